@@ -1,0 +1,37 @@
+# Parley: `make run` serves on the embedded defaults, `make test` runs every test. Both install what is missing.
+BUILD_DIR ?= build
+JOBS ?= $(shell nproc)
+
+.PHONY: all setup configure build run test bench fuzz lint docs clean
+
+all: build
+
+setup:
+	@bash scripts/setup.sh
+
+configure: setup
+	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release > /dev/null
+
+build: configure
+	@cmake --build $(BUILD_DIR) -j $(JOBS)
+
+run: build
+	@bash scripts/run.sh
+
+test: build
+	@bash scripts/test.sh $(BUILD_DIR)
+
+bench: build
+	@bash bench/run.sh $(BUILD_DIR)
+
+fuzz: setup
+	@bash scripts/fuzz.sh 60
+
+docs: build
+	@$(BUILD_DIR)/parley config docs > docs/configuration.md
+
+lint:
+	@clang-format --dry-run --Werror $$(git ls-files '*.cpp' '*.h')
+
+clean:
+	@rm -rf $(BUILD_DIR) build-fuzz

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# `make run`: serves Parley on the embedded defaults (SQLite in ./data, in-process batching, the built-in
+# away-message responder). On first run it creates a demo tenant with a WhatsApp and an Instagram channel so
+# `parley simulate` can show the loop at once.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+parley=${PARLEY_BINARY:-build/parley}
+export PARLEY_DATA_DIR=${PARLEY_DATA_DIR:-./data}
+export PARLEY_LISTEN=${PARLEY_LISTEN:-127.0.0.1:8080}
+# Development-only secrets, so signed test webhooks work out of the box; set your Meta app's values in production.
+export WHATSAPP_APP_SECRET=${WHATSAPP_APP_SECRET:-dev-whatsapp-app-secret}
+export WHATSAPP_VERIFY_TOKEN=${WHATSAPP_VERIFY_TOKEN:-dev-whatsapp-verify-token}
+export INSTAGRAM_APP_SECRET=${INSTAGRAM_APP_SECRET:-dev-instagram-app-secret}
+export INSTAGRAM_VERIFY_TOKEN=${INSTAGRAM_VERIFY_TOKEN:-dev-instagram-verify-token}
+
+demo="$PARLEY_DATA_DIR/demo-tenant.json"
+mkdir -p "$PARLEY_DATA_DIR"
+if [[ ! -s $demo ]]; then
+  "$parley" tenant create --name "Demo business" > "$demo.tmp"
+  tenant_id=$(sed -E 's/.*"tenant_id":([0-9]+).*/\1/' "$demo.tmp")
+  "$parley" channel add whatsapp --tenant "$tenant_id" --phone-number-id demo-phone-number-id --access-token demo-token > /dev/null
+  "$parley" channel add instagram --tenant "$tenant_id" --account-id demo-instagram-account --access-token demo-token > /dev/null
+  mv "$demo.tmp" "$demo"
+  chmod 600 "$demo"
+fi
+api_key=$(sed -E 's/.*"api_key":"([^"]+)".*/\1/' "$demo")
+
+cat <<MSG
+
+Parley is starting on http://$PARLEY_LISTEN (data in $PARLEY_DATA_DIR).
+A demo tenant is ready. In another terminal:
+
+  WHATSAPP_APP_SECRET=$WHATSAPP_APP_SECRET $parley simulate whatsapp --text "Hello, are you open on Sunday?"
+  curl -s -H "Authorization: Bearer $api_key" http://$PARLEY_LISTEN/api/conversations
+  curl -s -H "Authorization: Bearer $api_key" http://$PARLEY_LISTEN/api/conversations/1/messages
+
+The reply is sent to Meta's Graph API (${PARLEY_GRAPH_API_BASE_URL:-https://graph.facebook.com/v23.0}); with the demo
+token it fails, and the failure is recorded on the outbound message. Stop with Ctrl-C.
+
+MSG
+exec "$parley" serve

@@ -1,0 +1,280 @@
+#include "api/api.h"
+
+#include "api/pipeline_metrics.h"
+#include "core/crypto.h"
+#include "core/log.h"
+#include "core/metrics.h"
+#include "core/time.h"
+
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
+
+#include <charconv>
+
+namespace parley::api {
+namespace {
+
+constexpr int64_t kKeyCacheTtlMs = 60'000;
+
+std::optional<int64_t> ParseId(std::string_view s) {
+  int64_t v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size() || v <= 0) return std::nullopt;
+  return v;
+}
+
+Result<int> ParseLimit(const http::RouteContext& route) {
+  auto raw = route.Query("limit");
+  if (!raw) return 50;
+  auto v = ParseId(*raw);
+  if (!v || *v > 500) return Error::InvalidArgument("limit must be an integer from 1 to 500");
+  return static_cast<int>(*v);
+}
+
+std::optional<std::string> Cursor(const http::RouteContext& route) {
+  auto raw = route.Query("cursor");
+  if (!raw || raw->empty()) return std::nullopt;
+  return std::string(*raw);
+}
+
+template <class T, class F>
+boost::json::object PageJson(const store::Page<T>& page, F to_json) {
+  boost::json::array data;
+  data.reserve(page.data.size());
+  for (const auto& item : page.data) data.push_back(to_json(item));
+  return {{"data", std::move(data)},
+          {"next_cursor", page.next_cursor ? boost::json::value(*page.next_cursor) : boost::json::value(nullptr)}};
+}
+
+}  // namespace
+
+boost::asio::awaitable<Result<store::IngestOutcome>> IngestAsync(store::Store& store, store::IngestRequest& request) {
+  return boost::asio::async_initiate<const boost::asio::use_awaitable_t<>, void(Result<store::IngestOutcome>)>(
+      [&store](auto handler, store::IngestRequest* to_store) {
+        auto executor = boost::asio::get_associated_executor(handler);
+        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+        store.Ingest(std::move(*to_store), [executor, shared](Result<store::IngestOutcome> result) {
+          boost::asio::post(executor, [shared, result = std::move(result)]() mutable { (*shared)(std::move(result)); });
+        });
+      },
+      boost::asio::use_awaitable, &request);
+}
+
+boost::json::object ConversationJson(const store::Conversation& c) {
+  return {{"id", c.id},
+          {"platform", ToString(c.platform)},
+          {"channel_id", c.channel_id},
+          {"contact", {{"platform_id", c.contact.platform_id},
+                       {"name", c.contact.name.empty() ? boost::json::value(nullptr) : boost::json::value(c.contact.name)}}},
+          {"status", c.status},
+          {"mode", c.mode},
+          {"created_at", FormatTimestamp(c.created_at_ms)},
+          {"last_message_at", FormatTimestamp(c.last_message_at_ms)}};
+}
+
+boost::json::object MessageJson(const store::StoredMessage& m) {
+  boost::json::object o{{"id", m.id},
+                        {"conversation_id", m.conversation_id},
+                        {"direction", ToString(m.direction)},
+                        {"type", ToString(m.type)},
+                        {"text", m.text ? boost::json::value(*m.text) : boost::json::value(nullptr)},
+                        {"platform_message_id", m.platform_message_id.empty() ? boost::json::value(nullptr)
+                                                                               : boost::json::value(m.platform_message_id)},
+                        {"status", ToString(m.status)},
+                        {"created_at", FormatTimestamp(m.created_at_ms)}};
+  if (m.platform_timestamp_ms > 0) o["sent_at"] = FormatTimestamp(m.platform_timestamp_ms);
+  o["error"] = m.error ? boost::json::value(boost::json::object{{"code", m.error->code},
+                                                                 {"title", m.error->title},
+                                                                 {"detail", m.error->detail}})
+                       : boost::json::value(nullptr);
+  for (const auto& [key, value] : m.details) {
+    if (!o.contains(key)) o[key] = value;
+  }
+  return o;
+}
+
+Api::Api(const Config& config, store::Store& store, BlockingPool& pool, queue::Batcher& batcher,
+         const channels::ChannelSet& channels, RuntimeStatus status)
+    : config_(config), store_(store), pool_(pool), batcher_(batcher), channels_(channels), status_(std::move(status)) {}
+
+void Api::RegisterRoutes(http::Router& router) {
+  using http::Verb;
+  for (Platform p : {Platform::kWhatsApp, Platform::kInstagram}) {
+    std::string path = "/api/" + std::string(ToString(p)) + "/webhook";
+    router.Add(Verb::get, path, [this, p](const http::Request&, const http::RouteContext& route) {
+      return VerifyWebhook(p, route);
+    });
+    router.Add(Verb::post, path, [this, p](const http::Request& request, const http::RouteContext&) {
+      return ReceiveWebhook(p, request);
+    });
+  }
+  router.Add(Verb::get, "/api/conversations", [this](const http::Request& r, const http::RouteContext& c) {
+    return ListConversations(r, c);
+  });
+  router.Add(Verb::get, "/api/conversations/{id}/messages", [this](const http::Request& r, const http::RouteContext& c) {
+    return ListMessages(r, c);
+  });
+  router.Add(Verb::get, "/health", [](const http::Request&, const http::RouteContext&) -> boost::asio::awaitable<http::Response> {
+    co_return http::JsonResponse(http::Status::ok, boost::json::object{{"status", "ok"}});
+  });
+  router.Add(Verb::get, "/api/health", [this](const http::Request&, const http::RouteContext&) { return Health(); });
+  router.Add(Verb::get, "/metrics", [](const http::Request&, const http::RouteContext&) -> boost::asio::awaitable<http::Response> {
+    co_return http::TextResponse(http::Status::ok, metrics::Global().Render(), "text/plain; version=0.0.4; charset=utf-8");
+  });
+}
+
+boost::asio::awaitable<http::Response> Api::VerifyWebhook(Platform platform, const http::RouteContext& route) {
+  const channels::Channel* channel = channels_.Get(platform);
+  auto challenge = channel->VerifyHandshake(route.Query("hub.mode").value_or(""),
+                                            route.Query("hub.verify_token").value_or(""),
+                                            route.Query("hub.challenge").value_or(""));
+  if (!challenge) {
+    log::Warn("webhook_verification_refused", {{"platform", ToString(platform)}});
+    co_return http::ErrorResponse({ErrorCode::kPermissionDenied, "verification failed: wrong mode or verify token", {}});
+  }
+  log::Info("webhook_verified", {{"platform", ToString(platform)}});
+  co_return http::TextResponse(http::Status::ok, *challenge);
+}
+
+boost::asio::awaitable<http::Response> Api::ReceiveWebhook(Platform platform, const http::Request& request) {
+  PlatformMetrics& m = MetricsFor(platform);
+  const channels::Channel* channel = channels_.Get(platform);
+  auto signature = request["X-Hub-Signature-256"];
+  if (!channel->VerifySignature(request.body(), std::string_view(signature.data(), signature.size()))) {
+    m.rejected_signature.Inc();
+    log::Warn("webhook_rejected", {{"platform", ToString(platform)}, {"reason", "signature"}});
+    co_return http::ErrorResponse(Error::Unauthenticated(signature.empty() ? "missing X-Hub-Signature-256 header"
+                                                                           : "X-Hub-Signature-256 does not match the body"));
+  }
+  auto events = channel->Parse(request.body());
+  if (!events) {
+    m.rejected_malformed.Inc();
+    log::Warn("webhook_rejected", {{"platform", ToString(platform)}, {"reason", events.error().message}});
+    co_return http::ErrorResponse(events.error());
+  }
+  m.webhooks_received.Inc();
+
+  store::IngestRequest ingest;
+  ingest.platform = platform;
+  ingest.received_at_ms = NowMs();
+  const int64_t cutoff_ms = ingest.received_at_ms - config_.answer_cutoff_s * 1000;
+  ingest.messages.reserve(events->messages.size());
+  for (auto& message : events->messages) {
+    // A backlog that Meta redelivers after an outage is shown, not answered: the moment has passed.
+    bool fresh = message.timestamp_ms == 0 || message.timestamp_ms >= cutoff_ms;
+    bool answerable = fresh && message.type != MessageType::kReaction;
+    ingest.messages.push_back({std::move(message), answerable});
+  }
+  ingest.statuses = std::move(events->statuses);
+  ingest.deletions = std::move(events->deletions);
+
+  auto outcome = co_await IngestAsync(store_, ingest);
+  if (!outcome) {
+    m.rejected_store.Inc();
+    log::Error("webhook_store_failed", {{"platform", ToString(platform)}, {"error", outcome.error().detail.empty() ? outcome.error().message : outcome.error().detail}});
+    // 503 makes Meta deliver the payload again later: nothing is lost.
+    co_return http::ErrorResponse(Error::Unavailable("storage unavailable, retry later"));
+  }
+  m.messages_stored.Inc(outcome->stored);
+  m.messages_duplicate.Inc(outcome->duplicates);
+  m.statuses_applied.Inc(outcome->statuses_applied);
+  if (outcome->unknown_account > 0) {
+    m.unknown_account.Inc(outcome->unknown_account);
+    log::Warn("webhook_unknown_account", {{"platform", ToString(platform)}, {"events", outcome->unknown_account}});
+  }
+  for (const auto& pending : outcome->pending) batcher_.Arm(pending);
+  if (log::Enabled(log::Level::kDebug)) {
+    boost::json::array tenants;
+    for (int64_t t : outcome->tenant_ids) tenants.push_back(t);
+    log::Debug("webhook_stored", {{"platform", ToString(platform)}, {"tenant_ids", tenants},
+                                  {"stored", outcome->stored}, {"duplicates", outcome->duplicates}});
+  }
+  co_return http::JsonResponse(http::Status::ok,
+                               boost::json::object{{"stored", outcome->stored}, {"duplicates", outcome->duplicates}},
+                               request.version());
+}
+
+boost::asio::awaitable<Result<int64_t>> Api::Authenticate(const http::Request& request) {
+  auto header = request[boost::beast::http::field::authorization];
+  std::string_view value(header.data(), header.size());
+  constexpr std::string_view kBearer = "Bearer ";
+  if (value.size() <= kBearer.size() || value.substr(0, kBearer.size()) != kBearer) {
+    co_return Error::Unauthenticated("missing Authorization: Bearer <api key>");
+  }
+  std::string hash = crypto::Sha256Hex(value.substr(kBearer.size()));
+  int64_t now = NowMs();
+  {
+    std::lock_guard lock(key_cache_mutex_);
+    auto it = key_cache_.find(hash);
+    if (it != key_cache_.end() && it->second.expires_at_ms > now) co_return it->second.tenant_id;
+  }
+  auto lookup = [this, hash] { return store_.FindTenantByApiKeyHash(hash); };
+  auto tenant = co_await pool_.Run(lookup);
+  if (!tenant) {
+    if (tenant.error().code == ErrorCode::kNotFound) co_return Error::Unauthenticated("invalid API key");
+    co_return tenant.error();
+  }
+  std::lock_guard lock(key_cache_mutex_);
+  key_cache_[hash] = {tenant->id, now + kKeyCacheTtlMs};
+  co_return tenant->id;
+}
+
+boost::asio::awaitable<http::Response> Api::ListConversations(const http::Request& request,
+                                                              const http::RouteContext& route) {
+  auto tenant = co_await Authenticate(request);
+  if (!tenant) co_return http::ErrorResponse(tenant.error());
+  auto limit = ParseLimit(route);
+  if (!limit) co_return http::ErrorResponse(limit.error());
+  auto list = [this, tenant_id = *tenant, cursor = Cursor(route), limit = *limit] {
+    return store_.ListConversations(tenant_id, cursor, limit);
+  };
+  auto page = co_await pool_.Run(list);
+  if (!page) co_return http::ErrorResponse(page.error());
+  co_return http::JsonResponse(http::Status::ok, PageJson(*page, ConversationJson), request.version());
+}
+
+boost::asio::awaitable<http::Response> Api::ListMessages(const http::Request& request, const http::RouteContext& route) {
+  auto tenant = co_await Authenticate(request);
+  if (!tenant) co_return http::ErrorResponse(tenant.error());
+  auto id = ParseId(route.Param("id").value_or(""));
+  if (!id) co_return http::ErrorResponse(Error::NotFound("no such conversation"));
+  auto limit = ParseLimit(route);
+  if (!limit) co_return http::ErrorResponse(limit.error());
+  auto list = [this, tenant_id = *tenant, id = *id, cursor = Cursor(route), limit = *limit] {
+    return store_.ListMessages(tenant_id, id, cursor, limit);
+  };
+  auto page = co_await pool_.Run(list);
+  if (!page) co_return http::ErrorResponse(page.error());
+  co_return http::JsonResponse(http::Status::ok, PageJson(*page, MessageJson), request.version());
+}
+
+boost::asio::awaitable<http::Response> Api::Health() {
+  auto check = [this] { return store_.Health(); };
+  auto store_health = co_await pool_.Run(check);
+  auto& registry = metrics::Global();
+  auto total = [&registry](const char* name) { return static_cast<int64_t>(registry.CounterTotal(name)); };
+  boost::json::object body{
+      {"status", store_health.ok ? "ok" : "degraded"},
+      {"uptime_s", (NowMs() - status_.started_at_ms) / 1000},
+      {"store", {{"ok", store_health.ok}, {"backend", store_health.backend}, {"detail", store_health.detail},
+                 {"pending_writes", store_health.pending_writes}}},
+      {"batcher", {{"waiting_conversations", static_cast<int64_t>(batcher_.waiting())}}},
+      {"http", {{"active_connections", status_.active_connections ? status_.active_connections() : 0}}},
+      {"pipeline", {{"webhooks_received", total("parley_webhooks_received_total")},
+                    {"webhooks_rejected", total("parley_webhooks_rejected_total")},
+                    {"messages_stored", total("parley_messages_stored_total")},
+                    {"messages_duplicate", total("parley_messages_duplicate_total")},
+                    {"conversations_processed", total("parley_conversations_processed_total")},
+                    {"conversations_failed", total("parley_conversations_failed_total")},
+                    {"conversations_timed_out", total("parley_conversations_timed_out_total")},
+                    {"responses_generated", total("parley_responses_generated_total")},
+                    {"sends", total("parley_sends_total")},
+                    {"replies_in_flight", status_.replies_in_flight ? status_.replies_in_flight() : 0}}}};
+  co_return http::JsonResponse(store_health.ok ? http::Status::ok : http::Status::service_unavailable, body);
+}
+
+}  // namespace parley::api

@@ -1,0 +1,69 @@
+#pragma once
+// Parley's HTTP routes: Meta webhooks (inbound pipeline), the tenant read API, health and metrics. Handlers are
+// coroutines on the I/O executor; store calls run on the blocking pool, ingestion on the store's group-commit
+// writer.
+
+#include "channels/channel.h"
+#include "core/blocking_pool.h"
+#include "core/config.h"
+#include "http/http.h"
+#include "queue/batcher.h"
+#include "store/store.h"
+
+#include <functional>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+namespace parley::api {
+
+// Live figures the health route reports besides the store's and the batcher's.
+struct RuntimeStatus {
+  std::function<int64_t()> active_connections;
+  std::function<int64_t()> replies_in_flight;
+  int64_t started_at_ms = 0;
+};
+
+class Api {
+ public:
+  // Every reference must outlive the Api.
+  Api(const Config& config, store::Store& store, BlockingPool& pool, queue::Batcher& batcher,
+      const channels::ChannelSet& channels, RuntimeStatus status);
+
+  void RegisterRoutes(http::Router& router);
+
+  // The inbound pipeline for one webhook POST: verify, parse, store durably, arm the batcher, then 200.
+  boost::asio::awaitable<http::Response> ReceiveWebhook(Platform platform, const http::Request& request);
+  boost::asio::awaitable<http::Response> VerifyWebhook(Platform platform, const http::RouteContext& route);
+
+ private:
+  // The tenant whose API key is in `Authorization: Bearer …`, or the 401 to answer.
+  boost::asio::awaitable<Result<int64_t>> Authenticate(const http::Request& request);
+
+  boost::asio::awaitable<http::Response> ListConversations(const http::Request& request, const http::RouteContext& route);
+  boost::asio::awaitable<http::Response> ListMessages(const http::Request& request, const http::RouteContext& route);
+  boost::asio::awaitable<http::Response> Health();
+
+  const Config& config_;
+  store::Store& store_;
+  BlockingPool& pool_;
+  queue::Batcher& batcher_;
+  const channels::ChannelSet& channels_;
+  RuntimeStatus status_;
+
+  struct CachedKey {
+    int64_t tenant_id;
+    int64_t expires_at_ms;
+  };
+  std::mutex key_cache_mutex_;
+  std::unordered_map<std::string, CachedKey> key_cache_;  // GUARDED_BY(key_cache_mutex_); key: SHA-256 of the key
+};
+
+// Stores `request` (moved from) through Store::Ingest and resumes on the caller's executor after the commit.
+boost::asio::awaitable<Result<store::IngestOutcome>> IngestAsync(store::Store& store, store::IngestRequest& request);
+
+// JSON shapes of the read API.
+boost::json::object ConversationJson(const store::Conversation& c);
+boost::json::object MessageJson(const store::StoredMessage& m);
+
+}  // namespace parley::api

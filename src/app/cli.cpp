@@ -1,0 +1,213 @@
+#include "app/app.h"
+
+#include "app/setup.h"
+#include "core/config.h"
+#include "core/crypto.h"
+#include "core/log.h"
+#include "core/time.h"
+#include "http/client.h"
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/json.hpp>
+
+#include <iostream>
+
+namespace parley::app {
+namespace {
+
+int PrintError(const Error& e) {
+  std::cerr << "error: " << e.message << (e.detail.empty() ? "" : " (" + e.detail + ")") << "\n";
+  return 1;
+}
+
+void PrintJson(const boost::json::value& v) { std::cout << boost::json::serialize(v) << std::endl; }
+
+// Opens the store the way `serve` does; every subcommand that touches data goes through here.
+Result<std::unique_ptr<store::Store>> OpenForCli(const Config& config) {
+  auto box = LoadMasterKey(config);
+  if (!box) return box.error();
+  return OpenMigratedStore(config, *box);
+}
+
+int TenantCreate(const Config& config, const std::string& name) {
+  auto store = OpenForCli(config);
+  if (!store) return PrintError(store.error());
+  // The key is shown once; only its hash is kept.
+  std::string api_key = "pk_" + crypto::RandomToken(32);
+  auto tenant = (*store)->CreateTenant(name, crypto::Sha256Hex(api_key));
+  if (!tenant) return PrintError(tenant.error());
+  PrintJson({{"tenant_id", tenant->id}, {"name", tenant->name}, {"api_key", api_key}});
+  (*store)->Close();
+  return 0;
+}
+
+int ChannelAdd(const Config& config, Platform platform, int64_t tenant_id, const std::string& account_id,
+               const std::string& token) {
+  auto store = OpenForCli(config);
+  if (!store) return PrintError(store.error());
+  auto channel = (*store)->AddChannel({tenant_id, platform, account_id, token});
+  if (!channel) return PrintError(channel.error());
+  PrintJson({{"channel_id", channel->id}, {"tenant_id", channel->tenant_id}, {"platform", ToString(platform)},
+             {"account_id", channel->account_id}});
+  (*store)->Close();
+  return 0;
+}
+
+struct SimulateOptions {
+  std::string platform;
+  std::string text;
+  std::string from = "15550001111";
+  std::string name = "Test Customer";
+  std::string account;
+  std::string url;
+};
+
+// A payload in the exact shape Meta sends (WhatsApp Cloud API / Instagram Messaging webhooks).
+std::string SimulatedPayload(Platform platform, const SimulateOptions& o) {
+  const int64_t now_ms = NowMs();
+  const std::string id = crypto::RandomToken(18);
+  if (platform == Platform::kWhatsApp) {
+    boost::json::object value{
+        {"messaging_product", "whatsapp"},
+        {"metadata", {{"display_phone_number", "15550000000"}, {"phone_number_id", o.account}}},
+        {"contacts", boost::json::array{{{"profile", {{"name", o.name}}}, {"wa_id", o.from}}}},
+        {"messages", boost::json::array{{{"from", o.from},
+                                         {"id", "wamid.SIM" + id},
+                                         {"timestamp", std::to_string(now_ms / 1000)},
+                                         {"type", "text"},
+                                         {"text", {{"body", o.text}}}}}}};
+    return boost::json::serialize(boost::json::object{
+        {"object", "whatsapp_business_account"},
+        {"entry", boost::json::array{{{"id", "0"},
+                                      {"changes", boost::json::array{{{"value", std::move(value)}, {"field", "messages"}}}}}}}});
+  }
+  return boost::json::serialize(boost::json::object{
+      {"object", "instagram"},
+      {"entry", boost::json::array{{{"id", o.account},
+                                    {"time", now_ms},
+                                    {"messaging", boost::json::array{{{"sender", {{"id", o.from}}},
+                                                                      {"recipient", {{"id", o.account}}},
+                                                                      {"timestamp", now_ms},
+                                                                      {"message", {{"mid", "aWdfZAG1SIM" + id}, {"text", o.text}}}}}}}}}});
+}
+
+int Simulate(const Config& config, const SimulateOptions& o) {
+  auto platform = ParsePlatform(o.platform);
+  if (!platform) return PrintError(Error::InvalidArgument("platform must be whatsapp or instagram"));
+  const std::string& secret = *platform == Platform::kWhatsApp ? config.whatsapp_app_secret : config.instagram_app_secret;
+  if (secret.empty()) {
+    return PrintError(Error::InvalidArgument(std::string(*platform == Platform::kWhatsApp ? "WHATSAPP_APP_SECRET" : "INSTAGRAM_APP_SECRET") +
+                                             " is not set: use the same app secret as the server"));
+  }
+  SimulateOptions options = o;
+  if (options.account.empty()) options.account = *platform == Platform::kWhatsApp ? "demo-phone-number-id" : "demo-instagram-account";
+  std::string url = options.url;
+  if (url.empty()) url = "http://" + config.listen + "/api/" + std::string(ToString(*platform)) + "/webhook";
+  std::string body = SimulatedPayload(*platform, options);
+
+  boost::asio::io_context io;
+  http::ClientOptions client_options;
+  client_options.max_attempts = 1;
+  http::Client client(io.get_executor(), client_options);
+  int exit_code = 1;
+  boost::asio::co_spawn(
+      io,
+      [&]() -> boost::asio::awaitable<void> {
+        http::ClientRequest request;
+        request.method = "POST";
+        request.url = url;
+        request.headers.emplace_back("Content-Type", "application/json");
+        request.headers.emplace_back("X-Hub-Signature-256", "sha256=" + crypto::HmacSha256Hex(secret, body));
+        request.body = body;
+        auto response = co_await client.Send(std::move(request));
+        client.Shutdown();
+        if (!response) {
+          PrintError(response.error());
+          co_return;
+        }
+        std::cout << response->status << " " << response->body << std::endl;
+        exit_code = response->status == 200 ? 0 : 1;
+      },
+      [](std::exception_ptr e) {
+        if (e) std::rethrow_exception(e);
+      });
+  io.run();
+  return exit_code;
+}
+
+}  // namespace
+
+int Main(int argc, char** argv) {
+  CLI::App cli{"Parley: a self-hosted AI front desk for WhatsApp and Instagram."};
+  cli.require_subcommand(1);
+  std::string config_path;
+  cli.add_option("--config", config_path, "TOML configuration file (see docs/configuration.md)");
+
+  auto* serve = cli.add_subcommand("serve", "Run the server: webhooks, batching, replies and the API.");
+  auto* migrate = cli.add_subcommand("migrate", "Apply pending database migrations and exit.");
+
+  auto* tenant = cli.add_subcommand("tenant", "Manage tenants.");
+  tenant->require_subcommand(1);
+  std::string tenant_name;
+  auto* tenant_create = tenant->add_subcommand("create", "Create a tenant; prints its id and API key (shown once).");
+  tenant_create->add_option("--name", tenant_name, "Tenant name")->required();
+
+  auto* channel = cli.add_subcommand("channel", "Manage channels.");
+  channel->require_subcommand(1);
+  auto* channel_add = channel->add_subcommand("add", "Connect a WhatsApp number or an Instagram account.");
+  channel_add->require_subcommand(1);
+  int64_t channel_tenant = 0;
+  std::string phone_number_id, account_id, access_token;
+  auto* add_whatsapp = channel_add->add_subcommand("whatsapp", "Connect a WhatsApp Cloud API phone number.");
+  add_whatsapp->add_option("--tenant", channel_tenant, "Tenant id")->required();
+  add_whatsapp->add_option("--phone-number-id", phone_number_id, "WhatsApp phone_number_id")->required();
+  add_whatsapp->add_option("--access-token", access_token, "Graph API access token (stored encrypted)")->required();
+  auto* add_instagram = channel_add->add_subcommand("instagram", "Connect an Instagram professional account.");
+  add_instagram->add_option("--tenant", channel_tenant, "Tenant id")->required();
+  add_instagram->add_option("--account-id", account_id, "Instagram account id")->required();
+  add_instagram->add_option("--access-token", access_token, "Graph API access token (stored encrypted)")->required();
+
+  SimulateOptions simulate_options;
+  auto* simulate = cli.add_subcommand("simulate", "Send a correctly signed test webhook to a running server.");
+  simulate->add_option("platform", simulate_options.platform, "whatsapp or instagram")
+      ->required()
+      ->check(CLI::IsMember({"whatsapp", "instagram"}));
+  simulate->add_option("--text", simulate_options.text, "Message text")->required();
+  simulate->add_option("--from", simulate_options.from, "Customer's platform id")->capture_default_str();
+  simulate->add_option("--name", simulate_options.name, "Customer's profile name")->capture_default_str();
+  simulate->add_option("--account", simulate_options.account,
+                       "phone_number_id / Instagram account id (default: the demo channel of `make run`)");
+  simulate->add_option("--url", simulate_options.url, "Webhook URL (default: http://$PARLEY_LISTEN/api/<platform>/webhook)");
+
+  auto* config_cmd = cli.add_subcommand("config", "Configuration helpers.");
+  config_cmd->require_subcommand(1);
+  auto* config_docs = config_cmd->add_subcommand("docs", "Print docs/configuration.md, generated from the settings table.");
+
+  CLI11_PARSE(cli, argc, argv);
+
+  if (config_docs->parsed()) {
+    std::cout << ConfigMarkdown();
+    return 0;
+  }
+  auto config = LoadConfig(ProcessEnv(), config_path.empty() ? std::nullopt : std::optional<std::string>(config_path));
+  if (!config) return PrintError(config.error());
+  log::Init(config->log_level);
+
+  if (serve->parsed()) return Serve(*config);
+  if (migrate->parsed()) {
+    auto store = OpenForCli(*config);
+    if (!store) return PrintError(store.error());
+    (*store)->Close();
+    PrintJson({{"migrated", true}});
+    return 0;
+  }
+  if (tenant_create->parsed()) return TenantCreate(*config, tenant_name);
+  if (add_whatsapp->parsed()) return ChannelAdd(*config, Platform::kWhatsApp, channel_tenant, phone_number_id, access_token);
+  if (add_instagram->parsed()) return ChannelAdd(*config, Platform::kInstagram, channel_tenant, account_id, access_token);
+  if (simulate->parsed()) return Simulate(*config, simulate_options);
+  return 0;
+}
+
+}  // namespace parley::app

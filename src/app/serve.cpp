@@ -1,0 +1,140 @@
+#include "agent/responder.h"
+#include "api/api.h"
+#include "app/reply_worker.h"
+#include "app/setup.h"
+#include "channels/channel.h"
+#include "core/blocking_pool.h"
+#include "core/log.h"
+#include "core/time.h"
+#include "http/client.h"
+#include "http/server.h"
+#include "queue/batcher.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <thread>
+#include <vector>
+
+namespace parley::app {
+namespace {
+
+Result<std::pair<std::string, uint16_t>> SplitHostPort(const std::string& listen) {
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos) return Error::InvalidArgument("PARLEY_LISTEN must be host:port");
+  int port = 0;
+  try {
+    port = std::stoi(listen.substr(colon + 1));
+  } catch (...) {
+    port = -1;
+  }
+  if (port < 0 || port > 65535) return Error::InvalidArgument("PARLEY_LISTEN has an invalid port");
+  return std::pair{listen.substr(0, colon), static_cast<uint16_t>(port)};
+}
+
+int Fail(std::string_view event, const Error& e) {
+  log::Error(event, {{"error", e.message}, {"detail", e.detail}});
+  return 1;
+}
+
+}  // namespace
+
+int Serve(const Config& config) {
+  const int64_t started_at = NowMs();
+  auto address = SplitHostPort(config.listen);
+  if (!address) return Fail("config_invalid", address.error());
+  auto box = LoadMasterKey(config);
+  if (!box) return Fail("master_key_unavailable", box.error());
+  auto opened = OpenMigratedStore(config, *box);
+  if (!opened) return Fail("store_unavailable", opened.error());
+  std::unique_ptr<store::Store> store = std::move(*opened);
+
+  boost::asio::io_context io(config.http_threads);
+  BlockingPool pool(config.blocking_threads);
+
+  http::ClientOptions client_options;
+  client_options.connect_timeout = std::chrono::milliseconds(config.connect_timeout_ms);
+  client_options.read_timeout = std::chrono::milliseconds(config.read_timeout_ms);
+  client_options.write_timeout = std::chrono::milliseconds(config.write_timeout_ms);
+  http::Client client(io.get_executor(), client_options);
+
+  channels::ChannelSet channels = channels::MakeChannels(
+      {config.whatsapp_app_secret, config.whatsapp_verify_token, config.graph_api_base_url},
+      {config.instagram_app_secret, config.instagram_verify_token, config.graph_api_base_url}, client);
+
+  auto batcher = queue::MakeMemoryBatcher(io.get_executor(), {config.batch_window_ms, config.batch_max_wait_ms});
+  agent::AutoReplyResponder responder(config.auto_reply_text);
+  ReplyWorker worker(io.get_executor(), config, *store, pool, channels, responder, *batcher);
+
+  http::Router router;
+  http::ServerOptions server_options;
+  server_options.host = address->first;
+  server_options.port = address->second;
+  server_options.max_body_bytes = static_cast<uint64_t>(config.max_body_bytes);
+  server_options.header_timeout = std::chrono::milliseconds(config.header_timeout_ms);
+  server_options.body_timeout = std::chrono::milliseconds(config.body_timeout_ms);
+  server_options.idle_timeout = std::chrono::milliseconds(config.idle_timeout_ms);
+  http::Server server(io.get_executor(), server_options, router);
+
+  api::Api api(config, *store, pool, *batcher, channels,
+               {[&server] { return server.active_connections(); }, [&worker] { return worker.in_flight(); }, started_at});
+  api.RegisterRoutes(router);
+
+  if (auto started = server.Start(); !started) return Fail("listen_failed", started.error());
+
+  // Recovery: every conversation left with unanswered messages is armed again; replies committed but not sent
+  // before a crash go out now.
+  auto pending = store->ListPendingConversations();
+  if (!pending) return Fail("recovery_failed", pending.error());
+  for (const auto& p : *pending) batcher->Arm(p);
+  batcher->Start([&worker](int64_t conversation_id) { worker.OnDue(conversation_id); });
+  worker.ResendQueued();
+
+  log::Info("listening", {{"address", address->first + ":" + std::to_string(server.port())},
+                          {"port", server.port()},
+                          {"database", config.SqlitePath().empty() ? "configured" : config.SqlitePath()},
+                          {"recovered_conversations", static_cast<int64_t>(pending->size())},
+                          {"startup_ms", NowMs() - started_at}});
+
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](boost::system::error_code ec, int signal) {
+    if (ec) return;
+    log::Info("shutting_down", {{"signal", signal}});
+    boost::asio::co_spawn(
+        io,
+        [&]() -> boost::asio::awaitable<void> {
+          const auto budget = std::chrono::milliseconds(config.shutdown_timeout_ms);
+          batcher->Stop();
+          co_await server.Stop();
+          co_await worker.Drain(budget);
+          client.Shutdown();
+          log::Info("stopped", {{"replies_unfinished", worker.in_flight()}});
+          io.stop();
+        },
+        [&io](std::exception_ptr e) {
+          if (e) log::Error("shutdown_failed", {});
+          io.stop();
+        });
+    // A connection that never finishes must not hold the process forever.
+    auto deadline = std::make_shared<boost::asio::steady_timer>(io, std::chrono::milliseconds(config.shutdown_timeout_ms) + std::chrono::seconds(5));
+    deadline->async_wait([&io, deadline](boost::system::error_code ec) {
+      if (!ec) {
+        log::Warn("shutdown_forced", {});
+        io.stop();
+      }
+    });
+  });
+
+  std::vector<std::thread> threads;
+  for (int i = 1; i < config.http_threads; ++i) threads.emplace_back([&io] { io.run(); });
+  io.run();
+  for (auto& t : threads) t.join();
+  pool.Stop();
+  store->Close();
+  return 0;
+}
+
+}  // namespace parley::app

@@ -1,0 +1,55 @@
+#include "app/setup.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace parley::app {
+
+Result<crypto::SecretBox> LoadMasterKey(const Config& config) {
+  if (!config.master_key.empty()) {
+    auto key = crypto::HexDecode(config.master_key);
+    if (!key || key->size() != crypto::SecretBox::kKeySize) {
+      return Error::InvalidArgument("PARLEY_MASTER_KEY must be 64 hex characters (32 bytes)");
+    }
+    return crypto::SecretBox::Create(*key);
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  if (ec) return Error::Unavailable("cannot create the data directory " + config.data_dir + ": " + ec.message());
+  const std::string path = config.data_dir + "/master.key";
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+  if (fd >= 0) {
+    auto token = crypto::RandomToken(crypto::SecretBox::kKeySize);
+    auto decoded = crypto::Base64UrlDecode(token);
+    std::string hex = crypto::HexEncode(*decoded) + "\n";
+    bool written = ::write(fd, hex.data(), hex.size()) == static_cast<ssize_t>(hex.size()) && ::fsync(fd) == 0;
+    ::close(fd);
+    if (!written) return Error::Unavailable("cannot write " + path);
+  } else if (errno != EEXIST) {
+    return Error::Unavailable("cannot create " + path + ": " + std::strerror(errno));
+  }
+  std::ifstream in(path);
+  std::string hex;
+  in >> hex;
+  auto key = crypto::HexDecode(hex);
+  if (!key || key->size() != crypto::SecretBox::kKeySize) {
+    return Error::InvalidArgument(path + " does not hold a 64-hex-character key");
+  }
+  return crypto::SecretBox::Create(*key);
+}
+
+Result<std::unique_ptr<store::Store>> OpenMigratedStore(const Config& config, const crypto::SecretBox& box) {
+  auto store = store::OpenStore({config.database_url, config.sqlite_synchronous}, box);
+  if (!store) return store.error();
+  if (auto migrated = (*store)->Migrate(); !migrated) return migrated.error();
+  return std::move(*store);
+}
+
+}  // namespace parley::app

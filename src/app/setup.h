@@ -1,0 +1,22 @@
+#pragma once
+// Start-up steps shared by `parley serve` and the CLI subcommands that open the store.
+
+#include "core/config.h"
+#include "core/crypto.h"
+#include "store/store.h"
+
+#include <memory>
+
+namespace parley::app {
+
+// The master key from PARLEY_MASTER_KEY (64 hex characters), else from <data_dir>/master.key, which is created
+// once with 32 random bytes and mode 0600.
+Result<crypto::SecretBox> LoadMasterKey(const Config& config);
+
+// Opens the configured store and applies pending migrations.
+Result<std::unique_ptr<store::Store>> OpenMigratedStore(const Config& config, const crypto::SecretBox& box);
+
+// `parley serve`: runs until SIGTERM/SIGINT, then shuts down gracefully. Returns the exit code.
+int Serve(const Config& config);
+
+}  // namespace parley::app

@@ -1,0 +1,78 @@
+#pragma once
+// A messaging platform. Each platform is one folder (channels/<platform>/) implementing this interface; adding
+// one touches nothing else but the registry in channels.cpp.
+
+#include "core/error.h"
+#include "core/message.h"
+#include "http/client.h"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace parley::channels {
+
+// The account a message is sent from, with its decrypted access token.
+struct SendAccount {
+  std::string account_id;    //!< phone_number_id or Instagram account id.
+  std::string access_token;  //!< Bearer token; never logged.
+};
+
+// The outcome of one outbound call, after the client's retries. Exactly one of the two is set.
+struct SendResult {
+  std::string platform_message_id;   //!< The platform's id of the sent message (empty for indicators).
+  std::optional<MessageError> error;  //!< The platform's error (code, title) or a transport error (code 0).
+  bool ok() const { return !error.has_value(); }
+};
+
+// Settings for one platform, from configuration.
+struct PlatformSettings {
+  std::string app_secret;    //!< Verifies X-Hub-Signature-256; empty rejects every POST.
+  std::string verify_token;  //!< Answers the GET handshake; empty rejects every handshake.
+  std::string graph_base_url = "https://graph.facebook.com/v23.0";
+};
+
+class Channel {
+ public:
+  virtual ~Channel() = default;
+
+  virtual Platform platform() const = 0;
+
+  // Meta's GET handshake: the challenge to echo when mode is "subscribe" and the token matches, else nullopt.
+  virtual std::optional<std::string> VerifyHandshake(std::string_view mode, std::string_view verify_token,
+                                                     std::string_view challenge) const = 0;
+
+  // True when `signature_header` (X-Hub-Signature-256) signs `raw_body` with the app secret. Constant time.
+  virtual bool VerifySignature(std::string_view raw_body, std::string_view signature_header) const = 0;
+
+  // Parses a webhook body into unified events. kInvalidArgument with a reason on malformed JSON, nesting deeper
+  // than 64, or wrong types in fields Parley reads; never throws on any input.
+  virtual Result<WebhookEvents> Parse(std::string_view raw_body) const = 0;
+
+  // Marks the customer's latest message read and shows the typing indicator. Best effort for the caller: an
+  // error is returned, not thrown, and should not stop the reply.
+  virtual boost::asio::awaitable<SendResult> MarkReadAndTyping(const SendAccount& account,
+                                                                 std::string_view contact_id,
+                                                                 std::string_view last_message_id) = 0;
+
+  // Sends a text message (split by the caller to the platform's limit), quoting `reply_to` when not empty.
+  virtual boost::asio::awaitable<SendResult> SendText(const SendAccount& account,
+                                                               std::string_view contact_id, std::string_view text,
+                                                               std::string_view reply_to) = 0;
+};
+
+// The platforms Parley knows, built from their settings. `client` must outlive the channels.
+struct ChannelSet {
+  std::unique_ptr<Channel> whatsapp;
+  std::unique_ptr<Channel> instagram;
+
+  Channel* Get(Platform p) const { return p == Platform::kWhatsApp ? whatsapp.get() : instagram.get(); }
+};
+
+ChannelSet MakeChannels(const PlatformSettings& whatsapp, const PlatformSettings& instagram, http::Client& client);
+
+}  // namespace parley::channels

@@ -1,0 +1,45 @@
+#include "channels/instagram/instagram_channel.h"
+
+#include <utility>
+
+#include "channels/instagram/parse.h"
+#include "channels/meta/graph.h"
+#include "core/crypto.h"
+
+namespace parley::channels::instagram {
+
+InstagramChannel::InstagramChannel(PlatformSettings settings, http::Client& client)
+    : settings_(std::move(settings)), client_(client) {}
+
+std::optional<std::string> InstagramChannel::VerifyHandshake(std::string_view mode, std::string_view verify_token,
+                                                             std::string_view challenge) const {
+  return meta::VerifyHandshake(settings_.verify_token, mode, verify_token, challenge);
+}
+
+bool InstagramChannel::VerifySignature(std::string_view raw_body, std::string_view signature_header) const {
+  return crypto::VerifyHubSignature(settings_.app_secret, raw_body, signature_header);
+}
+
+Result<WebhookEvents> InstagramChannel::Parse(std::string_view raw_body) const {
+  return ParseInstagramWebhook(raw_body);
+}
+
+boost::asio::awaitable<SendResult> InstagramChannel::MarkReadAndTyping(const SendAccount& account,
+                                                                       std::string_view contact_id,
+                                                                       std::string_view last_message_id) {
+  const std::string url = meta::MessagesUrl(settings_.graph_base_url, account.account_id);
+  SendResult seen = co_await meta::PostJson(client_, url, account.access_token,
+                                            SenderActionBody(contact_id, "mark_seen"), &ParseSendResponse);
+  SendResult typing = co_await meta::PostJson(client_, url, account.access_token,
+                                              SenderActionBody(contact_id, "typing_on"), &ParseSendResponse);
+  co_return seen.ok() ? typing : seen;
+}
+
+boost::asio::awaitable<SendResult> InstagramChannel::SendText(const SendAccount& account, std::string_view contact_id,
+                                                              std::string_view text, std::string_view reply_to) {
+  co_return co_await meta::PostJson(client_, meta::MessagesUrl(settings_.graph_base_url, account.account_id),
+                                    account.access_token, TextMessageBody(contact_id, text, reply_to),
+                                    &ParseSendResponse);
+}
+
+}  // namespace parley::channels::instagram

@@ -1,0 +1,43 @@
+#include "channels/meta/graph.h"
+
+#include <boost/json/serialize.hpp>
+#include <utility>
+
+#include "core/crypto.h"
+
+namespace parley::channels::meta {
+
+std::optional<std::string> VerifyHandshake(std::string_view expected_token, std::string_view mode,
+                                           std::string_view verify_token, std::string_view challenge) {
+  if (expected_token.empty() || mode != "subscribe") return std::nullopt;
+  if (!crypto::ConstantTimeEquals(verify_token, expected_token)) return std::nullopt;
+  return std::string(challenge);
+}
+
+std::string MessagesUrl(std::string_view base_url, std::string_view node) {
+  while (!base_url.empty() && base_url.back() == '/') base_url.remove_suffix(1);
+  std::string url(base_url);
+  url += '/';
+  url += node;
+  url += "/messages";
+  return url;
+}
+
+boost::asio::awaitable<SendResult> PostJson(http::Client& client, std::string url, std::string_view access_token,
+                                            boost::json::object body, ResponseParser parse) {
+  http::ClientRequest request;
+  request.method = "POST";
+  request.url = std::move(url);
+  request.headers = {{"Authorization", "Bearer " + std::string(access_token)}, {"Content-Type", "application/json"}};
+  request.body = boost::json::serialize(body);
+  Result<http::ClientResponse> response = co_await client.Send(std::move(request));
+  if (!response) {
+    const Error& e = response.error();
+    std::string detail = e.message;
+    if (!e.detail.empty()) detail += ": " + e.detail;
+    co_return SendResult{{}, MessageError{0, "network error", std::move(detail)}};
+  }
+  co_return parse(response->status, response->body);
+}
+
+}  // namespace parley::channels::meta

@@ -1,0 +1,34 @@
+#pragma once
+// What the Meta platforms share beyond parsing: the webhook handshake and the authenticated POST to the Graph
+// API with its outcome mapped to a SendResult.
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/object.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "channels/channel.h"
+#include "http/client.h"
+
+namespace parley::channels::meta {
+
+// Meta's GET handshake: `challenge` when `mode` is "subscribe" and `verify_token` equals `expected_token`
+// (compared in constant time); nullopt otherwise, and always when `expected_token` is empty.
+std::optional<std::string> VerifyHandshake(std::string_view expected_token, std::string_view mode,
+                                           std::string_view verify_token, std::string_view challenge);
+
+// "{base_url}/{node}/messages", tolerating a trailing slash on the configured base URL.
+std::string MessagesUrl(std::string_view base_url, std::string_view node);
+
+// Decodes a Graph answer (HTTP status and body) into a SendResult; each platform supplies its own.
+using ResponseParser = SendResult (*)(int http_status, std::string_view body);
+
+// POSTs `body` as JSON to `url` with "Authorization: Bearer <access_token>" through the shared client (which
+// retries 429/5xx/network errors). A transport failure (no response after the retries) becomes
+// MessageError{0, "network error", <client's detail>}; any response is decoded by `parse`. Never throws for
+// network or platform errors. `client` must outlive the returned coroutine.
+boost::asio::awaitable<SendResult> PostJson(http::Client& client, std::string url, std::string_view access_token,
+                                            boost::json::object body, ResponseParser parse);
+
+}  // namespace parley::channels::meta

@@ -1,0 +1,213 @@
+#include "core/config.h"
+
+#include <toml++/toml.h>
+
+#include <charconv>
+#include <cstdlib>
+#include <sstream>
+
+namespace parley {
+namespace {
+
+constexpr std::string_view kDefaultAutoReply =
+    "Thanks for your message! We have received it and will get back to you as soon as we can.";
+
+using Setter = std::function<Result<void>(Config&, const std::string&)>;
+
+struct Entry {
+  ConfigKey key;
+  Setter set;
+};
+
+Setter String(std::string Config::*field) {
+  return [field](Config& c, const std::string& v) -> Result<void> {
+    c.*field = v;
+    return Ok();
+  };
+}
+
+Setter OneOf(std::string Config::*field, std::vector<std::string> allowed) {
+  return [field, allowed](Config& c, const std::string& v) -> Result<void> {
+    for (const auto& a : allowed) {
+      if (a == v) {
+        c.*field = v;
+        return Ok();
+      }
+    }
+    std::string list;
+    for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+    return Error::InvalidArgument("must be one of: " + list);
+  };
+}
+
+template <class Int>
+Setter Integer(Int Config::*field, int64_t min, int64_t max) {
+  return [field, min, max](Config& c, const std::string& v) -> Result<void> {
+    int64_t parsed = 0;
+    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), parsed);
+    if (ec != std::errc() || end != v.data() + v.size()) return Error::InvalidArgument("must be an integer");
+    if (parsed < min || parsed > max) {
+      return Error::InvalidArgument("must be between " + std::to_string(min) + " and " + std::to_string(max));
+    }
+    c.*field = static_cast<Int>(parsed);
+    return Ok();
+  };
+}
+
+const std::vector<Entry>& Entries() {
+  static const std::vector<Entry> entries = {
+      {{"listen", "PARLEY_LISTEN", "string", "127.0.0.1:8080", "Address the HTTP server binds (host:port; port 0 picks a free port)."},
+       String(&Config::listen)},
+      {{"data_dir", "PARLEY_DATA_DIR", "string", "./data", "Directory for the database, the generated master key and indexes."},
+       String(&Config::data_dir)},
+      {{"database_url", "PARLEY_DATABASE_URL", "string", "sqlite://$PARLEY_DATA_DIR/parley.db", "Storage backend. `sqlite://PATH` (WAL mode)."},
+       String(&Config::database_url)},
+      {{"sqlite_synchronous", "PARLEY_SQLITE_SYNCHRONOUS", "string", "full", "SQLite `synchronous` pragma: `full` survives power loss, `normal` only process crashes."},
+       OneOf(&Config::sqlite_synchronous, {"full", "normal"})},
+      {{"http_threads", "PARLEY_HTTP_THREADS", "integer", "2", "Threads running the network event loop (1-64)."},
+       Integer(&Config::http_threads, 1, 64)},
+      {{"blocking_threads", "PARLEY_BLOCKING_THREADS", "integer", "4", "Bounded pool for blocking work such as store reads (1-256)."},
+       Integer(&Config::blocking_threads, 1, 256)},
+      {{"max_body_bytes", "PARLEY_MAX_BODY_BYTES", "integer", "1048576", "Largest accepted request body; larger ones answer 413."},
+       Integer(&Config::max_body_bytes, 1024, int64_t{1} << 30)},
+      {{"header_timeout_ms", "PARLEY_HEADER_TIMEOUT_MS", "integer", "10000", "Time allowed to receive a request's headers."},
+       Integer(&Config::header_timeout_ms, 10, 600000)},
+      {{"body_timeout_ms", "PARLEY_BODY_TIMEOUT_MS", "integer", "10000", "Time allowed to receive a request's body."},
+       Integer(&Config::body_timeout_ms, 10, 600000)},
+      {{"idle_timeout_ms", "PARLEY_IDLE_TIMEOUT_MS", "integer", "60000", "Keep-alive connections idle this long are closed."},
+       Integer(&Config::idle_timeout_ms, 10, 3600000)},
+      {{"shutdown_timeout_ms", "PARLEY_SHUTDOWN_TIMEOUT_MS", "integer", "30000", "Longest wait for in-flight requests and replies on SIGTERM/SIGINT."},
+       Integer(&Config::shutdown_timeout_ms, 0, 600000)},
+      {{"master_key", "PARLEY_MASTER_KEY", "string", "generated into `$PARLEY_DATA_DIR/master.key`", "64 hex characters (32 bytes) sealing channel access tokens at rest.", true},
+       String(&Config::master_key)},
+      {{"whatsapp_app_secret", "WHATSAPP_APP_SECRET", "string", "(none)", "Meta app secret verifying `X-Hub-Signature-256` on WhatsApp webhooks; unset rejects them all.", true},
+       String(&Config::whatsapp_app_secret)},
+      {{"whatsapp_verify_token", "WHATSAPP_VERIFY_TOKEN", "string", "(none)", "Token Meta echoes in the WhatsApp webhook verification handshake.", true},
+       String(&Config::whatsapp_verify_token)},
+      {{"instagram_app_secret", "INSTAGRAM_APP_SECRET", "string", "(none)", "Meta app secret verifying `X-Hub-Signature-256` on Instagram webhooks; unset rejects them all.", true},
+       String(&Config::instagram_app_secret)},
+      {{"instagram_verify_token", "INSTAGRAM_VERIFY_TOKEN", "string", "(none)", "Token Meta echoes in the Instagram webhook verification handshake.", true},
+       String(&Config::instagram_verify_token)},
+      {{"graph_api_base_url", "PARLEY_GRAPH_API_BASE_URL", "string", "https://graph.facebook.com/v23.0", "Base URL of every Graph API call (tests point it at a local fake)."},
+       String(&Config::graph_api_base_url)},
+      {{"batch_window_ms", "PARLEY_BATCH_WINDOW_MS", "integer", "2000", "Quiet time after a customer's last message before the burst is answered."},
+       Integer(&Config::batch_window_ms, 0, 600000)},
+      {{"batch_max_wait_ms", "PARLEY_BATCH_MAX_WAIT_MS", "integer", "10000", "Longest a customer waits for an answer while still typing a long burst."},
+       Integer(&Config::batch_max_wait_ms, 0, 3600000)},
+      {{"processing_timeout_ms", "PARLEY_PROCESSING_TIMEOUT_MS", "integer", "30000", "A reply still being produced after this is abandoned, released and counted as timed out."},
+       Integer(&Config::processing_timeout_ms, 100, 3600000)},
+      {{"answer_cutoff_s", "PARLEY_ANSWER_CUTOFF_S", "integer", "3600", "Messages older than this (by platform timestamp) are stored and shown but not answered automatically."},
+       Integer(&Config::answer_cutoff_s, 1, 30 * 86400)},
+      {{"auto_reply_text", "PARLEY_AUTO_REPLY_TEXT", "string", std::string(kDefaultAutoReply), "The away message the built-in responder sends to each burst."},
+       String(&Config::auto_reply_text)},
+      {{"connect_timeout_ms", "PARLEY_CONNECT_TIMEOUT_MS", "integer", "5000", "Outbound calls: time allowed to connect (and finish TLS)."},
+       Integer(&Config::connect_timeout_ms, 10, 600000)},
+      {{"read_timeout_ms", "PARLEY_READ_TIMEOUT_MS", "integer", "10000", "Outbound calls: time allowed to read the response."},
+       Integer(&Config::read_timeout_ms, 10, 600000)},
+      {{"write_timeout_ms", "PARLEY_WRITE_TIMEOUT_MS", "integer", "5000", "Outbound calls: time allowed to write the request."},
+       Integer(&Config::write_timeout_ms, 10, 600000)},
+      {{"log_level", "PARLEY_LOG_LEVEL", "string", "info", "Log threshold: trace, debug, info, warn or error."},
+       OneOf(&Config::log_level, {"trace", "debug", "info", "warn", "error"})},
+  };
+  return entries;
+}
+
+Result<void> Apply(Config& config, const Entry& entry, const std::string& value, std::string_view source) {
+  auto r = entry.set(config, value);
+  if (!r) {
+    // Secrets are never echoed, not even in a validation error.
+    return Error::InvalidArgument(std::string(source) + " " + (source == "environment variable" ? entry.key.env : entry.key.name) +
+                                  ": " + r.error().message);
+  }
+  return Ok();
+}
+
+}  // namespace
+
+const std::vector<ConfigKey>& ConfigKeys() {
+  static const std::vector<ConfigKey> keys = [] {
+    std::vector<ConfigKey> out;
+    for (const auto& e : Entries()) out.push_back(e.key);
+    return out;
+  }();
+  return keys;
+}
+
+EnvLookup ProcessEnv() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    const char* v = std::getenv(name.c_str());
+    if (v == nullptr) return std::nullopt;
+    return std::string(v);
+  };
+}
+
+std::string Config::SqlitePath() const {
+  constexpr std::string_view kScheme = "sqlite://";
+  if (database_url.rfind(kScheme, 0) != 0) return {};
+  return database_url.substr(kScheme.size());
+}
+
+Result<Config> LoadConfig(const EnvLookup& env, std::optional<std::string> toml_path) {
+  Config config;
+  config.auto_reply_text = std::string(kDefaultAutoReply);
+  if (!toml_path) toml_path = env("PARLEY_CONFIG");
+  if (toml_path && !toml_path->empty()) {
+    toml::table table;
+    try {
+      table = toml::parse_file(*toml_path);
+    } catch (const toml::parse_error& e) {
+      std::ostringstream where;
+      where << e.source().begin;
+      return Error::InvalidArgument("config file " + *toml_path + ": " + std::string(e.description()) + " at " + where.str());
+    }
+    for (const auto& [key, node] : table) {
+      const Entry* entry = nullptr;
+      for (const auto& e : Entries()) {
+        if (e.key.name == key.str()) entry = &e;
+      }
+      if (entry == nullptr) return Error::InvalidArgument("config file " + *toml_path + ": unknown key '" + std::string(key.str()) + "'");
+      std::string value;
+      if (auto s = node.value<std::string>(); s && node.is_string()) {
+        value = *s;
+      } else if (auto i = node.value<int64_t>(); i && node.is_integer()) {
+        value = std::to_string(*i);
+      } else {
+        return Error::InvalidArgument("config file " + *toml_path + ": key '" + std::string(key.str()) + "' must be a string or an integer");
+      }
+      if (auto r = Apply(config, *entry, value, "config key"); !r) return r.error();
+    }
+  }
+  for (const auto& entry : Entries()) {
+    if (auto value = env(entry.key.env)) {
+      if (auto r = Apply(config, entry, *value, "environment variable"); !r) return r.error();
+    }
+  }
+  if (config.database_url.empty()) config.database_url = "sqlite://" + config.data_dir + "/parley.db";
+  // The away message goes out as one message on every platform: Instagram's limit (1,000 characters) bounds it.
+  if (config.auto_reply_text.size() > 1000) {
+    return Error::InvalidArgument("PARLEY_AUTO_REPLY_TEXT must be at most 1000 bytes (Instagram's message limit)");
+  }
+  if (config.batch_max_wait_ms < config.batch_window_ms) {
+    return Error::InvalidArgument("PARLEY_BATCH_MAX_WAIT_MS must not be smaller than PARLEY_BATCH_WINDOW_MS");
+  }
+  return config;
+}
+
+std::string ConfigMarkdown() {
+  std::string out =
+      "# Configuration\n\n"
+      "<!-- Generated by `parley config docs` from the table in src/core/config.cpp; a unit test keeps it in step. -->\n\n"
+      "Parley reads its settings from environment variables and, optionally, a TOML file named by `--config FILE` or\n"
+      "`PARLEY_CONFIG` whose keys are the TOML names below (flat, e.g. `batch_window_ms = 1500`). An environment\n"
+      "variable wins over the file, the file over the default. Unknown keys and out-of-range values stop start-up with\n"
+      "a message naming the key. Secret values are never printed or logged.\n\n"
+      "| Environment variable | TOML key | Type | Default | Description |\n"
+      "|---|---|---|---|---|\n";
+  for (const auto& k : ConfigKeys()) {
+    out += "| `" + k.env + "` | `" + k.name + "` | " + k.type + (k.secret ? " (secret)" : "") + " | " + k.default_doc +
+           " | " + k.description + " |\n";
+  }
+  return out;
+}
+
+}  // namespace parley

@@ -1,0 +1,83 @@
+#pragma once
+// Parley's configuration: one declarative table (kConfigKeys in config.cpp) drives parsing from environment
+// variables and an optional TOML file, validation, `parley config docs` and docs/configuration.md.
+// Precedence: environment variable > TOML file > default. Unknown TOML keys are errors.
+
+#include "core/error.h"
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace parley {
+
+// Built once at start-up, immutable afterwards, passed by const reference.
+struct Config {
+  // Server
+  std::string listen = "127.0.0.1:8080";   //!< host:port the HTTP server binds; port 0 picks a free one.
+  std::string data_dir = "./data";          //!< Database, master key and indexes live here.
+  std::string database_url;                 //!< Default: sqlite://<data_dir>/parley.db.
+  int http_threads = 2;                     //!< Threads running the I/O event loop.
+  int blocking_threads = 4;                 //!< Bounded pool for blocking work (store reads, claims).
+  int64_t max_body_bytes = 1 << 20;         //!< Request bodies above this answer 413.
+  int64_t header_timeout_ms = 10000;        //!< Time allowed to receive a request's headers.
+  int64_t body_timeout_ms = 10000;          //!< Time allowed to receive a request's body.
+  int64_t idle_timeout_ms = 60000;          //!< Keep-alive connections idle this long are closed.
+  int64_t shutdown_timeout_ms = 30000;      //!< Longest wait for in-flight work on SIGTERM.
+  std::string sqlite_synchronous = "full";  //!< SQLite `synchronous` pragma: full (durable) or normal.
+
+  // Secrets
+  std::string master_key;  //!< 32-byte key (64 hex chars) sealing channel tokens; generated into data_dir if empty.
+  std::string whatsapp_app_secret;
+  std::string whatsapp_verify_token;
+  std::string instagram_app_secret;
+  std::string instagram_verify_token;
+
+  // Platforms
+  std::string graph_api_base_url = "https://graph.facebook.com/v23.0";
+
+  // Batching and replies
+  int64_t batch_window_ms = 2000;          //!< Quiet time after a customer's last message before answering.
+  int64_t batch_max_wait_ms = 10000;       //!< Longest a customer waits for an answer during a long burst.
+  int64_t processing_timeout_ms = 30000;   //!< A claim older than this is released and counted as timed out.
+  int64_t answer_cutoff_s = 3600;          //!< Messages older than this (platform time) are stored, not answered.
+  std::string auto_reply_text;             //!< The away message the built-in responder sends.
+
+  // Outbound HTTP
+  int64_t connect_timeout_ms = 5000;
+  int64_t read_timeout_ms = 10000;
+  int64_t write_timeout_ms = 5000;
+
+  // Logs
+  std::string log_level = "info";  //!< trace, debug, info, warn, error.
+
+  // Resolved helpers.
+  std::string SqlitePath() const;  //!< The file path when database_url is sqlite://, else empty.
+};
+
+// One row of the table: everything needed to parse, validate and document a setting.
+struct ConfigKey {
+  std::string name;         //!< TOML key.
+  std::string env;          //!< Environment variable.
+  std::string type;         //!< string, integer.
+  std::string default_doc;  //!< Default as documented.
+  std::string description;
+  bool secret = false;      //!< Never printed or logged.
+};
+
+const std::vector<ConfigKey>& ConfigKeys();
+
+// Reads a variable of the environment; injectable for tests.
+using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
+EnvLookup ProcessEnv();
+
+// Builds the configuration from `env` and, when given, the TOML file at `toml_path` (or `PARLEY_CONFIG`).
+// Fails with kInvalidArgument naming the key on a bad value, a value out of bounds or an unknown TOML key.
+Result<Config> LoadConfig(const EnvLookup& env, std::optional<std::string> toml_path = std::nullopt);
+
+// docs/configuration.md, generated from the table; a unit test keeps the committed file in step.
+std::string ConfigMarkdown();
+
+}  // namespace parley

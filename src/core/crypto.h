@@ -1,0 +1,49 @@
+#pragma once
+// Cryptographic helpers over OpenSSL 3 and libsodium: HMAC signatures, constant-time comparison, random tokens,
+// hashing of API keys and authenticated encryption of credentials at rest.
+
+#include "core/error.h"
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace parley::crypto {
+
+// Lower-case hex HMAC-SHA256 of `data` under `key`.
+std::string HmacSha256Hex(std::string_view key, std::string_view data);
+
+// Compares in time that depends only on the lengths, never on where the inputs differ.
+bool ConstantTimeEquals(std::string_view a, std::string_view b);
+
+// Meta's `X-Hub-Signature-256: sha256=<hex>` over the raw body with the app secret. False when the header is
+// missing, malformed or wrong, or when `secret` is empty (an unconfigured platform accepts nothing).
+bool VerifyHubSignature(std::string_view secret, std::string_view body, std::string_view header);
+
+std::string Sha256Hex(std::string_view data);
+
+// `bytes` random bytes from the OS CSPRNG, base64url without padding.
+std::string RandomToken(size_t bytes);
+
+std::string HexEncode(std::string_view bytes);
+Result<std::string> HexDecode(std::string_view hex);
+std::string Base64UrlEncode(std::string_view bytes);
+Result<std::string> Base64UrlDecode(std::string_view text);
+
+// XSalsa20-Poly1305 (libsodium secretbox) under a 32-byte master key. Sealed text is base64url(nonce || box).
+class SecretBox {
+ public:
+  static constexpr size_t kKeySize = 32;
+  // Fails unless `key` is exactly kKeySize bytes.
+  static Result<SecretBox> Create(std::string_view key);
+
+  std::string Seal(std::string_view plaintext) const;
+  // Fails with kInternal when the text was not sealed under this key or was altered.
+  Result<std::string> Open(std::string_view sealed) const;
+
+ private:
+  std::array<unsigned char, kKeySize> key_{};
+};
+
+}  // namespace parley::crypto

@@ -1,0 +1,2 @@
+// Boost.URL ships header-only in Debian's Boost 1.81: its sources are compiled once, here.
+#include <boost/url/src.hpp>

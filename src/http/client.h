@@ -1,0 +1,65 @@
+#pragma once
+// The one outbound HTTP client: http and https (OpenSSL, verified), connection reuse per host, deadlines on
+// connect, write and read, and retries with exponential backoff on 429, 5xx and network errors that honour
+// Retry-After. Other 4xx answers are returned at once. Every call is a coroutine; no thread blocks.
+
+#include "core/error.h"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace parley::http {
+
+struct ClientOptions {
+  std::chrono::milliseconds connect_timeout{5000};
+  std::chrono::milliseconds write_timeout{5000};
+  std::chrono::milliseconds read_timeout{10000};
+  int max_attempts = 3;
+  std::vector<std::chrono::milliseconds> backoff{std::chrono::milliseconds(500), std::chrono::milliseconds(1000),
+                                                 std::chrono::milliseconds(2000)};
+  std::chrono::milliseconds max_retry_after{30000};  //!< A longer Retry-After is capped to this.
+  size_t max_idle_per_host = 16;
+  uint64_t max_response_bytes = 8 << 20;
+};
+
+struct ClientRequest {
+  std::string method = "GET";
+  std::string url;  //!< Absolute http:// or https:// URL.
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+};
+
+struct ClientResponse {
+  int status = 0;
+  std::string body;
+  std::map<std::string, std::string> headers;  //!< Lower-case names.
+  int attempts = 1;
+};
+
+class Client {
+ public:
+  Client(boost::asio::any_io_executor executor, ClientOptions options);
+  ~Client();
+
+  // Completes with the last response received: a 2xx, a non-retryable 4xx, or the 429/5xx of the final attempt
+  // (the caller inspects `status`). Completes with kTimeout or kUnavailable when no attempt got a response; the
+  // error's detail says what happened, never the request's headers (they carry tokens). Completes with
+  // kInvalidArgument, without any attempt, for a URL that is not absolute http(s) or an unknown method.
+  // Connections run on strands of the constructor's executor; backoff sleeps on the calling coroutine's executor.
+  boost::asio::awaitable<Result<ClientResponse>> Send(ClientRequest request);
+
+  // Closes pooled connections.
+  void Shutdown();
+
+ private:
+  struct State;
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace parley::http

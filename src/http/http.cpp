@@ -1,0 +1,151 @@
+#include "http/http.h"
+
+#include "core/log.h"
+
+#include <boost/beast/http/field.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/url/parse.hpp>
+
+#include <utility>
+
+namespace parley::http {
+namespace {
+
+// Splits "/a/{b}/c" into {"a", "{b}", "c"}; the root "/" has no segments.
+std::vector<std::string> SplitPattern(std::string_view pattern) {
+  std::vector<std::string> segments;
+  size_t pos = 0;
+  while (pos < pattern.size()) {
+    if (pattern[pos] == '/') {
+      ++pos;
+      continue;
+    }
+    size_t end = pattern.find('/', pos);
+    if (end == std::string_view::npos) end = pattern.size();
+    segments.emplace_back(pattern.substr(pos, end - pos));
+    pos = end;
+  }
+  return segments;
+}
+
+bool IsParam(std::string_view segment) {
+  return segment.size() >= 2 && segment.front() == '{' && segment.back() == '}';
+}
+
+}  // namespace
+
+std::optional<std::string_view> RouteContext::Param(std::string_view name) const {
+  auto it = path_params.find(name);
+  if (it == path_params.end()) return std::nullopt;
+  return std::string_view(it->second);
+}
+
+std::optional<std::string_view> RouteContext::Query(std::string_view name) const {
+  auto it = query.find(name);
+  if (it == query.end()) return std::nullopt;
+  return std::string_view(it->second);
+}
+
+void Router::Add(Verb method, std::string pattern, Handler handler) {
+  routes_.push_back(Route{method, SplitPattern(pattern), std::move(handler)});
+}
+
+boost::asio::awaitable<Response> Router::Dispatch(const Request& request) const {
+  auto parsed = boost::urls::parse_origin_form(request.target());
+  if (!parsed) {
+    co_return ErrorResponse(Error::InvalidArgument("malformed request target"));
+  }
+  // Decoded segments, so "/a%20b" matches the literal "a b" and parameters arrive decoded. Empty segments from
+  // doubled or trailing slashes are ignored, as in the patterns.
+  std::vector<std::string> segments;
+  for (auto segment : parsed->segments()) {
+    if (!segment.empty()) segments.push_back(std::move(segment));
+  }
+
+  const Route* match = nullptr;
+  std::string allow;
+  RouteContext context;
+  for (const Route& route : routes_) {
+    if (route.segments.size() != segments.size()) continue;
+    bool same_path = true;
+    for (size_t i = 0; i < segments.size() && same_path; ++i) {
+      same_path = IsParam(route.segments[i]) || route.segments[i] == segments[i];
+    }
+    if (!same_path) continue;
+    if (route.method == request.method()) {
+      match = &route;
+      break;
+    }
+    if (!allow.empty()) allow += ", ";
+    allow += boost::beast::http::to_string(route.method);
+  }
+
+  if (match == nullptr) {
+    if (allow.empty()) co_return ErrorResponse(Error::NotFound("no such route"));
+    Response response = JsonResponse(
+        Status::method_not_allowed,
+        {{"error", {{"code", "method_not_allowed"}, {"message", "method not allowed on this route"}}}},
+        request.version());
+    response.set(boost::beast::http::field::allow, allow);
+    co_return response;
+  }
+
+  for (size_t i = 0; i < segments.size(); ++i) {
+    const std::string& pattern = match->segments[i];
+    if (IsParam(pattern)) context.path_params[pattern.substr(1, pattern.size() - 2)] = std::move(segments[i]);
+  }
+  for (auto param : parsed->params()) {
+    context.query[std::move(param.key)] = std::move(param.value);
+  }
+  co_return co_await match->handler(request, context);
+}
+
+Response JsonResponse(Status status, const boost::json::value& body, unsigned version) {
+  Response response{status, version};
+  response.set(boost::beast::http::field::content_type, "application/json");
+  response.body() = boost::json::serialize(body);
+  response.prepare_payload();
+  return response;
+}
+
+Response TextResponse(Status status, std::string body, std::string_view content_type) {
+  Response response{status, 11};
+  response.set(boost::beast::http::field::content_type, content_type);
+  response.body() = std::move(body);
+  response.prepare_payload();
+  return response;
+}
+
+Response ErrorResponse(const Error& error) {
+  Status status = ToHttpStatus(error.code);
+  // Client errors are the client's business; server errors are ours and need the detail in the logs.
+  if (static_cast<unsigned>(status) >= 500) {
+    boost::json::object fields{{"code", ToString(error.code)}, {"message", error.message}, {"detail", error.detail}};
+    if (error.code == ErrorCode::kInternal) {
+      log::Error("http_error_response", std::move(fields));
+    } else {
+      log::Warn("http_error_response", std::move(fields));
+    }
+  }
+  return JsonResponse(status, {{"error", {{"code", ToString(error.code)}, {"message", error.message}}}});
+}
+
+Status ToHttpStatus(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kInvalidArgument: return Status::bad_request;
+    case ErrorCode::kUnauthenticated: return Status::unauthorized;
+    case ErrorCode::kPermissionDenied: return Status::forbidden;
+    case ErrorCode::kNotFound: return Status::not_found;
+    case ErrorCode::kConflict: return Status::conflict;
+    case ErrorCode::kPayloadTooLarge: return Status::payload_too_large;
+    case ErrorCode::kRateLimited: return Status::too_many_requests;
+    case ErrorCode::kUnavailable: return Status::service_unavailable;
+    case ErrorCode::kTimeout: return Status::gateway_timeout;
+    // A cancelled operation means the server is shutting down: the client may retry elsewhere.
+    case ErrorCode::kCancelled: return Status::service_unavailable;
+    case ErrorCode::kInternal: return Status::internal_server_error;
+  }
+  return Status::internal_server_error;
+}
+
+}  // namespace parley::http

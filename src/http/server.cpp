@@ -1,0 +1,338 @@
+#include "http/server.h"
+
+#include "core/log.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include <exception>
+#include <list>
+#include <mutex>
+#include <optional>
+
+namespace parley::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using boost::system::error_code;
+
+// Completion token that reports errors as values: a closed or timed-out connection is routine, not exceptional.
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+
+constexpr uint32_t kMaxHeaderBytes = 16 * 1024;
+// After answering an error that closes the connection, unread request bytes would make the kernel reset the
+// connection and the client could lose the answer; drain at most this much, for at most this long, first.
+constexpr size_t kMaxDrainBytes = 1 << 20;
+constexpr std::chrono::milliseconds kDrainTimeout{500};
+
+Response CloseWithError(Status status, std::string_view code, std::string_view message, unsigned version) {
+  Response response = JsonResponse(status, {{"error", {{"code", code}, {"message", message}}}}, version);
+  response.keep_alive(false);
+  return response;
+}
+
+// Logs whatever escaped a detached coroutine: every co_spawn gets one, so nothing fails silently.
+void LogEscaped(std::string_view event, std::exception_ptr error) {
+  if (!error) return;
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    log::Error(event, {{"what", e.what()}});
+  } catch (...) {
+    log::Error(event, {{"what", "unknown exception"}});
+  }
+}
+
+// True for a request the parser rejected, as opposed to a peer that went away mid-message.
+bool IsMalformed(const error_code& ec) {
+  return ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
+         ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
+}
+
+// The path of a target without its query, which may carry tokens (hub.verify_token) and must stay out of logs.
+std::string_view PathOf(std::string_view target) { return target.substr(0, target.find('?')); }
+
+// The shared state of a server, outliving the Server object while connections drain.
+struct ServerState {
+  struct Connection {
+    explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
+    beast::tcp_stream stream;
+    // True while a request is being read, handled or answered. Touched only on the stream's strand.
+    bool busy = false;
+  };
+
+  ServerState(asio::any_io_executor executor_in, ServerOptions options_in, const Router& router_in)
+      : executor(std::move(executor_in)),
+        options(std::move(options_in)),
+        router(router_in),
+        acceptor(asio::make_strand(executor)),
+        drain_strand(asio::make_strand(executor)),
+        drained(drain_strand, asio::steady_timer::time_point::max()) {}
+
+  asio::any_io_executor executor;
+  const ServerOptions options;
+  const Router& router;
+  tcp::acceptor acceptor;  // Used only on its own strand once Start() returns.
+  uint16_t bound_port = 0;
+
+  std::atomic<bool> stopping{false};
+  std::atomic<int64_t> active{0};
+
+  std::mutex mutex;
+  std::list<std::shared_ptr<Connection>> connections;  // GUARDED_BY(mutex)
+
+  // Stop() waits on `drained` on this strand; the last connection to close cancels it there.
+  asio::strand<asio::any_io_executor> drain_strand;
+  asio::steady_timer drained;
+};
+
+void OnConnectionClosed(const std::shared_ptr<ServerState>& state) {
+  if (state->active.fetch_sub(1) == 1 && state->stopping.load()) {
+    asio::post(state->drain_strand, [state] { state->drained.cancel(); });
+  }
+}
+
+asio::awaitable<void> Drain(beast::tcp_stream& stream, beast::flat_buffer& buffer) {
+  error_code ec;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream.expires_after(kDrainTimeout);
+  size_t drained = 0;
+  while (drained < kMaxDrainBytes) {
+    buffer.clear();
+    auto [read_ec, n] = co_await stream.async_read_some(buffer.prepare(64 * 1024), kNoThrow);
+    if (read_ec) break;
+    drained += n;
+  }
+}
+
+// Writes `response`; returns false when the connection must close afterwards.
+asio::awaitable<bool> Write(ServerState& state, beast::tcp_stream& stream, Response& response) {
+  if (state.stopping.load()) response.keep_alive(false);
+  stream.expires_after(state.options.write_timeout);
+  auto [ec, n] = co_await bhttp::async_write(stream, response, kNoThrow);
+  co_return !ec && !response.need_eof();
+}
+
+// Serves requests on one connection until it closes. Runs on the connection's strand.
+asio::awaitable<void> RunConnection(std::shared_ptr<ServerState> state,
+                                    std::shared_ptr<ServerState::Connection> connection) {
+  std::list<std::shared_ptr<ServerState::Connection>>::iterator registration;
+  {
+    std::lock_guard lock(state->mutex);
+    registration = state->connections.insert(state->connections.end(), connection);
+  }
+  beast::tcp_stream& stream = connection->stream;
+  const ServerOptions& options = state->options;
+  beast::flat_buffer buffer;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser;
+  bool first_request = true;
+
+  for (;;) {
+    connection->busy = false;
+    // Stop() sets `stopping` before asking idle connections to close, so checking it here, on the strand, leaves
+    // no window where an idle connection would miss the request.
+    if (state->stopping.load()) break;
+
+    // Wait for the first bytes of the next request under the idle timeout (the header timeout for a brand-new
+    // connection), then give the whole header the header timeout.
+    if (buffer.size() == 0) {
+      stream.expires_after(first_request ? options.header_timeout : options.idle_timeout);
+      auto [ec, n] = co_await stream.async_read_some(buffer.prepare(8 * 1024), kNoThrow);
+      if (ec) break;
+      buffer.commit(n);
+    }
+    connection->busy = true;
+    first_request = false;
+
+    parser.emplace();
+    parser->header_limit(kMaxHeaderBytes);
+    parser->body_limit(options.max_body_bytes);
+    stream.expires_after(options.header_timeout);
+    auto [header_ec, header_bytes] = co_await bhttp::async_read_header(stream, buffer, *parser, kNoThrow);
+    if (header_ec) {
+      // A Content-Length over the limit fails here, before any of the body is read.
+      Response response;
+      if (header_ec == bhttp::error::body_limit) {
+        response = CloseWithError(Status::payload_too_large, "payload_too_large", "request body too large", 11);
+      } else if (header_ec == bhttp::error::header_limit) {
+        response = CloseWithError(Status::request_header_fields_too_large, "header_too_large",
+                                  "request header too large", 11);
+      } else if (IsMalformed(header_ec)) {
+        response = CloseWithError(Status::bad_request, "invalid_argument", "malformed HTTP request", 11);
+      } else {
+        break;  // The peer went away or timed out: nobody to answer.
+      }
+      co_await Write(*state, stream, response);
+      co_await Drain(stream, buffer);
+      break;
+    }
+
+    const unsigned version = parser->get().version();
+    if (beast::iequals(parser->get()[bhttp::field::expect], "100-continue")) {
+      bhttp::response<bhttp::empty_body> go_on{Status::continue_, version};
+      stream.expires_after(options.write_timeout);
+      auto [ec, n] = co_await bhttp::async_write(stream, go_on, kNoThrow);
+      if (ec) break;
+    }
+
+    stream.expires_after(options.body_timeout);
+    auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, *parser, kNoThrow);
+    if (body_ec) {
+      Response response;
+      if (body_ec == bhttp::error::body_limit) {
+        response = CloseWithError(Status::payload_too_large, "payload_too_large", "request body too large", version);
+      } else if (IsMalformed(body_ec)) {
+        response = CloseWithError(Status::bad_request, "invalid_argument", "malformed HTTP request", version);
+      } else {
+        break;
+      }
+      co_await Write(*state, stream, response);
+      co_await Drain(stream, buffer);
+      break;
+    }
+
+    Request request = parser->release();
+    Response response;
+    try {
+      response = co_await state->router.Dispatch(request);
+    } catch (const std::exception& e) {
+      response = ErrorResponse(Error::Internal(std::string("handler threw on ") +
+                                               std::string(bhttp::to_string(request.method())) + " " +
+                                               std::string(PathOf(request.target())) + ": " + e.what()));
+    }
+    response.version(version);
+    response.keep_alive(request.keep_alive());
+    response.prepare_payload();
+    if (!co_await Write(*state, stream, response)) break;
+  }
+
+  error_code ec;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream.socket().close(ec);
+  {
+    std::lock_guard lock(state->mutex);
+    state->connections.erase(registration);
+  }
+  OnConnectionClosed(state);
+}
+
+// Accepts until the acceptor closes. Runs on the acceptor's strand; each connection gets a strand of its own so
+// the server may run on a multi-threaded io_context.
+asio::awaitable<void> Accept(std::shared_ptr<ServerState> state) {
+  for (;;) {
+    auto [ec, socket] = co_await state->acceptor.async_accept(asio::make_strand(state->executor), kNoThrow);
+    if (ec) {
+      if (ec == asio::error::operation_aborted || !state->acceptor.is_open()) co_return;
+      // Running out of file descriptors must not kill the listener; the next accept may succeed.
+      log::Warn("http_accept_failed", {{"error", ec.message()}});
+      continue;
+    }
+    if (state->stopping.load()) continue;  // `socket` closes as it goes out of scope.
+    error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    state->active.fetch_add(1);
+    auto connection = std::make_shared<ServerState::Connection>(std::move(socket));
+    auto executor = connection->stream.get_executor();
+    asio::co_spawn(executor, RunConnection(state, std::move(connection)),
+                   [](std::exception_ptr error) { LogEscaped("http_connection_failed", error); });
+  }
+}
+
+asio::awaitable<void> WaitDrained(std::shared_ptr<ServerState> state) {
+  while (state->active.load() > 0) {
+    co_await state->drained.async_wait(kNoThrow);
+  }
+}
+
+}  // namespace
+
+struct Server::State : ServerState {
+  using ServerState::ServerState;
+};
+
+Server::Server(asio::any_io_executor executor, ServerOptions options, const Router& router)
+    : state_(std::make_shared<State>(std::move(executor), std::move(options), router)) {}
+
+Server::~Server() {
+  // Connections still running keep the state alive; stop accepting so nothing new arrives for a router that may
+  // be about to disappear.
+  state_->stopping.store(true);
+  asio::post(state_->acceptor.get_executor(), [state = state_] {
+    error_code ec;
+    state->acceptor.close(ec);
+  });
+}
+
+Result<void> Server::Start() {
+  error_code ec;
+  auto address = asio::ip::make_address(state_->options.host, ec);
+  if (ec) return Error::Unavailable("cannot listen", "bad listen address " + state_->options.host + ": " + ec.message());
+  tcp::endpoint endpoint(address, state_->options.port);
+  tcp::acceptor& acceptor = state_->acceptor;
+  std::string step = "open";
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) {
+    step = "reuse_address";
+    acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  }
+  if (!ec) {
+    step = "bind";
+    acceptor.bind(endpoint, ec);
+  }
+  if (!ec) {
+    step = "listen";
+    acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  }
+  if (ec) {
+    error_code ignored;
+    acceptor.close(ignored);
+    return Error::Unavailable("cannot listen", step + " " + state_->options.host + ":" +
+                                                   std::to_string(state_->options.port) + ": " + ec.message());
+  }
+  state_->bound_port = acceptor.local_endpoint().port();
+  log::Info("http_listening", {{"host", state_->options.host}, {"port", state_->bound_port}});
+  asio::co_spawn(acceptor.get_executor(), Accept(state_),
+                 [](std::exception_ptr error) { LogEscaped("http_accept_loop_failed", error); });
+  return Ok();
+}
+
+uint16_t Server::port() const { return state_->bound_port; }
+
+int64_t Server::active_connections() const { return state_->active.load(); }
+
+asio::awaitable<void> Server::Stop() {
+  auto state = state_;
+  state->stopping.store(true);
+  asio::post(state->acceptor.get_executor(), [state] {
+    error_code ec;
+    state->acceptor.close(ec);
+  });
+  {
+    std::lock_guard lock(state->mutex);
+    for (const auto& connection : state->connections) {
+      // Only the connection's strand may touch its stream; a busy one closes after answering.
+      asio::post(connection->stream.get_executor(), [connection] {
+        if (!connection->busy) connection->stream.cancel();
+      });
+    }
+  }
+  co_await asio::co_spawn(state->drain_strand, WaitDrained(state), asio::use_awaitable);
+  log::Info("http_stopped", {{"port", state->bound_port}});
+}
+
+}  // namespace parley::http

@@ -1,0 +1,117 @@
+#pragma once
+// A thin RAII layer over the SQLite C API, private to the SQLite backend: one connection with a cache of
+// persistent prepared statements, positional binding, and SQLite result codes mapped to parley::Error.
+// A Database is not thread-safe: one thread uses it at a time (the writer thread, or the holder of a pooled
+// reader).
+
+#include "core/error.h"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+// Early returns for Result<T> expressions, private to the store backends (like absl's RETURN_IF_ERROR and
+// ASSIGN_OR_RETURN): the code then reads as the sequence of statements it runs.
+#define STORE_TRY(expr)                        \
+  do {                                         \
+    auto&& store_try_result = (expr);          \
+    if (!store_try_result) return store_try_result.error(); \
+  } while (false)
+#define STORE_CONCAT_INNER(a, b) a##b
+#define STORE_CONCAT(a, b) STORE_CONCAT_INNER(a, b)
+#define STORE_ASSIGN_OR_RETURN(lhs, expr) STORE_ASSIGN_OR_RETURN_IMPL(STORE_CONCAT(store_result_, __LINE__), lhs, expr)
+#define STORE_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
+  auto tmp = (expr);                                \
+  if (!tmp) return tmp.error();                     \
+  lhs = std::move(*tmp)
+
+namespace parley::store::sqlite {
+
+// A prepared statement borrowed from a Database's cache. Destruction resets it and clears its bindings, so the
+// next borrower starts clean. Text is bound without copying: bound strings must outlive the Statement.
+class Statement {
+ public:
+  Statement(Statement&& other) noexcept;
+  Statement& operator=(Statement&&) = delete;
+  Statement(const Statement&) = delete;
+  ~Statement();
+
+  Statement& Bind(int index, int64_t value);
+  Statement& Bind(int index, int value) { return Bind(index, static_cast<int64_t>(value)); }
+  Statement& Bind(int index, std::string_view value);
+  Statement& Bind(int index, const std::string& value) { return Bind(index, std::string_view(value)); }
+  Statement& Bind(int index, const char* value) { return Bind(index, std::string_view(value)); }
+  Statement& Bind(int index, std::string&& value) = delete;  // Would dangle: binding does not copy.
+  Statement& Bind(int index, const std::optional<std::string>& value);
+  Statement& Bind(int index, std::optional<int64_t> value);
+  Statement& BindNull(int index);
+
+  // Advances to the next row. true: a row is available through the column accessors; false: done.
+  // Fails with the mapped SQLite error (kConflict for a constraint, kUnavailable for busy/full/I/O).
+  Result<bool> Step();
+  // Steps to completion, ignoring any rows.
+  Result<void> Run();
+
+  int64_t Int(int column) const;
+  bool IsNull(int column) const;
+  std::optional<int64_t> OptionalInt(int column) const;
+  // Valid until the next Step or the Statement's destruction.
+  std::string_view Text(int column) const;
+  std::string String(int column) const { return std::string(Text(column)); }
+  std::optional<std::string> OptionalString(int column) const;
+
+ private:
+  friend class Database;
+  Statement(sqlite3_stmt* stmt, sqlite3* db) : stmt_(stmt), db_(db) {}
+
+  sqlite3_stmt* stmt_;
+  sqlite3* db_;
+  int bind_rc_ = 0;  //!< First binding failure, reported by Step(): binding fails only on a programming error.
+};
+
+struct ConnectionOptions {
+  std::string synchronous = "full";  //!< off, normal, full or extra.
+  int busy_timeout_ms = 5000;        //!< How long to wait for another process's write lock.
+  bool query_only = false;           //!< Readers: refuse writes at the SQLite level.
+};
+
+class Database {
+ public:
+  // Opens (creating if needed) the database file in WAL mode with foreign keys on and `options` applied.
+  // Fails with kUnavailable when the file cannot be opened, kInvalidArgument for a bad `synchronous` value.
+  static Result<std::unique_ptr<Database>> Open(const std::string& path, const ConnectionOptions& options);
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  // Runs SQL without parameters or results (pragmas, DDL); several statements allowed; nothing cached.
+  Result<void> Exec(const char* sql);
+  // Runs one cached statement without parameters, ignoring rows (transaction control on the hot path).
+  // `sql` must have static storage duration, as for Prepare.
+  Result<void> Run(const char* sql);
+  // The cached prepared statement for `sql`, ready to bind. `sql` must have static storage duration: the cache
+  // is keyed by its address. Fails when the SQL does not compile (e.g. the schema is not migrated yet).
+  Result<Statement> Prepare(const char* sql);
+  // Rows changed by the last INSERT, UPDATE or DELETE on this connection.
+  int64_t Changes() const;
+  // False once SQLite has rolled a transaction back on its own (after I/O errors or SQLITE_FULL).
+  bool InTransaction() const;
+  sqlite3* handle() const { return db_; }
+
+ private:
+  explicit Database(sqlite3* db) : db_(db) {}
+
+  sqlite3* db_;
+  std::unordered_map<const char*, sqlite3_stmt*> statements_;
+};
+
+// Maps a SQLite result code (and the connection's message) to a parley::Error.
+Error SqliteError(int rc, sqlite3* db);
+
+}  // namespace parley::store::sqlite

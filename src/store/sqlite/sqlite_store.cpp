@@ -1,0 +1,987 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include "core/crypto.h"
+#include "core/time.h"
+#include "store/migration.h"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <exception>
+#include <map>
+#include <utility>
+
+namespace parley::store::sqlite {
+namespace {
+
+constexpr int kMaxPageSize = 500;
+
+// Keys of ToJsonDetails() that have their own columns (or live in contacts/channels): the rest is `details`.
+constexpr std::string_view kColumnKeys[] = {"platform",     "account_id", "platform_message_id", "contact_id",
+                                            "contact_name", "timestamp_ms", "type", "text", "error"};
+
+// Statements, named and kept at namespace scope because the statement cache is keyed by their address.
+constexpr char kBegin[] = "BEGIN IMMEDIATE";
+constexpr char kCommit[] = "COMMIT";
+constexpr char kRollback[] = "ROLLBACK";
+constexpr char kSavepoint[] = "SAVEPOINT job";
+constexpr char kRelease[] = "RELEASE job";
+constexpr char kRollbackTo[] = "ROLLBACK TO job";
+
+constexpr char kCreateMigrationsTable[] =
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)";
+constexpr char kMigrationApplied[] = "SELECT 1 FROM schema_migrations WHERE version = ?1";
+constexpr char kRecordMigration[] = "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)";
+
+constexpr char kInsertTenant[] = "INSERT INTO tenants (name, created_at) VALUES (?1, ?2) RETURNING id";
+constexpr char kInsertApiKey[] =
+    "INSERT INTO api_keys (tenant_id, key_hash, prefix, created_at) VALUES (?1, ?2, ?3, ?4)";
+constexpr char kFindTenantByKey[] =
+    "SELECT t.id, t.name, t.created_at FROM api_keys k JOIN tenants t ON t.id = k.tenant_id WHERE k.key_hash = ?1";
+constexpr char kTenantExists[] = "SELECT 1 FROM tenants WHERE id = ?1";
+constexpr char kInsertChannel[] =
+    "INSERT INTO channels (tenant_id, platform, account_id, access_token_sealed, created_at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id";
+constexpr char kSelectChannel[] =
+    "SELECT id, tenant_id, platform, account_id, access_token_sealed, created_at FROM channels WHERE id = ?1";
+constexpr char kResolveChannel[] = "SELECT id, tenant_id FROM channels WHERE platform = ?1 AND account_id = ?2";
+
+constexpr char kSelectContact[] = "SELECT id, name FROM contacts WHERE channel_id = ?1 AND platform_id = ?2";
+constexpr char kInsertContact[] =
+    "INSERT INTO contacts (tenant_id, channel_id, platform_id, name, created_at) VALUES (?1, ?2, ?3, ?4, ?5)"
+    " RETURNING id";
+constexpr char kRenameContact[] = "UPDATE contacts SET name = ?2 WHERE id = ?1";
+constexpr char kSelectOpenConversation[] =
+    "SELECT id FROM conversations WHERE channel_id = ?1 AND contact_id = ?2 AND status = 'open'";
+constexpr char kInsertConversation[] =
+    "INSERT INTO conversations (tenant_id, channel_id, contact_id, created_at, last_message_at)"
+    " VALUES (?1, ?2, ?3, ?4, ?4) RETURNING id";
+constexpr char kMessageExists[] =
+    "SELECT 1 FROM messages WHERE channel_id = ?1 AND platform_message_id = ?2 AND platform_message_id <> ''";
+constexpr char kInsertInbound[] =
+    "INSERT INTO messages (tenant_id, conversation_id, channel_id, direction, type, text, platform_message_id,"
+    " status, error_code, error_title, error_detail, platform_timestamp, created_at, answerable, details)"
+    " VALUES (?1, ?2, ?3, 'in', ?4, ?5, ?6, 'received', ?7, ?8, ?9, ?10, ?11, ?12, ?13) ON CONFLICT DO NOTHING";
+// ?3 is 1 for an answerable message, 0 otherwise.
+constexpr char kTouchConversation[] =
+    "UPDATE conversations SET last_message_at = MAX(last_message_at, ?2),"
+    " pending_since = CASE WHEN ?3 THEN COALESCE(pending_since, ?2) ELSE pending_since END,"
+    " last_inbound_at = CASE WHEN ?3 THEN ?2 ELSE last_inbound_at END,"
+    " inbound_seq = inbound_seq + ?3"
+    " WHERE id = ?1 RETURNING pending_since, last_inbound_at";
+
+constexpr char kFindMessageByPlatformId[] =
+    "SELECT id, conversation_id, direction, status FROM messages"
+    " WHERE channel_id = ?1 AND platform_message_id = ?2 AND platform_message_id <> ''";
+constexpr char kSetOutboundStatus[] =
+    "UPDATE messages SET status = ?2,"
+    " error_code = CASE WHEN ?2 = 'failed' THEN ?3 ELSE error_code END,"
+    " error_title = CASE WHEN ?2 = 'failed' THEN ?4 ELSE error_title END,"
+    " error_detail = CASE WHEN ?2 = 'failed' THEN ?5 ELSE error_detail END"
+    " WHERE id = ?1";
+constexpr char kReadThrough[] =
+    "UPDATE messages SET status = 'read' WHERE conversation_id = ?1 AND id <= ?2 AND direction = 'out'"
+    " AND status IN ('sent', 'delivered')";
+constexpr char kDeleteInbound[] =
+    "UPDATE messages SET status = 'deleted' WHERE channel_id = ?1 AND platform_message_id = ?2"
+    " AND platform_message_id <> '' AND direction = 'in'";
+
+constexpr char kListPending[] =
+    "SELECT c.id, c.tenant_id, ch.platform, c.pending_since, c.last_inbound_at FROM conversations c"
+    " JOIN channels ch ON ch.id = c.channel_id WHERE c.pending_since IS NOT NULL ORDER BY c.pending_since, c.id";
+// Takes the claim and records the newest answerable message it covers.
+constexpr char kTakeClaim[] =
+    "UPDATE conversations SET claim_token = ?2, claim_expires_at = ?3 + ?4,"
+    " claim_through_id = (SELECT MAX(m.id) FROM messages m WHERE m.conversation_id = conversations.id"
+    "   AND m.id > conversations.answered_through_id AND m.direction = 'in' AND m.answerable = 1)"
+    " WHERE id = ?1 AND pending_since IS NOT NULL AND (claim_token IS NULL OR claim_expires_at <= ?3)"
+    " RETURNING inbound_seq, answered_through_id, claim_through_id";
+constexpr char kClaimHolder[] =
+    "SELECT claim_expires_at FROM conversations WHERE id = ?1 AND pending_since IS NOT NULL"
+    " AND claim_token IS NOT NULL AND claim_expires_at > ?2";
+constexpr char kClaimedMessages[] =
+    "SELECT id, conversation_id, direction, type, text, platform_message_id, status, error_code, error_title,"
+    " error_detail, platform_timestamp, created_at, details FROM messages"
+    " WHERE conversation_id = ?1 AND id > ?2 AND id <= ?3 AND direction = 'in' AND answerable = 1"
+    " AND status <> 'deleted' ORDER BY id";
+// Marks everything the claim covered answered, clears pending state and the claim. ?2: a reply's time, or 0.
+constexpr char kMarkAnswered[] =
+    "UPDATE conversations SET answered_through_id = MAX(answered_through_id, COALESCE(claim_through_id, 0)),"
+    " answered_seq = inbound_seq, pending_since = NULL, last_message_at = MAX(last_message_at, ?2),"
+    " claim_token = NULL, claim_expires_at = NULL, claim_through_id = NULL WHERE id = ?1";
+constexpr char kReleaseClaim[] =
+    "UPDATE conversations SET claim_token = NULL, claim_expires_at = NULL, claim_through_id = NULL"
+    " WHERE id = ?1 AND claim_token = ?2";
+constexpr char kConversationClaimState[] =
+    "SELECT claim_token, inbound_seq, tenant_id, channel_id FROM conversations WHERE id = ?1";
+constexpr char kSelectConversation[] =
+    "SELECT c.id, c.tenant_id, c.channel_id, ch.platform, ct.platform_id, ct.name, c.status, c.mode, c.created_at,"
+    " c.last_message_at FROM conversations c JOIN contacts ct ON ct.id = c.contact_id"
+    " JOIN channels ch ON ch.id = c.channel_id WHERE c.id = ?1";
+constexpr char kInsertOutbound[] =
+    "INSERT INTO messages (tenant_id, conversation_id, channel_id, direction, type, text, platform_message_id,"
+    " status, created_at, answerable, details)"
+    " VALUES (?1, ?2, ?3, 'out', ?4, ?5, '', 'queued', ?6, 0, ?7) RETURNING id";
+
+constexpr char kQueuedOutbound[] =
+    "SELECT m.id, m.conversation_id, m.tenant_id, m.channel_id, ct.platform_id, m.type, COALESCE(m.text, ''),"
+    " COALESCE(json_extract(m.details, '$.reply_to'), '') FROM messages m"
+    " JOIN conversations c ON c.id = m.conversation_id JOIN contacts ct ON ct.id = c.contact_id"
+    " WHERE m.status = 'queued' AND m.direction = 'out' ORDER BY m.id";
+constexpr char kOutboundById[] =
+    "SELECT m.id, m.conversation_id, m.tenant_id, m.channel_id, ct.platform_id, m.type, COALESCE(m.text, ''),"
+    " COALESCE(json_extract(m.details, '$.reply_to'), '') FROM messages m"
+    " JOIN conversations c ON c.id = m.conversation_id JOIN contacts ct ON ct.id = c.contact_id"
+    " WHERE m.id = ?1 AND m.direction = 'out'";
+// Only a queued message takes the send result: a webhook may already have moved it further.
+constexpr char kRecordSend[] =
+    "UPDATE messages SET"
+    " platform_message_id = CASE WHEN platform_message_id = '' THEN ?2 ELSE platform_message_id END,"
+    " error_code = CASE WHEN status = 'queued' AND ?3 = 'failed' THEN ?4 ELSE error_code END,"
+    " error_title = CASE WHEN status = 'queued' AND ?3 = 'failed' THEN ?5 ELSE error_title END,"
+    " error_detail = CASE WHEN status = 'queued' AND ?3 = 'failed' THEN ?6 ELSE error_detail END,"
+    " status = CASE WHEN status = 'queued' THEN ?3 ELSE status END"
+    " WHERE id = ?1 AND direction = 'out'";
+
+constexpr char kConversationsFirstPage[] =
+    "SELECT c.id, c.tenant_id, c.channel_id, ch.platform, ct.platform_id, ct.name, c.status, c.mode, c.created_at,"
+    " c.last_message_at FROM conversations c JOIN contacts ct ON ct.id = c.contact_id"
+    " JOIN channels ch ON ch.id = c.channel_id WHERE c.tenant_id = ?1"
+    " ORDER BY c.last_message_at DESC, c.id DESC LIMIT ?2";
+constexpr char kConversationsAfter[] =
+    "SELECT c.id, c.tenant_id, c.channel_id, ch.platform, ct.platform_id, ct.name, c.status, c.mode, c.created_at,"
+    " c.last_message_at FROM conversations c JOIN contacts ct ON ct.id = c.contact_id"
+    " JOIN channels ch ON ch.id = c.channel_id WHERE c.tenant_id = ?1 AND (c.last_message_at, c.id) < (?3, ?4)"
+    " ORDER BY c.last_message_at DESC, c.id DESC LIMIT ?2";
+constexpr char kConversationOfTenant[] = "SELECT 1 FROM conversations WHERE id = ?1 AND tenant_id = ?2";
+constexpr char kMessagesPage[] =
+    "SELECT id, conversation_id, direction, type, text, platform_message_id, status, error_code, error_title,"
+    " error_detail, platform_timestamp, created_at, details FROM messages"
+    " WHERE conversation_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3";
+
+Error ClosedError() { return Error::Unavailable("store is closed"); }
+
+// Order in which an outbound message's status may move; -1 for statuses a webhook cannot set.
+// `failed` sits above `delivered` (a failure report wins over earlier progress) but below `read`.
+int OutboundRank(MessageStatus status) {
+  switch (status) {
+    case MessageStatus::kQueued: return 0;
+    case MessageStatus::kSent: return 1;
+    case MessageStatus::kDelivered: return 2;
+    case MessageStatus::kFailed: return 3;
+    case MessageStatus::kRead: return 4;
+    default: return -1;
+  }
+}
+
+// `details` column text: the type-specific part of the message, or empty when there is none.
+std::string DetailsJson(const UnifiedMessage& m) {
+  boost::json::object details = ToJsonDetails(m);
+  for (std::string_view key : kColumnKeys) details.erase(key);
+  if (details.empty()) return {};
+  return boost::json::serialize(details);
+}
+
+// Columns as selected by kClaimedMessages and kMessagesPage.
+StoredMessage ReadMessage(const Statement& row) {
+  StoredMessage m;
+  m.id = row.Int(0);
+  m.conversation_id = row.Int(1);
+  m.direction = row.Text(2) == "out" ? Direction::kOut : Direction::kIn;
+  m.type = ParseMessageType(row.Text(3)).value_or(MessageType::kUnsupported);
+  m.text = row.OptionalString(4);
+  m.platform_message_id = row.String(5);
+  m.status = ParseMessageStatus(row.Text(6)).value_or(MessageStatus::kReceived);
+  if (!row.IsNull(7)) m.error = MessageError{static_cast<int>(row.Int(7)), row.String(8), row.String(9)};
+  m.platform_timestamp_ms = row.Int(10);
+  m.created_at_ms = row.Int(11);
+  if (!row.IsNull(12)) {
+    boost::system::error_code ec;
+    boost::json::value details = boost::json::parse(row.Text(12), ec);
+    if (!ec && details.is_object()) m.details = std::move(details.as_object());
+  }
+  return m;
+}
+
+// Columns as selected by kSelectConversation and kConversations*.
+Conversation ReadConversation(const Statement& row) {
+  Conversation c;
+  c.id = row.Int(0);
+  c.tenant_id = row.Int(1);
+  c.channel_id = row.Int(2);
+  c.platform = ParsePlatform(row.Text(3)).value_or(Platform::kWhatsApp);
+  c.contact.platform_id = row.String(4);
+  c.contact.name = row.String(5);
+  c.status = row.String(6);
+  c.mode = row.String(7);
+  c.created_at_ms = row.Int(8);
+  c.last_message_at_ms = row.Int(9);
+  return c;
+}
+
+bool ParseInt(std::string_view s, int64_t* out) {
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return ec == std::errc() && end == s.data() + s.size();
+}
+
+// Cursors are opaque to clients: base64url of "<kind>:<fields>", so a cursor of one listing is refused by another.
+std::string ConversationCursor(int64_t last_message_at, int64_t id) {
+  return crypto::Base64UrlEncode("c:" + std::to_string(last_message_at) + ":" + std::to_string(id));
+}
+
+Result<std::pair<int64_t, int64_t>> ParseConversationCursor(const std::string& cursor) {
+  auto raw = crypto::Base64UrlDecode(cursor);
+  Error garbled = Error::InvalidArgument("invalid cursor");
+  if (!raw || !raw->starts_with("c:")) return garbled;
+  std::string_view rest = std::string_view(*raw).substr(2);
+  size_t colon = rest.find(':');
+  int64_t at = 0;
+  int64_t id = 0;
+  if (colon == std::string_view::npos || !ParseInt(rest.substr(0, colon), &at) ||
+      !ParseInt(rest.substr(colon + 1), &id)) {
+    return garbled;
+  }
+  return std::pair{at, id};
+}
+
+std::string MessageCursor(int64_t id) { return crypto::Base64UrlEncode("m:" + std::to_string(id)); }
+
+Result<int64_t> ParseMessageCursor(const std::string& cursor) {
+  auto raw = crypto::Base64UrlDecode(cursor);
+  int64_t id = 0;
+  if (!raw || !raw->starts_with("m:") || !ParseInt(std::string_view(*raw).substr(2), &id) || id < 0) {
+    return Error::InvalidArgument("invalid cursor");
+  }
+  return id;
+}
+
+int ClampLimit(int limit) { return std::clamp(limit, 1, kMaxPageSize); }
+
+// Runs `fn` in a BEGIN IMMEDIATE transaction on `db`, rolling back on failure.
+template <class Fn>
+Result<void> InTransaction(Database& db, Fn&& fn) {
+  if (auto begin = db.Run(kBegin); !begin) return begin.error();
+  Result<void> result = fn();
+  if (result) result = db.Run(kCommit);
+  if (!result && db.InTransaction()) (void)db.Run(kRollback);
+  return result;
+}
+
+}  // namespace
+
+// The writer thread's state: the only write connection and a cache of channel routes. Used by that thread only.
+class SqliteStore::Writer {
+ public:
+  explicit Writer(std::unique_ptr<Database> db) : db_(std::move(db)) {}
+
+  Database& db() { return *db_; }
+
+  // Applies one webhook payload inside the caller's savepoint. Fails with kInvalidArgument for a message without
+  // a sender, or with the SQLite error; `outcome` is then meaningless.
+  Result<void> Ingest(const IngestRequest& request, IngestOutcome& outcome);
+
+ private:
+  struct ChannelRoute {
+    int64_t id = 0;
+    int64_t tenant_id = 0;
+  };
+  struct StringHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  using RouteMap = std::unordered_map<std::string, ChannelRoute, StringHash, std::equal_to<>>;
+
+  // The channel for (platform, account_id), or nullopt. A cache miss re-queries, so channels another process
+  // added are found; channels are never deleted, so hits stay valid.
+  Result<std::optional<ChannelRoute>> Resolve(Platform platform, const std::string& account_id);
+  Result<void> IngestMessage(const ChannelRoute& channel, const InboundItem& item, int64_t received_at_ms,
+                             Platform platform, IngestOutcome& outcome);
+  Result<void> ApplyStatus(const ChannelRoute& channel, const StatusUpdate& status, IngestOutcome& outcome);
+  Result<int64_t> UpsertContact(const ChannelRoute& channel, const UnifiedMessage& m, int64_t now_ms);
+
+  std::unique_ptr<Database> db_;
+  std::array<RouteMap, 2> routes_;  //!< Indexed by Platform.
+};
+
+Result<std::optional<SqliteStore::Writer::ChannelRoute>> SqliteStore::Writer::Resolve(Platform platform,
+                                                                                      const std::string& account_id) {
+  RouteMap& routes = routes_[static_cast<size_t>(platform)];
+  if (auto it = routes.find(std::string_view(account_id)); it != routes.end()) return it->second;
+  STORE_ASSIGN_OR_RETURN(auto stmt, db_->Prepare(kResolveChannel));
+  stmt.Bind(1, ToString(platform)).Bind(2, account_id);
+  STORE_ASSIGN_OR_RETURN(bool found, stmt.Step());
+  if (!found) return std::optional<ChannelRoute>();
+  ChannelRoute route{stmt.Int(0), stmt.Int(1)};
+  routes.emplace(account_id, route);
+  return route;
+}
+
+Result<int64_t> SqliteStore::Writer::UpsertContact(const ChannelRoute& channel, const UnifiedMessage& m,
+                                                   int64_t now_ms) {
+  {
+    STORE_ASSIGN_OR_RETURN(auto select, db_->Prepare(kSelectContact));
+    select.Bind(1, channel.id).Bind(2, m.contact_id);
+    STORE_ASSIGN_OR_RETURN(bool found, select.Step());
+    if (found) {
+      int64_t id = select.Int(0);
+      if (m.contact_name.empty() || select.Text(1) == m.contact_name) return id;
+      STORE_ASSIGN_OR_RETURN(auto rename, db_->Prepare(kRenameContact));
+      STORE_TRY(rename.Bind(1, id).Bind(2, m.contact_name).Run());
+      return id;
+    }
+  }
+  STORE_ASSIGN_OR_RETURN(auto insert, db_->Prepare(kInsertContact));
+  insert.Bind(1, channel.tenant_id).Bind(2, channel.id).Bind(3, m.contact_id).Bind(4, m.contact_name).Bind(5, now_ms);
+  STORE_TRY(insert.Step());
+  return insert.Int(0);
+}
+
+Result<void> SqliteStore::Writer::IngestMessage(const ChannelRoute& channel, const InboundItem& item,
+                                                int64_t received_at_ms, Platform platform, IngestOutcome& outcome) {
+  const UnifiedMessage& m = item.message;
+  STORE_ASSIGN_OR_RETURN(int64_t contact_id, UpsertContact(channel, m, received_at_ms));
+
+  int64_t conversation_id = 0;
+  {
+    STORE_ASSIGN_OR_RETURN(auto select, db_->Prepare(kSelectOpenConversation));
+    select.Bind(1, channel.id).Bind(2, contact_id);
+    STORE_ASSIGN_OR_RETURN(bool found, select.Step());
+    if (found) conversation_id = select.Int(0);
+  }
+  if (conversation_id == 0) {
+    // A retry of a message whose conversation has been closed since must not open an empty conversation.
+    if (!m.platform_message_id.empty()) {
+      STORE_ASSIGN_OR_RETURN(auto exists, db_->Prepare(kMessageExists));
+      exists.Bind(1, channel.id).Bind(2, m.platform_message_id);
+      STORE_ASSIGN_OR_RETURN(bool duplicate, exists.Step());
+      if (duplicate) {
+        ++outcome.duplicates;
+        return Ok();
+      }
+    }
+    STORE_ASSIGN_OR_RETURN(auto insert, db_->Prepare(kInsertConversation));
+    insert.Bind(1, channel.tenant_id).Bind(2, channel.id).Bind(3, contact_id).Bind(4, received_at_ms);
+    STORE_TRY(insert.Step());
+    conversation_id = insert.Int(0);
+  }
+
+  {
+    std::string details = DetailsJson(m);
+    STORE_ASSIGN_OR_RETURN(auto insert, db_->Prepare(kInsertInbound));
+    insert.Bind(1, channel.tenant_id).Bind(2, conversation_id).Bind(3, channel.id).Bind(4, ToString(m.type));
+    insert.Bind(5, m.text).Bind(6, m.platform_message_id);
+    if (m.error) {
+      insert.Bind(7, m.error->code).Bind(8, m.error->title).Bind(9, m.error->detail);
+    }
+    insert.Bind(10, m.timestamp_ms).Bind(11, received_at_ms).Bind(12, item.answerable ? 1 : 0);
+    if (!details.empty()) insert.Bind(13, details);
+    STORE_TRY(insert.Run());
+    if (db_->Changes() == 0) {
+      ++outcome.duplicates;  // Leaves pending state alone: the first copy already counted.
+      return Ok();
+    }
+  }
+  ++outcome.stored;
+
+  STORE_ASSIGN_OR_RETURN(auto touch, db_->Prepare(kTouchConversation));
+  touch.Bind(1, conversation_id).Bind(2, received_at_ms).Bind(3, item.answerable ? 1 : 0);
+  STORE_TRY(touch.Step());
+  if (!item.answerable) return Ok();
+  PendingConversation pending{conversation_id, channel.tenant_id, platform, touch.Int(0), touch.Int(1)};
+  auto it = std::find_if(outcome.pending.begin(), outcome.pending.end(),
+                         [&](const PendingConversation& p) { return p.conversation_id == conversation_id; });
+  if (it == outcome.pending.end()) {
+    outcome.pending.push_back(pending);
+  } else {
+    *it = pending;
+  }
+  return Ok();
+}
+
+Result<void> SqliteStore::Writer::ApplyStatus(const ChannelRoute& channel, const StatusUpdate& status,
+                                              IngestOutcome& outcome) {
+  STORE_ASSIGN_OR_RETURN(auto find, db_->Prepare(kFindMessageByPlatformId));
+  find.Bind(1, channel.id).Bind(2, status.platform_message_id);
+  STORE_ASSIGN_OR_RETURN(bool found, find.Step());
+  if (!found) {
+    ++outcome.statuses_unmatched;
+    return Ok();
+  }
+  int64_t message_id = find.Int(0);
+  int64_t conversation_id = find.Int(1);
+  bool outbound = find.Text(2) == "out";
+  std::optional<MessageStatus> current = ParseMessageStatus(find.Text(3));
+
+  if (status.watermark) {
+    // Instagram names the newest message read (either side's); everything the business sent up to it is read.
+    STORE_ASSIGN_OR_RETURN(auto read, db_->Prepare(kReadThrough));
+    STORE_TRY(read.Bind(1, conversation_id).Bind(2, message_id).Run());
+    if (db_->Changes() > 0) ++outcome.statuses_applied;
+    return Ok();
+  }
+  if (!outbound) {
+    ++outcome.statuses_unmatched;
+    return Ok();
+  }
+  int next_rank = OutboundRank(status.status);
+  if (!current || next_rank < 0 || next_rank <= OutboundRank(*current)) return Ok();
+
+  STORE_ASSIGN_OR_RETURN(auto update, db_->Prepare(kSetOutboundStatus));
+  update.Bind(1, message_id).Bind(2, ToString(status.status));
+  if (status.error) update.Bind(3, status.error->code).Bind(4, status.error->title).Bind(5, status.error->detail);
+  STORE_TRY(update.Run());
+  ++outcome.statuses_applied;
+  return Ok();
+}
+
+Result<void> SqliteStore::Writer::Ingest(const IngestRequest& request, IngestOutcome& outcome) {
+  auto touch_tenant = [&](int64_t tenant_id) {
+    if (std::find(outcome.tenant_ids.begin(), outcome.tenant_ids.end(), tenant_id) == outcome.tenant_ids.end()) {
+      outcome.tenant_ids.push_back(tenant_id);
+    }
+  };
+  // The webhook route names the platform; items are routed by it rather than by their own field.
+  for (const InboundItem& item : request.messages) {
+    if (item.message.contact_id.empty()) return Error::InvalidArgument("message without a sender");
+    STORE_ASSIGN_OR_RETURN(auto channel, Resolve(request.platform, item.message.account_id));
+    if (!channel) {
+      ++outcome.unknown_account;
+      continue;
+    }
+    touch_tenant(channel->tenant_id);
+    STORE_TRY(IngestMessage(*channel, item, request.received_at_ms, request.platform, outcome));
+  }
+  for (const StatusUpdate& status : request.statuses) {
+    STORE_ASSIGN_OR_RETURN(auto channel, Resolve(request.platform, status.account_id));
+    if (!channel) {
+      ++outcome.unknown_account;
+      continue;
+    }
+    touch_tenant(channel->tenant_id);
+    STORE_TRY(ApplyStatus(*channel, status, outcome));
+  }
+  for (const Deletion& deletion : request.deletions) {
+    STORE_ASSIGN_OR_RETURN(auto channel, Resolve(request.platform, deletion.account_id));
+    if (!channel) {
+      ++outcome.unknown_account;
+      continue;
+    }
+    touch_tenant(channel->tenant_id);
+    STORE_ASSIGN_OR_RETURN(auto erase, db_->Prepare(kDeleteInbound));
+    STORE_TRY(erase.Bind(1, channel->id).Bind(2, deletion.platform_message_id).Run());
+  }
+  return Ok();
+}
+
+// A pooled read-only connection, returned to the pool on destruction.
+class SqliteStore::ReaderLease {
+ public:
+  ReaderLease(SqliteStore* store, std::unique_ptr<Database> db) : store_(store), db_(std::move(db)) {}
+  ReaderLease(ReaderLease&& other) noexcept = default;
+  ~ReaderLease() {
+    if (!db_) return;
+    std::lock_guard lock(store_->readers_mutex_);
+    store_->idle_readers_.push_back(std::move(db_));
+    --store_->readers_out_;
+    store_->readers_cv_.notify_all();
+  }
+  Database& operator*() { return *db_; }
+
+ private:
+  SqliteStore* store_;
+  std::unique_ptr<Database> db_;
+};
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& options, const crypto::SecretBox& box) {
+  if (options.readers < 1) return Error::InvalidArgument("the sqlite store needs at least one reader");
+  // The writer opens first: it switches the file to WAL mode, which the readers then share.
+  ConnectionOptions write_options{options.synchronous, options.busy_timeout_ms, false};
+  STORE_ASSIGN_OR_RETURN(auto write_db, Database::Open(options.path, write_options));
+  std::vector<std::unique_ptr<Database>> readers;
+  ConnectionOptions read_options{options.synchronous, options.busy_timeout_ms, true};
+  for (int i = 0; i < options.readers; ++i) {
+    STORE_ASSIGN_OR_RETURN(auto reader, Database::Open(options.path, read_options));
+    readers.push_back(std::move(reader));
+  }
+  return std::unique_ptr<SqliteStore>(
+      new SqliteStore(options, box, std::make_unique<Writer>(std::move(write_db)), std::move(readers)));
+}
+
+SqliteStore::SqliteStore(const SqliteOptions& options, const crypto::SecretBox& box, std::unique_ptr<Writer> writer,
+                         std::vector<std::unique_ptr<Database>> readers)
+    : options_(options),
+      box_(box),
+      idle_readers_(std::move(readers)),
+      writer_(std::move(writer)),
+      writer_thread_([this] { WriterLoop(); }) {}
+
+SqliteStore::~SqliteStore() { Close(); }
+
+void SqliteStore::Close() {
+  std::lock_guard close_lock(close_mutex_);
+  {
+    std::lock_guard lock(queue_mutex_);
+    closed_ = true;
+  }
+  queue_cv_.notify_all();
+  if (writer_thread_.joinable()) writer_thread_.join();  // Drains the queue first.
+  writer_.reset();
+  std::unique_lock lock(readers_mutex_);
+  readers_closed_ = true;
+  readers_cv_.wait(lock, [&] { return readers_out_ == 0; });
+  idle_readers_.clear();
+}
+
+bool SqliteStore::Enqueue(Job& job) {
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (closed_) return false;
+    queue_.push_back(std::move(job));
+  }
+  queue_cv_.notify_one();
+  return true;
+}
+
+void SqliteStore::WriterLoop() {
+  std::vector<Job> group;  // Swapped with queue_, so both keep their capacity and steady state allocates nothing.
+  while (true) {
+    {
+      std::unique_lock lock(queue_mutex_);
+      queue_cv_.wait(lock, [&] { return !queue_.empty() || closed_; });
+      if (queue_.empty()) return;  // Closed and drained.
+      group.swap(queue_);
+      in_flight_.store(static_cast<int64_t>(group.size()));
+    }
+    RunGroup(group);
+    last_group_size_.store(static_cast<int64_t>(group.size()));
+    in_flight_.store(0);
+    group.clear();
+  }
+}
+
+void SqliteStore::RunGroup(std::vector<Job>& group) {
+  Database& db = writer_->db();
+  // One result slot per job; ingest outcomes live in their own vector so TaskJobs cost nothing there.
+  std::vector<Result<void>> results(group.size(), Ok());
+  std::vector<IngestOutcome> outcomes(group.size());
+
+  auto run_job = [&](size_t i) -> Result<void> {
+    try {
+      if (auto* ingest = std::get_if<IngestJob>(&group[i])) return writer_->Ingest(ingest->request, outcomes[i]);
+      return std::get<TaskJob>(group[i]).apply(*writer_);
+    } catch (const std::exception& e) {
+      return Error::Internal(std::string("write threw: ") + e.what());
+    }
+  };
+
+  Result<void> group_result = db.Run(kBegin);
+  for (size_t i = 0; group_result && i < group.size(); ++i) {
+    group_result = db.Run(kSavepoint);
+    if (!group_result) break;
+    results[i] = run_job(i);
+    if (!db.InTransaction()) {
+      // SQLite rolled the whole transaction back (I/O error, disk full): every job in the group is lost.
+      group_result = results[i];
+      if (group_result) group_result = Error::Unavailable("storage unavailable", "transaction rolled back");
+      break;
+    }
+    if (!results[i]) {
+      if (auto r = db.Run(kRollbackTo); !r) group_result = r;
+    }
+    if (auto r = db.Run(kRelease); !r && group_result) group_result = r;
+  }
+  if (group_result) group_result = db.Run(kCommit);
+  if (!group_result && db.InTransaction()) (void)db.Run(kRollback);
+
+  // Completion only after the commit: a caller learns of success once it is durable.
+  for (size_t i = 0; i < group.size(); ++i) {
+    Result<void> result = !results[i] ? results[i] : group_result;
+    if (auto* ingest = std::get_if<IngestJob>(&group[i])) {
+      Result<IngestOutcome> outcome = result ? Result<IngestOutcome>(std::move(outcomes[i]))
+                                             : Result<IngestOutcome>(result.error());
+      try {
+        ingest->done(std::move(outcome));
+      } catch (const std::exception&) {
+        // The callback contract forbids throwing; the other callbacks must still run.
+      }
+    } else {
+      std::get<TaskJob>(group[i]).committed->set_value(std::move(result));
+    }
+  }
+}
+
+template <class T, class Fn>
+Result<T> SqliteStore::WriteSync(Fn&& fn) {
+  std::optional<Result<T>> result;
+  std::promise<Result<void>> committed;
+  std::future<Result<void>> future = committed.get_future();
+  // The closure refers to this frame, which lives until the writer has set `committed`.
+  Job job = TaskJob{[&](Writer& writer) -> Result<void> {
+                      result.emplace(fn(writer));
+                      if (*result) return Ok();
+                      return result->error();
+                    },
+                    &committed};
+  if (!Enqueue(job)) return ClosedError();
+  Result<void> commit = future.get();
+  if (!commit) return commit.error();
+  return std::move(*result);
+}
+
+Result<SqliteStore::ReaderLease> SqliteStore::AcquireReader() {
+  std::unique_lock lock(readers_mutex_);
+  readers_cv_.wait(lock, [&] { return !idle_readers_.empty() || readers_closed_; });
+  if (readers_closed_) return ClosedError();
+  std::unique_ptr<Database> db = std::move(idle_readers_.back());
+  idle_readers_.pop_back();
+  ++readers_out_;
+  return ReaderLease(this, std::move(db));
+}
+
+Result<void> SqliteStore::Migrate() {
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (closed_) return ClosedError();
+  }
+  ConnectionOptions connection_options{options_.synchronous, options_.busy_timeout_ms, false};
+  STORE_ASSIGN_OR_RETURN(auto db, Database::Open(options_.path, connection_options));
+  STORE_TRY(db->Exec(kCreateMigrationsTable));
+  for (const Migration& migration : Migrations()) {
+    auto applied = InTransaction(*db, [&]() -> Result<void> {
+      STORE_ASSIGN_OR_RETURN(auto check, db->Prepare(kMigrationApplied));
+      check.Bind(1, migration.version);
+      STORE_ASSIGN_OR_RETURN(bool done, check.Step());
+      if (done) return Ok();  // Another process applied it first.
+      std::string sql(migration.sql);
+      STORE_TRY(db->Exec(sql.c_str()));
+      STORE_ASSIGN_OR_RETURN(auto record, db->Prepare(kRecordMigration));
+      return record.Bind(1, migration.version).Bind(2, migration.name).Bind(3, NowMs()).Run();
+    });
+    if (!applied) {
+      Error error = applied.error();
+      error.detail = "migration " + std::string(migration.name) + ": " + error.detail;
+      return error;
+    }
+  }
+  return Ok();
+}
+
+Result<Tenant> SqliteStore::CreateTenant(const std::string& name, const std::string& api_key_hash) {
+  if (api_key_hash.empty()) return Error::InvalidArgument("an API key hash is required");
+  Tenant tenant{0, name, NowMs()};
+  std::string prefix = api_key_hash.substr(0, 8);
+  return WriteSync<Tenant>([&](Writer& w) -> Result<Tenant> {
+    STORE_ASSIGN_OR_RETURN(auto insert, w.db().Prepare(kInsertTenant));
+    STORE_TRY(insert.Bind(1, tenant.name).Bind(2, tenant.created_at_ms).Step());
+    tenant.id = insert.Int(0);
+    STORE_ASSIGN_OR_RETURN(auto key, w.db().Prepare(kInsertApiKey));
+    auto stored = key.Bind(1, tenant.id).Bind(2, api_key_hash).Bind(3, prefix).Bind(4, tenant.created_at_ms).Run();
+    if (!stored && stored.error().code == ErrorCode::kConflict) return Error::Conflict("API key already in use");
+    if (!stored) return stored.error();
+    return tenant;
+  });
+}
+
+Result<Tenant> SqliteStore::FindTenantByApiKeyHash(const std::string& api_key_hash) {
+  STORE_ASSIGN_OR_RETURN(auto reader, AcquireReader());
+  STORE_ASSIGN_OR_RETURN(auto select, (*reader).Prepare(kFindTenantByKey));
+  STORE_ASSIGN_OR_RETURN(bool found, select.Bind(1, api_key_hash).Step());
+  if (!found) return Error::NotFound("no tenant has this API key");
+  return Tenant{select.Int(0), select.String(1), select.Int(2)};
+}
+
+Result<Channel> SqliteStore::AddChannel(const NewChannel& channel) {
+  if (channel.account_id.empty()) return Error::InvalidArgument("account_id is required");
+  Channel added{0, channel.tenant_id, channel.platform, channel.account_id, channel.access_token, NowMs()};
+  std::string sealed = box_.Seal(channel.access_token);
+  return WriteSync<Channel>([&](Writer& w) -> Result<Channel> {
+    STORE_ASSIGN_OR_RETURN(auto tenant, w.db().Prepare(kTenantExists));
+    STORE_ASSIGN_OR_RETURN(bool exists, tenant.Bind(1, channel.tenant_id).Step());
+    if (!exists) return Error::NotFound("no such tenant");
+    STORE_ASSIGN_OR_RETURN(auto insert, w.db().Prepare(kInsertChannel));
+    insert.Bind(1, channel.tenant_id).Bind(2, ToString(channel.platform)).Bind(3, channel.account_id);
+    insert.Bind(4, sealed).Bind(5, added.created_at_ms);
+    auto row = insert.Step();
+    if (!row && row.error().code == ErrorCode::kConflict) {
+      return Error::Conflict("this account is already connected");
+    }
+    if (!row) return row.error();
+    added.id = insert.Int(0);
+    return added;
+  });
+}
+
+Result<Channel> SqliteStore::LoadChannel(Database& db, int64_t channel_id) {
+  STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(kSelectChannel));
+  STORE_ASSIGN_OR_RETURN(bool found, select.Bind(1, channel_id).Step());
+  if (!found) return Error::NotFound("no such channel");
+  STORE_ASSIGN_OR_RETURN(std::string token, box_.Open(select.Text(4)));
+  return Channel{select.Int(0), select.Int(1), ParsePlatform(select.Text(2)).value_or(Platform::kWhatsApp),
+                 select.String(3), std::move(token), select.Int(5)};
+}
+
+Result<Channel> SqliteStore::GetChannel(int64_t channel_id) {
+  STORE_ASSIGN_OR_RETURN(auto reader, AcquireReader());
+  return LoadChannel(*reader, channel_id);
+}
+
+void SqliteStore::Ingest(IngestRequest request, IngestCallback done) {
+  Job job = IngestJob{std::move(request), std::move(done)};
+  if (!Enqueue(job)) std::get<IngestJob>(job).done(ClosedError());
+}
+
+Result<std::vector<PendingConversation>> SqliteStore::ListPendingConversations() {
+  STORE_ASSIGN_OR_RETURN(auto reader, AcquireReader());
+  STORE_ASSIGN_OR_RETURN(auto select, (*reader).Prepare(kListPending));
+  std::vector<PendingConversation> pending;
+  while (true) {
+    STORE_ASSIGN_OR_RETURN(bool row, select.Step());
+    if (!row) break;
+    pending.push_back({select.Int(0), select.Int(1), ParsePlatform(select.Text(2)).value_or(Platform::kWhatsApp),
+                       select.Int(3), select.OptionalInt(4).value_or(select.Int(3))});
+  }
+  return pending;
+}
+
+Result<Store::ClaimAttempt> SqliteStore::ClaimConversation(int64_t conversation_id, int64_t now_ms,
+                                                          int64_t lease_ms) {
+  std::string token = crypto::RandomToken(16);
+  return WriteSync<ClaimAttempt>([&](Writer& w) -> Result<ClaimAttempt> {
+    Database& db = w.db();
+    ClaimAttempt attempt;
+    Claim claim;
+    claim.conversation_id = conversation_id;
+    claim.token = token;
+    int64_t answered_through = 0;
+    std::optional<int64_t> through;
+    {
+      STORE_ASSIGN_OR_RETURN(auto take, db.Prepare(kTakeClaim));
+      take.Bind(1, conversation_id).Bind(2, token).Bind(3, now_ms).Bind(4, lease_ms);
+      STORE_ASSIGN_OR_RETURN(bool taken, take.Step());
+      if (!taken) {
+        // Held by a live claim, nothing pending, or no such conversation: only the first has a holder.
+        STORE_ASSIGN_OR_RETURN(auto state, db.Prepare(kClaimHolder));
+        STORE_ASSIGN_OR_RETURN(bool held, state.Bind(1, conversation_id).Bind(2, now_ms).Step());
+        if (held) attempt.held_until_ms = state.Int(0);
+        return attempt;
+      }
+      claim.inbound_seq = take.Int(0);
+      answered_through = take.Int(1);
+      through = take.OptionalInt(2);
+    }
+    if (through) {
+      STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(kClaimedMessages));
+      select.Bind(1, conversation_id).Bind(2, answered_through).Bind(3, *through);
+      while (true) {
+        STORE_ASSIGN_OR_RETURN(bool row, select.Step());
+        if (!row) break;
+        claim.messages.push_back(ReadMessage(select));
+      }
+    }
+    if (claim.messages.empty()) {
+      // Everything pending was unsent by the customer: nothing to answer, so the conversation stops pending.
+      STORE_ASSIGN_OR_RETURN(auto answered, db.Prepare(kMarkAnswered));
+      STORE_TRY(answered.Bind(1, conversation_id).Bind(2, 0).Run());
+      return attempt;
+    }
+    {
+      STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(kSelectConversation));
+      STORE_ASSIGN_OR_RETURN(bool found, select.Bind(1, conversation_id).Step());
+      if (!found) return Error::Internal("claimed conversation vanished");
+      claim.conversation = ReadConversation(select);
+    }
+    STORE_ASSIGN_OR_RETURN(claim.channel, LoadChannel(db, claim.conversation.channel_id));
+    attempt.claim = std::move(claim);
+    return attempt;
+  });
+}
+
+Result<CommitResult> SqliteStore::CommitReply(const Claim& claim, const std::optional<OutboundDraft>& reply,
+                                              int64_t now_ms, int64_t* outbound_id) {
+  std::string details;
+  if (reply && !reply->reply_to.empty()) details = boost::json::serialize(boost::json::object{{"reply_to", reply->reply_to}});
+  auto committed = WriteSync<std::pair<CommitResult, int64_t>>(
+      [&](Writer& w) -> Result<std::pair<CommitResult, int64_t>> {
+        Database& db = w.db();
+        int64_t tenant_id = 0;
+        int64_t channel_id = 0;
+        {
+          STORE_ASSIGN_OR_RETURN(auto state, db.Prepare(kConversationClaimState));
+          STORE_ASSIGN_OR_RETURN(bool found, state.Bind(1, claim.conversation_id).Step());
+          if (!found) return Error::NotFound("no such conversation");
+          // A matching token means nobody took the conversation over, even if the lease ran out meanwhile.
+          if (state.IsNull(0) || state.Text(0) != claim.token) return std::pair{CommitResult::kLost, int64_t{0}};
+          if (state.Int(1) != claim.inbound_seq) {
+            STORE_ASSIGN_OR_RETURN(auto release, db.Prepare(kReleaseClaim));
+            STORE_TRY(release.Bind(1, claim.conversation_id).Bind(2, claim.token).Run());
+            return std::pair{CommitResult::kSuperseded, int64_t{0}};
+          }
+          tenant_id = state.Int(2);
+          channel_id = state.Int(3);
+        }
+        int64_t id = 0;
+        if (reply) {
+          STORE_ASSIGN_OR_RETURN(auto insert, db.Prepare(kInsertOutbound));
+          insert.Bind(1, tenant_id).Bind(2, claim.conversation_id).Bind(3, channel_id).Bind(4, ToString(reply->type));
+          insert.Bind(5, reply->text).Bind(6, now_ms);
+          if (!details.empty()) insert.Bind(7, details);
+          STORE_TRY(insert.Step());
+          id = insert.Int(0);
+        }
+        STORE_ASSIGN_OR_RETURN(auto answered, db.Prepare(kMarkAnswered));
+        STORE_TRY(answered.Bind(1, claim.conversation_id).Bind(2, reply ? now_ms : 0).Run());
+        return std::pair{CommitResult::kCommitted, id};
+      });
+  if (!committed) return committed.error();
+  if (outbound_id != nullptr) *outbound_id = committed->second;
+  return committed->first;
+}
+
+Result<void> SqliteStore::ReleaseClaim(int64_t conversation_id, const std::string& token) {
+  return WriteSync<void>([&](Writer& w) -> Result<void> {
+    STORE_ASSIGN_OR_RETURN(auto release, w.db().Prepare(kReleaseClaim));
+    return release.Bind(1, conversation_id).Bind(2, token).Run();
+  });
+}
+
+Result<std::vector<OutboundMessage>> SqliteStore::LoadOutbound(Database& db, std::optional<int64_t> message_id) {
+  std::vector<OutboundMessage> messages;
+  std::vector<int64_t> channel_ids;
+  {
+    STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(message_id ? kOutboundById : kQueuedOutbound));
+    if (message_id) select.Bind(1, *message_id);
+    while (true) {
+      STORE_ASSIGN_OR_RETURN(bool row, select.Step());
+      if (!row) break;
+      OutboundMessage m;
+      m.id = select.Int(0);
+      m.conversation_id = select.Int(1);
+      m.tenant_id = select.Int(2);
+      channel_ids.push_back(select.Int(3));
+      m.recipient_id = select.String(4);
+      m.draft.type = ParseMessageType(select.Text(5)).value_or(MessageType::kText);
+      m.draft.text = select.String(6);
+      m.draft.reply_to = select.String(7);
+      messages.push_back(std::move(m));
+    }
+  }
+  std::map<int64_t, Channel> channels;  // Few channels, many messages: unseal each token once.
+  for (size_t i = 0; i < messages.size(); ++i) {
+    auto it = channels.find(channel_ids[i]);
+    if (it == channels.end()) {
+      STORE_ASSIGN_OR_RETURN(Channel channel, LoadChannel(db, channel_ids[i]));
+      it = channels.emplace(channel_ids[i], std::move(channel)).first;
+    }
+    messages[i].channel = it->second;
+  }
+  return messages;
+}
+
+Result<std::vector<OutboundMessage>> SqliteStore::ListQueuedOutbound() {
+  STORE_ASSIGN_OR_RETURN(auto reader, AcquireReader());
+  return LoadOutbound(*reader, std::nullopt);
+}
+
+Result<OutboundMessage> SqliteStore::GetOutbound(int64_t message_id) {
+  STORE_ASSIGN_OR_RETURN(auto reader, AcquireReader());
+  STORE_ASSIGN_OR_RETURN(auto messages, LoadOutbound(*reader, message_id));
+  if (messages.empty()) return Error::NotFound("no such outbound message");
+  return std::move(messages.front());
+}
+
+Result<void> SqliteStore::RecordSendResult(int64_t message_id, const std::string& platform_message_id,
+                                           MessageStatus status, const std::optional<MessageError>& error) {
+  if (status != MessageStatus::kSent && status != MessageStatus::kFailed) {
+    return Error::InvalidArgument("a send result is sent or failed");
+  }
+  if (status == MessageStatus::kSent && platform_message_id.empty()) {
+    return Error::InvalidArgument("a sent message has a platform id");
+  }
+  return WriteSync<void>([&](Writer& w) -> Result<void> {
+    STORE_ASSIGN_OR_RETURN(auto update, w.db().Prepare(kRecordSend));
+    update.Bind(1, message_id).Bind(2, platform_message_id).Bind(3, ToString(status));
+    if (error) update.Bind(4, error->code).Bind(5, error->title).Bind(6, error->detail);
+    STORE_TRY(update.Run());
+    if (w.db().Changes() == 0) return Error::NotFound("no such outbound message");
+    return Ok();
+  });
+}
+
+Result<Page<Conversation>> SqliteStore::ListConversations(int64_t tenant_id, const std::optional<std::string>& cursor,
+                                                          int limit) {
+  limit = ClampLimit(limit);
+  std::optional<std::pair<int64_t, int64_t>> after;
+  if (cursor) {
+    STORE_ASSIGN_OR_RETURN(after, ParseConversationCursor(*cursor));
+  }
+  STORE_ASSIGN_OR_RETURN(auto reader, AcquireReader());
+  STORE_ASSIGN_OR_RETURN(auto select, (*reader).Prepare(after ? kConversationsAfter : kConversationsFirstPage));
+  select.Bind(1, tenant_id).Bind(2, limit + 1);  // One extra row tells whether another page follows.
+  if (after) select.Bind(3, after->first).Bind(4, after->second);
+  Page<Conversation> page;
+  while (true) {
+    STORE_ASSIGN_OR_RETURN(bool row, select.Step());
+    if (!row) break;
+    if (static_cast<int>(page.data.size()) == limit) {
+      const Conversation& last = page.data.back();
+      page.next_cursor = ConversationCursor(last.last_message_at_ms, last.id);
+      break;
+    }
+    page.data.push_back(ReadConversation(select));
+  }
+  return page;
+}
+
+Result<Page<StoredMessage>> SqliteStore::ListMessages(int64_t tenant_id, int64_t conversation_id,
+                                                      const std::optional<std::string>& cursor, int limit) {
+  limit = ClampLimit(limit);
+  int64_t after_id = 0;
+  if (cursor) {
+    STORE_ASSIGN_OR_RETURN(after_id, ParseMessageCursor(*cursor));
+  }
+  STORE_ASSIGN_OR_RETURN(auto reader, AcquireReader());
+  {
+    STORE_ASSIGN_OR_RETURN(auto owner, (*reader).Prepare(kConversationOfTenant));
+    STORE_ASSIGN_OR_RETURN(bool owned, owner.Bind(1, conversation_id).Bind(2, tenant_id).Step());
+    if (!owned) return Error::NotFound("no such conversation");
+  }
+  STORE_ASSIGN_OR_RETURN(auto select, (*reader).Prepare(kMessagesPage));
+  select.Bind(1, conversation_id).Bind(2, after_id).Bind(3, limit + 1);
+  Page<StoredMessage> page;
+  while (true) {
+    STORE_ASSIGN_OR_RETURN(bool row, select.Step());
+    if (!row) break;
+    if (static_cast<int>(page.data.size()) == limit) {
+      page.next_cursor = MessageCursor(page.data.back().id);
+      break;
+    }
+    page.data.push_back(ReadMessage(select));
+  }
+  return page;
+}
+
+StoreHealth SqliteStore::Health() {
+  StoreHealth health;
+  health.backend = "sqlite";
+  std::lock_guard lock(queue_mutex_);
+  health.ok = !closed_;
+  health.detail = closed_ ? "closed" : "wal, synchronous=" + options_.synchronous;
+  health.pending_writes = static_cast<int64_t>(queue_.size()) + in_flight_.load();
+  return health;
+}
+
+void SqliteStore::HoldWriterForTesting(std::shared_future<void> release) {
+  // Not WriteSync: the caller must not wait for a hold it has yet to release.
+  auto promise = std::make_shared<std::promise<Result<void>>>();
+  Job job = TaskJob{[release, promise](Writer&) -> Result<void> {
+                      release.wait();
+                      return Ok();
+                    },
+                    promise.get()};
+  Enqueue(job);
+}
+
+}  // namespace parley::store::sqlite

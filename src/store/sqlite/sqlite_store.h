@@ -1,0 +1,149 @@
+#pragma once
+// The embedded SQLite backend of store::Store.
+//
+// One writer thread owns the only write connection and executes every write. Writes queue up while the previous
+// group commits; the writer then runs the whole queue in ONE transaction, each write inside its own SAVEPOINT (a
+// failing write rolls back alone and gets its error), commits once and only then completes every write. One fsync
+// thus acknowledges many webhooks (group commit). Reads use a small pool of query-only connections, which WAL lets
+// run concurrently with the writer.
+
+#include "store/sqlite/db.h"
+#include "store/store.h"
+
+#include <array>
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+namespace parley::store::sqlite {
+
+struct SqliteOptions {
+  std::string path;                  //!< Database file; its directory must exist.
+  std::string synchronous = "full";  //!< off, normal, full or extra: `full` fsyncs the WAL on every commit.
+  int readers = 4;                   //!< Read-only connections in the pool.
+  int busy_timeout_ms = 5000;        //!< Wait for another process's write lock (CLI and server on one file).
+};
+
+class SqliteStore final : public Store {
+ public:
+  // Opens the writer and reader connections and starts the writer thread. Does not migrate.
+  // Fails with kUnavailable when the file cannot be opened, kInvalidArgument for a bad option.
+  static Result<std::unique_ptr<SqliteStore>> Open(const SqliteOptions& options, const crypto::SecretBox& box);
+  // Close()s.
+  ~SqliteStore() override;
+
+  // Applies missing migrations on a short-lived connection of its own, each in a BEGIN IMMEDIATE transaction
+  // that re-checks schema_migrations under the write lock, so concurrent processes apply each one exactly once.
+  Result<void> Migrate() override;
+
+  Result<Tenant> CreateTenant(const std::string& name, const std::string& api_key_hash) override;
+  Result<Tenant> FindTenantByApiKeyHash(const std::string& api_key_hash) override;
+  Result<Channel> AddChannel(const NewChannel& channel) override;
+  Result<Channel> GetChannel(int64_t channel_id) override;
+
+  // A request with a message lacking contact_id fails alone with kInvalidArgument; after Close() `done` runs
+  // at once on the calling thread with kUnavailable.
+  void Ingest(IngestRequest request, IngestCallback done) override;
+
+  Result<std::vector<PendingConversation>> ListPendingConversations() override;
+  // A conversation whose unanswered messages were all unsent by the customer (deleted) is marked answered and
+  // yields neither a claim nor a holder; so does an unknown conversation id.
+  Result<ClaimAttempt> ClaimConversation(int64_t conversation_id, int64_t now_ms, int64_t lease_ms) override;
+  // kNotFound for an unknown conversation; the Claim must come from ClaimConversation.
+  Result<CommitResult> CommitReply(const Claim& claim, const std::optional<OutboundDraft>& reply, int64_t now_ms,
+                                   int64_t* outbound_id) override;
+  // A no-op (success) when `token` no longer holds the conversation.
+  Result<void> ReleaseClaim(int64_t conversation_id, const std::string& token) override;
+  Result<std::vector<OutboundMessage>> ListQueuedOutbound() override;
+  // kNotFound unless `message_id` is an outbound message.
+  Result<OutboundMessage> GetOutbound(int64_t message_id) override;
+  // `status` must be kSent (with the platform's id) or kFailed (with `error`), else kInvalidArgument; kNotFound
+  // unless `message_id` is an outbound message. Only a queued message changes status; the platform id is filled
+  // in if still empty. Idempotent.
+  Result<void> RecordSendResult(int64_t message_id, const std::string& platform_message_id, MessageStatus status,
+                                const std::optional<MessageError>& error) override;
+
+  // `limit` is clamped to 1..500.
+  Result<Page<Conversation>> ListConversations(int64_t tenant_id, const std::optional<std::string>& cursor,
+                                               int limit) override;
+  Result<Page<StoredMessage>> ListMessages(int64_t tenant_id, int64_t conversation_id,
+                                           const std::optional<std::string>& cursor, int limit) override;
+
+  // pending_writes counts writes queued or in the group being committed.
+  StoreHealth Health() override;
+  void Close() override;
+
+  // Test hook: the writer thread blocks until `release` is ready, so that every write queued meanwhile commits
+  // in the next group. Returns at once; the hold itself is queued like a write.
+  void HoldWriterForTesting(std::shared_future<void> release);
+  // Number of writes committed (or failed) together in the most recent group.
+  int64_t LastGroupSizeForTesting() const { return last_group_size_.load(); }
+
+  class Writer;  // The writer thread's state: its connection and channel cache (sqlite_store.cpp).
+
+ private:
+  // A write executed by the writer thread inside the group transaction.
+  struct IngestJob {
+    IngestRequest request;
+    IngestCallback done;
+  };
+  struct TaskJob {
+    // Runs inside the job's savepoint; an error rolls the savepoint back.
+    std::function<Result<void>(Writer&)> apply;
+    // Receives the group's commit result (or apply's error) once the outcome is durable or abandoned.
+    std::promise<Result<void>>* committed;
+  };
+  using Job = std::variant<IngestJob, TaskJob>;
+
+  SqliteStore(const SqliteOptions& options, const crypto::SecretBox& box, std::unique_ptr<Writer> writer,
+              std::vector<std::unique_ptr<Database>> readers);
+
+  // Queues `job` (moving from it); false after Close(), and `job` is left intact.
+  bool Enqueue(Job& job);
+  // Runs `fn(Writer&) -> Result<T>` on the writer thread inside the next group and waits until it commits.
+  template <class T, class Fn>
+  Result<T> WriteSync(Fn&& fn);
+  void WriterLoop();
+  void RunGroup(std::vector<Job>& group);
+
+  // A reader connection from the pool, returned on destruction.
+  class ReaderLease;
+  Result<ReaderLease> AcquireReader();
+
+  // The channel with its token unsealed; kNotFound, or kInternal when the token does not open under box_.
+  Result<Channel> LoadChannel(Database& db, int64_t channel_id);
+  // Outbound messages with their channel: the one with `message_id`, or every queued one when nullopt.
+  Result<std::vector<OutboundMessage>> LoadOutbound(Database& db, std::optional<int64_t> message_id);
+
+  const SqliteOptions options_;
+  const crypto::SecretBox box_;
+
+  std::mutex queue_mutex_;
+  std::condition_variable queue_cv_;
+  std::vector<Job> queue_;            // GUARDED_BY(queue_mutex_)
+  bool closed_ = false;               // GUARDED_BY(queue_mutex_)
+  std::atomic<int64_t> in_flight_{0};  // Writes in the group being committed.
+  std::atomic<int64_t> last_group_size_{0};
+
+  std::mutex readers_mutex_;
+  std::condition_variable readers_cv_;
+  std::vector<std::unique_ptr<Database>> idle_readers_;  // GUARDED_BY(readers_mutex_)
+  int readers_out_ = 0;                                   // GUARDED_BY(readers_mutex_)
+  bool readers_closed_ = false;                           // GUARDED_BY(readers_mutex_)
+
+  std::unique_ptr<Writer> writer_;  // Used only by writer_thread_.
+  std::mutex close_mutex_;          // Serializes Close().
+  std::thread writer_thread_;       // Declared last: started after the state it uses, joined by Close().
+};
+
+}  // namespace parley::store::sqlite

@@ -1,0 +1,224 @@
+#pragma once
+// The storage interface. Everything Parley keeps goes through `Store`; the SQLite backend (store/sqlite) is the
+// embedded default and a PostgreSQL backend will implement the same contract. All methods are thread-safe.
+// Every method except `Ingest` blocks: call them from the blocking pool, never from an I/O thread.
+// Every read that takes a tenant id is scoped by it: another tenant's ids behave as if they did not exist.
+
+#include "core/crypto.h"
+#include "core/error.h"
+#include "core/message.h"
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace parley::store {
+
+using TimePoint = std::chrono::system_clock::time_point;
+
+struct Tenant {
+  int64_t id = 0;
+  std::string name;
+  int64_t created_at_ms = 0;
+};
+
+struct Channel {
+  int64_t id = 0;
+  int64_t tenant_id = 0;
+  Platform platform = Platform::kWhatsApp;
+  std::string account_id;    //!< phone_number_id or Instagram account id.
+  std::string access_token;  //!< Plain text in memory; sealed with the master key at rest.
+  int64_t created_at_ms = 0;
+};
+
+struct NewChannel {
+  int64_t tenant_id = 0;
+  Platform platform = Platform::kWhatsApp;
+  std::string account_id;
+  std::string access_token;
+};
+
+// What the store needs to know about one inbound customer message besides its content.
+struct InboundItem {
+  UnifiedMessage message;
+  bool answerable = true;  //!< False for reactions, system notices and messages older than the answer cut-off.
+};
+
+// One webhook payload, parsed. Stored in a single transaction: all of it or nothing.
+struct IngestRequest {
+  Platform platform = Platform::kWhatsApp;
+  std::vector<InboundItem> messages;
+  std::vector<StatusUpdate> statuses;
+  std::vector<Deletion> deletions;
+  int64_t received_at_ms = 0;  //!< Server time; drives the debounce window.
+};
+
+// A conversation with unanswered customer messages, as the batcher needs it.
+struct PendingConversation {
+  int64_t conversation_id = 0;
+  int64_t tenant_id = 0;
+  Platform platform = Platform::kWhatsApp;
+  int64_t pending_since_ms = 0;    //!< Arrival of the oldest unanswered message.
+  int64_t last_inbound_at_ms = 0;  //!< Arrival of the newest one.
+};
+
+struct IngestOutcome {
+  int stored = 0;               //!< New messages written.
+  int duplicates = 0;           //!< Messages already stored (a Meta retry).
+  int unknown_account = 0;      //!< Messages or statuses for an account no channel has; nothing stored for them.
+  int statuses_applied = 0;     //!< Status updates that changed an outbound message.
+  int statuses_unmatched = 0;   //!< Status updates for messages Parley does not know.
+  std::vector<PendingConversation> pending;  //!< Conversations whose unanswered set grew, for the batcher.
+  std::vector<int64_t> tenant_ids;           //!< Tenants touched, for logs.
+};
+
+struct Contact {
+  std::string platform_id;
+  std::string name;
+};
+
+struct Conversation {
+  int64_t id = 0;
+  int64_t tenant_id = 0;
+  int64_t channel_id = 0;
+  Platform platform = Platform::kWhatsApp;
+  Contact contact;
+  std::string status = "open";  //!< open, closed.
+  std::string mode = "bot";     //!< bot, human.
+  int64_t created_at_ms = 0;
+  int64_t last_message_at_ms = 0;
+};
+
+struct StoredMessage {
+  int64_t id = 0;
+  int64_t conversation_id = 0;
+  Direction direction = Direction::kIn;
+  MessageType type = MessageType::kText;
+  std::optional<std::string> text;
+  std::string platform_message_id;  //!< Empty for an outbound message not yet accepted by the platform.
+  MessageStatus status = MessageStatus::kReceived;
+  std::optional<MessageError> error;
+  int64_t platform_timestamp_ms = 0;
+  int64_t created_at_ms = 0;
+  boost::json::object details;  //!< Type-specific fields (media, location, interactive, reaction, referral, …).
+};
+
+template <class T>
+struct Page {
+  std::vector<T> data;
+  std::optional<std::string> next_cursor;  //!< Opaque; nullopt on the last page.
+};
+
+// The exclusive right to answer one conversation, held until committed or released, or until it expires.
+struct Claim {
+  int64_t conversation_id = 0;
+  std::string token;
+  int64_t inbound_seq = 0;  //!< Number of answerable inbound messages at claim time ("latest wins" check).
+  Conversation conversation;
+  Channel channel;
+  std::vector<StoredMessage> messages;  //!< Unanswered answerable customer messages, oldest first.
+};
+
+struct OutboundDraft {
+  MessageType type = MessageType::kText;
+  std::string text;
+  std::string reply_to;  //!< Platform message id to quote, or empty.
+};
+
+struct OutboundMessage {
+  int64_t id = 0;
+  int64_t conversation_id = 0;
+  int64_t tenant_id = 0;
+  Channel channel;
+  std::string recipient_id;  //!< The contact's platform id.
+  OutboundDraft draft;
+};
+
+enum class CommitResult {
+  kCommitted,   //!< The reply is queued and the answered messages are marked answered.
+  kSuperseded,  //!< A newer customer message arrived since the claim: nothing queued, the claim is released.
+  kLost,        //!< The claim expired and someone else holds the conversation now: nothing changed.
+};
+
+struct StoreHealth {
+  bool ok = true;
+  std::string backend;
+  std::string detail;
+  int64_t pending_writes = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Applies pending migrations. Idempotent; called by every command that opens the store.
+  virtual Result<void> Migrate() = 0;
+
+  // --- Tenants, keys and channels ---
+  // Creates a tenant with an API key whose SHA-256 is `api_key_hash`.
+  virtual Result<Tenant> CreateTenant(const std::string& name, const std::string& api_key_hash) = 0;
+  // The tenant owning the API key with this hash; kNotFound when none.
+  virtual Result<Tenant> FindTenantByApiKeyHash(const std::string& api_key_hash) = 0;
+  // Fails with kNotFound for an unknown tenant, kConflict when the account is already connected.
+  virtual Result<Channel> AddChannel(const NewChannel& channel) = 0;
+  virtual Result<Channel> GetChannel(int64_t channel_id) = 0;
+
+  // --- Inbound path ---
+  // Stores one webhook payload durably: contacts, conversations, new messages, status changes and deletions in
+  // one transaction, de-duplicated by (channel, platform_message_id). Messages for accounts no channel has are
+  // counted and skipped. `done` runs exactly once, on a store thread, after the commit (or with the error);
+  // it must not block. Concurrent calls are committed in groups.
+  using IngestCallback = std::function<void(Result<IngestOutcome>)>;
+  virtual void Ingest(IngestRequest request, IngestCallback done) = 0;
+
+  // --- Batching and replies ---
+  // Conversations with unanswered messages, for recovery at start-up.
+  virtual Result<std::vector<PendingConversation>> ListPendingConversations() = 0;
+  // Takes the conversation for `lease_ms` unless another live claim holds it. Exactly one of the outcomes:
+  // `claim` set (it is ours), `held_until_ms` > 0 (another live claim expires then; try again after it), or
+  // neither (nothing left to answer).
+  struct ClaimAttempt {
+    std::optional<Claim> claim;
+    int64_t held_until_ms = 0;
+  };
+  virtual Result<ClaimAttempt> ClaimConversation(int64_t conversation_id, int64_t now_ms, int64_t lease_ms) = 0;
+  // Atomically: if the claim still holds and no customer message arrived since, queues `reply` (if any) as an
+  // outbound message, marks the claimed messages answered and releases the claim.
+  virtual Result<CommitResult> CommitReply(const Claim& claim, const std::optional<OutboundDraft>& reply,
+                                           int64_t now_ms, int64_t* outbound_id) = 0;
+  // Gives the claim up without answering (failure, timeout, shutdown); the conversation stays pending.
+  virtual Result<void> ReleaseClaim(int64_t conversation_id, const std::string& token) = 0;
+  // Queued outbound messages (a crash between commit and send), oldest first, for re-sending at start-up.
+  virtual Result<std::vector<OutboundMessage>> ListQueuedOutbound() = 0;
+  virtual Result<OutboundMessage> GetOutbound(int64_t message_id) = 0;
+  // Records a send outcome: the platform's id and `sent`, or `failed` with the error.
+  virtual Result<void> RecordSendResult(int64_t message_id, const std::string& platform_message_id,
+                                        MessageStatus status, const std::optional<MessageError>& error) = 0;
+
+  // --- Read API ---
+  // Newest activity first. `cursor` is a value from a previous page's next_cursor; kInvalidArgument if garbled.
+  virtual Result<Page<Conversation>> ListConversations(int64_t tenant_id, const std::optional<std::string>& cursor,
+                                                       int limit) = 0;
+  // Oldest first ("newest last"). kNotFound when the conversation is not the tenant's.
+  virtual Result<Page<StoredMessage>> ListMessages(int64_t tenant_id, int64_t conversation_id,
+                                                   const std::optional<std::string>& cursor, int limit) = 0;
+
+  virtual StoreHealth Health() = 0;
+
+  // Finishes queued writes and closes. Further calls fail with kUnavailable.
+  virtual void Close() = 0;
+};
+
+struct StoreOptions {
+  std::string database_url;               //!< sqlite:///path/to/file.db
+  std::string sqlite_synchronous = "full";
+};
+
+// Opens the backend named by the URL scheme. The store seals channel tokens with `box`.
+Result<std::unique_ptr<Store>> OpenStore(const StoreOptions& options, const crypto::SecretBox& box);
+
+}  // namespace parley::store

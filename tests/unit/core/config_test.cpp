@@ -1,0 +1,93 @@
+#include "core/config.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+namespace parley {
+namespace {
+
+EnvLookup FakeEnv(std::map<std::string, std::string> values) {
+  return [values](const std::string& name) -> std::optional<std::string> {
+    auto it = values.find(name);
+    if (it == values.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+std::string WriteToml(const std::string& text) {
+  auto path = std::filesystem::temp_directory_path() / ("parley-config-" + std::to_string(::getpid()) + ".toml");
+  std::ofstream(path) << text;
+  return path.string();
+}
+
+TEST(ConfigTest, DefaultsMatchTheDocumentedOnes) {
+  auto config = LoadConfig(FakeEnv({}));
+  ASSERT_TRUE(config);
+  EXPECT_EQ(config->listen, "127.0.0.1:8080");
+  EXPECT_EQ(config->data_dir, "./data");
+  EXPECT_EQ(config->database_url, "sqlite://./data/parley.db");
+  EXPECT_EQ(config->batch_window_ms, 2000);
+  EXPECT_EQ(config->batch_max_wait_ms, 10000);
+  EXPECT_EQ(config->processing_timeout_ms, 30000);
+  EXPECT_EQ(config->max_body_bytes, 1 << 20);
+  EXPECT_EQ(config->graph_api_base_url, "https://graph.facebook.com/v23.0");
+  EXPECT_FALSE(config->auto_reply_text.empty());
+}
+
+TEST(ConfigTest, EnvironmentWinsOverTheFile) {
+  auto path = WriteToml("batch_window_ms = 1500\nlisten = \"0.0.0.0:9000\"\n");
+  auto config = LoadConfig(FakeEnv({{"PARLEY_BATCH_WINDOW_MS", "700"}, {"PARLEY_DATA_DIR", "/tmp/x"}}), path);
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->batch_window_ms, 700);
+  EXPECT_EQ(config->listen, "0.0.0.0:9000");
+  EXPECT_EQ(config->database_url, "sqlite:///tmp/x/parley.db");
+  EXPECT_EQ(config->SqlitePath(), "/tmp/x/parley.db");
+}
+
+TEST(ConfigTest, BadValuesNameTheKey) {
+  auto bad_int = LoadConfig(FakeEnv({{"PARLEY_BATCH_WINDOW_MS", "soon"}}));
+  ASSERT_FALSE(bad_int);
+  EXPECT_NE(bad_int.error().message.find("PARLEY_BATCH_WINDOW_MS"), std::string::npos);
+  auto out_of_range = LoadConfig(FakeEnv({{"PARLEY_HTTP_THREADS", "0"}}));
+  ASSERT_FALSE(out_of_range);
+  auto bad_enum = LoadConfig(FakeEnv({{"PARLEY_LOG_LEVEL", "loud"}}));
+  ASSERT_FALSE(bad_enum);
+  auto inverted = LoadConfig(FakeEnv({{"PARLEY_BATCH_WINDOW_MS", "5000"}, {"PARLEY_BATCH_MAX_WAIT_MS", "1000"}}));
+  ASSERT_FALSE(inverted);
+  auto long_reply = LoadConfig(FakeEnv({{"PARLEY_AUTO_REPLY_TEXT", std::string(1001, 'a')}}));
+  ASSERT_FALSE(long_reply);
+}
+
+TEST(ConfigTest, UnknownTomlKeysAreErrors) {
+  auto path = WriteToml("batch_windw_ms = 1500\n");
+  auto config = LoadConfig(FakeEnv({}), path);
+  ASSERT_FALSE(config);
+  EXPECT_NE(config.error().message.find("batch_windw_ms"), std::string::npos);
+}
+
+TEST(ConfigTest, SecretValuesNeverAppearInErrors) {
+  auto config = LoadConfig(FakeEnv({{"PARLEY_LOG_LEVEL", "hunter2-secret"}}));
+  ASSERT_FALSE(config);
+  EXPECT_EQ(config.error().message.find("hunter2-secret"), std::string::npos);
+}
+
+TEST(ConfigTest, CommittedDocsMatchTheTable) {
+  std::ifstream in(std::string(PARLEY_SOURCE_DIR) + "/docs/configuration.md");
+  std::stringstream committed;
+  committed << in.rdbuf();
+  EXPECT_EQ(committed.str(), ConfigMarkdown()) << "run `make docs` to regenerate docs/configuration.md";
+}
+
+TEST(ConfigTest, EveryKeyHasAnEnvironmentVariableAndADescription) {
+  for (const auto& key : ConfigKeys()) {
+    EXPECT_FALSE(key.env.empty()) << key.name;
+    EXPECT_FALSE(key.description.empty()) << key.name;
+  }
+}
+
+}  // namespace
+}  // namespace parley

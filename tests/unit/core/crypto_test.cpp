@@ -1,0 +1,68 @@
+#include "core/crypto.h"
+
+#include <gtest/gtest.h>
+
+namespace parley::crypto {
+namespace {
+
+TEST(CryptoTest, HmacMatchesRfc4231TestCase2) {
+  EXPECT_EQ(HmacSha256Hex("Jefe", "what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
+TEST(CryptoTest, VerifyHubSignatureAcceptsOnlyTheExactSignature) {
+  const std::string body = R"({"object":"whatsapp_business_account"})";
+  const std::string good = "sha256=" + HmacSha256Hex("secret", body);
+  EXPECT_TRUE(VerifyHubSignature("secret", body, good));
+  std::string upper = good;
+  for (size_t i = 7; i < upper.size(); ++i) upper[i] = static_cast<char>(std::toupper(upper[i]));
+  EXPECT_TRUE(VerifyHubSignature("secret", body, upper));
+  EXPECT_FALSE(VerifyHubSignature("secret", body + " ", good));
+  EXPECT_FALSE(VerifyHubSignature("other", body, good));
+  EXPECT_FALSE(VerifyHubSignature("secret", body, ""));
+  EXPECT_FALSE(VerifyHubSignature("secret", body, good.substr(7)));
+  EXPECT_FALSE(VerifyHubSignature("secret", body, "sha1=" + good.substr(7)));
+  EXPECT_FALSE(VerifyHubSignature("secret", body, good.substr(0, good.size() - 1)));
+  EXPECT_FALSE(VerifyHubSignature("", body, "sha256=" + HmacSha256Hex("", body)));
+}
+
+TEST(CryptoTest, ConstantTimeEqualsComparesWholeStrings) {
+  EXPECT_TRUE(ConstantTimeEquals("abc", "abc"));
+  EXPECT_FALSE(ConstantTimeEquals("abc", "abd"));
+  EXPECT_FALSE(ConstantTimeEquals("abc", "abcd"));
+  EXPECT_TRUE(ConstantTimeEquals("", ""));
+}
+
+TEST(CryptoTest, HexAndBase64RoundTrip) {
+  std::string bytes("\x00\x01\xfe\xff hello", 10);
+  EXPECT_EQ(*HexDecode(HexEncode(bytes)), bytes);
+  EXPECT_EQ(*Base64UrlDecode(Base64UrlEncode(bytes)), bytes);
+  EXPECT_FALSE(HexDecode("abc"));
+  EXPECT_FALSE(HexDecode("zz"));
+  EXPECT_FALSE(Base64UrlDecode("***"));
+}
+
+TEST(CryptoTest, RandomTokensAreDistinct) {
+  auto a = RandomToken(32);
+  auto b = RandomToken(32);
+  EXPECT_NE(a, b);
+  EXPECT_EQ(Base64UrlDecode(a)->size(), 32u);
+}
+
+TEST(CryptoTest, SecretBoxSealsAndOpensOnlyUnderItsKey) {
+  auto box = SecretBox::Create(std::string(32, 'k'));
+  ASSERT_TRUE(box);
+  auto sealed = box->Seal("EAAG-token");
+  EXPECT_EQ(sealed.find("EAAG"), std::string::npos);
+  EXPECT_NE(box->Seal("EAAG-token"), sealed);  // fresh nonce each time
+  EXPECT_EQ(*box->Open(sealed), "EAAG-token");
+  auto other = SecretBox::Create(std::string(32, 'x'));
+  EXPECT_FALSE(other->Open(sealed));
+  std::string tampered = sealed;
+  tampered[tampered.size() / 2] = tampered[tampered.size() / 2] == 'A' ? 'B' : 'A';
+  EXPECT_FALSE(box->Open(tampered));
+  EXPECT_FALSE(SecretBox::Create("short"));
+}
+
+}  // namespace
+}  // namespace parley::crypto

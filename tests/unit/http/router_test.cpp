@@ -1,0 +1,147 @@
+#include "http/http.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/json/parse.hpp>
+#include <gtest/gtest.h>
+
+namespace parley::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+Request MakeRequest(Verb method, std::string target) {
+  Request request{method, target, 11};
+  return request;
+}
+
+// Runs Dispatch to completion on a private io_context.
+Response Dispatch(const Router& router, const Request& request) {
+  asio::io_context io;
+  auto future = asio::co_spawn(io, router.Dispatch(request), asio::use_future);
+  io.run();
+  return future.get();
+}
+
+// Echoes what the router extracted, so tests can see it.
+Handler Echo(std::string name) {
+  return [name](const Request&, const RouteContext& context) -> asio::awaitable<Response> {
+    json::object params;
+    for (const auto& [key, value] : context.path_params) params[key] = value;
+    json::object query;
+    for (const auto& [key, value] : context.query) query[key] = value;
+    co_return JsonResponse(Status::ok, {{"route", name}, {"params", params}, {"query", query}});
+  };
+}
+
+class RouterTest : public ::testing::Test {
+ protected:
+  RouterTest() {
+    router_.Add(Verb::get, "/api/conversations", Echo("list"));
+    router_.Add(Verb::get, "/api/conversations/{id}/messages", Echo("messages"));
+    router_.Add(Verb::post, "/api/conversations/{id}/messages", Echo("send"));
+    router_.Add(Verb::get, "/api/conversations/{id}", Echo("one"));
+    router_.Add(Verb::get, "/", Echo("root"));
+  }
+  json::value Body(const Response& response) { return json::parse(response.body()); }
+  Router router_;
+};
+
+TEST_F(RouterTest, MatchesLiteralRoute) {
+  Response response = Dispatch(router_, MakeRequest(Verb::get, "/api/conversations"));
+  EXPECT_EQ(response.result(), Status::ok);
+  EXPECT_EQ(Body(response).at("route"), "list");
+  EXPECT_EQ(response[boost::beast::http::field::content_type], "application/json");
+}
+
+TEST_F(RouterTest, MatchesRoot) {
+  EXPECT_EQ(Body(Dispatch(router_, MakeRequest(Verb::get, "/"))).at("route"), "root");
+}
+
+TEST_F(RouterTest, ExtractsDecodedPathParameters) {
+  Response response = Dispatch(router_, MakeRequest(Verb::get, "/api/conversations/c%2F42%20x/messages"));
+  ASSERT_EQ(response.result(), Status::ok);
+  json::value body = Body(response);
+  EXPECT_EQ(body.at("route"), "messages");
+  EXPECT_EQ(body.at("params").at("id"), "c/42 x");
+}
+
+TEST_F(RouterTest, PicksRouteByMethod) {
+  EXPECT_EQ(Body(Dispatch(router_, MakeRequest(Verb::post, "/api/conversations/7/messages"))).at("route"), "send");
+  EXPECT_EQ(Body(Dispatch(router_, MakeRequest(Verb::get, "/api/conversations/7"))).at("route"), "one");
+}
+
+TEST_F(RouterTest, DecodesQueryAndLastValueWins) {
+  Response response =
+      Dispatch(router_, MakeRequest(Verb::get, "/api/conversations?hub.mode=subscribe&q=a%20b+c&x=1&x=2&flag"));
+  ASSERT_EQ(response.result(), Status::ok);
+  json::value query = Body(response).at("query");
+  EXPECT_EQ(query.at("hub.mode"), "subscribe");
+  EXPECT_EQ(query.at("q"), "a b c");
+  EXPECT_EQ(query.at("x"), "2");
+  EXPECT_EQ(query.at("flag"), "");
+}
+
+TEST_F(RouterTest, RouteContextAccessors) {
+  RouteContext context;
+  context.path_params["id"] = "42";
+  context.query["q"] = "v";
+  EXPECT_EQ(context.Param("id"), "42");
+  EXPECT_FALSE(context.Param("other").has_value());
+  EXPECT_EQ(context.Query("q"), "v");
+  EXPECT_FALSE(context.Query("id").has_value());
+}
+
+TEST_F(RouterTest, UnknownPathIs404Json) {
+  for (const char* target : {"/api/nothing", "/api/conversations/1/messages/2", "/api"}) {
+    Response response = Dispatch(router_, MakeRequest(Verb::get, target));
+    EXPECT_EQ(response.result(), Status::not_found) << target;
+    EXPECT_EQ(Body(response).at("error").at("code"), "not_found") << target;
+  }
+}
+
+TEST_F(RouterTest, WrongMethodIs405WithAllow) {
+  Response response = Dispatch(router_, MakeRequest(Verb::delete_, "/api/conversations/9/messages"));
+  EXPECT_EQ(response.result(), Status::method_not_allowed);
+  EXPECT_EQ(response[boost::beast::http::field::allow], "GET, POST");
+  EXPECT_EQ(Body(response).at("error").at("code"), "method_not_allowed");
+}
+
+TEST_F(RouterTest, MalformedTargetIs400) {
+  Response response = Dispatch(router_, MakeRequest(Verb::get, "http://absolute.example/x"));
+  EXPECT_EQ(response.result(), Status::bad_request);
+}
+
+TEST(ErrorResponseTest, MapsCodeAndHidesDetail) {
+  Error error = Error::Internal("database file /var/lib/parley.db is locked");
+  Response response = ErrorResponse(error);
+  EXPECT_EQ(response.result(), Status::internal_server_error);
+  json::value body = json::parse(response.body());
+  EXPECT_EQ(body.at("error").at("code"), "internal");
+  EXPECT_EQ(body.at("error").at("message"), "internal error");
+  EXPECT_EQ(response.body().find("parley.db"), std::string::npos);
+}
+
+TEST(ErrorResponseTest, StatusTable) {
+  EXPECT_EQ(ToHttpStatus(ErrorCode::kInvalidArgument), Status::bad_request);
+  EXPECT_EQ(ToHttpStatus(ErrorCode::kUnauthenticated), Status::unauthorized);
+  EXPECT_EQ(ToHttpStatus(ErrorCode::kPermissionDenied), Status::forbidden);
+  EXPECT_EQ(ToHttpStatus(ErrorCode::kNotFound), Status::not_found);
+  EXPECT_EQ(ToHttpStatus(ErrorCode::kConflict), Status::conflict);
+  EXPECT_EQ(ToHttpStatus(ErrorCode::kPayloadTooLarge), Status::payload_too_large);
+  EXPECT_EQ(ToHttpStatus(ErrorCode::kRateLimited), Status::too_many_requests);
+  EXPECT_EQ(ToHttpStatus(ErrorCode::kUnavailable), Status::service_unavailable);
+  EXPECT_EQ(ToHttpStatus(ErrorCode::kTimeout), Status::gateway_timeout);
+  EXPECT_EQ(ToHttpStatus(ErrorCode::kInternal), Status::internal_server_error);
+}
+
+TEST(ResponseHelpersTest, TextResponseSetsTypeAndLength) {
+  Response response = TextResponse(Status::ok, "hello", "text/plain");
+  EXPECT_EQ(response[boost::beast::http::field::content_type], "text/plain");
+  EXPECT_EQ(response[boost::beast::http::field::content_length], "5");
+}
+
+}  // namespace
+}  // namespace parley::http

@@ -1,0 +1,300 @@
+#include "http/server.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/json/parse.hpp>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <stdexcept>
+#include <thread>
+
+namespace parley::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using namespace std::chrono_literals;
+
+// A server on 127.0.0.1:0 whose io_context runs on a background thread, so the test thread can drive plain
+// blocking sockets against it.
+class ServerTest : public ::testing::Test {
+ protected:
+  ServerTest() {
+    router_.Add(Verb::get, "/hello", [](const Request&, const RouteContext&) -> asio::awaitable<Response> {
+      co_return TextResponse(Status::ok, "hi");
+    });
+    router_.Add(Verb::post, "/echo", [](const Request& request, const RouteContext&) -> asio::awaitable<Response> {
+      co_return TextResponse(Status::ok, request.body());
+    });
+    router_.Add(Verb::get, "/slow", [this](const Request&, const RouteContext&) -> asio::awaitable<Response> {
+      slow_started_ = true;
+      asio::steady_timer timer(co_await asio::this_coro::executor, 300ms);
+      co_await timer.async_wait(asio::use_awaitable);
+      co_return TextResponse(Status::ok, "done");
+    });
+    router_.Add(Verb::get, "/throw", [](const Request&, const RouteContext&) -> asio::awaitable<Response> {
+      throw std::runtime_error("boom");
+      co_return TextResponse(Status::ok, "unreachable");
+    });
+  }
+
+  ~ServerTest() override {
+    if (server_) asio::co_spawn(io_, server_->Stop(), asio::use_future).wait_for(5s);
+    work_.reset();
+    io_.stop();
+    if (thread_.joinable()) thread_.join();
+  }
+
+  void StartServer(ServerOptions options = {}) {
+    options.host = "127.0.0.1";
+    options.port = 0;
+    options.max_body_bytes = 1024;
+    server_ = std::make_unique<Server>(io_.get_executor(), options, router_);
+    ASSERT_TRUE(server_->Start().has_value());
+    thread_ = std::thread([this] { io_.run(); });
+  }
+
+  tcp::socket Connect() {
+    tcp::socket socket(client_io_);
+    socket.connect({asio::ip::make_address("127.0.0.1"), server_->port()});
+    return socket;
+  }
+
+  static void Send(tcp::socket& socket, std::string_view raw) { asio::write(socket, asio::buffer(raw)); }
+
+  static bhttp::response<bhttp::string_body> Receive(tcp::socket& socket, beast::flat_buffer& buffer) {
+    bhttp::response<bhttp::string_body> response;
+    bhttp::read(socket, buffer, response);
+    return response;
+  }
+
+  // True when the server closed the connection (orderly or by reset) and sent nothing more.
+  static bool ClosedByPeer(tcp::socket& socket) {
+    char byte;
+    boost::system::error_code ec;
+    asio::read(socket, asio::buffer(&byte, 1), ec);
+    return ec == asio::error::eof || ec == asio::error::connection_reset;
+  }
+
+  bool WaitFor(const std::function<bool()>& condition, std::chrono::milliseconds limit = 2s) {
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    while (!condition()) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      std::this_thread::sleep_for(5ms);
+    }
+    return true;
+  }
+
+  asio::io_context io_;
+  asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(io_);
+  asio::io_context client_io_;
+  Router router_;
+  std::atomic<bool> slow_started_{false};
+  std::unique_ptr<Server> server_;
+  std::thread thread_;
+};
+
+TEST_F(ServerTest, KeepAliveServesTwoRequestsOnOneConnection) {
+  StartServer();
+  tcp::socket socket = Connect();
+  beast::flat_buffer buffer;
+  Send(socket, "GET /hello HTTP/1.1\r\nHost: t\r\n\r\n");
+  auto first = Receive(socket, buffer);
+  Send(socket, "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhello");
+  auto second = Receive(socket, buffer);
+  EXPECT_EQ(first.result(), Status::ok);
+  EXPECT_EQ(first.body(), "hi");
+  EXPECT_TRUE(first.keep_alive());
+  EXPECT_EQ(second.body(), "hello");
+  EXPECT_EQ(server_->active_connections(), 1);
+}
+
+TEST_F(ServerTest, PipelinedRequestsAreAnsweredInOrder) {
+  StartServer();
+  tcp::socket socket = Connect();
+  beast::flat_buffer buffer;
+  Send(socket, "GET /hello HTTP/1.1\r\nHost: t\r\n\r\nPOST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\nok");
+  EXPECT_EQ(Receive(socket, buffer).body(), "hi");
+  EXPECT_EQ(Receive(socket, buffer).body(), "ok");
+}
+
+TEST_F(ServerTest, Http10ClosesAfterResponse) {
+  StartServer();
+  tcp::socket socket = Connect();
+  beast::flat_buffer buffer;
+  Send(socket, "GET /hello HTTP/1.0\r\n\r\n");
+  auto response = Receive(socket, buffer);
+  EXPECT_EQ(response.body(), "hi");
+  EXPECT_EQ(response.version(), 10u);
+  EXPECT_TRUE(ClosedByPeer(socket));
+}
+
+TEST_F(ServerTest, OversizeContentLengthIs413WithoutReadingBody) {
+  StartServer();
+  tcp::socket socket = Connect();
+  beast::flat_buffer buffer;
+  Send(socket, "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 100000\r\n\r\n");
+  auto response = Receive(socket, buffer);
+  EXPECT_EQ(response.result(), Status::payload_too_large);
+  EXPECT_FALSE(response.keep_alive());
+  EXPECT_EQ(boost::json::parse(response.body()).at("error").at("code"), "payload_too_large");
+  EXPECT_TRUE(ClosedByPeer(socket));
+}
+
+TEST_F(ServerTest, OversizeChunkedBodyIs413) {
+  StartServer();
+  tcp::socket socket = Connect();
+  beast::flat_buffer buffer;
+  std::string chunk(800, 'x');
+  Send(socket, "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n");
+  Send(socket, "320\r\n" + chunk + "\r\n320\r\n" + chunk + "\r\n0\r\n\r\n");
+  auto response = Receive(socket, buffer);
+  EXPECT_EQ(response.result(), Status::payload_too_large);
+  EXPECT_TRUE(ClosedByPeer(socket));
+}
+
+TEST_F(ServerTest, ChunkedBodyUnderLimitIsAccepted) {
+  StartServer();
+  tcp::socket socket = Connect();
+  beast::flat_buffer buffer;
+  Send(socket, "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n");
+  auto response = Receive(socket, buffer);
+  EXPECT_EQ(response.result(), Status::ok);
+  EXPECT_EQ(response.body(), "abcde");
+}
+
+TEST_F(ServerTest, GarbageIs400AndCloses) {
+  StartServer();
+  tcp::socket socket = Connect();
+  beast::flat_buffer buffer;
+  Send(socket, "HELLO THERE\x01\x02\r\n\r\n");
+  auto response = Receive(socket, buffer);
+  EXPECT_EQ(response.result(), Status::bad_request);
+  EXPECT_EQ(boost::json::parse(response.body()).at("error").at("code"), "invalid_argument");
+  EXPECT_TRUE(ClosedByPeer(socket));
+}
+
+TEST_F(ServerTest, HandlerExceptionIs500Json) {
+  StartServer();
+  tcp::socket socket = Connect();
+  beast::flat_buffer buffer;
+  Send(socket, "GET /throw?token=secret HTTP/1.1\r\nHost: t\r\n\r\n");
+  auto response = Receive(socket, buffer);
+  EXPECT_EQ(response.result(), Status::internal_server_error);
+  EXPECT_EQ(boost::json::parse(response.body()).at("error").at("code"), "internal");
+  EXPECT_EQ(response.body().find("boom"), std::string::npos);
+  // The connection survives a failing handler.
+  Send(socket, "GET /hello HTTP/1.1\r\nHost: t\r\n\r\n");
+  EXPECT_EQ(Receive(socket, buffer).body(), "hi");
+}
+
+TEST_F(ServerTest, UnknownRouteIs404) {
+  StartServer();
+  tcp::socket socket = Connect();
+  beast::flat_buffer buffer;
+  Send(socket, "GET /nope HTTP/1.1\r\nHost: t\r\n\r\n");
+  EXPECT_EQ(Receive(socket, buffer).result(), Status::not_found);
+}
+
+TEST_F(ServerTest, SilentConnectionClosesAfterHeaderTimeout) {
+  ServerOptions options;
+  options.header_timeout = 100ms;
+  StartServer(options);
+  tcp::socket socket = Connect();
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(ClosedByPeer(socket));
+  auto elapsed = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(elapsed, 80ms);
+  EXPECT_LT(elapsed, 2s);
+  EXPECT_TRUE(WaitFor([&] { return server_->active_connections() == 0; }));
+}
+
+TEST_F(ServerTest, IdleKeepAliveConnectionClosesAfterIdleTimeout) {
+  ServerOptions options;
+  options.idle_timeout = 100ms;
+  StartServer(options);
+  tcp::socket socket = Connect();
+  beast::flat_buffer buffer;
+  Send(socket, "GET /hello HTTP/1.1\r\nHost: t\r\n\r\n");
+  EXPECT_EQ(Receive(socket, buffer).body(), "hi");
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(ClosedByPeer(socket));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
+}
+
+TEST_F(ServerTest, ExpectContinueGetsInterimResponse) {
+  StartServer();
+  tcp::socket socket = Connect();
+  beast::flat_buffer buffer;
+  Send(socket, "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n");
+  auto interim = Receive(socket, buffer);
+  EXPECT_EQ(interim.result(), Status::continue_);
+  Send(socket, "abc");
+  EXPECT_EQ(Receive(socket, buffer).body(), "abc");
+}
+
+TEST_F(ServerTest, GracefulStopFinishesInFlightRequestAndClosesIdleOnes) {
+  StartServer();
+  tcp::socket idle = Connect();
+  beast::flat_buffer idle_buffer;
+  Send(idle, "GET /hello HTTP/1.1\r\nHost: t\r\n\r\n");
+  EXPECT_EQ(Receive(idle, idle_buffer).body(), "hi");
+
+  tcp::socket busy = Connect();
+  beast::flat_buffer busy_buffer;
+  Send(busy, "GET /slow HTTP/1.1\r\nHost: t\r\n\r\n");
+  ASSERT_TRUE(WaitFor([&] { return slow_started_.load(); }));
+  EXPECT_EQ(server_->active_connections(), 2);
+
+  auto stopped = asio::co_spawn(io_, server_->Stop(), asio::use_future);
+  EXPECT_TRUE(ClosedByPeer(idle));
+  EXPECT_EQ(stopped.wait_for(50ms), std::future_status::timeout);  // The slow request is still running.
+
+  auto response = Receive(busy, busy_buffer);
+  EXPECT_EQ(response.result(), Status::ok);
+  EXPECT_EQ(response.body(), "done");
+  EXPECT_FALSE(response.keep_alive());
+  EXPECT_TRUE(ClosedByPeer(busy));
+  ASSERT_EQ(stopped.wait_for(2s), std::future_status::ready);
+  stopped.get();
+  EXPECT_EQ(server_->active_connections(), 0);
+
+  tcp::socket late(client_io_);
+  boost::system::error_code ec;
+  late.connect({asio::ip::make_address("127.0.0.1"), server_->port()}, ec);
+  EXPECT_TRUE(ec);
+}
+
+TEST_F(ServerTest, StopWithNoConnectionsCompletes) {
+  StartServer();
+  auto stopped = asio::co_spawn(io_, server_->Stop(), asio::use_future);
+  EXPECT_EQ(stopped.wait_for(2s), std::future_status::ready);
+}
+
+TEST_F(ServerTest, StartFailsWithUnavailableWhenPortIsTaken) {
+  StartServer();
+  ServerOptions options;
+  options.host = "127.0.0.1";
+  options.port = server_->port();
+  Server second(io_.get_executor(), options, router_);
+  auto started = second.Start();
+  ASSERT_FALSE(started.has_value());
+  EXPECT_EQ(started.error().code, ErrorCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace parley::http
