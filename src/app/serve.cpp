@@ -93,7 +93,8 @@ int Serve(const Config& config) {
   batcher->Start([&worker](int64_t conversation_id) { worker.OnDue(conversation_id); });
   worker.ResendQueued();
 
-  log::Info("listening", {{"address", address->first + ":" + std::to_string(server.port())},
+  // Written whatever the log level: scripts and tests read the bound port from this line.
+  log::Write(log::Level::kInfo, "listening", {{"address", address->first + ":" + std::to_string(server.port())},
                           {"port", server.port()},
                           {"database", config.SqlitePath().empty() ? "configured" : config.SqlitePath()},
                           {"recovered_conversations", static_cast<int64_t>(pending->size())},

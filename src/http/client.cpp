@@ -251,13 +251,19 @@ struct Client::State {
   State(asio::any_io_executor executor_in, ClientOptions options_in)
       : executor(std::move(executor_in)),
         options(std::move(options_in)),
-        tls_context(ssl::context::tls_client),
         ok(Outcome("ok")),
         http_error(Outcome("http_error")),
         network_error(Outcome("network_error")),
-        timeout(Outcome("timeout")) {
-    tls_context.set_default_verify_paths();
-    tls_context.set_verify_mode(ssl::verify_peer);
+        timeout(Outcome("timeout")) {}
+
+  // Loading the system CA store takes tens of milliseconds: only clients that reach an https origin pay it.
+  ssl::context* TlsContext() {
+    std::call_once(tls_once, [this] {
+      tls_context.emplace(ssl::context::tls_client);
+      tls_context->set_default_verify_paths();
+      tls_context->set_verify_mode(ssl::verify_peer);
+    });
+    return &*tls_context;
   }
 
   static metrics::Counter& Outcome(const char* outcome) {
@@ -298,7 +304,7 @@ struct Client::State {
       // The peer closed the idle connection between the liveness check and our write: the request never
       // reached it, so a fresh connection gets it, without counting an attempt.
     }
-    auto connection = std::make_unique<Connection>(asio::make_strand(executor), origin.tls ? &tls_context : nullptr);
+    auto connection = std::make_unique<Connection>(asio::make_strand(executor), origin.tls ? TlsContext() : nullptr);
     AttemptOutcome outcome = co_await asio::co_spawn(
         connection->executor, RunOnConnection(*connection, origin, request, options, true), asio::use_awaitable);
     if (outcome.reusable) Release(origin.pool_key, std::move(connection));
@@ -313,7 +319,8 @@ struct Client::State {
 
   asio::any_io_executor executor;
   const ClientOptions options;
-  ssl::context tls_context;
+  std::once_flag tls_once;
+  std::optional<ssl::context> tls_context;  // Set once by TlsContext().
   metrics::Counter& ok;
   metrics::Counter& http_error;
   metrics::Counter& network_error;

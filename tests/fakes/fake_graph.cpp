@@ -32,7 +32,8 @@ FakeGraph::FakeGraph() : impl_(std::make_unique<Impl>()) {
       http::Verb::post, "/{account}/messages",
       [this](const http::Request& request, const http::RouteContext& route) -> boost::asio::awaitable<http::Response> {
         RecordedRequest recorded{"POST", std::string(request.target()),
-                                 std::string(request[boost::beast::http::field::authorization]), {}};
+                                 std::string(request[boost::beast::http::field::authorization]), {},
+                                 std::chrono::steady_clock::now()};
         boost::system::error_code ec;
         recorded.body = boost::json::parse(request.body(), ec);
         if (ec) {

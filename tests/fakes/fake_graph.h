@@ -21,6 +21,7 @@ struct RecordedRequest {
   std::string path;
   std::string authorization;
   boost::json::value body;
+  std::chrono::steady_clock::time_point received_at;
 };
 
 class FakeGraph {

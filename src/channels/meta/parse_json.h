@@ -11,7 +11,6 @@
 #include <string>
 #include <string_view>
 
-#include "channels/channel.h"
 #include "core/error.h"
 #include "core/message.h"
 
@@ -47,7 +46,7 @@ class FieldReader {
   //! 10^11 are taken as seconds: WhatsApp sends seconds, Instagram milliseconds except in some test payloads.
   int64_t TimestampMs(const boost::json::object& o, std::string_view key);
 
-  //! `v` as an object; records "`what` must be an object" otherwise.
+  //! `v` as an object; otherwise nullptr, recording "each element of \"`what`\" must be an object".
   const boost::json::object* Element(const boost::json::value& v, std::string_view what);
 
   //! Records `reason` unless an earlier error was recorded.

@@ -116,7 +116,9 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path, const 
   std::unique_ptr<Database> db(new Database(raw));
   sqlite3_extended_result_codes(raw, 1);
   sqlite3_busy_timeout(raw, options.busy_timeout_ms);
-  std::string pragmas = "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = " + sync + ";";
+  // temp_store = MEMORY keeps savepoint sub-journals (one per grouped write) off temporary files.
+  std::string pragmas = "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;"
+                        " PRAGMA synchronous = " + sync + ";";
   if (options.query_only) pragmas += " PRAGMA query_only = ON;";
   if (auto r = db->Exec(pragmas.c_str()); !r) return r.error();
   return db;

@@ -2,15 +2,15 @@
 // The embedded SQLite backend of store::Store.
 //
 // One writer thread owns the only write connection and executes every write. Writes queue up while the previous
-// group commits; the writer then runs the whole queue in ONE transaction, each write inside its own SAVEPOINT (a
-// failing write rolls back alone and gets its error), commits once and only then completes every write. One fsync
-// thus acknowledges many webhooks (group commit). Reads use a small pool of query-only connections, which WAL lets
+// group commits; the writer then runs the whole queue in ONE transaction, commits once and only then completes
+// every write: one fsync acknowledges many webhooks (group commit). Should a write fail, the group is rolled back
+// and replayed with each write in its own SAVEPOINT, so the failing write rolls back alone and gets its error while
+// the others commit (savepoints are kept off the common path: they cost about a third of the ingest rate). Reads use a small pool of query-only connections, which WAL lets
 // run concurrently with the writer.
 
 #include "store/sqlite/db.h"
 #include "store/store.h"
 
-#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -19,9 +19,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <string_view>
 #include <thread>
-#include <unordered_map>
 #include <variant>
 #include <vector>
 
@@ -84,7 +82,7 @@ class SqliteStore final : public Store {
   void Close() override;
 
   // Test hook: the writer thread blocks until `release` is ready, so that every write queued meanwhile commits
-  // in the next group. Returns at once; the hold itself is queued like a write.
+  // in the next group. Returns once the writer is blocked (the hold is queued like a write).
   void HoldWriterForTesting(std::shared_future<void> release);
   // Number of writes committed (or failed) together in the most recent group.
   int64_t LastGroupSizeForTesting() const { return last_group_size_.load(); }
@@ -98,7 +96,8 @@ class SqliteStore final : public Store {
     IngestCallback done;
   };
   struct TaskJob {
-    // Runs inside the job's savepoint; an error rolls the savepoint back.
+    // Runs inside the group transaction; an error rolls back this job's effects only. Must depend on nothing
+    // but the database and its captures: a group with a failure is rolled back and replayed.
     std::function<Result<void>(Writer&)> apply;
     // Receives the group's commit result (or apply's error) once the outcome is durable or abandoned.
     std::promise<Result<void>>* committed;
