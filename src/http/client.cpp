@@ -359,7 +359,7 @@ asio::awaitable<Result<ClientResponse>> Client::Send(ClientRequest request) {
   outgoing.prepare_payload();
 
   const ClientOptions& options = state->options;
-  const int max_attempts = std::max(1, options.max_attempts);
+  const int max_attempts = std::max(1, request.max_attempts > 0 ? request.max_attempts : options.max_attempts);
   for (int attempt = 1;; ++attempt) {
     AttemptOutcome outcome = co_await state->Attempt(*origin, outgoing);
     milliseconds delay;

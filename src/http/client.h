@@ -33,6 +33,7 @@ struct ClientRequest {
   std::string url;  //!< Absolute http:// or https:// URL.
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  int max_attempts = 0;  //!< Overrides ClientOptions::max_attempts when > 0 (1 for best-effort calls).
 };
 
 struct ClientResponse {

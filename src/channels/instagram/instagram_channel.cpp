@@ -29,9 +29,9 @@ boost::asio::awaitable<SendResult> InstagramChannel::MarkReadAndTyping(const Sen
                                                                        std::string_view last_message_id) {
   const std::string url = meta::MessagesUrl(settings_.graph_base_url, account.account_id);
   SendResult seen = co_await meta::PostJson(client_, url, account.access_token,
-                                            SenderActionBody(contact_id, "mark_seen"), &ParseSendResponse);
+                                            SenderActionBody(contact_id, "mark_seen"), &ParseSendResponse, 1);
   SendResult typing = co_await meta::PostJson(client_, url, account.access_token,
-                                              SenderActionBody(contact_id, "typing_on"), &ParseSendResponse);
+                                              SenderActionBody(contact_id, "typing_on"), &ParseSendResponse, 1);
   co_return seen.ok() ? typing : seen;
 }
 

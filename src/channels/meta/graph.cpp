@@ -24,12 +24,13 @@ std::string MessagesUrl(std::string_view base_url, std::string_view node) {
 }
 
 boost::asio::awaitable<SendResult> PostJson(http::Client& client, std::string url, std::string_view access_token,
-                                            boost::json::object body, ResponseParser parse) {
+                                            boost::json::object body, ResponseParser parse, int max_attempts) {
   http::ClientRequest request;
   request.method = "POST";
   request.url = std::move(url);
   request.headers = {{"Authorization", "Bearer " + std::string(access_token)}, {"Content-Type", "application/json"}};
   request.body = boost::json::serialize(body);
+  request.max_attempts = max_attempts;
   Result<http::ClientResponse> response = co_await client.Send(std::move(request));
   if (!response) {
     const Error& e = response.error();

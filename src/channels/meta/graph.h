@@ -27,8 +27,10 @@ using ResponseParser = SendResult (*)(int http_status, std::string_view body);
 // POSTs `body` as JSON to `url` with "Authorization: Bearer <access_token>" through the shared client (which
 // retries 429/5xx/network errors). A transport failure (no response after the retries) becomes
 // MessageError{0, "network error", <client's detail>}; any response is decoded by `parse`. Never throws for
-// network or platform errors. `client` must outlive the returned coroutine.
+// network or platform errors. `client` must outlive the returned coroutine. `max_attempts` > 0 overrides the
+// client's retry count: indicators (read receipts, typing) are best effort and use 1, so a failing one never
+// delays the reply by the retry backoff.
 boost::asio::awaitable<SendResult> PostJson(http::Client& client, std::string url, std::string_view access_token,
-                                            boost::json::object body, ResponseParser parse);
+                                            boost::json::object body, ResponseParser parse, int max_attempts = 0);
 
 }  // namespace parley::channels::meta

@@ -29,7 +29,7 @@ boost::asio::awaitable<SendResult> WhatsAppChannel::MarkReadAndTyping(const Send
     co_return SendResult{{}, MessageError{0, "no message to mark read", {}}};
   }
   co_return co_await meta::PostJson(client_, meta::MessagesUrl(settings_.graph_base_url, account.account_id),
-                                    account.access_token, MarkReadBody(last_message_id), &ParseSendResponse);
+                                    account.access_token, MarkReadBody(last_message_id), &ParseSendResponse, 1);
 }
 
 boost::asio::awaitable<SendResult> WhatsAppChannel::SendText(const SendAccount& account, std::string_view contact_id,

@@ -141,6 +141,17 @@ constexpr char kOutboundById[] =
     " JOIN conversations c ON c.id = m.conversation_id JOIN contacts ct ON ct.id = c.contact_id"
     " WHERE m.id = ?1 AND m.direction = 'out'";
 // Only a queued message takes the send result: a webhook may already have moved it further.
+constexpr char kKeepEarlyStatus[] =
+    "INSERT OR IGNORE INTO early_statuses"
+    " (channel_id, platform_message_id, status, error_code, error_title, error_detail, received_at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+constexpr char kEarlyStatusesFor[] =
+    "SELECT e.status, e.error_code, e.error_title, e.error_detail, m.status, m.channel_id FROM messages m"
+    " JOIN early_statuses e ON e.channel_id = m.channel_id AND e.platform_message_id = m.platform_message_id"
+    " WHERE m.id = ?1";
+constexpr char kForgetEarlyStatuses[] =
+    "DELETE FROM early_statuses WHERE (channel_id = ?1 AND platform_message_id = ?2) OR received_at < ?3";
+
 constexpr char kRecordSend[] =
     "UPDATE messages SET"
     " platform_message_id = CASE WHEN platform_message_id = '' THEN ?2 ELSE platform_message_id END,"
@@ -417,6 +428,13 @@ Result<void> SqliteStore::Writer::ApplyStatus(const ChannelRoute& channel, const
   STORE_ASSIGN_OR_RETURN(bool found, find.Step());
   if (!found) {
     ++outcome.statuses_unmatched;
+    if (!status.watermark) {
+      // Possibly a reply whose send result is not recorded yet: RecordSendResult applies it then.
+      STORE_ASSIGN_OR_RETURN(auto keep, db_->Prepare(kKeepEarlyStatus));
+      keep.Bind(1, channel.id).Bind(2, status.platform_message_id).Bind(3, ToString(status.status)).Bind(7, NowMs());
+      if (status.error) keep.Bind(4, status.error->code).Bind(5, status.error->title).Bind(6, status.error->detail);
+      STORE_TRY(keep.Run());
+    }
     return Ok();
   }
   int64_t message_id = find.Int(0);
@@ -941,6 +959,37 @@ Result<void> SqliteStore::RecordSendResult(int64_t message_id, const std::string
     if (error) update.Bind(4, error->code).Bind(5, error->title).Bind(6, error->detail);
     STORE_TRY(update.Run());
     if (w.db().Changes() == 0) return Error::NotFound("no such outbound message");
+    if (status != MessageStatus::kSent) return Ok();
+    // Statuses that came in before this record: apply the most advanced one.
+    STORE_ASSIGN_OR_RETURN(auto early, w.db().Prepare(kEarlyStatusesFor));
+    early.Bind(1, message_id);
+    std::optional<StatusUpdate> best;
+    int best_rank = -1;
+    int64_t channel_id = 0;
+    while (true) {
+      STORE_ASSIGN_OR_RETURN(bool row, early.Step());
+      if (!row) break;
+      auto candidate = ParseMessageStatus(early.Text(0));
+      auto current = ParseMessageStatus(early.Text(4));
+      channel_id = early.Int(5);
+      if (!candidate || !current) continue;
+      int rank = OutboundRank(*candidate);
+      if (rank <= OutboundRank(*current) || rank <= best_rank) continue;
+      best_rank = rank;
+      best.emplace();
+      best->status = *candidate;
+      if (!early.IsNull(1)) best->error = MessageError{static_cast<int>(early.Int(1)), std::string(early.Text(2)), std::string(early.Text(3))};
+    }
+    if (channel_id == 0) return Ok();
+    if (best) {
+      STORE_ASSIGN_OR_RETURN(auto apply, w.db().Prepare(kSetOutboundStatus));
+      apply.Bind(1, message_id).Bind(2, ToString(best->status));
+      if (best->error) apply.Bind(3, best->error->code).Bind(4, best->error->title).Bind(5, best->error->detail);
+      STORE_TRY(apply.Run());
+    }
+    constexpr int64_t kEarlyStatusLifetimeMs = 24 * 3600 * 1000;
+    STORE_ASSIGN_OR_RETURN(auto forget, w.db().Prepare(kForgetEarlyStatuses));
+    STORE_TRY(forget.Bind(1, channel_id).Bind(2, platform_message_id).Bind(3, NowMs() - kEarlyStatusLifetimeMs).Run());
     return Ok();
   });
 }

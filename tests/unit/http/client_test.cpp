@@ -203,6 +203,18 @@ TEST_F(ClientTest, ReturnsLast503AfterMaxAttempts) {
   EXPECT_EQ(always_calls_.load(), 3);
 }
 
+TEST_F(ClientTest, PerRequestAttemptsOverrideTheClientsSetting) {
+  StartServer();
+  Client client(io_.get_executor(), FastOptions());
+  ClientRequest request = Get(Url("/always503"));
+  request.max_attempts = 1;
+  auto response = Send(client, std::move(request));
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->status, 503);
+  EXPECT_EQ(response->attempts, 1);
+  EXPECT_EQ(always_calls_.load(), 1);
+}
+
 TEST_F(ClientTest, HonoursRetryAfterSecondsCappedByMax) {
   StartServer();
   ClientOptions options = FastOptions();

@@ -392,6 +392,23 @@ TEST_F(SqliteStoreTest, FailedStatusRecordsTheError) {
   EXPECT_EQ(Ingest(StatusRequest("wamid.out1", MessageStatus::kDelivered)).value().statuses_applied, 0);
 }
 
+TEST_F(SqliteStoreTest, StatusThatArrivesBeforeTheSendResultIsApplied) {
+  auto outcome = Ingest(Request(kT0, {Inbound("wamid.in1", "c1", "hello")})).value();
+  Claim claim = MustClaim(outcome.pending.at(0).conversation_id, kT0 + 1);
+  int64_t id = 0;
+  ASSERT_EQ(store_->CommitReply(claim, OutboundDraft{MessageType::kText, "hi!", ""}, kT0 + 2, &id).value(),
+            CommitResult::kCommitted);
+  // Meta's webhooks overtake the send call's answer.
+  EXPECT_EQ(Ingest(StatusRequest("wamid.race", MessageStatus::kSent)).value().statuses_unmatched, 1);
+  EXPECT_EQ(Ingest(StatusRequest("wamid.race", MessageStatus::kDelivered)).value().statuses_unmatched, 1);
+  EXPECT_EQ(CountRows("SELECT COUNT(*) FROM early_statuses"), 2);
+  ASSERT_TRUE(store_->RecordSendResult(id, "wamid.race", MessageStatus::kSent, std::nullopt));
+  EXPECT_EQ(MessageById(claim.conversation_id, id).status, MessageStatus::kDelivered);
+  EXPECT_EQ(CountRows("SELECT COUNT(*) FROM early_statuses"), 0);
+  // Later statuses apply directly.
+  EXPECT_EQ(Ingest(StatusRequest("wamid.race", MessageStatus::kRead)).value().statuses_applied, 1);
+}
+
 TEST_F(SqliteStoreTest, WatermarkReadMarksEarlierOutboundMessages) {
   int64_t first = SentOutbound("mid.out1", "mid.in1");
   int64_t second = SentOutbound("mid.out2", "mid.in2");

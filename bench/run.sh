@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# `make bench`: the benchmarks recorded in docs/benchmarks.md, each against the real binary on loopback.
+#   1. signed webhook ingest, closed loop at 64 connections (throughput, p50/p99);
+#   2. signed webhook ingest, open loop at 1,000 req/s (latency without coordinated omission);
+#   3. pipeline overhead from webhook to the outbound send call, beyond the debounce window.
+# During 1 and 2 the debounce window is set beyond the run, so the numbers are ingest alone (every request still
+# commits durably before its 200); 3 measures the reply path.
+set -euo pipefail
+build_dir=${1:-build}
+cd "$(dirname "$0")/.."
+parley=$build_dir/parley
+duration=${BENCH_DURATION:-10}
+
+data=$(mktemp -d)
+server_log=$(mktemp)
+trap 'kill $server_pid 2>/dev/null || true; rm -rf "$data" "$server_log"' EXIT
+export PARLEY_DATA_DIR=$data PARLEY_LISTEN=127.0.0.1:0 WHATSAPP_APP_SECRET=bench-secret
+export PARLEY_BATCH_WINDOW_MS=600000 PARLEY_BATCH_MAX_WAIT_MS=600000 PARLEY_LOG_LEVEL=warn
+tenant=$("$parley" tenant create --name Bench | sed -E 's/.*"tenant_id":([0-9]+).*/\1/')
+"$parley" channel add whatsapp --tenant "$tenant" --phone-number-id bench-phone-number-id --access-token t > /dev/null
+"$parley" serve 2> "$server_log" &
+server_pid=$!
+for _ in $(seq 100); do grep -q '"event":"listening"' "$server_log" && break; sleep 0.1; done
+port=$(grep '"event":"listening"' "$server_log" | sed -E 's/.*"port":([0-9]+).*/\1/')
+
+echo "== ingest, closed loop, 64 connections, ${duration}s"
+"$build_dir/bench/bench_ingest_load" --port "$port" --secret bench-secret --connections 64 --duration "$duration"
+echo "== ingest, open loop, 1000 req/s, ${duration}s"
+"$build_dir/bench/bench_ingest_load" --port "$port" --secret bench-secret --connections 16 --rate 1000 --duration "$duration"
+kill -TERM $server_pid
+wait $server_pid || true
+
+echo "== pipeline overhead beyond a 100 ms window, 2000 conversations at 200/s"
+"$build_dir/bench/bench_pipeline_overhead" --conversations 2000 --rate 200 --window-ms 100
