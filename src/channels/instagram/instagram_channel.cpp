@@ -1,24 +1,9 @@
 #include "channels/instagram/instagram_channel.h"
 
-#include <utility>
-
 #include "channels/instagram/parse.h"
 #include "channels/meta/graph.h"
-#include "core/crypto.h"
 
 namespace parley::channels::instagram {
-
-InstagramChannel::InstagramChannel(PlatformSettings settings, http::Client& client)
-    : settings_(std::move(settings)), client_(client) {}
-
-std::optional<std::string> InstagramChannel::VerifyHandshake(std::string_view mode, std::string_view verify_token,
-                                                             std::string_view challenge) const {
-  return meta::VerifyHandshake(settings_.verify_token, mode, verify_token, challenge);
-}
-
-bool InstagramChannel::VerifySignature(std::string_view raw_body, std::string_view signature_header) const {
-  return crypto::VerifyHubSignature(settings_.app_secret, raw_body, signature_header);
-}
 
 Result<WebhookEvents> InstagramChannel::Parse(std::string_view raw_body) const {
   return ParseInstagramWebhook(raw_body);

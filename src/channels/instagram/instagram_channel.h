@@ -2,20 +2,18 @@
 // Instagram Messaging channel: verifies Meta's webhooks, parses them (instagram/parse.h) and calls
 // POST {graph_base_url}/{account_id}/messages for replies and sender actions.
 
-#include "channels/channel.h"
-#include "http/client.h"
+#include <utility>
+
+#include "channels/meta/meta_channel.h"
 
 namespace parley::channels::instagram {
 
-class InstagramChannel final : public Channel {
+class InstagramChannel final : public meta::MetaChannel {
  public:
   // `client` must outlive the channel.
-  InstagramChannel(PlatformSettings settings, http::Client& client);
+  InstagramChannel(PlatformSettings settings, http::Client& client) : MetaChannel(std::move(settings), client) {}
 
   Platform platform() const override { return Platform::kInstagram; }
-  std::optional<std::string> VerifyHandshake(std::string_view mode, std::string_view verify_token,
-                                             std::string_view challenge) const override;
-  bool VerifySignature(std::string_view raw_body, std::string_view signature_header) const override;
   Result<WebhookEvents> Parse(std::string_view raw_body) const override;
 
   // Two sender actions to `contact_id`: mark_seen, then typing_on (sent even when the first fails). The first
@@ -24,10 +22,6 @@ class InstagramChannel final : public Channel {
                                                        std::string_view last_message_id) override;
   boost::asio::awaitable<SendResult> SendText(const SendAccount& account, std::string_view contact_id,
                                               std::string_view text, std::string_view reply_to) override;
-
- private:
-  const PlatformSettings settings_;
-  http::Client& client_;
 };
 
 }  // namespace parley::channels::instagram

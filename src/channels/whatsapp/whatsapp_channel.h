@@ -2,20 +2,18 @@
 // WhatsApp Cloud API channel: verifies Meta's webhooks, parses them (whatsapp/parse.h) and calls
 // POST {graph_base_url}/{phone_number_id}/messages for replies and read receipts.
 
-#include "channels/channel.h"
-#include "http/client.h"
+#include <utility>
+
+#include "channels/meta/meta_channel.h"
 
 namespace parley::channels::whatsapp {
 
-class WhatsAppChannel final : public Channel {
+class WhatsAppChannel final : public meta::MetaChannel {
  public:
   // `client` must outlive the channel.
-  WhatsAppChannel(PlatformSettings settings, http::Client& client);
+  WhatsAppChannel(PlatformSettings settings, http::Client& client) : MetaChannel(std::move(settings), client) {}
 
   Platform platform() const override { return Platform::kWhatsApp; }
-  std::optional<std::string> VerifyHandshake(std::string_view mode, std::string_view verify_token,
-                                             std::string_view challenge) const override;
-  bool VerifySignature(std::string_view raw_body, std::string_view signature_header) const override;
   Result<WebhookEvents> Parse(std::string_view raw_body) const override;
 
   // One call marks `last_message_id` read and shows "typing…" (WhatsApp needs no contact id for it). An empty
@@ -24,10 +22,6 @@ class WhatsAppChannel final : public Channel {
                                                        std::string_view last_message_id) override;
   boost::asio::awaitable<SendResult> SendText(const SendAccount& account, std::string_view contact_id,
                                               std::string_view text, std::string_view reply_to) override;
-
- private:
-  const PlatformSettings settings_;
-  http::Client& client_;
 };
 
 }  // namespace parley::channels::whatsapp

@@ -116,9 +116,10 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path, const 
   std::unique_ptr<Database> db(new Database(raw));
   sqlite3_extended_result_codes(raw, 1);
   sqlite3_busy_timeout(raw, options.busy_timeout_ms);
-  // temp_store = MEMORY keeps savepoint sub-journals (one per grouped write) off temporary files.
+  // temp_store = MEMORY keeps savepoint sub-journals (one per grouped write) off temporary files. The page cache
+  // (64 MiB instead of SQLite's 2 MiB) keeps the hot indexes of a busy inbox in memory.
   std::string pragmas = "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;"
-                        " PRAGMA synchronous = " + sync + ";";
+                        " PRAGMA cache_size = -65536; PRAGMA synchronous = " + sync + ";";
   if (options.query_only) pragmas += " PRAGMA query_only = ON;";
   if (auto r = db->Exec(pragmas.c_str()); !r) return r.error();
   return db;

@@ -101,6 +101,9 @@ class SqliteStore final : public Store {
     std::function<Result<void>(Writer&)> apply;
     // Receives the group's commit result (or apply's error) once the outcome is durable or abandoned.
     std::promise<Result<void>>* committed;
+    // False for claim leases: losing one to a power cut only makes its conversation pending again, so a group of
+    // nothing but leases commits without waiting for the disk.
+    bool durable = true;
   };
   using Job = std::variant<IngestJob, TaskJob>;
 
@@ -111,7 +114,7 @@ class SqliteStore final : public Store {
   bool Enqueue(Job& job);
   // Runs `fn(Writer&) -> Result<T>` on the writer thread inside the next group and waits until it commits.
   template <class T, class Fn>
-  Result<T> WriteSync(Fn&& fn);
+  Result<T> WriteSync(Fn&& fn, bool durable = true);
   void WriterLoop();
   void RunGroup(std::vector<Job>& group);
 
