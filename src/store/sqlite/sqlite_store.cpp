@@ -8,7 +8,13 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <array>
 #include <charconv>
 #include <chrono>
@@ -31,7 +37,6 @@ constexpr std::string_view kColumnKeys[] = {"platform",     "account_id", "platf
 // Statements, named and kept at namespace scope because the statement cache is keyed by their address.
 constexpr char kBegin[] = "BEGIN IMMEDIATE";
 constexpr char kCommit[] = "COMMIT";
-constexpr char kRelaxedSync[] = "PRAGMA synchronous = NORMAL";
 constexpr char kRollback[] = "ROLLBACK";
 constexpr char kSavepoint[] = "SAVEPOINT job";
 constexpr char kRelease[] = "RELEASE job";
@@ -552,8 +557,11 @@ class SqliteStore::ReaderLease {
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& options, const crypto::SecretBox& box) {
   if (options.readers < 1) return Error::InvalidArgument("the sqlite store needs at least one reader");
-  // The writer opens first: it switches the file to WAL mode, which the readers then share.
-  ConnectionOptions write_options{options.synchronous, options.busy_timeout_ms, false};
+  // The writer opens first: it switches the file to WAL mode, which the readers then share. With full
+  // durability the writer commits at NORMAL and the syncer thread adds the fsync (see SyncerLoop).
+  const bool deferred_sync = options.synchronous == "full" || options.synchronous == "extra";
+  ConnectionOptions write_options{deferred_sync ? std::string("normal") : options.synchronous,
+                                  options.busy_timeout_ms, false};
   STORE_ASSIGN_OR_RETURN(auto write_db, Database::Open(options.path, write_options));
   std::vector<std::unique_ptr<Database>> readers;
   ConnectionOptions read_options{options.synchronous, options.busy_timeout_ms, true};
@@ -570,7 +578,9 @@ SqliteStore::SqliteStore(const SqliteOptions& options, const crypto::SecretBox& 
     : options_(options),
       box_(box),
       idle_readers_(std::move(readers)),
+      deferred_sync_(options.synchronous == "full" || options.synchronous == "extra"),
       writer_(std::move(writer)),
+      syncer_thread_([this] { SyncerLoop(); }),
       writer_thread_([this] { WriterLoop(); }) {}
 
 SqliteStore::~SqliteStore() { Close(); }
@@ -583,6 +593,14 @@ void SqliteStore::Close() {
   }
   queue_cv_.notify_all();
   if (writer_thread_.joinable()) writer_thread_.join();  // Drains the queue first.
+  {
+    std::lock_guard lock(sync_mutex_);
+    sync_closed_ = true;
+  }
+  sync_cv_.notify_all();
+  if (syncer_thread_.joinable()) syncer_thread_.join();  // Acknowledges what the writer committed last.
+  if (wal_fd_ >= 0) ::close(wal_fd_);
+  wal_fd_ = -1;
   writer_.reset();
   std::unique_lock lock(readers_mutex_);
   readers_closed_ = true;
@@ -629,7 +647,9 @@ struct WriterMetrics {
       "parley_store_write_group_seconds", "Time from BEGIN to the end of COMMIT of one group.",
       {{"backend", "sqlite"}});
   metrics::Histogram& commit_seconds = metrics::Global().GetHistogram(
-      "parley_store_commit_seconds", "Time spent in COMMIT (the disk sync when synchronous=full).",
+      "parley_store_commit_seconds", "Time spent in COMMIT (writing the WAL).", {{"backend", "sqlite"}});
+  metrics::Histogram& sync_seconds = metrics::Global().GetHistogram(
+      "parley_store_sync_seconds", "Time spent in fdatasync of the WAL before acknowledging (synchronous=full).",
       {{"backend", "sqlite"}});
 };
 
@@ -648,8 +668,11 @@ void SqliteStore::RunGroup(std::vector<Job>& group) {
   Database& db = writer_->db();
   const auto group_start = std::chrono::steady_clock::now();
   // One result slot per job; ingest outcomes live in their own vector so TaskJobs cost nothing there.
-  std::vector<Result<void>> results(group.size(), Ok());
-  std::vector<IngestOutcome> outcomes(group.size());
+  Completion completion;
+  completion.results.assign(group.size(), Ok());
+  completion.outcomes.resize(group.size());
+  std::vector<Result<void>>& results = completion.results;
+  std::vector<IngestOutcome>& outcomes = completion.outcomes;
 
   auto run_job = [&](size_t i) -> Result<void> {
     outcomes[i] = IngestOutcome();  // A retried job starts from scratch.
@@ -699,20 +722,12 @@ void SqliteStore::RunGroup(std::vector<Job>& group) {
       if (auto r = db.Run(kRelease); !r && group_result) group_result = r;
     }
   }
-  const bool relax_sync = group_result && options_.synchronous != "off" && options_.synchronous != "normal" &&
-                          std::none_of(group.begin(), group.end(), [](const Job& job) {
-                            const auto* task = std::get_if<TaskJob>(&job);
-                            return task == nullptr || task->durable;
-                          });
-  // WAL frames committed with synchronous=NORMAL reach the disk with the next synced commit.
-  if (relax_sync) (void)db.Run(kRelaxedSync);
   const auto commit_start = std::chrono::steady_clock::now();
   if (group_result) group_result = db.Run(kCommit);
   Figures().commit_seconds.Observe(SecondsSince(commit_start));
   Figures().group_seconds.Observe(SecondsSince(group_start));
   Figures().groups.Inc();
   Figures().jobs.Inc(group.size());
-  if (relax_sync) (void)db.Run(("PRAGMA synchronous = " + options_.synchronous).c_str());
   if (!group_result && db.InTransaction()) {
     (void)db.Run(kRollback);
     writer_->ForgetRoutes();
@@ -720,11 +735,32 @@ void SqliteStore::RunGroup(std::vector<Job>& group) {
 
   last_group_size_.store(static_cast<int64_t>(group.size()));
   in_flight_.store(0);  // Before completing: a caller that saw its write finish sees it counted out.
-  // Completion only after the commit: a caller learns of success once it is durable.
-  for (size_t i = 0; i < group.size(); ++i) {
-    Result<void> result = !results[i] ? results[i] : group_result;
-    if (auto* ingest = std::get_if<IngestJob>(&group[i])) {
-      Result<IngestOutcome> outcome = result ? Result<IngestOutcome>(std::move(outcomes[i]))
+  completion.group_result = std::move(group_result);
+  // Claim leases need no sync: losing one to a power cut only makes its conversation pending again.
+  completion.needs_sync = completion.group_result && std::any_of(group.begin(), group.end(), [](const Job& job) {
+                            const auto* task = std::get_if<TaskJob>(&job);
+                            return task == nullptr || task->durable;
+                          });
+  completion.jobs = std::move(group);
+  if (!deferred_sync_) {
+    Complete(completion, Ok());
+    return;
+  }
+  {
+    std::lock_guard lock(sync_mutex_);
+    to_sync_.push_back(std::move(completion));
+  }
+  sync_cv_.notify_one();
+}
+
+void SqliteStore::Complete(Completion& completion, const Result<void>& sync) {
+  // Completion only after the commit (and its sync): a caller learns of success once it is durable.
+  for (size_t i = 0; i < completion.jobs.size(); ++i) {
+    Result<void> result = !completion.results[i] ? completion.results[i]
+                          : !completion.group_result ? completion.group_result
+                                                     : sync;
+    if (auto* ingest = std::get_if<IngestJob>(&completion.jobs[i])) {
+      Result<IngestOutcome> outcome = result ? Result<IngestOutcome>(std::move(completion.outcomes[i]))
                                              : Result<IngestOutcome>(result.error());
       try {
         ingest->done(std::move(outcome));
@@ -732,9 +768,45 @@ void SqliteStore::RunGroup(std::vector<Job>& group) {
         // The callback contract forbids throwing; the other callbacks must still run.
       }
     } else {
-      std::get<TaskJob>(group[i]).committed->set_value(std::move(result));
+      std::get<TaskJob>(completion.jobs[i]).committed->set_value(std::move(result));
     }
   }
+}
+
+void SqliteStore::SyncerLoop() {
+  std::vector<Completion> batch;
+  while (true) {
+    {
+      std::unique_lock lock(sync_mutex_);
+      sync_cv_.wait(lock, [&] { return !to_sync_.empty() || sync_closed_; });
+      if (to_sync_.empty()) return;  // Closed and drained.
+      batch.swap(to_sync_);
+    }
+    // One fdatasync covers every group committed so far: later groups share the earlier ones' wait.
+    const bool needs_sync = std::any_of(batch.begin(), batch.end(), [](const Completion& c) { return c.needs_sync; });
+    Result<void> synced = needs_sync ? SyncWal() : Ok();
+    for (Completion& completion : batch) Complete(completion, synced);
+    batch.clear();
+  }
+}
+
+Result<void> SqliteStore::SyncWal() {
+  const auto start = std::chrono::steady_clock::now();
+  const std::string wal_path = options_.path + "-wal";
+  // The WAL is reused in place after checkpoints; reopen only if the file itself was replaced.
+  struct stat on_disk {};
+  struct stat open_file {};
+  if (wal_fd_ >= 0 && (::stat(wal_path.c_str(), &on_disk) != 0 || ::fstat(wal_fd_, &open_file) != 0 ||
+                       on_disk.st_ino != open_file.st_ino || on_disk.st_dev != open_file.st_dev)) {
+    ::close(wal_fd_);
+    wal_fd_ = -1;
+  }
+  if (wal_fd_ < 0) wal_fd_ = ::open(wal_path.c_str(), O_RDWR | O_CLOEXEC);
+  if (wal_fd_ < 0 || ::fdatasync(wal_fd_) != 0) {
+    return Error::Unavailable("storage unavailable", std::string("syncing the WAL failed: ") + std::strerror(errno));
+  }
+  Figures().sync_seconds.Observe(SecondsSince(start));
+  return Ok();
 }
 
 template <class T, class Fn>

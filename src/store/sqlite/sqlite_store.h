@@ -107,6 +107,15 @@ class SqliteStore final : public Store {
   };
   using Job = std::variant<IngestJob, TaskJob>;
 
+  // A committed (or failed) group waiting to be acknowledged, in commit order.
+  struct Completion {
+    std::vector<Job> jobs;
+    std::vector<Result<void>> results;     // Per job: its own error, if any.
+    std::vector<IngestOutcome> outcomes;   // Per job: what an IngestJob stored.
+    Result<void> group_result;             // The transaction's outcome.
+    bool needs_sync = false;               // Holds a durable write that only the syncer's fdatasync makes safe.
+  };
+
   SqliteStore(const SqliteOptions& options, const crypto::SecretBox& box, std::unique_ptr<Writer> writer,
               std::vector<std::unique_ptr<Database>> readers);
 
@@ -117,6 +126,13 @@ class SqliteStore final : public Store {
   Result<T> WriteSync(Fn&& fn, bool durable = true);
   void WriterLoop();
   void RunGroup(std::vector<Job>& group);
+  // Acknowledges every job of `completion`; `sync` is the outcome of the disk sync that covers it.
+  static void Complete(Completion& completion, const Result<void>& sync);
+  // With synchronous=full the writer commits without waiting for the disk (WAL written, not synced) and goes on
+  // with the next group while this thread fdatasyncs the WAL and then acknowledges, in commit order. Durability is
+  // that of synchronous=full; the fsync no longer stalls the writer.
+  void SyncerLoop();
+  Result<void> SyncWal();
 
   // A reader connection from the pool, returned on destruction.
   class ReaderLease;
@@ -143,8 +159,16 @@ class SqliteStore final : public Store {
   int readers_out_ = 0;                                   // GUARDED_BY(readers_mutex_)
   bool readers_closed_ = false;                           // GUARDED_BY(readers_mutex_)
 
+  const bool deferred_sync_;                 // synchronous=full/extra: acknowledgements wait for SyncerLoop.
+  std::mutex sync_mutex_;
+  std::condition_variable sync_cv_;
+  std::vector<Completion> to_sync_;          // GUARDED_BY(sync_mutex_)
+  bool sync_closed_ = false;                 // GUARDED_BY(sync_mutex_)
+  int wal_fd_ = -1;                          // Used only by syncer_thread_.
+
   std::unique_ptr<Writer> writer_;  // Used only by writer_thread_.
   std::mutex close_mutex_;          // Serializes Close().
+  std::thread syncer_thread_;       // Started before the writer, joined after it.
   std::thread writer_thread_;       // Declared last: started after the state it uses, joined by Close().
 };
 

@@ -1,6 +1,7 @@
 #include "store/sqlite/sqlite_store.h"
 
 #include "core/crypto.h"
+#include "core/metrics.h"
 #include "store/migration.h"
 #include "store/sqlite/db.h"
 
@@ -750,6 +751,33 @@ TEST_F(SqliteStoreTest, AcknowledgedWritesSurviveReopen) {
   EXPECT_EQ(pending[0].pending_since_ms, kT0);
   EXPECT_EQ(pending[0].last_inbound_at_ms, kT0 + kCount - 1);
   EXPECT_EQ(store_->GetChannel(channel_.id).value().access_token, "EAAG-secret-token");
+}
+
+// With synchronous=full the writer commits without waiting for the disk and the syncer fdatasyncs the WAL before
+// any acknowledgement; a group of nothing but claim leases is acknowledged without a sync.
+TEST_F(SqliteStoreTest, DurableWritesAreSyncedBeforeTheyAreAcknowledged) {
+  auto& syncs = metrics::Global().GetHistogram("parley_store_sync_seconds", "", {{"backend", "sqlite"}});
+  const uint64_t before = syncs.Count();
+  auto outcome = Ingest(Request(kT0, {Inbound("wamid.sync1", "c1", "hello")}));
+  ASSERT_TRUE(outcome);
+  const uint64_t after_ingest = syncs.Count();
+  EXPECT_GT(after_ingest, before);
+  auto attempt = store_->ClaimConversation(outcome->pending.at(0).conversation_id, kT0 + 1, kLease);
+  ASSERT_TRUE(attempt && attempt->claim);
+  EXPECT_EQ(syncs.Count(), after_ingest);
+  ASSERT_TRUE(store_->ReleaseClaim(attempt->claim->conversation_id, attempt->claim->token));
+  EXPECT_EQ(syncs.Count(), after_ingest);
+
+  // With synchronous=normal nothing waits for the disk.
+  SqliteOptions normal;
+  normal.path = (dir_.path() / "normal.db").string();
+  normal.synchronous = "normal";
+  auto relaxed = SqliteStore::Open(normal, box_).value();
+  ASSERT_TRUE(relaxed->Migrate());
+  const uint64_t before_normal = syncs.Count();
+  ASSERT_TRUE(relaxed->CreateTenant("Other", crypto::Sha256Hex("key-other")));
+  EXPECT_EQ(syncs.Count(), before_normal);
+  relaxed->Close();
 }
 
 TEST_F(SqliteStoreTest, HealthReportsTheBackend) {
