@@ -86,15 +86,17 @@ asio::awaitable<int> ReadResponse(asio::ip::tcp::socket& socket, std::string& bu
 asio::awaitable<void> Connection(Shared& shared, int index) {
   auto executor = co_await asio::this_coro::executor;
   asio::ip::tcp::socket socket(executor);
-  asio::ip::tcp::endpoint endpoint(asio::ip::make_address(shared.options.host), static_cast<uint16_t>(shared.options.port));
+  asio::ip::tcp::endpoint endpoint(asio::ip::make_address(shared.options.host),
+                                   static_cast<uint16_t>(shared.options.port));
   co_await socket.async_connect(endpoint, asio::use_awaitable);
   socket.set_option(asio::ip::tcp::no_delay(true));
   std::string buffer;
   asio::steady_timer pacer(executor);
   const bool open_loop = shared.options.rate > 0;
   const double interval_s = open_loop ? shared.options.connections / shared.options.rate : 0;
-  Clock::time_point scheduled = shared.start + std::chrono::duration_cast<Clock::duration>(
-                                                   std::chrono::duration<double>(interval_s * index / shared.options.connections));
+  Clock::time_point scheduled =
+      shared.start + std::chrono::duration_cast<Clock::duration>(
+                         std::chrono::duration<double>(interval_s * index / shared.options.connections));
   while (Clock::now() < shared.end) {
     if (open_loop) {
       pacer.expires_at(scheduled);
@@ -106,7 +108,10 @@ asio::awaitable<void> Connection(Shared& shared, int index) {
     co_await asio::async_write(socket, asio::buffer(request), asio::use_awaitable);
     int status = co_await ReadResponse(socket, buffer);
     Clock::time_point done = Clock::now();
-    if (status == 200) ++shared.ok; else ++shared.errors;
+    if (status == 200)
+      ++shared.ok;
+    else
+      ++shared.errors;
     if (sent >= shared.measure_from && done <= shared.end) {
       shared.latencies_us.push_back(std::chrono::duration<double, std::micro>(done - sent).count());
       ++shared.measured;
@@ -142,15 +147,18 @@ int main(int argc, char** argv) {
   if (o.run_id.empty()) o.run_id = parley::crypto::RandomToken(6);
 
   // Enough distinct requests for the whole run at 60k/s; beyond that ids repeat and count as duplicates.
-  const size_t count = static_cast<size_t>(std::max(1000.0, (o.rate > 0 ? o.rate : 60000) * (o.duration_s + o.warmup_s + 1)));
+  const size_t count =
+      static_cast<size_t>(std::max(1000.0, (o.rate > 0 ? o.rate : 60000) * (o.duration_s + o.warmup_s + 1)));
   shared.requests.reserve(count);
   for (size_t i = 0; i < count; ++i) shared.requests.push_back(Payload(o, i));
   shared.latencies_us.reserve(count);
 
   asio::io_context io(1);
   shared.start = Clock::now() + std::chrono::milliseconds(100);
-  shared.measure_from = shared.start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.warmup_s));
-  shared.end = shared.measure_from + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.duration_s));
+  shared.measure_from =
+      shared.start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.warmup_s));
+  shared.end =
+      shared.measure_from + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.duration_s));
   for (int i = 0; i < o.connections; ++i) {
     asio::co_spawn(io, Connection(shared, i), [](std::exception_ptr e) {
       if (e) {

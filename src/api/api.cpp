@@ -68,8 +68,9 @@ boost::json::object ConversationJson(const store::Conversation& c) {
   return {{"id", c.id},
           {"platform", ToString(c.platform)},
           {"channel_id", c.channel_id},
-          {"contact", {{"platform_id", c.contact.platform_id},
-                       {"name", c.contact.name.empty() ? boost::json::value(nullptr) : boost::json::value(c.contact.name)}}},
+          {"contact",
+           {{"platform_id", c.contact.platform_id},
+            {"name", c.contact.name.empty() ? boost::json::value(nullptr) : boost::json::value(c.contact.name)}}},
           {"status", c.status},
           {"mode", c.mode},
           {"created_at", FormatTimestamp(c.created_at_ms)},
@@ -77,19 +78,19 @@ boost::json::object ConversationJson(const store::Conversation& c) {
 }
 
 boost::json::object MessageJson(const store::StoredMessage& m) {
-  boost::json::object o{{"id", m.id},
-                        {"conversation_id", m.conversation_id},
-                        {"direction", ToString(m.direction)},
-                        {"type", ToString(m.type)},
-                        {"text", m.text ? boost::json::value(*m.text) : boost::json::value(nullptr)},
-                        {"platform_message_id", m.platform_message_id.empty() ? boost::json::value(nullptr)
-                                                                               : boost::json::value(m.platform_message_id)},
-                        {"status", ToString(m.status)},
-                        {"created_at", FormatTimestamp(m.created_at_ms)}};
+  boost::json::object o{
+      {"id", m.id},
+      {"conversation_id", m.conversation_id},
+      {"direction", ToString(m.direction)},
+      {"type", ToString(m.type)},
+      {"text", m.text ? boost::json::value(*m.text) : boost::json::value(nullptr)},
+      {"platform_message_id",
+       m.platform_message_id.empty() ? boost::json::value(nullptr) : boost::json::value(m.platform_message_id)},
+      {"status", ToString(m.status)},
+      {"created_at", FormatTimestamp(m.created_at_ms)}};
   if (m.platform_timestamp_ms > 0) o["sent_at"] = FormatTimestamp(m.platform_timestamp_ms);
-  o["error"] = m.error ? boost::json::value(boost::json::object{{"code", m.error->code},
-                                                                 {"title", m.error->title},
-                                                                 {"detail", m.error->detail}})
+  o["error"] = m.error ? boost::json::value(boost::json::object{
+                             {"code", m.error->code}, {"title", m.error->title}, {"detail", m.error->detail}})
                        : boost::json::value(nullptr);
   for (const auto& [key, value] : m.details) {
     if (!o.contains(key)) o[key] = value;
@@ -105,36 +106,37 @@ void Api::RegisterRoutes(http::Router& router) {
   using http::Verb;
   for (Platform p : {Platform::kWhatsApp, Platform::kInstagram}) {
     std::string path = "/api/" + std::string(ToString(p)) + "/webhook";
-    router.Add(Verb::get, path, [this, p](const http::Request&, const http::RouteContext& route) {
-      return VerifyWebhook(p, route);
-    });
+    router.Add(Verb::get, path,
+               [this, p](const http::Request&, const http::RouteContext& route) { return VerifyWebhook(p, route); });
     router.Add(Verb::post, path, [this, p](const http::Request& request, const http::RouteContext&) {
       return ReceiveWebhook(p, request);
     });
   }
-  router.Add(Verb::get, "/api/conversations", [this](const http::Request& r, const http::RouteContext& c) {
-    return ListConversations(r, c);
-  });
-  router.Add(Verb::get, "/api/conversations/{id}/messages", [this](const http::Request& r, const http::RouteContext& c) {
-    return ListMessages(r, c);
-  });
-  router.Add(Verb::get, "/health", [](const http::Request&, const http::RouteContext&) -> boost::asio::awaitable<http::Response> {
-    co_return http::JsonResponse(http::Status::ok, boost::json::object{{"status", "ok"}});
-  });
+  router.Add(Verb::get, "/api/conversations",
+             [this](const http::Request& r, const http::RouteContext& c) { return ListConversations(r, c); });
+  router.Add(Verb::get, "/api/conversations/{id}/messages",
+             [this](const http::Request& r, const http::RouteContext& c) { return ListMessages(r, c); });
+  router.Add(Verb::get, "/health",
+             [](const http::Request&, const http::RouteContext&) -> boost::asio::awaitable<http::Response> {
+               co_return http::JsonResponse(http::Status::ok, boost::json::object{{"status", "ok"}});
+             });
   router.Add(Verb::get, "/api/health", [this](const http::Request&, const http::RouteContext&) { return Health(); });
-  router.Add(Verb::get, "/metrics", [](const http::Request&, const http::RouteContext&) -> boost::asio::awaitable<http::Response> {
-    co_return http::TextResponse(http::Status::ok, metrics::Global().Render(), "text/plain; version=0.0.4; charset=utf-8");
-  });
+  router.Add(Verb::get, "/metrics",
+             [](const http::Request&, const http::RouteContext&) -> boost::asio::awaitable<http::Response> {
+               co_return http::TextResponse(http::Status::ok, metrics::Global().Render(),
+                                            "text/plain; version=0.0.4; charset=utf-8");
+             });
 }
 
 boost::asio::awaitable<http::Response> Api::VerifyWebhook(Platform platform, const http::RouteContext& route) {
   const channels::Channel* channel = channels_.Get(platform);
-  auto challenge = channel->VerifyHandshake(route.Query("hub.mode").value_or(""),
-                                            route.Query("hub.verify_token").value_or(""),
-                                            route.Query("hub.challenge").value_or(""));
+  auto challenge =
+      channel->VerifyHandshake(route.Query("hub.mode").value_or(""), route.Query("hub.verify_token").value_or(""),
+                               route.Query("hub.challenge").value_or(""));
   if (!challenge) {
     log::Warn("webhook_verification_refused", {{"platform", ToString(platform)}});
-    co_return http::ErrorResponse({ErrorCode::kPermissionDenied, "verification failed: wrong mode or verify token", {}});
+    co_return http::ErrorResponse(
+        {ErrorCode::kPermissionDenied, "verification failed: wrong mode or verify token", {}});
   }
   log::Info("webhook_verified", {{"platform", ToString(platform)}});
   co_return http::TextResponse(http::Status::ok, *challenge);
@@ -147,8 +149,8 @@ boost::asio::awaitable<http::Response> Api::ReceiveWebhook(Platform platform, co
   if (!channel->VerifySignature(request.body(), std::string_view(signature.data(), signature.size()))) {
     m.rejected_signature.Inc();
     log::Warn("webhook_rejected", {{"platform", ToString(platform)}, {"reason", "signature"}});
-    co_return http::ErrorResponse(Error::Unauthenticated(signature.empty() ? "missing X-Hub-Signature-256 header"
-                                                                           : "X-Hub-Signature-256 does not match the body"));
+    co_return http::ErrorResponse(Error::Unauthenticated(
+        signature.empty() ? "missing X-Hub-Signature-256 header" : "X-Hub-Signature-256 does not match the body"));
   }
   auto events = channel->Parse(request.body());
   if (!events) {
@@ -175,7 +177,9 @@ boost::asio::awaitable<http::Response> Api::ReceiveWebhook(Platform platform, co
   auto outcome = co_await IngestAsync(store_, ingest);
   if (!outcome) {
     m.rejected_store.Inc();
-    log::Error("webhook_store_failed", {{"platform", ToString(platform)}, {"error", outcome.error().detail.empty() ? outcome.error().message : outcome.error().detail}});
+    log::Error("webhook_store_failed",
+               {{"platform", ToString(platform)},
+                {"error", outcome.error().detail.empty() ? outcome.error().message : outcome.error().detail}});
     // 503 makes Meta deliver the payload again later: nothing is lost.
     co_return http::ErrorResponse(Error::Unavailable("storage unavailable, retry later"));
   }
@@ -190,8 +194,10 @@ boost::asio::awaitable<http::Response> Api::ReceiveWebhook(Platform platform, co
   if (log::Enabled(log::Level::kDebug)) {
     boost::json::array tenants;
     for (int64_t t : outcome->tenant_ids) tenants.push_back(t);
-    log::Debug("webhook_stored", {{"platform", ToString(platform)}, {"tenant_ids", tenants},
-                                  {"stored", outcome->stored}, {"duplicates", outcome->duplicates}});
+    log::Debug("webhook_stored", {{"platform", ToString(platform)},
+                                  {"tenant_ids", tenants},
+                                  {"stored", outcome->stored},
+                                  {"duplicates", outcome->duplicates}});
   }
   co_return http::JsonResponse(http::Status::ok,
                                boost::json::object{{"stored", outcome->stored}, {"duplicates", outcome->duplicates}},
@@ -237,7 +243,8 @@ boost::asio::awaitable<http::Response> Api::ListConversations(const http::Reques
   co_return http::JsonResponse(http::Status::ok, PageJson(*page, ConversationJson), request.version());
 }
 
-boost::asio::awaitable<http::Response> Api::ListMessages(const http::Request& request, const http::RouteContext& route) {
+boost::asio::awaitable<http::Response> Api::ListMessages(const http::Request& request,
+                                                         const http::RouteContext& route) {
   auto tenant = co_await Authenticate(request);
   if (!tenant) co_return http::ErrorResponse(tenant.error());
   auto id = ParseId(route.Param("id").value_or(""));
@@ -260,20 +267,24 @@ boost::asio::awaitable<http::Response> Api::Health() {
   boost::json::object body{
       {"status", store_health.ok ? "ok" : "degraded"},
       {"uptime_s", (NowMs() - status_.started_at_ms) / 1000},
-      {"store", {{"ok", store_health.ok}, {"backend", store_health.backend}, {"detail", store_health.detail},
-                 {"pending_writes", store_health.pending_writes}}},
+      {"store",
+       {{"ok", store_health.ok},
+        {"backend", store_health.backend},
+        {"detail", store_health.detail},
+        {"pending_writes", store_health.pending_writes}}},
       {"batcher", {{"waiting_conversations", static_cast<int64_t>(batcher_.waiting())}}},
       {"http", {{"active_connections", status_.active_connections ? status_.active_connections() : 0}}},
-      {"pipeline", {{"webhooks_received", total("parley_webhooks_received_total")},
-                    {"webhooks_rejected", total("parley_webhooks_rejected_total")},
-                    {"messages_stored", total("parley_messages_stored_total")},
-                    {"messages_duplicate", total("parley_messages_duplicate_total")},
-                    {"conversations_processed", total("parley_conversations_processed_total")},
-                    {"conversations_failed", total("parley_conversations_failed_total")},
-                    {"conversations_timed_out", total("parley_conversations_timed_out_total")},
-                    {"responses_generated", total("parley_responses_generated_total")},
-                    {"sends", total("parley_sends_total")},
-                    {"replies_in_flight", status_.replies_in_flight ? status_.replies_in_flight() : 0}}}};
+      {"pipeline",
+       {{"webhooks_received", total("parley_webhooks_received_total")},
+        {"webhooks_rejected", total("parley_webhooks_rejected_total")},
+        {"messages_stored", total("parley_messages_stored_total")},
+        {"messages_duplicate", total("parley_messages_duplicate_total")},
+        {"conversations_processed", total("parley_conversations_processed_total")},
+        {"conversations_failed", total("parley_conversations_failed_total")},
+        {"conversations_timed_out", total("parley_conversations_timed_out_total")},
+        {"responses_generated", total("parley_responses_generated_total")},
+        {"sends", total("parley_sends_total")},
+        {"replies_in_flight", status_.replies_in_flight ? status_.replies_in_flight() : 0}}}};
   co_return http::JsonResponse(store_health.ok ? http::Status::ok : http::Status::service_unavailable, body);
 }
 

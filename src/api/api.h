@@ -40,7 +40,8 @@ class Api {
   // The tenant whose API key is in `Authorization: Bearer …`, or the 401 to answer.
   boost::asio::awaitable<Result<int64_t>> Authenticate(const http::Request& request);
 
-  boost::asio::awaitable<http::Response> ListConversations(const http::Request& request, const http::RouteContext& route);
+  boost::asio::awaitable<http::Response> ListConversations(const http::Request& request,
+                                                           const http::RouteContext& route);
   boost::asio::awaitable<http::Response> ListMessages(const http::Request& request, const http::RouteContext& route);
   boost::asio::awaitable<http::Response> Health();
 

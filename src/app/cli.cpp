@@ -49,7 +49,9 @@ int ChannelAdd(const Config& config, Platform platform, int64_t tenant_id, const
   if (!store) return PrintError(store.error());
   auto channel = (*store)->AddChannel({tenant_id, platform, account_id, token});
   if (!channel) return PrintError(channel.error());
-  PrintJson({{"channel_id", channel->id}, {"tenant_id", channel->tenant_id}, {"platform", ToString(platform)},
+  PrintJson({{"channel_id", channel->id},
+             {"tenant_id", channel->tenant_id},
+             {"platform", ToString(platform)},
              {"account_id", channel->account_id}});
   (*store)->Close();
   return 0;
@@ -69,40 +71,45 @@ std::string SimulatedPayload(Platform platform, const SimulateOptions& o) {
   const int64_t now_ms = NowMs();
   const std::string id = crypto::RandomToken(18);
   if (platform == Platform::kWhatsApp) {
-    boost::json::object value{
-        {"messaging_product", "whatsapp"},
-        {"metadata", {{"display_phone_number", "15550000000"}, {"phone_number_id", o.account}}},
-        {"contacts", boost::json::array{{{"profile", {{"name", o.name}}}, {"wa_id", o.from}}}},
-        {"messages", boost::json::array{{{"from", o.from},
-                                         {"id", "wamid.SIM" + id},
-                                         {"timestamp", std::to_string(now_ms / 1000)},
-                                         {"type", "text"},
-                                         {"text", {{"body", o.text}}}}}}};
+    boost::json::object value{{"messaging_product", "whatsapp"},
+                              {"metadata", {{"display_phone_number", "15550000000"}, {"phone_number_id", o.account}}},
+                              {"contacts", boost::json::array{{{"profile", {{"name", o.name}}}, {"wa_id", o.from}}}},
+                              {"messages", boost::json::array{{{"from", o.from},
+                                                               {"id", "wamid.SIM" + id},
+                                                               {"timestamp", std::to_string(now_ms / 1000)},
+                                                               {"type", "text"},
+                                                               {"text", {{"body", o.text}}}}}}};
     return boost::json::serialize(boost::json::object{
         {"object", "whatsapp_business_account"},
-        {"entry", boost::json::array{{{"id", "0"},
-                                      {"changes", boost::json::array{{{"value", std::move(value)}, {"field", "messages"}}}}}}}});
+        {"entry",
+         boost::json::array{
+             {{"id", "0"}, {"changes", boost::json::array{{{"value", std::move(value)}, {"field", "messages"}}}}}}}});
   }
   return boost::json::serialize(boost::json::object{
       {"object", "instagram"},
-      {"entry", boost::json::array{{{"id", o.account},
-                                    {"time", now_ms},
-                                    {"messaging", boost::json::array{{{"sender", {{"id", o.from}}},
-                                                                      {"recipient", {{"id", o.account}}},
-                                                                      {"timestamp", now_ms},
-                                                                      {"message", {{"mid", "aWdfZAG1SIM" + id}, {"text", o.text}}}}}}}}}});
+      {"entry",
+       boost::json::array{
+           {{"id", o.account},
+            {"time", now_ms},
+            {"messaging", boost::json::array{{{"sender", {{"id", o.from}}},
+                                              {"recipient", {{"id", o.account}}},
+                                              {"timestamp", now_ms},
+                                              {"message", {{"mid", "aWdfZAG1SIM" + id}, {"text", o.text}}}}}}}}}});
 }
 
 int Simulate(const Config& config, const SimulateOptions& o) {
   auto platform = ParsePlatform(o.platform);
   if (!platform) return PrintError(Error::InvalidArgument("platform must be whatsapp or instagram"));
-  const std::string& secret = *platform == Platform::kWhatsApp ? config.whatsapp_app_secret : config.instagram_app_secret;
+  const std::string& secret =
+      *platform == Platform::kWhatsApp ? config.whatsapp_app_secret : config.instagram_app_secret;
   if (secret.empty()) {
-    return PrintError(Error::InvalidArgument(std::string(*platform == Platform::kWhatsApp ? "WHATSAPP_APP_SECRET" : "INSTAGRAM_APP_SECRET") +
-                                             " is not set: use the same app secret as the server"));
+    return PrintError(Error::InvalidArgument(
+        std::string(*platform == Platform::kWhatsApp ? "WHATSAPP_APP_SECRET" : "INSTAGRAM_APP_SECRET") +
+        " is not set: use the same app secret as the server"));
   }
   SimulateOptions options = o;
-  if (options.account.empty()) options.account = *platform == Platform::kWhatsApp ? "demo-phone-number-id" : "demo-instagram-account";
+  if (options.account.empty())
+    options.account = *platform == Platform::kWhatsApp ? "demo-phone-number-id" : "demo-instagram-account";
   std::string url = options.url;
   if (url.empty()) url = "http://" + config.listen + "/api/" + std::string(ToString(*platform)) + "/webhook";
   std::string body = SimulatedPayload(*platform, options);
@@ -179,11 +186,13 @@ int Main(int argc, char** argv) {
   simulate->add_option("--name", simulate_options.name, "Customer's profile name")->capture_default_str();
   simulate->add_option("--account", simulate_options.account,
                        "phone_number_id / Instagram account id (default: the demo channel of `make run`)");
-  simulate->add_option("--url", simulate_options.url, "Webhook URL (default: http://$PARLEY_LISTEN/api/<platform>/webhook)");
+  simulate->add_option("--url", simulate_options.url,
+                       "Webhook URL (default: http://$PARLEY_LISTEN/api/<platform>/webhook)");
 
   auto* config_cmd = cli.add_subcommand("config", "Configuration helpers.");
   config_cmd->require_subcommand(1);
-  auto* config_docs = config_cmd->add_subcommand("docs", "Print docs/configuration.md, generated from the settings table.");
+  auto* config_docs =
+      config_cmd->add_subcommand("docs", "Print docs/configuration.md, generated from the settings table.");
 
   CLI11_PARSE(cli, argc, argv);
 
@@ -204,8 +213,10 @@ int Main(int argc, char** argv) {
     return 0;
   }
   if (tenant_create->parsed()) return TenantCreate(*config, tenant_name);
-  if (add_whatsapp->parsed()) return ChannelAdd(*config, Platform::kWhatsApp, channel_tenant, phone_number_id, access_token);
-  if (add_instagram->parsed()) return ChannelAdd(*config, Platform::kInstagram, channel_tenant, account_id, access_token);
+  if (add_whatsapp->parsed())
+    return ChannelAdd(*config, Platform::kWhatsApp, channel_tenant, phone_number_id, access_token);
+  if (add_instagram->parsed())
+    return ChannelAdd(*config, Platform::kInstagram, channel_tenant, account_id, access_token);
   if (simulate->parsed()) return Simulate(*config, simulate_options);
   return 0;
 }

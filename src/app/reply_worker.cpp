@@ -93,8 +93,8 @@ void ReplyWorker::RetryLater(int64_t conversation_id, Platform platform) {
     if (failures >= kMaxFailures) failures_.erase(conversation_id);
   }
   if (failures >= kMaxFailures) {
-    log::Error("conversation_abandoned", {{"platform", ToString(platform)}, {"conversation_id", conversation_id},
-                                          {"failures", failures}});
+    log::Error("conversation_abandoned",
+               {{"platform", ToString(platform)}, {"conversation_id", conversation_id}, {"failures", failures}});
     return;
   }
   batcher_.RetryAt(conversation_id, NowMs() + config_.batch_window_ms * failures);
@@ -133,12 +133,11 @@ boost::asio::awaitable<void> ReplyWorker::Process(int64_t conversation_id) {
   // Answer runs on its own; this coroutine waits for it or for the processing timeout, whichever comes first.
   // A late answer cannot do harm: its commit finds the claim released and changes nothing.
   attempt->timer.expires_after(std::chrono::milliseconds(config_.processing_timeout_ms));
-  boost::asio::co_spawn(strand, Answer(attempt),
-                        [attempt](std::exception_ptr e, Result<store::CommitResult> r) {
-                          LogEscaped(e, "answer");
-                          attempt->outcome = e ? Result<store::CommitResult>(Error::Internal("answer threw")) : std::move(r);
-                          attempt->timer.cancel();
-                        });
+  boost::asio::co_spawn(strand, Answer(attempt), [attempt](std::exception_ptr e, Result<store::CommitResult> r) {
+    LogEscaped(e, "answer");
+    attempt->outcome = e ? Result<store::CommitResult>(Error::Internal("answer threw")) : std::move(r);
+    attempt->timer.cancel();
+  });
   boost::system::error_code ec;
   co_await attempt->timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
 
@@ -196,8 +195,10 @@ boost::asio::awaitable<Result<store::CommitResult>> ReplyWorker::Answer(std::sha
                                                          claim.messages.back().platform_message_id);
     if (!indicator.ok()) {
       m.indicators_failed.Inc();
-      log::Warn("indicator_failed", {{"platform", ToString(platform)}, {"conversation_id", claim.conversation_id},
-                                     {"code", indicator.error->code}, {"error", indicator.error->title}});
+      log::Warn("indicator_failed", {{"platform", ToString(platform)},
+                                     {"conversation_id", claim.conversation_id},
+                                     {"code", indicator.error->code},
+                                     {"error", indicator.error->title}});
     }
   }
 
@@ -206,7 +207,9 @@ boost::asio::awaitable<Result<store::CommitResult>> ReplyWorker::Answer(std::sha
   if (*reply) m.responses_generated.Inc();
 
   int64_t outbound_id = 0;
-  auto commit = [this, &claim, &reply, &outbound_id] { return store_.CommitReply(claim, *reply, NowMs(), &outbound_id); };
+  auto commit = [this, &claim, &reply, &outbound_id] {
+    return store_.CommitReply(claim, *reply, NowMs(), &outbound_id);
+  };
   auto committed = co_await pool_.Run(commit);
   if (!committed) co_return committed.error();
   if (*committed == store::CommitResult::kCommitted && *reply) {
@@ -233,8 +236,10 @@ boost::asio::awaitable<void> ReplyWorker::Deliver(store::OutboundMessage message
   const channels::SendAccount account{message.channel.account_id, message.channel.access_token};
   auto sent = co_await channel->SendText(account, message.recipient_id, message.draft.text, message.draft.reply_to);
   m.send_seconds.Observe(SecondsSince(start));
-  boost::json::object fields{{"platform", ToString(platform)}, {"tenant_id", message.tenant_id},
-                             {"conversation_id", message.conversation_id}, {"message_id", message.id}};
+  boost::json::object fields{{"platform", ToString(platform)},
+                             {"tenant_id", message.tenant_id},
+                             {"conversation_id", message.conversation_id},
+                             {"message_id", message.id}};
   if (sent.ok()) {
     m.sends_ok.Inc();
     log::Info("reply_sent", std::move(fields));
@@ -257,7 +262,8 @@ boost::asio::awaitable<void> ReplyWorker::Deliver(store::OutboundMessage message
 boost::asio::awaitable<void> ReplyWorker::ReleaseClaim(int64_t conversation_id, const std::string& token) {
   auto release = [this, conversation_id, token] { return store_.ReleaseClaim(conversation_id, token); };
   auto released = co_await pool_.Run(release);
-  if (!released) log::Error("claim_release_failed", {{"conversation_id", conversation_id}, {"error", released.error().detail}});
+  if (!released)
+    log::Error("claim_release_failed", {{"conversation_id", conversation_id}, {"error", released.error().detail}});
 }
 
 void ReplyWorker::ResendQueued() {

@@ -59,9 +59,9 @@ class ReplyWorker {
 
   std::atomic<int64_t> in_flight_{0};
   std::mutex mutex_;
-  std::set<int64_t> answering_;              // GUARDED_BY(mutex_): conversations with a Process running here
-  std::set<int64_t> due_while_answering_;    // GUARDED_BY(mutex_): fired again meanwhile; re-fire when done
-  std::map<int64_t, int> failures_;          // GUARDED_BY(mutex_)
+  std::set<int64_t> answering_;            // GUARDED_BY(mutex_): conversations with a Process running here
+  std::set<int64_t> due_while_answering_;  // GUARDED_BY(mutex_): fired again meanwhile; re-fire when done
+  std::map<int64_t, int> failures_;        // GUARDED_BY(mutex_)
 };
 
 }  // namespace parley::app

@@ -79,8 +79,9 @@ int Serve(const Config& config) {
   server_options.idle_timeout = std::chrono::milliseconds(config.idle_timeout_ms);
   http::Server server(io.get_executor(), server_options, router);
 
-  api::Api api(config, *store, pool, *batcher, channels,
-               {[&server] { return server.active_connections(); }, [&worker] { return worker.in_flight(); }, started_at});
+  api::Api api(
+      config, *store, pool, *batcher, channels,
+      {[&server] { return server.active_connections(); }, [&worker] { return worker.in_flight(); }, started_at});
   api.RegisterRoutes(router);
 
   if (auto started = server.Start(); !started) return Fail("listen_failed", started.error());
@@ -94,11 +95,12 @@ int Serve(const Config& config) {
   worker.ResendQueued();
 
   // Written whatever the log level: scripts and tests read the bound port from this line.
-  log::Write(log::Level::kInfo, "listening", {{"address", address->first + ":" + std::to_string(server.port())},
-                          {"port", server.port()},
-                          {"database", config.SqlitePath().empty() ? "configured" : config.SqlitePath()},
-                          {"recovered_conversations", static_cast<int64_t>(pending->size())},
-                          {"startup_ms", NowMs() - started_at}});
+  log::Write(log::Level::kInfo, "listening",
+             {{"address", address->first + ":" + std::to_string(server.port())},
+              {"port", server.port()},
+              {"database", config.SqlitePath().empty() ? "configured" : config.SqlitePath()},
+              {"recovered_conversations", static_cast<int64_t>(pending->size())},
+              {"startup_ms", NowMs() - started_at}});
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code ec, int signal) {
@@ -120,7 +122,8 @@ int Serve(const Config& config) {
           io.stop();
         });
     // A connection that never finishes must not hold the process forever.
-    auto deadline = std::make_shared<boost::asio::steady_timer>(io, std::chrono::milliseconds(config.shutdown_timeout_ms) + std::chrono::seconds(5));
+    auto deadline = std::make_shared<boost::asio::steady_timer>(
+        io, std::chrono::milliseconds(config.shutdown_timeout_ms) + std::chrono::seconds(5));
     deadline->async_wait([&io, deadline](boost::system::error_code ec) {
       if (!ec) {
         log::Warn("shutdown_forced", {});

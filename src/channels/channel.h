@@ -24,7 +24,7 @@ struct SendAccount {
 
 // The outcome of one outbound call, after the client's retries. Exactly one of the two is set.
 struct SendResult {
-  std::string platform_message_id;   //!< The platform's id of the sent message (empty for indicators).
+  std::string platform_message_id;    //!< The platform's id of the sent message (empty for indicators).
   std::optional<MessageError> error;  //!< The platform's error (code, title) or a transport error (code 0).
   bool ok() const { return !error.has_value(); }
 };
@@ -55,14 +55,12 @@ class Channel {
 
   // Marks the customer's latest message read and shows the typing indicator. Best effort for the caller: an
   // error is returned, not thrown, and should not stop the reply.
-  virtual boost::asio::awaitable<SendResult> MarkReadAndTyping(const SendAccount& account,
-                                                                 std::string_view contact_id,
-                                                                 std::string_view last_message_id) = 0;
+  virtual boost::asio::awaitable<SendResult> MarkReadAndTyping(const SendAccount& account, std::string_view contact_id,
+                                                               std::string_view last_message_id) = 0;
 
   // Sends a text message (split by the caller to the platform's limit), quoting `reply_to` when not empty.
-  virtual boost::asio::awaitable<SendResult> SendText(const SendAccount& account,
-                                                               std::string_view contact_id, std::string_view text,
-                                                               std::string_view reply_to) = 0;
+  virtual boost::asio::awaitable<SendResult> SendText(const SendAccount& account, std::string_view contact_id,
+                                                      std::string_view text, std::string_view reply_to) = 0;
 };
 
 // The platforms Parley knows, built from their settings. `client` must outlive the channels.

@@ -56,55 +56,78 @@ Setter Integer(Int Config::*field, int64_t min, int64_t max) {
 
 const std::vector<Entry>& Entries() {
   static const std::vector<Entry> entries = {
-      {{"listen", "PARLEY_LISTEN", "string", "127.0.0.1:8080", "Address the HTTP server binds (host:port; port 0 picks a free port)."},
+      {{"listen", "PARLEY_LISTEN", "string", "127.0.0.1:8080",
+        "Address the HTTP server binds (host:port; port 0 picks a free port)."},
        String(&Config::listen)},
-      {{"data_dir", "PARLEY_DATA_DIR", "string", "./data", "Directory for the database, the generated master key and indexes."},
+      {{"data_dir", "PARLEY_DATA_DIR", "string", "./data",
+        "Directory for the database, the generated master key and indexes."},
        String(&Config::data_dir)},
-      {{"database_url", "PARLEY_DATABASE_URL", "string", "sqlite://$PARLEY_DATA_DIR/parley.db", "Storage backend. `sqlite://PATH` (WAL mode)."},
+      {{"database_url", "PARLEY_DATABASE_URL", "string", "sqlite://$PARLEY_DATA_DIR/parley.db",
+        "Storage backend. `sqlite://PATH` (WAL mode)."},
        String(&Config::database_url)},
-      {{"sqlite_synchronous", "PARLEY_SQLITE_SYNCHRONOUS", "string", "full", "SQLite `synchronous` pragma: `full` survives power loss, `normal` only process crashes."},
+      {{"sqlite_synchronous", "PARLEY_SQLITE_SYNCHRONOUS", "string", "full",
+        "SQLite `synchronous` pragma: `full` survives power loss, `normal` only process crashes."},
        OneOf(&Config::sqlite_synchronous, {"full", "normal"})},
       {{"http_threads", "PARLEY_HTTP_THREADS", "integer", "2", "Threads running the network event loop (1-64)."},
        Integer(&Config::http_threads, 1, 64)},
-      {{"blocking_threads", "PARLEY_BLOCKING_THREADS", "integer", "4", "Bounded pool for blocking work such as store reads (1-256)."},
+      {{"blocking_threads", "PARLEY_BLOCKING_THREADS", "integer", "4",
+        "Bounded pool for blocking work such as store reads (1-256)."},
        Integer(&Config::blocking_threads, 1, 256)},
-      {{"max_body_bytes", "PARLEY_MAX_BODY_BYTES", "integer", "1048576", "Largest accepted request body; larger ones answer 413."},
+      {{"max_body_bytes", "PARLEY_MAX_BODY_BYTES", "integer", "1048576",
+        "Largest accepted request body; larger ones answer 413."},
        Integer(&Config::max_body_bytes, 1024, int64_t{1} << 30)},
-      {{"header_timeout_ms", "PARLEY_HEADER_TIMEOUT_MS", "integer", "10000", "Time allowed to receive a request's headers."},
+      {{"header_timeout_ms", "PARLEY_HEADER_TIMEOUT_MS", "integer", "10000",
+        "Time allowed to receive a request's headers."},
        Integer(&Config::header_timeout_ms, 10, 600000)},
       {{"body_timeout_ms", "PARLEY_BODY_TIMEOUT_MS", "integer", "10000", "Time allowed to receive a request's body."},
        Integer(&Config::body_timeout_ms, 10, 600000)},
-      {{"idle_timeout_ms", "PARLEY_IDLE_TIMEOUT_MS", "integer", "60000", "Keep-alive connections idle this long are closed."},
+      {{"idle_timeout_ms", "PARLEY_IDLE_TIMEOUT_MS", "integer", "60000",
+        "Keep-alive connections idle this long are closed."},
        Integer(&Config::idle_timeout_ms, 10, 3600000)},
-      {{"shutdown_timeout_ms", "PARLEY_SHUTDOWN_TIMEOUT_MS", "integer", "30000", "Longest wait for in-flight requests and replies on SIGTERM/SIGINT."},
+      {{"shutdown_timeout_ms", "PARLEY_SHUTDOWN_TIMEOUT_MS", "integer", "30000",
+        "Longest wait for in-flight requests and replies on SIGTERM/SIGINT."},
        Integer(&Config::shutdown_timeout_ms, 0, 600000)},
-      {{"master_key", "PARLEY_MASTER_KEY", "string", "generated into `$PARLEY_DATA_DIR/master.key`", "64 hex characters (32 bytes) sealing channel access tokens at rest.", true},
+      {{"master_key", "PARLEY_MASTER_KEY", "string", "generated into `$PARLEY_DATA_DIR/master.key`",
+        "64 hex characters (32 bytes) sealing channel access tokens at rest.", true},
        String(&Config::master_key)},
-      {{"whatsapp_app_secret", "WHATSAPP_APP_SECRET", "string", "(none)", "Meta app secret verifying `X-Hub-Signature-256` on WhatsApp webhooks; unset rejects them all.", true},
+      {{"whatsapp_app_secret", "WHATSAPP_APP_SECRET", "string", "(none)",
+        "Meta app secret verifying `X-Hub-Signature-256` on WhatsApp webhooks; unset rejects them all.", true},
        String(&Config::whatsapp_app_secret)},
-      {{"whatsapp_verify_token", "WHATSAPP_VERIFY_TOKEN", "string", "(none)", "Token Meta echoes in the WhatsApp webhook verification handshake.", true},
+      {{"whatsapp_verify_token", "WHATSAPP_VERIFY_TOKEN", "string", "(none)",
+        "Token Meta echoes in the WhatsApp webhook verification handshake.", true},
        String(&Config::whatsapp_verify_token)},
-      {{"instagram_app_secret", "INSTAGRAM_APP_SECRET", "string", "(none)", "Meta app secret verifying `X-Hub-Signature-256` on Instagram webhooks; unset rejects them all.", true},
+      {{"instagram_app_secret", "INSTAGRAM_APP_SECRET", "string", "(none)",
+        "Meta app secret verifying `X-Hub-Signature-256` on Instagram webhooks; unset rejects them all.", true},
        String(&Config::instagram_app_secret)},
-      {{"instagram_verify_token", "INSTAGRAM_VERIFY_TOKEN", "string", "(none)", "Token Meta echoes in the Instagram webhook verification handshake.", true},
+      {{"instagram_verify_token", "INSTAGRAM_VERIFY_TOKEN", "string", "(none)",
+        "Token Meta echoes in the Instagram webhook verification handshake.", true},
        String(&Config::instagram_verify_token)},
-      {{"graph_api_base_url", "PARLEY_GRAPH_API_BASE_URL", "string", "https://graph.facebook.com/v23.0", "Base URL of every Graph API call (tests point it at a local fake)."},
+      {{"graph_api_base_url", "PARLEY_GRAPH_API_BASE_URL", "string", "https://graph.facebook.com/v23.0",
+        "Base URL of every Graph API call (tests point it at a local fake)."},
        String(&Config::graph_api_base_url)},
-      {{"batch_window_ms", "PARLEY_BATCH_WINDOW_MS", "integer", "2000", "Quiet time after a customer's last message before the burst is answered."},
+      {{"batch_window_ms", "PARLEY_BATCH_WINDOW_MS", "integer", "2000",
+        "Quiet time after a customer's last message before the burst is answered."},
        Integer(&Config::batch_window_ms, 0, 600000)},
-      {{"batch_max_wait_ms", "PARLEY_BATCH_MAX_WAIT_MS", "integer", "10000", "Longest a customer waits for an answer while still typing a long burst."},
+      {{"batch_max_wait_ms", "PARLEY_BATCH_MAX_WAIT_MS", "integer", "10000",
+        "Longest a customer waits for an answer while still typing a long burst."},
        Integer(&Config::batch_max_wait_ms, 0, 3600000)},
-      {{"processing_timeout_ms", "PARLEY_PROCESSING_TIMEOUT_MS", "integer", "30000", "A reply still being produced after this is abandoned, released and counted as timed out."},
+      {{"processing_timeout_ms", "PARLEY_PROCESSING_TIMEOUT_MS", "integer", "30000",
+        "A reply still being produced after this is abandoned, released and counted as timed out."},
        Integer(&Config::processing_timeout_ms, 100, 3600000)},
-      {{"answer_cutoff_s", "PARLEY_ANSWER_CUTOFF_S", "integer", "3600", "Messages older than this (by platform timestamp) are stored and shown but not answered automatically."},
+      {{"answer_cutoff_s", "PARLEY_ANSWER_CUTOFF_S", "integer", "3600",
+        "Messages older than this (by platform timestamp) are stored and shown but not answered automatically."},
        Integer(&Config::answer_cutoff_s, 1, 30 * 86400)},
-      {{"auto_reply_text", "PARLEY_AUTO_REPLY_TEXT", "string", std::string(kDefaultAutoReply), "The away message the built-in responder sends to each burst."},
+      {{"auto_reply_text", "PARLEY_AUTO_REPLY_TEXT", "string", std::string(kDefaultAutoReply),
+        "The away message the built-in responder sends to each burst."},
        String(&Config::auto_reply_text)},
-      {{"connect_timeout_ms", "PARLEY_CONNECT_TIMEOUT_MS", "integer", "5000", "Outbound calls: time allowed to connect (and finish TLS)."},
+      {{"connect_timeout_ms", "PARLEY_CONNECT_TIMEOUT_MS", "integer", "5000",
+        "Outbound calls: time allowed to connect (and finish TLS)."},
        Integer(&Config::connect_timeout_ms, 10, 600000)},
-      {{"read_timeout_ms", "PARLEY_READ_TIMEOUT_MS", "integer", "10000", "Outbound calls: time allowed to read the response."},
+      {{"read_timeout_ms", "PARLEY_READ_TIMEOUT_MS", "integer", "10000",
+        "Outbound calls: time allowed to read the response."},
        Integer(&Config::read_timeout_ms, 10, 600000)},
-      {{"write_timeout_ms", "PARLEY_WRITE_TIMEOUT_MS", "integer", "5000", "Outbound calls: time allowed to write the request."},
+      {{"write_timeout_ms", "PARLEY_WRITE_TIMEOUT_MS", "integer", "5000",
+        "Outbound calls: time allowed to write the request."},
        Integer(&Config::write_timeout_ms, 10, 600000)},
       {{"log_level", "PARLEY_LOG_LEVEL", "string", "info", "Log threshold: trace, debug, info, warn or error."},
        OneOf(&Config::log_level, {"trace", "debug", "info", "warn", "error"})},
@@ -116,8 +139,9 @@ Result<void> Apply(Config& config, const Entry& entry, const std::string& value,
   auto r = entry.set(config, value);
   if (!r) {
     // Secrets are never echoed, not even in a validation error.
-    return Error::InvalidArgument(std::string(source) + " " + (source == "environment variable" ? entry.key.env : entry.key.name) +
-                                  ": " + r.error().message);
+    return Error::InvalidArgument(std::string(source) + " " +
+                                  (source == "environment variable" ? entry.key.env : entry.key.name) + ": " +
+                                  r.error().message);
   }
   return Ok();
 }
@@ -158,21 +182,24 @@ Result<Config> LoadConfig(const EnvLookup& env, std::optional<std::string> toml_
     } catch (const toml::parse_error& e) {
       std::ostringstream where;
       where << e.source().begin;
-      return Error::InvalidArgument("config file " + *toml_path + ": " + std::string(e.description()) + " at " + where.str());
+      return Error::InvalidArgument("config file " + *toml_path + ": " + std::string(e.description()) + " at " +
+                                    where.str());
     }
     for (const auto& [key, node] : table) {
       const Entry* entry = nullptr;
       for (const auto& e : Entries()) {
         if (e.key.name == key.str()) entry = &e;
       }
-      if (entry == nullptr) return Error::InvalidArgument("config file " + *toml_path + ": unknown key '" + std::string(key.str()) + "'");
+      if (entry == nullptr)
+        return Error::InvalidArgument("config file " + *toml_path + ": unknown key '" + std::string(key.str()) + "'");
       std::string value;
       if (auto s = node.value<std::string>(); s && node.is_string()) {
         value = *s;
       } else if (auto i = node.value<int64_t>(); i && node.is_integer()) {
         value = std::to_string(*i);
       } else {
-        return Error::InvalidArgument("config file " + *toml_path + ": key '" + std::string(key.str()) + "' must be a string or an integer");
+        return Error::InvalidArgument("config file " + *toml_path + ": key '" + std::string(key.str()) +
+                                      "' must be a string or an integer");
       }
       if (auto r = Apply(config, *entry, value, "config key"); !r) return r.error();
     }
@@ -196,10 +223,12 @@ Result<Config> LoadConfig(const EnvLookup& env, std::optional<std::string> toml_
 std::string ConfigMarkdown() {
   std::string out =
       "# Configuration\n\n"
-      "<!-- Generated by `parley config docs` from the table in src/core/config.cpp; a unit test keeps it in step. -->\n\n"
+      "<!-- Generated by `parley config docs` from the table in src/core/config.cpp; a unit test keeps it in step. "
+      "-->\n\n"
       "Parley reads its settings from environment variables and, optionally, a TOML file named by `--config FILE` or\n"
       "`PARLEY_CONFIG` whose keys are the TOML names below (flat, e.g. `batch_window_ms = 1500`). An environment\n"
-      "variable wins over the file, the file over the default. Unknown keys and out-of-range values stop start-up with\n"
+      "variable wins over the file, the file over the default. Unknown keys and out-of-range values stop start-up "
+      "with\n"
       "a message naming the key. Secret values are never printed or logged.\n\n"
       "| Environment variable | TOML key | Type | Default | Description |\n"
       "|---|---|---|---|---|\n";

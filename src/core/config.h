@@ -16,7 +16,7 @@ namespace parley {
 // Built once at start-up, immutable afterwards, passed by const reference.
 struct Config {
   // Server
-  std::string listen = "127.0.0.1:8080";   //!< host:port the HTTP server binds; port 0 picks a free one.
+  std::string listen = "127.0.0.1:8080";    //!< host:port the HTTP server binds; port 0 picks a free one.
   std::string data_dir = "./data";          //!< Database, master key and indexes live here.
   std::string database_url;                 //!< Default: sqlite://<data_dir>/parley.db.
   int http_threads = 2;                     //!< Threads running the I/O event loop.
@@ -39,11 +39,11 @@ struct Config {
   std::string graph_api_base_url = "https://graph.facebook.com/v23.0";
 
   // Batching and replies
-  int64_t batch_window_ms = 2000;          //!< Quiet time after a customer's last message before answering.
-  int64_t batch_max_wait_ms = 10000;       //!< Longest a customer waits for an answer during a long burst.
-  int64_t processing_timeout_ms = 30000;   //!< A claim older than this is released and counted as timed out.
-  int64_t answer_cutoff_s = 3600;          //!< Messages older than this (platform time) are stored, not answered.
-  std::string auto_reply_text;             //!< The away message the built-in responder sends.
+  int64_t batch_window_ms = 2000;         //!< Quiet time after a customer's last message before answering.
+  int64_t batch_max_wait_ms = 10000;      //!< Longest a customer waits for an answer during a long burst.
+  int64_t processing_timeout_ms = 30000;  //!< A claim older than this is released and counted as timed out.
+  int64_t answer_cutoff_s = 3600;         //!< Messages older than this (platform time) are stored, not answered.
+  std::string auto_reply_text;            //!< The away message the built-in responder sends.
 
   // Outbound HTTP
   int64_t connect_timeout_ms = 5000;
@@ -64,7 +64,7 @@ struct ConfigKey {
   std::string type;         //!< string, integer.
   std::string default_doc;  //!< Default as documented.
   std::string description;
-  bool secret = false;      //!< Never printed or logged.
+  bool secret = false;  //!< Never printed or logged.
 };
 
 const std::vector<ConfigKey>& ConfigKeys();

@@ -45,7 +45,10 @@ struct Error {
 
 // `Result<T>::value()` on an error throws this; reaching it is a bug in the caller.
 struct ErrorException : std::exception {
-  explicit ErrorException(Error e) : error(std::move(e)), what_(std::string(ToString(error.code)) + ": " + error.message + (error.detail.empty() ? "" : " (" + error.detail + ")")) {}
+  explicit ErrorException(Error e)
+      : error(std::move(e)),
+        what_(std::string(ToString(error.code)) + ": " + error.message +
+              (error.detail.empty() ? "" : " (" + error.detail + ")")) {}
   const char* what() const noexcept override { return what_.c_str(); }
   Error error;
   std::string what_;

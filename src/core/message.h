@@ -62,9 +62,9 @@ struct Location {
 };
 
 struct Interactive {
-  std::string kind;     //!< button_reply, list_reply, button, quick_reply, postback.
-  std::string id;       //!< The reply id or payload the business defined.
-  std::string title;    //!< What the customer saw and chose.
+  std::string kind;   //!< button_reply, list_reply, button, quick_reply, postback.
+  std::string id;     //!< The reply id or payload the business defined.
+  std::string title;  //!< What the customer saw and chose.
   std::string description;
 };
 
@@ -107,8 +107,8 @@ struct UnifiedMessage {
   std::optional<Reaction> reaction;
   std::optional<Referral> referral;
   std::optional<MessageError> error;
-  std::string reply_to;        //!< Platform id of the message this one replies to (context / reply_to.mid).
-  std::string story_id;        //!< Instagram story reply or mention.
+  std::string reply_to;  //!< Platform id of the message this one replies to (context / reply_to.mid).
+  std::string story_id;  //!< Instagram story reply or mention.
   std::string story_url;
   bool forwarded = false;
 };

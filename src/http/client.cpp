@@ -267,8 +267,8 @@ struct Client::State {
   }
 
   static metrics::Counter& Outcome(const char* outcome) {
-    return metrics::Global().GetCounter("parley_http_client_requests_total",
-                                        "Outbound HTTP attempts by outcome.", {{"outcome", outcome}});
+    return metrics::Global().GetCounter("parley_http_client_requests_total", "Outbound HTTP attempts by outcome.",
+                                        {{"outcome", outcome}});
   }
 
   // An idle connection to `key` that still looks open, or null.
@@ -328,7 +328,7 @@ struct Client::State {
 
   std::mutex mutex;
   std::map<std::string, std::vector<std::unique_ptr<Connection>>> idle;  // GUARDED_BY(mutex)
-  bool shut_down = false;                                                 // GUARDED_BY(mutex)
+  bool shut_down = false;                                                // GUARDED_BY(mutex)
 };
 
 Client::Client(asio::any_io_executor executor, ClientOptions options)

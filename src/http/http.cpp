@@ -82,10 +82,10 @@ boost::asio::awaitable<Response> Router::Dispatch(const Request& request) const 
 
   if (match == nullptr) {
     if (allow.empty()) co_return ErrorResponse(Error::NotFound("no such route"));
-    Response response = JsonResponse(
-        Status::method_not_allowed,
-        {{"error", {{"code", "method_not_allowed"}, {"message", "method not allowed on this route"}}}},
-        request.version());
+    Response response =
+        JsonResponse(Status::method_not_allowed,
+                     {{"error", {{"code", "method_not_allowed"}, {"message", "method not allowed on this route"}}}},
+                     request.version());
     response.set(boost::beast::http::field::allow, allow);
     co_return response;
   }
@@ -132,18 +132,29 @@ Response ErrorResponse(const Error& error) {
 
 Status ToHttpStatus(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kInvalidArgument: return Status::bad_request;
-    case ErrorCode::kUnauthenticated: return Status::unauthorized;
-    case ErrorCode::kPermissionDenied: return Status::forbidden;
-    case ErrorCode::kNotFound: return Status::not_found;
-    case ErrorCode::kConflict: return Status::conflict;
-    case ErrorCode::kPayloadTooLarge: return Status::payload_too_large;
-    case ErrorCode::kRateLimited: return Status::too_many_requests;
-    case ErrorCode::kUnavailable: return Status::service_unavailable;
-    case ErrorCode::kTimeout: return Status::gateway_timeout;
+    case ErrorCode::kInvalidArgument:
+      return Status::bad_request;
+    case ErrorCode::kUnauthenticated:
+      return Status::unauthorized;
+    case ErrorCode::kPermissionDenied:
+      return Status::forbidden;
+    case ErrorCode::kNotFound:
+      return Status::not_found;
+    case ErrorCode::kConflict:
+      return Status::conflict;
+    case ErrorCode::kPayloadTooLarge:
+      return Status::payload_too_large;
+    case ErrorCode::kRateLimited:
+      return Status::too_many_requests;
+    case ErrorCode::kUnavailable:
+      return Status::service_unavailable;
+    case ErrorCode::kTimeout:
+      return Status::gateway_timeout;
     // A cancelled operation means the server is shutting down: the client may retry elsewhere.
-    case ErrorCode::kCancelled: return Status::service_unavailable;
-    case ErrorCode::kInternal: return Status::internal_server_error;
+    case ErrorCode::kCancelled:
+      return Status::service_unavailable;
+    case ErrorCode::kInternal:
+      return Status::internal_server_error;
   }
   return Status::internal_server_error;
 }

@@ -170,8 +170,8 @@ asio::awaitable<void> RunConnection(std::shared_ptr<ServerState> state,
       if (header_ec == bhttp::error::body_limit) {
         response = CloseWithError(Status::payload_too_large, "payload_too_large", "request body too large", 11);
       } else if (header_ec == bhttp::error::header_limit) {
-        response = CloseWithError(Status::request_header_fields_too_large, "header_too_large",
-                                  "request header too large", 11);
+        response =
+            CloseWithError(Status::request_header_fields_too_large, "header_too_large", "request header too large", 11);
       } else if (IsMalformed(header_ec)) {
         response = CloseWithError(Status::bad_request, "invalid_argument", "malformed HTTP request", 11);
       } else {
@@ -281,7 +281,8 @@ Server::~Server() {
 Result<void> Server::Start() {
   error_code ec;
   auto address = asio::ip::make_address(state_->options.host, ec);
-  if (ec) return Error::Unavailable("cannot listen", "bad listen address " + state_->options.host + ": " + ec.message());
+  if (ec)
+    return Error::Unavailable("cannot listen", "bad listen address " + state_->options.host + ": " + ec.message());
   tcp::endpoint endpoint(address, state_->options.port);
   tcp::acceptor& acceptor = state_->acceptor;
   std::string step = "open";

@@ -18,11 +18,11 @@ namespace parley::http {
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  uint16_t port = 8080;                                      //!< 0 picks a free port; see Server::port().
-  uint64_t max_body_bytes = 1 << 20;                         //!< Larger bodies answer 413 and are not read.
-  std::chrono::milliseconds header_timeout{10000};           //!< Headers must arrive within this.
-  std::chrono::milliseconds body_timeout{10000};             //!< The body must arrive within this.
-  std::chrono::milliseconds idle_timeout{60000};             //!< Keep-alive connections idle this long close.
+  uint16_t port = 8080;                             //!< 0 picks a free port; see Server::port().
+  uint64_t max_body_bytes = 1 << 20;                //!< Larger bodies answer 413 and are not read.
+  std::chrono::milliseconds header_timeout{10000};  //!< Headers must arrive within this.
+  std::chrono::milliseconds body_timeout{10000};    //!< The body must arrive within this.
+  std::chrono::milliseconds idle_timeout{60000};    //!< Keep-alive connections idle this long close.
   std::chrono::milliseconds write_timeout{10000};
 };
 

@@ -67,11 +67,11 @@ struct PendingConversation {
 };
 
 struct IngestOutcome {
-  int stored = 0;               //!< New messages written.
-  int duplicates = 0;           //!< Messages already stored (a Meta retry).
-  int unknown_account = 0;      //!< Messages or statuses for an account no channel has; nothing stored for them.
-  int statuses_applied = 0;     //!< Status updates that changed an outbound message.
-  int statuses_unmatched = 0;   //!< Status updates for messages Parley does not know.
+  int stored = 0;              //!< New messages written.
+  int duplicates = 0;          //!< Messages already stored (a Meta retry).
+  int unknown_account = 0;     //!< Messages or statuses for an account no channel has; nothing stored for them.
+  int statuses_applied = 0;    //!< Status updates that changed an outbound message.
+  int statuses_unmatched = 0;  //!< Status updates for messages Parley does not know.
   std::vector<PendingConversation> pending;  //!< Conversations whose unanswered set grew, for the batcher.
   std::vector<int64_t> tenant_ids;           //!< Tenants touched, for logs.
 };
@@ -214,7 +214,7 @@ class Store {
 };
 
 struct StoreOptions {
-  std::string database_url;               //!< sqlite:///path/to/file.db
+  std::string database_url;  //!< sqlite:///path/to/file.db
   std::string sqlite_synchronous = "full";
 };
 

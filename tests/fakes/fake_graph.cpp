@@ -31,14 +31,17 @@ FakeGraph::FakeGraph() : impl_(std::make_unique<Impl>()) {
   impl_->router.Add(
       http::Verb::post, "/{account}/messages",
       [this](const http::Request& request, const http::RouteContext& route) -> boost::asio::awaitable<http::Response> {
-        RecordedRequest recorded{"POST", std::string(request.target()),
-                                 std::string(request[boost::beast::http::field::authorization]), {},
+        RecordedRequest recorded{"POST",
+                                 std::string(request.target()),
+                                 std::string(request[boost::beast::http::field::authorization]),
+                                 {},
                                  std::chrono::steady_clock::now()};
         boost::system::error_code ec;
         recorded.body = boost::json::parse(request.body(), ec);
         if (ec) {
-          co_return http::JsonResponse(http::Status::bad_request,
-                                       {{"error", {{"message", "Invalid JSON"}, {"type", "OAuthException"}, {"code", 100}}}});
+          co_return http::JsonResponse(
+              http::Status::bad_request,
+              {{"error", {{"message", "Invalid JSON"}, {"type", "OAuthException"}, {"code", 100}}}});
         }
         const bool send = IsSend(recorded);
         int id = 0;
@@ -55,19 +58,20 @@ FakeGraph::FakeGraph() : impl_(std::make_unique<Impl>()) {
         if (send && fail_sends_.load() > 0) {
           --fail_sends_;
           co_return http::JsonResponse(static_cast<http::Status>(fail_status_.load()),
-                                       {{"error", {{"message", "(#131000) Something went wrong"},
-                                                   {"type", "OAuthException"},
-                                                   {"code", 131000},
-                                                   {"fbtrace_id", "AbCdEf"}}}});
+                                       {{"error",
+                                         {{"message", "(#131000) Something went wrong"},
+                                          {"type", "OAuthException"},
+                                          {"code", 131000},
+                                          {"fbtrace_id", "AbCdEf"}}}});
         }
         const auto& body = recorded.body.as_object();
         if (body.contains("messaging_product")) {
           if (!send) co_return http::JsonResponse(http::Status::ok, {{"success", true}});
           std::string to(body.at("to").as_string());
-          co_return http::JsonResponse(
-              http::Status::ok, {{"messaging_product", "whatsapp"},
-                                 {"contacts", boost::json::array{{{"input", to}, {"wa_id", to}}}},
-                                 {"messages", boost::json::array{{{"id", "wamid.FAKE" + std::to_string(id)}}}}});
+          co_return http::JsonResponse(http::Status::ok,
+                                       {{"messaging_product", "whatsapp"},
+                                        {"contacts", boost::json::array{{{"input", to}, {"wa_id", to}}}},
+                                        {"messages", boost::json::array{{{"id", "wamid.FAKE" + std::to_string(id)}}}}});
         }
         std::string recipient(body.at("recipient").as_object().at("id").as_string());
         if (!send) co_return http::JsonResponse(http::Status::ok, {{"recipient_id", recipient}});

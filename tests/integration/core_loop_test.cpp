@@ -3,8 +3,8 @@
 #include "fakes/fake_graph.h"
 #include "integration/harness.h"
 
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 #include <ctime>
 
@@ -24,15 +24,14 @@ int64_t NowSeconds() { return static_cast<int64_t>(std::time(nullptr)); }
 
 std::string WhatsAppText(const std::string& from, const std::string& id, const std::string& text,
                          int64_t timestamp = NowSeconds(), const std::string& phone_number_id = kPhoneNumberId) {
-  json::object value{
-      {"messaging_product", "whatsapp"},
-      {"metadata", {{"display_phone_number", "15550783881"}, {"phone_number_id", phone_number_id}}},
-      {"contacts", json::array{{{"profile", {{"name", "Sheena Nelson"}}}, {"wa_id", from}}}},
-      {"messages", json::array{{{"from", from},
-                                {"id", id},
-                                {"timestamp", std::to_string(timestamp)},
-                                {"type", "text"},
-                                {"text", {{"body", text}}}}}}};
+  json::object value{{"messaging_product", "whatsapp"},
+                     {"metadata", {{"display_phone_number", "15550783881"}, {"phone_number_id", phone_number_id}}},
+                     {"contacts", json::array{{{"profile", {{"name", "Sheena Nelson"}}}, {"wa_id", from}}}},
+                     {"messages", json::array{{{"from", from},
+                                               {"id", id},
+                                               {"timestamp", std::to_string(timestamp)},
+                                               {"type", "text"},
+                                               {"text", {{"body", text}}}}}}};
   return json::serialize(json::object{
       {"object", "whatsapp_business_account"},
       {"entry", json::array{{{"id", "102290129340398"},
@@ -161,10 +160,12 @@ TEST_F(CoreLoopTest, BurstOfThreeGetsOneReplyAfterTheWindow) {
   EXPECT_EQ(conversations[0].at("platform"), "whatsapp");
   EXPECT_EQ(conversations[0].at("contact").at("platform_id"), "16505551234");
   EXPECT_EQ(conversations[0].at("contact").at("name"), "Sheena Nelson");
-  ASSERT_TRUE(Eventually([&] {
-    auto m = Messages(conversations[0].at("id").to_number<int64_t>());
-    return m.size() == 4 && m[3].at("status") == "sent";
-  }, 3s));
+  ASSERT_TRUE(Eventually(
+      [&] {
+        auto m = Messages(conversations[0].at("id").to_number<int64_t>());
+        return m.size() == 4 && m[3].at("status") == "sent";
+      },
+      3s));
   auto messages = Messages(conversations[0].at("id").to_number<int64_t>());
   EXPECT_EQ(messages[0].at("text"), "part 1");
   EXPECT_EQ(messages[0].at("direction"), "in");
@@ -180,12 +181,14 @@ TEST_F(CoreLoopTest, StatusUpdatesMoveTheReplyForwardAndRecordFailures) {
   ASSERT_TRUE(graph_.WaitForSends(1, 5s)) << parley_->logs();
   auto conversation_id = Conversations()[0].at("id").to_number<int64_t>();
   std::string reply_id;
-  ASSERT_TRUE(Eventually([&] {
-    auto m = Messages(conversation_id);
-    if (m.size() != 2 || !m[1].at("platform_message_id").is_string()) return false;
-    reply_id = std::string(m[1].at("platform_message_id").as_string());
-    return true;
-  }, 3s));
+  ASSERT_TRUE(Eventually(
+      [&] {
+        auto m = Messages(conversation_id);
+        if (m.size() != 2 || !m[1].at("platform_message_id").is_string()) return false;
+        reply_id = std::string(m[1].at("platform_message_id").as_string());
+        return true;
+      },
+      3s));
   ASSERT_EQ(PostWhatsApp(WhatsAppStatus(reply_id, "delivered")).status, 200);
   EXPECT_EQ(Messages(conversation_id)[1].at("status"), "delivered");
   ASSERT_EQ(PostWhatsApp(WhatsAppStatus(reply_id, "read")).status, 200);
@@ -198,18 +201,20 @@ TEST_F(CoreLoopTest, StatusUpdatesMoveTheReplyForwardAndRecordFailures) {
   ASSERT_TRUE(graph_.WaitForSends(2, 5s));
   int64_t second = 0;
   std::string second_reply;
-  ASSERT_TRUE(Eventually([&] {
-    for (const auto& c : Conversations()) {
-      if (c.at("contact").at("platform_id") != "16505550002") continue;
-      second = c.at("id").to_number<int64_t>();
-      auto m = Messages(second);
-      if (m.size() == 2 && m[1].at("platform_message_id").is_string()) {
-        second_reply = std::string(m[1].at("platform_message_id").as_string());
-        return true;
-      }
-    }
-    return false;
-  }, 3s));
+  ASSERT_TRUE(Eventually(
+      [&] {
+        for (const auto& c : Conversations()) {
+          if (c.at("contact").at("platform_id") != "16505550002") continue;
+          second = c.at("id").to_number<int64_t>();
+          auto m = Messages(second);
+          if (m.size() == 2 && m[1].at("platform_message_id").is_string()) {
+            second_reply = std::string(m[1].at("platform_message_id").as_string());
+            return true;
+          }
+        }
+        return false;
+      },
+      3s));
   ASSERT_EQ(PostWhatsApp(WhatsAppStatus(second_reply, "failed", 131026)).status, 200);
   auto failed = Messages(second)[1];
   EXPECT_EQ(failed.at("status"), "failed");
@@ -235,7 +240,8 @@ TEST_F(CoreLoopTest, RetriedPayloadIsStoredOnce) {
 
 TEST_F(CoreLoopTest, BadInputIsRejectedWithAReasonAndStoresNothing) {
   auto body = WhatsAppText("16505551234", "wamid.bad1", "hello");
-  auto unsigned_post = Call("POST", parley_->url("/api/whatsapp/webhook"), body, {{"Content-Type", "application/json"}});
+  auto unsigned_post =
+      Call("POST", parley_->url("/api/whatsapp/webhook"), body, {{"Content-Type", "application/json"}});
   EXPECT_EQ(unsigned_post.status, 401);
   EXPECT_NE(unsigned_post.body.find("X-Hub-Signature-256"), std::string::npos);
   auto wrong = Call("POST", parley_->url("/api/whatsapp/webhook"), body,
@@ -274,12 +280,17 @@ TEST_F(CoreLoopTest, UnknownAccountIsAcknowledgedAndCounted) {
 }
 
 TEST_F(CoreLoopTest, VerificationHandshake) {
-  auto ok = Call("GET", parley_->url("/api/whatsapp/webhook?hub.mode=subscribe&hub.verify_token=wa-verify-token&hub.challenge=1158201444"));
+  auto ok = Call(
+      "GET", parley_->url(
+                 "/api/whatsapp/webhook?hub.mode=subscribe&hub.verify_token=wa-verify-token&hub.challenge=1158201444"));
   EXPECT_EQ(ok.status, 200);
   EXPECT_EQ(ok.body, "1158201444");
-  auto wrong = Call("GET", parley_->url("/api/whatsapp/webhook?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=1"));
+  auto wrong =
+      Call("GET", parley_->url("/api/whatsapp/webhook?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=1"));
   EXPECT_EQ(wrong.status, 403);
-  auto ig = Call("GET", parley_->url("/api/instagram/webhook?hub.mode=subscribe&hub.verify_token=ig-verify-token&hub.challenge=abc"));
+  auto ig = Call(
+      "GET",
+      parley_->url("/api/instagram/webhook?hub.mode=subscribe&hub.verify_token=ig-verify-token&hub.challenge=abc"));
   EXPECT_EQ(ig.status, 200);
   EXPECT_EQ(ig.body, "abc");
 }
@@ -313,7 +324,8 @@ TEST_F(CoreLoopTest, LatestWinsWhileAReplyIsBeingProduced) {
 }
 
 TEST_F(CoreLoopTest, MessagesOlderThanTheCutoffAreStoredButNotAnswered) {
-  ASSERT_EQ(PostWhatsApp(WhatsAppText("16505553333", "wamid.old1", "from yesterday", NowSeconds() - 2 * 3600)).status, 200);
+  ASSERT_EQ(PostWhatsApp(WhatsAppText("16505553333", "wamid.old1", "from yesterday", NowSeconds() - 2 * 3600)).status,
+            200);
   std::this_thread::sleep_for(1000ms);
   EXPECT_TRUE(graph_.requests().empty());
   auto conversations = Conversations();
@@ -336,7 +348,9 @@ TEST_F(CoreLoopTest, ReadApiIsScopedToTheKeysTenant) {
 
 TEST_F(CoreLoopTest, PaginatesWithCursors) {
   for (int i = 0; i < 5; ++i) {
-    ASSERT_EQ(PostWhatsApp(WhatsAppText("1650555000" + std::to_string(i), "wamid.page" + std::to_string(i), "hi")).status, 200);
+    ASSERT_EQ(
+        PostWhatsApp(WhatsAppText("1650555000" + std::to_string(i), "wamid.page" + std::to_string(i), "hi")).status,
+        200);
   }
   std::vector<int64_t> seen;
   std::string cursor;
@@ -366,10 +380,12 @@ TEST_F(CoreLoopTest, HealthAndMetrics) {
   EXPECT_TRUE(body.at("pipeline").as_object().contains("conversations_processed"));
   ASSERT_EQ(PostWhatsApp(WhatsAppText("16505551234", "wamid.m1", "hello")).status, 200);
   ASSERT_TRUE(graph_.WaitForSends(1, 5s));
-  ASSERT_TRUE(Eventually([&] {
-    auto m = Call("GET", parley_->url("/metrics")).body;
-    return m.find("parley_sends_total{platform=\"whatsapp\",outcome=\"ok\"} 1") != std::string::npos;
-  }, 3s));
+  ASSERT_TRUE(Eventually(
+      [&] {
+        auto m = Call("GET", parley_->url("/metrics")).body;
+        return m.find("parley_sends_total{platform=\"whatsapp\",outcome=\"ok\"} 1") != std::string::npos;
+      },
+      3s));
   auto metrics = Call("GET", parley_->url("/metrics")).body;
   EXPECT_NE(metrics.find("parley_webhooks_received_total{platform=\"whatsapp\"} 1"), std::string::npos);
   EXPECT_NE(metrics.find("parley_messages_stored_total{platform=\"whatsapp\"} 1"), std::string::npos);
@@ -386,18 +402,23 @@ TEST_F(CoreLoopTest, FailedSendIsRetriedThenRecorded) {
   ASSERT_EQ(PostWhatsApp(WhatsAppText("16505559999", "wamid.f1", "hello")).status, 200);
   auto conversation_id = [&] {
     int64_t id = 0;
-    Eventually([&] {
-      auto c = Conversations();
-      if (c.empty()) return false;
-      id = c[0].at("id").to_number<int64_t>();
-      return true;
-    }, 3s);
+    Eventually(
+        [&] {
+          auto c = Conversations();
+          if (c.empty()) return false;
+          id = c[0].at("id").to_number<int64_t>();
+          return true;
+        },
+        3s);
     return id;
   }();
-  ASSERT_TRUE(Eventually([&] {
-    auto m = Messages(conversation_id);
-    return m.size() == 2 && m[1].at("status") == "failed";
-  }, 10s)) << parley_->logs();
+  ASSERT_TRUE(Eventually(
+      [&] {
+        auto m = Messages(conversation_id);
+        return m.size() == 2 && m[1].at("status") == "failed";
+      },
+      10s))
+      << parley_->logs();
   EXPECT_EQ(graph_.sends().size(), 3u);  // three attempts, then the failure is recorded
   auto failed = Messages(conversation_id)[1];
   EXPECT_EQ(failed.at("error").at("code"), 131000);

@@ -66,28 +66,29 @@ class MemoryBatcher final : public Batcher, public std::enable_shared_from_this<
     // Re-arming cancels the previous wait; its handler sees a stale generation and does nothing.
     uint64_t generation = ++generation_;
     timer_.expires_after(std::chrono::milliseconds(std::max<int64_t>(0, *next - NowMs())));
-    timer_.async_wait(boost::asio::bind_executor(strand_, [self = shared_from_this(), generation](boost::system::error_code) {
-      if (generation != self->generation_) return;
-      self->armed_for_.reset();
-      if (!self->running_) return;
-      for (int64_t id : self->schedule_.PopDue(NowMs())) {
-        try {
-          self->on_due_(id);
-        } catch (const std::exception& e) {
-          log::Error("batcher_handler_failed", {{"conversation_id", id}, {"error", e.what()}});
-        }
-      }
-      self->Reschedule();
-    }));
+    timer_.async_wait(
+        boost::asio::bind_executor(strand_, [self = shared_from_this(), generation](boost::system::error_code) {
+          if (generation != self->generation_) return;
+          self->armed_for_.reset();
+          if (!self->running_) return;
+          for (int64_t id : self->schedule_.PopDue(NowMs())) {
+            try {
+              self->on_due_(id);
+            } catch (const std::exception& e) {
+              log::Error("batcher_handler_failed", {{"conversation_id", id}, {"error", e.what()}});
+            }
+          }
+          self->Reschedule();
+        }));
   }
 
   boost::asio::strand<boost::asio::any_io_executor> strand_;
   boost::asio::steady_timer timer_;
-  DebounceSchedule schedule_;              // GUARDED_BY(strand_)
-  DueHandler on_due_;                      // GUARDED_BY(strand_)
-  bool running_ = false;                   // GUARDED_BY(strand_)
-  std::optional<int64_t> armed_for_;       // GUARDED_BY(strand_)
-  uint64_t generation_ = 0;                // GUARDED_BY(strand_)
+  DebounceSchedule schedule_;         // GUARDED_BY(strand_)
+  DueHandler on_due_;                 // GUARDED_BY(strand_)
+  bool running_ = false;              // GUARDED_BY(strand_)
+  std::optional<int64_t> armed_for_;  // GUARDED_BY(strand_)
+  uint64_t generation_ = 0;           // GUARDED_BY(strand_)
   std::atomic<size_t> waiting_{0};
 };
 

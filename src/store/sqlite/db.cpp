@@ -24,8 +24,7 @@ Error SqliteError(int rc, sqlite3* db) {
   }
 }
 
-Statement::Statement(Statement&& other) noexcept
-    : stmt_(other.stmt_), db_(other.db_), bind_rc_(other.bind_rc_) {
+Statement::Statement(Statement&& other) noexcept : stmt_(other.stmt_), db_(other.db_), bind_rc_(other.bind_rc_) {
   other.stmt_ = nullptr;
 }
 
@@ -106,8 +105,8 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path, const 
   sqlite3* raw = nullptr;
   // NOMUTEX: each connection is used by one thread at a time (the class contract), so SQLite's own locking
   // would be pure overhead.
-  int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     Error error = SqliteError(rc, raw);
     sqlite3_close_v2(raw);
@@ -118,8 +117,10 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path, const 
   sqlite3_busy_timeout(raw, options.busy_timeout_ms);
   // temp_store = MEMORY keeps savepoint sub-journals (one per grouped write) off temporary files. The page cache
   // (64 MiB instead of SQLite's 2 MiB) keeps the hot indexes of a busy inbox in memory.
-  std::string pragmas = "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;"
-                        " PRAGMA cache_size = -65536; PRAGMA synchronous = " + sync + ";";
+  std::string pragmas =
+      "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;"
+      " PRAGMA cache_size = -65536; PRAGMA synchronous = " +
+      sync + ";";
   if (options.query_only) pragmas += " PRAGMA query_only = ON;";
   if (auto r = db->Exec(pragmas.c_str()); !r) return r.error();
   return db;

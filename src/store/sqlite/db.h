@@ -18,9 +18,9 @@ struct sqlite3_stmt;
 
 // Early returns for Result<T> expressions, private to the store backends (like absl's RETURN_IF_ERROR and
 // ASSIGN_OR_RETURN): the code then reads as the sequence of statements it runs.
-#define STORE_TRY(expr)                        \
-  do {                                         \
-    auto&& store_try_result = (expr);          \
+#define STORE_TRY(expr)                                     \
+  do {                                                      \
+    auto&& store_try_result = (expr);                       \
     if (!store_try_result) return store_try_result.error(); \
   } while (false)
 #define STORE_CONCAT_INNER(a, b) a##b

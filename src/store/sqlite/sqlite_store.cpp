@@ -13,11 +13,11 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <array>
+#include <cerrno>
 #include <charconv>
 #include <chrono>
+#include <cstring>
 #include <exception>
 #include <functional>
 #include <map>
@@ -31,8 +31,9 @@ namespace {
 constexpr int kMaxPageSize = 500;
 
 // Keys of ToJsonDetails() that have their own columns (or live in contacts/channels): the rest is `details`.
-constexpr std::string_view kColumnKeys[] = {"platform",     "account_id", "platform_message_id", "contact_id",
-                                            "contact_name", "timestamp_ms", "type", "text", "error"};
+constexpr std::string_view kColumnKeys[] = {"platform",   "account_id",   "platform_message_id",
+                                            "contact_id", "contact_name", "timestamp_ms",
+                                            "type",       "text",         "error"};
 
 // Statements, named and kept at namespace scope because the statement cache is keyed by their address.
 constexpr char kBegin[] = "BEGIN IMMEDIATE";
@@ -191,12 +192,18 @@ Error ClosedError() { return Error::Unavailable("store is closed"); }
 // `failed` sits above `delivered` (a failure report wins over earlier progress) but below `read`.
 int OutboundRank(MessageStatus status) {
   switch (status) {
-    case MessageStatus::kQueued: return 0;
-    case MessageStatus::kSent: return 1;
-    case MessageStatus::kDelivered: return 2;
-    case MessageStatus::kFailed: return 3;
-    case MessageStatus::kRead: return 4;
-    default: return -1;
+    case MessageStatus::kQueued:
+      return 0;
+    case MessageStatus::kSent:
+      return 1;
+    case MessageStatus::kDelivered:
+      return 2;
+    case MessageStatus::kFailed:
+      return 3;
+    case MessageStatus::kRead:
+      return 4;
+    default:
+      return -1;
   }
 }
 
@@ -343,7 +350,7 @@ class SqliteStore::Writer {
   static constexpr size_t kMaxCachedContacts = 100'000;
 
   std::unique_ptr<Database> db_;
-  std::array<RouteMap, 2> routes_;  //!< Indexed by Platform.
+  std::array<RouteMap, 2> routes_;                                                     //!< Indexed by Platform.
   std::unordered_map<std::string, ContactIds, StringHash, std::equal_to<>> contacts_;  //!< "channel_id:platform_id"
 };
 
@@ -560,8 +567,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& opti
   // The writer opens first: it switches the file to WAL mode, which the readers then share. With full
   // durability the writer commits at NORMAL and the syncer thread adds the fsync (see SyncerLoop).
   const bool deferred_sync = options.synchronous == "full" || options.synchronous == "extra";
-  ConnectionOptions write_options{deferred_sync ? std::string("normal") : options.synchronous,
-                                  options.busy_timeout_ms, false};
+  ConnectionOptions write_options{deferred_sync ? std::string("normal") : options.synchronous, options.busy_timeout_ms,
+                                  false};
   STORE_ASSIGN_OR_RETURN(auto write_db, Database::Open(options.path, write_options));
   std::vector<std::unique_ptr<Database>> readers;
   ConnectionOptions read_options{options.synchronous, options.busy_timeout_ms, true};
@@ -643,9 +650,9 @@ struct WriterMetrics {
   metrics::Counter& jobs = metrics::Global().GetCounter(
       "parley_store_write_jobs_total", "Writes (webhook payloads and other updates) in those transactions.",
       {{"backend", "sqlite"}});
-  metrics::Histogram& group_seconds = metrics::Global().GetHistogram(
-      "parley_store_write_group_seconds", "Time from BEGIN to the end of COMMIT of one group.",
-      {{"backend", "sqlite"}});
+  metrics::Histogram& group_seconds =
+      metrics::Global().GetHistogram("parley_store_write_group_seconds",
+                                     "Time from BEGIN to the end of COMMIT of one group.", {{"backend", "sqlite"}});
   metrics::Histogram& commit_seconds = metrics::Global().GetHistogram(
       "parley_store_commit_seconds", "Time spent in COMMIT (writing the WAL).", {{"backend", "sqlite"}});
   metrics::Histogram& sync_seconds = metrics::Global().GetHistogram(
@@ -756,12 +763,12 @@ void SqliteStore::RunGroup(std::vector<Job>& group) {
 void SqliteStore::Complete(Completion& completion, const Result<void>& sync) {
   // Completion only after the commit (and its sync): a caller learns of success once it is durable.
   for (size_t i = 0; i < completion.jobs.size(); ++i) {
-    Result<void> result = !completion.results[i] ? completion.results[i]
+    Result<void> result = !completion.results[i]     ? completion.results[i]
                           : !completion.group_result ? completion.group_result
                                                      : sync;
     if (auto* ingest = std::get_if<IngestJob>(&completion.jobs[i])) {
-      Result<IngestOutcome> outcome = result ? Result<IngestOutcome>(std::move(completion.outcomes[i]))
-                                             : Result<IngestOutcome>(result.error());
+      Result<IngestOutcome> outcome =
+          result ? Result<IngestOutcome>(std::move(completion.outcomes[i])) : Result<IngestOutcome>(result.error());
       try {
         ingest->done(std::move(outcome));
       } catch (const std::exception&) {
@@ -915,7 +922,7 @@ Result<Channel> SqliteStore::LoadChannel(Database& db, int64_t channel_id) {
   STORE_ASSIGN_OR_RETURN(bool found, select.Bind(1, channel_id).Step());
   if (!found) return Error::NotFound("no such channel");
   STORE_ASSIGN_OR_RETURN(std::string token, box_.Open(select.Text(4)));
-  return Channel{select.Int(0), select.Int(1), ParsePlatform(select.Text(2)).value_or(Platform::kWhatsApp),
+  return Channel{select.Int(0),    select.Int(1),    ParsePlatform(select.Text(2)).value_or(Platform::kWhatsApp),
                  select.String(3), std::move(token), select.Int(5)};
 }
 
@@ -942,65 +949,67 @@ Result<std::vector<PendingConversation>> SqliteStore::ListPendingConversations()
   return pending;
 }
 
-Result<Store::ClaimAttempt> SqliteStore::ClaimConversation(int64_t conversation_id, int64_t now_ms,
-                                                          int64_t lease_ms) {
+Result<Store::ClaimAttempt> SqliteStore::ClaimConversation(int64_t conversation_id, int64_t now_ms, int64_t lease_ms) {
   std::string token = crypto::RandomToken(16);
-  return WriteSync<ClaimAttempt>([&](Writer& w) -> Result<ClaimAttempt> {
-    Database& db = w.db();
-    ClaimAttempt attempt;
-    Claim claim;
-    claim.conversation_id = conversation_id;
-    claim.token = token;
-    int64_t answered_through = 0;
-    std::optional<int64_t> through;
-    {
-      STORE_ASSIGN_OR_RETURN(auto take, db.Prepare(kTakeClaim));
-      take.Bind(1, conversation_id).Bind(2, token).Bind(3, now_ms).Bind(4, lease_ms);
-      STORE_ASSIGN_OR_RETURN(bool taken, take.Step());
-      if (!taken) {
-        // Held by a live claim, nothing pending, or no such conversation: only the first has a holder.
-        STORE_ASSIGN_OR_RETURN(auto state, db.Prepare(kClaimHolder));
-        STORE_ASSIGN_OR_RETURN(bool held, state.Bind(1, conversation_id).Bind(2, now_ms).Step());
-        if (held) attempt.held_until_ms = state.Int(0);
+  return WriteSync<ClaimAttempt>(
+      [&](Writer& w) -> Result<ClaimAttempt> {
+        Database& db = w.db();
+        ClaimAttempt attempt;
+        Claim claim;
+        claim.conversation_id = conversation_id;
+        claim.token = token;
+        int64_t answered_through = 0;
+        std::optional<int64_t> through;
+        {
+          STORE_ASSIGN_OR_RETURN(auto take, db.Prepare(kTakeClaim));
+          take.Bind(1, conversation_id).Bind(2, token).Bind(3, now_ms).Bind(4, lease_ms);
+          STORE_ASSIGN_OR_RETURN(bool taken, take.Step());
+          if (!taken) {
+            // Held by a live claim, nothing pending, or no such conversation: only the first has a holder.
+            STORE_ASSIGN_OR_RETURN(auto state, db.Prepare(kClaimHolder));
+            STORE_ASSIGN_OR_RETURN(bool held, state.Bind(1, conversation_id).Bind(2, now_ms).Step());
+            if (held) attempt.held_until_ms = state.Int(0);
+            return attempt;
+          }
+          claim.inbound_seq = take.Int(0);
+          answered_through = take.Int(1);
+          through = take.OptionalInt(2);
+        }
+        if (through) {
+          STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(kClaimedMessages));
+          select.Bind(1, conversation_id).Bind(2, answered_through).Bind(3, *through);
+          while (true) {
+            STORE_ASSIGN_OR_RETURN(bool row, select.Step());
+            if (!row) break;
+            claim.messages.push_back(ReadMessage(select));
+          }
+        }
+        if (claim.messages.empty()) {
+          // Everything pending was unsent by the customer: nothing to answer, so the conversation stops pending.
+          STORE_ASSIGN_OR_RETURN(auto answered, db.Prepare(kMarkAnswered));
+          STORE_TRY(answered.Bind(1, conversation_id).Bind(2, 0).Run());
+          return attempt;
+        }
+        {
+          STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(kSelectConversation));
+          STORE_ASSIGN_OR_RETURN(bool found, select.Bind(1, conversation_id).Step());
+          if (!found) return Error::Internal("claimed conversation vanished");
+          claim.conversation = ReadConversation(select);
+        }
+        STORE_ASSIGN_OR_RETURN(claim.channel, LoadChannel(db, claim.conversation.channel_id));
+        attempt.claim = std::move(claim);
         return attempt;
-      }
-      claim.inbound_seq = take.Int(0);
-      answered_through = take.Int(1);
-      through = take.OptionalInt(2);
-    }
-    if (through) {
-      STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(kClaimedMessages));
-      select.Bind(1, conversation_id).Bind(2, answered_through).Bind(3, *through);
-      while (true) {
-        STORE_ASSIGN_OR_RETURN(bool row, select.Step());
-        if (!row) break;
-        claim.messages.push_back(ReadMessage(select));
-      }
-    }
-    if (claim.messages.empty()) {
-      // Everything pending was unsent by the customer: nothing to answer, so the conversation stops pending.
-      STORE_ASSIGN_OR_RETURN(auto answered, db.Prepare(kMarkAnswered));
-      STORE_TRY(answered.Bind(1, conversation_id).Bind(2, 0).Run());
-      return attempt;
-    }
-    {
-      STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(kSelectConversation));
-      STORE_ASSIGN_OR_RETURN(bool found, select.Bind(1, conversation_id).Step());
-      if (!found) return Error::Internal("claimed conversation vanished");
-      claim.conversation = ReadConversation(select);
-    }
-    STORE_ASSIGN_OR_RETURN(claim.channel, LoadChannel(db, claim.conversation.channel_id));
-    attempt.claim = std::move(claim);
-    return attempt;
-  }, /*durable=*/false);
+      },
+      /*durable=*/false);
 }
 
 Result<CommitResult> SqliteStore::CommitReply(const Claim& claim, const std::optional<OutboundDraft>& reply,
                                               int64_t now_ms, int64_t* outbound_id) {
   std::string details;
-  if (reply && !reply->reply_to.empty()) details = boost::json::serialize(boost::json::object{{"reply_to", reply->reply_to}});
-  auto committed = WriteSync<std::pair<CommitResult, int64_t>>(
-      [&](Writer& w) -> Result<std::pair<CommitResult, int64_t>> {
+  if (reply && !reply->reply_to.empty())
+    details = boost::json::serialize(boost::json::object{{"reply_to", reply->reply_to}});
+  auto committed =
+      WriteSync<std::pair<CommitResult, int64_t>>([&](Writer& w) -> Result<std::pair<CommitResult, int64_t>> {
         Database& db = w.db();
         int64_t tenant_id = 0;
         int64_t channel_id = 0;
@@ -1123,7 +1132,9 @@ Result<void> SqliteStore::RecordSendResult(int64_t message_id, const std::string
       best_rank = rank;
       best.emplace();
       best->status = *candidate;
-      if (!early.IsNull(1)) best->error = MessageError{static_cast<int>(early.Int(1)), std::string(early.Text(2)), std::string(early.Text(3))};
+      if (!early.IsNull(1))
+        best->error =
+            MessageError{static_cast<int>(early.Int(1)), std::string(early.Text(2)), std::string(early.Text(3))};
     }
     if (channel_id == 0) return Ok();
     if (best) {

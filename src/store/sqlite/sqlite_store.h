@@ -5,8 +5,8 @@
 // group commits; the writer then runs the whole queue in ONE transaction, commits once and only then completes
 // every write: one fsync acknowledges many webhooks (group commit). Should a write fail, the group is rolled back
 // and replayed with each write in its own SAVEPOINT, so the failing write rolls back alone and gets its error while
-// the others commit (savepoints are kept off the common path: they cost about a third of the ingest rate). Reads use a small pool of query-only connections, which WAL lets
-// run concurrently with the writer.
+// the others commit (savepoints are kept off the common path: they cost about a third of the ingest rate). Reads use a
+// small pool of query-only connections, which WAL lets run concurrently with the writer.
 
 #include "store/sqlite/db.h"
 #include "store/store.h"
@@ -110,10 +110,10 @@ class SqliteStore final : public Store {
   // A committed (or failed) group waiting to be acknowledged, in commit order.
   struct Completion {
     std::vector<Job> jobs;
-    std::vector<Result<void>> results;     // Per job: its own error, if any.
-    std::vector<IngestOutcome> outcomes;   // Per job: what an IngestJob stored.
-    Result<void> group_result;             // The transaction's outcome.
-    bool needs_sync = false;               // Holds a durable write that only the syncer's fdatasync makes safe.
+    std::vector<Result<void>> results;    // Per job: its own error, if any.
+    std::vector<IngestOutcome> outcomes;  // Per job: what an IngestJob stored.
+    Result<void> group_result;            // The transaction's outcome.
+    bool needs_sync = false;              // Holds a durable write that only the syncer's fdatasync makes safe.
   };
 
   SqliteStore(const SqliteOptions& options, const crypto::SecretBox& box, std::unique_ptr<Writer> writer,
@@ -148,23 +148,23 @@ class SqliteStore final : public Store {
 
   std::mutex queue_mutex_;
   std::condition_variable queue_cv_;
-  std::vector<Job> queue_;            // GUARDED_BY(queue_mutex_)
-  bool closed_ = false;               // GUARDED_BY(queue_mutex_)
+  std::vector<Job> queue_;             // GUARDED_BY(queue_mutex_)
+  bool closed_ = false;                // GUARDED_BY(queue_mutex_)
   std::atomic<int64_t> in_flight_{0};  // Writes in the group being committed.
   std::atomic<int64_t> last_group_size_{0};
 
   std::mutex readers_mutex_;
   std::condition_variable readers_cv_;
   std::vector<std::unique_ptr<Database>> idle_readers_;  // GUARDED_BY(readers_mutex_)
-  int readers_out_ = 0;                                   // GUARDED_BY(readers_mutex_)
-  bool readers_closed_ = false;                           // GUARDED_BY(readers_mutex_)
+  int readers_out_ = 0;                                  // GUARDED_BY(readers_mutex_)
+  bool readers_closed_ = false;                          // GUARDED_BY(readers_mutex_)
 
-  const bool deferred_sync_;                 // synchronous=full/extra: acknowledgements wait for SyncerLoop.
+  const bool deferred_sync_;  // synchronous=full/extra: acknowledgements wait for SyncerLoop.
   std::mutex sync_mutex_;
   std::condition_variable sync_cv_;
-  std::vector<Completion> to_sync_;          // GUARDED_BY(sync_mutex_)
-  bool sync_closed_ = false;                 // GUARDED_BY(sync_mutex_)
-  int wal_fd_ = -1;                          // Used only by syncer_thread_.
+  std::vector<Completion> to_sync_;  // GUARDED_BY(sync_mutex_)
+  bool sync_closed_ = false;         // GUARDED_BY(sync_mutex_)
+  int wal_fd_ = -1;                  // Used only by syncer_thread_.
 
   std::unique_ptr<Writer> writer_;  // Used only by writer_thread_.
   std::mutex close_mutex_;          // Serializes Close().

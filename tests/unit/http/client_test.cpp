@@ -3,6 +3,7 @@
 #include "core/metrics.h"
 #include "http/server.h"
 
+#include <gtest/gtest.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -11,7 +12,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/json/parse.hpp>
-#include <gtest/gtest.h>
 
 #include <atomic>
 #include <chrono>
@@ -46,12 +46,13 @@ class ClientTest : public ::testing::Test {
     router_.Add(Verb::get, "/ok", [](const Request&, const RouteContext&) -> asio::awaitable<Response> {
       co_return TextResponse(Status::ok, "ok");
     });
-    router_.Add(Verb::post, "/echo", [](const Request& request, const RouteContext& context)
-                                         -> asio::awaitable<Response> {
-      co_return JsonResponse(Status::ok, {{"body", request.body()},
-                                          {"authorization", std::string(request[boost::beast::http::field::authorization])},
-                                          {"q", std::string(context.Query("q").value_or(""))}});
-    });
+    router_.Add(Verb::post, "/echo",
+                [](const Request& request, const RouteContext& context) -> asio::awaitable<Response> {
+                  co_return JsonResponse(
+                      Status::ok, {{"body", request.body()},
+                                   {"authorization", std::string(request[boost::beast::http::field::authorization])},
+                                   {"q", std::string(context.Query("q").value_or(""))}});
+                });
     router_.Add(Verb::get, "/flaky", [this](const Request&, const RouteContext&) -> asio::awaitable<Response> {
       if (++flaky_calls_ <= 2) co_return TextResponse(Status::service_unavailable, "later");
       co_return TextResponse(Status::ok, "recovered");
@@ -60,15 +61,15 @@ class ClientTest : public ::testing::Test {
       ++always_calls_;
       co_return TextResponse(Status::service_unavailable, "down");
     });
-    router_.Add(Verb::get, "/limited", [this](const Request& request, const RouteContext&)
-                                           -> asio::awaitable<Response> {
-      if (++limited_calls_ == 1) {
-        Response response = TextResponse(Status::too_many_requests, "slow down");
-        response.set(boost::beast::http::field::retry_after, retry_after_);
-        co_return response;
-      }
-      co_return TextResponse(Status::ok, "ok");
-    });
+    router_.Add(Verb::get, "/limited",
+                [this](const Request& request, const RouteContext&) -> asio::awaitable<Response> {
+                  if (++limited_calls_ == 1) {
+                    Response response = TextResponse(Status::too_many_requests, "slow down");
+                    response.set(boost::beast::http::field::retry_after, retry_after_);
+                    co_return response;
+                  }
+                  co_return TextResponse(Status::ok, "ok");
+                });
     router_.Add(Verb::get, "/bad", [this](const Request&, const RouteContext&) -> asio::awaitable<Response> {
       ++bad_calls_;
       co_return ErrorResponse(Error::InvalidArgument("nope"));
@@ -329,9 +330,10 @@ TEST_F(ClientTest, KeepAliveThroughputSanity) {
   for (auto& future : futures) ok += future.get();
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   EXPECT_EQ(ok, kWorkers * kPerWorker);
-  std::printf("[ sanity ] %d keep-alive POSTs over %d connections in %.3f s: %.0f req/s (client and server on one "
-              "thread)\n",
-              ok, kWorkers, seconds, ok / seconds);
+  std::printf(
+      "[ sanity ] %d keep-alive POSTs over %d connections in %.3f s: %.0f req/s (client and server on one "
+      "thread)\n",
+      ok, kWorkers, seconds, ok / seconds);
 }
 
 }  // namespace

@@ -1,10 +1,10 @@
 #include "http/http.h"
 
+#include <gtest/gtest.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/json/parse.hpp>
-#include <gtest/gtest.h>
 
 namespace parley::http {
 namespace {
@@ -56,9 +56,7 @@ TEST_F(RouterTest, MatchesLiteralRoute) {
   EXPECT_EQ(response[boost::beast::http::field::content_type], "application/json");
 }
 
-TEST_F(RouterTest, MatchesRoot) {
-  EXPECT_EQ(Body(Dispatch(router_, MakeRequest(Verb::get, "/"))).at("route"), "root");
-}
+TEST_F(RouterTest, MatchesRoot) { EXPECT_EQ(Body(Dispatch(router_, MakeRequest(Verb::get, "/"))).at("route"), "root"); }
 
 TEST_F(RouterTest, ExtractsDecodedPathParameters) {
   Response response = Dispatch(router_, MakeRequest(Verb::get, "/api/conversations/c%2F42%20x/messages"));

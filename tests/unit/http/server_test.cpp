@@ -1,5 +1,6 @@
 #include "http/server.h"
 
+#include <gtest/gtest.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -12,7 +13,6 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/json/parse.hpp>
-#include <gtest/gtest.h>
 
 #include <atomic>
 #include <chrono>

@@ -2,8 +2,8 @@
 
 #include "core/time.h"
 
-#include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
+#include <boost/asio/io_context.hpp>
 
 namespace parley::queue {
 namespace {

@@ -465,15 +465,15 @@ TEST_F(SqliteStoreTest, ClaimLeaseExpiryAndLostCommit) {
   EXPECT_EQ(second.messages.size(), 2u);
 
   int64_t outbound_id = -1;
-  EXPECT_EQ(store_->CommitReply(first, OutboundDraft{MessageType::kText, "late", ""}, kT0 + 40'000, &outbound_id)
-                .value(),
-            CommitResult::kLost);
+  EXPECT_EQ(
+      store_->CommitReply(first, OutboundDraft{MessageType::kText, "late", ""}, kT0 + 40'000, &outbound_id).value(),
+      CommitResult::kLost);
   EXPECT_TRUE(store_->ListQueuedOutbound().value().empty());
 
-  EXPECT_EQ(store_->CommitReply(second, OutboundDraft{MessageType::kText, "It is 10 €", "m2"}, kT0 + 40'000,
-                                &outbound_id)
-                .value(),
-            CommitResult::kCommitted);
+  EXPECT_EQ(
+      store_->CommitReply(second, OutboundDraft{MessageType::kText, "It is 10 €", "m2"}, kT0 + 40'000, &outbound_id)
+          .value(),
+      CommitResult::kCommitted);
   EXPECT_GT(outbound_id, 0);
   EXPECT_TRUE(store_->ListPendingConversations().value().empty());
   auto again = store_->ClaimConversation(conversation_id, kT0 + 41'000, kLease).value();
@@ -499,9 +499,9 @@ TEST_F(SqliteStoreTest, CommitIsSupersededByANewerMessage) {
   EXPECT_EQ(during.pending[0].last_inbound_at_ms, kT0 + 2500);
 
   int64_t outbound_id = -1;
-  EXPECT_EQ(store_->CommitReply(claim, OutboundDraft{MessageType::kText, "stale", ""}, kT0 + 3000, &outbound_id)
-                .value(),
-            CommitResult::kSuperseded);
+  EXPECT_EQ(
+      store_->CommitReply(claim, OutboundDraft{MessageType::kText, "stale", ""}, kT0 + 3000, &outbound_id).value(),
+      CommitResult::kSuperseded);
   EXPECT_TRUE(store_->ListQueuedOutbound().value().empty());
   ASSERT_EQ(store_->ListPendingConversations().value().size(), 1u);
 
@@ -655,8 +655,7 @@ TEST_F(SqliteStoreTest, TenantIsolation) {
   ASSERT_EQ(listed.data.size(), 1u);
   EXPECT_EQ(listed.data[0].id, their_conversation);
   EXPECT_EQ(store_->ListMessages(other.id, my_conversation, std::nullopt, 50).error().code, ErrorCode::kNotFound);
-  EXPECT_EQ(store_->ListMessages(tenant_.id, their_conversation, std::nullopt, 50).error().code,
-            ErrorCode::kNotFound);
+  EXPECT_EQ(store_->ListMessages(tenant_.id, their_conversation, std::nullopt, 50).error().code, ErrorCode::kNotFound);
   EXPECT_TRUE(store_->ListConversations(tenant_.id + 1000, std::nullopt, 50).value().data.empty());
 }
 
@@ -701,12 +700,11 @@ TEST_F(SqliteStoreTest, ConcurrentIngestFromSeveralThreads) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kPerThread; ++i) {
         int n = t * kPerThread + i;
-        store_->Ingest(Request(kT0 + n, {Inbound(Id("m", n), Id("c", n % 10), "x")}),
-                       [&, n](Result<IngestOutcome> r) {
-                         if (!r || r->stored != 1) ++failures;
-                         ++calls[n];
-                         if (--remaining == 0) all_done.set_value();
-                       });
+        store_->Ingest(Request(kT0 + n, {Inbound(Id("m", n), Id("c", n % 10), "x")}), [&, n](Result<IngestOutcome> r) {
+          if (!r || r->stored != 1) ++failures;
+          ++calls[n];
+          if (--remaining == 0) all_done.set_value();
+        });
       }
     });
   }
