@@ -118,6 +118,13 @@ class CoreLoopTest : public ::testing::Test {
     EXPECT_EQ(r.status, 200) << r.body;
     return r.Json().at("data").as_array();
   }
+  // The value of one series in /metrics, or -1 when it is absent.
+  double MetricValue(const std::string& series) {
+    auto body = Call("GET", parley_->url("/metrics")).body;
+    auto at = body.find("\n" + series + " ");
+    if (at == std::string::npos) return -1;
+    return std::stod(body.substr(at + series.size() + 2));
+  }
   size_t TotalMessages() {
     size_t n = 0;
     for (const auto& c : Conversations()) n += Messages(c.at("id").to_number<int64_t>()).size();
@@ -427,6 +434,33 @@ TEST_F(CoreLoopTest, FailedSendIsRetriedThenRecorded) {
 TEST_F(CoreLoopTest, SigtermExitsCleanly) {
   ASSERT_EQ(PostWhatsApp(WhatsAppText("16505551234", "wamid.t1", "hello")).status, 200);
   EXPECT_EQ(parley_->Terminate(), 0);
+}
+
+TEST_F(CoreLoopTest, SigtermFinishesTheBatchInFlight) {
+  graph_.set_indicator_delay(600ms);
+  ASSERT_EQ(PostWhatsApp(WhatsAppText("16505552222", "wamid.g1", "hello")).status, 200);
+  ASSERT_TRUE(Eventually([&] { return !graph_.requests().empty(); }, 3s));  // the reply is being produced
+  EXPECT_EQ(parley_->Terminate(), 0);
+  EXPECT_EQ(graph_.sends().size(), 1u);
+}
+
+TEST_F(CoreLoopTest, ProcessingTimeoutReleasesTheClaimAndRetries) {
+  parley_->Terminate();
+  parley_->env()["PARLEY_PROCESSING_TIMEOUT_MS"] = "300";
+  parley_->Start();
+  graph_.set_indicator_delay(700ms);  // longer than the timeout: the first attempt is abandoned
+  ASSERT_EQ(PostWhatsApp(WhatsAppText("16505554444", "wamid.to1", "hello")).status, 200);
+  ASSERT_TRUE(
+      Eventually([&] { return MetricValue("parley_conversations_timed_out_total{platform=\"whatsapp\"}") >= 1; }, 5s))
+      << parley_->logs();
+  graph_.set_indicator_delay(0ms);
+  // The retry answers; the abandoned attempt's late result is not sent.
+  ASSERT_TRUE(graph_.WaitForSends(1, 5s)) << parley_->logs();
+  std::this_thread::sleep_for(1500ms);
+  EXPECT_EQ(graph_.sends().size(), 1u);
+  auto messages = Messages(Conversations()[0].at("id").to_number<int64_t>());
+  ASSERT_EQ(messages.size(), 2u);
+  EXPECT_EQ(messages[1].at("direction"), "out");
 }
 
 TEST_F(CoreLoopTest, KillNineLosesNothingAndAnswersEachPendingConversationOnce) {
