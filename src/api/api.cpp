@@ -166,9 +166,12 @@ boost::asio::awaitable<http::Response> Api::ReceiveWebhook(Platform platform, co
   const int64_t cutoff_ms = ingest.received_at_ms - config_.answer_cutoff_s * 1000;
   ingest.messages.reserve(events->messages.size());
   for (auto& message : events->messages) {
-    // A backlog that Meta redelivers after an outage is shown, not answered: the moment has passed.
+    // A backlog that Meta redelivers after an outage is shown, not answered: the moment has passed. Reactions and
+    // platform notices ask for nothing; a public comment is answered through the comment APIs, not by direct
+    // message, so it is stored for people to see.
     bool fresh = message.timestamp_ms == 0 || message.timestamp_ms >= cutoff_ms;
-    bool answerable = fresh && message.type != MessageType::kReaction;
+    bool answerable = fresh && !message.platform_notice && message.type != MessageType::kReaction &&
+                      message.type != MessageType::kComment;
     ingest.messages.push_back({std::move(message), answerable});
   }
   ingest.statuses = std::move(events->statuses);

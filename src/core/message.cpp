@@ -127,6 +127,7 @@ boost::json::object ToJsonDetails(const UnifiedMessage& m) {
   PutIfNotEmpty(o, "story_id", m.story_id);
   PutIfNotEmpty(o, "story_url", m.story_url);
   if (m.forwarded) o["forwarded"] = true;
+  if (m.platform_notice) o["platform_notice"] = true;
   return o;
 }
 

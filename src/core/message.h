@@ -111,6 +111,7 @@ struct UnifiedMessage {
   std::string story_id;  //!< Instagram story reply or mention.
   std::string story_url;
   bool forwarded = false;
+  bool platform_notice = false;  //!< Written by the platform about the customer (a changed number), not by them.
 };
 
 // A delivery status for a message the business sent (WhatsApp `statuses[]`, Instagram `read`).

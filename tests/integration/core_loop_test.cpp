@@ -340,6 +340,42 @@ TEST_F(CoreLoopTest, MessagesOlderThanTheCutoffAreStoredButNotAnswered) {
   EXPECT_EQ(Messages(conversations[0].at("id").to_number<int64_t>()).size(), 1u);
 }
 
+TEST_F(CoreLoopTest, ReactionsNoticesAndCommentsAreStoredButNotAnswered) {
+  const std::string now = std::to_string(NowSeconds());
+  auto wa = [&](const std::string& message) {
+    return R"({"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{)"
+           R"("messaging_product":"whatsapp","metadata":{"display_phone_number":"15550783881","phone_number_id":")" +
+           std::string(kPhoneNumberId) + R"("},"contacts":[{"profile":{"name":"Ana"},"wa_id":"16505556666"}],)" +
+           R"("messages":[)" + message + "]}}]}]}";
+  };
+  ASSERT_EQ(PostWhatsApp(wa(R"({"from":"16505556666","id":"wamid.r1","timestamp":")" + now +
+                            R"(","type":"reaction","reaction":{"message_id":"wamid.x","emoji":"\ud83d\udc4d"}})"))
+                .status,
+            200);
+  ASSERT_EQ(
+      PostWhatsApp(wa(R"({"from":"16505556666","id":"wamid.sys1","timestamp":")" + now +
+                      R"(","type":"system","system":{"body":"Ana changed her number","type":"user_changed_number"}})"))
+          .status,
+      200);
+  const std::string comment =
+      R"({"object":"instagram","entry":[{"id":")" + std::string(kInstagramAccount) + R"(","time":)" + now +
+      R"(,"changes":[{"field":"comments","value":{"id":"17865799348089039","from":{"id":"1284628956217892",)"
+      R"("username":"sheena.nelson"},"text":"How much is shipping?","media":{"id":"17887498072083520"}}}]}]})";
+  ASSERT_EQ(PostInstagram(comment).status, 200);
+  std::this_thread::sleep_for(1200ms);
+  EXPECT_TRUE(graph_.requests().empty()) << parley_->logs();
+  size_t stored = 0;
+  std::set<std::string> types;
+  for (const auto& c : Conversations()) {
+    for (const auto& m : Messages(c.at("id").to_number<int64_t>())) {
+      ++stored;
+      types.insert(std::string(m.at("type").as_string()));
+    }
+  }
+  EXPECT_EQ(stored, 3u);
+  EXPECT_EQ(types, (std::set<std::string>{"reaction", "unsupported", "comment"}));
+}
+
 TEST_F(CoreLoopTest, ReadApiIsScopedToTheKeysTenant) {
   ASSERT_EQ(PostWhatsApp(WhatsAppText("16505551234", "wamid.iso1", "hello")).status, 200);
   auto conversation_id = Conversations()[0].at("id").to_number<int64_t>();

@@ -166,6 +166,7 @@ void ReadContent(FieldReader& read, const json::object& o, std::string_view type
   } else if (type == "system") {
     // Number changes and the like: shown in the thread, never answered.
     m.type = MessageType::kUnsupported;
+    m.platform_notice = true;
     MessageError error{0, "system messages are not handled", {}};
     if (const json::object* system = read.Object(o, "system")) {
       m.text = read.OptString(*system, "body");
