@@ -23,8 +23,17 @@ server_pid=$!
 for _ in $(seq 100); do grep -q '"event":"listening"' "$server_log" && break; sleep 0.1; done
 port=$(grep '"event":"listening"' "$server_log" | sed -E 's/.*"port":([0-9]+).*/\1/')
 
+# CPU seconds the server used (user + system), from /proc: steadier than wall-clock rates on a host with CPU steal.
+server_cpu() { awk '{print $14 + $15}' "/proc/$server_pid/stat"; }
+ticks=$(getconf CLK_TCK)
+
 echo "== ingest, closed loop, 64 connections, ${duration}s"
-"$build_dir/bench/bench_ingest_load" --port "$port" --secret bench-secret --connections 64 --duration "$duration"
+cpu_before=$(server_cpu)
+result=$("$build_dir/bench/bench_ingest_load" --port "$port" --secret bench-secret --connections 64 --duration "$duration")
+cpu_after=$(server_cpu)
+echo "$result"
+requests=$(sed -E 's/.*"ok":([0-9]+).*/\1/' <<<"$result")
+echo "server CPU per webhook: $(( (cpu_after - cpu_before) * 1000000 / ticks / requests )) us"
 echo "== ingest, open loop, 1000 req/s, ${duration}s"
 "$build_dir/bench/bench_ingest_load" --port "$port" --secret bench-secret --connections 16 --rate 1000 --duration "$duration"
 kill -TERM $server_pid
