@@ -38,6 +38,8 @@ void LogEscaped(std::exception_ptr e, const char* what) {
     std::rethrow_exception(e);
   } catch (const std::exception& ex) {
     log::Error("coroutine_failed", {{"task", what}, {"error", ex.what()}});
+  } catch (...) {
+    log::Error("coroutine_failed", {{"task", what}, {"error", "unknown exception"}});
   }
 }
 

@@ -16,6 +16,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <charconv>
 #include <thread>
 #include <vector>
 
@@ -25,14 +26,13 @@ namespace {
 Result<std::pair<std::string, uint16_t>> SplitHostPort(const std::string& listen) {
   auto colon = listen.rfind(':');
   if (colon == std::string::npos) return Error::InvalidArgument("PARLEY_LISTEN must be host:port");
-  int port = 0;
-  try {
-    port = std::stoi(listen.substr(colon + 1));
-  } catch (...) {
-    port = -1;
+  const std::string_view digits = std::string_view(listen).substr(colon + 1);
+  uint16_t port = 0;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
+  if (ec != std::errc() || end != digits.data() + digits.size() || digits.empty()) {
+    return Error::InvalidArgument("PARLEY_LISTEN has an invalid port");
   }
-  if (port < 0 || port > 65535) return Error::InvalidArgument("PARLEY_LISTEN has an invalid port");
-  return std::pair{listen.substr(0, colon), static_cast<uint16_t>(port)};
+  return std::pair{listen.substr(0, colon), port};
 }
 
 int Fail(std::string_view event, const Error& e) {

@@ -1,6 +1,3 @@
-#include "core/log.h"
-#include "queue/batcher.h"
-
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -9,35 +6,35 @@
 #include <atomic>
 #include <chrono>
 
+#include "core/log.h"
+#include "core/time.h"
+#include "queue/batcher.h"
+
 namespace parley::queue {
 namespace {
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-// Everything runs on one strand, so the schedule needs no lock; Arm() from other threads posts onto it.
-class MemoryBatcher final : public Batcher, public std::enable_shared_from_this<MemoryBatcher> {
+// The schedule and its timer. Everything runs on one strand, so the schedule needs no lock; calls from other threads
+// post onto it. Pending waits hold a shared_ptr, so the state outlives the batcher until they have completed.
+class TimerState : public std::enable_shared_from_this<TimerState> {
  public:
-  MemoryBatcher(boost::asio::any_io_executor executor, BatchPolicy policy)
+  TimerState(boost::asio::any_io_executor executor, BatchPolicy policy)
       : strand_(boost::asio::make_strand(executor)), timer_(strand_), schedule_(policy) {}
 
-  void Arm(const store::PendingConversation& pending) override {
+  void Arm(const store::PendingConversation& pending) {
     boost::asio::dispatch(strand_, [self = shared_from_this(), pending] {
       self->schedule_.Touch(pending);
       self->Reschedule();
     });
   }
 
-  void RetryAt(int64_t conversation_id, int64_t at_ms) override {
+  void RetryAt(int64_t conversation_id, int64_t at_ms) {
     boost::asio::dispatch(strand_, [self = shared_from_this(), conversation_id, at_ms] {
       self->schedule_.RetryAt(conversation_id, at_ms);
       self->Reschedule();
     });
   }
 
-  void Start(DueHandler on_due) override {
+  void Start(Batcher::DueHandler on_due) {
     boost::asio::dispatch(strand_, [self = shared_from_this(), on_due = std::move(on_due)]() mutable {
       self->on_due_ = std::move(on_due);
       self->running_ = true;
@@ -45,14 +42,14 @@ class MemoryBatcher final : public Batcher, public std::enable_shared_from_this<
     });
   }
 
-  void Stop() override {
+  void Stop() {
     boost::asio::dispatch(strand_, [self = shared_from_this()] {
       self->running_ = false;
       self->timer_.cancel();
     });
   }
 
-  size_t waiting() const override { return waiting_.load(std::memory_order_relaxed); }
+  size_t waiting() const { return waiting_.load(std::memory_order_relaxed); }
 
  private:
   // Sets the timer to the earliest deadline when it moved earlier than the pending wait (or none is pending).
@@ -85,29 +82,33 @@ class MemoryBatcher final : public Batcher, public std::enable_shared_from_this<
   boost::asio::strand<boost::asio::any_io_executor> strand_;
   boost::asio::steady_timer timer_;
   DebounceSchedule schedule_;         // GUARDED_BY(strand_)
-  DueHandler on_due_;                 // GUARDED_BY(strand_)
+  Batcher::DueHandler on_due_;        // GUARDED_BY(strand_)
   bool running_ = false;              // GUARDED_BY(strand_)
   std::optional<int64_t> armed_for_;  // GUARDED_BY(strand_)
   uint64_t generation_ = 0;           // GUARDED_BY(strand_)
   std::atomic<size_t> waiting_{0};
 };
 
+class MemoryBatcher final : public Batcher {
+ public:
+  MemoryBatcher(boost::asio::any_io_executor executor, BatchPolicy policy)
+      : state_(std::make_shared<TimerState>(std::move(executor), policy)) {}
+  ~MemoryBatcher() override { state_->Stop(); }
+
+  void Arm(const store::PendingConversation& pending) override { state_->Arm(pending); }
+  void RetryAt(int64_t conversation_id, int64_t at_ms) override { state_->RetryAt(conversation_id, at_ms); }
+  void Start(DueHandler on_due) override { state_->Start(std::move(on_due)); }
+  void Stop() override { state_->Stop(); }
+  size_t waiting() const override { return state_->waiting(); }
+
+ private:
+  std::shared_ptr<TimerState> state_;
+};
+
 }  // namespace
 
 std::unique_ptr<Batcher> MakeMemoryBatcher(boost::asio::any_io_executor executor, BatchPolicy policy) {
-  // shared_from_this keeps the batcher alive while a wait is pending; the unique_ptr owner holds one reference.
-  struct Owner final : Batcher {
-    std::shared_ptr<MemoryBatcher> impl;
-    void Arm(const store::PendingConversation& p) override { impl->Arm(p); }
-    void RetryAt(int64_t id, int64_t at) override { impl->RetryAt(id, at); }
-    void Start(DueHandler h) override { impl->Start(std::move(h)); }
-    void Stop() override { impl->Stop(); }
-    size_t waiting() const override { return impl->waiting(); }
-    ~Owner() override { impl->Stop(); }
-  };
-  auto owner = std::make_unique<Owner>();
-  owner->impl = std::make_shared<MemoryBatcher>(std::move(executor), policy);
-  return owner;
+  return std::make_unique<MemoryBatcher>(std::move(executor), policy);
 }
 
 }  // namespace parley::queue
