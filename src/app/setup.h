@@ -5,6 +5,8 @@
 #include "core/crypto.h"
 #include "store/store.h"
 
+#include <boost/asio/any_io_executor.hpp>
+
 #include <memory>
 
 namespace parley::app {
@@ -13,8 +15,9 @@ namespace parley::app {
 // once with 32 random bytes and mode 0600.
 Result<crypto::SecretBox> LoadMasterKey(const Config& config);
 
-// Opens the configured store and applies pending migrations.
-Result<std::unique_ptr<store::Store>> OpenMigratedStore(const Config& config, const crypto::SecretBox& box);
+// Opens the configured store and applies pending migrations. Ingest callbacks run on `callbacks` when given.
+Result<std::unique_ptr<store::Store>> OpenMigratedStore(const Config& config, const crypto::SecretBox& box,
+                                                        boost::asio::any_io_executor callbacks = {});
 
 // `parley serve`: runs until SIGTERM/SIGINT, then shuts down gracefully. Returns the exit code.
 int Serve(const Config& config);

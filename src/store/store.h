@@ -8,6 +8,8 @@
 #include "core/error.h"
 #include "core/message.h"
 
+#include <boost/asio/any_io_executor.hpp>
+
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -170,8 +172,8 @@ class Store {
   // --- Inbound path ---
   // Stores one webhook payload durably: contacts, conversations, new messages, status changes and deletions in
   // one transaction, de-duplicated by (channel, platform_message_id). Messages for accounts no channel has are
-  // counted and skipped. `done` runs exactly once, on a store thread, after the commit (or with the error);
-  // it must not block. Concurrent calls are committed in groups.
+  // counted and skipped. `done` runs exactly once after the commit (or with the error), on a store thread or on
+  // StoreOptions::callback_executor; it must not block. Concurrent calls are committed in groups.
   using IngestCallback = std::function<void(Result<IngestOutcome>)>;
   virtual void Ingest(IngestRequest request, IngestCallback done) = 0;
 
@@ -216,6 +218,9 @@ class Store {
 struct StoreOptions {
   std::string database_url;  //!< sqlite:///path/to/file.db
   std::string sqlite_synchronous = "full";
+  // When set, the Ingest callbacks of one commit group run there, handed over in one post instead of one per
+  // callback from a store thread: the server passes its I/O executor, which spares a thread wake-up per webhook.
+  boost::asio::any_io_executor callback_executor;
 };
 
 // Opens the backend named by the URL scheme. The store seals channel tokens with `box`.

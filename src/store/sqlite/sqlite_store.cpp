@@ -1,5 +1,7 @@
 #include "store/sqlite/sqlite_store.h"
 
+#include <boost/asio/post.hpp>
+
 #include "core/crypto.h"
 #include "core/metrics.h"
 #include "core/time.h"
@@ -750,7 +752,9 @@ void SqliteStore::RunGroup(std::vector<Job>& group) {
                           });
   completion.jobs = std::move(group);
   if (!deferred_sync_) {
-    Complete(completion, Ok());
+    std::vector<Completion> batch;
+    batch.push_back(std::move(completion));
+    Acknowledge(batch, Ok());
     return;
   }
   {
@@ -760,24 +764,38 @@ void SqliteStore::RunGroup(std::vector<Job>& group) {
   sync_cv_.notify_one();
 }
 
-void SqliteStore::Complete(Completion& completion, const Result<void>& sync) {
+void SqliteStore::Acknowledge(std::vector<Completion>& batch, const Result<void>& sync) {
   // Completion only after the commit (and its sync): a caller learns of success once it is durable.
-  for (size_t i = 0; i < completion.jobs.size(); ++i) {
-    Result<void> result = !completion.results[i]     ? completion.results[i]
-                          : !completion.group_result ? completion.group_result
-                                                     : sync;
-    if (auto* ingest = std::get_if<IngestJob>(&completion.jobs[i])) {
-      Result<IngestOutcome> outcome =
-          result ? Result<IngestOutcome>(std::move(completion.outcomes[i])) : Result<IngestOutcome>(result.error());
+  std::vector<std::pair<IngestCallback, Result<IngestOutcome>>> callbacks;
+  for (Completion& completion : batch) {
+    for (size_t i = 0; i < completion.jobs.size(); ++i) {
+      Result<void> result = !completion.results[i]     ? completion.results[i]
+                            : !completion.group_result ? completion.group_result
+                                                       : sync;
+      if (auto* ingest = std::get_if<IngestJob>(&completion.jobs[i])) {
+        callbacks.emplace_back(std::move(ingest->done), result
+                                                            ? Result<IngestOutcome>(std::move(completion.outcomes[i]))
+                                                            : Result<IngestOutcome>(result.error()));
+      } else {
+        std::get<TaskJob>(completion.jobs[i]).committed->set_value(std::move(result));
+      }
+    }
+  }
+  auto run = [](std::vector<std::pair<IngestCallback, Result<IngestOutcome>>>& all) {
+    for (auto& [done, outcome] : all) {
       try {
-        ingest->done(std::move(outcome));
+        done(std::move(outcome));
       } catch (const std::exception&) {
         // The callback contract forbids throwing; the other callbacks must still run.
       }
-    } else {
-      std::get<TaskJob>(completion.jobs[i]).committed->set_value(std::move(result));
     }
+  };
+  if (callbacks.empty()) return;
+  if (!options_.callback_executor) {
+    run(callbacks);
+    return;
   }
+  boost::asio::post(options_.callback_executor, [run, callbacks = std::move(callbacks)]() mutable { run(callbacks); });
 }
 
 void SqliteStore::SyncerLoop() {
@@ -792,7 +810,7 @@ void SqliteStore::SyncerLoop() {
     // One fdatasync covers every group committed so far: later groups share the earlier ones' wait.
     const bool needs_sync = std::any_of(batch.begin(), batch.end(), [](const Completion& c) { return c.needs_sync; });
     Result<void> synced = needs_sync ? SyncWal() : Ok();
-    for (Completion& completion : batch) Complete(completion, synced);
+    Acknowledge(batch, synced);
     batch.clear();
   }
 }

@@ -30,6 +30,7 @@ struct SqliteOptions {
   std::string synchronous = "full";  //!< off, normal, full or extra: `full` fsyncs the WAL on every commit.
   int readers = 4;                   //!< Read-only connections in the pool.
   int busy_timeout_ms = 5000;        //!< Wait for another process's write lock (CLI and server on one file).
+  boost::asio::any_io_executor callback_executor;  //!< See StoreOptions::callback_executor.
 };
 
 class SqliteStore final : public Store {
@@ -126,8 +127,10 @@ class SqliteStore final : public Store {
   Result<T> WriteSync(Fn&& fn, bool durable = true);
   void WriterLoop();
   void RunGroup(std::vector<Job>& group);
-  // Acknowledges every job of `completion`; `sync` is the outcome of the disk sync that covers it.
-  static void Complete(Completion& completion, const Result<void>& sync);
+  // Acknowledges every job of `batch`; `sync` is the outcome of the disk sync that covers it. Blocked WriteSync
+  // callers are released here; Ingest callbacks run here too, or all together in one post to the callback
+  // executor.
+  void Acknowledge(std::vector<Completion>& batch, const Result<void>& sync);
   // With synchronous=full the writer commits without waiting for the disk (WAL written, not synced) and goes on
   // with the next group while this thread fdatasyncs the WAL and then acknowledges, in commit order. Durability is
   // that of synchronous=full; the fsync no longer stalls the writer.
