@@ -255,7 +255,8 @@ void ParseEntry(FieldReader& read, const json::object& entry, WebhookEvents& eve
 }  // namespace
 
 Result<WebhookEvents> ParseInstagramWebhook(std::string_view body) {
-  Result<json::value> doc = meta::ParseJson(body);
+  meta::ParseArena arena;
+  Result<json::value> doc = meta::ParseJson(body, arena.storage());
   if (!doc) return doc.error();
   const json::object* root = doc->if_object();
   if (root == nullptr) return Error::InvalidArgument("the webhook body must be a JSON object");

@@ -39,11 +39,11 @@ std::optional<int64_t> AsInteger(const json::value& v) {
 
 }  // namespace
 
-Result<json::value> ParseJson(std::string_view body) {
+Result<json::value> ParseJson(std::string_view body, json::storage_ptr storage) {
   json::parse_options options;
   options.max_depth = kMaxJsonDepth;
   boost::system::error_code ec;
-  json::value v = json::parse(body, ec, json::storage_ptr(), options);
+  json::value v = json::parse(body, ec, std::move(storage), options);
   if (ec) return Error::InvalidArgument("malformed JSON: " + ec.message());
   return v;
 }

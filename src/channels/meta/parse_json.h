@@ -4,6 +4,7 @@
 // to parley_channel_parsers so the fuzz targets build it alone.
 
 #include <boost/json/array.hpp>
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <cstdint>
@@ -19,9 +20,22 @@ namespace parley::channels::meta {
 //! Deepest nesting accepted in a webhook body; Meta's payloads stay under 10.
 inline constexpr size_t kMaxJsonDepth = 64;
 
-// Parses `body` as one JSON document. kInvalidArgument "malformed JSON: <why>" on a syntax error, trailing
-// data or nesting deeper than kMaxJsonDepth. Never throws.
-Result<boost::json::value> ParseJson(std::string_view body);
+// Parses `body` as one JSON document, allocated from `storage` (the default resource when empty).
+// kInvalidArgument "malformed JSON: <why>" on a syntax error, trailing data or nesting deeper than kMaxJsonDepth.
+// Never throws.
+Result<boost::json::value> ParseJson(std::string_view body, boost::json::storage_ptr storage = {});
+
+// A parse arena for one webhook: a stack buffer that holds a typical payload, growing on the heap past it. Values
+// parsed into it die with it, so anything kept must be copied into default storage.
+class ParseArena {
+ public:
+  ParseArena() : resource_(buffer_, sizeof buffer_) {}
+  boost::json::storage_ptr storage() { return &resource_; }
+
+ private:
+  unsigned char buffer_[16384];
+  boost::json::monotonic_resource resource_;
+};
 
 // Reads fields of untrusted objects. An absent or null field is "not set" and yields the default; a field of the
 // wrong type records an error naming it (the first one wins) and also yields the default, so a parser can read

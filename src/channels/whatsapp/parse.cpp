@@ -132,7 +132,9 @@ void ReadContent(FieldReader& read, const json::object& o, std::string_view type
     ReadLocation(read, o, m);
   } else if (type == "contacts") {
     m.type = MessageType::kContacts;
-    m.contacts = read.Array(o, "contacts") != nullptr ? o.at("contacts") : json::value(json::array());
+    // Copied into default storage: the document's arena dies with the parse.
+    m.contacts = read.Array(o, "contacts") != nullptr ? json::value(o.at("contacts"), json::storage_ptr())
+                                                      : json::value(json::array());
   } else if (type == "interactive") {
     ReadInteractive(read, o, m);
   } else if (type == "button") {
@@ -267,7 +269,8 @@ void ParseValue(FieldReader& read, const json::object& value, WebhookEvents& eve
 }  // namespace
 
 Result<WebhookEvents> ParseWhatsAppWebhook(std::string_view body) {
-  Result<json::value> doc = meta::ParseJson(body);
+  meta::ParseArena arena;
+  Result<json::value> doc = meta::ParseJson(body, arena.storage());
   if (!doc) return doc.error();
   const json::object* root = doc->if_object();
   if (root == nullptr) return Error::InvalidArgument("the webhook body must be a JSON object");
