@@ -27,7 +27,7 @@ Setter String(std::string Config::*field) {
 }
 
 Setter OneOf(std::string Config::*field, std::vector<std::string> allowed) {
-  return [field, allowed](Config& c, const std::string& v) -> Result<void> {
+  return [field, allowed = std::move(allowed)](Config& c, const std::string& v) -> Result<void> {
     for (const auto& a : allowed) {
       if (a == v) {
         c.*field = v;
@@ -116,7 +116,7 @@ const std::vector<Entry>& Entries() {
        Integer(&Config::processing_timeout_ms, 100, 3600000)},
       {{"answer_cutoff_s", "PARLEY_ANSWER_CUTOFF_S", "integer", "3600",
         "Messages older than this (by platform timestamp) are stored and shown but not answered automatically."},
-       Integer(&Config::answer_cutoff_s, 1, 30 * 86400)},
+       Integer(&Config::answer_cutoff_s, 1, int64_t{30} * 86400)},
       {{"auto_reply_text", "PARLEY_AUTO_REPLY_TEXT", "string", std::string(kDefaultAutoReply),
         "The away message the built-in responder sends to each burst."},
        String(&Config::auto_reply_text)},

@@ -18,7 +18,7 @@ namespace {
 class TimerState : public std::enable_shared_from_this<TimerState> {
  public:
   TimerState(boost::asio::any_io_executor executor, BatchPolicy policy)
-      : strand_(boost::asio::make_strand(executor)), timer_(strand_), schedule_(policy) {}
+      : strand_(boost::asio::make_strand(std::move(executor))), timer_(strand_), schedule_(policy) {}
 
   void Arm(const store::PendingConversation& pending) {
     boost::asio::dispatch(strand_, [self = shared_from_this(), pending] {
