@@ -1161,7 +1161,7 @@ Result<void> SqliteStore::RecordSendResult(int64_t message_id, const std::string
       if (best->error) apply.Bind(3, best->error->code).Bind(4, best->error->title).Bind(5, best->error->detail);
       STORE_TRY(apply.Run());
     }
-    constexpr int64_t kEarlyStatusLifetimeMs = 24 * 3600 * 1000;
+    constexpr int64_t kEarlyStatusLifetimeMs = int64_t{24} * 3600 * 1000;
     STORE_ASSIGN_OR_RETURN(auto forget, w.db().Prepare(kForgetEarlyStatuses));
     STORE_TRY(forget.Bind(1, channel_id).Bind(2, platform_message_id).Bind(3, NowMs() - kEarlyStatusLifetimeMs).Run());
     return Ok();
