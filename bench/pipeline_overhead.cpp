@@ -91,30 +91,31 @@ int main(int argc, char** argv) {
   for (const auto& r : graph.requests()) {
     if (!IsSend(r)) read_receipt_at[std::string(r.body.at("message_id").as_string())] = r.received_at;
   }
-  std::vector<double> overhead_ms, claim_ms;
+  std::vector<double> overhead_ms, read_receipt_ms;
   for (const auto& send : graph.sends()) {
     std::string to(send.body.at("to").as_string());
     double total = std::chrono::duration<double, std::milli>(send.received_at - posted.at(to)).count();
     overhead_ms.push_back(total - window_ms);
     auto receipt = read_receipt_at.find("wamid.PIPE" + std::to_string(std::stoll(to) - 4915000000000LL));
     if (receipt != read_receipt_at.end()) {
-      claim_ms.push_back(std::chrono::duration<double, std::milli>(receipt->second - posted.at(to)).count() -
-                         window_ms);
+      read_receipt_ms.push_back(std::chrono::duration<double, std::milli>(receipt->second - posted.at(to)).count() -
+                                window_ms);
     }
   }
-  std::sort(claim_ms.begin(), claim_ms.end());
+  std::sort(read_receipt_ms.begin(), read_receipt_ms.end());
   std::sort(overhead_ms.begin(), overhead_ms.end());
   auto pct = [&](double p) {
     return overhead_ms[std::min(overhead_ms.size() - 1, static_cast<size_t>(p * overhead_ms.size()))];
   };
-  boost::json::object result{{"conversations", conversations},
-                             {"rate", rate},
-                             {"window_ms", window_ms},
-                             {"p50_ms", pct(0.5)},
-                             {"p99_ms", pct(0.99)},
-                             {"max_ms", overhead_ms.back()},
-                             {"replies", static_cast<int64_t>(graph.sends().size())},
-                             {"to_read_receipt_p50_ms", claim_ms.empty() ? 0.0 : claim_ms[claim_ms.size() / 2]}};
+  boost::json::object result{
+      {"conversations", conversations},
+      {"rate", rate},
+      {"window_ms", window_ms},
+      {"p50_ms", pct(0.5)},
+      {"p99_ms", pct(0.99)},
+      {"max_ms", overhead_ms.back()},
+      {"replies", static_cast<int64_t>(graph.sends().size())},
+      {"to_read_receipt_p50_ms", read_receipt_ms.empty() ? 0.0 : read_receipt_ms[read_receipt_ms.size() / 2]}};
   std::cout << boost::json::serialize(result) << std::endl;
   parley.Terminate();
   return 0;

@@ -203,8 +203,7 @@ boost::asio::awaitable<http::Response> Api::ReceiveWebhook(Platform platform, co
                                   {"duplicates", outcome->duplicates}});
   }
   co_return http::JsonResponse(http::Status::ok,
-                               boost::json::object{{"stored", outcome->stored}, {"duplicates", outcome->duplicates}},
-                               request.version());
+                               boost::json::object{{"stored", outcome->stored}, {"duplicates", outcome->duplicates}});
 }
 
 boost::asio::awaitable<Result<int64_t>> Api::Authenticate(const http::Request& request) {
@@ -243,7 +242,7 @@ boost::asio::awaitable<http::Response> Api::ListConversations(const http::Reques
   };
   auto page = co_await pool_.Run(list);
   if (!page) co_return http::ErrorResponse(page.error());
-  co_return http::JsonResponse(http::Status::ok, PageJson(*page, ConversationJson), request.version());
+  co_return http::JsonResponse(http::Status::ok, PageJson(*page, ConversationJson));
 }
 
 boost::asio::awaitable<http::Response> Api::ListMessages(const http::Request& request,
@@ -259,7 +258,7 @@ boost::asio::awaitable<http::Response> Api::ListMessages(const http::Request& re
   };
   auto page = co_await pool_.Run(list);
   if (!page) co_return http::ErrorResponse(page.error());
-  co_return http::JsonResponse(http::Status::ok, PageJson(*page, MessageJson), request.version());
+  co_return http::JsonResponse(http::Status::ok, PageJson(*page, MessageJson));
 }
 
 boost::asio::awaitable<http::Response> Api::Health() {

@@ -4,8 +4,6 @@
 #include "core/message.h"
 #include "core/metrics.h"
 
-#include <array>
-
 namespace parley::api {
 
 struct PlatformMetrics {

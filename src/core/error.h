@@ -59,7 +59,7 @@ struct ErrorException : std::exception {
 template <class T>
 using Result = boost::system::result<T, Error>;
 
-// Shorthand for returning an error from a function whose return type is `Result<T>`.
+// The success value of a `Result<void>`: `return Ok();`.
 inline boost::system::result<void, Error> Ok() { return {}; }
 
 }  // namespace parley

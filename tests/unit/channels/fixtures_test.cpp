@@ -154,6 +154,22 @@ TEST_P(FixtureTest, ParsesToExpectedEvents) {
   EXPECT_EQ(Diff(expected, actual, "$"), "") << "actual: " << json::serialize(actual);
 }
 
+// The data folders hold fixture pairs and nothing else: a stray file (a fuzzer's generated input, a payload
+// without its expected output) would otherwise sit there untested.
+TEST(FixtureFolders, HoldOnlyFixturePairs) {
+  for (const char* platform : {"whatsapp", "instagram"}) {
+    fs::path dir = fs::path(PARLEY_TEST_DATA_DIR) / platform;
+    for (const fs::directory_entry& e : fs::directory_iterator(dir)) {
+      std::string file = e.path().filename().string();
+      EXPECT_EQ(e.path().extension(), ".json") << platform << "/" << file << " is not a fixture";
+      if (file.ends_with(".expected.json")) {
+        std::string payload = file.substr(0, file.size() - std::string_view(".expected.json").size()) + ".json";
+        EXPECT_TRUE(fs::exists(dir / payload)) << platform << "/" << file << " has no payload";
+      }
+    }
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Recorded, FixtureTest, testing::ValuesIn(ListFixtures()),
                          [](const testing::TestParamInfo<Fixture>& info) {
                            return info.param.platform + "_" + info.param.name;
