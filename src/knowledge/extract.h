@@ -1,0 +1,58 @@
+#pragma once
+// Turns an uploaded file into structured text: the blocks (headings, paragraphs, list items, table rows) that
+// the chunker cuts along. One entry point per concern: detect the format, extract a document, or read a CSV of
+// Q&A pairs. Nothing here touches the network or the store; every failure is a clear kInvalidArgument error for
+// the document, never a crash (inputs are untrusted uploads).
+
+#include "core/error.h"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace parley::knowledge {
+
+enum class Format { kText, kMarkdown, kHtml, kPdf, kDocx, kCsv };
+
+std::string_view ToString(Format format);  //!< "txt", "markdown", "html", "pdf", "docx", "csv".
+
+// By file extension first (.txt .md .markdown .html .htm .pdf .docx .csv, case-insensitive), then by content
+// type (text/plain, text/markdown, text/html, application/pdf,
+// application/vnd.openxmlformats-officedocument.wordprocessingml.document, text/csv), then by magic bytes
+// (%PDF-, PK\x03\x04 with word/document.xml, <html/<!doctype html). kInvalidArgument naming the file when none
+// matches ("unsupported file type: x.exe").
+Result<Format> DetectFormat(std::string_view file_name, std::string_view content_type, std::string_view bytes);
+
+struct Block {
+  enum class Kind { kHeading, kParagraph, kListItem, kTableRow, kCode };
+  Kind kind = Kind::kParagraph;
+  int level = 0;     //!< Heading level 1–6; 0 for other kinds.
+  std::string text;  //!< UTF-8, whitespace collapsed (except kCode), never empty.
+  int page = 0;      //!< 1-based PDF page the block starts on; 0 for other formats.
+};
+
+struct ExtractedDocument {
+  std::string title;  //!< <title>, the first H1, DOCX core title, PDF Info Title; may be empty.
+  std::vector<Block> blocks;
+};
+
+// Extracts `bytes` in `format` (not kCsv: see ParseQaCsv). Invalid UTF-8 in text formats is replaced with
+// U+FFFD. kInvalidArgument with a reason ("not a PDF file", "DOCX has no word/document.xml", "document has no
+// text") when the input cannot be read or holds no text. Limits: at most 50 MiB in, 20 MiB of text out.
+Result<ExtractedDocument> Extract(Format format, std::string_view bytes);
+
+// One FAQ entry: several phrasings of a question with one answer.
+struct QaPair {
+  std::vector<std::string> questions;
+  std::string answer;
+};
+
+// Reads a CSV of Q&A pairs (RFC 4180: quoted fields, doubled quotes, CRLF or LF, UTF-8 with optional BOM).
+// A header row naming the columns is required: one "answer" column (also "réponse", "reponse", "a") and one
+// or more question columns ("question", "question2", …, "q", "questions"; a "questions" cell may hold several
+// phrasings separated by "|"). Column names are matched case-insensitively. Rows with an empty answer or no
+// question are skipped. kInvalidArgument ("CSV needs a question and an answer column", "unterminated quote on
+// line 7") when unreadable or when no pair remains.
+Result<std::vector<QaPair>> ParseQaCsv(std::string_view bytes);
+
+}  // namespace parley::knowledge
