@@ -20,6 +20,8 @@
 
 namespace parley::store {
 
+class KnowledgeStore;
+
 using TimePoint = std::chrono::system_clock::time_point;
 
 struct Tenant {
@@ -208,6 +210,9 @@ class Store {
   // Oldest first ("newest last"). kNotFound when the conversation is not the tenant's.
   virtual Result<Page<StoredMessage>> ListMessages(int64_t tenant_id, int64_t conversation_id,
                                                    const std::optional<std::string>& cursor, int limit) = 0;
+
+  // --- The agent's knowledge (store/knowledge_store.h) ---
+  virtual KnowledgeStore& knowledge() = 0;
 
   virtual StoreHealth Health() = 0;
 

@@ -51,6 +51,9 @@ class Statement {
   Statement& Bind(int index, const std::optional<std::string>& value);
   Statement& Bind(int index, std::optional<int64_t> value);
   Statement& BindNull(int index);
+  Statement& Bind(int index, double value);
+  // A BLOB, without copying (same lifetime rule as text).
+  Statement& BindBlob(int index, const void* data, size_t size);
 
   // Advances to the next row. true: a row is available through the column accessors; false: done.
   // Fails with the mapped SQLite error (kConflict for a constraint, kUnavailable for busy/full/I/O).
@@ -65,6 +68,9 @@ class Statement {
   std::string_view Text(int column) const;
   std::string String(int column) const { return std::string(Text(column)); }
   std::optional<std::string> OptionalString(int column) const;
+  double Double(int column) const;
+  // Valid until the next Step or the Statement's destruction.
+  std::string_view Blob(int column) const;
 
  private:
   friend class Database;

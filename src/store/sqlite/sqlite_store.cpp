@@ -1,5 +1,7 @@
 #include "store/sqlite/sqlite_store.h"
 
+#include "store/sqlite/knowledge_store.h"
+
 #include <boost/asio/post.hpp>
 
 #include "core/crypto.h"
@@ -589,6 +591,7 @@ SqliteStore::SqliteStore(const SqliteOptions& options, const crypto::SecretBox& 
       idle_readers_(std::move(readers)),
       deferred_sync_(options.synchronous == "full" || options.synchronous == "extra"),
       writer_(std::move(writer)),
+      knowledge_(MakeSqliteKnowledgeStore(*this)),
       syncer_thread_([this] { SyncerLoop(); }),
       writer_thread_([this] { WriterLoop(); }) {}
 
@@ -851,6 +854,25 @@ Result<T> SqliteStore::WriteSync(Fn&& fn, bool durable) {
   if (!commit) return commit.error();
   return std::move(*result);
 }
+
+Result<void> SqliteStore::Write(const std::function<Result<void>(Database&)>& fn, bool durable) {
+  auto written = WriteSync<std::monostate>(
+      [&](Writer& writer) -> Result<std::monostate> {
+        auto result = fn(writer.db());
+        if (!result) return result.error();
+        return std::monostate{};
+      },
+      durable);
+  if (!written) return written.error();
+  return Ok();
+}
+
+Result<void> SqliteStore::Read(const std::function<Result<void>(Database&)>& fn) {
+  STORE_ASSIGN_OR_RETURN(auto reader, AcquireReader());
+  return fn(*reader);
+}
+
+KnowledgeStore& SqliteStore::knowledge() { return *knowledge_; }
 
 Result<SqliteStore::ReaderLease> SqliteStore::AcquireReader() {
   std::unique_lock lock(readers_mutex_);

@@ -78,6 +78,14 @@ class SqliteStore final : public Store {
   Result<Page<StoredMessage>> ListMessages(int64_t tenant_id, int64_t conversation_id,
                                            const std::optional<std::string>& cursor, int limit) override;
 
+  KnowledgeStore& knowledge() override;
+
+  // For the backend's other parts (sqlite/knowledge_store.cpp): runs `fn` on the writer thread inside the next
+  // group and returns once that group is committed (durably unless `durable` is false); `fn` must depend on
+  // nothing but the database and its captures, since a failed group is replayed. `Read` lends a reader.
+  Result<void> Write(const std::function<Result<void>(Database&)>& fn, bool durable = true);
+  Result<void> Read(const std::function<Result<void>(Database&)>& fn);
+
   // pending_writes counts writes queued or in the group being committed.
   StoreHealth Health() override;
   void Close() override;
@@ -170,6 +178,7 @@ class SqliteStore final : public Store {
   int wal_fd_ = -1;                  // Used only by syncer_thread_.
 
   std::unique_ptr<Writer> writer_;  // Used only by writer_thread_.
+  std::unique_ptr<KnowledgeStore> knowledge_;
   std::mutex close_mutex_;          // Serializes Close().
   std::thread syncer_thread_;       // Started before the writer, joined after it.
   std::thread writer_thread_;       // Declared last: started after the state it uses, joined by Close().

@@ -1,0 +1,85 @@
+#pragma once
+// Language models behind one interface, and the OpenAI-compatible providers: any server speaking
+// POST {base}/chat/completions and POST {base}/embeddings (OpenAI, Azure-style gateways, vLLM, Ollama, LiteLLM…).
+// Calls are coroutines over the one HTTP client: thousands of conversations can wait on a model at once without
+// a thread each. Retries (429, 5xx, network) are the client's; what is left is returned as an error.
+
+#include "core/error.h"
+#include "http/client.h"
+#include "knowledge/embedder.h"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace parley::agent {
+
+struct ChatMessage {
+  std::string role;  //!< "system", "user" or "assistant".
+  std::string content;
+};
+
+struct ChatRequest {
+  std::vector<ChatMessage> messages;
+  double temperature = 0.2;
+  int max_tokens = 400;
+};
+
+struct ChatResponse {
+  std::string text;
+  std::string finish_reason;  //!< "stop", "length", …
+  int prompt_tokens = 0;
+  int completion_tokens = 0;
+  std::string model;  //!< As the server reports it.
+};
+
+class ChatModel {
+ public:
+  virtual ~ChatModel() = default;
+  virtual std::string id() const = 0;  //!< For traces: "openai:gpt-4o-mini".
+  // kUnavailable when the server cannot be reached or keeps failing, kTimeout past the deadline,
+  // kInvalidArgument for a 4xx other than 429 (bad key, unknown model: the detail carries the server's message).
+  virtual boost::asio::awaitable<Result<ChatResponse>> Complete(ChatRequest request) = 0;
+};
+
+struct OpenAiOptions {
+  std::string base_url;  //!< e.g. https://api.openai.com/v1 (no trailing slash needed).
+  std::string api_key;   //!< Sent as "Authorization: Bearer …" when not empty; never logged.
+  std::string model;
+  std::chrono::milliseconds timeout{30000};  //!< Per attempt.
+};
+
+// POST {base_url}/chat/completions with {"model","messages","temperature","max_tokens"}; reads
+// choices[0].message.content, choices[0].finish_reason and usage.{prompt_tokens,completion_tokens}.
+class OpenAiChatModel final : public ChatModel {
+ public:
+  OpenAiChatModel(http::Client& client, OpenAiOptions options);
+  std::string id() const override;
+  boost::asio::awaitable<Result<ChatResponse>> Complete(ChatRequest request) override;
+
+ private:
+  http::Client& client_;
+  OpenAiOptions options_;
+};
+
+// POST {base_url}/embeddings with {"model","input":[…]} in batches of at most `batch_size` inputs; reads
+// data[].embedding ordered by data[].index, and L2-normalizes each vector. dimensions() is 0 until the first
+// answer tells it.
+class OpenAiEmbedder final : public knowledge::Embedder {
+ public:
+  OpenAiEmbedder(http::Client& client, OpenAiOptions options, int batch_size = 64);
+  std::string id() const override;  //!< "openai:<model>@<base_url>".
+  int dimensions() const override;
+  boost::asio::awaitable<Result<std::vector<knowledge::Vector>>> Embed(std::vector<std::string> texts) override;
+
+ private:
+  http::Client& client_;
+  OpenAiOptions options_;
+  int batch_size_;
+  std::atomic<int> dimensions_{0};
+};
+
+}  // namespace parley::agent

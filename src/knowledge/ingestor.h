@@ -1,0 +1,64 @@
+#pragma once
+// Ingestion: turns pending documents into chunks, embeddings and index entries, as durable background jobs.
+// A document row is its own job (store/knowledge_store.h): a worker leases it, extracts, chunks, embeds and
+// commits everything in one transaction. A transient failure (a page that cannot be fetched, an embeddings
+// endpoint down) is retried with exponential backoff; a document that cannot be read fails at once with the
+// reason; a worker that dies leaves a lease that expires, and the document is taken again. One failing document
+// never blocks the others: each is leased and finished on its own.
+
+#include "core/blocking_pool.h"
+#include "core/error.h"
+#include "http/client.h"
+#include "knowledge/chunker.h"
+#include "knowledge/embedder.h"
+#include "knowledge/vector_index.h"
+#include "store/knowledge_store.h"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+
+namespace parley::knowledge {
+
+// Which embedder a tenant's knowledge uses (its AI settings, else the server default). Blocking.
+using EmbedderForTenant = std::function<Result<std::shared_ptr<Embedder>>(int64_t tenant_id)>;
+
+struct IngestorOptions {
+  ChunkOptions chunking;
+  int64_t lease_ms = 300000;  //!< A document not finished by then is taken again (its worker is presumed dead).
+  int max_attempts = 5;
+  int64_t retry_base_ms = 2000;  //!< Backoff: base × 2^(attempt-1), capped at 5 minutes.
+  int embed_batch = 64;          //!< Texts per Embed call.
+  uint64_t max_document_bytes = 50ull << 20;
+};
+
+class Ingestor {
+ public:
+  // `fetcher` downloads documents given by URL; null refuses them.
+  Ingestor(store::KnowledgeStore& store, VectorCatalog& vectors, EmbedderForTenant embedder_for, BlockingPool& pool,
+           http::Client* fetcher, IngestorOptions options);
+
+  // Processes documents until none is due; completes with how many it finished (ready or failed).
+  boost::asio::awaitable<int> RunDue();
+  // Runs until Stop(): processes due documents, then sleeps until the next one is due or Wake() is called.
+  boost::asio::awaitable<void> Run();
+  void Wake();  //!< A document was added. Call on the executor that runs Run().
+  void Stop();  //!< Call on the executor that runs Run().
+
+ private:
+  boost::asio::awaitable<Result<void>> Process(store::DocumentJob& job);
+
+  store::KnowledgeStore& store_;
+  VectorCatalog& vectors_;
+  EmbedderForTenant embedder_for_;
+  BlockingPool& pool_;
+  http::Client* fetcher_;
+  IngestorOptions options_;
+  std::unique_ptr<boost::asio::steady_timer> wake_;
+  bool stopped_ = false;
+};
+
+}  // namespace parley::knowledge

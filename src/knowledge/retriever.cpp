@@ -1,0 +1,140 @@
+#include "knowledge/retriever.h"
+
+#include "knowledge/text.h"
+
+#include <algorithm>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace parley::knowledge {
+namespace {
+
+std::vector<std::string> ContentWords(std::string_view text) {
+  std::vector<std::string> words;
+  std::unordered_set<std::string> seen;
+  for (auto& word : Words(Fold(text))) {
+    if (IsStopWord(word) || !seen.insert(word).second) continue;
+    words.push_back(std::move(word));
+  }
+  return words;
+}
+
+}  // namespace
+
+std::string LexicalQuery(std::string_view question) {
+  std::string query;
+  for (const auto& word : ContentWords(question)) {
+    if (!query.empty()) query += " OR ";
+    // Words hold only letters and digits, so quoting is all FTS5 needs to read each as one term.
+    query += "\"" + word + "\"";
+  }
+  return query;
+}
+
+std::vector<FusedHit> ReciprocalRankFusion(const std::vector<std::vector<int64_t>>& rankings, double k,
+                                           size_t limit) {
+  std::unordered_map<int64_t, FusedHit> fused;
+  for (size_t list = 0; list < rankings.size(); ++list) {
+    for (size_t i = 0; i < rankings[list].size(); ++i) {
+      int64_t id = rankings[list][i];
+      auto& hit = fused[id];
+      if (hit.ranks.empty()) {
+        hit.id = id;
+        hit.ranks.assign(rankings.size(), 0);
+      }
+      if (hit.ranks[list] != 0) continue;  // A ranking that repeats an id counts its best rank only.
+      hit.ranks[list] = static_cast<int>(i + 1);
+      hit.score += 1.0 / (k + static_cast<double>(i + 1));
+    }
+  }
+  std::vector<FusedHit> ordered;
+  ordered.reserve(fused.size());
+  for (auto& [id, hit] : fused) ordered.push_back(std::move(hit));
+  std::sort(ordered.begin(), ordered.end(), [](const FusedHit& a, const FusedHit& b) {
+    return a.score != b.score ? a.score > b.score : a.id < b.id;
+  });
+  if (ordered.size() > limit) ordered.resize(limit);
+  return ordered;
+}
+
+double StemCoverage(std::string_view question, std::string_view passage_text, std::string_view language) {
+  thread_local std::unique_ptr<Stemmer> stemmer;
+  if (!stemmer || stemmer->language() != language) stemmer = std::make_unique<Stemmer>(language);
+  std::set<std::string> wanted;
+  for (const auto& word : ContentWords(question)) wanted.insert(stemmer->Stem(word));
+  if (wanted.empty()) return 0;
+  std::unordered_set<std::string> present;
+  for (const auto& word : Words(Fold(passage_text))) present.insert(stemmer->Stem(word));
+  size_t found = 0;
+  for (const auto& stem : wanted) found += present.count(stem);
+  return static_cast<double>(found) / static_cast<double>(wanted.size());
+}
+
+Result<std::vector<Passage>> Retriever::Retrieve(int64_t tenant_id, const std::vector<int64_t>& knowledge_base_ids,
+                                                 std::string_view question, const std::vector<float>& query_vector,
+                                                 const std::string& embedder_id, const RetrievalOptions& options) {
+  auto bases = store_.ListKnowledgeBases(tenant_id);
+  if (!bases) return bases.error();
+  std::vector<int64_t> scope;
+  for (const auto& base : *bases) {
+    if (std::find(knowledge_base_ids.begin(), knowledge_base_ids.end(), base.id) != knowledge_base_ids.end()) {
+      scope.push_back(base.id);
+    }
+  }
+  std::vector<Passage> passages;
+  if (scope.empty()) return passages;
+
+  std::vector<int64_t> lexical_ids;
+  std::unordered_map<int64_t, double> bm25;
+  auto hits = store_.SearchLexical(tenant_id, scope, LexicalQuery(question), options.candidates);
+  if (!hits) return hits.error();
+  for (const auto& hit : *hits) {
+    lexical_ids.push_back(hit.chunk_id);
+    bm25[hit.chunk_id] = hit.score;
+  }
+
+  std::vector<int64_t> vector_ids;
+  std::unordered_map<int64_t, double> similarity;
+  if (!query_vector.empty()) {
+    std::vector<VectorHit> nearest;
+    for (int64_t base : scope) {
+      auto found = vectors_.Search(base, embedder_id, query_vector, options.candidates);
+      if (!found) return found.error();
+      nearest.insert(nearest.end(), found->begin(), found->end());
+    }
+    std::sort(nearest.begin(), nearest.end(),
+              [](const VectorHit& a, const VectorHit& b) { return a.similarity > b.similarity; });
+    if (nearest.size() > static_cast<size_t>(options.candidates)) nearest.resize(options.candidates);
+    for (const auto& hit : nearest) {
+      vector_ids.push_back(hit.chunk_id);
+      similarity[hit.chunk_id] = hit.similarity;
+    }
+  }
+
+  auto fused = ReciprocalRankFusion({vector_ids, lexical_ids}, options.rrf_k, static_cast<size_t>(options.top_k));
+  std::vector<int64_t> ids;
+  for (const auto& hit : fused) ids.push_back(hit.id);
+  auto chunks = store_.GetChunks(tenant_id, ids);
+  if (!chunks) return chunks.error();
+  std::unordered_map<int64_t, store::ChunkRecord*> by_id;
+  for (auto& chunk : *chunks) by_id[chunk.id] = &chunk;
+  for (const auto& hit : fused) {
+    auto found = by_id.find(hit.id);
+    if (found == by_id.end()) continue;  // Deleted since it was ranked.
+    Passage passage;
+    passage.chunk = std::move(*found->second);
+    passage.score = hit.score;
+    passage.vector_rank = hit.ranks[0];
+    passage.lexical_rank = hit.ranks[1];
+    passage.similarity = similarity.count(hit.id) ? similarity[hit.id] : 0;
+    passage.bm25 = bm25.count(hit.id) ? bm25[hit.id] : 0;
+    passage.coverage =
+        StemCoverage(question, passage.chunk.heading_path + "\n" + passage.chunk.text, options.language);
+    passage.relevance = std::max(passage.similarity, passage.coverage);
+    passages.push_back(std::move(passage));
+  }
+  return passages;
+}
+
+}  // namespace parley::knowledge

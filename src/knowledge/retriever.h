@@ -1,0 +1,72 @@
+#pragma once
+// Hybrid retrieval: the BM25 ranking (SQLite FTS5) and the vector ranking (HNSW) of a tenant's knowledge bases,
+// each restricted to those knowledge bases before ranking, fused by reciprocal rank fusion (Cormack et al.,
+// 2009): score(d) = Σ 1 / (k + rank_i(d)). RRF needs no score calibration between the two rankings, which is why
+// it is used instead of mixing BM25 and cosine values.
+//
+// Fusion orders passages; it says nothing about whether the best one answers the question. `relevance` does:
+// the larger of the passage's cosine similarity and the share of the question's content words (stemmed) that
+// the passage contains. The agent abstains below its threshold.
+
+#include "core/error.h"
+#include "knowledge/vector_index.h"
+#include "store/knowledge_store.h"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace parley::knowledge {
+
+struct RetrievalOptions {
+  int top_k = 5;        //!< Passages returned.
+  int candidates = 40;  //!< Depth of each ranking before fusion.
+  double rrf_k = 60;    //!< RRF's damping constant (60 in the original paper).
+  std::string language = "english";
+};
+
+struct Passage {
+  store::ChunkRecord chunk;
+  double score = 0;       //!< RRF score.
+  int vector_rank = 0;    //!< 1-based; 0 when absent from that ranking.
+  int lexical_rank = 0;   //!< 1-based; 0 when absent.
+  double similarity = 0;  //!< Cosine with the question (0 when not in the vector ranking).
+  double bm25 = 0;        //!< 0 when not in the lexical ranking.
+  double coverage = 0;    //!< Share of the question's content stems found in the passage.
+  double relevance = 0;   //!< max(similarity, coverage).
+};
+
+// The question's content words (folded, stop words removed, deduplicated), as an FTS5 OR-query of quoted terms;
+// empty when none remain.
+std::string LexicalQuery(std::string_view question);
+
+struct FusedHit {
+  int64_t id = 0;
+  double score = 0;
+  std::vector<int> ranks;  //!< Per input ranking, 1-based; 0 when absent.
+};
+
+// Reciprocal rank fusion of rankings (best first), best first; ties broken by the smaller id for determinism.
+std::vector<FusedHit> ReciprocalRankFusion(const std::vector<std::vector<int64_t>>& rankings, double k,
+                                           size_t limit);
+
+// Share (0..1) of `question`'s content stems present in `passage_text`; 0 when the question has none.
+double StemCoverage(std::string_view question, std::string_view passage_text, std::string_view language);
+
+class Retriever {
+ public:
+  Retriever(store::KnowledgeStore& store, VectorCatalog& vectors) : store_(store), vectors_(vectors) {}
+
+  // Top passages for `question` in the tenant's `knowledge_base_ids` (ids of other tenants are ignored).
+  // `query_vector` is the question embedded by `embedder_id`; empty skips the vector ranking. Blocks.
+  Result<std::vector<Passage>> Retrieve(int64_t tenant_id, const std::vector<int64_t>& knowledge_base_ids,
+                                        std::string_view question, const std::vector<float>& query_vector,
+                                        const std::string& embedder_id, const RetrievalOptions& options);
+
+ private:
+  store::KnowledgeStore& store_;
+  VectorCatalog& vectors_;
+};
+
+}  // namespace parley::knowledge

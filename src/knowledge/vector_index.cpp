@@ -1,0 +1,266 @@
+#include "knowledge/vector_index.h"
+
+#include "core/crypto.h"
+#include "core/log.h"
+
+#include <hnswlib/hnswlib.h>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace parley::knowledge {
+
+struct VectorIndex::Impl {
+  Impl(int dimensions, const HnswOptions& options, size_t capacity)
+      : space(static_cast<size_t>(dimensions)),
+        graph(std::make_unique<hnswlib::HierarchicalNSW<float>>(&space, std::max<size_t>(capacity, 16),
+                                                                 static_cast<size_t>(options.m),
+                                                                 static_cast<size_t>(options.ef_construction))),
+        ef_search(options.ef_search) {
+    graph->setEf(static_cast<size_t>(ef_search));
+  }
+  explicit Impl(int dimensions, int ef) : space(static_cast<size_t>(dimensions)), ef_search(ef) {}
+
+  hnswlib::InnerProductSpace space;
+  std::unique_ptr<hnswlib::HierarchicalNSW<float>> graph;
+  size_t live = 0;
+  int ef_search;
+};
+
+VectorIndex::VectorIndex(int dimensions, const HnswOptions& options, size_t capacity)
+    : dimensions_(dimensions), impl_(std::make_unique<Impl>(dimensions, options, capacity)) {}
+
+VectorIndex::VectorIndex(int dimensions, std::unique_ptr<Impl> impl) : dimensions_(dimensions), impl_(std::move(impl)) {}
+
+VectorIndex::~VectorIndex() = default;
+
+void VectorIndex::Add(int64_t id, const float* vector) {
+  auto& graph = *impl_->graph;
+  auto label = static_cast<hnswlib::labeltype>(id);
+  bool known = graph.label_lookup_.count(label) > 0;
+  bool was_deleted = known && graph.isMarkedDeleted(graph.label_lookup_.at(label));
+  if (!known && graph.cur_element_count >= graph.max_elements_) graph.resizeIndex(graph.max_elements_ * 2);
+  // hnswlib replaces the vector of a known label and revives it if it was marked deleted.
+  graph.addPoint(vector, label);
+  if (!known || was_deleted) ++impl_->live;
+}
+
+void VectorIndex::Remove(int64_t id) {
+  auto& graph = *impl_->graph;
+  auto found = graph.label_lookup_.find(static_cast<hnswlib::labeltype>(id));
+  if (found == graph.label_lookup_.end() || graph.isMarkedDeleted(found->second)) return;
+  graph.markDelete(found->first);
+  --impl_->live;
+}
+
+std::vector<VectorHit> VectorIndex::Search(const float* query, int k) const {
+  std::vector<VectorHit> hits;
+  if (k <= 0 || impl_->live == 0) return hits;
+  // ef belongs to the graph, shared by concurrent searches, so it is set once and k is held under it.
+  k = std::min(k, impl_->ef_search);
+  auto results = impl_->graph->searchKnn(query, static_cast<size_t>(k));
+  hits.resize(results.size());
+  // The queue pops the farthest first; inner-product distance is 1 - similarity.
+  for (size_t i = results.size(); i-- > 0;) {
+    hits[i] = {static_cast<int64_t>(results.top().second), 1.0f - results.top().first};
+    results.pop();
+  }
+  return hits;
+}
+
+size_t VectorIndex::size() const { return impl_->live; }
+
+Result<void> VectorIndex::Save(const std::string& path) const {
+  std::string temporary = path + ".tmp";
+  try {
+    impl_->graph->saveIndex(temporary);
+  } catch (const std::exception& e) {
+    return Error::Unavailable("cannot write the vector index", e.what());
+  }
+  std::error_code error;
+  std::filesystem::rename(temporary, path, error);
+  if (error) return Error::Unavailable("cannot write the vector index", error.message());
+  return Ok();
+}
+
+Result<std::unique_ptr<VectorIndex>> VectorIndex::Load(const std::string& path, int dimensions,
+                                                        const HnswOptions& options) {
+  auto impl = std::make_unique<Impl>(dimensions, options.ef_search);
+  try {
+    impl->graph = std::make_unique<hnswlib::HierarchicalNSW<float>>(&impl->space, path);
+    impl->graph->setEf(static_cast<size_t>(options.ef_search));
+  } catch (const std::exception& e) {
+    return Error::Unavailable("cannot read the vector index", e.what());
+  }
+  if (impl->graph->data_size_ != impl->space.get_data_size()) {
+    return Error::Unavailable("the vector index has other dimensions");
+  }
+  size_t live = 0;
+  for (const auto& [label, internal] : impl->graph->label_lookup_) {
+    if (!impl->graph->isMarkedDeleted(internal)) ++live;
+  }
+  impl->live = live;
+  return std::unique_ptr<VectorIndex>(new VectorIndex(dimensions, std::move(impl)));
+}
+
+namespace {
+
+constexpr int kCatchUpPage = 4096;
+
+// A file name for an embedder id that may hold any character ("openai:text-embedding-3-small").
+std::string FileSafe(const std::string& text) {
+  std::string safe;
+  for (char c : text) safe += std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' ? c : '_';
+  return safe + "-" + crypto::Sha256Hex(text).substr(0, 8);
+}
+
+}  // namespace
+
+VectorCatalog::VectorCatalog(store::KnowledgeStore& store, std::string directory, HnswOptions options)
+    : store_(store), directory_(std::move(directory)), options_(options) {
+  if (!directory_.empty()) {
+    std::error_code ignored;
+    std::filesystem::create_directories(directory_, ignored);
+  }
+}
+
+VectorCatalog::Entry& VectorCatalog::EntryFor(const Key& key) {
+  std::lock_guard lock(entries_mutex_);
+  auto& entry = entries_[key];
+  if (!entry) entry = std::make_unique<Entry>();
+  return *entry;
+}
+
+std::string VectorCatalog::PathFor(const Key& key) const {
+  return directory_ + "/kb" + std::to_string(key.first) + "-" + FileSafe(key.second) + ".hnsw";
+}
+
+void VectorCatalog::LoadFromDisk(const Key& key, Entry& entry, int dimensions) {
+  entry.index = std::make_unique<VectorIndex>(dimensions, options_);
+  if (directory_.empty()) return;
+  std::string path = PathFor(key);
+  std::ifstream meta_file(path + ".meta");
+  if (!meta_file) return;
+  std::stringstream meta_text;
+  meta_text << meta_file.rdbuf();
+  boost::system::error_code parse_error;
+  auto meta = boost::json::parse(meta_text.str(), parse_error);
+  if (parse_error || !meta.is_object()) return;
+  const auto& fields = meta.as_object();
+  auto* dims = fields.if_contains("dimensions");
+  auto* after = fields.if_contains("after_chunk_id");
+  auto* seq = fields.if_contains("after_deletion_seq");
+  if (!dims || !after || !seq || !dims->is_int64() || !after->is_int64() || !seq->is_int64() ||
+      dims->as_int64() != dimensions) {
+    return;
+  }
+  auto loaded = VectorIndex::Load(path, dimensions, options_);
+  if (!loaded) {
+    log::Warn("vector_index_rebuild", {{"knowledge_base_id", key.first}, {"reason", loaded.error().detail}});
+    return;
+  }
+  entry.index = std::move(*loaded);
+  entry.after_chunk_id = after->as_int64();
+  entry.after_deletion_seq = seq->as_int64();
+}
+
+Result<void> VectorCatalog::CatchUp(const Key& key, Entry& entry, int dimensions) {
+  {
+    std::unique_lock lock(entry.mutex);
+    if (!entry.index) LoadFromDisk(key, entry, dimensions);
+    if (entry.index->dimensions() != dimensions) {
+      return Error::InvalidArgument("query dimensions differ from the index's");
+    }
+  }
+  while (true) {
+    int64_t after = 0;
+    int64_t seq = 0;
+    {
+      std::shared_lock lock(entry.mutex);
+      after = entry.after_chunk_id;
+      seq = entry.after_deletion_seq;
+    }
+    // Vectors before deletions: a chunk deleted between the two reads is then removed, never revived.
+    auto vectors = store_.ChunkVectorsAfter(key.first, key.second, after, kCatchUpPage);
+    if (!vectors) return vectors.error();
+    int64_t new_seq = seq;
+    auto deleted = store_.DeletedChunksAfter(key.first, seq, &new_seq);
+    if (!deleted) return deleted.error();
+    if (vectors->empty() && deleted->empty()) return Ok();
+    std::unique_lock lock(entry.mutex);
+    for (const auto& chunk : *vectors) {
+      if (chunk.chunk_id <= entry.after_chunk_id) continue;  // Another search applied it meanwhile.
+      if (static_cast<int>(chunk.embedding.size()) != dimensions) {
+        return Error::Internal("stored embedding of chunk " + std::to_string(chunk.chunk_id) + " has " +
+                               std::to_string(chunk.embedding.size()) + " dimensions");
+      }
+      entry.index->Add(chunk.chunk_id, chunk.embedding.data());
+      entry.after_chunk_id = chunk.chunk_id;
+    }
+    if (new_seq > entry.after_deletion_seq) {
+      for (int64_t id : *deleted) entry.index->Remove(id);
+      entry.after_deletion_seq = new_seq;
+    }
+    entry.dirty = true;
+    if (static_cast<int>(vectors->size()) < kCatchUpPage) return Ok();
+  }
+}
+
+Result<std::vector<VectorHit>> VectorCatalog::Search(int64_t knowledge_base_id, const std::string& embedder_id,
+                                                     const std::vector<float>& query, int k) {
+  Key key{knowledge_base_id, embedder_id};
+  Entry& entry = EntryFor(key);
+  auto caught_up = CatchUp(key, entry, static_cast<int>(query.size()));
+  if (!caught_up) return caught_up.error();
+  std::shared_lock lock(entry.mutex);
+  return entry.index->Search(query.data(), k);
+}
+
+Result<void> VectorCatalog::Refresh(int64_t knowledge_base_id, const std::string& embedder_id, int dimensions) {
+  Key key{knowledge_base_id, embedder_id};
+  return CatchUp(key, EntryFor(key), dimensions);
+}
+
+Result<void> VectorCatalog::SaveLocked(const Key& key, Entry& entry) {
+  std::string path = PathFor(key);
+  auto saved = entry.index->Save(path);
+  if (!saved) return saved;
+  boost::json::object meta{{"dimensions", entry.index->dimensions()},
+                           {"after_chunk_id", entry.after_chunk_id},
+                           {"after_deletion_seq", entry.after_deletion_seq}};
+  std::string temporary = path + ".meta.tmp";
+  {
+    std::ofstream out(temporary, std::ios::trunc);
+    out << boost::json::serialize(meta);
+    if (!out) return Error::Unavailable("cannot write the vector index");
+  }
+  std::error_code error;
+  std::filesystem::rename(temporary, path + ".meta", error);
+  if (error) return Error::Unavailable("cannot write the vector index", error.message());
+  entry.dirty = false;
+  return Ok();
+}
+
+Result<void> VectorCatalog::Flush() {
+  if (directory_.empty()) return Ok();
+  std::vector<std::pair<Key, Entry*>> entries;
+  {
+    std::lock_guard lock(entries_mutex_);
+    for (auto& [key, entry] : entries_) entries.emplace_back(key, entry.get());
+  }
+  for (auto& [key, entry] : entries) {
+    std::unique_lock lock(entry->mutex);
+    if (!entry->index || !entry->dirty) continue;
+    auto saved = SaveLocked(key, *entry);
+    if (!saved) return saved;
+  }
+  return Ok();
+}
+
+}  // namespace parley::knowledge

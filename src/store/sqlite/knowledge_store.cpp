@@ -1,0 +1,701 @@
+#include "store/sqlite/knowledge_store.h"
+
+#include "core/crypto.h"
+#include "core/time.h"
+#include "store/sqlite/db.h"
+#include "store/sqlite/sqlite_store.h"
+
+#include <boost/json/array.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+#include <unordered_map>
+
+namespace parley::store {
+
+std::string_view ToString(DocumentStatus status) {
+  switch (status) {
+    case DocumentStatus::kPending:
+      return "pending";
+    case DocumentStatus::kProcessing:
+      return "processing";
+    case DocumentStatus::kReady:
+      return "ready";
+    case DocumentStatus::kFailed:
+      return "failed";
+  }
+  return "pending";
+}
+
+namespace sqlite {
+namespace {
+
+constexpr int kMaxPageSize = 500;
+
+constexpr const char* kTenantExists = "SELECT 1 FROM tenants WHERE id = ?1";
+constexpr const char* kSelectKnowledgeBase =
+    "SELECT id, tenant_id, name, created_at FROM knowledge_bases WHERE tenant_id = ?1 AND name = ?2";
+constexpr const char* kInsertKnowledgeBase =
+    "INSERT INTO knowledge_bases (tenant_id, name, created_at) VALUES (?1, ?2, ?3) RETURNING id";
+constexpr const char* kListKnowledgeBases =
+    "SELECT id, tenant_id, name, created_at FROM knowledge_bases WHERE tenant_id = ?1 ORDER BY id";
+constexpr const char* kKnowledgeBaseOfTenant = "SELECT 1 FROM knowledge_bases WHERE id = ?1 AND tenant_id = ?2";
+
+#define DOCUMENT_COLUMNS                                                                                       \
+  "id, tenant_id, knowledge_base_id, name, content_type, source_url, size_bytes, status, progress, error, " \
+  "chunks, attempts, created_at, updated_at"
+constexpr const char* kInsertDocument =
+    "INSERT INTO knowledge_documents (tenant_id, knowledge_base_id, name, content_type, source_url, size_bytes, "
+    "content, status, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?8) RETURNING id";
+constexpr const char* kSelectDocument =
+    "SELECT " DOCUMENT_COLUMNS " FROM knowledge_documents WHERE id = ?1 AND tenant_id = ?2";
+constexpr const char* kDocumentsFirstPage =
+    "SELECT " DOCUMENT_COLUMNS " FROM knowledge_documents WHERE tenant_id = ?1 ORDER BY id DESC LIMIT ?2";
+constexpr const char* kDocumentsAfter = "SELECT " DOCUMENT_COLUMNS
+                                        " FROM knowledge_documents WHERE tenant_id = ?1 AND id < ?3 "
+                                        "ORDER BY id DESC LIMIT ?2";
+constexpr const char* kDueDocument =
+    "SELECT id FROM knowledge_documents WHERE status = 'pending' AND next_attempt_at <= ?1 "
+    "ORDER BY next_attempt_at, id LIMIT 1";
+constexpr const char* kExpiredLease =
+    "SELECT id FROM knowledge_documents WHERE status = 'processing' AND lease_until <= ?1 ORDER BY lease_until LIMIT 1";
+constexpr const char* kLeaseDocument =
+    "UPDATE knowledge_documents SET status = 'processing', attempts = attempts + 1, lease_token = ?2, "
+    "lease_until = ?3, progress = 0, updated_at = ?4 WHERE id = ?1 RETURNING " DOCUMENT_COLUMNS ", content";
+constexpr const char* kNextDue =
+    "SELECT MIN(t) FROM (SELECT MIN(next_attempt_at) AS t FROM knowledge_documents WHERE status = 'pending' "
+    "UNION ALL SELECT MIN(lease_until) FROM knowledge_documents WHERE status = 'processing')";
+constexpr const char* kSetProgress =
+    "UPDATE knowledge_documents SET progress = ?3, lease_until = ?4, updated_at = ?5 "
+    "WHERE id = ?1 AND lease_token = ?2 AND status = 'processing'";
+constexpr const char* kHoldsLease =
+    "SELECT knowledge_base_id, tenant_id FROM knowledge_documents "
+    "WHERE id = ?1 AND lease_token = ?2 AND status = 'processing'";
+constexpr const char* kCompleteDocument =
+    "UPDATE knowledge_documents SET status = 'ready', progress = 1, error = '', chunks = ?2, lease_token = NULL, "
+    "lease_until = NULL, updated_at = ?3 WHERE id = ?1";
+constexpr const char* kStoreFetchedContent =
+    "UPDATE knowledge_documents SET content = ?2, size_bytes = ?3 WHERE id = ?1";
+constexpr const char* kRetryDocument =
+    "UPDATE knowledge_documents SET status = 'pending', error = ?3, next_attempt_at = ?4, lease_token = NULL, "
+    "lease_until = NULL, updated_at = ?5 WHERE id = ?1 AND lease_token = ?2";
+constexpr const char* kFailDocument =
+    "UPDATE knowledge_documents SET status = 'failed', error = ?3, lease_token = NULL, lease_until = NULL, "
+    "updated_at = ?4 WHERE id = ?1 AND lease_token = ?2";
+constexpr const char* kRequeueDocuments =
+    "UPDATE knowledge_documents SET status = 'pending', next_attempt_at = 0, attempts = 0, updated_at = ?2 "
+    "WHERE knowledge_base_id = ?1 AND status IN ('ready', 'failed')";
+constexpr const char* kDeleteDocument = "DELETE FROM knowledge_documents WHERE id = ?1 AND tenant_id = ?2";
+
+constexpr const char* kDocumentChunks = "SELECT id FROM knowledge_chunks WHERE document_id = ?1";
+constexpr const char* kRecordChunkDeletion =
+    "INSERT INTO knowledge_chunk_deletions (knowledge_base_id, chunk_id) VALUES (?1, ?2)";
+constexpr const char* kDeleteChunkFts = "DELETE FROM knowledge_chunks_fts WHERE rowid = ?1";
+constexpr const char* kDeleteDocumentChunks = "DELETE FROM knowledge_chunks WHERE document_id = ?1";
+constexpr const char* kInsertChunk =
+    "INSERT INTO knowledge_chunks (tenant_id, knowledge_base_id, document_id, position, heading_path, page, text, "
+    "lexical_text, embedder, embedding) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING id";
+constexpr const char* kInsertChunkFts = "INSERT INTO knowledge_chunks_fts (rowid, scope, body) VALUES (?1, ?2, ?3)";
+constexpr const char* kChunkVectorsAfter =
+    "SELECT id, embedding FROM knowledge_chunks WHERE knowledge_base_id = ?1 AND embedder = ?2 AND id > ?3 "
+    "ORDER BY id LIMIT ?4";
+constexpr const char* kDeletionsAfter =
+    "SELECT seq, chunk_id FROM knowledge_chunk_deletions WHERE knowledge_base_id = ?1 AND seq > ?2 ORDER BY seq";
+constexpr const char* kLexicalSearch =
+    "SELECT rowid, -bm25(knowledge_chunks_fts, 0.0, 1.0) FROM knowledge_chunks_fts WHERE knowledge_chunks_fts "
+    "MATCH ?1 ORDER BY bm25(knowledge_chunks_fts, 0.0, 1.0) LIMIT ?2";
+constexpr const char* kSelectChunk =
+    "SELECT c.id, c.tenant_id, c.knowledge_base_id, c.document_id, d.name, c.position, c.heading_path, c.page, "
+    "c.text, c.lexical_text FROM knowledge_chunks c JOIN knowledge_documents d ON d.id = c.document_id "
+    "WHERE c.id = ?1 AND c.tenant_id = ?2";
+
+constexpr const char* kInsertFaq =
+    "INSERT INTO faq_entries (tenant_id, document_id, answer, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4) "
+    "RETURNING id";
+constexpr const char* kInsertFaqQuestion =
+    "INSERT INTO faq_questions (faq_id, tenant_id, position, question, question_key) VALUES (?1, ?2, ?3, ?4, ?5)";
+constexpr const char* kUpdateFaq =
+    "UPDATE faq_entries SET answer = ?3, updated_at = ?4 WHERE id = ?1 AND tenant_id = ?2";
+constexpr const char* kDeleteFaqQuestions = "DELETE FROM faq_questions WHERE faq_id = ?1";
+constexpr const char* kDeleteFaq = "DELETE FROM faq_entries WHERE id = ?1 AND tenant_id = ?2";
+constexpr const char* kDeleteDocumentFaqs = "DELETE FROM faq_entries WHERE document_id = ?1";
+constexpr const char* kSelectFaq =
+    "SELECT id, tenant_id, answer, document_id, created_at, updated_at FROM faq_entries WHERE id = ?1 AND "
+    "tenant_id = ?2";
+constexpr const char* kFaqsFirstPage =
+    "SELECT id, tenant_id, answer, document_id, created_at, updated_at FROM faq_entries WHERE tenant_id = ?1 "
+    "ORDER BY id LIMIT ?2";
+constexpr const char* kFaqsAfter =
+    "SELECT id, tenant_id, answer, document_id, created_at, updated_at FROM faq_entries WHERE tenant_id = ?1 "
+    "AND id > ?3 ORDER BY id LIMIT ?2";
+constexpr const char* kFaqQuestions = "SELECT question FROM faq_questions WHERE faq_id = ?1 ORDER BY position";
+constexpr const char* kFaqByKey =
+    "SELECT faq_id FROM faq_questions WHERE tenant_id = ?1 AND question_key = ?2 ORDER BY faq_id LIMIT 1";
+
+constexpr const char* kSelectAiSettings = "SELECT settings FROM ai_settings WHERE tenant_id = ?1";
+constexpr const char* kUpsertAiSettings =
+    "INSERT INTO ai_settings (tenant_id, settings, updated_at) VALUES (?1, ?2, ?3) "
+    "ON CONFLICT (tenant_id) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at";
+
+std::optional<DocumentStatus> ParseDocumentStatus(std::string_view text) {
+  for (auto status : {DocumentStatus::kPending, DocumentStatus::kProcessing, DocumentStatus::kReady,
+                      DocumentStatus::kFailed}) {
+    if (ToString(status) == text) return status;
+  }
+  return std::nullopt;
+}
+
+Document ReadDocument(const Statement& row) {
+  Document d;
+  d.id = row.Int(0);
+  d.tenant_id = row.Int(1);
+  d.knowledge_base_id = row.Int(2);
+  d.name = row.String(3);
+  d.content_type = row.String(4);
+  d.source_url = row.String(5);
+  d.size_bytes = row.Int(6);
+  d.status = ParseDocumentStatus(row.Text(7)).value_or(DocumentStatus::kPending);
+  d.progress = row.Double(8);
+  d.error = row.String(9);
+  d.chunks = static_cast<int>(row.Int(10));
+  d.attempts = static_cast<int>(row.Int(11));
+  d.created_at_ms = row.Int(12);
+  d.updated_at_ms = row.Int(13);
+  return d;
+}
+
+std::string IdCursor(char kind, int64_t id) { return crypto::Base64UrlEncode(std::string(1, kind) + ":" + std::to_string(id)); }
+
+Result<int64_t> ParseIdCursor(char kind, const std::string& cursor) {
+  auto decoded = crypto::Base64UrlDecode(cursor);
+  int64_t id = 0;
+  if (decoded && decoded->size() > 2 && (*decoded)[0] == kind && (*decoded)[1] == ':') {
+    const char* begin = decoded->data() + 2;
+    const char* end = decoded->data() + decoded->size();
+    auto [ptr, ec] = std::from_chars(begin, end, id);
+    if (ec == std::errc() && ptr == end) return id;
+  }
+  return Error::InvalidArgument("invalid cursor");
+}
+
+std::vector<float> DecodeVector(std::string_view blob) {
+  std::vector<float> vector(blob.size() / sizeof(float));
+  std::memcpy(vector.data(), blob.data(), vector.size() * sizeof(float));
+  return vector;
+}
+
+std::string Scope(int64_t knowledge_base_id) { return "kb" + std::to_string(knowledge_base_id); }
+
+// Removes a document's chunks from the table, the BM25 index and (through the deletion log) the vector indexes.
+Result<void> DeleteChunksOf(Database& db, int64_t document_id, int64_t knowledge_base_id) {
+  std::vector<int64_t> ids;
+  {
+    STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(kDocumentChunks));
+    select.Bind(1, document_id);
+    while (true) {
+      STORE_ASSIGN_OR_RETURN(bool row, select.Step());
+      if (!row) break;
+      ids.push_back(select.Int(0));
+    }
+  }
+  for (int64_t id : ids) {
+    STORE_ASSIGN_OR_RETURN(auto log, db.Prepare(kRecordChunkDeletion));
+    STORE_TRY(log.Bind(1, knowledge_base_id).Bind(2, id).Run());
+    STORE_ASSIGN_OR_RETURN(auto fts, db.Prepare(kDeleteChunkFts));
+    STORE_TRY(fts.Bind(1, id).Run());
+  }
+  STORE_ASSIGN_OR_RETURN(auto remove, db.Prepare(kDeleteDocumentChunks));
+  return remove.Bind(1, document_id).Run();
+}
+
+Result<void> InsertFaq(Database& db, int64_t tenant_id, std::optional<int64_t> document_id, const NewFaq& faq,
+                       int64_t now, int64_t* id) {
+  STORE_ASSIGN_OR_RETURN(auto insert, db.Prepare(kInsertFaq));
+  STORE_TRY(insert.Bind(1, tenant_id).Bind(2, document_id).Bind(3, faq.answer).Bind(4, now).Step());
+  *id = insert.Int(0);
+  for (size_t i = 0; i < faq.questions.size(); ++i) {
+    STORE_ASSIGN_OR_RETURN(auto question, db.Prepare(kInsertFaqQuestion));
+    STORE_TRY(question.Bind(1, *id)
+                  .Bind(2, tenant_id)
+                  .Bind(3, static_cast<int64_t>(i))
+                  .Bind(4, faq.questions[i])
+                  .Bind(5, faq.question_keys[i])
+                  .Run());
+  }
+  return Ok();
+}
+
+Result<void> ValidateFaq(const NewFaq& faq) {
+  if (faq.answer.empty()) return Error::InvalidArgument("an answer is required");
+  if (faq.questions.empty()) return Error::InvalidArgument("at least one question is required");
+  if (faq.questions.size() != faq.question_keys.size()) return Error::Internal("one key per question expected");
+  for (const auto& q : faq.questions) {
+    if (q.empty()) return Error::InvalidArgument("questions must not be empty");
+  }
+  return Ok();
+}
+
+Result<FaqEntry> ReadFaq(Database& db, int64_t tenant_id, int64_t faq_id) {
+  STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(kSelectFaq));
+  STORE_ASSIGN_OR_RETURN(bool found, select.Bind(1, faq_id).Bind(2, tenant_id).Step());
+  if (!found) return Error::NotFound("no such Q&A pair");
+  FaqEntry entry{select.Int(0), select.Int(1), {}, select.String(2), select.OptionalInt(3), select.Int(4),
+                 select.Int(5)};
+  STORE_ASSIGN_OR_RETURN(auto questions, db.Prepare(kFaqQuestions));
+  questions.Bind(1, faq_id);
+  while (true) {
+    STORE_ASSIGN_OR_RETURN(bool row, questions.Step());
+    if (!row) break;
+    entry.questions.push_back(questions.String(0));
+  }
+  return entry;
+}
+
+class SqliteKnowledgeStore final : public KnowledgeStore {
+ public:
+  explicit SqliteKnowledgeStore(SqliteStore& store) : store_(store) {}
+
+  Result<KnowledgeBase> EnsureKnowledgeBase(int64_t tenant_id, const std::string& name) override {
+    if (name.empty()) return Error::InvalidArgument("a knowledge base needs a name");
+    KnowledgeBase kb;
+    STORE_TRY(store_.Write([&](Database& db) -> Result<void> {
+      STORE_ASSIGN_OR_RETURN(auto tenant, db.Prepare(kTenantExists));
+      STORE_ASSIGN_OR_RETURN(bool exists, tenant.Bind(1, tenant_id).Step());
+      if (!exists) return Error::NotFound("no such tenant");
+      STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(kSelectKnowledgeBase));
+      STORE_ASSIGN_OR_RETURN(bool found, select.Bind(1, tenant_id).Bind(2, name).Step());
+      if (found) {
+        kb = {select.Int(0), select.Int(1), select.String(2), select.Int(3)};
+        return Ok();
+      }
+      kb = {0, tenant_id, name, NowMs()};
+      STORE_ASSIGN_OR_RETURN(auto insert, db.Prepare(kInsertKnowledgeBase));
+      STORE_TRY(insert.Bind(1, tenant_id).Bind(2, name).Bind(3, kb.created_at_ms).Step());
+      kb.id = insert.Int(0);
+      return Ok();
+    }));
+    return kb;
+  }
+
+  Result<std::vector<KnowledgeBase>> ListKnowledgeBases(int64_t tenant_id) override {
+    std::vector<KnowledgeBase> bases;
+    STORE_TRY(store_.Read([&](Database& db) -> Result<void> {
+      STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(kListKnowledgeBases));
+      select.Bind(1, tenant_id);
+      while (true) {
+        STORE_ASSIGN_OR_RETURN(bool row, select.Step());
+        if (!row) return Ok();
+        bases.push_back({select.Int(0), select.Int(1), select.String(2), select.Int(3)});
+      }
+    }));
+    return bases;
+  }
+
+  Result<Document> CreateDocument(const NewDocument& document) override {
+    if (document.name.empty()) return Error::InvalidArgument("a document needs a name");
+    int64_t id = 0;
+    int64_t now = NowMs();
+    STORE_TRY(store_.Write([&](Database& db) -> Result<void> {
+      STORE_ASSIGN_OR_RETURN(auto kb, db.Prepare(kKnowledgeBaseOfTenant));
+      STORE_ASSIGN_OR_RETURN(bool owned, kb.Bind(1, document.knowledge_base_id).Bind(2, document.tenant_id).Step());
+      if (!owned) return Error::NotFound("no such knowledge base");
+      STORE_ASSIGN_OR_RETURN(auto insert, db.Prepare(kInsertDocument));
+      insert.Bind(1, document.tenant_id)
+          .Bind(2, document.knowledge_base_id)
+          .Bind(3, document.name)
+          .Bind(4, document.content_type)
+          .Bind(5, document.source_url)
+          .Bind(6, static_cast<int64_t>(document.content.size()))
+          .BindBlob(7, document.content.data(), document.content.size())
+          .Bind(8, now);
+      STORE_TRY(insert.Step());
+      id = insert.Int(0);
+      return Ok();
+    }));
+    return GetDocument(document.tenant_id, id);
+  }
+
+  Result<Document> GetDocument(int64_t tenant_id, int64_t document_id) override {
+    std::optional<Document> document;
+    STORE_TRY(store_.Read([&](Database& db) -> Result<void> {
+      STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(kSelectDocument));
+      STORE_ASSIGN_OR_RETURN(bool found, select.Bind(1, document_id).Bind(2, tenant_id).Step());
+      if (found) document = ReadDocument(select);
+      return Ok();
+    }));
+    if (!document) return Error::NotFound("no such document");
+    return std::move(*document);
+  }
+
+  Result<Page<Document>> ListDocuments(int64_t tenant_id, const std::optional<std::string>& cursor,
+                                       int limit) override {
+    limit = std::clamp(limit, 1, kMaxPageSize);
+    std::optional<int64_t> before;
+    if (cursor) {
+      STORE_ASSIGN_OR_RETURN(before, ParseIdCursor('d', *cursor));
+    }
+    Page<Document> page;
+    STORE_TRY(store_.Read([&](Database& db) -> Result<void> {
+      STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(before ? kDocumentsAfter : kDocumentsFirstPage));
+      select.Bind(1, tenant_id).Bind(2, limit + 1);
+      if (before) select.Bind(3, *before);
+      while (true) {
+        STORE_ASSIGN_OR_RETURN(bool row, select.Step());
+        if (!row) return Ok();
+        if (static_cast<int>(page.data.size()) == limit) {
+          page.next_cursor = IdCursor('d', page.data.back().id);
+          return Ok();
+        }
+        page.data.push_back(ReadDocument(select));
+      }
+    }));
+    return page;
+  }
+
+  Result<void> DeleteDocument(int64_t tenant_id, int64_t document_id) override {
+    return store_.Write([&](Database& db) -> Result<void> {
+      STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(kSelectDocument));
+      STORE_ASSIGN_OR_RETURN(bool found, select.Bind(1, document_id).Bind(2, tenant_id).Step());
+      if (!found) return Error::NotFound("no such document");
+      int64_t knowledge_base_id = select.Int(2);
+      STORE_TRY(DeleteChunksOf(db, document_id, knowledge_base_id));
+      STORE_ASSIGN_OR_RETURN(auto faqs, db.Prepare(kDeleteDocumentFaqs));
+      STORE_TRY(faqs.Bind(1, document_id).Run());
+      STORE_ASSIGN_OR_RETURN(auto remove, db.Prepare(kDeleteDocument));
+      return remove.Bind(1, document_id).Bind(2, tenant_id).Run();
+    });
+  }
+
+  Result<int> RequeueDocuments(int64_t knowledge_base_id) override {
+    int changed = 0;
+    STORE_TRY(store_.Write([&](Database& db) -> Result<void> {
+      STORE_ASSIGN_OR_RETURN(auto update, db.Prepare(kRequeueDocuments));
+      STORE_TRY(update.Bind(1, knowledge_base_id).Bind(2, NowMs()).Run());
+      changed = static_cast<int>(db.Changes());
+      return Ok();
+    }));
+    return changed;
+  }
+
+  Result<std::optional<DocumentJob>> ClaimDocumentJob(int64_t now_ms, int64_t lease_ms) override {
+    std::optional<DocumentJob> job;
+    std::string token = crypto::RandomToken(16);
+    STORE_TRY(store_.Write([&](Database& db) -> Result<void> {
+      job.reset();
+      std::optional<int64_t> id;
+      for (const char* sql : {kExpiredLease, kDueDocument}) {
+        STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(sql));
+        STORE_ASSIGN_OR_RETURN(bool found, select.Bind(1, now_ms).Step());
+        if (found) {
+          id = select.Int(0);
+          break;
+        }
+      }
+      if (!id) return Ok();
+      STORE_ASSIGN_OR_RETURN(auto lease, db.Prepare(kLeaseDocument));
+      STORE_TRY(lease.Bind(1, *id).Bind(2, token).Bind(3, now_ms + lease_ms).Bind(4, now_ms).Step());
+      job = DocumentJob{ReadDocument(lease), std::string(lease.Blob(14)), token};
+      return Ok();
+    }));
+    return job;
+  }
+
+  Result<std::optional<int64_t>> NextDocumentJobAt() override {
+    std::optional<int64_t> next;
+    STORE_TRY(store_.Read([&](Database& db) -> Result<void> {
+      STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(kNextDue));
+      STORE_ASSIGN_OR_RETURN(bool row, select.Step());
+      if (row) next = select.OptionalInt(0);
+      return Ok();
+    }));
+    return next;
+  }
+
+  Result<void> SetDocumentProgress(const DocumentJob& job, double progress, int64_t lease_until_ms) override {
+    return store_.Write(
+        [&](Database& db) -> Result<void> {
+          STORE_ASSIGN_OR_RETURN(auto update, db.Prepare(kSetProgress));
+          return update.Bind(1, job.document.id)
+              .Bind(2, job.lease_token)
+              .Bind(3, progress)
+              .Bind(4, lease_until_ms)
+              .Bind(5, NowMs())
+              .Run();
+        },
+        /*durable=*/false);
+  }
+
+  Result<void> CompleteDocumentJob(const DocumentJob& job, const std::string& embedder_id,
+                                   const std::vector<NewChunk>& chunks, const std::vector<NewFaq>& faqs,
+                                   const std::string& content) override {
+    int64_t now = NowMs();
+    return store_.Write([&](Database& db) -> Result<void> {
+      STORE_ASSIGN_OR_RETURN(auto holds, db.Prepare(kHoldsLease));
+      STORE_ASSIGN_OR_RETURN(bool held, holds.Bind(1, job.document.id).Bind(2, job.lease_token).Step());
+      if (!held) return Error::Conflict("the document's lease was lost");
+      int64_t knowledge_base_id = holds.Int(0);
+      int64_t tenant_id = holds.Int(1);
+      std::string scope = Scope(knowledge_base_id);
+      STORE_TRY(DeleteChunksOf(db, job.document.id, knowledge_base_id));
+      for (const NewChunk& chunk : chunks) {
+        STORE_ASSIGN_OR_RETURN(auto insert, db.Prepare(kInsertChunk));
+        insert.Bind(1, tenant_id)
+            .Bind(2, knowledge_base_id)
+            .Bind(3, job.document.id)
+            .Bind(4, chunk.position)
+            .Bind(5, chunk.heading_path)
+            .Bind(6, chunk.page)
+            .Bind(7, chunk.text)
+            .Bind(8, chunk.lexical_text)
+            .Bind(9, embedder_id)
+            .BindBlob(10, chunk.embedding.data(), chunk.embedding.size() * sizeof(float));
+        STORE_TRY(insert.Step());
+        int64_t chunk_id = insert.Int(0);
+        STORE_ASSIGN_OR_RETURN(auto fts, db.Prepare(kInsertChunkFts));
+        STORE_TRY(fts.Bind(1, chunk_id).Bind(2, scope).Bind(3, chunk.lexical_text).Run());
+      }
+      STORE_ASSIGN_OR_RETURN(auto old_faqs, db.Prepare(kDeleteDocumentFaqs));
+      STORE_TRY(old_faqs.Bind(1, job.document.id).Run());
+      for (const NewFaq& faq : faqs) {
+        STORE_TRY(ValidateFaq(faq));
+        int64_t faq_id = 0;
+        STORE_TRY(InsertFaq(db, tenant_id, job.document.id, faq, now, &faq_id));
+      }
+      if (!content.empty()) {
+        STORE_ASSIGN_OR_RETURN(auto keep, db.Prepare(kStoreFetchedContent));
+        STORE_TRY(keep.Bind(1, job.document.id)
+                      .BindBlob(2, content.data(), content.size())
+                      .Bind(3, static_cast<int64_t>(content.size()))
+                      .Run());
+      }
+      STORE_ASSIGN_OR_RETURN(auto done, db.Prepare(kCompleteDocument));
+      return done.Bind(1, job.document.id).Bind(2, static_cast<int64_t>(chunks.size())).Bind(3, now).Run();
+    });
+  }
+
+  Result<void> FailDocumentJob(const DocumentJob& job, const std::string& error,
+                               std::optional<int64_t> retry_at_ms) override {
+    int64_t now = NowMs();
+    return store_.Write([&](Database& db) -> Result<void> {
+      STORE_ASSIGN_OR_RETURN(auto update, db.Prepare(retry_at_ms ? kRetryDocument : kFailDocument));
+      update.Bind(1, job.document.id).Bind(2, job.lease_token).Bind(3, error);
+      if (retry_at_ms) {
+        update.Bind(4, *retry_at_ms).Bind(5, now);
+      } else {
+        update.Bind(4, now);
+      }
+      return update.Run();
+    });
+  }
+
+  Result<std::vector<ChunkVector>> ChunkVectorsAfter(int64_t knowledge_base_id, const std::string& embedder_id,
+                                                     int64_t after_chunk_id, int limit) override {
+    std::vector<ChunkVector> vectors;
+    STORE_TRY(store_.Read([&](Database& db) -> Result<void> {
+      STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(kChunkVectorsAfter));
+      select.Bind(1, knowledge_base_id).Bind(2, embedder_id).Bind(3, after_chunk_id).Bind(4, limit);
+      while (true) {
+        STORE_ASSIGN_OR_RETURN(bool row, select.Step());
+        if (!row) return Ok();
+        vectors.push_back({select.Int(0), DecodeVector(select.Blob(1))});
+      }
+    }));
+    return vectors;
+  }
+
+  Result<std::vector<int64_t>> DeletedChunksAfter(int64_t knowledge_base_id, int64_t after_seq,
+                                                  int64_t* last_seq) override {
+    std::vector<int64_t> ids;
+    STORE_TRY(store_.Read([&](Database& db) -> Result<void> {
+      STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(kDeletionsAfter));
+      select.Bind(1, knowledge_base_id).Bind(2, after_seq);
+      while (true) {
+        STORE_ASSIGN_OR_RETURN(bool row, select.Step());
+        if (!row) return Ok();
+        *last_seq = select.Int(0);
+        ids.push_back(select.Int(1));
+      }
+    }));
+    return ids;
+  }
+
+  Result<std::vector<LexicalHit>> SearchLexical(int64_t tenant_id, const std::vector<int64_t>& knowledge_base_ids,
+                                                const std::string& fts_query, int limit) override {
+    std::vector<LexicalHit> hits;
+    if (knowledge_base_ids.empty() || fts_query.empty()) return hits;
+    STORE_TRY(store_.Read([&](Database& db) -> Result<void> {
+      // Only the tenant's own knowledge bases enter the scope; an id of another tenant is silently left out.
+      std::string scope;
+      for (int64_t id : knowledge_base_ids) {
+        STORE_ASSIGN_OR_RETURN(auto owned, db.Prepare(kKnowledgeBaseOfTenant));
+        STORE_ASSIGN_OR_RETURN(bool mine, owned.Bind(1, id).Bind(2, tenant_id).Step());
+        if (!mine) continue;
+        scope += scope.empty() ? Scope(id) : " OR " + Scope(id);
+      }
+      if (scope.empty()) return Ok();
+      std::string match = "scope : (" + scope + ") AND body : (" + fts_query + ")";
+      STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(kLexicalSearch));
+      select.Bind(1, match).Bind(2, limit);
+      while (true) {
+        auto row = select.Step();
+        if (!row && row.error().code == ErrorCode::kInvalidArgument) {
+          return Error::InvalidArgument("invalid search query");
+        }
+        if (!row) return row.error();
+        if (!*row) return Ok();
+        hits.push_back({select.Int(0), select.Double(1)});
+      }
+    }));
+    return hits;
+  }
+
+  Result<std::vector<ChunkRecord>> GetChunks(int64_t tenant_id, const std::vector<int64_t>& chunk_ids) override {
+    std::vector<ChunkRecord> records;
+    STORE_TRY(store_.Read([&](Database& db) -> Result<void> {
+      for (int64_t id : chunk_ids) {
+        STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(kSelectChunk));
+        STORE_ASSIGN_OR_RETURN(bool found, select.Bind(1, id).Bind(2, tenant_id).Step());
+        if (!found) continue;
+        records.push_back({select.Int(0), select.Int(1), select.Int(2), select.Int(3), select.String(4),
+                           static_cast<int>(select.Int(5)), select.String(6), static_cast<int>(select.Int(7)),
+                           select.String(8), select.String(9)});
+      }
+      return Ok();
+    }));
+    return records;
+  }
+
+  Result<FaqEntry> CreateFaq(int64_t tenant_id, const NewFaq& faq) override {
+    STORE_TRY(ValidateFaq(faq));
+    int64_t id = 0;
+    STORE_TRY(store_.Write([&](Database& db) -> Result<void> {
+      STORE_ASSIGN_OR_RETURN(auto tenant, db.Prepare(kTenantExists));
+      STORE_ASSIGN_OR_RETURN(bool exists, tenant.Bind(1, tenant_id).Step());
+      if (!exists) return Error::NotFound("no such tenant");
+      return InsertFaq(db, tenant_id, std::nullopt, faq, NowMs(), &id);
+    }));
+    return GetFaq(tenant_id, id);
+  }
+
+  Result<FaqEntry> UpdateFaq(int64_t tenant_id, int64_t faq_id, const NewFaq& faq) override {
+    STORE_TRY(ValidateFaq(faq));
+    STORE_TRY(store_.Write([&](Database& db) -> Result<void> {
+      STORE_ASSIGN_OR_RETURN(auto update, db.Prepare(kUpdateFaq));
+      STORE_TRY(update.Bind(1, faq_id).Bind(2, tenant_id).Bind(3, faq.answer).Bind(4, NowMs()).Run());
+      if (db.Changes() == 0) return Error::NotFound("no such Q&A pair");
+      STORE_ASSIGN_OR_RETURN(auto clear, db.Prepare(kDeleteFaqQuestions));
+      STORE_TRY(clear.Bind(1, faq_id).Run());
+      for (size_t i = 0; i < faq.questions.size(); ++i) {
+        STORE_ASSIGN_OR_RETURN(auto question, db.Prepare(kInsertFaqQuestion));
+        STORE_TRY(question.Bind(1, faq_id)
+                      .Bind(2, tenant_id)
+                      .Bind(3, static_cast<int64_t>(i))
+                      .Bind(4, faq.questions[i])
+                      .Bind(5, faq.question_keys[i])
+                      .Run());
+      }
+      return Ok();
+    }));
+    return GetFaq(tenant_id, faq_id);
+  }
+
+  Result<void> DeleteFaq(int64_t tenant_id, int64_t faq_id) override {
+    return store_.Write([&](Database& db) -> Result<void> {
+      STORE_ASSIGN_OR_RETURN(auto remove, db.Prepare(kDeleteFaq));
+      STORE_TRY(remove.Bind(1, faq_id).Bind(2, tenant_id).Run());
+      if (db.Changes() == 0) return Error::NotFound("no such Q&A pair");
+      return Ok();
+    });
+  }
+
+  Result<FaqEntry> GetFaq(int64_t tenant_id, int64_t faq_id) override {
+    std::optional<FaqEntry> entry;
+    STORE_TRY(store_.Read([&](Database& db) -> Result<void> {
+      STORE_ASSIGN_OR_RETURN(entry, ReadFaq(db, tenant_id, faq_id));
+      return Ok();
+    }));
+    return std::move(*entry);
+  }
+
+  Result<Page<FaqEntry>> ListFaqs(int64_t tenant_id, const std::optional<std::string>& cursor, int limit) override {
+    limit = std::clamp(limit, 1, kMaxPageSize);
+    std::optional<int64_t> after;
+    if (cursor) {
+      STORE_ASSIGN_OR_RETURN(after, ParseIdCursor('f', *cursor));
+    }
+    Page<FaqEntry> page;
+    STORE_TRY(store_.Read([&](Database& db) -> Result<void> {
+      std::vector<int64_t> ids;
+      {
+        STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(after ? kFaqsAfter : kFaqsFirstPage));
+        select.Bind(1, tenant_id).Bind(2, limit + 1);
+        if (after) select.Bind(3, *after);
+        while (true) {
+          STORE_ASSIGN_OR_RETURN(bool row, select.Step());
+          if (!row) break;
+          ids.push_back(select.Int(0));
+        }
+      }
+      for (int64_t id : ids) {
+        if (static_cast<int>(page.data.size()) == limit) {
+          page.next_cursor = IdCursor('f', page.data.back().id);
+          break;
+        }
+        STORE_ASSIGN_OR_RETURN(auto entry, ReadFaq(db, tenant_id, id));
+        page.data.push_back(std::move(entry));
+      }
+      return Ok();
+    }));
+    return page;
+  }
+
+  Result<std::optional<FaqEntry>> FindFaqByKey(int64_t tenant_id, const std::string& question_key) override {
+    std::optional<FaqEntry> entry;
+    if (question_key.empty()) return entry;
+    STORE_TRY(store_.Read([&](Database& db) -> Result<void> {
+      STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(kFaqByKey));
+      STORE_ASSIGN_OR_RETURN(bool found, select.Bind(1, tenant_id).Bind(2, question_key).Step());
+      if (!found) return Ok();
+      int64_t faq_id = select.Int(0);
+      STORE_ASSIGN_OR_RETURN(entry, ReadFaq(db, tenant_id, faq_id));
+      return Ok();
+    }));
+    return entry;
+  }
+
+  Result<std::optional<std::string>> GetAiSettings(int64_t tenant_id) override {
+    std::optional<std::string> settings;
+    STORE_TRY(store_.Read([&](Database& db) -> Result<void> {
+      STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(kSelectAiSettings));
+      STORE_ASSIGN_OR_RETURN(bool found, select.Bind(1, tenant_id).Step());
+      if (found) settings = select.String(0);
+      return Ok();
+    }));
+    return settings;
+  }
+
+  Result<void> PutAiSettings(int64_t tenant_id, const std::string& settings_json) override {
+    return store_.Write([&](Database& db) -> Result<void> {
+      STORE_ASSIGN_OR_RETURN(auto tenant, db.Prepare(kTenantExists));
+      STORE_ASSIGN_OR_RETURN(bool exists, tenant.Bind(1, tenant_id).Step());
+      if (!exists) return Error::NotFound("no such tenant");
+      STORE_ASSIGN_OR_RETURN(auto upsert, db.Prepare(kUpsertAiSettings));
+      return upsert.Bind(1, tenant_id).Bind(2, settings_json).Bind(3, NowMs()).Run();
+    });
+  }
+
+ private:
+  SqliteStore& store_;
+};
+
+}  // namespace
+
+std::unique_ptr<KnowledgeStore> MakeSqliteKnowledgeStore(SqliteStore& store) {
+  return std::make_unique<SqliteKnowledgeStore>(store);
+}
+
+}  // namespace sqlite
+}  // namespace parley::store
