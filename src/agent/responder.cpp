@@ -2,13 +2,14 @@
 
 namespace parley::agent {
 
-boost::asio::awaitable<Result<std::optional<store::OutboundDraft>>> AutoReplyResponder::Respond(
-    const store::Claim& batch) {
-  if (batch.messages.empty() || text_.empty()) co_return std::optional<store::OutboundDraft>{};
+boost::asio::awaitable<Result<store::Reply>> AutoReplyResponder::Respond(const store::Claim& batch) {
+  store::Reply reply;
+  if (batch.messages.empty() || text_.empty()) co_return reply;
   store::OutboundDraft draft;
   draft.type = MessageType::kText;
   draft.text = text_;
-  co_return std::optional<store::OutboundDraft>{std::move(draft)};
+  reply.messages.push_back(std::move(draft));
+  co_return reply;
 }
 
 }  // namespace parley::agent

@@ -16,17 +16,18 @@ class Responder {
  public:
   virtual ~Responder() = default;
 
-  // Produces the reply to `batch.messages` (oldest first), or nullopt to stay silent. Runs on the I/O executor
-  // and may suspend (a model call); it must not block. It can be abandoned when the processing timeout passes:
-  // the caller then ignores its result. An error is counted as a failed conversation and retried later.
-  virtual boost::asio::awaitable<Result<std::optional<store::OutboundDraft>>> Respond(const store::Claim& batch) = 0;
+  // Produces the reply to `batch.messages` (oldest first): messages to send in order (none to stay silent),
+  // with the decision and trace to keep and whether a person takes over. Runs on the I/O executor and may
+  // suspend (a model call); it must not block. It can be abandoned when the processing timeout passes: the caller
+  // then ignores its result. An error is counted as a failed conversation and retried later.
+  virtual boost::asio::awaitable<Result<store::Reply>> Respond(const store::Claim& batch) = 0;
 };
 
 // Sends `text` once per burst: the away message businesses use while nobody can answer.
 class AutoReplyResponder final : public Responder {
  public:
   explicit AutoReplyResponder(std::string text) : text_(std::move(text)) {}
-  boost::asio::awaitable<Result<std::optional<store::OutboundDraft>>> Respond(const store::Claim& batch) override;
+  boost::asio::awaitable<Result<store::Reply>> Respond(const store::Claim& batch) override;
 
  private:
   std::string text_;

@@ -1,5 +1,6 @@
 #include "app/app.h"
 
+#include "app/knowledge_cli.h"
 #include "app/setup.h"
 #include "core/config.h"
 #include "core/crypto.h"
@@ -189,6 +190,24 @@ int Main(int argc, char** argv) {
   simulate->add_option("--url", simulate_options.url,
                        "Webhook URL (default: http://$PARLEY_LISTEN/api/<platform>/webhook)");
 
+  auto* kb = cli.add_subcommand("kb", "Manage knowledge bases.");
+  kb->require_subcommand(1);
+  auto* kb_add = kb->add_subcommand("add", "Add documents (txt, md, html, pdf, docx, csv of Q&A) and wait for them.");
+  int64_t kb_tenant = 0;
+  std::string kb_name = "default";
+  std::vector<std::string> kb_files;
+  kb_add->add_option("--tenant", kb_tenant, "Tenant id")->required();
+  kb_add->add_option("--kb", kb_name, "Knowledge base name (created if missing)")->capture_default_str();
+  kb_add->add_option("files", kb_files, "Files to add")->required();
+
+  auto* ask = cli.add_subcommand("ask", "Ask the tenant's AI agent a question; prints the answer, sources and trace.");
+  int64_t ask_tenant = 0;
+  std::string ask_question;
+  std::string ask_platform = "whatsapp";
+  ask->add_option("--tenant", ask_tenant, "Tenant id")->required();
+  ask->add_option("--platform", ask_platform, "whatsapp or instagram (length and formatting)")->capture_default_str();
+  ask->add_option("question", ask_question, "The question")->required();
+
   auto* config_cmd = cli.add_subcommand("config", "Configuration helpers.");
   config_cmd->require_subcommand(1);
   auto* config_docs =
@@ -218,6 +237,8 @@ int Main(int argc, char** argv) {
   if (add_instagram->parsed())
     return ChannelAdd(*config, Platform::kInstagram, channel_tenant, account_id, access_token);
   if (simulate->parsed()) return Simulate(*config, simulate_options);
+  if (kb_add->parsed()) return KnowledgeAdd(*config, kb_tenant, kb_name, kb_files);
+  if (ask->parsed()) return Ask(*config, ask_tenant, ask_question, ask_platform);
   return 0;
 }
 

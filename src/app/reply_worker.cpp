@@ -11,6 +11,9 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <map>
+#include <vector>
+
 namespace parley::app {
 namespace {
 
@@ -206,31 +209,44 @@ boost::asio::awaitable<Result<store::CommitResult>> ReplyWorker::Answer(std::sha
 
   auto reply = co_await responder_.Respond(claim);
   if (!reply) co_return reply.error();
-  if (*reply) m.responses_generated.Inc();
+  if (!reply->messages.empty()) m.responses_generated.Inc();
 
-  int64_t outbound_id = 0;
-  auto commit = [this, &claim, &reply, &outbound_id] {
-    return store_.CommitReply(claim, *reply, NowMs(), &outbound_id);
+  std::vector<int64_t> outbound_ids;
+  auto commit = [this, &claim, &reply, &outbound_ids] {
+    return store_.CommitReply(claim, *reply, NowMs(), &outbound_ids);
   };
   auto committed = co_await pool_.Run(commit);
   if (!committed) co_return committed.error();
-  if (*committed == store::CommitResult::kCommitted && *reply) {
-    store::OutboundMessage message;
-    message.id = outbound_id;
-    message.conversation_id = claim.conversation_id;
-    message.tenant_id = claim.conversation.tenant_id;
-    message.channel = claim.channel;
-    message.recipient_id = claim.conversation.contact.platform_id;
-    message.draft = **reply;
+  if (*committed == store::CommitResult::kCommitted && reply->hand_off) {
+    log::Info("conversation_handed_off", {{"platform", ToString(platform)},
+                                          {"conversation_id", claim.conversation_id},
+                                          {"reason", reply->reason}});
+  }
+  if (*committed == store::CommitResult::kCommitted && !outbound_ids.empty()) {
+    std::vector<store::OutboundMessage> messages;
+    for (size_t i = 0; i < outbound_ids.size(); ++i) {
+      store::OutboundMessage message;
+      message.id = outbound_ids[i];
+      message.conversation_id = claim.conversation_id;
+      message.tenant_id = claim.conversation.tenant_id;
+      message.channel = claim.channel;
+      message.recipient_id = claim.conversation.contact.platform_id;
+      message.draft = reply->messages[i];
+      messages.push_back(std::move(message));
+    }
     // Delivery has its own deadlines and retries; it is not part of the claim's processing time.
-    boost::asio::co_spawn(executor_, Deliver(std::move(message)),
+    boost::asio::co_spawn(executor_, Deliver(std::move(messages)),
                           [](std::exception_ptr e) { LogEscaped(e, "deliver"); });
   }
   co_return *committed;
 }
 
-boost::asio::awaitable<void> ReplyWorker::Deliver(store::OutboundMessage message) {
+boost::asio::awaitable<void> ReplyWorker::Deliver(std::vector<store::OutboundMessage> messages) {
   InFlight in_flight(in_flight_);
+  for (const auto& message : messages) co_await DeliverOne(message);
+}
+
+boost::asio::awaitable<void> ReplyWorker::DeliverOne(const store::OutboundMessage& message) {
   const Platform platform = message.channel.platform;
   api::PlatformMetrics& m = api::MetricsFor(platform);
   channels::Channel* channel = channels_.Get(platform);
@@ -279,8 +295,11 @@ void ReplyWorker::ResendQueued() {
           co_return;
         }
         if (!queued->empty()) log::Info("outbox_recovery", {{"messages", static_cast<int64_t>(queued->size())}});
-        for (auto& message : *queued) {
-          boost::asio::co_spawn(executor_, Deliver(std::move(message)),
+        // Oldest first, one sequence per conversation: the parts of a reply keep their order.
+        std::map<int64_t, std::vector<store::OutboundMessage>> by_conversation;
+        for (auto& message : *queued) by_conversation[message.conversation_id].push_back(std::move(message));
+        for (auto& [conversation_id, messages] : by_conversation) {
+          boost::asio::co_spawn(executor_, Deliver(std::move(messages)),
                                 [](std::exception_ptr e) { LogEscaped(e, "deliver"); });
         }
       },

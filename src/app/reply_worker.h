@@ -42,7 +42,9 @@ class ReplyWorker {
   struct Attempt;
   boost::asio::awaitable<void> Process(int64_t conversation_id);
   boost::asio::awaitable<Result<store::CommitResult>> Answer(std::shared_ptr<Attempt> attempt);
-  boost::asio::awaitable<void> Deliver(store::OutboundMessage message);
+  // Sends `messages` one after another, in order (the parts of one reply, or one conversation's backlog).
+  boost::asio::awaitable<void> Deliver(std::vector<store::OutboundMessage> messages);
+  boost::asio::awaitable<void> DeliverOne(const store::OutboundMessage& message);
   boost::asio::awaitable<void> ReleaseClaim(int64_t conversation_id, const std::string& token);
   // Schedules another try, or gives up after kMaxFailures consecutive failures (the conversation stays pending in
   // the store and is recovered at the next start).

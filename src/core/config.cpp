@@ -120,6 +120,34 @@ const std::vector<Entry>& Entries() {
       {{"auto_reply_text", "PARLEY_AUTO_REPLY_TEXT", "string", std::string(kDefaultAutoReply),
         "The away message the built-in responder sends to each burst."},
        String(&Config::auto_reply_text)},
+      {{"llm_base_url", "PARLEY_LLM_BASE_URL", "string", "(none)",
+        "OpenAI-compatible API base (e.g. `https://api.openai.com/v1`) for answers; unset answers offline from the "
+        "best passage."},
+       String(&Config::llm_base_url)},
+      {{"llm_api_key", "PARLEY_LLM_API_KEY", "string", "(none)", "Bearer key for the language model.", true},
+       String(&Config::llm_api_key)},
+      {{"llm_model", "PARLEY_LLM_MODEL", "string", "gpt-4o-mini", "Model name sent to the language model."},
+       String(&Config::llm_model)},
+      {{"llm_timeout_ms", "PARLEY_LLM_TIMEOUT_MS", "integer", "30000",
+        "Time allowed for one language-model call (each of its 3 attempts)."},
+       Integer(&Config::llm_timeout_ms, 100, 600000)},
+      {{"embeddings_base_url", "PARLEY_EMBEDDINGS_BASE_URL", "string", "(none)",
+        "OpenAI-compatible API base for embeddings; unset uses the built-in offline embedder."},
+       String(&Config::embeddings_base_url)},
+      {{"embeddings_api_key", "PARLEY_EMBEDDINGS_API_KEY", "string", "(none)", "Bearer key for the embeddings API.",
+        true},
+       String(&Config::embeddings_api_key)},
+      {{"embeddings_model", "PARLEY_EMBEDDINGS_MODEL", "string", "text-embedding-3-small",
+        "Embeddings model name."},
+       String(&Config::embeddings_model)},
+      {{"responder", "PARLEY_RESPONDER", "string", "agent",
+        "What answers customers: `agent` (the AI agent, grounded in the tenant's knowledge) or `away_message` "
+        "(always PARLEY_AUTO_REPLY_TEXT)."},
+       String(&Config::responder)},
+      {{"human_idle_minutes", "PARLEY_HUMAN_IDLE_MINUTES", "integer", "60",
+        "A conversation handed to people returns to the bot after this long without a person's reply; 0 waits "
+        "until it is handed back."},
+       Integer(&Config::human_idle_minutes, 0, 525600)},
       {{"connect_timeout_ms", "PARLEY_CONNECT_TIMEOUT_MS", "integer", "5000",
         "Outbound calls: time allowed to connect (and finish TLS)."},
        Integer(&Config::connect_timeout_ms, 10, 600000)},
@@ -213,6 +241,9 @@ Result<Config> LoadConfig(const EnvLookup& env, std::optional<std::string> toml_
   // The away message goes out as one message on every platform: Instagram's limit (1,000 characters) bounds it.
   if (config.auto_reply_text.size() > 1000) {
     return Error::InvalidArgument("PARLEY_AUTO_REPLY_TEXT must be at most 1000 bytes (Instagram's message limit)");
+  }
+  if (config.responder != "agent" && config.responder != "away_message") {
+    return Error::InvalidArgument("PARLEY_RESPONDER must be agent or away_message");
   }
   if (config.batch_max_wait_ms < config.batch_window_ms) {
     return Error::InvalidArgument("PARLEY_BATCH_MAX_WAIT_MS must not be smaller than PARLEY_BATCH_WINDOW_MS");

@@ -44,6 +44,17 @@ struct Config {
   int64_t processing_timeout_ms = 30000;  //!< A claim older than this is released and counted as timed out.
   int64_t answer_cutoff_s = 3600;         //!< Messages older than this (platform time) are stored, not answered.
   std::string auto_reply_text;            //!< The away message the built-in responder sends.
+  std::string responder = "agent";        //!< "agent" (the AI agent) or "away_message" (always auto_reply_text).
+  int64_t human_idle_minutes = 60;        //!< Human mode reverts to the bot after this long without a person's reply.
+
+  // AI providers (OpenAI-compatible); each tenant's AI settings may override them.
+  std::string llm_base_url;         //!< Empty: no model; the extractive answerer replies offline.
+  std::string llm_api_key;
+  std::string llm_model = "gpt-4o-mini";
+  int64_t llm_timeout_ms = 30000;   //!< Per attempt.
+  std::string embeddings_base_url;  //!< Empty: the built-in offline embedder.
+  std::string embeddings_api_key;
+  std::string embeddings_model = "text-embedding-3-small";
 
   // Outbound HTTP
   int64_t connect_timeout_ms = 5000;

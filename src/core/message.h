@@ -134,12 +134,24 @@ struct Deletion {
   std::string contact_id;
 };
 
+// A message the business sent from the platform's own app (an Instagram echo). Parley stores it in the thread
+// and, unless it is a reply Parley sent itself, takes it as a person taking the conversation over.
+struct BusinessEcho {
+  Platform platform = Platform::kInstagram;
+  std::string account_id;
+  std::string contact_id;  //!< The customer it was sent to.
+  std::string platform_message_id;
+  std::optional<std::string> text;
+  int64_t timestamp_ms = 0;
+};
+
 // Everything one webhook payload carries, after parsing.
 struct WebhookEvents {
   std::vector<UnifiedMessage> messages;
   std::vector<StatusUpdate> statuses;
   std::vector<Deletion> deletions;
-  int ignored = 0;  //!< Events deliberately skipped (echoes, fields Parley does not handle), for metrics.
+  std::vector<BusinessEcho> echoes;
+  int ignored = 0;  //!< Events deliberately skipped (fields Parley does not handle), for metrics.
 };
 
 // The unified message as JSON, in the read API's shape (without store-assigned fields).

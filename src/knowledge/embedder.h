@@ -3,7 +3,7 @@
 // features of the folded text into a fixed-size, L2-normalized vector, so cosine similarity (inner product)
 // rewards shared stems (inflections), shared character n-grams (typos, compounds) and shared word pairs. It is
 // deterministic across runs and machines. An OpenAI-compatible endpoint implements the same interface
-// (agent/openai_embedder.h).
+// (agent/llm.h).
 
 #include "core/error.h"
 

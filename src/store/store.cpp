@@ -35,3 +35,17 @@ Result<std::unique_ptr<Store>> OpenStore(const StoreOptions& options, const cryp
 }
 
 }  // namespace parley::store
+
+namespace parley::store {
+
+Result<CommitResult> Store::CommitReply(const Claim& claim, const std::optional<OutboundDraft>& reply, int64_t now_ms,
+                                        int64_t* outbound_id) {
+  Reply full;
+  if (reply) full.messages.push_back(*reply);
+  std::vector<int64_t> ids;
+  auto committed = CommitReply(claim, full, now_ms, &ids);
+  if (committed && outbound_id != nullptr) *outbound_id = ids.empty() ? 0 : ids.front();
+  return committed;
+}
+
+}  // namespace parley::store

@@ -58,7 +58,10 @@ struct IngestRequest {
   std::vector<InboundItem> messages;
   std::vector<StatusUpdate> statuses;
   std::vector<Deletion> deletions;
+  std::vector<BusinessEcho> echoes;
   int64_t received_at_ms = 0;  //!< Server time; drives the debounce window.
+  // A person answering from the platform's app takes the conversation over for this long (0: until handed back).
+  int64_t human_idle_ms = 0;
 };
 
 // A conversation with unanswered customer messages, as the batcher needs it.
@@ -76,6 +79,7 @@ struct IngestOutcome {
   int unknown_account = 0;     //!< Messages or statuses for an account no channel has; nothing stored for them.
   int statuses_applied = 0;    //!< Status updates that changed an outbound message.
   int statuses_unmatched = 0;  //!< Status updates for messages Parley does not know.
+  int takeovers = 0;           //!< Conversations a person took over from the platform's app.
   std::vector<PendingConversation> pending;  //!< Conversations whose unanswered set grew, for the batcher.
   std::vector<int64_t> tenant_ids;           //!< Tenants touched, for logs.
 };
@@ -93,6 +97,8 @@ struct Conversation {
   Contact contact;
   std::string status = "open";  //!< open, closed.
   std::string mode = "bot";     //!< bot, human.
+  std::string handoff_reason;  //!< Why it is in human mode ("asks_for_human", "takeover", …); empty in bot mode.
+  std::optional<int64_t> human_until_ms;  //!< Human mode ends then unless a person replies; nullopt: when handed back.
   int64_t created_at_ms = 0;
   int64_t last_message_at_ms = 0;
 };
@@ -131,6 +137,27 @@ struct OutboundDraft {
   MessageType type = MessageType::kText;
   std::string text;
   std::string reply_to;  //!< Platform message id to quote, or empty.
+};
+
+// What to commit for a claimed burst: the messages to send (in order), the agent's trace and decision, and
+// whether the conversation goes to a person.
+struct Reply {
+  std::vector<OutboundDraft> messages;  //!< Empty: stay silent.
+  std::string decision;                 //!< "AUTO_REPLY", "IGNORE", "ESCALATE"; empty: no trace is kept.
+  std::string reason;
+  std::string trace;            //!< JSON array of the stages.
+  bool hand_off = false;        //!< Switch the conversation to human mode…
+  int64_t human_idle_ms = 0;    //!< …until this long passes without a person's reply (0: until handed back).
+};
+
+struct ReplyTrace {
+  int64_t id = 0;
+  int64_t conversation_id = 0;
+  std::optional<int64_t> message_id;
+  std::string decision;
+  std::string reason;
+  std::string trace;
+  int64_t created_at_ms = 0;
 };
 
 struct OutboundMessage {
@@ -190,10 +217,14 @@ class Store {
     int64_t held_until_ms = 0;
   };
   virtual Result<ClaimAttempt> ClaimConversation(int64_t conversation_id, int64_t now_ms, int64_t lease_ms) = 0;
-  // Atomically: if the claim still holds and no customer message arrived since, queues `reply` (if any) as an
-  // outbound message, marks the claimed messages answered and releases the claim.
-  virtual Result<CommitResult> CommitReply(const Claim& claim, const std::optional<OutboundDraft>& reply,
-                                           int64_t now_ms, int64_t* outbound_id) = 0;
+  // Atomically: if the claim still holds, no customer message arrived since and no person took the conversation
+  // over, queues `reply.messages` as outbound messages (their ids into `outbound_ids`, in order), keeps the
+  // trace, switches to human mode when asked, marks the claimed messages answered and releases the claim.
+  virtual Result<CommitResult> CommitReply(const Claim& claim, const Reply& reply, int64_t now_ms,
+                                           std::vector<int64_t>* outbound_ids) = 0;
+  // The same for a single message (or none), without a trace.
+  Result<CommitResult> CommitReply(const Claim& claim, const std::optional<OutboundDraft>& reply, int64_t now_ms,
+                                   int64_t* outbound_id);
   // Gives the claim up without answering (failure, timeout, shutdown); the conversation stays pending.
   virtual Result<void> ReleaseClaim(int64_t conversation_id, const std::string& token) = 0;
   // Queued outbound messages (a crash between commit and send), oldest first, for re-sending at start-up.
@@ -202,6 +233,20 @@ class Store {
   // Records a send outcome: the platform's id and `sent`, or `failed` with the error.
   virtual Result<void> RecordSendResult(int64_t message_id, const std::string& platform_message_id,
                                         MessageStatus status, const std::optional<MessageError>& error) = 0;
+
+  // The conversation's `limit` messages before message `before_id` (both directions, unsent ones left out),
+  // oldest first: the history the agent reads.
+  virtual Result<std::vector<StoredMessage>> RecentMessages(int64_t conversation_id, int64_t before_id, int limit) = 0;
+
+  // --- Hand-off ---
+  // Sets the conversation's mode: "human" (for `human_idle_ms` without a person's reply, 0: until handed back;
+  // pending messages are left to the person) or "bot" (handed back: later messages are answered again).
+  // kNotFound when not the tenant's, kInvalidArgument for another mode.
+  virtual Result<Conversation> SetConversationMode(int64_t tenant_id, int64_t conversation_id, const std::string& mode,
+                                                   const std::string& reason, int64_t human_idle_ms,
+                                                   int64_t now_ms) = 0;
+  // The agent's traces for the conversation, oldest first. kNotFound when not the tenant's.
+  virtual Result<std::vector<ReplyTrace>> ListReplyTraces(int64_t tenant_id, int64_t conversation_id) = 0;
 
   // --- Read API ---
   // Newest activity first. `cursor` is a value from a previous page's next_cursor; kInvalidArgument if garbled.

@@ -84,10 +84,6 @@ void ParseAttachments(FieldReader& read, const json::array& attachments, Unified
 }
 
 void ParseMessage(FieldReader& read, const json::object& message, UnifiedMessage base, WebhookEvents& events) {
-  if (read.Bool(message, "is_echo")) {
-    ++events.ignored;  // The business's own message, already stored when Parley sent it.
-    return;
-  }
   base.platform_message_id = read.String(message, "mid");
   if (base.platform_message_id.empty() || base.contact_id.empty()) {
     read.Fail("each message needs a string \"mid\" and \"sender.id\"");
@@ -146,6 +142,21 @@ void ParseEvent(FieldReader& read, const json::object& event, const EntryContext
   base.timestamp_ms = read.TimestampMs(event, "timestamp");
 
   if (const json::object* message = read.Object(event, "message")) {
+    if (read.Bool(*message, "is_echo")) {
+      // The business's own message: sent by Parley (already stored) or by a person from Instagram's app.
+      BusinessEcho echo{Platform::kInstagram,
+                        base.account_id,
+                        recipient != nullptr ? read.String(*recipient, "id") : std::string(),
+                        read.String(*message, "mid"),
+                        read.OptString(*message, "text"),
+                        base.timestamp_ms};
+      if (echo.platform_message_id.empty() || echo.contact_id.empty()) {
+        read.Fail("each echo needs a string \"mid\" and \"recipient.id\"");
+        return;
+      }
+      events.echoes.push_back(std::move(echo));
+      return;
+    }
     ParseMessage(read, *message, std::move(base), events);
     return;
   }

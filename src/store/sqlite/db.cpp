@@ -175,6 +175,8 @@ Result<void> Database::Run(const char* sql) {
   return stmt.Run();
 }
 
+int64_t Database::LastInsertRowid() const { return sqlite3_last_insert_rowid(db_); }
+
 int64_t Database::Changes() const { return sqlite3_changes64(db_); }
 
 bool Database::InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }

@@ -106,6 +106,8 @@ class Database {
   Result<Statement> Prepare(const char* sql);
   // Rows changed by the last INSERT, UPDATE or DELETE on this connection.
   int64_t Changes() const;
+  // Row id of the last row inserted on this connection.
+  int64_t LastInsertRowid() const;
   // False once SQLite has rolled a transaction back on its own (after I/O errors or SQLITE_FULL).
   bool InTransaction() const;
   sqlite3* handle() const { return db_; }

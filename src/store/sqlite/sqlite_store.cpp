@@ -83,12 +83,36 @@ constexpr char kInsertInbound[] =
     " status, error_code, error_title, error_detail, platform_timestamp, created_at, answerable, details)"
     " VALUES (?1, ?2, ?3, 'in', ?4, ?5, ?6, 'received', ?7, ?8, ?9, ?10, ?11, ?12, ?13) ON CONFLICT DO NOTHING";
 // ?3 is 1 for an answerable message, 0 otherwise.
+// In human mode (until human_until passes) a customer message is left to the person: it does not make the
+// conversation pending, and counts as handled so the bot does not answer it later. Every SET expression reads
+// the row as it was before the update.
 constexpr char kTouchConversation[] =
     "UPDATE conversations SET last_message_at = MAX(last_message_at, ?2),"
-    " pending_since = CASE WHEN ?3 THEN COALESCE(pending_since, ?2) ELSE pending_since END,"
+    " pending_since = CASE WHEN ?3 AND (mode = 'bot' OR human_until <= ?2) THEN COALESCE(pending_since, ?2)"
+    "   ELSE pending_since END,"
+    " answered_through_id = CASE WHEN ?3 AND mode = 'human' AND (human_until IS NULL OR human_until > ?2)"
+    "   THEN MAX(answered_through_id, ?4) ELSE answered_through_id END,"
+    " mode = CASE WHEN mode = 'human' AND human_until <= ?2 THEN 'bot' ELSE mode END,"
+    " handoff_reason = CASE WHEN mode = 'human' AND human_until <= ?2 THEN NULL ELSE handoff_reason END,"
+    " human_until = CASE WHEN mode = 'human' AND human_until <= ?2 THEN NULL ELSE human_until END,"
     " last_inbound_at = CASE WHEN ?3 THEN ?2 ELSE last_inbound_at END,"
     " inbound_seq = inbound_seq + ?3"
     " WHERE id = ?1 AND status = 'open' RETURNING pending_since, last_inbound_at";
+constexpr char kOwnUnrecordedReply[] =
+    "SELECT id FROM messages WHERE conversation_id = ?1 AND direction = 'out' AND platform_message_id = ''"
+    " AND status = 'queued' AND text IS ?2 ORDER BY id LIMIT 1";
+constexpr char kFillPlatformId[] = "UPDATE messages SET platform_message_id = ?2 WHERE id = ?1";
+constexpr char kInsertEcho[] =
+    "INSERT INTO messages (tenant_id, conversation_id, channel_id, direction, type, text, platform_message_id,"
+    " status, platform_timestamp, created_at, answerable, details)"
+    " VALUES (?1, ?2, ?3, 'out', 'text', ?4, ?5, 'sent', ?6, ?7, 0, '{\"sent_by\":\"person\"}')";
+// A person's reply hands the conversation to people: whatever was pending is theirs, and a live claim can no
+// longer commit (CommitReply checks the mode).
+constexpr char kTakeOver[] =
+    "UPDATE conversations SET mode = 'human', handoff_reason = ?3, human_until = ?4,"
+    " answered_through_id = (SELECT COALESCE(MAX(id), 0) FROM messages WHERE conversation_id = ?1),"
+    " answered_seq = inbound_seq, pending_since = NULL, last_message_at = MAX(last_message_at, ?2)"
+    " WHERE id = ?1";
 
 constexpr char kFindMessageByPlatformId[] =
     "SELECT id, conversation_id, direction, status FROM messages"
@@ -124,6 +148,10 @@ constexpr char kClaimedMessages[] =
     " error_detail, platform_timestamp, created_at, details FROM messages"
     " WHERE conversation_id = ?1 AND id > ?2 AND id <= ?3 AND direction = 'in' AND answerable = 1"
     " AND status <> 'deleted' ORDER BY id";
+constexpr char kRecentMessages[] =
+    "SELECT id, conversation_id, direction, type, text, platform_message_id, status, error_code, error_title,"
+    " error_detail, platform_timestamp, created_at, details FROM messages"
+    " WHERE conversation_id = ?1 AND id < ?2 AND status <> 'deleted' ORDER BY id DESC LIMIT ?3";
 // Marks everything the claim covered answered, clears pending state and the claim. ?2: a reply's time, or 0.
 constexpr char kMarkAnswered[] =
     "UPDATE conversations SET answered_through_id = MAX(answered_through_id, COALESCE(claim_through_id, 0)),"
@@ -133,10 +161,21 @@ constexpr char kReleaseClaim[] =
     "UPDATE conversations SET claim_token = NULL, claim_expires_at = NULL, claim_through_id = NULL"
     " WHERE id = ?1 AND claim_token = ?2";
 constexpr char kConversationClaimState[] =
-    "SELECT claim_token, inbound_seq, tenant_id, channel_id FROM conversations WHERE id = ?1";
+    "SELECT claim_token, inbound_seq, tenant_id, channel_id, mode FROM conversations WHERE id = ?1";
+constexpr char kInsertReplyTrace[] =
+    "INSERT INTO reply_traces (tenant_id, conversation_id, message_id, decision, reason, trace, created_at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+constexpr char kReplyTraces[] =
+    "SELECT id, conversation_id, message_id, decision, reason, trace, created_at FROM reply_traces"
+    " WHERE conversation_id = ?1 ORDER BY id";
+// Escalation by the agent: the claimed messages are answered (by the hand-off message); later ones wait for people.
+constexpr char kHandOff[] =
+    "UPDATE conversations SET mode = 'human', handoff_reason = ?2, human_until = ?3 WHERE id = ?1";
+constexpr char kHandBack[] =
+    "UPDATE conversations SET mode = 'bot', handoff_reason = NULL, human_until = NULL WHERE id = ?1";
 constexpr char kSelectConversation[] =
     "SELECT c.id, c.tenant_id, c.channel_id, ch.platform, ct.platform_id, ct.name, c.status, c.mode, c.created_at,"
-    " c.last_message_at FROM conversations c JOIN contacts ct ON ct.id = c.contact_id"
+    " c.last_message_at, COALESCE(c.handoff_reason, ''), c.human_until FROM conversations c JOIN contacts ct ON ct.id = c.contact_id"
     " JOIN channels ch ON ch.id = c.channel_id WHERE c.id = ?1";
 constexpr char kInsertOutbound[] =
     "INSERT INTO messages (tenant_id, conversation_id, channel_id, direction, type, text, platform_message_id,"
@@ -176,12 +215,12 @@ constexpr char kRecordSend[] =
 
 constexpr char kConversationsFirstPage[] =
     "SELECT c.id, c.tenant_id, c.channel_id, ch.platform, ct.platform_id, ct.name, c.status, c.mode, c.created_at,"
-    " c.last_message_at FROM conversations c JOIN contacts ct ON ct.id = c.contact_id"
+    " c.last_message_at, COALESCE(c.handoff_reason, ''), c.human_until FROM conversations c JOIN contacts ct ON ct.id = c.contact_id"
     " JOIN channels ch ON ch.id = c.channel_id WHERE c.tenant_id = ?1"
     " ORDER BY c.last_message_at DESC, c.id DESC LIMIT ?2";
 constexpr char kConversationsAfter[] =
     "SELECT c.id, c.tenant_id, c.channel_id, ch.platform, ct.platform_id, ct.name, c.status, c.mode, c.created_at,"
-    " c.last_message_at FROM conversations c JOIN contacts ct ON ct.id = c.contact_id"
+    " c.last_message_at, COALESCE(c.handoff_reason, ''), c.human_until FROM conversations c JOIN contacts ct ON ct.id = c.contact_id"
     " JOIN channels ch ON ch.id = c.channel_id WHERE c.tenant_id = ?1 AND (c.last_message_at, c.id) < (?3, ?4)"
     " ORDER BY c.last_message_at DESC, c.id DESC LIMIT ?2";
 constexpr char kConversationOfTenant[] = "SELECT 1 FROM conversations WHERE id = ?1 AND tenant_id = ?2";
@@ -253,6 +292,8 @@ Conversation ReadConversation(const Statement& row) {
   c.mode = row.String(7);
   c.created_at_ms = row.Int(8);
   c.last_message_at_ms = row.Int(9);
+  c.handoff_reason = row.String(10);
+  c.human_until_ms = row.OptionalInt(11);
   return c;
 }
 
@@ -338,6 +379,8 @@ class SqliteStore::Writer {
   // The channel for (platform, account_id), or nullopt. A cache miss re-queries, so channels another process
   // added are found; channels are never deleted, so hits stay valid.
   Result<std::optional<ChannelRoute>> Resolve(Platform platform, const std::string& account_id);
+  Result<void> ApplyEcho(const ChannelRoute& channel, const BusinessEcho& echo, int64_t received_at_ms,
+                         int64_t human_idle_ms, IngestOutcome& outcome);
   Result<void> IngestMessage(const ChannelRoute& channel, const InboundItem& item, int64_t received_at_ms,
                              Platform platform, IngestOutcome& outcome);
   Result<void> ApplyStatus(const ChannelRoute& channel, const StatusUpdate& status, IngestOutcome& outcome);
@@ -431,6 +474,7 @@ Result<void> SqliteStore::Writer::IngestMessage(const ChannelRoute& channel, con
   if (contacts_.size() >= kMaxCachedContacts) contacts_.clear();
   contacts_.insert_or_assign(std::move(cache_key), ContactIds{contact_id, m.contact_name, conversation_id});
 
+  int64_t message_id = 0;
   {
     std::string details = DetailsJson(m);
     STORE_ASSIGN_OR_RETURN(auto insert, db_->Prepare(kInsertInbound));
@@ -446,14 +490,15 @@ Result<void> SqliteStore::Writer::IngestMessage(const ChannelRoute& channel, con
       ++outcome.duplicates;  // Leaves pending state alone: the first copy already counted.
       return Ok();
     }
+    message_id = db_->LastInsertRowid();
   }
   ++outcome.stored;
 
   STORE_ASSIGN_OR_RETURN(auto touch, db_->Prepare(kTouchConversation));
-  touch.Bind(1, conversation_id).Bind(2, received_at_ms).Bind(3, item.answerable ? 1 : 0);
+  touch.Bind(1, conversation_id).Bind(2, received_at_ms).Bind(3, item.answerable ? 1 : 0).Bind(4, message_id);
   STORE_ASSIGN_OR_RETURN(bool open, touch.Step());
   if (!open) return Error::Unavailable("conversation closed meanwhile", "stale contact cache; retry");
-  if (!item.answerable) return Ok();
+  if (!item.answerable || touch.IsNull(0)) return Ok();  // Nothing to answer, or a person answers here.
   PendingConversation pending{conversation_id, channel.tenant_id, platform, touch.Int(0), touch.Int(1)};
   auto it = std::find_if(outcome.pending.begin(), outcome.pending.end(),
                          [&](const PendingConversation& p) { return p.conversation_id == conversation_id; });
@@ -544,6 +589,56 @@ Result<void> SqliteStore::Writer::Ingest(const IngestRequest& request, IngestOut
     STORE_ASSIGN_OR_RETURN(auto erase, db_->Prepare(kDeleteInbound));
     STORE_TRY(erase.Bind(1, channel->id).Bind(2, deletion.platform_message_id).Run());
   }
+  for (const BusinessEcho& echo : request.echoes) {
+    STORE_ASSIGN_OR_RETURN(auto channel, Resolve(request.platform, echo.account_id));
+    if (!channel) {
+      ++outcome.unknown_account;
+      continue;
+    }
+    touch_tenant(channel->tenant_id);
+    STORE_TRY(ApplyEcho(*channel, echo, request.received_at_ms, request.human_idle_ms, outcome));
+  }
+  return Ok();
+}
+
+Result<void> SqliteStore::Writer::ApplyEcho(const ChannelRoute& channel, const BusinessEcho& echo,
+                                           int64_t received_at_ms, int64_t human_idle_ms, IngestOutcome& outcome) {
+  {
+    STORE_ASSIGN_OR_RETURN(auto exists, db_->Prepare(kMessageExists));
+    STORE_ASSIGN_OR_RETURN(bool known, exists.Bind(1, channel.id).Bind(2, echo.platform_message_id).Step());
+    if (known) return Ok();  // Parley's own reply (its send result already recorded), or a retried echo.
+  }
+  UnifiedMessage contact;
+  contact.contact_id = echo.contact_id;
+  STORE_ASSIGN_OR_RETURN(int64_t contact_id, UpsertContact(channel, contact, received_at_ms));
+  int64_t conversation_id = 0;
+  {
+    STORE_ASSIGN_OR_RETURN(auto select, db_->Prepare(kSelectOpenConversation));
+    STORE_ASSIGN_OR_RETURN(bool found, select.Bind(1, channel.id).Bind(2, contact_id).Step());
+    if (found) conversation_id = select.Int(0);
+  }
+  if (conversation_id == 0) {
+    STORE_ASSIGN_OR_RETURN(auto insert, db_->Prepare(kInsertConversation));
+    STORE_TRY(insert.Bind(1, channel.tenant_id).Bind(2, channel.id).Bind(3, contact_id).Bind(4, received_at_ms).Step());
+    conversation_id = insert.Int(0);
+  } else {
+    // The echo of a reply Parley sent may overtake the send's answer: same text, still queued, means it is ours.
+    STORE_ASSIGN_OR_RETURN(auto own, db_->Prepare(kOwnUnrecordedReply));
+    STORE_ASSIGN_OR_RETURN(bool ours, own.Bind(1, conversation_id).Bind(2, echo.text).Step());
+    if (ours) {
+      int64_t message_id = own.Int(0);
+      STORE_ASSIGN_OR_RETURN(auto fill, db_->Prepare(kFillPlatformId));
+      return fill.Bind(1, message_id).Bind(2, echo.platform_message_id).Run();
+    }
+  }
+  STORE_ASSIGN_OR_RETURN(auto insert, db_->Prepare(kInsertEcho));
+  insert.Bind(1, channel.tenant_id).Bind(2, conversation_id).Bind(3, channel.id).Bind(4, echo.text);
+  STORE_TRY(insert.Bind(5, echo.platform_message_id).Bind(6, echo.timestamp_ms).Bind(7, received_at_ms).Run());
+  STORE_ASSIGN_OR_RETURN(auto take_over, db_->Prepare(kTakeOver));
+  take_over.Bind(1, conversation_id).Bind(2, received_at_ms).Bind(3, "takeover");
+  if (human_idle_ms > 0) take_over.Bind(4, received_at_ms + human_idle_ms);
+  STORE_TRY(take_over.Run());
+  ++outcome.takeovers;
   return Ok();
 }
 
@@ -1043,13 +1138,16 @@ Result<Store::ClaimAttempt> SqliteStore::ClaimConversation(int64_t conversation_
       /*durable=*/false);
 }
 
-Result<CommitResult> SqliteStore::CommitReply(const Claim& claim, const std::optional<OutboundDraft>& reply,
-                                              int64_t now_ms, int64_t* outbound_id) {
-  std::string details;
-  if (reply && !reply->reply_to.empty())
-    details = boost::json::serialize(boost::json::object{{"reply_to", reply->reply_to}});
-  auto committed =
-      WriteSync<std::pair<CommitResult, int64_t>>([&](Writer& w) -> Result<std::pair<CommitResult, int64_t>> {
+Result<CommitResult> SqliteStore::CommitReply(const Claim& claim, const Reply& reply, int64_t now_ms,
+                                              std::vector<int64_t>* outbound_ids) {
+  std::vector<std::string> details;
+  for (const OutboundDraft& draft : reply.messages) {
+    details.push_back(draft.reply_to.empty()
+                          ? std::string()
+                          : boost::json::serialize(boost::json::object{{"reply_to", draft.reply_to}}));
+  }
+  auto committed = WriteSync<std::pair<CommitResult, std::vector<int64_t>>>(
+      [&](Writer& w) -> Result<std::pair<CommitResult, std::vector<int64_t>>> {
         Database& db = w.db();
         int64_t tenant_id = 0;
         int64_t channel_id = 0;
@@ -1058,31 +1156,108 @@ Result<CommitResult> SqliteStore::CommitReply(const Claim& claim, const std::opt
           STORE_ASSIGN_OR_RETURN(bool found, state.Bind(1, claim.conversation_id).Step());
           if (!found) return Error::NotFound("no such conversation");
           // A matching token means nobody took the conversation over, even if the lease ran out meanwhile.
-          if (state.IsNull(0) || state.Text(0) != claim.token) return std::pair{CommitResult::kLost, int64_t{0}};
-          if (state.Int(1) != claim.inbound_seq) {
+          if (state.IsNull(0) || state.Text(0) != claim.token) {
+            return std::pair{CommitResult::kLost, std::vector<int64_t>{}};
+          }
+          // A newer customer message, or a person who took over, makes this reply stale.
+          if (state.Int(1) != claim.inbound_seq || state.Text(4) == "human") {
             STORE_ASSIGN_OR_RETURN(auto release, db.Prepare(kReleaseClaim));
             STORE_TRY(release.Bind(1, claim.conversation_id).Bind(2, claim.token).Run());
-            return std::pair{CommitResult::kSuperseded, int64_t{0}};
+            return std::pair{CommitResult::kSuperseded, std::vector<int64_t>{}};
           }
           tenant_id = state.Int(2);
           channel_id = state.Int(3);
         }
-        int64_t id = 0;
-        if (reply) {
+        std::vector<int64_t> ids;
+        for (size_t i = 0; i < reply.messages.size(); ++i) {
+          const OutboundDraft& draft = reply.messages[i];
           STORE_ASSIGN_OR_RETURN(auto insert, db.Prepare(kInsertOutbound));
-          insert.Bind(1, tenant_id).Bind(2, claim.conversation_id).Bind(3, channel_id).Bind(4, ToString(reply->type));
-          insert.Bind(5, reply->text).Bind(6, now_ms);
-          if (!details.empty()) insert.Bind(7, details);
+          insert.Bind(1, tenant_id).Bind(2, claim.conversation_id).Bind(3, channel_id).Bind(4, ToString(draft.type));
+          insert.Bind(5, draft.text).Bind(6, now_ms);
+          if (!details[i].empty()) insert.Bind(7, details[i]);
           STORE_TRY(insert.Step());
-          id = insert.Int(0);
+          ids.push_back(insert.Int(0));
+        }
+        if (!reply.decision.empty()) {
+          STORE_ASSIGN_OR_RETURN(auto trace, db.Prepare(kInsertReplyTrace));
+          trace.Bind(1, tenant_id).Bind(2, claim.conversation_id);
+          if (!ids.empty()) trace.Bind(3, ids.front());
+          trace.Bind(4, reply.decision).Bind(5, reply.reason).Bind(6, reply.trace).Bind(7, now_ms);
+          STORE_TRY(trace.Run());
         }
         STORE_ASSIGN_OR_RETURN(auto answered, db.Prepare(kMarkAnswered));
-        STORE_TRY(answered.Bind(1, claim.conversation_id).Bind(2, reply ? now_ms : 0).Run());
-        return std::pair{CommitResult::kCommitted, id};
+        STORE_TRY(answered.Bind(1, claim.conversation_id).Bind(2, ids.empty() ? 0 : now_ms).Run());
+        if (reply.hand_off) {
+          STORE_ASSIGN_OR_RETURN(auto hand_off, db.Prepare(kHandOff));
+          hand_off.Bind(1, claim.conversation_id).Bind(2, reply.reason);
+          if (reply.human_idle_ms > 0) hand_off.Bind(3, now_ms + reply.human_idle_ms);
+          STORE_TRY(hand_off.Run());
+        }
+        return std::pair{CommitResult::kCommitted, std::move(ids)};
       });
   if (!committed) return committed.error();
-  if (outbound_id != nullptr) *outbound_id = committed->second;
+  if (outbound_ids != nullptr) *outbound_ids = std::move(committed->second);
   return committed->first;
+}
+
+Result<std::vector<StoredMessage>> SqliteStore::RecentMessages(int64_t conversation_id, int64_t before_id,
+                                                               int limit) {
+  STORE_ASSIGN_OR_RETURN(auto reader, AcquireReader());
+  STORE_ASSIGN_OR_RETURN(auto select, (*reader).Prepare(kRecentMessages));
+  select.Bind(1, conversation_id).Bind(2, before_id).Bind(3, std::clamp(limit, 0, kMaxPageSize));
+  std::vector<StoredMessage> messages;
+  while (true) {
+    STORE_ASSIGN_OR_RETURN(bool row, select.Step());
+    if (!row) break;
+    messages.push_back(ReadMessage(select));
+  }
+  std::reverse(messages.begin(), messages.end());
+  return messages;
+}
+
+Result<Conversation> SqliteStore::SetConversationMode(int64_t tenant_id, int64_t conversation_id,
+                                                      const std::string& mode, const std::string& reason,
+                                                      int64_t human_idle_ms, int64_t now_ms) {
+  if (mode != "bot" && mode != "human") return Error::InvalidArgument("mode must be bot or human");
+  auto updated = WriteSync<Conversation>([&](Writer& w) -> Result<Conversation> {
+    Database& db = w.db();
+    STORE_ASSIGN_OR_RETURN(auto owned, db.Prepare(kConversationOfTenant));
+    STORE_ASSIGN_OR_RETURN(bool found, owned.Bind(1, conversation_id).Bind(2, tenant_id).Step());
+    if (!found) return Error::NotFound("no such conversation");
+    if (mode == "human") {
+      STORE_ASSIGN_OR_RETURN(auto take_over, db.Prepare(kTakeOver));
+      take_over.Bind(1, conversation_id).Bind(2, now_ms).Bind(3, reason.empty() ? std::string_view("manual") : reason);
+      if (human_idle_ms > 0) take_over.Bind(4, now_ms + human_idle_ms);
+      STORE_TRY(take_over.Run());
+    } else {
+      STORE_ASSIGN_OR_RETURN(auto hand_back, db.Prepare(kHandBack));
+      STORE_TRY(hand_back.Bind(1, conversation_id).Run());
+    }
+    STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(kSelectConversation));
+    STORE_ASSIGN_OR_RETURN(bool row, select.Bind(1, conversation_id).Step());
+    if (!row) return Error::Internal("conversation vanished");
+    return ReadConversation(select);
+  });
+  return updated;
+}
+
+Result<std::vector<ReplyTrace>> SqliteStore::ListReplyTraces(int64_t tenant_id, int64_t conversation_id) {
+  STORE_ASSIGN_OR_RETURN(auto reader, AcquireReader());
+  {
+    STORE_ASSIGN_OR_RETURN(auto owned, (*reader).Prepare(kConversationOfTenant));
+    STORE_ASSIGN_OR_RETURN(bool found, owned.Bind(1, conversation_id).Bind(2, tenant_id).Step());
+    if (!found) return Error::NotFound("no such conversation");
+  }
+  STORE_ASSIGN_OR_RETURN(auto select, (*reader).Prepare(kReplyTraces));
+  select.Bind(1, conversation_id);
+  std::vector<ReplyTrace> traces;
+  while (true) {
+    STORE_ASSIGN_OR_RETURN(bool row, select.Step());
+    if (!row) break;
+    traces.push_back({select.Int(0), select.Int(1), select.OptionalInt(2), select.String(3), select.String(4),
+                      select.String(5), select.Int(6)});
+  }
+  return traces;
 }
 
 Result<void> SqliteStore::ReleaseClaim(int64_t conversation_id, const std::string& token) {

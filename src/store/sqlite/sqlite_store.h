@@ -59,8 +59,13 @@ class SqliteStore final : public Store {
   // yields neither a claim nor a holder; so does an unknown conversation id.
   Result<ClaimAttempt> ClaimConversation(int64_t conversation_id, int64_t now_ms, int64_t lease_ms) override;
   // kNotFound for an unknown conversation; the Claim must come from ClaimConversation.
-  Result<CommitResult> CommitReply(const Claim& claim, const std::optional<OutboundDraft>& reply, int64_t now_ms,
-                                   int64_t* outbound_id) override;
+  Result<std::vector<StoredMessage>> RecentMessages(int64_t conversation_id, int64_t before_id, int limit) override;
+  using Store::CommitReply;
+  Result<CommitResult> CommitReply(const Claim& claim, const Reply& reply, int64_t now_ms,
+                                   std::vector<int64_t>* outbound_ids) override;
+  Result<Conversation> SetConversationMode(int64_t tenant_id, int64_t conversation_id, const std::string& mode,
+                                           const std::string& reason, int64_t human_idle_ms, int64_t now_ms) override;
+  Result<std::vector<ReplyTrace>> ListReplyTraces(int64_t tenant_id, int64_t conversation_id) override;
   // A no-op (success) when `token` no longer holds the conversation.
   Result<void> ReleaseClaim(int64_t conversation_id, const std::string& token) override;
   Result<std::vector<OutboundMessage>> ListQueuedOutbound() override;

@@ -1,6 +1,6 @@
 // Recorded webhook payloads beside the unified events they must produce: tests/data/<platform>/NAME.json and
 // NAME.expected.json. The expected file is {"messages":[ToJsonDetails…],"statuses":[…],"deletions":[…],
-// "ignored":N} for a valid payload, or {"error":"<substring of the reason>"} for one the parser must reject.
+// "ignored":N[,"echoes":[…]]} for a valid payload, or {"error":"<substring of the reason>"} for one the parser must reject.
 // A new case is a new pair of files; a payload without its expected file fails and prints what the parser made
 // of it, ready to review and save.
 
@@ -86,10 +86,23 @@ json::value ToJson(const Result<WebhookEvents>& result) {
   for (const UnifiedMessage& m : result->messages) messages.push_back(ToJsonDetails(m));
   for (const StatusUpdate& s : result->statuses) statuses.push_back(ToJson(s));
   for (const Deletion& d : result->deletions) deletions.push_back(ToJson(d));
-  return json::object{{"messages", std::move(messages)},
-                      {"statuses", std::move(statuses)},
-                      {"deletions", std::move(deletions)},
-                      {"ignored", result->ignored}};
+  json::object out{{"messages", std::move(messages)},
+                   {"statuses", std::move(statuses)},
+                   {"deletions", std::move(deletions)},
+                   {"ignored", result->ignored}};
+  // Only the few payloads with echoes list them, so the other expected files stay as Meta-shaped as they were.
+  if (!result->echoes.empty()) {
+    json::array echoes;
+    for (const BusinessEcho& e : result->echoes) {
+      echoes.push_back({{"account_id", e.account_id},
+                        {"contact_id", e.contact_id},
+                        {"platform_message_id", e.platform_message_id},
+                        {"text", e.text ? json::value(*e.text) : json::value(nullptr)},
+                        {"timestamp_ms", e.timestamp_ms}});
+    }
+    out["echoes"] = std::move(echoes);
+  }
+  return out;
 }
 
 // Where `actual` departs from `expected`, or empty. Numbers compare by value (coordinates go through a

@@ -1,0 +1,76 @@
+#include "agent/agent_responder.h"
+
+#include <boost/json/serialize.hpp>
+
+namespace parley::agent {
+
+std::string MessageText(const store::StoredMessage& message) {
+  std::string placeholder;
+  if (message.type != MessageType::kText && message.type != MessageType::kInteractive) {
+    placeholder = "[" + std::string(ToString(message.type)) + "]";
+  }
+  if (message.text && !message.text->empty()) {
+    return placeholder.empty() ? *message.text : placeholder + " " + *message.text;
+  }
+  return placeholder;
+}
+
+boost::asio::awaitable<Result<store::Reply>> AgentResponder::Respond(const store::Claim& batch) {
+  store::Reply reply;
+  if (batch.messages.empty()) co_return reply;
+  int64_t tenant_id = batch.conversation.tenant_id;
+  auto load = [this, tenant_id] { return service_.LoadSettings(tenant_id); };
+  Result<AiSettings> settings = co_await pool_.Run(load);
+  if (!settings) co_return settings.error();
+  const int64_t human_idle_ms = config_.human_idle_minutes * 60 * 1000;
+  if (!settings->enabled) {
+    // With the assistant switched off, every conversation is for people.
+    reply.decision = "ESCALATE";
+    reply.reason = "assistant_disabled";
+    reply.trace = "[]";
+    reply.hand_off = true;
+    reply.human_idle_ms = 0;
+    co_return reply;
+  }
+
+  AgentRequest request;
+  request.tenant_id = tenant_id;
+  request.platform = batch.conversation.platform;
+  for (const auto& message : batch.messages) {
+    std::string text = MessageText(message);
+    if (text.empty()) continue;
+    request.question += (request.question.empty() ? "" : "\n") + text;
+  }
+  int64_t conversation_id = batch.conversation_id;
+  int64_t before_id = batch.messages.front().id;
+  int turns = settings->history_turns;
+  auto history = [this, conversation_id, before_id, turns] {
+    return store_.RecentMessages(conversation_id, before_id, turns);
+  };
+  Result<std::vector<store::StoredMessage>> earlier = co_await pool_.Run(history);
+  if (!earlier) co_return earlier.error();
+  for (const auto& message : *earlier) {
+    std::string text = MessageText(message);
+    if (text.empty()) continue;
+    request.history.push_back({message.direction == Direction::kIn ? "user" : "assistant", std::move(text)});
+  }
+
+  Result<AgentAnswer> answer = co_await service_.Ask(request);
+  if (!answer) co_return answer.error();
+  reply.decision = std::string(ToString(answer->decision));
+  reply.reason = answer->reason;
+  reply.trace = boost::json::serialize(ToJson(*answer));
+  for (const auto& part : answer->parts) {
+    store::OutboundDraft draft;
+    draft.type = MessageType::kText;
+    draft.text = part;
+    reply.messages.push_back(std::move(draft));
+  }
+  if (answer->decision == Decision::kEscalate) {
+    reply.hand_off = true;
+    reply.human_idle_ms = human_idle_ms;
+  }
+  co_return reply;
+}
+
+}  // namespace parley::agent

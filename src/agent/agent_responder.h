@@ -1,0 +1,31 @@
+#pragma once
+// The AI agent as the core loop's Responder: the claimed burst becomes one question (with the conversation's
+// recent history), the agent decides, and its decision becomes the reply: the answer's parts, nothing (IGNORE),
+// or the hand-off message with the conversation switched to human mode (ESCALATE). The trace goes with it.
+
+#include "agent/responder.h"
+#include "agent/service.h"
+#include "core/blocking_pool.h"
+#include "core/config.h"
+#include "store/store.h"
+
+namespace parley::agent {
+
+class AgentResponder final : public Responder {
+ public:
+  AgentResponder(const Config& config, AgentService& service, store::Store& store, BlockingPool& pool)
+      : config_(config), service_(service), store_(store), pool_(pool) {}
+
+  boost::asio::awaitable<Result<store::Reply>> Respond(const store::Claim& batch) override;
+
+ private:
+  const Config& config_;
+  AgentService& service_;
+  store::Store& store_;
+  BlockingPool& pool_;
+};
+
+// What the agent reads of a stored message: its text or caption, or "[image]"-style placeholders for media.
+std::string MessageText(const store::StoredMessage& message);
+
+}  // namespace parley::agent

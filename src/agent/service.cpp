@@ -1,0 +1,99 @@
+#include "agent/service.h"
+
+#include "store/knowledge_store.h"
+
+namespace parley::agent {
+
+std::shared_ptr<knowledge::Embedder> DefaultProviders::EmbedderFor(const AiSettings& settings) {
+  const ProviderSettings& remote = settings.embeddings;
+  bool builtin = remote.base_url.empty() || client_ == nullptr;
+  std::string key = builtin ? "builtin:" + settings.language
+                            : remote.base_url + "\n" + remote.model + "\n" + crypto::Sha256Hex(remote.api_key);
+  std::lock_guard lock(mutex_);
+  auto& embedder = embedders_[key];
+  if (!embedder) {
+    if (builtin) {
+      knowledge::BuiltinEmbedderOptions options;
+      options.language = settings.language;
+      embedder = std::make_shared<knowledge::BuiltinEmbedder>(options);
+    } else {
+      embedder = std::make_shared<OpenAiEmbedder>(
+          *client_, OpenAiOptions{remote.base_url, remote.api_key, remote.model,
+                                  std::chrono::milliseconds(config_.llm_timeout_ms)});
+    }
+  }
+  return embedder;
+}
+
+std::shared_ptr<ChatModel> DefaultProviders::ChatModelFor(const AiSettings& settings) {
+  const ProviderSettings& llm = settings.llm;
+  if (llm.base_url.empty() || client_ == nullptr) return nullptr;
+  std::string key = llm.base_url + "\n" + llm.model + "\n" + crypto::Sha256Hex(llm.api_key);
+  std::lock_guard lock(mutex_);
+  auto& model = models_[key];
+  if (!model) {
+    model = std::make_shared<OpenAiChatModel>(
+        *client_,
+        OpenAiOptions{llm.base_url, llm.api_key, llm.model, std::chrono::milliseconds(config_.llm_timeout_ms)});
+  }
+  return model;
+}
+
+AgentService::AgentService(const Config& config, store::Store& store, const crypto::SecretBox& box,
+                           BlockingPool& pool, http::Client* client)
+    : config_(config),
+      store_(store),
+      box_(box),
+      pool_(pool),
+      providers_(client, config, pool),
+      vectors_(store.knowledge(), config.data_dir + "/indexes"),
+      retriever_(store.knowledge(), vectors_),
+      agent_(store.knowledge(), retriever_, providers_, pool) {
+  auto embedder_for = [this](int64_t tenant_id) -> Result<std::shared_ptr<knowledge::Embedder>> {
+    auto settings = LoadSettings(tenant_id);
+    if (!settings) return settings.error();
+    return providers_.EmbedderFor(*settings);
+  };
+  ingestor_ = std::make_unique<knowledge::Ingestor>(store.knowledge(), vectors_, embedder_for, pool, client,
+                                                    knowledge::IngestorOptions{});
+}
+
+Result<AiSettings> AgentService::LoadSettings(int64_t tenant_id) {
+  auto stored = store_.knowledge().GetAiSettings(tenant_id);
+  if (!stored) return stored.error();
+  return FromStoredJson(*stored, DefaultAiSettings(config_), box_);
+}
+
+Result<AiSettings> AgentService::UpdateSettings(int64_t tenant_id, const boost::json::object& changes) {
+  auto& knowledge = store_.knowledge();
+  auto stored = knowledge.GetAiSettings(tenant_id);
+  if (!stored) return stored.error();
+  auto before = FromStoredJson(*stored, DefaultAiSettings(config_), box_);
+  if (!before) return before.error();
+  auto merged = MergeStoredSettings(*stored, changes, DefaultAiSettings(config_), box_);
+  if (!merged) return merged.error();
+  auto saved = knowledge.PutAiSettings(tenant_id, *merged);
+  if (!saved) return saved.error();
+  auto after = FromStoredJson(*merged, DefaultAiSettings(config_), box_);
+  if (!after) return after.error();
+  if (providers_.EmbedderFor(*before)->id() != providers_.EmbedderFor(*after)->id()) {
+    // Every chunk must be embedded again by the new embedder; until then BM25 keeps answering.
+    auto bases = knowledge.ListKnowledgeBases(tenant_id);
+    if (!bases) return bases.error();
+    for (const auto& base : *bases) {
+      auto requeued = knowledge.RequeueDocuments(base.id);
+      if (!requeued) return requeued.error();
+    }
+  }
+  return after;
+}
+
+boost::asio::awaitable<Result<AgentAnswer>> AgentService::Ask(const AgentRequest& request) {
+  int64_t tenant_id = request.tenant_id;
+  auto load = [this, tenant_id] { return LoadSettings(tenant_id); };
+  Result<AiSettings> settings = co_await pool_.Run(load);
+  if (!settings) co_return settings.error();
+  co_return co_await agent_.Answer(request, *settings);
+}
+
+}  // namespace parley::agent

@@ -1,0 +1,71 @@
+#pragma once
+// Everything the AI side needs, built once per process and shared by the server (webhook replies, API routes)
+// and the CLI (`parley kb add`, `parley ask`): the vector catalog, the retriever, the ingestor, the model
+// providers and the agent, with each tenant's settings read from the store.
+
+#include "agent/agent.h"
+#include "agent/settings.h"
+#include "core/blocking_pool.h"
+#include "core/config.h"
+#include "core/crypto.h"
+#include "http/client.h"
+#include "knowledge/ingestor.h"
+#include "knowledge/retriever.h"
+#include "knowledge/vector_index.h"
+#include "store/store.h"
+
+#include <map>
+#include <memory>
+#include <mutex>
+
+namespace parley::agent {
+
+// Providers from settings: the built-in embedder unless an embeddings URL is set; a chat model only when an LLM
+// URL is set. Instances are cached per distinct settings.
+class DefaultProviders final : public Providers {
+ public:
+  DefaultProviders(http::Client* client, const Config& config, BlockingPool& pool)
+      : client_(client), config_(config), pool_(pool) {}
+  std::shared_ptr<knowledge::Embedder> EmbedderFor(const AiSettings& settings) override;
+  std::shared_ptr<ChatModel> ChatModelFor(const AiSettings& settings) override;
+
+ private:
+  http::Client* client_;
+  const Config& config_;
+  BlockingPool& pool_;
+  std::mutex mutex_;
+  std::map<std::string, std::shared_ptr<knowledge::Embedder>> embedders_;  // GUARDED_BY(mutex_)
+  std::map<std::string, std::shared_ptr<ChatModel>> models_;              // GUARDED_BY(mutex_)
+};
+
+class AgentService {
+ public:
+  // `client` carries model and web-page calls; null keeps everything offline. References must outlive this.
+  AgentService(const Config& config, store::Store& store, const crypto::SecretBox& box, BlockingPool& pool,
+               http::Client* client);
+
+  // The tenant's settings over the server defaults. Blocking.
+  Result<AiSettings> LoadSettings(int64_t tenant_id);
+  // Applies `changes` to the tenant's stored settings; re-embeds its knowledge when the embedder changes.
+  // Blocking.
+  Result<AiSettings> UpdateSettings(int64_t tenant_id, const boost::json::object& changes);
+
+  // Loads the tenant's settings and runs the agent.
+  boost::asio::awaitable<Result<AgentAnswer>> Ask(const AgentRequest& request);
+
+  knowledge::Ingestor& ingestor() { return *ingestor_; }
+  knowledge::VectorCatalog& vectors() { return vectors_; }
+
+ private:
+  const Config& config_;
+  store::Store& store_;
+  const crypto::SecretBox& box_;
+  BlockingPool& pool_;
+  DefaultProviders providers_;
+  knowledge::VectorCatalog vectors_;
+  knowledge::Retriever retriever_;
+  Agent agent_;
+  std::unique_ptr<knowledge::Ingestor> ingestor_;
+};
+
+}  // namespace parley::agent

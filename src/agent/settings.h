@@ -1,0 +1,62 @@
+#pragma once
+// A tenant's assistant: its AI settings, kept as one JSON object in the store (GET/PUT /api/ai-settings). Fields
+// left out take the server's defaults (PARLEY_LLM_*, PARLEY_EMBEDDINGS_*); API keys are sealed with the master
+// key at rest and never shown back (only whether one is set).
+
+#include "core/config.h"
+#include "core/crypto.h"
+#include "core/error.h"
+
+#include <boost/json/object.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace parley::agent {
+
+struct ProviderSettings {
+  std::string base_url;  //!< Empty: none (offline).
+  std::string api_key;
+  std::string model;
+};
+
+struct AiSettings {
+  bool enabled = true;                     //!< False: the bot never answers (messages wait for a person).
+  std::vector<int64_t> knowledge_base_ids;  //!< Empty: every knowledge base of the tenant.
+  std::string persona =
+      "You are the friendly customer service assistant of this business. Answer briefly and precisely.";
+  std::string answer_language = "auto";  //!< "auto" answers in the customer's language; else an ISO 639-1 code.
+  ProviderSettings llm;
+  double temperature = 0.2;
+  int max_tokens = 400;
+  ProviderSettings embeddings;
+  double min_relevance = 0.3;  //!< Below this (0..1) the agent abstains and escalates.
+  int top_k = 5;
+  int history_turns = 10;  //!< Earlier messages of the conversation given to the model.
+  std::string handoff_message = "I'm passing you to a member of our team, who will answer you here shortly.";
+  std::string fallback_message = "Sorry, I don't have that information. A member of our team will get back to you.";
+  std::string greeting_message = "Hello! How can I help you?";  //!< The answer to a bare greeting.
+  std::string language = "english";  //!< Stemming language of the knowledge (Snowball name).
+};
+
+// The settings with the server's defaults for what the tenant did not set.
+AiSettings DefaultAiSettings(const Config& config);
+
+// Applies the fields present in `json` over `settings`. kInvalidArgument naming the field on a wrong type, an
+// out-of-range value or an unknown field. Keys given as "" clear them.
+Result<void> ApplyAiSettingsJson(const boost::json::object& json, AiSettings& settings);
+
+// The store keeps only what the tenant set (so a new server default reaches every tenant that did not), with API
+// keys sealed by `box`. Validates `changes` against the current settings and returns the new stored form.
+Result<std::string> MergeStoredSettings(const std::optional<std::string>& stored, const boost::json::object& changes,
+                                        const AiSettings& defaults, const crypto::SecretBox& box);
+// The stored form applied over the defaults; a key that cannot be unsealed (another master key) is dropped.
+Result<AiSettings> FromStoredJson(const std::optional<std::string>& stored, const AiSettings& defaults,
+                                  const crypto::SecretBox& box);
+
+// The public form for GET /api/ai-settings: keys replaced by "llm_api_key_set"/"embeddings_api_key_set".
+boost::json::object ToPublicJson(const AiSettings& settings);
+
+}  // namespace parley::agent

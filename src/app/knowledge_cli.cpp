@@ -1,0 +1,162 @@
+#include "app/knowledge_cli.h"
+
+#include "agent/service.h"
+#include "app/setup.h"
+#include "core/blocking_pool.h"
+#include "http/client.h"
+#include "store/knowledge_store.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+namespace parley::app {
+namespace {
+
+constexpr int kCliBlockingThreads = 2;
+
+int PrintError(const Error& e) {
+  std::cerr << "error: " << e.message << (e.detail.empty() ? "" : " (" + e.detail + ")") << "\n";
+  return 1;
+}
+
+// The process-wide pieces a knowledge command needs, torn down in order.
+struct Runtime {
+  explicit Runtime(const Config& config) : config(config), pool(kCliBlockingThreads) {}
+  const Config& config;
+  boost::asio::io_context io;
+  BlockingPool pool;
+  std::optional<crypto::SecretBox> box;
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<http::Client> client;
+  std::unique_ptr<agent::AgentService> service;
+
+  Result<void> Open() {
+    auto key = LoadMasterKey(config);
+    if (!key) return key.error();
+    box = *key;
+    auto opened = OpenMigratedStore(config, *box);
+    if (!opened) return opened.error();
+    store = std::move(*opened);
+    client = std::make_unique<http::Client>(io.get_executor(), http::ClientOptions{});
+    service = std::make_unique<agent::AgentService>(config, *store, *box, pool, client.get());
+    return Ok();
+  }
+
+  // Runs `body` to completion on the io_context; rethrows what it throws.
+  void RunToCompletion(std::function<boost::asio::awaitable<void>()> body) {
+    boost::asio::co_spawn(io, std::move(body), [](std::exception_ptr e) {
+      if (e) std::rethrow_exception(e);
+    });
+    io.run();
+  }
+
+  ~Runtime() {
+    if (client) client->Shutdown();
+    pool.Stop();
+    if (store) store->Close();
+  }
+};
+
+bool Finished(store::DocumentStatus status) {
+  return status == store::DocumentStatus::kReady || status == store::DocumentStatus::kFailed;
+}
+
+}  // namespace
+
+int KnowledgeAdd(const Config& config, int64_t tenant_id, const std::string& knowledge_base,
+                 const std::vector<std::string>& files) {
+  Runtime runtime(config);
+  if (auto opened = runtime.Open(); !opened) return PrintError(opened.error());
+  auto& knowledge = runtime.store->knowledge();
+  auto base = knowledge.EnsureKnowledgeBase(tenant_id, knowledge_base);
+  if (!base) return PrintError(base.error());
+
+  struct Entry {
+    std::string name;
+    std::optional<store::Document> document;
+    std::string error;  // Set when the file could not even be read.
+  };
+  std::vector<Entry> entries;
+  for (const auto& file : files) {
+    Entry entry{std::filesystem::path(file).filename().string(), std::nullopt, {}};
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+      entry.error = "cannot read " + file;
+      entries.push_back(std::move(entry));
+      continue;
+    }
+    std::stringstream bytes;
+    bytes << in.rdbuf();
+    store::NewDocument document{tenant_id, base->id, entry.name, "", "", bytes.str()};
+    auto created = knowledge.CreateDocument(document);
+    if (!created) return PrintError(created.error());
+    entry.document = *created;
+    entries.push_back(std::move(entry));
+  }
+
+  runtime.RunToCompletion([&]() -> boost::asio::awaitable<void> {
+    boost::asio::steady_timer timer(runtime.io);
+    while (true) {
+      co_await runtime.service->ingestor().RunDue();
+      bool all_done = true;
+      for (auto& entry : entries) {
+        if (!entry.document || Finished(entry.document->status)) continue;
+        int64_t id = entry.document->id;
+        auto read = [&] { return knowledge.GetDocument(tenant_id, id); };
+        Result<store::Document> current = co_await runtime.pool.Run(read);
+        if (current) entry.document = *current;
+        if (!current || !Finished(entry.document->status)) all_done = false;
+      }
+      if (all_done) break;
+      // Another process (a running server) may hold a document, or a retry is scheduled: look again shortly.
+      timer.expires_after(std::chrono::milliseconds(200));
+      co_await timer.async_wait(boost::asio::use_awaitable);
+    }
+    runtime.client->Shutdown();
+  });
+
+  bool all_ready = true;
+  for (const auto& entry : entries) {
+    boost::json::object line{{"document_id", nullptr}, {"name", entry.name}, {"status", "failed"},
+                             {"chunks", 0},             {"error", entry.error}};
+    if (entry.document) {
+      line["document_id"] = entry.document->id;
+      line["status"] = store::ToString(entry.document->status);
+      line["chunks"] = entry.document->chunks;
+      line["error"] = entry.document->error.empty() ? boost::json::value(nullptr) : boost::json::value(entry.document->error);
+    }
+    all_ready = all_ready && entry.document && entry.document->status == store::DocumentStatus::kReady;
+    std::cout << boost::json::serialize(line) << std::endl;
+  }
+  return all_ready ? 0 : 1;
+}
+
+int Ask(const Config& config, int64_t tenant_id, const std::string& question, const std::string& platform) {
+  auto parsed_platform = ParsePlatform(platform);
+  if (!parsed_platform) return PrintError(Error::InvalidArgument("platform must be whatsapp or instagram"));
+  Runtime runtime(config);
+  if (auto opened = runtime.Open(); !opened) return PrintError(opened.error());
+  int exit_code = 1;
+  runtime.RunToCompletion([&]() -> boost::asio::awaitable<void> {
+    agent::AgentRequest request{tenant_id, *parsed_platform, question, {}};
+    Result<agent::AgentAnswer> answer = co_await runtime.service->Ask(request);
+    runtime.client->Shutdown();
+    if (!answer) {
+      PrintError(answer.error());
+      co_return;
+    }
+    std::cout << boost::json::serialize(agent::ToJson(*answer)) << std::endl;
+    exit_code = 0;
+  });
+  return exit_code;
+}
+
+}  // namespace parley::app
