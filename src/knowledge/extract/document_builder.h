@@ -1,0 +1,60 @@
+#pragma once
+// What every extractor shares: the size limits, UTF-8 repair, whitespace collapsing, and the builder that turns
+// raw block text into the clean blocks of an ExtractedDocument. Private to src/knowledge/extract.
+
+#include "knowledge/extract.h"
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace parley::knowledge::detail {
+
+inline constexpr std::size_t kMaxInputBytes = std::size_t{50} << 20;
+inline constexpr std::size_t kMaxTextBytes = std::size_t{20} << 20;
+
+// `text` with every byte that is not part of a valid UTF-8 sequence replaced by U+FFFD.
+std::string ToValidUtf8(std::string_view text);
+
+// Valid UTF-8 in which every run of whitespace or control characters (Unicode spaces and line separators
+// included) becomes one space; trimmed.
+std::string CollapseWhitespace(std::string_view text);
+
+// Like CollapseWhitespace within each line, but line breaks (LF, CRLF or CR) survive: at most one blank line in a
+// row, none at either end. For text shown to people as written, such as FAQ answers.
+std::string CollapseWhitespaceKeepLines(std::string_view text);
+
+// Code keeps its layout: valid UTF-8 with LF line ends and no control characters other than tab and newline;
+// leading blank lines and trailing whitespace removed.
+std::string CleanCode(std::string_view text);
+
+std::string_view StripUtf8Bom(std::string_view text);
+
+// Only A–Z change: for matching names and markup that are ASCII by definition.
+std::string AsciiLower(std::string_view text);
+
+// Runs of lines separated by blank (whitespace-only) lines, as views into `text`, in order.
+std::vector<std::string_view> SplitParagraphs(std::string_view text);
+
+class DocumentBuilder {
+ public:
+  void SetTitle(std::string_view raw);
+
+  // Cleans `raw` for `kind` and appends it unless nothing is left. Returns false once the text limit is passed,
+  // so that extractors stop early instead of reading the rest of a huge document; Finish reports the overflow.
+  bool Add(Block::Kind kind, std::string_view raw, int level = 0, int page = 0);
+
+  // The document, with the first level-1 heading as title when none was set; an error when the text limit was
+  // passed or no block was added.
+  Result<ExtractedDocument> Finish() &&;
+
+ private:
+  bool Reserve(std::size_t bytes);
+
+  ExtractedDocument document_;
+  std::size_t text_bytes_ = 0;
+  bool overflow_ = false;
+};
+
+}  // namespace parley::knowledge::detail

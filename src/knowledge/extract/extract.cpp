@@ -1,0 +1,26 @@
+#include "knowledge/extract.h"
+#include "knowledge/extract/document_builder.h"
+#include "knowledge/extract/formats.h"
+
+namespace parley::knowledge {
+
+Result<ExtractedDocument> Extract(Format format, std::string_view bytes) {
+  if (bytes.size() > detail::kMaxInputBytes) return Error::InvalidArgument("file too large");
+  switch (format) {
+    case Format::kText:
+      return detail::ExtractPlainText(bytes);
+    case Format::kMarkdown:
+      return detail::ExtractMarkdown(bytes);
+    case Format::kHtml:
+      return detail::ExtractHtml(bytes);
+    case Format::kPdf:
+      return detail::ExtractPdf(bytes);
+    case Format::kDocx:
+      return detail::ExtractDocx(bytes);
+    case Format::kCsv:
+      break;
+  }
+  return Error::InvalidArgument("a CSV file is imported as questions and answers, not as a document");
+}
+
+}  // namespace parley::knowledge

@@ -1,0 +1,16 @@
+#pragma once
+// One extractor per format, called by Extract once the input size is checked. Private to src/knowledge/extract.
+
+#include "knowledge/extract.h"
+
+#include <string_view>
+
+namespace parley::knowledge::detail {
+
+Result<ExtractedDocument> ExtractPlainText(std::string_view bytes);
+Result<ExtractedDocument> ExtractMarkdown(std::string_view bytes);
+Result<ExtractedDocument> ExtractHtml(std::string_view bytes);
+Result<ExtractedDocument> ExtractPdf(std::string_view bytes);
+Result<ExtractedDocument> ExtractDocx(std::string_view bytes);
+
+}  // namespace parley::knowledge::detail

@@ -1,0 +1,14 @@
+#include "knowledge/extract/document_builder.h"
+#include "knowledge/extract/formats.h"
+
+namespace parley::knowledge::detail {
+
+Result<ExtractedDocument> ExtractPlainText(std::string_view bytes) {
+  DocumentBuilder builder;
+  for (std::string_view paragraph : SplitParagraphs(StripUtf8Bom(bytes))) {
+    if (!builder.Add(Block::Kind::kParagraph, paragraph)) break;
+  }
+  return std::move(builder).Finish();
+}
+
+}  // namespace parley::knowledge::detail
