@@ -183,7 +183,7 @@ asio::awaitable<AttemptOutcome> Connect(Connection& connection, const Origin& or
 
 template <class Stream>
 asio::awaitable<AttemptOutcome> Exchange(Stream& stream, Connection& connection, const OutgoingRequest& request,
-                                         const ClientOptions& options) {
+                                         const ClientOptions& options, milliseconds read_timeout) {
   connection.Lowest().expires_after(options.write_timeout);
   auto [write_ec, written] = co_await bhttp::async_write(stream, request, kNoThrow);
   if (write_ec) co_return Failed(write_ec, "write");
@@ -191,7 +191,7 @@ asio::awaitable<AttemptOutcome> Exchange(Stream& stream, Connection& connection,
   bhttp::response_parser<bhttp::string_body> parser;
   parser.body_limit(options.max_response_bytes);
   if (request.method() == bhttp::verb::head) parser.skip(true);
-  connection.Lowest().expires_after(options.read_timeout);
+  connection.Lowest().expires_after(read_timeout);
   auto [read_ec, read] = co_await bhttp::async_read(stream, connection.buffer, parser, kNoThrow);
   if (read_ec) {
     AttemptOutcome outcome = Failed(read_ec, "read");
@@ -217,13 +217,13 @@ asio::awaitable<AttemptOutcome> Exchange(Stream& stream, Connection& connection,
 // Connects when asked, then sends and reads. Runs on the connection's strand.
 asio::awaitable<AttemptOutcome> RunOnConnection(Connection& connection, const Origin& origin,
                                                 const OutgoingRequest& request, const ClientOptions& options,
-                                                bool connect) {
+                                                milliseconds read_timeout, bool connect) {
   if (connect) {
     AttemptOutcome connected = co_await Connect(connection, origin, options.connect_timeout);
     if (connected.error) co_return connected;
   }
-  if (connection.tls) co_return co_await Exchange(*connection.tls, connection, request, options);
-  co_return co_await Exchange(*connection.plain, connection, request, options);
+  if (connection.tls) co_return co_await Exchange(*connection.tls, connection, request, options, read_timeout);
+  co_return co_await Exchange(*connection.plain, connection, request, options, read_timeout);
 }
 
 // Retry-After is either delta-seconds or an HTTP-date (RFC 9110 §10.2.3).
@@ -293,10 +293,12 @@ struct Client::State {
     if (connections.size() < options.max_idle_per_host) connections.push_back(std::move(connection));
   }
 
-  asio::awaitable<AttemptOutcome> Attempt(const Origin& origin, const OutgoingRequest& request) {
+  asio::awaitable<AttemptOutcome> Attempt(const Origin& origin, const OutgoingRequest& request,
+                                          milliseconds read_timeout) {
     if (std::unique_ptr<Connection> connection = TakeIdle(origin.pool_key)) {
       AttemptOutcome outcome = co_await asio::co_spawn(
-          connection->executor, RunOnConnection(*connection, origin, request, options, false), asio::use_awaitable);
+          connection->executor, RunOnConnection(*connection, origin, request, options, read_timeout, false),
+          asio::use_awaitable);
       if (outcome.response || outcome.timed_out || outcome.got_bytes) {
         if (outcome.reusable) Release(origin.pool_key, std::move(connection));
         co_return outcome;
@@ -306,7 +308,8 @@ struct Client::State {
     }
     auto connection = std::make_unique<Connection>(asio::make_strand(executor), origin.tls ? TlsContext() : nullptr);
     AttemptOutcome outcome = co_await asio::co_spawn(
-        connection->executor, RunOnConnection(*connection, origin, request, options, true), asio::use_awaitable);
+        connection->executor, RunOnConnection(*connection, origin, request, options, read_timeout, true),
+        asio::use_awaitable);
     if (outcome.reusable) Release(origin.pool_key, std::move(connection));
     co_return outcome;
   }
@@ -360,8 +363,10 @@ asio::awaitable<Result<ClientResponse>> Client::Send(ClientRequest request) {
 
   const ClientOptions& options = state->options;
   const int max_attempts = std::max(1, request.max_attempts > 0 ? request.max_attempts : options.max_attempts);
+  const milliseconds read_timeout =
+      request.read_timeout > milliseconds(0) ? request.read_timeout : options.read_timeout;
   for (int attempt = 1;; ++attempt) {
-    AttemptOutcome outcome = co_await state->Attempt(*origin, outgoing);
+    AttemptOutcome outcome = co_await state->Attempt(*origin, outgoing, read_timeout);
     milliseconds delay;
     if (outcome.response) {
       const int status = outcome.response->status;

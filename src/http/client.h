@@ -34,6 +34,8 @@ struct ClientRequest {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   int max_attempts = 0;  //!< Overrides ClientOptions::max_attempts when > 0 (1 for best-effort calls).
+  // Overrides ClientOptions::read_timeout when > 0 (model calls take longer than platform calls).
+  std::chrono::milliseconds read_timeout{0};
 };
 
 struct ClientResponse {

@@ -288,6 +288,35 @@ TEST_F(ClientTest, SlowPeerIsTimeout) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, 900ms);
 }
 
+TEST_F(ClientTest, PerRequestReadTimeoutOverridesTheClientsSetting) {
+  StartServer();
+  ClientOptions options = FastOptions();
+  options.max_attempts = 2;
+  Client client(io_.get_executor(), options);  // read_timeout 2 s: /slow's 500 ms would pass.
+  ClientRequest request = Get(Url("/slow"));
+  request.read_timeout = 100ms;
+  auto start = std::chrono::steady_clock::now();
+  auto response = Send(client, std::move(request));
+  ASSERT_FALSE(response.has_value());
+  EXPECT_EQ(response.error().code, ErrorCode::kTimeout);
+  EXPECT_NE(response.error().detail.find("2 attempt"), std::string::npos) << response.error().detail;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 450ms);
+}
+
+TEST_F(ClientTest, PerRequestReadTimeoutCanBeLongerThanTheClientsSetting) {
+  StartServer();
+  ClientOptions options = FastOptions();
+  options.read_timeout = 100ms;
+  Client client(io_.get_executor(), options);
+  ClientRequest request = Get(Url("/slow"));
+  request.read_timeout = 2s;
+  auto response = Send(client, std::move(request));
+  ASSERT_TRUE(response.has_value()) << response.error().detail;
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->body, "late");
+  EXPECT_EQ(response->attempts, 1);
+}
+
 TEST_F(ClientTest, OversizeResponseFailsWithoutRetry) {
   StartServer();
   ClientOptions options = FastOptions();

@@ -1,0 +1,253 @@
+#include "agent/llm.h"
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <utility>
+
+namespace parley::agent {
+namespace {
+
+namespace json = boost::json;
+
+constexpr size_t kExcerptBytes = 200;
+constexpr std::string_view kUnexpectedAnswer = "unexpected answer from the model";
+
+// How errors name the endpoint: the chat model or the embeddings endpoint.
+struct Service {
+  std::string_view unavailable;
+  std::string_view timeout;
+  std::string_view rejected;
+};
+constexpr Service kChat{"the language model is unavailable", "the language model did not answer in time",
+                        "the language model rejected the request"};
+constexpr Service kEmbeddings{"the embeddings endpoint is unavailable",
+                              "the embeddings endpoint did not answer in time",
+                              "the embeddings endpoint rejected the request"};
+
+std::string_view TrimSlashes(std::string_view base_url) {
+  while (!base_url.empty() && base_url.back() == '/') base_url.remove_suffix(1);
+  return base_url;
+}
+
+// A gateway may quote the credential back in its error ("Incorrect API key provided: sk-…"); details reach logs.
+std::string Redact(std::string text, std::string_view api_key) {
+  if (api_key.empty()) return text;
+  for (size_t at = text.find(api_key); at != std::string::npos; at = text.find(api_key, at)) {
+    text.replace(at, api_key.size(), "[redacted]");
+  }
+  return text;
+}
+
+// Redacts before cutting, so no prefix of the key survives at the cut, and cuts at a character boundary so the
+// excerpt stays valid UTF-8 in JSON logs.
+std::string Excerpt(std::string_view server_text, std::string_view api_key) {
+  std::string text = Redact(std::string(server_text), api_key);
+  if (text.size() <= kExcerptBytes) return text;
+  size_t end = kExcerptBytes;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  text.resize(end);
+  return text + "…";
+}
+
+// The server's own words: error.message of an OpenAI error body, a bare {"error": "…"} (Ollama, some proxies),
+// or else the start of whatever it sent.
+std::string ServerMessage(std::string_view body, std::string_view api_key) {
+  boost::system::error_code ec;
+  json::value parsed = json::parse(body, ec);
+  if (!ec && parsed.is_object()) {
+    if (const json::value* error = parsed.as_object().if_contains("error")) {
+      if (error->is_string()) return Excerpt(error->as_string(), api_key);
+      if (const json::object* object = error->if_object()) {
+        if (const json::value* message = object->if_contains("message"); message != nullptr && message->is_string()) {
+          return Excerpt(message->as_string(), api_key);
+        }
+      }
+    }
+  }
+  return Excerpt(body, api_key);
+}
+
+http::ClientRequest PostJson(const OpenAiOptions& options, std::string_view path, const json::object& body) {
+  http::ClientRequest request;
+  request.method = "POST";
+  request.url = std::string(TrimSlashes(options.base_url)) + "/" + std::string(path);
+  request.headers.emplace_back("Content-Type", "application/json");
+  if (!options.api_key.empty()) request.headers.emplace_back("Authorization", "Bearer " + options.api_key);
+  request.body = json::serialize(body);
+  request.read_timeout = options.timeout;
+  return request;
+}
+
+Error Unexpected(std::string detail) { return Error::Unavailable(std::string(kUnexpectedAnswer), std::move(detail)); }
+
+// Turns the client's outcome into the answer's JSON object, or the error the ChatModel contract promises.
+Result<json::object> Interpret(Result<http::ClientResponse> response, const Service& service,
+                               std::string_view api_key) {
+  if (!response) {
+    Error error = std::move(response.error());
+    if (error.code == ErrorCode::kUnavailable || error.code == ErrorCode::kTimeout) {
+      error.detail = error.message + (error.detail.empty() ? "" : ": " + error.detail);
+      error.message = std::string(error.code == ErrorCode::kTimeout ? service.timeout : service.unavailable);
+    }
+    error.detail = Redact(std::move(error.detail), api_key);
+    return error;
+  }
+  const int status = response->status;
+  if (status < 200 || status >= 300) {
+    std::string detail = "HTTP " + std::to_string(status) + " after " + std::to_string(response->attempts) +
+                         " attempt(s): " + ServerMessage(response->body, api_key);
+    if (status >= 400 && status < 500 && status != 429) {
+      return Error{ErrorCode::kInvalidArgument, std::string(service.rejected), std::move(detail)};
+    }
+    return Error::Unavailable(std::string(service.unavailable), std::move(detail));
+  }
+  boost::system::error_code ec;
+  json::value parsed = json::parse(response->body, ec);
+  if (ec || !parsed.is_object()) {
+    return Unexpected("not a JSON object: " + Excerpt(response->body, api_key));
+  }
+  return std::move(parsed.as_object());
+}
+
+std::optional<int64_t> AsInteger(const json::value* value) {
+  if (value == nullptr) return std::nullopt;
+  if (const int64_t* i = value->if_int64()) return *i;
+  if (const uint64_t* u = value->if_uint64(); u != nullptr && *u <= INT64_MAX) return static_cast<int64_t>(*u);
+  return std::nullopt;
+}
+
+int TokenCount(const json::object* usage, std::string_view name) {
+  if (usage == nullptr) return 0;
+  return static_cast<int>(AsInteger(usage->if_contains(name)).value_or(0));
+}
+
+Result<ChatResponse> ParseChat(const json::object& body) {
+  const json::value* choices = body.if_contains("choices");
+  if (choices == nullptr || !choices->is_array() || choices->as_array().empty()) return Unexpected("no choices");
+  const json::object* choice = choices->as_array().front().if_object();
+  const json::value* message = choice != nullptr ? choice->if_contains("message") : nullptr;
+  const json::value* content =
+      message != nullptr && message->is_object() ? message->as_object().if_contains("content") : nullptr;
+  if (content == nullptr || !content->is_string()) return Unexpected("choices[0].message.content is not text");
+
+  ChatResponse response;
+  response.text = content->as_string();
+  // finish_reason and usage are informative: servers that omit them (or send null) still answered.
+  if (const json::value* reason = choice->if_contains("finish_reason"); reason != nullptr && reason->is_string()) {
+    response.finish_reason = reason->as_string();
+  }
+  const json::value* usage = body.if_contains("usage");
+  const json::object* usage_object = usage != nullptr ? usage->if_object() : nullptr;
+  response.prompt_tokens = TokenCount(usage_object, "prompt_tokens");
+  response.completion_tokens = TokenCount(usage_object, "completion_tokens");
+  if (const json::value* model = body.if_contains("model"); model != nullptr && model->is_string()) {
+    response.model = model->as_string();
+  }
+  return response;
+}
+
+// Places each data[] item at its `index` within the batch and normalizes it. Every vector must have the same
+// size as the others and as `dimensions` once known: mixing sizes would corrupt the vector index.
+Result<void> ParseEmbeddings(const json::object& body, size_t first, size_t count, int dimensions,
+                             std::vector<knowledge::Vector>& out) {
+  const json::value* data = body.if_contains("data");
+  if (data == nullptr || !data->is_array()) return Unexpected("no data");
+  if (data->as_array().size() != count) {
+    return Unexpected("asked for " + std::to_string(count) + " embeddings, got " +
+                      std::to_string(data->as_array().size()));
+  }
+  for (const json::value& item : data->as_array()) {
+    const json::object* object = item.if_object();
+    const std::optional<int64_t> index = AsInteger(object != nullptr ? object->if_contains("index") : nullptr);
+    if (!index || *index < 0 || static_cast<size_t>(*index) >= count) return Unexpected("bad or missing index");
+    knowledge::Vector& vector = out[first + static_cast<size_t>(*index)];
+    if (!vector.empty()) return Unexpected("index " + std::to_string(*index) + " appears twice");
+    const json::value* embedding = object->if_contains("embedding");
+    if (embedding == nullptr || !embedding->is_array() || embedding->as_array().empty()) {
+      return Unexpected("embedding is not a list of numbers");
+    }
+    if (dimensions > 0 && embedding->as_array().size() != static_cast<size_t>(dimensions)) {
+      return Unexpected("embedding has " + std::to_string(embedding->as_array().size()) + " dimensions, expected " +
+                        std::to_string(dimensions));
+    }
+    dimensions = static_cast<int>(embedding->as_array().size());
+    double squares = 0;
+    vector.reserve(embedding->as_array().size());
+    for (const json::value& number : embedding->as_array()) {
+      boost::system::error_code ec;
+      const double x = number.to_number<double>(ec);
+      if (ec) return Unexpected("embedding is not a list of numbers");
+      squares += x * x;
+      vector.push_back(static_cast<float>(x));
+    }
+    // A zero vector has no direction to keep; it stays zero and matches nothing.
+    if (squares > 0) {
+      const double scale = 1.0 / std::sqrt(squares);
+      for (float& x : vector) x = static_cast<float>(x * scale);
+    }
+  }
+  return Ok();
+}
+
+}  // namespace
+
+OpenAiChatModel::OpenAiChatModel(http::Client& client, OpenAiOptions options)
+    : client_(client), options_(std::move(options)) {}
+
+std::string OpenAiChatModel::id() const { return "openai:" + options_.model; }
+
+boost::asio::awaitable<Result<ChatResponse>> OpenAiChatModel::Complete(ChatRequest request) {
+  json::array messages;
+  messages.reserve(request.messages.size());
+  for (const ChatMessage& message : request.messages) {
+    messages.push_back(json::object{{"role", message.role}, {"content", message.content}});
+  }
+  const json::object body{{"model", options_.model},
+                          {"messages", std::move(messages)},
+                          {"temperature", request.temperature},
+                          {"max_tokens", request.max_tokens}};
+  http::ClientRequest http_request = PostJson(options_, "chat/completions", body);
+  Result<http::ClientResponse> response = co_await client_.Send(std::move(http_request));
+  Result<json::object> answer = Interpret(std::move(response), kChat, options_.api_key);
+  if (!answer) co_return answer.error();
+  co_return ParseChat(*answer);
+}
+
+OpenAiEmbedder::OpenAiEmbedder(http::Client& client, OpenAiOptions options, int batch_size)
+    : client_(client), options_(std::move(options)), batch_size_(std::max(1, batch_size)) {}
+
+std::string OpenAiEmbedder::id() const {
+  return "openai:" + options_.model + "@" + std::string(TrimSlashes(options_.base_url));
+}
+
+int OpenAiEmbedder::dimensions() const { return dimensions_.load(); }
+
+boost::asio::awaitable<Result<std::vector<knowledge::Vector>>> OpenAiEmbedder::Embed(std::vector<std::string> texts) {
+  std::vector<knowledge::Vector> vectors(texts.size());
+  for (size_t first = 0; first < texts.size(); first += static_cast<size_t>(batch_size_)) {
+    const size_t count = std::min(texts.size() - first, static_cast<size_t>(batch_size_));
+    json::array input;
+    input.reserve(count);
+    for (size_t i = first; i < first + count; ++i) input.emplace_back(texts[i]);
+    const json::object body{{"model", options_.model}, {"input", std::move(input)}};
+    http::ClientRequest http_request = PostJson(options_, "embeddings", body);
+    Result<http::ClientResponse> response = co_await client_.Send(std::move(http_request));
+    Result<json::object> answer = Interpret(std::move(response), kEmbeddings, options_.api_key);
+    if (!answer) co_return answer.error();
+    Result<void> parsed = ParseEmbeddings(*answer, first, count, dimensions_.load(), vectors);
+    if (!parsed) co_return parsed.error();
+    dimensions_ = static_cast<int>(vectors[first].size());
+  }
+  co_return vectors;
+}
+
+}  // namespace parley::agent

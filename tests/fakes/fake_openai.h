@@ -1,0 +1,63 @@
+#pragma once
+// A local stand-in for an OpenAI-compatible server: POST /v1/chat/completions and POST /v1/embeddings, answering
+// in the public API's shapes ("chat.completion", "list" of "embedding"), with usage counted as words / 0.75. Records
+// every request and can fail, stall or answer garbage on demand. Runs its own thread; safe to use from the test
+// thread.
+
+#include <boost/json/value.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace parley::testing {
+
+class FakeOpenAi {
+ public:
+  struct Request {
+    std::string method;
+    std::string path;
+    std::string authorization;
+    boost::json::value body;
+    std::chrono::steady_clock::time_point received_at;
+  };
+  // From a chat request's body to the assistant's text.
+  using ReplyFunction = std::function<std::string(const boost::json::value& request)>;
+
+  FakeOpenAi();
+  ~FakeOpenAi();
+
+  std::string base_url() const;  //!< http://127.0.0.1:PORT/v1
+  std::vector<Request> requests() const;
+
+  // Replaces the default reply, which quotes the first line of the last user message.
+  void set_reply(ReplyFunction reply);
+  // The next `n` requests answer `status` with an OpenAI error body {"error":{"message","type","code"}}. A 401
+  // quotes the bearer token back, as careless gateways do, so tests can check that callers keep it out of errors.
+  void FailNext(int n, int status);
+  // Every answer waits this long first.
+  void set_delay(std::chrono::milliseconds delay) { delay_ms_ = delay.count(); }
+  // Every answer is this body with status 200 instead of a well-formed one; empty restores normal answers.
+  void set_raw_answer(std::string body);
+  // Embeddings come back in reverse order: the API promises `index`, not order.
+  void set_reverse_embeddings(bool reverse) { reverse_embeddings_ = reverse; }
+
+  // The vector the fake returns for `text`: 8 dimensions derived from a hash, deliberately not normalized.
+  static std::vector<float> EmbeddingFor(std::string_view text);
+  // Usage as the fake counts it: whitespace-separated words / 0.75, rounded.
+  static int TokensFor(std::string_view text);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::atomic<int64_t> delay_ms_{0};
+  std::atomic<int> fail_next_{0};
+  std::atomic<int> fail_status_{500};
+  std::atomic<bool> reverse_embeddings_{false};
+};
+
+}  // namespace parley::testing

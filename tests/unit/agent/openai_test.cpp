@@ -1,0 +1,366 @@
+#include "agent/llm.h"
+
+#include "fakes/fake_openai.h"
+
+#include <gtest/gtest.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/json.hpp>
+
+#include <chrono>
+#include <cmath>
+#include <string>
+#include <vector>
+
+namespace parley::agent {
+namespace {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+constexpr char kKey[] = "sk-test-SECRET-4242";
+
+void ExpectNoKey(const Error& error) {
+  EXPECT_EQ(error.message.find(kKey), std::string::npos) << error.message;
+  EXPECT_EQ(error.detail.find(kKey), std::string::npos) << error.detail;
+}
+
+ChatRequest Question(std::string text) {
+  ChatRequest request;
+  request.messages = {{"system", "You are helpful."}, {"user", std::move(text)}};
+  return request;
+}
+
+knowledge::Vector Normalized(std::vector<float> vector) {
+  double squares = 0;
+  for (float x : vector) squares += static_cast<double>(x) * x;
+  for (float& x : vector) x = static_cast<float>(x / std::sqrt(squares));
+  return vector;
+}
+
+double Norm(const knowledge::Vector& vector) {
+  double squares = 0;
+  for (float x : vector) squares += static_cast<double>(x) * x;
+  return std::sqrt(squares);
+}
+
+// The fake answers on its own thread; the models under test run on io_, driven by the test thread in Run().
+class OpenAiTest : public ::testing::Test {
+ protected:
+  static http::ClientOptions FastClient() {
+    http::ClientOptions options;
+    options.backoff = {5ms, 5ms, 5ms};
+    options.connect_timeout = 1s;
+    return options;
+  }
+
+  OpenAiOptions Options(std::string model = "gpt-test") const {
+    OpenAiOptions options;
+    options.base_url = fake_.base_url();
+    options.api_key = kKey;
+    options.model = std::move(model);
+    options.timeout = 2s;
+    return options;
+  }
+
+  template <class T>
+  T Run(asio::awaitable<T> task) {
+    std::future<T> future = asio::co_spawn(io_, std::move(task), asio::use_future);
+    io_.restart();
+    io_.run();
+    return future.get();
+  }
+
+  asio::io_context io_;
+  testing::FakeOpenAi fake_;
+  http::Client client_{io_.get_executor(), FastClient()};
+};
+
+TEST_F(OpenAiTest, SendsTheChatCompletionsRequest) {
+  OpenAiChatModel model(client_, Options());
+  ChatRequest request;
+  request.messages = {{"system", "You answer for Acme."},
+                      {"user", "Hi"},
+                      {"assistant", "Hello! How can I help?"},
+                      {"user", "Are you open on Sunday?"}};
+  request.temperature = 0.7;
+  request.max_tokens = 50;
+  ASSERT_TRUE(Run(model.Complete(std::move(request))).has_value());
+
+  auto requests = fake_.requests();
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].method, "POST");
+  EXPECT_EQ(requests[0].path, "/v1/chat/completions");
+  EXPECT_EQ(requests[0].authorization, std::string("Bearer ") + kKey);
+  EXPECT_EQ(requests[0].body, json::parse(R"({"model": "gpt-test",
+      "messages": [{"role": "system", "content": "You answer for Acme."},
+                   {"role": "user", "content": "Hi"},
+                   {"role": "assistant", "content": "Hello! How can I help?"},
+                   {"role": "user", "content": "Are you open on Sunday?"}],
+      "temperature": 0.7, "max_tokens": 50})"));
+}
+
+TEST_F(OpenAiTest, SendsNoAuthorizationWithoutKey) {
+  OpenAiOptions options = Options();
+  options.api_key.clear();
+  OpenAiChatModel model(client_, options);
+  ASSERT_TRUE(Run(model.Complete(Question("Hi"))).has_value());
+  ASSERT_EQ(fake_.requests().size(), 1u);
+  EXPECT_EQ(fake_.requests()[0].authorization, "");
+}
+
+TEST_F(OpenAiTest, ReadsTheAnswerFinishReasonModelAndUsage) {
+  OpenAiChatModel model(client_, Options());
+  auto response = Run(model.Complete(Question("Are you open on Sunday?\nThanks, Ana")));
+  ASSERT_TRUE(response.has_value()) << response.error().detail;
+  EXPECT_EQ(response->text, "Thanks for your message: \"Are you open on Sunday?\"");
+  EXPECT_EQ(response->finish_reason, "stop");
+  EXPECT_EQ(response->model, "gpt-test");
+  EXPECT_EQ(response->prompt_tokens, 13);      // 10 words.
+  EXPECT_EQ(response->completion_tokens, 12);  // 9 words.
+}
+
+TEST_F(OpenAiTest, ReplyFunctionSeesTheRequest) {
+  fake_.set_reply([](const json::value& request) {
+    return "Echo of " + json::value_to<std::string>(request.at("model")) + ": we open at ten.";
+  });
+  OpenAiChatModel model(client_, Options("other-model"));
+  auto response = Run(model.Complete(Question("When?")));
+  ASSERT_TRUE(response.has_value()) << response.error().detail;
+  EXPECT_EQ(response->text, "Echo of other-model: we open at ten.");
+  EXPECT_EQ(response->completion_tokens, 9);  // 7 words.
+  EXPECT_EQ(response->model, "other-model");
+}
+
+TEST_F(OpenAiTest, BaseUrlWithOrWithoutTrailingSlash) {
+  OpenAiOptions options = Options();
+  options.base_url += "/";
+  OpenAiChatModel model(client_, options);
+  OpenAiEmbedder embedder(client_, options);
+  ASSERT_TRUE(Run(model.Complete(Question("Hi"))).has_value());
+  ASSERT_TRUE(Run(embedder.Embed({"hi"})).has_value());
+  auto requests = fake_.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[0].path, "/v1/chat/completions");
+  EXPECT_EQ(requests[1].path, "/v1/embeddings");
+  EXPECT_EQ(embedder.id(), OpenAiEmbedder(client_, Options()).id());
+}
+
+TEST_F(OpenAiTest, Ids) {
+  OpenAiOptions options = Options("emb-test");
+  EXPECT_EQ(OpenAiChatModel(client_, Options()).id(), "openai:gpt-test");
+  EXPECT_EQ(OpenAiEmbedder(client_, options).id(), "openai:emb-test@" + fake_.base_url());
+}
+
+TEST_F(OpenAiTest, RetriesServerErrorsThenSucceeds) {
+  fake_.FailNext(2, 503);
+  OpenAiChatModel model(client_, Options());
+  auto response = Run(model.Complete(Question("Hi")));
+  ASSERT_TRUE(response.has_value()) << response.error().detail;
+  EXPECT_EQ(fake_.requests().size(), 3u);
+}
+
+TEST_F(OpenAiTest, UnauthorizedIsInvalidArgumentWithoutRetry) {
+  fake_.FailNext(1, 401);
+  OpenAiChatModel model(client_, Options());
+  auto response = Run(model.Complete(Question("Hi")));
+  ASSERT_FALSE(response.has_value());
+  EXPECT_EQ(response.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(response.error().message, "the language model rejected the request");
+  EXPECT_NE(response.error().detail.find("401"), std::string::npos) << response.error().detail;
+  // The fake quotes the key back, as some gateways do.
+  EXPECT_NE(response.error().detail.find("Incorrect API key provided: [redacted]"), std::string::npos)
+      << response.error().detail;
+  ExpectNoKey(response.error());
+  EXPECT_EQ(fake_.requests().size(), 1u);
+}
+
+TEST_F(OpenAiTest, PersistentServerErrorsAreUnavailableAfterTheClientsAttempts) {
+  for (int status : {500, 503, 429}) {
+    SCOPED_TRACE(status);
+    testing::FakeOpenAi fake;
+    fake.FailNext(100, status);
+    OpenAiOptions options = Options();
+    options.base_url = fake.base_url();
+    OpenAiChatModel model(client_, options);
+    auto response = Run(model.Complete(Question("Hi")));
+    ASSERT_FALSE(response.has_value());
+    EXPECT_EQ(response.error().code, ErrorCode::kUnavailable);
+    EXPECT_EQ(response.error().message, "the language model is unavailable");
+    const std::string& detail = response.error().detail;
+    EXPECT_NE(detail.find("HTTP " + std::to_string(status) + " after 3 attempt(s)"), std::string::npos) << detail;
+    EXPECT_NE(detail.find(status == 429 ? "Rate limit reached" : "The server had an error"), std::string::npos)
+        << detail;
+    ExpectNoKey(response.error());
+    EXPECT_EQ(fake.requests().size(), 3u);
+  }
+}
+
+TEST_F(OpenAiTest, EachAttemptIsBoundedByTheTimeout) {
+  fake_.set_delay(2s);
+  OpenAiOptions options = Options();
+  options.timeout = 100ms;  // The client's own read timeout is 10 s.
+  OpenAiChatModel model(client_, options);
+  const auto start = std::chrono::steady_clock::now();
+  auto response = Run(model.Complete(Question("Hi")));
+  ASSERT_FALSE(response.has_value());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 1s);
+  EXPECT_EQ(response.error().code, ErrorCode::kTimeout);
+  EXPECT_EQ(response.error().message, "the language model did not answer in time");
+  EXPECT_NE(response.error().detail.find("3 attempt(s)"), std::string::npos) << response.error().detail;
+  ExpectNoKey(response.error());
+  EXPECT_EQ(fake_.requests().size(), 3u);
+}
+
+TEST_F(OpenAiTest, UnreachableServerIsUnavailable) {
+  uint16_t closed_port;
+  {
+    asio::ip::tcp::acceptor probe(io_, {asio::ip::make_address("127.0.0.1"), 0});
+    closed_port = probe.local_endpoint().port();
+  }
+  OpenAiOptions options = Options();
+  options.base_url = "http://127.0.0.1:" + std::to_string(closed_port) + "/v1";
+  OpenAiChatModel model(client_, options);
+  auto response = Run(model.Complete(Question("Hi")));
+  ASSERT_FALSE(response.has_value());
+  EXPECT_EQ(response.error().code, ErrorCode::kUnavailable);
+  EXPECT_EQ(response.error().message, "the language model is unavailable");
+  EXPECT_NE(response.error().detail.find("connect"), std::string::npos) << response.error().detail;
+  ExpectNoKey(response.error());
+}
+
+TEST_F(OpenAiTest, MalformedAnswersAreUnavailable) {
+  OpenAiChatModel model(client_, Options());
+  for (std::string body : {"not json", "[]", "{}", R"({"choices": []})", R"({"choices": [{"index": 0}]})",
+                           R"({"choices": [{"message": {"role": "assistant", "content": null}}]})",
+                           R"({"choices": [{"message": {"role": "assistant", "content": 42}}]})"}) {
+    SCOPED_TRACE(body);
+    fake_.set_raw_answer(body);
+    auto response = Run(model.Complete(Question("Hi")));
+    ASSERT_FALSE(response.has_value());
+    EXPECT_EQ(response.error().code, ErrorCode::kUnavailable);
+    EXPECT_EQ(response.error().message, "unexpected answer from the model");
+    ExpectNoKey(response.error());
+  }
+}
+
+TEST_F(OpenAiTest, KeyAtTheExcerptsCutLeavesNoPrefix) {
+  fake_.set_raw_answer(std::string(195, 'x') + " " + kKey);
+  OpenAiChatModel model(client_, Options());
+  auto response = Run(model.Complete(Question("Hi")));
+  ASSERT_FALSE(response.has_value());
+  EXPECT_EQ(response.error().detail.find("sk-"), std::string::npos) << response.error().detail;
+}
+
+TEST_F(OpenAiTest, AnswerWithoutUsageOrFinishReasonStillCounts) {
+  fake_.set_raw_answer(R"({"choices": [{"message": {"role": "assistant", "content": "Hello"}}]})");
+  OpenAiChatModel model(client_, Options());
+  auto response = Run(model.Complete(Question("Hi")));
+  ASSERT_TRUE(response.has_value()) << response.error().detail;
+  EXPECT_EQ(response->text, "Hello");
+  EXPECT_EQ(response->finish_reason, "");
+  EXPECT_EQ(response->prompt_tokens, 0);
+  EXPECT_EQ(response->completion_tokens, 0);
+}
+
+TEST_F(OpenAiTest, SendsTheEmbeddingsRequest) {
+  OpenAiEmbedder embedder(client_, Options("emb-test"));
+  ASSERT_TRUE(Run(embedder.Embed({"hello", "opening hours"})).has_value());
+  auto requests = fake_.requests();
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].method, "POST");
+  EXPECT_EQ(requests[0].path, "/v1/embeddings");
+  EXPECT_EQ(requests[0].authorization, std::string("Bearer ") + kKey);
+  EXPECT_EQ(requests[0].body, json::parse(R"({"model": "emb-test", "input": ["hello", "opening hours"]})"));
+}
+
+TEST_F(OpenAiTest, EmbedsInBatchesInOrderOfIndex) {
+  fake_.set_reverse_embeddings(true);
+  std::vector<std::string> texts;
+  for (int i = 0; i < 150; ++i) texts.push_back("passage number " + std::to_string(i));
+  OpenAiEmbedder embedder(client_, Options("emb-test"), 64);
+  auto vectors = Run(embedder.Embed(texts));
+  ASSERT_TRUE(vectors.has_value()) << vectors.error().detail;
+
+  auto requests = fake_.requests();
+  ASSERT_EQ(requests.size(), 3u);
+  std::vector<size_t> sizes;
+  std::vector<std::string> sent;
+  for (const auto& request : requests) {
+    sizes.push_back(request.body.at("input").as_array().size());
+    for (const auto& input : request.body.at("input").as_array()) sent.emplace_back(input.as_string());
+  }
+  EXPECT_EQ(sizes, (std::vector<size_t>{64, 64, 22}));
+  EXPECT_EQ(sent, texts);
+
+  ASSERT_EQ(vectors->size(), texts.size());
+  for (size_t i = 0; i < texts.size(); ++i) {
+    const knowledge::Vector expected = Normalized(testing::FakeOpenAi::EmbeddingFor(texts[i]));
+    ASSERT_EQ((*vectors)[i].size(), expected.size()) << i;
+    for (size_t d = 0; d < expected.size(); ++d) EXPECT_NEAR((*vectors)[i][d], expected[d], 1e-6) << i;
+  }
+}
+
+TEST_F(OpenAiTest, NormalizesVectorsAndLearnsDimensions) {
+  ASSERT_GT(std::abs(Norm(testing::FakeOpenAi::EmbeddingFor("hello")) - 1.0), 0.1);  // The fake does not normalize.
+  OpenAiEmbedder embedder(client_, Options("emb-test"));
+  EXPECT_EQ(embedder.dimensions(), 0);
+  auto vectors = Run(embedder.Embed({"hello", "world"}));
+  ASSERT_TRUE(vectors.has_value()) << vectors.error().detail;
+  EXPECT_EQ(embedder.dimensions(), 8);
+  for (const auto& vector : *vectors) EXPECT_NEAR(Norm(vector), 1.0, 1e-6);
+}
+
+TEST_F(OpenAiTest, EmbeddingNothingSendsNothing) {
+  OpenAiEmbedder embedder(client_, Options("emb-test"));
+  auto vectors = Run(embedder.Embed({}));
+  ASSERT_TRUE(vectors.has_value());
+  EXPECT_TRUE(vectors->empty());
+  EXPECT_TRUE(fake_.requests().empty());
+}
+
+TEST_F(OpenAiTest, EmbeddingErrors) {
+  OpenAiEmbedder embedder(client_, Options("emb-test"));
+
+  fake_.FailNext(3, 503);
+  auto unavailable = Run(embedder.Embed({"hello"}));
+  ASSERT_FALSE(unavailable.has_value());
+  EXPECT_EQ(unavailable.error().code, ErrorCode::kUnavailable);
+  EXPECT_EQ(unavailable.error().message, "the embeddings endpoint is unavailable");
+  ExpectNoKey(unavailable.error());
+
+  fake_.FailNext(1, 401);
+  auto rejected = Run(embedder.Embed({"hello"}));
+  ASSERT_FALSE(rejected.has_value());
+  EXPECT_EQ(rejected.error().code, ErrorCode::kInvalidArgument);
+  ExpectNoKey(rejected.error());
+
+  for (std::string body : {"{}", R"({"object": "list", "data": []})",
+                           R"({"data": [{"index": 0, "embedding": [1, 0]}, {"index": 0, "embedding": [0, 1]}]})",
+                           R"({"data": [{"index": 5, "embedding": [1, 0]}, {"index": 0, "embedding": [0, 1]}]})",
+                           R"({"data": [{"index": 0, "embedding": [1, 0]}, {"index": 1, "embedding": [0, 1, 0]}]})",
+                           R"({"data": [{"index": 0, "embedding": [1, "x"]}, {"index": 1, "embedding": [0, 1]}]})"}) {
+    SCOPED_TRACE(body);
+    fake_.set_raw_answer(body);
+    auto malformed = Run(embedder.Embed({"hello", "world"}));
+    ASSERT_FALSE(malformed.has_value());
+    EXPECT_EQ(malformed.error().code, ErrorCode::kUnavailable);
+    EXPECT_EQ(malformed.error().message, "unexpected answer from the model");
+  }
+}
+
+TEST_F(OpenAiTest, EmbeddingsOfAnotherSizeThanBeforeAreRejected) {
+  OpenAiEmbedder embedder(client_, Options("emb-test"));
+  ASSERT_TRUE(Run(embedder.Embed({"hello"})).has_value());
+  fake_.set_raw_answer(R"({"data": [{"index": 0, "embedding": [1, 0, 0]}]})");
+  auto vectors = Run(embedder.Embed({"hello"}));
+  ASSERT_FALSE(vectors.has_value());
+  EXPECT_EQ(vectors.error().code, ErrorCode::kUnavailable);
+  EXPECT_EQ(embedder.dimensions(), 8);
+}
+
+}  // namespace
+}  // namespace parley::agent
