@@ -39,8 +39,8 @@ std::shared_ptr<ChatModel> DefaultProviders::ChatModelFor(const AiSettings& sett
   return model;
 }
 
-AgentService::AgentService(const Config& config, store::Store& store, const crypto::SecretBox& box,
-                           BlockingPool& pool, http::Client* client)
+AgentService::AgentService(boost::asio::any_io_executor executor, const Config& config, store::Store& store,
+                           const crypto::SecretBox& box, BlockingPool& pool, http::Client* client)
     : config_(config),
       store_(store),
       box_(box),
@@ -54,7 +54,7 @@ AgentService::AgentService(const Config& config, store::Store& store, const cryp
     if (!settings) return settings.error();
     return providers_.EmbedderFor(*settings);
   };
-  ingestor_ = std::make_unique<knowledge::Ingestor>(store.knowledge(), vectors_, embedder_for, pool, client,
+  ingestor_ = std::make_unique<knowledge::Ingestor>(executor, store.knowledge(), vectors_, embedder_for, pool, client,
                                                     knowledge::IngestorOptions{});
 }
 

@@ -41,8 +41,8 @@ class DefaultProviders final : public Providers {
 class AgentService {
  public:
   // `client` carries model and web-page calls; null keeps everything offline. References must outlive this.
-  AgentService(const Config& config, store::Store& store, const crypto::SecretBox& box, BlockingPool& pool,
-               http::Client* client);
+  AgentService(boost::asio::any_io_executor executor, const Config& config, store::Store& store,
+               const crypto::SecretBox& box, BlockingPool& pool, http::Client* client);
 
   // The tenant's settings over the server defaults. Blocking.
   Result<AiSettings> LoadSettings(int64_t tenant_id);

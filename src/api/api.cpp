@@ -73,6 +73,9 @@ boost::json::object ConversationJson(const store::Conversation& c) {
             {"name", c.contact.name.empty() ? boost::json::value(nullptr) : boost::json::value(c.contact.name)}}},
           {"status", c.status},
           {"mode", c.mode},
+          {"handoff_reason", c.handoff_reason.empty() ? boost::json::value(nullptr) : boost::json::value(c.handoff_reason)},
+          {"human_until",
+           c.human_until_ms ? boost::json::value(FormatTimestamp(*c.human_until_ms)) : boost::json::value(nullptr)},
           {"created_at", FormatTimestamp(c.created_at_ms)},
           {"last_message_at", FormatTimestamp(c.last_message_at_ms)}};
 }
@@ -176,6 +179,8 @@ boost::asio::awaitable<http::Response> Api::ReceiveWebhook(Platform platform, co
   }
   ingest.statuses = std::move(events->statuses);
   ingest.deletions = std::move(events->deletions);
+  ingest.echoes = std::move(events->echoes);
+  ingest.human_idle_ms = config_.human_idle_minutes * 60 * 1000;
 
   auto outcome = co_await IngestAsync(store_, ingest);
   if (!outcome) {
@@ -192,6 +197,9 @@ boost::asio::awaitable<http::Response> Api::ReceiveWebhook(Platform platform, co
   if (outcome->unknown_account > 0) {
     m.unknown_account.Inc(outcome->unknown_account);
     log::Warn("webhook_unknown_account", {{"platform", ToString(platform)}, {"events", outcome->unknown_account}});
+  }
+  if (outcome->takeovers > 0) {
+    log::Info("conversation_taken_over", {{"platform", ToString(platform)}, {"conversations", outcome->takeovers}});
   }
   for (const auto& pending : outcome->pending) batcher_.Arm(pending);
   if (log::Enabled(log::Level::kDebug)) {

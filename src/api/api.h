@@ -36,10 +36,10 @@ class Api {
   boost::asio::awaitable<http::Response> ReceiveWebhook(Platform platform, const http::Request& request);
   boost::asio::awaitable<http::Response> VerifyWebhook(Platform platform, const http::RouteContext& route);
 
- private:
   // The tenant whose API key is in `Authorization: Bearer …`, or the 401 to answer.
   boost::asio::awaitable<Result<int64_t>> Authenticate(const http::Request& request);
 
+ private:
   boost::asio::awaitable<http::Response> ListConversations(const http::Request& request,
                                                            const http::RouteContext& route);
   boost::asio::awaitable<http::Response> ListMessages(const http::Request& request, const http::RouteContext& route);

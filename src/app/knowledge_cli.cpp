@@ -46,7 +46,7 @@ struct Runtime {
     if (!opened) return opened.error();
     store = std::move(*opened);
     client = std::make_unique<http::Client>(io.get_executor(), http::ClientOptions{});
-    service = std::make_unique<agent::AgentService>(config, *store, *box, pool, client.get());
+    service = std::make_unique<agent::AgentService>(io.get_executor(), config, *store, *box, pool, client.get());
     return Ok();
   }
 

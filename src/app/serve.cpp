@@ -1,5 +1,8 @@
+#include "agent/agent_responder.h"
 #include "agent/responder.h"
+#include "agent/service.h"
 #include "api/api.h"
+#include "api/knowledge_api.h"
 #include "app/reply_worker.h"
 #include "app/setup.h"
 #include "channels/channel.h"
@@ -66,7 +69,11 @@ int Serve(const Config& config) {
       {config.instagram_app_secret, config.instagram_verify_token, config.graph_api_base_url}, client);
 
   auto batcher = queue::MakeMemoryBatcher(io.get_executor(), {config.batch_window_ms, config.batch_max_wait_ms});
-  agent::AutoReplyResponder responder(config.auto_reply_text);
+  agent::AgentService agent_service(io.get_executor(), config, *store, *box, pool, &client);
+  agent::AutoReplyResponder away_message(config.auto_reply_text);
+  agent::AgentResponder agent_responder(config, agent_service, *store, pool);
+  agent::Responder& responder =
+      config.responder == "away_message" ? static_cast<agent::Responder&>(away_message) : agent_responder;
   ReplyWorker worker(io.get_executor(), config, *store, pool, channels, responder, *batcher);
 
   http::Router router;
@@ -74,6 +81,8 @@ int Serve(const Config& config) {
   server_options.host = address->first;
   server_options.port = address->second;
   server_options.max_body_bytes = static_cast<uint64_t>(config.max_body_bytes);
+  server_options.max_upload_bytes = static_cast<uint64_t>(config.max_upload_bytes);
+  server_options.upload_prefixes = {"/api/knowledge-documents"};
   server_options.header_timeout = std::chrono::milliseconds(config.header_timeout_ms);
   server_options.body_timeout = std::chrono::milliseconds(config.body_timeout_ms);
   server_options.idle_timeout = std::chrono::milliseconds(config.idle_timeout_ms);
@@ -83,6 +92,8 @@ int Serve(const Config& config) {
       config, *store, pool, *batcher, channels,
       {[&server] { return server.active_connections(); }, [&worker] { return worker.in_flight(); }, started_at});
   api.RegisterRoutes(router);
+  api::KnowledgeApi knowledge_api(config, *store, pool, api, agent_service);
+  knowledge_api.RegisterRoutes(router);
 
   if (auto started = server.Start(); !started) return Fail("listen_failed", started.error());
 
@@ -93,6 +104,8 @@ int Serve(const Config& config) {
   for (const auto& p : *pending) batcher->Arm(p);
   batcher->Start([&worker](int64_t conversation_id) { worker.OnDue(conversation_id); });
   worker.ResendQueued();
+  // Documents left pending or half-processed by the previous run are taken up again here.
+  agent_service.ingestor().Start();
 
   // Written whatever the log level: scripts and tests read the bound port from this line.
   log::Write(log::Level::kInfo, "listening",
@@ -111,6 +124,7 @@ int Serve(const Config& config) {
         [&]() -> boost::asio::awaitable<void> {
           const auto budget = std::chrono::milliseconds(config.shutdown_timeout_ms);
           batcher->Stop();
+          agent_service.ingestor().Stop();
           co_await server.Stop();
           co_await worker.Drain(budget);
           client.Shutdown();
@@ -137,6 +151,9 @@ int Serve(const Config& config) {
   io.run();
   for (auto& t : threads) t.join();
   pool.Stop();
+  if (auto flushed = agent_service.vectors().Flush(); !flushed) {
+    log::Warn("vector_index_not_saved", {{"detail", flushed.error().detail}});
+  }
   store->Close();
   return 0;
 }

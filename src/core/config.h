@@ -22,6 +22,7 @@ struct Config {
   int http_threads = 2;                     //!< Threads running the I/O event loop.
   int blocking_threads = 4;                 //!< Bounded pool for blocking work (store reads, claims).
   int64_t max_body_bytes = 1 << 20;         //!< Request bodies above this answer 413.
+  int64_t max_upload_bytes = 20 << 20;      //!< Knowledge document uploads above this answer 413.
   int64_t header_timeout_ms = 10000;        //!< Time allowed to receive a request's headers.
   int64_t body_timeout_ms = 10000;          //!< Time allowed to receive a request's body.
   int64_t idle_timeout_ms = 60000;          //!< Keep-alive connections idle this long are closed.

@@ -3,6 +3,7 @@
 #include "core/log.h"
 
 #include <boost/beast/http/field.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
 
@@ -157,6 +158,16 @@ Status ToHttpStatus(ErrorCode code) {
       return Status::internal_server_error;
   }
   return Status::internal_server_error;
+}
+
+Result<boost::json::object> ParseJsonObject(const Request& request) {
+  boost::json::parse_options options;
+  options.max_depth = 32;
+  boost::system::error_code error;
+  boost::json::value value = boost::json::parse(request.body(), error, {}, options);
+  if (error) return Error::InvalidArgument("request body is not valid JSON: " + error.message());
+  if (!value.is_object()) return Error::InvalidArgument("request body must be a JSON object");
+  return std::move(value.as_object());
 }
 
 }  // namespace parley::http

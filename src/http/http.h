@@ -57,4 +57,7 @@ Response TextResponse(Status status, std::string body, std::string_view content_
 Response ErrorResponse(const Error& error);
 Status ToHttpStatus(ErrorCode code);
 
+// The request body as a JSON object (at most 32 levels deep); kInvalidArgument saying what is wrong otherwise.
+Result<boost::json::object> ParseJsonObject(const Request& request);
+
 }  // namespace parley::http

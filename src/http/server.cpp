@@ -17,6 +17,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include <algorithm>
 #include <exception>
 #include <list>
 #include <mutex>
@@ -161,7 +162,7 @@ asio::awaitable<void> RunConnection(std::shared_ptr<ServerState> state,
 
     parser.emplace();
     parser->header_limit(kMaxHeaderBytes);
-    parser->body_limit(options.max_body_bytes);
+    parser->body_limit(std::max(options.max_body_bytes, options.max_upload_bytes));
     stream.expires_after(options.header_timeout);
     auto [header_ec, header_bytes] = co_await bhttp::async_read_header(stream, buffer, *parser, kNoThrow);
     if (header_ec) {
@@ -183,6 +184,20 @@ asio::awaitable<void> RunConnection(std::shared_ptr<ServerState> state,
     }
 
     const unsigned version = parser->get().version();
+    {
+      std::string_view target = parser->get().target();
+      bool upload = std::any_of(options.upload_prefixes.begin(), options.upload_prefixes.end(),
+                                [&](const std::string& prefix) { return target.starts_with(prefix); });
+      uint64_t limit = upload ? std::max(options.max_body_bytes, options.max_upload_bytes) : options.max_body_bytes;
+      if (parser->content_length() && *parser->content_length() > limit) {
+        Response response =
+            CloseWithError(Status::payload_too_large, "payload_too_large", "request body too large", version);
+        co_await Write(*state, stream, response);
+        co_await Drain(stream, buffer);
+        break;
+      }
+      parser->body_limit(limit);
+    }
     if (beast::iequals(parser->get()[bhttp::field::expect], "100-continue")) {
       bhttp::response<bhttp::empty_body> go_on{Status::continue_, version};
       stream.expires_after(options.write_timeout);

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace parley::http {
 
@@ -20,6 +21,9 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;                             //!< 0 picks a free port; see Server::port().
   uint64_t max_body_bytes = 1 << 20;                //!< Larger bodies answer 413 and are not read.
+  // Document uploads may be larger: targets starting with one of `upload_prefixes` get `max_upload_bytes`.
+  uint64_t max_upload_bytes = 0;
+  std::vector<std::string> upload_prefixes;
   std::chrono::milliseconds header_timeout{10000};  //!< Headers must arrive within this.
   std::chrono::milliseconds body_timeout{10000};    //!< The body must arrive within this.
   std::chrono::milliseconds idle_timeout{60000};    //!< Keep-alive connections idle this long close.

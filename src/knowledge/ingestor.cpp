@@ -6,6 +6,8 @@
 #include "knowledge/faq.h"
 #include "knowledge/text.h"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -84,14 +86,16 @@ Result<Prepared> Prepare(const store::Document& document, const std::string& con
 
 }  // namespace
 
-Ingestor::Ingestor(store::KnowledgeStore& store, VectorCatalog& vectors, EmbedderForTenant embedder_for,
-                   BlockingPool& pool, http::Client* fetcher, IngestorOptions options)
+Ingestor::Ingestor(boost::asio::any_io_executor executor, store::KnowledgeStore& store, VectorCatalog& vectors,
+                   EmbedderForTenant embedder_for, BlockingPool& pool, http::Client* fetcher, IngestorOptions options)
     : store_(store),
       vectors_(vectors),
       embedder_for_(std::move(embedder_for)),
       pool_(pool),
       fetcher_(fetcher),
-      options_(options) {}
+      options_(options),
+      strand_(boost::asio::make_strand(executor)),
+      wake_(strand_) {}
 
 boost::asio::awaitable<Result<void>> Ingestor::Process(store::DocumentJob& job) {
   std::string fetched;
@@ -213,8 +217,13 @@ boost::asio::awaitable<int> Ingestor::RunDue() {
   co_return finished;
 }
 
+void Ingestor::Start() {
+  boost::asio::co_spawn(strand_, Run(), [](std::exception_ptr e) {
+    if (e) log::Error("ingestor_stopped", {});
+  });
+}
+
 boost::asio::awaitable<void> Ingestor::Run() {
-  wake_ = std::make_unique<boost::asio::steady_timer>(co_await boost::asio::this_coro::executor);
   while (!stopped_) {
     co_await RunDue();
     if (stopped_) break;
@@ -223,14 +232,14 @@ boost::asio::awaitable<void> Ingestor::Run() {
     int64_t wait_ms = 60000;  // Also a safety net: documents added by another process are picked up.
     if (next_at && *next_at) wait_ms = std::clamp<int64_t>(**next_at - NowMs(), 0, wait_ms);
     if (wait_ms == 0) continue;
-    wake_->expires_after(std::chrono::milliseconds(wait_ms));
+    wake_.expires_after(std::chrono::milliseconds(wait_ms));
     boost::system::error_code ignored;
-    co_await wake_->async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ignored));
+    co_await wake_.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ignored));
   }
 }
 
 void Ingestor::Wake() {
-  if (wake_) wake_->cancel();
+  boost::asio::post(strand_, [this] { wake_.cancel(); });
 }
 
 void Ingestor::Stop() {

@@ -16,6 +16,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 
 #include <atomic>
 #include <functional>
@@ -37,19 +38,21 @@ struct IngestorOptions {
 
 class Ingestor {
  public:
-  // `fetcher` downloads documents given by URL; null refuses them.
-  Ingestor(store::KnowledgeStore& store, VectorCatalog& vectors, EmbedderForTenant embedder_for, BlockingPool& pool,
-           http::Client* fetcher, IngestorOptions options);
+  // `fetcher` downloads documents given by URL; null refuses them. Run() runs on a strand of `executor`.
+  Ingestor(boost::asio::any_io_executor executor, store::KnowledgeStore& store, VectorCatalog& vectors,
+           EmbedderForTenant embedder_for, BlockingPool& pool, http::Client* fetcher, IngestorOptions options);
 
   // Processes documents until none is due; completes with how many it finished (ready or failed).
   boost::asio::awaitable<int> RunDue();
-  // Runs until Stop(): processes due documents, then sleeps until the next one is due or Wake() is called.
-  boost::asio::awaitable<void> Run();
-  void Wake();  //!< A document was added. Call on the executor that runs Run().
-  void Stop();  //!< Call on the executor that runs Run().
+  // Starts the background loop on the strand: it processes due documents, then sleeps until the next one is due
+  // or Wake() is called, until Stop().
+  void Start();
+  void Wake();  //!< A document was added. Thread-safe.
+  void Stop();  //!< Thread-safe; the loop ends at its next wake-up or between documents.
 
  private:
   boost::asio::awaitable<Result<void>> Process(store::DocumentJob& job);
+  boost::asio::awaitable<void> Run();
 
   store::KnowledgeStore& store_;
   VectorCatalog& vectors_;
@@ -57,8 +60,9 @@ class Ingestor {
   BlockingPool& pool_;
   http::Client* fetcher_;
   IngestorOptions options_;
-  std::unique_ptr<boost::asio::steady_timer> wake_;
-  bool stopped_ = false;
+  boost::asio::strand<boost::asio::any_io_executor> strand_;
+  boost::asio::steady_timer wake_;  // Used on strand_ only.
+  std::atomic<bool> stopped_{false};
 };
 
 }  // namespace parley::knowledge

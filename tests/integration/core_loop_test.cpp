@@ -82,6 +82,8 @@ class CoreLoopTest : public ::testing::Test {
         {"PARLEY_BATCH_WINDOW_MS", "400"},
         {"PARLEY_BATCH_MAX_WAIT_MS", "4000"},
         {"PARLEY_AUTO_REPLY_TEXT", kAutoReply},
+        // These tests are about the loop itself; the agent has its own (agent_loop_test.cpp).
+        {"PARLEY_RESPONDER", "away_message"},
     });
     auto tenant = parley_->Cli({"tenant", "create", "--name", "Acme Bakery"});
     ASSERT_EQ(tenant.exit_code, 0) << tenant.out;

@@ -1,0 +1,402 @@
+#include "api/knowledge_api.h"
+
+#include "core/time.h"
+#include "http/multipart.h"
+#include "knowledge/faq.h"
+#include "store/knowledge_store.h"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <charconv>
+
+namespace parley::api {
+namespace {
+
+using Verb = http::Verb;
+
+constexpr const char* kDefaultKnowledgeBase = "default";
+
+std::optional<int64_t> PathId(const http::RouteContext& route) {
+  auto raw = route.Param("id").value_or("");
+  int64_t id = 0;
+  auto [end, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), id);
+  if (ec != std::errc() || end != raw.data() + raw.size() || id <= 0) return std::nullopt;
+  return id;
+}
+
+Result<int> Limit(const http::RouteContext& route) {
+  auto raw = route.Query("limit");
+  if (!raw) return 50;
+  int limit = 0;
+  auto [end, ec] = std::from_chars(raw->data(), raw->data() + raw->size(), limit);
+  if (ec != std::errc() || end != raw->data() + raw->size() || limit < 1 || limit > 500) {
+    return Error::InvalidArgument("limit must be an integer from 1 to 500");
+  }
+  return limit;
+}
+
+std::optional<std::string> Cursor(const http::RouteContext& route) {
+  auto raw = route.Query("cursor");
+  if (!raw || raw->empty()) return std::nullopt;
+  return std::string(*raw);
+}
+
+boost::json::value OrNull(const std::string& text) {
+  return text.empty() ? boost::json::value(nullptr) : boost::json::value(text);
+}
+
+// {"questions": [...], "answer": "..."} (or one "question") into a keyed NewFaq.
+Result<store::NewFaq> ReadFaq(const boost::json::object& body) {
+  std::vector<std::string> questions;
+  if (auto* many = body.if_contains("questions")) {
+    if (!many->is_array()) return Error::InvalidArgument("questions must be an array of strings");
+    for (const auto& q : many->as_array()) {
+      if (!q.is_string()) return Error::InvalidArgument("questions must be an array of strings");
+      questions.emplace_back(q.as_string());
+    }
+  }
+  if (auto* one = body.if_contains("question")) {
+    if (!one->is_string()) return Error::InvalidArgument("question must be a string");
+    questions.emplace_back(one->as_string());
+  }
+  auto* answer = body.if_contains("answer");
+  if (answer == nullptr || !answer->is_string()) return Error::InvalidArgument("answer must be a string");
+  for (const auto& [key, value] : body) {
+    if (key != "questions" && key != "question" && key != "answer") {
+      return Error::InvalidArgument("unknown field " + std::string(key));
+    }
+  }
+  store::NewFaq faq = knowledge::MakeFaq(questions, std::string(answer->as_string()));
+  if (faq.questions.empty()) return Error::InvalidArgument("at least one non-empty question is required");
+  if (faq.answer.empty()) return Error::InvalidArgument("answer must not be empty");
+  if (faq.answer.size() > 4096) return Error::InvalidArgument("answer must be at most 4096 bytes");
+  return faq;
+}
+
+template <class T, class F>
+boost::json::object PageJson(const store::Page<T>& page, F to_json) {
+  boost::json::array data;
+  for (const auto& item : page.data) data.push_back(to_json(item));
+  return {{"data", std::move(data)},
+          {"next_cursor", page.next_cursor ? boost::json::value(*page.next_cursor) : boost::json::value(nullptr)}};
+}
+
+}  // namespace
+
+boost::json::object DocumentJson(const store::Document& d) {
+  return {{"id", d.id},
+          {"knowledge_base_id", d.knowledge_base_id},
+          {"name", d.name},
+          {"content_type", OrNull(d.content_type)},
+          {"source_url", OrNull(d.source_url)},
+          {"size_bytes", d.size_bytes},
+          {"status", store::ToString(d.status)},
+          {"progress", d.progress},
+          {"error", OrNull(d.error)},
+          {"chunks", d.chunks},
+          {"attempts", d.attempts},
+          {"created_at", FormatTimestamp(d.created_at_ms)},
+          {"updated_at", FormatTimestamp(d.updated_at_ms)}};
+}
+
+boost::json::object FaqJson(const store::FaqEntry& e) {
+  boost::json::array questions;
+  for (const auto& q : e.questions) questions.push_back(boost::json::string(q));
+  return {{"id", e.id},
+          {"questions", std::move(questions)},
+          {"answer", e.answer},
+          {"document_id", e.document_id ? boost::json::value(*e.document_id) : boost::json::value(nullptr)},
+          {"created_at", FormatTimestamp(e.created_at_ms)},
+          {"updated_at", FormatTimestamp(e.updated_at_ms)}};
+}
+
+void KnowledgeApi::RegisterRoutes(http::Router& router) {
+  auto add = [&](Verb verb, const char* pattern, Handler handler) {
+    router.Add(verb, pattern, [this, handler](const http::Request& request, const http::RouteContext& route) {
+      return Authenticated(handler, request, route);
+    });
+  };
+  add(Verb::get, "/api/knowledge-bases", &KnowledgeApi::ListKnowledgeBases);
+  add(Verb::post, "/api/knowledge-documents", &KnowledgeApi::CreateDocument);
+  add(Verb::get, "/api/knowledge-documents", &KnowledgeApi::ListDocuments);
+  add(Verb::get, "/api/knowledge-documents/{id}", &KnowledgeApi::GetDocument);
+  add(Verb::delete_, "/api/knowledge-documents/{id}", &KnowledgeApi::DeleteDocument);
+  add(Verb::get, "/api/faq-qa", &KnowledgeApi::ListFaqs);
+  add(Verb::post, "/api/faq-qa", &KnowledgeApi::CreateFaq);
+  add(Verb::get, "/api/faq-qa/{id}", &KnowledgeApi::GetFaq);
+  add(Verb::put, "/api/faq-qa/{id}", &KnowledgeApi::UpdateFaq);
+  add(Verb::delete_, "/api/faq-qa/{id}", &KnowledgeApi::DeleteFaq);
+  add(Verb::get, "/api/ai-settings", &KnowledgeApi::GetSettings);
+  add(Verb::put, "/api/ai-settings", &KnowledgeApi::PutSettings);
+  add(Verb::post, "/api/playground/ask", &KnowledgeApi::Ask);
+  add(Verb::put, "/api/conversations/{id}/mode", &KnowledgeApi::SetMode);
+  add(Verb::get, "/api/conversations/{id}/traces", &KnowledgeApi::ListTraces);
+}
+
+boost::asio::awaitable<http::Response> KnowledgeApi::Authenticated(Handler handler, const http::Request& request,
+                                                                   const http::RouteContext& route) {
+  auto tenant = co_await api_.Authenticate(request);
+  if (!tenant) co_return http::ErrorResponse(tenant.error());
+  co_return co_await (this->*handler)(*tenant, request, route);
+}
+
+boost::asio::awaitable<http::Response> KnowledgeApi::ListKnowledgeBases(int64_t tenant, const http::Request&,
+                                                                        const http::RouteContext&) {
+  auto list = [this, tenant] { return store_.knowledge().ListKnowledgeBases(tenant); };
+  auto bases = co_await pool_.Run(list);
+  if (!bases) co_return http::ErrorResponse(bases.error());
+  boost::json::array data;
+  for (const auto& base : *bases) {
+    data.push_back({{"id", base.id}, {"name", base.name}, {"created_at", FormatTimestamp(base.created_at_ms)}});
+  }
+  co_return http::JsonResponse(http::Status::ok, boost::json::object{{"data", std::move(data)}});
+}
+
+boost::asio::awaitable<http::Response> KnowledgeApi::CreateDocument(int64_t tenant, const http::Request& request,
+                                                                    const http::RouteContext&) {
+  store::NewDocument document;
+  document.tenant_id = tenant;
+  std::string knowledge_base = kDefaultKnowledgeBase;
+  auto content_type = request[boost::beast::http::field::content_type];
+  if (content_type.starts_with("multipart/")) {
+    auto boundary = http::MultipartBoundary(content_type);
+    if (!boundary) co_return http::ErrorResponse(boundary.error());
+    auto parts = http::ParseMultipart(request.body(), *boundary);
+    if (!parts) co_return http::ErrorResponse(parts.error());
+    bool has_file = false;
+    for (const auto& part : *parts) {
+      if (part.name == "file") {
+        if (part.file_name.empty()) co_return http::ErrorResponse(Error::InvalidArgument("the file part needs a filename"));
+        document.name = part.file_name;
+        document.content_type = part.content_type;
+        document.content = std::string(part.data);
+        has_file = true;
+      } else if (part.name == "knowledge_base") {
+        knowledge_base = std::string(part.data);
+      }
+    }
+    if (!has_file) co_return http::ErrorResponse(Error::InvalidArgument("multipart body needs a \"file\" part"));
+    if (document.content.empty()) co_return http::ErrorResponse(Error::InvalidArgument("the file is empty"));
+  } else {
+    auto body = http::ParseJsonObject(request);
+    if (!body) co_return http::ErrorResponse(body.error());
+    auto* url = body->if_contains("url");
+    if (url == nullptr || !url->is_string()) {
+      co_return http::ErrorResponse(
+          Error::InvalidArgument("send a multipart/form-data upload with a \"file\" part, or JSON {\"url\": …}"));
+    }
+    document.source_url = std::string(url->as_string());
+    if (!document.source_url.starts_with("http://") && !document.source_url.starts_with("https://")) {
+      co_return http::ErrorResponse(Error::InvalidArgument("url must be an http:// or https:// URL"));
+    }
+    document.name = document.source_url;
+    if (auto* name = body->if_contains("knowledge_base"); name != nullptr && name->is_string()) {
+      knowledge_base = std::string(name->as_string());
+    }
+  }
+  if (knowledge_base.empty() || knowledge_base.size() > 200) {
+    co_return http::ErrorResponse(Error::InvalidArgument("knowledge_base must be a name of 1 to 200 bytes"));
+  }
+  auto create = [this, &document, &knowledge_base]() -> Result<store::Document> {
+    auto base = store_.knowledge().EnsureKnowledgeBase(document.tenant_id, knowledge_base);
+    if (!base) return base.error();
+    document.knowledge_base_id = base->id;
+    return store_.knowledge().CreateDocument(document);
+  };
+  auto created = co_await pool_.Run(create);
+  if (!created) co_return http::ErrorResponse(created.error());
+  agent_.ingestor().Wake();
+  co_return http::JsonResponse(http::Status::accepted, DocumentJson(*created));
+}
+
+boost::asio::awaitable<http::Response> KnowledgeApi::ListDocuments(int64_t tenant, const http::Request&,
+                                                                   const http::RouteContext& route) {
+  auto limit = Limit(route);
+  if (!limit) co_return http::ErrorResponse(limit.error());
+  auto list = [this, tenant, cursor = Cursor(route), limit = *limit] {
+    return store_.knowledge().ListDocuments(tenant, cursor, limit);
+  };
+  auto page = co_await pool_.Run(list);
+  if (!page) co_return http::ErrorResponse(page.error());
+  co_return http::JsonResponse(http::Status::ok, PageJson(*page, DocumentJson));
+}
+
+boost::asio::awaitable<http::Response> KnowledgeApi::GetDocument(int64_t tenant, const http::Request&,
+                                                                 const http::RouteContext& route) {
+  auto id = PathId(route);
+  if (!id) co_return http::ErrorResponse(Error::NotFound("no such document"));
+  auto get = [this, tenant, id = *id] { return store_.knowledge().GetDocument(tenant, id); };
+  auto document = co_await pool_.Run(get);
+  if (!document) co_return http::ErrorResponse(document.error());
+  co_return http::JsonResponse(http::Status::ok, DocumentJson(*document));
+}
+
+boost::asio::awaitable<http::Response> KnowledgeApi::DeleteDocument(int64_t tenant, const http::Request&,
+                                                                    const http::RouteContext& route) {
+  auto id = PathId(route);
+  if (!id) co_return http::ErrorResponse(Error::NotFound("no such document"));
+  auto remove = [this, tenant, id = *id] { return store_.knowledge().DeleteDocument(tenant, id); };
+  auto removed = co_await pool_.Run(remove);
+  if (!removed) co_return http::ErrorResponse(removed.error());
+  co_return http::JsonResponse(http::Status::ok, boost::json::object{{"deleted", true}, {"id", *id}});
+}
+
+boost::asio::awaitable<http::Response> KnowledgeApi::ListFaqs(int64_t tenant, const http::Request&,
+                                                              const http::RouteContext& route) {
+  auto limit = Limit(route);
+  if (!limit) co_return http::ErrorResponse(limit.error());
+  auto list = [this, tenant, cursor = Cursor(route), limit = *limit] {
+    return store_.knowledge().ListFaqs(tenant, cursor, limit);
+  };
+  auto page = co_await pool_.Run(list);
+  if (!page) co_return http::ErrorResponse(page.error());
+  co_return http::JsonResponse(http::Status::ok, PageJson(*page, FaqJson));
+}
+
+boost::asio::awaitable<http::Response> KnowledgeApi::CreateFaq(int64_t tenant, const http::Request& request,
+                                                               const http::RouteContext&) {
+  auto body = http::ParseJsonObject(request);
+  if (!body) co_return http::ErrorResponse(body.error());
+  auto faq = ReadFaq(*body);
+  if (!faq) co_return http::ErrorResponse(faq.error());
+  auto create = [this, tenant, &faq] { return store_.knowledge().CreateFaq(tenant, *faq); };
+  auto created = co_await pool_.Run(create);
+  if (!created) co_return http::ErrorResponse(created.error());
+  co_return http::JsonResponse(http::Status::created, FaqJson(*created));
+}
+
+boost::asio::awaitable<http::Response> KnowledgeApi::GetFaq(int64_t tenant, const http::Request&,
+                                                            const http::RouteContext& route) {
+  auto id = PathId(route);
+  if (!id) co_return http::ErrorResponse(Error::NotFound("no such Q&A pair"));
+  auto get = [this, tenant, id = *id] { return store_.knowledge().GetFaq(tenant, id); };
+  auto entry = co_await pool_.Run(get);
+  if (!entry) co_return http::ErrorResponse(entry.error());
+  co_return http::JsonResponse(http::Status::ok, FaqJson(*entry));
+}
+
+boost::asio::awaitable<http::Response> KnowledgeApi::UpdateFaq(int64_t tenant, const http::Request& request,
+                                                               const http::RouteContext& route) {
+  auto id = PathId(route);
+  if (!id) co_return http::ErrorResponse(Error::NotFound("no such Q&A pair"));
+  auto body = http::ParseJsonObject(request);
+  if (!body) co_return http::ErrorResponse(body.error());
+  auto faq = ReadFaq(*body);
+  if (!faq) co_return http::ErrorResponse(faq.error());
+  auto update = [this, tenant, id = *id, &faq] { return store_.knowledge().UpdateFaq(tenant, id, *faq); };
+  auto updated = co_await pool_.Run(update);
+  if (!updated) co_return http::ErrorResponse(updated.error());
+  co_return http::JsonResponse(http::Status::ok, FaqJson(*updated));
+}
+
+boost::asio::awaitable<http::Response> KnowledgeApi::DeleteFaq(int64_t tenant, const http::Request&,
+                                                               const http::RouteContext& route) {
+  auto id = PathId(route);
+  if (!id) co_return http::ErrorResponse(Error::NotFound("no such Q&A pair"));
+  auto remove = [this, tenant, id = *id] { return store_.knowledge().DeleteFaq(tenant, id); };
+  auto removed = co_await pool_.Run(remove);
+  if (!removed) co_return http::ErrorResponse(removed.error());
+  co_return http::JsonResponse(http::Status::ok, boost::json::object{{"deleted", true}, {"id", *id}});
+}
+
+boost::asio::awaitable<http::Response> KnowledgeApi::GetSettings(int64_t tenant, const http::Request&,
+                                                                 const http::RouteContext&) {
+  auto load = [this, tenant] { return agent_.LoadSettings(tenant); };
+  auto settings = co_await pool_.Run(load);
+  if (!settings) co_return http::ErrorResponse(settings.error());
+  co_return http::JsonResponse(http::Status::ok, agent::ToPublicJson(*settings));
+}
+
+boost::asio::awaitable<http::Response> KnowledgeApi::PutSettings(int64_t tenant, const http::Request& request,
+                                                                 const http::RouteContext&) {
+  auto body = http::ParseJsonObject(request);
+  if (!body) co_return http::ErrorResponse(body.error());
+  auto update = [this, tenant, &body] { return agent_.UpdateSettings(tenant, *body); };
+  auto settings = co_await pool_.Run(update);
+  if (!settings) co_return http::ErrorResponse(settings.error());
+  agent_.ingestor().Wake();  // A new embedder re-queues the documents.
+  co_return http::JsonResponse(http::Status::ok, agent::ToPublicJson(*settings));
+}
+
+boost::asio::awaitable<http::Response> KnowledgeApi::Ask(int64_t tenant, const http::Request& request,
+                                                         const http::RouteContext&) {
+  auto body = http::ParseJsonObject(request);
+  if (!body) co_return http::ErrorResponse(body.error());
+  agent::AgentRequest ask;
+  ask.tenant_id = tenant;
+  auto* question = body->if_contains("question");
+  if (question == nullptr || !question->is_string() || question->as_string().empty()) {
+    co_return http::ErrorResponse(Error::InvalidArgument("question must be a non-empty string"));
+  }
+  if (question->as_string().size() > 4096) {
+    co_return http::ErrorResponse(Error::InvalidArgument("question must be at most 4096 bytes"));
+  }
+  ask.question = std::string(question->as_string());
+  if (auto* platform = body->if_contains("platform")) {
+    auto parsed = platform->is_string() ? ParsePlatform(platform->as_string()) : std::nullopt;
+    if (!parsed) co_return http::ErrorResponse(Error::InvalidArgument("platform must be whatsapp or instagram"));
+    ask.platform = *parsed;
+  }
+  if (auto* history = body->if_contains("history")) {
+    if (!history->is_array()) co_return http::ErrorResponse(Error::InvalidArgument("history must be an array"));
+    for (const auto& turn : history->as_array()) {
+      const auto* object = turn.if_object();
+      const auto* role = object ? object->if_contains("role") : nullptr;
+      const auto* text = object ? object->if_contains("text") : nullptr;
+      if (text == nullptr && object) text = object->if_contains("content");
+      if (!role || !text || !role->is_string() || !text->is_string() ||
+          (role->as_string() != "user" && role->as_string() != "assistant")) {
+        co_return http::ErrorResponse(Error::InvalidArgument(
+            "each history turn needs \"role\" (user or assistant) and \"text\" strings"));
+      }
+      ask.history.push_back({std::string(role->as_string()), std::string(text->as_string())});
+    }
+  }
+  auto answer = co_await agent_.Ask(ask);
+  if (!answer) co_return http::ErrorResponse(answer.error());
+  co_return http::JsonResponse(http::Status::ok, agent::ToJson(*answer));
+}
+
+boost::asio::awaitable<http::Response> KnowledgeApi::SetMode(int64_t tenant, const http::Request& request,
+                                                             const http::RouteContext& route) {
+  auto id = PathId(route);
+  if (!id) co_return http::ErrorResponse(Error::NotFound("no such conversation"));
+  auto body = http::ParseJsonObject(request);
+  if (!body) co_return http::ErrorResponse(body.error());
+  auto* mode = body->if_contains("mode");
+  if (mode == nullptr || !mode->is_string()) {
+    co_return http::ErrorResponse(Error::InvalidArgument("mode must be \"bot\" or \"human\""));
+  }
+  std::string wanted(mode->as_string());
+  int64_t idle_ms = config_.human_idle_minutes * 60 * 1000;
+  auto set = [this, tenant, id = *id, wanted, idle_ms] {
+    return store_.SetConversationMode(tenant, id, wanted, "manual", idle_ms, NowMs());
+  };
+  auto conversation = co_await pool_.Run(set);
+  if (!conversation) co_return http::ErrorResponse(conversation.error());
+  co_return http::JsonResponse(http::Status::ok, ConversationJson(*conversation));
+}
+
+boost::asio::awaitable<http::Response> KnowledgeApi::ListTraces(int64_t tenant, const http::Request&,
+                                                                const http::RouteContext& route) {
+  auto id = PathId(route);
+  if (!id) co_return http::ErrorResponse(Error::NotFound("no such conversation"));
+  auto list = [this, tenant, id = *id] { return store_.ListReplyTraces(tenant, id); };
+  auto traces = co_await pool_.Run(list);
+  if (!traces) co_return http::ErrorResponse(traces.error());
+  boost::json::array data;
+  for (const auto& trace : *traces) {
+    boost::system::error_code error;
+    boost::json::value detail = boost::json::parse(trace.trace, error);
+    data.push_back({{"id", trace.id},
+                    {"message_id", trace.message_id ? boost::json::value(*trace.message_id) : boost::json::value(nullptr)},
+                    {"decision", trace.decision},
+                    {"reason", trace.reason},
+                    {"detail", error ? boost::json::value(nullptr) : std::move(detail)},
+                    {"created_at", FormatTimestamp(trace.created_at_ms)}});
+  }
+  co_return http::JsonResponse(http::Status::ok, boost::json::object{{"data", std::move(data)}});
+}
+
+}  // namespace parley::api

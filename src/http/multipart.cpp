@@ -1,0 +1,97 @@
+#include "http/multipart.h"
+
+#include <boost/algorithm/string/predicate.hpp>
+
+namespace parley::http {
+namespace {
+
+Error Malformed(std::string_view why) { return Error::InvalidArgument("malformed multipart body: " + std::string(why)); }
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// The value of `key` in a header's `; key=value` parameters, unquoted; empty when absent.
+std::string Parameter(std::string_view header, std::string_view key) {
+  size_t at = 0;
+  while ((at = header.find(';', at)) != std::string_view::npos) {
+    std::string_view rest = Trim(header.substr(at + 1));
+    at += 1;
+    if (rest.size() <= key.size() || !boost::algorithm::iequals(rest.substr(0, key.size()), key) ||
+        rest[key.size()] != '=') {
+      continue;
+    }
+    std::string_view value = rest.substr(key.size() + 1);
+    if (!value.empty() && value.front() == '"') {
+      std::string out;
+      for (size_t i = 1; i < value.size() && value[i] != '"'; ++i) {
+        if (value[i] == '\\' && i + 1 < value.size()) ++i;
+        out += value[i];
+      }
+      return out;
+    }
+    return std::string(Trim(value.substr(0, value.find(';'))));
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<std::string> MultipartBoundary(std::string_view content_type) {
+  std::string_view type = Trim(content_type.substr(0, content_type.find(';')));
+  if (!boost::algorithm::iequals(type, "multipart/form-data")) {
+    return Error::InvalidArgument("expected multipart/form-data");
+  }
+  std::string boundary = Parameter(content_type, "boundary");
+  if (boundary.empty() || boundary.size() > 70) return Error::InvalidArgument("multipart boundary missing or too long");
+  return boundary;
+}
+
+Result<std::vector<FormPart>> ParseMultipart(std::string_view body, std::string_view boundary) {
+  const std::string delimiter = "--" + std::string(boundary);
+  std::vector<FormPart> parts;
+  size_t at = body.find(delimiter);
+  if (at == std::string_view::npos) return Malformed("no boundary");
+  at += delimiter.size();
+  while (true) {
+    if (body.substr(at, 2) == "--") return parts;  // The closing delimiter.
+    if (body.substr(at, 2) != "\r\n") return Malformed("boundary not followed by CRLF");
+    at += 2;
+    size_t headers_end = body.find("\r\n\r\n", at);
+    if (headers_end == std::string_view::npos) return Malformed("part without headers");
+    FormPart part;
+    bool form_data = false;
+    std::string_view headers = body.substr(at, headers_end - at);
+    while (!headers.empty()) {
+      size_t eol = headers.find("\r\n");
+      std::string_view line = headers.substr(0, eol);
+      headers = eol == std::string_view::npos ? std::string_view() : headers.substr(eol + 2);
+      size_t colon = line.find(':');
+      if (colon == std::string_view::npos) continue;
+      std::string_view name = Trim(line.substr(0, colon));
+      std::string_view value = Trim(line.substr(colon + 1));
+      if (boost::algorithm::iequals(name, "Content-Disposition")) {
+        form_data = boost::algorithm::istarts_with(value, "form-data");
+        part.name = Parameter(value, "name");
+        part.file_name = Parameter(value, "filename");
+        // Browsers send a bare name, but a path must never reach the store as a document name.
+        if (auto slash = part.file_name.find_last_of("/\\"); slash != std::string::npos) {
+          part.file_name = part.file_name.substr(slash + 1);
+        }
+      } else if (boost::algorithm::iequals(name, "Content-Type")) {
+        part.content_type = std::string(value);
+      }
+    }
+    if (!form_data || part.name.empty()) return Malformed("part without Content-Disposition: form-data; name");
+    size_t data_begin = headers_end + 4;
+    size_t next = body.find("\r\n" + delimiter, data_begin);
+    if (next == std::string_view::npos) return Malformed("missing closing boundary");
+    part.data = body.substr(data_begin, next - data_begin);
+    parts.push_back(std::move(part));
+    at = next + 2 + delimiter.size();
+  }
+}
+
+}  // namespace parley::http

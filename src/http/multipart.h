@@ -1,0 +1,28 @@
+#pragma once
+// multipart/form-data bodies (RFC 7578), as browsers and `curl -F` send file uploads. The parts are views into
+// the request body, which must outlive them.
+
+#include "core/error.h"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace parley::http {
+
+struct FormPart {
+  std::string name;          //!< From Content-Disposition: form-data; name="…".
+  std::string file_name;     //!< filename="…" (path components removed); empty for plain fields.
+  std::string content_type;  //!< The part's Content-Type; empty when absent.
+  std::string_view data;
+};
+
+// The boundary of a `multipart/form-data; boundary=…` Content-Type; kInvalidArgument for another type or
+// without a boundary.
+Result<std::string> MultipartBoundary(std::string_view content_type);
+
+// Splits `body` into its parts. kInvalidArgument ("malformed multipart body: …") when a delimiter, the closing
+// delimiter or a part's Content-Disposition is missing.
+Result<std::vector<FormPart>> ParseMultipart(std::string_view body, std::string_view boundary);
+
+}  // namespace parley::http
