@@ -188,7 +188,7 @@ asio::awaitable<void> RunConnection(std::shared_ptr<ServerState> state,
       std::string_view target = parser->get().target();
       bool upload = std::any_of(options.upload_prefixes.begin(), options.upload_prefixes.end(),
                                 [&](const std::string& prefix) { return target.starts_with(prefix); });
-      uint64_t limit = upload ? std::max(options.max_body_bytes, options.max_upload_bytes) : options.max_body_bytes;
+      uint64_t limit = upload && options.max_upload_bytes > 0 ? options.max_upload_bytes : options.max_body_bytes;
       if (parser->content_length() && *parser->content_length() > limit) {
         Response response =
             CloseWithError(Status::payload_too_large, "payload_too_large", "request body too large", version);

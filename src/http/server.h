@@ -21,7 +21,8 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;                             //!< 0 picks a free port; see Server::port().
   uint64_t max_body_bytes = 1 << 20;                //!< Larger bodies answer 413 and are not read.
-  // Document uploads may be larger: targets starting with one of `upload_prefixes` get `max_upload_bytes`.
+  // Document uploads have their own limit: targets starting with one of `upload_prefixes` get `max_upload_bytes`
+  // (when > 0) instead of `max_body_bytes`.
   uint64_t max_upload_bytes = 0;
   std::vector<std::string> upload_prefixes;
   std::chrono::milliseconds header_timeout{10000};  //!< Headers must arrive within this.

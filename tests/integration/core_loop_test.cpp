@@ -2,6 +2,7 @@
 
 #include "fakes/fake_graph.h"
 #include "integration/harness.h"
+#include "integration/payloads.h"
 
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
@@ -13,30 +14,13 @@ namespace {
 
 using namespace std::chrono_literals;
 namespace json = boost::json;
+using payloads::NowSeconds;
 
 constexpr const char* kWhatsAppSecret = "wa-app-secret-for-tests";
 constexpr const char* kInstagramSecret = "ig-app-secret-for-tests";
 constexpr const char* kPhoneNumberId = "106540352242922";
 constexpr const char* kInstagramAccount = "17841405822304914";
 constexpr const char* kAutoReply = "Thanks! We are away right now and will answer soon.";
-
-int64_t NowSeconds() { return static_cast<int64_t>(std::time(nullptr)); }
-
-std::string WhatsAppText(const std::string& from, const std::string& id, const std::string& text,
-                         int64_t timestamp = NowSeconds(), const std::string& phone_number_id = kPhoneNumberId) {
-  json::object value{{"messaging_product", "whatsapp"},
-                     {"metadata", {{"display_phone_number", "15550783881"}, {"phone_number_id", phone_number_id}}},
-                     {"contacts", json::array{{{"profile", {{"name", "Sheena Nelson"}}}, {"wa_id", from}}}},
-                     {"messages", json::array{{{"from", from},
-                                               {"id", id},
-                                               {"timestamp", std::to_string(timestamp)},
-                                               {"type", "text"},
-                                               {"text", {{"body", text}}}}}}};
-  return json::serialize(json::object{
-      {"object", "whatsapp_business_account"},
-      {"entry", json::array{{{"id", "102290129340398"},
-                             {"changes", json::array{{{"value", std::move(value)}, {"field", "messages"}}}}}}}});
-}
 
 std::string WhatsAppStatus(const std::string& message_id, const std::string& status, int error_code = 0) {
   json::object s{{"id", message_id},
@@ -58,16 +42,13 @@ std::string WhatsAppStatus(const std::string& message_id, const std::string& sta
                              {"changes", json::array{{{"value", std::move(value)}, {"field", "messages"}}}}}}}});
 }
 
+std::string WhatsAppText(const std::string& from, const std::string& id, const std::string& text,
+                         int64_t timestamp = NowSeconds(), const std::string& phone_number_id = kPhoneNumberId) {
+  return payloads::WhatsAppText(phone_number_id, from, id, text, timestamp);
+}
+
 std::string InstagramText(const std::string& from, const std::string& mid, const std::string& text) {
-  int64_t now_ms = NowSeconds() * 1000;
-  return json::serialize(json::object{
-      {"object", "instagram"},
-      {"entry", json::array{{{"id", kInstagramAccount},
-                             {"time", now_ms},
-                             {"messaging", json::array{{{"sender", {{"id", from}}},
-                                                        {"recipient", {{"id", kInstagramAccount}}},
-                                                        {"timestamp", now_ms},
-                                                        {"message", {{"mid", mid}, {"text", text}}}}}}}}}});
+  return payloads::InstagramText(kInstagramAccount, from, mid, text);
 }
 
 class CoreLoopTest : public ::testing::Test {

@@ -1,0 +1,56 @@
+#include "integration/payloads.h"
+
+#include <boost/json.hpp>
+
+#include <ctime>
+
+namespace parley::testing::payloads {
+
+namespace json = boost::json;
+
+int64_t NowSeconds() { return static_cast<int64_t>(std::time(nullptr)); }
+
+std::string WhatsAppText(const std::string& phone_number_id, const std::string& from, const std::string& id,
+                         const std::string& text, int64_t timestamp) {
+  json::object value{{"messaging_product", "whatsapp"},
+                     {"metadata", {{"display_phone_number", "15550783881"}, {"phone_number_id", phone_number_id}}},
+                     {"contacts", json::array{{{"profile", {{"name", "Sheena Nelson"}}}, {"wa_id", from}}}},
+                     {"messages", json::array{{{"from", from},
+                                               {"id", id},
+                                               {"timestamp", std::to_string(timestamp)},
+                                               {"type", "text"},
+                                               {"text", {{"body", text}}}}}}};
+  return json::serialize(json::object{
+      {"object", "whatsapp_business_account"},
+      {"entry", json::array{{{"id", "102290129340398"},
+                             {"changes", json::array{{{"value", std::move(value)}, {"field", "messages"}}}}}}}});
+}
+
+namespace {
+
+std::string InstagramMessage(const std::string& account_id, const std::string& sender, const std::string& recipient,
+                             json::object message) {
+  int64_t now_ms = NowSeconds() * 1000;
+  return json::serialize(json::object{
+      {"object", "instagram"},
+      {"entry", json::array{{{"id", account_id},
+                             {"time", now_ms},
+                             {"messaging", json::array{{{"sender", {{"id", sender}}},
+                                                        {"recipient", {{"id", recipient}}},
+                                                        {"timestamp", now_ms},
+                                                        {"message", std::move(message)}}}}}}}});
+}
+
+}  // namespace
+
+std::string InstagramText(const std::string& account_id, const std::string& from, const std::string& mid,
+                          const std::string& text) {
+  return InstagramMessage(account_id, from, account_id, {{"mid", mid}, {"text", text}});
+}
+
+std::string InstagramEcho(const std::string& account_id, const std::string& customer, const std::string& mid,
+                          const std::string& text) {
+  return InstagramMessage(account_id, account_id, customer, {{"mid", mid}, {"text", text}, {"is_echo", true}});
+}
+
+}  // namespace parley::testing::payloads

@@ -1,0 +1,25 @@
+#pragma once
+// Webhook payloads in the exact shapes Meta sends (WhatsApp Cloud API, Instagram Messaging), for the
+// integration tests.
+
+#include <cstdint>
+#include <string>
+
+namespace parley::testing::payloads {
+
+int64_t NowSeconds();
+
+// A customer's text message to the WhatsApp number `phone_number_id`.
+std::string WhatsAppText(const std::string& phone_number_id, const std::string& from, const std::string& id,
+                         const std::string& text, int64_t timestamp = NowSeconds());
+
+// A customer's text message to the Instagram account `account_id`.
+std::string InstagramText(const std::string& account_id, const std::string& from, const std::string& mid,
+                          const std::string& text);
+
+// The echo Instagram sends when the business itself writes to `customer` (from Instagram's app, or through the
+// API).
+std::string InstagramEcho(const std::string& account_id, const std::string& customer, const std::string& mid,
+                          const std::string& text);
+
+}  // namespace parley::testing::payloads
