@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# `make run`: serves Parley on the embedded defaults (SQLite in ./data, in-process batching, the built-in
-# away-message responder). On first run it creates a demo tenant with a WhatsApp and an Instagram channel so
-# `parley simulate` can show the loop at once.
+# `make run`: serves Parley on the embedded defaults (SQLite in ./data, in-process batching, the AI agent offline:
+# built-in embeddings and extractive answers). On first run it creates a demo tenant with a WhatsApp and an
+# Instagram channel and a small knowledge base, so `parley ask` and `parley simulate` show the loop at once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 parley=${PARLEY_BINARY:-build/parley}
@@ -20,16 +20,19 @@ if [[ ! -s $demo ]]; then
   tenant_id=$(sed -E 's/.*"tenant_id":([0-9]+).*/\1/' "$demo.tmp")
   "$parley" channel add whatsapp --tenant "$tenant_id" --phone-number-id demo-phone-number-id --access-token demo-token > /dev/null
   "$parley" channel add instagram --tenant "$tenant_id" --account-id demo-instagram-account --access-token demo-token > /dev/null
+  "$parley" kb add --tenant "$tenant_id" scripts/demo/demo-business.md > /dev/null
   mv "$demo.tmp" "$demo"
   chmod 600 "$demo"
 fi
 api_key=$(sed -E 's/.*"api_key":"([^"]+)".*/\1/' "$demo")
+tenant_id=$(sed -E 's/.*"tenant_id":([0-9]+).*/\1/' "$demo")
 
 cat <<MSG
 
 Parley is starting on http://$PARLEY_LISTEN (data in $PARLEY_DATA_DIR).
-A demo tenant is ready. In another terminal:
+A demo tenant is ready, with a small knowledge base (scripts/demo/demo-business.md). In another terminal:
 
+  $parley ask --tenant $tenant_id "Do you deliver on Sunday?"
   WHATSAPP_APP_SECRET=$WHATSAPP_APP_SECRET $parley simulate whatsapp --text "Hello, are you open on Sunday?"
   curl -s -H "Authorization: Bearer $api_key" http://$PARLEY_LISTEN/api/conversations
   curl -s -H "Authorization: Bearer $api_key" http://$PARLEY_LISTEN/api/conversations/1/messages

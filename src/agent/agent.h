@@ -52,7 +52,7 @@ struct AgentAnswer {
   std::string answer;              //!< What to send (the hand-off message when escalating; empty for IGNORE).
   std::vector<std::string> parts;  //!< `answer` split to the platform's limit.
   std::vector<Source> sources;
-  boost::json::array trace;  //!< One object per stage: {"stage","ms",…details}.
+  boost::json::array trace;  //!< One object per stage: {"stage","us" (duration),…details}.
   int prompt_tokens = 0;
   int completion_tokens = 0;
 };

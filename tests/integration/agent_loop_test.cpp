@@ -338,6 +338,47 @@ TEST_F(AgentLoopTest, BadDocumentsFailWithAReasonAndOversizedUploadsAreRefused) 
   EXPECT_EQ(Api("GET", "/api/knowledge-documents").Json().at("data").as_array().size(), 2u);
 }
 
+TEST_F(AgentLoopTest, RemoteEmbeddingsAndChangingTheEmbedderReembedsInTheBackground) {
+  Boot({{"PARLEY_EMBEDDINGS_BASE_URL", model_.base_url()}, {"PARLEY_EMBEDDINGS_MODEL", "embed-test"}});
+  auto added = AddGuide();
+  ASSERT_EQ(added.at("status"), "ready") << parley_->logs();
+  auto requests = model_.requests();
+  ASSERT_EQ(requests.size(), 1u);  // Three chunks in one batch.
+  EXPECT_EQ(requests[0].path, "/v1/embeddings");
+  EXPECT_EQ(requests[0].body.at("model"), "embed-test");
+  ASSERT_EQ(requests[0].body.at("input").as_array().size(), 3u);
+  EXPECT_NE(requests[0].body.at("input").as_array()[0].as_string().find("Opening hours"), json::string::npos);
+
+  auto asked = Api("POST", "/api/playground/ask", R"({"question":"Is delivery free?"})").Json();
+  EXPECT_EQ(asked.at("decision"), "AUTO_REPLY");
+  const auto& retrieve = asked.at("trace").as_array()[2].as_object();
+  EXPECT_TRUE(retrieve.at("embedder").as_string().starts_with("openai:embed-test@"));
+  EXPECT_EQ(model_.requests().size(), 2u);  // The question was embedded by the same model.
+
+  // Back to the built-in embedder: the document is embedded again in the background. Retrieval uses the new
+  // embedder at once, so its vector ranking is empty until the chunks are re-embedded.
+  ASSERT_EQ(Api("PUT", "/api/ai-settings", R"({"embeddings_base_url":""})").status, 200);
+  std::string path = "/api/knowledge-documents/" + std::to_string(added.at("document_id").to_number<int64_t>());
+  ASSERT_TRUE(Eventually(
+      [&] {
+        auto document = Api("GET", path).Json();
+        return document.at("status") == "ready" &&
+               Api("POST", "/api/playground/ask", R"({"question":"Is delivery free?"})")
+                       .Json()
+                       .at("trace")
+                       .as_array()[2]
+                       .at("passages")
+                       .as_array()[0]
+                       .at("vector_rank")
+                       .to_number<int64_t>() > 0;
+      },
+      10s))
+      << parley_->logs();
+  auto after = Api("POST", "/api/playground/ask", R"({"question":"Is delivery free?"})").Json();
+  EXPECT_EQ(after.at("trace").as_array()[2].at("embedder"), "builtin-v1-384-english");
+  EXPECT_EQ(model_.requests().size(), 2u);
+}
+
 TEST_F(AgentLoopTest, QaPairsAnswerFirstAndStayWithTheirTenant) {
   Boot();
   auto created = Api("POST", "/api/faq-qa",
