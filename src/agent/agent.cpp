@@ -38,9 +38,15 @@ std::string SystemPrompt(const AiSettings& settings, const std::vector<knowledge
 }
 
 boost::json::object PassageTrace(const knowledge::Passage& p) {
-  return {{"chunk_id", p.chunk.id},         {"document_id", p.chunk.document_id}, {"score", p.score},
-          {"vector_rank", p.vector_rank},   {"lexical_rank", p.lexical_rank},     {"similarity", p.similarity},
-          {"bm25", p.bm25},                 {"coverage", p.coverage},             {"relevance", p.relevance}};
+  return {{"chunk_id", p.chunk.id},
+          {"document_id", p.chunk.document_id},
+          {"score", p.score},
+          {"vector_rank", p.vector_rank},
+          {"lexical_rank", p.lexical_rank},
+          {"similarity", p.similarity},
+          {"bm25", p.bm25},
+          {"coverage", p.coverage},
+          {"relevance", p.relevance}};
 }
 
 void Finish(AgentAnswer& out, Decision decision, std::string reason, std::string answer, Platform platform) {
@@ -161,8 +167,8 @@ boost::asio::awaitable<Result<AgentAnswer>> Agent::Answer(const AgentRequest& re
     if (passage.relevance >= settings.min_relevance) relevant.push_back(std::move(passage));
   }
   for (const auto& passage : relevant) {
-    out.sources.push_back({passage.chunk.document_id, passage.chunk.document_name, passage.chunk.id,
-                           passage.chunk.text, passage.relevance});
+    out.sources.push_back({passage.chunk.document_id, passage.chunk.document_name, passage.chunk.id, passage.chunk.text,
+                           passage.relevance});
   }
 
   // 4. generate

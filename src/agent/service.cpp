@@ -17,9 +17,9 @@ std::shared_ptr<knowledge::Embedder> DefaultProviders::EmbedderFor(const AiSetti
       options.language = settings.language;
       embedder = std::make_shared<knowledge::BuiltinEmbedder>(options);
     } else {
-      embedder = std::make_shared<OpenAiEmbedder>(
-          *client_, OpenAiOptions{remote.base_url, remote.api_key, remote.model,
-                                  std::chrono::milliseconds(config_.llm_timeout_ms)});
+      embedder =
+          std::make_shared<OpenAiEmbedder>(*client_, OpenAiOptions{remote.base_url, remote.api_key, remote.model,
+                                                                   std::chrono::milliseconds(config_.llm_timeout_ms)});
     }
   }
   return embedder;

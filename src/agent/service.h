@@ -35,7 +35,7 @@ class DefaultProviders final : public Providers {
   BlockingPool& pool_;
   std::mutex mutex_;
   std::map<std::string, std::shared_ptr<knowledge::Embedder>> embedders_;  // GUARDED_BY(mutex_)
-  std::map<std::string, std::shared_ptr<ChatModel>> models_;              // GUARDED_BY(mutex_)
+  std::map<std::string, std::shared_ptr<ChatModel>> models_;               // GUARDED_BY(mutex_)
 };
 
 class AgentService {

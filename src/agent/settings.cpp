@@ -18,8 +18,7 @@ Result<void> ReadString(const boost::json::value& value, std::string_view field,
   return Ok();
 }
 
-Result<void> ReadNumber(const boost::json::value& value, std::string_view field, double low, double high,
-                        double& out) {
+Result<void> ReadNumber(const boost::json::value& value, std::string_view field, double low, double high, double& out) {
   if (!value.is_number()) return FieldError(field, "a number");
   double number = value.to_number<double>();
   if (number < low || number > high) {

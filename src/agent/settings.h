@@ -23,7 +23,7 @@ struct ProviderSettings {
 };
 
 struct AiSettings {
-  bool enabled = true;                     //!< False: the bot never answers (messages wait for a person).
+  bool enabled = true;                      //!< False: the bot never answers (messages wait for a person).
   std::vector<int64_t> knowledge_base_ids;  //!< Empty: every knowledge base of the tenant.
   std::string persona =
       "You are the friendly customer service assistant of this business. Answer briefly and precisely.";
@@ -38,7 +38,7 @@ struct AiSettings {
   std::string handoff_message = "I'm passing you to a member of our team, who will answer you here shortly.";
   std::string fallback_message = "Sorry, I don't have that information. A member of our team will get back to you.";
   std::string greeting_message = "Hello! How can I help you?";  //!< The answer to a bare greeting.
-  std::string language = "english";  //!< Stemming language of the knowledge (Snowball name).
+  std::string language = "english";                             //!< Stemming language of the knowledge (Snowball name).
 };
 
 // The settings with the server's defaults for what the tenant did not set.

@@ -12,28 +12,27 @@ namespace parley::agent {
 namespace {
 
 // Folded words and phrases; a phrase matches on word boundaries of the folded text.
-constexpr std::array kAcknowledgements = {"thanks",  "thank",  "thx",   "ty",      "ok",      "okay",   "k",
-                                          "cool",    "great",  "nice",  "perfect", "super",   "bye",    "goodbye",
-                                          "cheers",  "merci",  "top",   "parfait", "daccord", "d",      "accord",
-                                          "you",     "much",   "so",    "very",    "beaucoup", "bien",  "recu",
-                                          "noted",   "got",    "it",    "alright", "good",    "ciao",   "a",
-                                          "plus",    "bonne",  "journee", "soiree", "have",   "day",    "see"};
-constexpr std::array kGreetings = {"hi",      "hello", "hey",   "hiya",    "bonjour", "salut", "coucou",
-                                   "bonsoir", "good",  "morning", "afternoon", "evening", "there", "hola", "yo"};
-constexpr std::array kHumanPhrases = {"human",         "real person",   "a person",     "someone real",
-                                      "speak to someone", "talk to someone", "an agent", "live agent",
-                                      "customer service", "representative", "operator", "manager",
-                                      "un humain",     "une personne",  "un conseiller", "une conseillere",
-                                      "parler a quelqu", "un vrai",     "service client", "responsable"};
-constexpr std::array kComplaintPhrases = {"complaint", "complain", "unacceptable", "disgusting", "worst",
-                                          "furious",   "angry",    "scam",         "ripped off", "never again",
-                                          "plainte",   "inadmissible", "arnaque",  "scandale",   "honteux",
-                                          "inacceptable", "furieux", "degoute"};
-constexpr std::array kLegalPhrases = {"lawyer",  "attorney", "legal action", "sue you", "court",  "lawsuit",
-                                      "gdpr",    "avocat",   "tribunal",     "poursuite", "mise en demeure", "rgpd"};
-constexpr std::array kSpamPhrases = {"crypto",        "bitcoin",  "investment opportunity", "earn money",
-                                     "click here",    "free money", "work from home",       "forex",
-                                     "promote your",  "followers", "seo services",          "gagner de l argent"};
+constexpr std::array kAcknowledgements = {
+    "thanks", "thank", "thx",     "ty",       "ok",      "okay",   "k",       "cool",    "great", "nice",    "perfect",
+    "super",  "bye",   "goodbye", "cheers",   "merci",   "top",    "parfait", "daccord", "d",     "accord",  "you",
+    "much",   "so",    "very",    "beaucoup", "bien",    "recu",   "noted",   "got",     "it",    "alright", "good",
+    "ciao",   "a",     "plus",    "bonne",    "journee", "soiree", "have",    "day",     "see"};
+constexpr std::array kGreetings = {"hi",   "hello",   "hey",       "hiya",    "bonjour", "salut", "coucou", "bonsoir",
+                                   "good", "morning", "afternoon", "evening", "there",   "hola",  "yo"};
+constexpr std::array kHumanPhrases = {
+    "human",           "real person",     "a person",   "someone real",     "speak to someone",
+    "talk to someone", "an agent",        "live agent", "customer service", "representative",
+    "operator",        "manager",         "un humain",  "une personne",     "un conseiller",
+    "une conseillere", "parler a quelqu", "un vrai",    "service client",   "responsable"};
+constexpr std::array kComplaintPhrases = {"complaint",    "complain",     "unacceptable", "disgusting", "worst",
+                                          "furious",      "angry",        "scam",         "ripped off", "never again",
+                                          "plainte",      "inadmissible", "arnaque",      "scandale",   "honteux",
+                                          "inacceptable", "furieux",      "degoute"};
+constexpr std::array kLegalPhrases = {"lawyer", "attorney", "legal action", "sue you",   "court",           "lawsuit",
+                                      "gdpr",   "avocat",   "tribunal",     "poursuite", "mise en demeure", "rgpd"};
+constexpr std::array kSpamPhrases = {"crypto",       "bitcoin",    "investment opportunity", "earn money",
+                                     "click here",   "free money", "work from home",         "forex",
+                                     "promote your", "followers",  "seo services",           "gagner de l argent"};
 
 bool ContainsPhrase(const std::string& padded_folded, std::string_view phrase) {
   return padded_folded.find(" " + std::string(phrase) + " ") != std::string::npos;
@@ -51,8 +50,8 @@ std::vector<std::string> SplitSentences(std::string_view text) {
   for (size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
     current += c;
-    bool end = c == '\n' || ((c == '.' || c == '!' || c == '?') && (i + 1 == text.size() || text[i + 1] == ' ' ||
-                                                                    text[i + 1] == '\n'));
+    bool end = c == '\n' || ((c == '.' || c == '!' || c == '?') &&
+                             (i + 1 == text.size() || text[i + 1] == ' ' || text[i + 1] == '\n'));
     if (end) {
       auto begin = current.find_first_not_of(" \n\t");
       if (begin != std::string::npos) sentences.push_back(current.substr(begin));

@@ -65,19 +65,20 @@ boost::asio::awaitable<Result<store::IngestOutcome>> IngestAsync(store::Store& s
 }
 
 boost::json::object ConversationJson(const store::Conversation& c) {
-  return {{"id", c.id},
-          {"platform", ToString(c.platform)},
-          {"channel_id", c.channel_id},
-          {"contact",
-           {{"platform_id", c.contact.platform_id},
-            {"name", c.contact.name.empty() ? boost::json::value(nullptr) : boost::json::value(c.contact.name)}}},
-          {"status", c.status},
-          {"mode", c.mode},
-          {"handoff_reason", c.handoff_reason.empty() ? boost::json::value(nullptr) : boost::json::value(c.handoff_reason)},
-          {"human_until",
-           c.human_until_ms ? boost::json::value(FormatTimestamp(*c.human_until_ms)) : boost::json::value(nullptr)},
-          {"created_at", FormatTimestamp(c.created_at_ms)},
-          {"last_message_at", FormatTimestamp(c.last_message_at_ms)}};
+  return {
+      {"id", c.id},
+      {"platform", ToString(c.platform)},
+      {"channel_id", c.channel_id},
+      {"contact",
+       {{"platform_id", c.contact.platform_id},
+        {"name", c.contact.name.empty() ? boost::json::value(nullptr) : boost::json::value(c.contact.name)}}},
+      {"status", c.status},
+      {"mode", c.mode},
+      {"handoff_reason", c.handoff_reason.empty() ? boost::json::value(nullptr) : boost::json::value(c.handoff_reason)},
+      {"human_until",
+       c.human_until_ms ? boost::json::value(FormatTimestamp(*c.human_until_ms)) : boost::json::value(nullptr)},
+      {"created_at", FormatTimestamp(c.created_at_ms)},
+      {"last_message_at", FormatTimestamp(c.last_message_at_ms)}};
 }
 
 boost::json::object MessageJson(const store::StoredMessage& m) {

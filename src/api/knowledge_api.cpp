@@ -167,7 +167,8 @@ boost::asio::awaitable<http::Response> KnowledgeApi::CreateDocument(int64_t tena
     bool has_file = false;
     for (const auto& part : *parts) {
       if (part.name == "file") {
-        if (part.file_name.empty()) co_return http::ErrorResponse(Error::InvalidArgument("the file part needs a filename"));
+        if (part.file_name.empty())
+          co_return http::ErrorResponse(Error::InvalidArgument("the file part needs a filename"));
         document.name = part.file_name;
         document.content_type = part.content_type;
         document.content = std::string(part.data);
@@ -347,8 +348,8 @@ boost::asio::awaitable<http::Response> KnowledgeApi::Ask(int64_t tenant, const h
       if (text == nullptr && object) text = object->if_contains("content");
       if (!role || !text || !role->is_string() || !text->is_string() ||
           (role->as_string() != "user" && role->as_string() != "assistant")) {
-        co_return http::ErrorResponse(Error::InvalidArgument(
-            "each history turn needs \"role\" (user or assistant) and \"text\" strings"));
+        co_return http::ErrorResponse(
+            Error::InvalidArgument("each history turn needs \"role\" (user or assistant) and \"text\" strings"));
       }
       ask.history.push_back({std::string(role->as_string()), std::string(text->as_string())});
     }
@@ -389,12 +390,13 @@ boost::asio::awaitable<http::Response> KnowledgeApi::ListTraces(int64_t tenant, 
   for (const auto& trace : *traces) {
     boost::system::error_code error;
     boost::json::value detail = boost::json::parse(trace.trace, error);
-    data.push_back({{"id", trace.id},
-                    {"message_id", trace.message_id ? boost::json::value(*trace.message_id) : boost::json::value(nullptr)},
-                    {"decision", trace.decision},
-                    {"reason", trace.reason},
-                    {"detail", error ? boost::json::value(nullptr) : std::move(detail)},
-                    {"created_at", FormatTimestamp(trace.created_at_ms)}});
+    data.push_back(
+        {{"id", trace.id},
+         {"message_id", trace.message_id ? boost::json::value(*trace.message_id) : boost::json::value(nullptr)},
+         {"decision", trace.decision},
+         {"reason", trace.reason},
+         {"detail", error ? boost::json::value(nullptr) : std::move(detail)},
+         {"created_at", FormatTimestamp(trace.created_at_ms)}});
   }
   co_return http::JsonResponse(http::Status::ok, boost::json::object{{"data", std::move(data)}});
 }

@@ -29,8 +29,8 @@ class KnowledgeApi {
 
  private:
   using Handler = boost::asio::awaitable<http::Response> (KnowledgeApi::*)(int64_t tenant_id,
-                                                                            const http::Request& request,
-                                                                            const http::RouteContext& route);
+                                                                           const http::Request& request,
+                                                                           const http::RouteContext& route);
   // Authenticates, then runs `handler` for the tenant.
   boost::asio::awaitable<http::Response> Authenticated(Handler handler, const http::Request& request,
                                                        const http::RouteContext& route);

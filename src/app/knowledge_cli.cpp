@@ -125,13 +125,14 @@ int KnowledgeAdd(const Config& config, int64_t tenant_id, const std::string& kno
 
   bool all_ready = true;
   for (const auto& entry : entries) {
-    boost::json::object line{{"document_id", nullptr}, {"name", entry.name}, {"status", "failed"},
-                             {"chunks", 0},             {"error", entry.error}};
+    boost::json::object line{
+        {"document_id", nullptr}, {"name", entry.name}, {"status", "failed"}, {"chunks", 0}, {"error", entry.error}};
     if (entry.document) {
       line["document_id"] = entry.document->id;
       line["status"] = store::ToString(entry.document->status);
       line["chunks"] = entry.document->chunks;
-      line["error"] = entry.document->error.empty() ? boost::json::value(nullptr) : boost::json::value(entry.document->error);
+      line["error"] =
+          entry.document->error.empty() ? boost::json::value(nullptr) : boost::json::value(entry.document->error);
     }
     all_ready = all_ready && entry.document && entry.document->status == store::DocumentStatus::kReady;
     std::cout << boost::json::serialize(line) << std::endl;

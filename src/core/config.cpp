@@ -140,8 +140,7 @@ const std::vector<Entry>& Entries() {
       {{"embeddings_api_key", "PARLEY_EMBEDDINGS_API_KEY", "string", "(none)", "Bearer key for the embeddings API.",
         true},
        String(&Config::embeddings_api_key)},
-      {{"embeddings_model", "PARLEY_EMBEDDINGS_MODEL", "string", "text-embedding-3-small",
-        "Embeddings model name."},
+      {{"embeddings_model", "PARLEY_EMBEDDINGS_MODEL", "string", "text-embedding-3-small", "Embeddings model name."},
        String(&Config::embeddings_model)},
       {{"responder", "PARLEY_RESPONDER", "string", "agent",
         "What answers customers: `agent` (the AI agent, grounded in the tenant's knowledge) or `away_message` "

@@ -49,7 +49,7 @@ struct Config {
   int64_t human_idle_minutes = 60;        //!< Human mode reverts to the bot after this long without a person's reply.
 
   // AI providers (OpenAI-compatible); each tenant's AI settings may override them.
-  std::string llm_base_url;         //!< Empty: no model; the extractive answerer replies offline.
+  std::string llm_base_url;  //!< Empty: no model; the extractive answerer replies offline.
   std::string llm_api_key;
   std::string llm_model = "gpt-4o-mini";
   int64_t llm_timeout_ms = 30000;   //!< Per attempt.

@@ -5,7 +5,9 @@
 namespace parley::http {
 namespace {
 
-Error Malformed(std::string_view why) { return Error::InvalidArgument("malformed multipart body: " + std::string(why)); }
+Error Malformed(std::string_view why) {
+  return Error::InvalidArgument("malformed multipart body: " + std::string(why));
+}
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);

@@ -19,8 +19,8 @@ namespace parley::http {
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  uint16_t port = 8080;                             //!< 0 picks a free port; see Server::port().
-  uint64_t max_body_bytes = 1 << 20;                //!< Larger bodies answer 413 and are not read.
+  uint16_t port = 8080;               //!< 0 picks a free port; see Server::port().
+  uint64_t max_body_bytes = 1 << 20;  //!< Larger bodies answer 413 and are not read.
   // Document uploads have their own limit: targets starting with one of `upload_prefixes` get `max_upload_bytes`
   // (when > 0) instead of `max_body_bytes`.
   uint64_t max_upload_bytes = 0;

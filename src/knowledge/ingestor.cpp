@@ -190,8 +190,8 @@ boost::asio::awaitable<int> Ingestor::RunDue() {
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
     if (processed) {
       ++finished;
-      log::Info("document_ready", {{"document_id", job.document.id}, {"tenant_id", job.document.tenant_id},
-                                   {"duration_ms", elapsed_ms}});
+      log::Info("document_ready",
+                {{"document_id", job.document.id}, {"tenant_id", job.document.tenant_id}, {"duration_ms", elapsed_ms}});
       continue;
     }
     const Error& error = processed.error();

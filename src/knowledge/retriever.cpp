@@ -32,8 +32,7 @@ std::string LexicalQuery(std::string_view question) {
   return query;
 }
 
-std::vector<FusedHit> ReciprocalRankFusion(const std::vector<std::vector<int64_t>>& rankings, double k,
-                                           size_t limit) {
+std::vector<FusedHit> ReciprocalRankFusion(const std::vector<std::vector<int64_t>>& rankings, double k, size_t limit) {
   std::unordered_map<int64_t, FusedHit> fused;
   for (size_t list = 0; list < rankings.size(); ++list) {
     for (size_t i = 0; i < rankings[list].size(); ++i) {
@@ -51,9 +50,8 @@ std::vector<FusedHit> ReciprocalRankFusion(const std::vector<std::vector<int64_t
   std::vector<FusedHit> ordered;
   ordered.reserve(fused.size());
   for (auto& [id, hit] : fused) ordered.push_back(std::move(hit));
-  std::sort(ordered.begin(), ordered.end(), [](const FusedHit& a, const FusedHit& b) {
-    return a.score != b.score ? a.score > b.score : a.id < b.id;
-  });
+  std::sort(ordered.begin(), ordered.end(),
+            [](const FusedHit& a, const FusedHit& b) { return a.score != b.score ? a.score > b.score : a.id < b.id; });
   if (ordered.size() > limit) ordered.resize(limit);
   return ordered;
 }
@@ -129,8 +127,7 @@ Result<std::vector<Passage>> Retriever::Retrieve(int64_t tenant_id, const std::v
     passage.lexical_rank = hit.ranks[1];
     passage.similarity = similarity.count(hit.id) ? similarity[hit.id] : 0;
     passage.bm25 = bm25.count(hit.id) ? bm25[hit.id] : 0;
-    passage.coverage =
-        StemCoverage(question, passage.chunk.heading_path + "\n" + passage.chunk.text, options.language);
+    passage.coverage = StemCoverage(question, passage.chunk.heading_path + "\n" + passage.chunk.text, options.language);
     passage.relevance = std::max(passage.similarity, passage.coverage);
     passages.push_back(std::move(passage));
   }

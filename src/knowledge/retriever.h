@@ -48,8 +48,7 @@ struct FusedHit {
 };
 
 // Reciprocal rank fusion of rankings (best first), best first; ties broken by the smaller id for determinism.
-std::vector<FusedHit> ReciprocalRankFusion(const std::vector<std::vector<int64_t>>& rankings, double k,
-                                           size_t limit);
+std::vector<FusedHit> ReciprocalRankFusion(const std::vector<std::vector<int64_t>>& rankings, double k, size_t limit);
 
 // Share (0..1) of `question`'s content stems present in `passage_text`; 0 when the question has none.
 double StemCoverage(std::string_view question, std::string_view passage_text, std::string_view language);

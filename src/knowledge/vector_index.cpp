@@ -20,8 +20,8 @@ struct VectorIndex::Impl {
   Impl(int dimensions, const HnswOptions& options, size_t capacity)
       : space(static_cast<size_t>(dimensions)),
         graph(std::make_unique<hnswlib::HierarchicalNSW<float>>(&space, std::max<size_t>(capacity, 16),
-                                                                 static_cast<size_t>(options.m),
-                                                                 static_cast<size_t>(options.ef_construction))),
+                                                                static_cast<size_t>(options.m),
+                                                                static_cast<size_t>(options.ef_construction))),
         ef_search(options.ef_search) {
     graph->setEf(static_cast<size_t>(ef_search));
   }
@@ -36,7 +36,8 @@ struct VectorIndex::Impl {
 VectorIndex::VectorIndex(int dimensions, const HnswOptions& options, size_t capacity)
     : dimensions_(dimensions), impl_(std::make_unique<Impl>(dimensions, options, capacity)) {}
 
-VectorIndex::VectorIndex(int dimensions, std::unique_ptr<Impl> impl) : dimensions_(dimensions), impl_(std::move(impl)) {}
+VectorIndex::VectorIndex(int dimensions, std::unique_ptr<Impl> impl)
+    : dimensions_(dimensions), impl_(std::move(impl)) {}
 
 VectorIndex::~VectorIndex() = default;
 
@@ -90,7 +91,7 @@ Result<void> VectorIndex::Save(const std::string& path) const {
 }
 
 Result<std::unique_ptr<VectorIndex>> VectorIndex::Load(const std::string& path, int dimensions,
-                                                        const HnswOptions& options) {
+                                                       const HnswOptions& options) {
   auto impl = std::make_unique<Impl>(dimensions, options.ef_search);
   try {
     impl->graph = std::make_unique<hnswlib::HierarchicalNSW<float>>(&impl->space, path);

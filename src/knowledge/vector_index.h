@@ -54,8 +54,7 @@ class VectorIndex {
   // Writes the graph to `path` (through a temporary file and a rename, so readers never see half a file).
   Result<void> Save(const std::string& path) const;
   // Reads a graph written by Save; kUnavailable when missing or unreadable.
-  static Result<std::unique_ptr<VectorIndex>> Load(const std::string& path, int dimensions,
-                                                   const HnswOptions& options);
+  static Result<std::unique_ptr<VectorIndex>> Load(const std::string& path, int dimensions, const HnswOptions& options);
 
  private:
   struct Impl;

@@ -97,7 +97,7 @@ struct Conversation {
   Contact contact;
   std::string status = "open";  //!< open, closed.
   std::string mode = "bot";     //!< bot, human.
-  std::string handoff_reason;  //!< Why it is in human mode ("asks_for_human", "takeover", …); empty in bot mode.
+  std::string handoff_reason;   //!< Why it is in human mode ("asks_for_human", "takeover", …); empty in bot mode.
   std::optional<int64_t> human_until_ms;  //!< Human mode ends then unless a person replies; nullopt: when handed back.
   int64_t created_at_ms = 0;
   int64_t last_message_at_ms = 0;
@@ -145,9 +145,9 @@ struct Reply {
   std::vector<OutboundDraft> messages;  //!< Empty: stay silent.
   std::string decision;                 //!< "AUTO_REPLY", "IGNORE", "ESCALATE"; empty: no trace is kept.
   std::string reason;
-  std::string trace;            //!< JSON array of the stages.
-  bool hand_off = false;        //!< Switch the conversation to human mode…
-  int64_t human_idle_ms = 0;    //!< …until this long passes without a person's reply (0: until handed back).
+  std::string trace;          //!< JSON array of the stages.
+  bool hand_off = false;      //!< Switch the conversation to human mode…
+  int64_t human_idle_ms = 0;  //!< …until this long passes without a person's reply (0: until handed back).
 };
 
 struct ReplyTrace {

@@ -66,12 +66,14 @@ class AgentLoopTest : public ::testing::Test {
     auto t = json::parse(tenant.out);
     tenant_id_ = std::to_string(t.at("tenant_id").to_number<int64_t>());
     api_key_ = std::string(t.at("api_key").as_string());
-    ASSERT_EQ(parley_->Cli({"channel", "add", "whatsapp", "--tenant", tenant_id_, "--phone-number-id", kPhoneNumberId,
-                            "--access-token", "EAAG-agent-token"})
+    ASSERT_EQ(parley_
+                  ->Cli({"channel", "add", "whatsapp", "--tenant", tenant_id_, "--phone-number-id", kPhoneNumberId,
+                         "--access-token", "EAAG-agent-token"})
                   .exit_code,
               0);
-    ASSERT_EQ(parley_->Cli({"channel", "add", "instagram", "--tenant", tenant_id_, "--account-id", kInstagramAccount,
-                            "--access-token", "IGQ-agent-token"})
+    ASSERT_EQ(parley_
+                  ->Cli({"channel", "add", "instagram", "--tenant", tenant_id_, "--account-id", kInstagramAccount,
+                         "--access-token", "IGQ-agent-token"})
                   .exit_code,
               0);
     if (start) parley_->Start();
@@ -137,11 +139,11 @@ TEST_F(AgentLoopTest, OfflineAnswerFromAnIngestedDocumentCitesIt) {
 
   auto conversation = OnlyConversation();
   EXPECT_EQ(conversation.at("mode"), "bot");
-  auto traces = Api("GET", "/api/conversations/" + std::to_string(conversation.at("id").to_number<int64_t>()) +
-                               "/traces")
-                    .Json()
-                    .at("data")
-                    .as_array();
+  auto traces =
+      Api("GET", "/api/conversations/" + std::to_string(conversation.at("id").to_number<int64_t>()) + "/traces")
+          .Json()
+          .at("data")
+          .as_array();
   ASSERT_EQ(traces.size(), 1u);
   EXPECT_EQ(traces[0].at("decision"), "AUTO_REPLY");
   EXPECT_EQ(traces[0].at("reason"), "answered");
@@ -154,7 +156,8 @@ TEST_F(AgentLoopTest, OfflineAnswerFromAnIngestedDocumentCitesIt) {
 }
 
 TEST_F(AgentLoopTest, ModelGetsThePassagesAndTheHistory) {
-  Boot({{"PARLEY_LLM_BASE_URL", model_.base_url()}, {"PARLEY_LLM_API_KEY", "sk-test-key-0123456789abcdef"},
+  Boot({{"PARLEY_LLM_BASE_URL", model_.base_url()},
+        {"PARLEY_LLM_API_KEY", "sk-test-key-0123456789abcdef"},
         {"PARLEY_LLM_MODEL", "gpt-test"}});
   AddGuide();
   model_.set_reply([](const json::value&) { return std::string("On Sunday we open from 10:00 to 14:00."); });
@@ -381,8 +384,9 @@ TEST_F(AgentLoopTest, RemoteEmbeddingsAndChangingTheEmbedderReembedsInTheBackgro
 
 TEST_F(AgentLoopTest, QaPairsAnswerFirstAndStayWithTheirTenant) {
   Boot();
-  auto created = Api("POST", "/api/faq-qa",
-                     R"({"questions":["Do you have gluten-free bread?","gluten free?"],"answer":"Yes, every Friday."})");
+  auto created =
+      Api("POST", "/api/faq-qa",
+          R"({"questions":["Do you have gluten-free bread?","gluten free?"],"answer":"Yes, every Friday."})");
   ASSERT_EQ(created.status, 201) << created.body;
   auto faq = created.Json();
   std::string path = "/api/faq-qa/" + std::to_string(faq.at("id").to_number<int64_t>());
@@ -420,8 +424,9 @@ TEST_F(AgentLoopTest, AiSettingsValidateAndNeverShowKeys) {
   EXPECT_EQ(defaults.at("enabled"), true);
   EXPECT_EQ(defaults.at("llm_api_key_set"), false);
 
-  auto put = Api("PUT", "/api/ai-settings",
-                 R"({"persona":"You are Crumb's assistant.","min_relevance":0.5,"llm_api_key":"sk-secret-abcdefghijkl"})");
+  auto put =
+      Api("PUT", "/api/ai-settings",
+          R"({"persona":"You are Crumb's assistant.","min_relevance":0.5,"llm_api_key":"sk-secret-abcdefghijkl"})");
   ASSERT_EQ(put.status, 200) << put.body;
   EXPECT_EQ(put.body.find("sk-secret"), std::string::npos);
   auto now = Api("GET", "/api/ai-settings").Json();

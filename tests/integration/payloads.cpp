@@ -31,14 +31,14 @@ namespace {
 std::string InstagramMessage(const std::string& account_id, const std::string& sender, const std::string& recipient,
                              json::object message) {
   int64_t now_ms = NowSeconds() * 1000;
-  return json::serialize(json::object{
-      {"object", "instagram"},
-      {"entry", json::array{{{"id", account_id},
-                             {"time", now_ms},
-                             {"messaging", json::array{{{"sender", {{"id", sender}}},
-                                                        {"recipient", {{"id", recipient}}},
-                                                        {"timestamp", now_ms},
-                                                        {"message", std::move(message)}}}}}}}});
+  return json::serialize(
+      json::object{{"object", "instagram"},
+                   {"entry", json::array{{{"id", account_id},
+                                          {"time", now_ms},
+                                          {"messaging", json::array{{{"sender", {{"id", sender}}},
+                                                                     {"recipient", {{"id", recipient}}},
+                                                                     {"timestamp", now_ms},
+                                                                     {"message", std::move(message)}}}}}}}});
 }
 
 }  // namespace

@@ -44,7 +44,7 @@ constexpr const char* kListKnowledgeBases =
     "SELECT id, tenant_id, name, created_at FROM knowledge_bases WHERE tenant_id = ?1 ORDER BY id";
 constexpr const char* kKnowledgeBaseOfTenant = "SELECT 1 FROM knowledge_bases WHERE id = ?1 AND tenant_id = ?2";
 
-#define DOCUMENT_COLUMNS                                                                                       \
+#define DOCUMENT_COLUMNS                                                                                    \
   "id, tenant_id, knowledge_base_id, name, content_type, source_url, size_bytes, status, progress, error, " \
   "chunks, attempts, created_at, updated_at"
 constexpr const char* kInsertDocument =
@@ -141,8 +141,8 @@ constexpr const char* kUpsertAiSettings =
     "ON CONFLICT (tenant_id) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at";
 
 std::optional<DocumentStatus> ParseDocumentStatus(std::string_view text) {
-  for (auto status : {DocumentStatus::kPending, DocumentStatus::kProcessing, DocumentStatus::kReady,
-                      DocumentStatus::kFailed}) {
+  for (auto status :
+       {DocumentStatus::kPending, DocumentStatus::kProcessing, DocumentStatus::kReady, DocumentStatus::kFailed}) {
     if (ToString(status) == text) return status;
   }
   return std::nullopt;
@@ -167,7 +167,9 @@ Document ReadDocument(const Statement& row) {
   return d;
 }
 
-std::string IdCursor(char kind, int64_t id) { return crypto::Base64UrlEncode(std::string(1, kind) + ":" + std::to_string(id)); }
+std::string IdCursor(char kind, int64_t id) {
+  return crypto::Base64UrlEncode(std::string(1, kind) + ":" + std::to_string(id));
+}
 
 Result<int64_t> ParseIdCursor(char kind, const std::string& cursor) {
   auto decoded = crypto::Base64UrlDecode(cursor);
@@ -242,8 +244,8 @@ Result<FaqEntry> ReadFaq(Database& db, int64_t tenant_id, int64_t faq_id) {
   STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(kSelectFaq));
   STORE_ASSIGN_OR_RETURN(bool found, select.Bind(1, faq_id).Bind(2, tenant_id).Step());
   if (!found) return Error::NotFound("no such Q&A pair");
-  FaqEntry entry{select.Int(0), select.Int(1), {}, select.String(2), select.OptionalInt(3), select.Int(4),
-                 select.Int(5)};
+  FaqEntry entry{select.Int(0),         select.Int(1), {},           select.String(2),
+                 select.OptionalInt(3), select.Int(4), select.Int(5)};
   STORE_ASSIGN_OR_RETURN(auto questions, db.Prepare(kFaqQuestions));
   questions.Bind(1, faq_id);
   while (true) {

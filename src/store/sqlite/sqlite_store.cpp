@@ -175,7 +175,8 @@ constexpr char kHandBack[] =
     "UPDATE conversations SET mode = 'bot', handoff_reason = NULL, human_until = NULL WHERE id = ?1";
 constexpr char kSelectConversation[] =
     "SELECT c.id, c.tenant_id, c.channel_id, ch.platform, ct.platform_id, ct.name, c.status, c.mode, c.created_at,"
-    " c.last_message_at, COALESCE(c.handoff_reason, ''), c.human_until FROM conversations c JOIN contacts ct ON ct.id = c.contact_id"
+    " c.last_message_at, COALESCE(c.handoff_reason, ''), c.human_until FROM conversations c JOIN contacts ct ON ct.id "
+    "= c.contact_id"
     " JOIN channels ch ON ch.id = c.channel_id WHERE c.id = ?1";
 constexpr char kInsertOutbound[] =
     "INSERT INTO messages (tenant_id, conversation_id, channel_id, direction, type, text, platform_message_id,"
@@ -215,12 +216,14 @@ constexpr char kRecordSend[] =
 
 constexpr char kConversationsFirstPage[] =
     "SELECT c.id, c.tenant_id, c.channel_id, ch.platform, ct.platform_id, ct.name, c.status, c.mode, c.created_at,"
-    " c.last_message_at, COALESCE(c.handoff_reason, ''), c.human_until FROM conversations c JOIN contacts ct ON ct.id = c.contact_id"
+    " c.last_message_at, COALESCE(c.handoff_reason, ''), c.human_until FROM conversations c JOIN contacts ct ON ct.id "
+    "= c.contact_id"
     " JOIN channels ch ON ch.id = c.channel_id WHERE c.tenant_id = ?1"
     " ORDER BY c.last_message_at DESC, c.id DESC LIMIT ?2";
 constexpr char kConversationsAfter[] =
     "SELECT c.id, c.tenant_id, c.channel_id, ch.platform, ct.platform_id, ct.name, c.status, c.mode, c.created_at,"
-    " c.last_message_at, COALESCE(c.handoff_reason, ''), c.human_until FROM conversations c JOIN contacts ct ON ct.id = c.contact_id"
+    " c.last_message_at, COALESCE(c.handoff_reason, ''), c.human_until FROM conversations c JOIN contacts ct ON ct.id "
+    "= c.contact_id"
     " JOIN channels ch ON ch.id = c.channel_id WHERE c.tenant_id = ?1 AND (c.last_message_at, c.id) < (?3, ?4)"
     " ORDER BY c.last_message_at DESC, c.id DESC LIMIT ?2";
 constexpr char kConversationOfTenant[] = "SELECT 1 FROM conversations WHERE id = ?1 AND tenant_id = ?2";
@@ -602,7 +605,7 @@ Result<void> SqliteStore::Writer::Ingest(const IngestRequest& request, IngestOut
 }
 
 Result<void> SqliteStore::Writer::ApplyEcho(const ChannelRoute& channel, const BusinessEcho& echo,
-                                           int64_t received_at_ms, int64_t human_idle_ms, IngestOutcome& outcome) {
+                                            int64_t received_at_ms, int64_t human_idle_ms, IngestOutcome& outcome) {
   {
     STORE_ASSIGN_OR_RETURN(auto exists, db_->Prepare(kMessageExists));
     STORE_ASSIGN_OR_RETURN(bool known, exists.Bind(1, channel.id).Bind(2, echo.platform_message_id).Step());
@@ -1200,8 +1203,7 @@ Result<CommitResult> SqliteStore::CommitReply(const Claim& claim, const Reply& r
   return committed->first;
 }
 
-Result<std::vector<StoredMessage>> SqliteStore::RecentMessages(int64_t conversation_id, int64_t before_id,
-                                                               int limit) {
+Result<std::vector<StoredMessage>> SqliteStore::RecentMessages(int64_t conversation_id, int64_t before_id, int limit) {
   STORE_ASSIGN_OR_RETURN(auto reader, AcquireReader());
   STORE_ASSIGN_OR_RETURN(auto select, (*reader).Prepare(kRecentMessages));
   select.Bind(1, conversation_id).Bind(2, before_id).Bind(3, std::clamp(limit, 0, kMaxPageSize));

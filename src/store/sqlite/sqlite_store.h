@@ -184,9 +184,9 @@ class SqliteStore final : public Store {
 
   std::unique_ptr<Writer> writer_;  // Used only by writer_thread_.
   std::unique_ptr<KnowledgeStore> knowledge_;
-  std::mutex close_mutex_;          // Serializes Close().
-  std::thread syncer_thread_;       // Started before the writer, joined after it.
-  std::thread writer_thread_;       // Declared last: started after the state it uses, joined by Close().
+  std::mutex close_mutex_;     // Serializes Close().
+  std::thread syncer_thread_;  // Started before the writer, joined after it.
+  std::thread writer_thread_;  // Declared last: started after the state it uses, joined by Close().
 };
 
 }  // namespace parley::store::sqlite

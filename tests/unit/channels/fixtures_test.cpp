@@ -1,7 +1,7 @@
 // Recorded webhook payloads beside the unified events they must produce: tests/data/<platform>/NAME.json and
 // NAME.expected.json. The expected file is {"messages":[ToJsonDetails…],"statuses":[…],"deletions":[…],
-// "ignored":N[,"echoes":[…]]} for a valid payload, or {"error":"<substring of the reason>"} for one the parser must reject.
-// A new case is a new pair of files; a payload without its expected file fails and prints what the parser made
+// "ignored":N[,"echoes":[…]]} for a valid payload, or {"error":"<substring of the reason>"} for one the parser must
+// reject. A new case is a new pair of files; a payload without its expected file fails and prints what the parser made
 // of it, ready to review and save.
 
 #include <gtest/gtest.h>
