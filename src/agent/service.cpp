@@ -49,12 +49,12 @@ AgentService::AgentService(boost::asio::any_io_executor executor, const Config& 
       vectors_(store.knowledge(), config.data_dir + "/indexes"),
       retriever_(store.knowledge(), vectors_),
       agent_(store.knowledge(), retriever_, providers_, pool) {
-  auto embedder_for = [this](int64_t tenant_id) -> Result<std::shared_ptr<knowledge::Embedder>> {
+  auto profile_for = [this](int64_t tenant_id) -> Result<knowledge::IndexingProfile> {
     auto settings = LoadSettings(tenant_id);
     if (!settings) return settings.error();
-    return providers_.EmbedderFor(*settings);
+    return knowledge::IndexingProfile{providers_.EmbedderFor(*settings), settings->language};
   };
-  ingestor_ = std::make_unique<knowledge::Ingestor>(executor, store.knowledge(), vectors_, embedder_for, pool, client,
+  ingestor_ = std::make_unique<knowledge::Ingestor>(executor, store.knowledge(), vectors_, profile_for, pool, client,
                                                     knowledge::IngestorOptions{});
 }
 
@@ -76,8 +76,9 @@ Result<AiSettings> AgentService::UpdateSettings(int64_t tenant_id, const boost::
   if (!saved) return saved.error();
   auto after = FromStoredJson(*merged, DefaultAiSettings(config_), box_);
   if (!after) return after.error();
-  if (providers_.EmbedderFor(*before)->id() != providers_.EmbedderFor(*after)->id()) {
-    // Every chunk must be embedded again by the new embedder; until then BM25 keeps answering.
+  if (providers_.EmbedderFor(*before)->id() != providers_.EmbedderFor(*after)->id() ||
+      before->language != after->language) {
+    // Every chunk must be indexed again (new vectors, new stems); until then the old index keeps answering.
     auto bases = knowledge.ListKnowledgeBases(tenant_id);
     if (!bases) return bases.error();
     for (const auto& base : *bases) {

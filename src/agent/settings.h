@@ -32,7 +32,9 @@ struct AiSettings {
   double temperature = 0.2;
   int max_tokens = 400;
   ProviderSettings embeddings;
-  double min_relevance = 0.3;  //!< Below this (0..1) the agent abstains and escalates.
+  // Below this (0..1) the agent abstains and escalates. On tests/eval, 0.35 separates answerable from off-topic
+  // questions best: 84 % of answerable ones answered, 71 % of off-topic ones escalated (0.30: 94 % and 43 %).
+  double min_relevance = 0.35;
   int top_k = 5;
   int history_turns = 10;  //!< Earlier messages of the conversation given to the model.
   std::string handoff_message = "I'm passing you to a member of our team, who will answer you here shortly.";

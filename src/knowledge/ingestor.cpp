@@ -4,6 +4,7 @@
 #include "core/time.h"
 #include "knowledge/extract.h"
 #include "knowledge/faq.h"
+#include "knowledge/retriever.h"
 #include "knowledge/text.h"
 
 #include <boost/asio/co_spawn.hpp>
@@ -42,7 +43,8 @@ std::string FileName(const store::Document& document) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-Result<Prepared> Prepare(const store::Document& document, const std::string& content, const ChunkOptions& options) {
+Result<Prepared> Prepare(const store::Document& document, const std::string& content, const ChunkOptions& options,
+                         const std::string& language) {
   auto format = DetectFormat(FileName(document), document.content_type, content);
   if (!format) return format.error();
   Prepared prepared;
@@ -60,7 +62,7 @@ Result<Prepared> Prepare(const store::Document& document, const std::string& con
       chunk.position = position++;
       chunk.heading_path = faq.questions.front();
       chunk.text = faq.answer;
-      chunk.lexical_text = Fold(text);
+      chunk.lexical_text = LexicalText(text, language);
       prepared.texts.push_back(text);
       prepared.chunks.push_back(std::move(chunk));
       prepared.faqs.push_back(std::move(faq));
@@ -76,7 +78,7 @@ Result<Prepared> Prepare(const store::Document& document, const std::string& con
     row.heading_path = JoinPath(chunk.heading_path);
     row.page = chunk.page;
     row.text = chunk.text;
-    row.lexical_text = Fold(indexed);
+    row.lexical_text = LexicalText(indexed, language);
     prepared.texts.push_back(std::move(indexed));
     prepared.chunks.push_back(std::move(row));
   }
@@ -87,10 +89,10 @@ Result<Prepared> Prepare(const store::Document& document, const std::string& con
 }  // namespace
 
 Ingestor::Ingestor(boost::asio::any_io_executor executor, store::KnowledgeStore& store, VectorCatalog& vectors,
-                   EmbedderForTenant embedder_for, BlockingPool& pool, http::Client* fetcher, IngestorOptions options)
+                   ProfileForTenant profile_for, BlockingPool& pool, http::Client* fetcher, IngestorOptions options)
     : store_(store),
       vectors_(vectors),
-      embedder_for_(std::move(embedder_for)),
+      profile_for_(std::move(profile_for)),
       pool_(pool),
       fetcher_(fetcher),
       options_(options),
@@ -121,15 +123,16 @@ boost::asio::awaitable<Result<void>> Ingestor::Process(store::DocumentJob& job) 
   }
   if (content->size() > options_.max_document_bytes) co_return Error::InvalidArgument("file too large");
 
-  auto prepare = [&] { return Prepare(job.document, *content, options_.chunking); };
+  int64_t tenant_id = job.document.tenant_id;
+  auto resolve = [&] { return profile_for_(tenant_id); };
+  Result<IndexingProfile> profile = co_await pool_.Run(resolve);
+  if (!profile) co_return profile.error();
+  std::shared_ptr<Embedder> embedder = profile->embedder;
+  auto* builtin = dynamic_cast<BuiltinEmbedder*>(embedder.get());
+
+  auto prepare = [&] { return Prepare(job.document, *content, options_.chunking, profile->language); };
   Result<Prepared> prepared = co_await pool_.Run(prepare);
   if (!prepared) co_return prepared.error();
-
-  int64_t tenant_id = job.document.tenant_id;
-  auto resolve = [&] { return embedder_for_(tenant_id); };
-  Result<std::shared_ptr<Embedder>> embedder = co_await pool_.Run(resolve);
-  if (!embedder) co_return embedder.error();
-  auto* builtin = dynamic_cast<BuiltinEmbedder*>(embedder->get());
 
   size_t total = prepared->texts.size();
   for (size_t begin = 0; begin < total; begin += static_cast<size_t>(options_.embed_batch)) {
@@ -146,7 +149,7 @@ boost::asio::awaitable<Result<void>> Ingestor::Process(store::DocumentJob& job) 
       };
       vectors = co_await pool_.Run(compute);
     } else {
-      vectors = co_await (*embedder)->Embed(batch);
+      vectors = co_await embedder->Embed(batch);
     }
     if (!vectors) co_return vectors.error();
     if (vectors->size() != batch.size()) co_return Error::Unavailable("the embedder returned too few vectors");
@@ -158,8 +161,8 @@ boost::asio::awaitable<Result<void>> Ingestor::Process(store::DocumentJob& job) 
     if (!reported) co_return reported.error();
   }
 
-  std::string embedder_id = (*embedder)->id();
-  int dimensions = (*embedder)->dimensions();
+  std::string embedder_id = embedder->id();
+  int dimensions = embedder->dimensions();
   auto complete = [&]() -> Result<void> {
     auto stored = store_.CompleteDocumentJob(job, embedder_id, prepared->chunks, prepared->faqs, fetched);
     if (!stored) return stored;

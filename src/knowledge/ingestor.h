@@ -24,8 +24,14 @@
 
 namespace parley::knowledge {
 
-// Which embedder a tenant's knowledge uses (its AI settings, else the server default). Blocking.
-using EmbedderForTenant = std::function<Result<std::shared_ptr<Embedder>>(int64_t tenant_id)>;
+// How a tenant's knowledge is indexed: its embedder and the language of its stemming (its AI settings, else the
+// server defaults).
+struct IndexingProfile {
+  std::shared_ptr<Embedder> embedder;
+  std::string language = "english";
+};
+// Blocking.
+using ProfileForTenant = std::function<Result<IndexingProfile>(int64_t tenant_id)>;
 
 struct IngestorOptions {
   ChunkOptions chunking;
@@ -40,7 +46,7 @@ class Ingestor {
  public:
   // `fetcher` downloads documents given by URL; null refuses them. Run() runs on a strand of `executor`.
   Ingestor(boost::asio::any_io_executor executor, store::KnowledgeStore& store, VectorCatalog& vectors,
-           EmbedderForTenant embedder_for, BlockingPool& pool, http::Client* fetcher, IngestorOptions options);
+           ProfileForTenant profile_for, BlockingPool& pool, http::Client* fetcher, IngestorOptions options);
 
   // Processes documents until none is due; completes with how many it finished (ready or failed).
   boost::asio::awaitable<int> RunDue();
@@ -56,7 +62,7 @@ class Ingestor {
 
   store::KnowledgeStore& store_;
   VectorCatalog& vectors_;
-  EmbedderForTenant embedder_for_;
+  ProfileForTenant profile_for_;
   BlockingPool& pool_;
   http::Client* fetcher_;
   IngestorOptions options_;

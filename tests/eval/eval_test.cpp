@@ -44,12 +44,13 @@
 namespace parley::knowledge {
 namespace {
 
-// Hybrid floors over the answerable questions: the values measured when this test was written (hit@1 0.492,
-// hit@3 0.792, MRR 0.652, built-in embedder v1 with 384 dimensions, RRF k = 60) minus 0.05, rounded down. Raise
-// them when retrieval improves; lowering them needs a reason.
-constexpr double kFloorHit1 = 0.44;
-constexpr double kFloorHit3 = 0.74;
-constexpr double kFloorMrr = 0.60;
+// Hybrid floors over the answerable questions: the values measured (hit@1 0.633, hit@3 0.833, MRR 0.745, built-in
+// embedder v1 with 384 dimensions, stems in the BM25 index, RRF k = 60 with BM25 weighted 0.5) minus 0.05, rounded
+// down. When this test was first written, before stems and weighting, the hybrid measured 0.492 / 0.792 / 0.652.
+// Raise them when retrieval improves; lowering them needs a reason.
+constexpr double kFloorHit1 = 0.58;
+constexpr double kFloorHit3 = 0.78;
+constexpr double kFloorMrr = 0.69;
 
 constexpr int kTopK = 10;  // Depth at which MRR is measured.
 constexpr int kCandidates = RetrievalOptions{}.candidates;
@@ -204,8 +205,10 @@ std::string Evaluate(Evaluation& eval) {
   {
     boost::asio::io_context io;
     BlockingPool pool(2);
-    EmbedderForTenant embedder_for = [embedder](int64_t) -> Result<std::shared_ptr<Embedder>> { return embedder; };
-    Ingestor ingestor(io.get_executor(), knowledge, vectors, embedder_for, pool, nullptr, IngestorOptions{});
+    ProfileForTenant profile_for = [embedder](int64_t) -> Result<IndexingProfile> {
+      return IndexingProfile{embedder, "english"};
+    };
+    Ingestor ingestor(io.get_executor(), knowledge, vectors, profile_for, pool, nullptr, IngestorOptions{});
     boost::asio::co_spawn(io, ingestor.RunDue(), [](std::exception_ptr e, int) {
       if (e) std::rethrow_exception(e);
     });
@@ -301,7 +304,8 @@ std::map<std::string, std::array<Metrics, kRankers>> Tally(const Evaluation& eva
 }
 
 // Reciprocal rank fusion of the vector and BM25 rankings with a weight on the BM25 side, computed here from the
-// stored rankings: with weight 1, k = 60 and full depth it is exactly what the Retriever does (checked below).
+// stored rankings: with the Retriever's default weight, k = 60 and full depth it is exactly what the Retriever does
+// (checked below).
 std::vector<store::ChunkRecord> Fuse(const Evaluation& eval, const Outcome& outcome, double k, double lexical_weight,
                                      size_t depth) {
   std::map<int64_t, double> scores;
@@ -399,7 +403,8 @@ TEST_F(EvalTest, HybridBeatsBm25AndMeetsTheFloors) {
 // row must reproduce the Retriever's own hybrid, which checks that the comparison is like for like.
 TEST_F(EvalTest, ReportsTheHybridUnderOtherFusionSettings) {
   for (size_t i = 0; i < eval_.questions.size(); ++i) {
-    EXPECT_EQ(FirstExpected(eval_.questions[i], Fuse(eval_, eval_.outcomes[i], 60, 1, kCandidates)),
+    EXPECT_EQ(FirstExpected(eval_.questions[i],
+                            Fuse(eval_, eval_.outcomes[i], 60, RetrievalOptions{}.lexical_weight, kCandidates)),
               eval_.outcomes[i].rank[kHybrid])
         << eval_.questions[i].text;
   }
