@@ -190,10 +190,21 @@ double Support(std::string_view answer, const std::vector<knowledge::Passage>& p
 }
 
 bool LeaksSecrets(std::string_view answer, std::string_view system_prompt) {
+  // Any run of kRun characters of the prompt holds a whole block of kRun / 2 starting at a multiple of kRun / 2:
+  // each occurrence of such a block in the answer is extended both ways to the length of the common run.
   constexpr size_t kRun = 60;
-  if (system_prompt.size() >= kRun) {
-    for (size_t at = 0; at + kRun <= system_prompt.size(); at += kRun / 2) {
-      if (answer.find(system_prompt.substr(at, kRun)) != std::string_view::npos) return true;
+  constexpr size_t kBlock = kRun / 2;
+  for (size_t at = 0; at + kBlock <= system_prompt.size(); at += kBlock) {
+    std::string_view block = system_prompt.substr(at, kBlock);
+    for (size_t found = answer.find(block); found != std::string_view::npos; found = answer.find(block, found + 1)) {
+      size_t before = 0;
+      while (before < at && before < found && system_prompt[at - before - 1] == answer[found - before - 1]) ++before;
+      size_t after = kBlock;
+      while (at + after < system_prompt.size() && found + after < answer.size() &&
+             system_prompt[at + after] == answer[found + after]) {
+        ++after;
+      }
+      if (before + after >= kRun) return true;
     }
   }
   static const std::regex kCredential(
