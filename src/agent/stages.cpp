@@ -17,7 +17,8 @@ constexpr std::array kAcknowledgements = {"thanks",  "thank",  "thx",   "ty",   
                                           "cheers",  "merci",  "top",   "parfait", "daccord", "d",      "accord",
                                           "you",     "much",   "so",    "very",    "beaucoup", "bien",  "recu",
                                           "noted",   "got",    "it",    "alright", "good",    "ciao",   "a",
-                                          "plus",    "bonne",  "journee", "soiree", "have",   "day",    "see"};
+                                          "plus",    "bonne",  "journee", "soiree", "have",   "day",    "see",
+                                          "lot",     "many",   "again", "infiniment"};
 constexpr std::array kGreetings = {"hi",      "hello", "hey",   "hiya",    "bonjour", "salut", "coucou",
                                    "bonsoir", "good",  "morning", "afternoon", "evening", "there", "hola", "yo"};
 constexpr std::array kHumanPhrases = {"human",         "real person",   "a person",     "someone real",
