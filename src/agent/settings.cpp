@@ -151,6 +151,12 @@ Result<std::string> MergeStoredSettings(const std::optional<std::string>& stored
   if (stored) overrides = boost::json::parse(*stored).as_object();
   for (const auto& [key, value] : changes) {
     if (key == "llm_api_key_set" || key == "embeddings_api_key_set") continue;
+    if (key == "model" || key == "llm_model") {
+      // Two names for one field, kept under one so that the latest change wins over an earlier one by the other name.
+      overrides.erase("llm_model");
+      overrides["model"] = value;
+      continue;
+    }
     if (key == "llm_api_key" || key == "embeddings_api_key") {
       std::string sealed_key = std::string(key) + "_sealed";
       if (value.as_string().empty()) {
