@@ -3,6 +3,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <tuple>
+
 namespace parley::agent {
 namespace {
 
@@ -148,6 +150,12 @@ Result<std::string> MergeStoredSettings(const std::optional<std::string>& stored
   if (stored) overrides = boost::json::parse(*stored).as_object();
   for (const auto& [key, value] : changes) {
     if (key == "llm_api_key_set" || key == "embeddings_api_key_set") continue;
+    if (key == "model" || key == "llm_model") {
+      // Two names for one field, kept under one so that the latest change wins over an earlier one by the other name.
+      overrides.erase("llm_model");
+      overrides["model"] = value;
+      continue;
+    }
     if (key == "llm_api_key" || key == "embeddings_api_key") {
       std::string sealed_key = std::string(key) + "_sealed";
       if (value.as_string().empty()) {
@@ -170,16 +178,28 @@ Result<AiSettings> FromStoredJson(const std::optional<std::string>& stored, cons
   if (error || !parsed.is_object()) return Error::Internal("stored AI settings are not a JSON object");
   boost::json::object fields = parsed.as_object();
   AiSettings settings = defaults;
-  for (auto [sealed_field, target] : {std::pair{"llm_api_key_sealed", &settings.llm.api_key},
-                                      std::pair{"embeddings_api_key_sealed", &settings.embeddings.api_key}}) {
+  bool own_llm_key = false;
+  bool own_embeddings_key = false;
+  for (auto [sealed_field, target, own] :
+       {std::tuple{"llm_api_key_sealed", &settings.llm.api_key, &own_llm_key},
+        std::tuple{"embeddings_api_key_sealed", &settings.embeddings.api_key, &own_embeddings_key}}) {
     if (auto* sealed = fields.if_contains(sealed_field); sealed != nullptr && sealed->is_string()) {
       auto opened = box.Open(sealed->as_string());
-      if (opened) *target = std::move(*opened);
+      if (opened) {
+        *target = std::move(*opened);
+        *own = true;
+      }
     }
     fields.erase(sealed_field);
   }
   auto applied = ApplyAiSettingsJson(fields, settings);
   if (!applied) return applied.error();
+  // The server's keys are for the server's endpoints: a tenant who points a provider at another URL without a key
+  // of its own must not have the operator's key sent there in the Authorization header.
+  if (!own_llm_key && settings.llm.base_url != defaults.llm.base_url) settings.llm.api_key.clear();
+  if (!own_embeddings_key && settings.embeddings.base_url != defaults.embeddings.base_url) {
+    settings.embeddings.api_key.clear();
+  }
   return settings;
 }
 

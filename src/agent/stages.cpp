@@ -13,10 +13,11 @@ namespace {
 
 // Folded words and phrases; a phrase matches on word boundaries of the folded text.
 constexpr std::array kAcknowledgements = {
-    "thanks", "thank", "thx",     "ty",       "ok",      "okay",   "k",       "cool",    "great", "nice",    "perfect",
-    "super",  "bye",   "goodbye", "cheers",   "merci",   "top",    "parfait", "daccord", "d",     "accord",  "you",
-    "much",   "so",    "very",    "beaucoup", "bien",    "recu",   "noted",   "got",     "it",    "alright", "good",
-    "ciao",   "a",     "plus",    "bonne",    "journee", "soiree", "have",    "day",     "see"};
+    "thanks",  "thank",   "thx",  "ty",      "ok",     "okay",      "k",     "cool",    "great",   "nice",
+    "perfect", "super",   "bye",  "goodbye", "cheers", "merci",     "top",   "parfait", "daccord", "d",
+    "accord",  "you",     "much", "so",      "very",   "beaucoup",  "bien",  "recu",    "noted",   "got",
+    "it",      "alright", "good", "ciao",    "a",      "plus",      "bonne", "journee", "soiree",  "have",
+    "day",     "see",     "lot",  "many",    "again",  "infiniment"};
 constexpr std::array kGreetings = {"hi",   "hello",   "hey",       "hiya",    "bonjour", "salut", "coucou", "bonsoir",
                                    "good", "morning", "afternoon", "evening", "there",   "hola",  "yo"};
 constexpr std::array kHumanPhrases = {
@@ -30,9 +31,12 @@ constexpr std::array kComplaintPhrases = {"complaint",    "complain",     "unacc
                                           "inacceptable", "furieux",      "degoute"};
 constexpr std::array kLegalPhrases = {"lawyer", "attorney", "legal action", "sue you",   "court",           "lawsuit",
                                       "gdpr",   "avocat",   "tribunal",     "poursuite", "mise en demeure", "rgpd"};
-constexpr std::array kSpamPhrases = {"crypto",       "bitcoin",    "investment opportunity", "earn money",
-                                     "click here",   "free money", "work from home",         "forex",
-                                     "promote your", "followers",  "seo services",           "gagner de l argent"};
+// Pitches that are spam on their own; the words after them are spam only next to a link ("do you accept bitcoin?"
+// is a customer's question).
+constexpr std::array kSpamPhrases = {"investment opportunity", "earn money",   "click here",   "free money",
+                                     "work from home",         "promote your", "seo services", "buy followers",
+                                     "gagner de l argent"};
+constexpr std::array kSpamWords = {"crypto", "bitcoin", "forex", "followers", "casino", "loan"};
 
 bool ContainsPhrase(const std::string& padded_folded, std::string_view phrase) {
   return padded_folded.find(" " + std::string(phrase) + " ") != std::string::npos;
@@ -126,7 +130,7 @@ Triage TriageMessage(std::string_view text) {
   if (ContainsAny(padded, kComplaintPhrases)) return {Decision::kEscalate, "complaint"};
   size_t links = 0;
   for (size_t at = folded.find("http"); at != std::string::npos; at = folded.find("http", at + 4)) ++links;
-  if (links >= 2 || (links >= 1 && ContainsAny(padded, kSpamPhrases)) || ContainsAny(padded, kSpamPhrases)) {
+  if (links >= 2 || (links >= 1 && ContainsAny(padded, kSpamWords)) || ContainsAny(padded, kSpamPhrases)) {
     return {Decision::kIgnore, "spam"};
   }
   bool only_acknowledgement = std::all_of(words.begin(), words.end(), [](const std::string& word) {
@@ -189,10 +193,21 @@ double Support(std::string_view answer, const std::vector<knowledge::Passage>& p
 }
 
 bool LeaksSecrets(std::string_view answer, std::string_view system_prompt) {
+  // Any run of kRun characters of the prompt holds a whole block of kRun / 2 starting at a multiple of kRun / 2:
+  // each occurrence of such a block in the answer is extended both ways to the length of the common run.
   constexpr size_t kRun = 60;
-  if (system_prompt.size() >= kRun) {
-    for (size_t at = 0; at + kRun <= system_prompt.size(); at += kRun / 2) {
-      if (answer.find(system_prompt.substr(at, kRun)) != std::string_view::npos) return true;
+  constexpr size_t kBlock = kRun / 2;
+  for (size_t at = 0; at + kBlock <= system_prompt.size(); at += kBlock) {
+    std::string_view block = system_prompt.substr(at, kBlock);
+    for (size_t found = answer.find(block); found != std::string_view::npos; found = answer.find(block, found + 1)) {
+      size_t before = 0;
+      while (before < at && before < found && system_prompt[at - before - 1] == answer[found - before - 1]) ++before;
+      size_t after = kBlock;
+      while (at + after < system_prompt.size() && found + after < answer.size() &&
+             system_prompt[at + after] == answer[found + after]) {
+        ++after;
+      }
+      if (before + after >= kRun) return true;
     }
   }
   static const std::regex kCredential(

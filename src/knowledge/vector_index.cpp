@@ -99,7 +99,9 @@ Result<std::unique_ptr<VectorIndex>> VectorIndex::Load(const std::string& path, 
   } catch (const std::exception& e) {
     return Error::Unavailable("cannot read the vector index", e.what());
   }
-  if (impl->graph->data_size_ != impl->space.get_data_size()) {
+  // loadIndex takes data_size_ from the space it is given, not from the file: the file's vector size is the gap
+  // between the vector and the label in each element.
+  if (impl->graph->label_offset_ - impl->graph->offsetData_ != impl->space.get_data_size()) {
     return Error::Unavailable("the vector index has other dimensions");
   }
   size_t live = 0;
@@ -107,6 +109,9 @@ Result<std::unique_ptr<VectorIndex>> VectorIndex::Load(const std::string& path, 
     if (!impl->graph->isMarkedDeleted(internal)) ++live;
   }
   impl->live = live;
+  // hnswlib 0.6.2's loading constructor adds the deleted elements to an uninitialized num_deleted_, on which every
+  // search branches (were it to come out 0, deleted elements would be returned): set it from the marks just read.
+  impl->graph->num_deleted_ = impl->graph->cur_element_count - live;
   return std::unique_ptr<VectorIndex>(new VectorIndex(dimensions, std::move(impl)));
 }
 

@@ -104,9 +104,12 @@ constexpr const char* kChunkVectorsAfter =
     "ORDER BY id LIMIT ?4";
 constexpr const char* kDeletionsAfter =
     "SELECT seq, chunk_id FROM knowledge_chunk_deletions WHERE knowledge_base_id = ?1 AND seq > ?2 ORDER BY seq";
+// ?1 restricts to the knowledge bases, ?2 is the query: two MATCH constraints, which FTS5 combines with AND before
+// ranking, so no syntax in the query can reach outside ?1 (as it could inside one expression, by closing a
+// parenthesis).
 constexpr const char* kLexicalSearch =
     "SELECT rowid, -bm25(knowledge_chunks_fts, 0.0, 1.0) FROM knowledge_chunks_fts WHERE knowledge_chunks_fts "
-    "MATCH ?1 ORDER BY bm25(knowledge_chunks_fts, 0.0, 1.0) LIMIT ?2";
+    "MATCH ?1 AND knowledge_chunks_fts MATCH ?2 ORDER BY bm25(knowledge_chunks_fts, 0.0, 1.0) LIMIT ?3";
 constexpr const char* kSelectChunk =
     "SELECT c.id, c.tenant_id, c.knowledge_base_id, c.document_id, d.name, c.position, c.heading_path, c.page, "
     "c.text, c.lexical_text FROM knowledge_chunks c JOIN knowledge_documents d ON d.id = c.document_id "
@@ -538,9 +541,10 @@ class SqliteKnowledgeStore final : public KnowledgeStore {
         scope += scope.empty() ? Scope(id) : " OR " + Scope(id);
       }
       if (scope.empty()) return Ok();
-      std::string match = "scope : (" + scope + ") AND body : (" + fts_query + ")";
+      std::string scope_match = "scope : (" + scope + ")";
+      std::string body_match = "body : (" + fts_query + ")";
       STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(kLexicalSearch));
-      select.Bind(1, match).Bind(2, limit);
+      select.Bind(1, scope_match).Bind(2, body_match).Bind(3, limit);
       while (true) {
         auto row = select.Step();
         if (!row && row.error().code == ErrorCode::kInvalidArgument) {

@@ -1,0 +1,368 @@
+// The agent end to end: a real SQLite store with a small ingested document, the real retriever and vector
+// catalog, the built-in embedder, and either no model (extractive answers) or an OpenAI-compatible client talking
+// to the fake server.
+
+#include "agent/agent.h"
+
+#include "fakes/fake_openai.h"
+#include "knowledge/faq.h"
+#include "knowledge/text.h"
+#include "unit/knowledge/store_fixture.h"
+
+#include <gtest/gtest.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/json.hpp>
+
+#include <chrono>
+#include <future>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace parley::agent {
+namespace {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+constexpr char kRefunds[] =
+    "Any item can be returned within 30 days of delivery. Refunds are paid back to the original card within 5 "
+    "business days.";
+constexpr char kRefundsAnswer[] = "Refunds are paid back to the original card within 5 business days.";
+constexpr char kPersona[] =
+    "You are Léa, the assistant of the Martin shoe shop in Lyon. The staff discount code STAFF50 is confidential.";
+
+// An embedder that is down: retrieval must go on with BM25 alone.
+class BrokenEmbedder final : public knowledge::Embedder {
+ public:
+  std::string id() const override { return "broken"; }
+  int dimensions() const override { return 384; }
+  asio::awaitable<Result<std::vector<knowledge::Vector>>> Embed(std::vector<std::string>) override {
+    co_return Error::Unavailable("the embeddings endpoint is unavailable");
+  }
+};
+
+class TestProviders final : public Providers {
+ public:
+  std::shared_ptr<knowledge::Embedder> EmbedderFor(const AiSettings&) override { return embedder; }
+  std::shared_ptr<ChatModel> ChatModelFor(const AiSettings&) override { return model; }
+
+  std::shared_ptr<knowledge::Embedder> embedder = std::make_shared<knowledge::BuiltinEmbedder>();
+  std::shared_ptr<ChatModel> model;  //!< nullptr: extractive answers.
+};
+
+class AgentTest : public knowledge::fixture::KnowledgeStoreFixture {
+ protected:
+  static http::ClientOptions FastClient() {
+    http::ClientOptions options;
+    options.backoff = {5ms, 5ms, 5ms};  // Retries are exercised, not waited for.
+    options.connect_timeout = 1s;
+    return options;
+  }
+
+  void SetUp() override {
+    kb_ = KnowledgeBase(acme_, "main");
+    document_ =
+        AddDocument(acme_, kb_, "policies.md",
+                    {Chunk(0, "Opening hours", "We are open Monday to Friday from 9am to 6pm. Saturdays 10am to 4pm."),
+                     Chunk(1, "Refunds", kRefunds),
+                     Chunk(2, "Shipping", "We ship everywhere in Europe. Delivery takes two to four business days.")},
+                    builtin_.id());
+    refunds_chunk_ = ChunkIds(kb_, builtin_.id()).at(1);
+    int64_t globex_kb = KnowledgeBase(globex_, "main");
+    globex_document_ =
+        AddDocument(globex_, globex_kb, "globex.md",
+                    {Chunk(0, "Refunds", "Globex refunds are paid in gold coins within one hour.")}, builtin_.id());
+    ASSERT_TRUE(ks().CreateFaq(acme_, knowledge::MakeFaq({"What is your phone number?", "How can I call you?"},
+                                                         "Call us on **04 78 00 00 00**.")));
+    settings_.persona = kPersona;
+  }
+
+  store::NewChunk Chunk(int position, const std::string& heading, const std::string& text) {
+    store::NewChunk chunk;
+    chunk.position = position;
+    chunk.heading_path = heading;
+    chunk.text = text;
+    chunk.lexical_text = knowledge::Fold(heading + "\n" + text);
+    chunk.embedding = builtin_.EmbedOne(heading + "\n" + text);
+    return chunk;
+  }
+
+  void UseModel() {
+    OpenAiOptions options;
+    options.base_url = fake_.base_url();
+    options.api_key = "sk-test";
+    options.model = "gpt-test";
+    options.timeout = 2s;
+    providers_.model = std::make_shared<OpenAiChatModel>(client_, options);
+  }
+
+  AgentAnswer Ask(const std::string& question, std::vector<Turn> history = {},
+                  Platform platform = Platform::kWhatsApp) {
+    AgentRequest request;
+    request.tenant_id = acme_;
+    request.platform = platform;
+    request.question = question;
+    request.history = std::move(history);
+    std::future<Result<AgentAnswer>> future = asio::co_spawn(io_, agent_.Answer(request, settings_), asio::use_future);
+    io_.restart();
+    io_.run();
+    Result<AgentAnswer> answer = future.get();
+    EXPECT_TRUE(answer) << answer.error().detail;
+    return answer ? std::move(*answer) : AgentAnswer{};
+  }
+
+  // The trace's stage names, in order.
+  static std::vector<std::string> Stages(const AgentAnswer& answer) {
+    std::vector<std::string> stages;
+    for (const auto& entry : answer.trace) stages.emplace_back(entry.at("stage").as_string());
+    return stages;
+  }
+
+  static const json::object& Stage(const AgentAnswer& answer, std::string_view name) {
+    for (const auto& entry : answer.trace) {
+      if (entry.at("stage").as_string() == name) return entry.as_object();
+    }
+    static const json::object kNone;
+    ADD_FAILURE() << "no stage " << name;
+    return kNone;
+  }
+
+  testing::FakeOpenAi fake_;
+  asio::io_context io_;
+  http::Client client_{io_.get_executor(), FastClient()};
+  BlockingPool pool_{2};
+  knowledge::BuiltinEmbedder builtin_;
+  knowledge::VectorCatalog catalog_{ks(), ""};
+  knowledge::Retriever retriever_{ks(), catalog_};
+  TestProviders providers_;
+  Agent agent_{ks(), retriever_, providers_, pool_};
+  AiSettings settings_;
+  int64_t kb_ = 0;
+  int64_t document_ = 0;
+  int64_t refunds_chunk_ = 0;
+  int64_t globex_document_ = 0;
+};
+
+TEST_F(AgentTest, IgnoresThanks) {
+  AgentAnswer answer = Ask("Thanks a lot!");
+  EXPECT_EQ(answer.decision, Decision::kIgnore);
+  EXPECT_EQ(answer.reason, "acknowledgement");
+  EXPECT_EQ(answer.answer, "");
+  EXPECT_TRUE(answer.parts.empty());
+  EXPECT_TRUE(answer.sources.empty());
+  EXPECT_EQ(Stages(answer), std::vector<std::string>{"triage"});
+  EXPECT_EQ(Stage(answer, "triage").at("decision"), "IGNORE");
+  EXPECT_TRUE(Stage(answer, "triage").at("us").is_int64());
+}
+
+TEST_F(AgentTest, EscalatesWithTheHandOffMessageWhenAskedForAPerson) {
+  AgentAnswer answer = Ask("I want to talk to a human");
+  EXPECT_EQ(answer.decision, Decision::kEscalate);
+  EXPECT_EQ(answer.reason, "asks_for_human");
+  EXPECT_EQ(answer.answer, settings_.handoff_message);
+  EXPECT_EQ(answer.parts, std::vector<std::string>{settings_.handoff_message});
+  EXPECT_EQ(Stages(answer), std::vector<std::string>{"triage"});
+}
+
+TEST_F(AgentTest, AnswersABareGreetingWithTheGreetingMessage) {
+  settings_.greeting_message = "Bonjour ! Comment puis-je vous aider ?";
+  AgentAnswer answer = Ask("Bonjour");
+  EXPECT_EQ(answer.decision, Decision::kAutoReply);
+  EXPECT_EQ(answer.reason, "greeting");
+  EXPECT_EQ(answer.parts, std::vector<std::string>{"Bonjour ! Comment puis-je vous aider ?"});
+}
+
+TEST_F(AgentTest, AnswersFromTheFaqOnAnExactOrNormalizedMatch) {
+  UseModel();  // Never called: the Q&A pair answers.
+  for (const char* question : {"What is your phone number?", "phone number??", "How can I CALL you"}) {
+    AgentAnswer answer = Ask(question);
+    EXPECT_EQ(answer.decision, Decision::kAutoReply) << question;
+    EXPECT_EQ(answer.reason, "faq") << question;
+    EXPECT_EQ(answer.answer, "Call us on *04 78 00 00 00*.") << question;  // WhatsApp's bold.
+    ASSERT_EQ(answer.sources.size(), 1u);
+    EXPECT_EQ(answer.sources[0].name, "Q&A");
+    EXPECT_EQ(answer.sources[0].text, "Call us on **04 78 00 00 00**.");
+    EXPECT_EQ(answer.sources[0].score, 1.0);
+    EXPECT_EQ(Stages(answer), (std::vector<std::string>{"triage", "check_faq"}));
+    EXPECT_TRUE(Stage(answer, "check_faq").at("faq_id").is_int64());
+  }
+  EXPECT_EQ(Ask("phone number", {}, Platform::kInstagram).answer, "Call us on 04 78 00 00 00.");
+  EXPECT_TRUE(fake_.requests().empty());
+}
+
+TEST_F(AgentTest, AnswersExtractivelyFromTheBestPassageWithoutAModel) {
+  AgentAnswer answer = Ask("How do refunds work?");
+  EXPECT_EQ(answer.decision, Decision::kAutoReply);
+  EXPECT_EQ(answer.reason, "answered");
+  EXPECT_EQ(answer.answer, kRefundsAnswer);
+  EXPECT_EQ(answer.parts, std::vector<std::string>{kRefundsAnswer});
+  ASSERT_FALSE(answer.sources.empty());
+  const Source& source = answer.sources[0];
+  EXPECT_EQ(source.document_id, document_);
+  EXPECT_EQ(source.name, "policies.md");
+  EXPECT_EQ(source.chunk_id, refunds_chunk_);
+  EXPECT_EQ(source.text, kRefunds);
+  EXPECT_GE(source.score, 0.5);  // At least half of {refund, work}.
+  for (const auto& s : answer.sources) {
+    EXPECT_GE(s.score, settings_.min_relevance);
+    EXPECT_NE(s.document_id, globex_document_);
+  }
+
+  // One timed entry per stage that ran.
+  EXPECT_EQ(Stages(answer), (std::vector<std::string>{"triage", "check_faq", "retrieve", "generate", "validate"}));
+  for (const auto& entry : answer.trace) {
+    ASSERT_TRUE(entry.as_object().contains("us")) << json::serialize(entry);
+    EXPECT_GE(entry.at("us").to_number<int64_t>(), 0);
+  }
+  EXPECT_TRUE(Stage(answer, "check_faq").at("faq_id").is_null());
+  const json::object& retrieve = Stage(answer, "retrieve");
+  EXPECT_EQ(retrieve.at("embedder").as_string(), builtin_.id());
+  EXPECT_GE(retrieve.at("best_relevance").as_double(), 0.5);
+  EXPECT_EQ(retrieve.at("passages").as_array().at(0).at("chunk_id"), refunds_chunk_);
+  EXPECT_EQ(Stage(answer, "generate").at("mode"), "extractive");
+  EXPECT_EQ(Stage(answer, "generate").at("chunk_id"), refunds_chunk_);
+  EXPECT_EQ(Stage(answer, "validate").at("leak"), false);
+  EXPECT_EQ(Stage(answer, "validate").at("parts"), 1);
+}
+
+TEST_F(AgentTest, EscalatesWithTheFallbackWhenNothingIsRelevantEnough) {
+  UseModel();
+  AgentAnswer answer = Ask("Do you sell bicycles?");
+  EXPECT_EQ(answer.decision, Decision::kEscalate);
+  EXPECT_EQ(answer.reason, "low_relevance");
+  EXPECT_EQ(answer.answer, settings_.fallback_message);
+  EXPECT_TRUE(answer.sources.empty());
+  EXPECT_EQ(Stages(answer), (std::vector<std::string>{"triage", "check_faq", "retrieve"}));
+  EXPECT_LT(Stage(answer, "retrieve").at("best_relevance").as_double(), settings_.min_relevance);
+  EXPECT_TRUE(fake_.requests().empty());  // The model is not asked to guess.
+
+  // Knowledge outside the assistant's knowledge bases does not count either.
+  settings_.knowledge_base_ids = {KnowledgeBase(acme_, "empty")};
+  EXPECT_EQ(Ask("How do refunds work?").reason, "low_relevance");
+}
+
+TEST_F(AgentTest, TheModelAnswersFromThePassagesAndTheHistory) {
+  UseModel();
+  fake_.set_reply([](const json::value&) { return std::string(kRefundsAnswer); });
+  std::vector<Turn> history = {{"user", "Hi"},
+                               {"assistant", "Hello! How can I help you?"},
+                               {"user", "I bought shoes last week"},
+                               {"assistant", "Great, what would you like to know?"}};
+  settings_.history_turns = 3;
+  AgentAnswer answer = Ask("How do refunds work?", history);
+  EXPECT_EQ(answer.decision, Decision::kAutoReply);
+  EXPECT_EQ(answer.reason, "answered");
+  EXPECT_EQ(answer.answer, kRefundsAnswer);
+  EXPECT_GT(answer.prompt_tokens, 0);
+  EXPECT_EQ(answer.completion_tokens, testing::FakeOpenAi::TokensFor(kRefundsAnswer));
+
+  auto requests = fake_.requests();
+  ASSERT_EQ(requests.size(), 1u);
+  const json::array& messages = requests[0].body.at("messages").as_array();
+  ASSERT_EQ(messages.size(), 5u);  // System, the last 3 turns, the question.
+  EXPECT_EQ(messages[0].at("role"), "system");
+  std::string system(messages[0].at("content").as_string());
+  EXPECT_NE(system.find(kPersona), std::string::npos);
+  EXPECT_NE(system.find("(policies.md › Refunds) " + std::string(kRefunds)), std::string::npos) << system;
+  EXPECT_EQ(system.find("gold coins"), std::string::npos);  // Another tenant's knowledge never reaches the model.
+  EXPECT_EQ(messages[1], json::parse(R"({"role": "assistant", "content": "Hello! How can I help you?"})"));
+  EXPECT_EQ(messages[2], json::parse(R"({"role": "user", "content": "I bought shoes last week"})"));
+  EXPECT_EQ(messages[3], json::parse(R"({"role": "assistant", "content": "Great, what would you like to know?"})"));
+  EXPECT_EQ(messages[4], json::parse(R"({"role": "user", "content": "How do refunds work?"})"));
+  EXPECT_DOUBLE_EQ(requests[0].body.at("temperature").as_double(), settings_.temperature);
+  EXPECT_EQ(requests[0].body.at("max_tokens"), settings_.max_tokens);
+
+  const json::object& generate = Stage(answer, "generate");
+  EXPECT_EQ(generate.at("mode"), "model");
+  EXPECT_EQ(generate.at("model"), "openai:gpt-test");
+  EXPECT_EQ(generate.at("finish_reason"), "stop");
+  EXPECT_GE(Stage(answer, "validate").at("support").as_double(), 0.5);
+  EXPECT_EQ(Stages(answer), (std::vector<std::string>{"triage", "check_faq", "retrieve", "generate", "validate"}));
+}
+
+TEST_F(AgentTest, TheModelsMarkdownIsFittedToThePlatform) {
+  UseModel();
+  fake_.set_reply([](const json::value&) {
+    return std::string("**Refunds** are paid back to the original card within 5 business days.");
+  });
+  EXPECT_EQ(Ask("How do refunds work?", {}, Platform::kInstagram).answer, kRefundsAnswer);
+  EXPECT_EQ(Ask("How do refunds work?", {}, Platform::kWhatsApp).answer,
+            "*Refunds* are paid back to the original card within 5 business days.");
+}
+
+TEST_F(AgentTest, EscalatesWhenTheModelHasNoAnswer) {
+  UseModel();
+  fake_.set_reply([](const json::value&) { return std::string("NO_ANSWER"); });
+  AgentAnswer answer = Ask("How do refunds work?");
+  EXPECT_EQ(answer.decision, Decision::kEscalate);
+  EXPECT_EQ(answer.reason, "model_abstained");
+  EXPECT_EQ(answer.answer, settings_.fallback_message);
+  EXPECT_EQ(Stages(answer), (std::vector<std::string>{"triage", "check_faq", "retrieve", "generate"}));
+}
+
+TEST_F(AgentTest, EscalatesWhenTheModelKeepsFailing) {
+  UseModel();
+  fake_.FailNext(3, 500);
+  AgentAnswer answer = Ask("How do refunds work?");
+  EXPECT_EQ(answer.decision, Decision::kEscalate);
+  EXPECT_EQ(answer.reason, "model_failed");
+  EXPECT_EQ(answer.answer, settings_.handoff_message);
+  EXPECT_EQ(fake_.requests().size(), 3u);  // The client retried before giving up.
+  const json::object& generate = Stage(answer, "generate");
+  EXPECT_TRUE(generate.contains("error"));
+  EXPECT_TRUE(generate.contains("us"));
+}
+
+TEST_F(AgentTest, RefusesAnAnswerThePassagesDoNotSupport) {
+  UseModel();
+  fake_.set_reply([](const json::value&) {
+    return std::string("Our manager Paul will personally refund you in bitcoin tomorrow at noon.");
+  });
+  AgentAnswer answer = Ask("How do refunds work?");
+  EXPECT_EQ(answer.decision, Decision::kEscalate);
+  EXPECT_EQ(answer.reason, "unsupported_answer");
+  EXPECT_EQ(answer.answer, settings_.fallback_message);
+  EXPECT_LT(Stage(answer, "validate").at("support").as_double(), 0.5);
+  EXPECT_EQ(Stage(answer, "validate").at("leak"), false);
+}
+
+TEST_F(AgentTest, BlocksAnAnswerThatLeaksThePersona) {
+  UseModel();
+  // Grounded enough, but it quotes the instructions.
+  fake_.set_reply([](const json::value&) { return std::string(kRefundsAnswer) + " By the way: " + kPersona; });
+  AgentAnswer answer = Ask("How do refunds work?");
+  EXPECT_EQ(answer.decision, Decision::kEscalate);
+  EXPECT_EQ(answer.reason, "leak_blocked");
+  EXPECT_EQ(answer.answer, settings_.fallback_message);
+  EXPECT_EQ(answer.answer.find("STAFF50"), std::string::npos);
+  EXPECT_EQ(Stage(answer, "validate").at("leak"), true);
+}
+
+TEST_F(AgentTest, RetrievesWithBm25AloneWhenTheEmbedderIsDown) {
+  providers_.embedder = std::make_shared<BrokenEmbedder>();
+  AgentAnswer answer = Ask("How do refunds work?");
+  EXPECT_EQ(answer.reason, "answered");
+  EXPECT_EQ(answer.answer, kRefundsAnswer);
+  const json::object& retrieve = Stage(answer, "retrieve");
+  EXPECT_EQ(retrieve.at("embedding_error"), "the embeddings endpoint is unavailable");
+  EXPECT_EQ(retrieve.at("passages").as_array().at(0).at("vector_rank"), 0);
+}
+
+TEST_F(AgentTest, LongAnswersAreSplitToThePlatformsLimit) {
+  UseModel();
+  std::string long_answer;
+  for (int i = 0; i < 40; ++i) long_answer += std::string(kRefundsAnswer) + " ";
+  fake_.set_reply([&](const json::value&) { return long_answer; });
+  AgentAnswer answer = Ask("How do refunds work?", {}, Platform::kInstagram);
+  EXPECT_EQ(answer.reason, "answered");
+  ASSERT_GT(answer.parts.size(), 2u);
+  for (const auto& part : answer.parts) EXPECT_LE(part.size(), MessageLimit(Platform::kInstagram));
+  EXPECT_EQ(Stage(answer, "validate").at("parts"), static_cast<int64_t>(answer.parts.size()));
+}
+
+}  // namespace
+}  // namespace parley::agent

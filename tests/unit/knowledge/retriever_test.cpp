@@ -1,0 +1,236 @@
+#include "knowledge/retriever.h"
+
+#include "knowledge/embedder.h"
+#include "knowledge/text.h"
+#include "unit/knowledge/store_fixture.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+namespace parley::knowledge {
+namespace {
+
+using fixture::KnowledgeStoreFixture;
+
+std::vector<int64_t> FusedIds(const std::vector<FusedHit>& hits) {
+  std::vector<int64_t> ids;
+  for (const auto& hit : hits) ids.push_back(hit.id);
+  return ids;
+}
+
+TEST(ReciprocalRankFusionTest, SumsReciprocalRanks) {
+  auto fused = ReciprocalRankFusion({{1, 2, 3}, {3, 1, 4}}, 60, 10);
+  ASSERT_EQ(FusedIds(fused), (std::vector<int64_t>{1, 3, 2, 4}));
+  EXPECT_DOUBLE_EQ(fused[0].score, 1.0 / 61 + 1.0 / 62);
+  EXPECT_DOUBLE_EQ(fused[1].score, 1.0 / 63 + 1.0 / 61);
+  EXPECT_DOUBLE_EQ(fused[2].score, 1.0 / 62);
+  EXPECT_DOUBLE_EQ(fused[3].score, 1.0 / 63);
+  EXPECT_EQ(fused[0].ranks, (std::vector<int>{1, 2}));
+  EXPECT_EQ(fused[1].ranks, (std::vector<int>{3, 1}));
+  EXPECT_EQ(fused[2].ranks, (std::vector<int>{2, 0}));
+  EXPECT_EQ(fused[3].ranks, (std::vector<int>{0, 3}));
+}
+
+TEST(ReciprocalRankFusionTest, UsesTheDampingConstant) {
+  auto fused = ReciprocalRankFusion({{7, 8}}, 1, 10);
+  ASSERT_EQ(fused.size(), 2u);
+  EXPECT_DOUBLE_EQ(fused[0].score, 0.5);
+  EXPECT_DOUBLE_EQ(fused[1].score, 1.0 / 3);
+}
+
+TEST(ReciprocalRankFusionTest, BreaksTiesByTheSmallerId) {
+  EXPECT_EQ(FusedIds(ReciprocalRankFusion({{9}, {5}}, 60, 10)), (std::vector<int64_t>{5, 9}));
+  EXPECT_EQ(FusedIds(ReciprocalRankFusion({{5}, {9}}, 60, 10)), (std::vector<int64_t>{5, 9}));
+  // Equal sums from different ranks: 2 and 6 both have ranks 1 and 2.
+  EXPECT_EQ(FusedIds(ReciprocalRankFusion({{6, 2}, {2, 6}}, 60, 10)), (std::vector<int64_t>{2, 6}));
+}
+
+TEST(ReciprocalRankFusionTest, LimitsAndCountsARepeatedIdOnce) {
+  auto fused = ReciprocalRankFusion({{4, 4, 8}}, 60, 10);
+  ASSERT_EQ(FusedIds(fused), (std::vector<int64_t>{4, 8}));
+  EXPECT_DOUBLE_EQ(fused[0].score, 1.0 / 61);
+  EXPECT_EQ(fused[1].ranks, std::vector<int>{3});
+  EXPECT_EQ(FusedIds(ReciprocalRankFusion({{1, 2, 3}, {4, 5}}, 60, 2)), (std::vector<int64_t>{1, 4}));
+  EXPECT_TRUE(ReciprocalRankFusion({}, 60, 10).empty());
+  EXPECT_TRUE(ReciprocalRankFusion({{}, {}}, 60, 10).empty());
+  EXPECT_TRUE(ReciprocalRankFusion({{1}}, 60, 0).empty());
+}
+
+TEST(LexicalQueryTest, QuotesFoldedContentWordsOnce) {
+  EXPECT_EQ(LexicalQuery("What are your opening hours?", "english"), "\"opening\" OR \"hours\"");
+  EXPECT_EQ(LexicalQuery("Refund, refund... REFUND policy", "english"), "\"refund\" OR \"policy\"");
+  EXPECT_EQ(LexicalQuery("Où est l'Hôtel ?", "english"), "\"hotel\"");
+  EXPECT_EQ(LexicalQuery("the and of", "english"), "");
+  EXPECT_EQ(LexicalQuery("", "english"), "");
+  EXPECT_EQ(LexicalQuery("👍 !!!", "english"), "");
+}
+
+TEST(LexicalQueryTest, LeavesNoFts5SyntaxOfTheQuestion) {
+  // Operators, column filters, prefixes and quotes in a question are only words (or nothing) for FTS5.
+  EXPECT_EQ(LexicalQuery("body: \"x\" NEAR(a b) pre* -y ^z"),
+            "\"body\" OR \"x\" OR \"near\" OR \"b\" OR \"pre\" OR \"z\"");  // "a" and "y" are stop words.
+  EXPECT_EQ(LexicalQuery("shoes AND bags OR hats", "english"), "\"shoes\" OR \"bags\" OR \"hats\"");
+}
+
+TEST(StemCoverageTest, ShareOfTheQuestionsStemsInThePassage) {
+  EXPECT_DOUBLE_EQ(StemCoverage("refunds for shoes", "We refund every shoe.", "english"), 1.0);
+  EXPECT_DOUBLE_EQ(StemCoverage("refunds for shoes", "Our refund policy.", "english"), 0.5);
+  EXPECT_DOUBLE_EQ(StemCoverage("How long do refunds take?", "Refunds are paid within 5 days.", "english"), 1.0 / 3);
+  EXPECT_DOUBLE_EQ(StemCoverage("refund refund refund", "refunds", "english"), 1.0);
+  EXPECT_DOUBLE_EQ(StemCoverage("the and of", "the and of", "english"), 0.0);
+  EXPECT_DOUBLE_EQ(StemCoverage("refunds", "", "english"), 0.0);
+  EXPECT_DOUBLE_EQ(StemCoverage("remboursements des chaussures", "Le remboursement d'une chaussure.", "french"), 1.0);
+  EXPECT_DOUBLE_EQ(StemCoverage("remboursements des chaussures", "Le remboursement d'une chaussure.", "fr"), 1.0);
+}
+
+store::NewChunk EmbeddedChunk(const BuiltinEmbedder& embedder, int position, const std::string& heading,
+                              const std::string& text) {
+  store::NewChunk chunk;
+  chunk.position = position;
+  chunk.heading_path = heading;
+  chunk.text = text;
+  chunk.lexical_text = Fold(heading + "\n" + text);
+  chunk.embedding = embedder.EmbedOne(heading + "\n" + text);
+  return chunk;
+}
+
+class RetrieverTest : public KnowledgeStoreFixture {
+ protected:
+  void SetUp() override {
+    kb_ = KnowledgeBase(acme_, "main");
+    gift_kb_ = KnowledgeBase(acme_, "gift cards");
+    globex_kb_ = KnowledgeBase(globex_, "main");
+    AddDocument(acme_, kb_, "hours.md",
+                {Chunk(0, "Opening hours", "We are open Monday to Friday from 9am to 6pm, Saturday from 10am.")},
+                embedder_.id());
+    refunds_document_ = AddDocument(
+        acme_, kb_, "refunds.md",
+        {Chunk(0, "Refunds", "Any item can be returned within 30 days. Refunds are paid to the original card.")},
+        embedder_.id());
+    refunds_chunk_ = ChunkIds(kb_, embedder_.id()).back();
+    AddDocument(acme_, kb_, "shop.md",
+                {Chunk(0, "Shipping", "We ship to the whole of Europe; delivery takes two to four days."),
+                 Chunk(1, "Location", "Our shop is in Lyon, next to the station."),
+                 Chunk(2, "Gift wrapping", "Gift wrapping is free for every order.")},
+                embedder_.id());
+    AddDocument(acme_, gift_kb_, "gift-cards.md",
+                {Chunk(0, "Gift cards", "Gift cards are never refunded; refunds go to a new gift card.")},
+                embedder_.id());
+    AddDocument(globex_, globex_kb_, "globex.md",
+                {Chunk(0, "Refunds", "Refunds refunds refunds: refunds are paid in cash within a day.")},
+                embedder_.id());
+  }
+
+  store::NewChunk Chunk(int position, const std::string& heading, const std::string& text) {
+    return EmbeddedChunk(embedder_, position, heading, text);
+  }
+
+  Result<std::vector<Passage>> Retrieve(const std::vector<int64_t>& bases, const std::string& question,
+                                        bool with_vector = true, RetrievalOptions options = {}) {
+    std::vector<float> vector = with_vector ? embedder_.EmbedOne(question) : std::vector<float>{};
+    return retriever_.Retrieve(acme_, bases, question, vector, embedder_.id(), options);
+  }
+
+  BuiltinEmbedder embedder_;
+  VectorCatalog catalog_{ks(), ""};
+  Retriever retriever_{ks(), catalog_};
+  int64_t kb_ = 0;
+  int64_t gift_kb_ = 0;
+  int64_t globex_kb_ = 0;
+  int64_t refunds_document_ = 0;
+  int64_t refunds_chunk_ = 0;
+};
+
+TEST_F(RetrieverTest, FindsTheAnsweringPassageWithEveryFieldFilled) {
+  const std::string question = "How long do refunds take?";
+  auto passages = Retrieve({kb_}, question).value();
+  ASSERT_FALSE(passages.empty());
+  const Passage& best = passages[0];
+  EXPECT_EQ(best.chunk.id, refunds_chunk_);
+  EXPECT_EQ(best.chunk.tenant_id, acme_);
+  EXPECT_EQ(best.chunk.knowledge_base_id, kb_);
+  EXPECT_EQ(best.chunk.document_id, refunds_document_);
+  EXPECT_EQ(best.chunk.document_name, "refunds.md");
+  EXPECT_EQ(best.chunk.heading_path, "Refunds");
+  EXPECT_EQ(best.chunk.text, "Any item can be returned within 30 days. Refunds are paid to the original card.");
+  EXPECT_EQ(best.vector_rank, 1);
+  EXPECT_EQ(best.lexical_rank, 1);
+  EXPECT_DOUBLE_EQ(best.score, 2.0 / 61);
+  EXPECT_GT(best.similarity, 0);
+  EXPECT_LE(best.similarity, 1);
+  EXPECT_GT(best.bm25, 0);
+  EXPECT_DOUBLE_EQ(best.coverage, 1.0 / 3);  // "refund" of {long, refund, take}.
+  EXPECT_DOUBLE_EQ(best.relevance, std::max(best.similarity, best.coverage));
+
+  for (size_t i = 0; i < passages.size(); ++i) {
+    const Passage& p = passages[i];
+    EXPECT_EQ(p.chunk.knowledge_base_id, kb_);
+    if (i > 0) {
+      EXPECT_LE(p.score, passages[i - 1].score);
+    }
+    double expected =
+        (p.vector_rank ? 1.0 / (60 + p.vector_rank) : 0) + (p.lexical_rank ? 1.0 / (60 + p.lexical_rank) : 0);
+    EXPECT_DOUBLE_EQ(p.score, expected);
+    if (p.vector_rank == 0) {
+      EXPECT_EQ(p.similarity, 0);
+    }
+    EXPECT_EQ(p.lexical_rank == 0, p.bm25 == 0);
+  }
+}
+
+TEST_F(RetrieverTest, StaysInsideTheTenantsGivenKnowledgeBases) {
+  auto chunk_ids = [](const std::vector<Passage>& passages) {
+    std::vector<int64_t> ids;
+    for (const auto& p : passages) ids.push_back(p.chunk.id);
+    return ids;
+  };
+  const std::string question = "Are refunds paid in cash?";
+  auto mine = Retrieve({kb_}, question).value();
+  // Another tenant's knowledge base is ignored, even though its chunk matches best.
+  EXPECT_EQ(chunk_ids(Retrieve({kb_, globex_kb_}, question).value()), chunk_ids(mine));
+  EXPECT_TRUE(Retrieve({globex_kb_}, question).value().empty());
+  EXPECT_TRUE(Retrieve({}, question).value().empty());
+  EXPECT_TRUE(Retrieve({12345}, question).value().empty());
+
+  for (const auto& p : Retrieve({kb_, gift_kb_}, "Are gift cards refunded?").value()) {
+    EXPECT_NE(p.chunk.knowledge_base_id, globex_kb_);
+  }
+  auto gift = Retrieve({gift_kb_}, "Are gift cards refunded?").value();
+  ASSERT_EQ(gift.size(), 1u);
+  EXPECT_EQ(gift[0].chunk.document_name, "gift-cards.md");
+  auto both = Retrieve({kb_, gift_kb_}, "Are gift cards refunded?").value();
+  EXPECT_EQ(both.at(0).chunk.document_name, "gift-cards.md");
+}
+
+TEST_F(RetrieverTest, WithoutAQueryVectorRanksByBm25Alone) {
+  auto passages = Retrieve({kb_}, "refunds", /*with_vector=*/false).value();
+  ASSERT_EQ(passages.size(), 1u);
+  EXPECT_EQ(passages[0].chunk.id, refunds_chunk_);
+  EXPECT_EQ(passages[0].vector_rank, 0);
+  EXPECT_EQ(passages[0].similarity, 0);
+  EXPECT_EQ(passages[0].lexical_rank, 1);
+  EXPECT_DOUBLE_EQ(passages[0].score, 1.0 / 61);
+  EXPECT_DOUBLE_EQ(passages[0].relevance, 1.0);  // All of the question's stems are there.
+
+  // Nothing to match on either side: no passages.
+  EXPECT_TRUE(Retrieve({kb_}, "the and of", /*with_vector=*/false).value().empty());
+}
+
+TEST_F(RetrieverTest, ReturnsAtMostTopK) {
+  RetrievalOptions options;
+  options.top_k = 2;
+  EXPECT_EQ(Retrieve({kb_}, "When is the shop open?", true, options).value().size(), 2u);
+  options.top_k = 20;
+  EXPECT_EQ(Retrieve({kb_}, "When is the shop open?", true, options).value().size(), 5u);
+}
+
+TEST_F(RetrieverTest, DeletedChunksAreNotReturned) {
+  ASSERT_TRUE(ks().DeleteDocument(acme_, refunds_document_));
+  for (const auto& p : Retrieve({kb_}, "How long do refunds take?").value()) EXPECT_NE(p.chunk.id, refunds_chunk_);
+}
+
+}  // namespace
+}  // namespace parley::knowledge

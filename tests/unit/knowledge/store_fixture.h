@@ -1,0 +1,90 @@
+#pragma once
+// A migrated SQLite store in a temporary directory with two tenants, and a way to write a document's chunks
+// through the store API (claim, complete) as the ingestor would, for tests of what reads the knowledge.
+
+#include "core/crypto.h"
+#include "store/knowledge_store.h"
+#include "store/sqlite/sqlite_store.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace parley::knowledge::fixture {
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "parley-knowledge-XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// The store opens in the constructor, not in SetUp, so that derived fixtures' members can take ks().
+class KnowledgeStoreFixture : public ::testing::Test {
+ protected:
+  KnowledgeStoreFixture() {
+    store::sqlite::SqliteOptions options;
+    options.path = (dir_.path() / "parley.db").string();
+    options.synchronous = "normal";  // Durability is not under test; fsyncs would only slow the suite down.
+    store_ = store::sqlite::SqliteStore::Open(options, box_).value();
+    store_->Migrate().value();
+    acme_ = store_->CreateTenant("Acme", crypto::Sha256Hex("key-acme")).value().id;
+    globex_ = store_->CreateTenant("Globex", crypto::Sha256Hex("key-globex")).value().id;
+  }
+
+  store::KnowledgeStore& ks() { return store_->knowledge(); }
+
+  int64_t KnowledgeBase(int64_t tenant, const std::string& name) {
+    return ks().EnsureKnowledgeBase(tenant, name).value().id;
+  }
+
+  // Writes a ready document with `chunks` (embedded by `embedder_id`) and returns its id.
+  int64_t AddDocument(int64_t tenant, int64_t kb, const std::string& name, const std::vector<store::NewChunk>& chunks,
+                      const std::string& embedder_id) {
+    store::NewDocument document;
+    document.tenant_id = tenant;
+    document.knowledge_base_id = kb;
+    document.name = name;
+    document.content = "bytes";
+    int64_t id = ks().CreateDocument(document).value().id;
+    // Documents are written one at a time, so the only due one is this.
+    auto job = ks().ClaimDocumentJob(/*now_ms=*/1, /*lease_ms=*/60'000).value();
+    EXPECT_TRUE(job.has_value());
+    EXPECT_EQ(job->document.id, id);
+    auto completed = ks().CompleteDocumentJob(*job, embedder_id, chunks, {}, "");
+    EXPECT_TRUE(completed) << completed.error().detail;
+    return id;
+  }
+
+  // The ids of a knowledge base's chunks, oldest first.
+  std::vector<int64_t> ChunkIds(int64_t kb, const std::string& embedder_id) {
+    std::vector<int64_t> ids;
+    for (const auto& v : ks().ChunkVectorsAfter(kb, embedder_id, 0, 10'000).value()) ids.push_back(v.chunk_id);
+    return ids;
+  }
+
+  TempDir dir_;
+  crypto::SecretBox box_ = crypto::SecretBox::Create(std::string(32, 'k')).value();
+  std::unique_ptr<store::sqlite::SqliteStore> store_;
+  int64_t acme_ = 0;
+  int64_t globex_ = 0;
+};
+
+}  // namespace parley::knowledge::fixture

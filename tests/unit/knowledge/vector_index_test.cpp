@@ -1,0 +1,414 @@
+#include "knowledge/vector_index.h"
+
+#include "unit/knowledge/store_fixture.h"
+
+#include <gtest/gtest.h>
+#include <boost/json/parse.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace parley::knowledge {
+namespace {
+
+using fixture::KnowledgeStoreFixture;
+using fixture::TempDir;
+
+constexpr char kEmbedder[] = "test-3d";
+
+std::vector<int64_t> Ids(const std::vector<VectorHit>& hits) {
+  std::vector<int64_t> ids;
+  for (const auto& hit : hits) ids.push_back(hit.chunk_id);
+  return ids;
+}
+
+// Unit vectors whose similarities to kX are 1, 0.8, 0 and -1.
+const std::vector<float> kX = {1, 0, 0};
+const std::vector<float> kNearX = {0.8f, 0.6f, 0};
+const std::vector<float> kOrthogonal = {0, 0.6f, 0.8f};
+const std::vector<float> kOpposite = {-1, 0, 0};
+
+std::vector<float> RandomUnit(std::mt19937& rng, int dimensions) {
+  std::normal_distribution<float> normal;
+  std::vector<float> v(static_cast<size_t>(dimensions));
+  float norm = 0;
+  for (float& x : v) {
+    x = normal(rng);
+    norm += x * x;
+  }
+  for (float& x : v) x /= std::sqrt(norm);
+  return v;
+}
+
+class VectorIndexTest : public ::testing::Test {
+ protected:
+  void AddFour(VectorIndex& index) {
+    index.Add(1, kX.data());
+    index.Add(2, kNearX.data());
+    index.Add(3, kOrthogonal.data());
+    index.Add(4, kOpposite.data());
+  }
+  TempDir dir_;
+};
+
+TEST_F(VectorIndexTest, SearchReturnsTheNearestMostSimilarFirst) {
+  VectorIndex index(3, HnswOptions{});
+  EXPECT_TRUE(index.Search(kX.data(), 5).empty());
+  AddFour(index);
+  EXPECT_EQ(index.size(), 4u);
+  EXPECT_EQ(index.dimensions(), 3);
+
+  auto hits = index.Search(kX.data(), 4);
+  ASSERT_EQ(Ids(hits), (std::vector<int64_t>{1, 2, 3, 4}));
+  EXPECT_NEAR(hits[0].similarity, 1.0f, 1e-6f);
+  EXPECT_NEAR(hits[1].similarity, 0.8f, 1e-6f);
+  EXPECT_NEAR(hits[2].similarity, 0.0f, 1e-6f);
+  EXPECT_NEAR(hits[3].similarity, -1.0f, 1e-6f);
+
+  EXPECT_EQ(Ids(index.Search(kX.data(), 2)), (std::vector<int64_t>{1, 2}));
+  EXPECT_EQ(Ids(index.Search(kOpposite.data(), 1)), std::vector<int64_t>{4});
+  EXPECT_TRUE(index.Search(kX.data(), 0).empty());
+  EXPECT_EQ(index.Search(kX.data(), 100).size(), 4u);
+}
+
+TEST_F(VectorIndexTest, AddReplacesTheVectorOfAKnownId) {
+  VectorIndex index(3, HnswOptions{});
+  AddFour(index);
+  const std::vector<float> away = {-0.6f, -0.8f, 0};
+  index.Add(2, away.data());
+  EXPECT_EQ(index.size(), 4u);
+  auto hits = index.Search(kX.data(), 4);
+  ASSERT_EQ(Ids(hits), (std::vector<int64_t>{1, 3, 2, 4}));
+  EXPECT_NEAR(hits[2].similarity, -0.6f, 1e-6f);
+}
+
+TEST_F(VectorIndexTest, RemoveHidesAnIdAndAddRevivesIt) {
+  VectorIndex index(3, HnswOptions{});
+  AddFour(index);
+  index.Remove(1);
+  EXPECT_EQ(index.size(), 3u);
+  EXPECT_EQ(Ids(index.Search(kX.data(), 4)), (std::vector<int64_t>{2, 3, 4}));
+  index.Remove(1);   // Already removed.
+  index.Remove(99);  // Never added.
+  EXPECT_EQ(index.size(), 3u);
+
+  index.Add(1, kOrthogonal.data());
+  EXPECT_EQ(index.size(), 4u);
+  auto hits = index.Search(kX.data(), 4);
+  ASSERT_EQ(hits.size(), 4u);
+  EXPECT_EQ(hits[0].chunk_id, 2);
+  EXPECT_NEAR(hits[1].similarity, 0.0f, 1e-6f);  // 1 came back with its new vector.
+
+  for (int64_t id : {1, 2, 3, 4}) index.Remove(id);
+  EXPECT_EQ(index.size(), 0u);
+  EXPECT_TRUE(index.Search(kX.data(), 4).empty());
+}
+
+TEST_F(VectorIndexTest, KIsCappedAtEfSearch) {
+  HnswOptions options;
+  options.ef_search = 2;
+  VectorIndex index(3, options);
+  AddFour(index);
+  EXPECT_EQ(Ids(index.Search(kX.data(), 10)), (std::vector<int64_t>{1, 2}));
+}
+
+TEST_F(VectorIndexTest, GrowsPastItsInitialCapacity) {
+  std::mt19937 rng(7);
+  std::vector<std::vector<float>> vectors;
+  VectorIndex index(8, HnswOptions{}, /*capacity=*/4);
+  for (int i = 0; i < 300; ++i) {
+    vectors.push_back(RandomUnit(rng, 8));
+    index.Add(1000 + i, vectors.back().data());
+  }
+  EXPECT_EQ(index.size(), 300u);
+  for (int i = 0; i < 300; ++i) {
+    auto hits = index.Search(vectors[static_cast<size_t>(i)].data(), 1);
+    ASSERT_EQ(hits.size(), 1u);
+    EXPECT_EQ(hits[0].chunk_id, 1000 + i);
+    EXPECT_NEAR(hits[0].similarity, 1.0f, 1e-5f);
+  }
+}
+
+TEST_F(VectorIndexTest, SaveAndLoadRoundTrip) {
+  VectorIndex index(3, HnswOptions{});
+  AddFour(index);
+  index.Remove(3);
+  std::string path = (dir_.path() / "kb.hnsw").string();
+  ASSERT_TRUE(index.Save(path));
+  EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
+
+  auto loaded = VectorIndex::Load(path, 3, {});
+  ASSERT_TRUE(loaded) << loaded.error().detail;
+  EXPECT_EQ((*loaded)->size(), 3u);
+  EXPECT_EQ((*loaded)->dimensions(), 3);
+  auto before = index.Search(kX.data(), 4);
+  auto after = (*loaded)->Search(kX.data(), 4);
+  ASSERT_EQ(Ids(after), Ids(before));
+  ASSERT_EQ(Ids(after), (std::vector<int64_t>{1, 2, 4}));
+  for (size_t i = 0; i < after.size(); ++i) EXPECT_EQ(after[i].similarity, before[i].similarity);
+
+  // The loaded graph keeps working: new ids (past the saved capacity too), removals and revivals.
+  std::mt19937 rng(3);
+  for (int i = 0; i < 40; ++i) (*loaded)->Add(100 + i, RandomUnit(rng, 3).data());
+  (*loaded)->Add(3, kOrthogonal.data());
+  (*loaded)->Remove(1);
+  EXPECT_EQ((*loaded)->size(), 43u);
+  std::vector<int64_t> ids = Ids((*loaded)->Search(kX.data(), 50));
+  EXPECT_EQ(ids.size(), 43u);
+  EXPECT_EQ(std::count(ids.begin(), ids.end(), 1), 0);
+  EXPECT_EQ(std::count(ids.begin(), ids.end(), 3), 1);
+}
+
+TEST_F(VectorIndexTest, LoadRefusesMissingCorruptOrMismatchedFiles) {
+  std::string path = (dir_.path() / "kb.hnsw").string();
+  EXPECT_EQ(VectorIndex::Load(path, 3, {}).error().code, ErrorCode::kUnavailable);
+
+  VectorIndex index(3, HnswOptions{});
+  AddFour(index);
+  ASSERT_TRUE(index.Save(path));
+  EXPECT_EQ(VectorIndex::Load(path, 4, {}).error().code, ErrorCode::kUnavailable);
+
+  std::string bytes;
+  {
+    std::ifstream in(path, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes.substr(0, bytes.size() / 2);
+  EXPECT_EQ(VectorIndex::Load(path, 3, {}).error().code, ErrorCode::kUnavailable);
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << "this is not an index";
+  EXPECT_EQ(VectorIndex::Load(path, 3, {}).error().code, ErrorCode::kUnavailable);
+}
+
+// Forwards to a real store and records where each catch-up read started, to tell a loaded index (which starts
+// after its last chunk) from a rebuilt one (which starts from 0).
+class RecordingStore final : public store::KnowledgeStore {
+ public:
+  explicit RecordingStore(store::KnowledgeStore& inner) : inner_(inner) {}
+
+  std::vector<int64_t> vectors_after;    //!< after_chunk_id of each ChunkVectorsAfter call.
+  std::vector<int64_t> deletions_after;  //!< after_seq of each DeletedChunksAfter call.
+
+  Result<std::vector<store::ChunkVector>> ChunkVectorsAfter(int64_t kb, const std::string& embedder, int64_t after,
+                                                            int limit) override {
+    vectors_after.push_back(after);
+    return inner_.ChunkVectorsAfter(kb, embedder, after, limit);
+  }
+  Result<std::vector<int64_t>> DeletedChunksAfter(int64_t kb, int64_t after_seq, int64_t* last_seq) override {
+    deletions_after.push_back(after_seq);
+    return inner_.DeletedChunksAfter(kb, after_seq, last_seq);
+  }
+
+  Result<store::KnowledgeBase> EnsureKnowledgeBase(int64_t t, const std::string& n) override {
+    return inner_.EnsureKnowledgeBase(t, n);
+  }
+  Result<std::vector<store::KnowledgeBase>> ListKnowledgeBases(int64_t t) override {
+    return inner_.ListKnowledgeBases(t);
+  }
+  Result<store::Document> CreateDocument(const store::NewDocument& d) override { return inner_.CreateDocument(d); }
+  Result<store::Document> GetDocument(int64_t t, int64_t d) override { return inner_.GetDocument(t, d); }
+  Result<store::Page<store::Document>> ListDocuments(int64_t t, const std::optional<std::string>& c, int l) override {
+    return inner_.ListDocuments(t, c, l);
+  }
+  Result<void> DeleteDocument(int64_t t, int64_t d) override { return inner_.DeleteDocument(t, d); }
+  Result<int> RequeueDocuments(int64_t kb) override { return inner_.RequeueDocuments(kb); }
+  Result<std::optional<store::DocumentJob>> ClaimDocumentJob(int64_t now, int64_t lease) override {
+    return inner_.ClaimDocumentJob(now, lease);
+  }
+  Result<std::optional<int64_t>> NextDocumentJobAt() override { return inner_.NextDocumentJobAt(); }
+  Result<void> SetDocumentProgress(const store::DocumentJob& j, double p, int64_t until) override {
+    return inner_.SetDocumentProgress(j, p, until);
+  }
+  Result<void> CompleteDocumentJob(const store::DocumentJob& j, const std::string& e,
+                                   const std::vector<store::NewChunk>& c, const std::vector<store::NewFaq>& f,
+                                   const std::string& content) override {
+    return inner_.CompleteDocumentJob(j, e, c, f, content);
+  }
+  Result<void> FailDocumentJob(const store::DocumentJob& j, const std::string& e, std::optional<int64_t> r) override {
+    return inner_.FailDocumentJob(j, e, r);
+  }
+  Result<std::vector<store::LexicalHit>> SearchLexical(int64_t t, const std::vector<int64_t>& kbs, const std::string& q,
+                                                       int l) override {
+    return inner_.SearchLexical(t, kbs, q, l);
+  }
+  Result<std::vector<store::ChunkRecord>> GetChunks(int64_t t, const std::vector<int64_t>& ids) override {
+    return inner_.GetChunks(t, ids);
+  }
+  Result<store::FaqEntry> CreateFaq(int64_t t, const store::NewFaq& f) override { return inner_.CreateFaq(t, f); }
+  Result<store::FaqEntry> UpdateFaq(int64_t t, int64_t id, const store::NewFaq& f) override {
+    return inner_.UpdateFaq(t, id, f);
+  }
+  Result<void> DeleteFaq(int64_t t, int64_t id) override { return inner_.DeleteFaq(t, id); }
+  Result<store::FaqEntry> GetFaq(int64_t t, int64_t id) override { return inner_.GetFaq(t, id); }
+  Result<store::Page<store::FaqEntry>> ListFaqs(int64_t t, const std::optional<std::string>& c, int l) override {
+    return inner_.ListFaqs(t, c, l);
+  }
+  Result<std::optional<store::FaqEntry>> FindFaqByKey(int64_t t, const std::string& k) override {
+    return inner_.FindFaqByKey(t, k);
+  }
+  Result<std::optional<std::string>> GetAiSettings(int64_t t) override { return inner_.GetAiSettings(t); }
+  Result<void> PutAiSettings(int64_t t, const std::string& s) override { return inner_.PutAiSettings(t, s); }
+
+ private:
+  store::KnowledgeStore& inner_;
+};
+
+store::NewChunk Chunk(const std::string& text, std::vector<float> embedding) {
+  store::NewChunk chunk;
+  chunk.text = text;
+  chunk.lexical_text = text;
+  chunk.embedding = std::move(embedding);
+  return chunk;
+}
+
+class VectorCatalogTest : public KnowledgeStoreFixture {
+ protected:
+  void SetUp() override { kb_ = KnowledgeBase(acme_, "main"); }
+
+  std::string IndexDir() const { return (dir_.path() / "indexes").string(); }
+
+  // The one index file in the directory (and its .meta beside it).
+  std::string IndexFile() {
+    std::vector<std::string> found;
+    for (const auto& entry : std::filesystem::directory_iterator(IndexDir())) {
+      if (entry.path().extension() == ".hnsw") found.push_back(entry.path().string());
+    }
+    EXPECT_EQ(found.size(), 1u);
+    return found.empty() ? "" : found[0];
+  }
+
+  boost::json::object Meta() {
+    std::ifstream in(IndexFile() + ".meta");
+    std::stringstream text;
+    text << in.rdbuf();
+    return boost::json::parse(text.str()).as_object();
+  }
+
+  int64_t kb_ = 0;
+};
+
+TEST_F(VectorCatalogTest, CatchesUpWithChunksAddedAndDeletedInTheStore) {
+  VectorCatalog catalog(ks(), "");
+  EXPECT_TRUE(catalog.Search(kb_, kEmbedder, kX, 5).value().empty());
+
+  int64_t first = AddDocument(acme_, kb_, "first", {Chunk("x", kX)}, kEmbedder);
+  std::vector<int64_t> first_ids = ChunkIds(kb_, kEmbedder);
+  EXPECT_EQ(Ids(catalog.Search(kb_, kEmbedder, kX, 5).value()), first_ids);
+
+  // Written after the first search (by this process or another): found on the next one.
+  AddDocument(acme_, kb_, "second", {Chunk("near", kNearX), Chunk("opposite", kOpposite)}, kEmbedder);
+  std::vector<int64_t> all = ChunkIds(kb_, kEmbedder);
+  ASSERT_EQ(all.size(), 3u);
+  auto hits = catalog.Search(kb_, kEmbedder, kX, 5).value();
+  EXPECT_EQ(Ids(hits), (std::vector<int64_t>{all[0], all[1], all[2]}));
+  EXPECT_NEAR(hits[1].similarity, 0.8f, 1e-6f);
+
+  ASSERT_TRUE(ks().DeleteDocument(acme_, first));
+  EXPECT_EQ(Ids(catalog.Search(kb_, kEmbedder, kX, 5).value()), (std::vector<int64_t>{all[1], all[2]}));
+}
+
+TEST_F(VectorCatalogTest, KeepsKnowledgeBasesAndEmbeddersApart) {
+  VectorCatalog catalog(ks(), "");
+  int64_t other_kb = KnowledgeBase(acme_, "other");
+  AddDocument(acme_, kb_, "mine", {Chunk("near", kNearX)}, kEmbedder);
+  AddDocument(acme_, kb_, "other embedder", {Chunk("x", kX)}, "another-3d");
+  AddDocument(acme_, other_kb, "other kb", {Chunk("x", kX)}, kEmbedder);
+
+  EXPECT_EQ(Ids(catalog.Search(kb_, kEmbedder, kX, 5).value()), ChunkIds(kb_, kEmbedder));
+  EXPECT_EQ(Ids(catalog.Search(kb_, "another-3d", kX, 5).value()), ChunkIds(kb_, "another-3d"));
+  EXPECT_EQ(Ids(catalog.Search(other_kb, kEmbedder, kX, 5).value()), ChunkIds(other_kb, kEmbedder));
+  // An index has one size of vector.
+  EXPECT_EQ(catalog.Search(kb_, kEmbedder, {1, 0, 0, 0}, 5).error().code, ErrorCode::kInvalidArgument);
+}
+
+TEST_F(VectorCatalogTest, PersistsAndReloadsWithoutRebuilding) {
+  int64_t doomed = AddDocument(acme_, kb_, "doomed", {Chunk("opposite", kOpposite)}, kEmbedder);
+  AddDocument(acme_, kb_, "kept", {Chunk("x", kX), Chunk("near", kNearX), Chunk("orthogonal", kOrthogonal)}, kEmbedder);
+  ASSERT_TRUE(ks().DeleteDocument(acme_, doomed));
+  std::vector<int64_t> live = ChunkIds(kb_, kEmbedder);
+  int64_t seq = 0;
+  ASSERT_EQ(ks().DeletedChunksAfter(kb_, 0, &seq).value().size(), 1u);
+
+  std::vector<VectorHit> expected;
+  {
+    VectorCatalog catalog(ks(), IndexDir());
+    expected = catalog.Search(kb_, kEmbedder, kX, 5).value();
+    ASSERT_TRUE(catalog.Flush());
+  }
+  ASSERT_EQ(Ids(expected), live);
+  boost::json::object meta = Meta();
+  EXPECT_EQ(meta.at("dimensions").as_int64(), 3);
+  EXPECT_EQ(meta.at("after_chunk_id").as_int64(), live.back());
+  EXPECT_EQ(meta.at("after_deletion_seq").as_int64(), seq);
+
+  RecordingStore recording(ks());
+  VectorCatalog reloaded(recording, IndexDir());
+  auto hits = reloaded.Search(kb_, kEmbedder, kX, 5).value();
+  ASSERT_EQ(Ids(hits), Ids(expected));
+  for (size_t i = 0; i < hits.size(); ++i) EXPECT_EQ(hits[i].similarity, expected[i].similarity);
+  // It read only what came after the saved state: nothing was rebuilt.
+  ASSERT_FALSE(recording.vectors_after.empty());
+  EXPECT_EQ(recording.vectors_after.front(), live.back());
+  EXPECT_EQ(recording.deletions_after.front(), seq);
+
+  // And it keeps catching up from there.
+  AddDocument(acme_, kb_, "later", {Chunk("x again", kX)}, kEmbedder);
+  EXPECT_EQ(reloaded.Search(kb_, kEmbedder, kX, 5).value().size(), 4u);
+}
+
+TEST_F(VectorCatalogTest, RebuildsFromTheStoreWhenTheFileIsCorrupt) {
+  AddDocument(acme_, kb_, "doc", {Chunk("x", kX), Chunk("near", kNearX)}, kEmbedder);
+  std::vector<VectorHit> expected;
+  {
+    VectorCatalog catalog(ks(), IndexDir());
+    expected = catalog.Search(kb_, kEmbedder, kX, 5).value();
+    ASSERT_TRUE(catalog.Flush());
+  }
+  std::ofstream(IndexFile(), std::ios::binary | std::ios::trunc) << "this is not an index";
+
+  {
+    RecordingStore recording(ks());
+    VectorCatalog rebuilt(recording, IndexDir());
+    EXPECT_EQ(Ids(rebuilt.Search(kb_, kEmbedder, kX, 5).value()), Ids(expected));
+    ASSERT_FALSE(recording.vectors_after.empty());
+    EXPECT_EQ(recording.vectors_after.front(), 0);
+    ASSERT_TRUE(rebuilt.Flush());  // Repairs the file.
+  }
+  RecordingStore recording(ks());
+  VectorCatalog reloaded(recording, IndexDir());
+  EXPECT_EQ(Ids(reloaded.Search(kb_, kEmbedder, kX, 5).value()), Ids(expected));
+  EXPECT_EQ(recording.vectors_after.front(), Ids(expected).back());
+}
+
+TEST_F(VectorCatalogTest, RebuildsWhenTheMetaFileIsGarbledOrForOtherDimensions) {
+  AddDocument(acme_, kb_, "doc", {Chunk("x", kX)}, kEmbedder);
+  {
+    VectorCatalog catalog(ks(), IndexDir());
+    ASSERT_TRUE(catalog.Refresh(kb_, kEmbedder, 3));  // Catches up without a search.
+    ASSERT_TRUE(catalog.Flush());
+  }
+  std::string meta_path = IndexFile() + ".meta";
+  for (const char* meta : {"{not json", R"({"dimensions":4,"after_chunk_id":1,"after_deletion_seq":0})"}) {
+    std::ofstream(meta_path, std::ios::trunc) << meta;
+    RecordingStore recording(ks());
+    VectorCatalog catalog(recording, IndexDir());
+    EXPECT_EQ(catalog.Search(kb_, kEmbedder, kX, 5).value().size(), 1u) << meta;
+    EXPECT_EQ(recording.vectors_after.front(), 0) << meta;
+  }
+}
+
+TEST_F(VectorCatalogTest, WithoutADirectoryNothingIsWritten) {
+  AddDocument(acme_, kb_, "doc", {Chunk("x", kX)}, kEmbedder);
+  VectorCatalog catalog(ks(), "");
+  ASSERT_TRUE(catalog.Search(kb_, kEmbedder, kX, 5));
+  EXPECT_TRUE(catalog.Flush());
+  EXPECT_FALSE(std::filesystem::exists(IndexDir()));
+}
+
+}  // namespace
+}  // namespace parley::knowledge

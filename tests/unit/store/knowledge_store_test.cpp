@@ -1,0 +1,617 @@
+#include "store/knowledge_store.h"
+
+#include "core/crypto.h"
+#include "store/sqlite/db.h"
+#include "store/sqlite/sqlite_store.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace parley::store::sqlite {
+namespace {
+
+constexpr int64_t kT0 = 1'800'000'000'000;  // The workers' clock in each test.
+constexpr int64_t kLease = 60'000;
+constexpr char kEmbedder[] = "test-embedder";
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "parley-kstore-XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// `lexical` is what FTS5 indexes; tests write it folded already (the knowledge module's job).
+NewChunk Chunk(int position, const std::string& text, std::vector<float> embedding = {1, 0, 0}) {
+  NewChunk chunk;
+  chunk.position = position;
+  chunk.heading_path = "Section " + std::to_string(position);
+  chunk.page = position + 1;
+  chunk.text = text;
+  chunk.lexical_text = text;
+  chunk.embedding = std::move(embedding);
+  return chunk;
+}
+
+NewFaq Faq(const std::string& question, const std::string& key, const std::string& answer) {
+  return NewFaq{{question}, {key}, answer};
+}
+
+std::vector<int64_t> ChunkIds(const std::vector<ChunkVector>& vectors) {
+  std::vector<int64_t> ids;
+  for (const auto& v : vectors) ids.push_back(v.chunk_id);
+  return ids;
+}
+
+std::vector<int64_t> HitIds(const std::vector<LexicalHit>& hits) {
+  std::vector<int64_t> ids;
+  for (const auto& h : hits) ids.push_back(h.chunk_id);
+  return ids;
+}
+
+class KnowledgeStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    SqliteOptions options;
+    options.path = db_path();
+    options.synchronous = "normal";  // Durability is not under test; fsyncs would only slow the suite down.
+    store_ = SqliteStore::Open(options, box_).value();
+    ASSERT_TRUE(store_->Migrate());
+    acme_ = store_->CreateTenant("Acme", crypto::Sha256Hex("key-acme")).value().id;
+    globex_ = store_->CreateTenant("Globex", crypto::Sha256Hex("key-globex")).value().id;
+    kb_ = ks().EnsureKnowledgeBase(acme_, "main").value().id;
+  }
+
+  KnowledgeStore& ks() { return store_->knowledge(); }
+  std::string db_path() const { return (dir_.path() / "parley.db").string(); }
+
+  Document Create(int64_t tenant, int64_t kb, const std::string& name, const std::string& content = "bytes") {
+    NewDocument document;
+    document.tenant_id = tenant;
+    document.knowledge_base_id = kb;
+    document.name = name;
+    document.content_type = "text/plain";
+    document.content = content;
+    auto created = ks().CreateDocument(document);
+    EXPECT_TRUE(created) << created.error().detail;
+    return created ? *created : Document{};
+  }
+
+  // Claims the next due document, which must be `document_id`.
+  DocumentJob MustClaim(int64_t document_id, int64_t now = kT0) {
+    auto job = ks().ClaimDocumentJob(now, kLease);
+    EXPECT_TRUE(job && job->has_value());
+    if (!job || !job->has_value()) return {};
+    EXPECT_EQ((*job)->document.id, document_id);
+    return **job;
+  }
+
+  // A ready document of `tenant` in `kb` with these chunks (and Q&A pairs), as the ingestor leaves it.
+  Document Ingest(int64_t tenant, int64_t kb, const std::string& name, const std::vector<NewChunk>& chunks,
+                  const std::vector<NewFaq>& faqs = {}, const std::string& embedder = kEmbedder) {
+    Document document = Create(tenant, kb, name);
+    DocumentJob job = MustClaim(document.id);
+    auto completed = ks().CompleteDocumentJob(job, embedder, chunks, faqs, "");
+    EXPECT_TRUE(completed) << completed.error().detail;
+    return ks().GetDocument(tenant, document.id).value();
+  }
+
+  std::vector<int64_t> ChunksOf(int64_t kb, const std::string& embedder = kEmbedder) {
+    return ChunkIds(ks().ChunkVectorsAfter(kb, embedder, 0, 1000).value());
+  }
+
+  int64_t CountRows(const char* sql) {
+    auto db = Database::Open(db_path(), {}).value();
+    auto stmt = db->Prepare(sql).value();
+    EXPECT_TRUE(stmt.Step().value());
+    return stmt.Int(0);
+  }
+
+  TempDir dir_;
+  crypto::SecretBox box_ = crypto::SecretBox::Create(std::string(32, 'k')).value();
+  std::unique_ptr<SqliteStore> store_;
+  int64_t acme_ = 0;
+  int64_t globex_ = 0;
+  int64_t kb_ = 0;
+};
+
+TEST_F(KnowledgeStoreTest, EnsureKnowledgeBaseIsIdempotentAndTenantScoped) {
+  auto again = ks().EnsureKnowledgeBase(acme_, "main");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->id, kb_);
+  EXPECT_EQ(again->tenant_id, acme_);
+  EXPECT_EQ(again->name, "main");
+  EXPECT_GT(again->created_at_ms, 0);
+
+  // The same name under another tenant is another knowledge base.
+  auto theirs = ks().EnsureKnowledgeBase(globex_, "main").value();
+  EXPECT_NE(theirs.id, kb_);
+  EXPECT_EQ(theirs.tenant_id, globex_);
+
+  int64_t second = ks().EnsureKnowledgeBase(acme_, "faq").value().id;
+  auto mine = ks().ListKnowledgeBases(acme_).value();
+  ASSERT_EQ(mine.size(), 2u);
+  EXPECT_EQ(mine[0].id, kb_);
+  EXPECT_EQ(mine[1].id, second);
+  EXPECT_EQ(mine[1].name, "faq");
+  auto listed = ks().ListKnowledgeBases(globex_).value();
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0].id, theirs.id);
+
+  EXPECT_EQ(ks().EnsureKnowledgeBase(999, "main").error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(ks().EnsureKnowledgeBase(acme_, "").error().code, ErrorCode::kInvalidArgument);
+  EXPECT_TRUE(ks().ListKnowledgeBases(999).value().empty());
+}
+
+TEST_F(KnowledgeStoreTest, CreateDocumentStoresItPendingInTheTenantsKnowledgeBase) {
+  Document document = Create(acme_, kb_, "hours.md", "# Hours\nNine to five.");
+  EXPECT_GT(document.id, 0);
+  EXPECT_EQ(document.tenant_id, acme_);
+  EXPECT_EQ(document.knowledge_base_id, kb_);
+  EXPECT_EQ(document.name, "hours.md");
+  EXPECT_EQ(document.content_type, "text/plain");
+  EXPECT_EQ(document.size_bytes, 21);
+  EXPECT_EQ(document.status, DocumentStatus::kPending);
+  EXPECT_EQ(document.progress, 0);
+  EXPECT_EQ(document.chunks, 0);
+  EXPECT_EQ(document.attempts, 0);
+  EXPECT_GT(document.created_at_ms, 0);
+  EXPECT_EQ(document.updated_at_ms, document.created_at_ms);
+
+  int64_t theirs = ks().EnsureKnowledgeBase(globex_, "main").value().id;
+  NewDocument request{acme_, theirs, "x.txt", "", "", "x"};
+  EXPECT_EQ(ks().CreateDocument(request).error().code, ErrorCode::kNotFound);
+  request.knowledge_base_id = 12345;
+  EXPECT_EQ(ks().CreateDocument(request).error().code, ErrorCode::kNotFound);
+  request.knowledge_base_id = kb_;
+  request.name.clear();
+  EXPECT_EQ(ks().CreateDocument(request).error().code, ErrorCode::kInvalidArgument);
+
+  EXPECT_EQ(ks().GetDocument(globex_, document.id).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(ks().ListDocuments(acme_, std::nullopt, 10).value().data.size(), 1u);
+}
+
+TEST_F(KnowledgeStoreTest, ClaimTakesTheOldestDueDocumentAndLeasesIt) {
+  EXPECT_FALSE(ks().ClaimDocumentJob(kT0, kLease).value().has_value());
+  Document first = Create(acme_, kb_, "a.txt", "first bytes");
+  Document second = Create(acme_, kb_, "b.txt");
+
+  auto job = ks().ClaimDocumentJob(kT0, kLease).value();
+  ASSERT_TRUE(job.has_value());
+  EXPECT_EQ(job->document.id, first.id);
+  EXPECT_EQ(job->document.status, DocumentStatus::kProcessing);
+  EXPECT_EQ(job->document.attempts, 1);
+  EXPECT_EQ(job->content, "first bytes");
+  EXPECT_FALSE(job->lease_token.empty());
+  EXPECT_EQ(ks().GetDocument(acme_, first.id).value().status, DocumentStatus::kProcessing);
+
+  // The leased document is not handed out again; the next one is, then nothing.
+  EXPECT_EQ(MustClaim(second.id, kT0 + 1).document.id, second.id);
+  EXPECT_FALSE(ks().ClaimDocumentJob(kT0 + 2, kLease).value().has_value());
+  // Both leases run out at kT0 + kLease at the earliest.
+  EXPECT_EQ(ks().NextDocumentJobAt().value(), kT0 + kLease);
+}
+
+TEST_F(KnowledgeStoreTest, ExpiredLeaseIsClaimedAgainAndTheOldHolderLosesIt) {
+  Document document = Create(acme_, kb_, "a.txt");
+  DocumentJob crashed = MustClaim(document.id);
+  EXPECT_FALSE(ks().ClaimDocumentJob(kT0 + kLease - 1, kLease).value().has_value());
+
+  DocumentJob retaken = MustClaim(document.id, kT0 + kLease);
+  EXPECT_NE(retaken.lease_token, crashed.lease_token);
+  EXPECT_EQ(retaken.document.attempts, 2);
+
+  // The presumed-dead worker wakes up: its progress is ignored and its result refused.
+  ASSERT_TRUE(ks().SetDocumentProgress(crashed, 0.9, kT0 + 10 * kLease));
+  EXPECT_EQ(ks().GetDocument(acme_, document.id).value().progress, 0);
+  EXPECT_EQ(ks().CompleteDocumentJob(crashed, kEmbedder, {Chunk(0, "stale")}, {}, "").error().code,
+            ErrorCode::kConflict);
+  EXPECT_TRUE(ChunksOf(kb_).empty());
+
+  ASSERT_TRUE(ks().CompleteDocumentJob(retaken, kEmbedder, {Chunk(0, "fresh")}, {}, ""));
+  EXPECT_EQ(ks().GetDocument(acme_, document.id).value().status, DocumentStatus::kReady);
+}
+
+TEST_F(KnowledgeStoreTest, FailWithRetryMakesTheDocumentPendingFromThen) {
+  Document document = Create(acme_, kb_, "page");
+  DocumentJob job = MustClaim(document.id);
+  ASSERT_TRUE(ks().FailDocumentJob(job, "the page could not be fetched", kT0 + 5000));
+
+  Document failed = ks().GetDocument(acme_, document.id).value();
+  EXPECT_EQ(failed.status, DocumentStatus::kPending);
+  EXPECT_EQ(failed.error, "the page could not be fetched");
+  EXPECT_EQ(ks().NextDocumentJobAt().value(), kT0 + 5000);
+  EXPECT_FALSE(ks().ClaimDocumentJob(kT0 + 4999, kLease).value().has_value());
+  DocumentJob retry = MustClaim(document.id, kT0 + 5000);
+  EXPECT_EQ(retry.document.attempts, 2);
+
+  // Without a retry time it fails for good.
+  ASSERT_TRUE(ks().FailDocumentJob(retry, "not a PDF", std::nullopt));
+  failed = ks().GetDocument(acme_, document.id).value();
+  EXPECT_EQ(failed.status, DocumentStatus::kFailed);
+  EXPECT_EQ(failed.error, "not a PDF");
+  EXPECT_FALSE(ks().ClaimDocumentJob(kT0 + 1'000'000'000, kLease).value().has_value());
+  EXPECT_FALSE(ks().NextDocumentJobAt().value().has_value());
+}
+
+TEST_F(KnowledgeStoreTest, DueOrderFollowsRetryTimeThenId) {
+  Document first = Create(acme_, kb_, "a");
+  ASSERT_TRUE(ks().FailDocumentJob(MustClaim(first.id), "later", kT0 + 100));
+  Document second = Create(acme_, kb_, "b");  // Due at once (0), so ahead of the retried one.
+  EXPECT_EQ(ks().NextDocumentJobAt().value(), 0);
+  EXPECT_EQ(MustClaim(second.id, kT0 + 200).document.id, second.id);
+  EXPECT_EQ(MustClaim(first.id, kT0 + 200).document.id, first.id);
+}
+
+TEST_F(KnowledgeStoreTest, SetDocumentProgressRecordsItAndExtendsTheLease) {
+  Document document = Create(acme_, kb_, "a");
+  DocumentJob job = MustClaim(document.id);
+  ASSERT_TRUE(ks().SetDocumentProgress(job, 0.5, kT0 + 3 * kLease));
+  EXPECT_EQ(ks().GetDocument(acme_, document.id).value().progress, 0.5);
+  EXPECT_EQ(ks().NextDocumentJobAt().value(), kT0 + 3 * kLease);
+  // The original lease end no longer frees it.
+  EXPECT_FALSE(ks().ClaimDocumentJob(kT0 + kLease, kLease).value().has_value());
+  EXPECT_TRUE(ks().ClaimDocumentJob(kT0 + 3 * kLease, kLease).value().has_value());
+}
+
+TEST_F(KnowledgeStoreTest, CompleteWritesChunksLexicalIndexAndFaqsAndMarksReady) {
+  Document document = Create(acme_, kb_, "faq.csv", "");
+  DocumentJob job = MustClaim(document.id);
+  std::vector<NewChunk> chunks = {Chunk(0, "opening hours monday friday", {1, 0, 0}),
+                                  Chunk(1, "refunds within thirty days", {0, 1, 0})};
+  ASSERT_TRUE(
+      ks().CompleteDocumentJob(job, kEmbedder, chunks, {Faq("When do you open?", "open", "At nine.")}, "fetched page"));
+
+  Document ready = ks().GetDocument(acme_, document.id).value();
+  EXPECT_EQ(ready.status, DocumentStatus::kReady);
+  EXPECT_EQ(ready.progress, 1);
+  EXPECT_EQ(ready.chunks, 2);
+  EXPECT_EQ(ready.error, "");
+  EXPECT_EQ(ready.size_bytes, 12);  // The fetched content replaced the empty upload.
+
+  auto vectors = ks().ChunkVectorsAfter(kb_, kEmbedder, 0, 10).value();
+  ASSERT_EQ(vectors.size(), 2u);
+  EXPECT_EQ(vectors[0].embedding, (std::vector<float>{1, 0, 0}));
+  EXPECT_EQ(vectors[1].embedding, (std::vector<float>{0, 1, 0}));
+
+  auto records = ks().GetChunks(acme_, ChunkIds(vectors)).value();
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[1].id, vectors[1].chunk_id);
+  EXPECT_EQ(records[1].tenant_id, acme_);
+  EXPECT_EQ(records[1].knowledge_base_id, kb_);
+  EXPECT_EQ(records[1].document_id, document.id);
+  EXPECT_EQ(records[1].document_name, "faq.csv");
+  EXPECT_EQ(records[1].position, 1);
+  EXPECT_EQ(records[1].heading_path, "Section 1");
+  EXPECT_EQ(records[1].page, 2);
+  EXPECT_EQ(records[1].text, "refunds within thirty days");
+  EXPECT_EQ(records[1].lexical_text, "refunds within thirty days");
+
+  EXPECT_EQ(HitIds(ks().SearchLexical(acme_, {kb_}, "\"refunds\"", 10).value()),
+            std::vector<int64_t>{vectors[1].chunk_id});
+  auto faq = ks().FindFaqByKey(acme_, "open").value();
+  ASSERT_TRUE(faq.has_value());
+  EXPECT_EQ(faq->answer, "At nine.");
+  EXPECT_EQ(faq->document_id, document.id);
+
+  // The fetched content is what a re-processing reads.
+  ASSERT_EQ(ks().RequeueDocuments(kb_).value(), 1);
+  EXPECT_EQ(MustClaim(document.id).content, "fetched page");
+}
+
+TEST_F(KnowledgeStoreTest, ReprocessingReplacesChunksAndFaqsAndLogsTheDeletions) {
+  Document document =
+      Ingest(acme_, kb_, "doc", {Chunk(0, "old alpha"), Chunk(1, "old beta")}, {Faq("Old?", "old", "Old.")});
+  std::vector<int64_t> old_ids = ChunksOf(kb_);
+  ASSERT_EQ(old_ids.size(), 2u);
+  int64_t seq = 0;
+  EXPECT_TRUE(ks().DeletedChunksAfter(kb_, 0, &seq).value().empty());
+  EXPECT_EQ(seq, 0);  // Unchanged when nothing was deleted.
+
+  // Only ready and failed documents go back to pending; a pending one is left as it is.
+  Create(acme_, kb_, "still pending");
+  ASSERT_EQ(ks().RequeueDocuments(kb_).value(), 1);
+  Document requeued = ks().GetDocument(acme_, document.id).value();
+  EXPECT_EQ(requeued.status, DocumentStatus::kPending);
+  EXPECT_EQ(requeued.attempts, 0);
+  // Until it is processed again its old chunks keep answering.
+  EXPECT_EQ(ChunksOf(kb_), old_ids);
+
+  DocumentJob job = MustClaim(document.id);
+  ASSERT_TRUE(ks().CompleteDocumentJob(job, kEmbedder, {Chunk(0, "new gamma")}, {Faq("New?", "new", "New.")}, ""));
+
+  std::vector<int64_t> new_ids = ChunksOf(kb_);
+  ASSERT_EQ(new_ids.size(), 1u);
+  EXPECT_GT(new_ids[0], old_ids[1]);  // Ids are never reused: indexes catch up by "greater than".
+  EXPECT_TRUE(ks().GetChunks(acme_, old_ids).value().empty());
+  EXPECT_EQ(ks().GetDocument(acme_, document.id).value().chunks, 1);
+
+  std::vector<int64_t> deleted = ks().DeletedChunksAfter(kb_, 0, &seq).value();
+  std::sort(deleted.begin(), deleted.end());
+  EXPECT_EQ(deleted, old_ids);
+  EXPECT_GT(seq, 0);
+  int64_t later = seq;
+  EXPECT_TRUE(ks().DeletedChunksAfter(kb_, seq, &later).value().empty());
+  EXPECT_EQ(later, seq);
+
+  EXPECT_EQ(CountRows("SELECT COUNT(*) FROM knowledge_chunks_fts"), 1);
+  EXPECT_TRUE(ks().SearchLexical(acme_, {kb_}, "\"alpha\"", 10).value().empty());
+  EXPECT_EQ(HitIds(ks().SearchLexical(acme_, {kb_}, "\"gamma\"", 10).value()), new_ids);
+  EXPECT_FALSE(ks().FindFaqByKey(acme_, "old").value().has_value());
+  EXPECT_TRUE(ks().FindFaqByKey(acme_, "new").value().has_value());
+  EXPECT_EQ(CountRows("SELECT COUNT(*) FROM faq_questions"), 1);
+}
+
+TEST_F(KnowledgeStoreTest, ListDocumentsPagesNewestFirst) {
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 5; ++i) ids.push_back(Create(acme_, kb_, "doc" + std::to_string(i)).id);
+  Create(globex_, ks().EnsureKnowledgeBase(globex_, "main").value().id, "theirs");
+
+  auto first = ks().ListDocuments(acme_, std::nullopt, 2).value();
+  ASSERT_EQ(first.data.size(), 2u);
+  EXPECT_EQ(first.data[0].id, ids[4]);
+  EXPECT_EQ(first.data[1].id, ids[3]);
+  ASSERT_TRUE(first.next_cursor);
+  auto second = ks().ListDocuments(acme_, first.next_cursor, 2).value();
+  ASSERT_EQ(second.data.size(), 2u);
+  EXPECT_EQ(second.data[0].id, ids[2]);
+  EXPECT_EQ(second.data[1].id, ids[1]);
+  ASSERT_TRUE(second.next_cursor);
+  auto last = ks().ListDocuments(acme_, second.next_cursor, 2).value();
+  ASSERT_EQ(last.data.size(), 1u);
+  EXPECT_EQ(last.data[0].id, ids[0]);
+  EXPECT_FALSE(last.next_cursor);
+
+  // Exactly a page's worth: no cursor to an empty page.
+  EXPECT_FALSE(ks().ListDocuments(acme_, std::nullopt, 5).value().next_cursor);
+  EXPECT_EQ(ks().ListDocuments(acme_, std::string("garbage!"), 2).error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(ks().ListDocuments(acme_, crypto::Base64UrlEncode("f:3"), 2).error().code, ErrorCode::kInvalidArgument);
+}
+
+TEST_F(KnowledgeStoreTest, DeleteDocumentRemovesChunksIndexEntriesAndItsFaqs) {
+  Document document = Ingest(acme_, kb_, "faq.csv", {Chunk(0, "parking behind the shop"), Chunk(1, "parking is free")},
+                             {Faq("Where can I park?", "park", "Behind the shop.")});
+  Document kept = Ingest(acme_, kb_, "other", {Chunk(0, "gift cards")});
+  int64_t manual = ks().CreateFaq(acme_, Faq("Gift cards?", "gift cards", "Yes.")).value().id;
+  std::vector<int64_t> all = ChunksOf(kb_);
+  ASSERT_EQ(all.size(), 3u);
+
+  EXPECT_EQ(ks().DeleteDocument(globex_, document.id).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(ChunksOf(kb_).size(), 3u);
+
+  ASSERT_TRUE(ks().DeleteDocument(acme_, document.id));
+  EXPECT_EQ(ks().GetDocument(acme_, document.id).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(ChunksOf(kb_), std::vector<int64_t>{all[2]});
+  EXPECT_EQ(ks().GetChunks(acme_, all).value().size(), 1u);
+  EXPECT_EQ(CountRows("SELECT COUNT(*) FROM knowledge_chunks_fts"), 1);
+  EXPECT_TRUE(ks().SearchLexical(acme_, {kb_}, "\"parking\"", 10).value().empty());
+  EXPECT_FALSE(ks().FindFaqByKey(acme_, "park").value().has_value());
+  EXPECT_TRUE(ks().GetFaq(acme_, manual));  // Not the document's: it stays.
+  EXPECT_EQ(ks().GetDocument(acme_, kept.id).value().chunks, 1);
+
+  int64_t seq = 0;
+  std::vector<int64_t> deleted = ks().DeletedChunksAfter(kb_, 0, &seq).value();
+  std::sort(deleted.begin(), deleted.end());
+  EXPECT_EQ(deleted, (std::vector<int64_t>{all[0], all[1]}));
+  EXPECT_EQ(ks().DeleteDocument(acme_, document.id).error().code, ErrorCode::kNotFound);
+}
+
+TEST_F(KnowledgeStoreTest, DeletingADocumentBeingProcessedMakesItsCompletionConflict) {
+  Document document = Create(acme_, kb_, "a");
+  DocumentJob job = MustClaim(document.id);
+  ASSERT_TRUE(ks().DeleteDocument(acme_, document.id));
+  EXPECT_EQ(ks().CompleteDocumentJob(job, kEmbedder, {Chunk(0, "orphan")}, {}, "").error().code, ErrorCode::kConflict);
+  EXPECT_EQ(CountRows("SELECT COUNT(*) FROM knowledge_chunks"), 0);
+}
+
+TEST_F(KnowledgeStoreTest, ChunkVectorsAfterFiltersByKnowledgeBaseEmbedderAndId) {
+  int64_t other_kb = ks().EnsureKnowledgeBase(acme_, "other").value().id;
+  Ingest(acme_, kb_, "a", {Chunk(0, "a0"), Chunk(1, "a1"), Chunk(2, "a2")}, {}, "embedder-a");
+  Ingest(acme_, kb_, "b", {Chunk(0, "b0")}, {}, "embedder-b");
+  Ingest(acme_, other_kb, "c", {Chunk(0, "c0")}, {}, "embedder-a");
+
+  std::vector<int64_t> a = ChunksOf(kb_, "embedder-a");
+  ASSERT_EQ(a.size(), 3u);
+  EXPECT_TRUE(std::is_sorted(a.begin(), a.end()));
+  EXPECT_EQ(ChunksOf(kb_, "embedder-b").size(), 1u);
+  EXPECT_EQ(ChunksOf(other_kb, "embedder-a").size(), 1u);
+  EXPECT_TRUE(ChunksOf(kb_, "embedder-c").empty());
+
+  EXPECT_EQ(ChunkIds(ks().ChunkVectorsAfter(kb_, "embedder-a", a[0], 100).value()), (std::vector<int64_t>{a[1], a[2]}));
+  EXPECT_EQ(ChunkIds(ks().ChunkVectorsAfter(kb_, "embedder-a", 0, 2).value()), (std::vector<int64_t>{a[0], a[1]}));
+  EXPECT_TRUE(ks().ChunkVectorsAfter(kb_, "embedder-a", a[2], 100).value().empty());
+}
+
+// BM25 scoring needs a corpus in which the searched words are rare, so each test below adds filler chunks.
+class LexicalSearchTest : public KnowledgeStoreTest {
+ protected:
+  void SetUp() override {
+    KnowledgeStoreTest::SetUp();
+    std::vector<NewChunk> filler;
+    for (int i = 0; i < 12; ++i) filler.push_back(Chunk(i, "filler text number " + std::to_string(i)));
+    Ingest(acme_, kb_, "filler", filler);
+    Document doc = Ingest(acme_, kb_, "refunds",
+                          {Chunk(0, "refund refund refund policy"),
+                           Chunk(1, "our refund policy covers shoes bags hats and every other item in the shop")});
+    auto ids = ks().GetChunks(acme_, ChunksOf(kb_)).value();
+    for (const auto& record : ids) {
+      if (record.document_id == doc.id) (record.position == 0 ? dense_ : sparse_) = record.id;
+    }
+    second_kb_ = ks().EnsureKnowledgeBase(acme_, "second").value().id;
+    Ingest(acme_, second_kb_, "better", {Chunk(0, "refund refund refund refund")});
+    second_chunk_ = ChunksOf(second_kb_).at(0);
+    globex_kb_ = ks().EnsureKnowledgeBase(globex_, "main").value().id;
+    Ingest(globex_, globex_kb_, "theirs", {Chunk(0, "refund refund refund refund")});
+    globex_chunk_ = ChunksOf(globex_kb_).at(0);
+  }
+
+  int64_t dense_ = 0;
+  int64_t sparse_ = 0;
+  int64_t second_kb_ = 0;
+  int64_t second_chunk_ = 0;
+  int64_t globex_kb_ = 0;
+  int64_t globex_chunk_ = 0;
+};
+
+TEST_F(LexicalSearchTest, RanksByBm25) {
+  auto hits = ks().SearchLexical(acme_, {kb_}, "\"refund\"", 10).value();
+  EXPECT_EQ(HitIds(hits), (std::vector<int64_t>{dense_, sparse_}));
+  EXPECT_GT(hits[1].score, 0);
+  EXPECT_GT(hits[0].score, hits[1].score);
+  // A second query word lifts the chunk that has it.
+  EXPECT_EQ(HitIds(ks().SearchLexical(acme_, {kb_}, "\"refund\" OR \"shoes\" OR \"bags\"", 10).value()).at(0), sparse_);
+  EXPECT_EQ(HitIds(ks().SearchLexical(acme_, {kb_}, "\"refund\"", 1).value()), std::vector<int64_t>{dense_});
+}
+
+TEST_F(LexicalSearchTest, IsRestrictedToTheGivenKnowledgeBasesBeforeRanking) {
+  // The other knowledge base's chunk matches better; with limit 1 a filter applied after ranking would return
+  // nothing.
+  EXPECT_EQ(HitIds(ks().SearchLexical(acme_, {kb_}, "\"refund\"", 1).value()), std::vector<int64_t>{dense_});
+  EXPECT_EQ(HitIds(ks().SearchLexical(acme_, {second_kb_}, "\"refund\"", 10).value()),
+            std::vector<int64_t>{second_chunk_});
+  EXPECT_EQ(HitIds(ks().SearchLexical(acme_, {kb_, second_kb_}, "\"refund\"", 10).value()),
+            (std::vector<int64_t>{second_chunk_, dense_, sparse_}));
+}
+
+TEST_F(LexicalSearchTest, IgnoresOtherTenantsKnowledgeBases) {
+  EXPECT_EQ(HitIds(ks().SearchLexical(acme_, {kb_, globex_kb_}, "\"refund\"", 1).value()),
+            std::vector<int64_t>{dense_});
+  EXPECT_TRUE(ks().SearchLexical(acme_, {globex_kb_}, "\"refund\"", 10).value().empty());
+  EXPECT_EQ(HitIds(ks().SearchLexical(globex_, {kb_, globex_kb_}, "\"refund\"", 10).value()),
+            std::vector<int64_t>{globex_chunk_});
+  EXPECT_TRUE(ks().SearchLexical(acme_, {}, "\"refund\"", 10).value().empty());
+  EXPECT_TRUE(ks().SearchLexical(acme_, {kb_}, "", 10).value().empty());
+}
+
+TEST_F(LexicalSearchTest, AQueryCannotWidenItsScope) {
+  // FTS5 syntax in the query must not escape the knowledge-base restriction: closing the parenthesis and
+  // naming another knowledge base's scope token would otherwise reach another tenant's chunks.
+  std::string escape = "\"refund\") OR (kb" + std::to_string(globex_kb_);
+  auto hits = ks().SearchLexical(acme_, {kb_}, escape, 10);
+  ASSERT_TRUE(hits) << hits.error().detail;
+  for (int64_t id : HitIds(*hits)) {
+    EXPECT_NE(id, globex_chunk_);
+    EXPECT_NE(id, second_chunk_);
+  }
+  std::string column = "\"refund\") OR (scope : kb" + std::to_string(second_kb_);
+  for (int64_t id : HitIds(ks().SearchLexical(acme_, {kb_}, column, 10).value())) EXPECT_NE(id, second_chunk_);
+  EXPECT_FALSE(ks().SearchLexical(acme_, {kb_}, "\"unterminated", 10));
+}
+
+TEST_F(LexicalSearchTest, GetChunksKeepsTheOrderGivenAndDropsOtherTenantsChunks) {
+  auto records = ks().GetChunks(acme_, {sparse_, globex_chunk_, 987654, dense_, second_chunk_}).value();
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_EQ(records[0].id, sparse_);
+  EXPECT_EQ(records[1].id, dense_);
+  EXPECT_EQ(records[2].id, second_chunk_);
+  EXPECT_EQ(records[2].knowledge_base_id, second_kb_);
+  EXPECT_EQ(ks().GetChunks(globex_, {dense_, globex_chunk_}).value().at(0).id, globex_chunk_);
+  EXPECT_EQ(ks().GetChunks(globex_, {dense_, globex_chunk_}).value().size(), 1u);
+}
+
+TEST_F(KnowledgeStoreTest, FaqCrud) {
+  auto created = ks().CreateFaq(
+      acme_, NewFaq{{"What are your hours?", "When do you open?"}, {"hours", "open"}, "From nine to five."});
+  ASSERT_TRUE(created) << created.error().detail;
+  EXPECT_GT(created->id, 0);
+  EXPECT_EQ(created->tenant_id, acme_);
+  EXPECT_EQ(created->questions, (std::vector<std::string>{"What are your hours?", "When do you open?"}));
+  EXPECT_EQ(created->answer, "From nine to five.");
+  EXPECT_FALSE(created->document_id.has_value());
+  EXPECT_GT(created->created_at_ms, 0);
+
+  EXPECT_EQ(ks().FindFaqByKey(acme_, "open").value()->id, created->id);
+  EXPECT_EQ(ks().FindFaqByKey(acme_, "hours").value()->id, created->id);
+  EXPECT_FALSE(ks().FindFaqByKey(acme_, "closed").value().has_value());
+  EXPECT_FALSE(ks().FindFaqByKey(acme_, "").value().has_value());
+
+  auto updated = ks().UpdateFaq(acme_, created->id, NewFaq{{"Opening times?"}, {"opening times"}, "Nine to six."});
+  ASSERT_TRUE(updated);
+  EXPECT_EQ(updated->questions, std::vector<std::string>{"Opening times?"});
+  EXPECT_EQ(updated->answer, "Nine to six.");
+  EXPECT_GE(updated->updated_at_ms, created->updated_at_ms);
+  EXPECT_FALSE(ks().FindFaqByKey(acme_, "open").value().has_value());
+  EXPECT_EQ(ks().FindFaqByKey(acme_, "opening times").value()->answer, "Nine to six.");
+  EXPECT_EQ(ks().GetFaq(acme_, created->id).value().answer, "Nine to six.");
+
+  ASSERT_TRUE(ks().DeleteFaq(acme_, created->id));
+  EXPECT_EQ(ks().GetFaq(acme_, created->id).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(ks().DeleteFaq(acme_, created->id).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(ks().UpdateFaq(acme_, created->id, Faq("q", "q", "a")).error().code, ErrorCode::kNotFound);
+  EXPECT_FALSE(ks().FindFaqByKey(acme_, "opening times").value().has_value());
+  EXPECT_EQ(CountRows("SELECT COUNT(*) FROM faq_questions"), 0);
+}
+
+TEST_F(KnowledgeStoreTest, FaqValidation) {
+  EXPECT_EQ(ks().CreateFaq(acme_, Faq("Question?", "question", "")).error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(ks().CreateFaq(acme_, NewFaq{{}, {}, "Answer."}).error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(ks().CreateFaq(acme_, NewFaq{{""}, {""}, "Answer."}).error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(ks().CreateFaq(acme_, NewFaq{{"a", "b"}, {"a"}, "Answer."}).error().code, ErrorCode::kInternal);
+  EXPECT_EQ(ks().CreateFaq(999, Faq("Question?", "question", "Answer.")).error().code, ErrorCode::kNotFound);
+  int64_t id = ks().CreateFaq(acme_, Faq("Question?", "question", "Answer.")).value().id;
+  EXPECT_EQ(ks().UpdateFaq(acme_, id, Faq("Question?", "question", "")).error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(ks().GetFaq(acme_, id).value().answer, "Answer.");
+}
+
+TEST_F(KnowledgeStoreTest, FaqsAreTenantScoped) {
+  int64_t id = ks().CreateFaq(acme_, Faq("Parking?", "parking", "Behind the shop.")).value().id;
+  EXPECT_EQ(ks().GetFaq(globex_, id).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(ks().UpdateFaq(globex_, id, Faq("Parking?", "parking", "Nowhere.")).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(ks().DeleteFaq(globex_, id).error().code, ErrorCode::kNotFound);
+  EXPECT_FALSE(ks().FindFaqByKey(globex_, "parking").value().has_value());
+  EXPECT_TRUE(ks().ListFaqs(globex_, std::nullopt, 10).value().data.empty());
+  EXPECT_EQ(ks().GetFaq(acme_, id).value().answer, "Behind the shop.");
+
+  // The same key in both tenants finds each its own.
+  int64_t theirs = ks().CreateFaq(globex_, Faq("Parking?", "parking", "Underground.")).value().id;
+  EXPECT_EQ(ks().FindFaqByKey(globex_, "parking").value()->id, theirs);
+  EXPECT_EQ(ks().FindFaqByKey(acme_, "parking").value()->id, id);
+}
+
+TEST_F(KnowledgeStoreTest, ListFaqsPagesOldestFirst) {
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 3; ++i) {
+    std::string n = std::to_string(i);
+    ids.push_back(ks().CreateFaq(acme_, Faq("Q" + n + "?", "q" + n, "A" + n + ".")).value().id);
+  }
+  auto first = ks().ListFaqs(acme_, std::nullopt, 2).value();
+  ASSERT_EQ(first.data.size(), 2u);
+  EXPECT_EQ(first.data[0].id, ids[0]);
+  EXPECT_EQ(first.data[1].id, ids[1]);
+  EXPECT_EQ(first.data[1].questions, std::vector<std::string>{"Q1?"});
+  ASSERT_TRUE(first.next_cursor);
+  auto second = ks().ListFaqs(acme_, first.next_cursor, 2).value();
+  ASSERT_EQ(second.data.size(), 1u);
+  EXPECT_EQ(second.data[0].id, ids[2]);
+  EXPECT_FALSE(second.next_cursor);
+  EXPECT_EQ(ks().ListFaqs(acme_, crypto::Base64UrlEncode("d:1"), 2).error().code, ErrorCode::kInvalidArgument);
+}
+
+TEST_F(KnowledgeStoreTest, AiSettingsGetAndPut) {
+  EXPECT_FALSE(ks().GetAiSettings(acme_).value().has_value());
+  ASSERT_TRUE(ks().PutAiSettings(acme_, R"({"top_k":3})"));
+  EXPECT_EQ(ks().GetAiSettings(acme_).value(), R"({"top_k":3})");
+  ASSERT_TRUE(ks().PutAiSettings(acme_, R"({"top_k":7})"));
+  EXPECT_EQ(ks().GetAiSettings(acme_).value(), R"({"top_k":7})");
+  EXPECT_FALSE(ks().GetAiSettings(globex_).value().has_value());
+  EXPECT_EQ(ks().PutAiSettings(999, "{}").error().code, ErrorCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace parley::store::sqlite
