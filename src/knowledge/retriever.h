@@ -56,8 +56,10 @@ struct FusedHit {
   std::vector<int> ranks;  //!< Per input ranking, 1-based; 0 when absent.
 };
 
-// Reciprocal rank fusion of rankings (best first), best first; ties broken by the smaller id for determinism.
-std::vector<FusedHit> ReciprocalRankFusion(const std::vector<std::vector<int64_t>>& rankings, double k, size_t limit);
+// Weighted reciprocal rank fusion of rankings (best first): score(d) = Σ weight_i / (k + rank_i(d)), best first;
+// ties broken by the smaller id for determinism. `weights` has one entry per ranking, or is empty (all 1).
+std::vector<FusedHit> ReciprocalRankFusion(const std::vector<std::vector<int64_t>>& rankings, double k, size_t limit,
+                                           const std::vector<double>& weights = {});
 
 // Share (0..1) of `question`'s content stems present in `passage_text`; 0 when the question has none.
 double StemCoverage(std::string_view question, std::string_view passage_text, std::string_view language);

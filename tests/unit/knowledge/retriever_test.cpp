@@ -59,9 +59,11 @@ TEST(ReciprocalRankFusionTest, LimitsAndCountsARepeatedIdOnce) {
   EXPECT_TRUE(ReciprocalRankFusion({{1}}, 60, 0).empty());
 }
 
-TEST(LexicalQueryTest, QuotesFoldedContentWordsOnce) {
-  EXPECT_EQ(LexicalQuery("What are your opening hours?", "english"), "\"opening\" OR \"hours\"");
-  EXPECT_EQ(LexicalQuery("Refund, refund... REFUND policy", "english"), "\"refund\" OR \"policy\"");
+TEST(LexicalQueryTest, QuotesFoldedContentWordsOnceWithTheirStems) {
+  EXPECT_EQ(LexicalQuery("What are your opening hours?", "english"),
+            "\"opening\" OR \"open\" OR \"hours\" OR \"hour\"");
+  EXPECT_EQ(LexicalQuery("Refund, refund... REFUND policy", "english"), "\"refund\" OR \"policy\" OR \"polici\"");
+  EXPECT_EQ(LexicalQuery("livraisons", "french"), "\"livraisons\" OR \"livraison\"");
   EXPECT_EQ(LexicalQuery("Où est l'Hôtel ?", "english"), "\"hotel\"");
   EXPECT_EQ(LexicalQuery("the and of", "english"), "");
   EXPECT_EQ(LexicalQuery("", "english"), "");
@@ -70,9 +72,22 @@ TEST(LexicalQueryTest, QuotesFoldedContentWordsOnce) {
 
 TEST(LexicalQueryTest, LeavesNoFts5SyntaxOfTheQuestion) {
   // Operators, column filters, prefixes and quotes in a question are only words (or nothing) for FTS5.
-  EXPECT_EQ(LexicalQuery("body: \"x\" NEAR(a b) pre* -y ^z"),
-            "\"body\" OR \"x\" OR \"near\" OR \"b\" OR \"pre\" OR \"z\"");  // "a" and "y" are stop words.
-  EXPECT_EQ(LexicalQuery("shoes AND bags OR hats", "english"), "\"shoes\" OR \"bags\" OR \"hats\"");
+  EXPECT_EQ(LexicalQuery("body: \"x\" NEAR(a b) pre* -y ^z", "english"),
+            "\"body\" OR \"bodi\" OR \"x\" OR \"near\" OR \"b\" OR \"pre\" OR \"z\"");  // "a", "y": stop words.
+  EXPECT_EQ(LexicalQuery("shoes AND bags OR hats", "english"),
+            "\"shoes\" OR \"shoe\" OR \"bags\" OR \"bag\" OR \"hats\" OR \"hat\"");
+}
+
+TEST(ReciprocalRankFusionTest, WeighsEachRanking) {
+  auto fused = ReciprocalRankFusion({{1, 2}, {2, 1}}, 60, 10, {1.0, 0.5});
+  ASSERT_EQ(fused.size(), 2u);
+  EXPECT_EQ(fused[0].id, 1);
+  EXPECT_DOUBLE_EQ(fused[0].score, 1.0 / 61 + 0.5 / 62);
+  EXPECT_DOUBLE_EQ(fused[1].score, 1.0 / 62 + 0.5 / 61);
+}
+
+TEST(LexicalTextTest, FoldedWordsThenTheStemsThatDiffer) {
+  EXPECT_EQ(LexicalText("Free deliveries, café", "english"), "free deliveries cafe deliveri");
 }
 
 TEST(StemCoverageTest, ShareOfTheQuestionsStemsInThePassage) {
@@ -158,7 +173,8 @@ TEST_F(RetrieverTest, FindsTheAnsweringPassageWithEveryFieldFilled) {
   EXPECT_EQ(best.chunk.text, "Any item can be returned within 30 days. Refunds are paid to the original card.");
   EXPECT_EQ(best.vector_rank, 1);
   EXPECT_EQ(best.lexical_rank, 1);
-  EXPECT_DOUBLE_EQ(best.score, 2.0 / 61);
+  const double lexical_weight = RetrievalOptions{}.lexical_weight;
+  EXPECT_DOUBLE_EQ(best.score, (1.0 + lexical_weight) / 61);
   EXPECT_GT(best.similarity, 0);
   EXPECT_LE(best.similarity, 1);
   EXPECT_GT(best.bm25, 0);
@@ -171,8 +187,8 @@ TEST_F(RetrieverTest, FindsTheAnsweringPassageWithEveryFieldFilled) {
     if (i > 0) {
       EXPECT_LE(p.score, passages[i - 1].score);
     }
-    double expected =
-        (p.vector_rank ? 1.0 / (60 + p.vector_rank) : 0) + (p.lexical_rank ? 1.0 / (60 + p.lexical_rank) : 0);
+    double expected = (p.vector_rank ? 1.0 / (60 + p.vector_rank) : 0) +
+                      (p.lexical_rank ? lexical_weight / (60 + p.lexical_rank) : 0);
     EXPECT_DOUBLE_EQ(p.score, expected);
     if (p.vector_rank == 0) {
       EXPECT_EQ(p.similarity, 0);
@@ -212,7 +228,7 @@ TEST_F(RetrieverTest, WithoutAQueryVectorRanksByBm25Alone) {
   EXPECT_EQ(passages[0].vector_rank, 0);
   EXPECT_EQ(passages[0].similarity, 0);
   EXPECT_EQ(passages[0].lexical_rank, 1);
-  EXPECT_DOUBLE_EQ(passages[0].score, 1.0 / 61);
+  EXPECT_DOUBLE_EQ(passages[0].score, RetrievalOptions{}.lexical_weight / 61);
   EXPECT_DOUBLE_EQ(passages[0].relevance, 1.0);  // All of the question's stems are there.
 
   // Nothing to match on either side: no passages.
