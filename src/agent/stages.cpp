@@ -80,11 +80,6 @@ std::set<std::string> ContentStems(std::string_view text, knowledge::Stemmer& st
   return stems;
 }
 
-knowledge::Stemmer& StemmerFor(std::string_view language) {
-  thread_local std::unique_ptr<knowledge::Stemmer> stemmer;
-  if (!stemmer || stemmer->language() != language) stemmer = std::make_unique<knowledge::Stemmer>(language);
-  return *stemmer;
-}
 
 size_t CodePoints(std::string_view text) {
   return static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) { return (c & 0xC0) != 0x80; }));
@@ -148,7 +143,7 @@ Triage TriageMessage(std::string_view text) {
 
 std::string ExtractiveAnswer(std::string_view question, const knowledge::Passage& best, std::string_view language,
                              int max_sentences) {
-  auto& stemmer = StemmerFor(language);
+  auto& stemmer = knowledge::ThreadStemmer(language);
   std::set<std::string> wanted = ContentStems(question, stemmer);
   std::vector<std::string> sentences = SplitSentences(best.chunk.text);
   if (sentences.empty()) return best.chunk.text;
@@ -179,7 +174,7 @@ std::string ExtractiveAnswer(std::string_view question, const knowledge::Passage
 }
 
 double Support(std::string_view answer, const std::vector<knowledge::Passage>& passages, std::string_view language) {
-  auto& stemmer = StemmerFor(language);
+  auto& stemmer = knowledge::ThreadStemmer(language);
   std::set<std::string> claimed = ContentStems(answer, stemmer);
   if (claimed.empty()) return 1;
   std::set<std::string> available;
@@ -217,31 +212,34 @@ bool LeaksSecrets(std::string_view answer, std::string_view system_prompt) {
 
 std::string FormatForPlatform(std::string_view markdown, Platform platform) {
   std::string text(markdown);
-  bool whatsapp = platform == Platform::kWhatsApp;
+  const bool whatsapp = platform == Platform::kWhatsApp;
   static const std::regex kHeading(R"((^|\n)#{1,6}\s+([^\n]+))");
   static const std::regex kBold(R"(\*\*([^*\n]+)\*\*|__([^_\n]+)__)");
+  static const std::regex kItalic(R"((^|[^*\w])\*([^*\n]+)\*(?![*\w]))");
+  static const std::regex kDoubleMark("\x02\x02");
   static const std::regex kStrike(R"(~~([^~\n]+)~~)");
   static const std::regex kLink(R"(\[([^\]\n]+)\]\((https?://[^)\s]+)\))");
   static const std::regex kBullet(R"((^|\n)\s*[*+]\s+)");
+  static const std::regex kCode(R"(`{1,3}([^`]+)`{1,3})");
   text = std::regex_replace(text, kLink, "$1 ($2)");
   text = std::regex_replace(text, kBullet, "$1- ");
-  if (whatsapp) {
-    text = std::regex_replace(text, kHeading, "$1*$2*");
-    text = std::regex_replace(text, kBold, "*$1$2*");
-    text = std::regex_replace(text, kStrike, "~$1~");
-  } else {
-    text = std::regex_replace(text, kHeading, "$1$2");
-    text = std::regex_replace(text, kBold, "$1$2");
-    text = std::regex_replace(text, kStrike, "$1");
-    static const std::regex kCode(R"(`{1,3}([^`]+)`{1,3})");
-    text = std::regex_replace(text, kCode, "$1");
-  }
+  // Bold becomes a marker first, so the single-asterisk italic rule cannot mistake it; a heading reads as a bold
+  // line, and a bold heading ("# **Title**") is bold once.
+  text = std::regex_replace(text, kBold, "\x02$1$2\x02");
+  text = std::regex_replace(text, kHeading, "$1\x02$2\x02");
+  text = std::regex_replace(text, kDoubleMark, "\x02");
+  text = std::regex_replace(text, kItalic, whatsapp ? "$1_$2_" : "$1$2");
+  text = std::regex_replace(text, kStrike, whatsapp ? "~$1~" : "$1");
+  if (!whatsapp) text = std::regex_replace(text, kCode, "$1");
+  std::replace(text.begin(), text.end(), '\x02', whatsapp ? '*' : '\x03');
+  if (!whatsapp) text.erase(std::remove(text.begin(), text.end(), '\x03'), text.end());
   return text;
 }
 
 size_t MessageLimit(Platform platform) { return platform == Platform::kWhatsApp ? 4096 : 1000; }
 
 std::vector<std::string> SplitMessage(std::string_view text, size_t limit) {
+  limit = std::max<size_t>(limit, 1);
   std::vector<std::string> parts;
   std::string_view rest = text;
   while (!rest.empty()) {
@@ -249,7 +247,8 @@ std::vector<std::string> SplitMessage(std::string_view text, size_t limit) {
     if (first == std::string_view::npos) break;
     rest.remove_prefix(first);
     if (CodePoints(rest) <= limit) {
-      parts.emplace_back(rest);
+      auto last = rest.find_last_not_of(" \n");
+      parts.emplace_back(rest.substr(0, last + 1));
       break;
     }
     size_t window = OffsetOfCodePoint(rest, limit);

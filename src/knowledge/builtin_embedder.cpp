@@ -74,12 +74,6 @@ void AddNgrams(std::string_view stem, std::vector<Feature>& features) {
   }
 }
 
-Stemmer& ThreadStemmer(const std::string& language) {
-  thread_local std::unordered_map<std::string, std::unique_ptr<Stemmer>> stemmers;
-  auto& stemmer = stemmers[language];
-  if (!stemmer) stemmer = std::make_unique<Stemmer>(language);
-  return *stemmer;
-}
 
 }  // namespace
 

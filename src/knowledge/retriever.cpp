@@ -22,20 +22,11 @@ std::vector<std::string> ContentWords(std::string_view text) {
   return words;
 }
 
-// One stemmer per thread and language in use (a Stemmer is not thread-safe).
-Stemmer& StemmerFor(std::string_view language) {
-  thread_local std::map<std::string, std::unique_ptr<Stemmer>, std::less<>> stemmers;
-  auto found = stemmers.find(language);
-  if (found == stemmers.end()) {
-    found = stemmers.emplace(std::string(language), std::make_unique<Stemmer>(language)).first;
-  }
-  return *found->second;
-}
 
 }  // namespace
 
 std::string LexicalText(std::string_view text, std::string_view language) {
-  Stemmer& stemmer = StemmerFor(language);
+  Stemmer& stemmer = ThreadStemmer(language);
   std::vector<std::string> words = Words(Fold(text));
   std::string lexical;
   for (const auto& word : words) lexical += (lexical.empty() ? "" : " ") + word;
@@ -47,7 +38,7 @@ std::string LexicalText(std::string_view text, std::string_view language) {
 }
 
 std::string LexicalQuery(std::string_view question, std::string_view language) {
-  Stemmer& stemmer = StemmerFor(language);
+  Stemmer& stemmer = ThreadStemmer(language);
   std::vector<std::string> terms;
   for (auto& word : ContentWords(question)) {
     std::string stem = stemmer.Stem(word);
@@ -90,12 +81,12 @@ std::vector<FusedHit> ReciprocalRankFusion(const std::vector<std::vector<int64_t
 }
 
 double StemCoverage(std::string_view question, std::string_view passage_text, std::string_view language) {
-  Stemmer* stemmer = &StemmerFor(language);
+  Stemmer& stemmer = ThreadStemmer(language);
   std::set<std::string> wanted;
-  for (const auto& word : ContentWords(question)) wanted.insert(stemmer->Stem(word));
+  for (const auto& word : ContentWords(question)) wanted.insert(stemmer.Stem(word));
   if (wanted.empty()) return 0;
   std::unordered_set<std::string> present;
-  for (const auto& word : Words(Fold(passage_text))) present.insert(stemmer->Stem(word));
+  for (const auto& word : Words(Fold(passage_text))) present.insert(stemmer.Stem(word));
   size_t found = 0;
   for (const auto& stem : wanted) found += present.count(stem);
   return static_cast<double>(found) / static_cast<double>(wanted.size());

@@ -7,6 +7,10 @@
 #include <array>
 #include <cctype>
 #include <cstdlib>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
 #include <utility>
 
 namespace parley::knowledge {
@@ -222,6 +226,15 @@ std::string Stemmer::Stem(std::string_view folded_word) {
 
 bool IsStopWord(std::string_view folded_word) {
   return std::binary_search(kStopWords.begin(), kStopWords.end(), folded_word);
+}
+
+Stemmer& ThreadStemmer(std::string_view language) {
+  thread_local std::map<std::string, std::unique_ptr<Stemmer>, std::less<>> stemmers;
+  auto found = stemmers.find(language);
+  if (found == stemmers.end()) {
+    found = stemmers.emplace(std::string(language), std::make_unique<Stemmer>(language)).first;
+  }
+  return *found->second;
 }
 
 }  // namespace parley::knowledge

@@ -39,6 +39,10 @@ class Stemmer {
   std::unique_ptr<Impl> impl_;
 };
 
+// This thread's stemmer for `language`: one per thread and language asked for, made on first use, because a
+// Stemmer is not thread-safe and costs an allocation to make.
+Stemmer& ThreadStemmer(std::string_view language);
+
 // Frequent function words of English and French (folded), which carry no meaning for matching.
 bool IsStopWord(std::string_view folded_word);
 

@@ -156,7 +156,8 @@ class KnowledgeStore {
   virtual Result<std::vector<int64_t>> DeletedChunksAfter(int64_t knowledge_base_id, int64_t after_seq,
                                                           int64_t* last_seq) = 0;
   // BM25 top `limit` for an FTS5 query, restricted to the tenant's given knowledge bases inside the query (not
-  // filtered afterwards). An empty `knowledge_base_ids` matches nothing.
+  // filtered afterwards). An empty `knowledge_base_ids` matches nothing. The query is the caller's to build well
+  // (knowledge::LexicalQuery quotes every term); FTS5 syntax errors are failures of the caller (kInternal).
   virtual Result<std::vector<LexicalHit>> SearchLexical(int64_t tenant_id,
                                                         const std::vector<int64_t>& knowledge_base_ids,
                                                         const std::string& fts_query, int limit) = 0;

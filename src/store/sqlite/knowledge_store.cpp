@@ -546,12 +546,8 @@ class SqliteKnowledgeStore final : public KnowledgeStore {
       STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(kLexicalSearch));
       select.Bind(1, scope_match).Bind(2, body_match).Bind(3, limit);
       while (true) {
-        auto row = select.Step();
-        if (!row && row.error().code == ErrorCode::kInvalidArgument) {
-          return Error::InvalidArgument("invalid search query");
-        }
-        if (!row) return row.error();
-        if (!*row) return Ok();
+        STORE_ASSIGN_OR_RETURN(bool row, select.Step());
+        if (!row) return Ok();
         hits.push_back({select.Int(0), select.Double(1)});
       }
     }));

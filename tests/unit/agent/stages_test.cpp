@@ -182,6 +182,13 @@ TEST(FormatForPlatformTest, WhatsAppGetsItsOwnMarkup) {
             "Book a table (https://example.com/book) _soon_ ```mono```");
 }
 
+TEST(FormatForPlatformTest, SingleAsterisksAreItalicAndABoldHeadingIsBoldOnce) {
+  EXPECT_EQ(FormatForPlatform("A *really* fresh **croissant**", Platform::kWhatsApp),
+            "A _really_ fresh *croissant*");
+  EXPECT_EQ(FormatForPlatform("# **Menu**\n2*3 = 6", Platform::kWhatsApp), "*Menu*\n2*3 = 6");
+  EXPECT_EQ(FormatForPlatform("A *really* fresh **croissant**", Platform::kInstagram), "A really fresh croissant");
+}
+
 TEST(FormatForPlatformTest, InstagramGetsPlainText) {
   const std::string markdown =
       "## Opening hours\n**Monday**: 9-5, ~~Sunday~~\n* first\n[Book](https://example.com/book) `code` ```block```";
@@ -198,6 +205,7 @@ TEST(MessageLimitTest, PerPlatform) {
 TEST(SplitMessageTest, ShortTextIsOnePart) {
   EXPECT_EQ(SplitMessage("Hello!", 10), std::vector<std::string>{"Hello!"});
   EXPECT_EQ(SplitMessage("0123456789", 10), std::vector<std::string>{"0123456789"});
+  EXPECT_EQ(SplitMessage("Hello!  \n", 10), std::vector<std::string>{"Hello!"});  // Trimmed like the others.
   EXPECT_TRUE(SplitMessage("", 10).empty());
   EXPECT_TRUE(SplitMessage(" \n \n", 10).empty());
 }
