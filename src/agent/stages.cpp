@@ -80,7 +80,6 @@ std::set<std::string> ContentStems(std::string_view text, knowledge::Stemmer& st
   return stems;
 }
 
-
 size_t CodePoints(std::string_view text) {
   return static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) { return (c & 0xC0) != 0x80; }));
 }

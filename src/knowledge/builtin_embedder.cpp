@@ -74,7 +74,6 @@ void AddNgrams(std::string_view stem, std::vector<Feature>& features) {
   }
 }
 
-
 }  // namespace
 
 BuiltinEmbedder::BuiltinEmbedder(BuiltinEmbedderOptions options) : options_(std::move(options)) {

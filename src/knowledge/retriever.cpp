@@ -22,7 +22,6 @@ std::vector<std::string> ContentWords(std::string_view text) {
   return words;
 }
 
-
 }  // namespace
 
 std::string LexicalText(std::string_view text, std::string_view language) {

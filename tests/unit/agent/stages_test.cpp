@@ -183,8 +183,7 @@ TEST(FormatForPlatformTest, WhatsAppGetsItsOwnMarkup) {
 }
 
 TEST(FormatForPlatformTest, SingleAsterisksAreItalicAndABoldHeadingIsBoldOnce) {
-  EXPECT_EQ(FormatForPlatform("A *really* fresh **croissant**", Platform::kWhatsApp),
-            "A _really_ fresh *croissant*");
+  EXPECT_EQ(FormatForPlatform("A *really* fresh **croissant**", Platform::kWhatsApp), "A _really_ fresh *croissant*");
   EXPECT_EQ(FormatForPlatform("# **Menu**\n2*3 = 6", Platform::kWhatsApp), "*Menu*\n2*3 = 6");
   EXPECT_EQ(FormatForPlatform("A *really* fresh **croissant**", Platform::kInstagram), "A really fresh croissant");
 }
