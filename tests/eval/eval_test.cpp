@@ -9,6 +9,7 @@
 // Set PARLEY_EVAL_VERBOSE=1 to print every question's ranks.
 
 #include "core/blocking_pool.h"
+
 #include "core/crypto.h"
 #include "core/log.h"
 #include "knowledge/embedder.h"
@@ -18,6 +19,7 @@
 #include "knowledge/vector_index.h"
 #include "store/knowledge_store.h"
 #include "store/store.h"
+#include "support/temp_dir.h"
 
 #include <gtest/gtest.h>
 #include <boost/asio/co_spawn.hpp>
@@ -101,24 +103,6 @@ std::string ReadFile(const std::filesystem::path& path) {
   return bytes.str();
 }
 
-// A fresh directory under the system temp dir, removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "parley-eval-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
-
 // Everything the tests look at, computed once per process: ingestion and the three rankings of every question.
 struct Evaluation {
   std::string error;  // Why the evaluation could not run at all; empty when it ran.
@@ -176,7 +160,7 @@ std::string Evaluate(Evaluation& eval) {
   std::sort(eval.files.begin(), eval.files.end());
   eval.questions = LoadQuestions(data_dir / "questions.json");
 
-  TempDir dir;
+  testing::TempDir dir{"parley-eval"};
   auto box = crypto::SecretBox::Create(std::string(32, 'k'));
   store::StoreOptions store_options;
   store_options.database_url = "sqlite://" + (dir.path() / "eval.db").string();

@@ -164,37 +164,10 @@ class DocxWalker {
  public:
   DocxWalker(DocumentBuilder& builder, const Styles& styles) : builder_(builder), styles_(styles) {}
 
-  // Iterative rather than recursive: the depth comes from an untrusted file.
-  void Walk(const xmlNode* root) {
-    const xmlNode* node = root;
-    while (node != nullptr && room_left_) {
-      if (Enter(node) && node->children != nullptr) {
-        node = node->children;
-        continue;
-      }
-      while (node != nullptr) {
-        Exit(node);
-        if (node == root) {
-          node = nullptr;
-        } else if (node->next != nullptr) {
-          node = node->next;
-          break;
-        } else {
-          node = node->parent;
-        }
-      }
-    }
-  }
+  void Walk(const xmlNode* root) { WalkTree(root, *this); }
+  bool room_left() const { return room_left_; }
 
- private:
-  struct Paragraph {
-    ParagraphKind kind;
-    std::string text;
-  };
-  struct Row {
-    std::vector<std::string> cells;
-  };
-
+  // WalkTree's callbacks.
   // Whether to descend into `node`.
   bool Enter(const xmlNode* node) {
     if (node->type == XML_TEXT_NODE) {
@@ -250,6 +223,15 @@ class DocxWalker {
       room_left_ = builder_.Add(Block::Kind::kTableRow, text) && room_left_;
     }
   }
+
+ private:
+  struct Paragraph {
+    ParagraphKind kind;
+    std::string text;
+  };
+  struct Row {
+    std::vector<std::string> cells;
+  };
 
   void Append(std::string_view text) {
     if (frames_.empty()) return;

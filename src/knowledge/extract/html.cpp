@@ -53,35 +53,10 @@ class HtmlWalker {
  public:
   explicit HtmlWalker(DocumentBuilder& builder) : builder_(builder) {}
 
-  // Iterative rather than recursive: the depth comes from an untrusted file.
-  void Walk(xmlNode* root) {
-    xmlNode* node = root;
-    while (node != nullptr && room_left_) {
-      if (Enter(node) && node->children != nullptr) {
-        node = node->children;
-        continue;
-      }
-      while (node != nullptr) {
-        Exit(node);
-        if (node == root) {
-          node = nullptr;
-        } else if (node->next != nullptr) {
-          node = node->next;
-          break;
-        } else {
-          node = node->parent;
-        }
-      }
-    }
-    Flush();
-  }
+  void Walk(xmlNode* root) { WalkTree(root, *this); }
+  bool room_left() const { return room_left_; }
 
- private:
-  struct OpenBlock {
-    Block::Kind kind = Block::Kind::kParagraph;
-    int level = 0;
-  };
-
+  // WalkTree's callbacks.
   // Whether to descend into `node`.
   bool Enter(xmlNode* node) {
     if (node->type == XML_TEXT_NODE || node->type == XML_CDATA_SECTION_NODE) {
@@ -139,6 +114,12 @@ class HtmlWalker {
     Flush();
     if (!open_.empty()) open_.pop_back();
   }
+
+ private:
+  struct OpenBlock {
+    Block::Kind kind = Block::Kind::kParagraph;
+    int level = 0;
+  };
 
   OpenBlock Open(Role role, int level) const {
     switch (role) {

@@ -2,6 +2,7 @@
 
 #include "core/crypto.h"
 #include "core/time.h"
+#include "store/sqlite/cursor.h"
 #include "store/sqlite/db.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -170,22 +171,6 @@ Document ReadDocument(const Statement& row) {
   return d;
 }
 
-std::string IdCursor(char kind, int64_t id) {
-  return crypto::Base64UrlEncode(std::string(1, kind) + ":" + std::to_string(id));
-}
-
-Result<int64_t> ParseIdCursor(char kind, const std::string& cursor) {
-  auto decoded = crypto::Base64UrlDecode(cursor);
-  int64_t id = 0;
-  if (decoded && decoded->size() > 2 && (*decoded)[0] == kind && (*decoded)[1] == ':') {
-    const char* begin = decoded->data() + 2;
-    const char* end = decoded->data() + decoded->size();
-    auto [ptr, ec] = std::from_chars(begin, end, id);
-    if (ec == std::errc() && ptr == end) return id;
-  }
-  return Error::InvalidArgument("invalid cursor");
-}
-
 std::vector<float> DecodeVector(std::string_view blob) {
   std::vector<float> vector(blob.size() / sizeof(float));
   std::memcpy(vector.data(), blob.data(), vector.size() * sizeof(float));
@@ -216,14 +201,10 @@ Result<void> DeleteChunksOf(Database& db, int64_t document_id, int64_t knowledge
   return remove.Bind(1, document_id).Run();
 }
 
-Result<void> InsertFaq(Database& db, int64_t tenant_id, std::optional<int64_t> document_id, const NewFaq& faq,
-                       int64_t now, int64_t* id) {
-  STORE_ASSIGN_OR_RETURN(auto insert, db.Prepare(kInsertFaq));
-  STORE_TRY(insert.Bind(1, tenant_id).Bind(2, document_id).Bind(3, faq.answer).Bind(4, now).Step());
-  *id = insert.Int(0);
+Result<void> InsertFaqQuestions(Database& db, int64_t tenant_id, int64_t faq_id, const NewFaq& faq) {
   for (size_t i = 0; i < faq.questions.size(); ++i) {
     STORE_ASSIGN_OR_RETURN(auto question, db.Prepare(kInsertFaqQuestion));
-    STORE_TRY(question.Bind(1, *id)
+    STORE_TRY(question.Bind(1, faq_id)
                   .Bind(2, tenant_id)
                   .Bind(3, static_cast<int64_t>(i))
                   .Bind(4, faq.questions[i])
@@ -231,6 +212,14 @@ Result<void> InsertFaq(Database& db, int64_t tenant_id, std::optional<int64_t> d
                   .Run());
   }
   return Ok();
+}
+
+Result<void> InsertFaq(Database& db, int64_t tenant_id, std::optional<int64_t> document_id, const NewFaq& faq,
+                       int64_t now, int64_t* id) {
+  STORE_ASSIGN_OR_RETURN(auto insert, db.Prepare(kInsertFaq));
+  STORE_TRY(insert.Bind(1, tenant_id).Bind(2, document_id).Bind(3, faq.answer).Bind(4, now).Step());
+  *id = insert.Int(0);
+  return InsertFaqQuestions(db, tenant_id, *id, faq);
 }
 
 Result<void> ValidateFaq(const NewFaq& faq) {
@@ -590,16 +579,7 @@ class SqliteKnowledgeStore final : public KnowledgeStore {
       if (db.Changes() == 0) return Error::NotFound("no such Q&A pair");
       STORE_ASSIGN_OR_RETURN(auto clear, db.Prepare(kDeleteFaqQuestions));
       STORE_TRY(clear.Bind(1, faq_id).Run());
-      for (size_t i = 0; i < faq.questions.size(); ++i) {
-        STORE_ASSIGN_OR_RETURN(auto question, db.Prepare(kInsertFaqQuestion));
-        STORE_TRY(question.Bind(1, faq_id)
-                      .Bind(2, tenant_id)
-                      .Bind(3, static_cast<int64_t>(i))
-                      .Bind(4, faq.questions[i])
-                      .Bind(5, faq.question_keys[i])
-                      .Run());
-      }
-      return Ok();
+      return InsertFaqQuestions(db, tenant_id, faq_id, faq);
     }));
     return GetFaq(tenant_id, faq_id);
   }

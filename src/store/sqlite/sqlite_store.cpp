@@ -1,5 +1,6 @@
 #include "store/sqlite/sqlite_store.h"
 
+#include "store/sqlite/cursor.h"
 #include "store/sqlite/knowledge_store.h"
 
 #include <boost/asio/post.hpp>
@@ -323,17 +324,6 @@ Result<std::pair<int64_t, int64_t>> ParseConversationCursor(const std::string& c
     return garbled;
   }
   return std::pair{at, id};
-}
-
-std::string MessageCursor(int64_t id) { return crypto::Base64UrlEncode("m:" + std::to_string(id)); }
-
-Result<int64_t> ParseMessageCursor(const std::string& cursor) {
-  auto raw = crypto::Base64UrlDecode(cursor);
-  int64_t id = 0;
-  if (!raw || !raw->starts_with("m:") || !ParseInt(std::string_view(*raw).substr(2), &id) || id < 0) {
-    return Error::InvalidArgument("invalid cursor");
-  }
-  return id;
 }
 
 int ClampLimit(int limit) { return std::clamp(limit, 1, kMaxPageSize); }
@@ -1397,7 +1387,7 @@ Result<Page<StoredMessage>> SqliteStore::ListMessages(int64_t tenant_id, int64_t
   limit = ClampLimit(limit);
   int64_t after_id = 0;
   if (cursor) {
-    STORE_ASSIGN_OR_RETURN(after_id, ParseMessageCursor(*cursor));
+    STORE_ASSIGN_OR_RETURN(after_id, ParseIdCursor('m', *cursor));
   }
   STORE_ASSIGN_OR_RETURN(auto reader, AcquireReader());
   {
@@ -1412,7 +1402,7 @@ Result<Page<StoredMessage>> SqliteStore::ListMessages(int64_t tenant_id, int64_t
     STORE_ASSIGN_OR_RETURN(bool row, select.Step());
     if (!row) break;
     if (static_cast<int>(page.data.size()) == limit) {
-      page.next_cursor = MessageCursor(page.data.back().id);
+      page.next_cursor = IdCursor('m', page.data.back().id);
       break;
     }
     page.data.push_back(ReadMessage(select));

@@ -5,6 +5,7 @@
 #include "core/crypto.h"
 #include "store/knowledge_store.h"
 #include "store/sqlite/sqlite_store.h"
+#include "support/temp_dir.h"
 
 #include <gtest/gtest.h>
 
@@ -16,25 +17,6 @@
 #include <vector>
 
 namespace parley::knowledge::fixture {
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "parley-knowledge-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 // The store opens in the constructor, not in SetUp, so that derived fixtures' members can take ks().
 class KnowledgeStoreFixture : public ::testing::Test {
@@ -80,7 +62,7 @@ class KnowledgeStoreFixture : public ::testing::Test {
     return ids;
   }
 
-  TempDir dir_;
+  testing::TempDir dir_{"parley-knowledge"};
   crypto::SecretBox box_ = crypto::SecretBox::Create(std::string(32, 'k')).value();
   std::unique_ptr<store::sqlite::SqliteStore> store_;
   int64_t acme_ = 0;

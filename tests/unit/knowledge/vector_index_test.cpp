@@ -18,7 +18,7 @@ namespace parley::knowledge {
 namespace {
 
 using fixture::KnowledgeStoreFixture;
-using fixture::TempDir;
+using testing::TempDir;
 
 constexpr char kEmbedder[] = "test-3d";
 
@@ -54,7 +54,7 @@ class VectorIndexTest : public ::testing::Test {
     index.Add(3, kOrthogonal.data());
     index.Add(4, kOpposite.data());
   }
-  TempDir dir_;
+  TempDir dir_{"parley-vectors"};
 };
 
 TEST_F(VectorIndexTest, SearchReturnsTheNearestMostSimilarFirst) {

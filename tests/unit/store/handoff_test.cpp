@@ -2,7 +2,9 @@
 // answering from Instagram's app (echoes), and the way back to the bot.
 
 #include "core/crypto.h"
+
 #include "store/sqlite/sqlite_store.h"
+#include "support/temp_dir.h"
 
 #include <gtest/gtest.h>
 
@@ -20,23 +22,6 @@ constexpr char kIgAccount[] = "ig-1";
 constexpr int64_t kT0 = 1'800'000'000'000;
 constexpr int64_t kLease = 30'000;
 constexpr int64_t kIdle = 3'600'000;
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "parley-handoff-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 InboundItem Inbound(const std::string& mid, const std::string& text, const std::string& contact = "igsid-1") {
   InboundItem item;
@@ -141,7 +126,7 @@ class HandoffTest : public ::testing::Test {
     return ids;
   }
 
-  TempDir dir_;
+  testing::TempDir dir_{"parley-handoff"};
   crypto::SecretBox box_ = crypto::SecretBox::Create(std::string(32, 'k')).value();
   std::unique_ptr<SqliteStore> store_;
   int64_t tenant_ = 0;

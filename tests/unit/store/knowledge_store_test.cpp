@@ -3,6 +3,7 @@
 #include "core/crypto.h"
 #include "store/sqlite/db.h"
 #include "store/sqlite/sqlite_store.h"
+#include "support/temp_dir.h"
 
 #include <gtest/gtest.h>
 
@@ -19,23 +20,6 @@ namespace {
 constexpr int64_t kT0 = 1'800'000'000'000;  // The workers' clock in each test.
 constexpr int64_t kLease = 60'000;
 constexpr char kEmbedder[] = "test-embedder";
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "parley-kstore-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 // `lexical` is what FTS5 indexes; tests write it folded already (the knowledge module's job).
 NewChunk Chunk(int position, const std::string& text, std::vector<float> embedding = {1, 0, 0}) {
@@ -123,7 +107,7 @@ class KnowledgeStoreTest : public ::testing::Test {
     return stmt.Int(0);
   }
 
-  TempDir dir_;
+  testing::TempDir dir_{"parley-kstore"};
   crypto::SecretBox box_ = crypto::SecretBox::Create(std::string(32, 'k')).value();
   std::unique_ptr<SqliteStore> store_;
   int64_t acme_ = 0;

@@ -4,6 +4,7 @@
 #include "core/metrics.h"
 #include "store/migration.h"
 #include "store/sqlite/db.h"
+#include "support/temp_dir.h"
 
 #include <gtest/gtest.h>
 
@@ -24,24 +25,6 @@ namespace {
 constexpr char kAccount[] = "phone-1";
 constexpr int64_t kT0 = 1'800'000'000'000;  // Server time of the first webhook in each test.
 constexpr int64_t kLease = 30'000;
-
-// A fresh directory under the system temp dir, removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "parley-store-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 // "m" + std::to_string(n), spelled so that g++ 12 at -O3 does not warn (a -Wrestrict false positive).
 std::string Id(std::string prefix, int64_t n) {
@@ -144,7 +127,7 @@ class SqliteStoreTest : public ::testing::Test {
     return stmt.Int(0);
   }
 
-  TempDir dir_;
+  testing::TempDir dir_{"parley-store"};
   crypto::SecretBox box_ = TestBox();
   std::unique_ptr<SqliteStore> store_;
   Tenant tenant_;
