@@ -54,8 +54,10 @@ AgentService::AgentService(boost::asio::any_io_executor executor, const Config& 
     if (!settings) return settings.error();
     return knowledge::IndexingProfile{providers_.EmbedderFor(*settings), settings->language};
   };
+  knowledge::IngestorOptions ingest_options;
+  ingest_options.lease_ms = config.ingest_lease_ms;
   ingestor_ = std::make_unique<knowledge::Ingestor>(executor, store.knowledge(), vectors_, profile_for, pool, client,
-                                                    knowledge::IngestorOptions{});
+                                                    ingest_options);
 }
 
 Result<AiSettings> AgentService::LoadSettings(int64_t tenant_id) {

@@ -150,6 +150,10 @@ const std::vector<Entry>& Entries() {
         "A conversation handed to people returns to the bot after this long without a person's reply; 0 waits "
         "until it is handed back."},
        Integer(&Config::human_idle_minutes, 0, 525600)},
+      {{"ingest_lease_ms", "PARLEY_INGEST_LEASE_MS", "integer", "60000",
+        "How long a worker holds a document it is processing; renewed as it progresses. A document whose worker "
+        "died (a crash, kill -9) is taken up again once this passes."},
+       Integer(&Config::ingest_lease_ms, 1000, 3600000)},
       {{"connect_timeout_ms", "PARLEY_CONNECT_TIMEOUT_MS", "integer", "5000",
         "Outbound calls: time allowed to connect (and finish TLS)."},
        Integer(&Config::connect_timeout_ms, 10, 600000)},

@@ -56,6 +56,7 @@ struct Config {
   std::string embeddings_base_url;  //!< Empty: the built-in offline embedder.
   std::string embeddings_api_key;
   std::string embeddings_model = "text-embedding-3-small";
+  int64_t ingest_lease_ms = 60000;  //!< A document being processed by a worker that died is taken again after this.
 
   // Outbound HTTP
   int64_t connect_timeout_ms = 5000;

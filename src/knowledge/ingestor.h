@@ -35,7 +35,7 @@ using ProfileForTenant = std::function<Result<IndexingProfile>(int64_t tenant_id
 
 struct IngestorOptions {
   ChunkOptions chunking;
-  int64_t lease_ms = 300000;  //!< A document not finished by then is taken again (its worker is presumed dead).
+  int64_t lease_ms = 60000;  //!< Renewed after each batch; once it lapses the document is taken again.
   int max_attempts = 5;
   int64_t retry_base_ms = 2000;  //!< Backoff: base × 2^(attempt-1), capped at 5 minutes.
   int embed_batch = 64;          //!< Texts per Embed call.

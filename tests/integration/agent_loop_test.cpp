@@ -382,6 +382,28 @@ TEST_F(AgentLoopTest, RemoteEmbeddingsAndChangingTheEmbedderReembedsInTheBackgro
   EXPECT_EQ(model_.requests().size(), 2u);
 }
 
+TEST_F(AgentLoopTest, AnIngestionCutShortByACrashFinishesAfterTheRestart) {
+  Boot({{"PARLEY_EMBEDDINGS_BASE_URL", model_.base_url()}, {"PARLEY_INGEST_LEASE_MS", "1500"}});
+  model_.set_delay(2500ms);  // The embeddings call is still in flight when the server dies.
+  auto uploaded = Api("POST", "/api/knowledge-documents", Multipart("k", "guide.md", kBakeryGuide),
+                      "multipart/form-data; boundary=k");
+  ASSERT_EQ(uploaded.status, 202) << uploaded.body;
+  std::string path = "/api/knowledge-documents/" + std::to_string(uploaded.Json().at("id").to_number<int64_t>());
+  ASSERT_TRUE(Eventually(
+      [&] { return !model_.requests().empty() || Api("GET", path).Json().at("status") == "processing"; }, 5s));
+  parley_->Kill9();
+
+  model_.set_delay(0ms);
+  parley_->Start();
+  // The dead worker's lease lapses and the restarted server takes the document up again.
+  ASSERT_TRUE(Eventually([&] { return Api("GET", path).Json().at("status") == "ready"; }, 15s)) << parley_->logs();
+  auto document = Api("GET", path).Json();
+  EXPECT_EQ(document.at("chunks").to_number<int64_t>(), 3);
+  EXPECT_EQ(document.at("attempts").to_number<int64_t>(), 2);
+  EXPECT_EQ(Api("POST", "/api/playground/ask", R"({"question":"Is delivery free?"})").Json().at("decision"),
+            "AUTO_REPLY");
+}
+
 TEST_F(AgentLoopTest, QaPairsAnswerFirstAndStayWithTheirTenant) {
   Boot();
   auto created =
