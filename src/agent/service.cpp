@@ -52,7 +52,11 @@ AgentService::AgentService(boost::asio::any_io_executor executor, const Config& 
   auto profile_for = [this](int64_t tenant_id) -> Result<knowledge::IndexingProfile> {
     auto settings = LoadSettings(tenant_id);
     if (!settings) return settings.error();
-    return knowledge::IndexingProfile{providers_.EmbedderFor(*settings), settings->language};
+    knowledge::ChunkOptions chunking;
+    chunking.target_chars = settings->chunk_size;
+    chunking.max_chars = settings->chunk_size * 3 / 2;
+    chunking.overlap_chars = settings->chunk_overlap;
+    return knowledge::IndexingProfile{providers_.EmbedderFor(*settings), settings->language, chunking};
   };
   knowledge::IngestorOptions ingest_options;
   ingest_options.lease_ms = config.ingest_lease_ms;
@@ -79,7 +83,8 @@ Result<AiSettings> AgentService::UpdateSettings(int64_t tenant_id, const boost::
   auto after = FromStoredJson(*merged, DefaultAiSettings(config_), box_);
   if (!after) return after.error();
   if (providers_.EmbedderFor(*before)->id() != providers_.EmbedderFor(*after)->id() ||
-      before->language != after->language) {
+      before->language != after->language || before->chunk_size != after->chunk_size ||
+      before->chunk_overlap != after->chunk_overlap) {
     // Every chunk must be indexed again (new vectors, new stems); until then the old index keeps answering.
     auto bases = knowledge.ListKnowledgeBases(tenant_id);
     if (!bases) return bases.error();

@@ -104,6 +104,10 @@ Result<void> ApplyAiSettingsJson(const boost::json::object& json, AiSettings& se
       read = ReadString(value, key, 1000, settings.handoff_message);
     } else if (key == "fallback_message") {
       read = ReadString(value, key, 1000, settings.fallback_message);
+    } else if (key == "chunk_size") {
+      read = ReadInt(value, key, 200, 4000, settings.chunk_size);
+    } else if (key == "chunk_overlap") {
+      read = ReadInt(value, key, 0, 1000, settings.chunk_overlap);
     } else if (key == "greeting_message") {
       read = ReadString(value, key, 1000, settings.greeting_message);
     } else if (key == "llm_api_key_set" || key == "embeddings_api_key_set") {
@@ -137,7 +141,9 @@ boost::json::object ToPublicJson(const AiSettings& s) {
           {"history_turns", s.history_turns},
           {"handoff_message", s.handoff_message},
           {"fallback_message", s.fallback_message},
-          {"greeting_message", s.greeting_message}};
+          {"greeting_message", s.greeting_message},
+          {"chunk_size", s.chunk_size},
+          {"chunk_overlap", s.chunk_overlap}};
 }
 
 Result<std::string> MergeStoredSettings(const std::optional<std::string>& stored, const boost::json::object& changes,

@@ -41,6 +41,8 @@ struct AiSettings {
   std::string fallback_message = "Sorry, I don't have that information. A member of our team will get back to you.";
   std::string greeting_message = "Hello! How can I help you?";  //!< The answer to a bare greeting.
   std::string language = "english";                             //!< Stemming language of the knowledge (Snowball name).
+  int chunk_size = 800;     //!< Characters per chunk, about (the chunker never exceeds 1.5×).
+  int chunk_overlap = 120;  //!< Characters repeated between consecutive chunks of a section.
 };
 
 // The settings with the server's defaults for what the tenant did not set.

@@ -130,7 +130,7 @@ boost::asio::awaitable<Result<void>> Ingestor::Process(store::DocumentJob& job) 
   std::shared_ptr<Embedder> embedder = profile->embedder;
   auto* builtin = dynamic_cast<BuiltinEmbedder*>(embedder.get());
 
-  auto prepare = [&] { return Prepare(job.document, *content, options_.chunking, profile->language); };
+  auto prepare = [&] { return Prepare(job.document, *content, profile->chunking, profile->language); };
   Result<Prepared> prepared = co_await pool_.Run(prepare);
   if (!prepared) co_return prepared.error();
 

@@ -29,12 +29,12 @@ namespace parley::knowledge {
 struct IndexingProfile {
   std::shared_ptr<Embedder> embedder;
   std::string language = "english";
+  ChunkOptions chunking;
 };
 // Blocking.
 using ProfileForTenant = std::function<Result<IndexingProfile>(int64_t tenant_id)>;
 
 struct IngestorOptions {
-  ChunkOptions chunking;
   int64_t lease_ms = 60000;  //!< Renewed after each batch; once it lapses the document is taken again.
   int max_attempts = 5;
   int64_t retry_base_ms = 2000;  //!< Backoff: base × 2^(attempt-1), capped at 5 minutes.

@@ -60,8 +60,8 @@ TEST(AiSettingsTest, AppliesEveryField) {
       "language": "french", "llm_base_url": "http://localhost:11434/v1", "llm_api_key": "sk-1", "model": "llama3",
       "temperature": 0.7, "max_tokens": 800, "embeddings_base_url": "https://emb.example", "embeddings_api_key": "ek",
       "embeddings_model": "small", "min_relevance": 0.5, "top_k": 8, "history_turns": 0,
-      "handoff_message": "H", "fallback_message": "F", "greeting_message": "G",
-      "llm_api_key_set": true, "embeddings_api_key_set": false})"),
+      "handoff_message": "H", "fallback_message": "F", "greeting_message": "G", "chunk_size": 500,
+      "chunk_overlap": 50, "llm_api_key_set": true, "embeddings_api_key_set": false})"),
                                   s));
   EXPECT_FALSE(s.enabled);
   EXPECT_EQ(s.knowledge_base_ids, (std::vector<int64_t>{3, 4}));
@@ -82,6 +82,8 @@ TEST(AiSettingsTest, AppliesEveryField) {
   EXPECT_EQ(s.handoff_message, "H");
   EXPECT_EQ(s.fallback_message, "F");
   EXPECT_EQ(s.greeting_message, "G");
+  EXPECT_EQ(s.chunk_size, 500);
+  EXPECT_EQ(s.chunk_overlap, 50);
 
   ASSERT_TRUE(ApplyAiSettingsJson(Obj(R"({"llm_model": "other", "temperature": 1, "llm_base_url": ""})"), s));
   EXPECT_EQ(s.llm.model, "other");
@@ -111,6 +113,8 @@ TEST(AiSettingsTest, ValidationErrorsNameTheField) {
   ExpectFieldError(R"({"top_k": 21})", "top_k");
   ExpectFieldError(R"({"history_turns": 51})", "history_turns");
   ExpectFieldError(R"({"greeting_message": false})", "greeting_message");
+  ExpectFieldError(R"({"chunk_size": 100})", "chunk_size");
+  ExpectFieldError(R"({"chunk_overlap": 1001})", "chunk_overlap");
   ExpectFieldError(R"({"colour": "blue"})", "colour");
 }
 
