@@ -22,18 +22,9 @@ std::vector<std::string> ContentWords(std::string_view text) {
 
 }  // namespace
 
-std::string LexicalQuery(std::string_view question) {
-  std::string query;
-  for (const auto& word : ContentWords(question)) {
-    if (!query.empty()) query += " OR ";
-    // Words hold only letters and digits, so quoting is all FTS5 needs to read each as one term.
-    query += "\"" + word + "\"";
-  }
-  return query;
-}
+std::vector<std::string> LexicalTerms(std::string_view question) { return ContentWords(question); }
 
-std::vector<FusedHit> ReciprocalRankFusion(const std::vector<std::vector<int64_t>>& rankings, double k,
-                                           size_t limit) {
+std::vector<FusedHit> ReciprocalRankFusion(const std::vector<std::vector<int64_t>>& rankings, double k, size_t limit) {
   std::unordered_map<int64_t, FusedHit> fused;
   for (size_t list = 0; list < rankings.size(); ++list) {
     for (size_t i = 0; i < rankings[list].size(); ++i) {
@@ -51,9 +42,8 @@ std::vector<FusedHit> ReciprocalRankFusion(const std::vector<std::vector<int64_t
   std::vector<FusedHit> ordered;
   ordered.reserve(fused.size());
   for (auto& [id, hit] : fused) ordered.push_back(std::move(hit));
-  std::sort(ordered.begin(), ordered.end(), [](const FusedHit& a, const FusedHit& b) {
-    return a.score != b.score ? a.score > b.score : a.id < b.id;
-  });
+  std::sort(ordered.begin(), ordered.end(),
+            [](const FusedHit& a, const FusedHit& b) { return a.score != b.score ? a.score > b.score : a.id < b.id; });
   if (ordered.size() > limit) ordered.resize(limit);
   return ordered;
 }
@@ -87,7 +77,7 @@ Result<std::vector<Passage>> Retriever::Retrieve(int64_t tenant_id, const std::v
 
   std::vector<int64_t> lexical_ids;
   std::unordered_map<int64_t, double> bm25;
-  auto hits = store_.SearchLexical(tenant_id, scope, LexicalQuery(question), options.candidates);
+  auto hits = store_.SearchLexical(tenant_id, scope, LexicalTerms(question), options.candidates);
   if (!hits) return hits.error();
   for (const auto& hit : *hits) {
     lexical_ids.push_back(hit.chunk_id);
@@ -129,8 +119,7 @@ Result<std::vector<Passage>> Retriever::Retrieve(int64_t tenant_id, const std::v
     passage.lexical_rank = hit.ranks[1];
     passage.similarity = similarity.count(hit.id) ? similarity[hit.id] : 0;
     passage.bm25 = bm25.count(hit.id) ? bm25[hit.id] : 0;
-    passage.coverage =
-        StemCoverage(question, passage.chunk.heading_path + "\n" + passage.chunk.text, options.language);
+    passage.coverage = StemCoverage(question, passage.chunk.heading_path + "\n" + passage.chunk.text, options.language);
     passage.relevance = std::max(passage.similarity, passage.coverage);
     passages.push_back(std::move(passage));
   }

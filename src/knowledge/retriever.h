@@ -37,9 +37,9 @@ struct Passage {
   double relevance = 0;   //!< max(similarity, coverage).
 };
 
-// The question's content words (folded, stop words removed, deduplicated), as an FTS5 OR-query of quoted terms;
-// empty when none remain.
-std::string LexicalQuery(std::string_view question);
+// The question's content words (folded, stop words removed, deduplicated), in order: the terms of its BM25
+// query; empty when none remain.
+std::vector<std::string> LexicalTerms(std::string_view question);
 
 struct FusedHit {
   int64_t id = 0;
@@ -48,8 +48,7 @@ struct FusedHit {
 };
 
 // Reciprocal rank fusion of rankings (best first), best first; ties broken by the smaller id for determinism.
-std::vector<FusedHit> ReciprocalRankFusion(const std::vector<std::vector<int64_t>>& rankings, double k,
-                                           size_t limit);
+std::vector<FusedHit> ReciprocalRankFusion(const std::vector<std::vector<int64_t>>& rankings, double k, size_t limit);
 
 // Share (0..1) of `question`'s content stems present in `passage_text`; 0 when the question has none.
 double StemCoverage(std::string_view question, std::string_view passage_text, std::string_view language);

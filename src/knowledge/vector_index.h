@@ -43,6 +43,10 @@ class VectorIndex {
 
   // Adds or replaces the vector for `id`, growing the graph as needed. `vector` has `dimensions()` floats.
   void Add(int64_t id, const float* vector);
+  // Adds or replaces many vectors (distinct ids), on up to `threads` threads: hnswlib locks the nodes it links,
+  // so insertions run in parallel once the graph has room for all of them (growing it is not thread-safe). The
+  // graph then depends on thread timing, its quality does not.
+  void AddBatch(const std::vector<std::pair<int64_t, const float*>>& items, int threads);
   // Removes `id` from results; unknown ids are ignored.
   void Remove(int64_t id);
   // The `k` nearest live vectors, most similar first; k is capped at HnswOptions::ef_search.
@@ -54,8 +58,7 @@ class VectorIndex {
   // Writes the graph to `path` (through a temporary file and a rename, so readers never see half a file).
   Result<void> Save(const std::string& path) const;
   // Reads a graph written by Save; kUnavailable when missing or unreadable.
-  static Result<std::unique_ptr<VectorIndex>> Load(const std::string& path, int dimensions,
-                                                   const HnswOptions& options);
+  static Result<std::unique_ptr<VectorIndex>> Load(const std::string& path, int dimensions, const HnswOptions& options);
 
  private:
   struct Impl;

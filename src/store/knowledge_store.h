@@ -155,11 +155,14 @@ class KnowledgeStore {
   // newest sequence number seen (unchanged when none).
   virtual Result<std::vector<int64_t>> DeletedChunksAfter(int64_t knowledge_base_id, int64_t after_seq,
                                                           int64_t* last_seq) = 0;
-  // BM25 top `limit` for an FTS5 query, restricted to the tenant's given knowledge bases inside the query (not
-  // filtered afterwards). An empty `knowledge_base_ids` matches nothing.
+  // BM25 top `limit` of the chunks holding any of `terms` (folded words), restricted to the tenant's given
+  // knowledge bases inside the query (not filtered afterwards). An empty `knowledge_base_ids` or `terms` matches
+  // nothing. The ranking is exact while the terms match few chunks; on a large index a backend may leave out the
+  // terms that match too many chunks to score in time (each backend says how), so the ranking then favours the
+  // rarer terms, which carry most of BM25's weight anyway.
   virtual Result<std::vector<LexicalHit>> SearchLexical(int64_t tenant_id,
                                                         const std::vector<int64_t>& knowledge_base_ids,
-                                                        const std::string& fts_query, int limit) = 0;
+                                                        const std::vector<std::string>& terms, int limit) = 0;
   // The tenant's chunks among `chunk_ids`, in the order given; others are left out.
   virtual Result<std::vector<ChunkRecord>> GetChunks(int64_t tenant_id, const std::vector<int64_t>& chunk_ids) = 0;
 

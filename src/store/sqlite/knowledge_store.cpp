@@ -44,7 +44,7 @@ constexpr const char* kListKnowledgeBases =
     "SELECT id, tenant_id, name, created_at FROM knowledge_bases WHERE tenant_id = ?1 ORDER BY id";
 constexpr const char* kKnowledgeBaseOfTenant = "SELECT 1 FROM knowledge_bases WHERE id = ?1 AND tenant_id = ?2";
 
-#define DOCUMENT_COLUMNS                                                                                       \
+#define DOCUMENT_COLUMNS                                                                                    \
   "id, tenant_id, knowledge_base_id, name, content_type, source_url, size_bytes, status, progress, error, " \
   "chunks, attempts, created_at, updated_at"
 constexpr const char* kInsertDocument =
@@ -104,6 +104,8 @@ constexpr const char* kChunkVectorsAfter =
     "ORDER BY id LIMIT ?4";
 constexpr const char* kDeletionsAfter =
     "SELECT seq, chunk_id FROM knowledge_chunk_deletions WHERE knowledge_base_id = ?1 AND seq > ?2 ORDER BY seq";
+constexpr const char* kCountMatches =
+    "SELECT count(*) FROM (SELECT 1 FROM knowledge_chunks_fts WHERE knowledge_chunks_fts MATCH ?1 LIMIT ?2)";
 constexpr const char* kLexicalSearch =
     "SELECT rowid, -bm25(knowledge_chunks_fts, 0.0, 1.0) FROM knowledge_chunks_fts WHERE knowledge_chunks_fts "
     "MATCH ?1 ORDER BY bm25(knowledge_chunks_fts, 0.0, 1.0) LIMIT ?2";
@@ -141,8 +143,8 @@ constexpr const char* kUpsertAiSettings =
     "ON CONFLICT (tenant_id) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at";
 
 std::optional<DocumentStatus> ParseDocumentStatus(std::string_view text) {
-  for (auto status : {DocumentStatus::kPending, DocumentStatus::kProcessing, DocumentStatus::kReady,
-                      DocumentStatus::kFailed}) {
+  for (auto status :
+       {DocumentStatus::kPending, DocumentStatus::kProcessing, DocumentStatus::kReady, DocumentStatus::kFailed}) {
     if (ToString(status) == text) return status;
   }
   return std::nullopt;
@@ -167,7 +169,9 @@ Document ReadDocument(const Statement& row) {
   return d;
 }
 
-std::string IdCursor(char kind, int64_t id) { return crypto::Base64UrlEncode(std::string(1, kind) + ":" + std::to_string(id)); }
+std::string IdCursor(char kind, int64_t id) {
+  return crypto::Base64UrlEncode(std::string(1, kind) + ":" + std::to_string(id));
+}
 
 Result<int64_t> ParseIdCursor(char kind, const std::string& cursor) {
   auto decoded = crypto::Base64UrlDecode(cursor);
@@ -188,6 +192,82 @@ std::vector<float> DecodeVector(std::string_view blob) {
 }
 
 std::string Scope(int64_t knowledge_base_id) { return "kb" + std::to_string(knowledge_base_id); }
+
+// FTS5 computes bm25() for every row a query matches before sorting them, at a few microseconds a row, and has no
+// early termination: an OR of common words over a large index scores most of it (0.5 s and more at a million
+// chunks). Queries are kept to about this many scored rows (see SearchLexical).
+constexpr int64_t kLexicalScoreBudget = 2000;
+
+// An FTS5 string: the term between double quotes, inner quotes doubled, so it is read as one term, never syntax.
+std::string QuoteTerm(std::string_view term) {
+  std::string quoted = "\"";
+  for (char c : term) {
+    quoted.push_back(c);
+    if (c == '"') quoted.push_back('"');
+  }
+  quoted.push_back('"');
+  return quoted;
+}
+
+// "(a OP b OP c)". Appended piecewise: `"(" + ...` trips g++ 12's -Wrestrict false positive at -O3.
+std::string Group(const std::vector<std::string>& quoted, std::string_view op) {
+  std::string group = "(";
+  for (size_t i = 0; i < quoted.size(); ++i) {
+    if (i > 0) group.append(op);
+    group.append(quoted[i]);
+  }
+  group.append(")");
+  return group;
+}
+
+// Rows matching `match`, counted up to `cap`: counting walks posting lists without computing bm25, which is what
+// makes it cheap enough to run before the ranked query.
+Result<int64_t> CountMatches(Database& db, const std::string& match, int64_t cap) {
+  STORE_ASSIGN_OR_RETURN(auto count, db.Prepare(kCountMatches));
+  STORE_ASSIGN_OR_RETURN(bool row, count.Bind(1, match).Bind(2, cap).Step());
+  return row ? count.Int(0) : 0;
+}
+
+// The body expression to rank for `terms` within `scope` (an FTS5 column filter), or empty when no affordable one
+// holds any match. In order:
+//  1. every term, OR'ed (BM25 as is), when all of them together match at most the budget;
+//  2. otherwise the rarest terms, OR'ed, as many as fit the budget together: the terms left out each match a
+//     large share of the chunks, so their IDF, and their weight in BM25, is small;
+//  3. when even the rarest term matches more than the budget, the chunks that hold every term (ignoring terms
+//     that match nothing, such as typos), if they fit the budget.
+// A question made only of words that each match more than the budget, and that more than the budget of chunks
+// hold together, gets no lexical ranking: it discriminates little, and the vector ranking still applies.
+Result<std::string> AffordableBody(Database& db, const std::string& scope, const std::vector<std::string>& terms) {
+  struct Counted {
+    std::string quoted;
+    int64_t matches = 0;
+  };
+  std::vector<Counted> counted;
+  for (const auto& term : terms) {
+    std::string quoted = QuoteTerm(term);
+    STORE_ASSIGN_OR_RETURN(int64_t matches, CountMatches(db, scope + " AND body : " + quoted, kLexicalScoreBudget + 1));
+    if (matches == 0) continue;  // Adds nothing to any row's score, and would empty a conjunction.
+    counted.push_back({std::move(quoted), matches});
+  }
+  if (counted.empty()) return std::string();
+  std::stable_sort(counted.begin(), counted.end(),
+                   [](const Counted& a, const Counted& b) { return a.matches < b.matches; });
+  std::vector<std::string> rare;
+  int64_t scored = 0;
+  for (const auto& term : counted) {
+    if (scored + term.matches > kLexicalScoreBudget) break;
+    scored += term.matches;
+    rare.push_back(term.quoted);
+  }
+  // Every term when they all fit (case 1), else the rarest ones (case 2).
+  if (!rare.empty()) return Group(rare, " OR ");
+  std::vector<std::string> all;
+  for (const auto& term : counted) all.push_back(term.quoted);
+  std::string every = Group(all, " AND ");
+  STORE_ASSIGN_OR_RETURN(int64_t matches, CountMatches(db, scope + " AND body : " + every, kLexicalScoreBudget + 1));
+  if (matches == 0 || matches > kLexicalScoreBudget) return std::string();
+  return every;
+}
 
 // Removes a document's chunks from the table, the BM25 index and (through the deletion log) the vector indexes.
 Result<void> DeleteChunksOf(Database& db, int64_t document_id, int64_t knowledge_base_id) {
@@ -242,8 +322,8 @@ Result<FaqEntry> ReadFaq(Database& db, int64_t tenant_id, int64_t faq_id) {
   STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(kSelectFaq));
   STORE_ASSIGN_OR_RETURN(bool found, select.Bind(1, faq_id).Bind(2, tenant_id).Step());
   if (!found) return Error::NotFound("no such Q&A pair");
-  FaqEntry entry{select.Int(0), select.Int(1), {}, select.String(2), select.OptionalInt(3), select.Int(4),
-                 select.Int(5)};
+  FaqEntry entry{select.Int(0),         select.Int(1), {},           select.String(2),
+                 select.OptionalInt(3), select.Int(4), select.Int(5)};
   STORE_ASSIGN_OR_RETURN(auto questions, db.Prepare(kFaqQuestions));
   questions.Bind(1, faq_id);
   while (true) {
@@ -523,9 +603,9 @@ class SqliteKnowledgeStore final : public KnowledgeStore {
   }
 
   Result<std::vector<LexicalHit>> SearchLexical(int64_t tenant_id, const std::vector<int64_t>& knowledge_base_ids,
-                                                const std::string& fts_query, int limit) override {
+                                                const std::vector<std::string>& terms, int limit) override {
     std::vector<LexicalHit> hits;
-    if (knowledge_base_ids.empty() || fts_query.empty()) return hits;
+    if (knowledge_base_ids.empty() || terms.empty() || limit <= 0) return hits;
     STORE_TRY(store_.Read([&](Database& db) -> Result<void> {
       // Only the tenant's own knowledge bases enter the scope; an id of another tenant is silently left out.
       std::string scope;
@@ -536,7 +616,10 @@ class SqliteKnowledgeStore final : public KnowledgeStore {
         scope += scope.empty() ? Scope(id) : " OR " + Scope(id);
       }
       if (scope.empty()) return Ok();
-      std::string match = "scope : (" + scope + ") AND body : (" + fts_query + ")";
+      scope = "scope : (" + scope + ")";
+      STORE_ASSIGN_OR_RETURN(std::string body, AffordableBody(db, scope, terms));
+      if (body.empty()) return Ok();
+      std::string match = scope + " AND body : " + body;
       STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(kLexicalSearch));
       select.Bind(1, match).Bind(2, limit);
       while (true) {
