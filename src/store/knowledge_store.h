@@ -157,9 +157,9 @@ class KnowledgeStore {
                                                           int64_t* last_seq) = 0;
   // BM25 top `limit` of the chunks holding any of `terms` (folded words), restricted to the tenant's given
   // knowledge bases inside the query (not filtered afterwards). An empty `knowledge_base_ids` or `terms` matches
-  // nothing. The ranking is exact while the terms match few chunks; on a large index a backend may leave out the
-  // terms that match too many chunks to score in time (each backend says how), so the ranking then favours the
-  // rarer terms, which carry most of BM25's weight anyway.
+  // nothing. The ranking is exact while the terms match few chunks; when they match too many to score in time, a
+  // backend may rank the chunks holding the most terms first and leave the most common terms out (each backend
+  // says how).
   virtual Result<std::vector<LexicalHit>> SearchLexical(int64_t tenant_id,
                                                         const std::vector<int64_t>& knowledge_base_ids,
                                                         const std::vector<std::string>& terms, int limit) = 0;

@@ -104,7 +104,7 @@ TEST_F(LexicalSearchTest, RanksEveryTermOnASmallIndex) {
 }
 
 TEST_F(LexicalSearchTest, LeavesOutTermsThatMatchTooManyChunksToScore) {
-  // More chunks hold "order" and "account" than the store scores in one query (2,000); ten hold both, nine a rare
+  // More chunks hold "order" and "account" than the store scores in one query (1,000); ten hold both, nine a rare
   // word.
   std::vector<std::string> texts;
   for (int i = 0; i < 4100; ++i) {
@@ -129,6 +129,12 @@ TEST_F(LexicalSearchTest, LeavesOutTermsThatMatchTooManyChunksToScore) {
   auto both = Search({"order", "account"});
   EXPECT_EQ(std::set<int64_t>(both.begin(), both.end()),
             range({2040, 2041, 2042, 2043, 2044, 2045, 2046, 2047, 2048, 2049}));
+  // Chunks holding more of the terms come first: here no chunk holds all three, five hold the two rarest
+  // ("voucher" and "order").
+  auto tiers = Search({"account", "order", "voucher"});
+  ASSERT_EQ(tiers.size(), 9u);
+  EXPECT_EQ(std::set<int64_t>(tiers.begin(), tiers.begin() + 5), range({7, 507, 1007, 1507, 2007}));
+  EXPECT_EQ(std::set<int64_t>(tiers.begin() + 5, tiers.end()), range({2507, 3007, 3507, 4007}));
   // Too many chunks hold every term: no lexical ranking (the vector ranking still answers).
   EXPECT_TRUE(Search({"order"}).empty());
   // The limit still applies.
