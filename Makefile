@@ -2,7 +2,7 @@
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: all setup configure build run test bench fuzz lint docs clean
+.PHONY: all setup configure build run test bench bench-knowledge fuzz lint docs clean
 
 all: build
 
@@ -23,6 +23,12 @@ test: build
 
 bench: build
 	@bash bench/run.sh $(BUILD_DIR)
+
+# The knowledge benchmark alone, at any size: make bench-knowledge CHUNKS=1000000 [QUERIES=1000] [BENCH_ARGS=...]
+CHUNKS ?= 100000
+QUERIES ?= 1000
+bench-knowledge: build
+	@bash bench/knowledge.sh $(BUILD_DIR) $(CHUNKS) $(QUERIES)
 
 fuzz: setup
 	@bash scripts/fuzz.sh 60

@@ -2,7 +2,9 @@
 # `make bench`: the benchmarks recorded in docs/benchmarks.md, each against the real binary on loopback.
 #   1. signed webhook ingest, closed loop at 64 connections (throughput, p50/p99);
 #   2. signed webhook ingest, open loop at 1,000 req/s (latency without coordinated omission);
-#   3. pipeline overhead from webhook to the outbound send call, beyond the debounce window.
+#   3. pipeline overhead from webhook to the outbound send call, beyond the debounce window;
+#   4. knowledge ingestion and retrieval over 100,000 synthetic chunks (bench/knowledge.sh; 1M: `make
+#      bench-knowledge CHUNKS=1000000`).
 # During 1 and 2 the debounce window is set beyond the run, so the numbers are ingest alone (every request still
 # commits durably before its 200); 3 measures the reply path.
 set -euo pipefail
@@ -41,3 +43,6 @@ wait $server_pid || true
 
 echo "== pipeline overhead beyond a 100 ms window, 2000 conversations at 200/s"
 "$build_dir/bench/bench_pipeline_overhead" --conversations 2000 --rate 200 --window-ms 100
+
+echo "== knowledge: ingestion and retrieval, 100,000 chunks"
+bash bench/knowledge.sh "$build_dir" 100000 1000

@@ -166,16 +166,32 @@ boost::asio::awaitable<Result<void>> Ingestor::Process(store::DocumentJob& job) 
   auto complete = [&]() -> Result<void> {
     auto stored = store_.CompleteDocumentJob(job, embedder_id, prepared->chunks, prepared->faqs, fetched);
     if (!stored) return stored;
-    // Index now, so the first question after ingestion does not pay for it.
+    // Index now, so the first question after ingestion does not pay for it. The index file is written later
+    // (FlushIndexes): it holds the whole graph, about 1.7 KB per chunk, too much to rewrite after every document.
     auto refreshed = vectors_.Refresh(job.document.knowledge_base_id, embedder_id, dimensions);
-    if (refreshed) refreshed = vectors_.Flush();
     if (!refreshed) log::Warn("vector_index_refresh_failed", {{"detail", refreshed.error().detail}});
     return Ok();
   };
   co_return co_await pool_.Run(complete);
 }
 
+boost::asio::awaitable<void> Ingestor::FlushIndexes() {
+  auto flush = [this] { return vectors_.Flush(); };
+  Result<void> flushed = co_await pool_.Run(flush);
+  if (!flushed) log::Warn("vector_index_not_saved", {{"detail", flushed.error().detail}});
+  last_flush_ = std::chrono::steady_clock::now();
+}
+
 boost::asio::awaitable<int> Ingestor::RunDue() {
+  int finished = co_await RunDueDocuments();
+  // The index files are a cache (a stale one is caught up from the store), so they are saved once the queue is
+  // drained, and every few minutes during a long one (RunDueDocuments), not after each document.
+  if (finished > 0) co_await FlushIndexes();
+  co_return finished;
+}
+
+boost::asio::awaitable<int> Ingestor::RunDueDocuments() {
+  constexpr auto kFlushInterval = std::chrono::minutes(5);
   int finished = 0;
   while (!stopped_) {
     int64_t lease_ms = options_.lease_ms;
@@ -193,6 +209,7 @@ boost::asio::awaitable<int> Ingestor::RunDue() {
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
     if (processed) {
       ++finished;
+      if (std::chrono::steady_clock::now() - last_flush_ >= kFlushInterval) co_await FlushIndexes();
       log::Info("document_ready",
                 {{"document_id", job.document.id}, {"tenant_id", job.document.tenant_id}, {"duration_ms", elapsed_ms}});
       continue;

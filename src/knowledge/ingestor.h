@@ -19,6 +19,7 @@
 #include <boost/asio/strand.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 
@@ -58,6 +59,8 @@ class Ingestor {
 
  private:
   boost::asio::awaitable<Result<void>> Process(store::DocumentJob& job);
+  boost::asio::awaitable<int> RunDueDocuments();
+  boost::asio::awaitable<void> FlushIndexes();  //!< Saves the vector indexes changed since the last save.
   boost::asio::awaitable<void> Run();
 
   store::KnowledgeStore& store_;
@@ -69,6 +72,7 @@ class Ingestor {
   boost::asio::strand<boost::asio::any_io_executor> strand_;
   boost::asio::steady_timer wake_;  // Used on strand_ only.
   std::atomic<bool> stopped_{false};
+  std::chrono::steady_clock::time_point last_flush_ = std::chrono::steady_clock::now();  // Used on strand_ only.
 };
 
 }  // namespace parley::knowledge

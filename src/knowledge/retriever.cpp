@@ -36,7 +36,7 @@ std::string LexicalText(std::string_view text, std::string_view language) {
   return lexical;
 }
 
-std::string LexicalQuery(std::string_view question, std::string_view language) {
+std::vector<std::string> LexicalTerms(std::string_view question, std::string_view language) {
   Stemmer& stemmer = ThreadStemmer(language);
   std::vector<std::string> terms;
   for (auto& word : ContentWords(question)) {
@@ -44,13 +44,7 @@ std::string LexicalQuery(std::string_view question, std::string_view language) {
     terms.push_back(std::move(word));
     if (stem != terms.back() && std::find(terms.begin(), terms.end(), stem) == terms.end()) terms.push_back(stem);
   }
-  std::string query;
-  for (const auto& term : terms) {
-    if (!query.empty()) query += " OR ";
-    // Terms hold only letters and digits, so quoting is all FTS5 needs to read each as one term.
-    query += "\"" + term + "\"";
-  }
-  return query;
+  return terms;
 }
 
 std::vector<FusedHit> ReciprocalRankFusion(const std::vector<std::vector<int64_t>>& rankings, double k, size_t limit,
@@ -107,7 +101,7 @@ Result<std::vector<Passage>> Retriever::Retrieve(int64_t tenant_id, const std::v
 
   std::vector<int64_t> lexical_ids;
   std::unordered_map<int64_t, double> bm25;
-  auto hits = store_.SearchLexical(tenant_id, scope, LexicalQuery(question, options.language), options.candidates);
+  auto hits = store_.SearchLexical(tenant_id, scope, LexicalTerms(question, options.language), options.candidates);
   if (!hits) return hits.error();
   for (const auto& hit : *hits) {
     lexical_ids.push_back(hit.chunk_id);

@@ -46,9 +46,9 @@ struct Passage {
 // forms match twice (word and stem) and so still rank first.
 std::string LexicalText(std::string_view text, std::string_view language);
 
-// The question's content words (folded, stop words removed) and their stems, deduplicated, as an FTS5 OR-query of
-// quoted terms; empty when none remain.
-std::string LexicalQuery(std::string_view question, std::string_view language);
+// The terms of a question's BM25 query: its content words (folded, stop words removed) each followed by its stem
+// when that differs, deduplicated, in order; empty when none remain.
+std::vector<std::string> LexicalTerms(std::string_view question, std::string_view language);
 
 struct FusedHit {
   int64_t id = 0;

@@ -9,10 +9,13 @@
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
+#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 namespace parley::knowledge {
 
@@ -50,6 +53,47 @@ void VectorIndex::Add(int64_t id, const float* vector) {
   // hnswlib replaces the vector of a known label and revives it if it was marked deleted.
   graph.addPoint(vector, label);
   if (!known || was_deleted) ++impl_->live;
+}
+
+void VectorIndex::AddBatch(const std::vector<std::pair<int64_t, const float*>>& items, int threads) {
+  auto& graph = *impl_->graph;
+  size_t unknown = 0;
+  size_t revived = 0;
+  for (const auto& [id, vector] : items) {
+    auto found = graph.label_lookup_.find(static_cast<hnswlib::labeltype>(id));
+    if (found == graph.label_lookup_.end()) {
+      ++unknown;
+    } else if (graph.isMarkedDeleted(found->second)) {
+      ++revived;
+    }
+  }
+  if (graph.cur_element_count + unknown > graph.max_elements_) {
+    graph.resizeIndex(std::max(graph.max_elements_ * 2, graph.cur_element_count + unknown));
+  }
+  // Below a few hundred insertions a thread costs more than it saves.
+  constexpr size_t kPerThread = 256;
+  threads =
+      static_cast<int>(std::clamp<size_t>(items.size() / kPerThread, 1, static_cast<size_t>(std::max(threads, 1))));
+  std::atomic<size_t> next{0};
+  std::mutex failure_mutex;
+  std::exception_ptr failure;
+  auto insert = [&] {
+    try {
+      for (size_t i; (i = next++) < items.size();) {
+        graph.addPoint(items[i].second, static_cast<hnswlib::labeltype>(items[i].first));
+      }
+    } catch (...) {
+      std::lock_guard lock(failure_mutex);
+      if (!failure) failure = std::current_exception();
+      next = items.size();
+    }
+  };
+  std::vector<std::thread> helpers;
+  for (int t = 1; t < threads; ++t) helpers.emplace_back(insert);
+  insert();
+  for (auto& helper : helpers) helper.join();
+  impl_->live += unknown + revived;
+  if (failure) std::rethrow_exception(failure);
 }
 
 void VectorIndex::Remove(int64_t id) {
@@ -200,15 +244,19 @@ Result<void> VectorCatalog::CatchUp(const Key& key, Entry& entry, int dimensions
     if (!deleted) return deleted.error();
     if (vectors->empty() && deleted->empty()) return Ok();
     std::unique_lock lock(entry.mutex);
+    std::vector<std::pair<int64_t, const float*>> batch;
     for (const auto& chunk : *vectors) {
       if (chunk.chunk_id <= entry.after_chunk_id) continue;  // Another search applied it meanwhile.
       if (static_cast<int>(chunk.embedding.size()) != dimensions) {
         return Error::Internal("stored embedding of chunk " + std::to_string(chunk.chunk_id) + " has " +
                                std::to_string(chunk.embedding.size()) + " dimensions");
       }
-      entry.index->Add(chunk.chunk_id, chunk.embedding.data());
-      entry.after_chunk_id = chunk.chunk_id;
+      batch.emplace_back(chunk.chunk_id, chunk.embedding.data());
     }
+    // Every core: a rebuild after start-up, or a large document, would otherwise insert on one core only (about
+    // 20 minutes for a million chunks at the default settings on one core of a shared 2-vCPU machine).
+    entry.index->AddBatch(batch, static_cast<int>(std::thread::hardware_concurrency()));
+    if (!batch.empty()) entry.after_chunk_id = batch.back().first;
     if (new_seq > entry.after_deletion_seq) {
       for (int64_t id : *deleted) entry.index->Remove(id);
       entry.after_deletion_seq = new_seq;

@@ -43,6 +43,10 @@ class VectorIndex {
 
   // Adds or replaces the vector for `id`, growing the graph as needed. `vector` has `dimensions()` floats.
   void Add(int64_t id, const float* vector);
+  // Adds or replaces many vectors (distinct ids), on up to `threads` threads: hnswlib locks the nodes it links,
+  // so insertions run in parallel once the graph has room for all of them (growing it is not thread-safe). The
+  // graph then depends on thread timing, its quality does not.
+  void AddBatch(const std::vector<std::pair<int64_t, const float*>>& items, int threads);
   // Removes `id` from results; unknown ids are ignored.
   void Remove(int64_t id);
   // The `k` nearest live vectors, most similar first; k is capped at HnswOptions::ef_search.

@@ -155,12 +155,14 @@ class KnowledgeStore {
   // newest sequence number seen (unchanged when none).
   virtual Result<std::vector<int64_t>> DeletedChunksAfter(int64_t knowledge_base_id, int64_t after_seq,
                                                           int64_t* last_seq) = 0;
-  // BM25 top `limit` for an FTS5 query, restricted to the tenant's given knowledge bases inside the query (not
-  // filtered afterwards). An empty `knowledge_base_ids` matches nothing. The query is the caller's to build well
-  // (knowledge::LexicalQuery quotes every term); FTS5 syntax errors are failures of the caller (kInternal).
+  // BM25 top `limit` of the chunks holding any of `terms` (folded words), restricted to the tenant's given
+  // knowledge bases inside the query (not filtered afterwards). An empty `knowledge_base_ids` or `terms` matches
+  // nothing. The ranking is exact while the terms match few chunks; when they match too many to score in time, a
+  // backend may rank the chunks holding the most terms first and leave the most common terms out (each backend
+  // says how).
   virtual Result<std::vector<LexicalHit>> SearchLexical(int64_t tenant_id,
                                                         const std::vector<int64_t>& knowledge_base_ids,
-                                                        const std::string& fts_query, int limit) = 0;
+                                                        const std::vector<std::string>& terms, int limit) = 0;
   // The tenant's chunks among `chunk_ids`, in the order given; others are left out.
   virtual Result<std::vector<ChunkRecord>> GetChunks(int64_t tenant_id, const std::vector<int64_t>& chunk_ids) = 0;
 

@@ -59,23 +59,18 @@ TEST(ReciprocalRankFusionTest, LimitsAndCountsARepeatedIdOnce) {
   EXPECT_TRUE(ReciprocalRankFusion({{1}}, 60, 0).empty());
 }
 
-TEST(LexicalQueryTest, QuotesFoldedContentWordsOnceWithTheirStems) {
-  EXPECT_EQ(LexicalQuery("What are your opening hours?", "english"),
-            "\"opening\" OR \"open\" OR \"hours\" OR \"hour\"");
-  EXPECT_EQ(LexicalQuery("Refund, refund... REFUND policy", "english"), "\"refund\" OR \"policy\" OR \"polici\"");
-  EXPECT_EQ(LexicalQuery("livraisons", "french"), "\"livraisons\" OR \"livraison\"");
-  EXPECT_EQ(LexicalQuery("Où est l'Hôtel ?", "english"), "\"hotel\"");
-  EXPECT_EQ(LexicalQuery("the and of", "english"), "");
-  EXPECT_EQ(LexicalQuery("", "english"), "");
-  EXPECT_EQ(LexicalQuery("👍 !!!", "english"), "");
-}
-
-TEST(LexicalQueryTest, LeavesNoFts5SyntaxOfTheQuestion) {
-  // Operators, column filters, prefixes and quotes in a question are only words (or nothing) for FTS5.
-  EXPECT_EQ(LexicalQuery("body: \"x\" NEAR(a b) pre* -y ^z", "english"),
-            "\"body\" OR \"bodi\" OR \"x\" OR \"near\" OR \"b\" OR \"pre\" OR \"z\"");  // "a", "y": stop words.
-  EXPECT_EQ(LexicalQuery("shoes AND bags OR hats", "english"),
-            "\"shoes\" OR \"shoe\" OR \"bags\" OR \"bag\" OR \"hats\" OR \"hat\"");
+TEST(LexicalTermsTest, FoldedContentWordsOnceEachFollowedByItsStem) {
+  using Terms = std::vector<std::string>;
+  EXPECT_EQ(LexicalTerms("What are your opening hours?", "english"), (Terms{"opening", "open", "hours", "hour"}));
+  EXPECT_EQ(LexicalTerms("Refund, refund... REFUND policy", "english"), (Terms{"refund", "policy", "polici"}));
+  EXPECT_EQ(LexicalTerms("livraisons", "french"), (Terms{"livraisons", "livraison"}));
+  EXPECT_EQ(LexicalTerms("Où est l'Hôtel ?", "english"), (Terms{"hotel"}));
+  EXPECT_TRUE(LexicalTerms("the and of", "english").empty());
+  EXPECT_TRUE(LexicalTerms("", "english").empty());
+  EXPECT_TRUE(LexicalTerms("👍 !!!", "english").empty());
+  // Operators, column filters, prefixes and quotes in a question are only words (or nothing).
+  EXPECT_EQ(LexicalTerms("body: \"x\" NEAR(a b) pre* -y ^z", "english"),
+            (Terms{"body", "bodi", "x", "near", "b", "pre", "z"}));  // "a", "y": stop words.
 }
 
 TEST(ReciprocalRankFusionTest, WeighsEachRanking) {
