@@ -147,7 +147,7 @@ TEST(LexicalTermsTest, ContentWordsOnly) {
   EXPECT_TRUE(LexicalTerms("what is it?", "english").empty());
 }
 
-TEST(VectorIndexTest, BatchInsertionOnSeveralThreadsFindsEveryVector) {
+TEST(VectorIndexBatchTest, InsertionOnSeveralThreadsFindsEveryVector) {
   constexpr int kDims = 16;
   constexpr int kCount = 3000;
   std::mt19937 rng(7);

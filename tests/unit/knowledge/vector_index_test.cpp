@@ -232,8 +232,8 @@ class RecordingStore final : public store::KnowledgeStore {
   Result<void> FailDocumentJob(const store::DocumentJob& j, const std::string& e, std::optional<int64_t> r) override {
     return inner_.FailDocumentJob(j, e, r);
   }
-  Result<std::vector<store::LexicalHit>> SearchLexical(int64_t t, const std::vector<int64_t>& kbs, const std::string& q,
-                                                       int l) override {
+  Result<std::vector<store::LexicalHit>> SearchLexical(int64_t t, const std::vector<int64_t>& kbs,
+                                                       const std::vector<std::string>& q, int l) override {
     return inner_.SearchLexical(t, kbs, q, l);
   }
   Result<std::vector<store::ChunkRecord>> GetChunks(int64_t t, const std::vector<int64_t>& ids) override {
