@@ -61,6 +61,7 @@ struct Options {
   int sample_chunks = 20000;  // For the embedding-alone and store-alone rates.
   bool reuse = false;
   bool rebuild_index = false;
+  bool ingest_only = false;
   std::string synchronous = "full";
   uint64_t seed = 20261122;
   double typo_share = 0.2;
@@ -863,6 +864,7 @@ int main(int argc, char** argv) {
   app.add_option("--sample-chunks", o.sample_chunks, "Chunks for the stage-alone rates (0 skips them)");
   app.add_flag("--reuse", o.reuse, "Keep an existing database in --data-dir instead of re-ingesting");
   app.add_flag("--rebuild-index", o.rebuild_index, "Build the HNSW index even if its file exists");
+  app.add_flag("--ingest-only", o.ingest_only, "Stop after the ingestion measurements");
   app.add_option("--synchronous", o.synchronous, "SQLite synchronous setting of the store");
   app.add_option("--seed", o.seed, "Corpus seed");
   app.add_option("--m", o.m, "HNSW graph degree");
@@ -900,7 +902,7 @@ int main(int argc, char** argv) {
     Load(bench, corpus);
   }
   std::fflush(stdout);
-  Retrieval(bench);
+  if (!o.ingest_only) Retrieval(bench);
   bench.db->Close();
   return 0;
 }

@@ -253,8 +253,8 @@ Result<void> VectorCatalog::CatchUp(const Key& key, Entry& entry, int dimensions
       }
       batch.emplace_back(chunk.chunk_id, chunk.embedding.data());
     }
-    // Every core: a rebuild after start-up, or a large document, would otherwise insert on one core only (about
-    // 20 minutes for a million chunks at the default settings on one core of a shared 2-vCPU machine).
+    // Every core: a rebuild after start-up (no index file) or a re-embedding inserts every chunk again, which
+    // took 55 minutes for a million chunks on both cores of a shared 2-vCPU machine (docs/benchmarks.md).
     entry.index->AddBatch(batch, static_cast<int>(std::thread::hardware_concurrency()));
     if (!batch.empty()) entry.after_chunk_id = batch.back().first;
     if (new_seq > entry.after_deletion_seq) {
