@@ -6,6 +6,7 @@
 #include "knowledge/vector_index.h"
 #include "store/knowledge_store.h"
 #include "store/store.h"
+#include "support/temp_dir.h"
 
 #include <gtest/gtest.h>
 
@@ -20,23 +21,6 @@
 
 namespace parley::knowledge {
 namespace {
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "parley-retrieval-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string path() const { return path_.string(); }
-
- private:
-  std::filesystem::path path_;
-};
 
 class LexicalSearchTest : public ::testing::Test {
  protected:
@@ -81,7 +65,7 @@ class LexicalSearchTest : public ::testing::Test {
     return ids;
   }
 
-  TempDir dir_;
+  testing::TempDir dir_{"parley-retrieval"};
   std::unique_ptr<store::Store> db_;
   int64_t tenant_ = 0;
   int64_t base_ = 0;
