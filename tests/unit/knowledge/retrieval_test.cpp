@@ -26,7 +26,7 @@ class LexicalSearchTest : public ::testing::Test {
  protected:
   void SetUp() override {
     static const auto box = crypto::SecretBox::Create(std::string(32, 'k')).value();
-    auto opened = store::OpenStore({"sqlite://" + dir_.path() + "/test.db", "off", {}}, box);
+    auto opened = store::OpenStore({"sqlite://" + (dir_.path() / "test.db").string(), "off", {}}, box);
     ASSERT_TRUE(opened) << opened.error().message;
     db_ = std::move(*opened);
     ASSERT_TRUE(db_->Migrate());
