@@ -150,7 +150,7 @@ boost::asio::awaitable<Result<AgentAnswer>> Agent::Answer(const AgentRequest& re
   if (!passages) co_return passages.error();
   boost::json::array passage_trace;
   for (const auto& passage : *passages) passage_trace.push_back(PassageTrace(passage));
-  double best = passages->empty() ? 0 : passages->front().relevance;
+  double best = 0;
   for (const auto& passage : *passages) best = std::max(best, passage.relevance);
   retrieve_trace["us"] = MicrosecondsSince(started);
   retrieve_trace["passages"] = std::move(passage_trace);

@@ -100,7 +100,8 @@ constexpr const char* kDeleteDocumentChunks = "DELETE FROM knowledge_chunks WHER
 constexpr const char* kInsertChunk =
     "INSERT INTO knowledge_chunks (tenant_id, knowledge_base_id, document_id, position, heading_path, page, text, "
     "lexical_text, embedder, embedding) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING id";
-constexpr const char* kInsertChunkFts = "INSERT INTO knowledge_chunks_fts (rowid, scope, body) VALUES (?1, ?2, ?3)";
+// The `scope` column (migration 0003) is left empty: knowledge bases are scoped through the chunk row instead.
+constexpr const char* kInsertChunkFts = "INSERT INTO knowledge_chunks_fts (rowid, body) VALUES (?1, ?2)";
 constexpr const char* kChunkVectorsAfter =
     "SELECT id, embedding FROM knowledge_chunks WHERE knowledge_base_id = ?1 AND embedder = ?2 AND id > ?3 "
     "ORDER BY id LIMIT ?4";
@@ -185,8 +186,6 @@ std::vector<float> DecodeVector(std::string_view blob) {
   std::memcpy(vector.data(), blob.data(), vector.size() * sizeof(float));
   return vector;
 }
-
-std::string Scope(int64_t knowledge_base_id) { return "kb" + std::to_string(knowledge_base_id); }
 
 // What a BM25 query costs in FTS5, which has no early termination: bm25() first counts the rows holding each
 // term of the query (a scan of the term's whole posting list, about 0.1 µs a row on a 2-vCPU machine), then
@@ -550,7 +549,6 @@ class SqliteKnowledgeStore final : public KnowledgeStore {
       if (!held) return Error::Conflict("the document's lease was lost");
       int64_t knowledge_base_id = holds.Int(0);
       int64_t tenant_id = holds.Int(1);
-      std::string scope = Scope(knowledge_base_id);
       STORE_TRY(DeleteChunksOf(db, job.document.id, knowledge_base_id));
       for (const NewChunk& chunk : chunks) {
         STORE_ASSIGN_OR_RETURN(auto insert, db.Prepare(kInsertChunk));
@@ -567,7 +565,7 @@ class SqliteKnowledgeStore final : public KnowledgeStore {
         STORE_TRY(insert.Step());
         int64_t chunk_id = insert.Int(0);
         STORE_ASSIGN_OR_RETURN(auto fts, db.Prepare(kInsertChunkFts));
-        STORE_TRY(fts.Bind(1, chunk_id).Bind(2, scope).Bind(3, chunk.lexical_text).Run());
+        STORE_TRY(fts.Bind(1, chunk_id).Bind(2, chunk.lexical_text).Run());
       }
       STORE_ASSIGN_OR_RETURN(auto old_faqs, db.Prepare(kDeleteDocumentFaqs));
       STORE_TRY(old_faqs.Bind(1, job.document.id).Run());
