@@ -4,6 +4,7 @@
 #include "api/access_api.h"
 #include "api/api.h"
 #include "api/auth.h"
+#include "api/conversations_api.h"
 #include "api/knowledge_api.h"
 #include "api/openapi.h"
 #include "api/route_table.h"
@@ -103,6 +104,9 @@ int Serve(const Config& config) {
   api.RegisterRoutes(routes);
   api::AccessApi access_api(config, *store, pool, authenticator);
   access_api.RegisterRoutes(routes);
+  api::ConversationsApi conversations_api(
+      config, *store, pool, [&worker](store::OutboundMessage message) { worker.SendQueued(std::move(message)); });
+  conversations_api.RegisterRoutes(routes);
   api::KnowledgeApi knowledge_api(config, *store, pool, agent_service);
   knowledge_api.RegisterRoutes(routes);
   api::RegisterOpenApiRoute(routes);
