@@ -3,8 +3,10 @@
 #include "agent/service.h"
 #include "api/api.h"
 #include "api/knowledge_api.h"
+#include "app/metered_responder.h"
 #include "app/reply_worker.h"
 #include "app/setup.h"
+#include "billing/meter.h"
 #include "channels/channel.h"
 #include "core/blocking_pool.h"
 #include "core/log.h"
@@ -72,8 +74,12 @@ int Serve(const Config& config) {
   agent::AgentService agent_service(io.get_executor(), config, *store, *box, pool, &client);
   agent::AutoReplyResponder away_message(config.auto_reply_text);
   agent::AgentResponder agent_responder(config, agent_service, *store, pool);
+  RateLimiter contact_limiter(static_cast<double>(config.contact_replies_per_minute) / 60.0,
+                              static_cast<double>(config.contact_replies_burst));
+  billing::Meter meter(config, *store, contact_limiter);
+  MeteredResponder metered_agent(config, meter, agent_responder, agent_service, pool);
   agent::Responder& responder =
-      config.responder == "away_message" ? static_cast<agent::Responder&>(away_message) : agent_responder;
+      config.responder == "away_message" ? static_cast<agent::Responder&>(away_message) : metered_agent;
   ReplyWorker worker(io.get_executor(), config, *store, pool, channels, responder, *batcher);
 
   http::Router router;

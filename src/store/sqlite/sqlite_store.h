@@ -84,6 +84,7 @@ class SqliteStore final : public Store {
                                            const std::optional<std::string>& cursor, int limit) override;
 
   KnowledgeStore& knowledge() override;
+  BillingStore& billing() override;
 
   // For the backend's other parts (sqlite/knowledge_store.cpp): runs `fn` on the writer thread inside the next
   // group and returns once that group is committed (durably unless `durable` is false); `fn` must depend on
@@ -184,6 +185,7 @@ class SqliteStore final : public Store {
 
   std::unique_ptr<Writer> writer_;  // Used only by writer_thread_.
   std::unique_ptr<KnowledgeStore> knowledge_;
+  std::unique_ptr<BillingStore> billing_;
   std::mutex close_mutex_;     // Serializes Close().
   std::thread syncer_thread_;  // Started before the writer, joined after it.
   std::thread writer_thread_;  // Declared last: started after the state it uses, joined by Close().

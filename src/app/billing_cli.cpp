@@ -1,0 +1,59 @@
+#include "app/billing_cli.h"
+
+#include "app/setup.h"
+#include "billing/billing.h"
+
+#include <boost/json/serialize.hpp>
+
+#include <iostream>
+
+namespace parley::app {
+namespace {
+
+int PrintError(const Error& e) {
+  std::cerr << "error: " << e.message << (e.detail.empty() ? "" : " (" + e.detail + ")") << "\n";
+  return 1;
+}
+
+Result<std::unique_ptr<store::Store>> Open(const Config& config) {
+  auto box = LoadMasterKey(config);
+  if (!box) return box.error();
+  return OpenMigratedStore(config, *box);
+}
+
+}  // namespace
+
+int TenantPlan(const Config& config, int64_t tenant_id, const std::string& plan) {
+  auto store = Open(config);
+  if (!store) return PrintError(store.error());
+  auto previous = (*store)->billing().SetTenantPlan(tenant_id, plan);
+  (*store)->Close();
+  if (!previous) return PrintError(previous.error());
+  std::cout << boost::json::serialize(boost::json::object{{"tenant_id", tenant_id},
+                                                          {"plan", plan},
+                                                          {"previous_plan", previous->value_or(config.default_plan)}})
+            << std::endl;
+  return 0;
+}
+
+int PlanList(const Config& config) {
+  auto store = Open(config);
+  if (!store) return PrintError(store.error());
+  auto plans = (*store)->billing().ListPlans();
+  (*store)->Close();
+  if (!plans) return PrintError(plans.error());
+  for (const auto& plan : *plans) std::cout << boost::json::serialize(billing::ToJson(plan)) << "\n";
+  return 0;
+}
+
+int PlanPut(const Config& config, const store::Plan& plan) {
+  auto store = Open(config);
+  if (!store) return PrintError(store.error());
+  auto stored = (*store)->billing().PutPlan(plan);
+  (*store)->Close();
+  if (!stored) return PrintError(stored.error());
+  std::cout << boost::json::serialize(billing::ToJson(*stored)) << std::endl;
+  return 0;
+}
+
+}  // namespace parley::app
