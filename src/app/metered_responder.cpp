@@ -22,11 +22,17 @@ std::string GateTrace(const billing::Admission& admission) {
 
 boost::asio::awaitable<Result<store::Reply>> MeteredResponder::Respond(const store::Claim& batch) {
   if (batch.messages.empty()) co_return store::Reply{};
+  const int64_t tenant_id = batch.conversation.tenant_id;
+  auto load = [this, tenant_id] { return service_.LoadSettings(tenant_id); };
+  Result<agent::AiSettings> settings = co_await pool_.Run(load);
+  if (!settings) co_return settings.error();
+  // With the assistant switched off nothing is sent and nothing is metered: the agent hands the burst to people.
+  if (!settings->enabled) co_return co_await agent_.Respond(batch);
+
   const int64_t now_ms = NowMs();
   auto admit = [this, &batch, now_ms] { return meter_.Admit(batch, now_ms); };
   Result<billing::Admission> admission = co_await pool_.Run(admit);
   if (!admission) co_return admission.error();
-  const int64_t tenant_id = batch.conversation.tenant_id;
   const int64_t human_idle_ms = config_.human_idle_minutes * 60 * 1000;
 
   store::Reply reply;
@@ -46,9 +52,6 @@ boost::asio::awaitable<Result<store::Reply>> MeteredResponder::Respond(const sto
       log::Warn("contact_rate_limited", {{"tenant_id", tenant_id}, {"conversation_id", batch.conversation_id}});
       break;
     case billing::Admission::Verdict::kOverQuota: {
-      auto load = [this, tenant_id] { return service_.LoadSettings(tenant_id); };
-      Result<agent::AiSettings> settings = co_await pool_.Run(load);
-      if (!settings) co_return settings.error();
       reply.decision = "ESCALATE";
       reply.reason = "quota";
       reply.trace = GateTrace(*admission);

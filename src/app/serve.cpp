@@ -7,6 +7,7 @@
 #include "app/reply_worker.h"
 #include "app/setup.h"
 #include "billing/meter.h"
+#include "store/billing_store.h"
 #include "channels/channel.h"
 #include "core/blocking_pool.h"
 #include "core/log.h"
@@ -56,6 +57,17 @@ int Serve(const Config& config) {
   auto opened = OpenMigratedStore(config, *box);
   if (!opened) return Fail("store_unavailable", opened.error());
   std::unique_ptr<store::Store> store = std::move(*opened);
+  // Billing settings naming plans that do not exist would fail every reply or every Stripe event: refuse to start.
+  auto price_plans = billing::ParsePricePlans(config.stripe_price_plans);
+  if (!price_plans) return Fail("config_invalid", price_plans.error());
+  std::vector<std::string> named_plans{config.default_plan};
+  for (const auto& [price, plan] : *price_plans) named_plans.push_back(plan);
+  for (const auto& plan : named_plans) {
+    if (auto known = store->billing().GetPlan(plan); !known) {
+      return Fail("config_invalid", Error::InvalidArgument("plan '" + plan + "' (PARLEY_DEFAULT_PLAN or "
+                                                           "PARLEY_STRIPE_PRICE_PLANS) is not in the catalog"));
+    }
+  }
 
   boost::asio::io_context io(config.http_threads);
   BlockingPool pool(config.blocking_threads);
