@@ -1,12 +1,15 @@
 #include "api/billing_api.h"
 
+#include "api/auth.h"
 #include "billing/billing.h"
 #include "billing/meter.h"
 #include "core/log.h"
 #include "core/time.h"
+#include "store/access_store.h"
 #include "store/billing_store.h"
 
 #include <boost/json/array.hpp>
+#include <boost/json/serialize.hpp>
 
 namespace parley::api {
 namespace {
@@ -176,6 +179,22 @@ boost::asio::awaitable<http::Response> BillingApi::StripeWebhook(const http::Req
       fields["unmapped_price"] = change.price_id;  // PARLEY_STRIPE_PRICE_PLANS lacks it: the plan stays.
     }
     log::Info("stripe_event", std::move(fields));
+  }
+  if (applied->tenant_id && applied->plan_before != applied->plan_after) {
+    // A plan change is an administrative action on the tenant, made by Stripe.
+    store::AuditEntry audit{
+        0,
+        *applied->tenant_id,
+        "stripe",
+        "plan.change",
+        "tenant",
+        std::to_string(*applied->tenant_id),
+        boost::json::serialize(boost::json::object{{"from", applied->plan_before.value_or(config_.default_plan)},
+                                                   {"to", applied->plan_after.value_or(config_.default_plan)},
+                                                   {"event_id", change.event_id},
+                                                   {"event_type", change.event_type}}),
+        now_ms};
+    co_await RecordAudit(store_, pool_, audit);
   }
   co_return http::JsonResponse(
       http::Status::ok,

@@ -2,6 +2,8 @@
 
 #include "app/setup.h"
 #include "billing/billing.h"
+#include "core/time.h"
+#include "store/access_store.h"
 
 #include <boost/json/serialize.hpp>
 
@@ -27,11 +29,16 @@ int TenantPlan(const Config& config, int64_t tenant_id, const std::string& plan)
   auto store = Open(config);
   if (!store) return PrintError(store.error());
   auto previous = (*store)->billing().SetTenantPlan(tenant_id, plan);
-  (*store)->Close();
   if (!previous) return PrintError(previous.error());
-  std::cout << boost::json::serialize(boost::json::object{{"tenant_id", tenant_id},
-                                                          {"plan", plan},
-                                                          {"previous_plan", previous->value_or(config.default_plan)}})
+  const std::string from = previous->value_or(config.default_plan);
+  auto audited = (*store)->access().AppendAudit(
+      {0, tenant_id, "cli", "plan.change", "tenant", std::to_string(tenant_id),
+       boost::json::serialize(boost::json::object{{"from", from}, {"to", plan}}), NowMs()});
+  (*store)->Close();
+  // The plan is changed either way; a missing audit line is worth a warning, not a failure.
+  if (!audited) std::cerr << "warning: the plan change was not audited: " << audited.error().message << "\n";
+  std::cout << boost::json::serialize(
+                   boost::json::object{{"tenant_id", tenant_id}, {"plan", plan}, {"previous_plan", from}})
             << std::endl;
   return 0;
 }

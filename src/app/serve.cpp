@@ -1,20 +1,26 @@
 #include "agent/agent_responder.h"
 #include "agent/responder.h"
 #include "agent/service.h"
+#include "api/access_api.h"
 #include "api/api.h"
+#include "api/auth.h"
+#include "api/billing_api.h"
 #include "api/knowledge_api.h"
+#include "api/openapi.h"
+#include "api/route_table.h"
 #include "app/metered_responder.h"
 #include "app/reply_worker.h"
 #include "app/setup.h"
 #include "billing/meter.h"
-#include "store/billing_store.h"
 #include "channels/channel.h"
 #include "core/blocking_pool.h"
 #include "core/log.h"
+#include "core/rate_limiter.h"
 #include "core/time.h"
 #include "http/client.h"
 #include "http/server.h"
 #include "queue/batcher.h"
+#include "store/billing_store.h"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -64,7 +70,8 @@ int Serve(const Config& config) {
   for (const auto& [price, plan] : *price_plans) named_plans.push_back(plan);
   for (const auto& plan : named_plans) {
     if (auto known = store->billing().GetPlan(plan); !known) {
-      return Fail("config_invalid", Error::InvalidArgument("plan '" + plan + "' (PARLEY_DEFAULT_PLAN or "
+      return Fail("config_invalid", Error::InvalidArgument("plan '" + plan +
+                                                           "' (PARLEY_DEFAULT_PLAN or "
                                                            "PARLEY_STRIPE_PRICE_PLANS) is not in the catalog"));
     }
   }
@@ -106,12 +113,21 @@ int Serve(const Config& config) {
   server_options.idle_timeout = std::chrono::milliseconds(config.idle_timeout_ms);
   http::Server server(io.get_executor(), server_options, router);
 
+  api::Authenticator authenticator(*store, pool);
+  RateLimiter tenant_requests(static_cast<double>(config.api_rate_per_second),
+                              static_cast<double>(config.api_rate_burst));
+  api::RouteTable routes(router, authenticator, tenant_requests);
   api::Api api(
       config, *store, pool, *batcher, channels,
       {[&server] { return server.active_connections(); }, [&worker] { return worker.in_flight(); }, started_at});
-  api.RegisterRoutes(router);
-  api::KnowledgeApi knowledge_api(config, *store, pool, api, agent_service);
-  knowledge_api.RegisterRoutes(router);
+  api.RegisterRoutes(routes);
+  api::AccessApi access_api(config, *store, pool, authenticator);
+  access_api.RegisterRoutes(routes);
+  api::KnowledgeApi knowledge_api(config, *store, pool, agent_service);
+  knowledge_api.RegisterRoutes(routes);
+  api::BillingApi billing_api(config, *store, pool, billing::StripeMapping{*price_plans});
+  billing_api.RegisterRoutes(routes);
+  api::RegisterOpenApiRoute(routes);
 
   if (auto started = server.Start(); !started) return Fail("listen_failed", started.error());
 

@@ -308,6 +308,16 @@ TEST_F(BillingTest, StripeEventsInAndOutOfOrderReplayedAndIsolated) {
   EXPECT_EQ(s.at("plan"), "free");
   EXPECT_EQ(s.at("status"), "canceled");
 
+  // Each plan change Stripe made is in the tenant's audit log, by "stripe"; none in the other tenant's.
+  auto audit = Api(a_, "GET", "/api/audit-logs?actor=stripe&action=plan.change");
+  ASSERT_EQ(audit.status, 200) << audit.body;
+  auto entries = audit.Json().at("data").as_array();
+  ASSERT_EQ(entries.size(), 3u);  // free → pro, pro → business, business → free; newest first
+  EXPECT_EQ(entries[0].at("details").at("from"), "business");
+  EXPECT_EQ(entries[0].at("details").at("to"), "free");
+  EXPECT_EQ(entries[2].at("details").at("to"), "pro");
+  EXPECT_TRUE(Api(b_, "GET", "/api/audit-logs?actor=stripe").Json().at("data").as_array().empty());
+
   // The other tenant never sees any of it.
   auto other = Api(b_, "GET", "/api/subscriptions").Json();
   EXPECT_EQ(other.at("plan"), "free");
@@ -316,9 +326,22 @@ TEST_F(BillingTest, StripeEventsInAndOutOfOrderReplayedAndIsolated) {
   EXPECT_TRUE(other.at("stripe_subscription_id").is_null());
 }
 
-TEST_F(BillingTest, BillingRoutesNeedAKey) {
+TEST_F(BillingTest, BillingRoutesAreForOwnersAndAdmins) {
   Boot();
+  const std::string password = "agent-password-1";
+  auto agent = parley_->Cli({"user", "create", "--tenant", a_.id, "--email", "bo@crumb.test", "--role", "agent",
+                             "--password", password});
+  ASSERT_EQ(agent.exit_code, 0) << agent.out;
   parley_->Start();
+  auto login = Call("POST", parley_->url("/api/auth/login"),
+                    json::serialize(json::object{{"email", "bo@crumb.test"}, {"password", password}}),
+                    {{"Content-Type", "application/json"}});
+  ASSERT_EQ(login.status, 200) << login.body;
+  const Tenant agent_session{a_.id, std::string(login.Json().at("token").as_string())};
+  for (const char* path : {"/api/usage", "/api/subscriptions", "/api/plans"}) {
+    EXPECT_EQ(Api(agent_session, "GET", path).status, 403) << path;
+    EXPECT_EQ(Api(a_, "GET", path).status, 200) << path;
+  }
   EXPECT_EQ(Call("GET", parley_->url("/api/usage")).status, 401);
   EXPECT_EQ(Call("GET", parley_->url("/api/subscriptions")).status, 401);
   EXPECT_EQ(Call("GET", parley_->url("/api/plans")).status, 401);
