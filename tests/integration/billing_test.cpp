@@ -329,8 +329,8 @@ TEST_F(BillingTest, StripeEventsInAndOutOfOrderReplayedAndIsolated) {
 TEST_F(BillingTest, BillingRoutesAreForOwnersAndAdmins) {
   Boot();
   const std::string password = "agent-password-1";
-  auto agent = parley_->Cli({"user", "create", "--tenant", a_.id, "--email", "bo@crumb.test", "--role", "agent",
-                             "--password", password});
+  auto agent = parley_->Cli(
+      {"user", "create", "--tenant", a_.id, "--email", "bo@crumb.test", "--role", "agent", "--password", password});
   ASSERT_EQ(agent.exit_code, 0) << agent.out;
   parley_->Start();
   auto login = Call("POST", parley_->url("/api/auth/login"),
