@@ -91,8 +91,7 @@ TEST_F(MeterTest, AContactOverItsRateIsRefusedOthersAreNot) {
   EXPECT_EQ(meter.Admit(Burst({MessageType::kText}), now).value().verdict, Admission::Verdict::kAnswer);
   EXPECT_EQ(meter.Admit(Burst({MessageType::kText}), now).value().verdict, Admission::Verdict::kAnswer);
   EXPECT_EQ(meter.Admit(Burst({MessageType::kText}), now).value().verdict, Admission::Verdict::kRateLimited);
-  EXPECT_EQ(meter.Admit(Burst({MessageType::kText}, "15550002222"), now).value().verdict,
-            Admission::Verdict::kAnswer);
+  EXPECT_EQ(meter.Admit(Burst({MessageType::kText}, "15550002222"), now).value().verdict, Admission::Verdict::kAnswer);
   // A minute later the bucket has one token again.
   EXPECT_EQ(meter.Admit(Burst({MessageType::kText}), now + 60'000).value().verdict, Admission::Verdict::kAnswer);
 }
