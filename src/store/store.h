@@ -22,6 +22,7 @@ namespace parley::store {
 
 class AccessStore;
 class KnowledgeStore;
+class BillingStore;
 
 using TimePoint = std::chrono::system_clock::time_point;
 
@@ -174,6 +175,17 @@ struct OutboundDraft {
   std::string reply_to;  //!< Platform message id to quote, or empty.
 };
 
+// Usage of one tenant on one UTC day (or summed over days).
+struct Usage {
+  std::string day;  //!< YYYY-MM-DD; empty for a sum.
+  int64_t ai_replies = 0;
+  int64_t credits = 0;
+  int64_t prompt_tokens = 0;
+  int64_t completion_tokens = 0;
+  int64_t messages_in = 0;
+  int64_t messages_out = 0;
+};
+
 // What to commit for a claimed burst: the messages to send (in order), the agent's trace and decision, and
 // whether the conversation goes to a person.
 struct Reply {
@@ -183,6 +195,12 @@ struct Reply {
   std::string trace;          //!< JSON array of the stages.
   bool hand_off = false;      //!< Switch the conversation to human mode…
   int64_t human_idle_ms = 0;  //!< …until this long passes without a person's reply (0: until handed back).
+  int prompt_tokens = 0;      //!< What the model consumed producing it (0: no model call).
+  int completion_tokens = 0;
+  // Usage recorded for the tenant in the same transaction when the reply commits (store/billing_store.h);
+  // `reservation_id`, if set, is released whatever the outcome.
+  std::optional<Usage> usage;
+  std::string reservation_id;
 };
 
 struct ReplyTrace {
@@ -321,6 +339,8 @@ class Store {
 
   // --- The agent's knowledge (store/knowledge_store.h) ---
   virtual KnowledgeStore& knowledge() = 0;
+  // --- Plans, usage and subscriptions (store/billing_store.h) ---
+  virtual BillingStore& billing() = 0;
 
   // --- Users, sessions, API keys and the audit log (store/access_store.h) ---
   virtual AccessStore& access() = 0;

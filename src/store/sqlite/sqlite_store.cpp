@@ -1,6 +1,7 @@
 #include "store/sqlite/sqlite_store.h"
 
 #include "store/sqlite/access_store.h"
+#include "store/sqlite/billing_store.h"
 #include "store/sqlite/conversation_row.h"
 #include "store/sqlite/cursor.h"
 #include "store/sqlite/knowledge_store.h"
@@ -683,6 +684,7 @@ SqliteStore::SqliteStore(const SqliteOptions& options, const crypto::SecretBox& 
       deferred_sync_(options.synchronous == "full" || options.synchronous == "extra"),
       writer_(std::move(writer)),
       knowledge_(MakeSqliteKnowledgeStore(*this)),
+      billing_(MakeSqliteBillingStore(*this)),
       access_(MakeSqliteAccessStore(*this)),
       syncer_thread_([this] { SyncerLoop(); }),
       writer_thread_([this] { WriterLoop(); }) {}
@@ -967,6 +969,8 @@ Result<void> SqliteStore::Read(const std::function<Result<void>(Database&)>& fn)
 KnowledgeStore& SqliteStore::knowledge() { return *knowledge_; }
 AccessStore& SqliteStore::access() { return *access_; }
 
+BillingStore& SqliteStore::billing() { return *billing_; }
+
 Result<SqliteStore::ReaderLease> SqliteStore::AcquireReader() {
   std::unique_lock lock(readers_mutex_);
   readers_cv_.wait(lock, [&] { return !idle_readers_.empty() || readers_closed_; });
@@ -1154,16 +1158,19 @@ Result<CommitResult> SqliteStore::CommitReply(const Claim& claim, const Reply& r
           STORE_ASSIGN_OR_RETURN(bool found, state.Bind(1, claim.conversation_id).Step());
           if (!found) return Error::NotFound("no such conversation");
           // A matching token means nobody took the conversation over, even if the lease ran out meanwhile.
+          tenant_id = state.Int(2);
+          // A reply that is not committed costs nothing: its reservation goes back to the quota.
           if (state.IsNull(0) || state.Text(0) != claim.token) {
+            STORE_TRY(SettleReplyUsage(db, tenant_id, reply, false));
             return std::pair{CommitResult::kLost, std::vector<int64_t>{}};
           }
           // A newer customer message, or a person who took over, makes this reply stale.
           if (state.Int(1) != claim.inbound_seq || state.Text(4) == "human") {
             STORE_ASSIGN_OR_RETURN(auto release, db.Prepare(kReleaseClaim));
             STORE_TRY(release.Bind(1, claim.conversation_id).Bind(2, claim.token).Run());
+            STORE_TRY(SettleReplyUsage(db, tenant_id, reply, false));
             return std::pair{CommitResult::kSuperseded, std::vector<int64_t>{}};
           }
-          tenant_id = state.Int(2);
           channel_id = state.Int(3);
         }
         std::vector<int64_t> ids;
@@ -1193,6 +1200,7 @@ Result<CommitResult> SqliteStore::CommitReply(const Claim& claim, const Reply& r
           STORE_ASSIGN_OR_RETURN(auto support, db.Prepare(kOpenSupportItem));
           STORE_TRY(support.Bind(1, claim.conversation_id).Bind(2, reply.reason).Bind(3, now_ms).Run());
         }
+        STORE_TRY(SettleReplyUsage(db, tenant_id, reply, true));
         return std::pair{CommitResult::kCommitted, std::move(ids)};
       });
   if (!committed) return committed.error();

@@ -96,6 +96,7 @@ class SqliteStore final : public Store {
                                            const std::optional<std::string>& cursor, int limit) override;
 
   KnowledgeStore& knowledge() override;
+  BillingStore& billing() override;
   AccessStore& access() override;
 
   // For the backend's other parts (sqlite/knowledge_store.cpp): runs `fn` on the writer thread inside the next
@@ -197,6 +198,7 @@ class SqliteStore final : public Store {
 
   std::unique_ptr<Writer> writer_;  // Used only by writer_thread_.
   std::unique_ptr<KnowledgeStore> knowledge_;
+  std::unique_ptr<BillingStore> billing_;
   std::unique_ptr<AccessStore> access_;
   std::mutex close_mutex_;     // Serializes Close().
   std::thread syncer_thread_;  // Started before the writer, joined after it.
