@@ -2,6 +2,7 @@
 
 #include "api/auth.h"
 #include "api/params.h"
+#include "billing/meter.h"
 #include "core/time.h"
 #include "http/multipart.h"
 #include "knowledge/faq.h"
@@ -173,6 +174,13 @@ boost::asio::awaitable<http::Response> KnowledgeApi::CreateDocument(const Princi
     co_return http::ErrorResponse(Error::InvalidArgument("knowledge_base must be a name of 1 to 200 bytes"));
   }
   auto create = [this, &document, &knowledge_base]() -> Result<store::Document> {
+    // The plan's room is checked before storing: a web page counts once fetched, so only its document here.
+    auto plan = billing::PlanOf(store_.billing(), document.tenant_id, config_.default_plan);
+    if (!plan) return plan.error();
+    auto totals = store_.knowledge().Totals(document.tenant_id);
+    if (!totals) return totals.error();
+    auto room = billing::CheckKnowledgeRoom(*plan, *totals, static_cast<int64_t>(document.content.size()));
+    if (!room) return room.error();
     auto base = store_.knowledge().EnsureKnowledgeBase(document.tenant_id, knowledge_base);
     if (!base) return base.error();
     document.knowledge_base_id = base->id;

@@ -135,4 +135,31 @@ Result<std::map<std::string, std::string>> ParsePricePlans(std::string_view text
   return plans;
 }
 
+Result<void> CheckKnowledgeRoom(const store::Plan& plan, const store::KnowledgeTotals& current, int64_t adding_bytes) {
+  if (plan.max_knowledge_documents && current.documents + 1 > *plan.max_knowledge_documents) {
+    return Error{ErrorCode::kPlanLimit,
+                 "the " + plan.display_name + " plan allows " + std::to_string(*plan.max_knowledge_documents) +
+                     " documents; remove one or change plans",
+                 {}};
+  }
+  if (plan.max_knowledge_bytes && current.bytes + adding_bytes > *plan.max_knowledge_bytes) {
+    return Error{ErrorCode::kPlanLimit,
+                 "the " + plan.display_name + " plan allows " + std::to_string(*plan.max_knowledge_bytes / 1024) +
+                     " KiB of documents (" + std::to_string(current.bytes / 1024) +
+                     " KiB used); remove some or change plans",
+                 {}};
+  }
+  return Ok();
+}
+
+Result<void> CheckChannelRoom(const store::Plan& plan, int64_t current_channels) {
+  if (plan.max_channels && current_channels + 1 > *plan.max_channels) {
+    return Error{ErrorCode::kPlanLimit,
+                 "the " + plan.display_name + " plan allows " + std::to_string(*plan.max_channels) +
+                     (*plan.max_channels == 1 ? " channel" : " channels") + "; remove one or change plans",
+                 {}};
+  }
+  return Ok();
+}
+
 }  // namespace parley::billing

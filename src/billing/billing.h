@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "core/message.h"
 #include "store/billing_store.h"
+#include "store/knowledge_store.h"
 
 #include <boost/json/object.hpp>
 
@@ -44,6 +45,12 @@ QuotaVerdict CheckQuota(const store::Plan& plan, const store::QuotaSnapshot& sna
 
 // What is left of a quota: nullopt when unlimited, never negative (a last reply may overshoot the credits).
 std::optional<int64_t> Remaining(const std::optional<int64_t>& quota, int64_t used);
+
+// Whether the plan has room for one more document of `adding_bytes` besides `current`; kPlanLimit saying which
+// limit is reached otherwise.
+Result<void> CheckKnowledgeRoom(const store::Plan& plan, const store::KnowledgeTotals& current, int64_t adding_bytes);
+// Whether the plan has room for one more channel besides `current_channels`; kPlanLimit otherwise.
+Result<void> CheckChannelRoom(const store::Plan& plan, int64_t current_channels);
 
 // UTC calendar days as YYYY-MM-DD.
 std::string UtcDay(int64_t ms_since_epoch);

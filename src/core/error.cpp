@@ -10,6 +10,8 @@ std::string_view ToString(ErrorCode code) {
       return "unauthenticated";
     case ErrorCode::kPermissionDenied:
       return "permission_denied";
+    case ErrorCode::kPlanLimit:
+      return "plan_limit";
     case ErrorCode::kNotFound:
       return "not_found";
     case ErrorCode::kConflict:

@@ -15,6 +15,7 @@ enum class ErrorCode {
   kInvalidArgument,   //!< The caller sent something malformed (HTTP 400).
   kUnauthenticated,   //!< Missing or wrong credentials or signature (HTTP 401).
   kPermissionDenied,  //!< Authenticated but not allowed (HTTP 403).
+  kPlanLimit,         //!< The tenant's plan allows no more of this; a higher plan would (HTTP 403).
   kNotFound,          //!< No such resource for this caller (HTTP 404).
   kConflict,          //!< The resource already exists or changed underneath (HTTP 409).
   kPayloadTooLarge,   //!< Body over the configured limit (HTTP 413).

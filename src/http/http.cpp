@@ -148,6 +148,7 @@ Status ToHttpStatus(ErrorCode code) {
     case ErrorCode::kUnauthenticated:
       return Status::unauthorized;
     case ErrorCode::kPermissionDenied:
+    case ErrorCode::kPlanLimit:
       return Status::forbidden;
     case ErrorCode::kNotFound:
       return Status::not_found;

@@ -61,6 +61,12 @@ struct DocumentJob {
   std::string lease_token;
 };
 
+// What a tenant keeps in its knowledge bases, against the plan's limits.
+struct KnowledgeTotals {
+  int64_t documents = 0;
+  int64_t bytes = 0;
+};
+
 struct NewChunk {
   int position = 0;
   std::string heading_path;  //!< "A › B", or empty.
@@ -121,6 +127,8 @@ class KnowledgeStore {
   // --- Documents and their ingestion jobs ---
   // Stores the document as pending; kNotFound when the knowledge base is not the tenant's.
   virtual Result<Document> CreateDocument(const NewDocument& document) = 0;
+  // The tenant's documents and their bytes, all knowledge bases together.
+  virtual Result<KnowledgeTotals> Totals(int64_t tenant_id) = 0;
   virtual Result<Document> GetDocument(int64_t tenant_id, int64_t document_id) = 0;
   // Newest first; `cursor` from a previous page.
   virtual Result<Page<Document>> ListDocuments(int64_t tenant_id, const std::optional<std::string>& cursor,

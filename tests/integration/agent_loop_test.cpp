@@ -341,6 +341,30 @@ TEST_F(AgentLoopTest, BadDocumentsFailWithAReasonAndOversizedUploadsAreRefused) 
   EXPECT_EQ(Api("GET", "/api/knowledge-documents").Json().at("data").as_array().size(), 2u);
 }
 
+TEST_F(AgentLoopTest, ThePlansKnowledgeLimitsRefuseMoreDocumentsWithAClearReason) {
+  Boot({}, /*start=*/false);
+  ASSERT_EQ(parley_
+                ->Cli({"plan", "put", "--name", "tiny", "--display-name", "Tiny", "--max-knowledge-documents", "2",
+                       "--max-knowledge-bytes", "1000"})
+                .exit_code,
+            0);
+  ASSERT_EQ(parley_->Cli({"tenant", "plan", "--tenant", tenant_id_, "--plan", "tiny"}).exit_code, 0);
+  parley_->Start();
+  auto upload = [&](const std::string& name, const std::string& text) {
+    return Api("POST", "/api/knowledge-documents", Multipart("b", name, text), "multipart/form-data; boundary=b");
+  };
+  EXPECT_EQ(upload("a.txt", std::string(600, 'a')).status, 202);
+  auto too_big = upload("b.txt", std::string(600, 'b'));
+  EXPECT_EQ(too_big.status, 403);
+  EXPECT_EQ(too_big.Json().at("error").at("code"), "plan_limit");
+  EXPECT_NE(too_big.Json().at("error").at("message").as_string().find("Tiny plan"), json::string::npos);
+  EXPECT_EQ(upload("c.txt", "small").status, 202);
+  auto too_many = upload("d.txt", "small");
+  EXPECT_EQ(too_many.status, 403);
+  EXPECT_NE(too_many.Json().at("error").at("message").as_string().find("2 documents"), json::string::npos);
+  EXPECT_EQ(Api("GET", "/api/knowledge-documents").Json().at("data").as_array().size(), 2u);
+}
+
 TEST_F(AgentLoopTest, RemoteEmbeddingsAndChangingTheEmbedderReembedsInTheBackground) {
   Boot({{"PARLEY_EMBEDDINGS_BASE_URL", model_.base_url()}, {"PARLEY_EMBEDDINGS_MODEL", "embed-test"}});
   auto added = AddGuide();

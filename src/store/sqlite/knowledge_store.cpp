@@ -44,6 +44,8 @@ constexpr const char* kInsertKnowledgeBase =
     "INSERT INTO knowledge_bases (tenant_id, name, created_at) VALUES (?1, ?2, ?3) RETURNING id";
 constexpr const char* kListKnowledgeBases =
     "SELECT id, tenant_id, name, created_at FROM knowledge_bases WHERE tenant_id = ?1 ORDER BY id";
+constexpr const char* kKnowledgeTotals =
+    "SELECT COUNT(*), COALESCE(SUM(size_bytes), 0) FROM knowledge_documents WHERE tenant_id = ?1";
 constexpr const char* kKnowledgeBaseOfTenant = "SELECT 1 FROM knowledge_bases WHERE id = ?1 AND tenant_id = ?2";
 
 #define DOCUMENT_COLUMNS                                                                                    \
@@ -403,6 +405,17 @@ class SqliteKnowledgeStore final : public KnowledgeStore {
       }
     }));
     return bases;
+  }
+
+  Result<KnowledgeTotals> Totals(int64_t tenant_id) override {
+    KnowledgeTotals totals;
+    STORE_TRY(store_.Read([&](Database& db) -> Result<void> {
+      STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(kKnowledgeTotals));
+      STORE_TRY(select.Bind(1, tenant_id).Step());
+      totals = {select.Int(0), select.Int(1)};
+      return Ok();
+    }));
+    return totals;
   }
 
   Result<Document> CreateDocument(const NewDocument& document) override {

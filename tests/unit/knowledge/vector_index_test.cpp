@@ -211,6 +211,7 @@ class RecordingStore final : public store::KnowledgeStore {
     return inner_.ListKnowledgeBases(t);
   }
   Result<store::Document> CreateDocument(const store::NewDocument& d) override { return inner_.CreateDocument(d); }
+  Result<store::KnowledgeTotals> Totals(int64_t t) override { return inner_.Totals(t); }
   Result<store::Document> GetDocument(int64_t t, int64_t d) override { return inner_.GetDocument(t, d); }
   Result<store::Page<store::Document>> ListDocuments(int64_t t, const std::optional<std::string>& c, int l) override {
     return inner_.ListDocuments(t, c, l);
