@@ -1,11 +1,11 @@
 #pragma once
-// A migrated SQLite store in a temporary directory with two tenants, and a way to write a document's chunks
+// The two-tenant store (support/two_tenant_store.h) and a way to write a document's chunks
 // through the store API (claim, complete) as the ingestor would, for tests of what reads the knowledge.
 
 #include "core/crypto.h"
 #include "store/knowledge_store.h"
 #include "store/sqlite/sqlite_store.h"
-#include "support/temp_dir.h"
+#include "support/two_tenant_store.h"
 
 #include <gtest/gtest.h>
 
@@ -18,19 +18,8 @@
 
 namespace parley::knowledge::fixture {
 
-// The store opens in the constructor, not in SetUp, so that derived fixtures' members can take ks().
-class KnowledgeStoreFixture : public ::testing::Test {
+class KnowledgeStoreFixture : public testing::TwoTenantStore {
  protected:
-  KnowledgeStoreFixture() {
-    store::sqlite::SqliteOptions options;
-    options.path = (dir_.path() / "parley.db").string();
-    options.synchronous = "normal";  // Durability is not under test; fsyncs would only slow the suite down.
-    store_ = store::sqlite::SqliteStore::Open(options, box_).value();
-    store_->Migrate().value();
-    acme_ = store_->CreateTenant("Acme", crypto::Sha256Hex("key-acme")).value().id;
-    globex_ = store_->CreateTenant("Globex", crypto::Sha256Hex("key-globex")).value().id;
-  }
-
   store::KnowledgeStore& ks() { return store_->knowledge(); }
 
   int64_t KnowledgeBase(int64_t tenant, const std::string& name) {
@@ -61,12 +50,6 @@ class KnowledgeStoreFixture : public ::testing::Test {
     for (const auto& v : ks().ChunkVectorsAfter(kb, embedder_id, 0, 10'000).value()) ids.push_back(v.chunk_id);
     return ids;
   }
-
-  testing::TempDir dir_{"parley-knowledge"};
-  crypto::SecretBox box_ = crypto::SecretBox::Create(std::string(32, 'k')).value();
-  std::unique_ptr<store::sqlite::SqliteStore> store_;
-  int64_t acme_ = 0;
-  int64_t globex_ = 0;
 };
 
 }  // namespace parley::knowledge::fixture

@@ -3,8 +3,7 @@
 #include "store/access_store.h"
 
 #include "core/crypto.h"
-#include "store/sqlite/sqlite_store.h"
-#include "support/temp_dir.h"
+#include "support/two_tenant_store.h"
 
 #include <gtest/gtest.h>
 
@@ -13,29 +12,13 @@ namespace {
 
 constexpr int64_t kT0 = 1'800'000'000'000;
 
-class AccessStoreTest : public ::testing::Test {
+class AccessStoreTest : public parley::testing::TwoTenantStore {
  protected:
-  void SetUp() override {
-    SqliteOptions options;
-    options.path = (dir_.path() / "parley.db").string();
-    options.synchronous = "normal";
-    store_ = SqliteStore::Open(options, box_).value();
-    ASSERT_TRUE(store_->Migrate());
-    acme_ = store_->CreateTenant("Acme", crypto::Sha256Hex("key-acme")).value().id;
-    globex_ = store_->CreateTenant("Globex", crypto::Sha256Hex("key-globex")).value().id;
-  }
-
   AccessStore& access() { return store_->access(); }
 
   User AddUser(int64_t tenant, const std::string& email, const std::string& role = "agent") {
     return access().CreateUser({tenant, email, "", role, "$argon2id$hash"}).value();
   }
-
-  parley::testing::TempDir dir_;
-  crypto::SecretBox box_ = crypto::SecretBox::Create(std::string(32, 'k')).value();
-  std::unique_ptr<SqliteStore> store_;
-  int64_t acme_ = 0;
-  int64_t globex_ = 0;
 };
 
 TEST_F(AccessStoreTest, UsersAreUniqueByEmailAndScopedByTenant) {

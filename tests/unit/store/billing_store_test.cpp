@@ -5,8 +5,7 @@
 #include "store/billing_store.h"
 
 #include "core/crypto.h"
-#include "store/sqlite/sqlite_store.h"
-#include "support/temp_dir.h"
+#include "support/two_tenant_store.h"
 
 #include <gtest/gtest.h>
 
@@ -21,18 +20,8 @@ namespace {
 
 constexpr int64_t kT0 = 1'800'000'000'000;
 
-class BillingStoreTest : public ::testing::Test {
+class BillingStoreTest : public parley::testing::TwoTenantStore {
  protected:
-  void SetUp() override {
-    SqliteOptions options;
-    options.path = (dir_.path() / "parley.db").string();
-    options.synchronous = "normal";
-    store_ = SqliteStore::Open(options, box_).value();
-    ASSERT_TRUE(store_->Migrate());
-    tenant_ = store_->CreateTenant("Acme", crypto::Sha256Hex("key-acme")).value().id;
-    other_ = store_->CreateTenant("Globex", crypto::Sha256Hex("key-globex")).value().id;
-  }
-
   BillingStore& billing() { return store_->billing(); }
 
   // Reserves one reply against a quota of `replies` for the month of kT0.
@@ -72,12 +61,6 @@ class BillingStoreTest : public ::testing::Test {
     change.subscription_id = "sub_A";
     return change;
   }
-
-  testing::TempDir dir_{"parley-billing-store"};
-  crypto::SecretBox box_ = crypto::SecretBox::Create(std::string(32, 'k')).value();
-  std::unique_ptr<SqliteStore> store_;
-  int64_t tenant_ = 0;
-  int64_t other_ = 0;
 };
 
 TEST_F(BillingStoreTest, TheMigrationSeedsTheCatalogInOrder) {
@@ -106,14 +89,14 @@ TEST_F(BillingStoreTest, PutPlanAddsOrReplacesWithUnlimitedLimits) {
 }
 
 TEST_F(BillingStoreTest, TenantsStartOnTheDefaultAndChangePlanByHand) {
-  EXPECT_FALSE(billing().GetTenantBilling(tenant_).value().plan.has_value());
-  EXPECT_EQ(billing().SetTenantPlan(tenant_, "pro").value(), std::nullopt);
-  EXPECT_EQ(billing().GetTenantBilling(tenant_).value().plan, "pro");
-  EXPECT_EQ(billing().SetTenantPlan(tenant_, "starter").value(), "pro");
-  EXPECT_EQ(billing().SetTenantPlan(tenant_, "platinum").error().code, ErrorCode::kNotFound);
+  EXPECT_FALSE(billing().GetTenantBilling(acme_).value().plan.has_value());
+  EXPECT_EQ(billing().SetTenantPlan(acme_, "pro").value(), std::nullopt);
+  EXPECT_EQ(billing().GetTenantBilling(acme_).value().plan, "pro");
+  EXPECT_EQ(billing().SetTenantPlan(acme_, "starter").value(), "pro");
+  EXPECT_EQ(billing().SetTenantPlan(acme_, "platinum").error().code, ErrorCode::kNotFound);
   EXPECT_EQ(billing().SetTenantPlan(999, "pro").error().code, ErrorCode::kNotFound);
   EXPECT_EQ(billing().GetTenantBilling(999).error().code, ErrorCode::kNotFound);
-  EXPECT_FALSE(billing().GetTenantBilling(other_).value().plan.has_value());
+  EXPECT_FALSE(billing().GetTenantBilling(globex_).value().plan.has_value());
 }
 
 TEST_F(BillingStoreTest, ConcurrentReservationsNeverExceedTheQuota) {
@@ -122,36 +105,36 @@ TEST_F(BillingStoreTest, ConcurrentReservationsNeverExceedTheQuota) {
   std::vector<std::thread> threads;
   for (int i = 0; i < kThreads; ++i) {
     threads.emplace_back([&] {
-      if (ReserveWithin(tenant_, 5)) ++admitted;
+      if (ReserveWithin(acme_, 5)) ++admitted;
     });
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(admitted.load(), 5);
   // Another tenant's quota is its own.
-  EXPECT_TRUE(ReserveWithin(other_, 5).has_value());
+  EXPECT_TRUE(ReserveWithin(globex_, 5).has_value());
 }
 
 TEST_F(BillingStoreTest, ReleasedAndExpiredReservationsGiveTheQuotaBack) {
-  auto first = ReserveWithin(tenant_, 1);
+  auto first = ReserveWithin(acme_, 1);
   ASSERT_TRUE(first);
-  EXPECT_FALSE(ReserveWithin(tenant_, 1));
+  EXPECT_FALSE(ReserveWithin(acme_, 1));
   ASSERT_TRUE(billing().ReleaseReservation(*first));
-  auto second = ReserveWithin(tenant_, 1);
+  auto second = ReserveWithin(acme_, 1);
   ASSERT_TRUE(second);
   // Never released (a crash): it stops counting once it expires.
-  EXPECT_FALSE(ReserveWithin(tenant_, 1, kT0 + 59'000));
-  EXPECT_TRUE(ReserveWithin(tenant_, 1, kT0 + 60'000));
+  EXPECT_FALSE(ReserveWithin(acme_, 1, kT0 + 59'000));
+  EXPECT_TRUE(ReserveWithin(acme_, 1, kT0 + 60'000));
 }
 
 TEST_F(BillingStoreTest, RecordedUsageCountsAgainstTheQuotaAndSumsPerDay) {
-  auto reservation = ReserveWithin(tenant_, 2);
+  auto reservation = ReserveWithin(acme_, 2);
   ASSERT_TRUE(reservation);
   Usage usage{"2027-01-15", 1, 3, 1200, 300, 2, 1};
-  ASSERT_TRUE(billing().RecordUsage(tenant_, usage, *reservation));
-  ASSERT_TRUE(billing().RecordUsage(tenant_, Usage{"2027-01-15", 0, 0, 0, 0, 1, 1}, ""));
-  ASSERT_TRUE(billing().RecordUsage(tenant_, Usage{"2027-01-16", 1, 1, 0, 0, 1, 1}, ""));
-  EXPECT_FALSE(ReserveWithin(tenant_, 2));  // Two replies recorded this month.
-  auto days = billing().ListUsage(tenant_, "2027-01-01", "2027-01-31").value();
+  ASSERT_TRUE(billing().RecordUsage(acme_, usage, *reservation));
+  ASSERT_TRUE(billing().RecordUsage(acme_, Usage{"2027-01-15", 0, 0, 0, 0, 1, 1}, ""));
+  ASSERT_TRUE(billing().RecordUsage(acme_, Usage{"2027-01-16", 1, 1, 0, 0, 1, 1}, ""));
+  EXPECT_FALSE(ReserveWithin(acme_, 2));  // Two replies recorded this month.
+  auto days = billing().ListUsage(acme_, "2027-01-01", "2027-01-31").value();
   ASSERT_EQ(days.size(), 2u);
   EXPECT_EQ(days[0].day, "2027-01-15");
   EXPECT_EQ(days[0].ai_replies, 1);
@@ -159,12 +142,12 @@ TEST_F(BillingStoreTest, RecordedUsageCountsAgainstTheQuotaAndSumsPerDay) {
   EXPECT_EQ(days[0].prompt_tokens, 1200);
   EXPECT_EQ(days[0].messages_in, 3);
   EXPECT_EQ(days[0].messages_out, 2);
-  EXPECT_EQ(billing().ListUsage(tenant_, "2027-01-16", "2027-01-16").value().size(), 1u);
-  EXPECT_TRUE(billing().ListUsage(other_, "2027-01-01", "2027-01-31").value().empty());
+  EXPECT_EQ(billing().ListUsage(acme_, "2027-01-16", "2027-01-16").value().size(), 1u);
+  EXPECT_TRUE(billing().ListUsage(globex_, "2027-01-01", "2027-01-31").value().empty());
 }
 
 TEST_F(BillingStoreTest, CommitReplyRecordsUsageOnlyWhenTheReplyCommits) {
-  ASSERT_TRUE(store_->AddChannel({tenant_, Platform::kWhatsApp, "pn-1", "token"}));
+  ASSERT_TRUE(store_->AddChannel({acme_, Platform::kWhatsApp, "pn-1", "token"}));
   auto ingest = [&](const std::string& mid) {
     IngestRequest request;
     request.platform = Platform::kWhatsApp;
@@ -189,25 +172,25 @@ TEST_F(BillingStoreTest, CommitReplyRecordsUsageOnlyWhenTheReplyCommits) {
   reply.messages.push_back({MessageType::kText, "Hi!", ""});
   reply.decision = "AUTO_REPLY";
   reply.usage = Usage{"2027-01-15", 1, 2, 100, 20, 1, 1};
-  reply.reservation_id = *ReserveWithin(tenant_, 1);
+  reply.reservation_id = *ReserveWithin(acme_, 1);
   EXPECT_EQ(store_->CommitReply(claim, reply, kT0, nullptr).value(), CommitResult::kSuperseded);
-  EXPECT_TRUE(billing().ListUsage(tenant_, "2027-01-01", "2027-01-31").value().empty());
+  EXPECT_TRUE(billing().ListUsage(acme_, "2027-01-01", "2027-01-31").value().empty());
 
   claim = *store_->ClaimConversation(conversation, kT0 + 1, 30'000).value().claim;
-  reply.reservation_id = *ReserveWithin(tenant_, 1);  // The superseded one was given back.
+  reply.reservation_id = *ReserveWithin(acme_, 1);  // The superseded one was given back.
   EXPECT_EQ(store_->CommitReply(claim, reply, kT0 + 1, nullptr).value(), CommitResult::kCommitted);
-  auto days = billing().ListUsage(tenant_, "2027-01-01", "2027-01-31").value();
+  auto days = billing().ListUsage(acme_, "2027-01-01", "2027-01-31").value();
   ASSERT_EQ(days.size(), 1u);
   EXPECT_EQ(days[0].ai_replies, 1);
   EXPECT_EQ(days[0].credits, 2);
-  EXPECT_FALSE(ReserveWithin(tenant_, 1));  // Counted as used, and the reservation is gone.
-  EXPECT_TRUE(ReserveWithin(tenant_, 2));
+  EXPECT_FALSE(ReserveWithin(acme_, 1));  // Counted as used, and the reservation is gone.
+  EXPECT_TRUE(ReserveWithin(acme_, 2));
 }
 
 TEST_F(BillingStoreTest, StripeEventsApplyOnceAndInCreatedOrder) {
-  auto linked = billing().ApplyStripeChange(Checkout("evt_1", 100, tenant_), kT0).value();
+  auto linked = billing().ApplyStripeChange(Checkout("evt_1", 100, acme_), kT0).value();
   EXPECT_EQ(linked.outcome, StripeOutcome::kApplied);
-  EXPECT_EQ(linked.tenant_id, tenant_);
+  EXPECT_EQ(linked.tenant_id, acme_);
 
   auto pro = billing().ApplyStripeChange(Subscription("evt_3", 300, "active", "pro"), kT0).value();
   EXPECT_EQ(pro.outcome, StripeOutcome::kApplied);
@@ -217,7 +200,7 @@ TEST_F(BillingStoreTest, StripeEventsApplyOnceAndInCreatedOrder) {
   // Older, delivered late: it changes nothing.
   auto late = billing().ApplyStripeChange(Subscription("evt_2", 200, "past_due", "starter"), kT0).value();
   EXPECT_EQ(late.outcome, StripeOutcome::kStale);
-  TenantBilling row = billing().GetTenantBilling(tenant_).value();
+  TenantBilling row = billing().GetTenantBilling(acme_).value();
   EXPECT_EQ(row.plan, "pro");
   EXPECT_EQ(row.subscription_status, "active");
   EXPECT_EQ(row.stripe_customer_id, "cus_A");
@@ -227,7 +210,7 @@ TEST_F(BillingStoreTest, StripeEventsApplyOnceAndInCreatedOrder) {
   // A replay of a handled event is a no-op, even one that would now apply.
   EXPECT_EQ(billing().ApplyStripeChange(Subscription("evt_3", 300, "canceled", ""), kT0).value().outcome,
             StripeOutcome::kDuplicate);
-  EXPECT_EQ(billing().GetTenantBilling(tenant_).value().plan, "pro");
+  EXPECT_EQ(billing().GetTenantBilling(acme_).value().plan, "pro");
 
   // An invoice event changes the status only; a plan change older than it still applies.
   StripeChange failed;
@@ -240,7 +223,7 @@ TEST_F(BillingStoreTest, StripeEventsApplyOnceAndInCreatedOrder) {
   EXPECT_EQ(billing().ApplyStripeChange(failed, kT0).value().outcome, StripeOutcome::kApplied);
   auto business = billing().ApplyStripeChange(Subscription("evt_4", 400, "active", "business"), kT0).value();
   EXPECT_EQ(business.outcome, StripeOutcome::kApplied);
-  row = billing().GetTenantBilling(tenant_).value();
+  row = billing().GetTenantBilling(acme_).value();
   EXPECT_EQ(row.plan, "business");
   EXPECT_EQ(row.subscription_status, "past_due");
 
@@ -250,7 +233,7 @@ TEST_F(BillingStoreTest, StripeEventsApplyOnceAndInCreatedOrder) {
   auto canceled = billing().ApplyStripeChange(deleted, kT0).value();
   EXPECT_EQ(canceled.plan_before, "business");
   EXPECT_EQ(canceled.plan_after, std::nullopt);
-  EXPECT_EQ(billing().GetTenantBilling(other_).value().stripe_customer_id, "");
+  EXPECT_EQ(billing().GetTenantBilling(globex_).value().stripe_customer_id, "");
 }
 
 TEST_F(BillingStoreTest, EventsForAnUnknownCustomerWaitForTheLink) {
@@ -258,13 +241,13 @@ TEST_F(BillingStoreTest, EventsForAnUnknownCustomerWaitForTheLink) {
   auto parked = billing().ApplyStripeChange(Subscription("evt_sub", 100, "active", "pro"), kT0).value();
   EXPECT_EQ(parked.outcome, StripeOutcome::kUnknownCustomer);
   EXPECT_FALSE(parked.tenant_id.has_value());
-  EXPECT_FALSE(billing().GetTenantBilling(tenant_).value().plan.has_value());
+  EXPECT_FALSE(billing().GetTenantBilling(acme_).value().plan.has_value());
 
-  auto linked = billing().ApplyStripeChange(Checkout("evt_checkout", 101, tenant_), kT0).value();
+  auto linked = billing().ApplyStripeChange(Checkout("evt_checkout", 101, acme_), kT0).value();
   EXPECT_EQ(linked.outcome, StripeOutcome::kApplied);
   EXPECT_EQ(linked.parked_applied, 1);
   EXPECT_EQ(linked.plan_after, "pro");
-  EXPECT_EQ(billing().GetTenantBilling(tenant_).value().subscription_status, "active");
+  EXPECT_EQ(billing().GetTenantBilling(acme_).value().subscription_status, "active");
   // The parked event is handled now: a redelivery is a duplicate.
   EXPECT_EQ(billing().ApplyStripeChange(Subscription("evt_sub", 100, "active", "pro"), kT0).value().outcome,
             StripeOutcome::kDuplicate);
@@ -276,10 +259,10 @@ TEST_F(BillingStoreTest, AChangeNamingAnUnknownTenantIsAnUnknownCustomer) {
 }
 
 TEST_F(BillingStoreTest, ACustomerStaysWithTheTenantItWasLinkedToFirst) {
-  ASSERT_TRUE(billing().ApplyStripeChange(Checkout("evt_1", 100, tenant_), kT0));
-  ASSERT_TRUE(billing().ApplyStripeChange(Checkout("evt_2", 101, other_), kT0));
-  EXPECT_EQ(billing().GetTenantBilling(tenant_).value().stripe_customer_id, "cus_A");
-  EXPECT_EQ(billing().GetTenantBilling(other_).value().stripe_customer_id, "");
+  ASSERT_TRUE(billing().ApplyStripeChange(Checkout("evt_1", 100, acme_), kT0));
+  ASSERT_TRUE(billing().ApplyStripeChange(Checkout("evt_2", 101, globex_), kT0));
+  EXPECT_EQ(billing().GetTenantBilling(acme_).value().stripe_customer_id, "cus_A");
+  EXPECT_EQ(billing().GetTenantBilling(globex_).value().stripe_customer_id, "");
 }
 
 }  // namespace
