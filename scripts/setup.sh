@@ -20,13 +20,24 @@ for p in "${packages[@]}"; do
   fi
 done
 
-if ((${#missing[@]} == 0)); then
-  exit 0
+# Node.js runs the test tools from npm. A machine may already have it from elsewhere (NodeSource bundles npm),
+# so it is asked for by command, not by package name, which could pull a conflicting npm package.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  missing+=(nodejs npm)
 fi
 
-echo "setup: installing ${missing[*]}"
-sudo_cmd=()
-if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
-export DEBIAN_FRONTEND=noninteractive
-"${sudo_cmd[@]}" apt-get update -qq
-"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+if ((${#missing[@]} > 0)); then
+  echo "setup: installing ${missing[*]}"
+  sudo_cmd=()
+  if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# The OpenAPI validator the tests run, pinned by its lock file.
+openapi_dir="$(dirname "$0")/../tests/openapi"
+if [[ ! -d "$openapi_dir/node_modules/@seriousme/openapi-schema-validator" ]]; then
+  echo "setup: installing the OpenAPI validator (npm)"
+  npm ci --prefix "$openapi_dir" --no-audit --no-fund --loglevel=error
+fi

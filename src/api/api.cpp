@@ -18,8 +18,6 @@
 namespace parley::api {
 namespace {
 
-constexpr int64_t kKeyCacheTtlMs = 60'000;
-
 std::optional<int64_t> ParseId(std::string_view s) {
   int64_t v = 0;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
@@ -106,30 +104,42 @@ Api::Api(const Config& config, store::Store& store, BlockingPool& pool, queue::B
          const channels::ChannelSet& channels, RuntimeStatus status)
     : config_(config), store_(store), pool_(pool), batcher_(batcher), channels_(channels), status_(std::move(status)) {}
 
-void Api::RegisterRoutes(http::Router& router) {
+void Api::RegisterRoutes(RouteTable& routes) {
   using http::Verb;
   for (Platform p : {Platform::kWhatsApp, Platform::kInstagram}) {
     std::string path = "/api/" + std::string(ToString(p)) + "/webhook";
-    router.Add(Verb::get, path,
-               [this, p](const http::Request&, const http::RouteContext& route) { return VerifyWebhook(p, route); });
-    router.Add(Verb::post, path, [this, p](const http::Request& request, const http::RouteContext&) {
-      return ReceiveWebhook(p, request);
-    });
+    std::string name = p == Platform::kWhatsApp ? "WhatsApp" : "Instagram";
+    routes.Public(Verb::get, path,
+                  {"Meta's verification handshake for the " + name + " webhook",
+                   "webhooks",
+                   {"hub.mode", "hub.verify_token", "hub.challenge"}},
+                  [this, p](const http::Request&, const http::RouteContext& route) { return VerifyWebhook(p, route); });
+    routes.Public(
+        Verb::post, path,
+        {"Receive " + name + " events (X-Hub-Signature-256 over the raw body)", "webhooks", {}, BodyKind::kJson},
+        [this, p](const http::Request& request, const http::RouteContext&) { return ReceiveWebhook(p, request); });
   }
-  router.Add(Verb::get, "/api/conversations",
-             [this](const http::Request& r, const http::RouteContext& c) { return ListConversations(r, c); });
-  router.Add(Verb::get, "/api/conversations/{id}/messages",
-             [this](const http::Request& r, const http::RouteContext& c) { return ListMessages(r, c); });
-  router.Add(Verb::get, "/health",
-             [](const http::Request&, const http::RouteContext&) -> boost::asio::awaitable<http::Response> {
-               co_return http::JsonResponse(http::Status::ok, boost::json::object{{"status", "ok"}});
-             });
-  router.Add(Verb::get, "/api/health", [this](const http::Request&, const http::RouteContext&) { return Health(); });
-  router.Add(Verb::get, "/metrics",
-             [](const http::Request&, const http::RouteContext&) -> boost::asio::awaitable<http::Response> {
-               co_return http::TextResponse(http::Status::ok, metrics::Global().Render(),
-                                            "text/plain; version=0.0.4; charset=utf-8");
-             });
+  routes.Tenant(Verb::get, "/api/conversations", kAnyRole,
+                {"List conversations, newest activity first", "conversations", {"cursor", "limit"}},
+                [this](const Principal& caller, const http::Request&, const http::RouteContext& route) {
+                  return ListConversations(caller, route);
+                });
+  routes.Tenant(Verb::get, "/api/conversations/{id}/messages", kAnyRole,
+                {"A conversation's messages, newest last", "conversations", {"cursor", "limit"}},
+                [this](const Principal& caller, const http::Request&, const http::RouteContext& route) {
+                  return ListMessages(caller, route);
+                });
+  routes.Public(Verb::get, "/health", {"Liveness", "operations"},
+                [](const http::Request&, const http::RouteContext&) -> boost::asio::awaitable<http::Response> {
+                  co_return http::JsonResponse(http::Status::ok, boost::json::object{{"status", "ok"}});
+                });
+  routes.Public(Verb::get, "/api/health", {"Readiness: store, batcher and pipeline figures", "operations"},
+                [this](const http::Request&, const http::RouteContext&) { return Health(); });
+  routes.Public(Verb::get, "/metrics", {"Prometheus metrics", "operations"},
+                [](const http::Request&, const http::RouteContext&) -> boost::asio::awaitable<http::Response> {
+                  co_return http::TextResponse(http::Status::ok, metrics::Global().Render(),
+                                               "text/plain; version=0.0.4; charset=utf-8");
+                });
 }
 
 boost::asio::awaitable<http::Response> Api::VerifyWebhook(Platform platform, const http::RouteContext& route) {
@@ -215,38 +225,11 @@ boost::asio::awaitable<http::Response> Api::ReceiveWebhook(Platform platform, co
                                boost::json::object{{"stored", outcome->stored}, {"duplicates", outcome->duplicates}});
 }
 
-boost::asio::awaitable<Result<int64_t>> Api::Authenticate(const http::Request& request) {
-  auto header = request[boost::beast::http::field::authorization];
-  std::string_view value(header.data(), header.size());
-  constexpr std::string_view kBearer = "Bearer ";
-  if (value.size() <= kBearer.size() || value.substr(0, kBearer.size()) != kBearer) {
-    co_return Error::Unauthenticated("missing Authorization: Bearer <api key>");
-  }
-  std::string hash = crypto::Sha256Hex(value.substr(kBearer.size()));
-  int64_t now = NowMs();
-  {
-    std::lock_guard lock(key_cache_mutex_);
-    auto it = key_cache_.find(hash);
-    if (it != key_cache_.end() && it->second.expires_at_ms > now) co_return it->second.tenant_id;
-  }
-  auto lookup = [this, hash] { return store_.FindTenantByApiKeyHash(hash); };
-  auto tenant = co_await pool_.Run(lookup);
-  if (!tenant) {
-    if (tenant.error().code == ErrorCode::kNotFound) co_return Error::Unauthenticated("invalid API key");
-    co_return tenant.error();
-  }
-  std::lock_guard lock(key_cache_mutex_);
-  key_cache_[hash] = {tenant->id, now + kKeyCacheTtlMs};
-  co_return tenant->id;
-}
-
-boost::asio::awaitable<http::Response> Api::ListConversations(const http::Request& request,
+boost::asio::awaitable<http::Response> Api::ListConversations(const Principal& caller,
                                                               const http::RouteContext& route) {
-  auto tenant = co_await Authenticate(request);
-  if (!tenant) co_return http::ErrorResponse(tenant.error());
   auto limit = ParseLimit(route);
   if (!limit) co_return http::ErrorResponse(limit.error());
-  auto list = [this, tenant_id = *tenant, cursor = Cursor(route), limit = *limit] {
+  auto list = [this, tenant_id = caller.tenant_id, cursor = Cursor(route), limit = *limit] {
     return store_.ListConversations(tenant_id, cursor, limit);
   };
   auto page = co_await pool_.Run(list);
@@ -254,15 +237,12 @@ boost::asio::awaitable<http::Response> Api::ListConversations(const http::Reques
   co_return http::JsonResponse(http::Status::ok, PageJson(*page, ConversationJson));
 }
 
-boost::asio::awaitable<http::Response> Api::ListMessages(const http::Request& request,
-                                                         const http::RouteContext& route) {
-  auto tenant = co_await Authenticate(request);
-  if (!tenant) co_return http::ErrorResponse(tenant.error());
+boost::asio::awaitable<http::Response> Api::ListMessages(const Principal& caller, const http::RouteContext& route) {
   auto id = ParseId(route.Param("id").value_or(""));
   if (!id) co_return http::ErrorResponse(Error::NotFound("no such conversation"));
   auto limit = ParseLimit(route);
   if (!limit) co_return http::ErrorResponse(limit.error());
-  auto list = [this, tenant_id = *tenant, id = *id, cursor = Cursor(route), limit = *limit] {
+  auto list = [this, tenant_id = caller.tenant_id, id = *id, cursor = Cursor(route), limit = *limit] {
     return store_.ListMessages(tenant_id, id, cursor, limit);
   };
   auto page = co_await pool_.Run(list);

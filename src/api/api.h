@@ -3,6 +3,7 @@
 // coroutines on the I/O executor; store calls run on the blocking pool, ingestion on the store's group-commit
 // writer.
 
+#include "api/route_table.h"
 #include "channels/channel.h"
 #include "core/blocking_pool.h"
 #include "core/config.h"
@@ -11,9 +12,7 @@
 #include "store/store.h"
 
 #include <functional>
-#include <mutex>
 #include <string>
-#include <unordered_map>
 
 namespace parley::api {
 
@@ -30,19 +29,15 @@ class Api {
   Api(const Config& config, store::Store& store, BlockingPool& pool, queue::Batcher& batcher,
       const channels::ChannelSet& channels, RuntimeStatus status);
 
-  void RegisterRoutes(http::Router& router);
+  void RegisterRoutes(RouteTable& routes);
 
   // The inbound pipeline for one webhook POST: verify, parse, store durably, arm the batcher, then 200.
   boost::asio::awaitable<http::Response> ReceiveWebhook(Platform platform, const http::Request& request);
   boost::asio::awaitable<http::Response> VerifyWebhook(Platform platform, const http::RouteContext& route);
 
-  // The tenant whose API key is in `Authorization: Bearer …`, or the 401 to answer.
-  boost::asio::awaitable<Result<int64_t>> Authenticate(const http::Request& request);
-
  private:
-  boost::asio::awaitable<http::Response> ListConversations(const http::Request& request,
-                                                           const http::RouteContext& route);
-  boost::asio::awaitable<http::Response> ListMessages(const http::Request& request, const http::RouteContext& route);
+  boost::asio::awaitable<http::Response> ListConversations(const Principal& caller, const http::RouteContext& route);
+  boost::asio::awaitable<http::Response> ListMessages(const Principal& caller, const http::RouteContext& route);
   boost::asio::awaitable<http::Response> Health();
 
   const Config& config_;
@@ -51,13 +46,6 @@ class Api {
   queue::Batcher& batcher_;
   const channels::ChannelSet& channels_;
   RuntimeStatus status_;
-
-  struct CachedKey {
-    int64_t tenant_id;
-    int64_t expires_at_ms;
-  };
-  std::mutex key_cache_mutex_;
-  std::unordered_map<std::string, CachedKey> key_cache_;  // GUARDED_BY(key_cache_mutex_); key: SHA-256 of the key
 };
 
 // Stores `request` (moved from) through Store::Ingest and resumes on the caller's executor after the commit.

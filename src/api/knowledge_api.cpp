@@ -1,5 +1,6 @@
 #include "api/knowledge_api.h"
 
+#include "api/auth.h"
 #include "core/time.h"
 #include "http/multipart.h"
 #include "knowledge/faq.h"
@@ -111,38 +112,49 @@ boost::json::object FaqJson(const store::FaqEntry& e) {
           {"updated_at", FormatTimestamp(e.updated_at_ms)}};
 }
 
-void KnowledgeApi::RegisterRoutes(http::Router& router) {
-  auto add = [&](Verb verb, const char* pattern, Handler handler) {
-    router.Add(verb, pattern, [this, handler](const http::Request& request, const http::RouteContext& route) {
-      return Authenticated(handler, request, route);
-    });
+void KnowledgeApi::RegisterRoutes(RouteTable& routes) {
+  auto add = [&](Verb verb, const char* pattern, const Roles& roles, RouteDoc doc, Handler handler) {
+    routes.Tenant(
+        verb, pattern, roles, std::move(doc),
+        [this, handler](const Principal& caller, const http::Request& request, const http::RouteContext& route) {
+          return (this->*handler)(caller, request, route);
+        });
   };
-  add(Verb::get, "/api/knowledge-bases", &KnowledgeApi::ListKnowledgeBases);
-  add(Verb::post, "/api/knowledge-documents", &KnowledgeApi::CreateDocument);
-  add(Verb::get, "/api/knowledge-documents", &KnowledgeApi::ListDocuments);
-  add(Verb::get, "/api/knowledge-documents/{id}", &KnowledgeApi::GetDocument);
-  add(Verb::delete_, "/api/knowledge-documents/{id}", &KnowledgeApi::DeleteDocument);
-  add(Verb::get, "/api/faq-qa", &KnowledgeApi::ListFaqs);
-  add(Verb::post, "/api/faq-qa", &KnowledgeApi::CreateFaq);
-  add(Verb::get, "/api/faq-qa/{id}", &KnowledgeApi::GetFaq);
-  add(Verb::put, "/api/faq-qa/{id}", &KnowledgeApi::UpdateFaq);
-  add(Verb::delete_, "/api/faq-qa/{id}", &KnowledgeApi::DeleteFaq);
-  add(Verb::get, "/api/ai-settings", &KnowledgeApi::GetSettings);
-  add(Verb::put, "/api/ai-settings", &KnowledgeApi::PutSettings);
-  add(Verb::post, "/api/playground/ask", &KnowledgeApi::Ask);
-  add(Verb::put, "/api/conversations/{id}/mode", &KnowledgeApi::SetMode);
-  add(Verb::get, "/api/conversations/{id}/traces", &KnowledgeApi::ListTraces);
+  const std::vector<std::string> paging{"cursor", "limit"};
+  add(Verb::get, "/api/knowledge-bases", kAnyRole, {"List the knowledge bases", "knowledge"},
+      &KnowledgeApi::ListKnowledgeBases);
+  add(Verb::post, "/api/knowledge-documents", kAdmins,
+      {"Add a document (multipart file, or JSON {\"url\"} for a web page)", "knowledge", {}, BodyKind::kMultipart, 202},
+      &KnowledgeApi::CreateDocument);
+  add(Verb::get, "/api/knowledge-documents", kAnyRole,
+      {"List documents with their ingestion status", "knowledge", paging}, &KnowledgeApi::ListDocuments);
+  add(Verb::get, "/api/knowledge-documents/{id}", kAnyRole, {"A document and its ingestion progress", "knowledge"},
+      &KnowledgeApi::GetDocument);
+  add(Verb::delete_, "/api/knowledge-documents/{id}", kAdmins,
+      {"Remove a document and its chunks from every index", "knowledge"}, &KnowledgeApi::DeleteDocument);
+  add(Verb::get, "/api/faq-qa", kAnyRole, {"List Q&A pairs", "knowledge", paging}, &KnowledgeApi::ListFaqs);
+  add(Verb::post, "/api/faq-qa", kAdmins, {"Add a Q&A pair", "knowledge", {}, BodyKind::kJson, 201},
+      &KnowledgeApi::CreateFaq);
+  add(Verb::get, "/api/faq-qa/{id}", kAnyRole, {"A Q&A pair", "knowledge"}, &KnowledgeApi::GetFaq);
+  add(Verb::put, "/api/faq-qa/{id}", kAdmins, {"Replace a Q&A pair", "knowledge", {}, BodyKind::kJson},
+      &KnowledgeApi::UpdateFaq);
+  add(Verb::delete_, "/api/faq-qa/{id}", kAdmins, {"Remove a Q&A pair", "knowledge"}, &KnowledgeApi::DeleteFaq);
+  add(Verb::get, "/api/ai-settings", kAdmins, {"The assistant's settings (keys never shown)", "ai"},
+      &KnowledgeApi::GetSettings);
+  add(Verb::put, "/api/ai-settings", kAdmins, {"Change the assistant's settings", "ai", {}, BodyKind::kJson},
+      &KnowledgeApi::PutSettings);
+  add(Verb::post, "/api/playground/ask", kAnyRole,
+      {"Ask the assistant a question, with sources and trace", "ai", {}, BodyKind::kJson}, &KnowledgeApi::Ask);
+  add(Verb::put, "/api/conversations/{id}/mode", kAnyRole,
+      {"Hand a conversation to people (human) or back to the bot", "conversations", {}, BodyKind::kJson},
+      &KnowledgeApi::SetMode);
+  add(Verb::get, "/api/conversations/{id}/traces", kAnyRole,
+      {"The agent's decisions for a conversation", "conversations"}, &KnowledgeApi::ListTraces);
 }
 
-boost::asio::awaitable<http::Response> KnowledgeApi::Authenticated(Handler handler, const http::Request& request,
-                                                                   const http::RouteContext& route) {
-  auto tenant = co_await api_.Authenticate(request);
-  if (!tenant) co_return http::ErrorResponse(tenant.error());
-  co_return co_await (this->*handler)(*tenant, request, route);
-}
-
-boost::asio::awaitable<http::Response> KnowledgeApi::ListKnowledgeBases(int64_t tenant, const http::Request&,
+boost::asio::awaitable<http::Response> KnowledgeApi::ListKnowledgeBases(const Principal& caller, const http::Request&,
                                                                         const http::RouteContext&) {
+  const int64_t tenant = caller.tenant_id;
   auto list = [this, tenant] { return store_.knowledge().ListKnowledgeBases(tenant); };
   auto bases = co_await pool_.Run(list);
   if (!bases) co_return http::ErrorResponse(bases.error());
@@ -153,8 +165,10 @@ boost::asio::awaitable<http::Response> KnowledgeApi::ListKnowledgeBases(int64_t 
   co_return http::JsonResponse(http::Status::ok, boost::json::object{{"data", std::move(data)}});
 }
 
-boost::asio::awaitable<http::Response> KnowledgeApi::CreateDocument(int64_t tenant, const http::Request& request,
+boost::asio::awaitable<http::Response> KnowledgeApi::CreateDocument(const Principal& caller,
+                                                                    const http::Request& request,
                                                                     const http::RouteContext&) {
+  const int64_t tenant = caller.tenant_id;
   store::NewDocument document;
   document.tenant_id = tenant;
   std::string knowledge_base = kDefaultKnowledgeBase;
@@ -208,11 +222,15 @@ boost::asio::awaitable<http::Response> KnowledgeApi::CreateDocument(int64_t tena
   auto created = co_await pool_.Run(create);
   if (!created) co_return http::ErrorResponse(created.error());
   agent_.ingestor().Wake();
+  auto audit = AuditOf(caller, "document.create", "document", std::to_string(created->id),
+                       {{"name", created->name}, {"knowledge_base_id", created->knowledge_base_id}});
+  co_await RecordAudit(store_, pool_, audit);
   co_return http::JsonResponse(http::Status::accepted, DocumentJson(*created));
 }
 
-boost::asio::awaitable<http::Response> KnowledgeApi::ListDocuments(int64_t tenant, const http::Request&,
+boost::asio::awaitable<http::Response> KnowledgeApi::ListDocuments(const Principal& caller, const http::Request&,
                                                                    const http::RouteContext& route) {
+  const int64_t tenant = caller.tenant_id;
   auto limit = Limit(route);
   if (!limit) co_return http::ErrorResponse(limit.error());
   auto list = [this, tenant, cursor = Cursor(route), limit = *limit] {
@@ -223,8 +241,9 @@ boost::asio::awaitable<http::Response> KnowledgeApi::ListDocuments(int64_t tenan
   co_return http::JsonResponse(http::Status::ok, PageJson(*page, DocumentJson));
 }
 
-boost::asio::awaitable<http::Response> KnowledgeApi::GetDocument(int64_t tenant, const http::Request&,
+boost::asio::awaitable<http::Response> KnowledgeApi::GetDocument(const Principal& caller, const http::Request&,
                                                                  const http::RouteContext& route) {
+  const int64_t tenant = caller.tenant_id;
   auto id = PathId(route);
   if (!id) co_return http::ErrorResponse(Error::NotFound("no such document"));
   auto get = [this, tenant, id = *id] { return store_.knowledge().GetDocument(tenant, id); };
@@ -233,18 +252,22 @@ boost::asio::awaitable<http::Response> KnowledgeApi::GetDocument(int64_t tenant,
   co_return http::JsonResponse(http::Status::ok, DocumentJson(*document));
 }
 
-boost::asio::awaitable<http::Response> KnowledgeApi::DeleteDocument(int64_t tenant, const http::Request&,
+boost::asio::awaitable<http::Response> KnowledgeApi::DeleteDocument(const Principal& caller, const http::Request&,
                                                                     const http::RouteContext& route) {
+  const int64_t tenant = caller.tenant_id;
   auto id = PathId(route);
   if (!id) co_return http::ErrorResponse(Error::NotFound("no such document"));
   auto remove = [this, tenant, id = *id] { return store_.knowledge().DeleteDocument(tenant, id); };
   auto removed = co_await pool_.Run(remove);
   if (!removed) co_return http::ErrorResponse(removed.error());
+  auto audit = AuditOf(caller, "document.delete", "document", std::to_string(*id));
+  co_await RecordAudit(store_, pool_, audit);
   co_return http::JsonResponse(http::Status::ok, boost::json::object{{"deleted", true}, {"id", *id}});
 }
 
-boost::asio::awaitable<http::Response> KnowledgeApi::ListFaqs(int64_t tenant, const http::Request&,
+boost::asio::awaitable<http::Response> KnowledgeApi::ListFaqs(const Principal& caller, const http::Request&,
                                                               const http::RouteContext& route) {
+  const int64_t tenant = caller.tenant_id;
   auto limit = Limit(route);
   if (!limit) co_return http::ErrorResponse(limit.error());
   auto list = [this, tenant, cursor = Cursor(route), limit = *limit] {
@@ -255,8 +278,9 @@ boost::asio::awaitable<http::Response> KnowledgeApi::ListFaqs(int64_t tenant, co
   co_return http::JsonResponse(http::Status::ok, PageJson(*page, FaqJson));
 }
 
-boost::asio::awaitable<http::Response> KnowledgeApi::CreateFaq(int64_t tenant, const http::Request& request,
+boost::asio::awaitable<http::Response> KnowledgeApi::CreateFaq(const Principal& caller, const http::Request& request,
                                                                const http::RouteContext&) {
+  const int64_t tenant = caller.tenant_id;
   auto body = http::ParseJsonObject(request);
   if (!body) co_return http::ErrorResponse(body.error());
   auto faq = ReadFaq(*body);
@@ -264,11 +288,14 @@ boost::asio::awaitable<http::Response> KnowledgeApi::CreateFaq(int64_t tenant, c
   auto create = [this, tenant, &faq] { return store_.knowledge().CreateFaq(tenant, *faq); };
   auto created = co_await pool_.Run(create);
   if (!created) co_return http::ErrorResponse(created.error());
+  auto audit = AuditOf(caller, "faq.create", "faq", std::to_string(created->id));
+  co_await RecordAudit(store_, pool_, audit);
   co_return http::JsonResponse(http::Status::created, FaqJson(*created));
 }
 
-boost::asio::awaitable<http::Response> KnowledgeApi::GetFaq(int64_t tenant, const http::Request&,
+boost::asio::awaitable<http::Response> KnowledgeApi::GetFaq(const Principal& caller, const http::Request&,
                                                             const http::RouteContext& route) {
+  const int64_t tenant = caller.tenant_id;
   auto id = PathId(route);
   if (!id) co_return http::ErrorResponse(Error::NotFound("no such Q&A pair"));
   auto get = [this, tenant, id = *id] { return store_.knowledge().GetFaq(tenant, id); };
@@ -277,8 +304,9 @@ boost::asio::awaitable<http::Response> KnowledgeApi::GetFaq(int64_t tenant, cons
   co_return http::JsonResponse(http::Status::ok, FaqJson(*entry));
 }
 
-boost::asio::awaitable<http::Response> KnowledgeApi::UpdateFaq(int64_t tenant, const http::Request& request,
+boost::asio::awaitable<http::Response> KnowledgeApi::UpdateFaq(const Principal& caller, const http::Request& request,
                                                                const http::RouteContext& route) {
+  const int64_t tenant = caller.tenant_id;
   auto id = PathId(route);
   if (!id) co_return http::ErrorResponse(Error::NotFound("no such Q&A pair"));
   auto body = http::ParseJsonObject(request);
@@ -288,40 +316,54 @@ boost::asio::awaitable<http::Response> KnowledgeApi::UpdateFaq(int64_t tenant, c
   auto update = [this, tenant, id = *id, &faq] { return store_.knowledge().UpdateFaq(tenant, id, *faq); };
   auto updated = co_await pool_.Run(update);
   if (!updated) co_return http::ErrorResponse(updated.error());
+  auto audit = AuditOf(caller, "faq.update", "faq", std::to_string(updated->id));
+  co_await RecordAudit(store_, pool_, audit);
   co_return http::JsonResponse(http::Status::ok, FaqJson(*updated));
 }
 
-boost::asio::awaitable<http::Response> KnowledgeApi::DeleteFaq(int64_t tenant, const http::Request&,
+boost::asio::awaitable<http::Response> KnowledgeApi::DeleteFaq(const Principal& caller, const http::Request&,
                                                                const http::RouteContext& route) {
+  const int64_t tenant = caller.tenant_id;
   auto id = PathId(route);
   if (!id) co_return http::ErrorResponse(Error::NotFound("no such Q&A pair"));
   auto remove = [this, tenant, id = *id] { return store_.knowledge().DeleteFaq(tenant, id); };
   auto removed = co_await pool_.Run(remove);
   if (!removed) co_return http::ErrorResponse(removed.error());
+  auto audit = AuditOf(caller, "faq.delete", "faq", std::to_string(*id));
+  co_await RecordAudit(store_, pool_, audit);
   co_return http::JsonResponse(http::Status::ok, boost::json::object{{"deleted", true}, {"id", *id}});
 }
 
-boost::asio::awaitable<http::Response> KnowledgeApi::GetSettings(int64_t tenant, const http::Request&,
+boost::asio::awaitable<http::Response> KnowledgeApi::GetSettings(const Principal& caller, const http::Request&,
                                                                  const http::RouteContext&) {
+  const int64_t tenant = caller.tenant_id;
   auto load = [this, tenant] { return agent_.LoadSettings(tenant); };
   auto settings = co_await pool_.Run(load);
   if (!settings) co_return http::ErrorResponse(settings.error());
   co_return http::JsonResponse(http::Status::ok, agent::ToPublicJson(*settings));
 }
 
-boost::asio::awaitable<http::Response> KnowledgeApi::PutSettings(int64_t tenant, const http::Request& request,
+boost::asio::awaitable<http::Response> KnowledgeApi::PutSettings(const Principal& caller, const http::Request& request,
                                                                  const http::RouteContext&) {
+  const int64_t tenant = caller.tenant_id;
   auto body = http::ParseJsonObject(request);
   if (!body) co_return http::ErrorResponse(body.error());
   auto update = [this, tenant, &body] { return agent_.UpdateSettings(tenant, *body); };
   auto settings = co_await pool_.Run(update);
   if (!settings) co_return http::ErrorResponse(settings.error());
+  // Which settings changed, never their values: keys and prompts stay out of the log.
+  boost::json::array changed;
+  for (const auto& [key, value] : *body) changed.push_back(boost::json::string(key));
+  auto audit =
+      AuditOf(caller, "ai_settings.update", "ai_settings", std::to_string(tenant), {{"fields", std::move(changed)}});
+  co_await RecordAudit(store_, pool_, audit);
   agent_.ingestor().Wake();  // A new embedder re-queues the documents.
   co_return http::JsonResponse(http::Status::ok, agent::ToPublicJson(*settings));
 }
 
-boost::asio::awaitable<http::Response> KnowledgeApi::Ask(int64_t tenant, const http::Request& request,
+boost::asio::awaitable<http::Response> KnowledgeApi::Ask(const Principal& caller, const http::Request& request,
                                                          const http::RouteContext&) {
+  const int64_t tenant = caller.tenant_id;
   auto body = http::ParseJsonObject(request);
   if (!body) co_return http::ErrorResponse(body.error());
   agent::AgentRequest ask;
@@ -359,8 +401,9 @@ boost::asio::awaitable<http::Response> KnowledgeApi::Ask(int64_t tenant, const h
   co_return http::JsonResponse(http::Status::ok, agent::ToJson(*answer));
 }
 
-boost::asio::awaitable<http::Response> KnowledgeApi::SetMode(int64_t tenant, const http::Request& request,
+boost::asio::awaitable<http::Response> KnowledgeApi::SetMode(const Principal& caller, const http::Request& request,
                                                              const http::RouteContext& route) {
+  const int64_t tenant = caller.tenant_id;
   auto id = PathId(route);
   if (!id) co_return http::ErrorResponse(Error::NotFound("no such conversation"));
   auto body = http::ParseJsonObject(request);
@@ -376,11 +419,14 @@ boost::asio::awaitable<http::Response> KnowledgeApi::SetMode(int64_t tenant, con
   };
   auto conversation = co_await pool_.Run(set);
   if (!conversation) co_return http::ErrorResponse(conversation.error());
+  auto audit = AuditOf(caller, "conversation.mode", "conversation", std::to_string(*id), {{"mode", wanted}});
+  co_await RecordAudit(store_, pool_, audit);
   co_return http::JsonResponse(http::Status::ok, ConversationJson(*conversation));
 }
 
-boost::asio::awaitable<http::Response> KnowledgeApi::ListTraces(int64_t tenant, const http::Request&,
+boost::asio::awaitable<http::Response> KnowledgeApi::ListTraces(const Principal& caller, const http::Request&,
                                                                 const http::RouteContext& route) {
+  const int64_t tenant = caller.tenant_id;
   auto id = PathId(route);
   if (!id) co_return http::ErrorResponse(Error::NotFound("no such conversation"));
   auto list = [this, tenant, id = *id] { return store_.ListReplyTraces(tenant, id); };

@@ -1,6 +1,7 @@
 #pragma once
-// The AI side of the tenant API, authenticated like the rest (Authorization: Bearer <api key>) and scoped to the
+// The AI side of the tenant API, authenticated like the rest (api/auth.h) and scoped to the
 // key's tenant:
+// Roles: reading is open to every role; changing documents, Q&A and settings needs owner or admin.
 //   knowledge bases      GET  /api/knowledge-bases
 //   documents            POST /api/knowledge-documents (multipart "file" [+ "knowledge_base"], or JSON {"url"})
 //                        GET  /api/knowledge-documents[/{id}]   DELETE /api/knowledge-documents/{id}
@@ -12,6 +13,7 @@
 
 #include "agent/service.h"
 #include "api/api.h"
+#include "api/route_table.h"
 #include "core/blocking_pool.h"
 #include "core/config.h"
 #include "http/http.h"
@@ -22,42 +24,49 @@ namespace parley::api {
 class KnowledgeApi {
  public:
   // Every reference must outlive this.
-  KnowledgeApi(const Config& config, store::Store& store, BlockingPool& pool, Api& api, agent::AgentService& agent)
-      : config_(config), store_(store), pool_(pool), api_(api), agent_(agent) {}
+  KnowledgeApi(const Config& config, store::Store& store, BlockingPool& pool, agent::AgentService& agent)
+      : config_(config), store_(store), pool_(pool), agent_(agent) {}
 
-  void RegisterRoutes(http::Router& router);
+  void RegisterRoutes(RouteTable& routes);
 
  private:
-  using Handler = boost::asio::awaitable<http::Response> (KnowledgeApi::*)(int64_t tenant_id,
+  using Handler = boost::asio::awaitable<http::Response> (KnowledgeApi::*)(const Principal& caller,
                                                                            const http::Request& request,
                                                                            const http::RouteContext& route);
-  // Authenticates, then runs `handler` for the tenant.
-  boost::asio::awaitable<http::Response> Authenticated(Handler handler, const http::Request& request,
-                                                       const http::RouteContext& route);
 
-  boost::asio::awaitable<http::Response> ListKnowledgeBases(int64_t tenant, const http::Request&,
+  boost::asio::awaitable<http::Response> ListKnowledgeBases(const Principal& caller, const http::Request&,
                                                             const http::RouteContext&);
-  boost::asio::awaitable<http::Response> CreateDocument(int64_t tenant, const http::Request&,
+  boost::asio::awaitable<http::Response> CreateDocument(const Principal& caller, const http::Request&,
                                                         const http::RouteContext&);
-  boost::asio::awaitable<http::Response> ListDocuments(int64_t tenant, const http::Request&, const http::RouteContext&);
-  boost::asio::awaitable<http::Response> GetDocument(int64_t tenant, const http::Request&, const http::RouteContext&);
-  boost::asio::awaitable<http::Response> DeleteDocument(int64_t tenant, const http::Request&,
+  boost::asio::awaitable<http::Response> ListDocuments(const Principal& caller, const http::Request&,
+                                                       const http::RouteContext&);
+  boost::asio::awaitable<http::Response> GetDocument(const Principal& caller, const http::Request&,
+                                                     const http::RouteContext&);
+  boost::asio::awaitable<http::Response> DeleteDocument(const Principal& caller, const http::Request&,
                                                         const http::RouteContext&);
-  boost::asio::awaitable<http::Response> ListFaqs(int64_t tenant, const http::Request&, const http::RouteContext&);
-  boost::asio::awaitable<http::Response> CreateFaq(int64_t tenant, const http::Request&, const http::RouteContext&);
-  boost::asio::awaitable<http::Response> GetFaq(int64_t tenant, const http::Request&, const http::RouteContext&);
-  boost::asio::awaitable<http::Response> UpdateFaq(int64_t tenant, const http::Request&, const http::RouteContext&);
-  boost::asio::awaitable<http::Response> DeleteFaq(int64_t tenant, const http::Request&, const http::RouteContext&);
-  boost::asio::awaitable<http::Response> GetSettings(int64_t tenant, const http::Request&, const http::RouteContext&);
-  boost::asio::awaitable<http::Response> PutSettings(int64_t tenant, const http::Request&, const http::RouteContext&);
-  boost::asio::awaitable<http::Response> Ask(int64_t tenant, const http::Request&, const http::RouteContext&);
-  boost::asio::awaitable<http::Response> SetMode(int64_t tenant, const http::Request&, const http::RouteContext&);
-  boost::asio::awaitable<http::Response> ListTraces(int64_t tenant, const http::Request&, const http::RouteContext&);
+  boost::asio::awaitable<http::Response> ListFaqs(const Principal& caller, const http::Request&,
+                                                  const http::RouteContext&);
+  boost::asio::awaitable<http::Response> CreateFaq(const Principal& caller, const http::Request&,
+                                                   const http::RouteContext&);
+  boost::asio::awaitable<http::Response> GetFaq(const Principal& caller, const http::Request&,
+                                                const http::RouteContext&);
+  boost::asio::awaitable<http::Response> UpdateFaq(const Principal& caller, const http::Request&,
+                                                   const http::RouteContext&);
+  boost::asio::awaitable<http::Response> DeleteFaq(const Principal& caller, const http::Request&,
+                                                   const http::RouteContext&);
+  boost::asio::awaitable<http::Response> GetSettings(const Principal& caller, const http::Request&,
+                                                     const http::RouteContext&);
+  boost::asio::awaitable<http::Response> PutSettings(const Principal& caller, const http::Request&,
+                                                     const http::RouteContext&);
+  boost::asio::awaitable<http::Response> Ask(const Principal& caller, const http::Request&, const http::RouteContext&);
+  boost::asio::awaitable<http::Response> SetMode(const Principal& caller, const http::Request&,
+                                                 const http::RouteContext&);
+  boost::asio::awaitable<http::Response> ListTraces(const Principal& caller, const http::Request&,
+                                                    const http::RouteContext&);
 
   const Config& config_;
   store::Store& store_;
   BlockingPool& pool_;
-  Api& api_;
   agent::AgentService& agent_;
 };
 

@@ -1,5 +1,8 @@
 #include "app/app.h"
 
+#include "api/access_api.h"
+#include "api/auth.h"
+
 #include "app/knowledge_cli.h"
 #include "app/setup.h"
 #include "core/config.h"
@@ -7,6 +10,7 @@
 #include "core/log.h"
 #include "core/time.h"
 #include "http/client.h"
+#include "store/access_store.h"
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -36,10 +40,33 @@ int TenantCreate(const Config& config, const std::string& name) {
   auto store = OpenForCli(config);
   if (!store) return PrintError(store.error());
   // The key is shown once; only its hash is kept.
-  std::string api_key = "pk_" + crypto::RandomToken(32);
-  auto tenant = (*store)->CreateTenant(name, crypto::Sha256Hex(api_key));
+  std::string api_key = std::string(api::kApiKeyPrefix) + crypto::RandomToken(32);
+  auto tenant =
+      (*store)->CreateTenant(name, {0, "default", api_key.substr(0, 11), "owner", crypto::Sha256Hex(api_key)});
   if (!tenant) return PrintError(tenant.error());
   PrintJson({{"tenant_id", tenant->id}, {"name", tenant->name}, {"api_key", api_key}});
+  (*store)->Close();
+  return 0;
+}
+
+// Without --password a strong one is generated and printed once.
+int UserCreate(const Config& config, int64_t tenant_id, const std::string& email, const std::string& name,
+               const std::string& role, std::string password) {
+  bool generated = password.empty();
+  if (generated) password = crypto::RandomToken(18);
+  auto user = api::MakeUser(tenant_id, email, name, role, password);
+  if (!user) return PrintError(user.error());
+  auto store = OpenForCli(config);
+  if (!store) return PrintError(store.error());
+  auto created = (*store)->access().CreateUser(*user);
+  if (!created) return PrintError(created.error());
+  (*store)->access().AppendAudit(
+      {0, tenant_id, "cli", "user.create", "user", std::to_string(created->id),
+       boost::json::serialize(boost::json::object{{"email", created->email}, {"role", created->role}}), NowMs()});
+  boost::json::object out{
+      {"user_id", created->id}, {"tenant_id", created->tenant_id}, {"email", created->email}, {"role", created->role}};
+  if (generated) out["password"] = password;
+  PrintJson(out);
   (*store)->Close();
   return 0;
 }
@@ -162,6 +189,20 @@ int Main(int argc, char** argv) {
   auto* tenant_create = tenant->add_subcommand("create", "Create a tenant; prints its id and API key (shown once).");
   tenant_create->add_option("--name", tenant_name, "Tenant name")->required();
 
+  auto* user = cli.add_subcommand("user", "Manage the people who log in.");
+  user->require_subcommand(1);
+  int64_t user_tenant = 0;
+  std::string user_email, user_name, user_role = "owner", user_password;
+  auto* user_create = user->add_subcommand("create", "Add a user to a tenant (the first one is its owner).");
+  user_create->add_option("--tenant", user_tenant, "Tenant id")->required();
+  user_create->add_option("--email", user_email, "E-mail address (the login)")->required();
+  user_create->add_option("--name", user_name, "Display name");
+  user_create->add_option("--role", user_role, "owner, admin or agent")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"owner", "admin", "agent"}));
+  user_create->add_option("--password", user_password,
+                          "Password (8 characters or more); without it one is generated and printed once");
+
   auto* channel = cli.add_subcommand("channel", "Manage channels.");
   channel->require_subcommand(1);
   auto* channel_add = channel->add_subcommand("add", "Connect a WhatsApp number or an Instagram account.");
@@ -232,6 +273,7 @@ int Main(int argc, char** argv) {
     return 0;
   }
   if (tenant_create->parsed()) return TenantCreate(*config, tenant_name);
+  if (user_create->parsed()) return UserCreate(*config, user_tenant, user_email, user_name, user_role, user_password);
   if (add_whatsapp->parsed())
     return ChannelAdd(*config, Platform::kWhatsApp, channel_tenant, phone_number_id, access_token);
   if (add_instagram->parsed())

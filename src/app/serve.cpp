@@ -1,13 +1,18 @@
 #include "agent/agent_responder.h"
 #include "agent/responder.h"
 #include "agent/service.h"
+#include "api/access_api.h"
 #include "api/api.h"
+#include "api/auth.h"
 #include "api/knowledge_api.h"
+#include "api/openapi.h"
+#include "api/route_table.h"
 #include "app/reply_worker.h"
 #include "app/setup.h"
 #include "channels/channel.h"
 #include "core/blocking_pool.h"
 #include "core/log.h"
+#include "core/rate_limiter.h"
 #include "core/time.h"
 #include "http/client.h"
 #include "http/server.h"
@@ -88,12 +93,19 @@ int Serve(const Config& config) {
   server_options.idle_timeout = std::chrono::milliseconds(config.idle_timeout_ms);
   http::Server server(io.get_executor(), server_options, router);
 
+  api::Authenticator authenticator(*store, pool);
+  RateLimiter tenant_requests(static_cast<double>(config.api_rate_per_second),
+                              static_cast<double>(config.api_rate_burst));
+  api::RouteTable routes(router, authenticator, tenant_requests);
   api::Api api(
       config, *store, pool, *batcher, channels,
       {[&server] { return server.active_connections(); }, [&worker] { return worker.in_flight(); }, started_at});
-  api.RegisterRoutes(router);
-  api::KnowledgeApi knowledge_api(config, *store, pool, api, agent_service);
-  knowledge_api.RegisterRoutes(router);
+  api.RegisterRoutes(routes);
+  api::AccessApi access_api(config, *store, pool, authenticator);
+  access_api.RegisterRoutes(routes);
+  api::KnowledgeApi knowledge_api(config, *store, pool, agent_service);
+  knowledge_api.RegisterRoutes(routes);
+  api::RegisterOpenApiRoute(routes);
 
   if (auto started = server.Start(); !started) return Fail("listen_failed", started.error());
 

@@ -165,6 +165,16 @@ const std::vector<Entry>& Entries() {
         "A conversation handed to people returns to the bot after this long without a person's reply; 0 waits "
         "until it is handed back."},
        Integer(&Config::human_idle_minutes, 0, 525600)},
+      {{"session_ttl_hours", "PARLEY_SESSION_TTL_HOURS", "integer", "168",
+        "How long a login session (POST /api/auth/login) stays valid."},
+       Integer(&Config::session_ttl_hours, 1, 8760)},
+      {{"api_rate_per_second", "PARLEY_API_RATE_PER_SECOND", "integer", "50",
+        "Tenant API requests allowed per second and tenant, on average (token bucket); 0 disables the limit. "
+        "Over it the API answers 429 with Retry-After."},
+       Integer(&Config::api_rate_per_second, 0, 1000000)},
+      {{"api_rate_burst", "PARLEY_API_RATE_BURST", "integer", "200",
+        "Tenant API requests allowed at once before the per-second rate applies."},
+       Integer(&Config::api_rate_burst, 1, 1000000)},
       {{"ingest_lease_ms", "PARLEY_INGEST_LEASE_MS", "integer", "60000",
         "How long a worker holds a document it is processing; renewed as it progresses. A document whose worker "
         "died (a crash, kill -9) is taken up again once this passes."},

@@ -53,6 +53,11 @@ struct Config {
   std::string responder = "agent";        //!< "agent" (the AI agent) or "away_message" (always auto_reply_text).
   int64_t human_idle_minutes = 60;        //!< Human mode reverts to the bot after this long without a person's reply.
 
+  // Access
+  int64_t session_ttl_hours = 168;   //!< A login session lasts this long.
+  int64_t api_rate_per_second = 50;  //!< Tenant API requests refill at this rate per tenant…
+  int64_t api_rate_burst = 200;      //!< …up to this many at once (0 rate: unlimited).
+
   // AI providers (OpenAI-compatible); each tenant's AI settings may override them.
   std::string llm_base_url;  //!< Empty: no model; the extractive answerer replies offline.
   std::string llm_api_key;

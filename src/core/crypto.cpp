@@ -7,6 +7,7 @@
 #include <openssl/sha.h>
 #include <sodium.h>
 
+#include <cstring>
 #include <stdexcept>
 
 namespace parley::crypto {
@@ -144,6 +145,24 @@ Result<std::string> SecretBox::Open(std::string_view sealed_text) const {
     return Error::Internal("sealed value does not open under this master key");
   }
   return plain;
+}
+
+Result<std::string> HashPassword(std::string_view password) {
+  if (password.size() < 8) return Error::InvalidArgument("password must be at least 8 characters");
+  if (password.size() > 1024) return Error::InvalidArgument("password must be at most 1024 bytes");
+  EnsureSodium();
+  std::string hash(crypto_pwhash_STRBYTES, '\0');
+  if (crypto_pwhash_str(hash.data(), password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                        crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+    return Error::Internal("password hashing ran out of memory");
+  }
+  hash.resize(std::strlen(hash.c_str()));
+  return hash;
+}
+
+bool VerifyPassword(std::string_view password, const std::string& hash) {
+  EnsureSodium();
+  return crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
 }
 
 }  // namespace parley::crypto

@@ -23,6 +23,12 @@ bool VerifyHubSignature(std::string_view secret, std::string_view body, std::str
 
 std::string Sha256Hex(std::string_view data);
 
+// Argon2id (libsodium's crypto_pwhash_str, interactive limits): a self-describing string with salt and
+// parameters. kInvalidArgument for a password outside 8..1024 bytes.
+Result<std::string> HashPassword(std::string_view password);
+// Constant time for a given hash; false for a malformed hash.
+bool VerifyPassword(std::string_view password, const std::string& hash);
+
 // `bytes` random bytes from the OS CSPRNG, base64url without padding.
 std::string RandomToken(size_t bytes);
 

@@ -7,6 +7,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
 
+#include <algorithm>
 #include <utility>
 
 namespace parley::http {
@@ -63,16 +64,25 @@ boost::asio::awaitable<Response> Router::Dispatch(const Request& request) const 
     if (!segment.empty()) segments.push_back(std::move(segment));
   }
 
+  // "/a/b" and "/a/{id}" both match "/a/b": the route with the most literal segments is the one meant.
+  auto literals = [&](const Route& route) -> int {
+    if (route.segments.size() != segments.size()) return -1;
+    int count = 0;
+    for (size_t i = 0; i < segments.size(); ++i) {
+      if (IsParam(route.segments[i])) continue;
+      if (route.segments[i] != segments[i]) return -1;
+      ++count;
+    }
+    return count;
+  };
+  int best = -1;
+  for (const Route& route : routes_) best = std::max(best, literals(route));
+
   const Route* match = nullptr;
   std::string allow;
   RouteContext context;
   for (const Route& route : routes_) {
-    if (route.segments.size() != segments.size()) continue;
-    bool same_path = true;
-    for (size_t i = 0; i < segments.size() && same_path; ++i) {
-      same_path = IsParam(route.segments[i]) || route.segments[i] == segments[i];
-    }
-    if (!same_path) continue;
+    if (best < 0 || literals(route) != best) continue;
     if (route.method == request.method()) {
       match = &route;
       break;

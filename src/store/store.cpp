@@ -38,6 +38,10 @@ Result<std::unique_ptr<Store>> OpenStore(const StoreOptions& options, const cryp
 
 namespace parley::store {
 
+Result<Tenant> Store::CreateTenant(const std::string& name, const std::string& api_key_hash) {
+  return CreateTenant(name, NewApiKey{0, "default", api_key_hash.substr(0, 8), "owner", api_key_hash});
+}
+
 Result<CommitResult> Store::CommitReply(const Claim& claim, const std::optional<OutboundDraft>& reply, int64_t now_ms,
                                         int64_t* outbound_id) {
   Reply full;

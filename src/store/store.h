@@ -20,6 +20,7 @@
 
 namespace parley::store {
 
+class AccessStore;
 class KnowledgeStore;
 
 using TimePoint = std::chrono::system_clock::time_point;
@@ -28,6 +29,15 @@ struct Tenant {
   int64_t id = 0;
   std::string name;
   int64_t created_at_ms = 0;
+};
+
+// An API key to store: only its hash is kept, with the visible prefix people tell keys apart by.
+struct NewApiKey {
+  int64_t tenant_id = 0;  //!< Ignored by CreateTenant, which fills it in.
+  std::string name;
+  std::string prefix;
+  std::string role;  //!< "owner", "admin" or "agent".
+  std::string key_hash;
 };
 
 // What the platform said about the account when its credentials were last checked (empty when never checked,
@@ -213,8 +223,10 @@ class Store {
   virtual Result<void> Migrate() = 0;
 
   // --- Tenants, keys and channels ---
-  // Creates a tenant with an API key whose SHA-256 is `api_key_hash`.
-  virtual Result<Tenant> CreateTenant(const std::string& name, const std::string& api_key_hash) = 0;
+  // Creates a tenant with its first API key. kConflict when the key hash is taken.
+  virtual Result<Tenant> CreateTenant(const std::string& name, const NewApiKey& first_key) = 0;
+  // The same with an owner key named "default" whose SHA-256 is `api_key_hash`.
+  Result<Tenant> CreateTenant(const std::string& name, const std::string& api_key_hash);
   // The tenant owning the API key with this hash; kNotFound when none.
   virtual Result<Tenant> FindTenantByApiKeyHash(const std::string& api_key_hash) = 0;
   // Connects an account. When the tenant had removed a channel for the same account, that channel comes back
@@ -296,6 +308,9 @@ class Store {
 
   // --- The agent's knowledge (store/knowledge_store.h) ---
   virtual KnowledgeStore& knowledge() = 0;
+
+  // --- Users, sessions, API keys and the audit log (store/access_store.h) ---
+  virtual AccessStore& access() = 0;
 
   virtual StoreHealth Health() = 0;
 

@@ -102,6 +102,7 @@ HttpResult Call(const std::string& method, const std::string& url, const std::st
         }
         result.status = response->status;
         result.body = response->body;
+        result.headers = response->headers;
       },
       [](std::exception_ptr e) {
         if (e) std::rethrow_exception(e);

@@ -21,6 +21,7 @@ struct CliResult {
 struct HttpResult {
   int status = 0;
   std::string body;
+  std::map<std::string, std::string> headers;  //!< Lower-case names.
   boost::json::value Json() const;
 };
 

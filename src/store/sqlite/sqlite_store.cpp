@@ -1,5 +1,6 @@
 #include "store/sqlite/sqlite_store.h"
 
+#include "store/sqlite/access_store.h"
 #include "store/sqlite/cursor.h"
 #include "store/sqlite/knowledge_store.h"
 
@@ -58,7 +59,7 @@ constexpr char kForeignKeyCheck[] = "PRAGMA foreign_key_check";
 
 constexpr char kInsertTenant[] = "INSERT INTO tenants (name, created_at) VALUES (?1, ?2) RETURNING id";
 constexpr char kInsertApiKey[] =
-    "INSERT INTO api_keys (tenant_id, key_hash, prefix, created_at) VALUES (?1, ?2, ?3, ?4)";
+    "INSERT INTO api_keys (tenant_id, key_hash, prefix, created_at, name, role) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 constexpr char kFindTenantByKey[] =
     "SELECT t.id, t.name, t.created_at FROM api_keys k JOIN tenants t ON t.id = k.tenant_id WHERE k.key_hash = ?1";
 // Only live channels receive: a removed channel's account is unknown.
@@ -681,6 +682,7 @@ SqliteStore::SqliteStore(const SqliteOptions& options, const crypto::SecretBox& 
       deferred_sync_(options.synchronous == "full" || options.synchronous == "extra"),
       writer_(std::move(writer)),
       knowledge_(MakeSqliteKnowledgeStore(*this)),
+      access_(MakeSqliteAccessStore(*this)),
       syncer_thread_([this] { SyncerLoop(); }),
       writer_thread_([this] { WriterLoop(); }) {}
 
@@ -973,6 +975,7 @@ Result<void> SqliteStore::Read(const std::function<Result<void>(Database&)>& fn)
 }
 
 KnowledgeStore& SqliteStore::knowledge() { return *knowledge_; }
+AccessStore& SqliteStore::access() { return *access_; }
 
 Result<SqliteStore::ReaderLease> SqliteStore::AcquireReader() {
   std::unique_lock lock(readers_mutex_);
@@ -1019,16 +1022,16 @@ Result<void> SqliteStore::Migrate() {
   return Ok();
 }
 
-Result<Tenant> SqliteStore::CreateTenant(const std::string& name, const std::string& api_key_hash) {
-  if (api_key_hash.empty()) return Error::InvalidArgument("an API key hash is required");
+Result<Tenant> SqliteStore::CreateTenant(const std::string& name, const NewApiKey& first_key) {
+  if (first_key.key_hash.empty()) return Error::InvalidArgument("an API key hash is required");
   Tenant tenant{0, name, NowMs()};
-  std::string prefix = api_key_hash.substr(0, 8);
   return WriteSync<Tenant>([&](Writer& w) -> Result<Tenant> {
     STORE_ASSIGN_OR_RETURN(auto insert, w.db().Prepare(kInsertTenant));
     STORE_TRY(insert.Bind(1, tenant.name).Bind(2, tenant.created_at_ms).Step());
     tenant.id = insert.Int(0);
     STORE_ASSIGN_OR_RETURN(auto key, w.db().Prepare(kInsertApiKey));
-    auto stored = key.Bind(1, tenant.id).Bind(2, api_key_hash).Bind(3, prefix).Bind(4, tenant.created_at_ms).Run();
+    key.Bind(1, tenant.id).Bind(2, first_key.key_hash).Bind(3, first_key.prefix).Bind(4, tenant.created_at_ms);
+    auto stored = key.Bind(5, first_key.name).Bind(6, first_key.role).Run();
     if (!stored && stored.error().code == ErrorCode::kConflict) return Error::Conflict("API key already in use");
     if (!stored) return stored.error();
     return tenant;

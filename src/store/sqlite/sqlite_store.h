@@ -45,7 +45,8 @@ class SqliteStore final : public Store {
   // that re-checks schema_migrations under the write lock, so concurrent processes apply each one exactly once.
   Result<void> Migrate() override;
 
-  Result<Tenant> CreateTenant(const std::string& name, const std::string& api_key_hash) override;
+  using Store::CreateTenant;
+  Result<Tenant> CreateTenant(const std::string& name, const NewApiKey& first_key) override;
   Result<Tenant> FindTenantByApiKeyHash(const std::string& api_key_hash) override;
   // Channels: sqlite/channel_store.cpp.
   Result<Channel> AddChannel(const NewChannel& channel) override;
@@ -89,6 +90,7 @@ class SqliteStore final : public Store {
                                            const std::optional<std::string>& cursor, int limit) override;
 
   KnowledgeStore& knowledge() override;
+  AccessStore& access() override;
 
   // For the backend's other parts (sqlite/knowledge_store.cpp): runs `fn` on the writer thread inside the next
   // group and returns once that group is committed (durably unless `durable` is false); `fn` must depend on
@@ -193,6 +195,7 @@ class SqliteStore final : public Store {
 
   std::unique_ptr<Writer> writer_;  // Used only by writer_thread_.
   std::unique_ptr<KnowledgeStore> knowledge_;
+  std::unique_ptr<AccessStore> access_;
   std::mutex close_mutex_;     // Serializes Close().
   std::thread syncer_thread_;  // Started before the writer, joined after it.
   std::thread writer_thread_;  // Declared last: started after the state it uses, joined by Close().

@@ -64,5 +64,23 @@ TEST(CryptoTest, SecretBoxSealsAndOpensOnlyUnderItsKey) {
   EXPECT_FALSE(SecretBox::Create("short"));
 }
 
+TEST(CryptoTest, PasswordHashesAreArgon2idSaltedAndVerifyOnlyTheirPassword) {
+  auto hash = HashPassword("correct horse battery");
+  ASSERT_TRUE(hash) << hash.error().message;
+  EXPECT_TRUE(hash->starts_with("$argon2id$")) << *hash;
+  EXPECT_TRUE(VerifyPassword("correct horse battery", *hash));
+  EXPECT_FALSE(VerifyPassword("correct horse batterz", *hash));
+  EXPECT_FALSE(VerifyPassword("", *hash));
+  // A fresh salt each time: the same password never gives the same string.
+  EXPECT_NE(*hash, HashPassword("correct horse battery").value());
+  EXPECT_FALSE(VerifyPassword("anything", "not a hash"));
+}
+
+TEST(CryptoTest, PasswordsMustBeLongEnoughAndBounded) {
+  EXPECT_EQ(HashPassword("short").error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(HashPassword(std::string(1025, 'x')).error().code, ErrorCode::kInvalidArgument);
+  EXPECT_TRUE(HashPassword(std::string(8, 'x')));
+}
+
 }  // namespace
 }  // namespace parley::crypto

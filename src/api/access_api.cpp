@@ -1,0 +1,473 @@
+#include "api/access_api.h"
+
+#include "core/crypto.h"
+#include "core/time.h"
+
+#include <boost/algorithm/string/case_conv.hpp>
+#include <boost/algorithm/string/trim.hpp>
+#include <boost/json/parse.hpp>
+
+#include <algorithm>
+#include <charconv>
+
+namespace parley::api {
+namespace {
+
+using Verb = http::Verb;
+
+// Password guessing: 10 attempts per e-mail address at once, then one every 6 seconds.
+constexpr double kLoginAttemptsPerSecond = 1.0 / 6;
+constexpr double kLoginAttemptsBurst = 10;
+constexpr int kKeyVisiblePrefix = 11;  // "pk_" and 8 characters of the secret part.
+
+std::optional<int64_t> PathId(const http::RouteContext& route) {
+  auto raw = route.Param("id").value_or("");
+  int64_t id = 0;
+  auto [end, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), id);
+  if (ec != std::errc() || end != raw.data() + raw.size() || id <= 0) return std::nullopt;
+  return id;
+}
+
+Result<int> Limit(const http::RouteContext& route) {
+  auto raw = route.Query("limit");
+  if (!raw) return 50;
+  int limit = 0;
+  auto [end, ec] = std::from_chars(raw->data(), raw->data() + raw->size(), limit);
+  if (ec != std::errc() || end != raw->data() + raw->size() || limit < 1 || limit > 500) {
+    return Error::InvalidArgument("limit must be an integer from 1 to 500");
+  }
+  return limit;
+}
+
+Error Forbidden(std::string message) { return {ErrorCode::kPermissionDenied, std::move(message), {}}; }
+
+// The string field `name` of `body`: nullopt when absent, an error when not a string.
+Result<std::optional<std::string>> OptionalString(const boost::json::object& body, std::string_view name) {
+  const auto* value = body.if_contains(name);
+  if (value == nullptr || value->is_null()) return std::optional<std::string>();
+  if (!value->is_string()) return Error::InvalidArgument(std::string(name) + " must be a string");
+  return std::optional<std::string>(std::string(value->as_string()));
+}
+
+Result<void> OnlyFields(const boost::json::object& body, std::initializer_list<std::string_view> allowed) {
+  for (const auto& [key, value] : body) {
+    if (std::find(allowed.begin(), allowed.end(), std::string_view(key)) == allowed.end()) {
+      return Error::InvalidArgument("unknown field " + std::string(key));
+    }
+  }
+  return Ok();
+}
+
+std::string NormalizeEmail(std::string_view email) {
+  std::string normalized(email);
+  boost::algorithm::trim(normalized);
+  boost::algorithm::to_lower(normalized);
+  return normalized;
+}
+
+Result<Role> RequireRole(std::string_view text) {
+  auto role = ParseRole(text);
+  if (!role) return Error::InvalidArgument("role must be one of: owner, admin, agent");
+  return *role;
+}
+
+// Verifying against a real hash when the e-mail is unknown makes both failures take the same time.
+const std::string& DecoyHash() {
+  static const std::string hash = crypto::HashPassword("decoy password, never valid").value();
+  return hash;
+}
+
+}  // namespace
+
+Result<store::NewUser> MakeUser(int64_t tenant_id, std::string_view email, std::string_view name, std::string_view role,
+                                std::string_view password) {
+  std::string normalized = NormalizeEmail(email);
+  auto at = normalized.find('@');
+  if (normalized.size() > 254 || at == std::string::npos || at == 0 || at + 1 >= normalized.size() ||
+      normalized.find_first_of(" \t\r\n") != std::string::npos) {
+    return Error::InvalidArgument("email must be an e-mail address");
+  }
+  if (name.size() > 200) return Error::InvalidArgument("name must be at most 200 bytes");
+  auto parsed_role = RequireRole(role);
+  if (!parsed_role) return parsed_role.error();
+  auto hash = crypto::HashPassword(password);
+  if (!hash) return hash.error();
+  return store::NewUser{tenant_id, std::move(normalized), std::string(name), std::string(role), std::move(*hash)};
+}
+
+boost::json::object UserJson(const store::User& user) {
+  return {{"id", user.id},
+          {"email", user.email},
+          {"name", user.name},
+          {"role", user.role},
+          {"created_at", FormatTimestamp(user.created_at_ms)},
+          {"last_login_at", user.last_login_at_ms ? boost::json::value(FormatTimestamp(*user.last_login_at_ms))
+                                                  : boost::json::value(nullptr)}};
+}
+
+boost::json::object ApiKeyJson(const store::ApiKey& key) {
+  return {{"id", key.id},
+          {"name", key.name},
+          {"prefix", key.prefix},
+          {"role", key.role},
+          {"created_at", FormatTimestamp(key.created_at_ms)},
+          {"last_used_at", key.last_used_at_ms ? boost::json::value(FormatTimestamp(*key.last_used_at_ms))
+                                               : boost::json::value(nullptr)}};
+}
+
+AccessApi::AccessApi(const Config& config, store::Store& store, BlockingPool& pool, Authenticator& auth)
+    : config_(config),
+      store_(store),
+      pool_(pool),
+      auth_(auth),
+      login_attempts_(kLoginAttemptsPerSecond, kLoginAttemptsBurst) {}
+
+void AccessApi::RegisterRoutes(RouteTable& routes) {
+  auto add = [&](Verb verb, const char* pattern, const Roles& roles, RouteDoc doc, Handler handler) {
+    routes.Tenant(
+        verb, pattern, roles, std::move(doc),
+        [this, handler](const Principal& caller, const http::Request& request, const http::RouteContext& route) {
+          return (this->*handler)(caller, request, route);
+        });
+  };
+  routes.Public(Verb::post, "/api/auth/login",
+                {"Log in with e-mail and password; answers a session token", "access", {}, BodyKind::kJson},
+                [this](const http::Request& request, const http::RouteContext&) { return Login(request); });
+  add(Verb::post, "/api/auth/logout", kAnyRole, {"End the current session", "access", {}, BodyKind::kNone, 204},
+      &AccessApi::Logout);
+  add(Verb::get, "/api/auth/me", kAnyRole, {"Who the caller is: tenant, role, user or API key", "access"},
+      &AccessApi::Me);
+  add(Verb::get, "/api/users", kAdmins, {"List the tenant's users", "access"}, &AccessApi::ListUsers);
+  add(Verb::post, "/api/users", kAdmins, {"Add a user", "access", {}, BodyKind::kJson, 201}, &AccessApi::CreateUser);
+  add(Verb::patch, "/api/users/{id}", kAnyRole,
+      {"Change a user's name, role or password (anyone may change their own name and password)",
+       "access",
+       {},
+       BodyKind::kJson},
+      &AccessApi::UpdateUser);
+  add(Verb::delete_, "/api/users/{id}", kAdmins,
+      {"Remove a user and end their sessions", "access", {}, BodyKind::kNone, 204}, &AccessApi::DeleteUser);
+  add(Verb::get, "/api/api-keys", kAdmins, {"List API keys (prefixes only)", "access"}, &AccessApi::ListKeys);
+  add(Verb::post, "/api/api-keys", kAdmins,
+      {"Create an API key; the key is in this answer only", "access", {}, BodyKind::kJson, 201}, &AccessApi::CreateKey);
+  add(Verb::delete_, "/api/api-keys/{id}", kAdmins, {"Revoke an API key", "access", {}, BodyKind::kNone, 204},
+      &AccessApi::DeleteKey);
+  add(Verb::get, "/api/audit-logs", kAdmins,
+      {"Administrative actions, newest first", "access", {"action", "actor", "cursor", "limit"}},
+      &AccessApi::ListAudit);
+}
+
+boost::asio::awaitable<http::Response> AccessApi::Login(const http::Request& request) {
+  auto body = http::ParseJsonObject(request);
+  if (!body) co_return http::ErrorResponse(body.error());
+  auto email = OptionalString(*body, "email");
+  auto password = OptionalString(*body, "password");
+  if (!email || !*email || (*email)->empty()) {
+    co_return http::ErrorResponse(Error::InvalidArgument("email is required"));
+  }
+  if (!password || !*password || (*password)->empty()) {
+    co_return http::ErrorResponse(Error::InvalidArgument("password is required"));
+  }
+  std::string normalized = NormalizeEmail(**email);
+
+  auto attempt = login_attempts_.Take(normalized, NowMs());
+  if (!attempt.allowed) {
+    auto response = http::ErrorResponse({ErrorCode::kRateLimited, "too many login attempts, retry later", {}});
+    response.set(boost::beast::http::field::retry_after, std::to_string((attempt.retry_after_ms + 999) / 1000));
+    co_return response;
+  }
+
+  auto check = [this, &normalized, &password]() -> Result<store::User> {
+    auto user = store_.access().FindUserByEmail(normalized);
+    if (!user) {
+      crypto::VerifyPassword(**password, DecoyHash());
+      if (user.error().code == ErrorCode::kNotFound) return Error::Unauthenticated("wrong e-mail or password");
+      return user.error();
+    }
+    if (!crypto::VerifyPassword(**password, user->password_hash)) {
+      return Error::Unauthenticated("wrong e-mail or password");
+    }
+    return user;
+  };
+  auto user = co_await pool_.Run(check);
+  if (!user) co_return http::ErrorResponse(user.error());
+
+  std::string token = std::string(kSessionTokenPrefix) + crypto::RandomToken(32);
+  int64_t now = NowMs();
+  int64_t expires_at = now + config_.session_ttl_hours * 3600 * 1000;
+  auto open = [this, hash = crypto::Sha256Hex(token), user_id = user->id, expires_at, now] {
+    return store_.access().CreateSession(user_id, hash, expires_at, now);
+  };
+  auto opened = co_await pool_.Run(open);
+  if (!opened) co_return http::ErrorResponse(opened.error());
+  Principal who{user->tenant_id, ParseRole(user->role).value_or(Role::kAgent), user->id, std::nullopt};
+  auto audit = AuditOf(who, "user.login", "user", std::to_string(user->id));
+  co_await RecordAudit(store_, pool_, audit);
+  co_return http::JsonResponse(http::Status::ok, boost::json::object{{"token", token},
+                                                                     {"token_type", "Bearer"},
+                                                                     {"expires_at", FormatTimestamp(expires_at)},
+                                                                     {"user", UserJson(*user)}});
+}
+
+boost::asio::awaitable<http::Response> AccessApi::Logout(const Principal& caller, const http::Request& request,
+                                                         const http::RouteContext&) {
+  std::string_view token = BearerToken(request);
+  if (!caller.user_id || !token.starts_with(kSessionTokenPrefix)) {
+    co_return http::ErrorResponse(
+        Error::InvalidArgument("only sessions log out; revoke an API key with DELETE /api/api-keys/{id}"));
+  }
+  std::string hash = crypto::Sha256Hex(token);
+  auto remove = [this, &hash] { return store_.access().DeleteSession(hash); };
+  auto removed = co_await pool_.Run(remove);
+  if (!removed) co_return http::ErrorResponse(removed.error());
+  auth_.ForgetToken(hash);
+  co_return http::Response(http::Status::no_content, request.version());
+}
+
+boost::asio::awaitable<http::Response> AccessApi::Me(const Principal& caller, const http::Request&,
+                                                     const http::RouteContext&) {
+  boost::json::object body{{"tenant_id", caller.tenant_id}, {"role", ToString(caller.role)}};
+  body["user"] = nullptr;
+  body["api_key"] = nullptr;
+  if (caller.user_id) {
+    auto get = [this, &caller] { return store_.access().GetUser(caller.tenant_id, *caller.user_id); };
+    auto user = co_await pool_.Run(get);
+    if (!user) co_return http::ErrorResponse(user.error());
+    body["user"] = UserJson(*user);
+  }
+  if (caller.api_key_id) body["api_key"] = {{"id", *caller.api_key_id}};
+  co_return http::JsonResponse(http::Status::ok, body);
+}
+
+boost::asio::awaitable<http::Response> AccessApi::ListUsers(const Principal& caller, const http::Request&,
+                                                            const http::RouteContext&) {
+  auto list = [this, tenant = caller.tenant_id] { return store_.access().ListUsers(tenant); };
+  auto users = co_await pool_.Run(list);
+  if (!users) co_return http::ErrorResponse(users.error());
+  boost::json::array data;
+  for (const auto& user : *users) data.push_back(UserJson(user));
+  co_return http::JsonResponse(http::Status::ok, boost::json::object{{"data", std::move(data)}});
+}
+
+boost::asio::awaitable<http::Response> AccessApi::CreateUser(const Principal& caller, const http::Request& request,
+                                                             const http::RouteContext&) {
+  auto body = http::ParseJsonObject(request);
+  if (!body) co_return http::ErrorResponse(body.error());
+  if (auto known = OnlyFields(*body, {"email", "name", "role", "password"}); !known) {
+    co_return http::ErrorResponse(known.error());
+  }
+  auto email = OptionalString(*body, "email");
+  auto name = OptionalString(*body, "name");
+  auto role = OptionalString(*body, "role");
+  auto password = OptionalString(*body, "password");
+  for (const auto* field : {&email, &name, &role, &password}) {
+    if (!*field) co_return http::ErrorResponse(field->error());
+  }
+  if (!*email) co_return http::ErrorResponse(Error::InvalidArgument("email is required"));
+  if (!*password) co_return http::ErrorResponse(Error::InvalidArgument("password is required"));
+  std::string role_name = role->value_or("agent");
+  auto parsed_role = RequireRole(role_name);
+  if (!parsed_role) co_return http::ErrorResponse(parsed_role.error());
+  if (!AtLeast(caller.role, *parsed_role)) {
+    co_return http::ErrorResponse(Forbidden("only an owner may add an owner"));
+  }
+  auto create = [this, &caller, &email, &name, &role_name, &password]() -> Result<store::User> {
+    auto user = MakeUser(caller.tenant_id, **email, name->value_or(""), role_name, **password);
+    if (!user) return user.error();
+    return store_.access().CreateUser(*user);
+  };
+  auto user = co_await pool_.Run(create);
+  if (!user) co_return http::ErrorResponse(user.error());
+  auto audit =
+      AuditOf(caller, "user.create", "user", std::to_string(user->id), {{"email", user->email}, {"role", user->role}});
+  co_await RecordAudit(store_, pool_, audit);
+  co_return http::JsonResponse(http::Status::created, UserJson(*user));
+}
+
+boost::asio::awaitable<http::Response> AccessApi::UpdateUser(const Principal& caller, const http::Request& request,
+                                                             const http::RouteContext& route) {
+  auto id = PathId(route);
+  if (!id) co_return http::ErrorResponse(Error::NotFound("no such user"));
+  auto body = http::ParseJsonObject(request);
+  if (!body) co_return http::ErrorResponse(body.error());
+  if (auto known = OnlyFields(*body, {"name", "role", "password"}); !known) {
+    co_return http::ErrorResponse(known.error());
+  }
+  auto name = OptionalString(*body, "name");
+  auto role = OptionalString(*body, "role");
+  auto password = OptionalString(*body, "password");
+  for (const auto* field : {&name, &role, &password}) {
+    if (!*field) co_return http::ErrorResponse(field->error());
+  }
+  const bool self = caller.user_id == *id;
+  if (!self && !AtLeast(caller.role, Role::kAdmin)) {
+    co_return http::ErrorResponse(Forbidden("an agent may only change their own name and password"));
+  }
+  if (*role) {
+    auto parsed = RequireRole(**role);
+    if (!parsed) co_return http::ErrorResponse(parsed.error());
+    if (caller.role == Role::kAgent) co_return http::ErrorResponse(Forbidden("an agent may not change roles"));
+    if (!AtLeast(caller.role, *parsed)) co_return http::ErrorResponse(Forbidden("only an owner may make an owner"));
+  }
+  if (name->has_value() && (*name)->size() > 200) {
+    co_return http::ErrorResponse(Error::InvalidArgument("name must be at most 200 bytes"));
+  }
+
+  auto update = [this, &caller, id = *id, &name, &role, &password]() -> Result<store::User> {
+    auto& access = store_.access();
+    auto current = access.GetUser(caller.tenant_id, id);
+    if (!current) return current.error();
+    if (current->role == "owner" && caller.role != Role::kOwner) {
+      return Forbidden("only an owner may change an owner");
+    }
+    if (current->role == "owner" && *role && **role != "owner") {
+      auto owners = access.CountUsersWithRole(caller.tenant_id, "owner");
+      if (!owners) return owners.error();
+      if (*owners <= 1) return Error::Conflict("the tenant's last owner cannot be demoted");
+    }
+    std::optional<std::string> hash;
+    if (*password) {
+      auto hashed = crypto::HashPassword(**password);
+      if (!hashed) return hashed.error();
+      hash = std::move(*hashed);
+    }
+    return access.UpdateUser(caller.tenant_id, id, *name, *role, hash);
+  };
+  auto user = co_await pool_.Run(update);
+  if (!user) co_return http::ErrorResponse(user.error());
+  if (*role) auth_.ForgetUser(user->id);
+  boost::json::object details;
+  if (*name) details["name"] = **name;
+  if (*role) details["role"] = **role;
+  if (*password) details["password"] = "changed";
+  auto audit = AuditOf(caller, "user.update", "user", std::to_string(user->id), std::move(details));
+  co_await RecordAudit(store_, pool_, audit);
+  co_return http::JsonResponse(http::Status::ok, UserJson(*user));
+}
+
+boost::asio::awaitable<http::Response> AccessApi::DeleteUser(const Principal& caller, const http::Request& request,
+                                                             const http::RouteContext& route) {
+  auto id = PathId(route);
+  if (!id) co_return http::ErrorResponse(Error::NotFound("no such user"));
+  auto remove = [this, &caller, id = *id]() -> Result<store::User> {
+    auto& access = store_.access();
+    auto current = access.GetUser(caller.tenant_id, id);
+    if (!current) return current.error();
+    if (current->role == "owner") {
+      if (caller.role != Role::kOwner) return Forbidden("only an owner may remove an owner");
+      auto owners = access.CountUsersWithRole(caller.tenant_id, "owner");
+      if (!owners) return owners.error();
+      if (*owners <= 1) return Error::Conflict("the tenant's last owner cannot be removed");
+    }
+    auto removed = access.DeleteUser(caller.tenant_id, id);
+    if (!removed) return removed.error();
+    return current;
+  };
+  auto user = co_await pool_.Run(remove);
+  if (!user) co_return http::ErrorResponse(user.error());
+  auth_.ForgetUser(user->id);
+  auto audit = AuditOf(caller, "user.delete", "user", std::to_string(user->id), {{"email", user->email}});
+  co_await RecordAudit(store_, pool_, audit);
+  co_return http::Response(http::Status::no_content, request.version());
+}
+
+boost::asio::awaitable<http::Response> AccessApi::ListKeys(const Principal& caller, const http::Request&,
+                                                           const http::RouteContext&) {
+  auto list = [this, tenant = caller.tenant_id] { return store_.access().ListApiKeys(tenant); };
+  auto keys = co_await pool_.Run(list);
+  if (!keys) co_return http::ErrorResponse(keys.error());
+  boost::json::array data;
+  for (const auto& key : *keys) data.push_back(ApiKeyJson(key));
+  co_return http::JsonResponse(http::Status::ok, boost::json::object{{"data", std::move(data)}});
+}
+
+boost::asio::awaitable<http::Response> AccessApi::CreateKey(const Principal& caller, const http::Request& request,
+                                                            const http::RouteContext&) {
+  auto body = http::ParseJsonObject(request);
+  if (!body) co_return http::ErrorResponse(body.error());
+  if (auto known = OnlyFields(*body, {"name", "role"}); !known) co_return http::ErrorResponse(known.error());
+  auto name = OptionalString(*body, "name");
+  auto role = OptionalString(*body, "role");
+  if (!name) co_return http::ErrorResponse(name.error());
+  if (!role) co_return http::ErrorResponse(role.error());
+  std::string key_name = name->value_or("");
+  boost::algorithm::trim(key_name);
+  if (key_name.empty() || key_name.size() > 100) {
+    co_return http::ErrorResponse(Error::InvalidArgument("name is required (at most 100 bytes)"));
+  }
+  std::string role_name = role->value_or("admin");
+  auto parsed_role = RequireRole(role_name);
+  if (!parsed_role) co_return http::ErrorResponse(parsed_role.error());
+  if (!AtLeast(caller.role, *parsed_role)) {
+    co_return http::ErrorResponse(Forbidden("a key cannot have more rights than its creator"));
+  }
+  std::string secret = std::string(kApiKeyPrefix) + crypto::RandomToken(32);
+  store::NewApiKey key{caller.tenant_id, key_name, secret.substr(0, kKeyVisiblePrefix), role_name,
+                       crypto::Sha256Hex(secret)};
+  auto create = [this, &key] { return store_.access().CreateApiKey(key); };
+  auto created = co_await pool_.Run(create);
+  if (!created) co_return http::ErrorResponse(created.error());
+  auto audit = AuditOf(caller, "api_key.create", "api_key", std::to_string(created->id),
+                       {{"name", created->name}, {"prefix", created->prefix}, {"role", created->role}});
+  co_await RecordAudit(store_, pool_, audit);
+  boost::json::object answer = ApiKeyJson(*created);
+  answer["key"] = secret;
+  co_return http::JsonResponse(http::Status::created, answer);
+}
+
+boost::asio::awaitable<http::Response> AccessApi::DeleteKey(const Principal& caller, const http::Request& request,
+                                                            const http::RouteContext& route) {
+  auto id = PathId(route);
+  if (!id) co_return http::ErrorResponse(Error::NotFound("no such API key"));
+  auto revoke = [this, &caller, id = *id]() -> Result<store::ApiKey> {
+    auto& access = store_.access();
+    auto keys = access.ListApiKeys(caller.tenant_id);
+    if (!keys) return keys.error();
+    auto it = std::find_if(keys->begin(), keys->end(), [&](const store::ApiKey& k) { return k.id == id; });
+    if (it == keys->end()) return Error::NotFound("no such API key");
+    if (!AtLeast(caller.role, ParseRole(it->role).value_or(Role::kOwner))) {
+      return Forbidden("only an owner may revoke an owner key");
+    }
+    return access.DeleteApiKey(caller.tenant_id, id);
+  };
+  auto revoked = co_await pool_.Run(revoke);
+  if (!revoked) co_return http::ErrorResponse(revoked.error());
+  auth_.ForgetApiKey(revoked->id);
+  auto audit = AuditOf(caller, "api_key.delete", "api_key", std::to_string(revoked->id),
+                       {{"name", revoked->name}, {"prefix", revoked->prefix}});
+  co_await RecordAudit(store_, pool_, audit);
+  co_return http::Response(http::Status::no_content, request.version());
+}
+
+boost::asio::awaitable<http::Response> AccessApi::ListAudit(const Principal& caller, const http::Request&,
+                                                            const http::RouteContext& route) {
+  auto limit = Limit(route);
+  if (!limit) co_return http::ErrorResponse(limit.error());
+  store::AuditFilter filter;
+  if (auto action = route.Query("action"); action && !action->empty()) filter.action = std::string(*action);
+  if (auto actor = route.Query("actor"); actor && !actor->empty()) filter.actor = std::string(*actor);
+  std::optional<std::string> cursor;
+  if (auto raw = route.Query("cursor"); raw && !raw->empty()) cursor = std::string(*raw);
+  auto list = [this, tenant = caller.tenant_id, &filter, &cursor, limit = *limit] {
+    return store_.access().ListAudit(tenant, filter, cursor, limit);
+  };
+  auto page = co_await pool_.Run(list);
+  if (!page) co_return http::ErrorResponse(page.error());
+  boost::json::array data;
+  for (const auto& entry : page->data) {
+    boost::json::value details = boost::json::parse(entry.details);
+    data.push_back({{"id", entry.id},
+                    {"actor", entry.actor},
+                    {"action", entry.action},
+                    {"target_type", entry.target_type},
+                    {"target_id", entry.target_id},
+                    {"details", std::move(details)},
+                    {"created_at", FormatTimestamp(entry.created_at_ms)}});
+  }
+  co_return http::JsonResponse(
+      http::Status::ok, boost::json::object{{"data", std::move(data)},
+                                            {"next_cursor", page->next_cursor ? boost::json::value(*page->next_cursor)
+                                                                              : boost::json::value(nullptr)}});
+}
+
+}  // namespace parley::api

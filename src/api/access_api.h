@@ -1,0 +1,58 @@
+#pragma once
+// Who may act for a tenant, and the record of what they did:
+//   login                POST /api/auth/login {"email", "password"} → {"token", "expires_at", "user"}   (public)
+//                        POST /api/auth/logout   GET /api/auth/me
+//   users                GET/POST /api/users   PATCH/DELETE /api/users/{id}
+//   API keys             GET/POST /api/api-keys   DELETE /api/api-keys/{id}   (the key is shown once)
+//   audit log            GET /api/audit-logs?action=&actor=&cursor=&limit=
+// Nobody grants more than they hold: an admin cannot create, change or remove owners, nor make owner keys, and a
+// tenant always keeps at least one owner.
+
+#include "api/auth.h"
+#include "api/route_table.h"
+#include "core/blocking_pool.h"
+#include "core/config.h"
+#include "core/rate_limiter.h"
+#include "store/access_store.h"
+
+namespace parley::api {
+
+class AccessApi {
+ public:
+  // Every reference must outlive this.
+  AccessApi(const Config& config, store::Store& store, BlockingPool& pool, Authenticator& auth);
+
+  void RegisterRoutes(RouteTable& routes);
+
+ private:
+  using Handler = boost::asio::awaitable<http::Response> (AccessApi::*)(const Principal& caller,
+                                                                        const http::Request& request,
+                                                                        const http::RouteContext& route);
+  boost::asio::awaitable<http::Response> Login(const http::Request& request);
+  boost::asio::awaitable<http::Response> Logout(const Principal&, const http::Request&, const http::RouteContext&);
+  boost::asio::awaitable<http::Response> Me(const Principal&, const http::Request&, const http::RouteContext&);
+  boost::asio::awaitable<http::Response> ListUsers(const Principal&, const http::Request&, const http::RouteContext&);
+  boost::asio::awaitable<http::Response> CreateUser(const Principal&, const http::Request&, const http::RouteContext&);
+  boost::asio::awaitable<http::Response> UpdateUser(const Principal&, const http::Request&, const http::RouteContext&);
+  boost::asio::awaitable<http::Response> DeleteUser(const Principal&, const http::Request&, const http::RouteContext&);
+  boost::asio::awaitable<http::Response> ListKeys(const Principal&, const http::Request&, const http::RouteContext&);
+  boost::asio::awaitable<http::Response> CreateKey(const Principal&, const http::Request&, const http::RouteContext&);
+  boost::asio::awaitable<http::Response> DeleteKey(const Principal&, const http::Request&, const http::RouteContext&);
+  boost::asio::awaitable<http::Response> ListAudit(const Principal&, const http::Request&, const http::RouteContext&);
+
+  const Config& config_;
+  store::Store& store_;
+  BlockingPool& pool_;
+  Authenticator& auth_;
+  RateLimiter login_attempts_;  // Per e-mail address: slows password guessing down.
+};
+
+// A user for an e-mail and password, for the CLI and the API alike: validates and hashes. kInvalidArgument with
+// the reason for a bad e-mail, role or password.
+Result<store::NewUser> MakeUser(int64_t tenant_id, std::string_view email, std::string_view name, std::string_view role,
+                                std::string_view password);
+
+boost::json::object UserJson(const store::User& user);
+boost::json::object ApiKeyJson(const store::ApiKey& key);
+
+}  // namespace parley::api

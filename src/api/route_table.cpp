@@ -1,0 +1,68 @@
+#include "api/route_table.h"
+
+#include "api/auth.h"
+#include "core/time.h"
+
+#include <boost/beast/http/field.hpp>
+
+#include <algorithm>
+
+namespace parley::api {
+
+std::string_view ToString(Role role) {
+  switch (role) {
+    case Role::kOwner:
+      return "owner";
+    case Role::kAdmin:
+      return "admin";
+    case Role::kAgent:
+      return "agent";
+  }
+  return "agent";
+}
+
+std::optional<Role> ParseRole(std::string_view text) {
+  for (Role role : {Role::kOwner, Role::kAdmin, Role::kAgent}) {
+    if (ToString(role) == text) return role;
+  }
+  return std::nullopt;
+}
+
+bool AtLeast(Role role, Role other) { return static_cast<int>(role) <= static_cast<int>(other); }
+
+std::string Principal::Actor() const {
+  if (user_id) return "user:" + std::to_string(*user_id);
+  if (api_key_id) return "api_key:" + std::to_string(*api_key_id);
+  return "tenant:" + std::to_string(tenant_id);
+}
+
+void RouteTable::Public(http::Verb method, std::string pattern, RouteDoc doc, http::Handler handler) {
+  entries_.push_back({method, pattern, std::move(doc), std::nullopt});
+  router_.Add(method, std::move(pattern), std::move(handler));
+}
+
+void RouteTable::Tenant(http::Verb method, std::string pattern, Roles roles, RouteDoc doc, TenantHandler handler) {
+  entries_.push_back({method, pattern, std::move(doc), roles});
+  router_.Add(
+      method, std::move(pattern),
+      [this, roles = std::move(roles), handler = std::move(handler)](
+          const http::Request& request, const http::RouteContext& route) -> boost::asio::awaitable<http::Response> {
+        auto caller = co_await auth_.Authenticate(request);
+        if (!caller) co_return http::ErrorResponse(caller.error());
+        if (std::find(roles.begin(), roles.end(), caller->role) == roles.end()) {
+          co_return http::ErrorResponse({ErrorCode::kPermissionDenied,
+                                         "the " + std::string(ToString(caller->role)) + " role may not do this",
+                                         {}});
+        }
+        auto decision = limiter_.Take("tenant:" + std::to_string(caller->tenant_id), NowMs());
+        if (!decision.allowed) {
+          auto response =
+              http::ErrorResponse({ErrorCode::kRateLimited, "too many requests for this tenant, retry later", {}});
+          response.set(boost::beast::http::field::retry_after, std::to_string((decision.retry_after_ms + 999) / 1000));
+          co_return response;
+        }
+        co_return co_await handler(*caller, request, route);
+      });
+}
+
+}  // namespace parley::api

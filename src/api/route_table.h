@@ -1,0 +1,85 @@
+#pragma once
+// The one table of Parley's HTTP routes. Each route is registered with what the API reference says of it and who
+// may call it; the same entries serve requests (through http::Router) and produce GET /api/openapi.json, so the
+// documentation and the server never disagree.
+
+#include "core/rate_limiter.h"
+#include "http/http.h"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace parley::api {
+
+enum class Role { kOwner, kAdmin, kAgent };
+std::string_view ToString(Role role);
+std::optional<Role> ParseRole(std::string_view text);
+// Owner ≥ admin ≥ agent: true when `role` may do whatever `other` may.
+bool AtLeast(Role role, Role other);
+
+using Roles = std::vector<Role>;
+inline const Roles kAnyRole{Role::kOwner, Role::kAdmin, Role::kAgent};
+inline const Roles kAdmins{Role::kOwner, Role::kAdmin};
+inline const Roles kOwners{Role::kOwner};
+
+// Who is calling: a person's session or one of the tenant's API keys.
+struct Principal {
+  int64_t tenant_id = 0;
+  Role role = Role::kAgent;
+  std::optional<int64_t> user_id;
+  std::optional<int64_t> api_key_id;
+  // "user:12" or "api_key:3": how the audit log names the caller.
+  std::string Actor() const;
+};
+
+enum class BodyKind { kNone, kJson, kMultipart };
+
+// What the API reference says of a route.
+struct RouteDoc {
+  std::string summary;
+  std::string tag;                 //!< Groups routes in the reference ("conversations", "billing", …).
+  std::vector<std::string> query;  //!< Query parameters the route reads.
+  BodyKind body = BodyKind::kNone;
+  int success_status = 200;
+};
+
+struct RouteEntry {
+  http::Verb method;
+  std::string pattern;
+  RouteDoc doc;
+  std::optional<Roles> roles;  //!< nullopt: public (webhooks, health, login, OAuth callbacks).
+};
+
+using TenantHandler = std::function<boost::asio::awaitable<http::Response>(
+    const Principal& caller, const http::Request& request, const http::RouteContext& route)>;
+
+class Authenticator;
+
+class RouteTable {
+ public:
+  // `limiter` holds one bucket per tenant for the tenant routes. Every reference must outlive the table.
+  RouteTable(http::Router& router, Authenticator& auth, RateLimiter& limiter)
+      : router_(router), auth_(auth), limiter_(limiter) {}
+
+  // A route anyone may call. It checks its caller itself when it has to (webhook signatures, OAuth state).
+  void Public(http::Verb method, std::string pattern, RouteDoc doc, http::Handler handler);
+  // A tenant route: the caller is authenticated (401), must hold one of `roles` (403) and is rate-limited per
+  // tenant (429 with Retry-After) before `handler` runs.
+  void Tenant(http::Verb method, std::string pattern, Roles roles, RouteDoc doc, TenantHandler handler);
+
+  const std::vector<RouteEntry>& entries() const { return entries_; }
+
+ private:
+  http::Router& router_;
+  Authenticator& auth_;
+  RateLimiter& limiter_;
+  std::vector<RouteEntry> entries_;
+};
+
+}  // namespace parley::api
