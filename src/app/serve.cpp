@@ -4,6 +4,7 @@
 #include "api/access_api.h"
 #include "api/api.h"
 #include "api/auth.h"
+#include "api/channels_api.h"
 #include "api/knowledge_api.h"
 #include "api/openapi.h"
 #include "api/route_table.h"
@@ -105,6 +106,8 @@ int Serve(const Config& config) {
   access_api.RegisterRoutes(routes);
   api::KnowledgeApi knowledge_api(config, *store, pool, agent_service);
   knowledge_api.RegisterRoutes(routes);
+  api::ChannelsApi channels_api(config, *store, pool, *box, client);
+  channels_api.RegisterRoutes(routes);
   api::RegisterOpenApiRoute(routes);
 
   if (auto started = server.Start(); !started) return Fail("listen_failed", started.error());
