@@ -60,6 +60,8 @@ boost::asio::awaitable<Result<store::Reply>> AgentResponder::Respond(const store
   reply.decision = std::string(ToString(answer->decision));
   reply.reason = answer->reason;
   reply.trace = boost::json::serialize(ToJson(*answer));
+  reply.prompt_tokens = answer->prompt_tokens;
+  reply.completion_tokens = answer->completion_tokens;
   for (const auto& part : answer->parts) {
     store::OutboundDraft draft;
     draft.type = MessageType::kText;

@@ -1,5 +1,7 @@
 #include "api/access_api.h"
 
+#include "api/params.h"
+
 #include "core/crypto.h"
 #include "core/time.h"
 
@@ -19,25 +21,6 @@ using Verb = http::Verb;
 constexpr double kLoginAttemptsPerSecond = 1.0 / 6;
 constexpr double kLoginAttemptsBurst = 10;
 constexpr int kKeyVisiblePrefix = 11;  // "pk_" and 8 characters of the secret part.
-
-std::optional<int64_t> PathId(const http::RouteContext& route) {
-  auto raw = route.Param("id").value_or("");
-  int64_t id = 0;
-  auto [end, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), id);
-  if (ec != std::errc() || end != raw.data() + raw.size() || id <= 0) return std::nullopt;
-  return id;
-}
-
-Result<int> Limit(const http::RouteContext& route) {
-  auto raw = route.Query("limit");
-  if (!raw) return 50;
-  int limit = 0;
-  auto [end, ec] = std::from_chars(raw->data(), raw->data() + raw->size(), limit);
-  if (ec != std::errc() || end != raw->data() + raw->size() || limit < 1 || limit > 500) {
-    return Error::InvalidArgument("limit must be an integer from 1 to 500");
-  }
-  return limit;
-}
 
 Error Forbidden(std::string message) { return {ErrorCode::kPermissionDenied, std::move(message), {}}; }
 
@@ -441,13 +424,12 @@ boost::asio::awaitable<http::Response> AccessApi::DeleteKey(const Principal& cal
 
 boost::asio::awaitable<http::Response> AccessApi::ListAudit(const Principal& caller, const http::Request&,
                                                             const http::RouteContext& route) {
-  auto limit = Limit(route);
+  auto limit = PageLimit(route);
   if (!limit) co_return http::ErrorResponse(limit.error());
   store::AuditFilter filter;
   if (auto action = route.Query("action"); action && !action->empty()) filter.action = std::string(*action);
   if (auto actor = route.Query("actor"); actor && !actor->empty()) filter.actor = std::string(*actor);
-  std::optional<std::string> cursor;
-  if (auto raw = route.Query("cursor"); raw && !raw->empty()) cursor = std::string(*raw);
+  std::optional<std::string> cursor = PageCursor(route);
   auto list = [this, tenant = caller.tenant_id, &filter, &cursor, limit = *limit] {
     return store_.access().ListAudit(tenant, filter, cursor, limit);
   };

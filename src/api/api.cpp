@@ -16,39 +16,7 @@
 #include <charconv>
 
 namespace parley::api {
-namespace {
-
-std::optional<int64_t> ParseId(std::string_view s) {
-  int64_t v = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || end != s.data() + s.size() || v <= 0) return std::nullopt;
-  return v;
-}
-
-Result<int> ParseLimit(const http::RouteContext& route) {
-  auto raw = route.Query("limit");
-  if (!raw) return 50;
-  auto v = ParseId(*raw);
-  if (!v || *v > 500) return Error::InvalidArgument("limit must be an integer from 1 to 500");
-  return static_cast<int>(*v);
-}
-
-std::optional<std::string> Cursor(const http::RouteContext& route) {
-  auto raw = route.Query("cursor");
-  if (!raw || raw->empty()) return std::nullopt;
-  return std::string(*raw);
-}
-
-template <class T, class F>
-boost::json::object PageJson(const store::Page<T>& page, F to_json) {
-  boost::json::array data;
-  data.reserve(page.data.size());
-  for (const auto& item : page.data) data.push_back(to_json(item));
-  return {{"data", std::move(data)},
-          {"next_cursor", page.next_cursor ? boost::json::value(*page.next_cursor) : boost::json::value(nullptr)}};
-}
-
-}  // namespace
+namespace {}  // namespace
 
 boost::asio::awaitable<Result<store::IngestOutcome>> IngestAsync(store::Store& store, store::IngestRequest& request) {
   return boost::asio::async_initiate<const boost::asio::use_awaitable_t<>, void(Result<store::IngestOutcome>)>(
@@ -75,6 +43,7 @@ boost::json::object ConversationJson(const store::Conversation& c) {
       {"handoff_reason", c.handoff_reason.empty() ? boost::json::value(nullptr) : boost::json::value(c.handoff_reason)},
       {"human_until",
        c.human_until_ms ? boost::json::value(FormatTimestamp(*c.human_until_ms)) : boost::json::value(nullptr)},
+      {"assignee_id", c.assignee_user_id ? boost::json::value(*c.assignee_user_id) : boost::json::value(nullptr)},
       {"created_at", FormatTimestamp(c.created_at_ms)},
       {"last_message_at", FormatTimestamp(c.last_message_at_ms)}};
 }
@@ -119,16 +88,6 @@ void Api::RegisterRoutes(RouteTable& routes) {
         {"Receive " + name + " events (X-Hub-Signature-256 over the raw body)", "webhooks", {}, BodyKind::kJson},
         [this, p](const http::Request& request, const http::RouteContext&) { return ReceiveWebhook(p, request); });
   }
-  routes.Tenant(Verb::get, "/api/conversations", kAnyRole,
-                {"List conversations, newest activity first", "conversations", {"cursor", "limit"}},
-                [this](const Principal& caller, const http::Request&, const http::RouteContext& route) {
-                  return ListConversations(caller, route);
-                });
-  routes.Tenant(Verb::get, "/api/conversations/{id}/messages", kAnyRole,
-                {"A conversation's messages, newest last", "conversations", {"cursor", "limit"}},
-                [this](const Principal& caller, const http::Request&, const http::RouteContext& route) {
-                  return ListMessages(caller, route);
-                });
   routes.Public(Verb::get, "/health", {"Liveness", "operations"},
                 [](const http::Request&, const http::RouteContext&) -> boost::asio::awaitable<http::Response> {
                   co_return http::JsonResponse(http::Status::ok, boost::json::object{{"status", "ok"}});
@@ -223,31 +182,6 @@ boost::asio::awaitable<http::Response> Api::ReceiveWebhook(Platform platform, co
   }
   co_return http::JsonResponse(http::Status::ok,
                                boost::json::object{{"stored", outcome->stored}, {"duplicates", outcome->duplicates}});
-}
-
-boost::asio::awaitable<http::Response> Api::ListConversations(const Principal& caller,
-                                                              const http::RouteContext& route) {
-  auto limit = ParseLimit(route);
-  if (!limit) co_return http::ErrorResponse(limit.error());
-  auto list = [this, tenant_id = caller.tenant_id, cursor = Cursor(route), limit = *limit] {
-    return store_.ListConversations(tenant_id, cursor, limit);
-  };
-  auto page = co_await pool_.Run(list);
-  if (!page) co_return http::ErrorResponse(page.error());
-  co_return http::JsonResponse(http::Status::ok, PageJson(*page, ConversationJson));
-}
-
-boost::asio::awaitable<http::Response> Api::ListMessages(const Principal& caller, const http::RouteContext& route) {
-  auto id = ParseId(route.Param("id").value_or(""));
-  if (!id) co_return http::ErrorResponse(Error::NotFound("no such conversation"));
-  auto limit = ParseLimit(route);
-  if (!limit) co_return http::ErrorResponse(limit.error());
-  auto list = [this, tenant_id = caller.tenant_id, id = *id, cursor = Cursor(route), limit = *limit] {
-    return store_.ListMessages(tenant_id, id, cursor, limit);
-  };
-  auto page = co_await pool_.Run(list);
-  if (!page) co_return http::ErrorResponse(page.error());
-  co_return http::JsonResponse(http::Status::ok, PageJson(*page, MessageJson));
 }
 
 boost::asio::awaitable<http::Response> Api::Health() {

@@ -36,8 +36,6 @@ class Api {
   boost::asio::awaitable<http::Response> VerifyWebhook(Platform platform, const http::RouteContext& route);
 
  private:
-  boost::asio::awaitable<http::Response> ListConversations(const Principal& caller, const http::RouteContext& route);
-  boost::asio::awaitable<http::Response> ListMessages(const Principal& caller, const http::RouteContext& route);
   boost::asio::awaitable<http::Response> Health();
 
   const Config& config_;

@@ -1,6 +1,7 @@
 #include "api/knowledge_api.h"
 
 #include "api/auth.h"
+#include "api/params.h"
 #include "core/time.h"
 #include "http/multipart.h"
 #include "knowledge/faq.h"
@@ -17,35 +18,6 @@ namespace {
 using Verb = http::Verb;
 
 constexpr const char* kDefaultKnowledgeBase = "default";
-
-std::optional<int64_t> PathId(const http::RouteContext& route) {
-  auto raw = route.Param("id").value_or("");
-  int64_t id = 0;
-  auto [end, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), id);
-  if (ec != std::errc() || end != raw.data() + raw.size() || id <= 0) return std::nullopt;
-  return id;
-}
-
-Result<int> Limit(const http::RouteContext& route) {
-  auto raw = route.Query("limit");
-  if (!raw) return 50;
-  int limit = 0;
-  auto [end, ec] = std::from_chars(raw->data(), raw->data() + raw->size(), limit);
-  if (ec != std::errc() || end != raw->data() + raw->size() || limit < 1 || limit > 500) {
-    return Error::InvalidArgument("limit must be an integer from 1 to 500");
-  }
-  return limit;
-}
-
-std::optional<std::string> Cursor(const http::RouteContext& route) {
-  auto raw = route.Query("cursor");
-  if (!raw || raw->empty()) return std::nullopt;
-  return std::string(*raw);
-}
-
-boost::json::value OrNull(const std::string& text) {
-  return text.empty() ? boost::json::value(nullptr) : boost::json::value(text);
-}
 
 // {"questions": [...], "answer": "..."} (or one "question") into a keyed NewFaq.
 Result<store::NewFaq> ReadFaq(const boost::json::object& body) {
@@ -73,14 +45,6 @@ Result<store::NewFaq> ReadFaq(const boost::json::object& body) {
   if (faq.answer.empty()) return Error::InvalidArgument("answer must not be empty");
   if (faq.answer.size() > 4096) return Error::InvalidArgument("answer must be at most 4096 bytes");
   return faq;
-}
-
-template <class T, class F>
-boost::json::object PageJson(const store::Page<T>& page, F to_json) {
-  boost::json::array data;
-  for (const auto& item : page.data) data.push_back(to_json(item));
-  return {{"data", std::move(data)},
-          {"next_cursor", page.next_cursor ? boost::json::value(*page.next_cursor) : boost::json::value(nullptr)}};
 }
 
 }  // namespace
@@ -145,11 +109,6 @@ void KnowledgeApi::RegisterRoutes(RouteTable& routes) {
       &KnowledgeApi::PutSettings);
   add(Verb::post, "/api/playground/ask", kAnyRole,
       {"Ask the assistant a question, with sources and trace", "ai", {}, BodyKind::kJson}, &KnowledgeApi::Ask);
-  add(Verb::put, "/api/conversations/{id}/mode", kAnyRole,
-      {"Hand a conversation to people (human) or back to the bot", "conversations", {}, BodyKind::kJson},
-      &KnowledgeApi::SetMode);
-  add(Verb::get, "/api/conversations/{id}/traces", kAnyRole,
-      {"The agent's decisions for a conversation", "conversations"}, &KnowledgeApi::ListTraces);
 }
 
 boost::asio::awaitable<http::Response> KnowledgeApi::ListKnowledgeBases(const Principal& caller, const http::Request&,
@@ -231,9 +190,9 @@ boost::asio::awaitable<http::Response> KnowledgeApi::CreateDocument(const Princi
 boost::asio::awaitable<http::Response> KnowledgeApi::ListDocuments(const Principal& caller, const http::Request&,
                                                                    const http::RouteContext& route) {
   const int64_t tenant = caller.tenant_id;
-  auto limit = Limit(route);
+  auto limit = PageLimit(route);
   if (!limit) co_return http::ErrorResponse(limit.error());
-  auto list = [this, tenant, cursor = Cursor(route), limit = *limit] {
+  auto list = [this, tenant, cursor = PageCursor(route), limit = *limit] {
     return store_.knowledge().ListDocuments(tenant, cursor, limit);
   };
   auto page = co_await pool_.Run(list);
@@ -268,9 +227,9 @@ boost::asio::awaitable<http::Response> KnowledgeApi::DeleteDocument(const Princi
 boost::asio::awaitable<http::Response> KnowledgeApi::ListFaqs(const Principal& caller, const http::Request&,
                                                               const http::RouteContext& route) {
   const int64_t tenant = caller.tenant_id;
-  auto limit = Limit(route);
+  auto limit = PageLimit(route);
   if (!limit) co_return http::ErrorResponse(limit.error());
-  auto list = [this, tenant, cursor = Cursor(route), limit = *limit] {
+  auto list = [this, tenant, cursor = PageCursor(route), limit = *limit] {
     return store_.knowledge().ListFaqs(tenant, cursor, limit);
   };
   auto page = co_await pool_.Run(list);
@@ -399,52 +358,6 @@ boost::asio::awaitable<http::Response> KnowledgeApi::Ask(const Principal& caller
   auto answer = co_await agent_.Ask(ask);
   if (!answer) co_return http::ErrorResponse(answer.error());
   co_return http::JsonResponse(http::Status::ok, agent::ToJson(*answer));
-}
-
-boost::asio::awaitable<http::Response> KnowledgeApi::SetMode(const Principal& caller, const http::Request& request,
-                                                             const http::RouteContext& route) {
-  const int64_t tenant = caller.tenant_id;
-  auto id = PathId(route);
-  if (!id) co_return http::ErrorResponse(Error::NotFound("no such conversation"));
-  auto body = http::ParseJsonObject(request);
-  if (!body) co_return http::ErrorResponse(body.error());
-  auto* mode = body->if_contains("mode");
-  if (mode == nullptr || !mode->is_string()) {
-    co_return http::ErrorResponse(Error::InvalidArgument("mode must be \"bot\" or \"human\""));
-  }
-  std::string wanted(mode->as_string());
-  int64_t idle_ms = config_.human_idle_minutes * 60 * 1000;
-  auto set = [this, tenant, id = *id, wanted, idle_ms] {
-    return store_.SetConversationMode(tenant, id, wanted, "manual", idle_ms, NowMs());
-  };
-  auto conversation = co_await pool_.Run(set);
-  if (!conversation) co_return http::ErrorResponse(conversation.error());
-  auto audit = AuditOf(caller, "conversation.mode", "conversation", std::to_string(*id), {{"mode", wanted}});
-  co_await RecordAudit(store_, pool_, audit);
-  co_return http::JsonResponse(http::Status::ok, ConversationJson(*conversation));
-}
-
-boost::asio::awaitable<http::Response> KnowledgeApi::ListTraces(const Principal& caller, const http::Request&,
-                                                                const http::RouteContext& route) {
-  const int64_t tenant = caller.tenant_id;
-  auto id = PathId(route);
-  if (!id) co_return http::ErrorResponse(Error::NotFound("no such conversation"));
-  auto list = [this, tenant, id = *id] { return store_.ListReplyTraces(tenant, id); };
-  auto traces = co_await pool_.Run(list);
-  if (!traces) co_return http::ErrorResponse(traces.error());
-  boost::json::array data;
-  for (const auto& trace : *traces) {
-    boost::system::error_code error;
-    boost::json::value detail = boost::json::parse(trace.trace, error);
-    data.push_back(
-        {{"id", trace.id},
-         {"message_id", trace.message_id ? boost::json::value(*trace.message_id) : boost::json::value(nullptr)},
-         {"decision", trace.decision},
-         {"reason", trace.reason},
-         {"detail", error ? boost::json::value(nullptr) : std::move(detail)},
-         {"created_at", FormatTimestamp(trace.created_at_ms)}});
-  }
-  co_return http::JsonResponse(http::Status::ok, boost::json::object{{"data", std::move(data)}});
 }
 
 }  // namespace parley::api

@@ -8,8 +8,6 @@
 //   Q&A pairs            GET/POST /api/faq-qa   GET/PUT/DELETE /api/faq-qa/{id}
 //   AI settings          GET/PUT /api/ai-settings
 //   playground           POST /api/playground/ask {"question", "history": [{"role","text"}], "platform"}
-//   hand-off             PUT /api/conversations/{id}/mode {"mode": "bot"|"human"}
-//                        GET /api/conversations/{id}/traces
 
 #include "agent/service.h"
 #include "api/api.h"
@@ -59,10 +57,6 @@ class KnowledgeApi {
   boost::asio::awaitable<http::Response> PutSettings(const Principal& caller, const http::Request&,
                                                      const http::RouteContext&);
   boost::asio::awaitable<http::Response> Ask(const Principal& caller, const http::Request&, const http::RouteContext&);
-  boost::asio::awaitable<http::Response> SetMode(const Principal& caller, const http::Request&,
-                                                 const http::RouteContext&);
-  boost::asio::awaitable<http::Response> ListTraces(const Principal& caller, const http::Request&,
-                                                    const http::RouteContext&);
 
   const Config& config_;
   store::Store& store_;

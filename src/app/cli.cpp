@@ -2,7 +2,7 @@
 
 #include "api/access_api.h"
 #include "api/auth.h"
-
+#include "app/billing_cli.h"
 #include "app/knowledge_cli.h"
 #include "app/setup.h"
 #include "core/config.h"
@@ -18,6 +18,7 @@
 #include <boost/json.hpp>
 
 #include <iostream>
+#include <map>
 
 namespace parley::app {
 namespace {
@@ -189,6 +190,30 @@ int Main(int argc, char** argv) {
   auto* tenant_create = tenant->add_subcommand("create", "Create a tenant; prints its id and API key (shown once).");
   tenant_create->add_option("--name", tenant_name, "Tenant name")->required();
 
+  int64_t plan_tenant = 0;
+  std::string plan_name;
+  auto* tenant_plan = tenant->add_subcommand("plan", "Put a tenant on a plan (without Stripe).");
+  tenant_plan->add_option("--tenant", plan_tenant, "Tenant id")->required();
+  tenant_plan->add_option("--plan", plan_name, "Plan name (see `parley plan list`)")->required();
+
+  auto* plan = cli.add_subcommand("plan", "Manage the plan catalog.");
+  plan->require_subcommand(1);
+  auto* plan_list = plan->add_subcommand("list", "Print the plans, one JSON object per line.");
+  auto* plan_put =
+      plan->add_subcommand("put", "Add a plan or replace the one of that name; limits left out are unlimited.");
+  store::Plan put;
+  std::map<std::string, int64_t> put_limits;
+  plan_put->add_option("--name", put.name, "Plan name")->required();
+  plan_put->add_option("--display-name", put.display_name, "Name shown to people (default: the name)");
+  plan_put->add_option("--position", put.position, "Order in the catalog");
+  plan_put->add_option("--price-cents", put.monthly_price_cents, "Monthly list price, in cents");
+  plan_put->add_flag("--images", put.images, "The AI answers image messages");
+  plan_put->add_flag("--audio", put.audio, "The AI answers audio and voice messages");
+  for (const char* limit :
+       {"max-channels", "max-knowledge-bytes", "max-knowledge-documents", "ai-replies", "credits"}) {
+    plan_put->add_option(std::string("--") + limit, put_limits[limit], std::string("Limit: ") + limit);
+  }
+
   auto* user = cli.add_subcommand("user", "Manage the people who log in.");
   user->require_subcommand(1);
   int64_t user_tenant = 0;
@@ -273,6 +298,20 @@ int Main(int argc, char** argv) {
     return 0;
   }
   if (tenant_create->parsed()) return TenantCreate(*config, tenant_name);
+  if (tenant_plan->parsed()) return TenantPlan(*config, plan_tenant, plan_name);
+  if (plan_list->parsed()) return PlanList(*config);
+  if (plan_put->parsed()) {
+    auto limit = [&](const char* name) -> std::optional<int64_t> {
+      if (plan_put->count(std::string("--") + name) == 0) return std::nullopt;
+      return put_limits[name];
+    };
+    put.max_channels = limit("max-channels");
+    put.max_knowledge_bytes = limit("max-knowledge-bytes");
+    put.max_knowledge_documents = limit("max-knowledge-documents");
+    put.monthly_ai_replies = limit("ai-replies");
+    put.monthly_credits = limit("credits");
+    return PlanPut(*config, put);
+  }
   if (user_create->parsed()) return UserCreate(*config, user_tenant, user_email, user_name, user_role, user_password);
   if (add_whatsapp->parsed())
     return ChannelAdd(*config, Platform::kWhatsApp, channel_tenant, phone_number_id, access_token);

@@ -306,6 +306,36 @@ void ReplyWorker::ResendQueued() {
       [](std::exception_ptr e) { LogEscaped(e, "outbox_recovery"); });
 }
 
+void ReplyWorker::SendQueued(store::OutboundMessage message) {
+  const int64_t conversation_id = message.conversation_id;
+  {
+    std::lock_guard lock(mutex_);
+    auto [it, first] = person_outbox_.try_emplace(conversation_id);
+    it->second.push_back(std::move(message));
+    if (!first) return;  // The running drain picks it up.
+  }
+  boost::asio::co_spawn(executor_, DrainPersonOutbox(conversation_id),
+                        [](std::exception_ptr e) { LogEscaped(e, "deliver"); });
+}
+
+boost::asio::awaitable<void> ReplyWorker::DrainPersonOutbox(int64_t conversation_id) {
+  InFlight in_flight(in_flight_);
+  while (true) {
+    store::OutboundMessage next;
+    {
+      std::lock_guard lock(mutex_);
+      auto it = person_outbox_.find(conversation_id);
+      if (it->second.empty()) {
+        person_outbox_.erase(it);
+        co_return;
+      }
+      next = std::move(it->second.front());
+      it->second.pop_front();
+    }
+    co_await DeliverOne(next);
+  }
+}
+
 boost::asio::awaitable<void> ReplyWorker::Drain(std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   auto executor = co_await boost::asio::this_coro::executor;

@@ -15,6 +15,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <set>
@@ -33,6 +34,10 @@ class ReplyWorker {
   // Sends the replies a crash left queued between commit and send.
   void ResendQueued();
 
+  // Sends a message queued outside the answering path (a person's reply from the inbox) in the background.
+  // A conversation's messages go out one at a time, in the order given.
+  void SendQueued(store::OutboundMessage message);
+
   // Completes when no conversation is being answered and no reply is being sent, or after `timeout`.
   boost::asio::awaitable<void> Drain(std::chrono::milliseconds timeout);
 
@@ -45,6 +50,7 @@ class ReplyWorker {
   // Sends `messages` one after another, in order (the parts of one reply, or one conversation's backlog).
   boost::asio::awaitable<void> Deliver(std::vector<store::OutboundMessage> messages);
   boost::asio::awaitable<void> DeliverOne(const store::OutboundMessage& message);
+  boost::asio::awaitable<void> DrainPersonOutbox(int64_t conversation_id);
   boost::asio::awaitable<void> ReleaseClaim(int64_t conversation_id, const std::string& token);
   // Schedules another try, or gives up after kMaxFailures consecutive failures (the conversation stays pending in
   // the store and is recovered at the next start).
@@ -64,6 +70,8 @@ class ReplyWorker {
   std::set<int64_t> answering_;            // GUARDED_BY(mutex_): conversations with a Process running here
   std::set<int64_t> due_while_answering_;  // GUARDED_BY(mutex_): fired again meanwhile; re-fire when done
   std::map<int64_t, int> failures_;        // GUARDED_BY(mutex_)
+  // GUARDED_BY(mutex_): per conversation, people's messages waiting behind the one being sent.
+  std::map<int64_t, std::deque<store::OutboundMessage>> person_outbox_;
 };
 
 }  // namespace parley::app

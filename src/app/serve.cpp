@@ -4,12 +4,16 @@
 #include "api/access_api.h"
 #include "api/api.h"
 #include "api/auth.h"
+#include "api/billing_api.h"
 #include "api/channels_api.h"
+#include "api/conversations_api.h"
 #include "api/knowledge_api.h"
 #include "api/openapi.h"
 #include "api/route_table.h"
+#include "app/metered_responder.h"
 #include "app/reply_worker.h"
 #include "app/setup.h"
+#include "billing/meter.h"
 #include "channels/channel.h"
 #include "core/blocking_pool.h"
 #include "core/log.h"
@@ -18,6 +22,7 @@
 #include "http/client.h"
 #include "http/server.h"
 #include "queue/batcher.h"
+#include "store/billing_store.h"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -60,6 +65,18 @@ int Serve(const Config& config) {
   auto opened = OpenMigratedStore(config, *box);
   if (!opened) return Fail("store_unavailable", opened.error());
   std::unique_ptr<store::Store> store = std::move(*opened);
+  // Billing settings naming plans that do not exist would fail every reply or every Stripe event: refuse to start.
+  auto price_plans = billing::ParsePricePlans(config.stripe_price_plans);
+  if (!price_plans) return Fail("config_invalid", price_plans.error());
+  std::vector<std::string> named_plans{config.default_plan};
+  for (const auto& [price, plan] : *price_plans) named_plans.push_back(plan);
+  for (const auto& plan : named_plans) {
+    if (auto known = store->billing().GetPlan(plan); !known) {
+      return Fail("config_invalid", Error::InvalidArgument("plan '" + plan +
+                                                           "' (PARLEY_DEFAULT_PLAN or "
+                                                           "PARLEY_STRIPE_PRICE_PLANS) is not in the catalog"));
+    }
+  }
 
   boost::asio::io_context io(config.http_threads);
   BlockingPool pool(config.blocking_threads);
@@ -78,8 +95,12 @@ int Serve(const Config& config) {
   agent::AgentService agent_service(io.get_executor(), config, *store, *box, pool, &client);
   agent::AutoReplyResponder away_message(config.auto_reply_text);
   agent::AgentResponder agent_responder(config, agent_service, *store, pool);
+  RateLimiter contact_limiter(static_cast<double>(config.contact_replies_per_minute) / 60.0,
+                              static_cast<double>(config.contact_replies_burst));
+  billing::Meter meter(config, *store, contact_limiter);
+  MeteredResponder metered_agent(config, meter, agent_responder, agent_service, pool);
   agent::Responder& responder =
-      config.responder == "away_message" ? static_cast<agent::Responder&>(away_message) : agent_responder;
+      config.responder == "away_message" ? static_cast<agent::Responder&>(away_message) : metered_agent;
   ReplyWorker worker(io.get_executor(), config, *store, pool, channels, responder, *batcher);
 
   http::Router router;
@@ -104,8 +125,13 @@ int Serve(const Config& config) {
   api.RegisterRoutes(routes);
   api::AccessApi access_api(config, *store, pool, authenticator);
   access_api.RegisterRoutes(routes);
+  api::ConversationsApi conversations_api(
+      config, *store, pool, [&worker](store::OutboundMessage message) { worker.SendQueued(std::move(message)); });
+  conversations_api.RegisterRoutes(routes);
   api::KnowledgeApi knowledge_api(config, *store, pool, agent_service);
   knowledge_api.RegisterRoutes(routes);
+  api::BillingApi billing_api(config, *store, pool, billing::StripeMapping{*price_plans});
+  billing_api.RegisterRoutes(routes);
   api::ChannelsApi channels_api(config, *store, pool, *box, client);
   channels_api.RegisterRoutes(routes);
   api::RegisterOpenApiRoute(routes);

@@ -12,6 +12,11 @@ namespace {
 constexpr std::string_view kDefaultAutoReply =
     "Thanks for your message! We have received it and will get back to you as soon as we can.";
 
+constexpr std::string_view kDefaultImageNotice =
+    "Sorry, I can't look at images here. Could you tell me in a message what you need?";
+constexpr std::string_view kDefaultAudioNotice =
+    "Sorry, I can't listen to voice or audio messages here. Could you write your question instead?";
+
 using Setter = std::function<Result<void>(Config&, const std::string&)>;
 
 struct Entry {
@@ -179,6 +184,42 @@ const std::vector<Entry>& Entries() {
         "How long a worker holds a document it is processing; renewed as it progresses. A document whose worker "
         "died (a crash, kill -9) is taken up again once this passes."},
        Integer(&Config::ingest_lease_ms, 1000, 3600000)},
+      {{"default_plan", "PARLEY_DEFAULT_PLAN", "string", "free",
+        "Plan of every tenant not put on another one (by `parley tenant plan` or a Stripe subscription); one of "
+        "the plans in GET /api/plans."},
+       String(&Config::default_plan)},
+      {{"prompt_tokens_per_credit", "PARLEY_PROMPT_TOKENS_PER_CREDIT", "integer", "1000",
+        "Credits an AI reply costs: its prompt tokens divided by this, plus its completion tokens divided by "
+        "PARLEY_COMPLETION_TOKENS_PER_CREDIT, rounded up."},
+       Integer(&Config::prompt_tokens_per_credit, 1, 100000000)},
+      {{"completion_tokens_per_credit", "PARLEY_COMPLETION_TOKENS_PER_CREDIT", "integer", "250",
+        "See PARLEY_PROMPT_TOKENS_PER_CREDIT (completion tokens cost more, as at model vendors)."},
+       Integer(&Config::completion_tokens_per_credit, 1, 100000000)},
+      {{"min_reply_credits", "PARLEY_MIN_REPLY_CREDITS", "integer", "1",
+        "Least credits an AI answer costs, also what one answered offline (no tokens) costs; what the quota "
+        "check reserves for a reply being produced."},
+       Integer(&Config::min_reply_credits, 0, 1000000)},
+      {{"image_notice", "PARLEY_IMAGE_NOTICE", "string", std::string(kDefaultImageNotice),
+        "Plain text sent instead of an AI answer to an image (or sticker) when the tenant's plan has no images."},
+       String(&Config::image_notice)},
+      {{"audio_notice", "PARLEY_AUDIO_NOTICE", "string", std::string(kDefaultAudioNotice),
+        "Plain text sent instead of an AI answer to an audio or voice message when the plan has no audio."},
+       String(&Config::audio_notice)},
+      {{"contact_replies_per_minute", "PARLEY_CONTACT_REPLIES_PER_MINUTE", "integer", "6",
+        "AI replies one contact may receive per minute (a token bucket); beyond it the conversation goes to a "
+        "person, silently (reason `rate_limited`). 0: no limit."},
+       Integer(&Config::contact_replies_per_minute, 0, 100000)},
+      {{"contact_replies_burst", "PARLEY_CONTACT_REPLIES_BURST", "integer", "10",
+        "AI replies one contact may receive in a row before the per-minute rate applies."},
+       Integer(&Config::contact_replies_burst, 1, 100000)},
+      {{"stripe_webhook_secret", "STRIPE_WEBHOOK_SECRET", "string", "(none)",
+        "Signing secret (`whsec_…`) of the Stripe webhook endpoint POST /api/stripe/webhook; unset rejects every "
+        "delivery.",
+        true},
+       String(&Config::stripe_webhook_secret)},
+      {{"stripe_price_plans", "PARLEY_STRIPE_PRICE_PLANS", "string", "(none)",
+        "Stripe prices and the plans they buy: `price_123=pro,price_456=business`."},
+       String(&Config::stripe_price_plans)},
       {{"connect_timeout_ms", "PARLEY_CONNECT_TIMEOUT_MS", "integer", "5000",
         "Outbound calls: time allowed to connect (and finish TLS)."},
        Integer(&Config::connect_timeout_ms, 10, 600000)},
@@ -233,6 +274,8 @@ std::string Config::SqlitePath() const {
 Result<Config> LoadConfig(const EnvLookup& env, std::optional<std::string> toml_path) {
   Config config;
   config.auto_reply_text = std::string(kDefaultAutoReply);
+  config.image_notice = std::string(kDefaultImageNotice);
+  config.audio_notice = std::string(kDefaultAudioNotice);
   if (!toml_path) toml_path = env("PARLEY_CONFIG");
   if (toml_path && !toml_path->empty()) {
     toml::table table;

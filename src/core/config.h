@@ -68,6 +68,18 @@ struct Config {
   std::string embeddings_model = "text-embedding-3-small";
   int64_t ingest_lease_ms = 60000;  //!< A document being processed by a worker that died is taken again after this.
 
+  // Plans, credits and billing (docs/billing.md)
+  std::string default_plan = "free";           //!< The plan of a tenant nobody put on another one.
+  int64_t prompt_tokens_per_credit = 1000;     //!< Credits an AI reply costs: prompt tokens / this …
+  int64_t completion_tokens_per_credit = 250;  //!< … plus completion tokens / this, rounded up …
+  int64_t min_reply_credits = 1;               //!< … and at least this (the offline answerer reports no tokens).
+  std::string image_notice;                    //!< Sent instead of an answer to an image the plan does not cover.
+  std::string audio_notice;                    //!< The same for audio and voice messages.
+  int64_t contact_replies_per_minute = 6;      //!< AI replies one contact may receive, refilled per minute…
+  int64_t contact_replies_burst = 10;          //!< …up to this many at once; 0 per minute: unlimited.
+  std::string stripe_webhook_secret;           //!< whsec_…: verifies Stripe-Signature.
+  std::string stripe_price_plans;              //!< "price_123=pro,price_456=business".
+
   // Outbound HTTP
   int64_t connect_timeout_ms = 5000;
   int64_t read_timeout_ms = 10000;

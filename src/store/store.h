@@ -22,6 +22,7 @@ namespace parley::store {
 
 class AccessStore;
 class KnowledgeStore;
+class BillingStore;
 
 using TimePoint = std::chrono::system_clock::time_point;
 
@@ -132,8 +133,33 @@ struct Conversation {
   std::string mode = "bot";     //!< bot, human.
   std::string handoff_reason;   //!< Why it is in human mode ("asks_for_human", "takeover", …); empty in bot mode.
   std::optional<int64_t> human_until_ms;  //!< Human mode ends then unless a person replies; nullopt: when handed back.
+  std::optional<int64_t> assignee_user_id;    //!< The person in charge, if any.
+  std::optional<int64_t> last_inbound_at_ms;  //!< The customer's last message (WhatsApp's 24-hour window opens there).
   int64_t created_at_ms = 0;
   int64_t last_message_at_ms = 0;
+};
+
+// Which conversations an inbox list shows; every field narrows it, none set shows them all.
+struct ConversationFilter {
+  std::optional<int64_t> channel_id;
+  std::optional<std::string> status;        //!< open, closed.
+  std::optional<std::string> mode;          //!< bot, human.
+  std::optional<int64_t> assignee_user_id;  //!< 0: unassigned ones.
+  std::optional<int64_t> active_since_ms;   //!< Last activity at or after…
+  std::optional<int64_t> active_before_ms;  //!< …and before.
+  std::optional<std::string> text;          //!< In the contact's name or id, or in any message's text.
+};
+
+// A conversation the agent escalated, waiting for a person.
+struct SupportItem {
+  int64_t id = 0;
+  int64_t tenant_id = 0;
+  int64_t conversation_id = 0;
+  std::string reason;           //!< The agent's reason: "asks_for_human", "low_relevance", "quota", …
+  std::string status = "open";  //!< open, resolved.
+  std::string resolved_by;      //!< "user:3", "api_key:1", "hand_back", "closed"; empty while open.
+  int64_t created_at_ms = 0;
+  std::optional<int64_t> resolved_at_ms;
 };
 
 struct StoredMessage {
@@ -172,6 +198,17 @@ struct OutboundDraft {
   std::string reply_to;  //!< Platform message id to quote, or empty.
 };
 
+// Usage of one tenant on one UTC day (or summed over days).
+struct Usage {
+  std::string day;  //!< YYYY-MM-DD; empty for a sum.
+  int64_t ai_replies = 0;
+  int64_t credits = 0;
+  int64_t prompt_tokens = 0;
+  int64_t completion_tokens = 0;
+  int64_t messages_in = 0;
+  int64_t messages_out = 0;
+};
+
 // What to commit for a claimed burst: the messages to send (in order), the agent's trace and decision, and
 // whether the conversation goes to a person.
 struct Reply {
@@ -181,6 +218,12 @@ struct Reply {
   std::string trace;          //!< JSON array of the stages.
   bool hand_off = false;      //!< Switch the conversation to human mode…
   int64_t human_idle_ms = 0;  //!< …until this long passes without a person's reply (0: until handed back).
+  int prompt_tokens = 0;      //!< What the model consumed producing it (0: no model call).
+  int completion_tokens = 0;
+  // Usage recorded for the tenant in the same transaction when the reply commits (store/billing_store.h);
+  // `reservation_id`, if set, is released whatever the outcome.
+  std::optional<Usage> usage;
+  std::string reservation_id;
 };
 
 struct ReplyTrace {
@@ -298,16 +341,44 @@ class Store {
   // The agent's traces for the conversation, oldest first. kNotFound when not the tenant's.
   virtual Result<std::vector<ReplyTrace>> ListReplyTraces(int64_t tenant_id, int64_t conversation_id) = 0;
 
-  // --- Read API ---
-  // Newest activity first. `cursor` is a value from a previous page's next_cursor; kInvalidArgument if garbled.
-  virtual Result<Page<Conversation>> ListConversations(int64_t tenant_id, const std::optional<std::string>& cursor,
-                                                       int limit) = 0;
+  // --- Inbox ---
+  // Newest activity first. `cursor` is a value from a previous page's next_cursor (with the same filter);
+  // kInvalidArgument if garbled.
+  virtual Result<Page<Conversation>> ListConversations(int64_t tenant_id, const ConversationFilter& filter,
+                                                       const std::optional<std::string>& cursor, int limit) = 0;
+  Result<Page<Conversation>> ListConversations(int64_t tenant_id, const std::optional<std::string>& cursor, int limit) {
+    return ListConversations(tenant_id, ConversationFilter{}, cursor, limit);
+  }
+  // kNotFound when not the tenant's.
+  virtual Result<Conversation> GetConversation(int64_t tenant_id, int64_t conversation_id) = 0;
+  // Puts a user of the tenant in charge (nullopt: nobody). kNotFound for another tenant's conversation or user.
+  virtual Result<Conversation> AssignConversation(int64_t tenant_id, int64_t conversation_id,
+                                                  std::optional<int64_t> user_id) = 0;
+  // Closes it: nothing stays pending, a live claim can no longer commit, open support items are resolved, and the
+  // contact's next message opens a new conversation. Closing a closed conversation changes nothing.
+  virtual Result<Conversation> CloseConversation(int64_t tenant_id, int64_t conversation_id, int64_t now_ms) = 0;
+  // A person's reply from the inbox, queued exactly like the bot's (the caller sends it through the same delivery
+  // path). The conversation goes to human mode for `human_idle_ms` (0: until handed back), so the bot does not
+  // talk over the person. kNotFound; kConflict when the conversation is closed.
+  virtual Result<OutboundMessage> QueuePersonReply(int64_t tenant_id, int64_t conversation_id, const std::string& text,
+                                                   const std::string& sent_by, int64_t human_idle_ms,
+                                                   int64_t now_ms) = 0;
+  // Escalations (CommitReply with hand_off creates one per conversation at a time), newest first; `status`
+  // narrows to open or resolved ones.
+  virtual Result<Page<SupportItem>> ListSupportItems(int64_t tenant_id, const std::optional<std::string>& status,
+                                                     const std::optional<std::string>& cursor, int limit) = 0;
+  // Marks it resolved by `resolved_by`; with `hand_back` the conversation also returns to the bot. kNotFound;
+  // kConflict when already resolved.
+  virtual Result<SupportItem> ResolveSupportItem(int64_t tenant_id, int64_t item_id, const std::string& resolved_by,
+                                                 bool hand_back, int64_t now_ms) = 0;
   // Oldest first ("newest last"). kNotFound when the conversation is not the tenant's.
   virtual Result<Page<StoredMessage>> ListMessages(int64_t tenant_id, int64_t conversation_id,
                                                    const std::optional<std::string>& cursor, int limit) = 0;
 
   // --- The agent's knowledge (store/knowledge_store.h) ---
   virtual KnowledgeStore& knowledge() = 0;
+  // --- Plans, usage and subscriptions (store/billing_store.h) ---
+  virtual BillingStore& billing() = 0;
 
   // --- Users, sessions, API keys and the audit log (store/access_store.h) ---
   virtual AccessStore& access() = 0;

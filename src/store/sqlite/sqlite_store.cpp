@@ -1,6 +1,8 @@
 #include "store/sqlite/sqlite_store.h"
 
 #include "store/sqlite/access_store.h"
+#include "store/sqlite/billing_store.h"
+#include "store/sqlite/conversation_row.h"
 #include "store/sqlite/cursor.h"
 #include "store/sqlite/knowledge_store.h"
 
@@ -173,11 +175,14 @@ constexpr char kHandOff[] =
     "UPDATE conversations SET mode = 'human', handoff_reason = ?2, human_until = ?3 WHERE id = ?1";
 constexpr char kHandBack[] =
     "UPDATE conversations SET mode = 'bot', handoff_reason = NULL, human_until = NULL WHERE id = ?1";
-constexpr char kSelectConversation[] =
-    "SELECT c.id, c.tenant_id, c.channel_id, ch.platform, ct.platform_id, ct.name, c.status, c.mode, c.created_at,"
-    " c.last_message_at, COALESCE(c.handoff_reason, ''), c.human_until FROM conversations c JOIN contacts ct ON ct.id "
-    "= c.contact_id"
-    " JOIN channels ch ON ch.id = c.channel_id WHERE c.id = ?1";
+// A conversation already waiting for a person keeps its one open item.
+constexpr char kOpenSupportItem[] =
+    "INSERT INTO support_items (tenant_id, conversation_id, reason, created_at)"
+    " SELECT tenant_id, id, ?2, ?3 FROM conversations WHERE id = ?1 ON CONFLICT DO NOTHING";
+constexpr char kResolveSupportItems[] =
+    "UPDATE support_items SET status = 'resolved', resolved_by = ?2, resolved_at = ?3"
+    " WHERE conversation_id = ?1 AND status = 'open'";
+constexpr char kSelectConversation[] = PARLEY_SELECT_CONVERSATION " WHERE c.id = ?1";
 constexpr char kInsertOutbound[] =
     "INSERT INTO messages (tenant_id, conversation_id, channel_id, direction, type, text, platform_message_id,"
     " status, created_at, answerable, details)"
@@ -214,17 +219,14 @@ constexpr char kRecordSend[] =
     " status = CASE WHEN status = 'queued' THEN ?3 ELSE status END"
     " WHERE id = ?1 AND direction = 'out'";
 
-constexpr char kConversationsFirstPage[] =
-    "SELECT c.id, c.tenant_id, c.channel_id, ch.platform, ct.platform_id, ct.name, c.status, c.mode, c.created_at,"
-    " c.last_message_at, COALESCE(c.handoff_reason, ''), c.human_until FROM conversations c JOIN contacts ct ON ct.id "
-    "= c.contact_id"
-    " JOIN channels ch ON ch.id = c.channel_id WHERE c.tenant_id = ?1"
-    " ORDER BY c.last_message_at DESC, c.id DESC LIMIT ?2";
-constexpr char kConversationsAfter[] =
-    "SELECT c.id, c.tenant_id, c.channel_id, ch.platform, ct.platform_id, ct.name, c.status, c.mode, c.created_at,"
-    " c.last_message_at, COALESCE(c.handoff_reason, ''), c.human_until FROM conversations c JOIN contacts ct ON ct.id "
-    "= c.contact_id"
-    " JOIN channels ch ON ch.id = c.channel_id WHERE c.tenant_id = ?1 AND (c.last_message_at, c.id) < (?3, ?4)"
+// ?3/?4 the cursor (NULL: first page); ?5.. the filter, each NULL when not set (?8 = 0: unassigned ones).
+constexpr char kConversationsPage[] = PARLEY_SELECT_CONVERSATION
+    " WHERE c.tenant_id = ?1 AND (?3 IS NULL OR (c.last_message_at, c.id) < (?3, ?4))"
+    " AND (?5 IS NULL OR c.channel_id = ?5) AND (?6 IS NULL OR c.status = ?6) AND (?7 IS NULL OR c.mode = ?7)"
+    " AND (?8 IS NULL OR (?8 = 0 AND c.assignee_user_id IS NULL) OR c.assignee_user_id = ?8)"
+    " AND (?9 IS NULL OR c.last_message_at >= ?9) AND (?10 IS NULL OR c.last_message_at < ?10)"
+    " AND (?11 IS NULL OR ct.name LIKE ?11 ESCAPE '\\' OR ct.platform_id LIKE ?11 ESCAPE '\\'"
+    "   OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.text LIKE ?11 ESCAPE '\\'))"
     " ORDER BY c.last_message_at DESC, c.id DESC LIMIT ?2";
 constexpr char kConversationOfTenant[] = "SELECT 1 FROM conversations WHERE id = ?1 AND tenant_id = ?2";
 constexpr char kMessagesPage[] =
@@ -282,24 +284,6 @@ StoredMessage ReadMessage(const Statement& row) {
   return m;
 }
 
-// Columns as selected by kSelectConversation and kConversations*.
-Conversation ReadConversation(const Statement& row) {
-  Conversation c;
-  c.id = row.Int(0);
-  c.tenant_id = row.Int(1);
-  c.channel_id = row.Int(2);
-  c.platform = ParsePlatform(row.Text(3)).value_or(Platform::kWhatsApp);
-  c.contact.platform_id = row.String(4);
-  c.contact.name = row.String(5);
-  c.status = row.String(6);
-  c.mode = row.String(7);
-  c.created_at_ms = row.Int(8);
-  c.last_message_at_ms = row.Int(9);
-  c.handoff_reason = row.String(10);
-  c.human_until_ms = row.OptionalInt(11);
-  return c;
-}
-
 bool ParseInt(std::string_view s, int64_t* out) {
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
   return ec == std::errc() && end == s.data() + s.size();
@@ -338,6 +322,25 @@ Result<void> InTransaction(Database& db, Fn&& fn) {
 }
 
 }  // namespace
+
+Conversation ReadConversation(const Statement& row) {
+  Conversation c;
+  c.id = row.Int(0);
+  c.tenant_id = row.Int(1);
+  c.channel_id = row.Int(2);
+  c.platform = ParsePlatform(row.Text(3)).value_or(Platform::kWhatsApp);
+  c.contact.platform_id = row.String(4);
+  c.contact.name = row.String(5);
+  c.status = row.String(6);
+  c.mode = row.String(7);
+  c.created_at_ms = row.Int(8);
+  c.last_message_at_ms = row.Int(9);
+  c.handoff_reason = row.String(10);
+  c.human_until_ms = row.OptionalInt(11);
+  c.assignee_user_id = row.OptionalInt(12);
+  c.last_inbound_at_ms = row.OptionalInt(13);
+  return c;
+}
 
 // The writer thread's state: the only write connection, and caches of channel routes and of each contact's ids,
 // which spare the hot path two look-ups per message. Used by that thread only.
@@ -682,6 +685,7 @@ SqliteStore::SqliteStore(const SqliteOptions& options, const crypto::SecretBox& 
       deferred_sync_(options.synchronous == "full" || options.synchronous == "extra"),
       writer_(std::move(writer)),
       knowledge_(MakeSqliteKnowledgeStore(*this)),
+      billing_(MakeSqliteBillingStore(*this)),
       access_(MakeSqliteAccessStore(*this)),
       syncer_thread_([this] { SyncerLoop(); }),
       writer_thread_([this] { WriterLoop(); }) {}
@@ -977,6 +981,8 @@ Result<void> SqliteStore::Read(const std::function<Result<void>(Database&)>& fn)
 KnowledgeStore& SqliteStore::knowledge() { return *knowledge_; }
 AccessStore& SqliteStore::access() { return *access_; }
 
+BillingStore& SqliteStore::billing() { return *billing_; }
+
 Result<SqliteStore::ReaderLease> SqliteStore::AcquireReader() {
   std::unique_lock lock(readers_mutex_);
   readers_cv_.wait(lock, [&] { return !idle_readers_.empty() || readers_closed_; });
@@ -1136,16 +1142,19 @@ Result<CommitResult> SqliteStore::CommitReply(const Claim& claim, const Reply& r
           STORE_ASSIGN_OR_RETURN(bool found, state.Bind(1, claim.conversation_id).Step());
           if (!found) return Error::NotFound("no such conversation");
           // A matching token means nobody took the conversation over, even if the lease ran out meanwhile.
+          tenant_id = state.Int(2);
+          // A reply that is not committed costs nothing: its reservation goes back to the quota.
           if (state.IsNull(0) || state.Text(0) != claim.token) {
+            STORE_TRY(SettleReplyUsage(db, tenant_id, reply, false));
             return std::pair{CommitResult::kLost, std::vector<int64_t>{}};
           }
           // A newer customer message, or a person who took over, makes this reply stale.
           if (state.Int(1) != claim.inbound_seq || state.Text(4) == "human") {
             STORE_ASSIGN_OR_RETURN(auto release, db.Prepare(kReleaseClaim));
             STORE_TRY(release.Bind(1, claim.conversation_id).Bind(2, claim.token).Run());
+            STORE_TRY(SettleReplyUsage(db, tenant_id, reply, false));
             return std::pair{CommitResult::kSuperseded, std::vector<int64_t>{}};
           }
-          tenant_id = state.Int(2);
           channel_id = state.Int(3);
         }
         std::vector<int64_t> ids;
@@ -1172,7 +1181,10 @@ Result<CommitResult> SqliteStore::CommitReply(const Claim& claim, const Reply& r
           hand_off.Bind(1, claim.conversation_id).Bind(2, reply.reason);
           if (reply.human_idle_ms > 0) hand_off.Bind(3, now_ms + reply.human_idle_ms);
           STORE_TRY(hand_off.Run());
+          STORE_ASSIGN_OR_RETURN(auto support, db.Prepare(kOpenSupportItem));
+          STORE_TRY(support.Bind(1, claim.conversation_id).Bind(2, reply.reason).Bind(3, now_ms).Run());
         }
+        STORE_TRY(SettleReplyUsage(db, tenant_id, reply, true));
         return std::pair{CommitResult::kCommitted, std::move(ids)};
       });
   if (!committed) return committed.error();
@@ -1211,6 +1223,8 @@ Result<Conversation> SqliteStore::SetConversationMode(int64_t tenant_id, int64_t
     } else {
       STORE_ASSIGN_OR_RETURN(auto hand_back, db.Prepare(kHandBack));
       STORE_TRY(hand_back.Bind(1, conversation_id).Run());
+      STORE_ASSIGN_OR_RETURN(auto resolve, db.Prepare(kResolveSupportItems));
+      STORE_TRY(resolve.Bind(1, conversation_id).Bind(2, "hand_back").Bind(3, now_ms).Run());
     }
     STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(kSelectConversation));
     STORE_ASSIGN_OR_RETURN(bool row, select.Bind(1, conversation_id).Step());
@@ -1344,17 +1358,28 @@ Result<void> SqliteStore::RecordSendResult(int64_t message_id, const std::string
   });
 }
 
-Result<Page<Conversation>> SqliteStore::ListConversations(int64_t tenant_id, const std::optional<std::string>& cursor,
-                                                          int limit) {
+Result<Page<Conversation>> SqliteStore::ListConversations(int64_t tenant_id, const ConversationFilter& filter,
+                                                          const std::optional<std::string>& cursor, int limit) {
   limit = ClampLimit(limit);
   std::optional<std::pair<int64_t, int64_t>> after;
   if (cursor) {
     STORE_ASSIGN_OR_RETURN(after, ParseConversationCursor(*cursor));
   }
+  std::optional<std::string> pattern;
+  if (filter.text && !filter.text->empty()) {
+    std::string escaped;
+    for (char ch : *filter.text) {
+      if (ch == '%' || ch == '_' || ch == '\\') escaped += '\\';
+      escaped += ch;
+    }
+    pattern = "%" + escaped + "%";
+  }
   STORE_ASSIGN_OR_RETURN(auto reader, AcquireReader());
-  STORE_ASSIGN_OR_RETURN(auto select, (*reader).Prepare(after ? kConversationsAfter : kConversationsFirstPage));
+  STORE_ASSIGN_OR_RETURN(auto select, (*reader).Prepare(kConversationsPage));
   select.Bind(1, tenant_id).Bind(2, limit + 1);  // One extra row tells whether another page follows.
   if (after) select.Bind(3, after->first).Bind(4, after->second);
+  select.Bind(5, filter.channel_id).Bind(6, filter.status).Bind(7, filter.mode).Bind(8, filter.assignee_user_id);
+  select.Bind(9, filter.active_since_ms).Bind(10, filter.active_before_ms).Bind(11, pattern);
   Page<Conversation> page;
   while (true) {
     STORE_ASSIGN_OR_RETURN(bool row, select.Step());

@@ -84,12 +84,24 @@ class SqliteStore final : public Store {
                                 const std::optional<MessageError>& error) override;
 
   // `limit` is clamped to 1..500.
-  Result<Page<Conversation>> ListConversations(int64_t tenant_id, const std::optional<std::string>& cursor,
-                                               int limit) override;
+  using Store::ListConversations;
+  Result<Page<Conversation>> ListConversations(int64_t tenant_id, const ConversationFilter& filter,
+                                               const std::optional<std::string>& cursor, int limit) override;
+  Result<Conversation> GetConversation(int64_t tenant_id, int64_t conversation_id) override;
+  Result<Conversation> AssignConversation(int64_t tenant_id, int64_t conversation_id,
+                                          std::optional<int64_t> user_id) override;
+  Result<Conversation> CloseConversation(int64_t tenant_id, int64_t conversation_id, int64_t now_ms) override;
+  Result<OutboundMessage> QueuePersonReply(int64_t tenant_id, int64_t conversation_id, const std::string& text,
+                                           const std::string& sent_by, int64_t human_idle_ms, int64_t now_ms) override;
+  Result<Page<SupportItem>> ListSupportItems(int64_t tenant_id, const std::optional<std::string>& status,
+                                             const std::optional<std::string>& cursor, int limit) override;
+  Result<SupportItem> ResolveSupportItem(int64_t tenant_id, int64_t item_id, const std::string& resolved_by,
+                                         bool hand_back, int64_t now_ms) override;
   Result<Page<StoredMessage>> ListMessages(int64_t tenant_id, int64_t conversation_id,
                                            const std::optional<std::string>& cursor, int limit) override;
 
   KnowledgeStore& knowledge() override;
+  BillingStore& billing() override;
   AccessStore& access() override;
 
   // For the backend's other parts (sqlite/knowledge_store.cpp): runs `fn` on the writer thread inside the next
@@ -195,6 +207,7 @@ class SqliteStore final : public Store {
 
   std::unique_ptr<Writer> writer_;  // Used only by writer_thread_.
   std::unique_ptr<KnowledgeStore> knowledge_;
+  std::unique_ptr<BillingStore> billing_;
   std::unique_ptr<AccessStore> access_;
   std::mutex close_mutex_;     // Serializes Close().
   std::thread syncer_thread_;  // Started before the writer, joined after it.

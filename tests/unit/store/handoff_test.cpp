@@ -2,6 +2,7 @@
 // answering from Instagram's app (echoes), and the way back to the bot.
 
 #include "core/crypto.h"
+#include "store/access_store.h"
 
 #include "store/sqlite/sqlite_store.h"
 #include "support/temp_dir.h"
@@ -417,6 +418,151 @@ TEST_F(HandoffTest, RecentMessagesAreTheLastOnesBeforeAnIdOldestFirst) {
   EXPECT_EQ(recent[1].direction, Direction::kOut);
   EXPECT_TRUE(store_->RecentMessages(conversation, four, 0).value().empty());
   EXPECT_TRUE(store_->RecentMessages(conversation, recent[0].id, 10).value().empty());
+}
+
+// --- The shared inbox: support queue, assignment, closing, people's replies and filters ---
+
+Reply Escalation(const std::string& reason) {
+  Reply reply = TextReply({"A member of our team will answer you here."}, "ESCALATE", reason);
+  reply.hand_off = true;
+  reply.human_idle_ms = kIdle;
+  return reply;
+}
+
+TEST_F(HandoffTest, EscalationOpensOneSupportItemThatHandingBackResolves) {
+  int64_t conversation = Customer("mid.1", "I want a human", kT0);
+  Answer(conversation, Escalation("asks_for_human"), kT0 + 5);
+  auto open = store_->ListSupportItems(tenant_, std::string("open"), std::nullopt, 50).value().data;
+  ASSERT_EQ(open.size(), 1u);
+  EXPECT_EQ(open[0].conversation_id, conversation);
+  EXPECT_EQ(open[0].reason, "asks_for_human");
+  EXPECT_TRUE(store_->ListSupportItems(other_tenant_, std::nullopt, std::nullopt, 50).value().data.empty());
+
+  ASSERT_TRUE(store_->SetConversationMode(tenant_, conversation, "bot", "", 0, kT0 + 10));
+  auto all = store_->ListSupportItems(tenant_, std::nullopt, std::nullopt, 50).value().data;
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].status, "resolved");
+  EXPECT_EQ(all[0].resolved_by, "hand_back");
+  EXPECT_EQ(all[0].resolved_at_ms, kT0 + 10);
+}
+
+TEST_F(HandoffTest, ResolvingASupportItemOptionallyHandsBackAndOnlyOnce) {
+  int64_t conversation = Customer("mid.1", "I want a human", kT0);
+  Answer(conversation, Escalation("asks_for_human"), kT0 + 5);
+  int64_t item = store_->ListSupportItems(tenant_, std::nullopt, std::nullopt, 50).value().data.at(0).id;
+  EXPECT_EQ(store_->ResolveSupportItem(other_tenant_, item, "user:9", true, kT0 + 6).error().code,
+            ErrorCode::kNotFound);
+  SupportItem resolved = store_->ResolveSupportItem(tenant_, item, "user:1", /*hand_back=*/false, kT0 + 6).value();
+  EXPECT_EQ(resolved.status, "resolved");
+  EXPECT_EQ(resolved.resolved_by, "user:1");
+  EXPECT_EQ(GetConversation(conversation).mode, "human");
+  EXPECT_EQ(store_->ResolveSupportItem(tenant_, item, "user:1", true, kT0 + 7).error().code, ErrorCode::kConflict);
+
+  // A second escalation opens a new item; resolving it with hand_back returns the conversation to the bot.
+  ASSERT_TRUE(store_->SetConversationMode(tenant_, conversation, "bot", "", 0, kT0 + 8));
+  Ingest(Messages(kT0 + 9, {Inbound("mid.2", "Still need a human")}));
+  Answer(conversation, Escalation("asks_for_human"), kT0 + 10);
+  auto open = store_->ListSupportItems(tenant_, std::string("open"), std::nullopt, 50).value().data;
+  ASSERT_EQ(open.size(), 1u);
+  ASSERT_TRUE(store_->ResolveSupportItem(tenant_, open[0].id, "user:1", /*hand_back=*/true, kT0 + 11));
+  EXPECT_EQ(GetConversation(conversation).mode, "bot");
+}
+
+TEST_F(HandoffTest, AssignmentIsToAUserOfTheSameTenant) {
+  int64_t conversation = Customer("mid.1", "Hello", kT0);
+  int64_t ana = store_->access().CreateUser({tenant_, "ana@acme.test", "", "agent", "h"}).value().id;
+  int64_t gus = store_->access().CreateUser({other_tenant_, "gus@globex.test", "", "agent", "h"}).value().id;
+  EXPECT_EQ(store_->AssignConversation(tenant_, conversation, gus).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->AssignConversation(other_tenant_, conversation, gus).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->AssignConversation(tenant_, conversation, ana).value().assignee_user_id, ana);
+  EXPECT_EQ(store_->GetConversation(tenant_, conversation).value().assignee_user_id, ana);
+  EXPECT_EQ(store_->GetConversation(other_tenant_, conversation).error().code, ErrorCode::kNotFound);
+  EXPECT_FALSE(store_->AssignConversation(tenant_, conversation, std::nullopt).value().assignee_user_id);
+  // A user who leaves leaves their conversations unassigned.
+  ASSERT_TRUE(store_->AssignConversation(tenant_, conversation, ana));
+  ASSERT_TRUE(store_->access().DeleteUser(tenant_, ana));
+  EXPECT_FALSE(store_->GetConversation(tenant_, conversation).value().assignee_user_id);
+}
+
+TEST_F(HandoffTest, ClosingLeavesNothingPendingVoidsTheClaimAndTheNextMessageOpensANewConversation) {
+  int64_t conversation = Customer("mid.1", "Hello", kT0);
+  Claim claim = MustClaim(conversation, kT0 + 1);
+  Conversation closed = store_->CloseConversation(tenant_, conversation, kT0 + 2).value();
+  EXPECT_EQ(closed.status, "closed");
+  EXPECT_NE(store_->CommitReply(claim, TextReply({"Hi!"}), kT0 + 3, nullptr).value(), CommitResult::kCommitted);
+  EXPECT_TRUE(store_->ListQueuedOutbound().value().empty());
+  EXPECT_FALSE(Claimable(conversation, kT0 + 4));
+  EXPECT_EQ(store_->CloseConversation(other_tenant_, conversation, kT0).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->QueuePersonReply(tenant_, conversation, "Hi", "user:1", kIdle, kT0 + 5).error().code,
+            ErrorCode::kConflict);
+
+  int64_t reopened = Customer("mid.2", "Me again", kT0 + 10);
+  EXPECT_NE(reopened, conversation);
+  EXPECT_EQ(GetConversation(reopened).status, "open");
+}
+
+TEST_F(HandoffTest, APersonsReplyIsQueuedLikeTheBotsAndSilencesTheBot) {
+  int64_t conversation = Customer("mid.1", "Hello?", kT0);
+  OutboundMessage queued =
+      store_->QueuePersonReply(tenant_, conversation, "Hi, Ana here.", "user:7", kIdle, kT0 + 1).value();
+  EXPECT_EQ(queued.draft.text, "Hi, Ana here.");
+  EXPECT_EQ(queued.recipient_id, "igsid-1");
+  EXPECT_EQ(queued.channel.access_token, "IGQ-token");
+  EXPECT_EQ(store_->ListQueuedOutbound().value().size(), 1u);
+  Conversation c = GetConversation(conversation);
+  EXPECT_EQ(c.mode, "human");
+  EXPECT_EQ(c.human_until_ms, kT0 + 1 + kIdle);
+  EXPECT_FALSE(Claimable(conversation, kT0 + 2));  // The pending message is the person's now.
+  auto thread = Thread(conversation);
+  ASSERT_EQ(thread.size(), 2u);
+  EXPECT_EQ(thread[1].details.at("sent_by"), "person");
+  EXPECT_EQ(thread[1].details.at("author"), "user:7");
+  EXPECT_EQ(store_->QueuePersonReply(other_tenant_, conversation, "x", "user:9", kIdle, kT0).error().code,
+            ErrorCode::kNotFound);
+  EXPECT_EQ(store_->QueuePersonReply(tenant_, conversation, "", "user:7", kIdle, kT0).error().code,
+            ErrorCode::kInvalidArgument);
+}
+
+TEST_F(HandoffTest, WhatsAppRepliesFromPeopleStayWithinTheCustomerServiceWindow) {
+  ASSERT_TRUE(store_->AddChannel({tenant_, Platform::kWhatsApp, "phone-1", "EAAG-token"}));
+  InboundItem item = Inbound("wamid.1", "Hello", "33600000001");
+  item.message.platform = Platform::kWhatsApp;
+  item.message.account_id = "phone-1";
+  IngestRequest request = Messages(kT0, {item});
+  request.platform = Platform::kWhatsApp;
+  int64_t conversation = Ingest(std::move(request)).pending.at(0).conversation_id;
+  constexpr int64_t kDay = 24 * 3600 * 1000;
+  auto late = store_->QueuePersonReply(tenant_, conversation, "Sorry for the wait", "user:1", kIdle, kT0 + kDay + 1);
+  EXPECT_EQ(late.error().code, ErrorCode::kConflict);
+  EXPECT_NE(late.error().message.find("24 hours"), std::string::npos);
+  EXPECT_TRUE(store_->QueuePersonReply(tenant_, conversation, "On it", "user:1", kIdle, kT0 + kDay - 1));
+}
+
+TEST_F(HandoffTest, TheInboxFiltersByChannelStatusModeAssigneeActivityAndText) {
+  int64_t first = Customer("mid.1", "Where is my blue bag?", kT0);
+  int64_t second =
+      Ingest(Messages(kT0 + 1000, {Inbound("mid.2", "Opening hours?", "igsid-2")})).pending.at(0).conversation_id;
+  int64_t ana = store_->access().CreateUser({tenant_, "ana@acme.test", "", "agent", "h"}).value().id;
+  ASSERT_TRUE(store_->AssignConversation(tenant_, second, ana));
+  ASSERT_TRUE(store_->SetConversationMode(tenant_, first, "human", "manual", 0, kT0 + 2000));
+  auto ids = [&](const ConversationFilter& filter) {
+    std::vector<int64_t> out;
+    for (const auto& c : store_->ListConversations(tenant_, filter, std::nullopt, 50).value().data) out.push_back(c.id);
+    return out;
+  };
+  EXPECT_EQ(ids({}), (std::vector<int64_t>{first, second}));  // first: the person's takeover is newer activity
+  EXPECT_EQ(ids({.mode = "human"}), (std::vector<int64_t>{first}));
+  EXPECT_EQ(ids({.assignee_user_id = ana}), (std::vector<int64_t>{second}));
+  EXPECT_EQ(ids({.assignee_user_id = 0}), (std::vector<int64_t>{first}));
+  EXPECT_EQ(ids({.text = "BLUE bag"}), (std::vector<int64_t>{first}));
+  EXPECT_EQ(ids({.text = "igsid-2"}), (std::vector<int64_t>{second}));
+  EXPECT_EQ(ids({.text = "100%"}), (std::vector<int64_t>{}));
+  EXPECT_EQ(ids({.active_since_ms = kT0 + 500, .active_before_ms = kT0 + 1500}), (std::vector<int64_t>{second}));
+  EXPECT_EQ(ids({.status = "closed"}), (std::vector<int64_t>{}));
+  int64_t channel = GetConversation(first).channel_id;
+  EXPECT_EQ(ids({.channel_id = channel}).size(), 2u);
+  EXPECT_EQ(ids({.channel_id = channel + 100}).size(), 0u);
+  EXPECT_TRUE(store_->ListConversations(other_tenant_, {}, std::nullopt, 50).value().data.empty());
 }
 
 }  // namespace

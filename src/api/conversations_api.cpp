@@ -1,0 +1,334 @@
+#include "api/conversations_api.h"
+
+#include "api/api.h"
+#include "api/auth.h"
+#include "api/params.h"
+#include "core/time.h"
+
+#include <boost/json/parse.hpp>
+
+#include <charconv>
+
+namespace parley::api {
+namespace {
+
+using Verb = http::Verb;
+
+constexpr size_t kMaxReplyBytes = 4096;
+
+Result<std::optional<int64_t>> QueryInt(const http::RouteContext& route, std::string_view name) {
+  auto raw = route.Query(name);
+  if (!raw || raw->empty()) return std::optional<int64_t>();
+  int64_t value = 0;
+  auto [end, ec] = std::from_chars(raw->data(), raw->data() + raw->size(), value);
+  if (ec != std::errc() || end != raw->data() + raw->size() || value < 0) {
+    return Error::InvalidArgument(std::string(name) + " must be a non-negative integer");
+  }
+  return std::optional<int64_t>(value);
+}
+
+Result<std::optional<std::string>> QueryOneOf(const http::RouteContext& route, std::string_view name,
+                                              std::initializer_list<std::string_view> allowed) {
+  auto raw = route.Query(name);
+  if (!raw || raw->empty()) return std::optional<std::string>();
+  for (auto value : allowed) {
+    if (*raw == value) return std::optional<std::string>(std::string(value));
+  }
+  std::string list;
+  for (auto value : allowed) list += (list.empty() ? "" : ", ") + std::string(value);
+  return Error::InvalidArgument(std::string(name) + " must be one of: " + list);
+}
+
+Result<std::optional<int64_t>> QueryTime(const http::RouteContext& route, std::string_view name) {
+  auto raw = route.Query(name);
+  if (!raw || raw->empty()) return std::optional<int64_t>();
+  auto parsed = ParseTimestamp(*raw);
+  if (!parsed) {
+    return Error::InvalidArgument(std::string(name) +
+                                  " must be a date (2026-11-22) or a UTC time (2026-11-22T08:00:00Z)");
+  }
+  return parsed;
+}
+
+}  // namespace
+
+Result<store::ConversationFilter> ParseConversationFilter(const http::RouteContext& route) {
+  store::ConversationFilter filter;
+  auto channel = QueryInt(route, "channel_id");
+  if (!channel) return channel.error();
+  filter.channel_id = *channel;
+  auto status = QueryOneOf(route, "status", {"open", "closed"});
+  if (!status) return status.error();
+  filter.status = *status;
+  auto mode = QueryOneOf(route, "mode", {"bot", "human"});
+  if (!mode) return mode.error();
+  filter.mode = *mode;
+  if (auto assignee = route.Query("assignee"); assignee && *assignee == "none") {
+    filter.assignee_user_id = 0;
+  } else {
+    auto id = QueryInt(route, "assignee");
+    if (!id) return Error::InvalidArgument("assignee must be a user id or \"none\"");
+    filter.assignee_user_id = *id;
+  }
+  auto since = QueryTime(route, "since");
+  if (!since) return since.error();
+  filter.active_since_ms = *since;
+  auto until = QueryTime(route, "until");
+  if (!until) return until.error();
+  filter.active_before_ms = *until;
+  if (auto q = route.Query("q"); q && !q->empty()) {
+    if (q->size() > 200) return Error::InvalidArgument("q must be at most 200 bytes");
+    filter.text = std::string(*q);
+  }
+  return filter;
+}
+
+boost::json::object SupportItemJson(const store::SupportItem& item) {
+  return {{"id", item.id},
+          {"conversation_id", item.conversation_id},
+          {"reason", item.reason},
+          {"status", item.status},
+          {"resolved_by", OrNull(item.resolved_by)},
+          {"created_at", FormatTimestamp(item.created_at_ms)},
+          {"resolved_at", item.resolved_at_ms ? boost::json::value(FormatTimestamp(*item.resolved_at_ms))
+                                              : boost::json::value(nullptr)}};
+}
+
+void ConversationsApi::RegisterRoutes(RouteTable& routes) {
+  auto add = [&](Verb verb, const char* pattern, RouteDoc doc, Handler handler) {
+    routes.Tenant(
+        verb, pattern, kAnyRole, std::move(doc),
+        [this, handler](const Principal& caller, const http::Request& request, const http::RouteContext& route) {
+          return (this->*handler)(caller, request, route);
+        });
+  };
+  const std::vector<std::string> paging{"cursor", "limit"};
+  add(Verb::get, "/api/conversations",
+      {"List conversations, newest activity first, with filters",
+       "conversations",
+       {"channel_id", "status", "mode", "assignee", "since", "until", "q", "cursor", "limit"}},
+      &ConversationsApi::List);
+  add(Verb::get, "/api/conversations/{id}", {"A conversation", "conversations"}, &ConversationsApi::Get);
+  add(Verb::get, "/api/conversations/{id}/messages",
+      {"A conversation's messages, newest last", "conversations", paging}, &ConversationsApi::Messages);
+  add(Verb::post, "/api/conversations/{id}/messages",
+      {"Reply as a person; the bot stays silent while people handle the conversation",
+       "conversations",
+       {},
+       BodyKind::kJson,
+       202},
+      &ConversationsApi::Reply);
+  add(Verb::post, "/api/conversations/{id}/assign",
+      {"Put a user in charge ({\"user_id\": null} to unassign); agents may only take or drop it themselves",
+       "conversations",
+       {},
+       BodyKind::kJson},
+      &ConversationsApi::Assign);
+  add(Verb::put, "/api/conversations/{id}/mode",
+      {"Hand a conversation to people (human) or back to the bot", "conversations", {}, BodyKind::kJson},
+      &ConversationsApi::SetMode);
+  add(Verb::post, "/api/conversations/{id}/close",
+      {"Close: nothing stays pending; the contact's next message opens a new conversation", "conversations"},
+      &ConversationsApi::Close);
+  add(Verb::get, "/api/conversations/{id}/traces", {"The agent's decisions for a conversation", "conversations"},
+      &ConversationsApi::Traces);
+  add(Verb::get, "/api/support",
+      {"Escalated conversations waiting for a person", "support", {"status", "cursor", "limit"}},
+      &ConversationsApi::ListSupport);
+  add(Verb::post, "/api/support/{id}/resolve",
+      {"Resolve an escalation ({\"hand_back\": true} also returns the conversation to the bot)",
+       "support",
+       {},
+       BodyKind::kJson},
+      &ConversationsApi::Resolve);
+}
+
+boost::asio::awaitable<http::Response> ConversationsApi::List(const Principal& caller, const http::Request&,
+                                                              const http::RouteContext& route) {
+  auto limit = PageLimit(route);
+  if (!limit) co_return http::ErrorResponse(limit.error());
+  auto filter = ParseConversationFilter(route);
+  if (!filter) co_return http::ErrorResponse(filter.error());
+  auto list = [this, tenant = caller.tenant_id, &filter, cursor = PageCursor(route), limit = *limit] {
+    return store_.ListConversations(tenant, *filter, cursor, limit);
+  };
+  auto page = co_await pool_.Run(list);
+  if (!page) co_return http::ErrorResponse(page.error());
+  co_return http::JsonResponse(http::Status::ok, PageJson(*page, ConversationJson));
+}
+
+boost::asio::awaitable<http::Response> ConversationsApi::Get(const Principal& caller, const http::Request&,
+                                                             const http::RouteContext& route) {
+  auto id = PathId(route);
+  if (!id) co_return http::ErrorResponse(Error::NotFound("no such conversation"));
+  auto get = [this, tenant = caller.tenant_id, id = *id] { return store_.GetConversation(tenant, id); };
+  auto conversation = co_await pool_.Run(get);
+  if (!conversation) co_return http::ErrorResponse(conversation.error());
+  co_return http::JsonResponse(http::Status::ok, ConversationJson(*conversation));
+}
+
+boost::asio::awaitable<http::Response> ConversationsApi::Messages(const Principal& caller, const http::Request&,
+                                                                  const http::RouteContext& route) {
+  auto id = PathId(route);
+  if (!id) co_return http::ErrorResponse(Error::NotFound("no such conversation"));
+  auto limit = PageLimit(route);
+  if (!limit) co_return http::ErrorResponse(limit.error());
+  auto list = [this, tenant = caller.tenant_id, id = *id, cursor = PageCursor(route), limit = *limit] {
+    return store_.ListMessages(tenant, id, cursor, limit);
+  };
+  auto page = co_await pool_.Run(list);
+  if (!page) co_return http::ErrorResponse(page.error());
+  co_return http::JsonResponse(http::Status::ok, PageJson(*page, MessageJson));
+}
+
+boost::asio::awaitable<http::Response> ConversationsApi::Reply(const Principal& caller, const http::Request& request,
+                                                               const http::RouteContext& route) {
+  auto id = PathId(route);
+  if (!id) co_return http::ErrorResponse(Error::NotFound("no such conversation"));
+  auto body = http::ParseJsonObject(request);
+  if (!body) co_return http::ErrorResponse(body.error());
+  const auto* text = body->if_contains("text");
+  if (text == nullptr || !text->is_string() || text->as_string().empty()) {
+    co_return http::ErrorResponse(Error::InvalidArgument("text must be a non-empty string"));
+  }
+  if (text->as_string().size() > kMaxReplyBytes) {
+    co_return http::ErrorResponse(Error::InvalidArgument("text must be at most 4096 bytes"));
+  }
+  std::string reply(text->as_string());
+  int64_t idle_ms = config_.human_idle_minutes * 60 * 1000;
+  auto queue = [this, tenant = caller.tenant_id, id = *id, &reply, actor = caller.Actor(), idle_ms] {
+    return store_.QueuePersonReply(tenant, id, reply, actor, idle_ms, NowMs());
+  };
+  auto queued = co_await pool_.Run(queue);
+  if (!queued) co_return http::ErrorResponse(queued.error());
+  boost::json::object answer{{"id", queued->id}, {"conversation_id", *id}, {"direction", "out"},       {"type", "text"},
+                             {"text", reply},    {"status", "queued"},     {"sent_by", caller.Actor()}};
+  deliver_(std::move(*queued));
+  co_return http::JsonResponse(http::Status::accepted, answer);
+}
+
+boost::asio::awaitable<http::Response> ConversationsApi::Assign(const Principal& caller, const http::Request& request,
+                                                                const http::RouteContext& route) {
+  auto id = PathId(route);
+  if (!id) co_return http::ErrorResponse(Error::NotFound("no such conversation"));
+  auto body = http::ParseJsonObject(request);
+  if (!body) co_return http::ErrorResponse(body.error());
+  const auto* user = body->if_contains("user_id");
+  if (user == nullptr || !(user->is_null() || user->is_int64())) {
+    co_return http::ErrorResponse(Error::InvalidArgument("user_id must be a user id or null"));
+  }
+  std::optional<int64_t> assignee;
+  if (user->is_int64()) assignee = user->as_int64();
+  if (caller.role == Role::kAgent) {
+    if (!caller.user_id) {
+      co_return http::ErrorResponse({ErrorCode::kPermissionDenied, "an agent key cannot assign conversations", {}});
+    }
+    if (assignee && *assignee != *caller.user_id) {
+      co_return http::ErrorResponse(
+          {ErrorCode::kPermissionDenied, "an agent may only assign conversations to themselves", {}});
+    }
+  }
+  auto assign = [this, tenant = caller.tenant_id, id = *id, assignee] {
+    return store_.AssignConversation(tenant, id, assignee);
+  };
+  auto conversation = co_await pool_.Run(assign);
+  if (!conversation) co_return http::ErrorResponse(conversation.error());
+  auto audit =
+      AuditOf(caller, "conversation.assign", "conversation", std::to_string(*id), {{"user_id", OrNull(assignee)}});
+  co_await RecordAudit(store_, pool_, audit);
+  co_return http::JsonResponse(http::Status::ok, ConversationJson(*conversation));
+}
+
+boost::asio::awaitable<http::Response> ConversationsApi::SetMode(const Principal& caller, const http::Request& request,
+                                                                 const http::RouteContext& route) {
+  auto id = PathId(route);
+  if (!id) co_return http::ErrorResponse(Error::NotFound("no such conversation"));
+  auto body = http::ParseJsonObject(request);
+  if (!body) co_return http::ErrorResponse(body.error());
+  auto* mode = body->if_contains("mode");
+  if (mode == nullptr || !mode->is_string()) {
+    co_return http::ErrorResponse(Error::InvalidArgument("mode must be \"bot\" or \"human\""));
+  }
+  std::string wanted(mode->as_string());
+  int64_t idle_ms = config_.human_idle_minutes * 60 * 1000;
+  auto set = [this, tenant = caller.tenant_id, id = *id, wanted, idle_ms] {
+    return store_.SetConversationMode(tenant, id, wanted, "manual", idle_ms, NowMs());
+  };
+  auto conversation = co_await pool_.Run(set);
+  if (!conversation) co_return http::ErrorResponse(conversation.error());
+  auto audit = AuditOf(caller, "conversation.mode", "conversation", std::to_string(*id), {{"mode", wanted}});
+  co_await RecordAudit(store_, pool_, audit);
+  co_return http::JsonResponse(http::Status::ok, ConversationJson(*conversation));
+}
+
+boost::asio::awaitable<http::Response> ConversationsApi::Close(const Principal& caller, const http::Request&,
+                                                               const http::RouteContext& route) {
+  auto id = PathId(route);
+  if (!id) co_return http::ErrorResponse(Error::NotFound("no such conversation"));
+  auto close = [this, tenant = caller.tenant_id, id = *id] { return store_.CloseConversation(tenant, id, NowMs()); };
+  auto conversation = co_await pool_.Run(close);
+  if (!conversation) co_return http::ErrorResponse(conversation.error());
+  auto audit = AuditOf(caller, "conversation.close", "conversation", std::to_string(*id));
+  co_await RecordAudit(store_, pool_, audit);
+  co_return http::JsonResponse(http::Status::ok, ConversationJson(*conversation));
+}
+
+boost::asio::awaitable<http::Response> ConversationsApi::Traces(const Principal& caller, const http::Request&,
+                                                                const http::RouteContext& route) {
+  auto id = PathId(route);
+  if (!id) co_return http::ErrorResponse(Error::NotFound("no such conversation"));
+  auto list = [this, tenant = caller.tenant_id, id = *id] { return store_.ListReplyTraces(tenant, id); };
+  auto traces = co_await pool_.Run(list);
+  if (!traces) co_return http::ErrorResponse(traces.error());
+  boost::json::array data;
+  for (const auto& trace : *traces) {
+    boost::system::error_code error;
+    boost::json::value detail = boost::json::parse(trace.trace, error);
+    data.push_back({{"id", trace.id},
+                    {"message_id", OrNull(trace.message_id)},
+                    {"decision", trace.decision},
+                    {"reason", trace.reason},
+                    {"detail", error ? boost::json::value(nullptr) : std::move(detail)},
+                    {"created_at", FormatTimestamp(trace.created_at_ms)}});
+  }
+  co_return http::JsonResponse(http::Status::ok, boost::json::object{{"data", std::move(data)}});
+}
+
+boost::asio::awaitable<http::Response> ConversationsApi::ListSupport(const Principal& caller, const http::Request&,
+                                                                     const http::RouteContext& route) {
+  auto limit = PageLimit(route);
+  if (!limit) co_return http::ErrorResponse(limit.error());
+  auto status = QueryOneOf(route, "status", {"open", "resolved"});
+  if (!status) co_return http::ErrorResponse(status.error());
+  auto list = [this, tenant = caller.tenant_id, &status, cursor = PageCursor(route), limit = *limit] {
+    return store_.ListSupportItems(tenant, *status, cursor, limit);
+  };
+  auto page = co_await pool_.Run(list);
+  if (!page) co_return http::ErrorResponse(page.error());
+  co_return http::JsonResponse(http::Status::ok, PageJson(*page, SupportItemJson));
+}
+
+boost::asio::awaitable<http::Response> ConversationsApi::Resolve(const Principal& caller, const http::Request& request,
+                                                                 const http::RouteContext& route) {
+  auto id = PathId(route);
+  if (!id) co_return http::ErrorResponse(Error::NotFound("no such support item"));
+  bool hand_back = false;
+  if (!request.body().empty()) {
+    auto body = http::ParseJsonObject(request);
+    if (!body) co_return http::ErrorResponse(body.error());
+    if (const auto* flag = body->if_contains("hand_back")) {
+      if (!flag->is_bool()) co_return http::ErrorResponse(Error::InvalidArgument("hand_back must be a boolean"));
+      hand_back = flag->as_bool();
+    }
+  }
+  auto resolve = [this, tenant = caller.tenant_id, id = *id, actor = caller.Actor(), hand_back] {
+    return store_.ResolveSupportItem(tenant, id, actor, hand_back, NowMs());
+  };
+  auto item = co_await pool_.Run(resolve);
+  if (!item) co_return http::ErrorResponse(item.error());
+  auto audit = AuditOf(caller, "support.resolve", "support_item", std::to_string(*id), {{"hand_back", hand_back}});
+  co_await RecordAudit(store_, pool_, audit);
+  co_return http::JsonResponse(http::Status::ok, SupportItemJson(*item));
+}
+
+}  // namespace parley::api

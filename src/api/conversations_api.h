@@ -1,0 +1,57 @@
+#pragma once
+// The shared inbox, for every role:
+//   conversations   GET /api/conversations?channel_id=&status=&mode=&assignee=&since=&until=&q=&cursor=&limit=
+//                   GET /api/conversations/{id}   GET /api/conversations/{id}/messages
+//                   POST /api/conversations/{id}/messages {"text"}   (a person's reply: same delivery path as the bot)
+//                   POST /api/conversations/{id}/assign {"user_id": n | null}   (agents: themselves only)
+//                   PUT /api/conversations/{id}/mode {"mode": "bot" | "human"}
+//                   POST /api/conversations/{id}/close   GET /api/conversations/{id}/traces
+//   support queue   GET /api/support?status=open|resolved   POST /api/support/{id}/resolve {"hand_back": bool}
+
+#include "api/route_table.h"
+#include "core/blocking_pool.h"
+#include "core/config.h"
+#include "store/store.h"
+
+#include <functional>
+
+namespace parley::api {
+
+class ConversationsApi {
+ public:
+  // Hands a queued person's reply to the delivery path (app::ReplyWorker::SendQueued).
+  using Deliver = std::function<void(store::OutboundMessage)>;
+
+  // Every reference must outlive this.
+  ConversationsApi(const Config& config, store::Store& store, BlockingPool& pool, Deliver deliver)
+      : config_(config), store_(store), pool_(pool), deliver_(std::move(deliver)) {}
+
+  void RegisterRoutes(RouteTable& routes);
+
+ private:
+  using Handler = boost::asio::awaitable<http::Response> (ConversationsApi::*)(const Principal& caller,
+                                                                               const http::Request& request,
+                                                                               const http::RouteContext& route);
+  boost::asio::awaitable<http::Response> List(const Principal&, const http::Request&, const http::RouteContext&);
+  boost::asio::awaitable<http::Response> Get(const Principal&, const http::Request&, const http::RouteContext&);
+  boost::asio::awaitable<http::Response> Messages(const Principal&, const http::Request&, const http::RouteContext&);
+  boost::asio::awaitable<http::Response> Reply(const Principal&, const http::Request&, const http::RouteContext&);
+  boost::asio::awaitable<http::Response> Assign(const Principal&, const http::Request&, const http::RouteContext&);
+  boost::asio::awaitable<http::Response> SetMode(const Principal&, const http::Request&, const http::RouteContext&);
+  boost::asio::awaitable<http::Response> Close(const Principal&, const http::Request&, const http::RouteContext&);
+  boost::asio::awaitable<http::Response> Traces(const Principal&, const http::Request&, const http::RouteContext&);
+  boost::asio::awaitable<http::Response> ListSupport(const Principal&, const http::Request&, const http::RouteContext&);
+  boost::asio::awaitable<http::Response> Resolve(const Principal&, const http::Request&, const http::RouteContext&);
+
+  const Config& config_;
+  store::Store& store_;
+  BlockingPool& pool_;
+  Deliver deliver_;
+};
+
+// Reads the inbox filter from the query string; kInvalidArgument naming the bad parameter.
+Result<store::ConversationFilter> ParseConversationFilter(const http::RouteContext& route);
+
+boost::json::object SupportItemJson(const store::SupportItem& item);
+
+}  // namespace parley::api

@@ -1,0 +1,98 @@
+#include "app/metered_responder.h"
+
+#include "core/log.h"
+#include "core/time.h"
+
+#include <boost/json/array.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <algorithm>
+
+namespace parley::app {
+namespace {
+
+std::string GateTrace(const billing::Admission& admission) {
+  boost::json::object stage{
+      {"stage", "billing"}, {"verdict", billing::ToString(admission.verdict)}, {"plan", admission.plan.name}};
+  if (admission.verdict == billing::Admission::Verdict::kOverQuota) stage["quota"] = billing::ToString(admission.quota);
+  return boost::json::serialize(boost::json::array{stage});
+}
+
+}  // namespace
+
+boost::asio::awaitable<Result<store::Reply>> MeteredResponder::Respond(const store::Claim& batch) {
+  if (batch.messages.empty()) co_return store::Reply{};
+  const int64_t tenant_id = batch.conversation.tenant_id;
+  auto load = [this, tenant_id] { return service_.LoadSettings(tenant_id); };
+  Result<agent::AiSettings> settings = co_await pool_.Run(load);
+  if (!settings) co_return settings.error();
+  // With the assistant switched off nothing is sent and nothing is metered: the agent hands the burst to people.
+  if (!settings->enabled) co_return co_await agent_.Respond(batch);
+
+  const int64_t now_ms = NowMs();
+  auto admit = [this, &batch, now_ms] { return meter_.Admit(batch, now_ms); };
+  Result<billing::Admission> admission = co_await pool_.Run(admit);
+  if (!admission) co_return admission.error();
+  const int64_t human_idle_ms = config_.human_idle_minutes * 60 * 1000;
+
+  store::Reply reply;
+  bool ai_answered = false;
+  switch (admission->verdict) {
+    case billing::Admission::Verdict::kNotice:
+      reply.decision = "AUTO_REPLY";
+      reply.reason = "feature_not_in_plan";
+      reply.trace = GateTrace(*admission);
+      break;
+    case billing::Admission::Verdict::kRateLimited:
+      reply.decision = "ESCALATE";
+      reply.reason = "rate_limited";
+      reply.trace = GateTrace(*admission);
+      reply.hand_off = true;
+      reply.human_idle_ms = human_idle_ms;
+      log::Warn("contact_rate_limited", {{"tenant_id", tenant_id}, {"conversation_id", batch.conversation_id}});
+      break;
+    case billing::Admission::Verdict::kOverQuota: {
+      reply.decision = "ESCALATE";
+      reply.reason = "quota";
+      reply.trace = GateTrace(*admission);
+      reply.hand_off = true;
+      reply.human_idle_ms = human_idle_ms;
+      if (!settings->handoff_message.empty())
+        reply.messages.push_back({MessageType::kText, settings->handoff_message, {}});
+      log::Info("quota_exhausted", {{"tenant_id", tenant_id},
+                                    {"conversation_id", batch.conversation_id},
+                                    {"plan", admission->plan.name},
+                                    {"quota", billing::ToString(admission->quota)}});
+      break;
+    }
+    case billing::Admission::Verdict::kAnswer: {
+      store::Claim covered = batch;
+      const auto& uncovered = admission->uncovered_messages;
+      std::erase_if(covered.messages, [&uncovered](const store::StoredMessage& m) {
+        return std::find(uncovered.begin(), uncovered.end(), m.id) != uncovered.end();
+      });
+      Result<store::Reply> answered = co_await agent_.Respond(covered);
+      if (!answered) {
+        auto release = [this, &admission] { return meter_.Release(*admission); };
+        auto released = co_await pool_.Run(release);
+        if (!released) log::Warn("reservation_not_released", {{"detail", released.error().detail}});
+        co_return answered.error();
+      }
+      reply = std::move(*answered);
+      ai_answered = reply.decision == "AUTO_REPLY" && !reply.messages.empty();
+      reply.reservation_id = admission->reservation_id;
+      break;
+    }
+  }
+  // Notices go first: they answer the media, the AI's reply answers the words. A burst handed to people gets
+  // none: the person who picks the conversation up answers everything.
+  if (!reply.hand_off) {
+    std::vector<store::OutboundDraft> notices;
+    for (const auto& text : admission->notices) notices.push_back({MessageType::kText, text, {}});
+    reply.messages.insert(reply.messages.begin(), notices.begin(), notices.end());
+  }
+  reply.usage = meter_.UsageFor(batch, reply, ai_answered, now_ms);
+  co_return reply;
+}
+
+}  // namespace parley::app

@@ -1,0 +1,61 @@
+#pragma once
+// The gate in front of the AI: before a burst is answered, the tenant's plan must cover its media, the contact
+// must be within its reply rate, and one more reply must fit the monthly quotas — reserved atomically in the
+// store, so that concurrent bursts never answer more than the quota. After the reply, its usage is recorded with
+// it (Reply::usage, committed by Store::CommitReply), and the reservation goes back whatever happens.
+
+#include "billing/billing.h"
+#include "core/config.h"
+#include "core/error.h"
+#include "core/rate_limiter.h"
+#include "store/billing_store.h"
+#include "store/store.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace parley::billing {
+
+// The tenant's plan: its own, or the configured default when it has none (or its plan left the catalog).
+// Blocking. kNotFound for an unknown tenant; kInternal when the default plan is not in the catalog either.
+Result<store::Plan> PlanOf(store::BillingStore& billing, int64_t tenant_id, const std::string& default_plan);
+
+struct Admission {
+  enum class Verdict {
+    kAnswer,       //!< Let the AI answer `covered_messages`; `reservation_id` holds one reply of quota.
+    kNotice,       //!< Every message is media the plan does not cover: send `notices`, no AI.
+    kRateLimited,  //!< The contact had too many AI replies lately.
+    kOverQuota,    //!< The month's quota is used up (`quota` says which).
+  };
+  Verdict verdict = Verdict::kAnswer;
+  store::Plan plan;
+  std::string reservation_id;
+  std::vector<std::string> notices;         //!< One per uncovered feature met in the burst, in order.
+  std::vector<int64_t> uncovered_messages;  //!< Ids of the messages the AI must not be given.
+  QuotaVerdict quota = QuotaVerdict::kAllowed;
+};
+std::string_view ToString(Admission::Verdict verdict);
+
+class Meter {
+ public:
+  // `contacts` holds one token bucket per contact. References must outlive the meter.
+  Meter(const Config& config, store::Store& store, RateLimiter& contacts)
+      : config_(config), store_(store), contacts_(contacts), rates_(RatesFrom(config)) {}
+
+  // Decides how `burst` may be answered at `now_ms`, reserving quota for an AI answer. Blocking.
+  Result<Admission> Admit(const store::Claim& burst, int64_t now_ms);
+  // Gives back an admission's reservation when no reply will be committed (the responder failed). Blocking.
+  Result<void> Release(const Admission& admission);
+  // The usage `reply` to `burst` records: one AI reply and its credits when the AI answered, and the messages
+  // in and out in any case.
+  store::Usage UsageFor(const store::Claim& burst, const store::Reply& reply, bool ai_answered, int64_t now_ms) const;
+
+ private:
+  const Config& config_;
+  store::Store& store_;
+  RateLimiter& contacts_;
+  const CreditRates rates_;
+};
+
+}  // namespace parley::billing
