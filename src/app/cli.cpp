@@ -76,7 +76,7 @@ int ChannelAdd(const Config& config, Platform platform, int64_t tenant_id, const
                const std::string& token) {
   auto store = OpenForCli(config);
   if (!store) return PrintError(store.error());
-  auto channel = (*store)->AddChannel({tenant_id, platform, account_id, token});
+  auto channel = (*store)->AddChannel({tenant_id, platform, account_id, token, {}, {}});
   if (!channel) return PrintError(channel.error());
   PrintJson({{"channel_id", channel->id},
              {"tenant_id", channel->tenant_id},

@@ -5,6 +5,7 @@
 #include "api/api.h"
 #include "api/auth.h"
 #include "api/billing_api.h"
+#include "api/channels_api.h"
 #include "api/conversations_api.h"
 #include "api/knowledge_api.h"
 #include "api/openapi.h"
@@ -131,6 +132,8 @@ int Serve(const Config& config) {
   knowledge_api.RegisterRoutes(routes);
   api::BillingApi billing_api(config, *store, pool, billing::StripeMapping{*price_plans});
   billing_api.RegisterRoutes(routes);
+  api::ChannelsApi channels_api(config, *store, pool, *box, client);
+  channels_api.RegisterRoutes(routes);
   api::RegisterOpenApiRoute(routes);
 
   if (auto started = server.Start(); !started) return Fail("listen_failed", started.error());

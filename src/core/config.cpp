@@ -113,6 +113,21 @@ const std::vector<Entry>& Entries() {
       {{"graph_api_base_url", "PARLEY_GRAPH_API_BASE_URL", "string", "https://graph.facebook.com/v23.0",
         "Base URL of every Graph API call (tests point it at a local fake)."},
        String(&Config::graph_api_base_url)},
+      {{"meta_client_id", "META_CLIENT_ID", "string", "(none)",
+        "Meta app id for connecting WhatsApp and Instagram accounts with Facebook Login "
+        "(`/api/social-accounts/connect/{platform}`); unset disables connecting that way."},
+       String(&Config::meta_client_id)},
+      {{"meta_client_secret", "META_CLIENT_SECRET", "string", "(none)",
+        "Meta app secret, for the OAuth code exchange and for inspecting the tokens it returns.", true},
+       String(&Config::meta_client_secret)},
+      {{"meta_redirect_uri", "META_REDIRECT_URI", "string", "(none)",
+        "Public URL of the OAuth callback, as registered in the Meta app (e.g. "
+        "`https://host/api/social-accounts/connect/{platform}/callback`; `{platform}` becomes `whatsapp` or "
+        "`instagram`)."},
+       String(&Config::meta_redirect_uri)},
+      {{"meta_oauth_dialog_url", "PARLEY_META_OAUTH_DIALOG_URL", "string",
+        "https://www.facebook.com/v23.0/dialog/oauth", "Meta's Login dialog, where `connect` sends the browser."},
+       String(&Config::meta_oauth_dialog_url)},
       {{"batch_window_ms", "PARLEY_BATCH_WINDOW_MS", "integer", "2000",
         "Quiet time after a customer's last message before the burst is answered."},
        Integer(&Config::batch_window_ms, 0, 600000)},

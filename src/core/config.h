@@ -38,6 +38,11 @@ struct Config {
 
   // Platforms
   std::string graph_api_base_url = "https://graph.facebook.com/v23.0";
+  // Meta's OAuth, for connecting accounts from the API (/api/social-accounts/connect/{platform}).
+  std::string meta_client_id;
+  std::string meta_client_secret;
+  std::string meta_redirect_uri;  //!< The callback URL; "{platform}" stands for whatsapp or instagram.
+  std::string meta_oauth_dialog_url = "https://www.facebook.com/v23.0/dialog/oauth";
 
   // Batching and replies
   int64_t batch_window_ms = 2000;         //!< Quiet time after a customer's last message before answering.

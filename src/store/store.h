@@ -41,6 +41,14 @@ struct NewApiKey {
   std::string key_hash;
 };
 
+// What the platform said about the account when its credentials were last checked (empty when never checked,
+// as for channels added from the command line).
+struct AccountProfile {
+  std::string display_phone_number;  //!< WhatsApp.
+  std::string verified_name;         //!< WhatsApp.
+  std::string username;              //!< Instagram.
+};
+
 struct Channel {
   int64_t id = 0;
   int64_t tenant_id = 0;
@@ -48,6 +56,10 @@ struct Channel {
   std::string account_id;    //!< phone_number_id or Instagram account id.
   std::string access_token;  //!< Plain text in memory; sealed with the master key at rest.
   int64_t created_at_ms = 0;
+  std::string display_name;  //!< The tenant's label; may be empty.
+  AccountProfile profile;
+  bool enabled = true;  //!< A disabled channel stores what customers write but answers nobody automatically.
+  int64_t updated_at_ms = 0;
 };
 
 struct NewChannel {
@@ -55,6 +67,17 @@ struct NewChannel {
   Platform platform = Platform::kWhatsApp;
   std::string account_id;
   std::string access_token;
+  std::string display_name;
+  AccountProfile profile;
+};
+
+// The fields of a channel to change; empty optionals are left as they are. A new token comes with the profile
+// its credentials check returned.
+struct ChannelUpdate {
+  std::optional<std::string> access_token;
+  std::optional<AccountProfile> profile;
+  std::optional<std::string> display_name;
+  std::optional<bool> enabled;
 };
 
 // What the store needs to know about one inbound customer message besides its content.
@@ -249,9 +272,24 @@ class Store {
   Result<Tenant> CreateTenant(const std::string& name, const std::string& api_key_hash);
   // The tenant owning the API key with this hash; kNotFound when none.
   virtual Result<Tenant> FindTenantByApiKeyHash(const std::string& api_key_hash) = 0;
-  // Fails with kNotFound for an unknown tenant, kConflict when the account is already connected.
+  // Connects an account. When the tenant had removed a channel for the same account, that channel comes back
+  // (same id, its conversations with it) with the new token, label and profile, enabled. Fails with kNotFound for
+  // an unknown tenant, kConflict when a live channel already has the account (this tenant's or another's).
   virtual Result<Channel> AddChannel(const NewChannel& channel) = 0;
+  // Any channel, removed ones included (the reply path resolves the channel of a stored conversation).
   virtual Result<Channel> GetChannel(int64_t channel_id) = 0;
+
+  // --- Channel administration (removed channels are left out: kNotFound) ---
+  // The tenant's live channels, oldest first.
+  virtual Result<std::vector<Channel>> ListChannels(int64_t tenant_id) = 0;
+  virtual Result<Channel> GetChannel(int64_t tenant_id, int64_t channel_id) = 0;
+  // kNotFound when the channel is not the tenant's or removed.
+  virtual Result<Channel> UpdateChannel(int64_t tenant_id, int64_t channel_id, const ChannelUpdate& update) = 0;
+  // Soft removal: the channel and its history stay stored, but it no longer receives (webhooks for its account
+  // count as an unknown account), nothing is sent through it (its conversations stop pending, live claims are
+  // voided, queued replies fail with "channel removed"), and its account may be connected again, by any tenant.
+  // Returns the channel as it was. kNotFound when not the tenant's or already removed.
+  virtual Result<Channel> RemoveChannel(int64_t tenant_id, int64_t channel_id) = 0;
 
   // --- Inbound path ---
   // Stores one webhook payload durably: contacts, conversations, new messages, status changes and deletions in

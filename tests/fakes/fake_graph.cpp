@@ -7,6 +7,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 
+#include <map>
+#include <set>
 #include <thread>
 
 namespace parley::testing {
@@ -19,7 +21,53 @@ struct FakeGraph::Impl {
   mutable std::mutex mutex;
   std::vector<RecordedRequest> requests;  // GUARDED_BY(mutex)
   int next_id = 0;                        // GUARDED_BY(mutex)
+
+  // What businesses connected (all GUARDED_BY(mutex)).
+  struct Node {
+    boost::json::object fields;
+    std::set<std::string> tokens;  // Tokens that may read it.
+  };
+  struct Code {
+    std::string redirect_uri;
+    std::string user_token;
+  };
+  std::map<std::string, Node> nodes;
+  std::set<std::string> known_tokens;
+  std::map<std::string, std::vector<std::string>> wabas_of_token;
+  std::map<std::string, Node> wabas;  // fields.phone_numbers: the numbers' ids
+  std::map<std::string, boost::json::array> pages_of_user;
+  std::string app_id;
+  std::string app_secret;
+  std::map<std::string, Code> codes;
 };
+
+namespace {
+
+http::Response GraphError(http::Status status, int code, const std::string& message) {
+  return http::JsonResponse(
+      status,
+      {{"error", {{"message", message}, {"type", "OAuthException"}, {"code", code}, {"fbtrace_id", "FakeTrace"}}}});
+}
+
+std::string BearerOf(const http::Request& request) {
+  std::string header(request[boost::beast::http::field::authorization]);
+  constexpr std::string_view kBearer = "Bearer ";
+  return header.rfind(kBearer, 0) == 0 ? header.substr(kBearer.size()) : std::string();
+}
+
+// The node's fields named in `fields` (comma-separated; nested selections are not needed here), with its id.
+boost::json::object Select(const boost::json::object& node, std::string_view fields) {
+  boost::json::object out{{"id", node.at("id")}};
+  while (!fields.empty()) {
+    auto comma = fields.find(',');
+    std::string_view name = fields.substr(0, comma);
+    if (const auto* v = node.if_contains(name)) out[name] = *v;
+    fields = comma == std::string_view::npos ? std::string_view() : fields.substr(comma + 1);
+  }
+  return out;
+}
+
+}  // namespace
 
 bool IsSend(const RecordedRequest& r) {
   const auto* o = r.body.if_object();
@@ -78,6 +126,126 @@ FakeGraph::FakeGraph() : impl_(std::make_unique<Impl>()) {
         co_return http::JsonResponse(http::Status::ok,
                                      {{"recipient_id", recipient}, {"message_id", "mid.FAKE" + std::to_string(id)}});
       });
+  // Every GET is recorded; a planned outage answers it before anything else.
+  auto read = [this](const http::Request& request) -> std::optional<http::Response> {
+    {
+      std::lock_guard lock(impl_->mutex);
+      impl_->requests.push_back({"GET",
+                                 std::string(request.target()),
+                                 std::string(request[boost::beast::http::field::authorization]),
+                                 {},
+                                 std::chrono::steady_clock::now()});
+    }
+    if (fail_reads_.load() > 0) {
+      --fail_reads_;
+      return GraphError(static_cast<http::Status>(fail_read_status_.load()), 2, "Service temporarily unavailable");
+    }
+    return std::nullopt;
+  };
+  impl_->router.Add(
+      http::Verb::get, "/oauth/access_token",
+      [this, read](const http::Request& request,
+                   const http::RouteContext& route) -> boost::asio::awaitable<http::Response> {
+        if (auto failed = read(request)) co_return *failed;
+        std::lock_guard lock(impl_->mutex);
+        if (route.Query("client_id").value_or("") != impl_->app_id ||
+            route.Query("client_secret").value_or("") != impl_->app_secret || impl_->app_id.empty()) {
+          co_return GraphError(http::Status::bad_request, 101, "Error validating application. Invalid application ID.");
+        }
+        auto code = impl_->codes.find(std::string(route.Query("code").value_or("")));
+        if (code == impl_->codes.end()) {
+          co_return GraphError(http::Status::bad_request, 100, "Invalid verification code format.");
+        }
+        if (route.Query("redirect_uri").value_or("") != code->second.redirect_uri) {
+          co_return GraphError(http::Status::bad_request, 100,
+                               "Error validating verification code. Please make sure your redirect_uri is identical "
+                               "to the one you used in the OAuth dialog request");
+        }
+        std::string token = code->second.user_token;
+        impl_->codes.erase(code);  // A code is used once.
+        co_return http::JsonResponse(http::Status::ok,
+                                     {{"access_token", token}, {"token_type", "bearer"}, {"expires_in", 5183944}});
+      });
+  impl_->router.Add(
+      http::Verb::get, "/debug_token",
+      [this, read](const http::Request& request,
+                   const http::RouteContext& route) -> boost::asio::awaitable<http::Response> {
+        if (auto failed = read(request)) co_return *failed;
+        std::lock_guard lock(impl_->mutex);
+        if (impl_->app_id.empty() || BearerOf(request) != impl_->app_id + "|" + impl_->app_secret) {
+          co_return GraphError(http::Status::bad_request, 190,
+                               "Invalid OAuth access token - Cannot parse access token");
+        }
+        std::string input(route.Query("input_token").value_or(""));
+        if (!impl_->known_tokens.contains(input)) {
+          co_return http::JsonResponse(
+              http::Status::ok,
+              {{"data",
+                {{"error", {{"code", 190}, {"message", "Invalid OAuth access token."}}}, {"is_valid", false}}}});
+        }
+        boost::json::array targets;
+        for (const auto& waba : impl_->wabas_of_token[input]) targets.push_back(boost::json::string(waba));
+        boost::json::array granular{{{"scope", "whatsapp_business_management"}, {"target_ids", targets}},
+                                    {{"scope", "whatsapp_business_messaging"}, {"target_ids", targets}}};
+        co_return http::JsonResponse(
+            http::Status::ok,
+            {{"data",
+              {{"app_id", impl_->app_id},
+               {"type", "USER"},
+               {"is_valid", true},
+               {"scopes", boost::json::array{"whatsapp_business_management", "whatsapp_business_messaging"}},
+               {"granular_scopes", std::move(granular)},
+               {"user_id", "10222270944537964"}}}});
+      });
+  impl_->router.Add(
+      http::Verb::get, "/me/accounts",
+      [this, read](const http::Request& request, const http::RouteContext&) -> boost::asio::awaitable<http::Response> {
+        if (auto failed = read(request)) co_return *failed;
+        std::lock_guard lock(impl_->mutex);
+        std::string token = BearerOf(request);
+        if (!impl_->known_tokens.contains(token)) {
+          co_return GraphError(http::Status::bad_request, 190,
+                               "Invalid OAuth access token - Cannot parse access token");
+        }
+        co_return http::JsonResponse(http::Status::ok, {{"data", impl_->pages_of_user[token]}});
+      });
+  impl_->router.Add(http::Verb::get, "/{waba}/phone_numbers",
+                    [this, read](const http::Request& request,
+                                 const http::RouteContext& route) -> boost::asio::awaitable<http::Response> {
+                      if (auto failed = read(request)) co_return *failed;
+                      std::lock_guard lock(impl_->mutex);
+                      std::string token = BearerOf(request);
+                      auto waba = impl_->wabas.find(std::string(route.Param("waba").value_or("")));
+                      if (waba == impl_->wabas.end() || !waba->second.tokens.contains(token)) {
+                        co_return GraphError(http::Status::bad_request, 100, "Unsupported get request.");
+                      }
+                      boost::json::array data;
+                      for (const auto& id : waba->second.fields.at("phone_numbers").as_array()) {
+                        data.push_back(impl_->nodes.at(std::string(id.as_string())).fields);
+                      }
+                      co_return http::JsonResponse(http::Status::ok, {{"data", std::move(data)}});
+                    });
+  impl_->router.Add(
+      http::Verb::get, "/{node}",
+      [this, read](const http::Request& request,
+                   const http::RouteContext& route) -> boost::asio::awaitable<http::Response> {
+        if (auto failed = read(request)) co_return *failed;
+        std::lock_guard lock(impl_->mutex);
+        std::string token = BearerOf(request);
+        if (!impl_->known_tokens.contains(token)) {
+          co_return GraphError(http::Status::bad_request, 190,
+                               "Invalid OAuth access token - Cannot parse access token");
+        }
+        std::string id(route.Param("node").value_or(""));
+        auto node = impl_->nodes.find(id);
+        if (node == impl_->nodes.end() || !node->second.tokens.contains(token)) {
+          co_return GraphError(http::Status::bad_request, 100,
+                               "Unsupported get request. Object with ID '" + id +
+                                   "' does not exist, cannot be loaded due to missing permissions, or does not "
+                                   "support this operation.");
+        }
+        co_return http::JsonResponse(http::Status::ok, Select(node->second.fields, route.Query("fields").value_or("")));
+      });
   http::ServerOptions options;
   options.port = 0;
   impl_->server = std::make_unique<http::Server>(impl_->io.get_executor(), options, impl_->router);
@@ -115,6 +283,59 @@ bool FakeGraph::WaitForSends(size_t n, std::chrono::milliseconds timeout) const 
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return sends().size() >= n;
+}
+
+}  // namespace parley::testing
+
+namespace parley::testing {
+
+void FakeGraph::AddWhatsAppBusiness(const std::string& token, const std::string& waba_id,
+                                    std::vector<FakePhoneNumber> numbers) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->known_tokens.insert(token);
+  impl_->wabas_of_token[token].push_back(waba_id);
+  Impl::Node& waba = impl_->wabas[waba_id];
+  waba.tokens.insert(token);
+  boost::json::array ids;
+  for (const auto& number : numbers) {
+    ids.push_back(boost::json::string(number.id));
+    Impl::Node& node = impl_->nodes[number.id];
+    node.fields = {{"id", number.id},
+                   {"display_phone_number", number.display_phone_number},
+                   {"verified_name", number.verified_name},
+                   {"quality_rating", "GREEN"}};
+    node.tokens.insert(token);
+  }
+  waba.fields["phone_numbers"] = std::move(ids);
+}
+
+void FakeGraph::AddInstagramAccount(const std::string& user_token, const std::string& page_id,
+                                    const std::string& page_token, const std::string& account_id,
+                                    const std::string& username) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->known_tokens.insert(user_token);
+  impl_->known_tokens.insert(page_token);
+  Impl::Node& node = impl_->nodes[account_id];
+  node.fields = {{"id", account_id}, {"username", username}, {"name", username}};
+  node.tokens.insert(page_token);
+  node.tokens.insert(user_token);
+  impl_->pages_of_user[user_token].push_back(
+      boost::json::object{{"id", page_id},
+                          {"name", username + " Page"},
+                          {"access_token", page_token},
+                          {"instagram_business_account", {{"id", account_id}, {"username", username}}}});
+}
+
+void FakeGraph::SetApp(const std::string& app_id, const std::string& app_secret) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->app_id = app_id;
+  impl_->app_secret = app_secret;
+}
+
+void FakeGraph::AddAuthorizationCode(const std::string& code, const std::string& redirect_uri,
+                                     const std::string& user_token) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->codes[code] = {redirect_uri, user_token};
 }
 
 }  // namespace parley::testing

@@ -3,6 +3,13 @@
 // WhatsApp: POST /{phone_number_id}/messages → {"messaging_product","contacts","messages":[{"id"}]} for sends and
 // {"success":true} for read receipts. Instagram: POST /{account_id}/messages → {"recipient_id","message_id"} for
 // sends and {"recipient_id"} for sender actions. Runs its own thread; safe to query from the test thread.
+//
+// It also holds the accounts businesses connected, for channel administration: GET /{node}?fields=… answers a
+// WhatsApp phone number or an Instagram account to a token that reaches it (else Meta's 400 OAuthException: code
+// 190 for an unknown token, 100 for a node the token cannot see); Meta's OAuth: GET /oauth/access_token exchanges a
+// code issued for (client_id, redirect_uri) once, with the app's secret; GET /debug_token (app token) lists the
+// WhatsApp Business Accounts a token was granted in granular_scopes; GET /{waba_id}/phone_numbers; GET /me/accounts
+// lists the Pages of a user token with their instagram_business_account.
 
 #include <boost/json/value.hpp>
 
@@ -15,6 +22,12 @@
 #include <vector>
 
 namespace parley::testing {
+
+struct FakePhoneNumber {
+  std::string id;
+  std::string display_phone_number;
+  std::string verified_name;
+};
 
 struct RecordedRequest {
   std::string method;
@@ -43,6 +56,21 @@ class FakeGraph {
     fail_sends_ = n;
     fail_status_ = status;
   }
+  // The next `n` GET calls answer `status` with a Graph error body (a platform outage).
+  void FailNextReads(int n, int status) {
+    fail_reads_ = n;
+    fail_read_status_ = status;
+  }
+
+  // A WhatsApp Business Account whose phone numbers `token` reaches (and that a login with `token` granted).
+  void AddWhatsAppBusiness(const std::string& token, const std::string& waba_id, std::vector<FakePhoneNumber> numbers);
+  // A Facebook Page of the user behind `user_token`, with its own token and its Instagram business account.
+  void AddInstagramAccount(const std::string& user_token, const std::string& page_id, const std::string& page_token,
+                           const std::string& account_id, const std::string& username);
+  // The Meta app that OAuth codes are issued to.
+  void SetApp(const std::string& app_id, const std::string& app_secret);
+  // A code the Login dialog would have sent to `redirect_uri`; it exchanges once for `user_token`.
+  void AddAuthorizationCode(const std::string& code, const std::string& redirect_uri, const std::string& user_token);
 
  private:
   struct Impl;
@@ -50,6 +78,8 @@ class FakeGraph {
   std::atomic<int64_t> indicator_delay_ms_{0};
   std::atomic<int> fail_sends_{0};
   std::atomic<int> fail_status_{500};
+  std::atomic<int> fail_reads_{0};
+  std::atomic<int> fail_read_status_{503};
 };
 
 bool IsSend(const RecordedRequest& r);

@@ -56,19 +56,17 @@ constexpr char kCreateMigrationsTable[] =
     " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)";
 constexpr char kMigrationApplied[] = "SELECT 1 FROM schema_migrations WHERE version = ?1";
 constexpr char kRecordMigration[] = "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)";
+constexpr char kForeignKeysOff[] = "PRAGMA foreign_keys = OFF";
+constexpr char kForeignKeyCheck[] = "PRAGMA foreign_key_check";
 
 constexpr char kInsertTenant[] = "INSERT INTO tenants (name, created_at) VALUES (?1, ?2) RETURNING id";
 constexpr char kInsertApiKey[] =
     "INSERT INTO api_keys (tenant_id, key_hash, prefix, created_at, name, role) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 constexpr char kFindTenantByKey[] =
     "SELECT t.id, t.name, t.created_at FROM api_keys k JOIN tenants t ON t.id = k.tenant_id WHERE k.key_hash = ?1";
-constexpr char kTenantExists[] = "SELECT 1 FROM tenants WHERE id = ?1";
-constexpr char kInsertChannel[] =
-    "INSERT INTO channels (tenant_id, platform, account_id, access_token_sealed, created_at)"
-    " VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id";
-constexpr char kSelectChannel[] =
-    "SELECT id, tenant_id, platform, account_id, access_token_sealed, created_at FROM channels WHERE id = ?1";
-constexpr char kResolveChannel[] = "SELECT id, tenant_id FROM channels WHERE platform = ?1 AND account_id = ?2";
+// Only live channels receive: a removed channel's account is unknown.
+constexpr char kResolveChannel[] =
+    "SELECT id, tenant_id, enabled FROM channels WHERE platform = ?1 AND account_id = ?2 AND removed_at IS NULL";
 
 constexpr char kSelectContact[] = "SELECT id, name FROM contacts WHERE channel_id = ?1 AND platform_id = ?2";
 constexpr char kInsertContact[] =
@@ -366,6 +364,7 @@ class SqliteStore::Writer {
   struct ChannelRoute {
     int64_t id = 0;
     int64_t tenant_id = 0;
+    bool enabled = true;  //!< Messages to a disabled channel are stored, not answered.
   };
   struct StringHash {
     using is_transparent = void;
@@ -373,8 +372,9 @@ class SqliteStore::Writer {
   };
   using RouteMap = std::unordered_map<std::string, ChannelRoute, StringHash, std::equal_to<>>;
 
-  // The channel for (platform, account_id), or nullopt. A cache miss re-queries, so channels another process
-  // added are found; channels are never deleted, so hits stay valid.
+  // The live channel for (platform, account_id), or nullopt. A cache miss re-queries, so channels another process
+  // added are found; removing, enabling or disabling a channel goes through WriteForgettingRoutes, so hits stay
+  // valid.
   Result<std::optional<ChannelRoute>> Resolve(Platform platform, const std::string& account_id);
   Result<void> ApplyEcho(const ChannelRoute& channel, const BusinessEcho& echo, int64_t received_at_ms,
                          int64_t human_idle_ms, IngestOutcome& outcome);
@@ -406,7 +406,7 @@ Result<std::optional<SqliteStore::Writer::ChannelRoute>> SqliteStore::Writer::Re
   stmt.Bind(1, ToString(platform)).Bind(2, account_id);
   STORE_ASSIGN_OR_RETURN(bool found, stmt.Step());
   if (!found) return std::optional<ChannelRoute>();
-  ChannelRoute route{stmt.Int(0), stmt.Int(1)};
+  ChannelRoute route{stmt.Int(0), stmt.Int(1), stmt.Int(2) != 0};
   routes.emplace(account_id, route);
   return route;
 }
@@ -434,6 +434,7 @@ Result<int64_t> SqliteStore::Writer::UpsertContact(const ChannelRoute& channel, 
 Result<void> SqliteStore::Writer::IngestMessage(const ChannelRoute& channel, const InboundItem& item,
                                                 int64_t received_at_ms, Platform platform, IngestOutcome& outcome) {
   const UnifiedMessage& m = item.message;
+  const bool answerable = item.answerable && channel.enabled;
   std::string cache_key = std::to_string(channel.id) + ':' + m.contact_id;
   int64_t contact_id = 0;
   int64_t conversation_id = 0;
@@ -480,7 +481,7 @@ Result<void> SqliteStore::Writer::IngestMessage(const ChannelRoute& channel, con
     if (m.error) {
       insert.Bind(7, m.error->code).Bind(8, m.error->title).Bind(9, m.error->detail);
     }
-    insert.Bind(10, m.timestamp_ms).Bind(11, received_at_ms).Bind(12, item.answerable ? 1 : 0);
+    insert.Bind(10, m.timestamp_ms).Bind(11, received_at_ms).Bind(12, answerable ? 1 : 0);
     if (!details.empty()) insert.Bind(13, details);
     STORE_TRY(insert.Run());
     if (db_->Changes() == 0) {
@@ -492,10 +493,10 @@ Result<void> SqliteStore::Writer::IngestMessage(const ChannelRoute& channel, con
   ++outcome.stored;
 
   STORE_ASSIGN_OR_RETURN(auto touch, db_->Prepare(kTouchConversation));
-  touch.Bind(1, conversation_id).Bind(2, received_at_ms).Bind(3, item.answerable ? 1 : 0).Bind(4, message_id);
+  touch.Bind(1, conversation_id).Bind(2, received_at_ms).Bind(3, answerable ? 1 : 0).Bind(4, message_id);
   STORE_ASSIGN_OR_RETURN(bool open, touch.Step());
   if (!open) return Error::Unavailable("conversation closed meanwhile", "stale contact cache; retry");
-  if (!item.answerable || touch.IsNull(0)) return Ok();  // Nothing to answer, or a person answers here.
+  if (!answerable || touch.IsNull(0)) return Ok();  // Nothing to answer, or a person answers here.
   PendingConversation pending{conversation_id, channel.tenant_id, platform, touch.Int(0), touch.Int(1)};
   auto it = std::find_if(outcome.pending.begin(), outcome.pending.end(),
                          [&](const PendingConversation& p) { return p.conversation_id == conversation_id; });
@@ -961,6 +962,17 @@ Result<void> SqliteStore::Write(const std::function<Result<void>(Database&)>& fn
   return Ok();
 }
 
+Result<void> SqliteStore::WriteForgettingRoutes(const std::function<Result<void>(Database&)>& fn) {
+  auto written = WriteSync<std::monostate>([&](Writer& writer) -> Result<std::monostate> {
+    auto result = fn(writer.db());
+    writer.ForgetRoutes();
+    if (!result) return result.error();
+    return std::monostate{};
+  });
+  if (!written) return written.error();
+  return Ok();
+}
+
 Result<void> SqliteStore::Read(const std::function<Result<void>(Database&)>& fn) {
   STORE_ASSIGN_OR_RETURN(auto reader, AcquireReader());
   return fn(*reader);
@@ -988,6 +1000,10 @@ Result<void> SqliteStore::Migrate() {
   }
   ConnectionOptions connection_options{options_.synchronous, options_.busy_timeout_ms, false};
   STORE_ASSIGN_OR_RETURN(auto db, Database::Open(options_.path, connection_options));
+  // A migration that rebuilds a table (create the new one, copy, drop the old, rename) must not have the DROP
+  // cascade into the rows that reference it: foreign keys are enforced on this connection only at the end of each
+  // migration, by foreign_key_check, before it commits.
+  STORE_TRY(db->Exec(kForeignKeysOff));
   STORE_TRY(db->Exec(kCreateMigrationsTable));
   for (const Migration& migration : Migrations()) {
     auto applied = InTransaction(*db, [&]() -> Result<void> {
@@ -997,6 +1013,9 @@ Result<void> SqliteStore::Migrate() {
       if (done) return Ok();  // Another process applied it first.
       std::string sql(migration.sql);
       STORE_TRY(db->Exec(sql.c_str()));
+      STORE_ASSIGN_OR_RETURN(auto keys, db->Prepare(kForeignKeyCheck));
+      STORE_ASSIGN_OR_RETURN(bool violated, keys.Step());
+      if (violated) return Error::Internal("foreign key violated in table " + keys.String(0));
       STORE_ASSIGN_OR_RETURN(auto record, db->Prepare(kRecordMigration));
       return record.Bind(1, migration.version).Bind(2, migration.name).Bind(3, NowMs()).Run();
     });
@@ -1031,41 +1050,6 @@ Result<Tenant> SqliteStore::FindTenantByApiKeyHash(const std::string& api_key_ha
   STORE_ASSIGN_OR_RETURN(bool found, select.Bind(1, api_key_hash).Step());
   if (!found) return Error::NotFound("no tenant has this API key");
   return Tenant{select.Int(0), select.String(1), select.Int(2)};
-}
-
-Result<Channel> SqliteStore::AddChannel(const NewChannel& channel) {
-  if (channel.account_id.empty()) return Error::InvalidArgument("account_id is required");
-  Channel added{0, channel.tenant_id, channel.platform, channel.account_id, channel.access_token, NowMs()};
-  std::string sealed = box_.Seal(channel.access_token);
-  return WriteSync<Channel>([&](Writer& w) -> Result<Channel> {
-    STORE_ASSIGN_OR_RETURN(auto tenant, w.db().Prepare(kTenantExists));
-    STORE_ASSIGN_OR_RETURN(bool exists, tenant.Bind(1, channel.tenant_id).Step());
-    if (!exists) return Error::NotFound("no such tenant");
-    STORE_ASSIGN_OR_RETURN(auto insert, w.db().Prepare(kInsertChannel));
-    insert.Bind(1, channel.tenant_id).Bind(2, ToString(channel.platform)).Bind(3, channel.account_id);
-    insert.Bind(4, sealed).Bind(5, added.created_at_ms);
-    auto row = insert.Step();
-    if (!row && row.error().code == ErrorCode::kConflict) {
-      return Error::Conflict("this account is already connected");
-    }
-    if (!row) return row.error();
-    added.id = insert.Int(0);
-    return added;
-  });
-}
-
-Result<Channel> SqliteStore::LoadChannel(Database& db, int64_t channel_id) {
-  STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(kSelectChannel));
-  STORE_ASSIGN_OR_RETURN(bool found, select.Bind(1, channel_id).Step());
-  if (!found) return Error::NotFound("no such channel");
-  STORE_ASSIGN_OR_RETURN(std::string token, box_.Open(select.Text(4)));
-  return Channel{select.Int(0),    select.Int(1),    ParsePlatform(select.Text(2)).value_or(Platform::kWhatsApp),
-                 select.String(3), std::move(token), select.Int(5)};
-}
-
-Result<Channel> SqliteStore::GetChannel(int64_t channel_id) {
-  STORE_ASSIGN_OR_RETURN(auto reader, AcquireReader());
-  return LoadChannel(*reader, channel_id);
 }
 
 void SqliteStore::Ingest(IngestRequest request, IngestCallback done) {

@@ -48,8 +48,13 @@ class SqliteStore final : public Store {
   using Store::CreateTenant;
   Result<Tenant> CreateTenant(const std::string& name, const NewApiKey& first_key) override;
   Result<Tenant> FindTenantByApiKeyHash(const std::string& api_key_hash) override;
+  // Channels: sqlite/channel_store.cpp.
   Result<Channel> AddChannel(const NewChannel& channel) override;
   Result<Channel> GetChannel(int64_t channel_id) override;
+  Result<std::vector<Channel>> ListChannels(int64_t tenant_id) override;
+  Result<Channel> GetChannel(int64_t tenant_id, int64_t channel_id) override;
+  Result<Channel> UpdateChannel(int64_t tenant_id, int64_t channel_id, const ChannelUpdate& update) override;
+  Result<Channel> RemoveChannel(int64_t tenant_id, int64_t channel_id) override;
 
   // A request with a message lacking contact_id fails alone with kInvalidArgument; after Close() `done` runs
   // at once on the calling thread with kUnavailable.
@@ -168,8 +173,12 @@ class SqliteStore final : public Store {
   class ReaderLease;
   Result<ReaderLease> AcquireReader();
 
-  // The channel with its token unsealed; kNotFound, or kInternal when the token does not open under box_.
+  // The channel with its token unsealed, removed or not; kNotFound, or kInternal when the token does not open
+  // under box_.
   Result<Channel> LoadChannel(Database& db, int64_t channel_id);
+  // Write() for the changes that alter how webhooks are routed (removing, enabling, disabling a channel): the
+  // writer's cache of channel routes is dropped in the same step.
+  Result<void> WriteForgettingRoutes(const std::function<Result<void>(Database&)>& fn);
   // Outbound messages with their channel: the one with `message_id`, or every queued one when nullopt.
   Result<std::vector<OutboundMessage>> LoadOutbound(Database& db, std::optional<int64_t> message_id);
 

@@ -1,0 +1,422 @@
+#include "api/channels_api.h"
+
+#include "billing/meter.h"
+
+#include "channels/meta/oauth_state.h"
+#include "core/log.h"
+#include "core/time.h"
+
+#include <boost/json/array.hpp>
+
+#include <algorithm>
+#include <charconv>
+
+namespace parley::api {
+namespace {
+
+namespace json = boost::json;
+namespace meta = channels::meta;
+using Verb = http::Verb;
+
+constexpr size_t kMaxTokenBytes = 4096;
+constexpr size_t kMaxAccountIdBytes = 64;
+constexpr size_t kMaxDisplayNameBytes = 100;
+constexpr const char* kTag = "channels";
+
+std::optional<int64_t> PathId(const http::RouteContext& route) {
+  auto raw = route.Param("id").value_or("");
+  int64_t id = 0;
+  auto [end, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), id);
+  if (ec != std::errc() || end != raw.data() + raw.size() || id <= 0) return std::nullopt;
+  return id;
+}
+
+// The string field `name` of `body`: nullopt when absent or null, an error when not a string.
+Result<std::optional<std::string>> OptionalString(const json::object& body, std::string_view name) {
+  const auto* value = body.if_contains(name);
+  if (value == nullptr || value->is_null()) return std::optional<std::string>();
+  if (!value->is_string()) return Error::InvalidArgument(std::string(name) + " must be a string");
+  return std::optional<std::string>(std::string(value->as_string()));
+}
+
+Result<void> OnlyFields(const json::object& body, std::initializer_list<std::string_view> allowed) {
+  for (const auto& [key, value] : body) {
+    if (std::find(allowed.begin(), allowed.end(), std::string_view(key)) == allowed.end()) {
+      return Error::InvalidArgument("unknown field " + std::string(key));
+    }
+  }
+  return Ok();
+}
+
+// Meta's ids are decimal numbers; anything else could not be an account and must not reach a Graph URL path.
+Result<void> CheckAccountId(std::string_view id) {
+  if (id.empty() || id.size() > kMaxAccountIdBytes ||
+      !std::all_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return Error::InvalidArgument("account_id must be the platform's numeric id (phone_number_id or Instagram id)");
+  }
+  return Ok();
+}
+
+// A token goes into an Authorization header: printable ASCII without spaces only.
+Result<void> CheckToken(std::string_view token) {
+  if (token.empty() || token.size() > kMaxTokenBytes ||
+      !std::all_of(token.begin(), token.end(), [](char c) { return c > ' ' && c < 0x7f; })) {
+    return Error::InvalidArgument("access_token must be a non-empty token of printable characters");
+  }
+  return Ok();
+}
+
+Result<void> CheckDisplayName(std::string_view name) {
+  if (name.size() > kMaxDisplayNameBytes ||
+      std::any_of(name.begin(), name.end(), [](char c) { return static_cast<unsigned char>(c) < ' '; })) {
+    return Error::InvalidArgument("display_name must be at most 100 bytes, without control characters");
+  }
+  return Ok();
+}
+
+Result<Platform> PathPlatform(const http::RouteContext& route) {
+  auto platform = ParsePlatform(route.Param("platform").value_or(""));
+  if (!platform) return Error::NotFound("no such platform: whatsapp or instagram");
+  return *platform;
+}
+
+store::AccountProfile ToProfile(const meta::AccountInfo& info) {
+  return {info.display_phone_number, info.verified_name, info.username};
+}
+
+json::value OrNull(const std::string& text) { return text.empty() ? json::value(nullptr) : json::value(text); }
+
+// The caller who started an OAuth flow, as its state remembers them.
+Principal CallerOf(const meta::OAuthState& state) {
+  Principal caller;
+  caller.tenant_id = state.tenant_id;
+  caller.role = ParseRole(state.role).value_or(Role::kAdmin);
+  caller.user_id = state.user_id;
+  caller.api_key_id = state.api_key_id;
+  return caller;
+}
+
+}  // namespace
+
+std::string TokenHint(std::string_view token) {
+  constexpr size_t kShown = 4;
+  constexpr size_t kShortest = 12;  // Below this, four characters would be too large a share of the secret.
+  if (token.size() < kShortest) return "…";
+  return "…" + std::string(token.substr(token.size() - kShown));
+}
+
+json::object ChannelJson(const store::Channel& channel) {
+  json::object o{{"id", channel.id},
+                 {"platform", ToString(channel.platform)},
+                 {"account_id", channel.account_id},
+                 {"display_name", OrNull(channel.display_name)},
+                 {"enabled", channel.enabled},
+                 {"access_token_hint", TokenHint(channel.access_token)}};
+  if (channel.platform == Platform::kWhatsApp) {
+    o["display_phone_number"] = OrNull(channel.profile.display_phone_number);
+    o["verified_name"] = OrNull(channel.profile.verified_name);
+  } else {
+    o["username"] = OrNull(channel.profile.username);
+  }
+  o["created_at"] = FormatTimestamp(channel.created_at_ms);
+  o["updated_at"] = FormatTimestamp(channel.updated_at_ms);
+  return o;
+}
+
+ChannelsApi::ChannelsApi(const Config& config, store::Store& store, BlockingPool& pool, const crypto::SecretBox& box,
+                         http::Client& client)
+    : store_(store),
+      pool_(pool),
+      default_plan_(config.default_plan),
+      box_(box),
+      graph_(client, config.graph_api_base_url),
+      app_{config.meta_client_id, config.meta_client_secret, config.meta_redirect_uri, config.meta_oauth_dialog_url} {}
+
+Result<void> ChannelsApi::CheckChannelRoom(int64_t tenant_id) {
+  auto plan = billing::PlanOf(store_.billing(), tenant_id, default_plan_);
+  if (!plan) return plan.error();
+  auto channels = store_.ListChannels(tenant_id);
+  if (!channels) return channels.error();
+  return billing::CheckChannelRoom(*plan, static_cast<int64_t>(channels->size()));
+}
+
+void ChannelsApi::RegisterRoutes(RouteTable& routes) {
+  auto add = [&](Verb verb, const char* pattern, const Roles& roles, RouteDoc doc, Handler handler) {
+    routes.Tenant(
+        verb, pattern, roles, std::move(doc),
+        [this, handler](const Principal& caller, const http::Request& request, const http::RouteContext& route) {
+          return (this->*handler)(caller, request, route);
+        });
+  };
+  add(Verb::get, "/api/social-accounts", kAnyRole,
+      {"List the tenant's WhatsApp and Instagram channels (tokens never shown)", kTag, {}}, &ChannelsApi::List);
+  add(Verb::post, "/api/social-accounts", kAdmins,
+      {"Add a channel: {platform, account_id, access_token, display_name}; the platform checks the token first",
+       kTag,
+       {},
+       BodyKind::kJson,
+       201},
+      &ChannelsApi::Add);
+  add(Verb::get, "/api/social-accounts/{id}", kAnyRole, {"One channel", kTag, {}}, &ChannelsApi::Get);
+  for (Verb verb : {Verb::patch, Verb::put}) {
+    add(verb, "/api/social-accounts/{id}", kAdmins,
+        {"Change a channel's access_token (checked by the platform), display_name or enabled",
+         kTag,
+         {},
+         BodyKind::kJson},
+        &ChannelsApi::Update);
+  }
+  add(Verb::delete_, "/api/social-accounts/{id}", kAdmins,
+      {"Remove a channel: it stops receiving and sending; its conversations are kept", kTag, {}, BodyKind::kNone, 204},
+      &ChannelsApi::Remove);
+  add(Verb::get, "/api/social-accounts/connect/{platform}", kAdmins,
+      {"Start connecting accounts with Meta's login: the authorization URL to send the browser to", kTag, {}},
+      &ChannelsApi::Connect);
+  routes.Public(
+      Verb::get, "/api/social-accounts/connect/{platform}/callback",
+      {"Meta's OAuth redirect: exchanges the code and saves the accounts it grants (the signed state "
+       "authenticates)",
+       kTag,
+       {"code", "state", "error", "error_description"}},
+      [this](const http::Request& request, const http::RouteContext& route) { return Callback(request, route); });
+}
+
+boost::asio::awaitable<http::Response> ChannelsApi::List(const Principal& caller, const http::Request&,
+                                                         const http::RouteContext&) {
+  auto list = [this, tenant = caller.tenant_id] { return store_.ListChannels(tenant); };
+  auto channels = co_await pool_.Run(list);
+  if (!channels) co_return http::ErrorResponse(channels.error());
+  json::array data;
+  for (const auto& channel : *channels) data.push_back(ChannelJson(channel));
+  json::object answer{{"data", std::move(data)}};
+  co_return http::JsonResponse(http::Status::ok, answer);
+}
+
+boost::asio::awaitable<http::Response> ChannelsApi::Get(const Principal& caller, const http::Request&,
+                                                        const http::RouteContext& route) {
+  auto id = PathId(route);
+  if (!id) co_return http::ErrorResponse(Error::NotFound("no such channel"));
+  auto get = [this, tenant = caller.tenant_id, id = *id] { return store_.GetChannel(tenant, id); };
+  auto channel = co_await pool_.Run(get);
+  if (!channel) co_return http::ErrorResponse(channel.error());
+  co_return http::JsonResponse(http::Status::ok, ChannelJson(*channel));
+}
+
+boost::asio::awaitable<http::Response> ChannelsApi::Add(const Principal& caller, const http::Request& request,
+                                                        const http::RouteContext&) {
+  auto body = http::ParseJsonObject(request);
+  if (!body) co_return http::ErrorResponse(body.error());
+  if (auto only = OnlyFields(*body, {"platform", "account_id", "access_token", "display_name"}); !only) {
+    co_return http::ErrorResponse(only.error());
+  }
+  auto platform_name = OptionalString(*body, "platform");
+  auto account_id = OptionalString(*body, "account_id");
+  auto token = OptionalString(*body, "access_token");
+  auto display_name = OptionalString(*body, "display_name");
+  if (!platform_name) co_return http::ErrorResponse(platform_name.error());
+  if (!account_id) co_return http::ErrorResponse(account_id.error());
+  if (!token) co_return http::ErrorResponse(token.error());
+  if (!display_name) co_return http::ErrorResponse(display_name.error());
+  auto platform = ParsePlatform(platform_name->value_or(""));
+  if (!platform) co_return http::ErrorResponse(Error::InvalidArgument("platform must be whatsapp or instagram"));
+  std::string account = account_id->value_or("");
+  std::string access_token = token->value_or("");
+  std::string label = display_name->value_or("");
+  if (auto valid = CheckAccountId(account); !valid) co_return http::ErrorResponse(valid.error());
+  if (auto valid = CheckToken(access_token); !valid) co_return http::ErrorResponse(valid.error());
+  if (auto valid = CheckDisplayName(label); !valid) co_return http::ErrorResponse(valid.error());
+
+  auto checked = co_await graph_.CheckAccount(*platform, account, access_token);
+  if (!checked) co_return http::ErrorResponse(checked.error());
+  store::NewChannel channel{caller.tenant_id, *platform, account, access_token, label, ToProfile(*checked)};
+  auto save = [this, &channel]() -> Result<store::Channel> {
+    auto room = CheckChannelRoom(channel.tenant_id);
+    if (!room) return room.error();
+    return store_.AddChannel(channel);
+  };
+  auto added = co_await pool_.Run(save);
+  if (!added) co_return http::ErrorResponse(added.error());
+  json::object details{{"platform", ToString(added->platform)}, {"account_id", added->account_id}};
+  auto entry = AuditOf(caller, "channel.create", "channel", std::to_string(added->id), details);
+  co_await RecordAudit(store_, pool_, std::move(entry));
+  co_return http::JsonResponse(http::Status::created, ChannelJson(*added));
+}
+
+boost::asio::awaitable<http::Response> ChannelsApi::Update(const Principal& caller, const http::Request& request,
+                                                           const http::RouteContext& route) {
+  auto id = PathId(route);
+  if (!id) co_return http::ErrorResponse(Error::NotFound("no such channel"));
+  auto body = http::ParseJsonObject(request);
+  if (!body) co_return http::ErrorResponse(body.error());
+  if (auto only = OnlyFields(*body, {"access_token", "display_name", "enabled"}); !only) {
+    co_return http::ErrorResponse(only.error());
+  }
+  auto token = OptionalString(*body, "access_token");
+  auto display_name = OptionalString(*body, "display_name");
+  if (!token) co_return http::ErrorResponse(token.error());
+  if (!display_name) co_return http::ErrorResponse(display_name.error());
+  store::ChannelUpdate update;
+  json::array fields;
+  if (*token) {
+    if (auto valid = CheckToken(**token); !valid) co_return http::ErrorResponse(valid.error());
+    update.access_token = **token;
+    fields.push_back("access_token");
+  }
+  if (*display_name) {
+    if (auto valid = CheckDisplayName(**display_name); !valid) co_return http::ErrorResponse(valid.error());
+    update.display_name = **display_name;
+    fields.push_back("display_name");
+  }
+  if (const auto* enabled = body->if_contains("enabled"); enabled != nullptr && !enabled->is_null()) {
+    if (!enabled->is_bool()) co_return http::ErrorResponse(Error::InvalidArgument("enabled must be a boolean"));
+    update.enabled = enabled->as_bool();
+    fields.push_back("enabled");
+  }
+  if (fields.empty()) {
+    co_return http::ErrorResponse(Error::InvalidArgument("nothing to change: access_token, display_name or enabled"));
+  }
+
+  const int64_t tenant = caller.tenant_id;
+  const int64_t channel_id = *id;
+  if (update.access_token) {
+    auto get = [this, tenant, channel_id] { return store_.GetChannel(tenant, channel_id); };
+    auto current = co_await pool_.Run(get);
+    if (!current) co_return http::ErrorResponse(current.error());
+    auto checked = co_await graph_.CheckAccount(current->platform, current->account_id, *update.access_token);
+    if (!checked) co_return http::ErrorResponse(checked.error());
+    update.profile = ToProfile(*checked);
+  }
+  auto change = [this, tenant, channel_id, &update] { return store_.UpdateChannel(tenant, channel_id, update); };
+  auto updated = co_await pool_.Run(change);
+  if (!updated) co_return http::ErrorResponse(updated.error());
+  json::object details{
+      {"platform", ToString(updated->platform)}, {"account_id", updated->account_id}, {"fields", std::move(fields)}};
+  if (update.enabled) details["enabled"] = *update.enabled;
+  auto entry = AuditOf(caller, "channel.update", "channel", std::to_string(updated->id), details);
+  co_await RecordAudit(store_, pool_, std::move(entry));
+  co_return http::JsonResponse(http::Status::ok, ChannelJson(*updated));
+}
+
+boost::asio::awaitable<http::Response> ChannelsApi::Remove(const Principal& caller, const http::Request& request,
+                                                           const http::RouteContext& route) {
+  auto id = PathId(route);
+  if (!id) co_return http::ErrorResponse(Error::NotFound("no such channel"));
+  auto remove = [this, tenant = caller.tenant_id, id = *id] { return store_.RemoveChannel(tenant, id); };
+  auto removed = co_await pool_.Run(remove);
+  if (!removed) co_return http::ErrorResponse(removed.error());
+  json::object details{{"platform", ToString(removed->platform)}, {"account_id", removed->account_id}};
+  auto entry = AuditOf(caller, "channel.delete", "channel", std::to_string(removed->id), details);
+  co_await RecordAudit(store_, pool_, std::move(entry));
+  co_return http::Response(http::Status::no_content, request.version());
+}
+
+boost::asio::awaitable<http::Response> ChannelsApi::Connect(const Principal& caller, const http::Request&,
+                                                            const http::RouteContext& route) {
+  auto platform = PathPlatform(route);
+  if (!platform) co_return http::ErrorResponse(platform.error());
+  if (!app_.configured()) {
+    co_return http::ErrorResponse(Error::Unavailable(
+        "connecting with Meta is not configured: set META_CLIENT_ID, META_CLIENT_SECRET and META_REDIRECT_URI"));
+  }
+  meta::OAuthState state{caller.tenant_id, *platform,         std::string(ToString(caller.role)),
+                         caller.user_id,   caller.api_key_id, NowMs() + meta::kOAuthStateLifetimeMs};
+  const std::string sealed = meta::SealOAuthState(state, box_);
+  json::object answer{{"platform", ToString(*platform)},
+                      {"authorization_url", meta::AuthorizationUrl(app_, *platform, sealed)},
+                      {"redirect_uri", app_.RedirectUri(*platform)},
+                      {"expires_at", FormatTimestamp(state.expires_at_ms)}};
+  co_return http::JsonResponse(http::Status::ok, answer);
+}
+
+boost::asio::awaitable<http::Response> ChannelsApi::Callback(const http::Request&, const http::RouteContext& route) {
+  auto platform = PathPlatform(route);
+  if (!platform) co_return http::ErrorResponse(platform.error());
+  auto state = meta::OpenOAuthState(route.Query("state").value_or(""), box_, NowMs());
+  if (!state) {
+    log::Warn("oauth_state_refused", {{"platform", ToString(*platform)}, {"reason", state.error().message}});
+    co_return http::ErrorResponse(state.error());
+  }
+  if (state->platform != *platform) {
+    co_return http::ErrorResponse(Error::InvalidArgument("the state was issued for another platform"));
+  }
+  if (auto declined = route.Query("error")) {
+    std::string why(route.Query("error_description").value_or(*declined));
+    co_return http::ErrorResponse(Error::InvalidArgument("the authorization was not granted: " + why));
+  }
+  std::string code(route.Query("code").value_or(""));
+  if (code.empty()) co_return http::ErrorResponse(Error::InvalidArgument("the code parameter is missing"));
+  if (!app_.configured()) {
+    co_return http::ErrorResponse(Error::Unavailable("connecting with Meta is not configured"));
+  }
+
+  auto user_token = co_await graph_.ExchangeCode(app_, *platform, code);
+  if (!user_token) co_return http::ErrorResponse(user_token.error());
+  auto accounts = co_await graph_.Discover(app_, *platform, *user_token);
+  if (!accounts) co_return http::ErrorResponse(accounts.error());
+  if (accounts->empty()) {
+    co_return http::ErrorResponse(Error::InvalidArgument(
+        *platform == Platform::kWhatsApp ? "the login gave access to no WhatsApp Business phone number"
+                                         : "the login gave access to no Instagram business account"));
+  }
+
+  const Principal caller = CallerOf(*state);
+  json::array saved;
+  json::array skipped;
+  for (const meta::DiscoveredAccount& account : *accounts) {
+    auto checked = co_await graph_.CheckAccount(*platform, account.info.id, account.access_token);
+    Result<store::Channel> channel = store::Channel{};
+    if (checked) {
+      channel = co_await SaveConnected(caller, *platform, account, *checked);
+    } else {
+      channel = checked.error();
+    }
+    if (!channel) {
+      json::object reason{{"account_id", account.info.id}, {"error", channel.error().message}};
+      skipped.push_back(std::move(reason));
+      continue;
+    }
+    saved.push_back(ChannelJson(*channel));
+  }
+  log::Info("channels_connected", {{"platform", ToString(*platform)},
+                                   {"tenant_id", caller.tenant_id},
+                                   {"saved", static_cast<int64_t>(saved.size())},
+                                   {"skipped", static_cast<int64_t>(skipped.size())}});
+  json::object answer{{"platform", ToString(*platform)}, {"data", std::move(saved)}, {"skipped", std::move(skipped)}};
+  co_return http::JsonResponse(http::Status::ok, answer);
+}
+
+boost::asio::awaitable<Result<store::Channel>> ChannelsApi::SaveConnected(const Principal& caller, Platform platform,
+                                                                          const meta::DiscoveredAccount& account,
+                                                                          const meta::AccountInfo& checked) {
+  store::NewChannel fresh{caller.tenant_id, platform, account.info.id, account.access_token, {}, ToProfile(checked)};
+  store::ChannelUpdate renewal;
+  renewal.access_token = account.access_token;
+  renewal.profile = fresh.profile;
+  // Connecting an account the tenant already has renews its token instead of failing.
+  auto save = [this, &fresh, &renewal]() -> Result<std::pair<store::Channel, bool>> {
+    auto channels = store_.ListChannels(fresh.tenant_id);
+    if (!channels) return channels.error();
+    for (const store::Channel& existing : *channels) {
+      if (existing.platform == fresh.platform && existing.account_id == fresh.account_id) {
+        auto updated = store_.UpdateChannel(fresh.tenant_id, existing.id, renewal);
+        if (!updated) return updated.error();
+        return std::pair{std::move(*updated), false};
+      }
+    }
+    auto room = CheckChannelRoom(fresh.tenant_id);
+    if (!room) return room.error();
+    auto added = store_.AddChannel(fresh);
+    if (!added) return added.error();
+    return std::pair{std::move(*added), true};
+  };
+  auto saved = co_await pool_.Run(save);
+  if (!saved) co_return saved.error();
+  const auto& [channel, created] = *saved;
+  json::object details{
+      {"platform", ToString(platform)}, {"account_id", channel.account_id}, {"via", "oauth"}, {"created", created}};
+  auto entry = AuditOf(caller, "channel.connect", "channel", std::to_string(channel.id), details);
+  co_await RecordAudit(store_, pool_, std::move(entry));
+  co_return channel;
+}
+
+}  // namespace parley::api

@@ -1,0 +1,67 @@
+#pragma once
+// The tenant's WhatsApp and Instagram channels:
+//   channels         GET /api/social-accounts   GET /api/social-accounts/{id}                     (any role)
+//                    POST /api/social-accounts {"platform", "account_id", "access_token", "display_name"}
+//                    PATCH|PUT /api/social-accounts/{id} {"access_token", "display_name", "enabled"}
+//                    DELETE /api/social-accounts/{id}                                            (owners, admins)
+//   Meta OAuth       GET /api/social-accounts/connect/{platform} → {"authorization_url", "expires_at"} (admins)
+//                    GET /api/social-accounts/connect/{platform}/callback?code=&state=   (public: the state is
+//                    the authentication)
+// A token is saved only after the platform accepted it (GET /{account_id} on the Graph API): a refusal answers 400
+// with the platform's message, an unreachable platform 503, and nothing is saved. Access tokens are never shown:
+// answers carry their last four characters at most. Every change goes to the audit log, without the token.
+
+#include "api/auth.h"
+#include "api/route_table.h"
+#include "channels/meta/accounts.h"
+#include "core/blocking_pool.h"
+#include "core/config.h"
+#include "core/crypto.h"
+#include "store/store.h"
+
+namespace parley::api {
+
+class ChannelsApi {
+ public:
+  // Every reference must outlive this. `box` seals the OAuth state; `client` reaches the Graph API.
+  ChannelsApi(const Config& config, store::Store& store, BlockingPool& pool, const crypto::SecretBox& box,
+              http::Client& client);
+
+  void RegisterRoutes(RouteTable& routes);
+
+ private:
+  using Handler = boost::asio::awaitable<http::Response> (ChannelsApi::*)(const Principal& caller,
+                                                                          const http::Request& request,
+                                                                          const http::RouteContext& route);
+  boost::asio::awaitable<http::Response> List(const Principal&, const http::Request&, const http::RouteContext&);
+  boost::asio::awaitable<http::Response> Get(const Principal&, const http::Request&, const http::RouteContext&);
+  boost::asio::awaitable<http::Response> Add(const Principal&, const http::Request&, const http::RouteContext&);
+  boost::asio::awaitable<http::Response> Update(const Principal&, const http::Request&, const http::RouteContext&);
+  boost::asio::awaitable<http::Response> Remove(const Principal&, const http::Request&, const http::RouteContext&);
+  boost::asio::awaitable<http::Response> Connect(const Principal&, const http::Request&, const http::RouteContext&);
+  boost::asio::awaitable<http::Response> Callback(const http::Request& request, const http::RouteContext& route);
+
+  // Saves an account the OAuth login gave access to: a new channel, or a new token for the tenant's channel that
+  // already has the account.
+  boost::asio::awaitable<Result<store::Channel>> SaveConnected(const Principal& caller, Platform platform,
+                                                               const channels::meta::DiscoveredAccount& account,
+                                                               const channels::meta::AccountInfo& checked);
+
+  // Blocking: whether the tenant's plan has room for one more channel (kPlanLimit otherwise).
+  Result<void> CheckChannelRoom(int64_t tenant_id);
+
+  store::Store& store_;
+  BlockingPool& pool_;
+  const std::string default_plan_;
+  const crypto::SecretBox& box_;
+  channels::meta::GraphAccounts graph_;
+  const channels::meta::OAuthApp app_;
+};
+
+// A channel as the API shows it: no token, only its last four characters.
+boost::json::object ChannelJson(const store::Channel& channel);
+
+// "…" and the last four characters of `token` (only "…" for a token shorter than 12 characters).
+std::string TokenHint(std::string_view token);
+
+}  // namespace parley::api

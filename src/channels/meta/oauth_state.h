@@ -1,0 +1,37 @@
+#pragma once
+// The OAuth `state` parameter of Meta's login flow. The callback is a public route (the browser arrives from
+// Facebook without Parley's credentials), so the state itself says, sealed by the server, who started the flow:
+// the tenant, the caller's role and identity, the platform, and until when it may be used. Sealed with
+// crypto::SecretBox (authenticated encryption under the master key): it cannot be forged, altered or read.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/crypto.h"
+#include "core/error.h"
+#include "core/message.h"
+
+namespace parley::channels::meta {
+
+//! How long a state stays valid: enough to go through Meta's dialogs.
+inline constexpr int64_t kOAuthStateLifetimeMs = 15 * 60 * 1000;
+
+struct OAuthState {
+  int64_t tenant_id = 0;
+  Platform platform = Platform::kWhatsApp;
+  std::string role;  //!< The caller's role ("owner", "admin").
+  std::optional<int64_t> user_id;
+  std::optional<int64_t> api_key_id;
+  int64_t expires_at_ms = 0;
+};
+
+// The state to put in the authorization URL: URL-safe text.
+std::string SealOAuthState(const OAuthState& state, const crypto::SecretBox& box);
+
+// The state back. kInvalidArgument, saying which, when it was not sealed by this server (or was altered), is not
+// a state, or expired before `now_ms`.
+Result<OAuthState> OpenOAuthState(std::string_view sealed, const crypto::SecretBox& box, int64_t now_ms);
+
+}  // namespace parley::channels::meta

@@ -1,0 +1,204 @@
+// SqliteStore's channels: connecting accounts, the administration API's reads and changes, and soft removal.
+
+#include "core/time.h"
+#include "store/sqlite/db.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace parley::store::sqlite {
+namespace {
+
+// Statements, named and kept at namespace scope because the statement cache is keyed by their address.
+#define CHANNEL_COLUMNS                                                                                       \
+  "id, tenant_id, platform, account_id, access_token_sealed, created_at, display_name, display_phone_number," \
+  " verified_name, username, enabled, updated_at"
+constexpr char kTenantExists[] = "SELECT 1 FROM tenants WHERE id = ?1";
+constexpr char kLiveOwner[] =
+    "SELECT tenant_id, id FROM channels WHERE platform = ?1 AND account_id = ?2 AND removed_at IS NULL";
+constexpr char kRemovedByTenant[] =
+    "SELECT id FROM channels WHERE tenant_id = ?1 AND platform = ?2 AND account_id = ?3 AND removed_at IS NOT NULL"
+    " ORDER BY removed_at DESC, id DESC LIMIT 1";
+constexpr char kInsertChannel[] =
+    "INSERT INTO channels (tenant_id, platform, account_id, access_token_sealed, created_at, display_name,"
+    " display_phone_number, verified_name, username, updated_at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?5) RETURNING " CHANNEL_COLUMNS;
+constexpr char kReviveChannel[] =
+    "UPDATE channels SET access_token_sealed = ?2, display_name = ?3, display_phone_number = ?4, verified_name = ?5,"
+    " username = ?6, enabled = 1, updated_at = ?7, removed_at = NULL WHERE id = ?1 RETURNING " CHANNEL_COLUMNS;
+constexpr char kSelectChannel[] = "SELECT " CHANNEL_COLUMNS " FROM channels WHERE id = ?1";
+constexpr char kSelectTenantChannel[] =
+    "SELECT " CHANNEL_COLUMNS " FROM channels WHERE id = ?1 AND tenant_id = ?2 AND removed_at IS NULL";
+constexpr char kListTenantChannels[] =
+    "SELECT " CHANNEL_COLUMNS " FROM channels WHERE tenant_id = ?1 AND removed_at IS NULL ORDER BY id";
+constexpr char kUpdateChannel[] =
+    "UPDATE channels SET access_token_sealed = COALESCE(?3, access_token_sealed),"
+    " display_phone_number = COALESCE(?4, display_phone_number), verified_name = COALESCE(?5, verified_name),"
+    " username = COALESCE(?6, username), display_name = COALESCE(?7, display_name), enabled = COALESCE(?8, enabled),"
+    " updated_at = ?9 WHERE id = ?1 AND tenant_id = ?2 AND removed_at IS NULL RETURNING " CHANNEL_COLUMNS;
+constexpr char kRemoveChannel[] =
+    "UPDATE channels SET removed_at = ?3, updated_at = ?3 WHERE id = ?1 AND tenant_id = ?2 AND removed_at IS NULL"
+    " RETURNING " CHANNEL_COLUMNS;
+// Nothing waiting on the channel is answered any more: what customers wrote counts as answered, pending state and
+// live claims are cleared (a reply being produced then finds its claim lost and commits nothing).
+constexpr char kStopAnswering[] =
+    "UPDATE conversations SET answered_through_id = MAX(answered_through_id, COALESCE((SELECT MAX(m.id)"
+    " FROM messages m WHERE m.conversation_id = conversations.id AND m.direction = 'in'), 0)),"
+    " answered_seq = inbound_seq, pending_since = NULL, claim_token = NULL, claim_expires_at = NULL,"
+    " claim_through_id = NULL WHERE channel_id = ?1 AND (pending_since IS NOT NULL OR claim_token IS NOT NULL)";
+constexpr char kFailQueued[] =
+    "UPDATE messages SET status = 'failed', error_code = 0, error_title = 'channel removed', error_detail = ''"
+    " WHERE channel_id = ?1 AND status = 'queued' AND direction = 'out'";
+#undef CHANNEL_COLUMNS
+
+Result<Channel> ReadChannel(const Statement& row, const crypto::SecretBox& box) {
+  Channel channel;
+  channel.id = row.Int(0);
+  channel.tenant_id = row.Int(1);
+  channel.platform = ParsePlatform(row.Text(2)).value_or(Platform::kWhatsApp);
+  channel.account_id = row.String(3);
+  STORE_ASSIGN_OR_RETURN(channel.access_token, box.Open(row.Text(4)));
+  channel.created_at_ms = row.Int(5);
+  channel.display_name = row.String(6);
+  channel.profile = {row.String(7), row.String(8), row.String(9)};
+  channel.enabled = row.Int(10) != 0;
+  channel.updated_at_ms = row.Int(11);
+  return channel;
+}
+
+// Steps `statement` (a SELECT or an UPDATE … RETURNING) to its one row; kNotFound when there is none.
+Result<Channel> OneChannel(Statement& statement, const crypto::SecretBox& box) {
+  STORE_ASSIGN_OR_RETURN(bool found, statement.Step());
+  if (!found) return Error::NotFound("no such channel");
+  return ReadChannel(statement, box);
+}
+
+Result<void> StopAnswering(Database& db, int64_t channel_id) {
+  STORE_ASSIGN_OR_RETURN(auto stop, db.Prepare(kStopAnswering));
+  return stop.Bind(1, channel_id).Run();
+}
+
+}  // namespace
+
+Result<Channel> SqliteStore::LoadChannel(Database& db, int64_t channel_id) {
+  STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(kSelectChannel));
+  select.Bind(1, channel_id);
+  return OneChannel(select, box_);
+}
+
+Result<Channel> SqliteStore::AddChannel(const NewChannel& channel) {
+  if (channel.account_id.empty()) return Error::InvalidArgument("account_id is required");
+  const std::string sealed = box_.Seal(channel.access_token);
+  const std::string_view platform = ToString(channel.platform);
+  const int64_t now_ms = NowMs();
+  Channel added;
+  STORE_TRY(Write([&](Database& db) -> Result<void> {
+    STORE_ASSIGN_OR_RETURN(auto tenant, db.Prepare(kTenantExists));
+    STORE_ASSIGN_OR_RETURN(bool exists, tenant.Bind(1, channel.tenant_id).Step());
+    if (!exists) return Error::NotFound("no such tenant");
+    {
+      STORE_ASSIGN_OR_RETURN(auto owner, db.Prepare(kLiveOwner));
+      STORE_ASSIGN_OR_RETURN(bool connected, owner.Bind(1, platform).Bind(2, channel.account_id).Step());
+      if (connected && owner.Int(0) == channel.tenant_id) {
+        return Error::Conflict("this account is already connected (channel " + std::to_string(owner.Int(1)) + ")");
+      }
+      if (connected) return Error::Conflict("this account is connected to another tenant");
+    }
+    const AccountProfile& p = channel.profile;
+    STORE_ASSIGN_OR_RETURN(auto removed, db.Prepare(kRemovedByTenant));
+    removed.Bind(1, channel.tenant_id).Bind(2, platform).Bind(3, channel.account_id);
+    STORE_ASSIGN_OR_RETURN(bool comes_back, removed.Step());
+    if (comes_back) {
+      STORE_ASSIGN_OR_RETURN(auto revive, db.Prepare(kReviveChannel));
+      revive.Bind(1, removed.Int(0)).Bind(2, sealed).Bind(3, channel.display_name).Bind(4, p.display_phone_number);
+      revive.Bind(5, p.verified_name).Bind(6, p.username).Bind(7, now_ms);
+      STORE_ASSIGN_OR_RETURN(added, OneChannel(revive, box_));
+      return Ok();
+    }
+    STORE_ASSIGN_OR_RETURN(auto insert, db.Prepare(kInsertChannel));
+    insert.Bind(1, channel.tenant_id).Bind(2, platform).Bind(3, channel.account_id).Bind(4, sealed).Bind(5, now_ms);
+    insert.Bind(6, channel.display_name).Bind(7, p.display_phone_number).Bind(8, p.verified_name).Bind(9, p.username);
+    auto inserted = OneChannel(insert, box_);
+    // Another process connected the account between the check and the insert.
+    if (!inserted && inserted.error().code == ErrorCode::kConflict) {
+      return Error::Conflict("this account is already connected");
+    }
+    if (!inserted) return inserted.error();
+    added = std::move(*inserted);
+    return Ok();
+  }));
+  return added;
+}
+
+Result<Channel> SqliteStore::GetChannel(int64_t channel_id) {
+  Channel channel;
+  STORE_TRY(Read([&](Database& db) -> Result<void> {
+    STORE_ASSIGN_OR_RETURN(channel, LoadChannel(db, channel_id));
+    return Ok();
+  }));
+  return channel;
+}
+
+Result<std::vector<Channel>> SqliteStore::ListChannels(int64_t tenant_id) {
+  std::vector<Channel> channels;
+  STORE_TRY(Read([&](Database& db) -> Result<void> {
+    STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(kListTenantChannels));
+    select.Bind(1, tenant_id);
+    while (true) {
+      STORE_ASSIGN_OR_RETURN(bool row, select.Step());
+      if (!row) return Ok();
+      STORE_ASSIGN_OR_RETURN(auto channel, ReadChannel(select, box_));
+      channels.push_back(std::move(channel));
+    }
+  }));
+  return channels;
+}
+
+Result<Channel> SqliteStore::GetChannel(int64_t tenant_id, int64_t channel_id) {
+  Channel channel;
+  STORE_TRY(Read([&](Database& db) -> Result<void> {
+    STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(kSelectTenantChannel));
+    select.Bind(1, channel_id).Bind(2, tenant_id);
+    STORE_ASSIGN_OR_RETURN(channel, OneChannel(select, box_));
+    return Ok();
+  }));
+  return channel;
+}
+
+Result<Channel> SqliteStore::UpdateChannel(int64_t tenant_id, int64_t channel_id, const ChannelUpdate& update) {
+  std::optional<std::string> sealed;
+  if (update.access_token) sealed = box_.Seal(*update.access_token);
+  std::optional<std::string> phone, verified_name, username;
+  if (update.profile) {
+    phone = update.profile->display_phone_number;
+    verified_name = update.profile->verified_name;
+    username = update.profile->username;
+  }
+  std::optional<int64_t> enabled;
+  if (update.enabled) enabled = *update.enabled ? 1 : 0;
+  const int64_t now_ms = NowMs();
+  Channel updated;
+  STORE_TRY(WriteForgettingRoutes([&](Database& db) -> Result<void> {
+    STORE_ASSIGN_OR_RETURN(auto change, db.Prepare(kUpdateChannel));
+    change.Bind(1, channel_id).Bind(2, tenant_id).Bind(3, sealed).Bind(4, phone).Bind(5, verified_name);
+    change.Bind(6, username).Bind(7, update.display_name).Bind(8, enabled).Bind(9, now_ms);
+    STORE_ASSIGN_OR_RETURN(updated, OneChannel(change, box_));
+    if (!updated.enabled) STORE_TRY(StopAnswering(db, channel_id));
+    return Ok();
+  }));
+  return updated;
+}
+
+Result<Channel> SqliteStore::RemoveChannel(int64_t tenant_id, int64_t channel_id) {
+  const int64_t now_ms = NowMs();
+  Channel removed;
+  STORE_TRY(WriteForgettingRoutes([&](Database& db) -> Result<void> {
+    STORE_ASSIGN_OR_RETURN(auto remove, db.Prepare(kRemoveChannel));
+    remove.Bind(1, channel_id).Bind(2, tenant_id).Bind(3, now_ms);
+    STORE_ASSIGN_OR_RETURN(removed, OneChannel(remove, box_));
+    STORE_TRY(StopAnswering(db, channel_id));
+    STORE_ASSIGN_OR_RETURN(auto fail, db.Prepare(kFailQueued));
+    return fail.Bind(1, channel_id).Run();
+  }));
+  return removed;
+}
+
+}  // namespace parley::store::sqlite
