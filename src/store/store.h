@@ -359,7 +359,7 @@ class Store {
   virtual Result<Conversation> CloseConversation(int64_t tenant_id, int64_t conversation_id, int64_t now_ms) = 0;
   // A person's reply from the inbox, queued exactly like the bot's (the caller sends it through the same delivery
   // path). The conversation goes to human mode for `human_idle_ms` (0: until handed back), so the bot does not
-  // talk over the person. kNotFound; kConflict when the conversation is closed.
+  // talk over the person. kNotFound; kConflict when the conversation is closed or its channel removed.
   virtual Result<OutboundMessage> QueuePersonReply(int64_t tenant_id, int64_t conversation_id, const std::string& text,
                                                    const std::string& sent_by, int64_t human_idle_ms,
                                                    int64_t now_ms) = 0;

@@ -234,6 +234,11 @@ TEST_F(ChannelsTest, ARemovedChannelStopsReceivingKeepsItsHistoryAndCanBeAddedAg
   // Acknowledged (Meta must not retry) but stored nowhere.
   ASSERT_EQ(PostWhatsApp("wamid.after-removal").status, 200);
   EXPECT_EQ(StoredMessages(acme_key_), 1u);
+  // People cannot write through it from the inbox either.
+  auto conversation = Api("GET", "/api/conversations", acme_key_).Json().at("data").at(0).at("id").to_number<int64_t>();
+  auto reply = Api("POST", "/api/conversations/" + std::to_string(conversation) + "/messages", acme_key_,
+                   json::object{{"text", "Are you still there?"}});
+  EXPECT_EQ(reply.status, 409) << reply.body;
 
   auto back = AddWhatsApp(acme_key_);
   ASSERT_EQ(back.status, 201) << back.body;

@@ -1,6 +1,7 @@
-// Tenant isolation swept over the route table itself: tenant A creates one object of every kind, then tenant B's
-// owner key calls every route of the OpenAPI document that takes an id with A's ids (404 every time, nothing
-// changed), every list (none of A's data), the playground (none of A's knowledge) and the metrics (no tenant labels).
+// Access swept over the route table itself: tenant A creates one object of every kind, then tenant B's owner key
+// calls every route of the OpenAPI document that takes an id with A's ids (404 every time, nothing changed), every
+// list (none of A's data), the playground (none of A's knowledge) and the metrics (no tenant labels); every tenant
+// route refuses callers without a valid token, and every route closed to agents refuses an agent key.
 
 #include "fakes/fake_graph.h"
 #include "integration/harness.h"
@@ -116,6 +117,35 @@ TEST(IsolationTest, AnotherTenantsIdsAnswer404OnEveryRouteAndItsDataAppearsNowhe
     }
   }
   EXPECT_GE(swept, 20);
+
+  // Every tenant route refuses a missing or unknown token (401), and every route an agent may not call refuses an
+  // agent key (403) before doing anything.
+  auto agent_key = as(a_key, "POST", "/api/api-keys", R"({"name":"desk","role":"agent"})");
+  ASSERT_EQ(agent_key.status, 201) << agent_key.body;
+  std::string agent(agent_key.Json().at("key").as_string());
+  int refused_to_agents = 0;
+  for (const auto& [pattern, item] : openapi.at("paths").as_object()) {
+    std::string path(pattern);
+    if (size_t brace = path.find("{id}"); brace != std::string::npos) {
+      path.replace(brace, 4, std::to_string(ids[std::string(pattern).substr(0, brace)]));
+    }
+    if (size_t brace = path.find("{platform}"); brace != std::string::npos) path.replace(brace, 10, "whatsapp");
+    for (const auto& [method, op] : item.as_object()) {
+      if (!op.as_object().contains("x-parley-roles")) continue;
+      std::string verb(method);
+      for (char& c : verb) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      EXPECT_EQ(Call(verb, parley.url(path)).status, 401) << verb << " " << path;
+      EXPECT_EQ(as("pk_not-a-key", verb, path).status, 401) << verb << " " << path;
+      bool agents_allowed = false;
+      for (const auto& role : op.at("x-parley-roles").as_array()) agents_allowed |= role == "agent";
+      if (!agents_allowed) {
+        auto answer = as(agent, verb, path, verb == "GET" || verb == "DELETE" ? "" : "{}");
+        EXPECT_EQ(answer.status, 403) << verb << " " << path << ": " << answer.body;
+        ++refused_to_agents;
+      }
+    }
+  }
+  EXPECT_GE(refused_to_agents, 15);
 
   // Nothing of A's in B's lists, searches, retrieval or exports.
   for (const char* list :

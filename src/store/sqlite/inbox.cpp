@@ -17,6 +17,7 @@ constexpr int kMaxPageSize = 500;
 constexpr int64_t kWhatsAppWindowMs = 24 * 3600 * 1000;
 
 constexpr const char* kConversationOfTenant = PARLEY_SELECT_CONVERSATION " WHERE c.id = ?1 AND c.tenant_id = ?2";
+constexpr const char* kChannelRemoved = "SELECT removed_at IS NOT NULL FROM channels WHERE id = ?1";
 constexpr const char* kUserOfTenant = "SELECT 1 FROM users WHERE id = ?1 AND tenant_id = ?2";
 constexpr const char* kAssign = "UPDATE conversations SET assignee_user_id = ?2 WHERE id = ?1";
 // Closing voids a claim in flight (its commit finds another token) and leaves nothing pending.
@@ -113,6 +114,9 @@ Result<OutboundMessage> SqliteStore::QueuePersonReply(int64_t tenant_id, int64_t
   STORE_TRY(Write([&](Database& db) -> Result<void> {
     STORE_ASSIGN_OR_RETURN(Conversation conversation, LoadConversation(db, tenant_id, conversation_id));
     if (conversation.status != "open") return Error::Conflict("the conversation is closed");
+    STORE_ASSIGN_OR_RETURN(auto channel, db.Prepare(kChannelRemoved));
+    STORE_TRY(channel.Bind(1, conversation.channel_id).Step());
+    if (channel.Int(0) != 0) return Error::Conflict("the conversation's channel was removed");
     if (conversation.platform == Platform::kWhatsApp &&
         (!conversation.last_inbound_at_ms || now_ms - *conversation.last_inbound_at_ms > kWhatsAppWindowMs)) {
       return Error::Conflict(
