@@ -21,11 +21,13 @@ if [[ ! -s $demo ]]; then
   "$parley" channel add whatsapp --tenant "$tenant_id" --phone-number-id demo-phone-number-id --access-token demo-token > /dev/null
   "$parley" channel add instagram --tenant "$tenant_id" --account-id demo-instagram-account --access-token demo-token > /dev/null
   "$parley" kb add --tenant "$tenant_id" scripts/demo/demo-business.md > /dev/null
+  (umask 077 && "$parley" user create --tenant "$tenant_id" --email owner@demo.local --role owner > "$PARLEY_DATA_DIR/demo-owner.json")
   mv "$demo.tmp" "$demo"
   chmod 600 "$demo"
 fi
 api_key=$(sed -E 's/.*"api_key":"([^"]+)".*/\1/' "$demo")
 tenant_id=$(sed -E 's/.*"tenant_id":([0-9]+).*/\1/' "$demo")
+owner_password=$(sed -E 's/.*"password":"([^"]+)".*/\1/' "$PARLEY_DATA_DIR/demo-owner.json" 2>/dev/null || true)
 
 cat <<MSG
 
@@ -36,6 +38,8 @@ A demo tenant is ready, with a small knowledge base (scripts/demo/demo-business.
   WHATSAPP_APP_SECRET=$WHATSAPP_APP_SECRET $parley simulate whatsapp --text "Hello, are you open on Sunday?"
   curl -s -H "Authorization: Bearer $api_key" http://$PARLEY_LISTEN/api/conversations
   curl -s -H "Authorization: Bearer $api_key" http://$PARLEY_LISTEN/api/conversations/1/messages
+  curl -s -d '{"email":"owner@demo.local","password":"$owner_password"}' http://$PARLEY_LISTEN/api/auth/login
+  curl -s http://$PARLEY_LISTEN/api/openapi.json          # every route, with the roles that may call it
 
 The reply is sent to Meta's Graph API (${PARLEY_GRAPH_API_BASE_URL:-https://graph.facebook.com/v23.0}); with the demo
 token it fails, and the failure is recorded on the outbound message. Stop with Ctrl-C.
