@@ -252,7 +252,10 @@ boost::asio::awaitable<void> ReplyWorker::DeliverOne(const store::OutboundMessag
   channels::Channel* channel = channels_.Get(platform);
   auto start = std::chrono::steady_clock::now();
   const channels::SendAccount account{message.channel.account_id, message.channel.access_token};
-  auto sent = co_await channel->SendText(account, message.recipient_id, message.draft.text, message.draft.reply_to);
+  const channels::MessageTag tag =
+      message.draft.human_agent ? channels::MessageTag::kHumanAgent : channels::MessageTag::kNone;
+  auto sent =
+      co_await channel->SendText(account, message.recipient_id, message.draft.text, message.draft.reply_to, tag);
   m.send_seconds.Observe(SecondsSince(start));
   boost::json::object fields{{"platform", ToString(platform)},
                              {"tenant_id", message.tenant_id},

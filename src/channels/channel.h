@@ -36,6 +36,10 @@ struct PlatformSettings {
   std::string graph_base_url = "https://graph.facebook.com/v23.0";
 };
 
+// Meta's message tags. A person answering from the inbox on Instagram more than 24 hours after the customer's last
+// message (and at most 7 days after) must send with HUMAN_AGENT.
+enum class MessageTag { kNone, kHumanAgent };
+
 class Channel {
  public:
   virtual ~Channel() = default;
@@ -58,9 +62,11 @@ class Channel {
   virtual boost::asio::awaitable<SendResult> MarkReadAndTyping(const SendAccount& account, std::string_view contact_id,
                                                                std::string_view last_message_id) = 0;
 
-  // Sends a text message (split by the caller to the platform's limit), quoting `reply_to` when not empty.
+  // Sends a text message (split by the caller to the platform's limit), quoting `reply_to` when not empty, with
+  // `tag` where the platform knows message tags (Instagram); a platform without them ignores it.
   virtual boost::asio::awaitable<SendResult> SendText(const SendAccount& account, std::string_view contact_id,
-                                                      std::string_view text, std::string_view reply_to) = 0;
+                                                      std::string_view text, std::string_view reply_to,
+                                                      MessageTag tag) = 0;
 };
 
 // The platforms Parley knows, built from their settings. `client` must outlive the channels.

@@ -195,7 +195,8 @@ struct Claim {
 struct OutboundDraft {
   MessageType type = MessageType::kText;
   std::string text;
-  std::string reply_to;  //!< Platform message id to quote, or empty.
+  std::string reply_to;      //!< Platform message id to quote, or empty.
+  bool human_agent = false;  //!< A person's reply past Instagram's 24-hour window: sent with the HUMAN_AGENT tag.
 };
 
 // Usage of one tenant on one UTC day (or summed over days).

@@ -21,9 +21,10 @@ boost::asio::awaitable<SendResult> InstagramChannel::MarkReadAndTyping(const Sen
 }
 
 boost::asio::awaitable<SendResult> InstagramChannel::SendText(const SendAccount& account, std::string_view contact_id,
-                                                              std::string_view text, std::string_view reply_to) {
+                                                              std::string_view text, std::string_view reply_to,
+                                                              MessageTag tag) {
   co_return co_await meta::PostJson(client_, meta::MessagesUrl(settings_.graph_base_url, account.account_id),
-                                    account.access_token, TextMessageBody(contact_id, text, reply_to),
+                                    account.access_token, TextMessageBody(contact_id, text, reply_to, tag),
                                     &ParseSendResponse);
 }
 

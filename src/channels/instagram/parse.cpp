@@ -285,10 +285,16 @@ Result<WebhookEvents> ParseInstagramWebhook(std::string_view body) {
   return events;
 }
 
-json::object TextMessageBody(std::string_view recipient_id, std::string_view text, std::string_view reply_to) {
+json::object TextMessageBody(std::string_view recipient_id, std::string_view text, std::string_view reply_to,
+                             MessageTag tag) {
   json::object message{{"text", text}};
   if (!reply_to.empty()) message["reply_to"] = json::object{{"mid", reply_to}};
-  return json::object{{"recipient", json::object{{"id", recipient_id}}}, {"message", std::move(message)}};
+  json::object body{{"recipient", json::object{{"id", recipient_id}}}, {"message", std::move(message)}};
+  if (tag == MessageTag::kHumanAgent) {
+    body["messaging_type"] = "MESSAGE_TAG";
+    body["tag"] = "HUMAN_AGENT";
+  }
+  return body;
 }
 
 json::object SenderActionBody(std::string_view recipient_id, std::string_view action) {

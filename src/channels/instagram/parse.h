@@ -23,7 +23,8 @@ namespace parley::channels::instagram {
 Result<WebhookEvents> ParseInstagramWebhook(std::string_view body);
 
 // {"recipient":{"id":…},"message":{"text":…}} plus "reply_to":{"mid":…} in the message when `reply_to` is set.
-boost::json::object TextMessageBody(std::string_view recipient_id, std::string_view text, std::string_view reply_to);
+boost::json::object TextMessageBody(std::string_view recipient_id, std::string_view text, std::string_view reply_to,
+                                    MessageTag tag = MessageTag::kNone);
 
 // {"recipient":{"id":…},"sender_action":…} for "mark_seen", "typing_on" or "typing_off".
 boost::json::object SenderActionBody(std::string_view recipient_id, std::string_view action);

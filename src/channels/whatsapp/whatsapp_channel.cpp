@@ -18,7 +18,8 @@ boost::asio::awaitable<SendResult> WhatsAppChannel::MarkReadAndTyping(const Send
 }
 
 boost::asio::awaitable<SendResult> WhatsAppChannel::SendText(const SendAccount& account, std::string_view contact_id,
-                                                             std::string_view text, std::string_view reply_to) {
+                                                             std::string_view text, std::string_view reply_to,
+                                                             MessageTag) {
   co_return co_await meta::PostJson(client_, meta::MessagesUrl(settings_.graph_base_url, account.account_id),
                                     account.access_token, TextMessageBody(contact_id, text, reply_to),
                                     &ParseSendResponse);

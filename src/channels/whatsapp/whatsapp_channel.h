@@ -21,7 +21,8 @@ class WhatsAppChannel final : public meta::MetaChannel {
   boost::asio::awaitable<SendResult> MarkReadAndTyping(const SendAccount& account, std::string_view contact_id,
                                                        std::string_view last_message_id) override;
   boost::asio::awaitable<SendResult> SendText(const SendAccount& account, std::string_view contact_id,
-                                              std::string_view text, std::string_view reply_to) override;
+                                              std::string_view text, std::string_view reply_to,
+                                              MessageTag tag) override;
 };
 
 }  // namespace parley::channels::whatsapp

@@ -13,8 +13,10 @@ namespace parley::store::sqlite {
 namespace {
 
 constexpr int kMaxPageSize = 500;
-// WhatsApp accepts free-form messages only within 24 hours of the customer's last message.
-constexpr int64_t kWhatsAppWindowMs = 24 * 3600 * 1000;
+// Meta accepts free-form messages within 24 hours of the customer's last message; on Instagram a person may answer
+// for 7 days with the HUMAN_AGENT tag.
+constexpr int64_t kStandardWindowMs = int64_t{24} * 3600 * 1000;
+constexpr int64_t kHumanAgentWindowMs = 7 * kStandardWindowMs;
 
 constexpr const char* kConversationOfTenant = PARLEY_SELECT_CONVERSATION " WHERE c.id = ?1 AND c.tenant_id = ?2";
 constexpr const char* kChannelRemoved = "SELECT removed_at IS NOT NULL FROM channels WHERE id = ?1";
@@ -109,7 +111,6 @@ Result<OutboundMessage> SqliteStore::QueuePersonReply(int64_t tenant_id, int64_t
                                                       const std::string& text, const std::string& sent_by,
                                                       int64_t human_idle_ms, int64_t now_ms) {
   if (text.empty()) return Error::InvalidArgument("text must not be empty");
-  const std::string details = boost::json::serialize(boost::json::object{{"sent_by", "person"}, {"author", sent_by}});
   int64_t message_id = 0;
   STORE_TRY(Write([&](Database& db) -> Result<void> {
     STORE_ASSIGN_OR_RETURN(Conversation conversation, LoadConversation(db, tenant_id, conversation_id));
@@ -117,12 +118,21 @@ Result<OutboundMessage> SqliteStore::QueuePersonReply(int64_t tenant_id, int64_t
     STORE_ASSIGN_OR_RETURN(auto channel, db.Prepare(kChannelRemoved));
     STORE_TRY(channel.Bind(1, conversation.channel_id).Step());
     if (channel.Int(0) != 0) return Error::Conflict("the conversation's channel was removed");
-    if (conversation.platform == Platform::kWhatsApp &&
-        (!conversation.last_inbound_at_ms || now_ms - *conversation.last_inbound_at_ms > kWhatsAppWindowMs)) {
+    const int64_t since_customer =
+        conversation.last_inbound_at_ms ? now_ms - *conversation.last_inbound_at_ms : kHumanAgentWindowMs + 1;
+    if (conversation.platform == Platform::kWhatsApp && since_customer > kStandardWindowMs) {
       return Error::Conflict(
           "WhatsApp accepts free-form replies only within 24 hours of the customer's last message; "
           "send an approved template instead");
     }
+    if (conversation.platform == Platform::kInstagram && since_customer > kHumanAgentWindowMs) {
+      return Error::Conflict("Instagram accepts replies from people only within 7 days of the customer's last message");
+    }
+    boost::json::object fields{{"sent_by", "person"}, {"author", sent_by}};
+    if (conversation.platform == Platform::kInstagram && since_customer > kStandardWindowMs) {
+      fields["human_agent"] = true;
+    }
+    const std::string details = boost::json::serialize(fields);
     STORE_ASSIGN_OR_RETURN(auto insert, db.Prepare(kInsertPersonReply));
     insert.Bind(1, tenant_id).Bind(2, conversation_id).Bind(3, conversation.channel_id).Bind(4, text);
     STORE_TRY(insert.Bind(5, now_ms).Bind(6, details).Step());

@@ -190,12 +190,14 @@ constexpr char kInsertOutbound[] =
 
 constexpr char kQueuedOutbound[] =
     "SELECT m.id, m.conversation_id, m.tenant_id, m.channel_id, ct.platform_id, m.type, COALESCE(m.text, ''),"
-    " COALESCE(json_extract(m.details, '$.reply_to'), '') FROM messages m"
+    " COALESCE(json_extract(m.details, '$.reply_to'), ''), COALESCE(json_extract(m.details, '$.human_agent'), 0)"
+    " FROM messages m"
     " JOIN conversations c ON c.id = m.conversation_id JOIN contacts ct ON ct.id = c.contact_id"
     " WHERE m.status = 'queued' AND m.direction = 'out' ORDER BY m.id";
 constexpr char kOutboundById[] =
     "SELECT m.id, m.conversation_id, m.tenant_id, m.channel_id, ct.platform_id, m.type, COALESCE(m.text, ''),"
-    " COALESCE(json_extract(m.details, '$.reply_to'), '') FROM messages m"
+    " COALESCE(json_extract(m.details, '$.reply_to'), ''), COALESCE(json_extract(m.details, '$.human_agent'), 0)"
+    " FROM messages m"
     " JOIN conversations c ON c.id = m.conversation_id JOIN contacts ct ON ct.id = c.contact_id"
     " WHERE m.id = ?1 AND m.direction = 'out'";
 // Only a queued message takes the send result: a webhook may already have moved it further.
@@ -1280,6 +1282,7 @@ Result<std::vector<OutboundMessage>> SqliteStore::LoadOutbound(Database& db, std
       m.draft.type = ParseMessageType(select.Text(5)).value_or(MessageType::kText);
       m.draft.text = select.String(6);
       m.draft.reply_to = select.String(7);
+      m.draft.human_agent = select.Int(8) != 0;
       messages.push_back(std::move(m));
     }
   }

@@ -83,6 +83,16 @@ TEST_F(InstagramChannelTest, Signature) {
   EXPECT_FALSE(open.VerifySignature(body, "sha256=" + crypto::HmacSha256Hex("", body)));
 }
 
+TEST_F(InstagramChannelTest, APersonsLateReplyCarriesTheHumanAgentTag) {
+  stub_.Answer(200, R"({"recipient_id":"1284628956217892","message_id":"aWdfTAGGED"})");
+  SendResult r =
+      stub_.Run(channel_.SendText(account_, "1284628956217892", "Sorry for the wait", "", MessageTag::kHumanAgent));
+  EXPECT_TRUE(r.ok());
+  ASSERT_EQ(stub_.requests().size(), 1u);
+  EXPECT_EQ(json::parse(stub_.requests()[0].body), json::parse(R"({"recipient":{"id":"1284628956217892"},
+      "message":{"text":"Sorry for the wait"},"messaging_type":"MESSAGE_TAG","tag":"HUMAN_AGENT"})"));
+}
+
 TEST_F(InstagramChannelTest, Handshake) {
   EXPECT_EQ(channel_.VerifyHandshake("subscribe", "ig-verify", "42"), "42");
   EXPECT_EQ(channel_.VerifyHandshake("subscribe", "ig-verif", "42"), std::nullopt);
@@ -90,7 +100,7 @@ TEST_F(InstagramChannelTest, Handshake) {
 
 TEST_F(InstagramChannelTest, SendTextPostsToAccount) {
   stub_.Answer(200, R"({"recipient_id":"1284628956217892","message_id":"aWdfSENT"})");
-  SendResult r = stub_.Run(channel_.SendText(account_, "1284628956217892", "Hello", ""));
+  SendResult r = stub_.Run(channel_.SendText(account_, "1284628956217892", "Hello", "", MessageTag::kNone));
   EXPECT_TRUE(r.ok());
   EXPECT_EQ(r.platform_message_id, "aWdfSENT");
   ASSERT_EQ(stub_.requests().size(), 1u);

@@ -125,7 +125,7 @@ TEST_F(WhatsAppChannelTest, Handshake) {
 TEST_F(WhatsAppChannelTest, SendTextPostsToPhoneNumberId) {
   stub_.Answer(200, R"({"messaging_product":"whatsapp","contacts":[{"input":"16505551234","wa_id":"16505551234"}],
                        "messages":[{"id":"wamid.SENT"}]})");
-  SendResult r = stub_.Run(channel_.SendText(account_, "16505551234", "Hello", "wamid.IN"));
+  SendResult r = stub_.Run(channel_.SendText(account_, "16505551234", "Hello", "wamid.IN", MessageTag::kNone));
   EXPECT_TRUE(r.ok());
   EXPECT_EQ(r.platform_message_id, "wamid.SENT");
   ASSERT_EQ(stub_.requests().size(), 1u);
@@ -154,7 +154,7 @@ TEST_F(WhatsAppChannelTest, MarkReadWithoutMessageDoesNotCallOut) {
 TEST_F(WhatsAppChannelTest, PlatformErrorBecomesMessageError) {
   stub_.Answer(400, R"({"error":{"message":"(#100) Invalid parameter","type":"OAuthException","code":100,
                                  "error_data":{"details":"Parameter 'to' is invalid"},"fbtrace_id":"X"}})");
-  SendResult r = stub_.Run(channel_.SendText(account_, "not-a-number", "Hello", ""));
+  SendResult r = stub_.Run(channel_.SendText(account_, "not-a-number", "Hello", "", MessageTag::kNone));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error->code, 100);
   EXPECT_EQ(r.error->title, "(#100) Invalid parameter");
@@ -168,7 +168,7 @@ TEST_F(WhatsAppChannelTest, NetworkErrorHasCodeZero) {
     closed_url = "http://127.0.0.1:" + std::to_string(probe.local_endpoint().port()) + "/v23.0";
   }
   WhatsAppChannel unreachable(Settings(closed_url), client_);
-  SendResult r = stub_.Run(unreachable.SendText(account_, "16505551234", "Hello", ""));
+  SendResult r = stub_.Run(unreachable.SendText(account_, "16505551234", "Hello", "", MessageTag::kNone));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error->code, 0);
   EXPECT_EQ(r.error->title, "network error");

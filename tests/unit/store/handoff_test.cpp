@@ -538,6 +538,20 @@ TEST_F(HandoffTest, WhatsAppRepliesFromPeopleStayWithinTheCustomerServiceWindow)
   EXPECT_TRUE(store_->QueuePersonReply(tenant_, conversation, "On it", "user:1", kIdle, kT0 + kDay - 1));
 }
 
+TEST_F(HandoffTest, InstagramRepliesFromPeopleAfterADayCarryTheHumanAgentTagForUpToAWeek) {
+  int64_t conversation = Customer("mid.1", "Hello?", kT0);
+  constexpr int64_t kDay = 24 * 3600 * 1000;
+  OutboundMessage prompt = store_->QueuePersonReply(tenant_, conversation, "Hi!", "user:1", kIdle, kT0 + 1).value();
+  EXPECT_FALSE(prompt.draft.human_agent);
+  OutboundMessage late =
+      store_->QueuePersonReply(tenant_, conversation, "Sorry for the wait", "user:1", kIdle, kT0 + 3 * kDay).value();
+  EXPECT_TRUE(late.draft.human_agent);
+  EXPECT_TRUE(store_->GetOutbound(late.id).value().draft.human_agent);
+  auto too_late = store_->QueuePersonReply(tenant_, conversation, "Still there?", "user:1", kIdle, kT0 + 8 * kDay);
+  EXPECT_EQ(too_late.error().code, ErrorCode::kConflict);
+  EXPECT_NE(too_late.error().message.find("7 days"), std::string::npos);
+}
+
 TEST_F(HandoffTest, TheInboxFiltersByChannelStatusModeAssigneeActivityAndText) {
   int64_t first = Customer("mid.1", "Where is my blue bag?", kT0);
   int64_t second =
