@@ -64,8 +64,9 @@ boost::asio::awaitable<Response> Router::Dispatch(const Request& request) const 
     if (!segment.empty()) segments.push_back(std::move(segment));
   }
 
-  // "/a/b" and "/a/{id}" both match "/a/b": the route with the most literal segments is the one meant.
-  auto literals = [&](const Route& route) -> int {
+  // "/a/b" and "/a/{id}" both match "/a/b": the route with the most literal segments is the one meant. This runs
+  // for every request, webhooks included: one pass, and the Allow list only for a 405.
+  auto literals = [&segments](const Route& route) -> int {
     if (route.segments.size() != segments.size()) return -1;
     int count = 0;
     for (size_t i = 0; i < segments.size(); ++i) {
@@ -76,23 +77,25 @@ boost::asio::awaitable<Response> Router::Dispatch(const Request& request) const 
     return count;
   };
   int best = -1;
-  for (const Route& route : routes_) best = std::max(best, literals(route));
-
   const Route* match = nullptr;
-  std::string allow;
-  RouteContext context;
   for (const Route& route : routes_) {
-    if (best < 0 || literals(route) != best) continue;
-    if (route.method == request.method()) {
-      match = &route;
-      break;
+    int count = literals(route);
+    if (count < 0 || count < best) continue;
+    if (count > best) {
+      best = count;
+      match = nullptr;
     }
-    if (!allow.empty()) allow += ", ";
-    allow += boost::beast::http::to_string(route.method);
+    if (match == nullptr && route.method == request.method()) match = &route;
   }
 
   if (match == nullptr) {
-    if (allow.empty()) co_return ErrorResponse(Error::NotFound("no such route"));
+    if (best < 0) co_return ErrorResponse(Error::NotFound("no such route"));
+    std::string allow;
+    for (const Route& route : routes_) {
+      if (literals(route) != best) continue;
+      if (!allow.empty()) allow += ", ";
+      allow += boost::beast::http::to_string(route.method);
+    }
     Response response =
         JsonResponse(Status::method_not_allowed,
                      {{"error", {{"code", "method_not_allowed"}, {"message", "method not allowed on this route"}}}},
@@ -101,6 +104,7 @@ boost::asio::awaitable<Response> Router::Dispatch(const Request& request) const 
     co_return response;
   }
 
+  RouteContext context;
   for (size_t i = 0; i < segments.size(); ++i) {
     const std::string& pattern = match->segments[i];
     if (IsParam(pattern)) context.path_params[pattern.substr(1, pattern.size() - 2)] = std::move(segments[i]);

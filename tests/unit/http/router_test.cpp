@@ -107,6 +107,21 @@ TEST_F(RouterTest, WrongMethodIs405WithAllow) {
   EXPECT_EQ(Body(response).at("error").at("code"), "method_not_allowed");
 }
 
+TEST_F(RouterTest, LiteralSegmentsWinOverParametersWhateverTheOrder) {
+  // Registered after the parameter route that also matches it.
+  router_.Add(Verb::get, "/api/conversations/{id}/{part}", Echo("part"));
+  router_.Add(Verb::get, "/api/conversations/stats", Echo("stats"));
+  router_.Add(Verb::delete_, "/api/conversations/{id}", Echo("delete"));
+  EXPECT_EQ(Body(Dispatch(router_, MakeRequest(Verb::get, "/api/conversations/stats"))).at("route"), "stats");
+  EXPECT_EQ(Body(Dispatch(router_, MakeRequest(Verb::get, "/api/conversations/7"))).at("route"), "one");
+  EXPECT_EQ(Body(Dispatch(router_, MakeRequest(Verb::get, "/api/conversations/7/messages"))).at("route"), "messages");
+  EXPECT_EQ(Body(Dispatch(router_, MakeRequest(Verb::get, "/api/conversations/7/notes"))).at("route"), "part");
+  // The literal route allows only GET; the parameter route's DELETE is not offered for it.
+  Response response = Dispatch(router_, MakeRequest(Verb::delete_, "/api/conversations/stats"));
+  EXPECT_EQ(response.result(), Status::method_not_allowed);
+  EXPECT_EQ(response[boost::beast::http::field::allow], "GET");
+}
+
 TEST_F(RouterTest, MalformedTargetIs400) {
   Response response = Dispatch(router_, MakeRequest(Verb::get, "http://absolute.example/x"));
   EXPECT_EQ(response.result(), Status::bad_request);
