@@ -23,6 +23,7 @@
 #include "knowledge/retriever.h"
 #include "knowledge/text.h"
 #include "knowledge/vector_index.h"
+#include "store/access_store.h"
 #include "store/knowledge_store.h"
 #include "store/store.h"
 
@@ -307,8 +308,8 @@ std::unique_ptr<store::Store> OpenDatabase(const std::string& path, const std::s
 // The tenant and knowledge base of a database, created on first use.
 void EnsureTenant(store::Store& db, int64_t* tenant_id, int64_t* knowledge_base_id) {
   constexpr char kKeyHash[] = "knowledge-bench-api-key-hash";
-  auto found = db.FindTenantByApiKeyHash(kKeyHash);
-  *tenant_id = found ? found->id : Check(db.CreateTenant("Knowledge bench", kKeyHash), "CreateTenant").id;
+  auto found = db.access().FindApiKey(kKeyHash);
+  *tenant_id = found ? found->tenant_id : Check(db.CreateTenant("Knowledge bench", kKeyHash), "CreateTenant").id;
   *knowledge_base_id = Check(db.knowledge().EnsureKnowledgeBase(*tenant_id, "bench"), "EnsureKnowledgeBase").id;
 }
 

@@ -271,8 +271,6 @@ class Store {
   virtual Result<Tenant> CreateTenant(const std::string& name, const NewApiKey& first_key) = 0;
   // The same with an owner key named "default" whose SHA-256 is `api_key_hash`.
   Result<Tenant> CreateTenant(const std::string& name, const std::string& api_key_hash);
-  // The tenant owning the API key with this hash; kNotFound when none.
-  virtual Result<Tenant> FindTenantByApiKeyHash(const std::string& api_key_hash) = 0;
   // Connects an account. When the tenant had removed a channel for the same account, that channel comes back
   // (same id, its conversations with it) with the new token, label and profile, enabled. Fails with kNotFound for
   // an unknown tenant, kConflict when a live channel already has the account (this tenant's or another's).

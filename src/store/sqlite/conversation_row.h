@@ -12,6 +12,14 @@
 
 namespace parley::store::sqlite {
 
+// The conversation returns to the bot (?1: its id).
+inline constexpr char kHandBack[] =
+    "UPDATE conversations SET mode = 'bot', handoff_reason = NULL, human_until = NULL WHERE id = ?1";
+// Its open support items are resolved (?1: conversation id, ?2: by whom, ?3: when).
+inline constexpr char kResolveSupportItems[] =
+    "UPDATE support_items SET status = 'resolved', resolved_by = ?2, resolved_at = ?3"
+    " WHERE conversation_id = ?1 AND status = 'open'";
+
 Conversation ReadConversation(const Statement& row);
 
 }  // namespace parley::store::sqlite

@@ -28,9 +28,6 @@ constexpr const char* kClose =
     " claim_expires_at = NULL, answered_seq = inbound_seq,"
     " answered_through_id = (SELECT COALESCE(MAX(id), 0) FROM messages WHERE conversation_id = ?1)"
     " WHERE id = ?1 AND status = 'open'";
-constexpr const char* kResolveOpenItems =
-    "UPDATE support_items SET status = 'resolved', resolved_by = ?2, resolved_at = ?3"
-    " WHERE conversation_id = ?1 AND status = 'open'";
 constexpr const char* kInsertPersonReply =
     "INSERT INTO messages (tenant_id, conversation_id, channel_id, direction, type, text, platform_message_id,"
     " status, created_at, answerable, details) VALUES (?1, ?2, ?3, 'out', 'text', ?4, '', 'queued', ?5, 0, ?6)"
@@ -49,8 +46,6 @@ constexpr const char* kSupportItem = "SELECT " SUPPORT_COLUMNS " FROM support_it
 constexpr const char* kResolveItem =
     "UPDATE support_items SET status = 'resolved', resolved_by = ?2, resolved_at = ?3 WHERE id = ?1"
     " RETURNING " SUPPORT_COLUMNS;
-constexpr const char* kHandBack =
-    "UPDATE conversations SET mode = 'bot', handoff_reason = NULL, human_until = NULL WHERE id = ?1";
 
 SupportItem ReadSupportItem(const Statement& row) {
   return {row.Int(0),    row.Int(1),    row.Int(2), row.String(3),
@@ -99,7 +94,7 @@ Result<Conversation> SqliteStore::CloseConversation(int64_t tenant_id, int64_t c
     STORE_TRY(LoadConversation(db, tenant_id, conversation_id));
     STORE_ASSIGN_OR_RETURN(auto close, db.Prepare(kClose));
     STORE_TRY(close.Bind(1, conversation_id).Bind(2, now_ms).Run());
-    STORE_ASSIGN_OR_RETURN(auto resolve, db.Prepare(kResolveOpenItems));
+    STORE_ASSIGN_OR_RETURN(auto resolve, db.Prepare(kResolveSupportItems));
     STORE_TRY(resolve.Bind(1, conversation_id).Bind(2, "closed").Bind(3, now_ms).Run());
     STORE_ASSIGN_OR_RETURN(conversation, LoadConversation(db, tenant_id, conversation_id));
     return Ok();

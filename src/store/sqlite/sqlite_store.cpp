@@ -62,8 +62,6 @@ constexpr char kForeignKeyCheck[] = "PRAGMA foreign_key_check";
 constexpr char kInsertTenant[] = "INSERT INTO tenants (name, created_at) VALUES (?1, ?2) RETURNING id";
 constexpr char kInsertApiKey[] =
     "INSERT INTO api_keys (tenant_id, key_hash, prefix, created_at, name, role) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
-constexpr char kFindTenantByKey[] =
-    "SELECT t.id, t.name, t.created_at FROM api_keys k JOIN tenants t ON t.id = k.tenant_id WHERE k.key_hash = ?1";
 // Only live channels receive: a removed channel's account is unknown.
 constexpr char kResolveChannel[] =
     "SELECT id, tenant_id, enabled FROM channels WHERE platform = ?1 AND account_id = ?2 AND removed_at IS NULL";
@@ -173,15 +171,11 @@ constexpr char kReplyTraces[] =
 // Escalation by the agent: the claimed messages are answered (by the hand-off message); later ones wait for people.
 constexpr char kHandOff[] =
     "UPDATE conversations SET mode = 'human', handoff_reason = ?2, human_until = ?3 WHERE id = ?1";
-constexpr char kHandBack[] =
-    "UPDATE conversations SET mode = 'bot', handoff_reason = NULL, human_until = NULL WHERE id = ?1";
 // A conversation already waiting for a person keeps its one open item.
 constexpr char kOpenSupportItem[] =
     "INSERT INTO support_items (tenant_id, conversation_id, reason, created_at)"
     " SELECT tenant_id, id, ?2, ?3 FROM conversations WHERE id = ?1 ON CONFLICT DO NOTHING";
-constexpr char kResolveSupportItems[] =
-    "UPDATE support_items SET status = 'resolved', resolved_by = ?2, resolved_at = ?3"
-    " WHERE conversation_id = ?1 AND status = 'open'";
+
 constexpr char kSelectConversation[] = PARLEY_SELECT_CONVERSATION " WHERE c.id = ?1";
 constexpr char kInsertOutbound[] =
     "INSERT INTO messages (tenant_id, conversation_id, channel_id, direction, type, text, platform_message_id,"
@@ -1044,14 +1038,6 @@ Result<Tenant> SqliteStore::CreateTenant(const std::string& name, const NewApiKe
     if (!stored) return stored.error();
     return tenant;
   });
-}
-
-Result<Tenant> SqliteStore::FindTenantByApiKeyHash(const std::string& api_key_hash) {
-  STORE_ASSIGN_OR_RETURN(auto reader, AcquireReader());
-  STORE_ASSIGN_OR_RETURN(auto select, (*reader).Prepare(kFindTenantByKey));
-  STORE_ASSIGN_OR_RETURN(bool found, select.Bind(1, api_key_hash).Step());
-  if (!found) return Error::NotFound("no tenant has this API key");
-  return Tenant{select.Int(0), select.String(1), select.Int(2)};
 }
 
 void SqliteStore::Ingest(IngestRequest request, IngestCallback done) {

@@ -47,7 +47,6 @@ class SqliteStore final : public Store {
 
   using Store::CreateTenant;
   Result<Tenant> CreateTenant(const std::string& name, const NewApiKey& first_key) override;
-  Result<Tenant> FindTenantByApiKeyHash(const std::string& api_key_hash) override;
   // Channels: sqlite/channel_store.cpp.
   Result<Channel> AddChannel(const NewChannel& channel) override;
   Result<Channel> GetChannel(int64_t channel_id) override;

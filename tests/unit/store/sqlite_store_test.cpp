@@ -1,4 +1,5 @@
 #include "store/sqlite/sqlite_store.h"
+#include "store/access_store.h"
 
 #include "core/crypto.h"
 #include "core/metrics.h"
@@ -170,12 +171,13 @@ TEST_F(SqliteStoreTest, ConnectionPragmas) {
 }
 
 TEST_F(SqliteStoreTest, TenantsAndApiKeys) {
-  auto found = store_->FindTenantByApiKeyHash(crypto::Sha256Hex("key-acme"));
+  auto found = store_->access().FindApiKey(crypto::Sha256Hex("key-acme"));
   ASSERT_TRUE(found);
-  EXPECT_EQ(found->id, tenant_.id);
-  EXPECT_EQ(found->name, "Acme");
-  EXPECT_GT(found->created_at_ms, 0);
-  EXPECT_EQ(store_->FindTenantByApiKeyHash(crypto::Sha256Hex("nope")).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(found->tenant_id, tenant_.id);
+  EXPECT_EQ(found->role, "owner");
+  EXPECT_EQ(tenant_.name, "Acme");
+  EXPECT_GT(tenant_.created_at_ms, 0);
+  EXPECT_EQ(store_->access().FindApiKey(crypto::Sha256Hex("nope")).error().code, ErrorCode::kNotFound);
   EXPECT_EQ(store_->CreateTenant("Copycat", crypto::Sha256Hex("key-acme")).error().code, ErrorCode::kConflict);
   EXPECT_EQ(store_->CreateTenant("Keyless", "").error().code, ErrorCode::kInvalidArgument);
   // The failed creation left no tenant behind: it ran in its own savepoint.
