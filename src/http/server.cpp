@@ -10,7 +10,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -19,6 +18,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <limits>
 #include <list>
 #include <mutex>
 #include <optional>
@@ -68,13 +68,30 @@ bool IsMalformed(const error_code& ec) {
 // The path of a target without its query, which may carry tokens (hub.verify_token) and must stay out of logs.
 std::string_view PathOf(std::string_view target) { return target.substr(0, target.find('?')); }
 
+using Clock = std::chrono::steady_clock;
+constexpr Clock::rep kNoDeadline = std::numeric_limits<Clock::rep>::max();
+
+// Bytes asked of the socket per read: a webhook or API request fits the first; uploads stream in larger reads.
+constexpr size_t kHeaderReadBytes = 8 * 1024;
+constexpr size_t kBodyReadBytes = 64 * 1024;
+
 // The shared state of a server, outliving the Server object while connections drain.
 struct ServerState {
+  // Deadlines are checked by one sweep per server instead of a timer per read and write: arming and cancelling
+  // a timer around every socket operation cost more than the parsing it guarded. A connection past its deadline
+  // is cancelled within one sweep period.
   struct Connection {
-    explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
-    beast::tcp_stream stream;
-    // True while a request is being read, handled or answered. Touched only on the stream's strand.
+    explicit Connection(tcp::socket socket_in) : socket(std::move(socket_in)) {}
+    tcp::socket socket;
+    // True while a request is being read, handled or answered. Touched only on the socket's strand.
     bool busy = false;
+    // When the socket operation in progress must have finished, in Clock ticks; kNoDeadline while a handler runs.
+    std::atomic<Clock::rep> deadline{kNoDeadline};
+
+    void ExpiresAfter(std::chrono::milliseconds timeout) {
+      deadline.store((Clock::now() + timeout).time_since_epoch().count(), std::memory_order_relaxed);
+    }
+    void NoDeadline() { deadline.store(kNoDeadline, std::memory_order_relaxed); }
   };
 
   ServerState(asio::any_io_executor executor_in, ServerOptions options_in, const Router& router_in)
@@ -83,7 +100,8 @@ struct ServerState {
         router(router_in),
         acceptor(asio::make_strand(executor)),
         drain_strand(asio::make_strand(executor)),
-        drained(drain_strand, asio::steady_timer::time_point::max()) {}
+        drained(drain_strand, asio::steady_timer::time_point::max()),
+        sweep_timer(drain_strand) {}
 
   asio::any_io_executor executor;
   const ServerOptions options;
@@ -97,9 +115,18 @@ struct ServerState {
   std::mutex mutex;
   std::list<std::shared_ptr<Connection>> connections;  // GUARDED_BY(mutex)
 
-  // Stop() waits on `drained` on this strand; the last connection to close cancels it there.
+  // Stop() waits on `drained` on this strand; the last connection to close cancels it there. The deadline sweep
+  // runs on it too.
   asio::strand<asio::any_io_executor> drain_strand;
   asio::steady_timer drained;
+  asio::steady_timer sweep_timer;
+
+  // A quarter of the shortest timeout, between 10 ms and 1 s: how late a timeout may fire.
+  std::chrono::milliseconds SweepPeriod() const {
+    auto shortest =
+        std::min({options.header_timeout, options.body_timeout, options.idle_timeout, options.write_timeout});
+    return std::clamp(shortest / 4, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
+  }
 };
 
 void OnConnectionClosed(const std::shared_ptr<ServerState>& state) {
@@ -108,24 +135,69 @@ void OnConnectionClosed(const std::shared_ptr<ServerState>& state) {
   }
 }
 
-asio::awaitable<void> Drain(beast::tcp_stream& stream, beast::flat_buffer& buffer) {
+// Cancels the socket operation of every connection past its deadline, until the server has stopped and drained.
+asio::awaitable<void> SweepDeadlines(std::shared_ptr<ServerState> state) {
+  const auto period = state->SweepPeriod();
+  while (!state->stopping.load() || state->active.load() > 0) {
+    state->sweep_timer.expires_after(period);
+    auto [ec] = co_await state->sweep_timer.async_wait(kNoThrow);
+    if (ec) co_return;
+    const Clock::rep now = Clock::now().time_since_epoch().count();
+    std::lock_guard lock(state->mutex);
+    for (const auto& connection : state->connections) {
+      if (connection->deadline.load(std::memory_order_relaxed) > now) continue;
+      // Only the socket's strand may touch it; the deadline is checked again there, as the operation may have
+      // finished meanwhile.
+      asio::post(connection->socket.get_executor(), [connection, now] {
+        if (connection->deadline.load(std::memory_order_relaxed) <= now) connection->socket.cancel();
+      });
+    }
+  }
+}
+
+asio::awaitable<void> Drain(ServerState::Connection& connection, beast::flat_buffer& buffer) {
   error_code ec;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-  stream.expires_after(kDrainTimeout);
+  connection.socket.shutdown(tcp::socket::shutdown_send, ec);
+  connection.ExpiresAfter(kDrainTimeout);
   size_t drained = 0;
   while (drained < kMaxDrainBytes) {
     buffer.clear();
-    auto [read_ec, n] = co_await stream.async_read_some(buffer.prepare(64 * 1024), kNoThrow);
+    auto [read_ec, n] = co_await connection.socket.async_read_some(buffer.prepare(64 * 1024), kNoThrow);
     if (read_ec) break;
     drained += n;
   }
 }
 
+// Feeds `parser` from `buffer`, reading more from the socket when it runs dry, until the header (or, when
+// `whole` is true, the whole message) is parsed. The bytes of a pipelined next request stay in `buffer`. Returns
+// the parser's error, or the socket's (operation_aborted once the deadline passed).
+template <class Parser>
+asio::awaitable<error_code> ReadMessage(ServerState::Connection& connection, beast::flat_buffer& buffer, Parser& parser,
+                                        bool whole) {
+  auto done = [&] { return whole ? parser.is_done() : parser.is_header_done(); };
+  for (;;) {
+    while (buffer.size() > 0 && !done()) {
+      error_code ec;
+      size_t used = parser.put(buffer.data(), ec);
+      buffer.consume(used);
+      if (ec == bhttp::error::need_more) break;
+      if (ec) co_return ec;
+    }
+    if (done()) co_return error_code{};
+    auto [ec, n] = co_await connection.socket.async_read_some(
+        buffer.prepare(parser.is_header_done() ? kBodyReadBytes : kHeaderReadBytes), kNoThrow);
+    if (ec) co_return ec;
+    buffer.commit(n);
+  }
+}
+
 // Writes `response`; returns false when the connection must close afterwards.
-asio::awaitable<bool> Write(ServerState& state, beast::tcp_stream& stream, Response& response) {
+template <class Message>
+asio::awaitable<bool> Write(ServerState& state, ServerState::Connection& connection, Message& response) {
   if (state.stopping.load()) response.keep_alive(false);
-  stream.expires_after(state.options.write_timeout);
-  auto [ec, n] = co_await bhttp::async_write(stream, response, kNoThrow);
+  connection.ExpiresAfter(state.options.write_timeout);
+  auto [ec, n] = co_await bhttp::async_write(connection.socket, response, kNoThrow);
+  connection.NoDeadline();
   co_return !ec && !response.need_eof();
 }
 
@@ -137,7 +209,6 @@ asio::awaitable<void> RunConnection(std::shared_ptr<ServerState> state,
     std::lock_guard lock(state->mutex);
     registration = state->connections.insert(state->connections.end(), connection);
   }
-  beast::tcp_stream& stream = connection->stream;
   const ServerOptions& options = state->options;
   beast::flat_buffer buffer;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser;
@@ -152,8 +223,8 @@ asio::awaitable<void> RunConnection(std::shared_ptr<ServerState> state,
     // Wait for the first bytes of the next request under the idle timeout (the header timeout for a brand-new
     // connection), then give the whole header the header timeout.
     if (buffer.size() == 0) {
-      stream.expires_after(first_request ? options.header_timeout : options.idle_timeout);
-      auto [ec, n] = co_await stream.async_read_some(buffer.prepare(8 * 1024), kNoThrow);
+      connection->ExpiresAfter(first_request ? options.header_timeout : options.idle_timeout);
+      auto [ec, n] = co_await connection->socket.async_read_some(buffer.prepare(kHeaderReadBytes), kNoThrow);
       if (ec) break;
       buffer.commit(n);
     }
@@ -163,9 +234,8 @@ asio::awaitable<void> RunConnection(std::shared_ptr<ServerState> state,
     parser.emplace();
     parser->header_limit(kMaxHeaderBytes);
     parser->body_limit(std::max(options.max_body_bytes, options.max_upload_bytes));
-    stream.expires_after(options.header_timeout);
-    auto [header_ec, header_bytes] = co_await bhttp::async_read_header(stream, buffer, *parser, kNoThrow);
-    if (header_ec) {
+    connection->ExpiresAfter(options.header_timeout);
+    if (error_code header_ec = co_await ReadMessage(*connection, buffer, *parser, false)) {
       // A Content-Length over the limit fails here, before any of the body is read.
       Response response;
       if (header_ec == bhttp::error::body_limit) {
@@ -178,8 +248,8 @@ asio::awaitable<void> RunConnection(std::shared_ptr<ServerState> state,
       } else {
         break;  // The peer went away or timed out: nobody to answer.
       }
-      co_await Write(*state, stream, response);
-      co_await Drain(stream, buffer);
+      co_await Write(*state, *connection, response);
+      co_await Drain(*connection, buffer);
       break;
     }
 
@@ -192,22 +262,19 @@ asio::awaitable<void> RunConnection(std::shared_ptr<ServerState> state,
       if (parser->content_length() && *parser->content_length() > limit) {
         Response response =
             CloseWithError(Status::payload_too_large, "payload_too_large", "request body too large", version);
-        co_await Write(*state, stream, response);
-        co_await Drain(stream, buffer);
+        co_await Write(*state, *connection, response);
+        co_await Drain(*connection, buffer);
         break;
       }
       parser->body_limit(limit);
     }
     if (beast::iequals(parser->get()[bhttp::field::expect], "100-continue")) {
       bhttp::response<bhttp::empty_body> go_on{Status::continue_, version};
-      stream.expires_after(options.write_timeout);
-      auto [ec, n] = co_await bhttp::async_write(stream, go_on, kNoThrow);
-      if (ec) break;
+      if (!co_await Write(*state, *connection, go_on)) break;
     }
 
-    stream.expires_after(options.body_timeout);
-    auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, *parser, kNoThrow);
-    if (body_ec) {
+    connection->ExpiresAfter(options.body_timeout);
+    if (error_code body_ec = co_await ReadMessage(*connection, buffer, *parser, true)) {
       Response response;
       if (body_ec == bhttp::error::body_limit) {
         response = CloseWithError(Status::payload_too_large, "payload_too_large", "request body too large", version);
@@ -216,10 +283,11 @@ asio::awaitable<void> RunConnection(std::shared_ptr<ServerState> state,
       } else {
         break;
       }
-      co_await Write(*state, stream, response);
-      co_await Drain(stream, buffer);
+      co_await Write(*state, *connection, response);
+      co_await Drain(*connection, buffer);
       break;
     }
+    connection->NoDeadline();
 
     Request request = parser->release();
     Response response;
@@ -233,12 +301,12 @@ asio::awaitable<void> RunConnection(std::shared_ptr<ServerState> state,
     response.version(version);
     response.keep_alive(request.keep_alive());
     response.prepare_payload();
-    if (!co_await Write(*state, stream, response)) break;
+    if (!co_await Write(*state, *connection, response)) break;
   }
 
   error_code ec;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-  stream.socket().close(ec);
+  connection->socket.shutdown(tcp::socket::shutdown_send, ec);
+  connection->socket.close(ec);
   {
     std::lock_guard lock(state->mutex);
     state->connections.erase(registration);
@@ -262,7 +330,7 @@ asio::awaitable<void> Accept(std::shared_ptr<ServerState> state) {
     socket.set_option(tcp::no_delay(true), ignored);
     state->active.fetch_add(1);
     auto connection = std::make_shared<ServerState::Connection>(std::move(socket));
-    auto executor = connection->stream.get_executor();
+    auto executor = connection->socket.get_executor();
     asio::co_spawn(executor, RunConnection(state, std::move(connection)),
                    [](std::exception_ptr error) { LogEscaped("http_connection_failed", error); });
   }
@@ -272,6 +340,7 @@ asio::awaitable<void> WaitDrained(std::shared_ptr<ServerState> state) {
   while (state->active.load() > 0) {
     co_await state->drained.async_wait(kNoThrow);
   }
+  state->sweep_timer.cancel();
 }
 
 }  // namespace
@@ -324,6 +393,8 @@ Result<void> Server::Start() {
   log::Info("http_listening", {{"host", state_->options.host}, {"port", state_->bound_port}});
   asio::co_spawn(acceptor.get_executor(), Accept(state_),
                  [](std::exception_ptr error) { LogEscaped("http_accept_loop_failed", error); });
+  asio::co_spawn(state_->drain_strand, SweepDeadlines(state_),
+                 [](std::exception_ptr error) { LogEscaped("http_deadline_sweep_failed", error); });
   return Ok();
 }
 
@@ -342,8 +413,8 @@ asio::awaitable<void> Server::Stop() {
     std::lock_guard lock(state->mutex);
     for (const auto& connection : state->connections) {
       // Only the connection's strand may touch its stream; a busy one closes after answering.
-      asio::post(connection->stream.get_executor(), [connection] {
-        if (!connection->busy) connection->stream.cancel();
+      asio::post(connection->socket.get_executor(), [connection] {
+        if (!connection->busy) connection->socket.cancel();
       });
     }
   }

@@ -106,7 +106,8 @@ class Database {
   Result<Statement> Prepare(const char* sql);
   // Rows changed by the last INSERT, UPDATE or DELETE on this connection.
   int64_t Changes() const;
-  // Row id of the last row inserted on this connection.
+  // Row id of the last row inserted on this connection. Hot paths read it (and Changes()) instead of using
+  // RETURNING, which SQLite runs through an ephemeral table opened and freed for every statement.
   int64_t LastInsertRowid() const;
   // False once SQLite has rolled a transaction back on its own (after I/O errors or SQLITE_FULL).
   bool InTransaction() const;

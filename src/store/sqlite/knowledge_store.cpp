@@ -101,7 +101,7 @@ constexpr const char* kDeleteChunkFts = "DELETE FROM knowledge_chunks_fts WHERE 
 constexpr const char* kDeleteDocumentChunks = "DELETE FROM knowledge_chunks WHERE document_id = ?1";
 constexpr const char* kInsertChunk =
     "INSERT INTO knowledge_chunks (tenant_id, knowledge_base_id, document_id, position, heading_path, page, text, "
-    "lexical_text, embedder, embedding) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING id";
+    "lexical_text, embedder, embedding) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
 // The `scope` column (migration 0003) is left empty: knowledge bases are scoped through the chunk row instead.
 constexpr const char* kInsertChunkFts = "INSERT INTO knowledge_chunks_fts (rowid, body) VALUES (?1, ?2)";
 constexpr const char* kChunkVectorsAfter =
@@ -575,8 +575,8 @@ class SqliteKnowledgeStore final : public KnowledgeStore {
             .Bind(8, chunk.lexical_text)
             .Bind(9, embedder_id)
             .BindBlob(10, chunk.embedding.data(), chunk.embedding.size() * sizeof(float));
-        STORE_TRY(insert.Step());
-        int64_t chunk_id = insert.Int(0);
+        STORE_TRY(insert.Run());
+        int64_t chunk_id = db.LastInsertRowid();
         STORE_ASSIGN_OR_RETURN(auto fts, db.Prepare(kInsertChunkFts));
         STORE_TRY(fts.Bind(1, chunk_id).Bind(2, chunk.lexical_text).Run());
       }

@@ -68,14 +68,13 @@ constexpr char kResolveChannel[] =
 
 constexpr char kSelectContact[] = "SELECT id, name FROM contacts WHERE channel_id = ?1 AND platform_id = ?2";
 constexpr char kInsertContact[] =
-    "INSERT INTO contacts (tenant_id, channel_id, platform_id, name, created_at) VALUES (?1, ?2, ?3, ?4, ?5)"
-    " RETURNING id";
+    "INSERT INTO contacts (tenant_id, channel_id, platform_id, name, created_at) VALUES (?1, ?2, ?3, ?4, ?5)";
 constexpr char kRenameContact[] = "UPDATE contacts SET name = ?2 WHERE id = ?1";
 constexpr char kSelectOpenConversation[] =
     "SELECT id FROM conversations WHERE channel_id = ?1 AND contact_id = ?2 AND status = 'open'";
 constexpr char kInsertConversation[] =
     "INSERT INTO conversations (tenant_id, channel_id, contact_id, created_at, last_message_at)"
-    " VALUES (?1, ?2, ?3, ?4, ?4) RETURNING id";
+    " VALUES (?1, ?2, ?3, ?4, ?4)";
 constexpr char kMessageExists[] =
     "SELECT 1 FROM messages WHERE channel_id = ?1 AND platform_message_id = ?2 AND platform_message_id <> ''";
 constexpr char kInsertInbound[] =
@@ -97,7 +96,9 @@ constexpr char kTouchConversation[] =
     " human_until = CASE WHEN mode = 'human' AND human_until <= ?2 THEN NULL ELSE human_until END,"
     " last_inbound_at = CASE WHEN ?3 THEN ?2 ELSE last_inbound_at END,"
     " inbound_seq = inbound_seq + ?3"
-    " WHERE id = ?1 AND status = 'open' RETURNING pending_since, last_inbound_at";
+    " WHERE id = ?1 AND status = 'open'";
+// Read after kTouchConversation rather than through RETURNING (see Database::LastInsertRowid).
+constexpr char kPendingState[] = "SELECT pending_since, last_inbound_at FROM conversations WHERE id = ?1";
 constexpr char kOwnUnrecordedReply[] =
     "SELECT id FROM messages WHERE conversation_id = ?1 AND direction = 'out' AND platform_message_id = ''"
     " AND status = 'queued' AND text IS ?2 ORDER BY id LIMIT 1";
@@ -180,7 +181,7 @@ constexpr char kSelectConversation[] = PARLEY_SELECT_CONVERSATION " WHERE c.id =
 constexpr char kInsertOutbound[] =
     "INSERT INTO messages (tenant_id, conversation_id, channel_id, direction, type, text, platform_message_id,"
     " status, created_at, answerable, details)"
-    " VALUES (?1, ?2, ?3, 'out', ?4, ?5, '', 'queued', ?6, 0, ?7) RETURNING id";
+    " VALUES (?1, ?2, ?3, 'out', ?4, ?5, '', 'queued', ?6, 0, ?7)";
 
 constexpr char kQueuedOutbound[] =
     "SELECT m.id, m.conversation_id, m.tenant_id, m.channel_id, ct.platform_id, m.type, COALESCE(m.text, ''),"
@@ -423,8 +424,8 @@ Result<int64_t> SqliteStore::Writer::UpsertContact(const ChannelRoute& channel, 
   }
   STORE_ASSIGN_OR_RETURN(auto insert, db_->Prepare(kInsertContact));
   insert.Bind(1, channel.tenant_id).Bind(2, channel.id).Bind(3, m.contact_id).Bind(4, m.contact_name).Bind(5, now_ms);
-  STORE_TRY(insert.Step());
-  return insert.Int(0);
+  STORE_TRY(insert.Run());
+  return db_->LastInsertRowid();
 }
 
 Result<void> SqliteStore::Writer::IngestMessage(const ChannelRoute& channel, const InboundItem& item,
@@ -462,8 +463,8 @@ Result<void> SqliteStore::Writer::IngestMessage(const ChannelRoute& channel, con
     }
     STORE_ASSIGN_OR_RETURN(auto insert, db_->Prepare(kInsertConversation));
     insert.Bind(1, channel.tenant_id).Bind(2, channel.id).Bind(3, contact_id).Bind(4, received_at_ms);
-    STORE_TRY(insert.Step());
-    conversation_id = insert.Int(0);
+    STORE_TRY(insert.Run());
+    conversation_id = db_->LastInsertRowid();
   }
   if (contacts_.size() >= kMaxCachedContacts) contacts_.clear();
   contacts_.insert_or_assign(std::move(cache_key), ContactIds{contact_id, m.contact_name, conversation_id});
@@ -488,12 +489,18 @@ Result<void> SqliteStore::Writer::IngestMessage(const ChannelRoute& channel, con
   }
   ++outcome.stored;
 
-  STORE_ASSIGN_OR_RETURN(auto touch, db_->Prepare(kTouchConversation));
-  touch.Bind(1, conversation_id).Bind(2, received_at_ms).Bind(3, answerable ? 1 : 0).Bind(4, message_id);
-  STORE_ASSIGN_OR_RETURN(bool open, touch.Step());
-  if (!open) return Error::Unavailable("conversation closed meanwhile", "stale contact cache; retry");
-  if (!answerable || touch.IsNull(0)) return Ok();  // Nothing to answer, or a person answers here.
-  PendingConversation pending{conversation_id, channel.tenant_id, platform, touch.Int(0), touch.Int(1)};
+  {
+    STORE_ASSIGN_OR_RETURN(auto touch, db_->Prepare(kTouchConversation));
+    STORE_TRY(
+        touch.Bind(1, conversation_id).Bind(2, received_at_ms).Bind(3, answerable ? 1 : 0).Bind(4, message_id).Run());
+    if (db_->Changes() == 0) return Error::Unavailable("conversation closed meanwhile", "stale contact cache; retry");
+  }
+  if (!answerable) return Ok();
+  STORE_ASSIGN_OR_RETURN(auto state, db_->Prepare(kPendingState));
+  state.Bind(1, conversation_id);
+  STORE_ASSIGN_OR_RETURN(bool found, state.Step());
+  if (!found || state.IsNull(0)) return Ok();  // A person answers here.
+  PendingConversation pending{conversation_id, channel.tenant_id, platform, state.Int(0), state.Int(1)};
   auto it = std::find_if(outcome.pending.begin(), outcome.pending.end(),
                          [&](const PendingConversation& p) { return p.conversation_id == conversation_id; });
   if (it == outcome.pending.end()) {
@@ -613,8 +620,8 @@ Result<void> SqliteStore::Writer::ApplyEcho(const ChannelRoute& channel, const B
   }
   if (conversation_id == 0) {
     STORE_ASSIGN_OR_RETURN(auto insert, db_->Prepare(kInsertConversation));
-    STORE_TRY(insert.Bind(1, channel.tenant_id).Bind(2, channel.id).Bind(3, contact_id).Bind(4, received_at_ms).Step());
-    conversation_id = insert.Int(0);
+    STORE_TRY(insert.Bind(1, channel.tenant_id).Bind(2, channel.id).Bind(3, contact_id).Bind(4, received_at_ms).Run());
+    conversation_id = db_->LastInsertRowid();
   } else {
     // The echo of a reply Parley sent may overtake the send's answer: same text, still queued, means it is ours.
     STORE_ASSIGN_OR_RETURN(auto own, db_->Prepare(kOwnUnrecordedReply));
@@ -1152,8 +1159,8 @@ Result<CommitResult> SqliteStore::CommitReply(const Claim& claim, const Reply& r
           insert.Bind(1, tenant_id).Bind(2, claim.conversation_id).Bind(3, channel_id).Bind(4, ToString(draft.type));
           insert.Bind(5, draft.text).Bind(6, now_ms);
           if (!details[i].empty()) insert.Bind(7, details[i]);
-          STORE_TRY(insert.Step());
-          ids.push_back(insert.Int(0));
+          STORE_TRY(insert.Run());
+          ids.push_back(db.LastInsertRowid());
         }
         if (!reply.decision.empty()) {
           STORE_ASSIGN_OR_RETURN(auto trace, db.Prepare(kInsertReplyTrace));

@@ -223,6 +223,35 @@ TEST_F(ServerTest, SilentConnectionClosesAfterHeaderTimeout) {
   EXPECT_TRUE(WaitFor([&] { return server_->active_connections() == 0; }));
 }
 
+TEST_F(ServerTest, StalledBodyClosesAfterBodyTimeout) {
+  ServerOptions options;
+  options.body_timeout = 100ms;
+  StartServer(options);
+  tcp::socket socket = Connect();
+  Send(socket, "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc");
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(ClosedByPeer(socket));
+  auto elapsed = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(elapsed, 80ms);
+  EXPECT_LT(elapsed, 2s);
+  EXPECT_TRUE(WaitFor([&] { return server_->active_connections() == 0; }));
+}
+
+TEST_F(ServerTest, HeaderArrivingInPiecesIsParsed) {
+  StartServer();
+  tcp::socket socket = Connect();
+  beast::flat_buffer buffer;
+  Send(socket, "POST /echo HTTP/1.1\r\nHo");
+  std::this_thread::sleep_for(20ms);
+  Send(socket, "st: t\r\nContent-Len");
+  std::this_thread::sleep_for(20ms);
+  Send(socket, "gth: 5\r\n\r\nab");
+  std::this_thread::sleep_for(20ms);
+  Send(socket, "cdeGET /hello HTTP/1.1\r\nHost: t\r\n\r\n");
+  EXPECT_EQ(Receive(socket, buffer).body(), "abcde");
+  EXPECT_EQ(Receive(socket, buffer).body(), "hi");
+}
+
 TEST_F(ServerTest, IdleKeepAliveConnectionClosesAfterIdleTimeout) {
   ServerOptions options;
   options.idle_timeout = 100ms;
