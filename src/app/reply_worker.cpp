@@ -50,10 +50,16 @@ void LogEscaped(std::exception_ptr e, const char* what) {
 
 // One claimed burst being answered; shared between Process (which enforces the timeout) and Answer.
 struct ReplyWorker::Attempt {
-  explicit Attempt(boost::asio::any_io_executor strand) : timer(strand) {}
+  explicit Attempt(boost::asio::any_io_executor strand)
+      : timer(strand), indicator_finished(strand, boost::asio::steady_timer::time_point::max()) {}
   store::Claim claim;
   boost::asio::steady_timer timer;
   std::optional<Result<store::CommitResult>> outcome;
+  // The read receipt and typing indicator go out while the reply is generated (an LLM call need not wait for
+  // Meta's answer); the reply is committed, then sent, only once that call has finished (cancelling the timer),
+  // or the customer could see "typing" after the answer.
+  bool indicator_done = false;
+  boost::asio::steady_timer indicator_finished;
 };
 
 ReplyWorker::ReplyWorker(boost::asio::any_io_executor executor, const Config& config, store::Store& store,
@@ -195,22 +201,37 @@ boost::asio::awaitable<Result<store::CommitResult>> ReplyWorker::Answer(std::sha
   channels::Channel* channel = channels_.Get(platform);
   const channels::SendAccount account{claim.channel.account_id, claim.channel.access_token};
 
-  if (!claim.messages.empty()) {
-    auto indicator = co_await channel->MarkReadAndTyping(account, claim.conversation.contact.platform_id,
-                                                         claim.messages.back().platform_message_id);
-    if (!indicator.ok()) {
-      m.indicators_failed.Inc();
-      log::Warn("indicator_failed", {{"platform", ToString(platform)},
-                                     {"conversation_id", claim.conversation_id},
-                                     {"code", indicator.error->code},
-                                     {"error", indicator.error->title}});
-    }
+  if (claim.messages.empty()) {
+    attempt->indicator_done = true;
+  } else {
+    auto show = [attempt, channel, account, &m]() -> boost::asio::awaitable<void> {
+      const store::Claim& claim = attempt->claim;
+      auto indicator = co_await channel->MarkReadAndTyping(account, claim.conversation.contact.platform_id,
+                                                           claim.messages.back().platform_message_id);
+      if (!indicator.ok()) {
+        m.indicators_failed.Inc();
+        log::Warn("indicator_failed", {{"platform", ToString(claim.conversation.platform)},
+                                       {"conversation_id", claim.conversation_id},
+                                       {"code", indicator.error->code},
+                                       {"error", indicator.error->title}});
+      }
+    };
+    boost::asio::co_spawn(attempt->indicator_finished.get_executor(), show, [attempt](std::exception_ptr e) {
+      LogEscaped(e, "indicator");
+      attempt->indicator_done = true;
+      attempt->indicator_finished.cancel();
+    });
   }
 
   auto reply = co_await responder_.Respond(claim);
   if (!reply) co_return reply.error();
   if (!reply->messages.empty()) m.responses_generated.Inc();
 
+  // Committing only after the indicator keeps "latest wins" covering a slow indicator, like a slow generation.
+  while (!attempt->indicator_done) {
+    boost::system::error_code ec;
+    co_await attempt->indicator_finished.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+  }
   std::vector<int64_t> outbound_ids;
   auto commit = [this, &claim, &reply, &outbound_ids] {
     return store_.CommitReply(claim, *reply, NowMs(), &outbound_ids);

@@ -191,6 +191,24 @@ TEST_F(AgentLoopTest, ModelGetsThePassagesAndTheHistory) {
   EXPECT_EQ(parley_->logs().find("sk-test-key-0123456789abcdef"), std::string::npos);
 }
 
+TEST_F(AgentLoopTest, TheModelIsAskedWhileTheTypingIndicatorIsStillOnItsWay) {
+  Boot({{"PARLEY_LLM_BASE_URL", model_.base_url()}});
+  AddGuide();
+  model_.set_reply([](const json::value&) { return std::string("On Sunday we open from 10:00 to 14:00."); });
+  graph_.set_indicator_delay(1500ms);
+  ASSERT_EQ(PostWhatsApp("33600000009", "wamid.t1", "When can I come on Sunday?").status, 200);
+  ASSERT_TRUE(Eventually([&] { return !graph_.requests().empty(); }, 5s)) << parley_->logs();
+  // Meta has not answered the read receipt yet, and the model is already at work.
+  EXPECT_TRUE(Eventually([&] { return !model_.requests().empty(); }, 1s)) << parley_->logs();
+  EXPECT_TRUE(graph_.sends().empty());
+  // The reply goes out after the indicator, never before it.
+  ASSERT_TRUE(graph_.WaitForSends(1, 5s)) << parley_->logs();
+  EXPECT_EQ(SentText(0), "On Sunday we open from 10:00 to 14:00.");
+  auto requests = graph_.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[1].body.at("type"), "text");
+}
+
 TEST_F(AgentLoopTest, FailingModelEscalatesAndHumanModeSilencesTheBotUntilHandedBack) {
   Boot({{"PARLEY_LLM_BASE_URL", model_.base_url()}});
   AddGuide();
