@@ -1,8 +1,6 @@
 #include "store/sqlite/sqlite_store.h"
 
 #include "core/crypto.h"
-#include "store/migration.h"
-#include "store/sqlite/db.h"
 #include "support/temp_dir.h"
 
 #include <gtest/gtest.h>
@@ -204,54 +202,6 @@ TEST_F(ChannelStoreTest, ReAddingBringsTheSameChannelBackAndAnotherTenantGetsANe
   // Acme's history is still Acme's alone.
   EXPECT_EQ(store_->ListConversations(acme_, std::nullopt, 50).value().data.size(), 1u);
   EXPECT_EQ(store_->ListConversations(globex_, std::nullopt, 50).value().data.size(), 1u);
-}
-
-// 0007 rebuilds the channels table; rows referencing it (contacts, conversations, messages) must survive.
-TEST(ChannelMigrationTest, RebuildingTheChannelsTableKeepsEverythingThatReferencesIt) {
-  testing::TempDir dir("parley-channels-migration");
-  const std::string path = (dir.path() / "parley.db").string();
-  crypto::SecretBox box = TestBox();
-  {
-    auto db = Database::Open(path, {}).value();
-    ASSERT_TRUE(db->Exec(
-        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT "
-        "NULL)"));
-    for (const Migration& m : Migrations()) {
-      if (m.version >= 7) continue;
-      std::string sql(m.sql);
-      ASSERT_TRUE(db->Exec(sql.c_str())) << m.name;
-      std::string record =
-          "INSERT INTO schema_migrations VALUES (" + std::to_string(m.version) + ", '" + std::string(m.name) + "', 0)";
-      ASSERT_TRUE(db->Exec(record.c_str()));
-    }
-    std::string sealed = box.Seal("EAAG-old");
-    std::string rows =
-        "INSERT INTO tenants (id, name, created_at) VALUES (1, 'Acme', 0);"
-        "INSERT INTO channels (id, tenant_id, platform, account_id, access_token_sealed, created_at)"
-        " VALUES (7, 1, 'whatsapp', '" +
-        std::string(kPhone) + "', '" + sealed +
-        "', 5);"
-        "INSERT INTO contacts (id, tenant_id, channel_id, platform_id, created_at) VALUES (3, 1, 7, 'c1', 0);"
-        "INSERT INTO conversations (id, tenant_id, channel_id, contact_id, created_at, last_message_at)"
-        " VALUES (4, 1, 7, 3, 0, 0);"
-        "INSERT INTO messages (tenant_id, conversation_id, channel_id, direction, type, text, status, created_at)"
-        " VALUES (1, 4, 7, 'in', 'text', 'hello', 'received', 0);";
-    ASSERT_TRUE(db->Exec(rows.c_str()));
-  }
-  SqliteOptions options;
-  options.path = path;
-  auto store = SqliteStore::Open(options, box).value();
-  ASSERT_TRUE(store->Migrate());
-  Channel channel = store->GetChannel(1, 7).value();
-  EXPECT_EQ(channel.access_token, "EAAG-old");
-  EXPECT_EQ(channel.created_at_ms, 5);
-  EXPECT_EQ(channel.updated_at_ms, 5);
-  EXPECT_TRUE(channel.enabled);
-  EXPECT_EQ(store->ListMessages(1, 4, std::nullopt, 50).value().data.size(), 1u);
-  // The live-account index replaced the table-wide one: after removal the account may be connected again.
-  ASSERT_TRUE(store->RemoveChannel(1, 7));
-  EXPECT_TRUE(store->AddChannel({1, Platform::kWhatsApp, kPhone, "EAAG-new", "", {}}));
-  store->Close();
 }
 
 }  // namespace
