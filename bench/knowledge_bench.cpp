@@ -18,6 +18,7 @@
 
 #include "core/crypto.h"
 #include "knowledge/chunker.h"
+#include "knowledge/dot.h"
 #include "knowledge/embedder.h"
 #include "knowledge/extract.h"
 #include "knowledge/retriever.h"
@@ -27,7 +28,6 @@
 #include "store/knowledge_store.h"
 #include "store/store.h"
 
-#include <immintrin.h>
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
@@ -485,33 +485,6 @@ void Load(Bench& bench, const Corpus& corpus) {
 // ---------------------------------------------------------------------------------------------------------------
 // Exact search: every stored vector scanned for every query, multithreaded, for recall.
 
-__attribute__((target("avx2,fma"))) float DotAvx2(const float* a, const float* b, size_t n) {
-  __m256 s0 = _mm256_setzero_ps();
-  __m256 s1 = _mm256_setzero_ps();
-  size_t i = 0;
-  for (; i + 16 <= n; i += 16) {
-    s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), s0);
-    s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8), s1);
-  }
-  alignas(32) float lanes[8];
-  _mm256_store_ps(lanes, _mm256_add_ps(s0, s1));
-  float sum = 0;
-  for (float lane : lanes) sum += lane;
-  for (; i < n; ++i) sum += a[i] * b[i];
-  return sum;
-}
-
-float DotPlain(const float* a, const float* b, size_t n) {
-  float s[8] = {};
-  size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    for (int k = 0; k < 8; ++k) s[k] += a[i + k] * b[i + k];
-  }
-  float sum = std::accumulate(std::begin(s), std::end(s), 0.0f);
-  for (; i < n; ++i) sum += a[i] * b[i];
-  return sum;
-}
-
 struct Scored {
   float score;
   uint32_t row;
@@ -522,7 +495,7 @@ struct Scored {
 std::vector<std::vector<Scored>> ExactTopK(const std::vector<float>& base, size_t dims,
                                            const std::vector<std::vector<float>>& queries, int k, int threads) {
   const size_t rows = base.size() / dims;
-  const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  const knowledge::DotFunction dot = knowledge::BestDot();
   // Per thread and query, a min-heap of the best k so far.
   std::vector<std::vector<std::vector<Scored>>> heaps(static_cast<size_t>(threads),
                                                       std::vector<std::vector<Scored>>(queries.size()));
@@ -538,7 +511,7 @@ std::vector<std::vector<Scored>> ExactTopK(const std::vector<float>& base, size_
         auto& heap = mine[q];
         const float* query = queries[q].data();
         for (size_t row = block; row < block_end; ++row) {
-          float score = avx2 ? DotAvx2(query, &base[row * dims], dims) : DotPlain(query, &base[row * dims], dims);
+          float score = dot(query, &base[row * dims], dims);
           if (heap.size() < static_cast<size_t>(k)) {
             heap.push_back({score, static_cast<uint32_t>(row)});
             std::push_heap(heap.begin(), heap.end(), std::greater<>());

@@ -1,0 +1,19 @@
+#pragma once
+// The inner product of two float vectors, the similarity of the embeddings (they are unit length): with AVX2 and
+// FMA when the CPU has them (chosen at run time, so the binary still runs on any x86-64), else a portable loop.
+
+#include <cstddef>
+
+namespace parley::knowledge {
+
+using DotFunction = float (*)(const float* a, const float* b, size_t n);
+
+// The fastest implementation this CPU runs.
+DotFunction BestDot();
+
+// True when BestDot() uses AVX2 and FMA.
+bool DotUsesAvx2();
+
+inline float Dot(const float* a, const float* b, size_t n) { return BestDot()(a, b, n); }
+
+}  // namespace parley::knowledge

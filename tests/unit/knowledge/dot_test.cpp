@@ -1,0 +1,33 @@
+#include "knowledge/dot.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+namespace parley::knowledge {
+namespace {
+
+// Every length around the SIMD widths (8, 16), including the tails, against a double-precision reference.
+TEST(DotTest, MatchesTheExactInnerProductForEveryLength) {
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<float> value(-1, 1);
+  for (size_t n = 0; n <= 70; ++n) {
+    std::vector<float> a(n), b(n);
+    double exact = 0;
+    for (size_t i = 0; i < n; ++i) {
+      a[i] = value(rng);
+      b[i] = value(rng);
+      exact += static_cast<double>(a[i]) * b[i];
+    }
+    EXPECT_NEAR(Dot(a.data(), b.data(), n), exact, 1e-5) << "n = " << n;
+  }
+}
+
+TEST(DotTest, UsesAvx2WhereTheCpuHasIt) {
+  EXPECT_EQ(DotUsesAvx2(), __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"));
+}
+
+}  // namespace
+}  // namespace parley::knowledge
