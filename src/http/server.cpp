@@ -192,8 +192,7 @@ asio::awaitable<error_code> ReadMessage(ServerState::Connection& connection, bea
 }
 
 // Writes `response`; returns false when the connection must close afterwards.
-template <class Message>
-asio::awaitable<bool> Write(ServerState& state, ServerState::Connection& connection, Message& response) {
+asio::awaitable<bool> Write(ServerState& state, ServerState::Connection& connection, Response& response) {
   if (state.stopping.load()) response.keep_alive(false);
   connection.ExpiresAfter(state.options.write_timeout);
   auto [ec, n] = co_await bhttp::async_write(connection.socket, response, kNoThrow);
@@ -270,7 +269,9 @@ asio::awaitable<void> RunConnection(std::shared_ptr<ServerState> state,
     }
     if (beast::iequals(parser->get()[bhttp::field::expect], "100-continue")) {
       bhttp::response<bhttp::empty_body> go_on{Status::continue_, version};
-      if (!co_await Write(*state, *connection, go_on)) break;
+      connection->ExpiresAfter(options.write_timeout);
+      auto [ec, n] = co_await bhttp::async_write(connection->socket, go_on, kNoThrow);
+      if (ec) break;
     }
 
     connection->ExpiresAfter(options.body_timeout);
