@@ -149,7 +149,8 @@ asio::awaitable<void> SweepDeadlines(std::shared_ptr<ServerState> state) {
       // Only the socket's strand may touch it; the deadline is checked again there, as the operation may have
       // finished meanwhile.
       asio::post(connection->socket.get_executor(), [connection, now] {
-        if (connection->deadline.load(std::memory_order_relaxed) <= now) connection->socket.cancel();
+        error_code ignored;  // The connection may have closed its socket meanwhile.
+        if (connection->deadline.load(std::memory_order_relaxed) <= now) connection->socket.cancel(ignored);
       });
     }
   }
@@ -415,7 +416,8 @@ asio::awaitable<void> Server::Stop() {
     for (const auto& connection : state->connections) {
       // Only the connection's strand may touch its stream; a busy one closes after answering.
       asio::post(connection->socket.get_executor(), [connection] {
-        if (!connection->busy) connection->socket.cancel();
+        error_code ignored;  // The connection may have closed its socket meanwhile.
+        if (!connection->busy) connection->socket.cancel(ignored);
       });
     }
   }

@@ -452,7 +452,7 @@ TEST_F(CoreLoopTest, FailedSendIsRetriedThenRecorded) {
 
 TEST_F(CoreLoopTest, SigtermExitsCleanly) {
   ASSERT_EQ(PostWhatsApp(WhatsAppText("16505551234", "wamid.t1", "hello")).status, 200);
-  EXPECT_EQ(parley_->Terminate(), 0);
+  EXPECT_EQ(parley_->Terminate(), 0) << parley_->logs();
 }
 
 TEST_F(CoreLoopTest, SigtermFinishesTheBatchInFlight) {
