@@ -404,11 +404,10 @@ boost::asio::awaitable<http::Response> AccessApi::DeleteKey(const Principal& cal
   if (!id) co_return http::ErrorResponse(Error::NotFound("no such API key"));
   auto revoke = [this, &caller, id = *id]() -> Result<store::ApiKey> {
     auto& access = store_.access();
-    auto keys = access.ListApiKeys(caller.tenant_id);
-    if (!keys) return keys.error();
-    auto it = std::find_if(keys->begin(), keys->end(), [&](const store::ApiKey& k) { return k.id == id; });
-    if (it == keys->end()) return Error::NotFound("no such API key");
-    if (!AtLeast(caller.role, ParseRole(it->role).value_or(Role::kOwner))) {
+    // A key's role never changes, so checking it before the delete cannot race.
+    auto key = access.GetApiKey(caller.tenant_id, id);
+    if (!key) return key.error();
+    if (!AtLeast(caller.role, ParseRole(key->role).value_or(Role::kOwner))) {
       return Forbidden("only an owner may revoke an owner key");
     }
     return access.DeleteApiKey(caller.tenant_id, id);

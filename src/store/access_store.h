@@ -95,6 +95,8 @@ class AccessStore {
   // --- API keys ---
   virtual Result<ApiKey> CreateApiKey(const NewApiKey& key) = 0;
   virtual Result<std::vector<ApiKey>> ListApiKeys(int64_t tenant_id) = 0;
+  // kNotFound when not the tenant's.
+  virtual Result<ApiKey> GetApiKey(int64_t tenant_id, int64_t key_id) = 0;
   // Revokes the key for good. kNotFound when not the tenant's.
   virtual Result<ApiKey> DeleteApiKey(int64_t tenant_id, int64_t key_id) = 0;
   // The key with this hash, from any tenant. kNotFound when none.

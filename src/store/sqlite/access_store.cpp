@@ -42,6 +42,7 @@ constexpr const char* kInsertKey =
     " RETURNING " KEY_COLUMNS;
 constexpr const char* kKeysOfTenant = "SELECT " KEY_COLUMNS " FROM api_keys WHERE tenant_id = ?1 ORDER BY id";
 constexpr const char* kDeleteKey = "DELETE FROM api_keys WHERE id = ?1 AND tenant_id = ?2 RETURNING " KEY_COLUMNS;
+constexpr const char* kKeyOfTenant = "SELECT " KEY_COLUMNS " FROM api_keys WHERE id = ?1 AND tenant_id = ?2";
 constexpr const char* kKeyByHash = "SELECT " KEY_COLUMNS " FROM api_keys WHERE key_hash = ?1";
 constexpr const char* kTouchKey = "UPDATE api_keys SET last_used_at = ?2 WHERE id = ?1";
 
@@ -179,6 +180,11 @@ class SqliteAccessStore final : public AccessStore {
 
   Result<std::vector<ApiKey>> ListApiKeys(int64_t tenant_id) override {
     return ReadAll<ApiKey>(kKeysOfTenant, ReadKey, [&](Statement& s) { s.Bind(1, tenant_id); });
+  }
+
+  Result<ApiKey> GetApiKey(int64_t tenant_id, int64_t key_id) override {
+    return ReadOne<ApiKey>(kKeyOfTenant, "no such API key", ReadKey,
+                           [&](Statement& s) { s.Bind(1, key_id).Bind(2, tenant_id); });
   }
 
   Result<ApiKey> DeleteApiKey(int64_t tenant_id, int64_t key_id) override {

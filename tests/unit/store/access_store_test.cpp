@@ -86,9 +86,12 @@ TEST_F(AccessStoreTest, ApiKeysKeepPrefixAndRoleAndAreRevokedPerTenant) {
   ASSERT_TRUE(access().TouchApiKey(key.id, kT0));
   EXPECT_EQ(access().FindApiKey("hash-1").value().last_used_at_ms, kT0);
 
+  EXPECT_EQ(access().GetApiKey(acme_, key.id).value().name, "zapier");
+  EXPECT_EQ(access().GetApiKey(globex_, key.id).error().code, ErrorCode::kNotFound);
   EXPECT_EQ(access().DeleteApiKey(globex_, key.id).error().code, ErrorCode::kNotFound);
   EXPECT_EQ(access().DeleteApiKey(acme_, key.id).value().name, "zapier");
   EXPECT_EQ(access().FindApiKey("hash-1").error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(access().GetApiKey(acme_, key.id).error().code, ErrorCode::kNotFound);
 }
 
 TEST_F(AccessStoreTest, AuditLogPagesNewestFirstWithFiltersAndNeverAcrossTenants) {
