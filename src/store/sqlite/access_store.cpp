@@ -232,18 +232,14 @@ class SqliteAccessStore final : public AccessStore {
       return AuditEntry{row.Int(0),    row.Int(1),    row.String(2), row.String(3),
                         row.String(4), row.String(5), row.String(6), row.Int(7)};
     };
-    auto bind = [&](Statement& s) {
-      s.Bind(1, tenant_id).Bind(2, after).Bind(3, filter.action).Bind(4, filter.actor);
-      s.Bind(5, static_cast<int64_t>(limit) + 1);
-    };
-    auto rows = ReadAll<AuditEntry>(kAuditPage, read, bind);
-    if (!rows) return rows.error();
     Page<AuditEntry> page;
-    page.data = std::move(*rows);
-    if (page.data.size() > static_cast<size_t>(limit)) {
-      page.data.resize(limit);
-      page.next_cursor = IdCursor('a', page.data.back().id);
-    }
+    STORE_TRY(store_.Read([&](Database& db) -> Result<void> {
+      STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(kAuditPage));
+      select.Bind(1, tenant_id).Bind(2, after).Bind(3, filter.action).Bind(4, filter.actor);
+      select.Bind(5, static_cast<int64_t>(limit) + 1);
+      STORE_ASSIGN_OR_RETURN(page, ReadIdPage<AuditEntry>(select, 'a', limit, read));
+      return Ok();
+    }));
     return page;
   }
 

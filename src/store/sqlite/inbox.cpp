@@ -151,15 +151,8 @@ Result<Page<SupportItem>> SqliteStore::ListSupportItems(int64_t tenant_id, const
   STORE_TRY(Read([&](Database& db) -> Result<void> {
     STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(kSupportPage));
     select.Bind(1, tenant_id).Bind(2, after).Bind(3, status).Bind(4, static_cast<int64_t>(limit) + 1);
-    while (true) {
-      STORE_ASSIGN_OR_RETURN(bool row, select.Step());
-      if (!row) return Ok();
-      if (static_cast<int>(page.data.size()) == limit) {
-        page.next_cursor = IdCursor('s', page.data.back().id);
-        return Ok();
-      }
-      page.data.push_back(ReadSupportItem(select));
-    }
+    STORE_ASSIGN_OR_RETURN(page, ReadIdPage<SupportItem>(select, 's', limit, ReadSupportItem));
+    return Ok();
   }));
   return page;
 }

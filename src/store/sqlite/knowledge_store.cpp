@@ -466,15 +466,8 @@ class SqliteKnowledgeStore final : public KnowledgeStore {
       STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(before ? kDocumentsAfter : kDocumentsFirstPage));
       select.Bind(1, tenant_id).Bind(2, limit + 1);
       if (before) select.Bind(3, *before);
-      while (true) {
-        STORE_ASSIGN_OR_RETURN(bool row, select.Step());
-        if (!row) return Ok();
-        if (static_cast<int>(page.data.size()) == limit) {
-          page.next_cursor = IdCursor('d', page.data.back().id);
-          return Ok();
-        }
-        page.data.push_back(ReadDocument(select));
-      }
+      STORE_ASSIGN_OR_RETURN(page, ReadIdPage<Document>(select, 'd', limit, ReadDocument));
+      return Ok();
     }));
     return page;
   }

@@ -1405,17 +1405,7 @@ Result<Page<StoredMessage>> SqliteStore::ListMessages(int64_t tenant_id, int64_t
   }
   STORE_ASSIGN_OR_RETURN(auto select, (*reader).Prepare(kMessagesPage));
   select.Bind(1, conversation_id).Bind(2, after_id).Bind(3, limit + 1);
-  Page<StoredMessage> page;
-  while (true) {
-    STORE_ASSIGN_OR_RETURN(bool row, select.Step());
-    if (!row) break;
-    if (static_cast<int>(page.data.size()) == limit) {
-      page.next_cursor = IdCursor('m', page.data.back().id);
-      break;
-    }
-    page.data.push_back(ReadMessage(select));
-  }
-  return page;
+  return ReadIdPage<StoredMessage>(select, 'm', limit, ReadMessage);
 }
 
 StoreHealth SqliteStore::Health() {
