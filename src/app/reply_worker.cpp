@@ -204,12 +204,12 @@ boost::asio::awaitable<Result<store::CommitResult>> ReplyWorker::Answer(std::sha
   if (claim.messages.empty()) {
     attempt->indicator_done = true;
   } else {
-    auto show = [attempt, channel, account, &m]() -> boost::asio::awaitable<void> {
+    auto show = [attempt, channel, account]() -> boost::asio::awaitable<void> {
       const store::Claim& claim = attempt->claim;
       auto indicator = co_await channel->MarkReadAndTyping(account, claim.conversation.contact.platform_id,
                                                            claim.messages.back().platform_message_id);
       if (!indicator.ok()) {
-        m.indicators_failed.Inc();
+        api::MetricsFor(claim.conversation.platform).indicators_failed.Inc();
         log::Warn("indicator_failed", {{"platform", ToString(claim.conversation.platform)},
                                        {"conversation_id", claim.conversation_id},
                                        {"code", indicator.error->code},

@@ -5,6 +5,10 @@
 namespace parley::knowledge {
 namespace {
 
+bool HasAvx2() { return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"); }
+
+}  // namespace
+
 // Two accumulators keep two FMA chains in flight.
 __attribute__((target("avx2,fma"))) float DotAvx2(const float* a, const float* b, size_t n) {
   __m256 s0 = _mm256_setzero_ps();
@@ -35,10 +39,6 @@ float DotPortable(const float* a, const float* b, size_t n) {
   for (; i < n; ++i) sum += a[i] * b[i];
   return sum;
 }
-
-bool HasAvx2() { return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"); }
-
-}  // namespace
 
 DotFunction BestDot() {
   static const DotFunction best = HasAvx2() ? DotAvx2 : DotPortable;

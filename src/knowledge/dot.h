@@ -8,6 +8,10 @@ namespace parley::knowledge {
 
 using DotFunction = float (*)(const float* a, const float* b, size_t n);
 
+// The two implementations: DotAvx2 only where DotUsesAvx2() is true.
+__attribute__((target("avx2,fma"))) float DotAvx2(const float* a, const float* b, size_t n);
+float DotPortable(const float* a, const float* b, size_t n);
+
 // The fastest implementation this CPU runs.
 DotFunction BestDot();
 

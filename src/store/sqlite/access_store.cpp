@@ -10,8 +10,6 @@
 namespace parley::store::sqlite {
 namespace {
 
-constexpr int kMaxPageSize = 500;
-
 constexpr const char* kTenantExists = "SELECT 1 FROM tenants WHERE id = ?1";
 
 #define USER_COLUMNS "id, tenant_id, email, name, role, password_hash, created_at, last_login_at"
@@ -223,7 +221,7 @@ class SqliteAccessStore final : public AccessStore {
 
   Result<Page<AuditEntry>> ListAudit(int64_t tenant_id, const AuditFilter& filter,
                                      const std::optional<std::string>& cursor, int limit) override {
-    limit = std::clamp(limit, 1, kMaxPageSize);
+    limit = ClampPageSize(limit);
     int64_t after = 0;
     if (cursor) {
       STORE_ASSIGN_OR_RETURN(after, ParseIdCursor('a', *cursor));

@@ -6,10 +6,15 @@
 #include "store/sqlite/db.h"
 #include "store/store.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 
 namespace parley::store::sqlite {
+
+// Every listing returns 1 to kMaxPageSize rows, whatever the caller asks.
+inline constexpr int kMaxPageSize = 500;
+inline int ClampPageSize(int limit) { return std::clamp(limit, 1, kMaxPageSize); }
 
 std::string IdCursor(char kind, int64_t id);
 // The id in a cursor made by IdCursor with the same `kind`; kInvalidArgument ("invalid cursor") otherwise.

@@ -12,7 +12,6 @@
 namespace parley::store::sqlite {
 namespace {
 
-constexpr int kMaxPageSize = 500;
 // Meta accepts free-form messages within 24 hours of the customer's last message; on Instagram a person may answer
 // for 7 days with the HUMAN_AGENT tag.
 constexpr int64_t kStandardWindowMs = int64_t{24} * 3600 * 1000;
@@ -142,7 +141,7 @@ Result<OutboundMessage> SqliteStore::QueuePersonReply(int64_t tenant_id, int64_t
 
 Result<Page<SupportItem>> SqliteStore::ListSupportItems(int64_t tenant_id, const std::optional<std::string>& status,
                                                         const std::optional<std::string>& cursor, int limit) {
-  limit = std::clamp(limit, 1, kMaxPageSize);
+  limit = ClampPageSize(limit);
   int64_t after = 0;
   if (cursor) {
     STORE_ASSIGN_OR_RETURN(after, ParseIdCursor('s', *cursor));

@@ -35,8 +35,6 @@ std::string_view ToString(DocumentStatus status) {
 namespace sqlite {
 namespace {
 
-constexpr int kMaxPageSize = 500;
-
 constexpr const char* kTenantExists = "SELECT 1 FROM tenants WHERE id = ?1";
 constexpr const char* kSelectKnowledgeBase =
     "SELECT id, tenant_id, name, created_at FROM knowledge_bases WHERE tenant_id = ?1 AND name = ?2";
@@ -456,7 +454,7 @@ class SqliteKnowledgeStore final : public KnowledgeStore {
 
   Result<Page<Document>> ListDocuments(int64_t tenant_id, const std::optional<std::string>& cursor,
                                        int limit) override {
-    limit = std::clamp(limit, 1, kMaxPageSize);
+    limit = ClampPageSize(limit);
     std::optional<int64_t> before;
     if (cursor) {
       STORE_ASSIGN_OR_RETURN(before, ParseIdCursor('d', *cursor));
@@ -731,7 +729,7 @@ class SqliteKnowledgeStore final : public KnowledgeStore {
   }
 
   Result<Page<FaqEntry>> ListFaqs(int64_t tenant_id, const std::optional<std::string>& cursor, int limit) override {
-    limit = std::clamp(limit, 1, kMaxPageSize);
+    limit = ClampPageSize(limit);
     std::optional<int64_t> after;
     if (cursor) {
       STORE_ASSIGN_OR_RETURN(after, ParseIdCursor('f', *cursor));

@@ -36,8 +36,6 @@
 namespace parley::store::sqlite {
 namespace {
 
-constexpr int kMaxPageSize = 500;
-
 // Keys of ToJsonDetails() that have their own columns (or live in contacts/channels): the rest is `details`.
 constexpr std::string_view kColumnKeys[] = {"platform",   "account_id",   "platform_message_id",
                                             "contact_id", "contact_name", "timestamp_ms",
@@ -176,7 +174,6 @@ constexpr char kHandOff[] =
 constexpr char kOpenSupportItem[] =
     "INSERT INTO support_items (tenant_id, conversation_id, reason, created_at)"
     " SELECT tenant_id, id, ?2, ?3 FROM conversations WHERE id = ?1 ON CONFLICT DO NOTHING";
-
 constexpr char kSelectConversation[] = PARLEY_SELECT_CONVERSATION " WHERE c.id = ?1";
 constexpr char kInsertOutbound[] =
     "INSERT INTO messages (tenant_id, conversation_id, channel_id, direction, type, text, platform_message_id,"
@@ -305,8 +302,6 @@ Result<std::pair<int64_t, int64_t>> ParseConversationCursor(const std::string& c
   }
   return std::pair{at, id};
 }
-
-int ClampLimit(int limit) { return std::clamp(limit, 1, kMaxPageSize); }
 
 // Runs `fn` in a BEGIN IMMEDIATE transaction on `db`, rolling back on failure.
 template <class Fn>
@@ -1356,7 +1351,7 @@ Result<void> SqliteStore::RecordSendResult(int64_t message_id, const std::string
 
 Result<Page<Conversation>> SqliteStore::ListConversations(int64_t tenant_id, const ConversationFilter& filter,
                                                           const std::optional<std::string>& cursor, int limit) {
-  limit = ClampLimit(limit);
+  limit = ClampPageSize(limit);
   std::optional<std::pair<int64_t, int64_t>> after;
   if (cursor) {
     STORE_ASSIGN_OR_RETURN(after, ParseConversationCursor(*cursor));
@@ -1392,7 +1387,7 @@ Result<Page<Conversation>> SqliteStore::ListConversations(int64_t tenant_id, con
 
 Result<Page<StoredMessage>> SqliteStore::ListMessages(int64_t tenant_id, int64_t conversation_id,
                                                       const std::optional<std::string>& cursor, int limit) {
-  limit = ClampLimit(limit);
+  limit = ClampPageSize(limit);
   int64_t after_id = 0;
   if (cursor) {
     STORE_ASSIGN_OR_RETURN(after_id, ParseIdCursor('m', *cursor));
