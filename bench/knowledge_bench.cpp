@@ -2,14 +2,14 @@
 //
 // The corpus is generated deterministically (fixed seed): Markdown documents of business-like prose from a
 // vocabulary of 4,000 words drawn with Zipf frequencies (real words for the frequent ranks, made-up product and
-// jargon words for the tail), each document leaning on a few dozen topic words, so that FTS5 and the built-in
+// jargon words for the tail), each document leaning on a few dozen topic words, so that BM25 and the built-in
 // embedder see natural distributions (a few very common terms, a long tail of rare ones). Documents of ~50–200
 // chunks go through the real pipeline pieces: Extract (Markdown) and ChunkDocument, BuiltinEmbedder::EmbedOne on
 // a pool of worker threads, then CreateDocument → ClaimDocumentJob → CompleteDocumentJob on the real SQLite
 // store, committed in document order so chunk ids are the same from run to run.
 //
-// Retrieval then builds the HNSW index through VectorCatalog, and runs synthetic questions (words taken from
-// random chunks, a fifth of them with a typo) through VectorCatalog::Search, KnowledgeStore::SearchLexical and
+// Retrieval then builds the HNSW and BM25 indexes through KnowledgeIndexes, and runs synthetic questions (words
+// taken from random chunks, a fifth of them with a typo) through VectorCatalog::Search, LexicalCatalog::Search and
 // Retriever::Retrieve. Recall@10 of the vector search is measured against an exact inner-product scan over every
 // stored vector.
 //
@@ -21,6 +21,7 @@
 #include "knowledge/dot.h"
 #include "knowledge/embedder.h"
 #include "knowledge/extract.h"
+#include "knowledge/indexes.h"
 #include "knowledge/retriever.h"
 #include "knowledge/text.h"
 #include "knowledge/vector_index.h"
@@ -702,8 +703,23 @@ void Retrieval(Bench& bench) {
   std::printf("retrieval over %zu chunks (vectors read back from the store in %.1f s)\n", ids.size(),
               Seconds(Clock::now() - read_start));
 
-  knowledge::VectorCatalog catalog(*bench.knowledge, index_dir, hnsw);
-  bool cached = std::filesystem::exists(index_dir) && !std::filesystem::is_empty(index_dir);
+  knowledge::KnowledgeIndexes indexes(*bench.knowledge, index_dir, hnsw);
+  knowledge::VectorCatalog& catalog = indexes.vectors;
+  auto has_file = [&](const char* extension) {
+    if (!std::filesystem::exists(index_dir)) return false;
+    for (const auto& entry : std::filesystem::directory_iterator(index_dir)) {
+      if (entry.path().extension() == extension) return true;
+    }
+    return false;
+  };
+  auto file_mib = [&](const char* extension) {
+    uintmax_t bytes = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(index_dir)) {
+      if (entry.path().extension() == extension) bytes += entry.file_size();
+    }
+    return static_cast<double>(bytes) / (1 << 20);
+  };
+  bool cached = has_file(".hnsw");
   long rss_before = ResidentKiB();
   auto build_start = Clock::now();
   Check(catalog.Refresh(bench.knowledge_base_id, embedder_id, dims), "Refresh");
@@ -715,12 +731,21 @@ void Retrieval(Bench& bench) {
               static_cast<double>(rss_after - rss_before) / 1024);
   auto flush_start = Clock::now();
   Check(catalog.Flush(), "Flush");
-  uintmax_t file_bytes = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(index_dir)) {
-    if (entry.path().extension() == ".hnsw") file_bytes += entry.file_size();
-  }
-  std::printf("  index file %.0f MiB, written in %.1f s\n", static_cast<double>(file_bytes) / (1 << 20),
-              Seconds(Clock::now() - flush_start));
+  std::printf("  index file %.0f MiB, written in %.1f s\n", file_mib(".hnsw"), Seconds(Clock::now() - flush_start));
+
+  bool lexical_cached = has_file(".bm25");
+  rss_before = ResidentKiB();
+  build_start = Clock::now();
+  Check(indexes.lexical.Refresh(bench.knowledge_base_id), "Refresh");
+  build_s = Seconds(Clock::now() - build_start);
+  rss_after = ResidentKiB();
+  std::printf("  BM25 index: %s in %.1f s (%.0f chunks/s), resident memory +%.0f MiB\n",
+              lexical_cached ? "loaded from its file and caught up" : "built from the store", build_s,
+              lexical_cached ? 0.0 : static_cast<double>(ids.size()) / build_s,
+              static_cast<double>(rss_after - rss_before) / 1024);
+  flush_start = Clock::now();
+  Check(indexes.lexical.Flush(), "Flush");
+  std::printf("  BM25 file %.0f MiB, written in %.1f s\n", file_mib(".bm25"), Seconds(Clock::now() - flush_start));
 
   // Questions from random chunks.
   Rng rng(o.seed ^ 0x7175657279ULL);
@@ -765,7 +790,7 @@ void Retrieval(Bench& bench) {
 
   // A warm-up pass over the first questions, so the first measured ones do not pay for cold pages.
   size_t warmup = std::min<size_t>(queries.size(), 100);
-  knowledge::Retriever retriever(*bench.knowledge, catalog);
+  knowledge::Retriever retriever(*bench.knowledge, indexes);
   knowledge::RetrievalOptions retrieval;
   for (size_t q = 0; q < warmup; ++q) {
     Check(catalog.Search(bench.knowledge_base_id, embedder_id, queries[q].vector, 10), "Search");
@@ -784,15 +809,15 @@ void Retrieval(Bench& bench) {
   int lexical_source = 0;
   for (size_t q = 0; q < lexical_count; ++q) {
     Stopwatch watch;
-    auto hits = Check(
-        bench.knowledge->SearchLexical(bench.tenant_id, {bench.knowledge_base_id},
-                                       knowledge::LexicalTerms(queries[q].question, "english"), retrieval.candidates),
-        "SearchLexical");
+    auto hits =
+        Check(indexes.lexical.Search({bench.knowledge_base_id}, knowledge::LexicalTerms(queries[q].question, "english"),
+                                     static_cast<size_t>(retrieval.candidates)),
+              "LexicalCatalog::Search");
     lexical.Add(watch);
     lexical_hits += hits.size();
     for (const auto& hit : hits) lexical_source += hit.chunk_id == sources[q] ? 1 : 0;
   }
-  std::printf("  %-28s %s\n", "BM25 (FTS5, top 40)", lexical.Summary().c_str());
+  std::printf("  %-28s %s\n", "BM25 (top 40)", lexical.Summary().c_str());
   std::printf("  BM25: %.1f candidates per question; the source chunk among them for %.1f%% of questions\n",
               static_cast<double>(lexical_hits) / static_cast<double>(lexical_count),
               100.0 * lexical_source / static_cast<double>(lexical_count));

@@ -46,8 +46,8 @@ AgentService::AgentService(boost::asio::any_io_executor executor, const Config& 
       box_(box),
       pool_(pool),
       providers_(client, config, pool),
-      vectors_(store.knowledge(), config.data_dir + "/indexes"),
-      retriever_(store.knowledge(), vectors_),
+      indexes_(store.knowledge(), config.data_dir + "/indexes"),
+      retriever_(store.knowledge(), indexes_),
       agent_(store.knowledge(), retriever_, providers_, pool) {
   auto profile_for = [this](int64_t tenant_id) -> Result<knowledge::IndexingProfile> {
     auto settings = LoadSettings(tenant_id);
@@ -60,7 +60,7 @@ AgentService::AgentService(boost::asio::any_io_executor executor, const Config& 
   };
   knowledge::IngestorOptions ingest_options;
   ingest_options.lease_ms = config.ingest_lease_ms;
-  ingestor_ = std::make_unique<knowledge::Ingestor>(executor, store.knowledge(), vectors_, profile_for, pool, client,
+  ingestor_ = std::make_unique<knowledge::Ingestor>(executor, store.knowledge(), indexes_, profile_for, pool, client,
                                                     ingest_options);
 }
 

@@ -9,9 +9,9 @@
 #include "core/config.h"
 #include "core/crypto.h"
 #include "http/client.h"
+#include "knowledge/indexes.h"
 #include "knowledge/ingestor.h"
 #include "knowledge/retriever.h"
-#include "knowledge/vector_index.h"
 #include "store/store.h"
 
 #include <map>
@@ -54,7 +54,7 @@ class AgentService {
   boost::asio::awaitable<Result<AgentAnswer>> Ask(const AgentRequest& request);
 
   knowledge::Ingestor& ingestor() { return *ingestor_; }
-  knowledge::VectorCatalog& vectors() { return vectors_; }
+  knowledge::KnowledgeIndexes& indexes() { return indexes_; }
 
  private:
   const Config& config_;
@@ -62,7 +62,7 @@ class AgentService {
   const crypto::SecretBox& box_;
   BlockingPool& pool_;
   DefaultProviders providers_;
-  knowledge::VectorCatalog vectors_;
+  knowledge::KnowledgeIndexes indexes_;
   knowledge::Retriever retriever_;
   Agent agent_;
   std::unique_ptr<knowledge::Ingestor> ingestor_;

@@ -192,8 +192,8 @@ int Serve(const Config& config) {
   io.run();
   for (auto& t : threads) t.join();
   pool.Stop();
-  if (auto flushed = agent_service.vectors().Flush(); !flushed) {
-    log::Warn("vector_index_not_saved", {{"detail", flushed.error().detail}});
+  if (auto flushed = agent_service.indexes().Flush(); !flushed) {
+    log::Warn("index_not_saved", {{"detail", flushed.error().detail}});
   }
   store->Close();
   return 0;

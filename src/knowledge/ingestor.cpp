@@ -88,10 +88,10 @@ Result<Prepared> Prepare(const store::Document& document, const std::string& con
 
 }  // namespace
 
-Ingestor::Ingestor(boost::asio::any_io_executor executor, store::KnowledgeStore& store, VectorCatalog& vectors,
+Ingestor::Ingestor(boost::asio::any_io_executor executor, store::KnowledgeStore& store, KnowledgeIndexes& indexes,
                    ProfileForTenant profile_for, BlockingPool& pool, http::Client* fetcher, IngestorOptions options)
     : store_(store),
-      vectors_(vectors),
+      indexes_(indexes),
       profile_for_(std::move(profile_for)),
       pool_(pool),
       fetcher_(fetcher),
@@ -168,17 +168,17 @@ boost::asio::awaitable<Result<void>> Ingestor::Process(store::DocumentJob& job) 
     if (!stored) return stored;
     // Index now, so the first question after ingestion does not pay for it. The index file is written later
     // (FlushIndexes): it holds the whole graph, about 1.7 KB per chunk, too much to rewrite after every document.
-    auto refreshed = vectors_.Refresh(job.document.knowledge_base_id, embedder_id, dimensions);
-    if (!refreshed) log::Warn("vector_index_refresh_failed", {{"detail", refreshed.error().detail}});
+    auto refreshed = indexes_.Refresh(job.document.knowledge_base_id, embedder_id, dimensions);
+    if (!refreshed) log::Warn("index_refresh_failed", {{"detail", refreshed.error().detail}});
     return Ok();
   };
   co_return co_await pool_.Run(complete);
 }
 
 boost::asio::awaitable<void> Ingestor::FlushIndexes() {
-  auto flush = [this] { return vectors_.Flush(); };
+  auto flush = [this] { return indexes_.Flush(); };
   Result<void> flushed = co_await pool_.Run(flush);
-  if (!flushed) log::Warn("vector_index_not_saved", {{"detail", flushed.error().detail}});
+  if (!flushed) log::Warn("index_not_saved", {{"detail", flushed.error().detail}});
   last_flush_ = std::chrono::steady_clock::now();
 }
 

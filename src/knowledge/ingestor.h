@@ -11,7 +11,7 @@
 #include "http/client.h"
 #include "knowledge/chunker.h"
 #include "knowledge/embedder.h"
-#include "knowledge/vector_index.h"
+#include "knowledge/indexes.h"
 #include "store/knowledge_store.h"
 
 #include <boost/asio/awaitable.hpp>
@@ -46,7 +46,7 @@ struct IngestorOptions {
 class Ingestor {
  public:
   // `fetcher` downloads documents given by URL; null refuses them. Run() runs on a strand of `executor`.
-  Ingestor(boost::asio::any_io_executor executor, store::KnowledgeStore& store, VectorCatalog& vectors,
+  Ingestor(boost::asio::any_io_executor executor, store::KnowledgeStore& store, KnowledgeIndexes& indexes,
            ProfileForTenant profile_for, BlockingPool& pool, http::Client* fetcher, IngestorOptions options);
 
   // Processes documents until none is due; completes with how many it finished (ready or failed).
@@ -60,11 +60,11 @@ class Ingestor {
  private:
   boost::asio::awaitable<Result<void>> Process(store::DocumentJob& job);
   boost::asio::awaitable<int> RunDueDocuments();
-  boost::asio::awaitable<void> FlushIndexes();  //!< Saves the vector indexes changed since the last save.
+  boost::asio::awaitable<void> FlushIndexes();  //!< Saves the indexes changed since the last save.
   boost::asio::awaitable<void> Run();
 
   store::KnowledgeStore& store_;
-  VectorCatalog& vectors_;
+  KnowledgeIndexes& indexes_;
   ProfileForTenant profile_for_;
   BlockingPool& pool_;
   http::Client* fetcher_;

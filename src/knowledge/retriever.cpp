@@ -101,7 +101,8 @@ Result<std::vector<Passage>> Retriever::Retrieve(int64_t tenant_id, const std::v
 
   std::vector<int64_t> lexical_ids;
   std::unordered_map<int64_t, double> bm25;
-  auto hits = store_.SearchLexical(tenant_id, scope, LexicalTerms(question, options.language), options.candidates);
+  auto hits =
+      indexes_.lexical.Search(scope, LexicalTerms(question, options.language), static_cast<size_t>(options.candidates));
   if (!hits) return hits.error();
   for (const auto& hit : *hits) {
     lexical_ids.push_back(hit.chunk_id);
@@ -113,7 +114,7 @@ Result<std::vector<Passage>> Retriever::Retrieve(int64_t tenant_id, const std::v
   if (!query_vector.empty()) {
     std::vector<VectorHit> nearest;
     for (int64_t base : scope) {
-      auto found = vectors_.Search(base, embedder_id, query_vector, options.candidates);
+      auto found = indexes_.vectors.Search(base, embedder_id, query_vector, options.candidates);
       if (!found) return found.error();
       nearest.insert(nearest.end(), found->begin(), found->end());
     }

@@ -1,5 +1,5 @@
 #pragma once
-// Hybrid retrieval: the BM25 ranking (SQLite FTS5) and the vector ranking (HNSW) of a tenant's knowledge bases,
+// Hybrid retrieval: the BM25 ranking (LexicalCatalog) and the vector ranking (HNSW) of a tenant's knowledge bases,
 // each restricted to those knowledge bases before ranking, fused by reciprocal rank fusion (Cormack et al.,
 // 2009): score(d) = Σ 1 / (k + rank_i(d)). RRF needs no score calibration between the two rankings, which is why
 // it is used instead of mixing BM25 and cosine values.
@@ -9,7 +9,7 @@
 // the passage contains. The agent abstains below its threshold.
 
 #include "core/error.h"
-#include "knowledge/vector_index.h"
+#include "knowledge/indexes.h"
 #include "store/knowledge_store.h"
 
 #include <cstdint>
@@ -66,7 +66,7 @@ double StemCoverage(std::string_view question, std::string_view passage_text, st
 
 class Retriever {
  public:
-  Retriever(store::KnowledgeStore& store, VectorCatalog& vectors) : store_(store), vectors_(vectors) {}
+  Retriever(store::KnowledgeStore& store, KnowledgeIndexes& indexes) : store_(store), indexes_(indexes) {}
 
   // Top passages for `question` in the tenant's `knowledge_base_ids` (ids of other tenants are ignored).
   // `query_vector` is the question embedded by `embedder_id`; empty skips the vector ranking. Blocks.
@@ -76,7 +76,7 @@ class Retriever {
 
  private:
   store::KnowledgeStore& store_;
-  VectorCatalog& vectors_;
+  KnowledgeIndexes& indexes_;
 };
 
 }  // namespace parley::knowledge

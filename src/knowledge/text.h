@@ -1,7 +1,7 @@
 #pragma once
 // Text normalization and tokens for search. Two forms of a text: `Normalize` (Unicode NFKC, for storage and
 // display) and `Fold` (NFKC + case folding + accents removed, for lexical matching: "Éte" and "ete" fold alike).
-// The same folding feeds the FTS5 index, the built-in embedder and the FAQ matcher, so they agree on what a word
+// The same folding feeds the BM25 index, the built-in embedder and the FAQ matcher, so they agree on what a word
 // is.
 
 #include <memory>

@@ -205,18 +205,11 @@ VectorCatalog::VectorCatalog(store::KnowledgeStore& store, std::string directory
   }
 }
 
-VectorCatalog::Entry& VectorCatalog::EntryFor(const Key& key) {
-  std::lock_guard lock(entries_mutex_);
-  auto& entry = entries_[key];
-  if (!entry) entry = std::make_unique<Entry>();
-  return *entry;
-}
-
 std::string VectorCatalog::PathFor(const Key& key) const {
   return directory_ + "/kb" + std::to_string(key.first) + "-" + FileSafe(key.second) + ".hnsw";
 }
 
-void VectorCatalog::LoadFromDisk(const Key& key, Entry& entry, int dimensions) {
+void VectorCatalog::LoadFromDisk(const Key& key, Entries::Entry& entry, int dimensions) {
   entry.index = std::make_unique<VectorIndex>(dimensions, options_);
   if (directory_.empty()) return;
   std::string path = PathFor(key);
@@ -241,11 +234,10 @@ void VectorCatalog::LoadFromDisk(const Key& key, Entry& entry, int dimensions) {
     return;
   }
   entry.index = std::move(*loaded);
-  entry.after_chunk_id = after->as_int64();
-  entry.after_deletion_seq = seq->as_int64();
+  entry.position = {after->as_int64(), seq->as_int64()};
 }
 
-Result<void> VectorCatalog::CatchUp(const Key& key, Entry& entry, int dimensions) {
+Result<void> VectorCatalog::CatchUp(const Key& key, Entries::Entry& entry, int dimensions) {
   {
     std::unique_lock lock(entry.mutex);
     if (!entry.index) LoadFromDisk(key, entry, dimensions);
@@ -254,13 +246,13 @@ Result<void> VectorCatalog::CatchUp(const Key& key, Entry& entry, int dimensions
     }
   }
   while (true) {
-    int64_t after = 0;
-    int64_t seq = 0;
+    StorePosition position;
     {
       std::shared_lock lock(entry.mutex);
-      after = entry.after_chunk_id;
-      seq = entry.after_deletion_seq;
+      position = entry.position;
     }
+    int64_t after = position.after_chunk_id;
+    int64_t seq = position.after_deletion_seq;
     // Vectors before deletions: a chunk deleted between the two reads is then removed, never revived.
     auto vectors = store_.ChunkVectorsAfter(key.first, key.second, after, kCatchUpPage);
     if (!vectors) return vectors.error();
@@ -271,7 +263,7 @@ Result<void> VectorCatalog::CatchUp(const Key& key, Entry& entry, int dimensions
     std::unique_lock lock(entry.mutex);
     std::vector<std::pair<int64_t, const float*>> batch;
     for (const auto& chunk : *vectors) {
-      if (chunk.chunk_id <= entry.after_chunk_id) continue;  // Another search applied it meanwhile.
+      if (chunk.chunk_id <= entry.position.after_chunk_id) continue;  // Another search applied it meanwhile.
       if (static_cast<int>(chunk.embedding.size()) != dimensions) {
         return Error::Internal("stored embedding of chunk " + std::to_string(chunk.chunk_id) + " has " +
                                std::to_string(chunk.embedding.size()) + " dimensions");
@@ -281,10 +273,10 @@ Result<void> VectorCatalog::CatchUp(const Key& key, Entry& entry, int dimensions
     // Every core: a rebuild after start-up (no index file) or a re-embedding inserts every chunk again, which
     // took 55 minutes for a million chunks on both cores of a shared 2-vCPU machine (docs/benchmarks.md).
     entry.index->AddBatch(batch, static_cast<int>(std::thread::hardware_concurrency()));
-    if (!batch.empty()) entry.after_chunk_id = batch.back().first;
-    if (new_seq > entry.after_deletion_seq) {
+    if (!batch.empty()) entry.position.after_chunk_id = batch.back().first;
+    if (new_seq > entry.position.after_deletion_seq) {
       for (int64_t id : *deleted) entry.index->Remove(id);
-      entry.after_deletion_seq = new_seq;
+      entry.position.after_deletion_seq = new_seq;
     }
     entry.dirty = true;
     if (static_cast<int>(vectors->size()) < kCatchUpPage) return Ok();
@@ -294,7 +286,7 @@ Result<void> VectorCatalog::CatchUp(const Key& key, Entry& entry, int dimensions
 Result<std::vector<VectorHit>> VectorCatalog::Search(int64_t knowledge_base_id, const std::string& embedder_id,
                                                      const std::vector<float>& query, int k) {
   Key key{knowledge_base_id, embedder_id};
-  Entry& entry = EntryFor(key);
+  auto& entry = entries_.For(key);
   auto caught_up = CatchUp(key, entry, static_cast<int>(query.size()));
   if (!caught_up) return caught_up.error();
   std::shared_lock lock(entry.mutex);
@@ -303,16 +295,16 @@ Result<std::vector<VectorHit>> VectorCatalog::Search(int64_t knowledge_base_id, 
 
 Result<void> VectorCatalog::Refresh(int64_t knowledge_base_id, const std::string& embedder_id, int dimensions) {
   Key key{knowledge_base_id, embedder_id};
-  return CatchUp(key, EntryFor(key), dimensions);
+  return CatchUp(key, entries_.For(key), dimensions);
 }
 
-Result<void> VectorCatalog::SaveLocked(const Key& key, Entry& entry) {
+Result<void> VectorCatalog::SaveLocked(const Key& key, Entries::Entry& entry) {
   std::string path = PathFor(key);
   auto saved = entry.index->Save(path);
   if (!saved) return saved;
   boost::json::object meta{{"dimensions", entry.index->dimensions()},
-                           {"after_chunk_id", entry.after_chunk_id},
-                           {"after_deletion_seq", entry.after_deletion_seq}};
+                           {"after_chunk_id", entry.position.after_chunk_id},
+                           {"after_deletion_seq", entry.position.after_deletion_seq}};
   std::string temporary = path + ".meta.tmp";
   {
     std::ofstream out(temporary, std::ios::trunc);
@@ -322,24 +314,12 @@ Result<void> VectorCatalog::SaveLocked(const Key& key, Entry& entry) {
   std::error_code error;
   std::filesystem::rename(temporary, path + ".meta", error);
   if (error) return Error::Unavailable("cannot write the vector index", error.message());
-  entry.dirty = false;
   return Ok();
 }
 
 Result<void> VectorCatalog::Flush() {
   if (directory_.empty()) return Ok();
-  std::vector<std::pair<Key, Entry*>> entries;
-  {
-    std::lock_guard lock(entries_mutex_);
-    for (auto& [key, entry] : entries_) entries.emplace_back(key, entry.get());
-  }
-  for (auto& [key, entry] : entries) {
-    std::unique_lock lock(entry->mutex);
-    if (!entry->index || !entry->dirty) continue;
-    auto saved = SaveLocked(key, *entry);
-    if (!saved) return saved;
-  }
-  return Ok();
+  return entries_.SaveChanged([this](const Key& key, Entries::Entry& entry) { return SaveLocked(key, entry); });
 }
 
 }  // namespace parley::knowledge

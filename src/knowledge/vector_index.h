@@ -9,13 +9,11 @@
 // start-up; a missing, stale or corrupt file is rebuilt from the store.
 
 #include "core/error.h"
+#include "knowledge/index_catalog.h"
 #include "store/knowledge_store.h"
 
 #include <cstdint>
-#include <map>
 #include <memory>
-#include <mutex>
-#include <shared_mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -83,26 +81,18 @@ class VectorCatalog {
   Result<void> Flush();
 
  private:
-  struct Entry {
-    std::shared_mutex mutex;
-    std::unique_ptr<VectorIndex> index;  // GUARDED_BY(mutex)
-    int64_t after_chunk_id = 0;          // GUARDED_BY(mutex)
-    int64_t after_deletion_seq = 0;      // GUARDED_BY(mutex)
-    bool dirty = false;                  // GUARDED_BY(mutex)
-  };
   using Key = std::pair<int64_t, std::string>;
+  using Entries = IndexEntries<Key, VectorIndex>;
 
-  Entry& EntryFor(const Key& key);
-  Result<void> CatchUp(const Key& key, Entry& entry, int dimensions);
+  Result<void> CatchUp(const Key& key, Entries::Entry& entry, int dimensions);
   std::string PathFor(const Key& key) const;
-  void LoadFromDisk(const Key& key, Entry& entry, int dimensions);
-  Result<void> SaveLocked(const Key& key, Entry& entry);
+  void LoadFromDisk(const Key& key, Entries::Entry& entry, int dimensions);
+  Result<void> SaveLocked(const Key& key, Entries::Entry& entry);
 
   store::KnowledgeStore& store_;
   std::string directory_;
   HnswOptions options_;
-  std::mutex entries_mutex_;
-  std::map<Key, std::unique_ptr<Entry>> entries_;  // GUARDED_BY(entries_mutex_)
+  Entries entries_;
 };
 
 }  // namespace parley::knowledge

@@ -4,9 +4,9 @@
 // settings. Same rules as store.h: every method blocks (call from the blocking pool), is thread-safe, and every
 // read taking a tenant id is scoped by it.
 //
-// Vector search itself is not here: the knowledge module keeps an HNSW index per knowledge base and catches it up
-// from `ChunkVectorsAfter` and `DeletedChunksAfter`, so any process sharing the database (a server and the CLI)
-// sees the same chunks.
+// Search itself is not here: the knowledge module keeps an HNSW index and a BM25 index per knowledge base and
+// catches them up from `ChunkVectorsAfter`, `ChunkTextsAfter` and `DeletedChunksAfter`, so any process sharing
+// the database (a server and the CLI) sees the same chunks.
 
 #include "core/error.h"
 #include "store/store.h"
@@ -97,9 +97,9 @@ struct ChunkVector {
   std::vector<float> embedding;
 };
 
-struct LexicalHit {
+struct ChunkText {
   int64_t chunk_id = 0;
-  double score = 0;  //!< BM25, higher is better.
+  std::string lexical_text;
 };
 
 struct ChunkRecord {
@@ -163,14 +163,9 @@ class KnowledgeStore {
   // newest sequence number seen (unchanged when none).
   virtual Result<std::vector<int64_t>> DeletedChunksAfter(int64_t knowledge_base_id, int64_t after_seq,
                                                           int64_t* last_seq) = 0;
-  // BM25 top `limit` of the chunks holding any of `terms` (folded words), restricted to the tenant's given
-  // knowledge bases inside the query (not filtered afterwards). An empty `knowledge_base_ids` or `terms` matches
-  // nothing. The ranking is exact while the terms match few chunks; when they match too many to score in time, a
-  // backend may rank the chunks holding the most terms first and leave the most common terms out (each backend
-  // says how).
-  virtual Result<std::vector<LexicalHit>> SearchLexical(int64_t tenant_id,
-                                                        const std::vector<int64_t>& knowledge_base_ids,
-                                                        const std::vector<std::string>& terms, int limit) = 0;
+  // The BM25 text of the knowledge base's chunks with id > `after_chunk_id` (any embedder), by id, at most `limit`.
+  virtual Result<std::vector<ChunkText>> ChunkTextsAfter(int64_t knowledge_base_id, int64_t after_chunk_id,
+                                                         int limit) = 0;
   // The tenant's chunks among `chunk_ids`, in the order given; others are left out.
   virtual Result<std::vector<ChunkRecord>> GetChunks(int64_t tenant_id, const std::vector<int64_t>& chunk_ids) = 0;
 

@@ -13,10 +13,10 @@
 #include "core/crypto.h"
 #include "core/log.h"
 #include "knowledge/embedder.h"
+#include "knowledge/indexes.h"
 #include "knowledge/ingestor.h"
 #include "knowledge/retriever.h"
 #include "knowledge/text.h"
-#include "knowledge/vector_index.h"
 #include "store/knowledge_store.h"
 #include "store/store.h"
 #include "support/temp_dir.h"
@@ -182,17 +182,17 @@ std::string Evaluate(Evaluation& eval) {
   }
 
   // The production ingestion path: the Ingestor's jobs on an io_context with a blocking pool, the built-in
-  // embedder with the server's default options, and the vector catalog it refreshes (in memory only here).
+  // embedder with the server's default options, and the indexes it refreshes (in memory only here).
   auto started = std::chrono::steady_clock::now();
   auto embedder = std::make_shared<BuiltinEmbedder>();
-  VectorCatalog vectors(knowledge, "");
+  KnowledgeIndexes indexes(knowledge, "");
   {
     boost::asio::io_context io;
     BlockingPool pool(2);
     ProfileForTenant profile_for = [embedder](int64_t) -> Result<IndexingProfile> {
       return IndexingProfile{embedder, "english"};
     };
-    Ingestor ingestor(io.get_executor(), knowledge, vectors, profile_for, pool, nullptr, IngestorOptions{});
+    Ingestor ingestor(io.get_executor(), knowledge, indexes, profile_for, pool, nullptr, IngestorOptions{});
     boost::asio::co_spawn(io, ingestor.RunDue(), [](std::exception_ptr e, int) {
       if (e) std::rethrow_exception(e);
     });
@@ -221,7 +221,7 @@ std::string Evaluate(Evaluation& eval) {
     if (!found) eval.missing_phrases.push_back(question.document + ": " + question.contains);
   }
 
-  Retriever retriever(knowledge, vectors);
+  Retriever retriever(knowledge, indexes);
   RetrievalOptions options;
   options.top_k = kTopK;
   RetrievalOptions deep = options;  // The BM25 ranking as deep as the hybrid sees it.
@@ -236,7 +236,7 @@ std::string Evaluate(Evaluation& eval) {
     for (const auto& passage : *lexical) outcome.lexical_ids.push_back(passage.chunk.id);
     outcome.rank[kBm25] = FirstExpected(question, Chunks(std::move(*lexical)));
 
-    auto nearest = vectors.Search(base->id, embedder_id, query, kCandidates);
+    auto nearest = indexes.vectors.Search(base->id, embedder_id, query, kCandidates);
     if (!nearest) return "vector search: " + nearest.error().message;
     for (const auto& hit : *nearest) outcome.vector_ids.push_back(hit.chunk_id);
     std::vector<int64_t> top = outcome.vector_ids;

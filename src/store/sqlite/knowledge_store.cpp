@@ -95,32 +95,17 @@ constexpr const char* kDeleteDocument = "DELETE FROM knowledge_documents WHERE i
 constexpr const char* kDocumentChunks = "SELECT id FROM knowledge_chunks WHERE document_id = ?1";
 constexpr const char* kRecordChunkDeletion =
     "INSERT INTO knowledge_chunk_deletions (knowledge_base_id, chunk_id) VALUES (?1, ?2)";
-constexpr const char* kDeleteChunkFts = "DELETE FROM knowledge_chunks_fts WHERE rowid = ?1";
 constexpr const char* kDeleteDocumentChunks = "DELETE FROM knowledge_chunks WHERE document_id = ?1";
 constexpr const char* kInsertChunk =
     "INSERT INTO knowledge_chunks (tenant_id, knowledge_base_id, document_id, position, heading_path, page, text, "
     "lexical_text, embedder, embedding) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
-// The `scope` column (migration 0003) is left empty: knowledge bases are scoped through the chunk row instead.
-constexpr const char* kInsertChunkFts = "INSERT INTO knowledge_chunks_fts (rowid, body) VALUES (?1, ?2)";
 constexpr const char* kChunkVectorsAfter =
     "SELECT id, embedding FROM knowledge_chunks WHERE knowledge_base_id = ?1 AND embedder = ?2 AND id > ?3 "
     "ORDER BY id LIMIT ?4";
 constexpr const char* kDeletionsAfter =
     "SELECT seq, chunk_id FROM knowledge_chunk_deletions WHERE knowledge_base_id = ?1 AND seq > ?2 ORDER BY seq";
-constexpr const char* kCountMatches =
-    "SELECT count(*) FROM (SELECT 1 FROM knowledge_chunks_fts WHERE knowledge_chunks_fts MATCH ?1 LIMIT ?2)";
-// The knowledge bases (?3, a JSON array of ids) restrict the matches before they are ranked, through the chunk's
-// row rather than a scope term in the MATCH: bm25() counts the rows holding each term of the query (a scan of
-// its posting list, for every query), and a scope term is held by every chunk of the knowledge base.
-#define LEXICAL_SCOPE                                                                                            \
-  "EXISTS (SELECT 1 FROM knowledge_chunks c WHERE c.id = knowledge_chunks_fts.rowid AND c.knowledge_base_id IN " \
-  "(SELECT value FROM json_each(?3)))"
-constexpr const char* kLexicalSearch =
-    "SELECT rowid, -bm25(knowledge_chunks_fts, 0.0, 1.0) FROM knowledge_chunks_fts WHERE knowledge_chunks_fts "
-    "MATCH ?1 AND " LEXICAL_SCOPE " ORDER BY bm25(knowledge_chunks_fts, 0.0, 1.0) LIMIT ?2";
-// The same rows in index order, unscored: for a tier whose terms are too common for bm25() to count in time.
-constexpr const char* kLexicalMatches =
-    "SELECT rowid, 0.0 FROM knowledge_chunks_fts WHERE knowledge_chunks_fts MATCH ?1 AND " LEXICAL_SCOPE " LIMIT ?2";
+constexpr const char* kChunkTextsAfter =
+    "SELECT id, lexical_text FROM knowledge_chunks WHERE knowledge_base_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3";
 constexpr const char* kSelectChunk =
     "SELECT c.id, c.tenant_id, c.knowledge_base_id, c.document_id, d.name, c.position, c.heading_path, c.page, "
     "c.text, c.lexical_text FROM knowledge_chunks c JOIN knowledge_documents d ON d.id = c.document_id "
@@ -187,116 +172,7 @@ std::vector<float> DecodeVector(std::string_view blob) {
   return vector;
 }
 
-// What a BM25 query costs in FTS5, which has no early termination: bm25() first counts the rows holding each
-// term of the query (a scan of the term's whole posting list, about 0.1 µs a row on a 2-vCPU machine), then
-// scores every row the query matches (2–3 µs each) before sorting them. An OR of common words over a large index
-// costs hundreds of milliseconds (docs/benchmarks.md). SearchLexical keeps each question to about
-// kLexicalScoreBudget scored rows and kLexicalCountBudget counted ones, 2–3 ms in all.
-constexpr int64_t kLexicalScoreBudget = 1000;
-constexpr int64_t kLexicalCountBudget = 5000;
-
-// An FTS5 string: the term between double quotes, inner quotes doubled, so it is read as one term, never syntax.
-std::string QuoteTerm(std::string_view term) {
-  std::string quoted = "\"";
-  for (char c : term) {
-    quoted.push_back(c);
-    if (c == '"') quoted.push_back('"');
-  }
-  quoted.push_back('"');
-  return quoted;
-}
-
-// "(a OP b OP c)". Appended piecewise: `"(" + ...` trips g++ 12's -Wrestrict false positive at -O3.
-std::string Group(const std::vector<std::string>& quoted, std::string_view op) {
-  std::string group = "(";
-  for (size_t i = 0; i < quoted.size(); ++i) {
-    if (i > 0) group.append(op);
-    group.append(quoted[i]);
-  }
-  group.append(")");
-  return group;
-}
-
-// Rows matching `match`, counted up to `cap`: counting walks posting lists without computing bm25, which is what
-// makes it cheap enough to run before the ranked query.
-Result<int64_t> CountMatches(Database& db, const std::string& match, int64_t cap) {
-  STORE_ASSIGN_OR_RETURN(auto count, db.Prepare(kCountMatches));
-  STORE_ASSIGN_OR_RETURN(bool row, count.Bind(1, match).Bind(2, cap).Step());
-  return row ? count.Int(0) : 0;
-}
-
-// One BM25 query of a question: a body expression, and whether bm25() can afford to rank it.
-struct LexicalTier {
-  std::string body;
-  bool ranked = true;
-};
-
-// The queries to run for `terms`, in order: the chunks each one matches come after those of the ones before it.
-// Each is affordable: together they match about kLexicalScoreBudget chunks at most. Terms that match nothing
-// (typos) are left out: they add nothing to any score, and would empty a conjunction.
-//  - When every term's matches together fit the budget: one OR of every term, BM25 as it is.
-//  - Otherwise, coordination first, as a reader expects: the chunks holding all the terms, then (while fewer
-//    than `limit`) those holding all but the most common one, and so on; each tier ranked by BM25 when its terms'
-//    posting lists are short enough to count, else in index order; then, if room remains, an OR of the rarest
-//    terms that fit, ranked. Common terms are only ever left out of an OR: they match a large share of the
-//    chunks, so their IDF, and their weight in BM25, is small.
-// A question whose every combination matches more chunks than the budget (a single very common word) gets no
-// lexical ranking: it discriminates little, and the vector ranking still applies. Counts are over the whole
-// index, every tenant's, as FTS5's IDF is: that bounds the cost whatever the knowledge bases asked for.
-Result<std::vector<LexicalTier>> LexicalTiers(Database& db, const std::vector<std::string>& terms, int limit) {
-  struct Counted {
-    std::string quoted;
-    int64_t matches = 0;  // Up to kLexicalCountBudget + 1.
-  };
-  std::vector<Counted> counted;
-  int64_t total = 0;
-  for (const auto& term : terms) {
-    std::string quoted = QuoteTerm(term);
-    STORE_ASSIGN_OR_RETURN(int64_t matches, CountMatches(db, "body : " + quoted, kLexicalCountBudget + 1));
-    if (matches == 0) continue;
-    total += matches;
-    counted.push_back({std::move(quoted), matches});
-  }
-  std::vector<LexicalTier> tiers;
-  if (counted.empty()) return tiers;
-  std::stable_sort(counted.begin(), counted.end(),
-                   [](const Counted& a, const Counted& b) { return a.matches < b.matches; });
-  std::vector<std::string> quoted;
-  for (const auto& term : counted) quoted.push_back(term.quoted);
-  if (total <= kLexicalScoreBudget) {
-    tiers.push_back({Group(quoted, " OR "), true});
-    return tiers;
-  }
-  int64_t room = kLexicalScoreBudget;
-  int64_t found = 0;  // Chunks the tiers so far match; each tier matches those of the one before.
-  // FTS5 evaluates a conjunction by walking the posting list of its rarest term and seeking into the others', so
-  // with every term common (a small vocabulary at a million chunks) a tier costs tens of milliseconds; it is kept
-  // all the same: the chunks holding every word of the question are what a lexical ranking is for.
-  for (size_t k = quoted.size(); k >= 2 && found < limit; --k) {
-    std::string every = Group(std::vector<std::string>(quoted.begin(), quoted.begin() + static_cast<long>(k)), " AND ");
-    STORE_ASSIGN_OR_RETURN(int64_t matches, CountMatches(db, "body : " + every, room + 1));
-    if (matches > room) break;  // Fewer terms would match more still.
-    if (matches > found) {
-      int64_t counted_rows = 0;
-      for (size_t i = 0; i < k; ++i) counted_rows += counted[i].matches;
-      tiers.push_back({std::move(every), counted_rows <= kLexicalCountBudget});
-      room -= matches;
-      found = matches;
-    }
-  }
-  if (found < limit) {
-    std::vector<std::string> rare;
-    for (const auto& term : counted) {
-      if (term.matches > room) break;
-      room -= term.matches;
-      rare.push_back(term.quoted);
-    }
-    if (!rare.empty()) tiers.push_back({Group(rare, " OR "), true});
-  }
-  return tiers;
-}
-
-// Removes a document's chunks from the table, the BM25 index and (through the deletion log) the vector indexes.
+// Removes a document's chunks from the table and, through the deletion log, from the vector and BM25 indexes.
 Result<void> DeleteChunksOf(Database& db, int64_t document_id, int64_t knowledge_base_id) {
   std::vector<int64_t> ids;
   {
@@ -311,8 +187,6 @@ Result<void> DeleteChunksOf(Database& db, int64_t document_id, int64_t knowledge
   for (int64_t id : ids) {
     STORE_ASSIGN_OR_RETURN(auto log, db.Prepare(kRecordChunkDeletion));
     STORE_TRY(log.Bind(1, knowledge_base_id).Bind(2, id).Run());
-    STORE_ASSIGN_OR_RETURN(auto fts, db.Prepare(kDeleteChunkFts));
-    STORE_TRY(fts.Bind(1, id).Run());
   }
   STORE_ASSIGN_OR_RETURN(auto remove, db.Prepare(kDeleteDocumentChunks));
   return remove.Bind(1, document_id).Run();
@@ -567,9 +441,6 @@ class SqliteKnowledgeStore final : public KnowledgeStore {
             .Bind(9, embedder_id)
             .BindBlob(10, chunk.embedding.data(), chunk.embedding.size() * sizeof(float));
         STORE_TRY(insert.Run());
-        int64_t chunk_id = db.LastInsertRowid();
-        STORE_ASSIGN_OR_RETURN(auto fts, db.Prepare(kInsertChunkFts));
-        STORE_TRY(fts.Bind(1, chunk_id).Bind(2, chunk.lexical_text).Run());
       }
       STORE_ASSIGN_OR_RETURN(auto old_faqs, db.Prepare(kDeleteDocumentFaqs));
       STORE_TRY(old_faqs.Bind(1, job.document.id).Run());
@@ -636,37 +507,19 @@ class SqliteKnowledgeStore final : public KnowledgeStore {
     return ids;
   }
 
-  Result<std::vector<LexicalHit>> SearchLexical(int64_t tenant_id, const std::vector<int64_t>& knowledge_base_ids,
-                                                const std::vector<std::string>& terms, int limit) override {
-    std::vector<LexicalHit> hits;
-    if (knowledge_base_ids.empty() || terms.empty() || limit <= 0) return hits;
+  Result<std::vector<ChunkText>> ChunkTextsAfter(int64_t knowledge_base_id, int64_t after_chunk_id,
+                                                 int limit) override {
+    std::vector<ChunkText> texts;
     STORE_TRY(store_.Read([&](Database& db) -> Result<void> {
-      // Only the tenant's own knowledge bases enter the scope; an id of another tenant is silently left out.
-      std::string scope;
-      for (int64_t id : knowledge_base_ids) {
-        STORE_ASSIGN_OR_RETURN(auto owned, db.Prepare(kKnowledgeBaseOfTenant));
-        STORE_ASSIGN_OR_RETURN(bool mine, owned.Bind(1, id).Bind(2, tenant_id).Step());
-        if (!mine) continue;
-        scope.append(scope.empty() ? "[" : ",").append(std::to_string(id));
+      STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(kChunkTextsAfter));
+      select.Bind(1, knowledge_base_id).Bind(2, after_chunk_id).Bind(3, limit);
+      while (true) {
+        STORE_ASSIGN_OR_RETURN(bool row, select.Step());
+        if (!row) return Ok();
+        texts.push_back({select.Int(0), select.String(1)});
       }
-      if (scope.empty()) return Ok();
-      scope += "]";  // A JSON array, for json_each in the query.
-      STORE_ASSIGN_OR_RETURN(auto tiers, LexicalTiers(db, terms, limit));
-      std::unordered_set<int64_t> seen;
-      for (const auto& tier : tiers) {
-        std::string match = "body : " + tier.body;
-        STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(tier.ranked ? kLexicalSearch : kLexicalMatches));
-        // A tier's best rows may be those of the tiers before it, already taken.
-        select.Bind(1, match).Bind(2, limit + static_cast<int>(seen.size())).Bind(3, scope);
-        while (static_cast<int>(hits.size()) < limit) {
-          STORE_ASSIGN_OR_RETURN(bool row, select.Step());
-          if (!row) break;
-          if (seen.insert(select.Int(0)).second) hits.push_back({select.Int(0), select.Double(1)});
-        }
-      }
-      return Ok();
     }));
-    return hits;
+    return texts;
   }
 
   Result<std::vector<ChunkRecord>> GetChunks(int64_t tenant_id, const std::vector<int64_t>& chunk_ids) override {

@@ -136,8 +136,8 @@ class AgentTest : public knowledge::fixture::KnowledgeStoreFixture {
   http::Client client_{io_.get_executor(), FastClient()};
   BlockingPool pool_{2};
   knowledge::BuiltinEmbedder builtin_;
-  knowledge::VectorCatalog catalog_{ks(), ""};
-  knowledge::Retriever retriever_{ks(), catalog_};
+  knowledge::KnowledgeIndexes indexes_{ks(), ""};
+  knowledge::Retriever retriever_{ks(), indexes_};
   TestProviders providers_;
   Agent agent_{ks(), retriever_, providers_, pool_};
   AiSettings settings_;

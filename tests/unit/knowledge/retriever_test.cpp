@@ -145,8 +145,8 @@ class RetrieverTest : public KnowledgeStoreFixture {
   }
 
   BuiltinEmbedder embedder_;
-  VectorCatalog catalog_{ks(), ""};
-  Retriever retriever_{ks(), catalog_};
+  KnowledgeIndexes indexes_{ks(), ""};
+  Retriever retriever_{ks(), indexes_};
   int64_t kb_ = 0;
   int64_t gift_kb_ = 0;
   int64_t globex_kb_ = 0;

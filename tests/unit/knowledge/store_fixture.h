@@ -1,6 +1,7 @@
 #pragma once
 // The two-tenant store (support/two_tenant_store.h) and a way to write a document's chunks
-// through the store API (claim, complete) as the ingestor would, for tests of what reads the knowledge.
+// through the store API (claim, complete) as the ingestor would, for tests of what reads the knowledge; and a
+// store that records where the indexes' catch-up reads start.
 
 #include "core/crypto.h"
 #include "store/knowledge_store.h"
@@ -12,11 +13,30 @@
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace parley::knowledge::fixture {
+
+// The chunk ids of search hits (vector or BM25), in order.
+template <typename Hit>
+std::vector<int64_t> Ids(const std::vector<Hit>& hits) {
+  std::vector<int64_t> ids;
+  for (const auto& hit : hits) ids.push_back(hit.chunk_id);
+  return ids;
+}
+
+// A chunk at `position` whose BM25 text is its text (tests write it folded already).
+inline store::NewChunk PlainChunk(const std::string& text, std::vector<float> embedding = {1, 0, 0}, int position = 0) {
+  store::NewChunk chunk;
+  chunk.position = position;
+  chunk.text = text;
+  chunk.lexical_text = text;
+  chunk.embedding = std::move(embedding);
+  return chunk;
+}
 
 class KnowledgeStoreFixture : public testing::TwoTenantStore {
  protected:
@@ -50,6 +70,81 @@ class KnowledgeStoreFixture : public testing::TwoTenantStore {
     for (const auto& v : ks().ChunkVectorsAfter(kb, embedder_id, 0, 10'000).value()) ids.push_back(v.chunk_id);
     return ids;
   }
+};
+
+// Forwards to a real store and records where each catch-up read started, to tell a loaded index (which starts
+// after its last chunk) from a rebuilt one (which starts from 0).
+class RecordingStore final : public store::KnowledgeStore {
+ public:
+  explicit RecordingStore(store::KnowledgeStore& inner) : inner_(inner) {}
+
+  std::vector<int64_t> vectors_after;    //!< after_chunk_id of each ChunkVectorsAfter call.
+  std::vector<int64_t> texts_after;      //!< after_chunk_id of each ChunkTextsAfter call.
+  std::vector<int64_t> deletions_after;  //!< after_seq of each DeletedChunksAfter call.
+
+  Result<std::vector<store::ChunkVector>> ChunkVectorsAfter(int64_t kb, const std::string& embedder, int64_t after,
+                                                            int limit) override {
+    vectors_after.push_back(after);
+    return inner_.ChunkVectorsAfter(kb, embedder, after, limit);
+  }
+  Result<std::vector<store::ChunkText>> ChunkTextsAfter(int64_t kb, int64_t after, int limit) override {
+    texts_after.push_back(after);
+    return inner_.ChunkTextsAfter(kb, after, limit);
+  }
+  Result<std::vector<int64_t>> DeletedChunksAfter(int64_t kb, int64_t after_seq, int64_t* last_seq) override {
+    deletions_after.push_back(after_seq);
+    return inner_.DeletedChunksAfter(kb, after_seq, last_seq);
+  }
+
+  Result<store::KnowledgeBase> EnsureKnowledgeBase(int64_t t, const std::string& n) override {
+    return inner_.EnsureKnowledgeBase(t, n);
+  }
+  Result<std::vector<store::KnowledgeBase>> ListKnowledgeBases(int64_t t) override {
+    return inner_.ListKnowledgeBases(t);
+  }
+  Result<store::Document> CreateDocument(const store::NewDocument& d) override { return inner_.CreateDocument(d); }
+  Result<store::KnowledgeTotals> Totals(int64_t t) override { return inner_.Totals(t); }
+  Result<store::Document> GetDocument(int64_t t, int64_t d) override { return inner_.GetDocument(t, d); }
+  Result<store::Page<store::Document>> ListDocuments(int64_t t, const std::optional<std::string>& c, int l) override {
+    return inner_.ListDocuments(t, c, l);
+  }
+  Result<void> DeleteDocument(int64_t t, int64_t d) override { return inner_.DeleteDocument(t, d); }
+  Result<int> RequeueDocuments(int64_t kb) override { return inner_.RequeueDocuments(kb); }
+  Result<std::optional<store::DocumentJob>> ClaimDocumentJob(int64_t now, int64_t lease) override {
+    return inner_.ClaimDocumentJob(now, lease);
+  }
+  Result<std::optional<int64_t>> NextDocumentJobAt() override { return inner_.NextDocumentJobAt(); }
+  Result<void> SetDocumentProgress(const store::DocumentJob& j, double p, int64_t until) override {
+    return inner_.SetDocumentProgress(j, p, until);
+  }
+  Result<void> CompleteDocumentJob(const store::DocumentJob& j, const std::string& e,
+                                   const std::vector<store::NewChunk>& c, const std::vector<store::NewFaq>& f,
+                                   const std::string& content) override {
+    return inner_.CompleteDocumentJob(j, e, c, f, content);
+  }
+  Result<void> FailDocumentJob(const store::DocumentJob& j, const std::string& e, std::optional<int64_t> r) override {
+    return inner_.FailDocumentJob(j, e, r);
+  }
+  Result<std::vector<store::ChunkRecord>> GetChunks(int64_t t, const std::vector<int64_t>& ids) override {
+    return inner_.GetChunks(t, ids);
+  }
+  Result<store::FaqEntry> CreateFaq(int64_t t, const store::NewFaq& f) override { return inner_.CreateFaq(t, f); }
+  Result<store::FaqEntry> UpdateFaq(int64_t t, int64_t id, const store::NewFaq& f) override {
+    return inner_.UpdateFaq(t, id, f);
+  }
+  Result<void> DeleteFaq(int64_t t, int64_t id) override { return inner_.DeleteFaq(t, id); }
+  Result<store::FaqEntry> GetFaq(int64_t t, int64_t id) override { return inner_.GetFaq(t, id); }
+  Result<store::Page<store::FaqEntry>> ListFaqs(int64_t t, const std::optional<std::string>& c, int l) override {
+    return inner_.ListFaqs(t, c, l);
+  }
+  Result<std::optional<store::FaqEntry>> FindFaqByKey(int64_t t, const std::string& k) override {
+    return inner_.FindFaqByKey(t, k);
+  }
+  Result<std::optional<std::string>> GetAiSettings(int64_t t) override { return inner_.GetAiSettings(t); }
+  Result<void> PutAiSettings(int64_t t, const std::string& s) override { return inner_.PutAiSettings(t, s); }
+
+ private:
+  store::KnowledgeStore& inner_;
 };
 
 }  // namespace parley::knowledge::fixture

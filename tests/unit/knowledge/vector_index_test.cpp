@@ -17,16 +17,13 @@
 namespace parley::knowledge {
 namespace {
 
+using fixture::Ids;
 using fixture::KnowledgeStoreFixture;
+using fixture::PlainChunk;
+using fixture::RecordingStore;
 using testing::TempDir;
 
 constexpr char kEmbedder[] = "test-3d";
-
-std::vector<int64_t> Ids(const std::vector<VectorHit>& hits) {
-  std::vector<int64_t> ids;
-  for (const auto& hit : hits) ids.push_back(hit.chunk_id);
-  return ids;
-}
 
 // Unit vectors whose similarities to kX are 1, 0.8, 0 and -1.
 const std::vector<float> kX = {1, 0, 0};
@@ -185,88 +182,6 @@ TEST_F(VectorIndexTest, LoadRefusesMissingCorruptOrMismatchedFiles) {
   EXPECT_EQ(VectorIndex::Load(path, 3, {}).error().code, ErrorCode::kUnavailable);
 }
 
-// Forwards to a real store and records where each catch-up read started, to tell a loaded index (which starts
-// after its last chunk) from a rebuilt one (which starts from 0).
-class RecordingStore final : public store::KnowledgeStore {
- public:
-  explicit RecordingStore(store::KnowledgeStore& inner) : inner_(inner) {}
-
-  std::vector<int64_t> vectors_after;    //!< after_chunk_id of each ChunkVectorsAfter call.
-  std::vector<int64_t> deletions_after;  //!< after_seq of each DeletedChunksAfter call.
-
-  Result<std::vector<store::ChunkVector>> ChunkVectorsAfter(int64_t kb, const std::string& embedder, int64_t after,
-                                                            int limit) override {
-    vectors_after.push_back(after);
-    return inner_.ChunkVectorsAfter(kb, embedder, after, limit);
-  }
-  Result<std::vector<int64_t>> DeletedChunksAfter(int64_t kb, int64_t after_seq, int64_t* last_seq) override {
-    deletions_after.push_back(after_seq);
-    return inner_.DeletedChunksAfter(kb, after_seq, last_seq);
-  }
-
-  Result<store::KnowledgeBase> EnsureKnowledgeBase(int64_t t, const std::string& n) override {
-    return inner_.EnsureKnowledgeBase(t, n);
-  }
-  Result<std::vector<store::KnowledgeBase>> ListKnowledgeBases(int64_t t) override {
-    return inner_.ListKnowledgeBases(t);
-  }
-  Result<store::Document> CreateDocument(const store::NewDocument& d) override { return inner_.CreateDocument(d); }
-  Result<store::KnowledgeTotals> Totals(int64_t t) override { return inner_.Totals(t); }
-  Result<store::Document> GetDocument(int64_t t, int64_t d) override { return inner_.GetDocument(t, d); }
-  Result<store::Page<store::Document>> ListDocuments(int64_t t, const std::optional<std::string>& c, int l) override {
-    return inner_.ListDocuments(t, c, l);
-  }
-  Result<void> DeleteDocument(int64_t t, int64_t d) override { return inner_.DeleteDocument(t, d); }
-  Result<int> RequeueDocuments(int64_t kb) override { return inner_.RequeueDocuments(kb); }
-  Result<std::optional<store::DocumentJob>> ClaimDocumentJob(int64_t now, int64_t lease) override {
-    return inner_.ClaimDocumentJob(now, lease);
-  }
-  Result<std::optional<int64_t>> NextDocumentJobAt() override { return inner_.NextDocumentJobAt(); }
-  Result<void> SetDocumentProgress(const store::DocumentJob& j, double p, int64_t until) override {
-    return inner_.SetDocumentProgress(j, p, until);
-  }
-  Result<void> CompleteDocumentJob(const store::DocumentJob& j, const std::string& e,
-                                   const std::vector<store::NewChunk>& c, const std::vector<store::NewFaq>& f,
-                                   const std::string& content) override {
-    return inner_.CompleteDocumentJob(j, e, c, f, content);
-  }
-  Result<void> FailDocumentJob(const store::DocumentJob& j, const std::string& e, std::optional<int64_t> r) override {
-    return inner_.FailDocumentJob(j, e, r);
-  }
-  Result<std::vector<store::LexicalHit>> SearchLexical(int64_t t, const std::vector<int64_t>& kbs,
-                                                       const std::vector<std::string>& q, int l) override {
-    return inner_.SearchLexical(t, kbs, q, l);
-  }
-  Result<std::vector<store::ChunkRecord>> GetChunks(int64_t t, const std::vector<int64_t>& ids) override {
-    return inner_.GetChunks(t, ids);
-  }
-  Result<store::FaqEntry> CreateFaq(int64_t t, const store::NewFaq& f) override { return inner_.CreateFaq(t, f); }
-  Result<store::FaqEntry> UpdateFaq(int64_t t, int64_t id, const store::NewFaq& f) override {
-    return inner_.UpdateFaq(t, id, f);
-  }
-  Result<void> DeleteFaq(int64_t t, int64_t id) override { return inner_.DeleteFaq(t, id); }
-  Result<store::FaqEntry> GetFaq(int64_t t, int64_t id) override { return inner_.GetFaq(t, id); }
-  Result<store::Page<store::FaqEntry>> ListFaqs(int64_t t, const std::optional<std::string>& c, int l) override {
-    return inner_.ListFaqs(t, c, l);
-  }
-  Result<std::optional<store::FaqEntry>> FindFaqByKey(int64_t t, const std::string& k) override {
-    return inner_.FindFaqByKey(t, k);
-  }
-  Result<std::optional<std::string>> GetAiSettings(int64_t t) override { return inner_.GetAiSettings(t); }
-  Result<void> PutAiSettings(int64_t t, const std::string& s) override { return inner_.PutAiSettings(t, s); }
-
- private:
-  store::KnowledgeStore& inner_;
-};
-
-store::NewChunk Chunk(const std::string& text, std::vector<float> embedding) {
-  store::NewChunk chunk;
-  chunk.text = text;
-  chunk.lexical_text = text;
-  chunk.embedding = std::move(embedding);
-  return chunk;
-}
-
 class VectorCatalogTest : public KnowledgeStoreFixture {
  protected:
   void SetUp() override { kb_ = KnowledgeBase(acme_, "main"); }
@@ -297,12 +212,12 @@ TEST_F(VectorCatalogTest, CatchesUpWithChunksAddedAndDeletedInTheStore) {
   VectorCatalog catalog(ks(), "");
   EXPECT_TRUE(catalog.Search(kb_, kEmbedder, kX, 5).value().empty());
 
-  int64_t first = AddDocument(acme_, kb_, "first", {Chunk("x", kX)}, kEmbedder);
+  int64_t first = AddDocument(acme_, kb_, "first", {PlainChunk("x", kX)}, kEmbedder);
   std::vector<int64_t> first_ids = ChunkIds(kb_, kEmbedder);
   EXPECT_EQ(Ids(catalog.Search(kb_, kEmbedder, kX, 5).value()), first_ids);
 
   // Written after the first search (by this process or another): found on the next one.
-  AddDocument(acme_, kb_, "second", {Chunk("near", kNearX), Chunk("opposite", kOpposite)}, kEmbedder);
+  AddDocument(acme_, kb_, "second", {PlainChunk("near", kNearX), PlainChunk("opposite", kOpposite)}, kEmbedder);
   std::vector<int64_t> all = ChunkIds(kb_, kEmbedder);
   ASSERT_EQ(all.size(), 3u);
   auto hits = catalog.Search(kb_, kEmbedder, kX, 5).value();
@@ -316,9 +231,9 @@ TEST_F(VectorCatalogTest, CatchesUpWithChunksAddedAndDeletedInTheStore) {
 TEST_F(VectorCatalogTest, KeepsKnowledgeBasesAndEmbeddersApart) {
   VectorCatalog catalog(ks(), "");
   int64_t other_kb = KnowledgeBase(acme_, "other");
-  AddDocument(acme_, kb_, "mine", {Chunk("near", kNearX)}, kEmbedder);
-  AddDocument(acme_, kb_, "other embedder", {Chunk("x", kX)}, "another-3d");
-  AddDocument(acme_, other_kb, "other kb", {Chunk("x", kX)}, kEmbedder);
+  AddDocument(acme_, kb_, "mine", {PlainChunk("near", kNearX)}, kEmbedder);
+  AddDocument(acme_, kb_, "other embedder", {PlainChunk("x", kX)}, "another-3d");
+  AddDocument(acme_, other_kb, "other kb", {PlainChunk("x", kX)}, kEmbedder);
 
   EXPECT_EQ(Ids(catalog.Search(kb_, kEmbedder, kX, 5).value()), ChunkIds(kb_, kEmbedder));
   EXPECT_EQ(Ids(catalog.Search(kb_, "another-3d", kX, 5).value()), ChunkIds(kb_, "another-3d"));
@@ -328,8 +243,9 @@ TEST_F(VectorCatalogTest, KeepsKnowledgeBasesAndEmbeddersApart) {
 }
 
 TEST_F(VectorCatalogTest, PersistsAndReloadsWithoutRebuilding) {
-  int64_t doomed = AddDocument(acme_, kb_, "doomed", {Chunk("opposite", kOpposite)}, kEmbedder);
-  AddDocument(acme_, kb_, "kept", {Chunk("x", kX), Chunk("near", kNearX), Chunk("orthogonal", kOrthogonal)}, kEmbedder);
+  int64_t doomed = AddDocument(acme_, kb_, "doomed", {PlainChunk("opposite", kOpposite)}, kEmbedder);
+  AddDocument(acme_, kb_, "kept",
+              {PlainChunk("x", kX), PlainChunk("near", kNearX), PlainChunk("orthogonal", kOrthogonal)}, kEmbedder);
   ASSERT_TRUE(ks().DeleteDocument(acme_, doomed));
   std::vector<int64_t> live = ChunkIds(kb_, kEmbedder);
   int64_t seq = 0;
@@ -358,12 +274,12 @@ TEST_F(VectorCatalogTest, PersistsAndReloadsWithoutRebuilding) {
   EXPECT_EQ(recording.deletions_after.front(), seq);
 
   // And it keeps catching up from there.
-  AddDocument(acme_, kb_, "later", {Chunk("x again", kX)}, kEmbedder);
+  AddDocument(acme_, kb_, "later", {PlainChunk("x again", kX)}, kEmbedder);
   EXPECT_EQ(reloaded.Search(kb_, kEmbedder, kX, 5).value().size(), 4u);
 }
 
 TEST_F(VectorCatalogTest, RebuildsFromTheStoreWhenTheFileIsCorrupt) {
-  AddDocument(acme_, kb_, "doc", {Chunk("x", kX), Chunk("near", kNearX)}, kEmbedder);
+  AddDocument(acme_, kb_, "doc", {PlainChunk("x", kX), PlainChunk("near", kNearX)}, kEmbedder);
   std::vector<VectorHit> expected;
   {
     VectorCatalog catalog(ks(), IndexDir());
@@ -387,7 +303,7 @@ TEST_F(VectorCatalogTest, RebuildsFromTheStoreWhenTheFileIsCorrupt) {
 }
 
 TEST_F(VectorCatalogTest, RebuildsWhenTheMetaFileIsGarbledOrForOtherDimensions) {
-  AddDocument(acme_, kb_, "doc", {Chunk("x", kX)}, kEmbedder);
+  AddDocument(acme_, kb_, "doc", {PlainChunk("x", kX)}, kEmbedder);
   {
     VectorCatalog catalog(ks(), IndexDir());
     ASSERT_TRUE(catalog.Refresh(kb_, kEmbedder, 3));  // Catches up without a search.
@@ -404,7 +320,7 @@ TEST_F(VectorCatalogTest, RebuildsWhenTheMetaFileIsGarbledOrForOtherDimensions) 
 }
 
 TEST_F(VectorCatalogTest, WithoutADirectoryNothingIsWritten) {
-  AddDocument(acme_, kb_, "doc", {Chunk("x", kX)}, kEmbedder);
+  AddDocument(acme_, kb_, "doc", {PlainChunk("x", kX)}, kEmbedder);
   VectorCatalog catalog(ks(), "");
   ASSERT_TRUE(catalog.Search(kb_, kEmbedder, kX, 5));
   EXPECT_TRUE(catalog.Flush());

@@ -21,7 +21,7 @@ constexpr int64_t kT0 = 1'800'000'000'000;  // The workers' clock in each test.
 constexpr int64_t kLease = 60'000;
 constexpr char kEmbedder[] = "test-embedder";
 
-// `lexical` is what FTS5 indexes; tests write it folded already (the knowledge module's job).
+// `lexical` is what the BM25 index reads; tests write it folded already (the knowledge module's job).
 NewChunk Chunk(int position, const std::string& text, std::vector<float> embedding = {1, 0, 0}) {
   NewChunk chunk;
   chunk.position = position;
@@ -43,9 +43,9 @@ std::vector<int64_t> ChunkIds(const std::vector<ChunkVector>& vectors) {
   return ids;
 }
 
-std::vector<int64_t> HitIds(const std::vector<LexicalHit>& hits) {
+std::vector<int64_t> TextIds(const std::vector<ChunkText>& texts) {
   std::vector<int64_t> ids;
-  for (const auto& h : hits) ids.push_back(h.chunk_id);
+  for (const auto& t : texts) ids.push_back(t.chunk_id);
   return ids;
 }
 
@@ -287,8 +287,9 @@ TEST_F(KnowledgeStoreTest, CompleteWritesChunksLexicalIndexAndFaqsAndMarksReady)
   EXPECT_EQ(records[1].text, "refunds within thirty days");
   EXPECT_EQ(records[1].lexical_text, "refunds within thirty days");
 
-  EXPECT_EQ(HitIds(ks().SearchLexical(acme_, {kb_}, {"refunds"}, 10).value()),
-            std::vector<int64_t>{vectors[1].chunk_id});
+  auto texts = ks().ChunkTextsAfter(kb_, 0, 10).value();
+  ASSERT_EQ(TextIds(texts), ChunkIds(vectors));
+  EXPECT_EQ(texts[1].lexical_text, "refunds within thirty days");
   auto faq = ks().FindFaqByKey(acme_, "open").value();
   ASSERT_TRUE(faq.has_value());
   EXPECT_EQ(faq->answer, "At nine.");
@@ -334,9 +335,7 @@ TEST_F(KnowledgeStoreTest, ReprocessingReplacesChunksAndFaqsAndLogsTheDeletions)
   EXPECT_TRUE(ks().DeletedChunksAfter(kb_, seq, &later).value().empty());
   EXPECT_EQ(later, seq);
 
-  EXPECT_EQ(CountRows("SELECT COUNT(*) FROM knowledge_chunks_fts"), 1);
-  EXPECT_TRUE(ks().SearchLexical(acme_, {kb_}, {"alpha"}, 10).value().empty());
-  EXPECT_EQ(HitIds(ks().SearchLexical(acme_, {kb_}, {"gamma"}, 10).value()), new_ids);
+  EXPECT_EQ(TextIds(ks().ChunkTextsAfter(kb_, 0, 10).value()), new_ids);
   EXPECT_FALSE(ks().FindFaqByKey(acme_, "old").value().has_value());
   EXPECT_TRUE(ks().FindFaqByKey(acme_, "new").value().has_value());
   EXPECT_EQ(CountRows("SELECT COUNT(*) FROM faq_questions"), 1);
@@ -383,8 +382,7 @@ TEST_F(KnowledgeStoreTest, DeleteDocumentRemovesChunksIndexEntriesAndItsFaqs) {
   EXPECT_EQ(ks().GetDocument(acme_, document.id).error().code, ErrorCode::kNotFound);
   EXPECT_EQ(ChunksOf(kb_), std::vector<int64_t>{all[2]});
   EXPECT_EQ(ks().GetChunks(acme_, all).value().size(), 1u);
-  EXPECT_EQ(CountRows("SELECT COUNT(*) FROM knowledge_chunks_fts"), 1);
-  EXPECT_TRUE(ks().SearchLexical(acme_, {kb_}, {"parking"}, 10).value().empty());
+  EXPECT_EQ(TextIds(ks().ChunkTextsAfter(kb_, 0, 10).value()), std::vector<int64_t>{all[2]});
   EXPECT_FALSE(ks().FindFaqByKey(acme_, "park").value().has_value());
   EXPECT_TRUE(ks().GetFaq(acme_, manual));  // Not the document's: it stays.
   EXPECT_EQ(ks().GetDocument(acme_, kept.id).value().chunks, 1);
@@ -422,8 +420,8 @@ TEST_F(KnowledgeStoreTest, ChunkVectorsAfterFiltersByKnowledgeBaseEmbedderAndId)
   EXPECT_TRUE(ks().ChunkVectorsAfter(kb_, "embedder-a", a[2], 100).value().empty());
 }
 
-// BM25 scoring needs a corpus in which the searched words are rare, so each test below adds filler chunks.
-class LexicalSearchTest : public KnowledgeStoreTest {
+// Chunks in three knowledge bases, two of them Acme's, for the reads of chunks by id.
+class ChunkReadTest : public KnowledgeStoreTest {
  protected:
   void SetUp() override {
     KnowledgeStoreTest::SetUp();
@@ -453,50 +451,20 @@ class LexicalSearchTest : public KnowledgeStoreTest {
   int64_t globex_chunk_ = 0;
 };
 
-TEST_F(LexicalSearchTest, RanksByBm25) {
-  auto hits = ks().SearchLexical(acme_, {kb_}, {"refund"}, 10).value();
-  EXPECT_EQ(HitIds(hits), (std::vector<int64_t>{dense_, sparse_}));
-  EXPECT_GT(hits[1].score, 0);
-  EXPECT_GT(hits[0].score, hits[1].score);
-  // A second query word lifts the chunk that has it.
-  EXPECT_EQ(HitIds(ks().SearchLexical(acme_, {kb_}, {"refund", "shoes", "bags"}, 10).value()).at(0), sparse_);
-  EXPECT_EQ(HitIds(ks().SearchLexical(acme_, {kb_}, {"refund"}, 1).value()), std::vector<int64_t>{dense_});
+TEST_F(ChunkReadTest, ChunkTextsAfterReadsOneKnowledgeBaseInIdOrder) {
+  auto texts = ks().ChunkTextsAfter(kb_, 0, 100).value();
+  ASSERT_EQ(texts.size(), 14u);
+  EXPECT_TRUE(std::is_sorted(texts.begin(), texts.end(),
+                             [](const ChunkText& a, const ChunkText& b) { return a.chunk_id < b.chunk_id; }));
+  EXPECT_EQ(texts[12].chunk_id, dense_);
+  EXPECT_EQ(texts[12].lexical_text, "refund refund refund policy");
+  EXPECT_EQ(TextIds(ks().ChunkTextsAfter(kb_, dense_, 100).value()), std::vector<int64_t>{sparse_});
+  EXPECT_EQ(ks().ChunkTextsAfter(kb_, 0, 3).value().size(), 3u);
+  EXPECT_EQ(TextIds(ks().ChunkTextsAfter(second_kb_, 0, 100).value()), std::vector<int64_t>{second_chunk_});
+  EXPECT_TRUE(ks().ChunkTextsAfter(kb_, sparse_, 100).value().empty());
 }
 
-TEST_F(LexicalSearchTest, IsRestrictedToTheGivenKnowledgeBasesBeforeRanking) {
-  // The other knowledge base's chunk matches better; with limit 1 a filter applied after ranking would return
-  // nothing.
-  EXPECT_EQ(HitIds(ks().SearchLexical(acme_, {kb_}, {"refund"}, 1).value()), std::vector<int64_t>{dense_});
-  EXPECT_EQ(HitIds(ks().SearchLexical(acme_, {second_kb_}, {"refund"}, 10).value()),
-            std::vector<int64_t>{second_chunk_});
-  EXPECT_EQ(HitIds(ks().SearchLexical(acme_, {kb_, second_kb_}, {"refund"}, 10).value()),
-            (std::vector<int64_t>{second_chunk_, dense_, sparse_}));
-}
-
-TEST_F(LexicalSearchTest, IgnoresOtherTenantsKnowledgeBases) {
-  EXPECT_EQ(HitIds(ks().SearchLexical(acme_, {kb_, globex_kb_}, {"refund"}, 1).value()), std::vector<int64_t>{dense_});
-  EXPECT_TRUE(ks().SearchLexical(acme_, {globex_kb_}, {"refund"}, 10).value().empty());
-  EXPECT_EQ(HitIds(ks().SearchLexical(globex_, {kb_, globex_kb_}, {"refund"}, 10).value()),
-            std::vector<int64_t>{globex_chunk_});
-  EXPECT_TRUE(ks().SearchLexical(acme_, {}, {"refund"}, 10).value().empty());
-  EXPECT_TRUE(ks().SearchLexical(acme_, {kb_}, {}, 10).value().empty());
-}
-
-TEST_F(LexicalSearchTest, ATermCannotWidenItsScope) {
-  // Terms are quoted as FTS5 strings, so syntax in them is only text: closing a parenthesis or naming a column
-  // cannot reach another knowledge base's or another tenant's chunks, and an odd quote is no error.
-  for (const std::string& term :
-       {"refund\") OR (kb" + std::to_string(globex_kb_), std::string("scope : kb2"), std::string("\"unterminated")}) {
-    auto hits = ks().SearchLexical(acme_, {kb_}, {term}, 10);
-    ASSERT_TRUE(hits) << hits.error().detail;
-    for (int64_t id : HitIds(*hits)) {
-      EXPECT_NE(id, globex_chunk_);
-      EXPECT_NE(id, second_chunk_);
-    }
-  }
-}
-
-TEST_F(LexicalSearchTest, GetChunksKeepsTheOrderGivenAndDropsOtherTenantsChunks) {
+TEST_F(ChunkReadTest, GetChunksKeepsTheOrderGivenAndDropsOtherTenantsChunks) {
   auto records = ks().GetChunks(acme_, {sparse_, globex_chunk_, 987654, dense_, second_chunk_}).value();
   ASSERT_EQ(records.size(), 3u);
   EXPECT_EQ(records[0].id, sparse_);

@@ -3,6 +3,7 @@
 
 #include "store/migration.h"
 #include "core/crypto.h"
+#include "store/knowledge_store.h"
 #include "store/sqlite/db.h"
 #include "store/sqlite/sqlite_store.h"
 #include "support/temp_dir.h"
@@ -113,6 +114,37 @@ TEST(MessagesMigrationTest, RebuildingTheMessagesTableKeepsRowsIdsAndTheStatusRu
   EXPECT_FALSE(
       db->Exec("INSERT INTO messages (tenant_id, conversation_id, channel_id, direction, type, status, created_at)"
                " VALUES (1, 4, 7, 'in', 'text', 'lost', 5)"));
+}
+
+// 0010 drops the FTS5 table (BM25 moved to the knowledge module's own index); the chunks and their folded text,
+// which that index is rebuilt from, stay.
+TEST(LexicalIndexMigrationTest, DroppingTheFts5TableKeepsTheChunksTheIndexIsBuiltFrom) {
+  testing::TempDir dir("parley-lexical-migration");
+  const std::string path = (dir.path() / "parley.db").string();
+  crypto::SecretBox box = TestBox();
+  BuildReleaseBefore(path, 10,
+                     "INSERT INTO tenants (id, name, created_at) VALUES (1, 'Acme', 0);"
+                     "INSERT INTO knowledge_bases (id, tenant_id, name, created_at) VALUES (2, 1, 'main', 0);"
+                     "INSERT INTO knowledge_documents (id, tenant_id, knowledge_base_id, name, status, created_at,"
+                     " updated_at) VALUES (5, 1, 2, 'faq.md', 'ready', 0, 0);"
+                     "INSERT INTO knowledge_chunks (id, tenant_id, knowledge_base_id, document_id, position, text,"
+                     " lexical_text, embedder, embedding) VALUES"
+                     " (8, 1, 2, 5, 0, 'Refunds within 30 days.', 'refunds within 30 days refund', 'e', x'0000803f'),"
+                     " (9, 1, 2, 5, 1, 'Open at nine.', 'open at nine', 'other', x'0000803f');"
+                     "INSERT INTO knowledge_chunks_fts (rowid, body) VALUES (8, 'refunds within 30 days refund'),"
+                     " (9, 'open at nine');");
+  auto store = OpenMigrated(path, box);
+  auto texts = store->knowledge().ChunkTextsAfter(2, 0, 10).value();
+  ASSERT_EQ(texts.size(), 2u);
+  EXPECT_EQ(texts[0].chunk_id, 8);
+  EXPECT_EQ(texts[0].lexical_text, "refunds within 30 days refund");
+  EXPECT_EQ(texts[1].chunk_id, 9);
+  store->Close();
+
+  auto db = Database::Open(path, {}).value();
+  auto tables = db->Prepare("SELECT count(*) FROM sqlite_master WHERE name LIKE 'knowledge_chunks_fts%'").value();
+  ASSERT_TRUE(tables.Step().value());
+  EXPECT_EQ(tables.Int(0), 0);
 }
 
 }  // namespace

@@ -1,0 +1,65 @@
+#pragma once
+// What the vector and BM25 catalogs share: one entry per index, each guarding its index with a shared mutex (many
+// searches, one catch-up) and remembering how far into the store the index has read.
+
+#include "core/error.h"
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <utility>
+#include <vector>
+
+namespace parley::knowledge {
+
+// What an index has applied from the store: chunks up to this id, deletions up to this sequence number.
+struct StorePosition {
+  int64_t after_chunk_id = 0;
+  int64_t after_deletion_seq = 0;
+};
+
+template <typename Key, typename Index>
+class IndexEntries {
+ public:
+  struct Entry {
+    std::shared_mutex mutex;
+    std::unique_ptr<Index> index;  // GUARDED_BY(mutex); null until first used.
+    StorePosition position;        // GUARDED_BY(mutex)
+    bool dirty = false;            // GUARDED_BY(mutex): changed since last saved.
+  };
+
+  // The entry for `key`, made empty on first use. Entries are never removed, so the reference stays valid.
+  Entry& For(const Key& key) {
+    std::lock_guard lock(mutex_);
+    auto& entry = entries_[key];
+    if (!entry) entry = std::make_unique<Entry>();
+    return *entry;
+  }
+
+  // Calls `save(key, entry)` under each changed entry's lock, and marks it saved when that succeeds; stops at the
+  // first failure.
+  template <typename Save>
+  Result<void> SaveChanged(Save save) {
+    std::vector<std::pair<Key, Entry*>> entries;
+    {
+      std::lock_guard lock(mutex_);
+      for (auto& [key, entry] : entries_) entries.emplace_back(key, entry.get());
+    }
+    for (auto& [key, entry] : entries) {
+      std::unique_lock lock(entry->mutex);
+      if (!entry->index || !entry->dirty) continue;
+      Result<void> saved = save(key, *entry);
+      if (!saved) return saved;
+      entry->dirty = false;
+    }
+    return Ok();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::map<Key, std::unique_ptr<Entry>> entries_;  // GUARDED_BY(mutex_)
+};
+
+}  // namespace parley::knowledge

@@ -1,0 +1,40 @@
+#pragma once
+// The search indexes of every knowledge base, both kept in step with the store: the vector index (HNSW, one per
+// knowledge base and embedder) and the BM25 index (one per knowledge base). Their files live side by side under
+// <data dir>/indexes.
+
+#include "core/error.h"
+#include "knowledge/lexical_index.h"
+#include "knowledge/vector_index.h"
+#include "store/knowledge_store.h"
+
+#include <cstdint>
+#include <string>
+
+namespace parley::knowledge {
+
+struct KnowledgeIndexes {
+  // `directory` is where index files live (created if missing); empty keeps indexes in memory only.
+  KnowledgeIndexes(store::KnowledgeStore& store, const std::string& directory, HnswOptions hnsw = {},
+                   Bm25Options bm25 = {})
+      : vectors(store, directory, hnsw), lexical(store, directory, bm25) {}
+
+  // Catches both indexes of the knowledge base up with the store (after an ingestion, so that the next question
+  // does not pay for it). Blocks.
+  Result<void> Refresh(int64_t knowledge_base_id, const std::string& embedder_id, int dimensions) {
+    auto refreshed = vectors.Refresh(knowledge_base_id, embedder_id, dimensions);
+    if (!refreshed) return refreshed;
+    return lexical.Refresh(knowledge_base_id);
+  }
+  // Writes every index changed since its last save. Blocks.
+  Result<void> Flush() {
+    auto flushed = vectors.Flush();
+    if (!flushed) return flushed;
+    return lexical.Flush();
+  }
+
+  VectorCatalog vectors;
+  LexicalCatalog lexical;
+};
+
+}  // namespace parley::knowledge
