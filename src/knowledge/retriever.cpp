@@ -112,16 +112,9 @@ Result<std::vector<Passage>> Retriever::Retrieve(int64_t tenant_id, const std::v
   std::vector<int64_t> vector_ids;
   std::unordered_map<int64_t, double> similarity;
   if (!query_vector.empty()) {
-    std::vector<VectorHit> nearest;
-    for (int64_t base : scope) {
-      auto found = indexes_.vectors.Search(base, embedder_id, query_vector, options.candidates);
-      if (!found) return found.error();
-      nearest.insert(nearest.end(), found->begin(), found->end());
-    }
-    std::sort(nearest.begin(), nearest.end(),
-              [](const VectorHit& a, const VectorHit& b) { return a.similarity > b.similarity; });
-    if (nearest.size() > static_cast<size_t>(options.candidates)) nearest.resize(options.candidates);
-    for (const auto& hit : nearest) {
+    auto nearest = VectorRanking(scope, query_vector, embedder_id, lexical_ids, options.candidates);
+    if (!nearest) return nearest.error();
+    for (const auto& hit : *nearest) {
       vector_ids.push_back(hit.chunk_id);
       similarity[hit.chunk_id] = hit.similarity;
     }
@@ -150,6 +143,39 @@ Result<std::vector<Passage>> Retriever::Retrieve(int64_t tenant_id, const std::v
     passages.push_back(std::move(passage));
   }
   return passages;
+}
+
+Result<std::vector<VectorHit>> Retriever::VectorRanking(const std::vector<int64_t>& scope,
+                                                        const std::vector<float>& query_vector,
+                                                        const std::string& embedder_id,
+                                                        const std::vector<int64_t>& lexical_ids, int limit) {
+  std::vector<VectorHit> ranking;
+  std::unordered_set<int64_t> seen;
+  for (int64_t base : scope) {
+    auto nearest = indexes_.vectors.Search(base, embedder_id, query_vector, limit);
+    if (!nearest) return nearest.error();
+    for (const auto& hit : *nearest) {
+      if (seen.insert(hit.chunk_id).second) ranking.push_back(hit);
+    }
+  }
+  std::vector<int64_t> unscored;
+  for (int64_t id : lexical_ids) {
+    if (!seen.count(id)) unscored.push_back(id);
+  }
+  if (!unscored.empty()) {
+    for (int64_t base : scope) {
+      auto scored = indexes_.vectors.Similarities(base, embedder_id, query_vector, unscored);
+      if (!scored) return scored.error();
+      for (const auto& hit : *scored) {
+        if (seen.insert(hit.chunk_id).second) ranking.push_back(hit);
+      }
+    }
+  }
+  std::sort(ranking.begin(), ranking.end(), [](const VectorHit& a, const VectorHit& b) {
+    return a.similarity != b.similarity ? a.similarity > b.similarity : a.chunk_id < b.chunk_id;
+  });
+  if (ranking.size() > static_cast<size_t>(limit)) ranking.resize(static_cast<size_t>(limit));
+  return ranking;
 }
 
 }  // namespace parley::knowledge

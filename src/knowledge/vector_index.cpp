@@ -144,6 +144,18 @@ std::vector<VectorHit> VectorIndex::Search(const float* query, int k) const {
   return hits;
 }
 
+std::vector<VectorHit> VectorIndex::Similarities(const float* query, const std::vector<int64_t>& ids) const {
+  const auto& graph = *impl_->graph;
+  std::vector<VectorHit> hits;
+  for (int64_t id : ids) {
+    auto found = graph.label_lookup_.find(static_cast<hnswlib::labeltype>(id));
+    if (found == graph.label_lookup_.end() || graph.isMarkedDeleted(found->second)) continue;
+    const auto* vector = reinterpret_cast<const float*>(graph.getDataByInternalId(found->second));
+    hits.push_back({id, BestDot()(query, vector, static_cast<size_t>(dimensions_))});
+  }
+  return hits;
+}
+
 size_t VectorIndex::size() const { return impl_->live; }
 
 Result<void> VectorIndex::Save(const std::string& path) const {
@@ -291,6 +303,18 @@ Result<std::vector<VectorHit>> VectorCatalog::Search(int64_t knowledge_base_id, 
   if (!caught_up) return caught_up.error();
   std::shared_lock lock(entry.mutex);
   return entry.index->Search(query.data(), k);
+}
+
+Result<std::vector<VectorHit>> VectorCatalog::Similarities(int64_t knowledge_base_id, const std::string& embedder_id,
+                                                           const std::vector<float>& query,
+                                                           const std::vector<int64_t>& chunk_ids) {
+  auto& entry = entries_.For({knowledge_base_id, embedder_id});
+  std::shared_lock lock(entry.mutex);
+  if (!entry.index) return std::vector<VectorHit>{};
+  if (entry.index->dimensions() != static_cast<int>(query.size())) {
+    return Error::InvalidArgument("query dimensions differ from the index's");
+  }
+  return entry.index->Similarities(query.data(), chunk_ids);
 }
 
 Result<void> VectorCatalog::Refresh(int64_t knowledge_base_id, const std::string& embedder_id, int dimensions) {

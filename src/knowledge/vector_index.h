@@ -49,6 +49,8 @@ class VectorIndex {
   void Remove(int64_t id);
   // The `k` nearest live vectors, most similar first; k is capped at HnswOptions::ef_search.
   std::vector<VectorHit> Search(const float* query, int k) const;
+  // The exact similarity of `query` to each live vector among `ids`, in the order given; others are left out.
+  std::vector<VectorHit> Similarities(const float* query, const std::vector<int64_t>& ids) const;
 
   size_t size() const;  //!< Live vectors.
   int dimensions() const { return dimensions_; }
@@ -75,6 +77,10 @@ class VectorCatalog {
   // `embedder_id`, after catching up with the store. Blocks (store reads): call from the blocking pool.
   Result<std::vector<VectorHit>> Search(int64_t knowledge_base_id, const std::string& embedder_id,
                                         const std::vector<float>& query, int k);
+  // The exact similarity of `query` to each of `chunk_ids` in that index as of its last catch-up (call after
+  // Search), in the order given; chunks it does not hold (another knowledge base's, removed ones) are left out.
+  Result<std::vector<VectorHit>> Similarities(int64_t knowledge_base_id, const std::string& embedder_id,
+                                              const std::vector<float>& query, const std::vector<int64_t>& chunk_ids);
   // Catches the index up with the store without searching (after an ingestion, to keep queries fast).
   Result<void> Refresh(int64_t knowledge_base_id, const std::string& embedder_id, int dimensions);
   // Writes every index changed since its last save. Blocks.

@@ -7,12 +7,14 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <set>
 #include <string>
 #include <vector>
 
 namespace parley::knowledge {
 namespace {
 
+using fixture::Ids;
 using fixture::KnowledgeStoreFixture;
 
 std::vector<int64_t> FusedIds(const std::vector<FusedHit>& hits) {
@@ -241,6 +243,36 @@ TEST_F(RetrieverTest, ReturnsAtMostTopK) {
 TEST_F(RetrieverTest, DeletedChunksAreNotReturned) {
   ASSERT_TRUE(ks().DeleteDocument(acme_, refunds_document_));
   for (const auto& p : Retrieve({kb_}, "How long do refunds take?").value()) EXPECT_NE(p.chunk.id, refunds_chunk_);
+}
+
+TEST_F(RetrieverTest, TheVectorRankingScoresTheLexicalCandidatesHnswLeftOut) {
+  // ef_search 1: HNSW returns a single neighbour, as if it had missed every other near one.
+  KnowledgeIndexes narrow(ks(), "", HnswOptions{16, 200, 1});
+  Retriever retriever(ks(), narrow);
+  std::vector<int64_t> chunks = ChunkIds(kb_, embedder_.id());  // Hours, refunds, shipping, location, wrapping.
+  ASSERT_EQ(chunks.size(), 5u);
+  int64_t gift_card = ChunkIds(gift_kb_, embedder_.id()).at(0);
+  int64_t globex = ChunkIds(globex_kb_, embedder_.id()).at(0);
+  std::vector<float> query = embedder_.EmbedOne("How long do refunds take?");
+  int64_t nearest = narrow.vectors.Search(kb_, embedder_.id(), query, 1).value().at(0).chunk_id;
+
+  // Candidates from BM25: two of the knowledge base's chunks, one twice, and chunks outside the scope.
+  auto ranking =
+      retriever.VectorRanking({kb_}, query, embedder_.id(), {chunks[2], globex, chunks[4], gift_card, chunks[2]}, 10)
+          .value();
+  std::set<int64_t> expected{nearest, chunks[2], chunks[4]};
+  ASSERT_EQ(ranking.size(), expected.size());
+  std::vector<int64_t> ids = Ids(ranking);
+  EXPECT_EQ(std::set<int64_t>(ids.begin(), ids.end()), expected);
+  auto all = narrow.vectors.Similarities(kb_, embedder_.id(), query, chunks).value();
+  for (size_t i = 0; i < ranking.size(); ++i) {
+    if (i > 0) EXPECT_GE(ranking[i - 1].similarity, ranking[i].similarity);
+    auto exact =
+        std::find_if(all.begin(), all.end(), [&](const VectorHit& h) { return h.chunk_id == ranking[i].chunk_id; });
+    ASSERT_NE(exact, all.end());
+    EXPECT_EQ(ranking[i].similarity, exact->similarity);
+  }
+  EXPECT_EQ(retriever.VectorRanking({kb_}, query, embedder_.id(), {chunks[2], chunks[4]}, 1).value().size(), 1u);
 }
 
 }  // namespace

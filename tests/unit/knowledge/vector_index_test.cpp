@@ -74,6 +74,17 @@ TEST_F(VectorIndexTest, SearchReturnsTheNearestMostSimilarFirst) {
   EXPECT_EQ(index.Search(kX.data(), 100).size(), 4u);
 }
 
+TEST_F(VectorIndexTest, SimilaritiesScoresTheGivenIdsExactly) {
+  VectorIndex index(3, HnswOptions{});
+  AddFour(index);
+  index.Remove(3);
+  auto hits = index.Similarities(kX.data(), {4, 3, 99, 2, 4});
+  ASSERT_EQ(Ids(hits), (std::vector<int64_t>{4, 2, 4}));  // In the order given; removed and unknown ids left out.
+  EXPECT_NEAR(hits[0].similarity, -1.0f, 1e-6f);
+  EXPECT_NEAR(hits[1].similarity, 0.8f, 1e-6f);
+  EXPECT_TRUE(index.Similarities(kX.data(), {}).empty());
+}
+
 TEST_F(VectorIndexTest, AddReplacesTheVectorOfAKnownId) {
   VectorIndex index(3, HnswOptions{});
   AddFour(index);
@@ -317,6 +328,23 @@ TEST_F(VectorCatalogTest, RebuildsWhenTheMetaFileIsGarbledOrForOtherDimensions) 
     EXPECT_EQ(catalog.Search(kb_, kEmbedder, kX, 5).value().size(), 1u) << meta;
     EXPECT_EQ(recording.vectors_after.front(), 0) << meta;
   }
+}
+
+TEST_F(VectorCatalogTest, SimilaritiesReadOneKnowledgeBasesIndex) {
+  VectorCatalog catalog(ks(), "");
+  int64_t other_kb = KnowledgeBase(acme_, "other");
+  AddDocument(acme_, kb_, "mine", {PlainChunk("near", kNearX), PlainChunk("opposite", kOpposite)}, kEmbedder);
+  AddDocument(acme_, other_kb, "other kb", {PlainChunk("x", kX)}, kEmbedder);
+  std::vector<int64_t> mine = ChunkIds(kb_, kEmbedder);
+  int64_t theirs = ChunkIds(other_kb, kEmbedder).at(0);
+  // Before any search the index is not loaded: nothing to score yet.
+  EXPECT_TRUE(catalog.Similarities(kb_, kEmbedder, kX, mine).value().empty());
+  ASSERT_TRUE(catalog.Search(kb_, kEmbedder, kX, 1));
+  auto hits = catalog.Similarities(kb_, kEmbedder, kX, {mine[1], theirs, mine[0]}).value();
+  ASSERT_EQ(Ids(hits), (std::vector<int64_t>{mine[1], mine[0]}));
+  EXPECT_NEAR(hits[0].similarity, -1.0f, 1e-6f);
+  EXPECT_NEAR(hits[1].similarity, 0.8f, 1e-6f);
+  EXPECT_EQ(catalog.Similarities(kb_, kEmbedder, {1, 0, 0, 0}, mine).error().code, ErrorCode::kInvalidArgument);
 }
 
 TEST_F(VectorCatalogTest, WithoutADirectoryNothingIsWritten) {
