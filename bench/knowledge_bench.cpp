@@ -64,6 +64,7 @@ struct Options {
   bool reuse = false;
   bool rebuild_index = false;
   bool ingest_only = false;
+  bool lexical_only = false;
   std::string synchronous = "full";
   uint64_t seed = 20261122;
   double typo_share = 0.2;
@@ -678,12 +679,127 @@ void MeasureVectorRanking(const std::vector<Query>& queries, const std::vector<E
   std::fflush(stdout);
 }
 
+// Index files of one kind in `dir`: whether there are any, and their size.
+bool HasIndexFile(const std::string& dir, const char* extension) {
+  if (!std::filesystem::exists(dir)) return false;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() == extension) return true;
+  }
+  return false;
+}
+
+double IndexFileMiB(const std::string& dir, const char* extension) {
+  uintmax_t bytes = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() == extension) bytes += entry.file_size();
+  }
+  return static_cast<double>(bytes) / (1 << 20);
+}
+
+// Builds (or loads) the BM25 index and saves it, reporting time, memory and file size.
+void BuildLexicalIndex(Bench& bench, knowledge::LexicalCatalog& lexical, const std::string& index_dir, size_t chunks) {
+  bool cached = HasIndexFile(index_dir, ".bm25");
+  long rss_before = ResidentKiB();
+  auto build_start = Clock::now();
+  Check(lexical.Refresh(bench.knowledge_base_id), "Refresh");
+  double build_s = Seconds(Clock::now() - build_start);
+  long rss_after = ResidentKiB();
+  std::printf("  BM25 index: %s in %.1f s (%.0f chunks/s), resident memory +%.0f MiB\n",
+              cached ? "loaded from its file and caught up" : "built from the store", build_s,
+              cached ? 0.0 : static_cast<double>(chunks) / build_s, static_cast<double>(rss_after - rss_before) / 1024);
+  auto flush_start = Clock::now();
+  Check(lexical.Flush(), "Flush");
+  std::printf("  BM25 file %.0f MiB, written in %.1f s\n", IndexFileMiB(index_dir, ".bm25"),
+              Seconds(Clock::now() - flush_start));
+}
+
+// Questions made from the chunks `sources` (chosen by the caller), embedded.
+std::vector<Query> MakeQueries(Bench& bench, const std::vector<int64_t>& sources, Rng& rng) {
+  std::vector<Query> queries;
+  for (size_t begin = 0; begin < sources.size(); begin += 200) {
+    std::vector<int64_t> batch(sources.begin() + static_cast<long>(begin),
+                               sources.begin() + static_cast<long>(std::min(sources.size(), begin + 200)));
+    auto records = Check(bench.knowledge->GetChunks(bench.tenant_id, batch), "GetChunks");
+    std::map<int64_t, const store::ChunkRecord*> by_id;
+    for (const auto& record : records) by_id[record.id] = &record;
+    for (int64_t id : batch) queries.push_back(MakeQuery(by_id.at(id)->text, rng, bench.options.typo_share));
+  }
+  Latencies embed_latency;
+  for (auto& query : queries) {
+    Stopwatch watch;
+    query.vector = bench.embedder.EmbedOne(query.question);
+    embed_latency.Add(watch);
+  }
+  int typos = static_cast<int>(std::count_if(queries.begin(), queries.end(), [](const Query& q) { return q.typo; }));
+  std::printf("  %zu questions (%d with a typo), e.g. \"%s\", \"%s\"\n", queries.size(), typos,
+              queries[0].question.c_str(), queries[1].question.c_str());
+  std::printf("  %-28s %s\n", "embedding the question", embed_latency.Summary().c_str());
+  return queries;
+}
+
+// BM25 alone, top `candidates`, over the first `count` questions: latency, and how often the source chunk is found.
+void MeasureLexical(Bench& bench, knowledge::LexicalCatalog& lexical, const std::vector<Query>& queries,
+                    const std::vector<int64_t>& sources, size_t count, int candidates) {
+  Latencies latencies;
+  size_t hits_total = 0;
+  int source_found = 0;
+  for (size_t q = 0; q < count; ++q) {
+    Stopwatch watch;
+    auto hits = Check(lexical.Search({bench.knowledge_base_id}, knowledge::LexicalTerms(queries[q].question, "english"),
+                                     static_cast<size_t>(candidates)),
+                      "LexicalCatalog::Search");
+    latencies.Add(watch);
+    hits_total += hits.size();
+    for (const auto& hit : hits) source_found += hit.chunk_id == sources[q] ? 1 : 0;
+  }
+  std::printf("  %-28s %s\n", "BM25 (top 40)", latencies.Summary().c_str());
+  std::printf("  BM25: %.1f candidates per question; the source chunk among them for %.1f%% of questions\n",
+              static_cast<double>(hits_total) / static_cast<double>(count),
+              100.0 * source_found / static_cast<double>(count));
+  std::fflush(stdout);
+}
+
+// The questions' sources: random chunks among `ids`, the same for every mode of the benchmark.
+std::vector<int64_t> PickSources(const Options& o, const std::vector<int64_t>& ids, Rng& rng) {
+  std::vector<int64_t> sources;
+  for (int q = 0; q < o.queries; ++q) sources.push_back(ids[rng.Below(ids.size())]);
+  return sources;
+}
+
+std::string IndexDirectory(const Options& o) {
+  return o.data_dir + "/indexes-m" + std::to_string(o.m) + "-efc" + std::to_string(o.ef_construction);
+}
+
+// BM25 without vectors, to measure it at a size whose HNSW build takes an hour.
+void LexicalRetrieval(Bench& bench) {
+  const Options& o = bench.options;
+  std::string index_dir = IndexDirectory(o);
+  std::filesystem::create_directories(index_dir);
+  std::vector<int64_t> ids;
+  for (int64_t after = 0;;) {
+    auto page = Check(bench.knowledge->ChunkTextsAfter(bench.knowledge_base_id, after, 8192), "ChunkTextsAfter");
+    if (page.empty()) break;
+    for (const auto& chunk : page) ids.push_back(chunk.chunk_id);
+    after = page.back().chunk_id;
+  }
+  std::printf("BM25 retrieval over %zu chunks\n", ids.size());
+  knowledge::LexicalCatalog lexical(*bench.knowledge, index_dir);
+  BuildLexicalIndex(bench, lexical, index_dir, ids.size());
+  Rng rng(o.seed ^ 0x7175657279ULL);
+  std::vector<int64_t> sources = PickSources(o, ids, rng);
+  std::vector<Query> queries = MakeQueries(bench, sources, rng);
+  size_t count = o.lexical_queries < 0 ? queries.size() : std::min<size_t>(queries.size(), o.lexical_queries);
+  size_t warmup = std::min<size_t>(queries.size(), 100);
+  MeasureLexical(bench, lexical, queries, sources, warmup, knowledge::RetrievalOptions{}.candidates);
+  MeasureLexical(bench, lexical, queries, sources, count, knowledge::RetrievalOptions{}.candidates);
+}
+
 void Retrieval(Bench& bench) {
   const Options& o = bench.options;
   const std::string embedder_id = bench.embedder.id();
   const int dims = bench.embedder.dimensions();
   knowledge::HnswOptions hnsw{o.m, o.ef_construction, o.ef_search};
-  std::string index_dir = o.data_dir + "/indexes-m" + std::to_string(o.m) + "-efc" + std::to_string(o.ef_construction);
+  std::string index_dir = IndexDirectory(o);
   if (o.rebuild_index) std::filesystem::remove_all(index_dir);
 
   // Every stored vector, for the exact scan (and to know the ids).
@@ -705,21 +821,7 @@ void Retrieval(Bench& bench) {
 
   knowledge::KnowledgeIndexes indexes(*bench.knowledge, index_dir, hnsw);
   knowledge::VectorCatalog& catalog = indexes.vectors;
-  auto has_file = [&](const char* extension) {
-    if (!std::filesystem::exists(index_dir)) return false;
-    for (const auto& entry : std::filesystem::directory_iterator(index_dir)) {
-      if (entry.path().extension() == extension) return true;
-    }
-    return false;
-  };
-  auto file_mib = [&](const char* extension) {
-    uintmax_t bytes = 0;
-    for (const auto& entry : std::filesystem::directory_iterator(index_dir)) {
-      if (entry.path().extension() == extension) bytes += entry.file_size();
-    }
-    return static_cast<double>(bytes) / (1 << 20);
-  };
-  bool cached = has_file(".hnsw");
+  bool cached = HasIndexFile(index_dir, ".hnsw");
   long rss_before = ResidentKiB();
   auto build_start = Clock::now();
   Check(catalog.Refresh(bench.knowledge_base_id, embedder_id, dims), "Refresh");
@@ -731,45 +833,15 @@ void Retrieval(Bench& bench) {
               static_cast<double>(rss_after - rss_before) / 1024);
   auto flush_start = Clock::now();
   Check(catalog.Flush(), "Flush");
-  std::printf("  index file %.0f MiB, written in %.1f s\n", file_mib(".hnsw"), Seconds(Clock::now() - flush_start));
+  std::printf("  index file %.0f MiB, written in %.1f s\n", IndexFileMiB(index_dir, ".hnsw"),
+              Seconds(Clock::now() - flush_start));
 
-  bool lexical_cached = has_file(".bm25");
-  rss_before = ResidentKiB();
-  build_start = Clock::now();
-  Check(indexes.lexical.Refresh(bench.knowledge_base_id), "Refresh");
-  build_s = Seconds(Clock::now() - build_start);
-  rss_after = ResidentKiB();
-  std::printf("  BM25 index: %s in %.1f s (%.0f chunks/s), resident memory +%.0f MiB\n",
-              lexical_cached ? "loaded from its file and caught up" : "built from the store", build_s,
-              lexical_cached ? 0.0 : static_cast<double>(ids.size()) / build_s,
-              static_cast<double>(rss_after - rss_before) / 1024);
-  flush_start = Clock::now();
-  Check(indexes.lexical.Flush(), "Flush");
-  std::printf("  BM25 file %.0f MiB, written in %.1f s\n", file_mib(".bm25"), Seconds(Clock::now() - flush_start));
+  BuildLexicalIndex(bench, indexes.lexical, index_dir, ids.size());
 
   // Questions from random chunks.
   Rng rng(o.seed ^ 0x7175657279ULL);
-  std::vector<int64_t> sources;
-  for (int q = 0; q < o.queries; ++q) sources.push_back(ids[rng.Below(ids.size())]);
-  std::vector<Query> queries;
-  for (size_t begin = 0; begin < sources.size(); begin += 200) {
-    std::vector<int64_t> batch(sources.begin() + static_cast<long>(begin),
-                               sources.begin() + static_cast<long>(std::min(sources.size(), begin + 200)));
-    auto records = Check(bench.knowledge->GetChunks(bench.tenant_id, batch), "GetChunks");
-    std::map<int64_t, const store::ChunkRecord*> by_id;
-    for (const auto& record : records) by_id[record.id] = &record;
-    for (int64_t id : batch) queries.push_back(MakeQuery(by_id.at(id)->text, rng, o.typo_share));
-  }
-  Latencies embed_latency;
-  for (auto& query : queries) {
-    Stopwatch watch;
-    query.vector = bench.embedder.EmbedOne(query.question);
-    embed_latency.Add(watch);
-  }
-  int typos = static_cast<int>(std::count_if(queries.begin(), queries.end(), [](const Query& q) { return q.typo; }));
-  std::printf("  %zu questions (%d with a typo), e.g. \"%s\", \"%s\"\n", queries.size(), typos,
-              queries[0].question.c_str(), queries[1].question.c_str());
-  std::printf("  %-28s %s\n", "embedding the question", embed_latency.Summary().c_str());
+  std::vector<int64_t> sources = PickSources(o, ids, rng);
+  std::vector<Query> queries = MakeQueries(bench, sources, rng);
 
   auto exact_start = Clock::now();
   std::vector<std::vector<float>> vectors;
@@ -820,24 +892,7 @@ void Retrieval(Bench& bench) {
   });
 
   size_t lexical_count = o.lexical_queries < 0 ? queries.size() : std::min<size_t>(queries.size(), o.lexical_queries);
-  Latencies lexical;
-  size_t lexical_hits = 0;
-  int lexical_source = 0;
-  for (size_t q = 0; q < lexical_count; ++q) {
-    Stopwatch watch;
-    auto hits =
-        Check(indexes.lexical.Search({bench.knowledge_base_id}, knowledge::LexicalTerms(queries[q].question, "english"),
-                                     static_cast<size_t>(retrieval.candidates)),
-              "LexicalCatalog::Search");
-    lexical.Add(watch);
-    lexical_hits += hits.size();
-    for (const auto& hit : hits) lexical_source += hit.chunk_id == sources[q] ? 1 : 0;
-  }
-  std::printf("  %-28s %s\n", "BM25 (top 40)", lexical.Summary().c_str());
-  std::printf("  BM25: %.1f candidates per question; the source chunk among them for %.1f%% of questions\n",
-              static_cast<double>(lexical_hits) / static_cast<double>(lexical_count),
-              100.0 * lexical_source / static_cast<double>(lexical_count));
-  std::fflush(stdout);
+  MeasureLexical(bench, indexes.lexical, queries, sources, lexical_count, retrieval.candidates);
 
   Latencies hybrid;
   int source_found = 0;
@@ -880,6 +935,7 @@ int main(int argc, char** argv) {
   app.add_flag("--reuse", o.reuse, "Keep an existing database in --data-dir instead of re-ingesting");
   app.add_flag("--rebuild-index", o.rebuild_index, "Build the HNSW index even if its file exists");
   app.add_flag("--ingest-only", o.ingest_only, "Stop after the ingestion measurements");
+  app.add_flag("--lexical-only", o.lexical_only, "Measure BM25 alone (no HNSW build, no exact scan)");
   app.add_option("--synchronous", o.synchronous, "SQLite synchronous setting of the store");
   app.add_option("--seed", o.seed, "Corpus seed");
   app.add_option("--m", o.m, "HNSW graph degree");
@@ -917,7 +973,11 @@ int main(int argc, char** argv) {
     Load(bench, corpus);
   }
   std::fflush(stdout);
-  if (!o.ingest_only) Retrieval(bench);
+  if (o.lexical_only) {
+    LexicalRetrieval(bench);
+  } else if (!o.ingest_only) {
+    Retrieval(bench);
+  }
   bench.db->Close();
   return 0;
 }

@@ -151,6 +151,24 @@ Database::~Database() {
   sqlite3_close_v2(db_);
 }
 
+void Database::OnWalCommit(std::function<void(int frames)> on_commit) {
+  on_wal_commit_ = std::move(on_commit);
+  sqlite3_wal_hook(
+      db_,
+      [](void* self, sqlite3*, const char*, int frames) {
+        static_cast<Database*>(self)->on_wal_commit_(frames);
+        return SQLITE_OK;
+      },
+      this);
+}
+
+Result<void> Database::Checkpoint() {
+  int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  // BUSY: another process's checkpoint holds the lock; it does the same work.
+  if (rc != SQLITE_OK && rc != SQLITE_BUSY) return SqliteError(rc, db_);
+  return Ok();
+}
+
 Result<void> Database::Exec(const char* sql) {
   char* message = nullptr;
   int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &message);

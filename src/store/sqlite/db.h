@@ -7,6 +7,7 @@
 #include "core/error.h"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -111,6 +112,13 @@ class Database {
   int64_t LastInsertRowid() const;
   // False once SQLite has rolled a transaction back on its own (after I/O errors or SQLITE_FULL).
   bool InTransaction() const;
+  // Replaces SQLite's automatic checkpoint, which runs inside the commit that crosses its threshold, with a call to
+  // `on_commit(frames)` after every commit, `frames` being the WAL's length in pages: another thread checkpoints
+  // instead (Checkpoint). `on_commit` must be quick and must not use this connection.
+  void OnWalCommit(std::function<void(int frames)> on_commit);
+  // A PASSIVE checkpoint: copies into the database file the committed WAL frames that no reader still needs,
+  // without blocking this process's writer or readers. kUnavailable on an I/O error.
+  Result<void> Checkpoint();
   sqlite3* handle() const { return db_; }
 
  private:
@@ -118,6 +126,7 @@ class Database {
 
   sqlite3* db_;
   std::unordered_map<const char*, sqlite3_stmt*> statements_;
+  std::function<void(int)> on_wal_commit_;
 };
 
 // Maps a SQLite result code (and the connection's message) to a parley::Error.

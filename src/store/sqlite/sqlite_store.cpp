@@ -9,6 +9,7 @@
 #include <boost/asio/post.hpp>
 
 #include "core/crypto.h"
+#include "core/log.h"
 #include "core/metrics.h"
 #include "core/time.h"
 #include "store/migration.h"
@@ -665,26 +666,29 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteOptions& opti
   ConnectionOptions write_options{deferred_sync ? std::string("normal") : options.synchronous, options.busy_timeout_ms,
                                   false};
   STORE_ASSIGN_OR_RETURN(auto write_db, Database::Open(options.path, write_options));
+  STORE_ASSIGN_OR_RETURN(auto checkpoint_db, Database::Open(options.path, write_options));
   std::vector<std::unique_ptr<Database>> readers;
   ConnectionOptions read_options{options.synchronous, options.busy_timeout_ms, true};
   for (int i = 0; i < options.readers; ++i) {
     STORE_ASSIGN_OR_RETURN(auto reader, Database::Open(options.path, read_options));
     readers.push_back(std::move(reader));
   }
-  return std::unique_ptr<SqliteStore>(
-      new SqliteStore(options, box, std::make_unique<Writer>(std::move(write_db)), std::move(readers)));
+  return std::unique_ptr<SqliteStore>(new SqliteStore(options, box, std::make_unique<Writer>(std::move(write_db)),
+                                                      std::move(checkpoint_db), std::move(readers)));
 }
 
 SqliteStore::SqliteStore(const SqliteOptions& options, const crypto::SecretBox& box, std::unique_ptr<Writer> writer,
-                         std::vector<std::unique_ptr<Database>> readers)
+                         std::unique_ptr<Database> checkpoint_db, std::vector<std::unique_ptr<Database>> readers)
     : options_(options),
       box_(box),
       idle_readers_(std::move(readers)),
       deferred_sync_(options.synchronous == "full" || options.synchronous == "extra"),
+      checkpoint_db_(std::move(checkpoint_db)),
       writer_(std::move(writer)),
       knowledge_(MakeSqliteKnowledgeStore(*this)),
       billing_(MakeSqliteBillingStore(*this)),
       access_(MakeSqliteAccessStore(*this)),
+      checkpointer_thread_([this] { CheckpointerLoop(); }),
       syncer_thread_([this] { SyncerLoop(); }),
       writer_thread_([this] { WriterLoop(); }) {}
 
@@ -704,6 +708,13 @@ void SqliteStore::Close() {
   }
   sync_cv_.notify_all();
   if (syncer_thread_.joinable()) syncer_thread_.join();  // Acknowledges what the writer committed last.
+  {
+    std::lock_guard lock(checkpoint_mutex_);
+    checkpoint_closed_ = true;
+  }
+  checkpoint_cv_.notify_all();
+  if (checkpointer_thread_.joinable()) checkpointer_thread_.join();
+  checkpoint_db_.reset();
   if (wal_fd_ >= 0) ::close(wal_fd_);
   wal_fd_ = -1;
   writer_.reset();
@@ -724,6 +735,7 @@ bool SqliteStore::Enqueue(Job& job) {
 }
 
 void SqliteStore::WriterLoop() {
+  writer_->db().OnWalCommit([this](int frames) { AfterCommit(frames); });
   std::vector<Job> group;  // Swapped with queue_, so both keep their capacity and steady state allocates nothing.
   while (true) {
     {
@@ -735,6 +747,13 @@ void SqliteStore::WriterLoop() {
     }
     RunGroup(group);
     group.clear();
+    if (wal_too_long_) {
+      wal_too_long_ = false;
+      std::lock_guard running(checkpoint_run_mutex_);
+      if (auto done = writer_->db().Checkpoint(); !done) {
+        log::Warn("sqlite_checkpoint_failed", {{"detail", done.error().detail}});
+      }
+    }
   }
 }
 
@@ -755,6 +774,9 @@ struct WriterMetrics {
       "parley_store_commit_seconds", "Time spent in COMMIT (writing the WAL).", {{"backend", "sqlite"}});
   metrics::Histogram& sync_seconds = metrics::Global().GetHistogram(
       "parley_store_sync_seconds", "Time spent in fdatasync of the WAL before acknowledging (synchronous=full).",
+      {{"backend", "sqlite"}});
+  metrics::Histogram& checkpoint_seconds = metrics::Global().GetHistogram(
+      "parley_store_checkpoint_seconds", "Time one WAL checkpoint took, on the checkpointer's own thread.",
       {{"backend", "sqlite"}});
 };
 
@@ -908,6 +930,36 @@ void SqliteStore::SyncerLoop() {
     Result<void> synced = needs_sync ? SyncWal() : Ok();
     Acknowledge(batch, synced);
     batch.clear();
+  }
+}
+
+void SqliteStore::AfterCommit(int wal_frames) {
+  if (wal_frames < wal_frames_at_request_) wal_frames_at_request_ = 0;  // The WAL restarted.
+  if (wal_frames >= options_.wal_restart_frames) wal_too_long_ = true;
+  if (wal_frames - wal_frames_at_request_ < options_.checkpoint_frames) return;
+  wal_frames_at_request_ = wal_frames;
+  {
+    std::lock_guard lock(checkpoint_mutex_);
+    checkpoint_wanted_ = true;
+  }
+  checkpoint_cv_.notify_one();
+}
+
+void SqliteStore::CheckpointerLoop() {
+  while (true) {
+    {
+      std::unique_lock lock(checkpoint_mutex_);
+      checkpoint_cv_.wait(lock, [&] { return checkpoint_wanted_ || checkpoint_closed_; });
+      if (checkpoint_closed_) return;  // Closing the last connection checkpoints what is left.
+      checkpoint_wanted_ = false;
+    }
+    const auto start = std::chrono::steady_clock::now();
+    std::lock_guard running(checkpoint_run_mutex_);
+    if (auto done = checkpoint_db_->Checkpoint(); !done) {
+      log::Warn("sqlite_checkpoint_failed", {{"detail", done.error().detail}});
+      continue;
+    }
+    Figures().checkpoint_seconds.Observe(SecondsSince(start));
   }
 }
 
