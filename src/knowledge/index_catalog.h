@@ -4,15 +4,23 @@
 
 #include "core/error.h"
 
+#include <unistd.h>
+
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
+#include <string>
 #include <utility>
 #include <vector>
 
 namespace parley::knowledge {
+
+// Where to write an index file before renaming it over `path`: a name of this process's own, because a server and
+// a CLI process on the same data directory may save the same index at once, and two writers of one temporary file
+// would rename a mix of both. (Within a process the catalog's entry lock serializes saves.)
+inline std::string TemporaryPathFor(const std::string& path) { return path + ".tmp" + std::to_string(::getpid()); }
 
 // What an index has applied from the store: chunks up to this id, deletions up to this sequence number.
 struct StorePosition {

@@ -300,7 +300,7 @@ std::vector<LexicalHit> LexicalIndex::Search(const std::vector<std::string>& ter
 }
 
 Result<void> LexicalIndex::Save(const std::string& path, const StorePosition& position) const {
-  std::string temporary = path + ".tmp";
+  std::string temporary = TemporaryPathFor(path);
   {
     Writer out(temporary);
     out.Put(kMagic);

@@ -159,7 +159,7 @@ std::vector<VectorHit> VectorIndex::Similarities(const float* query, const std::
 size_t VectorIndex::size() const { return impl_->live; }
 
 Result<void> VectorIndex::Save(const std::string& path) const {
-  std::string temporary = path + ".tmp";
+  std::string temporary = TemporaryPathFor(path);
   try {
     impl_->graph->saveIndex(temporary);
   } catch (const std::exception& e) {
@@ -329,7 +329,7 @@ Result<void> VectorCatalog::SaveLocked(const Key& key, Entries::Entry& entry) {
   boost::json::object meta{{"dimensions", entry.index->dimensions()},
                            {"after_chunk_id", entry.position.after_chunk_id},
                            {"after_deletion_seq", entry.position.after_deletion_seq}};
-  std::string temporary = path + ".meta.tmp";
+  std::string temporary = TemporaryPathFor(path + ".meta");
   {
     std::ofstream out(temporary, std::ios::trunc);
     out << boost::json::serialize(meta);

@@ -224,7 +224,7 @@ TEST(LexicalIndexTest, SavesAndLoadsTheSameIndex) {
   }
   index.Remove(7);
   ASSERT_TRUE(index.Save(path, {30, 4}));
-  EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()), {}), 1);  // No temporary file left.
 
   StorePosition position;
   auto loaded = LexicalIndex::Load(path, &position);
