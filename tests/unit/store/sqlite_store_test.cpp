@@ -228,10 +228,11 @@ TEST_F(SqliteStoreTest, TheWalIsCheckpointedBesideTheWriterAndStaysShort) {
     longest_wal = std::max(longest_wal, std::filesystem::file_size(wal_path));
   }
   // The writer no longer checkpoints on commit: pages reached the main file while the store was open, so the
-  // checkpointer (or the writer's restart) did it; and the WAL never grew much past the restart length (64 pages
-  // of 4 KiB plus one group's, with a 24-byte header per frame).
+  // checkpointer (or the writer's restart) did it; and the WAL never grew much past the restart length: 64 pages
+  // of 4 KiB (with a 24-byte header per frame) plus a few groups of ~11 pages, as a restart can be put off by a
+  // checkpoint still running. Without the restart it passed 750 pages here.
   EXPECT_GT(std::filesystem::file_size(db_path()), main_file_before);
-  EXPECT_LT(longest_wal, 100u * (4096 + 24));
+  EXPECT_LT(longest_wal, 150u * (4096 + 24));
   auto page = store_->ListConversations(tenant_.id, std::nullopt, 500).value();
   EXPECT_EQ(page.data.size(), 50u);
 }
