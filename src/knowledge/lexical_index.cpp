@@ -1,5 +1,6 @@
 #include "knowledge/lexical_index.h"
 
+#include "core/log.h"
 #include "knowledge/text.h"
 
 #include <algorithm>
@@ -390,9 +391,14 @@ Result<void> LexicalCatalog::CatchUp(int64_t knowledge_base_id, Entries::Entry& 
   {
     std::unique_lock lock(entry.mutex);
     if (!entry.index) {
-      if (!directory_.empty()) {
-        auto loaded = LexicalIndex::Load(PathFor(knowledge_base_id), &entry.position, options_);
-        if (loaded) entry.index = std::move(*loaded);
+      std::string path = PathFor(knowledge_base_id);
+      if (!directory_.empty() && std::filesystem::exists(path)) {
+        auto loaded = LexicalIndex::Load(path, &entry.position, options_);
+        if (loaded) {
+          entry.index = std::move(*loaded);
+        } else {
+          log::Warn("lexical_index_rebuild", {{"knowledge_base_id", knowledge_base_id}, {"reason", "unreadable file"}});
+        }
       }
       if (!entry.index) {
         entry.index = std::make_unique<LexicalIndex>(options_);
