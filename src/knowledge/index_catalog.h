@@ -3,14 +3,17 @@
 // searches, one catch-up) and remembering how far into the store the index has read.
 
 #include "core/error.h"
+#include "store/knowledge_store.h"
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -69,5 +72,43 @@ class IndexEntries {
   std::mutex mutex_;
   std::map<Key, std::unique_ptr<Entry>> entries_;  // GUARDED_BY(mutex_)
 };
+
+// Brings `entry`'s index up to date with knowledge base `knowledge_base_id` in the store, a page at a time:
+// `read(after_chunk_id, page_size)` returns the next chunks by id (Result<std::vector<C>>, each C with a
+// `chunk_id`), `add(index, chunks)` inserts those the index has not seen yet (Result<void>; on failure the
+// entry is left as it was), then the deletion log is applied. Store reads happen without the entry's lock,
+// so searches go on meanwhile; a chunk another caller applied in between is skipped.
+template <typename Entry, typename Read, typename Add>
+Result<void> CatchUpWithStore(store::KnowledgeStore& store, int64_t knowledge_base_id, Entry& entry, int page_size,
+                              Read read, Add add) {
+  while (true) {
+    StorePosition position;
+    {
+      std::shared_lock lock(entry.mutex);
+      position = entry.position;
+    }
+    // Chunks before deletions: a chunk deleted between the two reads is then removed, never revived.
+    auto chunks = read(position.after_chunk_id, page_size);
+    if (!chunks) return chunks.error();
+    int64_t new_seq = position.after_deletion_seq;
+    auto deleted = store.DeletedChunksAfter(knowledge_base_id, position.after_deletion_seq, &new_seq);
+    if (!deleted) return deleted.error();
+    if (chunks->empty() && deleted->empty()) return Ok();
+    std::unique_lock lock(entry.mutex);
+    auto unseen = std::find_if(chunks->begin(), chunks->end(),
+                               [&](const auto& chunk) { return chunk.chunk_id > entry.position.after_chunk_id; });
+    if (unseen != chunks->end()) {
+      Result<void> added = add(*entry.index, std::span(unseen, chunks->end()));
+      if (!added) return added;
+      entry.position.after_chunk_id = chunks->back().chunk_id;
+    }
+    if (new_seq > entry.position.after_deletion_seq) {
+      for (int64_t id : *deleted) entry.index->Remove(id);
+      entry.position.after_deletion_seq = new_seq;
+    }
+    entry.dirty = true;
+    if (static_cast<int>(chunks->size()) < page_size) return Ok();
+  }
+}
 
 }  // namespace parley::knowledge

@@ -21,16 +21,17 @@ struct KnowledgeIndexes {
 
   // Catches both indexes of the knowledge base up with the store (after an ingestion, so that the next question
   // does not pay for it). Blocks.
+  // Both are tried; the first failure is returned.
   Result<void> Refresh(int64_t knowledge_base_id, const std::string& embedder_id, int dimensions) {
-    auto refreshed = vectors.Refresh(knowledge_base_id, embedder_id, dimensions);
-    if (!refreshed) return refreshed;
-    return lexical.Refresh(knowledge_base_id);
+    auto vectors_refreshed = vectors.Refresh(knowledge_base_id, embedder_id, dimensions);
+    auto lexical_refreshed = lexical.Refresh(knowledge_base_id);
+    return vectors_refreshed ? lexical_refreshed : vectors_refreshed;
   }
-  // Writes every index changed since its last save. Blocks.
+  // Writes every index changed since its last save; both kinds are tried, the first failure is returned. Blocks.
   Result<void> Flush() {
-    auto flushed = vectors.Flush();
-    if (!flushed) return flushed;
-    return lexical.Flush();
+    auto vectors_flushed = vectors.Flush();
+    auto lexical_flushed = lexical.Flush();
+    return vectors_flushed ? lexical_flushed : vectors_flushed;
   }
 
   VectorCatalog vectors;

@@ -406,32 +406,12 @@ Result<void> LexicalCatalog::CatchUp(int64_t knowledge_base_id, Entries::Entry& 
       }
     }
   }
-  while (true) {
-    StorePosition position;
-    {
-      std::shared_lock lock(entry.mutex);
-      position = entry.position;
-    }
-    // Texts before deletions: a chunk deleted between the two reads is then removed, never revived.
-    auto texts = store_.ChunkTextsAfter(knowledge_base_id, position.after_chunk_id, kCatchUpPage);
-    if (!texts) return texts.error();
-    int64_t new_seq = position.after_deletion_seq;
-    auto deleted = store_.DeletedChunksAfter(knowledge_base_id, position.after_deletion_seq, &new_seq);
-    if (!deleted) return deleted.error();
-    if (texts->empty() && deleted->empty()) return Ok();
-    std::unique_lock lock(entry.mutex);
-    for (const auto& chunk : *texts) {
-      if (chunk.chunk_id <= entry.position.after_chunk_id) continue;  // Another search applied it meanwhile.
-      entry.index->Add(chunk.chunk_id, chunk.lexical_text);
-      entry.position.after_chunk_id = chunk.chunk_id;
-    }
-    if (new_seq > entry.position.after_deletion_seq) {
-      for (int64_t id : *deleted) entry.index->Remove(id);
-      entry.position.after_deletion_seq = new_seq;
-    }
-    entry.dirty = true;
-    if (static_cast<int>(texts->size()) < kCatchUpPage) return Ok();
-  }
+  auto read = [&](int64_t after, int limit) { return store_.ChunkTextsAfter(knowledge_base_id, after, limit); };
+  auto add = [](LexicalIndex& index, std::span<const store::ChunkText> chunks) -> Result<void> {
+    for (const auto& chunk : chunks) index.Add(chunk.chunk_id, chunk.lexical_text);
+    return Ok();
+  };
+  return CatchUpWithStore(store_, knowledge_base_id, entry, kCatchUpPage, read, add);
 }
 
 Result<std::vector<LexicalHit>> LexicalCatalog::Search(const std::vector<int64_t>& knowledge_base_ids,

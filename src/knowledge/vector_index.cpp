@@ -259,25 +259,10 @@ Result<void> VectorCatalog::CatchUp(const Key& key, Entries::Entry& entry, int d
       return Error::InvalidArgument("query dimensions differ from the index's");
     }
   }
-  while (true) {
-    StorePosition position;
-    {
-      std::shared_lock lock(entry.mutex);
-      position = entry.position;
-    }
-    int64_t after = position.after_chunk_id;
-    int64_t seq = position.after_deletion_seq;
-    // Vectors before deletions: a chunk deleted between the two reads is then removed, never revived.
-    auto vectors = store_.ChunkVectorsAfter(key.first, key.second, after, kCatchUpPage);
-    if (!vectors) return vectors.error();
-    int64_t new_seq = seq;
-    auto deleted = store_.DeletedChunksAfter(key.first, seq, &new_seq);
-    if (!deleted) return deleted.error();
-    if (vectors->empty() && deleted->empty()) return Ok();
-    std::unique_lock lock(entry.mutex);
+  auto read = [&](int64_t after, int limit) { return store_.ChunkVectorsAfter(key.first, key.second, after, limit); };
+  auto add = [dimensions](VectorIndex& index, std::span<const store::ChunkVector> chunks) -> Result<void> {
     std::vector<std::pair<int64_t, const float*>> batch;
-    for (const auto& chunk : *vectors) {
-      if (chunk.chunk_id <= entry.position.after_chunk_id) continue;  // Another search applied it meanwhile.
+    for (const auto& chunk : chunks) {
       if (static_cast<int>(chunk.embedding.size()) != dimensions) {
         return Error::Internal("stored embedding of chunk " + std::to_string(chunk.chunk_id) + " has " +
                                std::to_string(chunk.embedding.size()) + " dimensions");
@@ -286,15 +271,10 @@ Result<void> VectorCatalog::CatchUp(const Key& key, Entries::Entry& entry, int d
     }
     // Every core: a rebuild after start-up (no index file) or a re-embedding inserts every chunk again, which
     // took 55 minutes for a million chunks on both cores of a shared 2-vCPU machine (docs/benchmarks.md).
-    entry.index->AddBatch(batch, static_cast<int>(std::thread::hardware_concurrency()));
-    if (!batch.empty()) entry.position.after_chunk_id = batch.back().first;
-    if (new_seq > entry.position.after_deletion_seq) {
-      for (int64_t id : *deleted) entry.index->Remove(id);
-      entry.position.after_deletion_seq = new_seq;
-    }
-    entry.dirty = true;
-    if (static_cast<int>(vectors->size()) < kCatchUpPage) return Ok();
-  }
+    index.AddBatch(batch, static_cast<int>(std::thread::hardware_concurrency()));
+    return Ok();
+  };
+  return CatchUpWithStore(store_, key.first, entry, kCatchUpPage, read, add);
 }
 
 Result<std::vector<VectorHit>> VectorCatalog::Search(int64_t knowledge_base_id, const std::string& embedder_id,
