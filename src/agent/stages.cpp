@@ -39,7 +39,10 @@ constexpr std::array kSpamPhrases = {"investment opportunity", "earn money",   "
 constexpr std::array kSpamWords = {"crypto", "bitcoin", "forex", "followers", "casino", "loan"};
 
 bool ContainsPhrase(const std::string& padded_folded, std::string_view phrase) {
-  return padded_folded.find(" " + std::string(phrase) + " ") != std::string::npos;
+  // Appended rather than `" " + std::string(phrase)`, which trips g++ 12's -Wrestrict at -O3.
+  std::string padded(1, ' ');
+  padded.append(phrase).push_back(' ');
+  return padded_folded.find(padded) != std::string::npos;
 }
 
 template <size_t N>

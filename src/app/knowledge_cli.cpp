@@ -3,6 +3,7 @@
 #include "agent/service.h"
 #include "app/setup.h"
 #include "core/blocking_pool.h"
+#include "core/log.h"
 #include "http/client.h"
 #include "store/knowledge_store.h"
 
@@ -122,6 +123,13 @@ int KnowledgeAdd(const Config& config, int64_t tenant_id, const std::string& kno
     }
     runtime.client->Shutdown();
   });
+  // The new vectors are searchable at once but linked into the HNSW graph in the background: wait for that, so
+  // that the saved files are complete and the next process (a server starting) need not link them again.
+  auto& indexes = runtime.service->indexes();
+  indexes.vectors.WaitIndexed();
+  if (auto flushed = indexes.Flush(); !flushed) {
+    log::Warn("index_not_saved", {{"detail", flushed.error().detail}});
+  }
 
   bool all_ready = true;
   for (const auto& entry : entries) {

@@ -1,6 +1,6 @@
 #pragma once
 // What the vector and BM25 catalogs share: one entry per index, each guarding its index with a shared mutex (many
-// searches, one catch-up) and remembering how far into the store the index has read.
+// searches and saves, one writer) and remembering how far into the store the index has read.
 
 #include "core/error.h"
 #include "store/knowledge_store.h"
@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -38,7 +39,10 @@ class IndexEntries {
     std::shared_mutex mutex;
     std::unique_ptr<Index> index;  // GUARDED_BY(mutex); null until first used.
     StorePosition position;        // GUARDED_BY(mutex)
-    bool dirty = false;            // GUARDED_BY(mutex): changed since last saved.
+    // Changed since last saved: set with `mutex` held exclusively, cleared by a save holding it shared (no change
+    // can happen meanwhile).
+    std::atomic<bool> dirty{false};
+    std::mutex save_mutex;  // One save of an entry at a time: they would write the same temporary file.
   };
 
   // The entry for `key`, made empty on first use. Entries are never removed, so the reference stays valid.
@@ -49,19 +53,23 @@ class IndexEntries {
     return *entry;
   }
 
-  // Calls `save(key, entry)` under each changed entry's lock, and marks it saved when that succeeds; stops at the
-  // first failure.
+  // Every entry so far, with its key. Entries are never removed, so the pointers stay valid.
+  std::vector<std::pair<Key, Entry*>> All() {
+    std::vector<std::pair<Key, Entry*>> entries;
+    std::lock_guard lock(mutex_);
+    for (auto& [key, entry] : entries_) entries.emplace_back(key, entry.get());
+    return entries;
+  }
+
+  // Calls `save(key, entry)` for each changed entry, holding its lock shared (searches go on; a saving of a 1M-chunk
+  // graph takes seconds), and marks it saved when that succeeds; stops at the first failure.
   template <typename Save>
   Result<void> SaveChanged(Save save) {
-    std::vector<std::pair<Key, Entry*>> entries;
-    {
-      std::lock_guard lock(mutex_);
-      for (auto& [key, entry] : entries_) entries.emplace_back(key, entry.get());
-    }
-    for (auto& [key, entry] : entries) {
-      std::unique_lock lock(entry->mutex);
+    for (auto& [key, entry] : All()) {
+      std::lock_guard saving(entry->save_mutex);
+      std::shared_lock lock(entry->mutex);
       if (!entry->index || !entry->dirty) continue;
-      Result<void> saved = save(key, *entry);
+      Result<void> saved = save(key, std::as_const(*entry));
       if (!saved) return saved;
       entry->dirty = false;
     }

@@ -8,6 +8,8 @@
 #include "knowledge/text.h"
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -15,6 +17,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <numeric>
 
 namespace parley::knowledge {
 namespace {
@@ -166,8 +169,9 @@ boost::asio::awaitable<Result<void>> Ingestor::Process(store::DocumentJob& job) 
   auto complete = [&]() -> Result<void> {
     auto stored = store_.CompleteDocumentJob(job, embedder_id, prepared->chunks, prepared->faqs, fetched);
     if (!stored) return stored;
-    // Index now, so the first question after ingestion does not pay for it. The index file is written later
-    // (FlushIndexes): it holds the whole graph, about 1.7 KB per chunk, too much to rewrite after every document.
+    // Index now, so the first question after ingestion does not read the new chunks itself: they are searchable
+    // from here on, and the vector catalog links them into its graph in the background. The index files are
+    // written later (FlushIndexes): the graph is about 1.7 KB per chunk, too much to rewrite after every document.
     auto refreshed = indexes_.Refresh(job.document.knowledge_base_id, embedder_id, dimensions);
     if (!refreshed) log::Warn("index_refresh_failed", {{"detail", refreshed.error().detail}});
     return Ok();
@@ -183,7 +187,20 @@ boost::asio::awaitable<void> Ingestor::FlushIndexes() {
 }
 
 boost::asio::awaitable<int> Ingestor::RunDue() {
-  int finished = co_await RunDueDocuments();
+  // Several documents at once: one's extraction and embedding overlap another's commit and indexing, and the
+  // built-in embedder keeps more than one core busy.
+  using Worker = decltype(boost::asio::co_spawn(strand_, RunDueDocuments(), boost::asio::deferred));
+  std::vector<Worker> workers;
+  for (int i = 0; i < std::max(1, options_.documents_in_flight); ++i) {
+    workers.push_back(boost::asio::co_spawn(strand_, RunDueDocuments(), boost::asio::deferred));
+  }
+  auto group = boost::asio::experimental::make_parallel_group(std::move(workers));
+  auto [order, failures, counts] =
+      co_await group.async_wait(boost::asio::experimental::wait_for_all(), boost::asio::use_awaitable);
+  for (const auto& failure : failures) {
+    if (failure) std::rethrow_exception(failure);
+  }
+  int finished = std::accumulate(counts.begin(), counts.end(), 0);
   // The index files are a cache (a stale one is caught up from the store), so they are saved once the queue is
   // drained, and every few minutes during a long one (RunDueDocuments), not after each document.
   if (finished > 0) co_await FlushIndexes();
@@ -193,7 +210,14 @@ boost::asio::awaitable<int> Ingestor::RunDue() {
 boost::asio::awaitable<int> Ingestor::RunDueDocuments() {
   constexpr auto kFlushInterval = std::chrono::minutes(5);
   int finished = 0;
+  boost::asio::steady_timer pause(strand_);
   while (!stopped_) {
+    if (indexes_.vectors.Unlinked() > options_.max_unlinked_vectors) {
+      // The graph's linking is behind ingestion by more than searches should scan: let it catch up.
+      pause.expires_after(std::chrono::milliseconds(100));
+      co_await pause.async_wait(boost::asio::use_awaitable);
+      continue;
+    }
     int64_t lease_ms = options_.lease_ms;
     auto claim = [this, lease_ms] { return store_.ClaimDocumentJob(NowMs(), lease_ms); };
     Result<std::optional<store::DocumentJob>> claimed = co_await pool_.Run(claim);

@@ -439,7 +439,7 @@ Result<void> LexicalCatalog::Refresh(int64_t knowledge_base_id) {
 
 Result<void> LexicalCatalog::Flush() {
   if (directory_.empty()) return Ok();
-  return entries_.SaveChanged([this](int64_t knowledge_base_id, Entries::Entry& entry) {
+  return entries_.SaveChanged([this](int64_t knowledge_base_id, const Entries::Entry& entry) {
     return entry.index->Save(PathFor(knowledge_base_id), entry.position);
   });
 }

@@ -9,14 +9,20 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <exception>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <unordered_map>
 
 namespace parley::knowledge {
 namespace {
@@ -55,9 +61,30 @@ struct VectorIndex::Impl {
   }
   explicit Impl(int dimensions, int ef) : space(static_cast<size_t>(dimensions)), ef_search(ef) {}
 
+  // The vectors not linked into the graph yet, oldest first from `front`; a removed one keeps its slot with the
+  // id kRemoved until the slots before `front` are dropped.
+  struct Tail {
+    static constexpr int64_t kRemoved = -1;
+    std::vector<int64_t> ids;
+    std::vector<float> vectors;                 // ids.size() × dimensions
+    std::unordered_map<int64_t, size_t> slots;  // Live ids only.
+    size_t front = 0;
+
+    const float* At(size_t slot, size_t dimensions) const { return vectors.data() + slot * dimensions; }
+    // Drops the slots before `front` once they are the larger part, so the tail's memory follows its size.
+    void Compact(size_t dimensions) {
+      if (front < 4096 || front * 2 < ids.size()) return;
+      ids.erase(ids.begin(), ids.begin() + static_cast<long>(front));
+      vectors.erase(vectors.begin(), vectors.begin() + static_cast<long>(front * dimensions));
+      for (auto& [id, slot] : slots) slot -= front;
+      front = 0;
+    }
+  };
+
   InnerProductSpace space;
   std::unique_ptr<hnswlib::HierarchicalNSW<float>> graph;
-  size_t live = 0;
+  size_t live = 0;  // In the graph.
+  Tail tail;
   int ef_search;
 };
 
@@ -70,6 +97,7 @@ VectorIndex::VectorIndex(int dimensions, std::unique_ptr<Impl> impl)
 VectorIndex::~VectorIndex() = default;
 
 void VectorIndex::Add(int64_t id, const float* vector) {
+  RemoveFromTail(id);
   auto& graph = *impl_->graph;
   auto label = static_cast<hnswlib::labeltype>(id);
   bool known = graph.label_lookup_.count(label) > 0;
@@ -95,10 +123,9 @@ void VectorIndex::AddBatch(const std::vector<std::pair<int64_t, const float*>>& 
   if (graph.cur_element_count + unknown > graph.max_elements_) {
     graph.resizeIndex(std::max(graph.max_elements_ * 2, graph.cur_element_count + unknown));
   }
-  // An insertion searches the graph (tens of microseconds in a small one, milliseconds at 100,000 vectors), and a
-  // thread costs about as much as one: a document's hundred-odd chunks are worth both cores (the ingestor
-  // refreshes after each document, and the second core otherwise sat idle then).
-  constexpr size_t kPerThread = 16;
+  // An insertion searches the graph: tens of microseconds in a small one, milliseconds at 100,000 vectors, where
+  // the indexer's slices hold only a few (VectorCatalog::IndexSlice). A thread costs about one small insertion.
+  constexpr size_t kPerThread = 2;
   threads =
       static_cast<int>(std::clamp<size_t>(items.size() / kPerThread, 1, static_cast<size_t>(std::max(threads, 1))));
   std::atomic<size_t> next{0};
@@ -123,7 +150,63 @@ void VectorIndex::AddBatch(const std::vector<std::pair<int64_t, const float*>>& 
   if (failure) std::rethrow_exception(failure);
 }
 
+void VectorIndex::Stage(int64_t id, const float* vector) {
+  auto dimensions = static_cast<size_t>(dimensions_);
+  auto& tail = impl_->tail;
+  if (auto known = tail.slots.find(id); known != tail.slots.end()) {
+    std::copy(vector, vector + dimensions, tail.vectors.begin() + static_cast<long>(known->second * dimensions));
+    return;
+  }
+  RemoveFromGraph(id);  // Its new vector lives in the tail until linked; the graph's old one must not be found.
+  tail.slots.emplace(id, tail.ids.size());
+  tail.ids.push_back(id);
+  tail.vectors.insert(tail.vectors.end(), vector, vector + dimensions);
+}
+
+size_t VectorIndex::IndexStaged(size_t limit, int threads) {
+  auto dimensions = static_cast<size_t>(dimensions_);
+  auto& tail = impl_->tail;
+  std::vector<std::pair<int64_t, const float*>> items;
+  size_t end = tail.front;
+  for (; end < tail.ids.size() && items.size() < limit; ++end) {
+    if (tail.ids[end] != Impl::Tail::kRemoved) items.emplace_back(tail.ids[end], tail.At(end, dimensions));
+  }
+  // On failure the tail is left whole: linking a vector again only replaces it.
+  AddBatch(items, threads);
+  for (const auto& item : items) tail.slots.erase(item.first);
+  tail.front = end;
+  if (tail.slots.empty()) {
+    tail = {};
+  } else {
+    tail.Compact(dimensions);
+  }
+  return items.size();
+}
+
+size_t VectorIndex::staged() const { return impl_->tail.slots.size(); }
+
+std::optional<int64_t> VectorIndex::first_staged() const {
+  const auto& tail = impl_->tail;
+  for (size_t slot = tail.front; slot < tail.ids.size(); ++slot) {
+    if (tail.ids[slot] != Impl::Tail::kRemoved) return tail.ids[slot];
+  }
+  return std::nullopt;
+}
+
 void VectorIndex::Remove(int64_t id) {
+  RemoveFromTail(id);
+  RemoveFromGraph(id);
+}
+
+void VectorIndex::RemoveFromTail(int64_t id) {
+  auto& tail = impl_->tail;
+  if (auto staged = tail.slots.find(id); staged != tail.slots.end()) {
+    tail.ids[staged->second] = Impl::Tail::kRemoved;
+    tail.slots.erase(staged);
+  }
+}
+
+void VectorIndex::RemoveFromGraph(int64_t id) {
   auto& graph = *impl_->graph;
   auto found = graph.label_lookup_.find(static_cast<hnswlib::labeltype>(id));
   if (found == graph.label_lookup_.end() || graph.isMarkedDeleted(found->second)) return;
@@ -133,32 +216,61 @@ void VectorIndex::Remove(int64_t id) {
 
 std::vector<VectorHit> VectorIndex::Search(const float* query, int k) const {
   std::vector<VectorHit> hits;
-  if (k <= 0 || impl_->live == 0) return hits;
+  if (k <= 0 || size() == 0) return hits;
   // ef belongs to the graph, shared by concurrent searches, so it is set once and k is held under it.
   k = std::min(k, impl_->ef_search);
-  auto results = impl_->graph->searchKnn(query, static_cast<size_t>(k));
-  hits.resize(results.size());
-  // The queue pops the farthest first; inner-product distance is 1 - similarity.
-  for (size_t i = results.size(); i-- > 0;) {
-    hits[i] = {static_cast<int64_t>(results.top().second), 1.0f - results.top().first};
-    results.pop();
+  auto by_similarity = [](const VectorHit& a, const VectorHit& b) { return a.similarity > b.similarity; };
+  if (impl_->live > 0) {
+    auto results = impl_->graph->searchKnn(query, static_cast<size_t>(k));
+    hits.resize(results.size());
+    // The queue pops the farthest first; inner-product distance is 1 - similarity.
+    for (size_t i = results.size(); i-- > 0;) {
+      hits[i] = {static_cast<int64_t>(results.top().second), 1.0f - results.top().first};
+      results.pop();
+    }
+  }
+  const auto& tail = impl_->tail;
+  if (!tail.slots.empty()) {
+    // The k best of graph and tail together: a min-heap of the best so far, its worst on top.
+    std::make_heap(hits.begin(), hits.end(), by_similarity);
+    auto dimensions = static_cast<size_t>(dimensions_);
+    DotFunction dot = BestDot();
+    for (size_t slot = tail.front; slot < tail.ids.size(); ++slot) {
+      if (tail.ids[slot] == Impl::Tail::kRemoved) continue;
+      float similarity = dot(query, tail.At(slot, dimensions), dimensions);
+      if (static_cast<int>(hits.size()) < k) {
+        hits.push_back({tail.ids[slot], similarity});
+        std::push_heap(hits.begin(), hits.end(), by_similarity);
+      } else if (similarity > hits.front().similarity) {
+        std::pop_heap(hits.begin(), hits.end(), by_similarity);
+        hits.back() = {tail.ids[slot], similarity};
+        std::push_heap(hits.begin(), hits.end(), by_similarity);
+      }
+    }
+    std::sort_heap(hits.begin(), hits.end(), by_similarity);
   }
   return hits;
 }
 
 std::vector<VectorHit> VectorIndex::Similarities(const float* query, const std::vector<int64_t>& ids) const {
   const auto& graph = *impl_->graph;
+  const auto& tail = impl_->tail;
+  auto dimensions = static_cast<size_t>(dimensions_);
   std::vector<VectorHit> hits;
   for (int64_t id : ids) {
+    if (auto staged = tail.slots.find(id); staged != tail.slots.end()) {
+      hits.push_back({id, BestDot()(query, tail.At(staged->second, dimensions), dimensions)});
+      continue;
+    }
     auto found = graph.label_lookup_.find(static_cast<hnswlib::labeltype>(id));
     if (found == graph.label_lookup_.end() || graph.isMarkedDeleted(found->second)) continue;
     const auto* vector = reinterpret_cast<const float*>(graph.getDataByInternalId(found->second));
-    hits.push_back({id, BestDot()(query, vector, static_cast<size_t>(dimensions_))});
+    hits.push_back({id, BestDot()(query, vector, dimensions)});
   }
   return hits;
 }
 
-size_t VectorIndex::size() const { return impl_->live; }
+size_t VectorIndex::size() const { return impl_->live + impl_->tail.slots.size(); }
 
 Result<void> VectorIndex::Save(const std::string& path) const {
   std::string temporary = TemporaryPathFor(path);
@@ -201,6 +313,7 @@ Result<std::unique_ptr<VectorIndex>> VectorIndex::Load(const std::string& path, 
 namespace {
 
 constexpr int kCatchUpPage = 4096;
+constexpr int kIndexerNice = 10;
 
 // A file name for an embedder id that may hold any character ("openai:text-embedding-3-small").
 std::string FileSafe(const std::string& text) {
@@ -217,6 +330,16 @@ VectorCatalog::VectorCatalog(store::KnowledgeStore& store, std::string directory
     std::error_code ignored;
     std::filesystem::create_directories(directory_, ignored);
   }
+  indexer_ = std::thread([this] { IndexerLoop(); });
+}
+
+VectorCatalog::~VectorCatalog() {
+  {
+    std::lock_guard lock(indexer_mutex_);
+    stopping_ = true;
+  }
+  indexer_wake_.notify_all();
+  indexer_.join();
 }
 
 std::string VectorCatalog::PathFor(const Key& key) const {
@@ -260,21 +383,94 @@ Result<void> VectorCatalog::CatchUp(const Key& key, Entries::Entry& entry, int d
     }
   }
   auto read = [&](int64_t after, int limit) { return store_.ChunkVectorsAfter(key.first, key.second, after, limit); };
-  auto add = [dimensions](VectorIndex& index, std::span<const store::ChunkVector> chunks) -> Result<void> {
-    std::vector<std::pair<int64_t, const float*>> batch;
+  bool staged = false;
+  auto add = [dimensions, &staged](VectorIndex& index, std::span<const store::ChunkVector> chunks) -> Result<void> {
     for (const auto& chunk : chunks) {
       if (static_cast<int>(chunk.embedding.size()) != dimensions) {
         return Error::Internal("stored embedding of chunk " + std::to_string(chunk.chunk_id) + " has " +
                                std::to_string(chunk.embedding.size()) + " dimensions");
       }
-      batch.emplace_back(chunk.chunk_id, chunk.embedding.data());
     }
-    // Every core: a rebuild after start-up (no index file) or a re-embedding inserts every chunk again, which
-    // took 55 minutes for a million chunks on both cores of a shared 2-vCPU machine (docs/benchmarks.md).
-    index.AddBatch(batch, static_cast<int>(std::thread::hardware_concurrency()));
+    for (const auto& chunk : chunks) index.Stage(chunk.chunk_id, chunk.embedding.data());
+    staged = staged || !chunks.empty();
     return Ok();
   };
-  return CatchUpWithStore(store_, key.first, entry, kCatchUpPage, read, add);
+  auto caught_up = CatchUpWithStore(store_, key.first, entry, kCatchUpPage, read, add);
+  if (staged) {
+    {
+      std::lock_guard lock(indexer_mutex_);
+      ++staged_signals_;
+    }
+    indexer_wake_.notify_one();
+  }
+  return caught_up;
+}
+
+void VectorCatalog::IndexerLoop() {
+  // Linking is catch-up work: requests, ingestion and searches (which scan the tail meanwhile) come first. Linux
+  // keeps a nice value per thread, and the threads AddBatch starts inherit it.
+  if (::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), kIndexerNice) != 0) {
+    log::Warn("vector_indexer_priority", {{"detail", std::strerror(errno)}});
+  }
+  uint64_t seen_signals = 0;
+  while (true) {
+    {
+      std::unique_lock lock(indexer_mutex_);
+      indexer_wake_.wait(lock, [&] { return stopping_ || staged_signals_ != seen_signals; });
+      if (stopping_) return;
+      seen_signals = staged_signals_;
+    }
+    // Each index's tail, oldest first, a slice at a time; staging during a pass raises the signal again.
+    for (auto& [key, entry] : entries_.All()) {
+      while (IndexSlice(*entry)) {
+        std::lock_guard lock(indexer_mutex_);
+        if (stopping_) return;
+      }
+    }
+    indexed_.notify_all();
+  }
+}
+
+bool VectorCatalog::IndexSlice(Entries::Entry& entry) {
+  // A search waits for the slice being linked, so a slice is a few milliseconds of insertions; its size follows
+  // their measured cost, which grows with the graph.
+  constexpr double kSliceSeconds = 0.005;
+  int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  // At least two insertions per thread, so that every core links even when one insertion takes milliseconds.
+  auto slice = static_cast<size_t>(std::clamp(kSliceSeconds / seconds_per_link_, 2.0 * threads, 4096.0));
+  std::unique_lock lock(entry.mutex);
+  if (!entry.index || entry.index->staged() == 0) return false;
+  auto started = std::chrono::steady_clock::now();
+  size_t linked = 0;
+  try {
+    linked = entry.index->IndexStaged(slice, threads);
+  } catch (const std::exception& e) {
+    // hnswlib throws only when memory runs out; the tail stays searchable and is tried again on the next signal.
+    log::Error("vector_index_insert_failed", {{"detail", e.what()}});
+    return false;
+  }
+  entry.dirty = true;
+  std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - started;
+  if (linked > 0) {
+    double per_link = elapsed.count() / static_cast<double>(linked);
+    seconds_per_link_ = std::clamp(0.7 * seconds_per_link_ + 0.3 * per_link, 1e-7, 0.1);
+  }
+  return true;
+}
+
+size_t VectorCatalog::Unlinked() {
+  size_t unlinked = 0;
+  for (auto& [key, entry] : entries_.All()) {
+    std::shared_lock lock(entry->mutex);
+    if (entry->index) unlinked += entry->index->staged();
+  }
+  return unlinked;
+}
+
+void VectorCatalog::WaitIndexed() {
+  std::unique_lock lock(indexer_mutex_);
+  // The check reads the entries' own locks, so it is polled as well as woken: a pass may end between two checks.
+  while (Unlinked() > 0) indexed_.wait_for(lock, std::chrono::milliseconds(20));
 }
 
 Result<std::vector<VectorHit>> VectorCatalog::Search(int64_t knowledge_base_id, const std::string& embedder_id,
@@ -304,12 +500,16 @@ Result<void> VectorCatalog::Refresh(int64_t knowledge_base_id, const std::string
   return CatchUp(key, entries_.For(key), dimensions);
 }
 
-Result<void> VectorCatalog::SaveLocked(const Key& key, Entries::Entry& entry) {
+Result<void> VectorCatalog::SaveLocked(const Key& key, const Entries::Entry& entry) {
   std::string path = PathFor(key);
   auto saved = entry.index->Save(path);
   if (!saved) return saved;
+  // The graph holds every chunk before the tail's first: loading the file reads the tail from the store again.
+  // Deletions of chunks in the tail need not be replayed, as deleted chunks are not read again.
+  int64_t complete_through = entry.position.after_chunk_id;
+  if (auto first = entry.index->first_staged()) complete_through = std::min(complete_through, *first - 1);
   boost::json::object meta{{"dimensions", entry.index->dimensions()},
-                           {"after_chunk_id", entry.position.after_chunk_id},
+                           {"after_chunk_id", complete_through},
                            {"after_deletion_seq", entry.position.after_deletion_seq}};
   std::string temporary = TemporaryPathFor(path + ".meta");
   {
@@ -325,7 +525,7 @@ Result<void> VectorCatalog::SaveLocked(const Key& key, Entries::Entry& entry) {
 
 Result<void> VectorCatalog::Flush() {
   if (directory_.empty()) return Ok();
-  return entries_.SaveChanged([this](const Key& key, Entries::Entry& entry) { return SaveLocked(key, entry); });
+  return entries_.SaveChanged([this](const Key& key, const Entries::Entry& entry) { return SaveLocked(key, entry); });
 }
 
 }  // namespace parley::knowledge

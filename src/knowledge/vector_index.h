@@ -3,6 +3,13 @@
 // product on L2-normalized vectors, i.e. cosine similarity), and the catalog that keeps one index per
 // (knowledge base, embedder) in memory and on disk.
 //
+// Linking a vector into the graph costs milliseconds of CPU once it holds 100,000 (an insertion searches it with
+// ef_construction), far more than storing and embedding its chunk. So new vectors first go into the index's
+// unindexed tail, which searches scan exactly, and the catalog's indexer thread links them into the graph in
+// short slices: a document is searchable as soon as it is stored, ingestion is not held to the graph's build
+// rate, and a search never waits for more than one slice of insertions (as Qdrant searches its segments that
+// are not indexed yet by a full scan).
+//
 // The store is the source of truth: each index remembers the last chunk id and the last deletion it applied and
 // catches up from the store before answering, so chunks written by another process (`parley kb add` beside a
 // running server) are found too. The files under <data dir>/indexes are a cache that spares a rebuild at
@@ -12,9 +19,13 @@
 #include "knowledge/index_catalog.h"
 #include "store/knowledge_store.h"
 
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -31,7 +42,7 @@ struct HnswOptions {
   int ef_search = 96;         //!< Query-time beam width (raised to k when smaller).
 };
 
-// One HNSW graph. Not thread-safe by itself: the catalog guards it with a shared mutex.
+// One HNSW graph and its unindexed tail. Not thread-safe by itself: the catalog guards it with a shared mutex.
 class VectorIndex {
  public:
   VectorIndex(int dimensions, const HnswOptions& options, size_t capacity = 1024);
@@ -45,17 +56,27 @@ class VectorIndex {
   // so insertions run in parallel once the graph has room for all of them (growing it is not thread-safe). The
   // graph then depends on thread timing, its quality does not.
   void AddBatch(const std::vector<std::pair<int64_t, const float*>>& items, int threads);
+  // Holds the vector for `id` in the unindexed tail, where searches find it at once (exactly), until IndexStaged
+  // links it into the graph; replaces the vector the index held for `id`.
+  void Stage(int64_t id, const float* vector);
+  // Links up to `limit` of the oldest staged vectors into the graph, on up to `threads` threads; returns how many.
+  size_t IndexStaged(size_t limit, int threads);
+  size_t staged() const;  //!< Vectors in the unindexed tail.
+  // The lowest id in the tail (ids are staged in increasing order), or none.
+  std::optional<int64_t> first_staged() const;
   // Removes `id` from results; unknown ids are ignored.
   void Remove(int64_t id);
-  // The `k` nearest live vectors, most similar first; k is capped at HnswOptions::ef_search.
+  // The `k` nearest live vectors, most similar first (the graph's approximate ones and the tail's exact ones);
+  // k is capped at HnswOptions::ef_search.
   std::vector<VectorHit> Search(const float* query, int k) const;
   // The exact similarity of `query` to each live vector among `ids`, in the order given; others are left out.
   std::vector<VectorHit> Similarities(const float* query, const std::vector<int64_t>& ids) const;
 
-  size_t size() const;  //!< Live vectors.
+  size_t size() const;  //!< Live vectors, tail included.
   int dimensions() const { return dimensions_; }
 
-  // Writes the graph to `path` (through a temporary file and a rename, so readers never see half a file).
+  // Writes the graph to `path` (through a temporary file and a rename, so readers never see half a file); the tail
+  // is not saved (the catalog reads it from the store again).
   Result<void> Save(const std::string& path) const;
   // Reads a graph written by Save; kUnavailable when missing or unreadable.
   static Result<std::unique_ptr<VectorIndex>> Load(const std::string& path, int dimensions, const HnswOptions& options);
@@ -63,15 +84,21 @@ class VectorIndex {
  private:
   struct Impl;
   VectorIndex(int dimensions, std::unique_ptr<Impl> impl);
+  void RemoveFromGraph(int64_t id);
+  void RemoveFromTail(int64_t id);
   int dimensions_;
   std::unique_ptr<Impl> impl_;
 };
 
-// The in-memory indexes of every knowledge base, kept in step with the store. Thread-safe.
+// The in-memory indexes of every knowledge base, kept in step with the store, and the indexer thread that links
+// their tails into their graphs. Thread-safe.
 class VectorCatalog {
  public:
   // `directory` is where index files live (created if missing); empty keeps indexes in memory only.
   VectorCatalog(store::KnowledgeStore& store, std::string directory, HnswOptions options = {});
+  ~VectorCatalog();  //!< Stops the indexer between two slices; what it had not linked is read again next time.
+  VectorCatalog(const VectorCatalog&) = delete;
+  VectorCatalog& operator=(const VectorCatalog&) = delete;
 
   // The `k` chunks of knowledge base `knowledge_base_id` nearest to `query` among those embedded by
   // `embedder_id`, after catching up with the store. Blocks (store reads): call from the blocking pool.
@@ -81,9 +108,17 @@ class VectorCatalog {
   // Search), in the order given; chunks it does not hold (another knowledge base's, removed ones) are left out.
   Result<std::vector<VectorHit>> Similarities(int64_t knowledge_base_id, const std::string& embedder_id,
                                               const std::vector<float>& query, const std::vector<int64_t>& chunk_ids);
-  // Catches the index up with the store without searching (after an ingestion, to keep queries fast).
+  // Catches the index up with the store without searching (after an ingestion, so that the next question does
+  // not read the new chunks itself). New vectors are searchable at once; the indexer links them into the graph.
   Result<void> Refresh(int64_t knowledge_base_id, const std::string& embedder_id, int dimensions);
-  // Writes every index changed since its last save. Blocks.
+  // Vectors read from the store but not linked into their graph yet, in every index: each search of an index scans
+  // its own exactly.
+  size_t Unlinked();
+  // Blocks until every vector read so far is linked into its graph (before a CLI process exits, so that its saved
+  // files are complete, and in benchmarks timing a build).
+  void WaitIndexed();
+  // Writes every index changed since its last save: the graph, and the store position up to which it is complete
+  // (the tail is read from the store again when the file is loaded). Searches go on meanwhile. Blocks.
   Result<void> Flush();
 
  private:
@@ -93,12 +128,23 @@ class VectorCatalog {
   Result<void> CatchUp(const Key& key, Entries::Entry& entry, int dimensions);
   std::string PathFor(const Key& key) const;
   void LoadFromDisk(const Key& key, Entries::Entry& entry, int dimensions);
-  Result<void> SaveLocked(const Key& key, Entries::Entry& entry);
+  Result<void> SaveLocked(const Key& key, const Entries::Entry& entry);
+  void IndexerLoop();
+  // Links one slice of `entry`'s tail into its graph; false when the tail was empty.
+  bool IndexSlice(Entries::Entry& entry);
 
   store::KnowledgeStore& store_;
   std::string directory_;
   HnswOptions options_;
   Entries entries_;
+
+  std::mutex indexer_mutex_;
+  std::condition_variable indexer_wake_;  // Vectors were staged, or stopping_.
+  std::condition_variable indexed_;       // A tail was emptied.
+  uint64_t staged_signals_ = 0;           // GUARDED_BY(indexer_mutex_)
+  bool stopping_ = false;                 // GUARDED_BY(indexer_mutex_)
+  double seconds_per_link_ = 0.0005;      // Wall time per vector linked, used by the indexer thread to size slices.
+  std::thread indexer_;
 };
 
 }  // namespace parley::knowledge

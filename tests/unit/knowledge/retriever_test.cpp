@@ -266,7 +266,9 @@ TEST_F(RetrieverTest, TheVectorRankingScoresTheLexicalCandidatesHnswLeftOut) {
   EXPECT_EQ(std::set<int64_t>(ids.begin(), ids.end()), expected);
   auto all = narrow.vectors.Similarities(kb_, embedder_.id(), query, chunks).value();
   for (size_t i = 0; i < ranking.size(); ++i) {
-    if (i > 0) EXPECT_GE(ranking[i - 1].similarity, ranking[i].similarity);
+    if (i > 0) {
+      EXPECT_GE(ranking[i - 1].similarity, ranking[i].similarity);
+    }
     auto exact =
         std::find_if(all.begin(), all.end(), [&](const VectorHit& h) { return h.chunk_id == ranking[i].chunk_id; });
     ASSERT_NE(exact, all.end());

@@ -118,6 +118,77 @@ TEST_F(VectorIndexTest, RemoveHidesAnIdAndAddRevivesIt) {
   EXPECT_TRUE(index.Search(kX.data(), 4).empty());
 }
 
+TEST_F(VectorIndexTest, StagedVectorsAreSearchedExactlyUntilLinked) {
+  VectorIndex index(3, HnswOptions{});
+  index.Add(1, kOrthogonal.data());
+  index.Stage(2, kNearX.data());
+  index.Stage(3, kX.data());
+  index.Stage(4, kOpposite.data());
+  EXPECT_EQ(index.size(), 4u);
+  EXPECT_EQ(index.staged(), 3u);
+  EXPECT_EQ(index.first_staged(), 2);
+  // Graph and tail answer together, most similar first, k held.
+  auto hits = index.Search(kX.data(), 3);
+  EXPECT_EQ(Ids(hits), (std::vector<int64_t>{3, 2, 1}));
+  EXPECT_NEAR(hits[1].similarity, 0.8f, 1e-6f);
+  EXPECT_EQ(Ids(index.Similarities(kX.data(), {4, 1, 3})), (std::vector<int64_t>{4, 1, 3}));
+
+  // A removed staged vector is never linked; the oldest are linked first.
+  index.Remove(2);
+  EXPECT_EQ(index.first_staged(), 3);
+  EXPECT_EQ(index.IndexStaged(1, 2), 1u);
+  EXPECT_EQ(index.staged(), 1u);
+  EXPECT_EQ(index.first_staged(), 4);
+  EXPECT_EQ(index.IndexStaged(10, 2), 1u);
+  EXPECT_EQ(index.staged(), 0u);
+  EXPECT_EQ(index.first_staged(), std::nullopt);
+  EXPECT_EQ(index.IndexStaged(10, 2), 0u);
+  EXPECT_EQ(index.size(), 3u);
+  EXPECT_EQ(Ids(index.Search(kX.data(), 4)), (std::vector<int64_t>{3, 1, 4}));
+}
+
+TEST_F(VectorIndexTest, StagingAnIdReplacesTheGraphsVector) {
+  VectorIndex index(3, HnswOptions{});
+  AddFour(index);
+  const std::vector<float> kLessNearX = {0.6f, 0.8f, 0};
+  index.Stage(4, kLessNearX.data());  // 4 was kOpposite.
+  EXPECT_EQ(index.size(), 4u);
+  auto hits = index.Search(kX.data(), 4);
+  ASSERT_EQ(Ids(hits), (std::vector<int64_t>{1, 2, 4, 3}));
+  EXPECT_NEAR(hits[2].similarity, 0.6f, 1e-6f);
+  index.IndexStaged(10, 1);
+  EXPECT_EQ(index.size(), 4u);
+  EXPECT_EQ(Ids(index.Search(kX.data(), 4)), Ids(hits));
+  // Add, for its part, takes an id out of the tail.
+  index.Stage(5, kX.data());
+  index.Add(5, kOpposite.data());
+  EXPECT_EQ(index.staged(), 0u);
+  EXPECT_EQ(index.Search(kX.data(), 5).back().chunk_id, 5);
+}
+
+TEST_F(VectorIndexTest, ALongTailIsLinkedInSlicesAndFoundAllAlong) {
+  std::mt19937 rng(11);
+  std::vector<std::vector<float>> vectors;
+  VectorIndex index(16, HnswOptions{}, /*capacity=*/16);
+  for (int i = 0; i < 6000; ++i) {
+    vectors.push_back(RandomUnit(rng, 16));
+    index.Stage(i + 1, vectors.back().data());
+  }
+  for (int i = 0; i < 6000; i += 2) index.Remove(i + 1);
+  // Slices of 1,000 drop the linked part of the tail as they go (Compact): every vector is still found exactly
+  // once, whichever side of the boundary it is on.
+  while (index.staged() > 0) {
+    index.IndexStaged(1000, 2);
+    for (int i : {1, 2999, 3001, 5999}) {
+      auto hits = index.Search(vectors[static_cast<size_t>(i)].data(), 1);
+      ASSERT_EQ(hits.size(), 1u);
+      EXPECT_EQ(hits[0].chunk_id, i + 1);
+    }
+  }
+  EXPECT_EQ(index.size(), 3000u);
+  EXPECT_TRUE(index.Search(vectors[0].data(), 1).at(0).chunk_id != 1);
+}
+
 TEST_F(VectorIndexTest, KIsCappedAtEfSearch) {
   HnswOptions options;
   options.ef_search = 2;
@@ -266,6 +337,7 @@ TEST_F(VectorCatalogTest, PersistsAndReloadsWithoutRebuilding) {
   {
     VectorCatalog catalog(ks(), IndexDir());
     expected = catalog.Search(kb_, kEmbedder, kX, 5).value();
+    catalog.WaitIndexed();
     ASSERT_TRUE(catalog.Flush());
   }
   ASSERT_EQ(Ids(expected), live);
@@ -295,6 +367,7 @@ TEST_F(VectorCatalogTest, RebuildsFromTheStoreWhenTheFileIsCorrupt) {
   {
     VectorCatalog catalog(ks(), IndexDir());
     expected = catalog.Search(kb_, kEmbedder, kX, 5).value();
+    catalog.WaitIndexed();
     ASSERT_TRUE(catalog.Flush());
   }
   std::ofstream(IndexFile(), std::ios::binary | std::ios::trunc) << "this is not an index";
@@ -305,6 +378,7 @@ TEST_F(VectorCatalogTest, RebuildsFromTheStoreWhenTheFileIsCorrupt) {
     EXPECT_EQ(Ids(rebuilt.Search(kb_, kEmbedder, kX, 5).value()), Ids(expected));
     ASSERT_FALSE(recording.vectors_after.empty());
     EXPECT_EQ(recording.vectors_after.front(), 0);
+    rebuilt.WaitIndexed();
     ASSERT_TRUE(rebuilt.Flush());  // Repairs the file.
   }
   RecordingStore recording(ks());
@@ -345,6 +419,39 @@ TEST_F(VectorCatalogTest, SimilaritiesReadOneKnowledgeBasesIndex) {
   EXPECT_NEAR(hits[0].similarity, -1.0f, 1e-6f);
   EXPECT_NEAR(hits[1].similarity, 0.8f, 1e-6f);
   EXPECT_EQ(catalog.Similarities(kb_, kEmbedder, {1, 0, 0, 0}, mine).error().code, ErrorCode::kInvalidArgument);
+}
+
+TEST_F(VectorCatalogTest, AFileSavedBeforeTheTailIsLinkedReadsTheTailAgain) {
+  std::mt19937 rng(5);
+  std::vector<std::vector<float>> vectors;
+  std::vector<store::NewChunk> chunks;
+  for (int i = 0; i < 3000; ++i) {
+    vectors.push_back(RandomUnit(rng, 3));
+    chunks.push_back(PlainChunk("chunk " + std::to_string(i), vectors.back()));
+  }
+  AddDocument(acme_, kb_, "many", chunks, kEmbedder);
+  std::vector<int64_t> ids = ChunkIds(kb_, kEmbedder);
+  int64_t saved_through = 0;
+  {
+    VectorCatalog catalog(ks(), IndexDir());
+    ASSERT_TRUE(catalog.Refresh(kb_, kEmbedder, 3));
+    // Saved at once, with most of the 3,000 vectors still in the tail: the file covers what the graph holds.
+    ASSERT_TRUE(catalog.Flush());
+    saved_through = Meta().at("after_chunk_id").as_int64();
+    EXPECT_LE(saved_through, ids.back());
+  }
+  RecordingStore recording(ks());
+  VectorCatalog reloaded(recording, IndexDir());
+  for (size_t i : {0ul, 1500ul, 2999ul}) {
+    auto hits = reloaded.Search(kb_, kEmbedder, vectors[i], 1).value();
+    ASSERT_EQ(hits.size(), 1u);
+    EXPECT_NEAR(hits[0].similarity, 1.0f, 1e-5f);
+  }
+  ASSERT_FALSE(recording.vectors_after.empty());
+  EXPECT_EQ(recording.vectors_after.front(), saved_through);
+  reloaded.WaitIndexed();
+  ASSERT_TRUE(reloaded.Flush());
+  EXPECT_EQ(Meta().at("after_chunk_id").as_int64(), ids.back());
 }
 
 TEST_F(VectorCatalogTest, WithoutADirectoryNothingIsWritten) {
