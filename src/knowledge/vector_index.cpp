@@ -16,6 +16,7 @@
 #include <atomic>
 #include <cctype>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <exception>
 #include <filesystem>
@@ -27,24 +28,41 @@
 namespace parley::knowledge {
 namespace {
 
-// hnswlib's inner-product space, with the distance computed by Dot() where the CPU has AVX2 and FMA: hnswlib 0.6
-// picks its SIMD kernels at compile time, and Debian builds it for the x86-64 baseline (SSE), where the distance
-// was 60 % of the index build's time. Elsewhere hnswlib's own kernels serve.
-class InnerProductSpace final : public hnswlib::SpaceInterface<float> {
+// The graph's elements: each embedding quantized to int8 with a scale of its own (4 + dimensions bytes, a quarter
+// of its floats), the distance 1 - the inner product computed from them. Linking a vector computes about 18,000
+// distances, each reading another element from memory, so the build moves a quarter of the bytes it did on floats.
+// The floats stay beside the graph: they re-rank the search's beam and answer Similarities exactly.
+class QuantizedSpace final : public hnswlib::SpaceInterface<float> {
  public:
-  explicit InnerProductSpace(size_t dimensions) : fallback_(dimensions), dimensions_(dimensions) {}
+  explicit QuantizedSpace(size_t dimensions) : dimensions_(dimensions) {}
 
-  size_t get_data_size() override { return fallback_.get_data_size(); }
-  hnswlib::DISTFUNC<float> get_dist_func() override { return DotUsesAvx2() ? &Distance : fallback_.get_dist_func(); }
+  size_t get_data_size() override { return sizeof(float) + dimensions_; }
+  hnswlib::DISTFUNC<float> get_dist_func() override { return &Distance; }
   void* get_dist_func_param() override { return &dimensions_; }
+
+  // `vector` in the element layout, into `out` (get_data_size() bytes): the scale, then the components / scale.
+  void Quantize(const float* vector, char* out) const {
+    float largest = 0;
+    for (size_t i = 0; i < dimensions_; ++i) largest = std::max(largest, std::fabs(vector[i]));
+    float scale = largest / 127.0f;
+    std::memcpy(out, &scale, sizeof scale);
+    auto* components = reinterpret_cast<int8_t*>(out + sizeof scale);
+    for (size_t i = 0; i < dimensions_; ++i) {
+      components[i] = scale == 0 ? int8_t{0} : static_cast<int8_t>(std::lrint(vector[i] / scale));
+    }
+  }
 
  private:
   static float Distance(const void* a, const void* b, const void* dimensions) {
-    return 1.0f - BestDot()(static_cast<const float*>(a), static_cast<const float*>(b),
-                            *static_cast<const size_t*>(dimensions));
+    float scale_a = 0;
+    float scale_b = 0;
+    std::memcpy(&scale_a, a, sizeof scale_a);
+    std::memcpy(&scale_b, b, sizeof scale_b);
+    int32_t dot = BestDotI8()(static_cast<const int8_t*>(a) + sizeof(float),
+                              static_cast<const int8_t*>(b) + sizeof(float), *static_cast<const size_t*>(dimensions));
+    return 1.0f - scale_a * scale_b * static_cast<float>(dot);
   }
 
-  hnswlib::InnerProductSpace fallback_;
   size_t dimensions_;
 };
 
@@ -53,13 +71,16 @@ class InnerProductSpace final : public hnswlib::SpaceInterface<float> {
 struct VectorIndex::Impl {
   Impl(int dimensions, const HnswOptions& options, size_t capacity)
       : space(static_cast<size_t>(dimensions)),
+        dimensions(static_cast<size_t>(dimensions)),
         graph(std::make_unique<hnswlib::HierarchicalNSW<float>>(&space, std::max<size_t>(capacity, 16),
                                                                 static_cast<size_t>(options.m),
                                                                 static_cast<size_t>(options.ef_construction))),
         ef_search(options.ef_search) {
     graph->setEf(static_cast<size_t>(ef_search));
+    FitExact();
   }
-  explicit Impl(int dimensions, int ef) : space(static_cast<size_t>(dimensions)), ef_search(ef) {}
+  explicit Impl(int dimensions, int ef)
+      : space(static_cast<size_t>(dimensions)), dimensions(static_cast<size_t>(dimensions)), ef_search(ef) {}
 
   // The vectors not linked into the graph yet, oldest first from `front`; a removed one keeps its slot with the
   // id kRemoved until the slots before `front` are dropped.
@@ -81,9 +102,27 @@ struct VectorIndex::Impl {
     }
   };
 
-  InnerProductSpace space;
+  // The element for `vector`, in the graph's layout.
+  std::vector<char> Element(const float* vector) {
+    std::vector<char> element(space.get_data_size());
+    space.Quantize(vector, element.data());
+    return element;
+  }
+  // Room in `exact` for every element the graph can hold (call after growing it, before inserting).
+  void FitExact() { exact.resize(graph->max_elements_ * dimensions); }
+  const float* ExactOf(hnswlib::tableint internal) const { return exact.data() + internal * dimensions; }
+  // Links `vector` as `label` and keeps its floats; safe on several threads once FitExact made room.
+  void Link(int64_t label, const float* vector) {
+    std::vector<char> element = Element(vector);
+    hnswlib::tableint internal = graph->addPoint(element.data(), static_cast<hnswlib::labeltype>(label), -1);
+    std::copy(vector, vector + dimensions, exact.begin() + static_cast<long>(internal * dimensions));
+  }
+
+  QuantizedSpace space;
+  size_t dimensions;
   std::unique_ptr<hnswlib::HierarchicalNSW<float>> graph;
-  size_t live = 0;  // In the graph.
+  std::vector<float> exact;  // Each element's floats, by hnswlib's internal id.
+  size_t live = 0;           // In the graph.
   Tail tail;
   int ef_search;
 };
@@ -102,9 +141,12 @@ void VectorIndex::Add(int64_t id, const float* vector) {
   auto label = static_cast<hnswlib::labeltype>(id);
   bool known = graph.label_lookup_.count(label) > 0;
   bool was_deleted = known && graph.isMarkedDeleted(graph.label_lookup_.at(label));
-  if (!known && graph.cur_element_count >= graph.max_elements_) graph.resizeIndex(graph.max_elements_ * 2);
+  if (!known && graph.cur_element_count >= graph.max_elements_) {
+    graph.resizeIndex(graph.max_elements_ * 2);
+    impl_->FitExact();
+  }
   // hnswlib replaces the vector of a known label and revives it if it was marked deleted.
-  graph.addPoint(vector, label);
+  impl_->Link(id, vector);
   if (!known || was_deleted) ++impl_->live;
 }
 
@@ -122,6 +164,7 @@ void VectorIndex::AddBatch(const std::vector<std::pair<int64_t, const float*>>& 
   }
   if (graph.cur_element_count + unknown > graph.max_elements_) {
     graph.resizeIndex(std::max(graph.max_elements_ * 2, graph.cur_element_count + unknown));
+    impl_->FitExact();
   }
   // An insertion searches the graph: tens of microseconds in a small one, milliseconds at 100,000 vectors, where
   // the indexer's slices hold only a few (VectorCatalog::IndexSlice). A thread costs about one small insertion.
@@ -134,7 +177,7 @@ void VectorIndex::AddBatch(const std::vector<std::pair<int64_t, const float*>>& 
   auto insert = [&] {
     try {
       for (size_t i; (i = next++) < items.size();) {
-        graph.addPoint(items[i].second, static_cast<hnswlib::labeltype>(items[i].first));
+        impl_->Link(items[i].first, items[i].second);
       }
     } catch (...) {
       std::lock_guard lock(failure_mutex);
@@ -221,13 +264,20 @@ std::vector<VectorHit> VectorIndex::Search(const float* query, int k) const {
   k = std::min(k, impl_->ef_search);
   auto by_similarity = [](const VectorHit& a, const VectorHit& b) { return a.similarity > b.similarity; };
   if (impl_->live > 0) {
-    auto results = impl_->graph->searchKnn(query, static_cast<size_t>(k));
-    hits.resize(results.size());
-    // The queue pops the farthest first; inner-product distance is 1 - similarity.
-    for (size_t i = results.size(); i-- > 0;) {
-      hits[i] = {static_cast<int64_t>(results.top().second), 1.0f - results.top().first};
-      results.pop();
+    // The whole beam comes back (ef_search elements, at no extra search cost) and is re-ranked on the floats, which
+    // the quantized distances only approximate.
+    std::vector<char> element = impl_->Element(query);
+    auto results = impl_->graph->searchKnn(element.data(), static_cast<size_t>(impl_->ef_search));
+    auto dimensions = static_cast<size_t>(dimensions_);
+    DotFunction dot = BestDot();
+    for (; !results.empty(); results.pop()) {
+      auto label = results.top().second;
+      hnswlib::tableint internal = impl_->graph->label_lookup_.at(label);
+      hits.push_back({static_cast<int64_t>(label), dot(query, impl_->ExactOf(internal), dimensions)});
     }
+    auto kept = std::min(hits.size(), static_cast<size_t>(k));
+    std::partial_sort(hits.begin(), hits.begin() + static_cast<long>(kept), hits.end(), by_similarity);
+    hits.resize(kept);
   }
   const auto& tail = impl_->tail;
   if (!tail.slots.empty()) {
@@ -264,8 +314,7 @@ std::vector<VectorHit> VectorIndex::Similarities(const float* query, const std::
     }
     auto found = graph.label_lookup_.find(static_cast<hnswlib::labeltype>(id));
     if (found == graph.label_lookup_.end() || graph.isMarkedDeleted(found->second)) continue;
-    const auto* vector = reinterpret_cast<const float*>(graph.getDataByInternalId(found->second));
-    hits.push_back({id, BestDot()(query, vector, dimensions)});
+    hits.push_back({id, BestDot()(query, impl_->ExactOf(found->second), dimensions)});
   }
   return hits;
 }
@@ -273,6 +322,19 @@ std::vector<VectorHit> VectorIndex::Similarities(const float* query, const std::
 size_t VectorIndex::size() const { return impl_->live + impl_->tail.slots.size(); }
 
 Result<void> VectorIndex::Save(const std::string& path) const {
+  // The floats beside the graph, written first: files cut short between the two renames have floats for more
+  // elements than the graph holds, which Load refuses.
+  std::string floats_path = path + ".f32";
+  std::string floats_temporary = TemporaryPathFor(floats_path);
+  {
+    std::ofstream out(floats_temporary, std::ios::binary | std::ios::trunc);
+    out.write(reinterpret_cast<const char*>(impl_->exact.data()),
+              static_cast<std::streamsize>(impl_->graph->cur_element_count * impl_->dimensions * sizeof(float)));
+    if (!out) return Error::Unavailable("cannot write the vector index", "cannot write " + floats_temporary);
+  }
+  std::error_code renamed;
+  std::filesystem::rename(floats_temporary, floats_path, renamed);
+  if (renamed) return Error::Unavailable("cannot write the vector index", renamed.message());
   std::string temporary = TemporaryPathFor(path);
   try {
     impl_->graph->saveIndex(temporary);
@@ -299,6 +361,15 @@ Result<std::unique_ptr<VectorIndex>> VectorIndex::Load(const std::string& path, 
   if (impl->graph->label_offset_ - impl->graph->offsetData_ != impl->space.get_data_size()) {
     return Error::Unavailable("the vector index has other dimensions");
   }
+  impl->FitExact();
+  std::ifstream floats(path + ".f32", std::ios::binary | std::ios::ate);
+  auto expected_bytes = impl->graph->cur_element_count * impl->dimensions * sizeof(float);
+  if (!floats || static_cast<size_t>(floats.tellg()) != expected_bytes) {
+    return Error::Unavailable("the vector index's floats are missing or do not match it");
+  }
+  floats.seekg(0);
+  floats.read(reinterpret_cast<char*>(impl->exact.data()), static_cast<std::streamsize>(expected_bytes));
+  if (!floats) return Error::Unavailable("cannot read the vector index's floats");
   size_t live = 0;
   for (const auto& [label, internal] : impl->graph->label_lookup_) {
     if (!impl->graph->isMarkedDeleted(internal)) ++live;

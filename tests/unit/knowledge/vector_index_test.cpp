@@ -1,5 +1,7 @@
 #include "knowledge/vector_index.h"
 
+#include "knowledge/dot.h"
+
 #include "unit/knowledge/store_fixture.h"
 
 #include <gtest/gtest.h>
@@ -262,6 +264,61 @@ TEST_F(VectorIndexTest, LoadRefusesMissingCorruptOrMismatchedFiles) {
   EXPECT_EQ(VectorIndex::Load(path, 3, {}).error().code, ErrorCode::kUnavailable);
   std::ofstream(path, std::ios::binary | std::ios::trunc) << "this is not an index";
   EXPECT_EQ(VectorIndex::Load(path, 3, {}).error().code, ErrorCode::kUnavailable);
+}
+
+TEST_F(VectorIndexTest, LoadRefusesAGraphWithoutItsFloats) {
+  std::string path = (dir_.path() / "kb.hnsw").string();
+  VectorIndex index(3, HnswOptions{});
+  AddFour(index);
+  ASSERT_TRUE(index.Save(path));
+  ASSERT_TRUE(VectorIndex::Load(path, 3, {}));
+  std::string floats_path = path + ".f32";
+  std::string floats;
+  {
+    std::ifstream in(floats_path, std::ios::binary);
+    floats.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  // Floats for other elements than the graph's (files cut short between two renames), or none.
+  std::ofstream(floats_path, std::ios::binary | std::ios::trunc) << floats << floats.substr(0, 12);
+  EXPECT_EQ(VectorIndex::Load(path, 3, {}).error().code, ErrorCode::kUnavailable);
+  std::filesystem::remove(floats_path);
+  EXPECT_EQ(VectorIndex::Load(path, 3, {}).error().code, ErrorCode::kUnavailable);
+}
+
+TEST_F(VectorIndexTest, TheQuantizedGraphAnswersWithExactSimilarities) {
+  // The graph compares int8 copies; what it returns is ranked and scored on the floats, so vectors a quantization
+  // step apart come back in their true order with their true similarities.
+  std::mt19937 rng(3);
+  constexpr int kDims = 64;
+  std::vector<float> query = RandomUnit(rng, kDims);
+  std::vector<std::vector<float>> vectors;
+  for (int i = 0; i < 50; ++i) {
+    std::vector<float> v = RandomUnit(rng, kDims);
+    float mix = 0.9f - 0.0004f * static_cast<float>(i);  // Similarities 0.0004 apart, below the int8 step.
+    float norm = 0;
+    for (int d = 0; d < kDims; ++d) {
+      v[static_cast<size_t>(d)] = mix * query[static_cast<size_t>(d)] + (1 - mix) * v[static_cast<size_t>(d)];
+      norm += v[static_cast<size_t>(d)] * v[static_cast<size_t>(d)];
+    }
+    for (float& x : v) x /= std::sqrt(norm);
+    vectors.push_back(v);
+  }
+  VectorIndex index(kDims, HnswOptions{});
+  for (size_t i = 0; i < vectors.size(); ++i) index.Add(static_cast<int64_t>(i), vectors[i].data());
+  auto hits = index.Search(query.data(), 10);
+  ASSERT_EQ(hits.size(), 10u);
+  std::vector<std::pair<float, int64_t>> exact;
+  for (size_t i = 0; i < vectors.size(); ++i) {
+    exact.emplace_back(Dot(query.data(), vectors[i].data(), kDims), static_cast<int64_t>(i));
+  }
+  std::sort(exact.rbegin(), exact.rend());
+  for (size_t i = 0; i < hits.size(); ++i) {
+    EXPECT_EQ(hits[i].chunk_id, exact[i].second);
+    EXPECT_EQ(hits[i].similarity, exact[i].first);
+  }
+  auto scored = index.Similarities(query.data(), {7});
+  ASSERT_EQ(scored.size(), 1u);
+  EXPECT_EQ(scored[0].similarity, Dot(query.data(), vectors[7].data(), kDims));
 }
 
 class VectorCatalogTest : public KnowledgeStoreFixture {
