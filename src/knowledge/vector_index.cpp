@@ -108,21 +108,32 @@ struct VectorIndex::Impl {
     space.Quantize(vector, element.data());
     return element;
   }
-  // Room in `exact` for every element the graph can hold (call after growing it, before inserting).
-  void FitExact() { exact.resize(graph->max_elements_ * dimensions); }
-  const float* ExactOf(hnswlib::tableint internal) const { return exact.data() + internal * dimensions; }
+  // Room in `exact` for every element the graph can hold (call after growing it, before inserting). Left
+  // uninitialized, as hnswlib leaves its own, so that the room the graph's doubling reserves costs no memory
+  // until it is used.
+  void FitExact() {
+    size_t needed = graph->max_elements_ * dimensions;
+    if (needed <= exact_capacity) return;
+    auto grown = std::make_unique_for_overwrite<float[]>(needed);
+    // (None to keep when a loaded graph is given its room: Load reads them afterwards.)
+    std::copy(exact.get(), exact.get() + std::min(exact_capacity, graph->cur_element_count * dimensions), grown.get());
+    exact = std::move(grown);
+    exact_capacity = needed;
+  }
+  const float* ExactOf(hnswlib::tableint internal) const { return exact.get() + internal * dimensions; }
   // Links `vector` as `label` and keeps its floats; safe on several threads once FitExact made room.
   void Link(int64_t label, const float* vector) {
     std::vector<char> element = Element(vector);
     hnswlib::tableint internal = graph->addPoint(element.data(), static_cast<hnswlib::labeltype>(label), -1);
-    std::copy(vector, vector + dimensions, exact.begin() + static_cast<long>(internal * dimensions));
+    std::copy(vector, vector + dimensions, exact.get() + internal * dimensions);
   }
 
   QuantizedSpace space;
   size_t dimensions;
   std::unique_ptr<hnswlib::HierarchicalNSW<float>> graph;
-  std::vector<float> exact;  // Each element's floats, by hnswlib's internal id.
-  size_t live = 0;           // In the graph.
+  std::unique_ptr<float[]> exact;  // Each element's floats, by hnswlib's internal id.
+  size_t exact_capacity = 0;       // Floats.
+  size_t live = 0;                 // In the graph.
   Tail tail;
   int ef_search;
 };
@@ -328,7 +339,7 @@ Result<void> VectorIndex::Save(const std::string& path) const {
   std::string floats_temporary = TemporaryPathFor(floats_path);
   {
     std::ofstream out(floats_temporary, std::ios::binary | std::ios::trunc);
-    out.write(reinterpret_cast<const char*>(impl_->exact.data()),
+    out.write(reinterpret_cast<const char*>(impl_->exact.get()),
               static_cast<std::streamsize>(impl_->graph->cur_element_count * impl_->dimensions * sizeof(float)));
     if (!out) return Error::Unavailable("cannot write the vector index", "cannot write " + floats_temporary);
   }
@@ -368,7 +379,7 @@ Result<std::unique_ptr<VectorIndex>> VectorIndex::Load(const std::string& path, 
     return Error::Unavailable("the vector index's floats are missing or do not match it");
   }
   floats.seekg(0);
-  floats.read(reinterpret_cast<char*>(impl->exact.data()), static_cast<std::streamsize>(expected_bytes));
+  floats.read(reinterpret_cast<char*>(impl->exact.get()), static_cast<std::streamsize>(expected_bytes));
   if (!floats) return Error::Unavailable("cannot read the vector index's floats");
   size_t live = 0;
   for (const auto& [label, internal] : impl->graph->label_lookup_) {
