@@ -211,8 +211,11 @@ boost::asio::awaitable<int> Ingestor::RunDueDocuments() {
   constexpr auto kFlushInterval = std::chrono::minutes(5);
   int finished = 0;
   boost::asio::steady_timer pause(strand_);
+  // It takes each index's lock, which the indexer holds for a slice at a time: not on an I/O thread.
+  auto count_unlinked = [this] { return indexes_.vectors.Unlinked(); };
   while (!stopped_) {
-    if (indexes_.vectors.Unlinked() > options_.max_unlinked_vectors) {
+    size_t unlinked = co_await pool_.Run(count_unlinked);
+    if (unlinked > options_.max_unlinked_vectors) {
       // The graph's linking is behind ingestion by more than searches should scan: let it catch up.
       pause.expires_after(std::chrono::milliseconds(100));
       co_await pause.async_wait(boost::asio::use_awaitable);

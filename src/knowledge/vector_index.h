@@ -113,7 +113,7 @@ class VectorCatalog {
   // not read the new chunks itself). New vectors are searchable at once; the indexer links them into the graph.
   Result<void> Refresh(int64_t knowledge_base_id, const std::string& embedder_id, int dimensions);
   // Vectors read from the store but not linked into their graph yet, in every index: each search of an index scans
-  // its own exactly.
+  // its own exactly. Waits for the slice being linked: call from the blocking pool.
   size_t Unlinked();
   // Blocks until every vector read so far is linked into its graph (before a CLI process exits, so that its saved
   // files are complete, and in benchmarks timing a build).

@@ -28,7 +28,10 @@ std::string Sentence(int n) {
 
 std::string Sentences(int from, int count) {
   std::string text;
-  for (int n = from; n < from + count; ++n) text += (text.empty() ? "" : " ") + Sentence(n);
+  for (int n = from; n < from + count; ++n) {
+    if (!text.empty()) text += ' ';
+    text += Sentence(n);
+  }
   return text;
 }
 

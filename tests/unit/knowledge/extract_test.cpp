@@ -46,7 +46,7 @@ std::vector<std::string> Describe(const ExtractedDocument& document) {
         tag = "code";
         break;
     }
-    if (block.page != 0) tag += "@" + std::to_string(block.page);
+    if (block.page != 0) tag.append("@").append(std::to_string(block.page));
     lines.push_back(tag + " " + block.text);
   }
   return lines;
