@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Knowledge ingestion and retrieval on a synthetic corpus (bench/knowledge_bench.cpp), in a fresh data directory
-# that is removed afterwards. `make bench` runs it at 100,000 chunks; the 1,000,000-chunk run takes about an hour
-# on 2 vCPU (8 minutes of ingestion, the rest building the HNSW graph) and is its own target:
+# that is removed afterwards. `make bench` runs it at 100,000 chunks; the 1,000,000-chunk run takes about half an
+# hour on 2 vCPU (8 minutes of ingestion, 16 building the HNSW graph, the rest measuring) and is its own target:
 #   make bench-knowledge CHUNKS=1000000
 #   make bench-knowledge CHUNKS=1000000 QUERIES=500 BENCH_ARGS='--ef-sweep 40,64,128'
 # BENCH_DATA_DIR=DIR keeps the data directory, so a later run can pass --reuse to measure retrieval again

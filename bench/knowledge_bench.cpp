@@ -846,7 +846,7 @@ std::string IndexDirectory(const Options& o) {
   return o.data_dir + "/indexes-m" + std::to_string(o.m) + "-efc" + std::to_string(o.ef_construction);
 }
 
-// BM25 without vectors, to measure it at a size whose HNSW build takes an hour.
+// BM25 without vectors, to measure it at a size whose HNSW build takes a quarter of an hour or more.
 void LexicalRetrieval(Bench& bench) {
   const Options& o = bench.options;
   std::string index_dir = IndexDirectory(o);
