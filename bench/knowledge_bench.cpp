@@ -460,7 +460,7 @@ void IngestorLoad(Bench& bench, const Corpus& corpus) {
       static_cast<double>(chunks) / elapsed);
   std::fflush(stdout);
   // The vector catalog links the new vectors into its HNSW graph behind the ingestor; searches scan the rest.
-  indexes.vectors.WaitIndexed();
+  Check(indexes.vectors.WaitIndexed(), "WaitIndexed");
   double linked = Seconds(Clock::now() - start);
   Check(indexes.Flush(), "Flush");
   std::printf(
@@ -901,7 +901,7 @@ void Retrieval(Bench& bench) {
   long rss_before = ResidentKiB();
   auto build_start = Clock::now();
   Check(catalog.Refresh(bench.knowledge_base_id, embedder_id, dims), "Refresh");
-  catalog.WaitIndexed();
+  Check(catalog.WaitIndexed(), "WaitIndexed");
   double build_s = Seconds(Clock::now() - build_start);
   long rss_after = ResidentKiB();
   std::printf("  HNSW m=%d ef_construction=%d: %s in %.1f s (%.0f vectors/s), resident memory +%.0f MiB\n", o.m,
@@ -990,7 +990,7 @@ void Retrieval(Bench& bench) {
   for (int ef : o.ef_sweep) {
     knowledge::VectorCatalog other(*bench.knowledge, index_dir, {o.m, o.ef_construction, ef});
     Check(other.Refresh(bench.knowledge_base_id, embedder_id, dims), "Refresh");
-    other.WaitIndexed();
+    Check(other.WaitIndexed(), "WaitIndexed");
     for (size_t q = 0; q < warmup; ++q) {
       Check(other.Search(bench.knowledge_base_id, embedder_id, queries[q].vector, 10), "Search");
     }

@@ -126,7 +126,9 @@ int KnowledgeAdd(const Config& config, int64_t tenant_id, const std::string& kno
   // The new vectors are searchable at once but linked into the HNSW graph in the background: wait for that, so
   // that the saved files are complete and the next process (a server starting) need not link them again.
   auto& indexes = runtime.service->indexes();
-  indexes.vectors.WaitIndexed();
+  if (auto linked = indexes.vectors.WaitIndexed(); !linked) {
+    log::Warn("index_not_linked", {{"detail", linked.error().detail}});
+  }
   if (auto flushed = indexes.Flush(); !flushed) {
     log::Warn("index_not_saved", {{"detail", flushed.error().detail}});
   }

@@ -528,7 +528,10 @@ bool VectorCatalog::IndexSlice(Entries::Entry& entry) {
     linked = entry.index->IndexStaged(slice, threads);
   } catch (const std::exception& e) {
     // hnswlib throws only when memory runs out; the tail stays searchable and is tried again on the next signal.
+    lock.unlock();  // WaitIndexed takes the two locks the other way round.
     log::Error("vector_index_insert_failed", {{"detail", e.what()}});
+    std::lock_guard failed(indexer_mutex_);
+    linking_failure_ = e.what();
     return false;
   }
   entry.dirty = true;
@@ -549,10 +552,17 @@ size_t VectorCatalog::Unlinked() {
   return unlinked;
 }
 
-void VectorCatalog::WaitIndexed() {
+Result<void> VectorCatalog::WaitIndexed() {
   std::unique_lock lock(indexer_mutex_);
+  linking_failure_.clear();
   // The check reads the entries' own locks, so it is polled as well as woken: a pass may end between two checks.
-  while (Unlinked() > 0) indexed_.wait_for(lock, std::chrono::milliseconds(20));
+  while (Unlinked() > 0) {
+    if (!linking_failure_.empty()) {
+      return Error::Unavailable("the vector index could not link every vector", linking_failure_);
+    }
+    indexed_.wait_for(lock, std::chrono::milliseconds(20));
+  }
+  return Ok();
 }
 
 Result<std::vector<VectorHit>> VectorCatalog::Search(int64_t knowledge_base_id, const std::string& embedder_id,

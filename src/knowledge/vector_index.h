@@ -116,8 +116,9 @@ class VectorCatalog {
   // its own exactly. Waits for the slice being linked: call from the blocking pool.
   size_t Unlinked();
   // Blocks until every vector read so far is linked into its graph (before a CLI process exits, so that its saved
-  // files are complete, and in benchmarks timing a build).
-  void WaitIndexed();
+  // files are complete, and in benchmarks timing a build); kUnavailable if the indexer fails meanwhile (out of
+  // memory), the unlinked vectors still searchable.
+  Result<void> WaitIndexed();
   // Writes every index changed since its last save: the graph, and the store position up to which it is complete
   // (the tail is read from the store again when the file is loaded). Searches go on meanwhile. Blocks.
   Result<void> Flush();
@@ -144,6 +145,7 @@ class VectorCatalog {
   std::condition_variable indexed_;       // A tail was emptied.
   uint64_t staged_signals_ = 0;           // GUARDED_BY(indexer_mutex_)
   bool stopping_ = false;                 // GUARDED_BY(indexer_mutex_)
+  std::string linking_failure_;           // GUARDED_BY(indexer_mutex_): the indexer's last failure.
   double seconds_per_link_ = 0.0005;      // Wall time per vector linked, used by the indexer thread to size slices.
   std::thread indexer_;
 };

@@ -394,7 +394,7 @@ TEST_F(VectorCatalogTest, PersistsAndReloadsWithoutRebuilding) {
   {
     VectorCatalog catalog(ks(), IndexDir());
     expected = catalog.Search(kb_, kEmbedder, kX, 5).value();
-    catalog.WaitIndexed();
+    ASSERT_TRUE(catalog.WaitIndexed());
     ASSERT_TRUE(catalog.Flush());
   }
   ASSERT_EQ(Ids(expected), live);
@@ -424,7 +424,7 @@ TEST_F(VectorCatalogTest, RebuildsFromTheStoreWhenTheFileIsCorrupt) {
   {
     VectorCatalog catalog(ks(), IndexDir());
     expected = catalog.Search(kb_, kEmbedder, kX, 5).value();
-    catalog.WaitIndexed();
+    ASSERT_TRUE(catalog.WaitIndexed());
     ASSERT_TRUE(catalog.Flush());
   }
   std::ofstream(IndexFile(), std::ios::binary | std::ios::trunc) << "this is not an index";
@@ -435,7 +435,7 @@ TEST_F(VectorCatalogTest, RebuildsFromTheStoreWhenTheFileIsCorrupt) {
     EXPECT_EQ(Ids(rebuilt.Search(kb_, kEmbedder, kX, 5).value()), Ids(expected));
     ASSERT_FALSE(recording.vectors_after.empty());
     EXPECT_EQ(recording.vectors_after.front(), 0);
-    rebuilt.WaitIndexed();
+    ASSERT_TRUE(rebuilt.WaitIndexed());
     ASSERT_TRUE(rebuilt.Flush());  // Repairs the file.
   }
   RecordingStore recording(ks());
@@ -506,7 +506,7 @@ TEST_F(VectorCatalogTest, AFileSavedBeforeTheTailIsLinkedReadsTheTailAgain) {
   }
   ASSERT_FALSE(recording.vectors_after.empty());
   EXPECT_EQ(recording.vectors_after.front(), saved_through);
-  reloaded.WaitIndexed();
+  ASSERT_TRUE(reloaded.WaitIndexed());
   ASSERT_TRUE(reloaded.Flush());
   EXPECT_EQ(Meta().at("after_chunk_id").as_int64(), ids.back());
 }
