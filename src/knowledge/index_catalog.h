@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -23,8 +24,28 @@ namespace parley::knowledge {
 
 // Where to write an index file before renaming it over `path`: a name of this process's own, because a server and
 // a CLI process on the same data directory may save the same index at once, and two writers of one temporary file
-// would rename a mix of both. (Within a process the catalog's entry lock serializes saves.)
+// would rename a mix of both. (Within a process an entry's save_mutex serializes saves.)
 inline std::string TemporaryPathFor(const std::string& path) { return path + ".tmp" + std::to_string(::getpid()); }
+
+// Replaces the file at `path` with what `write(temporary_path)` writes (Result<void>), through TemporaryPathFor and a
+// rename, so that readers never see half a file; `what` names the file in errors.
+template <typename Write>
+Result<void> ReplaceFile(const std::string& path, const char* what, Write write) {
+  std::string temporary = TemporaryPathFor(path);
+  std::error_code ignored;
+  Result<void> written = write(temporary);
+  if (!written) {
+    std::filesystem::remove(temporary, ignored);
+    return written;
+  }
+  std::error_code error;
+  std::filesystem::rename(temporary, path, error);
+  if (error) {
+    std::filesystem::remove(temporary, ignored);
+    return Error::Unavailable(std::string("cannot write the ") + what, error.message());
+  }
+  return Ok();
+}
 
 // What an index has applied from the store: chunks up to this id, deletions up to this sequence number.
 struct StorePosition {

@@ -301,8 +301,7 @@ std::vector<LexicalHit> LexicalIndex::Search(const std::vector<std::string>& ter
 }
 
 Result<void> LexicalIndex::Save(const std::string& path, const StorePosition& position) const {
-  std::string temporary = TemporaryPathFor(path);
-  {
+  return ReplaceFile(path, "lexical index", [&](const std::string& temporary) -> Result<void> {
     Writer out(temporary);
     out.Put(kMagic);
     out.Put(position.after_chunk_id);
@@ -317,11 +316,8 @@ Result<void> LexicalIndex::Save(const std::string& path, const StorePosition& po
       out.PutArray(postings.frequencies);
     }
     if (!out.Finish()) return Error::Unavailable("cannot write the lexical index", temporary);
-  }
-  std::error_code error;
-  std::filesystem::rename(temporary, path, error);
-  if (error) return Error::Unavailable("cannot write the lexical index", error.message());
-  return Ok();
+    return Ok();
+  });
 }
 
 Result<std::unique_ptr<LexicalIndex>> LexicalIndex::Load(const std::string& path, StorePosition* position,

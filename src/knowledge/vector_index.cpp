@@ -205,7 +205,7 @@ void VectorIndex::AddBatch(const std::vector<std::pair<int64_t, const float*>>& 
 }
 
 void VectorIndex::Stage(int64_t id, const float* vector) {
-  auto dimensions = static_cast<size_t>(dimensions_);
+  size_t dimensions = impl_->dimensions;
   auto& tail = impl_->tail;
   if (auto known = tail.slots.find(id); known != tail.slots.end()) {
     std::copy(vector, vector + dimensions, tail.vectors.begin() + static_cast<long>(known->second * dimensions));
@@ -218,7 +218,7 @@ void VectorIndex::Stage(int64_t id, const float* vector) {
 }
 
 size_t VectorIndex::IndexStaged(size_t limit, int threads) {
-  auto dimensions = static_cast<size_t>(dimensions_);
+  size_t dimensions = impl_->dimensions;
   auto& tail = impl_->tail;
   std::vector<std::pair<int64_t, const float*>> items;
   size_t end = tail.front;
@@ -279,7 +279,7 @@ std::vector<VectorHit> VectorIndex::Search(const float* query, int k) const {
     // the quantized distances only approximate.
     std::vector<char> element = impl_->Element(query);
     auto results = impl_->graph->searchKnn(element.data(), static_cast<size_t>(impl_->ef_search));
-    auto dimensions = static_cast<size_t>(dimensions_);
+    size_t dimensions = impl_->dimensions;
     DotFunction dot = BestDot();
     for (; !results.empty(); results.pop()) {
       auto label = results.top().second;
@@ -294,7 +294,7 @@ std::vector<VectorHit> VectorIndex::Search(const float* query, int k) const {
   if (!tail.slots.empty()) {
     // The k best of graph and tail together: a min-heap of the best so far, its worst on top.
     std::make_heap(hits.begin(), hits.end(), by_similarity);
-    auto dimensions = static_cast<size_t>(dimensions_);
+    size_t dimensions = impl_->dimensions;
     DotFunction dot = BestDot();
     for (size_t slot = tail.front; slot < tail.ids.size(); ++slot) {
       if (tail.ids[slot] == Impl::Tail::kRemoved) continue;
@@ -316,7 +316,7 @@ std::vector<VectorHit> VectorIndex::Search(const float* query, int k) const {
 std::vector<VectorHit> VectorIndex::Similarities(const float* query, const std::vector<int64_t>& ids) const {
   const auto& graph = *impl_->graph;
   const auto& tail = impl_->tail;
-  auto dimensions = static_cast<size_t>(dimensions_);
+  size_t dimensions = impl_->dimensions;
   std::vector<VectorHit> hits;
   for (int64_t id : ids) {
     if (auto staged = tail.slots.find(id); staged != tail.slots.end()) {
@@ -335,27 +335,22 @@ size_t VectorIndex::size() const { return impl_->live + impl_->tail.slots.size()
 Result<void> VectorIndex::Save(const std::string& path) const {
   // The floats beside the graph, written first: files cut short between the two renames have floats for more
   // elements than the graph holds, which Load refuses.
-  std::string floats_path = path + ".f32";
-  std::string floats_temporary = TemporaryPathFor(floats_path);
-  {
-    std::ofstream out(floats_temporary, std::ios::binary | std::ios::trunc);
+  auto floats_saved = ReplaceFile(path + ".f32", "vector index", [this](const std::string& temporary) -> Result<void> {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
     out.write(reinterpret_cast<const char*>(impl_->exact.get()),
               static_cast<std::streamsize>(impl_->graph->cur_element_count * impl_->dimensions * sizeof(float)));
-    if (!out) return Error::Unavailable("cannot write the vector index", "cannot write " + floats_temporary);
-  }
-  std::error_code renamed;
-  std::filesystem::rename(floats_temporary, floats_path, renamed);
-  if (renamed) return Error::Unavailable("cannot write the vector index", renamed.message());
-  std::string temporary = TemporaryPathFor(path);
-  try {
-    impl_->graph->saveIndex(temporary);
-  } catch (const std::exception& e) {
-    return Error::Unavailable("cannot write the vector index", e.what());
-  }
-  std::error_code error;
-  std::filesystem::rename(temporary, path, error);
-  if (error) return Error::Unavailable("cannot write the vector index", error.message());
-  return Ok();
+    if (!out) return Error::Unavailable("cannot write the vector index", "cannot write " + temporary);
+    return Ok();
+  });
+  if (!floats_saved) return floats_saved;
+  return ReplaceFile(path, "vector index", [this](const std::string& temporary) -> Result<void> {
+    try {
+      impl_->graph->saveIndex(temporary);
+    } catch (const std::exception& e) {
+      return Error::Unavailable("cannot write the vector index", e.what());
+    }
+    return Ok();
+  });
 }
 
 Result<std::unique_ptr<VectorIndex>> VectorIndex::Load(const std::string& path, int dimensions,
@@ -603,16 +598,12 @@ Result<void> VectorCatalog::SaveLocked(const Key& key, const Entries::Entry& ent
   boost::json::object meta{{"dimensions", entry.index->dimensions()},
                            {"after_chunk_id", complete_through},
                            {"after_deletion_seq", entry.position.after_deletion_seq}};
-  std::string temporary = TemporaryPathFor(path + ".meta");
-  {
+  return ReplaceFile(path + ".meta", "vector index", [&meta](const std::string& temporary) -> Result<void> {
     std::ofstream out(temporary, std::ios::trunc);
     out << boost::json::serialize(meta);
-    if (!out) return Error::Unavailable("cannot write the vector index");
-  }
-  std::error_code error;
-  std::filesystem::rename(temporary, path + ".meta", error);
-  if (error) return Error::Unavailable("cannot write the vector index", error.message());
-  return Ok();
+    if (!out) return Error::Unavailable("cannot write the vector index", "cannot write " + temporary);
+    return Ok();
+  });
 }
 
 Result<void> VectorCatalog::Flush() {
