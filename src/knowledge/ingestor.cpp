@@ -211,24 +211,35 @@ boost::asio::awaitable<int> Ingestor::RunDueDocuments() {
   constexpr auto kFlushInterval = std::chrono::minutes(5);
   int finished = 0;
   boost::asio::steady_timer pause(strand_);
-  // It takes each index's lock, which the indexer holds for a slice at a time: not on an I/O thread.
-  auto count_unlinked = [this] { return indexes_.vectors.Unlinked(); };
-  while (!stopped_) {
-    size_t unlinked = co_await pool_.Run(count_unlinked);
-    if (unlinked > options_.max_unlinked_vectors) {
-      // The graph's linking is behind ingestion by more than searches should scan: let it catch up.
-      pause.expires_after(std::chrono::milliseconds(100));
-      co_await pause.async_wait(boost::asio::use_awaitable);
-      continue;
+  // A knowledge base whose graph's linking is behind ingestion by more than its searches should scan waits for it
+  // to catch up; the others go on. This reads each index's lock, which the indexer holds for a slice at a time:
+  // not on an I/O thread.
+  auto behind = [this] {
+    std::vector<int64_t> knowledge_bases;
+    for (const auto& [knowledge_base_id, unlinked] : indexes_.vectors.UnlinkedByKnowledgeBase()) {
+      if (unlinked > options_.max_unlinked_vectors) knowledge_bases.push_back(knowledge_base_id);
     }
+    return knowledge_bases;
+  };
+  while (!stopped_) {
+    std::vector<int64_t> waiting = co_await pool_.Run(behind);
     int64_t lease_ms = options_.lease_ms;
-    auto claim = [this, lease_ms] { return store_.ClaimDocumentJob(NowMs(), lease_ms); };
+    auto claim = [&] { return store_.ClaimDocumentJob(NowMs(), lease_ms, waiting); };
     Result<std::optional<store::DocumentJob>> claimed = co_await pool_.Run(claim);
     if (!claimed) {
       log::Warn("document_claim_failed", {{"detail", claimed.error().detail}});
       co_return finished;
     }
-    if (!*claimed) co_return finished;
+    if (!*claimed) {
+      if (waiting.empty()) co_return finished;
+      auto next = [this] { return store_.NextDocumentJobAt(); };
+      Result<std::optional<int64_t>> next_at = co_await pool_.Run(next);
+      if (!next_at || !*next_at || **next_at > NowMs()) co_return finished;
+      // Only documents of knowledge bases whose linking is behind are due.
+      pause.expires_after(std::chrono::milliseconds(100));
+      co_await pause.async_wait(boost::asio::use_awaitable);
+      continue;
+    }
     store::DocumentJob job = std::move(**claimed);
     auto started = std::chrono::steady_clock::now();
     Result<void> processed = co_await Process(job);

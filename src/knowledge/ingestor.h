@@ -41,8 +41,9 @@ struct IngestorOptions {
   int64_t retry_base_ms = 2000;  //!< Backoff: base × 2^(attempt-1), capped at 5 minutes.
   int embed_batch = 64;          //!< Texts per Embed call.
   int documents_in_flight = 2;   //!< Documents processed at once.
-  // A new document waits while the vector indexes hold more vectors than this not linked into their HNSW graphs
-  // yet: searches scan those exactly (about 4 ms per 100,000 on one core), and they take memory twice.
+  // A new document waits while its knowledge base holds more vectors than this not linked into its HNSW graphs yet
+  // (documents of other knowledge bases go ahead): its searches scan those exactly (about 4 ms per 100,000 on one
+  // core), and they take memory twice.
   size_t max_unlinked_vectors = 200000;
   uint64_t max_document_bytes = 50ull << 20;
 };

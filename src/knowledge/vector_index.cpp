@@ -497,9 +497,13 @@ void VectorCatalog::IndexerLoop() {
       if (stopping_) return;
       seen_signals = staged_signals_;
     }
-    // Each index's tail, oldest first, a slice at a time; staging during a pass raises the signal again.
-    for (auto& [key, entry] : entries_.All()) {
-      while (IndexSlice(*entry)) {
+    // A slice of each index's tail in turn, oldest vectors first, until every tail is empty: a knowledge base
+    // being rebuilt does not hold back the linking of the others. Staging during a pass raises the signal again.
+    bool linked = true;
+    while (linked) {
+      linked = false;
+      for (auto& [key, entry] : entries_.All()) {
+        linked = IndexSlice(*entry) || linked;
         std::lock_guard lock(indexer_mutex_);
         if (stopping_) return;
       }
@@ -513,8 +517,9 @@ bool VectorCatalog::IndexSlice(Entries::Entry& entry) {
   // their measured cost, which grows with the graph.
   constexpr double kSliceSeconds = 0.005;
   int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  double& seconds_per_link = seconds_per_link_.try_emplace(&entry, 0.0005).first->second;
   // At least two insertions per thread, so that every core links even when one insertion takes milliseconds.
-  auto slice = static_cast<size_t>(std::clamp(kSliceSeconds / seconds_per_link_, 2.0 * threads, 4096.0));
+  auto slice = static_cast<size_t>(std::clamp(kSliceSeconds / seconds_per_link, 2.0 * threads, 4096.0));
   std::unique_lock lock(entry.mutex);
   if (!entry.index || entry.index->staged() == 0) return false;
   auto started = std::chrono::steady_clock::now();
@@ -533,16 +538,22 @@ bool VectorCatalog::IndexSlice(Entries::Entry& entry) {
   std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - started;
   if (linked > 0) {
     double per_link = elapsed.count() / static_cast<double>(linked);
-    seconds_per_link_ = std::clamp(0.7 * seconds_per_link_ + 0.3 * per_link, 1e-7, 0.1);
+    seconds_per_link = std::clamp(0.7 * seconds_per_link + 0.3 * per_link, 1e-7, 0.1);
   }
   return true;
 }
 
 size_t VectorCatalog::Unlinked() {
   size_t unlinked = 0;
+  for (const auto& [knowledge_base_id, count] : UnlinkedByKnowledgeBase()) unlinked += count;
+  return unlinked;
+}
+
+std::map<int64_t, size_t> VectorCatalog::UnlinkedByKnowledgeBase() {
+  std::map<int64_t, size_t> unlinked;
   for (auto& [key, entry] : entries_.All()) {
     std::shared_lock lock(entry->mutex);
-    if (entry->index) unlinked += entry->index->staged();
+    if (entry->index && entry->index->staged() > 0) unlinked[key.first] += entry->index->staged();
   }
   return unlinked;
 }

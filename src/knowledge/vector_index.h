@@ -22,6 +22,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -115,6 +116,8 @@ class VectorCatalog {
   // Vectors read from the store but not linked into their graph yet, in every index: each search of an index scans
   // its own exactly. Waits for the slice being linked: call from the blocking pool.
   size_t Unlinked();
+  // The same, per knowledge base (all its embedders together), for those with any.
+  std::map<int64_t, size_t> UnlinkedByKnowledgeBase();
   // Blocks until every vector read so far is linked into its graph (before a CLI process exits, so that its saved
   // files are complete, and in benchmarks timing a build); kUnavailable if the indexer fails meanwhile (out of
   // memory), the unlinked vectors still searchable.
@@ -132,7 +135,7 @@ class VectorCatalog {
   void LoadFromDisk(const Key& key, Entries::Entry& entry, int dimensions);
   Result<void> SaveLocked(const Key& key, const Entries::Entry& entry);
   void IndexerLoop();
-  // Links one slice of `entry`'s tail into its graph; false when the tail was empty.
+  // Links one slice of `entry`'s tail into its graph; false when the tail was empty or linking failed.
   bool IndexSlice(Entries::Entry& entry);
 
   store::KnowledgeStore& store_;
@@ -146,7 +149,8 @@ class VectorCatalog {
   uint64_t staged_signals_ = 0;           // GUARDED_BY(indexer_mutex_)
   bool stopping_ = false;                 // GUARDED_BY(indexer_mutex_)
   std::string linking_failure_;           // GUARDED_BY(indexer_mutex_): the indexer's last failure.
-  double seconds_per_link_ = 0.0005;      // Wall time per vector linked, used by the indexer thread to size slices.
+  // Wall time per vector linked in each index (it grows with the graph), which sizes its slices. Indexer thread only.
+  std::map<const Entries::Entry*, double> seconds_per_link_;
   std::thread indexer_;
 };
 

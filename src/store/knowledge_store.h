@@ -139,9 +139,10 @@ class KnowledgeStore {
   // Marks every ready or failed document of the knowledge base pending again (a new embedder or chunking).
   virtual Result<int> RequeueDocuments(int64_t knowledge_base_id) = 0;
 
-  // Takes the oldest due pending document, or one whose lease expired (a crashed worker), for `lease_ms`.
-  // nullopt when none is due.
-  virtual Result<std::optional<DocumentJob>> ClaimDocumentJob(int64_t now_ms, int64_t lease_ms) = 0;
+  // Takes the oldest due pending document, or one whose lease expired (a crashed worker), for `lease_ms`, leaving
+  // out those of `skipped_knowledge_bases` (whose indexes are busy). nullopt when none is due.
+  virtual Result<std::optional<DocumentJob>> ClaimDocumentJob(int64_t now_ms, int64_t lease_ms,
+                                                              const std::vector<int64_t>& skipped_knowledge_bases) = 0;
   // The earliest time a pending document becomes due, to sleep until then; nullopt when none waits.
   virtual Result<std::optional<int64_t>> NextDocumentJobAt() = 0;
   // Progress while holding the lease (ignored once the lease is lost); also extends the lease.

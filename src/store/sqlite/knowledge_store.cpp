@@ -61,9 +61,10 @@ constexpr const char* kDocumentsAfter = "SELECT " DOCUMENT_COLUMNS
                                         "ORDER BY id DESC LIMIT ?2";
 constexpr const char* kDueDocument =
     "SELECT id FROM knowledge_documents WHERE status = 'pending' AND next_attempt_at <= ?1 "
-    "ORDER BY next_attempt_at, id LIMIT 1";
+    "AND knowledge_base_id NOT IN (SELECT value FROM json_each(?2)) ORDER BY next_attempt_at, id LIMIT 1";
 constexpr const char* kExpiredLease =
-    "SELECT id FROM knowledge_documents WHERE status = 'processing' AND lease_until <= ?1 ORDER BY lease_until LIMIT 1";
+    "SELECT id FROM knowledge_documents WHERE status = 'processing' AND lease_until <= ?1 "
+    "AND knowledge_base_id NOT IN (SELECT value FROM json_each(?2)) ORDER BY lease_until LIMIT 1";
 constexpr const char* kLeaseDocument =
     "UPDATE knowledge_documents SET status = 'processing', attempts = attempts + 1, lease_token = ?2, "
     "lease_until = ?3, progress = 0, updated_at = ?4 WHERE id = ?1 RETURNING " DOCUMENT_COLUMNS ", content";
@@ -164,6 +165,17 @@ Document ReadDocument(const Statement& row) {
   d.created_at_ms = row.Int(12);
   d.updated_at_ms = row.Int(13);
   return d;
+}
+
+// `ids` as a JSON array, for json_each.
+std::string IdsJson(const std::vector<int64_t>& ids) {
+  std::string json = "[";
+  for (int64_t id : ids) {
+    if (json.size() > 1) json += ',';
+    json += std::to_string(id);
+  }
+  json += ']';
+  return json;
 }
 
 std::vector<float> DecodeVector(std::string_view blob) {
@@ -369,15 +381,17 @@ class SqliteKnowledgeStore final : public KnowledgeStore {
     return changed;
   }
 
-  Result<std::optional<DocumentJob>> ClaimDocumentJob(int64_t now_ms, int64_t lease_ms) override {
+  Result<std::optional<DocumentJob>> ClaimDocumentJob(int64_t now_ms, int64_t lease_ms,
+                                                      const std::vector<int64_t>& skipped_knowledge_bases) override {
     std::optional<DocumentJob> job;
     std::string token = crypto::RandomToken(16);
+    std::string skipped = IdsJson(skipped_knowledge_bases);
     STORE_TRY(store_.Write([&](Database& db) -> Result<void> {
       job.reset();
       std::optional<int64_t> id;
       for (const char* sql : {kExpiredLease, kDueDocument}) {
         STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(sql));
-        STORE_ASSIGN_OR_RETURN(bool found, select.Bind(1, now_ms).Step());
+        STORE_ASSIGN_OR_RETURN(bool found, select.Bind(1, now_ms).Bind(2, skipped).Step());
         if (found) {
           id = select.Int(0);
           break;

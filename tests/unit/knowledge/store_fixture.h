@@ -10,15 +10,38 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <random>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace parley::knowledge::fixture {
+
+// `count` chunks with random unit `dimensions`-dimensional embeddings: the hard case for an HNSW graph, whose linking
+// then takes seconds for ten thousand of them (a big import, or a rebuild, in progress).
+inline std::vector<store::NewChunk> RandomChunks(size_t count, int dimensions, unsigned seed = 7) {
+  std::mt19937 random(seed);
+  std::normal_distribution<float> normal;
+  std::vector<store::NewChunk> chunks(count);
+  for (size_t i = 0; i < count; ++i) {
+    chunks[i].position = static_cast<int>(i);
+    chunks[i].text = chunks[i].lexical_text = "archived page " + std::to_string(i);
+    chunks[i].embedding.resize(static_cast<size_t>(dimensions));
+    double norm = 0;
+    for (float& x : chunks[i].embedding) {
+      x = normal(random);
+      norm += x * x;
+    }
+    for (float& x : chunks[i].embedding)
+      x = static_cast<float>(x / std::sqrt(norm));  // Unit length, as embedders give.
+  }
+  return chunks;
+}
 
 // The chunk ids of search hits (vector or BM25), in order.
 template <typename Hit>
@@ -56,7 +79,7 @@ class KnowledgeStoreFixture : public testing::TwoTenantStore {
     document.content = "bytes";
     int64_t id = ks().CreateDocument(document).value().id;
     // Documents are written one at a time, so the only due one is this.
-    auto job = ks().ClaimDocumentJob(/*now_ms=*/1, /*lease_ms=*/60'000).value();
+    auto job = ks().ClaimDocumentJob(/*now_ms=*/1, /*lease_ms=*/60'000, {}).value();
     EXPECT_TRUE(job.has_value());
     EXPECT_EQ(job->document.id, id);
     auto completed = ks().CompleteDocumentJob(*job, embedder_id, chunks, {}, "");
@@ -110,8 +133,9 @@ class RecordingStore final : public store::KnowledgeStore {
   }
   Result<void> DeleteDocument(int64_t t, int64_t d) override { return inner_.DeleteDocument(t, d); }
   Result<int> RequeueDocuments(int64_t kb) override { return inner_.RequeueDocuments(kb); }
-  Result<std::optional<store::DocumentJob>> ClaimDocumentJob(int64_t now, int64_t lease) override {
-    return inner_.ClaimDocumentJob(now, lease);
+  Result<std::optional<store::DocumentJob>> ClaimDocumentJob(int64_t now, int64_t lease,
+                                                             const std::vector<int64_t>& skipped) override {
+    return inner_.ClaimDocumentJob(now, lease, skipped);
   }
   Result<std::optional<int64_t>> NextDocumentJobAt() override { return inner_.NextDocumentJobAt(); }
   Result<void> SetDocumentProgress(const store::DocumentJob& j, double p, int64_t until) override {

@@ -8,12 +8,15 @@
 #include <boost/json/parse.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <random>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace parley::knowledge {
@@ -22,6 +25,7 @@ namespace {
 using fixture::Ids;
 using fixture::KnowledgeStoreFixture;
 using fixture::PlainChunk;
+using fixture::RandomChunks;
 using fixture::RecordingStore;
 using testing::TempDir;
 
@@ -379,6 +383,27 @@ TEST_F(VectorCatalogTest, KeepsKnowledgeBasesAndEmbeddersApart) {
   EXPECT_EQ(Ids(catalog.Search(other_kb, kEmbedder, kX, 5).value()), ChunkIds(other_kb, kEmbedder));
   // An index has one size of vector.
   EXPECT_EQ(catalog.Search(kb_, kEmbedder, {1, 0, 0, 0}, 5).error().code, ErrorCode::kInvalidArgument);
+}
+
+TEST_F(VectorCatalogTest, TheIndexerLinksEveryKnowledgeBaseInTurn) {
+  VectorCatalog catalog(ks(), "");
+  int64_t archive = KnowledgeBase(acme_, "archive");
+  constexpr int kDimensions = 384;
+  AddDocument(acme_, archive, "archive", RandomChunks(12'000, kDimensions), "big-embedder");
+  ASSERT_TRUE(catalog.Refresh(archive, "big-embedder", kDimensions));
+  // A small knowledge base's new chunks, staged after the archive's thousands.
+  AddDocument(acme_, kb_, "small", {PlainChunk("x", kX), PlainChunk("near", kNearX)}, kEmbedder);
+  ASSERT_TRUE(catalog.Refresh(kb_, kEmbedder, 3));
+
+  // Its tail is linked within a round of slices, not after the archive's whole tail.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  std::map<int64_t, size_t> unlinked = catalog.UnlinkedByKnowledgeBase();
+  while (unlinked.contains(kb_) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    unlinked = catalog.UnlinkedByKnowledgeBase();
+  }
+  EXPECT_FALSE(unlinked.contains(kb_));
+  EXPECT_GT(unlinked[archive], 1000u);
 }
 
 TEST_F(VectorCatalogTest, PersistsAndReloadsWithoutRebuilding) {

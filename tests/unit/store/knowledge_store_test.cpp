@@ -79,7 +79,7 @@ class KnowledgeStoreTest : public ::testing::Test {
 
   // Claims the next due document, which must be `document_id`.
   DocumentJob MustClaim(int64_t document_id, int64_t now = kT0) {
-    auto job = ks().ClaimDocumentJob(now, kLease);
+    auto job = ks().ClaimDocumentJob(now, kLease, {});
     EXPECT_TRUE(job && job->has_value());
     if (!job || !job->has_value()) return {};
     EXPECT_EQ((*job)->document.id, document_id);
@@ -172,11 +172,11 @@ TEST_F(KnowledgeStoreTest, CreateDocumentStoresItPendingInTheTenantsKnowledgeBas
 }
 
 TEST_F(KnowledgeStoreTest, ClaimTakesTheOldestDueDocumentAndLeasesIt) {
-  EXPECT_FALSE(ks().ClaimDocumentJob(kT0, kLease).value().has_value());
+  EXPECT_FALSE(ks().ClaimDocumentJob(kT0, kLease, {}).value().has_value());
   Document first = Create(acme_, kb_, "a.txt", "first bytes");
   Document second = Create(acme_, kb_, "b.txt");
 
-  auto job = ks().ClaimDocumentJob(kT0, kLease).value();
+  auto job = ks().ClaimDocumentJob(kT0, kLease, {}).value();
   ASSERT_TRUE(job.has_value());
   EXPECT_EQ(job->document.id, first.id);
   EXPECT_EQ(job->document.status, DocumentStatus::kProcessing);
@@ -187,7 +187,7 @@ TEST_F(KnowledgeStoreTest, ClaimTakesTheOldestDueDocumentAndLeasesIt) {
 
   // The leased document is not handed out again; the next one is, then nothing.
   EXPECT_EQ(MustClaim(second.id, kT0 + 1).document.id, second.id);
-  EXPECT_FALSE(ks().ClaimDocumentJob(kT0 + 2, kLease).value().has_value());
+  EXPECT_FALSE(ks().ClaimDocumentJob(kT0 + 2, kLease, {}).value().has_value());
   // Both leases run out at kT0 + kLease at the earliest.
   EXPECT_EQ(ks().NextDocumentJobAt().value(), kT0 + kLease);
 }
@@ -195,7 +195,7 @@ TEST_F(KnowledgeStoreTest, ClaimTakesTheOldestDueDocumentAndLeasesIt) {
 TEST_F(KnowledgeStoreTest, ExpiredLeaseIsClaimedAgainAndTheOldHolderLosesIt) {
   Document document = Create(acme_, kb_, "a.txt");
   DocumentJob crashed = MustClaim(document.id);
-  EXPECT_FALSE(ks().ClaimDocumentJob(kT0 + kLease - 1, kLease).value().has_value());
+  EXPECT_FALSE(ks().ClaimDocumentJob(kT0 + kLease - 1, kLease, {}).value().has_value());
 
   DocumentJob retaken = MustClaim(document.id, kT0 + kLease);
   EXPECT_NE(retaken.lease_token, crashed.lease_token);
@@ -212,6 +212,23 @@ TEST_F(KnowledgeStoreTest, ExpiredLeaseIsClaimedAgainAndTheOldHolderLosesIt) {
   EXPECT_EQ(ks().GetDocument(acme_, document.id).value().status, DocumentStatus::kReady);
 }
 
+TEST_F(KnowledgeStoreTest, ClaimLeavesOutTheSkippedKnowledgeBases) {
+  int64_t busy = ks().EnsureKnowledgeBase(acme_, "busy").value().id;
+  Document crashed = Create(acme_, busy, "first.txt");
+  ASSERT_EQ(MustClaim(crashed.id, kT0 - kLease).document.id, crashed.id);  // Its lease runs out at kT0.
+  Document waiting = Create(acme_, busy, "second.txt");
+  Document other = Create(acme_, kb_, "other.txt");
+
+  // The busy knowledge base's due document and expired lease both wait; the other knowledge base's goes first.
+  auto job = ks().ClaimDocumentJob(kT0, kLease, {busy}).value();
+  ASSERT_TRUE(job.has_value());
+  EXPECT_EQ(job->document.id, other.id);
+  EXPECT_FALSE(ks().ClaimDocumentJob(kT0, kLease, {busy, 12345}).value().has_value());
+  // Once it is not skipped, the expired lease is taken first, then the pending document.
+  EXPECT_EQ(ks().ClaimDocumentJob(kT0, kLease, {}).value().value().document.id, crashed.id);
+  EXPECT_EQ(ks().ClaimDocumentJob(kT0, kLease, {kb_}).value().value().document.id, waiting.id);
+}
+
 TEST_F(KnowledgeStoreTest, FailWithRetryMakesTheDocumentPendingFromThen) {
   Document document = Create(acme_, kb_, "page");
   DocumentJob job = MustClaim(document.id);
@@ -221,7 +238,7 @@ TEST_F(KnowledgeStoreTest, FailWithRetryMakesTheDocumentPendingFromThen) {
   EXPECT_EQ(failed.status, DocumentStatus::kPending);
   EXPECT_EQ(failed.error, "the page could not be fetched");
   EXPECT_EQ(ks().NextDocumentJobAt().value(), kT0 + 5000);
-  EXPECT_FALSE(ks().ClaimDocumentJob(kT0 + 4999, kLease).value().has_value());
+  EXPECT_FALSE(ks().ClaimDocumentJob(kT0 + 4999, kLease, {}).value().has_value());
   DocumentJob retry = MustClaim(document.id, kT0 + 5000);
   EXPECT_EQ(retry.document.attempts, 2);
 
@@ -230,7 +247,7 @@ TEST_F(KnowledgeStoreTest, FailWithRetryMakesTheDocumentPendingFromThen) {
   failed = ks().GetDocument(acme_, document.id).value();
   EXPECT_EQ(failed.status, DocumentStatus::kFailed);
   EXPECT_EQ(failed.error, "not a PDF");
-  EXPECT_FALSE(ks().ClaimDocumentJob(kT0 + 1'000'000'000, kLease).value().has_value());
+  EXPECT_FALSE(ks().ClaimDocumentJob(kT0 + 1'000'000'000, kLease, {}).value().has_value());
   EXPECT_FALSE(ks().NextDocumentJobAt().value().has_value());
 }
 
@@ -250,8 +267,8 @@ TEST_F(KnowledgeStoreTest, SetDocumentProgressRecordsItAndExtendsTheLease) {
   EXPECT_EQ(ks().GetDocument(acme_, document.id).value().progress, 0.5);
   EXPECT_EQ(ks().NextDocumentJobAt().value(), kT0 + 3 * kLease);
   // The original lease end no longer frees it.
-  EXPECT_FALSE(ks().ClaimDocumentJob(kT0 + kLease, kLease).value().has_value());
-  EXPECT_TRUE(ks().ClaimDocumentJob(kT0 + 3 * kLease, kLease).value().has_value());
+  EXPECT_FALSE(ks().ClaimDocumentJob(kT0 + kLease, kLease, {}).value().has_value());
+  EXPECT_TRUE(ks().ClaimDocumentJob(kT0 + 3 * kLease, kLease, {}).value().has_value());
 }
 
 TEST_F(KnowledgeStoreTest, CompleteWritesChunksLexicalIndexAndFaqsAndMarksReady) {
