@@ -2,7 +2,7 @@
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: all setup configure build run test bench bench-knowledge fuzz lint docs clean
+.PHONY: all setup configure build run test bench bench-floor bench-knowledge fuzz lint docs clean
 
 all: build
 
@@ -23,6 +23,10 @@ test: build
 
 bench: build
 	@bash bench/run.sh $(BUILD_DIR)
+
+# What signed webhook ingest costs without the store (HTTP alone, + signature, + parsing) beside `parley serve`.
+bench-floor: build
+	@bash bench/http_floor.sh $(BUILD_DIR)
 
 # The knowledge benchmark alone, at any size: make bench-knowledge CHUNKS=1000000 [QUERIES=1000] [BENCH_ARGS=...]
 CHUNKS ?= 100000

@@ -5,9 +5,12 @@
 // answer arrives. Open loop: --rate N sends N requests/s spread over the connections, and latency is measured from
 // the scheduled send time, so a slow server cannot hide queueing (no coordinated omission).
 //
-// It speaks raw HTTP/1.1 over Asio to stay light: it shares the machine's cores with the server.
+// It speaks raw HTTP/1.1 over Asio to stay light: it shares the machine's cores with the server. It reports its own
+// CPU time per request over the measured window (`generator_cpu_us`), which is the server's budget's other part.
 
 #include "core/crypto.h"
+
+#include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
 #include <boost/asio.hpp>
@@ -120,6 +123,14 @@ asio::awaitable<void> Connection(Shared& shared, int index) {
   }
 }
 
+// User + system CPU time of this process so far.
+double CpuSeconds() {
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
 double Percentile(std::vector<double>& v, double p) {
   if (v.empty()) return 0;
   size_t k = std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())));
@@ -159,6 +170,9 @@ int main(int argc, char** argv) {
       shared.start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.warmup_s));
   shared.end =
       shared.measure_from + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.duration_s));
+  double cpu_at_measure_from = 0;
+  asio::steady_timer measuring(io, shared.measure_from);
+  measuring.async_wait([&cpu_at_measure_from](boost::system::error_code) { cpu_at_measure_from = CpuSeconds(); });
   for (int i = 0; i < o.connections; ++i) {
     asio::co_spawn(io, Connection(shared, i), [](std::exception_ptr e) {
       if (e) {
@@ -171,20 +185,23 @@ int main(int argc, char** argv) {
     });
   }
   io.run();
+  const double generator_cpu_s = CpuSeconds() - cpu_at_measure_from;
 
   double p50 = Percentile(shared.latencies_us, 0.50);
   double p99 = Percentile(shared.latencies_us, 0.99);
   double p999 = Percentile(shared.latencies_us, 0.999);
-  boost::json::object result{{"mode", o.rate > 0 ? "open_loop" : "closed_loop"},
-                             {"connections", o.connections},
-                             {"target_rate", o.rate},
-                             {"duration_s", o.duration_s},
-                             {"requests_per_s", static_cast<double>(shared.measured) / o.duration_s},
-                             {"p50_ms", p50 / 1000},
-                             {"p99_ms", p99 / 1000},
-                             {"p999_ms", p999 / 1000},
-                             {"ok", shared.ok},
-                             {"errors", shared.errors}};
+  boost::json::object result{
+      {"mode", o.rate > 0 ? "open_loop" : "closed_loop"},
+      {"connections", o.connections},
+      {"target_rate", o.rate},
+      {"duration_s", o.duration_s},
+      {"requests_per_s", static_cast<double>(shared.measured) / o.duration_s},
+      {"p50_ms", p50 / 1000},
+      {"p99_ms", p99 / 1000},
+      {"p999_ms", p999 / 1000},
+      {"generator_cpu_us", shared.measured > 0 ? generator_cpu_s * 1e6 / static_cast<double>(shared.measured) : 0},
+      {"ok", shared.ok},
+      {"errors", shared.errors}};
   std::cout << boost::json::serialize(result) << std::endl;
   return shared.errors == 0 ? 0 : 1;
 }
