@@ -707,13 +707,19 @@ struct Latencies {
   }
 };
 
-long ResidentKiB() {
+// A field of /proc/self/status in KiB: "VmRSS:" (resident now) or "VmHWM:" (peak resident since the last
+// ResetPeakResident).
+long StatusKiB(const std::string& field) {
   std::ifstream status("/proc/self/status");
   for (std::string line; std::getline(status, line);) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+    if (line.rfind(field, 0) == 0) return std::stol(line.substr(field.size()));
   }
   return 0;
 }
+long ResidentKiB() { return StatusKiB("VmRSS:"); }
+long PeakResidentKiB() { return StatusKiB("VmHWM:"); }
+// Linux resets VmHWM to the current resident size on "5" written to /proc/self/clear_refs.
+void ResetPeakResident() { std::ofstream("/proc/self/clear_refs") << "5"; }
 
 struct Exact {
   std::vector<int64_t> ids;  // The true top 10, best first.
@@ -899,15 +905,17 @@ void Retrieval(Bench& bench) {
   knowledge::VectorCatalog& catalog = indexes.vectors;
   bool cached = HasIndexFile(index_dir, ".hnsw");
   long rss_before = ResidentKiB();
+  ResetPeakResident();
   auto build_start = Clock::now();
   Check(catalog.Refresh(bench.knowledge_base_id, embedder_id, dims), "Refresh");
   Check(catalog.WaitIndexed(), "WaitIndexed");
   double build_s = Seconds(Clock::now() - build_start);
   long rss_after = ResidentKiB();
-  std::printf("  HNSW m=%d ef_construction=%d: %s in %.1f s (%.0f vectors/s), resident memory +%.0f MiB\n", o.m,
-              o.ef_construction, cached ? "loaded from its file and caught up" : "built from the store", build_s,
-              cached ? 0.0 : static_cast<double>(ids.size()) / build_s,
-              static_cast<double>(rss_after - rss_before) / 1024);
+  std::printf(
+      "  HNSW m=%d ef_construction=%d: %s in %.1f s (%.0f vectors/s), resident memory +%.0f MiB (peak +%.0f MiB)\n",
+      o.m, o.ef_construction, cached ? "loaded from its file and caught up" : "built from the store", build_s,
+      cached ? 0.0 : static_cast<double>(ids.size()) / build_s, static_cast<double>(rss_after - rss_before) / 1024,
+      static_cast<double>(PeakResidentKiB() - rss_before) / 1024);
   auto flush_start = Clock::now();
   Check(catalog.Flush(), "Flush");
   std::printf("  index file %.0f MiB, written in %.1f s\n", IndexFileMiB(index_dir, ".hnsw"),

@@ -9,6 +9,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -18,9 +19,11 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <deque>
 #include <exception>
 #include <filesystem>
 #include <fstream>
+#include <new>
 #include <sstream>
 #include <thread>
 #include <unordered_map>
@@ -68,6 +71,54 @@ class QuantizedSpace final : public hnswlib::SpaceInterface<float> {
 
 }  // namespace
 
+// Floats in memory mapped for them alone, so that freeing them gives the memory back to the system at once. The
+// allocator keeps pages of a megabyte or two in its arenas once it has freed one such, and the tail's pages,
+// freed by one thread, would not be reused by the graph's, allocated by another: a rebuild would hold its
+// vectors twice after all.
+struct Unmap {
+  size_t bytes;
+  void operator()(float* floats) const { ::munmap(floats, bytes); }
+};
+using MappedFloats = std::unique_ptr<float[], Unmap>;
+
+// `count` floats, left as the system gives them (zero pages that cost no memory until written).
+MappedFloats MapFloats(size_t count) {
+  size_t bytes = count * sizeof(float);
+  void* mapped = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (mapped == MAP_FAILED) throw std::bad_alloc();
+  return MappedFloats(static_cast<float*>(mapped), Unmap{bytes});
+}
+
+// Vectors of `dimensions` floats by index, in pages of 1,024 allocated as they are needed: growing copies nothing,
+// so there is never a second copy of them, and room that is not written yet costs no memory.
+class FloatPages {
+ public:
+  static constexpr size_t kPageVectors = 1024;
+
+  explicit FloatPages(size_t dimensions) : dimensions_(dimensions) {}
+
+  // Room for `count` vectors. Not thread-safe; At is, on vectors that have room.
+  void Fit(size_t count) {
+    while (pages_.size() * kPageVectors < count) {
+      pages_.push_back(MapFloats(kPageVectors * dimensions_));
+    }
+  }
+  float* At(size_t index) const { return pages_[index / kPageVectors].get() + index % kPageVectors * dimensions_; }
+  // Calls `io(floats, count)` on the first `count` vectors' floats, a page's worth at a time; stops when it
+  // returns false.
+  template <typename Io>
+  bool Spans(size_t count, Io io) const {
+    for (size_t first = 0; first < count; first += kPageVectors) {
+      if (!io(At(first), std::min(kPageVectors, count - first) * dimensions_)) return false;
+    }
+    return true;
+  }
+
+ private:
+  size_t dimensions_;
+  std::vector<MappedFloats> pages_;
+};
+
 struct VectorIndex::Impl {
   Impl(int dimensions, const HnswOptions& options, size_t capacity)
       : space(static_cast<size_t>(dimensions)),
@@ -75,31 +126,96 @@ struct VectorIndex::Impl {
         graph(std::make_unique<hnswlib::HierarchicalNSW<float>>(&space, std::max<size_t>(capacity, 16),
                                                                 static_cast<size_t>(options.m),
                                                                 static_cast<size_t>(options.ef_construction))),
+        exact(static_cast<size_t>(dimensions)),
+        tail(static_cast<size_t>(dimensions)),
         ef_search(options.ef_search) {
     graph->setEf(static_cast<size_t>(ef_search));
     FitExact();
   }
   explicit Impl(int dimensions, int ef)
-      : space(static_cast<size_t>(dimensions)), dimensions(static_cast<size_t>(dimensions)), ef_search(ef) {}
+      : space(static_cast<size_t>(dimensions)),
+        dimensions(static_cast<size_t>(dimensions)),
+        exact(static_cast<size_t>(dimensions)),
+        tail(static_cast<size_t>(dimensions)),
+        ef_search(ef) {}
 
-  // The vectors not linked into the graph yet, oldest first from `front`; a removed one keeps its slot with the
-  // id kRemoved until the slots before `front` are dropped.
-  struct Tail {
+  // The vectors not linked into the graph yet, in slots numbered as they are staged, the oldest still held at or
+  // after front(). Slots live in pages that are freed once front() has passed them, so the tail's memory follows
+  // its size while the graph's floats fill: a rebuild holds each vector once, not twice. A removed vector keeps its
+  // slot, with the id kRemoved, until its page goes.
+  class Tail {
+   public:
     static constexpr int64_t kRemoved = -1;
-    std::vector<int64_t> ids;
-    std::vector<float> vectors;                 // ids.size() × dimensions
-    std::unordered_map<int64_t, size_t> slots;  // Live ids only.
-    size_t front = 0;
 
-    const float* At(size_t slot, size_t dimensions) const { return vectors.data() + slot * dimensions; }
-    // Drops the slots before `front` once they are the larger part, so the tail's memory follows its size.
-    void Compact(size_t dimensions) {
-      if (front < 4096 || front * 2 < ids.size()) return;
-      ids.erase(ids.begin(), ids.begin() + static_cast<long>(front));
-      vectors.erase(vectors.begin(), vectors.begin() + static_cast<long>(front * dimensions));
-      for (auto& [id, slot] : slots) slot -= front;
-      front = 0;
+    explicit Tail(size_t dimensions) : dimensions_(dimensions) {}
+
+    size_t front() const { return front_; }
+    size_t end() const { return end_; }
+    size_t live() const { return slots_.size(); }
+    int64_t IdAt(size_t slot) const { return PageOf(slot).ids[InPage(slot)]; }
+    const float* At(size_t slot) const { return PageOf(slot).vectors.get() + InPage(slot) * dimensions_; }
+    const float* Find(int64_t id) const {
+      auto found = slots_.find(id);
+      return found == slots_.end() ? nullptr : At(found->second);
     }
+
+    // Holds `vector` for `id`, in its slot if it has one; false when it had none (a new slot at the end).
+    bool Put(int64_t id, const float* vector) {
+      if (auto known = slots_.find(id); known != slots_.end()) {
+        std::copy(vector, vector + dimensions_,
+                  PageOf(known->second).vectors.get() + InPage(known->second) * dimensions_);
+        return true;
+      }
+      if (pages_.empty() || pages_.back().ids.size() == kPageSlots) {
+        Page page;
+        page.ids.reserve(kPageSlots);
+        page.vectors = MapFloats(kPageSlots * dimensions_);
+        pages_.push_back(std::move(page));
+      }
+      Page& page = pages_.back();
+      std::copy(vector, vector + dimensions_, page.vectors.get() + page.ids.size() * dimensions_);
+      page.ids.push_back(id);
+      slots_.emplace(id, end_++);
+      return false;
+    }
+
+    void Remove(int64_t id) {
+      auto found = slots_.find(id);
+      if (found == slots_.end()) return;
+      PageOf(found->second).ids[InPage(found->second)] = kRemoved;
+      slots_.erase(found);
+    }
+
+    // The slots before `slot` were linked (their ids given) or removed: forgets them and frees the pages they fill.
+    void Consume(size_t slot, const std::vector<std::pair<int64_t, const float*>>& linked) {
+      for (const auto& item : linked) slots_.erase(item.first);
+      front_ = slot;
+      if (slots_.empty()) {
+        *this = Tail(dimensions_);
+        return;
+      }
+      while (first_slot_ + kPageSlots <= front_) {
+        pages_.pop_front();
+        first_slot_ += kPageSlots;
+      }
+    }
+
+   private:
+    static constexpr size_t kPageSlots = FloatPages::kPageVectors;
+    struct Page {
+      std::vector<int64_t> ids;
+      MappedFloats vectors;  // kPageSlots × dimensions
+    };
+    const Page& PageOf(size_t slot) const { return pages_[(slot - first_slot_) / kPageSlots]; }
+    Page& PageOf(size_t slot) { return pages_[(slot - first_slot_) / kPageSlots]; }
+    size_t InPage(size_t slot) const { return (slot - first_slot_) % kPageSlots; }
+
+    size_t dimensions_;
+    std::deque<Page> pages_;
+    size_t first_slot_ = 0;  // The first slot of pages_.front().
+    size_t front_ = 0;
+    size_t end_ = 0;
+    std::unordered_map<int64_t, size_t> slots_;  // Live ids only.
   };
 
   // The element for `vector`, in the graph's layout.
@@ -108,32 +224,21 @@ struct VectorIndex::Impl {
     space.Quantize(vector, element.data());
     return element;
   }
-  // Room in `exact` for every element the graph can hold (call after growing it, before inserting). Left
-  // uninitialized, as hnswlib leaves its own, so that the room the graph's doubling reserves costs no memory
-  // until it is used.
-  void FitExact() {
-    size_t needed = graph->max_elements_ * dimensions;
-    if (needed <= exact_capacity) return;
-    auto grown = std::make_unique_for_overwrite<float[]>(needed);
-    // (None to keep when a loaded graph is given its room: Load reads them afterwards.)
-    std::copy(exact.get(), exact.get() + std::min(exact_capacity, graph->cur_element_count * dimensions), grown.get());
-    exact = std::move(grown);
-    exact_capacity = needed;
-  }
-  const float* ExactOf(hnswlib::tableint internal) const { return exact.get() + internal * dimensions; }
+  // Room in `exact` for every element the graph can hold (call after growing it, before inserting).
+  void FitExact() { exact.Fit(graph->max_elements_); }
+  const float* ExactOf(hnswlib::tableint internal) const { return exact.At(internal); }
   // Links `vector` as `label` and keeps its floats; safe on several threads once FitExact made room.
   void Link(int64_t label, const float* vector) {
     std::vector<char> element = Element(vector);
     hnswlib::tableint internal = graph->addPoint(element.data(), static_cast<hnswlib::labeltype>(label), -1);
-    std::copy(vector, vector + dimensions, exact.get() + internal * dimensions);
+    std::copy(vector, vector + dimensions, exact.At(internal));
   }
 
   QuantizedSpace space;
   size_t dimensions;
   std::unique_ptr<hnswlib::HierarchicalNSW<float>> graph;
-  std::unique_ptr<float[]> exact;  // Each element's floats, by hnswlib's internal id.
-  size_t exact_capacity = 0;       // Floats.
-  size_t live = 0;                 // In the graph.
+  FloatPages exact;  // Each element's floats, by hnswlib's internal id.
+  size_t live = 0;   // In the graph.
   Tail tail;
   int ef_search;
 };
@@ -205,44 +310,29 @@ void VectorIndex::AddBatch(const std::vector<std::pair<int64_t, const float*>>& 
 }
 
 void VectorIndex::Stage(int64_t id, const float* vector) {
-  size_t dimensions = impl_->dimensions;
-  auto& tail = impl_->tail;
-  if (auto known = tail.slots.find(id); known != tail.slots.end()) {
-    std::copy(vector, vector + dimensions, tail.vectors.begin() + static_cast<long>(known->second * dimensions));
-    return;
-  }
-  RemoveFromGraph(id);  // Its new vector lives in the tail until linked; the graph's old one must not be found.
-  tail.slots.emplace(id, tail.ids.size());
-  tail.ids.push_back(id);
-  tail.vectors.insert(tail.vectors.end(), vector, vector + dimensions);
+  // A new vector lives in the tail until linked: the graph's old one must not be found meanwhile.
+  if (!impl_->tail.Put(id, vector)) RemoveFromGraph(id);
 }
 
 size_t VectorIndex::IndexStaged(size_t limit, int threads) {
-  size_t dimensions = impl_->dimensions;
   auto& tail = impl_->tail;
   std::vector<std::pair<int64_t, const float*>> items;
-  size_t end = tail.front;
-  for (; end < tail.ids.size() && items.size() < limit; ++end) {
-    if (tail.ids[end] != Impl::Tail::kRemoved) items.emplace_back(tail.ids[end], tail.At(end, dimensions));
+  size_t end = tail.front();
+  for (; end < tail.end() && items.size() < limit; ++end) {
+    if (int64_t id = tail.IdAt(end); id != Impl::Tail::kRemoved) items.emplace_back(id, tail.At(end));
   }
   // On failure the tail is left whole: linking a vector again only replaces it.
   AddBatch(items, threads);
-  for (const auto& item : items) tail.slots.erase(item.first);
-  tail.front = end;
-  if (tail.slots.empty()) {
-    tail = {};
-  } else {
-    tail.Compact(dimensions);
-  }
+  tail.Consume(end, items);
   return items.size();
 }
 
-size_t VectorIndex::staged() const { return impl_->tail.slots.size(); }
+size_t VectorIndex::staged() const { return impl_->tail.live(); }
 
 std::optional<int64_t> VectorIndex::first_staged() const {
   const auto& tail = impl_->tail;
-  for (size_t slot = tail.front; slot < tail.ids.size(); ++slot) {
-    if (tail.ids[slot] != Impl::Tail::kRemoved) return tail.ids[slot];
+  for (size_t slot = tail.front(); slot < tail.end(); ++slot) {
+    if (int64_t id = tail.IdAt(slot); id != Impl::Tail::kRemoved) return id;
   }
   return std::nullopt;
 }
@@ -252,13 +342,7 @@ void VectorIndex::Remove(int64_t id) {
   RemoveFromGraph(id);
 }
 
-void VectorIndex::RemoveFromTail(int64_t id) {
-  auto& tail = impl_->tail;
-  if (auto staged = tail.slots.find(id); staged != tail.slots.end()) {
-    tail.ids[staged->second] = Impl::Tail::kRemoved;
-    tail.slots.erase(staged);
-  }
-}
+void VectorIndex::RemoveFromTail(int64_t id) { impl_->tail.Remove(id); }
 
 void VectorIndex::RemoveFromGraph(int64_t id) {
   auto& graph = *impl_->graph;
@@ -291,20 +375,21 @@ std::vector<VectorHit> VectorIndex::Search(const float* query, int k) const {
     hits.resize(kept);
   }
   const auto& tail = impl_->tail;
-  if (!tail.slots.empty()) {
+  if (tail.live() > 0) {
     // The k best of graph and tail together: a min-heap of the best so far, its worst on top.
     std::make_heap(hits.begin(), hits.end(), by_similarity);
     size_t dimensions = impl_->dimensions;
     DotFunction dot = BestDot();
-    for (size_t slot = tail.front; slot < tail.ids.size(); ++slot) {
-      if (tail.ids[slot] == Impl::Tail::kRemoved) continue;
-      float similarity = dot(query, tail.At(slot, dimensions), dimensions);
+    for (size_t slot = tail.front(); slot < tail.end(); ++slot) {
+      int64_t id = tail.IdAt(slot);
+      if (id == Impl::Tail::kRemoved) continue;
+      float similarity = dot(query, tail.At(slot), dimensions);
       if (static_cast<int>(hits.size()) < k) {
-        hits.push_back({tail.ids[slot], similarity});
+        hits.push_back({id, similarity});
         std::push_heap(hits.begin(), hits.end(), by_similarity);
       } else if (similarity > hits.front().similarity) {
         std::pop_heap(hits.begin(), hits.end(), by_similarity);
-        hits.back() = {tail.ids[slot], similarity};
+        hits.back() = {id, similarity};
         std::push_heap(hits.begin(), hits.end(), by_similarity);
       }
     }
@@ -319,8 +404,8 @@ std::vector<VectorHit> VectorIndex::Similarities(const float* query, const std::
   size_t dimensions = impl_->dimensions;
   std::vector<VectorHit> hits;
   for (int64_t id : ids) {
-    if (auto staged = tail.slots.find(id); staged != tail.slots.end()) {
-      hits.push_back({id, BestDot()(query, tail.At(staged->second, dimensions), dimensions)});
+    if (const float* staged = tail.Find(id)) {
+      hits.push_back({id, BestDot()(query, staged, dimensions)});
       continue;
     }
     auto found = graph.label_lookup_.find(static_cast<hnswlib::labeltype>(id));
@@ -330,15 +415,17 @@ std::vector<VectorHit> VectorIndex::Similarities(const float* query, const std::
   return hits;
 }
 
-size_t VectorIndex::size() const { return impl_->live + impl_->tail.slots.size(); }
+size_t VectorIndex::size() const { return impl_->live + impl_->tail.live(); }
 
 Result<void> VectorIndex::Save(const std::string& path) const {
   // The floats beside the graph, written first: files cut short between the two renames have floats for more
   // elements than the graph holds, which Load refuses.
   auto floats_saved = ReplaceFile(path + ".f32", "vector index", [this](const std::string& temporary) -> Result<void> {
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out.write(reinterpret_cast<const char*>(impl_->exact.get()),
-              static_cast<std::streamsize>(impl_->graph->cur_element_count * impl_->dimensions * sizeof(float)));
+    impl_->exact.Spans(impl_->graph->cur_element_count, [&out](const float* floats, size_t count) {
+      out.write(reinterpret_cast<const char*>(floats), static_cast<std::streamsize>(count * sizeof(float)));
+      return static_cast<bool>(out);
+    });
     if (!out) return Error::Unavailable("cannot write the vector index", "cannot write " + temporary);
     return Ok();
   });
@@ -374,7 +461,10 @@ Result<std::unique_ptr<VectorIndex>> VectorIndex::Load(const std::string& path, 
     return Error::Unavailable("the vector index's floats are missing or do not match it");
   }
   floats.seekg(0);
-  floats.read(reinterpret_cast<char*>(impl->exact.get()), static_cast<std::streamsize>(expected_bytes));
+  impl->exact.Spans(impl->graph->cur_element_count, [&floats](float* data, size_t count) {
+    floats.read(reinterpret_cast<char*>(data), static_cast<std::streamsize>(count * sizeof(float)));
+    return static_cast<bool>(floats);
+  });
   if (!floats) return Error::Unavailable("cannot read the vector index's floats");
   size_t live = 0;
   for (const auto& [label, internal] : impl->graph->label_lookup_) {

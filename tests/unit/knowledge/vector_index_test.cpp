@@ -181,15 +181,19 @@ TEST_F(VectorIndexTest, ALongTailIsLinkedInSlicesAndFoundAllAlong) {
     index.Stage(i + 1, vectors.back().data());
   }
   for (int i = 0; i < 6000; i += 2) index.Remove(i + 1);
-  // Slices of 1,000 drop the linked part of the tail as they go (Compact): every vector is still found exactly
-  // once, whichever side of the boundary it is on.
+  // Staged again before it is linked: the new vector replaces the old in its slot.
+  std::vector<float> moved = RandomUnit(rng, 16);
+  index.Stage(5000, moved.data());
+  // Slices of 1,000 free the tail's pages as they pass them: every vector is still found exactly once, whichever
+  // side of a slice's or a page's boundary it is on.
   while (index.staged() > 0) {
     index.IndexStaged(1000, 2);
-    for (int i : {1, 2999, 3001, 5999}) {
+    for (int i : {1, 1023, 1025, 2999, 3001, 5999}) {
       auto hits = index.Search(vectors[static_cast<size_t>(i)].data(), 1);
       ASSERT_EQ(hits.size(), 1u);
       EXPECT_EQ(hits[0].chunk_id, i + 1);
     }
+    EXPECT_EQ(index.Search(moved.data(), 1).at(0).chunk_id, 5000);
   }
   EXPECT_EQ(index.size(), 3000u);
   EXPECT_TRUE(index.Search(vectors[0].data(), 1).at(0).chunk_id != 1);
@@ -217,6 +221,28 @@ TEST_F(VectorIndexTest, GrowsPastItsInitialCapacity) {
     ASSERT_EQ(hits.size(), 1u);
     EXPECT_EQ(hits[0].chunk_id, 1000 + i);
     EXPECT_NEAR(hits[0].similarity, 1.0f, 1e-5f);
+  }
+}
+
+TEST_F(VectorIndexTest, FloatsSpanningSeveralPagesSurviveGrowthAndASaveAndLoad) {
+  std::mt19937 rng(5);
+  std::vector<std::vector<float>> vectors;
+  VectorIndex index(8, HnswOptions{}, /*capacity=*/16);
+  for (int i = 0; i < 2500; ++i) {  // Past two pages of 1,024 vectors, grown by doubling from 16.
+    vectors.push_back(RandomUnit(rng, 8));
+    index.Add(i + 1, vectors.back().data());
+  }
+  std::string path = (dir_.path() / "big.hnsw").string();
+  ASSERT_TRUE(index.Save(path));
+  auto loaded = VectorIndex::Load(path, 8, {});
+  ASSERT_TRUE(loaded) << loaded.error().detail;
+  for (int i : {0, 1023, 1024, 2047, 2048, 2499}) {
+    const float* vector = vectors[static_cast<size_t>(i)].data();
+    for (const VectorIndex* searched : {&index, loaded->get()}) {
+      auto hits = searched->Similarities(vector, {i + 1});
+      ASSERT_EQ(hits.size(), 1u);
+      EXPECT_NEAR(hits[0].similarity, 1.0f, 1e-5f) << i;
+    }
   }
 }
 
