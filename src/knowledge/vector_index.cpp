@@ -89,23 +89,33 @@ MappedFloats MapFloats(size_t count) {
   return MappedFloats(static_cast<float*>(mapped), Unmap{bytes});
 }
 
-// Vectors of `dimensions` floats by index, in pages of 1,024 allocated as they are needed: growing copies nothing,
-// so there is never a second copy of them, and room that is not written yet costs no memory.
+// Vectors of `dimensions` floats by index, in pages of 1,024 mapped as they are needed: growing copies nothing, so
+// there is never a second copy of them, room that is not written yet costs no memory, and the pages before an
+// index can be given back.
 class FloatPages {
  public:
   static constexpr size_t kPageVectors = 1024;
 
   explicit FloatPages(size_t dimensions) : dimensions_(dimensions) {}
 
-  // Room for `count` vectors. Not thread-safe; At is, on vectors that have room.
+  size_t dimensions() const { return dimensions_; }
+  // Room for the vectors up to index `count` - 1. Not thread-safe; At is, on vectors that have room.
   void Fit(size_t count) {
-    while (pages_.size() * kPageVectors < count) {
-      pages_.push_back(MapFloats(kPageVectors * dimensions_));
+    while (first_ + pages_.size() * kPageVectors < count) pages_.push_back(MapFloats(kPageVectors * dimensions_));
+  }
+  float* At(size_t index) const {
+    index -= first_;
+    return pages_[index / kPageVectors].get() + index % kPageVectors * dimensions_;
+  }
+  // Unmaps the pages that hold only vectors before `index`: those are gone.
+  void DropBefore(size_t index) {
+    while (first_ + kPageVectors <= index) {
+      pages_.pop_front();
+      first_ += kPageVectors;
     }
   }
-  float* At(size_t index) const { return pages_[index / kPageVectors].get() + index % kPageVectors * dimensions_; }
-  // Calls `io(floats, count)` on the first `count` vectors' floats, a page's worth at a time; stops when it
-  // returns false.
+  // Calls `io(floats, count)` on the first `count` vectors' floats (none dropped), a page's worth at a time; stops
+  // when it returns false.
   template <typename Io>
   bool Spans(size_t count, Io io) const {
     for (size_t first = 0; first < count; first += kPageVectors) {
@@ -116,7 +126,8 @@ class FloatPages {
 
  private:
   size_t dimensions_;
-  std::vector<MappedFloats> pages_;
+  std::deque<MappedFloats> pages_;
+  size_t first_ = 0;  // The index of the first vector of pages_.front().
 };
 
 struct VectorIndex::Impl {
@@ -139,21 +150,21 @@ struct VectorIndex::Impl {
         tail(static_cast<size_t>(dimensions)),
         ef_search(ef) {}
 
-  // The vectors not linked into the graph yet, in slots numbered as they are staged, the oldest still held at or
-  // after front(). Slots live in pages that are freed once front() has passed them, so the tail's memory follows
-  // its size while the graph's floats fill: a rebuild holds each vector once, not twice. A removed vector keeps its
-  // slot, with the id kRemoved, until its page goes.
+  // The vectors not linked into the graph yet, in slots numbered as they are staged, from front() to end(). The
+  // floats' pages are given back once front() has passed them, so the tail's memory follows its size while the
+  // graph's floats fill: a rebuild holds each vector once, not twice. A removed vector keeps its slot, with the id
+  // kRemoved, until front() passes it.
   class Tail {
    public:
     static constexpr int64_t kRemoved = -1;
 
-    explicit Tail(size_t dimensions) : dimensions_(dimensions) {}
+    explicit Tail(size_t dimensions) : vectors_(dimensions) {}
 
     size_t front() const { return front_; }
-    size_t end() const { return end_; }
+    size_t end() const { return front_ + ids_.size(); }
     size_t live() const { return slots_.size(); }
-    int64_t IdAt(size_t slot) const { return PageOf(slot).ids[InPage(slot)]; }
-    const float* At(size_t slot) const { return PageOf(slot).vectors.get() + InPage(slot) * dimensions_; }
+    int64_t IdAt(size_t slot) const { return ids_[slot - front_]; }
+    const float* At(size_t slot) const { return vectors_.At(slot); }
     const float* Find(int64_t id) const {
       auto found = slots_.find(id);
       return found == slots_.end() ? nullptr : At(found->second);
@@ -161,60 +172,38 @@ struct VectorIndex::Impl {
 
     // Holds `vector` for `id`, in its slot if it has one; false when it had none (a new slot at the end).
     bool Put(int64_t id, const float* vector) {
-      if (auto known = slots_.find(id); known != slots_.end()) {
-        std::copy(vector, vector + dimensions_,
-                  PageOf(known->second).vectors.get() + InPage(known->second) * dimensions_);
-        return true;
+      auto [slot, added] = slots_.try_emplace(id, end());
+      if (added) {
+        vectors_.Fit(slot->second + 1);
+        ids_.push_back(id);
       }
-      if (pages_.empty() || pages_.back().ids.size() == kPageSlots) {
-        Page page;
-        page.ids.reserve(kPageSlots);
-        page.vectors = MapFloats(kPageSlots * dimensions_);
-        pages_.push_back(std::move(page));
-      }
-      Page& page = pages_.back();
-      std::copy(vector, vector + dimensions_, page.vectors.get() + page.ids.size() * dimensions_);
-      page.ids.push_back(id);
-      slots_.emplace(id, end_++);
-      return false;
+      std::copy(vector, vector + vectors_.dimensions(), vectors_.At(slot->second));
+      return !added;
     }
 
     void Remove(int64_t id) {
       auto found = slots_.find(id);
       if (found == slots_.end()) return;
-      PageOf(found->second).ids[InPage(found->second)] = kRemoved;
+      ids_[found->second - front_] = kRemoved;
       slots_.erase(found);
     }
 
-    // The slots before `slot` were linked (their ids given) or removed: forgets them and frees the pages they fill.
+    // The slots before `slot` were linked (their ids given) or removed: forgets them and gives back their pages.
     void Consume(size_t slot, const std::vector<std::pair<int64_t, const float*>>& linked) {
       for (const auto& item : linked) slots_.erase(item.first);
-      front_ = slot;
       if (slots_.empty()) {
-        *this = Tail(dimensions_);
+        *this = Tail(vectors_.dimensions());
         return;
       }
-      while (first_slot_ + kPageSlots <= front_) {
-        pages_.pop_front();
-        first_slot_ += kPageSlots;
-      }
+      ids_.erase(ids_.begin(), ids_.begin() + static_cast<long>(slot - front_));
+      front_ = slot;
+      vectors_.DropBefore(front_);
     }
 
    private:
-    static constexpr size_t kPageSlots = FloatPages::kPageVectors;
-    struct Page {
-      std::vector<int64_t> ids;
-      MappedFloats vectors;  // kPageSlots × dimensions
-    };
-    const Page& PageOf(size_t slot) const { return pages_[(slot - first_slot_) / kPageSlots]; }
-    Page& PageOf(size_t slot) { return pages_[(slot - first_slot_) / kPageSlots]; }
-    size_t InPage(size_t slot) const { return (slot - first_slot_) % kPageSlots; }
-
-    size_t dimensions_;
-    std::deque<Page> pages_;
-    size_t first_slot_ = 0;  // The first slot of pages_.front().
+    FloatPages vectors_;       // By slot.
+    std::deque<int64_t> ids_;  // Of the slots from front_ on.
     size_t front_ = 0;
-    size_t end_ = 0;
     std::unordered_map<int64_t, size_t> slots_;  // Live ids only.
   };
 

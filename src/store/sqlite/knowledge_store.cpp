@@ -167,17 +167,6 @@ Document ReadDocument(const Statement& row) {
   return d;
 }
 
-// `ids` as a JSON array, for json_each.
-std::string IdsJson(const std::vector<int64_t>& ids) {
-  std::string json = "[";
-  for (int64_t id : ids) {
-    if (json.size() > 1) json += ',';
-    json += std::to_string(id);
-  }
-  json += ']';
-  return json;
-}
-
 std::vector<float> DecodeVector(std::string_view blob) {
   std::vector<float> vector(blob.size() / sizeof(float));
   std::memcpy(vector.data(), blob.data(), vector.size() * sizeof(float));
@@ -385,7 +374,9 @@ class SqliteKnowledgeStore final : public KnowledgeStore {
                                                       const std::vector<int64_t>& skipped_knowledge_bases) override {
     std::optional<DocumentJob> job;
     std::string token = crypto::RandomToken(16);
-    std::string skipped = IdsJson(skipped_knowledge_bases);
+    // For json_each.
+    std::string skipped =
+        boost::json::serialize(boost::json::array(skipped_knowledge_bases.begin(), skipped_knowledge_bases.end()));
     STORE_TRY(store_.Write([&](Database& db) -> Result<void> {
       job.reset();
       std::optional<int64_t> id;
