@@ -57,28 +57,56 @@ std::string Sanitize(std::string_view text) {
 
 bool IsAsciiControl(char c) { return (c >= 0 && c < 0x20 && c != '\n' && c != '\t') || c == 0x7F; }
 
-std::string Map(std::string_view text, int options) {
-  // Most text is plain ASCII, which NFKC leaves alone and case folding merely lower-cases: skipping utf8proc's
-  // decompose and recompose passes makes this several times faster there.
-  if (std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
-    std::string out;
-    out.reserve(text.size());
-    bool fold = (options & UTF8PROC_CASEFOLD) != 0;
-    for (char c : text) {
-      if (!IsAsciiControl(c)) out.push_back(fold && c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
-    }
-    return out;
+bool IsAscii(char c) { return static_cast<unsigned char>(c) < 0x80; }
+
+// ASCII text as utf8proc maps it: NFKC leaves it alone, case folding merely lower-cases it, controls are dropped.
+void AppendAscii(std::string& out, std::string_view text, bool fold) {
+  for (char c : text) {
+    if (!IsAsciiControl(c)) out.push_back(fold && c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
   }
+}
+
+// Text without ASCII, or one ASCII character followed by none, through utf8proc.
+void AppendMapped(std::string& out, std::string_view text, int options) {
   std::string clean = Sanitize(text);
-  if (clean.empty()) return clean;
+  if (clean.empty()) return;
   utf8proc_uint8_t* mapped = nullptr;
   auto length =
       utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(clean.data()), static_cast<utf8proc_ssize_t>(clean.size()),
                    &mapped, static_cast<utf8proc_option_t>(options));
   // Only allocation failure remains possible on sanitized input; the unmapped text is the best answer then.
-  if (length < 0) return clean;
-  std::string out(reinterpret_cast<const char*>(mapped), static_cast<size_t>(length));
+  if (length < 0) {
+    out += clean;
+    return;
+  }
+  out.append(reinterpret_cast<const char*>(mapped), static_cast<size_t>(length));
   std::free(mapped);
+}
+
+std::string Map(std::string_view text, int options) {
+  // utf8proc's decompose and recompose passes are slow, and most text is ASCII, even in French or under a heading
+  // path joined with "›". Normalization only ever joins a character with the marks that follow it, and an ASCII
+  // character joins nothing before it, so the text maps piece by piece: each run of non-ASCII characters with the
+  // ASCII character before it (which may compose with it: "e" and U+0301 make "é") goes through utf8proc, the
+  // rest is copied.
+  bool fold = (options & UTF8PROC_CASEFOLD) != 0;
+  std::string out;
+  out.reserve(text.size());
+  size_t i = 0;
+  while (i < text.size()) {
+    size_t run = i;
+    while (run < text.size() && IsAscii(text[run])) ++run;
+    if (run == text.size()) {
+      AppendAscii(out, text.substr(i), fold);
+      break;
+    }
+    size_t start = run > i ? run - 1 : run;
+    size_t end = run;
+    while (end < text.size() && !IsAscii(text[end])) ++end;
+    AppendAscii(out, text.substr(i, start - i), fold);
+    AppendMapped(out, text.substr(start, end - start), options);
+    i = end;
+  }
   return out;
 }
 

@@ -1,7 +1,10 @@
 #include "knowledge/text.h"
 
 #include <gtest/gtest.h>
+#include <utf8proc.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -51,6 +54,48 @@ TEST(NormalizeTest, ReplacesEachInvalidByteWithReplacementCharacter) {
   EXPECT_EQ(Normalize("\xED\xA0\x80"), kReplacement + kReplacement + kReplacement);  // Encoded surrogate.
   EXPECT_EQ(Normalize("\xC0\xAF"), kReplacement + kReplacement);                     // Overlong "/".
   EXPECT_EQ(Normalize("ok \xE2\x82\xAC"), "ok \xE2\x82\xAC");                        // Valid "€" untouched.
+}
+
+// utf8proc's mapping of the whole text at once, which Normalize and Fold map piece by piece.
+std::string MappedWhole(const std::string& text, int options) {
+  utf8proc_uint8_t* mapped = nullptr;
+  auto length =
+      utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(text.data()), static_cast<utf8proc_ssize_t>(text.size()),
+                   &mapped, static_cast<utf8proc_option_t>(options));
+  EXPECT_GE(length, 0) << text;
+  std::string out(reinterpret_cast<const char*>(mapped), static_cast<size_t>(std::max<utf8proc_ssize_t>(length, 0)));
+  std::free(mapped);
+  return out;
+}
+
+// Text mixing ASCII with what composes, reorders or decomposes across the ASCII around it.
+const Strings kMixedTexts = {
+    "Pricing \xE2\x80\xBA Refunds\nCafe\xCC\x81 cre\xCC\x80me",  // "›", then e + combining acute and grave.
+    "A\xCC\x8Angstro\xCC\x88m",                                  // A + ring above, o + diaeresis.
+    "x\xCC\xA3\xCC\x87y o\xCC\x82\xCC\xA3",                      // Marks reordered: dot below before dot above.
+    "a\xCC\x81\xCC\x81"
+    "b",                                            // Two marks on one letter.
+    "\xE1\x84\x80\xE1\x85\xA1\xE1\x86\xA8 Hangul",  // Conjoining jamo compose into one syllable.
+    "\xEF\xAC\x81le \xE2\x91\xB4 x\xC2\xB2",        // Ligature, parenthesized one, superscript.
+    "\xE2\x84\xAB K\xE2\x84\xAA Stra\xC3\x9F"
+    "e",  // Angstrom and Kelvin signs, sharp s.
+    "\xC3\x85"
+    "A\xCC\x8A end",  // Precomposed and combining side by side.
+};
+
+TEST(NormalizeTest, MapsMixedTextAsUtf8procMapsItWhole) {
+  for (const auto& text : kMixedTexts) {
+    EXPECT_EQ(Normalize(text), MappedWhole(text, UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT)) << text;
+  }
+}
+
+TEST(FoldTest, MapsMixedTextAsUtf8procMapsItWhole) {
+  for (const auto& text : kMixedTexts) {
+    std::string expected = MappedWhole(text, UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD |
+                                                 UTF8PROC_STRIPMARK | UTF8PROC_IGNORE);
+    std::replace(expected.begin(), expected.end(), '\n', ' ');  // Fold's whitespace: these texts have single spaces.
+    EXPECT_EQ(Fold(text), expected) << text;
+  }
 }
 
 TEST(FoldTest, RemovesCaseAndAccents) {
