@@ -817,13 +817,9 @@ void MeasureVectorRanking(const std::vector<Query>& queries, const std::vector<E
   std::fflush(stdout);
 }
 
-// A search that could stand in for the graph with the built-in embedder: its question vectors have only 35–70
-// non-zero components of 384 (a few words' hashed features), and an inner product with such a vector reads only
-// those components of each stored vector. The stored vectors are kept as int8 (a scale per vector) in blocks of
-// rows laid out component by component, so a question reads its components' columns and nothing else; the best
-// `rerank` by the int8 scores are scored again on the floats. Measured on one thread, against the exact top 10.
 // sums += a * column_a + b * column_b over a block's rows, 16 rows at a time with AVX2's multiply-add of int16
-// pairs. The rows come out permuted within each group of 16 (AVX2 interleaves within 128-bit lanes): see RowOf.
+// pairs. The rows come out permuted within each group of 16 (AVX2 interleaves within 128-bit lanes): see
+// PositionOf.
 __attribute__((target("avx2"))) void AddColumnPairAvx2(int32_t* sums, const int8_t* column_a, int32_t a,
                                                        const int8_t* column_b, int32_t b, size_t n) {
   const __m256i coefficients =
@@ -844,9 +840,18 @@ constexpr size_t PositionOf(size_t row) {
   return kPositions[row];
 }
 
+// A search that could stand in for the graph with the built-in embedder: its question vectors have only 35–70
+// non-zero components of 384 (a few words' hashed features), and an inner product with such a vector reads only
+// those components of each stored vector. The stored vectors are kept as int8 (a scale per vector) in blocks of
+// rows laid out component by component, so a question reads its components' columns and nothing else; the best
+// `rerank` by the int8 scores are scored again on the floats. Measured on one thread, against the exact top 10.
 void MeasureDimensionScan(const std::vector<float>& base, size_t dims, const std::vector<int64_t>& ids,
                           const std::vector<Query>& queries, const std::vector<Exact>& exact, size_t rerank,
                           size_t components_read) {
+  if (!__builtin_cpu_supports("avx2")) {
+    std::printf("  question's components: not measured, this CPU has no AVX2\n");
+    return;
+  }
   constexpr size_t kBlockRows = 2048;
   const size_t rows = base.size() / dims;
   const size_t blocks = (rows + kBlockRows - 1) / kBlockRows;

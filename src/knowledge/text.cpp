@@ -66,7 +66,7 @@ void AppendAscii(std::string& out, std::string_view text, bool fold) {
   }
 }
 
-// Text without ASCII, or one ASCII character followed by none, through utf8proc.
+// A run of non-ASCII characters, with the ASCII character before it if any, through utf8proc.
 void AppendMapped(std::string& out, std::string_view text, int options) {
   std::string clean = Sanitize(text);
   if (clean.empty()) return;
