@@ -85,6 +85,7 @@ struct Options {
   std::vector<int> ef_sweep;          // Extra ef_search values to measure on the same graph.
   std::vector<int> dimension_scan;    // Re-ranked candidates of the scan of the question's components, per run.
   int dimension_scan_components = 0;  // The question's largest components that scan reads; 0: all.
+  int dimension_scan_threads = 1;     // Threads splitting that scan's blocks (a thread started per question).
   int lexical_queries = -1;           // BM25 and hybrid questions (slower at scale); -1: same as --queries.
   int64_t ingestor_chunks = 0;        // Chunks to load through knowledge::Ingestor, as the server does; 0 skips it.
 };
@@ -834,6 +835,21 @@ __attribute__((target("avx2"))) void AddColumnPairAvx2(int32_t* sums, const int8
                                                   _mm256_madd_epi16(_mm256_unpackhi_epi16(x, y), coefficients)));
   }
 }
+// The positions among `n` (a multiple of 8) whose sums[i] * scales[i] exceeds `threshold`, into `positions`;
+// returns how many. NaN scales never pass.
+__attribute__((target("avx2"))) size_t PositionsAboveAvx2(const int32_t* sums, const float* scales, size_t n,
+                                                          float threshold, uint16_t* positions) {
+  const __m256 bar = _mm256_set1_ps(threshold);
+  size_t count = 0;
+  for (size_t i = 0; i < n; i += 8) {
+    __m256 scores = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(sums + i))),
+                                  _mm256_loadu_ps(scales + i));
+    auto mask = static_cast<unsigned>(_mm256_movemask_ps(_mm256_cmp_ps(scores, bar, _CMP_GT_OQ)));
+    for (; mask != 0; mask &= mask - 1) positions[count++] = static_cast<uint16_t>(i + __builtin_ctz(mask));
+  }
+  return count;
+}
+
 // Where AddColumnPairAvx2 leaves the sum of row `row` (< 16) of a group of 16, and the reverse: the same swap.
 constexpr size_t PositionOf(size_t row) {
   constexpr size_t kPositions[16] = {0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 12, 13, 14, 15};
@@ -847,7 +863,7 @@ constexpr size_t PositionOf(size_t row) {
 // `rerank` by the int8 scores are scored again on the floats. Measured on one thread, against the exact top 10.
 void MeasureDimensionScan(const std::vector<float>& base, size_t dims, const std::vector<int64_t>& ids,
                           const std::vector<Query>& queries, const std::vector<Exact>& exact, size_t rerank,
-                          size_t components_read) {
+                          size_t components_read, int threads) {
   if (!__builtin_cpu_supports("avx2")) {
     std::printf("  question's components: not measured, this CPU has no AVX2\n");
     return;
@@ -892,30 +908,53 @@ void MeasureDimensionScan(const std::vector<float>& base, size_t dims, const std
       std::sort(used.begin(), used.end());
     }
     components += static_cast<double>(used.size());
-    std::vector<std::pair<float, uint32_t>> best;  // A min-heap of the best `rerank` int8 scores.
-    alignas(32) int32_t sums[kBlockRows];
-    float threshold = -std::numeric_limits<float>::infinity();  // The worst kept score once `rerank` are kept.
-    for (size_t b = 0; b < blocks; ++b) {
-      std::fill(std::begin(sums), std::end(sums), 0);
-      const int8_t* block = &columns[b * kBlockRows * dims];
-      for (size_t u = 0; u < used.size(); u += 2) {
-        auto [d, value] = used[u];
-        auto [e, other] = u + 1 < used.size() ? used[u + 1] : std::pair<size_t, int32_t>{d, 0};
-        AddColumnPairAvx2(sums, block + d * kBlockRows, value, block + e * kBlockRows, other, kBlockRows);
-      }
-      const float* block_scales = &scales[b * kBlockRows];
-      for (size_t position = 0; position < kBlockRows; ++position) {
-        float score = static_cast<float>(sums[position]) * block_scales[position];
-        if (!(score > threshold)) continue;  // Also the padding rows' NaN.
-        auto row = static_cast<uint32_t>(b * kBlockRows + position / 16 * 16 + PositionOf(position % 16));
-        if (best.size() == rerank) {
-          std::pop_heap(best.begin(), best.end(), std::greater<>());
-          best.pop_back();
+    // The best `rerank` rows of blocks [first, last) by their int8 scores, as a min-heap.
+    auto scan = [&](size_t first, size_t last) {
+      std::vector<std::pair<float, uint32_t>> best;
+      alignas(32) int32_t sums[kBlockRows];
+      uint16_t passed[kBlockRows];
+      float threshold = -std::numeric_limits<float>::infinity();  // The worst kept score once `rerank` are kept.
+      for (size_t b = first; b < last; ++b) {
+        std::fill(std::begin(sums), std::end(sums), 0);
+        const int8_t* block = &columns[b * kBlockRows * dims];
+        for (size_t u = 0; u < used.size(); u += 2) {
+          auto [d, value] = used[u];
+          auto [e, other] = u + 1 < used.size() ? used[u + 1] : std::pair<size_t, int32_t>{d, 0};
+          AddColumnPairAvx2(sums, block + d * kBlockRows, value, block + e * kBlockRows, other, kBlockRows);
         }
-        best.emplace_back(score, row);
-        std::push_heap(best.begin(), best.end(), std::greater<>());
-        if (best.size() == rerank) threshold = best.front().first;
+        const float* block_scales = &scales[b * kBlockRows];
+        size_t count = PositionsAboveAvx2(sums, block_scales, kBlockRows, threshold, passed);
+        for (size_t k = 0; k < count; ++k) {
+          size_t position = passed[k];
+          float score = static_cast<float>(sums[position]) * block_scales[position];
+          if (!(score > threshold)) continue;  // The threshold rose within the block.
+          auto row = static_cast<uint32_t>(b * kBlockRows + position / 16 * 16 + PositionOf(position % 16));
+          if (best.size() == rerank) {
+            std::pop_heap(best.begin(), best.end(), std::greater<>());
+            best.pop_back();
+          }
+          best.emplace_back(score, row);
+          std::push_heap(best.begin(), best.end(), std::greater<>());
+          if (best.size() == rerank) threshold = best.front().first;
+        }
       }
+      return best;
+    };
+    std::vector<std::vector<std::pair<float, uint32_t>>> parts(static_cast<size_t>(threads));
+    std::vector<std::thread> helpers;
+    for (int t = 1; t < threads; ++t) {
+      helpers.emplace_back([&, t] {
+        parts[static_cast<size_t>(t)] = scan(blocks * static_cast<size_t>(t) / static_cast<size_t>(threads),
+                                             blocks * static_cast<size_t>(t + 1) / static_cast<size_t>(threads));
+      });
+    }
+    parts[0] = scan(0, blocks / static_cast<size_t>(threads));
+    for (auto& helper : helpers) helper.join();
+    std::vector<std::pair<float, uint32_t>> best;
+    for (const auto& part : parts) best.insert(best.end(), part.begin(), part.end());
+    if (best.size() > rerank) {
+      std::nth_element(best.begin(), best.begin() + static_cast<long>(rerank), best.end(), std::greater<>());
+      best.resize(rerank);
     }
     for (auto& [score, row] : best) score = dot(query.data(), &base[row * dims], dims);
     std::sort(best.begin(), best.end(), std::greater<>());
@@ -927,7 +966,7 @@ void MeasureDimensionScan(const std::vector<float>& base, size_t dims, const std
     recall += static_cast<double>(found) / static_cast<double>(exact[q].ids.size());
   }
   char label[64];
-  std::snprintf(label, sizeof label, "question's components (%zu)", rerank);
+  std::snprintf(label, sizeof label, "question's components (%zu, %dt)", rerank, threads);
   std::printf("  %-28s %s  recall@10 %.4f, %.0f components read per question\n", label, latencies.Summary().c_str(),
               recall / static_cast<double>(queries.size()), components / static_cast<double>(queries.size()));
   std::fflush(stdout);
@@ -1116,7 +1155,7 @@ void Retrieval(Bench& bench) {
               Seconds(Clock::now() - exact_start), 1000 * Seconds(Clock::now() - exact_start) / queries.size());
   for (int rerank : o.dimension_scan) {
     MeasureDimensionScan(base, static_cast<size_t>(dims), ids, queries, exact, static_cast<size_t>(rerank),
-                         static_cast<size_t>(o.dimension_scan_components));
+                         static_cast<size_t>(o.dimension_scan_components), o.dimension_scan_threads);
   }
   base = {};
   base.shrink_to_fit();
@@ -1213,6 +1252,8 @@ int main(int argc, char** argv) {
       ->delimiter(',');
   app.add_option("--dimension-scan-components", o.dimension_scan_components,
                  "Read only the question's largest components in that scan (0: all)");
+  app.add_option("--dimension-scan-threads", o.dimension_scan_threads, "Threads splitting that scan's blocks")
+      ->check(CLI::Range(1, 64));
   CLI11_PARSE(app, argc, argv);
 
   o.data_dir = std::filesystem::absolute(o.data_dir).string();
