@@ -41,6 +41,7 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -895,9 +896,10 @@ void MeasureDimensionScan(const std::vector<float>& base, size_t dims, const std
     const std::vector<float>& query = queries[q].vector;
     float largest = 0;
     for (float x : query) largest = std::max(largest, std::fabs(x));
-    std::vector<std::pair<size_t, int32_t>> used;  // Component, quantized value.
+    float to_int8 = largest > 0 ? 127.0f / largest : 0.0f;  // An empty question reads no component.
+    std::vector<std::pair<size_t, int32_t>> used;           // Component, quantized value.
     for (size_t d = 0; d < dims; ++d) {
-      auto value = static_cast<int32_t>(std::lrint(query[d] / largest * 127.0f));
+      auto value = static_cast<int32_t>(std::lrint(query[d] * to_int8));
       if (value != 0) used.emplace_back(d, value);
     }
     if (components_read > 0 && used.size() > components_read) {
@@ -1142,17 +1144,31 @@ void Retrieval(Bench& bench) {
   auto exact_start = Clock::now();
   std::vector<std::vector<float>> vectors;
   for (const auto& query : queries) vectors.push_back(query.vector);
-  auto exact_rows = ExactTopK(base, static_cast<size_t>(dims), vectors, 10, o.threads);
+  // The top 100, for how steeply the similarities fall past the 10th (are the misses near-ties?).
+  constexpr size_t kDepth = 100;
+  auto exact_rows = ExactTopK(base, static_cast<size_t>(dims), vectors, static_cast<int>(kDepth), o.threads);
   std::vector<Exact> exact;
+  double at_rank[4] = {};  // Mean similarity at ranks 1, 10, 20 and 100.
+  double near_tenth = 0;   // Chunks within 5 % of the 10th's similarity, among the top 100.
   for (const auto& rows : exact_rows) {
     exact.emplace_back();
-    for (const Scored& row : rows) {
-      exact.back().ids.push_back(ids[row.row]);
-      exact.back().similarity_sum += row.score;
+    for (size_t rank = 0; rank < std::min<size_t>(rows.size(), 10); ++rank) {
+      exact.back().ids.push_back(ids[rows[rank].row]);
+      exact.back().similarity_sum += rows[rank].score;
     }
+    if (rows.size() < kDepth) continue;
+    for (size_t i = 0; i < 4; ++i) at_rank[i] += rows[std::array<size_t, 4>{0, 9, 19, 99}[i]].score;
+    near_tenth += static_cast<double>(std::count_if(
+        rows.begin(), rows.end(), [&rows](const Scored& row) { return row.score >= 0.95f * rows[9].score; }));
   }
-  std::printf("  exact top 10 by brute force, %d threads: %.1f s (%.1f ms per question)\n", o.threads,
-              Seconds(Clock::now() - exact_start), 1000 * Seconds(Clock::now() - exact_start) / queries.size());
+  double questions = static_cast<double>(queries.size());
+  std::printf("  exact top 100 by brute force, %d threads: %.1f s (%.1f ms per question)\n", o.threads,
+              Seconds(Clock::now() - exact_start), 1000 * Seconds(Clock::now() - exact_start) / questions);
+  std::printf(
+      "  exact similarity at rank 1 / 10 / 20 / 100: %.3f / %.3f / %.3f / %.3f; within 5 %% of the 10th: "
+      "%.1f chunks\n",
+      at_rank[0] / questions, at_rank[1] / questions, at_rank[2] / questions, at_rank[3] / questions,
+      near_tenth / questions);
   for (int rerank : o.dimension_scan) {
     MeasureDimensionScan(base, static_cast<size_t>(dims), ids, queries, exact, static_cast<size_t>(rerank),
                          static_cast<size_t>(o.dimension_scan_components), o.dimension_scan_threads);
