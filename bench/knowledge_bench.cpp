@@ -22,6 +22,7 @@
 #include "core/crypto.h"
 #include "core/log.h"
 #include "knowledge/chunker.h"
+#include "knowledge/component_columns.h"
 #include "knowledge/dot.h"
 #include "knowledge/embedder.h"
 #include "knowledge/extract.h"
@@ -37,8 +38,6 @@
 #include <CLI/CLI.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-
-#include <immintrin.h>
 
 #include <algorithm>
 #include <array>
@@ -83,10 +82,11 @@ struct Options {
   int m = knowledge::HnswOptions{}.m;
   int ef_construction = knowledge::HnswOptions{}.ef_construction;
   int ef_search = knowledge::HnswOptions{}.ef_search;
-  std::vector<int> ef_sweep;          // Extra ef_search values to measure on the same graph.
+  int scan_components = knowledge::HnswOptions{}.scan_components;
+  int scan_rerank = knowledge::HnswOptions{}.scan_rerank;
+  std::vector<int> ef_sweep;          // ef_search values to measure the graph alone at, on the same graph.
   std::vector<int> dimension_scan;    // Re-ranked candidates of the scan of the question's components, per run.
   int dimension_scan_components = 0;  // The question's largest components that scan reads; 0: all.
-  int dimension_scan_threads = 1;     // Threads splitting that scan's blocks (a thread started per question).
   int lexical_queries = -1;           // BM25 and hybrid questions (slower at scale); -1: same as --queries.
   int64_t ingestor_chunks = 0;        // Chunks to load through knowledge::Ingestor, as the server does; 0 skips it.
 };
@@ -484,7 +484,8 @@ void IngestorLoad(Bench& bench, const Corpus& corpus) {
     Check(db->knowledge().CreateDocument(row), "CreateDocument");
     planned += target;
   }
-  knowledge::KnowledgeIndexes indexes(db->knowledge(), dir + "/indexes", {o.m, o.ef_construction, o.ef_search});
+  knowledge::KnowledgeIndexes indexes(db->knowledge(), dir + "/indexes",
+                                      {o.m, o.ef_construction, o.ef_search, o.scan_components, o.scan_rerank});
   auto embedder = std::make_shared<knowledge::BuiltinEmbedder>();
   knowledge::ProfileForTenant profile_for = [embedder](int64_t) -> parley::Result<knowledge::IndexingProfile> {
     return knowledge::IndexingProfile{embedder, "english"};
@@ -819,74 +820,15 @@ void MeasureVectorRanking(const std::vector<Query>& queries, const std::vector<E
   std::fflush(stdout);
 }
 
-// sums += a * column_a + b * column_b over a block's rows, 16 rows at a time with AVX2's multiply-add of int16
-// pairs. The rows come out permuted within each group of 16 (AVX2 interleaves within 128-bit lanes): see
-// PositionOf.
-__attribute__((target("avx2"))) void AddColumnPairAvx2(int32_t* sums, const int8_t* column_a, int32_t a,
-                                                       const int8_t* column_b, int32_t b, size_t n) {
-  const __m256i coefficients =
-      _mm256_set1_epi32(static_cast<int32_t>((static_cast<uint32_t>(b) << 16) | (static_cast<uint32_t>(a) & 0xffffu)));
-  for (size_t i = 0; i < n; i += 16) {
-    __m256i x = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(column_a + i)));
-    __m256i y = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(column_b + i)));
-    auto* out = reinterpret_cast<__m256i*>(sums + i);
-    _mm256_storeu_si256(
-        out, _mm256_add_epi32(_mm256_loadu_si256(out), _mm256_madd_epi16(_mm256_unpacklo_epi16(x, y), coefficients)));
-    _mm256_storeu_si256(out + 1, _mm256_add_epi32(_mm256_loadu_si256(out + 1),
-                                                  _mm256_madd_epi16(_mm256_unpackhi_epi16(x, y), coefficients)));
-  }
-}
-// The positions among `n` (a multiple of 8) whose sums[i] * scales[i] exceeds `threshold`, into `positions`;
-// returns how many. NaN scales never pass.
-__attribute__((target("avx2"))) size_t PositionsAboveAvx2(const int32_t* sums, const float* scales, size_t n,
-                                                          float threshold, uint16_t* positions) {
-  const __m256 bar = _mm256_set1_ps(threshold);
-  size_t count = 0;
-  for (size_t i = 0; i < n; i += 8) {
-    __m256 scores = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(sums + i))),
-                                  _mm256_loadu_ps(scales + i));
-    auto mask = static_cast<unsigned>(_mm256_movemask_ps(_mm256_cmp_ps(scores, bar, _CMP_GT_OQ)));
-    for (; mask != 0; mask &= mask - 1) positions[count++] = static_cast<uint16_t>(i + __builtin_ctz(mask));
-  }
-  return count;
-}
-
-// Where AddColumnPairAvx2 leaves the sum of row `row` (< 16) of a group of 16, and the reverse: the same swap.
-constexpr size_t PositionOf(size_t row) {
-  constexpr size_t kPositions[16] = {0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 12, 13, 14, 15};
-  return kPositions[row];
-}
-
-// A search that could stand in for the graph with the built-in embedder: its question vectors have only 35–70
-// non-zero components of 384 (a few words' hashed features), and an inner product with such a vector reads only
-// those components of each stored vector. The stored vectors are kept as int8 (a scale per vector) in blocks of
-// rows laid out component by component, so a question reads its components' columns and nothing else; the best
-// `rerank` by the int8 scores are scored again on the floats. Measured on one thread, against the exact top 10.
+// The component columns' search (knowledge/component_columns.h) on its own: the `rerank` best rows by the 4-bit
+// scores of the question's `components_read` largest components (all when 0), re-ranked on the floats, against the
+// exact top 10.
 void MeasureDimensionScan(const std::vector<float>& base, size_t dims, const std::vector<int64_t>& ids,
                           const std::vector<Query>& queries, const std::vector<Exact>& exact, size_t rerank,
-                          size_t components_read, int threads) {
-  if (!__builtin_cpu_supports("avx2")) {
-    std::printf("  question's components: not measured, this CPU has no AVX2\n");
-    return;
-  }
-  constexpr size_t kBlockRows = 2048;
+                          size_t components_read) {
+  knowledge::ComponentColumns columns(dims);
   const size_t rows = base.size() / dims;
-  const size_t blocks = (rows + kBlockRows - 1) / kBlockRows;
-  std::vector<int8_t> columns(blocks * kBlockRows * dims, 0);
-  std::vector<float> scales(blocks * kBlockRows, std::numeric_limits<float>::quiet_NaN());
-  for (size_t row = 0; row < rows; ++row) {
-    const float* vector = &base[row * dims];
-    float largest = 0;
-    for (size_t d = 0; d < dims; ++d) largest = std::max(largest, std::fabs(vector[d]));
-    float scale = largest / 127.0f;
-    // By the position AddColumnPairAvx2 leaves the row's sum at; the padding rows of the last block stay NaN.
-    scales[row / 16 * 16 + PositionOf(row % 16)] = scale;
-    int8_t* block = &columns[row / kBlockRows * kBlockRows * dims];
-    for (size_t d = 0; d < dims; ++d) {
-      block[d * kBlockRows + row % kBlockRows] =
-          scale == 0 ? int8_t{0} : static_cast<int8_t>(std::lrint(vector[d] / scale));
-    }
-  }
+  for (size_t row = 0; row < rows; ++row) columns.Set(row, &base[row * dims]);
   const knowledge::DotFunction dot = knowledge::BestDot();
   Latencies latencies;
   double recall = 0;
@@ -894,71 +836,11 @@ void MeasureDimensionScan(const std::vector<float>& base, size_t dims, const std
   for (size_t q = 0; q < queries.size(); ++q) {
     Stopwatch watch;
     const std::vector<float>& query = queries[q].vector;
-    float largest = 0;
-    for (float x : query) largest = std::max(largest, std::fabs(x));
-    float to_int8 = largest > 0 ? 127.0f / largest : 0.0f;  // An empty question reads no component.
-    std::vector<std::pair<size_t, int32_t>> used;           // Component, quantized value.
-    for (size_t d = 0; d < dims; ++d) {
-      auto value = static_cast<int32_t>(std::lrint(query[d] * to_int8));
-      if (value != 0) used.emplace_back(d, value);
-    }
-    if (components_read > 0 && used.size() > components_read) {
-      // The largest components carry most of the inner product; the re-ranking mends the order the rest would set.
-      std::partial_sort(used.begin(), used.begin() + static_cast<long>(components_read), used.end(),
-                        [](const auto& x, const auto& y) { return std::abs(x.second) > std::abs(y.second); });
-      used.resize(components_read);
-      std::sort(used.begin(), used.end());
-    }
-    components += static_cast<double>(used.size());
-    // The best `rerank` rows of blocks [first, last) by their int8 scores, as a min-heap.
-    auto scan = [&](size_t first, size_t last) {
-      std::vector<std::pair<float, uint32_t>> best;
-      alignas(32) int32_t sums[kBlockRows];
-      uint16_t passed[kBlockRows];
-      float threshold = -std::numeric_limits<float>::infinity();  // The worst kept score once `rerank` are kept.
-      for (size_t b = first; b < last; ++b) {
-        std::fill(std::begin(sums), std::end(sums), 0);
-        const int8_t* block = &columns[b * kBlockRows * dims];
-        for (size_t u = 0; u < used.size(); u += 2) {
-          auto [d, value] = used[u];
-          auto [e, other] = u + 1 < used.size() ? used[u + 1] : std::pair<size_t, int32_t>{d, 0};
-          AddColumnPairAvx2(sums, block + d * kBlockRows, value, block + e * kBlockRows, other, kBlockRows);
-        }
-        const float* block_scales = &scales[b * kBlockRows];
-        size_t count = PositionsAboveAvx2(sums, block_scales, kBlockRows, threshold, passed);
-        for (size_t k = 0; k < count; ++k) {
-          size_t position = passed[k];
-          float score = static_cast<float>(sums[position]) * block_scales[position];
-          if (!(score > threshold)) continue;  // The threshold rose within the block.
-          auto row = static_cast<uint32_t>(b * kBlockRows + position / 16 * 16 + PositionOf(position % 16));
-          if (best.size() == rerank) {
-            std::pop_heap(best.begin(), best.end(), std::greater<>());
-            best.pop_back();
-          }
-          best.emplace_back(score, row);
-          std::push_heap(best.begin(), best.end(), std::greater<>());
-          if (best.size() == rerank) threshold = best.front().first;
-        }
-      }
-      return best;
-    };
-    std::vector<std::vector<std::pair<float, uint32_t>>> parts(static_cast<size_t>(threads));
-    std::vector<std::thread> helpers;
-    for (int t = 1; t < threads; ++t) {
-      helpers.emplace_back([&, t] {
-        parts[static_cast<size_t>(t)] = scan(blocks * static_cast<size_t>(t) / static_cast<size_t>(threads),
-                                             blocks * static_cast<size_t>(t + 1) / static_cast<size_t>(threads));
-      });
-    }
-    parts[0] = scan(0, blocks / static_cast<size_t>(threads));
-    for (auto& helper : helpers) helper.join();
-    std::vector<std::pair<float, uint32_t>> best;
-    for (const auto& part : parts) best.insert(best.end(), part.begin(), part.end());
-    if (best.size() > rerank) {
-      std::nth_element(best.begin(), best.begin() + static_cast<long>(rerank), best.end(), std::greater<>());
-      best.resize(rerank);
-    }
-    for (auto& [score, row] : best) score = dot(query.data(), &base[row * dims], dims);
+    knowledge::ComponentColumns::Question question(query.data(), dims, components_read);
+    components += static_cast<double>(question.components());
+    std::vector<std::pair<float, size_t>> best;
+    for (size_t row : columns.Best(question, rerank))
+      best.emplace_back(dot(query.data(), &base[row * dims], dims), row);
     std::sort(best.begin(), best.end(), std::greater<>());
     best.resize(std::min<size_t>(best.size(), 10));
     latencies.Add(watch);
@@ -968,9 +850,10 @@ void MeasureDimensionScan(const std::vector<float>& base, size_t dims, const std
     recall += static_cast<double>(found) / static_cast<double>(exact[q].ids.size());
   }
   char label[64];
-  std::snprintf(label, sizeof label, "question's components (%zu, %dt)", rerank, threads);
-  std::printf("  %-28s %s  recall@10 %.4f, %.0f components read per question\n", label, latencies.Summary().c_str(),
-              recall / static_cast<double>(queries.size()), components / static_cast<double>(queries.size()));
+  std::snprintf(label, sizeof label, "question's components (%zu)", rerank);
+  std::printf("  %-28s %s  recall@10 %.4f, %.0f components read per question%s\n", label, latencies.Summary().c_str(),
+              recall / static_cast<double>(queries.size()), components / static_cast<double>(queries.size()),
+              knowledge::ComponentColumns::UsesAvx2() ? "" : " (portable loop: no AVX2)");
   std::fflush(stdout);
 }
 
@@ -1093,7 +976,7 @@ void Retrieval(Bench& bench) {
   const Options& o = bench.options;
   const std::string embedder_id = bench.embedder.id();
   const int dims = bench.embedder.dimensions();
-  knowledge::HnswOptions hnsw{o.m, o.ef_construction, o.ef_search};
+  knowledge::HnswOptions hnsw{o.m, o.ef_construction, o.ef_search, o.scan_components, o.scan_rerank};
   std::string index_dir = IndexDirectory(o);
   if (o.rebuild_index) std::filesystem::remove_all(index_dir);
 
@@ -1171,7 +1054,7 @@ void Retrieval(Bench& bench) {
       near_tenth / questions);
   for (int rerank : o.dimension_scan) {
     MeasureDimensionScan(base, static_cast<size_t>(dims), ids, queries, exact, static_cast<size_t>(rerank),
-                         static_cast<size_t>(o.dimension_scan_components), o.dimension_scan_threads);
+                         static_cast<size_t>(o.dimension_scan_components));
   }
   base = {};
   base.shrink_to_fit();
@@ -1193,7 +1076,8 @@ void Retrieval(Bench& bench) {
     };
   };
   char label[64];
-  std::snprintf(label, sizeof label, "vector (HNSW, ef_search=%d)", o.ef_search);
+  // Short questions read the component columns (scan_components > 0), the others search the graph.
+  std::snprintf(label, sizeof label, "vector (columns %d/%d)", o.scan_components, o.scan_rerank);
   MeasureVectorRanking(queries, exact, label, hnsw_search(catalog));
   // What the hybrid ranks by vector: HNSW plus the BM25 candidates scored exactly (the time includes BM25).
   MeasureVectorRanking(queries, exact, "vector ranking of the hybrid", [&](size_t q) {
@@ -1225,15 +1109,16 @@ void Retrieval(Bench& bench) {
               100.0 * source_found / static_cast<double>(lexical_count));
   std::fflush(stdout);
 
-  // Other ef_search values on the same graph: each catalog reads the saved index with its own setting.
+  // The graph alone (no component columns) at each ef_search: each catalog reads the saved index with its own
+  // setting.
   for (int ef : o.ef_sweep) {
-    knowledge::VectorCatalog other(*bench.knowledge, index_dir, {o.m, o.ef_construction, ef});
+    knowledge::VectorCatalog other(*bench.knowledge, index_dir, {o.m, o.ef_construction, ef, 0});
     Check(other.Refresh(bench.knowledge_base_id, embedder_id, dims), "Refresh");
     Check(other.WaitIndexed(), "WaitIndexed");
     for (size_t q = 0; q < warmup; ++q) {
       Check(other.Search(bench.knowledge_base_id, embedder_id, queries[q].vector, 10), "Search");
     }
-    std::snprintf(label, sizeof label, "vector (HNSW, ef_search=%d)", ef);
+    std::snprintf(label, sizeof label, "graph alone (ef_search=%d)", ef);
     MeasureVectorRanking(queries, exact, label, hnsw_search(other));
   }
 }
@@ -1262,14 +1147,15 @@ int main(int argc, char** argv) {
   app.add_option("--m", o.m, "HNSW graph degree");
   app.add_option("--ef-construction", o.ef_construction, "HNSW build beam width");
   app.add_option("--ef-search", o.ef_search, "HNSW query beam width");
-  app.add_option("--ef-sweep", o.ef_sweep, "Further ef_search values to measure")->delimiter(',');
+  app.add_option("--ef-sweep", o.ef_sweep, "ef_search values to measure the graph alone at")->delimiter(',');
+  app.add_option("--scan-components", o.scan_components,
+                 "Largest components a short question reads in the component columns (0: graph only)");
+  app.add_option("--scan-rerank", o.scan_rerank, "Rows of the component columns re-ranked on the floats");
   app.add_option("--dimension-scan", o.dimension_scan,
-                 "Also scan the question's components (int8 columns), re-ranking this many candidates")
+                 "Also scan the question's components (4-bit columns), re-ranking this many candidates")
       ->delimiter(',');
   app.add_option("--dimension-scan-components", o.dimension_scan_components,
                  "Read only the question's largest components in that scan (0: all)");
-  app.add_option("--dimension-scan-threads", o.dimension_scan_threads, "Threads splitting that scan's blocks")
-      ->check(CLI::Range(1, 64));
   CLI11_PARSE(app, argc, argv);
 
   o.data_dir = std::filesystem::absolute(o.data_dir).string();

@@ -5,11 +5,14 @@
 
 #include "core/error.h"
 #include "knowledge/lexical_index.h"
+#include "knowledge/search_threads.h"
 #include "knowledge/vector_index.h"
 #include "store/knowledge_store.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
+#include <thread>
 
 namespace parley::knowledge {
 
@@ -17,7 +20,9 @@ struct KnowledgeIndexes {
   // `directory` is where index files live (created if missing); empty keeps indexes in memory only.
   KnowledgeIndexes(store::KnowledgeStore& store, const std::string& directory, HnswOptions hnsw = {},
                    Bm25Options bm25 = {})
-      : vectors(store, directory, hnsw), lexical(store, directory, bm25) {}
+      : threads(std::max(1u, std::thread::hardware_concurrency()) - 1),
+        vectors(store, directory, hnsw, &threads),
+        lexical(store, directory, bm25) {}
 
   // Catches both indexes of the knowledge base up with the store (after an ingestion, so that the next question
   // does not pay for it). Blocks.
@@ -34,6 +39,7 @@ struct KnowledgeIndexes {
     return vectors_flushed ? lexical_flushed : vectors_flushed;
   }
 
+  SearchThreads threads;  // One helper per other core, for searches that split (declared first: vectors use it).
   VectorCatalog vectors;
   LexicalCatalog lexical;
 };

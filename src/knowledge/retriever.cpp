@@ -3,8 +3,10 @@
 #include "knowledge/text.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <unordered_map>
 #include <unordered_set>
@@ -99,22 +101,35 @@ Result<std::vector<Passage>> Retriever::Retrieve(int64_t tenant_id, const std::v
   std::vector<Passage> passages;
   if (scope.empty()) return passages;
 
+  // BM25 and the vector search run side by side: this thread searches the vectors (a scan of their columns is
+  // split with the search threads) while a free helper ranks by BM25, then joins the scan.
+  std::optional<Result<std::vector<LexicalHit>>> lexical;
+  std::optional<Result<std::vector<VectorHit>>> nearest;
+  std::vector<std::function<void()>> searches;
+  if (!query_vector.empty()) {
+    searches.emplace_back([&] { nearest = Neighbours(scope, query_vector, embedder_id, options.candidates); });
+  }
+  searches.emplace_back([&] {
+    lexical = indexes_.lexical.Search(scope, LexicalTerms(question, options.language),
+                                      static_cast<size_t>(options.candidates));
+  });
+  indexes_.threads.Run(searches.size(), [&searches](size_t part) { searches[part](); });
+  if (!*lexical) return lexical->error();
   std::vector<int64_t> lexical_ids;
   std::unordered_map<int64_t, double> bm25;
-  auto hits =
-      indexes_.lexical.Search(scope, LexicalTerms(question, options.language), static_cast<size_t>(options.candidates));
-  if (!hits) return hits.error();
-  for (const auto& hit : *hits) {
+  for (const auto& hit : **lexical) {
     lexical_ids.push_back(hit.chunk_id);
     bm25[hit.chunk_id] = hit.score;
   }
 
   std::vector<int64_t> vector_ids;
   std::unordered_map<int64_t, double> similarity;
-  if (!query_vector.empty()) {
-    auto nearest = VectorRanking(scope, query_vector, embedder_id, lexical_ids, options.candidates);
-    if (!nearest) return nearest.error();
-    for (const auto& hit : *nearest) {
+  if (nearest) {
+    if (!*nearest) return nearest->error();
+    auto ranking =
+        WithCandidates(scope, query_vector, embedder_id, std::move(**nearest), lexical_ids, options.candidates);
+    if (!ranking) return ranking.error();
+    for (const auto& hit : *ranking) {
       vector_ids.push_back(hit.chunk_id);
       similarity[hit.chunk_id] = hit.similarity;
     }
@@ -149,6 +164,14 @@ Result<std::vector<VectorHit>> Retriever::VectorRanking(const std::vector<int64_
                                                         const std::vector<float>& query_vector,
                                                         const std::string& embedder_id,
                                                         const std::vector<int64_t>& lexical_ids, int limit) {
+  auto nearest = Neighbours(scope, query_vector, embedder_id, limit);
+  if (!nearest) return nearest.error();
+  return WithCandidates(scope, query_vector, embedder_id, std::move(*nearest), lexical_ids, limit);
+}
+
+Result<std::vector<VectorHit>> Retriever::Neighbours(const std::vector<int64_t>& scope,
+                                                     const std::vector<float>& query_vector,
+                                                     const std::string& embedder_id, int limit) {
   std::vector<VectorHit> ranking;
   std::unordered_set<int64_t> seen;
   for (int64_t base : scope) {
@@ -158,6 +181,15 @@ Result<std::vector<VectorHit>> Retriever::VectorRanking(const std::vector<int64_
       if (seen.insert(hit.chunk_id).second) ranking.push_back(hit);
     }
   }
+  return ranking;
+}
+
+Result<std::vector<VectorHit>> Retriever::WithCandidates(const std::vector<int64_t>& scope,
+                                                         const std::vector<float>& query_vector,
+                                                         const std::string& embedder_id, std::vector<VectorHit> ranking,
+                                                         const std::vector<int64_t>& lexical_ids, int limit) {
+  std::unordered_set<int64_t> seen;
+  for (const auto& hit : ranking) seen.insert(hit.chunk_id);
   std::vector<int64_t> unscored;
   for (int64_t id : lexical_ids) {
     if (!seen.count(id)) unscored.push_back(id);

@@ -75,15 +75,24 @@ class Retriever {
                                         const std::string& embedder_id, const RetrievalOptions& options);
 
   // The hybrid's vector ranking over knowledge bases `scope` (already checked to be the tenant's): each one's
-  // HNSW neighbours of `query_vector`, and the chunks of `lexical_ids` (the BM25 candidates) scored exactly, most
-  // similar first, at most `limit`. HNSW misses near-ties when a short question is far from every chunk (recall@10
-  // 0.19–0.40 on the synthetic benchmark, docs/benchmarks.md); the chunks holding the question's words are the
-  // likeliest of its true neighbours, and scoring 40 of them exactly costs microseconds.
+  // nearest neighbours of `query_vector`, and the chunks of `lexical_ids` (the BM25 candidates) scored exactly,
+  // most similar first, at most `limit`. The neighbours are approximate (the graph's or the component columns');
+  // the chunks holding the question's words are the likeliest of its true neighbours, and scoring 40 of them
+  // exactly costs microseconds.
   Result<std::vector<VectorHit>> VectorRanking(const std::vector<int64_t>& scope,
                                                const std::vector<float>& query_vector, const std::string& embedder_id,
                                                const std::vector<int64_t>& lexical_ids, int limit);
 
  private:
+  // Each knowledge base's `limit` nearest neighbours, once each.
+  Result<std::vector<VectorHit>> Neighbours(const std::vector<int64_t>& scope, const std::vector<float>& query_vector,
+                                            const std::string& embedder_id, int limit);
+  // `ranking` with the chunks of `lexical_ids` it lacks, scored exactly; most similar first, at most `limit`.
+  Result<std::vector<VectorHit>> WithCandidates(const std::vector<int64_t>& scope,
+                                                const std::vector<float>& query_vector, const std::string& embedder_id,
+                                                std::vector<VectorHit> ranking, const std::vector<int64_t>& lexical_ids,
+                                                int limit);
+
   store::KnowledgeStore& store_;
   KnowledgeIndexes& indexes_;
 };

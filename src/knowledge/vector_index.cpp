@@ -2,6 +2,7 @@
 
 #include "core/crypto.h"
 #include "core/log.h"
+#include "knowledge/component_columns.h"
 #include "knowledge/dot.h"
 
 #include <hnswlib/hnswlib.h>
@@ -138,17 +139,19 @@ struct VectorIndex::Impl {
                                                                 static_cast<size_t>(options.m),
                                                                 static_cast<size_t>(options.ef_construction))),
         exact(static_cast<size_t>(dimensions)),
+        columns(static_cast<size_t>(dimensions)),
         tail(static_cast<size_t>(dimensions)),
-        ef_search(options.ef_search) {
-    graph->setEf(static_cast<size_t>(ef_search));
+        options(options) {
+    graph->setEf(static_cast<size_t>(options.ef_search));
     FitExact();
   }
-  explicit Impl(int dimensions, int ef)
+  explicit Impl(int dimensions, const HnswOptions& options)
       : space(static_cast<size_t>(dimensions)),
         dimensions(static_cast<size_t>(dimensions)),
         exact(static_cast<size_t>(dimensions)),
+        columns(static_cast<size_t>(dimensions)),
         tail(static_cast<size_t>(dimensions)),
-        ef_search(ef) {}
+        options(options) {}
 
   // The vectors not linked into the graph yet, in slots numbered as they are staged, from front() to end(). The
   // floats' pages are given back once front() has passed them, so the tail's memory follows its size while the
@@ -216,20 +219,33 @@ struct VectorIndex::Impl {
   // Room in `exact` for every element the graph can hold (call after growing it, before inserting).
   void FitExact() { exact.Fit(graph->max_elements_); }
   const float* ExactOf(hnswlib::tableint internal) const { return exact.At(internal); }
-  // Links `vector` as `label` and keeps its floats; safe on several threads once FitExact made room.
-  void Link(int64_t label, const float* vector) {
+  // Links `vector` as `label` and keeps its floats; safe on several threads once FitExact made room. The columns
+  // are not (two rows share a byte): call Column on the element afterwards.
+  hnswlib::tableint Link(int64_t label, const float* vector) {
     std::vector<char> element = Element(vector);
     hnswlib::tableint internal = graph->addPoint(element.data(), static_cast<hnswlib::labeltype>(label), -1);
     std::copy(vector, vector + dimensions, exact.At(internal));
+    return internal;
+  }
+  void Column(hnswlib::tableint internal) { columns.Set(internal, exact.At(internal)); }
+
+  // The question prepared for the component columns when it has few enough non-zero components, else none.
+  std::optional<ComponentColumns::Question> SparseQuestion(const float* query) const {
+    if (options.scan_components <= 0) return std::nullopt;
+    size_t nonzero = 0;
+    for (size_t d = 0; d < dimensions; ++d) nonzero += query[d] != 0 ? 1 : 0;
+    if (nonzero == 0 || nonzero * 4 > dimensions) return std::nullopt;
+    return ComponentColumns::Question(query, dimensions, static_cast<size_t>(options.scan_components));
   }
 
   QuantizedSpace space;
   size_t dimensions;
   std::unique_ptr<hnswlib::HierarchicalNSW<float>> graph;
-  FloatPages exact;  // Each element's floats, by hnswlib's internal id.
-  size_t live = 0;   // In the graph.
+  FloatPages exact;          // Each element's floats, by hnswlib's internal id.
+  ComponentColumns columns;  // Each live element's, by hnswlib's internal id.
+  size_t live = 0;           // In the graph.
   Tail tail;
-  int ef_search;
+  HnswOptions options;
 };
 
 VectorIndex::VectorIndex(int dimensions, const HnswOptions& options, size_t capacity)
@@ -251,7 +267,7 @@ void VectorIndex::Add(int64_t id, const float* vector) {
     impl_->FitExact();
   }
   // hnswlib replaces the vector of a known label and revives it if it was marked deleted.
-  impl_->Link(id, vector);
+  impl_->Column(impl_->Link(id, vector));
   if (!known || was_deleted) ++impl_->live;
 }
 
@@ -295,6 +311,11 @@ void VectorIndex::AddBatch(const std::vector<std::pair<int64_t, const float*>>& 
   insert();
   for (auto& helper : helpers) helper.join();
   impl_->live += unknown + revived;
+  // What was linked, also after a failure: its floats are the graph's.
+  for (const auto& item : items) {
+    auto found = graph.label_lookup_.find(static_cast<hnswlib::labeltype>(item.first));
+    if (found != graph.label_lookup_.end() && !graph.isMarkedDeleted(found->second)) impl_->Column(found->second);
+  }
   if (failure) std::rethrow_exception(failure);
 }
 
@@ -338,20 +359,48 @@ void VectorIndex::RemoveFromGraph(int64_t id) {
   auto found = graph.label_lookup_.find(static_cast<hnswlib::labeltype>(id));
   if (found == graph.label_lookup_.end() || graph.isMarkedDeleted(found->second)) return;
   graph.markDelete(found->first);
+  impl_->columns.Clear(found->second);
   --impl_->live;
 }
 
-std::vector<VectorHit> VectorIndex::Search(const float* query, int k) const {
+std::vector<VectorHit> VectorIndex::Search(const float* query, int k, SearchThreads* threads) const {
   std::vector<VectorHit> hits;
   if (k <= 0 || size() == 0) return hits;
   // ef belongs to the graph, shared by concurrent searches, so it is set once and k is held under it.
-  k = std::min(k, impl_->ef_search);
+  k = std::min(k, impl_->options.ef_search);
   auto by_similarity = [](const VectorHit& a, const VectorHit& b) { return a.similarity > b.similarity; };
-  if (impl_->live > 0) {
+  std::optional<ComponentColumns::Question> sparse;
+  if (impl_->live > 0) sparse = impl_->SparseQuestion(query);
+  if (sparse) {
+    // The rows lie scattered through the floats: each is fetched a few rows ahead of its use, and only the k kept
+    // have their label read, another scattered read.
+    std::vector<size_t> rows = impl_->columns.Best(*sparse, static_cast<size_t>(impl_->options.scan_rerank), threads);
+    const size_t dimensions = impl_->dimensions;
+    const size_t bytes = dimensions * sizeof(float);
+    auto fetch = [&](size_t row) {
+      const char* floats = reinterpret_cast<const char*>(impl_->ExactOf(static_cast<hnswlib::tableint>(row)));
+      for (size_t offset = 0; offset < bytes; offset += 64) __builtin_prefetch(floats + offset);
+    };
+    constexpr size_t kAhead = 4;
+    for (size_t i = 0; i < std::min(kAhead, rows.size()); ++i) fetch(rows[i]);
+    DotFunction dot = BestDot();
+    std::vector<std::pair<float, size_t>> scored;
+    scored.reserve(rows.size());
+    for (size_t i = 0; i < rows.size(); ++i) {
+      if (i + kAhead < rows.size()) fetch(rows[i + kAhead]);
+      scored.emplace_back(dot(query, impl_->ExactOf(static_cast<hnswlib::tableint>(rows[i])), dimensions), rows[i]);
+    }
+    auto kept = std::min(scored.size(), static_cast<size_t>(k));
+    std::partial_sort(scored.begin(), scored.begin() + static_cast<long>(kept), scored.end(), std::greater<>());
+    for (size_t i = 0; i < kept; ++i) {
+      auto label = impl_->graph->getExternalLabel(static_cast<hnswlib::tableint>(scored[i].second));
+      hits.push_back({static_cast<int64_t>(label), scored[i].first});
+    }
+  } else if (impl_->live > 0) {
     // The whole beam comes back (ef_search elements, at no extra search cost) and is re-ranked on the floats, which
     // the quantized distances only approximate.
     std::vector<char> element = impl_->Element(query);
-    auto results = impl_->graph->searchKnn(element.data(), static_cast<size_t>(impl_->ef_search));
+    auto results = impl_->graph->searchKnn(element.data(), static_cast<size_t>(impl_->options.ef_search));
     size_t dimensions = impl_->dimensions;
     DotFunction dot = BestDot();
     for (; !results.empty(); results.pop()) {
@@ -431,7 +480,7 @@ Result<void> VectorIndex::Save(const std::string& path) const {
 
 Result<std::unique_ptr<VectorIndex>> VectorIndex::Load(const std::string& path, int dimensions,
                                                        const HnswOptions& options) {
-  auto impl = std::make_unique<Impl>(dimensions, options.ef_search);
+  auto impl = std::make_unique<Impl>(dimensions, options);
   try {
     impl->graph = std::make_unique<hnswlib::HierarchicalNSW<float>>(&impl->space, path);
     impl->graph->setEf(static_cast<size_t>(options.ef_search));
@@ -456,8 +505,10 @@ Result<std::unique_ptr<VectorIndex>> VectorIndex::Load(const std::string& path, 
   });
   if (!floats) return Error::Unavailable("cannot read the vector index's floats");
   size_t live = 0;
-  for (const auto& [label, internal] : impl->graph->label_lookup_) {
-    if (!impl->graph->isMarkedDeleted(internal)) ++live;
+  for (hnswlib::tableint internal = 0; internal < impl->graph->cur_element_count; ++internal) {
+    if (impl->graph->isMarkedDeleted(internal)) continue;
+    ++live;
+    impl->Column(internal);
   }
   impl->live = live;
   // hnswlib 0.6.2's loading constructor adds the deleted elements to an uninitialized num_deleted_, on which every
@@ -480,8 +531,9 @@ std::string FileSafe(const std::string& text) {
 
 }  // namespace
 
-VectorCatalog::VectorCatalog(store::KnowledgeStore& store, std::string directory, HnswOptions options)
-    : store_(store), directory_(std::move(directory)), options_(options) {
+VectorCatalog::VectorCatalog(store::KnowledgeStore& store, std::string directory, HnswOptions options,
+                             SearchThreads* threads)
+    : store_(store), directory_(std::move(directory)), options_(options), threads_(threads) {
   if (!directory_.empty()) {
     std::error_code ignored;
     std::filesystem::create_directories(directory_, ignored);
@@ -657,7 +709,7 @@ Result<std::vector<VectorHit>> VectorCatalog::Search(int64_t knowledge_base_id, 
   auto caught_up = CatchUp(key, entry, static_cast<int>(query.size()));
   if (!caught_up) return caught_up.error();
   std::shared_lock lock(entry.mutex);
-  return entry.index->Search(query.data(), k);
+  return entry.index->Search(query.data(), k, threads_);
 }
 
 Result<std::vector<VectorHit>> VectorCatalog::Similarities(int64_t knowledge_base_id, const std::string& embedder_id,

@@ -4,6 +4,12 @@
 // (knowledge base, embedder) in memory and on disk. The graph navigates on int8 copies of the vectors (a quarter
 // of the memory traffic); what a search returns is ranked and scored on the floats, kept beside it.
 //
+// The graph fails short questions: a question of a few words lies far from every chunk, and the graph's search
+// does not reach its nearest ones (recall@10 0.40 at a million chunks, docs/benchmarks.md). Such questions have
+// few non-zero components with the built-in embedder, so the linked vectors are also kept, 4 bits per component,
+// in columns (component_columns.h), and those questions read their largest components' columns instead: recall@10
+// 0.97 in a few milliseconds at a million chunks.
+//
 // Linking a vector into the graph costs milliseconds of CPU once it holds 100,000 (an insertion searches it with
 // ef_construction), far more than storing and embedding its chunk. So new vectors first go into the index's
 // unindexed tail, which searches scan exactly, and the catalog's indexer thread links them into the graph in
@@ -18,6 +24,7 @@
 
 #include "core/error.h"
 #include "knowledge/index_catalog.h"
+#include "knowledge/search_threads.h"
 #include "store/knowledge_store.h"
 
 #include <condition_variable>
@@ -42,9 +49,16 @@ struct HnswOptions {
   int m = 16;                 //!< Graph degree: recall and memory grow with it.
   int ef_construction = 200;  //!< Build-time beam width.
   int ef_search = 96;         //!< Query-time beam width (raised to k when smaller).
+  // A question with few non-zero components (at most a quarter of the dimensions, as the built-in embedder's
+  // short questions have) is answered from the index's component columns instead of the graph: it reads its
+  // `scan_components` largest components of every linked vector and re-ranks the best `scan_rerank` on the floats
+  // (component_columns.h). 0 sends every question to the graph.
+  int scan_components = 32;
+  int scan_rerank = 1000;
 };
 
-// One HNSW graph and its unindexed tail. Not thread-safe by itself: the catalog guards it with a shared mutex.
+// One HNSW graph, the same vectors in component columns, and the unindexed tail. Not thread-safe by itself: the
+// catalog guards it with a shared mutex.
 class VectorIndex {
  public:
   VectorIndex(int dimensions, const HnswOptions& options, size_t capacity = 1024);
@@ -68,9 +82,10 @@ class VectorIndex {
   std::optional<int64_t> first_staged() const;
   // Removes `id` from results; unknown ids are ignored.
   void Remove(int64_t id);
-  // The `k` nearest live vectors, most similar first (the graph's approximate ones and the tail's exact ones);
-  // k is capped at HnswOptions::ef_search.
-  std::vector<VectorHit> Search(const float* query, int k) const;
+  // The `k` nearest live vectors, most similar first (the graph's or the component columns' approximate ones, and
+  // the tail's exact ones); k is capped at HnswOptions::ef_search. A scan of the columns is split with `threads`'
+  // helpers when given.
+  std::vector<VectorHit> Search(const float* query, int k, SearchThreads* threads = nullptr) const;
   // The exact similarity of `query` to each live vector among `ids`, in the order given; others are left out.
   std::vector<VectorHit> Similarities(const float* query, const std::vector<int64_t>& ids) const;
 
@@ -96,8 +111,10 @@ class VectorIndex {
 // their tails into their graphs. Thread-safe.
 class VectorCatalog {
  public:
-  // `directory` is where index files live (created if missing); empty keeps indexes in memory only.
-  VectorCatalog(store::KnowledgeStore& store, std::string directory, HnswOptions options = {});
+  // `directory` is where index files live (created if missing); empty keeps indexes in memory only. Scans of
+  // component columns are split with `threads`' helpers when given, else run on the searching thread alone.
+  VectorCatalog(store::KnowledgeStore& store, std::string directory, HnswOptions options = {},
+                SearchThreads* threads = nullptr);
   ~VectorCatalog();  //!< Stops the indexer between two slices; what it had not linked is read again next time.
   VectorCatalog(const VectorCatalog&) = delete;
   VectorCatalog& operator=(const VectorCatalog&) = delete;
@@ -151,6 +168,7 @@ class VectorCatalog {
   std::string linking_failure_;           // GUARDED_BY(indexer_mutex_): the indexer's last failure.
   // Wall time per vector linked in each index (it grows with the graph), which sizes its slices. Indexer thread only.
   std::map<const Entries::Entry*, double> seconds_per_link_;
+  SearchThreads* threads_;
   std::thread indexer_;
 };
 

@@ -351,6 +351,135 @@ TEST_F(VectorIndexTest, TheQuantizedGraphAnswersWithExactSimilarities) {
   EXPECT_EQ(scored[0].similarity, Dot(query.data(), vectors[7].data(), kDims));
 }
 
+// A question with `nonzero` of the index's components set, as the built-in embedder's short questions are.
+std::vector<float> SparseUnit(std::mt19937& rng, int dimensions, int nonzero) {
+  std::vector<float> dense = RandomUnit(rng, dimensions);
+  std::vector<float> sparse(static_cast<size_t>(dimensions), 0.0f);
+  for (int i = 0; i < nonzero; ++i) {
+    auto d = static_cast<size_t>(rng() % static_cast<unsigned>(dimensions));
+    sparse[d] = dense[d];
+  }
+  return sparse;
+}
+
+// The ids of the `k` most similar of `vectors` (id = position), exactly.
+std::vector<int64_t> ExactIds(const std::vector<std::vector<float>>& vectors, const std::vector<float>& query,
+                              size_t k) {
+  std::vector<std::pair<float, int64_t>> scored;
+  for (size_t i = 0; i < vectors.size(); ++i) {
+    scored.emplace_back(DotPortable(query.data(), vectors[i].data(), query.size()), static_cast<int64_t>(i));
+  }
+  std::partial_sort(scored.begin(), scored.begin() + static_cast<long>(k), scored.end(), std::greater<>());
+  std::vector<int64_t> ids;
+  for (size_t i = 0; i < k; ++i) ids.push_back(scored[i].second);
+  return ids;
+}
+
+class SparseQuestionTest : public VectorIndexTest {
+ protected:
+  static constexpr int kDims = 64;
+  static constexpr size_t kVectors = 4000;
+
+  // Vectors 0..kVectors-1, linked through the tail in slices on two threads, as the indexer does.
+  void Fill(VectorIndex& index) {
+    std::mt19937 rng(3);
+    vectors_.clear();
+    for (size_t i = 0; i < kVectors; ++i) {
+      vectors_.push_back(RandomUnit(rng, kDims));
+      index.Stage(static_cast<int64_t>(i), vectors_.back().data());
+    }
+    while (index.staged() > 0) index.IndexStaged(700, 2);
+  }
+
+  // The share of the exact top 10 that `index` finds for 40 sparse questions.
+  double Recall(const VectorIndex& index) {
+    std::mt19937 rng(9);
+    double found = 0;
+    for (int q = 0; q < 40; ++q) {
+      std::vector<float> query = SparseUnit(rng, kDims, 10);
+      std::vector<int64_t> truth = ExactIds(vectors_, query, 10);
+      std::vector<VectorHit> hits = index.Search(query.data(), 10);
+      for (const auto& hit : hits) found += std::count(truth.begin(), truth.end(), hit.chunk_id);
+      for (size_t i = 1; i < hits.size(); ++i) EXPECT_GE(hits[i - 1].similarity, hits[i].similarity);
+    }
+    return found / 400;
+  }
+
+  std::vector<std::vector<float>> vectors_;
+};
+
+TEST_F(SparseQuestionTest, QuestionsWithFewComponentsFindTheExactNearestThroughTheColumns) {
+  HnswOptions options;
+  options.scan_rerank = 200;
+  VectorIndex index(kDims, options);
+  Fill(index);
+  EXPECT_GE(Recall(index), 0.99);
+  // The similarities returned are the floats' own.
+  std::mt19937 rng(4);
+  std::vector<float> query = SparseUnit(rng, kDims, 10);
+  for (const auto& hit : index.Search(query.data(), 5)) {
+    EXPECT_EQ(hit.similarity, Dot(query.data(), vectors_[static_cast<size_t>(hit.chunk_id)].data(), kDims));
+  }
+}
+
+TEST_F(SparseQuestionTest, TheColumnsFollowRemovalsReplacementsAndASaveAndLoad) {
+  HnswOptions options;
+  options.scan_rerank = 200;
+  VectorIndex index(kDims, options);
+  Fill(index);
+  // A sparse question aimed at vector 17, which is then removed, brought back elsewhere, and saved.
+  std::vector<float> aimed(kDims, 0.0f);
+  for (size_t d = 0; d < 12; ++d) aimed[d] = vectors_[17][d];
+  ASSERT_EQ(index.Search(aimed.data(), 1).at(0).chunk_id, 17);
+  index.Remove(17);
+  EXPECT_NE(index.Search(aimed.data(), 1).at(0).chunk_id, 17);
+  // Vector 17 comes back under id 5000, then 23's is replaced by it in place.
+  index.Add(5000, vectors_[17].data());
+  EXPECT_EQ(index.Search(aimed.data(), 1).at(0).chunk_id, 5000);
+  index.Remove(5000);
+  index.Add(23, vectors_[17].data());
+  EXPECT_EQ(index.Search(aimed.data(), 1).at(0).chunk_id, 23);
+
+  std::string path = (dir_.path() / "sparse.hnsw").string();
+  ASSERT_TRUE(index.Save(path));
+  auto loaded = VectorIndex::Load(path, kDims, options);
+  ASSERT_TRUE(loaded) << loaded.error().detail;
+  EXPECT_EQ((*loaded)->Search(aimed.data(), 1).at(0).chunk_id, 23);
+  vectors_[23] = vectors_[17];
+  vectors_[17].assign(kDims, 0.0f);  // Removed: nothing may match it.
+  EXPECT_GE(Recall(**loaded), 0.99);
+}
+
+TEST_F(SparseQuestionTest, DenseQuestionsAndAnIndexWithoutColumnsUseTheGraph) {
+  // ef_search 10 on a graph of 4,000: the graph's search, unlike the columns', misses some of the exact 10.
+  HnswOptions graph_only;
+  graph_only.ef_search = 10;
+  graph_only.ef_construction = 10;
+  graph_only.m = 4;
+  graph_only.scan_components = 0;
+  VectorIndex graph(kDims, graph_only);
+  Fill(graph);
+  double graph_recall = Recall(graph);
+  EXPECT_LT(graph_recall, 0.99);
+
+  HnswOptions scanning = graph_only;
+  scanning.scan_components = 32;
+  VectorIndex both(kDims, scanning);
+  Fill(both);
+  EXPECT_GE(Recall(both), 0.99);
+  // A dense question (every component set) goes to the graph all the same.
+  std::mt19937 rng(12);
+  double dense_found = 0;
+  for (int q = 0; q < 40; ++q) {
+    std::vector<float> query = RandomUnit(rng, kDims);
+    std::vector<int64_t> truth = ExactIds(vectors_, query, 10);
+    for (const auto& hit : both.Search(query.data(), 10)) {
+      dense_found += std::count(truth.begin(), truth.end(), hit.chunk_id);
+    }
+  }
+  EXPECT_LT(dense_found / 400, 0.99);
+}
+
 class VectorCatalogTest : public KnowledgeStoreFixture {
  protected:
   void SetUp() override { kb_ = KnowledgeBase(acme_, "main"); }
