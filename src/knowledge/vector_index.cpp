@@ -372,8 +372,8 @@ std::vector<VectorHit> VectorIndex::Search(const float* query, int k, SearchThre
   std::optional<ComponentColumns::Question> sparse;
   if (impl_->live > 0) sparse = impl_->SparseQuestion(query);
   if (sparse) {
-    // The rows lie scattered through the floats: each is fetched a few rows ahead of its use, and only the k kept
-    // have their label read, another scattered read.
+    // The rows lie scattered through the floats: each is fetched a few rows ahead of its use, the rows are shared
+    // between the search threads like the scan, and only the k kept have their label read, another scattered read.
     std::vector<size_t> rows = impl_->columns.Best(*sparse, static_cast<size_t>(impl_->options.scan_rerank), threads);
     const size_t dimensions = impl_->dimensions;
     const size_t bytes = dimensions * sizeof(float);
@@ -381,14 +381,23 @@ std::vector<VectorHit> VectorIndex::Search(const float* query, int k, SearchThre
       const char* floats = reinterpret_cast<const char*>(impl_->ExactOf(static_cast<hnswlib::tableint>(row)));
       for (size_t offset = 0; offset < bytes; offset += 64) __builtin_prefetch(floats + offset);
     };
-    constexpr size_t kAhead = 4;
-    for (size_t i = 0; i < std::min(kAhead, rows.size()); ++i) fetch(rows[i]);
-    DotFunction dot = BestDot();
-    std::vector<std::pair<float, size_t>> scored;
-    scored.reserve(rows.size());
-    for (size_t i = 0; i < rows.size(); ++i) {
-      if (i + kAhead < rows.size()) fetch(rows[i + kAhead]);
-      scored.emplace_back(dot(query, impl_->ExactOf(static_cast<hnswlib::tableint>(rows[i])), dimensions), rows[i]);
+    std::vector<std::pair<float, size_t>> scored(rows.size());
+    size_t parts = threads ? std::clamp<size_t>(threads->helpers() + 1, 1, std::max<size_t>(rows.size(), 1)) : 1;
+    auto rescore = [&](size_t part) {
+      constexpr size_t kAhead = 4;
+      size_t first = rows.size() * part / parts;
+      size_t last = rows.size() * (part + 1) / parts;
+      for (size_t i = first; i < std::min(first + kAhead, last); ++i) fetch(rows[i]);
+      DotFunction dot = BestDot();
+      for (size_t i = first; i < last; ++i) {
+        if (i + kAhead < last) fetch(rows[i + kAhead]);
+        scored[i] = {dot(query, impl_->ExactOf(static_cast<hnswlib::tableint>(rows[i])), dimensions), rows[i]};
+      }
+    };
+    if (parts > 1) {
+      threads->Run(parts, rescore);
+    } else {
+      rescore(0);
     }
     auto kept = std::min(scored.size(), static_cast<size_t>(k));
     std::partial_sort(scored.begin(), scored.begin() + static_cast<long>(kept), scored.end(), std::greater<>());
