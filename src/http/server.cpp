@@ -37,9 +37,12 @@ constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 
 constexpr uint32_t kMaxHeaderBytes = 16 * 1024;
 // After answering an error that closes the connection, unread request bytes would make the kernel reset the
-// connection and the client could lose the answer; drain at most this much, for at most this long, first.
-constexpr size_t kMaxDrainBytes = 1 << 20;
-constexpr std::chrono::milliseconds kDrainTimeout{500};
+// connection and the client could lose the answer; drain at most this much, for at most this long, first (nginx's
+// lingering close). The bytes cover the rest of a body refused for its declared length, several times the upload
+// limit: a 2 MB webhook refused at 1 MB lost its 413 now and then while only 1 MB was drained. The time bounds
+// what a slow client can hold.
+constexpr size_t kMaxDrainBytes = 64 << 20;
+constexpr std::chrono::milliseconds kDrainTimeout{1000};
 
 Response CloseWithError(Status status, std::string_view code, std::string_view message, unsigned version) {
   Response response = JsonResponse(status, {{"error", {{"code", code}, {"message", message}}}}, version);
