@@ -43,13 +43,20 @@ constexpr size_t PositionOf(size_t row) {
   return vector * 8 + lane16 / 2;
 }
 
+// The row whose score lands at `position`: PositionOf's inverse.
 constexpr size_t RowOf(size_t position) {
   size_t vector = position / 8;
   size_t lane = position % 8;
   return vector / 4 * 32 + 4 * lane + 2 * (vector % 2) + vector / 2 % 2;
 }
 
-static_assert(RowOf(PositionOf(0)) == 0 && RowOf(PositionOf(37)) == 37 && RowOf(PositionOf(63)) == 63);
+constexpr bool RowOfInvertsPositionOf() {
+  for (size_t row = 0; row < kGroupRows; ++row) {
+    if (PositionOf(row) >= kGroupRows || RowOf(PositionOf(row)) != row) return false;
+  }
+  return true;
+}
+static_assert(RowOfInvertsPositionOf());
 
 // The integer scores of a block's rows, by position: Σ values[u] × stored component columns[u]. `patterns` holds
 // 64 bytes per component: its value and 0 alternating (even rows), then 0 and its value (odd rows).

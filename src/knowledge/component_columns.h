@@ -4,11 +4,11 @@
 // only those. A proximity graph finds their nearest chunks poorly, as they lie far from every chunk (recall@10
 // 0.40 at 1M chunks in docs/benchmarks.md); reading the few columns they need from every vector finds them.
 //
-// Each vector is kept with 4 bits per component (a scale of its own) in blocks of rows laid out component by
-// component, so a question reads the columns of its largest components and nothing else: 16 MB at a million
-// vectors for 32 components. Rows are scored in integers, 64 at a time with AVX2's byte multiply-add when the CPU
-// has it (the portable loop computes the same integers), and the best ones are kept for the caller to re-rank on
-// the floats: the scores only approximate the inner product.
+// Each vector is kept with 4 bits per component (a scale of its own) in segments of 65,536 rows laid out component
+// by component (192 bytes per vector of 384), so a question reads the columns of its largest components and
+// nothing else: 16 MB at a million vectors for 32 components. Rows are scored in integers, 64 at a time with AVX2's
+// byte multiply-add when the CPU has it (the portable loop computes the same integers), and the best ones are kept for
+// the caller to re-rank on the floats: the scores only approximate the inner product.
 
 #include "knowledge/search_threads.h"
 
