@@ -2,6 +2,8 @@
 
 #include "knowledge/dot.h"
 
+#include "unit/knowledge/store_fixture.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -13,28 +15,8 @@
 namespace parley::knowledge {
 namespace {
 
-std::vector<float> RandomUnit(std::mt19937& rng, size_t dimensions) {
-  std::normal_distribution<float> normal;
-  std::vector<float> v(dimensions);
-  float norm = 0;
-  for (float& x : v) {
-    x = normal(rng);
-    norm += x * x;
-  }
-  for (float& x : v) x /= std::sqrt(norm);
-  return v;
-}
-
-// A question with `nonzero` random components, as the built-in embedder's short questions have.
-std::vector<float> SparseQuestion(std::mt19937& rng, size_t dimensions, size_t nonzero) {
-  std::vector<float> dense = RandomUnit(rng, dimensions);
-  std::vector<float> sparse(dimensions, 0.0f);
-  for (size_t i = 0; i < nonzero; ++i) {
-    size_t d = rng() % dimensions;
-    sparse[d] = dense[d];
-  }
-  return sparse;
-}
+using fixture::RandomUnit;
+using fixture::SparseUnit;
 
 // The rows of the `k` largest inner products with `query`, exactly.
 std::set<size_t> ExactTop(const std::vector<std::vector<float>>& rows, const std::vector<float>& query, size_t k) {
@@ -66,7 +48,7 @@ TEST_F(ComponentColumnsTest, ItsBestRowsHoldTheExactNearestOnes) {
   double found = 0;
   constexpr int kQuestions = 50;
   for (int q = 0; q < kQuestions; ++q) {
-    std::vector<float> query = SparseQuestion(rng_, 64, 12);
+    std::vector<float> query = SparseUnit(rng_, 64, 12);
     std::set<size_t> truth = ExactTop(vectors_, query, 10);
     std::vector<size_t> best = columns_.Best(ComponentColumns::Question(query.data(), 64, 0), 100);
     ASSERT_EQ(best.size(), 100u);
@@ -104,7 +86,7 @@ TEST_F(ComponentColumnsTest, TheAvx2AndPortableLoopsKeepTheSameRowsAcrossSegment
     wide.Set(row, vector.data());
   }
   for (int q = 0; q < 20; ++q) {
-    std::vector<float> query = SparseQuestion(rng_, 16, 6);
+    std::vector<float> query = SparseUnit(rng_, 16, 6);
     ComponentColumns::Question question(query.data(), 16, 4);
     std::vector<size_t> fast = wide.Best(question, 300);
     EXPECT_EQ(fast, wide.BestPortable(question, 300));
@@ -122,7 +104,7 @@ TEST_F(ComponentColumnsTest, AScanSplitOverThreadsKeepsTheSameRows) {
   SearchThreads one_helper(1);
   SearchThreads three_helpers(3);
   for (int q = 0; q < 10; ++q) {
-    std::vector<float> query = SparseQuestion(rng_, 16, 6);
+    std::vector<float> query = SparseUnit(rng_, 16, 6);
     ComponentColumns::Question question(query.data(), 16, 0);
     std::vector<size_t> alone = wide.Best(question, 500);
     ASSERT_EQ(alone.size(), 500u);

@@ -22,23 +22,40 @@
 
 namespace parley::knowledge::fixture {
 
+// A random unit vector (unit length, as embedders give).
+inline std::vector<float> RandomUnit(std::mt19937& random, size_t dimensions) {
+  std::normal_distribution<float> normal;
+  std::vector<float> vector(dimensions);
+  double norm = 0;
+  for (float& x : vector) {
+    x = normal(random);
+    norm += x * x;
+  }
+  for (float& x : vector) x = static_cast<float>(x / std::sqrt(norm));
+  return vector;
+}
+
+// A vector with only `nonzero` random components set (or fewer, when they repeat), as the built-in embedder's short
+// questions have: the component columns' case rather than the graph's.
+inline std::vector<float> SparseUnit(std::mt19937& random, size_t dimensions, size_t nonzero) {
+  std::vector<float> dense = RandomUnit(random, dimensions);
+  std::vector<float> sparse(dimensions, 0.0f);
+  for (size_t i = 0; i < nonzero; ++i) {
+    size_t d = random() % dimensions;
+    sparse[d] = dense[d];
+  }
+  return sparse;
+}
+
 // `count` chunks with random unit `dimensions`-dimensional embeddings: the hard case for an HNSW graph, whose linking
 // then takes seconds for ten thousand of them (a big import, or a rebuild, in progress).
 inline std::vector<store::NewChunk> RandomChunks(size_t count, int dimensions, unsigned seed = 7) {
   std::mt19937 random(seed);
-  std::normal_distribution<float> normal;
   std::vector<store::NewChunk> chunks(count);
   for (size_t i = 0; i < count; ++i) {
     chunks[i].position = static_cast<int>(i);
     chunks[i].text = chunks[i].lexical_text = "archived page " + std::to_string(i);
-    chunks[i].embedding.resize(static_cast<size_t>(dimensions));
-    double norm = 0;
-    for (float& x : chunks[i].embedding) {
-      x = normal(random);
-      norm += x * x;
-    }
-    for (float& x : chunks[i].embedding)
-      x = static_cast<float>(x / std::sqrt(norm));  // Unit length, as embedders give.
+    chunks[i].embedding = RandomUnit(random, static_cast<size_t>(dimensions));
   }
   return chunks;
 }

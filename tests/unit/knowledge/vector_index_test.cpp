@@ -26,7 +26,9 @@ using fixture::Ids;
 using fixture::KnowledgeStoreFixture;
 using fixture::PlainChunk;
 using fixture::RandomChunks;
+using fixture::RandomUnit;
 using fixture::RecordingStore;
+using fixture::SparseUnit;
 using testing::TempDir;
 
 constexpr char kEmbedder[] = "test-3d";
@@ -36,18 +38,6 @@ const std::vector<float> kX = {1, 0, 0};
 const std::vector<float> kNearX = {0.8f, 0.6f, 0};
 const std::vector<float> kOrthogonal = {0, 0.6f, 0.8f};
 const std::vector<float> kOpposite = {-1, 0, 0};
-
-std::vector<float> RandomUnit(std::mt19937& rng, int dimensions) {
-  std::normal_distribution<float> normal;
-  std::vector<float> v(static_cast<size_t>(dimensions));
-  float norm = 0;
-  for (float& x : v) {
-    x = normal(rng);
-    norm += x * x;
-  }
-  for (float& x : v) x /= std::sqrt(norm);
-  return v;
-}
 
 class VectorIndexTest : public ::testing::Test {
  protected:
@@ -349,17 +339,6 @@ TEST_F(VectorIndexTest, TheQuantizedGraphAnswersWithExactSimilarities) {
   auto scored = index.Similarities(query.data(), {7});
   ASSERT_EQ(scored.size(), 1u);
   EXPECT_EQ(scored[0].similarity, Dot(query.data(), vectors[7].data(), kDims));
-}
-
-// A question with `nonzero` of the index's components set, as the built-in embedder's short questions are.
-std::vector<float> SparseUnit(std::mt19937& rng, int dimensions, int nonzero) {
-  std::vector<float> dense = RandomUnit(rng, dimensions);
-  std::vector<float> sparse(static_cast<size_t>(dimensions), 0.0f);
-  for (int i = 0; i < nonzero; ++i) {
-    auto d = static_cast<size_t>(rng() % static_cast<unsigned>(dimensions));
-    sparse[d] = dense[d];
-  }
-  return sparse;
 }
 
 // The ids of the `k` most similar of `vectors` (id = position), exactly.
