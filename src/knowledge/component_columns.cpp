@@ -136,6 +136,13 @@ size_t PositionsAbovePortable(const int32_t* totals, int32_t bias, const float* 
   return count;
 }
 
+// Cuts `best` (score, row) to its `count` best, in no particular order.
+void KeepBest(std::vector<std::pair<float, size_t>>& best, size_t count) {
+  if (best.size() <= count) return;
+  std::nth_element(best.begin(), best.begin() + static_cast<long>(count - 1), best.end(), std::greater<>());
+  best.resize(count);
+}
+
 }  // namespace
 
 struct ComponentColumns::Segment {
@@ -262,7 +269,7 @@ std::vector<size_t> ComponentColumns::Scan(const Prepared& prepared, size_t coun
   }
   // Each part keeps its own best, merged below: a contiguous share of the blocks per thread. More, smaller parts
   // ran slower (each gathers its first rows unfiltered).
-  size_t parts = threads ? std::clamp<size_t>(threads->helpers() + 1, 1, std::max<size_t>(blocks.size(), 1)) : 1;
+  size_t parts = PartsFor(threads, blocks.size());
   std::vector<std::vector<std::pair<float, size_t>>> found(parts);
   // The highest count-th best score any part has reached: no row under it is among the best `count` of all, so a
   // part that starts after another has warmed up keeps few rows.
@@ -271,17 +278,10 @@ std::vector<size_t> ComponentColumns::Scan(const Prepared& prepared, size_t coun
     found[part] =
         ScanBlocks(prepared, count, blocks, blocks.size() * part / parts, blocks.size() * (part + 1) / parts, floor);
   };
-  if (parts > 1) {
-    threads->Run(parts, scan_part);
-  } else {
-    scan_part(0);
-  }
+  RunParts(threads, parts, scan_part);
   std::vector<std::pair<float, size_t>> best;
   for (auto& part : found) best.insert(best.end(), part.begin(), part.end());
-  if (best.size() > count) {
-    std::nth_element(best.begin(), best.begin() + static_cast<long>(count - 1), best.end(), std::greater<>());
-    best.resize(count);
-  }
+  KeepBest(best, count);
   std::sort(best.begin(), best.end(), std::greater<>());
   std::vector<size_t> rows;
   rows.reserve(best.size());
@@ -298,10 +298,6 @@ std::vector<std::pair<float, size_t>> ComponentColumns::ScanBlocks(const Prepare
   std::vector<std::pair<float, size_t>> best;
   best.reserve(2 * count);
   float threshold = -std::numeric_limits<float>::infinity();
-  auto keep_best = [&best, count] {
-    std::nth_element(best.begin(), best.begin() + static_cast<long>(count - 1), best.end(), std::greater<>());
-    best.resize(count);
-  };
   alignas(32) int32_t totals[kBlockRows];
   uint16_t passed[kBlockRows];
   for (size_t b = first; b < last; ++b) {
@@ -325,7 +321,7 @@ std::vector<std::pair<float, size_t>> ComponentColumns::ScanBlocks(const Prepare
       if (!(score > threshold)) continue;  // The threshold rose within the block.
       best.emplace_back(score, first_row + position / kGroupRows * kGroupRows + RowOf(position % kGroupRows));
       if (best.size() == 2 * count) {
-        keep_best();
+        KeepBest(best, count);
         threshold = best[count - 1].first;
         for (float seen = floor.load(std::memory_order_relaxed);
              seen < threshold && !floor.compare_exchange_weak(seen, threshold, std::memory_order_relaxed);) {
@@ -333,7 +329,7 @@ std::vector<std::pair<float, size_t>> ComponentColumns::ScanBlocks(const Prepare
       }
     }
   }
-  if (best.size() > count) keep_best();
+  KeepBest(best, count);
   return best;
 }
 

@@ -52,4 +52,16 @@ void SearchThreads::Run(size_t parts, const std::function<void(size_t)>& work) {
   if (job->failure) std::rethrow_exception(job->failure);
 }
 
+size_t PartsFor(const SearchThreads* threads, size_t items) {
+  return threads ? std::clamp<size_t>(threads->helpers() + 1, 1, std::max<size_t>(items, 1)) : 1;
+}
+
+void RunParts(SearchThreads* threads, size_t parts, const std::function<void(size_t)>& work) {
+  if (threads) {
+    threads->Run(parts, work);
+  } else {
+    for (size_t part = 0; part < parts; ++part) work(part);
+  }
+}
+
 }  // namespace parley::knowledge

@@ -28,4 +28,10 @@ class SearchThreads {
   boost::asio::thread_pool pool_;
 };
 
+// How many parts to split `items` into: one per thread that can take one (the caller and `threads`' helpers), at
+// most one per item, and one when there are no threads.
+size_t PartsFor(const SearchThreads* threads, size_t items);
+// threads->Run(parts, work), or every part on the calling thread when `threads` is null.
+void RunParts(SearchThreads* threads, size_t parts, const std::function<void(size_t)>& work);
+
 }  // namespace parley::knowledge

@@ -382,7 +382,7 @@ std::vector<VectorHit> VectorIndex::Search(const float* query, int k, SearchThre
       for (size_t offset = 0; offset < bytes; offset += 64) __builtin_prefetch(floats + offset);
     };
     std::vector<std::pair<float, size_t>> scored(rows.size());
-    size_t parts = threads ? std::clamp<size_t>(threads->helpers() + 1, 1, std::max<size_t>(rows.size(), 1)) : 1;
+    size_t parts = PartsFor(threads, rows.size());
     auto rescore = [&](size_t part) {
       constexpr size_t kAhead = 4;
       size_t first = rows.size() * part / parts;
@@ -394,11 +394,7 @@ std::vector<VectorHit> VectorIndex::Search(const float* query, int k, SearchThre
         scored[i] = {dot(query, impl_->ExactOf(static_cast<hnswlib::tableint>(rows[i])), dimensions), rows[i]};
       }
     };
-    if (parts > 1) {
-      threads->Run(parts, rescore);
-    } else {
-      rescore(0);
-    }
+    RunParts(threads, parts, rescore);
     auto kept = std::min(scored.size(), static_cast<size_t>(k));
     std::partial_sort(scored.begin(), scored.begin() + static_cast<long>(kept), scored.end(), std::greater<>());
     for (size_t i = 0; i < kept; ++i) {

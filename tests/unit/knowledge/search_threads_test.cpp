@@ -61,6 +61,23 @@ TEST(SearchThreadsTest, ARunInsideAPartCompletesWhileTheHelperIsBusy) {
   EXPECT_EQ(inner.load(), 6);
 }
 
+TEST(SearchThreadsTest, PartsFollowTheThreadsAndTheItems) {
+  SearchThreads two_helpers(2);
+  EXPECT_EQ(PartsFor(&two_helpers, 100), 3u);
+  EXPECT_EQ(PartsFor(&two_helpers, 2), 2u);
+  EXPECT_EQ(PartsFor(&two_helpers, 0), 1u);
+  EXPECT_EQ(PartsFor(nullptr, 100), 1u);
+  // Without threads every part runs on the calling thread, in order.
+  std::vector<size_t> order;
+  std::set<std::thread::id> seen;
+  RunParts(nullptr, 3, [&](size_t part) {
+    seen.insert(std::this_thread::get_id());
+    order.push_back(part);
+  });
+  EXPECT_EQ(seen, std::set<std::thread::id>{std::this_thread::get_id()});
+  EXPECT_EQ(order, (std::vector<size_t>{0, 1, 2}));
+}
+
 TEST(SearchThreadsTest, RethrowsWhatAPartThrewAfterTheOthersFinish) {
   SearchThreads threads(1);
   std::atomic<int> finished{0};
