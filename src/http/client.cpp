@@ -54,12 +54,17 @@ struct Origin {
   std::string host_header;  // As written in the URL, port included when given.
   std::string target;       // Path and query for the request line.
   std::string log_name;     // scheme://host[:port]/path: the query may carry tokens and stays out of errors.
+  bool tenant = false;      // The address policy applies.
 };
 
-Result<Origin> ParseUrl(std::string_view url) {
+Result<Origin> ParseUrl(std::string_view url, UrlSource source) {
   auto parsed = boost::urls::parse_absolute_uri(url);
   if (!parsed) return Error::InvalidArgument("malformed URL");
   Origin origin;
+  origin.tenant = source == UrlSource::kTenant;
+  // Credentials in a URL a tenant typed serve no page Parley should fetch, and they hide the real host from a
+  // reader ("https://trusted.example@127.0.0.1/").
+  if (origin.tenant && parsed->has_userinfo()) return Error::InvalidArgument("URLs with user info are not accepted");
   const std::string scheme(parsed->scheme());
   if (scheme == "https") {
     origin.tls = true;
@@ -80,7 +85,9 @@ Result<Origin> ParseUrl(std::string_view url) {
   }
   if (origin.host.empty()) return Error::InvalidArgument("URL has no host");
   origin.port = parsed->has_port() ? std::string(parsed->port()) : (origin.tls ? "443" : "80");
-  origin.pool_key = scheme + "://" + origin.host + ":" + origin.port;
+  // A connection the operator's request opened to a name (say a model server on localhost) must never carry a
+  // tenant's request, which was not checked against it.
+  origin.pool_key = std::string(origin.tenant ? "tenant " : "") + scheme + "://" + origin.host + ":" + origin.port;
   origin.host_header = parsed->encoded_host_and_port();
   origin.target = parsed->encoded_path().empty() ? "/" : std::string(parsed->encoded_path());
   origin.log_name = scheme + "://" + std::string(parsed->encoded_host_and_port()) + origin.target;
@@ -114,6 +121,7 @@ struct AttemptOutcome {
   bool timed_out = false;
   bool got_bytes = false;  // Some of a response arrived before the failure.
   std::string step;
+  std::optional<Error> refused;  // The address policy refused a tenant URL's destination: nothing was sent.
 };
 
 AttemptOutcome Failed(error_code error, std::string step, bool timed_out = false) {
@@ -136,10 +144,12 @@ bool LooksAlive(Connection& connection) {
   return ec == asio::error::would_block;
 }
 
-// Resolves and connects (and handshakes for https) within connect_timeout. Runs on the connection's strand.
-asio::awaitable<AttemptOutcome> Connect(Connection& connection, const Origin& origin, milliseconds timeout) {
-  const auto deadline = asio::steady_timer::clock_type::now() + timeout;
-  std::vector<tcp::endpoint> endpoints;
+// The addresses to connect to: the URL's literal address, or every address its name resolves to before
+// `deadline`, each checked against the policy when the URL is a tenant's. Runs on a strand (the resolver and its
+// timer share `expired`).
+asio::awaitable<AttemptOutcome> Resolve(const Origin& origin, asio::steady_timer::time_point deadline,
+                                        const OutboundAllowList& tenant_allow, std::vector<tcp::endpoint>& endpoints) {
+  auto executor = co_await asio::this_coro::executor;
   if (origin.host_is_ip) {
     error_code ec;
     auto address = asio::ip::make_address(origin.host, ec);
@@ -147,8 +157,8 @@ asio::awaitable<AttemptOutcome> Connect(Connection& connection, const Origin& or
     endpoints.emplace_back(address, static_cast<uint16_t>(std::stoi(origin.port)));
   } else {
     // The resolver has no deadline of its own: a timer on the same strand cancels it.
-    tcp::resolver resolver(connection.executor);
-    asio::steady_timer timer(connection.executor, deadline);
+    tcp::resolver resolver(executor);
+    asio::steady_timer timer(executor, deadline);
     bool expired = false;
     timer.async_wait([&resolver, &expired](error_code ec) {
       if (ec) return;
@@ -160,6 +170,27 @@ asio::awaitable<AttemptOutcome> Connect(Connection& connection, const Origin& or
     if (ec) co_return Failed(ec, "resolve", expired);
     for (const auto& entry : results) endpoints.push_back(entry.endpoint());
   }
+  if (origin.tenant) {
+    // One refused address refuses the URL: connecting tries the addresses in turn, so any of them could be used.
+    for (const tcp::endpoint& endpoint : endpoints) {
+      if (auto checked = CheckTenantDestination(tenant_allow, origin.host, endpoint.address()); !checked) {
+        AttemptOutcome outcome;
+        outcome.refused = std::move(checked.error());
+        outcome.step = "address policy";
+        co_return outcome;
+      }
+    }
+  }
+  co_return AttemptOutcome{};
+}
+
+// Resolves and connects (and handshakes for https) within connect_timeout, to the addresses Resolve checked.
+// Runs on the connection's strand.
+asio::awaitable<AttemptOutcome> Connect(Connection& connection, const Origin& origin, const ClientOptions& options) {
+  const auto deadline = asio::steady_timer::clock_type::now() + options.connect_timeout;
+  std::vector<tcp::endpoint> endpoints;
+  AttemptOutcome resolved = co_await Resolve(origin, deadline, options.tenant_allow, endpoints);
+  if (resolved.error || resolved.refused) co_return resolved;
 
   beast::tcp_stream& stream = connection.Lowest();
   stream.expires_at(deadline);
@@ -219,8 +250,8 @@ asio::awaitable<AttemptOutcome> RunOnConnection(Connection& connection, const Or
                                                 const OutgoingRequest& request, const ClientOptions& options,
                                                 milliseconds read_timeout, bool connect) {
   if (connect) {
-    AttemptOutcome connected = co_await Connect(connection, origin, options.connect_timeout);
-    if (connected.error) co_return connected;
+    AttemptOutcome connected = co_await Connect(connection, origin, options);
+    if (connected.error || connected.refused) co_return connected;
   }
   if (connection.tls) co_return co_await Exchange(*connection.tls, connection, request, options, read_timeout);
   co_return co_await Exchange(*connection.plain, connection, request, options, read_timeout);
@@ -254,7 +285,8 @@ struct Client::State {
         ok(Outcome("ok")),
         http_error(Outcome("http_error")),
         network_error(Outcome("network_error")),
-        timeout(Outcome("timeout")) {}
+        timeout(Outcome("timeout")),
+        refused(Outcome("refused")) {}
 
   // Loading the system CA store takes tens of milliseconds: only clients that reach an https origin pay it.
   ssl::context* TlsContext() {
@@ -328,6 +360,7 @@ struct Client::State {
   metrics::Counter& http_error;
   metrics::Counter& network_error;
   metrics::Counter& timeout;
+  metrics::Counter& refused;
 
   std::mutex mutex;
   std::map<std::string, std::vector<std::unique_ptr<Connection>>> idle;  // GUARDED_BY(mutex)
@@ -348,7 +381,7 @@ void Client::Shutdown() {
 
 asio::awaitable<Result<ClientResponse>> Client::Send(ClientRequest request) {
   auto state = state_;  // Keeps the pool alive if the Client goes away mid-call.
-  Result<Origin> origin = ParseUrl(request.url);
+  Result<Origin> origin = ParseUrl(request.url, request.url_source);
   if (!origin) co_return origin.error();
   const bhttp::verb verb = bhttp::string_to_verb(request.method);
   if (verb == bhttp::verb::unknown) co_return Error::InvalidArgument("unsupported HTTP method");
@@ -368,6 +401,12 @@ asio::awaitable<Result<ClientResponse>> Client::Send(ClientRequest request) {
   for (int attempt = 1;; ++attempt) {
     AttemptOutcome outcome = co_await state->Attempt(*origin, outgoing, read_timeout);
     milliseconds delay;
+    if (outcome.refused) {
+      state->refused.Inc();
+      Error error = std::move(*outcome.refused);
+      error.detail = request.method + " " + origin->log_name + ": refused by the outbound address policy";
+      co_return error;
+    }
     if (outcome.response) {
       const int status = outcome.response->status;
       (status < 400 ? state->ok : state->http_error).Inc();
@@ -402,6 +441,25 @@ asio::awaitable<Result<ClientResponse>> Client::Send(ClientRequest request) {
     asio::steady_timer timer(co_await asio::this_coro::executor, delay);
     co_await timer.async_wait(kNoThrow);
   }
+}
+
+asio::awaitable<Result<void>> Client::CheckTenantUrl(std::string url) {
+  auto state = state_;
+  Result<Origin> origin = ParseUrl(url, UrlSource::kTenant);
+  if (!origin) co_return origin.error();
+  const auto deadline = asio::steady_timer::clock_type::now() + state->options.connect_timeout;
+  std::vector<tcp::endpoint> endpoints;
+  AttemptOutcome resolved =
+      co_await asio::co_spawn(asio::make_strand(state->executor),
+                              Resolve(*origin, deadline, state->options.tenant_allow, endpoints), asio::use_awaitable);
+  if (resolved.refused) co_return std::move(*resolved.refused);
+  if (resolved.error) {
+    Error error = resolved.timed_out ? Error::Timeout("the host name could not be resolved in time")
+                                     : Error::Unavailable("the host name could not be resolved");
+    error.detail = origin->log_name + ": " + resolved.error.message();
+    co_return error;
+  }
+  co_return Ok();
 }
 
 }  // namespace parley::http

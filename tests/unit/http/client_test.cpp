@@ -78,6 +78,15 @@ class ClientTest : public ::testing::Test {
       ++big_calls_;
       co_return TextResponse(Status::ok, std::string(4096, 'x'));
     });
+    router_.Add(Verb::get, "/internal", [this](const Request&, const RouteContext&) -> asio::awaitable<Response> {
+      ++internal_calls_;
+      co_return TextResponse(Status::ok, "internal secret");
+    });
+    router_.Add(Verb::get, "/moved", [](const Request&, const RouteContext&) -> asio::awaitable<Response> {
+      Response response = TextResponse(Status::found, "");
+      response.set(boost::beast::http::field::location, "/internal");
+      co_return response;
+    });
     router_.Add(Verb::get, "/slow", [](const Request&, const RouteContext&) -> asio::awaitable<Response> {
       asio::steady_timer timer(co_await asio::this_coro::executor, 500ms);
       co_await timer.async_wait(asio::use_awaitable);
@@ -116,6 +125,16 @@ class ClientTest : public ::testing::Test {
     return asio::co_spawn(io_, client.Send(std::move(request)), asio::use_future).get();
   }
 
+  Result<void> Check(Client& client, std::string url) {
+    return asio::co_spawn(io_, client.CheckTenantUrl(std::move(url)), asio::use_future).get();
+  }
+
+  static ClientRequest TenantGet(std::string url) {
+    ClientRequest request = Get(std::move(url));
+    request.url_source = UrlSource::kTenant;
+    return request;
+  }
+
   asio::io_context io_;
   asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(io_);
   Router router_;
@@ -124,6 +143,7 @@ class ClientTest : public ::testing::Test {
   std::atomic<int> limited_calls_{0};
   std::atomic<int> bad_calls_{0};
   std::atomic<int> big_calls_{0};
+  std::atomic<int> internal_calls_{0};
   std::string retry_after_ = "1";
   std::unique_ptr<Server> server_;
   std::thread thread_;
@@ -334,6 +354,109 @@ TEST_F(ClientTest, RejectsBadUrl) {
   auto response = Send(client, Get("ftp://example.com/x"));
   ASSERT_FALSE(response.has_value());
   EXPECT_EQ(response.error().code, ErrorCode::kInvalidArgument);
+}
+
+TEST_F(ClientTest, ATenantUrlAtLoopbackIsRefusedWithoutConnecting) {
+  StartServer();
+  auto& registry = metrics::Global();
+  const uint64_t before = registry.CounterTotal("parley_http_client_requests_total");
+  Client client(io_.get_executor(), FastOptions());
+  const std::string port = std::to_string(server_->port());
+  for (const std::string host :
+       {"127.0.0.1", "[::ffff:127.0.0.1]", "127.1", "0x7f000001", "2130706433", "localhost", "0.0.0.0"}) {
+    auto response = Send(client, TenantGet("http://" + host + ":" + port + "/internal"));
+    ASSERT_FALSE(response.has_value()) << host;
+    EXPECT_EQ(response.error().code, ErrorCode::kInvalidArgument) << host;
+    EXPECT_NE(response.error().message.find("only public addresses"), std::string::npos) << response.error().message;
+    EXPECT_NE(response.error().detail.find("address policy"), std::string::npos) << response.error().detail;
+  }
+  EXPECT_EQ(internal_calls_.load(), 0);
+  EXPECT_EQ(server_->active_connections(), 0);
+  // Refused once each, not retried.
+  EXPECT_EQ(registry.CounterTotal("parley_http_client_requests_total"), before + 7);
+}
+
+TEST_F(ClientTest, TheOperatorsOwnUrlsStillReachLoopback) {
+  StartServer();
+  Client client(io_.get_executor(), FastOptions());
+  auto response = Send(client, Get(Url("/internal")));
+  ASSERT_TRUE(response.has_value()) << response.error().detail;
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(internal_calls_.load(), 1);
+}
+
+TEST_F(ClientTest, ATenantRequestNeverReusesTheOperatorsPooledConnection) {
+  StartServer();
+  Client client(io_.get_executor(), FastOptions());
+  ASSERT_TRUE(Send(client, Get(Url("/internal"))).has_value());  // Leaves a pooled connection to 127.0.0.1.
+  auto response = Send(client, TenantGet(Url("/internal")));
+  ASSERT_FALSE(response.has_value());
+  EXPECT_EQ(response.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(internal_calls_.load(), 1);
+}
+
+TEST_F(ClientTest, TheAllowListOpensLoopbackToTenantUrls) {
+  StartServer();
+  ClientOptions options = FastOptions();
+  options.tenant_allow = OutboundAllowList::Parse("127.0.0.0/8").value();
+  Client client(io_.get_executor(), options);
+  auto response = Send(client, TenantGet(Url("/internal")));
+  ASSERT_TRUE(response.has_value()) << response.error().message;
+  EXPECT_EQ(response->body, "internal secret");
+  // ::1 is not in the list.
+  auto v6 = Send(client, TenantGet("http://[::1]:" + std::to_string(server_->port()) + "/internal"));
+  ASSERT_FALSE(v6.has_value());
+  EXPECT_EQ(v6.error().code, ErrorCode::kInvalidArgument);
+
+  ClientOptions by_name = FastOptions();
+  by_name.tenant_allow = OutboundAllowList::Parse("LocalHost").value();
+  Client named(io_.get_executor(), by_name);
+  auto allowed = Send(named, TenantGet("http://localhost:" + std::to_string(server_->port()) + "/internal"));
+  ASSERT_TRUE(allowed.has_value()) << allowed.error().message;
+  EXPECT_EQ(allowed->status, 200);
+  EXPECT_FALSE(Send(named, TenantGet(Url("/internal"))).has_value());  // The name is allowed, not its address.
+  EXPECT_EQ(internal_calls_.load(), 2);
+}
+
+TEST_F(ClientTest, ATenantUrlWithUserInfoIsRefusedEvenWhenItsAddressIsAllowed) {
+  StartServer();
+  ClientOptions options = FastOptions();
+  options.tenant_allow = OutboundAllowList::Parse("127.0.0.1").value();
+  Client client(io_.get_executor(), options);
+  auto response = Send(client, TenantGet("http://user:pw@127.0.0.1:" + std::to_string(server_->port()) + "/ok"));
+  ASSERT_FALSE(response.has_value());
+  EXPECT_EQ(response.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(response.error().message, "URLs with user info are not accepted");
+  EXPECT_FALSE(Check(client, "http://user@127.0.0.1/"));
+}
+
+TEST_F(ClientTest, RedirectsAreReturnedNotFollowed) {
+  StartServer();
+  ClientOptions options = FastOptions();
+  options.tenant_allow = OutboundAllowList::Parse("127.0.0.1").value();
+  Client client(io_.get_executor(), options);
+  auto response = Send(client, TenantGet(Url("/moved")));
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->status, 302);
+  EXPECT_EQ(internal_calls_.load(), 0);
+}
+
+TEST_F(ClientTest, CheckTenantUrlDecidesWithoutConnecting) {
+  StartServer();
+  Client client(io_.get_executor(), FastOptions());
+  for (const std::string url : {"http://127.0.0.1/", "http://[::1]:8080/x", "http://localhost/", "https://127.1/",
+                                "http://2130706433/", "http://169.254.169.254/latest/meta-data/", "http://10.0.0.1/",
+                                "http://[fe80::1]/", "http://[::ffff:127.0.0.1]/"}) {
+    auto checked = Check(client, url);
+    ASSERT_FALSE(checked) << url;
+    EXPECT_EQ(checked.error().code, ErrorCode::kInvalidArgument) << url;
+  }
+  EXPECT_EQ(Check(client, "http://localhost/").error().message.rfind("localhost resolves to ", 0), 0u);
+  EXPECT_EQ(Check(client, "ftp://example.com/").error().code, ErrorCode::kInvalidArgument);
+  // A public literal passes (nothing is connected to: this test never leaves loopback).
+  EXPECT_TRUE(Check(client, "http://93.184.215.14/"));
+  EXPECT_TRUE(Check(client, "https://[2606:4700::1111]/"));
+  EXPECT_EQ(server_->active_connections(), 0);
 }
 
 // Not a benchmark: a sanity check that keep-alive round trips stay cheap, printed rather than asserted.
