@@ -15,6 +15,13 @@ namespace parley::store::sqlite {
 // The conversation returns to the bot (?1: its id).
 inline constexpr char kHandBack[] =
     "UPDATE conversations SET mode = 'bot', handoff_reason = NULL, human_until = NULL WHERE id = ?1";
+// A person takes the conversation over (?1 id, ?2 now, ?3 reason, ?4 human_until): whatever was pending is
+// theirs, and a live claim can no longer commit (CommitReply checks the mode).
+inline constexpr char kTakeOver[] =
+    "UPDATE conversations SET mode = 'human', handoff_reason = ?3, human_until = ?4,"
+    " answered_through_id = (SELECT COALESCE(MAX(id), 0) FROM messages WHERE conversation_id = ?1),"
+    " answered_seq = inbound_seq, pending_since = NULL, last_message_at = MAX(last_message_at, ?2)"
+    " WHERE id = ?1";
 // Its open support items are resolved (?1: conversation id, ?2: by whom, ?3: when).
 inline constexpr char kResolveSupportItems[] =
     "UPDATE support_items SET status = 'resolved', resolved_by = ?2, resolved_at = ?3"

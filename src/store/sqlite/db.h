@@ -34,6 +34,11 @@ struct sqlite3_stmt;
 
 namespace parley::store::sqlite {
 
+// Transaction control, for the writer's groups and for migrations.
+inline constexpr char kBegin[] = "BEGIN IMMEDIATE";
+inline constexpr char kCommit[] = "COMMIT";
+inline constexpr char kRollback[] = "ROLLBACK";
+
 // A prepared statement borrowed from a Database's cache. Destruction resets it and clears its bindings, so the
 // next borrower starts clean. Text is bound without copying: bound strings must outlive the Statement.
 class Statement {

@@ -1,8 +1,9 @@
-// The shared inbox on SQLite: filtered lists live with the other reads in sqlite_store.cpp; here are the
-// operations people perform on conversations (assign, close, reply) and the support queue.
+// The shared inbox on SQLite: the filtered lists of conversations and of a conversation's messages, the operations
+// people perform on conversations (assign, close, reply) and the support queue.
 
 #include "store/sqlite/conversation_row.h"
 #include "store/sqlite/cursor.h"
+#include "store/sqlite/message_row.h"
 #include "store/sqlite/sqlite_store.h"
 
 #include <boost/json/serialize.hpp>
@@ -46,6 +47,21 @@ constexpr const char* kResolveItem =
     "UPDATE support_items SET status = 'resolved', resolved_by = ?2, resolved_at = ?3 WHERE id = ?1"
     " RETURNING " SUPPORT_COLUMNS;
 
+// ?3/?4 the cursor (NULL: first page); ?5.. the filter, each NULL when not set (?8 = 0: unassigned ones).
+constexpr char kConversationsPage[] = PARLEY_SELECT_CONVERSATION
+    " WHERE c.tenant_id = ?1 AND (?3 IS NULL OR (c.last_message_at, c.id) < (?3, ?4))"
+    " AND (?5 IS NULL OR c.channel_id = ?5) AND (?6 IS NULL OR c.status = ?6) AND (?7 IS NULL OR c.mode = ?7)"
+    " AND (?8 IS NULL OR (?8 = 0 AND c.assignee_user_id IS NULL) OR c.assignee_user_id = ?8)"
+    " AND (?9 IS NULL OR c.last_message_at >= ?9) AND (?10 IS NULL OR c.last_message_at < ?10)"
+    " AND (?11 IS NULL OR ct.name LIKE ?11 ESCAPE '\\' OR ct.platform_id LIKE ?11 ESCAPE '\\'"
+    "   OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.text LIKE ?11 ESCAPE '\\'))"
+    " ORDER BY c.last_message_at DESC, c.id DESC LIMIT ?2";
+constexpr char kTenantOwnsConversation[] = "SELECT 1 FROM conversations WHERE id = ?1 AND tenant_id = ?2";
+constexpr char kMessagesPage[] =
+    "SELECT id, conversation_id, direction, type, text, platform_message_id, status, error_code, error_title,"
+    " error_detail, platform_timestamp, created_at, details FROM messages"
+    " WHERE conversation_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3";
+
 SupportItem ReadSupportItem(const Statement& row) {
   return {row.Int(0),    row.Int(1),    row.Int(2), row.String(3),
           row.String(4), row.String(5), row.Int(6), row.OptionalInt(7)};
@@ -59,6 +75,60 @@ Result<Conversation> LoadConversation(Database& db, int64_t tenant_id, int64_t c
 }
 
 }  // namespace
+
+Result<Page<Conversation>> SqliteStore::ListConversations(int64_t tenant_id, const ConversationFilter& filter,
+                                                          const std::optional<std::string>& cursor, int limit) {
+  limit = ClampPageSize(limit);
+  std::optional<std::pair<int64_t, int64_t>> after;
+  if (cursor) {
+    STORE_ASSIGN_OR_RETURN(after, ParseConversationCursor(*cursor));
+  }
+  std::optional<std::string> pattern;
+  if (filter.text && !filter.text->empty()) {
+    std::string escaped;
+    for (char ch : *filter.text) {
+      if (ch == '%' || ch == '_' || ch == '\\') escaped += '\\';
+      escaped += ch;
+    }
+    pattern = "%" + escaped + "%";
+  }
+  STORE_ASSIGN_OR_RETURN(auto reader, AcquireReader());
+  STORE_ASSIGN_OR_RETURN(auto select, (*reader).Prepare(kConversationsPage));
+  select.Bind(1, tenant_id).Bind(2, limit + 1);  // One extra row tells whether another page follows.
+  if (after) select.Bind(3, after->first).Bind(4, after->second);
+  select.Bind(5, filter.channel_id).Bind(6, filter.status).Bind(7, filter.mode).Bind(8, filter.assignee_user_id);
+  select.Bind(9, filter.active_since_ms).Bind(10, filter.active_before_ms).Bind(11, pattern);
+  Page<Conversation> page;
+  while (true) {
+    STORE_ASSIGN_OR_RETURN(bool row, select.Step());
+    if (!row) break;
+    if (static_cast<int>(page.data.size()) == limit) {
+      const Conversation& last = page.data.back();
+      page.next_cursor = ConversationCursor(last.last_message_at_ms, last.id);
+      break;
+    }
+    page.data.push_back(ReadConversation(select));
+  }
+  return page;
+}
+
+Result<Page<StoredMessage>> SqliteStore::ListMessages(int64_t tenant_id, int64_t conversation_id,
+                                                      const std::optional<std::string>& cursor, int limit) {
+  limit = ClampPageSize(limit);
+  int64_t after_id = 0;
+  if (cursor) {
+    STORE_ASSIGN_OR_RETURN(after_id, ParseIdCursor('m', *cursor));
+  }
+  STORE_ASSIGN_OR_RETURN(auto reader, AcquireReader());
+  {
+    STORE_ASSIGN_OR_RETURN(auto owner, (*reader).Prepare(kTenantOwnsConversation));
+    STORE_ASSIGN_OR_RETURN(bool owned, owner.Bind(1, conversation_id).Bind(2, tenant_id).Step());
+    if (!owned) return Error::NotFound("no such conversation");
+  }
+  STORE_ASSIGN_OR_RETURN(auto select, (*reader).Prepare(kMessagesPage));
+  select.Bind(1, conversation_id).Bind(2, after_id).Bind(3, limit + 1);
+  return ReadIdPage<StoredMessage>(select, 'm', limit, ReadMessage);
+}
 
 Result<Conversation> SqliteStore::GetConversation(int64_t tenant_id, int64_t conversation_id) {
   Conversation conversation;

@@ -18,6 +18,7 @@
 #include <future>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <variant>
@@ -123,7 +124,7 @@ class SqliteStore final : public Store {
   // Number of writes committed (or failed) together in the most recent group.
   int64_t LastGroupSizeForTesting() const { return last_group_size_.load(); }
 
-  class Writer;  // The writer thread's state: its connection and channel cache (sqlite_store.cpp).
+  class Writer;  // The writer thread's state: its connection and caches (writer.h).
 
  private:
   // A write executed by the writer thread inside the group transaction.
@@ -238,5 +239,38 @@ class SqliteStore final : public Store {
   std::thread syncer_thread_;        // Started before the writer, joined after it.
   std::thread writer_thread_;        // Declared last: started after the state it uses, joined by Close().
 };
+
+// A pooled read-only connection, returned to the pool on destruction.
+class SqliteStore::ReaderLease {
+ public:
+  ReaderLease(SqliteStore* store, std::unique_ptr<Database> db) : store_(store), db_(std::move(db)) {}
+  ReaderLease(ReaderLease&& other) noexcept = default;
+  ~ReaderLease();
+  Database& operator*() { return *db_; }
+
+ private:
+  SqliteStore* store_;
+  std::unique_ptr<Database> db_;
+};
+
+inline Error ClosedError() { return Error::Unavailable("store is closed"); }
+
+template <class T, class Fn>
+Result<T> SqliteStore::WriteSync(Fn&& fn, bool durable) {
+  std::optional<Result<T>> result;
+  std::promise<Result<void>> committed;
+  std::future<Result<void>> future = committed.get_future();
+  // The closure refers to this frame, which lives until the writer has set `committed`.
+  Job job = TaskJob{[&](Writer& writer) -> Result<void> {
+                      result.emplace(fn(writer));
+                      if (*result) return Ok();
+                      return result->error();
+                    },
+                    &committed, durable};
+  if (!Enqueue(job)) return ClosedError();
+  Result<void> commit = future.get();
+  if (!commit) return commit.error();
+  return std::move(*result);
+}
 
 }  // namespace parley::store::sqlite

@@ -1,0 +1,26 @@
+#pragma once
+// How the SQLite backend reads and moves a message, shared by the files of the backend: the row reader for the
+// message columns, the order of an outbound message's statuses and the statement that moves one.
+
+#include "store/sqlite/db.h"
+#include "store/store.h"
+
+namespace parley::store::sqlite {
+
+// Sets an outbound message's status, with the error when the status is `failed` (?1 id, ?2 status, ?3..?5 error).
+inline constexpr char kSetOutboundStatus[] =
+    "UPDATE messages SET status = ?2,"
+    " error_code = CASE WHEN ?2 = 'failed' THEN ?3 ELSE error_code END,"
+    " error_title = CASE WHEN ?2 = 'failed' THEN ?4 ELSE error_title END,"
+    " error_detail = CASE WHEN ?2 = 'failed' THEN ?5 ELSE error_detail END"
+    " WHERE id = ?1";
+
+// Order in which an outbound message's status may move; -1 for statuses a webhook cannot set.
+// `failed` sits above `delivered` (a failure report wins over earlier progress) but below `read`.
+int OutboundRank(MessageStatus status);
+
+// A message of the columns "id, conversation_id, direction, type, text, platform_message_id, status, error_code,
+// error_title, error_detail, platform_timestamp, created_at, details", in that order.
+StoredMessage ReadMessage(const Statement& row);
+
+}  // namespace parley::store::sqlite

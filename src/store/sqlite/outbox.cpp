@@ -1,0 +1,144 @@
+// SqliteStore's outbox: the replies queued for sending (the bot's and people's), and the outcome of each send,
+// with the statuses that reached Parley before that outcome.
+
+#include "store/sqlite/message_row.h"
+#include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/writer.h"
+
+#include "core/time.h"
+
+#include <map>
+#include <utility>
+
+namespace parley::store::sqlite {
+namespace {
+
+// Statements, named and kept at namespace scope.
+constexpr char kQueuedOutbound[] =
+    "SELECT m.id, m.conversation_id, m.tenant_id, m.channel_id, ct.platform_id, m.type, COALESCE(m.text, ''),"
+    " COALESCE(json_extract(m.details, '$.reply_to'), ''), COALESCE(json_extract(m.details, '$.human_agent'), 0)"
+    " FROM messages m"
+    " JOIN conversations c ON c.id = m.conversation_id JOIN contacts ct ON ct.id = c.contact_id"
+    " WHERE m.status = 'queued' AND m.direction = 'out' ORDER BY m.id";
+constexpr char kOutboundById[] =
+    "SELECT m.id, m.conversation_id, m.tenant_id, m.channel_id, ct.platform_id, m.type, COALESCE(m.text, ''),"
+    " COALESCE(json_extract(m.details, '$.reply_to'), ''), COALESCE(json_extract(m.details, '$.human_agent'), 0)"
+    " FROM messages m"
+    " JOIN conversations c ON c.id = m.conversation_id JOIN contacts ct ON ct.id = c.contact_id"
+    " WHERE m.id = ?1 AND m.direction = 'out'";
+constexpr char kEarlyStatusesFor[] =
+    "SELECT e.status, e.error_code, e.error_title, e.error_detail, m.status, m.channel_id FROM messages m"
+    " JOIN early_statuses e ON e.channel_id = m.channel_id AND e.platform_message_id = m.platform_message_id"
+    " WHERE m.id = ?1";
+constexpr char kForgetEarlyStatuses[] =
+    "DELETE FROM early_statuses WHERE (channel_id = ?1 AND platform_message_id = ?2) OR received_at < ?3";
+// Only a queued message takes the send result: a webhook may already have moved it further.
+constexpr char kRecordSend[] =
+    "UPDATE messages SET"
+    " platform_message_id = CASE WHEN platform_message_id = '' THEN ?2 ELSE platform_message_id END,"
+    " error_code = CASE WHEN status = 'queued' AND ?3 = 'failed' THEN ?4 ELSE error_code END,"
+    " error_title = CASE WHEN status = 'queued' AND ?3 = 'failed' THEN ?5 ELSE error_title END,"
+    " error_detail = CASE WHEN status = 'queued' AND ?3 = 'failed' THEN ?6 ELSE error_detail END,"
+    " status = CASE WHEN status = 'queued' THEN ?3 ELSE status END"
+    " WHERE id = ?1 AND direction = 'out'";
+
+}  // namespace
+
+Result<std::vector<OutboundMessage>> SqliteStore::LoadOutbound(Database& db, std::optional<int64_t> message_id) {
+  std::vector<OutboundMessage> messages;
+  std::vector<int64_t> channel_ids;
+  {
+    STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(message_id ? kOutboundById : kQueuedOutbound));
+    if (message_id) select.Bind(1, *message_id);
+    while (true) {
+      STORE_ASSIGN_OR_RETURN(bool row, select.Step());
+      if (!row) break;
+      OutboundMessage m;
+      m.id = select.Int(0);
+      m.conversation_id = select.Int(1);
+      m.tenant_id = select.Int(2);
+      channel_ids.push_back(select.Int(3));
+      m.recipient_id = select.String(4);
+      m.draft.type = ParseMessageType(select.Text(5)).value_or(MessageType::kText);
+      m.draft.text = select.String(6);
+      m.draft.reply_to = select.String(7);
+      m.draft.human_agent = select.Int(8) != 0;
+      messages.push_back(std::move(m));
+    }
+  }
+  std::map<int64_t, Channel> channels;  // Few channels, many messages: unseal each token once.
+  for (size_t i = 0; i < messages.size(); ++i) {
+    auto it = channels.find(channel_ids[i]);
+    if (it == channels.end()) {
+      STORE_ASSIGN_OR_RETURN(Channel channel, LoadChannel(db, channel_ids[i]));
+      it = channels.emplace(channel_ids[i], std::move(channel)).first;
+    }
+    messages[i].channel = it->second;
+  }
+  return messages;
+}
+
+Result<std::vector<OutboundMessage>> SqliteStore::ListQueuedOutbound() {
+  STORE_ASSIGN_OR_RETURN(auto reader, AcquireReader());
+  return LoadOutbound(*reader, std::nullopt);
+}
+
+Result<OutboundMessage> SqliteStore::GetOutbound(int64_t message_id) {
+  STORE_ASSIGN_OR_RETURN(auto reader, AcquireReader());
+  STORE_ASSIGN_OR_RETURN(auto messages, LoadOutbound(*reader, message_id));
+  if (messages.empty()) return Error::NotFound("no such outbound message");
+  return std::move(messages.front());
+}
+
+Result<void> SqliteStore::RecordSendResult(int64_t message_id, const std::string& platform_message_id,
+                                           MessageStatus status, const std::optional<MessageError>& error) {
+  if (status != MessageStatus::kSent && status != MessageStatus::kFailed) {
+    return Error::InvalidArgument("a send result is sent or failed");
+  }
+  if (status == MessageStatus::kSent && platform_message_id.empty()) {
+    return Error::InvalidArgument("a sent message has a platform id");
+  }
+  return WriteSync<void>([&](Writer& w) -> Result<void> {
+    STORE_ASSIGN_OR_RETURN(auto update, w.db().Prepare(kRecordSend));
+    update.Bind(1, message_id).Bind(2, platform_message_id).Bind(3, ToString(status));
+    if (error) update.Bind(4, error->code).Bind(5, error->title).Bind(6, error->detail);
+    STORE_TRY(update.Run());
+    if (w.db().Changes() == 0) return Error::NotFound("no such outbound message");
+    if (status != MessageStatus::kSent) return Ok();
+    // Statuses that came in before this record: apply the most advanced one.
+    STORE_ASSIGN_OR_RETURN(auto early, w.db().Prepare(kEarlyStatusesFor));
+    early.Bind(1, message_id);
+    std::optional<StatusUpdate> best;
+    int best_rank = -1;
+    int64_t channel_id = 0;
+    while (true) {
+      STORE_ASSIGN_OR_RETURN(bool row, early.Step());
+      if (!row) break;
+      auto candidate = ParseMessageStatus(early.Text(0));
+      auto current = ParseMessageStatus(early.Text(4));
+      channel_id = early.Int(5);
+      if (!candidate || !current) continue;
+      int rank = OutboundRank(*candidate);
+      if (rank <= OutboundRank(*current) || rank <= best_rank) continue;
+      best_rank = rank;
+      best.emplace();
+      best->status = *candidate;
+      if (!early.IsNull(1))
+        best->error =
+            MessageError{static_cast<int>(early.Int(1)), std::string(early.Text(2)), std::string(early.Text(3))};
+    }
+    if (channel_id == 0) return Ok();
+    if (best) {
+      STORE_ASSIGN_OR_RETURN(auto apply, w.db().Prepare(kSetOutboundStatus));
+      apply.Bind(1, message_id).Bind(2, ToString(best->status));
+      if (best->error) apply.Bind(3, best->error->code).Bind(4, best->error->title).Bind(5, best->error->detail);
+      STORE_TRY(apply.Run());
+    }
+    constexpr int64_t kEarlyStatusLifetimeMs = int64_t{24} * 3600 * 1000;
+    STORE_ASSIGN_OR_RETURN(auto forget, w.db().Prepare(kForgetEarlyStatuses));
+    STORE_TRY(forget.Bind(1, channel_id).Bind(2, platform_message_id).Bind(3, NowMs() - kEarlyStatusLifetimeMs).Run());
+    return Ok();
+  });
+}
+
+}  // namespace parley::store::sqlite
