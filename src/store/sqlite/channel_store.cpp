@@ -7,7 +7,7 @@
 namespace parley::store::sqlite {
 namespace {
 
-// Statements, named and kept at namespace scope because the statement cache is keyed by their address.
+// Statements, named and kept at namespace scope.
 #define CHANNEL_COLUMNS                                                                                       \
   "id, tenant_id, platform, account_id, access_token_sealed, created_at, display_name, display_phone_number," \
   " verified_name, username, enabled, updated_at"

@@ -24,12 +24,17 @@ Error SqliteError(int rc, sqlite3* db) {
   }
 }
 
-Statement::Statement(Statement&& other) noexcept : stmt_(other.stmt_), db_(other.db_), bind_rc_(other.bind_rc_) {
+Statement::Statement(Statement&& other) noexcept
+    : stmt_(other.stmt_), db_(other.db_), owned_(other.owned_), bind_rc_(other.bind_rc_) {
   other.stmt_ = nullptr;
 }
 
 Statement::~Statement() {
   if (stmt_ == nullptr) return;
+  if (owned_) {
+    sqlite3_finalize(stmt_);
+    return;
+  }
   sqlite3_reset(stmt_);
   sqlite3_clear_bindings(stmt_);
 }
@@ -178,14 +183,15 @@ Result<void> Database::Exec(const char* sql) {
 }
 
 Result<Statement> Database::Prepare(const char* sql) {
-  auto it = statements_.find(sql);
-  if (it == statements_.end()) {
-    sqlite3_stmt* stmt = nullptr;
-    int rc = sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
-    if (rc != SQLITE_OK) return SqliteError(rc, db_);
-    it = statements_.emplace(sql, stmt).first;
-  }
-  return Statement(it->second, db_);
+  const std::string_view text(sql);
+  if (auto it = statements_.find(text); it != statements_.end()) return Statement(it->second, db_, false);
+  const bool cached = statements_.size() < kMaxCachedStatements;
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v3(db_, text.data(), static_cast<int>(text.size()), cached ? SQLITE_PREPARE_PERSISTENT : 0,
+                              &stmt, nullptr);
+  if (rc != SQLITE_OK) return SqliteError(rc, db_);
+  if (cached) statements_.emplace(text, stmt);
+  return Statement(stmt, db_, !cached);
 }
 
 Result<void> Database::Run(const char* sql) {

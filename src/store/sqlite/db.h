@@ -40,7 +40,8 @@ inline constexpr char kCommit[] = "COMMIT";
 inline constexpr char kRollback[] = "ROLLBACK";
 
 // A prepared statement borrowed from a Database's cache. Destruction resets it and clears its bindings, so the
-// next borrower starts clean. Text is bound without copying: bound strings must outlive the Statement.
+// next borrower starts clean (or finalizes it, for one the cache had no room for). Text is bound without copying:
+// bound strings must outlive the Statement.
 class Statement {
  public:
   Statement(Statement&& other) noexcept;
@@ -80,10 +81,11 @@ class Statement {
 
  private:
   friend class Database;
-  Statement(sqlite3_stmt* stmt, sqlite3* db) : stmt_(stmt), db_(db) {}
+  Statement(sqlite3_stmt* stmt, sqlite3* db, bool owned) : stmt_(stmt), db_(db), owned_(owned) {}
 
   sqlite3_stmt* stmt_;
   sqlite3* db_;
+  bool owned_;       //!< Not in the cache: finalized on destruction.
   int bind_rc_ = 0;  //!< First binding failure, reported by Step(): binding fails only on a programming error.
 };
 
@@ -105,11 +107,16 @@ class Database {
   // Runs SQL without parameters or results (pragmas, DDL); several statements allowed; nothing cached.
   Result<void> Exec(const char* sql);
   // Runs one cached statement without parameters, ignoring rows (transaction control on the hot path).
-  // `sql` must have static storage duration, as for Prepare.
   Result<void> Run(const char* sql);
-  // The cached prepared statement for `sql`, ready to bind. `sql` must have static storage duration: the cache
-  // is keyed by its address. Fails when the SQL does not compile (e.g. the schema is not migrated yet).
+  // The prepared statement for `sql`, ready to bind. Statements are cached by their text, so the same SQL from
+  // any buffer shares one statement, and a buffer reused for other SQL never gets a stale one. Past
+  // kMaxCachedStatements distinct texts, a new text gets a statement of its own, finalized with the Statement:
+  // SQL built at run time cannot grow the cache without bound. Fails when the SQL does not compile (e.g. the
+  // schema is not migrated yet).
   Result<Statement> Prepare(const char* sql);
+  // Distinct statements held by the cache.
+  size_t CachedStatements() const { return statements_.size(); }
+  static constexpr size_t kMaxCachedStatements = 1024;
   // Rows changed by the last INSERT, UPDATE or DELETE on this connection.
   int64_t Changes() const;
   // Row id of the last row inserted on this connection. Hot paths read it (and Changes()) instead of using
@@ -129,8 +136,13 @@ class Database {
  private:
   explicit Database(sqlite3* db) : db_(db) {}
 
+  struct TextHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+  };
+
   sqlite3* db_;
-  std::unordered_map<const char*, sqlite3_stmt*> statements_;
+  std::unordered_map<std::string, sqlite3_stmt*, TextHash, std::equal_to<>> statements_;
   std::function<void(int)> on_wal_commit_;
 };
 
