@@ -1,6 +1,7 @@
 #include "agent/agent_responder.h"
 
-#include <boost/json/serialize.hpp>
+#include "core/json.h"
+
 
 namespace parley::agent {
 
@@ -59,7 +60,7 @@ boost::asio::awaitable<Result<store::Reply>> AgentResponder::Respond(const store
   if (!answer) co_return answer.error();
   reply.decision = std::string(ToString(answer->decision));
   reply.reason = answer->reason;
-  reply.trace = boost::json::serialize(ToJson(*answer));
+  reply.trace = SerializeJson(ToJson(*answer));
   reply.prompt_tokens = answer->prompt_tokens;
   reply.completion_tokens = answer->completion_tokens;
   for (const auto& part : answer->parts) {

@@ -1,9 +1,10 @@
 #include "agent/llm.h"
 
+#include "core/json.h"
+
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
 #include <algorithm>
@@ -82,8 +83,9 @@ http::ClientRequest PostJson(const OpenAiOptions& options, std::string_view path
   request.url = std::string(TrimSlashes(options.base_url)) + "/" + std::string(path);
   request.headers.emplace_back("Content-Type", "application/json");
   if (!options.api_key.empty()) request.headers.emplace_back("Authorization", "Bearer " + options.api_key);
-  request.body = json::serialize(body);
+  request.body = SerializeJson(body);
   request.read_timeout = options.timeout;
+  request.url_source = options.url_source;
   return request;
 }
 

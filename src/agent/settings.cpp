@@ -1,7 +1,8 @@
 #include "agent/settings.h"
 
+#include "core/json.h"
+
 #include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 
 #include <tuple>
 
@@ -173,7 +174,7 @@ Result<std::string> MergeStoredSettings(const std::optional<std::string>& stored
     }
     overrides[key] = value;
   }
-  return boost::json::serialize(overrides);
+  return SerializeJson(overrides);
 }
 
 Result<AiSettings> FromStoredJson(const std::optional<std::string>& stored, const AiSettings& defaults,

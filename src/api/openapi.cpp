@@ -1,7 +1,8 @@
 #include "api/openapi.h"
 
+#include "core/json.h"
+
 #include <boost/beast/http/verb.hpp>
-#include <boost/json/serialize.hpp>
 
 #include <cctype>
 #include <map>
@@ -142,7 +143,7 @@ void RegisterOpenApiRoute(RouteTable& routes) {
       [&routes, rendered](const http::Request&, const http::RouteContext&) -> boost::asio::awaitable<http::Response> {
         // Rendered at the first request: by then the table no longer changes.
         std::call_once(rendered->once,
-                       [&] { rendered->json = boost::json::serialize(OpenApiDocument(routes.entries())); });
+                       [&] { rendered->json = SerializeJson(OpenApiDocument(routes.entries())); });
         co_return http::TextResponse(http::Status::ok, rendered->json, "application/json");
       });
 }

@@ -1,10 +1,10 @@
 #include "core/log.h"
 
+#include "core/json.h"
 #include "core/time.h"
 
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
-#include <boost/json/serialize.hpp>
 
 #include <atomic>
 
@@ -58,7 +58,7 @@ void Write(Level level, std::string_view event, boost::json::object fields) {
   line["level"] = LevelName(level);
   line["event"] = event;
   for (auto& field : fields) line[field.key()] = std::move(field.value());
-  Logger()->info(boost::json::serialize(line));
+  Logger()->info(SerializeJson(line));
   if (level >= Level::kWarn) Logger()->flush();
 }
 

@@ -1,6 +1,7 @@
 #include "knowledge/vector_index.h"
 
 #include "core/crypto.h"
+#include "core/json.h"
 #include "core/log.h"
 #include "knowledge/component_columns.h"
 #include "knowledge/dot.h"
@@ -8,7 +9,6 @@
 #include <hnswlib/hnswlib.h>
 
 #include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -747,7 +747,7 @@ Result<void> VectorCatalog::SaveLocked(const Key& key, const Entries::Entry& ent
                            {"after_deletion_seq", entry.position.after_deletion_seq}};
   return ReplaceFile(path + ".meta", "vector index", [&meta](const std::string& temporary) -> Result<void> {
     std::ofstream out(temporary, std::ios::trunc);
-    out << boost::json::serialize(meta);
+    out << SerializeJson(meta);
     if (!out) return Error::Unavailable("cannot write the vector index", "cannot write " + temporary);
     return Ok();
   });

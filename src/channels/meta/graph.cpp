@@ -1,9 +1,9 @@
 #include "channels/meta/graph.h"
 
-#include <boost/json/serialize.hpp>
 #include <utility>
 
 #include "core/crypto.h"
+#include "core/json.h"
 
 namespace parley::channels::meta {
 
@@ -29,7 +29,7 @@ boost::asio::awaitable<SendResult> PostJson(http::Client& client, std::string ur
   request.method = "POST";
   request.url = std::move(url);
   request.headers = {{"Authorization", "Bearer " + std::string(access_token)}, {"Content-Type", "application/json"}};
-  request.body = boost::json::serialize(body);
+  request.body = SerializeJson(body);
   request.max_attempts = max_attempts;
   Result<http::ClientResponse> response = co_await client.Send(std::move(request));
   if (!response) {

@@ -1,12 +1,12 @@
 #include "store/sqlite/billing_store.h"
 
 #include "core/crypto.h"
+#include "core/json.h"
 #include "core/time.h"
 #include "store/sqlite/sqlite_store.h"
 
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 
 namespace parley::store {
 
@@ -413,7 +413,7 @@ class SqliteBillingStore final : public BillingStore {
       }
       if (!tenant_id) {
         result.outcome = StripeOutcome::kUnknownCustomer;
-        return InsertEvent(db, change, std::nullopt, boost::json::serialize(ChangeToJson(change)),
+        return InsertEvent(db, change, std::nullopt, SerializeJson(ChangeToJson(change)),
                            StripeOutcome::kUnknownCustomer, now_ms);
       }
       result.tenant_id = tenant_id;
