@@ -276,7 +276,7 @@ Result<WebhookEvents> ParseInstagramWebhook(std::string_view body) {
     return Error::InvalidArgument("field \"object\" must be \"instagram\"");
   }
   WebhookEvents events;
-  if (const json::array* entries = read.Array(*root, "entry")) {
+  if (const json::array* entries = read.RequiredArray(*root, "entry")) {
     for (const json::value& v : *entries) {
       if (const json::object* entry = read.Element(v, "entry")) ParseEntry(read, *entry, events);
     }

@@ -70,6 +70,14 @@ const json::array* FieldReader::Array(const json::object& o, std::string_view ke
   return v->if_array();
 }
 
+const json::array* FieldReader::RequiredArray(const json::object& o, std::string_view key) {
+  if (Find(o, key) == nullptr) {
+    WrongType(key, "an array");
+    return nullptr;
+  }
+  return Array(o, key);
+}
+
 std::optional<std::string> FieldReader::OptString(const json::object& o, std::string_view key) {
   const json::value* v = Find(o, key);
   if (v == nullptr) return std::nullopt;

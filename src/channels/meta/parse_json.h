@@ -46,6 +46,8 @@ class FieldReader {
   const boost::json::object* Object(const boost::json::object& o, std::string_view key);
   //! The array at `key`, or nullptr when it is absent, null or not an array (the latter is an error).
   const boost::json::array* Array(const boost::json::object& o, std::string_view key);
+  //! The array at `key`; nullptr when it is anything else, absent and null included (all errors).
+  const boost::json::array* RequiredArray(const boost::json::object& o, std::string_view key);
   //! The string at `key`; nullopt when absent or null.
   std::optional<std::string> OptString(const boost::json::object& o, std::string_view key);
   //! The string at `key`; empty when absent or null.

@@ -279,7 +279,7 @@ Result<WebhookEvents> ParseWhatsAppWebhook(std::string_view body) {
     return Error::InvalidArgument("field \"object\" must be \"whatsapp_business_account\"");
   }
   WebhookEvents events;
-  if (const json::array* entries = read.Array(*root, "entry")) {
+  if (const json::array* entries = read.RequiredArray(*root, "entry")) {
     for (const json::value& ev : *entries) {
       const json::object* entry = read.Element(ev, "entry");
       const json::array* changes = entry != nullptr ? read.Array(*entry, "changes") : nullptr;
