@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds the webhook parser fuzz targets (tests/fuzz) with clang, ASan and UBSan, and runs each for N seconds
-# (default 20), seeded with the recorded payloads in tests/data/<platform>. Exits non-zero on any crash, sanitizer
-# report or timeout; the reproducer is left in build-fuzz/<platform>-crash-*.
+# Builds the parser fuzz targets (tests/fuzz: the webhook parsers and the multipart parser) with clang, ASan and
+# UBSan, and runs each for N seconds (default 20), seeded with tests/data/<target> (recorded payloads, upload
+# bodies). Exits non-zero on any crash, sanitizer report or timeout; the reproducer is left in
+# build-fuzz/<target>-crash-*.
 #   scripts/fuzz.sh [seconds]
 set -euo pipefail
 
@@ -12,12 +13,14 @@ build=${PARLEY_FUZZ_BUILD_DIR:-$root/build-fuzz}
 cmake -S "$root/tests/fuzz" -B "$build" -G Ninja -DCMAKE_CXX_COMPILER=clang++ >/dev/null
 ninja -C "$build" -j2
 
-for platform in whatsapp instagram; do
+for target in whatsapp instagram multipart; do
   # New inputs go to the git-ignored fuzz-corpus/, so runs build on each other without touching the fixtures.
-  corpus=$root/fuzz-corpus/$platform
+  corpus=$root/fuzz-corpus/$target
   mkdir -p "$corpus"
-  echo "fuzz: $platform for ${seconds}s"
-  "$build/${platform}_parse_fuzz" -max_total_time="$seconds" -timeout=10 -max_len=65536 -print_final_stats=1 \
-    -dict="$root/tests/fuzz/json.dict" -artifact_prefix="$build/$platform-" "$corpus" "$root/tests/data/$platform"
+  dict=()
+  if [[ $target != multipart ]]; then dict=(-dict="$root/tests/fuzz/json.dict"); fi
+  echo "fuzz: $target for ${seconds}s"
+  "$build/${target}_parse_fuzz" -max_total_time="$seconds" -timeout=10 -max_len=65536 -print_final_stats=1 \
+    "${dict[@]}" -artifact_prefix="$build/$target-" "$corpus" "$root/tests/data/$target"
 done
 echo "fuzz: no crash"

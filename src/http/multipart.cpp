@@ -1,5 +1,7 @@
 #include "http/multipart.h"
 
+#include "core/utf8.h"
+
 #include <boost/algorithm/string/predicate.hpp>
 
 namespace parley::http {
@@ -37,6 +39,22 @@ std::string Parameter(std::string_view header, std::string_view key) {
     return std::string(Trim(value.substr(0, value.find(';'))));
   }
   return {};
+}
+
+// Every string a part gives the server is text it may store and show, so it must be valid UTF-8; a file's bytes are
+// the exception, and are checked by whatever reads the file.
+Result<void> CheckText(const FormPart& part) {
+  if (!IsValidUtf8(part.name)) return Error::InvalidArgument("a multipart part's name is not valid UTF-8");
+  if (!IsValidUtf8(part.file_name)) {
+    return Error::InvalidArgument("the filename of multipart part \"" + part.name + "\" is not valid UTF-8");
+  }
+  if (!IsValidUtf8(part.content_type)) {
+    return Error::InvalidArgument("the Content-Type of multipart part \"" + part.name + "\" is not valid UTF-8");
+  }
+  if (part.file_name.empty() && !IsValidUtf8(part.data)) {
+    return Error::InvalidArgument("form field \"" + part.name + "\" is not valid UTF-8");
+  }
+  return Ok();
 }
 
 }  // namespace
@@ -91,6 +109,7 @@ Result<std::vector<FormPart>> ParseMultipart(std::string_view body, std::string_
     size_t next = body.find("\r\n" + delimiter, data_begin);
     if (next == std::string_view::npos) return Malformed("missing closing boundary");
     part.data = body.substr(data_begin, next - data_begin);
+    if (Result<void> text = CheckText(part); !text) return text.error();
     parts.push_back(std::move(part));
     at = next + 2 + delimiter.size();
   }

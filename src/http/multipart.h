@@ -22,7 +22,8 @@ struct FormPart {
 Result<std::string> MultipartBoundary(std::string_view content_type);
 
 // Splits `body` into its parts. kInvalidArgument ("malformed multipart body: …") when a delimiter, the closing
-// delimiter or a part's Content-Disposition is missing.
+// delimiter or a part's Content-Disposition is missing, and kInvalidArgument naming the part when its name,
+// filename, Content-Type or (for a plain form field) value is not valid UTF-8.
 Result<std::vector<FormPart>> ParseMultipart(std::string_view body, std::string_view boundary);
 
 }  // namespace parley::http

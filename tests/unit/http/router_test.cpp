@@ -127,6 +127,31 @@ TEST_F(RouterTest, MalformedTargetIs400) {
   EXPECT_EQ(response.result(), Status::bad_request);
 }
 
+TEST_F(RouterTest, QueryAndPathThatAreNotUtf8Are400NamingThem) {
+  Response query = Dispatch(router_, MakeRequest(Verb::get, "/api/conversations?status=open&q=caf%FF"));
+  EXPECT_EQ(query.result(), Status::bad_request);
+  EXPECT_EQ(Body(query).at("error").at("message"), "query parameter \"q\" is not valid UTF-8");
+  Response key = Dispatch(router_, MakeRequest(Verb::get, "/api/conversations?%C0%AF=1"));
+  EXPECT_EQ(key.result(), Status::bad_request);
+  EXPECT_EQ(Body(key).at("error").at("message"), "a query parameter is not valid UTF-8");
+  Response path = Dispatch(router_, MakeRequest(Verb::get, "/api/conversations/%ED%A0%80"));
+  EXPECT_EQ(path.result(), Status::bad_request);
+  EXPECT_EQ(Body(path).at("error").at("message"), "the path is not valid UTF-8");
+  Response good = Dispatch(router_, MakeRequest(Verb::get, "/api/conversations?q=caf%C3%A9"));
+  EXPECT_EQ(good.result(), Status::ok);
+  EXPECT_EQ(Body(good).at("query").at("q"), "caf\xc3\xa9");
+}
+
+TEST(ParseJsonObjectTest, RefusesStringsThatAreNotUtf8) {
+  Request request{Verb::post, "/", 11};
+  request.body() = "{\"name\": \"caf\xff\"}";
+  auto parsed = ParseJsonObject(request);
+  ASSERT_FALSE(parsed);
+  EXPECT_EQ(parsed.error().code, ErrorCode::kInvalidArgument);
+  request.body() = "{\"name\": \"caf\xc3\xa9\"}";
+  EXPECT_TRUE(ParseJsonObject(request));
+}
+
 TEST(ErrorResponseTest, MapsCodeAndHidesDetail) {
   Error error = Error::Internal("database file /var/lib/parley.db is locked");
   Response response = ErrorResponse(error);
