@@ -9,7 +9,14 @@ all: build
 setup:
 	@bash scripts/setup.sh
 
+# A build directory configured for another source tree (the checkout was moved or copied) is configured anew: CMake
+# refuses to reuse its cache.
 configure: setup
+	@if [ -f $(BUILD_DIR)/CMakeCache.txt ] && \
+	    ! grep -qx "CMAKE_HOME_DIRECTORY:INTERNAL=$(CURDIR)" $(BUILD_DIR)/CMakeCache.txt; then \
+	  echo "configure: $(BUILD_DIR) was configured for another source directory; configuring it again"; \
+	  rm -rf $(BUILD_DIR)/CMakeCache.txt $(BUILD_DIR)/CMakeFiles; \
+	fi
 	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release > /dev/null
 
 build: configure

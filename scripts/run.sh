@@ -35,7 +35,8 @@ Parley is starting on http://$PARLEY_LISTEN (data in $PARLEY_DATA_DIR).
 A demo tenant is ready, with a small knowledge base (scripts/demo/demo-business.md). In another terminal:
 
   $parley ask --tenant $tenant_id "Do you deliver on Sunday?"
-  WHATSAPP_APP_SECRET=$WHATSAPP_APP_SECRET $parley simulate whatsapp --text "Hello, are you open on Sunday?"
+  WHATSAPP_APP_SECRET=$WHATSAPP_APP_SECRET $parley simulate whatsapp --text "Hello, are you open on Sunday?" \\
+      --url http://$PARLEY_LISTEN/api/whatsapp/webhook
   curl -s -H "Authorization: Bearer $api_key" http://$PARLEY_LISTEN/api/conversations
   curl -s -H "Authorization: Bearer $api_key" http://$PARLEY_LISTEN/api/conversations/1/messages
   curl -s -d '{"email":"owner@demo.local","password":"$owner_password"}' http://$PARLEY_LISTEN/api/auth/login

@@ -180,8 +180,9 @@ boost::asio::awaitable<http::Response> Api::ReceiveWebhook(Platform platform, co
                                   {"stored", outcome->stored},
                                   {"duplicates", outcome->duplicates}});
   }
-  co_return http::JsonResponse(http::Status::ok,
-                               boost::json::object{{"stored", outcome->stored}, {"duplicates", outcome->duplicates}});
+  co_return http::JsonResponse(http::Status::ok, boost::json::object{{"stored", outcome->stored},
+                                                                     {"duplicates", outcome->duplicates},
+                                                                     {"unknown_account", outcome->unknown_account}});
 }
 
 boost::asio::awaitable<http::Response> Api::Health() {
