@@ -7,6 +7,7 @@
 #include "app/setup.h"
 #include "core/config.h"
 #include "core/crypto.h"
+#include "core/json.h"
 #include "core/log.h"
 #include "core/time.h"
 #include "http/client.h"
@@ -28,7 +29,7 @@ int PrintError(const Error& e) {
   return 1;
 }
 
-void PrintJson(const boost::json::value& v) { std::cout << boost::json::serialize(v) << std::endl; }
+void PrintJson(const boost::json::value& v) { std::cout << SerializeJson(v) << std::endl; }
 
 // Opens the store the way `serve` does; every subcommand that touches data goes through here.
 Result<std::unique_ptr<store::Store>> OpenForCli(const Config& config) {
@@ -63,7 +64,7 @@ int UserCreate(const Config& config, int64_t tenant_id, const std::string& email
   if (!created) return PrintError(created.error());
   (*store)->access().AppendAudit(
       {0, tenant_id, "cli", "user.create", "user", std::to_string(created->id),
-       boost::json::serialize(boost::json::object{{"email", created->email}, {"role", created->role}}), NowMs()});
+       SerializeJson(boost::json::object{{"email", created->email}, {"role", created->role}}), NowMs()});
   boost::json::object out{
       {"user_id", created->id}, {"tenant_id", created->tenant_id}, {"email", created->email}, {"role", created->role}};
   if (generated) out["password"] = password;
@@ -108,13 +109,13 @@ std::string SimulatedPayload(Platform platform, const SimulateOptions& o) {
                                                                {"timestamp", std::to_string(now_ms / 1000)},
                                                                {"type", "text"},
                                                                {"text", {{"body", o.text}}}}}}};
-    return boost::json::serialize(boost::json::object{
+    return SerializeJson(boost::json::object{
         {"object", "whatsapp_business_account"},
         {"entry",
          boost::json::array{
              {{"id", "0"}, {"changes", boost::json::array{{{"value", std::move(value)}, {"field", "messages"}}}}}}}});
   }
-  return boost::json::serialize(boost::json::object{
+  return SerializeJson(boost::json::object{
       {"object", "instagram"},
       {"entry",
        boost::json::array{
@@ -124,6 +125,14 @@ std::string SimulatedPayload(Platform platform, const SimulateOptions& o) {
                                               {"recipient", {{"id", o.account}}},
                                               {"timestamp", now_ms},
                                               {"message", {{"mid", "aWdfZAG1SIM" + id}, {"text", o.text}}}}}}}}}});
+}
+
+// Whether the server's answer to a webhook says it stored a message: {"stored": N, …}.
+bool StoredAny(std::string_view body) {
+  boost::system::error_code ec;
+  boost::json::value answer = boost::json::parse(body, ec);
+  const boost::json::value* stored = ec || !answer.is_object() ? nullptr : answer.as_object().if_contains("stored");
+  return stored != nullptr && stored->is_int64() && stored->get_int64() > 0;
 }
 
 int Simulate(const Config& config, const SimulateOptions& o) {
@@ -165,6 +174,12 @@ int Simulate(const Config& config, const SimulateOptions& o) {
         }
         std::cout << response->status << " " << response->body << std::endl;
         exit_code = response->status == 200 ? 0 : 1;
+        if (exit_code == 0 && !StoredAny(response->body)) {
+          std::cerr << "nothing was stored: no " << ToString(*platform) << " channel has the account id \""
+                    << options.account << "\" on that server (see `parley channel add`, or pass --account)"
+                    << std::endl;
+          exit_code = 1;
+        }
       },
       [](std::exception_ptr e) {
         if (e) std::rethrow_exception(e);
