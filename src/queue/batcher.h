@@ -5,6 +5,7 @@
 // the batcher only decides when to try). The in-process batcher (queue/memory) fires on a timer at the deadline;
 // a Redis batcher for several processes will implement the same interface.
 
+#include "core/clock.h"
 #include "store/store.h"
 
 #include <cstdint>
@@ -66,7 +67,9 @@ class Batcher {
   virtual size_t waiting() const = 0;
 };
 
-// The in-process batcher: one timer on `executor`, set to the earliest deadline.
-std::unique_ptr<Batcher> MakeMemoryBatcher(boost::asio::any_io_executor executor, BatchPolicy policy);
+// The in-process batcher: one timer on `executor`, set to the earliest deadline read from `clock` (which must
+// outlive the batcher).
+std::unique_ptr<Batcher> MakeMemoryBatcher(boost::asio::any_io_executor executor, BatchPolicy policy,
+                                           Clock& clock = RealClock());
 
 }  // namespace parley::queue

@@ -1,13 +1,14 @@
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
 #include <atomic>
 #include <chrono>
 
+#include "core/clock.h"
 #include "core/log.h"
-#include "core/time.h"
 #include "queue/batcher.h"
 
 namespace parley::queue {
@@ -17,8 +18,21 @@ namespace {
 // post onto it. Pending waits hold a shared_ptr, so the state outlives the batcher until they have completed.
 class TimerState : public std::enable_shared_from_this<TimerState> {
  public:
-  TimerState(boost::asio::any_io_executor executor, BatchPolicy policy)
-      : strand_(boost::asio::make_strand(std::move(executor))), timer_(strand_), schedule_(policy) {}
+  TimerState(boost::asio::any_io_executor executor, BatchPolicy policy, Clock& clock)
+      : clock_(clock), strand_(boost::asio::make_strand(std::move(executor))), timer_(strand_), schedule_(policy) {}
+
+  // A clock set forward (in tests) re-arms the timer for the new time.
+  void WatchClock() {
+    watch_id_ = clock_.Watch([weak = weak_from_this()] {
+      if (auto self = weak.lock()) {
+        boost::asio::post(self->strand_, [self] {
+          self->armed_for_.reset();
+          self->Reschedule();
+        });
+      }
+    });
+  }
+  void UnwatchClock() { clock_.Unwatch(watch_id_); }
 
   void Arm(const store::PendingConversation& pending) {
     boost::asio::dispatch(strand_, [self = shared_from_this(), pending] {
@@ -62,13 +76,13 @@ class TimerState : public std::enable_shared_from_this<TimerState> {
     armed_for_ = *next;
     // Re-arming cancels the previous wait; its handler sees a stale generation and does nothing.
     uint64_t generation = ++generation_;
-    timer_.expires_after(std::chrono::milliseconds(std::max<int64_t>(0, *next - NowMs())));
+    timer_.expires_after(std::chrono::milliseconds(std::max<int64_t>(0, *next - clock_.NowMs())));
     timer_.async_wait(
         boost::asio::bind_executor(strand_, [self = shared_from_this(), generation](boost::system::error_code) {
           if (generation != self->generation_) return;
           self->armed_for_.reset();
           if (!self->running_) return;
-          for (int64_t id : self->schedule_.PopDue(NowMs())) {
+          for (int64_t id : self->schedule_.PopDue(self->clock_.NowMs())) {
             try {
               self->on_due_(id);
             } catch (const std::exception& e) {
@@ -79,6 +93,8 @@ class TimerState : public std::enable_shared_from_this<TimerState> {
         }));
   }
 
+  Clock& clock_;
+  int watch_id_ = 0;
   boost::asio::strand<boost::asio::any_io_executor> strand_;
   boost::asio::steady_timer timer_;
   DebounceSchedule schedule_;         // GUARDED_BY(strand_)
@@ -91,9 +107,14 @@ class TimerState : public std::enable_shared_from_this<TimerState> {
 
 class MemoryBatcher final : public Batcher {
  public:
-  MemoryBatcher(boost::asio::any_io_executor executor, BatchPolicy policy)
-      : state_(std::make_shared<TimerState>(std::move(executor), policy)) {}
-  ~MemoryBatcher() override { state_->Stop(); }
+  MemoryBatcher(boost::asio::any_io_executor executor, BatchPolicy policy, Clock& clock)
+      : state_(std::make_shared<TimerState>(std::move(executor), policy, clock)) {
+    state_->WatchClock();
+  }
+  ~MemoryBatcher() override {
+    state_->UnwatchClock();
+    state_->Stop();
+  }
 
   void Arm(const store::PendingConversation& pending) override { state_->Arm(pending); }
   void RetryAt(int64_t conversation_id, int64_t at_ms) override { state_->RetryAt(conversation_id, at_ms); }
@@ -107,8 +128,8 @@ class MemoryBatcher final : public Batcher {
 
 }  // namespace
 
-std::unique_ptr<Batcher> MakeMemoryBatcher(boost::asio::any_io_executor executor, BatchPolicy policy) {
-  return std::make_unique<MemoryBatcher>(std::move(executor), policy);
+std::unique_ptr<Batcher> MakeMemoryBatcher(boost::asio::any_io_executor executor, BatchPolicy policy, Clock& clock) {
+  return std::make_unique<MemoryBatcher>(std::move(executor), policy, clock);
 }
 
 }  // namespace parley::queue
