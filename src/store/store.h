@@ -246,6 +246,23 @@ struct OutboundMessage {
   OutboundDraft draft;
 };
 
+// A queued outbound message leased for sending: the right to send it, held until its outcome is recorded or
+// deferred, or until the lease expires (then another sender may take it: a crash costs a repeat, never a loss).
+struct OutboundLease {
+  OutboundMessage message;
+  std::string token;
+  int attempts = 0;               //!< Attempts made before this one.
+  int64_t window_ends_at_ms = 0;  //!< The platform refuses this message after then (its messaging window).
+};
+
+// What LeaseNextOutbound found in a conversation. Exactly one of: `lease` set (send it), `wait_until_ms` > 0 (the
+// conversation's oldest queued message waits for its next attempt, or for another sender's lease, until then), or
+// neither (nothing queued).
+struct OutboundAttempt {
+  std::optional<OutboundLease> lease;
+  int64_t wait_until_ms = 0;
+};
+
 enum class CommitResult {
   kCommitted,   //!< The reply is queued and the answered messages are marked answered.
   kSuperseded,  //!< A newer customer message arrived since the claim: nothing queued, the claim is released.
@@ -322,9 +339,18 @@ class Store {
   // Queued outbound messages (a crash between commit and send), oldest first, for re-sending at start-up.
   virtual Result<std::vector<OutboundMessage>> ListQueuedOutbound() = 0;
   virtual Result<OutboundMessage> GetOutbound(int64_t message_id) = 0;
-  // Records a send outcome: the platform's id and `sent`, or `failed` with the error.
+  // Records a send outcome: the platform's id and `sent`, or `failed` with the error (which also opens a support
+  // item for the conversation, so that a person sees the customer went unanswered). Ends any send lease.
   virtual Result<void> RecordSendResult(int64_t message_id, const std::string& platform_message_id,
                                         MessageStatus status, const std::optional<MessageError>& error) = 0;
+  // Leases the conversation's oldest queued outbound message for `lease_ms`, so that its messages go out one at a
+  // time and in order, from one sender among all processes. Nothing is leased while that message waits for its
+  // next attempt or another live lease holds it (`wait_until_ms` says until when).
+  virtual Result<OutboundAttempt> LeaseNextOutbound(int64_t conversation_id, int64_t now_ms, int64_t lease_ms) = 0;
+  // After a failure worth retrying: the leased message stays queued with the error kept, its attempt counted and
+  // its next attempt at `retry_at_ms`; the lease ends. A no-op (success) when `token` no longer holds it.
+  virtual Result<void> DeferOutbound(int64_t message_id, const std::string& token, int64_t retry_at_ms,
+                                     const MessageError& error) = 0;
 
   // The conversation's `limit` messages before message `before_id` (both directions, unsent ones left out),
   // oldest first: the history the agent reads.

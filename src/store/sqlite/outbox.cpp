@@ -1,10 +1,12 @@
-// SqliteStore's outbox: the replies queued for sending (the bot's and people's), and the outcome of each send,
-// with the statuses that reached Parley before that outcome.
+// SqliteStore's outbox: the replies queued for sending (the bot's and people's), the lease under which each is
+// sent (one sender, oldest first per conversation, retried later after a transient failure), and the outcome of
+// each send, with the statuses that reached Parley before that outcome.
 
 #include "store/sqlite/message_row.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/writer.h"
 
+#include "core/crypto.h"
 #include "core/time.h"
 
 #include <map>
@@ -34,7 +36,7 @@ constexpr char kForgetEarlyStatuses[] =
     "DELETE FROM early_statuses WHERE (channel_id = ?1 AND platform_message_id = ?2) OR received_at < ?3";
 // Only a queued message takes the send result: a webhook may already have moved it further.
 constexpr char kRecordSend[] =
-    "UPDATE messages SET"
+    "UPDATE messages SET send_token = NULL, send_lease_until = NULL, next_attempt_at = NULL,"
     " platform_message_id = CASE WHEN platform_message_id = '' THEN ?2 ELSE platform_message_id END,"
     " error_code = CASE WHEN status = 'queued' AND ?3 = 'failed' THEN ?4 ELSE error_code END,"
     " error_title = CASE WHEN status = 'queued' AND ?3 = 'failed' THEN ?5 ELSE error_title END,"
@@ -42,7 +44,77 @@ constexpr char kRecordSend[] =
     " status = CASE WHEN status = 'queued' THEN ?3 ELSE status END"
     " WHERE id = ?1 AND direction = 'out'";
 
+constexpr char kSendState[] = "SELECT status, conversation_id FROM messages WHERE id = ?1 AND direction = 'out'";
+// A message whose last send failed is a customer left unanswered: a person is told (one open item per
+// conversation).
+constexpr char kOpenSupportItem[] =
+    "INSERT INTO support_items (tenant_id, conversation_id, reason, created_at)"
+    " SELECT tenant_id, id, 'send_failed', ?2 FROM conversations WHERE id = ?1 ON CONFLICT DO NOTHING";
+
+// The conversation's oldest queued message, with its lease, its retry state and the start of its messaging window
+// (the customer's last message).
+constexpr char kNextQueued[] =
+    "SELECT m.id, m.send_token, m.send_lease_until, m.next_attempt_at, m.send_attempts,"
+    " COALESCE(c.last_inbound_at, m.created_at), COALESCE(json_extract(m.details, '$.human_agent'), 0)"
+    " FROM messages m JOIN conversations c ON c.id = m.conversation_id"
+    " WHERE m.conversation_id = ?1 AND m.status = 'queued' AND m.direction = 'out' ORDER BY m.id LIMIT 1";
+constexpr char kTakeSendLease[] = "UPDATE messages SET send_token = ?2, send_lease_until = ?3 WHERE id = ?1";
+constexpr char kDeferSend[] =
+    "UPDATE messages SET send_token = NULL, send_lease_until = NULL, send_attempts = send_attempts + 1,"
+    " next_attempt_at = ?3, error_code = ?4, error_title = ?5, error_detail = ?6"
+    " WHERE id = ?1 AND send_token = ?2 AND status = 'queued'";
+
+// Meta accepts free-form messages within 24 hours of the customer's last message; a person's reply on Instagram
+// with the HUMAN_AGENT tag, within 7 days.
+constexpr int64_t kStandardWindowMs = int64_t{24} * 3600 * 1000;
+constexpr int64_t kHumanAgentWindowMs = 7 * kStandardWindowMs;
+
 }  // namespace
+
+Result<OutboundAttempt> SqliteStore::LeaseNextOutbound(int64_t conversation_id, int64_t now_ms, int64_t lease_ms) {
+  std::string token = crypto::RandomToken(16);
+  return WriteSync<OutboundAttempt>(
+      [&](Writer& w) -> Result<OutboundAttempt> {
+        Database& db = w.db();
+        OutboundAttempt attempt;
+        int64_t message_id = 0;
+        OutboundLease lease;
+        {
+          STORE_ASSIGN_OR_RETURN(auto next, db.Prepare(kNextQueued));
+          STORE_ASSIGN_OR_RETURN(bool found, next.Bind(1, conversation_id).Step());
+          if (!found) return attempt;
+          message_id = next.Int(0);
+          if (!next.IsNull(1) && next.Int(2) > now_ms) {
+            attempt.wait_until_ms = next.Int(2);
+            return attempt;
+          }
+          if (!next.IsNull(3) && next.Int(3) > now_ms) {
+            attempt.wait_until_ms = next.Int(3);
+            return attempt;
+          }
+          lease.attempts = static_cast<int>(next.Int(4));
+          lease.window_ends_at_ms = next.Int(5) + (next.Int(6) != 0 ? kHumanAgentWindowMs : kStandardWindowMs);
+        }
+        STORE_ASSIGN_OR_RETURN(auto take, db.Prepare(kTakeSendLease));
+        STORE_TRY(take.Bind(1, message_id).Bind(2, token).Bind(3, now_ms + lease_ms).Run());
+        STORE_ASSIGN_OR_RETURN(auto messages, LoadOutbound(db, message_id));
+        if (messages.empty()) return Error::Internal("leased message vanished");
+        lease.message = std::move(messages.front());
+        lease.token = token;
+        attempt.lease = std::move(lease);
+        return attempt;
+      },
+      /*durable=*/false);
+}
+
+Result<void> SqliteStore::DeferOutbound(int64_t message_id, const std::string& token, int64_t retry_at_ms,
+                                        const MessageError& error) {
+  return WriteSync<void>([&](Writer& w) -> Result<void> {
+    STORE_ASSIGN_OR_RETURN(auto defer, w.db().Prepare(kDeferSend));
+    defer.Bind(1, message_id).Bind(2, token).Bind(3, retry_at_ms);
+    return defer.Bind(4, error.code).Bind(5, error.title).Bind(6, error.detail).Run();
+  });
+}
 
 Result<std::vector<OutboundMessage>> SqliteStore::LoadOutbound(Database& db, std::optional<int64_t> message_id) {
   std::vector<OutboundMessage> messages;
@@ -99,12 +171,25 @@ Result<void> SqliteStore::RecordSendResult(int64_t message_id, const std::string
     return Error::InvalidArgument("a sent message has a platform id");
   }
   return WriteSync<void>([&](Writer& w) -> Result<void> {
+    bool was_queued = false;
+    int64_t conversation_id = 0;
+    {
+      STORE_ASSIGN_OR_RETURN(auto state, w.db().Prepare(kSendState));
+      STORE_ASSIGN_OR_RETURN(bool found, state.Bind(1, message_id).Step());
+      if (!found) return Error::NotFound("no such outbound message");
+      was_queued = state.Text(0) == "queued";
+      conversation_id = state.Int(1);
+    }
     STORE_ASSIGN_OR_RETURN(auto update, w.db().Prepare(kRecordSend));
     update.Bind(1, message_id).Bind(2, platform_message_id).Bind(3, ToString(status));
     if (error) update.Bind(4, error->code).Bind(5, error->title).Bind(6, error->detail);
     STORE_TRY(update.Run());
     if (w.db().Changes() == 0) return Error::NotFound("no such outbound message");
-    if (status != MessageStatus::kSent) return Ok();
+    if (status != MessageStatus::kSent) {
+      if (!was_queued) return Ok();
+      STORE_ASSIGN_OR_RETURN(auto support, w.db().Prepare(kOpenSupportItem));
+      return support.Bind(1, conversation_id).Bind(2, NowMs()).Run();
+    }
     // Statuses that came in before this record: apply the most advanced one.
     STORE_ASSIGN_OR_RETURN(auto early, w.db().Prepare(kEarlyStatusesFor));
     early.Bind(1, message_id);

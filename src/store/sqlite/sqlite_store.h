@@ -86,6 +86,10 @@ class SqliteStore final : public Store {
   // in if still empty. Idempotent.
   Result<void> RecordSendResult(int64_t message_id, const std::string& platform_message_id, MessageStatus status,
                                 const std::optional<MessageError>& error) override;
+  // Outbox leases: sqlite/outbox.cpp.
+  Result<OutboundAttempt> LeaseNextOutbound(int64_t conversation_id, int64_t now_ms, int64_t lease_ms) override;
+  Result<void> DeferOutbound(int64_t message_id, const std::string& token, int64_t retry_at_ms,
+                             const MessageError& error) override;
 
   // `limit` is clamped to 1..500.
   using Store::ListConversations;
