@@ -184,6 +184,27 @@ const std::vector<Entry>& Entries() {
         "How long a worker holds a document it is processing; renewed as it progresses. A document whose worker "
         "died (a crash, kill -9) is taken up again once this passes."},
        Integer(&Config::ingest_lease_ms, 1000, 3600000)},
+      {{"ingest_documents_in_flight", "PARLEY_INGEST_DOCUMENTS_IN_FLIGHT", "integer", "3",
+        "Knowledge documents processed at once, all tenants together. Documents are taken round-robin across "
+        "tenants, and one tenant holds at most all but one of these slots, so that another tenant's document "
+        "starts at once even behind a queue of slow ones."},
+       Integer(&Config::ingest_documents_in_flight, 1, 64)},
+      {{"document_max_pages", "PARLEY_DOCUMENT_MAX_PAGES", "integer", "1000",
+        "A PDF with more pages fails (\"the PDF has more than N pages\"), before any page is read."},
+       Integer(&Config::document_max_pages, 1, 1000000)},
+      {{"document_max_chars", "PARLEY_DOCUMENT_MAX_CHARS", "integer", "10000000",
+        "A document with more characters of text fails (\"the document has more than N characters of text\"); "
+        "reading stops there."},
+       Integer(&Config::document_max_chars, 1000, 1000000000)},
+      {{"document_cpu_seconds", "PARLEY_DOCUMENT_CPU_SECONDS", "integer", "30",
+        "Processor time reading one PDF, DOCX or HTML document may take. They are read in a child process "
+        "(`parley extract`) that the kernel stops past this, and that is killed after twice this plus 10 s of "
+        "wall-clock time; the document fails with the reason."},
+       Integer(&Config::document_cpu_seconds, 1, 3600)},
+      {{"document_memory_mb", "PARLEY_DOCUMENT_MEMORY_MB", "integer", "1024",
+        "Address space (RLIMIT_AS) of the child process that reads one document, its program included; an "
+        "allocation past it fails that document."},
+       Integer(&Config::document_memory_mb, 128, 65536)},
       {{"default_plan", "PARLEY_DEFAULT_PLAN", "string", "free",
         "Plan of every tenant not put on another one (by `parley tenant plan` or a Stripe subscription); one of "
         "the plans in GET /api/plans."},

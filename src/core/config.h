@@ -67,6 +67,11 @@ struct Config {
   std::string embeddings_api_key;
   std::string embeddings_model = "text-embedding-3-small";
   int64_t ingest_lease_ms = 60000;  //!< A document being processed by a worker that died is taken again after this.
+  int64_t ingest_documents_in_flight = 3;  //!< Documents processed at once; one tenant holds all but one of them.
+  int64_t document_max_pages = 1000;       //!< A PDF with more pages fails with the reason.
+  int64_t document_max_chars = 10000000;   //!< A document with more characters of text fails with the reason.
+  int64_t document_cpu_seconds = 30;       //!< Processor time reading one PDF, DOCX or HTML document may take.
+  int64_t document_memory_mb = 1024;       //!< Address space of the process that reads one document.
 
   // Plans, credits and billing (docs/billing.md)
   std::string default_plan = "free";           //!< The plan of a tenant nobody put on another one.

@@ -6,6 +6,7 @@
 
 #include "core/error.h"
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,10 +37,19 @@ struct ExtractedDocument {
   std::vector<Block> blocks;
 };
 
+// How much of a document extraction reads: past either limit the document fails with a reason its owner sees,
+// and the reader stops there instead of reading the rest.
+struct ExtractLimits {
+  int max_pages = 1000;            //!< PDF pages ("the PDF has more than 1000 pages").
+  int64_t max_chars = 10'000'000;  //!< Characters (code points) of text kept, title included.
+};
+
 // Extracts `bytes` in `format` (not kCsv: see ParseQaCsv). Invalid UTF-8 in text formats is replaced with
 // U+FFFD. kInvalidArgument with a reason ("not a PDF file", "DOCX has no word/document.xml", "document has no
-// text") when the input cannot be read or holds no text. Limits: at most 50 MiB in, 20 MiB of text out.
-Result<ExtractedDocument> Extract(Format format, std::string_view bytes);
+// text", "the PDF has more than 1000 pages") when the input cannot be read, holds no text or passes `limits`.
+// At most 50 MiB in. Runs in the calling thread for as long as the format's library takes: a hostile PDF can take
+// minutes, so the ingestor reads PDF, DOCX and HTML in a child process (knowledge/extract_process.h).
+Result<ExtractedDocument> Extract(Format format, std::string_view bytes, const ExtractLimits& limits = {});
 
 // One FAQ entry: several phrasings of a question with one answer.
 struct QaPair {

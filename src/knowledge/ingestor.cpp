@@ -3,13 +3,13 @@
 #include "core/log.h"
 #include "core/time.h"
 #include "knowledge/extract.h"
+#include "knowledge/extract_process.h"
 #include "knowledge/faq.h"
 #include "knowledge/retriever.h"
 #include "knowledge/text.h"
 
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/deferred.hpp>
-#include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -17,7 +17,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <numeric>
 
 namespace parley::knowledge {
 namespace {
@@ -46,35 +45,34 @@ std::string FileName(const store::Document& document) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-Result<Prepared> Prepare(const store::Document& document, const std::string& content, const ChunkOptions& options,
-                         const std::string& language) {
-  auto format = DetectFormat(FileName(document), document.content_type, content);
-  if (!format) return format.error();
+// A CSV of Q&A pairs: each pair is a chunk (its questions and answer embedded together) and a Q&A entry.
+Result<Prepared> PrepareQa(const std::string& content, const std::string& language) {
+  auto pairs = ParseQaCsv(content);
+  if (!pairs) return pairs.error();
   Prepared prepared;
-  if (*format == Format::kCsv) {
-    auto pairs = ParseQaCsv(content);
-    if (!pairs) return pairs.error();
-    int position = 0;
-    for (auto& pair : *pairs) {
-      store::NewFaq faq = MakeFaq(pair.questions, pair.answer);
-      if (faq.questions.empty() || faq.answer.empty()) continue;
-      std::string text;
-      for (const auto& question : faq.questions) text += (text.empty() ? "" : "\n") + question;
-      text += "\n" + faq.answer;
-      store::NewChunk chunk;
-      chunk.position = position++;
-      chunk.heading_path = faq.questions.front();
-      chunk.text = faq.answer;
-      chunk.lexical_text = LexicalText(text, language);
-      prepared.texts.push_back(text);
-      prepared.chunks.push_back(std::move(chunk));
-      prepared.faqs.push_back(std::move(faq));
-    }
-    return prepared;
+  int position = 0;
+  for (auto& pair : *pairs) {
+    store::NewFaq faq = MakeFaq(pair.questions, pair.answer);
+    if (faq.questions.empty() || faq.answer.empty()) continue;
+    std::string text;
+    for (const auto& question : faq.questions) text += (text.empty() ? "" : "\n") + question;
+    text += "\n" + faq.answer;
+    store::NewChunk chunk;
+    chunk.position = position++;
+    chunk.heading_path = faq.questions.front();
+    chunk.text = faq.answer;
+    chunk.lexical_text = LexicalText(text, language);
+    prepared.texts.push_back(text);
+    prepared.chunks.push_back(std::move(chunk));
+    prepared.faqs.push_back(std::move(faq));
   }
-  auto extracted = Extract(*format, content);
-  if (!extracted) return extracted.error();
-  for (const Chunk& chunk : ChunkDocument(*extracted, options)) {
+  return prepared;
+}
+
+Result<Prepared> PrepareChunks(const ExtractedDocument& extracted, const ChunkOptions& options,
+                               const std::string& language) {
+  Prepared prepared;
+  for (const Chunk& chunk : ChunkDocument(extracted, options)) {
     std::string indexed = IndexedText(chunk);
     store::NewChunk row;
     row.position = chunk.position;
@@ -91,6 +89,16 @@ Result<Prepared> Prepare(const store::Document& document, const std::string& con
 
 }  // namespace
 
+// Shared by a document's worker and its lease keeper, on the strand.
+struct Ingestor::Lease {
+  Lease(store::DocumentJob job, boost::asio::any_io_executor executor) : job(std::move(job)), timer(executor) {}
+
+  store::DocumentJob job;  //!< The document and its lease token, without its content.
+  double progress = 0;     //!< Last reported.
+  bool done = false;       //!< The worker finished: the keeper stops.
+  boost::asio::steady_timer timer;
+};
+
 Ingestor::Ingestor(boost::asio::any_io_executor executor, store::KnowledgeStore& store, KnowledgeIndexes& indexes,
                    ProfileForTenant profile_for, BlockingPool& pool, http::Client* fetcher, IngestorOptions options)
     : store_(store),
@@ -102,7 +110,7 @@ Ingestor::Ingestor(boost::asio::any_io_executor executor, store::KnowledgeStore&
       strand_(boost::asio::make_strand(executor)),
       wake_(strand_) {}
 
-boost::asio::awaitable<Result<void>> Ingestor::Process(store::DocumentJob& job) {
+boost::asio::awaitable<Result<void>> Ingestor::Process(store::DocumentJob& job, Lease& lease) {
   std::string fetched;
   const std::string* content = &job.content;
   if (job.content.empty() && !job.document.source_url.empty()) {
@@ -133,8 +141,19 @@ boost::asio::awaitable<Result<void>> Ingestor::Process(store::DocumentJob& job) 
   std::shared_ptr<Embedder> embedder = profile->embedder;
   auto* builtin = dynamic_cast<BuiltinEmbedder*>(embedder.get());
 
-  auto prepare = [&] { return Prepare(job.document, *content, profile->chunking, profile->language); };
-  Result<Prepared> prepared = co_await pool_.Run(prepare);
+  auto detect = [&] { return DetectFormat(FileName(job.document), job.document.content_type, *content); };
+  Result<Format> format = co_await pool_.Run(detect);
+  if (!format) co_return format.error();
+  Result<Prepared> prepared = Prepared{};
+  if (*format == Format::kCsv) {
+    auto prepare = [&] { return PrepareQa(*content, profile->language); };
+    prepared = co_await pool_.Run(prepare);
+  } else {
+    Result<ExtractedDocument> extracted = co_await ExtractBlocks(*format, *content);
+    if (!extracted) co_return extracted.error();
+    auto prepare = [&] { return PrepareChunks(*extracted, profile->chunking, profile->language); };
+    prepared = co_await pool_.Run(prepare);
+  }
   if (!prepared) co_return prepared.error();
 
   size_t total = prepared->texts.size();
@@ -158,6 +177,7 @@ boost::asio::awaitable<Result<void>> Ingestor::Process(store::DocumentJob& job) 
     if (vectors->size() != batch.size()) co_return Error::Unavailable("the embedder returned too few vectors");
     for (size_t i = begin; i < end; ++i) prepared->chunks[i].embedding = std::move((*vectors)[i - begin]);
     double progress = 0.95 * static_cast<double>(end) / static_cast<double>(total);
+    lease.progress = progress;
     int64_t lease_until = NowMs() + options_.lease_ms;
     auto report = [&] { return store_.SetDocumentProgress(job, progress, lease_until); };
     Result<void> reported = co_await pool_.Run(report);
@@ -186,31 +206,34 @@ boost::asio::awaitable<void> Ingestor::FlushIndexes() {
   last_flush_ = std::chrono::steady_clock::now();
 }
 
+boost::asio::awaitable<Result<ExtractedDocument>> Ingestor::ExtractBlocks(Format format, const std::string& content) {
+  if (!options_.extract_command.empty() && ReadsInChild(format)) {
+    co_return co_await ExtractInChild(options_.extract_command, format, content, options_.budget, pool_);
+  }
+  auto extract = [&] { return Extract(format, content, options_.budget.limits); };
+  co_return co_await pool_.Run(extract);
+}
+
 boost::asio::awaitable<int> Ingestor::RunDue() {
-  // Several documents at once: one's extraction and embedding overlap another's commit and indexing, and the
-  // built-in embedder keeps more than one core busy.
-  using Worker = decltype(boost::asio::co_spawn(strand_, RunDueDocuments(), boost::asio::deferred));
-  std::vector<Worker> workers;
-  for (int i = 0; i < std::max(1, options_.documents_in_flight); ++i) {
-    workers.push_back(boost::asio::co_spawn(strand_, RunDueDocuments(), boost::asio::deferred));
+  co_return co_await boost::asio::co_spawn(strand_, Drain(), boost::asio::use_awaitable);
+}
+
+boost::asio::awaitable<int> Ingestor::Drain() {
+  int finished_before = finished_;
+  while (true) {
+    bool held_back = co_await FillSlots();
+    if (in_flight_ == 0 && !held_back) break;
+    // A finished document frees a slot and a new one may be due (Notify); a held-back one is retried shortly.
+    co_await Sleep(held_back ? std::chrono::milliseconds(100) : std::chrono::minutes(1));
   }
-  auto group = boost::asio::experimental::make_parallel_group(std::move(workers));
-  auto [order, failures, counts] =
-      co_await group.async_wait(boost::asio::experimental::wait_for_all(), boost::asio::use_awaitable);
-  for (const auto& failure : failures) {
-    if (failure) std::rethrow_exception(failure);
-  }
-  int finished = std::accumulate(counts.begin(), counts.end(), 0);
+  int finished = finished_ - finished_before;
   // The index files are a cache (a stale one is caught up from the store), so they are saved once the queue is
-  // drained, and every few minutes during a long one (RunDueDocuments), not after each document.
+  // drained, and every few minutes during a long one (Work), not after each document.
   if (finished > 0) co_await FlushIndexes();
   co_return finished;
 }
 
-boost::asio::awaitable<int> Ingestor::RunDueDocuments() {
-  constexpr auto kFlushInterval = std::chrono::minutes(5);
-  int finished = 0;
-  boost::asio::steady_timer pause(strand_);
+boost::asio::awaitable<bool> Ingestor::FillSlots() {
   // A knowledge base whose graph's linking is behind ingestion by more than its searches should scan waits for it
   // to catch up; the others go on. This reads each index's lock, which the indexer holds for a slice at a time:
   // not on an I/O thread.
@@ -221,58 +244,103 @@ boost::asio::awaitable<int> Ingestor::RunDueDocuments() {
     }
     return knowledge_bases;
   };
-  while (!stopped_) {
+  while (!stopped_ && in_flight_ < std::max(1, options_.documents_in_flight)) {
     std::vector<int64_t> waiting = co_await pool_.Run(behind);
     int64_t lease_ms = options_.lease_ms;
-    auto claim = [&] { return store_.ClaimDocumentJob(NowMs(), lease_ms, waiting); };
+    int per_tenant = options_.documents_per_tenant;
+    auto claim = [&] { return store_.ClaimDocumentJob(NowMs(), lease_ms, waiting, per_tenant); };
     Result<std::optional<store::DocumentJob>> claimed = co_await pool_.Run(claim);
     if (!claimed) {
       log::Warn("document_claim_failed", {{"detail", claimed.error().detail}});
-      co_return finished;
+      co_return false;
     }
     if (!*claimed) {
-      if (waiting.empty()) co_return finished;
+      if (waiting.empty()) co_return false;
       auto next = [this] { return store_.NextDocumentJobAt(); };
       Result<std::optional<int64_t>> next_at = co_await pool_.Run(next);
-      if (!next_at || !*next_at || **next_at > NowMs()) co_return finished;
-      // Only documents of knowledge bases whose linking is behind are due.
-      pause.expires_after(std::chrono::milliseconds(100));
-      co_await pause.async_wait(boost::asio::use_awaitable);
-      continue;
+      // Due documents were left out; with none in flight, only those of knowledge bases whose linking is behind.
+      co_return in_flight_ == 0 && next_at && next_at->has_value() && next_at->value() <= NowMs();
     }
-    store::DocumentJob job = std::move(**claimed);
-    auto started = std::chrono::steady_clock::now();
-    Result<void> processed = co_await Process(job);
-    auto elapsed_ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
-    if (processed) {
-      ++finished;
-      if (std::chrono::steady_clock::now() - last_flush_ >= kFlushInterval) co_await FlushIndexes();
-      log::Info("document_ready",
-                {{"document_id", job.document.id}, {"tenant_id", job.document.tenant_id}, {"duration_ms", elapsed_ms}});
-      continue;
-    }
-    const Error& error = processed.error();
-    if (error.code == ErrorCode::kConflict) continue;  // Lease lost: the document is someone else's now.
-    bool permanent = error.code == ErrorCode::kInvalidArgument || job.document.attempts >= options_.max_attempts;
-    std::optional<int64_t> retry_at;
-    if (!permanent) {
-      int64_t delay = options_.retry_base_ms << std::min(job.document.attempts - 1, 20);
-      retry_at = NowMs() + std::min(delay, kMaxRetryDelayMs);
-    }
-    std::string reason = error.message;
-    auto fail = [&] { return store_.FailDocumentJob(job, reason, retry_at); };
-    Result<void> recorded = co_await pool_.Run(fail);
-    if (!recorded) log::Warn("document_fail_record_failed", {{"detail", recorded.error().detail}});
-    if (permanent) ++finished;
-    log::Warn("document_failed", {{"document_id", job.document.id},
-                                  {"tenant_id", job.document.tenant_id},
-                                  {"attempt", job.document.attempts},
-                                  {"retrying", !permanent},
-                                  {"reason", error.message},
-                                  {"detail", error.detail}});
+    ++in_flight_;
+    boost::asio::co_spawn(strand_, Work(std::move(**claimed)),
+                          boost::asio::bind_executor(strand_, [this](std::exception_ptr e) {
+                            if (e) log::Error("document_worker_failed", {});
+                            --in_flight_;
+                            Notify();
+                          }));
   }
-  co_return finished;
+  co_return false;
+}
+
+boost::asio::awaitable<void> Ingestor::Work(store::DocumentJob job) {
+  constexpr auto kFlushInterval = std::chrono::minutes(5);
+  // The keeper renews the lease for as long as the document is processed, whatever step it is in.
+  auto lease = std::make_shared<Lease>(store::DocumentJob{job.document, {}, job.lease_token}, strand_);
+  boost::asio::co_spawn(strand_, KeepLease(lease), [](std::exception_ptr e) {
+    if (e) log::Error("document_lease_keeper_failed", {});
+  });
+  auto started = std::chrono::steady_clock::now();
+  Result<void> processed = co_await Process(job, *lease);
+  lease->done = true;
+  lease->timer.cancel();
+  auto elapsed_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+  if (processed) {
+    ++finished_;
+    if (std::chrono::steady_clock::now() - last_flush_ >= kFlushInterval) co_await FlushIndexes();
+    log::Info("document_ready",
+              {{"document_id", job.document.id}, {"tenant_id", job.document.tenant_id}, {"duration_ms", elapsed_ms}});
+    co_return;
+  }
+  const Error& error = processed.error();
+  if (error.code == ErrorCode::kConflict) co_return;  // Lease lost: the document is someone else's now.
+  bool permanent = error.code == ErrorCode::kInvalidArgument || job.document.attempts >= options_.max_attempts;
+  std::optional<int64_t> retry_at;
+  if (!permanent) {
+    int64_t delay = options_.retry_base_ms << std::min(job.document.attempts - 1, 20);
+    retry_at = NowMs() + std::min(delay, kMaxRetryDelayMs);
+  }
+  std::string reason = error.message;
+  auto fail = [&] { return store_.FailDocumentJob(job, reason, retry_at); };
+  Result<void> recorded = co_await pool_.Run(fail);
+  if (!recorded) log::Warn("document_fail_record_failed", {{"detail", recorded.error().detail}});
+  if (permanent) ++finished_;
+  log::Warn("document_failed", {{"document_id", job.document.id},
+                                {"tenant_id", job.document.tenant_id},
+                                {"attempt", job.document.attempts},
+                                {"retrying", !permanent},
+                                {"reason", error.message},
+                                {"detail", error.detail},
+                                {"duration_ms", elapsed_ms}});
+}
+
+boost::asio::awaitable<void> Ingestor::KeepLease(std::shared_ptr<Lease> lease) {
+  auto every = std::chrono::milliseconds(std::max<int64_t>(1, options_.lease_ms / 3));
+  while (!lease->done) {
+    lease->timer.expires_after(every);
+    boost::system::error_code cancelled;
+    co_await lease->timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, cancelled));
+    if (lease->done) break;
+    double progress = lease->progress;
+    int64_t lease_until = NowMs() + options_.lease_ms;
+    auto renew = [&] { return store_.SetDocumentProgress(lease->job, progress, lease_until); };
+    Result<void> renewed = co_await pool_.Run(renew);
+    if (!renewed) log::Warn("document_lease_not_renewed", {{"detail", renewed.error().detail}});
+  }
+}
+
+boost::asio::awaitable<void> Ingestor::Sleep(std::chrono::milliseconds longest) {
+  if (!wake_pending_) {
+    wake_.expires_after(longest);
+    boost::system::error_code ignored;
+    co_await wake_.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ignored));
+  }
+  wake_pending_ = false;
+}
+
+void Ingestor::Notify() {
+  wake_pending_ = true;
+  wake_.cancel();
 }
 
 void Ingestor::Start() {
@@ -283,21 +351,22 @@ void Ingestor::Start() {
 
 boost::asio::awaitable<void> Ingestor::Run() {
   while (!stopped_) {
-    co_await RunDue();
+    co_await Drain();
     if (stopped_) break;
     auto next = [this] { return store_.NextDocumentJobAt(); };
     Result<std::optional<int64_t>> next_at = co_await pool_.Run(next);
     int64_t wait_ms = 60000;  // Also a safety net: documents added by another process are picked up.
-    if (next_at && *next_at) wait_ms = std::clamp<int64_t>(**next_at - NowMs(), 0, wait_ms);
-    if (wait_ms == 0) continue;
-    wake_.expires_after(std::chrono::milliseconds(wait_ms));
-    boost::system::error_code ignored;
-    co_await wake_.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ignored));
+    if (next_at && *next_at) {
+      int64_t until_due = **next_at - NowMs();
+      // Due already but not taken: another process holds its tenant's share of the slots. Look again soon.
+      wait_ms = until_due > 0 ? std::min(until_due, wait_ms) : 1000;
+    }
+    co_await Sleep(std::chrono::milliseconds(wait_ms));
   }
 }
 
 void Ingestor::Wake() {
-  boost::asio::post(strand_, [this] { wake_.cancel(); });
+  boost::asio::post(strand_, [this] { Notify(); });
 }
 
 void Ingestor::Stop() {

@@ -139,10 +139,14 @@ class KnowledgeStore {
   // Marks every ready or failed document of the knowledge base pending again (a new embedder or chunking).
   virtual Result<int> RequeueDocuments(int64_t knowledge_base_id) = 0;
 
-  // Takes the oldest due pending document, or one whose lease expired (a crashed worker), for `lease_ms`, leaving
-  // out those of `skipped_knowledge_bases` (whose indexes are busy). nullopt when none is due.
+  // Takes a due document for `lease_ms`: a pending one whose time has come, or one whose lease expired (a crashed
+  // worker), leaving out those of `skipped_knowledge_bases` (whose indexes are busy). Round-robin across tenants:
+  // the document is the tenant's whose documents in processing (unexpired leases) are fewest, then whose last
+  // claim is oldest; within a tenant, an expired lease first, then the oldest due. A tenant with `max_per_tenant`
+  // documents in processing already is passed over (0: no limit). nullopt when no document can be taken.
   virtual Result<std::optional<DocumentJob>> ClaimDocumentJob(int64_t now_ms, int64_t lease_ms,
-                                                              const std::vector<int64_t>& skipped_knowledge_bases) = 0;
+                                                              const std::vector<int64_t>& skipped_knowledge_bases,
+                                                              int max_per_tenant) = 0;
   // The earliest time a pending document becomes due, to sleep until then; nullopt when none waits.
   virtual Result<std::optional<int64_t>> NextDocumentJobAt() = 0;
   // Progress while holding the lease (ignored once the lease is lost); also extends the lease.

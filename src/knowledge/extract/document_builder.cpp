@@ -161,30 +161,35 @@ std::vector<std::string_view> SplitParagraphs(std::string_view text) {
 
 void DocumentBuilder::SetTitle(std::string_view raw) {
   std::string title = CollapseWhitespace(raw);
-  if (Reserve(title.size())) document_.title = std::move(title);
+  if (Reserve(title)) document_.title = std::move(title);
 }
 
 bool DocumentBuilder::Add(Block::Kind kind, std::string_view raw, int level, int page) {
   if (overflow_) return false;
   std::string text = kind == Block::Kind::kCode ? CleanCode(raw) : CollapseWhitespace(raw);
   if (text.empty()) return true;
-  if (!Reserve(text.size())) return false;
+  if (!Reserve(text)) return false;
   document_.blocks.push_back(
       {.kind = kind, .level = kind == Block::Kind::kHeading ? level : 0, .text = std::move(text), .page = page});
   return true;
 }
 
-bool DocumentBuilder::Reserve(std::size_t bytes) {
-  if (overflow_ || text_bytes_ + bytes > kMaxTextBytes) {
+bool DocumentBuilder::Reserve(std::string_view text) {
+  // `text` is valid UTF-8 here: every byte that does not continue a sequence starts a character.
+  auto chars =
+      std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
+  if (overflow_ || chars_ + chars > max_chars_) {
     overflow_ = true;
     return false;
   }
-  text_bytes_ += bytes;
+  chars_ += chars;
   return true;
 }
 
 Result<ExtractedDocument> DocumentBuilder::Finish() && {
-  if (overflow_) return Error::InvalidArgument("document has more than 20 MiB of text");
+  if (overflow_) {
+    return Error::InvalidArgument("the document has more than " + std::to_string(max_chars_) + " characters of text");
+  }
   if (document_.blocks.empty()) return Error::InvalidArgument("document has no text");
   if (document_.title.empty()) {
     auto h1 = std::find_if(document_.blocks.begin(), document_.blocks.end(),

@@ -5,6 +5,7 @@
 #include "knowledge/extract.h"
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,7 +13,6 @@
 namespace parley::knowledge::detail {
 
 inline constexpr std::size_t kMaxInputBytes = std::size_t{50} << 20;
-inline constexpr std::size_t kMaxTextBytes = std::size_t{20} << 20;
 
 // `text` with every byte that is not part of a valid UTF-8 sequence replaced by U+FFFD.
 std::string ToValidUtf8(std::string_view text);
@@ -39,6 +39,9 @@ std::vector<std::string_view> SplitParagraphs(std::string_view text);
 
 class DocumentBuilder {
  public:
+  // Keeps at most `max_chars` characters (code points) of text, title included.
+  explicit DocumentBuilder(int64_t max_chars) : max_chars_(max_chars) {}
+
   void SetTitle(std::string_view raw);
 
   // Cleans `raw` for `kind` and appends it unless nothing is left. Returns false once the text limit is passed,
@@ -46,14 +49,15 @@ class DocumentBuilder {
   bool Add(Block::Kind kind, std::string_view raw, int level = 0, int page = 0);
 
   // The document, with the first level-1 heading as title when none was set; an error when the text limit was
-  // passed or no block was added.
+  // passed ("the document has more than 10000000 characters of text") or no block was added.
   Result<ExtractedDocument> Finish() &&;
 
  private:
-  bool Reserve(std::size_t bytes);
+  bool Reserve(std::string_view text);
 
   ExtractedDocument document_;
-  std::size_t text_bytes_ = 0;
+  int64_t max_chars_;
+  int64_t chars_ = 0;
   bool overflow_ = false;
 };
 

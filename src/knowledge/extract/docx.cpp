@@ -261,7 +261,7 @@ std::string ReadTitle(const xmlDoc* core) {
 
 }  // namespace
 
-Result<ExtractedDocument> ExtractDocx(std::string_view bytes) {
+Result<ExtractedDocument> ExtractDocx(std::string_view bytes, const ExtractLimits& limits) {
   // Word saves password-protected files, and always saved .doc files, as OLE compound files, not zips.
   if (bytes.starts_with("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1")) {
     return Error::InvalidArgument("DOCX is password-protected or an old Word .doc file");
@@ -290,7 +290,7 @@ Result<ExtractedDocument> ExtractDocx(std::string_view bytes) {
   if (*styles_xml) {
     if (XmlDocPtr doc = ParseXml(**styles_xml)) styles = ReadStyles(doc.get());
   }
-  DocumentBuilder builder;
+  DocumentBuilder builder(limits.max_chars);
   auto core_xml = ReadPart(archive.get(), "docProps/core.xml");
   if (!core_xml) return core_xml.error();
   if (*core_xml) {

@@ -4,19 +4,19 @@
 
 namespace parley::knowledge {
 
-Result<ExtractedDocument> Extract(Format format, std::string_view bytes) {
+Result<ExtractedDocument> Extract(Format format, std::string_view bytes, const ExtractLimits& limits) {
   if (bytes.size() > detail::kMaxInputBytes) return Error::InvalidArgument("file too large");
   switch (format) {
     case Format::kText:
-      return detail::ExtractPlainText(bytes);
+      return detail::ExtractPlainText(bytes, limits);
     case Format::kMarkdown:
-      return detail::ExtractMarkdown(bytes);
+      return detail::ExtractMarkdown(bytes, limits);
     case Format::kHtml:
-      return detail::ExtractHtml(bytes);
+      return detail::ExtractHtml(bytes, limits);
     case Format::kPdf:
-      return detail::ExtractPdf(bytes);
+      return detail::ExtractPdf(bytes, limits);
     case Format::kDocx:
-      return detail::ExtractDocx(bytes);
+      return detail::ExtractDocx(bytes, limits);
     case Format::kCsv:
       break;
   }

@@ -7,10 +7,10 @@
 
 namespace parley::knowledge::detail {
 
-Result<ExtractedDocument> ExtractPlainText(std::string_view bytes);
-Result<ExtractedDocument> ExtractMarkdown(std::string_view bytes);
-Result<ExtractedDocument> ExtractHtml(std::string_view bytes);
-Result<ExtractedDocument> ExtractPdf(std::string_view bytes);
-Result<ExtractedDocument> ExtractDocx(std::string_view bytes);
+Result<ExtractedDocument> ExtractPlainText(std::string_view bytes, const ExtractLimits& limits);
+Result<ExtractedDocument> ExtractMarkdown(std::string_view bytes, const ExtractLimits& limits);
+Result<ExtractedDocument> ExtractHtml(std::string_view bytes, const ExtractLimits& limits);
+Result<ExtractedDocument> ExtractPdf(std::string_view bytes, const ExtractLimits& limits);
+Result<ExtractedDocument> ExtractDocx(std::string_view bytes, const ExtractLimits& limits);
 
 }  // namespace parley::knowledge::detail

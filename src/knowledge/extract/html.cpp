@@ -192,7 +192,7 @@ std::string DeclaredCharset(std::string_view bytes) {
 
 }  // namespace
 
-Result<ExtractedDocument> ExtractHtml(std::string_view bytes) {
+Result<ExtractedDocument> ExtractHtml(std::string_view bytes, const ExtractLimits& limits) {
   PrepareLibxml();
   // A page that declares another charset (windows-1252 is still common) is left to libxml2 to convert. Everything
   // else is read as UTF-8, repaired first: libxml2 would otherwise fall back to Latin-1 at the first bad byte.
@@ -207,7 +207,7 @@ Result<ExtractedDocument> ExtractHtml(std::string_view bytes) {
   }
   constexpr int kOptions = HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET;
   XmlDocPtr doc(htmlReadMemory(input.data(), static_cast<int>(input.size()), nullptr, encoding, kOptions));
-  DocumentBuilder builder;
+  DocumentBuilder builder(limits.max_chars);
   if (doc != nullptr) {
     if (xmlNode* root = xmlDocGetRootElement(doc.get())) HtmlWalker(builder).Walk(root);
   }

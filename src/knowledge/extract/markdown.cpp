@@ -42,11 +42,11 @@ std::string InlineText(cmark_node* block) {
 
 }  // namespace
 
-Result<ExtractedDocument> ExtractMarkdown(std::string_view bytes) {
+Result<ExtractedDocument> ExtractMarkdown(std::string_view bytes, const ExtractLimits& limits) {
   std::string_view text = StripUtf8Bom(bytes);
   std::unique_ptr<cmark_node, NodeDeleter> root(
       cmark_parse_document(text.data(), text.size(), CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8));
-  DocumentBuilder builder;
+  DocumentBuilder builder(limits.max_chars);
   if (!root) return std::move(builder).Finish();
   // The walk is iterative (cmark's iterator) so deeply nested quotes or lists cannot exhaust the stack.
   Iter iter(cmark_iter_new(root.get()));

@@ -25,7 +25,7 @@ void SilencePoppler() {
 
 }  // namespace
 
-Result<ExtractedDocument> ExtractPdf(std::string_view bytes) {
+Result<ExtractedDocument> ExtractPdf(std::string_view bytes, const ExtractLimits& limits) {
   // Readers accept junk before the header, within the first kilobyte.
   if (bytes.substr(0, 1024).find("%PDF-") == std::string_view::npos) return Error::InvalidArgument("not a PDF file");
   SilencePoppler();
@@ -36,10 +36,16 @@ Result<ExtractedDocument> ExtractPdf(std::string_view bytes) {
     if (document == nullptr) return Error::InvalidArgument("PDF could not be read");
     // Checked first: poppler dereferences a null catalog if a locked document is asked for its pages.
     if (document->is_locked()) return Error::InvalidArgument("PDF is password-protected");
-    DocumentBuilder builder;
+    // Checked before any page is read: a page's text can take poppler seconds, so a long PDF is refused whole
+    // rather than read up to the limit and then refused.
+    int pages = document->pages();
+    if (pages > limits.max_pages) {
+      return Error::InvalidArgument("the PDF has more than " + std::to_string(limits.max_pages) + " pages");
+    }
+    DocumentBuilder builder(limits.max_chars);
     builder.SetTitle(ToUtf8(document->info_key("Title")));
     bool room_left = true;
-    for (int index = 0, pages = document->pages(); index < pages && room_left; ++index) {
+    for (int index = 0; index < pages && room_left; ++index) {
       std::unique_ptr<poppler::page> page(document->create_page(index));
       if (page == nullptr) continue;
       // The physical layout keeps vertical gaps as blank lines, which is what separates paragraphs.

@@ -3,8 +3,8 @@
 
 namespace parley::knowledge::detail {
 
-Result<ExtractedDocument> ExtractPlainText(std::string_view bytes) {
-  DocumentBuilder builder;
+Result<ExtractedDocument> ExtractPlainText(std::string_view bytes, const ExtractLimits& limits) {
+  DocumentBuilder builder(limits.max_chars);
   for (std::string_view paragraph : SplitParagraphs(StripUtf8Bom(bytes))) {
     if (!builder.Add(Block::Kind::kParagraph, paragraph)) break;
   }

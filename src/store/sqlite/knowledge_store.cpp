@@ -59,12 +59,40 @@ constexpr const char* kDocumentsFirstPage =
 constexpr const char* kDocumentsAfter = "SELECT " DOCUMENT_COLUMNS
                                         " FROM knowledge_documents WHERE tenant_id = ?1 AND id < ?3 "
                                         "ORDER BY id DESC LIMIT ?2";
-constexpr const char* kDueDocument =
-    "SELECT id FROM knowledge_documents WHERE status = 'pending' AND next_attempt_at <= ?1 "
-    "AND knowledge_base_id NOT IN (SELECT value FROM json_each(?2)) ORDER BY next_attempt_at, id LIMIT 1";
+// Whose turn it is (migration 0011): among the tenants with a due document (pending and due, or in processing with
+// its lease expired) outside the skipped knowledge bases (?2) and fewer than ?3 documents in processing, the one
+// with the fewest, then the one served longest ago. The tenants with pending or processing documents are found
+// by skipping through the indexes one tenant at a time, so a claim costs per tenant waiting, not per document.
+constexpr const char* kNextTenant =
+    "WITH RECURSIVE "
+    "pending(tenant_id) AS (SELECT MIN(tenant_id) FROM knowledge_documents WHERE status = 'pending' "
+    "  UNION ALL SELECT (SELECT MIN(tenant_id) FROM knowledge_documents WHERE status = 'pending' "
+    "    AND tenant_id > pending.tenant_id) FROM pending WHERE pending.tenant_id IS NOT NULL), "
+    "processing(tenant_id) AS (SELECT MIN(tenant_id) FROM knowledge_documents WHERE status = 'processing' "
+    "  UNION ALL SELECT (SELECT MIN(tenant_id) FROM knowledge_documents WHERE status = 'processing' "
+    "    AND tenant_id > processing.tenant_id) FROM processing WHERE processing.tenant_id IS NOT NULL), "
+    "candidates(tenant_id) AS (SELECT tenant_id FROM pending WHERE tenant_id IS NOT NULL "
+    "  UNION SELECT tenant_id FROM processing WHERE tenant_id IS NOT NULL), "
+    "waiting(tenant_id, busy) AS (SELECT c.tenant_id, (SELECT COUNT(*) FROM knowledge_documents d "
+    "    WHERE d.tenant_id = c.tenant_id AND d.status = 'processing' AND d.lease_until > ?1) FROM candidates c "
+    "  WHERE EXISTS (SELECT 1 FROM knowledge_documents d WHERE d.tenant_id = c.tenant_id AND d.status = 'pending' "
+    "      AND d.next_attempt_at <= ?1 AND d.knowledge_base_id NOT IN (SELECT value FROM json_each(?2))) "
+    "    OR EXISTS (SELECT 1 FROM knowledge_documents d WHERE d.tenant_id = c.tenant_id "
+    "      AND d.status = 'processing' AND d.lease_until <= ?1 "
+    "      AND d.knowledge_base_id NOT IN (SELECT value FROM json_each(?2)))) "
+    "SELECT w.tenant_id FROM waiting w LEFT JOIN knowledge_turns t ON t.tenant_id = w.tenant_id "
+    "WHERE ?3 <= 0 OR w.busy < ?3 ORDER BY w.busy, COALESCE(t.turn, 0), w.tenant_id LIMIT 1";
+// Within the tenant (?3): a document whose worker died first, then the oldest due.
 constexpr const char* kExpiredLease =
-    "SELECT id FROM knowledge_documents WHERE status = 'processing' AND lease_until <= ?1 "
-    "AND knowledge_base_id NOT IN (SELECT value FROM json_each(?2)) ORDER BY lease_until LIMIT 1";
+    "SELECT id FROM knowledge_documents WHERE tenant_id = ?3 AND status = 'processing' AND lease_until <= ?1 "
+    "AND knowledge_base_id NOT IN (SELECT value FROM json_each(?2)) ORDER BY lease_until, id LIMIT 1";
+constexpr const char* kDueDocument =
+    "SELECT id FROM knowledge_documents WHERE tenant_id = ?3 AND status = 'pending' AND next_attempt_at <= ?1 "
+    "AND knowledge_base_id NOT IN (SELECT value FROM json_each(?2)) ORDER BY next_attempt_at, id LIMIT 1";
+constexpr const char* kTakeTurn =
+    "INSERT INTO knowledge_turns (tenant_id, turn) "
+    "VALUES (?1, (SELECT COALESCE(MAX(turn), 0) + 1 FROM knowledge_turns)) "
+    "ON CONFLICT (tenant_id) DO UPDATE SET turn = excluded.turn";
 constexpr const char* kLeaseDocument =
     "UPDATE knowledge_documents SET status = 'processing', attempts = attempts + 1, lease_token = ?2, "
     "lease_until = ?3, progress = 0, updated_at = ?4 WHERE id = ?1 RETURNING " DOCUMENT_COLUMNS ", content";
@@ -371,7 +399,8 @@ class SqliteKnowledgeStore final : public KnowledgeStore {
   }
 
   Result<std::optional<DocumentJob>> ClaimDocumentJob(int64_t now_ms, int64_t lease_ms,
-                                                      const std::vector<int64_t>& skipped_knowledge_bases) override {
+                                                      const std::vector<int64_t>& skipped_knowledge_bases,
+                                                      int max_per_tenant) override {
     std::optional<DocumentJob> job;
     std::string token = crypto::RandomToken(16);
     // For json_each.
@@ -379,16 +408,23 @@ class SqliteKnowledgeStore final : public KnowledgeStore {
         boost::json::serialize(boost::json::array(skipped_knowledge_bases.begin(), skipped_knowledge_bases.end()));
     STORE_TRY(store_.Write([&](Database& db) -> Result<void> {
       job.reset();
+      STORE_ASSIGN_OR_RETURN(auto next_tenant, db.Prepare(kNextTenant));
+      STORE_ASSIGN_OR_RETURN(bool waiting,
+                             next_tenant.Bind(1, now_ms).Bind(2, skipped).Bind(3, int64_t{max_per_tenant}).Step());
+      if (!waiting) return Ok();
+      int64_t tenant_id = next_tenant.Int(0);
       std::optional<int64_t> id;
       for (const char* sql : {kExpiredLease, kDueDocument}) {
         STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(sql));
-        STORE_ASSIGN_OR_RETURN(bool found, select.Bind(1, now_ms).Bind(2, skipped).Step());
+        STORE_ASSIGN_OR_RETURN(bool found, select.Bind(1, now_ms).Bind(2, skipped).Bind(3, tenant_id).Step());
         if (found) {
           id = select.Int(0);
           break;
         }
       }
-      if (!id) return Ok();
+      if (!id) return Error::Internal("the tenant chosen for a claim has no due document");
+      STORE_ASSIGN_OR_RETURN(auto turn, db.Prepare(kTakeTurn));
+      STORE_TRY(turn.Bind(1, tenant_id).Run());
       STORE_ASSIGN_OR_RETURN(auto lease, db.Prepare(kLeaseDocument));
       STORE_TRY(lease.Bind(1, *id).Bind(2, token).Bind(3, now_ms + lease_ms).Bind(4, now_ms).Step());
       job = DocumentJob{ReadDocument(lease), std::string(lease.Blob(14)), token};

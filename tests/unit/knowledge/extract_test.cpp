@@ -1,5 +1,7 @@
 #include "knowledge/extract.h"
 
+#include "support/pdf_builder.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -316,6 +318,30 @@ TEST(ExtractPdfTest, EncryptedAndForeignFiles) {
   EXPECT_EQ(ErrorOf(Extract(Format::kPdf, "%PDF-1.7\nthis is not a PDF at all")), "PDF could not be read");
 }
 
+// --- Limits --------------------------------------------------------------------------------------------------------
+
+TEST(ExtractLimitsTest, APdfWithMorePagesThanAllowedFailsBeforeAnyIsRead) {
+  std::string pdf = testing::TextPdf(5);
+  EXPECT_EQ(ErrorOf(Extract(Format::kPdf, pdf, {.max_pages = 4})), "the PDF has more than 4 pages");
+  auto document = Extract(Format::kPdf, pdf, {.max_pages = 5});
+  ASSERT_TRUE(document) << document.error().message;
+  EXPECT_THAT(Describe(*document),
+              ElementsAre("p@1 Page 1 of the handbook.", "p@2 Page 2 of the handbook.", "p@3 Page 3 of the handbook.",
+                          "p@4 Page 4 of the handbook.", "p@5 Page 5 of the handbook."));
+}
+
+TEST(ExtractLimitsTest, TextPastTheCharacterLimitFailsTheDocument) {
+  // The first paragraph is 29 characters in 35 bytes: the limit counts characters.
+  std::string text = "Crème brûlée à emporter. Été.\n\nOui";
+  ExtractLimits limits{.max_chars = 30};
+  EXPECT_EQ(ErrorOf(Extract(Format::kText, text, limits)), "the document has more than 30 characters of text");
+  EXPECT_TRUE(Extract(Format::kText, text.substr(0, text.find('\n')), limits));
+  EXPECT_EQ(ErrorOf(Extract(Format::kHtml, "<p>" + std::string(31, 'a') + "</p>", limits)),
+            "the document has more than 30 characters of text");
+  EXPECT_EQ(ErrorOf(Extract(Format::kPdf, testing::TextPdf(3), limits)),
+            "the document has more than 30 characters of text");
+}
+
 // --- DOCX ----------------------------------------------------------------------------------------------------------
 
 TEST(ExtractDocxTest, StylesListsTablesAndCoreTitle) {
@@ -358,10 +384,10 @@ TEST(ExtractTest, InputAndOutputLimits) {
   }
   EXPECT_EQ(CsvErrorOf(ParseQaCsv(huge)), "file too large");
 
-  // Just under 50 MiB in, but more than 20 MiB of text out.
+  // Just under 50 MiB in, but more than the default 10 million characters of text out.
   std::string wordy;
   while (wordy.size() < (21u << 20)) wordy += "Croissants are baked every morning.\n";
-  EXPECT_EQ(ErrorOf(Extract(Format::kText, wordy)), "document has more than 20 MiB of text");
+  EXPECT_EQ(ErrorOf(Extract(Format::kText, wordy)), "the document has more than 10000000 characters of text");
 }
 
 TEST(ExtractTest, CsvIsNotADocument) {

@@ -1,10 +1,13 @@
-// The ingestor's jobs on a real store: several documents in flight, and the pause that lets the HNSW graph's
-// linking catch up with ingestion, for the knowledge base that is behind only.
+// The ingestor's jobs on a real store: several documents in flight, the pause that lets the HNSW graph's linking
+// catch up with ingestion (for the knowledge base that is behind only), and each document's budget, its lease, and
+// the slots shared fairly between tenants.
 
 #include "knowledge/ingestor.h"
 
 #include "core/blocking_pool.h"
+#include "core/time.h"
 #include "knowledge/embedder.h"
+#include "support/pdf_builder.h"
 #include "unit/knowledge/store_fixture.h"
 
 #include <gtest/gtest.h>
@@ -41,15 +44,22 @@ class IngestorTest : public KnowledgeStoreFixture {
     return ids;
   }
 
+  // Stores a pending document of `tenant` with these bytes.
+  int64_t Queue(int64_t tenant, int64_t kb, const std::string& name, const std::string& bytes) {
+    store::NewDocument document{tenant, kb, name, "", "", bytes};
+    return ks().CreateDocument(document).value().id;
+  }
+
   // Runs the ingestor until no document is due; returns how many it finished.
-  int RunDue(KnowledgeIndexes& indexes, const IngestorOptions& options) {
+  int RunDue(KnowledgeIndexes& indexes, const IngestorOptions& options) { return RunDue(ks(), indexes, options); }
+  int RunDue(store::KnowledgeStore& store, KnowledgeIndexes& indexes, const IngestorOptions& options) {
     boost::asio::io_context io;
     BlockingPool pool(2);
     ProfileForTenant profile_for = [this](int64_t) -> Result<IndexingProfile> {
       return IndexingProfile{embedder_, "english",
                              ChunkOptions{.target_chars = 150, .max_chars = 200, .overlap_chars = 0}};
     };
-    Ingestor ingestor(io.get_executor(), ks(), indexes, profile_for, pool, nullptr, options);
+    Ingestor ingestor(io.get_executor(), store, indexes, profile_for, pool, nullptr, options);
     int finished = -1;
     boost::asio::co_spawn(io, ingestor.RunDue(), [&finished](std::exception_ptr e, int done) {
       if (e) std::rethrow_exception(e);
@@ -117,6 +127,78 @@ TEST_F(IngestorTest, AnotherKnowledgeBasesUnlinkedBacklogDoesNotHoldADocumentBac
   // It did not wait for the archive's linking, which is still going on.
   std::map<int64_t, size_t> unlinked = indexes.vectors.UnlinkedByKnowledgeBase();
   EXPECT_GT(unlinked[archive], options.max_unlinked_vectors);
+}
+
+// --- Budgets and fairness ------------------------------------------------------------------------------------------
+
+// The ingestor as the server runs it: PDF, DOCX and HTML read in a child process within a budget.
+IngestorOptions Budgeted() {
+  IngestorOptions options;
+  options.extract_command = {PARLEY_EXTRACT_CHILD};
+  options.budget.cpu_seconds = 1;
+  return options;
+}
+
+TEST_F(IngestorTest, ADocumentOverItsBudgetFailsAtOnceWithTheReason) {
+  int64_t long_pdf = Queue(acme_, kb_, "manual.pdf", testing::TextPdf(3));
+  int64_t runaway = Queue(acme_, kb_, "runaway.pdf", testing::SlowPdf(20000));
+  KnowledgeIndexes indexes(ks(), "");
+  IngestorOptions options = Budgeted();
+  options.budget.limits.max_pages = 2;
+  EXPECT_EQ(RunDue(indexes, options), 2);
+  store::Document refused = ks().GetDocument(acme_, long_pdf).value();
+  EXPECT_EQ(refused.status, store::DocumentStatus::kFailed);
+  EXPECT_EQ(refused.error, "the PDF has more than 2 pages");
+  EXPECT_EQ(refused.attempts, 1);
+  store::Document stopped = ks().GetDocument(acme_, runaway).value();
+  EXPECT_EQ(stopped.status, store::DocumentStatus::kFailed);
+  EXPECT_EQ(stopped.error, "the document took more than 1 s of processor time to read");
+  EXPECT_EQ(stopped.attempts, 1);
+}
+
+TEST_F(IngestorTest, AnotherTenantsDocumentIsReadyWhileSlowOnesAreRead) {
+  // Acme queued three PDFs that each take its whole processor-time budget, then Globex a small page.
+  int64_t globex_kb = KnowledgeBase(globex_, "main");
+  std::string slow = testing::SlowPdf(20000);
+  std::vector<int64_t> slow_ids;
+  for (int i = 0; i < 3; ++i) slow_ids.push_back(Queue(acme_, kb_, "slow" + std::to_string(i) + ".pdf", slow));
+  int64_t small = Queue(globex_, globex_kb, "hours.md", "# Hours\n\nOpen daily from 8:00 to 18:00.\n");
+
+  KnowledgeIndexes indexes(ks(), "");
+  IngestorOptions options = Budgeted();
+  options.documents_in_flight = 3;
+  options.documents_per_tenant = 2;
+  EXPECT_EQ(RunDue(indexes, options), 4);
+  store::Document ready = ks().GetDocument(globex_, small).value();
+  EXPECT_EQ(ready.status, store::DocumentStatus::kReady) << ready.error;
+  for (int64_t id : slow_ids) {
+    store::Document failed = ks().GetDocument(acme_, id).value();
+    EXPECT_EQ(failed.status, store::DocumentStatus::kFailed);
+    // Globex's page did not wait for any of them.
+    EXPECT_LT(ready.updated_at_ms, failed.updated_at_ms);
+  }
+}
+
+TEST_F(IngestorTest, TheLeaseIsRenewedDuringALongExtraction) {
+  int64_t id = Queue(acme_, kb_, "slow.pdf", testing::SlowPdf(20000));
+  fixture::RecordingStore recording(ks());
+  KnowledgeIndexes indexes(ks(), "");
+  IngestorOptions options = Budgeted();
+  options.lease_ms = 300;  // The extraction takes at least a second of processor time, over three leases.
+  int64_t started = NowMs();
+  EXPECT_EQ(RunDue(recording, indexes, options), 1);
+
+  store::Document document = ks().GetDocument(acme_, id).value();
+  EXPECT_EQ(document.error, "the document took more than 1 s of processor time to read");
+  EXPECT_EQ(document.attempts, 1);
+  // Renewed every third of the lease, each time before the lease it extends ran out.
+  ASSERT_GE(recording.renewals.size(), 3u);
+  int64_t lease_until = started + options.lease_ms;  // The first lease ends no earlier.
+  for (const auto& renewal : recording.renewals) {
+    EXPECT_LE(renewal.at_ms, lease_until);
+    EXPECT_GT(renewal.lease_until_ms, lease_until);
+    lease_until = renewal.lease_until_ms;
+  }
 }
 
 }  // namespace

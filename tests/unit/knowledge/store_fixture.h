@@ -4,6 +4,7 @@
 // store that records where the indexes' catch-up reads start.
 
 #include "core/crypto.h"
+#include "core/time.h"
 #include "store/knowledge_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "support/two_tenant_store.h"
@@ -14,6 +15,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <random>
 #include <stdexcept>
@@ -96,7 +98,7 @@ class KnowledgeStoreFixture : public testing::TwoTenantStore {
     document.content = "bytes";
     int64_t id = ks().CreateDocument(document).value().id;
     // Documents are written one at a time, so the only due one is this.
-    auto job = ks().ClaimDocumentJob(/*now_ms=*/1, /*lease_ms=*/60'000, {}).value();
+    auto job = ks().ClaimDocumentJob(/*now_ms=*/1, /*lease_ms=*/60'000, {}, 0).value();
     EXPECT_TRUE(job.has_value());
     EXPECT_EQ(job->document.id, id);
     auto completed = ks().CompleteDocumentJob(*job, embedder_id, chunks, {}, "");
@@ -121,6 +123,12 @@ class RecordingStore final : public store::KnowledgeStore {
   std::vector<int64_t> vectors_after;    //!< after_chunk_id of each ChunkVectorsAfter call.
   std::vector<int64_t> texts_after;      //!< after_chunk_id of each ChunkTextsAfter call.
   std::vector<int64_t> deletions_after;  //!< after_seq of each DeletedChunksAfter call.
+  struct LeaseRenewal {
+    int64_t at_ms = 0;           //!< When SetDocumentProgress was called.
+    int64_t lease_until_ms = 0;  //!< The lease's new end.
+  };
+  std::vector<LeaseRenewal> renewals;  //!< Each SetDocumentProgress call (called from the pool: guarded).
+  std::mutex renewals_mutex;
 
   Result<std::vector<store::ChunkVector>> ChunkVectorsAfter(int64_t kb, const std::string& embedder, int64_t after,
                                                             int limit) override {
@@ -151,11 +159,16 @@ class RecordingStore final : public store::KnowledgeStore {
   Result<void> DeleteDocument(int64_t t, int64_t d) override { return inner_.DeleteDocument(t, d); }
   Result<int> RequeueDocuments(int64_t kb) override { return inner_.RequeueDocuments(kb); }
   Result<std::optional<store::DocumentJob>> ClaimDocumentJob(int64_t now, int64_t lease,
-                                                             const std::vector<int64_t>& skipped) override {
-    return inner_.ClaimDocumentJob(now, lease, skipped);
+                                                             const std::vector<int64_t>& skipped,
+                                                             int max_per_tenant) override {
+    return inner_.ClaimDocumentJob(now, lease, skipped, max_per_tenant);
   }
   Result<std::optional<int64_t>> NextDocumentJobAt() override { return inner_.NextDocumentJobAt(); }
   Result<void> SetDocumentProgress(const store::DocumentJob& j, double p, int64_t until) override {
+    {
+      std::lock_guard lock(renewals_mutex);
+      renewals.push_back({NowMs(), until});
+    }
     return inner_.SetDocumentProgress(j, p, until);
   }
   Result<void> CompleteDocumentJob(const store::DocumentJob& j, const std::string& e,

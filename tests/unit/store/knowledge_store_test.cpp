@@ -79,7 +79,7 @@ class KnowledgeStoreTest : public ::testing::Test {
 
   // Claims the next due document, which must be `document_id`.
   DocumentJob MustClaim(int64_t document_id, int64_t now = kT0) {
-    auto job = ks().ClaimDocumentJob(now, kLease, {});
+    auto job = ks().ClaimDocumentJob(now, kLease, {}, 0);
     EXPECT_TRUE(job && job->has_value());
     if (!job || !job->has_value()) return {};
     EXPECT_EQ((*job)->document.id, document_id);
@@ -172,11 +172,11 @@ TEST_F(KnowledgeStoreTest, CreateDocumentStoresItPendingInTheTenantsKnowledgeBas
 }
 
 TEST_F(KnowledgeStoreTest, ClaimTakesTheOldestDueDocumentAndLeasesIt) {
-  EXPECT_FALSE(ks().ClaimDocumentJob(kT0, kLease, {}).value().has_value());
+  EXPECT_FALSE(ks().ClaimDocumentJob(kT0, kLease, {}, 0).value().has_value());
   Document first = Create(acme_, kb_, "a.txt", "first bytes");
   Document second = Create(acme_, kb_, "b.txt");
 
-  auto job = ks().ClaimDocumentJob(kT0, kLease, {}).value();
+  auto job = ks().ClaimDocumentJob(kT0, kLease, {}, 0).value();
   ASSERT_TRUE(job.has_value());
   EXPECT_EQ(job->document.id, first.id);
   EXPECT_EQ(job->document.status, DocumentStatus::kProcessing);
@@ -187,7 +187,7 @@ TEST_F(KnowledgeStoreTest, ClaimTakesTheOldestDueDocumentAndLeasesIt) {
 
   // The leased document is not handed out again; the next one is, then nothing.
   EXPECT_EQ(MustClaim(second.id, kT0 + 1).document.id, second.id);
-  EXPECT_FALSE(ks().ClaimDocumentJob(kT0 + 2, kLease, {}).value().has_value());
+  EXPECT_FALSE(ks().ClaimDocumentJob(kT0 + 2, kLease, {}, 0).value().has_value());
   // Both leases run out at kT0 + kLease at the earliest.
   EXPECT_EQ(ks().NextDocumentJobAt().value(), kT0 + kLease);
 }
@@ -195,7 +195,7 @@ TEST_F(KnowledgeStoreTest, ClaimTakesTheOldestDueDocumentAndLeasesIt) {
 TEST_F(KnowledgeStoreTest, ExpiredLeaseIsClaimedAgainAndTheOldHolderLosesIt) {
   Document document = Create(acme_, kb_, "a.txt");
   DocumentJob crashed = MustClaim(document.id);
-  EXPECT_FALSE(ks().ClaimDocumentJob(kT0 + kLease - 1, kLease, {}).value().has_value());
+  EXPECT_FALSE(ks().ClaimDocumentJob(kT0 + kLease - 1, kLease, {}, 0).value().has_value());
 
   DocumentJob retaken = MustClaim(document.id, kT0 + kLease);
   EXPECT_NE(retaken.lease_token, crashed.lease_token);
@@ -220,13 +220,13 @@ TEST_F(KnowledgeStoreTest, ClaimLeavesOutTheSkippedKnowledgeBases) {
   Document other = Create(acme_, kb_, "other.txt");
 
   // The busy knowledge base's due document and expired lease both wait; the other knowledge base's goes first.
-  auto job = ks().ClaimDocumentJob(kT0, kLease, {busy}).value();
+  auto job = ks().ClaimDocumentJob(kT0, kLease, {busy}, 0).value();
   ASSERT_TRUE(job.has_value());
   EXPECT_EQ(job->document.id, other.id);
-  EXPECT_FALSE(ks().ClaimDocumentJob(kT0, kLease, {busy, 12345}).value().has_value());
+  EXPECT_FALSE(ks().ClaimDocumentJob(kT0, kLease, {busy, 12345}, 0).value().has_value());
   // Once it is not skipped, the expired lease is taken first, then the pending document.
-  EXPECT_EQ(ks().ClaimDocumentJob(kT0, kLease, {}).value().value().document.id, crashed.id);
-  EXPECT_EQ(ks().ClaimDocumentJob(kT0, kLease, {kb_}).value().value().document.id, waiting.id);
+  EXPECT_EQ(ks().ClaimDocumentJob(kT0, kLease, {}, 0).value().value().document.id, crashed.id);
+  EXPECT_EQ(ks().ClaimDocumentJob(kT0, kLease, {kb_}, 0).value().value().document.id, waiting.id);
 }
 
 TEST_F(KnowledgeStoreTest, FailWithRetryMakesTheDocumentPendingFromThen) {
@@ -238,7 +238,7 @@ TEST_F(KnowledgeStoreTest, FailWithRetryMakesTheDocumentPendingFromThen) {
   EXPECT_EQ(failed.status, DocumentStatus::kPending);
   EXPECT_EQ(failed.error, "the page could not be fetched");
   EXPECT_EQ(ks().NextDocumentJobAt().value(), kT0 + 5000);
-  EXPECT_FALSE(ks().ClaimDocumentJob(kT0 + 4999, kLease, {}).value().has_value());
+  EXPECT_FALSE(ks().ClaimDocumentJob(kT0 + 4999, kLease, {}, 0).value().has_value());
   DocumentJob retry = MustClaim(document.id, kT0 + 5000);
   EXPECT_EQ(retry.document.attempts, 2);
 
@@ -247,7 +247,7 @@ TEST_F(KnowledgeStoreTest, FailWithRetryMakesTheDocumentPendingFromThen) {
   failed = ks().GetDocument(acme_, document.id).value();
   EXPECT_EQ(failed.status, DocumentStatus::kFailed);
   EXPECT_EQ(failed.error, "not a PDF");
-  EXPECT_FALSE(ks().ClaimDocumentJob(kT0 + 1'000'000'000, kLease, {}).value().has_value());
+  EXPECT_FALSE(ks().ClaimDocumentJob(kT0 + 1'000'000'000, kLease, {}, 0).value().has_value());
   EXPECT_FALSE(ks().NextDocumentJobAt().value().has_value());
 }
 
@@ -267,8 +267,61 @@ TEST_F(KnowledgeStoreTest, SetDocumentProgressRecordsItAndExtendsTheLease) {
   EXPECT_EQ(ks().GetDocument(acme_, document.id).value().progress, 0.5);
   EXPECT_EQ(ks().NextDocumentJobAt().value(), kT0 + 3 * kLease);
   // The original lease end no longer frees it.
-  EXPECT_FALSE(ks().ClaimDocumentJob(kT0 + kLease, kLease, {}).value().has_value());
-  EXPECT_TRUE(ks().ClaimDocumentJob(kT0 + 3 * kLease, kLease, {}).value().has_value());
+  EXPECT_FALSE(ks().ClaimDocumentJob(kT0 + kLease, kLease, {}, 0).value().has_value());
+  EXPECT_TRUE(ks().ClaimDocumentJob(kT0 + 3 * kLease, kLease, {}, 0).value().has_value());
+}
+
+TEST_F(KnowledgeStoreTest, ClaimTakesTenantsInTurn) {
+  // Acme queued three documents before Globex queued two: Globex does not wait for Acme's queue.
+  int64_t globex_kb = ks().EnsureKnowledgeBase(globex_, "main").value().id;
+  std::vector<int64_t> acme;
+  for (const char* name : {"a1", "a2", "a3"}) acme.push_back(Create(acme_, kb_, name).id);
+  std::vector<int64_t> globex;
+  for (const char* name : {"g1", "g2"}) globex.push_back(Create(globex_, globex_kb, name).id);
+
+  // Each finished before the next claim, as with one worker: the tenants alternate.
+  std::vector<int64_t> order;
+  for (int i = 0; i < 5; ++i) {
+    auto job = ks().ClaimDocumentJob(kT0 + i, kLease, {}, 0).value();
+    ASSERT_TRUE(job.has_value());
+    order.push_back(job->document.id);
+    ASSERT_TRUE(ks().CompleteDocumentJob(*job, kEmbedder, {Chunk(i, "text")}, {}, ""));
+  }
+  EXPECT_EQ(order, (std::vector<int64_t>{acme[0], globex[0], acme[1], globex[1], acme[2]}));
+}
+
+TEST_F(KnowledgeStoreTest, ClaimGoesFirstToTheTenantWithFewestInProcessing) {
+  int64_t globex_kb = ks().EnsureKnowledgeBase(globex_, "main").value().id;
+  Document a1 = Create(acme_, kb_, "a1");
+  Document a2 = Create(acme_, kb_, "a2");
+  Document a3 = Create(acme_, kb_, "a3");
+  EXPECT_EQ(MustClaim(a1.id).document.id, a1.id);
+  EXPECT_EQ(MustClaim(a2.id).document.id, a2.id);
+  // Acme holds two; Globex's document, queued after Acme's third, is taken before it.
+  Document g1 = Create(globex_, globex_kb, "g1");
+  EXPECT_EQ(MustClaim(g1.id).document.id, g1.id);
+  EXPECT_EQ(MustClaim(a3.id).document.id, a3.id);
+}
+
+TEST_F(KnowledgeStoreTest, ClaimPassesOverATenantAtItsLimit) {
+  int64_t globex_kb = ks().EnsureKnowledgeBase(globex_, "main").value().id;
+  Document a1 = Create(acme_, kb_, "a1");
+  Document a2 = Create(acme_, kb_, "a2");
+  Document a3 = Create(acme_, kb_, "a3");
+  auto claim = [&](int64_t now) { return ks().ClaimDocumentJob(now, kLease, {}, /*max_per_tenant=*/2).value(); };
+  DocumentJob first = claim(kT0).value();
+  EXPECT_EQ(first.document.id, a1.id);
+  EXPECT_EQ(claim(kT0).value().document.id, a2.id);
+  // Acme's third waits while two of its documents are in processing; another tenant's does not.
+  EXPECT_FALSE(claim(kT0).has_value());
+  Document g1 = Create(globex_, globex_kb, "g1");
+  EXPECT_EQ(claim(kT0).value().document.id, g1.id);
+  // One of Acme's is done: its third goes.
+  ASSERT_TRUE(ks().CompleteDocumentJob(first, kEmbedder, {Chunk(0, "text")}, {}, ""));
+  EXPECT_EQ(claim(kT0).value().document.id, a3.id);
+  // Leases that ran out do not count against their tenant: the documents are taken again, in turn.
+  EXPECT_EQ(claim(kT0 + kLease).value().document.id, g1.id);
+  EXPECT_EQ(claim(kT0 + kLease).value().document.id, a2.id);
 }
 
 TEST_F(KnowledgeStoreTest, CompleteWritesChunksLexicalIndexAndFaqsAndMarksReady) {
