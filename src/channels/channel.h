@@ -26,6 +26,9 @@ struct SendAccount {
 struct SendResult {
   std::string platform_message_id;    //!< The platform's id of the sent message (empty for indicators).
   std::optional<MessageError> error;  //!< The platform's error (code, title) or a transport error (code 0).
+  //! The error may pass: a network error, a 5xx or 429, or an error Meta marks `is_transient`. Sending again
+  //! later can succeed; any other error will fail again.
+  bool transient = false;
   bool ok() const { return !error.has_value(); }
 };
 

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "channels/meta/parse_json.h"
 #include "core/crypto.h"
 #include "core/json.h"
 
@@ -36,9 +37,21 @@ boost::asio::awaitable<SendResult> PostJson(http::Client& client, std::string ur
     const Error& e = response.error();
     std::string detail = e.message;
     if (!e.detail.empty()) detail += ": " + e.detail;
-    co_return SendResult{{}, MessageError{0, "network error", std::move(detail)}};
+    co_return SendResult{{}, MessageError{0, "network error", std::move(detail)}, true};
   }
-  co_return parse(response->status, response->body);
+  SendResult result = parse(response->status, response->body);
+  if (!result.ok()) result.transient = IsTransientFailure(response->status, response->body);
+  co_return result;
+}
+
+bool IsTransientFailure(int http_status, std::string_view body) {
+  if (http_status >= 500 || http_status == 429) return true;
+  Result<boost::json::value> doc = ParseJson(body);
+  const boost::json::object* root = doc ? doc->if_object() : nullptr;
+  const boost::json::value* error = root != nullptr ? root->if_contains("error") : nullptr;
+  const boost::json::object* graph = error != nullptr ? error->if_object() : nullptr;
+  const boost::json::value* transient = graph != nullptr ? graph->if_contains("is_transient") : nullptr;
+  return transient != nullptr && transient->is_bool() && transient->get_bool();
 }
 
 }  // namespace parley::channels::meta

@@ -24,12 +24,16 @@ std::string MessagesUrl(std::string_view base_url, std::string_view node);
 // Decodes a Graph answer (HTTP status and body) into a SendResult; each platform supplies its own.
 using ResponseParser = SendResult (*)(int http_status, std::string_view body);
 
+// Whether a Graph API failure may pass if the message is sent again later: a 5xx, a 429, or an error whose body
+// carries Meta's "is_transient": true (a temporary outage answered with a 4xx).
+bool IsTransientFailure(int http_status, std::string_view body);
+
 // POSTs `body` as JSON to `url` with "Authorization: Bearer <access_token>" through the shared client (which
 // retries 429/5xx/network errors). A transport failure (no response after the retries) becomes
-// MessageError{0, "network error", <client's detail>}; any response is decoded by `parse`. Never throws for
-// network or platform errors. `client` must outlive the returned coroutine. `max_attempts` > 0 overrides the
-// client's retry count: indicators (read receipts, typing) are best effort and use 1, so a failing one never
-// delays the reply by the retry backoff.
+// MessageError{0, "network error", <client's detail>}, transient; any response is decoded by `parse`, a failure
+// marked transient by IsTransientFailure. Never throws for network or platform errors. `client` must outlive the
+// returned coroutine. `max_attempts` > 0 overrides the client's retry count: indicators (read receipts, typing) are
+// best effort and use 1, so a failing one never delays the reply by the retry backoff.
 boost::asio::awaitable<SendResult> PostJson(http::Client& client, std::string url, std::string_view access_token,
                                             boost::json::object body, ResponseParser parse, int max_attempts = 0);
 

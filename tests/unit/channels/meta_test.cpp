@@ -110,6 +110,17 @@ TEST(GraphError, WrongTypesFallBackToHttpStatus) {
   EXPECT_EQ(e.title, "HTTP 500");
 }
 
+TEST(Graph, TransientFailuresAreOutagesAndThrottlingNotRefusals) {
+  EXPECT_TRUE(IsTransientFailure(503, R"({"error":{"message":"Service temporarily unavailable","code":2}})"));
+  EXPECT_TRUE(IsTransientFailure(500, "<html>proxy error</html>"));
+  EXPECT_TRUE(IsTransientFailure(429, ""));
+  EXPECT_TRUE(IsTransientFailure(400, R"({"error":{"message":"Temporary","code":1,"is_transient":true}})"));
+  EXPECT_FALSE(IsTransientFailure(400, R"({"error":{"message":"Re-engagement message","code":131047}})"));
+  EXPECT_FALSE(IsTransientFailure(400, R"({"error":{"message":"x","code":1,"is_transient":false}})"));
+  EXPECT_FALSE(IsTransientFailure(400, R"({"error":{"message":"x","code":1,"is_transient":"yes"}})"));
+  EXPECT_FALSE(IsTransientFailure(401, "not json"));
+}
+
 TEST(Graph, MessagesUrl) {
   EXPECT_EQ(MessagesUrl("https://graph.facebook.com/v23.0", "123"), "https://graph.facebook.com/v23.0/123/messages");
   EXPECT_EQ(MessagesUrl("https://graph.facebook.com/v23.0//", "123"), "https://graph.facebook.com/v23.0/123/messages");
