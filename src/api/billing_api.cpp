@@ -3,13 +3,13 @@
 #include "api/auth.h"
 #include "billing/billing.h"
 #include "billing/meter.h"
+#include "core/json.h"
 #include "core/log.h"
 #include "core/time.h"
 #include "store/access_store.h"
 #include "store/billing_store.h"
 
 #include <boost/json/array.hpp>
-#include <boost/json/serialize.hpp>
 
 namespace parley::api {
 namespace {
@@ -70,8 +70,13 @@ boost::asio::awaitable<http::Response> BillingApi::ListPlans(const Principal& ca
     auto current = billing::PlanOf(store_.billing(), tenant_id, config_.default_plan);
     if (!current) return current.error();
     boost::json::array data;
-    for (const auto& plan : *plans) data.push_back(billing::ToJson(plan));
-    return boost::json::object{{"data", std::move(data)}, {"current_plan", current->name}};
+    for (const auto& plan : *plans) {
+      // Where tenants pay through Stripe, the operator's own unlimited plan is not for sale.
+      if (config_.BillingEnabled() && plan.name == billing::kSelfHostedPlan && current->name != plan.name) continue;
+      data.push_back(billing::ToJson(plan));
+    }
+    return boost::json::object{{"data", std::move(data)}, {"current_plan", current->name},
+                               {"billing_enabled", config_.BillingEnabled()}};
   };
   auto body = co_await pool_.Run(load);
   if (!body) co_return http::ErrorResponse(body.error());
@@ -189,7 +194,7 @@ boost::asio::awaitable<http::Response> BillingApi::StripeWebhook(const http::Req
         "plan.change",
         "tenant",
         std::to_string(*applied->tenant_id),
-        boost::json::serialize(boost::json::object{{"from", applied->plan_before.value_or(config_.default_plan)},
+        SerializeJson(boost::json::object{{"from", applied->plan_before.value_or(config_.default_plan)},
                                                    {"to", applied->plan_after.value_or(config_.default_plan)},
                                                    {"event_id", change.event_id},
                                                    {"event_type", change.event_type}}),

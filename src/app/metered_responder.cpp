@@ -1,10 +1,11 @@
 #include "app/metered_responder.h"
 
+#include "core/json.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/time.h"
 
 #include <boost/json/array.hpp>
-#include <boost/json/serialize.hpp>
 
 #include <algorithm>
 
@@ -15,7 +16,7 @@ std::string GateTrace(const billing::Admission& admission) {
   boost::json::object stage{
       {"stage", "billing"}, {"verdict", billing::ToString(admission.verdict)}, {"plan", admission.plan.name}};
   if (admission.verdict == billing::Admission::Verdict::kOverQuota) stage["quota"] = billing::ToString(admission.quota);
-  return boost::json::serialize(boost::json::array{stage});
+  return SerializeJson(boost::json::array{stage});
 }
 
 }  // namespace
@@ -59,6 +60,11 @@ boost::asio::awaitable<Result<store::Reply>> MeteredResponder::Respond(const sto
       reply.human_idle_ms = human_idle_ms;
       if (!settings->handoff_message.empty())
         reply.messages.push_back({MessageType::kText, settings->handoff_message, {}});
+      metrics::Global()
+          .GetCounter("parley_quota_exhausted_total",
+                      "Bursts handed to people because the tenant's plan had no AI replies or credits left.",
+                      {{"quota", std::string(billing::ToString(admission->quota))}})
+          .Inc();
       log::Info("quota_exhausted", {{"tenant_id", tenant_id},
                                     {"conversation_id", batch.conversation_id},
                                     {"plan", admission->plan.name},

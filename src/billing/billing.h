@@ -21,6 +21,9 @@
 
 namespace parley::billing {
 
+//! The plan of tenants on a Parley without billing (migration 0011): every feature, no limit.
+inline constexpr std::string_view kSelfHostedPlan = "self-hosted";
+
 struct CreditRates {
   int64_t prompt_tokens_per_credit = 1000;
   int64_t completion_tokens_per_credit = 250;

@@ -84,6 +84,20 @@ const std::vector<Entry>& Entries() {
       {{"max_upload_bytes", "PARLEY_MAX_UPLOAD_BYTES", "integer", "20971520",
         "Largest knowledge document upload (POST /api/knowledge-documents); larger ones answer 413."},
        Integer(&Config::max_upload_bytes, 1024, int64_t{1} << 30)},
+      {{"max_concurrent_uploads", "PARLEY_MAX_CONCURRENT_UPLOADS", "integer", "8",
+        "Uploads the server receives at once (each streams to a file under `$PARLEY_DATA_DIR/uploads`); beyond it "
+        "503 with Retry-After, answered before the body is read."},
+       Integer(&Config::max_concurrent_uploads, 1, 10000)},
+      {{"max_uploads_per_address", "PARLEY_MAX_UPLOADS_PER_ADDRESS", "integer", "2",
+        "Uploads received at once from one client address (an IPv6 client by its /64); beyond it 429 with "
+        "Retry-After."},
+       Integer(&Config::max_uploads_per_address, 1, 10000)},
+      {{"trusted_proxies", "PARLEY_TRUSTED_PROXIES", "string", "(none)",
+        "Reverse proxies in front of Parley, as comma-separated CIDR blocks or addresses (`127.0.0.1, 10.0.0.0/8`). "
+        "Only a request from one of them has its `X-Forwarded-For` believed: the client is the right-most address "
+        "there that is not itself a trusted proxy. Per-address limits (logins, uploads) count by that client. "
+        "Unset: the TCP peer is the client."},
+       String(&Config::trusted_proxies)},
       {{"header_timeout_ms", "PARLEY_HEADER_TIMEOUT_MS", "integer", "10000",
         "Time allowed to receive a request's headers."},
        Integer(&Config::header_timeout_ms, 10, 600000)},
@@ -137,6 +151,18 @@ const std::vector<Entry>& Entries() {
       {{"processing_timeout_ms", "PARLEY_PROCESSING_TIMEOUT_MS", "integer", "30000",
         "A reply still being produced after this is abandoned, released and counted as timed out."},
        Integer(&Config::processing_timeout_ms, 100, 3600000)},
+      {{"send_retry_base_ms", "PARLEY_SEND_RETRY_BASE_MS", "integer", "5000",
+        "After a transient send failure (Meta down, throttling, a network error) the reply stays queued and is sent "
+        "again after this long, then after twice as long each time, for as long as the platform's messaging window "
+        "is open."},
+       Integer(&Config::send_retry_base_ms, 10, 3600000)},
+      {{"send_retry_max_ms", "PARLEY_SEND_RETRY_MAX_MS", "integer", "600000",
+        "Longest wait between two attempts to send a queued reply."},
+       Integer(&Config::send_retry_max_ms, 10, 86400000)},
+      {{"send_lease_ms", "PARLEY_SEND_LEASE_MS", "integer", "60000",
+        "A process sending a queued reply holds it this long; should it crash, another sends the reply after that. "
+        "Longer than a send takes with its retries."},
+       Integer(&Config::send_lease_ms, 1000, 3600000)},
       {{"answer_cutoff_s", "PARLEY_ANSWER_CUTOFF_S", "integer", "3600",
         "Messages older than this (by platform timestamp) are stored and shown but not answered automatically."},
        Integer(&Config::answer_cutoff_s, 1, int64_t{30} * 86400)},
@@ -173,6 +199,27 @@ const std::vector<Entry>& Entries() {
       {{"session_ttl_hours", "PARLEY_SESSION_TTL_HOURS", "integer", "168",
         "How long a login session (POST /api/auth/login) stays valid."},
        Integer(&Config::session_ttl_hours, 1, 8760)},
+      {{"login_per_address_per_minute", "PARLEY_LOGIN_PER_ADDRESS_PER_MINUTE", "integer", "30",
+        "Login attempts allowed per minute from one client address (a token bucket, checked before any password "
+        "is hashed); beyond it 429 with Retry-After. 0 disables the limit."},
+       Integer(&Config::login_per_address_per_minute, 0, 1000000)},
+      {{"login_per_address_burst", "PARLEY_LOGIN_PER_ADDRESS_BURST", "integer", "10",
+        "Login attempts allowed at once from one client address before the per-minute rate applies."},
+       Integer(&Config::login_per_address_burst, 1, 1000000)},
+      {{"login_per_second", "PARLEY_LOGIN_PER_SECOND", "integer", "10",
+        "Login attempts allowed per second over all clients (a token bucket, checked before any password is "
+        "hashed); beyond it 429 with Retry-After. 0 disables the limit."},
+       Integer(&Config::login_per_second, 0, 1000000)},
+      {{"login_burst", "PARLEY_LOGIN_BURST", "integer", "20",
+        "Login attempts allowed at once over all clients before the per-second rate applies."},
+       Integer(&Config::login_burst, 1, 1000000)},
+      {{"password_hash_threads", "PARLEY_PASSWORD_HASH_THREADS", "integer", "1",
+        "Threads (at a lower CPU priority) that hash and check passwords (Argon2id), apart from the blocking pool so "
+        "that logins never hold up other work (1-16)."},
+       Integer(&Config::password_hash_threads, 1, 16)},
+      {{"password_hash_queue", "PARLEY_PASSWORD_HASH_QUEUE", "integer", "16",
+        "Password checks that may wait for those threads; a login beyond it answers 503 with Retry-After."},
+       Integer(&Config::password_hash_queue, 0, 100000)},
       {{"api_rate_per_second", "PARLEY_API_RATE_PER_SECOND", "integer", "50",
         "Tenant API requests allowed per second and tenant, on average (token bucket); 0 disables the limit. "
         "Over it the API answers 429 with Retry-After."},
@@ -205,9 +252,9 @@ const std::vector<Entry>& Entries() {
         "Address space (RLIMIT_AS) of the child process that reads one document, its program included; an "
         "allocation past it fails that document."},
        Integer(&Config::document_memory_mb, 128, 65536)},
-      {{"default_plan", "PARLEY_DEFAULT_PLAN", "string", "free",
+      {{"default_plan", "PARLEY_DEFAULT_PLAN", "string", "`free` with billing on, else `self-hosted`",
         "Plan of every tenant not put on another one (by `parley tenant plan` or a Stripe subscription); one of "
-        "the plans in GET /api/plans."},
+        "the plans in GET /api/plans. `self-hosted` has every feature and no quota or channel limit."},
        String(&Config::default_plan)},
       {{"prompt_tokens_per_credit", "PARLEY_PROMPT_TOKENS_PER_CREDIT", "integer", "1000",
         "Credits an AI reply costs: its prompt tokens divided by this, plus its completion tokens divided by "
@@ -233,6 +280,11 @@ const std::vector<Entry>& Entries() {
       {{"contact_replies_burst", "PARLEY_CONTACT_REPLIES_BURST", "integer", "10",
         "AI replies one contact may receive in a row before the per-minute rate applies."},
        Integer(&Config::contact_replies_burst, 1, 100000)},
+      {{"stripe_secret_key", "STRIPE_SECRET_KEY", "string", "(none)",
+        "Stripe API secret key (`sk_…`). Billing is on when it and STRIPE_WEBHOOK_SECRET are both set: tenants "
+        "then start on the `free` plan and pay through Stripe.",
+        true},
+       String(&Config::stripe_secret_key)},
       {{"stripe_webhook_secret", "STRIPE_WEBHOOK_SECRET", "string", "(none)",
         "Signing secret (`whsec_…`) of the Stripe webhook endpoint POST /api/stripe/webhook; unset rejects every "
         "delivery.",
@@ -250,6 +302,13 @@ const std::vector<Entry>& Entries() {
       {{"write_timeout_ms", "PARLEY_WRITE_TIMEOUT_MS", "integer", "5000",
         "Outbound calls: time allowed to write the request."},
        Integer(&Config::write_timeout_ms, 10, 600000)},
+      {{"outbound_allow", "PARLEY_OUTBOUND_ALLOW", "string", "(none)",
+        "Internal destinations that URLs a tenant supplies (knowledge pages, its own model endpoints) may reach, as "
+        "comma-separated CIDR blocks, addresses and host names (`10.20.0.0/16, wiki.internal`). Without it such "
+        "URLs reach public addresses only: loopback, private, link-local (cloud metadata), carrier-grade NAT, "
+        "unique-local, multicast and reserved addresses are refused. The operator's own URLs (this table) may "
+        "point anywhere."},
+       String(&Config::outbound_allow)},
       {{"log_level", "PARLEY_LOG_LEVEL", "string", "info", "Log threshold: trace, debug, info, warn or error."},
        OneOf(&Config::log_level, {"trace", "debug", "info", "warn", "error"})},
   };
@@ -333,6 +392,7 @@ Result<Config> LoadConfig(const EnvLookup& env, std::optional<std::string> toml_
     }
   }
   if (config.database_url.empty()) config.database_url = "sqlite://" + config.data_dir + "/parley.db";
+  if (config.default_plan.empty()) config.default_plan = config.BillingEnabled() ? "free" : "self-hosted";
   // The away message goes out as one message on every platform: Instagram's limit (1,000 characters) bounds it.
   if (config.auto_reply_text.size() > 1000) {
     return Error::InvalidArgument("PARLEY_AUTO_REPLY_TEXT must be at most 1000 bytes (Instagram's message limit)");
@@ -342,6 +402,9 @@ Result<Config> LoadConfig(const EnvLookup& env, std::optional<std::string> toml_
   }
   if (config.batch_max_wait_ms < config.batch_window_ms) {
     return Error::InvalidArgument("PARLEY_BATCH_MAX_WAIT_MS must not be smaller than PARLEY_BATCH_WINDOW_MS");
+  }
+  if (config.send_retry_max_ms < config.send_retry_base_ms) {
+    return Error::InvalidArgument("PARLEY_SEND_RETRY_MAX_MS must not be smaller than PARLEY_SEND_RETRY_BASE_MS");
   }
   return config;
 }

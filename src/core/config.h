@@ -23,6 +23,9 @@ struct Config {
   int blocking_threads = 4;                 //!< Bounded pool for blocking work (store reads, claims).
   int64_t max_body_bytes = 1 << 20;         //!< Request bodies above this answer 413.
   int64_t max_upload_bytes = 20 << 20;      //!< Knowledge document uploads above this answer 413.
+  int max_concurrent_uploads = 8;           //!< Uploads received at once, over every client (503 beyond).
+  int max_uploads_per_address = 2;          //!< Uploads received at once from one client address (429 beyond).
+  std::string trusted_proxies;              //!< CIDRs of reverse proxies whose X-Forwarded-For names the client.
   int64_t header_timeout_ms = 10000;        //!< Time allowed to receive a request's headers.
   int64_t body_timeout_ms = 10000;          //!< Time allowed to receive a request's body.
   int64_t idle_timeout_ms = 60000;          //!< Keep-alive connections idle this long are closed.
@@ -48,6 +51,9 @@ struct Config {
   int64_t batch_window_ms = 2000;         //!< Quiet time after a customer's last message before answering.
   int64_t batch_max_wait_ms = 10000;      //!< Longest a customer waits for an answer during a long burst.
   int64_t processing_timeout_ms = 30000;  //!< A claim older than this is released and counted as timed out.
+  int64_t send_retry_base_ms = 5000;      //!< First wait before sending again after a transient failure.
+  int64_t send_retry_max_ms = 600000;     //!< Longest wait between two attempts (the waits double up to it).
+  int64_t send_lease_ms = 60000;          //!< A sender holds a queued message this long; then another may send it.
   int64_t answer_cutoff_s = 3600;         //!< Messages older than this (platform time) are stored, not answered.
   std::string auto_reply_text;            //!< The away message the built-in responder sends.
   std::string responder = "agent";        //!< "agent" (the AI agent) or "away_message" (always auto_reply_text).
@@ -55,6 +61,12 @@ struct Config {
 
   // Access
   int64_t session_ttl_hours = 168;   //!< A login session lasts this long.
+  int64_t login_per_address_per_minute = 30;  //!< Login attempts from one client address refill at this rate…
+  int64_t login_per_address_burst = 10;       //!< …up to this many at once.
+  int64_t login_per_second = 10;              //!< Login attempts over all clients refill at this rate…
+  int64_t login_burst = 20;                   //!< …up to this many at once.
+  int password_hash_threads = 1;              //!< Threads hashing and checking passwords, apart from other work.
+  int password_hash_queue = 16;               //!< Password checks waiting for those threads; beyond it 503.
   int64_t api_rate_per_second = 50;  //!< Tenant API requests refill at this rate per tenant…
   int64_t api_rate_burst = 200;      //!< …up to this many at once (0 rate: unlimited).
 
@@ -74,7 +86,7 @@ struct Config {
   int64_t document_memory_mb = 1024;       //!< Address space of the process that reads one document.
 
   // Plans, credits and billing (docs/billing.md)
-  std::string default_plan = "free";           //!< The plan of a tenant nobody put on another one.
+  std::string default_plan;  //!< The plan of a tenant nobody put on another one; resolved by LoadConfig.
   int64_t prompt_tokens_per_credit = 1000;     //!< Credits an AI reply costs: prompt tokens / this …
   int64_t completion_tokens_per_credit = 250;  //!< … plus completion tokens / this, rounded up …
   int64_t min_reply_credits = 1;               //!< … and at least this (the offline answerer reports no tokens).
@@ -82,6 +94,7 @@ struct Config {
   std::string audio_notice;                    //!< The same for audio and voice messages.
   int64_t contact_replies_per_minute = 6;      //!< AI replies one contact may receive, refilled per minute…
   int64_t contact_replies_burst = 10;          //!< …up to this many at once; 0 per minute: unlimited.
+  std::string stripe_secret_key;               //!< sk_…: with the webhook secret, turns billing on.
   std::string stripe_webhook_secret;           //!< whsec_…: verifies Stripe-Signature.
   std::string stripe_price_plans;              //!< "price_123=pro,price_456=business".
 
@@ -89,11 +102,14 @@ struct Config {
   int64_t connect_timeout_ms = 5000;
   int64_t read_timeout_ms = 10000;
   int64_t write_timeout_ms = 5000;
+  std::string outbound_allow;  //!< CIDRs and host names that URLs a tenant supplies may reach besides public ones.
 
   // Logs
   std::string log_level = "info";  //!< trace, debug, info, warn, error.
 
   // Resolved helpers.
+  //! Billing is a SaaS operator's choice: both Stripe secrets set. Without it tenants default to `self-hosted`.
+  bool BillingEnabled() const { return !stripe_secret_key.empty() && !stripe_webhook_secret.empty(); }
   std::string SqlitePath() const;  //!< The file path when database_url is sqlite://, else empty.
 };
 

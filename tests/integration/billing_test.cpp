@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <future>
 
@@ -24,6 +25,7 @@ namespace json = boost::json;
 constexpr const char* kWhatsAppSecret = "wa-app-secret-billing-tests";
 constexpr const char* kPhoneNumberId = "106540352240777";
 constexpr const char* kStripeSecret = "whsec_billing_tests_0123456789";
+constexpr const char* kStripeApiKey = "sk_test_billing_tests_0123456789";
 constexpr const char* kHandoff = "I'm passing you to a member of our team, who will answer you here shortly.";
 constexpr const char* kGuide = R"(# Opening hours
 We are open Monday to Friday from 8:00 to 19:00. On Sunday we open from 10:00 to 14:00.
@@ -43,6 +45,7 @@ class BillingTest : public ::testing::Test {
         {"PARLEY_GRAPH_API_BASE_URL", graph_.base_url()},
         {"PARLEY_BATCH_WINDOW_MS", "300"},
         {"PARLEY_BATCH_MAX_WAIT_MS", "3000"},
+        {"STRIPE_SECRET_KEY", kStripeApiKey},
         {"STRIPE_WEBHOOK_SECRET", kStripeSecret},
         {"PARLEY_STRIPE_PRICE_PLANS", "price_pro=pro,price_biz=business"},
     };
@@ -157,6 +160,15 @@ TEST_F(BillingTest, QuotaReachedMidBurstAnswersExactlyTheQuotaAndEscalatesTheRes
     if (c.at("mode") == "human" && c.at("handoff_reason") == "quota") ++quota_escalations;
   }
   EXPECT_EQ(quota_escalations, 3);
+  // Nobody is left unaware: each escalation waits for a person, and the operator's metrics count them.
+  auto support = Api(a_, "GET", "/api/support?status=open").Json().at("data").as_array();
+  EXPECT_EQ(std::count_if(support.begin(), support.end(), [](const json::value& item) {
+              return item.at("reason") == "quota";
+            }),
+            3);
+  auto metrics = Call("GET", parley_->url("/metrics"));
+  EXPECT_NE(metrics.body.find("parley_quota_exhausted_total{quota=\"ai_replies_exhausted\"} 3"), std::string::npos)
+      << metrics.body;
 
   auto usage = Api(a_, "GET", "/api/usage");
   ASSERT_EQ(usage.status, 200) << usage.body;
@@ -177,6 +189,34 @@ TEST_F(BillingTest, QuotaReachedMidBurstAnswersExactlyTheQuotaAndEscalatesTheRes
   EXPECT_EQ(other.at("plan"), "free");
   EXPECT_EQ(other.at("month").at("totals").at("ai_replies").to_number<int64_t>(), 0);
   EXPECT_TRUE(other.at("days").as_array().empty());
+}
+
+TEST_F(BillingTest, WithoutStripeTenantsStartOnTheSelfHostedPlanWithoutLimits) {
+  Boot({{"STRIPE_SECRET_KEY", ""}});  // The webhook secret alone does not make a SaaS.
+  parley_->Start();
+  auto plans = Api(a_, "GET", "/api/plans");
+  ASSERT_EQ(plans.status, 200) << plans.body;
+  EXPECT_EQ(plans.Json().at("current_plan"), "self-hosted");
+  EXPECT_EQ(plans.Json().at("billing_enabled"), false);
+  auto usage = Api(a_, "GET", "/api/usage").Json();
+  EXPECT_EQ(usage.at("plan"), "self-hosted");
+  EXPECT_TRUE(usage.at("quotas").at("ai_replies").is_null()) << json::serialize(usage);
+  EXPECT_TRUE(usage.at("remaining").at("ai_replies").is_null()) << json::serialize(usage);
+  // As many channels as the business has accounts.
+  for (const char* account : {"106540352240001", "106540352240002", "106540352240003"}) {
+    auto added = parley_->Cli({"channel", "add", "whatsapp", "--tenant", a_.id, "--phone-number-id", account,
+                               "--access-token", "EAAG-self-hosted"});
+    EXPECT_EQ(added.exit_code, 0) << added.out;
+  }
+}
+
+TEST_F(BillingTest, WithBillingOnTenantsStartFreeAndTheSelfHostedPlanIsNotForSale) {
+  Boot();
+  parley_->Start();
+  auto plans = Api(a_, "GET", "/api/plans").Json();
+  EXPECT_EQ(plans.at("current_plan"), "free");
+  EXPECT_EQ(plans.at("billing_enabled"), true);
+  for (const auto& plan : plans.at("data").as_array()) EXPECT_NE(plan.at("name"), "self-hosted");
 }
 
 TEST_F(BillingTest, AnImageOnAPlanWithoutImagesGetsTheNotice) {
