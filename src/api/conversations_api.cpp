@@ -2,11 +2,13 @@
 
 #include "api/api.h"
 #include "api/auth.h"
+#include "agent/stages.h"
 #include "api/params.h"
 #include "core/time.h"
 
 #include <boost/json/parse.hpp>
 
+#include <algorithm>
 #include <charconv>
 
 namespace parley::api {
@@ -14,7 +16,11 @@ namespace {
 
 using Verb = http::Verb;
 
-constexpr size_t kMaxReplyBytes = 4096;
+// Characters as the platforms count them: Unicode code points of the (valid UTF-8) text.
+size_t CodePoints(std::string_view text) {
+  return static_cast<size_t>(
+      std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
 
 Result<std::optional<int64_t>> QueryInt(const http::RouteContext& route, std::string_view name) {
   auto raw = route.Query(name);
@@ -191,10 +197,17 @@ boost::asio::awaitable<http::Response> ConversationsApi::Reply(const Principal& 
   if (text == nullptr || !text->is_string() || text->as_string().empty()) {
     co_return http::ErrorResponse(Error::InvalidArgument("text must be a non-empty string"));
   }
-  if (text->as_string().size() > kMaxReplyBytes) {
-    co_return http::ErrorResponse(Error::InvalidArgument("text must be at most 4096 bytes"));
-  }
   std::string reply(text->as_string());
+  auto get = [this, tenant = caller.tenant_id, id = *id] { return store_.GetConversation(tenant, id); };
+  auto conversation = co_await pool_.Run(get);
+  if (!conversation) co_return http::ErrorResponse(conversation.error());
+  // Refused before anything is queued: the platform would refuse it after, and the person would learn it late.
+  const size_t limit = agent::MessageLimit(conversation->platform);
+  if (const size_t length = CodePoints(reply); length > limit) {
+    co_return http::ErrorResponse(Error::InvalidArgument(
+        "messages on " + std::string(ToString(conversation->platform)) + " are at most " + std::to_string(limit) +
+        " characters; this reply has " + std::to_string(length)));
+  }
   int64_t idle_ms = config_.human_idle_minutes * 60 * 1000;
   auto queue = [this, tenant = caller.tenant_id, id = *id, &reply, actor = caller.Actor(), idle_ms] {
     return store_.QueuePersonReply(tenant, id, reply, actor, idle_ms, NowMs());

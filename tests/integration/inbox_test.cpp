@@ -16,6 +16,8 @@ namespace json = boost::json;
 
 constexpr const char* kWhatsAppSecret = "wa-app-secret-inbox-tests";
 constexpr const char* kPhoneNumberId = "106540352240077";
+constexpr const char* kInstagramSecret = "ig-app-secret-inbox-tests";
+constexpr const char* kInstagramAccount = "17841400000000077";
 constexpr const char* kHandoff = "Let me pass you to a colleague.";
 
 class InboxTest : public ::testing::Test {
@@ -24,6 +26,7 @@ class InboxTest : public ::testing::Test {
     parley_ = std::make_unique<ParleyProcess>(std::map<std::string, std::string>{
         {"WHATSAPP_APP_SECRET", kWhatsAppSecret},
         {"WHATSAPP_VERIFY_TOKEN", "wa-verify"},
+        {"INSTAGRAM_APP_SECRET", kInstagramSecret},
         {"PARLEY_GRAPH_API_BASE_URL", graph_.base_url()},
         {"PARLEY_BATCH_WINDOW_MS", "200"},
         {"PARLEY_BATCH_MAX_WAIT_MS", "2000"},
@@ -123,6 +126,38 @@ TEST_F(InboxTest, EscalationQueuesSupportAndAPersonsReplyGoesOutThroughTheSameDe
   EXPECT_EQ(Api("POST", "/api/support/" + item + "/resolve").status, 409);
   EXPECT_TRUE(Api("GET", "/api/support?status=open").Json().at("data").as_array().empty());
   EXPECT_EQ(Api("GET", "/api/support?status=maybe").status, 400);
+}
+
+TEST_F(InboxTest, APersonsReplyLongerThanThePlatformAllowsIsRefusedBeforeItIsQueued) {
+  ASSERT_EQ(parley_
+                ->Cli({"channel", "add", "instagram", "--tenant", tenant_id_, "--account-id", kInstagramAccount,
+                       "--access-token", "IGQ-inbox-token"})
+                .exit_code,
+            0);
+  std::string body = payloads::InstagramText(kInstagramAccount, "990001", "aWdfZAG.in.1", "Can I speak to a human?");
+  ASSERT_EQ(Call("POST", parley_->url("/api/instagram/webhook"), body,
+                 {{"Content-Type", "application/json"}, {"X-Hub-Signature-256", Sign(kInstagramSecret, body)}})
+                .status,
+            200);
+  ASSERT_TRUE(graph_.WaitForSends(1, 5s)) << parley_->logs();
+  auto list = Api("GET", "/api/conversations?q=990001").Json().at("data").as_array();
+  ASSERT_EQ(list.size(), 1u);
+  const int64_t conversation = list[0].at("id").to_number<int64_t>();
+
+  // 1,001 characters, 2,002 bytes: Instagram counts characters, and allows 1,000.
+  std::string too_long;
+  for (int i = 0; i < 1001; ++i) too_long += "\xc3\xa9";
+  auto refused = Api("POST", Path(conversation, "/messages"), json::serialize(json::object{{"text", too_long}}));
+  ASSERT_EQ(refused.status, 400) << refused.body;
+  EXPECT_EQ(refused.Json().at("error").at("message"),
+            "messages on instagram are at most 1000 characters; this reply has 1001");
+  auto thread = Api("GET", Path(conversation, "/messages")).Json().at("data").as_array();
+  for (const auto& message : thread) EXPECT_NE(message.at("text"), json::value(too_long));
+
+  too_long.resize(2000);  // 1,000 characters.
+  auto accepted = Api("POST", Path(conversation, "/messages"), json::serialize(json::object{{"text", too_long}}));
+  EXPECT_EQ(accepted.status, 202) << accepted.body;
+  ASSERT_TRUE(graph_.WaitForSends(2, 5s));
 }
 
 TEST_F(InboxTest, AgentsTakeConversationsThemselvesAndAdminsAssignAnyone) {
