@@ -50,6 +50,7 @@ struct OpenAiOptions {
   std::string api_key;   //!< Sent as "Authorization: Bearer …" when not empty; never logged.
   std::string model;
   std::chrono::milliseconds timeout{30000};  //!< Per attempt.
+  http::UrlSource url_source = http::UrlSource::kOperator;  //!< kTenant: the client's address policy applies.
 };
 
 // POST {base_url}/chat/completions with {"model","messages","temperature","max_tokens"}; reads

@@ -3,9 +3,18 @@
 #include "store/knowledge_store.h"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 
 namespace parley::agent {
+namespace {
+
+// The operator's endpoint is trusted wherever it points (a model server on 127.0.0.1); any other is the tenant's.
+http::UrlSource SourceOf(const std::string& url, const std::string& operator_url) {
+  return url == operator_url ? http::UrlSource::kOperator : http::UrlSource::kTenant;
+}
+
+}  // namespace
 
 std::shared_ptr<knowledge::Embedder> DefaultProviders::EmbedderFor(const AiSettings& settings) {
   const ProviderSettings& remote = settings.embeddings;
@@ -20,9 +29,10 @@ std::shared_ptr<knowledge::Embedder> DefaultProviders::EmbedderFor(const AiSetti
       options.language = settings.language;
       embedder = std::make_shared<knowledge::BuiltinEmbedder>(options);
     } else {
-      embedder =
-          std::make_shared<OpenAiEmbedder>(*client_, OpenAiOptions{remote.base_url, remote.api_key, remote.model,
-                                                                   std::chrono::milliseconds(config_.llm_timeout_ms)});
+      embedder = std::make_shared<OpenAiEmbedder>(
+          *client_, OpenAiOptions{remote.base_url, remote.api_key, remote.model,
+                                  std::chrono::milliseconds(config_.llm_timeout_ms),
+                                  SourceOf(remote.base_url, config_.embeddings_base_url)});
     }
   }
   return embedder;
@@ -37,7 +47,8 @@ std::shared_ptr<ChatModel> DefaultProviders::ChatModelFor(const AiSettings& sett
   if (!model) {
     model = std::make_shared<OpenAiChatModel>(
         *client_,
-        OpenAiOptions{llm.base_url, llm.api_key, llm.model, std::chrono::milliseconds(config_.llm_timeout_ms)});
+        OpenAiOptions{llm.base_url, llm.api_key, llm.model, std::chrono::milliseconds(config_.llm_timeout_ms),
+                      SourceOf(llm.base_url, config_.llm_base_url)});
   }
   return model;
 }
@@ -48,6 +59,7 @@ AgentService::AgentService(boost::asio::any_io_executor executor, const Config& 
       store_(store),
       box_(box),
       pool_(pool),
+      client_(client),
       providers_(client, config, pool),
       indexes_(store.knowledge(), config.data_dir + "/indexes"),
       retriever_(store.knowledge(), indexes_),
@@ -107,6 +119,29 @@ Result<AiSettings> AgentService::UpdateSettings(int64_t tenant_id, const boost::
     }
   }
   return after;
+}
+
+boost::asio::awaitable<Result<void>> AgentService::CheckProviderUrls(const boost::json::object& changes) {
+  const std::array<std::pair<const char*, const std::string*>, 2> fields{
+      {{"llm_base_url", &config_.llm_base_url}, {"embeddings_base_url", &config_.embeddings_base_url}}};
+  for (const auto& [field, operator_url] : fields) {
+    const boost::json::value* value = changes.if_contains(field);
+    if (value == nullptr || !value->is_string() || value->as_string().empty()) continue;
+    std::string url(value->as_string());
+    // Not http(s): the settings' own validation refuses it with the field's rule.
+    if (!url.starts_with("http://") && !url.starts_with("https://")) continue;
+    if (SourceOf(url, *operator_url) == http::UrlSource::kOperator) continue;
+    Result<void> checked = co_await CheckTenantUrl(std::move(url));
+    if (!checked) co_return Error::InvalidArgument(std::string(field) + ": " + checked.error().message);
+  }
+  co_return Ok();
+}
+
+boost::asio::awaitable<Result<void>> AgentService::CheckTenantUrl(std::string url) {
+  if (client_ == nullptr) co_return Ok();
+  Result<void> checked = co_await client_->CheckTenantUrl(std::move(url));
+  if (!checked && checked.error().code == ErrorCode::kInvalidArgument) co_return checked.error();
+  co_return Ok();
 }
 
 boost::asio::awaitable<Result<AgentAnswer>> AgentService::Ask(const AgentRequest& request) {

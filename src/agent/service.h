@@ -21,7 +21,8 @@
 namespace parley::agent {
 
 // Providers from settings: the built-in embedder unless an embeddings URL is set; a chat model only when an LLM
-// URL is set. Instances are cached per distinct settings.
+// URL is set. Instances are cached per distinct settings. A URL other than the operator's default for it
+// (PARLEY_LLM_BASE_URL, PARLEY_EMBEDDINGS_BASE_URL) is the tenant's, and the client's address policy applies to it.
 class DefaultProviders final : public Providers {
  public:
   DefaultProviders(http::Client* client, const Config& config, BlockingPool& pool)
@@ -50,6 +51,16 @@ class AgentService {
   // Blocking.
   Result<AiSettings> UpdateSettings(int64_t tenant_id, const boost::json::object& changes);
 
+  // Whether the client would reach `url`, a URL the tenant supplied, checked when it is submitted:
+  // kInvalidArgument with a reason fit for the tenant (user info, an address the policy refuses); Ok otherwise,
+  // also when the name cannot be resolved now or nothing is fetched here (no client): every fetch checks again.
+  boost::asio::awaitable<Result<void>> CheckTenantUrl(std::string url);
+
+  // Refuses, before they are stored, model endpoints in `changes` ("llm_base_url", "embeddings_base_url") that
+  // the client would refuse to reach: kInvalidArgument naming the field and the reason. The operator's own
+  // endpoints pass, and so does a name that cannot be resolved now (every call checks again).
+  boost::asio::awaitable<Result<void>> CheckProviderUrls(const boost::json::object& changes);
+
   // Loads the tenant's settings and runs the agent.
   boost::asio::awaitable<Result<AgentAnswer>> Ask(const AgentRequest& request);
 
@@ -61,6 +72,7 @@ class AgentService {
   store::Store& store_;
   const crypto::SecretBox& box_;
   BlockingPool& pool_;
+  http::Client* client_;
   DefaultProviders providers_;
   knowledge::KnowledgeIndexes indexes_;
   knowledge::Retriever retriever_;

@@ -165,6 +165,9 @@ boost::asio::awaitable<http::Response> KnowledgeApi::CreateDocument(const Princi
     if (!document.source_url.starts_with("http://") && !document.source_url.starts_with("https://")) {
       co_return http::ErrorResponse(Error::InvalidArgument("url must be an http:// or https:// URL"));
     }
+    if (auto reachable = co_await agent_.CheckTenantUrl(document.source_url); !reachable) {
+      co_return http::ErrorResponse(Error::InvalidArgument("url: " + reachable.error().message));
+    }
     document.name = document.source_url;
     if (auto* name = body->if_contains("knowledge_base"); name != nullptr && name->is_string()) {
       knowledge_base = std::string(name->as_string());
@@ -315,6 +318,9 @@ boost::asio::awaitable<http::Response> KnowledgeApi::PutSettings(const Principal
   const int64_t tenant = caller.tenant_id;
   auto body = http::ParseJsonObject(request);
   if (!body) co_return http::ErrorResponse(body.error());
+  if (auto reachable = co_await agent_.CheckProviderUrls(*body); !reachable) {
+    co_return http::ErrorResponse(reachable.error());
+  }
   auto update = [this, tenant, &body] { return agent_.UpdateSettings(tenant, *body); };
   auto settings = co_await pool_.Run(update);
   if (!settings) co_return http::ErrorResponse(settings.error());

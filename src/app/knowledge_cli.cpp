@@ -46,7 +46,10 @@ struct Runtime {
     auto opened = OpenMigratedStore(config, *box);
     if (!opened) return opened.error();
     store = std::move(*opened);
-    client = std::make_unique<http::Client>(io.get_executor(), http::ClientOptions{});
+    // The same policy as the server's: these commands also fetch the pages tenants queued.
+    auto client_options = OutboundClientOptions(config);
+    if (!client_options) return client_options.error();
+    client = std::make_unique<http::Client>(io.get_executor(), *client_options);
     service = std::make_unique<agent::AgentService>(io.get_executor(), config, *store, *box, pool, client.get());
     return Ok();
   }

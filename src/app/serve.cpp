@@ -81,11 +81,9 @@ int Serve(const Config& config) {
   boost::asio::io_context io(config.http_threads);
   BlockingPool pool(config.blocking_threads);
 
-  http::ClientOptions client_options;
-  client_options.connect_timeout = std::chrono::milliseconds(config.connect_timeout_ms);
-  client_options.read_timeout = std::chrono::milliseconds(config.read_timeout_ms);
-  client_options.write_timeout = std::chrono::milliseconds(config.write_timeout_ms);
-  http::Client client(io.get_executor(), client_options);
+  auto client_options = OutboundClientOptions(config);
+  if (!client_options) return Fail("config_invalid", client_options.error());
+  http::Client client(io.get_executor(), *client_options);
 
   channels::ChannelSet channels = channels::MakeChannels(
       {config.whatsapp_app_secret, config.whatsapp_verify_token, config.graph_api_base_url},

@@ -53,4 +53,15 @@ Result<std::unique_ptr<store::Store>> OpenMigratedStore(const Config& config, co
   return std::move(*store);
 }
 
+Result<http::ClientOptions> OutboundClientOptions(const Config& config) {
+  auto allow = http::OutboundAllowList::Parse(config.outbound_allow);
+  if (!allow) return Error::InvalidArgument("PARLEY_OUTBOUND_ALLOW: " + allow.error().message);
+  http::ClientOptions options;
+  options.connect_timeout = std::chrono::milliseconds(config.connect_timeout_ms);
+  options.read_timeout = std::chrono::milliseconds(config.read_timeout_ms);
+  options.write_timeout = std::chrono::milliseconds(config.write_timeout_ms);
+  options.tenant_allow = std::move(*allow);
+  return options;
+}
+
 }  // namespace parley::app

@@ -3,6 +3,7 @@
 
 #include "core/config.h"
 #include "core/crypto.h"
+#include "http/client.h"
 #include "store/store.h"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -18,6 +19,10 @@ Result<crypto::SecretBox> LoadMasterKey(const Config& config);
 // Opens the configured store and applies pending migrations. Ingest callbacks run on `callbacks` when given.
 Result<std::unique_ptr<store::Store>> OpenMigratedStore(const Config& config, const crypto::SecretBox& box,
                                                         boost::asio::any_io_executor callbacks = {});
+
+// The outbound client's options: the configured timeouts, and the destinations besides public addresses that URLs
+// a tenant supplies may reach (PARLEY_OUTBOUND_ALLOW). kInvalidArgument naming the key for a malformed list.
+Result<http::ClientOptions> OutboundClientOptions(const Config& config);
 
 // `parley serve`: runs until SIGTERM/SIGINT, then shuts down gracefully. Returns the exit code.
 int Serve(const Config& config);

@@ -117,9 +117,16 @@ boost::asio::awaitable<Result<void>> Ingestor::Process(store::DocumentJob& job, 
     if (fetcher_ == nullptr) co_return Error::InvalidArgument("fetching web pages is not available here");
     http::ClientRequest request;
     request.url = job.document.source_url;
+    request.url_source = http::UrlSource::kTenant;
     request.headers = {{"Accept", "text/html, text/plain, text/markdown, application/pdf, */*;q=0.5"}};
     auto response = co_await fetcher_->Send(std::move(request));
+    // One text for a refused address, a closed port, a reset and a timeout alike, so that a document's error
+    // cannot map what listens inside the network; what happened goes to the logs.
     if (!response) co_return Error::Unavailable("the page could not be fetched", response.error().detail);
+    if (response->status >= 300 && response->status < 400) {
+      co_return Error::InvalidArgument("the page answered " + std::to_string(response->status) +
+                                       " (redirects are not followed: give the page's final URL)");
+    }
     if (response->status >= 500 || response->status == 429) {
       co_return Error::Unavailable("the page answered " + std::to_string(response->status));
     }

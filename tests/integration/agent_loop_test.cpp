@@ -336,7 +336,9 @@ TEST_F(AgentLoopTest, KnowledgeApiUploadsAsksAndDeletes) {
 }
 
 TEST_F(AgentLoopTest, BadDocumentsFailWithAReasonAndOversizedUploadsAreRefused) {
-  Boot({{"PARLEY_MAX_UPLOAD_BYTES", "4096"}});
+  // The page is on the loopback fake, which the operator opens to tenants' URLs (tests/integration/outbound_test.cpp
+  // shows it refused without).
+  Boot({{"PARLEY_MAX_UPLOAD_BYTES", "4096"}, {"PARLEY_OUTBOUND_ALLOW", "127.0.0.1"}});
   auto binary = Api("POST", "/api/knowledge-documents", Multipart("b", "tool.exe", "MZ\x90\x00 binary"),
                     "multipart/form-data; boundary=b");
   ASSERT_EQ(binary.status, 202) << binary.body;
