@@ -64,14 +64,15 @@ struct ReplyWorker::Attempt {
 
 ReplyWorker::ReplyWorker(boost::asio::any_io_executor executor, const Config& config, store::Store& store,
                          BlockingPool& pool, const channels::ChannelSet& channels, agent::Responder& responder,
-                         queue::Batcher& batcher)
+                         queue::Batcher& batcher, Clock& clock)
     : executor_(std::move(executor)),
       config_(config),
       store_(store),
       pool_(pool),
       channels_(channels),
       responder_(responder),
-      batcher_(batcher) {}
+      batcher_(batcher),
+      clock_(clock) {}
 
 void ReplyWorker::OnDue(int64_t conversation_id) {
   {
@@ -93,7 +94,7 @@ void ReplyWorker::Finished(int64_t conversation_id) {
     answering_.erase(conversation_id);
     refire = due_while_answering_.erase(conversation_id) > 0;
   }
-  if (refire) batcher_.RetryAt(conversation_id, NowMs());
+  if (refire) batcher_.RetryAt(conversation_id, clock_.NowMs());
 }
 
 void ReplyWorker::RetryLater(int64_t conversation_id, Platform platform) {
@@ -108,7 +109,7 @@ void ReplyWorker::RetryLater(int64_t conversation_id, Platform platform) {
                {{"platform", ToString(platform)}, {"conversation_id", conversation_id}, {"failures", failures}});
     return;
   }
-  batcher_.RetryAt(conversation_id, NowMs() + config_.batch_window_ms * failures);
+  batcher_.RetryAt(conversation_id, clock_.NowMs() + config_.batch_window_ms * failures);
 }
 
 boost::asio::awaitable<void> ReplyWorker::Process(int64_t conversation_id) {
@@ -121,12 +122,12 @@ boost::asio::awaitable<void> ReplyWorker::Process(int64_t conversation_id) {
 
   auto start = std::chrono::steady_clock::now();
   auto claim = [this, conversation_id] {
-    return store_.ClaimConversation(conversation_id, NowMs(), config_.processing_timeout_ms);
+    return store_.ClaimConversation(conversation_id, clock_.NowMs(), config_.processing_timeout_ms);
   };
   auto attempt_result = co_await pool_.Run(claim);
   if (!attempt_result) {
     log::Error("claim_failed", {{"conversation_id", conversation_id}, {"error", attempt_result.error().detail}});
-    batcher_.RetryAt(conversation_id, NowMs() + config_.batch_window_ms);
+    batcher_.RetryAt(conversation_id, clock_.NowMs() + config_.batch_window_ms);
     co_return;
   }
   if (!attempt_result->claim) {
@@ -234,7 +235,7 @@ boost::asio::awaitable<Result<store::CommitResult>> ReplyWorker::Answer(std::sha
   }
   std::vector<int64_t> outbound_ids;
   auto commit = [this, &claim, &reply, &outbound_ids] {
-    return store_.CommitReply(claim, *reply, NowMs(), &outbound_ids);
+    return store_.CommitReply(claim, *reply, clock_.NowMs(), &outbound_ids);
   };
   auto committed = co_await pool_.Run(commit);
   if (!committed) co_return committed.error();
@@ -243,31 +244,60 @@ boost::asio::awaitable<Result<store::CommitResult>> ReplyWorker::Answer(std::sha
         "conversation_handed_off",
         {{"platform", ToString(platform)}, {"conversation_id", claim.conversation_id}, {"reason", reply->reason}});
   }
-  if (*committed == store::CommitResult::kCommitted && !outbound_ids.empty()) {
-    std::vector<store::OutboundMessage> messages;
-    for (size_t i = 0; i < outbound_ids.size(); ++i) {
-      store::OutboundMessage message;
-      message.id = outbound_ids[i];
-      message.conversation_id = claim.conversation_id;
-      message.tenant_id = claim.conversation.tenant_id;
-      message.channel = claim.channel;
-      message.recipient_id = claim.conversation.contact.platform_id;
-      message.draft = reply->messages[i];
-      messages.push_back(std::move(message));
-    }
-    // Delivery has its own deadlines and retries; it is not part of the claim's processing time.
-    boost::asio::co_spawn(executor_, Deliver(std::move(messages)),
-                          [](std::exception_ptr e) { LogEscaped(e, "deliver"); });
-  }
+  // Delivery has its own deadlines and retries; it is not part of the claim's processing time.
+  if (*committed == store::CommitResult::kCommitted && !outbound_ids.empty()) SendOutbox(claim.conversation_id);
   co_return *committed;
 }
 
-boost::asio::awaitable<void> ReplyWorker::Deliver(std::vector<store::OutboundMessage> messages) {
-  InFlight in_flight(in_flight_);
-  for (const auto& message : messages) co_await DeliverOne(message);
+void ReplyWorker::SendOutbox(int64_t conversation_id) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!sending_.insert(conversation_id).second) {
+      send_again_.insert(conversation_id);
+      return;
+    }
+  }
+  ++in_flight_;  // Counted from now, so that a drain at shutdown waits for a reply just committed.
+  boost::asio::co_spawn(executor_, DrainOutbox(conversation_id),
+                        [](std::exception_ptr e) { LogEscaped(e, "send_outbox"); });
 }
 
-boost::asio::awaitable<void> ReplyWorker::DeliverOne(const store::OutboundMessage& message) {
+boost::asio::awaitable<void> ReplyWorker::DrainOutbox(int64_t conversation_id) {
+  struct Done {
+    ReplyWorker* worker;
+    int64_t id;
+    ~Done() {
+      bool again = false;
+      {
+        std::lock_guard lock(worker->mutex_);
+        worker->sending_.erase(id);
+        again = worker->send_again_.erase(id) > 0;
+      }
+      --worker->in_flight_;
+      if (again) worker->SendOutbox(id);
+    }
+  } done{this, conversation_id};
+
+  while (true) {
+    auto lease = [this, conversation_id] {
+      return store_.LeaseNextOutbound(conversation_id, clock_.NowMs(), config_.send_lease_ms);
+    };
+    auto attempt = co_await pool_.Run(lease);
+    if (!attempt) {
+      log::Error("outbox_lease_failed", {{"conversation_id", conversation_id}, {"error", attempt.error().detail}});
+      SendOutboxAt(conversation_id, clock_.NowMs() + config_.send_retry_base_ms);
+      co_return;
+    }
+    if (!attempt->lease) {
+      if (attempt->wait_until_ms > 0) SendOutboxAt(conversation_id, attempt->wait_until_ms);
+      co_return;
+    }
+    co_await SendLeased(*attempt->lease);
+  }
+}
+
+boost::asio::awaitable<void> ReplyWorker::SendLeased(const store::OutboundLease& lease) {
+  const store::OutboundMessage& message = lease.message;
   const Platform platform = message.channel.platform;
   api::PlatformMetrics& m = api::MetricsFor(platform);
   channels::Channel* channel = channels_.Get(platform);
@@ -286,9 +316,32 @@ boost::asio::awaitable<void> ReplyWorker::DeliverOne(const store::OutboundMessag
     m.sends_ok.Inc();
     log::Info("reply_sent", std::move(fields));
   } else {
-    m.sends_failed.Inc();
     fields["code"] = sent.error->code;
     fields["error"] = sent.error->title;
+    fields["attempt"] = lease.attempts + 1;
+  }
+  if (!sent.ok() && sent.transient) {
+    // Waits double from the base up to the maximum; past the messaging window the platform would refuse anyway.
+    const int doublings = std::min(lease.attempts, 30);
+    const int64_t wait = std::min(config_.send_retry_max_ms, config_.send_retry_base_ms << doublings);
+    const int64_t retry_at = clock_.NowMs() + wait;
+    if (retry_at < lease.window_ends_at_ms) {
+      fields["retry_in_ms"] = wait;
+      log::Warn("reply_deferred", std::move(fields));
+      auto defer = [this, &lease, &sent, retry_at] {
+        return store_.DeferOutbound(lease.message.id, lease.token, retry_at, *sent.error);
+      };
+      auto deferred = co_await pool_.Run(defer);
+      if (!deferred) {
+        log::Error("send_result_not_recorded", {{"message_id", message.id}, {"error", deferred.error().detail}});
+      }
+      co_return;
+    }
+    sent.error->detail = "the platform's messaging window closed before it recovered; last error: " +
+                         (sent.error->detail.empty() ? sent.error->title : sent.error->detail);
+  }
+  if (!sent.ok()) {
+    m.sends_failed.Inc();
     log::Warn("reply_failed", std::move(fields));
   }
   auto record = [this, &message, &sent] {
@@ -301,6 +354,28 @@ boost::asio::awaitable<void> ReplyWorker::DeliverOne(const store::OutboundMessag
   }
 }
 
+void ReplyWorker::SendOutboxAt(int64_t conversation_id, int64_t at_ms) {
+  {
+    std::lock_guard lock(mutex_);
+    auto [it, inserted] = send_at_.try_emplace(conversation_id, at_ms);
+    if (!inserted && it->second <= at_ms) return;  // An earlier look is already scheduled.
+    it->second = at_ms;
+  }
+  auto wait = [this, conversation_id, at_ms]() -> boost::asio::awaitable<void> {
+    boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
+    timer.expires_after(std::chrono::milliseconds(std::max<int64_t>(0, at_ms - clock_.NowMs())));
+    co_await timer.async_wait(boost::asio::use_awaitable);
+    {
+      std::lock_guard lock(mutex_);
+      auto it = send_at_.find(conversation_id);
+      if (it == send_at_.end() || it->second != at_ms) co_return;  // Superseded by an earlier look.
+      send_at_.erase(it);
+    }
+    SendOutbox(conversation_id);
+  };
+  boost::asio::co_spawn(executor_, wait, [](std::exception_ptr e) { LogEscaped(e, "send_outbox_later"); });
+}
+
 boost::asio::awaitable<void> ReplyWorker::ReleaseClaim(int64_t conversation_id, const std::string& token) {
   auto release = [this, conversation_id, token] { return store_.ReleaseClaim(conversation_id, token); };
   auto released = co_await pool_.Run(release);
@@ -308,57 +383,17 @@ boost::asio::awaitable<void> ReplyWorker::ReleaseClaim(int64_t conversation_id, 
     log::Error("claim_release_failed", {{"conversation_id", conversation_id}, {"error", released.error().detail}});
 }
 
-void ReplyWorker::ResendQueued() {
-  boost::asio::co_spawn(
-      executor_,
-      [this]() -> boost::asio::awaitable<void> {
-        auto list = [this] { return store_.ListQueuedOutbound(); };
-        auto queued = co_await pool_.Run(list);
-        if (!queued) {
-          log::Error("outbox_recovery_failed", {{"error", queued.error().detail}});
-          co_return;
-        }
-        if (!queued->empty()) log::Info("outbox_recovery", {{"messages", static_cast<int64_t>(queued->size())}});
-        // Oldest first, one sequence per conversation: the parts of a reply keep their order.
-        std::map<int64_t, std::vector<store::OutboundMessage>> by_conversation;
-        for (auto& message : *queued) by_conversation[message.conversation_id].push_back(std::move(message));
-        for (auto& [conversation_id, messages] : by_conversation) {
-          boost::asio::co_spawn(executor_, Deliver(std::move(messages)),
-                                [](std::exception_ptr e) { LogEscaped(e, "deliver"); });
-        }
-      },
-      [](std::exception_ptr e) { LogEscaped(e, "outbox_recovery"); });
+Result<size_t> ReplyWorker::RecoverOutbox() {
+  auto queued = store_.ListQueuedOutbound();
+  if (!queued) return queued.error();
+  if (!queued->empty()) log::Info("outbox_recovery", {{"messages", static_cast<int64_t>(queued->size())}});
+  std::set<int64_t> conversations;
+  for (const auto& message : *queued) conversations.insert(message.conversation_id);
+  for (int64_t conversation_id : conversations) SendOutbox(conversation_id);
+  return queued->size();
 }
 
-void ReplyWorker::SendQueued(store::OutboundMessage message) {
-  const int64_t conversation_id = message.conversation_id;
-  {
-    std::lock_guard lock(mutex_);
-    auto [it, first] = person_outbox_.try_emplace(conversation_id);
-    it->second.push_back(std::move(message));
-    if (!first) return;  // The running drain picks it up.
-  }
-  boost::asio::co_spawn(executor_, DrainPersonOutbox(conversation_id),
-                        [](std::exception_ptr e) { LogEscaped(e, "deliver"); });
-}
-
-boost::asio::awaitable<void> ReplyWorker::DrainPersonOutbox(int64_t conversation_id) {
-  InFlight in_flight(in_flight_);
-  while (true) {
-    store::OutboundMessage next;
-    {
-      std::lock_guard lock(mutex_);
-      auto it = person_outbox_.find(conversation_id);
-      if (it->second.empty()) {
-        person_outbox_.erase(it);
-        co_return;
-      }
-      next = std::move(it->second.front());
-      it->second.pop_front();
-    }
-    co_await DeliverOne(next);
-  }
-}
+void ReplyWorker::SendQueued(const store::OutboundMessage& message) { SendOutbox(message.conversation_id); }
 
 boost::asio::awaitable<void> ReplyWorker::Drain(std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;

@@ -1,11 +1,18 @@
 #pragma once
 // Answers due conversations: claim in the store → mark read and show typing → ask the Responder → commit the
 // reply (only if no newer customer message arrived: latest wins) → send it → record the outcome. The commit
-// precedes the send, so a crash between the two leaves a queued message that ResendQueued() delivers at start.
+// precedes the send, so a crash between the two leaves a queued message that RecoverOutbox() sends at start.
+//
+// Sending goes through the store's outbox: each queued message is leased before it is sent (one sender among all
+// processes, a conversation's messages oldest first), and its outcome recorded. A transient failure (Meta down,
+// throttling, the network) keeps it queued and tries again after growing waits, for as long as the platform's
+// messaging window is open; any other failure, or the window closing, fails it at once with the platform's reason
+// and opens a support item.
 
 #include "agent/responder.h"
 #include "channels/channel.h"
 #include "core/blocking_pool.h"
+#include "core/clock.h"
 #include "core/config.h"
 #include "queue/batcher.h"
 #include "store/store.h"
@@ -15,7 +22,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <deque>
 #include <map>
 #include <mutex>
 #include <set>
@@ -24,19 +30,22 @@ namespace parley::app {
 
 class ReplyWorker {
  public:
-  // Every reference must outlive the worker.
+  // Every reference must outlive the worker. `clock` times leases and retries.
   ReplyWorker(boost::asio::any_io_executor executor, const Config& config, store::Store& store, BlockingPool& pool,
-              const channels::ChannelSet& channels, agent::Responder& responder, queue::Batcher& batcher);
+              const channels::ChannelSet& channels, agent::Responder& responder, queue::Batcher& batcher,
+              Clock& clock = RealClock());
 
   // The batcher's due handler: starts answering `conversation_id` without blocking.
   void OnDue(int64_t conversation_id);
 
-  // Sends the replies a crash left queued between commit and send.
-  void ResendQueued();
+  // Start-up: starts sending every queued reply (left by a crash between commit and send, or waiting for a retry).
+  // Blocks while it reads the queue: call it before the batcher starts, so that recovered replies go out before
+  // new ones of their conversations. Returns how many messages were queued.
+  Result<size_t> RecoverOutbox();
 
-  // Sends a message queued outside the answering path (a person's reply from the inbox) in the background.
-  // A conversation's messages go out one at a time, in the order given.
-  void SendQueued(store::OutboundMessage message);
+  // Sends a message queued outside the answering path (a person's reply from the inbox) in the background,
+  // after the conversation's earlier queued messages.
+  void SendQueued(const store::OutboundMessage& message);
 
   // Completes when no conversation is being answered and no reply is being sent, or after `timeout`.
   boost::asio::awaitable<void> Drain(std::chrono::milliseconds timeout);
@@ -47,10 +56,14 @@ class ReplyWorker {
   struct Attempt;
   boost::asio::awaitable<void> Process(int64_t conversation_id);
   boost::asio::awaitable<Result<store::CommitResult>> Answer(std::shared_ptr<Attempt> attempt);
-  // Sends `messages` one after another, in order (the parts of one reply, or one conversation's backlog).
-  boost::asio::awaitable<void> Deliver(std::vector<store::OutboundMessage> messages);
-  boost::asio::awaitable<void> DeliverOne(const store::OutboundMessage& message);
-  boost::asio::awaitable<void> DrainPersonOutbox(int64_t conversation_id);
+  // Sends the conversation's queued messages, unless this process is already doing so (then that run goes on).
+  void SendOutbox(int64_t conversation_id);
+  // Leases and sends the conversation's queued messages one by one until none is due; schedules the next look.
+  boost::asio::awaitable<void> DrainOutbox(int64_t conversation_id);
+  // Sends one leased message and records what became of it: sent, deferred or failed.
+  boost::asio::awaitable<void> SendLeased(const store::OutboundLease& lease);
+  // Looks at the conversation's outbox again at `at_ms` (a retry, or another sender's lease running out).
+  void SendOutboxAt(int64_t conversation_id, int64_t at_ms);
   boost::asio::awaitable<void> ReleaseClaim(int64_t conversation_id, const std::string& token);
   // Schedules another try, or gives up after kMaxFailures consecutive failures (the conversation stays pending in
   // the store and is recovered at the next start).
@@ -64,14 +77,16 @@ class ReplyWorker {
   const channels::ChannelSet& channels_;
   agent::Responder& responder_;
   queue::Batcher& batcher_;
+  Clock& clock_;
 
   std::atomic<int64_t> in_flight_{0};
   std::mutex mutex_;
   std::set<int64_t> answering_;            // GUARDED_BY(mutex_): conversations with a Process running here
   std::set<int64_t> due_while_answering_;  // GUARDED_BY(mutex_): fired again meanwhile; re-fire when done
   std::map<int64_t, int> failures_;        // GUARDED_BY(mutex_)
-  // GUARDED_BY(mutex_): per conversation, people's messages waiting behind the one being sent.
-  std::map<int64_t, std::deque<store::OutboundMessage>> person_outbox_;
+  std::set<int64_t> sending_;              // GUARDED_BY(mutex_): conversations whose outbox is being sent here
+  std::set<int64_t> send_again_;           // GUARDED_BY(mutex_): queued to meanwhile; look again when done
+  std::map<int64_t, int64_t> send_at_;     // GUARDED_BY(mutex_): the earliest look scheduled per conversation
 };
 
 }  // namespace parley::app

@@ -136,13 +136,15 @@ int Serve(const Config& config) {
 
   if (auto started = server.Start(); !started) return Fail("listen_failed", started.error());
 
-  // Recovery: every conversation left with unanswered messages is armed again; replies committed but not sent
-  // before a crash go out now.
+  // Recovery: replies committed but not sent (a crash between commit and send, or a retry waiting for the platform)
+  // are read first, so that they go out before anything newer of their conversations; then every conversation left
+  // with unanswered messages is armed again, and only then does the batcher fire.
+  auto queued = worker.RecoverOutbox();
+  if (!queued) return Fail("recovery_failed", queued.error());
   auto pending = store->ListPendingConversations();
   if (!pending) return Fail("recovery_failed", pending.error());
   for (const auto& p : *pending) batcher->Arm(p);
   batcher->Start([&worker](int64_t conversation_id) { worker.OnDue(conversation_id); });
-  worker.ResendQueued();
   // Documents left pending or half-processed by the previous run are taken up again here.
   agent_service.ingestor().Start();
 
@@ -152,6 +154,7 @@ int Serve(const Config& config) {
               {"port", server.port()},
               {"database", config.SqlitePath().empty() ? "configured" : config.SqlitePath()},
               {"recovered_conversations", static_cast<int64_t>(pending->size())},
+              {"recovered_replies", static_cast<int64_t>(*queued)},
               {"startup_ms", NowMs() - started_at}});
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);

@@ -103,8 +103,19 @@ FakeGraph::FakeGraph() : impl_(std::make_unique<Impl>()) {
           boost::asio::steady_timer timer(executor, std::chrono::milliseconds(indicator_delay_ms_.load()));
           co_await timer.async_wait(boost::asio::use_awaitable);
         }
+        if (send && std::chrono::steady_clock::now().time_since_epoch().count() < sends_down_until_ns_.load()) {
+          ++failed_sends_;
+          co_return http::JsonResponse(http::Status::service_unavailable,
+                                       {{"error",
+                                         {{"message", "Service temporarily unavailable"},
+                                          {"type", "OAuthException"},
+                                          {"code", 2},
+                                          {"is_transient", true},
+                                          {"fbtrace_id", "AbCdEf"}}}});
+        }
         if (send && fail_sends_.load() > 0) {
           --fail_sends_;
+          ++failed_sends_;
           co_return http::JsonResponse(static_cast<http::Status>(fail_status_.load()),
                                        {{"error",
                                          {{"message", "(#131000) Something went wrong"},

@@ -56,6 +56,13 @@ class FakeGraph {
     fail_sends_ = n;
     fail_status_ = status;
   }
+  // For `duration` from now, every send answers 503 with Meta's transient error (code 2, "is_transient": true):
+  // the platform is down for a while, then recovers.
+  void FailSendsFor(std::chrono::milliseconds duration) {
+    sends_down_until_ns_ = (std::chrono::steady_clock::now() + duration).time_since_epoch().count();
+  }
+  // Sends answered with an error so far.
+  int failed_sends() const { return failed_sends_.load(); }
   // The next `n` GET calls answer `status` with a Graph error body (a platform outage).
   void FailNextReads(int n, int status) {
     fail_reads_ = n;
@@ -78,6 +85,8 @@ class FakeGraph {
   std::atomic<int64_t> indicator_delay_ms_{0};
   std::atomic<int> fail_sends_{0};
   std::atomic<int> fail_status_{500};
+  std::atomic<int64_t> sends_down_until_ns_{0};
+  std::atomic<int> failed_sends_{0};
   std::atomic<int> fail_reads_{0};
   std::atomic<int> fail_read_status_{503};
 };

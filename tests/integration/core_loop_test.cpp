@@ -8,6 +8,8 @@
 #include <boost/json.hpp>
 
 #include <ctime>
+#include <set>
+#include <thread>
 
 namespace parley::testing {
 namespace {
@@ -62,6 +64,8 @@ class CoreLoopTest : public ::testing::Test {
         {"PARLEY_GRAPH_API_BASE_URL", graph_.base_url()},
         {"PARLEY_BATCH_WINDOW_MS", "400"},
         {"PARLEY_BATCH_MAX_WAIT_MS", "4000"},
+        {"PARLEY_SEND_RETRY_BASE_MS", "200"},
+        {"PARLEY_SEND_RETRY_MAX_MS", "800"},
         {"PARLEY_AUTO_REPLY_TEXT", kAutoReply},
         // These tests are about the loop itself; the agent has its own (agent_loop_test.cpp).
         {"PARLEY_RESPONDER", "away_message"},
@@ -423,31 +427,101 @@ TEST_F(CoreLoopTest, HealthAndMetrics) {
   EXPECT_EQ(logs.find(kWhatsAppSecret), std::string::npos);
 }
 
-TEST_F(CoreLoopTest, FailedSendIsRetriedThenRecorded) {
+TEST_F(CoreLoopTest, ServerErrorsAreRetriedUntilTheSendGoesThrough) {
   graph_.FailNextSends(5, 500);
   ASSERT_EQ(PostWhatsApp(WhatsAppText("16505559999", "wamid.f1", "hello")).status, 200);
-  auto conversation_id = [&] {
-    int64_t id = 0;
-    Eventually(
-        [&] {
-          auto c = Conversations();
-          if (c.empty()) return false;
-          id = c[0].at("id").to_number<int64_t>();
-          return true;
-        },
-        3s);
-    return id;
-  }();
+  ASSERT_TRUE(Eventually([&] { return Conversations().size() == 1; }, 3s));
+  const int64_t conversation_id = Conversations()[0].at("id").to_number<int64_t>();
+  ASSERT_TRUE(Eventually(
+      [&] {
+        auto m = Messages(conversation_id);
+        return m.size() == 2 && m[1].at("status") == "sent";
+      },
+      10s))
+      << parley_->logs();
+  // Three attempts by the HTTP client, then the reply waits in the outbox and two more fail before one goes through.
+  EXPECT_EQ(graph_.sends().size(), 6u);
+}
+
+TEST_F(CoreLoopTest, APermanentSendErrorFailsAtOnceWithTheReasonAndOpensASupportItem) {
+  graph_.FailNextSends(1, 400);  // Meta's 131000 without is_transient: sending again would fail again.
+  ASSERT_EQ(PostWhatsApp(WhatsAppText("16505559999", "wamid.p1", "hello")).status, 200);
+  ASSERT_TRUE(Eventually([&] { return Conversations().size() == 1; }, 3s));
+  const int64_t conversation_id = Conversations()[0].at("id").to_number<int64_t>();
   ASSERT_TRUE(Eventually(
       [&] {
         auto m = Messages(conversation_id);
         return m.size() == 2 && m[1].at("status") == "failed";
       },
-      10s))
+      5s))
       << parley_->logs();
-  EXPECT_EQ(graph_.sends().size(), 3u);  // three attempts, then the failure is recorded
-  auto failed = Messages(conversation_id)[1];
-  EXPECT_EQ(failed.at("error").at("code"), 131000);
+  EXPECT_EQ(Messages(conversation_id)[1].at("error").at("code"), 131000);
+  EXPECT_EQ(graph_.sends().size(), 1u);
+  auto items = Get("/api/support?status=open", api_key_);
+  ASSERT_EQ(items.status, 200) << items.body;
+  auto data = items.Json().at("data").as_array();
+  ASSERT_EQ(data.size(), 1u);
+  EXPECT_EQ(data[0].at("conversation_id").to_number<int64_t>(), conversation_id);
+  EXPECT_EQ(data[0].at("reason"), "send_failed");
+}
+
+// Meta answers 503 with is_transient for a while, as during an outage: nobody's reply is given up, and once Meta
+// is back every customer is answered exactly once.
+TEST_F(CoreLoopTest, APlatformDownForAWhileAnswersEveryCustomerOnceItRecovers) {
+  constexpr int kCustomers = 5;
+  graph_.FailSendsFor(3s);
+  const auto recovers_at = std::chrono::steady_clock::now() + 3s;
+  for (int c = 0; c < kCustomers; ++c) {
+    auto r = PostWhatsApp(WhatsAppText("3361300" + std::to_string(1000 + c), "wamid.o" + std::to_string(c), "hi"));
+    ASSERT_EQ(r.status, 200) << r.body;
+  }
+  ASSERT_TRUE(
+      Eventually([&] { return graph_.sends().size() - static_cast<size_t>(graph_.failed_sends()) >= kCustomers; }, 15s))
+      << parley_->logs();
+  std::this_thread::sleep_for(1000ms);  // Nothing more goes out.
+  std::set<std::string> recipients;
+  for (const auto& s : graph_.sends()) {
+    if (s.received_at >= recovers_at) recipients.insert(std::string(s.body.at("to").as_string()));
+  }
+  EXPECT_EQ(graph_.sends().size() - static_cast<size_t>(graph_.failed_sends()), static_cast<size_t>(kCustomers));
+  EXPECT_EQ(recipients.size(), static_cast<size_t>(kCustomers));
+  EXPECT_GT(graph_.failed_sends(), kCustomers * 3);  // Each was tried, kept, and tried again.
+  for (const auto& c : Conversations()) {
+    auto m = Messages(c.at("id").to_number<int64_t>());
+    ASSERT_EQ(m.size(), 2u);
+    EXPECT_EQ(m[1].at("status"), "sent");
+  }
+}
+
+// Replies waiting for a retry when the process died: restarted twice over on the same database (a quick restart
+// beside a second process), each reply is still sent exactly once.
+TEST_F(CoreLoopTest, TwoProcessesRecoveringTheSameOutboxSendEachReplyOnce) {
+  constexpr int kCustomers = 3;
+  parley_->Terminate();
+  parley_->env()["PARLEY_SEND_RETRY_BASE_MS"] = "4000";
+  parley_->env()["PARLEY_SEND_RETRY_MAX_MS"] = "4000";
+  parley_->Start();
+  graph_.FailSendsFor(60s);
+  for (int c = 0; c < kCustomers; ++c) {
+    auto r = PostWhatsApp(WhatsAppText("3361400" + std::to_string(1000 + c), "wamid.r" + std::to_string(c), "hi"));
+    ASSERT_EQ(r.status, 200) << r.body;
+  }
+  // Every reply has been tried (three times by the HTTP client) and deferred.
+  ASSERT_TRUE(Eventually([&] { return graph_.failed_sends() >= kCustomers * 3; }, 10s)) << parley_->logs();
+  parley_->Kill9();
+  graph_.FailSendsFor(0ms);
+  const size_t failed = static_cast<size_t>(graph_.failed_sends());
+  ParleyProcess second(parley_->env());
+  second.env()["PARLEY_DATA_DIR"] = parley_->data_dir();
+  parley_->Start();
+  second.Start();
+  ASSERT_TRUE(Eventually([&] { return graph_.sends().size() - failed >= kCustomers; }, 15s)) << parley_->logs();
+  std::this_thread::sleep_for(1500ms);  // Long enough for a second copy to go out, were there one.
+  EXPECT_EQ(graph_.sends().size() - failed, static_cast<size_t>(kCustomers)) << parley_->logs() << second.logs();
+  std::set<std::string> recipients;
+  auto sends = graph_.sends();
+  for (size_t i = failed; i < sends.size(); ++i) recipients.insert(std::string(sends[i].body.at("to").as_string()));
+  EXPECT_EQ(recipients.size(), static_cast<size_t>(kCustomers));
 }
 
 TEST_F(CoreLoopTest, SigtermExitsCleanly) {
