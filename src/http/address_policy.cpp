@@ -232,7 +232,7 @@ Result<void> CheckTenantDestination(const OutboundAllowList& allow, std::string_
   const std::string shown = address.to_string();
   const std::string what = shown + " (" + std::string(ToString(address_class)) + ")";
   return Error::InvalidArgument((NormalizedHost(host) == shown ? what : std::string(host) + " resolves to " + what) +
-                                "; only public addresses can be fetched");
+                                "; only public addresses can be reached");
 }
 
 }  // namespace parley::http

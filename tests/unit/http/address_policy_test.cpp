@@ -106,10 +106,10 @@ TEST(AddressPolicyTest, OnlyPublicAddressesPassWithoutAnAllowList) {
   auto literal = CheckTenantDestination(none, "127.0.0.1", ip::make_address("127.0.0.1"));
   ASSERT_FALSE(literal);
   EXPECT_EQ(literal.error().code, ErrorCode::kInvalidArgument);
-  EXPECT_EQ(literal.error().message, "127.0.0.1 (loopback); only public addresses can be fetched");
+  EXPECT_EQ(literal.error().message, "127.0.0.1 (loopback); only public addresses can be reached");
   auto named = CheckTenantDestination(none, "localhost", ip::make_address("::1"));
   ASSERT_FALSE(named);
-  EXPECT_EQ(named.error().message, "localhost resolves to ::1 (loopback); only public addresses can be fetched");
+  EXPECT_EQ(named.error().message, "localhost resolves to ::1 (loopback); only public addresses can be reached");
   auto metadata = CheckTenantDestination(none, "169.254.169.254", ip::make_address("169.254.169.254"));
   ASSERT_FALSE(metadata);
   EXPECT_NE(metadata.error().message.find("link-local"), std::string::npos);
