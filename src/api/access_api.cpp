@@ -3,7 +3,9 @@
 #include "api/params.h"
 
 #include "core/crypto.h"
+#include "core/log.h"
 #include "core/time.h"
+#include "http/client_address.h"
 
 #include <boost/algorithm/string/case_conv.hpp>
 #include <boost/algorithm/string/trim.hpp>
@@ -17,9 +19,8 @@ namespace {
 
 using Verb = http::Verb;
 
-// Password guessing: 10 attempts per e-mail address at once, then one every 6 seconds.
-constexpr double kLoginAttemptsPerSecond = 1.0 / 6;
-constexpr double kLoginAttemptsBurst = 10;
+// A login refused because the hashing pool is full may try again as soon as one hash is done.
+constexpr int kHashingBusyRetryAfterS = 1;
 constexpr int kKeyVisiblePrefix = 11;  // "pk_" and 8 characters of the secret part.
 
 Error Forbidden(std::string message) { return {ErrorCode::kPermissionDenied, std::move(message), {}}; }
@@ -54,7 +55,20 @@ Result<Role> RequireRole(std::string_view text) {
   return *role;
 }
 
-// Verifying against a real hash when the e-mail is unknown makes both failures take the same time.
+http::Response TooManyRequests(std::string message, int64_t retry_after_ms) {
+  auto response = http::ErrorResponse({ErrorCode::kRateLimited, std::move(message), {}});
+  response.set(boost::beast::http::field::retry_after, std::to_string((retry_after_ms + 999) / 1000));
+  return response;
+}
+
+http::Response HashingBusy() {
+  auto response = http::ErrorResponse(Error::Unavailable("too many password checks at once, retry shortly"));
+  response.set(boost::beast::http::field::retry_after, std::to_string(kHashingBusyRetryAfterS));
+  return response;
+}
+
+// Verifying against a real hash when the e-mail is unknown makes both failures take the same time. Computed on
+// first use, on the hashing pool.
 const std::string& DecoyHash() {
   static const std::string hash = crypto::HashPassword("decoy password, never valid").value();
   return hash;
@@ -98,12 +112,23 @@ boost::json::object ApiKeyJson(const store::ApiKey& key) {
                                                : boost::json::value(nullptr)}};
 }
 
-AccessApi::AccessApi(const Config& config, store::Store& store, BlockingPool& pool, Authenticator& auth)
+LoginLimits LoginLimitsOf(const Config& config) {
+  LoginLimits limits;
+  limits.per_address_per_second = static_cast<double>(config.login_per_address_per_minute) / 60.0;
+  limits.per_address_burst = static_cast<double>(config.login_per_address_burst);
+  limits.global_per_second = static_cast<double>(config.login_per_second);
+  limits.global_burst = static_cast<double>(config.login_burst);
+  return limits;
+}
+
+AccessApi::AccessApi(const Config& config, store::Store& store, BlockingPool& pool, BoundedPool& hashing,
+                     Authenticator& auth)
     : config_(config),
       store_(store),
       pool_(pool),
+      hashing_(hashing),
       auth_(auth),
-      login_attempts_(kLoginAttemptsPerSecond, kLoginAttemptsBurst) {}
+      login_guard_(LoginLimitsOf(config)) {}
 
 void AccessApi::RegisterRoutes(RouteTable& routes) {
   auto add = [&](Verb verb, const char* pattern, const Roles& roles, RouteDoc doc, Handler handler) {
@@ -113,9 +138,10 @@ void AccessApi::RegisterRoutes(RouteTable& routes) {
           return (this->*handler)(caller, request, route);
         });
   };
-  routes.Public(Verb::post, "/api/auth/login",
-                {"Log in with e-mail and password; answers a session token", "access", {}, BodyKind::kJson},
-                [this](const http::Request& request, const http::RouteContext&) { return Login(request); });
+  routes.Public(
+      Verb::post, "/api/auth/login",
+      {"Log in with e-mail and password; answers a session token", "access", {}, BodyKind::kJson},
+      [this](const http::Request& request, const http::RouteContext& route) { return Login(request, route); });
   add(Verb::post, "/api/auth/logout", kAnyRole, {"End the current session", "access", {}, BodyKind::kNone, 204},
       &AccessApi::Logout);
   add(Verb::get, "/api/auth/me", kAnyRole, {"Who the caller is: tenant, role, user or API key", "access"},
@@ -140,7 +166,7 @@ void AccessApi::RegisterRoutes(RouteTable& routes) {
       &AccessApi::ListAudit);
 }
 
-boost::asio::awaitable<http::Response> AccessApi::Login(const http::Request& request) {
+boost::asio::awaitable<http::Response> AccessApi::Login(const http::Request& request, const http::RouteContext& route) {
   auto body = http::ParseJsonObject(request);
   if (!body) co_return http::ErrorResponse(body.error());
   auto email = OptionalString(*body, "email");
@@ -153,27 +179,29 @@ boost::asio::awaitable<http::Response> AccessApi::Login(const http::Request& req
   }
   std::string normalized = NormalizeEmail(**email);
 
-  auto attempt = login_attempts_.Take(normalized, NowMs());
-  if (!attempt.allowed) {
-    auto response = http::ErrorResponse({ErrorCode::kRateLimited, "too many login attempts, retry later", {}});
-    response.set(boost::beast::http::field::retry_after, std::to_string((attempt.retry_after_ms + 999) / 1000));
-    co_return response;
+  auto verdict = login_guard_.Admit(http::LimitKey(route.client_address), normalized, NowMs());
+  switch (verdict.refusal) {
+    case LoginGuard::Refusal::kNone:
+      break;
+    case LoginGuard::Refusal::kAddress:
+      co_return TooManyRequests("too many login attempts from this address, retry later", verdict.retry_after_ms);
+    case LoginGuard::Refusal::kAccount:
+      co_return TooManyRequests("too many login attempts for this account, retry later", verdict.retry_after_ms);
+    case LoginGuard::Refusal::kGlobal:
+      co_return TooManyRequests("too many login attempts, retry later", verdict.retry_after_ms);
   }
 
-  auto check = [this, &normalized, &password]() -> Result<store::User> {
-    auto user = store_.access().FindUserByEmail(normalized);
-    if (!user) {
-      crypto::VerifyPassword(**password, DecoyHash());
-      if (user.error().code == ErrorCode::kNotFound) return Error::Unauthenticated("wrong e-mail or password");
-      return user.error();
-    }
-    if (!crypto::VerifyPassword(**password, user->password_hash)) {
-      return Error::Unauthenticated("wrong e-mail or password");
-    }
-    return user;
+  auto find = [this, &normalized] { return store_.access().FindUserByEmail(normalized); };
+  auto user = co_await pool_.Run(find);
+  if (!user && user.error().code != ErrorCode::kNotFound) co_return http::ErrorResponse(user.error());
+  std::optional<std::string> hash;
+  if (user) hash = user->password_hash;
+  auto verify = [typed = std::move(**password), hash = std::move(hash)] {
+    return crypto::VerifyPassword(typed, hash ? *hash : DecoyHash());
   };
-  auto user = co_await pool_.Run(check);
-  if (!user) co_return http::ErrorResponse(user.error());
+  auto verified = co_await hashing_.TryRun(verify);
+  if (!verified) co_return HashingBusy();
+  if (!user || !*verified) co_return http::ErrorResponse(Error::Unauthenticated("wrong e-mail or password"));
 
   std::string token = std::string(kSessionTokenPrefix) + crypto::RandomToken(32);
   int64_t now = NowMs();
@@ -254,11 +282,12 @@ boost::asio::awaitable<http::Response> AccessApi::CreateUser(const Principal& ca
   if (!AtLeast(caller.role, *parsed_role)) {
     co_return http::ErrorResponse(Forbidden("only an owner may add an owner"));
   }
-  auto create = [this, &caller, &email, &name, &role_name, &password]() -> Result<store::User> {
-    auto user = MakeUser(caller.tenant_id, **email, name->value_or(""), role_name, **password);
-    if (!user) return user.error();
-    return store_.access().CreateUser(*user);
-  };
+  auto make = [tenant = caller.tenant_id, email = **email, name = name->value_or(""), role_name,
+               password = **password] { return MakeUser(tenant, email, name, role_name, password); };
+  auto made = co_await hashing_.TryRun(make);
+  if (!made) co_return HashingBusy();
+  if (!*made) co_return http::ErrorResponse(made->error());
+  auto create = [this, &made] { return store_.access().CreateUser(made->value()); };
   auto user = co_await pool_.Run(create);
   if (!user) co_return http::ErrorResponse(user.error());
   auto audit =
@@ -296,7 +325,20 @@ boost::asio::awaitable<http::Response> AccessApi::UpdateUser(const Principal& ca
     co_return http::ErrorResponse(Error::InvalidArgument("name must be at most 200 bytes"));
   }
 
-  auto update = [this, &caller, id = *id, &name, &role, &password]() -> Result<store::User> {
+  // A new password is hashed first, on the hashing pool; the user's other sessions end with the change.
+  std::optional<std::string> hash;
+  if (*password) {
+    auto hash_new = [typed = **password] { return crypto::HashPassword(typed); };
+    auto hashed = co_await hashing_.TryRun(hash_new);
+    if (!hashed) co_return HashingBusy();
+    if (!*hashed) co_return http::ErrorResponse(hashed->error());
+    hash = std::move(hashed->value());
+  }
+  std::string keep_session;
+  if (std::string_view token = BearerToken(request); self && token.starts_with(kSessionTokenPrefix)) {
+    keep_session = crypto::Sha256Hex(token);
+  }
+  auto update = [this, &caller, id = *id, &name, &role, &hash, &keep_session]() -> Result<store::User> {
     auto& access = store_.access();
     auto current = access.GetUser(caller.tenant_id, id);
     if (!current) return current.error();
@@ -308,17 +350,16 @@ boost::asio::awaitable<http::Response> AccessApi::UpdateUser(const Principal& ca
       if (!owners) return owners.error();
       if (*owners <= 1) return Error::Conflict("the tenant's last owner cannot be demoted");
     }
-    std::optional<std::string> hash;
-    if (*password) {
-      auto hashed = crypto::HashPassword(**password);
-      if (!hashed) return hashed.error();
-      hash = std::move(*hashed);
+    auto updated = access.UpdateUser(caller.tenant_id, id, *name, *role, std::nullopt);
+    if (!updated || !hash) return updated;
+    if (auto changed = access.ChangePassword(caller.tenant_id, id, *hash, keep_session); !changed) {
+      return changed.error();
     }
-    return access.UpdateUser(caller.tenant_id, id, *name, *role, hash);
+    return updated;
   };
   auto user = co_await pool_.Run(update);
   if (!user) co_return http::ErrorResponse(user.error());
-  if (*role) auth_.ForgetUser(user->id);
+  if (*role || hash) auth_.ForgetUser(user->id);
   boost::json::object details;
   if (*name) details["name"] = **name;
   if (*role) details["role"] = **role;

@@ -6,21 +6,26 @@
 //   API keys             GET/POST /api/api-keys   DELETE /api/api-keys/{id}   (the key is shown once)
 //   audit log            GET /api/audit-logs?action=&actor=&cursor=&limit=
 // Nobody grants more than they hold: an admin cannot create, change or remove owners, nor make owner keys, and a
-// tenant always keeps at least one owner.
+// tenant always keeps at least one owner. Changing a password ends the user's other sessions.
+//
+// Logins are limited before any password is hashed (api/login_guard.h: per client address, over all clients,
+// per account and address, per account), and hashing runs on its own small pool (`hashing`): when that pool is
+// full a login answers 503 with Retry-After instead of waiting, so a spray of logins never delays other work.
 
 #include "api/auth.h"
+#include "api/login_guard.h"
 #include "api/route_table.h"
 #include "core/blocking_pool.h"
+#include "core/bounded_pool.h"
 #include "core/config.h"
-#include "core/rate_limiter.h"
 #include "store/access_store.h"
 
 namespace parley::api {
 
 class AccessApi {
  public:
-  // Every reference must outlive this.
-  AccessApi(const Config& config, store::Store& store, BlockingPool& pool, Authenticator& auth);
+  // Every reference must outlive this. Password hashes are computed and checked on `hashing` alone.
+  AccessApi(const Config& config, store::Store& store, BlockingPool& pool, BoundedPool& hashing, Authenticator& auth);
 
   void RegisterRoutes(RouteTable& routes);
 
@@ -28,7 +33,7 @@ class AccessApi {
   using Handler = boost::asio::awaitable<http::Response> (AccessApi::*)(const Principal& caller,
                                                                         const http::Request& request,
                                                                         const http::RouteContext& route);
-  boost::asio::awaitable<http::Response> Login(const http::Request& request);
+  boost::asio::awaitable<http::Response> Login(const http::Request& request, const http::RouteContext& route);
   boost::asio::awaitable<http::Response> Logout(const Principal&, const http::Request&, const http::RouteContext&);
   boost::asio::awaitable<http::Response> Me(const Principal&, const http::Request&, const http::RouteContext&);
   boost::asio::awaitable<http::Response> ListUsers(const Principal&, const http::Request&, const http::RouteContext&);
@@ -43,9 +48,13 @@ class AccessApi {
   const Config& config_;
   store::Store& store_;
   BlockingPool& pool_;
+  BoundedPool& hashing_;
   Authenticator& auth_;
-  RateLimiter login_attempts_;  // Per e-mail address: slows password guessing down.
+  LoginGuard login_guard_;
 };
+
+// The login limits the configuration sets.
+LoginLimits LoginLimitsOf(const Config& config);
 
 // A user for an e-mail and password, for the CLI and the API alike: validates and hashes. kInvalidArgument with
 // the reason for a bad e-mail, role or password.

@@ -16,7 +16,7 @@ constexpr int64_t kCacheTtlMs = 30'000;
 constexpr int64_t kTouchIntervalMs = 60'000;
 }  // namespace
 
-std::string_view BearerToken(const http::Request& request) {
+std::string_view BearerToken(const http::RequestHeader& request) {
   auto header = request[boost::beast::http::field::authorization];
   std::string_view value(header.data(), header.size());
   constexpr std::string_view kBearer = "Bearer ";
@@ -24,7 +24,7 @@ std::string_view BearerToken(const http::Request& request) {
   return value.substr(kBearer.size());
 }
 
-boost::asio::awaitable<Result<Principal>> Authenticator::Authenticate(const http::Request& request) {
+boost::asio::awaitable<Result<Principal>> Authenticator::Authenticate(const http::RequestHeader& request) {
   std::string_view token = BearerToken(request);
   if (token.empty()) co_return Error::Unauthenticated("missing Authorization: Bearer <session token or API key>");
   std::string hash = crypto::Sha256Hex(token);

@@ -18,14 +18,14 @@ inline constexpr std::string_view kSessionTokenPrefix = "prs_";
 inline constexpr std::string_view kApiKeyPrefix = "pk_";
 
 // The bearer token of the request, or empty.
-std::string_view BearerToken(const http::Request& request);
+std::string_view BearerToken(const http::RequestHeader& request);
 
 class Authenticator {
  public:
   Authenticator(store::Store& store, BlockingPool& pool) : store_(store), pool_(pool) {}
 
   // The caller, or kUnauthenticated saying why.
-  boost::asio::awaitable<Result<Principal>> Authenticate(const http::Request& request);
+  boost::asio::awaitable<Result<Principal>> Authenticate(const http::RequestHeader& request);
   // Drop cached answers at once: a session that ended, a key revoked, a user whose role changed or who left.
   void ForgetToken(const std::string& token_hash);
   void ForgetApiKey(int64_t key_id);

@@ -86,16 +86,6 @@ store::AccountProfile ToProfile(const meta::AccountInfo& info) {
 
 json::value OrNull(const std::string& text) { return text.empty() ? json::value(nullptr) : json::value(text); }
 
-// The caller who started an OAuth flow, as its state remembers them.
-Principal CallerOf(const meta::OAuthState& state) {
-  Principal caller;
-  caller.tenant_id = state.tenant_id;
-  caller.role = ParseRole(state.role).value_or(Role::kAdmin);
-  caller.user_id = state.user_id;
-  caller.api_key_id = state.api_key_id;
-  return caller;
-}
-
 }  // namespace
 
 std::string TokenHint(std::string_view token) {
@@ -318,8 +308,10 @@ boost::asio::awaitable<http::Response> ChannelsApi::Connect(const Principal& cal
     co_return http::ErrorResponse(Error::Unavailable(
         "connecting with Meta is not configured: set META_CLIENT_ID, META_CLIENT_SECRET and META_REDIRECT_URI"));
   }
+  const int64_t now = NowMs();
   meta::OAuthState state{caller.tenant_id, *platform,         std::string(ToString(caller.role)),
-                         caller.user_id,   caller.api_key_id, NowMs() + meta::kOAuthStateLifetimeMs};
+                         caller.user_id,   caller.api_key_id, now + meta::kOAuthStateLifetimeMs};
+  flows_.Begin(state, now);
   const std::string sealed = meta::SealOAuthState(state, box_);
   json::object answer{{"platform", ToString(*platform)},
                       {"authorization_url", meta::AuthorizationUrl(app_, *platform, sealed)},
@@ -339,6 +331,12 @@ boost::asio::awaitable<http::Response> ChannelsApi::Callback(const http::Request
   if (state->platform != *platform) {
     co_return http::ErrorResponse(Error::InvalidArgument("the state was issued for another platform"));
   }
+  // From here the flow is spent, whatever the outcome: a state that leaked (a log, a Referer) is worth nothing.
+  auto flow = flows_.Take(state->flow, NowMs());
+  if (!flow) {
+    log::Warn("oauth_state_refused", {{"platform", ToString(*platform)}, {"reason", flow.error().message}});
+    co_return http::ErrorResponse(flow.error());
+  }
   if (auto declined = route.Query("error")) {
     std::string why(route.Query("error_description").value_or(*declined));
     co_return http::ErrorResponse(Error::InvalidArgument("the authorization was not granted: " + why));
@@ -348,6 +346,15 @@ boost::asio::awaitable<http::Response> ChannelsApi::Callback(const http::Request
   if (!app_.configured()) {
     co_return http::ErrorResponse(Error::Unavailable("connecting with Meta is not configured"));
   }
+
+  // Whoever started the flow acts with the role they hold now: a user demoted or removed meanwhile, or a key
+  // revoked, cannot finish it.
+  auto current = co_await CurrentCaller(*flow);
+  if (!current) {
+    log::Warn("oauth_state_refused", {{"platform", ToString(*platform)}, {"reason", current.error().message}});
+    co_return http::ErrorResponse(current.error());
+  }
+  const Principal caller = *current;
 
   auto user_token = co_await graph_.ExchangeCode(app_, *platform, code);
   if (!user_token) co_return http::ErrorResponse(user_token.error());
@@ -359,7 +366,6 @@ boost::asio::awaitable<http::Response> ChannelsApi::Callback(const http::Request
                                          : "the login gave access to no Instagram business account"));
   }
 
-  const Principal caller = CallerOf(*state);
   json::array saved;
   json::array skipped;
   for (const meta::DiscoveredAccount& account : *accounts) {
@@ -383,6 +389,39 @@ boost::asio::awaitable<http::Response> ChannelsApi::Callback(const http::Request
                                    {"skipped", static_cast<int64_t>(skipped.size())}});
   json::object answer{{"platform", ToString(*platform)}, {"data", std::move(saved)}, {"skipped", std::move(skipped)}};
   co_return http::JsonResponse(http::Status::ok, answer);
+}
+
+boost::asio::awaitable<Result<Principal>> ChannelsApi::CurrentCaller(const meta::OAuthState& flow) {
+  auto find = [this, &flow]() -> Result<Principal> {
+    Principal caller;
+    caller.tenant_id = flow.tenant_id;
+    std::string role;
+    if (flow.user_id) {
+      auto user = store_.access().GetUser(flow.tenant_id, *flow.user_id);
+      if (!user && user.error().code == ErrorCode::kNotFound) {
+        return Error{ErrorCode::kPermissionDenied, "the user who started connecting no longer has access", {}};
+      }
+      if (!user) return user.error();
+      role = user->role;
+      caller.user_id = user->id;
+    } else if (flow.api_key_id) {
+      auto key = store_.access().GetApiKey(flow.tenant_id, *flow.api_key_id);
+      if (!key && key.error().code == ErrorCode::kNotFound) {
+        return Error{ErrorCode::kPermissionDenied, "the API key that started connecting was revoked", {}};
+      }
+      if (!key) return key.error();
+      role = key->role;
+      caller.api_key_id = key->id;
+    }
+    auto parsed = ParseRole(role);
+    if (!parsed || !AtLeast(*parsed, Role::kAdmin)) {
+      return Error{
+          ErrorCode::kPermissionDenied, "the role of whoever started connecting may no longer connect channels", {}};
+    }
+    caller.role = *parsed;
+    return caller;
+  };
+  co_return co_await pool_.Run(find);
 }
 
 boost::asio::awaitable<Result<store::Channel>> ChannelsApi::SaveConnected(const Principal& caller, Platform platform,

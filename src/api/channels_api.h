@@ -6,7 +6,8 @@
 //                    DELETE /api/social-accounts/{id}                                            (owners, admins)
 //   Meta OAuth       GET /api/social-accounts/connect/{platform} → {"authorization_url", "expires_at"} (admins)
 //                    GET /api/social-accounts/connect/{platform}/callback?code=&state=   (public: the state is
-//                    the authentication)
+//                    the authentication; it serves one callback, expires, and the person or key that started
+//                    the flow must still be an owner or admin then)
 // A token is saved only after the platform accepted it (GET /{account_id} on the Graph API): a refusal answers 400
 // with the platform's message, an unreachable platform 503, and nothing is saved. Access tokens are never shown:
 // answers carry their last four characters at most. Every change goes to the audit log, without the token.
@@ -14,6 +15,7 @@
 #include "api/auth.h"
 #include "api/route_table.h"
 #include "channels/meta/accounts.h"
+#include "channels/meta/oauth_state.h"
 #include "core/blocking_pool.h"
 #include "core/config.h"
 #include "core/crypto.h"
@@ -47,6 +49,10 @@ class ChannelsApi {
                                                                const channels::meta::DiscoveredAccount& account,
                                                                const channels::meta::AccountInfo& checked);
 
+  // Who started `flow`, with the role they hold now: kPermissionDenied when the user or key is gone or no longer
+  // an owner or admin.
+  boost::asio::awaitable<Result<Principal>> CurrentCaller(const channels::meta::OAuthState& flow);
+
   // Blocking: whether the tenant's plan has room for one more channel (kPlanLimit otherwise).
   Result<void> CheckChannelRoom(int64_t tenant_id);
 
@@ -56,6 +62,7 @@ class ChannelsApi {
   const crypto::SecretBox& box_;
   channels::meta::GraphAccounts graph_;
   const channels::meta::OAuthApp app_;
+  channels::meta::OAuthFlows flows_;
 };
 
 // A channel as the API shows it: no token, only its last four characters.

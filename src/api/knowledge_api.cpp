@@ -4,6 +4,7 @@
 #include "api/params.h"
 #include "billing/meter.h"
 #include "core/time.h"
+#include "http/mapped_file.h"
 #include "http/multipart.h"
 #include "knowledge/faq.h"
 #include "store/knowledge_store.h"
@@ -127,7 +128,7 @@ boost::asio::awaitable<http::Response> KnowledgeApi::ListKnowledgeBases(const Pr
 
 boost::asio::awaitable<http::Response> KnowledgeApi::CreateDocument(const Principal& caller,
                                                                     const http::Request& request,
-                                                                    const http::RouteContext&) {
+                                                                    const http::RouteContext& route) {
   const int64_t tenant = caller.tenant_id;
   store::NewDocument document;
   document.tenant_id = tenant;
@@ -136,7 +137,16 @@ boost::asio::awaitable<http::Response> KnowledgeApi::CreateDocument(const Princi
   if (content_type.starts_with("multipart/")) {
     auto boundary = http::MultipartBoundary(content_type);
     if (!boundary) co_return http::ErrorResponse(boundary.error());
-    auto parts = http::ParseMultipart(request.body(), *boundary);
+    // The server received the upload into a file (the route's body goes to a file); the parts are views of it.
+    http::MappedFile upload;
+    std::string_view body = request.body();
+    if (!route.body_file.empty()) {
+      auto mapped = http::MappedFile::Open(route.body_file);
+      if (!mapped) co_return http::ErrorResponse(mapped.error());
+      upload = std::move(*mapped);
+      body = upload.bytes();
+    }
+    auto parts = http::ParseMultipart(body, *boundary);
     if (!parts) co_return http::ErrorResponse(parts.error());
     bool has_file = false;
     for (const auto& part : *parts) {

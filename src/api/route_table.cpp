@@ -42,27 +42,39 @@ void RouteTable::Public(http::Verb method, std::string pattern, RouteDoc doc, ht
 }
 
 void RouteTable::Tenant(http::Verb method, std::string pattern, Roles roles, RouteDoc doc, TenantHandler handler) {
-  entries_.push_back({method, pattern, std::move(doc), roles});
+  http::RouteOptions options;
+  // Who calls, whether their role may, and the tenant's rate are all known from the header: a refused caller's
+  // body is never read.
+  options.gate = [this, roles](const http::RequestHeader& header,
+                               http::RouteContext& route) -> boost::asio::awaitable<std::optional<http::Response>> {
+    auto caller = co_await auth_.Authenticate(header);
+    if (!caller) co_return http::ErrorResponse(caller.error());
+    if (std::find(roles.begin(), roles.end(), caller->role) == roles.end()) {
+      co_return http::ErrorResponse(
+          {ErrorCode::kPermissionDenied, "the " + std::string(ToString(caller->role)) + " role may not do this", {}});
+    }
+    auto decision = limiter_.Take("tenant:" + std::to_string(caller->tenant_id), NowMs());
+    if (!decision.allowed) {
+      auto response =
+          http::ErrorResponse({ErrorCode::kRateLimited, "too many requests for this tenant, retry later", {}});
+      response.set(boost::beast::http::field::retry_after, std::to_string((decision.retry_after_ms + 999) / 1000));
+      co_return response;
+    }
+    route.admission = *caller;
+    co_return std::nullopt;
+  };
+  options.body_to_file = doc.body == BodyKind::kMultipart;
+  entries_.push_back({method, pattern, std::move(doc), std::move(roles)});
   router_.Add(
       method, std::move(pattern),
-      [this, roles = std::move(roles), handler = std::move(handler)](
-          const http::Request& request, const http::RouteContext& route) -> boost::asio::awaitable<http::Response> {
-        auto caller = co_await auth_.Authenticate(request);
-        if (!caller) co_return http::ErrorResponse(caller.error());
-        if (std::find(roles.begin(), roles.end(), caller->role) == roles.end()) {
-          co_return http::ErrorResponse({ErrorCode::kPermissionDenied,
-                                         "the " + std::string(ToString(caller->role)) + " role may not do this",
-                                         {}});
-        }
-        auto decision = limiter_.Take("tenant:" + std::to_string(caller->tenant_id), NowMs());
-        if (!decision.allowed) {
-          auto response =
-              http::ErrorResponse({ErrorCode::kRateLimited, "too many requests for this tenant, retry later", {}});
-          response.set(boost::beast::http::field::retry_after, std::to_string((decision.retry_after_ms + 999) / 1000));
-          co_return response;
-        }
+      [handler = std::move(handler)](const http::Request& request,
+                                     const http::RouteContext& route) -> boost::asio::awaitable<http::Response> {
+        const auto* caller = std::any_cast<Principal>(&route.admission);
+        // The router runs the gate before the handler, always; reaching this is a bug.
+        if (caller == nullptr) co_return http::ErrorResponse(Error::Internal("tenant route reached without its gate"));
         co_return co_await handler(*caller, request, route);
-      });
+      },
+      std::move(options));
 }
 
 }  // namespace parley::api

@@ -70,7 +70,8 @@ class RouteTable {
   // A route anyone may call. It checks its caller itself when it has to (webhook signatures, OAuth state).
   void Public(http::Verb method, std::string pattern, RouteDoc doc, http::Handler handler);
   // A tenant route: the caller is authenticated (401), must hold one of `roles` (403) and is rate-limited per
-  // tenant (429 with Retry-After) before `handler` runs.
+  // tenant (429 with Retry-After) from the request's header, before its body is read, and before `handler` runs.
+  // A route documented with a multipart body (BodyKind::kMultipart) receives it in a file (RouteContext::body_file).
   void Tenant(http::Verb method, std::string pattern, Roles roles, RouteDoc doc, TenantHandler handler);
 
   const std::vector<RouteEntry>& entries() const { return entries_; }

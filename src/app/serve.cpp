@@ -16,6 +16,7 @@
 #include "billing/meter.h"
 #include "channels/channel.h"
 #include "core/blocking_pool.h"
+#include "core/bounded_pool.h"
 #include "core/log.h"
 #include "core/rate_limiter.h"
 #include "core/time.h"
@@ -31,11 +32,15 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <charconv>
+#include <filesystem>
 #include <thread>
 #include <vector>
 
 namespace parley::app {
 namespace {
+
+// The password hashing threads' nice value: the I/O threads (0) take the cores first when both want them.
+constexpr int kHashingNice = 10;
 
 Result<std::pair<std::string, uint16_t>> SplitHostPort(const std::string& listen) {
   auto colon = listen.rfind(':');
@@ -80,6 +85,9 @@ int Serve(const Config& config) {
 
   boost::asio::io_context io(config.http_threads);
   BlockingPool pool(config.blocking_threads);
+  // Password hashing on threads of its own, below the I/O threads' priority: a login spray waits for them (or is
+  // refused), never the blocking pool's claims and commits or another tenant's requests.
+  BoundedPool hashing(config.password_hash_threads, config.password_hash_queue, kHashingNice);
 
   auto client_options = OutboundClientOptions(config);
   if (!client_options) return Fail("config_invalid", client_options.error());
@@ -107,7 +115,13 @@ int Serve(const Config& config) {
   server_options.port = address->second;
   server_options.max_body_bytes = static_cast<uint64_t>(config.max_body_bytes);
   server_options.max_upload_bytes = static_cast<uint64_t>(config.max_upload_bytes);
-  server_options.upload_prefixes = {"/api/knowledge-documents"};
+  server_options.upload_dir = std::filesystem::path(config.data_dir) / "uploads";
+  server_options.max_uploads = config.max_concurrent_uploads;
+  server_options.max_uploads_per_address = config.max_uploads_per_address;
+  auto proxies = http::TrustedProxies::Parse(config.trusted_proxies);
+  if (!proxies)
+    return Fail("config_invalid", Error::InvalidArgument("PARLEY_TRUSTED_PROXIES: " + proxies.error().message));
+  server_options.trusted_proxies = std::move(*proxies);
   server_options.header_timeout = std::chrono::milliseconds(config.header_timeout_ms);
   server_options.body_timeout = std::chrono::milliseconds(config.body_timeout_ms);
   server_options.idle_timeout = std::chrono::milliseconds(config.idle_timeout_ms);
@@ -121,7 +135,7 @@ int Serve(const Config& config) {
       config, *store, pool, *batcher, channels,
       {[&server] { return server.active_connections(); }, [&worker] { return worker.in_flight(); }, started_at});
   api.RegisterRoutes(routes);
-  api::AccessApi access_api(config, *store, pool, authenticator);
+  api::AccessApi access_api(config, *store, pool, hashing, authenticator);
   access_api.RegisterRoutes(routes);
   api::ConversationsApi conversations_api(
       config, *store, pool, [&worker](store::OutboundMessage message) { worker.SendQueued(std::move(message)); });
@@ -193,6 +207,7 @@ int Serve(const Config& config) {
   io.run();
   for (auto& t : threads) t.join();
   pool.Stop();
+  hashing.Stop();
   if (auto flushed = agent_service.indexes().Flush(); !flushed) {
     log::Warn("index_not_saved", {{"detail", flushed.error().detail}});
   }

@@ -61,14 +61,16 @@ struct Config {
 
   // Access
   int64_t session_ttl_hours = 168;   //!< A login session lasts this long.
+  int64_t api_rate_per_second = 50;  //!< Tenant API requests refill at this rate per tenant…
+  int64_t api_rate_burst = 200;      //!< …up to this many at once (0 rate: unlimited).
+
+  // Logins (api/login_guard.h): counted before any password is hashed.
   int64_t login_per_address_per_minute = 30;  //!< Login attempts from one client address refill at this rate…
   int64_t login_per_address_burst = 10;       //!< …up to this many at once.
   int64_t login_per_second = 10;              //!< Login attempts over all clients refill at this rate…
   int64_t login_burst = 20;                   //!< …up to this many at once.
   int password_hash_threads = 1;              //!< Threads hashing and checking passwords, apart from other work.
   int password_hash_queue = 16;               //!< Password checks waiting for those threads; beyond it 503.
-  int64_t api_rate_per_second = 50;  //!< Tenant API requests refill at this rate per tenant…
-  int64_t api_rate_burst = 200;      //!< …up to this many at once (0 rate: unlimited).
 
   // AI providers (OpenAI-compatible); each tenant's AI settings may override them.
   std::string llm_base_url;  //!< Empty: no model; the extractive answerer replies offline.

@@ -1,10 +1,11 @@
 #include "http/http.h"
 
+#include "core/json.h"
 #include "core/log.h"
+#include "core/utf8.h"
 
 #include <boost/beast/http/field.hpp>
 #include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
@@ -48,19 +49,25 @@ std::optional<std::string_view> RouteContext::Query(std::string_view name) const
   return std::string_view(it->second);
 }
 
-void Router::Add(Verb method, std::string pattern, Handler handler) {
-  routes_.push_back(Route{method, SplitPattern(pattern), std::move(handler)});
+void Router::Add(Verb method, std::string pattern, Handler handler, RouteOptions options) {
+  routes_.push_back(Route{method, SplitPattern(pattern), std::move(handler), std::move(options)});
 }
 
-boost::asio::awaitable<Response> Router::Dispatch(const Request& request) const {
-  auto parsed = boost::urls::parse_origin_form(request.target());
+Router::Match Router::Find(const RequestHeader& header) const {
+  Match found;
+  auto parsed = boost::urls::parse_origin_form(header.target());
   if (!parsed) {
-    co_return ErrorResponse(Error::InvalidArgument("malformed request target"));
+    found.refusal = ErrorResponse(Error::InvalidArgument("malformed request target"));
+    return found;
   }
   // Decoded segments, so "/a%20b" matches the literal "a b" and parameters arrive decoded. Empty segments from
   // doubled or trailing slashes are ignored, as in the patterns.
   std::vector<std::string> segments;
   for (auto segment : parsed->segments()) {
+    if (!IsValidUtf8(segment)) {
+      found.refusal = ErrorResponse(Error::InvalidArgument("the path is not valid UTF-8"));
+      return found;
+    }
     if (!segment.empty()) segments.push_back(std::move(segment));
   }
 
@@ -85,40 +92,62 @@ boost::asio::awaitable<Response> Router::Dispatch(const Request& request) const 
       best = count;
       match = nullptr;
     }
-    if (match == nullptr && route.method == request.method()) match = &route;
+    if (match == nullptr && route.method == header.method()) match = &route;
   }
 
   if (match == nullptr) {
-    if (best < 0) co_return ErrorResponse(Error::NotFound("no such route"));
+    if (best < 0) {
+      found.refusal = ErrorResponse(Error::NotFound("no such route"));
+      return found;
+    }
     std::string allow;
     for (const Route& route : routes_) {
       if (literals(route) != best) continue;
       if (!allow.empty()) allow += ", ";
       allow += boost::beast::http::to_string(route.method);
     }
-    Response response =
+    found.refusal =
         JsonResponse(Status::method_not_allowed,
                      {{"error", {{"code", "method_not_allowed"}, {"message", "method not allowed on this route"}}}},
-                     request.version());
-    response.set(boost::beast::http::field::allow, allow);
-    co_return response;
+                     header.version());
+    found.refusal->set(boost::beast::http::field::allow, allow);
+    return found;
   }
 
-  RouteContext context;
+  found.handler = &match->handler;
+  found.options = &match->options;
   for (size_t i = 0; i < segments.size(); ++i) {
     const std::string& pattern = match->segments[i];
-    if (IsParam(pattern)) context.path_params[pattern.substr(1, pattern.size() - 2)] = std::move(segments[i]);
+    if (IsParam(pattern)) found.context.path_params[pattern.substr(1, pattern.size() - 2)] = std::move(segments[i]);
   }
   for (auto param : parsed->params()) {
-    context.query[std::move(param.key)] = std::move(param.value);
+    if (!IsValidUtf8(param.key)) {
+      found.refusal = ErrorResponse(Error::InvalidArgument("a query parameter is not valid UTF-8"));
+      return found;
+    }
+    if (!IsValidUtf8(param.value)) {
+      found.refusal = ErrorResponse(Error::InvalidArgument("query parameter \"" + param.key + "\" is not valid UTF-8"));
+      return found;
+    }
+    found.context.query[std::move(param.key)] = std::move(param.value);
   }
-  co_return co_await match->handler(request, context);
+  return found;
+}
+
+boost::asio::awaitable<Response> Router::Dispatch(const Request& request) const {
+  Match match = Find(request);
+  if (match.refusal) co_return std::move(*match.refusal);
+  if (match.options->gate) {
+    std::optional<Response> refused = co_await match.options->gate(request, match.context);
+    if (refused) co_return std::move(*refused);
+  }
+  co_return co_await (*match.handler)(request, match.context);
 }
 
 Response JsonResponse(Status status, const boost::json::value& body, unsigned version) {
   Response response{status, version};
   response.set(boost::beast::http::field::content_type, "application/json");
-  response.body() = boost::json::serialize(body);
+  response.body() = SerializeJson(body);
   response.prepare_payload();
   return response;
 }

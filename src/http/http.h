@@ -5,11 +5,14 @@
 #include "core/error.h"
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/address.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/verb.hpp>
 #include <boost/json/value.hpp>
 
+#include <any>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <optional>
@@ -20,26 +23,57 @@
 namespace parley::http {
 
 using Request = boost::beast::http::request<boost::beast::http::string_body>;
+using RequestHeader = boost::beast::http::request_header<>;
 using Response = boost::beast::http::response<boost::beast::http::string_body>;
 using Status = boost::beast::http::status;
 using Verb = boost::beast::http::verb;
 
-// What the router extracted from the target.
+// What the router extracted from the target, and what the server knows of the request beyond its message.
 struct RouteContext {
   std::map<std::string, std::string, std::less<>> path_params;  //!< {name} segments of the pattern.
   std::map<std::string, std::string, std::less<>> query;        //!< Decoded query parameters (last one wins).
+  //! The client, as http::ClientAddress resolves it (the server sets it; unspecified when dispatched directly).
+  boost::asio::ip::address client_address;
+  //! What the route's gate learned from the header (the caller of a tenant route), for the handler.
+  std::any admission;
+  //! For a route that takes its body in a file (RouteOptions::body_to_file) and a multipart body: the file holding
+  //! it, removed once the handler returns; the Request's body is then empty. Empty otherwise.
+  std::filesystem::path body_file;
 
   std::optional<std::string_view> Param(std::string_view name) const;
   std::optional<std::string_view> Query(std::string_view name) const;
 };
 
 using Handler = std::function<boost::asio::awaitable<Response>(const Request&, const RouteContext&)>;
+// Decides on a request from its header alone, before any of the body is read: a response refuses it (the body is
+// never read and the connection closes), nullopt lets it through. May leave what it learned in
+// RouteContext::admission.
+using Gate = std::function<boost::asio::awaitable<std::optional<Response>>(const RequestHeader&, RouteContext&)>;
+
+struct RouteOptions {
+  Gate gate;  //!< Empty: every request reaches the handler.
+  //! A multipart/form-data body goes to a temporary file (RouteContext::body_file) under the server's upload limit
+  //! instead of memory. Other bodies are read into memory under the ordinary limit.
+  bool body_to_file = false;
+};
 
 // Routes "METHOD /literal/{param}/literal" patterns. Unknown paths answer 404, known paths with another method
 // answer 405 with an Allow header.
 class Router {
  public:
-  void Add(Verb method, std::string pattern, Handler handler);
+  void Add(Verb method, std::string pattern, Handler handler, RouteOptions options = {});
+
+  // The route a request goes to, found from its header alone.
+  struct Match {
+    const Handler* handler = nullptr;       //!< Null when `refusal` is set.
+    const RouteOptions* options = nullptr;  //!< Null when `refusal` is set.
+    RouteContext context;
+    std::optional<Response> refusal;  //!< 400 (malformed target), 404 or 405.
+  };
+  // Valid while the router lives and no route is added.
+  Match Find(const RequestHeader& header) const;
+
+  // The whole route for a message already in memory: Find, the gate, then the handler.
   boost::asio::awaitable<Response> Dispatch(const Request& request) const;
 
  private:
@@ -47,6 +81,7 @@ class Router {
     Verb method;
     std::vector<std::string> segments;  // "{name}" marks a parameter.
     Handler handler;
+    RouteOptions options;
   };
   std::vector<Route> routes_;
 };

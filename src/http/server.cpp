@@ -1,5 +1,6 @@
 #include "http/server.h"
 
+#include "core/crypto.h"
 #include "core/log.h"
 
 #include <boost/asio/as_tuple.hpp>
@@ -12,6 +13,7 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
+#include <boost/beast/http/file_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
@@ -22,6 +24,8 @@
 #include <list>
 #include <mutex>
 #include <optional>
+#include <unordered_map>
+#include <variant>
 
 namespace parley::http {
 namespace {
@@ -48,6 +52,16 @@ Response CloseWithError(Status status, std::string_view code, std::string_view m
   Response response = JsonResponse(status, {{"error", {{"code", code}, {"message", message}}}}, version);
   response.keep_alive(false);
   return response;
+}
+
+// How long a client refused an upload slot is asked to wait: uploads take seconds, not milliseconds.
+constexpr int kUploadRetryAfterS = 5;
+constexpr std::string_view kUploadFilePrefix = "upload-";
+
+bool IsMultipart(std::string_view content_type) {
+  constexpr std::string_view kMultipart = "multipart/form-data";
+  return content_type.size() >= kMultipart.size() &&
+         beast::iequals(content_type.substr(0, kMultipart.size()), kMultipart);
 }
 
 // Logs whatever escaped a detached coroutine: every co_spawn gets one, so nothing fails silently.
@@ -116,7 +130,9 @@ struct ServerState {
   std::atomic<int64_t> active{0};
 
   std::mutex mutex;
-  std::list<std::shared_ptr<Connection>> connections;  // GUARDED_BY(mutex)
+  std::list<std::shared_ptr<Connection>> connections;       // GUARDED_BY(mutex)
+  int uploads = 0;                                          // GUARDED_BY(mutex)
+  std::unordered_map<std::string, int> uploads_by_address;  // GUARDED_BY(mutex)
 
   // Stop() waits on `drained` on this strand; the last connection to close cancels it there. The deadline sweep
   // runs on it too.
@@ -131,6 +147,66 @@ struct ServerState {
     return std::clamp(shortest / 4, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
   }
 };
+
+// One body being received into a file; the slot is given back, and the file removed, when this is destroyed.
+class UploadSlot {
+ public:
+  UploadSlot(ServerState& state, std::string key) : state_(state), key_(std::move(key)) {}
+  UploadSlot(const UploadSlot&) = delete;
+  UploadSlot& operator=(const UploadSlot&) = delete;
+  ~UploadSlot() {
+    if (!file.empty()) {
+      std::error_code ignored;  // Already gone is fine.
+      std::filesystem::remove(file, ignored);
+    }
+    std::lock_guard lock(state_.mutex);
+    --state_.uploads;
+    if (--state_.uploads_by_address[key_] <= 0) state_.uploads_by_address.erase(key_);
+  }
+
+  std::filesystem::path file;
+
+ private:
+  ServerState& state_;
+  std::string key_;
+};
+
+// A slot for an upload from `key`, or the refusal to answer: 429 when this client already has its share, 503
+// when the server as a whole has.
+std::variant<std::unique_ptr<UploadSlot>, Response> TakeUploadSlot(ServerState& state, const std::string& key,
+                                                                   unsigned version) {
+  {
+    std::lock_guard lock(state.mutex);
+    auto mine = state.uploads_by_address.find(key);
+    const int held = mine == state.uploads_by_address.end() ? 0 : mine->second;
+    if (held < state.options.max_uploads_per_address && state.uploads < state.options.max_uploads) {
+      ++state.uploads_by_address[key];
+      ++state.uploads;
+      return std::make_unique<UploadSlot>(state, key);
+    }
+    if (held >= state.options.max_uploads_per_address) {
+      Response response = CloseWithError(Status::too_many_requests, "rate_limited",
+                                         "too many uploads from this address at once, retry later", version);
+      response.set(bhttp::field::retry_after, std::to_string(kUploadRetryAfterS));
+      return response;
+    }
+  }
+  Response response =
+      CloseWithError(Status::service_unavailable, "unavailable", "too many uploads at once, retry later", version);
+  response.set(bhttp::field::retry_after, std::to_string(kUploadRetryAfterS));
+  return response;
+}
+
+// X-Forwarded-For as one list, however many header lines carried it.
+std::string ForwardedFor(const RequestHeader& header) {
+  std::string joined;
+  auto [begin, end] = header.equal_range("X-Forwarded-For");  // Beast has no field constant for it.
+  for (auto it = begin; it != end; ++it) {
+    if (!joined.empty()) joined += ',';
+    joined.append(it->value().data(), it->value().size());
+  }
+  return joined;
+}
 
 void OnConnectionClosed(const std::shared_ptr<ServerState>& state) {
   if (state->active.fetch_sub(1) == 1 && state->stopping.load()) {
@@ -204,6 +280,15 @@ asio::awaitable<bool> Write(ServerState& state, ServerState::Connection& connect
   co_return !ec && !response.need_eof();
 }
 
+// Answers an error that ends the connection, draining what the client still sends so that it reads the answer.
+asio::awaitable<void> Refuse(ServerState& state, ServerState::Connection& connection, beast::flat_buffer& buffer,
+                             Response& response) {
+  response.keep_alive(false);
+  response.prepare_payload();
+  co_await Write(state, connection, response);
+  co_await Drain(connection, buffer);
+}
+
 // Serves requests on one connection until it closes. Runs on the connection's strand.
 asio::awaitable<void> RunConnection(std::shared_ptr<ServerState> state,
                                     std::shared_ptr<ServerState::Connection> connection) {
@@ -214,8 +299,13 @@ asio::awaitable<void> RunConnection(std::shared_ptr<ServerState> state,
   }
   const ServerOptions& options = state->options;
   beast::flat_buffer buffer;
-  std::optional<bhttp::request_parser<bhttp::string_body>> parser;
+  std::optional<bhttp::request_parser<bhttp::empty_body>> parser;
   bool first_request = true;
+  asio::ip::address peer;
+  {
+    error_code ec;
+    peer = connection->socket.remote_endpoint(ec).address();
+  }
 
   for (;;) {
     connection->busy = false;
@@ -234,6 +324,7 @@ asio::awaitable<void> RunConnection(std::shared_ptr<ServerState> state,
     connection->busy = true;
     first_request = false;
 
+    // The header alone first: the body's type (memory or file) and whether it is read at all depend on the route.
     parser.emplace();
     parser->header_limit(kMaxHeaderBytes);
     parser->body_limit(std::max(options.max_body_bytes, options.max_upload_bytes));
@@ -251,35 +342,90 @@ asio::awaitable<void> RunConnection(std::shared_ptr<ServerState> state,
       } else {
         break;  // The peer went away or timed out: nobody to answer.
       }
-      co_await Write(*state, *connection, response);
-      co_await Drain(*connection, buffer);
+      co_await Refuse(*state, *connection, buffer, response);
+      break;
+    }
+    connection->NoDeadline();
+
+    const RequestHeader& header = parser->get();
+    const unsigned version = header.version();
+    Router::Match match = state->router.Find(header);
+    match.context.client_address = ClientAddress(peer, ForwardedFor(header), options.trusted_proxies);
+    const bool to_file =
+        !match.refusal && match.options->body_to_file && IsMultipart(header[bhttp::field::content_type]);
+    const uint64_t limit = to_file && options.max_upload_bytes > 0 ? options.max_upload_bytes : options.max_body_bytes;
+    if (parser->content_length() && *parser->content_length() > limit) {
+      Response response =
+          CloseWithError(Status::payload_too_large, "payload_too_large", "request body too large", version);
+      co_await Refuse(*state, *connection, buffer, response);
       break;
     }
 
-    const unsigned version = parser->get().version();
-    {
-      std::string_view target = parser->get().target();
-      bool upload = std::any_of(options.upload_prefixes.begin(), options.upload_prefixes.end(),
-                                [&](const std::string& prefix) { return target.starts_with(prefix); });
-      uint64_t limit = upload && options.max_upload_bytes > 0 ? options.max_upload_bytes : options.max_body_bytes;
-      if (parser->content_length() && *parser->content_length() > limit) {
-        Response response =
-            CloseWithError(Status::payload_too_large, "payload_too_large", "request body too large", version);
-        co_await Write(*state, *connection, response);
-        co_await Drain(*connection, buffer);
+    if (!match.refusal && match.options->gate) {
+      std::optional<Response> refused;
+      try {
+        refused = co_await match.options->gate(header, match.context);
+      } catch (const std::exception& e) {
+        refused = ErrorResponse(Error::Internal("gate threw on " + std::string(bhttp::to_string(header.method())) +
+                                                " " + std::string(PathOf(header.target())) + ": " + e.what()));
+      }
+      if (refused) {
+        refused->version(version);
+        co_await Refuse(*state, *connection, buffer, *refused);
         break;
       }
-      parser->body_limit(limit);
     }
-    if (beast::iequals(parser->get()[bhttp::field::expect], "100-continue")) {
+
+    std::unique_ptr<UploadSlot> upload;
+    if (to_file) {
+      auto slot = TakeUploadSlot(*state, LimitKey(match.context.client_address), version);
+      if (auto* refused = std::get_if<Response>(&slot)) {
+        co_await Refuse(*state, *connection, buffer, *refused);
+        break;
+      }
+      upload = std::move(std::get<std::unique_ptr<UploadSlot>>(slot));
+    }
+
+    if (beast::iequals(header[bhttp::field::expect], "100-continue")) {
       bhttp::response<bhttp::empty_body> go_on{Status::continue_, version};
       connection->ExpiresAfter(options.write_timeout);
       auto [ec, n] = co_await bhttp::async_write(connection->socket, go_on, kNoThrow);
       if (ec) break;
     }
 
+    // The body, into memory or into the upload's file.
+    Request request;
+    error_code body_ec;
     connection->ExpiresAfter(options.body_timeout);
-    if (error_code body_ec = co_await ReadMessage(*connection, buffer, *parser, true)) {
+    if (upload) {
+      bhttp::request_parser<bhttp::file_body> file_parser(std::move(*parser));
+      file_parser.body_limit(limit);
+      const std::filesystem::path dir =
+          options.upload_dir.empty() ? std::filesystem::temp_directory_path() : options.upload_dir;
+      upload->file = dir / (std::string(kUploadFilePrefix) + crypto::RandomToken(12));
+      file_parser.get().body().open(upload->file.c_str(), beast::file_mode::write_new, body_ec);
+      if (body_ec) {
+        Response response =
+            ErrorResponse(Error::Internal("cannot create " + upload->file.string() + ": " + body_ec.message()));
+        upload->file.clear();
+        response.version(version);
+        co_await Refuse(*state, *connection, buffer, response);
+        break;
+      }
+      body_ec = co_await ReadMessage(*connection, buffer, file_parser, true);
+      if (!body_ec) {
+        auto message = file_parser.release();
+        message.body().close();
+        match.context.body_file = upload->file;
+        request = Request(std::move(message.base()));
+      }
+    } else {
+      bhttp::request_parser<bhttp::string_body> string_parser(std::move(*parser));
+      string_parser.body_limit(limit);
+      body_ec = co_await ReadMessage(*connection, buffer, string_parser, true);
+      if (!body_ec) request = string_parser.release();
+    }
+    if (body_ec) {
       Response response;
       if (body_ec == bhttp::error::body_limit) {
         response = CloseWithError(Status::payload_too_large, "payload_too_large", "request body too large", version);
@@ -288,21 +434,24 @@ asio::awaitable<void> RunConnection(std::shared_ptr<ServerState> state,
       } else {
         break;
       }
-      co_await Write(*state, *connection, response);
-      co_await Drain(*connection, buffer);
+      co_await Refuse(*state, *connection, buffer, response);
       break;
     }
     connection->NoDeadline();
 
-    Request request = parser->release();
     Response response;
-    try {
-      response = co_await state->router.Dispatch(request);
-    } catch (const std::exception& e) {
-      response = ErrorResponse(Error::Internal(std::string("handler threw on ") +
-                                               std::string(bhttp::to_string(request.method())) + " " +
-                                               std::string(PathOf(request.target())) + ": " + e.what()));
+    if (match.refusal) {
+      response = std::move(*match.refusal);
+    } else {
+      try {
+        response = co_await (*match.handler)(request, match.context);
+      } catch (const std::exception& e) {
+        response = ErrorResponse(Error::Internal(std::string("handler threw on ") +
+                                                 std::string(bhttp::to_string(request.method())) + " " +
+                                                 std::string(PathOf(request.target())) + ": " + e.what()));
+      }
     }
+    upload.reset();
     response.version(version);
     response.keep_alive(request.keep_alive());
     response.prepare_payload();
@@ -368,6 +517,15 @@ Server::~Server() {
 }
 
 Result<void> Server::Start() {
+  if (const auto& dir = state_->options.upload_dir; !dir.empty()) {
+    std::error_code fs_ec;
+    std::filesystem::create_directories(dir, fs_ec);
+    if (fs_ec) return Error::Unavailable("cannot create the upload directory", dir.string() + ": " + fs_ec.message());
+    // Bodies a previous run was receiving when it stopped: nobody will read them now.
+    for (const auto& entry : std::filesystem::directory_iterator(dir, fs_ec)) {
+      if (entry.path().filename().string().starts_with(kUploadFilePrefix)) std::filesystem::remove(entry.path(), fs_ec);
+    }
+  }
   error_code ec;
   auto address = asio::ip::make_address(state_->options.host, ec);
   if (ec)

@@ -1,7 +1,14 @@
 #pragma once
 // The HTTP/1.1 server: Boost.Beast on Asio with one coroutine per connection, keep-alive, a body-size limit
 // (413), a deadline on every read and write, and a graceful stop that lets in-flight requests finish.
+//
+// A request is decided on in two stages. Once its header has arrived, the server finds its route, resolves the
+// client's address and runs the route's gate (authentication and roles for tenant routes): a refusal is answered
+// before any of the body is read. Only then is the body read, into memory, or for an upload route's multipart
+// body into a temporary file, which at most `max_uploads` requests (`max_uploads_per_address` per client) do at
+// once.
 
+#include "http/client_address.h"
 #include "http/http.h"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -11,6 +18,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,10 +29,14 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;               //!< 0 picks a free port; see Server::port().
   uint64_t max_body_bytes = 1 << 20;  //!< Larger bodies answer 413 and are not read.
-  // Document uploads have their own limit: targets starting with one of `upload_prefixes` get `max_upload_bytes`
-  // (when > 0) instead of `max_body_bytes`.
+  //! The limit of a body that goes to a file (RouteOptions::body_to_file); 0: `max_body_bytes`.
   uint64_t max_upload_bytes = 0;
-  std::vector<std::string> upload_prefixes;
+  //! Where bodies that go to a file are written. Start() creates it and removes what a previous run left there,
+  //! so it must belong to this server alone. Empty: the system's temporary directory, left as it is.
+  std::filesystem::path upload_dir;
+  int max_uploads = 8;              //!< Bodies going to files at once; beyond it 503 with Retry-After.
+  int max_uploads_per_address = 2;  //!< The same per client address (LimitKey); beyond it 429 with Retry-After.
+  TrustedProxies trusted_proxies;   //!< Whose X-Forwarded-For names the client (ClientAddress).
   std::chrono::milliseconds header_timeout{10000};  //!< Headers must arrive within this.
   std::chrono::milliseconds body_timeout{10000};    //!< The body must arrive within this.
   std::chrono::milliseconds idle_timeout{60000};    //!< Keep-alive connections idle this long close.
@@ -37,7 +49,8 @@ class Server {
   Server(boost::asio::any_io_executor executor, ServerOptions options, const Router& router);
   ~Server();
 
-  // Binds and starts accepting. Fails with kUnavailable when the address cannot be bound.
+  // Binds and starts accepting. Fails with kUnavailable when the address cannot be bound or `upload_dir` cannot
+  // be created.
   Result<void> Start();
   uint16_t port() const;
 

@@ -81,6 +81,11 @@ class AccessStore {
   virtual Result<User> UpdateUser(int64_t tenant_id, int64_t user_id, const std::optional<std::string>& name,
                                   const std::optional<std::string>& role,
                                   const std::optional<std::string>& password_hash) = 0;
+  // Sets the user's password hash and, in the same transaction, ends every session of theirs but the one whose
+  // token hash is `keep_session_hash` (none when empty): whoever knew the old password is logged out.
+  // kNotFound when the user is not the tenant's.
+  virtual Result<void> ChangePassword(int64_t tenant_id, int64_t user_id, const std::string& password_hash,
+                                      const std::string& keep_session_hash) = 0;
   // Removes the user and their sessions.
   virtual Result<void> DeleteUser(int64_t tenant_id, int64_t user_id) = 0;
   virtual Result<int> CountUsersWithRole(int64_t tenant_id, const std::string& role) = 0;

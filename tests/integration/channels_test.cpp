@@ -386,12 +386,65 @@ TEST_F(ChannelsTest, ACallbackWithoutAGoodStateSavesNothing) {
                                state);
   EXPECT_EQ(declined.status, 400);
   EXPECT_NE(declined.body.find("Permissions error"), std::string::npos) << declined.body;
-  EXPECT_EQ(Callback("whatsapp", "code=wrong-code&state=" + state).status, 400);
+  // The declined flow is over: its state serves no second callback.
+  auto replayed = Callback("whatsapp", "code=code-wa-1&state=" + state);
+  EXPECT_EQ(replayed.status, 400);
+  EXPECT_NE(replayed.body.find("already completed"), std::string::npos) << replayed.body;
+  EXPECT_EQ(Callback("whatsapp", "code=wrong-code&state=" + StartConnect("whatsapp", acme_key_)).status, 400);
   EXPECT_TRUE(List(acme_key_).empty());
-  // The code itself was never spent: with the genuine state it still connects.
-  EXPECT_EQ(Callback("whatsapp", "code=code-wa-1&state=" + state).status, 200);
+  // The code itself was never spent: with a new flow it still connects.
+  EXPECT_EQ(Callback("whatsapp", "code=code-wa-1&state=" + StartConnect("whatsapp", acme_key_)).status, 200);
   EXPECT_EQ(List(acme_key_).size(), 1u);
   EXPECT_TRUE(List(globex_key_).empty());
+}
+
+TEST_F(ChannelsTest, AStateServesOneCallback) {
+  std::string state = StartConnect("whatsapp", acme_key_);
+  graph_.AddAuthorizationCode("code-wa-1", RedirectFor("whatsapp"), kWhatsAppToken);
+  ASSERT_EQ(Callback("whatsapp", "code=code-wa-1&state=" + state).status, 200);
+  // A state that leaked (a log, a Referer) is worth nothing afterwards, even with a code that works.
+  graph_.AddAuthorizationCode("code-wa-2", RedirectFor("whatsapp"), kWhatsAppToken);
+  auto replayed = Callback("whatsapp", "code=code-wa-2&state=" + state);
+  EXPECT_EQ(replayed.status, 400) << replayed.body;
+  auto audit = Api("GET", "/api/audit-logs?action=channel.connect", acme_key_);
+  EXPECT_EQ(audit.Json().at("data").as_array().size(), 1u);
+}
+
+TEST_F(ChannelsTest, TheCallbackActsWithTheRoleItsStarterHoldsNow) {
+  std::string tenant =
+      std::to_string(Api("GET", "/api/auth/me", acme_key_).Json().at("tenant_id").to_number<int64_t>());
+  auto created = parley_->Cli({"user", "create", "--tenant", tenant, "--email", "ada@acme.test", "--role", "admin",
+                               "--password", "admin-password-1"});
+  ASSERT_EQ(created.exit_code, 0) << created.out;
+  const std::string user_id = std::to_string(json::parse(created.out).at("user_id").to_number<int64_t>());
+  auto login =
+      Call("POST", parley_->url("/api/auth/login"), R"({"email":"ada@acme.test","password":"admin-password-1"})",
+           {{"Content-Type", "application/json"}});
+  ASSERT_EQ(login.status, 200) << login.body;
+  const std::string session(login.Json().at("token").as_string());
+  graph_.AddAuthorizationCode("code-wa-1", RedirectFor("whatsapp"), kWhatsAppToken);
+
+  // Demoted to agent between the start of the flow and Meta's redirect: the callback connects nothing.
+  std::string state = StartConnect("whatsapp", session);
+  ASSERT_EQ(Api("PATCH", "/api/users/" + user_id, acme_key_, json::object{{"role", "agent"}}).status, 200);
+  auto demoted = Callback("whatsapp", "code=code-wa-1&state=" + state);
+  EXPECT_EQ(demoted.status, 403) << demoted.body;
+
+  // Promoted back, then removed: the same.
+  ASSERT_EQ(Api("PATCH", "/api/users/" + user_id, acme_key_, json::object{{"role", "admin"}}).status, 200);
+  state = StartConnect("whatsapp", session);
+  ASSERT_EQ(Api("DELETE", "/api/users/" + user_id, acme_key_).status, 204);
+  EXPECT_EQ(Callback("whatsapp", "code=code-wa-1&state=" + state).status, 403);
+
+  // A key revoked meanwhile cannot finish its flow either.
+  auto key = Api("POST", "/api/api-keys", acme_key_, json::object{{"name", "connector"}, {"role", "admin"}});
+  ASSERT_EQ(key.status, 201) << key.body;
+  state = StartConnect("whatsapp", std::string(key.Json().at("key").as_string()));
+  ASSERT_EQ(
+      Api("DELETE", "/api/api-keys/" + std::to_string(key.Json().at("id").to_number<int64_t>()), acme_key_).status,
+      204);
+  EXPECT_EQ(Callback("whatsapp", "code=code-wa-1&state=" + state).status, 403);
+  EXPECT_TRUE(List(acme_key_).empty());
 }
 
 }  // namespace

@@ -23,6 +23,8 @@ constexpr const char* kUpdateUser =
     "UPDATE users SET name = COALESCE(?3, name), role = COALESCE(?4, role),"
     " password_hash = COALESCE(?5, password_hash) WHERE id = ?1 AND tenant_id = ?2 RETURNING " USER_COLUMNS;
 constexpr const char* kDeleteUser = "DELETE FROM users WHERE id = ?1 AND tenant_id = ?2";
+constexpr const char* kSetPassword = "UPDATE users SET password_hash = ?3 WHERE id = ?1 AND tenant_id = ?2";
+constexpr const char* kEndOtherSessions = "DELETE FROM sessions WHERE user_id = ?1 AND token_hash <> ?2";
 constexpr const char* kCountRole = "SELECT COUNT(*) FROM users WHERE tenant_id = ?1 AND role = ?2";
 
 constexpr const char* kInsertSession =
@@ -112,6 +114,17 @@ class SqliteAccessStore final : public AccessStore {
       return Ok();
     }));
     return updated;
+  }
+
+  Result<void> ChangePassword(int64_t tenant_id, int64_t user_id, const std::string& password_hash,
+                              const std::string& keep_session_hash) override {
+    return store_.Write([&](Database& db) -> Result<void> {
+      STORE_ASSIGN_OR_RETURN(auto update, db.Prepare(kSetPassword));
+      STORE_TRY(update.Bind(1, user_id).Bind(2, tenant_id).Bind(3, password_hash).Run());
+      if (db.Changes() == 0) return Error::NotFound("no such user");
+      STORE_ASSIGN_OR_RETURN(auto end, db.Prepare(kEndOtherSessions));
+      return end.Bind(1, user_id).Bind(2, keep_session_hash).Run();
+    });
   }
 
   Result<void> DeleteUser(int64_t tenant_id, int64_t user_id) override {

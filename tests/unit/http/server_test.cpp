@@ -1,5 +1,7 @@
 #include "http/server.h"
 
+#include "http/mapped_file.h"
+
 #include <gtest/gtest.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -16,6 +18,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <future>
 #include <stdexcept>
 #include <thread>
@@ -50,6 +54,35 @@ class ServerTest : public ::testing::Test {
       throw std::runtime_error("boom");
       co_return TextResponse(Status::ok, "unreachable");
     });
+    router_.Add(Verb::get, "/whoami", [](const Request&, const RouteContext& route) -> asio::awaitable<Response> {
+      co_return TextResponse(Status::ok, route.client_address.to_string());
+    });
+    // A gate that lets in only "Authorization: yes", and tells the handler what it saw.
+    RouteOptions guarded;
+    guarded.gate = [](const RequestHeader& header, RouteContext& route) -> asio::awaitable<std::optional<Response>> {
+      if (header[bhttp::field::authorization] != "yes") co_return TextResponse(Status::unauthorized, "no");
+      route.admission = std::string("admitted");
+      co_return std::nullopt;
+    };
+    router_.Add(
+        Verb::post, "/guarded",
+        [this](const Request& request, const RouteContext& route) -> asio::awaitable<Response> {
+          handled_ = true;
+          co_return TextResponse(Status::ok, std::any_cast<std::string>(route.admission) + ":" + request.body());
+        },
+        guarded);
+    RouteOptions upload;
+    upload.body_to_file = true;
+    router_.Add(
+        Verb::post, "/upload",
+        [this](const Request& request, const RouteContext& route) -> asio::awaitable<Response> {
+          if (route.body_file.empty()) co_return TextResponse(Status::ok, "memory:" + request.body());
+          upload_file_ = route.body_file;
+          auto mapped = MappedFile::Open(route.body_file);
+          if (!mapped) co_return ErrorResponse(mapped.error());
+          co_return TextResponse(Status::ok, "file:" + std::string(mapped->bytes()));
+        },
+        upload);
   }
 
   ~ServerTest() override {
@@ -109,11 +142,33 @@ class ServerTest : public ::testing::Test {
     return true;
   }
 
+  // A fresh directory for the server's upload files.
+  static std::filesystem::path UploadDir() {
+    auto dir =
+        std::filesystem::temp_directory_path() / ("parley-server-test-" + std::to_string(::getpid()) + "-" +
+                                                  ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir);
+    return dir;
+  }
+
+  static size_t FilesIn(const std::filesystem::path& dir) {
+    size_t n = 0;
+    for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir)) ++n;
+    return n;
+  }
+
+  static std::string MultipartHeader(size_t length, const std::string& extra = {}) {
+    return "POST /upload HTTP/1.1\r\nHost: t\r\nContent-Type: multipart/form-data; boundary=b\r\n" + extra +
+           "Content-Length: " + std::to_string(length) + "\r\n\r\n";
+  }
+
   asio::io_context io_;
   asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(io_);
   asio::io_context client_io_;
   Router router_;
   std::atomic<bool> slow_started_{false};
+  std::atomic<bool> handled_{false};
+  std::filesystem::path upload_file_;
   std::unique_ptr<Server> server_;
   std::thread thread_;
 };
@@ -323,6 +378,135 @@ TEST_F(ServerTest, GracefulStopFinishesInFlightRequestAndClosesIdleOnes) {
   boost::system::error_code ec;
   late.connect({asio::ip::make_address("127.0.0.1"), server_->port()}, ec);
   EXPECT_TRUE(ec);
+}
+
+TEST_F(ServerTest, AGateRefusesFromTheHeaderBeforeAnyOfTheBodyIsSent) {
+  StartServer();
+  tcp::socket socket = Connect();
+  beast::flat_buffer buffer;
+  // The body is never sent: the answer must come from the header alone.
+  Send(socket, "POST /guarded HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\n\r\n");
+  auto response = Receive(socket, buffer);
+  EXPECT_EQ(response.result(), Status::unauthorized);
+  EXPECT_FALSE(response.keep_alive());
+  EXPECT_FALSE(handled_);
+  EXPECT_TRUE(ClosedByPeer(socket));
+}
+
+TEST_F(ServerTest, AGateRefusesAClientWaitingFor100ContinueWithoutAskingForTheBody) {
+  StartServer();
+  tcp::socket socket = Connect();
+  beast::flat_buffer buffer;
+  Send(socket, "POST /guarded HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 1000\r\n\r\n");
+  EXPECT_EQ(Receive(socket, buffer).result(), Status::unauthorized);
+  EXPECT_FALSE(handled_);
+}
+
+TEST_F(ServerTest, WhatTheGateLearnedReachesTheHandler) {
+  StartServer();
+  tcp::socket socket = Connect();
+  beast::flat_buffer buffer;
+  Send(socket, "POST /guarded HTTP/1.1\r\nHost: t\r\nAuthorization: yes\r\nContent-Length: 5\r\n\r\nhello");
+  auto response = Receive(socket, buffer);
+  EXPECT_EQ(response.result(), Status::ok);
+  EXPECT_EQ(response.body(), "admitted:hello");
+  EXPECT_TRUE(response.keep_alive());
+}
+
+TEST_F(ServerTest, AnUploadRoutesMultipartBodyGoesToAFileThatIsRemovedAfterwards) {
+  ServerOptions options;
+  options.upload_dir = UploadDir();
+  options.max_upload_bytes = 1 << 20;
+  StartServer(options);
+  tcp::socket socket = Connect();
+  beast::flat_buffer buffer;
+  // Far above the 1 KiB limit of bodies held in memory.
+  std::string body(200'000, 'x');
+  Send(socket, MultipartHeader(body.size()) + body);
+  auto response = Receive(socket, buffer);
+  EXPECT_EQ(response.result(), Status::ok);
+  EXPECT_EQ(response.body(), "file:" + body);
+  EXPECT_EQ(upload_file_.parent_path(), options.upload_dir);
+  EXPECT_TRUE(WaitFor([&] { return FilesIn(options.upload_dir) == 0; }));
+
+  // Another kind of body on the same route stays in memory, under the ordinary limit.
+  Send(socket, "POST /upload HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}");
+  EXPECT_EQ(Receive(socket, buffer).body(), "memory:{}");
+  Send(socket, "POST /upload HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 2000\r\n\r\n");
+  EXPECT_EQ(Receive(socket, buffer).result(), Status::payload_too_large);
+  std::filesystem::remove_all(options.upload_dir);
+}
+
+TEST_F(ServerTest, UploadsAreCappedPerClientAddressAndOverall) {
+  ServerOptions options;
+  options.upload_dir = UploadDir();
+  options.max_upload_bytes = 1 << 20;
+  options.max_uploads = 2;
+  options.max_uploads_per_address = 1;
+  options.trusted_proxies = TrustedProxies::Parse("127.0.0.1").value();
+  StartServer(options);
+  beast::flat_buffer buffer;
+  // Two uploads under way from two clients, each with half its body sent.
+  tcp::socket first = Connect();
+  Send(first, MultipartHeader(10, "X-Forwarded-For: 198.51.100.1\r\n") + "12345");
+  ASSERT_TRUE(WaitFor([&] { return FilesIn(options.upload_dir) == 1; }));
+  tcp::socket same_client = Connect();
+  Send(same_client, MultipartHeader(10, "X-Forwarded-For: 198.51.100.1\r\n"));
+  auto per_address = Receive(same_client, buffer);
+  EXPECT_EQ(per_address.result(), Status::too_many_requests);
+  EXPECT_EQ(per_address[bhttp::field::retry_after], "5");
+
+  tcp::socket second = Connect();
+  Send(second, MultipartHeader(10, "X-Forwarded-For: 198.51.100.2\r\n") + "12345");
+  ASSERT_TRUE(WaitFor([&] { return FilesIn(options.upload_dir) == 2; }));
+  tcp::socket third = Connect();
+  Send(third, MultipartHeader(10, "X-Forwarded-For: 198.51.100.3\r\n"));
+  beast::flat_buffer third_buffer;
+  auto overall = Receive(third, third_buffer);
+  EXPECT_EQ(overall.result(), Status::service_unavailable);
+  EXPECT_EQ(overall[bhttp::field::retry_after], "5");
+
+  // Once an upload is done its slot is free again.
+  beast::flat_buffer first_buffer;
+  Send(first, "67890");
+  EXPECT_EQ(Receive(first, first_buffer).body(), "file:1234567890");
+  tcp::socket again = Connect();
+  beast::flat_buffer again_buffer;
+  Send(again, MultipartHeader(3, "X-Forwarded-For: 198.51.100.1\r\n") + "abc");
+  EXPECT_EQ(Receive(again, again_buffer).body(), "file:abc");
+  std::filesystem::remove_all(options.upload_dir);
+}
+
+TEST_F(ServerTest, StartRemovesUploadFilesAPreviousRunLeft) {
+  ServerOptions options;
+  options.upload_dir = UploadDir();
+  std::filesystem::create_directories(options.upload_dir);
+  std::ofstream(options.upload_dir / "upload-left-by-a-crash") << "partial";
+  std::ofstream(options.upload_dir / "keep-me") << "not ours";
+  StartServer(options);
+  EXPECT_FALSE(std::filesystem::exists(options.upload_dir / "upload-left-by-a-crash"));
+  EXPECT_TRUE(std::filesystem::exists(options.upload_dir / "keep-me"));
+  std::filesystem::remove_all(options.upload_dir);
+}
+
+TEST_F(ServerTest, TheClientAddressComesFromXForwardedForOnlyThroughATrustedProxy) {
+  StartServer();
+  tcp::socket socket = Connect();
+  beast::flat_buffer buffer;
+  Send(socket, "GET /whoami HTTP/1.1\r\nHost: t\r\nX-Forwarded-For: 203.0.113.9\r\n\r\n");
+  EXPECT_EQ(Receive(socket, buffer).body(), "127.0.0.1");
+}
+
+TEST_F(ServerTest, ATrustedProxyNamesTheClient) {
+  ServerOptions options;
+  options.trusted_proxies = TrustedProxies::Parse("127.0.0.0/8").value();
+  StartServer(options);
+  tcp::socket socket = Connect();
+  beast::flat_buffer buffer;
+  Send(socket,
+       "GET /whoami HTTP/1.1\r\nHost: t\r\nX-Forwarded-For: 192.0.2.1, 203.0.113.9\r\nX-Forwarded-For: "
+       "127.0.0.5\r\n\r\n");
+  EXPECT_EQ(Receive(socket, buffer).body(), "203.0.113.9");
 }
 
 TEST_F(ServerTest, StopWithNoConnectionsCompletes) {

@@ -70,6 +70,27 @@ TEST_F(AccessStoreTest, LoggingOutEndsOnlyThatSession) {
   EXPECT_TRUE(access().FindSession("phone", kT0));
 }
 
+TEST_F(AccessStoreTest, ChangingAPasswordEndsEveryOtherSessionOfThatUser) {
+  User bo = AddUser(acme_, "bo@acme.test");
+  User cy = AddUser(acme_, "cy@acme.test");
+  for (const char* hash : {"laptop", "phone", "tablet"})
+    ASSERT_TRUE(access().CreateSession(bo.id, hash, kT0 + 10'000, kT0));
+  ASSERT_TRUE(access().CreateSession(cy.id, "cy-laptop", kT0 + 10'000, kT0));
+  EXPECT_EQ(access().ChangePassword(globex_, bo.id, "$argon2id$new", "laptop").error().code, ErrorCode::kNotFound);
+  EXPECT_TRUE(access().FindSession("phone", kT0));
+
+  ASSERT_TRUE(access().ChangePassword(acme_, bo.id, "$argon2id$new", "laptop"));
+  EXPECT_EQ(access().GetUser(acme_, bo.id).value().password_hash, "$argon2id$new");
+  EXPECT_TRUE(access().FindSession("laptop", kT0));
+  EXPECT_FALSE(access().FindSession("phone", kT0));
+  EXPECT_FALSE(access().FindSession("tablet", kT0));
+  EXPECT_TRUE(access().FindSession("cy-laptop", kT0));
+
+  // Changed by someone else (an admin), every session of the user ends.
+  ASSERT_TRUE(access().ChangePassword(acme_, bo.id, "$argon2id$newer", ""));
+  EXPECT_FALSE(access().FindSession("laptop", kT0));
+}
+
 TEST_F(AccessStoreTest, ApiKeysKeepPrefixAndRoleAndAreRevokedPerTenant) {
   ApiKey key = access().CreateApiKey({acme_, "zapier", "pk_abcdefgh", "agent", "hash-1"}).value();
   EXPECT_EQ(key.prefix, "pk_abcdefgh");
