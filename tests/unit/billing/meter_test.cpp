@@ -22,6 +22,7 @@ class MeterTest : public ::testing::Test {
     store_ = store::sqlite::SqliteStore::Open(options, box_).value();
     ASSERT_TRUE(store_->Migrate());
     tenant_ = store_->CreateTenant("Acme", crypto::Sha256Hex("key-acme")).value().id;
+    config_.default_plan = "free";  // As where billing is on: the free plan has no images or audio.
     config_.image_notice = "No images, sorry.";
     config_.audio_notice = "No audio, sorry.";
   }

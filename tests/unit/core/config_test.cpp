@@ -38,6 +38,15 @@ TEST(ConfigTest, DefaultsMatchTheDocumentedOnes) {
   EXPECT_FALSE(config->auto_reply_text.empty());
 }
 
+TEST(ConfigTest, TenantsDefaultToTheSelfHostedPlanUnlessBillingIsOn) {
+  EXPECT_EQ(LoadConfig(FakeEnv({})).value().default_plan, "self-hosted");
+  EXPECT_EQ(LoadConfig(FakeEnv({{"STRIPE_WEBHOOK_SECRET", "whsec_x"}})).value().default_plan, "self-hosted");
+  auto billing = LoadConfig(FakeEnv({{"STRIPE_WEBHOOK_SECRET", "whsec_x"}, {"STRIPE_SECRET_KEY", "sk_x"}})).value();
+  EXPECT_TRUE(billing.BillingEnabled());
+  EXPECT_EQ(billing.default_plan, "free");
+  EXPECT_EQ(LoadConfig(FakeEnv({{"PARLEY_DEFAULT_PLAN", "pro"}})).value().default_plan, "pro");
+}
+
 TEST(ConfigTest, EnvironmentWinsOverTheFile) {
   auto path = WriteToml("batch_window_ms = 1500\nlisten = \"0.0.0.0:9000\"\n");
   auto config = LoadConfig(FakeEnv({{"PARLEY_BATCH_WINDOW_MS", "700"}, {"PARLEY_DATA_DIR", "/tmp/x"}}), path);

@@ -65,9 +65,12 @@ class BillingStoreTest : public parley::testing::TwoTenantStore {
 
 TEST_F(BillingStoreTest, TheMigrationSeedsTheCatalogInOrder) {
   auto plans = billing().ListPlans().value();
-  ASSERT_EQ(plans.size(), 4u);
+  ASSERT_EQ(plans.size(), 5u);
   EXPECT_EQ(plans[0].name, "free");
   EXPECT_EQ(plans[3].name, "business");
+  EXPECT_EQ(plans[4].name, "self-hosted");
+  EXPECT_TRUE(plans[4].images && plans[4].audio);
+  EXPECT_FALSE(plans[4].monthly_ai_replies || plans[4].monthly_credits || plans[4].max_channels);
   EXPECT_FALSE(plans[0].images);
   EXPECT_TRUE(plans[2].audio);
   EXPECT_EQ(plans[0].monthly_ai_replies, 100);
@@ -85,7 +88,7 @@ TEST_F(BillingStoreTest, PutPlanAddsOrReplacesWithUnlimitedLimits) {
   EXPECT_FALSE(stored.monthly_credits.has_value());
   plan.monthly_ai_replies = 3;
   EXPECT_EQ(billing().PutPlan(plan).value().monthly_ai_replies, 3);
-  EXPECT_EQ(billing().ListPlans().value().size(), 5u);
+  EXPECT_EQ(billing().ListPlans().value().size(), 6u);
 }
 
 TEST_F(BillingStoreTest, TenantsStartOnTheDefaultAndChangePlanByHand) {
