@@ -55,9 +55,14 @@ constexpr char kOpenSupportItem[] =
 // (the customer's last message).
 constexpr char kNextQueued[] =
     "SELECT m.id, m.send_token, m.send_lease_until, m.next_attempt_at, m.send_attempts,"
-    " COALESCE(c.last_inbound_at, m.created_at), COALESCE(json_extract(m.details, '$.human_agent'), 0)"
+    " COALESCE(c.last_inbound_at, m.created_at), COALESCE(json_extract(m.details, '$.human_agent'), 0),"
+    " m.platform_message_id"
     " FROM messages m JOIN conversations c ON c.id = m.conversation_id"
     " WHERE m.conversation_id = ?1 AND m.status = 'queued' AND m.direction = 'out' ORDER BY m.id LIMIT 1";
+// The platform echoed it back (the echo filled in its id): an attempt that seemed to fail went through after all.
+constexpr char kEchoedAsSent[] =
+    "UPDATE messages SET status = 'sent', send_token = NULL, send_lease_until = NULL, next_attempt_at = NULL"
+    " WHERE id = ?1";
 constexpr char kTakeSendLease[] = "UPDATE messages SET send_token = ?2, send_lease_until = ?3 WHERE id = ?1";
 constexpr char kDeferSend[] =
     "UPDATE messages SET send_token = NULL, send_lease_until = NULL, send_attempts = send_attempts + 1,"
@@ -79,11 +84,16 @@ Result<OutboundAttempt> SqliteStore::LeaseNextOutbound(int64_t conversation_id, 
         OutboundAttempt attempt;
         int64_t message_id = 0;
         OutboundLease lease;
-        {
+        while (true) {
           STORE_ASSIGN_OR_RETURN(auto next, db.Prepare(kNextQueued));
           STORE_ASSIGN_OR_RETURN(bool found, next.Bind(1, conversation_id).Step());
           if (!found) return attempt;
           message_id = next.Int(0);
+          if (!next.Text(7).empty()) {
+            STORE_ASSIGN_OR_RETURN(auto echoed, db.Prepare(kEchoedAsSent));
+            STORE_TRY(echoed.Bind(1, message_id).Run());
+            continue;
+          }
           if (!next.IsNull(1) && next.Int(2) > now_ms) {
             attempt.wait_until_ms = next.Int(2);
             return attempt;
@@ -94,6 +104,7 @@ Result<OutboundAttempt> SqliteStore::LeaseNextOutbound(int64_t conversation_id, 
           }
           lease.attempts = static_cast<int>(next.Int(4));
           lease.window_ends_at_ms = next.Int(5) + (next.Int(6) != 0 ? kHumanAgentWindowMs : kStandardWindowMs);
+          break;
         }
         STORE_ASSIGN_OR_RETURN(auto take, db.Prepare(kTakeSendLease));
         STORE_TRY(take.Bind(1, message_id).Bind(2, token).Bind(3, now_ms + lease_ms).Run());

@@ -144,6 +144,26 @@ TEST_F(OutboxTest, ADeferredMessageStaysQueuedUntilItsNextAttempt) {
   EXPECT_FALSE(store_->LeaseNextOutbound(conversation_id_, kT0 + 5'001, kLease).value().lease);  // Still leased.
 }
 
+TEST_F(OutboxTest, AMessageThePlatformEchoedIsNotSentAgain) {
+  auto ids = QueueReply("wamid.1", {"hi!"});
+  auto lease = store_->LeaseNextOutbound(conversation_id_, kT0 + 10, kLease).value().lease.value();
+  ASSERT_TRUE(store_->DeferOutbound(ids[0], lease.token, kT0 + 5'000, MessageError{0, "network error", "timeout"}));
+  // The attempt that timed out went through: the platform's echo of it arrives.
+  IngestRequest echo;
+  echo.received_at_ms = kT0 + 100;
+  echo.echoes.push_back(BusinessEcho{Platform::kWhatsApp, kAccount, "c1", "wamid.out.1", "hi!", kT0 + 50});
+  std::promise<Result<IngestOutcome>> promise;
+  store_->Ingest(std::move(echo), [&](Result<IngestOutcome> r) { promise.set_value(std::move(r)); });
+  ASSERT_TRUE(promise.get_future().get());
+  auto next = store_->LeaseNextOutbound(conversation_id_, kT0 + 5'000, kLease).value();
+  EXPECT_FALSE(next.lease);
+  EXPECT_EQ(next.wait_until_ms, 0);
+  auto messages = store_->ListMessages(tenant_.id, conversation_id_, std::nullopt, 10).value().data;
+  ASSERT_EQ(messages.size(), 2u);
+  EXPECT_EQ(messages[1].status, MessageStatus::kSent);
+  EXPECT_EQ(messages[1].platform_message_id, "wamid.out.1");
+}
+
 TEST_F(OutboxTest, AFinalFailureOpensASupportItem) {
   auto ids = QueueReply("wamid.1", {"hi!"});
   auto lease = store_->LeaseNextOutbound(conversation_id_, kT0 + 10, kLease).value().lease.value();
