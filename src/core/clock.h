@@ -19,7 +19,8 @@ class Clock {
   virtual int64_t NowMs() const = 0;
   // Calls `jumped` after every move of time that is not its own flow (a test clock set forward), so that a timer
   // armed for a deadline read from this clock looks again. Returns an id for Unwatch. The real clock never calls
-  // it. Thread-safe; `jumped` runs on the thread that moved the time and must not block.
+  // it. Thread-safe; `jumped` runs on the thread that moved the time, and must neither block nor call Watch or
+  // Unwatch.
   virtual int Watch(std::function<void()> jumped) { return 0; }
   // Stops calling the function Watch returned `id` for; once it returns, that function is not running.
   virtual void Unwatch(int id) {}
