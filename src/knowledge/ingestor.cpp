@@ -1,7 +1,6 @@
 #include "knowledge/ingestor.h"
 
 #include "core/log.h"
-#include "core/time.h"
 #include "knowledge/extract.h"
 #include "knowledge/extract_process.h"
 #include "knowledge/faq.h"
@@ -107,6 +106,7 @@ Ingestor::Ingestor(boost::asio::any_io_executor executor, store::KnowledgeStore&
       pool_(pool),
       fetcher_(fetcher),
       options_(options),
+      clock_(options.clock != nullptr ? *options.clock : RealClock()),
       strand_(boost::asio::make_strand(executor)),
       wake_(strand_) {}
 
@@ -185,7 +185,7 @@ boost::asio::awaitable<Result<void>> Ingestor::Process(store::DocumentJob& job, 
     for (size_t i = begin; i < end; ++i) prepared->chunks[i].embedding = std::move((*vectors)[i - begin]);
     double progress = 0.95 * static_cast<double>(end) / static_cast<double>(total);
     lease.progress = progress;
-    int64_t lease_until = NowMs() + options_.lease_ms;
+    int64_t lease_until = clock_.NowMs() + options_.lease_ms;
     auto report = [&] { return store_.SetDocumentProgress(job, progress, lease_until); };
     Result<void> reported = co_await pool_.Run(report);
     if (!reported) co_return reported.error();
@@ -255,7 +255,7 @@ boost::asio::awaitable<bool> Ingestor::FillSlots() {
     std::vector<int64_t> waiting = co_await pool_.Run(behind);
     int64_t lease_ms = options_.lease_ms;
     int per_tenant = options_.documents_per_tenant;
-    auto claim = [&] { return store_.ClaimDocumentJob(NowMs(), lease_ms, waiting, per_tenant); };
+    auto claim = [&] { return store_.ClaimDocumentJob(clock_.NowMs(), lease_ms, waiting, per_tenant); };
     Result<std::optional<store::DocumentJob>> claimed = co_await pool_.Run(claim);
     if (!claimed) {
       log::Warn("document_claim_failed", {{"detail", claimed.error().detail}});
@@ -266,7 +266,7 @@ boost::asio::awaitable<bool> Ingestor::FillSlots() {
       auto next = [this] { return store_.NextDocumentJobAt(); };
       Result<std::optional<int64_t>> next_at = co_await pool_.Run(next);
       // Due documents were left out; with none in flight, only those of knowledge bases whose linking is behind.
-      co_return in_flight_ == 0 && next_at && next_at->has_value() && next_at->value() <= NowMs();
+      co_return in_flight_ == 0 && next_at && next_at->has_value() && next_at->value() <= clock_.NowMs();
     }
     ++in_flight_;
     boost::asio::co_spawn(strand_, Work(std::move(**claimed)),
@@ -305,7 +305,7 @@ boost::asio::awaitable<void> Ingestor::Work(store::DocumentJob job) {
   std::optional<int64_t> retry_at;
   if (!permanent) {
     int64_t delay = options_.retry_base_ms << std::min(job.document.attempts - 1, 20);
-    retry_at = NowMs() + std::min(delay, kMaxRetryDelayMs);
+    retry_at = clock_.NowMs() + std::min(delay, kMaxRetryDelayMs);
   }
   std::string reason = error.message;
   auto fail = [&] { return store_.FailDocumentJob(job, reason, retry_at); };
@@ -322,17 +322,27 @@ boost::asio::awaitable<void> Ingestor::Work(store::DocumentJob job) {
 }
 
 boost::asio::awaitable<void> Ingestor::KeepLease(std::shared_ptr<Lease> lease) {
-  auto every = std::chrono::milliseconds(std::max<int64_t>(1, options_.lease_ms / 3));
+  const int64_t every = std::max<int64_t>(1, options_.lease_ms / 3);
+  // The next renewal is due by the clock: a test clock moved forward wakes the keeper to look again.
+  struct Watching {
+    Clock& clock;
+    int id;
+    ~Watching() { clock.Unwatch(id); }  // Also when shutdown destroys the coroutine.
+  } watching{clock_, clock_.Watch([this, lease] { boost::asio::post(strand_, [lease] { lease->timer.cancel(); }); })};
+  int64_t renew_at = clock_.NowMs() + every;
   while (!lease->done) {
-    lease->timer.expires_after(every);
-    boost::system::error_code cancelled;
-    co_await lease->timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, cancelled));
-    if (lease->done) break;
+    if (int64_t wait = renew_at - clock_.NowMs(); wait > 0) {
+      lease->timer.expires_after(std::chrono::milliseconds(wait));
+      boost::system::error_code cancelled;
+      co_await lease->timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, cancelled));
+      continue;
+    }
     double progress = lease->progress;
-    int64_t lease_until = NowMs() + options_.lease_ms;
+    int64_t lease_until = clock_.NowMs() + options_.lease_ms;
     auto renew = [&] { return store_.SetDocumentProgress(lease->job, progress, lease_until); };
     Result<void> renewed = co_await pool_.Run(renew);
     if (!renewed) log::Warn("document_lease_not_renewed", {{"detail", renewed.error().detail}});
+    renew_at = clock_.NowMs() + every;
   }
 }
 
@@ -364,7 +374,7 @@ boost::asio::awaitable<void> Ingestor::Run() {
     Result<std::optional<int64_t>> next_at = co_await pool_.Run(next);
     int64_t wait_ms = 60000;  // Also a safety net: documents added by another process are picked up.
     if (next_at && *next_at) {
-      int64_t until_due = **next_at - NowMs();
+      int64_t until_due = **next_at - clock_.NowMs();
       // Due already but not taken: another process holds its tenant's share of the slots. Look again soon.
       wait_ms = until_due > 0 ? std::min(until_due, wait_ms) : 1000;
     }

@@ -13,6 +13,7 @@
 // as long as it is processed, a long extraction included.
 
 #include "core/blocking_pool.h"
+#include "core/clock.h"
 #include "core/error.h"
 #include "http/client.h"
 #include "knowledge/chunker.h"
@@ -53,6 +54,7 @@ struct IngestorOptions {
   // Starts the child process that reads PDF, DOCX and HTML within `budget` (the server: its own binary's `extract`
   // command). Empty: every format is read on the blocking pool, where only the page and character limits hold.
   ExtractCommand extract_command;
+  Clock* clock = nullptr;  //!< What claims, leases and retries read, and the lease keeper waits on; null: the system's.
   // A new document waits while its knowledge base holds more vectors than this not linked into its HNSW graphs yet
   // (documents of other knowledge bases go ahead): its searches scan those exactly (about 4 ms per 100,000 on one
   // core), and they take memory twice.
@@ -102,6 +104,7 @@ class Ingestor {
   BlockingPool& pool_;
   http::Client* fetcher_;
   IngestorOptions options_;
+  Clock& clock_;
   boost::asio::strand<boost::asio::any_io_executor> strand_;
   std::atomic<bool> stopped_{false};
   // Used on strand_ only.

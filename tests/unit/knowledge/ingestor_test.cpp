@@ -5,18 +5,25 @@
 #include "knowledge/ingestor.h"
 
 #include "core/blocking_pool.h"
-#include "core/time.h"
+#include "core/clock.h"
 #include "knowledge/embedder.h"
 #include "support/pdf_builder.h"
+#include "support/temp_dir.h"
 #include "unit/knowledge/store_fixture.h"
 
 #include <gtest/gtest.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace parley::knowledge {
@@ -180,25 +187,70 @@ TEST_F(IngestorTest, AnotherTenantsDocumentIsReadyWhileSlowOnesAreRead) {
 }
 
 TEST_F(IngestorTest, TheLeaseIsRenewedDuringALongExtraction) {
-  int64_t id = Queue(acme_, kb_, "slow.pdf", testing::SlowPdf(20000));
+  // The reader waits on a pipe the test holds open: the extraction lasts until the test ends it, while the test
+  // moves the ingestor's clock through more than a lease.
+  testing::TempDir dir("parley-lease");
+  std::string hold = (dir.path() / "hold").string();
+  ASSERT_EQ(::mkfifo(hold.c_str(), 0600), 0);
+  int64_t id = Queue(acme_, kb_, "manual.pdf", testing::TextPdf(1));
+  ManualClock clock(1'000'000);
+  IngestorOptions options = Budgeted();
+  options.clock = &clock;
+  options.lease_ms = 60'000;
+  options.extract_command = {"/bin/sh", "-c", "cat \"$0\" > /dev/null", hold};
+
   fixture::RecordingStore recording(ks());
   KnowledgeIndexes indexes(ks(), "");
-  IngestorOptions options = Budgeted();
-  options.lease_ms = 300;  // The extraction takes at least a second of processor time, over three leases.
-  int64_t started = NowMs();
-  EXPECT_EQ(RunDue(recording, indexes, options), 1);
+  boost::asio::io_context io;
+  BlockingPool pool(2);
+  ProfileForTenant profile_for = [this](int64_t) -> Result<IndexingProfile> {
+    return IndexingProfile{embedder_, "english", ChunkOptions{}};
+  };
+  Ingestor ingestor(io.get_executor(), recording, indexes, profile_for, pool, nullptr, options);
+  int finished = -1;
+  boost::asio::co_spawn(io, ingestor.RunDue(), [&finished](std::exception_ptr e, int done) {
+    if (e) std::rethrow_exception(e);
+    finished = done;
+  });
+  std::thread runner([&io] { io.run(); });
+  // Lets the reader go (it answers nothing) and waits for the ingestor, whatever happens below.
+  struct Release {
+    const std::string& hold;
+    std::thread& runner;
+    ~Release() {
+      ::close(::open(hold.c_str(), O_WRONLY));
+      runner.join();
+    }
+  };
+  std::optional<Release> release(std::in_place, hold, runner);
 
-  store::Document document = ks().GetDocument(acme_, id).value();
-  EXPECT_EQ(document.error, "the document took more than 1 s of processor time to read");
-  EXPECT_EQ(document.attempts, 1);
-  // Renewed every third of the lease, each time before the lease it extends ran out.
-  ASSERT_GE(recording.renewals.size(), 3u);
-  int64_t lease_until = started + options.lease_ms;  // The first lease ends no earlier.
-  for (const auto& renewal : recording.renewals) {
-    EXPECT_LE(renewal.at_ms, lease_until);
-    EXPECT_GT(renewal.lease_until_ms, lease_until);
-    lease_until = renewal.lease_until_ms;
+  ASSERT_TRUE(recording.WaitFor([&] { return recording.claimed == 1; }));
+  int64_t first_lease_end = clock.NowMs() + options.lease_ms;
+  // A third of a lease at a time, past the first lease's end. The keeper starts just after the claim, maybe after
+  // the first move (which it then does not see): a move that brings no renewal is followed by another.
+  size_t renewals = 0;
+  for (int moves = 0; moves < 30 && (renewals < 3 || clock.NowMs() <= first_lease_end); ++moves) {
+    clock.Advance(options.lease_ms / 3 + 1);
+    recording.WaitFor([&] { return recording.renewals.size() > renewals; }, std::chrono::milliseconds(500));
+    std::lock_guard lock(recording.mutex);
+    renewals = recording.renewals.size();
   }
+  ASSERT_GE(renewals, 3u);
+  {
+    std::lock_guard lock(recording.mutex);
+    EXPECT_EQ(recording.renewals.back(), clock.NowMs() + options.lease_ms);
+  }
+  // Past the first lease's end, another worker would take the document if its lease had not been renewed.
+  ASSERT_GT(clock.NowMs(), first_lease_end);
+  EXPECT_FALSE(ks().ClaimDocumentJob(clock.NowMs(), options.lease_ms, {}, 0).value().has_value());
+
+  // The reader answers nothing: the document fails with the reason, on its first attempt.
+  release.reset();
+  EXPECT_EQ(finished, 1);
+  store::Document document = ks().GetDocument(acme_, id).value();
+  EXPECT_EQ(document.status, store::DocumentStatus::kFailed);
+  EXPECT_EQ(document.error, "the document could not be read");
+  EXPECT_EQ(document.attempts, 1);
 }
 
 }  // namespace

@@ -4,16 +4,18 @@
 // store that records where the indexes' catch-up reads start.
 
 #include "core/crypto.h"
-#include "core/time.h"
 #include "store/knowledge_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "support/two_tenant_store.h"
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -123,12 +125,17 @@ class RecordingStore final : public store::KnowledgeStore {
   std::vector<int64_t> vectors_after;    //!< after_chunk_id of each ChunkVectorsAfter call.
   std::vector<int64_t> texts_after;      //!< after_chunk_id of each ChunkTextsAfter call.
   std::vector<int64_t> deletions_after;  //!< after_seq of each DeletedChunksAfter call.
-  struct LeaseRenewal {
-    int64_t at_ms = 0;           //!< When SetDocumentProgress was called.
-    int64_t lease_until_ms = 0;  //!< The lease's new end.
-  };
-  std::vector<LeaseRenewal> renewals;  //!< Each SetDocumentProgress call (called from the pool: guarded).
-  std::mutex renewals_mutex;
+  // Each SetDocumentProgress call's new lease end, and the claims that took a document; called from the pool, so
+  // read them under `mutex`, or through WaitFor.
+  std::vector<int64_t> renewals;
+  int claimed = 0;
+  std::mutex mutex;
+
+  // Waits until `done()`, read under `mutex`, holds after a call, or `timeout` passes; whether it holds.
+  bool WaitFor(const std::function<bool()>& done, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+    std::unique_lock lock(mutex);
+    return changed_.wait_for(lock, timeout, done);
+  }
 
   Result<std::vector<store::ChunkVector>> ChunkVectorsAfter(int64_t kb, const std::string& embedder, int64_t after,
                                                             int limit) override {
@@ -161,15 +168,19 @@ class RecordingStore final : public store::KnowledgeStore {
   Result<std::optional<store::DocumentJob>> ClaimDocumentJob(int64_t now, int64_t lease,
                                                              const std::vector<int64_t>& skipped,
                                                              int max_per_tenant) override {
-    return inner_.ClaimDocumentJob(now, lease, skipped, max_per_tenant);
+    auto job = inner_.ClaimDocumentJob(now, lease, skipped, max_per_tenant);
+    std::lock_guard lock(mutex);
+    if (job && job->has_value()) ++claimed;
+    changed_.notify_all();
+    return job;
   }
   Result<std::optional<int64_t>> NextDocumentJobAt() override { return inner_.NextDocumentJobAt(); }
   Result<void> SetDocumentProgress(const store::DocumentJob& j, double p, int64_t until) override {
-    {
-      std::lock_guard lock(renewals_mutex);
-      renewals.push_back({NowMs(), until});
-    }
-    return inner_.SetDocumentProgress(j, p, until);
+    auto result = inner_.SetDocumentProgress(j, p, until);
+    std::lock_guard lock(mutex);
+    renewals.push_back(until);
+    changed_.notify_all();
+    return result;
   }
   Result<void> CompleteDocumentJob(const store::DocumentJob& j, const std::string& e,
                                    const std::vector<store::NewChunk>& c, const std::vector<store::NewFaq>& f,
@@ -199,6 +210,7 @@ class RecordingStore final : public store::KnowledgeStore {
 
  private:
   store::KnowledgeStore& inner_;
+  std::condition_variable changed_;
 };
 
 }  // namespace parley::knowledge::fixture
