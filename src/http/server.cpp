@@ -371,6 +371,13 @@ asio::awaitable<void> RunConnection(std::shared_ptr<ServerState> state,
       }
       if (refused) {
         refused->version(version);
+        if (parser->is_done()) {
+          // No body left unread: the connection may serve the client's next request.
+          refused->keep_alive(parser->get().keep_alive());
+          refused->prepare_payload();
+          if (!co_await Write(*state, *connection, *refused)) break;
+          continue;
+        }
         co_await Refuse(*state, *connection, buffer, *refused);
         break;
       }

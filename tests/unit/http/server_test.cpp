@@ -402,6 +402,18 @@ TEST_F(ServerTest, AGateRefusesAClientWaitingFor100ContinueWithoutAskingForTheBo
   EXPECT_FALSE(handled_);
 }
 
+TEST_F(ServerTest, ARefusalOfARequestWithoutABodyKeepsTheConnection) {
+  StartServer();
+  tcp::socket socket = Connect();
+  beast::flat_buffer buffer;
+  Send(socket, "POST /guarded HTTP/1.1\r\nHost: t\r\n\r\n");
+  auto refused = Receive(socket, buffer);
+  EXPECT_EQ(refused.result(), Status::unauthorized);
+  EXPECT_TRUE(refused.keep_alive());
+  Send(socket, "GET /hello HTTP/1.1\r\nHost: t\r\n\r\n");
+  EXPECT_EQ(Receive(socket, buffer).body(), "hi");
+}
+
 TEST_F(ServerTest, WhatTheGateLearnedReachesTheHandler) {
   StartServer();
   tcp::socket socket = Connect();
