@@ -88,13 +88,13 @@ void Api::RegisterRoutes(RouteTable& routes) {
         {"Receive " + name + " events (X-Hub-Signature-256 over the raw body)", "webhooks", {}, BodyKind::kJson},
         [this, p](const http::Request& request, const http::RouteContext&) { return ReceiveWebhook(p, request); });
   }
-  routes.Public(Verb::get, "/health", {"Liveness", "operations"},
+  routes.Liveness("/health", {"Liveness", "operations"},
                 [](const http::Request&, const http::RouteContext&) -> boost::asio::awaitable<http::Response> {
                   co_return http::JsonResponse(http::Status::ok, boost::json::object{{"status", "ok"}});
                 });
-  routes.Public(Verb::get, "/api/health", {"Readiness: store, batcher and pipeline figures", "operations"},
-                [this](const http::Request&, const http::RouteContext&) { return Health(); });
-  routes.Public(Verb::get, "/metrics", {"Prometheus metrics", "operations"},
+  routes.Operator(Verb::get, "/api/health", {"Readiness: store, batcher and pipeline figures", "operations"},
+                  [this](const http::Request&, const http::RouteContext&) { return Health(); });
+  routes.Operator(Verb::get, "/metrics", {"Prometheus metrics", "operations"},
                 [](const http::Request&, const http::RouteContext&) -> boost::asio::awaitable<http::Response> {
                   co_return http::TextResponse(http::Status::ok, metrics::Global().Render(),
                                                "text/plain; version=0.0.4; charset=utf-8");

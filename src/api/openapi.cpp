@@ -89,6 +89,11 @@ boost::json::object Operation(const RouteEntry& route) {
     op["x-parley-roles"] = std::move(roles);
     op["security"] = boost::json::array{{{"bearerAuth", boost::json::array{}}}};
   }
+  if (route.for_operator) {
+    responses["401"] = ErrorReply("PARLEY_METRICS_TOKEN is set and the request does not carry it.");
+    op["x-parley-operator"] = true;
+    op["security"] = boost::json::array{boost::json::object{}, {{"operatorToken", boost::json::array{}}}};
+  }
   if (route.pattern.find('{') != std::string::npos) responses["404"] = ErrorReply("No such resource for this tenant.");
   op["responses"] = std::move(responses);
   return op;
@@ -115,12 +120,17 @@ boost::json::object OpenApiDocument(const std::vector<RouteEntry>& routes) {
         {"description",
          "The tenant API of Parley. Authenticate with `Authorization: Bearer <token>`, where the token is a session "
          "token from POST /api/auth/login or a tenant API key. Each operation lists the roles that may call it in "
-         "`x-parley-roles`. Errors answer `{\"error\": {\"code\", \"message\"}}`."}}},
+         "`x-parley-roles`; the operator's routes (`x-parley-operator`) take PARLEY_METRICS_TOKEN when it is set. "
+         "Errors answer `{\"error\": {\"code\", \"message\"}}`."}}},
       {"tags", std::move(tag_list)},
       {"paths", std::move(paths)},
       {"components",
        {{"securitySchemes",
-         {{"bearerAuth", {{"type", "http"}, {"scheme", "bearer"}, {"description", "Session token or API key."}}}}},
+         {{"bearerAuth", {{"type", "http"}, {"scheme", "bearer"}, {"description", "Session token or API key."}}},
+          {"operatorToken",
+           {{"type", "http"},
+            {"scheme", "bearer"},
+            {"description", "PARLEY_METRICS_TOKEN, for the operator's routes when it is set."}}}}},
         {"schemas",
          {{"Error",
            {{"type", "object"},
@@ -138,7 +148,7 @@ void RegisterOpenApiRoute(RouteTable& routes) {
     std::string json;
   };
   auto rendered = std::make_shared<Rendered>();
-  routes.Public(
+  routes.Operator(
       http::Verb::get, "/api/openapi.json", {"This API reference (OpenAPI 3.1)", "operations"},
       [&routes, rendered](const http::Request&, const http::RouteContext&) -> boost::asio::awaitable<http::Response> {
         // Rendered at the first request: by then the table no longer changes.

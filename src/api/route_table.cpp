@@ -1,6 +1,7 @@
 #include "api/route_table.h"
 
 #include "api/auth.h"
+#include "core/crypto.h"
 #include "core/time.h"
 
 #include <boost/beast/http/field.hpp>
@@ -75,6 +76,31 @@ void RouteTable::Tenant(http::Verb method, std::string pattern, Roles roles, Rou
         co_return co_await handler(*caller, request, route);
       },
       std::move(options));
+}
+
+void RouteTable::Operator(http::Verb method, std::string pattern, RouteDoc doc, http::Handler handler) {
+  http::RouteOptions options;
+  if (!operator_.token.empty()) {
+    options.gate = [token = operator_.token](const http::RequestHeader& header, http::RouteContext&)
+        -> boost::asio::awaitable<std::optional<http::Response>> {
+      const std::string_view authorization = header[boost::beast::http::field::authorization];
+      constexpr std::string_view kBearer = "Bearer ";
+      if (authorization.starts_with(kBearer) && crypto::ConstantTimeEquals(authorization.substr(kBearer.size()), token)) {
+        co_return std::nullopt;
+      }
+      auto refused = http::ErrorResponse(Error::Unauthenticated("this endpoint needs the operator's token"));
+      refused.set(boost::beast::http::field::www_authenticate, "Bearer");
+      co_return refused;
+    };
+  }
+  entries_.push_back({method, pattern, std::move(doc), std::nullopt, /*for_operator=*/true});
+  http::Router& router = operator_.admin_router != nullptr ? *operator_.admin_router : router_;
+  router.Add(method, std::move(pattern), std::move(handler), std::move(options));
+}
+
+void RouteTable::Liveness(std::string pattern, RouteDoc doc, http::Handler handler) {
+  if (operator_.admin_router != nullptr) operator_.admin_router->Add(http::Verb::get, pattern, handler);
+  Public(http::Verb::get, std::move(pattern), std::move(doc), std::move(handler));
 }
 
 }  // namespace parley::api

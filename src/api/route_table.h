@@ -53,7 +53,17 @@ struct RouteEntry {
   http::Verb method;
   std::string pattern;
   RouteDoc doc;
-  std::optional<Roles> roles;  //!< nullopt: public (webhooks, health, login, OAuth callbacks).
+  std::optional<Roles> roles;  //!< nullopt: public (webhooks, health, login, OAuth callbacks) or the operator's.
+  bool for_operator = false;   //!< Metrics, readiness, this reference: see OperatorAccess.
+};
+
+// How the operator's routes (metrics, readiness, the API reference) are kept from strangers: they tell more than the
+// internet needs (traffic, the shape of the API) on the listener Meta reaches. Liveness stays open everywhere.
+struct OperatorAccess {
+  //! PARLEY_METRICS_TOKEN: when not empty, the operator's routes require `Authorization: Bearer <token>` (else 401).
+  std::string token;
+  //! PARLEY_ADMIN_LISTEN's router: when set, the operator's routes are served there, and no longer on the public one.
+  http::Router* admin_router = nullptr;
 };
 
 using TenantHandler = std::function<boost::asio::awaitable<http::Response>(
@@ -64,8 +74,8 @@ class Authenticator;
 class RouteTable {
  public:
   // `limiter` holds one bucket per tenant for the tenant routes. Every reference must outlive the table.
-  RouteTable(http::Router& router, Authenticator& auth, RateLimiter& limiter)
-      : router_(router), auth_(auth), limiter_(limiter) {}
+  RouteTable(http::Router& router, Authenticator& auth, RateLimiter& limiter, OperatorAccess operator_access = {})
+      : router_(router), auth_(auth), limiter_(limiter), operator_(std::move(operator_access)) {}
 
   // A route anyone may call. It checks its caller itself when it has to (webhook signatures, OAuth state).
   void Public(http::Verb method, std::string pattern, RouteDoc doc, http::Handler handler);
@@ -73,6 +83,10 @@ class RouteTable {
   // tenant (429 with Retry-After) from the request's header, before its body is read, and before `handler` runs.
   // A route documented with a multipart body (BodyKind::kMultipart) receives it in a file (RouteContext::body_file).
   void Tenant(http::Verb method, std::string pattern, Roles roles, RouteDoc doc, TenantHandler handler);
+  // An operator's route, served and guarded as OperatorAccess says.
+  void Operator(http::Verb method, std::string pattern, RouteDoc doc, http::Handler handler);
+  // Liveness: open on the public listener and on the admin listener when there is one.
+  void Liveness(std::string pattern, RouteDoc doc, http::Handler handler);
 
   const std::vector<RouteEntry>& entries() const { return entries_; }
 
@@ -80,6 +94,7 @@ class RouteTable {
   http::Router& router_;
   Authenticator& auth_;
   RateLimiter& limiter_;
+  const OperatorAccess operator_;
   std::vector<RouteEntry> entries_;
 };
 

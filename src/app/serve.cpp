@@ -30,9 +30,11 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/json/object.hpp>
 
 #include <charconv>
 #include <filesystem>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -42,14 +44,14 @@ namespace {
 // The password hashing threads' nice value: the I/O threads (0) take the cores first when both want them.
 constexpr int kHashingNice = 10;
 
-Result<std::pair<std::string, uint16_t>> SplitHostPort(const std::string& listen) {
+Result<std::pair<std::string, uint16_t>> SplitHostPort(const std::string& listen, std::string_view setting) {
   auto colon = listen.rfind(':');
-  if (colon == std::string::npos) return Error::InvalidArgument("PARLEY_LISTEN must be host:port");
+  if (colon == std::string::npos) return Error::InvalidArgument(std::string(setting) + " must be host:port");
   const std::string_view digits = std::string_view(listen).substr(colon + 1);
   uint16_t port = 0;
   auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
   if (ec != std::errc() || end != digits.data() + digits.size() || digits.empty()) {
-    return Error::InvalidArgument("PARLEY_LISTEN has an invalid port");
+    return Error::InvalidArgument(std::string(setting) + " has an invalid port");
   }
   return std::pair{listen.substr(0, colon), port};
 }
@@ -63,8 +65,14 @@ int Fail(std::string_view event, const Error& e) {
 
 int Serve(const Config& config) {
   const int64_t started_at = NowMs();
-  auto address = SplitHostPort(config.listen);
+  auto address = SplitHostPort(config.listen, "PARLEY_LISTEN");
   if (!address) return Fail("config_invalid", address.error());
+  std::optional<std::pair<std::string, uint16_t>> admin_address;
+  if (!config.admin_listen.empty()) {
+    auto parsed = SplitHostPort(config.admin_listen, "PARLEY_ADMIN_LISTEN");
+    if (!parsed) return Fail("config_invalid", parsed.error());
+    admin_address = *parsed;
+  }
   auto box = LoadMasterKey(config);
   if (!box) return Fail("master_key_unavailable", box.error());
   auto opened = OpenMigratedStore(config, *box);
@@ -126,11 +134,24 @@ int Serve(const Config& config) {
   server_options.body_timeout = std::chrono::milliseconds(config.body_timeout_ms);
   server_options.idle_timeout = std::chrono::milliseconds(config.idle_timeout_ms);
   http::Server server(io.get_executor(), server_options, router);
+  // The operator's own listener, when asked for: metrics, readiness and the reference leave the public one.
+  http::Router admin_router;
+  std::optional<http::Server> admin_server;
+  if (admin_address) {
+    http::ServerOptions admin_options;
+    admin_options.host = admin_address->first;
+    admin_options.port = admin_address->second;
+    admin_options.header_timeout = server_options.header_timeout;
+    admin_options.body_timeout = server_options.body_timeout;
+    admin_options.idle_timeout = server_options.idle_timeout;
+    admin_server.emplace(io.get_executor(), admin_options, admin_router);
+  }
 
   api::Authenticator authenticator(*store, pool);
   RateLimiter tenant_requests(static_cast<double>(config.api_rate_per_second),
                               static_cast<double>(config.api_rate_burst));
-  api::RouteTable routes(router, authenticator, tenant_requests);
+  api::RouteTable routes(router, authenticator, tenant_requests,
+                         {config.metrics_token, admin_server ? &admin_router : nullptr});
   api::Api api(
       config, *store, pool, *batcher, channels,
       {[&server] { return server.active_connections(); }, [&worker] { return worker.in_flight(); }, started_at});
@@ -149,6 +170,9 @@ int Serve(const Config& config) {
   api::RegisterOpenApiRoute(routes);
 
   if (auto started = server.Start(); !started) return Fail("listen_failed", started.error());
+  if (admin_server) {
+    if (auto started = admin_server->Start(); !started) return Fail("listen_failed", started.error());
+  }
 
   // Recovery: replies committed but not sent (a crash between commit and send, or a retry waiting for the platform)
   // are read first, so that they go out before anything newer of their conversations; then every conversation left
@@ -163,13 +187,17 @@ int Serve(const Config& config) {
   agent_service.ingestor().Start();
 
   // Written whatever the log level: scripts and tests read the bound port from this line.
-  log::Write(log::Level::kInfo, "listening",
-             {{"address", address->first + ":" + std::to_string(server.port())},
-              {"port", server.port()},
-              {"database", config.SqlitePath().empty() ? "configured" : config.SqlitePath()},
-              {"recovered_conversations", static_cast<int64_t>(pending->size())},
-              {"recovered_replies", static_cast<int64_t>(*queued)},
-              {"startup_ms", NowMs() - started_at}});
+  boost::json::object listening{{"address", address->first + ":" + std::to_string(server.port())},
+                                {"port", server.port()},
+                                {"database", config.SqlitePath().empty() ? "configured" : config.SqlitePath()},
+                                {"recovered_conversations", static_cast<int64_t>(pending->size())},
+                                {"recovered_replies", static_cast<int64_t>(*queued)},
+                                {"startup_ms", NowMs() - started_at}};
+  if (admin_server) {
+    listening["admin_address"] = admin_address->first + ":" + std::to_string(admin_server->port());
+    listening["admin_port"] = admin_server->port();
+  }
+  log::Write(log::Level::kInfo, "listening", std::move(listening));
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code ec, int signal) {
@@ -182,6 +210,7 @@ int Serve(const Config& config) {
           batcher->Stop();
           agent_service.ingestor().Stop();
           co_await server.Stop();
+          if (admin_server) co_await admin_server->Stop();
           co_await worker.Drain(budget);
           client.Shutdown();
           log::Info("stopped", {{"replies_unfinished", worker.in_flight()}});

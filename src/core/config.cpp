@@ -64,6 +64,15 @@ const std::vector<Entry>& Entries() {
       {{"listen", "PARLEY_LISTEN", "string", "127.0.0.1:8080",
         "Address the HTTP server binds (host:port; port 0 picks a free port)."},
        String(&Config::listen)},
+      {{"admin_listen", "PARLEY_ADMIN_LISTEN", "string", "(none)",
+        "Address of a second listener for the operator (host:port, e.g. 127.0.0.1:9090): it serves GET /metrics, "
+        "GET /api/health and GET /api/openapi.json, which the main listener then no longer serves, and GET /health."},
+       String(&Config::admin_listen)},
+      {{"metrics_token", "PARLEY_METRICS_TOKEN", "string", "(none)",
+        "Bearer token required by GET /metrics, GET /api/health and GET /api/openapi.json wherever they are served; "
+        "unset leaves them open (GET /health always is).",
+        true},
+       String(&Config::metrics_token)},
       {{"data_dir", "PARLEY_DATA_DIR", "string", "./data",
         "Directory for the database, the generated master key and indexes."},
        String(&Config::data_dir)},

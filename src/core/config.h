@@ -17,6 +17,8 @@ namespace parley {
 struct Config {
   // Server
   std::string listen = "127.0.0.1:8080";    //!< host:port the HTTP server binds; port 0 picks a free one.
+  std::string admin_listen;  //!< host:port of the operator's listener (metrics, readiness, reference); empty: none.
+  std::string metrics_token;  //!< Bearer token the operator's routes require; empty: none.
   std::string data_dir = "./data";          //!< Database, master key and indexes live here.
   std::string database_url;                 //!< Default: sqlite://<data_dir>/parley.db.
   int http_threads = 2;                     //!< Threads running the I/O event loop.

@@ -182,6 +182,9 @@ void ParleyProcess::Start() {
       if (line.find("\"event\":\"listening\"") != std::string::npos) {
         auto v = boost::json::parse(line);
         port_ = static_cast<int>(v.at("port").to_number<int64_t>());
+        if (const auto* admin = v.as_object().if_contains("admin_port")) {
+          admin_port_ = static_cast<int>(admin->to_number<int64_t>());
+        }
       }
     }
   }

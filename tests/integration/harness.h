@@ -47,6 +47,10 @@ class ParleyProcess {
   bool running() const { return pid_ > 0; }
 
   std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
+  //! On the operator's listener (PARLEY_ADMIN_LISTEN), when the server has one.
+  std::string admin_url(const std::string& path) const {
+    return "http://127.0.0.1:" + std::to_string(admin_port_) + path;
+  }
   const std::string& data_dir() const { return data_dir_; }
   std::string logs() const;
   std::map<std::string, std::string>& env() { return env_; }
@@ -56,6 +60,7 @@ class ParleyProcess {
   std::string data_dir_;
   int pid_ = -1;
   int port_ = 0;
+  int admin_port_ = 0;
   int stderr_fd_ = -1;
   std::shared_ptr<std::string> log_;
   std::shared_ptr<std::mutex> log_mutex_;
