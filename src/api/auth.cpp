@@ -1,11 +1,11 @@
 #include "api/auth.h"
 
 #include "core/crypto.h"
+#include "core/json.h"
 #include "core/log.h"
 #include "core/time.h"
 #include "store/access_store.h"
 
-#include <boost/json/serialize.hpp>
 
 namespace parley::api {
 namespace {
@@ -91,7 +91,7 @@ store::AuditEntry AuditOf(const Principal& caller, std::string action, std::stri
           std::move(action),
           std::move(target_type),
           std::move(target_id),
-          boost::json::serialize(details),
+          SerializeJson(details),
           NowMs()};
 }
 

@@ -3,6 +3,7 @@
 #include "agent/service.h"
 #include "app/setup.h"
 #include "core/blocking_pool.h"
+#include "core/json.h"
 #include "core/log.h"
 #include "http/client.h"
 #include "store/knowledge_store.h"
@@ -148,7 +149,7 @@ int KnowledgeAdd(const Config& config, int64_t tenant_id, const std::string& kno
           entry.document->error.empty() ? boost::json::value(nullptr) : boost::json::value(entry.document->error);
     }
     all_ready = all_ready && entry.document && entry.document->status == store::DocumentStatus::kReady;
-    std::cout << boost::json::serialize(line) << std::endl;
+    std::cout << SerializeJson(line) << std::endl;
   }
   return all_ready ? 0 : 1;
 }
@@ -167,7 +168,7 @@ int Ask(const Config& config, int64_t tenant_id, const std::string& question, co
       PrintError(answer.error());
       co_return;
     }
-    std::cout << boost::json::serialize(agent::ToJson(*answer)) << std::endl;
+    std::cout << SerializeJson(agent::ToJson(*answer)) << std::endl;
     exit_code = 0;
   });
   return exit_code;

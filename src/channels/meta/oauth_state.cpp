@@ -2,11 +2,11 @@
 
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 
 #include <algorithm>
 
 #include "channels/meta/parse_json.h"
+#include "core/json.h"
 
 namespace parley::channels::meta {
 namespace {
@@ -27,7 +27,7 @@ std::string SealOAuthState(const OAuthState& state, const crypto::SecretBox& box
   if (state.user_id) o["user_id"] = *state.user_id;
   if (state.api_key_id) o["api_key_id"] = *state.api_key_id;
   if (!state.flow.empty()) o["flow"] = state.flow;
-  return box.Seal(boost::json::serialize(o));
+  return box.Seal(SerializeJson(o));
 }
 
 Result<OAuthState> OpenOAuthState(std::string_view sealed, const crypto::SecretBox& box, int64_t now_ms) {

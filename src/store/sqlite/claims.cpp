@@ -2,6 +2,7 @@
 // committed under it (or the claim released), the agent's traces and the conversation's mode.
 
 #include "store/sqlite/billing_store.h"
+#include "core/json.h"
 #include "store/sqlite/conversation_row.h"
 #include "store/sqlite/cursor.h"
 #include "store/sqlite/message_row.h"
@@ -10,7 +11,6 @@
 
 #include "core/crypto.h"
 
-#include <boost/json/serialize.hpp>
 
 #include <algorithm>
 #include <utility>
@@ -146,7 +146,7 @@ Result<CommitResult> SqliteStore::CommitReply(const Claim& claim, const Reply& r
   for (const OutboundDraft& draft : reply.messages) {
     details.push_back(draft.reply_to.empty()
                           ? std::string()
-                          : boost::json::serialize(boost::json::object{{"reply_to", draft.reply_to}}));
+                          : SerializeJson(boost::json::object{{"reply_to", draft.reply_to}}));
   }
   auto committed = WriteSync<std::pair<CommitResult, std::vector<int64_t>>>(
       [&](Writer& w) -> Result<std::pair<CommitResult, std::vector<int64_t>>> {

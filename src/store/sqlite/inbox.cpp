@@ -2,11 +2,11 @@
 // people perform on conversations (assign, close, reply) and the support queue.
 
 #include "store/sqlite/conversation_row.h"
+#include "core/json.h"
 #include "store/sqlite/cursor.h"
 #include "store/sqlite/message_row.h"
 #include "store/sqlite/sqlite_store.h"
 
-#include <boost/json/serialize.hpp>
 
 #include <algorithm>
 
@@ -196,7 +196,7 @@ Result<OutboundMessage> SqliteStore::QueuePersonReply(int64_t tenant_id, int64_t
     if (conversation.platform == Platform::kInstagram && since_customer > kStandardWindowMs) {
       fields["human_agent"] = true;
     }
-    const std::string details = boost::json::serialize(fields);
+    const std::string details = SerializeJson(fields);
     STORE_ASSIGN_OR_RETURN(auto insert, db.Prepare(kInsertPersonReply));
     insert.Bind(1, tenant_id).Bind(2, conversation_id).Bind(3, conversation.channel_id).Bind(4, text);
     STORE_TRY(insert.Bind(5, now_ms).Bind(6, details).Step());

@@ -2,13 +2,13 @@
 // business's own echoes) inside the group transaction, with caches of channel routes and contacts.
 
 #include "store/sqlite/conversation_row.h"
+#include "core/json.h"
 #include "store/sqlite/message_row.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/writer.h"
 
 #include "core/time.h"
 
-#include <boost/json/serialize.hpp>
 
 #include <algorithm>
 
@@ -86,7 +86,7 @@ std::string DetailsJson(const UnifiedMessage& m) {
   boost::json::object details = ToJsonDetails(m);
   for (std::string_view key : kColumnKeys) details.erase(key);
   if (details.empty()) return {};
-  return boost::json::serialize(details);
+  return SerializeJson(details);
 }
 
 }  // namespace
