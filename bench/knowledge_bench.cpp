@@ -390,7 +390,7 @@ void Commit(store::KnowledgeStore& knowledge, int64_t tenant_id, int64_t knowled
   row.content = doc.markdown;
   Check(knowledge.CreateDocument(row), "CreateDocument");
   auto now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch());
-  auto job = Check(knowledge.ClaimDocumentJob(now.count(), 300000, {}), "ClaimDocumentJob");
+  auto job = Check(knowledge.ClaimDocumentJob(now.count(), 300000, {}, 0), "ClaimDocumentJob");
   if (!job) throw std::runtime_error("no document to claim");
   Check(knowledge.CompleteDocumentJob(*job, embedder_id, doc.chunks, {}, ""), "CompleteDocumentJob");
 }
