@@ -1,5 +1,7 @@
 #include "knowledge/extract_process.h"
 
+#include "core/json.h"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -8,7 +10,6 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 
 #include <fcntl.h>
 #include <signal.h>
@@ -102,7 +103,7 @@ std::string Encode(const Result<ExtractedDocument>& result) {
   boost::json::object out;
   if (!result) {
     out["error"] = result.error().message;
-    return boost::json::serialize(out);
+    return SerializeJson(out);
   }
   boost::json::array blocks;
   blocks.reserve(result->blocks.size());
@@ -111,7 +112,7 @@ std::string Encode(const Result<ExtractedDocument>& result) {
   }
   out["title"] = result->title;
   out["blocks"] = std::move(blocks);
-  return boost::json::serialize(out);
+  return SerializeJson(out);
 }
 
 Result<ExtractedDocument> Decode(std::string_view text) {

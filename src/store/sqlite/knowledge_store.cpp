@@ -1,6 +1,7 @@
 #include "store/sqlite/knowledge_store.h"
 
 #include "core/crypto.h"
+#include "core/json.h"
 #include "core/time.h"
 #include "store/sqlite/cursor.h"
 #include "store/sqlite/db.h"
@@ -8,7 +9,6 @@
 
 #include <boost/json/array.hpp>
 #include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 
 #include <algorithm>
 #include <charconv>
@@ -405,7 +405,7 @@ class SqliteKnowledgeStore final : public KnowledgeStore {
     std::string token = crypto::RandomToken(16);
     // For json_each.
     std::string skipped =
-        boost::json::serialize(boost::json::array(skipped_knowledge_bases.begin(), skipped_knowledge_bases.end()));
+        SerializeJson(boost::json::array(skipped_knowledge_bases.begin(), skipped_knowledge_bases.end()));
     STORE_TRY(store_.Write([&](Database& db) -> Result<void> {
       job.reset();
       STORE_ASSIGN_OR_RETURN(auto next_tenant, db.Prepare(kNextTenant));
