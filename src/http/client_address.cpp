@@ -50,47 +50,12 @@ Result<TrustedProxies> TrustedProxies::Parse(std::string_view list) {
   TrustedProxies proxies;
   while (!list.empty()) {
     size_t comma = list.find(',');
-    std::string entry(Trim(list.substr(0, comma)));
+    std::string_view entry = Trim(list.substr(0, comma));
     list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
-    if (entry.empty()) continue;
-    boost::system::error_code ec;
-    if (entry.find('/') == std::string::npos) {
-      auto address = ParseAddress(entry);
-      if (!address) return Error::InvalidArgument("trusted proxy '" + entry + "' is not an address or CIDR block");
-      if (address->is_v4()) {
-        proxies.v4_.emplace_back(address->to_v4(), 32);
-      } else {
-        proxies.v6_.emplace_back(address->to_v6(), 128);
-      }
-      continue;
-    }
-    if (auto v4 = ip::make_network_v4(entry, ec); !ec) {
-      proxies.v4_.push_back(v4.canonical());
-      continue;
-    }
-    if (auto v6 = ip::make_network_v6(entry, ec); !ec) {
-      proxies.v6_.push_back(v6.canonical());
-      continue;
-    }
-    return Error::InvalidArgument("trusted proxy '" + entry + "' is not an address or CIDR block");
+    if (entry.empty() || proxies.blocks_.Add(entry)) continue;
+    return Error::InvalidArgument("trusted proxy '" + std::string(entry) + "' is not an address or CIDR block");
   }
   return proxies;
-}
-
-bool TrustedProxies::Contains(const ip::address& address) const {
-  ip::address plain = Unmapped(address);
-  if (plain.is_v4()) {
-    ip::network_v4 host(plain.to_v4(), 32);
-    for (const auto& block : v4_) {
-      if (host == block || host.is_subnet_of(block)) return true;
-    }
-    return false;
-  }
-  ip::network_v6 host(plain.to_v6(), 128);
-  for (const auto& block : v6_) {
-    if (host == block || host.is_subnet_of(block)) return true;
-  }
-  return false;
 }
 
 ip::address ClientAddress(const ip::address& peer, std::string_view forwarded_for, const TrustedProxies& proxies) {

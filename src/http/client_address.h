@@ -5,10 +5,9 @@
 // cannot pick its own key by writing the header.
 
 #include "core/error.h"
+#include "http/address_policy.h"
 
 #include <boost/asio/ip/address.hpp>
-#include <boost/asio/ip/network_v4.hpp>
-#include <boost/asio/ip/network_v6.hpp>
 
 #include <string>
 #include <string_view>
@@ -24,12 +23,11 @@ class TrustedProxies {
   static Result<TrustedProxies> Parse(std::string_view list);
 
   //! Whether `address` is one of the proxies (an IPv4-mapped IPv6 address is matched as its IPv4 address).
-  bool Contains(const boost::asio::ip::address& address) const;
-  bool empty() const { return v4_.empty() && v6_.empty(); }
+  bool Contains(const boost::asio::ip::address& address) const { return blocks_.Contains(address); }
+  bool empty() const { return blocks_.empty(); }
 
  private:
-  std::vector<boost::asio::ip::network_v4> v4_;
-  std::vector<boost::asio::ip::network_v6> v6_;
+  AddressBlocks blocks_;
 };
 
 // The client's address. `peer` (the TCP peer) unless it is a trusted proxy; then `forwarded_for` (the request's
