@@ -9,6 +9,7 @@
 // CPU time per request over the measured window (`generator_cpu_us`), which is the server's budget's other part.
 
 #include "core/crypto.h"
+#include "read_response.h"
 
 #include <sys/resource.h>
 
@@ -64,27 +65,7 @@ struct Shared {
   uint64_t ok = 0, errors = 0, measured = 0;
 };
 
-// Reads one HTTP/1.1 response (Content-Length bodies only, which is what Parley sends); returns the status.
-asio::awaitable<int> ReadResponse(asio::ip::tcp::socket& socket, std::string& buffer) {
-  for (;;) {
-    auto header_end = buffer.find("\r\n\r\n");
-    if (header_end != std::string::npos) {
-      int status = std::atoi(buffer.c_str() + 9);
-      size_t length = 0;
-      auto cl = buffer.find("Content-Length: ");
-      if (cl == std::string::npos) cl = buffer.find("content-length: ");
-      if (cl != std::string::npos && cl < header_end) length = std::strtoul(buffer.c_str() + cl + 16, nullptr, 10);
-      size_t total = header_end + 4 + length;
-      if (buffer.size() >= total) {
-        buffer.erase(0, total);
-        co_return status;
-      }
-    }
-    char chunk[8192];
-    size_t n = co_await socket.async_read_some(asio::buffer(chunk), asio::use_awaitable);
-    buffer.append(chunk, n);
-  }
-}
+using parley::bench::ReadResponse;
 
 asio::awaitable<void> Connection(Shared& shared, int index) {
   auto executor = co_await asio::this_coro::executor;

@@ -7,6 +7,8 @@
 // Prints one JSON line: the probe's p50/p99 idle and during the spray, the spray's rate and its answers by status.
 // Raw HTTP/1.1 over Asio on one thread, to leave the cores to the server.
 
+#include "read_response.h"
+
 #include <CLI/CLI.hpp>
 #include <boost/asio.hpp>
 #include <boost/json.hpp>
@@ -34,27 +36,7 @@ struct Options {
   bool forwarded = false;
 };
 
-// Reads one HTTP/1.1 response (Content-Length bodies only, which is what Parley sends); returns the status.
-asio::awaitable<int> ReadResponse(asio::ip::tcp::socket& socket, std::string& buffer) {
-  for (;;) {
-    auto header_end = buffer.find("\r\n\r\n");
-    if (header_end != std::string::npos) {
-      int status = std::atoi(buffer.c_str() + 9);
-      size_t length = 0;
-      auto cl = buffer.find("Content-Length: ");
-      if (cl == std::string::npos) cl = buffer.find("content-length: ");
-      if (cl != std::string::npos && cl < header_end) length = std::strtoul(buffer.c_str() + cl + 16, nullptr, 10);
-      size_t total = header_end + 4 + length;
-      if (buffer.size() >= total) {
-        buffer.erase(0, total);
-        co_return status;
-      }
-    }
-    char chunk[8192];
-    size_t n = co_await socket.async_read_some(asio::buffer(chunk), asio::use_awaitable);
-    buffer.append(chunk, n);
-  }
-}
+using parley::bench::ReadResponse;
 
 asio::awaitable<asio::ip::tcp::socket> Open(const Options& o) {
   asio::ip::tcp::socket socket(co_await asio::this_coro::executor);
