@@ -1,6 +1,8 @@
 # Parley: `make run` serves on the embedded defaults, `make test` runs every test. Both install what is missing.
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
+# Paths under the checkout are hashed relative to it, so a clone in another folder (CI's) reuses the compiler cache.
+export CCACHE_BASEDIR ?= $(CURDIR)
 
 .PHONY: all setup configure build run test bench bench-floor bench-knowledge fuzz lint docs clean
 
