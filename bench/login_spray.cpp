@@ -49,8 +49,8 @@ asio::awaitable<asio::ip::tcp::socket> Open(const Options& o) {
 asio::awaitable<void> Probe(const Options& o, Clock::time_point end, std::vector<double>& latencies) {
   auto socket = co_await Open(o);
   asio::steady_timer pacer(co_await asio::this_coro::executor);
-  const std::string request = "GET /api/conversations HTTP/1.1\r\nHost: " + o.host + "\r\nAuthorization: Bearer " +
-                              o.api_key + "\r\n\r\n";
+  const std::string request =
+      "GET /api/conversations HTTP/1.1\r\nHost: " + o.host + "\r\nAuthorization: Bearer " + o.api_key + "\r\n\r\n";
   const auto interval = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1 / o.probe_rate));
   std::string buffer;
   for (Clock::time_point scheduled = Clock::now(); scheduled < end; scheduled += interval) {

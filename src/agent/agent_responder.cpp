@@ -2,7 +2,6 @@
 
 #include "core/json.h"
 
-
 namespace parley::agent {
 
 std::string MessageText(const store::StoredMessage& message) {

@@ -49,7 +49,7 @@ struct OpenAiOptions {
   std::string base_url;  //!< e.g. https://api.openai.com/v1 (no trailing slash needed).
   std::string api_key;   //!< Sent as "Authorization: Bearer …" when not empty; never logged.
   std::string model;
-  std::chrono::milliseconds timeout{30000};  //!< Per attempt.
+  std::chrono::milliseconds timeout{30000};                 //!< Per attempt.
   http::UrlSource url_source = http::UrlSource::kOperator;  //!< kTenant: the client's address policy applies.
 };
 

@@ -46,9 +46,8 @@ std::shared_ptr<ChatModel> DefaultProviders::ChatModelFor(const AiSettings& sett
   auto& model = models_[key];
   if (!model) {
     model = std::make_shared<OpenAiChatModel>(
-        *client_,
-        OpenAiOptions{llm.base_url, llm.api_key, llm.model, std::chrono::milliseconds(config_.llm_timeout_ms),
-                      SourceOf(llm.base_url, config_.llm_base_url)});
+        *client_, OpenAiOptions{llm.base_url, llm.api_key, llm.model, std::chrono::milliseconds(config_.llm_timeout_ms),
+                                SourceOf(llm.base_url, config_.llm_base_url)});
   }
   return model;
 }

@@ -89,16 +89,16 @@ void Api::RegisterRoutes(RouteTable& routes) {
         [this, p](const http::Request& request, const http::RouteContext&) { return ReceiveWebhook(p, request); });
   }
   routes.Liveness("/health", {"Liveness", "operations"},
-                [](const http::Request&, const http::RouteContext&) -> boost::asio::awaitable<http::Response> {
-                  co_return http::JsonResponse(http::Status::ok, boost::json::object{{"status", "ok"}});
-                });
+                  [](const http::Request&, const http::RouteContext&) -> boost::asio::awaitable<http::Response> {
+                    co_return http::JsonResponse(http::Status::ok, boost::json::object{{"status", "ok"}});
+                  });
   routes.Operator(Verb::get, "/api/health", {"Readiness: store, batcher and pipeline figures", "operations"},
                   [this](const http::Request&, const http::RouteContext&) { return Health(); });
   routes.Operator(Verb::get, "/metrics", {"Prometheus metrics", "operations"},
-                [](const http::Request&, const http::RouteContext&) -> boost::asio::awaitable<http::Response> {
-                  co_return http::TextResponse(http::Status::ok, metrics::Global().Render(),
-                                               "text/plain; version=0.0.4; charset=utf-8");
-                });
+                  [](const http::Request&, const http::RouteContext&) -> boost::asio::awaitable<http::Response> {
+                    co_return http::TextResponse(http::Status::ok, metrics::Global().Render(),
+                                                 "text/plain; version=0.0.4; charset=utf-8");
+                  });
 }
 
 boost::asio::awaitable<http::Response> Api::VerifyWebhook(Platform platform, const http::RouteContext& route) {

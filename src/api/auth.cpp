@@ -6,7 +6,6 @@
 #include "core/time.h"
 #include "store/access_store.h"
 
-
 namespace parley::api {
 namespace {
 // A revoked key or an ended session is forgotten at once by this process; other processes sharing the database

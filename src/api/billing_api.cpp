@@ -75,8 +75,8 @@ boost::asio::awaitable<http::Response> BillingApi::ListPlans(const Principal& ca
       if (config_.BillingEnabled() && plan.name == billing::kSelfHostedPlan && current->name != plan.name) continue;
       data.push_back(billing::ToJson(plan));
     }
-    return boost::json::object{{"data", std::move(data)}, {"current_plan", current->name},
-                               {"billing_enabled", config_.BillingEnabled()}};
+    return boost::json::object{
+        {"data", std::move(data)}, {"current_plan", current->name}, {"billing_enabled", config_.BillingEnabled()}};
   };
   auto body = co_await pool_.Run(load);
   if (!body) co_return http::ErrorResponse(body.error());
@@ -195,9 +195,9 @@ boost::asio::awaitable<http::Response> BillingApi::StripeWebhook(const http::Req
         "tenant",
         std::to_string(*applied->tenant_id),
         SerializeJson(boost::json::object{{"from", applied->plan_before.value_or(config_.default_plan)},
-                                                   {"to", applied->plan_after.value_or(config_.default_plan)},
-                                                   {"event_id", change.event_id},
-                                                   {"event_type", change.event_type}}),
+                                          {"to", applied->plan_after.value_or(config_.default_plan)},
+                                          {"event_id", change.event_id},
+                                          {"event_type", change.event_type}}),
         now_ms};
     co_await RecordAudit(store_, pool_, audit);
   }

@@ -1,8 +1,8 @@
 #include "api/conversations_api.h"
 
+#include "agent/stages.h"
 #include "api/api.h"
 #include "api/auth.h"
-#include "agent/stages.h"
 #include "api/params.h"
 #include "core/time.h"
 
@@ -204,9 +204,9 @@ boost::asio::awaitable<http::Response> ConversationsApi::Reply(const Principal& 
   // Refused before anything is queued: the platform would refuse it after, and the person would learn it late.
   const size_t limit = agent::MessageLimit(conversation->platform);
   if (const size_t length = CodePoints(reply); length > limit) {
-    co_return http::ErrorResponse(Error::InvalidArgument(
-        "messages on " + std::string(ToString(conversation->platform)) + " are at most " + std::to_string(limit) +
-        " characters; this reply has " + std::to_string(length)));
+    co_return http::ErrorResponse(
+        Error::InvalidArgument("messages on " + std::string(ToString(conversation->platform)) + " are at most " +
+                               std::to_string(limit) + " characters; this reply has " + std::to_string(length)));
   }
   int64_t idle_ms = config_.human_idle_minutes * 60 * 1000;
   auto queue = [this, tenant = caller.tenant_id, id = *id, &reply, actor = caller.Actor(), idle_ms] {

@@ -152,8 +152,7 @@ void RegisterOpenApiRoute(RouteTable& routes) {
       http::Verb::get, "/api/openapi.json", {"This API reference (OpenAPI 3.1)", "operations"},
       [&routes, rendered](const http::Request&, const http::RouteContext&) -> boost::asio::awaitable<http::Response> {
         // Rendered at the first request: by then the table no longer changes.
-        std::call_once(rendered->once,
-                       [&] { rendered->json = SerializeJson(OpenApiDocument(routes.entries())); });
+        std::call_once(rendered->once, [&] { rendered->json = SerializeJson(OpenApiDocument(routes.entries())); });
         co_return http::TextResponse(http::Status::ok, rendered->json, "application/json");
       });
 }

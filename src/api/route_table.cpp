@@ -81,11 +81,13 @@ void RouteTable::Tenant(http::Verb method, std::string pattern, Roles roles, Rou
 void RouteTable::Operator(http::Verb method, std::string pattern, RouteDoc doc, http::Handler handler) {
   http::RouteOptions options;
   if (!operator_.token.empty()) {
-    options.gate = [token = operator_.token](const http::RequestHeader& header, http::RouteContext&)
-        -> boost::asio::awaitable<std::optional<http::Response>> {
+    options.gate = [token = operator_.token](
+                       const http::RequestHeader& header,
+                       http::RouteContext&) -> boost::asio::awaitable<std::optional<http::Response>> {
       const std::string_view authorization = header[boost::beast::http::field::authorization];
       constexpr std::string_view kBearer = "Bearer ";
-      if (authorization.starts_with(kBearer) && crypto::ConstantTimeEquals(authorization.substr(kBearer.size()), token)) {
+      if (authorization.starts_with(kBearer) &&
+          crypto::ConstantTimeEquals(authorization.substr(kBearer.size()), token)) {
         co_return std::nullopt;
       }
       auto refused = http::ErrorResponse(Error::Unauthenticated("this endpoint needs the operator's token"));

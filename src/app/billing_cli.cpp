@@ -6,7 +6,6 @@
 #include "core/time.h"
 #include "store/access_store.h"
 
-
 #include <iostream>
 
 namespace parley::app {
@@ -31,14 +30,13 @@ int TenantPlan(const Config& config, int64_t tenant_id, const std::string& plan)
   auto previous = (*store)->billing().SetTenantPlan(tenant_id, plan);
   if (!previous) return PrintError(previous.error());
   const std::string from = previous->value_or(config.default_plan);
-  auto audited = (*store)->access().AppendAudit(
-      {0, tenant_id, "cli", "plan.change", "tenant", std::to_string(tenant_id),
-       SerializeJson(boost::json::object{{"from", from}, {"to", plan}}), NowMs()});
+  auto audited =
+      (*store)->access().AppendAudit({0, tenant_id, "cli", "plan.change", "tenant", std::to_string(tenant_id),
+                                      SerializeJson(boost::json::object{{"from", from}, {"to", plan}}), NowMs()});
   (*store)->Close();
   // The plan is changed either way; a missing audit line is worth a warning, not a failure.
   if (!audited) std::cerr << "warning: the plan change was not audited: " << audited.error().message << "\n";
-  std::cout << SerializeJson(
-                   boost::json::object{{"tenant_id", tenant_id}, {"plan", plan}, {"previous_plan", from}})
+  std::cout << SerializeJson(boost::json::object{{"tenant_id", tenant_id}, {"plan", plan}, {"previous_plan", from}})
             << std::endl;
   return 0;
 }

@@ -16,8 +16,8 @@ namespace parley {
 // Built once at start-up, immutable afterwards, passed by const reference.
 struct Config {
   // Server
-  std::string listen = "127.0.0.1:8080";    //!< host:port the HTTP server binds; port 0 picks a free one.
-  std::string admin_listen;  //!< host:port of the operator's listener (metrics, readiness, reference); empty: none.
+  std::string listen = "127.0.0.1:8080";  //!< host:port the HTTP server binds; port 0 picks a free one.
+  std::string admin_listen;   //!< host:port of the operator's listener (metrics, readiness, reference); empty: none.
   std::string metrics_token;  //!< Bearer token the operator's routes require; empty: none.
   std::string data_dir = "./data";          //!< Database, master key and indexes live here.
   std::string database_url;                 //!< Default: sqlite://<data_dir>/parley.db.
@@ -90,8 +90,8 @@ struct Config {
   int64_t document_memory_mb = 1024;       //!< Address space of the process that reads one document.
 
   // Plans, credits and billing (docs/billing.md)
-  std::string default_plan;  //!< The plan of a tenant nobody put on another one; resolved by LoadConfig.
-  int64_t prompt_tokens_per_credit = 1000;     //!< Credits an AI reply costs: prompt tokens / this …
+  std::string default_plan;                 //!< The plan of a tenant nobody put on another one; resolved by LoadConfig.
+  int64_t prompt_tokens_per_credit = 1000;  //!< Credits an AI reply costs: prompt tokens / this …
   int64_t completion_tokens_per_credit = 250;  //!< … plus completion tokens / this, rounded up …
   int64_t min_reply_credits = 1;               //!< … and at least this (the offline answerer reports no tokens).
   std::string image_notice;                    //!< Sent instead of an answer to an image the plan does not cover.

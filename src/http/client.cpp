@@ -404,8 +404,8 @@ asio::awaitable<Result<ClientResponse>> Client::Send(ClientRequest request) {
     if (outcome.refused) {
       state->refused.Inc();
       Error error = std::move(*outcome.refused);
-      error.detail = request.method + " " + origin->log_name + ": refused by the outbound address policy (" +
-                     error.message + ")";
+      error.detail =
+          request.method + " " + origin->log_name + ": refused by the outbound address policy (" + error.message + ")";
       co_return error;
     }
     if (outcome.response) {

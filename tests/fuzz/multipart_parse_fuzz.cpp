@@ -15,7 +15,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view input(reinterpret_cast<const char*>(data), size);
   const size_t newline = input.find('\n');
   if (newline == std::string_view::npos) return 0;
-  auto boundary = parley::http::MultipartBoundary("multipart/form-data; boundary=" + std::string(input.substr(0, newline)));
+  auto boundary =
+      parley::http::MultipartBoundary("multipart/form-data; boundary=" + std::string(input.substr(0, newline)));
   if (!boundary) {
     if (boundary.error().code != parley::ErrorCode::kInvalidArgument) std::abort();
     return 0;

@@ -162,9 +162,8 @@ TEST_F(BillingTest, QuotaReachedMidBurstAnswersExactlyTheQuotaAndEscalatesTheRes
   EXPECT_EQ(quota_escalations, 3);
   // Nobody is left unaware: each escalation waits for a person, and the operator's metrics count them.
   auto support = Api(a_, "GET", "/api/support?status=open").Json().at("data").as_array();
-  EXPECT_EQ(std::count_if(support.begin(), support.end(), [](const json::value& item) {
-              return item.at("reason") == "quota";
-            }),
+  EXPECT_EQ(std::count_if(support.begin(), support.end(),
+                          [](const json::value& item) { return item.at("reason") == "quota"; }),
             3);
   auto metrics = Call("GET", parley_->url("/metrics"));
   EXPECT_NE(metrics.body.find("parley_quota_exhausted_total{quota=\"ai_replies_exhausted\"} 3"), std::string::npos)

@@ -31,7 +31,8 @@ TEST(OperatorTest, TheMetricsTokenGuardsTheOperatorsRoutesButNotLiveness) {
     EXPECT_EQ(Call("GET", parley.url(path), {}, {{"Authorization", std::string("Bearer ") + kToken}}).status, 200)
         << path;
   }
-  auto reference = Call("GET", parley.url("/api/openapi.json"), {}, {{"Authorization", std::string("Bearer ") + kToken}});
+  auto reference =
+      Call("GET", parley.url("/api/openapi.json"), {}, {{"Authorization", std::string("Bearer ") + kToken}});
   auto metrics = boost::json::parse(reference.body).at("paths").at("/metrics").at("get");
   EXPECT_EQ(metrics.at("x-parley-operator"), true);
   EXPECT_EQ(parley.logs().find(kToken), std::string::npos);

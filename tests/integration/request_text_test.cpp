@@ -55,7 +55,8 @@ TEST_F(RequestTextTest, AnUploadNamedInBadUtf8IsRefusedAndNothingIsStored) {
   ASSERT_EQ(audit.status, 200) << audit.body;
   EXPECT_TRUE(audit.Json().at("data").as_array().empty()) << audit.body;
 
-  auto accepted = Api("POST", "/api/knowledge-documents", Upload("caf\xc3\xa9.txt"), "multipart/form-data; boundary=XyZ");
+  auto accepted =
+      Api("POST", "/api/knowledge-documents", Upload("caf\xc3\xa9.txt"), "multipart/form-data; boundary=XyZ");
   ASSERT_EQ(accepted.status, 202) << accepted.body;
   EXPECT_EQ(accepted.Json().at("name"), "caf\xc3\xa9.txt");
 }

@@ -1,8 +1,8 @@
 // SqliteStore's claims and replies: recovery's pending list, the exclusive claim on a conversation, the reply
 // committed under it (or the claim released), the agent's traces and the conversation's mode.
 
-#include "store/sqlite/billing_store.h"
 #include "core/json.h"
+#include "store/sqlite/billing_store.h"
 #include "store/sqlite/conversation_row.h"
 #include "store/sqlite/cursor.h"
 #include "store/sqlite/message_row.h"
@@ -10,7 +10,6 @@
 #include "store/sqlite/writer.h"
 
 #include "core/crypto.h"
-
 
 #include <algorithm>
 #include <utility>
@@ -144,9 +143,8 @@ Result<CommitResult> SqliteStore::CommitReply(const Claim& claim, const Reply& r
                                               std::vector<int64_t>* outbound_ids) {
   std::vector<std::string> details;
   for (const OutboundDraft& draft : reply.messages) {
-    details.push_back(draft.reply_to.empty()
-                          ? std::string()
-                          : SerializeJson(boost::json::object{{"reply_to", draft.reply_to}}));
+    details.push_back(draft.reply_to.empty() ? std::string()
+                                             : SerializeJson(boost::json::object{{"reply_to", draft.reply_to}}));
   }
   auto committed = WriteSync<std::pair<CommitResult, std::vector<int64_t>>>(
       [&](Writer& w) -> Result<std::pair<CommitResult, std::vector<int64_t>>> {

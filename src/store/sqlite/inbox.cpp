@@ -1,12 +1,11 @@
 // The shared inbox on SQLite: the filtered lists of conversations and of a conversation's messages, the operations
 // people perform on conversations (assign, close, reply) and the support queue.
 
-#include "store/sqlite/conversation_row.h"
 #include "core/json.h"
+#include "store/sqlite/conversation_row.h"
 #include "store/sqlite/cursor.h"
 #include "store/sqlite/message_row.h"
 #include "store/sqlite/sqlite_store.h"
-
 
 #include <algorithm>
 

@@ -1,14 +1,13 @@
 // SqliteStore's inbound path: the writer applies each webhook payload (messages, statuses, deletions and the
 // business's own echoes) inside the group transaction, with caches of channel routes and contacts.
 
-#include "store/sqlite/conversation_row.h"
 #include "core/json.h"
+#include "store/sqlite/conversation_row.h"
 #include "store/sqlite/message_row.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/writer.h"
 
 #include "core/time.h"
-
 
 #include <algorithm>
 

@@ -1,8 +1,8 @@
 #include "core/json.h"
 
+#include <gtest/gtest.h>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <gtest/gtest.h>
 
 #include <charconv>
 #include <limits>
@@ -23,8 +23,8 @@ TEST(SerializeJsonTest, PrintsDoublesAsOrdinaryDecimals) {
 }
 
 TEST(SerializeJsonTest, DoublesReadBackExactly) {
-  for (double d : {0.1 + 0.2, 1.0 / 3.0, 1e-7, 6.02214076e23, 1e21, -2.5e-300, 5e-324,
-                   std::numeric_limits<double>::max()}) {
+  for (double d :
+       {0.1 + 0.2, 1.0 / 3.0, 1e-7, 6.02214076e23, 1e21, -2.5e-300, 5e-324, std::numeric_limits<double>::max()}) {
     const std::string text = SerializeJson(json::value(d));
     double read = 0;
     std::from_chars(text.data(), text.data() + text.size(), read);
@@ -50,8 +50,9 @@ TEST(SerializeJsonTest, EverythingElseMatchesBoostJson) {
 TEST(SerializeJsonTest, InvalidUtf8BecomesReplacementCharactersSoTheDocumentStaysValid) {
   const std::string bad = "\xff.txt caf\xc3\xa9 \xc0\xaf \xed\xa0\x80 \xe2\x82";
   const std::string text = SerializeJson(json::object{{"file_name", bad}});
-  EXPECT_EQ(text, "{\"file_name\":\"\xEF\xBF\xBD.txt caf\xc3\xa9 \xEF\xBF\xBD\xEF\xBF\xBD "
-                  "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD \xEF\xBF\xBD\xEF\xBF\xBD\"}");
+  EXPECT_EQ(text,
+            "{\"file_name\":\"\xEF\xBF\xBD.txt caf\xc3\xa9 \xEF\xBF\xBD\xEF\xBF\xBD "
+            "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD \xEF\xBF\xBD\xEF\xBF\xBD\"}");
   boost::system::error_code ec;
   json::parse(text, ec);
   EXPECT_FALSE(ec) << ec.message();

@@ -13,17 +13,21 @@ TEST(Utf8Test, AcceptsWellFormedText) {
 }
 
 TEST(Utf8Test, RefusesMalformedText) {
-  for (std::string_view bad : {"\xff.txt", "\x80", "caf\xc3", "\xc0\xaf" /* overlong '/' */,
-                               "\xe0\x80\xaf" /* overlong */, "\xed\xa0\x80" /* surrogate */,
-                               "\xf4\x90\x80\x80" /* above U+10FFFF */, "\xe2\x82" /* truncated */}) {
+  for (std::string_view bad :
+       {"\xff.txt", "\x80", "caf\xc3", "\xc0\xaf" /* overlong '/' */, "\xe0\x80\xaf" /* overlong */,
+        "\xed\xa0\x80" /* surrogate */, "\xf4\x90\x80\x80" /* above U+10FFFF */, "\xe2\x82" /* truncated */}) {
     EXPECT_FALSE(IsValidUtf8(bad)) << testing::PrintToString(bad);
   }
 }
 
 TEST(Utf8Test, RepairReplacesEachBadByteAndKeepsTheRest) {
   std::string out = "x";
-  AppendValidUtf8(out, "a\xff" "b caf\xc3\xa9 \xe2\x82");
-  EXPECT_EQ(out, "xa\xef\xbf\xbd" "b caf\xc3\xa9 \xef\xbf\xbd\xef\xbf\xbd");
+  AppendValidUtf8(out,
+                  "a\xff"
+                  "b caf\xc3\xa9 \xe2\x82");
+  EXPECT_EQ(out,
+            "xa\xef\xbf\xbd"
+            "b caf\xc3\xa9 \xef\xbf\xbd\xef\xbf\xbd");
   EXPECT_TRUE(IsValidUtf8(out));
 }
 
