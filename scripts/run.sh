@@ -42,8 +42,9 @@ A demo tenant is ready, with a small knowledge base (scripts/demo/demo-business.
   curl -s -d '{"email":"owner@demo.local","password":"$owner_password"}' http://$PARLEY_LISTEN/api/auth/login
   curl -s http://$PARLEY_LISTEN/api/openapi.json          # every route, with the roles that may call it
 
-The reply is sent to Meta's Graph API (${PARLEY_GRAPH_API_BASE_URL:-https://graph.facebook.com/v23.0}); with the demo
-token it fails, and the failure is recorded on the outbound message. Stop with Ctrl-C.
+The reply is sent to Meta's Graph API (${PARLEY_GRAPH_API_BASE_URL:-https://graph.facebook.com/v23.0}). With the demo
+token Meta refuses it and the refusal is recorded on the outbound message; without a network the reply stays queued
+and is retried with growing delays. Stop with Ctrl-C.
 
 MSG
 exec "$parley" serve
