@@ -83,10 +83,6 @@ std::set<std::string> ContentStems(std::string_view text, knowledge::Stemmer& st
   return stems;
 }
 
-size_t CodePoints(std::string_view text) {
-  return static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) { return (c & 0xC0) != 0x80; }));
-}
-
 // Byte offset of the `n`-th code point (or the end).
 size_t OffsetOfCodePoint(std::string_view text, size_t n) {
   size_t seen = 0;
@@ -236,6 +232,10 @@ std::string FormatForPlatform(std::string_view markdown, Platform platform) {
   std::replace(text.begin(), text.end(), '\x02', whatsapp ? '*' : '\x03');
   if (!whatsapp) text.erase(std::remove(text.begin(), text.end(), '\x03'), text.end());
   return text;
+}
+
+size_t CodePoints(std::string_view text) {
+  return static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) { return (c & 0xC0) != 0x80; }));
 }
 
 size_t MessageLimit(Platform platform) { return platform == Platform::kWhatsApp ? 4096 : 1000; }

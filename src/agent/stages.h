@@ -42,6 +42,9 @@ bool LeaksSecrets(std::string_view answer, std::string_view system_prompt);
 // become bold lines, links "text (url)"); Instagram gets plain text.
 std::string FormatForPlatform(std::string_view markdown, Platform platform);
 
+// Characters as the platforms count them: the Unicode code points of valid UTF-8 `text`.
+size_t CodePoints(std::string_view text);
+
 // The platform's limit per message: WhatsApp 4096 characters, Instagram 1000.
 size_t MessageLimit(Platform platform);
 

@@ -8,19 +8,12 @@
 
 #include <boost/json/parse.hpp>
 
-#include <algorithm>
 #include <charconv>
 
 namespace parley::api {
 namespace {
 
 using Verb = http::Verb;
-
-// Characters as the platforms count them: Unicode code points of the (valid UTF-8) text.
-size_t CodePoints(std::string_view text) {
-  return static_cast<size_t>(
-      std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
-}
 
 Result<std::optional<int64_t>> QueryInt(const http::RouteContext& route, std::string_view name) {
   auto raw = route.Query(name);
@@ -203,7 +196,7 @@ boost::asio::awaitable<http::Response> ConversationsApi::Reply(const Principal& 
   if (!conversation) co_return http::ErrorResponse(conversation.error());
   // Refused before anything is queued: the platform would refuse it after, and the person would learn it late.
   const size_t limit = agent::MessageLimit(conversation->platform);
-  if (const size_t length = CodePoints(reply); length > limit) {
+  if (const size_t length = agent::CodePoints(reply); length > limit) {
     co_return http::ErrorResponse(
         Error::InvalidArgument("messages on " + std::string(ToString(conversation->platform)) + " are at most " +
                                std::to_string(limit) + " characters; this reply has " + std::to_string(length)));

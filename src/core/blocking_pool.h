@@ -18,6 +18,35 @@
 
 namespace parley {
 
+namespace detail {
+
+// What every pool's Run shares: copies `work`, runs the copy on `pool`, calls `finished()` there once it returned
+// or threw, and completes with its result on the awaiting coroutine's executor. An exception thrown by `work` is
+// rethrown in the coroutine. R must be default-constructible.
+template <class Executor, class F, class Finished, class R = std::invoke_result_t<F&>>
+boost::asio::awaitable<R> RunOn(Executor pool, F& work, Finished finished) {
+  return boost::asio::async_initiate<const boost::asio::use_awaitable_t<>, void(std::exception_ptr, R)>(
+      [pool, finished](auto handler, F task) {
+        boost::asio::post(pool, [task = std::move(task), handler = std::move(handler), finished]() mutable {
+          std::exception_ptr error;
+          R result{};
+          try {
+            result = task();
+          } catch (...) {
+            error = std::current_exception();
+          }
+          finished();
+          auto executor = boost::asio::get_associated_executor(handler);
+          boost::asio::post(executor, [handler = std::move(handler), error, result = std::move(result)]() mutable {
+            std::move(handler)(error, std::move(result));
+          });
+        });
+      },
+      boost::asio::use_awaitable, work);
+}
+
+}  // namespace detail
+
 class BlockingPool {
  public:
   explicit BlockingPool(int threads) : pool_(static_cast<size_t>(threads)) {}
@@ -27,23 +56,7 @@ class BlockingPool {
   // executor. An exception thrown by `work` is rethrown in the coroutine. R must be default-constructible.
   template <class F, class R = std::invoke_result_t<F&>>
   boost::asio::awaitable<R> Run(F& work) {
-    return boost::asio::async_initiate<const boost::asio::use_awaitable_t<>, void(std::exception_ptr, R)>(
-        [this](auto handler, F task) {
-          boost::asio::post(pool_, [task = std::move(task), handler = std::move(handler)]() mutable {
-            std::exception_ptr error;
-            R result{};
-            try {
-              result = task();
-            } catch (...) {
-              error = std::current_exception();
-            }
-            auto executor = boost::asio::get_associated_executor(handler);
-            boost::asio::post(executor, [handler = std::move(handler), error, result = std::move(result)]() mutable {
-              std::move(handler)(error, std::move(result));
-            });
-          });
-        },
-        boost::asio::use_awaitable, work);
+    return detail::RunOn(pool_.get_executor(), work, [] {});
   }
 
   // Finishes queued work and joins the threads.

@@ -8,16 +8,13 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include <boost/asio/associated_executor.hpp>
-#include <boost/asio/async_result.hpp>
+#include "core/blocking_pool.h"
+
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include <atomic>
-#include <exception>
 #include <optional>
 #include <thread>
 #include <type_traits>
@@ -54,7 +51,10 @@ class BoundedPool {
       held_.fetch_sub(1);
       co_return std::nullopt;
     }
-    co_return co_await Post(work);
+    // Named before the co_await: g++ 12 destroys a capturing lambda written inside one twice.
+    auto release = [this] { held_.fetch_sub(1); };
+    auto executor = io_.get_executor();
+    co_return co_await detail::RunOn(executor, work, release);
   }
 
   // Finishes the work already queued and joins the threads. Work submitted afterwards never completes.
@@ -66,28 +66,6 @@ class BoundedPool {
   }
 
  private:
-  template <class F, class R = std::invoke_result_t<F&>>
-  boost::asio::awaitable<R> Post(F& work) {
-    return boost::asio::async_initiate<const boost::asio::use_awaitable_t<>, void(std::exception_ptr, R)>(
-        [this](auto handler, F task) {
-          boost::asio::post(io_, [this, task = std::move(task), handler = std::move(handler)]() mutable {
-            std::exception_ptr error;
-            R result{};
-            try {
-              result = task();
-            } catch (...) {
-              error = std::current_exception();
-            }
-            held_.fetch_sub(1);
-            auto executor = boost::asio::get_associated_executor(handler);
-            boost::asio::post(executor, [handler = std::move(handler), error, result = std::move(result)]() mutable {
-              std::move(handler)(error, std::move(result));
-            });
-          });
-        },
-        boost::asio::use_awaitable, work);
-  }
-
   const int capacity_;
   std::atomic<int> held_{0};  //!< Tasks running or waiting.
   boost::asio::io_context io_;

@@ -20,31 +20,29 @@ void AppendDouble(std::string& out, double number) {
   out.append(buffer, end);
 }
 
-void AppendString(std::string& out, std::string_view text);
-
-// Text that is not valid UTF-8 (a row stored before input was checked, a value from an old version) must not make
-// the whole document invalid JSON: its bad bytes become U+FFFD.
-void AppendRepaired(std::string& out, std::string_view text) {
-  std::string repaired;
-  AppendValidUtf8(repaired, text);
-  AppendString(out, repaired);
-}
-
-// Escapes as RFC 8259 requires and Boost.JSON does: the quote, the backslash and control characters; other bytes,
-// UTF-8 included, are copied.
+// Escapes as RFC 8259 requires and Boost.JSON does: the quote, the backslash and control characters; valid UTF-8
+// is copied. Text that is not valid UTF-8 (a row stored before input was checked, a value from an old version) must
+// not make the whole document invalid JSON: each byte that begins no valid sequence becomes U+FFFD. One pass.
 void AppendString(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
-  if (!IsValidUtf8(text)) {
-    AppendRepaired(out, text);
-    return;
-  }
   out += '"';
   size_t run = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
+  for (size_t i = 0; i < text.size();) {
     const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x80) {
+      if (const size_t length = Utf8SequenceLength(text.substr(i)); length > 0) {
+        i += length;
+        continue;
+      }
+      out.append(text.data() + run, i - run);
+      out += "\xEF\xBF\xBD";
+      run = ++i;
+      continue;
+    }
+    ++i;
     if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(text.data() + run, i - run);
-    run = i + 1;
+    out.append(text.data() + run, i - 1 - run);
+    run = i;
     switch (c) {
       case '"':
         out += "\\\"";

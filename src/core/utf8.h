@@ -2,14 +2,14 @@
 // UTF-8 checks for text that comes from outside (requests, stored rows written before a check existed). Valid means
 // RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF, no truncated sequence.
 
-#include <string>
+#include <cstddef>
 #include <string_view>
 
 namespace parley {
 
 bool IsValidUtf8(std::string_view text);
 
-// Appends `text` to `out` with each byte that does not begin a valid sequence replaced by U+FFFD.
-void AppendValidUtf8(std::string& out, std::string_view text);
+// The length in bytes of the valid sequence `text` begins with; 0 when it begins with none (or is empty).
+size_t Utf8SequenceLength(std::string_view text);
 
 }  // namespace parley

@@ -20,15 +20,14 @@ TEST(Utf8Test, RefusesMalformedText) {
   }
 }
 
-TEST(Utf8Test, RepairReplacesEachBadByteAndKeepsTheRest) {
-  std::string out = "x";
-  AppendValidUtf8(out,
-                  "a\xff"
-                  "b caf\xc3\xa9 \xe2\x82");
-  EXPECT_EQ(out,
-            "xa\xef\xbf\xbd"
-            "b caf\xc3\xa9 \xef\xbf\xbd\xef\xbf\xbd");
-  EXPECT_TRUE(IsValidUtf8(out));
+TEST(Utf8Test, SequenceLengthIsWhatTheFirstCharacterTakes) {
+  EXPECT_EQ(Utf8SequenceLength("a\xff"), 1u);
+  EXPECT_EQ(Utf8SequenceLength("\xc3\xa9t\xc3\xa9"), 2u);
+  EXPECT_EQ(Utf8SequenceLength("\xe2\x9c\x93"), 3u);
+  EXPECT_EQ(Utf8SequenceLength("\xf0\x9f\x98\x80!"), 4u);
+  for (std::string_view bad : {"", "\xff", "\x80", "\xc3", "\xc0\xaf", "\xed\xa0\x80", "\xe2\x82"}) {
+    EXPECT_EQ(Utf8SequenceLength(bad), 0u) << testing::PrintToString(bad);
+  }
 }
 
 }  // namespace

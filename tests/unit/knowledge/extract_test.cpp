@@ -1,5 +1,6 @@
 #include "knowledge/extract.h"
 
+#include "core/utf8.h"
 #include "support/pdf_builder.h"
 
 #include <gmock/gmock.h>
@@ -66,23 +67,6 @@ std::string CsvErrorOf(const Result<std::vector<QaPair>>& result) {
   if (result) return {};
   EXPECT_EQ(result.error().code, ErrorCode::kInvalidArgument);
   return result.error().message;
-}
-
-bool IsValidUtf8(std::string_view text) {
-  for (std::size_t i = 0; i < text.size();) {
-    auto byte = static_cast<unsigned char>(text[i]);
-    std::size_t length = byte < 0x80           ? 1
-                         : (byte >> 5) == 0x6  ? 2
-                         : (byte >> 4) == 0xE  ? 3
-                         : (byte >> 3) == 0x1E ? 4
-                                               : 0;
-    if (length == 0 || i + length > text.size()) return false;
-    for (std::size_t j = 1; j < length; ++j) {
-      if ((static_cast<unsigned char>(text[i + j]) & 0xC0) != 0x80) return false;
-    }
-    i += length;
-  }
-  return true;
 }
 
 // The guarantees of Block, whatever the input was.
