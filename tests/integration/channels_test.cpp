@@ -251,6 +251,19 @@ TEST_F(ChannelsTest, ARemovedChannelStopsReceivingKeepsItsHistoryAndCanBeAddedAg
   EXPECT_EQ(audit.Json().at("data").as_array().size(), 1u);
 }
 
+TEST_F(ChannelsTest, WithoutBillingATenantConnectsEveryAccountItHas) {
+  // No plan set and no Stripe keys: the self-hosted plan, which limits no channels (the free plan allows one).
+  auto created = parley_->Cli({"tenant", "create", "--name", "Initech"});
+  ASSERT_EQ(created.exit_code, 0) << created.out;
+  const std::string key(json::parse(created.out).at("api_key").as_string());
+  ASSERT_EQ(AddWhatsApp(key).status, 201);
+  auto second =
+      Api("POST", "/api/social-accounts", key,
+          json::object{{"platform", "instagram"}, {"account_id", kInstagramAccount}, {"access_token", kPageToken}});
+  EXPECT_EQ(second.status, 201) << second.body;
+  EXPECT_EQ(List(key).size(), 2u);
+}
+
 TEST_F(ChannelsTest, ThePlanLimitsTheNumberOfChannels) {
   std::string free_key = CreateTenant("Initech", "free");
   ASSERT_EQ(AddWhatsApp(free_key).status, 201);

@@ -511,8 +511,21 @@ TEST_F(CoreLoopTest, TwoProcessesRecoveringTheSameOutboxSendEachReplyOnce) {
     auto r = PostWhatsApp(WhatsAppText("3361400" + std::to_string(1000 + c), "wamid.r" + std::to_string(c), "hi"));
     ASSERT_EQ(r.status, 200) << r.body;
   }
-  // Every reply has been tried (three times by the HTTP client) and deferred.
-  ASSERT_TRUE(Eventually([&] { return graph_.failed_sends() >= kCustomers * 3; }, 10s)) << parley_->logs();
+  // Every reply has been tried (three times by the HTTP client) and its deferral is stored: a kill during a send
+  // would leave that reply leased, and the new processes would rightly wait the lease out.
+  ASSERT_TRUE(Eventually(
+      [&] {
+        auto conversations = Conversations();
+        if (conversations.size() != static_cast<size_t>(kCustomers)) return false;
+        for (const auto& c : conversations) {
+          auto thread = Messages(c.at("id").to_number<int64_t>());
+          if (thread.size() < 2 || thread[1].at("error").is_null()) return false;
+        }
+        return true;
+      },
+      10s))
+      << parley_->logs();
+  EXPECT_GE(graph_.failed_sends(), kCustomers * 3);
   parley_->Kill9();
   graph_.FailSendsFor(0ms);
   // Only what the two new processes send counts: a request of the killed one may still be finishing in the fake.
