@@ -209,7 +209,7 @@ boost::asio::awaitable<http::Response> ConversationsApi::Reply(const Principal& 
   if (!queued) co_return http::ErrorResponse(queued.error());
   boost::json::object answer{{"id", queued->id}, {"conversation_id", *id}, {"direction", "out"},       {"type", "text"},
                              {"text", reply},    {"status", "queued"},     {"sent_by", caller.Actor()}};
-  deliver_(std::move(*queued));
+  deliver_(queued->conversation_id);
   co_return http::JsonResponse(http::Status::accepted, answer);
 }
 

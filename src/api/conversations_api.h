@@ -19,8 +19,8 @@ namespace parley::api {
 
 class ConversationsApi {
  public:
-  // Hands a queued person's reply to the delivery path (app::ReplyWorker::SendQueued).
-  using Deliver = std::function<void(store::OutboundMessage)>;
+  // Tells the delivery path (app::ReplyWorker::SendOutbox) that a conversation has a person's reply queued.
+  using Deliver = std::function<void(int64_t conversation_id)>;
 
   // Every reference must outlive this.
   ConversationsApi(const Config& config, store::Store& store, BlockingPool& pool, Deliver deliver)

@@ -393,8 +393,6 @@ Result<size_t> ReplyWorker::RecoverOutbox() {
   return queued->size();
 }
 
-void ReplyWorker::SendQueued(const store::OutboundMessage& message) { SendOutbox(message.conversation_id); }
-
 boost::asio::awaitable<void> ReplyWorker::Drain(std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   auto executor = co_await boost::asio::this_coro::executor;

@@ -43,9 +43,9 @@ class ReplyWorker {
   // new ones of their conversations. Returns how many messages were queued.
   Result<size_t> RecoverOutbox();
 
-  // Sends a message queued outside the answering path (a person's reply from the inbox) in the background,
-  // after the conversation's earlier queued messages.
-  void SendQueued(const store::OutboundMessage& message);
+  // Sends the conversation's queued messages in the background, oldest first (a person's reply from the inbox
+  // after the bot's earlier ones), unless this process is already doing so (then that run picks them up).
+  void SendOutbox(int64_t conversation_id);
 
   // Completes when no conversation is being answered and no reply is being sent, or after `timeout`.
   boost::asio::awaitable<void> Drain(std::chrono::milliseconds timeout);
@@ -56,8 +56,6 @@ class ReplyWorker {
   struct Attempt;
   boost::asio::awaitable<void> Process(int64_t conversation_id);
   boost::asio::awaitable<Result<store::CommitResult>> Answer(std::shared_ptr<Attempt> attempt);
-  // Sends the conversation's queued messages, unless this process is already doing so (then that run goes on).
-  void SendOutbox(int64_t conversation_id);
   // Leases and sends the conversation's queued messages one by one until none is due; schedules the next look.
   boost::asio::awaitable<void> DrainOutbox(int64_t conversation_id);
   // Sends one leased message and records what became of it: sent, deferred or failed.

@@ -158,8 +158,8 @@ int Serve(const Config& config) {
   api.RegisterRoutes(routes);
   api::AccessApi access_api(config, *store, pool, hashing, authenticator);
   access_api.RegisterRoutes(routes);
-  api::ConversationsApi conversations_api(
-      config, *store, pool, [&worker](store::OutboundMessage message) { worker.SendQueued(std::move(message)); });
+  api::ConversationsApi conversations_api(config, *store, pool,
+                                          [&worker](int64_t conversation_id) { worker.SendOutbox(conversation_id); });
   conversations_api.RegisterRoutes(routes);
   api::KnowledgeApi knowledge_api(config, *store, pool, agent_service);
   knowledge_api.RegisterRoutes(routes);
