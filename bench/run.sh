@@ -4,7 +4,9 @@
 #   2. signed webhook ingest, open loop at 1,000 req/s (latency without coordinated omission);
 #   3. pipeline overhead from webhook to the outbound send call, beyond the debounce window;
 #   4. knowledge ingestion and retrieval over 100,000 synthetic chunks (bench/knowledge.sh; 1M: `make
-#      bench-knowledge CHUNKS=1000000`).
+#      bench-knowledge CHUNKS=1000000`);
+#   5. another tenant's API during a login spray, and memory under 50 concurrent 19 MB uploads (bench/guard.sh);
+#   6. another tenant's document behind three runaway PDFs (bench_document_fairness).
 # During 1 and 2 the debounce window is set beyond the run, so the numbers are ingest alone (every request still
 # commits durably before its 200); 3 measures the reply path.
 set -euo pipefail
@@ -46,3 +48,9 @@ echo "== pipeline overhead beyond a 100 ms window, 2000 conversations at 200/s"
 
 echo "== knowledge: ingestion and retrieval, 100,000 chunks"
 bash bench/knowledge.sh "$build_dir" 100000 1000
+
+echo "== logins and uploads: another tenant's API during a login spray, memory under 50 uploads"
+bash bench/guard.sh "$build_dir"
+
+echo "== documents: another tenant's page behind three runaway PDFs"
+"$build_dir/bench/bench_document_fairness"
