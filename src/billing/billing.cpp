@@ -120,11 +120,7 @@ Result<std::map<std::string, std::string>> ParsePricePlans(std::string_view text
     while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
     return s;
   };
-  while (!text.empty()) {
-    const size_t comma = text.find(',');
-    std::string_view entry = trim(text.substr(0, comma));
-    text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
-    if (entry.empty()) continue;
+  for (std::string_view entry : SplitListSetting(text)) {
     const size_t eq = entry.find('=');
     if (eq == std::string_view::npos || trim(entry.substr(0, eq)).empty() || trim(entry.substr(eq + 1)).empty()) {
       return Error::InvalidArgument("price-to-plan entries are price_id=plan, separated by commas: '" +

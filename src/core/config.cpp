@@ -437,4 +437,17 @@ std::string ConfigMarkdown() {
   return out;
 }
 
+std::vector<std::string_view> SplitListSetting(std::string_view list) {
+  std::vector<std::string_view> entries;
+  while (!list.empty()) {
+    const size_t comma = list.find(',');
+    std::string_view entry = list.substr(0, comma);
+    list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+    while (!entry.empty() && (entry.front() == ' ' || entry.front() == '\t')) entry.remove_prefix(1);
+    while (!entry.empty() && (entry.back() == ' ' || entry.back() == '\t')) entry.remove_suffix(1);
+    if (!entry.empty()) entries.push_back(entry);
+  }
+  return entries;
+}
+
 }  // namespace parley

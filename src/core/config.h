@@ -140,4 +140,9 @@ Result<Config> LoadConfig(const EnvLookup& env, std::optional<std::string> toml_
 // docs/configuration.md, generated from the table; a unit test keeps the committed file in step.
 std::string ConfigMarkdown();
 
+// The entries of a setting that lists several values separated by commas (PARLEY_TRUSTED_PROXIES,
+// PARLEY_OUTBOUND_ALLOW, PARLEY_STRIPE_PRICE_PLANS, …): each with spaces and tabs trimmed, empty ones left out.
+// Views into `list`.
+std::vector<std::string_view> SplitListSetting(std::string_view list);
+
 }  // namespace parley

@@ -1,5 +1,7 @@
 #include "http/address_policy.h"
 
+#include "core/config.h"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -202,13 +204,8 @@ bool AddressBlocks::Contains(const ip::address& address) const {
 
 Result<OutboundAllowList> OutboundAllowList::Parse(std::string_view list) {
   OutboundAllowList allow;
-  while (!list.empty()) {
-    const size_t comma = list.find(',');
-    std::string_view entry = list.substr(0, comma);
-    list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
-    while (!entry.empty() && std::isspace(static_cast<unsigned char>(entry.front()))) entry.remove_prefix(1);
-    while (!entry.empty() && std::isspace(static_cast<unsigned char>(entry.back()))) entry.remove_suffix(1);
-    if (entry.empty() || allow.blocks_.Add(entry)) continue;
+  for (std::string_view entry : SplitListSetting(list)) {
+    if (allow.blocks_.Add(entry)) continue;
     // A name never holds '/' or ':', so a malformed block or address is not mistaken for one.
     if (!IsHostName(entry)) {
       std::string message = "'";

@@ -1,5 +1,7 @@
 #include "http/client_address.h"
 
+#include "core/config.h"
+
 #include <boost/asio/ip/address_v6.hpp>
 
 #include <optional>
@@ -48,11 +50,8 @@ std::optional<ip::address> ParseHop(std::string_view hop) {
 
 Result<TrustedProxies> TrustedProxies::Parse(std::string_view list) {
   TrustedProxies proxies;
-  while (!list.empty()) {
-    size_t comma = list.find(',');
-    std::string_view entry = Trim(list.substr(0, comma));
-    list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
-    if (entry.empty() || proxies.blocks_.Add(entry)) continue;
+  for (std::string_view entry : SplitListSetting(list)) {
+    if (proxies.blocks_.Add(entry)) continue;
     return Error::InvalidArgument("trusted proxy '" + std::string(entry) + "' is not an address or CIDR block");
   }
   return proxies;

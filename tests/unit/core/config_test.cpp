@@ -47,6 +47,13 @@ TEST(ConfigTest, TenantsDefaultToTheSelfHostedPlanUnlessBillingIsOn) {
   EXPECT_EQ(LoadConfig(FakeEnv({{"PARLEY_DEFAULT_PLAN", "pro"}})).value().default_plan, "pro");
 }
 
+TEST(ConfigTest, ListSettingsSplitAtCommasTrimmedWithoutEmptyEntries) {
+  EXPECT_EQ(SplitListSetting(" 10.0.0.0/8,\tfd00::/8 ,, wiki.internal,"),
+            (std::vector<std::string_view>{"10.0.0.0/8", "fd00::/8", "wiki.internal"}));
+  EXPECT_TRUE(SplitListSetting("").empty());
+  EXPECT_TRUE(SplitListSetting(" , ").empty());
+}
+
 TEST(ConfigTest, EnvironmentWinsOverTheFile) {
   auto path = WriteToml("batch_window_ms = 1500\nlisten = \"0.0.0.0:9000\"\n");
   auto config = LoadConfig(FakeEnv({{"PARLEY_BATCH_WINDOW_MS", "700"}, {"PARLEY_DATA_DIR", "/tmp/x"}}), path);
