@@ -9,9 +9,11 @@
 #include "knowledge/embedder.h"
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/json/object.hpp>
 
 #include <atomic>
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,10 +24,17 @@ struct ChatMessage {
   std::string content;
 };
 
+// Structured output: the reply must be one JSON object matching `schema` (a JSON Schema object).
+struct ResponseSchema {
+  std::string name;  //!< e.g. "triage"; letters, digits, '_' and '-'.
+  boost::json::object schema;
+};
+
 struct ChatRequest {
   std::vector<ChatMessage> messages;
   double temperature = 0.2;
   int max_tokens = 400;
+  std::optional<ResponseSchema> response_schema;  //!< Set: ask for JSON matching it.
 };
 
 struct ChatResponse {
