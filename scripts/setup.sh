@@ -8,7 +8,7 @@ packages=(
   libboost1.81-all-dev libssl-dev libsqlite3-dev libsodium-dev
   libspdlog-dev libfmt-dev libtomlplusplus-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libhnswlib-dev libstemmer-dev libutf8proc-dev libpoppler-cpp-dev libxml2-dev libzip-dev libcmark-dev
+  libhnswlib-dev libstemmer-dev libcld2-dev libutf8proc-dev libpoppler-cpp-dev libxml2-dev libzip-dev libcmark-dev
   clang libclang-rt-14-dev
   wrk curl python3 ccache
 )
