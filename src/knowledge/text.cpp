@@ -1,5 +1,7 @@
 #include "knowledge/text.h"
 
+#include "knowledge/language.h"
+
 #include <libstemmer.h>
 #include <utf8proc.h>
 
@@ -123,23 +125,11 @@ bool IsWordCharacter(utf8proc_int32_t codepoint) {
          (category >= UTF8PROC_CATEGORY_ND && category <= UTF8PROC_CATEGORY_NO);
 }
 
-// Snowball names by ISO 639-1 code, for the languages libstemmer 2.x ships.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 28> kLanguageCodes = {{
-    {"ar", "arabic"},     {"ca", "catalan"},    {"da", "danish"},    {"de", "german"},   {"el", "greek"},
-    {"en", "english"},    {"es", "spanish"},    {"eu", "basque"},    {"fi", "finnish"},  {"fr", "french"},
-    {"ga", "irish"},      {"hi", "hindi"},      {"hu", "hungarian"}, {"hy", "armenian"}, {"id", "indonesian"},
-    {"it", "italian"},    {"lt", "lithuanian"}, {"ne", "nepali"},    {"nl", "dutch"},    {"no", "norwegian"},
-    {"pt", "portuguese"}, {"ro", "romanian"},   {"ru", "russian"},   {"sr", "serbian"},  {"sv", "swedish"},
-    {"ta", "tamil"},      {"tr", "turkish"},    {"yi", "yiddish"},
-}};
-
-std::string SnowballName(std::string_view language) {
-  std::string name(language);
-  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
-  for (const auto& [code, snowball] : kLanguageCodes) {
-    if (name == code) return std::string(snowball);
-  }
-  return name;
+// The stemmer's name for a language given by code or Snowball name; what libstemmer is asked for otherwise.
+std::string StemmerName(std::string_view language) {
+  auto code = LanguageCode(language);
+  auto snowball = code ? SnowballName(*code) : std::nullopt;
+  return snowball ? std::string(*snowball) : std::string(language);
 }
 
 // Folded forms, sorted for binary search. Particles that change a support question's meaning ("check out",
@@ -233,7 +223,7 @@ struct Stemmer::Impl {
   }
 };
 
-Stemmer::Stemmer(std::string_view language) : language_(SnowballName(language)), impl_(std::make_unique<Impl>()) {
+Stemmer::Stemmer(std::string_view language) : language_(StemmerName(language)), impl_(std::make_unique<Impl>()) {
   impl_->stemmer = sb_stemmer_new(language_.c_str(), "UTF_8");
   if (impl_->stemmer == nullptr) {
     language_ = "english";
