@@ -15,6 +15,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace parley::agent {
@@ -45,6 +46,11 @@ struct ChatResponse {
   std::string model;  //!< As the server reports it.
 };
 
+// The one strict reading of a JSON reply in plain text: the whole text (outer whitespace aside, optionally inside
+// one ```json … ``` fence) must be a single JSON object. Prose around it, two objects or an array are refused:
+// guessing which part of a chatty reply was meant is how a wrong answer gets through.
+Result<boost::json::object> ParseJsonReply(std::string_view text);
+
 class ChatModel {
  public:
   virtual ~ChatModel() = default;
@@ -64,6 +70,10 @@ struct OpenAiOptions {
 
 // POST {base_url}/chat/completions with {"model","messages","temperature","max_tokens"}; reads
 // choices[0].message.content, choices[0].finish_reason and usage.{prompt_tokens,completion_tokens}.
+// With a response_schema it adds OpenAI's response_format {"type":"json_schema","json_schema":{name,strict,schema}}
+// (Ollama and vLLM read the same field; docs/model-providers.md lists the providers checked). A server that refuses the
+// field (a 400 naming response_format or json_schema) is asked once more without it, the schema spelled out in the
+// system message, and is not offered the field again; read the text with ParseJsonReply either way.
 class OpenAiChatModel final : public ChatModel {
  public:
   OpenAiChatModel(http::Client& client, OpenAiOptions options);
@@ -73,6 +83,7 @@ class OpenAiChatModel final : public ChatModel {
  private:
   http::Client& client_;
   OpenAiOptions options_;
+  std::atomic<bool> schema_refused_{false};  //!< The server refused response_format once: never offered again.
 };
 
 // POST {base_url}/embeddings with {"model","input":[…]} in batches of at most `batch_size` inputs; reads

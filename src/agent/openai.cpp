@@ -8,11 +8,13 @@
 #include <boost/json/value.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdint>
 #include <optional>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace parley::agent {
 namespace {
@@ -157,6 +159,47 @@ Result<ChatResponse> ParseChat(const json::object& body) {
   return response;
 }
 
+// OpenAI's structured output. Without it (`offer_schema` false) a schema still asked for is spelled out at the end
+// of the system message, so that any model can follow it and ParseJsonReply can read the answer.
+json::object ChatBody(const std::string& model, const ChatRequest& request, bool offer_schema) {
+  std::vector<ChatMessage> messages = request.messages;
+  if (request.response_schema && !offer_schema) {
+    const std::string instruction =
+        "Reply with one JSON object and nothing else (no prose, no code fence), matching this JSON Schema: " +
+        SerializeJson(request.response_schema->schema);
+    if (messages.empty() || messages.front().role != "system") {
+      messages.insert(messages.begin(), ChatMessage{"system", instruction});
+    } else {
+      messages.front().content += "\n\n" + instruction;
+    }
+  }
+  json::array array;
+  array.reserve(messages.size());
+  for (const ChatMessage& message : messages) {
+    array.push_back(json::object{{"role", message.role}, {"content", message.content}});
+  }
+  json::object body{{"model", model},
+                    {"messages", std::move(array)},
+                    {"temperature", request.temperature},
+                    {"max_tokens", request.max_tokens}};
+  if (request.response_schema && offer_schema) {
+    body["response_format"] = {
+        {"type", "json_schema"},
+        {"json_schema",
+         {{"name", request.response_schema->name}, {"strict", true}, {"schema", request.response_schema->schema}}}};
+  }
+  return body;
+}
+
+// A server or model without structured output says so with a 400 naming the field (OpenAI: "Invalid parameter:
+// 'response_format' of type 'json_schema' is not supported with this model"; gateways word it their own way).
+bool RefusesResponseFormat(const Result<http::ClientResponse>& response) {
+  if (!response || response->status != 400) return false;
+  std::string body = response->body;
+  std::transform(body.begin(), body.end(), body.begin(), [](unsigned char c) { return std::tolower(c); });
+  return body.find("response_format") != std::string::npos || body.find("json_schema") != std::string::npos;
+}
+
 // Places each data[] item at its `index` within the batch and normalizes it. Every vector must have the same
 // size as the others and as `dimensions` once known: mixing sizes would corrupt the vector index.
 Result<void> ParseEmbeddings(const json::object& body, size_t first, size_t count, int dimensions,
@@ -202,23 +245,49 @@ Result<void> ParseEmbeddings(const json::object& body, size_t first, size_t coun
 
 }  // namespace
 
+Result<json::object> ParseJsonReply(std::string_view text) {
+  auto trim = [](std::string_view view) {
+    const size_t first = view.find_first_not_of(" \t\r\n");
+    if (first == std::string_view::npos) return std::string_view();
+    return view.substr(first, view.find_last_not_of(" \t\r\n") - first + 1);
+  };
+  std::string_view body = trim(text);
+  if (body.starts_with("```")) {
+    // One fence around the whole reply: an optional "json" tag on the opening line, nothing after the closing one.
+    const size_t line_end = body.find('\n');
+    if (line_end == std::string_view::npos || !body.ends_with("```") || body.size() < line_end + 4) {
+      return Error::InvalidArgument("the model's reply is not a JSON object");
+    }
+    const std::string_view tag = trim(body.substr(3, line_end - 3));
+    if (!tag.empty() && tag != "json" && tag != "JSON") {
+      return Error::InvalidArgument("the model's reply is not a JSON object");
+    }
+    body = trim(body.substr(line_end + 1, body.size() - 3 - (line_end + 1)));
+  }
+  boost::system::error_code ec;
+  json::value parsed = json::parse(body, ec);
+  if (ec || !parsed.is_object()) {
+    Error error = Error::InvalidArgument("the model's reply is not a JSON object");
+    error.detail = Excerpt(body, "");
+    return error;
+  }
+  return std::move(parsed.as_object());
+}
+
 OpenAiChatModel::OpenAiChatModel(http::Client& client, OpenAiOptions options)
     : client_(client), options_(std::move(options)) {}
 
 std::string OpenAiChatModel::id() const { return "openai:" + options_.model; }
 
 boost::asio::awaitable<Result<ChatResponse>> OpenAiChatModel::Complete(ChatRequest request) {
-  json::array messages;
-  messages.reserve(request.messages.size());
-  for (const ChatMessage& message : request.messages) {
-    messages.push_back(json::object{{"role", message.role}, {"content", message.content}});
+  const bool offer_schema = request.response_schema.has_value() && !schema_refused_.load();
+  Result<http::ClientResponse> response =
+      co_await client_.Send(PostJson(options_, "chat/completions", ChatBody(options_.model, request, offer_schema)));
+  if (offer_schema && RefusesResponseFormat(response)) {
+    schema_refused_ = true;
+    response = co_await client_.Send(
+        PostJson(options_, "chat/completions", ChatBody(options_.model, request, /*offer_schema=*/false)));
   }
-  const json::object body{{"model", options_.model},
-                          {"messages", std::move(messages)},
-                          {"temperature", request.temperature},
-                          {"max_tokens", request.max_tokens}};
-  http::ClientRequest http_request = PostJson(options_, "chat/completions", body);
-  Result<http::ClientResponse> response = co_await client_.Send(std::move(http_request));
   Result<json::object> answer = Interpret(std::move(response), kChat, options_.api_key);
   if (!answer) co_return answer.error();
   co_return ParseChat(*answer);

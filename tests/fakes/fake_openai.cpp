@@ -1,5 +1,6 @@
 #include "fakes/fake_openai.h"
 
+#include "core/json.h"
 #include "http/server.h"
 
 #include <boost/asio/io_context.hpp>
@@ -9,9 +10,12 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <ctime>
 #include <mutex>
+#include <regex>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -71,6 +75,163 @@ bool IsChatRequest(const json::value& body) {
   return true;
 }
 
+// --- AnswerFromPassages ---
+
+// Lower-case ASCII words of three letters or more, minus a few function words: enough overlap signal for a fake.
+std::vector<std::string> ContentWords(std::string_view text) {
+  static const std::set<std::string, std::less<>> kStop = {
+      "the",  "and",  "for",   "are", "you",   "your",  "can", "what", "how",  "does", "with", "have", "this",  "that",
+      "from", "when", "which", "who", "where", "there", "our", "any",  "was",  "will", "not",  "but",  "all",   "its",
+      "les",  "des",  "est",   "une", "pour",  "vous",  "que", "qui",  "dans", "sur",  "avec", "quel", "quelle"};
+  std::vector<std::string> words;
+  std::string word;
+  auto flush = [&] {
+    if (word.size() >= 3 && !kStop.contains(word)) words.push_back(word);
+    word.clear();
+  };
+  for (char c : text) {
+    if (std::isalnum(static_cast<unsigned char>(c)) || (static_cast<unsigned char>(c) >= 0x80)) {
+      word += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    } else {
+      flush();
+    }
+  }
+  flush();
+  return words;
+}
+
+// Words match on their first five letters: "deliveries" meets "delivery", as a model would.
+size_t Overlap(const std::vector<std::string>& question, std::string_view text) {
+  std::set<std::string> stems;
+  for (const std::string& word : ContentWords(text)) stems.insert(word.substr(0, 5));
+  std::set<std::string> seen;
+  size_t overlap = 0;
+  for (const std::string& word : question) {
+    const std::string stem = word.substr(0, 5);
+    if (seen.insert(stem).second && stems.contains(stem)) ++overlap;
+  }
+  return overlap;
+}
+
+struct NumberedPassage {
+  int64_t id = 0;
+  std::string text;  // Without its "(source)" prefix.
+};
+
+// "[n] (source) text" lines; a passage runs to the next one, or to the schema instruction that a server without
+// structured output gets appended (agent/openai.cpp).
+std::vector<NumberedPassage> PassagesOf(std::string_view system) {
+  if (size_t cut = system.find("\n\nReply with one JSON object"); cut != std::string_view::npos) {
+    system = system.substr(0, cut);
+  }
+  static const std::regex kMarker(R"(^\[(\d+)\] )");
+  std::vector<NumberedPassage> passages;
+  size_t at = 0;
+  while (at <= system.size()) {
+    size_t end = system.find('\n', at);
+    if (end == std::string_view::npos) end = system.size();
+    const std::string line(system.substr(at, end - at));
+    std::smatch match;
+    if (std::regex_search(line, match, kMarker)) {
+      std::string text = line.substr(match.length(0));
+      if (text.starts_with("(")) {
+        if (size_t close = text.find(") "); close != std::string::npos) text = text.substr(close + 2);
+      }
+      passages.push_back({std::stoll(match[1].str()), std::move(text)});
+    } else if (!passages.empty()) {
+      passages.back().text += "\n" + line;
+    }
+    at = end + 1;
+  }
+  return passages;
+}
+
+std::vector<std::string> Sentences(std::string_view text) {
+  std::vector<std::string> sentences;
+  std::string current;
+  for (size_t i = 0; i < text.size(); ++i) {
+    current += text[i];
+    const bool end = text[i] == '\n' || ((text[i] == '.' || text[i] == '!' || text[i] == '?') &&
+                                         (i + 1 == text.size() || text[i + 1] == ' ' || text[i + 1] == '\n'));
+    if (end || i + 1 == text.size()) {
+      const size_t first = current.find_first_not_of(" \n");
+      if (first != std::string::npos) {
+        std::string sentence = current.substr(first);
+        while (!sentence.empty() && (sentence.back() == ' ' || sentence.back() == '\n')) sentence.pop_back();
+        sentences.push_back(std::move(sentence));
+      }
+      current.clear();
+    }
+  }
+  return sentences;
+}
+
+// The schema the request asks for: response_format's, or the one spelled out in the system message.
+json::object RequestedSchema(const json::value& request, std::string_view system) {
+  if (const json::value* format = request.as_object().if_contains("response_format")) {
+    if (const json::value* schema = format->as_object().if_contains("json_schema")) {
+      if (const json::value* inner = schema->as_object().if_contains("schema"); inner && inner->is_object()) {
+        return inner->as_object();
+      }
+    }
+  }
+  constexpr std::string_view kSpelled = "matching this JSON Schema: ";
+  if (size_t at = system.find(kSpelled); at != std::string_view::npos) {
+    boost::system::error_code ec;
+    json::value schema = json::parse(system.substr(at + kSpelled.size()), ec);
+    if (!ec && schema.is_object()) return schema.as_object();
+  }
+  return {};
+}
+
+std::string PassageAnswer(const json::value& request) {
+  std::string system, question;
+  for (const json::value& message : request.at("messages").as_array()) {
+    if (message.at("role") == "system" && system.empty()) system = json::value_to<std::string>(message.at("content"));
+    if (message.at("role") == "user") question = json::value_to<std::string>(message.at("content"));
+  }
+  const std::vector<std::string> wanted = ContentWords(question);
+  const std::vector<NumberedPassage> passages = PassagesOf(system);
+  const NumberedPassage* best = nullptr;
+  size_t best_overlap = 0;
+  for (const NumberedPassage& passage : passages) {
+    const size_t overlap = Overlap(wanted, passage.text);
+    if (overlap > best_overlap) {
+      best_overlap = overlap;
+      best = &passage;
+    }
+  }
+  json::object reply;
+  if (best != nullptr && !wanted.empty() && 2 * best_overlap >= wanted.size()) {
+    // The best sentence, and the one after it when that one also matches (a price often follows its item).
+    const std::vector<std::string> sentences = Sentences(best->text);
+    size_t chosen = 0, chosen_overlap = 0;
+    for (size_t i = 0; i < sentences.size(); ++i) {
+      const size_t overlap = Overlap(wanted, sentences[i]);
+      if (overlap > chosen_overlap) {
+        chosen_overlap = overlap;
+        chosen = i;
+      }
+    }
+    std::string answer = sentences.empty() ? best->text : sentences[chosen];
+    if (chosen + 1 < sentences.size() && Overlap(wanted, sentences[chosen + 1]) > 0) {
+      answer += " " + sentences[chosen + 1];
+    }
+    reply["answer"] = answer;
+    reply["passage_ids"] = json::array{best->id};
+  } else {
+    reply["answer"] = nullptr;
+    reply["passage_ids"] = json::array{};
+  }
+  const json::object schema = RequestedSchema(request, system);
+  if (const json::value* required = schema.if_contains("required"); required && required->is_array()) {
+    for (const json::value& name : required->as_array()) {
+      if (name.is_string() && !reply.contains(name.as_string())) reply[name.as_string()] = nullptr;
+    }
+  }
+  return SerializeJson(reply);
+}
+
 }  // namespace
 
 struct FakeOpenAi::Impl {
@@ -105,6 +266,17 @@ struct FakeOpenAi::Impl {
     }
     if (!raw.empty()) co_return http::TextResponse(http::Status::ok, std::move(raw), "application/json");
     if (ec) co_return BadRequest("We could not parse the JSON body of your request.");
+    if (chat && owner.refuse_response_format_.load() && recorded.body.is_object() &&
+        recorded.body.as_object().contains("response_format")) {
+      co_return http::JsonResponse(
+          http::Status::bad_request,
+          {{"error",
+            {{"message",
+              "Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model."},
+             {"type", "invalid_request_error"},
+             {"param", "response_format"},
+             {"code", nullptr}}}});
+    }
     if (chat) co_return Chat(recorded.body, reply_function ? reply_function : DefaultReply, id);
     co_return Embeddings(recorded.body);
   }
@@ -239,6 +411,8 @@ std::vector<float> FakeOpenAi::EmbeddingFor(std::string_view text) {
   }
   return vector;
 }
+
+FakeOpenAi::ReplyFunction FakeOpenAi::AnswerFromPassages() { return PassageAnswer; }
 
 int FakeOpenAi::TokensFor(std::string_view text) {
   std::istringstream in{std::string(text)};

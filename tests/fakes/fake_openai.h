@@ -3,6 +3,10 @@
 // in the public API's shapes ("chat.completion", "list" of "embedding"), with usage counted as words / 0.75. Records
 // every request and can fail, stall or answer garbage on demand. Runs its own thread; safe to use from the test
 // thread.
+//
+// Scripted like a real model for tests and evaluation: AnswerFromPassages() is "a local fake that answers from the
+// passages it is sent" (numbered "[n] …" lines in the system message, as agent/grounding.h writes them), in the
+// JSON shape the request asks for; set_refuse_response_format() plays a server without structured output.
 
 #include <boost/json/value.hpp>
 
@@ -43,8 +47,18 @@ class FakeOpenAi {
   void set_delay(std::chrono::milliseconds delay) { delay_ms_ = delay.count(); }
   // Every answer is this body with status 200 instead of a well-formed one; empty restores normal answers.
   void set_raw_answer(std::string body);
+  // Requests carrying response_format answer 400 naming the field, as OpenAI does for a model without structured
+  // output ("Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model.").
+  void set_refuse_response_format(bool refuse) { refuse_response_format_ = refuse; }
   // Embeddings come back in reverse order: the API promises `index`, not order.
   void set_reverse_embeddings(bool reverse) { reverse_embeddings_ = reverse; }
+
+  // A reply that reads the numbered passages "[n] (source) text" of the system message and the last user message,
+  // picks the passage sharing the most content words with the question (ties: the lower number) and answers
+  // {"answer": <its best-matching sentences, verbatim>, "passage_ids": [n]}, or {"answer": null, "passage_ids": []}
+  // when no passage shares at least half of the question's content words. Other properties the requested schema
+  // (response_format, or the schema spelled out in the system message) requires are null. Deterministic.
+  static ReplyFunction AnswerFromPassages();
 
   // The vector the fake returns for `text`: 8 dimensions derived from a hash, deliberately not normalized.
   static std::vector<float> EmbeddingFor(std::string_view text);
@@ -58,6 +72,7 @@ class FakeOpenAi {
   std::atomic<int> fail_next_{0};
   std::atomic<int> fail_status_{500};
   std::atomic<bool> reverse_embeddings_{false};
+  std::atomic<bool> refuse_response_format_{false};
 };
 
 }  // namespace parley::testing

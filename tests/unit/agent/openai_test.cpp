@@ -1,5 +1,6 @@
 #include "agent/llm.h"
 
+#include "core/json.h"
 #include "fakes/fake_openai.h"
 
 #include <gtest/gtest.h>
@@ -360,6 +361,123 @@ TEST_F(OpenAiTest, EmbeddingsOfAnotherSizeThanBeforeAreRejected) {
   ASSERT_FALSE(vectors.has_value());
   EXPECT_EQ(vectors.error().code, ErrorCode::kUnavailable);
   EXPECT_EQ(embedder.dimensions(), 8);
+}
+
+ResponseSchema AnswerShape() {
+  return {"grounded_answer", json::parse(R"({"type": "object",
+      "properties": {"answer": {"type": ["string", "null"]}, "passage_ids": {"type": "array", "items": {"type": "integer"}}},
+      "required": ["answer", "passage_ids"], "additionalProperties": false})")
+                                 .as_object()};
+}
+
+ChatRequest PassagesQuestion(std::string question) {
+  ChatRequest request;
+  request.messages = {{"system",
+                       "Answer only from the passages.\n\nPassages:\n"
+                       "[1] (Prices › Repairs) Puncture repair: €12. A full service costs €85 and takes a day.\n"
+                       "[2] (Hours) We are open Monday to Saturday, 9:00 to 18:00.\nClosed on Sundays."},
+                      {"user", std::move(question)}};
+  request.response_schema = AnswerShape();
+  return request;
+}
+
+TEST_F(OpenAiTest, AsksForStructuredOutputWithTheSchema) {
+  OpenAiChatModel model(client_, Options());
+  ASSERT_TRUE(Run(model.Complete(PassagesQuestion("How much is a puncture repair?"))).has_value());
+  auto requests = fake_.requests();
+  ASSERT_EQ(requests.size(), 1u);
+  const json::object& body = requests[0].body.as_object();
+  ASSERT_TRUE(body.contains("response_format"));
+  EXPECT_EQ(body.at("response_format"),
+            json::value(
+                {{"type", "json_schema"},
+                 {"json_schema", {{"name", "grounded_answer"}, {"strict", true}, {"schema", AnswerShape().schema}}}}));
+  // The system message is left as the caller wrote it: the schema travels in response_format.
+  EXPECT_EQ(body.at("messages").as_array()[0].at("content").as_string().find("JSON Schema"), json::string::npos);
+}
+
+TEST_F(OpenAiTest, WithoutASchemaNoResponseFormatIsSent) {
+  OpenAiChatModel model(client_, Options());
+  ASSERT_TRUE(Run(model.Complete(Question("Hi"))).has_value());
+  EXPECT_FALSE(fake_.requests()[0].body.as_object().contains("response_format"));
+}
+
+TEST_F(OpenAiTest, ARefusedResponseFormatIsRetriedOnceInPlainTextAndNotOfferedAgain) {
+  fake_.set_refuse_response_format(true);
+  fake_.set_reply(testing::FakeOpenAi::AnswerFromPassages());
+  OpenAiChatModel model(client_, Options());
+  auto response = Run(model.Complete(PassagesQuestion("How much is a puncture repair?")));
+  ASSERT_TRUE(response.has_value()) << response.error().detail;
+  auto requests = fake_.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_TRUE(requests[0].body.as_object().contains("response_format"));
+  EXPECT_FALSE(requests[1].body.as_object().contains("response_format"));
+  const std::string system(requests[1].body.at("messages").as_array()[0].at("content").as_string());
+  EXPECT_NE(system.find("Answer only from the passages."), std::string::npos);
+  EXPECT_NE(system.find("matching this JSON Schema: " + SerializeJson(AnswerShape().schema)), std::string::npos);
+  auto parsed = ParseJsonReply(response->text);
+  ASSERT_TRUE(parsed.has_value()) << response->text;
+  EXPECT_EQ(parsed->at("passage_ids"), json::array{1});
+
+  // The model is remembered: the next call goes straight to plain text.
+  ASSERT_TRUE(Run(model.Complete(PassagesQuestion("When are you open?"))).has_value());
+  requests = fake_.requests();
+  ASSERT_EQ(requests.size(), 3u);
+  EXPECT_FALSE(requests[2].body.as_object().contains("response_format"));
+}
+
+TEST_F(OpenAiTest, OtherBadRequestsAreNotRetried) {
+  fake_.FailNext(1, 400);
+  OpenAiChatModel model(client_, Options());
+  auto response = Run(model.Complete(PassagesQuestion("How much is a puncture repair?")));
+  ASSERT_FALSE(response.has_value());
+  EXPECT_EQ(response.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(fake_.requests().size(), 1u);
+  // Still offered next time: the 400 did not name the field.
+  fake_.set_reply(testing::FakeOpenAi::AnswerFromPassages());
+  ASSERT_TRUE(Run(model.Complete(PassagesQuestion("How much is a puncture repair?"))).has_value());
+  EXPECT_TRUE(fake_.requests().back().body.as_object().contains("response_format"));
+}
+
+TEST_F(OpenAiTest, TheFakeAnswersFromTheBestPassageOrNotAtAll) {
+  fake_.set_reply(testing::FakeOpenAi::AnswerFromPassages());
+  OpenAiChatModel model(client_, Options());
+  auto price = Run(model.Complete(PassagesQuestion("How much for a puncture repair?")));
+  ASSERT_TRUE(price.has_value());
+  EXPECT_EQ(json::parse(price->text), json::parse(R"({"answer": "Puncture repair: €12.", "passage_ids": [1]})"));
+  // Both sentences share a word with the question: the first and the one after it.
+  auto hours = Run(model.Complete(PassagesQuestion("Are you open on Sundays?")));
+  ASSERT_TRUE(hours.has_value());
+  EXPECT_EQ(
+      json::parse(hours->text),
+      json::parse(
+          R"({"answer": "We are open Monday to Saturday, 9:00 to 18:00. Closed on Sundays.", "passage_ids": [2]})"));
+  auto none = Run(model.Complete(PassagesQuestion("Do you sell electric scooters?")));
+  ASSERT_TRUE(none.has_value());
+  EXPECT_EQ(json::parse(none->text), json::parse(R"({"answer": null, "passage_ids": []})"));
+}
+
+TEST(ParseJsonReplyTest, ReadsOneObjectPlainOrFenced) {
+  for (std::string_view text :
+       {R"({"answer": "yes", "passage_ids": [1]})", "  \n{\"answer\": \"yes\", \"passage_ids\": [1]}\n",
+        "```json\n{\"answer\": \"yes\", \"passage_ids\": [1]}\n```",
+        "```\n{\"answer\": \"yes\", \"passage_ids\": [1]}\n```\n"}) {
+    SCOPED_TRACE(text);
+    auto parsed = ParseJsonReply(text);
+    ASSERT_TRUE(parsed.has_value()) << parsed.error().detail;
+    EXPECT_EQ(parsed->at("answer"), "yes");
+  }
+}
+
+TEST(ParseJsonReplyTest, RefusesAnythingElse) {
+  for (std::string_view text : {"", "NO_ANSWER", "Sure! {\"answer\": \"yes\"}", "{\"answer\": \"yes\"} Hope it helps",
+                                "[1, 2]", "\"text\"", "{\"a\": 1}{\"b\": 2}", "```python\n{\"a\": 1}\n```",
+                                "```json\n{\"a\": 1}\n``` and more", "```json {\"a\": 1}```", "{\"answer\": \"yes\""}) {
+    SCOPED_TRACE(text);
+    auto parsed = ParseJsonReply(text);
+    ASSERT_FALSE(parsed.has_value());
+    EXPECT_EQ(parsed.error().code, ErrorCode::kInvalidArgument);
+  }
 }
 
 }  // namespace
