@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 # Paths under the checkout are hashed relative to it, so a clone in another folder (CI's) reuses the compiler cache.
 export CCACHE_BASEDIR ?= $(CURDIR)
 
-.PHONY: all setup configure build run test bench bench-floor bench-knowledge fuzz lint docs clean
+.PHONY: all setup configure build run test eval eval-record bench bench-floor bench-knowledge fuzz lint docs clean
 
 all: build
 
@@ -29,6 +29,17 @@ run: build
 
 test: build
 	@bash scripts/test.sh $(BUILD_DIR)
+
+# The agent end to end on the development set (tests/eval/dev, docs/evaluation.md): offline, with a scripted model,
+# and BM25 beside them. EVAL_ARGS='--verbose' prints every verdict. eval-record writes the figures as the floors the
+# eval test holds the agent to (tests/eval/dev/floors.json).
+eval: configure
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target parley_eval
+	@$(BUILD_DIR)/tests/eval/parley_eval $(EVAL_ARGS)
+
+eval-record: configure
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target parley_eval
+	@$(BUILD_DIR)/tests/eval/parley_eval --record tests/eval/dev/floors.json $(EVAL_ARGS)
 
 bench: build
 	@bash bench/run.sh $(BUILD_DIR)

@@ -6,7 +6,8 @@
 #   4. knowledge ingestion and retrieval over 100,000 synthetic chunks (bench/knowledge.sh; 1M: `make
 #      bench-knowledge CHUNKS=1000000`);
 #   5. another tenant's API during a login spray, and memory under 50 concurrent 19 MB uploads (bench/guard.sh);
-#   6. another tenant's document behind three runaway PDFs (bench_document_fairness).
+#   6. another tenant's document behind three runaway PDFs (bench_document_fairness);
+#   7. an offline answer (triage, retrieval, extractive answer) with 10,000 chunks per tenant (bench_agent_answer).
 # During 1 and 2 the debounce window is set beyond the run, so the numbers are ingest alone (every request still
 # commits durably before its 200); 3 measures the reply path.
 set -euo pipefail
@@ -54,3 +55,6 @@ bash bench/guard.sh "$build_dir"
 
 echo "== documents: another tenant's page behind three runaway PDFs"
 "$build_dir/bench/bench_document_fairness"
+
+echo "== answers: offline triage and retrieval, 10,000 chunks per tenant"
+"$build_dir/bench/bench_agent_answer" --chunks 10000 --tenants 2 --messages 1000
