@@ -1,0 +1,241 @@
+#include "agent/answerability.h"
+
+#include "knowledge/text.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <set>
+
+namespace parley::agent {
+namespace {
+
+#include "agent/answerability_model.inc"
+
+std::set<std::string> ContentStems(std::string_view text, knowledge::Stemmer& stemmer) {
+  std::set<std::string> stems;
+  for (const auto& word : knowledge::Words(knowledge::Fold(text))) {
+    if (!knowledge::IsStopWord(word)) stems.insert(stemmer.Stem(word));
+  }
+  return stems;
+}
+
+bool StartsWithAny(const std::vector<std::string>& words, std::initializer_list<std::string_view> starts) {
+  return !words.empty() && std::any_of(starts.begin(), starts.end(), [&](std::string_view s) { return words[0] == s; });
+}
+
+bool ContainsAny(const std::vector<std::string>& words, std::initializer_list<std::string_view> any) {
+  return std::any_of(words.begin(), words.end(),
+                     [&](const std::string& word) { return std::find(any.begin(), any.end(), word) != any.end(); });
+}
+
+double Sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+
+double Dot(const AnswerabilityFeatures& a, const AnswerabilityFeatures& b) {
+  double sum = 0;
+  for (size_t i = 0; i < a.size(); ++i) sum += a[i] * b[i];
+  return sum;
+}
+
+std::vector<std::string> Sentences(std::string_view text) {
+  std::vector<std::string> sentences;
+  std::string current;
+  for (size_t i = 0; i < text.size(); ++i) {
+    current += text[i];
+    const bool end = text[i] == '\n' || ((text[i] == '.' || text[i] == '!' || text[i] == '?') &&
+                                         (i + 1 == text.size() || text[i + 1] == ' ' || text[i + 1] == '\n'));
+    if (end || i + 1 == text.size()) {
+      const size_t first = current.find_first_not_of(" \t\n");
+      if (first != std::string::npos) {
+        std::string sentence = current.substr(first);
+        while (!sentence.empty() && (sentence.back() == ' ' || sentence.back() == '\n')) sentence.pop_back();
+        sentences.push_back(std::move(sentence));
+      }
+      current.clear();
+    }
+  }
+  return sentences;
+}
+
+// A heading line: Markdown's "#", or the text of one of the chunk's headings on its own.
+bool IsHeading(const std::string& sentence, const std::string& heading_path) {
+  if (sentence.starts_with("#")) return true;
+  const std::string folded = knowledge::Fold(sentence);
+  if (folded.empty()) return true;
+  size_t at = 0;
+  const std::string path = knowledge::Fold(heading_path);
+  while (at <= path.size()) {
+    size_t end = path.find(" › ", at);
+    if (end == std::string::npos) end = path.size();
+    if (path.substr(at, end - at) == folded) return true;
+    at = end + std::string_view(" › ").size();
+  }
+  return false;
+}
+
+}  // namespace
+
+const std::array<const char*, kAnswerabilityFeatures>& AnswerabilityFeatureNames() {
+  static const std::array<const char*, kAnswerabilityFeatures> names = {
+      "coverage",    "similarity",      "agreement",      "margin",         "bm25",
+      "wh_question", "yes_no_question", "price_question", "question_length"};
+  return names;
+}
+
+AnswerabilityFeatures ExtractAnswerabilityFeatures(std::string_view question,
+                                                   const std::vector<knowledge::Passage>& passages,
+                                                   std::string_view language) {
+  AnswerabilityFeatures features{};
+  if (passages.empty()) return features;
+  const knowledge::Passage& best = passages.front();
+  features[0] = best.coverage;
+  features[1] = best.similarity;
+  // Both rankings hold it: 1 / the worse of its two ranks (1 when both put it first); one ranking alone: 0.
+  if (best.vector_rank > 0 && best.lexical_rank > 0) features[2] = 1.0 / std::max(best.vector_rank, best.lexical_rank);
+  features[3] = passages.size() < 2 || best.score <= 0 ? 1.0 : (best.score - passages[1].score) / best.score;
+  features[4] = std::log1p(std::max(0.0, best.bm25));
+  const std::vector<std::string> words = knowledge::Words(knowledge::Fold(question));
+  features[5] = ContainsAny(words, {"what", "when", "where", "which", "who", "how", "why", "quand", "ou", "comment",
+                                    "quel", "quelle", "quels", "quelles", "pourquoi", "qui", "que", "combien"})
+                    ? 1
+                    : 0;
+  features[6] = StartsWithAny(words, {"is", "are", "do", "does", "can", "could", "will", "would", "have", "has", "est",
+                                      "peut", "peux", "puis", "avez", "faites", "acceptez", "y"})
+                    ? 1
+                    : 0;
+  features[7] = ContainsAny(words, {"price", "prices", "cost", "costs", "much", "fee", "fees", "charge", "prix",
+                                    "tarif", "tarifs", "coute", "combien", "euros", "eur"}) ||
+                        question.find("€") != std::string_view::npos
+                    ? 1
+                    : 0;
+  auto& stemmer = knowledge::ThreadStemmer(language);
+  features[8] = std::min(1.0, static_cast<double>(ContentStems(question, stemmer).size()) / 10.0);
+  return features;
+}
+
+const AnswerabilityModel& FittedAnswerabilityModel() { return kFittedAnswerability; }
+
+double AnswerabilityProbability(const AnswerabilityFeatures& features, const AnswerabilityModel& model) {
+  return Sigmoid(Dot(model.weights, features) + model.bias);
+}
+
+Answerability JudgeAnswerability(std::string_view question, const std::vector<knowledge::Passage>& passages,
+                                 std::string_view language, const AnswerabilityModel& model) {
+  Answerability out;
+  out.threshold = model.threshold;
+  if (passages.empty()) return out;
+  out.probability = AnswerabilityProbability(ExtractAnswerabilityFeatures(question, passages, language), model);
+  out.answer = out.probability >= model.threshold;
+  return out;
+}
+
+AnswerabilityModel FitAnswerability(const std::vector<AnswerabilityExample>& examples, double min_abstention) {
+  constexpr int kIterations = 4000;
+  constexpr double kLearningRate = 0.5;
+  constexpr double kL2 = 0.01;  // Keeps weights small on a set of a few hundred questions.
+  AnswerabilityModel model;
+  if (examples.empty()) return model;
+  const double n = static_cast<double>(examples.size());
+  for (int iteration = 0; iteration < kIterations; ++iteration) {
+    AnswerabilityFeatures gradient{};
+    double bias_gradient = 0;
+    for (const AnswerabilityExample& example : examples) {
+      const double error = AnswerabilityProbability(example.features, model) - (example.best_is_right ? 1.0 : 0.0);
+      for (size_t i = 0; i < kAnswerabilityFeatures; ++i) gradient[i] += error * example.features[i];
+      bias_gradient += error;
+    }
+    for (size_t i = 0; i < kAnswerabilityFeatures; ++i) {
+      model.weights[i] -= kLearningRate * (gradient[i] / n + kL2 * model.weights[i]);
+    }
+    model.bias -= kLearningRate * bias_gradient / n;
+  }
+  // The lowest threshold (most answers) that still abstains on enough unanswerable questions: just above the
+  // probability of the unanswerable question ranked at the allowed quantile.
+  std::vector<double> unanswerable;
+  for (const AnswerabilityExample& example : examples) {
+    if (!example.answerable) unanswerable.push_back(AnswerabilityProbability(example.features, model));
+  }
+  std::sort(unanswerable.begin(), unanswerable.end(), std::greater<>());
+  const auto allowed =
+      static_cast<size_t>(std::floor((1.0 - min_abstention) * static_cast<double>(unanswerable.size())));
+  model.threshold =
+      unanswerable.empty() ? 0.5 : std::nextafter(unanswerable[std::min(allowed, unanswerable.size() - 1)], 2.0);
+  if (allowed >= unanswerable.size()) model.threshold = 0;
+  return model;
+}
+
+std::vector<TradeoffPoint> AnswerabilityTradeoff(const std::vector<AnswerabilityExample>& examples,
+                                                 const AnswerabilityModel& model,
+                                                 const std::vector<double>& thresholds) {
+  std::vector<TradeoffPoint> points;
+  for (double threshold : thresholds) {
+    TradeoffPoint point{threshold, 0, 0, 0};
+    double answerable = 0, unanswerable = 0;
+    for (const AnswerabilityExample& example : examples) {
+      const bool answers = AnswerabilityProbability(example.features, model) >= threshold;
+      if (example.answerable) {
+        ++answerable;
+        point.answered_answerable += answers;
+        point.answered_right += answers && example.best_is_right;
+      } else {
+        ++unanswerable;
+        point.abstained_unanswerable += !answers;
+      }
+    }
+    if (answerable > 0) {
+      point.answered_answerable /= answerable;
+      point.answered_right /= answerable;
+    }
+    if (unanswerable > 0) point.abstained_unanswerable /= unanswerable;
+    points.push_back(point);
+  }
+  return points;
+}
+
+std::string AnswerabilityModelSource(const AnswerabilityModel& model, std::string_view provenance) {
+  std::string source = "// Generated by tests/tools/fit_answerability.cpp; do not edit by hand.\n";
+  size_t at = 0;
+  while (at < provenance.size()) {
+    size_t end = provenance.find('\n', at);
+    if (end == std::string_view::npos) end = provenance.size();
+    source += "// " + std::string(provenance.substr(at, end - at)) + "\n";
+    at = end + 1;
+  }
+  char buffer[64];
+  source += "constexpr AnswerabilityModel kFittedAnswerability{\n    {";
+  for (size_t i = 0; i < kAnswerabilityFeatures; ++i) {
+    std::snprintf(buffer, sizeof buffer, "%s%.6f", i == 0 ? "" : ", ", model.weights[i]);
+    source += buffer;
+  }
+  std::snprintf(buffer, sizeof buffer, "},\n    %.6f,\n    %.6f};\n", model.bias, model.threshold);
+  source += buffer;
+  return source;
+}
+
+std::string QuoteAnswer(std::string_view question, const knowledge::Passage& best, std::string_view language,
+                        std::string_view lead_in, int max_sentences) {
+  auto& stemmer = knowledge::ThreadStemmer(language);
+  const std::set<std::string> wanted = ContentStems(question, stemmer);
+  const std::vector<std::string> sentences = Sentences(best.chunk.text);
+  std::vector<std::pair<size_t, size_t>> scored;  // (overlap, index)
+  for (size_t i = 0; i < sentences.size(); ++i) {
+    if (IsHeading(sentences[i], best.chunk.heading_path)) continue;
+    const std::set<std::string> stems = ContentStems(sentences[i], stemmer);
+    size_t overlap = 0;
+    for (const std::string& stem : wanted) overlap += stems.count(stem);
+    if (overlap > 0) scored.emplace_back(overlap, i);
+  }
+  std::stable_sort(scored.begin(), scored.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::vector<size_t> chosen;
+  for (const auto& [overlap, index] : scored) {
+    if (static_cast<int>(chosen.size()) == max_sentences) break;
+    chosen.push_back(index);
+  }
+  if (chosen.empty()) return "";
+  std::sort(chosen.begin(), chosen.end());
+  std::string quote;
+  for (size_t index : chosen) quote += (quote.empty() ? "" : " ") + sentences[index];
+  return lead_in.empty() ? quote : std::string(lead_in) + "\n" + quote;
+}
+
+}  // namespace parley::agent
