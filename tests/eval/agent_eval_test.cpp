@@ -18,6 +18,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace parley::eval {
 namespace {
@@ -83,6 +84,19 @@ TEST_F(AgentEvalTest, TheSetHasWhatTheIssueAsks) {
   }
   for (const char* language : {"en", "fr", "de", "es", "it", "pt", "nl"})
     EXPECT_GE(languages[language], 10) << language;
+}
+
+// The wrong-fact check compares numbers in their canonical form: a price written the French or the English way is
+// one number, and the minutes of a full hour say nothing.
+TEST(NumbersInTest, ReadsPricesTimesAndQuantitiesInEitherWrittenForm) {
+  using Numbers = std::vector<std::string>;
+  EXPECT_EQ(NumbersIn("La semaine coûte 1 650 € en août"), Numbers{"1650"});
+  EXPECT_EQ(NumbersIn("€1,650.00 a week"), Numbers{"1650"});
+  EXPECT_EQ(NumbersIn("12,50 € or €12.50"), (Numbers{"1250", "1250"}));
+  EXPECT_EQ(NumbersIn("open from 8:00 to 13:30"), (Numbers{"8", "13", "30"}));
+  EXPECT_EQ(NumbersIn("de 8 h 30 à 13 h"), (Numbers{"8", "30", "13"}));
+  EXPECT_EQ(NumbersIn("100 cards, 250 cards"), (Numbers{"100", "250"}));
+  EXPECT_EQ(NumbersIn("no numbers here"), Numbers{});
 }
 
 TEST_F(AgentEvalTest, OfflineReachesTheRecordedFigures) {
