@@ -203,7 +203,7 @@ std::vector<Unit> BlockUnits(const Block& block, const Limits& limits) {
   } else {
     parts = SplitSentences(text);
   }
-  bool line_block = block.kind == Kind::kListItem || block.kind == Kind::kTableRow;
+  bool line_block = block.kind == Kind::kListItem || block.kind == Kind::kTableRow || block.kind == Kind::kTableHeader;
   std::vector<Unit> units;
   const char* previous_end = nullptr;
   auto add = [&](std::string_view piece) {
@@ -229,10 +229,15 @@ class Packer {
   Packer(const Limits& limits, std::vector<Chunk>& chunks) : limits_(limits), chunks_(chunks) {}
 
   void StartSection(std::vector<std::string> heading_path) {
+    Break();
+    heading_path_ = std::move(heading_path);
+  }
+
+  // Ends the current chunk without carrying overlap into the next: around a table row, which stands alone.
+  void Break() {
     Flush();
     units_.clear();
     chars_ = 0;
-    heading_path_ = std::move(heading_path);
   }
 
   void AddBlock(std::vector<Unit> block) {
@@ -321,6 +326,35 @@ class Packer {
   int fresh_ = 0;  //!< Units of `units_` not yet emitted in a chunk (the rest is overlap).
 };
 
+std::vector<std::string> NormalizedCells(const Block& row) {
+  std::vector<std::string> cells;
+  cells.reserve(row.cells.size());
+  for (const auto& cell : row.cells) cells.push_back(CollapseSpaces(Normalize(cell)));
+  return cells;
+}
+
+// A table row as a sentence that stands on its own: each cell after the name of its column ("Size: M; Colour:
+// blue; Price: €39"). Without a header, a two-cell row reads as a label and its value ("Delivery: €2.50") and a
+// longer one as its cells in order. Empty for a row that repeats the header (long tables repeat it).
+std::string LabelledRow(const std::vector<std::string>& columns, const Block& row) {
+  std::vector<std::string> cells = NormalizedCells(row);
+  if (cells.empty()) return row.text;
+  if (cells == columns) return "";
+  std::vector<std::pair<std::string_view, std::string_view>> parts;  // (column name, value)
+  for (size_t i = 0; i < cells.size(); ++i) {
+    if (!cells[i].empty())
+      parts.emplace_back(i < columns.size() ? std::string_view(columns[i]) : std::string_view(), cells[i]);
+  }
+  std::string text;
+  if (columns.empty() && parts.size() == 2) return std::string(parts[0].second) + ": " + std::string(parts[1].second);
+  for (const auto& [name, value] : parts) {
+    if (!text.empty()) text += "; ";
+    if (!name.empty()) text.append(name).append(": ");
+    text += value;
+  }
+  return text;
+}
+
 }  // namespace
 
 std::vector<Chunk> ChunkDocument(const ExtractedDocument& document, const ChunkOptions& options) {
@@ -332,7 +366,29 @@ std::vector<Chunk> ChunkDocument(const ExtractedDocument& document, const ChunkO
   std::vector<Chunk> chunks;
   Packer packer(limits, chunks);
   std::vector<std::pair<int, std::string>> headings;  // (level, text), outermost first.
+  // The open table's column names, and its header block until a row has used it: a header without rows is text.
+  std::vector<std::string> columns;
+  const Block* unused_header = nullptr;
   for (const auto& block : document.blocks) {
+    if (block.kind == Kind::kTableHeader || block.kind == Kind::kTableRow) {
+      // Each row is a chunk of its own, labelled with the column names, under the section's headings: a customer
+      // asking for one price finds the row that holds it rather than a whole table.
+      if (block.kind == Kind::kTableHeader) {
+        columns = NormalizedCells(block);
+        unused_header = &block;
+        continue;
+      }
+      std::string labelled = LabelledRow(columns, block);
+      unused_header = nullptr;
+      if (labelled.empty()) continue;
+      packer.Break();
+      packer.AddBlock(BlockUnits({.kind = Kind::kParagraph, .text = std::move(labelled), .page = block.page}, limits));
+      packer.Break();
+      continue;
+    }
+    if (unused_header != nullptr) packer.AddBlock(BlockUnits(*unused_header, limits));
+    columns.clear();
+    unused_header = nullptr;
     if (block.kind != Kind::kHeading) {
       packer.AddBlock(BlockUnits(block, limits));
       continue;
@@ -347,6 +403,7 @@ std::vector<Chunk> ChunkDocument(const ExtractedDocument& document, const ChunkO
     for (const auto& heading : headings) path.push_back(heading.second);
     packer.StartSection(std::move(path));
   }
+  if (unused_header != nullptr) packer.AddBlock(BlockUnits(*unused_header, limits));
   packer.Finish();
   return chunks;
 }

@@ -2,7 +2,10 @@
 // Cuts an extracted document into retrieval chunks along its structure: a chunk never spans two sections
 // (a heading starts a new chunk), paragraphs are kept whole when they fit, longer ones are split at sentence
 // boundaries, and a sentence longer than the maximum is split at word boundaries. Consecutive chunks of the same
-// section overlap by about `overlap_chars` (whole sentences taken from the end of the previous chunk).
+// section overlap by about `overlap_chars` (whole sentences taken from the end of the previous chunk). Each table
+// row is a chunk of its own, its cells labelled with their column names ("Size: M; Colour: blue; Price: €39").
+// Headings are never part of a chunk's text (what customers are quoted): they are its `heading_path`, which
+// IndexedText puts before the text for the indexes, so a chunk is still found by its section's title.
 
 #include "knowledge/extract.h"
 

@@ -24,12 +24,16 @@ std::string_view ToString(Format format);  //!< "txt", "markdown", "html", "pdf"
 // matches ("unsupported file type: x.exe").
 Result<Format> DetectFormat(std::string_view file_name, std::string_view content_type, std::string_view bytes);
 
+// A table is a run of kTableRow blocks, opened by a kTableHeader when the format or the table says which row
+// names the columns (a Markdown or CSV table's first row, HTML's <th> or <thead>, a Word header row).
 struct Block {
-  enum class Kind { kHeading, kParagraph, kListItem, kTableRow, kCode };
+  enum class Kind { kHeading, kParagraph, kListItem, kTableRow, kCode, kTableHeader };
   Kind kind = Kind::kParagraph;
-  int level = 0;     //!< Heading level 1–6; 0 for other kinds.
-  std::string text;  //!< UTF-8, whitespace collapsed (except kCode), never empty.
-  int page = 0;      //!< 1-based PDF page the block starts on; 0 for other formats.
+  int level = 0;  //!< Heading level 1–6; 0 for other kinds.
+  std::string
+      text;      //!< UTF-8, whitespace collapsed (except kCode), never empty; a row's non-empty cells joined by " | ".
+  int page = 0;  //!< 1-based PDF page the block starts on; 0 for other formats.
+  std::vector<std::string> cells;  //!< A row's cells in column order, empty ones kept so columns line up.
 };
 
 struct ExtractedDocument {
@@ -44,7 +48,8 @@ struct ExtractLimits {
   int64_t max_chars = 10'000'000;  //!< Characters (code points) of text kept, title included.
 };
 
-// Extracts `bytes` in `format` (not kCsv: see ParseQaCsv). Invalid UTF-8 in text formats is replaced with
+// Extracts `bytes` in `format`. A CSV file is a table (its first row names the columns), unless it holds Q&A
+// pairs (IsQaCsv), which ParseQaCsv reads. Invalid UTF-8 in text formats is replaced with
 // U+FFFD. kInvalidArgument with a reason ("not a PDF file", "DOCX has no word/document.xml", "document has no
 // text", "the PDF has more than 1000 pages") when the input cannot be read, holds no text or passes `limits`.
 // At most 50 MiB in. Runs in the calling thread for as long as the format's library takes: a hostile PDF can take
@@ -56,6 +61,9 @@ struct QaPair {
   std::vector<std::string> questions;
   std::string answer;
 };
+
+// Whether a CSV file's header row names a question and an answer column, as ParseQaCsv needs.
+bool IsQaCsv(std::string_view bytes);
 
 // Reads a CSV of Q&A pairs (RFC 4180: quoted fields, doubled quotes, CRLF or LF, UTF-8 with optional BOM).
 // A header row naming the columns is required: one "answer" column (also "réponse", "reponse", "a") and one

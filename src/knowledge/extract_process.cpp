@@ -98,7 +98,8 @@ std::vector<std::string> ChildArguments(const ExtractCommand& command, Format fo
   return args;
 }
 
-// The child's answer: {"title": "…", "blocks": [[kind, level, page, "text"], …]} or {"error": "reason"}.
+// The child's answer: {"title": "…", "blocks": [[kind, level, page, "text", ["cell", …]], …]} or
+// {"error": "reason"}; the cells are a table row's.
 std::string Encode(const Result<ExtractedDocument>& result) {
   boost::json::object out;
   if (!result) {
@@ -108,7 +109,9 @@ std::string Encode(const Result<ExtractedDocument>& result) {
   boost::json::array blocks;
   blocks.reserve(result->blocks.size());
   for (const Block& block : result->blocks) {
-    blocks.push_back(boost::json::array{static_cast<int>(block.kind), block.level, block.page, block.text});
+    boost::json::array cells(block.cells.begin(), block.cells.end());
+    blocks.push_back(
+        boost::json::array{static_cast<int>(block.kind), block.level, block.page, block.text, std::move(cells)});
   }
   out["title"] = result->title;
   out["blocks"] = std::move(blocks);
@@ -134,18 +137,25 @@ Result<ExtractedDocument> Decode(std::string_view text) {
   document.blocks.reserve(blocks->get_array().size());
   for (const auto& entry : blocks->get_array()) {
     const auto* fields = entry.if_array();
-    if (fields == nullptr || fields->size() != 4 || !(*fields)[0].is_int64() || !(*fields)[1].is_int64() ||
-        !(*fields)[2].is_int64() || !(*fields)[3].is_string()) {
+    if (fields == nullptr || fields->size() != 5 || !(*fields)[0].is_int64() || !(*fields)[1].is_int64() ||
+        !(*fields)[2].is_int64() || !(*fields)[3].is_string() || !(*fields)[4].is_array()) {
       return Error{malformed.code, malformed.message, "the reader's answer has a malformed block"};
     }
     int64_t kind = (*fields)[0].get_int64();
-    if (kind < static_cast<int>(Block::Kind::kHeading) || kind > static_cast<int>(Block::Kind::kCode)) {
+    if (kind < static_cast<int>(Block::Kind::kHeading) || kind > static_cast<int>(Block::Kind::kTableHeader)) {
       return Error{malformed.code, malformed.message, "the reader's answer has an unknown block kind"};
+    }
+    std::vector<std::string> cells;
+    for (const auto& cell : (*fields)[4].get_array()) {
+      if (!cell.is_string())
+        return Error{malformed.code, malformed.message, "the reader's answer has a malformed cell"};
+      cells.emplace_back(cell.get_string());
     }
     document.blocks.push_back({.kind = static_cast<Block::Kind>(kind),
                                .level = static_cast<int>((*fields)[1].get_int64()),
                                .text = std::string((*fields)[3].get_string()),
-                               .page = static_cast<int>((*fields)[2].get_int64())});
+                               .page = static_cast<int>((*fields)[2].get_int64()),
+                               .cells = std::move(cells)});
   }
   return document;
 }

@@ -1,5 +1,6 @@
 #include "knowledge/extract.h"
 #include "knowledge/extract/document_builder.h"
+#include "knowledge/extract/formats.h"
 
 #include <utf8proc.h>
 
@@ -12,6 +13,9 @@
 
 namespace parley::knowledge {
 namespace {
+
+// A header row is well within the first 64 KiB of a file.
+constexpr std::size_t kHeaderScanBytes = std::size_t{64} << 10;
 
 // RFC 4180 records, one at a time. Lenient where spreadsheets are sloppy: a lone CR also ends a record, and text
 // after a closing quote is kept rather than rejected.
@@ -158,7 +162,24 @@ bool IsBlankRecord(const std::vector<std::string>& fields) {
                      [](const std::string& field) { return detail::CollapseWhitespace(field).empty(); });
 }
 
+// The first record that is not blank into `fields`; false when there is none.
+Result<bool> NextNonBlank(CsvReader& reader, std::vector<std::string>& fields) {
+  for (;;) {
+    auto more = reader.Next(fields);
+    if (!more || !*more || !IsBlankRecord(fields)) return more;
+  }
+}
+
 }  // namespace
+
+bool IsQaCsv(std::string_view bytes) {
+  std::string text =
+      detail::ToValidUtf8(detail::StripUtf8Bom(bytes.substr(0, std::min(bytes.size(), kHeaderScanBytes))));
+  CsvReader reader(text, DetectDelimiter(text));
+  std::vector<std::string> fields;
+  auto found = NextNonBlank(reader, fields);
+  return found && *found && ReadHeader(fields).has_value();
+}
 
 Result<std::vector<QaPair>> ParseQaCsv(std::string_view bytes) {
   if (bytes.size() > detail::kMaxInputBytes) return Error::InvalidArgument("file too large");
@@ -166,15 +187,10 @@ Result<std::vector<QaPair>> ParseQaCsv(std::string_view bytes) {
   CsvReader reader(text, DetectDelimiter(text));
   std::vector<std::string> fields;
 
+  auto found = NextNonBlank(reader, fields);
+  if (!found) return found.error();
   std::optional<Columns> columns;
-  for (;;) {
-    auto more = reader.Next(fields);
-    if (!more) return more.error();
-    if (!*more) break;
-    if (IsBlankRecord(fields)) continue;
-    columns = ReadHeader(fields);
-    break;
-  }
+  if (*found) columns = ReadHeader(fields);
   if (!columns) return Error::InvalidArgument("CSV needs a question and an answer column");
 
   std::vector<QaPair> pairs;
@@ -205,4 +221,21 @@ Result<std::vector<QaPair>> ParseQaCsv(std::string_view bytes) {
   return pairs;
 }
 
+namespace detail {
+
+Result<ExtractedDocument> ExtractCsv(std::string_view bytes, const ExtractLimits& limits) {
+  std::string text = ToValidUtf8(StripUtf8Bom(bytes));
+  CsvReader reader(text, DetectDelimiter(text));
+  DocumentBuilder builder(limits.max_chars);
+  std::vector<std::string> fields;
+  for (bool header = true;;) {
+    auto more = NextNonBlank(reader, fields);
+    if (!more) return more.error();
+    if (!*more || !builder.AddRow(fields, header)) break;
+    header = false;
+  }
+  return std::move(builder).Finish();
+}
+
+}  // namespace detail
 }  // namespace parley::knowledge

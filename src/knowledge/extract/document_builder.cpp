@@ -169,8 +169,47 @@ bool DocumentBuilder::Add(Block::Kind kind, std::string_view raw, int level, int
   std::string text = kind == Block::Kind::kCode ? CleanCode(raw) : CollapseWhitespace(raw);
   if (text.empty()) return true;
   if (!Reserve(text)) return false;
+  if (kind == Block::Kind::kHeading) marked_level_ = level;
   document_.blocks.push_back(
       {.kind = kind, .level = kind == Block::Kind::kHeading ? level : 0, .text = std::move(text), .page = page});
+  return true;
+}
+
+bool LooksLikeTitle(std::string_view collapsed) {
+  constexpr std::size_t kMaxTitleChars = 80;
+  if (collapsed.empty()) return false;
+  std::size_t chars = 0;
+  bool letter = false;
+  for (std::size_t pos = 0; pos < collapsed.size();) {
+    utf8proc_int32_t code_point = NextCodePoint(collapsed, pos);
+    ++chars;
+    auto category = utf8proc_category(code_point);
+    letter = letter || (category >= UTF8PROC_CATEGORY_LU && category <= UTF8PROC_CATEGORY_LO);
+  }
+  // "…" is "..." once normalized, and ends with a period too.
+  return letter && chars <= kMaxTitleChars &&
+         std::string_view(".!?,;:").find(collapsed.back()) == std::string_view::npos;
+}
+
+bool DocumentBuilder::AddTitle(std::string_view raw) {
+  int marked = marked_level_;
+  bool added = Add(Block::Kind::kHeading, raw, std::min(marked + 1, 6));
+  marked_level_ = marked;
+  return added;
+}
+
+bool DocumentBuilder::AddRow(const std::vector<std::string>& raw_cells, bool header, int page) {
+  if (overflow_) return false;
+  Block block{.kind = header ? Block::Kind::kTableHeader : Block::Kind::kTableRow, .page = page};
+  for (const std::string& raw : raw_cells) {
+    std::string cell = CollapseWhitespace(raw);
+    if (!cell.empty()) block.text += (block.text.empty() ? "" : " | ") + cell;
+    block.cells.push_back(std::move(cell));
+  }
+  if (block.text.empty()) return true;
+  while (block.cells.back().empty()) block.cells.pop_back();
+  if (!Reserve(block.text)) return false;
+  document_.blocks.push_back(std::move(block));
   return true;
 }
 

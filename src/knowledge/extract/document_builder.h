@@ -37,6 +37,11 @@ std::string AsciiLower(std::string_view text);
 // Runs of lines separated by blank (whitespace-only) lines, as views into `text`, in order.
 std::vector<std::string_view> SplitParagraphs(std::string_view text);
 
+// Whether a line of collapsed text reads as a title rather than a sentence, for the titles that documents set
+// apart without heading markup (a bold line, a short line of its own in plain text): at most 80 characters, a
+// letter, and no sentence or clause punctuation at its end.
+bool LooksLikeTitle(std::string_view collapsed);
+
 class DocumentBuilder {
  public:
   // Keeps at most `max_chars` characters (code points) of text, title included.
@@ -47,6 +52,11 @@ class DocumentBuilder {
   // Cleans `raw` for `kind` and appends it unless nothing is left. Returns false once the text limit is passed,
   // so that extractors stop early instead of reading the rest of a huge document; Finish reports the overflow.
   bool Add(Block::Kind kind, std::string_view raw, int level = 0, int page = 0);
+  // A title set apart without heading markup (see LooksLikeTitle), as a heading one level below the last heading
+  // the document marked as one (level 1 before any).
+  bool AddTitle(std::string_view raw);
+  // A table row (`header`: the row that names the columns) from its raw cells; a row without text is dropped.
+  bool AddRow(const std::vector<std::string>& raw_cells, bool header, int page = 0);
 
   // The document, with the first level-1 heading as title when none was set; an error when the text limit was
   // passed ("the document has more than 10000000 characters of text") or no block was added.
@@ -59,6 +69,7 @@ class DocumentBuilder {
   int64_t max_chars_;
   int64_t chars_ = 0;
   bool overflow_ = false;
+  int marked_level_ = 0;  //!< Level of the last heading added with Add.
 };
 
 }  // namespace parley::knowledge::detail

@@ -5,6 +5,7 @@
 #include <libxml/parser.h>
 #include <zip.h>
 
+#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <string>
@@ -99,6 +100,24 @@ std::optional<bool> Numbering(const xmlNode* properties) {
   return id == nullptr || WordAttribute(id, "val") != "0";
 }
 
+// An on/off property such as w:b or w:tblHeader: on unless its w:val says otherwise.
+bool IsOn(const xmlNode* property) {
+  if (property == nullptr) return false;
+  std::string value = WordAttribute(property, "val");
+  return value != "0" && value != "false" && value != "off";
+}
+
+// Whether a table's first row names its columns: a table style applies its header formatting to it (w:tblLook,
+// firstRow or bit 0x0020 of val), which Word sets on the tables it inserts. Rows marked w:tblHeader always do.
+bool FirstRowIsHeader(const xmlNode* table) {
+  const xmlNode* properties = WordChild(table, "tblPr");
+  const xmlNode* look = properties != nullptr ? WordChild(properties, "tblLook") : nullptr;
+  if (look == nullptr) return false;
+  std::string first_row = WordAttribute(look, "firstRow");
+  if (!first_row.empty()) return first_row != "0" && first_row != "false" && first_row != "off";
+  return (std::strtol(WordAttribute(look, "val").c_str(), nullptr, 16) & 0x20) != 0;
+}
+
 struct Style {
   std::string name;
   std::string based_on;
@@ -172,7 +191,7 @@ class DocxWalker {
   bool Enter(const xmlNode* node) {
     if (node->type == XML_TEXT_NODE) {
       if (node->parent != nullptr && IsWord(node->parent, "t") && node->content != nullptr) {
-        Append(reinterpret_cast<const char*>(node->content));
+        Append(reinterpret_cast<const char*>(node->content), IsBoldRun(node->parent->parent));
       }
       return false;
     }
@@ -181,16 +200,23 @@ class DocxWalker {
     if (IsElement(node, kMarkupCompatibilityNamespace, "Fallback")) return false;
     if (IsWord(node, "p")) {
       frames_.emplace_back(Paragraph{Classify(node, styles_), {}});
+    } else if (IsWord(node, "tbl")) {
+      frames_.emplace_back(Table{FirstRowIsHeader(node)});
     } else if (IsWord(node, "tr")) {
-      frames_.emplace_back(Row{});
+      bool header = false;
+      if (!frames_.empty()) {
+        if (auto* table = std::get_if<Table>(&frames_.back())) header = table->rows++ == 0 && table->first_row_header;
+      }
+      const xmlNode* properties = WordChild(node, "trPr");
+      frames_.emplace_back(Row{{}, header || (properties != nullptr && IsOn(WordChild(properties, "tblHeader")))});
     } else if (IsWord(node, "tc")) {
       if (!frames_.empty()) {
         if (auto* row = std::get_if<Row>(&frames_.back())) row->cells.emplace_back();
       }
     } else if (IsWord(node, "tab")) {
-      Append("\t");
+      Append("\t", true);
     } else if (IsWord(node, "br") || IsWord(node, "cr")) {
-      Append("\n");
+      Append("\n", true);
     } else if (IsWord(node, "pPr") || IsWord(node, "rPr") || IsWord(node, "tblPr") || IsWord(node, "sectPr")) {
       return false;  // Properties only; w:tab here is a tab stop, not text.
     }
@@ -205,22 +231,22 @@ class DocxWalker {
       Paragraph done = std::move(*paragraph);
       frames_.pop_back();
       if (!frames_.empty() && std::holds_alternative<Row>(frames_.back())) {
-        Append(done.text + " ");
+        Append(done.text + " ", true);
+      } else if (done.kind.kind == Block::Kind::kParagraph && !done.plain &&
+                 LooksLikeTitle(CollapseWhitespace(done.text))) {
+        // A paragraph all in bold that reads as a title is the heading of what follows.
+        room_left_ = builder_.AddTitle(done.text) && room_left_;
       } else {
         room_left_ = builder_.Add(done.kind.kind, done.text, done.kind.level) && room_left_;
       }
     } else if (IsWord(node, "tr")) {
       auto* row = std::get_if<Row>(&frames_.back());
       if (row == nullptr) return;
-      std::string text;
-      for (const std::string& cell : row->cells) {
-        std::string clean = CollapseWhitespace(cell);
-        if (clean.empty()) continue;
-        if (!text.empty()) text += " | ";
-        text += clean;
-      }
+      Row done = std::move(*row);
       frames_.pop_back();
-      room_left_ = builder_.Add(Block::Kind::kTableRow, text) && room_left_;
+      room_left_ = builder_.AddRow(done.cells, done.header) && room_left_;
+    } else if (IsWord(node, "tbl")) {
+      if (std::holds_alternative<Table>(frames_.back())) frames_.pop_back();
     }
   }
 
@@ -228,25 +254,40 @@ class DocxWalker {
   struct Paragraph {
     ParagraphKind kind;
     std::string text;
+    bool plain = false;  //!< Holds text outside bold runs.
   };
   struct Row {
     std::vector<std::string> cells;
+    bool header = false;
+  };
+  struct Table {
+    bool first_row_header = false;
+    int rows = 0;
   };
 
-  void Append(std::string_view text) {
+  static bool IsBoldRun(const xmlNode* run) {
+    if (run == nullptr || !IsWord(run, "r")) return false;
+    const xmlNode* properties = WordChild(run, "rPr");
+    return properties != nullptr && IsOn(WordChild(properties, "b"));
+  }
+
+  // `bold`: whether the text counts as bold when telling a title from a paragraph (white space does).
+  void Append(std::string_view text, bool bold) {
     if (frames_.empty()) return;
     if (auto* paragraph = std::get_if<Paragraph>(&frames_.back())) {
       paragraph->text += text;
+      paragraph->plain = paragraph->plain || (!bold && text.find_first_not_of(" \t\n") != std::string_view::npos);
       return;
     }
-    auto& cells = std::get<Row>(frames_.back()).cells;
-    if (cells.empty()) cells.emplace_back();
-    cells.back() += text;
+    auto* row = std::get_if<Row>(&frames_.back());
+    if (row == nullptr) return;  // Text directly in a table, outside any row: not valid WordprocessingML.
+    if (row->cells.empty()) row->cells.emplace_back();
+    row->cells.back() += text;
   }
 
   DocumentBuilder& builder_;
   const Styles& styles_;
-  std::vector<std::variant<Paragraph, Row>> frames_;
+  std::vector<std::variant<Paragraph, Row, Table>> frames_;
   bool room_left_ = true;
 };
 

@@ -18,9 +18,9 @@ Result<ExtractedDocument> Extract(Format format, std::string_view bytes, const E
     case Format::kDocx:
       return detail::ExtractDocx(bytes, limits);
     case Format::kCsv:
-      break;
+      return detail::ExtractCsv(bytes, limits);
   }
-  return Error::InvalidArgument("a CSV file is imported as questions and answers, not as a document");
+  return Error::InvalidArgument("unsupported format");
 }
 
 }  // namespace parley::knowledge

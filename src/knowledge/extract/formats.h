@@ -12,5 +12,7 @@ Result<ExtractedDocument> ExtractMarkdown(std::string_view bytes, const ExtractL
 Result<ExtractedDocument> ExtractHtml(std::string_view bytes, const ExtractLimits& limits);
 Result<ExtractedDocument> ExtractPdf(std::string_view bytes, const ExtractLimits& limits);
 Result<ExtractedDocument> ExtractDocx(std::string_view bytes, const ExtractLimits& limits);
+// A CSV file as one table whose first row names the columns.
+Result<ExtractedDocument> ExtractCsv(std::string_view bytes, const ExtractLimits& limits);
 
 }  // namespace parley::knowledge::detail

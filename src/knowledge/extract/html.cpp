@@ -64,6 +64,8 @@ class HtmlWalker {
       return false;
     }
     if (node->type != XML_ELEMENT_NODE) return false;
+    if (xmlStrEqual(node->name, BAD_CAST "thead")) ++in_head_;
+    if (IsBold(node)) ++bold_;
     auto [role, level] = RoleOf(node);
     switch (role) {
       case Role::kInline:
@@ -81,11 +83,13 @@ class HtmlWalker {
           Flush();
           row_ = node;
           cells_.clear();
+          header_cells_.clear();
         }
         return true;
       case Role::kCell:
         if (row_ != nullptr) {
           cells_.emplace_back();
+          header_cells_.push_back(xmlStrEqual(node->name, BAD_CAST "th") != 0);
           return true;
         }
         break;
@@ -104,6 +108,8 @@ class HtmlWalker {
   // Mirrors Enter: only called on elements, text and skipped nodes leave nothing to close.
   void Exit(xmlNode* node) {
     if (node->type != XML_ELEMENT_NODE) return;
+    if (xmlStrEqual(node->name, BAD_CAST "thead")) --in_head_;
+    if (IsBold(node)) --bold_;
     Role role = RoleOf(node).role;
     if (role == Role::kInline || role == Role::kSkip || role == Role::kHead || role == Role::kLineBreak) return;
     if (role == Role::kRow && node == row_) {
@@ -137,30 +143,49 @@ class HtmlWalker {
   void Append(std::string_view text) {
     if (row_ == nullptr) {
       text_ += text;
+      plain_ = plain_ || (bold_ == 0 && text.find_first_not_of(" \t\r\n") != std::string_view::npos);
       return;
     }
-    if (cells_.empty()) cells_.emplace_back();
+    if (cells_.empty()) {
+      cells_.emplace_back();
+      header_cells_.push_back(false);
+    }
     cells_.back() += text;
   }
 
+  // A paragraph that is all bold and reads as a title is the heading of what follows ("<p><b>Gift cards</b></p>"),
+  // which would otherwise be read as a paragraph of its own and open the section's text.
   void Flush() {
     if (text_.empty()) return;
     OpenBlock block = open_.empty() ? OpenBlock{} : open_.back();
-    room_left_ = builder_.Add(block.kind, text_, block.level) && room_left_;
+    if (block.kind == Block::Kind::kParagraph && !plain_ && LooksLikeTitle(CollapseWhitespace(text_))) {
+      room_left_ = builder_.AddTitle(text_) && room_left_;
+    } else {
+      room_left_ = builder_.Add(block.kind, text_, block.level) && room_left_;
+    }
     text_.clear();
+    plain_ = false;
   }
 
+  static bool IsBold(const xmlNode* element) {
+    return xmlStrEqual(element->name, BAD_CAST "b") || xmlStrEqual(element->name, BAD_CAST "strong");
+  }
+
+  // A row names the columns when it sits in <thead> or all its cells with text are <th>. A table without one is
+  // left without a header: guessing from a first row of <td> would label every row with a layout table's cells.
   void EmitRow() {
-    std::string row;
-    for (const std::string& cell : cells_) {
-      std::string text = CollapseWhitespace(cell);
-      if (text.empty()) continue;
-      if (!row.empty()) row += " | ";
-      row += text;
+    bool header = in_head_ > 0;
+    bool any_text = false;
+    bool all_th = true;
+    for (size_t i = 0; i < cells_.size(); ++i) {
+      if (CollapseWhitespace(cells_[i]).empty()) continue;
+      any_text = true;
+      all_th = all_th && header_cells_[i];
     }
-    room_left_ = builder_.Add(Block::Kind::kTableRow, row) && room_left_;
+    room_left_ = builder_.AddRow(cells_, header || (any_text && all_th)) && room_left_;
     row_ = nullptr;
     cells_.clear();
+    header_cells_.clear();
   }
 
   void ReadTitle(const xmlNode* head) {
@@ -177,6 +202,10 @@ class HtmlWalker {
   std::vector<OpenBlock> open_;
   const xmlNode* row_ = nullptr;  // The <tr> being read, if any.
   std::vector<std::string> cells_;
+  std::vector<bool> header_cells_;  // Whether each of cells_ is a <th>.
+  int in_head_ = 0;                 // Open <thead> elements.
+  int bold_ = 0;                    // Open <b> and <strong> elements.
+  bool plain_ = false;              // text_ holds text outside bold.
   bool room_left_ = true;
 };
 

@@ -14,7 +14,14 @@ using Strings = std::vector<std::string>;
 Block Heading(int level, std::string text) { return {Kind::kHeading, level, std::move(text), 0}; }
 Block Paragraph(std::string text, int page = 0) { return {Kind::kParagraph, 0, std::move(text), page}; }
 Block ListItem(std::string text) { return {Kind::kListItem, 0, std::move(text), 0}; }
-Block TableRow(std::string text) { return {Kind::kTableRow, 0, std::move(text), 0}; }
+// A table row from its cells, its text joined as extraction joins it.
+Block Row(std::vector<std::string> cells, bool header = false) {
+  std::string text;
+  for (const auto& cell : cells) {
+    if (!cell.empty()) text += (text.empty() ? "" : " | ") + cell;
+  }
+  return {.kind = header ? Kind::kTableHeader : Kind::kTableRow, .text = text, .cells = std::move(cells)};
+}
 Block Code(std::string text) { return {Kind::kCode, 0, std::move(text), 0}; }
 
 ExtractedDocument Document(std::vector<Block> blocks) { return {"", std::move(blocks)}; }
@@ -95,14 +102,44 @@ TEST(ChunkerTest, NoChunkCrossesAHeading) {
   EXPECT_EQ(chunks[1].text, Sentences(3, 3));  // No overlap carried across sections.
 }
 
-TEST(ChunkerTest, ListItemsAndTableRowsAreOneLineEach) {
-  auto chunks = ChunkDocument(
-      Document({Heading(1, "Plans"), Paragraph("We offer:"), ListItem("Basic, 10 euros"), ListItem("Pro, 20 euros"),
-                Paragraph("Prices include taxes."), TableRow("Plan | Seats"), TableRow("Basic | 1")}),
-      {});
+TEST(ChunkerTest, ListItemsAreOneLineEach) {
+  auto chunks = ChunkDocument(Document({Heading(1, "Plans"), Paragraph("We offer:"), ListItem("Basic, 10 euros"),
+                                        ListItem("Pro, 20 euros"), Paragraph("Prices include taxes.")}),
+                              {});
   ASSERT_EQ(chunks.size(), 1u);
-  EXPECT_EQ(chunks[0].text,
-            "We offer:\nBasic, 10 euros\nPro, 20 euros\n\nPrices include taxes.\nPlan | Seats\nBasic | 1");
+  EXPECT_EQ(chunks[0].text, "We offer:\nBasic, 10 euros\nPro, 20 euros\n\nPrices include taxes.");
+}
+
+TEST(ChunkerTest, EachTableRowIsAChunkLabelledWithItsColumns) {
+  auto chunks = ChunkDocument(
+      Document({Heading(1, "Shop"), Heading(2, "T-shirts"), Paragraph("Our prices, VAT included."),
+                Row({"Size", "Colour", "Price"}, true), Row({"M", "blue", "€39"}), Row({"L", "", "€41"}),
+                Row({"Size", "Colour", "Price"}), Row({"XL", "red", "€45", "new"}), Paragraph("Sizes run small."),
+                Row({"Delivery", "€2.50"}), Row({"Collection", "in store", "free"})}),
+      {.target_chars = 800, .max_chars = 1200, .overlap_chars = 120});
+  std::vector<std::string> texts;
+  for (const auto& chunk : chunks) {
+    texts.push_back(chunk.text);
+    EXPECT_EQ(chunk.heading_path, (Strings{"Shop", "T-shirts"}));
+  }
+  // The repeated header row is no chunk; prose after the table does not start with a row as overlap.
+  EXPECT_EQ(texts, (Strings{"Our prices, VAT included.", "Size: M; Colour: blue; Price: €39", "Size: L; Price: €41",
+                            "Size: XL; Colour: red; Price: €45; new", "Sizes run small.", "Delivery: €2.50",
+                            "Collection; in store; free"}));
+  for (size_t i = 0; i < chunks.size(); ++i) EXPECT_EQ(chunks[i].position, static_cast<int>(i));
+}
+
+TEST(ChunkerTest, AHeaderWithoutRowsIsText) {
+  auto chunks = ChunkDocument(Document({Paragraph("Table:"), Row({"Size", "Price"}, true), Paragraph("End.")}), {});
+  ASSERT_EQ(chunks.size(), 1u);
+  EXPECT_EQ(chunks[0].text, "Table:\nSize | Price\n\nEnd.");
+}
+
+TEST(ChunkerTest, TheHeadingIsInTheIndexedTextNotInTheChunkText) {
+  auto chunks = ChunkDocument(Document({Heading(2, "Gift cards"), Paragraph("Gift cards are sold in store.")}), {});
+  ASSERT_EQ(chunks.size(), 1u);
+  EXPECT_EQ(chunks[0].text, "Gift cards are sold in store.");
+  EXPECT_EQ(IndexedText(chunks[0]), "Gift cards\nGift cards are sold in store.");
 }
 
 TEST(ChunkerTest, CodeKeepsItsLines) {

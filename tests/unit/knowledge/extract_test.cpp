@@ -5,6 +5,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <zip.h>
 
 #include <fstream>
 #include <random>
@@ -45,6 +46,9 @@ std::vector<std::string> Describe(const ExtractedDocument& document) {
       case Block::Kind::kTableRow:
         tag = "row";
         break;
+      case Block::Kind::kTableHeader:
+        tag = "th";
+        break;
       case Block::Kind::kCode:
         tag = "code";
         break;
@@ -81,6 +85,17 @@ void ExpectWellFormed(const ExtractedDocument& document) {
       EXPECT_LE(block.level, 6);
     } else {
       EXPECT_EQ(block.level, 0);
+    }
+    bool row = block.kind == Block::Kind::kTableRow || block.kind == Block::Kind::kTableHeader;
+    if (row) {
+      std::string joined;
+      for (const auto& cell : block.cells) {
+        if (!cell.empty()) joined += (joined.empty() ? "" : " | ") + cell;
+      }
+      EXPECT_EQ(block.text, joined);
+      EXPECT_FALSE(block.cells.back().empty());
+    } else {
+      EXPECT_TRUE(block.cells.empty());
     }
     if (block.kind != Block::Kind::kCode) {
       EXPECT_EQ(block.text.find("  "), std::string::npos) << block.text;
@@ -152,10 +167,11 @@ TEST(DetectFormatTest, FormatNames) {
 TEST(ExtractTextTest, ParagraphsSplitOnBlankLines) {
   auto document = Extract(Format::kText, ReadFixture("sample.txt"));
   ASSERT_TRUE(document) << document.error().message;
-  EXPECT_EQ(document->title, "");
+  // The first line stands alone above prose: the document's title, and its heading.
+  EXPECT_EQ(document->title, "Café Lumière — opening hours and policies");
   EXPECT_THAT(
       Describe(*document),
-      ElementsAre("p Café Lumière — opening hours and policies",
+      ElementsAre("h1 Café Lumière — opening hours and policies",
                   "p We are open Monday to Friday from 8:00 to 18:00, and on Saturday from 9:00 to 14:00.",
                   "p Delivery is free for orders over 30 €. Orders placed before noon arrive the same day.",
                   "p Refunds: bring the receipt within 14 days. Our crème brûlée cannot be refunded once eaten."));
@@ -174,6 +190,21 @@ TEST(ExtractTextTest, InvalidUtf8BecomesReplacementCharacters) {
   auto document = Extract(Format::kText, "caf\xE9 au lait \x80 ok \xE2\x82");
   ASSERT_TRUE(document);
   EXPECT_THAT(Describe(*document), ElementsAre("p caf\xEF\xBF\xBD au lait \xEF\xBF\xBD ok \xEF\xBF\xBD\xEF\xBF\xBD"));
+}
+
+TEST(ExtractTextTest, ShortLinesSetApartAboveProseAreHeadings) {
+  auto document = Extract(Format::kText,
+                          "Maison Levain\n\n"
+                          "Gift cards\nGift cards are sold in store and never expire.\n\n"
+                          "Opening hours\n\nMonday 9-18\nTuesday 9-18\n\n"
+                          "Delivery\n\nWe deliver within 5 km. Orders before noon arrive the same day.\n\n"
+                          "Last line alone");
+  ASSERT_TRUE(document) << document.error().message;
+  EXPECT_THAT(Describe(*document),
+              ElementsAre("h1 Maison Levain", "h2 Gift cards", "p Gift cards are sold in store and never expire.",
+                          "p Opening hours", "p Monday 9-18 Tuesday 9-18", "h2 Delivery",
+                          "p We deliver within 5 km. Orders before noon arrive the same day.", "p Last line alone"));
+  ExpectWellFormed(*document);
 }
 
 TEST(ExtractTextTest, NothingButWhitespaceHasNoText) {
@@ -208,6 +239,40 @@ TEST(ExtractMarkdownTest, TitleIsTheFirstH1NotTheFirstHeading) {
   EXPECT_EQ(no_h1->title, "");
 }
 
+TEST(ExtractMarkdownTest, PipeTablesAreRowsUnderTheirHeader) {
+  auto document = Extract(Format::kMarkdown,
+                          "## T-shirts\n"
+                          "Our prices:\n"
+                          "| Size | Colour | **Price** |\n"
+                          "|:-----|:------:|------:|\n"
+                          "| M | blue | €39 |\n"
+                          "| L | [red](https://x.example) |\n"
+                          "| XL | black | €45 | extra |\n"
+                          "Prices include VAT.\n\n"
+                          "a | b\n"
+                          "not a delimiter row\n");
+  ASSERT_TRUE(document) << document.error().message;
+  EXPECT_THAT(Describe(*document), ElementsAre("h2 T-shirts", "p Our prices:", "th Size | Colour | Price",
+                                               "row M | blue | €39", "row L | red", "row XL | black | €45",
+                                               "p Prices include VAT.", "p a | b not a delimiter row"));
+  EXPECT_EQ(document->blocks[4].cells, (std::vector<std::string>{"L", "red"}));  // Trailing empty cells dropped.
+  ExpectWellFormed(*document);
+}
+
+TEST(ExtractMarkdownTest, ABoldLineTitlesWhatFollows) {
+  auto document = Extract(Format::kMarkdown,
+                          "## Shop\n\n"
+                          "**Gift cards**\nGift cards are sold in store.\n\n"
+                          "**Returns**\n\nReturns are free.\n\n"
+                          "**Note: prices include VAT.**\n\n"
+                          "**Bold** start of a sentence.\n");
+  ASSERT_TRUE(document) << document.error().message;
+  EXPECT_THAT(Describe(*document),
+              ElementsAre("h2 Shop", "h3 Gift cards", "p Gift cards are sold in store.", "h3 Returns",
+                          "p Returns are free.", "p Note: prices include VAT.", "p Bold start of a sentence."));
+  ExpectWellFormed(*document);
+}
+
 TEST(ExtractMarkdownTest, InvalidUtf8AndEmptyDocuments) {
   auto document = Extract(Format::kMarkdown, "# Caf\xE9\n");
   ASSERT_TRUE(document);
@@ -231,10 +296,24 @@ TEST(ExtractHtmlTest, BlocksTablesAndSkippedBoilerplate) {
   EXPECT_EQ(document->title, "Café Lumière – Delivery & refunds");
   EXPECT_THAT(Describe(*document),
               ElementsAre("h1 Delivery & refunds", "p We deliver in Lyon and Villeurbanne.", "h2 Opening hours",
-                          "row Day | Hours", "row Monday–Friday | 8:00–18:00", "row Sunday | closed",
-                          "h3 Refund policy", "li Bring the receipt within 14 days.",
-                          "li Crème brûlée cannot be refunded.", "p Questions? Call us. We answer within a day.",
+                          "th Day | Hours", "row Monday–Friday | 8:00–18:00", "row Sunday | closed", "h3 Refund policy",
+                          "li Bring the receipt within 14 days.", "li Crème brûlée cannot be refunded.",
+                          "p Questions? Call us. We answer within a day.",
                           "code Order ref: CL-2024-001\n  Status: shipped", "p Best café in town!"));
+  ExpectWellFormed(*document);
+}
+
+TEST(ExtractHtmlTest, HeaderRowsAndBoldTitles) {
+  auto document = Extract(Format::kHtml,
+                          "<h2>Prices</h2><p><strong>Gift cards</strong></p><p>Gift cards are sold <b>in store</b>.</p>"
+                          "<p><b>Bold</b> then plain.</p><p><b>A bold sentence.</b></p>"
+                          "<table><thead><tr><td>Size</td><td>Price</td></tr></thead>"
+                          "<tr><td>M</td><td>€39</td></tr></table>"
+                          "<table><tr><td>Delivery</td><td>€2.50</td></tr></table>");
+  ASSERT_TRUE(document) << document.error().message;
+  EXPECT_THAT(Describe(*document),
+              ElementsAre("h2 Prices", "h3 Gift cards", "p Gift cards are sold in store.", "p Bold then plain.",
+                          "p A bold sentence.", "th Size | Price", "row M | €39", "row Delivery | €2.50"));
   ExpectWellFormed(*document);
 }
 
@@ -342,6 +421,57 @@ TEST(ExtractDocxTest, StylesListsTablesAndCoreTitle) {
   ExpectWellFormed(*document);
 }
 
+// A DOCX holding only word/document.xml with `body` as its body, built in memory.
+std::string MakeDocx(const std::string& body) {
+  std::string xml =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?><w:document "
+      "xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body>" +
+      body + "</w:body></w:document>";
+  zip_error_t error;
+  zip_error_init(&error);
+  zip_source_t* buffer = zip_source_buffer_create(nullptr, 0, 0, &error);
+  zip_source_keep(buffer);
+  zip_t* archive = zip_open_from_source(buffer, ZIP_TRUNCATE, &error);
+  zip_source_t* part = zip_source_buffer(archive, xml.data(), xml.size(), 0);
+  zip_file_add(archive, "word/document.xml", part, ZIP_FL_OVERWRITE);
+  zip_close(archive);
+  zip_source_open(buffer);
+  zip_source_seek(buffer, 0, SEEK_END);
+  auto size = zip_source_tell(buffer);
+  zip_source_seek(buffer, 0, SEEK_SET);
+  std::string bytes(static_cast<size_t>(size), '\0');
+  zip_source_read(buffer, bytes.data(), static_cast<zip_uint64_t>(size));
+  zip_source_close(buffer);
+  zip_source_free(buffer);
+  return bytes;
+}
+
+std::string WordRun(const std::string& text, bool bold = false) {
+  return std::string("<w:r>") + (bold ? "<w:rPr><w:b/></w:rPr>" : "") + "<w:t xml:space=\"preserve\">" + text +
+         "</w:t></w:r>";
+}
+std::string Row(const std::vector<std::string>& cells, const std::string& properties = "") {
+  std::string row = "<w:tr>" + properties;
+  for (const auto& cell : cells) row += "<w:tc><w:p>" + WordRun(cell) + "</w:p></w:tc>";
+  return row + "</w:tr>";
+}
+
+TEST(ExtractDocxTest, HeaderRowsAndBoldTitles) {
+  std::string look = "<w:tblPr><w:tblLook w:val=\"04A0\" w:firstRow=\"1\"/></w:tblPr>";
+  auto document = Extract(
+      Format::kDocx, MakeDocx("<w:p>" + WordRun("Gift cards", true) + "</w:p><w:p>" + WordRun("Sold ") +
+                              WordRun("in store", true) + "</w:p>" + "<w:p>" + WordRun("A bold sentence.", true) +
+                              "</w:p>" + "<w:tbl>" + look + Row({"Size", "Price"}) + Row({"M", "€39"}) + "</w:tbl>" +
+                              "<w:tbl><w:tblPr><w:tblLook w:val=\"0400\"/></w:tblPr>" +
+                              Row({"Zone", "Fee"}, "<w:trPr><w:tblHeader/></w:trPr>") + Row({"Lyon", "free"}) +
+                              "</w:tbl>" + "<w:tbl>" + Row({"Delivery", "€2.50"}) + "</w:tbl>"));
+  ASSERT_TRUE(document) << document.error().message;
+  EXPECT_THAT(Describe(*document),
+              ElementsAre("h1 Gift cards", "p Sold in store", "p A bold sentence.", "th Size | Price", "row M | €39",
+                          "th Zone | Fee", "row Lyon | free", "row Delivery | €2.50"));
+  ExpectWellFormed(*document);
+}
+
 TEST(ExtractDocxTest, DamagedArchives) {
   EXPECT_EQ(ErrorOf(Extract(Format::kDocx, ReadFixture("no_document.docx"))), "DOCX has no word/document.xml");
   EXPECT_EQ(ErrorOf(Extract(Format::kDocx, ReadFixture("broken_xml.docx"))), "DOCX word/document.xml is not valid XML");
@@ -374,8 +504,23 @@ TEST(ExtractTest, InputAndOutputLimits) {
   EXPECT_EQ(ErrorOf(Extract(Format::kText, wordy)), "the document has more than 10000000 characters of text");
 }
 
-TEST(ExtractTest, CsvIsNotADocument) {
-  EXPECT_THAT(ErrorOf(Extract(Format::kCsv, ReadFixture("faq.csv"))), HasSubstr("questions and answers"));
+TEST(ExtractCsvTest, ATableWhoseFirstRowNamesTheColumns) {
+  auto document =
+      Extract(Format::kCsv, "\xEF\xBB\xBFProduct;Size;Price\r\n\r\nT-shirt;M;\"39,00 €\"\r\n;;\r\nHoodie;;59 €\r\n");
+  ASSERT_TRUE(document) << document.error().message;
+  EXPECT_THAT(Describe(*document),
+              ElementsAre("th Product | Size | Price", "row T-shirt | M | 39,00 €", "row Hoodie | 59 €"));
+  EXPECT_EQ(document->blocks[2].cells, (std::vector<std::string>{"Hoodie", "", "59 €"}));
+  ExpectWellFormed(*document);
+  EXPECT_THAT(ErrorOf(Extract(Format::kCsv, "\n ; \n")), HasSubstr("no text"));
+}
+
+TEST(ExtractCsvTest, QaPairsAreToldApartFromTables) {
+  EXPECT_TRUE(IsQaCsv(ReadFixture("faq.csv")));
+  EXPECT_TRUE(IsQaCsv("\n\nQuestion;Réponse\nA?;B\n"));
+  EXPECT_FALSE(IsQaCsv("Product,Size,Price\nT-shirt,M,39\n"));
+  EXPECT_FALSE(IsQaCsv(""));
+  EXPECT_FALSE(IsQaCsv("\"unterminated"));
 }
 
 // Untrusted uploads: whatever the bytes, an error or a well-formed document, never a crash.
