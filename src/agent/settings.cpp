@@ -1,6 +1,8 @@
 #include "agent/settings.h"
 
 #include "core/json.h"
+#include "core/utf8.h"
+#include "knowledge/language.h"
 
 #include <boost/json/parse.hpp>
 
@@ -50,12 +52,88 @@ Result<void> ReadUrl(const boost::json::value& value, std::string_view field, st
   return Ok();
 }
 
+constexpr size_t kMaxMessageBytes = 1000;
+// Enough for every language a business may meet; a bound on what one tenant stores.
+constexpr size_t kMaxMessageLanguages = 40;
+
+std::string SupportedCodes() {
+  std::string codes;
+  for (const auto& language : knowledge::SupportedLanguages()) {
+    codes += (codes.empty() ? "" : ", ") + std::string(language.code);
+  }
+  return codes;
+}
+
+Result<void> ReadLanguage(const boost::json::value& value, std::string_view field, std::string& out) {
+  auto code = value.is_string() ? knowledge::LanguageCode(value.as_string()) : std::nullopt;
+  if (!code || !knowledge::IsSupportedLanguage(*code)) {
+    return FieldError(field,
+                      "the ISO 639-1 code (or the Snowball name) of a language with a stemmer: " + SupportedCodes());
+  }
+  out = std::move(*code);
+  return Ok();
+}
+
+Result<void> ReadAnswerLanguage(const boost::json::value& value, std::string_view field, std::string& out) {
+  if (value.is_string() && value.as_string() == "auto") {
+    out = "auto";
+    return Ok();
+  }
+  auto code = value.is_string() ? knowledge::LanguageCode(value.as_string()) : std::nullopt;
+  if (!code) return FieldError(field, "\"auto\" or an ISO 639-1 language code");
+  out = std::move(*code);
+  return Ok();
+}
+
+// {"fr": {"greeting": "…", …}, …}: known languages (by code or name), known messages, UTF-8 texts of at most
+// kMaxMessageBytes. An empty text leaves that message to the built-in one.
+Result<void> ReadMessages(const boost::json::value& value, std::string_view field, BotTexts& out) {
+  if (!value.is_object() || value.as_object().size() > kMaxMessageLanguages) {
+    return FieldError(field, "an object of at most " + std::to_string(kMaxMessageLanguages) +
+                                 " languages, each an object of texts by message");
+  }
+  BotTexts texts;
+  for (const auto& [language, entries] : value.as_object()) {
+    const std::string language_field = std::string(field) + "." + std::string(language);
+    auto code = knowledge::LanguageCode(language);
+    if (!code) return FieldError(language_field, "named by an ISO 639-1 language code");
+    if (!entries.is_object()) return FieldError(language_field, "an object of texts by message");
+    for (const auto& [key, text] : entries.as_object()) {
+      const std::string text_field = language_field + "." + std::string(key);
+      auto message = ParseBotMessage(key);
+      if (!message) {
+        std::string keys;
+        for (BotMessage known : kAllBotMessages) keys += (keys.empty() ? "" : ", ") + std::string(ToString(known));
+        return FieldError(text_field, "one of the messages " + keys);
+      }
+      if (!text.is_string() || text.as_string().size() > kMaxMessageBytes || !IsValidUtf8(text.as_string())) {
+        return FieldError(text_field, "a UTF-8 string of at most " + std::to_string(kMaxMessageBytes) + " bytes");
+      }
+      if (!text.as_string().empty()) texts[*code][*message] = std::string(text.as_string());
+    }
+  }
+  out = std::move(texts);
+  return Ok();
+}
+
+boost::json::object MessagesJson(const BotTexts& texts) {
+  boost::json::object languages;
+  for (const auto& [language, messages] : texts) {
+    boost::json::object entries;
+    for (const auto& [message, text] : messages) entries[ToString(message)] = text;
+    languages[language] = std::move(entries);
+  }
+  return languages;
+}
+
 }  // namespace
 
 AiSettings DefaultAiSettings(const Config& config) {
   AiSettings settings;
   settings.llm = {config.llm_base_url, config.llm_api_key, config.llm_model};
   settings.embeddings = {config.embeddings_base_url, config.embeddings_api_key, config.embeddings_model};
+  settings.operator_image_notice = config.image_notice;
+  settings.operator_audio_notice = config.audio_notice;
   return settings;
 }
 
@@ -76,9 +154,11 @@ Result<void> ApplyAiSettingsJson(const boost::json::object& json, AiSettings& se
     } else if (key == "persona") {
       read = ReadString(value, key, 8000, settings.persona);
     } else if (key == "answer_language") {
-      read = ReadString(value, key, 16, settings.answer_language);
+      read = ReadAnswerLanguage(value, key, settings.answer_language);
     } else if (key == "language") {
-      read = ReadString(value, key, 32, settings.language);
+      read = ReadLanguage(value, key, settings.language);
+    } else if (key == "messages") {
+      read = ReadMessages(value, key, settings.messages);
     } else if (key == "llm_base_url") {
       read = ReadUrl(value, key, settings.llm.base_url);
     } else if (key == "llm_api_key") {
@@ -143,8 +223,81 @@ boost::json::object ToPublicJson(const AiSettings& s) {
           {"handoff_message", s.handoff_message},
           {"fallback_message", s.fallback_message},
           {"greeting_message", s.greeting_message},
+          {"messages", MessagesJson(s.messages)},
           {"chunk_size", s.chunk_size},
           {"chunk_overlap", s.chunk_overlap}};
+}
+
+boost::json::object AiSettingsJsonSchema() {
+  auto string = [](std::string_view description, std::optional<int> max_length = std::nullopt) {
+    boost::json::object schema{{"type", "string"}, {"description", description}};
+    if (max_length) schema["maxLength"] = *max_length;
+    return schema;
+  };
+  auto number = [](std::string_view type, double low, double high, std::string_view description) {
+    return boost::json::object{{"type", type}, {"minimum", low}, {"maximum", high}, {"description", description}};
+  };
+  auto url = [](std::string_view description) {
+    return boost::json::object{{"type", "string"}, {"pattern", "^(https?://.*)?$"}, {"description", description}};
+  };
+  boost::json::array supported;
+  for (const auto& language : knowledge::SupportedLanguages()) supported.push_back(boost::json::string(language.code));
+  boost::json::object texts;
+  for (BotMessage message : kAllBotMessages) {
+    texts[ToString(message)] = string("At most 1000 bytes; \"\" leaves the message to the built-in text.");
+  }
+  const std::string legacy =
+      " in the default language (`language`); \"\" restores the built-in texts. A `messages` entry for that "
+      "language wins over it.";
+  boost::json::object properties{
+      {"enabled", {{"type", "boolean"}, {"description", "False: the bot never answers; messages wait for a person."}}},
+      {"knowledge_base_ids",
+       {{"type", "array"},
+        {"items", {{"type", "integer"}, {"minimum", 1}}},
+        {"description", "The knowledge bases the assistant answers from; empty: all of the tenant's."}}},
+      {"persona", string("The model's instructions about who it is and how it speaks.")},
+      {"answer_language",
+       string("\"auto\" answers in the customer's language; an ISO 639-1 code answers always in that language.")},
+      {"language",
+       {{"type", "string"},
+        {"examples", std::move(supported)},
+        {"description",
+         "The knowledge's language and the assistant's default one: an ISO 639-1 code of a language with a "
+         "stemmer (its Snowball name, \"english\", is accepted and stored as the code). A change re-indexes the "
+         "knowledge; an unknown language is refused (400) and changes nothing."}}},
+      {"llm_base_url", url("OpenAI-compatible chat endpoint; \"\": the server's default (or offline).")},
+      {"llm_api_key", string("Write-only; sealed at rest. \"\" removes the tenant's key.")},
+      {"llm_api_key_set", {{"type", "boolean"}, {"readOnly", true}}},
+      {"model", string("The chat model's name (also accepted as `llm_model`).")},
+      {"llm_model", string("Another name for `model`, accepted on input.")},
+      {"temperature", number("number", 0, 2, "The model's sampling temperature.")},
+      {"max_tokens", number("integer", 16, 16384, "Most tokens the model may write per answer.")},
+      {"embeddings_base_url", url("OpenAI-compatible embeddings endpoint; \"\": the built-in embedder.")},
+      {"embeddings_api_key", string("Write-only; sealed at rest. \"\" removes the tenant's key.")},
+      {"embeddings_api_key_set", {{"type", "boolean"}, {"readOnly", true}}},
+      {"embeddings_model", string("The embeddings model's name.")},
+      {"min_relevance", number("number", 0, 1, "Below this relevance the assistant escalates instead of answering.")},
+      {"top_k", number("integer", 1, 20, "Passages retrieved per question.")},
+      {"history_turns", number("integer", 0, 50, "Earlier messages of the conversation given to the model.")},
+      {"greeting_message", string("The answer to a bare greeting" + legacy)},
+      {"handoff_message", string("Sent when the conversation goes to a person" + legacy)},
+      {"fallback_message", string("Sent when the knowledge has no answer" + legacy)},
+      {"messages",
+       {{"type", "object"},
+        {"maxProperties", kMaxMessageLanguages},
+        {"propertyNames", {{"description", "An ISO 639-1 language code."}}},
+        {"additionalProperties",
+         {{"type", "object"}, {"properties", std::move(texts)}, {"additionalProperties", false}}},
+        {"description",
+         "The tenant's own texts for the bot's messages, by language, over the built-in ones (en, fr, de, es, it, "
+         "pt, nl). A PUT replaces the whole set."}}},
+      {"chunk_size", number("integer", 200, 4000, "Characters per chunk, about; a change re-indexes the knowledge.")},
+      {"chunk_overlap", number("integer", 0, 1000, "Characters repeated between consecutive chunks of a section.")},
+  };
+  return {{"type", "object"},
+          {"description", "The assistant's settings. Fields left out of a PUT keep their value."},
+          {"properties", std::move(properties)},
+          {"additionalProperties", false}};
 }
 
 Result<std::string> MergeStoredSettings(const std::optional<std::string>& stored, const boost::json::object& changes,
@@ -155,12 +308,24 @@ Result<std::string> MergeStoredSettings(const std::optional<std::string>& stored
   if (!applied) return applied.error();
   boost::json::object overrides;
   if (stored) overrides = boost::json::parse(*stored).as_object();
+  const boost::json::object shown = ToPublicJson(*current);
   for (const auto& [key, value] : changes) {
     if (key == "llm_api_key_set" || key == "embeddings_api_key_set") continue;
     if (key == "model" || key == "llm_model") {
       // Two names for one field, kept under one so that the latest change wins over an earlier one by the other name.
       overrides.erase("llm_model");
       overrides["model"] = value;
+      continue;
+    }
+    if (key == "language" || key == "answer_language" || key == "messages") {
+      // Stored as read: codes, whatever name the change used.
+      overrides[key] = shown.at(key);
+      if (key == "messages" && current->messages.empty()) overrides.erase(key);
+      continue;
+    }
+    if ((key == "greeting_message" || key == "handoff_message" || key == "fallback_message") &&
+        value.as_string().empty()) {
+      overrides.erase(key);  // Back to the built-in texts.
       continue;
     }
     if (key == "llm_api_key" || key == "embeddings_api_key") {
@@ -198,6 +363,15 @@ Result<AiSettings> FromStoredJson(const std::optional<std::string>& stored, cons
       }
     }
     fields.erase(sealed_field);
+  }
+  // Before languages were checked, any string was stored. One that names no language acted as English (the
+  // stemmer's fallback) or as no instruction to the model: dropping it keeps that, where refusing would lock the
+  // tenant out of its settings.
+  for (const char* field : {"language", "answer_language"}) {
+    AiSettings scratch;
+    if (auto* value = fields.if_contains(field); value != nullptr && !ApplyAiSettingsJson({{field, *value}}, scratch)) {
+      fields.erase(field);
+    }
   }
   auto applied = ApplyAiSettingsJson(fields, settings);
   if (!applied) return applied.error();

@@ -3,6 +3,7 @@
 // left out take the server's defaults (PARLEY_LLM_*, PARLEY_EMBEDDINGS_*); API keys are sealed with the master
 // key at rest and never shown back (only whether one is set).
 
+#include "agent/messages.h"
 #include "core/config.h"
 #include "core/crypto.h"
 #include "core/error.h"
@@ -27,7 +28,8 @@ struct AiSettings {
   std::vector<int64_t> knowledge_base_ids;  //!< Empty: every knowledge base of the tenant.
   std::string persona =
       "You are the friendly customer service assistant of this business. Answer briefly and precisely.";
-  std::string answer_language = "auto";  //!< "auto" answers in the customer's language; else an ISO 639-1 code.
+  //! "auto" answers in the customer's language; else the ISO 639-1 code of the one language every reply is in.
+  std::string answer_language = "auto";
   ProviderSettings llm;
   double temperature = 0.2;
   int max_tokens = 400;
@@ -37,19 +39,30 @@ struct AiSettings {
   double min_relevance = 0.35;
   int top_k = 5;
   int history_turns = 10;  //!< Earlier messages of the conversation given to the model.
+  // The tenant's texts for the bot's messages in the default language (`language`), from before `messages`: see
+  // agent/messages.h. Empty, or the built-in English text they hold by default, means "the built-in text".
   std::string handoff_message = "I'm passing you to a member of our team, who will answer you here shortly.";
   std::string fallback_message = "Sorry, I don't have that information. A member of our team will get back to you.";
   std::string greeting_message = "Hello! How can I help you?";  //!< The answer to a bare greeting.
-  std::string language = "english";                             //!< Stemming language of the knowledge (Snowball name).
+  BotTexts messages;  //!< The tenant's own texts by language, over the built-in ones (agent/messages.h).
+  //! The knowledge's language (ISO 639-1, with a stemmer): how it is stemmed, and the assistant's default language.
+  //! Its Snowball name ("english") is accepted too and stored as the code.
+  std::string language = "en";
   int chunk_size = 800;     //!< Characters per chunk, about (the chunker never exceeds 1.5×).
   int chunk_overlap = 120;  //!< Characters repeated between consecutive chunks of a section.
+
+  // The operator's media notices (PARLEY_IMAGE_NOTICE, PARLEY_AUDIO_NOTICE), which replace the built-in English ones.
+  // Server configuration, not a tenant setting: never read from or written to the settings' JSON.
+  std::string operator_image_notice;
+  std::string operator_audio_notice;
 };
 
 // The settings with the server's defaults for what the tenant did not set.
 AiSettings DefaultAiSettings(const Config& config);
 
 // Applies the fields present in `json` over `settings`. kInvalidArgument naming the field on a wrong type, an
-// out-of-range value or an unknown field. Keys given as "" clear them.
+// out-of-range value, an unknown language or an unknown field. Keys given as "" clear them. Languages are read as
+// their ISO 639-1 code; `messages` replaces the whole set of the tenant's texts.
 Result<void> ApplyAiSettingsJson(const boost::json::object& json, AiSettings& settings);
 
 // The store keeps only what the tenant set (so a new server default reaches every tenant that did not), with API
@@ -62,5 +75,9 @@ Result<AiSettings> FromStoredJson(const std::optional<std::string>& stored, cons
 
 // The public form for GET /api/ai-settings: keys replaced by "llm_api_key_set"/"embeddings_api_key_set".
 boost::json::object ToPublicJson(const AiSettings& settings);
+
+// The JSON Schema of the public form, which is also what PUT /api/ai-settings accepts (every field optional there,
+// the API keys write-only), for the API reference.
+boost::json::object AiSettingsJsonSchema();
 
 }  // namespace parley::agent

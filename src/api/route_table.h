@@ -47,6 +47,9 @@ struct RouteDoc {
   std::vector<std::string> query;  //!< Query parameters the route reads.
   BodyKind body = BodyKind::kNone;
   int success_status = 200;
+  //! A schema of the reference's components (openapi.cpp) that the JSON body and the success answer follow; empty:
+  //! any object.
+  std::string schema = {};
 };
 
 struct RouteEntry {

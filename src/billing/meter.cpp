@@ -34,6 +34,10 @@ std::string_view ToString(Admission::Verdict verdict) {
 }
 
 Result<Admission> Meter::Admit(const store::Claim& burst, int64_t now_ms) {
+  return Admit(burst, now_ms, MediaNotices{config_.image_notice, config_.audio_notice});
+}
+
+Result<Admission> Meter::Admit(const store::Claim& burst, int64_t now_ms, const MediaNotices& notices) {
   const int64_t tenant_id = burst.conversation.tenant_id;
   Admission admission;
   auto plan = PlanOf(store_.billing(), tenant_id, config_.default_plan);
@@ -48,7 +52,7 @@ Result<Admission> Meter::Admit(const store::Claim& burst, int64_t now_ms) {
     admission.uncovered_messages.push_back(message.id);
     bool& noticed = *feature == Feature::kImages ? image_noticed : audio_noticed;
     if (!noticed) {
-      admission.notices.push_back(*feature == Feature::kImages ? config_.image_notice : config_.audio_notice);
+      admission.notices.push_back(*feature == Feature::kImages ? notices.image : notices.audio);
       noticed = true;
     }
   }

@@ -37,13 +37,24 @@ struct Admission {
 };
 std::string_view ToString(Admission::Verdict verdict);
 
+// The texts sent for media the plan does not cover, in the customer's language: the caller picks them
+// (agent::BotText with kImageNotice and kAudioNotice), the meter decides which are due.
+struct MediaNotices {
+  std::string image;  //!< For images and stickers.
+  std::string audio;  //!< For voice and audio messages.
+};
+
 class Meter {
  public:
   // `contacts` holds one token bucket per contact. References must outlive the meter.
   Meter(const Config& config, store::Store& store, RateLimiter& contacts)
       : config_(config), store_(store), contacts_(contacts), rates_(RatesFrom(config)) {}
 
-  // Decides how `burst` may be answered at `now_ms`, reserving quota for an AI answer. Blocking.
+  // Decides how `burst` may be answered at `now_ms`, reserving quota for an AI answer; Admission::notices are taken
+  // from `notices`. Blocking.
+  Result<Admission> Admit(const store::Claim& burst, int64_t now_ms, const MediaNotices& notices);
+  // The same with the operator's notices (PARLEY_IMAGE_NOTICE, PARLEY_AUDIO_NOTICE), for a caller that does not know
+  // the customer's language.
   Result<Admission> Admit(const store::Claim& burst, int64_t now_ms);
   // Gives back an admission's reservation when no reply will be committed (the responder failed). Blocking.
   Result<void> Release(const Admission& admission);

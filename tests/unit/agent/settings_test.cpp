@@ -67,7 +67,7 @@ TEST(AiSettingsTest, AppliesEveryField) {
   EXPECT_EQ(s.knowledge_base_ids, (std::vector<int64_t>{3, 4}));
   EXPECT_EQ(s.persona, "You are Bob.");
   EXPECT_EQ(s.answer_language, "fr");
-  EXPECT_EQ(s.language, "french");
+  EXPECT_EQ(s.language, "fr");  // Stored as its code.
   EXPECT_EQ(s.llm.base_url, "http://localhost:11434/v1");
   EXPECT_EQ(s.llm.api_key, "sk-1");
   EXPECT_EQ(s.llm.model, "llama3");
@@ -116,6 +116,119 @@ TEST(AiSettingsTest, ValidationErrorsNameTheField) {
   ExpectFieldError(R"({"chunk_size": 100})", "chunk_size");
   ExpectFieldError(R"({"chunk_overlap": 1001})", "chunk_overlap");
   ExpectFieldError(R"({"colour": "blue"})", "colour");
+  ExpectFieldError(R"({"language": "klingon"})", "language");
+  ExpectFieldError(R"({"language": "ja"})", "language");  // Known, but without a stemmer.
+  ExpectFieldError(R"({"language": 7})", "language");
+  ExpectFieldError(R"({"answer_language": "klingon"})", "answer_language");
+  ExpectFieldError(R"({"answer_language": ""})", "answer_language");
+  ExpectFieldError(R"({"messages": "hello"})", "messages");
+  ExpectFieldError(R"({"messages": {"klingon": {"greeting": "nuqneH"}}})", "messages.klingon");
+  ExpectFieldError(R"({"messages": {"fr": "Bonjour"}})", "messages.fr");
+  ExpectFieldError(R"({"messages": {"fr": {"farewell": "Au revoir"}}})", "messages.fr.farewell");
+  ExpectFieldError(R"({"messages": {"fr": {"greeting": 5}}})", "messages.fr.greeting");
+  ExpectFieldError("{\"messages\": {\"de\": {\"safety\": \"" + std::string(1001, 'x') + "\"}}}", "messages.de.safety");
+}
+
+TEST(AiSettingsTest, LanguagesAreCodesAndTheOldNamesStillWork) {
+  AiSettings s;
+  EXPECT_EQ(s.language, "en");
+  for (const char* name : {"english", "English", "en", "EN"}) {
+    ASSERT_TRUE(ApplyAiSettingsJson(Obj(std::string(R"({"language": ")") + name + "\"}"), s)) << name;
+    EXPECT_EQ(s.language, "en") << name;
+  }
+  ASSERT_TRUE(ApplyAiSettingsJson(Obj(R"({"language": "Dutch", "answer_language": "pt-BR"})"), s));
+  EXPECT_EQ(s.language, "nl");
+  EXPECT_EQ(s.answer_language, "pt");
+  // A model can answer in a language without a stemmer.
+  ASSERT_TRUE(ApplyAiSettingsJson(Obj(R"({"answer_language": "ja"})"), s));
+  EXPECT_EQ(s.answer_language, "ja");
+  ASSERT_TRUE(ApplyAiSettingsJson(Obj(R"({"answer_language": "auto"})"), s));
+  EXPECT_EQ(s.answer_language, "auto");
+
+  // The stored form holds the code, whatever name the change used, so that the same language never looks changed
+  // (which would re-index the knowledge).
+  crypto::SecretBox box = Box();
+  std::string stored =
+      MergeStoredSettings(std::nullopt, Obj(R"({"language": "French"})"), ServerDefaults(), box).value();
+  EXPECT_EQ(json::parse(stored), json::parse(R"({"language": "fr"})"));
+
+  // Settings stored before: "english" reads as "en"; a name that was never a language (accepted then, and stemmed
+  // as English) reads as the default instead of locking the tenant out of its settings.
+  EXPECT_EQ(FromStoredJson(std::string(R"({"language": "english", "top_k": 3})"), ServerDefaults(), box)->language,
+            "en");
+  AiSettings odd = FromStoredJson(std::string(R"({"language": "klingon", "answer_language": "xx", "top_k": 3})"),
+                                  ServerDefaults(), box)
+                       .value();
+  EXPECT_EQ(odd.language, "en");
+  EXPECT_EQ(odd.answer_language, "auto");
+  EXPECT_EQ(odd.top_k, 3);
+
+  // An unknown language is refused and nothing is stored.
+  auto refused = MergeStoredSettings(stored, Obj(R"({"top_k": 4, "language": "klingon"})"), ServerDefaults(), box);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(refused.error().message.find("language"), std::string::npos);
+}
+
+TEST(AiSettingsTest, MessagesPerLanguage) {
+  crypto::SecretBox box = Box();
+  AiSettings defaults = ServerDefaults();
+  std::string stored = MergeStoredSettings(std::nullopt, Obj(R"({"messages": {
+      "french": {"greeting": "Bienvenue !", "safety": "Appelez le 112."},
+      "de": {"handoff": "Einen Moment, bitte.", "fallback": ""}}})"),
+                                           defaults, box)
+                           .value();
+  // Codes for names; an empty text is no text.
+  EXPECT_EQ(json::parse(stored), json::parse(R"({"messages": {"de": {"handoff": "Einen Moment, bitte."},
+                                               "fr": {"greeting": "Bienvenue !", "safety": "Appelez le 112."}}})"));
+  AiSettings settings = FromStoredJson(stored, defaults, box).value();
+  EXPECT_EQ(settings.messages.at("fr").at(BotMessage::kGreeting), "Bienvenue !");
+  EXPECT_EQ(BotText(settings, BotMessage::kSafety, "fr"), "Appelez le 112.");
+  EXPECT_EQ(BotText(settings, BotMessage::kHandoff, "de"), "Einen Moment, bitte.");
+  EXPECT_EQ(BotText(settings, BotMessage::kFallback, "de"), *BuiltinText(BotMessage::kFallback, "de"));
+
+  // The public form shows the tenant's texts, and can be put back.
+  json::object shown = ToPublicJson(settings);
+  EXPECT_EQ(shown.at("messages").at("fr").at("safety"), "Appelez le 112.");
+  AiSettings back;
+  ASSERT_TRUE(ApplyAiSettingsJson(shown, back));
+  EXPECT_EQ(back.messages, settings.messages);
+
+  // A change replaces the whole set; an empty set leaves nothing stored.
+  stored = MergeStoredSettings(stored, Obj(R"({"messages": {"it": {"quota": "Grazie, a presto!"}}})"), defaults, box)
+               .value();
+  EXPECT_EQ(json::parse(stored), json::parse(R"({"messages": {"it": {"quota": "Grazie, a presto!"}}})"));
+  stored = MergeStoredSettings(stored, Obj(R"({"messages": {}})"), defaults, box).value();
+  EXPECT_EQ(json::parse(stored), json::parse("{}"));
+}
+
+TEST(AiSettingsTest, AnEmptyOlderMessageBringsBackTheBuiltInTexts) {
+  crypto::SecretBox box = Box();
+  AiSettings defaults = ServerDefaults();
+  std::string stored =
+      MergeStoredSettings(std::nullopt, Obj(R"({"handoff_message": "Hang on!", "top_k": 3})"), defaults, box).value();
+  EXPECT_EQ(BotText(FromStoredJson(stored, defaults, box).value(), BotMessage::kHandoff, "en"), "Hang on!");
+  stored = MergeStoredSettings(stored, Obj(R"({"handoff_message": ""})"), defaults, box).value();
+  EXPECT_EQ(json::parse(stored), json::parse(R"({"top_k": 3})"));
+  EXPECT_EQ(BotText(FromStoredJson(stored, defaults, box).value(), BotMessage::kHandoff, "en"),
+            *BuiltinText(BotMessage::kHandoff, "en"));
+}
+
+TEST(AiSettingsTest, TheSchemaDescribesEveryFieldOfThePublicForm) {
+  json::object schema = AiSettingsJsonSchema();
+  const json::object& properties = schema.at("properties").as_object();
+  for (const auto& [key, value] : ToPublicJson(AiSettings{})) EXPECT_TRUE(properties.contains(key)) << key;
+  // And only fields the settings accept.
+  for (const auto& [key, value] : properties) {
+    AiSettings scratch;
+    auto applied = ApplyAiSettingsJson(json::object{{key, nullptr}}, scratch);
+    if (!applied) {
+      EXPECT_EQ(applied.error().message.find("unknown field"), std::string::npos) << key;
+    }
+  }
+  EXPECT_EQ(schema.at("additionalProperties"), false);
+  const json::object& texts = properties.at("messages").at("additionalProperties").at("properties").as_object();
+  EXPECT_EQ(texts.size(), std::size(kAllBotMessages));
 }
 
 TEST(AiSettingsTest, StoredFormKeepsOnlyWhatTheTenantSet) {

@@ -76,6 +76,15 @@ TEST_F(MeterTest, MediaTheFreePlanDoesNotCoverGetsTheNotice) {
   EXPECT_FALSE(mixed.reservation_id.empty());
 }
 
+TEST_F(MeterTest, NoticesInTheCustomersLanguageWhenTheCallerGivesThem) {
+  Meter meter(config_, *store_, unlimited_);
+  const MediaNotices french{"Je ne peux pas voir les images ici.", "Je ne peux pas écouter les messages vocaux ici."};
+  auto admission =
+      meter.Admit(Burst({MessageType::kAudio, MessageType::kImage, MessageType::kAudio}), NowMs(), french).value();
+  EXPECT_EQ(admission.verdict, Admission::Verdict::kNotice);
+  EXPECT_EQ(admission.notices, (std::vector<std::string>{french.audio, french.image}));
+}
+
 TEST_F(MeterTest, APlanWithTheFeatureAnswersMedia) {
   Plan("media", true, true, std::nullopt);
   Meter meter(config_, *store_, unlimited_);
