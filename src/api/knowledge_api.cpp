@@ -105,10 +105,11 @@ void KnowledgeApi::RegisterRoutes(RouteTable& routes) {
   add(Verb::put, "/api/faq-qa/{id}", kAdmins, {"Replace a Q&A pair", "knowledge", {}, BodyKind::kJson},
       &KnowledgeApi::UpdateFaq);
   add(Verb::delete_, "/api/faq-qa/{id}", kAdmins, {"Remove a Q&A pair", "knowledge"}, &KnowledgeApi::DeleteFaq);
-  add(Verb::get, "/api/ai-settings", kAdmins, {"The assistant's settings (keys never shown)", "ai"},
+  add(Verb::get, "/api/ai-settings", kAdmins,
+      {"The assistant's settings (keys never shown)", "ai", {}, BodyKind::kNone, 200, "AiSettings"},
       &KnowledgeApi::GetSettings);
-  add(Verb::put, "/api/ai-settings", kAdmins, {"Change the assistant's settings", "ai", {}, BodyKind::kJson},
-      &KnowledgeApi::PutSettings);
+  add(Verb::put, "/api/ai-settings", kAdmins,
+      {"Change the assistant's settings", "ai", {}, BodyKind::kJson, 200, "AiSettings"}, &KnowledgeApi::PutSettings);
   add(Verb::post, "/api/playground/ask", kAnyRole,
       {"Ask the assistant a question, with sources and trace", "ai", {}, BodyKind::kJson}, &KnowledgeApi::Ask);
 }

@@ -1,5 +1,6 @@
 #include "api/openapi.h"
 
+#include "agent/settings.h"
 #include "core/json.h"
 
 #include <boost/beast/http/verb.hpp>
@@ -57,8 +58,10 @@ boost::json::object Operation(const RouteEntry& route) {
   }
   if (!parameters.empty()) op["parameters"] = std::move(parameters);
 
+  boost::json::object body_schema{{"type", "object"}};
+  if (!route.doc.schema.empty()) body_schema = {{"$ref", "#/components/schemas/" + route.doc.schema}};
   if (route.doc.body == BodyKind::kJson) {
-    op["requestBody"] = {{"required", true}, {"content", {{"application/json", {{"schema", {{"type", "object"}}}}}}}};
+    op["requestBody"] = {{"required", true}, {"content", {{"application/json", {{"schema", body_schema}}}}}};
   } else if (route.doc.body == BodyKind::kMultipart) {
     op["requestBody"] = {
         {"required", true},
@@ -75,7 +78,9 @@ boost::json::object Operation(const RouteEntry& route) {
   if (route.doc.success_status == 204) {
     responses[success] = {{"description", "Done; no content."}};
   } else {
-    responses[success] = {{"description", "Success."}, {"content", {{"application/json", {{"schema", {}}}}}}};
+    boost::json::object schema;
+    if (!route.doc.schema.empty()) schema = body_schema;
+    responses[success] = {{"description", "Success."}, {"content", {{"application/json", {{"schema", schema}}}}}};
   }
   if (route.doc.body != BodyKind::kNone || !route.doc.query.empty()) {
     responses["400"] = ErrorReply("Malformed request; the message says what is wrong.");
@@ -132,7 +137,8 @@ boost::json::object OpenApiDocument(const std::vector<RouteEntry>& routes) {
             {"scheme", "bearer"},
             {"description", "PARLEY_METRICS_TOKEN, for the operator's routes when it is set."}}}}},
         {"schemas",
-         {{"Error",
+         {{"AiSettings", agent::AiSettingsJsonSchema()},
+          {"Error",
            {{"type", "object"},
             {"required", boost::json::array{"error"}},
             {"properties",

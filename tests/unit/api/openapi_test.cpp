@@ -61,5 +61,21 @@ TEST(OpenApiTest, DescribesEveryRouteWithItsRolesParametersAndErrors) {
   EXPECT_EQ(audit.at("parameters").at(1).at("name"), "cursor");
 }
 
+TEST(OpenApiTest, TheAiSettingsFollowTheirSchema) {
+  std::vector<RouteEntry> routes{
+      {http::Verb::get, "/api/ai-settings", {"Settings", "ai", {}, BodyKind::kNone, 200, "AiSettings"}, kAdmins},
+      {http::Verb::put, "/api/ai-settings", {"Change", "ai", {}, BodyKind::kJson, 200, "AiSettings"}, kAdmins},
+  };
+  boost::json::object doc = OpenApiDocument(routes);
+  const boost::json::value ref{{"$ref", "#/components/schemas/AiSettings"}};
+  const auto& item = doc.at("paths").at("/api/ai-settings");
+  EXPECT_EQ(item.at("get").at("responses").at("200").at("content").at("application/json").at("schema"), ref);
+  EXPECT_EQ(item.at("put").at("requestBody").at("content").at("application/json").at("schema"), ref);
+  EXPECT_EQ(item.at("put").at("responses").at("200").at("content").at("application/json").at("schema"), ref);
+  const auto& schema = doc.at("components").at("schemas").at("AiSettings");
+  EXPECT_TRUE(schema.at("properties").as_object().contains("messages"));
+  EXPECT_TRUE(schema.at("properties").as_object().contains("language"));
+}
+
 }  // namespace
 }  // namespace parley::api
