@@ -1,14 +1,14 @@
 #pragma once
-// The AI agent: one question (with the conversation's recent history) in, a decision and an answer out, through
-// explicit stages, each timed and recorded in the trace kept with the reply:
-//   triage → check_faq → retrieve → generate (the model, or the extractive answerer offline) → validate.
-// The agent never guesses: when nothing relevant enough is found, or the model's answer is not supported by the
-// passages, it abstains and escalates to a person.
+// The AI agent: a burst of customer messages (with the conversation's recent history) in, a decision and an answer
+// out. It runs a pipeline of stages (agent/pipeline.h), each timed and recorded in the trace kept with the reply:
+//   triage → faq → retrieve → generate (the model, or the extractive answerer offline) → validate.
+// The agent never guesses: when nothing answers the question, or the model's answer is not supported by the
+// passages it cites, it abstains and escalates to a person, with a draft the person can send or edit.
 
 #include "agent/llm.h"
 #include "agent/settings.h"
-#include "agent/stages.h"
 #include "core/blocking_pool.h"
+#include "core/decision.h"
 #include "core/error.h"
 #include "core/message.h"
 #include "knowledge/embedder.h"
@@ -34,7 +34,7 @@ struct Turn {
 struct AgentRequest {
   int64_t tenant_id = 0;
   Platform platform = Platform::kWhatsApp;  //!< Decides the length limit and formatting.
-  std::string question;                     //!< The customer's unanswered messages, joined.
+  std::string question;                     //!< The customer's unanswered messages, one per line.
   std::vector<Turn> history;                //!< Earlier turns, oldest first.
 };
 
@@ -46,18 +46,28 @@ struct Source {
   double score = 0;  //!< The passage's relevance (0..1).
 };
 
+// What a person picking up an escalated conversation is offered to send or edit (agent assist).
+struct Draft {
+  std::string text;
+  std::vector<Source> sources;
+};
+
 struct AgentAnswer {
   Decision decision = Decision::kAutoReply;
-  std::string reason;              //!< Why (triage reason, "faq", "answered", "low_relevance", "model_failed", …).
+  Reason reason = Reason::kAnswered;
+  Priority priority = Priority::kNormal;
+  std::string language;            //!< The customer's language (ISO 639-1) as the agent understood it.
   std::string answer;              //!< What to send (the hand-off message when escalating; empty for IGNORE).
   std::vector<std::string> parts;  //!< `answer` split to the platform's limit.
   std::vector<Source> sources;
-  boost::json::array trace;  //!< One object per stage: {"stage","us" (duration),…details}.
+  std::optional<Draft> draft;  //!< When escalating: a proposed answer, if one is worth proposing.
+  boost::json::array trace;    //!< One object per stage: {"stage","us" (duration),…details}.
   int prompt_tokens = 0;
   int completion_tokens = 0;
 };
 
 boost::json::object ToJson(const AgentAnswer& answer);  //!< The playground's answer shape.
+boost::json::object ToJson(const Draft& draft);         //!< {"text","sources":[…]}: the support item's draft.
 
 // The models an assistant uses, resolved from its settings.
 class Providers {
@@ -70,18 +80,17 @@ class Providers {
 
 class Agent {
  public:
-  Agent(store::KnowledgeStore& store, knowledge::Retriever& retriever, Providers& providers, BlockingPool& pool)
-      : store_(store), retriever_(retriever), providers_(providers), pool_(pool) {}
+  Agent(store::KnowledgeStore& store, knowledge::Retriever& retriever, Providers& providers, BlockingPool& pool);
+  ~Agent();
 
-  // Runs the stages for `request` under `settings`. An error only for a failing store; a failing model gives
-  // an ESCALATE answer (reason "model_failed") so the customer is never left without a reply.
+  // Runs the stages for `request` under `settings` (loaded once by the caller for the whole burst). An error only
+  // for a failing store; a failing model gives an ESCALATE answer (reason model_failed) so the customer is never
+  // left without a reply.
   boost::asio::awaitable<Result<AgentAnswer>> Answer(const AgentRequest& request, const AiSettings& settings);
 
  private:
-  store::KnowledgeStore& store_;
-  knowledge::Retriever& retriever_;
-  Providers& providers_;
-  BlockingPool& pool_;
+  struct Pipeline;
+  std::unique_ptr<Pipeline> pipeline_;
 };
 
 }  // namespace parley::agent

@@ -16,17 +16,24 @@ std::string MessageText(const store::StoredMessage& message) {
 }
 
 boost::asio::awaitable<Result<store::Reply>> AgentResponder::Respond(const store::Claim& batch) {
-  store::Reply reply;
-  if (batch.messages.empty()) co_return reply;
+  if (batch.messages.empty()) co_return store::Reply{};
   int64_t tenant_id = batch.conversation.tenant_id;
   auto load = [this, tenant_id] { return service_.LoadSettings(tenant_id); };
   Result<AiSettings> settings = co_await pool_.Run(load);
   if (!settings) co_return settings.error();
+  co_return co_await RespondWith(batch, *settings);
+}
+
+boost::asio::awaitable<Result<store::Reply>> AgentResponder::RespondWith(const store::Claim& batch,
+                                                                         const AiSettings& settings) {
+  store::Reply reply;
+  if (batch.messages.empty()) co_return reply;
+  const int64_t tenant_id = batch.conversation.tenant_id;
   const int64_t human_idle_ms = config_.human_idle_minutes * 60 * 1000;
-  if (!settings->enabled) {
+  if (!settings.enabled) {
     // With the assistant switched off, every conversation is for people.
-    reply.decision = "ESCALATE";
-    reply.reason = "assistant_disabled";
+    reply.decision = Decision::kEscalate;
+    reply.reason = Reason::kAssistantDisabled;
     reply.trace = "[]";
     reply.hand_off = true;
     reply.human_idle_ms = 0;
@@ -43,7 +50,7 @@ boost::asio::awaitable<Result<store::Reply>> AgentResponder::Respond(const store
   }
   int64_t conversation_id = batch.conversation_id;
   int64_t before_id = batch.messages.front().id;
-  int turns = settings->history_turns;
+  int turns = settings.history_turns;
   auto history = [this, conversation_id, before_id, turns] {
     return store_.RecentMessages(conversation_id, before_id, turns);
   };
@@ -55,10 +62,12 @@ boost::asio::awaitable<Result<store::Reply>> AgentResponder::Respond(const store
     request.history.push_back({message.direction == Direction::kIn ? "user" : "assistant", std::move(text)});
   }
 
-  Result<AgentAnswer> answer = co_await service_.Ask(request);
+  Result<AgentAnswer> answer = co_await service_.Ask(request, settings);
   if (!answer) co_return answer.error();
-  reply.decision = std::string(ToString(answer->decision));
+  reply.decision = answer->decision;
   reply.reason = answer->reason;
+  reply.priority = answer->priority;
+  if (answer->draft) reply.draft = SerializeJson(ToJson(*answer->draft));
   reply.trace = SerializeJson(ToJson(*answer));
   reply.prompt_tokens = answer->prompt_tokens;
   reply.completion_tokens = answer->completion_tokens;

@@ -16,7 +16,10 @@ class AgentResponder final : public Responder {
   AgentResponder(const Config& config, AgentService& service, store::Store& store, BlockingPool& pool)
       : config_(config), service_(service), store_(store), pool_(pool) {}
 
+  // Loads the tenant's settings, then RespondWith.
   boost::asio::awaitable<Result<store::Reply>> Respond(const store::Claim& batch) override;
+  // The reply under `settings`, loaded once for the burst by the caller (the billing gate reads them too).
+  boost::asio::awaitable<Result<store::Reply>> RespondWith(const store::Claim& batch, const AiSettings& settings);
 
  private:
   const Config& config_;

@@ -151,4 +151,8 @@ boost::asio::awaitable<Result<AgentAnswer>> AgentService::Ask(const AgentRequest
   co_return co_await agent_.Answer(request, *settings);
 }
 
+boost::asio::awaitable<Result<AgentAnswer>> AgentService::Ask(const AgentRequest& request, const AiSettings& settings) {
+  co_return co_await agent_.Answer(request, settings);
+}
+
 }  // namespace parley::agent

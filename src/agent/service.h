@@ -61,8 +61,10 @@ class AgentService {
   // endpoints pass, and so does a name that cannot be resolved now (every call checks again).
   boost::asio::awaitable<Result<void>> CheckProviderUrls(const boost::json::object& changes);
 
-  // Loads the tenant's settings and runs the agent.
+  // Loads the tenant's settings and runs the agent (the playground and `parley ask`).
   boost::asio::awaitable<Result<AgentAnswer>> Ask(const AgentRequest& request);
+  // Runs the agent under `settings`, loaded once for the burst by the caller.
+  boost::asio::awaitable<Result<AgentAnswer>> Ask(const AgentRequest& request, const AiSettings& settings);
 
   knowledge::Ingestor& ingestor() { return *ingestor_; }
   knowledge::KnowledgeIndexes& indexes() { return indexes_; }

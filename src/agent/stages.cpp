@@ -7,6 +7,7 @@
 #include <regex>
 #include <set>
 #include <unordered_set>
+#include <utility>
 
 namespace parley::agent {
 namespace {
@@ -97,46 +98,81 @@ size_t OffsetOfCodePoint(std::string_view text, size_t n) {
 
 }  // namespace
 
-std::string_view ToString(Decision decision) {
-  switch (decision) {
-    case Decision::kIgnore:
-      return "IGNORE";
-    case Decision::kAutoReply:
-      return "AUTO_REPLY";
-    case Decision::kEscalate:
-      return "ESCALATE";
-  }
-  return "AUTO_REPLY";
-}
-
 Triage TriageMessage(std::string_view text) {
   std::string folded = knowledge::Fold(text);
   std::vector<std::string> words = knowledge::Words(folded);
   if (words.empty()) {
     bool blank = text.find_first_not_of(" \t\n") == std::string_view::npos;
-    return {Decision::kIgnore, blank ? "empty" : "emoji_only"};
+    return {Decision::kIgnore, blank ? Reason::kEmpty : Reason::kEmojiOnly};
   }
   std::string padded = " ";
   for (const auto& word : words) padded += word + " ";
-  if (ContainsAny(padded, kLegalPhrases)) return {Decision::kEscalate, "legal"};
-  if (ContainsAny(padded, kHumanPhrases)) return {Decision::kEscalate, "asks_for_human"};
-  if (ContainsAny(padded, kComplaintPhrases)) return {Decision::kEscalate, "complaint"};
+  if (ContainsAny(padded, kLegalPhrases)) return {Decision::kEscalate, Reason::kLegal};
+  if (ContainsAny(padded, kHumanPhrases)) return {Decision::kEscalate, Reason::kHumanRequested};
+  if (ContainsAny(padded, kComplaintPhrases)) return {Decision::kEscalate, Reason::kComplaint};
   size_t links = 0;
   for (size_t at = folded.find("http"); at != std::string::npos; at = folded.find("http", at + 4)) ++links;
   if (links >= 2 || (links >= 1 && ContainsAny(padded, kSpamWords)) || ContainsAny(padded, kSpamPhrases)) {
-    return {Decision::kIgnore, "spam"};
+    return {Decision::kIgnore, Reason::kSpam};
   }
   bool only_acknowledgement = std::all_of(words.begin(), words.end(), [](const std::string& word) {
     return std::find_if(kAcknowledgements.begin(), kAcknowledgements.end(),
                         [&](const char* ack) { return word == ack; }) != kAcknowledgements.end();
   });
-  if (only_acknowledgement && words.size() <= 6) return {Decision::kIgnore, "acknowledgement"};
+  if (only_acknowledgement && words.size() <= 6) return {Decision::kIgnore, Reason::kAcknowledgement};
   bool only_greeting = std::all_of(words.begin(), words.end(), [](const std::string& word) {
     return std::find_if(kGreetings.begin(), kGreetings.end(), [&](const char* g) { return word == g; }) !=
            kGreetings.end();
   });
-  if (only_greeting && words.size() <= 4) return {Decision::kAutoReply, "greeting"};
-  return {Decision::kAutoReply, "question"};
+  if (only_greeting && words.size() <= 4) return {Decision::kGreeting, Reason::kGreeting};
+  return {Decision::kAutoReply, Reason::kAnswered};
+}
+
+std::vector<std::string> SplitQuestions(std::string_view burst, size_t limit) {
+  struct Piece {
+    std::string text;
+    bool stands_alone = false;
+  };
+  std::vector<Piece> pieces;
+  auto close = [&pieces](std::string text) {
+    auto first = text.find_first_not_of(" \t\n");
+    if (first == std::string::npos) return;
+    text = text.substr(first, text.find_last_not_of(" \t\n") - first + 1);
+    size_t content = 0;
+    for (const auto& word : knowledge::Words(knowledge::Fold(text))) content += knowledge::IsStopWord(word) ? 0 : 1;
+    // A question mark makes a short question whole ("vous livrez ?"); without one, a lone word is a fragment.
+    bool stands_alone = content >= 2 || (content == 1 && text.back() == '?');
+    pieces.push_back({std::move(text), stands_alone});
+  };
+  std::string current;
+  for (char c : burst) {
+    if (c == '\n') {
+      close(std::exchange(current, {}));
+      continue;
+    }
+    current += c;
+    if (c == '?') close(std::exchange(current, {}));
+  }
+  close(std::move(current));
+
+  std::vector<std::string> questions;
+  std::string pending;  // Fragments waiting for the question they belong to.
+  for (auto& piece : pieces) {
+    pending += (pending.empty() ? "" : " ") + piece.text;
+    if (piece.stands_alone) questions.push_back(std::exchange(pending, {}));
+  }
+  if (!pending.empty()) {
+    if (questions.empty()) {
+      questions.push_back(std::move(pending));
+    } else {
+      questions.back() += " " + pending;
+    }
+  }
+  while (questions.size() > std::max<size_t>(limit, 1)) {
+    questions[questions.size() - 2] += " " + questions.back();
+    questions.pop_back();
+  }
+  return questions;
 }
 
 std::string ExtractiveAnswer(std::string_view question, const knowledge::Passage& best, std::string_view language,

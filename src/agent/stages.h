@@ -2,6 +2,7 @@
 // The agent's deterministic stages, free of I/O so each is unit-tested on its own: triage rules, the extractive
 // answerer, the grounding check and the platform fitting of an answer (length, formatting, leaks).
 
+#include "core/decision.h"
 #include "core/message.h"
 #include "knowledge/retriever.h"
 
@@ -12,19 +13,21 @@
 
 namespace parley::agent {
 
-enum class Decision { kIgnore, kAutoReply, kEscalate };
-std::string_view ToString(Decision decision);  //!< "IGNORE", "AUTO_REPLY", "ESCALATE".
-
 struct Triage {
   Decision decision = Decision::kAutoReply;
-  std::string reason;  //!< "acknowledgement", "emoji_only", "spam", "asks_for_human", "complaint", "legal", …
+  Reason reason = Reason::kAnswered;  //!< For AUTO_REPLY: the burst is a question for the later stages.
 };
 
 // Rules in English and French: nothing to answer (empty, emoji or punctuation only, thanks/ok/bye) → IGNORE;
 // spam (link farms, crypto/investment pitches) → IGNORE; asking for a person, complaints and legal threats →
-// ESCALATE; a bare greeting → AUTO_REPLY with reason "greeting" (answered with the greeting message, no
-// retrieval); anything else → AUTO_REPLY with reason "question".
+// ESCALATE; a bare greeting → GREETING (answered with the greeting message, no retrieval); anything else →
+// AUTO_REPLY.
 Triage TriageMessage(std::string_view text);
+
+// The separate questions of a burst: one per line or per sentence ending in '?', with fragments too short to stand
+// alone (fewer than two content words) joined to their neighbour. At most `limit`; the burst itself when it holds
+// one question or none.
+std::vector<std::string> SplitQuestions(std::string_view burst, size_t limit = 4);
 
 // The offline answer: the sentences of the best passage that share the most content stems with the question
 // (in their original order, at most `max_sentences`), or the passage's start when none does.

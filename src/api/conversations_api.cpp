@@ -4,6 +4,7 @@
 #include "api/api.h"
 #include "api/auth.h"
 #include "api/params.h"
+#include "core/decision.h"
 #include "core/time.h"
 
 #include <boost/json/parse.hpp>
@@ -83,14 +84,53 @@ Result<store::ConversationFilter> ParseConversationFilter(const http::RouteConte
 }
 
 boost::json::object SupportItemJson(const store::SupportItem& item) {
+  // A draft that no longer parses (written by hand, or by an older version) is shown as none rather than failing
+  // the whole queue.
+  boost::json::value draft = nullptr;
+  if (item.draft) {
+    boost::system::error_code error;
+    boost::json::value parsed = boost::json::parse(*item.draft, error);
+    if (!error && parsed.is_object()) draft = std::move(parsed);
+  }
   return {{"id", item.id},
           {"conversation_id", item.conversation_id},
           {"reason", item.reason},
+          {"priority", ToString(item.priority)},
+          {"draft", std::move(draft)},
           {"status", item.status},
           {"resolved_by", OrNull(item.resolved_by)},
           {"created_at", FormatTimestamp(item.created_at_ms)},
           {"resolved_at", item.resolved_at_ms ? boost::json::value(FormatTimestamp(*item.resolved_at_ms))
                                               : boost::json::value(nullptr)}};
+}
+
+boost::json::object SupportItemSchema() {
+  boost::json::array reasons;
+  for (Reason reason : kAllReasons) reasons.emplace_back(ToString(reason));
+  boost::json::object nullable_string{{"type", boost::json::array{"string", "null"}}};
+  boost::json::object source{{"type", "object"},
+                             {"properties",
+                              {{"document_id", {{"type", "integer"}}},
+                               {"name", {{"type", "string"}}},
+                               {"chunk_id", {{"type", "integer"}}},
+                               {"text", {{"type", "string"}}},
+                               {"score", {{"type", "number"}}}}}};
+  boost::json::object draft{
+      {"type", boost::json::array{"object", "null"}},
+      {"description", "A reply the agent proposes, to send or edit; null when it had nothing worth proposing."},
+      {"properties", {{"text", {{"type", "string"}}}, {"sources", {{"type", "array"}, {"items", std::move(source)}}}}}};
+  return {{"type", "object"},
+          {"required", boost::json::array{"id", "conversation_id", "reason", "priority", "draft", "status"}},
+          {"properties",
+           {{"id", {{"type", "integer"}}},
+            {"conversation_id", {{"type", "integer"}}},
+            {"reason", {{"type", "string"}, {"enum", std::move(reasons)}}},
+            {"priority", {{"type", "string"}, {"enum", boost::json::array{"urgent", "high", "normal"}}}},
+            {"draft", std::move(draft)},
+            {"status", {{"type", "string"}, {"enum", boost::json::array{"open", "resolved"}}}},
+            {"resolved_by", nullable_string},
+            {"created_at", {{"type", "string"}, {"format", "date-time"}}},
+            {"resolved_at", {{"type", boost::json::array{"string", "null"}}, {"format", "date-time"}}}}}};
 }
 
 void ConversationsApi::RegisterRoutes(RouteTable& routes) {
@@ -132,7 +172,9 @@ void ConversationsApi::RegisterRoutes(RouteTable& routes) {
   add(Verb::get, "/api/conversations/{id}/traces", {"The agent's decisions for a conversation", "conversations"},
       &ConversationsApi::Traces);
   add(Verb::get, "/api/support",
-      {"Escalated conversations waiting for a person", "support", {"status", "cursor", "limit"}},
+      {"Escalated conversations waiting for a person, with the reply the agent proposes",
+       "support",
+       {"status", "priority", "cursor", "limit"}},
       &ConversationsApi::ListSupport);
   add(Verb::post, "/api/support/{id}/resolve",
       {"Resolve an escalation ({\"hand_back\": true} also returns the conversation to the bot)",
@@ -306,8 +348,11 @@ boost::asio::awaitable<http::Response> ConversationsApi::ListSupport(const Princ
   if (!limit) co_return http::ErrorResponse(limit.error());
   auto status = QueryOneOf(route, "status", {"open", "resolved"});
   if (!status) co_return http::ErrorResponse(status.error());
-  auto list = [this, tenant = caller.tenant_id, &status, cursor = PageCursor(route), limit = *limit] {
-    return store_.ListSupportItems(tenant, *status, cursor, limit);
+  auto priority = QueryOneOf(route, "priority", {"urgent", "high", "normal"});
+  if (!priority) co_return http::ErrorResponse(priority.error());
+  store::SupportFilter filter{*status, *priority ? ParsePriority(**priority) : std::nullopt};
+  auto list = [this, tenant = caller.tenant_id, &filter, cursor = PageCursor(route), limit = *limit] {
+    return store_.ListSupportItems(tenant, filter, cursor, limit);
   };
   auto page = co_await pool_.Run(list);
   if (!page) co_return http::ErrorResponse(page.error());

@@ -6,7 +6,10 @@
 //                   POST /api/conversations/{id}/assign {"user_id": n | null}   (agents: themselves only)
 //                   PUT /api/conversations/{id}/mode {"mode": "bot" | "human"}
 //                   POST /api/conversations/{id}/close   GET /api/conversations/{id}/traces
-//   support queue   GET /api/support?status=open|resolved   POST /api/support/{id}/resolve {"hand_back": bool}
+//   support queue   GET /api/support?status=open|resolved&priority=urgent|high|normal
+//                   POST /api/support/{id}/resolve {"hand_back": bool}
+//                   Items: {id, conversation_id, reason (a core/decision.h code), priority, draft: {"text",
+//                   "sources": [{document_id, name, chunk_id, text, score}]} | null, status, resolved_by, …}
 
 #include "api/route_table.h"
 #include "core/blocking_pool.h"
@@ -53,5 +56,7 @@ class ConversationsApi {
 Result<store::ConversationFilter> ParseConversationFilter(const http::RouteContext& route);
 
 boost::json::object SupportItemJson(const store::SupportItem& item);
+// The JSON Schema of SupportItemJson's object, for the API reference (reason is an enum of every Reason code).
+boost::json::object SupportItemSchema();
 
 }  // namespace parley::api

@@ -28,7 +28,7 @@ boost::asio::awaitable<Result<store::Reply>> MeteredResponder::Respond(const sto
   Result<agent::AiSettings> settings = co_await pool_.Run(load);
   if (!settings) co_return settings.error();
   // With the assistant switched off nothing is sent and nothing is metered: the agent hands the burst to people.
-  if (!settings->enabled) co_return co_await agent_.Respond(batch);
+  if (!settings->enabled) co_return co_await agent_.RespondWith(batch, *settings);
 
   const int64_t now_ms = NowMs();
   auto admit = [this, &batch, now_ms] { return meter_.Admit(batch, now_ms); };
@@ -40,21 +40,21 @@ boost::asio::awaitable<Result<store::Reply>> MeteredResponder::Respond(const sto
   bool ai_answered = false;
   switch (admission->verdict) {
     case billing::Admission::Verdict::kNotice:
-      reply.decision = "AUTO_REPLY";
-      reply.reason = "feature_not_in_plan";
+      reply.decision = Decision::kAutoReply;
+      reply.reason = Reason::kFeatureNotInPlan;
       reply.trace = GateTrace(*admission);
       break;
     case billing::Admission::Verdict::kRateLimited:
-      reply.decision = "ESCALATE";
-      reply.reason = "rate_limited";
+      reply.decision = Decision::kEscalate;
+      reply.reason = Reason::kRateLimited;
       reply.trace = GateTrace(*admission);
       reply.hand_off = true;
       reply.human_idle_ms = human_idle_ms;
       log::Warn("contact_rate_limited", {{"tenant_id", tenant_id}, {"conversation_id", batch.conversation_id}});
       break;
     case billing::Admission::Verdict::kOverQuota: {
-      reply.decision = "ESCALATE";
-      reply.reason = "quota";
+      reply.decision = Decision::kEscalate;
+      reply.reason = Reason::kQuota;
       reply.trace = GateTrace(*admission);
       reply.hand_off = true;
       reply.human_idle_ms = human_idle_ms;
@@ -77,7 +77,7 @@ boost::asio::awaitable<Result<store::Reply>> MeteredResponder::Respond(const sto
       std::erase_if(covered.messages, [&uncovered](const store::StoredMessage& m) {
         return std::find(uncovered.begin(), uncovered.end(), m.id) != uncovered.end();
       });
-      Result<store::Reply> answered = co_await agent_.Respond(covered);
+      Result<store::Reply> answered = co_await agent_.RespondWith(covered, *settings);
       if (!answered) {
         auto release = [this, &admission] { return meter_.Release(*admission); };
         auto released = co_await pool_.Run(release);
@@ -85,7 +85,7 @@ boost::asio::awaitable<Result<store::Reply>> MeteredResponder::Respond(const sto
         co_return answered.error();
       }
       reply = std::move(*answered);
-      ai_answered = reply.decision == "AUTO_REPLY" && !reply.messages.empty();
+      ai_answered = reply.decision == Decision::kAutoReply && !reply.messages.empty();
       reply.reservation_id = admission->reservation_id;
       break;
     }

@@ -9,7 +9,7 @@
 //   otherwise                         → the agent answers, and the reply carries its usage and reservation, which
 //                                       the store settles in the same transaction as the reply.
 
-#include "agent/responder.h"
+#include "agent/agent_responder.h"
 #include "agent/service.h"
 #include "billing/meter.h"
 #include "core/blocking_pool.h"
@@ -20,8 +20,8 @@ namespace parley::app {
 class MeteredResponder final : public agent::Responder {
  public:
   // References must outlive this.
-  MeteredResponder(const Config& config, billing::Meter& meter, agent::Responder& agent, agent::AgentService& service,
-                   BlockingPool& pool)
+  MeteredResponder(const Config& config, billing::Meter& meter, agent::AgentResponder& agent,
+                   agent::AgentService& service, BlockingPool& pool)
       : config_(config), meter_(meter), agent_(agent), service_(service), pool_(pool) {}
 
   boost::asio::awaitable<Result<store::Reply>> Respond(const store::Claim& batch) override;
@@ -29,7 +29,7 @@ class MeteredResponder final : public agent::Responder {
  private:
   const Config& config_;
   billing::Meter& meter_;
-  agent::Responder& agent_;
+  agent::AgentResponder& agent_;
   agent::AgentService& service_;
   BlockingPool& pool_;
 };

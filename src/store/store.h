@@ -5,6 +5,7 @@
 // Every read that takes a tenant id is scoped by it: another tenant's ids behave as if they did not exist.
 
 #include "core/crypto.h"
+#include "core/decision.h"
 #include "core/error.h"
 #include "core/message.h"
 
@@ -155,11 +156,21 @@ struct SupportItem {
   int64_t id = 0;
   int64_t tenant_id = 0;
   int64_t conversation_id = 0;
-  std::string reason;           //!< The agent's reason: "asks_for_human", "low_relevance", "quota", …
+  std::string reason;  //!< A core/decision.h code: "human_requested", "low_relevance", "send_failed", …
+  Priority priority = Priority::kNormal;
+  // JSON {"text", "sources": [{document_id, name, chunk_id, text, score}]}: a reply the agent proposes, which the
+  // person may send or edit (agent assist); nullopt when it had nothing worth proposing.
+  std::optional<std::string> draft;
   std::string status = "open";  //!< open, resolved.
   std::string resolved_by;      //!< "user:3", "api_key:1", "hand_back", "closed"; empty while open.
   int64_t created_at_ms = 0;
   std::optional<int64_t> resolved_at_ms;
+};
+
+// Which support items a list shows; every field narrows it.
+struct SupportFilter {
+  std::optional<std::string> status;  //!< open, resolved.
+  std::optional<Priority> priority;
 };
 
 struct StoredMessage {
@@ -214,10 +225,12 @@ struct Usage {
 // whether the conversation goes to a person.
 struct Reply {
   std::vector<OutboundDraft> messages;  //!< Empty: stay silent.
-  std::string decision;                 //!< "AUTO_REPLY", "IGNORE", "ESCALATE"; empty: no trace is kept.
-  std::string reason;
-  std::string trace;          //!< JSON array of the stages.
-  bool hand_off = false;      //!< Switch the conversation to human mode…
+  std::optional<Decision> decision;     //!< Unset: no trace is kept.
+  Reason reason = Reason::kAnswered;
+  Priority priority = Priority::kNormal;  //!< For a person, when handed off.
+  std::optional<std::string> draft;       //!< JSON {"text","sources"} a person can send or edit, when handed off.
+  std::string trace;                      //!< JSON array of the stages.
+  bool hand_off = false;                  //!< Switch the conversation to human mode…
   int64_t human_idle_ms = 0;  //!< …until this long passes without a person's reply (0: until handed back).
   int prompt_tokens = 0;      //!< What the model consumed producing it (0: no model call).
   int completion_tokens = 0;
@@ -388,10 +401,14 @@ class Store {
   virtual Result<OutboundMessage> QueuePersonReply(int64_t tenant_id, int64_t conversation_id, const std::string& text,
                                                    const std::string& sent_by, int64_t human_idle_ms,
                                                    int64_t now_ms) = 0;
-  // Escalations (CommitReply with hand_off creates one per conversation at a time), newest first; `status`
-  // narrows to open or resolved ones.
-  virtual Result<Page<SupportItem>> ListSupportItems(int64_t tenant_id, const std::optional<std::string>& status,
+  // Escalations (CommitReply with hand_off creates one per conversation at a time, with the reply's reason,
+  // priority and draft), newest first, narrowed by `filter`.
+  virtual Result<Page<SupportItem>> ListSupportItems(int64_t tenant_id, const SupportFilter& filter,
                                                      const std::optional<std::string>& cursor, int limit) = 0;
+  Result<Page<SupportItem>> ListSupportItems(int64_t tenant_id, const std::optional<std::string>& status,
+                                             const std::optional<std::string>& cursor, int limit) {
+    return ListSupportItems(tenant_id, SupportFilter{status, std::nullopt}, cursor, limit);
+  }
   // Marks it resolved by `resolved_by`; with `hand_back` the conversation also returns to the bot. kNotFound;
   // kConflict when already resolved.
   virtual Result<SupportItem> ResolveSupportItem(int64_t tenant_id, int64_t item_id, const std::string& resolved_by,

@@ -247,7 +247,7 @@ TEST_F(AgentLoopTest, AskingForAPersonHandsOffWithoutCallingTheModel) {
   EXPECT_TRUE(model_.requests().empty());
   auto conversation = OnlyConversation();
   EXPECT_EQ(conversation.at("mode"), "human");
-  EXPECT_EQ(conversation.at("handoff_reason"), "asks_for_human");
+  EXPECT_EQ(conversation.at("handoff_reason"), "human_requested");
 }
 
 TEST_F(AgentLoopTest, NothingRelevantEscalatesInsteadOfGuessing) {
@@ -414,6 +414,8 @@ TEST_F(AgentLoopTest, RemoteEmbeddingsAndChangingTheEmbedderReembedsInTheBackgro
                        .Json()
                        .at("trace")
                        .as_array()[2]
+                       .at("questions")
+                       .at(0)
                        .at("passages")
                        .as_array()[0]
                        .at("vector_rank")

@@ -95,7 +95,7 @@ TEST_F(InboxTest, EscalationQueuesSupportAndAPersonsReplyGoesOutThroughTheSameDe
   auto items = support.Json().at("data").as_array();
   ASSERT_EQ(items.size(), 1u);
   EXPECT_EQ(items[0].at("conversation_id").to_number<int64_t>(), conversation);
-  EXPECT_EQ(items[0].at("reason"), "asks_for_human");
+  EXPECT_EQ(items[0].at("reason"), "human_requested");
   EXPECT_EQ(Api("GET", Path(conversation)).Json().at("mode"), "human");
 
   auto reply = Api("POST", Path(conversation, "/messages"), R"({"text":"Hi, Ana here. How can I help?"})");

@@ -59,10 +59,10 @@ constexpr char kReplyTraces[] =
 // Escalation by the agent: the claimed messages are answered (by the hand-off message); later ones wait for people.
 constexpr char kHandOff[] =
     "UPDATE conversations SET mode = 'human', handoff_reason = ?2, human_until = ?3 WHERE id = ?1";
-// A conversation already waiting for a person keeps its one open item.
+// A conversation already waiting for a person keeps its one open item (and its first draft).
 constexpr char kOpenSupportItem[] =
-    "INSERT INTO support_items (tenant_id, conversation_id, reason, created_at)"
-    " SELECT tenant_id, id, ?2, ?3 FROM conversations WHERE id = ?1 ON CONFLICT DO NOTHING";
+    "INSERT INTO support_items (tenant_id, conversation_id, reason, created_at, priority, draft)"
+    " SELECT tenant_id, id, ?2, ?3, ?4, ?5 FROM conversations WHERE id = ?1 ON CONFLICT DO NOTHING";
 constexpr char kSelectConversation[] = PARLEY_SELECT_CONVERSATION " WHERE c.id = ?1";
 constexpr char kInsertOutbound[] =
     "INSERT INTO messages (tenant_id, conversation_id, channel_id, direction, type, text, platform_message_id,"
@@ -181,22 +181,25 @@ Result<CommitResult> SqliteStore::CommitReply(const Claim& claim, const Reply& r
           STORE_TRY(insert.Run());
           ids.push_back(db.LastInsertRowid());
         }
-        if (!reply.decision.empty()) {
+        if (reply.decision) {
           STORE_ASSIGN_OR_RETURN(auto trace, db.Prepare(kInsertReplyTrace));
           trace.Bind(1, tenant_id).Bind(2, claim.conversation_id);
           if (!ids.empty()) trace.Bind(3, ids.front());
-          trace.Bind(4, reply.decision).Bind(5, reply.reason).Bind(6, reply.trace).Bind(7, now_ms);
+          trace.Bind(4, ToString(*reply.decision)).Bind(5, ToString(reply.reason)).Bind(6, reply.trace).Bind(7, now_ms);
           STORE_TRY(trace.Run());
         }
         STORE_ASSIGN_OR_RETURN(auto answered, db.Prepare(kMarkAnswered));
         STORE_TRY(answered.Bind(1, claim.conversation_id).Bind(2, ids.empty() ? 0 : now_ms).Run());
         if (reply.hand_off) {
           STORE_ASSIGN_OR_RETURN(auto hand_off, db.Prepare(kHandOff));
-          hand_off.Bind(1, claim.conversation_id).Bind(2, reply.reason);
+          hand_off.Bind(1, claim.conversation_id).Bind(2, ToString(reply.reason));
           if (reply.human_idle_ms > 0) hand_off.Bind(3, now_ms + reply.human_idle_ms);
           STORE_TRY(hand_off.Run());
           STORE_ASSIGN_OR_RETURN(auto support, db.Prepare(kOpenSupportItem));
-          STORE_TRY(support.Bind(1, claim.conversation_id).Bind(2, reply.reason).Bind(3, now_ms).Run());
+          support.Bind(1, claim.conversation_id).Bind(2, ToString(reply.reason)).Bind(3, now_ms);
+          support.Bind(4, ToString(reply.priority));
+          if (reply.draft) support.Bind(5, *reply.draft);
+          STORE_TRY(support.Run());
         }
         STORE_TRY(SettleReplyUsage(db, tenant_id, reply, true));
         return std::pair{CommitResult::kCommitted, std::move(ids)};

@@ -37,10 +37,12 @@ constexpr const char* kPersonTakesOver =
     " human_until = ?3, answered_through_id = (SELECT COALESCE(MAX(id), 0) FROM messages WHERE conversation_id = ?1),"
     " answered_seq = inbound_seq, pending_since = NULL, last_message_at = MAX(last_message_at, ?2) WHERE id = ?1";
 
-#define SUPPORT_COLUMNS "id, tenant_id, conversation_id, reason, status, resolved_by, created_at, resolved_at"
+#define SUPPORT_COLUMNS \
+  "id, tenant_id, conversation_id, reason, status, resolved_by, created_at, resolved_at, priority, draft"
 constexpr const char* kSupportPage = "SELECT " SUPPORT_COLUMNS
                                      " FROM support_items WHERE tenant_id = ?1 AND (?2 = 0 OR id < ?2)"
-                                     " AND (?3 IS NULL OR status = ?3) ORDER BY id DESC LIMIT ?4";
+                                     " AND (?3 IS NULL OR status = ?3) AND (?5 IS NULL OR priority = ?5)"
+                                     " ORDER BY id DESC LIMIT ?4";
 constexpr const char* kSupportItem = "SELECT " SUPPORT_COLUMNS " FROM support_items WHERE id = ?1 AND tenant_id = ?2";
 constexpr const char* kResolveItem =
     "UPDATE support_items SET status = 'resolved', resolved_by = ?2, resolved_at = ?3 WHERE id = ?1"
@@ -62,8 +64,18 @@ constexpr char kMessagesPage[] =
     " WHERE conversation_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3";
 
 SupportItem ReadSupportItem(const Statement& row) {
-  return {row.Int(0),    row.Int(1),    row.Int(2), row.String(3),
-          row.String(4), row.String(5), row.Int(6), row.OptionalInt(7)};
+  SupportItem item;
+  item.id = row.Int(0);
+  item.tenant_id = row.Int(1);
+  item.conversation_id = row.Int(2);
+  item.reason = row.String(3);
+  item.status = row.String(4);
+  item.resolved_by = row.String(5);
+  item.created_at_ms = row.Int(6);
+  item.resolved_at_ms = row.OptionalInt(7);
+  item.priority = ParsePriority(row.Text(8)).value_or(Priority::kNormal);
+  if (!row.IsNull(9)) item.draft = row.String(9);
+  return item;
 }
 
 Result<Conversation> LoadConversation(Database& db, int64_t tenant_id, int64_t conversation_id) {
@@ -208,7 +220,7 @@ Result<OutboundMessage> SqliteStore::QueuePersonReply(int64_t tenant_id, int64_t
   return GetOutbound(message_id);
 }
 
-Result<Page<SupportItem>> SqliteStore::ListSupportItems(int64_t tenant_id, const std::optional<std::string>& status,
+Result<Page<SupportItem>> SqliteStore::ListSupportItems(int64_t tenant_id, const SupportFilter& filter,
                                                         const std::optional<std::string>& cursor, int limit) {
   limit = ClampPageSize(limit);
   int64_t after = 0;
@@ -218,7 +230,8 @@ Result<Page<SupportItem>> SqliteStore::ListSupportItems(int64_t tenant_id, const
   Page<SupportItem> page;
   STORE_TRY(Read([&](Database& db) -> Result<void> {
     STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(kSupportPage));
-    select.Bind(1, tenant_id).Bind(2, after).Bind(3, status).Bind(4, static_cast<int64_t>(limit) + 1);
+    select.Bind(1, tenant_id).Bind(2, after).Bind(3, filter.status).Bind(4, static_cast<int64_t>(limit) + 1);
+    if (filter.priority) select.Bind(5, ToString(*filter.priority));
     STORE_ASSIGN_OR_RETURN(page, ReadIdPage<SupportItem>(select, 's', limit, ReadSupportItem));
     return Ok();
   }));

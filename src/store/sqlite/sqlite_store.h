@@ -101,8 +101,9 @@ class SqliteStore final : public Store {
   Result<Conversation> CloseConversation(int64_t tenant_id, int64_t conversation_id, int64_t now_ms) override;
   Result<OutboundMessage> QueuePersonReply(int64_t tenant_id, int64_t conversation_id, const std::string& text,
                                            const std::string& sent_by, int64_t human_idle_ms, int64_t now_ms) override;
-  Result<Page<SupportItem>> ListSupportItems(int64_t tenant_id, const std::optional<std::string>& status,
+  Result<Page<SupportItem>> ListSupportItems(int64_t tenant_id, const SupportFilter& filter,
                                              const std::optional<std::string>& cursor, int limit) override;
+  using Store::ListSupportItems;
   Result<SupportItem> ResolveSupportItem(int64_t tenant_id, int64_t item_id, const std::string& resolved_by,
                                          bool hand_back, int64_t now_ms) override;
   Result<Page<StoredMessage>> ListMessages(int64_t tenant_id, int64_t conversation_id,

@@ -32,7 +32,7 @@ knowledge::Passage PassageOf(const std::string& text, const std::string& heading
 void ExpectTriage(const std::string& text, Decision decision, const std::string& reason) {
   Triage triage = TriageMessage(text);
   EXPECT_EQ(ToString(triage.decision), ToString(decision)) << text;
-  EXPECT_EQ(triage.reason, reason) << text;
+  EXPECT_EQ(ToString(triage.reason), reason) << text;
 }
 
 TEST(TriageTest, NothingToAnswerIsIgnored) {
@@ -50,8 +50,8 @@ TEST(TriageTest, ThanksAndGoodbyesAreIgnored) {
     ExpectTriage(text, Decision::kIgnore, "acknowledgement");
   }
   // Thanks followed by a question is a question.
-  ExpectTriage("Thanks! Do you deliver on Sundays?", Decision::kAutoReply, "question");
-  ExpectTriage("Merci, et vous livrez le dimanche ?", Decision::kAutoReply, "question");
+  ExpectTriage("Thanks! Do you deliver on Sundays?", Decision::kAutoReply, "answered");
+  ExpectTriage("Merci, et vous livrez le dimanche ?", Decision::kAutoReply, "answered");
 }
 
 TEST(TriageTest, SpamIsIgnored) {
@@ -63,19 +63,19 @@ TEST(TriageTest, SpamIsIgnored) {
 }
 
 TEST(TriageTest, AQuestionAboutPaymentIsNotSpam) {
-  ExpectTriage("Do you accept bitcoin?", Decision::kAutoReply, "question");
-  ExpectTriage("Can I get a loan for the e-bike?", Decision::kAutoReply, "question");
+  ExpectTriage("Do you accept bitcoin?", Decision::kAutoReply, "answered");
+  ExpectTriage("Can I get a loan for the e-bike?", Decision::kAutoReply, "answered");
   // One link alone is a customer showing something.
-  ExpectTriage("Is this bag still available? https://shop.example/bag", Decision::kAutoReply, "question");
+  ExpectTriage("Is this bag still available? https://shop.example/bag", Decision::kAutoReply, "answered");
 }
 
 TEST(TriageTest, PeopleComplaintsAndLegalThreatsAreEscalated) {
-  ExpectTriage("I want to talk to a human", Decision::kEscalate, "asks_for_human");
-  ExpectTriage("Can I speak to someone please?", Decision::kEscalate, "asks_for_human");
-  ExpectTriage("Get me a REAL PERSON", Decision::kEscalate, "asks_for_human");
-  ExpectTriage("Je voudrais parler à un conseiller", Decision::kEscalate, "asks_for_human");
-  ExpectTriage("Je veux parler à quelqu'un", Decision::kEscalate, "asks_for_human");
-  ExpectTriage("Le service client, svp", Decision::kEscalate, "asks_for_human");
+  ExpectTriage("I want to talk to a human", Decision::kEscalate, "human_requested");
+  ExpectTriage("Can I speak to someone please?", Decision::kEscalate, "human_requested");
+  ExpectTriage("Get me a REAL PERSON", Decision::kEscalate, "human_requested");
+  ExpectTriage("Je voudrais parler à un conseiller", Decision::kEscalate, "human_requested");
+  ExpectTriage("Je veux parler à quelqu'un", Decision::kEscalate, "human_requested");
+  ExpectTriage("Le service client, svp", Decision::kEscalate, "human_requested");
 
   ExpectTriage("This is unacceptable, my order never came", Decision::kEscalate, "complaint");
   ExpectTriage("Worst shop ever", Decision::kEscalate, "complaint");
@@ -92,16 +92,16 @@ TEST(TriageTest, PeopleComplaintsAndLegalThreatsAreEscalated) {
 
 TEST(TriageTest, BareGreetingsGetTheGreeting) {
   for (const char* text : {"Hi", "hello there!", "Hey 👋", "Good morning", "Bonjour", "Salut !", "coucou", "Bonsoir"}) {
-    ExpectTriage(text, Decision::kAutoReply, "greeting");
+    ExpectTriage(text, Decision::kGreeting, "greeting");
   }
-  ExpectTriage("Hi, what time do you open?", Decision::kAutoReply, "question");
-  ExpectTriage("Bonjour, quels sont vos horaires ?", Decision::kAutoReply, "question");
+  ExpectTriage("Hi, what time do you open?", Decision::kAutoReply, "answered");
+  ExpectTriage("Bonjour, quels sont vos horaires ?", Decision::kAutoReply, "answered");
 }
 
 TEST(TriageTest, EverythingElseIsAQuestion) {
-  ExpectTriage("Do you have this in blue?", Decision::kAutoReply, "question");
-  ExpectTriage("Quels sont vos horaires d'ouverture ?", Decision::kAutoReply, "question");
-  ExpectTriage("refund", Decision::kAutoReply, "question");
+  ExpectTriage("Do you have this in blue?", Decision::kAutoReply, "answered");
+  ExpectTriage("Quels sont vos horaires d'ouverture ?", Decision::kAutoReply, "answered");
+  ExpectTriage("refund", Decision::kAutoReply, "answered");
 }
 
 const char kPolicy[] =

@@ -54,11 +54,12 @@ IngestRequest Echo(int64_t received_at_ms, const std::string& mid, const std::st
   return request;
 }
 
-Reply TextReply(std::vector<std::string> texts, std::string decision = "AUTO_REPLY", std::string reason = "answered") {
+Reply TextReply(std::vector<std::string> texts, Decision decision = Decision::kAutoReply,
+                Reason reason = Reason::kAnswered) {
   Reply reply;
   for (auto& text : texts) reply.messages.push_back(OutboundDraft{MessageType::kText, std::move(text), ""});
-  reply.decision = std::move(decision);
-  reply.reason = std::move(reason);
+  reply.decision = decision;
+  reply.reason = reason;
   reply.trace = R"([{"stage":"triage","ms":0.1}])";
   return reply;
 }
@@ -176,7 +177,7 @@ TEST_F(HandoffTest, ReplyOfSeveralMessagesIsQueuedInOrderWithItsTrace) {
 
 TEST_F(HandoffTest, SilentReplyKeepsATraceWithoutMessageAndNoDecisionKeepsNone) {
   int64_t conversation = Customer("mid.1", "thanks", kT0);
-  EXPECT_TRUE(Answer(conversation, TextReply({}, "IGNORE", "acknowledgement"), kT0 + 1).empty());
+  EXPECT_TRUE(Answer(conversation, TextReply({}, Decision::kIgnore, Reason::kAcknowledgement), kT0 + 1).empty());
   Customer("mid.2", "ok", kT0 + 2);
   Answer(conversation, Reply{}, kT0 + 3);  // No decision: nothing to keep.
 
@@ -194,7 +195,7 @@ TEST_F(HandoffTest, SilentReplyKeepsATraceWithoutMessageAndNoDecisionKeepsNone) 
 
 TEST_F(HandoffTest, HandOffSetsHumanModeWithReasonAndDeadline) {
   int64_t conversation = Customer("mid.1", "I want a human", kT0);
-  Reply reply = TextReply({"A member of our team will answer you here."}, "ESCALATE", "asks_for_human");
+  Reply reply = TextReply({"A member of our team will answer you here."}, Decision::kEscalate, Reason::kHumanRequested);
   reply.hand_off = true;
   reply.human_idle_ms = kIdle;
   Answer(conversation, reply, kT0 + 5);
@@ -207,7 +208,7 @@ TEST_F(HandoffTest, HandOffSetsHumanModeWithReasonAndDeadline) {
 
   // Without an idle time, human mode lasts until the conversation is handed back.
   int64_t other = Ingest(Messages(kT0, {Inbound("mid.x", "Lawyer!", "igsid-2")})).pending.at(0).conversation_id;
-  Reply forever = TextReply({"Passing you on."}, "ESCALATE", "legal");
+  Reply forever = TextReply({"Passing you on."}, Decision::kEscalate, Reason::kLegal);
   forever.hand_off = true;
   Answer(other, forever, kT0 + 5);
   EXPECT_EQ(GetConversation(other).mode, "human");
@@ -216,7 +217,7 @@ TEST_F(HandoffTest, HandOffSetsHumanModeWithReasonAndDeadline) {
 
 TEST_F(HandoffTest, InHumanModeMessagesAreStoredButLeftToPeopleEvenAfterHandBack) {
   int64_t conversation = Customer("mid.1", "human please", kT0);
-  Reply reply = TextReply({"Passing you on."}, "ESCALATE", "asks_for_human");
+  Reply reply = TextReply({"Passing you on."}, Decision::kEscalate, Reason::kHumanRequested);
   reply.hand_off = true;  // Until handed back.
   Answer(conversation, reply, kT0 + 1);
 
@@ -244,7 +245,7 @@ TEST_F(HandoffTest, InHumanModeMessagesAreStoredButLeftToPeopleEvenAfterHandBack
 
 TEST_F(HandoffTest, AfterHumanUntilPassesTheNextMessageGoesBackToTheBot) {
   int64_t conversation = Customer("mid.1", "human please", kT0);
-  Reply reply = TextReply({"Passing you on."}, "ESCALATE", "asks_for_human");
+  Reply reply = TextReply({"Passing you on."}, Decision::kEscalate, Reason::kHumanRequested);
   reply.hand_off = true;
   reply.human_idle_ms = 60'000;
   Answer(conversation, reply, kT0);

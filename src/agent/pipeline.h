@@ -1,0 +1,73 @@
+#pragma once
+// The agent's pipeline: stages behind one interface, run in order over one shared state until one of them settles
+// the burst (decides to ignore, greet, answer or escalate). The loop times each stage and appends its trace entry,
+// so a stage only says what it saw and decided.
+//
+// The state carries what the stages hand each other: the customer's language, the questions to answer (one per
+// thing the burst asks), the passages found for each, the answer before validation, and finally the decision.
+
+#include "agent/agent.h"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/object.hpp>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace parley::agent {
+
+// One thing the burst asks, and what was found for it.
+struct Question {
+  std::string text;                          //!< Standalone: readable without the rest of the burst.
+  std::vector<knowledge::Passage> passages;  //!< Best first, as retrieved.
+  std::optional<int64_t> faq_id;             //!< Set when a Q&A pair answers it.
+  std::string answer;                        //!< What answers it (empty: nothing does).
+  std::vector<Source> cited;
+};
+
+struct AgentState {
+  AgentState(const AgentRequest& request, const AiSettings& settings) : request(request), settings(settings) {}
+
+  const AgentRequest& request;
+  const AiSettings& settings;
+  std::string language;                     // The customer's language (ISO 639-1), from triage.
+  std::vector<Question> questions;          // From triage; answered in order.
+  std::shared_ptr<ChatModel> model;         // nullptr: offline (the extractive answerer).
+  std::string candidate;                    // The answer to the burst, before validation.
+  std::vector<knowledge::Passage> context;  // The passages `candidate` may draw on.
+  bool extractive = false;                  // `candidate` quotes the passages (nothing to check against them).
+  bool partial = false;                     // Some question has no answer in `candidate`.
+  AgentAnswer out;                          // The decision, once settled; usage and sources along the way.
+  bool settled = false;
+
+  // Ends the pipeline with `decision`; `text` is sent (split to the platform's limit), nothing when empty.
+  void Settle(Decision decision, Reason reason, std::string text);
+};
+
+class Stage {
+ public:
+  virtual ~Stage() = default;
+  virtual std::string_view name() const = 0;
+  // Advances `state`, settling it when the burst is decided; what it saw goes into `trace` (the loop adds the stage
+  // name and its duration). An error only for a failing store: the reply is then retried later.
+  virtual boost::asio::awaitable<Result<void>> Run(AgentState& state, boost::json::object& trace) = 0;
+};
+
+// What the stages use, shared and outliving them.
+struct StageDependencies {
+  store::KnowledgeStore& store;
+  knowledge::Retriever& retriever;
+  Providers& providers;
+  BlockingPool& pool;
+};
+
+// The stages in order.
+std::unique_ptr<Stage> MakeTriageStage(const StageDependencies& deps);
+std::unique_ptr<Stage> MakeFaqStage(const StageDependencies& deps);
+std::unique_ptr<Stage> MakeRetrieveStage(const StageDependencies& deps);
+std::unique_ptr<Stage> MakeGenerateStage(const StageDependencies& deps);
+std::unique_ptr<Stage> MakeValidateStage(const StageDependencies& deps);
+
+}  // namespace parley::agent

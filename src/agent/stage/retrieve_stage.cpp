@@ -1,0 +1,98 @@
+// Retrieval: the passages of the tenant's knowledge for each question no Q&A pair answered, each question searched
+// on its own so that a burst asking three things finds three passages.
+
+#include "agent/pipeline.h"
+
+namespace parley::agent {
+namespace {
+
+boost::json::object PassageTrace(const knowledge::Passage& p) {
+  return {{"chunk_id", p.chunk.id},
+          {"document_id", p.chunk.document_id},
+          {"score", p.score},
+          {"vector_rank", p.vector_rank},
+          {"lexical_rank", p.lexical_rank},
+          {"similarity", p.similarity},
+          {"bm25", p.bm25},
+          {"coverage", p.coverage},
+          {"relevance", p.relevance}};
+}
+
+class RetrieveStage final : public Stage {
+ public:
+  explicit RetrieveStage(const StageDependencies& deps)
+      : store_(deps.store), retriever_(deps.retriever), providers_(deps.providers), pool_(deps.pool) {}
+
+  std::string_view name() const override { return "retrieve"; }
+
+  boost::asio::awaitable<Result<void>> Run(AgentState& state, boost::json::object& trace) override {
+    const AiSettings& settings = state.settings;
+    std::vector<Question*> open;
+    for (auto& question : state.questions) {
+      if (!question.faq_id) open.push_back(&question);
+    }
+    std::shared_ptr<knowledge::Embedder> embedder = providers_.EmbedderFor(settings);
+    trace["embedder"] = embedder->id();
+    if (open.empty()) co_return Ok();
+
+    std::vector<std::string> texts;
+    for (const Question* question : open) texts.push_back(question->text);
+    Result<std::vector<knowledge::Vector>> embedded = co_await embedder->Embed(std::move(texts));
+    // BM25 alone still answers; the trace says the vector side was missing.
+    if (!embedded) trace["embedding_error"] = embedded.error().message;
+
+    const int64_t tenant_id = state.request.tenant_id;
+    std::vector<int64_t> scope = settings.knowledge_base_ids;
+    const std::string embedder_id = embedder->id();
+    knowledge::RetrievalOptions options;
+    options.top_k = settings.top_k;
+    options.language = settings.language;
+    auto retrieve = [&]() -> Result<void> {
+      if (scope.empty()) {
+        auto bases = store_.ListKnowledgeBases(tenant_id);
+        if (!bases) return bases.error();
+        for (const auto& base : *bases) scope.push_back(base.id);
+      }
+      for (size_t i = 0; i < open.size(); ++i) {
+        static const std::vector<float> kNoVector;
+        const bool has_vector = embedded && i < embedded->size();
+        auto passages = retriever_.Retrieve(tenant_id, scope, open[i]->text, has_vector ? (*embedded)[i] : kNoVector,
+                                            embedder_id, options);
+        if (!passages) return passages.error();
+        open[i]->passages = std::move(*passages);
+      }
+      return Ok();
+    };
+    Result<void> retrieved = co_await pool_.Run(retrieve);
+    if (!retrieved) co_return retrieved.error();
+
+    boost::json::array per_question;
+    for (const Question* question : open) {
+      boost::json::array passages;
+      double best = 0;
+      for (const auto& passage : question->passages) {
+        passages.push_back(PassageTrace(passage));
+        best = std::max(best, passage.relevance);
+      }
+      per_question.push_back(
+          {{"question", question->text}, {"passages", std::move(passages)}, {"best_relevance", best}});
+    }
+    trace["questions"] = std::move(per_question);
+    trace["min_relevance"] = settings.min_relevance;
+    co_return Ok();
+  }
+
+ private:
+  store::KnowledgeStore& store_;
+  knowledge::Retriever& retriever_;
+  Providers& providers_;
+  BlockingPool& pool_;
+};
+
+}  // namespace
+
+std::unique_ptr<Stage> MakeRetrieveStage(const StageDependencies& deps) {
+  return std::make_unique<RetrieveStage>(deps);
+}
+
+}  // namespace parley::agent
