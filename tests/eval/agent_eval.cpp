@@ -22,7 +22,9 @@
 #include <cstdio>
 #include <exception>
 #include <fstream>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -36,7 +38,6 @@ namespace json = boost::json;
 
 constexpr char kUnanswerable[] = "unanswerable";
 constexpr char kOtherTenant[] = "other_tenant";
-constexpr char kMultiQuestion[] = "multi_question";
 constexpr char kUrgent[] = "urgent_safety";
 // The kinds in the order the tables print them; "all" sums the answerable ones.
 constexpr const char* kAnswerableKinds[] = {"direct",         "paraphrase",   "typo",

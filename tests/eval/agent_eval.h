@@ -92,7 +92,6 @@ struct RunFigures {
 };
 
 struct RunOptions {
-  std::filesystem::path dev_dir;     //!< tests/eval/dev
   std::filesystem::path corpus_dir;  //!< tests/eval/corpus
   // The model server's base URL (an OpenAI-compatible /v1), set as the operator's default model; empty: offline.
   std::string llm_base_url;

@@ -41,7 +41,6 @@ int main(int argc, char** argv) {
     std::printf("development set: %zu questions to %zu tenants, %zu triage cases\n", set.questions.size(),
                 set.documents_by_tenant.size(), set.triage.size());
     eval::RunOptions options;
-    options.dev_dir = PARLEY_EVAL_DIR "/dev";
     options.corpus_dir = PARLEY_EVAL_DIR "/corpus";
     options.verbose = verbose;
     std::map<std::string, double> flat;

@@ -44,7 +44,6 @@ class AgentEvalTest : public ::testing::Test {
 
   RunOptions Options() const {
     RunOptions options;
-    options.dev_dir = PARLEY_EVAL_DIR "/dev";
     options.corpus_dir = PARLEY_EVAL_DIR "/corpus";
     return options;
   }
