@@ -277,10 +277,12 @@ const std::vector<Entry>& Entries() {
         "check reserves for a reply being produced."},
        Integer(&Config::min_reply_credits, 0, 1000000)},
       {{"image_notice", "PARLEY_IMAGE_NOTICE", "string", std::string(kDefaultImageNotice),
-        "Plain text sent instead of an AI answer to an image (or sticker) when the tenant's plan has no images."},
+        "Plain text sent instead of an AI answer to an image (or sticker) when the tenant's plan has no images: the "
+        "English text; other languages have their own (docs/languages.md), and tenants may set theirs."},
        String(&Config::image_notice)},
       {{"audio_notice", "PARLEY_AUDIO_NOTICE", "string", std::string(kDefaultAudioNotice),
-        "Plain text sent instead of an AI answer to an audio or voice message when the plan has no audio."},
+        "Plain text sent instead of an AI answer to an audio or voice message when the plan has no audio: the "
+        "English text, as for PARLEY_IMAGE_NOTICE."},
        String(&Config::audio_notice)},
       {{"contact_replies_per_minute", "PARLEY_CONTACT_REPLIES_PER_MINUTE", "integer", "6",
         "AI replies one contact may receive per minute (a token bucket); beyond it the conversation goes to a "
