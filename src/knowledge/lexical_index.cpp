@@ -164,7 +164,9 @@ void LexicalIndex::Add(int64_t chunk_id, std::string_view lexical_text) {
     size_t run = i;
     while (run < tokens.size() && tokens[run] == tokens[i]) ++run;
     auto frequency = static_cast<uint16_t>(std::min<size_t>(run - i, std::numeric_limits<uint16_t>::max()));
-    auto& postings = terms_[std::string(tokens[i])];
+    auto [term, added] = terms_.try_emplace(std::string(tokens[i]));
+    if (added) spelling_.Add(term->first);
+    auto& postings = term->second;
     postings.documents.push_back(ordinal);
     postings.frequencies.push_back(frequency);
     postings.max_frequency = std::max(postings.max_frequency, frequency);
@@ -218,6 +220,27 @@ void LexicalIndex::Compact() {
   chunk_ids_ = std::move(chunk_ids);
   lengths_ = std::move(lengths);
   removed_.assign(chunk_ids_.size(), false);
+  RebuildSpelling();
+}
+
+void LexicalIndex::RebuildSpelling() {
+  spelling_.Clear();
+  for (const auto& [term, postings] : terms_) spelling_.Add(term);
+  spelling_.Settle();
+}
+
+std::optional<Suggestion> LexicalIndex::Suggest(std::string_view word) const {
+  std::optional<Suggestion> best;
+  for (const SpellingCandidate& candidate : spelling_.Lookup(word, SpellingDictionary::MaxDistance(word))) {
+    const std::string& term = spelling_.term(candidate.id);
+    auto frequency = static_cast<uint32_t>(terms_.at(term).documents.size());
+    if (!best || candidate.distance < best->distance ||
+        (candidate.distance == best->distance &&
+         (frequency > best->frequency || (frequency == best->frequency && term < best->term)))) {
+      best = Suggestion{term, candidate.distance, frequency};
+    }
+  }
+  return best;
 }
 
 std::vector<LexicalHit> LexicalIndex::Search(const std::vector<std::string>& terms, size_t k) const {
@@ -361,6 +384,7 @@ Result<std::unique_ptr<LexicalIndex>> LexicalIndex::Load(const std::string& path
     index->terms_.emplace(std::move(term), std::move(postings));
   }
   if (!in.ok() || !in.AtEnd()) return unreadable();
+  index->RebuildSpelling();
   *position = read_position;
   return index;
 }
@@ -405,6 +429,7 @@ Result<void> LexicalCatalog::CatchUp(int64_t knowledge_base_id, Entries::Entry& 
   auto read = [&](int64_t after, int limit) { return store_.ChunkTextsAfter(knowledge_base_id, after, limit); };
   auto add = [](LexicalIndex& index, std::span<const store::ChunkText> chunks) -> Result<void> {
     for (const auto& chunk : chunks) index.Add(chunk.chunk_id, chunk.lexical_text);
+    index.SettleSpelling();
     return Ok();
   };
   return CatchUpWithStore(store_, knowledge_base_id, entry, kCatchUpPage, read, add);
@@ -427,6 +452,34 @@ Result<std::vector<LexicalHit>> LexicalCatalog::Search(const std::vector<int64_t
   });
   if (hits.size() > k) hits.resize(k);
   return hits;
+}
+
+Result<std::vector<std::string>> LexicalCatalog::Correct(const std::vector<int64_t>& knowledge_base_ids,
+                                                         const std::vector<QueryWord>& words) {
+  std::vector<std::optional<Suggestion>> best(words.size());
+  std::vector<bool> known(words.size(), false);
+  for (int64_t knowledge_base_id : knowledge_base_ids) {
+    auto& entry = entries_.For(knowledge_base_id);
+    auto caught_up = CatchUp(knowledge_base_id, entry);
+    if (!caught_up) return caught_up.error();
+    std::shared_lock lock(entry.mutex);
+    for (size_t i = 0; i < words.size(); ++i) {
+      known[i] = known[i] || entry.index->Contains(words[i].word) || entry.index->Contains(words[i].stem);
+    }
+    for (size_t i = 0; i < words.size(); ++i) {
+      if (known[i]) continue;
+      auto suggestion = entry.index->Suggest(words[i].word);
+      if (suggestion && (!best[i] || suggestion->distance < best[i]->distance ||
+                         (suggestion->distance == best[i]->distance && suggestion->frequency > best[i]->frequency))) {
+        best[i] = std::move(suggestion);
+      }
+    }
+  }
+  std::vector<std::string> corrections(words.size());
+  for (size_t i = 0; i < words.size(); ++i) {
+    if (!known[i] && best[i]) corrections[i] = best[i]->term;
+  }
+  return corrections;
 }
 
 Result<void> LexicalCatalog::Refresh(int64_t knowledge_base_id) {

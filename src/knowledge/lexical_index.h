@@ -16,16 +16,31 @@
 
 #include "core/error.h"
 #include "knowledge/index_catalog.h"
+#include "knowledge/spelling.h"
 #include "store/knowledge_store.h"
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
 namespace parley::knowledge {
+
+// A word of a question in the two forms the index may hold it in: folded, and stemmed.
+struct QueryWord {
+  std::string word;
+  std::string stem;
+};
+
+// The term a misspelt word is corrected to.
+struct Suggestion {
+  std::string term;
+  int distance = 0;        //!< Edits from the word (optimal string alignment).
+  uint32_t frequency = 0;  //!< Chunks holding the term.
+};
 
 struct LexicalHit {
   int64_t chunk_id = 0;
@@ -54,6 +69,14 @@ class LexicalIndex {
   // ties broken by the smaller id. Chunks holding none of the terms are never returned.
   std::vector<LexicalHit> Search(const std::vector<std::string>& terms, size_t k) const;
 
+  // Whether `term` is one of the index's terms (stop words never are).
+  bool Contains(std::string_view term) const { return terms_.count(std::string(term)) != 0; }
+  // The term closest in spelling to `word` (a folded word the index does not hold), within
+  // SpellingDictionary::MaxDistance of it: the fewest edits, then the most frequent, then the first in byte order.
+  std::optional<Suggestion> Suggest(std::string_view word) const;
+  // Makes the terms added since the last call quick to suggest (SpellingDictionary::Settle): after a batch of Add.
+  void SettleSpelling() { spelling_.Settle(); }
+
   size_t size() const { return live_; }  //!< Live chunks.
 
   // Writes the index and `position` to `path` (through a temporary file and a rename).
@@ -72,6 +95,7 @@ class LexicalIndex {
   struct Cursor;
 
   void Compact();
+  void RebuildSpelling();
 
   Bm25Options options_;
   std::vector<int64_t> chunk_ids_;  //!< By ordinal, increasing.
@@ -80,6 +104,7 @@ class LexicalIndex {
   uint64_t total_length_ = 0;       //!< Over every ordinal, removed ones included.
   size_t live_ = 0;
   std::unordered_map<std::string, Postings> terms_;
+  SpellingDictionary spelling_;  //!< The keys of terms_, kept in step with it.
 };
 
 // The in-memory lexical indexes of every knowledge base, kept in step with the store. Thread-safe.
@@ -93,6 +118,11 @@ class LexicalCatalog {
   // call from the blocking pool.
   Result<std::vector<LexicalHit>> Search(const std::vector<int64_t>& knowledge_base_ids,
                                          const std::vector<std::string>& terms, size_t k);
+  // Spelling corrections for a question's `words`, after catching up with the store: for each word that none of
+  // `knowledge_base_ids` holds in either form, the closest of their terms (LexicalIndex::Suggest; on a tie
+  // between knowledge bases, the most frequent); empty for the other words. Blocks.
+  Result<std::vector<std::string>> Correct(const std::vector<int64_t>& knowledge_base_ids,
+                                           const std::vector<QueryWord>& words);
   // Catches the index up with the store without searching (after an ingestion, to keep queries fast).
   Result<void> Refresh(int64_t knowledge_base_id);
   // Writes every index changed since its last save. Blocks.

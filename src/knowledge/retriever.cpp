@@ -12,19 +12,16 @@
 #include <unordered_set>
 
 namespace parley::knowledge {
-namespace {
 
-std::vector<std::string> ContentWords(std::string_view text) {
+std::vector<std::string> ContentWords(std::string_view question) {
   std::vector<std::string> words;
   std::unordered_set<std::string> seen;
-  for (auto& word : Words(Fold(text))) {
+  for (auto& word : Words(Fold(question))) {
     if (IsStopWord(word) || !seen.insert(word).second) continue;
     words.push_back(std::move(word));
   }
   return words;
 }
-
-}  // namespace
 
 std::string LexicalText(std::string_view text, std::string_view language) {
   Stemmer& stemmer = ThreadStemmer(language);
@@ -38,15 +35,26 @@ std::string LexicalText(std::string_view text, std::string_view language) {
   return lexical;
 }
 
-std::vector<std::string> LexicalTerms(std::string_view question, std::string_view language) {
-  Stemmer& stemmer = ThreadStemmer(language);
+std::vector<std::string> LexicalTerms(const std::vector<std::string>& words, std::string_view language,
+                                      std::string_view question_language) {
+  std::vector<Stemmer*> stemmers{&ThreadStemmer(language)};
+  if (!question_language.empty()) {
+    Stemmer& other = ThreadStemmer(question_language);
+    if (other.language() != stemmers[0]->language()) stemmers.push_back(&other);
+  }
   std::vector<std::string> terms;
-  for (auto& word : ContentWords(question)) {
-    std::string stem = stemmer.Stem(word);
-    terms.push_back(std::move(word));
-    if (stem != terms.back() && std::find(terms.begin(), terms.end(), stem) == terms.end()) terms.push_back(stem);
+  auto add = [&terms](std::string term) {
+    if (std::find(terms.begin(), terms.end(), term) == terms.end()) terms.push_back(std::move(term));
+  };
+  for (const auto& word : words) {
+    add(word);
+    for (Stemmer* stemmer : stemmers) add(stemmer->Stem(word));
   }
   return terms;
+}
+
+std::vector<std::string> LexicalTerms(std::string_view question, std::string_view language) {
+  return LexicalTerms(ContentWords(question), language);
 }
 
 std::vector<FusedHit> ReciprocalRankFusion(const std::vector<std::vector<int64_t>>& rankings, double k, size_t limit,
@@ -76,15 +84,35 @@ std::vector<FusedHit> ReciprocalRankFusion(const std::vector<std::vector<int64_t
 }
 
 double StemCoverage(std::string_view question, std::string_view passage_text, std::string_view language) {
+  return StemCoverage(ContentWords(question), passage_text, language);
+}
+
+double StemCoverage(const std::vector<std::string>& words, std::string_view passage_text, std::string_view language) {
   Stemmer& stemmer = ThreadStemmer(language);
   std::set<std::string> wanted;
-  for (const auto& word : ContentWords(question)) wanted.insert(stemmer.Stem(word));
+  for (const auto& word : words) wanted.insert(stemmer.Stem(word));
   if (wanted.empty()) return 0;
   std::unordered_set<std::string> present;
   for (const auto& word : Words(Fold(passage_text))) present.insert(stemmer.Stem(word));
   size_t found = 0;
   for (const auto& stem : wanted) found += present.count(stem);
   return static_cast<double>(found) / static_cast<double>(wanted.size());
+}
+
+Result<std::vector<std::string>> Retriever::CorrectedWords(const std::vector<int64_t>& scope, std::string_view question,
+                                                           const RetrievalOptions& options) {
+  std::vector<std::string> words = ContentWords(question);
+  if (!options.correct_spelling || words.empty()) return words;
+  Stemmer& stemmer = ThreadStemmer(options.language);
+  std::vector<QueryWord> forms;
+  forms.reserve(words.size());
+  for (const auto& word : words) forms.push_back({word, stemmer.Stem(word)});
+  auto corrections = indexes_.lexical.Correct(scope, forms);
+  if (!corrections) return corrections.error();
+  for (size_t i = 0; i < words.size(); ++i) {
+    if (!(*corrections)[i].empty()) words[i] = std::move((*corrections)[i]);
+  }
+  return words;
 }
 
 Result<std::vector<Passage>> Retriever::Retrieve(int64_t tenant_id, const std::vector<int64_t>& knowledge_base_ids,
@@ -105,12 +133,23 @@ Result<std::vector<Passage>> Retriever::Retrieve(int64_t tenant_id, const std::v
   // split with the search threads) while a free helper ranks by BM25, then joins the scan.
   std::optional<Result<std::vector<LexicalHit>>> lexical;
   std::optional<Result<std::vector<VectorHit>>> nearest;
+  Result<std::vector<std::string>> words = std::vector<std::string>{};
   std::vector<std::function<void()>> searches;
   if (!query_vector.empty()) {
     searches.emplace_back([&] { nearest = Neighbours(scope, query_vector, embedder_id, options.candidates); });
   }
   searches.emplace_back([&] {
-    lexical = indexes_.lexical.Search(scope, LexicalTerms(question, options.language),
+    words = CorrectedWords(scope, question, options);
+    if (!words) {
+      lexical = words.error();
+      return;
+    }
+    // A word corrected is searched as written too: its stem may still match ("pizzas").
+    std::vector<std::string> searched = ContentWords(question);
+    for (const auto& word : *words) {
+      if (std::find(searched.begin(), searched.end(), word) == searched.end()) searched.push_back(word);
+    }
+    lexical = indexes_.lexical.Search(scope, LexicalTerms(searched, options.language, options.question_language),
                                       static_cast<size_t>(options.candidates));
   });
   indexes_.threads.Run(searches.size(), [&searches](size_t part) { searches[part](); });
@@ -153,7 +192,7 @@ Result<std::vector<Passage>> Retriever::Retrieve(int64_t tenant_id, const std::v
     passage.lexical_rank = hit.ranks[1];
     passage.similarity = similarity.count(hit.id) ? similarity[hit.id] : 0;
     passage.bm25 = bm25.count(hit.id) ? bm25[hit.id] : 0;
-    passage.coverage = StemCoverage(question, passage.chunk.heading_path + "\n" + passage.chunk.text, options.language);
+    passage.coverage = StemCoverage(*words, passage.chunk.heading_path + "\n" + passage.chunk.text, options.language);
     passage.relevance = std::max(passage.similarity, passage.coverage);
     passages.push_back(std::move(passage));
   }

@@ -27,7 +27,13 @@ struct RetrievalOptions {
   // stems and character n-grams, so exact-word BM25 mostly confirms it; on tests/eval a weight of 0.5 raised
   // hit@1 from 0.57 to 0.63 and MRR from 0.72 to 0.74 over equal weights, without losing hit@3.
   double lexical_weight = 0.5;
-  std::string language = "english";
+  std::string language = "english";  //!< The knowledge's: how its chunks were stemmed (ISO code or Snowball name).
+  //! The question's, when known and different (a French question to English documents): its words are stemmed in
+  //! both languages. Empty: the knowledge's.
+  std::string question_language;
+  //! Question words that no knowledge base holds, in either form, are searched as the closest term in spelling
+  //! too (LexicalCatalog::Correct): "glutten" finds "gluten".
+  bool correct_spelling = true;
 };
 
 struct Passage {
@@ -37,7 +43,7 @@ struct Passage {
   int lexical_rank = 0;   //!< 1-based; 0 when absent.
   double similarity = 0;  //!< Cosine with the question (0 when not in the vector ranking).
   double bm25 = 0;        //!< 0 when not in the lexical ranking.
-  double coverage = 0;    //!< Share of the question's content stems found in the passage.
+  double coverage = 0;    //!< Share of the question's content stems found in the passage (spelling corrected).
   double relevance = 0;   //!< max(similarity, coverage).
 };
 
@@ -46,8 +52,13 @@ struct Passage {
 // forms match twice (word and stem) and so still rank first.
 std::string LexicalText(std::string_view text, std::string_view language);
 
-// The terms of a question's BM25 query: its content words (folded, stop words removed) each followed by its stem
-// when that differs, deduplicated, in order; empty when none remain.
+// The content words of a question: folded, stop words removed, once each, in order.
+std::vector<std::string> ContentWords(std::string_view question);
+
+// The terms of a question's BM25 query for its content `words`: each word followed by its stem in `language` and
+// in `question_language` (when given) where they differ, deduplicated, in order; empty when no word remains.
+std::vector<std::string> LexicalTerms(const std::vector<std::string>& words, std::string_view language,
+                                      std::string_view question_language = {});
 std::vector<std::string> LexicalTerms(std::string_view question, std::string_view language);
 
 struct FusedHit {
@@ -63,10 +74,17 @@ std::vector<FusedHit> ReciprocalRankFusion(const std::vector<std::vector<int64_t
 
 // Share (0..1) of `question`'s content stems present in `passage_text`; 0 when the question has none.
 double StemCoverage(std::string_view question, std::string_view passage_text, std::string_view language);
+// The same for content words already taken from a question (ContentWords, spelling corrected).
+double StemCoverage(const std::vector<std::string>& words, std::string_view passage_text, std::string_view language);
 
 class Retriever {
  public:
   Retriever(store::KnowledgeStore& store, KnowledgeIndexes& indexes) : store_(store), indexes_(indexes) {}
+
+  // The content words of `question` (ContentWords) with each misspelt one (no knowledge base of `scope` holds it,
+  // nor its stem) replaced by its correction, when it has one. Blocks.
+  Result<std::vector<std::string>> CorrectedWords(const std::vector<int64_t>& scope, std::string_view question,
+                                                  const RetrievalOptions& options);
 
   // Top passages for `question` in the tenant's `knowledge_base_ids` (ids of other tenants are ignored).
   // `query_vector` is the question embedded by `embedder_id`; empty skips the vector ranking. Blocks.

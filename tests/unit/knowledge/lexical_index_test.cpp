@@ -373,3 +373,61 @@ TEST_F(LexicalCatalogTest, WithoutADirectoryNothingIsWritten) {
 
 }  // namespace
 }  // namespace parley::knowledge
+
+namespace parley::knowledge {
+namespace {
+
+TEST(LexicalIndexTest, SuggestsTheClosestThenTheMostFrequentTerm) {
+  LexicalIndex index;
+  index.Add(1, "gluten free bread");
+  index.Add(2, "gluten free cakes");
+  index.Add(3, "glutton");
+  EXPECT_TRUE(index.Contains("gluten"));
+  EXPECT_FALSE(index.Contains("the"));  // Stop words are not indexed.
+  // "gluten" and "glutton" are both one edit away: the one in more chunks wins.
+  auto suggestion = index.Suggest("glutten");
+  ASSERT_TRUE(suggestion);
+  EXPECT_EQ(suggestion->term, "gluten");
+  EXPECT_EQ(suggestion->distance, 1);
+  EXPECT_EQ(suggestion->frequency, 2u);
+  EXPECT_EQ(index.Suggest("brread")->term, "bread");
+  EXPECT_FALSE(index.Suggest("plumber"));
+  EXPECT_FALSE(index.Suggest("bred"));  // Too short to correct.
+}
+
+TEST(LexicalIndexTest, TheVocabularyFollowsRemovalsAndReloads) {
+  LexicalIndex index;
+  index.Add(1, "tandem rental");
+  index.Add(2, "opening hours");
+  index.Add(3, "opening hours");
+  index.Remove(1);  // A third of the index: compacted, "tandem" leaves the vocabulary.
+  EXPECT_FALSE(index.Suggest("tandme"));
+  EXPECT_EQ(index.Suggest("openning")->term, "opening");
+  index.Add(5, "tandem rental");
+  EXPECT_EQ(index.Suggest("tandme")->term, "tandem");
+
+  testing::TempDir dir{"parley-lexical-spelling"};
+  std::string path = (dir.path() / "kb.bm25").string();
+  ASSERT_TRUE(index.Save(path, {5, 0}));
+  StorePosition position;
+  auto loaded = LexicalIndex::Load(path, &position);
+  ASSERT_TRUE(loaded);
+  EXPECT_EQ((*loaded)->Suggest("rentl")->term, "rental");
+}
+
+TEST_F(LexicalCatalogTest, CorrectsOnlyWordsNoKnowledgeBaseHolds) {
+  LexicalCatalog catalog(ks(), "");
+  AddDocument(acme_, kb_, "main", {PlainChunk("gluten free bread delivered daily")}, "e");
+  AddDocument(acme_, second_kb_, "second", {PlainChunk("membership cancellation")}, "e");
+  std::vector<QueryWord> words{{"glutten", "glutten"},
+                               {"membershp", "membershp"},
+                               {"breads", "bread"},  // Its stem is indexed: no correction, though one edit away.
+                               {"plumber", "plumber"}};
+  EXPECT_EQ(catalog.Correct({kb_, second_kb_}, words).value(),
+            (std::vector<std::string>{"gluten", "membership", "", ""}));
+  // Only the given knowledge bases count.
+  EXPECT_EQ(catalog.Correct({kb_}, words).value(), (std::vector<std::string>{"gluten", "", "", ""}));
+}
+
+}  // namespace
+}  // namespace parley::knowledge

@@ -75,6 +75,15 @@ TEST(LexicalTermsTest, FoldedContentWordsOnceEachFollowedByItsStem) {
             (Terms{"body", "bodi", "x", "near", "b", "pre", "z"}));  // "a", "y": stop words.
 }
 
+TEST(LexicalTermsTest, AQuestionInAnotherLanguageIsStemmedInBoth) {
+  using Terms = std::vector<std::string>;
+  // French stemming of a French question to English documents, and the English stem for the cognates.
+  EXPECT_EQ(LexicalTerms(Terms{"reservations", "vendredis"}, "english", "fr"),
+            (Terms{"reservations", "reserv", "vendredis", "vendredi", "vendred"}));
+  EXPECT_EQ(LexicalTerms(Terms{"reservations"}, "english", "english"), (Terms{"reservations", "reserv"}));
+  EXPECT_EQ(LexicalTerms(Terms{"reservations"}, "en", "english"), (Terms{"reservations", "reserv"}));
+}
+
 TEST(ReciprocalRankFusionTest, WeighsEachRanking) {
   auto fused = ReciprocalRankFusion({{1, 2}, {2, 1}}, 60, 10, {1.0, 0.5});
   ASSERT_EQ(fused.size(), 2u);
@@ -230,6 +239,27 @@ TEST_F(RetrieverTest, WithoutAQueryVectorRanksByBm25Alone) {
 
   // Nothing to match on either side: no passages.
   EXPECT_TRUE(Retrieve({kb_}, "the and of", /*with_vector=*/false).value().empty());
+}
+
+TEST_F(RetrieverTest, MisspeltWordsAreSearchedAsTheClosestIndexedTerm) {
+  // "wrappping" and "shiping" are no term of the knowledge base; corrected, BM25 alone finds their passages and
+  // their coverage counts them.
+  auto wrapping = Retrieve({kb_}, "is gift wrappping free", /*with_vector=*/false).value();
+  ASSERT_FALSE(wrapping.empty());
+  EXPECT_EQ(wrapping[0].chunk.heading_path, "Gift wrapping");
+  EXPECT_DOUBLE_EQ(wrapping[0].coverage, 1.0);
+  auto shipping = Retrieve({kb_}, "shiping europe", /*with_vector=*/false).value();
+  ASSERT_FALSE(shipping.empty());
+  EXPECT_EQ(shipping[0].chunk.heading_path, "Shipping");
+
+  // Without correction the misspelt word finds nothing and counts as missing.
+  RetrievalOptions plain;
+  plain.correct_spelling = false;
+  EXPECT_TRUE(Retrieve({kb_}, "wrappping", /*with_vector=*/false, plain).value().empty());
+  EXPECT_EQ(retriever_.CorrectedWords({kb_}, "Is gift wrappping free?", plain).value(),
+            (std::vector<std::string>{"gift", "wrappping", "free"}));
+  EXPECT_EQ(retriever_.CorrectedWords({kb_}, "Is gift wrappping free?", {}).value(),
+            (std::vector<std::string>{"gift", "wrapping", "free"}));
 }
 
 TEST_F(RetrieverTest, ReturnsAtMostTopK) {
