@@ -62,6 +62,8 @@ boost::json::object DocumentJson(const store::Document& d) {
           {"progress", d.progress},
           {"error", OrNull(d.error)},
           {"chunks", d.chunks},
+          {"qa_pairs", d.qa_pairs},
+          {"version", d.version},
           {"attempts", d.attempts},
           {"created_at", FormatTimestamp(d.created_at_ms)},
           {"updated_at", FormatTimestamp(d.updated_at_ms)}};
@@ -90,7 +92,12 @@ void KnowledgeApi::RegisterRoutes(RouteTable& routes) {
   add(Verb::get, "/api/knowledge-bases", kAnyRole, {"List the knowledge bases", "knowledge"},
       &KnowledgeApi::ListKnowledgeBases);
   add(Verb::post, "/api/knowledge-documents", kAdmins,
-      {"Add a document (multipart file, or JSON {\"url\"} for a web page)", "knowledge", {}, BodyKind::kMultipart, 202},
+      {"Add a document (multipart file, or JSON {\"url\"} for a web page); one named like a document of the knowledge "
+       "base replaces it (same id, \"replaced\": true)",
+       "knowledge",
+       {},
+       BodyKind::kMultipart,
+       202},
       &KnowledgeApi::CreateDocument);
   add(Verb::get, "/api/knowledge-documents", kAnyRole,
       {"List documents with their ingestion status", "knowledge", paging}, &KnowledgeApi::ListDocuments);
@@ -188,25 +195,36 @@ boost::asio::awaitable<http::Response> KnowledgeApi::CreateDocument(const Princi
     co_return http::ErrorResponse(Error::InvalidArgument("knowledge_base must be a name of 1 to 200 bytes"));
   }
   auto create = [this, &document, &knowledge_base]() -> Result<store::Document> {
-    // The plan's room is checked before storing: a web page counts once fetched, so only its document here.
+    auto base = store_.knowledge().EnsureKnowledgeBase(document.tenant_id, knowledge_base);
+    if (!base) return base.error();
+    document.knowledge_base_id = base->id;
+    // The plan's room is checked before storing: a web page counts once fetched, so only its document here. A new
+    // version takes the place of the document it replaces.
     auto plan = billing::PlanOf(store_.billing(), document.tenant_id, config_.default_plan);
     if (!plan) return plan.error();
     auto totals = store_.knowledge().Totals(document.tenant_id);
     if (!totals) return totals.error();
+    auto replaced = store_.knowledge().FindDocument(document.tenant_id, base->id, document.name);
+    if (!replaced) return replaced.error();
+    if (*replaced) {
+      totals->documents -= 1;
+      totals->bytes -= (*replaced)->size_bytes;
+    }
     auto room = billing::CheckKnowledgeRoom(*plan, *totals, static_cast<int64_t>(document.content.size()));
     if (!room) return room.error();
-    auto base = store_.knowledge().EnsureKnowledgeBase(document.tenant_id, knowledge_base);
-    if (!base) return base.error();
-    document.knowledge_base_id = base->id;
     return store_.knowledge().CreateDocument(document);
   };
   auto created = co_await pool_.Run(create);
   if (!created) co_return http::ErrorResponse(created.error());
   agent_.ingestor().Wake();
-  auto audit = AuditOf(caller, "document.create", "document", std::to_string(created->id),
-                       {{"name", created->name}, {"knowledge_base_id", created->knowledge_base_id}});
+  const bool replaced = created->version > 1;
+  auto audit = AuditOf(
+      caller, replaced ? "document.replace" : "document.create", "document", std::to_string(created->id),
+      {{"name", created->name}, {"knowledge_base_id", created->knowledge_base_id}, {"version", created->version}});
   co_await RecordAudit(store_, pool_, audit);
-  co_return http::JsonResponse(http::Status::accepted, DocumentJson(*created));
+  boost::json::object body = DocumentJson(*created);
+  body["replaced"] = replaced;
+  co_return http::JsonResponse(http::Status::accepted, std::move(body));
 }
 
 boost::asio::awaitable<http::Response> KnowledgeApi::ListDocuments(const Principal& caller, const http::Request&,

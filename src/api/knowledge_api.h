@@ -5,6 +5,9 @@
 //   knowledge bases      GET  /api/knowledge-bases
 //   documents            POST /api/knowledge-documents (multipart "file" [+ "knowledge_base"], or JSON {"url"})
 //                        GET  /api/knowledge-documents[/{id}]   DELETE /api/knowledge-documents/{id}
+//                        A file (or URL) named like a document of the same knowledge base replaces it, as Dify's
+//                        "update by file" does: the document keeps its id, `version` goes up, the answer says
+//                        "replaced": true, and its previous content answers until the new one is ready.
 //   Q&A pairs            GET/POST /api/faq-qa   GET/PUT/DELETE /api/faq-qa/{id}
 //   AI settings          GET/PUT /api/ai-settings
 //   playground           POST /api/playground/ask {"question", "history": [{"role","text"}], "platform"}

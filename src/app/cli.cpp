@@ -279,7 +279,25 @@ int Main(int argc, char** argv) {
   std::vector<std::string> kb_files;
   kb_add->add_option("--tenant", kb_tenant, "Tenant id")->required();
   kb_add->add_option("--kb", kb_name, "Knowledge base name (created if missing)")->capture_default_str();
-  kb_add->add_option("files", kb_files, "Files to add")->required();
+  kb_add->add_option("files", kb_files, "Files to add (a file named like a document replaces it)")->required();
+  auto* kb_list = kb->add_subcommand("list", "List knowledge bases and their documents (JSON lines).");
+  int64_t list_tenant = 0;
+  std::string list_kb;
+  kb_list->add_option("--tenant", list_tenant, "Tenant id")->required();
+  kb_list->add_option("--kb", list_kb, "Only this knowledge base");
+  auto* kb_remove =
+      kb->add_subcommand("remove", "Remove a document, by id or by name within --kb, with its chunks and Q&A pairs.");
+  int64_t remove_tenant = 0;
+  std::optional<int64_t> remove_id;
+  std::string remove_kb = "default";
+  std::string remove_name;
+  kb_remove->add_option("--tenant", remove_tenant, "Tenant id")->required();
+  auto* remove_by_id = kb_remove->add_option("--id", remove_id, "Document id");
+  auto* remove_by_name = kb_remove->add_option("--name", remove_name, "Document name (the file name or page URL)");
+  kb_remove->add_option("--kb", remove_kb, "Knowledge base of --name")->capture_default_str();
+  remove_by_id->excludes(remove_by_name);
+  remove_by_name->excludes(remove_by_id);
+  kb_remove->require_option(2, 3);
 
   auto* ask = cli.add_subcommand("ask", "Ask the tenant's AI agent a question; prints the answer, sources and trace.");
   int64_t ask_tenant = 0;
@@ -334,6 +352,8 @@ int Main(int argc, char** argv) {
     return ChannelAdd(*config, Platform::kInstagram, channel_tenant, account_id, access_token);
   if (simulate->parsed()) return Simulate(*config, simulate_options);
   if (kb_add->parsed()) return KnowledgeAdd(*config, kb_tenant, kb_name, kb_files);
+  if (kb_list->parsed()) return KnowledgeList(*config, list_tenant, list_kb);
+  if (kb_remove->parsed()) return KnowledgeRemove(*config, remove_tenant, remove_id, remove_kb, remove_name);
   if (ask->parsed()) return Ask(*config, ask_tenant, ask_question, ask_platform);
   return 0;
 }

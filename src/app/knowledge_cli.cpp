@@ -5,6 +5,7 @@
 #include "core/blocking_pool.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "core/time.h"
 #include "http/client.h"
 #include "store/knowledge_store.h"
 
@@ -17,6 +18,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <sstream>
 
 namespace parley::app {
@@ -40,13 +42,20 @@ struct Runtime {
   std::unique_ptr<http::Client> client;
   std::unique_ptr<agent::AgentService> service;
 
-  Result<void> Open() {
+  // The store alone, for the commands that only read or remove rows.
+  Result<void> Store() {
     auto key = LoadMasterKey(config);
     if (!key) return key.error();
     box = *key;
     auto opened = OpenMigratedStore(config, *box);
     if (!opened) return opened.error();
     store = std::move(*opened);
+    return Ok();
+  }
+
+  // The store and the agent's service (ingestion, indexes, the agent).
+  Result<void> Open() {
+    if (auto opened = Store(); !opened) return opened;
     // The same policy as the server's: these commands also fetch the pages tenants queued.
     auto client_options = OutboundClientOptions(config);
     if (!client_options) return client_options.error();
@@ -88,10 +97,11 @@ int KnowledgeAdd(const Config& config, int64_t tenant_id, const std::string& kno
     std::string name;
     std::optional<store::Document> document;
     std::string error;  // Set when the file could not even be read.
+    bool replaced = false;
   };
   std::vector<Entry> entries;
   for (const auto& file : files) {
-    Entry entry{std::filesystem::path(file).filename().string(), std::nullopt, {}};
+    Entry entry{std::filesystem::path(file).filename().string(), std::nullopt, {}, false};
     std::ifstream in(file, std::ios::binary);
     if (!in) {
       entry.error = "cannot read " + file;
@@ -103,6 +113,7 @@ int KnowledgeAdd(const Config& config, int64_t tenant_id, const std::string& kno
     store::NewDocument document{tenant_id, base->id, entry.name, "", "", bytes.str()};
     auto created = knowledge.CreateDocument(document);
     if (!created) return PrintError(created.error());
+    entry.replaced = created->version > 1;
     entry.document = *created;
     entries.push_back(std::move(entry));
   }
@@ -140,11 +151,15 @@ int KnowledgeAdd(const Config& config, int64_t tenant_id, const std::string& kno
   bool all_ready = true;
   for (const auto& entry : entries) {
     boost::json::object line{
-        {"document_id", nullptr}, {"name", entry.name}, {"status", "failed"}, {"chunks", 0}, {"error", entry.error}};
+        {"document_id", nullptr}, {"name", entry.name}, {"status", "failed"}, {"chunks", 0},
+        {"qa_pairs", 0},          {"version", nullptr}, {"replaced", false},  {"error", entry.error}};
     if (entry.document) {
       line["document_id"] = entry.document->id;
       line["status"] = store::ToString(entry.document->status);
       line["chunks"] = entry.document->chunks;
+      line["qa_pairs"] = entry.document->qa_pairs;
+      line["version"] = entry.document->version;
+      line["replaced"] = entry.replaced;
       line["error"] =
           entry.document->error.empty() ? boost::json::value(nullptr) : boost::json::value(entry.document->error);
     }
@@ -152,6 +167,80 @@ int KnowledgeAdd(const Config& config, int64_t tenant_id, const std::string& kno
     std::cout << SerializeJson(line) << std::endl;
   }
   return all_ready ? 0 : 1;
+}
+
+int KnowledgeList(const Config& config, int64_t tenant_id, const std::string& knowledge_base) {
+  Runtime runtime(config);
+  if (auto opened = runtime.Store(); !opened) return PrintError(opened.error());
+  auto& knowledge = runtime.store->knowledge();
+  auto bases = knowledge.ListKnowledgeBases(tenant_id);
+  if (!bases) return PrintError(bases.error());
+  std::map<int64_t, std::vector<store::Document>> documents;
+  std::optional<std::string> cursor;
+  do {
+    auto page = knowledge.ListDocuments(tenant_id, cursor, 100);
+    if (!page) return PrintError(page.error());
+    for (auto& document : page->data) documents[document.knowledge_base_id].push_back(std::move(document));
+    cursor = page->next_cursor;
+  } while (cursor);
+  bool found = knowledge_base.empty();
+  for (const auto& base : *bases) {
+    if (!knowledge_base.empty() && base.name != knowledge_base) continue;
+    found = true;
+    const auto& listed = documents[base.id];
+    int64_t chunks = 0;
+    for (const auto& document : listed) chunks += document.chunks;
+    std::cout << SerializeJson(boost::json::object{{"knowledge_base_id", base.id},
+                                                   {"knowledge_base", base.name},
+                                                   {"documents", listed.size()},
+                                                   {"chunks", chunks}})
+              << "\n";
+    for (const auto& d : listed) {
+      std::cout << SerializeJson(boost::json::object{
+                       {"document_id", d.id},
+                       {"knowledge_base_id", d.knowledge_base_id},
+                       {"name", d.name},
+                       {"status", store::ToString(d.status)},
+                       {"chunks", d.chunks},
+                       {"qa_pairs", d.qa_pairs},
+                       {"version", d.version},
+                       {"size_bytes", d.size_bytes},
+                       {"error", d.error.empty() ? boost::json::value(nullptr) : boost::json::value(d.error)},
+                       {"updated_at", FormatTimestamp(d.updated_at_ms)}})
+                << "\n";
+    }
+  }
+  std::cout.flush();
+  if (!found) return PrintError(Error::NotFound("no knowledge base called " + knowledge_base));
+  return 0;
+}
+
+int KnowledgeRemove(const Config& config, int64_t tenant_id, std::optional<int64_t> document_id,
+                    const std::string& knowledge_base, const std::string& name) {
+  Runtime runtime(config);
+  if (auto opened = runtime.Store(); !opened) return PrintError(opened.error());
+  auto& knowledge = runtime.store->knowledge();
+  Result<store::Document> document = Error::NotFound("no such document");
+  if (document_id) {
+    document = knowledge.GetDocument(tenant_id, *document_id);
+  } else {
+    auto bases = knowledge.ListKnowledgeBases(tenant_id);
+    if (!bases) return PrintError(bases.error());
+    for (const auto& base : *bases) {
+      if (base.name != knowledge_base) continue;
+      auto named = knowledge.FindDocument(tenant_id, base.id, name);
+      if (!named) return PrintError(named.error());
+      if (*named) document = std::move(**named);
+    }
+  }
+  if (!document) return PrintError(document.error());
+  // The deletion log takes its chunks out of every process's indexes: a running server's at its next search, the
+  // index files at the next start.
+  if (auto removed = knowledge.DeleteDocument(tenant_id, document->id); !removed) return PrintError(removed.error());
+  std::cout << SerializeJson(
+                   boost::json::object{{"removed", true}, {"document_id", document->id}, {"name", document->name}})
+            << std::endl;
+  return 0;
 }
 
 int Ask(const Config& config, int64_t tenant_id, const std::string& question, const std::string& platform) {

@@ -105,24 +105,31 @@ class IndexEntries {
 // Brings `entry`'s index up to date with knowledge base `knowledge_base_id` in the store, a page at a time:
 // `read(after_chunk_id, page_size)` returns the next chunks by id (Result<std::vector<C>>, each C with a
 // `chunk_id`), `add(index, chunks)` inserts those the index has not seen yet (Result<void>; on failure the
-// entry is left as it was), then the deletion log is applied. Store reads happen without the entry's lock,
-// so searches go on meanwhile; a chunk another caller applied in between is skipped.
+// entry is left as it was), and the deletion log is applied with the last page. Store reads happen without the
+// entry's lock, so searches go on meanwhile; a chunk another caller applied in between is skipped.
+//
+// A new version of a document removes its old chunks and adds its new ones in one transaction. The deletions are
+// read before the chunks and applied under the same lock as the last page of them, so a search never sees the old
+// chunks gone without the new ones there: had the chunks been read first and the transaction committed between
+// the two reads, the index would have held neither version until its next catch-up. Read in this order, such a
+// transaction leaves both for that while at worst. A chunk added and deleted between the two reads is not read.
 template <typename Entry, typename Read, typename Add>
 Result<void> CatchUpWithStore(store::KnowledgeStore& store, int64_t knowledge_base_id, Entry& entry, int page_size,
                               Read read, Add add) {
+  StorePosition position;
+  {
+    std::shared_lock lock(entry.mutex);
+    position = entry.position;
+  }
+  int64_t new_seq = position.after_deletion_seq;
+  auto deleted = store.DeletedChunksAfter(knowledge_base_id, position.after_deletion_seq, &new_seq);
+  if (!deleted) return deleted.error();
   while (true) {
-    StorePosition position;
-    {
-      std::shared_lock lock(entry.mutex);
-      position = entry.position;
-    }
-    // Chunks before deletions: a chunk deleted between the two reads is then removed, never revived.
     auto chunks = read(position.after_chunk_id, page_size);
     if (!chunks) return chunks.error();
-    int64_t new_seq = position.after_deletion_seq;
-    auto deleted = store.DeletedChunksAfter(knowledge_base_id, position.after_deletion_seq, &new_seq);
-    if (!deleted) return deleted.error();
-    if (chunks->empty() && deleted->empty()) return Ok();
+    bool last_page = static_cast<int>(chunks->size()) < page_size;
+    bool deleting = last_page && !deleted->empty();
+    if (chunks->empty() && !deleting) return Ok();
     std::unique_lock lock(entry.mutex);
     auto unseen = std::find_if(chunks->begin(), chunks->end(),
                                [&](const auto& chunk) { return chunk.chunk_id > entry.position.after_chunk_id; });
@@ -131,12 +138,13 @@ Result<void> CatchUpWithStore(store::KnowledgeStore& store, int64_t knowledge_ba
       if (!added) return added;
       entry.position.after_chunk_id = chunks->back().chunk_id;
     }
-    if (new_seq > entry.position.after_deletion_seq) {
+    if (deleting && new_seq > entry.position.after_deletion_seq) {
       for (int64_t id : *deleted) entry.index->Remove(id);
       entry.position.after_deletion_seq = new_seq;
     }
     entry.dirty = true;
-    if (static_cast<int>(chunks->size()) < page_size) return Ok();
+    if (last_page) return Ok();
+    position.after_chunk_id = entry.position.after_chunk_id;
   }
 }
 

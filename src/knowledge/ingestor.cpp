@@ -22,7 +22,8 @@ namespace {
 
 constexpr int64_t kMaxRetryDelayMs = 5 * 60 * 1000;
 
-// What extraction yields before embedding: the rows to store, and the text to embed for each chunk.
+// What extraction yields before embedding: the rows to store, the text to embed for each chunk, and the Q&A
+// pairs of a CSV.
 struct Prepared {
   std::vector<store::NewChunk> chunks;
   std::vector<std::string> texts;
@@ -44,27 +45,20 @@ std::string FileName(const store::Document& document) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-// A CSV of Q&A pairs: each pair is a chunk (its questions and answer embedded together) and a Q&A entry.
-Result<Prepared> PrepareQa(const std::string& content, const std::string& language) {
+// A CSV of Q&A pairs: each pair becomes a Q&A entry, as one added through the API does, and is matched the same
+// way (FaqMatcher, question to question). Its answer is not a passage: a passage is found by the words it shares
+// with a question, and an answer shares words with questions it does not answer ("Can I pay by card?" and
+// "Students get 10% off with their student card").
+Result<Prepared> PrepareQa(const std::string& content) {
   auto pairs = ParseQaCsv(content);
   if (!pairs) return pairs.error();
   Prepared prepared;
-  int position = 0;
   for (auto& pair : *pairs) {
     store::NewFaq faq = MakeFaq(pair.questions, pair.answer);
     if (faq.questions.empty() || faq.answer.empty()) continue;
-    std::string text;
-    for (const auto& question : faq.questions) text += (text.empty() ? "" : "\n") + question;
-    text += "\n" + faq.answer;
-    store::NewChunk chunk;
-    chunk.position = position++;
-    chunk.heading_path = faq.questions.front();
-    chunk.text = faq.answer;
-    chunk.lexical_text = LexicalText(text, language);
-    prepared.texts.push_back(text);
-    prepared.chunks.push_back(std::move(chunk));
     prepared.faqs.push_back(std::move(faq));
   }
+  if (prepared.faqs.empty()) return Error::InvalidArgument("the CSV has no question with an answer");
   return prepared;
 }
 
@@ -152,8 +146,8 @@ boost::asio::awaitable<Result<void>> Ingestor::Process(store::DocumentJob& job, 
   Result<Format> format = co_await pool_.Run(detect);
   if (!format) co_return format.error();
   Result<Prepared> prepared = Prepared{};
-  if (*format == Format::kCsv) {
-    auto prepare = [&] { return PrepareQa(*content, profile->language); };
+  if (*format == Format::kCsv && IsQaCsv(*content)) {  // Any other CSV is a table, read as a document.
+    auto prepare = [&] { return PrepareQa(*content); };
     prepared = co_await pool_.Run(prepare);
   } else {
     Result<ExtractedDocument> extracted = co_await ExtractBlocks(*format, *content);

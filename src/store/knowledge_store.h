@@ -39,8 +39,10 @@ struct Document {
   DocumentStatus status = DocumentStatus::kPending;
   double progress = 0;  //!< 0..1 while processing; 1 when ready.
   std::string error;    //!< Why the last attempt failed (client-safe), empty otherwise.
-  int chunks = 0;
+  int chunks = 0;       //!< Chunks answering now (the previous version's while a new one is processed).
+  int qa_pairs = 0;     //!< Q&A pairs it brought (a CSV of Q&A pairs).
   int attempts = 0;
+  int version = 1;  //!< 1 for the first upload, one more for each replacement (CreateDocument).
   int64_t created_at_ms = 0;
   int64_t updated_at_ms = 0;
 };
@@ -92,6 +94,12 @@ struct FaqEntry {
   int64_t updated_at_ms = 0;
 };
 
+// Every Q&A pair of a tenant as of one moment, and the revision they are at (FaqRevision).
+struct FaqSnapshot {
+  int64_t revision = 0;
+  std::vector<FaqEntry> entries;  //!< By id.
+};
+
 struct ChunkVector {
   int64_t chunk_id = 0;
   std::vector<float> embedding;
@@ -126,7 +134,15 @@ class KnowledgeStore {
 
   // --- Documents and their ingestion jobs ---
   // Stores the document as pending; kNotFound when the knowledge base is not the tenant's.
+  // A document is its name within its knowledge base: when one of that name exists, it is replaced instead. It keeps
+  // its id and takes the new content, type and size, its version goes up by one and it is pending again (a worker
+  // processing the previous content loses its lease), while its current chunks and Q&A pairs keep answering until
+  // the new ones take their place in one step (CompleteDocumentJob). Should the new content fail, the previous
+  // version's chunks stay (the document says failed, with the reason, and `chunks` says what still answers).
   virtual Result<Document> CreateDocument(const NewDocument& document) = 0;
+  // The document called `name` in the tenant's knowledge base; nullopt when none.
+  virtual Result<std::optional<Document>> FindDocument(int64_t tenant_id, int64_t knowledge_base_id,
+                                                       const std::string& name) = 0;
   // The tenant's documents and their bytes, all knowledge bases together.
   virtual Result<KnowledgeTotals> Totals(int64_t tenant_id) = 0;
   virtual Result<Document> GetDocument(int64_t tenant_id, int64_t document_id) = 0;
@@ -152,7 +168,9 @@ class KnowledgeStore {
   // Progress while holding the lease (ignored once the lease is lost); also extends the lease.
   virtual Result<void> SetDocumentProgress(const DocumentJob& job, double progress, int64_t lease_until_ms) = 0;
   // Replaces the document's chunks and Q&A pairs with these, stores fetched `content` if not empty, and marks it
-  // ready, in one transaction. kConflict when the lease was lost (another worker took it, or it was deleted).
+  // ready, in one transaction. kConflict when the lease was lost (another worker took it, a new version was added,
+  // or it was deleted). The replaced chunks enter the deletion log, so every index drops them as it takes the new
+  // ones, and stay readable through GetChunks for a minute (a search that found them just before still reads them).
   virtual Result<void> CompleteDocumentJob(const DocumentJob& job, const std::string& embedder_id,
                                            const std::vector<NewChunk>& chunks, const std::vector<NewFaq>& faqs,
                                            const std::string& content) = 0;
@@ -182,6 +200,11 @@ class KnowledgeStore {
   virtual Result<Page<FaqEntry>> ListFaqs(int64_t tenant_id, const std::optional<std::string>& cursor, int limit) = 0;
   // The tenant's entry with a question whose key equals `question_key`; nullopt when none.
   virtual Result<std::optional<FaqEntry>> FindFaqByKey(int64_t tenant_id, const std::string& question_key) = 0;
+  // A number that changes whenever the tenant's Q&A pairs change, whichever way (0 before any change): one cheap read
+  // that tells an index of the pairs whether to load them again.
+  virtual Result<int64_t> FaqRevision(int64_t tenant_id) = 0;
+  // The tenant's Q&A pairs and their revision, read from one snapshot of the store.
+  virtual Result<FaqSnapshot> LoadFaqs(int64_t tenant_id) = 0;
 
   // --- AI settings ---
   // The tenant's AI settings as a JSON object text; nullopt when never set.

@@ -48,17 +48,27 @@ constexpr const char* kKnowledgeBaseOfTenant = "SELECT 1 FROM knowledge_bases WH
 
 #define DOCUMENT_COLUMNS                                                                                    \
   "id, tenant_id, knowledge_base_id, name, content_type, source_url, size_bytes, status, progress, error, " \
-  "chunks, attempts, created_at, updated_at"
+  "chunks, attempts, created_at, updated_at, version"
+// What a listing shows besides (column 15): the Q&A pairs the document brought.
+#define DOCUMENT_SELECT \
+  "SELECT " DOCUMENT_COLUMNS ", (SELECT COUNT(*) FROM faq_entries f WHERE f.document_id = knowledge_documents.id) "
 constexpr const char* kInsertDocument =
     "INSERT INTO knowledge_documents (tenant_id, knowledge_base_id, name, content_type, source_url, size_bytes, "
     "content, status, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?8) RETURNING id";
-constexpr const char* kSelectDocument =
-    "SELECT " DOCUMENT_COLUMNS " FROM knowledge_documents WHERE id = ?1 AND tenant_id = ?2";
+constexpr const char* kDocumentByName = "SELECT id FROM knowledge_documents WHERE knowledge_base_id = ?1 AND name = ?2";
+// A new version: pending again from now, with a fresh count of attempts; the lease of a worker still processing the
+// previous content is dropped, so that its completion conflicts instead of overwriting the new version.
+constexpr const char* kReplaceDocument =
+    "UPDATE knowledge_documents SET content_type = ?2, source_url = ?3, size_bytes = ?4, content = ?5, "
+    "status = 'pending', progress = 0, error = '', attempts = 0, next_attempt_at = 0, lease_token = NULL, "
+    "lease_until = NULL, version = version + 1, updated_at = ?6 WHERE id = ?1";
+constexpr const char* kSelectDocument = DOCUMENT_SELECT "FROM knowledge_documents WHERE id = ?1 AND tenant_id = ?2";
+constexpr const char* kSelectDocumentByName =
+    DOCUMENT_SELECT "FROM knowledge_documents WHERE knowledge_base_id = ?1 AND name = ?2 AND tenant_id = ?3";
 constexpr const char* kDocumentsFirstPage =
-    "SELECT " DOCUMENT_COLUMNS " FROM knowledge_documents WHERE tenant_id = ?1 ORDER BY id DESC LIMIT ?2";
-constexpr const char* kDocumentsAfter = "SELECT " DOCUMENT_COLUMNS
-                                        " FROM knowledge_documents WHERE tenant_id = ?1 AND id < ?3 "
-                                        "ORDER BY id DESC LIMIT ?2";
+    DOCUMENT_SELECT "FROM knowledge_documents WHERE tenant_id = ?1 ORDER BY id DESC LIMIT ?2";
+constexpr const char* kDocumentsAfter =
+    DOCUMENT_SELECT "FROM knowledge_documents WHERE tenant_id = ?1 AND id < ?3 ORDER BY id DESC LIMIT ?2";
 // Whose turn it is (migration 0011): among the tenants with a due document (pending and due, or in processing with
 // its lease expired) outside the skipped knowledge bases (?2) and fewer than ?3 documents in processing, the one
 // with the fewest, then the one served longest ago. The tenants with pending or processing documents are found
@@ -121,20 +131,26 @@ constexpr const char* kRequeueDocuments =
     "WHERE knowledge_base_id = ?1 AND status IN ('ready', 'failed')";
 constexpr const char* kDeleteDocument = "DELETE FROM knowledge_documents WHERE id = ?1 AND tenant_id = ?2";
 
-constexpr const char* kDocumentChunks = "SELECT id FROM knowledge_chunks WHERE document_id = ?1";
+constexpr const char* kDocumentChunks =
+    "SELECT id FROM knowledge_chunks WHERE document_id = ?1 AND retired_at IS NULL ORDER BY id";
 constexpr const char* kRecordChunkDeletion =
     "INSERT INTO knowledge_chunk_deletions (knowledge_base_id, chunk_id) VALUES (?1, ?2)";
 constexpr const char* kDeleteDocumentChunks = "DELETE FROM knowledge_chunks WHERE document_id = ?1";
+constexpr const char* kRetireDocumentChunks =
+    "UPDATE knowledge_chunks SET retired_at = ?2 WHERE document_id = ?1 AND retired_at IS NULL";
+constexpr const char* kPurgeRetiredChunks =
+    "DELETE FROM knowledge_chunks WHERE retired_at IS NOT NULL AND retired_at < ?1";
 constexpr const char* kInsertChunk =
     "INSERT INTO knowledge_chunks (tenant_id, knowledge_base_id, document_id, position, heading_path, page, text, "
     "lexical_text, embedder, embedding) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
 constexpr const char* kChunkVectorsAfter =
     "SELECT id, embedding FROM knowledge_chunks WHERE knowledge_base_id = ?1 AND embedder = ?2 AND id > ?3 "
-    "ORDER BY id LIMIT ?4";
+    "AND retired_at IS NULL ORDER BY id LIMIT ?4";
 constexpr const char* kDeletionsAfter =
     "SELECT seq, chunk_id FROM knowledge_chunk_deletions WHERE knowledge_base_id = ?1 AND seq > ?2 ORDER BY seq";
 constexpr const char* kChunkTextsAfter =
-    "SELECT id, lexical_text FROM knowledge_chunks WHERE knowledge_base_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3";
+    "SELECT id, lexical_text FROM knowledge_chunks WHERE knowledge_base_id = ?1 AND id > ?2 AND retired_at IS NULL "
+    "ORDER BY id LIMIT ?3";
 constexpr const char* kSelectChunk =
     "SELECT c.id, c.tenant_id, c.knowledge_base_id, c.document_id, d.name, c.position, c.heading_path, c.page, "
     "c.text, c.lexical_text FROM knowledge_chunks c JOIN knowledge_documents d ON d.id = c.document_id "
@@ -162,6 +178,14 @@ constexpr const char* kFaqsAfter =
 constexpr const char* kFaqQuestions = "SELECT question FROM faq_questions WHERE faq_id = ?1 ORDER BY position";
 constexpr const char* kFaqByKey =
     "SELECT faq_id FROM faq_questions WHERE tenant_id = ?1 AND question_key = ?2 ORDER BY faq_id LIMIT 1";
+constexpr const char* kBumpFaqRevision =
+    "INSERT INTO faq_revisions (tenant_id, revision) VALUES (?1, 1) "
+    "ON CONFLICT (tenant_id) DO UPDATE SET revision = revision + 1";
+constexpr const char* kFaqRevision = "SELECT revision FROM faq_revisions WHERE tenant_id = ?1";
+// Every pair with its questions, one row per question, in one statement (a snapshot on its own).
+constexpr const char* kAllFaqs =
+    "SELECT e.id, e.answer, e.document_id, e.created_at, e.updated_at, q.question FROM faq_entries e "
+    "JOIN faq_questions q ON q.faq_id = e.id WHERE e.tenant_id = ?1 ORDER BY e.id, q.position";
 
 constexpr const char* kSelectAiSettings = "SELECT settings FROM ai_settings WHERE tenant_id = ?1";
 constexpr const char* kUpsertAiSettings =
@@ -176,7 +200,15 @@ std::optional<DocumentStatus> ParseDocumentStatus(std::string_view text) {
   return std::nullopt;
 }
 
-Document ReadDocument(const Statement& row) {
+// A read transaction: the statements in it see one snapshot of the database.
+constexpr const char* kBeginRead = "BEGIN";
+constexpr const char* kEndRead = "COMMIT";
+
+// A chunk stays readable this long after a new version replaced it (migration 0015).
+constexpr int64_t kRetiredChunkGraceMs = 60'000;
+
+// Reads the document columns; `with_qa_pairs` when the statement is a DOCUMENT_SELECT.
+Document ReadDocument(const Statement& row, bool with_qa_pairs) {
   Document d;
   d.id = row.Int(0);
   d.tenant_id = row.Int(1);
@@ -192,8 +224,12 @@ Document ReadDocument(const Statement& row) {
   d.attempts = static_cast<int>(row.Int(11));
   d.created_at_ms = row.Int(12);
   d.updated_at_ms = row.Int(13);
+  d.version = static_cast<int>(row.Int(14));
+  if (with_qa_pairs) d.qa_pairs = static_cast<int>(row.Int(15));
   return d;
 }
+
+Document ReadListedDocument(const Statement& row) { return ReadDocument(row, /*with_qa_pairs=*/true); }
 
 std::vector<float> DecodeVector(std::string_view blob) {
   std::vector<float> vector(blob.size() / sizeof(float));
@@ -201,8 +237,11 @@ std::vector<float> DecodeVector(std::string_view blob) {
   return vector;
 }
 
-// Removes a document's chunks from the table and, through the deletion log, from the vector and BM25 indexes.
-Result<void> DeleteChunksOf(Database& db, int64_t document_id, int64_t knowledge_base_id) {
+// Takes a document's chunks out of the vector and BM25 indexes through the deletion log, then deletes their rows,
+// or with `retire_at`, marks them retired at that time instead (still readable by id for a grace period, no
+// longer read by the indexes' catch-up) and purges the chunks retired longer ago than that period.
+Result<void> RemoveChunksOf(Database& db, int64_t document_id, int64_t knowledge_base_id,
+                            std::optional<int64_t> retire_at = std::nullopt) {
   std::vector<int64_t> ids;
   {
     STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(kDocumentChunks));
@@ -217,8 +256,19 @@ Result<void> DeleteChunksOf(Database& db, int64_t document_id, int64_t knowledge
     STORE_ASSIGN_OR_RETURN(auto log, db.Prepare(kRecordChunkDeletion));
     STORE_TRY(log.Bind(1, knowledge_base_id).Bind(2, id).Run());
   }
-  STORE_ASSIGN_OR_RETURN(auto remove, db.Prepare(kDeleteDocumentChunks));
-  return remove.Bind(1, document_id).Run();
+  if (!retire_at) {
+    STORE_ASSIGN_OR_RETURN(auto remove, db.Prepare(kDeleteDocumentChunks));
+    return remove.Bind(1, document_id).Run();
+  }
+  STORE_ASSIGN_OR_RETURN(auto purge, db.Prepare(kPurgeRetiredChunks));
+  STORE_TRY(purge.Bind(1, *retire_at - kRetiredChunkGraceMs).Run());
+  STORE_ASSIGN_OR_RETURN(auto retire, db.Prepare(kRetireDocumentChunks));
+  return retire.Bind(1, document_id).Bind(2, *retire_at).Run();
+}
+
+Result<void> BumpFaqRevision(Database& db, int64_t tenant_id) {
+  STORE_ASSIGN_OR_RETURN(auto bump, db.Prepare(kBumpFaqRevision));
+  return bump.Bind(1, tenant_id).Run();
 }
 
 Result<void> InsertFaqQuestions(Database& db, int64_t tenant_id, int64_t faq_id, const NewFaq& faq) {
@@ -266,6 +316,30 @@ Result<FaqEntry> ReadFaq(Database& db, int64_t tenant_id, int64_t faq_id) {
     entry.questions.push_back(questions.String(0));
   }
   return entry;
+}
+
+Result<void> ReadFaqRevision(Database& db, int64_t tenant_id, int64_t* revision) {
+  STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(kFaqRevision));
+  STORE_ASSIGN_OR_RETURN(bool found, select.Bind(1, tenant_id).Step());
+  *revision = found ? select.Int(0) : 0;
+  return Ok();
+}
+
+// The revision and the pairs, inside the caller's read transaction.
+Result<void> ReadAllFaqs(Database& db, int64_t tenant_id, FaqSnapshot& snapshot) {
+  STORE_TRY(ReadFaqRevision(db, tenant_id, &snapshot.revision));
+  STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(kAllFaqs));
+  select.Bind(1, tenant_id);
+  while (true) {
+    STORE_ASSIGN_OR_RETURN(bool row, select.Step());
+    if (!row) return Ok();
+    int64_t id = select.Int(0);
+    if (snapshot.entries.empty() || snapshot.entries.back().id != id) {
+      snapshot.entries.push_back(
+          {id, tenant_id, {}, select.String(1), select.OptionalInt(2), select.Int(3), select.Int(4)});
+    }
+    snapshot.entries.back().questions.push_back(select.String(5));
+  }
 }
 
 class SqliteKnowledgeStore final : public KnowledgeStore {
@@ -327,6 +401,20 @@ class SqliteKnowledgeStore final : public KnowledgeStore {
       STORE_ASSIGN_OR_RETURN(auto kb, db.Prepare(kKnowledgeBaseOfTenant));
       STORE_ASSIGN_OR_RETURN(bool owned, kb.Bind(1, document.knowledge_base_id).Bind(2, document.tenant_id).Step());
       if (!owned) return Error::NotFound("no such knowledge base");
+      STORE_ASSIGN_OR_RETURN(auto existing, db.Prepare(kDocumentByName));
+      STORE_ASSIGN_OR_RETURN(bool replacing,
+                             existing.Bind(1, document.knowledge_base_id).Bind(2, document.name).Step());
+      if (replacing) {
+        id = existing.Int(0);
+        STORE_ASSIGN_OR_RETURN(auto replace, db.Prepare(kReplaceDocument));
+        return replace.Bind(1, id)
+            .Bind(2, document.content_type)
+            .Bind(3, document.source_url)
+            .Bind(4, static_cast<int64_t>(document.content.size()))
+            .BindBlob(5, document.content.data(), document.content.size())
+            .Bind(6, now)
+            .Run();
+      }
       STORE_ASSIGN_OR_RETURN(auto insert, db.Prepare(kInsertDocument));
       insert.Bind(1, document.tenant_id)
           .Bind(2, document.knowledge_base_id)
@@ -348,11 +436,23 @@ class SqliteKnowledgeStore final : public KnowledgeStore {
     STORE_TRY(store_.Read([&](Database& db) -> Result<void> {
       STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(kSelectDocument));
       STORE_ASSIGN_OR_RETURN(bool found, select.Bind(1, document_id).Bind(2, tenant_id).Step());
-      if (found) document = ReadDocument(select);
+      if (found) document = ReadListedDocument(select);
       return Ok();
     }));
     if (!document) return Error::NotFound("no such document");
     return std::move(*document);
+  }
+
+  Result<std::optional<Document>> FindDocument(int64_t tenant_id, int64_t knowledge_base_id,
+                                               const std::string& name) override {
+    std::optional<Document> document;
+    STORE_TRY(store_.Read([&](Database& db) -> Result<void> {
+      STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(kSelectDocumentByName));
+      STORE_ASSIGN_OR_RETURN(bool found, select.Bind(1, knowledge_base_id).Bind(2, name).Bind(3, tenant_id).Step());
+      if (found) document = ReadListedDocument(select);
+      return Ok();
+    }));
+    return document;
   }
 
   Result<Page<Document>> ListDocuments(int64_t tenant_id, const std::optional<std::string>& cursor,
@@ -367,7 +467,7 @@ class SqliteKnowledgeStore final : public KnowledgeStore {
       STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(before ? kDocumentsAfter : kDocumentsFirstPage));
       select.Bind(1, tenant_id).Bind(2, limit + 1);
       if (before) select.Bind(3, *before);
-      STORE_ASSIGN_OR_RETURN(page, ReadIdPage<Document>(select, 'd', limit, ReadDocument));
+      STORE_ASSIGN_OR_RETURN(page, ReadIdPage<Document>(select, 'd', limit, ReadListedDocument));
       return Ok();
     }));
     return page;
@@ -379,9 +479,10 @@ class SqliteKnowledgeStore final : public KnowledgeStore {
       STORE_ASSIGN_OR_RETURN(bool found, select.Bind(1, document_id).Bind(2, tenant_id).Step());
       if (!found) return Error::NotFound("no such document");
       int64_t knowledge_base_id = select.Int(2);
-      STORE_TRY(DeleteChunksOf(db, document_id, knowledge_base_id));
+      STORE_TRY(RemoveChunksOf(db, document_id, knowledge_base_id));
       STORE_ASSIGN_OR_RETURN(auto faqs, db.Prepare(kDeleteDocumentFaqs));
       STORE_TRY(faqs.Bind(1, document_id).Run());
+      if (db.Changes() > 0) STORE_TRY(BumpFaqRevision(db, tenant_id));
       STORE_ASSIGN_OR_RETURN(auto remove, db.Prepare(kDeleteDocument));
       return remove.Bind(1, document_id).Bind(2, tenant_id).Run();
     });
@@ -427,7 +528,7 @@ class SqliteKnowledgeStore final : public KnowledgeStore {
       STORE_TRY(turn.Bind(1, tenant_id).Run());
       STORE_ASSIGN_OR_RETURN(auto lease, db.Prepare(kLeaseDocument));
       STORE_TRY(lease.Bind(1, *id).Bind(2, token).Bind(3, now_ms + lease_ms).Bind(4, now_ms).Step());
-      job = DocumentJob{ReadDocument(lease), std::string(lease.Blob(14)), token};
+      job = DocumentJob{ReadDocument(lease, /*with_qa_pairs=*/false), std::string(lease.Blob(15)), token};
       return Ok();
     }));
     return job;
@@ -468,7 +569,7 @@ class SqliteKnowledgeStore final : public KnowledgeStore {
       if (!held) return Error::Conflict("the document's lease was lost");
       int64_t knowledge_base_id = holds.Int(0);
       int64_t tenant_id = holds.Int(1);
-      STORE_TRY(DeleteChunksOf(db, job.document.id, knowledge_base_id));
+      STORE_TRY(RemoveChunksOf(db, job.document.id, knowledge_base_id, /*retire_at=*/now));
       for (const NewChunk& chunk : chunks) {
         STORE_ASSIGN_OR_RETURN(auto insert, db.Prepare(kInsertChunk));
         insert.Bind(1, tenant_id)
@@ -485,6 +586,7 @@ class SqliteKnowledgeStore final : public KnowledgeStore {
       }
       STORE_ASSIGN_OR_RETURN(auto old_faqs, db.Prepare(kDeleteDocumentFaqs));
       STORE_TRY(old_faqs.Bind(1, job.document.id).Run());
+      if (db.Changes() > 0 || !faqs.empty()) STORE_TRY(BumpFaqRevision(db, tenant_id));
       for (const NewFaq& faq : faqs) {
         STORE_TRY(ValidateFaq(faq));
         int64_t faq_id = 0;
@@ -586,6 +688,7 @@ class SqliteKnowledgeStore final : public KnowledgeStore {
       STORE_ASSIGN_OR_RETURN(auto tenant, db.Prepare(kTenantExists));
       STORE_ASSIGN_OR_RETURN(bool exists, tenant.Bind(1, tenant_id).Step());
       if (!exists) return Error::NotFound("no such tenant");
+      STORE_TRY(BumpFaqRevision(db, tenant_id));
       return InsertFaq(db, tenant_id, std::nullopt, faq, NowMs(), &id);
     }));
     return GetFaq(tenant_id, id);
@@ -597,6 +700,7 @@ class SqliteKnowledgeStore final : public KnowledgeStore {
       STORE_ASSIGN_OR_RETURN(auto update, db.Prepare(kUpdateFaq));
       STORE_TRY(update.Bind(1, faq_id).Bind(2, tenant_id).Bind(3, faq.answer).Bind(4, NowMs()).Run());
       if (db.Changes() == 0) return Error::NotFound("no such Q&A pair");
+      STORE_TRY(BumpFaqRevision(db, tenant_id));
       STORE_ASSIGN_OR_RETURN(auto clear, db.Prepare(kDeleteFaqQuestions));
       STORE_TRY(clear.Bind(1, faq_id).Run());
       return InsertFaqQuestions(db, tenant_id, faq_id, faq);
@@ -609,7 +713,7 @@ class SqliteKnowledgeStore final : public KnowledgeStore {
       STORE_ASSIGN_OR_RETURN(auto remove, db.Prepare(kDeleteFaq));
       STORE_TRY(remove.Bind(1, faq_id).Bind(2, tenant_id).Run());
       if (db.Changes() == 0) return Error::NotFound("no such Q&A pair");
-      return Ok();
+      return BumpFaqRevision(db, tenant_id);
     });
   }
 
@@ -666,6 +770,24 @@ class SqliteKnowledgeStore final : public KnowledgeStore {
       return Ok();
     }));
     return entry;
+  }
+
+  Result<int64_t> FaqRevision(int64_t tenant_id) override {
+    int64_t revision = 0;
+    STORE_TRY(store_.Read([&](Database& db) { return ReadFaqRevision(db, tenant_id, &revision); }));
+    return revision;
+  }
+
+  Result<FaqSnapshot> LoadFaqs(int64_t tenant_id) override {
+    FaqSnapshot snapshot;
+    STORE_TRY(store_.Read([&](Database& db) -> Result<void> {
+      snapshot = {};
+      STORE_TRY(db.Run(kBeginRead));
+      Result<void> read = ReadAllFaqs(db, tenant_id, snapshot);
+      Result<void> ended = db.Run(kEndRead);
+      return read ? ended : read;
+    }));
+    return snapshot;
   }
 
   Result<std::optional<std::string>> GetAiSettings(int64_t tenant_id) override {

@@ -7,6 +7,7 @@
 #include "core/blocking_pool.h"
 #include "core/clock.h"
 #include "knowledge/embedder.h"
+#include "knowledge/retriever.h"
 #include "support/pdf_builder.h"
 #include "support/temp_dir.h"
 #include "unit/knowledge/store_fixture.h"
@@ -19,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <optional>
@@ -134,6 +136,81 @@ TEST_F(IngestorTest, AnotherKnowledgeBasesUnlinkedBacklogDoesNotHoldADocumentBac
   // It did not wait for the archive's linking, which is still going on.
   std::map<int64_t, size_t> unlinked = indexes.vectors.UnlinkedByKnowledgeBase();
   EXPECT_GT(unlinked[archive], options.max_unlinked_vectors);
+}
+
+// --- New versions and Q&A pairs -------------------------------------------------------------------------------------
+
+TEST_F(IngestorTest, AFileAddedAgainReplacesItsAnswersWithoutAMomentWithoutOne) {
+  int64_t id = Queue(acme_, kb_, "prices.md", "# Day pass\n\nThe day pass costs €39 per person.\n");
+  KnowledgeIndexes indexes(ks(), "");
+  ASSERT_EQ(RunDue(indexes, {}), 1);
+  Retriever retriever(ks(), indexes);
+  const std::string question = "How much is the day pass?";
+  std::vector<float> query = embedder_->EmbedOne(question);
+  // The texts of the top passages, joined.
+  auto answers = [&] {
+    auto passages = retriever.Retrieve(acme_, {kb_}, question, query, embedder_->id(), RetrievalOptions{});
+    std::string texts;
+    for (const auto& passage : passages.value()) texts += passage.chunk.text + "\n";
+    return texts;
+  };
+  ASSERT_NE(answers().find("€39"), std::string::npos);
+
+  // The edited file, under the same name: the same document, version 2.
+  EXPECT_EQ(Queue(acme_, kb_, "prices.md", "# Day pass\n\nThe day pass costs €45 per person.\n"), id);
+  // A customer keeps asking while the new version is read, embedded and swapped in.
+  std::atomic<bool> done{false};
+  int reads = 0, neither = 0;
+  std::thread reader([&] {
+    while (!done) {
+      std::string texts = answers();
+      ++reads;
+      if (texts.find("€39") == std::string::npos && texts.find("€45") == std::string::npos) ++neither;
+    }
+  });
+  EXPECT_EQ(RunDue(indexes, {}), 1);
+  done = true;
+  reader.join();
+  EXPECT_GT(reads, 0);
+  EXPECT_EQ(neither, 0);
+
+  store::Document document = ks().GetDocument(acme_, id).value();
+  EXPECT_EQ(document.status, store::DocumentStatus::kReady);
+  EXPECT_EQ(document.version, 2);
+  std::string after = answers();
+  EXPECT_NE(after.find("€45"), std::string::npos);
+  EXPECT_EQ(after.find("€39"), std::string::npos);
+  // A fresh process rebuilding its indexes from the store finds only the new version too.
+  KnowledgeIndexes fresh(ks(), "");
+  Retriever rebuilt(ks(), fresh);
+  auto passages = rebuilt.Retrieve(acme_, {kb_}, question, query, embedder_->id(), RetrievalOptions{}).value();
+  ASSERT_FALSE(passages.empty());
+  for (const auto& passage : passages) EXPECT_EQ(passage.chunk.text.find("€39"), std::string::npos);
+}
+
+TEST_F(IngestorTest, ACsvOfQaPairsBecomesFaqEntriesNotPassages) {
+  int64_t id = Queue(acme_, kb_, "faq.csv",
+                     "questions,answer\nHow much is shoe rental?,€3 per person.\n"
+                     "Do you have a student discount?|Student prices?,10% off with a student card.\n");
+  KnowledgeIndexes indexes(ks(), "");
+  ASSERT_EQ(RunDue(indexes, {}), 1);
+  store::Document document = ks().GetDocument(acme_, id).value();
+  EXPECT_EQ(document.status, store::DocumentStatus::kReady) << document.error;
+  EXPECT_EQ(document.chunks, 0);
+  EXPECT_EQ(document.qa_pairs, 2);
+  EXPECT_TRUE(ks().ChunkTextsAfter(kb_, 0, 10).value().empty());
+  store::FaqSnapshot faqs = ks().LoadFaqs(acme_).value();
+  ASSERT_EQ(faqs.entries.size(), 2u);
+  EXPECT_EQ(faqs.entries[1].questions,
+            (std::vector<std::string>{"Do you have a student discount?", "Student prices?"}));
+  EXPECT_EQ(faqs.entries[1].document_id, id);
+
+  // Added again with one pair changed: the pairs are replaced together.
+  Queue(acme_, kb_, "faq.csv", "question,answer\nHow much is shoe rental?,€4 per person.\n");
+  ASSERT_EQ(RunDue(indexes, {}), 1);
+  faqs = ks().LoadFaqs(acme_).value();
+  ASSERT_EQ(faqs.entries.size(), 1u);
+  EXPECT_EQ(faqs.entries[0].answer, "€4 per person.");
 }
 
 // --- Budgets and fairness ------------------------------------------------------------------------------------------

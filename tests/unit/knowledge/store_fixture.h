@@ -158,6 +158,9 @@ class RecordingStore final : public store::KnowledgeStore {
     return inner_.ListKnowledgeBases(t);
   }
   Result<store::Document> CreateDocument(const store::NewDocument& d) override { return inner_.CreateDocument(d); }
+  Result<std::optional<store::Document>> FindDocument(int64_t t, int64_t kb, const std::string& name) override {
+    return inner_.FindDocument(t, kb, name);
+  }
   Result<store::KnowledgeTotals> Totals(int64_t t) override { return inner_.Totals(t); }
   Result<store::Document> GetDocument(int64_t t, int64_t d) override { return inner_.GetDocument(t, d); }
   Result<store::Page<store::Document>> ListDocuments(int64_t t, const std::optional<std::string>& c, int l) override {
@@ -205,6 +208,8 @@ class RecordingStore final : public store::KnowledgeStore {
   Result<std::optional<store::FaqEntry>> FindFaqByKey(int64_t t, const std::string& k) override {
     return inner_.FindFaqByKey(t, k);
   }
+  Result<int64_t> FaqRevision(int64_t t) override { return inner_.FaqRevision(t); }
+  Result<store::FaqSnapshot> LoadFaqs(int64_t t) override { return inner_.LoadFaqs(t); }
   Result<std::optional<std::string>> GetAiSettings(int64_t t) override { return inner_.GetAiSettings(t); }
   Result<void> PutAiSettings(int64_t t, const std::string& s) override { return inner_.PutAiSettings(t, s); }
 

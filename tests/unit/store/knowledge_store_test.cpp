@@ -394,7 +394,8 @@ TEST_F(KnowledgeStoreTest, ReprocessingReplacesChunksAndFaqsAndLogsTheDeletions)
   std::vector<int64_t> new_ids = ChunksOf(kb_);
   ASSERT_EQ(new_ids.size(), 1u);
   EXPECT_GT(new_ids[0], old_ids[1]);  // Ids are never reused: indexes catch up by "greater than".
-  EXPECT_TRUE(ks().GetChunks(acme_, old_ids).value().empty());
+  // Replaced chunks stay readable by id for a while (a search that found them just before the switch reads them)…
+  EXPECT_EQ(ks().GetChunks(acme_, old_ids).value().size(), 2u);
   EXPECT_EQ(ks().GetDocument(acme_, document.id).value().chunks, 1);
 
   std::vector<int64_t> deleted = ks().DeletedChunksAfter(kb_, 0, &seq).value();
@@ -409,6 +410,95 @@ TEST_F(KnowledgeStoreTest, ReprocessingReplacesChunksAndFaqsAndLogsTheDeletions)
   EXPECT_FALSE(ks().FindFaqByKey(acme_, "old").value().has_value());
   EXPECT_TRUE(ks().FindFaqByKey(acme_, "new").value().has_value());
   EXPECT_EQ(CountRows("SELECT COUNT(*) FROM faq_questions"), 1);
+}
+
+TEST_F(KnowledgeStoreTest, ReplacedChunksArePurgedByALaterCompletionAfterAMinute) {
+  Document document = Ingest(acme_, kb_, "doc", {Chunk(0, "first")});
+  std::vector<int64_t> first = ChunksOf(kb_);
+  ASSERT_TRUE(ks().RequeueDocuments(kb_));
+  ASSERT_TRUE(ks().CompleteDocumentJob(MustClaim(document.id), kEmbedder, {Chunk(0, "second")}, {}, ""));
+  EXPECT_EQ(CountRows("SELECT COUNT(*) FROM knowledge_chunks WHERE retired_at IS NOT NULL"), 1);
+  // A completion over a minute later (the test ages the retired chunk) purges it for good.
+  ASSERT_TRUE(ks().RequeueDocuments(kb_));
+  auto db = Database::Open(db_path(), {}).value();
+  ASSERT_TRUE(db->Exec("UPDATE knowledge_chunks SET retired_at = retired_at - 61000 WHERE retired_at IS NOT NULL"));
+  ASSERT_TRUE(ks().CompleteDocumentJob(MustClaim(document.id), kEmbedder, {Chunk(0, "third")}, {}, ""));
+  EXPECT_TRUE(ks().GetChunks(acme_, first).value().empty());
+  EXPECT_EQ(CountRows("SELECT COUNT(*) FROM knowledge_chunks WHERE retired_at IS NOT NULL"), 1);  // "second".
+}
+
+TEST_F(KnowledgeStoreTest, ADocumentOfTheSameNameIsReplacedKeepingItsIdUntilTheNewVersionIsReady) {
+  Document first = Ingest(acme_, kb_, "prices.md", {Chunk(0, "price 39")});
+  EXPECT_EQ(first.version, 1);
+  std::vector<int64_t> old_ids = ChunksOf(kb_);
+  int64_t other_kb = ks().EnsureKnowledgeBase(acme_, "other").value().id;
+  Document elsewhere = Create(acme_, other_kb, "prices.md");  // Another knowledge base: another document.
+  EXPECT_NE(elsewhere.id, first.id);
+  ASSERT_TRUE(ks().DeleteDocument(acme_, elsewhere.id));
+
+  Document second = Create(acme_, kb_, "prices.md", "price 45 bytes");
+  EXPECT_EQ(second.id, first.id);
+  EXPECT_EQ(second.version, 2);
+  EXPECT_EQ(second.status, DocumentStatus::kPending);
+  EXPECT_EQ(second.size_bytes, 14);
+  EXPECT_EQ(second.chunks, 1);        // The previous version's, which still answer…
+  EXPECT_EQ(ChunksOf(kb_), old_ids);  // …from the indexes.
+  EXPECT_EQ(ks().Totals(acme_).value().documents, 1);
+  EXPECT_EQ(ks().FindDocument(acme_, kb_, "prices.md").value()->id, first.id);
+  EXPECT_FALSE(ks().FindDocument(acme_, kb_, "other.md").value().has_value());
+  EXPECT_FALSE(ks().FindDocument(globex_, kb_, "prices.md").value().has_value());
+
+  DocumentJob job = MustClaim(first.id);
+  EXPECT_EQ(job.content, "price 45 bytes");
+  ASSERT_TRUE(ks().CompleteDocumentJob(job, kEmbedder, {Chunk(0, "price 45")}, {}, ""));
+  std::vector<int64_t> new_ids = ChunksOf(kb_);
+  ASSERT_EQ(new_ids.size(), 1u);
+  EXPECT_EQ(ks().GetChunks(acme_, new_ids).value().at(0).text, "price 45");
+  int64_t seq = 0;
+  EXPECT_EQ(ks().DeletedChunksAfter(kb_, 0, &seq).value(), old_ids);
+}
+
+TEST_F(KnowledgeStoreTest, ANewVersionAddedWhileTheOldOneIsProcessedWins) {
+  Document document = Create(acme_, kb_, "menu.md", "old");
+  DocumentJob old_job = MustClaim(document.id);
+  Create(acme_, kb_, "menu.md", "new");
+  // The worker on the old content has lost its lease: its chunks never land.
+  EXPECT_EQ(ks().CompleteDocumentJob(old_job, kEmbedder, {Chunk(0, "old")}, {}, "").error().code, ErrorCode::kConflict);
+  DocumentJob new_job = MustClaim(document.id);
+  EXPECT_EQ(new_job.content, "new");
+  EXPECT_EQ(new_job.document.attempts, 1);
+  ASSERT_TRUE(ks().CompleteDocumentJob(new_job, kEmbedder, {Chunk(0, "new")}, {}, ""));
+  EXPECT_EQ(ks().GetChunks(acme_, ChunksOf(kb_)).value().at(0).text, "new");
+}
+
+TEST_F(KnowledgeStoreTest, AFailedNewVersionLeavesThePreviousChunksAnswering) {
+  Document document = Ingest(acme_, kb_, "menu.pdf", {Chunk(0, "menu")});
+  std::vector<int64_t> ids = ChunksOf(kb_);
+  Create(acme_, kb_, "menu.pdf", "not a pdf");
+  ASSERT_TRUE(ks().FailDocumentJob(MustClaim(document.id), "not a PDF file", std::nullopt));
+  Document failed = ks().GetDocument(acme_, document.id).value();
+  EXPECT_EQ(failed.status, DocumentStatus::kFailed);
+  EXPECT_EQ(failed.chunks, 1);
+  EXPECT_EQ(ChunksOf(kb_), ids);
+}
+
+TEST_F(KnowledgeStoreTest, FaqsLoadFromOneSnapshotWithTheirRevision) {
+  EXPECT_EQ(ks().FaqRevision(acme_).value(), 0);
+  int64_t id = ks().CreateFaq(acme_, NewFaq{{"Parking?", "Where to park?"}, {"parking", "park"}, "Behind."}).value().id;
+  Document csv = Ingest(acme_, kb_, "faq.csv", {}, {Faq("Wifi?", "wifi", "Yes.")});
+  EXPECT_EQ(csv.qa_pairs, 1);
+  EXPECT_EQ(csv.chunks, 0);
+  FaqSnapshot snapshot = ks().LoadFaqs(acme_).value();
+  EXPECT_EQ(snapshot.revision, ks().FaqRevision(acme_).value());
+  EXPECT_EQ(snapshot.revision, 2);
+  ASSERT_EQ(snapshot.entries.size(), 2u);
+  EXPECT_EQ(snapshot.entries[0].id, id);
+  EXPECT_EQ(snapshot.entries[0].questions, (std::vector<std::string>{"Parking?", "Where to park?"}));
+  EXPECT_EQ(snapshot.entries[1].document_id, csv.id);
+  EXPECT_TRUE(ks().LoadFaqs(globex_).value().entries.empty());
+  ASSERT_TRUE(ks().DeleteDocument(acme_, csv.id));
+  EXPECT_EQ(ks().FaqRevision(acme_).value(), 3);
+  EXPECT_EQ(ks().FaqRevision(globex_).value(), 0);
 }
 
 TEST_F(KnowledgeStoreTest, ListDocumentsPagesNewestFirst) {
