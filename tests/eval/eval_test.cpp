@@ -46,13 +46,16 @@
 namespace parley::knowledge {
 namespace {
 
-// Hybrid floors over the answerable questions: the values measured (hit@1 0.633, hit@3 0.833, MRR 0.745, built-in
-// embedder v1 with 384 dimensions, stems in the BM25 index, RRF k = 60 with BM25 weighted 0.5) minus 0.05, rounded
-// down. When this test was first written, before stems and weighting, the hybrid measured 0.492 / 0.792 / 0.652.
+// Hybrid floors over the answerable questions: the values measured minus 0.05, rounded down. Last measured (hit@1
+// 0.625, hit@3 0.842, MRR 0.739): built-in embedder v1 with 384 dimensions, stems in the BM25 index, RRF k = 60 with
+// BM25 weighted 0.5, misspelt words corrected against the index's vocabulary, each table row a chunk of its own.
+// When this test was first written, before stems and weighting, the hybrid measured 0.492 / 0.792 / 0.652.
 // Raise them when retrieval improves; lowering them needs a reason.
 constexpr double kFloorHit1 = 0.58;
-constexpr double kFloorHit3 = 0.78;
+constexpr double kFloorHit3 = 0.79;
 constexpr double kFloorMrr = 0.69;
+// Typo'd questions, hit@1: 0.58 before spelling correction, 0.708 with it.
+constexpr double kFloorTypoHit1 = 0.66;
 
 constexpr int kTopK = 10;  // Depth at which MRR is measured.
 constexpr int kCandidates = RetrievalOptions{}.candidates;
@@ -377,7 +380,9 @@ TEST_F(EvalTest, HybridBeatsBm25AndMeetsTheFloors) {
   std::printf("\nhybrid overall: h@1 %.3f (floor %.2f), h@3 %.3f (floor %.2f), MRR %.3f (floor %.2f)\n",
               all[kHybrid].Hit1(), kFloorHit1, all[kHybrid].Hit3(), kFloorHit3, all[kHybrid].Mrr(), kFloorMrr);
   EXPECT_GE(all[kHybrid].Mrr(), all[kBm25].Mrr()) << "the hybrid ranks worse than BM25 alone";
-  EXPECT_GT(tally["typo"][kHybrid].Hit3(), tally["typo"][kBm25].Hit3()) << "the embedder does not help with typos";
+  // BM25 corrects spelling itself now; the embedder's n-grams must not make the hybrid worse at it.
+  EXPECT_GE(tally["typo"][kHybrid].Hit3(), tally["typo"][kBm25].Hit3()) << "the hybrid loses typo'd questions";
+  EXPECT_GE(tally["typo"][kHybrid].Hit1(), kFloorTypoHit1);
   EXPECT_GE(all[kHybrid].Hit1(), kFloorHit1);
   EXPECT_GE(all[kHybrid].Hit3(), kFloorHit3);
   EXPECT_GE(all[kHybrid].Mrr(), kFloorMrr);
