@@ -77,7 +77,7 @@ bool IsHeading(const std::string& sentence, const std::string& heading_path) {
 
 const std::array<const char*, kAnswerabilityFeatures>& AnswerabilityFeatureNames() {
   static const std::array<const char*, kAnswerabilityFeatures> names = {
-      "coverage",    "similarity",      "agreement",      "margin",         "bm25",
+      "coverage",    "similarity",      "agreement",      "margin",         "lexical_top",
       "wh_question", "yes_no_question", "price_question", "question_length"};
   return names;
 }
@@ -93,7 +93,9 @@ AnswerabilityFeatures ExtractAnswerabilityFeatures(std::string_view question,
   // Both rankings hold it: 1 / the worse of its two ranks (1 when both put it first); one ranking alone: 0.
   if (best.vector_rank > 0 && best.lexical_rank > 0) features[2] = 1.0 / std::max(best.vector_rank, best.lexical_rank);
   features[3] = passages.size() < 2 || best.score <= 0 ? 1.0 : (best.score - passages[1].score) / best.score;
-  features[4] = std::log1p(std::max(0.0, best.bm25));
+  // Whether BM25 ranks it first, not its BM25 score: scores grow with the knowledge base's size, so a model fitted on
+  // one corpus would misjudge a small one.
+  features[4] = best.lexical_rank == 1 ? 1 : 0;
   const std::vector<std::string> words = knowledge::Words(knowledge::Fold(question));
   features[5] = ContainsAny(words, {"what", "when", "where", "which", "who", "how", "why", "quand", "ou", "comment",
                                     "quel", "quelle", "quels", "quelles", "pourquoi", "qui", "que", "combien"})

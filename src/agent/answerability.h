@@ -19,7 +19,7 @@ namespace parley::agent {
 inline constexpr size_t kAnswerabilityFeatures = 9;
 using AnswerabilityFeatures = std::array<double, kAnswerabilityFeatures>;
 
-// Names, for the fit's printout and the trace: coverage, similarity, agreement, margin, bm25, wh_question,
+// Names, for the fit's printout and the trace: coverage, similarity, agreement, margin, lexical_top, wh_question,
 // yes_no_question, price_question, question_length.
 const std::array<const char*, kAnswerabilityFeatures>& AnswerabilityFeatureNames();
 

@@ -1,6 +1,7 @@
 #include "agent/pipeline.h"
 
-#include "agent/stages.h"
+#include "agent/answerability.h"
+#include "agent/message_text.h"
 
 namespace parley::agent {
 
@@ -13,5 +14,29 @@ void AgentState::Settle(Decision decision, Reason reason, std::string text) {
       out.answer.empty() ? std::vector<std::string>{} : SplitMessage(out.answer, MessageLimit(request.platform));
   settled = true;
 }
+
+std::optional<Draft> DraftFrom(const AgentState& state) {
+  Draft draft;
+  for (const auto& question : state.questions) {
+    if (!question.answer.empty()) {
+      draft.text += (draft.text.empty() ? "" : "\n\n") + question.answer;
+      draft.sources.insert(draft.sources.end(), question.cited.begin(), question.cited.end());
+      continue;
+    }
+    if (question.passages.empty()) continue;
+    const knowledge::Passage& best = question.passages.front();
+    std::string quoted = QuoteAnswer(question.text, best, state.settings.language);
+    if (quoted.empty()) continue;
+    draft.text += (draft.text.empty() ? "" : "\n\n") + quoted;
+    draft.sources.push_back(
+        {best.chunk.document_id, best.chunk.document_name, best.chunk.id, best.chunk.text, best.relevance});
+  }
+  if (draft.text.empty()) return std::nullopt;
+  return draft;
+}
+
+std::string AgentState::Text(BotMessage message) const { return BotText(settings, message, ReplyLanguage()); }
+
+std::string AgentState::ReplyLanguage() const { return agent::ReplyLanguage(settings, language); }
 
 }  // namespace parley::agent

@@ -7,6 +7,8 @@
 // thing the burst asks), the passages found for each, the answer before validation, and finally the decision.
 
 #include "agent/agent.h"
+#include "agent/grounding.h"
+#include "agent/messages.h"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/object.hpp>
@@ -38,13 +40,22 @@ struct AgentState {
   std::string candidate;                    // The answer to the burst, before validation.
   std::vector<knowledge::Passage> context;  // The passages `candidate` may draw on.
   bool extractive = false;                  // `candidate` quotes the passages (nothing to check against them).
+  GroundedAnswer grounded;                  // The model's answer and the passages it cites, when a model answered.
   bool partial = false;                     // Some question has no answer in `candidate`.
   AgentAnswer out;                          // The decision, once settled; usage and sources along the way.
   bool settled = false;
 
   // Ends the pipeline with `decision`; `text` is sent (split to the platform's limit), nothing when empty.
   void Settle(Decision decision, Reason reason, std::string text);
+  // The bot's own `message` in the language of the reply.
+  std::string Text(BotMessage message) const;
+  // The language of the reply: the assistant's fixed one, else the customer's, else the knowledge's.
+  std::string ReplyLanguage() const;
 };
+
+// What a person taking the conversation over is offered: each question's answer, or the sentences of its best
+// passage that share the question's words; nullopt when there is nothing of the kind.
+std::optional<Draft> DraftFrom(const AgentState& state);
 
 class Stage {
  public:

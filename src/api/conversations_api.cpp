@@ -1,6 +1,6 @@
 #include "api/conversations_api.h"
 
-#include "agent/stages.h"
+#include "agent/message_text.h"
 #include "api/api.h"
 #include "api/auth.h"
 #include "api/params.h"
@@ -174,13 +174,20 @@ void ConversationsApi::RegisterRoutes(RouteTable& routes) {
   add(Verb::get, "/api/support",
       {"Escalated conversations waiting for a person, with the reply the agent proposes",
        "support",
-       {"status", "priority", "cursor", "limit"}},
+       {"status", "priority", "cursor", "limit"},
+       BodyKind::kNone,
+       200,
+       "",
+       "SupportItemPage"},
       &ConversationsApi::ListSupport);
   add(Verb::post, "/api/support/{id}/resolve",
       {"Resolve an escalation ({\"hand_back\": true} also returns the conversation to the bot)",
        "support",
        {},
-       BodyKind::kJson},
+       BodyKind::kJson,
+       200,
+       "",
+       "SupportItem"},
       &ConversationsApi::Resolve);
 }
 

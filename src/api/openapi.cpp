@@ -1,6 +1,7 @@
 #include "api/openapi.h"
 
 #include "agent/settings.h"
+#include "api/conversations_api.h"
 #include "core/json.h"
 
 #include <boost/beast/http/verb.hpp>
@@ -78,8 +79,10 @@ boost::json::object Operation(const RouteEntry& route) {
   if (route.doc.success_status == 204) {
     responses[success] = {{"description", "Done; no content."}};
   } else {
-    boost::json::object schema;
-    if (!route.doc.schema.empty()) schema = body_schema;
+    boost::json::object schema = body_schema;
+    if (!route.doc.response_schema.empty()) {
+      schema = {{"$ref", "#/components/schemas/" + route.doc.response_schema}};
+    }
     responses[success] = {{"description", "Success."}, {"content", {{"application/json", {{"schema", schema}}}}}};
   }
   if (route.doc.body != BodyKind::kNone || !route.doc.query.empty()) {
@@ -138,6 +141,13 @@ boost::json::object OpenApiDocument(const std::vector<RouteEntry>& routes) {
             {"description", "PARLEY_METRICS_TOKEN, for the operator's routes when it is set."}}}}},
         {"schemas",
          {{"AiSettings", agent::AiSettingsJsonSchema()},
+          {"SupportItem", SupportItemSchema()},
+          {"SupportItemPage",
+           {{"type", "object"},
+            {"required", boost::json::array{"data", "next_cursor"}},
+            {"properties",
+             {{"data", {{"type", "array"}, {"items", {{"$ref", "#/components/schemas/SupportItem"}}}}},
+              {"next_cursor", {{"type", boost::json::array{"string", "null"}}}}}}}},
           {"Error",
            {{"type", "object"},
             {"required", boost::json::array{"error"}},

@@ -50,6 +50,8 @@ struct RouteDoc {
   //! A schema of the reference's components (openapi.cpp) that the JSON body and the success answer follow; empty:
   //! any object.
   std::string schema = {};
+  //! The success answer's schema when it is not `schema` (a page of items, an item after an action).
+  std::string response_schema = {};
 };
 
 struct RouteEntry {

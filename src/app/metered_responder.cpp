@@ -1,9 +1,11 @@
 #include "app/metered_responder.h"
 
+#include "agent/messages.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/time.h"
+#include "knowledge/language.h"
 
 #include <boost/json/array.hpp>
 
@@ -19,6 +21,15 @@ std::string GateTrace(const billing::Admission& admission) {
   return SerializeJson(boost::json::array{stage});
 }
 
+// The language the burst's words are written in; the knowledge's language when they say nothing (media alone).
+std::string CustomerLanguage(const store::Claim& batch, const agent::AiSettings& settings) {
+  std::string words;
+  for (const auto& message : batch.messages) {
+    if (message.text) words += *message.text + "\n";
+  }
+  return knowledge::DetectLanguage(words, settings.language).code;
+}
+
 }  // namespace
 
 boost::asio::awaitable<Result<store::Reply>> MeteredResponder::Respond(const store::Claim& batch) {
@@ -30,8 +41,12 @@ boost::asio::awaitable<Result<store::Reply>> MeteredResponder::Respond(const sto
   // With the assistant switched off nothing is sent and nothing is metered: the agent hands the burst to people.
   if (!settings->enabled) co_return co_await agent_.RespondWith(batch, *settings);
 
+  // The notices and the quota hand-off are written in the customer's language, as the agent's answers are.
+  const std::string language = agent::ReplyLanguage(*settings, CustomerLanguage(batch, *settings));
+  const billing::MediaNotices notices{agent::BotText(*settings, agent::BotMessage::kImageNotice, language),
+                                      agent::BotText(*settings, agent::BotMessage::kAudioNotice, language)};
   const int64_t now_ms = NowMs();
-  auto admit = [this, &batch, now_ms] { return meter_.Admit(batch, now_ms); };
+  auto admit = [this, &batch, now_ms, &notices] { return meter_.Admit(batch, now_ms, notices); };
   Result<billing::Admission> admission = co_await pool_.Run(admit);
   if (!admission) co_return admission.error();
   const int64_t human_idle_ms = config_.human_idle_minutes * 60 * 1000;
@@ -58,8 +73,8 @@ boost::asio::awaitable<Result<store::Reply>> MeteredResponder::Respond(const sto
       reply.trace = GateTrace(*admission);
       reply.hand_off = true;
       reply.human_idle_ms = human_idle_ms;
-      if (!settings->handoff_message.empty())
-        reply.messages.push_back({MessageType::kText, settings->handoff_message, {}});
+      reply.messages.push_back(
+          {MessageType::kText, agent::BotText(*settings, agent::BotMessage::kQuota, language), {}});
       metrics::Global()
           .GetCounter("parley_quota_exhausted_total",
                       "Bursts handed to people because the tenant's plan had no AI replies or credits left.",

@@ -153,7 +153,7 @@ int main(int argc, char** argv) {
     char provenance[256];
     std::snprintf(provenance, sizeof provenance,
                   "Fitted on %zu questions (%zu answerable, %zu unanswerable) of %s.\n"
-                  "Features: coverage, similarity, agreement, margin, bm25, wh, yes/no, price, length.",
+                  "Features: coverage, similarity, agreement, margin, lexical_top, wh, yes/no, price, length.",
                   examples.size(), answerable, examples.size() - answerable,
                   std::filesystem::relative(dev_dir, PARLEY_SOURCE_DIR).string().c_str());
     const auto path = std::filesystem::path(PARLEY_SOURCE_DIR) / "src" / "agent" / "answerability_model.inc";

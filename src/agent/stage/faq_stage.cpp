@@ -1,7 +1,9 @@
-// Q&A pairs: a question the business answered itself is answered with its words, before any retrieval.
+// Q&A pairs: a question the business answered itself is answered with its words, before any retrieval. The
+// customer's question is matched against the pairs' questions (knowledge/faq.h), whether the pairs came from the API
+// or from a CSV file.
 
+#include "agent/message_text.h"
 #include "agent/pipeline.h"
-#include "agent/stages.h"
 #include "knowledge/faq.h"
 
 namespace parley::agent {
@@ -9,32 +11,35 @@ namespace {
 
 class FaqStage final : public Stage {
  public:
-  explicit FaqStage(const StageDependencies& deps) : store_(deps.store), pool_(deps.pool) {}
+  explicit FaqStage(const StageDependencies& deps) : matcher_(deps.store), pool_(deps.pool) {}
 
   std::string_view name() const override { return "check_faq"; }
 
   boost::asio::awaitable<Result<void>> Run(AgentState& state, boost::json::object& trace) override {
     const int64_t tenant_id = state.request.tenant_id;
+    const std::string& language = state.settings.language;
     boost::json::array matches;
     bool all_answered = true;
     for (auto& question : state.questions) {
-      std::string key = knowledge::FaqKey(question.text);
-      auto find = [&] { return store_.FindFaqByKey(tenant_id, key); };
-      Result<std::optional<store::FaqEntry>> faq = co_await pool_.Run(find);
-      if (!faq) co_return faq.error();
-      if (*faq) {
-        question.faq_id = (*faq)->id;
-        question.answer = (*faq)->answer;
-        question.cited.push_back({(*faq)->document_id.value_or(0), "Q&A", 0, (*faq)->answer, 1.0});
-        matches.push_back({{"key", key}, {"faq_id", (*faq)->id}});
-      } else {
+      auto match = [&] { return matcher_.Match(tenant_id, question.text, language); };
+      Result<std::optional<knowledge::FaqMatch>> found = co_await pool_.Run(match);
+      if (!found) co_return found.error();
+      if (!*found) {
         all_answered = false;
-        matches.push_back({{"key", key}, {"faq_id", nullptr}});
+        matches.push_back(boost::json::object{{"faq_id", nullptr}});
+        continue;
       }
+      const store::FaqEntry& entry = (*found)->entry;
+      question.faq_id = entry.id;
+      question.answer = entry.answer;
+      question.cited.push_back({entry.document_id.value_or(0), "Q&A", 0, entry.answer, (*found)->score});
+      matches.push_back({{"faq_id", entry.id}, {"question", (*found)->question}, {"score", (*found)->score}});
     }
     trace["matches"] = std::move(matches);
-    if (all_answered && !state.questions.empty()) {
-      std::string text;
+    // A pair answers in the words the business chose, in its language: a customer writing in another one gets
+    // them from the model, which translates, or, offline, with the lead-in that says they are quoted.
+    if (all_answered && !state.questions.empty() && (state.model == nullptr || SameLanguage(state))) {
+      std::string text = Framed(state);
       for (const auto& question : state.questions) {
         text += (text.empty() ? "" : "\n\n") + question.answer;
         state.out.sources.insert(state.out.sources.end(), question.cited.begin(), question.cited.end());
@@ -45,7 +50,13 @@ class FaqStage final : public Stage {
   }
 
  private:
-  store::KnowledgeStore& store_;
+  static bool SameLanguage(const AgentState& state) { return state.ReplyLanguage() == state.settings.language; }
+
+  static std::string Framed(const AgentState& state) {
+    return SameLanguage(state) ? std::string() : state.Text(BotMessage::kAnswerIntro);
+  }
+
+  knowledge::FaqMatcher matcher_;
   BlockingPool& pool_;
 };
 

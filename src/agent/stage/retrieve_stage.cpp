@@ -78,7 +78,6 @@ class RetrieveStage final : public Stage {
           {{"question", question->text}, {"passages", std::move(passages)}, {"best_relevance", best}});
     }
     trace["questions"] = std::move(per_question);
-    trace["min_relevance"] = settings.min_relevance;
     co_return Ok();
   }
 

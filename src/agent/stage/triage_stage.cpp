@@ -1,45 +1,104 @@
-// Triage: whether the burst needs an answer at all, and which questions it asks.
+// Triage: whether the burst needs an answer at all, in which language, and which questions it asks. With a model,
+// one structured call decides and rewrites the burst into standalone questions (the rules stay as a guard);
+// offline, the rules and the classifier decide, and the burst is split at its questions.
 
+#include "agent/message_text.h"
 #include "agent/pipeline.h"
-#include "agent/stages.h"
+#include "agent/triage.h"
+#include "knowledge/language.h"
 
 namespace parley::agent {
 namespace {
 
+std::vector<ChatMessage> HistoryMessages(const AgentState& state) {
+  const auto& history = state.request.history;
+  const size_t turns = static_cast<size_t>(std::max(state.settings.history_turns, 0));
+  std::vector<ChatMessage> messages;
+  for (size_t i = history.size() > turns ? history.size() - turns : 0; i < history.size(); ++i) {
+    messages.push_back({history[i].role, history[i].text});
+  }
+  return messages;
+}
+
+// The customer's language from the burst, with their previous message (else the knowledge's language) breaking
+// ties and standing in when the burst says nothing ("ok", "👍", a price).
+std::string CustomerLanguage(const AgentState& state, boost::json::object& trace) {
+  std::string hint = state.settings.language;
+  for (auto turn = state.request.history.rbegin(); turn != state.request.history.rend(); ++turn) {
+    if (turn->role != "user") continue;
+    auto earlier = knowledge::DetectLanguage(turn->text);
+    if (earlier.reliable) hint = earlier.code;
+    break;
+  }
+  auto detected = knowledge::DetectLanguage(state.request.question, hint);
+  trace["language_evidence"] = knowledge::ToString(detected.evidence);
+  return detected.code.empty() ? hint : detected.code;
+}
+
 class TriageStage final : public Stage {
  public:
+  explicit TriageStage(const StageDependencies& deps) : providers_(deps.providers) {}
+
   std::string_view name() const override { return "triage"; }
 
   boost::asio::awaitable<Result<void>> Run(AgentState& state, boost::json::object& trace) override {
-    const AiSettings& settings = state.settings;
-    Triage triage = TriageMessage(state.request.question);
+    state.language = CustomerLanguage(state, trace);
+    TriageResult triage = TriageOffline(state.request.question);
+    std::vector<std::string> questions;
+    state.model = providers_.ChatModelFor(state.settings);
+    if (state.model != nullptr) {
+      TriageModelOptions options;
+      options.knowledge_language = state.settings.language;
+      Result<ModelTriage> judged =
+          co_await TriageWithModel(*state.model, state.request.question, HistoryMessages(state), options);
+      if (!judged) {
+        trace["model_error"] = judged.error().message;
+      } else {
+        if (!judged->invalid_reply.empty()) trace["invalid_reply"] = judged->invalid_reply;
+        if (judged->invalid_reply.empty()) {
+          triage = judged->triage;
+          questions = std::move(judged->questions);
+          if (!judged->language.empty()) state.language = judged->language;
+        }
+      }
+    }
+    trace["language"] = state.language;
     trace["decision"] = ToString(triage.decision);
     trace["reason"] = ToString(triage.reason);
+    trace["priority"] = ToString(triage.priority);
+    trace["source"] = triage.source;
+    trace["confidence"] = triage.confidence;
     switch (triage.decision) {
       case Decision::kIgnore:
         state.Settle(Decision::kIgnore, triage.reason, "");
         co_return Ok();
       case Decision::kGreeting:
-        state.Settle(Decision::kGreeting, Reason::kGreeting, settings.greeting_message);
+        state.Settle(Decision::kGreeting, Reason::kGreeting, state.Text(BotMessage::kGreeting));
         co_return Ok();
       case Decision::kEscalate:
-        state.Settle(Decision::kEscalate, triage.reason, settings.handoff_message);
+        state.Settle(Decision::kEscalate, triage.reason,
+                     state.Text(triage.reason == Reason::kUrgentSafety ? BotMessage::kSafety : BotMessage::kHandoff));
+        state.out.priority = triage.priority;
         co_return Ok();
       case Decision::kAutoReply:
         break;
     }
-    boost::json::array questions;
-    for (auto& text : SplitQuestions(state.request.question)) {
-      questions.push_back(boost::json::string(text));
+    if (questions.empty()) questions = SplitQuestions(state.request.question);
+    boost::json::array listed;
+    for (auto& text : questions) {
+      listed.push_back(boost::json::string(text));
       state.questions.push_back({std::move(text)});
     }
-    trace["questions"] = std::move(questions);
+    trace["questions"] = std::move(listed);
     co_return Ok();
   }
+
+ private:
+  Providers& providers_;
 };
 
 }  // namespace
 
-std::unique_ptr<Stage> MakeTriageStage(const StageDependencies&) { return std::make_unique<TriageStage>(); }
+std::unique_ptr<Stage> MakeTriageStage(const StageDependencies& deps) { return std::make_unique<TriageStage>(deps); }
 
 }  // namespace parley::agent

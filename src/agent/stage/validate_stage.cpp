@@ -1,36 +1,55 @@
-// Validation: an answer goes out only when its passages support it and it reveals nothing it must not.
+// Validation: an answer goes out only when the passages it cites state every fact in it and it reveals nothing it
+// must not. A model's answer that fails is not lost: the person who takes the conversation over gets it as a draft
+// to check, with its sources.
 
+#include "agent/message_text.h"
 #include "agent/pipeline.h"
-#include "agent/stages.h"
 
 namespace parley::agent {
 namespace {
 
-constexpr double kMinSupport = 0.5;  // Share of an answer's content words the passages must contain.
+Reason ReasonFor(Grounding grounding) {
+  return grounding == Grounding::kNoAnswer ? Reason::kLowRelevance : Reason::kUnsupportedAnswer;
+}
 
 class ValidateStage final : public Stage {
  public:
   std::string_view name() const override { return "validate"; }
 
   boost::asio::awaitable<Result<void>> Run(AgentState& state, boost::json::object& trace) override {
-    const AiSettings& settings = state.settings;
-    double support = state.extractive ? 1.0 : Support(state.candidate, state.context, settings.language);
-    bool leaks = LeaksSecrets(state.candidate, settings.persona);
-    trace["support"] = support;
+    // First: an answer that reveals the instructions is never sent, nor offered as a draft.
+    bool leaks = LeaksSecrets(state.candidate, state.settings.persona);
     trace["leak"] = leaks;
     if (leaks) {
-      state.Settle(Decision::kEscalate, Reason::kLeakBlocked, settings.fallback_message);
+      state.Settle(Decision::kEscalate, Reason::kLeakBlocked, state.Text(BotMessage::kFallback));
       co_return Ok();
     }
-    if (support < kMinSupport) {
-      state.Settle(Decision::kEscalate, Reason::kUnsupportedAnswer, settings.fallback_message);
-      co_return Ok();
+    if (!state.extractive) {
+      GroundingCheck check = CheckGrounding(state.grounded, state.context, state.ReplyLanguage());
+      trace["grounding"] = ToString(check.verdict);
+      trace["facts_checked"] = static_cast<int64_t>(check.facts.checked);
+      boost::json::array unsupported;
+      for (const auto& fact : check.facts.unsupported) {
+        unsupported.push_back({{"kind", ToString(fact.kind)}, {"text", fact.text}});
+      }
+      trace["unsupported_facts"] = std::move(unsupported);
+      for (size_t index : check.cited) {
+        const auto& chunk = state.context[index].chunk;
+        state.out.sources.push_back(
+            {chunk.document_id, chunk.document_name, chunk.id, chunk.text, state.context[index].relevance});
+      }
+      if (check.verdict != Grounding::kSupported) {
+        // The model's own answer, for a person to check; when it declined, what the passages say.
+        state.out.draft = state.candidate.empty() ? DraftFrom(state) : Draft{state.candidate, state.out.sources};
+        state.Settle(Decision::kEscalate, ReasonFor(check.verdict), state.Text(BotMessage::kFallback));
+        co_return Ok();
+      }
     }
     std::string formatted = FormatForPlatform(state.candidate, state.request.platform);
     if (state.partial) {
       // What could be answered is sent; a person answers the rest.
       state.out.draft = Draft{state.candidate, state.out.sources};
-      state.Settle(Decision::kEscalate, Reason::kLowRelevance, formatted + "\n\n" + settings.fallback_message);
+      state.Settle(Decision::kEscalate, Reason::kLowRelevance, formatted + "\n\n" + state.Text(BotMessage::kFallback));
     } else {
       state.Settle(Decision::kAutoReply, Reason::kAnswered, std::move(formatted));
     }

@@ -4,7 +4,8 @@
 
 #include "agent/agent.h"
 
-#include "agent/stages.h"
+#include "agent/message_text.h"
+#include "agent/messages.h"
 
 #include "fakes/fake_openai.h"
 #include "knowledge/faq.h"
@@ -18,8 +19,10 @@
 #include <boost/json.hpp>
 
 #include <chrono>
+#include <functional>
 #include <future>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -102,6 +105,57 @@ class AgentTest : public knowledge::fixture::KnowledgeStoreFixture {
     providers_.model = std::make_shared<OpenAiChatModel>(client_, options);
   }
 
+  // The name of the JSON schema a chat request asks for ("triage", "grounded_answer"), "" for none.
+  static std::string SchemaName(const json::value& request) {
+    const auto* format = request.as_object().if_contains("response_format");
+    if (format == nullptr) return "";
+    return std::string(format->at("json_schema").at("name").as_string());
+  }
+
+  // The number NumberedPassages gave the passage headed `heading` in the request's system message.
+  static int PassageNumber(const json::value& request, const std::string& heading) {
+    std::string system(request.at("messages").at(0).at("content").as_string());
+    size_t at = system.find("] (policies.md › " + heading + ")");
+    if (at == std::string::npos) return 0;
+    return std::stoi(system.substr(system.rfind('[', at) + 1));
+  }
+
+  // A grounded answer citing `ids`, or declining when `answer` is null.
+  static std::string Grounded(std::optional<std::string> answer, std::vector<int> ids) {
+    json::object reply{{"answer", answer ? json::value(*answer) : json::value(nullptr)}};
+    json::array cited;
+    for (int id : ids) cited.push_back(id);
+    reply["passage_ids"] = std::move(cited);
+    return json::serialize(reply);
+  }
+
+  // A model that triages every burst as one question in English and answers as `answer` says.
+  void ScriptModel(std::function<std::string(const json::value&)> answer) {
+    UseModel();
+    fake_.set_reply([answer = std::move(answer)](const json::value& request) {
+      if (SchemaName(request) != "triage") return answer(request);
+      // The burst, as the triage request quotes it: between "<<<" and ">>>" lines.
+      std::string quoted(request.at("messages").as_array().back().at("content").as_string());
+      size_t begin = quoted.find("<<<\n") + 4;
+      std::string burst = quoted.substr(begin, quoted.find("\n>>>", begin) - begin);
+      json::object triage{{"decision", "AUTO_REPLY"},
+                          {"reason", "question"},
+                          {"priority", "normal"},
+                          {"language", "en"},
+                          {"questions", json::array{json::string(burst)}}};
+      return json::serialize(triage);
+    });
+  }
+
+  // The requests that asked for an answer (not a triage).
+  std::vector<testing::FakeOpenAi::Request> AnswerRequests() {
+    std::vector<testing::FakeOpenAi::Request> answers;
+    for (auto& request : fake_.requests()) {
+      if (SchemaName(request.body) == "grounded_answer") answers.push_back(std::move(request));
+    }
+    return answers;
+  }
+
   AgentAnswer Ask(const std::string& question, std::vector<Turn> history = {},
                   Platform platform = Platform::kWhatsApp) {
     AgentRequest request;
@@ -171,15 +225,15 @@ TEST_F(AgentTest, EscalatesWithTheHandOffMessageWhenAskedForAPerson) {
 }
 
 TEST_F(AgentTest, AnswersABareGreetingWithTheGreetingMessage) {
-  settings_.greeting_message = "Bonjour ! Comment puis-je vous aider ?";
-  AgentAnswer answer = Ask("Bonjour");
+  settings_.greeting_message = "Hello from Martin shoes! How can I help?";
+  AgentAnswer answer = Ask("Hello");
   EXPECT_EQ(answer.decision, Decision::kGreeting);
   EXPECT_EQ(ToString(answer.reason), "greeting");
-  EXPECT_EQ(answer.parts, std::vector<std::string>{"Bonjour ! Comment puis-je vous aider ?"});
+  EXPECT_EQ(answer.parts, std::vector<std::string>{"Hello from Martin shoes! How can I help?"});
 }
 
-TEST_F(AgentTest, AnswersFromTheFaqOnAnExactOrNormalizedMatch) {
-  UseModel();  // Never called: the Q&A pair answers.
+TEST_F(AgentTest, AnswersFromTheFaqWhenAPairsQuestionMatches) {
+  ScriptModel([](const json::value&) { return std::string("not asked"); });  // Triages; the Q&A pair answers.
   for (const char* question : {"What is your phone number?", "phone number??", "How can I CALL you"}) {
     AgentAnswer answer = Ask(question);
     EXPECT_EQ(answer.decision, Decision::kAutoReply) << question;
@@ -188,12 +242,12 @@ TEST_F(AgentTest, AnswersFromTheFaqOnAnExactOrNormalizedMatch) {
     ASSERT_EQ(answer.sources.size(), 1u);
     EXPECT_EQ(answer.sources[0].name, "Q&A");
     EXPECT_EQ(answer.sources[0].text, "Call us on **04 78 00 00 00**.");
-    EXPECT_EQ(answer.sources[0].score, 1.0);
+    EXPECT_GE(answer.sources[0].score, knowledge::FaqMatcherOptions{}.threshold);
     EXPECT_EQ(Stages(answer), (std::vector<std::string>{"triage", "check_faq"}));
     EXPECT_TRUE(Stage(answer, "check_faq").at("matches").at(0).at("faq_id").is_int64());
   }
   EXPECT_EQ(Ask("phone number", {}, Platform::kInstagram).answer, "Call us on 04 78 00 00 00.");
-  EXPECT_TRUE(fake_.requests().empty());
+  EXPECT_TRUE(AnswerRequests().empty());
 }
 
 TEST_F(AgentTest, AnswersExtractivelyFromTheBestPassageWithoutAModel) {
@@ -226,21 +280,25 @@ TEST_F(AgentTest, AnswersExtractivelyFromTheBestPassageWithoutAModel) {
   EXPECT_GE(retrieve.at("questions").at(0).at("best_relevance").as_double(), 0.5);
   EXPECT_EQ(retrieve.at("questions").at(0).at("passages").at(0).at("chunk_id"), refunds_chunk_);
   EXPECT_EQ(Stage(answer, "generate").at("mode"), "extractive");
-  EXPECT_EQ(Stage(answer, "generate").at("chunk_ids").at(0), refunds_chunk_);
+  EXPECT_EQ(Stage(answer, "generate").at("questions").at(0).at("chunk_id"), refunds_chunk_);
   EXPECT_EQ(Stage(answer, "validate").at("leak"), false);
   EXPECT_EQ(Stage(answer, "validate").at("parts"), 1);
 }
 
-TEST_F(AgentTest, EscalatesWithTheFallbackWhenNothingIsRelevantEnough) {
-  UseModel();
+TEST_F(AgentTest, EscalatesWithTheFallbackWhenNothingAnswers) {
   AgentAnswer answer = Ask("Do you sell bicycles?");
   EXPECT_EQ(answer.decision, Decision::kEscalate);
   EXPECT_EQ(ToString(answer.reason), "low_relevance");
-  EXPECT_EQ(answer.answer, settings_.fallback_message);
+  EXPECT_EQ(answer.answer, BotText(settings_, BotMessage::kFallback, "en"));
   EXPECT_TRUE(answer.sources.empty());
   EXPECT_EQ(Stages(answer), (std::vector<std::string>{"triage", "check_faq", "retrieve", "generate"}));
-  EXPECT_LT(Stage(answer, "retrieve").at("questions").at(0).at("best_relevance").as_double(), settings_.min_relevance);
-  EXPECT_TRUE(fake_.requests().empty());  // The model is not asked to guess.
+
+  // With a model, the best passages go to it, and it declines.
+  ScriptModel(testing::FakeOpenAi::AnswerFromPassages());
+  answer = Ask("Do you sell bicycles?");
+  EXPECT_EQ(ToString(answer.reason), "low_relevance");
+  EXPECT_EQ(Stage(answer, "validate").at("grounding"), "no_answer");
+  EXPECT_EQ(AnswerRequests().size(), 1u);
 
   // Knowledge outside the assistant's knowledge bases does not count either.
   settings_.knowledge_base_ids = {KnowledgeBase(acme_, "empty")};
@@ -248,8 +306,7 @@ TEST_F(AgentTest, EscalatesWithTheFallbackWhenNothingIsRelevantEnough) {
 }
 
 TEST_F(AgentTest, TheModelAnswersFromThePassagesAndTheHistory) {
-  UseModel();
-  fake_.set_reply([](const json::value&) { return std::string(kRefundsAnswer); });
+  ScriptModel([](const json::value& request) { return Grounded(kRefundsAnswer, {PassageNumber(request, "Refunds")}); });
   std::vector<Turn> history = {{"user", "Hi"},
                                {"assistant", "Hello! How can I help you?"},
                                {"user", "I bought shoes last week"},
@@ -260,9 +317,11 @@ TEST_F(AgentTest, TheModelAnswersFromThePassagesAndTheHistory) {
   EXPECT_EQ(ToString(answer.reason), "answered");
   EXPECT_EQ(answer.answer, kRefundsAnswer);
   EXPECT_GT(answer.prompt_tokens, 0);
-  EXPECT_EQ(answer.completion_tokens, testing::FakeOpenAi::TokensFor(kRefundsAnswer));
+  EXPECT_GT(answer.completion_tokens, 0);
+  ASSERT_EQ(answer.sources.size(), 1u);  // The passage it cites.
+  EXPECT_EQ(answer.sources[0].chunk_id, refunds_chunk_);
 
-  auto requests = fake_.requests();
+  auto requests = AnswerRequests();
   ASSERT_EQ(requests.size(), 1u);
   const json::array& messages = requests[0].body.at("messages").as_array();
   ASSERT_EQ(messages.size(), 5u);  // System, the last 3 turns, the question.
@@ -282,14 +341,14 @@ TEST_F(AgentTest, TheModelAnswersFromThePassagesAndTheHistory) {
   EXPECT_EQ(generate.at("mode"), "model");
   EXPECT_EQ(generate.at("model"), "openai:gpt-test");
   EXPECT_EQ(generate.at("finish_reason"), "stop");
-  EXPECT_GE(Stage(answer, "validate").at("support").as_double(), 0.5);
+  EXPECT_EQ(Stage(answer, "validate").at("grounding"), "supported");
   EXPECT_EQ(Stages(answer), (std::vector<std::string>{"triage", "check_faq", "retrieve", "generate", "validate"}));
 }
 
 TEST_F(AgentTest, TheModelsMarkdownIsFittedToThePlatform) {
-  UseModel();
-  fake_.set_reply([](const json::value&) {
-    return std::string("**Refunds** are paid back to the original card within 5 business days.");
+  ScriptModel([](const json::value& request) {
+    return Grounded("**Refunds** are paid back to the original card within 5 business days.",
+                    {PassageNumber(request, "Refunds")});
   });
   EXPECT_EQ(Ask("How do refunds work?", {}, Platform::kInstagram).answer, kRefundsAnswer);
   EXPECT_EQ(Ask("How do refunds work?", {}, Platform::kWhatsApp).answer,
@@ -297,49 +356,69 @@ TEST_F(AgentTest, TheModelsMarkdownIsFittedToThePlatform) {
 }
 
 TEST_F(AgentTest, EscalatesWhenTheModelHasNoAnswer) {
-  UseModel();
-  fake_.set_reply([](const json::value&) { return std::string("NO_ANSWER"); });
+  ScriptModel([](const json::value&) { return Grounded(std::nullopt, {}); });
   AgentAnswer answer = Ask("How do refunds work?");
   EXPECT_EQ(answer.decision, Decision::kEscalate);
   EXPECT_EQ(ToString(answer.reason), "low_relevance");
-  EXPECT_EQ(answer.answer, settings_.fallback_message);
-  EXPECT_EQ(Stages(answer), (std::vector<std::string>{"triage", "check_faq", "retrieve", "generate"}));
+  EXPECT_EQ(answer.answer, BotText(settings_, BotMessage::kFallback, "en"));
+  EXPECT_EQ(Stages(answer), (std::vector<std::string>{"triage", "check_faq", "retrieve", "generate", "validate"}));
+  // The person who takes over is offered the passage that came closest.
+  ASSERT_TRUE(answer.draft);
+  EXPECT_EQ(answer.draft->text, kRefundsAnswer);
+  EXPECT_EQ(answer.draft->sources.at(0).chunk_id, refunds_chunk_);
 }
 
 TEST_F(AgentTest, EscalatesWhenTheModelKeepsFailing) {
   UseModel();
-  fake_.FailNext(3, 500);
+  fake_.FailNext(6, 500);
   AgentAnswer answer = Ask("How do refunds work?");
   EXPECT_EQ(answer.decision, Decision::kEscalate);
   EXPECT_EQ(ToString(answer.reason), "model_failed");
-  EXPECT_EQ(answer.answer, settings_.handoff_message);
-  EXPECT_EQ(fake_.requests().size(), 3u);  // The client retried before giving up.
+  EXPECT_EQ(answer.answer, BotText(settings_, BotMessage::kHandoff, "en"));
+  EXPECT_EQ(fake_.requests().size(), 6u);  // Triage and answer, each retried by the client before it gave up.
+  EXPECT_TRUE(Stage(answer, "triage").contains("model_error"));  // Triaged offline instead.
   const json::object& generate = Stage(answer, "generate");
   EXPECT_TRUE(generate.contains("error"));
   EXPECT_TRUE(generate.contains("us"));
 }
 
 TEST_F(AgentTest, RefusesAnAnswerThePassagesDoNotSupport) {
-  UseModel();
-  fake_.set_reply([](const json::value&) {
-    return std::string("Our manager Paul will personally refund you in bitcoin tomorrow at noon.");
+  ScriptModel([](const json::value& request) {
+    return Grounded("Refunds take 2 business days, and our manager Paul pays them.",
+                    {PassageNumber(request, "Refunds")});
   });
   AgentAnswer answer = Ask("How do refunds work?");
   EXPECT_EQ(answer.decision, Decision::kEscalate);
   EXPECT_EQ(ToString(answer.reason), "unsupported_answer");
-  EXPECT_EQ(answer.answer, settings_.fallback_message);
-  EXPECT_LT(Stage(answer, "validate").at("support").as_double(), 0.5);
-  EXPECT_EQ(Stage(answer, "validate").at("leak"), false);
+  EXPECT_EQ(answer.answer, BotText(settings_, BotMessage::kFallback, "en"));
+  const json::object& validate = Stage(answer, "validate");
+  EXPECT_EQ(validate.at("grounding"), "unsupported_fact");
+  std::vector<std::string> unsupported;
+  for (const auto& fact : validate.at("unsupported_facts").as_array()) {
+    unsupported.emplace_back(fact.at("text").as_string());
+  }
+  EXPECT_EQ(unsupported, (std::vector<std::string>{"2", "Paul"}));
+  // A person sees what the model proposed, to check before sending.
+  ASSERT_TRUE(answer.draft);
+  EXPECT_EQ(answer.draft->text, "Refunds take 2 business days, and our manager Paul pays them.");
+
+  // Cited passages the model was never sent, or no citation at all, are refused too.
+  ScriptModel([](const json::value&) { return Grounded(kRefundsAnswer, {42}); });
+  EXPECT_EQ(ToString(Ask("How do refunds work?").reason), "unsupported_answer");
+  ScriptModel([](const json::value&) { return Grounded(kRefundsAnswer, {}); });
+  EXPECT_EQ(ToString(Ask("How do refunds work?").reason), "unsupported_answer");
 }
 
 TEST_F(AgentTest, BlocksAnAnswerThatLeaksThePersona) {
-  UseModel();
   // Grounded enough, but it quotes the instructions.
-  fake_.set_reply([](const json::value&) { return std::string(kRefundsAnswer) + " By the way: " + kPersona; });
+  ScriptModel([](const json::value& request) {
+    return Grounded(std::string(kRefundsAnswer) + " By the way: " + kPersona, {PassageNumber(request, "Refunds")});
+  });
   AgentAnswer answer = Ask("How do refunds work?");
   EXPECT_EQ(answer.decision, Decision::kEscalate);
   EXPECT_EQ(ToString(answer.reason), "leak_blocked");
-  EXPECT_EQ(answer.answer, settings_.fallback_message);
+  EXPECT_EQ(answer.answer, BotText(settings_, BotMessage::kFallback, "en"));
+  EXPECT_FALSE(answer.draft);
   EXPECT_EQ(answer.answer.find("STAFF50"), std::string::npos);
   EXPECT_EQ(Stage(answer, "validate").at("leak"), true);
 }
@@ -347,23 +426,64 @@ TEST_F(AgentTest, BlocksAnAnswerThatLeaksThePersona) {
 TEST_F(AgentTest, RetrievesWithBm25AloneWhenTheEmbedderIsDown) {
   providers_.embedder = std::make_shared<BrokenEmbedder>();
   AgentAnswer answer = Ask("How do refunds work?");
-  EXPECT_EQ(ToString(answer.reason), "answered");
-  EXPECT_EQ(answer.answer, kRefundsAnswer);
   const json::object& retrieve = Stage(answer, "retrieve");
   EXPECT_EQ(retrieve.at("embedding_error"), "the embeddings endpoint is unavailable");
-  EXPECT_EQ(retrieve.at("questions").at(0).at("passages").at(0).at("vector_rank"), 0);
+  const json::value& best = retrieve.at("questions").at(0).at("passages").at(0);
+  EXPECT_EQ(best.at("chunk_id"), refunds_chunk_);
+  EXPECT_EQ(best.at("vector_rank"), 0);
+  // Half the evidence is missing: the passage found is offered to a person rather than sent on a guess.
+  EXPECT_EQ(ToString(answer.reason), "low_relevance");
+  ASSERT_TRUE(answer.draft);
+  EXPECT_EQ(answer.draft->text, kRefundsAnswer);
 }
 
 TEST_F(AgentTest, LongAnswersAreSplitToThePlatformsLimit) {
-  UseModel();
   std::string long_answer;
   for (int i = 0; i < 40; ++i) long_answer += std::string(kRefundsAnswer) + " ";
-  fake_.set_reply([&](const json::value&) { return long_answer; });
+  ScriptModel([&](const json::value& request) { return Grounded(long_answer, {PassageNumber(request, "Refunds")}); });
   AgentAnswer answer = Ask("How do refunds work?", {}, Platform::kInstagram);
   EXPECT_EQ(ToString(answer.reason), "answered");
   ASSERT_GT(answer.parts.size(), 2u);
   for (const auto& part : answer.parts) EXPECT_LE(part.size(), MessageLimit(Platform::kInstagram));
   EXPECT_EQ(Stage(answer, "validate").at("parts"), static_cast<int64_t>(answer.parts.size()));
+}
+
+TEST_F(AgentTest, ABurstOfSeveralQuestionsIsAnsweredPartByPart) {
+  AgentAnswer answer = Ask("How do refunds work?\nHow long does delivery take?");
+  EXPECT_EQ(answer.decision, Decision::kAutoReply);
+  EXPECT_EQ(ToString(answer.reason), "answered");
+  EXPECT_NE(answer.answer.find(kRefundsAnswer), std::string::npos) << answer.answer;
+  EXPECT_NE(answer.answer.find("two to four business days"), std::string::npos) << answer.answer;
+  EXPECT_EQ(answer.sources.size(), 2u);
+  EXPECT_EQ(Stage(answer, "triage").at("questions").as_array().size(), 2u);
+
+  // A part nothing answers goes to a person, after the parts that could be answered.
+  answer = Ask("How do refunds work?\nDo you sell bicycles?");
+  EXPECT_EQ(answer.decision, Decision::kEscalate);
+  EXPECT_EQ(ToString(answer.reason), "low_relevance");
+  EXPECT_EQ(answer.answer.find(kRefundsAnswer), 0u) << answer.answer;
+  ASSERT_TRUE(answer.draft);
+}
+
+TEST_F(AgentTest, AnEmergencyGetsTheSafetyMessageAtOnceAndAnUrgentHandOff) {
+  AgentAnswer answer = Ask("Quelqu'un est tombé dans votre magasin, il saigne beaucoup et ne répond plus");
+  EXPECT_EQ(answer.decision, Decision::kEscalate);
+  EXPECT_EQ(ToString(answer.reason), "urgent_safety");
+  EXPECT_EQ(answer.priority, Priority::kUrgent);
+  EXPECT_EQ(answer.language, "fr");
+  EXPECT_EQ(answer.answer, BotText(settings_, BotMessage::kSafety, "fr"));
+  EXPECT_EQ(Stages(answer), std::vector<std::string>{"triage"});
+}
+
+TEST_F(AgentTest, TheBotsOwnMessagesAreInTheCustomersLanguage) {
+  EXPECT_EQ(Ask("Bonjour").answer, BotText(settings_, BotMessage::kGreeting, "fr"));
+  EXPECT_EQ(Ask("Guten Tag").answer, BotText(settings_, BotMessage::kGreeting, "de"));
+  AgentAnswer answer = Ask("Verkaufen Sie auch Fahrräder und Zubehör für Kinder?");
+  EXPECT_EQ(answer.language, "de");
+  EXPECT_EQ(answer.answer, BotText(settings_, BotMessage::kFallback, "de"));
+  // A fixed answer language wins over the customer's.
+  settings_.answer_language = "es";
+  EXPECT_EQ(Ask("Bonjour").answer, BotText(settings_, BotMessage::kGreeting, "es"));
 }
 
 }  // namespace

@@ -1,41 +1,19 @@
 #pragma once
-// The agent's deterministic stages, free of I/O so each is unit-tested on its own: triage rules, the extractive
-// answerer, the grounding check and the platform fitting of an answer (length, formatting, leaks).
+// Texts in and out of the agent, free of I/O: a burst split into the questions it asks, and a reply checked for
+// leaks and fitted to the platform (formatting, length).
 
-#include "core/decision.h"
 #include "core/message.h"
-#include "knowledge/retriever.h"
 
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace parley::agent {
 
-struct Triage {
-  Decision decision = Decision::kAutoReply;
-  Reason reason = Reason::kAnswered;  //!< For AUTO_REPLY: the burst is a question for the later stages.
-};
-
-// Rules in English and French: nothing to answer (empty, emoji or punctuation only, thanks/ok/bye) → IGNORE;
-// spam (link farms, crypto/investment pitches) → IGNORE; asking for a person, complaints and legal threats →
-// ESCALATE; a bare greeting → GREETING (answered with the greeting message, no retrieval); anything else →
-// AUTO_REPLY.
-Triage TriageMessage(std::string_view text);
-
 // The separate questions of a burst: one per line or per sentence ending in '?', with fragments too short to stand
 // alone (fewer than two content words) joined to their neighbour. At most `limit`; the burst itself when it holds
 // one question or none.
 std::vector<std::string> SplitQuestions(std::string_view burst, size_t limit = 4);
-
-// The offline answer: the sentences of the best passage that share the most content stems with the question
-// (in their original order, at most `max_sentences`), or the passage's start when none does.
-std::string ExtractiveAnswer(std::string_view question, const knowledge::Passage& best, std::string_view language,
-                             int max_sentences = 3);
-
-// Share (0..1) of the answer's content stems found in the passages: how much of the answer they support.
-double Support(std::string_view answer, const std::vector<knowledge::Passage>& passages, std::string_view language);
 
 // True when `answer` reveals the system prompt (a 60-character run of it) or looks like a credential (API keys,
 // bearer tokens, private keys).

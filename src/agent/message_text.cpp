@@ -1,0 +1,163 @@
+#include "agent/message_text.h"
+
+#include "knowledge/text.h"
+
+#include <algorithm>
+#include <regex>
+#include <utility>
+
+namespace parley::agent {
+namespace {
+
+// Byte offset of the `n`-th code point (or the end).
+size_t OffsetOfCodePoint(std::string_view text, size_t n) {
+  size_t seen = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if ((text[i] & 0xC0) != 0x80) {
+      if (seen == n) return i;
+      ++seen;
+    }
+  }
+  return text.size();
+}
+
+}  // namespace
+
+std::vector<std::string> SplitQuestions(std::string_view burst, size_t limit) {
+  struct Piece {
+    std::string text;
+    bool stands_alone = false;
+  };
+  std::vector<Piece> pieces;
+  auto close = [&pieces](std::string text) {
+    auto first = text.find_first_not_of(" \t\n");
+    if (first == std::string::npos) return;
+    text = text.substr(first, text.find_last_not_of(" \t\n") - first + 1);
+    size_t content = 0;
+    for (const auto& word : knowledge::Words(knowledge::Fold(text))) content += knowledge::IsStopWord(word) ? 0 : 1;
+    // A question mark makes a short question whole ("vous livrez ?"); without one, a lone word is a fragment.
+    bool stands_alone = content >= 2 || (content == 1 && text.back() == '?');
+    pieces.push_back({std::move(text), stands_alone});
+  };
+  std::string current;
+  for (char c : burst) {
+    if (c == '\n') {
+      close(std::exchange(current, {}));
+      continue;
+    }
+    current += c;
+    if (c == '?') close(std::exchange(current, {}));
+  }
+  close(std::move(current));
+
+  std::vector<std::string> questions;
+  std::string pending;  // Fragments waiting for the question they belong to.
+  for (auto& piece : pieces) {
+    pending += (pending.empty() ? "" : " ") + piece.text;
+    if (piece.stands_alone) questions.push_back(std::exchange(pending, {}));
+  }
+  if (!pending.empty()) {
+    if (questions.empty()) {
+      questions.push_back(std::move(pending));
+    } else {
+      questions.back() += " " + pending;
+    }
+  }
+  while (questions.size() > std::max<size_t>(limit, 1)) {
+    questions[questions.size() - 2] += " " + questions.back();
+    questions.pop_back();
+  }
+  return questions;
+}
+
+bool LeaksSecrets(std::string_view answer, std::string_view system_prompt) {
+  // Any run of kRun characters of the prompt holds a whole block of kRun / 2 starting at a multiple of kRun / 2:
+  // each occurrence of such a block in the answer is extended both ways to the length of the common run.
+  constexpr size_t kRun = 60;
+  constexpr size_t kBlock = kRun / 2;
+  for (size_t at = 0; at + kBlock <= system_prompt.size(); at += kBlock) {
+    std::string_view block = system_prompt.substr(at, kBlock);
+    for (size_t found = answer.find(block); found != std::string_view::npos; found = answer.find(block, found + 1)) {
+      size_t before = 0;
+      while (before < at && before < found && system_prompt[at - before - 1] == answer[found - before - 1]) ++before;
+      size_t after = kBlock;
+      while (at + after < system_prompt.size() && found + after < answer.size() &&
+             system_prompt[at + after] == answer[found + after]) {
+        ++after;
+      }
+      if (before + after >= kRun) return true;
+    }
+  }
+  static const std::regex kCredential(
+      R"((sk-[A-Za-z0-9_\-]{16,})|(Bearer\s+[A-Za-z0-9._\-]{20,})|(-----BEGIN [A-Z ]*PRIVATE KEY-----)|(EAA[A-Za-z0-9]{30,}))");
+  return std::regex_search(answer.begin(), answer.end(), kCredential);
+}
+
+std::string FormatForPlatform(std::string_view markdown, Platform platform) {
+  std::string text(markdown);
+  const bool whatsapp = platform == Platform::kWhatsApp;
+  static const std::regex kHeading(R"((^|\n)#{1,6}\s+([^\n]+))");
+  static const std::regex kBold(R"(\*\*([^*\n]+)\*\*|__([^_\n]+)__)");
+  static const std::regex kItalic(R"((^|[^*\w])\*([^*\n]+)\*(?![*\w]))");
+  static const std::regex kDoubleMark("\x02\x02");
+  static const std::regex kStrike(R"(~~([^~\n]+)~~)");
+  static const std::regex kLink(R"(\[([^\]\n]+)\]\((https?://[^)\s]+)\))");
+  static const std::regex kBullet(R"((^|\n)\s*[*+]\s+)");
+  static const std::regex kCode(R"(`{1,3}([^`]+)`{1,3})");
+  text = std::regex_replace(text, kLink, "$1 ($2)");
+  text = std::regex_replace(text, kBullet, "$1- ");
+  // Bold becomes a marker first, so the single-asterisk italic rule cannot mistake it; a heading reads as a bold
+  // line, and a bold heading ("# **Title**") is bold once.
+  text = std::regex_replace(text, kBold, "\x02$1$2\x02");
+  text = std::regex_replace(text, kHeading, "$1\x02$2\x02");
+  text = std::regex_replace(text, kDoubleMark, "\x02");
+  text = std::regex_replace(text, kItalic, whatsapp ? "$1_$2_" : "$1$2");
+  text = std::regex_replace(text, kStrike, whatsapp ? "~$1~" : "$1");
+  if (!whatsapp) text = std::regex_replace(text, kCode, "$1");
+  std::replace(text.begin(), text.end(), '\x02', whatsapp ? '*' : '\x03');
+  if (!whatsapp) text.erase(std::remove(text.begin(), text.end(), '\x03'), text.end());
+  return text;
+}
+
+size_t CodePoints(std::string_view text) {
+  return static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+}
+
+size_t MessageLimit(Platform platform) { return platform == Platform::kWhatsApp ? 4096 : 1000; }
+
+std::vector<std::string> SplitMessage(std::string_view text, size_t limit) {
+  limit = std::max<size_t>(limit, 1);
+  std::vector<std::string> parts;
+  std::string_view rest = text;
+  while (!rest.empty()) {
+    auto first = rest.find_first_not_of(" \n");
+    if (first == std::string_view::npos) break;
+    rest.remove_prefix(first);
+    if (CodePoints(rest) <= limit) {
+      auto last = rest.find_last_not_of(" \n");
+      parts.emplace_back(rest.substr(0, last + 1));
+      break;
+    }
+    size_t window = OffsetOfCodePoint(rest, limit);
+    std::string_view head = rest.substr(0, window);
+    size_t cut = std::string_view::npos;
+    for (size_t i = head.size(); i-- > 1;) {
+      if ((head[i - 1] == '.' || head[i - 1] == '!' || head[i - 1] == '?' || head[i - 1] == '\n') &&
+          (head[i] == ' ' || head[i] == '\n')) {
+        cut = i;
+        break;
+      }
+    }
+    if (cut == std::string_view::npos || cut < head.size() / 3) {
+      auto space = head.rfind(' ');
+      cut = (space != std::string_view::npos && space > head.size() / 3) ? space : window;
+    }
+    std::string part(rest.substr(0, cut));
+    while (!part.empty() && (part.back() == ' ' || part.back() == '\n')) part.pop_back();
+    if (!part.empty()) parts.push_back(std::move(part));
+    rest.remove_prefix(cut);
+  }
+  return parts;
+}
+
+}  // namespace parley::agent
