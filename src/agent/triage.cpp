@@ -110,6 +110,30 @@ const std::vector<Phrase>& UrgentSafety() {
       "vomiting",
       "call 911",
       "call 999",
+      "want to be alive",
+      "want to live anymore",
+      "no reason to live",
+      "fell down the",
+      "has fallen and",
+      "fell and can't",
+      "fell and cannot",
+      // Falls and threats in the other languages, as phrases ("caduta" alone is a price drop).
+      "en finir",
+      "menace de tuer",
+      "menace de mort",
+      "est tombe et",
+      "est tombee et",
+      "e caduta dalle",
+      "e caduto dalle",
+      "e caduta e",
+      "e caduto e",
+      "non riesce ad alzarsi",
+      "ist gesturzt",
+      "se ha caido",
+      "no se puede levantar",
+      "caiu e",
+      "nao consegue levantar",
+      "is gevallen en",
       // fr
       "saign*",
       "inconscient*",
@@ -1048,9 +1072,12 @@ TriageResult Rule(::parley::Decision decision, Reason reason) {
           1.0, "rule"};
 }
 
-// The classifier is trusted above this probability; an urgent-safety reading needs less, because missing one
-// costs more than a person reading a false alarm; ignoring needs more, because an ignored customer hears nothing.
+// The classifier is trusted above this probability. Escalating or ignoring needs more: a question it takes for a
+// complaint is handed to a person instead of answered, and an ignored customer hears nothing. An urgent-safety
+// reading needs less than those, because missing one costs more than a person reading a false alarm; the rules
+// catch the plain cases.
 constexpr double kMinConfidence = 0.5;
+constexpr double kMinEscalateConfidence = 0.7;
 constexpr double kMinUrgentConfidence = 0.35;
 constexpr double kMinIgnoreConfidence = 0.7;
 
@@ -1097,7 +1124,8 @@ TriageResult TriageOffline(std::string_view burst_text) {
   if (urgent >= kMinUrgentConfidence) {
     reason = Reason::kUrgentSafety;
   } else if (probabilities[best] < kMinConfidence ||
-             (triage::DecisionOf(reason) == D::kIgnore && probabilities[best] < kMinIgnoreConfidence)) {
+             (triage::DecisionOf(reason) == D::kIgnore && probabilities[best] < kMinIgnoreConfidence) ||
+             (triage::DecisionOf(reason) == D::kEscalate && probabilities[best] < kMinEscalateConfidence)) {
     return {D::kAutoReply, Reason::kAnswered, Priority::kNormal, probabilities[best], "fallback"};
   }
   D decision = triage::DecisionOf(reason);

@@ -392,6 +392,7 @@ RunFigures RunEvaluation(const DevSet& set, const RunOptions& options) {
     if (options.bm25) {
       knowledge::RetrievalOptions retrieval;
       retrieval.top_k = static_cast<int>(3 * question.parts.size());
+      retrieval.correct_spelling = false;  // Plain BM25: the words as written.
       auto ranked = bm25.Retrieve(tenant.id, {tenant.knowledge_base}, question.text, {}, "", retrieval);
       if (!ranked) throw std::runtime_error("bm25: " + ranked.error().message);
       std::vector<Cited> top;

@@ -414,6 +414,37 @@ std::vector<float> FakeOpenAi::EmbeddingFor(std::string_view text) {
 
 FakeOpenAi::ReplyFunction FakeOpenAi::AnswerFromPassages() { return PassageAnswer; }
 
+FakeOpenAi::ReplyFunction FakeOpenAi::Answering(std::string answer) {
+  return [answer = std::move(answer)](const json::value& request) {
+    const json::object& body = request.as_object();
+    const json::array& messages = body.at("messages").as_array();
+    const json::value* format = body.if_contains("response_format");
+    if (format != nullptr && format->at("json_schema").at("name") == "triage") {
+      // The burst, as the triage request quotes it between "<<<" and ">>>" lines.
+      std::string quoted = json::value_to<std::string>(messages.back().at("content"));
+      const size_t open = quoted.find("<<<\n");
+      const size_t begin = open == std::string::npos ? 0 : open + 4;
+      const size_t close = quoted.find("\n>>>", begin);
+      const std::string burst = quoted.substr(begin, close == std::string::npos ? std::string::npos : close - begin);
+      return SerializeJson(json::object{{"decision", "AUTO_REPLY"},
+                                        {"reason", "question"},
+                                        {"priority", "normal"},
+                                        {"language", "en"},
+                                        {"questions", json::array{json::string(burst)}}});
+    }
+    const std::vector<NumberedPassage> passages =
+        PassagesOf(json::value_to<std::string>(messages.front().at("content")));
+    int64_t cited = 1;
+    for (const NumberedPassage& passage : passages) {
+      if (passage.text.find(answer) != std::string::npos) {
+        cited = passage.id;
+        break;
+      }
+    }
+    return SerializeJson(json::object{{"answer", answer}, {"passage_ids", json::array{cited}}});
+  };
+}
+
 int FakeOpenAi::TokensFor(std::string_view text) {
   std::istringstream in{std::string(text)};
   int words = 0;

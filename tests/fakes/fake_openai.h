@@ -60,6 +60,11 @@ class FakeOpenAi {
   // (response_format, or the schema spelled out in the system message) requires are null. Deterministic.
   static ReplyFunction AnswerFromPassages();
 
+  // A model scripted to say `answer`: a triage request (schema "triage") is answered as one question, the customer's
+  // burst, in English; any other request with {"answer": <answer>, "passage_ids": [n]}, n the first numbered passage
+  // of the system message that contains `answer` (the first passage when none does).
+  static ReplyFunction Answering(std::string answer);
+
   // The vector the fake returns for `text`: 8 dimensions derived from a hash, deliberately not normalized.
   static std::vector<float> EmbeddingFor(std::string_view text);
   // Usage as the fake counts it: whitespace-separated words / 0.75, rounded.

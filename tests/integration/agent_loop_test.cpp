@@ -160,7 +160,7 @@ TEST_F(AgentLoopTest, ModelGetsThePassagesAndTheHistory) {
         {"PARLEY_LLM_API_KEY", "sk-test-key-0123456789abcdef"},
         {"PARLEY_LLM_MODEL", "gpt-test"}});
   AddGuide();
-  model_.set_reply([](const json::value&) { return std::string("On Sunday we open from 10:00 to 14:00."); });
+  model_.set_reply(FakeOpenAi::Answering("On Sunday we open from 10:00 to 14:00."));
 
   ASSERT_EQ(PostWhatsApp("33600000001", "wamid.h1", "Hello").status, 200);
   ASSERT_TRUE(graph_.WaitForSends(1, 5s)) << parley_->logs();
@@ -172,10 +172,11 @@ TEST_F(AgentLoopTest, ModelGetsThePassagesAndTheHistory) {
   EXPECT_EQ(SentText(1), "On Sunday we open from 10:00 to 14:00.");
 
   auto requests = model_.requests();
-  ASSERT_EQ(requests.size(), 1u);
-  EXPECT_EQ(requests[0].path, "/v1/chat/completions");
-  EXPECT_EQ(requests[0].authorization, "Bearer sk-test-key-0123456789abcdef");
-  const auto& body = requests[0].body.as_object();
+  ASSERT_EQ(requests.size(), 2u);  // The triage, then the answer.
+  EXPECT_EQ(requests[0].body.at("response_format").at("json_schema").at("name"), "triage");
+  EXPECT_EQ(requests[1].path, "/v1/chat/completions");
+  EXPECT_EQ(requests[1].authorization, "Bearer sk-test-key-0123456789abcdef");
+  const auto& body = requests[1].body.as_object();
   EXPECT_EQ(body.at("model"), "gpt-test");
   const auto& messages = body.at("messages").as_array();
   ASSERT_EQ(messages.size(), 4u);
@@ -194,7 +195,7 @@ TEST_F(AgentLoopTest, ModelGetsThePassagesAndTheHistory) {
 TEST_F(AgentLoopTest, TheModelIsAskedWhileTheTypingIndicatorIsStillOnItsWay) {
   Boot({{"PARLEY_LLM_BASE_URL", model_.base_url()}});
   AddGuide();
-  model_.set_reply([](const json::value&) { return std::string("On Sunday we open from 10:00 to 14:00."); });
+  model_.set_reply(FakeOpenAi::Answering("On Sunday we open from 10:00 to 14:00."));
   graph_.set_indicator_delay(1500ms);
   ASSERT_EQ(PostWhatsApp("33600000009", "wamid.t1", "When can I come on Sunday?").status, 200);
   ASSERT_TRUE(Eventually([&] { return !graph_.requests().empty(); }, 5s)) << parley_->logs();
@@ -212,12 +213,14 @@ TEST_F(AgentLoopTest, TheModelIsAskedWhileTheTypingIndicatorIsStillOnItsWay) {
 TEST_F(AgentLoopTest, FailingModelEscalatesAndHumanModeSilencesTheBotUntilHandedBack) {
   Boot({{"PARLEY_LLM_BASE_URL", model_.base_url()}});
   AddGuide();
-  model_.FailNext(3, 500);
+  model_.FailNext(6, 500);
 
   ASSERT_EQ(PostWhatsApp("33600000002", "wamid.f1", "Do you deliver to my street?").status, 200);
   ASSERT_TRUE(graph_.WaitForSends(1, 10s)) << parley_->logs();
   EXPECT_EQ(SentText(0), kHandoff);
-  EXPECT_EQ(model_.requests().size(), 3u);  // The client's three attempts, then escalation: never silence.
+  // The client's three attempts at the triage (then triaged offline) and at the answer, then escalation: never
+  // silence.
+  EXPECT_EQ(model_.requests().size(), 6u);
   auto conversation = OnlyConversation();
   EXPECT_EQ(conversation.at("mode"), "human");
   EXPECT_EQ(conversation.at("handoff_reason"), "model_failed");
@@ -233,7 +236,7 @@ TEST_F(AgentLoopTest, FailingModelEscalatesAndHumanModeSilencesTheBotUntilHanded
   auto handed_back = Api("PUT", "/api/conversations/" + id + "/mode", R"({"mode":"bot"})");
   ASSERT_EQ(handed_back.status, 200) << handed_back.body;
   EXPECT_EQ(handed_back.Json().at("mode"), "bot");
-  model_.set_reply([](const json::value&) { return std::string("We deliver within 5 km of the shop for 3 euros."); });
+  model_.set_reply(FakeOpenAi::Answering("We deliver within 5 km of the shop for 3 euros."));
   ASSERT_EQ(PostWhatsApp("33600000002", "wamid.f3", "Do you deliver?").status, 200);
   ASSERT_TRUE(graph_.WaitForSends(2, 5s)) << parley_->logs();
   EXPECT_EQ(SentText(1), "We deliver within 5 km of the shop for 3 euros.");

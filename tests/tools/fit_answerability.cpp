@@ -1,13 +1,14 @@
 // Fits the offline answerability model (agent/answerability.h) on the development set and prints the trade-off
 // between abstaining on unanswerable questions and answering answerable ones.
 //
-//   cmake --build build --target fit_answerability && build/tests/tools/fit_answerability [--write] [dev_dir]
+//   cmake --build build --target fit_answerability && build/tests/tools/fit_answerability [--write]
 //
-// dev_dir holds questions.json and corpus/ (default tests/eval). Every corpus file goes through the production
-// ingestion (built-in embedder) into a throw-away store; every question is retrieved as the agent does (hybrid,
-// top 5). A question is a positive example when the set says a passage answers it and the best passage is that one:
-// answering then quotes the right passage. --write rewrites src/agent/answerability_model.inc with the fit, so
-// refitting after the set grows is this one command.
+// It reads both sets: tests/eval (questions.json over one knowledge base of corpus/) and the agent's development set
+// tests/eval/dev (one tenant per business). Every document goes through the production ingestion (built-in
+// embedder) into a throw-away store; every question is retrieved as the agent does (hybrid, top 5). A question is a
+// positive example when the set says a passage answers it and the best passage is that one: answering then quotes
+// the right passage. --write rewrites src/agent/answerability_model.inc with the fit, so refitting after the sets
+// grow is this one command.
 
 #include "agent/answerability.h"
 #include "core/blocking_pool.h"
@@ -30,8 +31,11 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
+#include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -45,97 +49,143 @@ std::string ReadFile(const std::filesystem::path& path) {
   return bytes.str();
 }
 
-int Fail(const std::string& what) {
-  std::fprintf(stderr, "fit_answerability: %s\n", what.c_str());
-  return 1;
-}
+// One throw-away store that sets are ingested into (built-in embedder) and asked from as the agent asks (hybrid,
+// top 5).
+class Workbench {
+ public:
+  Workbench() = default;
+  ~Workbench() { db_->Close(); }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  bool write = false;
-  std::filesystem::path dev_dir = std::filesystem::path(PARLEY_SOURCE_DIR) / "tests" / "eval";
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--write") {
-      write = true;
-    } else {
-      dev_dir = arg;
+  // A knowledge base of its own tenant holding `files` of `corpus`, ingested; returns {tenant, knowledge base}.
+  std::pair<int64_t, int64_t> Base(const std::string& name, const std::filesystem::path& corpus,
+                                   const std::vector<std::string>& files) {
+    store::KnowledgeStore& knowledge = db_->knowledge();
+    auto tenant = db_->CreateTenant(name, crypto::Sha256Hex(name + "-key"));
+    auto base = knowledge.EnsureKnowledgeBase(tenant.value().id, name);
+    for (const auto& file : files) {
+      store::NewDocument document{tenant->id, base->id, file, "", "", ReadFile(corpus / file)};
+      if (!knowledge.CreateDocument(document)) throw std::runtime_error("cannot store " + file);
     }
-  }
-  log::Init("warn");
-
-  testing::TempDir dir{"parley-fit"};
-  auto box = crypto::SecretBox::Create(std::string(32, 'k'));
-  store::StoreOptions store_options;
-  store_options.database_url = "sqlite://" + (dir.path() / "fit.db").string();
-  store_options.sqlite_synchronous = "off";
-  auto opened = store::OpenStore(store_options, *box);
-  if (!opened) return Fail("open store: " + opened.error().message);
-  std::unique_ptr<store::Store> db = std::move(*opened);
-  if (!db->Migrate()) return Fail("migrate");
-  store::KnowledgeStore& knowledge = db->knowledge();
-  auto tenant = db->CreateTenant("fit", crypto::Sha256Hex("fit-key"));
-  auto base = knowledge.EnsureKnowledgeBase(tenant.value().id, "fit");
-  std::vector<std::string> files;
-  for (const auto& entry : std::filesystem::directory_iterator(dev_dir / "corpus")) {
-    if (entry.is_regular_file()) files.push_back(entry.path().filename().string());
-  }
-  std::sort(files.begin(), files.end());
-  for (const auto& file : files) {
-    store::NewDocument document{tenant->id, base->id, file, "", "", ReadFile(dev_dir / "corpus" / file)};
-    if (auto created = knowledge.CreateDocument(document); !created) return Fail("create " + file);
-  }
-  auto embedder = std::make_shared<knowledge::BuiltinEmbedder>();
-  knowledge::KnowledgeIndexes indexes(knowledge, "");
-  {
     boost::asio::io_context io;
     BlockingPool pool(2);
+    auto embedder = embedder_;
     knowledge::ProfileForTenant profile_for = [embedder](int64_t) -> Result<knowledge::IndexingProfile> {
       return knowledge::IndexingProfile{embedder, "english"};
     };
-    knowledge::Ingestor ingestor(io.get_executor(), knowledge, indexes, profile_for, pool, nullptr,
+    knowledge::Ingestor ingestor(io.get_executor(), knowledge, indexes_, profile_for, pool, nullptr,
                                  knowledge::IngestorOptions{});
     boost::asio::co_spawn(io, ingestor.RunDue(), [](std::exception_ptr e, int) {
       if (e) std::rethrow_exception(e);
     });
     io.run();
     pool.Stop();
+    return {tenant->id, base->id};
   }
 
-  knowledge::Retriever retriever(knowledge, indexes);
-  knowledge::RetrievalOptions options;  // The agent's defaults: hybrid, top 5.
-  const std::vector<int64_t> scope{base->id};
-  std::vector<agent::AnswerabilityExample> examples;
-  const boost::json::value questions = boost::json::parse(ReadFile(dev_dir / "questions.json"));
-  for (const auto& value : questions.as_array()) {
-    const auto& object = value.as_object();
-    const std::string text(object.at("question").as_string());
-    std::string document, contains;
-    if (const auto* expected = object.if_contains("expected"); expected && expected->is_object()) {
-      document = std::string(expected->as_object().at("document").as_string());
-      contains = knowledge::Fold(std::string(expected->as_object().at("contains").as_string()));
-    }
-    auto passages = retriever.Retrieve(tenant->id, scope, text, embedder->EmbedOne(text), embedder->id(), options);
-    if (!passages) return Fail("retrieve: " + passages.error().message);
+  // The example `question` makes asked of `base`: `document` and `contains` (folded) say which passage answers it,
+  // both empty when none does.
+  agent::AnswerabilityExample Example(std::pair<int64_t, int64_t> base, const std::string& question,
+                                      const std::string& document, const std::string& contains) {
+    knowledge::RetrievalOptions options;  // The agent's defaults: hybrid, top 5.
+    auto passages = retriever_.Retrieve(base.first, {base.second}, question, embedder_->EmbedOne(question),
+                                        embedder_->id(), options);
+    if (!passages) throw std::runtime_error("retrieve: " + passages.error().message);
     agent::AnswerabilityExample example;
-    example.features = agent::ExtractAnswerabilityFeatures(text, *passages, options.language);
+    example.features = agent::ExtractAnswerabilityFeatures(question, *passages, options.language);
     example.answerable = !document.empty();
     example.best_is_right = example.answerable && !passages->empty() &&
                             passages->front().chunk.document_name == document &&
                             knowledge::Fold(passages->front().chunk.text).find(contains) != std::string::npos;
-    examples.push_back(example);
+    return example;
   }
-  db->Close();
 
+ private:
+  static std::unique_ptr<store::Store> Open(const std::filesystem::path& dir) {
+    auto box = crypto::SecretBox::Create(std::string(32, 'k'));
+    store::StoreOptions options;
+    options.database_url = "sqlite://" + (dir / "fit.db").string();
+    options.sqlite_synchronous = "off";
+    auto opened = store::OpenStore(options, *box);
+    if (!opened || !(*opened)->Migrate()) throw std::runtime_error("cannot open the store");
+    return std::move(*opened);
+  }
+
+  testing::TempDir dir_{"parley-fit"};
+  std::unique_ptr<store::Store> db_ = Open(dir_.path());
+  std::shared_ptr<knowledge::BuiltinEmbedder> embedder_ = std::make_shared<knowledge::BuiltinEmbedder>();
+  knowledge::KnowledgeIndexes indexes_{db_->knowledge(), ""};
+  knowledge::Retriever retriever_{db_->knowledge(), indexes_};
+};
+
+std::pair<std::string, std::string> Expected(const boost::json::object& question) {
+  const auto* expected = question.if_contains("expected");
+  if (expected == nullptr || !expected->is_object()) return {};
+  return {std::string(expected->at("document").as_string()),
+          knowledge::Fold(std::string(expected->at("contains").as_string()))};
+}
+
+// tests/eval: questions.json and one knowledge base of every corpus file.
+void AddRetrievalSet(Workbench& bench, const std::filesystem::path& dir,
+                     std::vector<agent::AnswerabilityExample>& examples) {
+  std::vector<std::string> files;
+  for (const auto& entry : std::filesystem::directory_iterator(dir / "corpus")) {
+    if (entry.is_regular_file()) files.push_back(entry.path().filename().string());
+  }
+  std::sort(files.begin(), files.end());
+  const auto base = bench.Base("eval", dir / "corpus", files);
+  const boost::json::value questions = boost::json::parse(ReadFile(dir / "questions.json"));
+  for (const auto& value : questions.as_array()) {
+    const auto [document, contains] = Expected(value.as_object());
+    examples.push_back(bench.Example(base, std::string(value.at("question").as_string()), document, contains));
+  }
+}
+
+// tests/eval/dev: one tenant per business (tenants.json), questions asked of their tenant. A burst of several
+// questions is left out: each of its parts is judged on its own passages, which this one-question fit cannot say.
+void AddAgentSet(Workbench& bench, const std::filesystem::path& dir,
+                 std::vector<agent::AnswerabilityExample>& examples) {
+  std::map<std::string, std::pair<int64_t, int64_t>> bases;
+  const boost::json::value tenants = boost::json::parse(ReadFile(dir / "tenants.json"));
+  for (const auto& [name, files] : tenants.at("tenants").as_object()) {
+    std::vector<std::string> names;
+    for (const auto& file : files.as_array()) names.emplace_back(file.as_string());
+    bases[std::string(name)] = bench.Base(std::string(name), dir.parent_path() / "corpus", names);
+  }
+  const boost::json::value questions = boost::json::parse(ReadFile(dir / "questions.json"));
+  for (const auto& value : questions.as_array()) {
+    const auto& question = value.as_object();
+    if (question.contains("parts")) continue;
+    const auto [document, contains] = Expected(question);
+    examples.push_back(bench.Example(bases.at(std::string(question.at("tenant").as_string())),
+                                     std::string(question.at("question").as_string()), document, contains));
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  bool write = false;
+  const std::filesystem::path eval_dir = std::filesystem::path(PARLEY_SOURCE_DIR) / "tests" / "eval";
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) == "--write") write = true;
+  }
+  log::Init("warn");
+
+  std::vector<agent::AnswerabilityExample> examples;
+  {
+    Workbench bench;
+    AddRetrievalSet(bench, eval_dir, examples);
+    AddAgentSet(bench, eval_dir / "dev", examples);
+  }
   size_t answerable = 0, right = 0;
   for (const auto& example : examples) {
     answerable += example.answerable;
     right += example.best_is_right;
   }
   const agent::AnswerabilityModel model = agent::FitAnswerability(examples, 0.9);
-  std::printf("development set %s: %zu questions, %zu answerable (best passage right for %zu), %zu unanswerable\n",
-              dev_dir.string().c_str(), examples.size(), answerable, right, examples.size() - answerable);
+  std::printf(
+      "tests/eval and tests/eval/dev: %zu questions, %zu answerable (best passage right for %zu), %zu unanswerable\n",
+      examples.size(), answerable, right, examples.size() - answerable);
   std::printf("\nweights:\n");
   for (size_t i = 0; i < agent::kAnswerabilityFeatures; ++i) {
     std::printf("  %-16s %+.3f\n", agent::AnswerabilityFeatureNames()[i], model.weights[i]);
@@ -152,10 +202,9 @@ int main(int argc, char** argv) {
   if (write) {
     char provenance[256];
     std::snprintf(provenance, sizeof provenance,
-                  "Fitted on %zu questions (%zu answerable, %zu unanswerable) of %s.\n"
+                  "Fitted on %zu questions (%zu answerable, %zu unanswerable) of tests/eval and tests/eval/dev.\n"
                   "Features: coverage, similarity, agreement, margin, lexical_top, wh, yes/no, price, length.",
-                  examples.size(), answerable, examples.size() - answerable,
-                  std::filesystem::relative(dev_dir, PARLEY_SOURCE_DIR).string().c_str());
+                  examples.size(), answerable, examples.size() - answerable);
     const auto path = std::filesystem::path(PARLEY_SOURCE_DIR) / "src" / "agent" / "answerability_model.inc";
     std::ofstream(path) << agent::AnswerabilityModelSource(model, provenance);
     std::printf("\nwrote %s\n", path.string().c_str());

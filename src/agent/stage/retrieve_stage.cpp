@@ -47,6 +47,7 @@ class RetrieveStage final : public Stage {
     knowledge::RetrievalOptions options;
     options.top_k = settings.top_k;
     options.language = settings.language;
+    options.question_language = state.language;
     auto retrieve = [&]() -> Result<void> {
       if (scope.empty()) {
         auto bases = store_.ListKnowledgeBases(tenant_id);

@@ -1,6 +1,6 @@
-// Triage: whether the burst needs an answer at all, in which language, and which questions it asks. With a model,
-// one structured call decides and rewrites the burst into standalone questions (the rules stay as a guard);
-// offline, the rules and the classifier decide, and the burst is split at its questions.
+// Triage: whether the burst needs an answer at all, in which language, and which questions it asks. The rules decide
+// first; what they leave open goes, with a model, to one structured call that decides and rewrites the burst into
+// standalone questions (an urgent rule still wins), and offline to the classifier, the burst split at its questions.
 
 #include "agent/message_text.h"
 #include "agent/pipeline.h"
@@ -46,7 +46,9 @@ class TriageStage final : public Stage {
     TriageResult triage = TriageOffline(state.request.question);
     std::vector<std::string> questions;
     state.model = providers_.ChatModelFor(state.settings);
-    if (state.model != nullptr) {
+    // A rule's verdict (a greeting, thanks, a request for a person, an emergency) is precise and needs no rewritten
+    // question: the model is asked only about what the rules leave open.
+    if (state.model != nullptr && triage.source != "rule") {
       TriageModelOptions options;
       options.knowledge_language = state.settings.language;
       Result<ModelTriage> judged =

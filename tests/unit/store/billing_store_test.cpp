@@ -173,7 +173,7 @@ TEST_F(BillingStoreTest, CommitReplyRecordsUsageOnlyWhenTheReplyCommits) {
   ingest("wamid.2");  // Supersedes the claim.
   Reply reply;
   reply.messages.push_back({MessageType::kText, "Hi!", ""});
-  reply.decision = "AUTO_REPLY";
+  reply.decision = Decision::kAutoReply;
   reply.usage = Usage{"2027-01-15", 1, 2, 100, 20, 1, 1};
   reply.reservation_id = *ReserveWithin(acme_, 1);
   EXPECT_EQ(store_->CommitReply(claim, reply, kT0, nullptr).value(), CommitResult::kSuperseded);

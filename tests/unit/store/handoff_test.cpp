@@ -202,7 +202,7 @@ TEST_F(HandoffTest, HandOffSetsHumanModeWithReasonAndDeadline) {
 
   Conversation c = GetConversation(conversation);
   EXPECT_EQ(c.mode, "human");
-  EXPECT_EQ(c.handoff_reason, "asks_for_human");
+  EXPECT_EQ(c.handoff_reason, "human_requested");
   EXPECT_EQ(c.human_until_ms, kT0 + 5 + kIdle);
   EXPECT_EQ(store_->ListQueuedOutbound().value().size(), 1u);  // The hand-off message itself is sent.
 
@@ -423,8 +423,8 @@ TEST_F(HandoffTest, RecentMessagesAreTheLastOnesBeforeAnIdOldestFirst) {
 
 // --- The shared inbox: support queue, assignment, closing, people's replies and filters ---
 
-Reply Escalation(const std::string& reason) {
-  Reply reply = TextReply({"A member of our team will answer you here."}, "ESCALATE", reason);
+Reply Escalation(Reason reason) {
+  Reply reply = TextReply({"A member of our team will answer you here."}, Decision::kEscalate, reason);
   reply.hand_off = true;
   reply.human_idle_ms = kIdle;
   return reply;
@@ -432,11 +432,11 @@ Reply Escalation(const std::string& reason) {
 
 TEST_F(HandoffTest, EscalationOpensOneSupportItemThatHandingBackResolves) {
   int64_t conversation = Customer("mid.1", "I want a human", kT0);
-  Answer(conversation, Escalation("asks_for_human"), kT0 + 5);
+  Answer(conversation, Escalation(Reason::kHumanRequested), kT0 + 5);
   auto open = store_->ListSupportItems(tenant_, std::string("open"), std::nullopt, 50).value().data;
   ASSERT_EQ(open.size(), 1u);
   EXPECT_EQ(open[0].conversation_id, conversation);
-  EXPECT_EQ(open[0].reason, "asks_for_human");
+  EXPECT_EQ(open[0].reason, "human_requested");
   EXPECT_TRUE(store_->ListSupportItems(other_tenant_, std::nullopt, std::nullopt, 50).value().data.empty());
 
   ASSERT_TRUE(store_->SetConversationMode(tenant_, conversation, "bot", "", 0, kT0 + 10));
@@ -449,7 +449,7 @@ TEST_F(HandoffTest, EscalationOpensOneSupportItemThatHandingBackResolves) {
 
 TEST_F(HandoffTest, ResolvingASupportItemOptionallyHandsBackAndOnlyOnce) {
   int64_t conversation = Customer("mid.1", "I want a human", kT0);
-  Answer(conversation, Escalation("asks_for_human"), kT0 + 5);
+  Answer(conversation, Escalation(Reason::kHumanRequested), kT0 + 5);
   int64_t item = store_->ListSupportItems(tenant_, std::nullopt, std::nullopt, 50).value().data.at(0).id;
   EXPECT_EQ(store_->ResolveSupportItem(other_tenant_, item, "user:9", true, kT0 + 6).error().code,
             ErrorCode::kNotFound);
@@ -462,7 +462,7 @@ TEST_F(HandoffTest, ResolvingASupportItemOptionallyHandsBackAndOnlyOnce) {
   // A second escalation opens a new item; resolving it with hand_back returns the conversation to the bot.
   ASSERT_TRUE(store_->SetConversationMode(tenant_, conversation, "bot", "", 0, kT0 + 8));
   Ingest(Messages(kT0 + 9, {Inbound("mid.2", "Still need a human")}));
-  Answer(conversation, Escalation("asks_for_human"), kT0 + 10);
+  Answer(conversation, Escalation(Reason::kHumanRequested), kT0 + 10);
   auto open = store_->ListSupportItems(tenant_, std::string("open"), std::nullopt, 50).value().data;
   ASSERT_EQ(open.size(), 1u);
   ASSERT_TRUE(store_->ResolveSupportItem(tenant_, open[0].id, "user:1", /*hand_back=*/true, kT0 + 11));
