@@ -276,7 +276,9 @@ boost::json::object AiSettingsJsonSchema() {
       {"embeddings_api_key", string("Write-only; sealed at rest. \"\" removes the tenant's key.")},
       {"embeddings_api_key_set", {{"type", "boolean"}, {"readOnly", true}}},
       {"embeddings_model", string("The embeddings model's name.")},
-      {"min_relevance", number("number", 0, 1, "Offline, passages less relevant than this are never quoted; 0 leaves the decision to the fitted answerability model.")},
+      {"min_relevance", number("number", 0, 1,
+                               "Offline, passages less relevant than this are never quoted; 0 leaves the decision to "
+                               "the fitted answerability model.")},
       {"top_k", number("integer", 1, 20, "Passages retrieved per question.")},
       {"history_turns", number("integer", 0, 50, "Earlier messages of the conversation given to the model.")},
       {"greeting_message", string("The answer to a bare greeting" + legacy)},

@@ -240,9 +240,9 @@ boost::asio::awaitable<Result<store::CommitResult>> ReplyWorker::Answer(std::sha
   auto committed = co_await pool_.Run(commit);
   if (!committed) co_return committed.error();
   if (*committed == store::CommitResult::kCommitted && reply->hand_off) {
-    log::Info(
-        "conversation_handed_off",
-        {{"platform", ToString(platform)}, {"conversation_id", claim.conversation_id}, {"reason", ToString(reply->reason)}});
+    log::Info("conversation_handed_off", {{"platform", ToString(platform)},
+                                          {"conversation_id", claim.conversation_id},
+                                          {"reason", ToString(reply->reason)}});
   }
   // Delivery has its own deadlines and retries; it is not part of the claim's processing time.
   if (*committed == store::CommitResult::kCommitted && !outbound_ids.empty()) SendOutbox(claim.conversation_id);
