@@ -38,6 +38,8 @@ struct ModelTriage {
   std::string language;                //!< The customer's language (ISO 639-1); empty when the model failed.
   std::vector<std::string> questions;  //!< Standalone questions; the burst itself when the model's reply was invalid.
   std::string invalid_reply;           //!< Why the model's reply was refused (then `triage` is the offline one).
+  int prompt_tokens = 0;               //!< What the call consumed, counted with the reply's usage.
+  int completion_tokens = 0;
 };
 
 struct TriageModelOptions {

@@ -195,6 +195,8 @@ boost::asio::awaitable<Result<ModelTriage>> TriageWithModel(ChatModel& model, st
   }
   // The guard: an urgent-safety rule escalates whatever the model said.
   if (offline.source == "rule" && offline.reason == Reason::kUrgentSafety) out.triage = offline;
+  out.prompt_tokens = response->prompt_tokens;
+  out.completion_tokens = response->completion_tokens;
   co_return out;
 }
 

@@ -145,8 +145,8 @@ class GenerateStage final : public Stage {
       state.Settle(Decision::kEscalate, Reason::kModelFailed, state.Text(BotMessage::kHandoff));
       co_return;
     }
-    state.out.prompt_tokens = response->prompt_tokens;
-    state.out.completion_tokens = response->completion_tokens;
+    state.out.prompt_tokens += response->prompt_tokens;
+    state.out.completion_tokens += response->completion_tokens;
     trace["prompt_tokens"] = response->prompt_tokens;
     trace["completion_tokens"] = response->completion_tokens;
     trace["finish_reason"] = response->finish_reason;

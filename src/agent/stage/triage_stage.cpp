@@ -56,6 +56,8 @@ class TriageStage final : public Stage {
       if (!judged) {
         trace["model_error"] = judged.error().message;
       } else {
+        state.out.prompt_tokens += judged->prompt_tokens;
+        state.out.completion_tokens += judged->completion_tokens;
         if (!judged->invalid_reply.empty()) trace["invalid_reply"] = judged->invalid_reply;
         if (judged->invalid_reply.empty()) {
           triage = judged->triage;
