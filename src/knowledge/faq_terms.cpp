@@ -1,5 +1,7 @@
 #include "knowledge/faq_terms.h"
 
+#include "knowledge/spelling.h"
+
 #include <algorithm>
 #include <array>
 #include <string>
@@ -281,29 +283,6 @@ constexpr std::array<std::string_view, 53> kFillers{
     "voudrais", "want",       "wanted",     "wie",      "wissen",   "wonder",  "wondering", "would",
 };
 
-// Optimal string alignment distance, or `limit` + 1 once it is certain to exceed `limit`.
-size_t BoundedDistance(std::string_view a, std::string_view b, size_t limit) {
-  if ((a.size() > b.size() ? a.size() - b.size() : b.size() - a.size()) > limit) return limit + 1;
-  std::vector<size_t> before(b.size() + 1), previous(b.size() + 1), current(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) previous[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    current[0] = i;
-    size_t best = current[0];
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      current[j] = std::min({previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
-        current[j] = std::min(current[j], before[j - 2] + 1);
-      }
-      best = std::min(best, current[j]);
-    }
-    if (best > limit) return limit + 1;
-    std::swap(before, previous);
-    std::swap(previous, current);
-  }
-  return previous[b.size()];
-}
-
 }  // namespace
 
 QuestionKind KindOf(const std::vector<std::string>& words) {
@@ -334,8 +313,8 @@ bool IsFiller(std::string_view word) { return std::find(kFillers.begin(), kFille
 
 bool WithinTypo(std::string_view a, std::string_view b) {
   if (a.size() < 5 || b.size() < 5 || a.front() != b.front()) return false;
-  size_t limit = a.size() >= 8 && b.size() >= 8 ? 2 : 1;
-  return BoundedDistance(a, b, limit) <= limit;
+  int limit = a.size() >= 8 && b.size() >= 8 ? 2 : 1;
+  return EditDistance(a, b, limit) <= limit;
 }
 
 }  // namespace parley::knowledge::faq_terms

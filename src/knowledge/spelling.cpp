@@ -93,6 +93,10 @@ int Distance(std::u32string_view a, std::u32string_view b, int limit) {
 
 }  // namespace
 
+int EditDistance(std::string_view a, std::string_view b, int limit) {
+  return Distance(CodePoints(a), CodePoints(b), limit);
+}
+
 int SpellingDictionary::MaxDistance(std::string_view folded_word) {
   if (HasDigit(folded_word)) return 0;
   size_t length = CodePoints(folded_word).size();

@@ -16,6 +16,10 @@
 
 namespace parley::knowledge {
 
+// The optimal string alignment distance between two folded words, in characters (code points), or `limit` + 1 once
+// it is certain to exceed `limit`.
+int EditDistance(std::string_view a, std::string_view b, int limit);
+
 struct SpellingCandidate {
   uint32_t id = 0;  //!< The order the term was added in, from 0.
   int distance = 0;

@@ -160,7 +160,8 @@ TEST_F(IngestorTest, AFileAddedAgainReplacesItsAnswersWithoutAMomentWithoutOne) 
   EXPECT_EQ(Queue(acme_, kb_, "prices.md", "# Day pass\n\nThe day pass costs €45 per person.\n"), id);
   // A customer keeps asking while the new version is read, embedded and swapped in.
   std::atomic<bool> done{false};
-  int reads = 0, neither = 0;
+  std::atomic<int> reads{0};
+  int neither = 0;
   std::thread reader([&] {
     while (!done) {
       std::string texts = answers();
@@ -168,6 +169,8 @@ TEST_F(IngestorTest, AFileAddedAgainReplacesItsAnswersWithoutAMomentWithoutOne) 
       if (texts.find("€39") == std::string::npos && texts.find("€45") == std::string::npos) ++neither;
     }
   });
+  // The reader is at work before the replacement starts, however busy the machine.
+  while (reads == 0) std::this_thread::yield();
   EXPECT_EQ(RunDue(indexes, {}), 1);
   done = true;
   reader.join();
