@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <initializer_list>
+#include <iterator>
+#include <regex>
 #include <unordered_set>
 
 namespace parley::agent {
@@ -1055,6 +1057,7 @@ bool OnlyWordsOf(const std::vector<std::string>& burst_words, const WordSet& wor
                      [&](const std::string& word) { return words.contains(word); });
 }
 
+// Links with a scheme: "https://…", "www.…".
 size_t CountLinks(const std::string& folded) {
   size_t links = 0;
   for (std::string_view scheme : {"http://", "https://", "www."}) {
@@ -1065,6 +1068,85 @@ size_t CountLinks(const std::string& folded) {
     }
   }
   return links;
+}
+
+// Bare domains ("bit.ly/claim", "fb-verificacion.net"), which phishing uses because they look less like links. A
+// known top-level domain is required, so "3.5" or "e.g." never count; e-mail addresses do not either.
+size_t CountBareDomains(const std::string& folded) {
+  static const std::regex kBareDomain(
+      R"((^|[\s(])(?!www\.)[a-z0-9][a-z0-9-]*(\.[a-z0-9-]+)*\.(com|net|org|info|biz|shop|store|online|site|xyz|top|)"
+      R"(click|link|ly|io|co|me|app|nl|de|fr|es|it|pt|be|ch|at|uk|eu|us)(/\S*)?(?=$|[\s).,!?]))");
+  return static_cast<size_t>(
+      std::distance(std::sregex_iterator(folded.begin(), folded.end(), kBareDomain), std::sregex_iterator()));
+}
+
+// "Click the link" in a message that carries none (it came in another message, or the sender hopes it will be
+// asked for): phishing's bait reads the same.
+const std::vector<Phrase>& LinkMentions() {
+  static const auto* phrases = new std::vector<Phrase>(Compile({
+      "click the link",
+      "click on the link",
+      "cliquez sur le lien",
+      "klicken sie auf den link",
+      "haz clic en el enlace",
+      "haga clic en el enlace",
+      "clicca sul link",
+      "clique no link",
+      "klik op de link",
+  }));
+  return *phrases;
+}
+
+size_t CountPhrases(const std::string& padded_burst, const std::vector<Phrase>& phrases) {
+  return static_cast<size_t>(std::count_if(phrases.begin(), phrases.end(), [&](const Phrase& phrase) {
+    return padded_burst.find(phrase.padded) != std::string::npos;
+  }));
+}
+
+// A prize announced, and what the fraud asks for to pay it out: together they are a scam even without a link; either
+// alone may be a customer's own words ("you won our raffle?", "what are your bank details for a transfer?").
+const std::vector<Phrase>& PrizeClaims() {
+  static const auto* phrases = new std::vector<Phrase>(Compile({
+      "you have won",
+      "you won",
+      "you ve been selected",
+      "vous avez gagne",
+      "vous avez ete selectionne",
+      "sie haben gewonnen",
+      "im lotto gewonnen",
+      "has ganado",
+      "ha ganado",
+      "hai vinto",
+      "ha vinto",
+      "voce ganhou",
+      "ganhou",
+      "foi selecionado",
+      "foi selecionada",
+      "u heeft gewonnen",
+      "je hebt gewonnen",
+  }));
+  return *phrases;
+}
+
+const std::vector<Phrase>& PayoutRequests() {
+  static const auto* phrases = new std::vector<Phrase>(Compile({
+      "bank details",
+      "card details",
+      "processing fee",
+      "coordonnees bancaires",
+      "frais de dossier",
+      "bankdaten",
+      "bearbeitungsgebuhr",
+      "datos bancarios",
+      "gastos de gestion",
+      "coordinate bancarie",
+      "spese di gestione",
+      "dados bancarios",
+      "taxa de processamento",
+      "bankgegevens",
+      "administratiekosten",
+  }));
+  return *phrases;
 }
 
 TriageResult Rule(::parley::Decision decision, Reason reason) {
@@ -1096,7 +1178,10 @@ TriageResult TriageOffline(std::string_view burst_text) {
 
   if (ContainsAny(padded, UrgentSafety())) return Rule(D::kEscalate, Reason::kUrgentSafety);
   const size_t links = CountLinks(folded);
-  if ((links > 0 && ContainsAny(padded, PhishingWithLink())) || ContainsAny(padded, Scam())) {
+  // Bait next to any way of reaching the fraudster's page: a link, a bare domain, or "click the link".
+  const bool reachable = links + CountBareDomains(folded) + CountPhrases(padded, LinkMentions()) > 0;
+  const bool prize_payout = ContainsAny(padded, PrizeClaims()) && ContainsAny(padded, PayoutRequests());
+  if ((reachable && ContainsAny(padded, PhishingWithLink())) || prize_payout || ContainsAny(padded, Scam())) {
     return Rule(D::kIgnore, Reason::kScam);
   }
   if (links >= 2 || (links > 0 && ContainsAny(padded, SpamNextToLink())) || ContainsAny(padded, Spam())) {

@@ -76,6 +76,16 @@ TEST(TriageOfflineTest, PhishingIsIgnoredButACustomerCallingItAScamIsHeard) {
   ExpectTriage("Votre compte est suspendu, vérifiez vos informations sur https://verif.example", Decision::kIgnore,
                Reason::kScam);
   ExpectTriage("Sie haben gewonnen! Jetzt einlösen: http://gewinn.example", Decision::kIgnore, Reason::kScam);
+  // Bare domains and "click the link" reach the fraudster as well as a link does.
+  ExpectTriage("Congratulations, you won a gift card! Claim it at bit.ly/claim-now", Decision::kIgnore, Reason::kScam);
+  ExpectTriage("Uw pas verloopt vandaag, verifieer uw gegevens via ing-pasvernieuwen.nl", Decision::kIgnore,
+               Reason::kScam);
+  ExpectTriage("Vous avez gagné un iPhone, cliquez sur le lien pour le recevoir", Decision::kIgnore, Reason::kScam);
+  // A prize and a request for bank details are a scam together, each alone a customer's words.
+  ExpectTriage("Ha ganado un premio de 2.000 €. Envíe sus datos bancarios", Decision::kIgnore, Reason::kScam);
+  ExpectTriage("What are your bank details for a transfer?", Decision::kAutoReply, Reason::kAnswered);
+  ExpectTriage("I ordered on shop.nl and the parcel went to shop.de's warehouse, where is it?", Decision::kAutoReply,
+               Reason::kAnswered);
   ExpectTriage("this is a scam, I want my money back", Decision::kEscalate, Reason::kComplaint);
   ExpectTriage("C'est une arnaque, je veux être remboursé", Decision::kEscalate, Reason::kComplaint);
 }
