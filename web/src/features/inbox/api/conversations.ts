@@ -1,0 +1,165 @@
+// The inbox's server state: conversation lists (paged, newest activity first), one conversation, its whole thread,
+// the agent's traces and escalation, and the actions people take on it.
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect } from 'react';
+import { api } from '../../../lib/api/client';
+import { queryKeys, type ConversationFilter } from '../../../lib/api/keys';
+import type { Conversation, Message, SupportItem } from '../../../lib/api/types';
+
+const listPageSize = 100;
+const threadPageSize = 500;
+
+export function useConversations(filter: ConversationFilter) {
+  return useInfiniteQuery({
+    queryKey: queryKeys.conversationList(filter),
+    initialPageParam: null as string | null,
+    queryFn: ({ pageParam, signal }) =>
+      api.get('/api/conversations', {
+        query: { ...filter, waiting: filter.waiting ? 'true' : undefined, cursor: pageParam, limit: listPageSize },
+        signal,
+      }),
+    getNextPageParam: (page) => page.next_cursor ?? null,
+  });
+}
+
+export function useConversation(id: number | undefined) {
+  return useQuery({
+    queryKey: queryKeys.conversation(id ?? 0),
+    queryFn: ({ signal }) => api.get('/api/conversations/{id}', { path: { id: id! }, signal }),
+    enabled: id !== undefined,
+  });
+}
+
+/** The whole thread, oldest first: pages are read until the newest message (live events append after that). */
+export function useMessages(id: number | undefined) {
+  const query = useInfiniteQuery({
+    queryKey: queryKeys.messages(id ?? 0),
+    initialPageParam: null as string | null,
+    queryFn: ({ pageParam, signal }) =>
+      api.get('/api/conversations/{id}/messages', {
+        path: { id: id! },
+        query: { cursor: pageParam, limit: threadPageSize },
+        signal,
+      }),
+    getNextPageParam: (page) => page.next_cursor ?? null,
+    enabled: id !== undefined,
+  });
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = query;
+  useEffect(() => {
+    if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
+  }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
+  const seen = new Set<number>();
+  const messages: Message[] = [];
+  for (const page of query.data?.pages ?? []) {
+    for (const message of page.data) {
+      if (!seen.has(message.id)) {
+        seen.add(message.id);
+        messages.push(message);
+      }
+    }
+  }
+  return { ...query, messages };
+}
+
+export function useTraces(id: number | undefined) {
+  return useQuery({
+    queryKey: queryKeys.traces(id ?? 0),
+    queryFn: ({ signal }) => api.get('/api/conversations/{id}/traces', { path: { id: id! }, signal }),
+    enabled: id !== undefined,
+  });
+}
+
+/** The open escalation of a conversation, if any, with the agent's draft. */
+export function useOpenEscalation(conversationId: number | undefined) {
+  const query = useQuery({
+    queryKey: [...queryKeys.support, 'open'],
+    queryFn: ({ signal }) => api.get('/api/support', { query: { status: 'open', limit: 500 }, signal }),
+  });
+  const item: SupportItem | undefined = query.data?.data.find(
+    (candidate: SupportItem) => candidate.conversation_id === conversationId,
+  );
+  return { ...query, item };
+}
+
+export function useUsers(enabled: boolean) {
+  return useQuery({
+    queryKey: queryKeys.users,
+    queryFn: ({ signal }) => api.get('/api/users', { signal }),
+    enabled,
+  });
+}
+
+export function useChannels() {
+  return useQuery({ queryKey: queryKeys.channels, queryFn: ({ signal }) => api.get('/api/social-accounts', { signal }) });
+}
+
+// Every action answers the conversation as it now is; the cache takes it at once, live events confirm it.
+function useConversationAction<Variables>(
+  id: number,
+  call: (variables: Variables) => Promise<Conversation>,
+) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: call,
+    onSuccess: (conversation) => {
+      client.setQueryData(queryKeys.conversation(id), conversation);
+      void client.invalidateQueries({ queryKey: queryKeys.conversationLists });
+    },
+  });
+}
+
+export function useSetMode(id: number) {
+  return useConversationAction(id, (mode: 'bot' | 'human') =>
+    api.put('/api/conversations/{id}/mode', { path: { id }, body: { mode } }),
+  );
+}
+
+export function useAssign(id: number) {
+  return useConversationAction(id, (userId: number | null) =>
+    api.post('/api/conversations/{id}/assign', { path: { id }, body: { user_id: userId } }),
+  );
+}
+
+export function useCloseConversation(id: number) {
+  return useConversationAction(id, () => api.post('/api/conversations/{id}/close', { path: { id } }));
+}
+
+export function useSendReply(id: number) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (text: string) => api.post('/api/conversations/{id}/messages', { path: { id }, body: { text } }),
+    onSuccess: (message) => {
+      // Shown at once as queued; message.created and message.updated bring the rest (dedup by id).
+      client.setQueryData(queryKeys.messages(id), (data: { pages: Array<{ data: Message[] }> } | undefined) => {
+        if (!data || data.pages.length === 0) return data;
+        if (data.pages.some((page) => page.data.some((m) => m.id === message.id))) return data;
+        const pages = [...data.pages];
+        const last = pages[pages.length - 1]!;
+        pages[pages.length - 1] = { ...last, data: [...last.data, { created_at: new Date().toISOString(), ...message }] };
+        return { ...data, pages };
+      });
+    },
+  });
+}
+
+/** Moves the team's read marker to the newest message; the list's unread count drops with the answer. */
+export function useMarkRead(id: number | undefined, newestInbound: number | undefined) {
+  const client = useQueryClient();
+  useEffect(() => {
+    if (id === undefined || newestInbound === undefined) return;
+    api
+      .post('/api/conversations/{id}/read', { path: { id } })
+      .then(() => {
+        const clear = (c: Conversation) => (c.id === id ? { ...c, unread_count: 0 } : c);
+        client.setQueryData(queryKeys.conversation(id), (c: Conversation | undefined) => (c ? clear(c) : c));
+        client.setQueriesData(
+          { queryKey: queryKeys.conversationLists },
+          (data: { pages: Array<{ data: Conversation[] }> } | undefined) =>
+            data ? { ...data, pages: data.pages.map((page) => ({ ...page, data: page.data.map(clear) })) } : data,
+        );
+      })
+      .catch(() => {
+        // An older server has no read markers; the counts then stay as the server gives them.
+      });
+  }, [client, id, newestInbound]);
+}

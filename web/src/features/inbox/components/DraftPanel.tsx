@@ -1,0 +1,53 @@
+// On an escalated conversation: why the agent handed it over, and the answer it proposes with its sources, to send
+// as it is or to edit in the composer.
+import type { SupportItem } from '../../../lib/api/types';
+import { useI18n } from '../../../lib/i18n';
+
+interface Props {
+  item: SupportItem;
+  onEdit: (text: string) => void;
+  onSend: (text: string) => void;
+  sending: boolean;
+}
+
+export function DraftPanel({ item, onEdit, onSend, sending }: Props) {
+  const { t } = useI18n();
+  const draft = item.draft as { text?: string; sources?: Array<{ name?: string; text?: string; score?: number; chunk_id?: number }> } | null;
+  return (
+    <section className="draft" aria-labelledby={`draft-${item.id}`}>
+      <h3 id={`draft-${item.id}`}>{t('draft.title')}</h3>
+      <p className="muted">{t('draft.escalated', { reason: String(item.reason), priority: String(item.priority) })}</p>
+      {draft?.text ? (
+        <>
+          <blockquote className="draft-text">{draft.text}</blockquote>
+          {draft.sources && draft.sources.length > 0 && (
+            <details>
+              <summary>{t('thread.sources')}</summary>
+              <ol className="sources">
+                {draft.sources.map((source, index) => (
+                  <li key={source.chunk_id ?? index}>
+                    <strong>{source.name}</strong>{' '}
+                    {typeof source.score === 'number' && (
+                      <span className="muted">{t('thread.score', { score: source.score.toFixed(2) })}</span>
+                    )}
+                    {source.text && <blockquote>{source.text}</blockquote>}
+                  </li>
+                ))}
+              </ol>
+            </details>
+          )}
+          <div className="row">
+            <button type="button" className="button" onClick={() => onEdit(draft.text!)}>
+              {t('draft.edit')}
+            </button>
+            <button type="button" className="button primary" disabled={sending} onClick={() => onSend(draft.text!)}>
+              {t('draft.send')}
+            </button>
+          </div>
+        </>
+      ) : (
+        <p>{t('draft.none')}</p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,129 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+import { conversation, fakeApi, me, message, renderPage } from '../../../test/utils';
+import { InboxPage } from './InboxPage';
+
+function inboxApi(overrides: Record<string, unknown> = {}) {
+  let mode = 'bot';
+  return fakeApi({
+    'GET /api/auth/me': me,
+    'GET /api/users': { data: [me.user] },
+    'GET /api/social-accounts': { data: [] },
+    'GET /api/support': { data: [], next_cursor: null },
+    'GET /api/conversations': {
+      data: [conversation(2, { unread_count: 3 }), conversation(1)],
+      next_cursor: null,
+    },
+    'GET /api/conversations/1': () => conversation(1, { mode }),
+    'GET /api/conversations/1/messages': { data: [message(1), message(2, { direction: 'out', status: 'delivered', text: 'Hi!' })], next_cursor: null },
+    'GET /api/conversations/1/traces': {
+      data: [{ id: 5, message_id: 2, decision: 'AUTO_REPLY', reason: 'answered', detail: { sources: [{ name: 'faq.md', score: 0.8, text: 'We open at 9.' }], trace: [] }, created_at: '' }],
+    },
+    'POST /api/conversations/1/read': { unread_count: 0 },
+    'POST /api/conversations/1/messages': (call: { body: unknown }) => ({
+      id: 3,
+      conversation_id: 1,
+      direction: 'out',
+      type: 'text',
+      text: (call.body as { text: string }).text,
+      status: 'queued',
+    }),
+    'PUT /api/conversations/1/mode': (call: { body: unknown }) => {
+      mode = (call.body as { mode: string }).mode;
+      return conversation(1, { mode });
+    },
+    ...overrides,
+  });
+}
+
+describe('InboxPage', () => {
+  it('lists conversations by latest activity with their unread counts', async () => {
+    inboxApi();
+    renderPage(<InboxPage />, { route: '/inbox', path: '/inbox' });
+    const list = await screen.findByRole('list', { name: 'Conversations' });
+    const links = await within(list).findAllByRole('link');
+    expect(links.map((link) => link.textContent)).toEqual([
+      expect.stringContaining('Customer 2'),
+      expect.stringContaining('Customer 1'),
+    ]);
+    expect(within(list).getByRole('link', { name: /Customer 2.*3 unread/ })).toHaveAttribute('href', '/inbox/2');
+    expect(within(list).getByRole('link', { name: /Customer 1/ })).not.toHaveTextContent('unread');
+  });
+
+  it('sends the filters and the search to the API', async () => {
+    const { calls } = inboxApi();
+    renderPage(<InboxPage />, { route: '/inbox?mode=human&assignee=mine&waiting=1', path: '/inbox' });
+    await screen.findByRole('list', { name: 'Conversations' });
+    await userEvent.type(screen.getByRole('searchbox', { name: 'Search' }), 'refund');
+    await waitFor(() => expect(calls.some((call) => call.query.get('q') === 'refund')).toBe(true));
+    const last = calls.filter((call) => call.path === '/api/conversations').at(-1)!;
+    expect(Object.fromEntries(last.query)).toMatchObject({ mode: 'human', assignee: '7', waiting: 'true', q: 'refund' });
+  });
+
+  it('shows the thread with delivery ticks and why the bot answered', async () => {
+    inboxApi();
+    renderPage(<InboxPage />, { route: '/inbox/1', path: '/inbox/:conversationId' });
+    const log = await screen.findByRole('log', { name: 'Messages' });
+    expect(await within(log).findByText('Hi!')).toBeInTheDocument();
+    expect(within(log).getByText('Delivered')).toBeInTheDocument();
+    await userEvent.click(await within(log).findByText('Why this answer'));
+    expect(within(log).getByText('We open at 9.')).toBeVisible();
+  });
+
+  it('sends a reply and clears the composer', async () => {
+    const { calls } = inboxApi();
+    renderPage(<InboxPage />, { route: '/inbox/1', path: '/inbox/:conversationId' });
+    const reply = await screen.findByRole('textbox', { name: 'Reply' });
+    await userEvent.type(reply, 'We open at nine');
+    await userEvent.click(screen.getByRole('button', { name: 'Send' }));
+    await waitFor(() => expect(reply).toHaveValue(''));
+    const sent = calls.find((call) => call.method === 'POST' && call.path === '/api/conversations/1/messages');
+    expect(sent?.body).toEqual({ text: 'We open at nine' });
+    expect(await screen.findByText('We open at nine')).toBeInTheDocument();
+  });
+
+  it('takes over and hands back through the mode endpoint', async () => {
+    const { calls } = inboxApi();
+    renderPage(<InboxPage />, { route: '/inbox/1', path: '/inbox/:conversationId' });
+    await userEvent.click(await screen.findByRole('button', { name: 'Take over' }));
+    await userEvent.click(await screen.findByRole('button', { name: 'Hand back to bot' }));
+    await screen.findByRole('button', { name: 'Take over' });
+    const modes = calls.filter((call) => call.method === 'PUT' && call.path === '/api/conversations/1/mode');
+    expect(modes.map((call) => call.body)).toEqual([{ mode: 'human' }, { mode: 'bot' }]);
+  });
+
+  it('runs shortcuts, but not while someone types', async () => {
+    const { calls } = inboxApi();
+    renderPage(<InboxPage />, { route: '/inbox/1', path: '/inbox/:conversationId' });
+    const reply = await screen.findByRole('textbox', { name: 'Reply' });
+    await userEvent.type(reply, 't');
+    expect(calls.some((call) => call.method === 'PUT')).toBe(false);
+    reply.blur();
+    await userEvent.keyboard('t');
+    await waitFor(() => expect(calls.some((call) => call.method === 'PUT')).toBe(true));
+    await userEvent.keyboard('r');
+    expect(reply).toHaveFocus();
+  });
+
+  it('offers the agent’s draft on an escalated conversation', async () => {
+    inboxApi({
+      'GET /api/support': {
+        data: [
+          {
+            id: 4,
+            conversation_id: 1,
+            reason: 'low_relevance',
+            priority: 'normal',
+            status: 'open',
+            draft: { text: 'We deliver within 5 km.', sources: [{ name: 'shop.md', score: 0.5, text: 'Delivery: 5 km.' }] },
+          },
+        ],
+        next_cursor: null,
+      },
+    });
+    renderPage(<InboxPage />, { route: '/inbox/1', path: '/inbox/:conversationId' });
+    await userEvent.click(await screen.findByRole('button', { name: 'Edit draft' }));
+    expect(screen.getByRole('textbox', { name: 'Reply' })).toHaveValue('We deliver within 5 km.');
+  });
+});

@@ -1,0 +1,190 @@
+// One conversation: who it is with and who handles it, the actions on it, the reply window, the agent's draft on an
+// escalation, the messages with their delivery ticks and "why", and the composer.
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { Link, useLocation } from 'react-router';
+import { ErrorMessage, Loading } from '../../../components/Status';
+import type { Conversation, Trace, User } from '../../../lib/api/types';
+import { useI18n } from '../../../lib/i18n';
+import {
+  useAssign,
+  useCloseConversation,
+  useConversation,
+  useMarkRead,
+  useMessages,
+  useOpenEscalation,
+  useSendReply,
+  useSetMode,
+  useTraces,
+} from '../api/conversations';
+import { useShortcuts } from '../hooks/useShortcuts';
+import { AssignMenu } from './AssignMenu';
+import { Composer } from './Composer';
+import { DraftPanel } from './DraftPanel';
+import { MessageItem } from './MessageItem';
+import { TemplatesDialog } from './TemplatesDialog';
+
+const pageOfMessages = 200;
+
+function WindowNotice({ conversation }: { conversation: Conversation }) {
+  const { t, formatRelative } = useI18n();
+  const closesAt = conversation.window_closes_at as string | null | undefined;
+  if (!closesAt) return <p className="window muted">{t('thread.window.none')}</p>;
+  const time = formatRelative(closesAt);
+  if (new Date(closesAt).getTime() > Date.now()) {
+    return <p className="window open">{t('thread.window.open', { time })}</p>;
+  }
+  return (
+    <p className="window closed">
+      {conversation.platform === 'instagram'
+        ? t('thread.window.closedInstagram', { time })
+        : t('thread.window.closedWhatsApp', { time })}
+    </p>
+  );
+}
+
+interface Props {
+  id: number;
+  myUserId: number | undefined;
+  users: User[];
+}
+
+export function Thread({ id, myUserId, users }: Props) {
+  const { t } = useI18n();
+  const { search } = useLocation();
+  const conversation = useConversation(id);
+  const thread = useMessages(id);
+  const traces = useTraces(id);
+  const escalation = useOpenEscalation(id);
+  const setMode = useSetMode(id);
+  const assign = useAssign(id);
+  const close = useCloseConversation(id);
+  const send = useSendReply(id);
+  const [text, setText] = useState('');
+  const [shown, setShown] = useState(pageOfMessages);
+  const composer = useRef<HTMLTextAreaElement>(null);
+  const log = useRef<HTMLOListElement>(null);
+
+  const messages = thread.messages;
+  const visible = messages.slice(Math.max(0, messages.length - shown));
+  const tracesByMessage = useMemo(() => {
+    const map = new Map<number, Trace>();
+    for (const trace of (traces.data?.data ?? []) as Trace[]) {
+      if (trace.message_id != null) map.set(Number(trace.message_id), trace);
+    }
+    return map;
+  }, [traces.data]);
+  const newestInbound = [...messages].reverse().find((m) => m.direction === 'in')?.id;
+  useMarkRead(id, newestInbound);
+
+  // New messages scroll into view when the reader is at the bottom already (or on opening).
+  const atBottom = useRef(true);
+  useLayoutEffect(() => {
+    const element = log.current;
+    if (element && atBottom.current) element.scrollTop = element.scrollHeight;
+  }, [messages.length]);
+  useEffect(() => {
+    atBottom.current = true;
+  }, [id]);
+
+  const current = conversation.data;
+  const sendText = (reply: string) => send.mutate(reply, { onSuccess: () => setText('') });
+  const takeOver = () => current?.mode === 'bot' && setMode.mutate('human');
+  useShortcuts({
+    r: () => composer.current?.focus(),
+    t: takeOver,
+    c: () => current?.status === 'open' && close.mutate(undefined),
+  });
+
+  if (conversation.isPending) return <Loading />;
+  if (conversation.error) return <ErrorMessage error={conversation.error} onRetry={() => void conversation.refetch()} />;
+  const c = conversation.data;
+  const name = c.contact?.name || c.contact?.platform_id || t('inbox.unknownContact');
+  const assignee = users.find((user) => user.id === c.assignee_id);
+  const busy = setMode.isPending || assign.isPending || close.isPending;
+  const actionError = setMode.error ?? assign.error ?? close.error;
+  const windowClosed = c.window_closes_at && new Date(String(c.window_closes_at)).getTime() <= Date.now();
+
+  return (
+    <article className="thread" aria-labelledby="thread-title">
+      <header className="thread-header">
+        <Link to={`/inbox${search}`} className="back-link">
+          {t('inbox.back')}
+        </Link>
+        <div className="thread-title">
+          <h2 id="thread-title">{name}</h2>
+          <p className="muted">
+            {c.platform} · {c.mode === 'human' ? t('thread.mode.human') : t('thread.mode.bot')}
+            {c.status === 'closed' && ` · ${t('thread.closed')}`} ·{' '}
+            {c.assignee_id == null
+              ? t('thread.unassigned')
+              : t('thread.assignedTo', {
+                  name: assignee?.name || assignee?.email || (c.assignee_id === myUserId ? (t('inbox.assignee.mine')) : `#${c.assignee_id}`),
+                })}
+          </p>
+        </div>
+        <div className="thread-actions">
+          {c.mode === 'bot' ? (
+            <button type="button" className="button" disabled={busy} onClick={() => setMode.mutate('human')}>
+              {t('thread.takeOver')}
+            </button>
+          ) : (
+            <button type="button" className="button" disabled={busy} onClick={() => setMode.mutate('bot')}>
+              {t('thread.handBack')}
+            </button>
+          )}
+          <AssignMenu myUserId={myUserId} users={users} onAssign={(user) => assign.mutate(user)} disabled={busy} />
+          {c.status === 'open' && (
+            <button type="button" className="button" disabled={busy} onClick={() => close.mutate(undefined)}>
+              {t('thread.close')}
+            </button>
+          )}
+        </div>
+      </header>
+      {actionError && <ErrorMessage error={actionError} />}
+      <WindowNotice conversation={c} />
+      {escalation.item && (
+        <DraftPanel
+          item={escalation.item}
+          sending={send.isPending}
+          onEdit={(draft) => {
+            setText(draft);
+            composer.current?.focus();
+          }}
+          onSend={sendText}
+        />
+      )}
+      {messages.length > visible.length && (
+        <button type="button" className="button link" onClick={() => setShown(shown + pageOfMessages)}>
+          {t('thread.showEarlier')}
+        </button>
+      )}
+      {thread.isPending ? (
+        <Loading />
+      ) : thread.error ? (
+        <ErrorMessage error={thread.error} onRetry={() => void thread.refetch()} />
+      ) : (
+        <ol
+          ref={log}
+          className="messages"
+          role="log"
+          aria-label={t('thread.messages')}
+          onScroll={(event) => {
+            const element = event.currentTarget;
+            atBottom.current = element.scrollHeight - element.scrollTop - element.clientHeight < 40;
+          }}
+        >
+          {visible.length === 0 && <li className="muted">{t('thread.empty')}</li>}
+          {visible.map((message) => (
+            <MessageItem key={message.id} message={message} trace={tracesByMessage.get(Number(message.id))} />
+          ))}
+        </ol>
+      )}
+      {windowClosed && c.platform === 'whatsapp' && (
+        <div className="row">
+          <TemplatesDialog channelId={Number(c.channel_id)} conversationId={id} />
+        </div>
+      )}
+      <Composer ref={composer} value={text} onChange={setText} onSend={sendText} sending={send.isPending} error={send.error} />
+    </article>
+  );
+}

@@ -1,0 +1,68 @@
+import { QueryClient } from '@tanstack/react-query';
+import { describe, expect, it } from 'vitest';
+import { conversation, message } from '../../test/utils';
+import { queryKeys } from '../api/keys';
+import { applyEvent } from './cache';
+import type { LiveEvent } from './events';
+
+function setup() {
+  const client = new QueryClient();
+  client.setQueryData(queryKeys.conversationList({}), {
+    pages: [{ data: [conversation(2), conversation(1)], next_cursor: null }],
+    pageParams: [null],
+  });
+  client.setQueryData(queryKeys.conversationList({ mode: 'bot' }), {
+    pages: [{ data: [conversation(2), conversation(1)], next_cursor: null }],
+    pageParams: [null],
+  });
+  client.setQueryData(queryKeys.messages(1), { pages: [{ data: [message(1)], next_cursor: null }], pageParams: [null] });
+  return client;
+}
+
+const ids = (client: QueryClient, filter = {}) =>
+  (client.getQueryData(queryKeys.conversationList(filter)) as { pages: Array<{ data: Array<{ id: number }> }> }).pages
+    .flatMap((page) => page.data)
+    .map((c) => c.id);
+
+describe('applyEvent', () => {
+  it('appends a new message to the open thread and moves its conversation to the top', () => {
+    const client = setup();
+    const created = message(9, { text: 'Are you open?', created_at: '2026-12-06T11:00:00.000Z' });
+    applyEvent(client, { id: 1, type: 'message.created', created_at: '', data: { conversation_id: 1, message: created } } as LiveEvent);
+    const thread = client.getQueryData(queryKeys.messages(1)) as { pages: Array<{ data: Array<{ id: number }> }> };
+    expect(thread.pages[0]!.data.map((m) => m.id)).toEqual([1, 9]);
+    expect(ids(client)).toEqual([1, 2]);
+    // The same event twice (a replay after a reconnect) adds nothing.
+    applyEvent(client, { id: 1, type: 'message.created', created_at: '', data: { conversation_id: 1, message: created } } as LiveEvent);
+    expect(thread.pages[0]!.data).toHaveLength(2);
+  });
+
+  it('takes a conversation update with its unread count, and drops it from lists it no longer matches', () => {
+    const client = setup();
+    const updated = conversation(1, { unread_count: 4, mode: 'human', last_message_at: '2026-12-06T12:00:00.000Z' });
+    applyEvent(client, { id: 2, type: 'conversation.updated', created_at: '', data: { conversation: updated } } as LiveEvent);
+    const all = client.getQueryData(queryKeys.conversationList({})) as { pages: Array<{ data: Array<{ id: number; unread_count: number }> }> };
+    expect(all.pages[0]!.data[0]).toMatchObject({ id: 1, unread_count: 4 });
+    expect(ids(client, { mode: 'bot' })).toEqual([2]);
+  });
+
+  it('changes a message’s delivery status in place', () => {
+    const client = setup();
+    applyEvent(client, {
+      id: 3,
+      type: 'message.updated',
+      created_at: '',
+      data: { conversation_id: 1, message_id: 1, status: 'failed', error: { title: 'rejected' } },
+    } as LiveEvent);
+    const thread = client.getQueryData(queryKeys.messages(1)) as { pages: Array<{ data: Array<{ status: string }> }> };
+    expect(thread.pages[0]!.data[0]).toMatchObject({ status: 'failed', error: { title: 'rejected' } });
+  });
+
+  it('refetches everything on stream.reset', () => {
+    const client = setup();
+    applyEvent(client, { type: 'stream.reset' });
+    const states = client.getQueryCache().findAll().map((query) => query.state.isInvalidated);
+    expect(states.length).toBeGreaterThan(0);
+    expect(states.every(Boolean)).toBe(true);
+  });
+});

@@ -1,0 +1,161 @@
+// What each live event changes in the TanStack Query cache: the open thread gets the new message, the conversation
+// moves to the top of the lists it belongs to with its new unread count, delivery ticks change in place. Whatever the
+// cache cannot decide by itself (a list filtered by text, a conversation it has never seen) is refetched.
+import type { InfiniteData, QueryClient, QueryKey } from '@tanstack/react-query';
+import { queryKeys, type ConversationFilter } from '../api/keys';
+import type { Conversation, Message, Page } from '../api/types';
+import type { LiveEvent } from './events';
+
+type Pages<T> = InfiniteData<Page<T>, string | null>;
+
+/** Newest activity first, as GET /api/conversations sorts; ties by id, newest first. */
+export function compareActivity(a: Conversation, b: Conversation): number {
+  const byTime = String(b.last_message_at ?? '').localeCompare(String(a.last_message_at ?? ''));
+  return byTime !== 0 ? byTime : Number(b.id) - Number(a.id);
+}
+
+/** Whether `conversation` belongs in a list with `filter`; undefined when only the server can tell. */
+export function matchesFilter(conversation: Conversation, filter: ConversationFilter): boolean | undefined {
+  if (filter.status && conversation.status !== filter.status) return false;
+  if (filter.mode && conversation.mode !== filter.mode) return false;
+  if (filter.channel_id && String(conversation.channel_id) !== filter.channel_id) return false;
+  if (filter.assignee === 'none' && conversation.assignee_id != null) return false;
+  if (filter.assignee && filter.assignee !== 'none' && String(conversation.assignee_id) !== filter.assignee) {
+    return false;
+  }
+  if (filter.q || filter.waiting) return undefined;
+  return true;
+}
+
+function filterOfKey(key: QueryKey): ConversationFilter {
+  return (key[2] ?? {}) as ConversationFilter;
+}
+
+// Puts `conversation` (or removes it when `keep` is false) in a list's pages, keeping the activity order.
+function placeInList(data: Pages<Conversation>, conversation: Conversation, keep: boolean): Pages<Conversation> {
+  const pages = data.pages.map((page) => ({ ...page, data: page.data.filter((c) => c.id !== conversation.id) }));
+  if (keep && pages.length > 0) {
+    const all = pages.flatMap((page) => page.data);
+    // Goes where it sorts among what is loaded; past the last loaded row it waits for the next page.
+    const index = all.findIndex((c) => compareActivity(conversation, c) < 0);
+    const lastPage = pages[pages.length - 1]!;
+    if (index === -1 && lastPage.next_cursor === null) lastPage.data.push(conversation);
+    if (index !== -1) {
+      let offset = index;
+      for (const page of pages) {
+        if (offset <= page.data.length) {
+          page.data.splice(offset, 0, conversation);
+          break;
+        }
+        offset -= page.data.length;
+      }
+    }
+  }
+  return { ...data, pages };
+}
+
+function updateConversation(client: QueryClient, conversation: Conversation): void {
+  client.setQueryData<Conversation>(queryKeys.conversation(conversation.id), conversation);
+  for (const query of client.getQueryCache().findAll({ queryKey: queryKeys.conversationLists })) {
+    const data = query.state.data as Pages<Conversation> | undefined;
+    if (!data) continue;
+    const present = data.pages.some((page) => page.data.some((c) => c.id === conversation.id));
+    const belongs = matchesFilter(conversation, filterOfKey(query.queryKey));
+    if (belongs === undefined && !present) {
+      void client.invalidateQueries({ queryKey: query.queryKey, exact: true });
+      continue;
+    }
+    client.setQueryData<Pages<Conversation>>(query.queryKey, placeInList(data, conversation, belongs !== false));
+  }
+}
+
+function lastMessageOf(message: Message) {
+  return { id: message.id, direction: message.direction, type: message.type, text: message.text, created_at: message.created_at };
+}
+
+function addMessage(client: QueryClient, conversationId: number, message: Message): void {
+  client.setQueryData<Pages<Message>>(queryKeys.messages(conversationId), (data) => {
+    if (!data || data.pages.length === 0) return data;
+    if (data.pages.some((page) => page.data.some((m) => m.id === message.id))) return data;
+    const pages = [...data.pages];
+    const last = pages[pages.length - 1]!;
+    pages[pages.length - 1] = { ...last, data: [...last.data, message] };
+    return { ...data, pages };
+  });
+  // The conversation moves up with its newest message; its unread count comes with conversation.updated.
+  let known = false;
+  const touch = (conversation: Conversation): Conversation => {
+    known = true;
+    return { ...conversation, last_message_at: message.created_at, last_message: lastMessageOf(message) };
+  };
+  const detail = client.getQueryData<Conversation>(queryKeys.conversation(conversationId));
+  if (detail) updateConversation(client, touch(detail));
+  else {
+    for (const query of client.getQueryCache().findAll({ queryKey: queryKeys.conversationLists })) {
+      const data = query.state.data as Pages<Conversation> | undefined;
+      const found = data?.pages.flatMap((page) => page.data).find((c) => c.id === conversationId);
+      if (found) {
+        updateConversation(client, touch(found));
+        break;
+      }
+    }
+  }
+  if (!known) void client.invalidateQueries({ queryKey: queryKeys.conversationLists });
+}
+
+function updateMessage(
+  client: QueryClient,
+  conversationId: number,
+  messageId: number,
+  change: Partial<Message>,
+): void {
+  client.setQueryData<Pages<Message>>(queryKeys.messages(conversationId), (data) =>
+    data
+      ? {
+          ...data,
+          pages: data.pages.map((page) => ({
+            ...page,
+            data: page.data.map((m) => (m.id === messageId ? { ...m, ...change } : m)),
+          })),
+        }
+      : data,
+  );
+}
+
+/** Applies one live event to the cache. */
+export function applyEvent(client: QueryClient, event: LiveEvent): void {
+  switch (event.type) {
+    case 'message.created':
+      addMessage(client, event.data.conversation_id, event.data.message);
+      if (event.data.message.direction === 'out') {
+        void client.invalidateQueries({ queryKey: queryKeys.traces(event.data.conversation_id) });
+      }
+      return;
+    case 'message.updated':
+      updateMessage(client, event.data.conversation_id, event.data.message_id, {
+        status: event.data.status,
+        error: event.data.error,
+      });
+      return;
+    case 'conversation.created':
+    case 'conversation.updated':
+      updateConversation(client, event.data.conversation);
+      return;
+    case 'support.opened':
+    case 'support.resolved':
+      void client.invalidateQueries({ queryKey: queryKeys.support });
+      return;
+    case 'document.progress': {
+      const { document_id: id, ...progress } = event.data;
+      client.setQueriesData<Page<{ id: number }>>({ queryKey: queryKeys.documents }, (data) =>
+        data && Array.isArray(data.data)
+          ? { ...data, data: data.data.map((d) => (d.id === id ? { ...d, ...progress } : d)) }
+          : data,
+      );
+      return;
+    }
+    case 'stream.reset':
+      void client.invalidateQueries();
+      return;
+  }
+}

@@ -1,0 +1,25 @@
+// The live events of GET /api/events, as the dashboard contract gives them: {id, type, created_at, data}.
+import type { Conversation, Message, SupportItem } from '../api/types';
+
+interface Envelope<Type extends string, Data> {
+  id: number;
+  type: Type;
+  created_at: string;
+  data: Data;
+}
+
+export type LiveEvent =
+  | Envelope<'message.created', { conversation_id: number; message: Message }>
+  | Envelope<
+      'message.updated',
+      {
+        conversation_id: number;
+        message_id: number;
+        status: string;
+        error: { code?: number | string; title?: string; detail?: string } | null;
+      }
+    >
+  | Envelope<'conversation.created' | 'conversation.updated', { conversation: Conversation }>
+  | Envelope<'support.opened' | 'support.resolved', SupportItem>
+  | Envelope<'document.progress', { document_id: number; status: string } & Record<string, unknown>>
+  | { id?: number; type: 'stream.reset'; created_at?: string; data?: unknown };
