@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 const budget = 250 * 1024;
-const dir = new URL('../../build/web/', import.meta.url).pathname;
+// PARLEY_WEB_DIR when set (the build directory's web/, as CTest runs it), else where `npm run build` writes.
+const dir = join(process.env.PARLEY_WEB_DIR || new URL('../../build/web/', import.meta.url).pathname, '/');
 let html;
 try {
   html = readFileSync(join(dir, 'index.html'), 'utf8');

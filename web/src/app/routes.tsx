@@ -1,5 +1,5 @@
-// The dashboard's pages: sign-in, then the signed-in shell around the inbox.
-import type { ReactNode } from 'react';
+// The dashboard's pages. The inbox is in the first bundle (it is where people land); the other pages load on demand.
+import { lazy, Suspense, type ReactNode } from 'react';
 import { Navigate, Route, Routes, useLocation } from 'react-router';
 import { ErrorMessage, Loading } from '../components/Status';
 import { InboxPage } from '../features/inbox';
@@ -7,6 +7,14 @@ import { useI18n } from '../lib/i18n';
 import { useMe } from '../lib/session';
 import { Shell } from './Shell';
 import { SignInPage } from './SignInPage';
+
+const ContactsPage = lazy(() => import('../features/contacts').then((m) => ({ default: m.ContactsPage })));
+const KnowledgePage = lazy(() => import('../features/knowledge').then((m) => ({ default: m.KnowledgePage })));
+const AiStudioPage = lazy(() => import('../features/ai-studio').then((m) => ({ default: m.AiStudioPage })));
+const ChannelsPage = lazy(() => import('../features/channels').then((m) => ({ default: m.ChannelsPage })));
+const AnalyticsPage = lazy(() => import('../features/analytics').then((m) => ({ default: m.AnalyticsPage })));
+const BillingPage = lazy(() => import('../features/billing').then((m) => ({ default: m.BillingPage })));
+const TeamPage = lazy(() => import('../features/team').then((m) => ({ default: m.TeamPage })));
 
 function RequireSession({ children }: { children: ReactNode }) {
   const me = useMe();
@@ -20,6 +28,10 @@ function RequireSession({ children }: { children: ReactNode }) {
 function NotFound() {
   const { t } = useI18n();
   return <p>{t('app.notFound')}</p>;
+}
+
+function Lazy({ children }: { children: ReactNode }) {
+  return <Suspense fallback={<Loading />}>{children}</Suspense>;
 }
 
 export function AppRoutes() {
@@ -36,6 +48,13 @@ export function AppRoutes() {
         <Route index element={<Navigate to="/inbox" replace />} />
         <Route path="/inbox" element={<InboxPage />} />
         <Route path="/inbox/:conversationId" element={<InboxPage />} />
+        <Route path="/contacts" element={<Lazy><ContactsPage /></Lazy>} />
+        <Route path="/knowledge" element={<Lazy><KnowledgePage /></Lazy>} />
+        <Route path="/ai-studio" element={<Lazy><AiStudioPage /></Lazy>} />
+        <Route path="/channels" element={<Lazy><ChannelsPage /></Lazy>} />
+        <Route path="/analytics" element={<Lazy><AnalyticsPage /></Lazy>} />
+        <Route path="/billing" element={<Lazy><BillingPage /></Lazy>} />
+        <Route path="/team" element={<Lazy><TeamPage /></Lazy>} />
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>

@@ -1,0 +1,1 @@
+export { AiStudioPage } from './components/AiStudioPage';

@@ -1,0 +1,124 @@
+// The documents the bot answers from, with their ingestion status (live through document.progress events);
+// upload several files at once, by choosing them or dropping them here; delete one.
+import { useRef, useState, type DragEvent } from 'react';
+import { ConfirmDialog } from '../../../components/ConfirmDialog';
+import { ErrorMessage, Loading } from '../../../components/Status';
+import type { KnowledgeDocument } from '../../../lib/api/types';
+import { useI18n } from '../../../lib/i18n';
+import { useDeleteDocument, useDocuments, useUpload } from '../api/documents';
+
+function statusText(document: KnowledgeDocument, percent: (n: number) => string): string {
+  const progress = Number(document.progress);
+  if (document.status !== 'ready' && document.status !== 'failed' && Number.isFinite(progress) && progress < 1) {
+    return `${document.status} ${percent(Math.round(progress * 100))}`;
+  }
+  return String(document.status);
+}
+
+export function KnowledgePage() {
+  const { t, formatDateTime } = useI18n();
+  const documents = useDocuments();
+  const upload = useUpload();
+  const remove = useDeleteDocument();
+  const input = useRef<HTMLInputElement>(null);
+  const [dragging, setDragging] = useState(false);
+  const [toDelete, setToDelete] = useState<KnowledgeDocument | null>(null);
+
+  const send = (files: FileList | null) => {
+    if (files && files.length > 0) upload.mutate(Array.from(files));
+  };
+  const onDrop = (event: DragEvent) => {
+    event.preventDefault();
+    setDragging(false);
+    send(event.dataTransfer.files);
+  };
+  const list = (documents.data?.data ?? []) as KnowledgeDocument[];
+
+  return (
+    <div className="page">
+      <h1>{t('knowledge.title')}</h1>
+      <div
+        className={dragging ? 'dropzone dragging' : 'dropzone'}
+        onDragOver={(event) => {
+          event.preventDefault();
+          setDragging(true);
+        }}
+        onDragLeave={() => setDragging(false)}
+        onDrop={onDrop}
+      >
+        <label className="button primary">
+          {t('knowledge.upload')}
+          <input
+            ref={input}
+            type="file"
+            multiple
+            className="visually-hidden"
+            onChange={(event) => {
+              send(event.target.files);
+              event.target.value = '';
+            }}
+          />
+        </label>
+        <p role="status" className="muted">
+          {upload.isPending && upload.variables ? t('knowledge.uploading', { count: upload.variables.length }) : ''}
+          {upload.isSuccess ? t('knowledge.uploaded', { count: upload.data }) : ''}
+        </p>
+        {upload.error && <ErrorMessage error={upload.error} />}
+      </div>
+      <h2>{t('knowledge.documents')}</h2>
+      {documents.isPending ? (
+        <Loading />
+      ) : documents.error ? (
+        <ErrorMessage error={documents.error} onRetry={() => void documents.refetch()} />
+      ) : list.length === 0 ? (
+        <p className="muted">{t('knowledge.empty')}</p>
+      ) : (
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{t('knowledge.name')}</th>
+                <th scope="col">{t('knowledge.status')}</th>
+                <th scope="col">{t('knowledge.passages')}</th>
+                <th scope="col">{t('knowledge.updated')}</th>
+                <th scope="col">{t('knowledge.actions')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.map((document) => (
+                <tr key={document.id}>
+                  <th scope="row">{document.name}</th>
+                  <td>
+                    {statusText(document, (n) => t('knowledge.progress', { percent: n }))}
+                    {document.error && <span className="error-text"> {String(document.error)}</span>}
+                  </td>
+                  <td>{document.chunks ?? t('app.none')}</td>
+                  <td>{formatDateTime(document.updated_at)}</td>
+                  <td>
+                    <button
+                      type="button"
+                      className="button danger"
+                      aria-label={t('knowledge.deleteNamed', { name: document.name })}
+                      onClick={() => setToDelete(document)}
+                    >
+                      {t('knowledge.delete')}
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {remove.error && <ErrorMessage error={remove.error} />}
+      <ConfirmDialog
+        open={toDelete !== null}
+        onOpenChange={(open) => !open && setToDelete(null)}
+        title={t('knowledge.deleteNamed', { name: toDelete?.name ?? '' })}
+        description={t('knowledge.confirmDelete', { name: toDelete?.name ?? '' })}
+        confirmLabel={t('knowledge.delete')}
+        onConfirm={() => toDelete && remove.mutate(toDelete.id)}
+      />
+    </div>
+  );
+}
