@@ -4,6 +4,7 @@
 #include "api/auth.h"
 #include "app/billing_cli.h"
 #include "app/knowledge_cli.h"
+#include "app/routes.h"
 #include "app/setup.h"
 #include "core/config.h"
 #include "core/crypto.h"
@@ -198,6 +199,8 @@ int Main(int argc, char** argv) {
 
   auto* serve = cli.add_subcommand("serve", "Run the server: webhooks, batching, replies and the API.");
   auto* migrate = cli.add_subcommand("migrate", "Apply pending database migrations and exit.");
+  auto* openapi = cli.add_subcommand(
+      "openapi", "Print the API reference (OpenAPI 3.1 JSON, as GET /api/openapi.json answers it) without serving.");
 
   auto* tenant = cli.add_subcommand("tenant", "Manage tenants.");
   tenant->require_subcommand(1);
@@ -323,6 +326,12 @@ int Main(int argc, char** argv) {
   log::Init(config->log_level);
 
   if (serve->parsed()) return Serve(*config);
+  if (openapi->parsed()) {
+    auto document = RenderOpenApi(*config);
+    if (!document) return PrintError(document.error());
+    std::cout << *document << std::endl;
+    return 0;
+  }
   if (migrate->parsed()) {
     auto store = OpenForCli(*config);
     if (!store) return PrintError(store.error());

@@ -1,17 +1,11 @@
 #include "agent/agent_responder.h"
 #include "agent/responder.h"
 #include "agent/service.h"
-#include "api/access_api.h"
-#include "api/api.h"
 #include "api/auth.h"
-#include "api/billing_api.h"
-#include "api/channels_api.h"
-#include "api/conversations_api.h"
-#include "api/knowledge_api.h"
-#include "api/openapi.h"
 #include "api/route_table.h"
 #include "app/metered_responder.h"
 #include "app/reply_worker.h"
+#include "app/routes.h"
 #include "app/setup.h"
 #include "billing/meter.h"
 #include "channels/channel.h"
@@ -152,22 +146,21 @@ int Serve(const Config& config) {
                               static_cast<double>(config.api_rate_burst));
   api::RouteTable routes(router, authenticator, tenant_requests,
                          {config.metrics_token, admin_server ? &admin_router : nullptr});
-  api::Api api(
-      config, *store, pool, *batcher, channels,
-      {[&server] { return server.active_connections(); }, [&worker] { return worker.in_flight(); }, started_at});
-  api.RegisterRoutes(routes);
-  api::AccessApi access_api(config, *store, pool, hashing, authenticator);
-  access_api.RegisterRoutes(routes);
-  api::ConversationsApi conversations_api(config, *store, pool,
-                                          [&worker](int64_t conversation_id) { worker.SendOutbox(conversation_id); });
-  conversations_api.RegisterRoutes(routes);
-  api::KnowledgeApi knowledge_api(config, *store, pool, agent_service);
-  knowledge_api.RegisterRoutes(routes);
-  api::BillingApi billing_api(config, *store, pool, billing::StripeMapping{*price_plans});
-  billing_api.RegisterRoutes(routes);
-  api::ChannelsApi channels_api(config, *store, pool, *box, client);
-  channels_api.RegisterRoutes(routes);
-  api::RegisterOpenApiRoute(routes);
+  ApiRoutes api_routes(
+      {config,
+       *store,
+       *box,
+       pool,
+       hashing,
+       authenticator,
+       *batcher,
+       channels,
+       client,
+       agent_service,
+       billing::StripeMapping{*price_plans},
+       {[&server] { return server.active_connections(); }, [&worker] { return worker.in_flight(); }, started_at},
+       [&worker](int64_t conversation_id) { worker.SendOutbox(conversation_id); }});
+  api_routes.Register(routes);
 
   if (auto started = server.Start(); !started) return Fail("listen_failed", started.error());
   if (admin_server) {

@@ -1,0 +1,92 @@
+#include "app/routes.h"
+
+#include "api/openapi.h"
+#include "app/setup.h"
+#include "core/json.h"
+#include "core/rate_limiter.h"
+#include "http/http.h"
+
+#include <boost/asio/io_context.hpp>
+
+#include <stdlib.h>
+#include <filesystem>
+
+namespace parley::app {
+
+ApiRoutes::ApiRoutes(ApiServices s)
+    : api_(s.config, s.store, s.pool, s.batcher, s.channels, std::move(s.status)),
+      access_(s.config, s.store, s.pool, s.hashing, s.authenticator),
+      conversations_(s.config, s.store, s.pool, std::move(s.send_outbox)),
+      knowledge_(s.config, s.store, s.pool, s.agent_service),
+      billing_(s.config, s.store, s.pool, std::move(s.stripe)),
+      channels_(s.config, s.store, s.pool, s.box, s.client) {}
+
+void ApiRoutes::Register(api::RouteTable& routes) {
+  api_.RegisterRoutes(routes);
+  access_.RegisterRoutes(routes);
+  conversations_.RegisterRoutes(routes);
+  knowledge_.RegisterRoutes(routes);
+  billing_.RegisterRoutes(routes);
+  channels_.RegisterRoutes(routes);
+  api::RegisterOpenApiRoute(routes);
+}
+
+namespace {
+
+// A directory that is removed with everything in it when this goes out of scope.
+class ScratchDirectory {
+ public:
+  ScratchDirectory() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "parley-openapi-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) != nullptr) path_ = pattern;
+  }
+  ~ScratchDirectory() {
+    std::error_code ignored;
+    if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
+  }
+  ScratchDirectory(const ScratchDirectory&) = delete;
+  ScratchDirectory& operator=(const ScratchDirectory&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace
+
+Result<std::string> RenderOpenApi(const Config& base) {
+  ScratchDirectory scratch;
+  if (scratch.path().empty()) return Error::Unavailable("cannot create a temporary directory");
+  // The handlers need a store to be built, never to describe their routes: a scratch one keeps the configured
+  // database and data directory out of it.
+  Config config = base;
+  config.data_dir = scratch.path();
+  config.database_url = "sqlite://" + scratch.path() + "/parley.db";
+  config.master_key.clear();  // A key of its own, generated in the scratch directory.
+  auto box = LoadMasterKey(config);
+  if (!box) return box.error();
+  auto store = OpenMigratedStore(config, *box);
+  if (!store) return store.error();
+
+  boost::asio::io_context io;
+  BlockingPool pool(1);
+  BoundedPool hashing(1, 0, 0);
+  http::Client client(io.get_executor(), {});
+  channels::ChannelSet channels = channels::MakeChannels({}, {}, client);
+  auto batcher = queue::MakeMemoryBatcher(io.get_executor(), {config.batch_window_ms, config.batch_max_wait_ms});
+  agent::AgentService agent_service(io.get_executor(), config, **store, *box, pool, &client);
+  api::Authenticator authenticator(**store, pool);
+  RateLimiter limiter(1, 1);
+  http::Router router;
+  api::RouteTable table(router, authenticator, limiter);
+  ApiRoutes routes({config, **store, *box, pool, hashing, authenticator, *batcher, channels, client, agent_service,
+                    billing::StripeMapping{}, api::RuntimeStatus{}, [](int64_t) {}});
+  routes.Register(table);
+  std::string document = SerializeJson(api::OpenApiDocument(table.entries()));
+  pool.Stop();
+  hashing.Stop();
+  (*store)->Close();
+  return document;
+}
+
+}  // namespace parley::app
