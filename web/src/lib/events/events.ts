@@ -16,7 +16,7 @@ export type LiveEvent =
         conversation_id: number;
         message_id: number;
         status: string;
-        error: { code?: number | string; title?: string; detail?: string } | null;
+        error: Message['error'];
       }
     >
   | Envelope<'conversation.created' | 'conversation.updated', { conversation: Conversation }>

@@ -25,7 +25,7 @@ export function useConversations(filter: ConversationFilter) {
 export function useConversation(id: number | undefined) {
   return useQuery({
     queryKey: queryKeys.conversation(id ?? 0),
-    queryFn: ({ signal }) => api.get('/api/conversations/{id}', { path: { id: id! }, signal }),
+    queryFn: ({ signal }): Promise<Conversation> => api.get('/api/conversations/{id}', { path: { id: id! }, signal }),
     enabled: id !== undefined,
   });
 }
@@ -128,14 +128,20 @@ export function useSendReply(id: number) {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (text: string) => api.post('/api/conversations/{id}/messages', { path: { id }, body: { text } }),
-    onSuccess: (message) => {
+    onSuccess: (reply) => {
       // Shown at once as queued; message.created and message.updated bring the rest (dedup by id).
+      const message: Message = {
+        ...reply,
+        platform_message_id: null,
+        error: null,
+        created_at: new Date().toISOString(),
+      };
       client.setQueryData(queryKeys.messages(id), (data: { pages: Array<{ data: Message[] }> } | undefined) => {
         if (!data || data.pages.length === 0) return data;
         if (data.pages.some((page) => page.data.some((m) => m.id === message.id))) return data;
         const pages = [...data.pages];
         const last = pages[pages.length - 1]!;
-        pages[pages.length - 1] = { ...last, data: [...last.data, { created_at: new Date().toISOString(), ...message }] };
+        pages[pages.length - 1] = { ...last, data: [...last.data, message] };
         return { ...data, pages };
       });
     },

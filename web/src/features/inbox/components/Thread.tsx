@@ -27,7 +27,9 @@ const pageOfMessages = 200;
 
 function WindowNotice({ conversation }: { conversation: Conversation }) {
   const { t, formatRelative } = useI18n();
-  const closesAt = conversation.window_closes_at as string | null | undefined;
+  const closesAt = conversation.window_closes_at;
+  // A server that does not say when the window closes leaves the notice out rather than guess.
+  if (closesAt === undefined) return null;
   if (!closesAt) return <p className="window muted">{t('thread.window.none')}</p>;
   const time = formatRelative(closesAt);
   if (new Date(closesAt).getTime() > Date.now()) {
@@ -102,7 +104,7 @@ export function Thread({ id, myUserId, users }: Props) {
   const assignee = users.find((user) => user.id === c.assignee_id);
   const busy = setMode.isPending || assign.isPending || close.isPending;
   const actionError = setMode.error ?? assign.error ?? close.error;
-  const windowClosed = c.window_closes_at && new Date(String(c.window_closes_at)).getTime() <= Date.now();
+  const windowClosed = c.window_closes_at && new Date(c.window_closes_at).getTime() <= Date.now();
 
   return (
     <article className="thread" aria-labelledby="thread-title">

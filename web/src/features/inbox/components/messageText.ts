@@ -1,4 +1,4 @@
-import type { Conversation, Message } from '../../../lib/api/types';
+import type { Conversation } from '../../../lib/api/types';
 import type { MessageKey, Translate } from '../../../lib/i18n';
 
 const mediaKinds: Record<string, MessageKey> = {
@@ -19,7 +19,7 @@ export function mediaLabel(type: string, t: Translate): string {
 
 /** One line for the conversation list: the last message's text, or what kind of media it was. */
 export function previewOf(conversation: Conversation, t: Translate): string {
-  const last = conversation.last_message as Pick<Message, 'text' | 'type'> | null | undefined;
+  const last = conversation.last_message;
   if (!last) return '';
   if (last.text) return String(last.text);
   return last.type && last.type !== 'text' ? mediaLabel(String(last.type), t) : '';
