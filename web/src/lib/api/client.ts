@@ -17,11 +17,13 @@ export class ApiError extends Error {
 }
 
 // Types read from the generated OpenAPI document. Until the server describes a response fully, its schema is a bare
-// object (Record<string, never>); such types read as `any` so code written against the real shape compiles now and is
-// checked as soon as the document is complete.
+// object (Record<string, never>) or missing; such types read as `any` so code written against the real shape compiles
+// now and is checked as soon as the document is complete.
 type IsBare<T> = [T] extends [never]
   ? true
-  : unknown extends T
+  : [T] extends [undefined]
+    ? true
+    : unknown extends T
     ? true
     : string extends keyof T
       ? [T[keyof T & string]] extends [never]

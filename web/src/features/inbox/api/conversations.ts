@@ -169,3 +169,22 @@ export function useMarkRead(id: number | undefined, newestInbound: number | unde
       });
   }, [client, id, newestInbound]);
 }
+
+/** Canned replies whose shortcut starts with `prefix` (typed after "/" in the composer); off without a prefix. */
+export function useCannedReplies(prefix: string | null) {
+  return useQuery({
+    queryKey: ['canned-replies', prefix],
+    queryFn: ({ signal }) => api.get('/api/canned-replies', { query: { q: prefix ?? '' }, signal }),
+    enabled: prefix !== null,
+    staleTime: 60_000,
+  });
+}
+
+/** A private note in the thread: the team sees it, the customer and the agent never do. */
+export function useAddNote(id: number) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (text: string) => api.post('/api/conversations/{id}/notes', { path: { id }, body: { text } }),
+    onSuccess: () => void client.invalidateQueries({ queryKey: queryKeys.messages(id) }),
+  });
+}

@@ -1,26 +1,60 @@
 // The reply box: Enter sends, Shift+Enter starts a new line; the box clears once the server has queued the reply.
-import { forwardRef, type FormEvent, type KeyboardEvent } from 'react';
+// Typing "/" and a shortcut lists the tenant's canned replies (arrows to choose, Enter or a click to insert);
+// "Add private note" keeps the text in the thread for the team only.
+import { forwardRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { useI18n } from '../../../lib/i18n';
+import { useCannedReplies } from '../api/conversations';
+
+interface CannedReply {
+  id: number;
+  shortcut: string;
+  text: string;
+}
 
 interface Props {
   value: string;
   onChange: (value: string) => void;
   onSend: (text: string) => void;
+  onNote: (text: string) => void;
   sending: boolean;
   error: Error | null;
 }
 
 export const Composer = forwardRef<HTMLTextAreaElement, Props>(function Composer(
-  { value, onChange, onSend, sending, error },
+  { value, onChange, onSend, onNote, sending, error },
   ref,
 ) {
   const { t } = useI18n();
+  const prefix = /^\/[a-z0-9_-]*$/i.test(value) ? value.slice(1).toLowerCase() : null;
+  const canned = useCannedReplies(prefix);
+  const options = prefix === null ? [] : ((canned.data?.data ?? []) as CannedReply[]);
+  const [active, setActive] = useState(0);
+  const showOptions = prefix !== null && canned.isSuccess;
+  const activeOption = options[Math.min(active, options.length - 1)];
+
+  const insert = (reply: CannedReply) => {
+    onChange(reply.text);
+    setActive(0);
+  };
   const submit = (event?: FormEvent) => {
     event?.preventDefault();
     const text = value.trim();
     if (text && !sending) onSend(text);
   };
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (showOptions && options.length > 0) {
+      if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+        event.preventDefault();
+        const step = event.key === 'ArrowDown' ? 1 : -1;
+        setActive((active + step + options.length) % options.length);
+        return;
+      }
+      if (event.key === 'Enter' && activeOption) {
+        event.preventDefault();
+        insert(activeOption);
+        return;
+      }
+    }
     if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) submit(event);
   };
   return (
@@ -30,6 +64,25 @@ export const Composer = forwardRef<HTMLTextAreaElement, Props>(function Composer
           {error.message}
         </p>
       )}
+      {showOptions && (
+        <ul id="canned-replies" role="listbox" aria-label={t('thread.cannedReplies')} className="canned">
+          {options.length === 0 && <li className="muted">{t('thread.noCanned', { prefix: prefix ?? '' })}</li>}
+          {options.map((reply) => (
+            <li
+              key={reply.id}
+              id={`canned-${reply.id}`}
+              role="option"
+              aria-selected={reply === activeOption}
+              onMouseDown={(event) => {
+                event.preventDefault();
+                insert(reply);
+              }}
+            >
+              <strong>/{reply.shortcut}</strong> <span className="muted">{reply.text}</span>
+            </li>
+          ))}
+        </ul>
+      )}
       <div className="composer-row">
         <textarea
           id="composer"
@@ -38,12 +91,22 @@ export const Composer = forwardRef<HTMLTextAreaElement, Props>(function Composer
           placeholder={t('thread.reply')}
           rows={2}
           value={value}
-          onChange={(event) => onChange(event.target.value)}
+          aria-controls={showOptions ? 'canned-replies' : undefined}
+          aria-activedescendant={showOptions && activeOption ? `canned-${activeOption.id}` : undefined}
+          onChange={(event) => {
+            onChange(event.target.value);
+            setActive(0);
+          }}
           onKeyDown={onKeyDown}
         />
-        <button type="submit" className="button primary" disabled={sending || !value.trim()}>
-          {sending ? t('thread.sending') : t('thread.send')}
-        </button>
+        <div className="composer-buttons">
+          <button type="submit" className="button primary" disabled={sending || !value.trim()}>
+            {sending ? t('thread.sending') : t('thread.send')}
+          </button>
+          <button type="button" className="button" disabled={!value.trim()} onClick={() => onNote(value.trim())}>
+            {t('thread.addNote')}
+          </button>
+        </div>
       </div>
     </form>
   );

@@ -126,4 +126,27 @@ describe('InboxPage', () => {
     await userEvent.click(await screen.findByRole('button', { name: 'Edit draft' }));
     expect(screen.getByRole('textbox', { name: 'Reply' })).toHaveValue('We deliver within 5 km.');
   });
+
+  it('inserts a canned reply typed as /shortcut, and adds private notes', async () => {
+    const { calls } = inboxApi({
+      'GET /api/canned-replies': (call: { query: URLSearchParams }) => ({
+        data: [{ id: 1, shortcut: 'hours', text: 'We are open 9 to 18.' }].filter((r) => r.shortcut.startsWith(call.query.get('q') ?? '')),
+      }),
+      'POST /api/conversations/1/notes': { status: 201, body: message(8, { type: 'note', direction: 'out', text: 'VIP' }) },
+    });
+    renderPage(<InboxPage />, { route: '/inbox/1', path: '/inbox/:conversationId' });
+    const reply = await screen.findByRole('textbox', { name: 'Reply' });
+    await userEvent.type(reply, '/ho');
+    const options = await screen.findByRole('listbox', { name: 'Canned replies' });
+    expect(within(options).getByRole('option', { name: /hours/ })).toHaveAttribute('aria-selected', 'true');
+    await userEvent.keyboard('{Enter}');
+    expect(reply).toHaveValue('We are open 9 to 18.');
+    expect(calls.some((call) => call.method === 'POST' && call.path === '/api/conversations/1/messages')).toBe(false);
+
+    await userEvent.clear(reply);
+    await userEvent.type(reply, 'VIP');
+    await userEvent.click(screen.getByRole('button', { name: 'Add private note' }));
+    await waitFor(() => expect(reply).toHaveValue(''));
+    expect(calls.find((call) => call.path === '/api/conversations/1/notes')?.body).toEqual({ text: 'VIP' });
+  });
 });

@@ -6,6 +6,7 @@ import { ErrorMessage, Loading } from '../../../components/Status';
 import type { Conversation, Trace, User } from '../../../lib/api/types';
 import { useI18n } from '../../../lib/i18n';
 import {
+  useAddNote,
   useAssign,
   useCloseConversation,
   useConversation,
@@ -61,6 +62,7 @@ export function Thread({ id, myUserId, users }: Props) {
   const assign = useAssign(id);
   const close = useCloseConversation(id);
   const send = useSendReply(id);
+  const note = useAddNote(id);
   const [text, setText] = useState('');
   const [shown, setShown] = useState(pageOfMessages);
   const composer = useRef<HTMLTextAreaElement>(null);
@@ -186,7 +188,15 @@ export function Thread({ id, myUserId, users }: Props) {
           <TemplatesDialog channelId={Number(c.channel_id)} conversationId={id} />
         </div>
       )}
-      <Composer ref={composer} value={text} onChange={setText} onSend={sendText} sending={send.isPending} error={send.error} />
+      <Composer
+        ref={composer}
+        value={text}
+        onChange={setText}
+        onSend={sendText}
+        onNote={(body) => note.mutate(body, { onSuccess: () => setText('') })}
+        sending={send.isPending || note.isPending}
+        error={send.error ?? note.error}
+      />
     </article>
   );
 }
