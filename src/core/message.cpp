@@ -29,7 +29,7 @@ constexpr std::array<std::pair<Platform, std::string_view>, 2> kPlatforms{{
     {Platform::kInstagram, "instagram"},
 }};
 
-constexpr std::array<std::pair<MessageType, std::string_view>, 12> kTypes{{
+constexpr std::array<std::pair<MessageType, std::string_view>, 13> kTypes{{
     {MessageType::kText, "text"},
     {MessageType::kImage, "image"},
     {MessageType::kAudio, "audio"},
@@ -42,6 +42,7 @@ constexpr std::array<std::pair<MessageType, std::string_view>, 12> kTypes{{
     {MessageType::kReaction, "reaction"},
     {MessageType::kComment, "comment"},
     {MessageType::kUnsupported, "unsupported"},
+    {MessageType::kNote, "note"},
 }};
 
 constexpr std::array<std::pair<MessageStatus, std::string_view>, 7> kStatuses{{

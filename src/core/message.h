@@ -33,6 +33,7 @@ enum class MessageType {
   kReaction,
   kComment,
   kUnsupported,  //!< Content Parley cannot show; `error` says why.
+  kNote,         //!< A private note of the business's people in the thread: never sent to the customer.
 };
 std::string_view ToString(MessageType t);
 std::optional<MessageType> ParseMessageType(std::string_view s);

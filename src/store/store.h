@@ -24,6 +24,7 @@ namespace parley::store {
 class AccessStore;
 class KnowledgeStore;
 class BillingStore;
+class InboxStore;
 
 using TimePoint = std::chrono::system_clock::time_point;
 
@@ -148,7 +149,13 @@ struct ConversationFilter {
   std::optional<int64_t> assignee_user_id;  //!< 0: unassigned ones.
   std::optional<int64_t> active_since_ms;   //!< Last activity at or after…
   std::optional<int64_t> active_before_ms;  //!< …and before.
-  std::optional<std::string> text;          //!< In the contact's name or id, or in any message's text.
+  // Words in the contact's name or id, or all in one message (notes included), folding case and accents; the last
+  // word matches as a prefix (a person is still typing it). Full-text index: store/sqlite/inbox_search.h.
+  std::optional<std::string> text;
+  std::optional<Platform> platform;
+  // Waiting on a person (true): open, in human mode, and the customer spoke last (notes and reactions aside);
+  // false: the others.
+  std::optional<bool> waiting;
 };
 
 // A conversation the agent escalated, waiting for a person.
@@ -365,7 +372,7 @@ class Store {
   virtual Result<void> DeferOutbound(int64_t message_id, const std::string& token, int64_t retry_at_ms,
                                      const MessageError& error) = 0;
 
-  // The conversation's `limit` messages before message `before_id` (both directions, unsent ones left out),
+  // The conversation's `limit` messages before message `before_id` (both directions, unsent ones and notes left out),
   // oldest first: the history the agent reads.
   virtual Result<std::vector<StoredMessage>> RecentMessages(int64_t conversation_id, int64_t before_id, int limit) = 0;
 
@@ -424,6 +431,9 @@ class Store {
 
   // --- Users, sessions, API keys and the audit log (store/access_store.h) ---
   virtual AccessStore& access() = 0;
+
+  // --- Read markers, notes and canned replies of the inbox (store/inbox_store.h) ---
+  virtual InboxStore& inbox() = 0;
 
   virtual StoreHealth Health() = 0;
 

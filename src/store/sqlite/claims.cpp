@@ -39,7 +39,7 @@ constexpr char kClaimedMessages[] =
 constexpr char kRecentMessages[] =
     "SELECT id, conversation_id, direction, type, text, platform_message_id, status, error_code, error_title,"
     " error_detail, platform_timestamp, created_at, details FROM messages"
-    " WHERE conversation_id = ?1 AND id < ?2 AND status <> 'deleted' ORDER BY id DESC LIMIT ?3";
+    " WHERE conversation_id = ?1 AND id < ?2 AND status <> 'deleted' AND type <> 'note' ORDER BY id DESC LIMIT ?3";
 // Marks everything the claim covered answered, clears pending state and the claim. ?2: a reply's time, or 0.
 constexpr char kMarkAnswered[] =
     "UPDATE conversations SET answered_through_id = MAX(answered_through_id, COALESCE(claim_through_id, 0)),"

@@ -4,6 +4,7 @@
 #include "core/json.h"
 #include "store/sqlite/conversation_row.h"
 #include "store/sqlite/cursor.h"
+#include "store/sqlite/inbox_search.h"
 #include "store/sqlite/message_row.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -48,15 +49,34 @@ constexpr const char* kResolveItem =
     "UPDATE support_items SET status = 'resolved', resolved_by = ?2, resolved_at = ?3 WHERE id = ?1"
     " RETURNING " SUPPORT_COLUMNS;
 
-// ?3/?4 the cursor (NULL: first page); ?5.. the filter, each NULL when not set (?8 = 0: unassigned ones).
-constexpr char kConversationsPage[] = PARLEY_SELECT_CONVERSATION
-    " WHERE c.tenant_id = ?1 AND (?3 IS NULL OR (c.last_message_at, c.id) < (?3, ?4))"
-    " AND (?5 IS NULL OR c.channel_id = ?5) AND (?6 IS NULL OR c.status = ?6) AND (?7 IS NULL OR c.mode = ?7)"
-    " AND (?8 IS NULL OR (?8 = 0 AND c.assignee_user_id IS NULL) OR c.assignee_user_id = ?8)"
-    " AND (?9 IS NULL OR c.last_message_at >= ?9) AND (?10 IS NULL OR c.last_message_at < ?10)"
-    " AND (?11 IS NULL OR ct.name LIKE ?11 ESCAPE '\\' OR ct.platform_id LIKE ?11 ESCAPE '\\'"
-    "   OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.text LIKE ?11 ESCAPE '\\'))"
+// The inbox's filters: ?3/?4 the cursor (NULL: first page); ?5.. the filter, each NULL when not set (?8 = 0:
+// unassigned ones). "Waiting" (?12) compares with the newest message that is neither a note nor a reaction nor
+// unsent: the customer's, in a conversation people handle.
+#define INBOX_FILTERS                                                                                        \
+  " AND (?3 IS NULL OR (c.last_message_at, c.id) < (?3, ?4))"                                                \
+  " AND (?5 IS NULL OR c.channel_id = ?5) AND (?6 IS NULL OR c.status = ?6) AND (?7 IS NULL OR c.mode = ?7)" \
+  " AND (?8 IS NULL OR (?8 = 0 AND c.assignee_user_id IS NULL) OR c.assignee_user_id = ?8)"                  \
+  " AND (?9 IS NULL OR c.last_message_at >= ?9) AND (?10 IS NULL OR c.last_message_at < ?10)"                \
+  " AND (?11 IS NULL OR ch.platform = ?11)"                                                                  \
+  " AND (?12 IS NULL OR ?12 = COALESCE(c.status = 'open' AND c.mode = 'human' AND"                           \
+  "   (SELECT m.direction FROM messages m WHERE m.conversation_id = c.id AND m.type <> 'note'"               \
+  "    AND m.type <> 'reaction' AND m.status <> 'deleted' ORDER BY m.id DESC LIMIT 1) = 'in', 0))"
+// The tenant's conversations by latest activity (LIMIT -1: all of them, for a search that stops on its own).
+constexpr char kConversationsPage[] =
+    "SELECT " PARLEY_CONVERSATION_COLUMNS ", c.contact_id" PARLEY_CONVERSATION_JOINS
+    " WHERE c.tenant_id = ?1" INBOX_FILTERS " ORDER BY c.last_message_at DESC, c.id DESC LIMIT ?2";
+// The same among a search's few matches (?13, a JSON array of ids): looked up by id and sorted, not scanned; the
+// unary + keeps SQLite from walking the tenant's activity index instead.
+constexpr char kMatchingConversationsPage[] =
+    "SELECT " PARLEY_CONVERSATION_COLUMNS ", c.contact_id" PARLEY_CONVERSATION_JOINS
+    " WHERE c.id IN (SELECT value FROM json_each(?13)) AND +c.tenant_id = ?1" INBOX_FILTERS
     " ORDER BY c.last_message_at DESC, c.id DESC LIMIT ?2";
+constexpr char kConversationsOfContacts[] =
+    "SELECT id FROM conversations WHERE contact_id IN (SELECT value FROM json_each(?1))";
+// Up to this many matches, a search looks its conversations up by id; past it, it walks the tenant's conversations
+// by activity and keeps the matching ones, which stops early because many match. See docs/benchmarks.md (inbox).
+constexpr size_t kLookUpMatchesBelow = 3000;
+
 constexpr char kTenantOwnsConversation[] = "SELECT 1 FROM conversations WHERE id = ?1 AND tenant_id = ?2";
 constexpr char kMessagesPage[] =
     "SELECT id, conversation_id, direction, type, text, platform_message_id, status, error_code, error_title,"
@@ -94,25 +114,49 @@ Result<Page<Conversation>> SqliteStore::ListConversations(int64_t tenant_id, con
   if (cursor) {
     STORE_ASSIGN_OR_RETURN(after, ParseConversationCursor(*cursor));
   }
-  std::optional<std::string> pattern;
-  if (filter.text && !filter.text->empty()) {
-    std::string escaped;
-    for (char ch : *filter.text) {
-      if (ch == '%' || ch == '_' || ch == '\\') escaped += '\\';
-      escaped += ch;
-    }
-    pattern = "%" + escaped + "%";
+  std::optional<std::string> query;
+  if (filter.text) {
+    query = SearchQuery(*filter.text);
+    if (!query) return Page<Conversation>{};
   }
   STORE_ASSIGN_OR_RETURN(auto reader, AcquireReader());
-  STORE_ASSIGN_OR_RETURN(auto select, (*reader).Prepare(kConversationsPage));
-  select.Bind(1, tenant_id).Bind(2, limit + 1);  // One extra row tells whether another page follows.
+  Database& db = *reader;
+  std::optional<SearchMatches> matches;
+  std::string matching_ids;  // JSON array, when the matches are few enough to look up.
+  if (query) {
+    STORE_ASSIGN_OR_RETURN(matches, FindMatches(db, *query));
+    if (matches->conversation_ids.size() + matches->contact_ids.size() < kLookUpMatchesBelow) {
+      std::vector<int64_t> ids = matches->conversation_ids;
+      if (!matches->contact_ids.empty()) {
+        STORE_ASSIGN_OR_RETURN(auto of_contacts, db.Prepare(kConversationsOfContacts));
+        const std::string contacts = JsonIds(matches->contact_ids);
+        of_contacts.Bind(1, contacts);
+        while (true) {
+          STORE_ASSIGN_OR_RETURN(bool row, of_contacts.Step());
+          if (!row) break;
+          ids.push_back(of_contacts.Int(0));
+        }
+      }
+      if (ids.empty()) return Page<Conversation>{};
+      matching_ids = JsonIds(ids);
+    }
+  }
+  const bool scan_matches = matches && matching_ids.empty();
+  STORE_ASSIGN_OR_RETURN(auto select,
+                         db.Prepare(matching_ids.empty() ? kConversationsPage : kMatchingConversationsPage));
+  // One extra row tells whether another page follows.
+  select.Bind(1, tenant_id).Bind(2, scan_matches ? int64_t{-1} : int64_t{limit} + 1);
   if (after) select.Bind(3, after->first).Bind(4, after->second);
   select.Bind(5, filter.channel_id).Bind(6, filter.status).Bind(7, filter.mode).Bind(8, filter.assignee_user_id);
-  select.Bind(9, filter.active_since_ms).Bind(10, filter.active_before_ms).Bind(11, pattern);
+  select.Bind(9, filter.active_since_ms).Bind(10, filter.active_before_ms);
+  if (filter.platform) select.Bind(11, ToString(*filter.platform));
+  if (filter.waiting) select.Bind(12, int64_t{*filter.waiting ? 1 : 0});
+  if (!matching_ids.empty()) select.Bind(13, matching_ids);
   Page<Conversation> page;
   while (true) {
     STORE_ASSIGN_OR_RETURN(bool row, select.Step());
     if (!row) break;
+    if (scan_matches && !matches->Contains(select.Int(0), select.Int(14))) continue;
     if (static_cast<int>(page.data.size()) == limit) {
       const Conversation& last = page.data.back();
       page.next_cursor = ConversationCursor(last.last_message_at_ms, last.id);

@@ -7,6 +7,7 @@
 
 #include "store/sqlite/access_store.h"
 #include "store/sqlite/billing_store.h"
+#include "store/sqlite/inbox_store.h"
 #include "store/sqlite/knowledge_store.h"
 #include "store/sqlite/writer.h"
 
@@ -83,6 +84,7 @@ SqliteStore::SqliteStore(const SqliteOptions& options, const crypto::SecretBox& 
       knowledge_(MakeSqliteKnowledgeStore(*this)),
       billing_(MakeSqliteBillingStore(*this)),
       access_(MakeSqliteAccessStore(*this)),
+      inbox_(MakeSqliteInboxStore(*this)),
       checkpointer_thread_([this] { CheckpointerLoop(); }),
       syncer_thread_([this] { SyncerLoop(); }),
       writer_thread_([this] { WriterLoop(); }) {}
@@ -126,6 +128,7 @@ Result<void> SqliteStore::Read(const std::function<Result<void>(Database&)>& fn)
 
 KnowledgeStore& SqliteStore::knowledge() { return *knowledge_; }
 AccessStore& SqliteStore::access() { return *access_; }
+InboxStore& SqliteStore::inbox() { return *inbox_; }
 
 BillingStore& SqliteStore::billing() { return *billing_; }
 

@@ -112,6 +112,7 @@ class SqliteStore final : public Store {
   KnowledgeStore& knowledge() override;
   BillingStore& billing() override;
   AccessStore& access() override;
+  InboxStore& inbox() override;
 
   // For the backend's other parts (sqlite/knowledge_store.cpp): runs `fn` on the writer thread inside the next
   // group and returns once that group is committed (durably unless `durable` is false); `fn` must depend on
@@ -239,6 +240,7 @@ class SqliteStore final : public Store {
   std::unique_ptr<KnowledgeStore> knowledge_;
   std::unique_ptr<BillingStore> billing_;
   std::unique_ptr<AccessStore> access_;
+  std::unique_ptr<InboxStore> inbox_;
   std::mutex close_mutex_;           // Serializes Close().
   std::thread checkpointer_thread_;  // Started before the writer, joined after it.
   std::thread syncer_thread_;        // Started before the writer, joined after it.

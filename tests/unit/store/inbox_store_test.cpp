@@ -1,0 +1,310 @@
+// The inbox of issue 17 in the store: full-text search (accents, case, the prefix being typed, contacts' names and
+// ids, tenant isolation, unsent messages), the filters (platform, waiting on a person), unread counts against the
+// team's read marker, the last message's preview, private notes and canned replies.
+
+#include "store/inbox_store.h"
+#include "core/crypto.h"
+#include "store/access_store.h"
+#include "store/sqlite/inbox_search.h"
+#include "store/sqlite/sqlite_store.h"
+#include "support/temp_dir.h"
+
+#include <gtest/gtest.h>
+
+#include <future>
+#include <string>
+#include <vector>
+
+namespace parley::store::sqlite {
+namespace {
+
+constexpr int64_t kT0 = 1'800'000'000'000;
+constexpr char kWaAccount[] = "wa-1";
+constexpr char kIgAccount[] = "ig-1";
+constexpr char kOtherAccount[] = "wa-other";
+
+class InboxStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    SqliteOptions options;
+    options.path = (dir_.path() / "parley.db").string();
+    options.synchronous = "normal";  // Durability is not under test.
+    store_ = SqliteStore::Open(options, box_).value();
+    ASSERT_TRUE(store_->Migrate());
+    tenant_ = store_->CreateTenant("Acme", crypto::Sha256Hex("key-acme")).value().id;
+    other_tenant_ = store_->CreateTenant("Globex", crypto::Sha256Hex("key-globex")).value().id;
+    ASSERT_TRUE(store_->AddChannel({tenant_, Platform::kWhatsApp, kWaAccount, "t"}));
+    ASSERT_TRUE(store_->AddChannel({tenant_, Platform::kInstagram, kIgAccount, "t"}));
+    ASSERT_TRUE(store_->AddChannel({other_tenant_, Platform::kWhatsApp, kOtherAccount, "t"}));
+  }
+
+  // A customer message through the webhook path; returns its conversation.
+  int64_t Customer(const std::string& account, const std::string& contact, const std::string& text,
+                   const std::string& name = "", MessageType type = MessageType::kText) {
+    const Platform platform = account == kIgAccount ? Platform::kInstagram : Platform::kWhatsApp;
+    InboundItem item;
+    item.message.platform = platform;
+    item.message.account_id = account;
+    item.message.platform_message_id = "mid." + std::to_string(++next_mid_);
+    item.message.contact_id = contact;
+    item.message.contact_name = name;
+    item.message.timestamp_ms = now_;
+    item.message.type = type;
+    item.message.text = text;
+    item.answerable = type != MessageType::kReaction;
+    IngestRequest request;
+    request.platform = platform;
+    request.received_at_ms = now_;
+    request.messages.push_back(std::move(item));
+    now_ += 1000;
+    std::promise<Result<IngestOutcome>> promise;
+    store_->Ingest(std::move(request), [&](Result<IngestOutcome> r) { promise.set_value(std::move(r)); });
+    auto outcome = promise.get_future().get();
+    EXPECT_TRUE(outcome);
+    if (!outcome || outcome->pending.empty()) {
+      // Not pending (a person holds it, or a reaction): find it by its contact.
+      for (const auto& c : store_->ListConversations(TenantOf(account), std::nullopt, 500).value().data) {
+        if (c.contact.platform_id == contact) return c.id;
+      }
+      return 0;
+    }
+    return outcome->pending[0].conversation_id;
+  }
+
+  int64_t TenantOf(const std::string& account) const { return account == kOtherAccount ? other_tenant_ : tenant_; }
+
+  std::vector<int64_t> Search(const std::string& text, int64_t tenant = 0) {
+    ConversationFilter filter;
+    filter.text = text;
+    return Ids(filter, tenant);
+  }
+
+  std::vector<int64_t> Ids(const ConversationFilter& filter, int64_t tenant = 0) {
+    std::vector<int64_t> ids;
+    auto page = store_->ListConversations(tenant ? tenant : tenant_, filter, std::nullopt, 50);
+    EXPECT_TRUE(page) << page.error().message;
+    if (page) {
+      for (const auto& c : page->data) ids.push_back(c.id);
+    }
+    return ids;
+  }
+
+  ConversationSummary Summary(int64_t conversation) {
+    auto summaries = store_->inbox().Summaries(tenant_, {conversation}).value();
+    EXPECT_EQ(summaries.size(), 1u);
+    return summaries.empty() ? ConversationSummary{} : summaries[0];
+  }
+
+  testing::TempDir dir_{"parley-inbox"};
+  crypto::SecretBox box_ = crypto::SecretBox::Create(std::string(32, 'k')).value();
+  std::unique_ptr<SqliteStore> store_;
+  int64_t tenant_ = 0;
+  int64_t other_tenant_ = 0;
+  int64_t now_ = kT0;
+  int next_mid_ = 0;
+};
+
+TEST(SearchQueryTest, QuotesEveryWordAndTakesTheLastAsAPrefix) {
+  EXPECT_EQ(SearchQuery("  gâteau  choc "), R"("gâteau" "choc"*)");
+  EXPECT_EQ(SearchQuery(R"(say "hi" OR x)"), R"("say" """hi""" "OR" "x")");  // x: one character, a whole word
+  EXPECT_EQ(SearchQuery("é"), R"("é")");
+  EXPECT_EQ(SearchQuery(" \t "), std::nullopt);
+}
+
+TEST_F(InboxStoreTest, SearchFoldsAccentsAndCaseAndMatchesTheWordBeingTyped) {
+  int64_t cake = Customer(kWaAccount, "33600000001", "Je voudrais un GÂTEAU d'anniversaire");
+  int64_t bread = Customer(kWaAccount, "33600000002", "Avez-vous du pain sans gluten ?");
+  EXPECT_EQ(Search("gateau"), (std::vector<int64_t>{cake}));
+  EXPECT_EQ(Search("Gâteau"), (std::vector<int64_t>{cake}));
+  EXPECT_EQ(Search("anniv"), (std::vector<int64_t>{cake}));      // the word being typed
+  EXPECT_EQ(Search("pain glu"), (std::vector<int64_t>{bread}));  // every word, the last as a prefix
+  EXPECT_TRUE(Search("pain gateau").empty());                    // every word in one message
+  EXPECT_TRUE(Search("ateau").empty());                          // words, not substrings
+  EXPECT_TRUE(Search("%").empty());
+  EXPECT_TRUE(Search("\"OR\" AND NOT *").empty());  // query syntax is text
+}
+
+TEST_F(InboxStoreTest, SearchFindsContactsByNameAndPlatformId) {
+  int64_t zoe = Customer(kWaAccount, "33611112222", "Hello", "Zoé Lefèbvre");
+  int64_t other = Customer(kIgAccount, "igsid-77", "Hi there", "Marc");
+  EXPECT_EQ(Search("zoe"), (std::vector<int64_t>{zoe}));
+  EXPECT_EQ(Search("LEFEB"), (std::vector<int64_t>{zoe}));
+  EXPECT_EQ(Search("3361111"), (std::vector<int64_t>{zoe}));
+  EXPECT_EQ(Search("igsid-77"), (std::vector<int64_t>{other}));
+  // A new profile name replaces the old one in the index.
+  Customer(kWaAccount, "33611112222", "Still me", "Zoé Martin");
+  EXPECT_TRUE(Search("lefebvre").empty());
+  EXPECT_EQ(Search("martin"), (std::vector<int64_t>{zoe}));
+}
+
+TEST_F(InboxStoreTest, SearchStaysInItsTenantAndOrdersByActivity) {
+  int64_t first = Customer(kWaAccount, "33600000001", "Where is my refund?");
+  int64_t theirs = Customer(kOtherAccount, "33600000001", "Refund please");
+  int64_t second = Customer(kIgAccount, "igsid-1", "refund status");
+  EXPECT_EQ(Search("refund"), (std::vector<int64_t>{second, first}));
+  EXPECT_EQ(Search("refund", other_tenant_), (std::vector<int64_t>{theirs}));
+  Customer(kWaAccount, "33600000001", "any news?");
+  EXPECT_EQ(Search("refund"), (std::vector<int64_t>{first, second}));
+}
+
+TEST_F(InboxStoreTest, SearchPagesThroughManyMatchesWithTheCursor) {
+  // More matches than a search looks up by id: it walks the conversations by activity instead.
+  IngestRequest request;
+  request.platform = Platform::kWhatsApp;
+  request.received_at_ms = now_;
+  for (int i = 0; i < 3100; ++i) {
+    InboundItem item;
+    item.message.platform = Platform::kWhatsApp;
+    item.message.account_id = kWaAccount;
+    item.message.platform_message_id = "bulk." + std::to_string(i);
+    item.message.contact_id = "3360" + std::to_string(1000000 + i);
+    item.message.timestamp_ms = now_;
+    item.message.text = "order " + std::to_string(i);
+    request.messages.push_back(std::move(item));
+  }
+  std::promise<Result<IngestOutcome>> promise;
+  store_->Ingest(std::move(request), [&](Result<IngestOutcome> r) { promise.set_value(std::move(r)); });
+  auto outcome = promise.get_future().get().value();
+  ASSERT_EQ(outcome.pending.size(), 3100u);
+  std::vector<int64_t> all;  // Same activity time: newest id first.
+  for (const auto& pending : outcome.pending) all.insert(all.begin(), pending.conversation_id);
+  now_ += 1000;
+  Customer(kWaAccount, "33699999999", "nothing to see");
+  ConversationFilter filter;
+  filter.text = "ord";
+  std::vector<int64_t> seen;
+  std::optional<std::string> cursor;
+  do {
+    auto page = store_->ListConversations(tenant_, filter, cursor, 500).value();
+    for (const auto& c : page.data) seen.push_back(c.id);
+    cursor = page.next_cursor;
+  } while (cursor);
+  EXPECT_EQ(seen, all);
+  filter.text = "order 3099";
+  EXPECT_EQ(Ids(filter), (std::vector<int64_t>{all.front()}));
+}
+
+TEST_F(InboxStoreTest, UnsentMessagesLeaveTheIndex) {
+  int64_t conversation = Customer(kIgAccount, "igsid-1", "my secret code 4417");
+  ASSERT_EQ(Search("4417"), (std::vector<int64_t>{conversation}));
+  IngestRequest request;
+  request.platform = Platform::kInstagram;
+  request.received_at_ms = now_;
+  request.deletions.push_back({Platform::kInstagram, kIgAccount, "mid.1", "igsid-1"});
+  std::promise<Result<IngestOutcome>> promise;
+  store_->Ingest(std::move(request), [&](Result<IngestOutcome> r) { promise.set_value(std::move(r)); });
+  ASSERT_TRUE(promise.get_future().get());
+  EXPECT_TRUE(Search("4417").empty());
+}
+
+TEST_F(InboxStoreTest, FiltersByPlatformAndByWaitingOnAPerson) {
+  int64_t wa = Customer(kWaAccount, "33600000001", "Hello");
+  int64_t ig = Customer(kIgAccount, "igsid-1", "Hello");
+  EXPECT_EQ(Ids({.platform = Platform::kInstagram}), (std::vector<int64_t>{ig}));
+  EXPECT_EQ(Ids({.platform = Platform::kWhatsApp}), (std::vector<int64_t>{wa}));
+
+  // Bot mode: nobody waits on a person.
+  EXPECT_TRUE(Ids({.waiting = true}).empty());
+  ASSERT_TRUE(store_->SetConversationMode(tenant_, wa, "human", "manual", 0, now_));
+  ASSERT_TRUE(store_->SetConversationMode(tenant_, ig, "human", "manual", 0, now_));
+  // Both customers spoke last; then a person answers one of them.
+  EXPECT_EQ(Ids({.waiting = true}), (std::vector<int64_t>{ig, wa}));
+  ASSERT_TRUE(store_->QueuePersonReply(tenant_, wa, "Hi, how can I help?", "user:1", 0, now_));
+  EXPECT_EQ(Ids({.waiting = true}), (std::vector<int64_t>{ig}));
+  EXPECT_EQ(Ids({.waiting = false}), (std::vector<int64_t>{wa}));
+  // A note or a reaction from the customer changes nothing; a new question does.
+  ASSERT_TRUE(store_->inbox().AddNote(tenant_, wa, "VIP customer", "user:1", 1, now_));
+  Customer(kWaAccount, "33600000001", "👍", "", MessageType::kReaction);
+  EXPECT_EQ(Ids({.waiting = true}), (std::vector<int64_t>{ig}));
+  Customer(kWaAccount, "33600000001", "One more thing");
+  EXPECT_EQ(Ids({.waiting = true}), (std::vector<int64_t>{wa, ig}));
+  ASSERT_TRUE(store_->CloseConversation(tenant_, wa, now_));
+  EXPECT_EQ(Ids({.waiting = true}), (std::vector<int64_t>{ig}));
+}
+
+TEST_F(InboxStoreTest, UnreadCountsCustomerMessagesSinceTheTeamsReadMarker) {
+  int64_t conversation = Customer(kWaAccount, "33600000001", "Hello");
+  Customer(kWaAccount, "33600000001", "Are you there?");
+  ConversationSummary summary = Summary(conversation);
+  EXPECT_EQ(summary.unread_count, 2);
+  ASSERT_TRUE(summary.last_message);
+  EXPECT_EQ(summary.last_message->text, "Are you there?");
+  EXPECT_EQ(summary.last_message->direction, Direction::kIn);
+
+  ConversationSummary read = store_->inbox().MarkRead(tenant_, conversation, now_).value();
+  EXPECT_EQ(read.unread_count, 0);
+  EXPECT_EQ(Summary(conversation).unread_count, 0);
+  ASSERT_TRUE(store_->QueuePersonReply(tenant_, conversation, "Yes!", "user:1", 0, now_));
+  EXPECT_EQ(Summary(conversation).unread_count, 0);  // the business's own messages are never unread
+  EXPECT_EQ(Summary(conversation).last_message->direction, Direction::kOut);
+  Customer(kWaAccount, "33600000001", std::string(300, 'a'));
+  summary = Summary(conversation);
+  EXPECT_EQ(summary.unread_count, 1);
+  EXPECT_EQ(summary.last_message->text.size(), kPreviewCodePoints);
+
+  EXPECT_EQ(store_->inbox().MarkRead(other_tenant_, conversation, now_).error().code, ErrorCode::kNotFound);
+  EXPECT_TRUE(store_->inbox().Summaries(other_tenant_, {conversation}).value().empty());
+}
+
+TEST_F(InboxStoreTest, NotesStayInTheTeamsThreadAndOutOfTheAgentsHistory) {
+  int64_t conversation = Customer(kWaAccount, "33600000001", "My parcel is late");
+  const int64_t activity = store_->GetConversation(tenant_, conversation).value().last_message_at_ms;
+  StoredMessage note =
+      store_->inbox().AddNote(tenant_, conversation, "Checked: courier strike", "user:7", 7, now_ + 5).value();
+  EXPECT_EQ(note.type, MessageType::kNote);
+  EXPECT_EQ(note.direction, Direction::kOut);
+  EXPECT_EQ(note.details.at("author_user_id").as_int64(), 7);
+  EXPECT_EQ(note.details.at("author").as_string(), "user:7");
+
+  auto thread = store_->ListMessages(tenant_, conversation, std::nullopt, 50).value().data;
+  ASSERT_EQ(thread.size(), 2u);
+  EXPECT_EQ(thread[1].type, MessageType::kNote);
+  auto history = store_->RecentMessages(conversation, note.id + 1, 50).value();
+  ASSERT_EQ(history.size(), 1u);
+  EXPECT_EQ(history[0].text, "My parcel is late");
+  EXPECT_TRUE(store_->ListQueuedOutbound().value().empty());  // never sent
+  EXPECT_EQ(store_->GetConversation(tenant_, conversation).value().last_message_at_ms, activity);
+  EXPECT_EQ(Summary(conversation).last_message->text, "My parcel is late");
+  EXPECT_EQ(Summary(conversation).unread_count, 0);                    // whoever writes a note has read the thread
+  EXPECT_EQ(Search("courier"), (std::vector<int64_t>{conversation}));  // the team finds its notes
+
+  EXPECT_EQ(store_->inbox().AddNote(other_tenant_, conversation, "x", "user:1", 1, now_).error().code,
+            ErrorCode::kNotFound);
+  EXPECT_EQ(store_->inbox().AddNote(tenant_, conversation, "", "user:1", 1, now_).error().code,
+            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(store_->inbox().GetMessage(other_tenant_, conversation, note.id).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->inbox().GetMessage(tenant_, conversation, note.id).value().text, "Checked: courier strike");
+}
+
+TEST_F(InboxStoreTest, CannedRepliesAreUniquePerTenantAndListedByShortcutPrefix) {
+  InboxStore& inbox = store_->inbox();
+  CannedReply hours = inbox.CreateCannedReply(tenant_, "hours", "We are open 9-18.", now_).value();
+  ASSERT_TRUE(inbox.CreateCannedReply(tenant_, "holidays", "Closed on 25/12.", now_));
+  ASSERT_TRUE(inbox.CreateCannedReply(tenant_, "refund", "Refunds take 5 days.", now_));
+  ASSERT_TRUE(inbox.CreateCannedReply(other_tenant_, "hours", "Theirs.", now_));  // per tenant
+  EXPECT_EQ(inbox.CreateCannedReply(tenant_, "hours", "Again", now_).error().code, ErrorCode::kConflict);
+  EXPECT_EQ(inbox.CreateCannedReply(tenant_, "Bad Shortcut", "x", now_).error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(inbox.CreateCannedReply(tenant_, "empty", "", now_).error().code, ErrorCode::kInvalidArgument);
+
+  auto shortcuts = [&](const std::string& prefix) {
+    std::vector<std::string> out;
+    for (const auto& reply : inbox.ListCannedReplies(tenant_, prefix).value()) out.push_back(reply.shortcut);
+    return out;
+  };
+  EXPECT_EQ(shortcuts(""), (std::vector<std::string>{"holidays", "hours", "refund"}));
+  EXPECT_EQ(shortcuts("ho"), (std::vector<std::string>{"holidays", "hours"}));
+  EXPECT_EQ(shortcuts("hou"), (std::vector<std::string>{"hours"}));
+  EXPECT_TRUE(shortcuts("x").empty());
+
+  EXPECT_EQ(inbox.UpdateCannedReply(tenant_, hours.id, "refund", "x", now_).error().code, ErrorCode::kConflict);
+  CannedReply renamed = inbox.UpdateCannedReply(tenant_, hours.id, "opening", "9-18, Mon-Sat", now_ + 1).value();
+  EXPECT_EQ(renamed.shortcut, "opening");
+  EXPECT_EQ(renamed.updated_at_ms, now_ + 1);
+  EXPECT_EQ(inbox.UpdateCannedReply(other_tenant_, hours.id, "mine", "x", now_).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(inbox.DeleteCannedReply(other_tenant_, hours.id).error().code, ErrorCode::kNotFound);
+  ASSERT_TRUE(inbox.DeleteCannedReply(tenant_, hours.id));
+  EXPECT_EQ(shortcuts(""), (std::vector<std::string>{"holidays", "refund"}));
+}
+
+}  // namespace
+}  // namespace parley::store::sqlite
