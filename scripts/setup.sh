@@ -11,6 +11,7 @@ packages=(
   libhnswlib-dev libstemmer-dev libcld2-dev libutf8proc-dev libpoppler-cpp-dev libxml2-dev libzip-dev libcmark-dev
   clang libclang-rt-14-dev
   wrk curl python3 ccache
+  chromium
 )
 
 missing=()
@@ -35,9 +36,22 @@ if ((${#missing[@]} > 0)); then
   "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# The OpenAPI validator the tests run, pinned by its lock file.
-openapi_dir="$(dirname "$0")/../tests/openapi"
-if [[ ! -d "$openapi_dir/node_modules/@seriousme/openapi-schema-validator" ]]; then
-  echo "setup: installing the OpenAPI validator (npm)"
-  npm ci --prefix "$openapi_dir" --no-audit --no-fund --loglevel=error
-fi
+# npm packages, pinned by each folder's lock file: `npm ci` when node_modules is missing or the lock file changed
+# since the last install (its hash is kept in node_modules).
+npm_ci() {
+  local dir=$1 what=$2
+  local lock_hash
+  lock_hash=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)
+  if [[ ! -d $dir/node_modules || $(cat "$dir/node_modules/.parley-lock-hash" 2>/dev/null) != "$lock_hash" ]]; then
+    echo "setup: installing $what (npm ci in ${dir#"$root"/})"
+    npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error
+    echo "$lock_hash" > "$dir/node_modules/.parley-lock-hash"
+  fi
+}
+root=$(cd "$(dirname "$0")/.." && pwd)
+# The OpenAPI validator the tests run.
+npm_ci "$root/tests/openapi" "the OpenAPI validator"
+# The dashboard (React, Vite, Vitest) and its browser end-to-end tests (playwright-core, which drives the
+# Chromium above and never downloads a browser of its own).
+if [[ -f $root/web/package-lock.json ]]; then npm_ci "$root/web" "the dashboard's packages"; fi
+npm_ci "$root/web/e2e" "the browser tests' packages"
