@@ -21,17 +21,27 @@ if [[ ! -s $demo ]]; then
   "$parley" channel add whatsapp --tenant "$tenant_id" --phone-number-id demo-phone-number-id --access-token demo-token > /dev/null
   "$parley" channel add instagram --tenant "$tenant_id" --account-id demo-instagram-account --access-token demo-token > /dev/null
   "$parley" kb add --tenant "$tenant_id" scripts/demo/demo-business.md > /dev/null
-  (umask 077 && "$parley" user create --tenant "$tenant_id" --email owner@demo.local --role owner > "$PARLEY_DATA_DIR/demo-owner.json")
   mv "$demo.tmp" "$demo"
   chmod 600 "$demo"
 fi
 api_key=$(sed -E 's/.*"api_key":"([^"]+)".*/\1/' "$demo")
 tenant_id=$(sed -E 's/.*"tenant_id":([0-9]+).*/\1/' "$demo")
-owner_password=$(sed -E 's/.*"password":"([^"]+)".*/\1/' "$PARLEY_DATA_DIR/demo-owner.json" 2>/dev/null || true)
+# The person who signs in to the dashboard, with a generated password kept beside the data (also for data
+# directories made before there was a dashboard).
+if [[ ! -s $PARLEY_DATA_DIR/demo-owner.json ]]; then
+  (umask 077 && "$parley" user create --tenant "$tenant_id" --email owner@demo.local --name "Demo owner" --role owner \
+    > "$PARLEY_DATA_DIR/demo-owner.json") || rm -f "$PARLEY_DATA_DIR/demo-owner.json"
+fi
+owner_password=$(sed -E 's/.*"password":"([^"]+)".*/\1/' "$PARLEY_DATA_DIR/demo-owner.json" 2>/dev/null ||
+  echo "unknown (parley user reset-password --email owner@demo.local)")
 
 cat <<MSG
 
 Parley is starting on http://$PARLEY_LISTEN (data in $PARLEY_DATA_DIR).
+
+  Dashboard: http://$PARLEY_LISTEN/   sign in as owner@demo.local, password $owner_password
+  (more people: $parley user create --tenant $tenant_id --email you@example.com --role admin)
+
 A demo tenant is ready, with a small knowledge base (scripts/demo/demo-business.md). In another terminal:
 
   $parley ask --tenant $tenant_id "Do you deliver on Sunday?"
