@@ -15,7 +15,7 @@ export type LiveEvent =
       {
         conversation_id: number;
         message_id: number;
-        status: string;
+        status: Message['status'];
         error: Message['error'];
       }
     >
