@@ -16,6 +16,8 @@ interface Props {
 }
 
 const rowHeight = 76;
+// One function for every render: a new one would make the virtualiser re-measure all rows on each scroll frame.
+const estimateRowHeight = () => rowHeight;
 
 export function ConversationList({ conversations, selectedId, hasMore, loadingMore, onLoadMore }: Props) {
   const { t, formatRelative } = useI18n();
@@ -25,7 +27,7 @@ export function ConversationList({ conversations, selectedId, hasMore, loadingMo
   const virtualizer = useVirtualizer({
     count,
     getScrollElement: () => scroller.current,
-    estimateSize: () => rowHeight,
+    estimateSize: estimateRowHeight,
     overscan: 8,
     initialRect: { width: 360, height: 800 },
   });
