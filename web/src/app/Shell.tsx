@@ -1,8 +1,10 @@
 // The signed-in frame: navigation, language, sign-out, and the live event stream that keeps every page current.
 import { useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
-import { NavLink, Outlet, useNavigate } from 'react-router';
+import { useEffect, useRef, useState } from 'react';
+import { Link, NavLink, Outlet, useNavigate } from 'react-router';
 import { LanguagePicker } from '../components/LanguagePicker';
+import type { SupportItem } from '../lib/api/types';
+import type { LiveEvent } from '../lib/events/events';
 import { connectEventStream, type StreamState } from '../lib/events/stream';
 import { useI18n, type MessageKey } from '../lib/i18n';
 import { useMe, useSignOut } from '../lib/session';
@@ -18,14 +20,41 @@ export const navigation: Array<{ to: string; label: MessageKey }> = [
   { to: '/team', label: 'nav.team' },
 ];
 
-function useEventStream(): StreamState {
+function useEventStream(onEvent: (event: LiveEvent) => void): StreamState {
   const client = useQueryClient();
   const [state, setState] = useState<StreamState>('connecting');
+  const handler = useRef(onEvent);
+  handler.current = onEvent;
   useEffect(() => {
     if (typeof EventSource === 'undefined') return undefined;
-    return connectEventStream(client, { onState: setState });
+    return connectEventStream(client, { onState: setState, onEvent: (event) => handler.current(event) });
   }, [client]);
   return state;
+}
+
+const canNotify = () => typeof Notification !== 'undefined';
+
+// A new escalation shows in the app until dismissed, and as a browser notification when the page is in the
+// background and the person allowed them: nobody has to watch the support queue.
+function EscalationNotice({ item, onDismiss }: { item: SupportItem; onDismiss: () => void }) {
+  const { t } = useI18n();
+  const [permission, setPermission] = useState(() => (canNotify() ? Notification.permission : 'denied'));
+  return (
+    <div className="notice" role="status">
+      <span>{t('notify.escalation', { reason: String(item.reason) })}</span>
+      <Link to={`/inbox/${item.conversation_id}`} onClick={onDismiss}>
+        {t('notify.open')}
+      </Link>
+      {permission === 'default' && (
+        <button type="button" className="button link" onClick={() => void Notification.requestPermission().then(setPermission)}>
+          {t('notify.enable')}
+        </button>
+      )}
+      <button type="button" className="button" onClick={onDismiss}>
+        {t('notify.dismiss')}
+      </button>
+    </div>
+  );
 }
 
 export function Shell() {
@@ -33,7 +62,14 @@ export function Shell() {
   const me = useMe();
   const signOut = useSignOut();
   const navigate = useNavigate();
-  const stream = useEventStream();
+  const [escalation, setEscalation] = useState<SupportItem | null>(null);
+  const stream = useEventStream((event) => {
+    if (event.type !== 'support.opened') return;
+    setEscalation(event.data);
+    if (canNotify() && Notification.permission === 'granted' && document.hidden) {
+      new Notification(t('notify.escalation', { reason: String(event.data.reason) }));
+    }
+  });
   const who = me.data?.user?.name || me.data?.user?.email;
 
   return (
@@ -67,6 +103,7 @@ export function Shell() {
           </button>
         </div>
       </header>
+      {escalation && <EscalationNotice item={escalation} onDismiss={() => setEscalation(null)} />}
       <main id="main" className="content">
         <Outlet />
       </main>

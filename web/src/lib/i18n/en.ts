@@ -16,6 +16,11 @@ const messages = {
   'app.none': '—',
   'app.cancel': 'Cancel',
 
+  'notify.escalation': 'A customer is waiting for a person ({reason}).',
+  'notify.open': 'Open the conversation',
+  'notify.dismiss': 'Dismiss',
+  'notify.enable': 'Notify me in the browser too',
+
   'nav.inbox': 'Inbox',
   'nav.contacts': 'Contacts',
   'nav.knowledge': 'Knowledge',

@@ -19,6 +19,11 @@ const fr: Catalog = {
     'app.none': '—',
     'app.cancel': 'Annuler',
 
+    'notify.escalation': 'Un client attend une personne ({reason}).',
+    'notify.open': 'Ouvrir la conversation',
+    'notify.dismiss': 'Fermer l’avis',
+    'notify.enable': 'M’avertir aussi dans le navigateur',
+
     'nav.inbox': 'Boîte de réception',
     'nav.contacts': 'Contacts',
     'nav.knowledge': 'Connaissances',
