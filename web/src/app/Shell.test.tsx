@@ -50,7 +50,7 @@ describe('Shell', () => {
         new MessageEvent('message', { data: JSON.stringify({ id: 41, type: 'support.opened', created_at: '', data }), lastEventId: '41' }),
       ),
     );
-    expect(screen.getByText('A customer is waiting for a person (human_requested).')).toBeInTheDocument();
+    expect(screen.getByText('A customer is waiting for a person (asked for a person).')).toBeInTheDocument();
     expect(screen.getByRole('link', { name: 'Open the conversation' })).toHaveAttribute('href', '/inbox/12');
     vi.unstubAllGlobals();
   });

@@ -37,11 +37,11 @@ const canNotify = () => typeof Notification !== 'undefined';
 // A new escalation shows in the app until dismissed, and as a browser notification when the page is in the
 // background and the person allowed them: nobody has to watch the support queue.
 function EscalationNotice({ item, onDismiss }: { item: SupportItem; onDismiss: () => void }) {
-  const { t } = useI18n();
+  const { t, code } = useI18n();
   const [permission, setPermission] = useState(() => (canNotify() ? Notification.permission : 'denied'));
   return (
     <div className="notice" role="status">
-      <span>{t('notify.escalation', { reason: String(item.reason) })}</span>
+      <span>{t('notify.escalation', { reason: code('reason', item.reason) })}</span>
       <Link to={`/inbox/${item.conversation_id}`} onClick={onDismiss}>
         {t('notify.open')}
       </Link>

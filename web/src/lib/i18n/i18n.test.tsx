@@ -7,8 +7,13 @@ import fr from './fr';
 import { catalogs, format, I18nProvider, initialLanguage, useI18n } from './index';
 
 function Probe() {
-  const { t } = useI18n();
-  return <button type="button">{t('thread.takeOver')}</button>;
+  const { t, code } = useI18n();
+  return (
+    <>
+      <button type="button">{t('thread.takeOver')}</button>
+      <p>{`${code('reason', 'human_requested')} / ${code('reason', 'some_new_reason')}`}</p>
+    </>
+  );
 }
 
 describe('i18n', () => {
@@ -27,6 +32,8 @@ describe('i18n', () => {
     expect(screen.getByRole('button', { name: 'Take over' })).toBeInTheDocument();
     await userEvent.selectOptions(screen.getByRole('combobox', { name: 'Language' }), 'fr');
     expect(screen.getByRole('button', { name: 'Prendre la main' })).toBeInTheDocument();
+    // The API's codes are worded by the catalog; one it does not know yet shows as it is.
+    expect(screen.getByText('demande une personne / some_new_reason')).toBeInTheDocument();
     expect(screen.getByRole('combobox', { name: 'Langue' })).toBeInTheDocument();
     expect(localStorage.getItem('parley.language')).toBe('fr');
     expect(initialLanguage()).toBe('fr');

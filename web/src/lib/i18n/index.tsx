@@ -30,6 +30,9 @@ export function initialLanguage(): string {
   return 'en';
 }
 
+/** The kinds of codes the API answers with, each with its words in the catalogs (`code.<group>.<value>`). */
+export type CodeGroup = 'platform' | 'decision' | 'priority' | 'role' | 'document' | 'reason';
+
 export type Translate = (key: MessageKey, values?: Record<string, string | number>) => string;
 
 /** Fills {name} placeholders; a placeholder without a value stays as written, so a missing value is visible. */
@@ -44,6 +47,8 @@ interface I18n {
   language: string;
   setLanguage: (language: string) => void;
   t: Translate;
+  /** The words for one of the API's codes (`code('reason', 'low_relevance')`); an unknown code shows as it is. */
+  code: (group: CodeGroup, value: string | null | undefined) => string;
   /** Dates and times in the language's conventions. */
   formatDateTime: (iso: string) => string;
   /** "in 5 hours", "3 minutes ago". */
@@ -74,6 +79,11 @@ export function I18nProvider({ children, language: forced }: { children: ReactNo
       language,
       setLanguage,
       t: (key, values) => format(messages[key] ?? en.messages[key], values),
+      code: (group, value) => {
+        if (!value) return '';
+        const key = `code.${group}.${value}`;
+        return key in messages ? messages[key as MessageKey] : value;
+      },
       formatDateTime: (iso) => (iso ? dateTime.format(new Date(iso)) : ''),
       formatRelative: (iso, now = Date.now()) => {
         const seconds = (new Date(iso).getTime() - now) / 1000;

@@ -30,7 +30,7 @@ function Sources({ sources }: { sources: Source[] }) {
 }
 
 export function AiStudioPage() {
-  const { t } = useI18n();
+  const { t, code } = useI18n();
   const ask = useAsk();
   const [question, setQuestion] = useState('');
   const submit = (event: FormEvent) => {
@@ -57,7 +57,7 @@ export function AiStudioPage() {
         <div className="columns">
           <section aria-labelledby="studio-answer">
             <h3 id="studio-answer">{t('studio.answer')}</h3>
-            <p className="muted">{t('studio.decision', { decision: String(answer.decision), reason: String(answer.reason) })}</p>
+            <p className="muted">{t('studio.decision', { decision: code('decision', answer.decision), reason: code('reason', answer.reason) })}</p>
             <blockquote className="answer">{answer.answer}</blockquote>
             <h4>{t('thread.sources')}</h4>
             <Sources sources={(answer.sources ?? []) as Source[]} />

@@ -4,7 +4,7 @@ import { useI18n } from '../../../lib/i18n';
 import { useChannelList } from '../api/channels';
 
 export function ChannelsPage() {
-  const { t } = useI18n();
+  const { t, code } = useI18n();
   const channels = useChannelList();
   const list = (channels.data?.data ?? []) as Channel[];
   return (
@@ -33,7 +33,7 @@ export function ChannelsPage() {
                   <th scope="row">
                     {channel.display_name || channel.verified_name || channel.display_phone_number || t('app.none')}
                   </th>
-                  <td>{channel.platform}</td>
+                  <td>{code('platform', channel.platform)}</td>
                   <td>{channel.account_id}</td>
                   <td>{channel.enabled ? t('channels.yes') : t('channels.no')}</td>
                 </tr>

@@ -7,7 +7,7 @@ import { useI18n } from '../../../lib/i18n';
 import { useRecentConversations } from '../api/contacts';
 
 export function ContactsPage() {
-  const { t, formatDateTime } = useI18n();
+  const { t, code, formatDateTime } = useI18n();
   const [q, setQ] = useState('');
   const conversations = useRecentConversations(q);
   const seen = new Set<string>();
@@ -48,7 +48,7 @@ export function ContactsPage() {
                     <Link to={`/inbox/${c.id}`}>{c.contact?.name || t('inbox.unknownContact')}</Link>
                   </th>
                   <td>{c.contact?.platform_id}</td>
-                  <td>{c.platform}</td>
+                  <td>{code('platform', c.platform)}</td>
                   <td>{formatDateTime(c.last_message_at)}</td>
                 </tr>
               ))}

@@ -11,12 +11,12 @@ interface Props {
 }
 
 export function DraftPanel({ item, onEdit, onSend, sending }: Props) {
-  const { t } = useI18n();
+  const { t, code } = useI18n();
   const draft = item.draft as { text?: string; sources?: Array<{ name?: string; text?: string; score?: number; chunk_id?: number }> } | null;
   return (
     <section className="draft" aria-labelledby={`draft-${item.id}`}>
       <h3 id={`draft-${item.id}`}>{t('draft.title')}</h3>
-      <p className="muted">{t('draft.escalated', { reason: String(item.reason), priority: String(item.priority) })}</p>
+      <p className="muted">{t('draft.escalated', { reason: code('reason', item.reason), priority: code('priority', item.priority) })}</p>
       {draft?.text ? (
         <>
           <blockquote className="draft-text">{draft.text}</blockquote>

@@ -10,7 +10,7 @@ interface Props {
 }
 
 export function InboxFilters({ value, onChange, channels }: Props) {
-  const { t } = useI18n();
+  const { t, code } = useI18n();
   // The search is sent once typing pauses, not on every key.
   const [query, setQuery] = useState(value.q);
   useEffect(() => setQuery(value.q), [value.q]);
@@ -68,7 +68,7 @@ export function InboxFilters({ value, onChange, channels }: Props) {
             <option value="">{t('inbox.channel.any')}</option>
             {channels.map((channel) => (
               <option key={channel.id} value={String(channel.id)}>
-                {channel.display_name || channel.verified_name || channel.account_id} ({channel.platform})
+                {channel.display_name || channel.verified_name || channel.account_id} ({code('platform', channel.platform)})
               </option>
             ))}
           </select>

@@ -52,7 +52,7 @@ interface Props {
 }
 
 export function Thread({ id, myUserId, users }: Props) {
-  const { t } = useI18n();
+  const { t, code } = useI18n();
   const { search } = useLocation();
   const conversation = useConversation(id);
   const thread = useMessages(id);
@@ -117,7 +117,7 @@ export function Thread({ id, myUserId, users }: Props) {
         <div className="thread-title">
           <h2 id="thread-title">{name}</h2>
           <p className="muted">
-            {c.platform} · {c.mode === 'human' ? t('thread.mode.human') : t('thread.mode.bot')}
+            {code('platform', c.platform)} · {c.mode === 'human' ? t('thread.mode.human') : t('thread.mode.bot')}
             {c.status === 'closed' && ` · ${t('thread.closed')}`} ·{' '}
             {c.assignee_id == null
               ? t('thread.unassigned')

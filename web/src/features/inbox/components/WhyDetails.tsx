@@ -17,7 +17,7 @@ interface Stage {
 }
 
 export function WhyDetails({ trace }: { trace: Trace }) {
-  const { t } = useI18n();
+  const { t, code } = useI18n();
   const detail = (trace.detail ?? {}) as { sources?: Source[]; trace?: Stage[] };
   const stages = Array.isArray(detail.trace) ? detail.trace : [];
   const sources = Array.isArray(detail.sources) ? detail.sources : [];
@@ -27,9 +27,9 @@ export function WhyDetails({ trace }: { trace: Trace }) {
       <summary>{t('thread.why')}</summary>
       <dl>
         <dt>{t('thread.decision')}</dt>
-        <dd>{trace.decision}</dd>
+        <dd>{code('decision', trace.decision)}</dd>
         <dt>{t('thread.reason')}</dt>
-        <dd>{trace.reason}</dd>
+        <dd>{code('reason', trace.reason)}</dd>
       </dl>
       {triage && (
         <p>

@@ -7,16 +7,16 @@ import type { KnowledgeDocument } from '../../../lib/api/types';
 import { useI18n } from '../../../lib/i18n';
 import { useDeleteDocument, useDocuments, useUpload } from '../api/documents';
 
-function statusText(document: KnowledgeDocument, percent: (n: number) => string): string {
+function statusText(document: KnowledgeDocument, status: string, percent: (n: number) => string): string {
   const progress = Number(document.progress);
   if (document.status !== 'ready' && document.status !== 'failed' && Number.isFinite(progress) && progress < 1) {
-    return `${document.status} ${percent(Math.round(progress * 100))}`;
+    return `${status} ${percent(Math.round(progress * 100))}`;
   }
-  return String(document.status);
+  return status;
 }
 
 export function KnowledgePage() {
-  const { t, formatDateTime } = useI18n();
+  const { t, code, formatDateTime } = useI18n();
   const documents = useDocuments();
   const upload = useUpload();
   const remove = useDeleteDocument();
@@ -89,7 +89,7 @@ export function KnowledgePage() {
                 <tr key={document.id}>
                   <th scope="row">{document.name}</th>
                   <td>
-                    {statusText(document, (n) => t('knowledge.progress', { percent: n }))}
+                    {statusText(document, code('document', document.status), (n) => t('knowledge.progress', { percent: n }))}
                     {document.error && <span className="error-text"> {String(document.error)}</span>}
                   </td>
                   <td>{document.chunks ?? t('app.none')}</td>

@@ -5,7 +5,7 @@ import { useI18n } from '../../../lib/i18n';
 import { useTeam } from '../api/users';
 
 export function TeamPage() {
-  const { t, formatDateTime } = useI18n();
+  const { t, code, formatDateTime } = useI18n();
   const team = useTeam();
   const list = (team.data?.data ?? []) as User[];
   return (
@@ -33,7 +33,7 @@ export function TeamPage() {
                 <tr key={user.id}>
                   <th scope="row">{user.email}</th>
                   <td>{user.name || t('app.none')}</td>
-                  <td>{user.role}</td>
+                  <td>{code('role', user.role)}</td>
                   <td>{user.last_login_at ? formatDateTime(user.last_login_at) : t('team.never')}</td>
                 </tr>
               ))}
