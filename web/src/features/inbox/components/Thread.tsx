@@ -85,7 +85,7 @@ export function Thread({ id, myUserId, users }: Props) {
   useLayoutEffect(() => {
     const element = log.current;
     if (element && atBottom.current) element.scrollTop = element.scrollHeight;
-  }, [messages.length]);
+  }, [messages.length, traces.data, thread.isPending]);
   useEffect(() => {
     atBottom.current = true;
   }, [id]);
