@@ -4,7 +4,8 @@ JOBS ?= $(shell nproc)
 # Paths under the checkout are hashed relative to it, so a clone in another folder (CI's) reuses the compiler cache.
 export CCACHE_BASEDIR ?= $(CURDIR)
 
-.PHONY: all setup configure build run test eval eval-record bench bench-floor bench-knowledge fuzz lint docs clean
+.PHONY: all setup configure build run test eval eval-record bench bench-floor bench-knowledge bench-dashboard fuzz lint docs \
+        clean
 
 all: build
 
@@ -21,8 +22,11 @@ configure: setup
 	fi
 	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release > /dev/null
 
+# The C++, then the dashboard (scripts/build_web.sh: the API's types from `parley openapi`, then Vite into
+# $(BUILD_DIR)/web, which the binary serves at /), skipped when neither web/ nor the API document changed.
 build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
+	@bash scripts/build_web.sh $(BUILD_DIR)
 
 run: build
 	@bash scripts/run.sh
@@ -54,11 +58,21 @@ QUERIES ?= 1000
 bench-knowledge: build
 	@bash bench/knowledge.sh $(BUILD_DIR) $(CHUNKS) $(QUERIES)
 
+# The dashboard's latency budgets in headless Chromium (bench/dashboard.mjs): sign-in to an interactive inbox, and a
+# new message visible in an open inbox after its webhook's 200.
+bench-dashboard: build
+	@PARLEY_BINARY=$(BUILD_DIR)/parley FAKE_GRAPH_SERVER=$(BUILD_DIR)/tests/fake_graph_server \
+	  PARLEY_WEB_DIR=$(BUILD_DIR)/web node bench/dashboard.mjs
+
 fuzz: setup
 	@bash scripts/fuzz.sh 60
 
+# The configuration reference, and the screenshots of every page that the browser tests took (make test).
 docs: build
 	@$(BUILD_DIR)/parley config docs > docs/configuration.md
+	@if ls $(BUILD_DIR)/screenshots/*.png > /dev/null 2>&1; then \
+	  mkdir -p docs/screenshots && cp $(BUILD_DIR)/screenshots/*.png docs/screenshots/; \
+	else echo "docs: no screenshots in $(BUILD_DIR)/screenshots (make test takes them)"; fi
 
 lint:
 	@clang-format --dry-run --Werror $$(git ls-files '*.cpp' '*.h')

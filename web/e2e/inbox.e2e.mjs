@@ -115,3 +115,18 @@ test('messages sent while the event stream is down all show once it is back', as
   page.assertNoErrors();
   await page.context().close();
 });
+
+test("on a phone's width the list and the thread are separate views, and a person answers from there", async () => {
+  await sendWhatsApp(parley, { from: '33600000004', id: 'wamid.e2e.phone.1', text: 'Hello', name: 'Paula Phone' });
+  const page = await openPage(browser, { viewport: { width: 390, height: 844 } });
+  await signIn(page, parley);
+  await screenshot(page, 'inbox-phone');
+  await page.getByRole('link', { name: /Paula Phone/ }).click();
+  await page.getByRole('textbox', { name: 'Reply' }).waitFor();
+  await page.getByRole('list', { name: 'Conversations' }).waitFor({ state: 'hidden' });
+  await screenshot(page, 'inbox-phone-thread');
+  await page.getByRole('link', { name: 'Back to conversations' }).click();
+  await page.getByRole('link', { name: /Paula Phone/ }).waitFor();
+  page.assertNoErrors();
+  await page.context().close();
+});
