@@ -1,0 +1,56 @@
+#pragma once
+// The event bus: how the processes serving a tenant's event stream (GET /api/events) learn that the tenant's event
+// log has grown. The log itself lives in the store (store/events.h): it gives every event its id, keeps events in
+// order and answers catch-up reads. The bus only carries announcements, "tenant T has events up to id N"; a listener
+// woken by one reads the log from the last id it sent. So an announcement lost, repeated or coalesced with another
+// costs a little latency at worst, never an event, and a bus needs no storage of its own.
+//
+// Backends, one folder each, behind this interface:
+// - memory/ (MakeInProcessEventBus): announcements within one process. Enough while one `parley serve` runs.
+// - redis/ (to come): the same interface over Redis pub/sub (PUBLISH on a per-tenant channel by the process whose
+//   store committed the events, SUBSCRIBE by every process holding streams of that tenant), so that several processes
+//   can serve streams. Nothing else changes: the ids already come from the shared store.
+//
+// Waiting costs no thread: a listener is a coroutine suspended on a timer of its own executor.
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+
+namespace parley::events {
+
+// One listener's view of one tenant's announcements. Not thread-safe: used by one coroutine, on the executor it was
+// made for. Destroying it unsubscribes.
+class Subscription {
+ public:
+  virtual ~Subscription() = default;
+
+  // Completes with the highest id announced for the tenant as soon as it is above `after_id` (at once when it
+  // already is), or with nullopt when `timeout` passes first or the awaiting coroutine is cancelled (through its
+  // cancellation slot: the server stopping, the client gone). Never throws for either. One wait at a time.
+  virtual boost::asio::awaitable<std::optional<int64_t>> WaitBeyond(int64_t after_id,
+                                                                    std::chrono::milliseconds timeout) = 0;
+};
+
+class EventBus {
+ public:
+  virtual ~EventBus() = default;
+
+  // Announces that `tenant_id`'s log holds events up to `last_id` (committed and readable). Thread-safe, never
+  // blocks, may be called from any thread (the store calls it from its own after each commit). An id at or below one
+  // already announced changes nothing.
+  virtual void Publish(int64_t tenant_id, int64_t last_id) = 0;
+
+  // Listens to `tenant_id`'s announcements, from now on. Waits complete on `executor`, which must run one handler at
+  // a time (a strand, such as an HTTP connection's). The subscription must not outlive the bus.
+  virtual std::unique_ptr<Subscription> Subscribe(int64_t tenant_id, boost::asio::any_io_executor executor) = 0;
+};
+
+// The in-process bus (events/memory): announcements reach the subscriptions of this process only.
+std::unique_ptr<EventBus> MakeInProcessEventBus();
+
+}  // namespace parley::events

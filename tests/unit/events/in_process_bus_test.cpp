@@ -1,0 +1,136 @@
+// The in-process event bus: a waiting subscription wakes on an announcement beyond its id and only then, per tenant;
+// it times out, and a cancelled wait (the server stopping a stream) returns at once. Timeouts here are short real
+// ones on a local io_context; nothing measures speed.
+
+#include "events/event_bus.h"
+
+#include <gtest/gtest.h>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <chrono>
+#include <optional>
+#include <thread>
+
+namespace parley::events {
+namespace {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+// Runs one wait of `subscription` on `io` and returns what it completed with.
+std::optional<int64_t> Wait(asio::io_context& io, Subscription& subscription, int64_t after,
+                            std::chrono::milliseconds timeout) {
+  std::optional<int64_t> result = -1;
+  asio::co_spawn(
+      io, [&]() -> asio::awaitable<void> { result = co_await subscription.WaitBeyond(after, timeout); },
+      asio::detached);
+  io.run();
+  io.restart();
+  return result;
+}
+
+TEST(InProcessEventBus, AnAnnouncementAlreadyBeyondTheIdCompletesAtOnce) {
+  asio::io_context io;
+  auto bus = MakeInProcessEventBus();
+  auto subscription = bus->Subscribe(7, io.get_executor());
+  bus->Publish(7, 3);
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(Wait(io, *subscription, 2, 10s), 3);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+  // A subscription made later starts from what was announced before it.
+  auto later = bus->Subscribe(7, io.get_executor());
+  EXPECT_EQ(Wait(io, *later, 0, 10s), 3);
+}
+
+TEST(InProcessEventBus, AWaitTimesOutWithoutAnAnnouncementBeyondIt) {
+  asio::io_context io;
+  auto bus = MakeInProcessEventBus();
+  auto subscription = bus->Subscribe(7, io.get_executor());
+  bus->Publish(7, 3);
+  EXPECT_EQ(Wait(io, *subscription, 3, 20ms), std::nullopt);
+  bus->Publish(8, 9);  // Another tenant's.
+  EXPECT_EQ(Wait(io, *subscription, 3, 20ms), std::nullopt);
+  bus->Publish(7, 2);  // Older than what was announced: nothing new.
+  EXPECT_EQ(Wait(io, *subscription, 3, 20ms), std::nullopt);
+}
+
+TEST(InProcessEventBus, APublisherOnAnotherThreadWakesAWaitingSubscription) {
+  asio::io_context io;
+  auto bus = MakeInProcessEventBus();
+  auto strand = asio::make_strand(io);
+  auto subscription = bus->Subscribe(7, strand);
+  std::optional<int64_t> result;
+  asio::co_spawn(
+      strand, [&]() -> asio::awaitable<void> { result = co_await subscription->WaitBeyond(0, 30s); }, asio::detached);
+  std::thread publisher([&] {
+    std::this_thread::sleep_for(20ms);
+    bus->Publish(7, 1);
+    bus->Publish(7, 2);
+  });
+  const auto start = std::chrono::steady_clock::now();
+  io.run();
+  publisher.join();
+  ASSERT_TRUE(result.has_value());
+  EXPECT_GE(*result, 1);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 10s) << "woken by the announcement, not by the timeout";
+}
+
+TEST(InProcessEventBus, EveryWaitingSubscriptionOfTheTenantWakes) {
+  asio::io_context io;
+  auto bus = MakeInProcessEventBus();
+  auto first = bus->Subscribe(7, io.get_executor());
+  auto second = bus->Subscribe(7, io.get_executor());
+  auto other_tenant = bus->Subscribe(8, io.get_executor());
+  std::optional<int64_t> a, b, c = -1;
+  asio::co_spawn(
+      io, [&]() -> asio::awaitable<void> { a = co_await first->WaitBeyond(0, 30s); }, asio::detached);
+  asio::co_spawn(
+      io, [&]() -> asio::awaitable<void> { b = co_await second->WaitBeyond(0, 30s); }, asio::detached);
+  asio::co_spawn(
+      io, [&]() -> asio::awaitable<void> { c = co_await other_tenant->WaitBeyond(0, 50ms); }, asio::detached);
+  asio::post(io, [&] { bus->Publish(7, 5); });
+  io.run();
+  EXPECT_EQ(a, 5);
+  EXPECT_EQ(b, 5);
+  EXPECT_EQ(c, std::nullopt);
+}
+
+TEST(InProcessEventBus, ACancelledWaitReturnsAtOnce) {
+  asio::io_context io;
+  auto bus = MakeInProcessEventBus();
+  auto subscription = bus->Subscribe(7, io.get_executor());
+  asio::cancellation_signal stop;
+  std::optional<int64_t> result = -1;
+  asio::co_spawn(
+      io, [&]() -> asio::awaitable<void> { result = co_await subscription->WaitBeyond(0, 30s); },
+      asio::bind_cancellation_slot(stop.slot(), asio::detached));
+  asio::steady_timer soon(io, 20ms);
+  soon.async_wait([&](boost::system::error_code) { stop.emit(asio::cancellation_type::terminal); });
+  const auto start = std::chrono::steady_clock::now();
+  io.run();
+  EXPECT_EQ(result, std::nullopt);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 10s);
+}
+
+TEST(InProcessEventBus, ADestroyedSubscriptionIsNoLongerWoken) {
+  asio::io_context io;
+  auto bus = MakeInProcessEventBus();
+  auto subscription = bus->Subscribe(7, io.get_executor());
+  subscription.reset();
+  bus->Publish(7, 1);  // Must not touch the destroyed subscription.
+  io.run();
+  io.restart();
+  auto again = bus->Subscribe(7, io.get_executor());
+  EXPECT_EQ(Wait(io, *again, 0, 10s), 1);
+}
+
+}  // namespace
+}  // namespace parley::events
