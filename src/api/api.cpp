@@ -31,6 +31,7 @@ boost::asio::awaitable<Result<store::IngestOutcome>> IngestAsync(store::Store& s
 }
 
 boost::json::object ConversationJson(const store::Conversation& c) {
+  constexpr int64_t kWindowMs = int64_t{24} * 3600 * 1000;
   return {
       {"id", c.id},
       {"platform", ToString(c.platform)},
@@ -45,7 +46,11 @@ boost::json::object ConversationJson(const store::Conversation& c) {
        c.human_until_ms ? boost::json::value(FormatTimestamp(*c.human_until_ms)) : boost::json::value(nullptr)},
       {"assignee_id", c.assignee_user_id ? boost::json::value(*c.assignee_user_id) : boost::json::value(nullptr)},
       {"created_at", FormatTimestamp(c.created_at_ms)},
-      {"last_message_at", FormatTimestamp(c.last_message_at_ms)}};
+      {"last_message_at", FormatTimestamp(c.last_message_at_ms)},
+      // Free-form messages reach the customer until then (24 hours after their last message); past it WhatsApp
+      // takes only templates, and Instagram a person's reply tagged HUMAN_AGENT for 6 more days.
+      {"window_closes_at", c.last_inbound_at_ms ? boost::json::value(FormatTimestamp(*c.last_inbound_at_ms + kWindowMs))
+                                                : boost::json::value(nullptr)}};
 }
 
 boost::json::object MessageJson(const store::StoredMessage& m) {

@@ -66,6 +66,23 @@ Result<void> CheckToken(std::string_view token) {
   return Ok();
 }
 
+// The WhatsApp Business Account id goes into a Graph URL path too; empty clears it.
+Result<void> CheckWabaId(std::string_view id) {
+  if (id.size() > kMaxAccountIdBytes ||
+      !std::all_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return Error::InvalidArgument("waba_id must be the numeric id of the WhatsApp Business Account");
+  }
+  return Ok();
+}
+
+// A WABA id only for WhatsApp, where templates live.
+Result<void> CheckWabaFor(Platform platform, std::string_view id) {
+  if (!id.empty() && platform != Platform::kWhatsApp) {
+    return Error::InvalidArgument("waba_id is for WhatsApp channels only");
+  }
+  return CheckWabaId(id);
+}
+
 Result<void> CheckDisplayName(std::string_view name) {
   if (name.size() > kMaxDisplayNameBytes ||
       std::any_of(name.begin(), name.end(), [](char c) { return static_cast<unsigned char>(c) < ' '; })) {
@@ -105,6 +122,7 @@ json::object ChannelJson(const store::Channel& channel) {
   if (channel.platform == Platform::kWhatsApp) {
     o["display_phone_number"] = OrNull(channel.profile.display_phone_number);
     o["verified_name"] = OrNull(channel.profile.verified_name);
+    o["waba_id"] = OrNull(channel.waba_id);
   } else {
     o["username"] = OrNull(channel.profile.username);
   }
@@ -196,17 +214,19 @@ boost::asio::awaitable<http::Response> ChannelsApi::Add(const Principal& caller,
                                                         const http::RouteContext&) {
   auto body = http::ParseJsonObject(request);
   if (!body) co_return http::ErrorResponse(body.error());
-  if (auto only = OnlyFields(*body, {"platform", "account_id", "access_token", "display_name"}); !only) {
+  if (auto only = OnlyFields(*body, {"platform", "account_id", "access_token", "display_name", "waba_id"}); !only) {
     co_return http::ErrorResponse(only.error());
   }
   auto platform_name = OptionalString(*body, "platform");
   auto account_id = OptionalString(*body, "account_id");
   auto token = OptionalString(*body, "access_token");
   auto display_name = OptionalString(*body, "display_name");
+  auto waba_id = OptionalString(*body, "waba_id");
   if (!platform_name) co_return http::ErrorResponse(platform_name.error());
   if (!account_id) co_return http::ErrorResponse(account_id.error());
   if (!token) co_return http::ErrorResponse(token.error());
   if (!display_name) co_return http::ErrorResponse(display_name.error());
+  if (!waba_id) co_return http::ErrorResponse(waba_id.error());
   auto platform = ParsePlatform(platform_name->value_or(""));
   if (!platform) co_return http::ErrorResponse(Error::InvalidArgument("platform must be whatsapp or instagram"));
   std::string account = account_id->value_or("");
@@ -215,10 +235,12 @@ boost::asio::awaitable<http::Response> ChannelsApi::Add(const Principal& caller,
   if (auto valid = CheckAccountId(account); !valid) co_return http::ErrorResponse(valid.error());
   if (auto valid = CheckToken(access_token); !valid) co_return http::ErrorResponse(valid.error());
   if (auto valid = CheckDisplayName(label); !valid) co_return http::ErrorResponse(valid.error());
+  std::string waba = waba_id->value_or("");
+  if (auto valid = CheckWabaFor(*platform, waba); !valid) co_return http::ErrorResponse(valid.error());
 
   auto checked = co_await graph_.CheckAccount(*platform, account, access_token);
   if (!checked) co_return http::ErrorResponse(checked.error());
-  store::NewChannel channel{caller.tenant_id, *platform, account, access_token, label, ToProfile(*checked)};
+  store::NewChannel channel{caller.tenant_id, *platform, account, access_token, label, ToProfile(*checked), waba};
   auto save = [this, &channel]() -> Result<store::Channel> {
     auto room = CheckChannelRoom(channel.tenant_id);
     if (!room) return room.error();
@@ -238,13 +260,15 @@ boost::asio::awaitable<http::Response> ChannelsApi::Update(const Principal& call
   if (!id) co_return http::ErrorResponse(Error::NotFound("no such channel"));
   auto body = http::ParseJsonObject(request);
   if (!body) co_return http::ErrorResponse(body.error());
-  if (auto only = OnlyFields(*body, {"access_token", "display_name", "enabled"}); !only) {
+  if (auto only = OnlyFields(*body, {"access_token", "display_name", "enabled", "waba_id"}); !only) {
     co_return http::ErrorResponse(only.error());
   }
   auto token = OptionalString(*body, "access_token");
   auto display_name = OptionalString(*body, "display_name");
+  auto waba_id = OptionalString(*body, "waba_id");
   if (!token) co_return http::ErrorResponse(token.error());
   if (!display_name) co_return http::ErrorResponse(display_name.error());
+  if (!waba_id) co_return http::ErrorResponse(waba_id.error());
   store::ChannelUpdate update;
   json::array fields;
   if (*token) {
@@ -262,19 +286,32 @@ boost::asio::awaitable<http::Response> ChannelsApi::Update(const Principal& call
     update.enabled = enabled->as_bool();
     fields.push_back("enabled");
   }
+  if (*waba_id) {
+    if (auto valid = CheckWabaId(**waba_id); !valid) co_return http::ErrorResponse(valid.error());
+    update.waba_id = **waba_id;
+    fields.push_back("waba_id");
+  }
   if (fields.empty()) {
-    co_return http::ErrorResponse(Error::InvalidArgument("nothing to change: access_token, display_name or enabled"));
+    co_return http::ErrorResponse(
+        Error::InvalidArgument("nothing to change: access_token, display_name, enabled or waba_id"));
   }
 
   const int64_t tenant = caller.tenant_id;
   const int64_t channel_id = *id;
-  if (update.access_token) {
+  if (update.access_token || update.waba_id) {
     auto get = [this, tenant, channel_id] { return store_.GetChannel(tenant, channel_id); };
     auto current = co_await pool_.Run(get);
     if (!current) co_return http::ErrorResponse(current.error());
-    auto checked = co_await graph_.CheckAccount(current->platform, current->account_id, *update.access_token);
-    if (!checked) co_return http::ErrorResponse(checked.error());
-    update.profile = ToProfile(*checked);
+    if (update.waba_id) {
+      if (auto valid = CheckWabaFor(current->platform, *update.waba_id); !valid) {
+        co_return http::ErrorResponse(valid.error());
+      }
+    }
+    if (update.access_token) {
+      auto checked = co_await graph_.CheckAccount(current->platform, current->account_id, *update.access_token);
+      if (!checked) co_return http::ErrorResponse(checked.error());
+      update.profile = ToProfile(*checked);
+    }
   }
   auto change = [this, tenant, channel_id, &update] { return store_.UpdateChannel(tenant, channel_id, update); };
   auto updated = co_await pool_.Run(change);
@@ -428,9 +465,11 @@ boost::asio::awaitable<Result<store::Channel>> ChannelsApi::SaveConnected(const 
                                                                           const meta::DiscoveredAccount& account,
                                                                           const meta::AccountInfo& checked) {
   store::NewChannel fresh{caller.tenant_id, platform, account.info.id, account.access_token, {}, ToProfile(checked)};
+  fresh.waba_id = account.waba_id;
   store::ChannelUpdate renewal;
   renewal.access_token = account.access_token;
   renewal.profile = fresh.profile;
+  if (!account.waba_id.empty()) renewal.waba_id = account.waba_id;
   // Connecting an account the tenant already has renews its token instead of failing.
   auto save = [this, &fresh, &renewal]() -> Result<std::pair<store::Channel, bool>> {
     auto channels = store_.ListChannels(fresh.tenant_id);

@@ -1,8 +1,8 @@
 #pragma once
 // The tenant's WhatsApp and Instagram channels:
 //   channels         GET /api/social-accounts   GET /api/social-accounts/{id}                     (any role)
-//                    POST /api/social-accounts {"platform", "account_id", "access_token", "display_name"}
-//                    PATCH|PUT /api/social-accounts/{id} {"access_token", "display_name", "enabled"}
+//                    POST /api/social-accounts {"platform", "account_id", "access_token", "display_name", "waba_id"}
+//                    PATCH|PUT /api/social-accounts/{id} {"access_token", "display_name", "enabled", "waba_id"}
 //                    DELETE /api/social-accounts/{id}                                            (owners, admins)
 //   Meta OAuth       GET /api/social-accounts/connect/{platform} → {"authorization_url", "expires_at"} (admins)
 //                    GET /api/social-accounts/connect/{platform}/callback?code=&state=   (public: the state is
@@ -11,6 +11,8 @@
 // A token is saved only after the platform accepted it (GET /{account_id} on the Graph API): a refusal answers 400
 // with the platform's message, an unreachable platform 503, and nothing is saved. Access tokens are never shown:
 // answers carry their last four characters at most. Every change goes to the audit log, without the token.
+// A WhatsApp channel's waba_id (its WhatsApp Business Account, where its message templates live) is optional;
+// Meta's login fills it in, and GET /api/social-accounts/{id}/templates (api/templates_api.h) needs it.
 
 #include "api/auth.h"
 #include "api/route_table.h"

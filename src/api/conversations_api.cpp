@@ -235,6 +235,7 @@ boost::asio::awaitable<http::Response> ConversationsApi::Reply(const Principal& 
   if (!id) co_return http::ErrorResponse(Error::NotFound("no such conversation"));
   auto body = http::ParseJsonObject(request);
   if (!body) co_return http::ErrorResponse(body.error());
+  if (body->contains("template")) co_return co_await templates_.Reply(caller, *id, *body);
   const auto* text = body->if_contains("text");
   if (text == nullptr || !text->is_string() || text->as_string().empty()) {
     co_return http::ErrorResponse(Error::InvalidArgument("text must be a non-empty string"));

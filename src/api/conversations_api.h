@@ -3,6 +3,8 @@
 //   conversations   GET /api/conversations?channel_id=&status=&mode=&assignee=&since=&until=&q=&cursor=&limit=
 //                   GET /api/conversations/{id}   GET /api/conversations/{id}/messages
 //                   POST /api/conversations/{id}/messages {"text"}   (a person's reply: same delivery path as the bot)
+//                     or {"template": {"name", "language", "parameters"}} on WhatsApp (api/templates_api.h), which
+//                     past the 24-hour window is the only reply WhatsApp takes (free text there answers 409)
 //                   POST /api/conversations/{id}/assign {"user_id": n | null}   (agents: themselves only)
 //                   PUT /api/conversations/{id}/mode {"mode": "bot" | "human"}
 //                   POST /api/conversations/{id}/close   GET /api/conversations/{id}/traces
@@ -12,6 +14,7 @@
 //                   "sources": [{document_id, name, chunk_id, text, score}]} | null, status, resolved_by, …}
 
 #include "api/route_table.h"
+#include "api/templates_api.h"
 #include "core/blocking_pool.h"
 #include "core/config.h"
 #include "store/store.h"
@@ -25,9 +28,10 @@ class ConversationsApi {
   // Tells the delivery path (app::ReplyWorker::SendOutbox) that a conversation has a person's reply queued.
   using Deliver = std::function<void(int64_t conversation_id)>;
 
-  // Every reference must outlive this.
-  ConversationsApi(const Config& config, store::Store& store, BlockingPool& pool, Deliver deliver)
-      : config_(config), store_(store), pool_(pool), deliver_(std::move(deliver)) {}
+  // Every reference must outlive this. `templates` answers the replies that send a WhatsApp template.
+  ConversationsApi(const Config& config, store::Store& store, BlockingPool& pool, Deliver deliver,
+                   TemplatesApi& templates)
+      : config_(config), store_(store), pool_(pool), deliver_(std::move(deliver)), templates_(templates) {}
 
   void RegisterRoutes(RouteTable& routes);
 
@@ -50,6 +54,7 @@ class ConversationsApi {
   store::Store& store_;
   BlockingPool& pool_;
   Deliver deliver_;
+  TemplatesApi& templates_;
 };
 
 // Reads the inbox filter from the query string; kInvalidArgument naming the bad parameter.

@@ -75,15 +75,17 @@ int UserCreate(const Config& config, int64_t tenant_id, const std::string& email
 }
 
 int ChannelAdd(const Config& config, Platform platform, int64_t tenant_id, const std::string& account_id,
-               const std::string& token) {
+               const std::string& token, const std::string& waba_id) {
   auto store = OpenForCli(config);
   if (!store) return PrintError(store.error());
-  auto channel = (*store)->AddChannel({tenant_id, platform, account_id, token, {}, {}});
+  auto channel = (*store)->AddChannel({tenant_id, platform, account_id, token, {}, {}, waba_id});
   if (!channel) return PrintError(channel.error());
-  PrintJson({{"channel_id", channel->id},
-             {"tenant_id", channel->tenant_id},
-             {"platform", ToString(platform)},
-             {"account_id", channel->account_id}});
+  boost::json::object out{{"channel_id", channel->id},
+                          {"tenant_id", channel->tenant_id},
+                          {"platform", ToString(platform)},
+                          {"account_id", channel->account_id}};
+  if (!channel->waba_id.empty()) out["waba_id"] = channel->waba_id;
+  PrintJson(out);
   (*store)->Close();
   return 0;
 }
@@ -251,11 +253,20 @@ int Main(int argc, char** argv) {
   auto* channel_add = channel->add_subcommand("add", "Connect a WhatsApp number or an Instagram account.");
   channel_add->require_subcommand(1);
   int64_t channel_tenant = 0;
-  std::string phone_number_id, account_id, access_token;
+  std::string phone_number_id, account_id, access_token, waba_id;
   auto* add_whatsapp = channel_add->add_subcommand("whatsapp", "Connect a WhatsApp Cloud API phone number.");
   add_whatsapp->add_option("--tenant", channel_tenant, "Tenant id")->required();
   add_whatsapp->add_option("--phone-number-id", phone_number_id, "WhatsApp phone_number_id")->required();
   add_whatsapp->add_option("--access-token", access_token, "Graph API access token (stored encrypted)")->required();
+  add_whatsapp
+      ->add_option("--waba-id", waba_id,
+                   "WhatsApp Business Account id, where the number's message templates are (needed to send them)")
+      ->check(CLI::Validator(
+          [](std::string& id) {
+            const bool digits = !id.empty() && id.find_first_not_of("0123456789") == std::string::npos;
+            return digits ? std::string() : std::string("the WABA id is a number");
+          },
+          "DIGITS"));
   auto* add_instagram = channel_add->add_subcommand("instagram", "Connect an Instagram professional account.");
   add_instagram->add_option("--tenant", channel_tenant, "Tenant id")->required();
   add_instagram->add_option("--account-id", account_id, "Instagram account id")->required();
@@ -356,9 +367,9 @@ int Main(int argc, char** argv) {
   }
   if (user_create->parsed()) return UserCreate(*config, user_tenant, user_email, user_name, user_role, user_password);
   if (add_whatsapp->parsed())
-    return ChannelAdd(*config, Platform::kWhatsApp, channel_tenant, phone_number_id, access_token);
+    return ChannelAdd(*config, Platform::kWhatsApp, channel_tenant, phone_number_id, access_token, waba_id);
   if (add_instagram->parsed())
-    return ChannelAdd(*config, Platform::kInstagram, channel_tenant, account_id, access_token);
+    return ChannelAdd(*config, Platform::kInstagram, channel_tenant, account_id, access_token, {});
   if (simulate->parsed()) return Simulate(*config, simulate_options);
   if (kb_add->parsed()) return KnowledgeAdd(*config, kb_tenant, kb_name, kb_files);
   if (kb_list->parsed()) return KnowledgeList(*config, list_tenant, list_kb);

@@ -305,8 +305,12 @@ boost::asio::awaitable<void> ReplyWorker::SendLeased(const store::OutboundLease&
   const channels::SendAccount account{message.channel.account_id, message.channel.access_token};
   const channels::MessageTag tag =
       message.draft.human_agent ? channels::MessageTag::kHumanAgent : channels::MessageTag::kNone;
-  auto sent =
-      co_await channel->SendText(account, message.recipient_id, message.draft.text, message.draft.reply_to, tag);
+  channels::SendResult sent;
+  if (message.draft.whatsapp_template) {
+    sent = co_await channel->SendTemplate(account, message.recipient_id, *message.draft.whatsapp_template);
+  } else {
+    sent = co_await channel->SendText(account, message.recipient_id, message.draft.text, message.draft.reply_to, tag);
+  }
   m.send_seconds.Observe(SecondsSince(start));
   boost::json::object fields{{"platform", ToString(platform)},
                              {"tenant_id", message.tenant_id},

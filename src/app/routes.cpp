@@ -16,7 +16,8 @@ namespace parley::app {
 ApiRoutes::ApiRoutes(ApiServices s)
     : api_(s.config, s.store, s.pool, s.batcher, s.channels, std::move(s.status)),
       access_(s.config, s.store, s.pool, s.hashing, s.authenticator),
-      conversations_(s.config, s.store, s.pool, std::move(s.send_outbox)),
+      templates_(s.config, s.store, s.pool, s.client, s.send_outbox),
+      conversations_(s.config, s.store, s.pool, std::move(s.send_outbox), templates_),
       knowledge_(s.config, s.store, s.pool, s.agent_service),
       billing_(s.config, s.store, s.pool, std::move(s.stripe)),
       channels_(s.config, s.store, s.pool, s.box, s.client) {}
@@ -28,6 +29,7 @@ void ApiRoutes::Register(api::RouteTable& routes) {
   knowledge_.RegisterRoutes(routes);
   billing_.RegisterRoutes(routes);
   channels_.RegisterRoutes(routes);
+  templates_.RegisterRoutes(routes);
   api::RegisterOpenApiRoute(routes);
 }
 

@@ -11,6 +11,7 @@
 #include "api/conversations_api.h"
 #include "api/knowledge_api.h"
 #include "api/route_table.h"
+#include "api/templates_api.h"
 #include "billing/stripe.h"
 #include "channels/channel.h"
 #include "core/blocking_pool.h"
@@ -54,6 +55,7 @@ class ApiRoutes {
  private:
   api::Api api_;
   api::AccessApi access_;
+  api::TemplatesApi templates_;  // Before conversations_, which sends templates through it.
   api::ConversationsApi conversations_;
   api::KnowledgeApi knowledge_;
   api::BillingApi billing_;

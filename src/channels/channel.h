@@ -70,6 +70,11 @@ class Channel {
   virtual boost::asio::awaitable<SendResult> SendText(const SendAccount& account, std::string_view contact_id,
                                                       std::string_view text, std::string_view reply_to,
                                                       MessageTag tag) = 0;
+
+  // Sends an approved message template (WhatsApp's way to reach a customer past the 24-hour window). A platform
+  // without templates fails at once, without calling out, with an error that is not transient.
+  virtual boost::asio::awaitable<SendResult> SendTemplate(const SendAccount& account, std::string_view contact_id,
+                                                          const TemplateMessage& message) = 0;
 };
 
 // The platforms Parley knows, built from their settings. `client` must outlive the channels.

@@ -133,3 +133,43 @@ boost::json::object ToJsonDetails(const UnifiedMessage& m) {
 }
 
 }  // namespace parley
+
+namespace parley {
+
+boost::json::object TemplateJson(const TemplateMessage& t) {
+  boost::json::array parameters;
+  for (const auto& p : t.parameters) parameters.emplace_back(p);
+  boost::json::object o{{"name", t.name}, {"language", t.language}, {"parameters", std::move(parameters)}};
+  if (!t.parameter_names.empty()) {
+    boost::json::array names;
+    for (const auto& n : t.parameter_names) names.emplace_back(n);
+    o["parameter_names"] = std::move(names);
+  }
+  return o;
+}
+
+std::optional<TemplateMessage> TemplateFromJson(const boost::json::value& value) {
+  const auto* o = value.if_object();
+  if (o == nullptr) return std::nullopt;
+  const auto* name = o->if_contains("name");
+  const auto* language = o->if_contains("language");
+  if (name == nullptr || !name->is_string() || language == nullptr || !language->is_string()) return std::nullopt;
+  TemplateMessage t{std::string(name->as_string()), std::string(language->as_string()), {}, {}};
+  auto strings = [](const boost::json::value* v, std::vector<std::string>& out) {
+    if (v == nullptr) return true;
+    if (!v->is_array()) return false;
+    for (const auto& e : v->as_array()) {
+      if (!e.is_string()) return false;
+      out.emplace_back(e.as_string());
+    }
+    return true;
+  };
+  if (!strings(o->if_contains("parameters"), t.parameters) ||
+      !strings(o->if_contains("parameter_names"), t.parameter_names)) {
+    return std::nullopt;
+  }
+  if (!t.parameter_names.empty() && t.parameter_names.size() != t.parameters.size()) return std::nullopt;
+  return t;
+}
+
+}  // namespace parley

@@ -91,6 +91,17 @@ struct MessageError {
   std::string detail;
 };
 
+// An approved WhatsApp message template to send, the only message WhatsApp delivers more than 24 hours after the
+// customer's last one: its name and language code, and the values of its body's placeholders in their order.
+struct TemplateMessage {
+  std::string name;
+  std::string language;
+  std::vector<std::string> parameters;
+  //! The placeholders' names, parallel to `parameters`, when the template's parameter_format is NAMED
+  //! ({{first_name}}); empty for positional ones ({{1}}).
+  std::vector<std::string> parameter_names;
+};
+
 // One customer message (or, for outbound, one business message) in platform-neutral form.
 struct UnifiedMessage {
   Platform platform = Platform::kWhatsApp;
@@ -157,5 +168,11 @@ struct WebhookEvents {
 
 // The unified message as JSON, in the read API's shape (without store-assigned fields).
 boost::json::object ToJsonDetails(const UnifiedMessage& m);
+
+// A template as a message's details keep it and the read API shows it: {"name", "language", "parameters": [...]}
+// with "parameter_names" when it has named placeholders. TemplateFromJson reads it back; nullopt when `value` is
+// not that shape.
+boost::json::object TemplateJson(const TemplateMessage& t);
+std::optional<TemplateMessage> TemplateFromJson(const boost::json::value& value);
 
 }  // namespace parley

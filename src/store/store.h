@@ -62,6 +62,7 @@ struct Channel {
   AccountProfile profile;
   bool enabled = true;  //!< A disabled channel stores what customers write but answers nobody automatically.
   int64_t updated_at_ms = 0;
+  std::string waba_id;  //!< WhatsApp: the Business Account owning the number (its templates); empty when unknown.
 };
 
 struct NewChannel {
@@ -71,6 +72,7 @@ struct NewChannel {
   std::string access_token;
   std::string display_name;
   AccountProfile profile;
+  std::string waba_id;  //!< WhatsApp only; may be empty.
 };
 
 // The fields of a channel to change; empty optionals are left as they are. A new token comes with the profile
@@ -80,6 +82,7 @@ struct ChannelUpdate {
   std::optional<AccountProfile> profile;
   std::optional<std::string> display_name;
   std::optional<bool> enabled;
+  std::optional<std::string> waba_id;
 };
 
 // What the store needs to know about one inbound customer message besides its content.
@@ -215,6 +218,8 @@ struct OutboundDraft {
   std::string text;
   std::string reply_to;      //!< Platform message id to quote, or empty.
   bool human_agent = false;  //!< A person's reply past Instagram's 24-hour window: sent with the HUMAN_AGENT tag.
+  //! A WhatsApp template to send instead of `text` (which then holds its body as rendered, for the thread).
+  std::optional<TemplateMessage> whatsapp_template;
 };
 
 // Usage of one tenant on one UTC day (or summed over days).
@@ -405,9 +410,16 @@ class Store {
   // A person's reply from the inbox, queued exactly like the bot's (the caller sends it through the same delivery
   // path). The conversation goes to human mode for `human_idle_ms` (0: until handed back), so the bot does not
   // talk over the person. kNotFound; kConflict when the conversation is closed or its channel removed.
+  // With `whatsapp_template` (WhatsApp only, else kInvalidArgument), `text` is its rendered body and the reply may go
+  // out after the 24-hour window too; without it a reply past the window is kConflict (WhatsApp: a template is
+  // needed; Instagram: past 7 days, a person's reply past 24 hours is tagged HUMAN_AGENT).
   virtual Result<OutboundMessage> QueuePersonReply(int64_t tenant_id, int64_t conversation_id, const std::string& text,
-                                                   const std::string& sent_by, int64_t human_idle_ms,
-                                                   int64_t now_ms) = 0;
+                                                   const std::string& sent_by, int64_t human_idle_ms, int64_t now_ms,
+                                                   const std::optional<TemplateMessage>& whatsapp_template) = 0;
+  Result<OutboundMessage> QueuePersonReply(int64_t tenant_id, int64_t conversation_id, const std::string& text,
+                                           const std::string& sent_by, int64_t human_idle_ms, int64_t now_ms) {
+    return QueuePersonReply(tenant_id, conversation_id, text, sent_by, human_idle_ms, now_ms, std::nullopt);
+  }
   // Escalations (CommitReply with hand_off creates one per conversation at a time, with the reply's reason,
   // priority and draft), newest first, narrowed by `filter`.
   virtual Result<Page<SupportItem>> ListSupportItems(int64_t tenant_id, const SupportFilter& filter,

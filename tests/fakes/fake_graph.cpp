@@ -39,6 +39,7 @@ struct FakeGraph::Impl {
   std::string app_id;
   std::string app_secret;
   std::map<std::string, Code> codes;
+  std::map<std::string, Node> templates_of_waba;  // fields.data: the templates, in the order added
 };
 
 namespace {
@@ -237,6 +238,47 @@ FakeGraph::FakeGraph() : impl_(std::make_unique<Impl>()) {
                       co_return http::JsonResponse(http::Status::ok, {{"data", std::move(data)}});
                     });
   impl_->router.Add(
+      http::Verb::get, "/{waba}/message_templates",
+      [this, read](const http::Request& request,
+                   const http::RouteContext& route) -> boost::asio::awaitable<http::Response> {
+        if (auto failed = read(request)) co_return *failed;
+        std::lock_guard lock(impl_->mutex);
+        std::string token = BearerOf(request);
+        if (!impl_->known_tokens.contains(token)) {
+          co_return GraphError(http::Status::bad_request, 190,
+                               "Invalid OAuth access token - Cannot parse access token");
+        }
+        std::string waba_id(route.Param("waba").value_or(""));
+        auto waba = impl_->templates_of_waba.find(waba_id);
+        if (waba == impl_->templates_of_waba.end() || !waba->second.tokens.contains(token)) {
+          co_return GraphError(http::Status::bad_request, 100,
+                               "Unsupported get request. Object with ID '" + waba_id +
+                                   "' does not exist, cannot be loaded due to missing permissions, or does not "
+                                   "support this operation.");
+        }
+        const auto& all = waba->second.fields.at("data").as_array();
+        size_t limit = 25;
+        if (auto raw = route.Query("limit")) limit = std::max<size_t>(1, std::stoul(std::string(*raw)));
+        size_t first = 0;
+        if (auto after = route.Query("after"); after && after->size() > 1) {
+          first = std::stoul(std::string(*after).substr(1));
+        }
+        boost::json::array data;
+        for (size_t i = first; i < all.size() && data.size() < limit; ++i) data.push_back(all[i]);
+        boost::json::object answer{{"data", data}};
+        if (!data.empty()) {
+          const size_t end = first + data.size();
+          boost::json::object paging{
+              {"cursors", {{"before", "c" + std::to_string(first)}, {"after", "c" + std::to_string(end)}}}};
+          if (end < all.size()) {
+            paging["next"] = base_url() + "/" + waba_id + "/message_templates?limit=" + std::to_string(limit) +
+                             "&after=c" + std::to_string(end);
+          }
+          answer["paging"] = std::move(paging);
+        }
+        co_return http::JsonResponse(http::Status::ok, answer);
+      });
+  impl_->router.Add(
       http::Verb::get, "/{node}",
       [this, read](const http::Request& request,
                    const http::RouteContext& route) -> boost::asio::awaitable<http::Response> {
@@ -283,6 +325,15 @@ std::vector<RecordedRequest> FakeGraph::sends() const {
   std::vector<RecordedRequest> out;
   for (auto& r : requests()) {
     if (IsSend(r)) out.push_back(r);
+  }
+  return out;
+}
+
+std::vector<RecordedRequest> FakeGraph::template_sends() const {
+  std::vector<RecordedRequest> out;
+  for (auto& r : sends()) {
+    const auto* type = r.body.as_object().if_contains("type");
+    if (type != nullptr && *type == "template") out.push_back(r);
   }
   return out;
 }
@@ -347,6 +398,17 @@ void FakeGraph::AddAuthorizationCode(const std::string& code, const std::string&
                                      const std::string& user_token) {
   std::lock_guard lock(impl_->mutex);
   impl_->codes[code] = {redirect_uri, user_token};
+}
+
+void FakeGraph::AddMessageTemplate(const std::string& waba_id, const std::string& token, boost::json::object fields) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->known_tokens.insert(token);
+  Impl::Node& waba = impl_->templates_of_waba[waba_id];
+  waba.tokens.insert(token);
+  auto& data = waba.fields["data"];
+  if (!data.is_array()) data = boost::json::array();
+  if (!fields.contains("id")) fields["id"] = std::to_string(1000000000000000 + data.as_array().size());
+  data.as_array().push_back(std::move(fields));
 }
 
 }  // namespace parley::testing

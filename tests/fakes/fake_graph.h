@@ -9,7 +9,9 @@
 // 190 for an unknown token, 100 for a node the token cannot see); Meta's OAuth: GET /oauth/access_token exchanges a
 // code issued for (client_id, redirect_uri) once, with the app's secret; GET /debug_token (app token) lists the
 // WhatsApp Business Accounts a token was granted in granular_scopes; GET /{waba_id}/phone_numbers; GET /me/accounts
-// lists the Pages of a user token with their instagram_business_account.
+// lists the Pages of a user token with their instagram_business_account; GET /{waba_id}/message_templates lists a
+// WhatsApp Business Account's templates as Meta does ({"data": [...], "paging": {"cursors", "next"}}, `limit`
+// (default 25) and `after` honoured).
 
 #include <boost/json/value.hpp>
 
@@ -46,6 +48,8 @@ class FakeGraph {
   std::vector<RecordedRequest> requests() const;
   // Requests that send a message (not read receipts, typing or sender actions).
   std::vector<RecordedRequest> sends() const;
+  // The sends of a WhatsApp template (`"type": "template"`).
+  std::vector<RecordedRequest> template_sends() const;
   // Waits up to `timeout` until `sends().size() >= n`.
   bool WaitForSends(size_t n, std::chrono::milliseconds timeout) const;
 
@@ -74,6 +78,9 @@ class FakeGraph {
   // A Facebook Page of the user behind `user_token`, with its own token and its Instagram business account.
   void AddInstagramAccount(const std::string& user_token, const std::string& page_id, const std::string& page_token,
                            const std::string& account_id, const std::string& username);
+  // A message template of the WhatsApp Business Account `waba_id`, which `token` may list. `fields` is Meta's
+  // object (name, language, status, category, parameter_format, components); an id is added when it has none.
+  void AddMessageTemplate(const std::string& waba_id, const std::string& token, boost::json::object fields);
   // The Meta app that OAuth codes are issued to.
   void SetApp(const std::string& app_id, const std::string& app_secret);
   // A code the Login dialog would have sent to `redirect_uri`; it exchanges once for `user_token`.

@@ -136,7 +136,7 @@ boost::asio::awaitable<Result<std::vector<DiscoveredAccount>>> GraphAccounts::Di
     if (!numbers) co_return numbers.error();
     auto parsed = ParsePhoneNumbers(*numbers);
     if (!parsed) co_return parsed.error();
-    for (AccountInfo& number : *parsed) accounts.push_back({std::move(number), user_token});
+    for (AccountInfo& number : *parsed) accounts.push_back({std::move(number), user_token, waba_id});
   }
   co_return accounts;
 }

@@ -52,8 +52,8 @@ class GraphAccounts {
 
   // The accounts `user_token` gives access to. WhatsApp (Embedded Signup): the WhatsApp Business Accounts in
   // debug_token's granular scopes (asked with the app token), then each one's phone numbers, all reached with the
-  // login's token. Instagram: the Pages of /me/accounts that have an Instagram business account, each with its
-  // Page token.
+  // login's token, each with its WABA id. Instagram: the Pages of /me/accounts that have an Instagram business
+  // account, each with its Page token.
   boost::asio::awaitable<Result<std::vector<DiscoveredAccount>>> Discover(const OAuthApp& app, Platform platform,
                                                                           std::string user_token);
 

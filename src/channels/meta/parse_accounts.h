@@ -25,6 +25,7 @@ struct AccountInfo {
 struct DiscoveredAccount {
   AccountInfo info;
   std::string access_token;  //!< WhatsApp: the business token of the login; Instagram: its Page's token.
+  std::string waba_id;       //!< WhatsApp: the Business Account the number belongs to (its templates live there).
 };
 
 // A Graph answer as a JSON object. A 2xx with a JSON object yields it. A 4xx is the platform's refusal:

@@ -2,6 +2,7 @@
 
 #include "channels/meta/graph.h"
 #include "channels/whatsapp/parse.h"
+#include "channels/whatsapp/templates.h"
 
 namespace parley::channels::whatsapp {
 
@@ -23,6 +24,13 @@ boost::asio::awaitable<SendResult> WhatsAppChannel::SendText(const SendAccount& 
   co_return co_await meta::PostJson(client_, meta::MessagesUrl(settings_.graph_base_url, account.account_id),
                                     account.access_token, TextMessageBody(contact_id, text, reply_to),
                                     &ParseSendResponse);
+}
+
+boost::asio::awaitable<SendResult> WhatsAppChannel::SendTemplate(const SendAccount& account,
+                                                                 std::string_view contact_id,
+                                                                 const TemplateMessage& message) {
+  co_return co_await meta::PostJson(client_, meta::MessagesUrl(settings_.graph_base_url, account.account_id),
+                                    account.access_token, TemplateMessageBody(contact_id, message), &ParseSendResponse);
 }
 
 }  // namespace parley::channels::whatsapp

@@ -23,6 +23,9 @@ class WhatsAppChannel final : public meta::MetaChannel {
   boost::asio::awaitable<SendResult> SendText(const SendAccount& account, std::string_view contact_id,
                                               std::string_view text, std::string_view reply_to,
                                               MessageTag tag) override;
+  // POSTs TemplateMessageBody (whatsapp/templates.h): {"type":"template","template":{name, language, components}}.
+  boost::asio::awaitable<SendResult> SendTemplate(const SendAccount& account, std::string_view contact_id,
+                                                  const TemplateMessage& message) override;
 };
 
 }  // namespace parley::channels::whatsapp

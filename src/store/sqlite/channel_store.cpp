@@ -10,7 +10,7 @@ namespace {
 // Statements, named and kept at namespace scope.
 #define CHANNEL_COLUMNS                                                                                       \
   "id, tenant_id, platform, account_id, access_token_sealed, created_at, display_name, display_phone_number," \
-  " verified_name, username, enabled, updated_at"
+  " verified_name, username, enabled, updated_at, waba_id"
 constexpr char kTenantExists[] = "SELECT 1 FROM tenants WHERE id = ?1";
 constexpr char kLiveOwner[] =
     "SELECT tenant_id, id FROM channels WHERE platform = ?1 AND account_id = ?2 AND removed_at IS NULL";
@@ -19,11 +19,12 @@ constexpr char kRemovedByTenant[] =
     " ORDER BY removed_at DESC, id DESC LIMIT 1";
 constexpr char kInsertChannel[] =
     "INSERT INTO channels (tenant_id, platform, account_id, access_token_sealed, created_at, display_name,"
-    " display_phone_number, verified_name, username, updated_at)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?5) RETURNING " CHANNEL_COLUMNS;
+    " display_phone_number, verified_name, username, updated_at, waba_id)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?5, ?10) RETURNING " CHANNEL_COLUMNS;
 constexpr char kReviveChannel[] =
     "UPDATE channels SET access_token_sealed = ?2, display_name = ?3, display_phone_number = ?4, verified_name = ?5,"
-    " username = ?6, enabled = 1, updated_at = ?7, removed_at = NULL WHERE id = ?1 RETURNING " CHANNEL_COLUMNS;
+    " username = ?6, enabled = 1, updated_at = ?7, removed_at = NULL, waba_id = COALESCE(NULLIF(?8, ''), waba_id)"
+    " WHERE id = ?1 RETURNING " CHANNEL_COLUMNS;
 constexpr char kSelectChannel[] = "SELECT " CHANNEL_COLUMNS " FROM channels WHERE id = ?1";
 constexpr char kSelectTenantChannel[] =
     "SELECT " CHANNEL_COLUMNS " FROM channels WHERE id = ?1 AND tenant_id = ?2 AND removed_at IS NULL";
@@ -33,7 +34,8 @@ constexpr char kUpdateChannel[] =
     "UPDATE channels SET access_token_sealed = COALESCE(?3, access_token_sealed),"
     " display_phone_number = COALESCE(?4, display_phone_number), verified_name = COALESCE(?5, verified_name),"
     " username = COALESCE(?6, username), display_name = COALESCE(?7, display_name), enabled = COALESCE(?8, enabled),"
-    " updated_at = ?9 WHERE id = ?1 AND tenant_id = ?2 AND removed_at IS NULL RETURNING " CHANNEL_COLUMNS;
+    " waba_id = COALESCE(?10, waba_id), updated_at = ?9 WHERE id = ?1 AND tenant_id = ?2 AND removed_at IS NULL"
+    " RETURNING " CHANNEL_COLUMNS;
 constexpr char kRemoveChannel[] =
     "UPDATE channels SET removed_at = ?3, updated_at = ?3 WHERE id = ?1 AND tenant_id = ?2 AND removed_at IS NULL"
     " RETURNING " CHANNEL_COLUMNS;
@@ -61,6 +63,7 @@ Result<Channel> ReadChannel(const Statement& row, const crypto::SecretBox& box) 
   channel.profile = {row.String(7), row.String(8), row.String(9)};
   channel.enabled = row.Int(10) != 0;
   channel.updated_at_ms = row.Int(11);
+  channel.waba_id = row.String(12);
   return channel;
 }
 
@@ -109,13 +112,14 @@ Result<Channel> SqliteStore::AddChannel(const NewChannel& channel) {
     if (comes_back) {
       STORE_ASSIGN_OR_RETURN(auto revive, db.Prepare(kReviveChannel));
       revive.Bind(1, removed.Int(0)).Bind(2, sealed).Bind(3, channel.display_name).Bind(4, p.display_phone_number);
-      revive.Bind(5, p.verified_name).Bind(6, p.username).Bind(7, now_ms);
+      revive.Bind(5, p.verified_name).Bind(6, p.username).Bind(7, now_ms).Bind(8, channel.waba_id);
       STORE_ASSIGN_OR_RETURN(added, OneChannel(revive, box_));
       return Ok();
     }
     STORE_ASSIGN_OR_RETURN(auto insert, db.Prepare(kInsertChannel));
     insert.Bind(1, channel.tenant_id).Bind(2, platform).Bind(3, channel.account_id).Bind(4, sealed).Bind(5, now_ms);
     insert.Bind(6, channel.display_name).Bind(7, p.display_phone_number).Bind(8, p.verified_name).Bind(9, p.username);
+    insert.Bind(10, channel.waba_id);
     auto inserted = OneChannel(insert, box_);
     // Another process connected the account between the check and the insert.
     if (!inserted && inserted.error().code == ErrorCode::kConflict) {
@@ -179,7 +183,7 @@ Result<Channel> SqliteStore::UpdateChannel(int64_t tenant_id, int64_t channel_id
   STORE_TRY(WriteForgettingRoutes([&](Database& db) -> Result<void> {
     STORE_ASSIGN_OR_RETURN(auto change, db.Prepare(kUpdateChannel));
     change.Bind(1, channel_id).Bind(2, tenant_id).Bind(3, sealed).Bind(4, phone).Bind(5, verified_name);
-    change.Bind(6, username).Bind(7, update.display_name).Bind(8, enabled).Bind(9, now_ms);
+    change.Bind(6, username).Bind(7, update.display_name).Bind(8, enabled).Bind(9, now_ms).Bind(10, update.waba_id);
     STORE_ASSIGN_OR_RETURN(updated, OneChannel(change, box_));
     if (!updated.enabled) STORE_TRY(StopAnswering(db, channel_id));
     return Ok();

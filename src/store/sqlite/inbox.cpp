@@ -228,7 +228,8 @@ Result<Conversation> SqliteStore::CloseConversation(int64_t tenant_id, int64_t c
 
 Result<OutboundMessage> SqliteStore::QueuePersonReply(int64_t tenant_id, int64_t conversation_id,
                                                       const std::string& text, const std::string& sent_by,
-                                                      int64_t human_idle_ms, int64_t now_ms) {
+                                                      int64_t human_idle_ms, int64_t now_ms,
+                                                      const std::optional<TemplateMessage>& whatsapp_template) {
   if (text.empty()) return Error::InvalidArgument("text must not be empty");
   int64_t message_id = 0;
   STORE_TRY(Write([&](Database& db) -> Result<void> {
@@ -239,7 +240,11 @@ Result<OutboundMessage> SqliteStore::QueuePersonReply(int64_t tenant_id, int64_t
     if (channel.Int(0) != 0) return Error::Conflict("the conversation's channel was removed");
     const int64_t since_customer =
         conversation.last_inbound_at_ms ? now_ms - *conversation.last_inbound_at_ms : kHumanAgentWindowMs + 1;
-    if (conversation.platform == Platform::kWhatsApp && since_customer > kStandardWindowMs) {
+    if (whatsapp_template && conversation.platform != Platform::kWhatsApp) {
+      return Error::InvalidArgument("message templates are WhatsApp's; this conversation is on " +
+                                    std::string(ToString(conversation.platform)));
+    }
+    if (conversation.platform == Platform::kWhatsApp && !whatsapp_template && since_customer > kStandardWindowMs) {
       return Error::Conflict(
           "WhatsApp accepts free-form replies only within 24 hours of the customer's last message; "
           "send an approved template instead");
@@ -251,6 +256,7 @@ Result<OutboundMessage> SqliteStore::QueuePersonReply(int64_t tenant_id, int64_t
     if (conversation.platform == Platform::kInstagram && since_customer > kStandardWindowMs) {
       fields["human_agent"] = true;
     }
+    if (whatsapp_template) fields["template"] = TemplateJson(*whatsapp_template);
     const std::string details = SerializeJson(fields);
     STORE_ASSIGN_OR_RETURN(auto insert, db.Prepare(kInsertPersonReply));
     insert.Bind(1, tenant_id).Bind(2, conversation_id).Bind(3, conversation.channel_id).Bind(4, text);

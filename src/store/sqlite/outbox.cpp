@@ -9,6 +9,8 @@
 #include "core/crypto.h"
 #include "core/time.h"
 
+#include <boost/json/parse.hpp>
+
 #include <map>
 #include <utility>
 
@@ -18,13 +20,15 @@ namespace {
 // Statements, named and kept at namespace scope.
 constexpr char kQueuedOutbound[] =
     "SELECT m.id, m.conversation_id, m.tenant_id, m.channel_id, ct.platform_id, m.type, COALESCE(m.text, ''),"
-    " COALESCE(json_extract(m.details, '$.reply_to'), ''), COALESCE(json_extract(m.details, '$.human_agent'), 0)"
+    " COALESCE(json_extract(m.details, '$.reply_to'), ''), COALESCE(json_extract(m.details, '$.human_agent'), 0),"
+    " json_extract(m.details, '$.template')"
     " FROM messages m"
     " JOIN conversations c ON c.id = m.conversation_id JOIN contacts ct ON ct.id = c.contact_id"
     " WHERE m.status = 'queued' AND m.direction = 'out' ORDER BY m.id";
 constexpr char kOutboundById[] =
     "SELECT m.id, m.conversation_id, m.tenant_id, m.channel_id, ct.platform_id, m.type, COALESCE(m.text, ''),"
-    " COALESCE(json_extract(m.details, '$.reply_to'), ''), COALESCE(json_extract(m.details, '$.human_agent'), 0)"
+    " COALESCE(json_extract(m.details, '$.reply_to'), ''), COALESCE(json_extract(m.details, '$.human_agent'), 0),"
+    " json_extract(m.details, '$.template')"
     " FROM messages m"
     " JOIN conversations c ON c.id = m.conversation_id JOIN contacts ct ON ct.id = c.contact_id"
     " WHERE m.id = ?1 AND m.direction = 'out'";
@@ -52,11 +56,12 @@ constexpr char kOpenSupportItem[] =
     " SELECT tenant_id, id, 'send_failed', ?2 FROM conversations WHERE id = ?1 ON CONFLICT DO NOTHING";
 
 // The conversation's oldest queued message, with its lease, its retry state and the start of its messaging window
-// (the customer's last message).
+// (the customer's last message; for a template, which needs no window, when it was queued).
 constexpr char kNextQueued[] =
     "SELECT m.id, m.send_token, m.send_lease_until, m.next_attempt_at, m.send_attempts,"
-    " COALESCE(c.last_inbound_at, m.created_at), COALESCE(json_extract(m.details, '$.human_agent'), 0),"
-    " m.platform_message_id"
+    " CASE WHEN json_extract(m.details, '$.template') IS NULL THEN COALESCE(c.last_inbound_at, m.created_at)"
+    "   ELSE m.created_at END,"
+    " COALESCE(json_extract(m.details, '$.human_agent'), 0), m.platform_message_id"
     " FROM messages m JOIN conversations c ON c.id = m.conversation_id"
     " WHERE m.conversation_id = ?1 AND m.status = 'queued' AND m.direction = 'out' ORDER BY m.id LIMIT 1";
 // The platform echoed it back (the echo filled in its id): an attempt that seemed to fail went through after all.
@@ -70,7 +75,8 @@ constexpr char kDeferSend[] =
     " WHERE id = ?1 AND send_token = ?2 AND status = 'queued'";
 
 // Meta accepts free-form messages within 24 hours of the customer's last message; a person's reply on Instagram
-// with the HUMAN_AGENT tag, within 7 days.
+// with the HUMAN_AGENT tag, within 7 days. A WhatsApp template goes out any time: a failing one is retried for 24
+// hours after it was queued, past which it is stale.
 constexpr int64_t kStandardWindowMs = int64_t{24} * 3600 * 1000;
 constexpr int64_t kHumanAgentWindowMs = 7 * kStandardWindowMs;
 
@@ -146,6 +152,14 @@ Result<std::vector<OutboundMessage>> SqliteStore::LoadOutbound(Database& db, std
       m.draft.text = select.String(6);
       m.draft.reply_to = select.String(7);
       m.draft.human_agent = select.Int(8) != 0;
+      if (!select.IsNull(9)) {
+        // Written by QueuePersonReply from a TemplateMessage: it parses unless edited by hand, and then the message
+        // fails to send rather than going out as text the customer's window may no longer accept.
+        boost::system::error_code error;
+        boost::json::value stored = boost::json::parse(select.Text(9), error);
+        if (!error) m.draft.whatsapp_template = TemplateFromJson(stored);
+        if (!m.draft.whatsapp_template) m.draft.whatsapp_template = TemplateMessage{};
+      }
       messages.push_back(std::move(m));
     }
   }
