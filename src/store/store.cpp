@@ -29,6 +29,7 @@ Result<std::unique_ptr<Store>> OpenStore(const StoreOptions& options, const cryp
   sqlite_options.path = std::move(path);
   sqlite_options.synchronous = options.sqlite_synchronous;
   sqlite_options.callback_executor = options.callback_executor;
+  sqlite_options.on_events = options.on_events;
   auto store = sqlite::SqliteStore::Open(sqlite_options, box);
   if (!store) return store.error();
   return std::unique_ptr<Store>(std::move(*store));

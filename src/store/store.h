@@ -25,6 +25,7 @@ class AccessStore;
 class KnowledgeStore;
 class BillingStore;
 class InboxStore;
+class EventLog;
 
 using TimePoint = std::chrono::system_clock::time_point;
 
@@ -447,6 +448,9 @@ class Store {
   // --- Read markers, notes and canned replies of the inbox (store/inbox_store.h) ---
   virtual InboxStore& inbox() = 0;
 
+  // --- What changed, per tenant, for the dashboard's live stream (store/events.h) ---
+  virtual EventLog& events() = 0;
+
   virtual StoreHealth Health() = 0;
 
   // Finishes queued writes and closes. Further calls fail with kUnavailable.
@@ -459,6 +463,10 @@ struct StoreOptions {
   // When set, the Ingest callbacks of one commit group run there, handed over in one post instead of one per
   // callback from a store thread: the server passes its I/O executor, which spares a thread wake-up per webhook.
   boost::asio::any_io_executor callback_executor;
+  // Called once a commit that appended events to the log (store/events.h) is durable, once per tenant with its
+  // newest id, before that commit's Ingest callbacks; on a store thread, so it must be quick and must not call the
+  // store. The server announces the ids on its event bus; empty: nobody is told.
+  std::function<void(int64_t tenant_id, int64_t last_event_id)> on_events;
 };
 
 // Opens the backend named by the URL scheme. The store seals channel tokens with `box`.

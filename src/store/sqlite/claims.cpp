@@ -5,6 +5,7 @@
 #include "store/sqlite/billing_store.h"
 #include "store/sqlite/conversation_row.h"
 #include "store/sqlite/cursor.h"
+#include "store/sqlite/event_log.h"
 #include "store/sqlite/message_row.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/writer.h"
@@ -180,6 +181,8 @@ Result<CommitResult> SqliteStore::CommitReply(const Claim& claim, const Reply& r
           if (!details[i].empty()) insert.Bind(7, details[i]);
           STORE_TRY(insert.Run());
           ids.push_back(db.LastInsertRowid());
+          STORE_TRY(AppendEvent(tenant_id, EventType::kMessageCreated,
+                                MessageEventData(claim.conversation_id, ids.back()), now_ms));
         }
         if (reply.decision) {
           STORE_ASSIGN_OR_RETURN(auto trace, db.Prepare(kInsertReplyTrace));
@@ -200,6 +203,14 @@ Result<CommitResult> SqliteStore::CommitReply(const Claim& claim, const Reply& r
           support.Bind(4, ToString(reply.priority));
           if (reply.draft) support.Bind(5, *reply.draft);
           STORE_TRY(support.Run());
+          if (db.Changes() > 0) {
+            STORE_TRY(AppendEvent(tenant_id, EventType::kSupportOpened,
+                                  SupportEventData(db.LastInsertRowid(), claim.conversation_id), now_ms));
+          }
+        }
+        if (reply.hand_off || !ids.empty()) {
+          STORE_TRY(AppendEvent(tenant_id, EventType::kConversationUpdated,
+                                ConversationEventData(claim.conversation_id), now_ms));
         }
         STORE_TRY(SettleReplyUsage(db, tenant_id, reply, true));
         return std::pair{CommitResult::kCommitted, std::move(ids)};
@@ -240,9 +251,9 @@ Result<Conversation> SqliteStore::SetConversationMode(int64_t tenant_id, int64_t
     } else {
       STORE_ASSIGN_OR_RETURN(auto hand_back, db.Prepare(kHandBack));
       STORE_TRY(hand_back.Bind(1, conversation_id).Run());
-      STORE_ASSIGN_OR_RETURN(auto resolve, db.Prepare(kResolveSupportItems));
-      STORE_TRY(resolve.Bind(1, conversation_id).Bind(2, "hand_back").Bind(3, now_ms).Run());
+      STORE_TRY(ResolveSupportItemsOf(*this, db, tenant_id, conversation_id, "hand_back", now_ms));
     }
+    STORE_TRY(AppendEvent(tenant_id, EventType::kConversationUpdated, ConversationEventData(conversation_id), now_ms));
     STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(kSelectConversation));
     STORE_ASSIGN_OR_RETURN(bool row, select.Bind(1, conversation_id).Step());
     if (!row) return Error::Internal("conversation vanished");

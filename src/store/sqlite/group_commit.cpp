@@ -112,12 +112,21 @@ void SqliteStore::RunGroup(std::vector<Job>& group) {
 
   auto run_job = [&](size_t i) -> Result<void> {
     outcomes[i] = IngestOutcome();  // A retried job starts from scratch.
+    const size_t events_mark = writer_->EventMark();
+    Result<void> result = Ok();
     try {
-      if (auto* ingest = std::get_if<IngestJob>(&group[i])) return writer_->Ingest(ingest->request, outcomes[i]);
-      return std::get<TaskJob>(group[i]).apply(*writer_);
+      if (auto* ingest = std::get_if<IngestJob>(&group[i])) {
+        result = writer_->Ingest(ingest->request, outcomes[i]);
+      } else {
+        result = std::get<TaskJob>(group[i]).apply(*writer_);
+      }
     } catch (const std::exception& e) {
-      return Error::Internal(std::string("write threw: ") + e.what());
+      result = Error::Internal(std::string("write threw: ") + e.what());
     }
+    // A failed job's events are rolled back with it: announcing their ids would announce ids that the next events
+    // take again.
+    if (!result) writer_->DropEventsSince(events_mark);
+    return result;
   };
   // SQLite rolled the whole transaction back on its own (I/O error, disk full): every job in the group is lost.
   auto transaction_lost = [&](const Result<void>& job_result) -> Result<void> {
@@ -142,6 +151,7 @@ void SqliteStore::RunGroup(std::vector<Job>& group) {
     // alone. Replaying is sound because every job is a function of the database state, which is restored.
     (void)db.Run(kRollback);
     writer_->ForgetRoutes();  // A route cached from a rolled-back AddChannel would be stale.
+    writer_->DropEventsSince(0);
     std::fill(results.begin(), results.end(), Ok());
     group_result = db.Run(kBegin);
     for (size_t i = 0; group_result && i < group.size(); ++i) {
@@ -168,15 +178,23 @@ void SqliteStore::RunGroup(std::vector<Job>& group) {
     (void)db.Run(kRollback);
     writer_->ForgetRoutes();
   }
+  if (group_result) {
+    completion.events = writer_->TakeEventNotes();
+  } else {
+    writer_->DropEventsSince(0);
+  }
 
   last_group_size_.store(static_cast<int64_t>(group.size()));
   in_flight_.store(0);  // Before completing: a caller that saw its write finish sees it counted out.
   completion.group_result = std::move(group_result);
   // Claim leases need no sync: losing one to a power cut only makes its conversation pending again.
-  completion.needs_sync = completion.group_result && std::any_of(group.begin(), group.end(), [](const Job& job) {
+  // Nor do leases, but an event does, whatever wrote it: a reader may have seen its id, which must never be given
+  // again.
+  completion.needs_sync = completion.group_result &&
+                          (!completion.events.empty() || std::any_of(group.begin(), group.end(), [](const Job& job) {
                             const auto* task = std::get_if<TaskJob>(&job);
                             return task == nullptr || task->durable;
-                          });
+                          }));
   completion.jobs = std::move(group);
   if (!deferred_sync_) {
     std::vector<Completion> batch;
@@ -192,6 +210,19 @@ void SqliteStore::RunGroup(std::vector<Job>& group) {
 }
 
 void SqliteStore::Acknowledge(std::vector<Completion>& batch, const Result<void>& sync) {
+  // Events are announced first, so that a dashboard hears of a message while its webhook is being answered.
+  if (options_.on_events && sync) {
+    for (const Completion& completion : batch) {
+      if (!completion.group_result) continue;
+      for (const auto& [tenant_id, last_id] : completion.events) {
+        try {
+          options_.on_events(tenant_id, last_id);
+        } catch (const std::exception&) {
+          // The callback contract forbids throwing; a missed announcement only delays a stream until its next poll.
+        }
+      }
+    }
+  }
   // Completion only after the commit (and its sync): a caller learns of success once it is durable.
   std::vector<std::pair<IngestCallback, Result<IngestOutcome>>> callbacks;
   for (Completion& completion : batch) {

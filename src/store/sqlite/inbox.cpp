@@ -4,9 +4,12 @@
 #include "core/json.h"
 #include "store/sqlite/conversation_row.h"
 #include "store/sqlite/cursor.h"
+#include "store/sqlite/event_log.h"
 #include "store/sqlite/inbox_search.h"
 #include "store/sqlite/message_row.h"
 #include "store/sqlite/sqlite_store.h"
+
+#include "core/time.h"
 
 #include <algorithm>
 
@@ -206,6 +209,7 @@ Result<Conversation> SqliteStore::AssignConversation(int64_t tenant_id, int64_t 
     }
     STORE_ASSIGN_OR_RETURN(auto assign, db.Prepare(kAssign));
     STORE_TRY(assign.Bind(1, conversation_id).Bind(2, user_id).Run());
+    STORE_TRY(AppendEvent(tenant_id, EventType::kConversationUpdated, ConversationEventData(conversation_id), NowMs()));
     STORE_ASSIGN_OR_RETURN(conversation, LoadConversation(db, tenant_id, conversation_id));
     return Ok();
   }));
@@ -218,8 +222,11 @@ Result<Conversation> SqliteStore::CloseConversation(int64_t tenant_id, int64_t c
     STORE_TRY(LoadConversation(db, tenant_id, conversation_id));
     STORE_ASSIGN_OR_RETURN(auto close, db.Prepare(kClose));
     STORE_TRY(close.Bind(1, conversation_id).Bind(2, now_ms).Run());
-    STORE_ASSIGN_OR_RETURN(auto resolve, db.Prepare(kResolveSupportItems));
-    STORE_TRY(resolve.Bind(1, conversation_id).Bind(2, "closed").Bind(3, now_ms).Run());
+    if (db.Changes() > 0) {
+      STORE_TRY(ResolveSupportItemsOf(*this, db, tenant_id, conversation_id, "closed", now_ms));
+      STORE_TRY(
+          AppendEvent(tenant_id, EventType::kConversationUpdated, ConversationEventData(conversation_id), now_ms));
+    }
     STORE_ASSIGN_OR_RETURN(conversation, LoadConversation(db, tenant_id, conversation_id));
     return Ok();
   }));
@@ -265,7 +272,11 @@ Result<OutboundMessage> SqliteStore::QueuePersonReply(int64_t tenant_id, int64_t
     STORE_ASSIGN_OR_RETURN(auto take_over, db.Prepare(kPersonTakesOver));
     take_over.Bind(1, conversation_id).Bind(2, now_ms);
     if (human_idle_ms > 0) take_over.Bind(3, now_ms + human_idle_ms);
-    return take_over.Run();
+    STORE_TRY(take_over.Run());
+    STORE_TRY(
+        AppendEvent(tenant_id, EventType::kMessageCreated, MessageEventData(conversation_id, message_id), now_ms));
+    STORE_TRY(AppendEvent(tenant_id, EventType::kConversationUpdated, ConversationEventData(conversation_id), now_ms));
+    return Ok();
   }));
   return GetOutbound(message_id);
 }
@@ -300,9 +311,12 @@ Result<SupportItem> SqliteStore::ResolveSupportItem(int64_t tenant_id, int64_t i
     STORE_ASSIGN_OR_RETURN(auto resolve, db.Prepare(kResolveItem));
     STORE_TRY(resolve.Bind(1, item_id).Bind(2, resolved_by).Bind(3, now_ms).Step());
     item = ReadSupportItem(resolve);
+    STORE_TRY(AppendEvent(tenant_id, EventType::kSupportResolved, SupportEventData(item_id, conversation_id), now_ms));
     if (hand_back) {
       STORE_ASSIGN_OR_RETURN(auto back, db.Prepare(kHandBack));
       STORE_TRY(back.Bind(1, conversation_id).Run());
+      STORE_TRY(
+          AppendEvent(tenant_id, EventType::kConversationUpdated, ConversationEventData(conversation_id), now_ms));
     }
     return Ok();
   }));

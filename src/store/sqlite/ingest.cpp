@@ -3,6 +3,7 @@
 
 #include "core/json.h"
 #include "store/sqlite/conversation_row.h"
+#include "store/sqlite/event_log.h"
 #include "store/sqlite/message_row.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/writer.h"
@@ -71,9 +72,14 @@ constexpr char kFindMessageByPlatformId[] =
 constexpr char kReadThrough[] =
     "UPDATE messages SET status = 'read' WHERE conversation_id = ?1 AND id <= ?2 AND direction = 'out'"
     " AND status IN ('sent', 'delivered')";
-constexpr char kDeleteInbound[] =
-    "UPDATE messages SET status = 'deleted' WHERE channel_id = ?1 AND platform_message_id = ?2"
-    " AND platform_message_id <> '' AND direction = 'in'";
+// What kReadThrough changes, read before it does (each gets a message.updated).
+constexpr char kUnreadThrough[] =
+    "SELECT id FROM messages WHERE conversation_id = ?1 AND id <= ?2 AND direction = 'out'"
+    " AND status IN ('sent', 'delivered') ORDER BY id";
+constexpr char kInboundToDelete[] =
+    "SELECT id, conversation_id FROM messages WHERE channel_id = ?1 AND platform_message_id = ?2"
+    " AND platform_message_id <> '' AND direction = 'in' AND status <> 'deleted'";
+constexpr char kDeleteInbound[] = "UPDATE messages SET status = 'deleted' WHERE id = ?1";
 // A status for a message whose send result is not recorded yet, kept for RecordSendResult.
 constexpr char kKeepEarlyStatus[] =
     "INSERT OR IGNORE INTO early_statuses"
@@ -160,6 +166,9 @@ Result<void> SqliteStore::Writer::IngestMessage(const ChannelRoute& channel, con
     insert.Bind(1, channel.tenant_id).Bind(2, channel.id).Bind(3, contact_id).Bind(4, received_at_ms);
     STORE_TRY(insert.Run());
     conversation_id = db_->LastInsertRowid();
+    STORE_TRY(AppendEvent(channel.tenant_id, EventType::kConversationCreated, ConversationEventData(conversation_id),
+                          received_at_ms));
+    opened_conversations_.push_back(conversation_id);
   }
   if (contacts_.size() >= kMaxCachedContacts) contacts_.clear();
   contacts_.insert_or_assign(std::move(cache_key), ContactIds{contact_id, m.contact_name, conversation_id});
@@ -183,6 +192,9 @@ Result<void> SqliteStore::Writer::IngestMessage(const ChannelRoute& channel, con
     message_id = db_->LastInsertRowid();
   }
   ++outcome.stored;
+  STORE_TRY(AppendEvent(channel.tenant_id, EventType::kMessageCreated, MessageEventData(conversation_id, message_id),
+                        received_at_ms));
+  NoteActivity(channel.tenant_id, conversation_id);
 
   {
     STORE_ASSIGN_OR_RETURN(auto touch, db_->Prepare(kTouchConversation));
@@ -229,9 +241,24 @@ Result<void> SqliteStore::Writer::ApplyStatus(const ChannelRoute& channel, const
 
   if (status.watermark) {
     // Instagram names the newest message read (either side's); everything the business sent up to it is read.
+    std::vector<int64_t> now_read;
+    {
+      STORE_ASSIGN_OR_RETURN(auto unread, db_->Prepare(kUnreadThrough));
+      unread.Bind(1, conversation_id).Bind(2, message_id);
+      while (true) {
+        STORE_ASSIGN_OR_RETURN(bool row, unread.Step());
+        if (!row) break;
+        now_read.push_back(unread.Int(0));
+      }
+    }
+    if (now_read.empty()) return Ok();
     STORE_ASSIGN_OR_RETURN(auto read, db_->Prepare(kReadThrough));
     STORE_TRY(read.Bind(1, conversation_id).Bind(2, message_id).Run());
-    if (db_->Changes() > 0) ++outcome.statuses_applied;
+    ++outcome.statuses_applied;
+    for (int64_t id : now_read) {
+      STORE_TRY(AppendEvent(channel.tenant_id, EventType::kMessageUpdated,
+                            MessageStatusEventData(conversation_id, id, MessageStatus::kRead, std::nullopt), NowMs()));
+    }
     return Ok();
   }
   if (!outbound) {
@@ -246,10 +273,40 @@ Result<void> SqliteStore::Writer::ApplyStatus(const ChannelRoute& channel, const
   if (status.error) update.Bind(3, status.error->code).Bind(4, status.error->title).Bind(5, status.error->detail);
   STORE_TRY(update.Run());
   ++outcome.statuses_applied;
+  // A failure's error is what the update kept; other statuses keep the earlier error, if any, which the event leaves
+  // out: the tick is what moved.
+  const std::optional<MessageError> error =
+      status.status == MessageStatus::kFailed ? status.error : std::optional<MessageError>();
+  STORE_TRY(AppendEvent(channel.tenant_id, EventType::kMessageUpdated,
+                        MessageStatusEventData(conversation_id, message_id, status.status, error), NowMs()));
   return Ok();
 }
 
+void SqliteStore::Writer::NoteActivity(int64_t tenant_id, int64_t conversation_id) {
+  if (std::find(opened_conversations_.begin(), opened_conversations_.end(), conversation_id) !=
+      opened_conversations_.end()) {
+    return;
+  }
+  const std::pair<int64_t, int64_t> key{tenant_id, conversation_id};
+  if (std::find(active_conversations_.begin(), active_conversations_.end(), key) == active_conversations_.end()) {
+    active_conversations_.push_back(key);
+  }
+}
+
 Result<void> SqliteStore::Writer::Ingest(const IngestRequest& request, IngestOutcome& outcome) {
+  opened_conversations_.clear();
+  active_conversations_.clear();
+  STORE_TRY(IngestItems(request, outcome));
+  // One conversation.updated per conversation the payload changed (its activity, mode or unread count), after the
+  // events of its messages.
+  for (const auto& [tenant_id, conversation_id] : active_conversations_) {
+    STORE_TRY(AppendEvent(tenant_id, EventType::kConversationUpdated, ConversationEventData(conversation_id),
+                          request.received_at_ms));
+  }
+  return Ok();
+}
+
+Result<void> SqliteStore::Writer::IngestItems(const IngestRequest& request, IngestOutcome& outcome) {
   auto touch_tenant = [&](int64_t tenant_id) {
     if (std::find(outcome.tenant_ids.begin(), outcome.tenant_ids.end(), tenant_id) == outcome.tenant_ids.end()) {
       outcome.tenant_ids.push_back(tenant_id);
@@ -282,8 +339,16 @@ Result<void> SqliteStore::Writer::Ingest(const IngestRequest& request, IngestOut
       continue;
     }
     touch_tenant(channel->tenant_id);
+    STORE_ASSIGN_OR_RETURN(auto find, db_->Prepare(kInboundToDelete));
+    STORE_ASSIGN_OR_RETURN(bool found, find.Bind(1, channel->id).Bind(2, deletion.platform_message_id).Step());
+    if (!found) continue;
+    const int64_t message_id = find.Int(0);
+    const int64_t conversation_id = find.Int(1);
     STORE_ASSIGN_OR_RETURN(auto erase, db_->Prepare(kDeleteInbound));
-    STORE_TRY(erase.Bind(1, channel->id).Bind(2, deletion.platform_message_id).Run());
+    STORE_TRY(erase.Bind(1, message_id).Run());
+    STORE_TRY(AppendEvent(channel->tenant_id, EventType::kMessageUpdated,
+                          MessageStatusEventData(conversation_id, message_id, MessageStatus::kDeleted, std::nullopt),
+                          request.received_at_ms));
   }
   for (const BusinessEcho& echo : request.echoes) {
     STORE_ASSIGN_OR_RETURN(auto channel, Resolve(request.platform, echo.account_id));
@@ -317,6 +382,9 @@ Result<void> SqliteStore::Writer::ApplyEcho(const ChannelRoute& channel, const B
     STORE_ASSIGN_OR_RETURN(auto insert, db_->Prepare(kInsertConversation));
     STORE_TRY(insert.Bind(1, channel.tenant_id).Bind(2, channel.id).Bind(3, contact_id).Bind(4, received_at_ms).Run());
     conversation_id = db_->LastInsertRowid();
+    STORE_TRY(AppendEvent(channel.tenant_id, EventType::kConversationCreated, ConversationEventData(conversation_id),
+                          received_at_ms));
+    opened_conversations_.push_back(conversation_id);
   } else {
     // The echo of a reply Parley sent may overtake the send's answer: same text, still queued, means it is ours.
     STORE_ASSIGN_OR_RETURN(auto own, db_->Prepare(kOwnUnrecordedReply));
@@ -330,6 +398,9 @@ Result<void> SqliteStore::Writer::ApplyEcho(const ChannelRoute& channel, const B
   STORE_ASSIGN_OR_RETURN(auto insert, db_->Prepare(kInsertEcho));
   insert.Bind(1, channel.tenant_id).Bind(2, conversation_id).Bind(3, channel.id).Bind(4, echo.text);
   STORE_TRY(insert.Bind(5, echo.platform_message_id).Bind(6, echo.timestamp_ms).Bind(7, received_at_ms).Run());
+  STORE_TRY(AppendEvent(channel.tenant_id, EventType::kMessageCreated,
+                        MessageEventData(conversation_id, db_->LastInsertRowid()), received_at_ms));
+  NoteActivity(channel.tenant_id, conversation_id);
   STORE_ASSIGN_OR_RETURN(auto take_over, db_->Prepare(kTakeOver));
   take_over.Bind(1, conversation_id).Bind(2, received_at_ms).Bind(3, "takeover");
   if (human_idle_ms > 0) take_over.Bind(4, received_at_ms + human_idle_ms);

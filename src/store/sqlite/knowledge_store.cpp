@@ -5,6 +5,7 @@
 #include "core/time.h"
 #include "store/sqlite/cursor.h"
 #include "store/sqlite/db.h"
+#include "store/sqlite/event_log.h"
 #include "store/sqlite/sqlite_store.h"
 
 #include <boost/json/array.hpp>
@@ -112,6 +113,9 @@ constexpr const char* kNextDue =
 constexpr const char* kSetProgress =
     "UPDATE knowledge_documents SET progress = ?3, lease_until = ?4, updated_at = ?5 "
     "WHERE id = ?1 AND lease_token = ?2 AND status = 'processing'";
+// The progress a report replaces, to tell whether the dashboard hears of it (SetDocumentProgress).
+constexpr const char* kLeasedProgress =
+    "SELECT progress FROM knowledge_documents WHERE id = ?1 AND lease_token = ?2 AND status = 'processing'";
 constexpr const char* kHoldsLease =
     "SELECT knowledge_base_id, tenant_id FROM knowledge_documents "
     "WHERE id = ?1 AND lease_token = ?2 AND status = 'processing'";
@@ -407,13 +411,14 @@ class SqliteKnowledgeStore final : public KnowledgeStore {
       if (replacing) {
         id = existing.Int(0);
         STORE_ASSIGN_OR_RETURN(auto replace, db.Prepare(kReplaceDocument));
-        return replace.Bind(1, id)
-            .Bind(2, document.content_type)
-            .Bind(3, document.source_url)
-            .Bind(4, static_cast<int64_t>(document.content.size()))
-            .BindBlob(5, document.content.data(), document.content.size())
-            .Bind(6, now)
-            .Run();
+        STORE_TRY(replace.Bind(1, id)
+                      .Bind(2, document.content_type)
+                      .Bind(3, document.source_url)
+                      .Bind(4, static_cast<int64_t>(document.content.size()))
+                      .BindBlob(5, document.content.data(), document.content.size())
+                      .Bind(6, now)
+                      .Run());
+        return AppendProgress(document.tenant_id, id, DocumentStatus::kPending, 0, 0, {}, now);
       }
       STORE_ASSIGN_OR_RETURN(auto insert, db.Prepare(kInsertDocument));
       insert.Bind(1, document.tenant_id)
@@ -426,7 +431,7 @@ class SqliteKnowledgeStore final : public KnowledgeStore {
           .Bind(8, now);
       STORE_TRY(insert.Step());
       id = insert.Int(0);
-      return Ok();
+      return AppendProgress(document.tenant_id, id, DocumentStatus::kPending, 0, 0, {}, now);
     }));
     return GetDocument(document.tenant_id, id);
   }
@@ -529,7 +534,7 @@ class SqliteKnowledgeStore final : public KnowledgeStore {
       STORE_ASSIGN_OR_RETURN(auto lease, db.Prepare(kLeaseDocument));
       STORE_TRY(lease.Bind(1, *id).Bind(2, token).Bind(3, now_ms + lease_ms).Bind(4, now_ms).Step());
       job = DocumentJob{ReadDocument(lease, /*with_qa_pairs=*/false), std::string(lease.Blob(15)), token};
-      return Ok();
+      return AppendProgress(tenant_id, job->document.id, DocumentStatus::kProcessing, 0, 0, {}, now_ms);
     }));
     return job;
   }
@@ -548,13 +553,22 @@ class SqliteKnowledgeStore final : public KnowledgeStore {
   Result<void> SetDocumentProgress(const DocumentJob& job, double progress, int64_t lease_until_ms) override {
     return store_.Write(
         [&](Database& db) -> Result<void> {
+          const int64_t now = NowMs();
+          STORE_ASSIGN_OR_RETURN(auto before, db.Prepare(kLeasedProgress));
+          STORE_ASSIGN_OR_RETURN(bool held, before.Bind(1, job.document.id).Bind(2, job.lease_token).Step());
+          if (!held) return Ok();
+          const double previous = before.Double(0);
           STORE_ASSIGN_OR_RETURN(auto update, db.Prepare(kSetProgress));
-          return update.Bind(1, job.document.id)
-              .Bind(2, job.lease_token)
-              .Bind(3, progress)
-              .Bind(4, lease_until_ms)
-              .Bind(5, NowMs())
-              .Run();
+          STORE_TRY(update.Bind(1, job.document.id)
+                        .Bind(2, job.lease_token)
+                        .Bind(3, progress)
+                        .Bind(4, lease_until_ms)
+                        .Bind(5, now)
+                        .Run());
+          // Throttled: the dashboard hears of each tenth of the way, not of every batch or lease renewal.
+          if (static_cast<int>(progress * 10) <= static_cast<int>(previous * 10)) return Ok();
+          return AppendProgress(job.document.tenant_id, job.document.id, DocumentStatus::kProcessing, progress, 0, {},
+                                now);
         },
         /*durable=*/false);
   }
@@ -600,7 +614,9 @@ class SqliteKnowledgeStore final : public KnowledgeStore {
                       .Run());
       }
       STORE_ASSIGN_OR_RETURN(auto done, db.Prepare(kCompleteDocument));
-      return done.Bind(1, job.document.id).Bind(2, static_cast<int64_t>(chunks.size())).Bind(3, now).Run();
+      STORE_TRY(done.Bind(1, job.document.id).Bind(2, static_cast<int64_t>(chunks.size())).Bind(3, now).Run());
+      return AppendProgress(tenant_id, job.document.id, DocumentStatus::kReady, 1, static_cast<int64_t>(chunks.size()),
+                            {}, now);
     });
   }
 
@@ -615,7 +631,10 @@ class SqliteKnowledgeStore final : public KnowledgeStore {
       } else {
         update.Bind(4, now);
       }
-      return update.Run();
+      STORE_TRY(update.Run());
+      if (db.Changes() == 0) return Ok();
+      return AppendProgress(job.document.tenant_id, job.document.id,
+                            retry_at_ms ? DocumentStatus::kPending : DocumentStatus::kFailed, 0, 0, error, now);
     });
   }
 
@@ -812,6 +831,14 @@ class SqliteKnowledgeStore final : public KnowledgeStore {
   }
 
  private:
+  // Appends document.progress (inside a write).
+  Result<void> AppendProgress(int64_t tenant_id, int64_t document_id, DocumentStatus status, double progress,
+                              int64_t chunks, std::string_view error, int64_t now_ms) {
+    STORE_TRY(store_.AppendEvent(tenant_id, EventType::kDocumentProgress,
+                                 DocumentProgressEventData(document_id, status, progress, chunks, error), now_ms));
+    return Ok();
+  }
+
   SqliteStore& store_;
 };
 

@@ -2,6 +2,7 @@
 // sent (one sender, oldest first per conversation, retried later after a transient failure), and the outcome of
 // each send, with the statuses that reached Parley before that outcome.
 
+#include "store/sqlite/event_log.h"
 #include "store/sqlite/message_row.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/writer.h"
@@ -48,7 +49,8 @@ constexpr char kRecordSend[] =
     " status = CASE WHEN status = 'queued' THEN ?3 ELSE status END"
     " WHERE id = ?1 AND direction = 'out'";
 
-constexpr char kSendState[] = "SELECT status, conversation_id FROM messages WHERE id = ?1 AND direction = 'out'";
+constexpr char kSendState[] =
+    "SELECT status, conversation_id, tenant_id FROM messages WHERE id = ?1 AND direction = 'out'";
 // A message whose last send failed is a customer left unanswered: a person is told (one open item per
 // conversation).
 constexpr char kOpenSupportItem[] =
@@ -68,6 +70,7 @@ constexpr char kNextQueued[] =
 constexpr char kEchoedAsSent[] =
     "UPDATE messages SET status = 'sent', send_token = NULL, send_lease_until = NULL, next_attempt_at = NULL"
     " WHERE id = ?1";
+constexpr char kMessageOwner[] = "SELECT tenant_id, conversation_id FROM messages WHERE id = ?1";
 constexpr char kTakeSendLease[] = "UPDATE messages SET send_token = ?2, send_lease_until = ?3 WHERE id = ?1";
 constexpr char kDeferSend[] =
     "UPDATE messages SET send_token = NULL, send_lease_until = NULL, send_attempts = send_attempts + 1,"
@@ -98,6 +101,11 @@ Result<OutboundAttempt> SqliteStore::LeaseNextOutbound(int64_t conversation_id, 
           if (!next.Text(7).empty()) {
             STORE_ASSIGN_OR_RETURN(auto echoed, db.Prepare(kEchoedAsSent));
             STORE_TRY(echoed.Bind(1, message_id).Run());
+            STORE_ASSIGN_OR_RETURN(auto owner, db.Prepare(kMessageOwner));
+            STORE_TRY(owner.Bind(1, message_id).Step());
+            STORE_TRY(AppendEvent(
+                owner.Int(0), EventType::kMessageUpdated,
+                MessageStatusEventData(conversation_id, message_id, MessageStatus::kSent, std::nullopt), now_ms));
             continue;
           }
           if (!next.IsNull(1) && next.Int(2) > now_ms) {
@@ -198,22 +206,35 @@ Result<void> SqliteStore::RecordSendResult(int64_t message_id, const std::string
   return WriteSync<void>([&](Writer& w) -> Result<void> {
     bool was_queued = false;
     int64_t conversation_id = 0;
+    int64_t tenant_id = 0;
     {
       STORE_ASSIGN_OR_RETURN(auto state, w.db().Prepare(kSendState));
       STORE_ASSIGN_OR_RETURN(bool found, state.Bind(1, message_id).Step());
       if (!found) return Error::NotFound("no such outbound message");
       was_queued = state.Text(0) == "queued";
       conversation_id = state.Int(1);
+      tenant_id = state.Int(2);
     }
+    const int64_t now_ms = NowMs();
     STORE_ASSIGN_OR_RETURN(auto update, w.db().Prepare(kRecordSend));
     update.Bind(1, message_id).Bind(2, platform_message_id).Bind(3, ToString(status));
     if (error) update.Bind(4, error->code).Bind(5, error->title).Bind(6, error->detail);
     STORE_TRY(update.Run());
     if (w.db().Changes() == 0) return Error::NotFound("no such outbound message");
+    if (was_queued) {
+      STORE_TRY(AppendEvent(tenant_id, EventType::kMessageUpdated,
+                            MessageStatusEventData(conversation_id, message_id, status,
+                                                   status == MessageStatus::kFailed ? error : std::nullopt),
+                            now_ms));
+    }
     if (status != MessageStatus::kSent) {
       if (!was_queued) return Ok();
       STORE_ASSIGN_OR_RETURN(auto support, w.db().Prepare(kOpenSupportItem));
-      return support.Bind(1, conversation_id).Bind(2, NowMs()).Run();
+      STORE_TRY(support.Bind(1, conversation_id).Bind(2, now_ms).Run());
+      if (w.db().Changes() == 0) return Ok();
+      STORE_TRY(AppendEvent(tenant_id, EventType::kSupportOpened,
+                            SupportEventData(w.db().LastInsertRowid(), conversation_id), now_ms));
+      return Ok();
     }
     // Statuses that came in before this record: apply the most advanced one.
     STORE_ASSIGN_OR_RETURN(auto early, w.db().Prepare(kEarlyStatusesFor));
@@ -243,6 +264,10 @@ Result<void> SqliteStore::RecordSendResult(int64_t message_id, const std::string
       apply.Bind(1, message_id).Bind(2, ToString(best->status));
       if (best->error) apply.Bind(3, best->error->code).Bind(4, best->error->title).Bind(5, best->error->detail);
       STORE_TRY(apply.Run());
+      STORE_TRY(AppendEvent(tenant_id, EventType::kMessageUpdated,
+                            MessageStatusEventData(conversation_id, message_id, best->status,
+                                                   best->status == MessageStatus::kFailed ? best->error : std::nullopt),
+                            now_ms));
     }
     constexpr int64_t kEarlyStatusLifetimeMs = int64_t{24} * 3600 * 1000;
     STORE_ASSIGN_OR_RETURN(auto forget, w.db().Prepare(kForgetEarlyStatuses));

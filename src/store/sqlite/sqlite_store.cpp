@@ -7,6 +7,7 @@
 
 #include "store/sqlite/access_store.h"
 #include "store/sqlite/billing_store.h"
+#include "store/sqlite/event_log.h"
 #include "store/sqlite/inbox_store.h"
 #include "store/sqlite/knowledge_store.h"
 #include "store/sqlite/writer.h"
@@ -85,6 +86,7 @@ SqliteStore::SqliteStore(const SqliteOptions& options, const crypto::SecretBox& 
       billing_(MakeSqliteBillingStore(*this)),
       access_(MakeSqliteAccessStore(*this)),
       inbox_(MakeSqliteInboxStore(*this)),
+      events_(MakeSqliteEventLog(*this)),
       checkpointer_thread_([this] { CheckpointerLoop(); }),
       syncer_thread_([this] { SyncerLoop(); }),
       writer_thread_([this] { WriterLoop(); }) {}

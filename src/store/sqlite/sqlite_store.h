@@ -8,6 +8,7 @@
 // the others commit (savepoints are kept off the common path: they cost about a third of the ingest rate). Reads use a
 // small pool of query-only connections, which WAL lets run concurrently with the writer.
 
+#include "store/events.h"
 #include "store/sqlite/db.h"
 #include "store/store.h"
 
@@ -31,7 +32,8 @@ struct SqliteOptions {
   std::string synchronous = "full";  //!< off, normal, full or extra: `full` fsyncs the WAL on every commit.
   int readers = 4;                   //!< Read-only connections in the pool.
   int busy_timeout_ms = 5000;        //!< Wait for another process's write lock (CLI and server on one file).
-  boost::asio::any_io_executor callback_executor;  //!< See StoreOptions::callback_executor.
+  boost::asio::any_io_executor callback_executor;                           //!< See StoreOptions::callback_executor.
+  std::function<void(int64_t tenant_id, int64_t last_event_id)> on_events;  //!< See StoreOptions::on_events.
   //! WAL pages (4 KiB) the writer's commits add between two checkpoints; SQLite's own automatic threshold.
   int checkpoint_frames = 1000;
   //! WAL length past which the writer checkpoints once itself, so that the WAL restarts (see AfterCommit).
@@ -115,6 +117,13 @@ class SqliteStore final : public Store {
   BillingStore& billing() override;
   AccessStore& access() override;
   InboxStore& inbox() override;
+  EventLog& events() override;
+
+  // For the backend's writes (ingest.cpp, inbox.cpp, knowledge_store.cpp, …): appends an event to `tenant_id`'s log
+  // inside the current write, i.e. only from a function running on the writer thread (Write, WriteSync, Ingest),
+  // and returns its id. The id is announced through SqliteOptions::on_events once the write's group is durable, and
+  // forgotten if the write fails. `data` is the JSON object of store/events.h's EventType.
+  Result<int64_t> AppendEvent(int64_t tenant_id, EventType type, std::string_view data, int64_t now_ms);
 
   // For the backend's other parts (sqlite/knowledge_store.cpp): runs `fn` on the writer thread inside the next
   // group and returns once that group is committed (durably unless `durable` is false); `fn` must depend on
@@ -158,7 +167,9 @@ class SqliteStore final : public Store {
     std::vector<Result<void>> results;    // Per job: its own error, if any.
     std::vector<IngestOutcome> outcomes;  // Per job: what an IngestJob stored.
     Result<void> group_result;            // The transaction's outcome.
-    bool needs_sync = false;              // Holds a durable write that only the syncer's fdatasync makes safe.
+    // Per tenant the newest event id the group appended, announced after the sync (SqliteOptions::on_events).
+    std::vector<std::pair<int64_t, int64_t>> events;
+    bool needs_sync = false;  // Holds a durable write that only the syncer's fdatasync makes safe.
   };
 
   SqliteStore(const SqliteOptions& options, const crypto::SecretBox& box, std::unique_ptr<Writer> writer,
@@ -243,6 +254,7 @@ class SqliteStore final : public Store {
   std::unique_ptr<BillingStore> billing_;
   std::unique_ptr<AccessStore> access_;
   std::unique_ptr<InboxStore> inbox_;
+  std::unique_ptr<EventLog> events_;
   std::mutex close_mutex_;           // Serializes Close().
   std::thread checkpointer_thread_;  // Started before the writer, joined after it.
   std::thread syncer_thread_;        // Started before the writer, joined after it.

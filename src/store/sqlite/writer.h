@@ -6,6 +6,7 @@
 #include "store/sqlite/sqlite_store.h"
 #include "store/store.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <functional>
@@ -14,6 +15,8 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 namespace parley::store::sqlite {
 
@@ -30,6 +33,18 @@ class SqliteStore::Writer {
     for (RouteMap& routes : routes_) routes.clear();
     contacts_.clear();
   }
+
+  // Appends an event to `tenant_id`'s log inside the current transaction and notes its id (SqliteStore::AppendEvent).
+  Result<int64_t> AppendEvent(int64_t tenant_id, EventType type, std::string_view data, int64_t now_ms);
+  // The events appended since the notes were last taken: a position to drop back to when a write fails, the drop,
+  // and the notes themselves for the announcement once the group commits.
+  size_t EventMark() const { return event_notes_.size(); }
+  void DropEventsSince(size_t mark) {
+    event_notes_.resize(std::min(mark, event_notes_.size()));
+    next_event_ids_.clear();  // The rollback may have taken ids back.
+  }
+  // Per tenant its newest appended id; empties the notes.
+  std::vector<std::pair<int64_t, int64_t>> TakeEventNotes();
 
   // Applies one webhook payload inside the caller's transaction. Fails with kInvalidArgument for a message without
   // a sender, or with the SQLite error; `outcome` is then meaningless.
@@ -51,6 +66,11 @@ class SqliteStore::Writer {
   // added are found; removing, enabling or disabling a channel goes through WriteForgettingRoutes, so hits stay
   // valid.
   Result<std::optional<ChannelRoute>> Resolve(Platform platform, const std::string& account_id);
+  // Ingest's items, before the conversations' conversation.updated events.
+  Result<void> IngestItems(const IngestRequest& request, IngestOutcome& outcome);
+  // The conversation changed in the payload being ingested: it gets a conversation.updated unless the payload opened
+  // it.
+  void NoteActivity(int64_t tenant_id, int64_t conversation_id);
   Result<void> ApplyEcho(const ChannelRoute& channel, const BusinessEcho& echo, int64_t received_at_ms,
                          int64_t human_idle_ms, IngestOutcome& outcome);
   Result<void> IngestMessage(const ChannelRoute& channel, const InboundItem& item, int64_t received_at_ms,
@@ -68,7 +88,20 @@ class SqliteStore::Writer {
   };
   static constexpr size_t kMaxCachedContacts = 100'000;
 
+  struct EventNote {
+    int64_t tenant_id = 0;
+    int64_t id = 0;
+  };
+
   std::unique_ptr<Database> db_;
+  std::vector<EventNote> event_notes_;  //!< Appended in the group being written, in order.
+  // Per tenant the id its next event takes, known once the group has appended one: within a group the writer holds
+  // the write lock, so only it appends, and each further event costs one INSERT. Cleared with the notes.
+  std::unordered_map<int64_t, int64_t> next_event_ids_;
+  // The conversations the payload being ingested opened, and those it added messages to: the latter get one
+  // conversation.updated each at the end of the payload, the former none (conversation.created tells).
+  std::vector<int64_t> opened_conversations_;
+  std::vector<std::pair<int64_t, int64_t>> active_conversations_;                      //!< (tenant, conversation)
   std::array<RouteMap, 2> routes_;                                                     //!< Indexed by Platform.
   std::unordered_map<std::string, ContactIds, StringHash, std::equal_to<>> contacts_;  //!< "channel_id:platform_id"
 };
