@@ -77,8 +77,8 @@ bool IsHeading(const std::string& sentence, const std::string& heading_path) {
 
 const std::array<const char*, kAnswerabilityFeatures>& AnswerabilityFeatureNames() {
   static const std::array<const char*, kAnswerabilityFeatures> names = {
-      "coverage",    "similarity",      "agreement",      "margin",         "lexical_top",
-      "wh_question", "yes_no_question", "price_question", "question_length"};
+      "coverage",    "similarity",      "agreement",      "margin",          "lexical_top",
+      "wh_question", "yes_no_question", "price_question", "question_length", "weighted_coverage"};
   return names;
 }
 
@@ -112,6 +112,9 @@ AnswerabilityFeatures ExtractAnswerabilityFeatures(std::string_view question,
                     : 0;
   auto& stemmer = knowledge::ThreadStemmer(language);
   features[8] = std::min(1.0, static_cast<double>(ContentStems(question, stemmer).size()) / 10.0);
+  // What the plain share misses: "do you offer aerial yoga" at a yoga studio covers "yoga", which every passage
+  // holds, and not "aerial", which none does.
+  features[9] = best.weighted_coverage;
   return features;
 }
 

@@ -1,11 +1,11 @@
 #pragma once
 // The offline decision to answer. Without a model, the agent may only quote a passage, and quoting the wrong one is
 // the worst failure; so it answers only when retrieval's own evidence says the best passage answers the question:
-// how much of the question's content it covers, how close it is in meaning, whether the lexical and the vector
-// rankings agree on it, its margin over the next candidate, and the kind of question. A logistic model combines
-// them; its weights and threshold are fitted on the development set (tests/tools/fit_answerability.cpp, which
-// writes answerability_model.inc), not set by hand. The threshold is the lowest that still abstains on at least 90%
-// of the set's unanswerable questions.
+// how much of the question's content it covers (each word weighted by how rare it is in the knowledge), how close it is
+// in meaning, whether the lexical and the vector rankings agree on it, its margin over the next candidate, and the kind
+// of question. A logistic model combines them; its weights and threshold are fitted on the development set
+// (tests/tools/fit_answerability.cpp, which writes answerability_model.inc), not set by hand. The threshold is the
+// lowest that still abstains on at least 90% of the set's unanswerable questions.
 
 #include "knowledge/retriever.h"
 
@@ -16,11 +16,11 @@
 
 namespace parley::agent {
 
-inline constexpr size_t kAnswerabilityFeatures = 9;
+inline constexpr size_t kAnswerabilityFeatures = 10;
 using AnswerabilityFeatures = std::array<double, kAnswerabilityFeatures>;
 
 // Names, for the fit's printout and the trace: coverage, similarity, agreement, margin, lexical_top, wh_question,
-// yes_no_question, price_question, question_length.
+// yes_no_question, price_question, question_length, weighted_coverage.
 const std::array<const char*, kAnswerabilityFeatures>& AnswerabilityFeatureNames();
 
 // The features of the best passage (`passages` as the Retriever returns them, best first) for `question`.

@@ -229,6 +229,11 @@ void LexicalIndex::RebuildSpelling() {
   spelling_.Settle();
 }
 
+size_t LexicalIndex::DocumentFrequency(std::string_view term) const {
+  auto found = terms_.find(std::string(term));
+  return found == terms_.end() ? 0 : found->second.documents.size();
+}
+
 std::optional<Suggestion> LexicalIndex::Suggest(std::string_view word) const {
   std::optional<Suggestion> best;
   for (const SpellingCandidate& candidate : spelling_.Lookup(word, SpellingDictionary::MaxDistance(word))) {
@@ -480,6 +485,21 @@ Result<std::vector<std::string>> LexicalCatalog::Correct(const std::vector<int64
     if (!known[i] && best[i]) corrections[i] = best[i]->term;
   }
   return corrections;
+}
+
+Result<LexicalCatalog::TermStatistics> LexicalCatalog::Statistics(const std::vector<int64_t>& knowledge_base_ids,
+                                                                  const std::vector<std::string>& terms) {
+  TermStatistics statistics;
+  statistics.frequencies.assign(terms.size(), 0);
+  for (int64_t knowledge_base_id : knowledge_base_ids) {
+    auto& entry = entries_.For(knowledge_base_id);
+    auto caught_up = CatchUp(knowledge_base_id, entry);
+    if (!caught_up) return caught_up.error();
+    std::shared_lock lock(entry.mutex);
+    statistics.chunks += entry.index->size();
+    for (size_t i = 0; i < terms.size(); ++i) statistics.frequencies[i] += entry.index->DocumentFrequency(terms[i]);
+  }
+  return statistics;
 }
 
 Result<void> LexicalCatalog::Refresh(int64_t knowledge_base_id) {

@@ -71,6 +71,8 @@ class LexicalIndex {
 
   // Whether `term` is one of the index's terms (stop words never are).
   bool Contains(std::string_view term) const { return terms_.count(std::string(term)) != 0; }
+  // Chunks holding `term` (removed ones not yet reclaimed included, as in the BM25 statistics); 0 when none does.
+  size_t DocumentFrequency(std::string_view term) const;
   // The term closest in spelling to `word` (a folded word the index does not hold), within
   // SpellingDictionary::MaxDistance of it: the fewest edits, then the most frequent, then the first in byte order.
   std::optional<Suggestion> Suggest(std::string_view word) const;
@@ -123,6 +125,14 @@ class LexicalCatalog {
   // between knowledge bases, the most frequent); empty for the other words. Blocks.
   Result<std::vector<std::string>> Correct(const std::vector<int64_t>& knowledge_base_ids,
                                            const std::vector<QueryWord>& words);
+  // For each of `terms`, the number of chunks of `knowledge_base_ids` holding it, and `chunks` the number of live
+  // chunks there: the statistics of an IDF weight. Blocks.
+  struct TermStatistics {
+    size_t chunks = 0;
+    std::vector<size_t> frequencies;  //!< Parallel to the terms asked.
+  };
+  Result<TermStatistics> Statistics(const std::vector<int64_t>& knowledge_base_ids,
+                                    const std::vector<std::string>& terms);
   // Catches the index up with the store without searching (after an ingestion, to keep queries fast).
   Result<void> Refresh(int64_t knowledge_base_id);
   // Writes every index changed since its last save. Blocks.

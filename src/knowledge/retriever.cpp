@@ -3,6 +3,7 @@
 #include "knowledge/text.h"
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 #include <map>
 #include <memory>
@@ -99,6 +100,19 @@ double StemCoverage(const std::vector<std::string>& words, std::string_view pass
   return static_cast<double>(found) / static_cast<double>(wanted.size());
 }
 
+double WeightedStemCoverage(const std::vector<std::string>& stems, const std::vector<double>& weights,
+                            std::string_view passage_text, std::string_view language) {
+  Stemmer& stemmer = ThreadStemmer(language);
+  std::unordered_set<std::string> present;
+  for (const auto& word : Words(Fold(passage_text))) present.insert(stemmer.Stem(word));
+  double total = 0, found = 0;
+  for (size_t i = 0; i < stems.size(); ++i) {
+    total += weights[i];
+    if (present.count(stems[i])) found += weights[i];
+  }
+  return total > 0 ? found / total : 0;
+}
+
 Result<std::vector<std::string>> Retriever::CorrectedWords(const std::vector<int64_t>& scope, std::string_view question,
                                                            const RetrievalOptions& options) {
   std::vector<std::string> words = ContentWords(question);
@@ -134,6 +148,8 @@ Result<std::vector<Passage>> Retriever::Retrieve(int64_t tenant_id, const std::v
   std::optional<Result<std::vector<LexicalHit>>> lexical;
   std::optional<Result<std::vector<VectorHit>>> nearest;
   Result<std::vector<std::string>> words = std::vector<std::string>{};
+  std::vector<std::string> stems;  // The corrected words' distinct stems, and the IDF weight of each.
+  std::vector<double> weights;
   std::vector<std::function<void()>> searches;
   if (!query_vector.empty()) {
     searches.emplace_back([&] { nearest = Neighbours(scope, query_vector, embedder_id, options.candidates); });
@@ -151,6 +167,23 @@ Result<std::vector<Passage>> Retriever::Retrieve(int64_t tenant_id, const std::v
     }
     lexical = indexes_.lexical.Search(scope, LexicalTerms(searched, options.language, options.question_language),
                                       static_cast<size_t>(options.candidates));
+    if (!*lexical) return;
+    Stemmer& stemmer = ThreadStemmer(options.language);
+    for (const auto& word : *words) {
+      std::string stem = stemmer.Stem(word);
+      if (std::find(stems.begin(), stems.end(), stem) == stems.end()) stems.push_back(std::move(stem));
+    }
+    auto statistics = indexes_.lexical.Statistics(scope, stems);
+    if (!statistics) {
+      lexical = statistics.error();
+      return;
+    }
+    // BM25's IDF (Lucene's form, never zero): a stem no chunk holds gets the largest weight.
+    const double chunks = static_cast<double>(statistics->chunks);
+    for (size_t frequency : statistics->frequencies) {
+      const double df = static_cast<double>(frequency);
+      weights.push_back(std::log(1.0 + (chunks - df + 0.5) / (df + 0.5)));
+    }
   });
   indexes_.threads.Run(searches.size(), [&searches](size_t part) { searches[part](); });
   if (!*lexical) return lexical->error();
@@ -192,7 +225,9 @@ Result<std::vector<Passage>> Retriever::Retrieve(int64_t tenant_id, const std::v
     passage.lexical_rank = hit.ranks[1];
     passage.similarity = similarity.count(hit.id) ? similarity[hit.id] : 0;
     passage.bm25 = bm25.count(hit.id) ? bm25[hit.id] : 0;
-    passage.coverage = StemCoverage(*words, passage.chunk.heading_path + "\n" + passage.chunk.text, options.language);
+    const std::string text = passage.chunk.heading_path + "\n" + passage.chunk.text;
+    passage.coverage = StemCoverage(*words, text, options.language);
+    passage.weighted_coverage = WeightedStemCoverage(stems, weights, text, options.language);
     passage.relevance = std::max(passage.similarity, passage.coverage);
     passages.push_back(std::move(passage));
   }

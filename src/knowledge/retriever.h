@@ -44,7 +44,10 @@ struct Passage {
   double similarity = 0;  //!< Cosine with the question (0 when not in the vector ranking).
   double bm25 = 0;        //!< 0 when not in the lexical ranking.
   double coverage = 0;    //!< Share of the question's content stems found in the passage (spelling corrected).
-  double relevance = 0;   //!< max(similarity, coverage).
+  //! The same share with each stem weighted by its IDF in the knowledge searched (a stem no chunk holds weighs the
+  //! most): a passage holding only the question's common words ("yoga" at a yoga studio) covers little of it.
+  double weighted_coverage = 0;
+  double relevance = 0;  //!< max(similarity, coverage).
 };
 
 // What the BM25 index stores for a text: its folded words, then the Snowball stem of each word whose stem differs
@@ -76,6 +79,9 @@ std::vector<FusedHit> ReciprocalRankFusion(const std::vector<std::vector<int64_t
 double StemCoverage(std::string_view question, std::string_view passage_text, std::string_view language);
 // The same for content words already taken from a question (ContentWords, spelling corrected).
 double StemCoverage(const std::vector<std::string>& words, std::string_view passage_text, std::string_view language);
+// The share of the IDF weight of `stems` (distinct, parallel to `weights`) present in `passage_text`'s stems.
+double WeightedStemCoverage(const std::vector<std::string>& stems, const std::vector<double>& weights,
+                            std::string_view passage_text, std::string_view language);
 
 class Retriever {
  public:

@@ -201,10 +201,11 @@ int main(int argc, char** argv) {
   }
   if (write) {
     char provenance[256];
-    std::snprintf(provenance, sizeof provenance,
-                  "Fitted on %zu questions (%zu answerable, %zu unanswerable) of tests/eval and tests/eval/dev.\n"
-                  "Features: coverage, similarity, agreement, margin, lexical_top, wh, yes/no, price, length.",
-                  examples.size(), answerable, examples.size() - answerable);
+    std::snprintf(
+        provenance, sizeof provenance,
+        "Fitted on %zu questions (%zu answerable, %zu unanswerable) of tests/eval and tests/eval/dev.\n"
+        "Features: coverage, similarity, agreement, margin, lexical_top, wh, yes/no, price, length, weighted coverage.",
+        examples.size(), answerable, examples.size() - answerable);
     const auto path = std::filesystem::path(PARLEY_SOURCE_DIR) / "src" / "agent" / "answerability_model.inc";
     std::ofstream(path) << agent::AnswerabilityModelSource(model, provenance);
     std::printf("\nwrote %s\n", path.string().c_str());

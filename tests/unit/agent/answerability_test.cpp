@@ -15,6 +15,7 @@ knowledge::Passage Passage(std::string heading, std::string text, double coverag
   passage.chunk.heading_path = std::move(heading);
   passage.chunk.text = std::move(text);
   passage.coverage = coverage;
+  passage.weighted_coverage = coverage / 2;
   passage.similarity = coverage;
   passage.vector_rank = vector_rank;
   passage.lexical_rank = lexical_rank;
@@ -33,6 +34,7 @@ TEST(AnswerabilityTest, FeaturesReadTheBestPassageAndTheQuestion) {
   EXPECT_EQ(features[5], 1);                  // "how"
   EXPECT_EQ(features[6], 0);                  // not yes/no
   EXPECT_EQ(features[7], 1);                  // a price question
+  EXPECT_DOUBLE_EQ(features[9], 0.4);         // coverage weighted by rarity
   EXPECT_EQ(ExtractAnswerabilityFeatures("Is it open?", {}, "en"), AnswerabilityFeatures{});
   EXPECT_FALSE(JudgeAnswerability("Is it open?", {}, "en").answer);
 }

@@ -429,5 +429,18 @@ TEST_F(LexicalCatalogTest, CorrectsOnlyWordsNoKnowledgeBaseHolds) {
   EXPECT_EQ(catalog.Correct({kb_}, words).value(), (std::vector<std::string>{"gluten", "", "", ""}));
 }
 
+TEST_F(LexicalCatalogTest, CountsTheChunksHoldingEachTermInTheGivenKnowledgeBases) {
+  LexicalCatalog catalog(ks(), "");
+  AddDocument(acme_, kb_, "main", {PlainChunk("yoga classes daily"), PlainChunk("yoga mats for rent", {1, 0, 0}, 1)},
+              "e");
+  AddDocument(acme_, second_kb_, "second", {PlainChunk("yoga retreat")}, "e");
+  auto statistics = catalog.Statistics({kb_}, {"yoga", "mats", "aerial"}).value();
+  EXPECT_EQ(statistics.chunks, 2u);
+  EXPECT_EQ(statistics.frequencies, (std::vector<size_t>{2, 1, 0}));
+  statistics = catalog.Statistics({kb_, second_kb_}, {"yoga"}).value();
+  EXPECT_EQ(statistics.chunks, 3u);
+  EXPECT_EQ(statistics.frequencies, std::vector<size_t>{3});
+}
+
 }  // namespace
 }  // namespace parley::knowledge

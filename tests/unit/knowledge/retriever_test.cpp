@@ -96,6 +96,15 @@ TEST(LexicalTextTest, FoldedWordsThenTheStemsThatDiffer) {
   EXPECT_EQ(LexicalText("Free deliveries, café", "english"), "free deliveries cafe deliveri");
 }
 
+TEST(StemCoverageTest, WeightedByRarityTheCommonWordsCountLess) {
+  // "yoga" is in every passage (small weight), "aerial" in none (large weight).
+  const std::vector<std::string> stems{"aerial", "yoga"};
+  const std::vector<double> weights{3.0, 0.5};
+  EXPECT_NEAR(WeightedStemCoverage(stems, weights, "Yoga classes every day.", "english"), 0.5 / 3.5, 1e-12);
+  EXPECT_DOUBLE_EQ(WeightedStemCoverage(stems, weights, "Aerial yoga on Sundays.", "english"), 1.0);
+  EXPECT_DOUBLE_EQ(WeightedStemCoverage({}, {}, "Aerial yoga.", "english"), 0.0);
+}
+
 TEST(StemCoverageTest, ShareOfTheQuestionsStemsInThePassage) {
   EXPECT_DOUBLE_EQ(StemCoverage("refunds for shoes", "We refund every shoe.", "english"), 1.0);
   EXPECT_DOUBLE_EQ(StemCoverage("refunds for shoes", "Our refund policy.", "english"), 0.5);
