@@ -1,5 +1,6 @@
 #include "api/access_api.h"
 
+#include "api/openapi_schemas.h"
 #include "api/params.h"
 
 #include "core/crypto.h"
@@ -153,29 +154,63 @@ void AccessApi::RegisterRoutes(RouteTable& routes) {
   };
   routes.Public(
       Verb::post, "/api/auth/login",
-      {"Log in with e-mail and password; answers a session token", "access", {}, BodyKind::kJson},
+      {.summary = "Log in with e-mail and password; answers a session token",
+       .tag = "access",
+       .body = BodyKind::kJson,
+       .schema = "LoginRequest",
+       .response_schema = "LoginResponse",
+       .errors = {401, 429, 503}},
       [this](const http::Request& request, const http::RouteContext& route) { return Login(request, route); });
-  add(Verb::post, "/api/auth/logout", kAnyRole, {"End the current session", "access", {}, BodyKind::kNone, 204},
+  add(Verb::post, "/api/auth/logout", kAnyRole,
+      {.summary = "End the current session", .tag = "access", .success_status = 204, .errors = {400}},
       &AccessApi::Logout);
-  add(Verb::get, "/api/auth/me", kAnyRole, {"Who the caller is: tenant, role, user or API key", "access"},
+  add(Verb::get, "/api/auth/me", kAnyRole,
+      {.summary = "Who the caller is: tenant, role, user or API key", .tag = "access", .response_schema = "Me"},
       &AccessApi::Me);
-  add(Verb::get, "/api/users", kAdmins, {"List the tenant's users", "access"}, &AccessApi::ListUsers);
-  add(Verb::post, "/api/users", kAdmins, {"Add a user", "access", {}, BodyKind::kJson, 201}, &AccessApi::CreateUser);
+  add(Verb::get, "/api/users", kAdmins,
+      {.summary = "List the tenant's users", .tag = "access", .response_schema = "UserList"}, &AccessApi::ListUsers);
+  add(Verb::post, "/api/users", kAdmins,
+      {.summary = "Add a user",
+       .tag = "access",
+       .body = BodyKind::kJson,
+       .success_status = 201,
+       .schema = "UserCreateRequest",
+       .response_schema = "User",
+       .errors = {409}},
+      &AccessApi::CreateUser);
   add(Verb::patch, "/api/users/{id}", kAnyRole,
-      {"Change a user's name, role or password (anyone may change their own name and password)",
-       "access",
-       {},
-       BodyKind::kJson},
+      {.summary = "Change a user's name, role or password (anyone may change their own name and password)",
+       .tag = "access",
+       .body = BodyKind::kJson,
+       .schema = "UserUpdateRequest",
+       .response_schema = "User",
+       .errors = {409}},
       &AccessApi::UpdateUser);
   add(Verb::delete_, "/api/users/{id}", kAdmins,
-      {"Remove a user and end their sessions", "access", {}, BodyKind::kNone, 204}, &AccessApi::DeleteUser);
-  add(Verb::get, "/api/api-keys", kAdmins, {"List API keys (prefixes only)", "access"}, &AccessApi::ListKeys);
+      {.summary = "Remove a user and end their sessions", .tag = "access", .success_status = 204, .errors = {409}},
+      &AccessApi::DeleteUser);
+  add(Verb::get, "/api/api-keys", kAdmins,
+      {.summary = "List API keys (prefixes only)", .tag = "access", .response_schema = "ApiKeyList"},
+      &AccessApi::ListKeys);
   add(Verb::post, "/api/api-keys", kAdmins,
-      {"Create an API key; the key is in this answer only", "access", {}, BodyKind::kJson, 201}, &AccessApi::CreateKey);
-  add(Verb::delete_, "/api/api-keys/{id}", kAdmins, {"Revoke an API key", "access", {}, BodyKind::kNone, 204},
-      &AccessApi::DeleteKey);
+      {.summary = "Create an API key; the key is in this answer only",
+       .tag = "access",
+       .body = BodyKind::kJson,
+       .success_status = 201,
+       .schema = "ApiKeyCreateRequest",
+       .response_schema = "ApiKeyCreated"},
+      &AccessApi::CreateKey);
+  add(Verb::delete_, "/api/api-keys/{id}", kAdmins,
+      {.summary = "Revoke an API key", .tag = "access", .success_status = 204}, &AccessApi::DeleteKey);
   add(Verb::get, "/api/audit-logs", kAdmins,
-      {"Administrative actions, newest first", "access", {"action", "actor", "cursor", "limit"}},
+      {.summary = "Administrative actions, newest first",
+       .tag = "access",
+       .query = {{"action", R"({"type": "string"})", "Only this action (user.create, conversation.assign, …)."},
+                 {"actor", R"({"type": "string"})",
+                  "Only this actor (\"user:12\", \"api_key:3\", \"cli\", \"stripe\")."},
+                 CursorParam(),
+                 LimitParam()},
+       .response_schema = "AuditPage"},
       &AccessApi::ListAudit);
 }
 

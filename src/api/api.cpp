@@ -84,22 +84,38 @@ void Api::RegisterRoutes(RouteTable& routes) {
     std::string path = "/api/" + std::string(ToString(p)) + "/webhook";
     std::string name = p == Platform::kWhatsApp ? "WhatsApp" : "Instagram";
     routes.Public(Verb::get, path,
-                  {"Meta's verification handshake for the " + name + " webhook",
-                   "webhooks",
-                   {"hub.mode", "hub.verify_token", "hub.challenge"}},
+                  {.summary = "Meta's verification handshake for the " + name + " webhook: answers hub.challenge",
+                   .tag = "webhooks",
+                   .query = {{"hub.mode", R"({"type": "string", "const": "subscribe"})", "Always subscribe.", true},
+                             {"hub.verify_token", R"({"type": "string"})",
+                              "The verify token set in Meta's configuration (WHATSAPP_VERIFY_TOKEN, "
+                              "INSTAGRAM_VERIFY_TOKEN).",
+                              true},
+                             {"hub.challenge", R"({"type": "string"})", "Echoed back on success.", true}},
+                   .errors = {403},
+                   .media_type = "text/plain"},
                   [this, p](const http::Request&, const http::RouteContext& route) { return VerifyWebhook(p, route); });
     routes.Public(
         Verb::post, path,
-        {"Receive " + name + " events (X-Hub-Signature-256 over the raw body)", "webhooks", {}, BodyKind::kJson},
+        {.summary = "Receive " + name + " events (X-Hub-Signature-256 over the raw body)",
+         .tag = "webhooks",
+         .body = BodyKind::kJson,
+         .schema = "MetaWebhook",
+         .response_schema = "WebhookAck",
+         .errors = {401, 503}},
         [this, p](const http::Request& request, const http::RouteContext&) { return ReceiveWebhook(p, request); });
   }
-  routes.Liveness("/health", {"Liveness", "operations"},
+  routes.Liveness("/health", {.summary = "Liveness", .tag = "operations", .response_schema = "Liveness"},
                   [](const http::Request&, const http::RouteContext&) -> boost::asio::awaitable<http::Response> {
                     co_return http::JsonResponse(http::Status::ok, boost::json::object{{"status", "ok"}});
                   });
-  routes.Operator(Verb::get, "/api/health", {"Readiness: store, batcher and pipeline figures", "operations"},
+  routes.Operator(Verb::get, "/api/health",
+                  {.summary = "Readiness: store, batcher and pipeline figures (503 with the same answer when degraded)",
+                   .tag = "operations",
+                   .response_schema = "Readiness"},
                   [this](const http::Request&, const http::RouteContext&) { return Health(); });
-  routes.Operator(Verb::get, "/metrics", {"Prometheus metrics", "operations"},
+  routes.Operator(Verb::get, "/metrics",
+                  {.summary = "Prometheus metrics", .tag = "operations", .media_type = "text/plain"},
                   [](const http::Request&, const http::RouteContext&) -> boost::asio::awaitable<http::Response> {
                     co_return http::TextResponse(http::Status::ok, metrics::Global().Render(),
                                                  "text/plain; version=0.0.4; charset=utf-8");

@@ -41,25 +41,39 @@ int64_t DayNumber(const std::string& day) {
 void BillingApi::RegisterRoutes(RouteTable& routes) {
   routes.Tenant(
       http::Verb::get, "/api/plans", kAdmins,
-      {"The plan catalog: features and monthly quotas, and which plan the tenant is on", "billing"},
+      {.summary = "The plan catalog: features and monthly quotas, and which plan the tenant is on",
+       .tag = "billing",
+       .response_schema = "PlanCatalog"},
       [this](const Principal& caller, const http::Request&, const http::RouteContext&) { return ListPlans(caller); });
-  routes.Tenant(http::Verb::get, "/api/usage", kAdmins,
-                {"Usage per UTC day in a range (default: this month), this month's totals, quotas and what remains",
-                 "billing",
-                 {"from", "to"}},
-                [this](const Principal& caller, const http::Request&, const http::RouteContext& route) {
-                  return GetUsage(caller, route);
-                });
+  routes.Tenant(
+      http::Verb::get, "/api/usage", kAdmins,
+      {.summary = "Usage per UTC day in a range (default: this month), this month's totals, quotas and "
+                  "what remains",
+       .tag = "billing",
+       .query = {{"from", R"({"type": "string", "format": "date"})",
+                  "First UTC day, YYYY-MM-DD (default: the first of this month)."},
+                 {"to", R"({"type": "string", "format": "date"})",
+                  "Last UTC day, YYYY-MM-DD (default: the last of this month); at most 400 days after from."}},
+       .response_schema = "Usage"},
+      [this](const Principal& caller, const http::Request&, const http::RouteContext& route) {
+        return GetUsage(caller, route);
+      });
   routes.Tenant(http::Verb::get, "/api/subscriptions", kAdmins,
-                {"The tenant's plan and Stripe subscription: status, current period end, customer and subscription ids",
-                 "billing"},
+                {.summary = "The tenant's plan and Stripe subscription: status, current period end, customer and "
+                            "subscription ids",
+                 .tag = "billing",
+                 .response_schema = "Subscription"},
                 [this](const Principal& caller, const http::Request&, const http::RouteContext&) {
                   return GetSubscription(caller);
                 });
-  routes.Public(
-      http::Verb::post, "/api/stripe/webhook",
-      {"Stripe events (verified by Stripe-Signature); each event id is handled once", "billing", {}, BodyKind::kJson},
-      [this](const http::Request& request, const http::RouteContext&) { return StripeWebhook(request); });
+  routes.Public(http::Verb::post, "/api/stripe/webhook",
+                {.summary = "Stripe events (verified by Stripe-Signature); each event id is handled once",
+                 .tag = "billing",
+                 .body = BodyKind::kJson,
+                 .schema = "StripeEvent",
+                 .response_schema = "StripeAck",
+                 .errors = {401, 503}},
+                [this](const http::Request& request, const http::RouteContext&) { return StripeWebhook(request); });
 }
 
 boost::asio::awaitable<http::Response> BillingApi::ListPlans(const Principal& caller) {

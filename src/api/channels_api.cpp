@@ -157,35 +157,53 @@ void ChannelsApi::RegisterRoutes(RouteTable& routes) {
         });
   };
   add(Verb::get, "/api/social-accounts", kAnyRole,
-      {"List the tenant's WhatsApp and Instagram channels (tokens never shown)", kTag, {}}, &ChannelsApi::List);
+      {.summary = "List the tenant's WhatsApp and Instagram channels (tokens never shown)",
+       .tag = kTag,
+       .response_schema = "ChannelList"},
+      &ChannelsApi::List);
   add(Verb::post, "/api/social-accounts", kAdmins,
-      {"Add a channel: {platform, account_id, access_token, display_name}; the platform checks the token first",
-       kTag,
-       {},
-       BodyKind::kJson,
-       201},
+      {.summary = "Add a channel; the platform checks the token first",
+       .tag = kTag,
+       .body = BodyKind::kJson,
+       .success_status = 201,
+       .schema = "ChannelCreateRequest",
+       .response_schema = "Channel",
+       .errors = {409, 503}},
       &ChannelsApi::Add);
-  add(Verb::get, "/api/social-accounts/{id}", kAnyRole, {"One channel", kTag, {}}, &ChannelsApi::Get);
+  add(Verb::get, "/api/social-accounts/{id}", kAnyRole,
+      {.summary = "One channel", .tag = kTag, .response_schema = "Channel"}, &ChannelsApi::Get);
   for (Verb verb : {Verb::patch, Verb::put}) {
     add(verb, "/api/social-accounts/{id}", kAdmins,
-        {"Change a channel's access_token (checked by the platform), display_name or enabled",
-         kTag,
-         {},
-         BodyKind::kJson},
+        {.summary = "Change a channel's access_token (checked by the platform), display_name, enabled or waba_id",
+         .tag = kTag,
+         .body = BodyKind::kJson,
+         .schema = "ChannelUpdateRequest",
+         .response_schema = "Channel",
+         .errors = {503}},
         &ChannelsApi::Update);
   }
   add(Verb::delete_, "/api/social-accounts/{id}", kAdmins,
-      {"Remove a channel: it stops receiving and sending; its conversations are kept", kTag, {}, BodyKind::kNone, 204},
+      {.summary = "Remove a channel: it stops receiving and sending; its conversations are kept",
+       .tag = kTag,
+       .success_status = 204},
       &ChannelsApi::Remove);
   add(Verb::get, "/api/social-accounts/connect/{platform}", kAdmins,
-      {"Start connecting accounts with Meta's login: the authorization URL to send the browser to", kTag, {}},
+      {.summary = "Start connecting accounts with Meta's login: the authorization URL to send the browser to",
+       .tag = kTag,
+       .response_schema = "ConnectStart",
+       .errors = {503}},
       &ChannelsApi::Connect);
   routes.Public(
       Verb::get, "/api/social-accounts/connect/{platform}/callback",
-      {"Meta's OAuth redirect: exchanges the code and saves the accounts it grants (the signed state "
-       "authenticates)",
-       kTag,
-       {"code", "state", "error", "error_description"}},
+      {.summary = "Meta's OAuth redirect: exchanges the code and saves the accounts it grants (the signed state "
+                  "authenticates)",
+       .tag = kTag,
+       .query = {{"code", R"({"type": "string"})", "The authorization code, when the person granted access."},
+                 {"state", R"({"type": "string"})", "The signed state GET …/connect/{platform} issued.", true},
+                 {"error", R"({"type": "string"})", "Set by Meta when the person declined."},
+                 {"error_description", R"({"type": "string"})", "Meta's explanation of error."}},
+       .response_schema = "ConnectResult",
+       .errors = {403, 503}},
       [this](const http::Request& request, const http::RouteContext& route) { return Callback(request, route); });
 }
 

@@ -3,6 +3,7 @@
 #include "agent/message_text.h"
 #include "api/api.h"
 #include "api/auth.h"
+#include "api/openapi_schemas.h"
 #include "api/params.h"
 #include "core/decision.h"
 #include "core/time.h"
@@ -141,53 +142,85 @@ void ConversationsApi::RegisterRoutes(RouteTable& routes) {
           return (this->*handler)(caller, request, route);
         });
   };
-  const std::vector<std::string> paging{"cursor", "limit"};
   add(Verb::get, "/api/conversations",
-      {"List conversations, newest activity first, with filters",
-       "conversations",
-       {"channel_id", "status", "mode", "assignee", "since", "until", "q", "cursor", "limit"}},
+      {.summary = "List conversations, newest activity first, with filters",
+       .tag = "conversations",
+       .query =
+           {{"channel_id", R"({"type": "integer", "minimum": 0})", "Only this channel's."},
+            {"status", R"({"$ref": "#/components/schemas/ConversationStatus"})", "Only open or closed ones."},
+            {"mode", R"({"$ref": "#/components/schemas/ConversationMode"})", "Only those the bot or people hold."},
+            {"assignee",
+             R"({"oneOf": [{"type": "integer", "minimum": 0}, {"type": "string", "enum": ["me", "unassigned", "none"]}]})",
+             "Only those assigned to this user id, to the caller (me), or to nobody (unassigned, none)."},
+            {"since", R"({"type": "string", "examples": ["2026-11-22", "2026-11-22T08:00:00Z"]})",
+             "Active at or after this time: a date (2026-11-22) or a UTC time (2026-11-22T08:00:00Z)."},
+            {"until", R"({"type": "string", "examples": ["2026-11-22", "2026-11-22T08:00:00Z"]})",
+             "Active before this time: a date or a UTC time."},
+            {"q", R"({"type": "string", "maxLength": 200})", "Text in the contact's name, id or messages."},
+            {"platform", R"({"$ref": "#/components/schemas/Platform"})", "Only this platform's."},
+            {"waiting", R"({"type": "string", "enum": ["true", "false"]})",
+             "true: only those waiting on a person (open, human mode, the customer spoke last)."},
+            CursorParam(),
+            LimitParam()},
+       .response_schema = "ConversationPage"},
       &ConversationsApi::List);
-  add(Verb::get, "/api/conversations/{id}", {"A conversation", "conversations"}, &ConversationsApi::Get);
+  add(Verb::get, "/api/conversations/{id}",
+      {.summary = "A conversation", .tag = "conversations", .response_schema = "Conversation"}, &ConversationsApi::Get);
   add(Verb::get, "/api/conversations/{id}/messages",
-      {"A conversation's messages, newest last", "conversations", paging}, &ConversationsApi::Messages);
+      {.summary = "A conversation's messages, newest last",
+       .tag = "conversations",
+       .query = PagingParams(),
+       .response_schema = "MessagePage"},
+      &ConversationsApi::Messages);
   add(Verb::post, "/api/conversations/{id}/messages",
-      {"Reply as a person; the bot stays silent while people handle the conversation",
-       "conversations",
-       {},
-       BodyKind::kJson,
-       202},
+      {.summary = "Reply as a person, with text or (WhatsApp, past 24 hours) an approved template; the bot stays "
+                  "silent while people handle the conversation",
+       .tag = "conversations",
+       .body = BodyKind::kJson,
+       .success_status = 202,
+       .schema = "ReplyRequest",
+       .response_schema = "QueuedReply",
+       .errors = {409, 503}},
       &ConversationsApi::Reply);
   add(Verb::post, "/api/conversations/{id}/assign",
-      {"Put a user in charge ({\"user_id\": null} to unassign); agents may only take or drop it themselves",
-       "conversations",
-       {},
-       BodyKind::kJson},
+      {.summary = "Put a user in charge ({\"user_id\": null} to unassign); agents may only take or drop it themselves",
+       .tag = "conversations",
+       .body = BodyKind::kJson,
+       .schema = "AssignRequest",
+       .response_schema = "Conversation"},
       &ConversationsApi::Assign);
   add(Verb::put, "/api/conversations/{id}/mode",
-      {"Hand a conversation to people (human) or back to the bot", "conversations", {}, BodyKind::kJson},
+      {.summary = "Hand a conversation to people (human) or back to the bot",
+       .tag = "conversations",
+       .body = BodyKind::kJson,
+       .schema = "ModeRequest",
+       .response_schema = "Conversation"},
       &ConversationsApi::SetMode);
   add(Verb::post, "/api/conversations/{id}/close",
-      {"Close: nothing stays pending; the contact's next message opens a new conversation", "conversations"},
+      {.summary = "Close: nothing stays pending; the contact's next message opens a new conversation",
+       .tag = "conversations",
+       .response_schema = "Conversation"},
       &ConversationsApi::Close);
-  add(Verb::get, "/api/conversations/{id}/traces", {"The agent's decisions for a conversation", "conversations"},
+  add(Verb::get, "/api/conversations/{id}/traces",
+      {.summary = "The agent's decisions for a conversation, oldest first",
+       .tag = "conversations",
+       .response_schema = "TraceList"},
       &ConversationsApi::Traces);
   add(Verb::get, "/api/support",
-      {"Escalated conversations waiting for a person, with the reply the agent proposes",
-       "support",
-       {"status", "priority", "cursor", "limit"},
-       BodyKind::kNone,
-       200,
-       "",
-       "SupportItemPage"},
+      {.summary = "Escalated conversations waiting for a person, with the reply the agent proposes",
+       .tag = "support",
+       .query = {{"status", R"({"type": "string", "enum": ["open", "resolved"]})", "Only open or resolved ones."},
+                 {"priority", R"({"$ref": "#/components/schemas/Priority"})", "Only this priority."},
+                 CursorParam(),
+                 LimitParam()},
+       .response_schema = "SupportItemPage"},
       &ConversationsApi::ListSupport);
   add(Verb::post, "/api/support/{id}/resolve",
-      {"Resolve an escalation ({\"hand_back\": true} also returns the conversation to the bot)",
-       "support",
-       {},
-       BodyKind::kJson,
-       200,
-       "",
-       "SupportItem"},
+      {.summary = "Resolve an escalation ({\"hand_back\": true} also returns the conversation to the bot)",
+       .tag = "support",
+       .body = BodyKind::kJson,
+       .schema = "ResolveRequest",
+       .response_schema = "SupportItem"},
       &ConversationsApi::Resolve);
 }
 

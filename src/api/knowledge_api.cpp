@@ -1,6 +1,7 @@
 #include "api/knowledge_api.h"
 
 #include "api/auth.h"
+#include "api/openapi_schemas.h"
 #include "api/params.h"
 #include "billing/meter.h"
 #include "core/time.h"
@@ -88,37 +89,72 @@ void KnowledgeApi::RegisterRoutes(RouteTable& routes) {
           return (this->*handler)(caller, request, route);
         });
   };
-  const std::vector<std::string> paging{"cursor", "limit"};
-  add(Verb::get, "/api/knowledge-bases", kAnyRole, {"List the knowledge bases", "knowledge"},
+  add(Verb::get, "/api/knowledge-bases", kAnyRole,
+      {.summary = "List the knowledge bases", .tag = "knowledge", .response_schema = "KnowledgeBaseList"},
       &KnowledgeApi::ListKnowledgeBases);
   add(Verb::post, "/api/knowledge-documents", kAdmins,
-      {"Add a document (multipart file, or JSON {\"url\"} for a web page); one named like a document of the knowledge "
-       "base replaces it (same id, \"replaced\": true)",
-       "knowledge",
-       {},
-       BodyKind::kMultipart,
-       202},
+      {.summary = "Add a document (multipart file, or JSON {\"url\"} for a web page); one named like a document of "
+                  "the knowledge base replaces it (same id, \"replaced\": true)",
+       .tag = "knowledge",
+       .body = BodyKind::kMultipart,
+       .success_status = 202,
+       .schema = "DocumentUrlRequest",
+       .response_schema = "DocumentAccepted",
+       .errors = {503}},
       &KnowledgeApi::CreateDocument);
   add(Verb::get, "/api/knowledge-documents", kAnyRole,
-      {"List documents with their ingestion status", "knowledge", paging}, &KnowledgeApi::ListDocuments);
-  add(Verb::get, "/api/knowledge-documents/{id}", kAnyRole, {"A document and its ingestion progress", "knowledge"},
+      {.summary = "List documents with their ingestion status",
+       .tag = "knowledge",
+       .query = PagingParams(),
+       .response_schema = "DocumentPage"},
+      &KnowledgeApi::ListDocuments);
+  add(Verb::get, "/api/knowledge-documents/{id}", kAnyRole,
+      {.summary = "A document and its ingestion progress", .tag = "knowledge", .response_schema = "Document"},
       &KnowledgeApi::GetDocument);
   add(Verb::delete_, "/api/knowledge-documents/{id}", kAdmins,
-      {"Remove a document and its chunks from every index", "knowledge"}, &KnowledgeApi::DeleteDocument);
-  add(Verb::get, "/api/faq-qa", kAnyRole, {"List Q&A pairs", "knowledge", paging}, &KnowledgeApi::ListFaqs);
-  add(Verb::post, "/api/faq-qa", kAdmins, {"Add a Q&A pair", "knowledge", {}, BodyKind::kJson, 201},
+      {.summary = "Remove a document and its chunks from every index",
+       .tag = "knowledge",
+       .response_schema = "Deleted"},
+      &KnowledgeApi::DeleteDocument);
+  add(Verb::get, "/api/faq-qa", kAnyRole,
+      {.summary = "List Q&A pairs", .tag = "knowledge", .query = PagingParams(), .response_schema = "FaqPage"},
+      &KnowledgeApi::ListFaqs);
+  add(Verb::post, "/api/faq-qa", kAdmins,
+      {.summary = "Add a Q&A pair",
+       .tag = "knowledge",
+       .body = BodyKind::kJson,
+       .success_status = 201,
+       .schema = "FaqRequest",
+       .response_schema = "Faq"},
       &KnowledgeApi::CreateFaq);
-  add(Verb::get, "/api/faq-qa/{id}", kAnyRole, {"A Q&A pair", "knowledge"}, &KnowledgeApi::GetFaq);
-  add(Verb::put, "/api/faq-qa/{id}", kAdmins, {"Replace a Q&A pair", "knowledge", {}, BodyKind::kJson},
+  add(Verb::get, "/api/faq-qa/{id}", kAnyRole, {.summary = "A Q&A pair", .tag = "knowledge", .response_schema = "Faq"},
+      &KnowledgeApi::GetFaq);
+  add(Verb::put, "/api/faq-qa/{id}", kAdmins,
+      {.summary = "Replace a Q&A pair",
+       .tag = "knowledge",
+       .body = BodyKind::kJson,
+       .schema = "FaqRequest",
+       .response_schema = "Faq"},
       &KnowledgeApi::UpdateFaq);
-  add(Verb::delete_, "/api/faq-qa/{id}", kAdmins, {"Remove a Q&A pair", "knowledge"}, &KnowledgeApi::DeleteFaq);
+  add(Verb::delete_, "/api/faq-qa/{id}", kAdmins,
+      {.summary = "Remove a Q&A pair", .tag = "knowledge", .response_schema = "Deleted"}, &KnowledgeApi::DeleteFaq);
   add(Verb::get, "/api/ai-settings", kAdmins,
-      {"The assistant's settings (keys never shown)", "ai", {}, BodyKind::kNone, 200, "AiSettings"},
+      {.summary = "The assistant's settings (keys never shown)", .tag = "ai", .response_schema = "AiSettings"},
       &KnowledgeApi::GetSettings);
   add(Verb::put, "/api/ai-settings", kAdmins,
-      {"Change the assistant's settings", "ai", {}, BodyKind::kJson, 200, "AiSettings"}, &KnowledgeApi::PutSettings);
+      {.summary = "Change the assistant's settings (only the fields sent)",
+       .tag = "ai",
+       .body = BodyKind::kJson,
+       .schema = "AiSettings"},
+      &KnowledgeApi::PutSettings);
   add(Verb::post, "/api/playground/ask", kAnyRole,
-      {"Ask the assistant a question, with sources and trace", "ai", {}, BodyKind::kJson}, &KnowledgeApi::Ask);
+      {.summary = "Ask the assistant a question, with sources and trace",
+       .tag = "ai",
+       .body = BodyKind::kJson,
+       .schema = "PlaygroundRequest",
+       .response_schema = "AgentAnswer",
+       .errors = {503}},
+      &KnowledgeApi::Ask);
 }
 
 boost::asio::awaitable<http::Response> KnowledgeApi::ListKnowledgeBases(const Principal& caller, const http::Request&,
