@@ -152,6 +152,13 @@ Response JsonResponse(Status status, const boost::json::value& body, unsigned ve
   return response;
 }
 
+Response StreamResponse(const RouteContext& route, std::string_view content_type, StreamBody body) {
+  Response head{Status::ok, 11};
+  head.set(boost::beast::http::field::content_type, content_type);
+  route.stream = std::move(body);
+  return head;
+}
+
 Response TextResponse(Status status, std::string body, std::string_view content_type) {
   Response response{status, 11};
   response.set(boost::beast::http::field::content_type, content_type);

@@ -28,6 +28,23 @@ using Response = boost::beast::http::response<boost::beast::http::string_body>;
 using Status = boost::beast::http::status;
 using Verb = boost::beast::http::verb;
 
+// --- Streaming responses (server-sent events) ---
+// A handler answers with a stream by returning StreamResponse(route, head, body). The server then writes `head`'s
+// status and fields (chunked transfer encoding, Connection: close) and runs `body`, whose writes go out as chunks as
+// they come, until `body` returns, the client goes away (the server watches the connection while the body runs), or
+// the server stops (Server::Stop cancels `body` through its coroutine's cancellation slot: whatever it awaits
+// completes at once with operation_aborted). The server then ends the stream with the last chunk and closes the
+// connection. `body` is a coroutine on the connection's strand: a stream waiting for something to send costs no
+// thread. Router::Dispatch, without a server, answers the head alone.
+class StreamWriter {
+ public:
+  virtual ~StreamWriter() = default;
+  // Sends `chunk` (not empty) as one chunk, within the server's write timeout. False once the client is gone, a
+  // write has timed out or the stream is being cancelled: `body` should then return.
+  virtual boost::asio::awaitable<bool> Write(std::string_view chunk) = 0;
+};
+using StreamBody = std::function<boost::asio::awaitable<void>(StreamWriter&)>;
+
 // What the router extracted from the target, and what the server knows of the request beyond its message.
 struct RouteContext {
   std::map<std::string, std::string, std::less<>> path_params;  //!< {name} segments of the pattern.
@@ -39,6 +56,8 @@ struct RouteContext {
   //! For a route that takes its body in a file (RouteOptions::body_to_file) and a multipart body: the file holding
   //! it, removed once the handler returns; the Request's body is then empty. Empty otherwise.
   std::filesystem::path body_file;
+  //! Set by StreamResponse: the body of a stream response. The one thing a handler leaves in its (const) context.
+  mutable StreamBody stream;
 
   std::optional<std::string_view> Param(std::string_view name) const;
   std::optional<std::string_view> Query(std::string_view name) const;
@@ -88,6 +107,9 @@ class Router {
 
 Response JsonResponse(Status status, const boost::json::value& body, unsigned version = 11);
 Response TextResponse(Status status, std::string body, std::string_view content_type = "text/plain; charset=utf-8");
+// A stream response (see StreamWriter): returns the head to answer, 200 with `content_type`, after leaving `body` in
+// `route` for the server.
+Response StreamResponse(const RouteContext& route, std::string_view content_type, StreamBody body);
 // Maps an Error to its HTTP status and a body {"error": {"code", "message"}}; logs the detail, never the body.
 Response ErrorResponse(const Error& error);
 Status ToHttpStatus(ErrorCode code);

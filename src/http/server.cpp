@@ -5,6 +5,8 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
@@ -15,6 +17,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/file_body.hpp>
 #include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
@@ -102,6 +105,8 @@ struct ServerState {
     tcp::socket socket;
     // True while a request is being read, handled or answered. Touched only on the socket's strand.
     bool busy = false;
+    // True while a stream response's body runs (busy too): Stop() cancels it rather than letting it finish.
+    bool streaming = false;
     // When the socket operation in progress must have finished, in Clock ticks; kNoDeadline while a handler runs.
     std::atomic<Clock::rep> deadline{kNoDeadline};
 
@@ -289,6 +294,77 @@ asio::awaitable<void> Refuse(ServerState& state, ServerState::Connection& connec
   co_await Drain(connection, buffer);
 }
 
+// A stream response's writer: each Write is one chunk under the write timeout.
+class ChunkWriter final : public StreamWriter {
+ public:
+  ChunkWriter(ServerState& state, ServerState::Connection& connection) : state_(state), connection_(connection) {}
+
+  asio::awaitable<bool> Write(std::string_view chunk) override {
+    if (failed_ || chunk.empty()) co_return !failed_;
+    connection_.ExpiresAfter(state_.options.write_timeout);
+    auto [ec, n] = co_await asio::async_write(connection_.socket,
+                                              bhttp::make_chunk(asio::const_buffer(chunk.data(), chunk.size())),
+                                              kNoThrow);
+    connection_.NoDeadline();
+    if (ec) failed_ = true;
+    co_return !failed_;
+  }
+  bool failed() const { return failed_; }
+
+ private:
+  ServerState& state_;
+  ServerState::Connection& connection_;
+  bool failed_ = false;
+};
+
+asio::awaitable<void> RunStreamBody(const StreamBody& body, ChunkWriter& writer, std::string_view path) {
+  try {
+    co_await body(writer);
+  } catch (const boost::system::system_error& e) {
+    // Awaiting anything once cancelled throws operation_aborted: the stream's normal end when the server stops.
+    if (e.code() != asio::error::operation_aborted) log::Error("http_stream_failed", {{"path", path}, {"what", e.what()}});
+  } catch (const std::exception& e) {
+    log::Error("http_stream_failed", {{"path", path}, {"what", e.what()}});
+  }
+}
+
+// Completes when the client of a stream goes away: it sends nothing more, so a read completes only on the
+// connection's end, on Stop() (which cancels it) or when a write timed out (the sweep cancels the socket).
+asio::awaitable<void> WatchStreamClosed(ServerState& state, ServerState::Connection& connection,
+                                        beast::flat_buffer& buffer) {
+  for (;;) {
+    // Stop() sets `stopping` before posting its cancellation here: checked on the strand before each read, one or
+    // the other ends the watch.
+    if (state.stopping.load()) co_return;
+    buffer.clear();
+    auto [ec, n] = co_await connection.socket.async_read_some(buffer.prepare(1024), kNoThrow);
+    if (ec) co_return;
+  }
+}
+
+// Sends a stream response (http.h, StreamResponse): the head, then the body's chunks until the body returns, the
+// client leaves or the server stops, then the last chunk. The connection closes afterwards.
+asio::awaitable<void> Stream(ServerState& state, ServerState::Connection& connection, beast::flat_buffer& buffer,
+                             Response& head, const StreamBody& body, std::string_view path) {
+  bhttp::response<bhttp::empty_body> header(std::move(head.base()));
+  header.chunked(true);
+  header.keep_alive(false);
+  connection.streaming = true;
+  connection.ExpiresAfter(state.options.write_timeout);
+  bhttp::response_serializer<bhttp::empty_body> serializer(header);
+  auto [ec, n] = co_await bhttp::async_write_header(connection.socket, serializer, kNoThrow);
+  connection.NoDeadline();
+  if (ec) co_return;
+  ChunkWriter writer(state, connection);
+  using asio::experimental::awaitable_operators::operator||;
+  // Whichever ends first cancels the other.
+  co_await (RunStreamBody(body, writer, path) || WatchStreamClosed(state, connection, buffer));
+  if (writer.failed()) co_return;
+  connection.ExpiresAfter(state.options.write_timeout);
+  co_await asio::async_write(connection.socket, bhttp::make_chunk_last(), kNoThrow);
+  connection.NoDeadline();
+}
+
 // Serves requests on one connection until it closes. Runs on the connection's strand.
 asio::awaitable<void> RunConnection(std::shared_ptr<ServerState> state,
                                     std::shared_ptr<ServerState::Connection> connection) {
@@ -459,6 +535,15 @@ asio::awaitable<void> RunConnection(std::shared_ptr<ServerState> state,
       }
     }
     upload.reset();
+    if (match.context.stream) {
+      if (state->stopping.load()) {
+        response = CloseWithError(Status::service_unavailable, "unavailable", "the server is stopping", version);
+      } else {
+        response.version(version);
+        co_await Stream(*state, *connection, buffer, response, match.context.stream, PathOf(request.target()));
+        break;
+      }
+    }
     response.version(version);
     response.keep_alive(request.keep_alive());
     response.prepare_payload();
@@ -582,10 +667,10 @@ asio::awaitable<void> Server::Stop() {
   {
     std::lock_guard lock(state->mutex);
     for (const auto& connection : state->connections) {
-      // Only the connection's strand may touch its stream; a busy one closes after answering.
+      // Only the connection's strand may touch its stream; a busy one closes after answering, a streaming one now.
       asio::post(connection->socket.get_executor(), [connection] {
         error_code ignored;  // The connection may have closed its socket meanwhile.
-        if (!connection->busy) connection->socket.cancel(ignored);
+        if (!connection->busy || connection->streaming) connection->socket.cancel(ignored);
       });
     }
   }
