@@ -31,6 +31,8 @@ constexpr int kHashingBusyRetryAfterS = 1;
 // cores stay with everybody else; a person never notices a quarter of a second on a refusal.
 constexpr std::chrono::milliseconds kRefusalDelay{250};
 constexpr int kKeyVisiblePrefix = 11;  // "pk_" and 8 characters of the secret part.
+// Tells a reset token apart from a session token or an API key wherever one turns up.
+constexpr std::string_view kPasswordResetPrefix = "prr_";
 
 Error Forbidden(std::string message) { return {ErrorCode::kPermissionDenied, std::move(message), {}}; }
 
@@ -49,13 +51,6 @@ Result<void> OnlyFields(const boost::json::object& body, std::initializer_list<s
     }
   }
   return Ok();
-}
-
-std::string NormalizeEmail(std::string_view email) {
-  std::string normalized(email);
-  boost::algorithm::trim(normalized);
-  boost::algorithm::to_lower(normalized);
-  return normalized;
 }
 
 Result<Role> RequireRole(std::string_view text) {
@@ -104,6 +99,24 @@ Result<store::NewUser> MakeUser(int64_t tenant_id, std::string_view email, std::
   auto hash = crypto::HashPassword(password);
   if (!hash) return hash.error();
   return store::NewUser{tenant_id, std::move(normalized), std::string(name), std::string(role), std::move(*hash)};
+}
+
+std::string NormalizeEmail(std::string_view email) {
+  std::string normalized(email);
+  boost::algorithm::trim(normalized);
+  boost::algorithm::to_lower(normalized);
+  return normalized;
+}
+
+Result<PasswordResetLink> MakePasswordResetLink(store::AccessStore& access, const store::User& user,
+                                                std::string_view base_url) {
+  const std::string token = std::string(kPasswordResetPrefix) + crypto::RandomToken(32);
+  const int64_t now = NowMs();
+  PasswordResetLink link{std::string(base_url) + "/reset-password?token=" + token, now + kPasswordResetTtlMs};
+  if (auto stored = access.CreatePasswordReset(user.id, crypto::Sha256Hex(token), link.expires_at_ms, now); !stored) {
+    return stored.error();
+  }
+  return link;
 }
 
 boost::json::object UserJson(const store::User& user) {
@@ -161,6 +174,16 @@ void AccessApi::RegisterRoutes(RouteTable& routes) {
        .response_schema = "LoginResponse",
        .errors = {401, 429, 503}},
       [this](const http::Request& request, const http::RouteContext& route) { return Login(request, route); });
+  routes.Public(Verb::post, "/api/auth/password-reset",
+                {"Set a new password with a one-time reset link's token (from `parley user reset-password`); ends "
+                 "the user's sessions",
+                 "access",
+                 {},
+                 BodyKind::kJson,
+                 204},
+                [this](const http::Request& request, const http::RouteContext& route) {
+                  return ResetPassword(request, route);
+                });
   add(Verb::post, "/api/auth/logout", kAnyRole,
       {.summary = "End the current session", .tag = "access", .success_status = 204, .errors = {400}},
       &AccessApi::Logout);
@@ -263,15 +286,61 @@ boost::asio::awaitable<http::Response> AccessApi::Login(const http::Request& req
   Principal who{user->tenant_id, ParseRole(user->role).value_or(Role::kAgent), user->id, std::nullopt};
   auto audit = AuditOf(who, "user.login", "user", std::to_string(user->id));
   co_await RecordAudit(store_, pool_, audit);
-  co_return http::JsonResponse(http::Status::ok, boost::json::object{{"token", token},
-                                                                     {"token_type", "Bearer"},
-                                                                     {"expires_at", FormatTimestamp(expires_at)},
-                                                                     {"user", UserJson(*user)}});
+  // Programs take the token from the answer; a browser keeps it in the cookie, out of its scripts' reach, and its
+  // scripts take the CSRF token.
+  auto response = http::JsonResponse(http::Status::ok, boost::json::object{{"token", token},
+                                                                           {"token_type", "Bearer"},
+                                                                           {"expires_at", FormatTimestamp(expires_at)},
+                                                                           {"csrf_token", auth_.CsrfToken(token)},
+                                                                           {"user", UserJson(*user)}});
+  response.insert(boost::beast::http::field::set_cookie,
+                  SessionCookie(token, config_.session_ttl_hours * 3600, config_.SecureCookies()));
+  co_return response;
+}
+
+boost::asio::awaitable<http::Response> AccessApi::ResetPassword(const http::Request& request,
+                                                                const http::RouteContext&) {
+  auto body = http::ParseJsonObject(request);
+  if (!body) co_return http::ErrorResponse(body.error());
+  if (auto known = OnlyFields(*body, {"token", "password"}); !known) co_return http::ErrorResponse(known.error());
+  auto token = OptionalString(*body, "token");
+  auto password = OptionalString(*body, "password");
+  if (!token || !*token || (*token)->empty())
+    co_return http::ErrorResponse(Error::InvalidArgument("token is required"));
+  if (!password || !*password) co_return http::ErrorResponse(Error::InvalidArgument("password is required"));
+
+  // The token is checked before the password is hashed: without a live link nobody gets to spend the hashing
+  // threads. It is used up only once the hash is ready, so that a weak password leaves the link usable.
+  const std::string hash = crypto::Sha256Hex(**token);
+  auto find = [this, &hash] { return store_.access().FindPasswordReset(hash, NowMs()); };
+  auto found = co_await pool_.Run(find);
+  if (!found) {
+    if (found.error().code != ErrorCode::kNotFound) co_return http::ErrorResponse(found.error());
+    co_await RefusalDelay();
+    co_return http::ErrorResponse(
+        Error::InvalidArgument("this password reset link is unknown, used or expired; ask for a new one"));
+  }
+  auto hash_new = [typed = **password] { return crypto::HashPassword(typed); };
+  auto hashed = co_await hashing_.TryRun(hash_new);
+  if (!hashed) co_return HashingBusy();
+  if (!*hashed) co_return http::ErrorResponse(hashed->error());
+  auto reset = [this, &hash, &hashed] { return store_.access().ResetPassword(hash, hashed->value(), NowMs()); };
+  auto user = co_await pool_.Run(reset);
+  if (!user) {
+    if (user.error().code != ErrorCode::kNotFound) co_return http::ErrorResponse(user.error());
+    co_return http::ErrorResponse(
+        Error::InvalidArgument("this password reset link is unknown, used or expired; ask for a new one"));
+  }
+  auth_.ForgetUser(user->id);
+  Principal who{user->tenant_id, ParseRole(user->role).value_or(Role::kAgent), user->id, std::nullopt};
+  auto audit = AuditOf(who, "user.password_reset", "user", std::to_string(user->id));
+  co_await RecordAudit(store_, pool_, audit);
+  co_return http::Response(http::Status::no_content, request.version());
 }
 
 boost::asio::awaitable<http::Response> AccessApi::Logout(const Principal& caller, const http::Request& request,
                                                          const http::RouteContext&) {
-  std::string_view token = BearerToken(request);
+  std::string_view token = CredentialOf(request).token;
   if (!caller.user_id || !token.starts_with(kSessionTokenPrefix)) {
     co_return http::ErrorResponse(
         Error::InvalidArgument("only sessions log out; revoke an API key with DELETE /api/api-keys/{id}"));
@@ -281,12 +350,18 @@ boost::asio::awaitable<http::Response> AccessApi::Logout(const Principal& caller
   auto removed = co_await pool_.Run(remove);
   if (!removed) co_return http::ErrorResponse(removed.error());
   auth_.ForgetToken(hash);
-  co_return http::Response(http::Status::no_content, request.version());
+  http::Response response(http::Status::no_content, request.version());
+  response.set(boost::beast::http::field::set_cookie, SessionCookie("", 0, config_.SecureCookies()));
+  co_return response;
 }
 
-boost::asio::awaitable<http::Response> AccessApi::Me(const Principal& caller, const http::Request&,
+boost::asio::awaitable<http::Response> AccessApi::Me(const Principal& caller, const http::Request& request,
                                                      const http::RouteContext&) {
   boost::json::object body{{"tenant_id", caller.tenant_id}, {"role", ToString(caller.role)}};
+  // A page loaded while signed in learns its CSRF token here: the cookie is out of its scripts' reach.
+  if (Credential credential = CredentialOf(request); credential.from_cookie) {
+    body["csrf_token"] = auth_.CsrfToken(credential.token);
+  }
   body["user"] = nullptr;
   body["api_key"] = nullptr;
   if (caller.user_id) {
@@ -384,7 +459,7 @@ boost::asio::awaitable<http::Response> AccessApi::UpdateUser(const Principal& ca
     hash = std::move(hashed->value());
   }
   std::string keep_session;
-  if (std::string_view token = BearerToken(request); self && token.starts_with(kSessionTokenPrefix)) {
+  if (std::string_view token = CredentialOf(request).token; self && token.starts_with(kSessionTokenPrefix)) {
     keep_session = crypto::Sha256Hex(token);
   }
   auto update = [this, &caller, id = *id, &name, &role, &hash, &keep_session]() -> Result<store::User> {

@@ -1,7 +1,10 @@
 #pragma once
 // Who may act for a tenant, and the record of what they did:
-//   login                POST /api/auth/login {"email", "password"} → {"token", "expires_at", "user"}   (public)
-//                        POST /api/auth/logout   GET /api/auth/me
+//   login                POST /api/auth/login {"email", "password"} → {"token", "expires_at", "csrf_token", "user"}
+//                        (public) and the session cookie (api/auth.h)
+//                        POST /api/auth/logout (clears the cookie)   GET /api/auth/me (+ csrf_token with the cookie)
+//   password resets      POST /api/auth/password-reset {"token", "password"}   (public; the token comes from a
+//                        one-time link, see MakePasswordResetLink)
 //   users                GET/POST /api/users   PATCH/DELETE /api/users/{id}
 //   API keys             GET/POST /api/api-keys   DELETE /api/api-keys/{id}   (the key is shown once)
 //   audit log            GET /api/audit-logs?action=&actor=&cursor=&limit=
@@ -34,6 +37,7 @@ class AccessApi {
                                                                         const http::Request& request,
                                                                         const http::RouteContext& route);
   boost::asio::awaitable<http::Response> Login(const http::Request& request, const http::RouteContext& route);
+  boost::asio::awaitable<http::Response> ResetPassword(const http::Request& request, const http::RouteContext& route);
   boost::asio::awaitable<http::Response> Logout(const Principal&, const http::Request&, const http::RouteContext&);
   boost::asio::awaitable<http::Response> Me(const Principal&, const http::Request&, const http::RouteContext&);
   boost::asio::awaitable<http::Response> ListUsers(const Principal&, const http::Request&, const http::RouteContext&);
@@ -60,6 +64,20 @@ LoginLimits LoginLimitsOf(const Config& config);
 // the reason for a bad e-mail, role or password.
 Result<store::NewUser> MakeUser(int64_t tenant_id, std::string_view email, std::string_view name, std::string_view role,
                                 std::string_view password);
+
+// An e-mail address as users are found by it: trimmed, lower-case.
+std::string NormalizeEmail(std::string_view email);
+
+// A one-time link that lets `user` set a new password: `<base_url>/reset-password?token=…`, valid for an hour and
+// for one use (POST /api/auth/password-reset). Only the token's hash is stored; a new link replaces the user's
+// previous one. `base_url` is PARLEY_PUBLIC_URL (or, without it, the listener's own address).
+struct PasswordResetLink {
+  std::string url;
+  int64_t expires_at_ms = 0;
+};
+inline constexpr int64_t kPasswordResetTtlMs = 3600 * 1000;
+Result<PasswordResetLink> MakePasswordResetLink(store::AccessStore& access, const store::User& user,
+                                                std::string_view base_url);
 
 boost::json::object UserJson(const store::User& user);
 boost::json::object ApiKeyJson(const store::ApiKey& key);

@@ -13,6 +13,20 @@ namespace {
 constexpr int64_t kCacheTtlMs = 30'000;
 // last_used_at is informative: written at most this often per key.
 constexpr int64_t kTouchIntervalMs = 60'000;
+// Changing the purpose changes every CSRF token: signed-in pages then need GET /api/auth/me again.
+constexpr std::string_view kCsrfKeyPurpose = "parley csrf token v1";
+
+// Methods that must not change anything, and so need no CSRF token.
+bool IsSafeMethod(http::Verb method) {
+  return method == http::Verb::get || method == http::Verb::head || method == http::Verb::options;
+}
+
+std::string_view TrimSpaces(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
 }  // namespace
 
 std::string_view BearerToken(const http::RequestHeader& request) {
@@ -23,9 +37,68 @@ std::string_view BearerToken(const http::RequestHeader& request) {
   return value.substr(kBearer.size());
 }
 
+std::string_view CookieValue(const http::RequestHeader& request, std::string_view name) {
+  // "a=1; b=2", possibly over several Cookie lines (HTTP/2 proxies split them); the first match wins.
+  auto [begin, end] = request.equal_range(boost::beast::http::field::cookie);
+  for (auto line = begin; line != end; ++line) {
+    std::string_view rest(line->value().data(), line->value().size());
+    while (!rest.empty()) {
+      const size_t semicolon = rest.find(';');
+      std::string_view pair = TrimSpaces(rest.substr(0, semicolon));
+      rest = semicolon == std::string_view::npos ? std::string_view() : rest.substr(semicolon + 1);
+      const size_t equals = pair.find('=');
+      if (equals == std::string_view::npos || TrimSpaces(pair.substr(0, equals)) != name) continue;
+      std::string_view value = TrimSpaces(pair.substr(equals + 1));
+      if (value.size() >= 2 && value.front() == '"' && value.back() == '"') value = value.substr(1, value.size() - 2);
+      return value;
+    }
+  }
+  return {};
+}
+
+Credential CredentialOf(const http::RequestHeader& request) {
+  // An Authorization header, even a malformed one, is what the caller meant to authenticate with: a program's
+  // wrong token must not fall back on a cookie the same client happens to hold.
+  if (request.find(boost::beast::http::field::authorization) != request.end()) return {BearerToken(request), false};
+  return {CookieValue(request, kSessionCookie), true};
+}
+
+std::string SessionCookie(std::string_view token, int64_t max_age_s, bool secure) {
+  std::string cookie = std::string(kSessionCookie) + "=" + std::string(token) +
+                       "; Max-Age=" + std::to_string(max_age_s) + "; Path=/; HttpOnly; SameSite=Lax";
+  if (secure) cookie += "; Secure";
+  return cookie;
+}
+
+Authenticator::Authenticator(store::Store& store, BlockingPool& pool, const crypto::SecretBox& box)
+    : store_(store), pool_(pool), csrf_key_(box.DeriveKey(kCsrfKeyPurpose)) {}
+
+std::string Authenticator::CsrfToken(std::string_view session_token) const {
+  return crypto::HmacSha256Hex(csrf_key_, session_token);
+}
+
 boost::asio::awaitable<Result<Principal>> Authenticator::Authenticate(const http::RequestHeader& request) {
-  std::string_view token = BearerToken(request);
-  if (token.empty()) co_return Error::Unauthenticated("missing Authorization: Bearer <session token or API key>");
+  const Credential credential = CredentialOf(request);
+  const std::string_view token = credential.token;
+  if (token.empty()) {
+    co_return Error::Unauthenticated(
+        "missing Authorization: Bearer <session token or API key> (or the session cookie of a signed-in browser)");
+  }
+  // A cookie only ever holds a session; an API key belongs in the Authorization header of a program.
+  if (credential.from_cookie && !token.starts_with(kSessionTokenPrefix)) {
+    co_return Error::Unauthenticated("the session cookie holds no session; sign in again");
+  }
+  auto principal = co_await Lookup(token);
+  if (!principal || !credential.from_cookie || IsSafeMethod(request.method())) co_return principal;
+  // Checked once the session is known to be valid, so that an expired one answers 401 (sign in again) first.
+  auto given = request[kCsrfHeader];
+  if (!crypto::ConstantTimeEquals(std::string_view(given.data(), given.size()), CsrfToken(token))) {
+    co_return Error{ErrorCode::kPermissionDenied, "missing or wrong X-CSRF-Token header", {}};
+  }
+  co_return principal;
+}
+
+boost::asio::awaitable<Result<Principal>> Authenticator::Lookup(std::string_view token) {
   std::string hash = crypto::Sha256Hex(token);
   int64_t now = NowMs();
   {

@@ -2,9 +2,17 @@
 // Who is calling the tenant API. `Authorization: Bearer <token>` carries either a login session token
 // (`prs_…`, from POST /api/auth/login) or a tenant API key (`pk_…`). Both are looked up by their SHA-256, and the
 // answers are cached briefly; logging out or revoking a key drops them from the cache at once.
+//
+// A browser carries its session in the `parley_session` cookie instead (HttpOnly, SameSite=Lax), which is read only
+// when the request has no Authorization header. Because a browser sends cookies by itself, a request authenticated by
+// the cookie with a method that changes state (anything but GET, HEAD and OPTIONS) must also carry
+// `X-CSRF-Token: <CsrfToken(session token)>`, which only a page that read the login's or GET /api/auth/me's answer
+// knows. The CSRF token is an HMAC of the session token under a key derived from the master key: nothing to store,
+// the same in every process, and void when the session ends.
 
 #include "api/route_table.h"
 #include "core/blocking_pool.h"
+#include "core/crypto.h"
 #include "store/access_store.h"
 #include "store/store.h"
 
@@ -16,16 +24,35 @@ namespace parley::api {
 
 inline constexpr std::string_view kSessionTokenPrefix = "prs_";
 inline constexpr std::string_view kApiKeyPrefix = "pk_";
+inline constexpr std::string_view kSessionCookie = "parley_session";
+inline constexpr std::string_view kCsrfHeader = "X-CSRF-Token";
 
 // The bearer token of the request, or empty.
 std::string_view BearerToken(const http::RequestHeader& request);
+// The value of cookie `name` in the request's Cookie header(s), or empty.
+std::string_view CookieValue(const http::RequestHeader& request, std::string_view name);
+
+// What a request authenticates with: its bearer token, or, without an Authorization header, its session cookie.
+struct Credential {
+  std::string_view token;    //!< Empty: none.
+  bool from_cookie = false;  //!< The browser sent it by itself: state-changing requests need the CSRF token.
+};
+Credential CredentialOf(const http::RequestHeader& request);
+
+// The Set-Cookie value that keeps session `token` in the browser for `max_age_s` seconds; an empty token and 0
+// clear it. `secure` adds Secure (Parley served over https).
+std::string SessionCookie(std::string_view token, int64_t max_age_s, bool secure);
 
 class Authenticator {
  public:
-  Authenticator(store::Store& store, BlockingPool& pool) : store_(store), pool_(pool) {}
+  // The CSRF key is derived from `box`'s master key.
+  Authenticator(store::Store& store, BlockingPool& pool, const crypto::SecretBox& box);
 
-  // The caller, or kUnauthenticated saying why.
+  // The caller, or kUnauthenticated saying why; kPermissionDenied for a cookie-authenticated request that changes
+  // state without the right X-CSRF-Token.
   boost::asio::awaitable<Result<Principal>> Authenticate(const http::RequestHeader& request);
+  // The X-CSRF-Token that goes with a session token (lower-case hex).
+  std::string CsrfToken(std::string_view session_token) const;
   // Drop cached answers at once: a session that ended, a key revoked, a user whose role changed or who left.
   void ForgetToken(const std::string& token_hash);
   void ForgetApiKey(int64_t key_id);
@@ -36,8 +63,12 @@ class Authenticator {
     Principal principal;
     int64_t expires_at_ms = 0;
   };
+  // The session or API key `token` names, from the cache or the store.
+  boost::asio::awaitable<Result<Principal>> Lookup(std::string_view token);
+
   store::Store& store_;
   BlockingPool& pool_;
+  const std::string csrf_key_;  // Secret: never logged.
   std::mutex mutex_;
   std::unordered_map<std::string, Cached> cache_;  // GUARDED_BY(mutex_); key: SHA-256 of the token
 };

@@ -74,6 +74,27 @@ int UserCreate(const Config& config, int64_t tenant_id, const std::string& email
   return 0;
 }
 
+// A one-time link to set a new password, for someone who forgot theirs: printed, not sent.
+int UserResetPassword(const Config& config, const std::string& email) {
+  auto store = OpenForCli(config);
+  if (!store) return PrintError(store.error());
+  auto& access = (*store)->access();
+  auto user = access.FindUserByEmail(api::NormalizeEmail(email));
+  if (!user) return PrintError(user.error());
+  // Without PARLEY_PUBLIC_URL the link names the listener, which is right on the machine Parley runs on.
+  const std::string base = config.public_url.empty() ? "http://" + config.listen : config.public_url;
+  auto link = api::MakePasswordResetLink(access, *user, base);
+  if (!link) return PrintError(link.error());
+  access.AppendAudit({0, user->tenant_id, "cli", "user.password_reset_link", "user", std::to_string(user->id),
+                      SerializeJson(boost::json::object{{"email", user->email}}), NowMs()});
+  PrintJson({{"user_id", user->id},
+             {"email", user->email},
+             {"link", link->url},
+             {"expires_at", FormatTimestamp(link->expires_at_ms)}});
+  (*store)->Close();
+  return 0;
+}
+
 int ChannelAdd(const Config& config, Platform platform, int64_t tenant_id, const std::string& account_id,
                const std::string& token, const std::string& waba_id) {
   auto store = OpenForCli(config);
@@ -248,6 +269,11 @@ int Main(int argc, char** argv) {
   user_create->add_option("--password", user_password,
                           "Password (8 characters or more); without it one is generated and printed once");
 
+  std::string reset_email;
+  auto* user_reset = user->add_subcommand(
+      "reset-password", "Print a one-time link (valid for an hour) with which the user sets a new password.");
+  user_reset->add_option("--email", reset_email, "The user's e-mail address")->required();
+
   auto* channel = cli.add_subcommand("channel", "Manage channels.");
   channel->require_subcommand(1);
   auto* channel_add = channel->add_subcommand("add", "Connect a WhatsApp number or an Instagram account.");
@@ -366,6 +392,7 @@ int Main(int argc, char** argv) {
     return PlanPut(*config, put);
   }
   if (user_create->parsed()) return UserCreate(*config, user_tenant, user_email, user_name, user_role, user_password);
+  if (user_reset->parsed()) return UserResetPassword(*config, reset_email);
   if (add_whatsapp->parsed())
     return ChannelAdd(*config, Platform::kWhatsApp, channel_tenant, phone_number_id, access_token, waba_id);
   if (add_instagram->parsed())

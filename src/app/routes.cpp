@@ -77,7 +77,7 @@ Result<std::string> RenderOpenApi(const Config& base) {
   channels::ChannelSet channels = channels::MakeChannels({}, {}, client);
   auto batcher = queue::MakeMemoryBatcher(io.get_executor(), {config.batch_window_ms, config.batch_max_wait_ms});
   agent::AgentService agent_service(io.get_executor(), config, **store, *box, pool, &client);
-  api::Authenticator authenticator(**store, pool);
+  api::Authenticator authenticator(**store, pool, *box);
   RateLimiter limiter(1, 1);
   http::Router router;
   api::RouteTable table(router, authenticator, limiter);

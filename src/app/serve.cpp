@@ -16,6 +16,7 @@
 #include "core/time.h"
 #include "http/client.h"
 #include "http/server.h"
+#include "http/static_files.h"
 #include "queue/batcher.h"
 #include "store/billing_store.h"
 
@@ -128,6 +129,8 @@ int Serve(const Config& config) {
   server_options.body_timeout = std::chrono::milliseconds(config.body_timeout_ms);
   server_options.idle_timeout = std::chrono::milliseconds(config.idle_timeout_ms);
   http::Server server(io.get_executor(), server_options, router);
+  // Whatever no API route answers is the dashboard's (docs/dashboard.md, "Serving").
+  router.SetFallback(http::StaticFiles({config.web_dir}));
   // The operator's own listener, when asked for: metrics, readiness and the reference leave the public one.
   http::Router admin_router;
   std::optional<http::Server> admin_server;
@@ -141,7 +144,7 @@ int Serve(const Config& config) {
     admin_server.emplace(io.get_executor(), admin_options, admin_router);
   }
 
-  api::Authenticator authenticator(*store, pool);
+  api::Authenticator authenticator(*store, pool, *box);
   RateLimiter tenant_requests(static_cast<double>(config.api_rate_per_second),
                               static_cast<double>(config.api_rate_burst));
   api::RouteTable routes(router, authenticator, tenant_requests,

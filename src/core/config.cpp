@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cstdlib>
+#include <filesystem>
 #include <sstream>
 
 namespace parley {
@@ -45,6 +46,45 @@ Setter OneOf(std::string Config::*field, std::vector<std::string> allowed) {
   };
 }
 
+// An absolute http(s) URL with a host and nothing after the path, kept without a trailing slash so that paths
+// append to it ("" leaves the setting unset).
+Setter HttpUrl(std::string Config::*field) {
+  return [field](Config& c, const std::string& v) -> Result<void> {
+    std::string_view url = v;
+    while (url.ends_with('/')) url.remove_suffix(1);
+    if (url.empty()) {
+      c.*field = "";
+      return Ok();
+    }
+    const auto scheme_end = url.find("://");
+    const std::string_view scheme = url.substr(0, scheme_end);
+    if (scheme_end == std::string_view::npos || (scheme != "http" && scheme != "https")) {
+      return Error::InvalidArgument("must be an http:// or https:// URL");
+    }
+    const std::string_view rest = url.substr(scheme_end + 3);
+    const std::string_view authority = rest.substr(0, rest.find('/'));
+    if (authority.empty() || authority.front() == ':') return Error::InvalidArgument("must name a host");
+    for (char ch : url) {
+      if (static_cast<unsigned char>(ch) <= ' ' || ch == 0x7f) {
+        return Error::InvalidArgument("must not contain spaces or control characters");
+      }
+    }
+    if (url.find_first_of("?#") != std::string_view::npos || authority.find('@') != std::string_view::npos) {
+      return Error::InvalidArgument("must be scheme://host[:port][/path], without user, query or fragment");
+    }
+    c.*field = std::string(url);
+    return Ok();
+  };
+}
+
+// `web` in the directory of the running executable: where the build puts the dashboard beside `parley`.
+std::string DefaultWebDir() {
+  std::error_code ec;
+  const std::filesystem::path executable = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec || executable.empty()) return "web";
+  return (executable.parent_path() / "web").string();
+}
+
 template <class Int>
 Setter Integer(Int Config::*field, int64_t min, int64_t max) {
   return [field, min, max](Config& c, const std::string& v) -> Result<void> {
@@ -79,6 +119,15 @@ const std::vector<Entry>& Entries() {
       {{"database_url", "PARLEY_DATABASE_URL", "string", "sqlite://$PARLEY_DATA_DIR/parley.db",
         "Storage backend. `sqlite://PATH` (WAL mode)."},
        String(&Config::database_url)},
+      {{"public_url", "PARLEY_PUBLIC_URL", "string", "(none)",
+        "The address people and platforms reach Parley at (`https://parley.example.com`, an http or https URL, a "
+        "path allowed): the base of links Parley gives out (password resets). With `https://`, the session cookie "
+        "of the dashboard is marked Secure."},
+       HttpUrl(&Config::public_url)},
+      {{"web_dir", "PARLEY_WEB_DIR", "string", "`web` beside the `parley` executable",
+        "Directory of the dashboard's built files (`make build` writes them to `build/web`), served at `/`. Without "
+        "it `/` answers a page saying how to build the dashboard; the API works either way."},
+       String(&Config::web_dir)},
       {{"sqlite_synchronous", "PARLEY_SQLITE_SYNCHRONOUS", "string", "full",
         "SQLite `synchronous` pragma: `full` survives power loss, `normal` only process crashes."},
        OneOf(&Config::sqlite_synchronous, {"full", "normal"})},
@@ -403,6 +452,7 @@ Result<Config> LoadConfig(const EnvLookup& env, std::optional<std::string> toml_
     }
   }
   if (config.database_url.empty()) config.database_url = "sqlite://" + config.data_dir + "/parley.db";
+  if (config.web_dir.empty()) config.web_dir = DefaultWebDir();
   if (config.default_plan.empty()) config.default_plan = config.BillingEnabled() ? "free" : "self-hosted";
   // The away message goes out as one message on every platform: Instagram's limit (1,000 characters) bounds it.
   if (config.auto_reply_text.size() > 1000) {

@@ -33,6 +33,9 @@ struct Config {
   int64_t idle_timeout_ms = 60000;          //!< Keep-alive connections idle this long are closed.
   int64_t shutdown_timeout_ms = 30000;      //!< Longest wait for in-flight work on SIGTERM.
   std::string sqlite_synchronous = "full";  //!< SQLite `synchronous` pragma: full (durable) or normal.
+  //! Where people and platforms reach Parley (`https://parley.example.com`), without a trailing slash; empty: unset.
+  std::string public_url;
+  std::string web_dir;  //!< The dashboard's built files; resolved by LoadConfig (default: `web` beside the binary).
 
   // Secrets
   std::string master_key;  //!< 32-byte key (64 hex chars) sealing channel tokens; generated into data_dir if empty.
@@ -115,6 +118,8 @@ struct Config {
   //! Billing is a SaaS operator's choice: both Stripe secrets set. Without it tenants default to `self-hosted`.
   bool BillingEnabled() const { return !stripe_secret_key.empty() && !stripe_webhook_secret.empty(); }
   std::string SqlitePath() const;  //!< The file path when database_url is sqlite://, else empty.
+  //! Browsers reach Parley over https: its cookies carry Secure.
+  bool SecureCookies() const { return public_url.starts_with("https://"); }
 };
 
 // One row of the table: everything needed to parse, validate and document a setting.

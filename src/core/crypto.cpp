@@ -147,6 +147,14 @@ Result<std::string> SecretBox::Open(std::string_view sealed_text) const {
   return plain;
 }
 
+std::string SecretBox::DeriveKey(std::string_view purpose) const {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()), reinterpret_cast<const unsigned char*>(purpose.data()),
+       purpose.size(), digest, &length);
+  return std::string(reinterpret_cast<const char*>(digest), length);
+}
+
 Result<std::string> HashPassword(std::string_view password) {
   if (password.size() < 8) return Error::InvalidArgument("password must be at least 8 characters");
   if (password.size() > 1024) return Error::InvalidArgument("password must be at most 1024 bytes");

@@ -47,6 +47,9 @@ class SecretBox {
   std::string Seal(std::string_view plaintext) const;
   // Fails with kInternal when the text was not sealed under this key or was altered.
   Result<std::string> Open(std::string_view sealed) const;
+  // A 32-byte key for another use of the server's (HMAC of its own tokens, …), HMAC-SHA256(master key, `purpose`):
+  // one secret to keep, and no use reads the sealing key itself. Secret like the master key: never log it.
+  std::string DeriveKey(std::string_view purpose) const;
 
  private:
   std::array<unsigned char, kKeySize> key_{};

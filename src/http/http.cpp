@@ -53,6 +53,8 @@ void Router::Add(Verb method, std::string pattern, Handler handler, RouteOptions
   routes_.push_back(Route{method, SplitPattern(pattern), std::move(handler), std::move(options)});
 }
 
+void Router::SetFallback(Handler handler) { fallback_ = std::move(handler); }
+
 Router::Match Router::Find(const RequestHeader& header) const {
   Match found;
   auto parsed = boost::urls::parse_origin_form(header.target());
@@ -95,7 +97,9 @@ Router::Match Router::Find(const RequestHeader& header) const {
     if (match == nullptr && route.method == header.method()) match = &route;
   }
 
-  if (match == nullptr) {
+  const bool fallback =
+      match == nullptr && best < 0 && fallback_ && (header.method() == Verb::get || header.method() == Verb::head);
+  if (match == nullptr && !fallback) {
     if (best < 0) {
       found.refusal = ErrorResponse(Error::NotFound("no such route"));
       return found;
@@ -114,11 +118,16 @@ Router::Match Router::Find(const RequestHeader& header) const {
     return found;
   }
 
-  found.handler = &match->handler;
-  found.options = &match->options;
-  for (size_t i = 0; i < segments.size(); ++i) {
-    const std::string& pattern = match->segments[i];
-    if (IsParam(pattern)) found.context.path_params[pattern.substr(1, pattern.size() - 2)] = std::move(segments[i]);
+  if (fallback) {
+    found.handler = &fallback_;
+    found.options = &fallback_options_;
+  } else {
+    found.handler = &match->handler;
+    found.options = &match->options;
+    for (size_t i = 0; i < segments.size(); ++i) {
+      const std::string& pattern = match->segments[i];
+      if (IsParam(pattern)) found.context.path_params[pattern.substr(1, pattern.size() - 2)] = std::move(segments[i]);
+    }
   }
   for (auto param : parsed->params()) {
     if (!IsValidUtf8(param.key)) {
@@ -165,6 +174,20 @@ Response TextResponse(Status status, std::string body, std::string_view content_
   response.body() = std::move(body);
   response.prepare_payload();
   return response;
+}
+
+void AddSecurityHeaders(Response& response) {
+  response.set("X-Content-Type-Options", "nosniff");
+  response.set("Referrer-Policy", "same-origin");
+  response.set(boost::beast::http::field::x_frame_options, "DENY");
+  // Scripts and styles only from Parley itself (the dashboard's bundle), no framing, no foreign form targets. SVG
+  // is a document too when opened on its own, and may hold scripts.
+  const std::string_view type = response[boost::beast::http::field::content_type];
+  if (type.starts_with("text/html") || type.starts_with("image/svg+xml")) {
+    response.set("Content-Security-Policy",
+                 "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
+                 "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'");
+  }
 }
 
 Response ErrorResponse(const Error& error) {

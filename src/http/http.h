@@ -76,11 +76,14 @@ struct RouteOptions {
   bool body_to_file = false;
 };
 
-// Routes "METHOD /literal/{param}/literal" patterns. Unknown paths answer 404, known paths with another method
-// answer 405 with an Allow header.
+// Routes "METHOD /literal/{param}/literal" patterns. Unknown paths answer 404 (or go to the fallback), known paths
+// with another method answer 405 with an Allow header.
 class Router {
  public:
   void Add(Verb method, std::string pattern, Handler handler, RouteOptions options = {});
+  // What answers GET and HEAD requests for paths no route matches, instead of 404: the dashboard's files
+  // (http/static_files.h). A HEAD request's answer is sent without its body. Other methods still answer 404.
+  void SetFallback(Handler handler);
 
   // The route a request goes to, found from its header alone.
   struct Match {
@@ -103,10 +106,15 @@ class Router {
     RouteOptions options;
   };
   std::vector<Route> routes_;
+  Handler fallback_;  // Empty: none.
+  RouteOptions fallback_options_;
 };
 
 Response JsonResponse(Status status, const boost::json::value& body, unsigned version = 11);
 Response TextResponse(Status status, std::string body, std::string_view content_type = "text/plain; charset=utf-8");
+// The headers every answer carries (nosniff, Referrer-Policy, X-Frame-Options), and on documents a browser renders
+// (HTML, SVG) the Content-Security-Policy. The server adds them to whatever it sends.
+void AddSecurityHeaders(Response& response);
 // A stream response (see StreamWriter): returns the head to answer, 200 with `content_type`, after leaving `body` in
 // `route` for the server.
 Response StreamResponse(const RouteContext& route, std::string_view content_type, StreamBody body);

@@ -27,6 +27,7 @@
 #include <list>
 #include <mutex>
 #include <optional>
+#include <tuple>
 #include <unordered_map>
 #include <variant>
 
@@ -276,11 +277,20 @@ asio::awaitable<error_code> ReadMessage(ServerState::Connection& connection, bea
   }
 }
 
-// Writes `response`; returns false when the connection must close afterwards.
-asio::awaitable<bool> Write(ServerState& state, ServerState::Connection& connection, Response& response) {
+// Writes `response` with the security headers, only its header when it answers a HEAD request (its Content-Length
+// stays the body's); returns false when the connection must close afterwards.
+asio::awaitable<bool> Write(ServerState& state, ServerState::Connection& connection, Response& response,
+                            bool header_only = false) {
   if (state.stopping.load()) response.keep_alive(false);
+  AddSecurityHeaders(response);
   connection.ExpiresAfter(state.options.write_timeout);
-  auto [ec, n] = co_await bhttp::async_write(connection.socket, response, kNoThrow);
+  error_code ec;
+  if (header_only) {
+    bhttp::response_serializer<bhttp::string_body> serializer(response);
+    std::tie(ec, std::ignore) = co_await bhttp::async_write_header(connection.socket, serializer, kNoThrow);
+  } else {
+    std::tie(ec, std::ignore) = co_await bhttp::async_write(connection.socket, response, kNoThrow);
+  }
   connection.NoDeadline();
   co_return !ec && !response.need_eof();
 }
@@ -346,6 +356,7 @@ asio::awaitable<void> WatchStreamClosed(ServerState& state, ServerState::Connect
 // client leaves or the server stops, then the last chunk. The connection closes afterwards.
 asio::awaitable<void> Stream(ServerState& state, ServerState::Connection& connection, beast::flat_buffer& buffer,
                              Response& head, const StreamBody& body, std::string_view path) {
+  AddSecurityHeaders(head);
   bhttp::response<bhttp::empty_body> header(std::move(head.base()));
   header.chunked(true);
   header.keep_alive(false);
@@ -547,7 +558,7 @@ asio::awaitable<void> RunConnection(std::shared_ptr<ServerState> state,
     response.version(version);
     response.keep_alive(request.keep_alive());
     response.prepare_payload();
-    if (!co_await Write(*state, *connection, response)) break;
+    if (!co_await Write(*state, *connection, response, request.method() == Verb::head)) break;
   }
 
   error_code ec;

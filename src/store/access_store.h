@@ -97,6 +97,17 @@ class AccessStore {
   virtual Result<SessionInfo> FindSession(const std::string& token_hash, int64_t now_ms) = 0;
   virtual Result<void> DeleteSession(const std::string& token_hash) = 0;
 
+  // --- Password resets ---
+  // Records a one-time reset token (its hash) for the user, replacing any earlier one of theirs.
+  virtual Result<void> CreatePasswordReset(int64_t user_id, const std::string& token_hash, int64_t expires_at_ms,
+                                           int64_t now_ms) = 0;
+  // The user a live reset token belongs to, leaving the token as it is. kNotFound when unknown, used or expired.
+  virtual Result<User> FindPasswordReset(const std::string& token_hash, int64_t now_ms) = 0;
+  // Uses the token up: in one transaction deletes it, sets its user's password hash and ends all their sessions.
+  // kNotFound when the token is unknown, used (by a concurrent call too) or expired.
+  virtual Result<User> ResetPassword(const std::string& token_hash, const std::string& password_hash,
+                                     int64_t now_ms) = 0;
+
   // --- API keys ---
   virtual Result<ApiKey> CreateApiKey(const NewApiKey& key) = 0;
   virtual Result<std::vector<ApiKey>> ListApiKeys(int64_t tenant_id) = 0;

@@ -36,6 +36,18 @@ constexpr const char* kFindSession =
     " WHERE s.token_hash = ?1 AND s.expires_at > ?2";
 constexpr const char* kDeleteSession = "DELETE FROM sessions WHERE token_hash = ?1";
 
+constexpr const char* kReplaceReset =
+    "INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)"
+    " ON CONFLICT (user_id) DO UPDATE SET token_hash = excluded.token_hash, created_at = excluded.created_at,"
+    " expires_at = excluded.expires_at";
+constexpr const char* kUserOfReset = "SELECT " USER_COLUMNS
+                                     " FROM users WHERE id = (SELECT user_id FROM password_resets"
+                                     " WHERE token_hash = ?1 AND expires_at > ?2)";
+constexpr const char* kUseReset =
+    "DELETE FROM password_resets WHERE token_hash = ?1 AND expires_at > ?2 RETURNING user_id";
+constexpr const char* kSetPasswordOf = "UPDATE users SET password_hash = ?2 WHERE id = ?1 RETURNING " USER_COLUMNS;
+constexpr const char* kEndSessions = "DELETE FROM sessions WHERE user_id = ?1";
+
 #define KEY_COLUMNS "id, tenant_id, name, prefix, role, created_at, last_used_at"
 constexpr const char* kInsertKey =
     "INSERT INTO api_keys (tenant_id, key_hash, prefix, created_at, name, role) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
@@ -170,6 +182,36 @@ class SqliteAccessStore final : public AccessStore {
       STORE_ASSIGN_OR_RETURN(auto remove, db.Prepare(kDeleteSession));
       return remove.Bind(1, token_hash).Run();
     });
+  }
+
+  Result<void> CreatePasswordReset(int64_t user_id, const std::string& token_hash, int64_t expires_at_ms,
+                                   int64_t now_ms) override {
+    return store_.Write([&](Database& db) -> Result<void> {
+      STORE_ASSIGN_OR_RETURN(auto upsert, db.Prepare(kReplaceReset));
+      return upsert.Bind(1, token_hash).Bind(2, user_id).Bind(3, now_ms).Bind(4, expires_at_ms).Run();
+    });
+  }
+
+  Result<User> FindPasswordReset(const std::string& token_hash, int64_t now_ms) override {
+    return ReadOne<User>(kUserOfReset, "no such password reset", ReadUser,
+                         [&](Statement& s) { s.Bind(1, token_hash).Bind(2, now_ms); });
+  }
+
+  Result<User> ResetPassword(const std::string& token_hash, const std::string& password_hash, int64_t now_ms) override {
+    User user;
+    STORE_TRY(store_.Write([&](Database& db) -> Result<void> {
+      STORE_ASSIGN_OR_RETURN(auto use, db.Prepare(kUseReset));
+      STORE_ASSIGN_OR_RETURN(bool found, use.Bind(1, token_hash).Bind(2, now_ms).Step());
+      if (!found) return Error::NotFound("no such password reset");
+      const int64_t user_id = use.Int(0);
+      STORE_ASSIGN_OR_RETURN(auto update, db.Prepare(kSetPasswordOf));
+      STORE_ASSIGN_OR_RETURN(bool updated, update.Bind(1, user_id).Bind(2, password_hash).Step());
+      if (!updated) return Error::NotFound("no such user");
+      user = ReadUser(update);
+      STORE_ASSIGN_OR_RETURN(auto end, db.Prepare(kEndSessions));
+      return end.Bind(1, user_id).Run();
+    }));
+    return user;
   }
 
   Result<ApiKey> CreateApiKey(const NewApiKey& key) override {

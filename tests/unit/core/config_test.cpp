@@ -78,6 +78,32 @@ TEST(ConfigTest, BadValuesNameTheKey) {
   ASSERT_FALSE(long_reply);
 }
 
+TEST(ConfigTest, PublicUrlIsAnHttpUrlKeptWithoutTrailingSlash) {
+  auto unset = LoadConfig(FakeEnv({})).value();
+  EXPECT_EQ(unset.public_url, "");
+  EXPECT_FALSE(unset.SecureCookies());
+  auto https = LoadConfig(FakeEnv({{"PARLEY_PUBLIC_URL", "https://parley.example.com/"}})).value();
+  EXPECT_EQ(https.public_url, "https://parley.example.com");
+  EXPECT_TRUE(https.SecureCookies());
+  auto with_path = LoadConfig(FakeEnv({{"PARLEY_PUBLIC_URL", "http://10.0.0.5:8080/parley"}})).value();
+  EXPECT_EQ(with_path.public_url, "http://10.0.0.5:8080/parley");
+  EXPECT_FALSE(with_path.SecureCookies());
+  for (const char* bad :
+       {"parley.example.com", "ftp://parley.example.com", "https://", "https:///x", "https://parley.example.com/?a=1",
+        "https://parley.example.com/#top", "https://user@parley.example.com", "https://parley example.com"}) {
+    auto config = LoadConfig(FakeEnv({{"PARLEY_PUBLIC_URL", bad}}));
+    ASSERT_FALSE(config) << bad;
+    EXPECT_NE(config.error().message.find("PARLEY_PUBLIC_URL"), std::string::npos) << bad;
+  }
+}
+
+TEST(ConfigTest, WebDirDefaultsToWebBesideTheExecutable) {
+  auto config = LoadConfig(FakeEnv({})).value();
+  EXPECT_EQ(std::filesystem::path(config.web_dir),
+            std::filesystem::read_symlink("/proc/self/exe").parent_path() / "web");
+  EXPECT_EQ(LoadConfig(FakeEnv({{"PARLEY_WEB_DIR", "/srv/parley/web"}})).value().web_dir, "/srv/parley/web");
+}
+
 TEST(ConfigTest, UnknownTomlKeysAreErrors) {
   auto path = WriteToml("batch_windw_ms = 1500\n");
   auto config = LoadConfig(FakeEnv({}), path);

@@ -64,6 +64,18 @@ TEST(CryptoTest, SecretBoxSealsAndOpensOnlyUnderItsKey) {
   EXPECT_FALSE(SecretBox::Create("short"));
 }
 
+TEST(CryptoTest, DerivedKeysDependOnTheMasterKeyAndThePurposeOnly) {
+  auto box = SecretBox::Create(std::string(32, 'k')).value();
+  const std::string csrf = box.DeriveKey("csrf");
+  EXPECT_EQ(csrf.size(), 32u);
+  EXPECT_EQ(SecretBox::Create(std::string(32, 'k')).value().DeriveKey("csrf"), csrf);  // Every process agrees.
+  EXPECT_NE(box.DeriveKey("links"), csrf);
+  EXPECT_NE(SecretBox::Create(std::string(32, 'x')).value().DeriveKey("csrf"), csrf);
+  EXPECT_NE(csrf, std::string(32, 'k'));
+  // HMAC-SHA256 with the master key as the key: the one published construction, checkable by hand.
+  EXPECT_EQ(HexEncode(csrf), HmacSha256Hex(std::string(32, 'k'), "csrf"));
+}
+
 TEST(CryptoTest, PasswordHashesAreArgon2idSaltedAndVerifyOnlyTheirPassword) {
   auto hash = HashPassword("correct horse battery");
   ASSERT_TRUE(hash) << hash.error().message;

@@ -100,6 +100,17 @@ TEST_F(RouterTest, UnknownPathIs404Json) {
   }
 }
 
+TEST_F(RouterTest, FallbackAnswersGetAndHeadOfUnknownPathsOnly) {
+  router_.SetFallback(Echo("fallback"));
+  EXPECT_EQ(Body(Dispatch(router_, MakeRequest(Verb::get, "/inbox/12?tab=notes"))).at("route"), "fallback");
+  EXPECT_EQ(Body(Dispatch(router_, MakeRequest(Verb::get, "/inbox/12?tab=notes"))).at("query").at("tab"), "notes");
+  EXPECT_EQ(Body(Dispatch(router_, MakeRequest(Verb::head, "/assets/app.js"))).at("route"), "fallback");
+  // Routes still win, another method on an unknown path is still 404, a known path's wrong method still 405.
+  EXPECT_EQ(Body(Dispatch(router_, MakeRequest(Verb::get, "/"))).at("route"), "root");
+  EXPECT_EQ(Dispatch(router_, MakeRequest(Verb::post, "/inbox/12")).result(), Status::not_found);
+  EXPECT_EQ(Dispatch(router_, MakeRequest(Verb::delete_, "/api/conversations")).result(), Status::method_not_allowed);
+}
+
 TEST_F(RouterTest, WrongMethodIs405WithAllow) {
   Response response = Dispatch(router_, MakeRequest(Verb::delete_, "/api/conversations/9/messages"));
   EXPECT_EQ(response.result(), Status::method_not_allowed);
@@ -173,6 +184,21 @@ TEST(ErrorResponseTest, StatusTable) {
   EXPECT_EQ(ToHttpStatus(ErrorCode::kUnavailable), Status::service_unavailable);
   EXPECT_EQ(ToHttpStatus(ErrorCode::kTimeout), Status::gateway_timeout);
   EXPECT_EQ(ToHttpStatus(ErrorCode::kInternal), Status::internal_server_error);
+}
+
+TEST(ResponseHelpersTest, SecurityHeadersOnEveryAnswerAndThePolicyOnDocuments) {
+  Response json = JsonResponse(Status::ok, boost::json::object{});
+  AddSecurityHeaders(json);
+  EXPECT_EQ(json["X-Content-Type-Options"], "nosniff");
+  EXPECT_EQ(json["Referrer-Policy"], "same-origin");
+  EXPECT_EQ(json[boost::beast::http::field::x_frame_options], "DENY");
+  EXPECT_EQ(json["Content-Security-Policy"], "");
+  for (const char* type : {"text/html; charset=utf-8", "image/svg+xml"}) {
+    Response document = TextResponse(Status::ok, "<p>", type);
+    AddSecurityHeaders(document);
+    EXPECT_NE(document["Content-Security-Policy"].find("default-src 'self'"), std::string_view::npos) << type;
+    EXPECT_NE(document["Content-Security-Policy"].find("frame-ancestors 'none'"), std::string_view::npos) << type;
+  }
 }
 
 TEST(ResponseHelpersTest, TextResponseSetsTypeAndLength) {

@@ -91,6 +91,33 @@ TEST_F(AccessStoreTest, ChangingAPasswordEndsEveryOtherSessionOfThatUser) {
   EXPECT_FALSE(access().FindSession("laptop", kT0));
 }
 
+TEST_F(AccessStoreTest, PasswordResetsAreUsedOnceBeforeTheyExpireAndEndEverySession) {
+  User bo = AddUser(acme_, "bo@acme.test", "agent");
+  ASSERT_TRUE(access().CreateSession(bo.id, "phone", kT0 + 100'000, kT0));
+  ASSERT_TRUE(access().CreatePasswordReset(bo.id, "reset-1", kT0 + 1000, kT0));
+  EXPECT_EQ(access().FindPasswordReset("reset-1", kT0 + 999).value().id, bo.id);
+  EXPECT_EQ(access().FindPasswordReset("reset-1", kT0 + 1000).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(access().ResetPassword("reset-1", "$argon2id$late", kT0 + 1000).error().code, ErrorCode::kNotFound);
+
+  // A new link replaces the previous one.
+  ASSERT_TRUE(access().CreatePasswordReset(bo.id, "reset-2", kT0 + 5000, kT0 + 2000));
+  ASSERT_TRUE(access().CreatePasswordReset(bo.id, "reset-3", kT0 + 5000, kT0 + 2000));
+  EXPECT_EQ(access().FindPasswordReset("reset-2", kT0 + 2000).error().code, ErrorCode::kNotFound);
+  User reset = access().ResetPassword("reset-3", "$argon2id$new", kT0 + 2000).value();
+  EXPECT_EQ(reset.id, bo.id);
+  EXPECT_EQ(reset.password_hash, "$argon2id$new");
+  EXPECT_EQ(access().GetUser(acme_, bo.id).value().password_hash, "$argon2id$new");
+  EXPECT_EQ(access().FindSession("phone", kT0 + 2000).error().code, ErrorCode::kNotFound);
+  // Once.
+  EXPECT_EQ(access().ResetPassword("reset-3", "$argon2id$again", kT0 + 2000).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(access().GetUser(acme_, bo.id).value().password_hash, "$argon2id$new");
+
+  // A removed user's link goes with them.
+  ASSERT_TRUE(access().CreatePasswordReset(bo.id, "reset-4", kT0 + 5000, kT0 + 2000));
+  ASSERT_TRUE(access().DeleteUser(acme_, bo.id));
+  EXPECT_EQ(access().FindPasswordReset("reset-4", kT0 + 2000).error().code, ErrorCode::kNotFound);
+}
+
 TEST_F(AccessStoreTest, ApiKeysKeepPrefixAndRoleAndAreRevokedPerTenant) {
   ApiKey key = access().CreateApiKey({acme_, "zapier", "pk_abcdefgh", "agent", "hash-1"}).value();
   EXPECT_EQ(key.prefix, "pk_abcdefgh");
