@@ -20,7 +20,8 @@ ApiRoutes::ApiRoutes(ApiServices s)
       conversations_(s.config, s.store, s.pool, std::move(s.send_outbox), templates_),
       knowledge_(s.config, s.store, s.pool, s.agent_service),
       billing_(s.config, s.store, s.pool, std::move(s.stripe)),
-      channels_(s.config, s.store, s.pool, s.box, s.client) {}
+      channels_(s.config, s.store, s.pool, s.box, s.client),
+      events_(s.store, s.pool, s.event_bus, s.events) {}
 
 void ApiRoutes::Register(api::RouteTable& routes) {
   api_.RegisterRoutes(routes);
@@ -30,6 +31,7 @@ void ApiRoutes::Register(api::RouteTable& routes) {
   billing_.RegisterRoutes(routes);
   channels_.RegisterRoutes(routes);
   templates_.RegisterRoutes(routes);
+  events_.RegisterRoutes(routes);
   api::RegisterOpenApiRoute(routes);
 }
 
@@ -81,8 +83,9 @@ Result<std::string> RenderOpenApi(const Config& base) {
   RateLimiter limiter(1, 1);
   http::Router router;
   api::RouteTable table(router, authenticator, limiter);
+  auto event_bus = events::MakeInProcessEventBus();
   ApiRoutes routes({config, **store, *box, pool, hashing, authenticator, *batcher, channels, client, agent_service,
-                    billing::StripeMapping{}, api::RuntimeStatus{}, [](int64_t) {}});
+                    billing::StripeMapping{}, api::RuntimeStatus{}, [](int64_t) {}, *event_bus});
   routes.Register(table);
   std::string document = SerializeJson(api::OpenApiDocument(table.entries()));
   pool.Stop();

@@ -9,6 +9,7 @@
 #include "api/billing_api.h"
 #include "api/channels_api.h"
 #include "api/conversations_api.h"
+#include "api/events_api.h"
 #include "api/knowledge_api.h"
 #include "api/route_table.h"
 #include "api/templates_api.h"
@@ -18,6 +19,7 @@
 #include "core/bounded_pool.h"
 #include "core/config.h"
 #include "core/crypto.h"
+#include "events/event_bus.h"
 #include "http/client.h"
 #include "queue/batcher.h"
 #include "store/store.h"
@@ -43,6 +45,8 @@ struct ApiServices {
   billing::StripeMapping stripe;
   api::RuntimeStatus status;
   std::function<void(int64_t conversation_id)> send_outbox;  //!< Sends a person's reply that is committed.
+  events::EventBus& event_bus;                               //!< What GET /api/events waits on.
+  api::EventsOptions events = {};
 };
 
 // The API's handler objects; Register adds all their routes, and the API reference, to a table.
@@ -60,6 +64,7 @@ class ApiRoutes {
   api::KnowledgeApi knowledge_;
   api::BillingApi billing_;
   api::ChannelsApi channels_;
+  api::EventsApi events_;
 };
 
 // `parley openapi`: the API reference as GET /api/openapi.json answers it, without serving. The handlers are built

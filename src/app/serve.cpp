@@ -3,6 +3,7 @@
 #include "agent/service.h"
 #include "api/auth.h"
 #include "api/route_table.h"
+#include "app/live_events.h"
 #include "app/metered_responder.h"
 #include "app/reply_worker.h"
 #include "app/routes.h"
@@ -70,7 +71,8 @@ int Serve(const Config& config) {
   }
   auto box = LoadMasterKey(config);
   if (!box) return Fail("master_key_unavailable", box.error());
-  auto opened = OpenMigratedStore(config, *box);
+  LiveEvents live_events(config);  // Before the store, whose threads announce on its bus until it closes.
+  auto opened = OpenMigratedStore(config, *box, {}, live_events.StoreHook());
   if (!opened) return Fail("store_unavailable", opened.error());
   std::unique_ptr<store::Store> store = std::move(*opened);
   // Billing settings naming plans that do not exist would fail every reply or every Stripe event: refuse to start.
@@ -162,7 +164,9 @@ int Serve(const Config& config) {
        agent_service,
        billing::StripeMapping{*price_plans},
        {[&server] { return server.active_connections(); }, [&worker] { return worker.in_flight(); }, started_at},
-       [&worker](int64_t conversation_id) { worker.SendOutbox(conversation_id); }});
+       [&worker](int64_t conversation_id) { worker.SendOutbox(conversation_id); },
+       live_events.bus(),
+       live_events.api_options()});
   api_routes.Register(routes);
 
   if (auto started = server.Start(); !started) return Fail("listen_failed", started.error());
@@ -181,6 +185,7 @@ int Serve(const Config& config) {
   batcher->Start([&worker](int64_t conversation_id) { worker.OnDue(conversation_id); });
   // Documents left pending or half-processed by the previous run are taken up again here.
   agent_service.ingestor().Start();
+  live_events.StartPruning(io.get_executor(), *store, pool);
 
   // Written whatever the log level: scripts and tests read the bound port from this line.
   boost::json::object listening{{"address", address->first + ":" + std::to_string(server.port())},
@@ -205,6 +210,7 @@ int Serve(const Config& config) {
           const auto budget = std::chrono::milliseconds(config.shutdown_timeout_ms);
           batcher->Stop();
           agent_service.ingestor().Stop();
+          live_events.Stop();
           co_await server.Stop();
           if (admin_server) co_await admin_server->Stop();
           co_await worker.Drain(budget);

@@ -45,9 +45,11 @@ Result<crypto::SecretBox> LoadMasterKey(const Config& config) {
   return crypto::SecretBox::Create(*key);
 }
 
-Result<std::unique_ptr<store::Store>> OpenMigratedStore(const Config& config, const crypto::SecretBox& box,
-                                                        boost::asio::any_io_executor callbacks) {
-  auto store = store::OpenStore({config.database_url, config.sqlite_synchronous, std::move(callbacks)}, box);
+Result<std::unique_ptr<store::Store>> OpenMigratedStore(
+    const Config& config, const crypto::SecretBox& box, boost::asio::any_io_executor callbacks,
+    std::function<void(int64_t tenant_id, int64_t last_event_id)> on_events) {
+  auto store = store::OpenStore(
+      {config.database_url, config.sqlite_synchronous, std::move(callbacks), std::move(on_events)}, box);
   if (!store) return store.error();
   if (auto migrated = (*store)->Migrate(); !migrated) return migrated.error();
   return std::move(*store);

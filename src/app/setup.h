@@ -8,6 +8,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 
+#include <functional>
 #include <memory>
 
 namespace parley::app {
@@ -16,9 +17,11 @@ namespace parley::app {
 // once with 32 random bytes and mode 0600.
 Result<crypto::SecretBox> LoadMasterKey(const Config& config);
 
-// Opens the configured store and applies pending migrations. Ingest callbacks run on `callbacks` when given.
-Result<std::unique_ptr<store::Store>> OpenMigratedStore(const Config& config, const crypto::SecretBox& box,
-                                                        boost::asio::any_io_executor callbacks = {});
+// Opens the configured store and applies pending migrations. Ingest callbacks run on `callbacks` when given; the
+// store announces the events it appends through `on_events` (StoreOptions::on_events) when given.
+Result<std::unique_ptr<store::Store>> OpenMigratedStore(
+    const Config& config, const crypto::SecretBox& box, boost::asio::any_io_executor callbacks = {},
+    std::function<void(int64_t tenant_id, int64_t last_event_id)> on_events = {});
 
 // The outbound client's options: the configured timeouts, and the destinations besides public addresses that URLs
 // a tenant supplies may reach (PARLEY_OUTBOUND_ALLOW). kInvalidArgument naming the key for a malformed list.

@@ -254,6 +254,16 @@ const std::vector<Entry>& Entries() {
         "A conversation handed to people returns to the bot after this long without a person's reply; 0 waits "
         "until it is handed back."},
        Integer(&Config::human_idle_minutes, 0, 525600)},
+      {{"events_keepalive_ms", "PARLEY_EVENTS_KEEPALIVE_MS", "integer", "15000",
+        "An event stream (GET /api/events) with nothing to send writes a keepalive comment this often, and reads the "
+        "event log again then (events written by another process arrive within this long)."},
+       Integer(&Config::events_keepalive_ms, 10, 600000)},
+      {{"events_retention_hours", "PARLEY_EVENTS_RETENTION_HOURS", "integer", "24",
+        "The event log keeps events this long for dashboards that reconnect; one offline longer refetches."},
+       Integer(&Config::events_retention_hours, 1, 8760)},
+      {{"events_per_tenant", "PARLEY_EVENTS_PER_TENANT", "integer", "50000",
+        "The event log keeps at most this many events per tenant (the newest)."},
+       Integer(&Config::events_per_tenant, 100, 100000000)},
       {{"session_ttl_hours", "PARLEY_SESSION_TTL_HOURS", "integer", "168",
         "How long a login session (POST /api/auth/login) stays valid."},
        Integer(&Config::session_ttl_hours, 1, 8760)},

@@ -64,6 +64,11 @@ struct Config {
   std::string responder = "agent";        //!< "agent" (the AI agent) or "away_message" (always auto_reply_text).
   int64_t human_idle_minutes = 60;        //!< Human mode reverts to the bot after this long without a person's reply.
 
+  // Live events (GET /api/events; docs/dashboard.md)
+  int64_t events_keepalive_ms = 15000;  //!< An idle event stream sends a comment line this often.
+  int64_t events_retention_hours = 24;  //!< The event log keeps events this long…
+  int64_t events_per_tenant = 50000;    //!< …and at most this many per tenant.
+
   // Access
   int64_t session_ttl_hours = 168;   //!< A login session lasts this long.
   int64_t api_rate_per_second = 50;  //!< Tenant API requests refill at this rate per tenant…
