@@ -8,6 +8,7 @@
 #include "store/sqlite/inbox_search.h"
 #include "store/sqlite/message_row.h"
 #include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/support_row.h"
 
 #include "core/time.h"
 
@@ -41,16 +42,15 @@ constexpr const char* kPersonTakesOver =
     " human_until = ?3, answered_through_id = (SELECT COALESCE(MAX(id), 0) FROM messages WHERE conversation_id = ?1),"
     " answered_seq = inbound_seq, pending_since = NULL, last_message_at = MAX(last_message_at, ?2) WHERE id = ?1";
 
-#define SUPPORT_COLUMNS \
-  "id, tenant_id, conversation_id, reason, status, resolved_by, created_at, resolved_at, priority, draft"
-constexpr const char* kSupportPage = "SELECT " SUPPORT_COLUMNS
+constexpr const char* kSupportPage = "SELECT " PARLEY_SUPPORT_COLUMNS
                                      " FROM support_items WHERE tenant_id = ?1 AND (?2 = 0 OR id < ?2)"
                                      " AND (?3 IS NULL OR status = ?3) AND (?5 IS NULL OR priority = ?5)"
                                      " ORDER BY id DESC LIMIT ?4";
-constexpr const char* kSupportItem = "SELECT " SUPPORT_COLUMNS " FROM support_items WHERE id = ?1 AND tenant_id = ?2";
+constexpr const char* kSupportItem =
+    "SELECT " PARLEY_SUPPORT_COLUMNS " FROM support_items WHERE id = ?1 AND tenant_id = ?2";
 constexpr const char* kResolveItem =
     "UPDATE support_items SET status = 'resolved', resolved_by = ?2, resolved_at = ?3 WHERE id = ?1"
-    " RETURNING " SUPPORT_COLUMNS;
+    " RETURNING " PARLEY_SUPPORT_COLUMNS;
 
 // The inbox's filters: ?3/?4 the cursor (NULL: first page); ?5.. the filter, each NULL when not set (?8 = 0:
 // unassigned ones). "Waiting" (?12) compares with the newest message that is neither a note nor a reaction nor
@@ -85,21 +85,6 @@ constexpr char kMessagesPage[] =
     "SELECT id, conversation_id, direction, type, text, platform_message_id, status, error_code, error_title,"
     " error_detail, platform_timestamp, created_at, details FROM messages"
     " WHERE conversation_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3";
-
-SupportItem ReadSupportItem(const Statement& row) {
-  SupportItem item;
-  item.id = row.Int(0);
-  item.tenant_id = row.Int(1);
-  item.conversation_id = row.Int(2);
-  item.reason = row.String(3);
-  item.status = row.String(4);
-  item.resolved_by = row.String(5);
-  item.created_at_ms = row.Int(6);
-  item.resolved_at_ms = row.OptionalInt(7);
-  item.priority = ParsePriority(row.Text(8)).value_or(Priority::kNormal);
-  if (!row.IsNull(9)) item.draft = row.String(9);
-  return item;
-}
 
 Result<Conversation> LoadConversation(Database& db, int64_t tenant_id, int64_t conversation_id) {
   STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(kConversationOfTenant));
