@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <regex>
+#include <set>
 #include <utility>
 
 namespace parley::agent {
@@ -19,6 +20,57 @@ size_t OffsetOfCodePoint(std::string_view text, size_t n) {
     }
   }
   return text.size();
+}
+
+// Whether `clause` opens as a question: its first word (after "and", "also" and their French and German kin) asks
+// ("do", "can", "is"…), or one of its first two does ("until what time", "and how long"). English, French and German:
+// the languages of the bursts written without a question mark between their questions.
+bool OpensQuestion(std::string_view clause) {
+  static const std::set<std::string, std::less<>> kConnectors = {"and", "also", "et", "aussi", "und", "auch"};
+  static const std::set<std::string, std::less<>> kAsking = {
+      "do",   "does", "did",  "is",     "are",   "can",     "could",   "will",     "would", "have",
+      "has",  "what", "when", "where",  "which", "who",     "how",     "why",      "est",   "peut",
+      "peux", "avez", "quel", "quelle", "quand", "comment", "combien", "pourquoi", "ou",    "wie",
+      "was",  "wann", "wo",   "welche", "warum", "habt",    "haben",   "kann",     "gibt"};
+  static const std::set<std::string, std::less<>> kWh = {"what", "when", "where", "which", "who", "how", "why"};
+  const std::vector<std::string> words = knowledge::Words(knowledge::Fold(clause));
+  size_t first = 0;
+  while (first < words.size() && kConnectors.count(words[first])) ++first;
+  if (first == words.size()) return false;
+  return kAsking.count(words[first]) || (first + 1 < words.size() && kWh.count(words[first + 1]));
+}
+
+// Whether `clause` names what it asks about only by a pronoun ("it", "them"…).
+bool PointsBack(std::string_view clause) {
+  static const std::set<std::string, std::less<>> kPronouns = {"it", "its", "them", "they", "this", "that", "those"};
+  for (const auto& word : knowledge::Words(knowledge::Fold(clause))) {
+    if (kPronouns.count(word)) return true;
+  }
+  return false;
+}
+
+// `piece` cut where a second question starts inside it without a question mark: after a full stop ("do you have
+// gluten free bread. also can I reserve one") or before "and" ("how much for 250 cards and how long does it
+// take?"). Only when the text before opens a question too ("I'm coming on Saturday. Do you open at 9?" keeps its
+// context) and the one after does not point back at it ("how much are cards and how long does it take": searched
+// alone, "it" finds any delivery time).
+std::vector<std::string> SplitInnerQuestions(const std::string& piece) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  for (size_t at = 0; at < piece.size(); ++at) {
+    size_t rest = std::string::npos;
+    if (piece.compare(at, 2, ". ") == 0) rest = at + 2;
+    if (piece.compare(at, 5, " and ") == 0) rest = at + 1;
+    if (rest == std::string::npos) continue;
+    const std::string before = piece.substr(start, at + (piece[at] == '.' ? 1 : 0) - start);
+    const std::string_view after = std::string_view(piece).substr(rest);
+    if (OpensQuestion(before) && OpensQuestion(after) && !PointsBack(after)) {
+      parts.push_back(before);
+      start = rest;
+    }
+  }
+  parts.push_back(piece.substr(start));
+  return parts;
 }
 
 }  // namespace
@@ -39,16 +91,19 @@ std::vector<std::string> SplitQuestions(std::string_view burst, size_t limit) {
     bool stands_alone = content >= 2 || (content == 1 && text.back() == '?');
     pieces.push_back({std::move(text), stands_alone});
   };
+  auto close_all = [&close](std::string text) {
+    for (auto& part : SplitInnerQuestions(text)) close(std::move(part));
+  };
   std::string current;
   for (char c : burst) {
     if (c == '\n') {
-      close(std::exchange(current, {}));
+      close_all(std::exchange(current, {}));
       continue;
     }
     current += c;
-    if (c == '?') close(std::exchange(current, {}));
+    if (c == '?') close_all(std::exchange(current, {}));
   }
-  close(std::move(current));
+  close_all(std::move(current));
 
   std::vector<std::string> questions;
   std::string pending;  // Fragments waiting for the question they belong to.

@@ -10,7 +10,8 @@
 
 namespace parley::agent {
 
-// The separate questions of a burst: one per line or per sentence ending in '?', with fragments too short to stand
+// The separate questions of a burst: one per line or per sentence ending in '?', or where a question follows another
+// after a full stop or "and" ("do you have rye bread. also can I reserve one"), with fragments too short to stand
 // alone (fewer than two content words) joined to their neighbour. At most `limit`; the burst itself when it holds
 // one question or none.
 std::vector<std::string> SplitQuestions(std::string_view burst, size_t limit = 4);

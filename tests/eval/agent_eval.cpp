@@ -358,7 +358,12 @@ RunFigures RunEvaluation(const DevSet& set, const RunOptions& options) {
     std::string decision = answer ? std::string(answer->at("decision").as_string()) : "ERROR";
     std::string reason = answer ? std::string(answer->at("reason").as_string()) : "";
     std::string text = answer ? std::string(answer->at("answer").as_string()) : "";
-    bool answered = decision == "AUTO_REPLY" && reason != "greeting" && !text.empty();
+    // A burst partly answered is escalated for the rest, but the customer is sent the parts answered, with their
+    // sources: those count (and their facts are checked) like any answer. Only that path escalates with sources for
+    // low relevance; an answer that failed validation is escalated with another reason and never sent.
+    const bool partial = decision == "ESCALATE" && reason == "low_relevance" && answer &&
+                         !answer->at("sources").as_array().empty() && !text.empty();
+    bool answered = (decision == "AUTO_REPLY" && reason != "greeting" && !text.empty()) || partial;
     std::vector<Cited> cited;
     if (answered) {
       for (const auto& source : answer->at("sources").as_array()) {

@@ -36,6 +36,22 @@ TEST(SplitQuestionsTest, EachLineOrQuestionMarkIsAQuestion) {
             (std::vector<std::string>{"Do you open at 9?", "And is parking free?"}));
 }
 
+TEST(SplitQuestionsTest, AQuestionAfterAFullStopOrAndIsAnotherOne) {
+  EXPECT_EQ(SplitQuestions("do you have gluten free bread. also can I reserve a baguette"),
+            (std::vector<std::string>{"do you have gluten free bread.", "also can I reserve a baguette"}));
+  EXPECT_EQ(SplitQuestions("how much for 250 business cards and how long is the delivery?"),
+            (std::vector<std::string>{"how much for 250 business cards", "and how long is the delivery?"}));
+  // A question that names its object by a pronoun stays with the one it points back to.
+  EXPECT_EQ(SplitQuestions("how much for 250 business cards and how long does it take?"),
+            std::vector<std::string>{"how much for 250 business cards and how long does it take?"});
+  EXPECT_EQ(SplitQuestions("is the pool heated. until what time is the spa open?"),
+            (std::vector<std::string>{"is the pool heated.", "until what time is the spa open?"}));
+  // Not a question before the cut, or not one after it: one question.
+  EXPECT_EQ(SplitQuestions("my cat needs grooming. how much?"),
+            std::vector<std::string>{"my cat needs grooming. how much?"});
+  EXPECT_EQ(SplitQuestions("how much is bread and butter"), std::vector<std::string>{"how much is bread and butter"});
+}
+
 TEST(SplitQuestionsTest, FragmentsJoinTheQuestionTheyBelongTo) {
   EXPECT_EQ(SplitQuestions("Hi\nwhat time do you open"), std::vector<std::string>{"Hi what time do you open"});
   EXPECT_EQ(SplitQuestions("I'm coming Saturday with my bike. Do you open at 9?"),
