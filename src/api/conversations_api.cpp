@@ -220,7 +220,8 @@ void ConversationsApi::RegisterRoutes(RouteTable& routes) {
        .tag = "support",
        .body = BodyKind::kJson,
        .schema = "ResolveRequest",
-       .response_schema = "SupportItem"},
+       .response_schema = "SupportItem",
+       .errors = {409}},
       &ConversationsApi::Resolve);
 }
 

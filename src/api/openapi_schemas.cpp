@@ -78,7 +78,7 @@ constexpr std::string_view kObjectSchemas = R"json({
   "Conversation": {
     "type": "object",
     "required": ["id", "platform", "channel_id", "contact", "status", "mode", "handoff_reason", "human_until",
-                 "assignee_id", "created_at", "last_message_at"],
+                 "assignee_id", "created_at", "last_message_at", "window_closes_at"],
     "properties": {
       "id": {"type": "integer"},
       "platform": {"$ref": "#/components/schemas/Platform"},
@@ -90,7 +90,12 @@ constexpr std::string_view kObjectSchemas = R"json({
       "human_until": {"type": ["string", "null"], "format": "date-time", "description": "When an idle person hands the conversation back to the bot."},
       "assignee_id": {"type": ["integer", "null"], "description": "The user in charge."},
       "created_at": {"type": "string", "format": "date-time"},
-      "last_message_at": {"type": "string", "format": "date-time"}
+      "last_message_at": {"type": "string", "format": "date-time"},
+      "window_closes_at": {
+        "type": ["string", "null"],
+        "format": "date-time",
+        "description": "Until then (24 hours after the customer's last message) free-form replies reach the customer; past it WhatsApp takes only templates, and Instagram a person's reply tagged HUMAN_AGENT for 6 more days. null before the customer has written."
+      }
     }
   },
   "ConversationPage": {
