@@ -7,7 +7,8 @@
 #      bench-knowledge CHUNKS=1000000`);
 #   5. another tenant's API during a login spray, and memory under 50 concurrent 19 MB uploads (bench/guard.sh);
 #   6. another tenant's document behind three runaway PDFs (bench_document_fairness);
-#   7. an offline answer (triage, retrieval, extractive answer) with 10,000 chunks per tenant (bench_agent_answer).
+#   7. an offline answer (triage, retrieval, extractive answer) with 10,000 chunks per tenant (bench_agent_answer);
+#   8. inbox search over 100,000 conversations (bench_inbox_search).
 # During 1 and 2 the debounce window is set beyond the run, so the numbers are ingest alone (every request still
 # commits durably before its 200); 3 measures the reply path.
 set -euo pipefail
@@ -58,3 +59,6 @@ echo "== documents: another tenant's page behind three runaway PDFs"
 
 echo "== answers: offline triage and retrieval, 10,000 chunks per tenant"
 "$build_dir/bench/bench_agent_answer" --chunks 10000 --tenants 2 --messages 1000
+
+echo "== inbox: search over 100,000 conversations"
+"$build_dir/bench/bench_inbox_search" --conversations 100000

@@ -53,7 +53,7 @@ Result<std::optional<int64_t>> QueryTime(const http::RouteContext& route, std::s
 
 }  // namespace
 
-Result<store::ConversationFilter> ParseConversationFilter(const http::RouteContext& route) {
+Result<store::ConversationFilter> ParseConversationFilter(const http::RouteContext& route, const Principal& caller) {
   store::ConversationFilter filter;
   auto channel = QueryInt(route, "channel_id");
   if (!channel) return channel.error();
@@ -64,13 +64,22 @@ Result<store::ConversationFilter> ParseConversationFilter(const http::RouteConte
   auto mode = QueryOneOf(route, "mode", {"bot", "human"});
   if (!mode) return mode.error();
   filter.mode = *mode;
-  if (auto assignee = route.Query("assignee"); assignee && *assignee == "none") {
+  if (auto assignee = route.Query("assignee"); assignee && (*assignee == "none" || *assignee == "unassigned")) {
     filter.assignee_user_id = 0;
+  } else if (assignee && *assignee == "me") {
+    if (!caller.user_id) return Error::InvalidArgument("assignee=me needs a person's session, not an API key");
+    filter.assignee_user_id = *caller.user_id;
   } else {
     auto id = QueryInt(route, "assignee");
-    if (!id) return Error::InvalidArgument("assignee must be a user id or \"none\"");
+    if (!id) return Error::InvalidArgument("assignee must be a user id, \"me\", \"unassigned\" or \"none\"");
     filter.assignee_user_id = *id;
   }
+  auto platform = QueryOneOf(route, "platform", {"whatsapp", "instagram"});
+  if (!platform) return platform.error();
+  if (*platform) filter.platform = ParsePlatform(**platform);
+  auto waiting = QueryOneOf(route, "waiting", {"true", "false"});
+  if (!waiting) return waiting.error();
+  if (*waiting) filter.waiting = **waiting == "true";
   auto since = QueryTime(route, "since");
   if (!since) return since.error();
   filter.active_since_ms = *since;
@@ -135,6 +144,7 @@ boost::json::object SupportItemSchema() {
 }
 
 void ConversationsApi::RegisterRoutes(RouteTable& routes) {
+  inbox_.RegisterRoutes(routes);
   auto add = [&](Verb verb, const char* pattern, RouteDoc doc, Handler handler) {
     routes.Tenant(
         verb, pattern, kAnyRole, std::move(doc),
@@ -229,14 +239,30 @@ boost::asio::awaitable<http::Response> ConversationsApi::List(const Principal& c
                                                               const http::RouteContext& route) {
   auto limit = PageLimit(route);
   if (!limit) co_return http::ErrorResponse(limit.error());
-  auto filter = ParseConversationFilter(route);
+  auto filter = ParseConversationFilter(route, caller);
   if (!filter) co_return http::ErrorResponse(filter.error());
   auto list = [this, tenant = caller.tenant_id, &filter, cursor = PageCursor(route), limit = *limit] {
     return store_.ListConversations(tenant, *filter, cursor, limit);
   };
   auto page = co_await pool_.Run(list);
   if (!page) co_return http::ErrorResponse(page.error());
-  co_return http::JsonResponse(http::Status::ok, PageJson(*page, ConversationJson));
+  std::vector<int64_t> ids;
+  for (const auto& conversation : page->data) ids.push_back(conversation.id);
+  auto summarize = [this, tenant = caller.tenant_id, &ids] { return store_.inbox().Summaries(tenant, ids); };
+  auto summaries = co_await pool_.Run(summarize);
+  if (!summaries) co_return http::ErrorResponse(summaries.error());
+  boost::json::object body = PageJson(*page, ConversationJson);
+  // Both lists are in page order; a conversation gone between the two reads keeps no summary.
+  size_t next = 0;
+  for (auto& item : body["data"].as_array()) {
+    auto& object = item.as_object();
+    const store::ConversationSummary* summary = nullptr;
+    if (next < summaries->size() && (*summaries)[next].conversation_id == object["id"].as_int64()) {
+      summary = &(*summaries)[next++];
+    }
+    for (auto& [key, value] : SummaryJson(summary ? *summary : store::ConversationSummary{})) object[key] = value;
+  }
+  co_return http::JsonResponse(http::Status::ok, body);
 }
 
 boost::asio::awaitable<http::Response> ConversationsApi::Get(const Principal& caller, const http::Request&,

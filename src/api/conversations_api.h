@@ -1,6 +1,7 @@
 #pragma once
 // The shared inbox, for every role:
-//   conversations   GET /api/conversations?channel_id=&status=&mode=&assignee=&since=&until=&q=&cursor=&limit=
+//   conversations   GET /api/conversations?channel_id=&platform=&status=&mode=&assignee=&waiting=&since=&until=&q=
+//                   &cursor=&limit=   (each item also has unread_count and last_message; q: full-text search)
 //                   GET /api/conversations/{id}   GET /api/conversations/{id}/messages
 //                   POST /api/conversations/{id}/messages {"text"}   (a person's reply: same delivery path as the bot)
 //                     or {"template": {"name", "language", "parameters"}} on WhatsApp (api/templates_api.h), which
@@ -13,6 +14,7 @@
 //                   Items: {id, conversation_id, reason (a core/decision.h code), priority, draft: {"text",
 //                   "sources": [{document_id, name, chunk_id, text, score}]} | null, status, resolved_by, …}
 
+#include "api/inbox_api.h"
 #include "api/route_table.h"
 #include "api/templates_api.h"
 #include "core/blocking_pool.h"
@@ -54,11 +56,13 @@ class ConversationsApi {
   store::Store& store_;
   BlockingPool& pool_;
   Deliver deliver_;
+  InboxApi inbox_{store_, pool_};  // Read markers, notes, save as Q&A, canned replies: registered with these routes.
   TemplatesApi& templates_;
 };
 
-// Reads the inbox filter from the query string; kInvalidArgument naming the bad parameter.
-Result<store::ConversationFilter> ParseConversationFilter(const http::RouteContext& route);
+// Reads the inbox filter from the query string (assignee=me is the caller); kInvalidArgument naming the bad
+// parameter.
+Result<store::ConversationFilter> ParseConversationFilter(const http::RouteContext& route, const Principal& caller);
 
 boost::json::object SupportItemJson(const store::SupportItem& item);
 // The JSON Schema of SupportItemJson's object, for the API reference (reason is an enum of every Reason code).

@@ -315,16 +315,21 @@ boost::asio::awaitable<http::Response> KnowledgeApi::ListFaqs(const Principal& c
 
 boost::asio::awaitable<http::Response> KnowledgeApi::CreateFaq(const Principal& caller, const http::Request& request,
                                                                const http::RouteContext&) {
-  const int64_t tenant = caller.tenant_id;
   auto body = http::ParseJsonObject(request);
   if (!body) co_return http::ErrorResponse(body.error());
-  auto faq = ReadFaq(*body);
+  co_return co_await AddFaq(store_, pool_, caller, *body);
+}
+
+boost::asio::awaitable<http::Response> AddFaq(store::Store& store, BlockingPool& pool, const Principal& caller,
+                                              const boost::json::object& body) {
+  const int64_t tenant = caller.tenant_id;
+  auto faq = ReadFaq(body);
   if (!faq) co_return http::ErrorResponse(faq.error());
-  auto create = [this, tenant, &faq] { return store_.knowledge().CreateFaq(tenant, *faq); };
-  auto created = co_await pool_.Run(create);
+  auto create = [&store, tenant, &faq] { return store.knowledge().CreateFaq(tenant, *faq); };
+  auto created = co_await pool.Run(create);
   if (!created) co_return http::ErrorResponse(created.error());
   auto audit = AuditOf(caller, "faq.create", "faq", std::to_string(created->id));
-  co_await RecordAudit(store_, pool_, audit);
+  co_await RecordAudit(store, pool, audit);
   co_return http::JsonResponse(http::Status::created, FaqJson(*created));
 }
 

@@ -69,5 +69,9 @@ class KnowledgeApi {
 
 boost::json::object DocumentJson(const store::Document& document);
 boost::json::object FaqJson(const store::FaqEntry& entry);
+// What POST /api/faq-qa does with its body ({"questions": [...] or "question", "answer"}): checks it, adds the pair
+// and audits it as faq.create; 201 with the pair, or the error. The inbox's "save as Q&A" goes through it too.
+boost::asio::awaitable<http::Response> AddFaq(store::Store& store, BlockingPool& pool, const Principal& caller,
+                                              const boost::json::object& body);
 
 }  // namespace parley::api
