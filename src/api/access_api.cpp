@@ -167,25 +167,28 @@ void AccessApi::RegisterRoutes(RouteTable& routes) {
   };
   routes.Public(
       Verb::post, "/api/auth/login",
-      {.summary = "Log in with e-mail and password; answers a session token",
+      {.summary = "Log in with e-mail and password; answers a session token and sets the session cookie",
        .tag = "access",
        .body = BodyKind::kJson,
        .schema = "LoginRequest",
        .response_schema = "LoginResponse",
        .errors = {401, 429, 503}},
       [this](const http::Request& request, const http::RouteContext& route) { return Login(request, route); });
-  routes.Public(Verb::post, "/api/auth/password-reset",
-                {"Set a new password with a one-time reset link's token (from `parley user reset-password`); ends "
-                 "the user's sessions",
-                 "access",
-                 {},
-                 BodyKind::kJson,
-                 204},
-                [this](const http::Request& request, const http::RouteContext& route) {
-                  return ResetPassword(request, route);
-                });
+  routes.Public(
+      Verb::post, "/api/auth/password-reset",
+      {.summary = "Set a new password with a one-time reset link's token (from `parley user reset-password`); ends "
+                  "the user's sessions",
+       .tag = "access",
+       .body = BodyKind::kJson,
+       .success_status = 204,
+       .schema = "PasswordResetRequest",
+       .errors = {429, 503}},
+      [this](const http::Request& request, const http::RouteContext& route) { return ResetPassword(request, route); });
   add(Verb::post, "/api/auth/logout", kAnyRole,
-      {.summary = "End the current session", .tag = "access", .success_status = 204, .errors = {400}},
+      {.summary = "End the current session and clear its cookie",
+       .tag = "access",
+       .success_status = 204,
+       .errors = {400}},
       &AccessApi::Logout);
   add(Verb::get, "/api/auth/me", kAnyRole,
       {.summary = "Who the caller is: tenant, role, user or API key", .tag = "access", .response_schema = "Me"},

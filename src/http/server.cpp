@@ -6,18 +6,18 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
+#include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/file_body.hpp>
 #include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
@@ -312,9 +312,8 @@ class ChunkWriter final : public StreamWriter {
   asio::awaitable<bool> Write(std::string_view chunk) override {
     if (failed_ || chunk.empty()) co_return !failed_;
     connection_.ExpiresAfter(state_.options.write_timeout);
-    auto [ec, n] = co_await asio::async_write(connection_.socket,
-                                              bhttp::make_chunk(asio::const_buffer(chunk.data(), chunk.size())),
-                                              kNoThrow);
+    auto [ec, n] = co_await asio::async_write(
+        connection_.socket, bhttp::make_chunk(asio::const_buffer(chunk.data(), chunk.size())), kNoThrow);
     connection_.NoDeadline();
     if (ec) failed_ = true;
     co_return !failed_;
@@ -332,7 +331,8 @@ asio::awaitable<void> RunStreamBody(const StreamBody& body, ChunkWriter& writer,
     co_await body(writer);
   } catch (const boost::system::system_error& e) {
     // Awaiting anything once cancelled throws operation_aborted: the stream's normal end when the server stops.
-    if (e.code() != asio::error::operation_aborted) log::Error("http_stream_failed", {{"path", path}, {"what", e.what()}});
+    if (e.code() != asio::error::operation_aborted)
+      log::Error("http_stream_failed", {{"path", path}, {"what", e.what()}});
   } catch (const std::exception& e) {
     log::Error("http_stream_failed", {{"path", path}, {"what", e.what()}});
   }

@@ -73,6 +73,21 @@ TEST(IsolationTest, AnotherTenantsIdsAnswer404OnEveryRouteAndItsDataAppearsNowhe
   ASSERT_EQ(user.status, 201) << user.body;
   auto key = as(a_key, "POST", "/api/api-keys", json::serialize(json::object{{"name", kKeyName}}));
   ASSERT_EQ(key.status, 201) << key.body;
+  auto canned = as(a_key, "POST", "/api/canned-replies", R"({"shortcut":"hours","text":"We open at nine."})");
+  ASSERT_EQ(canned.status, 201) << canned.body;
+  std::string message_id =
+      std::to_string(as(a_key, "GET", "/api/conversations/" + std::to_string(conversation) + "/messages")
+                         .Json()
+                         .at("data")
+                         .at(0)
+                         .at("id")
+                         .to_number<int64_t>());
+  // A path of tenant A's objects: its {id} and, for a conversation's message, the {message_id} of one of them.
+  auto concrete_path = [&message_id](std::string path, int64_t id) {
+    if (size_t brace = path.find("{id}"); brace != std::string::npos) path.replace(brace, 4, std::to_string(id));
+    if (size_t brace = path.find("{message_id}"); brace != std::string::npos) path.replace(brace, 12, message_id);
+    return path;
+  };
 
   std::map<std::string, int64_t> ids{
       {"/api/conversations/", conversation},
@@ -82,6 +97,7 @@ TEST(IsolationTest, AnotherTenantsIdsAnswer404OnEveryRouteAndItsDataAppearsNowhe
       {"/api/users/", user.Json().at("id").to_number<int64_t>()},
       {"/api/api-keys/", key.Json().at("id").to_number<int64_t>()},
       {"/api/social-accounts/", channel_id},
+      {"/api/canned-replies/", canned.Json().at("id").to_number<int64_t>()},
   };
   // Bodies that are valid apart from the id, so that only ownership can refuse them.
   std::map<std::string, std::string> bodies{
@@ -93,6 +109,9 @@ TEST(IsolationTest, AnotherTenantsIdsAnswer404OnEveryRouteAndItsDataAppearsNowhe
       {"POST /api/support/{id}/resolve", R"({"hand_back":true})"},
       {"PATCH /api/social-accounts/{id}", R"({"display_name":"x"})"},
       {"PUT /api/social-accounts/{id}", R"({"display_name":"x"})"},
+      {"POST /api/conversations/{id}/notes", R"({"text":"a note"})"},
+      {"POST /api/conversations/{id}/messages/{message_id}/save-as-qa", R"({"question":"q?"})"},
+      {"PUT /api/canned-replies/{id}", R"({"shortcut":"x","text":"y"})"},
   };
 
   json::value openapi = Call("GET", parley.url("/api/openapi.json")).Json();
@@ -103,8 +122,7 @@ TEST(IsolationTest, AnotherTenantsIdsAnswer404OnEveryRouteAndItsDataAppearsNowhe
     if (brace == std::string::npos) continue;
     std::string prefix = path.substr(0, brace);
     ASSERT_TRUE(ids.contains(prefix)) << "no object of tenant A for " << path << ": add one to this test";
-    std::string concrete = path;
-    concrete.replace(brace, 4, std::to_string(ids[prefix]));
+    std::string concrete = concrete_path(path, ids[prefix]);
     for (const auto& [method, op] : item.as_object()) {
       if (!op.as_object().contains("x-parley-roles")) continue;
       std::string verb(method);
@@ -127,7 +145,7 @@ TEST(IsolationTest, AnotherTenantsIdsAnswer404OnEveryRouteAndItsDataAppearsNowhe
   for (const auto& [pattern, item] : openapi.at("paths").as_object()) {
     std::string path(pattern);
     if (size_t brace = path.find("{id}"); brace != std::string::npos) {
-      path.replace(brace, 4, std::to_string(ids[std::string(pattern).substr(0, brace)]));
+      path = concrete_path(path, ids[std::string(pattern).substr(0, brace)]);
     }
     if (size_t brace = path.find("{platform}"); brace != std::string::npos) path.replace(brace, 10, "whatsapp");
     for (const auto& [method, op] : item.as_object()) {

@@ -4,6 +4,7 @@
 
 #include "core/json.h"
 #include "store/sqlite/db.h"
+#include "store/sqlite/event_log.h"
 #include "store/sqlite/inbox_search.h"
 #include "store/sqlite/message_row.h"
 #include "store/sqlite/sqlite_store.h"
@@ -123,6 +124,8 @@ class SqliteInboxStore final : public InboxStore {
       STORE_ASSIGN_OR_RETURN(auto mark, db.Prepare(kMarkRead));
       STORE_TRY(mark.Bind(1, conversation_id).Bind(2, tenant_id).Bind(3, now_ms).Run());
       if (db.Changes() == 0) return Error::NotFound("no such conversation");
+      STORE_TRY(store_.AppendEvent(tenant_id, EventType::kConversationUpdated, ConversationEventData(conversation_id),
+                                   now_ms));
       STORE_ASSIGN_OR_RETURN(auto summaries, LoadSummaries(db, tenant_id, {conversation_id}));
       summary = summaries.at(0);
       return Ok();
@@ -149,6 +152,8 @@ class SqliteInboxStore final : public InboxStore {
       insert.Bind(1, tenant_id).Bind(2, conversation_id).Bind(3, channel_id).Bind(4, text);
       STORE_TRY(insert.Bind(5, now_ms).Bind(6, details).Step());
       note_id = insert.Int(0);
+      STORE_TRY(store_.AppendEvent(tenant_id, EventType::kMessageCreated, MessageEventData(conversation_id, note_id),
+                                   now_ms));
       STORE_ASSIGN_OR_RETURN(auto mark, db.Prepare(kMarkRead));
       return mark.Bind(1, conversation_id).Bind(2, tenant_id).Bind(3, now_ms).Run();
     }));
