@@ -237,7 +237,10 @@ TEST_F(OutboundTest, AFetchRefusedLaterReadsLikeAClosedPort) {
   ASSERT_TRUE(Eventually([&] { return !Api("GET", slow_path).Json().at("error").is_null(); }, 15s)) << parley_->logs();
   EXPECT_EQ(Api("GET", slow_path).Json().at("error"), closed_error);
   EXPECT_EQ(pages_.requests(), 1);
-  EXPECT_NE(parley_->logs().find("refused by the outbound address policy"), std::string::npos) << parley_->logs();
+  // The refusal is logged after the document's error is stored: wait for the line rather than race it.
+  EXPECT_TRUE(Eventually(
+      [&] { return parley_->logs().find("refused by the outbound address policy") != std::string::npos; }, 5s))
+      << parley_->logs();
 }
 
 }  // namespace
