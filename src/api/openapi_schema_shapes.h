@@ -1,0 +1,14 @@
+#pragma once
+// The object shapes of the API reference, written as JSON Schema (2020-12, as OpenAPI 3.1 reads it), one JSON object
+// of named schemas per area; openapi_schemas.cpp merges them with the enums it builds from the C++ enums.
+// Conventions: every property the handler always writes is `required`; a property it writes only sometimes is not;
+// `null` is in the type of a property that may be null.
+
+#include <string_view>
+
+namespace parley::api {
+
+extern const std::string_view kInboxSchemaShapes;  //!< Errors, conversations, messages, events, agent answers.
+extern const std::string_view kAdminSchemaShapes;  //!< Knowledge, access, channels, billing, operations.
+
+}  // namespace parley::api

@@ -1,0 +1,521 @@
+#include "api/openapi_schema_shapes.h"
+
+namespace parley::api {
+
+// The inbox's shapes: errors, conversations, messages, templates, notes, canned replies, live events and the agent's
+// answers.
+extern const std::string_view kInboxSchemaShapes = R"json({
+  "Error": {
+    "type": "object",
+    "description": "Every error answer: a stable code for programs and a message for people.",
+    "required": ["error"],
+    "properties": {
+      "error": {
+        "type": "object",
+        "required": ["code", "message"],
+        "properties": {
+          "code": {"$ref": "#/components/schemas/ErrorCode"},
+          "message": {"type": "string"}
+        }
+      }
+    }
+  },
+  "Deleted": {
+    "type": "object",
+    "required": ["deleted", "id"],
+    "properties": {"deleted": {"type": "boolean", "const": true}, "id": {"type": "integer"}}
+  },
+
+  "Contact": {
+    "type": "object",
+    "required": ["platform_id", "name"],
+    "properties": {
+      "platform_id": {"type": "string", "description": "The customer's id on the platform (WhatsApp number, Instagram-scoped id)."},
+      "name": {"type": ["string", "null"], "description": "The profile name the platform gave, if any."}
+    }
+  },
+  "Conversation": {
+    "type": "object",
+    "required": ["id", "platform", "channel_id", "contact", "status", "mode", "handoff_reason", "human_until",
+                 "assignee_id", "created_at", "last_message_at", "window_closes_at"],
+    "properties": {
+      "id": {"type": "integer"},
+      "platform": {"$ref": "#/components/schemas/Platform"},
+      "channel_id": {"type": "integer"},
+      "contact": {"$ref": "#/components/schemas/Contact"},
+      "status": {"$ref": "#/components/schemas/ConversationStatus"},
+      "mode": {"$ref": "#/components/schemas/ConversationMode"},
+      "handoff_reason": {"type": ["string", "null"], "description": "Why people hold the conversation: a reason code, or \"manual\"."},
+      "human_until": {"type": ["string", "null"], "format": "date-time", "description": "When an idle person hands the conversation back to the bot."},
+      "assignee_id": {"type": ["integer", "null"], "description": "The user in charge."},
+      "created_at": {"type": "string", "format": "date-time"},
+      "last_message_at": {"type": "string", "format": "date-time"},
+      "window_closes_at": {
+        "type": ["string", "null"],
+        "format": "date-time",
+        "description": "Until then (24 hours after the customer's last message) free-form replies reach the customer; past it WhatsApp takes only templates, and Instagram a person's reply tagged HUMAN_AGENT for 6 more days. null before the customer has written."
+      }
+    }
+  },
+  "ConversationPage": {
+    "type": "object",
+    "required": ["data", "next_cursor"],
+    "properties": {
+      "data": {"type": "array", "items": {"$ref": "#/components/schemas/ConversationSummary"}},
+      "next_cursor": {"$ref": "#/components/schemas/NextCursor"}
+    }
+  },
+  "NextCursor": {
+    "type": ["string", "null"],
+    "description": "Pass as ?cursor= for the next page; null on the last page."
+  },
+  "MessageError": {
+    "type": "object",
+    "description": "Why the platform refused or could not show the message.",
+    "required": ["code", "title", "detail"],
+    "properties": {"code": {"type": "integer"}, "title": {"type": "string"}, "detail": {"type": "string"}}
+  },
+  "Media": {
+    "type": "object",
+    "properties": {
+      "id": {"type": "string", "description": "The platform's media id (WhatsApp)."},
+      "url": {"type": "string", "description": "A direct URL, when the platform gives one (Instagram)."},
+      "mime_type": {"type": "string"},
+      "sha256": {"type": "string"},
+      "filename": {"type": "string"},
+      "voice": {"type": "boolean"},
+      "animated": {"type": "boolean"}
+    }
+  },
+  "Location": {
+    "type": "object",
+    "required": ["latitude", "longitude"],
+    "properties": {
+      "latitude": {"type": "number"},
+      "longitude": {"type": "number"},
+      "name": {"type": "string"},
+      "address": {"type": "string"},
+      "url": {"type": "string"}
+    }
+  },
+  "Message": {
+    "type": "object",
+    "description": "One message of a thread. The type-specific fields (media, location, …) appear only on messages of that type.",
+    "required": ["id", "conversation_id", "direction", "type", "text", "platform_message_id", "status", "created_at", "error"],
+    "properties": {
+      "id": {"type": "integer"},
+      "conversation_id": {"type": "integer"},
+      "direction": {"type": "string", "enum": ["in", "out"]},
+      "type": {"$ref": "#/components/schemas/MessageType"},
+      "text": {"type": ["string", "null"]},
+      "platform_message_id": {"type": ["string", "null"]},
+      "status": {"$ref": "#/components/schemas/MessageStatus"},
+      "created_at": {"type": "string", "format": "date-time"},
+      "sent_at": {"type": "string", "format": "date-time", "description": "The platform's time of the message."},
+      "error": {"oneOf": [{"$ref": "#/components/schemas/MessageError"}, {"type": "null"}]},
+      "media": {"$ref": "#/components/schemas/Media"},
+      "location": {"$ref": "#/components/schemas/Location"},
+      "contacts": {
+        "type": "array",
+        "description": "Contact cards as the platform sent them (WhatsApp's contacts objects, passed through).",
+        "items": {"type": "object", "additionalProperties": true, "description": "A WhatsApp contact card (name, phones, emails, …), as WhatsApp sent it."}
+      },
+      "interactive": {
+        "type": "object",
+        "required": ["kind"],
+        "properties": {
+          "kind": {"type": "string"},
+          "id": {"type": "string"},
+          "title": {"type": "string"},
+          "description": {"type": "string"}
+        }
+      },
+      "reaction": {
+        "type": "object",
+        "required": ["message_id", "emoji"],
+        "properties": {"message_id": {"type": "string"}, "emoji": {"type": "string"}}
+      },
+      "referral": {
+        "type": "object",
+        "description": "The ad or post the customer came from.",
+        "properties": {
+          "source_type": {"type": "string"},
+          "source_id": {"type": "string"},
+          "source_url": {"type": "string"},
+          "headline": {"type": "string"},
+          "body": {"type": "string"},
+          "ctwa_clid": {"type": "string"},
+          "ref": {"type": "string"}
+        }
+      },
+      "reply_to": {"type": "string", "description": "The platform id of the message this one answers."},
+      "story_id": {"type": "string"},
+      "story_url": {"type": "string"},
+      "forwarded": {"type": "boolean"},
+      "platform_notice": {"type": "boolean"},
+      "sent_by": {"type": "string", "description": "\"person\" on a reply written by one of the business's people."},
+      "author": {"type": "string", "description": "Who wrote a person's reply: \"user:12\" or \"api_key:3\"."},
+      "human_agent": {"type": "boolean", "description": "Sent with Instagram's HUMAN_AGENT tag (past 24 hours)."},
+      "template": {"$ref": "#/components/schemas/SentTemplate"}
+    }
+  },
+  "MessagePage": {
+    "type": "object",
+    "required": ["data", "next_cursor"],
+    "properties": {
+      "data": {"type": "array", "items": {"$ref": "#/components/schemas/Message"}},
+      "next_cursor": {"$ref": "#/components/schemas/NextCursor"}
+    }
+  },
+  "SentTemplate": {
+    "type": "object",
+    "description": "The WhatsApp template a person's reply was sent as.",
+    "required": ["name", "language", "parameters"],
+    "properties": {
+      "name": {"type": "string"},
+      "language": {"type": "string"},
+      "parameters": {"type": "array", "items": {"type": "string"}},
+      "parameter_names": {"type": "array", "items": {"type": "string"}, "description": "For templates with named parameters."}
+    }
+  },
+  "MessageTemplate": {
+    "type": "object",
+    "description": "An approved WhatsApp message template of the channel's WhatsApp Business Account.",
+    "required": ["id", "name", "language", "status", "category", "parameter_format", "header", "body", "footer",
+                 "buttons", "placeholders", "parameter_count", "sendable", "unsupported_reason"],
+    "properties": {
+      "id": {"type": "string"},
+      "name": {"type": "string"},
+      "language": {"type": "string", "description": "As WhatsApp names it (en_US)."},
+      "status": {"type": "string"},
+      "category": {"type": "string", "description": "MARKETING, UTILITY or AUTHENTICATION."},
+      "parameter_format": {"type": "string", "enum": ["NAMED", "POSITIONAL"]},
+      "header": {
+        "oneOf": [
+          {
+            "type": "object",
+            "required": ["format", "text"],
+            "properties": {"format": {"type": "string"}, "text": {"type": ["string", "null"]}}
+          },
+          {"type": "null"}
+        ]
+      },
+      "body": {"type": "string"},
+      "footer": {"type": ["string", "null"]},
+      "buttons": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "required": ["type", "text"],
+          "properties": {"type": {"type": "string"}, "text": {"type": "string"}, "url": {"type": "string"}}
+        }
+      },
+      "placeholders": {"type": "array", "items": {"type": "string"}},
+      "parameter_count": {"type": "integer"},
+      "sendable": {"type": "boolean", "description": "Whether Parley can send it (text parameters only)."},
+      "unsupported_reason": {"type": ["string", "null"]}
+    }
+  },
+  "MessageTemplateList": {
+    "type": "object",
+    "required": ["data"],
+    "properties": {"data": {"type": "array", "items": {"$ref": "#/components/schemas/MessageTemplate"}}}
+  },
+  "ReplyRequest": {
+    "type": "object",
+    "description": "Either text, or (WhatsApp, past the 24-hour window) an approved template with its parameters.",
+    "additionalProperties": false,
+    "properties": {
+      "text": {"type": "string", "minLength": 1, "description": "At most the platform's length (4096 characters on WhatsApp, 1000 on Instagram)."},
+      "template": {
+        "type": "object",
+        "required": ["name", "language"],
+        "additionalProperties": false,
+        "properties": {
+          "name": {"type": "string", "minLength": 1},
+          "language": {"type": "string", "minLength": 1, "description": "The template's language code as listed (\"en_US\")."},
+          "parameters": {"type": ["array", "null"], "items": {"type": "string"}, "description": "One per placeholder, in order."}
+        }
+      }
+    }
+  },
+  "QueuedReply": {
+    "type": "object",
+    "description": "The person's reply, stored and queued for sending; its delivery shows on the thread's message.",
+    "required": ["id", "conversation_id", "direction", "type", "text", "status", "sent_by"],
+    "properties": {
+      "id": {"type": "integer"},
+      "conversation_id": {"type": "integer"},
+      "direction": {"type": "string", "const": "out"},
+      "type": {"type": "string", "const": "text"},
+      "text": {"type": "string"},
+      "status": {"type": "string", "const": "queued"},
+      "sent_by": {"type": "string", "description": "\"user:12\" or \"api_key:3\"."},
+      "template": {"$ref": "#/components/schemas/SentTemplate"}
+    }
+  },
+  "AssignRequest": {
+    "type": "object",
+    "required": ["user_id"],
+    "properties": {"user_id": {"type": ["integer", "null"], "description": "The user to put in charge; null unassigns."}}
+  },
+  "ModeRequest": {
+    "type": "object",
+    "required": ["mode"],
+    "properties": {"mode": {"$ref": "#/components/schemas/ConversationMode"}}
+  },
+  "Trace": {
+    "type": "object",
+    "required": ["id", "message_id", "decision", "reason", "detail", "created_at"],
+    "properties": {
+      "id": {"type": "integer"},
+      "message_id": {"type": ["integer", "null"], "description": "The reply sent, if one was."},
+      "decision": {"$ref": "#/components/schemas/Decision"},
+      "reason": {"$ref": "#/components/schemas/Reason"},
+      "detail": {
+        "description": "The agent's whole answer, or the stages that stopped the burst before the agent (the plan's gate); null when unreadable.",
+        "oneOf": [
+          {"$ref": "#/components/schemas/AgentAnswer"},
+          {"type": "array", "items": {"$ref": "#/components/schemas/TraceStage"}},
+          {"type": "null"}
+        ]
+      },
+      "created_at": {"type": "string", "format": "date-time"}
+    }
+  },
+  "TraceList": {
+    "type": "object",
+    "required": ["data"],
+    "properties": {"data": {"type": "array", "items": {"$ref": "#/components/schemas/Trace"}}}
+  },
+  "ResolveRequest": {
+    "type": "object",
+    "description": "The body may also be empty.",
+    "properties": {"hand_back": {"type": "boolean", "description": "Also return the conversation to the bot."}}
+  },
+
+  "MessagePreview": {
+    "type": "object",
+    "required": ["id", "text", "type", "direction", "created_at"],
+    "properties": {
+      "id": {"type": "integer"},
+      "text": {"type": "string", "description": "The start of its text (empty for media)."},
+      "type": {"$ref": "#/components/schemas/MessageType"},
+      "direction": {"type": "string", "enum": ["in", "out"]},
+      "created_at": {"type": "string", "format": "date-time"}
+    }
+  },
+  "ReadSummary": {
+    "type": "object",
+    "required": ["conversation_id", "unread_count", "last_message"],
+    "properties": {
+      "conversation_id": {"type": "integer"},
+      "unread_count": {"type": "integer", "minimum": 0},
+      "last_message": {"oneOf": [{"$ref": "#/components/schemas/MessagePreview"}, {"type": "null"}]}
+    }
+  },
+  "NoteRequest": {
+    "type": "object",
+    "required": ["text"],
+    "properties": {"text": {"type": "string", "minLength": 1, "maxLength": 4096}}
+  },
+  "SaveAsQaRequest": {
+    "type": "object",
+    "required": ["question"],
+    "properties": {"question": {"type": "string", "minLength": 1, "description": "The customer's question the reply answers."}}
+  },
+  "CannedReply": {
+    "type": "object",
+    "required": ["id", "shortcut", "text", "created_at", "updated_at"],
+    "properties": {
+      "id": {"type": "integer"},
+      "shortcut": {"type": "string", "description": "Lower case, without the leading /."},
+      "text": {"type": "string"},
+      "created_at": {"type": "string", "format": "date-time"},
+      "updated_at": {"type": "string", "format": "date-time"}
+    }
+  },
+  "CannedReplyList": {
+    "type": "object",
+    "required": ["data"],
+    "properties": {"data": {"type": "array", "items": {"$ref": "#/components/schemas/CannedReply"}}}
+  },
+  "CannedReplyRequest": {
+    "type": "object",
+    "required": ["shortcut", "text"],
+    "properties": {
+      "shortcut": {"type": "string", "minLength": 1, "description": "Typed after / in the composer; case and a leading / do not matter."},
+      "text": {"type": "string", "minLength": 1}
+    }
+  },
+
+  "Event": {
+    "description": "One event of GET /api/events, the data: line of a server-sent event. Ids increase per tenant; the type says what data holds.",
+    "oneOf": [
+      {"$ref": "#/components/schemas/MessageCreatedEvent"},
+      {"$ref": "#/components/schemas/MessageUpdatedEvent"},
+      {"$ref": "#/components/schemas/ConversationEvent"},
+      {"$ref": "#/components/schemas/SupportEvent"},
+      {"$ref": "#/components/schemas/DocumentProgressEvent"},
+      {"$ref": "#/components/schemas/StreamResetEvent"}
+    ]
+  },
+  "MessageCreatedEvent": {
+    "type": "object",
+    "required": ["id", "type", "created_at", "data"],
+    "properties": {
+      "id": {"type": "integer"},
+      "type": {"type": "string", "const": "message.created"},
+      "created_at": {"type": "string", "format": "date-time"},
+      "data": {
+        "type": "object",
+        "required": ["conversation_id", "message"],
+        "properties": {"conversation_id": {"type": "integer"}, "message": {"$ref": "#/components/schemas/Message"}}
+      }
+    }
+  },
+  "MessageUpdatedEvent": {
+    "type": "object",
+    "required": ["id", "type", "created_at", "data"],
+    "properties": {
+      "id": {"type": "integer"},
+      "type": {"type": "string", "const": "message.updated"},
+      "created_at": {"type": "string", "format": "date-time"},
+      "data": {
+        "type": "object",
+        "description": "A delivery tick: the status the message moved to, and the platform's error when it failed.",
+        "required": ["conversation_id", "message_id", "status", "error"],
+        "properties": {
+          "conversation_id": {"type": "integer"},
+          "message_id": {"type": "integer"},
+          "status": {"$ref": "#/components/schemas/MessageStatus"},
+          "error": {"oneOf": [{"$ref": "#/components/schemas/MessageError"}, {"type": "null"}]}
+        }
+      }
+    }
+  },
+  "ConversationEvent": {
+    "type": "object",
+    "required": ["id", "type", "created_at", "data"],
+    "properties": {
+      "id": {"type": "integer"},
+      "type": {"type": "string", "enum": ["conversation.created", "conversation.updated"]},
+      "created_at": {"type": "string", "format": "date-time"},
+      "data": {
+        "type": "object",
+        "required": ["conversation"],
+        "properties": {"conversation": {"$ref": "#/components/schemas/Conversation"}}
+      }
+    }
+  },
+  "SupportEvent": {
+    "type": "object",
+    "required": ["id", "type", "created_at", "data"],
+    "properties": {
+      "id": {"type": "integer"},
+      "type": {"type": "string", "enum": ["support.opened", "support.resolved"]},
+      "created_at": {"type": "string", "format": "date-time"},
+      "data": {"$ref": "#/components/schemas/SupportItem"}
+    }
+  },
+  "DocumentProgressEvent": {
+    "type": "object",
+    "required": ["id", "type", "created_at", "data"],
+    "properties": {
+      "id": {"type": "integer"},
+      "type": {"type": "string", "const": "document.progress"},
+      "created_at": {"type": "string", "format": "date-time"},
+      "data": {
+        "type": "object",
+        "required": ["document_id", "status", "progress", "error"],
+        "properties": {
+          "document_id": {"type": "integer"},
+          "status": {"$ref": "#/components/schemas/DocumentStatus"},
+          "progress": {"type": "number", "minimum": 0, "maximum": 1},
+          "chunks": {"type": "integer", "description": "When ready."},
+          "error": {"type": ["string", "null"]}
+        }
+      }
+    }
+  },
+  "StreamResetEvent": {
+    "type": "object",
+    "description": "The events after the client's Last-Event-ID are no longer kept: refetch everything, then carry on from this id.",
+    "required": ["id", "type"],
+    "properties": {"id": {"type": "integer"}, "type": {"type": "string", "const": "stream.reset"}}
+  },
+
+  "Source": {
+    "type": "object",
+    "required": ["document_id", "name", "chunk_id", "text", "score"],
+    "properties": {
+      "document_id": {"type": "integer"},
+      "name": {"type": "string"},
+      "chunk_id": {"type": "integer"},
+      "text": {"type": "string"},
+      "score": {"type": "number"}
+    }
+  },
+  "Draft": {
+    "type": "object",
+    "description": "A reply the agent proposes to a person, to send or edit.",
+    "required": ["text", "sources"],
+    "properties": {
+      "text": {"type": "string"},
+      "sources": {"type": "array", "items": {"$ref": "#/components/schemas/Source"}}
+    }
+  },
+  "TraceStage": {
+    "type": "object",
+    "description": "One stage of the agent's pipeline: its name, its time and what it found. The other fields depend on the stage (triage's labels, retrieval's candidates and scores, …) and change as stages improve: read them, do not rely on them.",
+    "required": ["stage"],
+    "properties": {
+      "stage": {"type": "string", "description": "triage, faq, retrieve, generate, validate, billing, …"},
+      "us": {"type": "integer", "description": "Microseconds the stage took."}
+    },
+    "additionalProperties": true
+  },
+  "AgentAnswer": {
+    "type": "object",
+    "required": ["decision", "reason", "priority", "language", "answer", "parts", "sources", "usage", "trace", "draft"],
+    "properties": {
+      "decision": {"$ref": "#/components/schemas/Decision"},
+      "reason": {"$ref": "#/components/schemas/Reason"},
+      "priority": {"$ref": "#/components/schemas/Priority"},
+      "language": {"type": "string", "description": "ISO 639-1 code of the customer's language."},
+      "answer": {"type": "string", "description": "What the customer is sent (empty when nothing is)."},
+      "parts": {"type": "array", "items": {"type": "string"}, "description": "The answer split into the messages sent."},
+      "sources": {"type": "array", "items": {"$ref": "#/components/schemas/Source"}},
+      "usage": {
+        "type": "object",
+        "required": ["prompt_tokens", "completion_tokens"],
+        "properties": {"prompt_tokens": {"type": "integer"}, "completion_tokens": {"type": "integer"}}
+      },
+      "trace": {"type": "array", "items": {"$ref": "#/components/schemas/TraceStage"}},
+      "draft": {"oneOf": [{"$ref": "#/components/schemas/Draft"}, {"type": "null"}]}
+    }
+  },
+  "PlaygroundRequest": {
+    "type": "object",
+    "required": ["question"],
+    "properties": {
+      "question": {"type": "string", "minLength": 1, "maxLength": 4096},
+      "platform": {"$ref": "#/components/schemas/Platform"},
+      "history": {
+        "type": "array",
+        "description": "The conversation so far, oldest first.",
+        "items": {
+          "type": "object",
+          "required": ["role"],
+          "properties": {
+            "role": {"type": "string", "enum": ["user", "assistant"]},
+            "text": {"type": "string"},
+            "content": {"type": "string", "description": "Read when text is absent."}
+          }
+        }
+      }
+    }
+  }
+})json";
+
+}  // namespace parley::api
