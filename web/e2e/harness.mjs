@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
 import { chromium } from 'playwright-core';
 
 const checkout = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -257,4 +258,21 @@ export async function signIn(page, parley, { email = OWNER.email, password = OWN
 export async function screenshot(page, name) {
   mkdirSync(paths.screenshots, { recursive: true });
   await page.screenshot({ path: path.join(paths.screenshots, `${name}.png`), fullPage: true });
+}
+
+// Starts the fake Graph API, a Parley with its tenant, and Chromium before the file's tests, and stops them after:
+// the returned object's `graph`, `parley` and `browser` are set once the tests run.
+export function useDashboard(env = {}) {
+  const started = {};
+  before(async () => {
+    started.graph = await startFakeGraph();
+    started.parley = await startTenant(started.graph, env);
+    started.browser = await launchBrowser();
+  });
+  after(async () => {
+    await started.browser?.close();
+    await started.parley?.stop();
+    await started.graph?.stop();
+  });
+  return started;
 }

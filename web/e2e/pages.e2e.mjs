@@ -1,32 +1,17 @@
 // The pages beside the inbox, used as a business owner does: a document uploaded in Knowledge becomes ready and the
 // playground in AI studio answers from it; Analytics shows the day's messages.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
-  launchBrowser,
   openPage,
   screenshot,
   sendWhatsApp,
   signIn,
-  startFakeGraph,
-  startTenant,
+  useDashboard,
 } from './harness.mjs';
 
-let graph;
-let parley;
-let browser;
-
-before(async () => {
-  graph = await startFakeGraph();
-  parley = await startTenant(graph);
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await parley?.stop();
-  await graph?.stop();
-});
+// The fake Graph API, Parley and Chromium, started once for this file's tests.
+const env = useDashboard();
 
 const PARKING = `# Parking
 
@@ -34,8 +19,8 @@ Customers can park for free in the car park behind the bakery, on Rue des Lilas,
 `;
 
 test('an uploaded document becomes ready, and the playground answers from it', async () => {
-  const page = await openPage(browser);
-  await signIn(page, parley);
+  const page = await openPage(env.browser);
+  await signIn(page, env.parley);
   await page.getByRole('link', { name: 'Knowledge' }).click();
   await page.getByLabel('Upload files').setInputFiles({
     name: 'parking.md',
@@ -57,9 +42,9 @@ test('an uploaded document becomes ready, and the playground answers from it', a
 });
 
 test("analytics show the day's messages", async () => {
-  await sendWhatsApp(parley, { from: '33600000010', id: 'wamid.e2e.analytics.1', text: 'Hello', name: 'Ana Lytics' });
-  const page = await openPage(browser);
-  await signIn(page, parley);
+  await sendWhatsApp(env.parley, { from: '33600000010', id: 'wamid.e2e.analytics.1', text: 'Hello', name: 'Ana Lytics' });
+  const page = await openPage(env.browser);
+  await signIn(page, env.parley);
   await page.getByRole('link', { name: 'Analytics' }).click();
   await page.getByRole('table').getByRole('row').nth(1).waitFor();
   await screenshot(page, 'analytics-usage');

@@ -2,8 +2,8 @@
 // screenshot of each), signing out, and the same in French.
 
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { launchBrowser, openPage, OWNER, screenshot, signIn, startFakeGraph, startTenant } from './harness.mjs';
+import { test } from 'node:test';
+import { openPage, OWNER, screenshot, signIn, useDashboard } from './harness.mjs';
 
 // The navigation links the contract names, in English and French.
 const PAGES = [
@@ -17,27 +17,14 @@ const PAGES = [
   { en: 'Team', fr: 'Équipe', path: '/team' },
 ];
 
-let graph;
-let parley;
-let browser;
-
-before(async () => {
-  graph = await startFakeGraph();
-  parley = await startTenant(graph);
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await parley?.stop();
-  await graph?.stop();
-});
+// The fake Graph API, Parley and Chromium, started once for this file's tests.
+const env = useDashboard();
 
 test('a wrong password is refused on the form, the right one opens the inbox', async () => {
-  const page = await openPage(browser);
+  const page = await openPage(env.browser);
   // The refused sign-in is a 401 the browser reports in its console.
   page.allowErrors(/status of 401/);
-  await page.goto(parley.url + '/');
+  await page.goto(env.parley.url + '/');
   await page.getByRole('button', { name: 'Sign in' }).waitFor();
   await screenshot(page, 'sign-in');
 
@@ -47,7 +34,7 @@ test('a wrong password is refused on the form, the right one opens the inbox', a
   await page.getByRole('alert').waitFor();
   assert.equal(await page.getByRole('link', { name: 'Inbox' }).count(), 0);
 
-  await signIn(page, parley);
+  await signIn(page, env.parley);
   assert.match(new URL(page.url()).pathname, /^\/inbox/);
   // The session is a cookie the page's scripts cannot read.
   const cookies = await page.context().cookies();
@@ -61,8 +48,8 @@ test('a wrong password is refused on the form, the right one opens the inbox', a
 });
 
 test('every navigation link opens its page, and a reload keeps the person signed in', async () => {
-  const page = await openPage(browser);
-  await signIn(page, parley);
+  const page = await openPage(env.browser);
+  await signIn(page, env.parley);
   for (const { en, path } of PAGES) {
     await page.getByRole('link', { name: en }).click();
     await page.waitForURL((url) => url.pathname.startsWith(path));
@@ -76,8 +63,8 @@ test('every navigation link opens its page, and a reload keeps the person signed
 });
 
 test('the interface speaks French to a French browser', async () => {
-  const page = await openPage(browser, { locale: 'fr-FR' });
-  await page.goto(parley.url + '/');
+  const page = await openPage(env.browser, { locale: 'fr-FR' });
+  await page.goto(env.parley.url + '/');
   await page.getByRole('textbox', { name: 'E-mail' }).fill(OWNER.email);
   await page.getByLabel('Mot de passe', { exact: true }).fill(OWNER.password);
   await screenshot(page, 'sign-in-fr');
