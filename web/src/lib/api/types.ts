@@ -7,11 +7,11 @@ type Item<Page> = 0 extends 1 & Page ? any : Page extends { data: Array<infer T>
 export type Me = ResponseOf<'/api/auth/me'>;
 export type LoginAnswer = ResponseOf<'/api/auth/login', 'post'>;
 /**
- * A conversation as the API answers it. The inbox's fields (unread count, last message, the reply window's end) are
- * sent by the server but not yet all described by its OpenAPI document; they are optional here until it does, and
- * then the document's own types take over (the intersection adds nothing).
+ * A conversation as the API answers it: alone (with its reply window), or as an item of the inbox's list, which adds
+ * the unread count and the last message; the event stream carries the first shape into a list of the second.
  */
-export type Conversation = ResponseOf<'/api/conversations/{id}'> & Partial<InboxFields>;
+export type Conversation = ResponseOf<'/api/conversations/{id}'> &
+  Partial<Pick<Item<ConversationPage>, 'unread_count' | 'last_message'>>;
 export type ConversationPage = ResponseOf<'/api/conversations'>;
 export type MessagePage = ResponseOf<'/api/conversations/{id}/messages'>;
 export type Message = Item<MessagePage>;
@@ -22,12 +22,6 @@ export type User = Item<ResponseOf<'/api/users'>>;
 export type KnowledgeDocument = ResponseOf<'/api/knowledge-documents/{id}'>;
 export type KnowledgeDocumentPage = ResponseOf<'/api/knowledge-documents'>;
 export type Channel = ResponseOf<'/api/social-accounts/{id}'>;
-
-interface InboxFields {
-  unread_count: number;
-  last_message: Pick<Message, 'id' | 'direction' | 'type' | 'text' | 'created_at'> | null;
-  window_closes_at: string | null;
-}
 
 /** A page of a listing: `{data, next_cursor}`. */
 export interface Page<T> {

@@ -69,8 +69,9 @@ function updateConversation(client: QueryClient, conversation: Conversation): vo
   }
 }
 
+// As the server's list preview has it: a message without text (media) previews as an empty text.
 function lastMessageOf(message: Message) {
-  return { id: message.id, direction: message.direction, type: message.type, text: message.text, created_at: message.created_at };
+  return { id: message.id, direction: message.direction, type: message.type, text: message.text ?? '', created_at: message.created_at };
 }
 
 function addMessage(client: QueryClient, conversationId: number, message: Message): void {
