@@ -77,6 +77,11 @@ std::string Authenticator::CsrfToken(std::string_view session_token) const {
   return crypto::HmacSha256Hex(csrf_key_, session_token);
 }
 
+bool Authenticator::CsrfTokenMatches(const http::RequestHeader& request, std::string_view session_token) const {
+  auto given = request[kCsrfHeader];
+  return crypto::ConstantTimeEquals(std::string_view(given.data(), given.size()), CsrfToken(session_token));
+}
+
 boost::asio::awaitable<Result<Principal>> Authenticator::Authenticate(const http::RequestHeader& request) {
   const Credential credential = CredentialOf(request);
   const std::string_view token = credential.token;
@@ -88,17 +93,19 @@ boost::asio::awaitable<Result<Principal>> Authenticator::Authenticate(const http
   if (credential.from_cookie && !token.starts_with(kSessionTokenPrefix)) {
     co_return Error::Unauthenticated("the session cookie holds no session; sign in again");
   }
-  auto principal = co_await Lookup(token);
-  if (!principal || !credential.from_cookie || IsSafeMethod(request.method())) co_return principal;
-  // Checked once the session is known to be valid, so that an expired one answers 401 (sign in again) first.
-  auto given = request[kCsrfHeader];
-  if (!crypto::ConstantTimeEquals(std::string_view(given.data(), given.size()), CsrfToken(token))) {
+  // The CSRF verdict is settled from the request before the session look-up suspends, so that only a bool, not
+  // views into the request, has to survive the suspension. It is reported after the look-up, so that an expired
+  // session answers 401 (sign in again) first.
+  const bool csrf_refused =
+      credential.from_cookie && !IsSafeMethod(request.method()) && !CsrfTokenMatches(request, token);
+  auto principal = co_await Lookup(std::string(token));
+  if (principal && csrf_refused) {
     co_return Error{ErrorCode::kPermissionDenied, "missing or wrong X-CSRF-Token header", {}};
   }
   co_return principal;
 }
 
-boost::asio::awaitable<Result<Principal>> Authenticator::Lookup(std::string_view token) {
+boost::asio::awaitable<Result<Principal>> Authenticator::Lookup(std::string token) {
   std::string hash = crypto::Sha256Hex(token);
   int64_t now = NowMs();
   {

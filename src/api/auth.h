@@ -59,12 +59,14 @@ class Authenticator {
   void ForgetUser(int64_t user_id);
 
  private:
+  bool CsrfTokenMatches(const http::RequestHeader& request, std::string_view session_token) const;
   struct Cached {
     Principal principal;
     int64_t expires_at_ms = 0;
   };
   // The session or API key `token` names, from the cache or the store.
-  boost::asio::awaitable<Result<Principal>> Lookup(std::string_view token);
+  // By value: a coroutine's parameter must own what it reads after suspending.
+  boost::asio::awaitable<Result<Principal>> Lookup(std::string token);
 
   store::Store& store_;
   BlockingPool& pool_;
