@@ -10,5 +10,6 @@ namespace parley::api {
 
 extern const std::string_view kInboxSchemaShapes;  //!< Errors, conversations, messages, events, agent answers.
 extern const std::string_view kAdminSchemaShapes;  //!< Knowledge, access, channels, billing, operations.
+extern const std::string_view kAnalyticsSchemaShapes;  //!< The tenant's settings, analytics.
 
 }  // namespace parley::api

@@ -59,6 +59,8 @@ boost::json::object ComponentSchemas() {
   json::object schemas = json::parse(kInboxSchemaShapes).as_object();
   json::value admin = json::parse(kAdminSchemaShapes);
   for (auto& [name, shape] : admin.as_object()) schemas[name] = std::move(shape);
+  json::value analytics = json::parse(kAnalyticsSchemaShapes);
+  for (auto& [name, shape] : analytics.as_object()) schemas[name] = std::move(shape);
   json::array reasons;
   for (Reason reason : kAllReasons) reasons.emplace_back(ToString(reason));
   schemas["Reason"] = StringEnum(std::move(reasons), "Why the agent decided what it did (core/decision.h).");

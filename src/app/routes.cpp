@@ -21,7 +21,8 @@ ApiRoutes::ApiRoutes(ApiServices s)
       knowledge_(s.config, s.store, s.pool, s.agent_service),
       billing_(s.config, s.store, s.pool, std::move(s.stripe)),
       channels_(s.config, s.store, s.pool, s.box, s.client),
-      events_(s.store, s.pool, s.event_bus, s.events) {}
+      events_(s.store, s.pool, s.event_bus, s.events),
+      tenant_(s.store, s.pool) {}
 
 void ApiRoutes::Register(api::RouteTable& routes) {
   api_.RegisterRoutes(routes);
@@ -32,6 +33,7 @@ void ApiRoutes::Register(api::RouteTable& routes) {
   channels_.RegisterRoutes(routes);
   templates_.RegisterRoutes(routes);
   events_.RegisterRoutes(routes);
+  tenant_.RegisterRoutes(routes);
   api::RegisterOpenApiRoute(routes);
 }
 

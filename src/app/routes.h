@@ -13,6 +13,7 @@
 #include "api/knowledge_api.h"
 #include "api/route_table.h"
 #include "api/templates_api.h"
+#include "api/tenant_api.h"
 #include "billing/stripe.h"
 #include "channels/channel.h"
 #include "core/blocking_pool.h"
@@ -65,6 +66,7 @@ class ApiRoutes {
   api::BillingApi billing_;
   api::ChannelsApi channels_;
   api::EventsApi events_;
+  api::TenantApi tenant_;
 };
 
 // `parley openapi`: the API reference as GET /api/openapi.json answers it, without serving. The handlers are built

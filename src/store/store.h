@@ -25,6 +25,7 @@ class AccessStore;
 class KnowledgeStore;
 class BillingStore;
 class InboxStore;
+class TenantStore;
 class EventLog;
 
 using TimePoint = std::chrono::system_clock::time_point;
@@ -447,6 +448,9 @@ class Store {
 
   // --- Read markers, notes and canned replies of the inbox (store/inbox_store.h) ---
   virtual InboxStore& inbox() = 0;
+
+  // --- The tenant's settings: name, time zone, message retention (store/tenant_store.h) ---
+  virtual TenantStore& tenants() = 0;
 
   // --- What changed, per tenant, for the dashboard's live stream (store/events.h) ---
   virtual EventLog& events() = 0;

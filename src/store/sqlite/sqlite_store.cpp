@@ -9,6 +9,7 @@
 #include "store/sqlite/billing_store.h"
 #include "store/sqlite/event_log.h"
 #include "store/sqlite/inbox_store.h"
+#include "store/sqlite/tenant_store.h"
 #include "store/sqlite/knowledge_store.h"
 #include "store/sqlite/writer.h"
 
@@ -86,6 +87,7 @@ SqliteStore::SqliteStore(const SqliteOptions& options, const crypto::SecretBox& 
       billing_(MakeSqliteBillingStore(*this)),
       access_(MakeSqliteAccessStore(*this)),
       inbox_(MakeSqliteInboxStore(*this)),
+      tenants_(MakeSqliteTenantStore(*this)),
       events_(MakeSqliteEventLog(*this)),
       checkpointer_thread_([this] { CheckpointerLoop(); }),
       syncer_thread_([this] { SyncerLoop(); }),
@@ -131,6 +133,7 @@ Result<void> SqliteStore::Read(const std::function<Result<void>(Database&)>& fn)
 KnowledgeStore& SqliteStore::knowledge() { return *knowledge_; }
 AccessStore& SqliteStore::access() { return *access_; }
 InboxStore& SqliteStore::inbox() { return *inbox_; }
+TenantStore& SqliteStore::tenants() { return *tenants_; }
 
 BillingStore& SqliteStore::billing() { return *billing_; }
 
