@@ -1,5 +1,5 @@
 // The pages beside the inbox, used as a business owner does: a document uploaded in Knowledge becomes ready and the
-// playground in AI studio answers from it; Analytics shows the day's messages.
+// playground in AI studio answers from it; Analytics shows its charts and the table of days.
 
 import { test } from 'node:test';
 import {
@@ -46,7 +46,10 @@ test("analytics show the day's messages", async () => {
   const page = await openPage(env.browser);
   await signIn(page, env.parley);
   await page.getByRole('link', { name: 'Analytics' }).click();
-  await page.getByRole('table').getByRole('row').nth(1).waitFor();
+  // Charts (Recharts, in the page's lazy chunk) and the same figures as a table, counted in the tenant's zone.
+  await page.getByRole('figure', { name: 'Conversations and messages' }).locator('svg').first().waitFor();
+  await page.getByRole('table', { name: 'Figures per day (UTC)' }).getByRole('row').nth(1).waitFor();
+  await page.getByRole('link', { name: 'Export CSV' }).waitFor();
   await screenshot(page, 'analytics-usage');
   page.assertNoErrors();
   await page.context().close();

@@ -1,52 +1,114 @@
+// Analytics: conversations and messages, automation rate, escalations by reason, response and resolution times and
+// credits, per day or week in the tenant's time zone, for all channels or one; charts, the same figures as a table,
+// and a CSV download. Served from the aggregates the server keeps (docs/analytics.md).
+import { useMemo, useState } from 'react';
 import { ErrorMessage, Loading } from '../../../components/Status';
 import { useI18n } from '../../../lib/i18n';
-import { useDailyUsage } from '../api/usage';
-
-interface Day {
-  day: string;
-  messages_in?: number;
-  messages_out?: number;
-  ai_replies?: number;
-  credits?: number;
-}
+import { useMe } from '../../../lib/session';
+import { csvUrl, useAnalytics, useChannelOptions, useTenant, type AnalyticsParams } from '../api/analytics';
+import { formatDuration, formatRate } from '../lib/format';
+import { AnalyticsCharts } from './AnalyticsCharts';
+import { AnalyticsTable } from './AnalyticsTable';
+import { TimeZoneSetting } from './TimeZoneSetting';
+import '../analytics.css';
 
 export function AnalyticsPage() {
-  const { t } = useI18n();
-  const usage = useDailyUsage();
-  const days = (usage.data?.days ?? []) as Day[];
+  const { t, language } = useI18n();
+  const me = useMe();
+  const tenant = useTenant();
+  const channels = useChannelOptions();
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const [granularity, setGranularity] = useState<'day' | 'week'>('day');
+  const [channel, setChannel] = useState('');
+  const params: AnalyticsParams = useMemo(
+    () => ({
+      granularity,
+      ...(from ? { from } : {}),
+      ...(to ? { to } : {}),
+      ...(channel ? { channel: Number(channel) } : {}),
+    }),
+    [from, to, granularity, channel],
+  );
+  const analytics = useAnalytics(params);
+  const data = analytics.data;
+  const canEdit = me.data?.role === 'owner' || me.data?.role === 'admin';
+
   return (
-    <div className="page">
+    <div className="page analytics">
       <h1>{t('analytics.title')}</h1>
-      {usage.isPending ? (
+      {tenant.data && <TimeZoneSetting current={tenant.data.time_zone} canEdit={canEdit} />}
+      <form className="row analytics-filters" aria-label={t('analytics.filters')} onSubmit={(event) => event.preventDefault()}>
+        <label className="field">
+          {t('analytics.from')}
+          <input type="date" value={from || data?.from || ''} max={to || data?.to} onChange={(event) => setFrom(event.target.value)} />
+        </label>
+        <label className="field">
+          {t('analytics.to')}
+          <input type="date" value={to || data?.to || ''} min={from || data?.from} onChange={(event) => setTo(event.target.value)} />
+        </label>
+        <label className="field">
+          {t('analytics.granularity')}
+          <select value={granularity} onChange={(event) => setGranularity(event.target.value as 'day' | 'week')}>
+            <option value="day">{t('analytics.byDay')}</option>
+            <option value="week">{t('analytics.byWeek')}</option>
+          </select>
+        </label>
+        <label className="field">
+          {t('analytics.channel')}
+          <select value={channel} onChange={(event) => setChannel(event.target.value)}>
+            <option value="">{t('analytics.allChannels')}</option>
+            {(channels.data?.data ?? []).map((c) => (
+              <option key={c.id} value={String(c.id)}>
+                {c.display_name || c.verified_name || c.username || `${c.platform} ${c.account_id}`}
+              </option>
+            ))}
+          </select>
+        </label>
+        <a className="button" href={csvUrl(params)} download>
+          {t('analytics.exportCsv')}
+        </a>
+      </form>
+      {analytics.isPending ? (
         <Loading />
-      ) : usage.error ? (
-        <ErrorMessage error={usage.error} onRetry={() => void usage.refetch()} />
+      ) : analytics.error ? (
+        <ErrorMessage error={analytics.error} onRetry={() => void analytics.refetch()} />
       ) : (
-        <div className="table-wrap">
-          <table>
-            <caption>{t('analytics.month', { from: String(usage.data.range?.from ?? ''), to: String(usage.data.range?.to ?? '') })}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('analytics.day')}</th>
-                <th scope="col">{t('analytics.messagesIn')}</th>
-                <th scope="col">{t('analytics.messagesOut')}</th>
-                <th scope="col">{t('analytics.aiReplies')}</th>
-                <th scope="col">{t('analytics.credits')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {days.map((day) => (
-                <tr key={day.day}>
-                  <th scope="row">{day.day}</th>
-                  <td>{day.messages_in ?? 0}</td>
-                  <td>{day.messages_out ?? 0}</td>
-                  <td>{day.ai_replies ?? 0}</td>
-                  <td>{day.credits ?? 0}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <>
+          {!data.complete && (
+            <p role="status" className="muted">
+              {t('analytics.catchingUp')}
+            </p>
+          )}
+          <dl className="analytics-totals" aria-label={t('analytics.totals')}>
+            <div>
+              <dt>{t('analytics.conversations')}</dt>
+              <dd>{data.totals.conversations_started}</dd>
+            </div>
+            <div>
+              <dt>{t('analytics.automationRate')}</dt>
+              <dd>{formatRate(data.totals.automation_rate, language)}</dd>
+            </div>
+            <div>
+              <dt>{t('analytics.escalations')}</dt>
+              <dd>{data.totals.escalations}</dd>
+            </div>
+            <div>
+              <dt>{t('analytics.firstResponseBot')}</dt>
+              <dd>{formatDuration(data.totals.first_response_bot_median_s)}</dd>
+            </div>
+            <div>
+              <dt>{t('analytics.firstResponsePerson')}</dt>
+              <dd>{formatDuration(data.totals.first_response_person_median_s)}</dd>
+            </div>
+            <div>
+              <dt>{t('analytics.credits')}</dt>
+              <dd>{data.totals.credits}</dd>
+            </div>
+          </dl>
+          <AnalyticsCharts analytics={data} />
+          <AnalyticsTable analytics={data} />
+        </>
       )}
     </div>
   );
