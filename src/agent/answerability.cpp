@@ -1,5 +1,7 @@
 #include "agent/answerability.h"
 
+#include "agent/logistic.h"
+#include "agent/table_rows.h"
 #include "knowledge/text.h"
 
 #include <algorithm>
@@ -135,25 +137,17 @@ Answerability JudgeAnswerability(std::string_view question, const std::vector<kn
 }
 
 AnswerabilityModel FitAnswerability(const std::vector<AnswerabilityExample>& examples, double min_abstention) {
-  constexpr int kIterations = 4000;
-  constexpr double kLearningRate = 0.5;
-  constexpr double kL2 = 0.01;  // Keeps weights small on a set of a few hundred questions.
   AnswerabilityModel model;
   if (examples.empty()) return model;
-  const double n = static_cast<double>(examples.size());
-  for (int iteration = 0; iteration < kIterations; ++iteration) {
-    AnswerabilityFeatures gradient{};
-    double bias_gradient = 0;
-    for (const AnswerabilityExample& example : examples) {
-      const double error = AnswerabilityProbability(example.features, model) - (example.best_is_right ? 1.0 : 0.0);
-      for (size_t i = 0; i < kAnswerabilityFeatures; ++i) gradient[i] += error * example.features[i];
-      bias_gradient += error;
-    }
-    for (size_t i = 0; i < kAnswerabilityFeatures; ++i) {
-      model.weights[i] -= kLearningRate * (gradient[i] / n + kL2 * model.weights[i]);
-    }
-    model.bias -= kLearningRate * bias_gradient / n;
+  std::vector<AnswerabilityFeatures> features;
+  std::vector<bool> labels;
+  for (const AnswerabilityExample& example : examples) {
+    features.push_back(example.features);
+    labels.push_back(example.best_is_right);
   }
+  const LogisticWeights<kAnswerabilityFeatures> fitted = FitLogistic(features, labels);
+  model.weights = fitted.weights;
+  model.bias = fitted.bias;
   // The lowest threshold (most answers) that still abstains on enough unanswerable questions: just above the
   // probability of the unanswerable question ranked at the allowed quantile.
   std::vector<double> unanswerable;
@@ -222,18 +216,36 @@ std::string QuoteAnswer(std::string_view question, const knowledge::Passage& bes
   auto& stemmer = knowledge::ThreadStemmer(language);
   const std::set<std::string> wanted = ContentStems(question, stemmer);
   const std::vector<std::string> sentences = Sentences(best.chunk.text);
+  const QuestionEntities entities = EntitiesOf(question);
+  constexpr size_t kNamedRow = 100;  // The row whose key agrees with the question's quantity comes before any other.
+  bool row_contradicted = false, row_matched = false;
   std::vector<std::pair<size_t, size_t>> scored;  // (overlap, index)
   for (size_t i = 0; i < sentences.size(); ++i) {
     if (IsHeading(sentences[i], best.chunk.heading_path)) continue;
+    const RowAgreement agreement = AgreeWithRow(entities, sentences[i]);
+    if (agreement == RowAgreement::kContradicts) {
+      row_contradicted = true;
+      continue;
+    }
     const std::set<std::string> stems = ContentStems(sentences[i], stemmer);
     size_t overlap = 0;
     for (const std::string& stem : wanted) overlap += stems.count(stem);
+    if (agreement == RowAgreement::kMatches) {
+      row_matched = true;
+      overlap += kNamedRow;
+    }
     if (overlap > 0) scored.emplace_back(overlap, i);
   }
+  // The question names a row ("200 copies") that this passage does not hold: quoting another row states a wrong price.
+  if (row_contradicted && !row_matched) return "";
   std::stable_sort(scored.begin(), scored.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
   std::vector<size_t> chosen;
+  bool row_chosen = false;
   for (const auto& [overlap, index] : scored) {
     if (static_cast<int>(chosen.size()) == max_sentences) break;
+    const bool row = IsKeyedRow(sentences[index]);
+    if (row && row_chosen) continue;  // Never splice a neighbouring row onto the one quoted.
+    row_chosen = row_chosen || row;
     chosen.push_back(index);
   }
   if (chosen.empty()) return "";

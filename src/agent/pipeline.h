@@ -23,7 +23,8 @@ namespace parley::agent {
 // One thing the burst asks, and what was found for it.
 struct Question {
   std::string text;                          //!< Standalone: readable without the rest of the burst.
-  std::vector<knowledge::Passage> passages;  //!< Best first, as retrieved.
+  std::vector<knowledge::Passage> passages;  //!< Best first, as reranked (rerank.h).
+  std::vector<double> rerank_scores;         //!< The reranker's probability of each passage, in the same order.
   std::optional<int64_t> faq_id;             //!< Set when a Q&A pair answers it.
   std::string answer;                        //!< What answers it (empty: nothing does).
   std::vector<Source> cited;

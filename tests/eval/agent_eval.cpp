@@ -371,6 +371,8 @@ RunFigures RunEvaluation(const DevSet& set, const RunOptions& options) {
       }
     }
     if (!answered) ++kind.abstained;
+    // None of the set's questions is an emergency: each one triage escalates as urgent is a false alarm.
+    figures.questions_urgent += reason == kUrgent;
 
     std::string detail = decision + "/" + reason;
     if (question.parts.empty()) {
@@ -483,6 +485,7 @@ std::string FormatRun(const std::string& title, const RunFigures& figures, bool 
   int wrong = 0;
   for (const auto& [kind, f] : figures.agent) wrong += kind == "all" ? 0 : f.wrong_facts;
   add("answers with a wrong fact: %d\n", wrong);
+  add("questions escalated as urgent_safety (false alarms): %d\n", figures.questions_urgent);
 
   add("\n%-16s %4s | %-8s %-8s\n", "triage", "n", "decision", "+reason");
   for (const char* category : kTriageCategories) {
@@ -513,6 +516,7 @@ std::map<std::string, double> FlatFigures(const std::string& prefix, const RunFi
     }
   }
   flat[prefix + ".wrong_facts"] = wrong;
+  flat[prefix + ".questions_urgent"] = figures.questions_urgent;
   for (const auto& [kind, f] : figures.bm25) {
     flat["bm25." + kind + ".hit1"] = f.Hit1();
     flat["bm25." + kind + ".hit3"] = f.Hit3();
@@ -523,6 +527,8 @@ std::map<std::string, double> FlatFigures(const std::string& prefix, const RunFi
   return flat;
 }
 
-bool LowerIsBetter(const std::string& key) { return key.ends_with(".wrong_facts"); }
+bool LowerIsBetter(const std::string& key) {
+  return key.ends_with(".wrong_facts") || key.ends_with(".questions_urgent");
+}
 
 }  // namespace parley::eval

@@ -87,6 +87,7 @@ struct RunFigures {
   int urgent_cases = 0;
   int urgent_escalated = 0;      //!< By triage: escalating because nothing answers it does not count.
   int urgent_escalated_any = 0;  //!< For any reason, low relevance included.
+  int questions_urgent = 0;      //!< Questions of the question set (not triage cases) escalated as urgent_safety.
   double seconds = 0;
   std::vector<std::string> verdicts;
 };
@@ -111,7 +112,8 @@ std::string FormatRun(const std::string& title, const RunFigures& figures, bool 
 // the form the recorded floors (dev/floors.json) take. `prefix` is "offline" or "scripted".
 std::map<std::string, double> FlatFigures(const std::string& prefix, const RunFigures& figures);
 
-// Whether a larger value of `key` is worse (wrong facts), so its recorded value is a ceiling, not a floor.
+// Whether a larger value of `key` is worse (wrong facts, customers' questions taken for emergencies), so its
+// recorded value is a ceiling, not a floor.
 bool LowerIsBetter(const std::string& key);
 
 // The answer's numbers (prices, times, dates, quantities) in a canonical form: digits with the separators

@@ -1,16 +1,20 @@
-// Fits the offline answerability model (agent/answerability.h) on the development set and prints the trade-off
-// between abstaining on unanswerable questions and answering answerable ones.
+// Fits the offline reranker (agent/rerank.h) and answerability model (agent/answerability.h) on the development set
+// and prints the trade-off between abstaining on unanswerable questions and answering answerable ones.
 //
 //   cmake --build build --target fit_answerability && build/tests/tools/fit_answerability [--write]
 //
 // It reads both sets: tests/eval (questions.json over one knowledge base of corpus/) and the agent's development set
 // tests/eval/dev (one tenant per business). Every document goes through the production ingestion (built-in
-// embedder) into a throw-away store; every question is retrieved as the agent does (hybrid, top 5). A question is a
-// positive example when the set says a passage answers it and the best passage is that one: answering then quotes
-// the right passage. --write rewrites src/agent/answerability_model.inc with the fit, so refitting after the sets
-// grow is this one command.
+// embedder) into a throw-away store; every question is retrieved as the agent does (hybrid, the reranker's
+// candidates). The reranker is fitted first, on every candidate of the answerable questions, labelled by whether it
+// is the passage the set expects; then each question's candidates are reranked with it, and the question is a
+// positive example of answerability when the set says a passage answers it and the best reranked passage is that
+// one: answering then quotes the right passage. --write rewrites src/agent/rerank_model.inc and
+// src/agent/answerability_model.inc with the fits, so refitting after the sets grow is this one command.
+// tests/eval/heldout is never read here: it measures what these fits do on questions they never saw.
 
 #include "agent/answerability.h"
+#include "agent/rerank.h"
 #include "core/blocking_pool.h"
 #include "core/crypto.h"
 #include "core/log.h"
@@ -41,6 +45,20 @@
 namespace {
 
 using namespace parley;
+
+// A question of a set, its retrieval's candidates in fused order, and the passage that answers it (empty: none).
+struct Asked {
+  std::string question;
+  std::vector<knowledge::Passage> passages;
+  std::string document;
+  std::string contains;  //!< Folded.
+
+  bool Answerable() const { return !document.empty(); }
+  bool Expected(const knowledge::Passage& passage) const {
+    return Answerable() && passage.chunk.document_name == document &&
+           knowledge::Fold(passage.chunk.text).find(contains) != std::string::npos;
+  }
+};
 
 std::string ReadFile(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -82,21 +100,16 @@ class Workbench {
     return {tenant->id, base->id};
   }
 
-  // The example `question` makes asked of `base`: `document` and `contains` (folded) say which passage answers it,
-  // both empty when none does.
-  agent::AnswerabilityExample Example(std::pair<int64_t, int64_t> base, const std::string& question,
-                                      const std::string& document, const std::string& contains) {
-    knowledge::RetrievalOptions options;  // The agent's defaults: hybrid, top 5.
+  // `question` asked of `base`: `document` and `contains` (folded) say which passage answers it, both empty when none
+  // does.
+  Asked Ask(std::pair<int64_t, int64_t> base, const std::string& question, const std::string& document,
+            const std::string& contains) {
+    knowledge::RetrievalOptions options;  // The agent's defaults, with the reranker's depth.
+    options.top_k = agent::kRerankCandidates;
     auto passages = retriever_.Retrieve(base.first, {base.second}, question, embedder_->EmbedOne(question),
                                         embedder_->id(), options);
     if (!passages) throw std::runtime_error("retrieve: " + passages.error().message);
-    agent::AnswerabilityExample example;
-    example.features = agent::ExtractAnswerabilityFeatures(question, *passages, options.language);
-    example.answerable = !document.empty();
-    example.best_is_right = example.answerable && !passages->empty() &&
-                            passages->front().chunk.document_name == document &&
-                            knowledge::Fold(passages->front().chunk.text).find(contains) != std::string::npos;
-    return example;
+    return {question, std::move(*passages), document, contains};
   }
 
  private:
@@ -125,8 +138,7 @@ std::pair<std::string, std::string> Expected(const boost::json::object& question
 }
 
 // tests/eval: questions.json and one knowledge base of every corpus file.
-void AddRetrievalSet(Workbench& bench, const std::filesystem::path& dir,
-                     std::vector<agent::AnswerabilityExample>& examples) {
+void AddRetrievalSet(Workbench& bench, const std::filesystem::path& dir, std::vector<Asked>& examples) {
   std::vector<std::string> files;
   for (const auto& entry : std::filesystem::directory_iterator(dir / "corpus")) {
     if (entry.is_regular_file()) files.push_back(entry.path().filename().string());
@@ -136,14 +148,13 @@ void AddRetrievalSet(Workbench& bench, const std::filesystem::path& dir,
   const boost::json::value questions = boost::json::parse(ReadFile(dir / "questions.json"));
   for (const auto& value : questions.as_array()) {
     const auto [document, contains] = Expected(value.as_object());
-    examples.push_back(bench.Example(base, std::string(value.at("question").as_string()), document, contains));
+    examples.push_back(bench.Ask(base, std::string(value.at("question").as_string()), document, contains));
   }
 }
 
 // tests/eval/dev: one tenant per business (tenants.json), questions asked of their tenant. A burst of several
 // questions is left out: each of its parts is judged on its own passages, which this one-question fit cannot say.
-void AddAgentSet(Workbench& bench, const std::filesystem::path& dir,
-                 std::vector<agent::AnswerabilityExample>& examples) {
+void AddAgentSet(Workbench& bench, const std::filesystem::path& dir, std::vector<Asked>& examples) {
   std::map<std::string, std::pair<int64_t, int64_t>> bases;
   const boost::json::value tenants = boost::json::parse(ReadFile(dir / "tenants.json"));
   for (const auto& [name, files] : tenants.at("tenants").as_object()) {
@@ -156,8 +167,8 @@ void AddAgentSet(Workbench& bench, const std::filesystem::path& dir,
     const auto& question = value.as_object();
     if (question.contains("parts")) continue;
     const auto [document, contains] = Expected(question);
-    examples.push_back(bench.Example(bases.at(std::string(question.at("tenant").as_string())),
-                                     std::string(question.at("question").as_string()), document, contains));
+    examples.push_back(bench.Ask(bases.at(std::string(question.at("tenant").as_string())),
+                                 std::string(question.at("question").as_string()), document, contains));
   }
 }
 
@@ -171,17 +182,51 @@ int main(int argc, char** argv) {
   }
   log::Init("warn");
 
-  std::vector<agent::AnswerabilityExample> examples;
+  std::vector<Asked> asked;
   {
     Workbench bench;
-    AddRetrievalSet(bench, eval_dir, examples);
-    AddAgentSet(bench, eval_dir / "dev", examples);
+    AddRetrievalSet(bench, eval_dir, asked);
+    AddAgentSet(bench, eval_dir / "dev", asked);
+  }
+
+  // The reranker: every candidate of the answerable questions, labelled by whether it is the expected passage.
+  std::vector<agent::RerankFeatures> candidates;
+  std::vector<bool> labels;
+  size_t fused_right = 0;
+  for (const Asked& question : asked) {
+    if (!question.Answerable()) continue;
+    const auto features = agent::ExtractRerankFeatures(question.question, question.passages, "english");
+    for (size_t i = 0; i < features.size(); ++i) {
+      candidates.push_back(features[i]);
+      labels.push_back(question.Expected(question.passages[i]));
+    }
+    fused_right += !question.passages.empty() && question.Expected(question.passages.front());
+  }
+  const agent::RerankModel reranker = agent::FitLogistic(candidates, labels);
+
+  // Answerability on the reranked candidates, as the agent judges them (its top 5 kept).
+  std::vector<agent::AnswerabilityExample> examples;
+  for (Asked& question : asked) {
+    agent::Rerank(question.question, question.passages, "english", reranker);
+    constexpr size_t kTopK = 5;
+    if (question.passages.size() > kTopK) question.passages.resize(kTopK);
+    agent::AnswerabilityExample example;
+    example.features = agent::ExtractAnswerabilityFeatures(question.question, question.passages, "english");
+    example.answerable = question.Answerable();
+    example.best_is_right = !question.passages.empty() && question.Expected(question.passages.front());
+    examples.push_back(example);
   }
   size_t answerable = 0, right = 0;
   for (const auto& example : examples) {
     answerable += example.answerable;
     right += example.best_is_right;
   }
+  std::printf("reranker (%zu candidates of %zu answerable questions): best passage right %zu → %zu\n",
+              candidates.size(), answerable, fused_right, right);
+  for (size_t i = 0; i < agent::kRerankFeatures; ++i) {
+    std::printf("  %-18s %+.3f\n", agent::RerankFeatureNames()[i], reranker.weights[i]);
+  }
+  std::printf("  %-18s %+.3f\n\n", "bias", reranker.bias);
   const agent::AnswerabilityModel model = agent::FitAnswerability(examples, 0.9);
   std::printf(
       "tests/eval and tests/eval/dev: %zu questions, %zu answerable (best passage right for %zu), %zu unanswerable\n",
@@ -204,11 +249,19 @@ int main(int argc, char** argv) {
     std::snprintf(
         provenance, sizeof provenance,
         "Fitted on %zu questions (%zu answerable, %zu unanswerable) of tests/eval and tests/eval/dev.\n"
-        "Features: coverage, similarity, agreement, margin, lexical_top, wh, yes/no, price, length, weighted coverage.",
+        "Features: coverage, similarity, agreement, margin, lexical_top, wh, yes/no, price, length, weighted coverage\n"
+        "(of the best passage after the reranker).",
         examples.size(), answerable, examples.size() - answerable);
     const auto path = std::filesystem::path(PARLEY_SOURCE_DIR) / "src" / "agent" / "answerability_model.inc";
     std::ofstream(path) << agent::AnswerabilityModelSource(model, provenance);
     std::printf("\nwrote %s\n", path.string().c_str());
+    std::snprintf(
+        provenance, sizeof provenance,
+        "Fitted on the %zu retrieval candidates of the %zu answerable questions of tests/eval and tests/eval/dev.",
+        candidates.size(), answerable);
+    const auto rerank_path = std::filesystem::path(PARLEY_SOURCE_DIR) / "src" / "agent" / "rerank_model.inc";
+    std::ofstream(rerank_path) << agent::RerankModelSource(reranker, provenance);
+    std::printf("wrote %s\n", rerank_path.string().c_str());
   }
   return 0;
 }

@@ -6,9 +6,11 @@
 #include "agent/answerability.h"
 #include "agent/message_text.h"
 #include "agent/pipeline.h"
+#include "agent/table_rows.h"
 #include "knowledge/language.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace parley::agent {
 namespace {
@@ -20,6 +22,24 @@ constexpr size_t kMaxPassages = 10;
 Source SourceOf(const knowledge::Passage& passage) {
   return {passage.chunk.document_id, passage.chunk.document_name, passage.chunk.id, passage.chunk.text,
           passage.relevance};
+}
+
+// Whether the best passage is one row of a table whose sibling rows, found beside it, match the question just as
+// well and differ only by their key ("price of a business card" when the table prices 100, 250 and 500 cards): the
+// question names no quantity or code to choose between them, so quoting one would guess.
+bool AmbiguousRow(std::string_view question, const std::vector<knowledge::Passage>& passages) {
+  constexpr size_t kSiblingsLooked = 3;
+  if (passages.empty() || !EntitiesOf(question).empty()) return false;
+  const knowledge::Passage& best = passages.front();
+  if (!HasQuantityKey(best.chunk.text)) return false;
+  for (size_t i = 1; i < passages.size() && i < kSiblingsLooked; ++i) {
+    const knowledge::Passage& other = passages[i];
+    if (other.chunk.document_id == best.chunk.document_id && other.chunk.heading_path == best.chunk.heading_path &&
+        std::abs(other.coverage - best.coverage) < 1e-9 && HasQuantityKey(other.chunk.text)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 // A Q&A pair as a passage the model can cite.
@@ -77,7 +97,9 @@ class GenerateStage final : public Stage {
       }
       Answerability answerability = JudgeAnswerability(question.text, question.passages, settings.language);
       boost::json::object entry{{"probability", answerability.probability}, {"threshold", answerability.threshold}};
-      if (answerability.answer && !question.passages.empty() &&
+      const bool ambiguous = AmbiguousRow(question.text, question.passages);
+      if (ambiguous) entry["ambiguous_row"] = true;
+      if (answerability.answer && !ambiguous && !question.passages.empty() &&
           question.passages.front().relevance >= settings.min_relevance) {
         question.answer = QuoteAnswer(question.text, question.passages.front(), settings.language);
       }

@@ -1,7 +1,11 @@
 // Retrieval: the passages of the tenant's knowledge for each question no Q&A pair answered, each question searched
-// on its own so that a burst asking three things finds three passages.
+// on its own so that a burst asking three things finds three passages. The hybrid's best candidates are reranked
+// (rerank.h) and the best `top_k` kept.
 
 #include "agent/pipeline.h"
+#include "agent/rerank.h"
+
+#include <algorithm>
 
 namespace parley::agent {
 namespace {
@@ -45,7 +49,7 @@ class RetrieveStage final : public Stage {
     std::vector<int64_t> scope = settings.knowledge_base_ids;
     const std::string embedder_id = embedder->id();
     knowledge::RetrievalOptions options;
-    options.top_k = settings.top_k;
+    options.top_k = std::max(settings.top_k, kRerankCandidates);
     options.language = settings.language;
     options.question_language = state.language;
     auto retrieve = [&]() -> Result<void> {
@@ -60,6 +64,12 @@ class RetrieveStage final : public Stage {
         auto passages = retriever_.Retrieve(tenant_id, scope, open[i]->text, has_vector ? (*embedded)[i] : kNoVector,
                                             embedder_id, options);
         if (!passages) return passages.error();
+        open[i]->rerank_scores = Rerank(open[i]->text, *passages, settings.language);
+        const auto keep = static_cast<size_t>(std::max(settings.top_k, 1));
+        if (passages->size() > keep) {
+          passages->resize(keep);
+          open[i]->rerank_scores.resize(keep);
+        }
         open[i]->passages = std::move(*passages);
       }
       return Ok();
@@ -71,8 +81,11 @@ class RetrieveStage final : public Stage {
     for (const Question* question : open) {
       boost::json::array passages;
       double best = 0;
-      for (const auto& passage : question->passages) {
-        passages.push_back(PassageTrace(passage));
+      for (size_t i = 0; i < question->passages.size(); ++i) {
+        const auto& passage = question->passages[i];
+        boost::json::object entry = PassageTrace(passage);
+        entry["rerank"] = question->rerank_scores[i];
+        passages.push_back(std::move(entry));
         best = std::max(best, passage.relevance);
       }
       per_question.push_back(

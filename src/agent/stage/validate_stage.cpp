@@ -1,9 +1,11 @@
 // Validation: an answer goes out only when the passages it cites state every fact in it and it reveals nothing it
 // must not. A model's answer that fails is not lost: the person who takes the conversation over gets it as a draft
-// to check, with its sources.
+// to check, with its sources. Facts are checked against the cited passages without the table rows whose key
+// contradicts the customer's quantities or codes (table_rows.h): a price from the row above is not supported.
 
 #include "agent/message_text.h"
 #include "agent/pipeline.h"
+#include "agent/table_rows.h"
 
 namespace parley::agent {
 namespace {
@@ -25,7 +27,10 @@ class ValidateStage final : public Stage {
       co_return Ok();
     }
     if (!state.extractive) {
-      GroundingCheck check = CheckGrounding(state.grounded, state.context, state.ReplyLanguage());
+      const QuestionEntities entities = EntitiesOf(state.request.question);
+      std::vector<knowledge::Passage> rows_asked = state.context;
+      for (auto& passage : rows_asked) passage.chunk.text = WithoutContradictedRows(entities, passage.chunk.text);
+      GroundingCheck check = CheckGrounding(state.grounded, rows_asked, state.ReplyLanguage());
       trace["grounding"] = ToString(check.verdict);
       trace["facts_checked"] = static_cast<int64_t>(check.facts.checked);
       boost::json::array unsupported;

@@ -95,5 +95,26 @@ TEST(QuoteAnswerTest, QuotesTheSentencesThatAnswerNotTheHeading) {
   EXPECT_EQ(QuoteAnswer("opening hours", markdown, "en"), "We open at 8:00 every day.");
 }
 
+// A price list's rows share the question's words; only the row the question's quantity names may be quoted, alone.
+TEST(QuoteAnswerTest, QuotesTheRowTheQuestionNamesAndNeverItsNeighbours) {
+  const knowledge::Passage prices = Passage("Prices",
+                                            "Prices depend on the size of your dog:\n"
+                                            "- Small dogs (up to 10 kg): bath and brush €35, full groom €50\n"
+                                            "- Medium dogs (10 to 25 kg): bath and brush €45, full groom €65\n"
+                                            "- Large dogs (over 25 kg): bath and brush €60, full groom €85",
+                                            1, 1, 1, 1);
+  EXPECT_EQ(QuoteAnswer("my dog is 18kg, how much is a bath and brush?", prices, "en"),
+            "Prices depend on the size of your dog: - Medium dogs (10 to 25 kg): bath and brush €45, full groom €65");
+  // Without a quantity, the best row by its words, and only that one.
+  EXPECT_EQ(QuoteAnswer("full groom for a large dog", prices, "en"),
+            "Prices depend on the size of your dog: - Large dogs (over 25 kg): bath and brush €60, full groom €85");
+  // A table row as the chunker labels it, whose key contradicts the question: nothing is quoted.
+  const knowledge::Passage row =
+      Passage("Copies", "Quantity: 500 sides or more; Black and white: €0.06; Colour: €0.30", 1, 1, 1, 1);
+  EXPECT_EQ(QuoteAnswer("how much per page for 200 colour copies", row, "en"), "");
+  EXPECT_EQ(QuoteAnswer("600 colour copies price per page", row, "en"),
+            "Quantity: 500 sides or more; Black and white: €0.06; Colour: €0.30");
+}
+
 }  // namespace
 }  // namespace parley::agent
