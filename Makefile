@@ -34,16 +34,19 @@ run: build
 test: build
 	@bash scripts/test.sh $(BUILD_DIR)
 
-# The agent end to end on the development set (tests/eval/dev, docs/evaluation.md): offline, with a scripted model,
-# and BM25 beside them. EVAL_ARGS='--verbose' prints every verdict. eval-record writes the figures as the floors the
-# eval test holds the agent to (tests/eval/dev/floors.json).
+# The agent end to end on the development set (tests/eval/dev, docs/evaluation.md), then on the held-out set
+# (tests/eval/heldout, never used to fit or tune): offline, with a scripted model, and BM25 beside them.
+# EVAL_ARGS='--verbose' prints every verdict. eval-record writes the figures as the floors the eval test holds the
+# agent to (tests/eval/dev/floors.json, tests/eval/heldout/floors.json).
 eval: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS) --target parley_eval
 	@$(BUILD_DIR)/tests/eval/parley_eval $(EVAL_ARGS)
+	@$(BUILD_DIR)/tests/eval/parley_eval --set heldout $(EVAL_ARGS)
 
 eval-record: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS) --target parley_eval
 	@$(BUILD_DIR)/tests/eval/parley_eval --record tests/eval/dev/floors.json $(EVAL_ARGS)
+	@$(BUILD_DIR)/tests/eval/parley_eval --set heldout --record tests/eval/heldout/floors.json $(EVAL_ARGS)
 
 bench: build
 	@bash bench/run.sh $(BUILD_DIR)
