@@ -22,7 +22,8 @@ ApiRoutes::ApiRoutes(ApiServices s)
       billing_(s.config, s.store, s.pool, std::move(s.stripe)),
       channels_(s.config, s.store, s.pool, s.box, s.client),
       events_(s.store, s.pool, s.event_bus, s.events),
-      tenant_(s.store, s.pool) {}
+      tenant_(s.store, s.pool),
+      analytics_(s.store, s.pool) {}
 
 void ApiRoutes::Register(api::RouteTable& routes) {
   api_.RegisterRoutes(routes);
@@ -34,6 +35,7 @@ void ApiRoutes::Register(api::RouteTable& routes) {
   templates_.RegisterRoutes(routes);
   events_.RegisterRoutes(routes);
   tenant_.RegisterRoutes(routes);
+  analytics_.RegisterRoutes(routes);
   api::RegisterOpenApiRoute(routes);
 }
 

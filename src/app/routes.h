@@ -4,6 +4,7 @@
 
 #include "agent/service.h"
 #include "api/access_api.h"
+#include "api/analytics_api.h"
 #include "api/api.h"
 #include "api/auth.h"
 #include "api/billing_api.h"
@@ -67,6 +68,7 @@ class ApiRoutes {
   api::ChannelsApi channels_;
   api::EventsApi events_;
   api::TenantApi tenant_;
+  api::AnalyticsApi analytics_;
 };
 
 // `parley openapi`: the API reference as GET /api/openapi.json answers it, without serving. The handlers are built

@@ -3,6 +3,7 @@
 #include "agent/service.h"
 #include "api/auth.h"
 #include "api/route_table.h"
+#include "app/analytics_rollup.h"
 #include "app/live_events.h"
 #include "app/metered_responder.h"
 #include "app/reply_worker.h"
@@ -186,6 +187,8 @@ int Serve(const Config& config) {
   // Documents left pending or half-processed by the previous run are taken up again here.
   agent_service.ingestor().Start();
   live_events.StartPruning(io.get_executor(), *store, pool);
+  AnalyticsRollup analytics_rollup;  // Catches up (the backfill, on a first start after migration 0025), then follows.
+  analytics_rollup.Start(io.get_executor(), *store, pool);
 
   // Written whatever the log level: scripts and tests read the bound port from this line.
   boost::json::object listening{{"address", address->first + ":" + std::to_string(server.port())},
@@ -211,6 +214,7 @@ int Serve(const Config& config) {
           batcher->Stop();
           agent_service.ingestor().Stop();
           live_events.Stop();
+          analytics_rollup.Stop();
           co_await server.Stop();
           if (admin_server) co_await admin_server->Stop();
           co_await worker.Drain(budget);

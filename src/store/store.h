@@ -26,6 +26,7 @@ class KnowledgeStore;
 class BillingStore;
 class InboxStore;
 class TenantStore;
+class AnalyticsStore;
 class EventLog;
 
 using TimePoint = std::chrono::system_clock::time_point;
@@ -451,6 +452,9 @@ class Store {
 
   // --- The tenant's settings: name, time zone, message retention (store/tenant_store.h) ---
   virtual TenantStore& tenants() = 0;
+
+  // --- The aggregates behind the analytics page (store/analytics_store.h) ---
+  virtual AnalyticsStore& analytics() = 0;
 
   // --- What changed, per tenant, for the dashboard's live stream (store/events.h) ---
   virtual EventLog& events() = 0;

@@ -2,6 +2,7 @@
 // committed under it (or the claim released), the agent's traces and the conversation's mode.
 
 #include "core/json.h"
+#include "store/sqlite/analytics_store.h"
 #include "store/sqlite/billing_store.h"
 #include "store/sqlite/conversation_row.h"
 #include "store/sqlite/cursor.h"
@@ -213,6 +214,7 @@ Result<CommitResult> SqliteStore::CommitReply(const Claim& claim, const Reply& r
                                 ConversationEventData(claim.conversation_id), now_ms));
         }
         STORE_TRY(SettleReplyUsage(db, tenant_id, reply, true));
+        if (reply.usage) STORE_TRY(AddReplyCredits(db, tenant_id, channel_id, reply.usage->credits, now_ms));
         return std::pair{CommitResult::kCommitted, std::move(ids)};
       });
   if (!committed) return committed.error();

@@ -10,6 +10,7 @@
 #include "store/sqlite/event_log.h"
 #include "store/sqlite/inbox_store.h"
 #include "store/sqlite/tenant_store.h"
+#include "store/sqlite/analytics_store.h"
 #include "store/sqlite/knowledge_store.h"
 #include "store/sqlite/writer.h"
 
@@ -88,6 +89,7 @@ SqliteStore::SqliteStore(const SqliteOptions& options, const crypto::SecretBox& 
       access_(MakeSqliteAccessStore(*this)),
       inbox_(MakeSqliteInboxStore(*this)),
       tenants_(MakeSqliteTenantStore(*this)),
+      analytics_(MakeSqliteAnalyticsStore(*this)),
       events_(MakeSqliteEventLog(*this)),
       checkpointer_thread_([this] { CheckpointerLoop(); }),
       syncer_thread_([this] { SyncerLoop(); }),
@@ -134,6 +136,7 @@ KnowledgeStore& SqliteStore::knowledge() { return *knowledge_; }
 AccessStore& SqliteStore::access() { return *access_; }
 InboxStore& SqliteStore::inbox() { return *inbox_; }
 TenantStore& SqliteStore::tenants() { return *tenants_; }
+AnalyticsStore& SqliteStore::analytics() { return *analytics_; }
 
 BillingStore& SqliteStore::billing() { return *billing_; }
 

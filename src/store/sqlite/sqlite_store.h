@@ -118,6 +118,7 @@ class SqliteStore final : public Store {
   AccessStore& access() override;
   InboxStore& inbox() override;
   TenantStore& tenants() override;
+  AnalyticsStore& analytics() override;
   EventLog& events() override;
 
   // For the backend's writes (ingest.cpp, inbox.cpp, knowledge_store.cpp, …): appends an event to `tenant_id`'s log
@@ -256,6 +257,7 @@ class SqliteStore final : public Store {
   std::unique_ptr<AccessStore> access_;
   std::unique_ptr<InboxStore> inbox_;
   std::unique_ptr<TenantStore> tenants_;
+  std::unique_ptr<AnalyticsStore> analytics_;
   std::unique_ptr<EventLog> events_;
   std::mutex close_mutex_;           // Serializes Close().
   std::thread checkpointer_thread_;  // Started before the writer, joined after it.
