@@ -28,6 +28,7 @@ class InboxStore;
 class TenantStore;
 class AnalyticsStore;
 class EventLog;
+class WebhookStore;
 
 using TimePoint = std::chrono::system_clock::time_point;
 
@@ -458,6 +459,9 @@ class Store {
 
   // --- What changed, per tenant, for the dashboard's live stream (store/events.h) ---
   virtual EventLog& events() = 0;
+
+  // --- Outbound webhook endpoints and their deliveries (store/webhook_store.h) ---
+  virtual WebhookStore& webhooks() = 0;
 
   virtual StoreHealth Health() = 0;
 

@@ -12,6 +12,7 @@
 #include "store/sqlite/tenant_store.h"
 #include "store/sqlite/analytics_store.h"
 #include "store/sqlite/knowledge_store.h"
+#include "store/sqlite/webhook_store.h"
 #include "store/sqlite/writer.h"
 
 #include "core/time.h"
@@ -91,6 +92,7 @@ SqliteStore::SqliteStore(const SqliteOptions& options, const crypto::SecretBox& 
       tenants_(MakeSqliteTenantStore(*this)),
       analytics_(MakeSqliteAnalyticsStore(*this)),
       events_(MakeSqliteEventLog(*this)),
+      webhooks_(MakeSqliteWebhookStore(*this)),
       checkpointer_thread_([this] { CheckpointerLoop(); }),
       syncer_thread_([this] { SyncerLoop(); }),
       writer_thread_([this] { WriterLoop(); }) {}
@@ -135,6 +137,7 @@ Result<void> SqliteStore::Read(const std::function<Result<void>(Database&)>& fn)
 KnowledgeStore& SqliteStore::knowledge() { return *knowledge_; }
 AccessStore& SqliteStore::access() { return *access_; }
 InboxStore& SqliteStore::inbox() { return *inbox_; }
+WebhookStore& SqliteStore::webhooks() { return *webhooks_; }
 TenantStore& SqliteStore::tenants() { return *tenants_; }
 AnalyticsStore& SqliteStore::analytics() { return *analytics_; }
 

@@ -120,6 +120,7 @@ class SqliteStore final : public Store {
   TenantStore& tenants() override;
   AnalyticsStore& analytics() override;
   EventLog& events() override;
+  WebhookStore& webhooks() override;
 
   // For the backend's writes (ingest.cpp, inbox.cpp, knowledge_store.cpp, …): appends an event to `tenant_id`'s log
   // inside the current write, i.e. only from a function running on the writer thread (Write, WriteSync, Ingest),
@@ -259,6 +260,7 @@ class SqliteStore final : public Store {
   std::unique_ptr<TenantStore> tenants_;
   std::unique_ptr<AnalyticsStore> analytics_;
   std::unique_ptr<EventLog> events_;
+  std::unique_ptr<WebhookStore> webhooks_;
   std::mutex close_mutex_;           // Serializes Close().
   std::thread checkpointer_thread_;  // Started before the writer, joined after it.
   std::thread syncer_thread_;        // Started before the writer, joined after it.
