@@ -272,10 +272,14 @@ int main(int argc, char** argv) {
     int64_t messages = Populate(*db, "ig-searched", conversations, rng);
     messages += Populate(*db, "ig-other", conversations / 5, rng);
     const double load_s = std::chrono::duration<double>(Clock::now() - started).count();
+    // What the background indexer has not done yet, before the searches.
+    auto index_started = Clock::now();
+    if (auto flushed = db->inbox().FlushSearchIndex(); !flushed) throw std::runtime_error(flushed.error().message);
+    const double index_s = std::chrono::duration<double>(Clock::now() - index_started).count();
     std::printf(
         "inbox: %d conversations (+%d in another tenant), %lld messages written in %.1f s (%.0f messages/s "
-        "through Store::Ingest, search indexes included)\n",
-        conversations, conversations / 5, static_cast<long long>(messages), load_s, messages / load_s);
+        "through Store::Ingest, indexed in the background meanwhile), the rest indexed in %.1f s\n",
+        conversations, conversations / 5, static_cast<long long>(messages), load_s, messages / load_s, index_s);
 
     std::map<std::string, std::vector<double>> by_kind;
     std::vector<double> all_ms;

@@ -175,11 +175,19 @@ void ConversationsApi::RegisterRoutes(RouteTable& routes) {
        .response_schema = "ConversationPage"},
       &ConversationsApi::List);
   add(Verb::get, "/api/conversations/{id}",
-      {.summary = "A conversation", .tag = "conversations", .response_schema = "Conversation"}, &ConversationsApi::Get);
-  add(Verb::get, "/api/conversations/{id}/messages",
-      {.summary = "A conversation's messages, newest last",
+      {.summary = "A conversation, with its unread count and last message as the list shows them",
        .tag = "conversations",
-       .query = PagingParams(),
+       .response_schema = "ConversationSummary"},
+      &ConversationsApi::Get);
+  add(Verb::get, "/api/conversations/{id}/messages",
+      {.summary = "A conversation's messages: oldest first by default; newest first with ?before=latest, which is "
+                  "how a long thread opens on its latest messages",
+       .tag = "conversations",
+       .query = {{"before", R"({"type": "string", "minLength": 1, "examples": ["latest"]})",
+                  "Newest first: `latest` for the newest messages, then the next_cursor of the page before to page "
+                  "further back (not with cursor)."},
+                 CursorParam(),
+                 LimitParam()},
        .response_schema = "MessagePage"},
       &ConversationsApi::Messages);
   add(Verb::post, "/api/conversations/{id}/messages",
@@ -272,7 +280,15 @@ boost::asio::awaitable<http::Response> ConversationsApi::Get(const Principal& ca
   auto get = [this, tenant = caller.tenant_id, id = *id] { return store_.GetConversation(tenant, id); };
   auto conversation = co_await pool_.Run(get);
   if (!conversation) co_return http::ErrorResponse(conversation.error());
-  co_return http::JsonResponse(http::Status::ok, ConversationJson(*conversation));
+  auto summarize = [this, tenant = caller.tenant_id, id = *id] { return store_.inbox().Summaries(tenant, {id}); };
+  auto summaries = co_await pool_.Run(summarize);
+  if (!summaries) co_return http::ErrorResponse(summaries.error());
+  boost::json::object body = ConversationJson(*conversation);
+  // Like a list item; a conversation gone between the two reads keeps an empty summary.
+  for (auto& [key, value] : SummaryJson(summaries->empty() ? store::ConversationSummary{} : summaries->front())) {
+    body[key] = value;
+  }
+  co_return http::JsonResponse(http::Status::ok, body);
 }
 
 boost::asio::awaitable<http::Response> ConversationsApi::Messages(const Principal& caller, const http::Request&,
@@ -281,7 +297,14 @@ boost::asio::awaitable<http::Response> ConversationsApi::Messages(const Principa
   if (!id) co_return http::ErrorResponse(Error::NotFound("no such conversation"));
   auto limit = PageLimit(route);
   if (!limit) co_return http::ErrorResponse(limit.error());
-  auto list = [this, tenant = caller.tenant_id, id = *id, cursor = PageCursor(route), limit = *limit] {
+  std::optional<std::string> before;
+  if (auto raw = route.Query("before"); raw && !raw->empty()) before = std::string(*raw);
+  if (before && PageCursor(route))
+    co_return http::ErrorResponse(Error::InvalidArgument("before and cursor exclude each other"));
+  auto list = [this, tenant = caller.tenant_id, id = *id, cursor = PageCursor(route), before, limit = *limit] {
+    if (before) {
+      return store_.ListMessagesNewestFirst(tenant, id, *before == "latest" ? std::nullopt : before, limit);
+    }
     return store_.ListMessages(tenant, id, cursor, limit);
   };
   auto page = co_await pool_.Run(list);

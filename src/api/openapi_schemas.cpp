@@ -91,7 +91,7 @@ boost::json::object ComponentSchemas() {
                                                    {"description", "It replaced a document of the same name."}};
   created["required"].as_array().emplace_back("replaced");
   schemas["DocumentAccepted"] = std::move(created);
-  // A conversation in a list carries what the inbox shows of it besides.
+  // A conversation in a list (and GET /api/conversations/{id}) carries what the inbox shows of it besides.
   json::object summary = schemas.at("Conversation").as_object();
   summary["properties"].as_object()["unread_count"] = {{"type", "integer"}, {"minimum", 0}};
   summary["properties"].as_object()["last_message"] = {

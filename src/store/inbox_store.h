@@ -78,6 +78,11 @@ class InboxStore {
   virtual Result<CannedReply> UpdateCannedReply(int64_t tenant_id, int64_t id, const std::string& shortcut,
                                                 const std::string& text, int64_t now_ms) = 0;
   virtual Result<void> DeleteCannedReply(int64_t tenant_id, int64_t id) = 0;
+
+  // Search (ConversationFilter::text) finds a message once the store has indexed it, in the background, well under
+  // a second after it is written. This indexes every message written so far before returning: for tests and
+  // benchmarks that search right after writing.
+  virtual Result<void> FlushSearchIndex() = 0;
 };
 
 // Whether `shortcut` is a valid canned reply shortcut (see CannedReply::shortcut).

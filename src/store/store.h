@@ -439,6 +439,12 @@ class Store {
   // Oldest first ("newest last"). kNotFound when the conversation is not the tenant's.
   virtual Result<Page<StoredMessage>> ListMessages(int64_t tenant_id, int64_t conversation_id,
                                                    const std::optional<std::string>& cursor, int limit) = 0;
+  // Newest first: the `limit` newest messages (`before` nullopt), then the older ones page by page (`before` the
+  // previous page's next_cursor), so that a long thread opens on its latest messages. kInvalidArgument for a cursor
+  // of another listing.
+  virtual Result<Page<StoredMessage>> ListMessagesNewestFirst(int64_t tenant_id, int64_t conversation_id,
+                                                              const std::optional<std::string>& before,
+                                                              int limit) = 0;
 
   // --- The agent's knowledge (store/knowledge_store.h) ---
   virtual KnowledgeStore& knowledge() = 0;

@@ -105,6 +105,9 @@ class InboxFeaturesTest : public ::testing::Test {
 TEST_F(InboxFeaturesTest, SearchFoldsAccentsAndMatchesTheWordBeingTyped) {
   int64_t cake = Customer("33611111111", "wamid.s1", "Un gâteau au CHOCOLAT pour samedi ?");
   int64_t bread = Customer("33622222222", "wamid.s2", "Du pain sans gluten ?");
+  // Messages are searchable once the background indexer has them, well under a second later.
+  EXPECT_TRUE(
+      Eventually([&] { return Ids("?q=gateau") == std::vector<int64_t>{cake} && Ids("?q=GLUT").size() == 1; }, 5s));
   EXPECT_EQ(Ids("?q=gateau"), (std::vector<int64_t>{cake}));
   EXPECT_EQ(Ids("?q=chocolat%20sam"), (std::vector<int64_t>{cake}));
   EXPECT_EQ(Ids("?q=GLUT"), (std::vector<int64_t>{bread}));
@@ -130,6 +133,48 @@ TEST_F(InboxFeaturesTest, ListItemsCarryUnreadCountsAndTheLastMessageUntilSomeon
   EXPECT_EQ(Api("GET", "/api/conversations").Json().at("data").at(0).at("unread_count").to_number<int64_t>(), 0);
   EXPECT_EQ(Api("POST", Path(conversation, "/read"), "", other_key_).status, 404);
   EXPECT_EQ(Api("POST", Path(999999, "/read")).status, 404);
+}
+
+TEST_F(InboxFeaturesTest, AConversationCarriesItsUnreadCountAndLastMessage) {
+  int64_t conversation = Customer("33677777777", "wamid.g1", "Is the shop open on Sunday?");
+  auto got = Api("GET", Path(conversation));
+  ASSERT_EQ(got.status, 200) << got.body;
+  EXPECT_EQ(got.Json().at("unread_count").to_number<int64_t>(), 1);
+  EXPECT_EQ(got.Json().at("last_message").at("text"), "Is the shop open on Sunday?");
+  ASSERT_EQ(Api("POST", Path(conversation, "/read"), "", ana_).status, 200);
+  EXPECT_EQ(Api("GET", Path(conversation)).Json().at("unread_count").to_number<int64_t>(), 0);
+  EXPECT_EQ(Api("GET", Path(conversation), "", other_key_).status, 404);
+}
+
+TEST_F(InboxFeaturesTest, AThreadPagesNewestFirstWithBefore) {
+  int64_t conversation = Customer("33688888888", "wamid.p0", "message 0");
+  for (int i = 1; i < 5; ++i) {
+    ASSERT_EQ(
+        Api("POST", Path(conversation, "/notes"), R"({"text":"message )" + std::to_string(i) + "\"}", ana_).status,
+        201);
+  }
+  auto texts = [](const json::value& page) {
+    std::vector<std::string> out;
+    for (const auto& m : page.at("data").as_array()) out.emplace_back(m.at("text").as_string());
+    return out;
+  };
+  json::value newest = Api("GET", Path(conversation, "/messages?before=latest&limit=2")).Json();
+  EXPECT_EQ(texts(newest), (std::vector<std::string>{"message 4", "message 3"}));
+  ASSERT_TRUE(newest.at("next_cursor").is_string());
+  std::string cursor(newest.at("next_cursor").as_string());
+  json::value older = Api("GET", Path(conversation, "/messages?limit=2&before=" + cursor)).Json();
+  EXPECT_EQ(texts(older), (std::vector<std::string>{"message 2", "message 1"}));
+  json::value oldest =
+      Api("GET", Path(conversation, "/messages?limit=2&before=" + std::string(older.at("next_cursor").as_string())))
+          .Json();
+  EXPECT_EQ(texts(oldest), (std::vector<std::string>{"message 0"}));
+  EXPECT_TRUE(oldest.at("next_cursor").is_null());
+  // Without before, as before: oldest first; the two kinds of cursor are not interchangeable.
+  EXPECT_EQ(texts(Api("GET", Path(conversation, "/messages?limit=2")).Json()),
+            (std::vector<std::string>{"message 0", "message 1"}));
+  EXPECT_EQ(Api("GET", Path(conversation, "/messages?cursor=" + cursor)).status, 400);
+  EXPECT_EQ(Api("GET", Path(conversation, "/messages?before=latest&cursor=" + cursor)).status, 400);
+  EXPECT_EQ(Api("GET", Path(conversation, "/messages?before=latest"), "", other_key_).status, 404);
 }
 
 TEST_F(InboxFeaturesTest, FiltersByPlatformAssigneeAndWaitingOnAPerson) {

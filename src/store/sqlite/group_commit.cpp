@@ -2,6 +2,7 @@
 // thread makes each group durable and acknowledges it, and the checkpointer thread keeps the WAL short (see
 // sqlite_store.h for the design).
 
+#include "store/sqlite/search_indexer.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/writer.h"
 
@@ -274,6 +275,7 @@ void SqliteStore::SyncerLoop() {
 }
 
 void SqliteStore::AfterCommit(int wal_frames) {
+  search_indexer_->Notify();  // The commit may hold new messages to index for search.
   if (wal_frames < wal_frames_at_request_) wal_frames_at_request_ = 0;  // The WAL restarted.
   if (wal_frames >= options_.wal_restart_frames) wal_too_long_ = true;
   if (wal_frames - wal_frames_at_request_ < options_.checkpoint_frames) return;

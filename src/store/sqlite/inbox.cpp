@@ -13,6 +13,7 @@
 #include "core/time.h"
 
 #include <algorithm>
+#include <limits>
 
 namespace parley::store::sqlite {
 namespace {
@@ -85,6 +86,11 @@ constexpr char kMessagesPage[] =
     "SELECT id, conversation_id, direction, type, text, platform_message_id, status, error_code, error_title,"
     " error_detail, platform_timestamp, created_at, details FROM messages"
     " WHERE conversation_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3";
+// The same newest first, before message ?2 (the newest page: ?2 past every id).
+constexpr char kMessagesPageBefore[] =
+    "SELECT id, conversation_id, direction, type, text, platform_message_id, status, error_code, error_title,"
+    " error_detail, platform_timestamp, created_at, details FROM messages"
+    " WHERE conversation_id = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3";
 
 Result<Conversation> LoadConversation(Database& db, int64_t tenant_id, int64_t conversation_id) {
   STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(kConversationOfTenant));
@@ -171,6 +177,25 @@ Result<Page<StoredMessage>> SqliteStore::ListMessages(int64_t tenant_id, int64_t
   STORE_ASSIGN_OR_RETURN(auto select, (*reader).Prepare(kMessagesPage));
   select.Bind(1, conversation_id).Bind(2, after_id).Bind(3, limit + 1);
   return ReadIdPage<StoredMessage>(select, 'm', limit, ReadMessage);
+}
+
+Result<Page<StoredMessage>> SqliteStore::ListMessagesNewestFirst(int64_t tenant_id, int64_t conversation_id,
+                                                                 const std::optional<std::string>& before, int limit) {
+  limit = ClampPageSize(limit);
+  int64_t before_id = std::numeric_limits<int64_t>::max();
+  if (before) {
+    // Its own cursor kind: an oldest-first cursor given here (or the reverse) is refused, not misread.
+    STORE_ASSIGN_OR_RETURN(before_id, ParseIdCursor('p', *before));
+  }
+  STORE_ASSIGN_OR_RETURN(auto reader, AcquireReader());
+  {
+    STORE_ASSIGN_OR_RETURN(auto owner, (*reader).Prepare(kTenantOwnsConversation));
+    STORE_ASSIGN_OR_RETURN(bool owned, owner.Bind(1, conversation_id).Bind(2, tenant_id).Step());
+    if (!owned) return Error::NotFound("no such conversation");
+  }
+  STORE_ASSIGN_OR_RETURN(auto select, (*reader).Prepare(kMessagesPageBefore));
+  select.Bind(1, conversation_id).Bind(2, before_id).Bind(3, limit + 1);
+  return ReadIdPage<StoredMessage>(select, 'p', limit, ReadMessage);
 }
 
 Result<Conversation> SqliteStore::GetConversation(int64_t tenant_id, int64_t conversation_id) {

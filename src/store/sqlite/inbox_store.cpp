@@ -7,6 +7,7 @@
 #include "store/sqlite/event_log.h"
 #include "store/sqlite/inbox_search.h"
 #include "store/sqlite/message_row.h"
+#include "store/sqlite/search_indexer.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace parley::store::sqlite {
@@ -107,6 +108,9 @@ Result<void> CheckShortcutFree(Database& db, int64_t tenant_id, const std::strin
 class SqliteInboxStore final : public InboxStore {
  public:
   explicit SqliteInboxStore(SqliteStore& store) : store_(store) {}
+
+  // Beside the background indexer: both index through the writer from the mark they read in its transaction.
+  Result<void> FlushSearchIndex() override { return SearchIndexer(store_).Flush(); }
 
   Result<std::vector<ConversationSummary>> Summaries(int64_t tenant_id,
                                                      const std::vector<int64_t>& conversation_ids) override {

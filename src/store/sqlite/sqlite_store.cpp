@@ -9,6 +9,7 @@
 #include "store/sqlite/billing_store.h"
 #include "store/sqlite/event_log.h"
 #include "store/sqlite/inbox_store.h"
+#include "store/sqlite/search_indexer.h"
 #include "store/sqlite/tenant_store.h"
 #include "store/sqlite/analytics_store.h"
 #include "store/sqlite/knowledge_store.h"
@@ -92,6 +93,7 @@ SqliteStore::SqliteStore(const SqliteOptions& options, const crypto::SecretBox& 
       tenants_(MakeSqliteTenantStore(*this)),
       analytics_(MakeSqliteAnalyticsStore(*this)),
       events_(MakeSqliteEventLog(*this)),
+      search_indexer_(std::make_unique<SearchIndexer>(*this)),
       webhooks_(MakeSqliteWebhookStore(*this)),
       checkpointer_thread_([this] { CheckpointerLoop(); }),
       syncer_thread_([this] { SyncerLoop(); }),
@@ -101,6 +103,7 @@ SqliteStore::~SqliteStore() { Close(); }
 
 void SqliteStore::Close() {
   std::lock_guard close_lock(close_mutex_);
+  search_indexer_->Stop();  // It writes through the writer, which closes next.
   {
     std::lock_guard lock(queue_mutex_);
     closed_ = true;
@@ -185,6 +188,7 @@ Result<void> SqliteStore::Migrate() {
       return error;
     }
   }
+  search_indexer_->Start();  // Needs the schema: messages written before (or by another process) are caught up.
   return Ok();
 }
 

@@ -27,6 +27,8 @@
 
 namespace parley::store::sqlite {
 
+class SearchIndexer;  // Message search indexing in the background (search_indexer.h).
+
 struct SqliteOptions {
   std::string path;                  //!< Database file; its directory must exist.
   std::string synchronous = "full";  //!< off, normal, full or extra: `full` fsyncs the WAL on every commit.
@@ -112,6 +114,8 @@ class SqliteStore final : public Store {
                                          bool hand_back, int64_t now_ms) override;
   Result<Page<StoredMessage>> ListMessages(int64_t tenant_id, int64_t conversation_id,
                                            const std::optional<std::string>& cursor, int limit) override;
+  Result<Page<StoredMessage>> ListMessagesNewestFirst(int64_t tenant_id, int64_t conversation_id,
+                                                      const std::optional<std::string>& before, int limit) override;
 
   KnowledgeStore& knowledge() override;
   BillingStore& billing() override;
@@ -260,6 +264,7 @@ class SqliteStore final : public Store {
   std::unique_ptr<TenantStore> tenants_;
   std::unique_ptr<AnalyticsStore> analytics_;
   std::unique_ptr<EventLog> events_;
+  std::unique_ptr<SearchIndexer> search_indexer_;  // Started by Migrate(), notified after each commit.
   std::unique_ptr<WebhookStore> webhooks_;
   std::mutex close_mutex_;           // Serializes Close().
   std::thread checkpointer_thread_;  // Started before the writer, joined after it.

@@ -81,6 +81,8 @@ class InboxStoreTest : public ::testing::Test {
 
   std::vector<int64_t> Ids(const ConversationFilter& filter, int64_t tenant = 0) {
     std::vector<int64_t> ids;
+    // Messages are indexed for search in the background; the test searches at once.
+    if (filter.text) EXPECT_TRUE(store_->inbox().FlushSearchIndex());
     auto page = store_->ListConversations(tenant ? tenant : tenant_, filter, std::nullopt, 50);
     EXPECT_TRUE(page) << page.error().message;
     if (page) {
@@ -172,6 +174,7 @@ TEST_F(InboxStoreTest, SearchPagesThroughManyMatchesWithTheCursor) {
   Customer(kWaAccount, "33699999999", "nothing to see");
   ConversationFilter filter;
   filter.text = "ord";
+  ASSERT_TRUE(store_->inbox().FlushSearchIndex());
   std::vector<int64_t> seen;
   std::optional<std::string> cursor;
   do {

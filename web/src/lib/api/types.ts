@@ -7,10 +7,10 @@ type Item<Page> = 0 extends 1 & Page ? any : Page extends { data: Array<infer T>
 export type Me = ResponseOf<'/api/auth/me'>;
 export type LoginAnswer = ResponseOf<'/api/auth/login', 'post'>;
 /**
- * A conversation as the API answers it: alone (with its reply window), or as an item of the inbox's list, which adds
- * the unread count and the last message; the event stream carries the first shape into a list of the second.
+ * A conversation as the API answers it: as GET /api/conversations/{id} and the inbox's list do, with the unread count
+ * and the last message, or as the actions on it and the event stream do, without them.
  */
-export type Conversation = ResponseOf<'/api/conversations/{id}'> &
+export type Conversation = Omit<ResponseOf<'/api/conversations/{id}'>, 'unread_count' | 'last_message'> &
   Partial<Pick<Item<ConversationPage>, 'unread_count' | 'last_message'>>;
 export type ConversationPage = ResponseOf<'/api/conversations'>;
 export type MessagePage = ResponseOf<'/api/conversations/{id}/messages'>;

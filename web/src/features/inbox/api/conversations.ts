@@ -1,13 +1,14 @@
-// The inbox's server state: conversation lists (paged, newest activity first), one conversation, its whole thread,
-// the agent's traces and escalation, and the actions people take on it.
+// The inbox's server state: conversation lists (paged, newest activity first), one conversation, its thread (newest
+// page first, older pages on demand), the agent's traces and escalation, and the actions people take on it.
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect } from 'react';
+import { useEffect, useMemo } from 'react';
 import { api } from '../../../lib/api/client';
 import { queryKeys, type ConversationFilter } from '../../../lib/api/keys';
 import type { Conversation, Message, SupportItem } from '../../../lib/api/types';
 
 const listPageSize = 100;
-const threadPageSize = 500;
+// A screenful and then some: a 5,000-message thread opens on its newest messages after one small request.
+const threadPageSize = 100;
 
 export function useConversations(filter: ConversationFilter) {
   return useInfiniteQuery({
@@ -30,35 +31,36 @@ export function useConversation(id: number | undefined) {
   });
 }
 
-/** The whole thread, oldest first: pages are read until the newest message (live events append after that). */
+/**
+ * The thread, newest page first (?before=latest), then older pages as the reader scrolls up (`loadOlder`). The pages
+ * hold the server's newest-first order, and live events and sent replies are added to the cache's last page, so the
+ * messages are merged by id, oldest first, whatever page holds them.
+ */
 export function useMessages(id: number | undefined) {
   const query = useInfiniteQuery({
     queryKey: queryKeys.messages(id ?? 0),
-    initialPageParam: null as string | null,
+    initialPageParam: 'latest',
     queryFn: ({ pageParam, signal }) =>
       api.get('/api/conversations/{id}/messages', {
         path: { id: id! },
-        query: { cursor: pageParam, limit: threadPageSize },
+        query: { before: pageParam, limit: threadPageSize },
         signal,
       }),
     getNextPageParam: (page) => page.next_cursor ?? null,
     enabled: id !== undefined,
   });
-  const { hasNextPage, isFetchingNextPage, fetchNextPage } = query;
-  useEffect(() => {
-    if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
-  }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
-  const seen = new Set<number>();
-  const messages: Message[] = [];
-  for (const page of query.data?.pages ?? []) {
-    for (const message of page.data) {
-      if (!seen.has(message.id)) {
-        seen.add(message.id);
-        messages.push(message);
-      }
+  const messages = useMemo(() => {
+    const byId = new Map<number, Message>();
+    for (const page of query.data?.pages ?? []) {
+      for (const message of page.data) if (!byId.has(message.id)) byId.set(message.id, message);
     }
-  }
-  return { ...query, messages };
+    return [...byId.values()].sort((a, b) => a.id - b.id);
+  }, [query.data]);
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = query;
+  const loadOlder = () => {
+    if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
+  };
+  return { ...query, messages, hasOlder: hasNextPage, loadingOlder: isFetchingNextPage, loadOlder };
 }
 
 export function useTraces(id: number | undefined) {
@@ -102,7 +104,8 @@ function useConversationAction<Variables>(
   return useMutation({
     mutationFn: call,
     onSuccess: (conversation) => {
-      client.setQueryData(queryKeys.conversation(id), conversation);
+      // The action's answer has no unread count nor last message: those the cache had stay.
+      client.setQueryData(queryKeys.conversation(id), (old: Conversation | undefined) => ({ ...old, ...conversation }));
       void client.invalidateQueries({ queryKey: queryKeys.conversationLists });
     },
   });

@@ -71,6 +71,28 @@ describe('InboxPage', () => {
     expect(within(log).getByText('We open at 9.')).toBeVisible();
   });
 
+  it('opens a thread on its newest page and then loads the older ones, oldest first on screen', async () => {
+    const { calls } = inboxApi({
+      'GET /api/conversations/1/messages': (call: { query: URLSearchParams }) =>
+        call.query.get('before') === 'latest'
+          ? { data: [message(4), message(3)], next_cursor: 'page-2' }
+          : { data: [message(2), message(1)], next_cursor: null },
+    });
+    renderPage(<InboxPage />, { route: '/inbox/1', path: '/inbox/:conversationId' });
+    const log = await screen.findByRole('log', { name: 'Messages' });
+    // The newest page fills no screen here (jsdom has no layout), so the older page follows at once.
+    await within(log).findByText('Message 1');
+    expect(within(log).getAllByText(/^Message \d$/).map((p) => p.textContent)).toEqual([
+      'Message 1',
+      'Message 2',
+      'Message 3',
+      'Message 4',
+    ]);
+    const pages = calls.filter((call) => call.path === '/api/conversations/1/messages');
+    expect(pages.map((call) => call.query.get('before'))).toEqual(['latest', 'page-2']);
+    expect(screen.queryByRole('button', { name: 'Show earlier messages' })).not.toBeInTheDocument();
+  });
+
   it('sends a reply and clears the composer', async () => {
     const { calls } = inboxApi();
     renderPage(<InboxPage />, { route: '/inbox/1', path: '/inbox/:conversationId' });

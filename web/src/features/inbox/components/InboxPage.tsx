@@ -13,6 +13,9 @@ import { readFilterParams, toConversationFilter, writeFilterParams, type FilterP
 import { InboxFilters } from './InboxFilters';
 import { Thread } from './Thread';
 
+// One empty list for every render, so that the memoised thread is not re-rendered for a new one.
+const noUsers: User[] = [];
+
 export function InboxPage() {
   const { t } = useI18n();
   const { conversationId } = useParams();
@@ -79,7 +82,7 @@ export function InboxPage() {
       </section>
       <section className="inbox-thread">
         {selectedId ? (
-          <Thread key={selectedId} id={selectedId} myUserId={myUserId} users={(users.data?.data ?? []) as User[]} />
+          <Thread key={selectedId} id={selectedId} myUserId={myUserId} users={(users.data?.data ?? noUsers) as User[]} />
         ) : (
           <p className="muted choose">{t('inbox.choose')}</p>
         )}

@@ -45,7 +45,7 @@ export function MessageItem({ message, trace }: { message: Message; trace: Trace
         ? t('thread.bot')
         : t('thread.person');
   return (
-    <li className={`message ${isNote ? 'note' : String(message.direction)}`}>
+    <div className={`message ${isNote ? 'note' : String(message.direction)}`}>
       <div className="bubble">
         <span className="author">{author}</span>
         {message.text ? (
@@ -60,6 +60,6 @@ export function MessageItem({ message, trace }: { message: Message; trace: Trace
         </span>
       </div>
       {trace && <WhyDetails trace={trace} />}
-    </li>
+    </div>
   );
 }

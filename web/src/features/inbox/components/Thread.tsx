@@ -1,6 +1,11 @@
 // One conversation: who it is with and who handles it, the actions on it, the reply window, the agent's draft on an
 // escalation, the messages with their delivery ticks and "why", and the composer.
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+//
+// The messages are virtualised like the conversation list: a thread of 5,000 messages puts a screenful in the page,
+// not 5,000 bubbles. It opens on its newest page scrolled to the bottom; scrolling up near the top loads the page
+// before, keeping what the reader sees in place; a new message scrolls into view when the reader is at the bottom.
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { Link, useLocation } from 'react-router';
 import { ErrorMessage, Loading } from '../../../components/Status';
 import type { Conversation, Trace, User } from '../../../lib/api/types';
@@ -24,7 +29,10 @@ import { DraftPanel } from './DraftPanel';
 import { MessageItem } from './MessageItem';
 import { TemplatesDialog } from './TemplatesDialog';
 
-const pageOfMessages = 200;
+// A first guess of a message's height; each row is measured once shown.
+const estimateMessageHeight = () => 88;
+// Older messages load when the reader scrolls within this distance of the top.
+const loadOlderWithin = 600;
 
 function WindowNotice({ conversation }: { conversation: Conversation }) {
   const { t, formatRelative } = useI18n();
@@ -51,7 +59,8 @@ interface Props {
   users: User[];
 }
 
-export function Thread({ id, myUserId, users }: Props) {
+// Memoised: the list beside it re-renders as its pages load, which must not re-render the thread.
+export const Thread = memo(function Thread({ id, myUserId, users }: Props) {
   const { t, code } = useI18n();
   const { search } = useLocation();
   const conversation = useConversation(id);
@@ -64,12 +73,20 @@ export function Thread({ id, myUserId, users }: Props) {
   const send = useSendReply(id);
   const note = useAddNote(id);
   const [text, setText] = useState('');
-  const [shown, setShown] = useState(pageOfMessages);
   const composer = useRef<HTMLTextAreaElement>(null);
-  const log = useRef<HTMLOListElement>(null);
+  const log = useRef<HTMLDivElement>(null);
 
   const messages = thread.messages;
-  const visible = messages.slice(Math.max(0, messages.length - shown));
+  const virtualizer = useVirtualizer({
+    count: messages.length,
+    getScrollElement: () => log.current,
+    estimateSize: estimateMessageHeight,
+    // Measured heights stay with their message when older pages are put before it.
+    getItemKey: (index) => messages[index]!.id,
+    overscan: 6,
+    initialRect: { width: 640, height: 800 },
+  });
+  const totalSize = virtualizer.getTotalSize();
   const tracesByMessage = useMemo(() => {
     const map = new Map<number, Trace>();
     for (const trace of (traces.data?.data ?? []) as Trace[]) {
@@ -80,15 +97,39 @@ export function Thread({ id, myUserId, users }: Props) {
   const newestInbound = [...messages].reverse().find((m) => m.direction === 'in')?.id;
   useMarkRead(id, newestInbound);
 
-  // New messages scroll into view when the reader is at the bottom already (or on opening).
+  // New messages scroll into view when the reader is at the bottom already (or on opening). Older messages put
+  // before the first one move the view down by their height, so that the reader's place stays where it was.
   const atBottom = useRef(true);
+  const firstId = useRef<number | undefined>(undefined);
   useLayoutEffect(() => {
     const element = log.current;
-    if (element && atBottom.current) element.scrollTop = element.scrollHeight;
-  }, [messages.length, traces.data, thread.isPending]);
+    const previousFirst = firstId.current;
+    firstId.current = messages[0]?.id;
+    if (!element || messages.length === 0) return;
+    if (atBottom.current) {
+      // The list's full height is in the page (estimated, then measured), so the bottom is its scroll height; the
+      // effect runs again as measured heights change it.
+      element.scrollTop = element.scrollHeight;
+      return;
+    }
+    const added = previousFirst === undefined ? -1 : messages.findIndex((m) => m.id === previousFirst);
+    if (added > 0) {
+      const start = virtualizer.measurementsCache[added]?.start ?? 0;
+      virtualizer.scrollToOffset(element.scrollTop + start);
+    }
+  }, [messages, traces.data, thread.isPending, virtualizer, totalSize]);
   useEffect(() => {
     atBottom.current = true;
+    firstId.current = undefined;
   }, [id]);
+  // A newest page shorter than the view cannot be scrolled up: the next one loads at once.
+  const { hasOlder, loadingOlder, loadOlder } = thread;
+  useEffect(() => {
+    const element = log.current;
+    if (element && hasOlder && !loadingOlder && element.scrollHeight <= element.clientHeight && messages.length > 0) {
+      loadOlder();
+    }
+  }, [hasOlder, loadingOlder, loadOlder, messages.length]);
 
   const current = conversation.data;
   const sendText = (reply: string) => send.mutate(reply, { onSuccess: () => setText('') });
@@ -157,9 +198,12 @@ export function Thread({ id, myUserId, users }: Props) {
           onSend={sendText}
         />
       )}
-      {messages.length > visible.length && (
-        <button type="button" className="button link" onClick={() => setShown(shown + pageOfMessages)}>
-          {t('thread.showEarlier')}
+      {hasOlder && (
+        <button type="button" className="button link" disabled={loadingOlder} onClick={() => {
+          atBottom.current = false;
+          loadOlder();
+        }}>
+          {loadingOlder ? t('inbox.loadingMore') : t('thread.showEarlier')}
         </button>
       )}
       {thread.isPending ? (
@@ -167,21 +211,47 @@ export function Thread({ id, myUserId, users }: Props) {
       ) : thread.error ? (
         <ErrorMessage error={thread.error} onRetry={() => void thread.refetch()} />
       ) : (
-        <ol
+        <div
           ref={log}
           className="messages"
           role="log"
           aria-label={t('thread.messages')}
+          aria-busy={loadingOlder}
           onScroll={(event) => {
             const element = event.currentTarget;
             atBottom.current = element.scrollHeight - element.scrollTop - element.clientHeight < 40;
+            if (element.scrollTop < loadOlderWithin) loadOlder();
           }}
         >
-          {visible.length === 0 && <li className="muted">{t('thread.empty')}</li>}
-          {visible.map((message) => (
-            <MessageItem key={message.id} message={message} trace={tracesByMessage.get(Number(message.id))} />
-          ))}
-        </ol>
+          {messages.length === 0 ? (
+            <p className="muted">{t('thread.empty')}</p>
+          ) : (
+            <ol style={{ position: 'relative', height: totalSize, flexShrink: 0, listStyle: 'none', margin: 0, padding: 0 }}>
+              {virtualizer.getVirtualItems().map((row) => {
+                const message = messages[row.index]!;
+                return (
+                  <li
+                    key={row.key}
+                    data-index={row.index}
+                    ref={virtualizer.measureElement}
+                    style={{
+                      position: 'absolute',
+                      top: 0,
+                      left: 0,
+                      right: 0,
+                      transform: `translateY(${row.start}px)`,
+                      display: 'flex',
+                      flexDirection: 'column',
+                      paddingBottom: '0.5rem',
+                    }}
+                  >
+                    <MessageItem message={message} trace={tracesByMessage.get(Number(message.id))} />
+                  </li>
+                );
+              })}
+            </ol>
+          )}
+        </div>
       )}
       {windowClosed && c.platform === 'whatsapp' && (
         <div className="row">
@@ -199,4 +269,4 @@ export function Thread({ id, myUserId, users }: Props) {
       />
     </article>
   );
-}
+});
