@@ -566,7 +566,8 @@ TEST_F(HandoffTest, TheInboxFiltersByChannelStatusModeAssigneeActivityAndText) {
     for (const auto& c : store_->ListConversations(tenant_, filter, std::nullopt, 50).value().data) out.push_back(c.id);
     return out;
   };
-  ASSERT_TRUE(store_->inbox().FlushSearchIndex());  // Messages are indexed for search in the background.
+  // Messages are indexed for search in the background.
+  ASSERT_TRUE(store_->inbox().FlushSearchIndex());
   EXPECT_EQ(ids({}), (std::vector<int64_t>{first, second}));  // first: the person's takeover is newer activity
   EXPECT_EQ(ids({.mode = "human"}), (std::vector<int64_t>{first}));
   EXPECT_EQ(ids({.assignee_user_id = ana}), (std::vector<int64_t>{second}));
