@@ -17,7 +17,7 @@
 namespace parley::app {
 
 // Rows of each source one rollup write reads: a few milliseconds of the writer's time.
-inline constexpr int kAnalyticsRollupRows = 2000;
+inline constexpr int kAnalyticsRollupRows = 500;
 
 class AnalyticsRollup {
  public:

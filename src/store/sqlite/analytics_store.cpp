@@ -78,19 +78,17 @@ constexpr char kSaveState[] =
     "UPDATE analytics_conversations SET first_in_at = ?2, handoff_at = ?3, bot_answered_at = ?4,"
     " person_answered_at = ?5 WHERE conversation_id = ?1";
 
-// ?1 tenant, ?2 first slot, ?3 end slot (excluded), ?4 channel or NULL.
+// ?1 tenant, ?2 first slot, ?3 end slot (excluded), ?4 channel or NULL. Rows come in primary key order and are summed
+// into periods as they are read: a GROUP BY would sort them first.
 constexpr char kQueryCounts[] =
-    "SELECT slot, SUM(conversations_started), SUM(conversations_bot_answered), SUM(conversations_handed_off),"
-    " SUM(conversations_automated), SUM(messages_in), SUM(messages_out_bot), SUM(messages_out_person),"
-    " SUM(escalations), SUM(credits) FROM analytics_counts"
-    " WHERE tenant_id = ?1 AND slot >= ?2 AND slot < ?3 AND (?4 IS NULL OR channel_id = ?4) GROUP BY slot";
+    "SELECT slot, " COUNT_COLUMNS
+    " FROM analytics_counts WHERE tenant_id = ?1 AND slot >= ?2 AND slot < ?3 AND (?4 IS NULL OR channel_id = ?4)";
 constexpr char kQueryEscalations[] =
-    "SELECT slot, reason, SUM(count) FROM analytics_escalations"
-    " WHERE tenant_id = ?1 AND slot >= ?2 AND slot < ?3 AND (?4 IS NULL OR channel_id = ?4) GROUP BY slot, reason";
+    "SELECT slot, reason, count FROM analytics_escalations"
+    " WHERE tenant_id = ?1 AND slot >= ?2 AND slot < ?3 AND (?4 IS NULL OR channel_id = ?4)";
 constexpr char kQueryDurations[] =
-    "SELECT slot, kind, bin, SUM(count) FROM analytics_durations"
-    " WHERE tenant_id = ?1 AND slot >= ?2 AND slot < ?3 AND (?4 IS NULL OR channel_id = ?4)"
-    " GROUP BY slot, kind, bin";
+    "SELECT slot, kind, bin, count FROM analytics_durations"
+    " WHERE tenant_id = ?1 AND slot >= ?2 AND slot < ?3 AND (?4 IS NULL OR channel_id = ?4)";
 
 // Where a figure goes: (tenant, slot, channel).
 using Key = std::tuple<int64_t, int64_t, int64_t>;
