@@ -18,6 +18,7 @@ ApiRoutes::ApiRoutes(ApiServices s)
       access_(s.config, s.store, s.pool, s.hashing, s.authenticator),
       templates_(s.config, s.store, s.pool, s.client, s.send_outbox),
       conversations_(s.config, s.store, s.pool, std::move(s.send_outbox), templates_),
+      contacts_(s.store, s.pool),
       knowledge_(s.config, s.store, s.pool, s.agent_service),
       billing_(s.config, s.store, s.pool, std::move(s.stripe)),
       channels_(s.config, s.store, s.pool, s.box, s.client),
@@ -29,6 +30,7 @@ void ApiRoutes::Register(api::RouteTable& routes) {
   api_.RegisterRoutes(routes);
   access_.RegisterRoutes(routes);
   conversations_.RegisterRoutes(routes);
+  contacts_.RegisterRoutes(routes);
   knowledge_.RegisterRoutes(routes);
   billing_.RegisterRoutes(routes);
   channels_.RegisterRoutes(routes);

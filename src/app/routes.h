@@ -9,6 +9,7 @@
 #include "api/auth.h"
 #include "api/billing_api.h"
 #include "api/channels_api.h"
+#include "api/contacts_api.h"
 #include "api/conversations_api.h"
 #include "api/events_api.h"
 #include "api/knowledge_api.h"
@@ -63,6 +64,7 @@ class ApiRoutes {
   api::AccessApi access_;
   api::TemplatesApi templates_;  // Before conversations_, which sends templates through it.
   api::ConversationsApi conversations_;
+  api::ContactsApi contacts_;
   api::KnowledgeApi knowledge_;
   api::BillingApi billing_;
   api::ChannelsApi channels_;

@@ -5,6 +5,7 @@
 #include "api/route_table.h"
 #include "app/analytics_rollup.h"
 #include "app/live_events.h"
+#include "app/retention.h"
 #include "app/metered_responder.h"
 #include "app/reply_worker.h"
 #include "app/routes.h"
@@ -187,6 +188,8 @@ int Serve(const Config& config) {
   // Documents left pending or half-processed by the previous run are taken up again here.
   agent_service.ingestor().Start();
   live_events.StartPruning(io.get_executor(), *store, pool);
+  RetentionSweeper retention(config);
+  retention.Start(io.get_executor(), *store, pool);
   AnalyticsRollup analytics_rollup;  // Catches up (the backfill, on a first start after migration 0025), then follows.
   analytics_rollup.Start(io.get_executor(), *store, pool);
 
@@ -214,6 +217,7 @@ int Serve(const Config& config) {
           batcher->Stop();
           agent_service.ingestor().Stop();
           live_events.Stop();
+          retention.Stop();
           analytics_rollup.Stop();
           co_await server.Stop();
           if (admin_server) co_await admin_server->Stop();

@@ -264,6 +264,10 @@ const std::vector<Entry>& Entries() {
       {{"events_per_tenant", "PARLEY_EVENTS_PER_TENANT", "integer", "50000",
         "The event log keeps at most this many events per tenant (the newest)."},
        Integer(&Config::events_per_tenant, 100, 100000000)},
+      {{"retention_sweep_ms", "PARLEY_RETENTION_SWEEP_MS", "integer", "3600000",
+        "How often messages older than their tenant's retention period (message_retention_days, PATCH /api/tenant) "
+        "are deleted; also once at start-up (docs/privacy.md)."},
+       Integer(&Config::retention_sweep_ms, 100, 86400000)},
       {{"session_ttl_hours", "PARLEY_SESSION_TTL_HOURS", "integer", "168",
         "How long a login session (POST /api/auth/login) stays valid."},
        Integer(&Config::session_ttl_hours, 1, 8760)},

@@ -68,6 +68,7 @@ struct Config {
   int64_t events_keepalive_ms = 15000;  //!< An idle event stream sends a comment line this often.
   int64_t events_retention_hours = 24;  //!< The event log keeps events this long…
   int64_t events_per_tenant = 50000;    //!< …and at most this many per tenant.
+  int64_t retention_sweep_ms = 3600000;  //!< Messages past a tenant's retention period are deleted this often.
 
   // Access
   int64_t session_ttl_hours = 168;   //!< A login session lasts this long.

@@ -25,6 +25,7 @@ class AccessStore;
 class KnowledgeStore;
 class BillingStore;
 class InboxStore;
+class ContactStore;
 class TenantStore;
 class AnalyticsStore;
 class EventLog;
@@ -465,6 +466,9 @@ class Store {
 
   // --- What changed, per tenant, for the dashboard's live stream (store/events.h) ---
   virtual EventLog& events() = 0;
+
+  // --- Contacts: list, export, erasure and message retention (store/contact_store.h) ---
+  virtual ContactStore& contacts() = 0;
 
   // --- Outbound webhook endpoints and their deliveries (store/webhook_store.h) ---
   virtual WebhookStore& webhooks() = 0;

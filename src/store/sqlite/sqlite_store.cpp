@@ -7,6 +7,7 @@
 
 #include "store/sqlite/access_store.h"
 #include "store/sqlite/billing_store.h"
+#include "store/sqlite/contact_store.h"
 #include "store/sqlite/event_log.h"
 #include "store/sqlite/inbox_store.h"
 #include "store/sqlite/search_indexer.h"
@@ -90,6 +91,7 @@ SqliteStore::SqliteStore(const SqliteOptions& options, const crypto::SecretBox& 
       billing_(MakeSqliteBillingStore(*this)),
       access_(MakeSqliteAccessStore(*this)),
       inbox_(MakeSqliteInboxStore(*this)),
+      contacts_(MakeSqliteContactStore(*this)),
       tenants_(MakeSqliteTenantStore(*this)),
       analytics_(MakeSqliteAnalyticsStore(*this)),
       events_(MakeSqliteEventLog(*this)),
@@ -140,6 +142,7 @@ Result<void> SqliteStore::Read(const std::function<Result<void>(Database&)>& fn)
 KnowledgeStore& SqliteStore::knowledge() { return *knowledge_; }
 AccessStore& SqliteStore::access() { return *access_; }
 InboxStore& SqliteStore::inbox() { return *inbox_; }
+ContactStore& SqliteStore::contacts() { return *contacts_; }
 WebhookStore& SqliteStore::webhooks() { return *webhooks_; }
 TenantStore& SqliteStore::tenants() { return *tenants_; }
 AnalyticsStore& SqliteStore::analytics() { return *analytics_; }

@@ -49,6 +49,7 @@ export function AppRoutes() {
         <Route path="/inbox" element={<InboxPage />} />
         <Route path="/inbox/:conversationId" element={<InboxPage />} />
         <Route path="/contacts" element={<Lazy><ContactsPage /></Lazy>} />
+        <Route path="/contacts/:contactId" element={<Lazy><ContactsPage /></Lazy>} />
         <Route path="/knowledge" element={<Lazy><KnowledgePage /></Lazy>} />
         <Route path="/ai-studio" element={<Lazy><AiStudioPage /></Lazy>} />
         <Route path="/channels" element={<Lazy><ChannelsPage /></Lazy>} />

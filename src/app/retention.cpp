@@ -1,0 +1,68 @@
+#include "app/retention.h"
+
+#include "core/log.h"
+#include "core/time.h"
+#include "store/contact_store.h"
+#include "store/tenant_store.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace parley::app {
+namespace {
+
+namespace asio = boost::asio;
+
+constexpr int64_t kDayMs = int64_t{24} * 3600 * 1000;
+
+asio::awaitable<void> SweepLoop(std::shared_ptr<asio::steady_timer> timer, store::Store& store, BlockingPool& pool,
+                                std::chrono::milliseconds every) {
+  for (;;) {
+    auto sweep = [&store] { return SweepRetention(store, NowMs()); };
+    Result<int64_t> deleted = co_await pool.Run(sweep);
+    if (!deleted) log::Warn("retention_sweep_failed", {{"detail", deleted.error().detail}});
+    timer->expires_after(every);
+    auto [ec] = co_await timer->async_wait(asio::as_tuple(asio::use_awaitable));
+    if (ec) co_return;  // Stop().
+  }
+}
+
+}  // namespace
+
+Result<int64_t> SweepRetention(store::Store& store, int64_t now_ms) {
+  auto tenants = store.tenants().ListTenantsWithRetention();
+  if (!tenants) return tenants.error();
+  int64_t deleted = 0;
+  for (const store::TenantSettings& tenant : *tenants) {
+    if (!tenant.message_retention_days) continue;
+    const int64_t cutoff = now_ms - *tenant.message_retention_days * kDayMs;
+    auto swept = store.contacts().DeleteMessagesBefore(tenant.id, cutoff, now_ms);
+    if (!swept) {
+      log::Warn("retention_sweep_failed", {{"tenant_id", tenant.id}, {"detail", swept.error().detail}});
+      continue;
+    }
+    if (*swept > 0) {
+      log::Info("retention_swept",
+                {{"tenant_id", tenant.id}, {"messages", *swept}, {"before", FormatTimestamp(cutoff)}});
+    }
+    deleted += *swept;
+  }
+  return deleted;
+}
+
+void RetentionSweeper::Start(asio::any_io_executor executor, store::Store& store, BlockingPool& pool) {
+  timer_ = std::make_shared<asio::steady_timer>(asio::make_strand(executor));
+  asio::co_spawn(timer_->get_executor(), SweepLoop(timer_, store, pool, every_), [](std::exception_ptr error) {
+    if (error) log::Error("retention_sweep_loop_failed", {});
+  });
+}
+
+void RetentionSweeper::Stop() {
+  if (!timer_) return;
+  asio::post(timer_->get_executor(), [timer = timer_] { timer->cancel(); });
+}
+
+}  // namespace parley::app

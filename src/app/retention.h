@@ -1,0 +1,38 @@
+#pragma once
+// Message retention in `parley serve` (docs/privacy.md): for every tenant with a retention period
+// (message_retention_days, GET/PATCH /api/tenant), deletes the messages and the agent's traces older than that, at
+// start-up and then every PARLEY_RETENTION_SWEEP_MS. The store deletes in small writes (store/contact_store.h), so
+// ingest waits at most one batch, and audit-logs each tenant's sweep that deleted something.
+
+#include "core/blocking_pool.h"
+#include "core/config.h"
+#include "store/store.h"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+
+namespace parley::app {
+
+// One sweep over every tenant with a retention period, at `now_ms`. Returns the messages deleted; a tenant whose
+// sweep fails is logged and skipped. Blocking: run it on the blocking pool.
+Result<int64_t> SweepRetention(store::Store& store, int64_t now_ms);
+
+class RetentionSweeper {
+ public:
+  explicit RetentionSweeper(const Config& config) : every_(config.retention_sweep_ms) {}
+
+  // Sweeps at once and then every interval, on `pool`, until Stop(). `store` and `pool` must outlive that.
+  void Start(boost::asio::any_io_executor executor, store::Store& store, BlockingPool& pool);
+  // Ends the loop (a sweep in progress finishes on the pool). Thread-safe.
+  void Stop();
+
+ private:
+  const std::chrono::milliseconds every_;
+  std::shared_ptr<boost::asio::steady_timer> timer_;  // On a strand of its own; set by Start.
+};
+
+}  // namespace parley::app

@@ -1,0 +1,304 @@
+// Contacts over real HTTP (issue 17): the list (newest activity first, search, platform filter), one contact with its
+// conversations, the GDPR export as a download, erasure (search, lists, events and the search index forget the
+// person; the audit log keeps counts only), the retention sweeper deleting messages past the tenant's period, role
+// checks, and another tenant's contact ids answering 404.
+
+#include "fakes/fake_graph.h"
+#include "integration/harness.h"
+#include "integration/payloads.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <boost/json.hpp>
+
+#include <cstdio>
+#include <fstream>
+
+namespace parley::testing {
+namespace {
+
+using namespace std::chrono_literals;
+namespace json = boost::json;
+
+constexpr const char* kWhatsAppSecret = "wa-app-secret-contacts";
+constexpr const char* kPhoneNumberId = "106540352240077";
+constexpr const char* kOtherPhoneNumberId = "106540352240078";
+
+class ContactsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    parley_ = std::make_unique<ParleyProcess>(std::map<std::string, std::string>{
+        {"WHATSAPP_APP_SECRET", kWhatsAppSecret},
+        {"WHATSAPP_VERIFY_TOKEN", "wa-verify"},
+        {"PARLEY_GRAPH_API_BASE_URL", graph_.base_url()},
+        // The bot never answers during a test: what is checked is what people do.
+        {"PARLEY_BATCH_WINDOW_MS", "600000"},
+        {"PARLEY_BATCH_MAX_WAIT_MS", "600000"},
+        {"PARLEY_RETENTION_SWEEP_MS", "200"},
+    });
+    auto tenant = json::parse(parley_->Cli({"tenant", "create", "--name", "Acme"}).out);
+    const std::string tenant_id = std::to_string(tenant.at("tenant_id").to_number<int64_t>());
+    key_ = std::string(tenant.at("api_key").as_string());
+    auto other = json::parse(parley_->Cli({"tenant", "create", "--name", "Globex"}).out);
+    other_key_ = std::string(other.at("api_key").as_string());
+    const std::string other_id = std::to_string(other.at("tenant_id").to_number<int64_t>());
+    for (const auto& [id, number] : {std::pair{tenant_id, kPhoneNumberId}, std::pair{other_id, kOtherPhoneNumberId}}) {
+      ASSERT_EQ(parley_
+                    ->Cli({"channel", "add", "whatsapp", "--tenant", id, "--phone-number-id", number, "--access-token",
+                           "EAAG-contacts-token"})
+                    .exit_code,
+                0);
+    }
+    auto user = parley_->Cli({"user", "create", "--tenant", tenant_id, "--email", "ana@acme.test", "--role", "agent",
+                              "--password", "agent-password-1"});
+    ASSERT_EQ(user.exit_code, 0) << user.out;
+    parley_->Start();
+    std::string login = json::serialize(json::object{{"email", "ana@acme.test"}, {"password", "agent-password-1"}});
+    auto session = Call("POST", parley_->url("/api/auth/login"), login, {{"Content-Type", "application/json"}});
+    ASSERT_EQ(session.status, 200) << session.body;
+    agent_ = std::string(session.Json().at("token").as_string());
+  }
+
+  HttpResult Api(const std::string& method, const std::string& path, const std::string& body = {},
+                 const std::string& key = {}) {
+    return Call(method, parley_->url(path), body,
+                {{"Authorization", "Bearer " + (key.empty() ? key_ : key)}, {"Content-Type", "application/json"}});
+  }
+
+  // A customer's message through the signed webhook; returns the contact once listed.
+  int64_t Customer(const std::string& from, const std::string& name, const std::string& id, const std::string& text,
+                   const std::string& phone_number_id = kPhoneNumberId) {
+    std::string body = payloads::WhatsAppText(phone_number_id, from, id, text);
+    // The payload's profile name, as WhatsApp sends it, is the contact's name.
+    body.replace(body.find("Sheena Nelson"), std::string_view("Sheena Nelson").size(), name);
+    EXPECT_EQ(Call("POST", parley_->url("/api/whatsapp/webhook"), body,
+                   {{"Content-Type", "application/json"}, {"X-Hub-Signature-256", Sign(kWhatsAppSecret, body)}})
+                  .status,
+              200);
+    const std::string& key = phone_number_id == kOtherPhoneNumberId ? other_key_ : key_;
+    int64_t found = 0;
+    Eventually(
+        [&] {
+          auto list = Api("GET", "/api/contacts?q=" + from, {}, key).Json().at("data").as_array();
+          if (list.empty()) return false;
+          found = list[0].at("id").to_number<int64_t>();
+          return true;
+        },
+        5s);
+    return found;
+  }
+
+  int64_t ConversationOf(int64_t contact) {
+    auto detail = Api("GET", "/api/contacts/" + std::to_string(contact));
+    EXPECT_EQ(detail.status, 200) << detail.body;
+    return detail.Json().at("conversations").as_array().at(0).at("id").to_number<int64_t>();
+  }
+
+  // How many rows `sql` counts in the server's database.
+  int64_t Count(const std::string& sql) {
+    sqlite3* db = nullptr;
+    EXPECT_EQ(sqlite3_open((parley_->data_dir() + "/parley.db").c_str(), &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    sqlite3_stmt* stmt = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+    int64_t count = -1;
+    if (stmt != nullptr && sqlite3_step(stmt) == SQLITE_ROW) count = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return count;
+  }
+
+  void Exec(const std::string& sql) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((parley_->data_dir() + "/parley.db").c_str(), &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    char* error = nullptr;
+    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK) << (error ? error : "");
+    sqlite3_free(error);
+    sqlite3_close(db);
+  }
+
+  size_t Listed(const std::string& path) { return Api("GET", path).Json().at("data").as_array().size(); }
+
+  FakeGraph graph_;
+  std::unique_ptr<ParleyProcess> parley_;
+  std::string key_;
+  std::string other_key_;
+  std::string agent_;
+};
+
+TEST_F(ContactsTest, ListsSearchesFiltersAndShowsOneContactWithItsConversations) {
+  int64_t ana = Customer("33611111111", "Ana Lima", "wamid.c1", "Bonjour");
+  int64_t bruno = Customer("33622222222", "Bruno Diaz", "wamid.c2", "Hello");
+  auto list = Api("GET", "/api/contacts");
+  ASSERT_EQ(list.status, 200) << list.body;
+  auto data = list.Json().at("data").as_array();
+  ASSERT_EQ(data.size(), 2u);
+  EXPECT_EQ(data[0].at("id").to_number<int64_t>(), bruno);  // Newest activity first.
+  EXPECT_EQ(data[1].at("name").as_string(), "Ana Lima");
+  EXPECT_EQ(data[1].at("platform").as_string(), "whatsapp");
+  EXPECT_EQ(data[1].at("conversations").to_number<int64_t>(), 1);
+
+  auto search = Api("GET", "/api/contacts?q=lima").Json().at("data").as_array();
+  ASSERT_EQ(search.size(), 1u);
+  EXPECT_EQ(search[0].at("id").to_number<int64_t>(), ana);
+  EXPECT_EQ(Listed("/api/contacts?platform=instagram"), 0u);
+  EXPECT_EQ(Listed("/api/contacts?platform=whatsapp&limit=1"), 1u);
+  EXPECT_EQ(Api("GET", "/api/contacts?platform=telegram").status, 400);
+
+  auto detail = Api("GET", "/api/contacts/" + std::to_string(ana), {}, agent_);  // Any role reads.
+  ASSERT_EQ(detail.status, 200) << detail.body;
+  EXPECT_EQ(detail.Json().at("contact").at("platform_id").as_string(), "33611111111");
+  auto conversations = detail.Json().at("conversations").as_array();
+  ASSERT_EQ(conversations.size(), 1u);
+  EXPECT_EQ(conversations[0].at("contact").at("name").as_string(), "Ana Lima");
+}
+
+TEST_F(ContactsTest, ExportIsADownloadOfEverythingKeptAboutTheContact) {
+  int64_t ana = Customer("33611111111", "Ana Lima", "wamid.e1", "Je voudrais un gâteau");
+  int64_t conversation = ConversationOf(ana);
+  ASSERT_EQ(Api("POST", "/api/conversations/" + std::to_string(conversation) + "/notes",
+                json::serialize(json::object{{"text", "Allergic to nuts"}}))
+                .status,
+            201);
+  Customer("33622222222", "Bruno Diaz", "wamid.e2", "Someone else");
+
+  const std::string path = "/api/contacts/" + std::to_string(ana) + "/export";
+  EXPECT_EQ(Api("GET", path, {}, agent_).status, 403);  // Owners and admins only.
+  auto exported = Api("GET", path);
+  ASSERT_EQ(exported.status, 200) << exported.body;
+  EXPECT_EQ(exported.headers["content-disposition"],
+            "attachment; filename=\"contact-" + std::to_string(ana) + ".json\"");
+  auto body = exported.Json().as_object();
+  EXPECT_EQ(body.at("contact").at("name").as_string(), "Ana Lima");
+  ASSERT_EQ(body.at("conversations").as_array().size(), 1u);
+  auto messages = body.at("messages").as_array();
+  ASSERT_EQ(messages.size(), 2u);
+  EXPECT_EQ(messages[0].at("text").as_string(), "Je voudrais un gâteau");
+  EXPECT_EQ(messages[1].at("type").as_string(), "note");
+  EXPECT_EQ(body.at("support_items").as_array().size(), 0u);
+  EXPECT_EQ(body.at("traces").as_array().size(), 0u);
+  EXPECT_EQ(exported.body.find("Someone else"), std::string::npos);
+
+  auto audit = Api("GET", "/api/audit-logs?action=contact.export").Json().at("data").as_array();
+  ASSERT_EQ(audit.size(), 1u);
+  EXPECT_EQ(audit[0].at("target_id").as_string(), std::to_string(ana));
+}
+
+TEST_F(ContactsTest, ErasureRemovesTheContactEverywhereAndKeepsAnAuditEntryWithCountsOnly) {
+  int64_t ana = Customer("33611111111", "Ana Zanzibar", "wamid.x1", "My address is 12 rue Quincampoix");
+  Customer("33611111111", "Ana Zanzibar", "wamid.x2", "and my card ends with 4242");
+  int64_t conversation = ConversationOf(ana);
+  ASSERT_EQ(Api("POST", "/api/conversations/" + std::to_string(conversation) + "/notes",
+                json::serialize(json::object{{"text", "Quincampoix regular"}}))
+                .status,
+            201);
+  ASSERT_EQ(Api("POST", "/api/conversations/" + std::to_string(conversation) + "/read").status, 200);
+  int64_t bruno = Customer("33622222222", "Bruno Diaz", "wamid.x3", "Quincampoix too");
+  // Messages are indexed for search in the background.
+  ASSERT_TRUE(Eventually([&] { return Listed("/api/conversations?q=quincampoix") == 2; }, 5s));
+  const std::string ids = "json_extract(data, '$.conversation_id') = " + std::to_string(conversation);
+  ASSERT_GT(Count("SELECT COUNT(*) FROM events WHERE " + ids), 0);
+
+  const std::string path = "/api/contacts/" + std::to_string(ana);
+  EXPECT_EQ(Api("DELETE", path, {}, agent_).status, 403);  // Owners and admins only.
+  auto erased = Api("DELETE", path);
+  ASSERT_EQ(erased.status, 200) << erased.body;
+  auto counts = erased.Json().as_object();
+  EXPECT_EQ(counts.at("conversations").to_number<int64_t>(), 1);
+  EXPECT_EQ(counts.at("messages").to_number<int64_t>(), 3);
+  EXPECT_EQ(counts.at("notes").to_number<int64_t>(), 1);
+  EXPECT_GT(counts.at("events").to_number<int64_t>(), 0);
+
+  EXPECT_EQ(Api("GET", path).status, 404);
+  EXPECT_EQ(Api("GET", "/api/conversations/" + std::to_string(conversation)).status, 404);
+  EXPECT_EQ(Api("GET", "/api/conversations/" + std::to_string(conversation) + "/messages").status, 404);
+  auto inbox = Api("GET", "/api/conversations").Json().at("data").as_array();
+  ASSERT_EQ(inbox.size(), 1u);  // Gone from the lists…
+  EXPECT_EQ(inbox[0].at("contact").at("platform_id").as_string(), "33622222222");
+  EXPECT_EQ(Listed("/api/contacts"), 1u);
+  EXPECT_EQ(Listed("/api/contacts?q=zanzibar"), 0u);  // …from search…
+  auto found = Api("GET", "/api/conversations?q=quincampoix").Json().at("data").as_array();
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].at("id").to_number<int64_t>(), ConversationOf(bruno));
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM messages_search WHERE messages_search MATCH 'zanzibar OR 4242'"), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM contacts_search WHERE contacts_search MATCH 'zanzibar'"), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM events WHERE " + ids), 0);  // …and from the event log.
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM messages WHERE conversation_id = " + std::to_string(conversation)), 0);
+
+  auto audit = Api("GET", "/api/audit-logs?action=contact.erase");
+  ASSERT_EQ(audit.status, 200) << audit.body;
+  auto entries = audit.Json().at("data").as_array();
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].at("target_id").as_string(), std::to_string(ana));
+  const std::string details = json::serialize(entries[0]);
+  EXPECT_EQ(details.find("Zanzibar"), std::string::npos);
+  EXPECT_EQ(details.find("33611111111"), std::string::npos);
+  EXPECT_EQ(Api("DELETE", path).status, 404);  // Once.
+}
+
+TEST_F(ContactsTest, TheRetentionSweeperDeletesMessagesOlderThanTheTenantsPeriod) {
+  int64_t ana = Customer("33611111111", "Ana Lima", "wamid.r1", "An old message");
+  int64_t conversation = ConversationOf(ana);
+  Customer("33611111111", "Ana Lima", "wamid.r2", "A recent message");
+  // Another tenant's old message, which its own (absent) period keeps.
+  Customer("33699999999", "Zed", "wamid.r3", "Kept for ever", kOtherPhoneNumberId);
+  const std::string forty_days_ago = "created_at - " + std::to_string(int64_t{40} * 24 * 3600 * 1000);
+  Exec("UPDATE messages SET created_at = " + forty_days_ago + " WHERE platform_message_id IN ('wamid.r1', 'wamid.r3')");
+
+  auto patched = Api("PATCH", "/api/tenant", json::serialize(json::object{{"message_retention_days", 30}}));
+  ASSERT_EQ(patched.status, 200) << patched.body;
+  const std::string messages = "/api/conversations/" + std::to_string(conversation) + "/messages";
+  ASSERT_TRUE(Eventually([&] { return Listed(messages) == 1; }, 10s)) << Api("GET", messages).body;
+  EXPECT_EQ(Api("GET", messages).Json().at("data").as_array()[0].at("text").as_string(), "A recent message");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM messages WHERE platform_message_id = 'wamid.r3'"), 1);
+  auto audit = Api("GET", "/api/audit-logs?action=retention.sweep").Json().at("data").as_array();
+  ASSERT_EQ(audit.size(), 1u);
+  EXPECT_EQ(audit[0].at("actor").as_string(), "retention");
+}
+
+TEST_F(ContactsTest, AnotherTenantsContactIdsAnswer404) {
+  int64_t zed = Customer("33699999999", "Zed", "wamid.i1", "Hi", kOtherPhoneNumberId);
+  Customer("33611111111", "Ana Lima", "wamid.i2", "Hi");
+  const std::string path = "/api/contacts/" + std::to_string(zed);
+  EXPECT_EQ(Api("GET", path).status, 404);
+  EXPECT_EQ(Api("GET", path + "/export").status, 404);
+  EXPECT_EQ(Api("DELETE", path).status, 404);
+  EXPECT_EQ(Listed("/api/contacts?q=zed"), 0u);
+  EXPECT_EQ(Api("GET", path, {}, other_key_).status, 200);  // Still there for its own tenant.
+}
+
+TEST_F(ContactsTest, AnswersMatchTheSchemasTheDocumentDeclares) {
+  int64_t ana = Customer("33611111111", "Ana Lima", "wamid.s1", "Bonjour");
+  const std::string path = "/api/contacts/" + std::to_string(ana);
+  json::array samples;
+  auto sample = [&](const std::string& method, const std::string& pattern, const std::string& target) {
+    auto answer = Api(method, target);
+    samples.push_back({{"method", method}, {"path", pattern}, {"status", answer.status}, {"body", answer.Json()}});
+  };
+  sample("GET", "/api/contacts", "/api/contacts?q=ana&platform=whatsapp&limit=10");
+  sample("GET", "/api/contacts", "/api/contacts?limit=0");
+  sample("GET", "/api/contacts/{id}", path);
+  sample("GET", "/api/contacts/{id}", "/api/contacts/999999");
+  sample("GET", "/api/contacts/{id}/export", path + "/export");
+  sample("DELETE", "/api/contacts/{id}", path);
+  sample("DELETE", "/api/contacts/{id}", path);
+
+  const std::string document = parley_->data_dir() + "/openapi.json";
+  std::ofstream(document) << Call("GET", parley_->url("/api/openapi.json")).body;
+  const std::string answers = parley_->data_dir() + "/samples.json";
+  std::ofstream(answers) << json::serialize(samples);
+  std::string command = "node " PARLEY_SOURCE_DIR "/tests/openapi/check-responses.mjs " + document + " " + answers +
+                        " 2>&1; echo \"exit=$?\"";
+  std::string output;
+  if (FILE* pipe = ::popen(command.c_str(), "r")) {
+    char buffer[4096];
+    while (size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
+    ::pclose(pipe);
+  }
+  EXPECT_NE(output.find("exit=0"), std::string::npos) << output;
+  EXPECT_NE(output.find(std::to_string(samples.size()) + " answers match"), std::string::npos) << output;
+}
+
+}  // namespace
+}  // namespace parley::testing
