@@ -24,7 +24,10 @@ ApiRoutes::ApiRoutes(ApiServices s)
       channels_(s.config, s.store, s.pool, s.box, s.client),
       events_(s.store, s.pool, s.event_bus, s.events),
       tenant_(s.store, s.pool),
-      analytics_(s.store, s.pool) {}
+      analytics_(s.store, s.pool),
+      webhooks_(s.store, s.pool, s.box, s.client, std::move(s.wake_webhooks),
+                s.config.webhook_retry_hours * 3600 * 1000),
+      knowledge_url_(s.config, s.store, s.pool, s.client, s.agent_service) {}
 
 void ApiRoutes::Register(api::RouteTable& routes) {
   api_.RegisterRoutes(routes);
@@ -36,6 +39,8 @@ void ApiRoutes::Register(api::RouteTable& routes) {
   channels_.RegisterRoutes(routes);
   templates_.RegisterRoutes(routes);
   events_.RegisterRoutes(routes);
+  webhooks_.RegisterRoutes(routes);
+  knowledge_url_.RegisterRoutes(routes);
   tenant_.RegisterRoutes(routes);
   analytics_.RegisterRoutes(routes);
   api::RegisterOpenApiRoute(routes);

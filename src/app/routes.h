@@ -13,8 +13,10 @@
 #include "api/conversations_api.h"
 #include "api/events_api.h"
 #include "api/knowledge_api.h"
+#include "api/knowledge_url_api.h"
 #include "api/route_table.h"
 #include "api/templates_api.h"
+#include "api/webhooks_api.h"
 #include "api/tenant_api.h"
 #include "billing/stripe.h"
 #include "channels/channel.h"
@@ -50,6 +52,7 @@ struct ApiServices {
   std::function<void(int64_t conversation_id)> send_outbox;  //!< Sends a person's reply that is committed.
   events::EventBus& event_bus;                               //!< What GET /api/events waits on.
   api::EventsOptions events = {};
+  std::function<void()> wake_webhooks = {};  //!< Tells the webhook dispatcher a delivery was made.
 };
 
 // The API's handler objects; Register adds all their routes, and the API reference, to a table.
@@ -71,6 +74,8 @@ class ApiRoutes {
   api::EventsApi events_;
   api::TenantApi tenant_;
   api::AnalyticsApi analytics_;
+  api::WebhooksApi webhooks_;
+  api::KnowledgeUrlApi knowledge_url_;
 };
 
 // `parley openapi`: the API reference as GET /api/openapi.json answers it, without serving. The handlers are built

@@ -10,6 +10,7 @@
 #include "app/reply_worker.h"
 #include "app/routes.h"
 #include "app/setup.h"
+#include "app/webhook_dispatcher.h"
 #include "billing/meter.h"
 #include "channels/channel.h"
 #include "core/blocking_pool.h"
@@ -148,6 +149,7 @@ int Serve(const Config& config) {
     admin_server.emplace(io.get_executor(), admin_options, admin_router);
   }
 
+  auto webhook_dispatcher = MakeWebhookDispatcher(io.get_executor(), config, *store, pool, client, *box);
   api::Authenticator authenticator(*store, pool, *box);
   RateLimiter tenant_requests(static_cast<double>(config.api_rate_per_second),
                               static_cast<double>(config.api_rate_burst));
@@ -168,7 +170,8 @@ int Serve(const Config& config) {
        {[&server] { return server.active_connections(); }, [&worker] { return worker.in_flight(); }, started_at},
        [&worker](int64_t conversation_id) { worker.SendOutbox(conversation_id); },
        live_events.bus(),
-       live_events.api_options()});
+       live_events.api_options(),
+       [&webhook_dispatcher] { webhook_dispatcher->Wake(); }});
   api_routes.Register(routes);
 
   if (auto started = server.Start(); !started) return Fail("listen_failed", started.error());
@@ -188,6 +191,7 @@ int Serve(const Config& config) {
   // Documents left pending or half-processed by the previous run are taken up again here.
   agent_service.ingestor().Start();
   live_events.StartPruning(io.get_executor(), *store, pool);
+  webhook_dispatcher->Start();  // Resumes the deliveries that were pending when the server stopped.
   RetentionSweeper retention(config);
   retention.Start(io.get_executor(), *store, pool);
   AnalyticsRollup analytics_rollup;  // Catches up (the backfill, on a first start after migration 0025), then follows.
@@ -217,6 +221,7 @@ int Serve(const Config& config) {
           batcher->Stop();
           agent_service.ingestor().Stop();
           live_events.Stop();
+          webhook_dispatcher->Stop();
           retention.Stop();
           analytics_rollup.Stop();
           co_await server.Stop();

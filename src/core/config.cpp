@@ -383,6 +383,23 @@ const std::vector<Entry>& Entries() {
         "unique-local, multicast and reserved addresses are refused. The operator's own URLs (this table) may "
         "point anywhere."},
        String(&Config::outbound_allow)},
+      {{"webhook_timeout_ms", "PARLEY_WEBHOOK_TIMEOUT_MS", "integer", "10000",
+        "Outbound webhooks (docs/webhooks.md): time an endpoint has to answer a delivery; no answer counts as a "
+        "failure and is retried."},
+       Integer(&Config::webhook_timeout_ms, 100, 120000)},
+      {{"webhook_concurrency", "PARLEY_WEBHOOK_CONCURRENCY", "integer", "8",
+        "Outbound webhook deliveries sent at once, all tenants together (one endpoint gets at most 2 of them)."},
+       Integer(&Config::webhook_concurrency, 1, 256)},
+      {{"webhook_retry_base_ms", "PARLEY_WEBHOOK_RETRY_BASE_MS", "integer", "30000",
+        "A delivery that got no 2xx answer is sent again after about this long, then after twice as long each "
+        "time (with jitter), up to PARLEY_WEBHOOK_RETRY_MAX_MS apart."},
+       Integer(&Config::webhook_retry_base_ms, 10, 3600000)},
+      {{"webhook_retry_max_ms", "PARLEY_WEBHOOK_RETRY_MAX_MS", "integer", "3600000",
+        "The longest wait between two attempts of a webhook delivery."},
+       Integer(&Config::webhook_retry_max_ms, 10, 86400000)},
+      {{"webhook_retry_hours", "PARLEY_WEBHOOK_RETRY_HOURS", "integer", "24",
+        "A webhook delivery is retried for this long after it was made; then it is marked failed."},
+       Integer(&Config::webhook_retry_hours, 1, 168)},
       {{"log_level", "PARLEY_LOG_LEVEL", "string", "info", "Log threshold: trace, debug, info, warn or error."},
        OneOf(&Config::log_level, {"trace", "debug", "info", "warn", "error"})},
   };

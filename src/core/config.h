@@ -117,6 +117,13 @@ struct Config {
   int64_t write_timeout_ms = 5000;
   std::string outbound_allow;  //!< CIDRs and host names that URLs a tenant supplies may reach besides public ones.
 
+  // Outbound webhooks (webhooks/dispatcher.h, docs/webhooks.md)
+  int64_t webhook_timeout_ms = 10000;       //!< An endpoint must answer a delivery within this.
+  int64_t webhook_concurrency = 8;          //!< Deliveries sent at once, all tenants together.
+  int64_t webhook_retry_base_ms = 30000;    //!< First wait after a failed delivery (doubling)…
+  int64_t webhook_retry_max_ms = 3600000;   //!< …up to this between two attempts…
+  int64_t webhook_retry_hours = 24;         //!< …for this long; then the delivery has failed.
+
   // Logs
   std::string log_level = "info";  //!< trace, debug, info, warn, error.
 

@@ -15,6 +15,7 @@ const ChannelsPage = lazy(() => import('../features/channels').then((m) => ({ de
 const AnalyticsPage = lazy(() => import('../features/analytics').then((m) => ({ default: m.AnalyticsPage })));
 const BillingPage = lazy(() => import('../features/billing').then((m) => ({ default: m.BillingPage })));
 const TeamPage = lazy(() => import('../features/team').then((m) => ({ default: m.TeamPage })));
+const WebhooksSection = lazy(() => import('../features/webhooks').then((m) => ({ default: m.WebhooksSection })));
 
 function RequireSession({ children }: { children: ReactNode }) {
   const me = useMe();
@@ -55,7 +56,7 @@ export function AppRoutes() {
         <Route path="/channels" element={<Lazy><ChannelsPage /></Lazy>} />
         <Route path="/analytics" element={<Lazy><AnalyticsPage /></Lazy>} />
         <Route path="/billing" element={<Lazy><BillingPage /></Lazy>} />
-        <Route path="/team" element={<Lazy><TeamPage /></Lazy>} />
+        <Route path="/team" element={<Lazy><TeamPage /><WebhooksSection /></Lazy>} />
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>

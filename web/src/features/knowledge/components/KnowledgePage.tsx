@@ -6,6 +6,7 @@ import { ErrorMessage, Loading } from '../../../components/Status';
 import type { KnowledgeDocument } from '../../../lib/api/types';
 import { useI18n } from '../../../lib/i18n';
 import { useDeleteDocument, useDocuments, useUpload } from '../api/documents';
+import { AddFromUrl } from './AddFromUrl';
 
 function statusText(document: KnowledgeDocument, status: string, percent: (n: number) => string): string {
   const progress = Number(document.progress);
@@ -65,6 +66,7 @@ export function KnowledgePage() {
         </p>
         {upload.error && <ErrorMessage error={upload.error} />}
       </div>
+      <AddFromUrl />
       <h2>{t('knowledge.documents')}</h2>
       {documents.isPending ? (
         <Loading />
