@@ -9,6 +9,7 @@ packages=(
   libspdlog-dev libfmt-dev libtomlplusplus-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libhnswlib-dev libstemmer-dev libcld2-dev libutf8proc-dev libpoppler-cpp-dev libxml2-dev libzip-dev libcmark-dev
+  libcurl4-openssl-dev
   libhowardhinnant-date-dev tzdata
   clang libclang-rt-14-dev
   wrk curl python3 ccache

@@ -7,6 +7,7 @@
 #include "core/log.h"
 #include "core/time.h"
 #include "http/client_address.h"
+#include "store/team_store.h"
 
 #include <boost/algorithm/string/case_conv.hpp>
 #include <boost/algorithm/string/trim.hpp>
@@ -85,14 +86,21 @@ const std::string& DecoyHash() {
 
 }  // namespace
 
-Result<store::NewUser> MakeUser(int64_t tenant_id, std::string_view email, std::string_view name, std::string_view role,
-                                std::string_view password) {
+Result<std::string> ValidEmail(std::string_view email) {
   std::string normalized = NormalizeEmail(email);
   auto at = normalized.find('@');
   if (normalized.size() > 254 || at == std::string::npos || at == 0 || at + 1 >= normalized.size() ||
-      normalized.find_first_of(" \t\r\n") != std::string::npos) {
+      normalized.find_first_of(" \t\r\n<>\",;") != std::string::npos) {
     return Error::InvalidArgument("email must be an e-mail address");
   }
+  return normalized;
+}
+
+Result<store::NewUser> MakeUser(int64_t tenant_id, std::string_view email, std::string_view name, std::string_view role,
+                                std::string_view password) {
+  auto valid = ValidEmail(email);
+  if (!valid) return valid.error();
+  std::string normalized = std::move(*valid);
   if (name.size() > 200) return Error::InvalidArgument("name must be at most 200 bytes");
   auto parsed_role = RequireRole(role);
   if (!parsed_role) return parsed_role.error();
@@ -126,7 +134,39 @@ boost::json::object UserJson(const store::User& user) {
           {"role", user.role},
           {"created_at", FormatTimestamp(user.created_at_ms)},
           {"last_login_at", user.last_login_at_ms ? boost::json::value(FormatTimestamp(*user.last_login_at_ms))
-                                                  : boost::json::value(nullptr)}};
+                                                  : boost::json::value(nullptr)},
+          {"notify_by_email", user.notify_by_email},
+          {"language", user.language}};
+}
+
+bool ValidLanguage(std::string_view language) {
+  return language.size() == 2 &&
+         std::all_of(language.begin(), language.end(), [](char c) { return c >= 'a' && c <= 'z'; });
+}
+
+boost::asio::awaitable<http::Response> SignIn(const Config& config, store::Store& store, BlockingPool& pool,
+                                              Authenticator& auth, store::User user, http::Status status) {
+  std::string token = std::string(kSessionTokenPrefix) + crypto::RandomToken(32);
+  int64_t now = NowMs();
+  int64_t expires_at = now + config.session_ttl_hours * 3600 * 1000;
+  auto open = [&store, hash = crypto::Sha256Hex(token), user_id = user.id, expires_at, now] {
+    return store.access().CreateSession(user_id, hash, expires_at, now);
+  };
+  auto opened = co_await pool.Run(open);
+  if (!opened) co_return http::ErrorResponse(opened.error());
+  Principal who{user.tenant_id, ParseRole(user.role).value_or(Role::kAgent), user.id, std::nullopt};
+  auto audit = AuditOf(who, "user.login", "user", std::to_string(user.id));
+  co_await RecordAudit(store, pool, audit);
+  // Programs take the token from the answer; a browser keeps it in the cookie, out of its scripts' reach, and its
+  // scripts take the CSRF token.
+  auto response = http::JsonResponse(status, boost::json::object{{"token", token},
+                                                                 {"token_type", "Bearer"},
+                                                                 {"expires_at", FormatTimestamp(expires_at)},
+                                                                 {"csrf_token", auth.CsrfToken(token)},
+                                                                 {"user", UserJson(user)}});
+  response.insert(boost::beast::http::field::set_cookie,
+                  SessionCookie(token, config.session_ttl_hours * 3600, config.SecureCookies()));
+  co_return response;
 }
 
 boost::json::object ApiKeyJson(const store::ApiKey& key) {
@@ -205,7 +245,8 @@ void AccessApi::RegisterRoutes(RouteTable& routes) {
        .errors = {409}},
       &AccessApi::CreateUser);
   add(Verb::patch, "/api/users/{id}", kAnyRole,
-      {.summary = "Change a user's name, role or password (anyone may change their own name and password)",
+      {.summary = "Change a user's name, role, password or e-mail preferences (notify_by_email, language); anyone "
+                  "may change their own name, password and preferences",
        .tag = "access",
        .body = BodyKind::kJson,
        .schema = "UserUpdateRequest",
@@ -277,28 +318,7 @@ boost::asio::awaitable<http::Response> AccessApi::Login(const http::Request& req
     co_return HashingBusy();
   }
   if (!user || !*verified) co_return http::ErrorResponse(Error::Unauthenticated("wrong e-mail or password"));
-
-  std::string token = std::string(kSessionTokenPrefix) + crypto::RandomToken(32);
-  int64_t now = NowMs();
-  int64_t expires_at = now + config_.session_ttl_hours * 3600 * 1000;
-  auto open = [this, hash = crypto::Sha256Hex(token), user_id = user->id, expires_at, now] {
-    return store_.access().CreateSession(user_id, hash, expires_at, now);
-  };
-  auto opened = co_await pool_.Run(open);
-  if (!opened) co_return http::ErrorResponse(opened.error());
-  Principal who{user->tenant_id, ParseRole(user->role).value_or(Role::kAgent), user->id, std::nullopt};
-  auto audit = AuditOf(who, "user.login", "user", std::to_string(user->id));
-  co_await RecordAudit(store_, pool_, audit);
-  // Programs take the token from the answer; a browser keeps it in the cookie, out of its scripts' reach, and its
-  // scripts take the CSRF token.
-  auto response = http::JsonResponse(http::Status::ok, boost::json::object{{"token", token},
-                                                                           {"token_type", "Bearer"},
-                                                                           {"expires_at", FormatTimestamp(expires_at)},
-                                                                           {"csrf_token", auth_.CsrfToken(token)},
-                                                                           {"user", UserJson(*user)}});
-  response.insert(boost::beast::http::field::set_cookie,
-                  SessionCookie(token, config_.session_ttl_hours * 3600, config_.SecureCookies()));
-  co_return response;
+  co_return co_await SignIn(config_, store_, pool_, auth_, std::move(*user), http::Status::ok);
 }
 
 boost::asio::awaitable<http::Response> AccessApi::ResetPassword(const http::Request& request,
@@ -429,8 +449,21 @@ boost::asio::awaitable<http::Response> AccessApi::UpdateUser(const Principal& ca
   if (!id) co_return http::ErrorResponse(Error::NotFound("no such user"));
   auto body = http::ParseJsonObject(request);
   if (!body) co_return http::ErrorResponse(body.error());
-  if (auto known = OnlyFields(*body, {"name", "role", "password"}); !known) {
+  if (auto known = OnlyFields(*body, {"name", "role", "password", "notify_by_email", "language"}); !known) {
     co_return http::ErrorResponse(known.error());
+  }
+  store::UserPreferences preferences;
+  if (const auto* notify = body->if_contains("notify_by_email"); notify && !notify->is_null()) {
+    if (!notify->is_bool()) co_return http::ErrorResponse(Error::InvalidArgument("notify_by_email must be a boolean"));
+    preferences.notify_by_email = notify->as_bool();
+  }
+  auto language = OptionalString(*body, "language");
+  if (!language) co_return http::ErrorResponse(language.error());
+  if (*language) {
+    if (!ValidLanguage(**language)) {
+      co_return http::ErrorResponse(Error::InvalidArgument("language must be a two-letter code such as en or fr"));
+    }
+    preferences.language = **language;
   }
   auto name = OptionalString(*body, "name");
   auto role = OptionalString(*body, "role");
@@ -465,7 +498,7 @@ boost::asio::awaitable<http::Response> AccessApi::UpdateUser(const Principal& ca
   if (std::string_view token = CredentialOf(request).token; self && token.starts_with(kSessionTokenPrefix)) {
     keep_session = crypto::Sha256Hex(token);
   }
-  auto update = [this, &caller, id = *id, &name, &role, &hash, &keep_session]() -> Result<store::User> {
+  auto update = [this, &caller, id = *id, &name, &role, &hash, &keep_session, &preferences]() -> Result<store::User> {
     auto& access = store_.access();
     auto current = access.GetUser(caller.tenant_id, id);
     if (!current) return current.error();
@@ -478,6 +511,9 @@ boost::asio::awaitable<http::Response> AccessApi::UpdateUser(const Principal& ca
       if (*owners <= 1) return Error::Conflict("the tenant's last owner cannot be demoted");
     }
     auto updated = access.UpdateUser(caller.tenant_id, id, *name, *role, std::nullopt);
+    if (updated && (preferences.notify_by_email || preferences.language)) {
+      updated = store_.team().SetUserPreferences(caller.tenant_id, id, preferences);
+    }
     if (!updated || !hash) return updated;
     if (auto changed = access.ChangePassword(caller.tenant_id, id, *hash, keep_session); !changed) {
       return changed.error();
@@ -491,6 +527,8 @@ boost::asio::awaitable<http::Response> AccessApi::UpdateUser(const Principal& ca
   if (*name) details["name"] = **name;
   if (*role) details["role"] = **role;
   if (*password) details["password"] = "changed";
+  if (preferences.notify_by_email) details["notify_by_email"] = *preferences.notify_by_email;
+  if (preferences.language) details["language"] = *preferences.language;
   auto audit = AuditOf(caller, "user.update", "user", std::to_string(user->id), std::move(details));
   co_await RecordAudit(store_, pool_, audit);
   co_return http::JsonResponse(http::Status::ok, UserJson(*user));

@@ -5,7 +5,7 @@
 //                        POST /api/auth/logout (clears the cookie)   GET /api/auth/me (+ csrf_token with the cookie)
 //   password resets      POST /api/auth/password-reset {"token", "password"}   (public; the token comes from a
 //                        one-time link, see MakePasswordResetLink)
-//   users                GET/POST /api/users   PATCH/DELETE /api/users/{id}
+//   users                GET/POST /api/users   PATCH/DELETE /api/users/{id} (also one's e-mail preferences)
 //   API keys             GET/POST /api/api-keys   DELETE /api/api-keys/{id}   (the key is shown once)
 //   audit log            GET /api/audit-logs?action=&actor=&cursor=&limit=
 // Nobody grants more than they hold: an admin cannot create, change or remove owners, nor make owner keys, and a
@@ -67,6 +67,15 @@ Result<store::NewUser> MakeUser(int64_t tenant_id, std::string_view email, std::
 
 // An e-mail address as users are found by it: trimmed, lower-case.
 std::string NormalizeEmail(std::string_view email);
+// NormalizeEmail's result when it looks like an address (one that fits in an e-mail header), else kInvalidArgument.
+Result<std::string> ValidEmail(std::string_view email);
+// A language of e-mails and of the dashboard: two lower-case letters (ISO 639-1).
+bool ValidLanguage(std::string_view language);
+
+// Opens a session for `user` and answers as POST /api/auth/login does ({"token", "token_type", "expires_at",
+// "csrf_token", "user"} and the session cookie), with `status`; audit-logged as user.login.
+boost::asio::awaitable<http::Response> SignIn(const Config& config, store::Store& store, BlockingPool& pool,
+                                              Authenticator& auth, store::User user, http::Status status);
 
 // A one-time link that lets `user` set a new password: `<base_url>/reset-password?token=…`, valid for an hour and
 // for one use (POST /api/auth/password-reset). Only the token's hash is stored; a new link replaces the user's

@@ -23,6 +23,8 @@ struct User {
   std::string password_hash;  //!< libsodium's Argon2id string; never leaves the server.
   int64_t created_at_ms = 0;
   std::optional<int64_t> last_login_at_ms;
+  bool notify_by_email = false;  //!< Wants escalations by e-mail (store/team_store.h).
+  std::string language = "en";   //!< Of the e-mails they receive.
 };
 
 struct NewUser {

@@ -12,7 +12,8 @@ namespace {
 
 constexpr const char* kTenantExists = "SELECT 1 FROM tenants WHERE id = ?1";
 
-#define USER_COLUMNS "id, tenant_id, email, name, role, password_hash, created_at, last_login_at"
+#define USER_COLUMNS \
+  "id, tenant_id, email, name, role, password_hash, created_at, last_login_at, notify_by_email, language"
 constexpr const char* kInsertUser =
     "INSERT INTO users (tenant_id, email, name, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
     " RETURNING " USER_COLUMNS;
@@ -69,8 +70,8 @@ constexpr const char* kAuditPage =
     " AND (?3 IS NULL OR action = ?3) AND (?4 IS NULL OR actor = ?4) ORDER BY id DESC LIMIT ?5";
 
 User ReadUser(const Statement& row) {
-  return {row.Int(0),    row.Int(1),    row.String(2), row.String(3),
-          row.String(4), row.String(5), row.Int(6),    row.OptionalInt(7)};
+  return {row.Int(0),    row.Int(1), row.String(2),      row.String(3),     row.String(4),
+          row.String(5), row.Int(6), row.OptionalInt(7), row.Int(8) != 0, row.String(9)};
 }
 
 ApiKey ReadKey(const Statement& row) {

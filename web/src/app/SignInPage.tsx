@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { Navigate, useLocation, useNavigate } from 'react-router';
+import { Link, Navigate, useLocation, useNavigate } from 'react-router';
 import { LanguagePicker } from '../components/LanguagePicker';
 import { useI18n } from '../lib/i18n';
 import { useMe, useSignIn } from '../lib/session';
@@ -53,6 +53,7 @@ export function SignInPage() {
         <button type="submit" className="button primary" disabled={signIn.isPending}>
           {signIn.isPending ? t('signIn.submitting') : t('signIn.submit')}
         </button>
+        <Link to="/forgot-password">{t('auth.forgotLink')}</Link>
         <LanguagePicker />
       </form>
     </main>

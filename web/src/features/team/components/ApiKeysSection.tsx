@@ -1,0 +1,123 @@
+// API keys for programs: created with a name and a role (at most the creator's), shown once with a copy button,
+// listed by their prefix afterwards, revoked for good.
+import { useState, type FormEvent } from 'react';
+import { ConfirmDialog } from '../../../components/ConfirmDialog';
+import { ErrorMessage, Loading } from '../../../components/Status';
+import type { Me } from '../../../lib/api/types';
+import { useI18n } from '../../../lib/i18n';
+import { useApiKeys, useCreateApiKey, useRevokeApiKey, type ApiKey } from '../api/apiKeys';
+import { CopyButton } from './CopyButton';
+
+export function ApiKeysSection({ me }: { me: Me }) {
+  const { t, code, formatDateTime } = useI18n();
+  const keys = useApiKeys();
+  const create = useCreateApiKey();
+  const revoke = useRevokeApiKey();
+  const [name, setName] = useState('');
+  const [role, setRole] = useState<ApiKey['role']>('admin');
+  const [created, setCreated] = useState<{ name: string; key: string } | null>(null);
+  const [revoking, setRevoking] = useState<ApiKey | null>(null);
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    create.mutate(
+      { name, role },
+      {
+        onSuccess: (answer) => {
+          setName('');
+          setCreated({ name: answer.name, key: answer.key });
+        },
+      },
+    );
+  };
+
+  return (
+    <section aria-labelledby="team-keys">
+      <h2 id="team-keys">{t('team.keys.title')}</h2>
+      <form className="row wrap" onSubmit={submit} aria-label={t('team.keys.form')}>
+        <label className="field">
+          <span>{t('team.keys.name')}</span>
+          <input required maxLength={100} value={name} onChange={(event) => setName(event.target.value)} />
+        </label>
+        <label className="field">
+          <span>{t('team.role')}</span>
+          <select value={role} onChange={(event) => setRole(event.target.value as ApiKey['role'])}>
+            {(['admin', 'agent', 'owner'] as const)
+              .filter((option) => me.role === 'owner' || option !== 'owner')
+              .map((option) => (
+                <option key={option} value={option}>
+                  {code('role', option)}
+                </option>
+              ))}
+          </select>
+        </label>
+        <button type="submit" className="button primary" disabled={create.isPending}>
+          {t('team.keys.create')}
+        </button>
+      </form>
+      {created && (
+        <div className="card" role="region" aria-label={t('team.keys.newKey', { name: created.name })}>
+          <p>{t('team.keys.newKey', { name: created.name })}</p>
+          <p className="muted">{t('team.keys.shownOnce')}</p>
+          <code className="secret">{created.key}</code>
+          <CopyButton text={created.key} label={t('team.keys.copy')} />
+          <button type="button" className="button" onClick={() => setCreated(null)}>
+            {t('team.keys.done')}
+          </button>
+        </div>
+      )}
+      {(create.error || revoke.error) && (
+        <p className="error" role="alert">
+          {(create.error ?? revoke.error)?.message}
+        </p>
+      )}
+      {keys.isPending ? (
+        <Loading />
+      ) : keys.error ? (
+        <ErrorMessage error={keys.error} onRetry={() => void keys.refetch()} />
+      ) : (
+        <div className="table-wrap">
+          <table>
+            <caption className="visually-hidden">{t('team.keys.title')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('team.keys.name')}</th>
+                <th scope="col">{t('team.keys.prefix')}</th>
+                <th scope="col">{t('team.role')}</th>
+                <th scope="col">{t('team.keys.created')}</th>
+                <th scope="col">{t('team.keys.lastUsed')}</th>
+                <th scope="col">{t('team.actions')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {(keys.data?.data ?? []).map((key: ApiKey) => (
+                <tr key={key.id}>
+                  <th scope="row">{key.name}</th>
+                  <td>
+                    <code>{key.prefix}…</code>
+                  </td>
+                  <td>{code('role', key.role)}</td>
+                  <td>{formatDateTime(key.created_at)}</td>
+                  <td>{key.last_used_at ? formatDateTime(key.last_used_at) : t('team.never')}</td>
+                  <td>
+                    <button type="button" className="button danger" onClick={() => setRevoking(key)}>
+                      {t('team.keys.revoke', { name: key.name })}
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <ConfirmDialog
+        open={revoking !== null}
+        onOpenChange={(open) => !open && setRevoking(null)}
+        title={t('team.keys.revokeTitle')}
+        description={t('team.keys.revokeConfirm', { name: revoking?.name ?? '' })}
+        confirmLabel={t('team.keys.revokeButton')}
+        onConfirm={() => revoking && revoke.mutate(revoking.id)}
+      />
+    </section>
+  );
+}
