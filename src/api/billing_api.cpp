@@ -3,6 +3,7 @@
 #include "api/auth.h"
 #include "billing/billing.h"
 #include "billing/meter.h"
+#include "core/crypto.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/time.h"
@@ -36,7 +37,35 @@ int64_t DayNumber(const std::string& day) {
   return sys_days{ymd}.time_since_epoch().count();
 }
 
+// Whether the tenant's subscription still runs (and bills): a second Checkout would start a second one. A
+// subscription whose status has not arrived yet (checkout.session.completed came first) counts as running.
+bool SubscriptionRuns(const store::TenantBilling& row) {
+  const std::string& status = row.subscription_status;
+  return !row.stripe_subscription_id.empty() && status != "canceled" && status != "incomplete_expired";
+}
+
+// One key per API call, reused by the client's retries of it: Stripe then creates one session, however many
+// attempts reach it.
+std::string IdempotencyKey(std::string_view what) {
+  return "parley-" + std::string(what) + "-" + crypto::RandomToken(18);
+}
+
+boost::json::object UrlAnswer(const std::string& url) { return boost::json::object{{"url", url}}; }
+
 }  // namespace
+
+BillingApi::BillingApi(const Config& config, store::Store& store, BlockingPool& pool, http::Client& client,
+                       billing::StripeMapping mapping)
+    : config_(config),
+      store_(store),
+      pool_(pool),
+      mapping_(std::move(mapping)),
+      // `parley serve` refused a malformed PARLEY_STRIPE_PRICE_PLANS before building this.
+      checkout_prices_([&config] {
+        auto prices = billing::CheckoutPrices(config.stripe_price_plans);
+        return prices ? *prices : std::map<std::string, std::string>();
+      }()),
+      stripe_(client, config.stripe_api_base_url, config.stripe_secret_key) {}
 
 void BillingApi::RegisterRoutes(RouteTable& routes) {
   routes.Tenant(
@@ -66,6 +95,29 @@ void BillingApi::RegisterRoutes(RouteTable& routes) {
                 [this](const Principal& caller, const http::Request&, const http::RouteContext&) {
                   return GetSubscription(caller);
                 });
+  routes.Tenant(http::Verb::post, "/api/billing/checkout", kOwners,
+                {.summary = "A Stripe Checkout Session subscribing the tenant to a plan: the URL to send the owner's "
+                            "browser to. Stripe sends them back to PARLEY_PUBLIC_URL/billing; the subscription "
+                            "arrives by webhook",
+                 .tag = "billing",
+                 .body = BodyKind::kJson,
+                 .schema = "CheckoutRequest",
+                 .response_schema = "BillingLink",
+                 .errors = {409, 503}},
+                [this](const Principal& caller, const http::Request& request, const http::RouteContext&) {
+                  return Checkout(caller, request);
+                });
+  routes.Tenant(http::Verb::post, "/api/billing/portal", kOwners,
+                {.summary = "A Stripe Customer Portal session for the tenant's customer (payment method, invoices, "
+                            "plan, cancellation): the URL to send the owner's browser to",
+                 .tag = "billing",
+                 .body = BodyKind::kJson,
+                 .schema = "PortalRequest",
+                 .response_schema = "BillingLink",
+                 .errors = {409, 503}},
+                [this](const Principal& caller, const http::Request& request, const http::RouteContext&) {
+                  return Portal(caller, request);
+                });
   routes.Public(http::Verb::post, "/api/stripe/webhook",
                 {.summary = "Stripe events (verified by Stripe-Signature); each event id is handled once",
                  .tag = "billing",
@@ -89,8 +141,14 @@ boost::asio::awaitable<http::Response> BillingApi::ListPlans(const Principal& ca
       if (config_.BillingEnabled() && plan.name == billing::kSelfHostedPlan && current->name != plan.name) continue;
       data.push_back(billing::ToJson(plan));
     }
-    return boost::json::object{
-        {"data", std::move(data)}, {"current_plan", current->name}, {"billing_enabled", config_.BillingEnabled()}};
+    boost::json::array checkout_plans;
+    if (CheckStripeLinks()) {
+      for (const auto& [plan, price] : checkout_prices_) checkout_plans.push_back(boost::json::string(plan));
+    }
+    return boost::json::object{{"data", std::move(data)},
+                               {"current_plan", current->name},
+                               {"billing_enabled", config_.BillingEnabled()},
+                               {"checkout_plans", std::move(checkout_plans)}};
   };
   auto body = co_await pool_.Run(load);
   if (!body) co_return http::ErrorResponse(body.error());
@@ -218,6 +276,100 @@ boost::asio::awaitable<http::Response> BillingApi::StripeWebhook(const http::Req
   co_return http::JsonResponse(
       http::Status::ok,
       boost::json::object{{"received", true}, {"handled", true}, {"outcome", store::ToString(applied->outcome)}});
+}
+
+Result<void> BillingApi::CheckStripeLinks() const {
+  if (!config_.BillingEnabled()) {
+    return Error::Conflict(
+        "billing is off on this server: the operator sets STRIPE_SECRET_KEY and "
+        "STRIPE_WEBHOOK_SECRET to turn it on");
+  }
+  if (config_.public_url.empty()) {
+    return Error::Conflict("PARLEY_PUBLIC_URL is not set: Stripe needs the address to send people back to");
+  }
+  return Ok();
+}
+
+boost::asio::awaitable<http::Response> BillingApi::Checkout(const Principal& caller, const http::Request& request) {
+  if (auto ready = CheckStripeLinks(); !ready) co_return http::ErrorResponse(ready.error());
+  auto body = http::ParseJsonObject(request);
+  if (!body) co_return http::ErrorResponse(body.error());
+  for (const auto& [key, value] : *body) {
+    if (key != "plan") co_return http::ErrorResponse(Error::InvalidArgument("unknown field " + std::string(key)));
+  }
+  const auto* plan_field = body->if_contains("plan");
+  if (plan_field == nullptr || !plan_field->is_string()) {
+    co_return http::ErrorResponse(Error::InvalidArgument("plan must be the name of a plan"));
+  }
+  const std::string plan(plan_field->as_string());
+  auto price = checkout_prices_.find(plan);
+  if (price == checkout_prices_.end()) {
+    std::string sold;
+    for (const auto& [name, id] : checkout_prices_) sold += (sold.empty() ? "" : ", ") + name;
+    co_return http::ErrorResponse(Error::InvalidArgument("the plan '" + plan + "' is not sold through Stripe" +
+                                                         (sold.empty() ? "" : "; these are: " + sold)));
+  }
+  const int64_t tenant_id = caller.tenant_id;
+  auto load = [this, tenant_id] { return store_.billing().GetTenantBilling(tenant_id); };
+  auto row = co_await pool_.Run(load);
+  if (!row) co_return http::ErrorResponse(row.error());
+  if (SubscriptionRuns(*row)) {
+    co_return http::ErrorResponse(Error::Conflict(
+        "the tenant already has a Stripe subscription (" + row->subscription_status +
+        "): its plan changes in the Customer Portal (POST /api/billing/portal with change_plan), not a second one"));
+  }
+  billing::CheckoutSessionRequest session{tenant_id,
+                                          price->second,
+                                          row->stripe_customer_id,
+                                          config_.public_url + "/billing?checkout=success",
+                                          config_.public_url + "/billing?checkout=cancelled",
+                                          IdempotencyKey("checkout")};
+  auto url = co_await stripe_.CreateCheckoutSession(std::move(session));
+  if (!url) {
+    log::Warn("stripe_checkout_failed", {{"tenant_id", tenant_id}, {"plan", plan}, {"reason", url.error().message}});
+    co_return http::ErrorResponse(url.error());
+  }
+  log::Info("stripe_checkout_created", {{"tenant_id", tenant_id}, {"plan", plan}});
+  co_return http::JsonResponse(http::Status::ok, UrlAnswer(*url));
+}
+
+boost::asio::awaitable<http::Response> BillingApi::Portal(const Principal& caller, const http::Request& request) {
+  if (auto ready = CheckStripeLinks(); !ready) co_return http::ErrorResponse(ready.error());
+  bool change_plan = false;
+  if (!request.body().empty()) {
+    auto body = http::ParseJsonObject(request);
+    if (!body) co_return http::ErrorResponse(body.error());
+    for (const auto& [key, value] : *body) {
+      if (key != "change_plan") {
+        co_return http::ErrorResponse(Error::InvalidArgument("unknown field " + std::string(key)));
+      }
+      if (!value.is_bool() && !value.is_null()) {
+        co_return http::ErrorResponse(Error::InvalidArgument("change_plan must be a boolean"));
+      }
+      change_plan = value.is_bool() && value.as_bool();
+    }
+  }
+  const int64_t tenant_id = caller.tenant_id;
+  auto load = [this, tenant_id] { return store_.billing().GetTenantBilling(tenant_id); };
+  auto row = co_await pool_.Run(load);
+  if (!row) co_return http::ErrorResponse(row.error());
+  if (row->stripe_customer_id.empty()) {
+    co_return http::ErrorResponse(Error::Conflict(
+        "the tenant is not a Stripe customer yet: subscribe to a plan first (POST /api/billing/checkout)"));
+  }
+  if (change_plan && !SubscriptionRuns(*row)) {
+    co_return http::ErrorResponse(Error::Conflict(
+        "the tenant has no running subscription to change: subscribe through POST /api/billing/checkout"));
+  }
+  billing::PortalSessionRequest session{row->stripe_customer_id, config_.public_url + "/billing",
+                                        change_plan ? row->stripe_subscription_id : std::string(),
+                                        IdempotencyKey("portal")};
+  auto url = co_await stripe_.CreatePortalSession(std::move(session));
+  if (!url) {
+    log::Warn("stripe_portal_failed", {{"tenant_id", tenant_id}, {"reason", url.error().message}});
+    co_return http::ErrorResponse(url.error());
+  }
+  co_return http::JsonResponse(http::Status::ok, UrlAnswer(*url));
 }
 
 }  // namespace parley::api

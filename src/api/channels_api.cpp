@@ -7,6 +7,8 @@
 #include "core/time.h"
 
 #include <boost/json/array.hpp>
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
 
 #include <algorithm>
 #include <charconv>
@@ -103,6 +105,23 @@ store::AccountProfile ToProfile(const meta::AccountInfo& info) {
 
 json::value OrNull(const std::string& text) { return text.empty() ? json::value(nullptr) : json::value(text); }
 
+// A browser's navigation asks for HTML; a program calling the callback (or a test) gets JSON.
+bool WantsPage(const http::Request& request) {
+  return request[boost::beast::http::field::accept].find("text/html") != std::string_view::npos;
+}
+
+// name=value pairs, percent-encoded (everything but unreserved characters).
+std::string QueryString(const std::vector<std::pair<std::string, std::string>>& pairs) {
+  std::string out;
+  for (const auto& [name, value] : pairs) {
+    if (!out.empty()) out += '&';
+    out += boost::urls::encode(name, boost::urls::unreserved_chars);
+    out += '=';
+    out += boost::urls::encode(value, boost::urls::unreserved_chars);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string TokenHint(std::string_view token) {
@@ -136,6 +155,7 @@ ChannelsApi::ChannelsApi(const Config& config, store::Store& store, BlockingPool
     : store_(store),
       pool_(pool),
       default_plan_(config.default_plan),
+      dashboard_url_(config.public_url),
       box_(box),
       graph_(client, config.graph_api_base_url),
       app_{config.meta_client_id, config.meta_client_secret, config.meta_redirect_uri, config.meta_oauth_dialog_url} {}
@@ -196,7 +216,9 @@ void ChannelsApi::RegisterRoutes(RouteTable& routes) {
   routes.Public(
       Verb::get, "/api/social-accounts/connect/{platform}/callback",
       {.summary = "Meta's OAuth redirect: exchanges the code and saves the accounts it grants (the signed state "
-                  "authenticates)",
+                  "authenticates). A browser (Accept: text/html) gets 303 to PARLEY_PUBLIC_URL/channels?connect="
+                  "ok|error&platform=…&saved=N&skipped=N&reason=…, the dashboard's page that shows the outcome; "
+                  "other callers this JSON",
        .tag = kTag,
        .query = {{"code", R"({"type": "string"})", "The authorization code, when the person granted access."},
                  {"state", R"({"type": "string"})", "The signed state GET …/connect/{platform} issued.", true},
@@ -375,31 +397,56 @@ boost::asio::awaitable<http::Response> ChannelsApi::Connect(const Principal& cal
   co_return http::JsonResponse(http::Status::ok, answer);
 }
 
-boost::asio::awaitable<http::Response> ChannelsApi::Callback(const http::Request&, const http::RouteContext& route) {
+boost::asio::awaitable<http::Response> ChannelsApi::Callback(const http::Request& request,
+                                                             const http::RouteContext& route) {
+  auto answer = co_await CompleteConnect(route);
+  if (!WantsPage(request)) {
+    co_return answer ? http::JsonResponse(http::Status::ok, *answer) : http::ErrorResponse(answer.error());
+  }
+  // A person's browser, back from Meta's dialog: to the dashboard's Channels page, which tells the outcome.
+  std::vector<std::pair<std::string, std::string>> outcome{
+      {"connect", answer ? "ok" : "error"}, {"platform", std::string(route.Param("platform").value_or(""))}};
+  if (answer) {
+    const auto& skipped = answer->at("skipped").as_array();
+    outcome.emplace_back("saved", std::to_string(answer->at("data").as_array().size()));
+    outcome.emplace_back("skipped", std::to_string(skipped.size()));
+    if (!skipped.empty()) outcome.emplace_back("reason", std::string(skipped[0].at("error").as_string()));
+  } else {
+    log::Warn("oauth_connect_failed", {{"reason", answer.error().message}});
+    outcome.emplace_back("reason", answer.error().message);
+  }
+  http::Response redirect(http::Status::see_other, request.version());
+  redirect.set(boost::beast::http::field::location, dashboard_url_ + "/channels?" + QueryString(outcome));
+  redirect.set(boost::beast::http::field::cache_control, "no-store");
+  redirect.prepare_payload();
+  co_return redirect;
+}
+
+boost::asio::awaitable<Result<json::object>> ChannelsApi::CompleteConnect(const http::RouteContext& route) {
   auto platform = PathPlatform(route);
-  if (!platform) co_return http::ErrorResponse(platform.error());
+  if (!platform) co_return platform.error();
   auto state = meta::OpenOAuthState(route.Query("state").value_or(""), box_, NowMs());
   if (!state) {
     log::Warn("oauth_state_refused", {{"platform", ToString(*platform)}, {"reason", state.error().message}});
-    co_return http::ErrorResponse(state.error());
+    co_return state.error();
   }
   if (state->platform != *platform) {
-    co_return http::ErrorResponse(Error::InvalidArgument("the state was issued for another platform"));
+    co_return Error::InvalidArgument("the state was issued for another platform");
   }
   // From here the flow is spent, whatever the outcome: a state that leaked (a log, a Referer) is worth nothing.
   auto flow = flows_.Take(state->flow, NowMs());
   if (!flow) {
     log::Warn("oauth_state_refused", {{"platform", ToString(*platform)}, {"reason", flow.error().message}});
-    co_return http::ErrorResponse(flow.error());
+    co_return flow.error();
   }
   if (auto declined = route.Query("error")) {
     std::string why(route.Query("error_description").value_or(*declined));
-    co_return http::ErrorResponse(Error::InvalidArgument("the authorization was not granted: " + why));
+    co_return Error::InvalidArgument("the authorization was not granted: " + why);
   }
   std::string code(route.Query("code").value_or(""));
-  if (code.empty()) co_return http::ErrorResponse(Error::InvalidArgument("the code parameter is missing"));
+  if (code.empty()) co_return Error::InvalidArgument("the code parameter is missing");
   if (!app_.configured()) {
-    co_return http::ErrorResponse(Error::Unavailable("connecting with Meta is not configured"));
+    co_return Error::Unavailable("connecting with Meta is not configured");
   }
 
   // Whoever started the flow acts with the role they hold now: a user demoted or removed meanwhile, or a key
@@ -407,18 +454,18 @@ boost::asio::awaitable<http::Response> ChannelsApi::Callback(const http::Request
   auto current = co_await CurrentCaller(*flow);
   if (!current) {
     log::Warn("oauth_state_refused", {{"platform", ToString(*platform)}, {"reason", current.error().message}});
-    co_return http::ErrorResponse(current.error());
+    co_return current.error();
   }
   const Principal caller = *current;
 
   auto user_token = co_await graph_.ExchangeCode(app_, *platform, code);
-  if (!user_token) co_return http::ErrorResponse(user_token.error());
+  if (!user_token) co_return user_token.error();
   auto accounts = co_await graph_.Discover(app_, *platform, *user_token);
-  if (!accounts) co_return http::ErrorResponse(accounts.error());
+  if (!accounts) co_return accounts.error();
   if (accounts->empty()) {
-    co_return http::ErrorResponse(Error::InvalidArgument(
-        *platform == Platform::kWhatsApp ? "the login gave access to no WhatsApp Business phone number"
-                                         : "the login gave access to no Instagram business account"));
+    co_return Error::InvalidArgument(*platform == Platform::kWhatsApp
+                                         ? "the login gave access to no WhatsApp Business phone number"
+                                         : "the login gave access to no Instagram business account");
   }
 
   json::array saved;
@@ -442,8 +489,8 @@ boost::asio::awaitable<http::Response> ChannelsApi::Callback(const http::Request
                                    {"tenant_id", caller.tenant_id},
                                    {"saved", static_cast<int64_t>(saved.size())},
                                    {"skipped", static_cast<int64_t>(skipped.size())}});
-  json::object answer{{"platform", ToString(*platform)}, {"data", std::move(saved)}, {"skipped", std::move(skipped)}};
-  co_return http::JsonResponse(http::Status::ok, answer);
+  co_return json::object{
+      {"platform", ToString(*platform)}, {"data", std::move(saved)}, {"skipped", std::move(skipped)}};
 }
 
 boost::asio::awaitable<Result<Principal>> ChannelsApi::CurrentCaller(const meta::OAuthState& flow) {

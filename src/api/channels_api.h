@@ -7,7 +7,9 @@
 //   Meta OAuth       GET /api/social-accounts/connect/{platform} → {"authorization_url", "expires_at"} (admins)
 //                    GET /api/social-accounts/connect/{platform}/callback?code=&state=   (public: the state is
 //                    the authentication; it serves one callback, expires, and the person or key that started
-//                    the flow must still be an owner or admin then)
+//                    the flow must still be an owner or admin then). A browser (Accept: text/html) is sent on
+//                    (303) to the dashboard's PARLEY_PUBLIC_URL/channels?connect=ok|error&platform=&saved=
+//                    &skipped=&reason=, which shows the outcome; other callers get the JSON answer.
 // A token is saved only after the platform accepted it (GET /{account_id} on the Graph API): a refusal answers 400
 // with the platform's message, an unreachable platform 503, and nothing is saved. Access tokens are never shown:
 // answers carry their last four characters at most. Every change goes to the audit log, without the token.
@@ -44,6 +46,8 @@ class ChannelsApi {
   boost::asio::awaitable<http::Response> Remove(const Principal&, const http::Request&, const http::RouteContext&);
   boost::asio::awaitable<http::Response> Connect(const Principal&, const http::Request&, const http::RouteContext&);
   boost::asio::awaitable<http::Response> Callback(const http::Request& request, const http::RouteContext& route);
+  // The callback's work: the ConnectResult answer, or why nothing was connected.
+  boost::asio::awaitable<Result<boost::json::object>> CompleteConnect(const http::RouteContext& route);
 
   // Saves an account the OAuth login gave access to: a new channel, or a new token for the tenant's channel that
   // already has the account.
@@ -61,6 +65,7 @@ class ChannelsApi {
   store::Store& store_;
   BlockingPool& pool_;
   const std::string default_plan_;
+  const std::string dashboard_url_;  //!< PARLEY_PUBLIC_URL; empty: the callback's own origin.
   const crypto::SecretBox& box_;
   channels::meta::GraphAccounts graph_;
   const channels::meta::OAuthApp app_;

@@ -329,11 +329,12 @@ extern const std::string_view kAdminSchemaShapes = R"json({
   },
   "PlanCatalog": {
     "type": "object",
-    "required": ["data", "current_plan", "billing_enabled"],
+    "required": ["data", "current_plan", "billing_enabled", "checkout_plans"],
     "properties": {
       "data": {"type": "array", "items": {"$ref": "#/components/schemas/Plan"}},
       "current_plan": {"type": "string"},
-      "billing_enabled": {"type": "boolean", "description": "Whether tenants pay through Stripe."}
+      "billing_enabled": {"type": "boolean", "description": "Whether tenants pay through Stripe."},
+      "checkout_plans": {"type": "array", "items": {"type": "string"}, "description": "Plans POST /api/billing/checkout sells (empty when billing is off or PARLEY_PUBLIC_URL is unset)."}
     }
   },
   "UsageCounts": {

@@ -59,6 +59,8 @@ boost::json::object ComponentSchemas() {
   json::object schemas = json::parse(kInboxSchemaShapes).as_object();
   json::value admin = json::parse(kAdminSchemaShapes);
   for (auto& [name, shape] : admin.as_object()) schemas[name] = std::move(shape);
+  json::value billing_links = json::parse(kBillingLinkSchemaShapes);
+  for (auto& [name, shape] : billing_links.as_object()) schemas[name] = std::move(shape);
   json::value webhooks = json::parse(kWebhookSchemaShapes);
   for (auto& [name, shape] : webhooks.as_object()) schemas[name] = std::move(shape);
   for (auto& [name, shape] : json::parse(kContactSchemaShapes).as_object()) schemas[name] = std::move(shape);

@@ -20,7 +20,7 @@ ApiRoutes::ApiRoutes(ApiServices s)
       conversations_(s.config, s.store, s.pool, std::move(s.send_outbox), templates_),
       contacts_(s.store, s.pool),
       knowledge_(s.config, s.store, s.pool, s.agent_service),
-      billing_(s.config, s.store, s.pool, std::move(s.stripe)),
+      billing_(s.config, s.store, s.pool, s.client, std::move(s.stripe)),
       channels_(s.config, s.store, s.pool, s.box, s.client),
       events_(s.store, s.pool, s.event_bus, s.events),
       tenant_(s.store, s.pool),

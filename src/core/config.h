@@ -110,6 +110,7 @@ struct Config {
   std::string stripe_secret_key;               //!< sk_…: with the webhook secret, turns billing on.
   std::string stripe_webhook_secret;           //!< whsec_…: verifies Stripe-Signature.
   std::string stripe_price_plans;              //!< "price_123=pro,price_456=business".
+  std::string stripe_api_base_url = "https://api.stripe.com";  //!< Checkout and portal sessions.
 
   // Outbound HTTP
   int64_t connect_timeout_ms = 5000;

@@ -6,6 +6,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/url.hpp>
 
 #include <map>
 #include <set>
@@ -39,6 +41,8 @@ struct FakeGraph::Impl {
   std::string app_id;
   std::string app_secret;
   std::map<std::string, Code> codes;
+  std::string login_user_token;  // Who signs in at the Login dialog; empty: the person declines.
+  int issued_codes = 0;
   std::map<std::string, Node> templates_of_waba;  // fields.data: the templates, in the order added
 };
 
@@ -178,6 +182,37 @@ FakeGraph::FakeGraph() : impl_(std::make_unique<Impl>()) {
         co_return http::JsonResponse(http::Status::ok,
                                      {{"access_token", token}, {"token_type", "bearer"}, {"expires_in", 5183944}});
       });
+  // The Login dialog, already signed in and granting: what a person's browser goes through at facebook.com.
+  impl_->router.Add(http::Verb::get, "/dialog/oauth",
+                    [this, read](const http::Request& request,
+                                 const http::RouteContext& route) -> boost::asio::awaitable<http::Response> {
+                      if (auto failed = read(request)) co_return *failed;
+                      std::lock_guard lock(impl_->mutex);
+                      std::string redirect_uri(route.Query("redirect_uri").value_or(""));
+                      if (impl_->app_id.empty() || route.Query("client_id").value_or("") != impl_->app_id ||
+                          redirect_uri.empty() || route.Query("response_type").value_or("") != "code") {
+                        co_return http::TextResponse(http::Status::bad_request, "Invalid App ID or redirect_uri",
+                                                     "text/html");
+                      }
+                      auto parsed = boost::urls::parse_uri(redirect_uri);
+                      if (!parsed)
+                        co_return http::TextResponse(http::Status::bad_request, "Invalid redirect_uri", "text/html");
+                      boost::urls::url back(*parsed);
+                      if (impl_->login_user_token.empty()) {
+                        back.params().append({"error", "access_denied"});
+                        back.params().append({"error_reason", "user_denied"});
+                        back.params().append({"error_description", "Permissions error"});
+                      } else {
+                        std::string code = "fake-code-" + std::to_string(++impl_->issued_codes);
+                        impl_->codes[code] = {redirect_uri, impl_->login_user_token};
+                        back.params().append({"code", code});
+                      }
+                      back.params().append({"state", std::string(route.Query("state").value_or(""))});
+                      http::Response found(http::Status::found, request.version());
+                      found.set(boost::beast::http::field::location, back.buffer());
+                      found.prepare_payload();
+                      co_return found;
+                    });
   impl_->router.Add(
       http::Verb::get, "/debug_token",
       [this, read](const http::Request& request,
@@ -398,6 +433,11 @@ void FakeGraph::AddAuthorizationCode(const std::string& code, const std::string&
                                      const std::string& user_token) {
   std::lock_guard lock(impl_->mutex);
   impl_->codes[code] = {redirect_uri, user_token};
+}
+
+void FakeGraph::SetLoginUser(const std::string& user_token) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->login_user_token = user_token;
 }
 
 void FakeGraph::AddMessageTemplate(const std::string& waba_id, const std::string& token, boost::json::object fields) {

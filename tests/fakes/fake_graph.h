@@ -11,7 +11,9 @@
 // WhatsApp Business Accounts a token was granted in granular_scopes; GET /{waba_id}/phone_numbers; GET /me/accounts
 // lists the Pages of a user token with their instagram_business_account; GET /{waba_id}/message_templates lists a
 // WhatsApp Business Account's templates as Meta does ({"data": [...], "paging": {"cursors", "next"}}, `limit`
-// (default 25) and `after` honoured).
+// (default 25) and `after` honoured). GET /dialog/oauth stands for the Login dialog a browser is sent to: the
+// person who "signs in" there (SetLoginUser) grants at once, and the browser is redirected (302) to redirect_uri
+// with a new code and the state, or with error=access_denied when nobody is set to sign in.
 
 #include <boost/json/value.hpp>
 
@@ -85,6 +87,9 @@ class FakeGraph {
   void SetApp(const std::string& app_id, const std::string& app_secret);
   // A code the Login dialog would have sent to `redirect_uri`; it exchanges once for `user_token`.
   void AddAuthorizationCode(const std::string& code, const std::string& redirect_uri, const std::string& user_token);
+  // Who signs in at GET /dialog/oauth and grants the app what it asks: the codes it issues exchange for
+  // `user_token`. Empty (the default): the person declines.
+  void SetLoginUser(const std::string& user_token);
 
  private:
   struct Impl;

@@ -9,7 +9,9 @@
 // mistaken for a Graph node id. It runs until SIGTERM or SIGINT.
 //
 // --whatsapp-business TOKEN,WABA_ID,PHONE_NUMBER_ID (repeatable) makes the token reach that business and number,
-// as a channel that is checked against Meta needs.
+// as a channel that is checked against Meta needs. --app APP_ID,APP_SECRET is the Meta app that logins are for, and
+// --login USER_TOKEN the person who signs in at its Login dialog (GET /dialog/oauth) and grants access: with
+// --whatsapp-business USER_TOKEN,… too, connecting with Meta finds that business and number.
 
 #include "fakes/fake_graph.h"
 #include "http/http.h"
@@ -59,11 +61,17 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     std::vector<std::string> parts = i + 1 < argc ? SplitCommas(argv[i + 1]) : std::vector<std::string>{};
-    if (arg != "--whatsapp-business" || parts.size() != 3) {
-      std::cerr << "usage: fake_graph_server [--whatsapp-business TOKEN,WABA_ID,PHONE_NUMBER_ID]...\n";
+    if (arg == "--whatsapp-business" && parts.size() == 3) {
+      graph.AddWhatsAppBusiness(parts[0], parts[1], {{parts[2], "+1 555 0100", "Parley e2e"}});
+    } else if (arg == "--app" && parts.size() == 2) {
+      graph.SetApp(parts[0], parts[1]);
+    } else if (arg == "--login" && parts.size() == 1) {
+      graph.SetLoginUser(parts[0]);
+    } else {
+      std::cerr << "usage: fake_graph_server [--whatsapp-business TOKEN,WABA_ID,PHONE_NUMBER_ID]... "
+                   "[--app APP_ID,APP_SECRET] [--login USER_TOKEN]\n";
       return 2;
     }
-    graph.AddWhatsAppBusiness(parts[0], parts[1], {{parts[2], "+1 555 0100", "Parley e2e"}});
     ++i;
   }
 

@@ -44,6 +44,7 @@ class ChannelsTest : public ::testing::Test {
         {"META_CLIENT_ID", kAppId},
         {"META_CLIENT_SECRET", kAppSecret},
         {"META_REDIRECT_URI", kRedirect},
+        {"PARLEY_META_OAUTH_DIALOG_URL", graph_.base_url() + "/dialog/oauth"},
         {"PARLEY_RESPONDER", "away_message"},
         {"PARLEY_BATCH_WINDOW_MS", "200"},
         {"PARLEY_BATCH_MAX_WAIT_MS", "2000"},
@@ -380,6 +381,63 @@ TEST_F(ChannelsTest, ConnectingInstagramWithMetasLogin) {
   ASSERT_EQ(renewed.status, 200) << renewed.body;
   EXPECT_EQ(renewed.Json().at("data").as_array()[0].at("id"), data[0].at("id"));
   EXPECT_EQ(List(acme_key_).size(), 1u);
+}
+
+// What a person's browser does: from the dashboard to Meta's Login dialog, back to the callback (Accept: text/html),
+// and on to the dashboard's Channels page, whose query says what happened.
+TEST_F(ChannelsTest, ABrowserGoesThroughMetasLoginAndBackToTheChannelsPage) {
+  auto through_login = [&](const std::string& platform) {
+    auto start = Api("GET", "/api/social-accounts/connect/" + platform, acme_key_);
+    EXPECT_EQ(start.status, 200) << start.body;
+    auto dialog =
+        Call("GET", std::string(start.Json().at("authorization_url").as_string()), {}, {{"Accept", "text/html"}});
+    EXPECT_EQ(dialog.status, 302) << dialog.body;
+    // Meta sends the browser to the redirect URI as configured; here it is served on loopback.
+    std::string location = dialog.headers["location"];
+    EXPECT_TRUE(location.starts_with(RedirectFor(platform) + "?")) << location;
+    std::string query = location.substr(location.find('?') + 1);
+    auto back = Call("GET", parley_->url("/api/social-accounts/connect/" + platform + "/callback?" + query), {},
+                     {{"Accept", "text/html,application/xhtml+xml"}});
+    EXPECT_EQ(back.status, 303) << back.body << parley_->logs();
+    EXPECT_EQ(back.headers["cache-control"], "no-store");
+    return back.headers["location"];
+  };
+
+  graph_.SetLoginUser(kWhatsAppToken);
+  EXPECT_EQ(through_login("whatsapp"), "/channels?connect=ok&platform=whatsapp&saved=1&skipped=0");
+  auto channels = List(acme_key_);
+  ASSERT_EQ(channels.size(), 1u);
+  EXPECT_EQ(channels[0].at("account_id"), kPhone);
+  EXPECT_EQ(channels[0].at("waba_id"), kWaba) << "Meta's login finds the WhatsApp Business Account";
+
+  // The person declines in the dialog: the page is told why, and nothing is saved.
+  graph_.SetLoginUser("");
+  EXPECT_EQ(through_login("whatsapp"),
+            "/channels?connect=error&platform=whatsapp&reason=the%20authorization%20was%20not%20granted%3A%20"
+            "Permissions%20error");
+  EXPECT_EQ(List(acme_key_).size(), 1u);
+
+  // A forged state still lands on the page, with the reason, rather than on a JSON error.
+  auto forged = Call("GET", parley_->url("/api/social-accounts/connect/whatsapp/callback?code=x&state=forged"), {},
+                     {{"Accept", "text/html"}});
+  EXPECT_EQ(forged.status, 303);
+  EXPECT_TRUE(forged.headers["location"].starts_with("/channels?connect=error&platform=whatsapp&reason="))
+      << forged.headers["location"];
+}
+
+TEST_F(ChannelsTest, TheCallbackSendsTheBrowserToThePublicUrl) {
+  parley_->Terminate();
+  parley_->env()["PARLEY_PUBLIC_URL"] = "https://desk.example.com";
+  parley_->Start();
+  graph_.SetLoginUser(kWhatsAppToken);
+  graph_.AddAuthorizationCode("code-public", RedirectFor("whatsapp"), kWhatsAppToken);
+  auto back = Call("GET",
+                   parley_->url("/api/social-accounts/connect/whatsapp/callback?code=code-public&state=" +
+                                StartConnect("whatsapp", acme_key_)),
+                   {}, {{"Accept", "text/html"}});
+  EXPECT_EQ(back.status, 303) << back.body;
+  EXPECT_EQ(back.headers["location"],
+            "https://desk.example.com/channels?connect=ok&platform=whatsapp&saved=1&skipped=0");
 }
 
 TEST_F(ChannelsTest, ACallbackWithoutAGoodStateSavesNothing) {

@@ -86,9 +86,10 @@ function stopProcess(child) {
 }
 
 // The fake Graph API: `graphUrl` for Parley, `recorded()` for what it received, `sends()` for the messages sent
-// to customers (not read receipts or typing indicators).
-export async function startFakeGraph() {
-  const child = spawn(paths.fakeGraph, [], { stdio: ['ignore', 'pipe', 'ignore'] });
+// to customers (not read receipts or typing indicators). `args` are fake_graph_server's options (the businesses a
+// token reaches, the Meta app and who signs in at its Login dialog: see tests/fakes/fake_graph_server.cpp).
+export async function startFakeGraph(args = []) {
+  const child = spawn(paths.fakeGraph, args, { stdio: ['ignore', 'pipe', 'ignore'] });
   const ready = await waitForJsonLine(child.stdout, (v) => v.event === 'listening');
   const recorded = async () => (await fetch(ready.control_url + '/_recorded')).json();
   return {
@@ -261,12 +262,13 @@ export async function screenshot(page, name) {
 }
 
 // Starts the fake Graph API, a Parley with its tenant, and Chromium before the file's tests, and stops them after:
-// the returned object's `graph`, `parley` and `browser` are set once the tests run.
-export function useDashboard(env = {}) {
+// the returned object's `graph`, `parley` and `browser` are set once the tests run. `env` is Parley's extra
+// environment, or a function of the started fake Graph API that resolves to it; `graphArgs` go to the fake.
+export function useDashboard(env = {}, { graphArgs = [] } = {}) {
   const started = {};
   before(async () => {
-    started.graph = await startFakeGraph();
-    started.parley = await startTenant(started.graph, env);
+    started.graph = await startFakeGraph(graphArgs);
+    started.parley = await startTenant(started.graph, typeof env === 'function' ? await env(started.graph) : env);
     started.browser = await launchBrowser();
   });
   after(async () => {

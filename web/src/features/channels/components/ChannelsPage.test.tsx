@@ -1,0 +1,176 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { fakeApi, me, renderPage } from '../../../test/utils';
+import { browser } from '../api/channels';
+import { ChannelsPage } from './ChannelsPage';
+
+const whatsapp = {
+  id: 1,
+  platform: 'whatsapp',
+  account_id: '106540352242922',
+  display_name: 'Front desk',
+  enabled: true,
+  access_token_hint: '…9xYz',
+  display_phone_number: '+1 555-0100',
+  verified_name: 'Acme Bakery',
+  waba_id: '102289599326934',
+  created_at: '2026-12-06T10:00:00.000Z',
+  updated_at: '2026-12-06T10:00:00.000Z',
+};
+const instagram = {
+  id: 2,
+  platform: 'instagram',
+  account_id: '17841405822304914',
+  display_name: null,
+  enabled: false,
+  access_token_hint: '…',
+  username: 'acmebakery',
+  created_at: '2026-12-06T10:00:00.000Z',
+  updated_at: '2026-12-06T10:00:00.000Z',
+};
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('ChannelsPage', () => {
+  it('lists the channels with their platform, account, business account and status', async () => {
+    fakeApi({ 'GET /api/auth/me': me, 'GET /api/social-accounts': { data: [whatsapp, instagram] } });
+    renderPage(<ChannelsPage />);
+    const front = await screen.findByRole('row', { name: /Front desk/ });
+    expect(within(front).getByText('WhatsApp')).toBeInTheDocument();
+    expect(within(front).getByText('+1 555-0100')).toBeInTheDocument();
+    expect(within(front).getByText('102289599326934')).toBeInTheDocument();
+    expect(within(front).getByText('Active')).toBeInTheDocument();
+    const insta = screen.getByRole('row', { name: /@acmebakery/ });
+    expect(within(insta).getByText('Instagram')).toBeInTheDocument();
+    expect(within(insta).getByText('Paused')).toBeInTheDocument();
+  });
+
+  it('adds a WhatsApp channel, showing why Meta refused a token', async () => {
+    let attempts = 0;
+    const { calls } = fakeApi({
+      'GET /api/auth/me': me,
+      'GET /api/social-accounts': { data: [] },
+      'POST /api/social-accounts': () =>
+        ++attempts === 1
+          ? {
+              status: 400,
+              body: {
+                error: {
+                  code: 'invalid_argument',
+                  message: 'WhatsApp refused the credentials: Invalid OAuth access token - Cannot parse access token',
+                },
+              },
+            }
+          : { status: 201, body: whatsapp },
+    });
+    renderPage(<ChannelsPage />);
+    const form = await screen.findByRole('region', { name: 'Add a channel' });
+    await userEvent.type(within(form).getByLabelText('Phone number ID'), '106540352242922');
+    await userEvent.type(within(form).getByLabelText('Access token'), 'EAAG-wrong');
+    await userEvent.type(within(form).getByLabelText(/WhatsApp Business Account ID/), '102289599326934');
+    await userEvent.type(within(form).getByLabelText('Name (optional)'), 'Front desk');
+    await userEvent.click(within(form).getByRole('button', { name: 'Add channel' }));
+    expect(await within(form).findByRole('alert')).toHaveTextContent(
+      'The channel was not added: WhatsApp refused the credentials: Invalid OAuth access token',
+    );
+    const post = calls.find((call) => call.method === 'POST');
+    expect(post?.body).toEqual({
+      platform: 'whatsapp',
+      account_id: '106540352242922',
+      access_token: 'EAAG-wrong',
+      display_name: 'Front desk',
+      waba_id: '102289599326934',
+    });
+
+    await userEvent.click(within(form).getByRole('button', { name: 'Add channel' }));
+    expect(await within(form).findByRole('status')).toHaveTextContent('Front desk is connected.');
+    expect(within(form).getByLabelText('Access token')).toHaveValue('');
+  });
+
+  it('asks an Instagram account id and no business account for Instagram', async () => {
+    fakeApi({ 'GET /api/auth/me': me, 'GET /api/social-accounts': { data: [] } });
+    renderPage(<ChannelsPage />);
+    const form = await screen.findByRole('region', { name: 'Add a channel' });
+    await userEvent.selectOptions(within(form).getByLabelText('Platform'), 'instagram');
+    expect(within(form).getByLabelText('Instagram account ID')).toBeInTheDocument();
+    expect(within(form).queryByLabelText(/WhatsApp Business Account ID/)).not.toBeInTheDocument();
+  });
+
+  it('removes a channel after confirmation', async () => {
+    const { calls } = fakeApi({
+      'GET /api/auth/me': me,
+      'GET /api/social-accounts': { data: [whatsapp] },
+      'DELETE /api/social-accounts/1': { status: 204, body: null },
+    });
+    renderPage(<ChannelsPage />);
+    await userEvent.click(await screen.findByRole('button', { name: 'Remove Front desk' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Remove Front desk?' });
+    expect(within(dialog).getByText(/Its conversations are kept/)).toBeInTheDocument();
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Remove' }));
+    await waitFor(() => expect(calls.some((call) => call.method === 'DELETE')).toBe(true));
+  });
+
+  it("sends the browser to Meta's login", async () => {
+    const go = vi.spyOn(browser, 'go').mockImplementation(() => {});
+    fakeApi({
+      'GET /api/auth/me': me,
+      'GET /api/social-accounts': { data: [] },
+      'GET /api/social-accounts/connect/whatsapp': {
+        platform: 'whatsapp',
+        authorization_url: 'https://www.facebook.com/v23.0/dialog/oauth?client_id=1&state=s',
+        redirect_uri: 'https://desk.example.com/api/social-accounts/connect/whatsapp/callback',
+        expires_at: '2026-12-06T10:15:00.000Z',
+      },
+    });
+    renderPage(<ChannelsPage />);
+    await userEvent.click(await screen.findByRole('button', { name: 'Connect WhatsApp with Meta' }));
+    await waitFor(() => expect(go).toHaveBeenCalledWith('https://www.facebook.com/v23.0/dialog/oauth?client_id=1&state=s'));
+  });
+
+  it("shows why connecting is unavailable when the server says so", async () => {
+    fakeApi({
+      'GET /api/auth/me': me,
+      'GET /api/social-accounts': { data: [] },
+      'GET /api/social-accounts/connect/instagram': {
+        status: 503,
+        body: { error: { code: 'unavailable', message: 'connecting with Meta is not configured' } },
+      },
+    });
+    renderPage(<ChannelsPage />);
+    await userEvent.click(await screen.findByRole('button', { name: 'Connect Instagram with Meta' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('Connecting with Meta failed: connecting with Meta is not configured');
+  });
+
+  it("tells what came back from Meta's login", async () => {
+    fakeApi({ 'GET /api/auth/me': me, 'GET /api/social-accounts': { data: [whatsapp] } });
+    renderPage(<ChannelsPage />, { route: '/channels?connect=ok&platform=whatsapp&saved=1&skipped=0' });
+    expect(await screen.findByText('Connected with Meta: 1 WhatsApp channel(s) added or renewed.')).toBeInTheDocument();
+  });
+
+  it("tells why Meta's login connected nothing", async () => {
+    fakeApi({ 'GET /api/auth/me': me, 'GET /api/social-accounts': { data: [] } });
+    renderPage(<ChannelsPage />, {
+      route: '/channels?connect=error&platform=whatsapp&reason=the%20authorization%20was%20not%20granted',
+    });
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'Connecting with Meta failed: the authorization was not granted',
+    );
+  });
+
+  it('shows agents the list only', async () => {
+    fakeApi({ 'GET /api/auth/me': { ...me, role: 'agent' }, 'GET /api/social-accounts': { data: [whatsapp] } });
+    renderPage(<ChannelsPage />);
+    await screen.findByRole('row', { name: /Front desk/ });
+    expect(screen.queryByRole('button', { name: /Remove/ })).not.toBeInTheDocument();
+    expect(screen.queryByRole('region', { name: 'Add a channel' })).not.toBeInTheDocument();
+  });
+
+  it('speaks French', async () => {
+    fakeApi({ 'GET /api/auth/me': me, 'GET /api/social-accounts': { data: [whatsapp] } });
+    renderPage(<ChannelsPage />, { language: 'fr' });
+    expect(await screen.findByRole('button', { name: 'Retirer Front desk' })).toBeInTheDocument();
+    expect(screen.getByRole('region', { name: 'Ajouter un canal' })).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Connecter WhatsApp avec Meta' })).toBeInTheDocument();
+  });
+});
