@@ -202,13 +202,16 @@ asio::awaitable<void> Dispatcher::FanOut() {
 
 asio::awaitable<void> Dispatcher::FillSlots() {
   const int free = options_.concurrency - in_flight_;
-  if (free <= 0 || stopped_) co_return;
+  // One fill leases at a time: two would both count the same free slots.
+  if (free <= 0 || stopped_ || filling_) co_return;
+  filling_ = true;
   const int64_t now = NowMs();
   const int64_t lease_until = now + 2 * options_.timeout.count() + kLeaseSlackMs;
   auto lease = [this, now, lease_until, free, busy = in_flight_per_endpoint_] {
     return store_.webhooks().LeaseDue(now, lease_until, free, options_.per_endpoint, busy);
   };
   Result<std::vector<store::DeliveryJob>> jobs = co_await pool_.Run(lease);
+  filling_ = false;
   if (!jobs) {
     log::Warn("webhook_lease_failed", {{"detail", jobs.error().detail}});
     co_return;
@@ -244,7 +247,8 @@ asio::awaitable<void> Dispatcher::Deliver(store::DeliveryJob job) {
   if (--in_flight_per_endpoint_[job.delivery.endpoint_id] <= 0) {
     in_flight_per_endpoint_.erase(job.delivery.endpoint_id);
   }
-  Notify();  // A slot is free.
+  // The freed slot is filled at once, apart from the fan-out's pace.
+  co_await FillSlots();
 }
 
 asio::awaitable<store::DeliveryAttempt> Dispatcher::Attempt(const store::DeliveryJob& job) {

@@ -89,6 +89,7 @@ class Dispatcher {
   boost::asio::steady_timer wake_;
   bool wake_pending_ = false;
   int in_flight_ = 0;
+  bool filling_ = false;  //!< A FillSlots is leasing.
   std::map<int64_t, int> in_flight_per_endpoint_;
   std::chrono::steady_clock::time_point last_fan_out_{};
   std::chrono::steady_clock::time_point last_prune_{};
