@@ -63,7 +63,9 @@ boost::json::object ComponentSchemas() {
   for (auto& [name, shape] : billing_links.as_object()) schemas[name] = std::move(shape);
   json::value webhooks = json::parse(kWebhookSchemaShapes);
   for (auto& [name, shape] : webhooks.as_object()) schemas[name] = std::move(shape);
-  for (auto& [name, shape] : json::parse(kContactSchemaShapes).as_object()) schemas[name] = std::move(shape);
+  // Each parsed document is named: a range-for over json::parse(…).as_object() would walk a destroyed temporary.
+  json::value contacts = json::parse(kContactSchemaShapes);
+  for (auto& [name, shape] : contacts.as_object()) schemas[name] = std::move(shape);
   json::value analytics = json::parse(kAnalyticsSchemaShapes);
   for (auto& [name, shape] : analytics.as_object()) schemas[name] = std::move(shape);
   json::array reasons;
