@@ -69,10 +69,10 @@ export function AnalyticsPage() {
           {t('analytics.exportCsv')}
         </a>
       </form>
-      {analytics.isPending ? (
-        <Loading />
-      ) : analytics.error ? (
+      {analytics.error ? (
         <ErrorMessage error={analytics.error} onRetry={() => void analytics.refetch()} />
+      ) : !data ? (
+        <Loading />
       ) : (
         <>
           {!data.complete && (
