@@ -244,6 +244,9 @@ TEST_F(ContactsTest, TheRetentionSweeperDeletesMessagesOlderThanTheTenantsPeriod
   // Another tenant's old message, which its own (absent) period keeps.
   Customer("33699999999", "Zed", "wamid.r3", "Kept for ever", kOtherPhoneNumberId);
   const std::string forty_days_ago = "created_at - " + std::to_string(int64_t{40} * 24 * 3600 * 1000);
+  // As if those messages, and the conversations they opened, had come 40 days ago.
+  Exec("UPDATE conversations SET created_at = " + forty_days_ago +
+       " WHERE id IN (SELECT conversation_id FROM messages WHERE platform_message_id IN ('wamid.r1', 'wamid.r3'))");
   Exec("UPDATE messages SET created_at = " + forty_days_ago + " WHERE platform_message_id IN ('wamid.r1', 'wamid.r3')");
 
   auto patched = Api("PATCH", "/api/tenant", json::serialize(json::object{{"message_retention_days", 30}}));
