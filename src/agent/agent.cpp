@@ -1,6 +1,7 @@
 #include "agent/agent.h"
 
 #include "agent/pipeline.h"
+#include "core/time.h"
 
 #include <chrono>
 
@@ -62,6 +63,12 @@ boost::json::object ToJson(const AgentAnswer& answer) {
 
 boost::asio::awaitable<Result<AgentAnswer>> Agent::Answer(const AgentRequest& request, const AiSettings& settings) {
   AgentState state(request, settings);
+  if (settings.business_hours.enabled) {
+    state.out_of_hours = OutOfHours(settings, request.at_ms != 0 ? request.at_ms : NowMs());
+    // The trace says why a hand-off read "we are closed": the hours were checked, in this zone, and found closed.
+    state.out.trace.push_back(
+        {{"stage", "business_hours"}, {"us", 0}, {"open", !state.out_of_hours}, {"time_zone", settings.time_zone}});
+  }
   for (const auto& stage : pipeline_->stages) {
     boost::json::object trace{{"stage", stage->name()}};
     const auto started = Clock::now();

@@ -36,6 +36,7 @@ struct AgentRequest {
   Platform platform = Platform::kWhatsApp;  //!< Decides the length limit and formatting.
   std::string question;                     //!< The customer's unanswered messages, one per line.
   std::vector<Turn> history;                //!< Earlier turns, oldest first.
+  int64_t at_ms = 0;                        //!< When it is answered, for business hours; 0: now.
 };
 
 struct Source {

@@ -32,6 +32,8 @@ constexpr std::array<BuiltinTexts, 7> kBuiltin = {{
          "Sorry, I can't look at images here. Could you tell me in a message what you need?",
          "Sorry, I can't listen to voice or audio messages here. Could you write your question instead?",
          "Here is what our information says:",
+         "Thank you for your message. We are closed right now; a member of our team will answer you here as soon as "
+         "we are open again.",
      }},
     {"fr",
      {
@@ -45,6 +47,8 @@ constexpr std::array<BuiltinTexts, 7> kBuiltin = {{
          "Je ne peux malheureusement pas voir les images ici. Pourriez-vous m'écrire ce dont vous avez besoin ?",
          "Je ne peux malheureusement pas écouter les messages vocaux ici. Pourriez-vous écrire votre question ?",
          "Voici ce qu'indiquent nos informations :",
+         "Merci pour votre message. Nous sommes actuellement fermés ; un membre de notre équipe vous répondra ici "
+         "dès notre réouverture.",
      }},
     {"de",
      {
@@ -59,6 +63,8 @@ constexpr std::array<BuiltinTexts, 7> kBuiltin = {{
          "Leider kann ich hier keine Sprach- oder Audionachrichten anhören. Könnten Sie Ihre Frage stattdessen "
          "schreiben?",
          "Das steht in unseren Informationen:",
+         "Danke für Ihre Nachricht. Wir haben gerade geschlossen; ein Mitglied unseres Teams antwortet Ihnen hier, "
+         "sobald wir wieder geöffnet haben.",
      }},
     {"es",
      {
@@ -72,6 +78,8 @@ constexpr std::array<BuiltinTexts, 7> kBuiltin = {{
          "Lo siento, aquí no puedo ver imágenes. ¿Podría escribirme lo que necesita?",
          "Lo siento, aquí no puedo escuchar mensajes de voz ni audios. ¿Podría escribir su pregunta?",
          "Esto es lo que dice nuestra información:",
+         "Gracias por su mensaje. En este momento estamos cerrados; un miembro de nuestro equipo le responderá aquí "
+         "en cuanto volvamos a abrir.",
      }},
     {"it",
      {
@@ -85,6 +93,8 @@ constexpr std::array<BuiltinTexts, 7> kBuiltin = {{
          "Mi dispiace, qui non posso vedere le immagini. Può scrivermi in un messaggio di cosa ha bisogno?",
          "Mi dispiace, qui non posso ascoltare messaggi vocali o audio. Può scrivere la sua domanda?",
          "Ecco cosa dicono le nostre informazioni:",
+         "Grazie per il suo messaggio. In questo momento siamo chiusi; un membro del nostro team le risponderà qui "
+         "appena riapriremo.",
      }},
     {"pt",
      {
@@ -98,6 +108,8 @@ constexpr std::array<BuiltinTexts, 7> kBuiltin = {{
          "Lamento, mas aqui não consigo ver imagens. Pode descrever por escrito o que precisa?",
          "Lamento, mas aqui não consigo ouvir mensagens de voz ou áudio. Pode escrever a sua pergunta?",
          "Segundo as nossas informações:",
+         "Obrigado pela sua mensagem. Neste momento estamos fechados; um colega responderá aqui assim que "
+         "reabrirmos.",
      }},
     {"nl",
      {
@@ -111,6 +123,8 @@ constexpr std::array<BuiltinTexts, 7> kBuiltin = {{
          "Helaas kan ik hier geen afbeeldingen bekijken. Kunt u in een bericht schrijven wat u nodig heeft?",
          "Helaas kan ik hier geen spraak- of audioberichten beluisteren. Kunt u uw vraag typen?",
          "Volgens onze informatie:",
+         "Bedankt voor uw bericht. We zijn op dit moment gesloten; een collega antwoordt u hier zodra we weer open "
+         "zijn.",
      }},
 }};
 
@@ -121,7 +135,8 @@ constexpr std::array<std::string_view, kBuiltin.size()> kBuiltinLanguages = [] {
 }();
 
 constexpr std::array<std::string_view, kMessageCount> kKeys = {
-    "greeting", "handoff", "fallback", "safety", "quota", "image_notice", "audio_notice", "answer_intro",
+    "greeting",     "handoff",      "fallback",     "safety",       "quota",
+    "image_notice", "audio_notice", "answer_intro", "out_of_hours",
 };
 
 size_t IndexOf(BotMessage message) { return static_cast<size_t>(message); }

@@ -1,9 +1,9 @@
 #pragma once
 // The bot's own messages (greeting, hand-off, fallback, safety, quota, media notices, the lead-in of a quoted
-// answer) in the customer's language. Built-in texts exist in en, fr, de, es, it, pt and nl. A tenant overrides any
-// of them per language in its AI settings (`messages`: {"fr": {"greeting": "…"}}); the older greeting_message,
-// handoff_message and fallback_message settings override the texts of the assistant's default language (its
-// knowledge's `language`), where a `messages` entry for that language wins over them.
+// answer, the out-of-hours hand-off) in the customer's language. Built-in texts exist in en, fr, de, es, it, pt and nl.
+// A tenant overrides any of them per language in its AI settings (`messages`: {"fr": {"greeting": "…"}}); the older
+// greeting_message, handoff_message and fallback_message settings override the texts of the assistant's default
+// language (its knowledge's `language`), where a `messages` entry for that language wins over them.
 
 #include <map>
 #include <optional>
@@ -24,15 +24,17 @@ enum class BotMessage {
   kImageNotice,  //!< An image the plan does not cover.
   kAudioNotice,  //!< A voice or audio message the plan does not cover.
   kAnswerIntro,  //!< Before a quoted passage written in another language than the customer's.
+  kOutOfHours,   //!< Replaces the hand-off and fallback outside business hours: a person answers once open.
 };
 
 inline constexpr BotMessage kAllBotMessages[] = {
-    BotMessage::kGreeting, BotMessage::kHandoff,     BotMessage::kFallback,    BotMessage::kSafety,
-    BotMessage::kQuota,    BotMessage::kImageNotice, BotMessage::kAudioNotice, BotMessage::kAnswerIntro,
+    BotMessage::kGreeting,    BotMessage::kHandoff,     BotMessage::kFallback,
+    BotMessage::kSafety,      BotMessage::kQuota,       BotMessage::kImageNotice,
+    BotMessage::kAudioNotice, BotMessage::kAnswerIntro, BotMessage::kOutOfHours,
 };
 
 //! The message's key in the `messages` setting: "greeting", "handoff", "fallback", "safety", "quota",
-//! "image_notice", "audio_notice", "answer_intro".
+//! "image_notice", "audio_notice", "answer_intro", "out_of_hours".
 std::string_view ToString(BotMessage message);
 std::optional<BotMessage> ParseBotMessage(std::string_view key);
 

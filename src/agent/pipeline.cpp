@@ -35,7 +35,12 @@ std::optional<Draft> DraftFrom(const AgentState& state) {
   return draft;
 }
 
-std::string AgentState::Text(BotMessage message) const { return BotText(settings, message, ReplyLanguage()); }
+std::string AgentState::Text(BotMessage message) const {
+  if (out_of_hours && (message == BotMessage::kHandoff || message == BotMessage::kFallback)) {
+    message = BotMessage::kOutOfHours;
+  }
+  return BotText(settings, message, ReplyLanguage());
+}
 
 std::string AgentState::ReplyLanguage() const { return agent::ReplyLanguage(settings, language); }
 

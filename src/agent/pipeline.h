@@ -45,6 +45,7 @@ struct AgentState {
   bool partial = false;                     // Some question has no answer in `candidate`.
   AgentAnswer out;                          // The decision, once settled; usage and sources along the way.
   bool settled = false;
+  bool out_of_hours = false;  // Outside business hours: hand-offs use the out-of-hours message (agent/settings.h).
 
   // Ends the pipeline with `decision`; `text` is sent (split to the platform's limit), nothing when empty.
   void Settle(Decision decision, Reason reason, std::string text);

@@ -1,6 +1,7 @@
 #include "agent/service.h"
 
 #include "store/knowledge_store.h"
+#include "store/tenant_store.h"
 
 #include <algorithm>
 #include <array>
@@ -91,7 +92,13 @@ AgentService::AgentService(boost::asio::any_io_executor executor, const Config& 
 Result<AiSettings> AgentService::LoadSettings(int64_t tenant_id) {
   auto stored = store_.knowledge().GetAiSettings(tenant_id);
   if (!stored) return stored.error();
-  return FromStoredJson(*stored, DefaultAiSettings(config_), box_);
+  auto settings = FromStoredJson(*stored, DefaultAiSettings(config_), box_);
+  if (!settings || !settings->business_hours.enabled) return settings;
+  // Business hours are read in the tenant's time zone, a tenant setting of its own.
+  auto tenant = store_.tenants().GetTenant(tenant_id);
+  if (!tenant) return tenant.error();
+  settings->time_zone = tenant->time_zone;
+  return settings;
 }
 
 Result<AiSettings> AgentService::UpdateSettings(int64_t tenant_id, const boost::json::object& changes) {

@@ -6,6 +6,7 @@
 
 #include <boost/json/parse.hpp>
 
+#include <algorithm>
 #include <tuple>
 
 namespace parley::agent {
@@ -116,6 +117,59 @@ Result<void> ReadMessages(const boost::json::value& value, std::string_view fiel
   return Ok();
 }
 
+// {"answer_greetings": bool, "try_to_answer": ["complaint", …]}: fields left out keep their value; reasons from
+// kTriableReasons, each once.
+Result<void> ReadTriage(const boost::json::value& value, std::string_view field, TriageOptions& out) {
+  if (!value.is_object()) return FieldError(field, "an object {\"answer_greetings\", \"try_to_answer\"}");
+  TriageOptions options = out;
+  for (const auto& [key, entry] : value.as_object()) {
+    const std::string entry_field = std::string(field) + "." + std::string(key);
+    if (key == "answer_greetings") {
+      if (!entry.is_bool()) return FieldError(entry_field, "true or false");
+      options.answer_greetings = entry.as_bool();
+    } else if (key == "try_to_answer") {
+      std::string allowed;
+      for (Reason reason : kTriableReasons) allowed += (allowed.empty() ? "" : ", ") + std::string(ToString(reason));
+      if (!entry.is_array()) return FieldError(entry_field, "an array of reasons among " + allowed);
+      std::vector<Reason> reasons;
+      for (const auto& item : entry.as_array()) {
+        auto reason = item.is_string() ? ParseReason(item.as_string()) : std::nullopt;
+        if (!reason ||
+            std::find(std::begin(kTriableReasons), std::end(kTriableReasons), *reason) == std::end(kTriableReasons)) {
+          return FieldError(entry_field, "an array of reasons among " + allowed);
+        }
+        if (std::find(reasons.begin(), reasons.end(), *reason) == reasons.end()) reasons.push_back(*reason);
+      }
+      options.try_to_answer = std::move(reasons);
+    } else {
+      return Error::InvalidArgument("unknown field " + entry_field);
+    }
+  }
+  out = std::move(options);
+  return Ok();
+}
+
+boost::json::object TriageJson(const TriageOptions& options) {
+  boost::json::array reasons;
+  for (Reason reason : options.try_to_answer) reasons.push_back(boost::json::string(ToString(reason)));
+  return {{"answer_greetings", options.answer_greetings}, {"try_to_answer", std::move(reasons)}};
+}
+
+// The built-in texts as this server has them, by language: what a message without the tenant's own text says.
+boost::json::object BuiltinMessagesJson(const AiSettings& settings) {
+  boost::json::object languages;
+  AiSettings untouched;
+  untouched.operator_image_notice = settings.operator_image_notice;
+  untouched.operator_audio_notice = settings.operator_audio_notice;
+  for (std::string_view language : BuiltinMessageLanguages()) {
+    untouched.language = std::string(language);
+    boost::json::object entries;
+    for (BotMessage message : kAllBotMessages) entries[ToString(message)] = BotText(untouched, message, language);
+    languages[language] = std::move(entries);
+  }
+  return languages;
+}
+
 boost::json::object MessagesJson(const BotTexts& texts) {
   boost::json::object languages;
   for (const auto& [language, messages] : texts) {
@@ -134,7 +188,17 @@ AiSettings DefaultAiSettings(const Config& config) {
   settings.embeddings = {config.embeddings_base_url, config.embeddings_api_key, config.embeddings_model};
   settings.operator_image_notice = config.image_notice;
   settings.operator_audio_notice = config.audio_notice;
+  settings.batch_window_ms = std::min<int64_t>(config.batch_window_ms, kMaxBatchWindowMs);
   return settings;
+}
+
+bool TriesToAnswer(const TriageOptions& options, Reason reason) {
+  return reason != Reason::kUrgentSafety &&
+         std::find(options.try_to_answer.begin(), options.try_to_answer.end(), reason) != options.try_to_answer.end();
+}
+
+bool OutOfHours(const AiSettings& settings, int64_t utc_ms) {
+  return !IsOpen(settings.business_hours, settings.time_zone, utc_ms);
 }
 
 Result<void> ApplyAiSettingsJson(const boost::json::object& json, AiSettings& settings) {
@@ -191,7 +255,17 @@ Result<void> ApplyAiSettingsJson(const boost::json::object& json, AiSettings& se
       read = ReadInt(value, key, 0, 1000, settings.chunk_overlap);
     } else if (key == "greeting_message") {
       read = ReadString(value, key, 1000, settings.greeting_message);
-    } else if (key == "llm_api_key_set" || key == "embeddings_api_key_set") {
+    } else if (key == "batch_window_ms") {
+      int window = 0;
+      read = ReadInt(value, key, 0, kMaxBatchWindowMs, window);
+      if (read) settings.batch_window_ms = window;
+    } else if (key == "triage") {
+      read = ReadTriage(value, key, settings.triage);
+    } else if (key == "business_hours") {
+      auto hours = ParseBusinessHours(value, settings.business_hours);
+      if (!hours) return hours.error();
+      settings.business_hours = std::move(*hours);
+    } else if (key == "llm_api_key_set" || key == "embeddings_api_key_set" || key == "builtin_messages") {
       continue;  // Read-only fields of the public form, tolerated so a GET can be PUT back.
     } else {
       return Error::InvalidArgument("unknown field " + std::string(key));
@@ -224,8 +298,12 @@ boost::json::object ToPublicJson(const AiSettings& s) {
           {"fallback_message", s.fallback_message},
           {"greeting_message", s.greeting_message},
           {"messages", MessagesJson(s.messages)},
+          {"builtin_messages", BuiltinMessagesJson(s)},
           {"chunk_size", s.chunk_size},
-          {"chunk_overlap", s.chunk_overlap}};
+          {"chunk_overlap", s.chunk_overlap},
+          {"batch_window_ms", s.batch_window_ms},
+          {"triage", TriageJson(s.triage)},
+          {"business_hours", ToJson(s.business_hours)}};
 }
 
 boost::json::object AiSettingsJsonSchema() {
@@ -242,6 +320,8 @@ boost::json::object AiSettingsJsonSchema() {
   };
   boost::json::array supported;
   for (const auto& language : knowledge::SupportedLanguages()) supported.push_back(boost::json::string(language.code));
+  boost::json::array triable;
+  for (Reason reason : kTriableReasons) triable.push_back(boost::json::string(ToString(reason)));
   boost::json::object texts;
   for (BotMessage message : kAllBotMessages) {
     texts[ToString(message)] = string("At most 1000 bytes; \"\" leaves the message to the built-in text.");
@@ -293,8 +373,37 @@ boost::json::object AiSettingsJsonSchema() {
         {"description",
          "The tenant's own texts for the bot's messages, by language, over the built-in ones (en, fr, de, es, it, "
          "pt, nl). A PUT replaces the whole set."}}},
+      {"builtin_messages",
+       {{"type", "object"},
+        {"readOnly", true},
+        {"additionalProperties", {{"type", "object"}, {"additionalProperties", {{"type", "string"}}}}},
+        {"description",
+         "The built-in texts by language (en, fr, de, es, it, pt, nl) and message: what a message says where the "
+         "tenant wrote none. Ignored on input."}}},
       {"chunk_size", number("integer", 200, 4000, "Characters per chunk, about; a change re-indexes the knowledge.")},
       {"chunk_overlap", number("integer", 0, 1000, "Characters repeated between consecutive chunks of a section.")},
+      {"batch_window_ms",
+       number("integer", 0, static_cast<double>(kMaxBatchWindowMs),
+              "Milliseconds the bot waits after a customer's message for the next one before answering the burst; "
+              "the server's PARLEY_BATCH_WINDOW_MS unless set. PARLEY_BATCH_MAX_WAIT_MS still bounds the wait.")},
+      {"triage",
+       {{"type", "object"},
+        {"additionalProperties", false},
+        {"description",
+         "What triage leaves to the bot. Urgent safety is always answered with the `safety` message and handed to "
+         "a person, whatever these say."},
+        {"properties",
+         {{"answer_greetings",
+           {{"type", "boolean"},
+            {"description", "True (default): a bare greeting gets the `greeting` message; false: no reply."}}},
+          {"try_to_answer",
+           {{"type", "array"},
+            {"uniqueItems", true},
+            {"items", {{"type", "string"}, {"enum", std::move(triable)}}},
+            {"description",
+             "Escalation reasons the bot still tries to answer from the knowledge before handing off (default: "
+             "none, every such burst goes straight to a person)."}}}}}}},
+      {"business_hours", BusinessHoursJsonSchema()},
   };
   return {{"type", "object"},
           {"description", "The assistant's settings. Fields left out of a PUT keep their value."},
@@ -312,14 +421,15 @@ Result<std::string> MergeStoredSettings(const std::optional<std::string>& stored
   if (stored) overrides = boost::json::parse(*stored).as_object();
   const boost::json::object shown = ToPublicJson(*current);
   for (const auto& [key, value] : changes) {
-    if (key == "llm_api_key_set" || key == "embeddings_api_key_set") continue;
+    if (key == "llm_api_key_set" || key == "embeddings_api_key_set" || key == "builtin_messages") continue;
     if (key == "model" || key == "llm_model") {
       // Two names for one field, kept under one so that the latest change wins over an earlier one by the other name.
       overrides.erase("llm_model");
       overrides["model"] = value;
       continue;
     }
-    if (key == "language" || key == "answer_language" || key == "messages") {
+    if (key == "language" || key == "answer_language" || key == "messages" || key == "triage" ||
+        key == "business_hours") {
       // Stored as read: codes, whatever name the change used.
       overrides[key] = shown.at(key);
       if (key == "messages" && current->messages.empty()) overrides.erase(key);

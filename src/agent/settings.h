@@ -3,9 +3,11 @@
 // left out take the server's defaults (PARLEY_LLM_*, PARLEY_EMBEDDINGS_*); API keys are sealed with the master
 // key at rest and never shown back (only whether one is set).
 
+#include "agent/business_hours.h"
 #include "agent/messages.h"
 #include "core/config.h"
 #include "core/crypto.h"
+#include "core/decision.h"
 #include "core/error.h"
 
 #include <boost/json/object.hpp>
@@ -22,6 +24,26 @@ struct ProviderSettings {
   std::string api_key;
   std::string model;
 };
+
+// What triage leaves to the bot that it would otherwise hand to a person. Urgent safety is never among them: the
+// safety message goes out at once and a person is told, whatever the settings say.
+struct TriageOptions {
+  bool answer_greetings = true;  //!< False: a bare greeting gets no reply (the customer's question will).
+  //! Escalation reasons the bot still tries to answer from the knowledge first (one of kTriableReasons); a burst it
+  //! cannot answer is handed off as usual. The others go straight to a person.
+  std::vector<Reason> try_to_answer;
+};
+
+// The escalation reasons a business may let the bot try to answer: the customer may be asking something the
+// knowledge answers (a refund policy, how to reset a password). A request for a person, abuse and urgent safety
+// always go to a person.
+inline constexpr Reason kTriableReasons[] = {Reason::kComplaint, Reason::kBillingDispute, Reason::kAccountAccess,
+                                             Reason::kLegal};
+
+// Whether triage's escalation for `reason` is tried by the bot first under `options`.
+bool TriesToAnswer(const TriageOptions& options, Reason reason);
+
+inline constexpr int64_t kMaxBatchWindowMs = 60000;
 
 struct AiSettings {
   bool enabled = true;                      //!< False: the bot never answers (messages wait for a person).
@@ -50,6 +72,16 @@ struct AiSettings {
   std::string language = "en";
   int chunk_size = 800;     //!< Characters per chunk, about (the chunker never exceeds 1.5×).
   int chunk_overlap = 120;  //!< Characters repeated between consecutive chunks of a section.
+  //! How long the bot waits after a customer's message for the next one before answering the burst
+  //! (queue/batcher.h), 0..kMaxBatchWindowMs; the server's PARLEY_BATCH_WINDOW_MS unless the tenant set one. The
+  //! server's PARLEY_BATCH_MAX_WAIT_MS still bounds the whole wait.
+  int64_t batch_window_ms = 2000;
+  TriageOptions triage;
+  BusinessHours business_hours;  //!< Off by default: always open.
+
+  // The tenant's IANA time zone (GET/PATCH /api/tenant), which business hours are read in. A tenant setting of
+  // its own, filled when the settings are loaded: never read from or written to the settings' JSON.
+  std::string time_zone = "UTC";
 
   // The operator's media notices (PARLEY_IMAGE_NOTICE, PARLEY_AUDIO_NOTICE), which replace the built-in English ones.
   // Server configuration, not a tenant setting: never read from or written to the settings' JSON.
@@ -59,6 +91,10 @@ struct AiSettings {
 
 // The settings with the server's defaults for what the tenant did not set.
 AiSettings DefaultAiSettings(const Config& config);
+
+// Whether, at `utc_ms`, the assistant is outside its business hours (never when they are off): what it cannot
+// answer then is handed off with the out-of-hours message.
+bool OutOfHours(const AiSettings& settings, int64_t utc_ms);
 
 // Applies the fields present in `json` over `settings`. kInvalidArgument naming the field on a wrong type, an
 // out-of-range value, an unknown language or an unknown field. Keys given as "" clear them. Languages are read as

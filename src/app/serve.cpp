@@ -10,6 +10,7 @@
 #include "app/reply_worker.h"
 #include "app/routes.h"
 #include "app/setup.h"
+#include "app/tenant_batch_windows.h"
 #include "app/webhook_dispatcher.h"
 #include "billing/meter.h"
 #include "channels/channel.h"
@@ -105,8 +106,10 @@ int Serve(const Config& config) {
       {config.whatsapp_app_secret, config.whatsapp_verify_token, config.graph_api_base_url},
       {config.instagram_app_secret, config.instagram_verify_token, config.graph_api_base_url}, client);
 
-  auto batcher = queue::MakeMemoryBatcher(io.get_executor(), {config.batch_window_ms, config.batch_max_wait_ms});
   agent::AgentService agent_service(io.get_executor(), config, *store, *box, pool, &client);
+  auto batch_windows = MakeTenantBatchWindows(io.get_executor(), pool, agent_service, config);
+  auto batcher = queue::MakeMemoryBatcher(io.get_executor(),
+                                          {config.batch_window_ms, config.batch_max_wait_ms, batch_windows.get()});
   agent::AutoReplyResponder away_message(config.auto_reply_text);
   agent::AgentResponder agent_responder(config, agent_service, *store, pool);
   RateLimiter contact_limiter(static_cast<double>(config.contact_replies_per_minute) / 60.0,

@@ -4,9 +4,8 @@
 
 namespace parley::queue {
 
-int64_t DebounceSchedule::Touch(const store::PendingConversation& pending) {
-  int64_t deadline =
-      std::min(pending.last_inbound_at_ms + policy_.window_ms, pending.pending_since_ms + policy_.max_wait_ms);
+int64_t DebounceSchedule::Touch(const store::PendingConversation& pending, int64_t window_ms) {
+  int64_t deadline = std::min(pending.last_inbound_at_ms + window_ms, pending.pending_since_ms + policy_.max_wait_ms);
   Set(pending.conversation_id, deadline);
   return deadline;
 }

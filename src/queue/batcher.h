@@ -1,11 +1,13 @@
 #pragma once
 // Per-conversation debounce. Each new customer message moves its conversation's deadline to
-// last message + window, but never past first unanswered message + max wait. At the deadline the batcher hands
-// the conversation to the reply worker, which claims it in the store (claims are what make a reply exclusive;
-// the batcher only decides when to try). The in-process batcher (queue/memory) fires on a timer at the deadline;
-// a Redis batcher for several processes will implement the same interface.
+// last message + window, but never past first unanswered message + max wait. The window is the conversation's
+// tenant's when a TenantWindows is given (an assistant's batch_window_ms), else the server's. At the deadline the
+// batcher hands the conversation to the reply worker, which claims it in the store (claims are what make a reply
+// exclusive; the batcher only decides when to try). The in-process batcher (queue/memory) fires on a timer at the
+// deadline; a Redis batcher for several processes will implement the same interface.
 
 #include "core/clock.h"
+#include "queue/tenant_windows.h"
 #include "store/store.h"
 
 #include <cstdint>
@@ -22,8 +24,9 @@
 namespace parley::queue {
 
 struct BatchPolicy {
-  int64_t window_ms = 2000;
+  int64_t window_ms = 2000;  //!< The server's; a tenant's own from `tenant_windows` when given.
   int64_t max_wait_ms = 10000;
+  TenantWindows* tenant_windows = nullptr;  //!< Outlives the batcher; null: every tenant has `window_ms`.
 };
 
 // The deadline arithmetic and the due-set, without clocks or threads (unit-tested on its own).
@@ -32,7 +35,10 @@ class DebounceSchedule {
   explicit DebounceSchedule(BatchPolicy policy) : policy_(policy) {}
 
   // Moves the conversation's deadline for its newest unanswered message; returns the deadline (ms since epoch).
-  int64_t Touch(const store::PendingConversation& pending);
+  int64_t Touch(const store::PendingConversation& pending) { return Touch(pending, policy_.window_ms); }
+  // The same with the conversation's tenant's window.
+  int64_t Touch(const store::PendingConversation& pending, int64_t window_ms);
+  bool Contains(int64_t conversation_id) const { return deadline_of_.contains(conversation_id); }
   // Schedules a retry at `at_ms`, keeping an earlier deadline if one is set.
   void RetryAt(int64_t conversation_id, int64_t at_ms);
   std::optional<int64_t> NextDeadline() const;

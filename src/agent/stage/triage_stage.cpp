@@ -77,9 +77,15 @@ class TriageStage final : public Stage {
         state.Settle(Decision::kIgnore, triage.reason, "");
         co_return Ok();
       case Decision::kGreeting:
-        state.Settle(Decision::kGreeting, Reason::kGreeting, state.Text(BotMessage::kGreeting));
+        state.Settle(Decision::kGreeting, Reason::kGreeting,
+                     state.settings.triage.answer_greetings ? state.Text(BotMessage::kGreeting) : "");
         co_return Ok();
       case Decision::kEscalate:
+        // The business lets the bot try this reason first (settings' triage.try_to_answer): answered as a question.
+        if (TriesToAnswer(state.settings.triage, triage.reason)) {
+          trace["tries_to_answer"] = true;
+          break;
+        }
         state.Settle(Decision::kEscalate, triage.reason,
                      state.Text(triage.reason == Reason::kUrgentSafety ? BotMessage::kSafety : BotMessage::kHandoff));
         state.out.priority = triage.priority;

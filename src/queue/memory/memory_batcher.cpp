@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <map>
 
 #include "core/clock.h"
 #include "core/log.h"
@@ -19,7 +20,12 @@ namespace {
 class TimerState : public std::enable_shared_from_this<TimerState> {
  public:
   TimerState(boost::asio::any_io_executor executor, BatchPolicy policy, Clock& clock)
-      : clock_(clock), strand_(boost::asio::make_strand(std::move(executor))), timer_(strand_), schedule_(policy) {}
+      : clock_(clock),
+        windows_(policy.tenant_windows),
+        default_window_ms_(policy.window_ms),
+        strand_(boost::asio::make_strand(std::move(executor))),
+        timer_(strand_),
+        schedule_(policy) {}
 
   // A clock set forward (in tests) re-arms the timer for the new time.
   void WatchClock() {
@@ -34,9 +40,23 @@ class TimerState : public std::enable_shared_from_this<TimerState> {
   }
   void UnwatchClock() { clock_.Unwatch(watch_id_); }
 
+  // A tenant's window read after its conversations were armed with the one known then moves their deadlines.
+  void ListenForWindows() {
+    if (windows_ == nullptr) return;
+    windows_->OnFetched([weak = weak_from_this()](int64_t tenant_id, int64_t window_ms) {
+      if (auto self = weak.lock()) {
+        boost::asio::post(self->strand_, [self, tenant_id, window_ms] { self->WindowFetched(tenant_id, window_ms); });
+      }
+    });
+  }
+
   void Arm(const store::PendingConversation& pending) {
     boost::asio::dispatch(strand_, [self = shared_from_this(), pending] {
-      self->schedule_.Touch(pending);
+      // Looked up on the strand, so that the fetch this may start is answered (WindowFetched) after it.
+      TenantWindows::Lookup window{self->default_window_ms_, false};
+      if (self->windows_ != nullptr) window = self->windows_->Get(pending.tenant_id);
+      self->schedule_.Touch(pending, window.window_ms);
+      if (window.fetching) self->awaiting_window_[pending.tenant_id][pending.conversation_id] = pending;
       self->Reschedule();
     });
   }
@@ -66,6 +86,17 @@ class TimerState : public std::enable_shared_from_this<TimerState> {
   size_t waiting() const { return waiting_.load(std::memory_order_relaxed); }
 
  private:
+  void WindowFetched(int64_t tenant_id, int64_t window_ms) {
+    auto awaiting = awaiting_window_.find(tenant_id);
+    if (awaiting == awaiting_window_.end()) return;
+    for (const auto& [conversation_id, pending] : awaiting->second) {
+      // One already handed over keeps its turn: touching it again would hand it over twice.
+      if (schedule_.Contains(conversation_id)) schedule_.Touch(pending, window_ms);
+    }
+    awaiting_window_.erase(awaiting);
+    Reschedule();
+  }
+
   // Sets the timer to the earliest deadline when it moved earlier than the pending wait (or none is pending).
   void Reschedule() {
     waiting_.store(schedule_.size(), std::memory_order_relaxed);
@@ -94,6 +125,8 @@ class TimerState : public std::enable_shared_from_this<TimerState> {
   }
 
   Clock& clock_;
+  TenantWindows* const windows_;
+  const int64_t default_window_ms_;
   int watch_id_ = 0;
   boost::asio::strand<boost::asio::any_io_executor> strand_;
   boost::asio::steady_timer timer_;
@@ -102,6 +135,8 @@ class TimerState : public std::enable_shared_from_this<TimerState> {
   bool running_ = false;              // GUARDED_BY(strand_)
   std::optional<int64_t> armed_for_;  // GUARDED_BY(strand_)
   uint64_t generation_ = 0;           // GUARDED_BY(strand_)
+  // Conversations armed while their tenant's window was being read, newest arming per conversation.
+  std::map<int64_t, std::map<int64_t, store::PendingConversation>> awaiting_window_;  // GUARDED_BY(strand_)
   std::atomic<size_t> waiting_{0};
 };
 
@@ -110,6 +145,7 @@ class MemoryBatcher final : public Batcher {
   MemoryBatcher(boost::asio::any_io_executor executor, BatchPolicy policy, Clock& clock)
       : state_(std::make_shared<TimerState>(std::move(executor), policy, clock)) {
     state_->WatchClock();
+    state_->ListenForWindows();
   }
   ~MemoryBatcher() override {
     state_->UnwatchClock();
