@@ -1,80 +1,60 @@
-// The playground: ask what a customer would, see the answer, its sources and the agent's trace side by side.
-import { useState, type FormEvent } from 'react';
-import { ErrorMessage } from '../../../components/Status';
+// The AI studio: the assistant's settings and the playground to try them, as two tabs of one page.
+import { useState, type KeyboardEvent } from 'react';
+import { ErrorMessage, Loading } from '../../../components/Status';
 import { useI18n } from '../../../lib/i18n';
-import { useAsk } from '../api/playground';
+import { useAiSettings, useTenant } from '../api/settings';
+import '../ai-studio.css';
+import { Playground } from './Playground';
+import { SettingsForm } from './SettingsForm';
 
-interface Source {
-  name?: string;
-  text?: string;
-  score?: number;
-  chunk_id?: number;
-}
+const tabs = ['settings', 'playground'] as const;
+type Tab = (typeof tabs)[number];
 
-function Sources({ sources }: { sources: Source[] }) {
-  const { t } = useI18n();
-  if (sources.length === 0) return <p className="muted">{t('thread.noSources')}</p>;
-  return (
-    <ol className="sources">
-      {sources.map((source, index) => (
-        <li key={source.chunk_id ?? index}>
-          <strong>{source.name}</strong>{' '}
-          {typeof source.score === 'number' && (
-            <span className="muted">{t('thread.score', { score: source.score.toFixed(2) })}</span>
-          )}
-          {source.text && <blockquote>{source.text}</blockquote>}
-        </li>
-      ))}
-    </ol>
-  );
+function Settings() {
+  const settings = useAiSettings();
+  const tenant = useTenant();
+  if (settings.isPending) return <Loading />;
+  if (settings.error) return <ErrorMessage error={settings.error} onRetry={() => void settings.refetch()} />;
+  const zone = typeof tenant.data?.time_zone === 'string' ? tenant.data.time_zone : null;
+  // The form starts from the settings loaded first and from each saved answer; a background refetch leaves what is
+  // being typed alone.
+  return <SettingsForm settings={settings.data} timeZone={zone} />;
 }
 
 export function AiStudioPage() {
-  const { t, code } = useI18n();
-  const ask = useAsk();
-  const [question, setQuestion] = useState('');
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    if (question.trim()) ask.mutate(question.trim());
+  const { t } = useI18n();
+  const [tab, setTab] = useState<Tab>('settings');
+  const label = (name: Tab) => (name === 'settings' ? t('aiStudio.tab.settings') : t('studio.playground'));
+  // Arrow keys move between tabs, as the WAI-ARIA tabs pattern has it.
+  const onKeyDown = (event: KeyboardEvent) => {
+    if (event.key !== 'ArrowRight' && event.key !== 'ArrowLeft') return;
+    const next = tabs[(tabs.indexOf(tab) + (event.key === 'ArrowRight' ? 1 : tabs.length - 1)) % tabs.length]!;
+    setTab(next);
+    document.getElementById(`studio-tab-${next}`)?.focus();
   };
-  const answer = ask.data;
-  const draft = answer?.draft as { text?: string; sources?: Source[] } | null | undefined;
   return (
     <div className="page">
       <h1>{t('studio.title')}</h1>
-      <h2>{t('studio.playground')}</h2>
-      <form className="row playground-form" onSubmit={submit}>
-        <label className="field grow">
-          <span>{t('studio.question')}</span>
-          <input value={question} onChange={(event) => setQuestion(event.target.value)} />
-        </label>
-        <button type="submit" className="button primary" disabled={ask.isPending || !question.trim()}>
-          {ask.isPending ? t('studio.asking') : t('studio.ask')}
-        </button>
-      </form>
-      {ask.error && <ErrorMessage error={ask.error} />}
-      {answer && (
-        <div className="columns">
-          <section aria-labelledby="studio-answer">
-            <h3 id="studio-answer">{t('studio.answer')}</h3>
-            <p className="muted">{t('studio.decision', { decision: code('decision', answer.decision), reason: code('reason', answer.reason) })}</p>
-            <blockquote className="answer">{answer.answer}</blockquote>
-            <h4>{t('thread.sources')}</h4>
-            <Sources sources={(answer.sources ?? []) as Source[]} />
-            {draft?.text && (
-              <>
-                <h4>{t('studio.draft')}</h4>
-                <blockquote>{draft.text}</blockquote>
-                <Sources sources={draft.sources ?? []} />
-              </>
-            )}
-          </section>
-          <section aria-labelledby="studio-trace">
-            <h3 id="studio-trace">{t('studio.trace')}</h3>
-            <pre className="trace">{JSON.stringify(answer.trace, null, 2)}</pre>
-          </section>
-        </div>
-      )}
+      <div role="tablist" aria-label={t('aiStudio.tabs')} className="studio-tabs" onKeyDown={onKeyDown}>
+        {tabs.map((name) => (
+          <button
+            key={name}
+            id={`studio-tab-${name}`}
+            type="button"
+            role="tab"
+            aria-selected={tab === name}
+            aria-controls={`studio-panel-${name}`}
+            tabIndex={tab === name ? 0 : -1}
+            className={tab === name ? 'button primary' : 'button'}
+            onClick={() => setTab(name)}
+          >
+            {label(name)}
+          </button>
+        ))}
+      </div>
+      <div role="tabpanel" id={`studio-panel-${tab}`} aria-labelledby={`studio-tab-${tab}`}>
+        {tab === 'settings' ? <Settings /> : <Playground />}
+      </div>
     </div>
   );
 }

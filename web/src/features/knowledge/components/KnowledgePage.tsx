@@ -7,6 +7,7 @@ import type { KnowledgeDocument } from '../../../lib/api/types';
 import { useI18n } from '../../../lib/i18n';
 import { useDeleteDocument, useDocuments, useUpload } from '../api/documents';
 import { AddFromUrl } from './AddFromUrl';
+import { QaEditor } from './QaEditor';
 
 function statusText(document: KnowledgeDocument, status: string, percent: (n: number) => string): string {
   const progress = Number(document.progress);
@@ -121,6 +122,7 @@ export function KnowledgePage() {
         confirmLabel={t('knowledge.delete')}
         onConfirm={() => toDelete && remove.mutate(toDelete.id)}
       />
+      <QaEditor />
     </div>
   );
 }
