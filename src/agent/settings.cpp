@@ -323,8 +323,12 @@ boost::json::object AiSettingsJsonSchema() {
   boost::json::array triable;
   for (Reason reason : kTriableReasons) triable.push_back(boost::json::string(ToString(reason)));
   boost::json::object texts;
+  boost::json::object builtin_texts;
+  boost::json::array every_message;
   for (BotMessage message : kAllBotMessages) {
     texts[ToString(message)] = string("At most 1000 bytes; \"\" leaves the message to the built-in text.");
+    builtin_texts[ToString(message)] = string("The built-in text of this message in this language.");
+    every_message.push_back(boost::json::string(ToString(message)));
   }
   const std::string legacy =
       " in the default language (`language`); \"\" restores the built-in texts. A `messages` entry for that "
@@ -376,7 +380,12 @@ boost::json::object AiSettingsJsonSchema() {
       {"builtin_messages",
        {{"type", "object"},
         {"readOnly", true},
-        {"additionalProperties", {{"type", "object"}, {"additionalProperties", {{"type", "string"}}}}},
+        {"propertyNames", {{"description", "An ISO 639-1 language code."}}},
+        {"additionalProperties",
+         {{"type", "object"},
+          {"properties", std::move(builtin_texts)},
+          {"required", std::move(every_message)},
+          {"additionalProperties", false}}},
         {"description",
          "The built-in texts by language (en, fr, de, es, it, pt, nl) and message: what a message says where the "
          "tenant wrote none. Ignored on input."}}},

@@ -82,10 +82,29 @@ TEST(IsolationTest, AnotherTenantsIdsAnswer404OnEveryRouteAndItsDataAppearsNowhe
                          .at(0)
                          .at("id")
                          .to_number<int64_t>());
-  // A path of tenant A's objects: its {id} and, for a conversation's message, the {message_id} of one of them.
-  auto concrete_path = [&message_id](std::string path, int64_t id) {
+  int64_t contact = as(a_key, "GET", "/api/contacts").Json().at("data").at(0).at("id").to_number<int64_t>();
+  auto invitation = as(a_key, "POST", "/api/invitations", R"({"email":"carl.private@acme.test"})");
+  ASSERT_EQ(invitation.status, 201) << invitation.body;
+  auto endpoint = as(a_key, "POST", "/api/webhook-endpoints", R"({"url":"https://crm.acme.test/hooks"})");
+  ASSERT_EQ(endpoint.status, 201) << endpoint.body;
+  const std::string endpoint_path =
+      "/api/webhook-endpoints/" + std::to_string(endpoint.Json().at("id").to_number<int64_t>());
+  ASSERT_EQ(as(a_key, "POST", endpoint_path + "/ping").status, 202);
+  std::string delivery_id;
+  ASSERT_TRUE(Eventually(
+      [&] {
+        auto deliveries = as(a_key, "GET", endpoint_path + "/deliveries").Json().at("data").as_array();
+        if (deliveries.empty()) return false;
+        delivery_id = std::to_string(deliveries[0].at("id").to_number<int64_t>());
+        return true;
+      },
+      5s));
+  // A path of tenant A's objects: its {id} and, for a conversation's message or an endpoint's delivery, the
+  // {message_id} or {delivery_id} of one of them.
+  auto concrete_path = [&message_id, &delivery_id](std::string path, int64_t id) {
     if (size_t brace = path.find("{id}"); brace != std::string::npos) path.replace(brace, 4, std::to_string(id));
     if (size_t brace = path.find("{message_id}"); brace != std::string::npos) path.replace(brace, 12, message_id);
+    if (size_t brace = path.find("{delivery_id}"); brace != std::string::npos) path.replace(brace, 13, delivery_id);
     return path;
   };
 
@@ -98,6 +117,9 @@ TEST(IsolationTest, AnotherTenantsIdsAnswer404OnEveryRouteAndItsDataAppearsNowhe
       {"/api/api-keys/", key.Json().at("id").to_number<int64_t>()},
       {"/api/social-accounts/", channel_id},
       {"/api/canned-replies/", canned.Json().at("id").to_number<int64_t>()},
+      {"/api/contacts/", contact},
+      {"/api/invitations/", invitation.Json().at("id").to_number<int64_t>()},
+      {"/api/webhook-endpoints/", endpoint.Json().at("id").to_number<int64_t>()},
   };
   // Bodies that are valid apart from the id, so that only ownership can refuse them.
   std::map<std::string, std::string> bodies{
@@ -112,6 +134,7 @@ TEST(IsolationTest, AnotherTenantsIdsAnswer404OnEveryRouteAndItsDataAppearsNowhe
       {"POST /api/conversations/{id}/notes", R"({"text":"a note"})"},
       {"POST /api/conversations/{id}/messages/{message_id}/save-as-qa", R"({"question":"q?"})"},
       {"PUT /api/canned-replies/{id}", R"({"shortcut":"x","text":"y"})"},
+      {"PATCH /api/webhook-endpoints/{id}", R"({"description":"x"})"},
   };
 
   json::value openapi = Call("GET", parley.url("/api/openapi.json")).Json();
@@ -169,7 +192,8 @@ TEST(IsolationTest, AnotherTenantsIdsAnswer404OnEveryRouteAndItsDataAppearsNowhe
   for (const char* list :
        {"/api/conversations", "/api/conversations?q=33699988877", "/api/support", "/api/faq-qa",
         "/api/knowledge-documents", "/api/knowledge-bases", "/api/users", "/api/api-keys", "/api/audit-logs",
-        "/api/usage", "/api/subscriptions", "/api/social-accounts", "/api/auth/me"}) {
+        "/api/usage", "/api/subscriptions", "/api/social-accounts", "/api/auth/me", "/api/contacts",
+        "/api/contacts?q=33699988877", "/api/invitations", "/api/webhook-endpoints"}) {
     auto answer = as(b_key, "GET", list);
     EXPECT_EQ(answer.status, 200) << list << ": " << answer.body;
     for (const char* marker : {kContact, kFaqAnswer, kDocumentName, kUserEmail, kKeyName, kPhoneNumberId}) {
