@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 # Paths under the checkout are hashed relative to it, so a clone in another folder (CI's) reuses the compiler cache.
 export CCACHE_BASEDIR ?= $(CURDIR)
 
-.PHONY: all setup configure build run test eval eval-record bench bench-floor bench-knowledge bench-dashboard fuzz lint docs \
+.PHONY: all setup configure build install run test eval eval-record bench bench-floor bench-knowledge bench-dashboard fuzz lint docs \
         clean
 
 all: build
@@ -30,6 +30,19 @@ build: configure
 
 run: build
 	@bash scripts/run.sh
+
+# The binary, the dashboard beside it, the systemd unit and an example configuration (docs/operations.md).
+# DESTDIR stages the files elsewhere (packaging); the unit's paths follow PREFIX.
+PREFIX ?= /usr/local
+install: build
+	@install -D -m 755 $(BUILD_DIR)/parley $(DESTDIR)$(PREFIX)/bin/parley
+	@rm -rf $(DESTDIR)$(PREFIX)/share/parley/web && mkdir -p $(DESTDIR)$(PREFIX)/share/parley
+	@cp -r $(BUILD_DIR)/web $(DESTDIR)$(PREFIX)/share/parley/web
+	@mkdir -p $(DESTDIR)/etc/systemd/system
+	@sed 's|/usr/local|$(PREFIX)|g' deploy/parley.service > $(DESTDIR)/etc/systemd/system/parley.service
+	@install -D -m 644 deploy/parley.example.toml $(DESTDIR)/etc/parley/parley.example.toml
+	@install -D -m 644 docs/operations.md $(DESTDIR)$(PREFIX)/share/doc/parley/operations.md
+	@echo "installed into $(DESTDIR)$(PREFIX); next: docs/operations.md, \"Run it as a service\""
 
 test: build
 	@bash scripts/test.sh $(BUILD_DIR)

@@ -49,7 +49,7 @@ A demo tenant is ready, with a small knowledge base (scripts/demo/demo-business.
       --url http://$PARLEY_LISTEN/api/whatsapp/webhook
   curl -s -H "Authorization: Bearer $api_key" http://$PARLEY_LISTEN/api/conversations
   curl -s -H "Authorization: Bearer $api_key" http://$PARLEY_LISTEN/api/conversations/1/messages
-  curl -s -d '{"email":"owner@demo.local","password":"$owner_password"}' http://$PARLEY_LISTEN/api/auth/login
+  curl -s -H 'Content-Type: application/json' -d '{"email":"owner@demo.local","password":"$owner_password"}' http://$PARLEY_LISTEN/api/auth/login
   curl -s http://$PARLEY_LISTEN/api/openapi.json          # every route, with the roles that may call it
 
 The reply is sent to Meta's Graph API (${PARLEY_GRAPH_API_BASE_URL:-https://graph.facebook.com/v23.0}). With the demo

@@ -13,6 +13,7 @@ extern const std::string_view kContactSchemaShapes;  //!< Contacts, their export
 extern const std::string_view kWebhookSchemaShapes;  //!< Outbound webhook endpoints and deliveries.
 extern const std::string_view kAdminSchemaShapes;  //!< Knowledge, access, channels, billing, operations.
 extern const std::string_view kBillingLinkSchemaShapes;  //!< Stripe Checkout and Customer Portal links.
+extern const std::string_view kTeamSchemaShapes;  //!< Invitations, forgotten passwords.
 extern const std::string_view kAnalyticsSchemaShapes;  //!< The tenant's settings, analytics.
 
 }  // namespace parley::api

@@ -98,14 +98,16 @@ extern const std::string_view kAdminSchemaShapes = R"json({
 
   "User": {
     "type": "object",
-    "required": ["id", "email", "name", "role", "created_at", "last_login_at"],
+    "required": ["id", "email", "name", "role", "created_at", "last_login_at", "notify_by_email", "language"],
     "properties": {
       "id": {"type": "integer"},
       "email": {"type": "string", "format": "email"},
       "name": {"type": "string"},
       "role": {"$ref": "#/components/schemas/Role"},
       "created_at": {"type": "string", "format": "date-time"},
-      "last_login_at": {"type": ["string", "null"], "format": "date-time"}
+      "last_login_at": {"type": ["string", "null"], "format": "date-time"},
+      "notify_by_email": {"type": "boolean", "description": "Wants an e-mail when a conversation is escalated."},
+      "language": {"type": "string", "description": "Of the e-mails the user receives (en, fr, …)."}
     }
   },
   "UserList": {
@@ -130,7 +132,9 @@ extern const std::string_view kAdminSchemaShapes = R"json({
     "properties": {
       "name": {"type": ["string", "null"], "maxLength": 200},
       "role": {"$ref": "#/components/schemas/Role"},
-      "password": {"type": ["string", "null"], "minLength": 8}
+      "password": {"type": ["string", "null"], "minLength": 8},
+      "notify_by_email": {"type": ["boolean", "null"], "description": "E-mail me escalations."},
+      "language": {"type": ["string", "null"], "pattern": "^[a-z]{2}$", "description": "Language of my e-mails."}
     }
   },
   "LoginRequest": {

@@ -59,13 +59,15 @@ boost::json::object ComponentSchemas() {
   json::object schemas = json::parse(kInboxSchemaShapes).as_object();
   json::value admin = json::parse(kAdminSchemaShapes);
   for (auto& [name, shape] : admin.as_object()) schemas[name] = std::move(shape);
-  json::value billing_links = json::parse(kBillingLinkSchemaShapes);
-  for (auto& [name, shape] : billing_links.as_object()) schemas[name] = std::move(shape);
   json::value webhooks = json::parse(kWebhookSchemaShapes);
   for (auto& [name, shape] : webhooks.as_object()) schemas[name] = std::move(shape);
   // Each parsed document is named: a range-for over json::parse(…).as_object() would walk a destroyed temporary.
   json::value contacts = json::parse(kContactSchemaShapes);
   for (auto& [name, shape] : contacts.as_object()) schemas[name] = std::move(shape);
+  json::value billing_links = json::parse(kBillingLinkSchemaShapes);
+  for (auto& [name, shape] : billing_links.as_object()) schemas[name] = std::move(shape);
+  json::value team = json::parse(kTeamSchemaShapes);
+  for (auto& [name, shape] : team.as_object()) schemas[name] = std::move(shape);
   json::value analytics = json::parse(kAnalyticsSchemaShapes);
   for (auto& [name, shape] : analytics.as_object()) schemas[name] = std::move(shape);
   json::array reasons;

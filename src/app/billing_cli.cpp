@@ -9,23 +9,9 @@
 #include <iostream>
 
 namespace parley::app {
-namespace {
-
-int PrintError(const Error& e) {
-  std::cerr << "error: " << e.message << (e.detail.empty() ? "" : " (" + e.detail + ")") << "\n";
-  return 1;
-}
-
-Result<std::unique_ptr<store::Store>> Open(const Config& config) {
-  auto box = LoadMasterKey(config);
-  if (!box) return box.error();
-  return OpenMigratedStore(config, *box);
-}
-
-}  // namespace
 
 int TenantPlan(const Config& config, int64_t tenant_id, const std::string& plan) {
-  auto store = Open(config);
+  auto store = OpenForCli(config);
   if (!store) return PrintError(store.error());
   auto previous = (*store)->billing().SetTenantPlan(tenant_id, plan);
   if (!previous) return PrintError(previous.error());
@@ -42,7 +28,7 @@ int TenantPlan(const Config& config, int64_t tenant_id, const std::string& plan)
 }
 
 int PlanList(const Config& config) {
-  auto store = Open(config);
+  auto store = OpenForCli(config);
   if (!store) return PrintError(store.error());
   auto plans = (*store)->billing().ListPlans();
   (*store)->Close();
@@ -52,7 +38,7 @@ int PlanList(const Config& config) {
 }
 
 int PlanPut(const Config& config, const store::Plan& plan) {
-  auto store = Open(config);
+  auto store = OpenForCli(config);
   if (!store) return PrintError(store.error());
   auto stored = (*store)->billing().PutPlan(plan);
   (*store)->Close();

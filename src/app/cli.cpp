@@ -4,6 +4,7 @@
 #include "api/auth.h"
 #include "app/billing_cli.h"
 #include "app/knowledge_cli.h"
+#include "app/operations_cli.h"
 #include "app/routes.h"
 #include "app/setup.h"
 #include "core/config.h"
@@ -25,19 +26,7 @@
 namespace parley::app {
 namespace {
 
-int PrintError(const Error& e) {
-  std::cerr << "error: " << e.message << (e.detail.empty() ? "" : " (" + e.detail + ")") << "\n";
-  return 1;
-}
-
 void PrintJson(const boost::json::value& v) { std::cout << SerializeJson(v) << std::endl; }
-
-// Opens the store the way `serve` does; every subcommand that touches data goes through here.
-Result<std::unique_ptr<store::Store>> OpenForCli(const Config& config) {
-  auto box = LoadMasterKey(config);
-  if (!box) return box.error();
-  return OpenMigratedStore(config, *box);
-}
 
 int TenantCreate(const Config& config, const std::string& name) {
   auto store = OpenForCli(config);
@@ -222,6 +211,15 @@ int Main(int argc, char** argv) {
 
   auto* serve = cli.add_subcommand("serve", "Run the server: webhooks, batching, replies and the API.");
   auto* migrate = cli.add_subcommand("migrate", "Apply pending database migrations and exit.");
+  bool migrate_status = false;
+  migrate->add_flag("--status", migrate_status, "Only list the migrations, applied or pending; change nothing.");
+  auto* backup = cli.add_subcommand(
+      "backup", "Copy the database and the master key into a new directory while the server keeps running.");
+  std::string backup_to;
+  backup->add_option("--to", backup_to, "The directory to create (it must not exist, or be empty).")->required();
+  auto* restore = cli.add_subcommand("restore", "Fill an empty data directory from a backup.");
+  std::string restore_from;
+  restore->add_option("--from", restore_from, "The backup's directory.")->required();
   auto* openapi = cli.add_subcommand(
       "openapi", "Print the API reference (OpenAPI 3.1 JSON, as GET /api/openapi.json answers it) without serving.");
 
@@ -369,13 +367,9 @@ int Main(int argc, char** argv) {
     std::cout << *document << std::endl;
     return 0;
   }
-  if (migrate->parsed()) {
-    auto store = OpenForCli(*config);
-    if (!store) return PrintError(store.error());
-    (*store)->Close();
-    PrintJson({{"migrated", true}});
-    return 0;
-  }
+  if (migrate->parsed()) return Migrate(*config, migrate_status);
+  if (backup->parsed()) return Backup(*config, backup_to);
+  if (restore->parsed()) return Restore(*config, restore_from);
   if (tenant_create->parsed()) return TenantCreate(*config, tenant_name);
   if (tenant_plan->parsed()) return TenantPlan(*config, plan_tenant, plan_name);
   if (plan_list->parsed()) return PlanList(*config);

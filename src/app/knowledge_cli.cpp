@@ -26,11 +26,6 @@ namespace {
 
 constexpr int kCliBlockingThreads = 2;
 
-int PrintError(const Error& e) {
-  std::cerr << "error: " << e.message << (e.detail.empty() ? "" : " (" + e.detail + ")") << "\n";
-  return 1;
-}
-
 // The process-wide pieces a knowledge command needs, torn down in order.
 struct Runtime {
   explicit Runtime(const Config& config) : config(config), pool(kCliBlockingThreads) {}

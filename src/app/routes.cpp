@@ -25,8 +25,8 @@ ApiRoutes::ApiRoutes(ApiServices s)
       events_(s.store, s.pool, s.event_bus, s.events),
       tenant_(s.store, s.pool),
       analytics_(s.store, s.pool),
-      webhooks_(s.store, s.pool, s.box, s.client, std::move(s.wake_webhooks),
-                s.config.webhook_retry_hours * 3600 * 1000),
+      team_(s.config, s.store, s.pool, s.hashing, s.authenticator, *s.mailer),
+      webhooks_(s.store, s.pool, s.box, s.client, std::move(s.wake_webhooks), s.config.webhook_retry_hours * 3600 * 1000),
       knowledge_url_(s.config, s.store, s.pool, s.client, s.agent_service) {}
 
 void ApiRoutes::Register(api::RouteTable& routes) {
@@ -39,10 +39,11 @@ void ApiRoutes::Register(api::RouteTable& routes) {
   channels_.RegisterRoutes(routes);
   templates_.RegisterRoutes(routes);
   events_.RegisterRoutes(routes);
-  webhooks_.RegisterRoutes(routes);
-  knowledge_url_.RegisterRoutes(routes);
   tenant_.RegisterRoutes(routes);
   analytics_.RegisterRoutes(routes);
+  team_.RegisterRoutes(routes);
+  webhooks_.RegisterRoutes(routes);
+  knowledge_url_.RegisterRoutes(routes);
   api::RegisterOpenApiRoute(routes);
 }
 
@@ -95,8 +96,9 @@ Result<std::string> RenderOpenApi(const Config& base) {
   http::Router router;
   api::RouteTable table(router, authenticator, limiter);
   auto event_bus = events::MakeInProcessEventBus();
+  mail::Mailer mailer({}, *box, nullptr);  // Disabled: the reference is the same with or without e-mail.
   ApiRoutes routes({config, **store, *box, pool, hashing, authenticator, *batcher, channels, client, agent_service,
-                    billing::StripeMapping{}, api::RuntimeStatus{}, [](int64_t) {}, *event_bus});
+                    billing::StripeMapping{}, api::RuntimeStatus{}, [](int64_t) {}, *event_bus, {}, &mailer});
   routes.Register(table);
   std::string document = SerializeJson(api::OpenApiDocument(table.entries()));
   pool.Stop();

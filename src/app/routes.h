@@ -15,9 +15,10 @@
 #include "api/knowledge_api.h"
 #include "api/knowledge_url_api.h"
 #include "api/route_table.h"
+#include "api/team_api.h"
 #include "api/templates_api.h"
-#include "api/webhooks_api.h"
 #include "api/tenant_api.h"
+#include "api/webhooks_api.h"
 #include "billing/stripe.h"
 #include "channels/channel.h"
 #include "core/blocking_pool.h"
@@ -52,6 +53,7 @@ struct ApiServices {
   std::function<void(int64_t conversation_id)> send_outbox;  //!< Sends a person's reply that is committed.
   events::EventBus& event_bus;                               //!< What GET /api/events waits on.
   api::EventsOptions events = {};
+  mail::Mailer* mailer = nullptr;  //!< E-mail (possibly disabled); must be set.
   std::function<void()> wake_webhooks = {};  //!< Tells the webhook dispatcher a delivery was made.
 };
 
@@ -74,6 +76,7 @@ class ApiRoutes {
   api::EventsApi events_;
   api::TenantApi tenant_;
   api::AnalyticsApi analytics_;
+  api::TeamApi team_;
   api::WebhooksApi webhooks_;
   api::KnowledgeUrlApi knowledge_url_;
 };

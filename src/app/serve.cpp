@@ -5,9 +5,9 @@
 #include "api/route_table.h"
 #include "app/analytics_rollup.h"
 #include "app/live_events.h"
-#include "app/retention.h"
 #include "app/metered_responder.h"
 #include "app/reply_worker.h"
+#include "app/retention.h"
 #include "app/routes.h"
 #include "app/setup.h"
 #include "app/tenant_batch_windows.h"
@@ -22,6 +22,7 @@
 #include "http/client.h"
 #include "http/server.h"
 #include "http/static_files.h"
+#include "mail/mailer.h"
 #include "queue/batcher.h"
 #include "store/billing_store.h"
 
@@ -75,8 +76,15 @@ int Serve(const Config& config) {
   }
   auto box = LoadMasterKey(config);
   if (!box) return Fail("master_key_unavailable", box.error());
+  // E-mail, before the store too: the store's threads tell it of new events (escalations to notify).
+  auto mailer = mail::MakeMailer(config, *box);
+  if (!mailer) return Fail("config_invalid", mailer.error());
   LiveEvents live_events(config);  // Before the store, whose threads announce on its bus until it closes.
-  auto opened = OpenMigratedStore(config, *box, {}, live_events.StoreHook());
+  auto opened = OpenMigratedStore(config, *box, {},
+                                  [announce = live_events.StoreHook(), &mail = **mailer](int64_t tenant, int64_t id) {
+                                    announce(tenant, id);
+                                    mail.OnEvents(tenant, id);
+                                  });
   if (!opened) return Fail("store_unavailable", opened.error());
   std::unique_ptr<store::Store> store = std::move(*opened);
   // Billing settings naming plans that do not exist would fail every reply or every Stripe event: refuse to start.
@@ -133,6 +141,7 @@ int Serve(const Config& config) {
   if (!proxies)
     return Fail("config_invalid", Error::InvalidArgument("PARLEY_TRUSTED_PROXIES: " + proxies.error().message));
   server_options.trusted_proxies = std::move(*proxies);
+  server_options.strict_transport = config.public_url.starts_with("https://");
   server_options.header_timeout = std::chrono::milliseconds(config.header_timeout_ms);
   server_options.body_timeout = std::chrono::milliseconds(config.body_timeout_ms);
   server_options.idle_timeout = std::chrono::milliseconds(config.idle_timeout_ms);
@@ -174,6 +183,7 @@ int Serve(const Config& config) {
        [&worker](int64_t conversation_id) { worker.SendOutbox(conversation_id); },
        live_events.bus(),
        live_events.api_options(),
+       mailer->get(),
        [&webhook_dispatcher] { webhook_dispatcher->Wake(); }});
   api_routes.Register(routes);
 
@@ -194,11 +204,12 @@ int Serve(const Config& config) {
   // Documents left pending or half-processed by the previous run are taken up again here.
   agent_service.ingestor().Start();
   live_events.StartPruning(io.get_executor(), *store, pool);
-  webhook_dispatcher->Start();  // Resumes the deliveries that were pending when the server stopped.
-  RetentionSweeper retention(config);
-  retention.Start(io.get_executor(), *store, pool);
   AnalyticsRollup analytics_rollup;  // Catches up (the backfill, on a first start after migration 0025), then follows.
   analytics_rollup.Start(io.get_executor(), *store, pool);
+  webhook_dispatcher->Start();  // Resumes the deliveries that were pending when the server stopped.
+  (*mailer)->Start(*store);  // Sends what was queued before a stop, then what comes.
+  RetentionSweeper retention(config);
+  retention.Start(io.get_executor(), *store, pool);
 
   // Written whatever the log level: scripts and tests read the bound port from this line.
   boost::json::object listening{{"address", address->first + ":" + std::to_string(server.port())},
@@ -224,9 +235,9 @@ int Serve(const Config& config) {
           batcher->Stop();
           agent_service.ingestor().Stop();
           live_events.Stop();
+          analytics_rollup.Stop();
           webhook_dispatcher->Stop();
           retention.Stop();
-          analytics_rollup.Stop();
           co_await server.Stop();
           if (admin_server) co_await admin_server->Stop();
           co_await worker.Drain(budget);
@@ -254,6 +265,7 @@ int Serve(const Config& config) {
   io.run();
   for (auto& t : threads) t.join();
   pool.Stop();
+  (*mailer)->Stop();
   hashing.Stop();
   if (auto flushed = agent_service.indexes().Flush(); !flushed) {
     log::Warn("index_not_saved", {{"detail", flushed.error().detail}});

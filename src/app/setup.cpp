@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
 namespace parley::app {
@@ -53,6 +54,17 @@ Result<std::unique_ptr<store::Store>> OpenMigratedStore(
   if (!store) return store.error();
   if (auto migrated = (*store)->Migrate(); !migrated) return migrated.error();
   return std::move(*store);
+}
+
+Result<std::unique_ptr<store::Store>> OpenForCli(const Config& config) {
+  auto box = LoadMasterKey(config);
+  if (!box) return box.error();
+  return OpenMigratedStore(config, *box);
+}
+
+int PrintError(const Error& e) {
+  std::cerr << "error: " << e.message << (e.detail.empty() ? "" : " (" + e.detail + ")") << "\n";
+  return 1;
 }
 
 Result<http::ClientOptions> OutboundClientOptions(const Config& config) {

@@ -23,6 +23,12 @@ Result<std::unique_ptr<store::Store>> OpenMigratedStore(
     const Config& config, const crypto::SecretBox& box, boost::asio::any_io_executor callbacks = {},
     std::function<void(int64_t tenant_id, int64_t last_event_id)> on_events = {});
 
+// Opens the store the way `serve` does, with the master key; every subcommand that touches data goes through here.
+Result<std::unique_ptr<store::Store>> OpenForCli(const Config& config);
+
+// Prints "error: <message> (<detail>)" on stderr for a failed subcommand and returns its exit code, 1.
+int PrintError(const Error& e);
+
 // The outbound client's options: the configured timeouts, and the destinations besides public addresses that URLs
 // a tenant supplies may reach (PARLEY_OUTBOUND_ALLOW). kInvalidArgument naming the key for a malformed list.
 Result<http::ClientOptions> OutboundClientOptions(const Config& config);

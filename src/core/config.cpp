@@ -271,6 +271,23 @@ const std::vector<Entry>& Entries() {
       {{"session_ttl_hours", "PARLEY_SESSION_TTL_HOURS", "integer", "168",
         "How long a login session (POST /api/auth/login) stays valid."},
        Integer(&Config::session_ttl_hours, 1, 8760)},
+      {{"smtp_url", "PARLEY_SMTP_URL", "string", "(none)",
+        "The mail server Parley sends e-mail through (invitations, password reset links, escalation notices): "
+        "`smtp://host:587` (STARTTLS required, except on loopback) or `smtps://host:465` (TLS from the start). "
+        "Unset: no e-mail; invitations give a link to copy and `parley user reset-password` prints reset links."},
+       String(&Config::smtp_url)},
+      {{"smtp_user", "PARLEY_SMTP_USER", "string", "(none)", "User name for SMTP AUTH; unset sends without AUTH."},
+       String(&Config::smtp_user)},
+      {{"smtp_password", "PARLEY_SMTP_PASSWORD", "string", "(none)", "Password for SMTP AUTH.", true},
+       String(&Config::smtp_password)},
+      {{"smtp_from", "PARLEY_SMTP_FROM", "string", "(none; required with PARLEY_SMTP_URL)",
+        "The sender of Parley's e-mails: `Parley <noreply@example.com>` or an address alone."},
+       String(&Config::smtp_from)},
+      {{"smtp_retry_base_ms", "PARLEY_SMTP_RETRY_BASE_MS", "integer", "30000",
+        "An e-mail the mail server did not take (unreachable, a 4xx answer) is sent again after this long, then "
+        "after twice as long each time (at most an hour apart), for 24 hours; a 5xx answer fails it at once. Each "
+        "e-mail's state shows in the API (an invitation's `email`)."},
+       Integer(&Config::smtp_retry_base_ms, 10, 3600000)},
       {{"login_per_address_per_minute", "PARLEY_LOGIN_PER_ADDRESS_PER_MINUTE", "integer", "30",
         "Login attempts allowed per minute from one client address (a token bucket, checked before any password "
         "is hashed); beyond it 429 with Retry-After. 0 disables the limit."},
@@ -500,6 +517,9 @@ Result<Config> LoadConfig(const EnvLookup& env, std::optional<std::string> toml_
   }
   if (config.send_retry_max_ms < config.send_retry_base_ms) {
     return Error::InvalidArgument("PARLEY_SEND_RETRY_MAX_MS must not be smaller than PARLEY_SEND_RETRY_BASE_MS");
+  }
+  if (!config.smtp_url.empty() && config.smtp_from.find('@') == std::string::npos) {
+    return Error::InvalidArgument("PARLEY_SMTP_FROM must be set to an address when PARLEY_SMTP_URL is");
   }
   return config;
 }

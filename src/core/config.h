@@ -75,6 +75,13 @@ struct Config {
   int64_t api_rate_per_second = 50;  //!< Tenant API requests refill at this rate per tenant…
   int64_t api_rate_burst = 200;      //!< …up to this many at once (0 rate: unlimited).
 
+  // E-mail (mail/mailer.h): invitations, password reset links, escalation notices.
+  std::string smtp_url;                //!< smtp://host:587 (STARTTLS) or smtps://host:465; empty: no e-mail.
+  std::string smtp_user;               //!< Empty: no AUTH.
+  std::string smtp_password;           //!< Secret.
+  std::string smtp_from;               //!< `Parley <noreply@example.com>`.
+  int64_t smtp_retry_base_ms = 30000;  //!< First wait before sending a refused e-mail again (doubling, ≤ 1 h).
+
   // Logins (api/login_guard.h): counted before any password is hashed.
   int64_t login_per_address_per_minute = 30;  //!< Login attempts from one client address refill at this rate…
   int64_t login_per_address_burst = 10;       //!< …up to this many at once.

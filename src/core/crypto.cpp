@@ -8,7 +8,10 @@
 #include <sodium.h>
 
 #include <cstring>
+#include <fstream>
+#include <memory>
 #include <stdexcept>
+#include <vector>
 
 namespace parley::crypto {
 namespace {
@@ -60,6 +63,25 @@ std::string HmacSha256Hex(std::string_view key, std::string_view data) {
   unsigned int length = 0;
   HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
        data.size(), digest, &length);
+  return HexEncode(std::string_view(reinterpret_cast<const char*>(digest), length));
+}
+
+Result<std::string> Sha256FileHex(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error::Unavailable("cannot read " + path);
+  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> context(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  if (!context || EVP_DigestInit_ex(context.get(), EVP_sha256(), nullptr) != 1) {
+    return Error::Internal("cannot start a SHA-256 digest");
+  }
+  std::vector<char> piece(1 << 20);
+  while (in) {
+    in.read(piece.data(), static_cast<std::streamsize>(piece.size()));
+    if (in.gcount() > 0) EVP_DigestUpdate(context.get(), piece.data(), static_cast<size_t>(in.gcount()));
+  }
+  if (in.bad()) return Error::Unavailable("cannot read " + path);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_DigestFinal_ex(context.get(), digest, &length);
   return HexEncode(std::string_view(reinterpret_cast<const char*>(digest), length));
 }
 

@@ -22,6 +22,9 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b);
 bool VerifyHubSignature(std::string_view secret, std::string_view body, std::string_view header);
 
 std::string Sha256Hex(std::string_view data);
+// The SHA-256 of a file's bytes, read in pieces (a database can be larger than memory). kUnavailable when it cannot
+// be read.
+Result<std::string> Sha256FileHex(const std::string& path);
 
 // Argon2id (libsodium's crypto_pwhash_str, interactive limits): a self-describing string with salt and
 // parameters. kInvalidArgument for a password outside 8..1024 bytes.

@@ -18,6 +18,8 @@ std::string_view ToString(ErrorCode code) {
       return "conflict";
     case ErrorCode::kPayloadTooLarge:
       return "payload_too_large";
+    case ErrorCode::kUnsupportedMediaType:
+      return "unsupported_media_type";
     case ErrorCode::kRateLimited:
       return "rate_limited";
     case ErrorCode::kUnavailable:

@@ -12,18 +12,19 @@
 namespace parley {
 
 enum class ErrorCode {
-  kInvalidArgument,   //!< The caller sent something malformed (HTTP 400).
-  kUnauthenticated,   //!< Missing or wrong credentials or signature (HTTP 401).
-  kPermissionDenied,  //!< Authenticated but not allowed (HTTP 403).
-  kPlanLimit,         //!< The tenant's plan allows no more of this; a higher plan would (HTTP 403).
-  kNotFound,          //!< No such resource for this caller (HTTP 404).
-  kConflict,          //!< The resource already exists or changed underneath (HTTP 409).
-  kPayloadTooLarge,   //!< Body over the configured limit (HTTP 413).
-  kRateLimited,       //!< A peer or a quota said "slow down" (HTTP 429).
-  kUnavailable,       //!< A dependency failed; retrying later may succeed (HTTP 503).
-  kTimeout,           //!< A deadline passed (HTTP 504).
-  kCancelled,         //!< The operation was cancelled, usually by shutdown.
-  kInternal,          //!< A bug or an unexpected state (HTTP 500).
+  kInvalidArgument,       //!< The caller sent something malformed (HTTP 400).
+  kUnauthenticated,       //!< Missing or wrong credentials or signature (HTTP 401).
+  kPermissionDenied,      //!< Authenticated but not allowed (HTTP 403).
+  kPlanLimit,             //!< The tenant's plan allows no more of this; a higher plan would (HTTP 403).
+  kNotFound,              //!< No such resource for this caller (HTTP 404).
+  kConflict,              //!< The resource already exists or changed underneath (HTTP 409).
+  kPayloadTooLarge,       //!< Body over the configured limit (HTTP 413).
+  kUnsupportedMediaType,  //!< A body in a format the route does not take (HTTP 415).
+  kRateLimited,           //!< A peer or a quota said "slow down" (HTTP 429).
+  kUnavailable,           //!< A dependency failed; retrying later may succeed (HTTP 503).
+  kTimeout,               //!< A deadline passed (HTTP 504).
+  kCancelled,             //!< The operation was cancelled, usually by shutdown.
+  kInternal,              //!< A bug or an unexpected state (HTTP 500).
 };
 
 std::string_view ToString(ErrorCode code);

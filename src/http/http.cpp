@@ -9,6 +9,8 @@
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
+#include <cctype>
+#include <string>
 #include <utility>
 
 namespace parley::http {
@@ -176,8 +178,10 @@ Response TextResponse(Status status, std::string body, std::string_view content_
   return response;
 }
 
-void AddSecurityHeaders(Response& response) {
+void AddSecurityHeaders(Response& response, bool strict_transport) {
   response.set("X-Content-Type-Options", "nosniff");
+  // A year, the preload lists' minimum; subdomains are left alone, they may be other people's services.
+  if (strict_transport) response.set(boost::beast::http::field::strict_transport_security, "max-age=31536000");
   response.set("Referrer-Policy", "same-origin");
   response.set(boost::beast::http::field::x_frame_options, "DENY");
   // Scripts and styles only from Parley itself (the dashboard's bundle), no framing, no foreign form targets. SVG
@@ -219,6 +223,8 @@ Status ToHttpStatus(ErrorCode code) {
       return Status::conflict;
     case ErrorCode::kPayloadTooLarge:
       return Status::payload_too_large;
+    case ErrorCode::kUnsupportedMediaType:
+      return Status::unsupported_media_type;
     case ErrorCode::kRateLimited:
       return Status::too_many_requests;
     case ErrorCode::kUnavailable:
@@ -234,7 +240,34 @@ Status ToHttpStatus(ErrorCode code) {
   return Status::internal_server_error;
 }
 
+namespace {
+
+// application/json, or a structured type ending in +json, with any parameters (charset).
+bool IsJsonMediaType(std::string_view content_type) {
+  std::string_view type = content_type.substr(0, content_type.find(';'));
+  while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
+  auto lower = [](std::string_view text) {
+    std::string out(text);
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+  };
+  const std::string name = lower(type);
+  return name == "application/json" || (name.starts_with("application/") && name.ends_with("+json"));
+}
+
+}  // namespace
+
 Result<boost::json::object> ParseJsonObject(const Request& request) {
+  // A page on another site can make a browser POST a form or text/plain without asking first, but never
+  // application/json: refusing the other types keeps such forged requests away from every JSON route, including
+  // the ones that need no session (sign-in, password reset). Programs that send no Content-Type still work.
+  auto content_type = request[boost::beast::http::field::content_type];
+  if (!content_type.empty() && !IsJsonMediaType(std::string_view(content_type.data(), content_type.size()))) {
+    return Error{ErrorCode::kUnsupportedMediaType,
+                 "the request body must be JSON sent with Content-Type: application/json, not " +
+                     std::string(content_type.data(), content_type.size()),
+                 {}};
+  }
   boost::json::parse_options options;
   options.max_depth = 32;
   boost::system::error_code error;

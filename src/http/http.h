@@ -113,8 +113,9 @@ class Router {
 Response JsonResponse(Status status, const boost::json::value& body, unsigned version = 11);
 Response TextResponse(Status status, std::string body, std::string_view content_type = "text/plain; charset=utf-8");
 // The headers every answer carries (nosniff, Referrer-Policy, X-Frame-Options), and on documents a browser renders
-// (HTML, SVG) the Content-Security-Policy. The server adds them to whatever it sends.
-void AddSecurityHeaders(Response& response);
+// (HTML, SVG) the Content-Security-Policy; with `strict_transport`, Strict-Transport-Security. The server adds them
+// to whatever it sends.
+void AddSecurityHeaders(Response& response, bool strict_transport);
 // A stream response (see StreamWriter): returns the head to answer, 200 with `content_type`, after leaving `body` in
 // `route` for the server.
 Response StreamResponse(const RouteContext& route, std::string_view content_type, StreamBody body);
@@ -122,7 +123,8 @@ Response StreamResponse(const RouteContext& route, std::string_view content_type
 Response ErrorResponse(const Error& error);
 Status ToHttpStatus(ErrorCode code);
 
-// The request body as a JSON object (at most 32 levels deep); kInvalidArgument saying what is wrong otherwise.
+// The request body as a JSON object (at most 32 levels deep); kInvalidArgument saying what is wrong otherwise, and
+// kUnsupportedMediaType for a body sent with another Content-Type than JSON (none at all is taken as JSON).
 Result<boost::json::object> ParseJsonObject(const Request& request);
 
 }  // namespace parley::http

@@ -282,7 +282,7 @@ asio::awaitable<error_code> ReadMessage(ServerState::Connection& connection, bea
 asio::awaitable<bool> Write(ServerState& state, ServerState::Connection& connection, Response& response,
                             bool header_only = false) {
   if (state.stopping.load()) response.keep_alive(false);
-  AddSecurityHeaders(response);
+  AddSecurityHeaders(response, state.options.strict_transport);
   connection.ExpiresAfter(state.options.write_timeout);
   error_code ec;
   if (header_only) {
@@ -356,7 +356,7 @@ asio::awaitable<void> WatchStreamClosed(ServerState& state, ServerState::Connect
 // client leaves or the server stops, then the last chunk. The connection closes afterwards.
 asio::awaitable<void> Stream(ServerState& state, ServerState::Connection& connection, beast::flat_buffer& buffer,
                              Response& head, const StreamBody& body, std::string_view path) {
-  AddSecurityHeaders(head);
+  AddSecurityHeaders(head, state.options.strict_transport);
   bhttp::response<bhttp::empty_body> header(std::move(head.base()));
   header.chunked(true);
   header.keep_alive(false);

@@ -37,6 +37,9 @@ struct ServerOptions {
   int max_uploads = 8;              //!< Bodies going to files at once; beyond it 503 with Retry-After.
   int max_uploads_per_address = 2;  //!< The same per client address (LimitKey); beyond it 429 with Retry-After.
   TrustedProxies trusted_proxies;   //!< Whose X-Forwarded-For names the client (ClientAddress).
+  //! True when people reach this server over HTTPS (directly or through a proxy): every response then tells
+  //! browsers to never use plain HTTP for it again (Strict-Transport-Security).
+  bool strict_transport = false;
   std::chrono::milliseconds header_timeout{10000};  //!< Headers must arrive within this.
   std::chrono::milliseconds body_timeout{10000};    //!< The body must arrive within this.
   std::chrono::milliseconds idle_timeout{60000};    //!< Keep-alive connections idle this long close.

@@ -28,6 +28,7 @@ class InboxStore;
 class ContactStore;
 class TenantStore;
 class AnalyticsStore;
+class TeamStore;
 class EventLog;
 class WebhookStore;
 
@@ -463,6 +464,9 @@ class Store {
 
   // --- The aggregates behind the analytics page (store/analytics_store.h) ---
   virtual AnalyticsStore& analytics() = 0;
+
+  // --- Invitations, the mail outbox and notification preferences (store/team_store.h) ---
+  virtual TeamStore& team() = 0;
 
   // --- What changed, per tenant, for the dashboard's live stream (store/events.h) ---
   virtual EventLog& events() = 0;

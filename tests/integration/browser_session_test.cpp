@@ -90,6 +90,7 @@ TEST_F(BrowserSessionTest, LoginSetsAnHttpOnlyLaxCookieForTheSessionsLifetime) {
   EXPECT_NE(set_cookie.find("; Max-Age=43200"), std::string::npos) << set_cookie;
   // Served over plain http (no PARLEY_PUBLIC_URL): a Secure cookie would never come back.
   EXPECT_EQ(set_cookie.find("Secure"), std::string::npos) << set_cookie;
+  EXPECT_EQ(login.headers.count("strict-transport-security"), 0u);
 }
 
 TEST_F(BrowserSessionTest, CookieIsSecureWhenParleyIsReachedOverHttps) {
@@ -97,6 +98,22 @@ TEST_F(BrowserSessionTest, CookieIsSecureWhenParleyIsReachedOverHttps) {
   auto login = Login();
   ASSERT_EQ(login.status, 200) << login.body;
   EXPECT_NE(login.headers["set-cookie"].find("; Secure"), std::string::npos) << login.headers["set-cookie"];
+  // Browsers that reached it over HTTPS once never fall back to plain HTTP.
+  EXPECT_EQ(login.headers["strict-transport-security"], "max-age=31536000");
+}
+
+TEST_F(BrowserSessionTest, SignInRefusesABodyAnotherSiteCouldForge) {
+  Boot();
+  // A cross-site form or a no-cors fetch can send these without a preflight; application/json it cannot.
+  for (const char* type : {"text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"}) {
+    auto forged = Call("POST", parley_->url("/api/auth/login"),
+                       json::serialize(json::object{{"email", "ana@acme.test"}, {"password", kPassword}}),
+                       {{"Content-Type", type}});
+    EXPECT_EQ(forged.status, 415) << type << ": " << forged.body;
+    EXPECT_EQ(forged.Json().at("error").at("code"), "unsupported_media_type") << type;
+    EXPECT_EQ(forged.headers.count("set-cookie"), 0u) << type;
+  }
+  EXPECT_EQ(Login().status, 200);
 }
 
 TEST_F(BrowserSessionTest, CookieAuthenticatesAndStateChangesNeedTheCsrfToken) {

@@ -148,12 +148,21 @@ CliResult ParleyProcess::Cli(const std::vector<std::string>& args) const {
   argv.insert(argv.end(), args.begin(), args.end());
   int pipe_fds[2];
   if (::pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
-  int pid = Spawn(argv, env_, pipe_fds[1], -1);
+  // Standard error goes to an unlinked file, not a second pipe: a command that logs much while its standard output
+  // is read would otherwise block on a full pipe.
+  char err_path[] = "/tmp/parley-cli-stderr-XXXXXX";
+  int err_fd = ::mkstemp(err_path);
+  if (err_fd < 0) throw std::runtime_error("mkstemp failed");
+  ::unlink(err_path);
+  int pid = Spawn(argv, env_, pipe_fds[1], err_fd);
   ::close(pipe_fds[1]);
   CliResult result;
   result.out = ReadAll(pipe_fds[0]);
   ::close(pipe_fds[0]);
   result.exit_code = WaitExit(pid);
+  ::lseek(err_fd, 0, SEEK_SET);
+  result.err = ReadAll(err_fd);
+  ::close(err_fd);
   return result;
 }
 

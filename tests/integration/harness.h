@@ -16,6 +16,7 @@ namespace parley::testing {
 struct CliResult {
   int exit_code = -1;
   std::string out;
+  std::string err;  //!< Standard error: log lines, and the reason of a failed command.
 };
 
 struct HttpResult {

@@ -13,12 +13,14 @@
 #include "store/sqlite/search_indexer.h"
 #include "store/sqlite/tenant_store.h"
 #include "store/sqlite/analytics_store.h"
+#include "store/sqlite/team_store.h"
 #include "store/sqlite/knowledge_store.h"
 #include "store/sqlite/webhook_store.h"
 #include "store/sqlite/writer.h"
 
 #include "core/time.h"
 #include "store/migration.h"
+#include "store/sqlite/maintenance.h"
 
 #include <unistd.h>
 
@@ -94,9 +96,10 @@ SqliteStore::SqliteStore(const SqliteOptions& options, const crypto::SecretBox& 
       contacts_(MakeSqliteContactStore(*this)),
       tenants_(MakeSqliteTenantStore(*this)),
       analytics_(MakeSqliteAnalyticsStore(*this)),
+      team_(MakeSqliteTeamStore(*this)),
       events_(MakeSqliteEventLog(*this)),
-      search_indexer_(std::make_unique<SearchIndexer>(*this)),
       webhooks_(MakeSqliteWebhookStore(*this)),
+      search_indexer_(std::make_unique<SearchIndexer>(*this)),
       checkpointer_thread_([this] { CheckpointerLoop(); }),
       syncer_thread_([this] { SyncerLoop(); }),
       writer_thread_([this] { WriterLoop(); }) {}
@@ -146,6 +149,7 @@ ContactStore& SqliteStore::contacts() { return *contacts_; }
 WebhookStore& SqliteStore::webhooks() { return *webhooks_; }
 TenantStore& SqliteStore::tenants() { return *tenants_; }
 AnalyticsStore& SqliteStore::analytics() { return *analytics_; }
+TeamStore& SqliteStore::team() { return *team_; }
 
 BillingStore& SqliteStore::billing() { return *billing_; }
 
@@ -171,6 +175,7 @@ Result<void> SqliteStore::Migrate() {
   // migration, by foreign_key_check, before it commits.
   STORE_TRY(db->Exec(kForeignKeysOff));
   STORE_TRY(db->Exec(kCreateMigrationsTable));
+  STORE_TRY(RefuseNewerSchema(*db));
   for (const Migration& migration : Migrations()) {
     auto applied = InTransaction(*db, [&]() -> Result<void> {
       STORE_ASSIGN_OR_RETURN(auto check, db->Prepare(kMigrationApplied));

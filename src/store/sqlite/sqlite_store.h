@@ -124,6 +124,7 @@ class SqliteStore final : public Store {
   ContactStore& contacts() override;
   TenantStore& tenants() override;
   AnalyticsStore& analytics() override;
+  TeamStore& team() override;
   EventLog& events() override;
   WebhookStore& webhooks() override;
 
@@ -270,9 +271,10 @@ class SqliteStore final : public Store {
   std::unique_ptr<ContactStore> contacts_;
   std::unique_ptr<TenantStore> tenants_;
   std::unique_ptr<AnalyticsStore> analytics_;
+  std::unique_ptr<TeamStore> team_;
   std::unique_ptr<EventLog> events_;
-  std::unique_ptr<SearchIndexer> search_indexer_;  // Started by Migrate(), notified after each commit.
   std::unique_ptr<WebhookStore> webhooks_;
+  std::unique_ptr<SearchIndexer> search_indexer_;  // Started by Migrate(), notified after each commit.
   std::mutex close_mutex_;           // Serializes Close().
   std::thread checkpointer_thread_;  // Started before the writer, joined after it.
   std::thread syncer_thread_;        // Started before the writer, joined after it.

@@ -54,6 +54,14 @@ TEST(ConfigTest, ListSettingsSplitAtCommasTrimmedWithoutEmptyEntries) {
   EXPECT_TRUE(SplitListSetting(" , ").empty());
 }
 
+TEST(ConfigTest, TheExampleProductionFileLoads) {
+  auto config = LoadConfig(FakeEnv({}), std::string(PARLEY_SOURCE_DIR) + "/deploy/parley.example.toml");
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->public_url, "https://parley.example.com");
+  EXPECT_EQ(config->data_dir, "/var/lib/parley");
+  EXPECT_EQ(config->SqlitePath(), "/var/lib/parley/parley.db");
+}
+
 TEST(ConfigTest, EnvironmentWinsOverTheFile) {
   auto path = WriteToml("batch_window_ms = 1500\nlisten = \"0.0.0.0:9000\"\n");
   auto config = LoadConfig(FakeEnv({{"PARLEY_BATCH_WINDOW_MS", "700"}, {"PARLEY_DATA_DIR", "/tmp/x"}}), path);

@@ -188,17 +188,24 @@ TEST(ErrorResponseTest, StatusTable) {
 
 TEST(ResponseHelpersTest, SecurityHeadersOnEveryAnswerAndThePolicyOnDocuments) {
   Response json = JsonResponse(Status::ok, boost::json::object{});
-  AddSecurityHeaders(json);
+  AddSecurityHeaders(json, false);
   EXPECT_EQ(json["X-Content-Type-Options"], "nosniff");
   EXPECT_EQ(json["Referrer-Policy"], "same-origin");
   EXPECT_EQ(json[boost::beast::http::field::x_frame_options], "DENY");
   EXPECT_EQ(json["Content-Security-Policy"], "");
+  EXPECT_EQ(json[boost::beast::http::field::strict_transport_security], "");  // Plain HTTP: nothing to pin.
   for (const char* type : {"text/html; charset=utf-8", "image/svg+xml"}) {
     Response document = TextResponse(Status::ok, "<p>", type);
-    AddSecurityHeaders(document);
+    AddSecurityHeaders(document, false);
     EXPECT_NE(document["Content-Security-Policy"].find("default-src 'self'"), std::string_view::npos) << type;
     EXPECT_NE(document["Content-Security-Policy"].find("frame-ancestors 'none'"), std::string_view::npos) << type;
   }
+}
+
+TEST(ResponseHelpersTest, StrictTransportSecurityWhenPeopleComeOverHttps) {
+  Response json = JsonResponse(Status::ok, boost::json::object{});
+  AddSecurityHeaders(json, true);
+  EXPECT_EQ(json[boost::beast::http::field::strict_transport_security], "max-age=31536000");
 }
 
 TEST(ResponseHelpersTest, TextResponseSetsTypeAndLength) {

@@ -15,6 +15,10 @@ const ChannelsPage = lazy(() => import('../features/channels').then((m) => ({ de
 const AnalyticsPage = lazy(() => import('../features/analytics').then((m) => ({ default: m.AnalyticsPage })));
 const BillingPage = lazy(() => import('../features/billing').then((m) => ({ default: m.BillingPage })));
 const TeamPage = lazy(() => import('../features/team').then((m) => ({ default: m.TeamPage })));
+// Public pages reached from e-mailed links: not in the first bundle.
+const AcceptInvitePage = lazy(() => import('./AcceptInvitePage').then((m) => ({ default: m.AcceptInvitePage })));
+const ForgotPasswordPage = lazy(() => import('./ForgotPasswordPage').then((m) => ({ default: m.ForgotPasswordPage })));
+const ResetPasswordPage = lazy(() => import('./ResetPasswordPage').then((m) => ({ default: m.ResetPasswordPage })));
 const WebhooksSection = lazy(() => import('../features/webhooks').then((m) => ({ default: m.WebhooksSection })));
 
 function RequireSession({ children }: { children: ReactNode }) {
@@ -39,6 +43,9 @@ export function AppRoutes() {
   return (
     <Routes>
       <Route path="/sign-in" element={<SignInPage />} />
+      <Route path="/accept-invite" element={<Lazy><AcceptInvitePage /></Lazy>} />
+      <Route path="/forgot-password" element={<Lazy><ForgotPasswordPage /></Lazy>} />
+      <Route path="/reset-password" element={<Lazy><ResetPasswordPage /></Lazy>} />
       <Route
         element={
           <RequireSession>
