@@ -31,6 +31,7 @@ test('an uploaded document becomes ready, and the playground answers from it', a
   await screenshot(page, 'knowledge-uploaded');
 
   await page.getByRole('link', { name: 'AI studio' }).click();
+  await page.getByRole('tab', { name: 'Playground' }).click();
   await page.getByRole('textbox', { name: 'Question' }).fill('Where can I park my car?');
   await page.getByRole('button', { name: 'Ask' }).click();
   const answer = page.getByRole('region', { name: 'Answer' });

@@ -23,7 +23,11 @@ test('an invitation link accepted in another browser signs the new person in', a
   owner.assertNoErrors();
 
   const invitee = await openPage(env.browser);
-  await invitee.goto(link);
+  // The test's server listens on port 0 without PARLEY_PUBLIC_URL, so the link's origin names port 0: follow its
+  // path on the address the server actually took.
+  const invitation = new URL(link);
+  const reachable = env.parley.url + invitation.pathname + invitation.search;
+  await invitee.goto(reachable);
   await invitee.getByRole('heading', { name: /^Join .* on Parley$/ }).waitFor();
   await invitee.getByRole('textbox', { name: 'Your name' }).fill('Nadia Agent');
   await invitee.getByLabel('Choose a password').fill('nadia-password-1');
@@ -38,7 +42,7 @@ test('an invitation link accepted in another browser signs the new person in', a
 
   // The link works once: opened again, it says so.
   const again = await openPage(env.browser);
-  await again.goto(link);
+  await again.goto(reachable);
   await again.getByText('This invitation was already used. Sign in instead.').waitFor();
   again.assertNoErrors();
   for (const page of [owner, invitee, again]) await page.context().close();
