@@ -8,12 +8,12 @@
 
 namespace parley::api {
 
-extern const std::string_view kInboxSchemaShapes;  //!< Errors, conversations, messages, events, agent answers.
-extern const std::string_view kContactSchemaShapes;  //!< Contacts, their export and erasure.
-extern const std::string_view kWebhookSchemaShapes;  //!< Outbound webhook endpoints and deliveries.
-extern const std::string_view kAdminSchemaShapes;  //!< Knowledge, access, channels, billing, operations.
+extern const std::string_view kInboxSchemaShapes;        //!< Errors, conversations, messages, events, agent answers.
+extern const std::string_view kContactSchemaShapes;      //!< Contacts, their export and erasure.
+extern const std::string_view kWebhookSchemaShapes;      //!< Outbound webhook endpoints and deliveries.
+extern const std::string_view kAdminSchemaShapes;        //!< Knowledge, access, channels, billing, operations.
 extern const std::string_view kBillingLinkSchemaShapes;  //!< Stripe Checkout and Customer Portal links.
-extern const std::string_view kTeamSchemaShapes;  //!< Invitations, forgotten passwords.
-extern const std::string_view kAnalyticsSchemaShapes;  //!< The tenant's settings, analytics.
+extern const std::string_view kTeamSchemaShapes;         //!< Invitations, forgotten passwords.
+extern const std::string_view kAnalyticsSchemaShapes;    //!< The tenant's settings, analytics.
 
 }  // namespace parley::api

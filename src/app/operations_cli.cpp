@@ -146,14 +146,16 @@ Result<json::object> CheckBackup(const Config& config, const fs::path& from) {
   auto sha = crypto::Sha256FileHex(database_file.string());
   if (!sha) return sha.error();
   if (*sha != database.at("sha256").as_string()) {
-    return Error::InvalidArgument(database_file.string() + " does not match the manifest's checksum: the backup is "
-                                                           "damaged or was changed");
+    return Error::InvalidArgument(database_file.string() +
+                                  " does not match the manifest's checksum: the backup is "
+                                  "damaged or was changed");
   }
   if (auto intact = store::sqlite::CheckIntegrity(database_file.string()); !intact) return intact.error();
   const int64_t version = manifest->at("schema_version").to_number<int64_t>();
   if (version > NewestKnownVersion()) {
-    return Error::Conflict("the backup's schema is at version " + std::to_string(version) + ", newer than this Parley (" +
-                           std::to_string(NewestKnownVersion()) + "): restore it with the Parley that took it");
+    return Error::Conflict("the backup's schema is at version " + std::to_string(version) +
+                           ", newer than this Parley (" + std::to_string(NewestKnownVersion()) +
+                           "): restore it with the Parley that took it");
   }
   const json::object& key = manifest->at("master_key").as_object();
   if (!key.at("included").as_bool()) {
@@ -207,7 +209,8 @@ Result<json::object> RestoreInto(const Config& config, const fs::path& from) {
 
 int Backup(const Config& config, const std::string& to) {
   if (config.SqlitePath().empty()) return PrintError(NotOnSqlite(config));
-  if (!MissingOrEmpty(to)) return PrintError(Error::Conflict(to + " exists and is not empty: back up into a new directory"));
+  if (!MissingOrEmpty(to))
+    return PrintError(Error::Conflict(to + " exists and is not empty: back up into a new directory"));
   auto written = WriteBackup(config, to);
   if (!written) {
     std::error_code ec;

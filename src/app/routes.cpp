@@ -26,7 +26,8 @@ ApiRoutes::ApiRoutes(ApiServices s)
       tenant_(s.store, s.pool),
       analytics_(s.store, s.pool),
       team_(s.config, s.store, s.pool, s.hashing, s.authenticator, *s.mailer),
-      webhooks_(s.store, s.pool, s.box, s.client, std::move(s.wake_webhooks), s.config.webhook_retry_hours * 3600 * 1000),
+      webhooks_(s.store, s.pool, s.box, s.client, std::move(s.wake_webhooks),
+                s.config.webhook_retry_hours * 3600 * 1000),
       knowledge_url_(s.config, s.store, s.pool, s.client, s.agent_service) {}
 
 void ApiRoutes::Register(api::RouteTable& routes) {
@@ -97,8 +98,22 @@ Result<std::string> RenderOpenApi(const Config& base) {
   api::RouteTable table(router, authenticator, limiter);
   auto event_bus = events::MakeInProcessEventBus();
   mail::Mailer mailer({}, *box, nullptr);  // Disabled: the reference is the same with or without e-mail.
-  ApiRoutes routes({config, **store, *box, pool, hashing, authenticator, *batcher, channels, client, agent_service,
-                    billing::StripeMapping{}, api::RuntimeStatus{}, [](int64_t) {}, *event_bus, {}, &mailer});
+  ApiRoutes routes({config,
+                    **store,
+                    *box,
+                    pool,
+                    hashing,
+                    authenticator,
+                    *batcher,
+                    channels,
+                    client,
+                    agent_service,
+                    billing::StripeMapping{},
+                    api::RuntimeStatus{},
+                    [](int64_t) {},
+                    *event_bus,
+                    {},
+                    &mailer});
   routes.Register(table);
   std::string document = SerializeJson(api::OpenApiDocument(table.entries()));
   pool.Stop();

@@ -53,7 +53,7 @@ struct ApiServices {
   std::function<void(int64_t conversation_id)> send_outbox;  //!< Sends a person's reply that is committed.
   events::EventBus& event_bus;                               //!< What GET /api/events waits on.
   api::EventsOptions events = {};
-  mail::Mailer* mailer = nullptr;  //!< E-mail (possibly disabled); must be set.
+  mail::Mailer* mailer = nullptr;            //!< E-mail (possibly disabled); must be set.
   std::function<void()> wake_webhooks = {};  //!< Tells the webhook dispatcher a delivery was made.
 };
 

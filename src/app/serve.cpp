@@ -207,7 +207,7 @@ int Serve(const Config& config) {
   AnalyticsRollup analytics_rollup;  // Catches up (the backfill, on a first start after migration 0025), then follows.
   analytics_rollup.Start(io.get_executor(), *store, pool);
   webhook_dispatcher->Start();  // Resumes the deliveries that were pending when the server stopped.
-  (*mailer)->Start(*store);  // Sends what was queued before a stop, then what comes.
+  (*mailer)->Start(*store);     // Sends what was queued before a stop, then what comes.
   RetentionSweeper retention(config);
   retention.Start(io.get_executor(), *store, pool);
 

@@ -65,9 +65,9 @@ struct Config {
   int64_t human_idle_minutes = 60;        //!< Human mode reverts to the bot after this long without a person's reply.
 
   // Live events (GET /api/events; docs/dashboard.md)
-  int64_t events_keepalive_ms = 15000;  //!< An idle event stream sends a comment line this often.
-  int64_t events_retention_hours = 24;  //!< The event log keeps events this long…
-  int64_t events_per_tenant = 50000;    //!< …and at most this many per tenant.
+  int64_t events_keepalive_ms = 15000;   //!< An idle event stream sends a comment line this often.
+  int64_t events_retention_hours = 24;   //!< The event log keeps events this long…
+  int64_t events_per_tenant = 50000;     //!< …and at most this many per tenant.
   int64_t retention_sweep_ms = 3600000;  //!< Messages past a tenant's retention period are deleted this often.
 
   // Access
@@ -126,11 +126,11 @@ struct Config {
   std::string outbound_allow;  //!< CIDRs and host names that URLs a tenant supplies may reach besides public ones.
 
   // Outbound webhooks (webhooks/dispatcher.h, docs/webhooks.md)
-  int64_t webhook_timeout_ms = 10000;       //!< An endpoint must answer a delivery within this.
-  int64_t webhook_concurrency = 8;          //!< Deliveries sent at once, all tenants together.
-  int64_t webhook_retry_base_ms = 30000;    //!< First wait after a failed delivery (doubling)…
-  int64_t webhook_retry_max_ms = 3600000;   //!< …up to this between two attempts…
-  int64_t webhook_retry_hours = 24;         //!< …for this long; then the delivery has failed.
+  int64_t webhook_timeout_ms = 10000;      //!< An endpoint must answer a delivery within this.
+  int64_t webhook_concurrency = 8;         //!< Deliveries sent at once, all tenants together.
+  int64_t webhook_retry_base_ms = 30000;   //!< First wait after a failed delivery (doubling)…
+  int64_t webhook_retry_max_ms = 3600000;  //!< …up to this between two attempts…
+  int64_t webhook_retry_hours = 24;        //!< …for this long; then the delivery has failed.
 
   // Logs
   std::string log_level = "info";  //!< trace, debug, info, warn, error.

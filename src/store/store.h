@@ -445,8 +445,7 @@ class Store {
   // previous page's next_cursor), so that a long thread opens on its latest messages. kInvalidArgument for a cursor
   // of another listing.
   virtual Result<Page<StoredMessage>> ListMessagesNewestFirst(int64_t tenant_id, int64_t conversation_id,
-                                                              const std::optional<std::string>& before,
-                                                              int limit) = 0;
+                                                              const std::optional<std::string>& before, int limit) = 0;
 
   // --- The agent's knowledge (store/knowledge_store.h) ---
   virtual KnowledgeStore& knowledge() = 0;

@@ -70,7 +70,7 @@ constexpr const char* kAuditPage =
     " AND (?3 IS NULL OR action = ?3) AND (?4 IS NULL OR actor = ?4) ORDER BY id DESC LIMIT ?5";
 
 User ReadUser(const Statement& row) {
-  return {row.Int(0),    row.Int(1), row.String(2),      row.String(3),     row.String(4),
+  return {row.Int(0),    row.Int(1), row.String(2),      row.String(3),   row.String(4),
           row.String(5), row.Int(6), row.OptionalInt(7), row.Int(8) != 0, row.String(9)};
 }
 

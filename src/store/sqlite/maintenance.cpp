@@ -101,7 +101,8 @@ Result<int64_t> BackupDatabase(const std::string& source, const std::string& des
   if (stepped != SQLITE_DONE || finished != SQLITE_OK) {
     to.reset();
     std::filesystem::remove(destination, ec);
-    return Error::Unavailable(std::string("the backup failed: ") + sqlite3_errstr(stepped != SQLITE_DONE ? stepped : finished));
+    return Error::Unavailable(std::string("the backup failed: ") +
+                              sqlite3_errstr(stepped != SQLITE_DONE ? stepped : finished));
   }
   to.reset();
   const auto bytes = std::filesystem::file_size(destination, ec);

@@ -275,10 +275,10 @@ class SqliteStore final : public Store {
   std::unique_ptr<EventLog> events_;
   std::unique_ptr<WebhookStore> webhooks_;
   std::unique_ptr<SearchIndexer> search_indexer_;  // Started by Migrate(), notified after each commit.
-  std::mutex close_mutex_;           // Serializes Close().
-  std::thread checkpointer_thread_;  // Started before the writer, joined after it.
-  std::thread syncer_thread_;        // Started before the writer, joined after it.
-  std::thread writer_thread_;        // Declared last: started after the state it uses, joined by Close().
+  std::mutex close_mutex_;                         // Serializes Close().
+  std::thread checkpointer_thread_;                // Started before the writer, joined after it.
+  std::thread syncer_thread_;                      // Started before the writer, joined after it.
+  std::thread writer_thread_;                      // Declared last: started after the state it uses, joined by Close().
 };
 
 // A pooled read-only connection, returned to the pool on destruction.
