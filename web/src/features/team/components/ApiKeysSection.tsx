@@ -2,11 +2,11 @@
 // listed by their prefix afterwards, revoked for good.
 import { useState, type FormEvent } from 'react';
 import { ConfirmDialog } from '../../../components/ConfirmDialog';
+import { SecretPanel } from '../../../components/SecretPanel';
 import { ErrorMessage, Loading } from '../../../components/Status';
 import type { Me } from '../../../lib/api/types';
 import { useI18n } from '../../../lib/i18n';
 import { useApiKeys, useCreateApiKey, useRevokeApiKey, type ApiKey } from '../api/apiKeys';
-import { CopyButton } from './CopyButton';
 
 export function ApiKeysSection({ me }: { me: Me }) {
   const { t, code, formatDateTime } = useI18n();
@@ -56,15 +56,13 @@ export function ApiKeysSection({ me }: { me: Me }) {
         </button>
       </form>
       {created && (
-        <div className="card" role="region" aria-label={t('team.keys.newKey', { name: created.name })}>
-          <p>{t('team.keys.newKey', { name: created.name })}</p>
-          <p className="muted">{t('team.keys.shownOnce')}</p>
-          <code className="secret">{created.key}</code>
-          <CopyButton text={created.key} label={t('team.keys.copy')} />
-          <button type="button" className="button" onClick={() => setCreated(null)}>
-            {t('team.keys.done')}
-          </button>
-        </div>
+        <SecretPanel
+          label={t('team.keys.newKey', { name: created.name })}
+          note={t('team.keys.shownOnce')}
+          value={created.key}
+          copyLabel={t('team.keys.copy')}
+          done={{ label: t('team.keys.done'), onDone: () => setCreated(null) }}
+        />
       )}
       {(create.error || revoke.error) && (
         <p className="error" role="alert">

@@ -2,11 +2,11 @@
 // answer to an invitation or a resend carries the link, shown once here to copy and hand over.
 import { useState, type FormEvent } from 'react';
 import { ConfirmDialog } from '../../../components/ConfirmDialog';
+import { SecretPanel } from '../../../components/SecretPanel';
 import { ErrorMessage, Loading } from '../../../components/Status';
 import type { Me } from '../../../lib/api/types';
 import { useI18n } from '../../../lib/i18n';
 import { useInvitations, useInvite, useResendInvitation, useRevokeInvitation, type Invitation } from '../api/invitations';
-import { CopyButton } from './CopyButton';
 
 const kLanguages = ['en', 'fr'] as const;
 
@@ -88,11 +88,11 @@ export function InvitationsSection({ me }: { me: Me }) {
       </form>
       {!invitations.isPending && !emailEnabled && <p className="muted">{t('team.invitations.noSmtp')}</p>}
       {link && (
-        <div className="card" role="region" aria-label={t('team.invitations.linkFor', { email: link.email })}>
-          <p>{t('team.invitations.linkFor', { email: link.email })}</p>
-          <code className="secret">{link.url}</code>
-          <CopyButton text={link.url} label={t('team.invitations.copyLink')} />
-        </div>
+        <SecretPanel
+          label={t('team.invitations.linkFor', { email: link.email })}
+          value={link.url}
+          copyLabel={t('team.invitations.copyLink')}
+        />
       )}
       {(invite.error || resend.error || revoke.error) && (
         <p className="error" role="alert">

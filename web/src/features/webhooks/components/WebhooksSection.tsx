@@ -3,6 +3,7 @@
 // its secret, delete it, and open its deliveries log. Owners and admins only (the API answers 403 to agents).
 import { useId, useState, type FormEvent } from 'react';
 import { ConfirmDialog } from '../../../components/ConfirmDialog';
+import { SecretPanel } from '../../../components/SecretPanel';
 import { ErrorMessage, Loading } from '../../../components/Status';
 import { ApiError } from '../../../lib/api/client';
 import { useI18n } from '../../../lib/i18n';
@@ -18,42 +19,6 @@ import {
 } from '../api/webhooks';
 import { DeliveriesLog } from './DeliveriesLog';
 import './webhooks.css';
-
-/** A secret the API just answered, shown until dismissed: no other answer carries it. */
-function SecretNotice({ url, secret, onDone }: { url: string; secret: string; onDone: () => void }) {
-  const { t } = useI18n();
-  const inputId = useId();
-  const [copied, setCopied] = useState(false);
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(secret);
-      setCopied(true);
-    } catch {
-      setCopied(false);
-    }
-  };
-  return (
-    <div className="card webhook-secret" role="region" aria-label={t('webhooks.secret.title')}>
-      <p>
-        <strong>{t('webhooks.secret.title')}</strong> — {url}
-      </p>
-      <p className="muted">{t('webhooks.secret.once')}</p>
-      <div className="row">
-        <label htmlFor={inputId} className="visually-hidden">
-          {t('webhooks.secret.label')}
-        </label>
-        <input id={inputId} className="webhook-secret-value" readOnly value={secret} onFocus={(e) => e.target.select()} />
-        <button type="button" className="button" onClick={() => void copy()}>
-          {t('webhooks.secret.copy')}
-        </button>
-        <button type="button" className="button primary" onClick={onDone}>
-          {t('webhooks.secret.done')}
-        </button>
-      </div>
-      {copied && <p role="status">{t('webhooks.secret.copied')}</p>}
-    </div>
-  );
-}
 
 function AddEndpointForm({ onCreated }: { onCreated: (url: string, secret: string) => void }) {
   const { t } = useI18n();
@@ -230,7 +195,22 @@ export function WebhooksSection() {
         <ErrorMessage error={endpoints.error} onRetry={() => void endpoints.refetch()} />
       ) : (
         <>
-          {secret && <SecretNotice url={secret.url} secret={secret.secret} onDone={() => setSecret(null)} />}
+          {secret && (
+            <SecretPanel
+              className="webhook-secret"
+              label={t('webhooks.secret.title')}
+              heading={
+                <>
+                  <strong>{t('webhooks.secret.title')}</strong> — {secret.url}
+                </>
+              }
+              note={t('webhooks.secret.once')}
+              value={secret.secret}
+              valueLabel={t('webhooks.secret.label')}
+              copyLabel={t('webhooks.secret.copy')}
+              done={{ label: t('webhooks.secret.done'), onDone: () => setSecret(null) }}
+            />
+          )}
           {list.length === 0 ? (
             <p className="muted">{t('webhooks.empty')}</p>
           ) : (

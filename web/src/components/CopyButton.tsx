@@ -1,7 +1,7 @@
-// A button that copies a text (a link, a key) to the clipboard and says so; the text also stays selectable on the
-// page for browsers that refuse the clipboard.
+// A button that copies a text (a link, a key, a secret) to the clipboard and says whether it could; the text also
+// stays selectable on the page for browsers that refuse the clipboard.
 import { useState } from 'react';
-import { useI18n } from '../../../lib/i18n';
+import { useI18n } from '../lib/i18n';
 
 export function CopyButton({ text, label }: { text: string; label: string }) {
   const { t } = useI18n();
@@ -20,7 +20,7 @@ export function CopyButton({ text, label }: { text: string; label: string }) {
         {label}
       </button>
       <span role="status" className="muted">
-        {copied === true ? t('team.copied') : copied === false ? t('team.copyFailed') : ''}
+        {copied === true ? t('app.copied') : copied === false ? t('app.copyFailed') : ''}
       </span>
     </>
   );
