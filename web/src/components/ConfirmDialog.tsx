@@ -1,6 +1,8 @@
-// A modal question with a confirm and a cancel button; Radix keeps the focus inside and gives it back on close.
+// A modal question with a confirm and a cancel button; Radix keeps the focus inside and gives it back on close. The
+// description names the consequence. When it cannot be undone (`irreversible`), the question is an alertdialog (it
+// interrupts to warn) with Cancel focused first, so that Enter does not confirm.
 import * as Dialog from '@radix-ui/react-dialog';
-import type { ReactNode } from 'react';
+import { useRef, type ReactNode } from 'react';
 import { useI18n } from '../lib/i18n';
 
 interface Props {
@@ -10,20 +12,33 @@ interface Props {
   description: ReactNode;
   confirmLabel: string;
   onConfirm: () => void;
+  irreversible?: boolean;
 }
 
-export function ConfirmDialog({ open, onOpenChange, title, description, confirmLabel, onConfirm }: Props) {
+export function ConfirmDialog({ open, onOpenChange, title, description, confirmLabel, onConfirm, irreversible }: Props) {
   const { t } = useI18n();
+  const cancel = useRef<HTMLButtonElement>(null);
   return (
     <Dialog.Root open={open} onOpenChange={onOpenChange}>
       <Dialog.Portal>
         <Dialog.Overlay className="dialog-overlay" />
-        <Dialog.Content className="dialog">
+        <Dialog.Content
+          className="dialog"
+          role={irreversible ? 'alertdialog' : 'dialog'}
+          onOpenAutoFocus={
+            irreversible
+              ? (event) => {
+                  event.preventDefault();
+                  cancel.current?.focus();
+                }
+              : undefined
+          }
+        >
           <Dialog.Title>{title}</Dialog.Title>
           <Dialog.Description>{description}</Dialog.Description>
           <div className="row end">
             <Dialog.Close asChild>
-              <button type="button" className="button">
+              <button type="button" className="button" ref={cancel}>
                 {t('app.cancel')}
               </button>
             </Dialog.Close>

@@ -2,10 +2,10 @@
 // two requests: a copy of their data (a JSON download) and its erasure.
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
+import { ConfirmDialog } from '../../../components/ConfirmDialog';
 import { ErrorMessage, Loading } from '../../../components/Status';
 import { useI18n } from '../../../lib/i18n';
 import { useContact, useEraseContact, useExportContact } from '../api/contacts';
-import { EraseDialog } from './EraseDialog';
 
 export function ContactDetailView({ id, isAdmin }: { id: number; isAdmin: boolean }) {
   const { t, code, formatDateTime } = useI18n();
@@ -81,11 +81,13 @@ export function ContactDetailView({ id, isAdmin }: { id: number; isAdmin: boolea
           </div>
           {exporter.error && <ErrorMessage error={exporter.error} />}
           {eraser.error && <ErrorMessage error={eraser.error} />}
-          <EraseDialog
+          <ConfirmDialog
+            irreversible
             open={confirming}
             onOpenChange={setConfirming}
-            name={name}
-            conversations={contact.conversations}
+            title={t('contacts.eraseTitle', { name })}
+            description={t('contacts.eraseConsequence', { name, count: contact.conversations })}
+            confirmLabel={t('contacts.eraseConfirm')}
             onConfirm={() =>
               eraser.mutate(contact.id, {
                 onSuccess: () => void navigate('/contacts', { state: { notice: t('contacts.erased') } }),
