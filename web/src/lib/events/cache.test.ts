@@ -46,6 +46,38 @@ describe('applyEvent', () => {
     expect(ids(client, { mode: 'bot' })).toEqual([2]);
   });
 
+  it('counts a customer’s message as unread and reopens the window from message.created alone, once', () => {
+    const client = setup();
+    const created = message(9, { text: 'Still there?', created_at: '2026-12-07T11:00:00.000Z' });
+    const event = { id: 1, type: 'message.created', created_at: '', data: { conversation_id: 1, message: created } } as LiveEvent;
+    applyEvent(client, event);
+    applyEvent(client, event);
+    const all = client.getQueryData(queryKeys.conversationList({})) as { pages: Array<{ data: Array<Record<string, unknown>> }> };
+    expect(all.pages[0]!.data[0]).toMatchObject({
+      id: 1,
+      unread_count: 1,
+      window_closes_at: '2026-12-08T11:00:00.000Z',
+      last_message: { id: 9, text: 'Still there?' },
+    });
+    // A reply of the business moves the conversation without counting.
+    const reply = message(10, { direction: 'out', status: 'queued', created_at: '2026-12-07T11:01:00.000Z' });
+    applyEvent(client, { id: 2, type: 'message.created', created_at: '', data: { conversation_id: 1, message: reply } } as LiveEvent);
+    const after = client.getQueryData(queryKeys.conversationList({})) as { pages: Array<{ data: Array<Record<string, unknown>> }> };
+    expect(after.pages[0]!.data[0]).toMatchObject({ id: 1, unread_count: 1, last_message: { id: 10 } });
+  });
+
+  it('keeps the unread count and last message the list knows when an event’s conversation has none', () => {
+    const client = setup();
+    const { unread_count: _unread, last_message: _last, ...bare } = conversation(2, { unread_count: 3, mode: 'human' });
+    client.setQueryData(queryKeys.conversationList({}), {
+      pages: [{ data: [conversation(2, { unread_count: 3 }), conversation(1)], next_cursor: null }],
+      pageParams: [null],
+    });
+    applyEvent(client, { id: 4, type: 'conversation.updated', created_at: '', data: { conversation: bare } } as LiveEvent);
+    const all = client.getQueryData(queryKeys.conversationList({})) as { pages: Array<{ data: Array<Record<string, unknown>> }> };
+    expect(all.pages[0]!.data[0]).toMatchObject({ id: 2, mode: 'human', unread_count: 3, last_message: { id: 20 } });
+  });
+
   it('changes a message’s delivery status in place', () => {
     const client = setup();
     applyEvent(client, {

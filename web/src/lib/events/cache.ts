@@ -54,20 +54,30 @@ function placeInList(data: Pages<Conversation>, conversation: Conversation, keep
   return { ...data, pages };
 }
 
+// An event's conversation has no unread count nor last message (the stream sends it as the actions on it answer):
+// those the cache holds stay.
+function mergeInto(cached: Conversation | undefined, conversation: Conversation): Conversation {
+  return cached ? { ...cached, ...conversation } : conversation;
+}
+
 function updateConversation(client: QueryClient, conversation: Conversation): void {
-  client.setQueryData<Conversation>(queryKeys.conversation(conversation.id), conversation);
+  client.setQueryData<Conversation>(queryKeys.conversation(conversation.id), (cached) => mergeInto(cached, conversation));
   for (const query of client.getQueryCache().findAll({ queryKey: queryKeys.conversationLists })) {
     const data = query.state.data as Pages<Conversation> | undefined;
     if (!data) continue;
-    const present = data.pages.some((page) => page.data.some((c) => c.id === conversation.id));
+    const cached = data.pages.flatMap((page) => page.data).find((c) => c.id === conversation.id);
     const belongs = matchesFilter(conversation, filterOfKey(query.queryKey));
-    if (belongs === undefined && !present) {
+    if (belongs === undefined && !cached) {
       void client.invalidateQueries({ queryKey: query.queryKey, exact: true });
       continue;
     }
-    client.setQueryData<Pages<Conversation>>(query.queryKey, placeInList(data, conversation, belongs !== false));
+    const merged = mergeInto(cached, conversation);
+    client.setQueryData<Pages<Conversation>>(query.queryKey, placeInList(data, merged, belongs !== false));
   }
 }
+
+// How long after a customer's message the platforms take free-form replies (the server's window_closes_at).
+const windowMs = 24 * 3600 * 1000;
 
 // As the server's list preview has it: a message without text (media) previews as an empty text.
 function lastMessageOf(message: Message) {
@@ -83,11 +93,24 @@ function addMessage(client: QueryClient, conversationId: number, message: Messag
     pages[pages.length - 1] = { ...last, data: [...last.data, message] };
     return { ...data, pages };
   });
-  // The conversation moves up with its newest message; its unread count comes with conversation.updated.
+  // The conversation moves up with its newest message. The server tells no more of it (no conversation.updated
+  // follows a customer's message): a customer's message (not a reaction) also counts as unread and reopens the
+  // platform's 24-hour window, as the server counts them (docs/dashboard.md).
+  const fromCustomer = message.direction === 'in' && message.type !== 'reaction';
   let known = false;
   const touch = (conversation: Conversation): Conversation => {
     known = true;
-    return { ...conversation, last_message_at: message.created_at, last_message: lastMessageOf(message) };
+    // Already counted: the same event again after a reconnect, or one older than what a fetch since brought.
+    if (conversation.last_message?.id === message.id || message.created_at < String(conversation.last_message_at ?? '')) {
+      return conversation;
+    }
+    const touched = { ...conversation, last_message_at: message.created_at, last_message: lastMessageOf(message) };
+    if (!fromCustomer) return touched;
+    return {
+      ...touched,
+      unread_count: Number(conversation.unread_count ?? 0) + 1,
+      window_closes_at: new Date(Date.parse(message.created_at) + windowMs).toISOString(),
+    };
   };
   const detail = client.getQueryData<Conversation>(queryKeys.conversation(conversationId));
   if (detail) updateConversation(client, touch(detail));
