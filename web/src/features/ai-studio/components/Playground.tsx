@@ -1,33 +1,9 @@
 // The playground: ask what a customer would, see the answer, its sources and the agent's trace side by side.
 import { useState, type FormEvent } from 'react';
+import { SourceList, type Source } from '../../../components/SourceList';
 import { ErrorMessage } from '../../../components/Status';
 import { useI18n } from '../../../lib/i18n';
 import { useAsk } from '../api/playground';
-
-interface Source {
-  name?: string;
-  text?: string;
-  score?: number;
-  chunk_id?: number;
-}
-
-function Sources({ sources }: { sources: Source[] }) {
-  const { t } = useI18n();
-  if (sources.length === 0) return <p className="muted">{t('thread.noSources')}</p>;
-  return (
-    <ol className="sources">
-      {sources.map((source, index) => (
-        <li key={source.chunk_id ?? index}>
-          <strong>{source.name}</strong>{' '}
-          {typeof source.score === 'number' && (
-            <span className="muted">{t('thread.score', { score: source.score.toFixed(2) })}</span>
-          )}
-          {source.text && <blockquote>{source.text}</blockquote>}
-        </li>
-      ))}
-    </ol>
-  );
-}
 
 export function Playground() {
   const { t, code } = useI18n();
@@ -58,12 +34,12 @@ export function Playground() {
             <p className="muted">{t('studio.decision', { decision: code('decision', answer.decision), reason: code('reason', answer.reason) })}</p>
             <blockquote className="answer">{answer.answer}</blockquote>
             <h4>{t('thread.sources')}</h4>
-            <Sources sources={(answer.sources ?? []) as Source[]} />
+            <SourceList sources={answer.sources ?? []} />
             {draft?.text && (
               <>
                 <h4>{t('studio.draft')}</h4>
                 <blockquote>{draft.text}</blockquote>
-                <Sources sources={draft.sources ?? []} />
+                <SourceList sources={draft.sources ?? []} />
               </>
             )}
           </section>

@@ -1,5 +1,6 @@
 // On an escalated conversation: why the agent handed it over, and the answer it proposes with its sources, to send
 // as it is or to edit in the composer.
+import { SourceList, type Source } from '../../../components/SourceList';
 import type { SupportItem } from '../../../lib/api/types';
 import { useI18n } from '../../../lib/i18n';
 
@@ -12,7 +13,7 @@ interface Props {
 
 export function DraftPanel({ item, onEdit, onSend, sending }: Props) {
   const { t, code } = useI18n();
-  const draft = item.draft as { text?: string; sources?: Array<{ name?: string; text?: string; score?: number; chunk_id?: number }> } | null;
+  const draft = item.draft as { text?: string; sources?: Source[] } | null;
   return (
     <section className="draft" aria-labelledby={`draft-${item.id}`}>
       <h3 id={`draft-${item.id}`}>{t('draft.title')}</h3>
@@ -23,17 +24,7 @@ export function DraftPanel({ item, onEdit, onSend, sending }: Props) {
           {draft.sources && draft.sources.length > 0 && (
             <details>
               <summary>{t('thread.sources')}</summary>
-              <ol className="sources">
-                {draft.sources.map((source, index) => (
-                  <li key={source.chunk_id ?? index}>
-                    <strong>{source.name}</strong>{' '}
-                    {typeof source.score === 'number' && (
-                      <span className="muted">{t('thread.score', { score: source.score.toFixed(2) })}</span>
-                    )}
-                    {source.text && <blockquote>{source.text}</blockquote>}
-                  </li>
-                ))}
-              </ol>
+              <SourceList sources={draft.sources} />
             </details>
           )}
           <div className="row">

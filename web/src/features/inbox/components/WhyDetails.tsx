@@ -1,14 +1,9 @@
 // "Why this answer": what the agent decided for a bot reply and on what grounds (triage, sources and their scores,
 // each stage's time), from the reply's trace.
+import { SourceList, type Source } from '../../../components/SourceList';
 import type { Trace } from '../../../lib/api/types';
 import { useI18n } from '../../../lib/i18n';
 
-interface Source {
-  name?: string;
-  text?: string;
-  score?: number;
-  chunk_id?: number;
-}
 interface Stage {
   stage?: string;
   us?: number;
@@ -40,21 +35,7 @@ export function WhyDetails({ trace }: { trace: Trace }) {
         </p>
       )}
       <h4>{t('thread.sources')}</h4>
-      {sources.length === 0 ? (
-        <p className="muted">{t('thread.noSources')}</p>
-      ) : (
-        <ol className="sources">
-          {sources.map((source, index) => (
-            <li key={`${source.chunk_id ?? index}`}>
-              <strong>{source.name}</strong>{' '}
-              {typeof source.score === 'number' && (
-                <span className="muted">{t('thread.score', { score: source.score.toFixed(2) })}</span>
-              )}
-              {source.text && <blockquote>{source.text}</blockquote>}
-            </li>
-          ))}
-        </ol>
-      )}
+      <SourceList sources={sources} />
       {stages.length > 0 && (
         <>
           <h4>{t('thread.stages')}</h4>
