@@ -3,7 +3,8 @@
 import { useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { ConfirmDialog } from '../../../components/ConfirmDialog';
-import { ErrorMessage, Loading } from '../../../components/Status';
+import { DataTable } from '../../../components/DataTable';
+import { ErrorText, QueryState } from '../../../components/Status';
 import type { Channel } from '../../../lib/api/types';
 import { useI18n } from '../../../lib/i18n';
 import { useMe } from '../../../lib/session';
@@ -56,63 +57,48 @@ export function ChannelsPage() {
     <div className="page">
       <h1>{t('channels.title')}</h1>
       {outcome && <ConnectNotice outcome={outcome} />}
-      {channels.isPending ? (
-        <Loading />
-      ) : channels.error ? (
-        <ErrorMessage error={channels.error} onRetry={() => void channels.refetch()} />
-      ) : list.length === 0 ? (
-        <p className="muted">{t('channels.empty')}</p>
-      ) : (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t('channels.name')}</th>
-                <th scope="col">{t('channels.platform')}</th>
-                <th scope="col">{t('channels.account')}</th>
-                <th scope="col">{t('channels.waba')}</th>
-                <th scope="col">{t('channels.status')}</th>
-                {admin && <th scope="col">{t('channels.actions')}</th>}
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((channel) => (
-                <tr key={channel.id}>
-                  <th scope="row">{channelName(channel)}</th>
-                  <td>{code('platform', channel.platform)}</td>
-                  <td>
-                    {channel.platform === 'whatsapp'
-                      ? (channel.display_phone_number ?? t('app.none'))
-                      : channel.username
-                        ? `@${channel.username}`
-                        : t('app.none')}
-                    <span className="channel-id muted">{t('channels.id', { id: channel.account_id })}</span>
-                  </td>
-                  <td>{channel.platform === 'whatsapp' ? (channel.waba_id ?? t('app.none')) : t('channels.notApplicable')}</td>
-                  <td>{channel.enabled ? t('channels.active') : t('channels.paused')}</td>
-                  {admin && (
-                    <td>
-                      <button
-                        type="button"
-                        className="button danger"
-                        aria-label={t('channels.remove', { name: channelName(channel) })}
-                        onClick={() => setRemoving(channel)}
-                      >
-                        {t('channels.removeShort')}
-                      </button>
-                    </td>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {remove.error && (
-        <p className="error" role="alert">
-          {t('channels.removeFailed', { message: remove.error.message })}
-        </p>
-      )}
+      <QueryState query={channels} isEmpty={list.length === 0} empty={t('channels.empty')}>
+        <DataTable
+          columns={[
+            t('channels.name'),
+            t('channels.platform'),
+            t('channels.account'),
+            t('channels.waba'),
+            t('channels.status'),
+            ...(admin ? [t('channels.actions')] : []),
+          ]}
+        >
+          {list.map((channel) => (
+            <tr key={channel.id}>
+              <th scope="row">{channelName(channel)}</th>
+              <td>{code('platform', channel.platform)}</td>
+              <td>
+                {channel.platform === 'whatsapp'
+                  ? (channel.display_phone_number ?? t('app.none'))
+                  : channel.username
+                    ? `@${channel.username}`
+                    : t('app.none')}
+                <span className="channel-id muted">{t('channels.id', { id: channel.account_id })}</span>
+              </td>
+              <td>{channel.platform === 'whatsapp' ? (channel.waba_id ?? t('app.none')) : t('channels.notApplicable')}</td>
+              <td>{channel.enabled ? t('channels.active') : t('channels.paused')}</td>
+              {admin && (
+                <td>
+                  <button
+                    type="button"
+                    className="button danger"
+                    aria-label={t('channels.remove', { name: channelName(channel) })}
+                    onClick={() => setRemoving(channel)}
+                  >
+                    {t('channels.removeShort')}
+                  </button>
+                </td>
+              )}
+            </tr>
+          ))}
+        </DataTable>
+      </QueryState>
+      <ErrorText message={remove.error && t('channels.removeFailed', { message: remove.error.message })} />
       {admin && (
         <div className="channel-sections">
           <AddChannelForm />

@@ -2,7 +2,8 @@
 // upload several files at once, by choosing them or dropping them here; delete one.
 import { useRef, useState, type DragEvent } from 'react';
 import { ConfirmDialog } from '../../../components/ConfirmDialog';
-import { ErrorMessage, Loading } from '../../../components/Status';
+import { DataTable } from '../../../components/DataTable';
+import { ErrorMessage, QueryState } from '../../../components/Status';
 import type { KnowledgeDocument } from '../../../lib/api/types';
 import { useI18n } from '../../../lib/i18n';
 import { useDeleteDocument, useDocuments, useUpload } from '../api/documents';
@@ -69,50 +70,39 @@ export function KnowledgePage() {
       </div>
       <AddFromUrl />
       <h2>{t('knowledge.documents')}</h2>
-      {documents.isPending ? (
-        <Loading />
-      ) : documents.error ? (
-        <ErrorMessage error={documents.error} onRetry={() => void documents.refetch()} />
-      ) : list.length === 0 ? (
-        <p className="muted">{t('knowledge.empty')}</p>
-      ) : (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t('knowledge.name')}</th>
-                <th scope="col">{t('knowledge.status')}</th>
-                <th scope="col">{t('knowledge.passages')}</th>
-                <th scope="col">{t('knowledge.updated')}</th>
-                <th scope="col">{t('knowledge.actions')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((document) => (
-                <tr key={document.id}>
-                  <th scope="row">{document.name}</th>
-                  <td>
-                    {statusText(document, code('document', document.status), (n) => t('knowledge.progress', { percent: n }))}
-                    {document.error && <span className="error-text"> {String(document.error)}</span>}
-                  </td>
-                  <td>{document.chunks ?? t('app.none')}</td>
-                  <td>{formatDateTime(document.updated_at)}</td>
-                  <td>
-                    <button
-                      type="button"
-                      className="button danger"
-                      aria-label={t('knowledge.deleteNamed', { name: document.name })}
-                      onClick={() => setToDelete(document)}
-                    >
-                      {t('knowledge.delete')}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <QueryState query={documents} isEmpty={list.length === 0} empty={t('knowledge.empty')}>
+        <DataTable
+          columns={[
+            t('knowledge.name'),
+            t('knowledge.status'),
+            t('knowledge.passages'),
+            t('knowledge.updated'),
+            t('knowledge.actions'),
+          ]}
+        >
+          {list.map((document) => (
+            <tr key={document.id}>
+              <th scope="row">{document.name}</th>
+              <td>
+                {statusText(document, code('document', document.status), (n) => t('knowledge.progress', { percent: n }))}
+                {document.error && <span className="error-text"> {String(document.error)}</span>}
+              </td>
+              <td>{document.chunks ?? t('app.none')}</td>
+              <td>{formatDateTime(document.updated_at)}</td>
+              <td>
+                <button
+                  type="button"
+                  className="button danger"
+                  aria-label={t('knowledge.deleteNamed', { name: document.name })}
+                  onClick={() => setToDelete(document)}
+                >
+                  {t('knowledge.delete')}
+                </button>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
+      </QueryState>
       {remove.error && <ErrorMessage error={remove.error} />}
       <ConfirmDialog
         open={toDelete !== null}

@@ -2,8 +2,9 @@
 // listed by their prefix afterwards, revoked for good.
 import { useState, type FormEvent } from 'react';
 import { ConfirmDialog } from '../../../components/ConfirmDialog';
+import { DataTable } from '../../../components/DataTable';
 import { SecretPanel } from '../../../components/SecretPanel';
-import { ErrorMessage, Loading } from '../../../components/Status';
+import { ErrorText, QueryState } from '../../../components/Status';
 import type { Me } from '../../../lib/api/types';
 import { useI18n } from '../../../lib/i18n';
 import { useApiKeys, useCreateApiKey, useRevokeApiKey, type ApiKey } from '../api/apiKeys';
@@ -64,50 +65,37 @@ export function ApiKeysSection({ me }: { me: Me }) {
           done={{ label: t('team.keys.done'), onDone: () => setCreated(null) }}
         />
       )}
-      {(create.error || revoke.error) && (
-        <p className="error" role="alert">
-          {(create.error ?? revoke.error)?.message}
-        </p>
-      )}
-      {keys.isPending ? (
-        <Loading />
-      ) : keys.error ? (
-        <ErrorMessage error={keys.error} onRetry={() => void keys.refetch()} />
-      ) : (
-        <div className="table-wrap">
-          <table>
-            <caption className="visually-hidden">{t('team.keys.title')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('team.keys.name')}</th>
-                <th scope="col">{t('team.keys.prefix')}</th>
-                <th scope="col">{t('team.role')}</th>
-                <th scope="col">{t('team.keys.created')}</th>
-                <th scope="col">{t('team.keys.lastUsed')}</th>
-                <th scope="col">{t('team.actions')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {(keys.data?.data ?? []).map((key: ApiKey) => (
-                <tr key={key.id}>
-                  <th scope="row">{key.name}</th>
-                  <td>
-                    <code>{key.prefix}…</code>
-                  </td>
-                  <td>{code('role', key.role)}</td>
-                  <td>{formatDateTime(key.created_at)}</td>
-                  <td>{key.last_used_at ? formatDateTime(key.last_used_at) : t('team.never')}</td>
-                  <td>
-                    <button type="button" className="button danger" onClick={() => setRevoking(key)}>
-                      {t('team.keys.revoke', { name: key.name })}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <ErrorText message={(create.error ?? revoke.error)?.message} />
+      <QueryState query={keys}>
+        <DataTable
+          caption={t('team.keys.title')}
+          columns={[
+            t('team.keys.name'),
+            t('team.keys.prefix'),
+            t('team.role'),
+            t('team.keys.created'),
+            t('team.keys.lastUsed'),
+            t('team.actions'),
+          ]}
+        >
+          {(keys.data?.data ?? []).map((key: ApiKey) => (
+            <tr key={key.id}>
+              <th scope="row">{key.name}</th>
+              <td>
+                <code>{key.prefix}…</code>
+              </td>
+              <td>{code('role', key.role)}</td>
+              <td>{formatDateTime(key.created_at)}</td>
+              <td>{key.last_used_at ? formatDateTime(key.last_used_at) : t('team.never')}</td>
+              <td>
+                <button type="button" className="button danger" onClick={() => setRevoking(key)}>
+                  {t('team.keys.revoke', { name: key.name })}
+                </button>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
+      </QueryState>
       <ConfirmDialog
         open={revoking !== null}
         onOpenChange={(open) => !open && setRevoking(null)}

@@ -1,5 +1,6 @@
 // The audit log, newest first, a page at a time ("Load more").
-import { ErrorMessage, Loading } from '../../../components/Status';
+import { DataTable } from '../../../components/DataTable';
+import { QueryState } from '../../../components/Status';
 import { useI18n } from '../../../lib/i18n';
 import { useAuditLog, type AuditEntry } from '../api/audit';
 
@@ -16,43 +17,32 @@ export function AuditLog() {
   return (
     <section aria-labelledby="team-audit">
       <h2 id="team-audit">{t('team.audit.title')}</h2>
-      {audit.isPending ? (
-        <Loading />
-      ) : audit.error ? (
-        <ErrorMessage error={audit.error} onRetry={() => void audit.refetch()} />
-      ) : entries.length === 0 ? (
-        <p className="muted">{t('team.audit.empty')}</p>
-      ) : (
-        <div className="table-wrap">
-          <table>
-            <caption className="visually-hidden">{t('team.audit.title')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('team.audit.when')}</th>
-                <th scope="col">{t('team.audit.actor')}</th>
-                <th scope="col">{t('team.audit.action')}</th>
-                <th scope="col">{t('team.audit.target')}</th>
-                <th scope="col">{t('team.audit.details')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {entries.map((entry) => (
-                <tr key={entry.id}>
-                  <td>{formatDateTime(entry.created_at)}</td>
-                  <td>{entry.actor}</td>
-                  <th scope="row">{entry.action}</th>
-                  <td>
-                    {entry.target_type} {entry.target_id}
-                  </td>
-                  <td>
-                    <Details details={entry.details} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <QueryState query={audit} isEmpty={entries.length === 0} empty={t('team.audit.empty')}>
+        <DataTable
+          caption={t('team.audit.title')}
+          columns={[
+            t('team.audit.when'),
+            t('team.audit.actor'),
+            t('team.audit.action'),
+            t('team.audit.target'),
+            t('team.audit.details'),
+          ]}
+        >
+          {entries.map((entry) => (
+            <tr key={entry.id}>
+              <td>{formatDateTime(entry.created_at)}</td>
+              <td>{entry.actor}</td>
+              <th scope="row">{entry.action}</th>
+              <td>
+                {entry.target_type} {entry.target_id}
+              </td>
+              <td>
+                <Details details={entry.details} />
+              </td>
+            </tr>
+          ))}
+        </DataTable>
+      </QueryState>
       {audit.hasNextPage && (
         <button
           type="button"

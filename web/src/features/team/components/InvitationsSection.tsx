@@ -2,8 +2,9 @@
 // answer to an invitation or a resend carries the link, shown once here to copy and hand over.
 import { useState, type FormEvent } from 'react';
 import { ConfirmDialog } from '../../../components/ConfirmDialog';
+import { DataTable } from '../../../components/DataTable';
 import { SecretPanel } from '../../../components/SecretPanel';
-import { ErrorMessage, Loading } from '../../../components/Status';
+import { ErrorText, QueryState } from '../../../components/Status';
 import type { Me } from '../../../lib/api/types';
 import { useI18n } from '../../../lib/i18n';
 import { useInvitations, useInvite, useResendInvitation, useRevokeInvitation, type Invitation } from '../api/invitations';
@@ -94,56 +95,41 @@ export function InvitationsSection({ me }: { me: Me }) {
           copyLabel={t('team.invitations.copyLink')}
         />
       )}
-      {(invite.error || resend.error || revoke.error) && (
-        <p className="error" role="alert">
-          {(invite.error ?? resend.error ?? revoke.error)?.message}
-        </p>
-      )}
-      {invitations.isPending ? (
-        <Loading />
-      ) : invitations.error ? (
-        <ErrorMessage error={invitations.error} onRetry={() => void invitations.refetch()} />
-      ) : pending.length === 0 ? (
-        <p className="muted">{t('team.invitations.none')}</p>
-      ) : (
-        <div className="table-wrap">
-          <table>
-            <caption className="visually-hidden">{t('team.invitations.pending')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('team.email')}</th>
-                <th scope="col">{t('team.role')}</th>
-                <th scope="col">{t('team.invitations.state')}</th>
-                <th scope="col">{t('team.invitations.expires')}</th>
-                <th scope="col">{t('team.actions')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {pending.map((invitation: Invitation) => (
-                <tr key={invitation.id}>
-                  <th scope="row">{invitation.email}</th>
-                  <td>{code('role', invitation.role)}</td>
-                  <td>{invitation.status === 'expired' ? t('team.invitations.expired') : delivery(invitation)}</td>
-                  <td>{formatDateTime(invitation.expires_at)}</td>
-                  <td className="row">
-                    <button
-                      type="button"
-                      className="button"
-                      disabled={resend.isPending}
-                      onClick={() => resend.mutate(invitation.id, { onSuccess: showLink })}
-                    >
-                      {t('team.invitations.resend', { email: invitation.email })}
-                    </button>
-                    <button type="button" className="button danger" onClick={() => setRevoking(invitation)}>
-                      {t('team.invitations.revoke', { email: invitation.email })}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <ErrorText message={(invite.error ?? resend.error ?? revoke.error)?.message} />
+      <QueryState query={invitations} isEmpty={pending.length === 0} empty={t('team.invitations.none')}>
+        <DataTable
+          caption={t('team.invitations.pending')}
+          columns={[
+            t('team.email'),
+            t('team.role'),
+            t('team.invitations.state'),
+            t('team.invitations.expires'),
+            t('team.actions'),
+          ]}
+        >
+          {pending.map((invitation: Invitation) => (
+            <tr key={invitation.id}>
+              <th scope="row">{invitation.email}</th>
+              <td>{code('role', invitation.role)}</td>
+              <td>{invitation.status === 'expired' ? t('team.invitations.expired') : delivery(invitation)}</td>
+              <td>{formatDateTime(invitation.expires_at)}</td>
+              <td className="row">
+                <button
+                  type="button"
+                  className="button"
+                  disabled={resend.isPending}
+                  onClick={() => resend.mutate(invitation.id, { onSuccess: showLink })}
+                >
+                  {t('team.invitations.resend', { email: invitation.email })}
+                </button>
+                <button type="button" className="button danger" onClick={() => setRevoking(invitation)}>
+                  {t('team.invitations.revoke', { email: invitation.email })}
+                </button>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
+      </QueryState>
       <ConfirmDialog
         open={revoking !== null}
         onOpenChange={(open) => !open && setRevoking(null)}

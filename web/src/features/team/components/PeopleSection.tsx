@@ -2,7 +2,8 @@
 // owner can be neither demoted nor removed (the server refuses too; the controls say so first).
 import { useState } from 'react';
 import { ConfirmDialog } from '../../../components/ConfirmDialog';
-import { ErrorMessage, Loading } from '../../../components/Status';
+import { DataTable } from '../../../components/DataTable';
+import { ErrorText, QueryState } from '../../../components/Status';
 import type { Me, User } from '../../../lib/api/types';
 import { useI18n } from '../../../lib/i18n';
 import { useRemoveUser, useTeam, useUpdateUser } from '../api/users';
@@ -29,73 +30,52 @@ export function PeopleSection({ me }: { me: Me }) {
   return (
     <section aria-labelledby="team-people">
       <h2 id="team-people">{t('team.people.title')}</h2>
-      {team.isPending ? (
-        <Loading />
-      ) : team.error ? (
-        <ErrorMessage error={team.error} onRetry={() => void team.refetch()} />
-      ) : (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t('team.email')}</th>
-                <th scope="col">{t('team.name')}</th>
-                <th scope="col">{t('team.role')}</th>
-                <th scope="col">{t('team.lastLogin')}</th>
-                <th scope="col">{t('team.actions')}</th>
+      <QueryState query={team}>
+        <DataTable columns={[t('team.email'), t('team.name'), t('team.role'), t('team.lastLogin'), t('team.actions')]}>
+          {people.map((user) => {
+            const locked = lockedReason(user);
+            return (
+              <tr key={user.id}>
+                <th scope="row">
+                  {user.email}
+                  {user.id === me.user?.id && <span className="muted"> {t('team.people.you')}</span>}
+                </th>
+                <td>{user.name || t('app.none')}</td>
+                <td>
+                  <select
+                    aria-label={t('team.people.roleOf', { email: user.email })}
+                    value={user.role}
+                    disabled={locked !== null || update.isPending}
+                    title={locked ?? undefined}
+                    onChange={(event) => update.mutate({ id: user.id, update: { role: event.target.value as User['role'] } })}
+                  >
+                    {kRoles
+                      .filter((role) => callerIsOwner || role !== 'owner' || user.role === 'owner')
+                      .map((role) => (
+                        <option key={role} value={role}>
+                          {code('role', role)}
+                        </option>
+                      ))}
+                  </select>
+                </td>
+                <td>{user.last_login_at ? formatDateTime(user.last_login_at) : t('team.never')}</td>
+                <td>
+                  <button
+                    type="button"
+                    className="button danger"
+                    disabled={locked !== null}
+                    title={locked ?? undefined}
+                    onClick={() => setRemoving(user)}
+                  >
+                    {t('team.people.remove', { email: user.email })}
+                  </button>
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {people.map((user) => {
-                const locked = lockedReason(user);
-                return (
-                  <tr key={user.id}>
-                    <th scope="row">
-                      {user.email}
-                      {user.id === me.user?.id && <span className="muted"> {t('team.people.you')}</span>}
-                    </th>
-                    <td>{user.name || t('app.none')}</td>
-                    <td>
-                      <select
-                        aria-label={t('team.people.roleOf', { email: user.email })}
-                        value={user.role}
-                        disabled={locked !== null || update.isPending}
-                        title={locked ?? undefined}
-                        onChange={(event) => update.mutate({ id: user.id, update: { role: event.target.value as User['role'] } })}
-                      >
-                        {kRoles
-                          .filter((role) => callerIsOwner || role !== 'owner' || user.role === 'owner')
-                          .map((role) => (
-                            <option key={role} value={role}>
-                              {code('role', role)}
-                            </option>
-                          ))}
-                      </select>
-                    </td>
-                    <td>{user.last_login_at ? formatDateTime(user.last_login_at) : t('team.never')}</td>
-                    <td>
-                      <button
-                        type="button"
-                        className="button danger"
-                        disabled={locked !== null}
-                        title={locked ?? undefined}
-                        onClick={() => setRemoving(user)}
-                      >
-                        {t('team.people.remove', { email: user.email })}
-                      </button>
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {(update.error || remove.error) && (
-        <p className="error" role="alert">
-          {(update.error ?? remove.error)?.message}
-        </p>
-      )}
+            );
+          })}
+        </DataTable>
+      </QueryState>
+      <ErrorText message={(update.error ?? remove.error)?.message} />
       <ConfirmDialog
         open={removing !== null}
         onOpenChange={(open) => !open && setRemoving(null)}

@@ -1,7 +1,8 @@
 // One endpoint's deliveries, newest first: what was sent, whether it arrived (the endpoint's answer, or why not),
 // how many attempts, and when the next one is due; a delivery can be sent again.
 import { useId } from 'react';
-import { ErrorMessage, Loading } from '../../../components/Status';
+import { DataTable } from '../../../components/DataTable';
+import { ErrorText, QueryState } from '../../../components/Status';
 import { useI18n } from '../../../lib/i18n';
 import { useDeliveries, useRedeliver, type WebhookDelivery } from '../api/webhooks';
 
@@ -21,66 +22,51 @@ export function DeliveriesLog({ endpointId, url }: { endpointId: number; url: st
   return (
     <section className="card webhook-log" aria-labelledby={headingId}>
       <h3 id={headingId}>{t('webhooks.log.title', { url })}</h3>
-      {deliveries.isPending ? (
-        <Loading />
-      ) : deliveries.error ? (
-        <ErrorMessage error={deliveries.error} onRetry={() => void deliveries.refetch()} />
-      ) : list.length === 0 ? (
-        <p className="muted">{t('webhooks.log.empty')}</p>
-      ) : (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t('webhooks.log.event')}</th>
-                <th scope="col">{t('webhooks.log.status')}</th>
-                <th scope="col">{t('webhooks.log.attempts')}</th>
-                <th scope="col">{t('webhooks.log.response')}</th>
-                <th scope="col">{t('webhooks.log.next')}</th>
-                <th scope="col">{t('webhooks.log.created')}</th>
-                <th scope="col">{t('webhooks.actions')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((delivery) => (
-                <tr key={delivery.id}>
-                  <th scope="row">
-                    <code>{delivery.event_type}</code> <span className="muted">#{delivery.id}</span>
-                  </th>
-                  <td>
-                    <span className={`webhook-status webhook-status-${delivery.status}`}>
-                      {statusText(delivery.status)}
-                    </span>
-                  </td>
-                  <td>{delivery.attempts}</td>
-                  <td>
-                    {delivery.response_status ?? ''}
-                    {delivery.last_error && <div className="error-text">{delivery.last_error}</div>}
-                  </td>
-                  <td>{delivery.next_attempt_at ? formatDateTime(delivery.next_attempt_at) : t('app.none')}</td>
-                  <td>{formatDateTime(delivery.created_at)}</td>
-                  <td>
-                    <button
-                      type="button"
-                      className="button"
-                      disabled={redeliver.isPending}
-                      aria-label={t('webhooks.log.redeliverNamed', { id: delivery.id })}
-                      onClick={() => redeliver.mutate(delivery.id)}
-                    >
-                      {t('webhooks.log.redeliver')}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {redeliver.error && (
-        <p className="error" role="alert">
-          {redeliver.error.message}
-        </p>
-      )}
+      <QueryState query={deliveries} isEmpty={list.length === 0} empty={t('webhooks.log.empty')}>
+        <DataTable
+          columns={[
+            t('webhooks.log.event'),
+            t('webhooks.log.status'),
+            t('webhooks.log.attempts'),
+            t('webhooks.log.response'),
+            t('webhooks.log.next'),
+            t('webhooks.log.created'),
+            t('webhooks.actions'),
+          ]}
+        >
+          {list.map((delivery) => (
+            <tr key={delivery.id}>
+              <th scope="row">
+                <code>{delivery.event_type}</code> <span className="muted">#{delivery.id}</span>
+              </th>
+              <td>
+                <span className={`webhook-status webhook-status-${delivery.status}`}>
+                  {statusText(delivery.status)}
+                </span>
+              </td>
+              <td>{delivery.attempts}</td>
+              <td>
+                {delivery.response_status ?? ''}
+                {delivery.last_error && <div className="error-text">{delivery.last_error}</div>}
+              </td>
+              <td>{delivery.next_attempt_at ? formatDateTime(delivery.next_attempt_at) : t('app.none')}</td>
+              <td>{formatDateTime(delivery.created_at)}</td>
+              <td>
+                <button
+                  type="button"
+                  className="button"
+                  disabled={redeliver.isPending}
+                  aria-label={t('webhooks.log.redeliverNamed', { id: delivery.id })}
+                  onClick={() => redeliver.mutate(delivery.id)}
+                >
+                  {t('webhooks.log.redeliver')}
+                </button>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
+      </QueryState>
+      <ErrorText message={redeliver.error?.message} />
     </section>
   );
 }

@@ -3,8 +3,9 @@
 // its secret, delete it, and open its deliveries log. Owners and admins only (the API answers 403 to agents).
 import { useId, useState, type FormEvent } from 'react';
 import { ConfirmDialog } from '../../../components/ConfirmDialog';
+import { DataTable } from '../../../components/DataTable';
 import { SecretPanel } from '../../../components/SecretPanel';
-import { ErrorMessage, Loading } from '../../../components/Status';
+import { ErrorText, QueryState } from '../../../components/Status';
 import { ApiError } from '../../../lib/api/client';
 import { useI18n } from '../../../lib/i18n';
 import {
@@ -161,11 +162,7 @@ function EndpointRow({
             {t('webhooks.delete')}
           </button>
         </div>
-        {(update.error ?? ping.error ?? rotate.error) && (
-          <p className="error" role="alert">
-            {(update.error ?? ping.error ?? rotate.error)!.message}
-          </p>
-        )}
+        <ErrorText message={(update.error ?? ping.error ?? rotate.error)?.message} />
       </td>
     </tr>
   );
@@ -187,14 +184,10 @@ export function WebhooksSection() {
     <section className="page webhooks" aria-labelledby={headingId}>
       <h2 id={headingId}>{t('webhooks.title')}</h2>
       <p className="muted">{t('webhooks.intro')}</p>
-      {endpoints.isPending ? (
-        <Loading />
-      ) : forbidden ? (
+      {forbidden ? (
         <p className="muted">{t('webhooks.forbidden')}</p>
-      ) : endpoints.error ? (
-        <ErrorMessage error={endpoints.error} onRetry={() => void endpoints.refetch()} />
       ) : (
-        <>
+        <QueryState query={endpoints}>
           {secret && (
             <SecretPanel
               className="webhook-secret"
@@ -214,35 +207,25 @@ export function WebhooksSection() {
           {list.length === 0 ? (
             <p className="muted">{t('webhooks.empty')}</p>
           ) : (
-            <div className="table-wrap">
-              <table>
-                <caption className="visually-hidden">{t('webhooks.endpoints')}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{t('webhooks.url')}</th>
-                    <th scope="col">{t('webhooks.events')}</th>
-                    <th scope="col">{t('webhooks.status')}</th>
-                    <th scope="col">{t('webhooks.actions')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.map((endpoint) => (
-                    <EndpointRow
-                      key={endpoint.id}
-                      endpoint={endpoint}
-                      open={openLog === endpoint.id}
-                      onToggleLog={() => setOpenLog((current) => (current === endpoint.id ? null : endpoint.id))}
-                      onDelete={() => setToDelete(endpoint)}
-                      onSecret={(url, value) => setSecret({ url, secret: value })}
-                    />
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable
+              caption={t('webhooks.endpoints')}
+              columns={[t('webhooks.url'), t('webhooks.events'), t('webhooks.status'), t('webhooks.actions')]}
+            >
+              {list.map((endpoint) => (
+                <EndpointRow
+                  key={endpoint.id}
+                  endpoint={endpoint}
+                  open={openLog === endpoint.id}
+                  onToggleLog={() => setOpenLog((current) => (current === endpoint.id ? null : endpoint.id))}
+                  onDelete={() => setToDelete(endpoint)}
+                  onSecret={(url, value) => setSecret({ url, secret: value })}
+                />
+              ))}
+            </DataTable>
           )}
           {logged && <DeliveriesLog endpointId={logged.id} url={logged.url} />}
           <AddEndpointForm onCreated={(url, value) => setSecret({ url, secret: value })} />
-        </>
+        </QueryState>
       )}
       <ConfirmDialog
         open={toDelete !== null}
