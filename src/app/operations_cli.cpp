@@ -4,7 +4,6 @@
 #include "core/crypto.h"
 #include "core/json.h"
 #include "core/time.h"
-#include "store/migration.h"
 #include "store/sqlite/maintenance.h"
 
 #include <boost/json.hpp>
@@ -74,11 +73,6 @@ Result<json::object> ReadManifest(const fs::path& dir) {
                                   std::to_string(kBackupFormat) + ")");
   }
   return std::move(manifest.as_object());
-}
-
-int64_t NewestKnownVersion() {
-  const auto& migrations = store::sqlite::Migrations();
-  return migrations.empty() ? 0 : migrations.back().version;
 }
 
 Result<int64_t> AppliedVersion(const std::string& database) {
@@ -152,9 +146,9 @@ Result<json::object> CheckBackup(const Config& config, const fs::path& from) {
   }
   if (auto intact = store::sqlite::CheckIntegrity(database_file.string()); !intact) return intact.error();
   const int64_t version = manifest->at("schema_version").to_number<int64_t>();
-  if (version > NewestKnownVersion()) {
+  if (version > store::sqlite::NewestKnownVersion()) {
     return Error::Conflict("the backup's schema is at version " + std::to_string(version) +
-                           ", newer than this Parley (" + std::to_string(NewestKnownVersion()) +
+                           ", newer than this Parley (" + std::to_string(store::sqlite::NewestKnownVersion()) +
                            "): restore it with the Parley that took it");
   }
   const json::object& key = manifest->at("master_key").as_object();
@@ -251,7 +245,7 @@ int Migrate(const Config& config, bool status_only) {
   auto store = OpenForCli(config);
   if (!store) return PrintError(store.error());
   (*store)->Close();
-  json::object result{{"migrated", pending}, {"schema_version", NewestKnownVersion()}};
+  json::object result{{"migrated", pending}, {"schema_version", store::sqlite::NewestKnownVersion()}};
   if (pending == 0) result["up_to_date"] = true;
   std::cout << SerializeJson(result) << std::endl;
   return 0;

@@ -4,12 +4,12 @@
 #include "core/log.h"
 #include "core/utf8.h"
 
+#include <boost/algorithm/string/predicate.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
-#include <cctype>
 #include <string>
 #include <utility>
 
@@ -240,19 +240,20 @@ Status ToHttpStatus(ErrorCode code) {
   return Status::internal_server_error;
 }
 
+std::string_view MediaTypeOf(std::string_view content_type) {
+  std::string_view type = content_type.substr(0, content_type.find(';'));
+  while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.remove_prefix(1);
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+  return type;
+}
+
 namespace {
 
-// application/json, or a structured type ending in +json, with any parameters (charset).
+// application/json, or a structured type ending in +json (RFC 6839), whatever its parameters.
 bool IsJsonMediaType(std::string_view content_type) {
-  std::string_view type = content_type.substr(0, content_type.find(';'));
-  while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
-  auto lower = [](std::string_view text) {
-    std::string out(text);
-    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-  };
-  const std::string name = lower(type);
-  return name == "application/json" || (name.starts_with("application/") && name.ends_with("+json"));
+  const std::string_view type = MediaTypeOf(content_type);
+  return boost::algorithm::iequals(type, "application/json") ||
+         (boost::algorithm::istarts_with(type, "application/") && boost::algorithm::iends_with(type, "+json"));
 }
 
 }  // namespace

@@ -123,6 +123,10 @@ Response StreamResponse(const RouteContext& route, std::string_view content_type
 Response ErrorResponse(const Error& error);
 Status ToHttpStatus(ErrorCode code);
 
+// The media type of a Content-Type value without its parameters ("Text/HTML; charset=utf-8" → "Text/HTML"); media
+// types compare case-insensitively.
+std::string_view MediaTypeOf(std::string_view content_type);
+
 // The request body as a JSON object (at most 32 levels deep); kInvalidArgument saying what is wrong otherwise, and
 // kUnsupportedMediaType for a body sent with another Content-Type than JSON (none at all is taken as JSON).
 Result<boost::json::object> ParseJsonObject(const Request& request);

@@ -1,6 +1,7 @@
 #include "http/multipart.h"
 
 #include "core/utf8.h"
+#include "http/http.h"
 
 #include <boost/algorithm/string/predicate.hpp>
 
@@ -60,8 +61,7 @@ Result<void> CheckText(const FormPart& part) {
 }  // namespace
 
 Result<std::string> MultipartBoundary(std::string_view content_type) {
-  std::string_view type = Trim(content_type.substr(0, content_type.find(';')));
-  if (!boost::algorithm::iequals(type, "multipart/form-data")) {
+  if (!boost::algorithm::iequals(MediaTypeOf(content_type), "multipart/form-data")) {
     return Error::InvalidArgument("expected multipart/form-data");
   }
   std::string boundary = Parameter(content_type, "boundary");

@@ -63,9 +63,7 @@ constexpr int kUploadRetryAfterS = 5;
 constexpr std::string_view kUploadFilePrefix = "upload-";
 
 bool IsMultipart(std::string_view content_type) {
-  constexpr std::string_view kMultipart = "multipart/form-data";
-  return content_type.size() >= kMultipart.size() &&
-         beast::iequals(content_type.substr(0, kMultipart.size()), kMultipart);
+  return beast::iequals(MediaTypeOf(content_type), "multipart/form-data");
 }
 
 // Logs whatever escaped a detached coroutine: every co_spawn gets one, so nothing fails silently.

@@ -32,9 +32,9 @@ Result<Connection> OpenReadOnly(const std::string& path) {
   return db;
 }
 
-int NewestKnownVersion() { return Migrations().empty() ? 0 : Migrations().back().version; }
-
 }  // namespace
+
+int NewestKnownVersion() { return Migrations().empty() ? 0 : Migrations().back().version; }
 
 Result<std::vector<MigrationStatus>> ReadMigrationStatus(const std::string& path) {
   std::map<int, MigrationStatus> by_version;

@@ -20,6 +20,9 @@ struct MigrationStatus {
   bool known = true;  //!< False: applied by a newer Parley than this one (this binary does not have it).
 };
 
+// The version of the newest migration this binary has: the schema it writes.
+int NewestKnownVersion();
+
 // Every migration this binary has and every one the database records, in version order. A database file that does
 // not exist yet has every migration pending.
 Result<std::vector<MigrationStatus>> ReadMigrationStatus(const std::string& path);
