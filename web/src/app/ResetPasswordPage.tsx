@@ -1,11 +1,12 @@
 // /reset-password?token=…: sets a new password with a one-time link (e-mailed, or printed by
 // `parley user reset-password`), then sends the person to sign in.
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { useMutation } from '@tanstack/react-query';
-import { LanguagePicker } from '../components/LanguagePicker';
+import { ErrorText } from '../components/Status';
 import { api } from '../lib/api/client';
 import { useI18n } from '../lib/i18n';
+import { PublicForm, SubmitButton, TextField } from './PublicForm';
 
 export function ResetPasswordPage() {
   const { t } = useI18n();
@@ -18,60 +19,42 @@ export function ResetPasswordPage() {
     mutationFn: (typed: string) => api.post('/api/auth/password-reset', { body: { token, password: typed } }),
   });
 
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
+  const submit = () => {
     setMismatch(password !== repeated);
     if (password === repeated) reset.mutate(password);
   };
 
   return (
-    <main className="sign-in" id="main">
-      <form className="card sign-in-form" onSubmit={submit} aria-labelledby="reset-title">
-        <h1 id="reset-title">{t('auth.reset.title')}</h1>
-        {!token ? (
-          <p className="error" role="alert">
-            {t('auth.reset.noToken')}
-          </p>
-        ) : reset.isSuccess ? (
-          <p role="status">{t('auth.reset.done')}</p>
-        ) : (
-          <>
-            <label className="field">
-              <span>{t('auth.reset.password')}</span>
-              <input
-                type="password"
-                autoComplete="new-password"
-                required
-                minLength={8}
-                value={password}
-                onChange={(event) => setPassword(event.target.value)}
-              />
-            </label>
-            <label className="field">
-              <span>{t('auth.reset.confirm')}</span>
-              <input
-                type="password"
-                autoComplete="new-password"
-                required
-                minLength={8}
-                value={repeated}
-                onChange={(event) => setRepeated(event.target.value)}
-              />
-            </label>
-            <p className="muted">{t('auth.passwordHint')}</p>
-            {(mismatch || reset.error) && (
-              <p className="error" role="alert">
-                {mismatch ? t('auth.reset.mismatch') : reset.error?.message}
-              </p>
-            )}
-            <button type="submit" className="button primary" disabled={reset.isPending}>
-              {t('auth.reset.submit')}
-            </button>
-          </>
-        )}
-        <Link to="/sign-in">{t('auth.backToSignIn')}</Link>
-        <LanguagePicker />
-      </form>
-    </main>
+    <PublicForm title={t('auth.reset.title')} onSubmit={submit} footer={<Link to="/sign-in">{t('auth.backToSignIn')}</Link>}>
+      {!token ? (
+        <ErrorText message={t('auth.reset.noToken')} />
+      ) : reset.isSuccess ? (
+        <p role="status">{t('auth.reset.done')}</p>
+      ) : (
+        <>
+          <TextField
+            label={t('auth.reset.password')}
+            type="password"
+            autoComplete="new-password"
+            required
+            minLength={8}
+            value={password}
+            onValue={setPassword}
+          />
+          <TextField
+            label={t('auth.reset.confirm')}
+            type="password"
+            autoComplete="new-password"
+            required
+            minLength={8}
+            value={repeated}
+            onValue={setRepeated}
+          />
+          <p className="muted">{t('auth.passwordHint')}</p>
+          <ErrorText message={mismatch ? t('auth.reset.mismatch') : reset.error?.message} />
+          <SubmitButton pending={reset.isPending}>{t('auth.reset.submit')}</SubmitButton>
+        </>
+      )}
+    </PublicForm>
   );
 }

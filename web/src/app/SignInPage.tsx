@@ -1,8 +1,9 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { Link, Navigate, useLocation, useNavigate } from 'react-router';
-import { LanguagePicker } from '../components/LanguagePicker';
+import { ErrorText } from '../components/Status';
 import { useI18n } from '../lib/i18n';
 import { useMe, useSignIn } from '../lib/session';
+import { PublicForm, SubmitButton, TextField } from './PublicForm';
 
 export function SignInPage() {
   const { t } = useI18n();
@@ -16,46 +17,23 @@ export function SignInPage() {
 
   if (me.data) return <Navigate to={next} replace />;
 
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    signIn.mutate({ email, password }, { onSuccess: () => navigate(next, { replace: true }) });
-  };
-
   return (
-    <main className="sign-in" id="main">
-      <form className="card sign-in-form" onSubmit={submit} aria-labelledby="sign-in-title">
-        <h1 id="sign-in-title">{t('signIn.title')}</h1>
-        <label className="field">
-          <span>{t('signIn.email')}</span>
-          <input
-            type="email"
-            autoComplete="username"
-            required
-            value={email}
-            onChange={(event) => setEmail(event.target.value)}
-          />
-        </label>
-        <label className="field">
-          <span>{t('signIn.password')}</span>
-          <input
-            type="password"
-            autoComplete="current-password"
-            required
-            value={password}
-            onChange={(event) => setPassword(event.target.value)}
-          />
-        </label>
-        {signIn.error && (
-          <p className="error" role="alert">
-            {signIn.error.message}
-          </p>
-        )}
-        <button type="submit" className="button primary" disabled={signIn.isPending}>
-          {signIn.isPending ? t('signIn.submitting') : t('signIn.submit')}
-        </button>
-        <Link to="/forgot-password">{t('auth.forgotLink')}</Link>
-        <LanguagePicker />
-      </form>
-    </main>
+    <PublicForm
+      title={t('signIn.title')}
+      onSubmit={() => signIn.mutate({ email, password }, { onSuccess: () => navigate(next, { replace: true }) })}
+      footer={<Link to="/forgot-password">{t('auth.forgotLink')}</Link>}
+    >
+      <TextField label={t('signIn.email')} type="email" autoComplete="username" required value={email} onValue={setEmail} />
+      <TextField
+        label={t('signIn.password')}
+        type="password"
+        autoComplete="current-password"
+        required
+        value={password}
+        onValue={setPassword}
+      />
+      <ErrorText message={signIn.error?.message} />
+      <SubmitButton pending={signIn.isPending}>{signIn.isPending ? t('signIn.submitting') : t('signIn.submit')}</SubmitButton>
+    </PublicForm>
   );
 }
