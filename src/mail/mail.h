@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,9 +44,10 @@ class MailSender {
  public:
   virtual ~MailSender() = default;
   // Hands `rfc5322` to the mail server for `recipient`, envelope sender `from_address`. Blocks (a network
-  // transaction, bounded by its timeouts): call from a thread of its own. Empty optional on success.
+  // transaction, bounded by its timeouts): call from a thread of its own. Empty optional on success. A stop
+  // requested on `stop` abandons the transaction at once (a failure; the caller knows why).
   virtual std::optional<SendFailure> Send(const std::string& from_address, const std::string& recipient,
-                                          const std::string& rfc5322) = 0;
+                                          const std::string& rfc5322, std::stop_token stop) = 0;
 };
 
 }  // namespace parley::mail

@@ -9,9 +9,13 @@
 // its e-mails leased; they are taken again when the lease ends.
 //
 // The same thread notifies escalations: after each commit that appended events (StoreOptions::on_events), it reads
-// the tenant's event log past its cursor (kept in the store) and queues, for every support.opened, an e-mail to each
-// of the tenant's users who asked for them (notify_by_email), at most one per user and conversation per
-// `escalation_quiet_ms`, so that a burst of messages escalating again and again sends one e-mail.
+// the tenant's event log past its cursor (kept in the store, written with what an escalation queues) and queues, for
+// every support.opened, an e-mail to each of the tenant's users who asked for them (notify_by_email), in their
+// language, at most one per user and conversation per `escalation_quiet_ms`, so that a conversation escalating again
+// and again sends one e-mail.
+//
+// Stop() abandons a send in progress (its e-mail stays queued): a server stops promptly even when its mail server
+// does not answer.
 //
 // Without a sender (no PARLEY_SMTP_URL) the mailer is disabled: nothing is queued, and callers give links to copy.
 
@@ -24,9 +28,11 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
+#include <stop_token>
 #include <string>
 #include <thread>
 
@@ -34,7 +40,7 @@ namespace parley::mail {
 
 struct MailerOptions {
   std::string from;        //!< PARLEY_SMTP_FROM.
-  std::string public_url;  //!< The base of links (PARLEY_PUBLIC_URL, or the listener's address).
+  std::string public_url;  //!< The base of links, e-mailed or not (PARLEY_PUBLIC_URL, or the listener's address).
   int64_t retry_base_ms = 30000;
   int64_t retry_max_ms = 3600000;
   int64_t give_up_after_ms = int64_t{24} * 3600 * 1000;
@@ -68,12 +74,14 @@ class Mailer {
   // For StoreOptions::on_events: the tenant's log grew. Thread-safe, never blocks, never calls the store, so that
   // the store's threads may call it (even before Start: the tenants are remembered).
   void OnEvents(int64_t tenant_id, int64_t last_event_id);
-  // Ends the thread after the send in progress, if any. Idempotent.
+  // Ends the thread promptly: a send in progress is abandoned and its e-mail stays queued, due at once on the next
+  // start. Waits for the thread (at most a store write or two). Idempotent.
   void Stop();
 
  private:
   void Loop();
-  void Deliver();
+  // Sends what is due until nothing is; false when the store failed.
+  bool Deliver();
   void NotifyEscalations(int64_t tenant_id);
 
   const MailerOptions options_;
@@ -83,9 +91,11 @@ class Mailer {
   store::Store* store_ = nullptr;  // Set by Start, before the thread.
   int64_t started_at_ms_ = 0;
 
+  std::map<int64_t, int64_t> cursors_;  // The mailer thread's: how far each tenant's log was read.
+
   std::mutex mutex_;
   std::condition_variable wake_;
-  bool stopping_ = false;            // GUARDED_BY(mutex_)
+  std::stop_source stop_;            // Requested under mutex_.
   bool mail_queued_ = false;         // GUARDED_BY(mutex_)
   std::set<int64_t> event_tenants_;  // GUARDED_BY(mutex_): tenants with events to read.
   std::thread thread_;               // Last: started after the state it uses.

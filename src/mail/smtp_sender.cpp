@@ -2,6 +2,9 @@
 
 #include <curl/curl.h>
 
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <cstring>
 #include <mutex>
 
@@ -38,13 +41,80 @@ size_t ReadUpload(char* buffer, size_t size, size_t count, void* user) {
   return n;
 }
 
+// The socket of a transaction, so that a stop can cut it: libcurl's own ways of ending a transaction early (removing
+// the handle, an aborting callback) still say QUIT on the connection and wait for the reply, up to the reply
+// timeout, from a server that may be the very one that hangs.
+struct TransferSocket {
+  std::mutex mutex;
+  curl_socket_t fd = CURL_SOCKET_BAD;  // GUARDED_BY(mutex): open, not yet closed by libcurl.
+  bool cut = false;                    // GUARDED_BY(mutex)
+
+  // Makes every wait on the socket end now (reads see the end, writes fail), and refuses any later socket.
+  void Cut() {
+    std::lock_guard lock(mutex);
+    cut = true;
+    if (fd != CURL_SOCKET_BAD) ::shutdown(fd, SHUT_RDWR);
+  }
+};
+
+curl_socket_t OpenSocket(void* user, curlsocktype, curl_sockaddr* address) {
+  auto* socket = static_cast<TransferSocket*>(user);
+  std::lock_guard lock(socket->mutex);
+  if (socket->cut) return CURL_SOCKET_BAD;
+  socket->fd = ::socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+  return socket->fd;
+}
+
+// Under the mutex, so that Cut never shuts down a number the process has given to another file since.
+int CloseSocket(void* user, curl_socket_t fd) {
+  auto* socket = static_cast<TransferSocket*>(user);
+  std::lock_guard lock(socket->mutex);
+  if (socket->fd == fd) socket->fd = CURL_SOCKET_BAD;
+  return ::close(fd);
+}
+
+// curl_easy_perform's transaction through a multi handle of its own, so that a stop ends it at once wherever it is:
+// the wait for the socket is woken (curl_multi_wakeup) and the socket is cut.
+CURLcode Perform(CURL* easy, std::stop_token stop) {
+  TransferSocket socket;
+  curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, &OpenSocket);
+  curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, &socket);
+  curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION, &CloseSocket);
+  curl_easy_setopt(easy, CURLOPT_CLOSESOCKETDATA, &socket);
+  std::unique_ptr<CURLM, decltype(&curl_multi_cleanup)> multi(curl_multi_init(), &curl_multi_cleanup);
+  if (!multi || curl_multi_add_handle(multi.get(), easy) != CURLM_OK) return CURLE_OUT_OF_MEMORY;
+  std::stop_callback wake(stop, [&socket, m = multi.get()] {
+    socket.Cut();
+    curl_multi_wakeup(m);
+  });
+  CURLcode result = CURLE_ABORTED_BY_CALLBACK;
+  int running = 1;
+  while (!stop.stop_requested()) {
+    if (curl_multi_perform(multi.get(), &running) != CURLM_OK) {
+      result = CURLE_FAILED_INIT;
+      break;
+    }
+    if (running == 0) {
+      int left = 0;
+      if (CURLMsg* done = curl_multi_info_read(multi.get(), &left); done && done->msg == CURLMSG_DONE) {
+        result = done->data.result;
+      }
+      break;
+    }
+    // libcurl's own timeouts end the transaction through curl_multi_perform; 1 s is only the longest sleep.
+    curl_multi_poll(multi.get(), nullptr, 0, 1000, nullptr);
+  }
+  curl_multi_remove_handle(multi.get(), easy);
+  return result;
+}
+
 class SmtpSender final : public MailSender {
  public:
   explicit SmtpSender(SmtpOptions options)
       : options_(std::move(options)), loopback_(IsLoopback(HostOf(options_.url))) {}
 
   std::optional<SendFailure> Send(const std::string& from_address, const std::string& recipient,
-                                  const std::string& rfc5322) override {
+                                  const std::string& rfc5322, std::stop_token stop) override {
     std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), &curl_easy_cleanup);
     if (!curl) return SendFailure{false, "cannot start an SMTP client"};
     CURL* h = curl.get();
@@ -69,11 +139,13 @@ class SmtpSender final : public MailSender {
     curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
     curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(rfc5322.size()));
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout.count()));
+    curl_easy_setopt(h, CURLOPT_SERVER_RESPONSE_TIMEOUT, static_cast<long>(options_.reply_timeout.count()));
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout.count()));
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);  // Timeouts without SIGALRM: other threads run on.
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error);
-    const CURLcode result = curl_easy_perform(h);
+    const CURLcode result = Perform(h, stop);
     if (result == CURLE_OK) return std::nullopt;
+    if (stop.stop_requested()) return SendFailure{false, "abandoned: the server is stopping"};
     long reply = 0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &reply);
     std::string reason = error[0] != '\0' ? error : curl_easy_strerror(result);

@@ -10,7 +10,7 @@ namespace {
 std::string RoleName(bool french, std::string_view role) {
   if (role == "owner") return french ? "propriétaire" : "owner";
   if (role == "admin") return french ? "administrateur" : "admin";
-  return french ? "agent" : "agent";
+  return "agent";  // The same word in both.
 }
 
 // "2026-12-13 16:34 UTC": the day and minute are enough, and the same for every reader.

@@ -116,6 +116,8 @@ class TeamStore {
   // A failed attempt: tried again at `next_attempt_at_ms`, or, without it, failed for good.
   virtual Result<void> MarkMailFailed(int64_t mail_id, const std::string& error,
                                       std::optional<int64_t> next_attempt_at_ms) = 0;
+  // Gives back a leased e-mail untried (its sender is stopping): due again at once, for the next start.
+  virtual Result<void> ReleaseMail(int64_t mail_id) = 0;
   // The earliest next attempt of a queued e-mail, nullopt when none is queued.
   virtual Result<std::optional<int64_t>> NextMailDue() = 0;
 

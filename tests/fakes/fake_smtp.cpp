@@ -181,13 +181,24 @@ void FakeSmtp::AcceptLoop() {
 }
 
 void FakeSmtp::Serve(int fd) {
+  bool hang = false;
+  {
+    std::lock_guard lock(mutex_);
+    ++connections_;
+    hang = hang_;
+  }
   Connection connection(fd);
-  connection.Write("220 fake-smtp.test ESMTP ready");
+  std::string line;
+  if (hang) {
+    while (connection.ReadLine(line)) {
+    }  // Until the client gives up or the fake stops (shutdown).
+  } else {
+    connection.Write("220 fake-smtp.test ESMTP ready");
+  }
   ReceivedMail current;
   std::string auth_user;
   bool in_transaction = false;
-  std::string line;
-  while (connection.ReadLine(line)) {
+  while (!hang && connection.ReadLine(line)) {
     const std::string verb = Lower(line.substr(0, line.find(' ')));
     const std::string argument = line.find(' ') == std::string::npos ? "" : line.substr(line.find(' ') + 1);
     if (verb == "ehlo") {
@@ -305,6 +316,16 @@ void FakeSmtp::RefuseNext(int n, int code) {
   std::lock_guard lock(mutex_);
   refuse_next_ = n;
   refuse_code_ = code;
+}
+
+void FakeSmtp::Hang(bool hang) {
+  std::lock_guard lock(mutex_);
+  hang_ = hang;
+}
+
+int FakeSmtp::connections() const {
+  std::lock_guard lock(mutex_);
+  return connections_;
 }
 
 int FakeSmtp::refusals() const {

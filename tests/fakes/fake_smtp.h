@@ -2,8 +2,8 @@
 // A local stand-in for a mail server: speaks enough of RFC 5321 for an SMTP client such as libcurl's (greeting,
 // EHLO/HELO, AUTH PLAIN and LOGIN, MAIL FROM, RCPT TO, DATA with dot-unstuffing, RSET, NOOP, QUIT; no STARTTLS,
 // which it does not advertise) on 127.0.0.1, and records each message it accepts. It can refuse the next
-// transactions, with a transient (451) or a permanent (550) reply, to test retries. One thread accepts, one thread
-// serves each connection; safe to query from the test thread.
+// transactions, with a transient (451) or a permanent (550) reply, to test retries, or hang. One thread accepts, one
+// thread serves each connection; safe to query from the test thread.
 
 #include <chrono>
 #include <cstdint>
@@ -44,6 +44,10 @@ class FakeSmtp {
   void RefuseNext(int n, int code);
   // Transactions refused so far.
   int refusals() const;
+  // While `hang` holds, new connections are accepted and never answered, not even greeted: a mail server that hangs.
+  void Hang(bool hang);
+  // Connections accepted so far.
+  int connections() const;
 
  private:
   void AcceptLoop();
@@ -56,6 +60,8 @@ class FakeSmtp {
   int refuse_next_ = 0;                 // GUARDED_BY(mutex_)
   int refuse_code_ = 451;               // GUARDED_BY(mutex_)
   int refusals_ = 0;                    // GUARDED_BY(mutex_)
+  bool hang_ = false;                   // GUARDED_BY(mutex_)
+  int connections_ = 0;                 // GUARDED_BY(mutex_)
   bool stopping_ = false;               // GUARDED_BY(mutex_)
   std::vector<int> open_fds_;           // GUARDED_BY(mutex_)
   std::vector<std::thread> sessions_;   // GUARDED_BY(mutex_)

@@ -1,6 +1,7 @@
 // E-mail over real SMTP (the fake server on loopback): an invitation by e-mail accepted through the link it carries,
 // retried after a refusal and failed after a permanent one; revocation and resend; a forgotten password through the
-// e-mailed link; an escalation notified by e-mail once per conversation, in the recipient's language.
+// e-mailed link; an escalation notified by e-mail once per conversation, in the recipient's language; a server whose
+// mail server hangs stops at once, and its next start sends the e-mail.
 
 #include "fakes/fake_graph.h"
 #include "fakes/fake_smtp.h"
@@ -253,6 +254,73 @@ TEST_F(TeamMailTest, AForgottenPasswordIsResetThroughTheEmailedLinkWithoutTellin
       << "ten requests a minute per client address";
   ASSERT_TRUE(smtp_.WaitForMessages(3, 10s));
   for (const auto& received : smtp_.messages()) EXPECT_EQ(received.recipients[0], "ana@acme.test");
+}
+
+TEST_F(TeamMailTest, AnEscalationIsEmailedOncePerConversationToThoseWhoWantIt) {
+  ASSERT_EQ(parley_
+                ->Cli({"channel", "add", "whatsapp", "--tenant", tenant_id_, "--phone-number-id", kPhoneNumberId,
+                       "--access-token", "EAAG-mail-token"})
+                .exit_code,
+            0);
+  auto bob = parley_->Cli({"user", "create", "--tenant", tenant_id_, "--email", "bob@acme.test", "--role", "agent",
+                           "--password", "bob-password-1"});
+  ASSERT_EQ(bob.exit_code, 0);
+  auto preferences =
+      Api("PATCH", "/api/users/" + std::to_string(owner_id_), R"({"notify_by_email": true, "language": "fr"})");
+  ASSERT_EQ(preferences.status, 200) << preferences.body;
+  EXPECT_EQ(preferences.Json().at("notify_by_email"), true);
+
+  auto customer = [&](const std::string& from, const std::string& id, const std::string& text) {
+    std::string body = payloads::WhatsAppText(kPhoneNumberId, from, id, text);
+    ASSERT_EQ(Call("POST", parley_->url("/api/whatsapp/webhook"), body,
+                   {{"Content-Type", "application/json"}, {"X-Hub-Signature-256", Sign(kWhatsAppSecret, body)}})
+                  .status,
+              200);
+  };
+  auto open_items = [&] { return Api("GET", "/api/support?status=open").Json().at("data").as_array(); };
+
+  customer("33622222222", "wamid.mail.1", "Can I speak to a human please?");
+  ASSERT_TRUE(smtp_.WaitForMessages(1, 10s)) << parley_->logs();
+  auto mail = smtp_.messages()[0];
+  EXPECT_EQ(mail.recipients, std::vector<std::string>{"ana@acme.test"}) << "bob did not ask for e-mails";
+  EXPECT_EQ(mail.Header("Content-Language"), "fr");
+  auto items = open_items();
+  ASSERT_EQ(items.size(), 1u);
+  const int64_t conversation = items[0].at("conversation_id").to_number<int64_t>();
+  EXPECT_NE(mail.Text().find(std::string(kPublicUrl) + "/inbox/" + std::to_string(conversation)), std::string::npos)
+      << mail.Text();
+
+  // Handed back and escalated again at once: no second e-mail for that conversation.
+  const std::string item = std::to_string(items[0].at("id").to_number<int64_t>());
+  ASSERT_EQ(Api("POST", "/api/support/" + item + "/resolve", R"({"hand_back":true})").status, 200);
+  customer("33622222222", "wamid.mail.2", "I still want a human!");
+  ASSERT_TRUE(Eventually([&] { return open_items().size() == 1; }, 10s));
+  // Another conversation escalates after it: its e-mail comes, and nothing came between.
+  customer("33633333333", "wamid.mail.3", "Can I talk to a person?");
+  ASSERT_TRUE(Eventually([&] { return open_items().size() == 2; }, 10s));
+  ASSERT_TRUE(smtp_.WaitForMessages(2, 10s)) << parley_->logs();
+  auto messages = smtp_.messages();
+  EXPECT_EQ(messages.size(), 2u);
+  EXPECT_EQ(messages[1].Text().find("/inbox/" + std::to_string(conversation) + "\n"), std::string::npos);
+}
+
+TEST_F(TeamMailTest, AServerStopsPromptlyWhileItsMailServerHangsAndSendsTheEmailOnItsNextStart) {
+  smtp_.Hang(true);
+  auto created = Api("POST", "/api/invitations", R"({"email": "cy@acme.test"})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  const int64_t id = created.Json().at("id").to_number<int64_t>();
+  ASSERT_TRUE(Eventually([&] { return smtp_.connections() == 1; }, 10s)) << "the send has begun";
+
+  const auto asked = std::chrono::steady_clock::now();
+  EXPECT_EQ(parley_->Terminate(), 0) << parley_->logs();
+  EXPECT_LT(std::chrono::steady_clock::now() - asked, 3s) << parley_->logs();
+
+  // The abandoned e-mail stayed queued, due at once: the next start sends it.
+  smtp_.Hang(false);
+  parley_->Start();
+  ASSERT_TRUE(smtp_.WaitForMessages(1, 10s)) << parley_->logs();
+  EXPECT_EQ(smtp_.messages()[0].recipients, std::vector<std::string>{"cy@acme.test"});
+  EXPECT_TRUE(DeliveryBecomes(id, "sent")) << parley_->logs();
 }
 
 }  // namespace

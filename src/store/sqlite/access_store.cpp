@@ -5,24 +5,24 @@
 #include <algorithm>
 #include "store/sqlite/cursor.h"
 #include "store/sqlite/db.h"
+#include "store/sqlite/read_all.h"
 #include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/user_row.h"
 
 namespace parley::store::sqlite {
 namespace {
 
 constexpr const char* kTenantExists = "SELECT 1 FROM tenants WHERE id = ?1";
 
-#define USER_COLUMNS \
-  "id, tenant_id, email, name, role, password_hash, created_at, last_login_at, notify_by_email, language"
 constexpr const char* kInsertUser =
     "INSERT INTO users (tenant_id, email, name, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
-    " RETURNING " USER_COLUMNS;
-constexpr const char* kUserByEmail = "SELECT " USER_COLUMNS " FROM users WHERE email = ?1";
-constexpr const char* kUserOfTenant = "SELECT " USER_COLUMNS " FROM users WHERE id = ?1 AND tenant_id = ?2";
-constexpr const char* kUsersOfTenant = "SELECT " USER_COLUMNS " FROM users WHERE tenant_id = ?1 ORDER BY id";
+    " RETURNING " PARLEY_USER_COLUMNS;
+constexpr const char* kUserByEmail = "SELECT " PARLEY_USER_COLUMNS " FROM users WHERE email = ?1";
+constexpr const char* kUserOfTenant = "SELECT " PARLEY_USER_COLUMNS " FROM users WHERE id = ?1 AND tenant_id = ?2";
+constexpr const char* kUsersOfTenant = "SELECT " PARLEY_USER_COLUMNS " FROM users WHERE tenant_id = ?1 ORDER BY id";
 constexpr const char* kUpdateUser =
     "UPDATE users SET name = COALESCE(?3, name), role = COALESCE(?4, role),"
-    " password_hash = COALESCE(?5, password_hash) WHERE id = ?1 AND tenant_id = ?2 RETURNING " USER_COLUMNS;
+    " password_hash = COALESCE(?5, password_hash) WHERE id = ?1 AND tenant_id = ?2 RETURNING " PARLEY_USER_COLUMNS;
 constexpr const char* kDeleteUser = "DELETE FROM users WHERE id = ?1 AND tenant_id = ?2";
 constexpr const char* kSetPassword = "UPDATE users SET password_hash = ?3 WHERE id = ?1 AND tenant_id = ?2";
 constexpr const char* kEndOtherSessions = "DELETE FROM sessions WHERE user_id = ?1 AND token_hash <> ?2";
@@ -41,12 +41,13 @@ constexpr const char* kReplaceReset =
     "INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)"
     " ON CONFLICT (user_id) DO UPDATE SET token_hash = excluded.token_hash, created_at = excluded.created_at,"
     " expires_at = excluded.expires_at";
-constexpr const char* kUserOfReset = "SELECT " USER_COLUMNS
+constexpr const char* kUserOfReset = "SELECT " PARLEY_USER_COLUMNS
                                      " FROM users WHERE id = (SELECT user_id FROM password_resets"
                                      " WHERE token_hash = ?1 AND expires_at > ?2)";
 constexpr const char* kUseReset =
     "DELETE FROM password_resets WHERE token_hash = ?1 AND expires_at > ?2 RETURNING user_id";
-constexpr const char* kSetPasswordOf = "UPDATE users SET password_hash = ?2 WHERE id = ?1 RETURNING " USER_COLUMNS;
+constexpr const char* kSetPasswordOf =
+    "UPDATE users SET password_hash = ?2 WHERE id = ?1 RETURNING " PARLEY_USER_COLUMNS;
 constexpr const char* kEndSessions = "DELETE FROM sessions WHERE user_id = ?1";
 
 #define KEY_COLUMNS "id, tenant_id, name, prefix, role, created_at, last_used_at"
@@ -68,11 +69,6 @@ constexpr const char* kAuditPage =
     "SELECT " AUDIT_COLUMNS
     " FROM audit_logs WHERE tenant_id = ?1 AND (?2 = 0 OR id < ?2)"
     " AND (?3 IS NULL OR action = ?3) AND (?4 IS NULL OR actor = ?4) ORDER BY id DESC LIMIT ?5";
-
-User ReadUser(const Statement& row) {
-  return {row.Int(0),    row.Int(1), row.String(2),      row.String(3),   row.String(4),
-          row.String(5), row.Int(6), row.OptionalInt(7), row.Int(8) != 0, row.String(9)};
-}
 
 ApiKey ReadKey(const Statement& row) {
   return {row.Int(0), row.Int(1), row.String(2), row.String(3), row.String(4), row.Int(5), row.OptionalInt(6)};
@@ -111,7 +107,7 @@ class SqliteAccessStore final : public AccessStore {
   }
 
   Result<std::vector<User>> ListUsers(int64_t tenant_id) override {
-    return ReadAll<User>(kUsersOfTenant, ReadUser, [&](Statement& s) { s.Bind(1, tenant_id); });
+    return sqlite::ReadAll<User>(store_, kUsersOfTenant, ReadUser, [&](Statement& s) { s.Bind(1, tenant_id); });
   }
 
   Result<User> UpdateUser(int64_t tenant_id, int64_t user_id, const std::optional<std::string>& name,
@@ -233,7 +229,7 @@ class SqliteAccessStore final : public AccessStore {
   }
 
   Result<std::vector<ApiKey>> ListApiKeys(int64_t tenant_id) override {
-    return ReadAll<ApiKey>(kKeysOfTenant, ReadKey, [&](Statement& s) { s.Bind(1, tenant_id); });
+    return sqlite::ReadAll<ApiKey>(store_, kKeysOfTenant, ReadKey, [&](Statement& s) { s.Bind(1, tenant_id); });
   }
 
   Result<ApiKey> GetApiKey(int64_t tenant_id, int64_t key_id) override {
@@ -312,21 +308,6 @@ class SqliteAccessStore final : public AccessStore {
     }));
     if (!found) return Error::NotFound(not_found);
     return std::move(*found);
-  }
-
-  template <class T, class ReadRow, class BindArgs>
-  Result<std::vector<T>> ReadAll(const char* sql, ReadRow read, BindArgs bind) {
-    std::vector<T> rows;
-    STORE_TRY(store_.Read([&](Database& db) -> Result<void> {
-      STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(sql));
-      bind(select);
-      while (true) {
-        STORE_ASSIGN_OR_RETURN(bool row, select.Step());
-        if (!row) return Ok();
-        rows.push_back(read(select));
-      }
-    }));
-    return rows;
   }
 
   SqliteStore& store_;

@@ -1,7 +1,9 @@
 #include "store/sqlite/team_store.h"
 
 #include "store/sqlite/db.h"
+#include "store/sqlite/read_all.h"
 #include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/user_row.h"
 
 #include <optional>
 
@@ -38,7 +40,7 @@ constexpr const char* kPendingInvitationOfToken =
 constexpr const char* kInsertInvitedUser =
     "INSERT INTO users (tenant_id, email, name, role, password_hash, created_at, language)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
-    " RETURNING id, tenant_id, email, name, role, password_hash, created_at, last_login_at, notify_by_email, language";
+    " RETURNING " PARLEY_USER_COLUMNS;
 constexpr const char* kMarkAccepted =
     "UPDATE invitations SET status = 'accepted', accepted_at = ?2, accepted_user_id = ?3 WHERE id = ?1";
 
@@ -60,26 +62,21 @@ constexpr const char* kMailRetry =
 constexpr const char* kMailFailed =
     "UPDATE mail_outbox SET status = 'failed', attempts = attempts + 1, last_error = ?2, sealed_message = '',"
     " lease_until = 0 WHERE id = ?1";
+constexpr const char* kReleaseMail = "UPDATE mail_outbox SET lease_until = 0 WHERE id = ?1 AND status = 'queued'";
 constexpr const char* kNextDue =
     "SELECT MIN(MAX(next_attempt_at, lease_until)) FROM mail_outbox WHERE status = 'queued'";
 
 constexpr const char* kSetPreferences =
     "UPDATE users SET notify_by_email = COALESCE(?3, notify_by_email), language = COALESCE(?4, language)"
     " WHERE id = ?1 AND tenant_id = ?2"
-    " RETURNING id, tenant_id, email, name, role, password_hash, created_at, last_login_at, notify_by_email, language";
+    " RETURNING " PARLEY_USER_COLUMNS;
 constexpr const char* kSubscribers =
-    "SELECT id, tenant_id, email, name, role, password_hash, created_at, last_login_at, notify_by_email, language"
-    " FROM users WHERE tenant_id = ?1 AND notify_by_email = 1 ORDER BY id";
+    "SELECT " PARLEY_USER_COLUMNS " FROM users WHERE tenant_id = ?1 AND notify_by_email = 1 ORDER BY id";
 constexpr const char* kCursorOf = "SELECT last_event_id FROM mail_notification_cursors WHERE tenant_id = ?1";
 constexpr const char* kCursors = "SELECT tenant_id, last_event_id FROM mail_notification_cursors ORDER BY tenant_id";
 constexpr const char* kSetCursor =
     "INSERT INTO mail_notification_cursors (tenant_id, last_event_id) VALUES (?1, ?2)"
     " ON CONFLICT (tenant_id) DO UPDATE SET last_event_id = MAX(last_event_id, excluded.last_event_id)";
-
-User ReadUser(const Statement& row) {
-  return {row.Int(0),    row.Int(1), row.String(2),      row.String(3),   row.String(4),
-          row.String(5), row.Int(6), row.OptionalInt(7), row.Int(8) != 0, row.String(9)};
-}
 
 Invitation ReadInvitation(const Statement& row) {
   Invitation invitation{row.Int(0),          row.Int(1),          row.String(2),       row.String(3), row.String(4),
@@ -132,17 +129,8 @@ class SqliteTeamStore final : public TeamStore {
   }
 
   Result<std::vector<Invitation>> ListInvitations(int64_t tenant_id, int limit) override {
-    std::vector<Invitation> rows;
-    STORE_TRY(store_.Read([&](Database& db) -> Result<void> {
-      STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(kInvitationsOfTenant));
-      select.Bind(1, tenant_id).Bind(2, static_cast<int64_t>(limit));
-      while (true) {
-        STORE_ASSIGN_OR_RETURN(bool row, select.Step());
-        if (!row) return Ok();
-        rows.push_back(ReadInvitation(select));
-      }
-    }));
-    return rows;
+    return ReadAll<Invitation>(store_, kInvitationsOfTenant, ReadInvitation,
+                               [&](Statement& s) { s.Bind(1, tenant_id).Bind(2, static_cast<int64_t>(limit)); });
   }
 
   Result<Invitation> GetInvitation(int64_t tenant_id, int64_t invitation_id) override {
@@ -260,6 +248,13 @@ class SqliteTeamStore final : public TeamStore {
     });
   }
 
+  Result<void> ReleaseMail(int64_t mail_id) override {
+    return store_.Write([&](Database& db) -> Result<void> {
+      STORE_ASSIGN_OR_RETURN(auto release, db.Prepare(kReleaseMail));
+      return release.Bind(1, mail_id).Run();
+    });
+  }
+
   Result<std::optional<int64_t>> NextMailDue() override {
     std::optional<int64_t> due;
     STORE_TRY(store_.Read([&](Database& db) -> Result<void> {
@@ -287,17 +282,7 @@ class SqliteTeamStore final : public TeamStore {
   }
 
   Result<std::vector<User>> ListEmailSubscribers(int64_t tenant_id) override {
-    std::vector<User> users;
-    STORE_TRY(store_.Read([&](Database& db) -> Result<void> {
-      STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(kSubscribers));
-      select.Bind(1, tenant_id);
-      while (true) {
-        STORE_ASSIGN_OR_RETURN(bool row, select.Step());
-        if (!row) return Ok();
-        users.push_back(ReadUser(select));
-      }
-    }));
-    return users;
+    return ReadAll<User>(store_, kSubscribers, ReadUser, [&](Statement& s) { s.Bind(1, tenant_id); });
   }
 
   Result<std::optional<int64_t>> NotificationCursor(int64_t tenant_id) override {
@@ -312,16 +297,8 @@ class SqliteTeamStore final : public TeamStore {
   }
 
   Result<std::vector<std::pair<int64_t, int64_t>>> NotificationCursors() override {
-    std::vector<std::pair<int64_t, int64_t>> cursors;
-    STORE_TRY(store_.Read([&](Database& db) -> Result<void> {
-      STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(kCursors));
-      while (true) {
-        STORE_ASSIGN_OR_RETURN(bool row, select.Step());
-        if (!row) return Ok();
-        cursors.emplace_back(select.Int(0), select.Int(1));
-      }
-    }));
-    return cursors;
+    return ReadAll<std::pair<int64_t, int64_t>>(
+        store_, kCursors, [](const Statement& row) { return std::pair(row.Int(0), row.Int(1)); }, [](Statement&) {});
   }
 
   Result<void> QueueNotifications(int64_t tenant_id, int64_t last_event_id, const std::vector<OutgoingMail>& mails,
