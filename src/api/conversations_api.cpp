@@ -17,6 +17,12 @@ namespace {
 
 using Verb = http::Verb;
 
+// Adds the inbox's fields (SummaryJson) to a conversation's JSON; a conversation gone between the conversation's read
+// and its summary's (nullptr) gets an empty summary.
+void AddSummary(boost::json::object& conversation, const store::ConversationSummary* summary) {
+  for (auto& [key, value] : SummaryJson(summary ? *summary : store::ConversationSummary{})) conversation[key] = value;
+}
+
 Result<std::optional<int64_t>> QueryInt(const http::RouteContext& route, std::string_view name) {
   auto raw = route.Query(name);
   if (!raw || raw->empty()) return std::optional<int64_t>();
@@ -249,26 +255,34 @@ boost::asio::awaitable<http::Response> ConversationsApi::List(const Principal& c
   if (!limit) co_return http::ErrorResponse(limit.error());
   auto filter = ParseConversationFilter(route, caller);
   if (!filter) co_return http::ErrorResponse(filter.error());
-  auto list = [this, tenant = caller.tenant_id, &filter, cursor = PageCursor(route), limit = *limit] {
-    return store_.ListConversations(tenant, *filter, cursor, limit);
+  struct Listed {
+    store::Page<store::Conversation> page;
+    std::vector<store::ConversationSummary> summaries;
   };
-  auto page = co_await pool_.Run(list);
-  if (!page) co_return http::ErrorResponse(page.error());
-  std::vector<int64_t> ids;
-  for (const auto& conversation : page->data) ids.push_back(conversation.id);
-  auto summarize = [this, tenant = caller.tenant_id, &ids] { return store_.inbox().Summaries(tenant, ids); };
-  auto summaries = co_await pool_.Run(summarize);
-  if (!summaries) co_return http::ErrorResponse(summaries.error());
-  boost::json::object body = PageJson(*page, ConversationJson);
+  // Both reads in one trip to the pool.
+  auto list = [this, tenant = caller.tenant_id, &filter, cursor = PageCursor(route),
+               limit = *limit]() -> Result<Listed> {
+    auto page = store_.ListConversations(tenant, *filter, cursor, limit);
+    if (!page) return page.error();
+    std::vector<int64_t> ids;
+    for (const auto& conversation : page->data) ids.push_back(conversation.id);
+    auto summaries = store_.inbox().Summaries(tenant, ids);
+    if (!summaries) return summaries.error();
+    return Listed{std::move(*page), std::move(*summaries)};
+  };
+  auto listed = co_await pool_.Run(list);
+  if (!listed) co_return http::ErrorResponse(listed.error());
+  boost::json::object body = PageJson(listed->page, ConversationJson);
   // Both lists are in page order; a conversation gone between the two reads keeps no summary.
+  const std::vector<store::ConversationSummary>& summaries = listed->summaries;
   size_t next = 0;
   for (auto& item : body["data"].as_array()) {
     auto& object = item.as_object();
     const store::ConversationSummary* summary = nullptr;
-    if (next < summaries->size() && (*summaries)[next].conversation_id == object["id"].as_int64()) {
-      summary = &(*summaries)[next++];
+    if (next < summaries.size() && summaries[next].conversation_id == object["id"].as_int64()) {
+      summary = &summaries[next++];
     }
-    for (auto& [key, value] : SummaryJson(summary ? *summary : store::ConversationSummary{})) object[key] = value;
+    AddSummary(object, summary);
   }
   co_return http::JsonResponse(http::Status::ok, body);
 }
@@ -277,18 +291,19 @@ boost::asio::awaitable<http::Response> ConversationsApi::Get(const Principal& ca
                                                              const http::RouteContext& route) {
   auto id = PathId(route);
   if (!id) co_return http::ErrorResponse(Error::NotFound("no such conversation"));
-  auto get = [this, tenant = caller.tenant_id, id = *id] { return store_.GetConversation(tenant, id); };
-  auto conversation = co_await pool_.Run(get);
-  if (!conversation) co_return http::ErrorResponse(conversation.error());
-  auto summarize = [this, tenant = caller.tenant_id, id = *id] { return store_.inbox().Summaries(tenant, {id}); };
-  auto summaries = co_await pool_.Run(summarize);
-  if (!summaries) co_return http::ErrorResponse(summaries.error());
-  boost::json::object body = ConversationJson(*conversation);
-  // Like a list item; a conversation gone between the two reads keeps an empty summary.
-  for (auto& [key, value] : SummaryJson(summaries->empty() ? store::ConversationSummary{} : summaries->front())) {
-    body[key] = value;
-  }
-  co_return http::JsonResponse(http::Status::ok, body);
+  // Both reads in one trip to the pool.
+  auto get = [this, tenant = caller.tenant_id, id = *id]() -> Result<boost::json::object> {
+    auto conversation = store_.GetConversation(tenant, id);
+    if (!conversation) return conversation.error();
+    auto summaries = store_.inbox().Summaries(tenant, {id});
+    if (!summaries) return summaries.error();
+    boost::json::object body = ConversationJson(*conversation);
+    AddSummary(body, summaries->empty() ? nullptr : &summaries->front());  // Like a list item.
+    return body;
+  };
+  auto body = co_await pool_.Run(get);
+  if (!body) co_return http::ErrorResponse(body.error());
+  co_return http::JsonResponse(http::Status::ok, *body);
 }
 
 boost::asio::awaitable<http::Response> ConversationsApi::Messages(const Principal& caller, const http::Request&,

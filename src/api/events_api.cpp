@@ -150,6 +150,7 @@ std::optional<boost::json::object> EventEnvelope(const store::Event& event) {
       data = SupportItemJson(*event.support_item);
       break;
     case store::EventType::kMessageUpdated:
+    case store::EventType::kConversationDeleted:
     case store::EventType::kDocumentProgress:
       data = ParseData(event.data);
       break;

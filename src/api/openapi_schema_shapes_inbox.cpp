@@ -355,6 +355,7 @@ extern const std::string_view kInboxSchemaShapes = R"json({
       {"$ref": "#/components/schemas/MessageCreatedEvent"},
       {"$ref": "#/components/schemas/MessageUpdatedEvent"},
       {"$ref": "#/components/schemas/ConversationEvent"},
+      {"$ref": "#/components/schemas/ConversationDeletedEvent"},
       {"$ref": "#/components/schemas/SupportEvent"},
       {"$ref": "#/components/schemas/DocumentProgressEvent"},
       {"$ref": "#/components/schemas/StreamResetEvent"}
@@ -405,6 +406,21 @@ extern const std::string_view kInboxSchemaShapes = R"json({
         "type": "object",
         "required": ["conversation"],
         "properties": {"conversation": {"$ref": "#/components/schemas/Conversation"}}
+      }
+    }
+  },
+  "ConversationDeletedEvent": {
+    "type": "object",
+    "required": ["id", "type", "created_at", "data"],
+    "properties": {
+      "id": {"type": "integer"},
+      "type": {"type": "string", "const": "conversation.deleted"},
+      "created_at": {"type": "string", "format": "date-time"},
+      "data": {
+        "type": "object",
+        "description": "The conversation was erased with its contact (DELETE /api/contacts/{id}): drop it from every view.",
+        "required": ["conversation_id"],
+        "properties": {"conversation_id": {"type": "integer"}}
       }
     }
   },

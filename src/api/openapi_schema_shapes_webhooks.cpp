@@ -6,8 +6,8 @@ namespace parley::api {
 extern const std::string_view kWebhookSchemaShapes = R"json({
   "WebhookEventType": {
     "type": "string",
-    "enum": ["message.created", "message.updated", "conversation.created", "conversation.updated", "support.opened",
-             "support.resolved", "document.progress"],
+    "enum": ["message.created", "message.updated", "conversation.created", "conversation.updated",
+             "conversation.deleted", "support.opened", "support.resolved", "document.progress"],
     "description": "An event type of the tenant's event stream (GET /api/events) that an endpoint may receive."
   },
   "WebhookEndpoint": {

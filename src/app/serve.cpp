@@ -161,7 +161,8 @@ int Serve(const Config& config) {
     admin_server.emplace(io.get_executor(), admin_options, admin_router);
   }
 
-  auto webhook_dispatcher = MakeWebhookDispatcher(io.get_executor(), config, *store, pool, client, *box);
+  auto webhook_dispatcher =
+      MakeWebhookDispatcher(io.get_executor(), config, *store, pool, client, *box, live_events.bus());
   api::Authenticator authenticator(*store, pool, *box);
   RateLimiter tenant_requests(static_cast<double>(config.api_rate_per_second),
                               static_cast<double>(config.api_rate_burst));
@@ -237,6 +238,7 @@ int Serve(const Config& config) {
           live_events.Stop();
           analytics_rollup.Stop();
           webhook_dispatcher->Stop();
+          (*mailer)->Stop();  // Abandons a send in progress: a mail server that does not answer delays nothing.
           retention.Stop();
           co_await server.Stop();
           if (admin_server) co_await admin_server->Stop();
@@ -265,7 +267,7 @@ int Serve(const Config& config) {
   io.run();
   for (auto& t : threads) t.join();
   pool.Stop();
-  (*mailer)->Stop();
+  (*mailer)->Stop();  // Already stopped, unless the loop ended otherwise: the store must outlive its thread.
   hashing.Stop();
   if (auto flushed = agent_service.indexes().Flush(); !flushed) {
     log::Warn("index_not_saved", {{"detail", flushed.error().detail}});

@@ -7,7 +7,8 @@ namespace parley::app {
 
 std::unique_ptr<webhooks::Dispatcher> MakeWebhookDispatcher(boost::asio::any_io_executor executor, const Config& config,
                                                             store::Store& store, BlockingPool& pool,
-                                                            http::Client& client, const crypto::SecretBox& box) {
+                                                            http::Client& client, const crypto::SecretBox& box,
+                                                            events::EventBus& bus) {
   webhooks::DispatcherOptions options;
   options.concurrency = static_cast<int>(config.webhook_concurrency);
   options.timeout = std::chrono::milliseconds(config.webhook_timeout_ms);
@@ -19,7 +20,7 @@ std::unique_ptr<webhooks::Dispatcher> MakeWebhookDispatcher(boost::asio::any_io_
     if (!rendered) return std::nullopt;
     return SerializeJson(*rendered);
   };
-  return std::make_unique<webhooks::Dispatcher>(executor, store, pool, client, box, envelope, options);
+  return std::make_unique<webhooks::Dispatcher>(executor, store, pool, client, box, bus, envelope, options);
 }
 
 }  // namespace parley::app

@@ -6,6 +6,7 @@
 #include "core/blocking_pool.h"
 #include "core/config.h"
 #include "core/crypto.h"
+#include "events/event_bus.h"
 #include "http/client.h"
 #include "store/store.h"
 #include "webhooks/dispatcher.h"
@@ -16,9 +17,11 @@
 
 namespace parley::app {
 
-// Every reference must outlive the dispatcher; Start() it once the server listens, Stop() it on shutdown.
+// Every reference must outlive the dispatcher; Start() it once the server listens, Stop() it on shutdown. `bus` is the
+// one the store announces its events on (LiveEvents).
 std::unique_ptr<webhooks::Dispatcher> MakeWebhookDispatcher(boost::asio::any_io_executor executor, const Config& config,
                                                             store::Store& store, BlockingPool& pool,
-                                                            http::Client& client, const crypto::SecretBox& box);
+                                                            http::Client& client, const crypto::SecretBox& box,
+                                                            events::EventBus& bus);
 
 }  // namespace parley::app

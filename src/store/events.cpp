@@ -6,11 +6,12 @@
 namespace parley::store {
 namespace {
 
-constexpr std::array<std::pair<EventType, std::string_view>, 7> kEventTypes{{
+constexpr std::array<std::pair<EventType, std::string_view>, 8> kEventTypes{{
     {EventType::kMessageCreated, "message.created"},
     {EventType::kMessageUpdated, "message.updated"},
     {EventType::kConversationCreated, "conversation.created"},
     {EventType::kConversationUpdated, "conversation.updated"},
+    {EventType::kConversationDeleted, "conversation.deleted"},
     {EventType::kSupportOpened, "support.opened"},
     {EventType::kSupportResolved, "support.resolved"},
     {EventType::kDocumentProgress, "document.progress"},

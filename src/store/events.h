@@ -24,6 +24,7 @@ enum class EventType {
   kMessageUpdated,       //!< data {conversation_id, message_id, status, error}: the status it moved to.
   kConversationCreated,  //!< data {conversation_id}
   kConversationUpdated,  //!< data {conversation_id}: mode, assignee, status or activity changed.
+  kConversationDeleted,  //!< data {conversation_id} as read: erased with its contact, the id is all that is left.
   kSupportOpened,        //!< data {support_item_id, conversation_id}
   kSupportResolved,      //!< data {support_item_id, conversation_id}
   kDocumentProgress,     //!< data {document_id, status, progress, chunks, error}

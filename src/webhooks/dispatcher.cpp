@@ -82,17 +82,19 @@ Result<bool> FanOutPage(store::Store& store, const Dispatcher::Envelope& envelop
   auto endpoints = store.webhooks().ListEndpoints(cursor.tenant_id);
   if (!endpoints) return endpoints.error();
   std::vector<store::NewWebhookDelivery> deliveries;
+  std::vector<int64_t> subscribed;
   for (const store::Event& event : read->events) {
-    const std::string_view type = store::ToString(event.type);
-    bool wanted = false;
-    for (const auto& endpoint : *endpoints) wanted = wanted || Subscribes(endpoint, event);
-    if (!wanted) continue;
+    subscribed.clear();
+    for (const auto& endpoint : *endpoints) {
+      if (Subscribes(endpoint, event)) subscribed.push_back(endpoint.id);
+    }
+    if (subscribed.empty()) continue;
     std::optional<std::string> payload = envelope(event);
     if (!payload) continue;
     const std::optional<int64_t> conversation_id = ConversationOf(event);
-    for (const auto& endpoint : *endpoints) {
-      if (!Subscribes(endpoint, event)) continue;
-      deliveries.push_back({endpoint.id, event.id, std::string(type), conversation_id, *payload});
+    const std::string type(store::ToString(event.type));
+    for (int64_t endpoint_id : subscribed) {
+      deliveries.push_back({endpoint_id, event.id, type, conversation_id, *payload});
     }
   }
   const int64_t to = read->events.back().id;
@@ -107,11 +109,13 @@ Result<bool> FanOutPage(store::Store& store, const Dispatcher::Envelope& envelop
 }  // namespace
 
 Dispatcher::Dispatcher(asio::any_io_executor executor, store::Store& store, BlockingPool& pool, http::Client& client,
-                       const crypto::SecretBox& box, Envelope envelope, DispatcherOptions options)
+                       const crypto::SecretBox& box, events::EventBus& bus, Envelope envelope,
+                       DispatcherOptions options)
     : store_(store),
       pool_(pool),
       client_(client),
       box_(box),
+      bus_(bus),
       envelope_(std::move(envelope)),
       options_(options),
       strand_(asio::make_strand(executor)),
@@ -148,7 +152,7 @@ asio::awaitable<void> Dispatcher::Sleep(std::chrono::milliseconds longest) {
 
 asio::awaitable<void> Dispatcher::Run() {
   while (!stopped_) {
-    // Each finished send wakes this: fan-outs stay spaced however many deliveries are going out.
+    // Each commit of a watched tenant's events wakes this: fan-outs stay spaced however many arrive.
     const auto since = std::chrono::steady_clock::now() - last_fan_out_;
     if (since < options_.fan_out_gap) {
       asio::steady_timer gap(strand_, options_.fan_out_gap - since);
@@ -165,7 +169,7 @@ asio::awaitable<void> Dispatcher::Run() {
       Result<int64_t> pruned = co_await pool_.Run(prune);
       if (!pruned) log::Warn("webhook_prune_failed", {{"detail", pruned.error().detail}});
     }
-    // Until the next delivery is due, the next poll, or a wake (new events, a finished send, the API).
+    // Until the next delivery is due, the next poll, or a wake (new events, the API).
     auto next_due = [this] { return store_.webhooks().NextDueAt(); };
     Result<std::optional<int64_t>> due = co_await pool_.Run(next_due);
     std::chrono::milliseconds wait = options_.poll;
@@ -184,6 +188,24 @@ asio::awaitable<void> Dispatcher::FanOut() {
     log::Warn("webhook_fan_out_failed", {{"detail", cursors.error().detail}});
     co_return;
   }
+  // Tenants that gained endpoints are watched from their cursor on; those that lost them are not any more. A watch
+  // subscribes before the tenant's log is read below, so that no event committed after that read goes unannounced.
+  std::map<int64_t, uint64_t> watches;
+  for (const store::WebhookCursor& cursor : *cursors) {
+    auto watched = watches_.find(cursor.tenant_id);
+    if (watched != watches_.end()) {
+      watches.insert(*watched);
+      continue;
+    }
+    const uint64_t watch = ++next_watch_;
+    watches.emplace(cursor.tenant_id, watch);
+    asio::co_spawn(strand_,
+                   Watch(cursor.tenant_id, watch, cursor.last_event_id, bus_.Subscribe(cursor.tenant_id, strand_)),
+                   [](std::exception_ptr error) {
+                     if (error) log::Error("webhook_watch_failed", {});
+                   });
+  }
+  watches_ = std::move(watches);
   for (store::WebhookCursor& cursor : *cursors) {
     auto page = [this, &cursor] { return FanOutPage(store_, envelope_, options_.retry, cursor); };
     for (;;) {
@@ -197,6 +219,21 @@ asio::awaitable<void> Dispatcher::FanOut() {
       }
       if (!*more || stopped_) break;
     }
+  }
+}
+
+asio::awaitable<void> Dispatcher::Watch(int64_t tenant_id, uint64_t watch, int64_t after_id,
+                                        std::unique_ptr<events::Subscription> subscription) {
+  auto current = [&] {
+    auto found = watches_.find(tenant_id);
+    return !stopped_ && found != watches_.end() && found->second == watch;
+  };
+  while (current()) {
+    // The timeout only lets a stopped dispatcher or a tenant without endpoints end this watch.
+    std::optional<int64_t> announced = co_await subscription->WaitBeyond(after_id, options_.poll);
+    if (!announced || !current()) continue;
+    after_id = *announced;
+    Notify();
   }
 }
 

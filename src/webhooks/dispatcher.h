@@ -6,7 +6,9 @@
 // 1. Fan-out. Each tenant with endpoints has a cursor into its event log. The dispatcher reads the events after it,
 //    renders each one's envelope once, and in one write stores a delivery per subscribed, enabled endpoint and moves
 //    the cursor. The ingest path is not involved: the webhook's transaction appends its event as before, and the
-//    fan-out reads the log afterwards, every `poll` (a read of the cursors and of each such tenant's log end).
+//    fan-out reads the log afterwards, when the event bus announces that such a tenant's log grew (the store
+//    announces each commit's events), and every `poll` besides, for events another process committed (the
+//    in-process bus does not carry them).
 // 2. Sending. Due deliveries are leased (a lease per delivery, so several processes never send one twice at once, and
 //    one whose sender died is taken again), at most `concurrency` at a time and `per_endpoint` per endpoint, and
 //    POSTed through the one HTTP client with the address policy of tenant URLs, one attempt each; the outcome is
@@ -15,6 +17,7 @@
 
 #include "core/blocking_pool.h"
 #include "core/crypto.h"
+#include "events/event_bus.h"
 #include "http/client.h"
 #include "store/events.h"
 #include "store/store.h"
@@ -31,6 +34,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -41,7 +45,7 @@ struct DispatcherOptions {
   int per_endpoint = 2;                       //!< …of which one endpoint gets at most this many.
   std::chrono::milliseconds timeout{10000};   //!< PARLEY_WEBHOOK_TIMEOUT_MS: to read an endpoint's answer.
   RetryOptions retry;                         //!< PARLEY_WEBHOOK_RETRY_*.
-  std::chrono::milliseconds poll{250};        //!< Looks for new events (and due deliveries) this often.
+  std::chrono::milliseconds poll{5000};       //!< Looks for new events unannounced on the bus this often.
   std::chrono::milliseconds fan_out_gap{50};  //!< Fan-outs are at least this far apart, however often woken.
   int64_t keep_finished_ms = int64_t{30} * 24 * 3600 * 1000;  //!< Ended deliveries are listed this long.
 };
@@ -52,10 +56,10 @@ class Dispatcher {
   // are gone, and the event is skipped. Called on the blocking pool.
   using Envelope = std::function<std::optional<std::string>(const store::Event& event)>;
 
-  // Every reference must outlive the dispatcher. `box` opens the endpoints' sealed secrets. Runs on a strand of
-  // `executor`.
+  // Every reference must outlive the dispatcher. `box` opens the endpoints' sealed secrets; `bus` announces the
+  // tenants' new events. Runs on a strand of `executor`.
   Dispatcher(boost::asio::any_io_executor executor, store::Store& store, BlockingPool& pool, http::Client& client,
-             const crypto::SecretBox& box, Envelope envelope, DispatcherOptions options);
+             const crypto::SecretBox& box, events::EventBus& bus, Envelope envelope, DispatcherOptions options);
 
   // Starts the loop: fan-out, sending, and pruning of deliveries ended more than keep_finished_ms ago.
   void Start();
@@ -69,6 +73,10 @@ class Dispatcher {
  private:
   boost::asio::awaitable<void> Run();
   boost::asio::awaitable<void> FanOut();
+  // Wakes the loop whenever `subscription` (to `tenant_id`) announces events past `after_id`, while the tenant has
+  // endpoints (a cursor) and `watch` is its latest watch.
+  boost::asio::awaitable<void> Watch(int64_t tenant_id, uint64_t watch, int64_t after_id,
+                                     std::unique_ptr<events::Subscription> subscription);
   // Leases due deliveries into the free slots and starts sending each.
   boost::asio::awaitable<void> FillSlots();
   boost::asio::awaitable<void> Deliver(store::DeliveryJob job);
@@ -81,6 +89,7 @@ class Dispatcher {
   BlockingPool& pool_;
   http::Client& client_;
   const crypto::SecretBox& box_;
+  events::EventBus& bus_;
   const Envelope envelope_;
   const DispatcherOptions options_;
   boost::asio::strand<boost::asio::any_io_executor> strand_;
@@ -91,6 +100,8 @@ class Dispatcher {
   int in_flight_ = 0;
   bool filling_ = false;  //!< A FillSlots is leasing.
   std::map<int64_t, int> in_flight_per_endpoint_;
+  std::map<int64_t, uint64_t> watches_;  //!< Per tenant with a cursor, its Watch's number.
+  uint64_t next_watch_ = 0;
   std::chrono::steady_clock::time_point last_fan_out_{};
   std::chrono::steady_clock::time_point last_prune_{};
 };

@@ -16,8 +16,8 @@ const std::vector<std::string>& EventTypes() {
     std::vector<std::string> names;
     for (auto type :
          {store::EventType::kMessageCreated, store::EventType::kMessageUpdated, store::EventType::kConversationCreated,
-          store::EventType::kConversationUpdated, store::EventType::kSupportOpened, store::EventType::kSupportResolved,
-          store::EventType::kDocumentProgress}) {
+          store::EventType::kConversationUpdated, store::EventType::kConversationDeleted,
+          store::EventType::kSupportOpened, store::EventType::kSupportResolved, store::EventType::kDocumentProgress}) {
       names.emplace_back(store::ToString(type));
     }
     return names;

@@ -1,11 +1,13 @@
 // Contacts over real HTTP (issue 17): the list (newest activity first, search, platform filter), one contact with its
 // conversations, the GDPR export as a download, erasure (search, lists, events and the search index forget the
-// person; the audit log keeps counts only), the retention sweeper deleting messages past the tenant's period, role
-// checks, and another tenant's contact ids answering 404.
+// person; the audit log keeps counts only; open dashboards are told the conversation is gone), the retention
+// sweeper deleting messages past the tenant's period, role checks, and another tenant's contact ids answering 404.
 
 #include "fakes/fake_graph.h"
 #include "integration/harness.h"
 #include "integration/payloads.h"
+#include "integration/sse_client.h"
+#include "integration/tenant_fixture.h"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -20,49 +22,23 @@ namespace {
 using namespace std::chrono_literals;
 namespace json = boost::json;
 
-constexpr const char* kWhatsAppSecret = "wa-app-secret-contacts";
-constexpr const char* kPhoneNumberId = "106540352240077";
 constexpr const char* kOtherPhoneNumberId = "106540352240078";
 
-class ContactsTest : public ::testing::Test {
+class ContactsTest : public TenantFixture {
  protected:
   void SetUp() override {
-    parley_ = std::make_unique<ParleyProcess>(std::map<std::string, std::string>{
-        {"WHATSAPP_APP_SECRET", kWhatsAppSecret},
-        {"WHATSAPP_VERIFY_TOKEN", "wa-verify"},
-        {"PARLEY_GRAPH_API_BASE_URL", graph_.base_url()},
+    ASSERT_NO_FATAL_FAILURE(MakeServer({
         // The bot never answers during a test: what is checked is what people do.
         {"PARLEY_BATCH_WINDOW_MS", "600000"},
         {"PARLEY_BATCH_MAX_WAIT_MS", "600000"},
         {"PARLEY_RETENTION_SWEEP_MS", "200"},
-    });
-    auto tenant = json::parse(parley_->Cli({"tenant", "create", "--name", "Acme"}).out);
-    const std::string tenant_id = std::to_string(tenant.at("tenant_id").to_number<int64_t>());
-    key_ = std::string(tenant.at("api_key").as_string());
-    auto other = json::parse(parley_->Cli({"tenant", "create", "--name", "Globex"}).out);
-    other_key_ = std::string(other.at("api_key").as_string());
-    const std::string other_id = std::to_string(other.at("tenant_id").to_number<int64_t>());
-    for (const auto& [id, number] : {std::pair{tenant_id, kPhoneNumberId}, std::pair{other_id, kOtherPhoneNumberId}}) {
-      ASSERT_EQ(parley_
-                    ->Cli({"channel", "add", "whatsapp", "--tenant", id, "--phone-number-id", number, "--access-token",
-                           "EAAG-contacts-token"})
-                    .exit_code,
-                0);
-    }
-    auto user = parley_->Cli({"user", "create", "--tenant", tenant_id, "--email", "ana@acme.test", "--role", "agent",
-                              "--password", "agent-password-1"});
-    ASSERT_EQ(user.exit_code, 0) << user.out;
+    }));
+    ASSERT_NO_FATAL_FAILURE(CreateTenants("Acme"));
+    ASSERT_NO_FATAL_FAILURE(AddWhatsAppChannel("EAAG-contacts-token"));
+    ASSERT_NO_FATAL_FAILURE(AddWhatsAppChannel("EAAG-contacts-token", kOtherPhoneNumberId, other_id_));
+    ASSERT_NO_FATAL_FAILURE(CreateUser("ana@acme.test", "agent-password-1", "agent"));
     parley_->Start();
-    std::string login = json::serialize(json::object{{"email", "ana@acme.test"}, {"password", "agent-password-1"}});
-    auto session = Call("POST", parley_->url("/api/auth/login"), login, {{"Content-Type", "application/json"}});
-    ASSERT_EQ(session.status, 200) << session.body;
-    agent_ = std::string(session.Json().at("token").as_string());
-  }
-
-  HttpResult Api(const std::string& method, const std::string& path, const std::string& body = {},
-                 const std::string& key = {}) {
-    return Call(method, parley_->url(path), body,
-                {{"Authorization", "Bearer " + (key.empty() ? key_ : key)}, {"Content-Type", "application/json"}});
+    ASSERT_NO_FATAL_FAILURE(LogIn("ana@acme.test", "agent-password-1", &agent_));
   }
 
   // A customer's message through the signed webhook; returns the contact once listed.
@@ -71,10 +47,7 @@ class ContactsTest : public ::testing::Test {
     std::string body = payloads::WhatsAppText(phone_number_id, from, id, text);
     // The payload's profile name, as WhatsApp sends it, is the contact's name.
     body.replace(body.find("Sheena Nelson"), std::string_view("Sheena Nelson").size(), name);
-    EXPECT_EQ(Call("POST", parley_->url("/api/whatsapp/webhook"), body,
-                   {{"Content-Type", "application/json"}, {"X-Hub-Signature-256", Sign(kWhatsAppSecret, body)}})
-                  .status,
-              200);
+    EXPECT_EQ(PostSignedWhatsApp(*parley_, kWhatsAppSecret, body).status, 200);
     const std::string& key = phone_number_id == kOtherPhoneNumberId ? other_key_ : key_;
     int64_t found = 0;
     Eventually(
@@ -94,36 +67,11 @@ class ContactsTest : public ::testing::Test {
     return detail.Json().at("conversations").as_array().at(0).at("id").to_number<int64_t>();
   }
 
-  // How many rows `sql` counts in the server's database.
-  int64_t Count(const std::string& sql) {
-    sqlite3* db = nullptr;
-    EXPECT_EQ(sqlite3_open((parley_->data_dir() + "/parley.db").c_str(), &db), SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
-    sqlite3_stmt* stmt = nullptr;
-    EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
-    int64_t count = -1;
-    if (stmt != nullptr && sqlite3_step(stmt) == SQLITE_ROW) count = sqlite3_column_int64(stmt, 0);
-    sqlite3_finalize(stmt);
-    sqlite3_close(db);
-    return count;
-  }
-
-  void Exec(const std::string& sql) {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open((parley_->data_dir() + "/parley.db").c_str(), &db), SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
-    char* error = nullptr;
-    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK) << (error ? error : "");
-    sqlite3_free(error);
-    sqlite3_close(db);
-  }
+  int64_t Count(const std::string& sql) { return QueryInt(*parley_, sql); }
+  void Exec(const std::string& sql) { ExecSql(*parley_, sql); }
 
   size_t Listed(const std::string& path) { return Api("GET", path).Json().at("data").as_array().size(); }
 
-  FakeGraph graph_;
-  std::unique_ptr<ParleyProcess> parley_;
-  std::string key_;
-  std::string other_key_;
   std::string agent_;
 };
 
@@ -200,10 +148,35 @@ TEST_F(ContactsTest, ErasureRemovesTheContactEverywhereAndKeepsAnAuditEntryWithC
   const std::string ids = "json_extract(data, '$.conversation_id') = " + std::to_string(conversation);
   ASSERT_GT(Count("SELECT COUNT(*) FROM events WHERE " + ids), 0);
 
+  // A dashboard open meanwhile (the stream starts after the newest event).
+  SseClient stream(parley_->url("/api/events"), {{"Authorization", "Bearer " + key_}});
+  ASSERT_EQ(stream.status(), 200) << stream.body();
+
   const std::string path = "/api/contacts/" + std::to_string(ana);
   EXPECT_EQ(Api("DELETE", path, {}, agent_).status, 403);  // Owners and admins only.
   auto erased = Api("DELETE", path);
   ASSERT_EQ(erased.status, 200) << erased.body;
+  // The dashboard is told to drop the conversation, by its id and nothing else.
+  const std::string deleted = json::serialize(json::object{{"conversation_id", conversation}});
+  json::object notice;
+  ASSERT_TRUE(stream.WaitUntil(
+      [&](const std::vector<SseEvent>& frames) {
+        for (const SseEvent& frame : frames) {
+          if (frame.data.empty()) continue;
+          json::object event = json::parse(frame.data).as_object();
+          if (event.at("type") == "conversation.deleted") {
+            notice = event;
+            return true;
+          }
+        }
+        return false;
+      },
+      5s));
+  EXPECT_EQ(json::serialize(notice.at("data")), deleted);
+  for (const SseEvent& frame : stream.Events()) {
+    EXPECT_EQ(frame.data.find("Zanzibar"), std::string::npos) << frame.data;
+    EXPECT_EQ(frame.data.find("33611111111"), std::string::npos) << frame.data;
+  }
   auto counts = erased.Json().as_object();
   EXPECT_EQ(counts.at("conversations").to_number<int64_t>(), 1);
   EXPECT_EQ(counts.at("messages").to_number<int64_t>(), 3);
@@ -223,7 +196,11 @@ TEST_F(ContactsTest, ErasureRemovesTheContactEverywhereAndKeepsAnAuditEntryWithC
   EXPECT_EQ(found[0].at("id").to_number<int64_t>(), ConversationOf(bruno));
   EXPECT_EQ(Count("SELECT COUNT(*) FROM messages_search WHERE messages_search MATCH 'zanzibar OR 4242'"), 0);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM contacts_search WHERE contacts_search MATCH 'zanzibar'"), 0);
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM events WHERE " + ids), 0);  // …and from the event log.
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM events WHERE " + ids), 0);  // …and from the event log…
+  // …but for the notice that it is gone, which holds its id alone.
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM events WHERE type = 'conversation.deleted' AND data = '" +
+                  json::serialize(json::object{{"erased_conversation_id", conversation}}) + "'"),
+            1);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM messages WHERE conversation_id = " + std::to_string(conversation)), 0);
 
   auto audit = Api("GET", "/api/audit-logs?action=contact.erase");

@@ -3,19 +3,13 @@
 // with OpenSSL's HMAC and the secret shown once at creation; a failing receiver that recovers sees the same delivery
 // again; a restart while deliveries wait loses none of them; and the API tells each delivery's outcome.
 
-#include "fakes/fake_graph.h"
-#include "http/server.h"
-#include "integration/harness.h"
-#include "integration/payloads.h"
+#include "integration/local_http.h"
+#include "integration/tenant_fixture.h"
 
 #include <gtest/gtest.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
 #include <boost/json.hpp>
 
 #include <atomic>
@@ -28,9 +22,6 @@ namespace {
 using namespace std::chrono_literals;
 namespace asio = boost::asio;
 namespace json = boost::json;
-
-constexpr const char* kWhatsAppSecret = "wa-app-secret-webhooks-tests";
-constexpr const char* kPhoneNumberId = "106540352240777";
 
 // What a customer's server does with X-Parley-Signature: split t= and v1=, refuse a stale t, recompute the HMAC of
 // "<t>.<raw body>" with its secret and compare in constant time.
@@ -75,36 +66,26 @@ struct Received {
 class Receiver {
  public:
   Receiver() {
-    router_.Add(http::Verb::post, "/hook",
-                [this](const http::Request& request, const http::RouteContext&) -> asio::awaitable<http::Response> {
-                  Received got;
-                  got.target = std::string(request.target());
-                  got.body = request.body();
-                  got.event = std::string(request["X-Parley-Event"]);
-                  got.delivery = std::string(request["X-Parley-Delivery"]);
-                  got.signature = std::string(request["X-Parley-Signature"]);
-                  got.answered = status_.load();
-                  {
-                    std::lock_guard lock(mutex_);
-                    received_.push_back(got);
-                  }
-                  co_return http::TextResponse(static_cast<http::Status>(got.answered), "ok");
-                });
-    http::ServerOptions options;
-    options.host = "127.0.0.1";
-    options.port = 0;
-    server_ = std::make_unique<http::Server>(io_.get_executor(), options, router_);
-    EXPECT_TRUE(server_->Start().has_value());
-    thread_ = std::thread([this] { io_.run(); });
-  }
-  ~Receiver() {
-    asio::co_spawn(io_, server_->Stop(), asio::use_future).wait_for(5s);
-    work_.reset();
-    io_.stop();
-    thread_.join();
+    server_.router().Add(
+        http::Verb::post, "/hook",
+        [this](const http::Request& request, const http::RouteContext&) -> asio::awaitable<http::Response> {
+          Received got;
+          got.target = std::string(request.target());
+          got.body = request.body();
+          got.event = std::string(request["X-Parley-Event"]);
+          got.delivery = std::string(request["X-Parley-Delivery"]);
+          got.signature = std::string(request["X-Parley-Signature"]);
+          got.answered = status_.load();
+          {
+            std::lock_guard lock(mutex_);
+            received_.push_back(got);
+          }
+          co_return http::TextResponse(static_cast<http::Status>(got.answered), "ok");
+        });
+    server_.Start();
   }
 
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(server_->port()) + "/hook"; }
+  std::string url() const { return server_.url("/hook"); }
   void set_status(int status) { status_ = status; }
   std::vector<Received> received() const {
     std::lock_guard lock(mutex_);
@@ -119,22 +100,16 @@ class Receiver {
   }
 
  private:
-  asio::io_context io_;
-  asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(io_);
-  http::Router router_;
-  std::unique_ptr<http::Server> server_;
   std::atomic<int> status_{200};
   mutable std::mutex mutex_;
   std::vector<Received> received_;
-  std::thread thread_;
+  LocalHttpServer server_;
 };
 
-class WebhooksTest : public ::testing::Test {
+class WebhooksTest : public TenantFixture {
  protected:
   void SetUp() override {
-    parley_ = std::make_unique<ParleyProcess>(std::map<std::string, std::string>{
-        {"WHATSAPP_APP_SECRET", kWhatsAppSecret},
-        {"PARLEY_GRAPH_API_BASE_URL", graph_.base_url()},
+    ASSERT_NO_FATAL_FAILURE(MakeServer({
         {"PARLEY_OUTBOUND_ALLOW", "127.0.0.1"},
         {"PARLEY_WEBHOOK_RETRY_BASE_MS", "200"},
         {"PARLEY_WEBHOOK_RETRY_MAX_MS", "400"},
@@ -142,28 +117,14 @@ class WebhooksTest : public ::testing::Test {
         // Nobody answers during a test: the only events are those the test causes.
         {"PARLEY_BATCH_WINDOW_MS", "600000"},
         {"PARLEY_BATCH_MAX_WAIT_MS", "600000"},
-    });
-    auto tenant = json::parse(parley_->Cli({"tenant", "create", "--name", "Acme"}).out);
-    tenant_id_ = std::to_string(tenant.at("tenant_id").to_number<int64_t>());
-    key_ = std::string(tenant.at("api_key").as_string());
-    ASSERT_EQ(parley_
-                  ->Cli({"channel", "add", "whatsapp", "--tenant", tenant_id_, "--phone-number-id", kPhoneNumberId,
-                         "--access-token", "EAAG-webhooks-token"})
-                  .exit_code,
-              0);
+    }));
+    ASSERT_NO_FATAL_FAILURE(CreateTenants("Acme", /*other=*/false));
+    ASSERT_NO_FATAL_FAILURE(AddWhatsAppChannel("EAAG-webhooks-token"));
     parley_->Start();
   }
 
-  HttpResult Api(const std::string& method, const std::string& path, const std::string& body = {}) {
-    return Call(method, parley_->url(path), body,
-                {{"Authorization", "Bearer " + key_}, {"Content-Type", "application/json"}});
-  }
   void Customer(const std::string& id, const std::string& text) {
-    std::string body = payloads::WhatsAppText(kPhoneNumberId, "33622222222", id, text);
-    ASSERT_EQ(Call("POST", parley_->url("/api/whatsapp/webhook"), body,
-                   {{"Content-Type", "application/json"}, {"X-Hub-Signature-256", Sign(kWhatsAppSecret, body)}})
-                  .status,
-              200);
+    ASSERT_EQ(PostCustomerText("33622222222", id, text).status, 200);
   }
   // Creates an endpoint for `events` (all when empty) and returns its answer, secret included.
   json::object AddEndpoint(const std::string& url, const json::array& events = {}) {
@@ -179,11 +140,7 @@ class WebhooksTest : public ::testing::Test {
     return page.Json().at("data").as_array();
   }
 
-  FakeGraph graph_;
   Receiver receiver_;
-  std::unique_ptr<ParleyProcess> parley_;
-  std::string tenant_id_;
-  std::string key_;
 };
 
 TEST_F(WebhooksTest, EventsArriveSignedWithTheSecretShownOnceAndTheEnvelopeOfTheEventStream) {
@@ -191,7 +148,7 @@ TEST_F(WebhooksTest, EventsArriveSignedWithTheSecretShownOnceAndTheEnvelopeOfThe
   const std::string secret(endpoint.at("secret").as_string());
   const int64_t id = endpoint.at("id").to_number<int64_t>();
   EXPECT_TRUE(secret.starts_with("whsec_"));
-  EXPECT_EQ(endpoint.at("events").as_array().size(), 7u);
+  EXPECT_EQ(endpoint.at("events").as_array().size(), 8u);
   // The secret is in the creation's answer only.
   auto listed = Api("GET", "/api/webhook-endpoints");
   EXPECT_EQ(listed.body.find(secret), std::string::npos);

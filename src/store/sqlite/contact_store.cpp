@@ -8,6 +8,7 @@
 #include "store/sqlite/conversation_row.h"
 #include "store/sqlite/cursor.h"
 #include "store/sqlite/db.h"
+#include "store/sqlite/event_log.h"
 #include "store/sqlite/inbox_search.h"
 #include "store/sqlite/message_row.h"
 #include "store/sqlite/sqlite_store.h"
@@ -38,7 +39,6 @@ constexpr char kListHead[] =
     " AND NOT EXISTS (SELECT 1 FROM conversations n WHERE n.contact_id = c.contact_id"
     "  AND (n.last_message_at, n.id) > (c.last_message_at, c.id))";
 constexpr char kListTail[] = " ORDER BY c.last_message_at DESC, c.id DESC LIMIT ?4";
-constexpr char kContactMatches[] = "SELECT rowid FROM contacts_search WHERE contacts_search MATCH ?1";
 
 constexpr char kConversationsOf[] = PARLEY_SELECT_CONVERSATION
     " WHERE c.contact_id = ?1 AND c.tenant_id = ?2 ORDER BY c.last_message_at DESC, c.id DESC";
@@ -46,13 +46,11 @@ constexpr char kConversationIdsOf[] =
     "SELECT c.id FROM conversations c JOIN contacts ct ON ct.id = c.contact_id"
     " WHERE c.contact_id = ?1 AND ct.tenant_id = ?2 ORDER BY c.id";
 // ?1: a JSON array of conversation ids.
-constexpr char kMessagesOf[] =
-    "SELECT id, conversation_id, direction, type, text, platform_message_id, status, error_code, error_title,"
-    " error_detail, platform_timestamp, created_at, details FROM messages"
-    " WHERE conversation_id IN (SELECT value FROM json_each(?1)) ORDER BY id";
+constexpr char kMessagesOf[] = "SELECT " PARLEY_MESSAGE_COLUMNS
+                               " FROM messages WHERE conversation_id IN (SELECT value FROM json_each(?1)) ORDER BY id";
 constexpr char kTracesOf[] =
-    "SELECT id, conversation_id, message_id, decision, reason, trace, created_at FROM reply_traces"
-    " WHERE conversation_id IN (SELECT value FROM json_each(?1)) ORDER BY id";
+    "SELECT " PARLEY_TRACE_COLUMNS
+    " FROM reply_traces WHERE conversation_id IN (SELECT value FROM json_each(?1)) ORDER BY id";
 constexpr char kSupportItemsOf[] = "SELECT " PARLEY_SUPPORT_COLUMNS
                                    " FROM support_items WHERE conversation_id IN (SELECT value FROM json_each(?1))"
                                    " ORDER BY id";
@@ -122,10 +120,6 @@ ContactInfo ReadContact(const Statement& row) {
   return contact;
 }
 
-ReplyTrace ReadTrace(const Statement& row) {
-  return {row.Int(0), row.Int(1), row.OptionalInt(2), row.String(3), row.String(4), row.String(5), row.Int(6)};
-}
-
 template <class T, class Reader>
 Result<std::vector<T>> ReadAll(Database& db, const char* sql, const std::string& ids, Reader read) {
   std::vector<T> rows;
@@ -138,15 +132,20 @@ Result<std::vector<T>> ReadAll(Database& db, const char* sql, const std::string&
   }
 }
 
-Result<std::vector<int64_t>> ConversationIdsOf(Database& db, int64_t tenant_id, int64_t contact_id) {
+// The ids a bound statement selects (its first column).
+Result<std::vector<int64_t>> SelectIds(Statement& select) {
   std::vector<int64_t> ids;
-  STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(kConversationIdsOf));
-  select.Bind(1, contact_id).Bind(2, tenant_id);
   while (true) {
     STORE_ASSIGN_OR_RETURN(bool row, select.Step());
     if (!row) return ids;
     ids.push_back(select.Int(0));
   }
+}
+
+Result<std::vector<int64_t>> ConversationIdsOf(Database& db, int64_t tenant_id, int64_t contact_id) {
+  STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(kConversationIdsOf));
+  select.Bind(1, contact_id).Bind(2, tenant_id);
+  return SelectIds(select);
 }
 
 Result<ContactInfo> LoadContact(Database& db, int64_t tenant_id, int64_t contact_id) {
@@ -191,14 +190,7 @@ class SqliteContactStore final : public ContactStore {
       int64_t last_conversation_id = 0;
       std::string matches;
       if (query) {
-        std::vector<int64_t> ids;
-        STORE_ASSIGN_OR_RETURN(auto search, db.Prepare(kContactMatches));
-        search.Bind(1, *query);
-        while (true) {
-          STORE_ASSIGN_OR_RETURN(bool row, search.Step());
-          if (!row) break;
-          ids.push_back(search.Int(0));
-        }
+        STORE_ASSIGN_OR_RETURN(auto ids, FindContactMatches(db, *query));
         if (ids.empty()) return Ok();
         matches = JsonIds(ids);
       }
@@ -336,6 +328,12 @@ class SqliteContactStore final : public ContactStore {
       last.conversations = db.Changes();
       STORE_ASSIGN_OR_RETURN(auto erase_contact, db.Prepare(kEraseContact));
       STORE_TRY(erase_contact.Bind(1, contact_id).Bind(2, tenant_id).Run());
+      // Open dashboards drop the conversations now rather than at their next refetch. The notices name an id and
+      // nothing of the person.
+      for (int64_t conversation_id : now_open) {
+        STORE_TRY(store_.AppendEvent(tenant_id, EventType::kConversationDeleted,
+                                     ErasedConversationEventData(conversation_id), now_ms));
+      }
       total = counts;
       total.conversations = last.conversations;
       total.messages += last.messages;
@@ -361,11 +359,8 @@ class SqliteContactStore final : public ContactStore {
     STORE_TRY(store_.Read([&](Database& db) -> Result<void> {
       STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(kConversationsCreatedBefore));
       select.Bind(1, tenant_id).Bind(2, cutoff_ms);
-      while (true) {
-        STORE_ASSIGN_OR_RETURN(bool row, select.Step());
-        if (!row) return Ok();
-        conversations.push_back(select.Int(0));
-      }
+      STORE_ASSIGN_OR_RETURN(conversations, SelectIds(select));
+      return Ok();
     }));
     int64_t messages = 0;
     int64_t traces = 0;
@@ -425,7 +420,7 @@ class SqliteContactStore final : public ContactStore {
     const std::string json = JsonIds(ids);
     STORE_ASSIGN_OR_RETURN(out.messages, ReadAll<StoredMessage>(db, kMessagesOf, json, ReadMessage));
     STORE_ASSIGN_OR_RETURN(out.support_items, ReadAll<SupportItem>(db, kSupportItemsOf, json, ReadSupportItem));
-    STORE_ASSIGN_OR_RETURN(out.traces, ReadAll<ReplyTrace>(db, kTracesOf, json, ReadTrace));
+    STORE_ASSIGN_OR_RETURN(out.traces, ReadAll<ReplyTrace>(db, kTracesOf, json, ReadReplyTrace));
     return Ok();
   }
 

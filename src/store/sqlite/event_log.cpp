@@ -25,11 +25,10 @@ constexpr char kInsertEvent[] =
 constexpr char kEventBounds[] = "SELECT COALESCE(MIN(id), 0), COALESCE(MAX(id), 0) FROM events WHERE tenant_id = ?1";
 constexpr char kEventsAfter[] =
     "SELECT id, type, created_at, data, json_extract(data, '$.conversation_id'), json_extract(data, '$.message_id'),"
-    " json_extract(data, '$.support_item_id') FROM events WHERE tenant_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3";
+    " json_extract(data, '$.support_item_id'), json_extract(data, '$.erased_conversation_id') FROM events"
+    " WHERE tenant_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3";
 constexpr char kEventConversation[] = PARLEY_SELECT_CONVERSATION " WHERE c.id = ?1 AND c.tenant_id = ?2";
-constexpr char kEventMessage[] =
-    "SELECT id, conversation_id, direction, type, text, platform_message_id, status, error_code, error_title,"
-    " error_detail, platform_timestamp, created_at, details FROM messages WHERE id = ?1 AND tenant_id = ?2";
+constexpr char kEventMessage[] = "SELECT " PARLEY_MESSAGE_COLUMNS " FROM messages WHERE id = ?1 AND tenant_id = ?2";
 constexpr char kEventSupportItem[] =
     "SELECT " PARLEY_SUPPORT_COLUMNS " FROM support_items WHERE id = ?1 AND tenant_id = ?2";
 constexpr char kOpenSupportItemsOf[] =
@@ -166,6 +165,10 @@ class SqliteEventLog final : public EventLog {
             STORE_TRY(Load(db, kEventSupportItem, *support_item_id, tenant_id, ReadSupportItem, event.support_item));
           }
           break;
+        case EventType::kConversationDeleted:
+          // Read out as every conversation event names its conversation (see ErasedConversationEventData).
+          if (auto erased = select.OptionalInt(7)) event.data = ConversationEventData(*erased);
+          break;
         case EventType::kMessageUpdated:
         case EventType::kDocumentProgress:
           break;  // Their data is the whole story.
@@ -190,6 +193,10 @@ class SqliteEventLog final : public EventLog {
 }  // namespace
 
 std::string ConversationEventData(int64_t conversation_id) { return IdsJson({{"conversation_id", conversation_id}}); }
+
+std::string ErasedConversationEventData(int64_t conversation_id) {
+  return IdsJson({{"erased_conversation_id", conversation_id}});
+}
 
 std::string MessageEventData(int64_t conversation_id, int64_t message_id) {
   return IdsJson({{"conversation_id", conversation_id}, {"message_id", message_id}});

@@ -17,6 +17,10 @@ namespace parley::store::sqlite {
 
 // The `data` of each event type (EventType says which fields it has).
 std::string ConversationEventData(int64_t conversation_id);
+// conversation.deleted, stored as {erased_conversation_id} and read as {conversation_id}: after an erasure no event
+// in the log names the conversation as the events of its rows did (contact_store.cpp sweeps those by that key), only
+// this notice that it is gone.
+std::string ErasedConversationEventData(int64_t conversation_id);
 std::string MessageEventData(int64_t conversation_id, int64_t message_id);
 std::string MessageStatusEventData(int64_t conversation_id, int64_t message_id, MessageStatus status,
                                    const std::optional<MessageError>& error);

@@ -40,6 +40,12 @@ constexpr char kInsertInbound[] =
     "INSERT INTO messages (tenant_id, conversation_id, channel_id, direction, type, text, platform_message_id,"
     " status, error_code, error_title, error_detail, platform_timestamp, created_at, answerable, details)"
     " VALUES (?1, ?2, ?3, 'in', ?4, ?5, ?6, 'received', ?7, ?8, ?9, ?10, ?11, ?12, ?13) ON CONFLICT DO NOTHING";
+// A customer's message after the people's hold ran out (?2: when it came) returns the conversation to the bot. Run
+// before kTouchConversation; its own statement so that the one change of mode an inbound message makes is known
+// (and told by a conversation.updated).
+constexpr char kEndExpiredHold[] =
+    "UPDATE conversations SET mode = 'bot', handoff_reason = NULL, human_until = NULL"
+    " WHERE id = ?1 AND status = 'open' AND mode = 'human' AND human_until <= ?2";
 // ?3 is 1 for an answerable message, 0 otherwise.
 // In human mode (until human_until passes) a customer message is left to the person: it does not make the
 // conversation pending, and counts as handled so the bot does not answer it later. Every SET expression reads
@@ -50,9 +56,6 @@ constexpr char kTouchConversation[] =
     "   ELSE pending_since END,"
     " answered_through_id = CASE WHEN ?3 AND mode = 'human' AND (human_until IS NULL OR human_until > ?2)"
     "   THEN MAX(answered_through_id, ?4) ELSE answered_through_id END,"
-    " mode = CASE WHEN mode = 'human' AND human_until <= ?2 THEN 'bot' ELSE mode END,"
-    " handoff_reason = CASE WHEN mode = 'human' AND human_until <= ?2 THEN NULL ELSE handoff_reason END,"
-    " human_until = CASE WHEN mode = 'human' AND human_until <= ?2 THEN NULL ELSE human_until END,"
     " last_inbound_at = CASE WHEN ?3 THEN ?2 ELSE last_inbound_at END,"
     " inbound_seq = inbound_seq + ?3"
     " WHERE id = ?1 AND status = 'open'";
@@ -192,10 +195,15 @@ Result<void> SqliteStore::Writer::IngestMessage(const ChannelRoute& channel, con
     message_id = db_->LastInsertRowid();
   }
   ++outcome.stored;
+  // message.created is the whole story of the conversation's activity (its last message, unread count and window
+  // follow from it: docs/dashboard.md); a conversation.updated is added only when its mode changed.
   STORE_TRY(AppendEvent(channel.tenant_id, EventType::kMessageCreated, MessageEventData(conversation_id, message_id),
                         received_at_ms));
-  NoteActivity(channel.tenant_id, conversation_id);
-
+  {
+    STORE_ASSIGN_OR_RETURN(auto end_hold, db_->Prepare(kEndExpiredHold));
+    STORE_TRY(end_hold.Bind(1, conversation_id).Bind(2, received_at_ms).Run());
+    if (db_->Changes() > 0) NoteChange(channel.tenant_id, conversation_id);
+  }
   {
     STORE_ASSIGN_OR_RETURN(auto touch, db_->Prepare(kTouchConversation));
     STORE_TRY(
@@ -282,24 +290,23 @@ Result<void> SqliteStore::Writer::ApplyStatus(const ChannelRoute& channel, const
   return Ok();
 }
 
-void SqliteStore::Writer::NoteActivity(int64_t tenant_id, int64_t conversation_id) {
+void SqliteStore::Writer::NoteChange(int64_t tenant_id, int64_t conversation_id) {
   if (std::find(opened_conversations_.begin(), opened_conversations_.end(), conversation_id) !=
       opened_conversations_.end()) {
     return;
   }
   const std::pair<int64_t, int64_t> key{tenant_id, conversation_id};
-  if (std::find(active_conversations_.begin(), active_conversations_.end(), key) == active_conversations_.end()) {
-    active_conversations_.push_back(key);
+  if (std::find(changed_conversations_.begin(), changed_conversations_.end(), key) == changed_conversations_.end()) {
+    changed_conversations_.push_back(key);
   }
 }
 
 Result<void> SqliteStore::Writer::Ingest(const IngestRequest& request, IngestOutcome& outcome) {
   opened_conversations_.clear();
-  active_conversations_.clear();
+  changed_conversations_.clear();
   STORE_TRY(IngestItems(request, outcome));
-  // One conversation.updated per conversation the payload changed (its activity, mode or unread count), after the
-  // events of its messages.
-  for (const auto& [tenant_id, conversation_id] : active_conversations_) {
+  // One conversation.updated per conversation whose mode the payload changed, after the events of its messages.
+  for (const auto& [tenant_id, conversation_id] : changed_conversations_) {
     STORE_TRY(AppendEvent(tenant_id, EventType::kConversationUpdated, ConversationEventData(conversation_id),
                           request.received_at_ms));
   }
@@ -400,7 +407,7 @@ Result<void> SqliteStore::Writer::ApplyEcho(const ChannelRoute& channel, const B
   STORE_TRY(insert.Bind(5, echo.platform_message_id).Bind(6, echo.timestamp_ms).Bind(7, received_at_ms).Run());
   STORE_TRY(AppendEvent(channel.tenant_id, EventType::kMessageCreated,
                         MessageEventData(conversation_id, db_->LastInsertRowid()), received_at_ms));
-  NoteActivity(channel.tenant_id, conversation_id);
+  NoteChange(channel.tenant_id, conversation_id);
   STORE_ASSIGN_OR_RETURN(auto take_over, db_->Prepare(kTakeOver));
   take_over.Bind(1, conversation_id).Bind(2, received_at_ms).Bind(3, "takeover");
   if (human_idle_ms > 0) take_over.Bind(4, received_at_ms + human_idle_ms);

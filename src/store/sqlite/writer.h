@@ -68,9 +68,9 @@ class SqliteStore::Writer {
   Result<std::optional<ChannelRoute>> Resolve(Platform platform, const std::string& account_id);
   // Ingest's items, before the conversations' conversation.updated events.
   Result<void> IngestItems(const IngestRequest& request, IngestOutcome& outcome);
-  // The conversation changed in the payload being ingested: it gets a conversation.updated unless the payload opened
-  // it.
-  void NoteActivity(int64_t tenant_id, int64_t conversation_id);
+  // The payload being ingested changed the conversation's mode (a reply from the platform's app took it over, a
+  // customer's message ended the people's hold): it gets a conversation.updated unless the payload opened it.
+  void NoteChange(int64_t tenant_id, int64_t conversation_id);
   Result<void> ApplyEcho(const ChannelRoute& channel, const BusinessEcho& echo, int64_t received_at_ms,
                          int64_t human_idle_ms, IngestOutcome& outcome);
   Result<void> IngestMessage(const ChannelRoute& channel, const InboundItem& item, int64_t received_at_ms,
@@ -98,10 +98,10 @@ class SqliteStore::Writer {
   // Per tenant the id its next event takes, known once the group has appended one: within a group the writer holds
   // the write lock, so only it appends, and each further event costs one INSERT. Cleared with the notes.
   std::unordered_map<int64_t, int64_t> next_event_ids_;
-  // The conversations the payload being ingested opened, and those it added messages to: the latter get one
+  // The conversations the payload being ingested opened, and those whose mode it changed: the latter get one
   // conversation.updated each at the end of the payload, the former none (conversation.created tells).
   std::vector<int64_t> opened_conversations_;
-  std::vector<std::pair<int64_t, int64_t>> active_conversations_;                      //!< (tenant, conversation)
+  std::vector<std::pair<int64_t, int64_t>> changed_conversations_;                     //!< (tenant, conversation)
   std::array<RouteMap, 2> routes_;                                                     //!< Indexed by Platform.
   std::unordered_map<std::string, ContactIds, StringHash, std::equal_to<>> contacts_;  //!< "channel_id:platform_id"
 };

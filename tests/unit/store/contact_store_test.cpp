@@ -9,7 +9,7 @@
 #include "store/events.h"
 #include "store/inbox_store.h"
 #include "store/sqlite/sqlite_store.h"
-#include "support/temp_dir.h"
+#include "unit/store/store_fixture.h"
 
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
@@ -24,48 +24,20 @@ namespace {
 
 constexpr int64_t kT0 = 1'800'000'000'000;
 constexpr int64_t kDay = int64_t{24} * 3600 * 1000;
-constexpr char kWaAccount[] = "wa-1";
-constexpr char kIgAccount[] = "ig-1";
-constexpr char kOtherAccount[] = "wa-other";
 
-class ContactStoreTest : public ::testing::Test {
+class ContactStoreTest : public StoreFixture {
  protected:
-  void SetUp() override {
-    SqliteOptions options;
-    options.path = (dir_.path() / "parley.db").string();
-    options.synchronous = "normal";  // Durability is not under test.
-    store_ = SqliteStore::Open(options, box_).value();
-    ASSERT_TRUE(store_->Migrate());
-    tenant_ = store_->CreateTenant("Acme", crypto::Sha256Hex("key-acme")).value().id;
-    other_tenant_ = store_->CreateTenant("Globex", crypto::Sha256Hex("key-globex")).value().id;
-    wa_channel_ = store_->AddChannel({tenant_, Platform::kWhatsApp, kWaAccount, "t"}).value().id;
-    ASSERT_TRUE(store_->AddChannel({tenant_, Platform::kInstagram, kIgAccount, "t"}));
-    ASSERT_TRUE(store_->AddChannel({other_tenant_, Platform::kWhatsApp, kOtherAccount, "t"}));
-  }
+  void SetUp() override { AddChannels(); }
 
   // A customer message through the webhook path at `now_` (then a second later); returns its conversation.
   int64_t Customer(const std::string& account, const std::string& contact, const std::string& text,
                    const std::string& name = "") {
     const Platform platform = account == kIgAccount ? Platform::kInstagram : Platform::kWhatsApp;
-    InboundItem item;
-    item.message.platform = platform;
-    item.message.account_id = account;
-    item.message.platform_message_id = "mid." + std::to_string(++next_mid_);
-    item.message.contact_id = contact;
-    item.message.contact_name = name;
-    item.message.timestamp_ms = now_;
-    item.message.type = MessageType::kText;
-    item.message.text = text;
-    IngestRequest request;
-    request.platform = platform;
-    request.received_at_ms = now_;
-    request.messages.push_back(std::move(item));
+    auto outcome =
+        IngestNow(CustomerMessage(platform, account, "mid." + std::to_string(++next_mid_), contact, text, now_, name));
     now_ += 1000;
-    std::promise<Result<IngestOutcome>> promise;
-    store_->Ingest(std::move(request), [&](Result<IngestOutcome> r) { promise.set_value(std::move(r)); });
-    auto outcome = promise.get_future().get();
     EXPECT_TRUE(outcome);
-    for (int64_t tenant : {tenant_, other_tenant_}) {
+    for (int64_t tenant : {acme_, globex_}) {
       for (const auto& c : store_->ListConversations(tenant, std::nullopt, 500).value().data) {
         if (c.contact.platform_id == contact && c.status == "open") return c.id;
       }
@@ -76,13 +48,13 @@ class ContactStoreTest : public ::testing::Test {
   int64_t ContactOf(const std::string& platform_id, int64_t tenant = 0) {
     ContactFilter filter;
     filter.text = platform_id;
-    auto page = store_->contacts().ListContacts(tenant ? tenant : tenant_, filter, std::nullopt, 10).value();
+    auto page = store_->contacts().ListContacts(tenant ? tenant : acme_, filter, std::nullopt, 10).value();
     return page.data.empty() ? 0 : page.data[0].id;
   }
 
   std::vector<std::string> Listed(const ContactFilter& filter = {}) {
     std::vector<std::string> ids;
-    auto page = store_->contacts().ListContacts(tenant_, filter, std::nullopt, 50);
+    auto page = store_->contacts().ListContacts(acme_, filter, std::nullopt, 50);
     EXPECT_TRUE(page) << page.error().message;
     if (page) {
       for (const auto& c : page->data) ids.push_back(c.platform_id);
@@ -112,7 +84,7 @@ class ContactStoreTest : public ::testing::Test {
       auto select = db.Prepare(
           "SELECT id FROM events WHERE tenant_id = ?1 AND json_extract(data, '$.conversation_id') = ?2 ORDER BY id");
       if (!select) return select.error();
-      select->Bind(1, tenant_).Bind(2, conversation);
+      select->Bind(1, acme_).Bind(2, conversation);
       while (true) {
         auto row = select->Step();
         if (!row) return row.error();
@@ -123,12 +95,6 @@ class ContactStoreTest : public ::testing::Test {
     return ids;
   }
 
-  testing::TempDir dir_{"parley-contacts"};
-  crypto::SecretBox box_ = crypto::SecretBox::Create(std::string(32, 'k')).value();
-  std::unique_ptr<SqliteStore> store_;
-  int64_t tenant_ = 0;
-  int64_t other_tenant_ = 0;
-  int64_t wa_channel_ = 0;
   int64_t now_ = kT0;
   int next_mid_ = 0;
 };
@@ -144,15 +110,15 @@ TEST_F(ContactStoreTest, ListsEachContactOnceByLatestActivityAndPagesWithTheCurs
   std::vector<std::string> paged;
   std::optional<std::string> cursor;
   do {
-    auto page = store_->contacts().ListContacts(tenant_, {}, cursor, 1).value();
+    auto page = store_->contacts().ListContacts(acme_, {}, cursor, 1).value();
     ASSERT_LE(page.data.size(), 1u);
     for (const auto& c : page.data) paged.push_back(c.platform_id);
     cursor = page.next_cursor;
   } while (cursor);
   EXPECT_EQ(paged, (std::vector<std::string>{"33600000001", "igsid-3", "33600000002"}));
-  EXPECT_FALSE(store_->contacts().ListContacts(tenant_, {}, std::string("garbled"), 10));
+  EXPECT_FALSE(store_->contacts().ListContacts(acme_, {}, std::string("garbled"), 10));
 
-  auto ana = store_->contacts().ListContacts(tenant_, {}, std::nullopt, 1).value().data.at(0);
+  auto ana = store_->contacts().ListContacts(acme_, {}, std::nullopt, 1).value().data.at(0);
   EXPECT_EQ(ana.name, "Ana Lima");
   EXPECT_EQ(ana.platform, Platform::kWhatsApp);
   EXPECT_EQ(ana.channel_id, wa_channel_);
@@ -186,25 +152,25 @@ TEST_F(ContactStoreTest, SearchChannelAndPlatformNarrowTheList) {
 
 TEST_F(ContactStoreTest, AnotherTenantsContactIsNotFound) {
   Customer(kOtherAccount, "33600000009", "other", "Zed");
-  const int64_t zed = ContactOf("33600000009", other_tenant_);
+  const int64_t zed = ContactOf("33600000009", globex_);
   ASSERT_GT(zed, 0);
-  EXPECT_EQ(store_->contacts().GetContact(tenant_, zed).error().code, ErrorCode::kNotFound);
-  EXPECT_EQ(store_->contacts().ContactConversations(tenant_, zed).error().code, ErrorCode::kNotFound);
-  EXPECT_EQ(store_->contacts().ExportContact(tenant_, zed).error().code, ErrorCode::kNotFound);
-  EXPECT_EQ(store_->contacts().EraseContact(tenant_, zed, "user:1", now_).error().code, ErrorCode::kNotFound);
-  EXPECT_TRUE(store_->contacts().GetContact(other_tenant_, zed));  // Untouched.
+  EXPECT_EQ(store_->contacts().GetContact(acme_, zed).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->contacts().ContactConversations(acme_, zed).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->contacts().ExportContact(acme_, zed).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->contacts().EraseContact(acme_, zed, "user:1", now_).error().code, ErrorCode::kNotFound);
+  EXPECT_TRUE(store_->contacts().GetContact(globex_, zed));  // Untouched.
 }
 
 TEST_F(ContactStoreTest, ExportHoldsTheConversationsMessagesNotesSupportItemsAndTraces) {
   int64_t first = Customer(kWaAccount, "33600000001", "I want a cake", "Ana");
   Escalate(first);
-  ASSERT_TRUE(store_->inbox().AddNote(tenant_, first, "VIP customer", "user:1", 1, now_));
-  ASSERT_TRUE(store_->CloseConversation(tenant_, first, now_));
+  ASSERT_TRUE(store_->inbox().AddNote(acme_, first, "VIP customer", "user:1", 1, now_));
+  ASSERT_TRUE(store_->CloseConversation(acme_, first, now_));
   int64_t second = Customer(kWaAccount, "33600000001", "Me again");
   ASSERT_NE(first, second);
   Customer(kWaAccount, "33600000002", "someone else");
 
-  auto exported = store_->contacts().ExportContact(tenant_, ContactOf("33600000001")).value();
+  auto exported = store_->contacts().ExportContact(acme_, ContactOf("33600000001")).value();
   EXPECT_EQ(exported.contact.platform_id, "33600000001");
   EXPECT_EQ(exported.contact.conversations, 2);
   ASSERT_EQ(exported.conversations.size(), 2u);
@@ -219,7 +185,7 @@ TEST_F(ContactStoreTest, ExportHoldsTheConversationsMessagesNotesSupportItemsAnd
   ASSERT_EQ(exported.traces.size(), 1u);
   EXPECT_EQ(exported.traces[0].conversation_id, first);
 
-  auto conversations = store_->contacts().ContactConversations(tenant_, exported.contact.id).value();
+  auto conversations = store_->contacts().ContactConversations(acme_, exported.contact.id).value();
   ASSERT_EQ(conversations.size(), 2u);
   EXPECT_EQ(conversations[0].id, second);  // Newest activity first.
 }
@@ -228,14 +194,14 @@ TEST_F(ContactStoreTest, ErasureRemovesEverythingInBatchesAndKeepsAnAuditEntryWi
   int64_t first = Customer(kWaAccount, "33600000001", "I want a cake", "Ana Lima");
   for (int i = 0; i < 6; ++i) Customer(kWaAccount, "33600000001", "message " + std::to_string(i));
   Escalate(first);
-  ASSERT_TRUE(store_->inbox().AddNote(tenant_, first, "VIP customer", "user:1", 1, now_));
-  ASSERT_TRUE(store_->CloseConversation(tenant_, first, now_));
+  ASSERT_TRUE(store_->inbox().AddNote(acme_, first, "VIP customer", "user:1", 1, now_));
+  ASSERT_TRUE(store_->CloseConversation(acme_, first, now_));
   int64_t second = Customer(kWaAccount, "33600000001", "Me again");
   int64_t bruno = Customer(kWaAccount, "33600000002", "someone else", "Bruno");
   const int64_t ana = ContactOf("33600000001");
   ASSERT_FALSE(EventsOf(first).empty());
 
-  auto erased = store_->contacts().EraseContact(tenant_, ana, "user:7", now_, /*batch=*/2).value();
+  auto erased = store_->contacts().EraseContact(acme_, ana, "user:7", now_, /*batch=*/2).value();
   EXPECT_EQ(erased.conversations, 2);
   EXPECT_EQ(erased.messages, 10);  // 7 + the bot's reply + the note + "Me again".
   EXPECT_EQ(erased.notes, 1);
@@ -243,9 +209,9 @@ TEST_F(ContactStoreTest, ErasureRemovesEverythingInBatchesAndKeepsAnAuditEntryWi
   EXPECT_EQ(erased.traces, 1);
   EXPECT_GT(erased.events, 0);
 
-  EXPECT_EQ(store_->contacts().GetContact(tenant_, ana).error().code, ErrorCode::kNotFound);
-  EXPECT_EQ(store_->GetConversation(tenant_, first).error().code, ErrorCode::kNotFound);
-  EXPECT_EQ(store_->GetConversation(tenant_, second).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->contacts().GetContact(acme_, ana).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->GetConversation(acme_, first).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->GetConversation(acme_, second).error().code, ErrorCode::kNotFound);
   EXPECT_EQ(Listed(), (std::vector<std::string>{"33600000002"}));
   ContactFilter search;
   search.text = "Lima";
@@ -253,10 +219,10 @@ TEST_F(ContactStoreTest, ErasureRemovesEverythingInBatchesAndKeepsAnAuditEntryWi
   EXPECT_TRUE(EventsOf(first).empty());
   EXPECT_TRUE(EventsOf(second).empty());
   EXPECT_FALSE(EventsOf(bruno).empty());  // Others' events stay…
-  EXPECT_TRUE(store_->ListSupportItems(tenant_, std::nullopt, std::nullopt, 50).value().data.empty());
-  EXPECT_EQ(store_->ListMessages(tenant_, bruno, std::nullopt, 50).value().data.size(), 1u);  // …and messages.
+  EXPECT_TRUE(store_->ListSupportItems(acme_, std::nullopt, std::nullopt, 50).value().data.empty());
+  EXPECT_EQ(store_->ListMessages(acme_, bruno, std::nullopt, 50).value().data.size(), 1u);  // …and messages.
 
-  auto audit = store_->access().ListAudit(tenant_, {"contact.erase", std::nullopt}, std::nullopt, 10).value();
+  auto audit = store_->access().ListAudit(acme_, {"contact.erase", std::nullopt}, std::nullopt, 10).value();
   ASSERT_EQ(audit.data.size(), 1u);
   EXPECT_EQ(audit.data[0].actor, "user:7");
   EXPECT_EQ(audit.data[0].target_type, "contact");
@@ -266,16 +232,16 @@ TEST_F(ContactStoreTest, ErasureRemovesEverythingInBatchesAndKeepsAnAuditEntryWi
   EXPECT_EQ(boost::json::parse(audit.data[0].details).at("messages").to_number<int64_t>(), 10);
 
   // The event ids go on from where they were: none is reused.
-  const int64_t last_id = store_->events().LastId(tenant_).value();
+  const int64_t last_id = store_->events().LastId(acme_).value();
   Customer(kWaAccount, "33600000002", "still there");
-  EXPECT_GT(store_->events().LastId(tenant_).value(), last_id);
+  EXPECT_GT(store_->events().LastId(acme_).value(), last_id);
 
   // The person writing again is a new contact with a new conversation.
   int64_t again = Customer(kWaAccount, "33600000001", "Hello, it's me", "Ana Lima");
   ASSERT_GT(again, 0);
   EXPECT_NE(ContactOf("33600000001"), ana);
-  EXPECT_EQ(store_->ListMessages(tenant_, again, std::nullopt, 50).value().data.size(), 1u);
-  EXPECT_EQ(store_->contacts().EraseContact(tenant_, ana, "user:7", now_).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->ListMessages(acme_, again, std::nullopt, 50).value().data.size(), 1u);
+  EXPECT_EQ(store_->contacts().EraseContact(acme_, ana, "user:7", now_).error().code, ErrorCode::kNotFound);
 }
 
 TEST_F(ContactStoreTest, RetentionDeletesOnlyTheTenantsMessagesBeforeTheCutOff) {
@@ -289,24 +255,24 @@ TEST_F(ContactStoreTest, RetentionDeletesOnlyTheTenantsMessagesBeforeTheCutOff) 
   Customer(kWaAccount, "33600000003", "a new conversation");
   const int64_t cutoff = kT0 + 30 * kDay;
   // Batches of 2: the budget runs out inside a conversation, and the next write goes on from there.
-  EXPECT_EQ(store_->contacts().DeleteMessagesBefore(tenant_, cutoff, now_, /*batch=*/2).value(), 4);
-  EXPECT_TRUE(store_->ListMessages(tenant_, all_old, std::nullopt, 50).value().data.empty());
+  EXPECT_EQ(store_->contacts().DeleteMessagesBefore(acme_, cutoff, now_, /*batch=*/2).value(), 4);
+  EXPECT_TRUE(store_->ListMessages(acme_, all_old, std::nullopt, 50).value().data.empty());
   EXPECT_EQ(Listed().size(), 3u);  // Contacts and conversations stay.
-  auto left = store_->ListMessages(tenant_, old_conversation, std::nullopt, 50).value().data;
+  auto left = store_->ListMessages(acme_, old_conversation, std::nullopt, 50).value().data;
   ASSERT_EQ(left.size(), 1u);
   EXPECT_EQ(left[0].text, "recent message");
-  EXPECT_EQ(store_->ListConversations(other_tenant_, std::nullopt, 50).value().data.size(), 1u);
-  int64_t other = store_->ListConversations(other_tenant_, std::nullopt, 50).value().data[0].id;
-  EXPECT_EQ(store_->ListMessages(other_tenant_, other, std::nullopt, 50).value().data.size(), 1u);
+  EXPECT_EQ(store_->ListConversations(globex_, std::nullopt, 50).value().data.size(), 1u);
+  int64_t other = store_->ListConversations(globex_, std::nullopt, 50).value().data[0].id;
+  EXPECT_EQ(store_->ListMessages(globex_, other, std::nullopt, 50).value().data.size(), 1u);
 
-  auto audit = store_->access().ListAudit(tenant_, {"retention.sweep", std::nullopt}, std::nullopt, 10).value();
+  auto audit = store_->access().ListAudit(acme_, {"retention.sweep", std::nullopt}, std::nullopt, 10).value();
   ASSERT_EQ(audit.data.size(), 1u);
   EXPECT_EQ(audit.data[0].actor, "retention");
   EXPECT_EQ(boost::json::parse(audit.data[0].details).at("messages").to_number<int64_t>(), 4);
   // Nothing more to delete: no audit entry.
-  EXPECT_EQ(store_->contacts().DeleteMessagesBefore(tenant_, cutoff, now_).value(), 0);
-  EXPECT_EQ(
-      store_->access().ListAudit(tenant_, {"retention.sweep", std::nullopt}, std::nullopt, 10).value().data.size(), 1u);
+  EXPECT_EQ(store_->contacts().DeleteMessagesBefore(acme_, cutoff, now_).value(), 0);
+  EXPECT_EQ(store_->access().ListAudit(acme_, {"retention.sweep", std::nullopt}, std::nullopt, 10).value().data.size(),
+            1u);
 }
 
 }  // namespace

@@ -100,12 +100,36 @@ TEST_F(EventLogTest, AnInboundMessageAppendsItsEventsWithTheRowsTheyName) {
   EXPECT_EQ(read.events[1].message->conversation_id, read.events[0].conversation->id);
   EXPECT_EQ(Announced(acme_), 2) << "announced once durable";
 
-  // The next message of the same conversation: the message, then the conversation's activity.
+  // The next message of the same conversation: the message alone, which tells the conversation's activity.
   ASSERT_TRUE(Ingest(Message(kPhoneAcme, "alice", "wamid.2")));
-  EXPECT_EQ(Types(acme_, 2), (std::vector<std::string>{"message.created", "conversation.updated"}));
+  EXPECT_EQ(Types(acme_, 2), (std::vector<std::string>{"message.created"}));
   // A retry of a stored message changes nothing, so it tells nothing.
   ASSERT_TRUE(Ingest(Message(kPhoneAcme, "alice", "wamid.2")));
-  EXPECT_EQ(store_->events().LastId(acme_).value(), 4);
+  EXPECT_EQ(store_->events().LastId(acme_).value(), 3);
+}
+
+TEST_F(EventLogTest, AnInboundMessageTellsOfItsConversationOnlyWhenItsModeChanged) {
+  ASSERT_TRUE(Ingest(Message(kPhoneAcme, "alice", "wamid.1")));
+  const int64_t conversation = store_->events().Read(acme_, 0, 1).value().events.at(0).conversation->id;
+  // A person holds it for 1 s without replying; the customer's next message, later, returns it to the bot.
+  ASSERT_TRUE(store_->SetConversationMode(acme_, conversation, "human", "", 1000, kT0 + 1));
+  int64_t mark = store_->events().LastId(acme_).value();
+  IngestRequest later = Message(kPhoneAcme, "alice", "wamid.2");
+  later.received_at_ms = kT0 + 5000;
+  ASSERT_TRUE(Ingest(later));
+  EXPECT_EQ(Types(acme_, mark), (std::vector<std::string>{"message.created", "conversation.updated"}));
+  EventRead read = store_->events().Read(acme_, mark, 100).value();
+  ASSERT_TRUE(read.events.at(1).conversation);
+  EXPECT_EQ(read.events[1].conversation->mode, "bot");
+
+  // A reply written in the platform's app takes it over.
+  mark = store_->events().LastId(acme_).value();
+  IngestRequest echo;
+  echo.received_at_ms = kT0 + 6000;
+  echo.echoes.push_back(BusinessEcho{Platform::kWhatsApp, kPhoneAcme, "alice", "wamid.echo", "From the app", kT0});
+  ASSERT_TRUE(Ingest(echo));
+  EXPECT_EQ(Types(acme_, mark), (std::vector<std::string>{"message.created", "conversation.updated"}));
+  EXPECT_EQ(store_->events().Read(acme_, mark, 100).value().events.at(1).conversation->mode, "human");
 }
 
 TEST_F(EventLogTest, IdsCountPerTenantAndTenantsSeeOnlyTheirOwn) {
@@ -209,7 +233,7 @@ TEST_F(EventLogTest, PruningBoundsTheLogAndReadersBehindItAreToldOfTheGap) {
     ASSERT_TRUE(Ingest(Message(kPhoneAcme, "alice", "wamid." + std::to_string(i))));
   }
   const int64_t last = store_->events().LastId(acme_).value();
-  ASSERT_EQ(last, 1 + 2 * 30 - 1);  // conversation.created, then per message its event and conversation.updated.
+  ASSERT_EQ(last, 1 + 30);  // conversation.created, then per message its message.created.
   EventRetention keep_ten;
   keep_ten.max_per_tenant = 10;
   EXPECT_EQ(store_->events().Prune(keep_ten, kT0).value(), last - 10);

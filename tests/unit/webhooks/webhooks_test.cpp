@@ -26,7 +26,7 @@ TEST(NewSecretTest, IsPrefixedAndRandom) {
 }
 
 TEST(EventTypesTest, AreTheEventLogsTypes) {
-  EXPECT_EQ(EventTypes().size(), 7u);
+  EXPECT_EQ(EventTypes().size(), 8u);
   for (const auto& type : EventTypes()) EXPECT_TRUE(IsEventType(type)) << type;
   EXPECT_FALSE(IsEventType("ping"));
   EXPECT_FALSE(IsEventType("stream.reset"));

@@ -1,5 +1,6 @@
 // What each live event changes in the TanStack Query cache: the open thread gets the new message, the conversation
-// moves to the top of the lists it belongs to with its new unread count, delivery ticks change in place. Whatever the
+// moves to the top of the lists it belongs to with its new unread count, delivery ticks change in place, an erased
+// conversation leaves the lists. Whatever the
 // cache cannot decide by itself (a list filtered by text, a conversation it has never seen) is refetched.
 import type { InfiniteData, QueryClient, QueryKey } from '@tanstack/react-query';
 import { queryKeys, type ConversationFilter } from '../api/keys';
@@ -78,6 +79,18 @@ function updateConversation(client: QueryClient, conversation: Conversation): vo
 
 // How long after a customer's message the platforms take free-form replies (the server's window_closes_at).
 const windowMs = 24 * 3600 * 1000;
+
+// Erased with its contact: out of every list, and its own entries dropped (an open thread closes, see the inbox).
+function removeConversation(client: QueryClient, conversationId: number): void {
+  client.setQueriesData<Pages<Conversation>>({ queryKey: queryKeys.conversationLists }, (data) =>
+    data
+      ? { ...data, pages: data.pages.map((page) => ({ ...page, data: page.data.filter((c) => c.id !== conversationId) })) }
+      : data,
+  );
+  for (const key of [queryKeys.conversation, queryKeys.messages, queryKeys.traces]) {
+    client.removeQueries({ queryKey: key(conversationId), exact: true });
+  }
+}
 
 // As the server's list preview has it: a message without text (media) previews as an empty text.
 function lastMessageOf(message: Message) {
@@ -164,6 +177,9 @@ export function applyEvent(client: QueryClient, event: LiveEvent): void {
     case 'conversation.created':
     case 'conversation.updated':
       updateConversation(client, event.data.conversation);
+      return;
+    case 'conversation.deleted':
+      removeConversation(client, event.data.conversation_id);
       return;
     case 'support.opened':
     case 'support.resolved':

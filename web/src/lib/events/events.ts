@@ -20,6 +20,7 @@ export type LiveEvent =
       }
     >
   | Envelope<'conversation.created' | 'conversation.updated', { conversation: Conversation }>
+  | Envelope<'conversation.deleted', { conversation_id: number }>
   | Envelope<'support.opened' | 'support.resolved', SupportItem>
   | Envelope<'document.progress', { document_id: number; status: string } & Record<string, unknown>>
   | { id?: number; type: 'stream.reset'; created_at?: string; data?: unknown };

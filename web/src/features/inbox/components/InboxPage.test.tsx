@@ -1,6 +1,7 @@
-import { screen, waitFor, within } from '@testing-library/react';
+import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
+import { applyEvent } from '../../../lib/events/cache';
 import { conversation, fakeApi, me, message, renderPage } from '../../../test/utils';
 import { InboxPage } from './InboxPage';
 
@@ -59,6 +60,22 @@ describe('InboxPage', () => {
     await waitFor(() => expect(calls.some((call) => call.query.get('q') === 'refund')).toBe(true));
     const last = calls.filter((call) => call.path === '/api/conversations').at(-1)!;
     expect(Object.fromEntries(last.query)).toMatchObject({ mode: 'human', assignee: '7', waiting: 'true', q: 'refund' });
+  });
+
+  it('drops a conversation erased elsewhere from the list, and closes it when it is open', async () => {
+    const { calls } = inboxApi();
+    const { client } = renderPage(<InboxPage />, { route: '/inbox/1', path: '/inbox/:conversationId?' });
+    const list = await screen.findByRole('list', { name: 'Conversations' });
+    expect(await within(list).findAllByRole('link')).toHaveLength(2);
+    await screen.findByRole('log', { name: 'Messages' });
+    const fetched = calls.length;
+
+    act(() => applyEvent(client, { id: 9, type: 'conversation.deleted', created_at: '', data: { conversation_id: 1 } }));
+    await waitFor(() => expect(screen.queryByRole('log', { name: 'Messages' })).not.toBeInTheDocument());
+    expect(screen.getByText('Choose a conversation.')).toBeInTheDocument();
+    expect(within(list).getAllByRole('link').map((link) => link.textContent)).toEqual([expect.stringContaining('Customer 2')]);
+    // Told by the event, not by asking the server again.
+    expect(calls.slice(fetched).filter((call) => call.method === 'GET' && call.path.startsWith('/api/conversations'))).toEqual([]);
   });
 
   it('shows the thread with delivery ticks and why the bot answered', async () => {

@@ -7,6 +7,7 @@ import type { Channel, Conversation, User } from '../../../lib/api/types';
 import { useI18n } from '../../../lib/i18n';
 import { useMe } from '../../../lib/session';
 import { useChannels, useConversations, useUsers } from '../api/conversations';
+import { useCloseWhenErased } from '../hooks/useCloseWhenErased';
 import { useShortcuts } from '../hooks/useShortcuts';
 import { ConversationList } from './ConversationList';
 import { readFilterParams, toConversationFilter, writeFilterParams, type FilterParams } from './filters';
@@ -54,6 +55,7 @@ export function InboxPage() {
     if (next) navigate(`/inbox/${next.id}${params.size ? `?${params}` : ''}`);
   };
   useShortcuts({ j: () => step(1), k: () => step(-1) });
+  useCloseWhenErased(selectedId, () => navigate(`/inbox${params.size ? `?${params}` : ''}`, { replace: true }));
 
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = list;
   const loadMore = useCallback(() => void fetchNextPage(), [fetchNextPage]);

@@ -6,6 +6,7 @@ import { ConfirmDialog } from '../../../components/ConfirmDialog';
 import { DataTable } from '../../../components/DataTable';
 import { SecretPanel } from '../../../components/SecretPanel';
 import { ErrorText, QueryState } from '../../../components/Status';
+import { UrlField } from '../../../components/UrlField';
 import { ApiError } from '../../../lib/api/client';
 import { useI18n } from '../../../lib/i18n';
 import {
@@ -47,18 +48,7 @@ function AddEndpointForm({ onCreated }: { onCreated: (url: string, secret: strin
   return (
     <form className="webhook-form" aria-labelledby={headingId} onSubmit={submit}>
       <h3 id={headingId}>{t('webhooks.add.title')}</h3>
-      <label className="field">
-        {t('webhooks.add.url')}
-        <input
-          type="url"
-          value={url}
-          onChange={(event) => setUrl(event.target.value)}
-          placeholder="https://"
-          required
-          maxLength={2048}
-          autoComplete="off"
-        />
-      </label>
+      <UrlField label={t('webhooks.add.url')} value={url} onValue={setUrl} />
       <label className="field">
         {t('webhooks.add.description')}
         <input value={description} onChange={(event) => setDescription(event.target.value)} maxLength={500} />
