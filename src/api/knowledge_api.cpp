@@ -1,6 +1,7 @@
 #include "api/knowledge_api.h"
 
 #include "api/auth.h"
+#include "api/knowledge_page.h"
 #include "api/openapi_schemas.h"
 #include "api/params.h"
 #include "billing/meter.h"
@@ -21,6 +22,7 @@ namespace {
 using Verb = http::Verb;
 
 constexpr const char* kDefaultKnowledgeBase = "default";
+constexpr size_t kMaxUrlBytes = 2048;
 
 // {"questions": [...], "answer": "..."} (or one "question") into a keyed NewFaq.
 Result<store::NewFaq> ReadFaq(const boost::json::object& body) {
@@ -93,14 +95,16 @@ void KnowledgeApi::RegisterRoutes(RouteTable& routes) {
       {.summary = "List the knowledge bases", .tag = "knowledge", .response_schema = "KnowledgeBaseList"},
       &KnowledgeApi::ListKnowledgeBases);
   add(Verb::post, "/api/knowledge-documents", kAdmins,
-      {.summary = "Add a document (multipart file, or JSON {\"url\"} for a web page); one named like a document of "
-                  "the knowledge base replaces it (same id, \"replaced\": true)",
+      {.summary = "Add a document: a multipart file, or JSON {\"url\"} for a web page, fetched now (redirects "
+                  "followed, at most 5, each checked like the URL; HTML, text, Markdown or PDF) and refused with the "
+                  "reason before anything is stored. One named like a document of the knowledge base (a file's name, "
+                  "a page's URL as given) replaces it (same id, \"replaced\": true)",
        .tag = "knowledge",
        .body = BodyKind::kMultipart,
        .success_status = 202,
        .schema = "DocumentUrlRequest",
        .response_schema = "DocumentAccepted",
-       .errors = {503}},
+       .errors = {403, 503}},
       &KnowledgeApi::CreateDocument);
   add(Verb::get, "/api/knowledge-documents", kAnyRole,
       {.summary = "List documents with their ingestion status",
@@ -215,17 +219,23 @@ boost::asio::awaitable<http::Response> KnowledgeApi::CreateDocument(const Princi
       co_return http::ErrorResponse(
           Error::InvalidArgument("send a multipart/form-data upload with a \"file\" part, or JSON {\"url\": …}"));
     }
-    document.source_url = std::string(url->as_string());
-    if (!document.source_url.starts_with("http://") && !document.source_url.starts_with("https://")) {
+    if (auto known = OnlyFields(*body, {"url", "knowledge_base"}); !known) co_return http::ErrorResponse(known.error());
+    std::string given(url->as_string());
+    if (!given.starts_with("http://") && !given.starts_with("https://")) {
       co_return http::ErrorResponse(Error::InvalidArgument("url must be an http:// or https:// URL"));
     }
-    if (auto reachable = co_await agent_.CheckTenantUrl(document.source_url); !reachable) {
-      co_return http::ErrorResponse(Error::InvalidArgument("url: " + reachable.error().message));
-    }
-    document.name = document.source_url;
-    if (auto* name = body->if_contains("knowledge_base"); name != nullptr && name->is_string()) {
+    if (given.size() > kMaxUrlBytes) co_return http::ErrorResponse(Error::InvalidArgument("url is too long"));
+    if (const auto* name = body->if_contains("knowledge_base")) {
+      if (!name->is_string()) co_return http::ErrorResponse(Error::InvalidArgument("knowledge_base must be a string"));
       knowledge_base = std::string(name->as_string());
     }
+    // Fetched now, so that a page that cannot be added is refused with the reason before anything is stored.
+    Result<WebPage> page = co_await FetchWebPage(client_, given);
+    if (!page) co_return http::ErrorResponse(Error::InvalidArgument("url: " + page.error().message));
+    document.name = given;  // The name a second fetch of the same URL replaces.
+    document.source_url = std::move(page->url);
+    document.content_type = std::move(page->content_type);
+    document.content = std::move(page->body);
   }
   if (knowledge_base.empty() || knowledge_base.size() > 200) {
     co_return http::ErrorResponse(Error::InvalidArgument("knowledge_base must be a name of 1 to 200 bytes"));
@@ -234,8 +244,7 @@ boost::asio::awaitable<http::Response> KnowledgeApi::CreateDocument(const Princi
     auto base = store_.knowledge().EnsureKnowledgeBase(document.tenant_id, knowledge_base);
     if (!base) return base.error();
     document.knowledge_base_id = base->id;
-    // The plan's room is checked before storing: a web page counts once fetched, so only its document here. A new
-    // version takes the place of the document it replaces.
+    // Against the plan's room before storing: a new version takes the place of the document it replaces.
     auto plan = billing::PlanOf(store_.billing(), document.tenant_id, config_.default_plan);
     if (!plan) return plan.error();
     auto totals = store_.knowledge().Totals(document.tenant_id);
@@ -254,9 +263,11 @@ boost::asio::awaitable<http::Response> KnowledgeApi::CreateDocument(const Princi
   if (!created) co_return http::ErrorResponse(created.error());
   agent_.ingestor().Wake();
   const bool replaced = created->version > 1;
-  auto audit = AuditOf(
-      caller, replaced ? "document.replace" : "document.create", "document", std::to_string(created->id),
-      {{"name", created->name}, {"knowledge_base_id", created->knowledge_base_id}, {"version", created->version}});
+  boost::json::object details{
+      {"name", created->name}, {"knowledge_base_id", created->knowledge_base_id}, {"version", created->version}};
+  if (!created->source_url.empty()) details["source_url"] = created->source_url;
+  auto audit = AuditOf(caller, replaced ? "document.replace" : "document.create", "document",
+                       std::to_string(created->id), std::move(details));
   co_await RecordAudit(store_, pool_, audit);
   boost::json::object body = DocumentJson(*created);
   body["replaced"] = replaced;

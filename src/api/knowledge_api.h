@@ -3,10 +3,11 @@
 // key's tenant:
 // Roles: reading is open to every role; changing documents, Q&A and settings needs owner or admin.
 //   knowledge bases      GET  /api/knowledge-bases
-//   documents            POST /api/knowledge-documents (multipart "file" [+ "knowledge_base"], or JSON {"url"})
+//   documents            POST /api/knowledge-documents (multipart "file" [+ "knowledge_base"], or JSON {"url"
+//                        [, "knowledge_base"]}: a web page fetched at once, see api/knowledge_page.h)
 //                        GET  /api/knowledge-documents[/{id}]   DELETE /api/knowledge-documents/{id}
-//                        A file (or URL) named like a document of the same knowledge base replaces it, as Dify's
-//                        "update by file" does: the document keeps its id, `version` goes up, the answer says
+//                        A file (or URL as given) named like a document of the same knowledge base replaces it, as
+//                        Dify's "update by file" does: the document keeps its id, `version` goes up, the answer says
 //                        "replaced": true, and its previous content answers until the new one is ready.
 //   Q&A pairs            GET/POST /api/faq-qa   GET/PUT/DELETE /api/faq-qa/{id}
 //   AI settings          GET/PUT /api/ai-settings
@@ -17,6 +18,7 @@
 #include "api/route_table.h"
 #include "core/blocking_pool.h"
 #include "core/config.h"
+#include "http/client.h"
 #include "http/http.h"
 #include "store/store.h"
 
@@ -25,8 +27,9 @@ namespace parley::api {
 class KnowledgeApi {
  public:
   // Every reference must outlive this.
-  KnowledgeApi(const Config& config, store::Store& store, BlockingPool& pool, agent::AgentService& agent)
-      : config_(config), store_(store), pool_(pool), agent_(agent) {}
+  KnowledgeApi(const Config& config, store::Store& store, BlockingPool& pool, http::Client& client,
+               agent::AgentService& agent)
+      : config_(config), store_(store), pool_(pool), client_(client), agent_(agent) {}
 
   void RegisterRoutes(RouteTable& routes);
 
@@ -64,6 +67,7 @@ class KnowledgeApi {
   const Config& config_;
   store::Store& store_;
   BlockingPool& pool_;
+  http::Client& client_;  // Fetches the web pages added by URL.
   agent::AgentService& agent_;
 };
 

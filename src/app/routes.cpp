@@ -19,7 +19,7 @@ ApiRoutes::ApiRoutes(ApiServices s)
       templates_(s.config, s.store, s.pool, s.client, s.send_outbox),
       conversations_(s.config, s.store, s.pool, std::move(s.send_outbox), templates_),
       contacts_(s.store, s.pool),
-      knowledge_(s.config, s.store, s.pool, s.agent_service),
+      knowledge_(s.config, s.store, s.pool, s.client, s.agent_service),
       billing_(s.config, s.store, s.pool, s.client, std::move(s.stripe)),
       channels_(s.config, s.store, s.pool, s.box, s.client),
       events_(s.store, s.pool, s.event_bus, s.events),
@@ -27,8 +27,7 @@ ApiRoutes::ApiRoutes(ApiServices s)
       analytics_(s.store, s.pool),
       team_(s.config, s.store, s.pool, s.hashing, s.authenticator, *s.mailer),
       webhooks_(s.store, s.pool, s.box, s.client, std::move(s.wake_webhooks),
-                s.config.webhook_retry_hours * 3600 * 1000),
-      knowledge_url_(s.config, s.store, s.pool, s.client, s.agent_service) {}
+                s.config.webhook_retry_hours * 3600 * 1000) {}
 
 void ApiRoutes::Register(api::RouteTable& routes) {
   api_.RegisterRoutes(routes);
@@ -44,7 +43,6 @@ void ApiRoutes::Register(api::RouteTable& routes) {
   analytics_.RegisterRoutes(routes);
   team_.RegisterRoutes(routes);
   webhooks_.RegisterRoutes(routes);
-  knowledge_url_.RegisterRoutes(routes);
   api::RegisterOpenApiRoute(routes);
 }
 

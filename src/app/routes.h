@@ -13,7 +13,6 @@
 #include "api/conversations_api.h"
 #include "api/events_api.h"
 #include "api/knowledge_api.h"
-#include "api/knowledge_url_api.h"
 #include "api/route_table.h"
 #include "api/team_api.h"
 #include "api/templates_api.h"
@@ -78,7 +77,6 @@ class ApiRoutes {
   api::AnalyticsApi analytics_;
   api::TeamApi team_;
   api::WebhooksApi webhooks_;
-  api::KnowledgeUrlApi knowledge_url_;
 };
 
 // `parley openapi`: the API reference as GET /api/openapi.json answers it, without serving. The handlers are built

@@ -52,7 +52,8 @@ struct NewDocument {
   int64_t knowledge_base_id = 0;
   std::string name;
   std::string content_type;
-  std::string source_url;  //!< Instead of `content`: the worker fetches the page.
+  std::string source_url;  //!< Where a web page came from. Without `content` (stored so by older versions), the
+                           //!< worker fetches it.
   std::string content;     //!< The file's bytes, kept so the document can be re-processed (new embedder).
 };
 

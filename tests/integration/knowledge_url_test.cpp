@@ -1,16 +1,12 @@
-// POST /api/knowledge-urls against the real binary: a page served on 127.0.0.1 (opened to tenant URLs by
+// POST /api/knowledge-documents {"url"} against the real binary: a page served on 127.0.0.1 (opened to tenant URLs by
 // PARLEY_OUTBOUND_ALLOW) is fetched, followed through its redirects, ingested and answered from; the same URL again
 // replaces the document; pages of other types, errors, redirect loops and addresses the policy refuses are refused
 // with the reason, and nothing is stored for them.
 
-#include "http/server.h"
 #include "integration/harness.h"
+#include "integration/local_http.h"
 
 #include <gtest/gtest.h>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
 #include <boost/json.hpp>
 
 #include <atomic>
@@ -44,42 +40,26 @@ class Site {
         co_return response;
       };
     };
-    router_.Add(http::Verb::get, "/hours", page);
-    router_.Add(http::Verb::get, "/old", redirect("/moved"));
-    router_.Add(http::Verb::get, "/moved", redirect("hours"));
-    router_.Add(http::Verb::get, "/loop", redirect("/loop"));
-    router_.Add(http::Verb::get, "/to-internal", redirect("http://127.0.0.2/secret"));
-    router_.Add(http::Verb::get, "/logo.png",
-                [](const http::Request&, const http::RouteContext&) -> asio::awaitable<http::Response> {
-                  http::Response response = http::TextResponse(http::Status::ok, "\x89PNG");
-                  response.set(boost::beast::http::field::content_type, "image/png");
-                  co_return response;
-                });
-    http::ServerOptions options;
-    options.host = "127.0.0.1";
-    options.port = 0;
-    server_ = std::make_unique<http::Server>(io_.get_executor(), options, router_);
-    EXPECT_TRUE(server_->Start().has_value());
-    thread_ = std::thread([this] { io_.run(); });
+    http::Router& router = server_.router();
+    router.Add(http::Verb::get, "/hours", page);
+    router.Add(http::Verb::get, "/old", redirect("/moved"));
+    router.Add(http::Verb::get, "/moved", redirect("hours"));
+    router.Add(http::Verb::get, "/loop", redirect("/loop"));
+    router.Add(http::Verb::get, "/to-internal", redirect("http://127.0.0.2/secret"));
+    router.Add(http::Verb::get, "/logo.png",
+               [](const http::Request&, const http::RouteContext&) -> asio::awaitable<http::Response> {
+                 http::Response response = http::TextResponse(http::Status::ok, "\x89PNG");
+                 response.set(boost::beast::http::field::content_type, "image/png");
+                 co_return response;
+               });
+    server_.Start();
   }
-  ~Site() {
-    asio::co_spawn(io_, server_->Stop(), asio::use_future).wait_for(5s);
-    work_.reset();
-    io_.stop();
-    thread_.join();
-  }
-  std::string url(const std::string& path) const {
-    return "http://127.0.0.1:" + std::to_string(server_->port()) + path;
-  }
+  std::string url(const std::string& path) const { return server_.url(path); }
   void set_version(int version) { version_ = version; }
 
  private:
-  asio::io_context io_;
-  asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(io_);
-  http::Router router_;
-  std::unique_ptr<http::Server> server_;
   std::atomic<int> version_{1};
-  std::thread thread_;
+  LocalHttpServer server_;
 };
 
 class KnowledgeUrlTest : public ::testing::Test {
@@ -96,7 +76,7 @@ class KnowledgeUrlTest : public ::testing::Test {
                 {{"Authorization", "Bearer " + key_}, {"Content-Type", "application/json"}});
   }
   HttpResult AddUrl(const std::string& url) {
-    return Api("POST", "/api/knowledge-urls", json::serialize(json::object{{"url", url}}));
+    return Api("POST", "/api/knowledge-documents", json::serialize(json::object{{"url", url}}));
   }
   static std::string Message(const HttpResult& result) {
     return std::string(result.Json().at("error").at("message").as_string());
@@ -162,7 +142,7 @@ TEST_F(KnowledgeUrlTest, PagesThatCannotBeReadAreRefusedWithTheReasonAndNothingI
   EXPECT_EQ(closed.status, 400);
   EXPECT_EQ(Message(closed), "url: the page could not be fetched");
   EXPECT_EQ(AddUrl("ftp://example.com/file").status, 400);
-  EXPECT_EQ(Api("POST", "/api/knowledge-urls", R"({"url":"https://example.com","extra":1})").status, 400);
+  EXPECT_EQ(Api("POST", "/api/knowledge-documents", R"({"url":"https://example.com","extra":1})").status, 400);
   EXPECT_EQ(Documents(), 0);
 }
 

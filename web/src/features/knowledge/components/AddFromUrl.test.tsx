@@ -29,7 +29,7 @@ describe('AddFromUrl', () => {
     let version = 0;
     const { calls } = fakeApi({
       'GET /api/auth/me': me,
-      'POST /api/knowledge-urls': () => {
+      'POST /api/knowledge-documents': () => {
         version += 1;
         return { status: 202, body: document({ version, replaced: version > 1 }) };
       },
@@ -54,7 +54,7 @@ describe('AddFromUrl', () => {
   it('says why a page was refused, in French too', async () => {
     fakeApi({
       'GET /api/auth/me': me,
-      'POST /api/knowledge-urls': {
+      'POST /api/knowledge-documents': {
         status: 400,
         body: { error: { code: 'invalid_argument', message: 'url: the page answered 404' } },
       },

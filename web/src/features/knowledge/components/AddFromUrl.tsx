@@ -3,6 +3,7 @@
 // answered 404, a type it cannot read) says why.
 import { useId, useState, type FormEvent } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { UrlField } from '../../../components/UrlField';
 import { api } from '../../../lib/api/client';
 import { queryKeys } from '../../../lib/api/keys';
 import { useI18n } from '../../../lib/i18n';
@@ -13,7 +14,7 @@ export function AddFromUrl() {
   const client = useQueryClient();
   const [url, setUrl] = useState('');
   const add = useMutation({
-    mutationFn: (page: string) => api.post('/api/knowledge-urls', { body: { url: page, knowledge_base: 'default' } }),
+    mutationFn: (page: string) => api.post('/api/knowledge-documents', { body: { url: page, knowledge_base: 'default' } }),
     onSettled: () => void client.invalidateQueries({ queryKey: queryKeys.documents }),
   });
   const submit = (event: FormEvent) => {
@@ -25,18 +26,7 @@ export function AddFromUrl() {
       <h2 id={headingId} className="visually-hidden">
         {t('knowledge.url.title')}
       </h2>
-      <label className="field">
-        {t('knowledge.url.label')}
-        <input
-          type="url"
-          value={url}
-          onChange={(event) => setUrl(event.target.value)}
-          placeholder="https://"
-          required
-          maxLength={2048}
-          autoComplete="off"
-        />
-      </label>
+      <UrlField label={t('knowledge.url.label')} value={url} onValue={setUrl} />
       <button type="submit" className="button" disabled={add.isPending}>
         {add.isPending ? t('knowledge.url.fetching') : t('knowledge.url.submit')}
       </button>
