@@ -5,9 +5,20 @@
 #include <array>
 #include <cmath>
 #include <cstddef>
+#include <span>
+#include <string>
+#include <string_view>
 #include <vector>
 
 namespace parley::agent {
+
+// The model's probability (0..1) for `features`.
+template <size_t N>
+double LogisticProbability(const std::array<double, N>& weights, double bias, const std::array<double, N>& features) {
+  double sum = bias;
+  for (size_t i = 0; i < N; ++i) sum += weights[i] * features[i];
+  return 1.0 / (1.0 + std::exp(-sum));
+}
 
 template <size_t N>
 struct LogisticWeights {
@@ -15,9 +26,7 @@ struct LogisticWeights {
   double bias = 0;
 
   double Probability(const std::array<double, N>& features) const {
-    double sum = bias;
-    for (size_t i = 0; i < N; ++i) sum += weights[i] * features[i];
-    return 1.0 / (1.0 + std::exp(-sum));
+    return LogisticProbability(weights, bias, features);
   }
 };
 
@@ -41,5 +50,11 @@ LogisticWeights<N> FitLogistic(const std::vector<std::array<double, N>>& feature
   }
   return model;
 }
+
+// The text of a generated model file (tests/tools/fit_answerability.cpp writes them): `provenance` as comment lines,
+// then `constexpr <declaration>{{weights…}, bias, extra…};`, the aggregate initializer of a model whose members are
+// the weights, the bias and then `extra` (a threshold, say), in that order.
+std::string LogisticModelSource(std::string_view provenance, std::string_view declaration,
+                                std::span<const double> weights, double bias, std::span<const double> extra = {});
 
 }  // namespace parley::agent

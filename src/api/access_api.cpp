@@ -37,44 +37,9 @@ constexpr std::string_view kPasswordResetPrefix = "prr_";
 
 Error Forbidden(std::string message) { return {ErrorCode::kPermissionDenied, std::move(message), {}}; }
 
-// The string field `name` of `body`: nullopt when absent, an error when not a string.
-Result<std::optional<std::string>> OptionalString(const boost::json::object& body, std::string_view name) {
-  const auto* value = body.if_contains(name);
-  if (value == nullptr || value->is_null()) return std::optional<std::string>();
-  if (!value->is_string()) return Error::InvalidArgument(std::string(name) + " must be a string");
-  return std::optional<std::string>(std::string(value->as_string()));
-}
-
-Result<void> OnlyFields(const boost::json::object& body, std::initializer_list<std::string_view> allowed) {
-  for (const auto& [key, value] : body) {
-    if (std::find(allowed.begin(), allowed.end(), std::string_view(key)) == allowed.end()) {
-      return Error::InvalidArgument("unknown field " + std::string(key));
-    }
-  }
-  return Ok();
-}
-
-Result<Role> RequireRole(std::string_view text) {
-  auto role = ParseRole(text);
-  if (!role) return Error::InvalidArgument("role must be one of: owner, admin, agent");
-  return *role;
-}
-
-http::Response TooManyRequests(std::string message, int64_t retry_after_ms) {
-  auto response = http::ErrorResponse({ErrorCode::kRateLimited, std::move(message), {}});
-  response.set(boost::beast::http::field::retry_after, std::to_string((retry_after_ms + 999) / 1000));
-  return response;
-}
-
 boost::asio::awaitable<void> RefusalDelay() {
   boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, kRefusalDelay);
   co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));  // Shutdown may cut it short.
-}
-
-http::Response HashingBusy() {
-  auto response = http::ErrorResponse(Error::Unavailable("too many password checks at once, retry shortly"));
-  response.set(boost::beast::http::field::retry_after, std::to_string(kHashingBusyRetryAfterS));
-  return response;
 }
 
 // Verifying against a real hash when the e-mail is unknown makes both failures take the same time. Computed on
@@ -85,6 +50,28 @@ const std::string& DecoyHash() {
 }
 
 }  // namespace
+
+Result<Role> RequireRole(std::string_view text) {
+  auto role = ParseRole(text);
+  if (!role) return Error::InvalidArgument("role must be one of: owner, admin, agent");
+  return *role;
+}
+
+Principal PrincipalOf(const store::User& user) {
+  return {user.tenant_id, ParseRole(user.role).value_or(Role::kAgent), user.id, std::nullopt};
+}
+
+http::Response TooManyRequests(std::string message, int64_t retry_after_ms) {
+  auto response = http::ErrorResponse({ErrorCode::kRateLimited, std::move(message), {}});
+  response.set(boost::beast::http::field::retry_after, std::to_string((retry_after_ms + 999) / 1000));
+  return response;
+}
+
+http::Response HashingBusy() {
+  auto response = http::ErrorResponse(Error::Unavailable("too many password checks at once, retry shortly"));
+  response.set(boost::beast::http::field::retry_after, std::to_string(kHashingBusyRetryAfterS));
+  return response;
+}
 
 Result<std::string> ValidEmail(std::string_view email) {
   std::string normalized = NormalizeEmail(email);
@@ -133,8 +120,7 @@ boost::json::object UserJson(const store::User& user) {
           {"name", user.name},
           {"role", user.role},
           {"created_at", FormatTimestamp(user.created_at_ms)},
-          {"last_login_at", user.last_login_at_ms ? boost::json::value(FormatTimestamp(*user.last_login_at_ms))
-                                                  : boost::json::value(nullptr)},
+          {"last_login_at", TimestampOrNull(user.last_login_at_ms)},
           {"notify_by_email", user.notify_by_email},
           {"language", user.language}};
 }
@@ -154,7 +140,7 @@ boost::asio::awaitable<http::Response> SignIn(const Config& config, store::Store
   };
   auto opened = co_await pool.Run(open);
   if (!opened) co_return http::ErrorResponse(opened.error());
-  Principal who{user.tenant_id, ParseRole(user.role).value_or(Role::kAgent), user.id, std::nullopt};
+  const Principal who = PrincipalOf(user);
   auto audit = AuditOf(who, "user.login", "user", std::to_string(user.id));
   co_await RecordAudit(store, pool, audit);
   // Programs take the token from the answer; a browser keeps it in the cookie, out of its scripts' reach, and its
@@ -175,8 +161,7 @@ boost::json::object ApiKeyJson(const store::ApiKey& key) {
           {"prefix", key.prefix},
           {"role", key.role},
           {"created_at", FormatTimestamp(key.created_at_ms)},
-          {"last_used_at", key.last_used_at_ms ? boost::json::value(FormatTimestamp(*key.last_used_at_ms))
-                                               : boost::json::value(nullptr)}};
+          {"last_used_at", TimestampOrNull(key.last_used_at_ms)}};
 }
 
 LoginLimits LoginLimitsOf(const Config& config) {
@@ -355,7 +340,7 @@ boost::asio::awaitable<http::Response> AccessApi::ResetPassword(const http::Requ
         Error::InvalidArgument("this password reset link is unknown, used or expired; ask for a new one"));
   }
   auth_.ForgetUser(user->id);
-  Principal who{user->tenant_id, ParseRole(user->role).value_or(Role::kAgent), user->id, std::nullopt};
+  const Principal who = PrincipalOf(*user);
   auto audit = AuditOf(who, "user.password_reset", "user", std::to_string(user->id));
   co_await RecordAudit(store_, pool_, audit);
   co_return http::Response(http::Status::no_content, request.version());

@@ -88,6 +88,16 @@ inline constexpr int64_t kPasswordResetTtlMs = 3600 * 1000;
 Result<PasswordResetLink> MakePasswordResetLink(store::AccessStore& access, const store::User& user,
                                                 std::string_view base_url);
 
+// What the access routes and the invitation routes (api/team_api.h) share:
+// the role named `text`, or kInvalidArgument saying which roles there are;
+Result<Role> RequireRole(std::string_view text);
+// who a signed-in user acts as, for the audit log;
+Principal PrincipalOf(const store::User& user);
+// 429 with `message` and Retry-After in whole seconds;
+http::Response TooManyRequests(std::string message, int64_t retry_after_ms);
+// 503 with Retry-After when the hashing pool is full.
+http::Response HashingBusy();
+
 boost::json::object UserJson(const store::User& user);
 boost::json::object ApiKeyJson(const store::ApiKey& key);
 

@@ -19,9 +19,11 @@ using Verb = http::Verb;
 constexpr int kDefaultDays = 30;
 constexpr int kMaxDays = 731;  // Two years of days; weeks over the same range.
 // Rollups the API runs before reading at most: a backlog larger than this (a backfill in progress) is left to the
-// background loop, and the answer says so in `complete`.
-constexpr int kCatchUpRollups = 5;
-constexpr int kCatchUpRows = 5000;
+// background loop, and the answer says so in `complete`. Each reads as many rows per source as one of the background
+// loop's writes (app/analytics_rollup.h, measured in docs/benchmarks.md): the webhooks queued on the store's writer
+// wait behind each write, and larger ones held them up to half a second.
+constexpr int kCatchUpRollups = 50;
+constexpr int kCatchUpRows = 500;
 
 struct Range {
   tz::LocalDate from;

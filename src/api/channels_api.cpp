@@ -5,10 +5,9 @@
 #include "channels/meta/oauth_state.h"
 #include "core/log.h"
 #include "core/time.h"
+#include "http/form.h"
 
 #include <boost/json/array.hpp>
-#include <boost/url/encode.hpp>
-#include <boost/url/rfc/unreserved_chars.hpp>
 
 #include <algorithm>
 #include <charconv>
@@ -108,18 +107,6 @@ json::value OrNull(const std::string& text) { return text.empty() ? json::value(
 // A browser's navigation asks for HTML; a program calling the callback (or a test) gets JSON.
 bool WantsPage(const http::Request& request) {
   return request[boost::beast::http::field::accept].find("text/html") != std::string_view::npos;
-}
-
-// name=value pairs, percent-encoded (everything but unreserved characters).
-std::string QueryString(const std::vector<std::pair<std::string, std::string>>& pairs) {
-  std::string out;
-  for (const auto& [name, value] : pairs) {
-    if (!out.empty()) out += '&';
-    out += boost::urls::encode(name, boost::urls::unreserved_chars);
-    out += '=';
-    out += boost::urls::encode(value, boost::urls::unreserved_chars);
-  }
-  return out;
 }
 
 }  // namespace
@@ -404,8 +391,8 @@ boost::asio::awaitable<http::Response> ChannelsApi::Callback(const http::Request
     co_return answer ? http::JsonResponse(http::Status::ok, *answer) : http::ErrorResponse(answer.error());
   }
   // A person's browser, back from Meta's dialog: to the dashboard's Channels page, which tells the outcome.
-  std::vector<std::pair<std::string, std::string>> outcome{
-      {"connect", answer ? "ok" : "error"}, {"platform", std::string(route.Param("platform").value_or(""))}};
+  http::FormFields outcome{{"connect", answer ? "ok" : "error"},
+                           {"platform", std::string(route.Param("platform").value_or(""))}};
   if (answer) {
     const auto& skipped = answer->at("skipped").as_array();
     outcome.emplace_back("saved", std::to_string(answer->at("data").as_array().size()));
@@ -416,7 +403,7 @@ boost::asio::awaitable<http::Response> ChannelsApi::Callback(const http::Request
     outcome.emplace_back("reason", answer.error().message);
   }
   http::Response redirect(http::Status::see_other, request.version());
-  redirect.set(boost::beast::http::field::location, dashboard_url_ + "/channels?" + QueryString(outcome));
+  redirect.set(boost::beast::http::field::location, dashboard_url_ + "/channels?" + http::FormEncode(outcome));
   redirect.set(boost::beast::http::field::cache_control, "no-store");
   redirect.prepare_payload();
   co_return redirect;

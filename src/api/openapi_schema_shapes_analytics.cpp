@@ -2,7 +2,8 @@
 
 namespace parley::api {
 
-// The shapes of the tenant's settings and of its analytics.
+// The shapes of the tenant's settings and of its analytics. AnalyticsPeriod, a period of the series, is
+// AnalyticsFigures with its first day: openapi_schemas.cpp derives it.
 extern const std::string_view kAnalyticsSchemaShapes = R"json({
   "Tenant": {
     "type": "object",
@@ -32,36 +33,6 @@ extern const std::string_view kAnalyticsSchemaShapes = R"json({
                  "messages_out_person", "escalations", "escalations_by_reason", "first_response_bot_median_s",
                  "first_response_person_median_s", "resolution_median_s", "credits"],
     "properties": {
-      "conversations_started": {"type": "integer", "minimum": 0},
-      "conversations_answered_by_bot": {"type": "integer",
-                                        "description": "Of the conversations started in the period: the bot answered."},
-      "conversations_handed_off": {"type": "integer",
-                                   "description": "Of the conversations started in the period: a person took part."},
-      "conversations_automated": {"type": "integer",
-                                  "description": "Of the conversations started in the period: the bot alone."},
-      "automation_rate": {"type": ["number", "null"], "minimum": 0, "maximum": 1,
-                          "description": "automated / (automated + handed off); null when neither."},
-      "messages_in": {"type": "integer", "minimum": 0},
-      "messages_out_bot": {"type": "integer", "minimum": 0},
-      "messages_out_person": {"type": "integer", "minimum": 0},
-      "escalations": {"type": "integer", "minimum": 0},
-      "escalations_by_reason": {"type": "object", "additionalProperties": {"type": "integer"},
-                                "description": "Escalations per reason code (see Reason)."},
-      "first_response_bot_median_s": {"type": ["number", "null"]},
-      "first_response_person_median_s": {"type": ["number", "null"]},
-      "resolution_median_s": {"type": ["number", "null"]},
-      "credits": {"type": "integer"}
-    }
-  },
-  "AnalyticsPeriod": {
-    "type": "object",
-    "description": "One period of the series: its first day and its figures (as AnalyticsFigures).",
-    "required": ["period", "conversations_started", "conversations_answered_by_bot", "conversations_handed_off",
-                 "conversations_automated", "automation_rate", "messages_in", "messages_out_bot",
-                 "messages_out_person", "escalations", "escalations_by_reason", "first_response_bot_median_s",
-                 "first_response_person_median_s", "resolution_median_s", "credits"],
-    "properties": {
-      "period": {"type": "string", "format": "date", "description": "The period's first day (a Monday for weeks)."},
       "conversations_started": {"type": "integer", "minimum": 0},
       "conversations_answered_by_bot": {"type": "integer",
                                         "description": "Of the conversations started in the period: the bot answered."},

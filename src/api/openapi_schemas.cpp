@@ -43,6 +43,20 @@ json::object StringEnum(json::array names, std::string_view description) {
   return {{"type", "string"}, {"enum", std::move(names)}, {"description", description}};
 }
 
+// One period of the analytics series: its first day, then the figures of AnalyticsFigures.
+json::object AnalyticsPeriodSchema(const json::object& figures) {
+  json::array required{"period"};
+  for (const json::value& name : figures.at("required").as_array()) required.push_back(name);
+  json::object properties{
+      {"period",
+       {{"type", "string"}, {"format", "date"}, {"description", "The period's first day (a Monday for weeks)."}}}};
+  for (const auto& [name, property] : figures.at("properties").as_object()) properties[name] = property;
+  return {{"type", "object"},
+          {"description", "One period of the series: its first day and its figures (as AnalyticsFigures)."},
+          {"required", std::move(required)},
+          {"properties", std::move(properties)}};
+}
+
 }  // namespace
 
 QueryParam CursorParam() {
@@ -56,20 +70,14 @@ QueryParam LimitParam() {
 std::vector<QueryParam> PagingParams() { return {CursorParam(), LimitParam()}; }
 
 boost::json::object ComponentSchemas() {
-  json::object schemas = json::parse(kInboxSchemaShapes).as_object();
-  json::value admin = json::parse(kAdminSchemaShapes);
-  for (auto& [name, shape] : admin.as_object()) schemas[name] = std::move(shape);
-  json::value webhooks = json::parse(kWebhookSchemaShapes);
-  for (auto& [name, shape] : webhooks.as_object()) schemas[name] = std::move(shape);
-  // Each parsed document is named: a range-for over json::parse(…).as_object() would walk a destroyed temporary.
-  json::value contacts = json::parse(kContactSchemaShapes);
-  for (auto& [name, shape] : contacts.as_object()) schemas[name] = std::move(shape);
-  json::value billing_links = json::parse(kBillingLinkSchemaShapes);
-  for (auto& [name, shape] : billing_links.as_object()) schemas[name] = std::move(shape);
-  json::value team = json::parse(kTeamSchemaShapes);
-  for (auto& [name, shape] : team.as_object()) schemas[name] = std::move(shape);
-  json::value analytics = json::parse(kAnalyticsSchemaShapes);
-  for (auto& [name, shape] : analytics.as_object()) schemas[name] = std::move(shape);
+  json::object schemas;
+  for (std::string_view area : {kInboxSchemaShapes, kAdminSchemaShapes, kWebhookSchemaShapes, kContactSchemaShapes,
+                                kBillingLinkSchemaShapes, kTeamSchemaShapes, kAnalyticsSchemaShapes}) {
+    // Parsed into a named value: a range-for over json::parse(…).as_object() would walk a destroyed temporary.
+    json::value shapes = json::parse(area);
+    for (auto& [name, shape] : shapes.as_object()) schemas[name] = std::move(shape);
+  }
+  schemas["AnalyticsPeriod"] = AnalyticsPeriodSchema(schemas.at("AnalyticsFigures").as_object());
   json::array reasons;
   for (Reason reason : kAllReasons) reasons.emplace_back(ToString(reason));
   schemas["Reason"] = StringEnum(std::move(reasons), "Why the agent decided what it did (core/decision.h).");

@@ -1,5 +1,5 @@
 #pragma once
-// What every route handler reads the same way: ids in the path, paging parameters and page bodies.
+// What every route handler reads the same way: ids in the path, paging parameters, JSON body fields and page bodies.
 
 #include "http/http.h"
 #include "store/store.h"
@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 
@@ -19,8 +20,15 @@ Result<int> PageLimit(const http::RouteContext& route);
 // ?cursor=, nullopt when absent or empty.
 std::optional<std::string> PageCursor(const http::RouteContext& route);
 
+// The string field `name` of `body`: nullopt when absent or null, kInvalidArgument when not a string.
+Result<std::optional<std::string>> OptionalString(const boost::json::object& body, std::string_view name);
+// kInvalidArgument ("unknown field …") for the first field of `body` not in `allowed`.
+Result<void> OnlyFields(const boost::json::object& body, std::initializer_list<std::string_view> allowed);
+
 boost::json::value OrNull(const std::string& text);
 boost::json::value OrNull(const std::optional<int64_t>& number);
+// The time as FormatTimestamp writes it, or null.
+boost::json::value TimestampOrNull(const std::optional<int64_t>& ms);
 
 // {"data": [...], "next_cursor": … | null}
 template <class T, class ToJson>

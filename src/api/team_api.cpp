@@ -25,40 +25,14 @@ constexpr int kInvitationListLimit = 200;
 // Public calls per client address: enough for a person who mistypes, not for a script.
 constexpr double kPublicPerAddressPerSecond = 10.0 / 60.0;
 constexpr double kPublicPerAddressBurst = 10;
+constexpr const char* kPublicRefusal = "too many requests from this address, retry later";
 // Reset e-mails per account: one a minute, three at once.
 constexpr double kResetsPerAccountPerSecond = 1.0 / 60.0;
 constexpr double kResetsPerAccountBurst = 3;
 
-Result<std::optional<std::string>> OptionalString(const boost::json::object& body, std::string_view name) {
-  const auto* value = body.if_contains(name);
-  if (value == nullptr || value->is_null()) return std::optional<std::string>();
-  if (!value->is_string()) return Error::InvalidArgument(std::string(name) + " must be a string");
-  return std::optional<std::string>(std::string(value->as_string()));
-}
-
-Result<void> OnlyFields(const boost::json::object& body, std::initializer_list<std::string_view> allowed) {
-  for (const auto& [key, value] : body) {
-    if (std::find(allowed.begin(), allowed.end(), std::string_view(key)) == allowed.end()) {
-      return Error::InvalidArgument("unknown field " + std::string(key));
-    }
-  }
-  return Ok();
-}
-
-http::Response TooManyRequests(int64_t retry_after_ms) {
-  auto response =
-      http::ErrorResponse({ErrorCode::kRateLimited, "too many requests from this address, retry later", {}});
-  response.set(boost::beast::http::field::retry_after, std::to_string((retry_after_ms + 999) / 1000));
-  return response;
-}
-
 std::string Status(const store::Invitation& invitation, int64_t now_ms) {
   if (invitation.status == "pending" && invitation.expires_at_ms <= now_ms) return "expired";
   return invitation.status;
-}
-
-boost::json::value TimeOrNull(const std::optional<int64_t>& ms) {
-  return ms ? boost::json::value(FormatTimestamp(*ms)) : boost::json::value(nullptr);
 }
 
 }  // namespace
@@ -74,13 +48,13 @@ boost::json::object InvitationJson(const store::Invitation& invitation, int64_t 
                            {"created_at", FormatTimestamp(invitation.created_at_ms)},
                            {"sent_at", FormatTimestamp(invitation.sent_at_ms)},
                            {"expires_at", FormatTimestamp(invitation.expires_at_ms)},
-                           {"accepted_at", TimeOrNull(invitation.accepted_at_ms)},
-                           {"revoked_at", TimeOrNull(invitation.revoked_at_ms)}};
+                           {"accepted_at", TimestampOrNull(invitation.accepted_at_ms)},
+                           {"revoked_at", TimestampOrNull(invitation.revoked_at_ms)}};
   if (invitation.mail) {
     json["email_delivery"] = {{"status", invitation.mail->status},
                               {"attempts", invitation.mail->attempts},
                               {"last_error", OrNull(invitation.mail->last_error.value_or(""))},
-                              {"sent_at", TimeOrNull(invitation.mail->sent_at_ms)}};
+                              {"sent_at", TimestampOrNull(invitation.mail->sent_at_ms)}};
   } else {
     json["email_delivery"] = nullptr;
   }
@@ -98,10 +72,6 @@ TeamApi::TeamApi(const Config& config, store::Store& store, BlockingPool& pool, 
       mailer_(mailer),
       public_by_address_(kPublicPerAddressPerSecond, kPublicPerAddressBurst),
       resets_by_account_(kResetsPerAccountPerSecond, kResetsPerAccountBurst) {}
-
-std::string TeamApi::PublicBase() const {
-  return config_.public_url.empty() ? "http://" + config_.listen : config_.public_url;
-}
 
 void TeamApi::RegisterRoutes(RouteTable& routes) {
   auto add = [&](Verb verb, const char* pattern, const Roles& roles, RouteDoc doc, Handler handler) {
@@ -219,8 +189,8 @@ boost::asio::awaitable<http::Response> TeamApi::Invite(const Principal& caller, 
   auto address = ValidEmail(**email);
   if (!address) co_return http::ErrorResponse(address.error());
   const std::string role_name = role->value_or("agent");
-  auto parsed_role = ParseRole(role_name);
-  if (!parsed_role) co_return http::ErrorResponse(Error::InvalidArgument("role must be one of: owner, admin, agent"));
+  auto parsed_role = RequireRole(role_name);
+  if (!parsed_role) co_return http::ErrorResponse(parsed_role.error());
   if (!AtLeast(caller.role, *parsed_role)) {
     co_return http::ErrorResponse({ErrorCode::kPermissionDenied, "nobody invites above their own role", {}});
   }
@@ -230,7 +200,7 @@ boost::asio::awaitable<http::Response> TeamApi::Invite(const Principal& caller, 
   }
 
   const std::string token = std::string(kInvitationPrefix) + crypto::RandomToken(32);
-  const std::string link = PublicBase() + "/accept-invite?token=" + token;
+  const std::string link = mailer_.options().public_url + "/accept-invite?token=" + token;
   const int64_t now = NowMs();
   store::NewInvitation invitation{
       caller.tenant_id, *address, role_name, lang, caller.Actor(), crypto::Sha256Hex(token), now + kInvitationTtlMs};
@@ -255,7 +225,7 @@ boost::asio::awaitable<http::Response> TeamApi::Resend(const Principal& caller, 
   auto id = PathId(route);
   if (!id) co_return http::ErrorResponse(Error::NotFound("no such invitation"));
   const std::string token = std::string(kInvitationPrefix) + crypto::RandomToken(32);
-  const std::string link = PublicBase() + "/accept-invite?token=" + token;
+  const std::string link = mailer_.options().public_url + "/accept-invite?token=" + token;
   const int64_t now = NowMs();
   auto renew = [&, id = *id]() -> Result<store::Invitation> {
     auto current = store_.team().GetInvitation(caller.tenant_id, id);
@@ -301,7 +271,7 @@ boost::asio::awaitable<http::Response> TeamApi::Revoke(const Principal& caller, 
 
 boost::asio::awaitable<http::Response> TeamApi::Lookup(const http::Request& request, const http::RouteContext& route) {
   auto allowed = public_by_address_.Take(http::LimitKey(route.client_address), NowMs());
-  if (!allowed.allowed) co_return TooManyRequests(allowed.retry_after_ms);
+  if (!allowed.allowed) co_return TooManyRequests(kPublicRefusal, allowed.retry_after_ms);
   auto body = http::ParseJsonObject(request);
   if (!body) co_return http::ErrorResponse(body.error());
   auto token = OptionalString(*body, "token");
@@ -334,7 +304,7 @@ boost::asio::awaitable<http::Response> TeamApi::Lookup(const http::Request& requ
 
 boost::asio::awaitable<http::Response> TeamApi::Accept(const http::Request& request, const http::RouteContext& route) {
   auto allowed = public_by_address_.Take(http::LimitKey(route.client_address), NowMs());
-  if (!allowed.allowed) co_return TooManyRequests(allowed.retry_after_ms);
+  if (!allowed.allowed) co_return TooManyRequests(kPublicRefusal, allowed.retry_after_ms);
   auto body = http::ParseJsonObject(request);
   if (!body) co_return http::ErrorResponse(body.error());
   if (auto known = OnlyFields(*body, {"token", "name", "password"}); !known)
@@ -370,18 +340,14 @@ boost::asio::awaitable<http::Response> TeamApi::Accept(const http::Request& requ
   }
   auto hash_password = [typed = **password] { return crypto::HashPassword(typed); };
   auto hashed = co_await hashing_.TryRun(hash_password);
-  if (!hashed) {
-    auto busy = http::ErrorResponse(Error::Unavailable("too many password checks at once, retry shortly"));
-    busy.set(boost::beast::http::field::retry_after, "1");
-    co_return busy;
-  }
+  if (!hashed) co_return HashingBusy();
   if (!*hashed) co_return http::ErrorResponse(hashed->error());
   auto accept = [this, &hash, &display_name, &hashed] {
     return store_.team().AcceptInvitation(hash, display_name, hashed->value(), NowMs());
   };
   auto user = co_await pool_.Run(accept);
   if (!user) co_return http::ErrorResponse(user.error());
-  Principal who{user->tenant_id, ParseRole(user->role).value_or(Role::kAgent), user->id, std::nullopt};
+  const Principal who = PrincipalOf(*user);
   auto audit = AuditOf(who, "invitation.accept", "invitation", std::to_string(invitation->id),
                        {{"email", user->email}, {"role", user->role}, {"user_id", user->id}});
   co_await RecordAudit(store_, pool_, audit);
@@ -391,7 +357,7 @@ boost::asio::awaitable<http::Response> TeamApi::Accept(const http::Request& requ
 boost::asio::awaitable<http::Response> TeamApi::ForgotPassword(const http::Request& request,
                                                                const http::RouteContext& route) {
   auto allowed = public_by_address_.Take(http::LimitKey(route.client_address), NowMs());
-  if (!allowed.allowed) co_return TooManyRequests(allowed.retry_after_ms);
+  if (!allowed.allowed) co_return TooManyRequests(kPublicRefusal, allowed.retry_after_ms);
   auto body = http::ParseJsonObject(request);
   if (!body) co_return http::ErrorResponse(body.error());
   if (auto known = OnlyFields(*body, {"email"}); !known) co_return http::ErrorResponse(known.error());
@@ -416,7 +382,7 @@ boost::asio::awaitable<void> TeamApi::SendResetLink(std::string email) {
       if (user.error().code == ErrorCode::kNotFound) return std::optional<store::User>();
       return user.error();
     }
-    auto link = MakePasswordResetLink(store_.access(), *user, PublicBase());
+    auto link = MakePasswordResetLink(store_.access(), *user, mailer_.options().public_url);
     if (!link) return link.error();
     auto mail = mailer_.Prepare("password_reset", user->tenant_id, user->email, user->language,
                                 mail::PasswordResetText(user->language, link->url));
@@ -432,7 +398,7 @@ boost::asio::awaitable<void> TeamApi::SendResetLink(std::string email) {
   if (!*sent) co_return;
   mailer_.Wake();
   const store::User& user = **sent;
-  Principal who{user.tenant_id, ParseRole(user.role).value_or(Role::kAgent), user.id, std::nullopt};
+  const Principal who = PrincipalOf(user);
   auto audit = AuditOf(who, "user.password_reset_link", "user", std::to_string(user.id), {{"by_email", true}});
   co_await RecordAudit(store_, pool_, audit);
 }

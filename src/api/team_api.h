@@ -52,7 +52,6 @@ class TeamApi {
   Result<std::optional<store::OutgoingMail>> InvitationMail(const Principal& caller, const std::string& email,
                                                             const std::string& role, const std::string& language,
                                                             const std::string& link, int64_t expires_at_ms);
-  std::string PublicBase() const;
 
   const Config& config_;
   store::Store& store_;

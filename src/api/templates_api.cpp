@@ -138,22 +138,22 @@ boost::asio::awaitable<http::Response> TemplatesApi::Reply(const Principal& call
                                                            const json::object& body) {
   auto request = ParseTemplateRequest(body);
   if (!request) co_return http::ErrorResponse(request.error());
-  auto get = [this, tenant = caller.tenant_id, conversation_id] {
-    return store_.GetConversation(tenant, conversation_id);
+  // The conversation's channel, read with the conversation in one trip to the blocking pool.
+  auto get = [this, tenant = caller.tenant_id, conversation_id]() -> Result<store::Channel> {
+    auto conversation = store_.GetConversation(tenant, conversation_id);
+    if (!conversation) return conversation.error();
+    if (conversation->platform != Platform::kWhatsApp) {
+      return Error::InvalidArgument(
+          "message templates are WhatsApp's; on Instagram send text (past 24 hours it goes with the HUMAN_AGENT "
+          "tag)");
+    }
+    auto channel = store_.GetChannel(tenant, conversation->channel_id);
+    if (!channel && channel.error().code == ErrorCode::kNotFound) {
+      return Error::Conflict("the conversation's channel was removed");
+    }
+    return channel;
   };
-  auto conversation = co_await pool_.Run(get);
-  if (!conversation) co_return http::ErrorResponse(conversation.error());
-  if (conversation->platform != Platform::kWhatsApp) {
-    co_return http::ErrorResponse(Error::InvalidArgument(
-        "message templates are WhatsApp's; on Instagram send text (past 24 hours it goes with the HUMAN_AGENT tag)"));
-  }
-  auto get_channel = [this, tenant = caller.tenant_id, channel_id = conversation->channel_id] {
-    return store_.GetChannel(tenant, channel_id);
-  };
-  auto channel = co_await pool_.Run(get_channel);
-  if (!channel && channel.error().code == ErrorCode::kNotFound) {
-    co_return http::ErrorResponse(Error::Conflict("the conversation's channel was removed"));
-  }
+  auto channel = co_await pool_.Run(get);
   if (!channel) co_return http::ErrorResponse(channel.error());
   auto templates = co_await TemplatesOf(*channel);
   if (!templates) co_return http::ErrorResponse(templates.error());

@@ -113,8 +113,8 @@ boost::json::object ToJson(const store::Plan& plan) {
            {{"monthly_ai_replies", limit(plan.monthly_ai_replies)}, {"monthly_credits", limit(plan.monthly_credits)}}}};
 }
 
-Result<std::map<std::string, std::string>> ParsePricePlans(std::string_view text) {
-  std::map<std::string, std::string> plans;
+Result<std::vector<std::pair<std::string, std::string>>> PricePlanEntries(std::string_view text) {
+  std::vector<std::pair<std::string, std::string>> entries;
   auto trim = [](std::string_view s) {
     while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
     while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
@@ -126,8 +126,16 @@ Result<std::map<std::string, std::string>> ParsePricePlans(std::string_view text
       return Error::InvalidArgument("price-to-plan entries are price_id=plan, separated by commas: '" +
                                     std::string(entry) + "'");
     }
-    plans[std::string(trim(entry.substr(0, eq)))] = std::string(trim(entry.substr(eq + 1)));
+    entries.emplace_back(trim(entry.substr(0, eq)), trim(entry.substr(eq + 1)));
   }
+  return entries;
+}
+
+Result<std::map<std::string, std::string>> ParsePricePlans(std::string_view text) {
+  auto entries = PricePlanEntries(text);
+  if (!entries) return entries.error();
+  std::map<std::string, std::string> plans;
+  for (auto& [price, plan] : *entries) plans[std::move(price)] = std::move(plan);
   return plans;
 }
 

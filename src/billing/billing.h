@@ -18,6 +18,9 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 namespace parley::billing {
 
@@ -75,8 +78,10 @@ bool PlanHas(const store::Plan& plan, Feature feature);
 // A plan as the API shows it (null limits are unlimited).
 boost::json::object ToJson(const store::Plan& plan);
 
-// `PARLEY_STRIPE_PRICE_PLANS`: "price_123=pro,price_456=business" → price id to plan name. kInvalidArgument on
-// an entry without '=' or with an empty side.
+// `PARLEY_STRIPE_PRICE_PLANS`: "price_123=pro,price_456=business" → (price id, plan name) pairs in the order
+// listed, trimmed. kInvalidArgument on an entry without '=' or with an empty side.
+Result<std::vector<std::pair<std::string, std::string>>> PricePlanEntries(std::string_view text);
+// The same as price id → plan name (the webhooks' mapping).
 Result<std::map<std::string, std::string>> ParsePricePlans(std::string_view text);
 
 }  // namespace parley::billing

@@ -1,31 +1,12 @@
 #include "billing/stripe_api.h"
 
 #include "billing/billing.h"
-#include "core/config.h"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
 namespace parley::billing {
 namespace {
-
-bool Unreserved(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-         c == '_' || c == '~';
-}
-
-void AppendEncoded(std::string& out, std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  for (unsigned char c : text) {
-    if (Unreserved(c)) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 0x0f];
-    }
-  }
-}
 
 // Stripe's error object: {"error": {"type", "code", "message", "param"}}.
 std::string StripeMessage(const boost::json::value& body) {
@@ -38,33 +19,11 @@ std::string StripeMessage(const boost::json::value& body) {
 
 }  // namespace
 
-std::string FormEncode(const FormFields& fields) {
-  std::string out;
-  for (const auto& [name, value] : fields) {
-    if (!out.empty()) out += '&';
-    AppendEncoded(out, name);
-    out += '=';
-    AppendEncoded(out, value);
-  }
-  return out;
-}
-
 Result<std::map<std::string, std::string>> CheckoutPrices(std::string_view price_plans) {
-  auto by_price = ParsePricePlans(price_plans);  // Validates every entry.
-  if (!by_price) return by_price.error();
+  auto entries = PricePlanEntries(price_plans);
+  if (!entries) return entries.error();
   std::map<std::string, std::string> by_plan;
-  for (std::string_view entry : SplitListSetting(price_plans)) {
-    const size_t eq = entry.find('=');
-    std::string price(entry.substr(0, eq));
-    std::string plan(entry.substr(eq + 1));
-    auto trim = [](std::string& s) {
-      s.erase(0, s.find_first_not_of(' '));
-      s.erase(s.find_last_not_of(' ') + 1);
-    };
-    trim(price);
-    trim(plan);
-    by_plan.emplace(plan, price);  // The first price listed for a plan wins.
-  }
+  for (auto& [price, plan] : *entries) by_plan.emplace(std::move(plan), std::move(price));  // The first listed wins.
   return by_plan;
 }
 
@@ -126,7 +85,7 @@ boost::asio::awaitable<Result<std::string>> StripeApi::PostSession(std::string p
   request.headers = {{"Authorization", "Bearer " + secret_key_},
                      {"Content-Type", "application/x-www-form-urlencoded"},
                      {"Idempotency-Key", std::move(idempotency_key)}};
-  request.body = FormEncode(fields);
+  request.body = http::FormEncode(fields);
   Result<http::ClientResponse> response = co_await client_.Send(std::move(request));
   if (!response) {
     co_return Error::Unavailable("Stripe cannot be reached", response.error().message + ": " + response.error().detail);

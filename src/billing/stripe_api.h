@@ -12,6 +12,7 @@
 
 #include "core/error.h"
 #include "http/client.h"
+#include "http/form.h"
 
 #include <boost/asio/awaitable.hpp>
 
@@ -19,16 +20,10 @@
 #include <map>
 #include <string>
 #include <string_view>
-#include <utility>
-#include <vector>
 
 namespace parley::billing {
 
-using FormFields = std::vector<std::pair<std::string, std::string>>;
-
-// application/x-www-form-urlencoded, as Stripe reads it: every byte but unreserved characters percent-encoded
-// (brackets in names included), pairs joined by '&', in order.
-std::string FormEncode(const FormFields& fields);
+using http::FormFields;  // The body, encoded by http::FormEncode (brackets in names percent-encoded).
 
 // `PARLEY_STRIPE_PRICE_PLANS` read the other way: plan name → the price Checkout sells it at, the first price
 // listed for the plan (a plan may have several prices, a monthly and a yearly one, which webhooks all map).

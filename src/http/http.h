@@ -3,6 +3,7 @@
 // request to a response; only the server session code (server.cpp) touches sockets.
 
 #include "core/error.h"
+#include "http/media_type.h"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/address.hpp>
@@ -122,10 +123,6 @@ Response StreamResponse(const RouteContext& route, std::string_view content_type
 // Maps an Error to its HTTP status and a body {"error": {"code", "message"}}; logs the detail, never the body.
 Response ErrorResponse(const Error& error);
 Status ToHttpStatus(ErrorCode code);
-
-// The media type of a Content-Type value without its parameters ("Text/HTML; charset=utf-8" → "Text/HTML"); media
-// types compare case-insensitively.
-std::string_view MediaTypeOf(std::string_view content_type);
 
 // The request body as a JSON object (at most 32 levels deep); kInvalidArgument saying what is wrong otherwise, and
 // kUnsupportedMediaType for a body sent with another Content-Type than JSON (none at all is taken as JSON).

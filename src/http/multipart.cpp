@@ -1,7 +1,7 @@
 #include "http/multipart.h"
 
 #include "core/utf8.h"
-#include "http/http.h"
+#include "http/media_type.h"
 
 #include <boost/algorithm/string/predicate.hpp>
 

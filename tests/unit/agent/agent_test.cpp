@@ -9,7 +9,6 @@
 
 #include "fakes/fake_openai.h"
 #include "knowledge/faq.h"
-#include "knowledge/text.h"
 #include "unit/knowledge/store_fixture.h"
 
 #include <gtest/gtest.h>
@@ -87,13 +86,7 @@ class AgentTest : public knowledge::fixture::KnowledgeStoreFixture {
   }
 
   store::NewChunk Chunk(int position, const std::string& heading, const std::string& text) {
-    store::NewChunk chunk;
-    chunk.position = position;
-    chunk.heading_path = heading;
-    chunk.text = text;
-    chunk.lexical_text = knowledge::Fold(heading + "\n" + text);
-    chunk.embedding = builtin_.EmbedOne(heading + "\n" + text);
-    return chunk;
+    return knowledge::fixture::EmbeddedChunk(builtin_, position, heading, text);
   }
 
   void UseModel() {

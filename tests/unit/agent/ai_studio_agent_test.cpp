@@ -6,7 +6,6 @@
 #include "agent/messages.h"
 #include "agent/pipeline.h"
 #include "core/decision.h"
-#include "knowledge/text.h"
 #include "unit/knowledge/store_fixture.h"
 
 #include <gtest/gtest.h>
@@ -54,13 +53,7 @@ class AiStudioAgentTest : public knowledge::fixture::KnowledgeStoreFixture {
   }
 
   store::NewChunk Chunk(int position, const std::string& heading, const std::string& text) {
-    store::NewChunk chunk;
-    chunk.position = position;
-    chunk.heading_path = heading;
-    chunk.text = text;
-    chunk.lexical_text = knowledge::Fold(heading + "\n" + text);
-    chunk.embedding = builtin_.EmbedOne(heading + "\n" + text);
-    return chunk;
+    return knowledge::fixture::EmbeddedChunk(builtin_, position, heading, text);
   }
 
   AgentAnswer Ask(const std::string& question, int64_t at_ms) {

@@ -9,10 +9,10 @@ namespace parley::billing {
 namespace {
 
 TEST(StripeApiTest, FormEncodingEscapesEverythingButUnreservedCharacters) {
-  EXPECT_EQ(FormEncode({{"line_items[0][price]", "price_1"}, {"success_url", "https://a.example/b?c=d&e={F}"}}),
+  EXPECT_EQ(http::FormEncode({{"line_items[0][price]", "price_1"}, {"success_url", "https://a.example/b?c=d&e={F}"}}),
             "line_items%5B0%5D%5Bprice%5D=price_1&success_url=https%3A%2F%2Fa.example%2Fb%3Fc%3Dd%26e%3D%7BF%7D");
-  EXPECT_EQ(FormEncode({{"name", "a b+c~é"}}), "name=a%20b%2Bc~%C3%A9");
-  EXPECT_EQ(FormEncode({}), "");
+  EXPECT_EQ(http::FormEncode({{"name", "a b+c~é"}}), "name=a%20b%2Bc~%C3%A9");
+  EXPECT_EQ(http::FormEncode({}), "");
 }
 
 TEST(StripeApiTest, CheckoutSellsEachPlanAtTheFirstPriceListed) {
