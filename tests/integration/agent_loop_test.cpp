@@ -349,19 +349,18 @@ TEST_F(AgentLoopTest, BadDocumentsFailWithAReasonAndOversizedUploadsAreRefused) 
   ASSERT_TRUE(Eventually([&] { return Api("GET", path).Json().at("status") == "failed"; }, 10s)) << parley_->logs();
   EXPECT_EQ(Api("GET", path).Json().at("error"), "unsupported file type: tool.exe");
 
-  // A page that cannot be fetched for good (404) fails without retries.
+  // A page that cannot be fetched for good (404) is refused with the reason when it is added (it is fetched at once),
+  // and nothing is stored for it.
   auto page = Api("POST", "/api/knowledge-documents", R"({"url":")" + graph_.base_url() + R"(/no/such/page.html"})");
-  ASSERT_EQ(page.status, 202) << page.body;
-  std::string page_path = "/api/knowledge-documents/" + std::to_string(page.Json().at("id").to_number<int64_t>());
-  ASSERT_TRUE(Eventually([&] { return Api("GET", page_path).Json().at("status") == "failed"; }, 10s));
-  EXPECT_EQ(Api("GET", page_path).Json().at("error"), "the page answered 404");
+  ASSERT_EQ(page.status, 400) << page.body;
+  EXPECT_EQ(page.Json().at("error").at("message"), "url: the page answered 404");
 
   auto big = Api("POST", "/api/knowledge-documents", Multipart("b", "big.txt", std::string(8000, 'a')),
                  "multipart/form-data; boundary=b");
   EXPECT_EQ(big.status, 413);
   EXPECT_EQ(Api("POST", "/api/knowledge-documents", R"({"url":"ftp://example.com/x"})").status, 400);
   EXPECT_EQ(Api("POST", "/api/knowledge-documents", "--b\r\nbroken", "multipart/form-data; boundary=b").status, 400);
-  EXPECT_EQ(Api("GET", "/api/knowledge-documents").Json().at("data").as_array().size(), 2u);
+  EXPECT_EQ(Api("GET", "/api/knowledge-documents").Json().at("data").as_array().size(), 1u);  // The binary only.
 }
 
 TEST_F(AgentLoopTest, ThePlansKnowledgeLimitsRefuseMoreDocumentsWithAClearReason) {

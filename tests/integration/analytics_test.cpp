@@ -3,9 +3,7 @@
 // day: with a zone whose date differs from UTC's right now, the traffic is on the local date and none of it on UTC's.
 // Automation rate, escalations by reason, response-time medians, credits against the billing usage, and the CSV.
 
-#include "fakes/fake_graph.h"
-#include "integration/harness.h"
-#include "integration/payloads.h"
+#include "integration/tenant_fixture.h"
 
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
@@ -19,9 +17,6 @@ namespace {
 using namespace std::chrono_literals;
 namespace json = boost::json;
 
-constexpr const char* kWhatsAppSecret = "wa-app-secret-analytics";
-constexpr const char* kPhoneNumberId = "106540352240077";
-
 std::string UtcDate(std::time_t at) {
   std::tm tm{};
   gmtime_r(&at, &tm);
@@ -30,50 +25,19 @@ std::string UtcDate(std::time_t at) {
   return text;
 }
 
-class AnalyticsTest : public ::testing::Test {
+class AnalyticsTest : public TenantFixture {
  protected:
   void SetUp() override {
-    parley_ = std::make_unique<ParleyProcess>(std::map<std::string, std::string>{
-        {"WHATSAPP_APP_SECRET", kWhatsAppSecret},
-        {"WHATSAPP_VERIFY_TOKEN", "wa-verify"},
-        {"PARLEY_GRAPH_API_BASE_URL", graph_.base_url()},
-        {"PARLEY_BATCH_WINDOW_MS", "200"},
-        {"PARLEY_BATCH_MAX_WAIT_MS", "2000"},
-    });
-    auto tenant = json::parse(parley_->Cli({"tenant", "create", "--name", "Crumb & Co"}).out);
-    tenant_id_ = std::to_string(tenant.at("tenant_id").to_number<int64_t>());
-    key_ = std::string(tenant.at("api_key").as_string());
-    other_key_ =
-        std::string(json::parse(parley_->Cli({"tenant", "create", "--name", "Globex"}).out).at("api_key").as_string());
-    ASSERT_EQ(parley_
-                  ->Cli({"channel", "add", "whatsapp", "--tenant", tenant_id_, "--phone-number-id", kPhoneNumberId,
-                         "--access-token", "EAAG-analytics-token"})
-                  .exit_code,
-              0);
-    auto agent = parley_->Cli({"user", "create", "--tenant", tenant_id_, "--email", "ana@crumb.test", "--role", "agent",
-                               "--password", "agent-password-1"});
-    ASSERT_EQ(agent.exit_code, 0) << agent.out;
+    ASSERT_NO_FATAL_FAILURE(MakeServer({{"PARLEY_BATCH_WINDOW_MS", "200"}, {"PARLEY_BATCH_MAX_WAIT_MS", "2000"}}));
+    ASSERT_NO_FATAL_FAILURE(CreateTenants("Crumb & Co"));
+    ASSERT_NO_FATAL_FAILURE(AddWhatsAppChannel("EAAG-analytics-token"));
+    ASSERT_NO_FATAL_FAILURE(CreateUser("ana@crumb.test", "agent-password-1", "agent"));
     parley_->Start();
-    std::string login = json::serialize(json::object{{"email", "ana@crumb.test"}, {"password", "agent-password-1"}});
-    agent_ = std::string(Call("POST", parley_->url("/api/auth/login"), login, {{"Content-Type", "application/json"}})
-                             .Json()
-                             .at("token")
-                             .as_string());
-  }
-
-  HttpResult Api(const std::string& method, const std::string& path, const std::string& body = {},
-                 const std::string& key = {}, std::vector<std::pair<std::string, std::string>> headers = {}) {
-    headers.emplace_back("Authorization", "Bearer " + (key.empty() ? key_ : key));
-    headers.emplace_back("Content-Type", "application/json");
-    return Call(method, parley_->url(path), body, headers);
+    ASSERT_NO_FATAL_FAILURE(LogIn("ana@crumb.test", "agent-password-1", &agent_));
   }
 
   void Customer(const std::string& from, const std::string& id, const std::string& text) {
-    std::string body = payloads::WhatsAppText(kPhoneNumberId, from, id, text);
-    ASSERT_EQ(Call("POST", parley_->url("/api/whatsapp/webhook"), body,
-                   {{"Content-Type", "application/json"}, {"X-Hub-Signature-256", Sign(kWhatsAppSecret, body)}})
-                  .status,
-              200);
+    ASSERT_EQ(PostCustomerText(from, id, text).status, 200);
   }
 
   int64_t ConversationOf(const std::string& from) {
@@ -108,9 +72,7 @@ class AnalyticsTest : public ::testing::Test {
     ASSERT_EQ(Api("POST", "/api/support/" + std::to_string(item) + "/resolve", "{}").status, 200);
   }
 
-  FakeGraph graph_;
-  std::unique_ptr<ParleyProcess> parley_;
-  std::string tenant_id_, key_, other_key_, agent_;
+  std::string agent_;
 };
 
 TEST_F(AnalyticsTest, TenantSettingsAreValidatedAuditedAndAdminsOnly) {

@@ -429,7 +429,6 @@ TEST_F(ChannelsTest, TheCallbackSendsTheBrowserToThePublicUrl) {
   parley_->Terminate();
   parley_->env()["PARLEY_PUBLIC_URL"] = "https://desk.example.com";
   parley_->Start();
-  graph_.SetLoginUser(kWhatsAppToken);
   graph_.AddAuthorizationCode("code-public", RedirectFor("whatsapp"), kWhatsAppToken);
   auto back = Call("GET",
                    parley_->url("/api/social-accounts/connect/whatsapp/callback?code=code-public&state=" +

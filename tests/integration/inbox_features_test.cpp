@@ -2,9 +2,7 @@
 // filters, unread counts and the read marker, private notes (never sent), "save as Q&A" and canned replies, with
 // their role checks and another tenant's ids answering 404.
 
-#include "fakes/fake_graph.h"
-#include "integration/harness.h"
-#include "integration/payloads.h"
+#include "integration/tenant_fixture.h"
 
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
@@ -15,64 +13,25 @@ namespace {
 using namespace std::chrono_literals;
 namespace json = boost::json;
 
-constexpr const char* kWhatsAppSecret = "wa-app-secret-inbox-features";
-constexpr const char* kPhoneNumberId = "106540352240088";
-
-class InboxFeaturesTest : public ::testing::Test {
+class InboxFeaturesTest : public TenantFixture {
  protected:
   void SetUp() override {
-    parley_ = std::make_unique<ParleyProcess>(std::map<std::string, std::string>{
-        {"WHATSAPP_APP_SECRET", kWhatsAppSecret},
-        {"WHATSAPP_VERIFY_TOKEN", "wa-verify"},
-        {"PARLEY_GRAPH_API_BASE_URL", graph_.base_url()},
+    ASSERT_NO_FATAL_FAILURE(MakeServer({
         // The bot never answers during a test: what is checked is what people do.
         {"PARLEY_BATCH_WINDOW_MS", "600000"},
         {"PARLEY_BATCH_MAX_WAIT_MS", "600000"},
-    });
-    auto tenant = json::parse(parley_->Cli({"tenant", "create", "--name", "Acme"}).out);
-    tenant_id_ = std::to_string(tenant.at("tenant_id").to_number<int64_t>());
-    key_ = std::string(tenant.at("api_key").as_string());
-    other_key_ =
-        std::string(json::parse(parley_->Cli({"tenant", "create", "--name", "Globex"}).out).at("api_key").as_string());
-    ASSERT_EQ(parley_
-                  ->Cli({"channel", "add", "whatsapp", "--tenant", tenant_id_, "--phone-number-id", kPhoneNumberId,
-                         "--access-token", "EAAG-inbox-token"})
-                  .exit_code,
-              0);
-    auto user = parley_->Cli({"user", "create", "--tenant", tenant_id_, "--email", "ana@acme.test", "--role", "agent",
-                              "--password", "agent-password-1"});
-    ASSERT_EQ(user.exit_code, 0) << user.out;
-    ana_id_ = json::parse(user.out).at("user_id").to_number<int64_t>();
+    }));
+    ASSERT_NO_FATAL_FAILURE(CreateTenants("Acme"));
+    ASSERT_NO_FATAL_FAILURE(AddWhatsAppChannel("EAAG-inbox-token"));
+    ASSERT_NO_FATAL_FAILURE(CreateUser("ana@acme.test", "agent-password-1", "agent", &ana_id_));
     parley_->Start();
-    std::string login = json::serialize(json::object{{"email", "ana@acme.test"}, {"password", "agent-password-1"}});
-    auto session = Call("POST", parley_->url("/api/auth/login"), login, {{"Content-Type", "application/json"}});
-    ASSERT_EQ(session.status, 200) << session.body;
-    ana_ = std::string(session.Json().at("token").as_string());
-  }
-
-  HttpResult Api(const std::string& method, const std::string& path, const std::string& body = {},
-                 const std::string& key = {}) {
-    return Call(method, parley_->url(path), body,
-                {{"Authorization", "Bearer " + (key.empty() ? key_ : key)}, {"Content-Type", "application/json"}});
+    ASSERT_NO_FATAL_FAILURE(LogIn("ana@acme.test", "agent-password-1", &ana_));
   }
 
   // A customer's message through the signed webhook; returns its conversation once listed.
   int64_t Customer(const std::string& from, const std::string& id, const std::string& text) {
-    std::string body = payloads::WhatsAppText(kPhoneNumberId, from, id, text);
-    EXPECT_EQ(Call("POST", parley_->url("/api/whatsapp/webhook"), body,
-                   {{"Content-Type", "application/json"}, {"X-Hub-Signature-256", Sign(kWhatsAppSecret, body)}})
-                  .status,
-              200);
-    int64_t found = 0;
-    Eventually(
-        [&] {
-          auto list = Api("GET", "/api/conversations?q=" + from).Json().at("data").as_array();
-          if (list.empty()) return false;
-          found = list[0].at("id").to_number<int64_t>();
-          return true;
-        },
-        5s);
-    return found;
+    EXPECT_EQ(PostCustomerText(from, id, text).status, 200);
+    return WaitForConversation(from);
   }
 
   std::string Path(int64_t conversation, const std::string& suffix = {}) {
@@ -93,11 +52,6 @@ class InboxFeaturesTest : public ::testing::Test {
     ASSERT_EQ(Api("PUT", Path(conversation, "/mode"), R"({"mode":"human"})").status, 200);
   }
 
-  FakeGraph graph_;
-  std::unique_ptr<ParleyProcess> parley_;
-  std::string tenant_id_;
-  std::string key_;
-  std::string other_key_;
   std::string ana_;
   int64_t ana_id_ = 0;
 };

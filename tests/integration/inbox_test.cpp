@@ -1,9 +1,8 @@
 // The shared inbox over real HTTP: filters, a person's reply through the same delivery path as the bot's,
 // assignment rules, closing, the support queue, and another tenant's ids answering 404 on every inbox route.
 
-#include "fakes/fake_graph.h"
-#include "integration/harness.h"
 #include "integration/payloads.h"
+#include "integration/tenant_fixture.h"
 
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
@@ -14,75 +13,35 @@ namespace {
 using namespace std::chrono_literals;
 namespace json = boost::json;
 
-constexpr const char* kWhatsAppSecret = "wa-app-secret-inbox-tests";
-constexpr const char* kPhoneNumberId = "106540352240077";
 constexpr const char* kInstagramSecret = "ig-app-secret-inbox-tests";
 constexpr const char* kInstagramAccount = "17841400000000077";
 constexpr const char* kHandoff = "Let me pass you to a colleague.";
 
-class InboxTest : public ::testing::Test {
+class InboxTest : public TenantFixture {
  protected:
   void SetUp() override {
-    parley_ = std::make_unique<ParleyProcess>(std::map<std::string, std::string>{
-        {"WHATSAPP_APP_SECRET", kWhatsAppSecret},
-        {"WHATSAPP_VERIFY_TOKEN", "wa-verify"},
+    ASSERT_NO_FATAL_FAILURE(MakeServer({
         {"INSTAGRAM_APP_SECRET", kInstagramSecret},
-        {"PARLEY_GRAPH_API_BASE_URL", graph_.base_url()},
         {"PARLEY_BATCH_WINDOW_MS", "200"},
         {"PARLEY_BATCH_MAX_WAIT_MS", "2000"},
-    });
-    auto tenant = json::parse(parley_->Cli({"tenant", "create", "--name", "Acme"}).out);
-    tenant_id_ = std::to_string(tenant.at("tenant_id").to_number<int64_t>());
-    key_ = std::string(tenant.at("api_key").as_string());
-    other_key_ =
-        std::string(json::parse(parley_->Cli({"tenant", "create", "--name", "Globex"}).out).at("api_key").as_string());
-    ASSERT_EQ(parley_
-                  ->Cli({"channel", "add", "whatsapp", "--tenant", tenant_id_, "--phone-number-id", kPhoneNumberId,
-                         "--access-token", "EAAG-inbox-token"})
-                  .exit_code,
-              0);
-    auto user = parley_->Cli({"user", "create", "--tenant", tenant_id_, "--email", "ana@acme.test", "--role", "agent",
-                              "--password", "agent-password-1"});
-    ASSERT_EQ(user.exit_code, 0) << user.out;
-    ana_id_ = json::parse(user.out).at("user_id").to_number<int64_t>();
+    }));
+    ASSERT_NO_FATAL_FAILURE(CreateTenants("Acme"));
+    ASSERT_NO_FATAL_FAILURE(AddWhatsAppChannel("EAAG-inbox-token"));
+    ASSERT_NO_FATAL_FAILURE(CreateUser("ana@acme.test", "agent-password-1", "agent", &ana_id_));
     parley_->Start();
     // The offline agent has no knowledge here: a question escalates with the hand-off message.
     ASSERT_EQ(Api("PUT", "/api/ai-settings", json::serialize(json::object{{"handoff_message", kHandoff}})).status, 200);
   }
 
-  HttpResult Api(const std::string& method, const std::string& path, const std::string& body = {},
-                 const std::string& key = {}) {
-    return Call(method, parley_->url(path), body,
-                {{"Authorization", "Bearer " + (key.empty() ? key_ : key)}, {"Content-Type", "application/json"}});
-  }
-
   int64_t Customer(const std::string& from, const std::string& id, const std::string& text) {
-    std::string body = payloads::WhatsAppText(kPhoneNumberId, from, id, text);
-    EXPECT_EQ(Call("POST", parley_->url("/api/whatsapp/webhook"), body,
-                   {{"Content-Type", "application/json"}, {"X-Hub-Signature-256", Sign(kWhatsAppSecret, body)}})
-                  .status,
-              200);
-    int64_t id_found = 0;
-    Eventually(
-        [&] {
-          auto list = Api("GET", "/api/conversations?q=" + from).Json().at("data").as_array();
-          if (list.empty()) return false;
-          id_found = list[0].at("id").to_number<int64_t>();
-          return true;
-        },
-        5s);
-    return id_found;
+    EXPECT_EQ(PostCustomerText(from, id, text).status, 200);
+    return WaitForConversation(from);
   }
 
   std::string Path(int64_t conversation, const std::string& suffix = {}) {
     return "/api/conversations/" + std::to_string(conversation) + suffix;
   }
 
-  FakeGraph graph_;
-  std::unique_ptr<ParleyProcess> parley_;
-  std::string tenant_id_;
-  std::string key_;
-  std::string other_key_;
   int64_t ana_id_ = 0;
 };
 

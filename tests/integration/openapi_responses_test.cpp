@@ -3,9 +3,8 @@
 // status, by tests/openapi/check-responses.mjs (ajv, with undocumented fields refused). `parley openapi` prints the
 // same document as GET /api/openapi.json, and the TypeScript types generated from it compile.
 
-#include "fakes/fake_graph.h"
-#include "integration/harness.h"
 #include "integration/payloads.h"
+#include "integration/tenant_fixture.h"
 
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
@@ -19,9 +18,6 @@ namespace {
 using namespace std::chrono_literals;
 namespace json = boost::json;
 
-constexpr const char* kWhatsAppSecret = "wa-app-secret-openapi-tests";
-constexpr const char* kPhoneNumberId = "106540352240099";
-
 std::string RunNode(const std::string& arguments) {
   std::string command = "node " PARLEY_SOURCE_DIR "/tests/openapi/" + arguments + " 2>&1; echo \"exit=$?\"";
   std::string output;
@@ -33,29 +29,13 @@ std::string RunNode(const std::string& arguments) {
   return output;
 }
 
-class OpenApiResponsesTest : public ::testing::Test {
+class OpenApiResponsesTest : public TenantFixture {
  protected:
   void SetUp() override {
-    parley_ = std::make_unique<ParleyProcess>(std::map<std::string, std::string>{
-        {"WHATSAPP_APP_SECRET", kWhatsAppSecret},
-        {"WHATSAPP_VERIFY_TOKEN", "wa-verify"},
-        {"PARLEY_GRAPH_API_BASE_URL", graph_.base_url()},
-        {"PARLEY_BATCH_WINDOW_MS", "100"},
-        {"PARLEY_BATCH_MAX_WAIT_MS", "1000"},
-    });
-    auto tenant = json::parse(parley_->Cli({"tenant", "create", "--name", "Acme"}).out);
-    tenant_id_ = std::to_string(tenant.at("tenant_id").to_number<int64_t>());
-    key_ = std::string(tenant.at("api_key").as_string());
-    ASSERT_EQ(parley_
-                  ->Cli({"channel", "add", "whatsapp", "--tenant", tenant_id_, "--phone-number-id", kPhoneNumberId,
-                         "--access-token", "EAAG-openapi-token"})
-                  .exit_code,
-              0);
-    ASSERT_EQ(parley_
-                  ->Cli({"user", "create", "--tenant", tenant_id_, "--email", "owner@acme.test", "--password",
-                         "owner-password-1"})
-                  .exit_code,
-              0);
+    ASSERT_NO_FATAL_FAILURE(MakeServer({{"PARLEY_BATCH_WINDOW_MS", "100"}, {"PARLEY_BATCH_MAX_WAIT_MS", "1000"}}));
+    ASSERT_NO_FATAL_FAILURE(CreateTenants("Acme", /*other=*/false));
+    ASSERT_NO_FATAL_FAILURE(AddWhatsAppChannel("EAAG-openapi-token"));
+    ASSERT_NO_FATAL_FAILURE(CreateUser("owner@acme.test", "owner-password-1"));
     parley_->Start();
   }
 
@@ -78,18 +58,13 @@ class OpenApiResponsesTest : public ::testing::Test {
     return path;
   }
 
-  FakeGraph graph_;
-  std::unique_ptr<ParleyProcess> parley_;
-  std::string tenant_id_;
-  std::string key_;
   json::array samples_;
 };
 
 TEST_F(OpenApiResponsesTest, RealAnswersMatchTheSchemasTheDocumentDeclares) {
   // A customer writes: a conversation, its messages and the agent's trace exist.
   std::string webhook = payloads::WhatsAppText(kPhoneNumberId, "33622222222", "wamid.oa.1", "Can I talk to a person?");
-  auto received = Call("POST", parley_->url("/api/whatsapp/webhook"), webhook,
-                       {{"Content-Type", "application/json"}, {"X-Hub-Signature-256", Sign(kWhatsAppSecret, webhook)}});
+  auto received = PostSignedWhatsApp(*parley_, kWhatsAppSecret, webhook);
   ASSERT_EQ(received.status, 200);
   samples_.push_back(
       {{"method", "POST"}, {"path", "/api/whatsapp/webhook"}, {"status", 200}, {"body", received.Json()}});

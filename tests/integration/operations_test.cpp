@@ -4,6 +4,7 @@
 #include "fakes/fake_graph.h"
 #include "integration/harness.h"
 #include "integration/payloads.h"
+#include "integration/tenant_fixture.h"
 
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
@@ -53,9 +54,8 @@ class OperationsTest : public ::testing::Test {
 
   static HttpResult PostWhatsApp(const ParleyProcess& parley, const std::string& from, const std::string& id,
                                  const std::string& text) {
-    const std::string body = payloads::WhatsAppText(kPhoneNumberId, from, id, text, payloads::NowSeconds());
-    return Call("POST", parley.url("/api/whatsapp/webhook"), body,
-                {{"Content-Type", "application/json"}, {"X-Hub-Signature-256", Sign(kSecret, body)}});
+    return PostSignedWhatsApp(parley, kSecret,
+                              payloads::WhatsAppText(kPhoneNumberId, from, id, text, payloads::NowSeconds()));
   }
 
   // The platform ids of every message the tenant's conversations hold.

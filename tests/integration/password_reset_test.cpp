@@ -1,7 +1,7 @@
 // A forgotten password without e-mail: `parley user reset-password` prints a one-time link, and
 // POST /api/auth/password-reset sets the new password with its token, once.
 
-#include "integration/harness.h"
+#include "integration/tenant_fixture.h"
 
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
@@ -14,18 +14,13 @@ namespace json = boost::json;
 constexpr const char* kOld = "old-password-1";
 constexpr const char* kNew = "new-password-2";
 
-class PasswordResetTest : public ::testing::Test {
+class PasswordResetTest : public TenantFixture {
  protected:
   void SetUp() override {
-    parley_ = std::make_unique<ParleyProcess>(std::map<std::string, std::string>{
-        {"PARLEY_RESPONDER", "away_message"}, {"PARLEY_PUBLIC_URL", "https://parley.example.com/"}});
-    auto tenant = parley_->Cli({"tenant", "create", "--name", "Acme"});
-    ASSERT_EQ(tenant.exit_code, 0) << tenant.out;
-    api_key_ = std::string(json::parse(tenant.out).at("api_key").as_string());
-    auto tenant_id = std::to_string(json::parse(tenant.out).at("tenant_id").to_number<int64_t>());
-    auto user = parley_->Cli(
-        {"user", "create", "--tenant", tenant_id, "--email", "ana@acme.test", "--role", "owner", "--password", kOld});
-    ASSERT_EQ(user.exit_code, 0) << user.out;
+    ASSERT_NO_FATAL_FAILURE(
+        MakeServer({{"PARLEY_RESPONDER", "away_message"}, {"PARLEY_PUBLIC_URL", "https://parley.example.com/"}}));
+    ASSERT_NO_FATAL_FAILURE(CreateTenants("Acme", /*other=*/false));
+    ASSERT_NO_FATAL_FAILURE(CreateUser("ana@acme.test", kOld, "owner"));
     parley_->Start();
   }
 
@@ -53,9 +48,6 @@ class PasswordResetTest : public ::testing::Test {
     EXPECT_TRUE(link.starts_with(prefix)) << link;
     return link.substr(prefix.size());
   }
-
-  std::unique_ptr<ParleyProcess> parley_;
-  std::string api_key_;
 };
 
 TEST_F(PasswordResetTest, TheLinkSetsANewPasswordOnceAndEndsEverySession) {
@@ -82,7 +74,7 @@ TEST_F(PasswordResetTest, TheLinkSetsANewPasswordOnceAndEndsEverySession) {
   EXPECT_EQ(Login(kNew).status, 200);
 
   auto audit = Call("GET", parley_->url("/api/audit-logs?action=user.password_reset"), {},
-                    {{"Authorization", "Bearer " + api_key_}});
+                    {{"Authorization", "Bearer " + key_}});
   ASSERT_EQ(audit.status, 200) << audit.body;
   EXPECT_EQ(audit.Json().at("data").as_array().size(), 1u);
 }

@@ -5,12 +5,11 @@
 #include "fakes/fake_graph.h"
 #include "integration/harness.h"
 #include "integration/payloads.h"
+#include "integration/tenant_fixture.h"
 
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
-
-#include <sqlite3.h>
 
 namespace parley::testing {
 namespace {
@@ -99,10 +98,7 @@ class TemplatesTest : public ::testing::Test {
   // A customer's message to `phone`; the id of its conversation as `key`'s tenant sees it.
   int64_t Customer(const std::string& phone, const std::string& from, const std::string& id, const std::string& key) {
     std::string body = payloads::WhatsAppText(phone, from, id, "Is my order ready?");
-    EXPECT_EQ(Call("POST", parley_->url("/api/whatsapp/webhook"), body,
-                   {{"Content-Type", "application/json"}, {"X-Hub-Signature-256", Sign(kWhatsAppSecret, body)}})
-                  .status,
-              200);
+    EXPECT_EQ(PostSignedWhatsApp(*parley_, kWhatsAppSecret, body).status, 200);
     int64_t found = 0;
     Eventually(
         [&] {
@@ -117,16 +113,8 @@ class TemplatesTest : public ::testing::Test {
 
   // Moves the customer's last message `hours` into the past, as if they had written then.
   void CustomerWroteHoursAgo(int64_t conversation, int hours) {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open((parley_->data_dir() + "/parley.db").c_str(), &db), SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
-    const std::string update = "UPDATE conversations SET last_inbound_at = last_inbound_at - " +
-                               std::to_string(int64_t{hours} * 3600 * 1000) +
-                               " WHERE id = " + std::to_string(conversation);
-    char* error = nullptr;
-    EXPECT_EQ(sqlite3_exec(db, update.c_str(), nullptr, nullptr, &error), SQLITE_OK) << (error ? error : "");
-    sqlite3_free(error);
-    sqlite3_close(db);
+    ExecSql(*parley_, "UPDATE conversations SET last_inbound_at = last_inbound_at - " +
+                          std::to_string(int64_t{hours} * 3600 * 1000) + " WHERE id = " + std::to_string(conversation));
   }
 
   std::string Messages(int64_t conversation) {

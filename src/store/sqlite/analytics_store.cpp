@@ -122,9 +122,16 @@ struct ConversationState {
   bool dirty = false;
 };
 
-std::optional<int64_t> OptionalInt(const Statement& row, int column) {
-  if (row.IsNull(column)) return std::nullopt;
-  return row.Int(column);
+// Calls `each` (returning Result<void>) at every row `statement` steps to; returns how many rows there were.
+template <typename Each>
+Result<int64_t> ForEachRow(Statement& statement, Each&& each) {
+  int64_t rows = 0;
+  while (true) {
+    STORE_ASSIGN_OR_RETURN(bool row, statement.Step());
+    if (!row) return rows;
+    ++rows;
+    STORE_TRY(each());
+  }
 }
 
 class RollupPass {
@@ -163,65 +170,59 @@ class RollupPass {
     return update.Bind(1, source).Bind(2, last_id).Run();
   }
 
-  Result<int64_t> Conversations() {
-    STORE_ASSIGN_OR_RETURN(int64_t cursor, GetCursor("conversations"));
-    STORE_ASSIGN_OR_RETURN(auto select, db_.Prepare(kNewConversations));
+  // Reads the rows of `source` after its cursor (`sql`: ?1 the cursor, ?2 the limit; the row's id first), at most
+  // max_rows_, through `each` (given the statement at the row), and moves the cursor past them.
+  template <typename Each>
+  Result<int64_t> ReadSource(const char* source, const char* sql, Each&& each) {
+    STORE_ASSIGN_OR_RETURN(int64_t cursor, GetCursor(source));
+    STORE_ASSIGN_OR_RETURN(auto select, db_.Prepare(sql));
     select.Bind(1, cursor).Bind(2, max_rows_);
-    int64_t read = 0;
-    while (true) {
-      STORE_ASSIGN_OR_RETURN(bool row, select.Step());
-      if (!row) break;
-      ++read;
-      cursor = select.Int(0);
-      const int64_t tenant = select.Int(1), channel = select.Int(2), slot = AnalyticsSlotOf(select.Int(3));
-      ++delta_.counts[{tenant, slot, channel}].conversations_started;
-      STORE_ASSIGN_OR_RETURN(auto insert, db_.Prepare(kInsertState));
-      STORE_TRY(insert.Bind(1, cursor).Bind(2, tenant).Bind(3, channel).Bind(4, slot).Run());
-    }
-    if (read > 0) STORE_TRY(SetCursor("conversations", cursor));
+    STORE_ASSIGN_OR_RETURN(int64_t read, ForEachRow(select, [&] {
+                             cursor = select.Int(0);
+                             return each(select);
+                           }));
+    if (read > 0) STORE_TRY(SetCursor(source, cursor));
     return read;
   }
 
+  Result<int64_t> Conversations() {
+    return ReadSource("conversations", kNewConversations, [&](const Statement& row) -> Result<void> {
+      const int64_t tenant = row.Int(1), channel = row.Int(2), slot = AnalyticsSlotOf(row.Int(3));
+      ++delta_.counts[{tenant, slot, channel}].conversations_started;
+      STORE_ASSIGN_OR_RETURN(auto insert, db_.Prepare(kInsertState));
+      return insert.Bind(1, row.Int(0)).Bind(2, tenant).Bind(3, channel).Bind(4, slot).Run();
+    });
+  }
+
   Result<int64_t> SupportItems() {
-    STORE_ASSIGN_OR_RETURN(int64_t cursor, GetCursor("support_items"));
-    STORE_ASSIGN_OR_RETURN(auto select, db_.Prepare(kNewSupportItems));
-    select.Bind(1, cursor).Bind(2, max_rows_);
-    int64_t read = 0;
-    while (true) {
-      STORE_ASSIGN_OR_RETURN(bool row, select.Step());
-      if (!row) break;
-      ++read;
-      cursor = select.Int(0);
-      STORE_ASSIGN_OR_RETURN(ConversationState * state, State(select.Int(2)));
-      if (state == nullptr) continue;
-      const int64_t opened_at = select.Int(4), slot = AnalyticsSlotOf(opened_at);
+    return ReadSource("support_items", kNewSupportItems, [&](const Statement& row) -> Result<void> {
+      STORE_ASSIGN_OR_RETURN(ConversationState * state, State(row.Int(2)));
+      if (state == nullptr) return Ok();
+      const int64_t opened_at = row.Int(4), slot = AnalyticsSlotOf(opened_at);
       ++delta_.counts[{state->tenant_id, slot, state->channel_id}].escalations;
-      ++delta_.escalations[{state->tenant_id, slot, state->channel_id, select.String(3)}];
+      ++delta_.escalations[{state->tenant_id, slot, state->channel_id, row.String(3)}];
       HandOff(*state, opened_at);
-      if (select.Text(5) == "resolved" && !select.IsNull(6)) {
-        delta_.Duration(state->tenant_id, state->channel_id, DurationKind::kResolution, select.Int(6),
-                        select.Int(6) - opened_at);
-      } else {
-        STORE_ASSIGN_OR_RETURN(auto open, db_.Prepare(kInsertOpenSupport));
-        STORE_TRY(open.Bind(1, cursor).Bind(2, state->tenant_id).Bind(3, state->channel_id).Run());
+      if (row.Text(5) == "resolved" && !row.IsNull(6)) {
+        delta_.Duration(state->tenant_id, state->channel_id, DurationKind::kResolution, row.Int(6),
+                        row.Int(6) - opened_at);
+        return Ok();
       }
-    }
-    if (read > 0) STORE_TRY(SetCursor("support_items", cursor));
-    return read;
+      STORE_ASSIGN_OR_RETURN(auto open, db_.Prepare(kInsertOpenSupport));
+      return open.Bind(1, row.Int(0)).Bind(2, state->tenant_id).Bind(3, state->channel_id).Run();
+    });
   }
 
   Result<int64_t> Resolutions() {
     STORE_ASSIGN_OR_RETURN(auto select, db_.Prepare(kResolvedSupportItems));
     select.Bind(1, max_rows_);
     std::vector<int64_t> done;
-    while (true) {
-      STORE_ASSIGN_OR_RETURN(bool row, select.Step());
-      if (!row) break;
+    STORE_TRY(ForEachRow(select, [&]() -> Result<void> {
       done.push_back(select.Int(0));
-      if (select.IsNull(3) || select.IsNull(4)) continue;  // Erased with its conversation: nothing to count.
+      if (select.IsNull(3) || select.IsNull(4)) return Ok();  // Erased with its conversation: nothing to count.
       delta_.Duration(select.Int(1), select.Int(2), DurationKind::kResolution, select.Int(4),
                       select.Int(4) - select.Int(3));
-    }
+      return Ok();
+    }));
     for (int64_t id : done) {
       STORE_ASSIGN_OR_RETURN(auto remove, db_.Prepare(kDeleteOpenSupport));
       STORE_TRY(remove.Bind(1, id).Run());
@@ -230,24 +231,16 @@ class RollupPass {
   }
 
   Result<int64_t> Messages() {
-    STORE_ASSIGN_OR_RETURN(int64_t cursor, GetCursor("messages"));
-    STORE_ASSIGN_OR_RETURN(auto select, db_.Prepare(kNewMessages));
-    select.Bind(1, cursor).Bind(2, max_rows_);
-    int64_t read = 0;
-    while (true) {
-      STORE_ASSIGN_OR_RETURN(bool row, select.Step());
-      if (!row) break;
-      ++read;
-      cursor = select.Int(0);
-      if (select.Int(4) == 0) continue;
-      STORE_ASSIGN_OR_RETURN(ConversationState * state, State(select.Int(1)));
-      if (state == nullptr) continue;
-      const int64_t at = select.Int(3);
+    return ReadSource("messages", kNewMessages, [&](const Statement& row) -> Result<void> {
+      if (row.Int(4) == 0) return Ok();
+      STORE_ASSIGN_OR_RETURN(ConversationState * state, State(row.Int(1)));
+      if (state == nullptr) return Ok();
+      const int64_t at = row.Int(3);
       AnalyticsCounts& counts = delta_.counts[{state->tenant_id, AnalyticsSlotOf(at), state->channel_id}];
-      if (select.Text(2) == "in") {
+      if (row.Text(2) == "in") {
         ++counts.messages_in;
         if (!state->first_in_at) Mark(*state, state->first_in_at, at);
-      } else if (select.Int(5) != 0) {
+      } else if (row.Int(5) != 0) {
         ++counts.messages_out_person;
         if (!state->person_answered_at) {
           // From the hand-off when the person answers it; else (a takeover, a reply without an escalation) from the
@@ -273,9 +266,8 @@ class RollupPass {
           if (!state->handoff_at) ++start.conversations_automated;
         }
       }
-    }
-    if (read > 0) STORE_TRY(SetCursor("messages", cursor));
-    return read;
+      return Ok();
+    });
   }
 
   // The conversation went to a person at `at` (counted once).
@@ -299,8 +291,8 @@ class RollupPass {
     STORE_ASSIGN_OR_RETURN(auto load, db_.Prepare(kLoadState));
     STORE_ASSIGN_OR_RETURN(bool found, load.Bind(1, conversation_id).Step());
     if (!found) return static_cast<ConversationState*>(nullptr);
-    ConversationState state{load.Int(0),          load.Int(1),          load.Int(2),          OptionalInt(load, 3),
-                            OptionalInt(load, 4), OptionalInt(load, 5), OptionalInt(load, 6), false};
+    ConversationState state{load.Int(0),         load.Int(1),         load.Int(2),         load.OptionalInt(3),
+                            load.OptionalInt(4), load.OptionalInt(5), load.OptionalInt(6), false};
     return &states_.emplace(conversation_id, state).first->second;
   }
 
@@ -377,39 +369,28 @@ class SqliteAnalyticsStore final : public AnalyticsStore {
     }
     std::vector<AnalyticsPeriod> periods(bounds.size() - 1);
     STORE_TRY(store_.Read([&](Database& db) -> Result<void> {
-      auto bind = [&](Statement& statement) {
-        statement.Bind(1, query.tenant_id).Bind(2, bounds.front()).Bind(3, bounds.back()).Bind(4, query.channel_id);
+      // Calls `add` with each row of `sql` in the range and the index of the period holding its slot.
+      auto sum = [&](const char* sql, auto add) -> Result<void> {
+        STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(sql));
+        select.Bind(1, query.tenant_id).Bind(2, bounds.front()).Bind(3, bounds.back()).Bind(4, query.channel_id);
+        STORE_TRY(ForEachRow(select, [&]() -> Result<void> {
+          const int period = PeriodOf(bounds, select.Int(0));
+          if (period >= 0) add(select, periods[period]);
+          return Ok();
+        }));
+        return Ok();
       };
-      STORE_ASSIGN_OR_RETURN(auto counts, db.Prepare(kQueryCounts));
-      bind(counts);
-      while (true) {
-        STORE_ASSIGN_OR_RETURN(bool row, counts.Step());
-        if (!row) break;
-        const int period = PeriodOf(bounds, counts.Int(0));
-        if (period < 0) continue;
-        periods[period].counts +=
-            AnalyticsCounts{counts.Int(1), counts.Int(2), counts.Int(3), counts.Int(4), counts.Int(5),
-                            counts.Int(6), counts.Int(7), counts.Int(8), counts.Int(9)};
-      }
-      STORE_ASSIGN_OR_RETURN(auto escalations, db.Prepare(kQueryEscalations));
-      bind(escalations);
-      while (true) {
-        STORE_ASSIGN_OR_RETURN(bool row, escalations.Step());
-        if (!row) break;
-        const int period = PeriodOf(bounds, escalations.Int(0));
-        if (period >= 0) periods[period].escalations_by_reason[escalations.String(1)] += escalations.Int(2);
-      }
-      STORE_ASSIGN_OR_RETURN(auto durations, db.Prepare(kQueryDurations));
-      bind(durations);
-      while (true) {
-        STORE_ASSIGN_OR_RETURN(bool row, durations.Step());
-        if (!row) break;
-        const int period = PeriodOf(bounds, durations.Int(0));
-        const int64_t kind = durations.Int(1);
-        if (period < 0 || kind < 0 || kind >= kDurationKinds) continue;
-        periods[period].durations[kind][static_cast<int>(durations.Int(2))] += durations.Int(3);
-      }
-      return Ok();
+      STORE_TRY(sum(kQueryCounts, [](const Statement& row, AnalyticsPeriod& period) {
+        period.counts += AnalyticsCounts{row.Int(1), row.Int(2), row.Int(3), row.Int(4), row.Int(5),
+                                         row.Int(6), row.Int(7), row.Int(8), row.Int(9)};
+      }));
+      STORE_TRY(sum(kQueryEscalations, [](const Statement& row, AnalyticsPeriod& period) {
+        period.escalations_by_reason[row.String(1)] += row.Int(2);
+      }));
+      return sum(kQueryDurations, [](const Statement& row, AnalyticsPeriod& period) {
+        const int64_t kind = row.Int(1);
+        if (kind >= 0 && kind < kDurationKinds) period.durations[kind][static_cast<int>(row.Int(2))] += row.Int(3);
+      });
     }));
     return periods;
   }

@@ -34,14 +34,12 @@ constexpr char kClaimHolder[] =
     "SELECT claim_expires_at FROM conversations WHERE id = ?1 AND pending_since IS NOT NULL"
     " AND claim_token IS NOT NULL AND claim_expires_at > ?2";
 constexpr char kClaimedMessages[] =
-    "SELECT id, conversation_id, direction, type, text, platform_message_id, status, error_code, error_title,"
-    " error_detail, platform_timestamp, created_at, details FROM messages"
-    " WHERE conversation_id = ?1 AND id > ?2 AND id <= ?3 AND direction = 'in' AND answerable = 1"
+    "SELECT " PARLEY_MESSAGE_COLUMNS
+    " FROM messages WHERE conversation_id = ?1 AND id > ?2 AND id <= ?3 AND direction = 'in' AND answerable = 1"
     " AND status <> 'deleted' ORDER BY id";
-constexpr char kRecentMessages[] =
-    "SELECT id, conversation_id, direction, type, text, platform_message_id, status, error_code, error_title,"
-    " error_detail, platform_timestamp, created_at, details FROM messages"
-    " WHERE conversation_id = ?1 AND id < ?2 AND status <> 'deleted' AND type <> 'note' ORDER BY id DESC LIMIT ?3";
+constexpr char kRecentMessages[] = "SELECT " PARLEY_MESSAGE_COLUMNS
+                                   " FROM messages WHERE conversation_id = ?1 AND id < ?2 AND status <> 'deleted'"
+                                   " AND type <> 'note' ORDER BY id DESC LIMIT ?3";
 // Marks everything the claim covered answered, clears pending state and the claim. ?2: a reply's time, or 0.
 constexpr char kMarkAnswered[] =
     "UPDATE conversations SET answered_through_id = MAX(answered_through_id, COALESCE(claim_through_id, 0)),"
@@ -56,8 +54,7 @@ constexpr char kInsertReplyTrace[] =
     "INSERT INTO reply_traces (tenant_id, conversation_id, message_id, decision, reason, trace, created_at)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 constexpr char kReplyTraces[] =
-    "SELECT id, conversation_id, message_id, decision, reason, trace, created_at FROM reply_traces"
-    " WHERE conversation_id = ?1 ORDER BY id";
+    "SELECT " PARLEY_TRACE_COLUMNS " FROM reply_traces WHERE conversation_id = ?1 ORDER BY id";
 // Escalation by the agent: the claimed messages are answered (by the hand-off message); later ones wait for people.
 constexpr char kHandOff[] =
     "UPDATE conversations SET mode = 'human', handoff_reason = ?2, human_until = ?3 WHERE id = ?1";
@@ -277,8 +274,7 @@ Result<std::vector<ReplyTrace>> SqliteStore::ListReplyTraces(int64_t tenant_id, 
   while (true) {
     STORE_ASSIGN_OR_RETURN(bool row, select.Step());
     if (!row) break;
-    traces.push_back({select.Int(0), select.Int(1), select.OptionalInt(2), select.String(3), select.String(4),
-                      select.String(5), select.Int(6)});
+    traces.push_back(ReadReplyTrace(select));
   }
   return traces;
 }

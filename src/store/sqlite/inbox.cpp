@@ -83,14 +83,10 @@ constexpr size_t kLookUpMatchesBelow = 3000;
 
 constexpr char kTenantOwnsConversation[] = "SELECT 1 FROM conversations WHERE id = ?1 AND tenant_id = ?2";
 constexpr char kMessagesPage[] =
-    "SELECT id, conversation_id, direction, type, text, platform_message_id, status, error_code, error_title,"
-    " error_detail, platform_timestamp, created_at, details FROM messages"
-    " WHERE conversation_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3";
+    "SELECT " PARLEY_MESSAGE_COLUMNS " FROM messages WHERE conversation_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3";
 // The same newest first, before message ?2 (the newest page: ?2 past every id).
 constexpr char kMessagesPageBefore[] =
-    "SELECT id, conversation_id, direction, type, text, platform_message_id, status, error_code, error_title,"
-    " error_detail, platform_timestamp, created_at, details FROM messages"
-    " WHERE conversation_id = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3";
+    "SELECT " PARLEY_MESSAGE_COLUMNS " FROM messages WHERE conversation_id = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3";
 
 Result<Conversation> LoadConversation(Database& db, int64_t tenant_id, int64_t conversation_id) {
   STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(kConversationOfTenant));

@@ -63,14 +63,19 @@ Result<SearchMatches> FindMatches(Database& db, const std::string& query) {
       }
     }
   }
+  STORE_ASSIGN_OR_RETURN(matches.contact_ids, FindContactMatches(db, query));
+  return matches;
+}
+
+Result<std::vector<int64_t>> FindContactMatches(Database& db, const std::string& query) {
+  std::vector<int64_t> ids;
   STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(kContactMatches));
   select.Bind(1, query);
   while (true) {
     STORE_ASSIGN_OR_RETURN(bool row, select.Step());
-    if (!row) break;
-    matches.contact_ids.push_back(select.Int(0));
+    if (!row) return ids;
+    ids.push_back(select.Int(0));
   }
-  return matches;
 }
 
 std::string JsonIds(const std::vector<int64_t>& ids) {

@@ -29,6 +29,8 @@ struct SearchMatches {
 
 // Runs `query` (from SearchQuery) against both indexes.
 Result<SearchMatches> FindMatches(Database& db, const std::string& query);
+// Runs `query` against the contacts' index only (SearchMatches::contact_ids).
+Result<std::vector<int64_t>> FindContactMatches(Database& db, const std::string& query);
 
 // A JSON array of ids, for statements that take a list through json_each.
 std::string JsonIds(const std::vector<int64_t>& ids);

@@ -41,4 +41,8 @@ StoredMessage ReadMessage(const Statement& row) {
   return m;
 }
 
+ReplyTrace ReadReplyTrace(const Statement& row) {
+  return {row.Int(0), row.Int(1), row.OptionalInt(2), row.String(3), row.String(4), row.String(5), row.Int(6)};
+}
+
 }  // namespace parley::store::sqlite

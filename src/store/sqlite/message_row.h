@@ -1,9 +1,15 @@
 #pragma once
 // How the SQLite backend reads and moves a message, shared by the files of the backend: the row reader for the
-// message columns, the order of an outbound message's statuses and the statement that moves one.
+// message columns, the order of an outbound message's statuses and the statement that moves one; and the reader of
+// the agent's reply traces, which hang off the messages.
 
 #include "store/sqlite/db.h"
 #include "store/store.h"
+
+#define PARLEY_MESSAGE_COLUMNS                                                                                      \
+  "id, conversation_id, direction, type, text, platform_message_id, status, error_code, error_title, error_detail," \
+  " platform_timestamp, created_at, details"
+#define PARLEY_TRACE_COLUMNS "id, conversation_id, message_id, decision, reason, trace, created_at"
 
 namespace parley::store::sqlite {
 
@@ -19,8 +25,10 @@ inline constexpr char kSetOutboundStatus[] =
 // `failed` sits above `delivered` (a failure report wins over earlier progress) but below `read`.
 int OutboundRank(MessageStatus status);
 
-// A message of the columns "id, conversation_id, direction, type, text, platform_message_id, status, error_code,
-// error_title, error_detail, platform_timestamp, created_at, details", in that order.
+// A message of the columns PARLEY_MESSAGE_COLUMNS, in that order.
 StoredMessage ReadMessage(const Statement& row);
+
+// A reply trace of the columns PARLEY_TRACE_COLUMNS, in that order.
+ReplyTrace ReadReplyTrace(const Statement& row);
 
 }  // namespace parley::store::sqlite

@@ -5,6 +5,7 @@
 #include "core/json.h"
 #include "store/sqlite/cursor.h"
 #include "store/sqlite/db.h"
+#include "store/sqlite/read_all.h"
 #include "store/sqlite/sqlite_store.h"
 
 #include <boost/json/parse.hpp>
@@ -141,17 +142,7 @@ class SqliteWebhookStore final : public WebhookStore {
   explicit SqliteWebhookStore(SqliteStore& store) : store_(store) {}
 
   Result<std::vector<WebhookEndpoint>> ListEndpoints(int64_t tenant_id) override {
-    std::vector<WebhookEndpoint> endpoints;
-    STORE_TRY(store_.Read([&](Database& db) -> Result<void> {
-      STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(kEndpoints));
-      select.Bind(1, tenant_id);
-      while (true) {
-        STORE_ASSIGN_OR_RETURN(bool row, select.Step());
-        if (!row) return Ok();
-        endpoints.push_back(ReadEndpoint(select));
-      }
-    }));
-    return endpoints;
+    return ReadAll<WebhookEndpoint>(store_, kEndpoints, ReadEndpoint, [&](Statement& s) { s.Bind(1, tenant_id); });
   }
 
   Result<WebhookEndpoint> GetEndpoint(int64_t tenant_id, int64_t endpoint_id) override {
@@ -249,16 +240,12 @@ class SqliteWebhookStore final : public WebhookStore {
   }
 
   Result<std::vector<WebhookCursor>> Cursors() override {
-    std::vector<WebhookCursor> cursors;
-    STORE_TRY(store_.Read([&](Database& db) -> Result<void> {
-      STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(kCursors));
-      while (true) {
-        STORE_ASSIGN_OR_RETURN(bool row, select.Step());
-        if (!row) return Ok();
-        cursors.push_back({select.Int(0), select.Int(1)});
-      }
-    }));
-    return cursors;
+    return ReadAll<WebhookCursor>(
+        store_, kCursors,
+        [](const Statement& row) {
+          return WebhookCursor{row.Int(0), row.Int(1)};
+        },
+        [](Statement&) {});
   }
 
   Result<void> Enqueue(int64_t tenant_id, int64_t from_event_id, int64_t to_event_id,

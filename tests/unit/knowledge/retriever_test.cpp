@@ -14,6 +14,7 @@
 namespace parley::knowledge {
 namespace {
 
+using fixture::EmbeddedChunk;
 using fixture::Ids;
 using fixture::KnowledgeStoreFixture;
 
@@ -114,17 +115,6 @@ TEST(StemCoverageTest, ShareOfTheQuestionsStemsInThePassage) {
   EXPECT_DOUBLE_EQ(StemCoverage("refunds", "", "english"), 0.0);
   EXPECT_DOUBLE_EQ(StemCoverage("remboursements des chaussures", "Le remboursement d'une chaussure.", "french"), 1.0);
   EXPECT_DOUBLE_EQ(StemCoverage("remboursements des chaussures", "Le remboursement d'une chaussure.", "fr"), 1.0);
-}
-
-store::NewChunk EmbeddedChunk(const BuiltinEmbedder& embedder, int position, const std::string& heading,
-                              const std::string& text) {
-  store::NewChunk chunk;
-  chunk.position = position;
-  chunk.heading_path = heading;
-  chunk.text = text;
-  chunk.lexical_text = Fold(heading + "\n" + text);
-  chunk.embedding = embedder.EmbedOne(heading + "\n" + text);
-  return chunk;
 }
 
 class RetrieverTest : public KnowledgeStoreFixture {

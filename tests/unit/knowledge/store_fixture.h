@@ -4,6 +4,8 @@
 // store that records where the indexes' catch-up reads start.
 
 #include "core/crypto.h"
+#include "knowledge/embedder.h"
+#include "knowledge/text.h"
 #include "store/knowledge_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "support/two_tenant_store.h"
@@ -79,6 +81,18 @@ inline store::NewChunk PlainChunk(const std::string& text, std::vector<float> em
   chunk.text = text;
   chunk.lexical_text = text;
   chunk.embedding = std::move(embedding);
+  return chunk;
+}
+
+// A chunk at `position` under `heading`, as the ingestor writes it: its BM25 text folded, embedded by `embedder`.
+inline store::NewChunk EmbeddedChunk(const BuiltinEmbedder& embedder, int position, const std::string& heading,
+                                     const std::string& text) {
+  store::NewChunk chunk;
+  chunk.position = position;
+  chunk.heading_path = heading;
+  chunk.text = text;
+  chunk.lexical_text = Fold(heading + "\n" + text);
+  chunk.embedding = embedder.EmbedOne(heading + "\n" + text);
   return chunk;
 }
 

@@ -5,7 +5,7 @@
 #include "store/analytics_store.h"
 #include "core/crypto.h"
 #include "store/sqlite/sqlite_store.h"
-#include "support/temp_dir.h"
+#include "unit/store/store_fixture.h"
 
 #include <gtest/gtest.h>
 
@@ -18,39 +18,15 @@ namespace {
 constexpr int64_t kT0 = 1'800'000'000'000 - 1'800'000'000'000 % kAnalyticsSlotMs;  // A slot's start.
 constexpr int64_t kS = 1000;
 
-class AnalyticsStoreTest : public ::testing::Test {
+class AnalyticsStoreTest : public StoreFixture {
  protected:
-  void SetUp() override {
-    SqliteOptions options;
-    options.path = (dir_.path() / "parley.db").string();
-    options.synchronous = "normal";  // Durability is not under test.
-    store_ = SqliteStore::Open(options, box_).value();
-    ASSERT_TRUE(store_->Migrate());
-    tenant_ = store_->CreateTenant("Acme", crypto::Sha256Hex("key-acme")).value().id;
-    other_ = store_->CreateTenant("Globex", crypto::Sha256Hex("key-globex")).value().id;
-    wa_ = store_->AddChannel({tenant_, Platform::kWhatsApp, "wa-1", "t"}).value().id;
-    ig_ = store_->AddChannel({tenant_, Platform::kInstagram, "ig-1", "t"}).value().id;
-    ASSERT_TRUE(store_->AddChannel({other_, Platform::kWhatsApp, "wa-other", "t"}));
-  }
+  void SetUp() override { AddChannels(); }
 
   // A customer message at `at`; returns its conversation.
   int64_t Customer(const std::string& account, const std::string& contact, int64_t at) {
-    const Platform platform = account == "ig-1" ? Platform::kInstagram : Platform::kWhatsApp;
-    InboundItem item;
-    item.message.platform = platform;
-    item.message.account_id = account;
-    item.message.platform_message_id = "mid." + std::to_string(++next_mid_);
-    item.message.contact_id = contact;
-    item.message.timestamp_ms = at;
-    item.message.type = MessageType::kText;
-    item.message.text = "hello";
-    IngestRequest request;
-    request.platform = platform;
-    request.received_at_ms = at;
-    request.messages.push_back(std::move(item));
-    std::promise<Result<IngestOutcome>> promise;
-    store_->Ingest(std::move(request), [&](Result<IngestOutcome> r) { promise.set_value(std::move(r)); });
-    auto outcome = promise.get_future().get();
+    const Platform platform = account == kIgAccount ? Platform::kInstagram : Platform::kWhatsApp;
+    auto outcome =
+        IngestNow(CustomerMessage(platform, account, "mid." + std::to_string(++next_mid_), contact, "hello", at));
     EXPECT_TRUE(outcome && !outcome->pending.empty());
     return outcome && !outcome->pending.empty() ? outcome->pending[0].conversation_id : 0;
   }
@@ -69,12 +45,12 @@ class AnalyticsStoreTest : public ::testing::Test {
   }
 
   void Person(int64_t conversation, int64_t at) {
-    ASSERT_TRUE(store_->QueuePersonReply(tenant_, conversation, "I'm on it", "user:1", 0, at));
+    ASSERT_TRUE(store_->QueuePersonReply(acme_, conversation, "I'm on it", "user:1", 0, at));
   }
 
   AnalyticsPeriod All(std::optional<int64_t> channel = std::nullopt) {
     auto periods = store_->analytics().Query(
-        {tenant_, {AnalyticsSlotOf(kT0 - 86'400'000), AnalyticsSlotOf(kT0 + 86'400'000)}, channel});
+        {acme_, {AnalyticsSlotOf(kT0 - 86'400'000), AnalyticsSlotOf(kT0 + 86'400'000)}, channel});
     EXPECT_TRUE(periods) << periods.error().message;
     return periods ? periods->at(0) : AnalyticsPeriod{};
   }
@@ -88,10 +64,6 @@ class AnalyticsStoreTest : public ::testing::Test {
     FAIL() << "the rollup never caught up";
   }
 
-  testing::TempDir dir_{"parley-analytics"};
-  crypto::SecretBox box_ = crypto::SecretBox::Create(std::string(32, 'k')).value();
-  std::unique_ptr<SqliteStore> store_;
-  int64_t tenant_ = 0, other_ = 0, wa_ = 0, ig_ = 0;
   int next_mid_ = 0;
 };
 
@@ -101,12 +73,12 @@ TEST_F(AnalyticsStoreTest, CountsConversationsMessagesEscalationsAndCredits) {
   const int64_t b = Customer("wa-1", "+332", kT0 + 10 * kS);
   Bot(b, kT0 + 12 * kS, Reason::kHumanRequested);
   Person(b, kT0 + 70 * kS);
-  auto open = store_->ListSupportItems(tenant_, std::string("open"), std::nullopt, 10).value();
+  auto open = store_->ListSupportItems(acme_, std::string("open"), std::nullopt, 10).value();
   ASSERT_EQ(open.data.size(), 1u);
   Customer("ig-1", "ig-user", kT0 + 20 * kS);  // Unanswered.
   Customer("wa-other", "+339", kT0);           // Another tenant's.
   RollUp();
-  ASSERT_TRUE(store_->ResolveSupportItem(tenant_, open.data[0].id, "user:1", false, kT0 + 100 * kS));
+  ASSERT_TRUE(store_->ResolveSupportItem(acme_, open.data[0].id, "user:1", false, kT0 + 100 * kS));
   RollUp();
 
   const AnalyticsPeriod all = All();
@@ -125,11 +97,11 @@ TEST_F(AnalyticsStoreTest, CountsConversationsMessagesEscalationsAndCredits) {
   EXPECT_NEAR(static_cast<double>(MedianMs(all.durations[1]).value()), 58000, 5300);  // From the hand-off.
   EXPECT_NEAR(static_cast<double>(MedianMs(all.durations[2]).value()), 88000, 8000);  // Opened → resolved.
 
-  const AnalyticsPeriod instagram = All(ig_);
+  const AnalyticsPeriod instagram = All(ig_channel_);
   EXPECT_EQ(instagram.counts.conversations_started, 1);
   EXPECT_EQ(instagram.counts.messages_in, 1);
   EXPECT_EQ(instagram.counts.messages_out_bot, 0);
-  EXPECT_EQ(All(wa_).counts.conversations_started, 2);
+  EXPECT_EQ(All(wa_channel_).counts.conversations_started, 2);
 }
 
 TEST_F(AnalyticsStoreTest, APersonJoiningLaterTakesTheConversationOutOfTheAutomatedOnes) {
@@ -141,7 +113,7 @@ TEST_F(AnalyticsStoreTest, APersonJoiningLaterTakesTheConversationOutOfTheAutoma
   Person(a, kT0 + 2 * 3600 * kS);
   RollUp();
   auto periods = store_->analytics().Query(
-      {tenant_, {AnalyticsSlotOf(kT0), AnalyticsSlotOf(kT0) + 1, AnalyticsSlotOf(kT0) + 100}, std::nullopt});
+      {acme_, {AnalyticsSlotOf(kT0), AnalyticsSlotOf(kT0) + 1, AnalyticsSlotOf(kT0) + 100}, std::nullopt});
   ASSERT_TRUE(periods);
   EXPECT_EQ(periods->at(0).counts.conversations_started, 1);
   EXPECT_EQ(periods->at(0).counts.conversations_automated, 0);
@@ -176,8 +148,8 @@ TEST_F(AnalyticsStoreTest, QueriesAreScopedAndChecked) {
   Customer("wa-other", "+339", kT0);
   RollUp();
   EXPECT_EQ(All().counts.conversations_started, 0);
-  EXPECT_EQ(store_->analytics().Query({tenant_, {5}, std::nullopt}).error().code, ErrorCode::kInvalidArgument);
-  EXPECT_EQ(store_->analytics().Query({tenant_, {5, 5}, std::nullopt}).error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(store_->analytics().Query({acme_, {5}, std::nullopt}).error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(store_->analytics().Query({acme_, {5, 5}, std::nullopt}).error().code, ErrorCode::kInvalidArgument);
 }
 
 TEST(AnalyticsHistogramTest, BinsAreAQuarterOfADoublingWide) {

@@ -6,7 +6,7 @@
 #include "store/inbox_store.h"
 
 #include "store/sqlite/sqlite_store.h"
-#include "support/temp_dir.h"
+#include "unit/store/store_fixture.h"
 
 #include <gtest/gtest.h>
 
@@ -20,7 +20,6 @@
 namespace parley::store::sqlite {
 namespace {
 
-constexpr char kIgAccount[] = "ig-1";
 constexpr int64_t kT0 = 1'800'000'000'000;
 constexpr int64_t kLease = 30'000;
 constexpr int64_t kIdle = 3'600'000;
@@ -65,24 +64,12 @@ Reply TextReply(std::vector<std::string> texts, Decision decision = Decision::kA
   return reply;
 }
 
-class HandoffTest : public ::testing::Test {
+class HandoffTest : public StoreFixture {
  protected:
-  void SetUp() override {
-    SqliteOptions options;
-    options.path = (dir_.path() / "parley.db").string();
-    options.synchronous = "normal";  // Durability is not under test.
-    store_ = SqliteStore::Open(options, box_).value();
-    ASSERT_TRUE(store_->Migrate());
-    tenant_ = store_->CreateTenant("Acme", crypto::Sha256Hex("key-acme")).value().id;
-    other_tenant_ = store_->CreateTenant("Globex", crypto::Sha256Hex("key-globex")).value().id;
-    ASSERT_TRUE(store_->AddChannel({tenant_, Platform::kInstagram, kIgAccount, "IGQ-token"}));
-  }
+  void SetUp() override { AddChannel(acme_, Platform::kInstagram, kIgAccount, "IGQ-token"); }
 
   IngestOutcome Ingest(IngestRequest request) {
-    std::promise<Result<IngestOutcome>> promise;
-    auto future = promise.get_future();
-    store_->Ingest(std::move(request), [&](Result<IngestOutcome> r) { promise.set_value(std::move(r)); });
-    auto outcome = future.get();
+    auto outcome = IngestNow(std::move(request));
     EXPECT_TRUE(outcome) << outcome.error().detail;
     return outcome ? std::move(*outcome) : IngestOutcome{};
   }
@@ -110,7 +97,7 @@ class HandoffTest : public ::testing::Test {
   }
 
   Conversation GetConversation(int64_t conversation_id) {
-    for (auto& c : store_->ListConversations(tenant_, std::nullopt, 100).value().data) {
+    for (auto& c : store_->ListConversations(acme_, std::nullopt, 100).value().data) {
       if (c.id == conversation_id) return c;
     }
     ADD_FAILURE() << "no conversation " << conversation_id;
@@ -118,7 +105,7 @@ class HandoffTest : public ::testing::Test {
   }
 
   std::vector<StoredMessage> Thread(int64_t conversation_id) {
-    return store_->ListMessages(tenant_, conversation_id, std::nullopt, 500).value().data;
+    return store_->ListMessages(acme_, conversation_id, std::nullopt, 500).value().data;
   }
 
   // Answers the pending burst with `reply` at `now`.
@@ -128,12 +115,6 @@ class HandoffTest : public ::testing::Test {
     EXPECT_EQ(store_->CommitReply(claim, reply, now, &ids).value(), CommitResult::kCommitted);
     return ids;
   }
-
-  testing::TempDir dir_{"parley-handoff"};
-  crypto::SecretBox box_ = crypto::SecretBox::Create(std::string(32, 'k')).value();
-  std::unique_ptr<SqliteStore> store_;
-  int64_t tenant_ = 0;
-  int64_t other_tenant_ = 0;
 };
 
 TEST_F(HandoffTest, ReplyOfSeveralMessagesIsQueuedInOrderWithItsTrace) {
@@ -161,7 +142,7 @@ TEST_F(HandoffTest, ReplyOfSeveralMessagesIsQueuedInOrderWithItsTrace) {
   EXPECT_EQ(thread[1].status, MessageStatus::kQueued);
   EXPECT_EQ(thread[3].text, "Part three.");
 
-  auto traces = store_->ListReplyTraces(tenant_, conversation).value();
+  auto traces = store_->ListReplyTraces(acme_, conversation).value();
   ASSERT_EQ(traces.size(), 1u);
   EXPECT_EQ(traces[0].conversation_id, conversation);
   EXPECT_EQ(traces[0].message_id, ids[0]);
@@ -182,7 +163,7 @@ TEST_F(HandoffTest, SilentReplyKeepsATraceWithoutMessageAndNoDecisionKeepsNone) 
   Customer("mid.2", "ok", kT0 + 2);
   Answer(conversation, Reply{}, kT0 + 3);  // No decision: nothing to keep.
 
-  auto traces = store_->ListReplyTraces(tenant_, conversation).value();
+  auto traces = store_->ListReplyTraces(acme_, conversation).value();
   ASSERT_EQ(traces.size(), 1u);
   EXPECT_FALSE(traces[0].message_id.has_value());
   EXPECT_EQ(traces[0].decision, "IGNORE");
@@ -191,7 +172,7 @@ TEST_F(HandoffTest, SilentReplyKeepsATraceWithoutMessageAndNoDecisionKeepsNone) 
   EXPECT_TRUE(store_->ListPendingConversations().value().empty());
   // Staying silent does not count as activity in the conversation list.
   EXPECT_EQ(GetConversation(conversation).last_message_at_ms, kT0 + 2);
-  EXPECT_EQ(store_->ListReplyTraces(other_tenant_, conversation).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->ListReplyTraces(globex_, conversation).error().code, ErrorCode::kNotFound);
 }
 
 TEST_F(HandoffTest, HandOffSetsHumanModeWithReasonAndDeadline) {
@@ -230,7 +211,7 @@ TEST_F(HandoffTest, InHumanModeMessagesAreStoredButLeftToPeopleEvenAfterHandBack
   EXPECT_EQ(Thread(conversation).back().text, "hello? anyone?");
   EXPECT_EQ(GetConversation(conversation).last_message_at_ms, kT0 + 100);
 
-  auto back = store_->SetConversationMode(tenant_, conversation, "bot", "", 0, kT0 + 300);
+  auto back = store_->SetConversationMode(acme_, conversation, "bot", "", 0, kT0 + 300);
   ASSERT_TRUE(back);
   EXPECT_EQ(back->mode, "bot");
   EXPECT_EQ(back->handoff_reason, "");
@@ -296,7 +277,7 @@ TEST_F(HandoffTest, EchoOfAnUnknownMessageIsAPersonTakingOver) {
 TEST_F(HandoffTest, EchoToANewContactOpensAConversationInHumanMode) {
   IngestOutcome outcome = Ingest(Echo(kT0, "mid.echo.1", "Hi! Thanks for following us", "igsid-9"));
   EXPECT_EQ(outcome.takeovers, 1);
-  auto conversations = store_->ListConversations(tenant_, std::nullopt, 10).value().data;
+  auto conversations = store_->ListConversations(acme_, std::nullopt, 10).value().data;
   ASSERT_EQ(conversations.size(), 1u);
   EXPECT_EQ(conversations[0].contact.platform_id, "igsid-9");
   EXPECT_EQ(conversations[0].mode, "human");
@@ -350,13 +331,13 @@ TEST_F(HandoffTest, ClaimTakenBeforeATakeoverCannotCommit) {
   EXPECT_EQ(store_->CommitReply(claim, TextReply({"The blue bag costs 45 euros."}), kT0 + 3, &ids).value(),
             CommitResult::kSuperseded);
   EXPECT_TRUE(store_->ListQueuedOutbound().value().empty());
-  EXPECT_TRUE(store_->ListReplyTraces(tenant_, conversation).value().empty());
+  EXPECT_TRUE(store_->ListReplyTraces(acme_, conversation).value().empty());
   EXPECT_EQ(GetConversation(conversation).mode, "human");
 
   // The same holds for a person taking over from Parley's own API.
   Customer("mid.2", "thanks", kT0 + 4 + kIdle);  // Back to the bot after the idle time.
   Claim second = MustClaim(conversation, kT0 + 5 + kIdle);
-  ASSERT_TRUE(store_->SetConversationMode(tenant_, conversation, "human", "", 0, kT0 + 6 + kIdle));
+  ASSERT_TRUE(store_->SetConversationMode(acme_, conversation, "human", "", 0, kT0 + 6 + kIdle));
   EXPECT_EQ(store_->CommitReply(second, TextReply({"You're welcome"}), kT0 + 7 + kIdle, &ids).value(),
             CommitResult::kSuperseded);
   EXPECT_TRUE(store_->ListQueuedOutbound().value().empty());
@@ -364,7 +345,7 @@ TEST_F(HandoffTest, ClaimTakenBeforeATakeoverCannotCommit) {
 
 TEST_F(HandoffTest, SetConversationMode) {
   int64_t conversation = Customer("mid.1", "hello", kT0);
-  auto human = store_->SetConversationMode(tenant_, conversation, "human", "", 0, kT0 + 1);
+  auto human = store_->SetConversationMode(acme_, conversation, "human", "", 0, kT0 + 1);
   ASSERT_TRUE(human);
   EXPECT_EQ(human->id, conversation);
   EXPECT_EQ(human->mode, "human");
@@ -373,24 +354,22 @@ TEST_F(HandoffTest, SetConversationMode) {
   // Taking over leaves the pending message to the person.
   EXPECT_TRUE(store_->ListPendingConversations().value().empty());
 
-  auto timed = store_->SetConversationMode(tenant_, conversation, "human", "vip", 1000, kT0 + 2);
+  auto timed = store_->SetConversationMode(acme_, conversation, "human", "vip", 1000, kT0 + 2);
   ASSERT_TRUE(timed);
   EXPECT_EQ(timed->handoff_reason, "vip");
   EXPECT_EQ(timed->human_until_ms, kT0 + 1002);
 
-  auto bot = store_->SetConversationMode(tenant_, conversation, "bot", "ignored", 1000, kT0 + 3);
+  auto bot = store_->SetConversationMode(acme_, conversation, "bot", "ignored", 1000, kT0 + 3);
   ASSERT_TRUE(bot);
   EXPECT_EQ(bot->mode, "bot");
   EXPECT_EQ(bot->handoff_reason, "");
   EXPECT_FALSE(bot->human_until_ms.has_value());
 
-  EXPECT_EQ(store_->SetConversationMode(other_tenant_, conversation, "human", "", 0, kT0).error().code,
-            ErrorCode::kNotFound);
-  EXPECT_EQ(store_->SetConversationMode(other_tenant_, conversation, "bot", "", 0, kT0).error().code,
-            ErrorCode::kNotFound);
+  EXPECT_EQ(store_->SetConversationMode(globex_, conversation, "human", "", 0, kT0).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->SetConversationMode(globex_, conversation, "bot", "", 0, kT0).error().code, ErrorCode::kNotFound);
   EXPECT_EQ(GetConversation(conversation).mode, "bot");
-  EXPECT_EQ(store_->SetConversationMode(tenant_, 9999, "bot", "", 0, kT0).error().code, ErrorCode::kNotFound);
-  EXPECT_EQ(store_->SetConversationMode(tenant_, conversation, "robot", "", 0, kT0).error().code,
+  EXPECT_EQ(store_->SetConversationMode(acme_, 9999, "bot", "", 0, kT0).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->SetConversationMode(acme_, conversation, "robot", "", 0, kT0).error().code,
             ErrorCode::kInvalidArgument);
 }
 
@@ -434,14 +413,14 @@ Reply Escalation(Reason reason) {
 TEST_F(HandoffTest, EscalationOpensOneSupportItemThatHandingBackResolves) {
   int64_t conversation = Customer("mid.1", "I want a human", kT0);
   Answer(conversation, Escalation(Reason::kHumanRequested), kT0 + 5);
-  auto open = store_->ListSupportItems(tenant_, std::string("open"), std::nullopt, 50).value().data;
+  auto open = store_->ListSupportItems(acme_, std::string("open"), std::nullopt, 50).value().data;
   ASSERT_EQ(open.size(), 1u);
   EXPECT_EQ(open[0].conversation_id, conversation);
   EXPECT_EQ(open[0].reason, "human_requested");
-  EXPECT_TRUE(store_->ListSupportItems(other_tenant_, std::nullopt, std::nullopt, 50).value().data.empty());
+  EXPECT_TRUE(store_->ListSupportItems(globex_, std::nullopt, std::nullopt, 50).value().data.empty());
 
-  ASSERT_TRUE(store_->SetConversationMode(tenant_, conversation, "bot", "", 0, kT0 + 10));
-  auto all = store_->ListSupportItems(tenant_, std::nullopt, std::nullopt, 50).value().data;
+  ASSERT_TRUE(store_->SetConversationMode(acme_, conversation, "bot", "", 0, kT0 + 10));
+  auto all = store_->ListSupportItems(acme_, std::nullopt, std::nullopt, 50).value().data;
   ASSERT_EQ(all.size(), 1u);
   EXPECT_EQ(all[0].status, "resolved");
   EXPECT_EQ(all[0].resolved_by, "hand_back");
@@ -451,51 +430,50 @@ TEST_F(HandoffTest, EscalationOpensOneSupportItemThatHandingBackResolves) {
 TEST_F(HandoffTest, ResolvingASupportItemOptionallyHandsBackAndOnlyOnce) {
   int64_t conversation = Customer("mid.1", "I want a human", kT0);
   Answer(conversation, Escalation(Reason::kHumanRequested), kT0 + 5);
-  int64_t item = store_->ListSupportItems(tenant_, std::nullopt, std::nullopt, 50).value().data.at(0).id;
-  EXPECT_EQ(store_->ResolveSupportItem(other_tenant_, item, "user:9", true, kT0 + 6).error().code,
-            ErrorCode::kNotFound);
-  SupportItem resolved = store_->ResolveSupportItem(tenant_, item, "user:1", /*hand_back=*/false, kT0 + 6).value();
+  int64_t item = store_->ListSupportItems(acme_, std::nullopt, std::nullopt, 50).value().data.at(0).id;
+  EXPECT_EQ(store_->ResolveSupportItem(globex_, item, "user:9", true, kT0 + 6).error().code, ErrorCode::kNotFound);
+  SupportItem resolved = store_->ResolveSupportItem(acme_, item, "user:1", /*hand_back=*/false, kT0 + 6).value();
   EXPECT_EQ(resolved.status, "resolved");
   EXPECT_EQ(resolved.resolved_by, "user:1");
   EXPECT_EQ(GetConversation(conversation).mode, "human");
-  EXPECT_EQ(store_->ResolveSupportItem(tenant_, item, "user:1", true, kT0 + 7).error().code, ErrorCode::kConflict);
+  EXPECT_EQ(store_->ResolveSupportItem(acme_, item, "user:1", true, kT0 + 7).error().code, ErrorCode::kConflict);
 
   // A second escalation opens a new item; resolving it with hand_back returns the conversation to the bot.
-  ASSERT_TRUE(store_->SetConversationMode(tenant_, conversation, "bot", "", 0, kT0 + 8));
+  ASSERT_TRUE(store_->SetConversationMode(acme_, conversation, "bot", "", 0, kT0 + 8));
   Ingest(Messages(kT0 + 9, {Inbound("mid.2", "Still need a human")}));
   Answer(conversation, Escalation(Reason::kHumanRequested), kT0 + 10);
-  auto open = store_->ListSupportItems(tenant_, std::string("open"), std::nullopt, 50).value().data;
+  auto open = store_->ListSupportItems(acme_, std::string("open"), std::nullopt, 50).value().data;
   ASSERT_EQ(open.size(), 1u);
-  ASSERT_TRUE(store_->ResolveSupportItem(tenant_, open[0].id, "user:1", /*hand_back=*/true, kT0 + 11));
+  ASSERT_TRUE(store_->ResolveSupportItem(acme_, open[0].id, "user:1", /*hand_back=*/true, kT0 + 11));
   EXPECT_EQ(GetConversation(conversation).mode, "bot");
 }
 
 TEST_F(HandoffTest, AssignmentIsToAUserOfTheSameTenant) {
   int64_t conversation = Customer("mid.1", "Hello", kT0);
-  int64_t ana = store_->access().CreateUser({tenant_, "ana@acme.test", "", "agent", "h"}).value().id;
-  int64_t gus = store_->access().CreateUser({other_tenant_, "gus@globex.test", "", "agent", "h"}).value().id;
-  EXPECT_EQ(store_->AssignConversation(tenant_, conversation, gus).error().code, ErrorCode::kNotFound);
-  EXPECT_EQ(store_->AssignConversation(other_tenant_, conversation, gus).error().code, ErrorCode::kNotFound);
-  EXPECT_EQ(store_->AssignConversation(tenant_, conversation, ana).value().assignee_user_id, ana);
-  EXPECT_EQ(store_->GetConversation(tenant_, conversation).value().assignee_user_id, ana);
-  EXPECT_EQ(store_->GetConversation(other_tenant_, conversation).error().code, ErrorCode::kNotFound);
-  EXPECT_FALSE(store_->AssignConversation(tenant_, conversation, std::nullopt).value().assignee_user_id);
+  int64_t ana = store_->access().CreateUser({acme_, "ana@acme.test", "", "agent", "h"}).value().id;
+  int64_t gus = store_->access().CreateUser({globex_, "gus@globex.test", "", "agent", "h"}).value().id;
+  EXPECT_EQ(store_->AssignConversation(acme_, conversation, gus).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->AssignConversation(globex_, conversation, gus).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->AssignConversation(acme_, conversation, ana).value().assignee_user_id, ana);
+  EXPECT_EQ(store_->GetConversation(acme_, conversation).value().assignee_user_id, ana);
+  EXPECT_EQ(store_->GetConversation(globex_, conversation).error().code, ErrorCode::kNotFound);
+  EXPECT_FALSE(store_->AssignConversation(acme_, conversation, std::nullopt).value().assignee_user_id);
   // A user who leaves leaves their conversations unassigned.
-  ASSERT_TRUE(store_->AssignConversation(tenant_, conversation, ana));
-  ASSERT_TRUE(store_->access().DeleteUser(tenant_, ana));
-  EXPECT_FALSE(store_->GetConversation(tenant_, conversation).value().assignee_user_id);
+  ASSERT_TRUE(store_->AssignConversation(acme_, conversation, ana));
+  ASSERT_TRUE(store_->access().DeleteUser(acme_, ana));
+  EXPECT_FALSE(store_->GetConversation(acme_, conversation).value().assignee_user_id);
 }
 
 TEST_F(HandoffTest, ClosingLeavesNothingPendingVoidsTheClaimAndTheNextMessageOpensANewConversation) {
   int64_t conversation = Customer("mid.1", "Hello", kT0);
   Claim claim = MustClaim(conversation, kT0 + 1);
-  Conversation closed = store_->CloseConversation(tenant_, conversation, kT0 + 2).value();
+  Conversation closed = store_->CloseConversation(acme_, conversation, kT0 + 2).value();
   EXPECT_EQ(closed.status, "closed");
   EXPECT_NE(store_->CommitReply(claim, TextReply({"Hi!"}), kT0 + 3, nullptr).value(), CommitResult::kCommitted);
   EXPECT_TRUE(store_->ListQueuedOutbound().value().empty());
   EXPECT_FALSE(Claimable(conversation, kT0 + 4));
-  EXPECT_EQ(store_->CloseConversation(other_tenant_, conversation, kT0).error().code, ErrorCode::kNotFound);
-  EXPECT_EQ(store_->QueuePersonReply(tenant_, conversation, "Hi", "user:1", kIdle, kT0 + 5).error().code,
+  EXPECT_EQ(store_->CloseConversation(globex_, conversation, kT0).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->QueuePersonReply(acme_, conversation, "Hi", "user:1", kIdle, kT0 + 5).error().code,
             ErrorCode::kConflict);
 
   int64_t reopened = Customer("mid.2", "Me again", kT0 + 10);
@@ -506,7 +484,7 @@ TEST_F(HandoffTest, ClosingLeavesNothingPendingVoidsTheClaimAndTheNextMessageOpe
 TEST_F(HandoffTest, APersonsReplyIsQueuedLikeTheBotsAndSilencesTheBot) {
   int64_t conversation = Customer("mid.1", "Hello?", kT0);
   OutboundMessage queued =
-      store_->QueuePersonReply(tenant_, conversation, "Hi, Ana here.", "user:7", kIdle, kT0 + 1).value();
+      store_->QueuePersonReply(acme_, conversation, "Hi, Ana here.", "user:7", kIdle, kT0 + 1).value();
   EXPECT_EQ(queued.draft.text, "Hi, Ana here.");
   EXPECT_EQ(queued.recipient_id, "igsid-1");
   EXPECT_EQ(queued.channel.access_token, "IGQ-token");
@@ -519,14 +497,14 @@ TEST_F(HandoffTest, APersonsReplyIsQueuedLikeTheBotsAndSilencesTheBot) {
   ASSERT_EQ(thread.size(), 2u);
   EXPECT_EQ(thread[1].details.at("sent_by"), "person");
   EXPECT_EQ(thread[1].details.at("author"), "user:7");
-  EXPECT_EQ(store_->QueuePersonReply(other_tenant_, conversation, "x", "user:9", kIdle, kT0).error().code,
+  EXPECT_EQ(store_->QueuePersonReply(globex_, conversation, "x", "user:9", kIdle, kT0).error().code,
             ErrorCode::kNotFound);
-  EXPECT_EQ(store_->QueuePersonReply(tenant_, conversation, "", "user:7", kIdle, kT0).error().code,
+  EXPECT_EQ(store_->QueuePersonReply(acme_, conversation, "", "user:7", kIdle, kT0).error().code,
             ErrorCode::kInvalidArgument);
 }
 
 TEST_F(HandoffTest, WhatsAppRepliesFromPeopleStayWithinTheCustomerServiceWindow) {
-  ASSERT_TRUE(store_->AddChannel({tenant_, Platform::kWhatsApp, "phone-1", "EAAG-token"}));
+  ASSERT_TRUE(store_->AddChannel({acme_, Platform::kWhatsApp, "phone-1", "EAAG-token"}));
   InboundItem item = Inbound("wamid.1", "Hello", "33600000001");
   item.message.platform = Platform::kWhatsApp;
   item.message.account_id = "phone-1";
@@ -534,22 +512,22 @@ TEST_F(HandoffTest, WhatsAppRepliesFromPeopleStayWithinTheCustomerServiceWindow)
   request.platform = Platform::kWhatsApp;
   int64_t conversation = Ingest(std::move(request)).pending.at(0).conversation_id;
   constexpr int64_t kDay = 24 * 3600 * 1000;
-  auto late = store_->QueuePersonReply(tenant_, conversation, "Sorry for the wait", "user:1", kIdle, kT0 + kDay + 1);
+  auto late = store_->QueuePersonReply(acme_, conversation, "Sorry for the wait", "user:1", kIdle, kT0 + kDay + 1);
   EXPECT_EQ(late.error().code, ErrorCode::kConflict);
   EXPECT_NE(late.error().message.find("24 hours"), std::string::npos);
-  EXPECT_TRUE(store_->QueuePersonReply(tenant_, conversation, "On it", "user:1", kIdle, kT0 + kDay - 1));
+  EXPECT_TRUE(store_->QueuePersonReply(acme_, conversation, "On it", "user:1", kIdle, kT0 + kDay - 1));
 }
 
 TEST_F(HandoffTest, InstagramRepliesFromPeopleAfterADayCarryTheHumanAgentTagForUpToAWeek) {
   int64_t conversation = Customer("mid.1", "Hello?", kT0);
   constexpr int64_t kDay = 24 * 3600 * 1000;
-  OutboundMessage prompt = store_->QueuePersonReply(tenant_, conversation, "Hi!", "user:1", kIdle, kT0 + 1).value();
+  OutboundMessage prompt = store_->QueuePersonReply(acme_, conversation, "Hi!", "user:1", kIdle, kT0 + 1).value();
   EXPECT_FALSE(prompt.draft.human_agent);
   OutboundMessage late =
-      store_->QueuePersonReply(tenant_, conversation, "Sorry for the wait", "user:1", kIdle, kT0 + 3 * kDay).value();
+      store_->QueuePersonReply(acme_, conversation, "Sorry for the wait", "user:1", kIdle, kT0 + 3 * kDay).value();
   EXPECT_TRUE(late.draft.human_agent);
   EXPECT_TRUE(store_->GetOutbound(late.id).value().draft.human_agent);
-  auto too_late = store_->QueuePersonReply(tenant_, conversation, "Still there?", "user:1", kIdle, kT0 + 8 * kDay);
+  auto too_late = store_->QueuePersonReply(acme_, conversation, "Still there?", "user:1", kIdle, kT0 + 8 * kDay);
   EXPECT_EQ(too_late.error().code, ErrorCode::kConflict);
   EXPECT_NE(too_late.error().message.find("7 days"), std::string::npos);
 }
@@ -558,12 +536,12 @@ TEST_F(HandoffTest, TheInboxFiltersByChannelStatusModeAssigneeActivityAndText) {
   int64_t first = Customer("mid.1", "Where is my blue bag?", kT0);
   int64_t second =
       Ingest(Messages(kT0 + 1000, {Inbound("mid.2", "Opening hours?", "igsid-2")})).pending.at(0).conversation_id;
-  int64_t ana = store_->access().CreateUser({tenant_, "ana@acme.test", "", "agent", "h"}).value().id;
-  ASSERT_TRUE(store_->AssignConversation(tenant_, second, ana));
-  ASSERT_TRUE(store_->SetConversationMode(tenant_, first, "human", "manual", 0, kT0 + 2000));
+  int64_t ana = store_->access().CreateUser({acme_, "ana@acme.test", "", "agent", "h"}).value().id;
+  ASSERT_TRUE(store_->AssignConversation(acme_, second, ana));
+  ASSERT_TRUE(store_->SetConversationMode(acme_, first, "human", "manual", 0, kT0 + 2000));
   auto ids = [&](const ConversationFilter& filter) {
     std::vector<int64_t> out;
-    for (const auto& c : store_->ListConversations(tenant_, filter, std::nullopt, 50).value().data) out.push_back(c.id);
+    for (const auto& c : store_->ListConversations(acme_, filter, std::nullopt, 50).value().data) out.push_back(c.id);
     return out;
   };
   // Messages are indexed for search in the background.
@@ -580,7 +558,7 @@ TEST_F(HandoffTest, TheInboxFiltersByChannelStatusModeAssigneeActivityAndText) {
   int64_t channel = GetConversation(first).channel_id;
   EXPECT_EQ(ids({.channel_id = channel}).size(), 2u);
   EXPECT_EQ(ids({.channel_id = channel + 100}).size(), 0u);
-  EXPECT_TRUE(store_->ListConversations(other_tenant_, {}, std::nullopt, 50).value().data.empty());
+  EXPECT_TRUE(store_->ListConversations(globex_, {}, std::nullopt, 50).value().data.empty());
 }
 
 }  // namespace

@@ -7,7 +7,7 @@
 #include "store/access_store.h"
 #include "store/sqlite/inbox_search.h"
 #include "store/sqlite/sqlite_store.h"
-#include "support/temp_dir.h"
+#include "unit/store/store_fixture.h"
 
 #include <gtest/gtest.h>
 
@@ -19,47 +19,20 @@ namespace parley::store::sqlite {
 namespace {
 
 constexpr int64_t kT0 = 1'800'000'000'000;
-constexpr char kWaAccount[] = "wa-1";
-constexpr char kIgAccount[] = "ig-1";
-constexpr char kOtherAccount[] = "wa-other";
-
-class InboxStoreTest : public ::testing::Test {
+class InboxStoreTest : public StoreFixture {
  protected:
-  void SetUp() override {
-    SqliteOptions options;
-    options.path = (dir_.path() / "parley.db").string();
-    options.synchronous = "normal";  // Durability is not under test.
-    store_ = SqliteStore::Open(options, box_).value();
-    ASSERT_TRUE(store_->Migrate());
-    tenant_ = store_->CreateTenant("Acme", crypto::Sha256Hex("key-acme")).value().id;
-    other_tenant_ = store_->CreateTenant("Globex", crypto::Sha256Hex("key-globex")).value().id;
-    ASSERT_TRUE(store_->AddChannel({tenant_, Platform::kWhatsApp, kWaAccount, "t"}));
-    ASSERT_TRUE(store_->AddChannel({tenant_, Platform::kInstagram, kIgAccount, "t"}));
-    ASSERT_TRUE(store_->AddChannel({other_tenant_, Platform::kWhatsApp, kOtherAccount, "t"}));
-  }
+  void SetUp() override { AddChannels(); }
 
   // A customer message through the webhook path; returns its conversation.
   int64_t Customer(const std::string& account, const std::string& contact, const std::string& text,
                    const std::string& name = "", MessageType type = MessageType::kText) {
     const Platform platform = account == kIgAccount ? Platform::kInstagram : Platform::kWhatsApp;
-    InboundItem item;
-    item.message.platform = platform;
-    item.message.account_id = account;
-    item.message.platform_message_id = "mid." + std::to_string(++next_mid_);
-    item.message.contact_id = contact;
-    item.message.contact_name = name;
-    item.message.timestamp_ms = now_;
-    item.message.type = type;
-    item.message.text = text;
-    item.answerable = type != MessageType::kReaction;
-    IngestRequest request;
-    request.platform = platform;
-    request.received_at_ms = now_;
-    request.messages.push_back(std::move(item));
+    IngestRequest request =
+        CustomerMessage(platform, account, "mid." + std::to_string(++next_mid_), contact, text, now_, name);
+    request.messages[0].message.type = type;
+    request.messages[0].answerable = type != MessageType::kReaction;
     now_ += 1000;
-    std::promise<Result<IngestOutcome>> promise;
-    store_->Ingest(std::move(request), [&](Result<IngestOutcome> r) { promise.set_value(std::move(r)); });
-    auto outcome = promise.get_future().get();
+    auto outcome = IngestNow(std::move(request));
     EXPECT_TRUE(outcome);
     if (!outcome || outcome->pending.empty()) {
       // Not pending (a person holds it, or a reaction): find it by its contact.
@@ -71,7 +44,7 @@ class InboxStoreTest : public ::testing::Test {
     return outcome->pending[0].conversation_id;
   }
 
-  int64_t TenantOf(const std::string& account) const { return account == kOtherAccount ? other_tenant_ : tenant_; }
+  int64_t TenantOf(const std::string& account) const { return account == kOtherAccount ? globex_ : acme_; }
 
   std::vector<int64_t> Search(const std::string& text, int64_t tenant = 0) {
     ConversationFilter filter;
@@ -83,7 +56,7 @@ class InboxStoreTest : public ::testing::Test {
     std::vector<int64_t> ids;
     // Messages are indexed for search in the background; the test searches at once.
     if (filter.text) EXPECT_TRUE(store_->inbox().FlushSearchIndex());
-    auto page = store_->ListConversations(tenant ? tenant : tenant_, filter, std::nullopt, 50);
+    auto page = store_->ListConversations(tenant ? tenant : acme_, filter, std::nullopt, 50);
     EXPECT_TRUE(page) << page.error().message;
     if (page) {
       for (const auto& c : page->data) ids.push_back(c.id);
@@ -92,16 +65,11 @@ class InboxStoreTest : public ::testing::Test {
   }
 
   ConversationSummary Summary(int64_t conversation) {
-    auto summaries = store_->inbox().Summaries(tenant_, {conversation}).value();
+    auto summaries = store_->inbox().Summaries(acme_, {conversation}).value();
     EXPECT_EQ(summaries.size(), 1u);
     return summaries.empty() ? ConversationSummary{} : summaries[0];
   }
 
-  testing::TempDir dir_{"parley-inbox"};
-  crypto::SecretBox box_ = crypto::SecretBox::Create(std::string(32, 'k')).value();
-  std::unique_ptr<SqliteStore> store_;
-  int64_t tenant_ = 0;
-  int64_t other_tenant_ = 0;
   int64_t now_ = kT0;
   int next_mid_ = 0;
 };
@@ -144,7 +112,7 @@ TEST_F(InboxStoreTest, SearchStaysInItsTenantAndOrdersByActivity) {
   int64_t theirs = Customer(kOtherAccount, "33600000001", "Refund please");
   int64_t second = Customer(kIgAccount, "igsid-1", "refund status");
   EXPECT_EQ(Search("refund"), (std::vector<int64_t>{second, first}));
-  EXPECT_EQ(Search("refund", other_tenant_), (std::vector<int64_t>{theirs}));
+  EXPECT_EQ(Search("refund", globex_), (std::vector<int64_t>{theirs}));
   Customer(kWaAccount, "33600000001", "any news?");
   EXPECT_EQ(Search("refund"), (std::vector<int64_t>{first, second}));
 }
@@ -164,9 +132,7 @@ TEST_F(InboxStoreTest, SearchPagesThroughManyMatchesWithTheCursor) {
     item.message.text = "order " + std::to_string(i);
     request.messages.push_back(std::move(item));
   }
-  std::promise<Result<IngestOutcome>> promise;
-  store_->Ingest(std::move(request), [&](Result<IngestOutcome> r) { promise.set_value(std::move(r)); });
-  auto outcome = promise.get_future().get().value();
+  auto outcome = IngestNow(std::move(request)).value();
   ASSERT_EQ(outcome.pending.size(), 3100u);
   std::vector<int64_t> all;  // Same activity time: newest id first.
   for (const auto& pending : outcome.pending) all.insert(all.begin(), pending.conversation_id);
@@ -178,7 +144,7 @@ TEST_F(InboxStoreTest, SearchPagesThroughManyMatchesWithTheCursor) {
   std::vector<int64_t> seen;
   std::optional<std::string> cursor;
   do {
-    auto page = store_->ListConversations(tenant_, filter, cursor, 500).value();
+    auto page = store_->ListConversations(acme_, filter, cursor, 500).value();
     for (const auto& c : page.data) seen.push_back(c.id);
     cursor = page.next_cursor;
   } while (cursor);
@@ -194,9 +160,7 @@ TEST_F(InboxStoreTest, UnsentMessagesLeaveTheIndex) {
   request.platform = Platform::kInstagram;
   request.received_at_ms = now_;
   request.deletions.push_back({Platform::kInstagram, kIgAccount, "mid.1", "igsid-1"});
-  std::promise<Result<IngestOutcome>> promise;
-  store_->Ingest(std::move(request), [&](Result<IngestOutcome> r) { promise.set_value(std::move(r)); });
-  ASSERT_TRUE(promise.get_future().get());
+  ASSERT_TRUE(IngestNow(std::move(request)));
   EXPECT_TRUE(Search("4417").empty());
 }
 
@@ -208,20 +172,20 @@ TEST_F(InboxStoreTest, FiltersByPlatformAndByWaitingOnAPerson) {
 
   // Bot mode: nobody waits on a person.
   EXPECT_TRUE(Ids({.waiting = true}).empty());
-  ASSERT_TRUE(store_->SetConversationMode(tenant_, wa, "human", "manual", 0, now_));
-  ASSERT_TRUE(store_->SetConversationMode(tenant_, ig, "human", "manual", 0, now_));
+  ASSERT_TRUE(store_->SetConversationMode(acme_, wa, "human", "manual", 0, now_));
+  ASSERT_TRUE(store_->SetConversationMode(acme_, ig, "human", "manual", 0, now_));
   // Both customers spoke last; then a person answers one of them.
   EXPECT_EQ(Ids({.waiting = true}), (std::vector<int64_t>{ig, wa}));
-  ASSERT_TRUE(store_->QueuePersonReply(tenant_, wa, "Hi, how can I help?", "user:1", 0, now_));
+  ASSERT_TRUE(store_->QueuePersonReply(acme_, wa, "Hi, how can I help?", "user:1", 0, now_));
   EXPECT_EQ(Ids({.waiting = true}), (std::vector<int64_t>{ig}));
   EXPECT_EQ(Ids({.waiting = false}), (std::vector<int64_t>{wa}));
   // A note or a reaction from the customer changes nothing; a new question does.
-  ASSERT_TRUE(store_->inbox().AddNote(tenant_, wa, "VIP customer", "user:1", 1, now_));
+  ASSERT_TRUE(store_->inbox().AddNote(acme_, wa, "VIP customer", "user:1", 1, now_));
   Customer(kWaAccount, "33600000001", "👍", "", MessageType::kReaction);
   EXPECT_EQ(Ids({.waiting = true}), (std::vector<int64_t>{ig}));
   Customer(kWaAccount, "33600000001", "One more thing");
   EXPECT_EQ(Ids({.waiting = true}), (std::vector<int64_t>{wa, ig}));
-  ASSERT_TRUE(store_->CloseConversation(tenant_, wa, now_));
+  ASSERT_TRUE(store_->CloseConversation(acme_, wa, now_));
   EXPECT_EQ(Ids({.waiting = true}), (std::vector<int64_t>{ig}));
 }
 
@@ -234,10 +198,10 @@ TEST_F(InboxStoreTest, UnreadCountsCustomerMessagesSinceTheTeamsReadMarker) {
   EXPECT_EQ(summary.last_message->text, "Are you there?");
   EXPECT_EQ(summary.last_message->direction, Direction::kIn);
 
-  ConversationSummary read = store_->inbox().MarkRead(tenant_, conversation, now_).value();
+  ConversationSummary read = store_->inbox().MarkRead(acme_, conversation, now_).value();
   EXPECT_EQ(read.unread_count, 0);
   EXPECT_EQ(Summary(conversation).unread_count, 0);
-  ASSERT_TRUE(store_->QueuePersonReply(tenant_, conversation, "Yes!", "user:1", 0, now_));
+  ASSERT_TRUE(store_->QueuePersonReply(acme_, conversation, "Yes!", "user:1", 0, now_));
   EXPECT_EQ(Summary(conversation).unread_count, 0);  // the business's own messages are never unread
   EXPECT_EQ(Summary(conversation).last_message->direction, Direction::kOut);
   Customer(kWaAccount, "33600000001", std::string(300, 'a'));
@@ -245,53 +209,52 @@ TEST_F(InboxStoreTest, UnreadCountsCustomerMessagesSinceTheTeamsReadMarker) {
   EXPECT_EQ(summary.unread_count, 1);
   EXPECT_EQ(summary.last_message->text.size(), kPreviewCodePoints);
 
-  EXPECT_EQ(store_->inbox().MarkRead(other_tenant_, conversation, now_).error().code, ErrorCode::kNotFound);
-  EXPECT_TRUE(store_->inbox().Summaries(other_tenant_, {conversation}).value().empty());
+  EXPECT_EQ(store_->inbox().MarkRead(globex_, conversation, now_).error().code, ErrorCode::kNotFound);
+  EXPECT_TRUE(store_->inbox().Summaries(globex_, {conversation}).value().empty());
 }
 
 TEST_F(InboxStoreTest, NotesStayInTheTeamsThreadAndOutOfTheAgentsHistory) {
   int64_t conversation = Customer(kWaAccount, "33600000001", "My parcel is late");
-  const int64_t activity = store_->GetConversation(tenant_, conversation).value().last_message_at_ms;
+  const int64_t activity = store_->GetConversation(acme_, conversation).value().last_message_at_ms;
   StoredMessage note =
-      store_->inbox().AddNote(tenant_, conversation, "Checked: courier strike", "user:7", 7, now_ + 5).value();
+      store_->inbox().AddNote(acme_, conversation, "Checked: courier strike", "user:7", 7, now_ + 5).value();
   EXPECT_EQ(note.type, MessageType::kNote);
   EXPECT_EQ(note.direction, Direction::kOut);
   EXPECT_EQ(note.details.at("author_user_id").as_int64(), 7);
   EXPECT_EQ(note.details.at("author").as_string(), "user:7");
 
-  auto thread = store_->ListMessages(tenant_, conversation, std::nullopt, 50).value().data;
+  auto thread = store_->ListMessages(acme_, conversation, std::nullopt, 50).value().data;
   ASSERT_EQ(thread.size(), 2u);
   EXPECT_EQ(thread[1].type, MessageType::kNote);
   auto history = store_->RecentMessages(conversation, note.id + 1, 50).value();
   ASSERT_EQ(history.size(), 1u);
   EXPECT_EQ(history[0].text, "My parcel is late");
   EXPECT_TRUE(store_->ListQueuedOutbound().value().empty());  // never sent
-  EXPECT_EQ(store_->GetConversation(tenant_, conversation).value().last_message_at_ms, activity);
+  EXPECT_EQ(store_->GetConversation(acme_, conversation).value().last_message_at_ms, activity);
   EXPECT_EQ(Summary(conversation).last_message->text, "My parcel is late");
   EXPECT_EQ(Summary(conversation).unread_count, 0);                    // whoever writes a note has read the thread
   EXPECT_EQ(Search("courier"), (std::vector<int64_t>{conversation}));  // the team finds its notes
 
-  EXPECT_EQ(store_->inbox().AddNote(other_tenant_, conversation, "x", "user:1", 1, now_).error().code,
-            ErrorCode::kNotFound);
-  EXPECT_EQ(store_->inbox().AddNote(tenant_, conversation, "", "user:1", 1, now_).error().code,
+  EXPECT_EQ(store_->inbox().AddNote(globex_, conversation, "x", "user:1", 1, now_).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->inbox().AddNote(acme_, conversation, "", "user:1", 1, now_).error().code,
             ErrorCode::kInvalidArgument);
-  EXPECT_EQ(store_->inbox().GetMessage(other_tenant_, conversation, note.id).error().code, ErrorCode::kNotFound);
-  EXPECT_EQ(store_->inbox().GetMessage(tenant_, conversation, note.id).value().text, "Checked: courier strike");
+  EXPECT_EQ(store_->inbox().GetMessage(globex_, conversation, note.id).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->inbox().GetMessage(acme_, conversation, note.id).value().text, "Checked: courier strike");
 }
 
 TEST_F(InboxStoreTest, CannedRepliesAreUniquePerTenantAndListedByShortcutPrefix) {
   InboxStore& inbox = store_->inbox();
-  CannedReply hours = inbox.CreateCannedReply(tenant_, "hours", "We are open 9-18.", now_).value();
-  ASSERT_TRUE(inbox.CreateCannedReply(tenant_, "holidays", "Closed on 25/12.", now_));
-  ASSERT_TRUE(inbox.CreateCannedReply(tenant_, "refund", "Refunds take 5 days.", now_));
-  ASSERT_TRUE(inbox.CreateCannedReply(other_tenant_, "hours", "Theirs.", now_));  // per tenant
-  EXPECT_EQ(inbox.CreateCannedReply(tenant_, "hours", "Again", now_).error().code, ErrorCode::kConflict);
-  EXPECT_EQ(inbox.CreateCannedReply(tenant_, "Bad Shortcut", "x", now_).error().code, ErrorCode::kInvalidArgument);
-  EXPECT_EQ(inbox.CreateCannedReply(tenant_, "empty", "", now_).error().code, ErrorCode::kInvalidArgument);
+  CannedReply hours = inbox.CreateCannedReply(acme_, "hours", "We are open 9-18.", now_).value();
+  ASSERT_TRUE(inbox.CreateCannedReply(acme_, "holidays", "Closed on 25/12.", now_));
+  ASSERT_TRUE(inbox.CreateCannedReply(acme_, "refund", "Refunds take 5 days.", now_));
+  ASSERT_TRUE(inbox.CreateCannedReply(globex_, "hours", "Theirs.", now_));  // per tenant
+  EXPECT_EQ(inbox.CreateCannedReply(acme_, "hours", "Again", now_).error().code, ErrorCode::kConflict);
+  EXPECT_EQ(inbox.CreateCannedReply(acme_, "Bad Shortcut", "x", now_).error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(inbox.CreateCannedReply(acme_, "empty", "", now_).error().code, ErrorCode::kInvalidArgument);
 
   auto shortcuts = [&](const std::string& prefix) {
     std::vector<std::string> out;
-    for (const auto& reply : inbox.ListCannedReplies(tenant_, prefix).value()) out.push_back(reply.shortcut);
+    for (const auto& reply : inbox.ListCannedReplies(acme_, prefix).value()) out.push_back(reply.shortcut);
     return out;
   };
   EXPECT_EQ(shortcuts(""), (std::vector<std::string>{"holidays", "hours", "refund"}));
@@ -299,13 +262,13 @@ TEST_F(InboxStoreTest, CannedRepliesAreUniquePerTenantAndListedByShortcutPrefix)
   EXPECT_EQ(shortcuts("hou"), (std::vector<std::string>{"hours"}));
   EXPECT_TRUE(shortcuts("x").empty());
 
-  EXPECT_EQ(inbox.UpdateCannedReply(tenant_, hours.id, "refund", "x", now_).error().code, ErrorCode::kConflict);
-  CannedReply renamed = inbox.UpdateCannedReply(tenant_, hours.id, "opening", "9-18, Mon-Sat", now_ + 1).value();
+  EXPECT_EQ(inbox.UpdateCannedReply(acme_, hours.id, "refund", "x", now_).error().code, ErrorCode::kConflict);
+  CannedReply renamed = inbox.UpdateCannedReply(acme_, hours.id, "opening", "9-18, Mon-Sat", now_ + 1).value();
   EXPECT_EQ(renamed.shortcut, "opening");
   EXPECT_EQ(renamed.updated_at_ms, now_ + 1);
-  EXPECT_EQ(inbox.UpdateCannedReply(other_tenant_, hours.id, "mine", "x", now_).error().code, ErrorCode::kNotFound);
-  EXPECT_EQ(inbox.DeleteCannedReply(other_tenant_, hours.id).error().code, ErrorCode::kNotFound);
-  ASSERT_TRUE(inbox.DeleteCannedReply(tenant_, hours.id));
+  EXPECT_EQ(inbox.UpdateCannedReply(globex_, hours.id, "mine", "x", now_).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(inbox.DeleteCannedReply(globex_, hours.id).error().code, ErrorCode::kNotFound);
+  ASSERT_TRUE(inbox.DeleteCannedReply(acme_, hours.id));
   EXPECT_EQ(shortcuts(""), (std::vector<std::string>{"holidays", "refund"}));
 }
 

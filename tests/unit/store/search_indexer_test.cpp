@@ -9,6 +9,7 @@
 #include "store/sqlite/db.h"
 #include "store/sqlite/sqlite_store.h"
 #include "support/temp_dir.h"
+#include "unit/store/store_fixture.h"
 
 #include <gtest/gtest.h>
 
@@ -26,44 +27,23 @@ using namespace std::chrono_literals;
 constexpr int64_t kT0 = 1'800'000'000'000;
 constexpr char kAccount[] = "wa-1";
 
-class SearchIndexerTest : public ::testing::Test {
+class SearchIndexerTest : public StoreFixture {
  protected:
-  void SetUp() override { Open(); }
+  void SetUp() override { AddChannel(acme_, Platform::kWhatsApp, kAccount); }
 
+  // Opens the store again after Close(), as a restarted server does.
   void Open() {
     SqliteOptions options;
     options.path = Path();
     options.synchronous = "normal";
     store_ = SqliteStore::Open(options, box_).value();
     ASSERT_TRUE(store_->Migrate());
-    if (tenant_ == 0) {
-      tenant_ = store_->CreateTenant("Acme", crypto::Sha256Hex("key-acme")).value().id;
-      ASSERT_TRUE(store_->AddChannel({tenant_, Platform::kWhatsApp, kAccount, "t"}));
-    }
   }
 
   std::string Path() const { return (dir_.path() / "parley.db").string(); }
 
-  Result<IngestOutcome> Ingest(IngestRequest request) {
-    request.platform = Platform::kWhatsApp;
-    request.received_at_ms = kT0;
-    std::promise<Result<IngestOutcome>> promise;
-    store_->Ingest(std::move(request), [&](Result<IngestOutcome> r) { promise.set_value(std::move(r)); });
-    return promise.get_future().get();
-  }
-
   int64_t Customer(const std::string& contact, const std::string& mid, const std::string& text) {
-    InboundItem item;
-    item.message.platform = Platform::kWhatsApp;
-    item.message.account_id = kAccount;
-    item.message.platform_message_id = mid;
-    item.message.contact_id = contact;
-    item.message.timestamp_ms = kT0;
-    item.message.text = text;
-    item.answerable = true;
-    IngestRequest request;
-    request.messages.push_back(std::move(item));
-    auto outcome = Ingest(std::move(request));
+    auto outcome = IngestNow(CustomerMessage(Platform::kWhatsApp, kAccount, mid, contact, text, kT0));
     EXPECT_TRUE(outcome && outcome->pending.size() == 1);
     return outcome && !outcome->pending.empty() ? outcome->pending[0].conversation_id : 0;
   }
@@ -73,7 +53,7 @@ class SearchIndexerTest : public ::testing::Test {
     ConversationFilter filter;
     filter.text = text;
     std::vector<int64_t> ids;
-    for (const auto& c : store_->ListConversations(tenant_, filter, std::nullopt, 50).value().data) {
+    for (const auto& c : store_->ListConversations(acme_, filter, std::nullopt, 50).value().data) {
       ids.push_back(c.id);
     }
     return ids;
@@ -97,11 +77,6 @@ class SearchIndexerTest : public ::testing::Test {
     EXPECT_TRUE(count.Step().value());
     return count.Int(0);
   }
-
-  testing::TempDir dir_{"parley-search-indexer"};
-  crypto::SecretBox box_ = crypto::SecretBox::Create(std::string(32, 'k')).value();
-  std::unique_ptr<SqliteStore> store_;
-  int64_t tenant_ = 0;
 };
 
 TEST_F(SearchIndexerTest, NewMessagesBecomeSearchableInTheBackground) {
@@ -117,23 +92,14 @@ TEST_F(SearchIndexerTest, ARestartedStoreCatchesUpWithWhatItHadNotIndexed) {
     options.path = Path();
     options.synchronous = "normal";
     auto writer = SqliteStore::Open(options, box_).value();  // Not migrated: no indexer.
-    InboundItem item;
-    item.message.platform = Platform::kWhatsApp;
-    item.message.account_id = kAccount;
-    item.message.platform_message_id = "mid.r";
-    item.message.contact_id = "33622222222";
-    item.message.timestamp_ms = kT0;
-    item.message.text = "Opening hours on Sunday?";
-    IngestRequest request;
-    request.platform = Platform::kWhatsApp;
-    request.received_at_ms = kT0;
-    request.messages.push_back(std::move(item));
+    IngestRequest request =
+        CustomerMessage(Platform::kWhatsApp, kAccount, "mid.r", "33622222222", "Opening hours on Sunday?", kT0);
     std::promise<Result<IngestOutcome>> promise;
     writer->Ingest(std::move(request), [&](Result<IngestOutcome> r) { promise.set_value(std::move(r)); });
     ASSERT_TRUE(promise.get_future().get());
   }
   Open();
-  auto all = store_->ListConversations(tenant_, std::nullopt, 50).value().data;
+  auto all = store_->ListConversations(acme_, std::nullopt, 50).value().data;
   ASSERT_EQ(all.size(), 1u);
   EXPECT_TRUE(FoundWithin("sunday", {all[0].id}, 5s));
 }
@@ -142,17 +108,7 @@ TEST_F(SearchIndexerTest, AMessageUnsentBeforeItIsIndexedIsNeverIndexed) {
   // The writer is held, so the message and its unsending commit together, before any batch can see them.
   std::promise<void> release;
   store_->HoldWriterForTesting(release.get_future().share());
-  InboundItem item;
-  item.message.platform = Platform::kWhatsApp;
-  item.message.account_id = kAccount;
-  item.message.platform_message_id = "mid.u";
-  item.message.contact_id = "33633333333";
-  item.message.timestamp_ms = kT0;
-  item.message.text = "my code is 7781";
-  IngestRequest first;
-  first.platform = Platform::kWhatsApp;
-  first.received_at_ms = kT0;
-  first.messages.push_back(std::move(item));
+  IngestRequest first = CustomerMessage(Platform::kWhatsApp, kAccount, "mid.u", "33633333333", "my code is 7781", kT0);
   IngestRequest second;
   second.platform = Platform::kWhatsApp;
   second.received_at_ms = kT0;
@@ -201,17 +157,17 @@ TEST_F(SearchIndexerTest, ABatchIndexesUpToItsLimitAndMovesTheMarkPastTextlessMe
 TEST_F(SearchIndexerTest, AThreadPagesNewestFirst) {
   int64_t conversation = 0;
   for (int i = 0; i < 5; ++i) conversation = Customer("33666666666", "mid.p" + std::to_string(i), std::to_string(i));
-  auto page = store_->ListMessagesNewestFirst(tenant_, conversation, std::nullopt, 3).value();
+  auto page = store_->ListMessagesNewestFirst(acme_, conversation, std::nullopt, 3).value();
   ASSERT_EQ(page.data.size(), 3u);
   EXPECT_EQ(page.data[0].text, "4");
   EXPECT_EQ(page.data[2].text, "2");
   ASSERT_TRUE(page.next_cursor);
-  auto older = store_->ListMessagesNewestFirst(tenant_, conversation, page.next_cursor, 3).value();
+  auto older = store_->ListMessagesNewestFirst(acme_, conversation, page.next_cursor, 3).value();
   ASSERT_EQ(older.data.size(), 2u);
   EXPECT_EQ(older.data[0].text, "1");
   EXPECT_FALSE(older.next_cursor);
-  EXPECT_EQ(store_->ListMessages(tenant_, conversation, page.next_cursor, 3).error().code, ErrorCode::kInvalidArgument);
-  EXPECT_EQ(store_->ListMessagesNewestFirst(tenant_ + 1, conversation, std::nullopt, 3).error().code,
+  EXPECT_EQ(store_->ListMessages(acme_, conversation, page.next_cursor, 3).error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(store_->ListMessagesNewestFirst(acme_ + 1, conversation, std::nullopt, 3).error().code,
             ErrorCode::kNotFound);
 }
 

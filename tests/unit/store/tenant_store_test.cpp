@@ -4,34 +4,17 @@
 #include "store/tenant_store.h"
 #include "core/crypto.h"
 #include "store/sqlite/sqlite_store.h"
-#include "support/temp_dir.h"
+#include "support/two_tenant_store.h"
 
 #include <gtest/gtest.h>
 
 namespace parley::store::sqlite {
 namespace {
 
-class TenantStoreTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    SqliteOptions options;
-    options.path = (dir_.path() / "parley.db").string();
-    options.synchronous = "normal";  // Durability is not under test.
-    store_ = SqliteStore::Open(options, box_).value();
-    ASSERT_TRUE(store_->Migrate());
-    tenant_ = store_->CreateTenant("Acme", crypto::Sha256Hex("key-acme")).value().id;
-    other_ = store_->CreateTenant("Globex", crypto::Sha256Hex("key-globex")).value().id;
-  }
-
-  testing::TempDir dir_{"parley-tenant"};
-  crypto::SecretBox box_ = crypto::SecretBox::Create(std::string(32, 'k')).value();
-  std::unique_ptr<SqliteStore> store_;
-  int64_t tenant_ = 0;
-  int64_t other_ = 0;
-};
+class TenantStoreTest : public parley::testing::TwoTenantStore {};
 
 TEST_F(TenantStoreTest, NewTenantsAreInUtcAndKeepMessagesForEver) {
-  auto tenant = store_->tenants().GetTenant(tenant_);
+  auto tenant = store_->tenants().GetTenant(acme_);
   ASSERT_TRUE(tenant) << tenant.error().message;
   EXPECT_EQ(tenant->name, "Acme");
   EXPECT_EQ(tenant->time_zone, "UTC");
@@ -41,19 +24,19 @@ TEST_F(TenantStoreTest, NewTenantsAreInUtcAndKeepMessagesForEver) {
 
 TEST_F(TenantStoreTest, UpdatesOnlyTheFieldsGiven) {
   auto& tenants = store_->tenants();
-  auto updated = tenants.UpdateTenant(tenant_, {.time_zone = "Europe/Paris"});
+  auto updated = tenants.UpdateTenant(acme_, {.time_zone = "Europe/Paris"});
   ASSERT_TRUE(updated) << updated.error().message;
   EXPECT_EQ(updated->time_zone, "Europe/Paris");
   EXPECT_EQ(updated->name, "Acme");
 
-  updated = tenants.UpdateTenant(tenant_, {.name = "Acme SAS", .message_retention_days = std::optional<int>(30)});
+  updated = tenants.UpdateTenant(acme_, {.name = "Acme SAS", .message_retention_days = std::optional<int>(30)});
   ASSERT_TRUE(updated);
   EXPECT_EQ(updated->name, "Acme SAS");
   EXPECT_EQ(updated->time_zone, "Europe/Paris");
   EXPECT_EQ(updated->message_retention_days, 30);
-  EXPECT_EQ(tenants.GetTenant(other_)->time_zone, "UTC");  // The other tenant is untouched.
+  EXPECT_EQ(tenants.GetTenant(globex_)->time_zone, "UTC");  // The other tenant is untouched.
 
-  updated = tenants.UpdateTenant(tenant_, {.message_retention_days = std::optional<int>()});
+  updated = tenants.UpdateTenant(acme_, {.message_retention_days = std::optional<int>()});
   ASSERT_TRUE(updated);
   EXPECT_FALSE(updated->message_retention_days);  // Back to keeping messages for ever.
 }
@@ -68,11 +51,11 @@ TEST_F(TenantStoreTest, RefusesInvalidSettingsWithoutChangingAny) {
            TenantSettingsUpdate{.name = "Changed", .message_retention_days = std::optional<int>(0)},
            TenantSettingsUpdate{.message_retention_days = std::optional<int>(kMaxRetentionDays + 1)},
        }) {
-    auto refused = tenants.UpdateTenant(tenant_, update);
+    auto refused = tenants.UpdateTenant(acme_, update);
     ASSERT_FALSE(refused);
     EXPECT_EQ(refused.error().code, ErrorCode::kInvalidArgument);
   }
-  auto tenant = tenants.GetTenant(tenant_);
+  auto tenant = tenants.GetTenant(acme_);
   EXPECT_EQ(tenant->name, "Acme");
   EXPECT_EQ(tenant->time_zone, "UTC");
   EXPECT_EQ(tenants.UpdateTenant(999, {.name = "x"}).error().code, ErrorCode::kNotFound);
@@ -81,11 +64,11 @@ TEST_F(TenantStoreTest, RefusesInvalidSettingsWithoutChangingAny) {
 TEST_F(TenantStoreTest, ListsTheTenantsWithARetentionPeriod) {
   auto& tenants = store_->tenants();
   EXPECT_TRUE(tenants.ListTenantsWithRetention()->empty());
-  ASSERT_TRUE(tenants.UpdateTenant(other_, {.message_retention_days = std::optional<int>(90)}));
+  ASSERT_TRUE(tenants.UpdateTenant(globex_, {.message_retention_days = std::optional<int>(90)}));
   auto listed = tenants.ListTenantsWithRetention();
   ASSERT_TRUE(listed);
   ASSERT_EQ(listed->size(), 1u);
-  EXPECT_EQ(listed->at(0).id, other_);
+  EXPECT_EQ(listed->at(0).id, globex_);
   EXPECT_EQ(listed->at(0).message_retention_days, 90);
 }
 
