@@ -8,7 +8,7 @@ import { ApiError, api, setCsrfToken } from '../lib/api/client';
 import { queryKeys } from '../lib/api/keys';
 import { useI18n } from '../lib/i18n';
 import { fetchMe } from '../lib/session';
-import { PublicForm, SubmitButton, TextField } from './PublicForm';
+import { NewPasswordField, PublicForm, SubmitButton, TextField } from './PublicForm';
 
 export function AcceptInvitePage() {
   const { t, code } = useI18n();
@@ -58,15 +58,7 @@ export function AcceptInvitePage() {
         <>
           <p>{t('auth.invite.as', { role: code('role', invitation?.role), email: invitation?.email ?? '' })}</p>
           <TextField label={t('auth.invite.name')} autoComplete="name" maxLength={200} value={name} onValue={setName} />
-          <TextField
-            label={t('auth.invite.password')}
-            type="password"
-            autoComplete="new-password"
-            required
-            minLength={8}
-            value={password}
-            onValue={setPassword}
-          />
+          <NewPasswordField label={t('auth.invite.password')} value={password} onValue={setPassword} />
           <p className="muted">{t('auth.passwordHint')}</p>
           <ErrorText message={accept.error?.message} />
           <SubmitButton pending={accept.isPending}>{t('auth.invite.submit')}</SubmitButton>

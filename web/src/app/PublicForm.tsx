@@ -47,6 +47,29 @@ export function TextField({
   );
 }
 
+/** A password the person chooses: the length the server requires (8) is asked for before sending. */
+export function NewPasswordField({
+  label,
+  value,
+  onValue,
+}: {
+  label: string;
+  value: string;
+  onValue: (value: string) => void;
+}) {
+  return (
+    <TextField
+      label={label}
+      type="password"
+      autoComplete="new-password"
+      required
+      minLength={8}
+      value={value}
+      onValue={onValue}
+    />
+  );
+}
+
 /** The form's one submit button, disabled while its request is under way. */
 export function SubmitButton({ pending, children }: { pending: boolean; children: ReactNode }) {
   return (

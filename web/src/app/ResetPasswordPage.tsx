@@ -6,7 +6,7 @@ import { useMutation } from '@tanstack/react-query';
 import { ErrorText } from '../components/Status';
 import { api } from '../lib/api/client';
 import { useI18n } from '../lib/i18n';
-import { PublicForm, SubmitButton, TextField } from './PublicForm';
+import { NewPasswordField, PublicForm, SubmitButton } from './PublicForm';
 
 export function ResetPasswordPage() {
   const { t } = useI18n();
@@ -32,24 +32,8 @@ export function ResetPasswordPage() {
         <p role="status">{t('auth.reset.done')}</p>
       ) : (
         <>
-          <TextField
-            label={t('auth.reset.password')}
-            type="password"
-            autoComplete="new-password"
-            required
-            minLength={8}
-            value={password}
-            onValue={setPassword}
-          />
-          <TextField
-            label={t('auth.reset.confirm')}
-            type="password"
-            autoComplete="new-password"
-            required
-            minLength={8}
-            value={repeated}
-            onValue={setRepeated}
-          />
+          <NewPasswordField label={t('auth.reset.password')} value={password} onValue={setPassword} />
+          <NewPasswordField label={t('auth.reset.confirm')} value={repeated} onValue={setRepeated} />
           <p className="muted">{t('auth.passwordHint')}</p>
           <ErrorText message={mismatch ? t('auth.reset.mismatch') : reset.error?.message} />
           <SubmitButton pending={reset.isPending}>{t('auth.reset.submit')}</SubmitButton>
