@@ -15,6 +15,7 @@
 #include <boost/json.hpp>
 
 #include <filesystem>
+#include <future>
 
 namespace parley::testing {
 namespace {
@@ -153,12 +154,30 @@ TEST_F(GuardTest, WrongPasswordsFromOneAddressDoNotLockTheOwnerOutFromAnother) {
 
 TEST_F(GuardTest, AllLoginsTogetherAreLimited) {
   Boot({{"PARLEY_TRUSTED_PROXIES", "127.0.0.1"}, {"PARLEY_LOGIN_PER_SECOND", "1"}, {"PARLEY_LOGIN_BURST", "3"}});
-  for (int i = 0; i < 3; ++i) {
-    EXPECT_EQ(Login("x" + std::to_string(i) + "@x.test", "pw", "203.0.113." + std::to_string(i)).status, 401);
+  // Six attempts from six addresses at once: they are admitted (or not) as they arrive, within a fraction of the
+  // refill's second, however long each one's password check then takes on a loaded machine.
+  constexpr int kAttempts = 6;
+  std::vector<std::future<HttpResult>> attempts;
+  for (int i = 0; i < kAttempts; ++i) {
+    attempts.push_back(std::async(std::launch::async, [this, i] {
+      return Login("x" + std::to_string(i) + "@x.test", "pw", "203.0.113." + std::to_string(i));
+    }));
   }
-  auto limited = Login("y@x.test", "pw", "198.51.100.99");
-  EXPECT_EQ(limited.status, 429) << limited.body;
-  EXPECT_EQ(limited.headers["retry-after"], "1");
+  int refused = 0, limited = 0;
+  for (auto& attempt : attempts) {
+    HttpResult answer = attempt.get();
+    if (answer.status == 401) {
+      ++refused;
+    } else {
+      EXPECT_EQ(answer.status, 429) << answer.body;
+      EXPECT_EQ(answer.headers["retry-after"], "1");
+      ++limited;
+    }
+  }
+  // The burst is admitted, and at most the one attempt a second's refill allows besides.
+  EXPECT_GE(refused, 3);
+  EXPECT_LE(refused, 4);
+  EXPECT_GE(limited, kAttempts - 4);
 }
 
 TEST_F(GuardTest, ChangingAPasswordEndsTheUsersOtherSessions) {
