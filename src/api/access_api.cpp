@@ -151,7 +151,7 @@ boost::asio::awaitable<http::Response> SignIn(const Config& config, store::Store
                                                                  {"csrf_token", auth.CsrfToken(token)},
                                                                  {"user", UserJson(user)}});
   response.insert(boost::beast::http::field::set_cookie,
-                  SessionCookie(token, config.session_ttl_hours * 3600, config.SecureCookies()));
+                  SessionCookie(token, config.session_ttl_hours * 3600, config.ServedOverHttps()));
   co_return response;
 }
 
@@ -359,7 +359,7 @@ boost::asio::awaitable<http::Response> AccessApi::Logout(const Principal& caller
   if (!removed) co_return http::ErrorResponse(removed.error());
   auth_.ForgetToken(hash);
   http::Response response(http::Status::no_content, request.version());
-  response.set(boost::beast::http::field::set_cookie, SessionCookie("", 0, config_.SecureCookies()));
+  response.set(boost::beast::http::field::set_cookie, SessionCookie("", 0, config_.ServedOverHttps()));
   co_return response;
 }
 

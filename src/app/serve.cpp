@@ -22,10 +22,12 @@
 #include "http/client.h"
 #include "http/server.h"
 #include "http/static_files.h"
+#include "http/tls.h"
 #include "mail/mailer.h"
 #include "queue/batcher.h"
 #include "store/billing_store.h"
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -141,7 +143,12 @@ int Serve(const Config& config) {
   if (!proxies)
     return Fail("config_invalid", Error::InvalidArgument("PARLEY_TRUSTED_PROXIES: " + proxies.error().message));
   server_options.trusted_proxies = std::move(*proxies);
-  server_options.strict_transport = config.public_url.starts_with("https://");
+  server_options.strict_transport = config.ServedOverHttps();
+  if (config.TlsEnabled()) {
+    auto tls = http::TlsContext::Load(config.tls_cert, config.tls_key);
+    if (!tls) return Fail("config_invalid", tls.error());
+    server_options.tls = *tls;
+  }
   server_options.header_timeout = std::chrono::milliseconds(config.header_timeout_ms);
   server_options.body_timeout = std::chrono::milliseconds(config.body_timeout_ms);
   server_options.idle_timeout = std::chrono::milliseconds(config.idle_timeout_ms);
@@ -223,12 +230,42 @@ int Serve(const Config& config) {
     listening["admin_address"] = admin_address->first + ":" + std::to_string(admin_server->port());
     listening["admin_port"] = admin_server->port();
   }
+  if (server_options.tls) {
+    const http::CertificateSummary certificate = server_options.tls->summary();
+    listening["tls"] = {{"subject", certificate.subject}, {"not_after", certificate.not_after}};
+  }
   log::Write(log::Level::kInfo, "listening", std::move(listening));
+
+  // SIGHUP rereads the TLS certificate and key (a renewal); a pair that cannot be used leaves the old one serving.
+  boost::asio::signal_set reload_signals(io, SIGHUP);
+  boost::asio::co_spawn(
+      io,
+      [&]() -> boost::asio::awaitable<void> {
+        for (;;) {
+          auto [ec, signal] = co_await reload_signals.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+          if (ec) co_return;
+          if (!server_options.tls) {
+            log::Info("reload_ignored", {{"signal", signal}, {"reason", "PARLEY_TLS_CERT is not set"}});
+            continue;
+          }
+          if (auto reloaded = server_options.tls->Reload()) {
+            log::Info(
+                "tls_reloaded",
+                {{"subject", reloaded->subject}, {"serial", reloaded->serial}, {"not_after", reloaded->not_after}});
+          } else {
+            log::Warn("tls_reload_failed", {{"error", reloaded.error().message}, {"kept", "the previous pair"}});
+          }
+        }
+      },
+      [](std::exception_ptr e) {
+        if (e) log::Error("reload_handler_failed", {});
+      });
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code ec, int signal) {
     if (ec) return;
     log::Info("shutting_down", {{"signal", signal}});
+    reload_signals.cancel();
     boost::asio::co_spawn(
         io,
         [&]() -> boost::asio::awaitable<void> {

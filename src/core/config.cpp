@@ -121,9 +121,18 @@ const std::vector<Entry>& Entries() {
        String(&Config::database_url)},
       {{"public_url", "PARLEY_PUBLIC_URL", "string", "(none)",
         "The address people and platforms reach Parley at (`https://parley.example.com`, an http or https URL, a "
-        "path allowed): the base of links Parley gives out (password resets). With `https://`, the session cookie "
-        "of the dashboard is marked Secure."},
+        "path allowed): the base of links Parley gives out (password resets). With `https://` (or PARLEY_TLS_CERT), "
+        "the session cookie of the dashboard is marked Secure and responses carry Strict-Transport-Security."},
        HttpUrl(&Config::public_url)},
+      {{"tls_cert", "PARLEY_TLS_CERT", "string", "(none)",
+        "PEM file of the certificate chain (leaf first, e.g. certbot's `fullchain.pem`). Set with PARLEY_TLS_KEY, "
+        "the listener of PARLEY_LISTEN speaks HTTPS only (TLS 1.2 and 1.3); SIGHUP reads both files again for new "
+        "connections. The operator's listener (PARLEY_ADMIN_LISTEN) stays plain HTTP. See docs/operations.md."},
+       String(&Config::tls_cert)},
+      {{"tls_key", "PARLEY_TLS_KEY", "string", "(none)",
+        "PEM file of the certificate's private key, unencrypted (e.g. certbot's `privkey.pem`); readable by Parley "
+        "alone."},
+       String(&Config::tls_key)},
       {{"web_dir", "PARLEY_WEB_DIR", "string", "`web` beside the `parley` executable",
         "Directory of the dashboard's built files (`make build` writes them to `build/web`), served at `/`. Without "
         "it `/` answers a page saying how to build the dashboard; the API works either way."},
@@ -517,6 +526,11 @@ Result<Config> LoadConfig(const EnvLookup& env, std::optional<std::string> toml_
   }
   if (config.send_retry_max_ms < config.send_retry_base_ms) {
     return Error::InvalidArgument("PARLEY_SEND_RETRY_MAX_MS must not be smaller than PARLEY_SEND_RETRY_BASE_MS");
+  }
+  if (config.tls_cert.empty() != config.tls_key.empty()) {
+    return Error::InvalidArgument("PARLEY_TLS_CERT and PARLEY_TLS_KEY must be set together (" +
+                                  std::string(config.tls_cert.empty() ? "PARLEY_TLS_KEY" : "PARLEY_TLS_CERT") +
+                                  " alone is set)");
   }
   if (!config.smtp_url.empty() && config.smtp_from.find('@') == std::string::npos) {
     return Error::InvalidArgument("PARLEY_SMTP_FROM must be set to an address when PARLEY_SMTP_URL is");

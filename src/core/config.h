@@ -35,6 +35,9 @@ struct Config {
   std::string sqlite_synchronous = "full";  //!< SQLite `synchronous` pragma: full (durable) or normal.
   //! Where people and platforms reach Parley (`https://parley.example.com`), without a trailing slash; empty: unset.
   std::string public_url;
+  //! PEM certificate chain and its private key: both set, the public listener speaks HTTPS (SIGHUP rereads them).
+  std::string tls_cert;
+  std::string tls_key;
   std::string web_dir;  //!< The dashboard's built files; resolved by LoadConfig (default: `web` beside the binary).
 
   // Secrets
@@ -139,8 +142,11 @@ struct Config {
   //! Billing is a SaaS operator's choice: both Stripe secrets set. Without it tenants default to `self-hosted`.
   bool BillingEnabled() const { return !stripe_secret_key.empty() && !stripe_webhook_secret.empty(); }
   std::string SqlitePath() const;  //!< The file path when database_url is sqlite://, else empty.
-  //! Browsers reach Parley over https: its cookies carry Secure.
-  bool SecureCookies() const { return public_url.starts_with("https://"); }
+  //! Parley serves TLS itself (LoadConfig ensures tls_key is set along with tls_cert).
+  bool TlsEnabled() const { return !tls_cert.empty(); }
+  //! People reach Parley over https, through Parley's own TLS or a proxy in front (an https public URL says so): its
+  //! session cookie then carries Secure and its responses Strict-Transport-Security.
+  bool ServedOverHttps() const { return TlsEnabled() || public_url.starts_with("https://"); }
 };
 
 // One row of the table: everything needed to parse, validate and document a setting.

@@ -2,11 +2,13 @@
 
 #include "core/crypto.h"
 #include "core/log.h"
+#include "http/tls.h"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -37,6 +39,7 @@ namespace {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
+namespace ssl = boost::asio::ssl;
 using tcp = asio::ip::tcp;
 using boost::system::error_code;
 
@@ -94,14 +97,54 @@ constexpr Clock::rep kNoDeadline = std::numeric_limits<Clock::rep>::max();
 constexpr size_t kHeaderReadBytes = 8 * 1024;
 constexpr size_t kBodyReadBytes = 64 * 1024;
 
+// A connection's bytes: the TCP socket itself, or TLS over it (ServerOptions::tls). Beast's and Asio's algorithms
+// take it as a stream; each operation goes to the layer in use, and both complete with the same signature.
+class ConnectionStream {
+ public:
+  using executor_type = tcp::socket::executor_type;
+
+  ConnectionStream(tcp::socket socket, std::shared_ptr<ssl::context> tls_context)
+      : tls_context_(std::move(tls_context)) {
+    if (tls_context_) {
+      tls_.emplace(std::move(socket), *tls_context_);
+    } else {
+      plain_.emplace(std::move(socket));
+    }
+  }
+
+  executor_type get_executor() { return socket().get_executor(); }
+  tcp::socket& socket() { return tls_ ? tls_->next_layer() : *plain_; }
+  ssl::stream<tcp::socket>* tls() { return tls_ ? &*tls_ : nullptr; }
+
+  template <class Buffers, class Token>
+  auto async_read_some(const Buffers& buffers, Token&& token) {
+    if (tls_) return tls_->async_read_some(buffers, std::forward<Token>(token));
+    return plain_->async_read_some(buffers, std::forward<Token>(token));
+  }
+  template <class Buffers, class Token>
+  auto async_write_some(const Buffers& buffers, Token&& token) {
+    if (tls_) return tls_->async_write_some(buffers, std::forward<Token>(token));
+    return plain_->async_write_some(buffers, std::forward<Token>(token));
+  }
+
+ private:
+  // The context the connection was accepted with: a reload gives new connections another one, not this one.
+  std::shared_ptr<ssl::context> tls_context_;
+  std::optional<tcp::socket> plain_;
+  std::optional<ssl::stream<tcp::socket>> tls_;
+};
+
 // The shared state of a server, outliving the Server object while connections drain.
 struct ServerState {
   // Deadlines are checked by one sweep per server instead of a timer per read and write: arming and cancelling
   // a timer around every socket operation cost more than the parsing it guarded. A connection past its deadline
   // is cancelled within one sweep period.
   struct Connection {
-    explicit Connection(tcp::socket socket_in) : socket(std::move(socket_in)) {}
-    tcp::socket socket;
+    Connection(tcp::socket socket_in, std::shared_ptr<ssl::context> tls_context)
+        : stream(std::move(socket_in), std::move(tls_context)) {}
+    ConnectionStream stream;
+    tcp::socket& socket() { return stream.socket(); }
+    bool secured = false;  // The TLS handshake completed: a close_notify ends the connection.
     // True while a request is being read, handled or answered. Touched only on the socket's strand.
     bool busy = false;
     // True while a stream response's body runs (busy too): Stop() cancels it rather than letting it finish.
@@ -231,22 +274,23 @@ asio::awaitable<void> SweepDeadlines(std::shared_ptr<ServerState> state) {
       if (connection->deadline.load(std::memory_order_relaxed) > now) continue;
       // Only the socket's strand may touch it; the deadline is checked again there, as the operation may have
       // finished meanwhile.
-      asio::post(connection->socket.get_executor(), [connection, now] {
+      asio::post(connection->socket().get_executor(), [connection, now] {
         error_code ignored;  // The connection may have closed its socket meanwhile.
-        if (connection->deadline.load(std::memory_order_relaxed) <= now) connection->socket.cancel(ignored);
+        if (connection->deadline.load(std::memory_order_relaxed) <= now) connection->socket().cancel(ignored);
       });
     }
   }
 }
 
+// Reads the socket itself, under TLS too: what is drained is thrown away, so its records need not be deciphered.
 asio::awaitable<void> Drain(ServerState::Connection& connection, beast::flat_buffer& buffer) {
   error_code ec;
-  connection.socket.shutdown(tcp::socket::shutdown_send, ec);
+  connection.socket().shutdown(tcp::socket::shutdown_send, ec);
   connection.ExpiresAfter(kDrainTimeout);
   size_t drained = 0;
   while (drained < kMaxDrainBytes) {
     buffer.clear();
-    auto [read_ec, n] = co_await connection.socket.async_read_some(buffer.prepare(64 * 1024), kNoThrow);
+    auto [read_ec, n] = co_await connection.socket().async_read_some(buffer.prepare(64 * 1024), kNoThrow);
     if (read_ec) break;
     drained += n;
   }
@@ -268,7 +312,7 @@ asio::awaitable<error_code> ReadMessage(ServerState::Connection& connection, bea
       if (ec) co_return ec;
     }
     if (done()) co_return error_code{};
-    auto [ec, n] = co_await connection.socket.async_read_some(
+    auto [ec, n] = co_await connection.stream.async_read_some(
         buffer.prepare(parser.is_header_done() ? kBodyReadBytes : kHeaderReadBytes), kNoThrow);
     if (ec) co_return ec;
     buffer.commit(n);
@@ -285,9 +329,9 @@ asio::awaitable<bool> Write(ServerState& state, ServerState::Connection& connect
   error_code ec;
   if (header_only) {
     bhttp::response_serializer<bhttp::string_body> serializer(response);
-    std::tie(ec, std::ignore) = co_await bhttp::async_write_header(connection.socket, serializer, kNoThrow);
+    std::tie(ec, std::ignore) = co_await bhttp::async_write_header(connection.stream, serializer, kNoThrow);
   } else {
-    std::tie(ec, std::ignore) = co_await bhttp::async_write(connection.socket, response, kNoThrow);
+    std::tie(ec, std::ignore) = co_await bhttp::async_write(connection.stream, response, kNoThrow);
   }
   connection.NoDeadline();
   co_return !ec && !response.need_eof();
@@ -311,7 +355,7 @@ class ChunkWriter final : public StreamWriter {
     if (failed_ || chunk.empty()) co_return !failed_;
     connection_.ExpiresAfter(state_.options.write_timeout);
     auto [ec, n] = co_await asio::async_write(
-        connection_.socket, bhttp::make_chunk(asio::const_buffer(chunk.data(), chunk.size())), kNoThrow);
+        connection_.stream, bhttp::make_chunk(asio::const_buffer(chunk.data(), chunk.size())), kNoThrow);
     connection_.NoDeadline();
     if (ec) failed_ = true;
     co_return !failed_;
@@ -345,7 +389,7 @@ asio::awaitable<void> WatchStreamClosed(ServerState& state, ServerState::Connect
     // the other ends the watch.
     if (state.stopping.load()) co_return;
     buffer.clear();
-    auto [ec, n] = co_await connection.socket.async_read_some(buffer.prepare(1024), kNoThrow);
+    auto [ec, n] = co_await connection.stream.async_read_some(buffer.prepare(1024), kNoThrow);
     if (ec) co_return;
   }
 }
@@ -361,7 +405,7 @@ asio::awaitable<void> Stream(ServerState& state, ServerState::Connection& connec
   connection.streaming = true;
   connection.ExpiresAfter(state.options.write_timeout);
   bhttp::response_serializer<bhttp::empty_body> serializer(header);
-  auto [ec, n] = co_await bhttp::async_write_header(connection.socket, serializer, kNoThrow);
+  auto [ec, n] = co_await bhttp::async_write_header(connection.stream, serializer, kNoThrow);
   connection.NoDeadline();
   if (ec) co_return;
   ChunkWriter writer(state, connection);
@@ -370,7 +414,34 @@ asio::awaitable<void> Stream(ServerState& state, ServerState::Connection& connec
   co_await (RunStreamBody(body, writer, path) || WatchStreamClosed(state, connection, buffer));
   if (writer.failed()) co_return;
   connection.ExpiresAfter(state.options.write_timeout);
-  co_await asio::async_write(connection.socket, bhttp::make_chunk_last(), kNoThrow);
+  co_await asio::async_write(connection.stream, bhttp::make_chunk_last(), kNoThrow);
+  connection.NoDeadline();
+}
+
+// The TLS handshake of a connection accepted with a context, bounded like a request's header: a client that
+// stalls in it holds the connection no longer than one that stalls in its header. True when the connection may
+// read requests (always, without TLS).
+asio::awaitable<bool> Handshake(ServerState& state, ServerState::Connection& connection) {
+  ssl::stream<tcp::socket>* tls = connection.stream.tls();
+  if (tls == nullptr) co_return true;
+  connection.ExpiresAfter(state.options.header_timeout);
+  auto [ec] = co_await tls->async_handshake(ssl::stream_base::server, kNoThrow);
+  connection.NoDeadline();
+  // Plain HTTP sent to the TLS port ends here, unanswered: the bytes are not a TLS record.
+  if (ec) co_return false;
+  connection.secured = true;
+  co_return true;
+}
+
+// Sends TLS's close_notify, without waiting for the client's (RFC 8446 section 6.1 allows it), so that the client
+// can tell the end of the connection from a truncation.
+asio::awaitable<void> SendCloseNotify(ServerState& state, ServerState::Connection& connection) {
+  ssl::stream<tcp::socket>* tls = connection.stream.tls();
+  if (tls == nullptr || !connection.secured) co_return;
+  // As if the client's close_notify had arrived: OpenSSL then writes its own and the shutdown completes.
+  SSL_set_shutdown(tls->native_handle(), SSL_get_shutdown(tls->native_handle()) | SSL_RECEIVED_SHUTDOWN);
+  connection.ExpiresAfter(state.options.write_timeout);
+  co_await tls->async_shutdown(kNoThrow);
   connection.NoDeadline();
 }
 
@@ -389,7 +460,7 @@ asio::awaitable<void> RunConnection(std::shared_ptr<ServerState> state,
   asio::ip::address peer;
   {
     error_code ec;
-    peer = connection->socket.remote_endpoint(ec).address();
+    peer = connection->socket().remote_endpoint(ec).address();
   }
 
   for (;;) {
@@ -397,12 +468,13 @@ asio::awaitable<void> RunConnection(std::shared_ptr<ServerState> state,
     // Stop() sets `stopping` before asking idle connections to close, so checking it here, on the strand, leaves
     // no window where an idle connection would miss the request.
     if (state->stopping.load()) break;
+    if (first_request && !co_await Handshake(*state, *connection)) break;
 
     // Wait for the first bytes of the next request under the idle timeout (the header timeout for a brand-new
     // connection), then give the whole header the header timeout.
     if (buffer.size() == 0) {
       connection->ExpiresAfter(first_request ? options.header_timeout : options.idle_timeout);
-      auto [ec, n] = co_await connection->socket.async_read_some(buffer.prepare(kHeaderReadBytes), kNoThrow);
+      auto [ec, n] = co_await connection->stream.async_read_some(buffer.prepare(kHeaderReadBytes), kNoThrow);
       if (ec) break;
       buffer.commit(n);
     }
@@ -481,7 +553,7 @@ asio::awaitable<void> RunConnection(std::shared_ptr<ServerState> state,
     if (beast::iequals(header[bhttp::field::expect], "100-continue")) {
       bhttp::response<bhttp::empty_body> go_on{Status::continue_, version};
       connection->ExpiresAfter(options.write_timeout);
-      auto [ec, n] = co_await bhttp::async_write(connection->socket, go_on, kNoThrow);
+      auto [ec, n] = co_await bhttp::async_write(connection->stream, go_on, kNoThrow);
       if (ec) break;
     }
 
@@ -559,9 +631,10 @@ asio::awaitable<void> RunConnection(std::shared_ptr<ServerState> state,
     if (!co_await Write(*state, *connection, response, request.method() == Verb::head)) break;
   }
 
+  co_await SendCloseNotify(*state, *connection);
   error_code ec;
-  connection->socket.shutdown(tcp::socket::shutdown_send, ec);
-  connection->socket.close(ec);
+  connection->socket().shutdown(tcp::socket::shutdown_send, ec);
+  connection->socket().close(ec);
   {
     std::lock_guard lock(state->mutex);
     state->connections.erase(registration);
@@ -584,8 +657,9 @@ asio::awaitable<void> Accept(std::shared_ptr<ServerState> state) {
     error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
     state->active.fetch_add(1);
-    auto connection = std::make_shared<ServerState::Connection>(std::move(socket));
-    auto executor = connection->socket.get_executor();
+    auto connection = std::make_shared<ServerState::Connection>(
+        std::move(socket), state->options.tls ? state->options.tls->Current() : nullptr);
+    auto executor = connection->socket().get_executor();
     asio::co_spawn(executor, RunConnection(state, std::move(connection)),
                    [](std::exception_ptr error) { LogEscaped("http_connection_failed", error); });
   }
@@ -677,9 +751,9 @@ asio::awaitable<void> Server::Stop() {
     std::lock_guard lock(state->mutex);
     for (const auto& connection : state->connections) {
       // Only the connection's strand may touch its stream; a busy one closes after answering, a streaming one now.
-      asio::post(connection->socket.get_executor(), [connection] {
+      asio::post(connection->socket().get_executor(), [connection] {
         error_code ignored;  // The connection may have closed its socket meanwhile.
-        if (!connection->busy || connection->streaming) connection->socket.cancel(ignored);
+        if (!connection->busy || connection->streaming) connection->socket().cancel(ignored);
       });
     }
   }

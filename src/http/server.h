@@ -7,6 +7,9 @@
 // before any of the body is read. Only then is the body read, into memory, or for an upload route's multipart
 // body into a temporary file, which at most `max_uploads` requests (`max_uploads_per_address` per client) do at
 // once.
+//
+// With ServerOptions::tls the server speaks HTTPS only (http/tls.h): each connection's TLS handshake must finish
+// within the header timeout, then requests are served as over plain TCP, under the same limits and timeouts.
 
 #include "http/client_address.h"
 #include "http/http.h"
@@ -25,6 +28,8 @@
 
 namespace parley::http {
 
+class TlsContext;
+
 struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;               //!< 0 picks a free port; see Server::port().
@@ -40,6 +45,9 @@ struct ServerOptions {
   //! True when people reach this server over HTTPS (directly or through a proxy): every response then tells
   //! browsers to never use plain HTTP for it again (Strict-Transport-Security).
   bool strict_transport = false;
+  //! Set: connections speak TLS, each with the context current when it was accepted (TlsContext::Reload swaps it
+  //! for later ones). Null: plain HTTP.
+  std::shared_ptr<TlsContext> tls;
   std::chrono::milliseconds header_timeout{10000};  //!< Headers must arrive within this.
   std::chrono::milliseconds body_timeout{10000};    //!< The body must arrive within this.
   std::chrono::milliseconds idle_timeout{60000};    //!< Keep-alive connections idle this long close.

@@ -222,6 +222,10 @@ void ParleyProcess::Kill9() {
   ::close(stderr_fd_);
 }
 
+void ParleyProcess::Signal(int signal) const {
+  if (pid_ > 0) ::kill(pid_, signal);
+}
+
 int ParleyProcess::Terminate() {
   if (pid_ <= 0) return -1;
   ::kill(pid_, SIGTERM);

@@ -46,6 +46,9 @@ class ParleyProcess {
   // SIGTERM; returns the exit status.
   int Terminate();
   bool running() const { return pid_ > 0; }
+  // Sends `signal` (SIGHUP, …) to the running server and returns at once.
+  void Signal(int signal) const;
+  int port() const { return port_; }
 
   std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
   //! On the operator's listener (PARLEY_ADMIN_LISTEN), when the server has one.

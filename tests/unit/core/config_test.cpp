@@ -89,13 +89,13 @@ TEST(ConfigTest, BadValuesNameTheKey) {
 TEST(ConfigTest, PublicUrlIsAnHttpUrlKeptWithoutTrailingSlash) {
   auto unset = LoadConfig(FakeEnv({})).value();
   EXPECT_EQ(unset.public_url, "");
-  EXPECT_FALSE(unset.SecureCookies());
+  EXPECT_FALSE(unset.ServedOverHttps());
   auto https = LoadConfig(FakeEnv({{"PARLEY_PUBLIC_URL", "https://parley.example.com/"}})).value();
   EXPECT_EQ(https.public_url, "https://parley.example.com");
-  EXPECT_TRUE(https.SecureCookies());
+  EXPECT_TRUE(https.ServedOverHttps());
   auto with_path = LoadConfig(FakeEnv({{"PARLEY_PUBLIC_URL", "http://10.0.0.5:8080/parley"}})).value();
   EXPECT_EQ(with_path.public_url, "http://10.0.0.5:8080/parley");
-  EXPECT_FALSE(with_path.SecureCookies());
+  EXPECT_FALSE(with_path.ServedOverHttps());
   for (const char* bad :
        {"parley.example.com", "ftp://parley.example.com", "https://", "https:///x", "https://parley.example.com/?a=1",
         "https://parley.example.com/#top", "https://user@parley.example.com", "https://parley example.com"}) {
@@ -103,6 +103,21 @@ TEST(ConfigTest, PublicUrlIsAnHttpUrlKeptWithoutTrailingSlash) {
     ASSERT_FALSE(config) << bad;
     EXPECT_NE(config.error().message.find("PARLEY_PUBLIC_URL"), std::string::npos) << bad;
   }
+}
+
+TEST(ConfigTest, TlsNeedsBothFilesAndMeansHttps) {
+  auto tls =
+      LoadConfig(FakeEnv({{"PARLEY_TLS_CERT", "/etc/tls/fullchain.pem"}, {"PARLEY_TLS_KEY", "/etc/tls/privkey.pem"}}))
+          .value();
+  EXPECT_TRUE(tls.TlsEnabled());
+  EXPECT_TRUE(tls.ServedOverHttps());  // Secure cookies and Strict-Transport-Security without a public URL.
+  auto cert_alone = LoadConfig(FakeEnv({{"PARLEY_TLS_CERT", "/etc/tls/fullchain.pem"}}));
+  ASSERT_FALSE(cert_alone);
+  EXPECT_NE(cert_alone.error().message.find("PARLEY_TLS_CERT alone"), std::string::npos);
+  auto key_alone = LoadConfig(FakeEnv({{"PARLEY_TLS_KEY", "/etc/tls/privkey.pem"}}));
+  ASSERT_FALSE(key_alone);
+  EXPECT_NE(key_alone.error().message.find("PARLEY_TLS_KEY alone"), std::string::npos);
+  EXPECT_FALSE(LoadConfig(FakeEnv({})).value().TlsEnabled());
 }
 
 TEST(ConfigTest, WebDirDefaultsToWebBesideTheExecutable) {
