@@ -1,6 +1,7 @@
 #include "agent/answerability.h"
 
 #include "agent/logistic.h"
+#include "agent/support.h"
 #include "agent/table_rows.h"
 #include "knowledge/text.h"
 
@@ -28,26 +29,6 @@ bool StartsWithAny(const std::vector<std::string>& words, std::initializer_list<
 bool ContainsAny(const std::vector<std::string>& words, std::initializer_list<std::string_view> any) {
   return std::any_of(words.begin(), words.end(),
                      [&](const std::string& word) { return std::find(any.begin(), any.end(), word) != any.end(); });
-}
-
-std::vector<std::string> Sentences(std::string_view text) {
-  std::vector<std::string> sentences;
-  std::string current;
-  for (size_t i = 0; i < text.size(); ++i) {
-    current += text[i];
-    const bool end = text[i] == '\n' || ((text[i] == '.' || text[i] == '!' || text[i] == '?') &&
-                                         (i + 1 == text.size() || text[i + 1] == ' ' || text[i + 1] == '\n'));
-    if (end || i + 1 == text.size()) {
-      const size_t first = current.find_first_not_of(" \t\n");
-      if (first != std::string::npos) {
-        std::string sentence = current.substr(first);
-        while (!sentence.empty() && (sentence.back() == ' ' || sentence.back() == '\n')) sentence.pop_back();
-        sentences.push_back(std::move(sentence));
-      }
-      current.clear();
-    }
-  }
-  return sentences;
 }
 
 // A heading line: Markdown's "#", or the text of one of the chunk's headings on its own.
@@ -192,7 +173,7 @@ std::string QuoteAnswer(std::string_view question, const knowledge::Passage& bes
                         std::string_view lead_in, int max_sentences) {
   auto& stemmer = knowledge::ThreadStemmer(language);
   const std::set<std::string> wanted = ContentStems(question, stemmer);
-  const std::vector<std::string> sentences = Sentences(best.chunk.text);
+  const std::vector<std::string> sentences = SplitSentences(best.chunk.text);
   const QuestionEntities entities = EntitiesOf(question);
   constexpr size_t kNamedRow = 100;  // The row whose key agrees with the question's quantity comes before any other.
   bool row_contradicted = false, row_matched = false;

@@ -9,6 +9,7 @@
 #include "agent/agent.h"
 #include "agent/grounding.h"
 #include "agent/messages.h"
+#include "agent/support.h"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/object.hpp>
@@ -23,6 +24,7 @@ namespace parley::agent {
 // One thing the burst asks, and what was found for it.
 struct Question {
   std::string text;                          //!< Standalone: readable without the rest of the burst.
+  Subject subject;                           //!< What it asks about (support.h), spelling corrected.
   std::vector<knowledge::Passage> passages;  //!< Best first, as reranked (rerank.h).
   std::vector<double> rerank_scores;         //!< The reranker's probability of each passage, in the same order.
   std::optional<int64_t> faq_id;             //!< Set when a Q&A pair answers it.

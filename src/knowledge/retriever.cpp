@@ -129,6 +129,14 @@ Result<std::vector<std::string>> Retriever::CorrectedWords(const std::vector<int
   return words;
 }
 
+Result<std::vector<size_t>> Retriever::ChunksHolding(const std::vector<int64_t>& scope,
+                                                     const std::vector<std::string>& terms) {
+  if (terms.empty()) return std::vector<size_t>{};
+  auto statistics = indexes_.lexical.Statistics(scope, terms);
+  if (!statistics) return statistics.error();
+  return std::move(statistics->frequencies);
+}
+
 Result<std::vector<Passage>> Retriever::Retrieve(int64_t tenant_id, const std::vector<int64_t>& knowledge_base_ids,
                                                  std::string_view question, const std::vector<float>& query_vector,
                                                  const std::string& embedder_id, const RetrievalOptions& options) {

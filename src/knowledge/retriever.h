@@ -92,6 +92,10 @@ class Retriever {
   Result<std::vector<std::string>> CorrectedWords(const std::vector<int64_t>& scope, std::string_view question,
                                                   const RetrievalOptions& options);
 
+  // How many chunks of knowledge bases `scope` hold each of `terms` (folded words or their stems, as LexicalText
+  // indexes them), in the same order. Blocks.
+  Result<std::vector<size_t>> ChunksHolding(const std::vector<int64_t>& scope, const std::vector<std::string>& terms);
+
   // Top passages for `question` in the tenant's `knowledge_base_ids` (ids of other tenants are ignored).
   // `query_vector` is the question embedded by `embedder_id`; empty skips the vector ranking. Blocks.
   Result<std::vector<Passage>> Retrieve(int64_t tenant_id, const std::vector<int64_t>& knowledge_base_ids,

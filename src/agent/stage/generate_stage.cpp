@@ -1,11 +1,12 @@
 // Generation: the answer to the burst from what was found. With a model, the best passages of every question go to
 // it, and it answers only from them as structured output citing the passages it used, or declines. Offline, each
 // question is answered by quoting the sentences of its best passage, when the fitted answerability model says that
-// passage answers it.
+// passage answers it, leaving out a sentence whose figure is about something else than what was asked (support.h).
 
 #include "agent/answerability.h"
 #include "agent/message_text.h"
 #include "agent/pipeline.h"
+#include "agent/support.h"
 #include "agent/table_rows.h"
 #include "knowledge/language.h"
 
@@ -101,7 +102,16 @@ class GenerateStage final : public Stage {
       if (ambiguous) entry["ambiguous_row"] = true;
       if (answerability.answer && !ambiguous && !question.passages.empty() &&
           question.passages.front().relevance >= settings.min_relevance) {
-        question.answer = QuoteAnswer(question.text, question.passages.front(), settings.language);
+        const knowledge::Passage& best = question.passages.front();
+        question.answer = QuoteAnswer(question.text, best, settings.language);
+        // A figure quoted from a sentence about something else is a confident wrong answer (support.h): such
+        // sentences are left out, and the question is not answered when nothing else is left.
+        if (!question.answer.empty()) {
+          std::string supported =
+              SupportedQuote(question.subject, question.answer, SentenceContext(best), settings.language);
+          if (supported != question.answer) entry["unsupported_quote"] = question.answer;
+          question.answer = std::move(supported);
+        }
       }
       if (!question.answer.empty()) {
         ++answered;

@@ -4,6 +4,7 @@
 
 #include "agent/pipeline.h"
 #include "agent/rerank.h"
+#include "agent/support.h"
 
 #include <algorithm>
 
@@ -64,6 +65,17 @@ class RetrieveStage final : public Stage {
         auto passages = retriever_.Retrieve(tenant_id, scope, open[i]->text, has_vector ? (*embedded)[i] : kNoVector,
                                             embedder_id, options);
         if (!passages) return passages.error();
+        auto words = retriever_.CorrectedWords(scope, open[i]->text, options);
+        if (!words) return words.error();
+        // A subject word is held when a chunk holds its stem or the word as written.
+        const std::vector<std::string> stems = SubjectStems(*words, settings.language);
+        std::vector<std::string> terms = SubjectWords(*words, settings.language);
+        terms.insert(terms.begin(), stems.begin(), stems.end());
+        auto holding = retriever_.ChunksHolding(scope, terms);
+        if (!holding) return holding.error();
+        for (size_t k = 0; k < stems.size(); ++k) (*holding)[k] += (*holding)[k + stems.size()];
+        open[i]->subject = KnownSubject(stems, *holding);
+        open[i]->subject.duration = AsksDuration(open[i]->text);
         open[i]->rerank_scores = Rerank(open[i]->text, *passages, settings.language);
         const auto keep = static_cast<size_t>(std::max(settings.top_k, 1));
         if (passages->size() > keep) {
@@ -88,8 +100,12 @@ class RetrieveStage final : public Stage {
         passages.push_back(std::move(entry));
         best = std::max(best, passage.relevance);
       }
-      per_question.push_back(
-          {{"question", question->text}, {"passages", std::move(passages)}, {"best_relevance", best}});
+      boost::json::array subject(question->subject.stems.begin(), question->subject.stems.end());
+      per_question.push_back({{"question", question->text},
+                              {"subject", std::move(subject)},
+                              {"subject_unknown", question->subject.unknown},
+                              {"passages", std::move(passages)},
+                              {"best_relevance", best}});
     }
     trace["questions"] = std::move(per_question);
     co_return Ok();

@@ -1,10 +1,12 @@
 // Validation: an answer goes out only when the passages it cites state every fact in it and it reveals nothing it
 // must not. A model's answer that fails is not lost: the person who takes the conversation over gets it as a draft
 // to check, with its sources. Facts are checked against the cited passages without the table rows whose key
-// contradicts the customer's quantities or codes (table_rows.h): a price from the row above is not supported.
+// contradicts the customer's quantities or codes (table_rows.h): a price from the row above is not supported. Then
+// a sentence of the answer whose figure only a cited sentence about something else states is cut (support.h).
 
 #include "agent/message_text.h"
 #include "agent/pipeline.h"
+#include "agent/support.h"
 #include "agent/table_rows.h"
 
 namespace parley::agent {
@@ -31,6 +33,29 @@ class ValidateStage final : public Stage {
       std::vector<knowledge::Passage> rows_asked = state.context;
       for (auto& passage : rows_asked) passage.chunk.text = WithoutContradictedRows(entities, passage.chunk.text);
       GroundingCheck check = CheckGrounding(state.grounded, rows_asked, state.ReplyLanguage());
+      if (check.verdict == Grounding::kSupported) {
+        // Of the cited passages, only the sentences about what was asked may supply a figure (support.h): a sentence
+        // of the answer whose figure only another sentence states is cut, and an answer left with no figure about
+        // what was asked is not sent. A Q&A pair (FaqPassage, no chunk id) is the business's own answer.
+        std::vector<Subject> subjects;
+        for (const auto& question : state.questions) {
+          if (!question.faq_id) subjects.push_back(question.subject);
+        }
+        const std::vector<std::string> about = SupportingText(subjects, rows_asked, state.settings.language);
+        std::vector<std::string> supporting;
+        for (size_t index : check.cited) {
+          const auto& chunk = rows_asked[index].chunk;
+          supporting.push_back(chunk.document_name + "\n" + chunk.heading_path + "\n" +
+                               (chunk.id != 0 ? about[index] : chunk.text));
+        }
+        SubjectCut cut = CutOffSubject(state.candidate, supporting, state.ReplyLanguage());
+        trace["off_subject_sentences"] = static_cast<int64_t>(cut.cut);
+        if (cut.text.empty()) {
+          check.verdict = Grounding::kUnsupportedFact;
+        } else {
+          state.candidate = std::move(cut.text);
+        }
+      }
       trace["grounding"] = ToString(check.verdict);
       trace["facts_checked"] = static_cast<int64_t>(check.facts.checked);
       boost::json::array unsupported;

@@ -261,6 +261,14 @@ TEST_F(RetrieverTest, MisspeltWordsAreSearchedAsTheClosestIndexedTerm) {
             (std::vector<std::string>{"gift", "wrapping", "free"}));
 }
 
+TEST_F(RetrieverTest, CountsTheChunksHoldingEachTermInTheGivenKnowledgeBasesOnly) {
+  // "refunds" is held by the refunds chunk of kb_ and by gift_kb_'s chunk; "cash" only by another tenant's.
+  EXPECT_EQ(retriever_.ChunksHolding({kb_}, {"refunds", "gift", "cash", "crown"}).value(),
+            (std::vector<size_t>{1, 1, 0, 0}));
+  EXPECT_EQ(retriever_.ChunksHolding({kb_, gift_kb_}, {"refunds"}).value(), std::vector<size_t>{2});
+  EXPECT_TRUE(retriever_.ChunksHolding({kb_}, {}).value().empty());
+}
+
 TEST_F(RetrieverTest, ReturnsAtMostTopK) {
   RetrievalOptions options;
   options.top_k = 2;

@@ -1,0 +1,207 @@
+#include "agent/support.h"
+
+#include "agent/grounding.h"
+#include "knowledge/text.h"
+
+#include <algorithm>
+#include <set>
+
+namespace parley::agent {
+namespace {
+
+// Words that say what kind of answer is wanted (a price, a duration, a time, a count) or fill a chat message, folded,
+// in the languages of triage. "free", "open" and weekdays stay: they are what a question may be about.
+bool IsAskingWord(std::string_view word) {
+  static const std::set<std::string_view> kWords = {
+      // Price.
+      "price", "prices", "priced", "cost", "costs", "costing", "much", "fee", "fees", "charge", "charges", "pay",
+      "paying", "rate", "rates", "euro", "euros", "eur", "per", "prix", "tarif", "tarifs", "coute", "coutent",
+      "combien", "kost", "kosten", "kostet", "preis", "cuanto", "cuesta", "cuestan", "precio", "quanto", "costa",
+      "prezzo", "custa", "preco", "wat", "hoeveel", "prijs",
+      // Duration, time, count.
+      "long", "time", "times", "take", "takes", "usually", "many", "often", "temps", "lange", "wie", "viel", "tiempo",
+      "tempo",
+      // Chat filler and asking verbs.
+      "u", "ur", "r", "pls", "please", "plz", "hi", "hello", "hey", "whats", "thanks", "thx", "know", "tell", "ask",
+      "question", "get", "need", "want", "like", "possible", "exactly", "approx", "roughly", "also", "non"};
+  return kWords.count(word) > 0;
+}
+
+bool HasDigit(std::string_view word) {
+  return std::any_of(word.begin(), word.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+std::set<std::string> StemSet(std::string_view text, knowledge::Stemmer& stemmer) {
+  std::set<std::string> stems;
+  for (const auto& word : knowledge::Words(knowledge::Fold(text))) stems.insert(stemmer.Stem(word));
+  return stems;
+}
+
+}  // namespace
+
+std::vector<std::string> SplitSentences(std::string_view text) {
+  std::vector<std::string> sentences;
+  std::string current;
+  for (size_t i = 0; i < text.size(); ++i) {
+    current += text[i];
+    const bool end = text[i] == '\n' || ((text[i] == '.' || text[i] == '!' || text[i] == '?') &&
+                                         (i + 1 == text.size() || text[i + 1] == ' ' || text[i + 1] == '\n'));
+    if (end || i + 1 == text.size()) {
+      const size_t first = current.find_first_not_of(" \t\n");
+      if (first != std::string::npos) {
+        std::string sentence = current.substr(first);
+        while (!sentence.empty() && (sentence.back() == ' ' || sentence.back() == '\n')) sentence.pop_back();
+        sentences.push_back(std::move(sentence));
+      }
+      current.clear();
+    }
+  }
+  return sentences;
+}
+
+std::vector<std::string> SubjectStems(const std::vector<std::string>& words, std::string_view language) {
+  auto& stemmer = knowledge::ThreadStemmer(language);
+  std::vector<std::string> stems, units;
+  for (size_t i = 0; i < words.size(); ++i) {
+    const std::string& word = words[i];
+    if (i > 0 && (words[i - 1] == "per" || words[i - 1] == "pro")) {
+      units.push_back(stemmer.Stem(word));
+      continue;
+    }
+    if (IsAskingWord(word) || HasDigit(word) || knowledge::IsStopWord(word)) continue;
+    std::string stem = stemmer.Stem(word);
+    if (std::find(stems.begin(), stems.end(), stem) == stems.end()) stems.push_back(std::move(stem));
+  }
+  // "600 pages … per page": a unit of the rate asked for is no subject wherever it is written.
+  std::erase_if(stems,
+                [&](const std::string& stem) { return std::find(units.begin(), units.end(), stem) != units.end(); });
+  return stems;
+}
+
+std::vector<std::string> SubjectWords(const std::vector<std::string>& words, std::string_view language) {
+  auto& stemmer = knowledge::ThreadStemmer(language);
+  std::vector<std::string> forms;
+  for (const auto& stem : SubjectStems(words, language)) {
+    auto written =
+        std::find_if(words.begin(), words.end(), [&](const std::string& w) { return stemmer.Stem(w) == stem; });
+    forms.push_back(written == words.end() ? stem : *written);
+  }
+  return forms;
+}
+
+Subject KnownSubject(const std::vector<std::string>& stems, const std::vector<size_t>& chunks_holding) {
+  Subject subject;
+  for (size_t i = 0; i < stems.size() && i < chunks_holding.size(); ++i) {
+    if (chunks_holding[i] > 0) subject.stems.push_back(stems[i]);
+  }
+  subject.unknown = !stems.empty() && subject.stems.empty();
+  return subject;
+}
+
+bool AsksDuration(std::string_view question) {
+  const std::string folded = knowledge::Fold(question);
+  for (std::string_view phrase :
+       {"how long", "combien de temps", "wie lange", "cuanto tiempo", "quanto tempo", "hoe lang", "quanto tempo"}) {
+    if (folded.find(phrase) != std::string::npos) return true;
+  }
+  return false;
+}
+
+bool StatesDuration(std::string_view sentence) {
+  static const std::set<std::string_view> kUnits = {
+      "minute", "minutes", "min",   "mins",    "hour",     "hours",  "h",    "hr",    "hrs",    "day",     "days",
+      "night",  "nights",  "week",  "weeks",   "month",    "months", "year", "years", "heure",  "heures",  "jour",
+      "jours",  "nuit",    "nuits", "semaine", "semaines", "mois",   "an",   "ans",   "stunde", "stunden", "tag",
+      "tage",   "tagen",   "woche", "wochen",  "monat",    "monate", "jahr", "jahre"};
+  static const std::set<std::string_view> kNumberWords = {
+      "one",    "two",  "three", "four",   "five",    "six",  "seven", "eight", "nine",  "ten",
+      "twelve", "a",    "an",    "few",    "several", "un",   "une",   "deux",  "trois", "quatre",
+      "cinq",   "huit", "dix",   "quinze", "ein",     "eine", "zwei",  "drei"};
+  const std::vector<std::string> words = knowledge::Words(knowledge::Fold(sentence));
+  // A unit within three words of a number: "3 to 5 working days", "two full days".
+  for (size_t i = 0; i < words.size(); ++i) {
+    if (!HasDigit(words[i]) && !kNumberWords.count(words[i])) continue;
+    for (size_t j = i + 1; j < words.size() && j <= i + 4; ++j) {
+      if (kUnits.count(words[j])) return true;
+    }
+  }
+  return false;
+}
+
+std::string SentenceContext(const knowledge::Passage& passage) {
+  const std::string& path = passage.chunk.heading_path;
+  const size_t last = path.rfind(" › ");
+  return last == std::string::npos ? path : path.substr(last + std::string_view(" › ").size());
+}
+
+bool StatesNumber(std::string_view sentence) {
+  return HasDigit(sentence) || sentence.find("€") != std::string_view::npos ||
+         sentence.find('$') != std::string_view::npos || sentence.find("£") != std::string_view::npos;
+}
+
+double SubjectSupport(const Subject& subject, std::string_view sentence, std::string_view context,
+                      std::string_view language) {
+  if (subject.unknown || (subject.duration && !StatesDuration(sentence))) return 0;
+  if (subject.stems.empty()) return 1;
+  auto& stemmer = knowledge::ThreadStemmer(language);
+  std::set<std::string> present = StemSet(sentence, stemmer);
+  present.merge(StemSet(context, stemmer));
+  size_t held = 0;
+  for (const auto& stem : subject.stems) held += present.count(stem);
+  return static_cast<double>(held) / static_cast<double>(subject.stems.size());
+}
+
+std::string SupportedQuote(const Subject& subject, std::string_view quote, std::string_view context,
+                           std::string_view language) {
+  std::string kept;
+  for (const auto& sentence : SplitSentences(quote)) {
+    if (StatesNumber(sentence) && SubjectSupport(subject, sentence, context, language) < kMinSubjectSupport) continue;
+    kept += (kept.empty() ? "" : " ") + sentence;
+  }
+  return kept;
+}
+
+std::vector<std::string> SupportingText(const std::vector<Subject>& subjects,
+                                        const std::vector<knowledge::Passage>& passages, std::string_view language) {
+  std::vector<std::string> texts;
+  for (const auto& passage : passages) {
+    const std::string context = SentenceContext(passage);
+    std::string text;
+    for (const auto& sentence : SplitSentences(passage.chunk.text)) {
+      bool keep = !StatesNumber(sentence);
+      for (size_t i = 0; !keep && i < subjects.size(); ++i) {
+        keep = SubjectSupport(subjects[i], sentence, context, language) >= kMinSubjectSupport;
+      }
+      if (keep) text += (text.empty() ? "" : "\n") + sentence;
+    }
+    texts.push_back(std::move(text));
+  }
+  return texts;
+}
+
+SubjectCut CutOffSubject(std::string_view answer, const std::vector<std::string>& supporting,
+                         std::string_view answer_language) {
+  SubjectCut out;
+  out.text = std::string(answer);
+  bool fact_left = false;
+  for (const auto& sentence : SplitSentences(answer)) {
+    const FactCheck check = CheckFacts(sentence, supporting, answer_language);
+    if (check.supported()) {
+      fact_left = fact_left || check.checked > 0;
+      continue;
+    }
+    ++out.cut;
+    if (const size_t at = out.text.find(sentence); at != std::string::npos) {
+      size_t end = at + sentence.size();
+      while (end < out.text.size() && out.text[end] == ' ') ++end;
+      out.text.erase(at, end - at);
+    }
+  }
+  if (out.cut > 0 && !fact_left) out.text.clear();
+  while (!out.text.empty() && std::string_view(" \n").find(out.text.back()) != std::string_view::npos) {
+    out.text.pop_back();
+  }
+  return out;
+}
+
+}  // namespace parley::agent

@@ -1,0 +1,101 @@
+#pragma once
+// Whether a sentence that states a fact is about what the customer asked. The worst failure is a confident wrong
+// answer, and most of those quote a passage's sentence whose number is true of something else: "what does a crown
+// cost" answered with the sedation fee, "600 pages in b&w" with the scanning price, "how much is a full groom for a
+// small dog" asked of a coworking space with its dogs rule. The sentence shares the words that ask ("cost", "price",
+// "how much", "per page"), not the thing asked about. So a sentence carrying a number (a price, a time, a quantity)
+// may answer only when it, with its headings, holds enough of the question's subject: its content words other than
+// those that only say what kind of answer is wanted.
+//
+// The offline answerer applies it to the sentences it quotes; with a model, an answer's facts are checked against
+// the cited passages' sentences that pass it (plus those without a number), so a number true of another subject is
+// unsupported. Pure functions, no I/O.
+
+#include "knowledge/retriever.h"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace parley::agent {
+
+// The share of the question's subject a fact-bearing sentence must hold (with its headings) to state its fact.
+// At 0.5 the thing asked about must be there when the question names one thing ("crown"), and half of it when the
+// question names several ("full groom small dog"); chosen on the development set (docs/evaluation.md, 2026-12-06
+// late evening), where a lower share lets the sedation fee answer "what does a crown cost" through "cost" alone.
+inline constexpr double kMinSubjectSupport = 0.5;
+
+// The sentences of `text`: cut after '.', '!' or '?' followed by a space or the end, and at every line break;
+// trimmed, never empty.
+std::vector<std::string> SplitSentences(std::string_view text);
+
+// The stems (in `language`) of `words` (a question's content words, ContentWords, spelling corrected) that name what
+// is asked about: without the words that only ask for a price, a duration or a time ("price", "cost", "much",
+// "long"), the unit of a rate ("per page", "per hour"), chat filler ("u", "pls") and numbers (table_rows.h compares
+// those). Distinct, in order.
+std::vector<std::string> SubjectStems(const std::vector<std::string>& words, std::string_view language);
+
+// For each of SubjectStems(`words`, `language`), in the same order, the first of `words` it is the stem of: an index
+// may hold a word as written without its stem.
+std::vector<std::string> SubjectWords(const std::vector<std::string>& words, std::string_view language);
+
+// What a question asks about, as far as the knowledge searched can tell. A subject word no chunk holds (a typo left
+// uncorrected, a word of another language, a filler) cannot tell one sentence from another and is left out; but when
+// the question names a subject and the knowledge holds none of it ("corkage" at a yoga studio), no figure of that
+// knowledge is about it.
+struct Subject {
+  std::vector<std::string> stems;  //!< The subject stems the knowledge holds.
+  bool unknown = false;            //!< It names a subject, and the knowledge holds none of it.
+  bool duration = false;           //!< It asks how long (AsksDuration).
+};
+// `stems` (SubjectStems) and, parallel to them, how many chunks of the knowledge hold each.
+Subject KnownSubject(const std::vector<std::string>& stems, const std::vector<size_t>& chunks_holding);
+
+// Whether `question` asks how long something takes or lasts ("how long", "combien de temps", "wie lange", "cuánto
+// tiempo", "quanto tempo", "hoe lang"): a figure answers it only as a duration, so "how long does a repair take" is
+// not answered by "the last drop-off is at 17:30".
+bool AsksDuration(std::string_view question);
+
+// Whether `sentence` states a duration: a number (in digits or a word) followed by a unit of time ("3 to 5 working
+// days", "two hours", "48 h").
+bool StatesDuration(std::string_view sentence);
+
+// The context a passage's sentences are read with: its innermost heading, the section it belongs to ("Binding",
+// "Medium dogs"). Outer headings and the document's name say what the whole document is about ("Inkwell Print &
+// Copy"), and would lend their words to every sentence.
+std::string SentenceContext(const knowledge::Passage& passage);
+
+// Whether `sentence` states a number: a digit, or a currency sign.
+bool StatesNumber(std::string_view sentence);
+
+// The share (0..1) of `subject` whose stems `sentence` or `context` (SentenceContext) hold; 1 when it has none
+// (nothing to hold), 0 when it is unknown, and 0 when it asks how long and `sentence` states no duration.
+double SubjectSupport(const Subject& subject, std::string_view sentence, std::string_view context,
+                      std::string_view language);
+
+// `quote` (sentences of one passage) without the sentences that state a number and hold less than kMinSubjectSupport
+// of `subject` with `context`; empty when none is left. A sentence without a number stays: it states no figure that
+// could belong to something else.
+std::string SupportedQuote(const Subject& subject, std::string_view quote, std::string_view context,
+                           std::string_view language);
+
+// What a model's answer may take its facts from: of each passage, the sentences that state no number and those that
+// state one and hold enough of one of `subjects` (each question's), each passage as one text (its sentences joined
+// by newlines) in the given order; empty for a passage none of whose sentences passes.
+std::vector<std::string> SupportingText(const std::vector<Subject>& subjects,
+                                        const std::vector<knowledge::Passage>& passages, std::string_view language);
+
+struct SubjectCut {
+  std::string text;  //!< The answer without its sentences about something else; empty: nothing asked is answered.
+  size_t cut = 0;    //!< Sentences left out.
+};
+
+// A model's `answer` (whose facts the cited passages state) without its sentences stating a fact (grounding.h
+// CheckFacts) that `supporting` (SupportingText of the cited passages, each with its document's name and headings)
+// does not state: a figure true of something else is cut, as the offline quote leaves out such a sentence. When a
+// sentence is cut and no sentence left states a fact `supporting` states, the text is empty: what is left ("Yes!")
+// answers nothing that was asked.
+SubjectCut CutOffSubject(std::string_view answer, const std::vector<std::string>& supporting,
+                         std::string_view answer_language);
+
+}  // namespace parley::agent

@@ -1,0 +1,120 @@
+#include "agent/support.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace parley::agent {
+namespace {
+
+// The subject as the retrieve stage builds it, every stem held by the knowledge.
+Subject Known(const std::string& question) {
+  const std::vector<std::string> stems = SubjectStems(knowledge::ContentWords(question), "en");
+  return KnownSubject(stems, std::vector<size_t>(stems.size(), 1));
+}
+
+knowledge::Passage InSection(std::string heading_path, std::string text) {
+  knowledge::Passage passage;
+  passage.chunk.id = 7;
+  passage.chunk.document_name = "inkwell_print_prices.md";
+  passage.chunk.heading_path = std::move(heading_path);
+  passage.chunk.text = std::move(text);
+  return passage;
+}
+
+TEST(SupportTest, TheSubjectLeavesOutWordsThatOnlyAskForAFigureAndTheUnitOfARate) {
+  EXPECT_EQ(SubjectStems(knowledge::ContentWords("what does a crown cost"), "en"), std::vector<std::string>{"crown"});
+  EXPECT_EQ(SubjectStems(knowledge::ContentWords("how much is a full groom for a small dog pls"), "en"),
+            (std::vector<std::string>{"full", "groom", "small", "dog"}));
+  // "pages" is the unit of the rate asked ("per page") wherever it is written; 600 is a quantity (table_rows.h).
+  EXPECT_EQ(SubjectStems(knowledge::ContentWords("if i print 600 pages in colour whats the price per page"), "en"),
+            (std::vector<std::string>{"print", "colour"}));
+  EXPECT_TRUE(SubjectStems(knowledge::ContentWords("how much?"), "en").empty());
+  // The written form beside each stem, for an index that holds words as written.
+  EXPECT_EQ(SubjectWords(knowledge::ContentWords("how do refunds work"), "en"),
+            (std::vector<std::string>{"refunds", "work"}));
+}
+
+TEST(SupportTest, WordsTheKnowledgeDoesNotHoldAreLeftOutUnlessItHoldsNoneOfThem) {
+  const std::vector<std::string> stems = {"swim", "pool", "ther"};
+  const Subject typo = KnownSubject(stems, {3, 2, 0});
+  EXPECT_EQ(typo.stems, (std::vector<std::string>{"swim", "pool"}));
+  EXPECT_FALSE(typo.unknown);
+  const Subject corkage = KnownSubject({"corkag"}, {0});
+  EXPECT_TRUE(corkage.stems.empty());
+  EXPECT_TRUE(corkage.unknown);
+  EXPECT_DOUBLE_EQ(SubjectSupport(corkage, "A late cancellation costs €5.", "", "en"), 0);
+  EXPECT_DOUBLE_EQ(SubjectSupport(KnownSubject({}, {}), "Anything at €5.", "", "en"), 1);
+}
+
+TEST(SupportTest, AFigureAboutSomethingElseIsNotQuoted) {
+  const Subject crown = Known("what does a crown cost");
+  EXPECT_DOUBLE_EQ(
+      SubjectSupport(crown, "Conscious sedation is available at an extra cost of €150.", "Nervous patients", "en"), 0);
+  EXPECT_EQ(
+      SupportedQuote(crown, "Conscious sedation is available at an extra cost of €150.", "Nervous patients", "en"), "");
+  // The row's section heading holds the subject for it.
+  EXPECT_EQ(SupportedQuote(crown, "Porcelain: €650", "Crowns", "en"), "Porcelain: €650");
+  // Of two sentences quoted, the one whose figure is about something else is left out; a sentence without a figure
+  // stays.
+  const Subject drop_in = Known("how much is a single drop in class");
+  EXPECT_EQ(SupportedQuote(drop_in,
+                           "A single drop-in class costs €18. On Saturday and Sunday classes run from 8:30 to 12:30 "
+                           "only.",
+                           "Prices", "en"),
+            "A single drop-in class costs €18.");
+  EXPECT_EQ(SupportedQuote(Known("do you have yoga mats"), "Mats are provided.", "", "en"), "Mats are provided.");
+}
+
+TEST(SupportTest, TheDocumentsNameAndOuterHeadingsLendNoWords) {
+  const knowledge::Passage scanning =
+      InSection("Inkwell Print & Copy › Scanning", "Scanning to PDF costs €0.20 per page, or €1 for large format.");
+  EXPECT_EQ(SentenceContext(scanning), "Scanning");
+  const Subject copies = Known("if i print 600 pages in black and white whats the price per page");
+  EXPECT_LT(SubjectSupport(copies, scanning.chunk.text, SentenceContext(scanning), "en"), kMinSubjectSupport);
+}
+
+TEST(SupportTest, AHowLongQuestionTakesOnlyADuration) {
+  EXPECT_TRUE(AsksDuration("how long does a repair take usually"));
+  EXPECT_TRUE(AsksDuration("Combien de temps pour une réparation ?"));
+  EXPECT_FALSE(AsksDuration("how much is a repair"));
+  EXPECT_TRUE(StatesDuration("Standard delivery takes 3 to 5 working days."));
+  EXPECT_TRUE(StatesDuration("A service takes about two hours."));
+  EXPECT_FALSE(StatesDuration("The workshop takes its last repair drop-off at 17:30 on weekdays."));
+  Subject repair = Known("how long does a repair take usually");
+  repair.duration = true;
+  EXPECT_DOUBLE_EQ(SubjectSupport(repair, "The last repair drop-off is at 17:30 on weekdays.", "", "en"), 0);
+  EXPECT_DOUBLE_EQ(SubjectSupport(repair, "Most repairs are done within two days.", "", "en"), 1);
+}
+
+TEST(SupportTest, AModelMayTakeFiguresOnlyFromSentencesAboutWhatWasAsked) {
+  const std::vector<knowledge::Passage> cited = {
+      InSection("Clinic › Nervous patients",
+                "We explain every step. Conscious sedation is available at an extra cost of €150."),
+      InSection("Clinic › Crowns", "A porcelain crown costs €650 and takes two visits.")};
+  const std::vector<std::string> supporting = SupportingText({Known("what does a crown cost")}, cited, "en");
+  ASSERT_EQ(supporting.size(), 2u);
+  EXPECT_EQ(supporting[0], "We explain every step.");
+  EXPECT_EQ(supporting[1], "A porcelain crown costs €650 and takes two visits.");
+
+  // The answer's sentence whose figure only the sedation sentence states is cut.
+  const SubjectCut cut = CutOffSubject("A porcelain crown costs €650. Sedation is €150 extra.", supporting, "en");
+  EXPECT_EQ(cut.text, "A porcelain crown costs €650.");
+  EXPECT_EQ(cut.cut, 1u);
+  // Nothing about the crown left: not sent.
+  EXPECT_EQ(CutOffSubject("Sure! Sedation costs €150.", supporting, "en").text, "");
+  // Nothing to cut: the answer as it was.
+  const SubjectCut whole = CutOffSubject("Yes, a crown is €650.", supporting, "en");
+  EXPECT_EQ(whole.text, "Yes, a crown is €650.");
+  EXPECT_EQ(whole.cut, 0u);
+}
+
+TEST(SupportTest, SentencesAreCutAtTheirEndAndAtLineBreaks) {
+  EXPECT_EQ(SplitSentences("Open at 9. Closed on 1.5 days!\nPrices: €3.50 per page"),
+            (std::vector<std::string>{"Open at 9.", "Closed on 1.5 days!", "Prices: €3.50 per page"}));
+  EXPECT_TRUE(SplitSentences("  \n ").empty());
+}
+
+}  // namespace
+}  // namespace parley::agent
