@@ -103,6 +103,8 @@ int Serve(const Config& config) {
   }
 
   boost::asio::io_context io(config.http_threads);
+  // SIGHUP's default action would end the process: caught from here on, and queued until it is handled below.
+  boost::asio::signal_set reload_signals(io, SIGHUP);
   BlockingPool pool(config.blocking_threads);
   // Password hashing on threads of its own, below the I/O threads' priority: a login spray waits for them (or is
   // refused), never the blocking pool's claims and commits or another tenant's requests.
@@ -237,7 +239,6 @@ int Serve(const Config& config) {
   log::Write(log::Level::kInfo, "listening", std::move(listening));
 
   // SIGHUP rereads the TLS certificate and key (a renewal); a pair that cannot be used leaves the old one serving.
-  boost::asio::signal_set reload_signals(io, SIGHUP);
   boost::asio::co_spawn(
       io,
       [&]() -> boost::asio::awaitable<void> {
