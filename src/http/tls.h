@@ -38,10 +38,7 @@ class TlsContext {
 
   // The context for a connection being accepted now. The connection keeps it as long as it lives.
   std::shared_ptr<boost::asio::ssl::context> Current() const;
-  CertificateSummary summary() const;
-
-  const std::filesystem::path& cert_file() const { return cert_file_; }
-  const std::filesystem::path& key_file() const { return key_file_; }
+  CertificateSummary summary() const;  //!< Of the certificate Current() presents.
 
  private:
   TlsContext(std::filesystem::path cert_file, std::filesystem::path key_file);
