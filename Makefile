@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 # Paths under the checkout are hashed relative to it, so a clone in another folder (CI's) reuses the compiler cache.
 export CCACHE_BASEDIR ?= $(CURDIR)
 
-.PHONY: all setup configure build install run test eval eval-record bench bench-floor bench-knowledge bench-dashboard fuzz lint docs \
+.PHONY: all setup configure build install run test eval eval-record bench bench-floor bench-soak bench-knowledge bench-dashboard fuzz lint docs \
         clean
 
 all: build
@@ -67,6 +67,11 @@ bench: build
 # What signed webhook ingest costs without the store (HTTP alone, + signature, + parsing) beside `parley serve`.
 bench-floor: build
 	@bash bench/http_floor.sh $(BUILD_DIR)
+
+# Ingest held for MINUTES one-minute windows on one server (p99 and memory as the database grows).
+MINUTES ?= 10
+bench-soak: build
+	@bash bench/soak.sh $(BUILD_DIR) $(MINUTES)
 
 # The knowledge benchmark alone, at any size: make bench-knowledge CHUNKS=1000000 [QUERIES=1000] [BENCH_ARGS=...]
 CHUNKS ?= 100000
