@@ -28,6 +28,12 @@ echo "soak: ${minutes} windows of 60 s, ${connections} connections, $(nproc) cor
 for minute in $(seq "$minutes"); do
   result=$("$build_dir/bench/bench_ingest_load" --port "$port" --secret bench-secret --connections "$connections" \
     --duration 60 --warmup 0 --customers 10000 --run-id "soak$minute")
+  if ! kill -0 "$server_pid" 2>/dev/null; then
+    wait "$server_pid" && status=0 || status=$?
+    echo "minute $minute: the server died (exit status $status); its last log lines:"
+    tail -n 20 "$server_log"
+    exit 1
+  fi
   rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$server_pid/status")
   db_mb=$(du -cm "$data"/parley.db* | awk 'END {print $1}')
   echo "minute $minute: $result rss_mb=$((rss_kb / 1024)) db_mb=$db_mb"
