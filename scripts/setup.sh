@@ -10,6 +10,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libhnswlib-dev libstemmer-dev libcld2-dev libutf8proc-dev libpoppler-cpp-dev libxml2-dev libzip-dev libcmark-dev
   libcurl4-openssl-dev
+  postgresql-15 libpq-dev redis-server libhiredis-dev
   libhowardhinnant-date-dev tzdata
   clang libclang-rt-14-dev
   wrk curl python3 ccache
