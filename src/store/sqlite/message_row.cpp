@@ -4,23 +4,6 @@
 
 namespace parley::store::sqlite {
 
-int OutboundRank(MessageStatus status) {
-  switch (status) {
-    case MessageStatus::kQueued:
-      return 0;
-    case MessageStatus::kSent:
-      return 1;
-    case MessageStatus::kDelivered:
-      return 2;
-    case MessageStatus::kFailed:
-      return 3;
-    case MessageStatus::kRead:
-      return 4;
-    default:
-      return -1;
-  }
-}
-
 StoredMessage ReadMessage(const Statement& row) {
   StoredMessage m;
   m.id = row.Int(0);

@@ -3,6 +3,7 @@
 // message columns, the order of an outbound message's statuses and the statement that moves one; and the reader of
 // the agent's reply traces, which hang off the messages.
 
+#include "store/outbound_status.h"
 #include "store/sqlite/db.h"
 #include "store/store.h"
 
@@ -20,10 +21,6 @@ inline constexpr char kSetOutboundStatus[] =
     " error_title = CASE WHEN ?2 = 'failed' THEN ?4 ELSE error_title END,"
     " error_detail = CASE WHEN ?2 = 'failed' THEN ?5 ELSE error_detail END"
     " WHERE id = ?1";
-
-// Order in which an outbound message's status may move; -1 for statuses a webhook cannot set.
-// `failed` sits above `delivered` (a failure report wins over earlier progress) but below `read`.
-int OutboundRank(MessageStatus status);
 
 // A message of the columns PARLEY_MESSAGE_COLUMNS, in that order.
 StoredMessage ReadMessage(const Statement& row);
