@@ -18,3 +18,8 @@ namespace parley::store::sqlite {
 // Every SQLite migration, in version order.
 const std::vector<Migration>& Migrations();
 }  // namespace parley::store::sqlite
+
+namespace parley::store::postgres {
+// Every PostgreSQL migration, in version order.
+const std::vector<Migration>& Migrations();
+}  // namespace parley::store::postgres

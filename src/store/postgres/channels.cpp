@@ -1,0 +1,153 @@
+// PostgresStore's channels: connecting accounts, the administration API's reads and changes, and soft removal. The
+// same rules as the SQLite backend's (sqlite/channel_store.cpp).
+
+#include "core/time.h"
+#include "store/postgres/postgres_store.h"
+#include "store/postgres/rows.h"
+
+namespace parley::store::postgres {
+namespace {
+
+constexpr char kTenantExists[] = "SELECT 1 FROM tenants WHERE id = $1";
+// FOR UPDATE: two processes connecting the same account wait for each other here rather than both passing the
+// check (the partial unique index would stop the second anyway).
+constexpr char kLiveOwner[] =
+    "SELECT tenant_id, id FROM channels WHERE platform = $1 AND account_id = $2 AND removed_at IS NULL FOR UPDATE";
+constexpr char kRemovedByTenant[] =
+    "SELECT id FROM channels WHERE tenant_id = $1 AND platform = $2 AND account_id = $3 AND removed_at IS NOT NULL"
+    " ORDER BY removed_at DESC, id DESC LIMIT 1";
+constexpr char kInsertChannel[] =
+    "INSERT INTO channels (tenant_id, platform, account_id, access_token_sealed, created_at, display_name,"
+    " display_phone_number, verified_name, username, updated_at, waba_id)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $5, $10) RETURNING " PG_CHANNEL_COLUMNS;
+constexpr char kReviveChannel[] =
+    "UPDATE channels SET access_token_sealed = $2, display_name = $3, display_phone_number = $4, verified_name = $5,"
+    " username = $6, enabled = TRUE, updated_at = $7, removed_at = NULL, waba_id = COALESCE(NULLIF($8, ''), waba_id)"
+    " WHERE id = $1 RETURNING " PG_CHANNEL_COLUMNS;
+constexpr char kSelectChannel[] = "SELECT " PG_CHANNEL_COLUMNS " FROM channels WHERE id = $1";
+constexpr char kSelectTenantChannel[] =
+    "SELECT " PG_CHANNEL_COLUMNS " FROM channels WHERE id = $1 AND tenant_id = $2 AND removed_at IS NULL";
+constexpr char kListTenantChannels[] =
+    "SELECT " PG_CHANNEL_COLUMNS " FROM channels WHERE tenant_id = $1 AND removed_at IS NULL ORDER BY id";
+constexpr char kUpdateChannel[] =
+    "UPDATE channels SET access_token_sealed = COALESCE($3, access_token_sealed),"
+    " display_phone_number = COALESCE($4, display_phone_number), verified_name = COALESCE($5, verified_name),"
+    " username = COALESCE($6, username), display_name = COALESCE($7, display_name),"
+    " enabled = COALESCE($8::boolean, enabled), waba_id = COALESCE($10, waba_id), updated_at = $9"
+    " WHERE id = $1 AND tenant_id = $2 AND removed_at IS NULL RETURNING " PG_CHANNEL_COLUMNS;
+constexpr char kRemoveChannel[] =
+    "UPDATE channels SET removed_at = $3, updated_at = $3 WHERE id = $1 AND tenant_id = $2 AND removed_at IS NULL"
+    " RETURNING " PG_CHANNEL_COLUMNS;
+// Nothing waiting on the channel is answered any more: what customers wrote counts as answered, pending state and
+// live claims are cleared (a reply being produced then finds its claim lost and commits nothing).
+constexpr char kStopAnswering[] =
+    "UPDATE conversations c SET answered_through_id = GREATEST(c.answered_through_id, COALESCE((SELECT MAX(m.id)"
+    " FROM messages m WHERE m.conversation_id = c.id AND m.direction = 'in'), 0)),"
+    " answered_seq = c.inbound_seq, pending_since = NULL, claim_token = NULL, claim_expires_at = NULL,"
+    " claim_through_id = NULL WHERE c.channel_id = $1 AND (c.pending_since IS NOT NULL OR c.claim_token IS NOT NULL)";
+constexpr char kFailQueued[] =
+    "UPDATE messages SET status = 'failed', error_code = 0, error_title = 'channel removed', error_detail = ''"
+    " WHERE channel_id = $1 AND status = 'queued' AND direction = 'out'";
+
+// The one channel `rows` holds; kNotFound when it holds none.
+Result<Channel> OneChannel(const Rows& rows, const crypto::SecretBox& box) {
+  if (rows.empty()) return Error::NotFound("no such channel");
+  return ReadChannel(rows, 0, box);
+}
+
+}  // namespace
+
+Result<Channel> PostgresStore::AddChannel(const NewChannel& channel) {
+  if (channel.account_id.empty()) return Error::InvalidArgument("account_id is required");
+  const std::string sealed = box_.Seal(channel.access_token);
+  const std::string_view platform = ToString(channel.platform);
+  const int64_t now_ms = NowMs();
+  const AccountProfile& p = channel.profile;
+  auto added = Write<Channel>([&](Connection& db, EventNotes&) -> Result<Channel> {
+    STORE_ASSIGN_OR_RETURN(auto tenant, db.Query(kTenantExists, Params(channel.tenant_id)));
+    if (tenant.empty()) return Error::NotFound("no such tenant");
+    STORE_ASSIGN_OR_RETURN(auto owner, db.Query(kLiveOwner, Params(platform, channel.account_id)));
+    if (!owner.empty() && owner.Int(0, 0) == channel.tenant_id) {
+      return Error::Conflict("this account is already connected (channel " + std::to_string(owner.Int(0, 1)) + ")");
+    }
+    if (!owner.empty()) return Error::Conflict("this account is connected to another tenant");
+    STORE_ASSIGN_OR_RETURN(auto removed,
+                           db.Query(kRemovedByTenant, Params(channel.tenant_id, platform, channel.account_id)));
+    if (!removed.empty()) {
+      STORE_ASSIGN_OR_RETURN(
+          auto revived,
+          db.Query(kReviveChannel, Params(removed.Int(0, 0), sealed, channel.display_name, p.display_phone_number,
+                                          p.verified_name, p.username, now_ms, channel.waba_id)));
+      return OneChannel(revived, box_);
+    }
+    auto inserted = db.Query(
+        kInsertChannel, Params(channel.tenant_id, platform, channel.account_id, sealed, now_ms, channel.display_name,
+                               p.display_phone_number, p.verified_name, p.username, channel.waba_id));
+    // Another process connected the account between the check and the insert.
+    if (!inserted && inserted.error().code == ErrorCode::kConflict) {
+      return Error::Conflict("this account is already connected");
+    }
+    if (!inserted) return inserted.error();
+    return OneChannel(*inserted, box_);
+  });
+  return added;
+}
+
+Result<Channel> PostgresStore::GetChannel(int64_t channel_id) {
+  return Read<Channel>([&](Connection& db) -> Result<Channel> {
+    STORE_ASSIGN_OR_RETURN(auto rows, db.Query(kSelectChannel, Params(channel_id)));
+    return OneChannel(rows, box_);
+  });
+}
+
+Result<std::vector<Channel>> PostgresStore::ListChannels(int64_t tenant_id) {
+  return Read<std::vector<Channel>>([&](Connection& db) -> Result<std::vector<Channel>> {
+    STORE_ASSIGN_OR_RETURN(auto rows, db.Query(kListTenantChannels, Params(tenant_id)));
+    std::vector<Channel> channels;
+    for (int i = 0; i < rows.size(); ++i) {
+      STORE_ASSIGN_OR_RETURN(auto channel, ReadChannel(rows, i, box_));
+      channels.push_back(std::move(channel));
+    }
+    return channels;
+  });
+}
+
+Result<Channel> PostgresStore::GetChannel(int64_t tenant_id, int64_t channel_id) {
+  return Read<Channel>([&](Connection& db) -> Result<Channel> {
+    STORE_ASSIGN_OR_RETURN(auto rows, db.Query(kSelectTenantChannel, Params(channel_id, tenant_id)));
+    return OneChannel(rows, box_);
+  });
+}
+
+Result<Channel> PostgresStore::UpdateChannel(int64_t tenant_id, int64_t channel_id, const ChannelUpdate& update) {
+  std::optional<std::string> sealed;
+  if (update.access_token) sealed = box_.Seal(*update.access_token);
+  std::optional<std::string> phone, verified_name, username;
+  if (update.profile) {
+    phone = update.profile->display_phone_number;
+    verified_name = update.profile->verified_name;
+    username = update.profile->username;
+  }
+  const int64_t now_ms = NowMs();
+  return Write<Channel>([&](Connection& db, EventNotes&) -> Result<Channel> {
+    STORE_ASSIGN_OR_RETURN(
+        auto rows, db.Query(kUpdateChannel, Params(channel_id, tenant_id, sealed, phone, verified_name, username,
+                                                   update.display_name, update.enabled, now_ms, update.waba_id)));
+    STORE_ASSIGN_OR_RETURN(auto updated, OneChannel(rows, box_));
+    if (!updated.enabled) STORE_TRY(db.Query(kStopAnswering, Params(channel_id)));
+    return updated;
+  });
+}
+
+Result<Channel> PostgresStore::RemoveChannel(int64_t tenant_id, int64_t channel_id) {
+  const int64_t now_ms = NowMs();
+  return Write<Channel>([&](Connection& db, EventNotes&) -> Result<Channel> {
+    STORE_ASSIGN_OR_RETURN(auto rows, db.Query(kRemoveChannel, Params(channel_id, tenant_id, now_ms)));
+    STORE_ASSIGN_OR_RETURN(auto removed, OneChannel(rows, box_));
+    STORE_TRY(db.Query(kStopAnswering, Params(channel_id)));
+    STORE_TRY(db.Query(kFailQueued, Params(channel_id)));
+    return removed;
+  });
+}
+
+}  // namespace parley::store::postgres

@@ -1,0 +1,194 @@
+// PostgresStore itself: opening and closing, migrations, tenants, the event log's appends and the methods not
+// implemented yet. The rest lives by job beside it: channels.cpp, ingest.cpp (webhook payloads and their group
+// commit), claims.cpp (claims and replies).
+
+#include "store/postgres/postgres_store.h"
+
+#include "core/time.h"
+#include "store/access_store.h"
+#include "store/analytics_store.h"
+#include "store/billing_store.h"
+#include "store/contact_store.h"
+#include "store/inbox_store.h"
+#include "store/knowledge_store.h"
+#include "store/postgres/migrate.h"
+#include "store/team_store.h"
+#include "store/tenant_store.h"
+#include "store/webhook_store.h"
+
+namespace parley::store::postgres {
+namespace {
+
+constexpr char kInsertTenant[] = "INSERT INTO tenants (name, created_at) VALUES ($1, $2) RETURNING id";
+constexpr char kInsertApiKey[] =
+    "INSERT INTO api_keys (tenant_id, key_hash, prefix, created_at, name, role) VALUES ($1, $2, $3, $4, $5, $6)"
+    " ON CONFLICT (key_hash) DO NOTHING";
+// Takes the tenant's next event id, holding its head row until the transaction ends.
+constexpr char kNextEventId[] =
+    "INSERT INTO event_heads (tenant_id, last_id) VALUES ($1, 1)"
+    " ON CONFLICT (tenant_id) DO UPDATE SET last_id = event_heads.last_id + 1 RETURNING last_id";
+constexpr char kInsertEvent[] =
+    "INSERT INTO events (tenant_id, id, type, created_at, data) VALUES ($1, $2, $3, $4, $5)";
+
+}  // namespace
+
+Error NotImplemented(std::string_view method) {
+  return Error{ErrorCode::kInternal, "not implemented on PostgreSQL yet: " + std::string(method), {}};
+}
+
+Result<int64_t> AppendEvent(Connection& connection, EventNotes& notes, int64_t tenant_id, EventType type,
+                            std::string_view data, int64_t now_ms) {
+  STORE_ASSIGN_OR_RETURN(auto next, connection.Query(kNextEventId, Params(tenant_id)));
+  const int64_t id = next.Int(0, 0);
+  STORE_TRY(connection.Query(kInsertEvent, Params(tenant_id, id, ToString(type), now_ms, data)));
+  notes.Note(tenant_id, id);
+  return id;
+}
+
+Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(const PostgresOptions& options,
+                                                           const crypto::SecretBox& box) {
+  STORE_ASSIGN_OR_RETURN(auto pool, ConnectionPool::Open(options.url, options.connections));
+  STORE_ASSIGN_OR_RETURN(auto ingest_connection, Connection::Open(options.url));
+  return std::unique_ptr<PostgresStore>(new PostgresStore(options, box, std::move(pool), std::move(ingest_connection)));
+}
+
+PostgresStore::PostgresStore(const PostgresOptions& options, const crypto::SecretBox& box,
+                             std::unique_ptr<ConnectionPool> pool, std::unique_ptr<Connection> ingest_connection)
+    : options_(options),
+      box_(box),
+      pool_(std::move(pool)),
+      ingest_connection_(std::move(ingest_connection)),
+      knowledge_(MakeUnimplementedKnowledgeStore()),
+      billing_(MakeUnimplementedBillingStore()),
+      access_(MakeUnimplementedAccessStore()),
+      inbox_(MakeUnimplementedInboxStore()),
+      contacts_(MakeUnimplementedContactStore()),
+      tenants_(MakeUnimplementedTenantStore()),
+      analytics_(MakeUnimplementedAnalyticsStore()),
+      team_(MakeUnimplementedTeamStore()),
+      events_(MakeUnimplementedEventLog()),
+      webhooks_(MakeUnimplementedWebhookStore()),
+      ingest_thread_([this] { IngestLoop(); }) {}
+
+PostgresStore::~PostgresStore() { Close(); }
+
+void PostgresStore::Close() {
+  std::lock_guard close_lock(close_mutex_);
+  {
+    std::lock_guard lock(queue_mutex_);
+    closed_ = true;
+  }
+  queue_cv_.notify_all();
+  if (ingest_thread_.joinable()) ingest_thread_.join();  // Drains the queue first.
+  ingest_connection_.reset();
+  pool_->Close();
+}
+
+Result<void> PostgresStore::Migrate() {
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (closed_) return Error::Unavailable("store is closed");
+  }
+  STORE_ASSIGN_OR_RETURN(auto connection, Connection::Open(options_.url));
+  return ApplyMigrations(*connection);
+}
+
+void PostgresStore::Announce(const EventNotes& notes) {
+  if (!options_.on_events) return;
+  for (const auto& [tenant_id, last_id] : notes.newest()) options_.on_events(tenant_id, last_id);
+}
+
+Result<Tenant> PostgresStore::CreateTenant(const std::string& name, const NewApiKey& first_key) {
+  if (first_key.key_hash.empty()) return Error::InvalidArgument("an API key hash is required");
+  Tenant tenant{0, name, NowMs()};
+  return Write<Tenant>([&](Connection& db, EventNotes&) -> Result<Tenant> {
+    STORE_ASSIGN_OR_RETURN(auto inserted, db.Query(kInsertTenant, Params(tenant.name, tenant.created_at_ms)));
+    tenant.id = inserted.Int(0, 0);
+    STORE_ASSIGN_OR_RETURN(
+        auto key, db.Query(kInsertApiKey, Params(tenant.id, first_key.key_hash, first_key.prefix, tenant.created_at_ms,
+                                                 first_key.name, first_key.role)));
+    // The tenant's row goes with the rollback.
+    if (key.affected() == 0) return Error::Conflict("API key already in use");
+    return tenant;
+  });
+}
+
+StoreHealth PostgresStore::Health() {
+  StoreHealth health;
+  health.backend = "postgres";
+  health.pending_writes = in_flight_.load();
+  {
+    std::lock_guard lock(queue_mutex_);
+    health.pending_writes += static_cast<int64_t>(queue_.size());
+  }
+  auto alive = Read<void>([](Connection& db) -> Result<void> {
+    STORE_TRY(db.Query("SELECT 1"));
+    return Ok();
+  });
+  if (!alive) {
+    health.ok = false;
+    health.detail = alive.error().message;
+  }
+  return health;
+}
+
+KnowledgeStore& PostgresStore::knowledge() { return *knowledge_; }
+BillingStore& PostgresStore::billing() { return *billing_; }
+AccessStore& PostgresStore::access() { return *access_; }
+InboxStore& PostgresStore::inbox() { return *inbox_; }
+ContactStore& PostgresStore::contacts() { return *contacts_; }
+TenantStore& PostgresStore::tenants() { return *tenants_; }
+AnalyticsStore& PostgresStore::analytics() { return *analytics_; }
+TeamStore& PostgresStore::team() { return *team_; }
+EventLog& PostgresStore::events() { return *events_; }
+WebhookStore& PostgresStore::webhooks() { return *webhooks_; }
+
+// --- Not implemented yet: the outbox and the inbox's listings ---
+
+Result<std::vector<OutboundMessage>> PostgresStore::ListQueuedOutbound() {
+  return NotImplemented("Store::ListQueuedOutbound");
+}
+Result<OutboundMessage> PostgresStore::GetOutbound(int64_t) { return NotImplemented("Store::GetOutbound"); }
+Result<void> PostgresStore::RecordSendResult(int64_t, const std::string&, MessageStatus,
+                                             const std::optional<MessageError>&) {
+  return NotImplemented("Store::RecordSendResult");
+}
+Result<OutboundAttempt> PostgresStore::LeaseNextOutbound(int64_t, int64_t, int64_t) {
+  return NotImplemented("Store::LeaseNextOutbound");
+}
+Result<void> PostgresStore::DeferOutbound(int64_t, const std::string&, int64_t, const MessageError&) {
+  return NotImplemented("Store::DeferOutbound");
+}
+Result<Page<Conversation>> PostgresStore::ListConversations(int64_t, const ConversationFilter&,
+                                                            const std::optional<std::string>&, int) {
+  return NotImplemented("Store::ListConversations");
+}
+Result<Conversation> PostgresStore::GetConversation(int64_t, int64_t) {
+  return NotImplemented("Store::GetConversation");
+}
+Result<Conversation> PostgresStore::AssignConversation(int64_t, int64_t, std::optional<int64_t>) {
+  return NotImplemented("Store::AssignConversation");
+}
+Result<Conversation> PostgresStore::CloseConversation(int64_t, int64_t, int64_t) {
+  return NotImplemented("Store::CloseConversation");
+}
+Result<OutboundMessage> PostgresStore::QueuePersonReply(int64_t, int64_t, const std::string&, const std::string&,
+                                                        int64_t, int64_t, const std::optional<TemplateMessage>&) {
+  return NotImplemented("Store::QueuePersonReply");
+}
+Result<Page<SupportItem>> PostgresStore::ListSupportItems(int64_t, const SupportFilter&,
+                                                          const std::optional<std::string>&, int) {
+  return NotImplemented("Store::ListSupportItems");
+}
+Result<SupportItem> PostgresStore::ResolveSupportItem(int64_t, int64_t, const std::string&, bool, int64_t) {
+  return NotImplemented("Store::ResolveSupportItem");
+}
+Result<Page<StoredMessage>> PostgresStore::ListMessages(int64_t, int64_t, const std::optional<std::string>&, int) {
+  return NotImplemented("Store::ListMessages");
+}
+Result<Page<StoredMessage>> PostgresStore::ListMessagesNewestFirst(int64_t, int64_t, const std::optional<std::string>&,
+                                                                   int) {
+  return NotImplemented("Store::ListMessagesNewestFirst");
+}
+
+}  // namespace parley::store::postgres

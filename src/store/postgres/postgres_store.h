@@ -1,0 +1,227 @@
+#pragma once
+// The PostgreSQL backend of store::Store (issue 18 §2), for several Parley processes sharing one database.
+//
+// Every method but Ingest borrows a connection from a bounded pool (pool.h) and runs its statements in one
+// transaction; a serialization failure or a deadlock replays the transaction. Rows several processes compete for
+// are taken with conditional UPDATEs (a claim, a send lease) that PostgreSQL re-checks under the row lock, so
+// exactly one taker wins. Ingest groups webhooks as the SQLite writer does: payloads queue up while the previous
+// group commits, and the ingest thread then writes the whole queue in ONE transaction and acknowledges every payload
+// after the commit; should one payload fail, the group is rolled back and replayed with each payload in its own
+// SAVEPOINT, so the failing one gets its error alone.
+//
+// Not every method is implemented yet: those that are not fail with kInternal, "not implemented on PostgreSQL yet:
+// <method>" (docs/scaling.md lists them). Nothing is faked.
+
+#include "store/events.h"
+#include "store/postgres/pg.h"
+#include "store/postgres/pool.h"
+#include "store/postgres/unimplemented.h"
+#include "store/store.h"
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <future>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+namespace parley::store::postgres {
+
+struct PostgresOptions {
+  std::string url;      //!< postgresql://user[:password]@host[:port]/database[?options]
+  int connections = 8;  //!< Pooled connections for the blocking methods (the ingest thread has its own).
+  boost::asio::any_io_executor callback_executor;                           //!< See StoreOptions::callback_executor.
+  std::function<void(int64_t tenant_id, int64_t last_event_id)> on_events;  //!< See StoreOptions::on_events.
+};
+
+// Events appended by one transaction: per tenant the newest id, announced (PostgresOptions::on_events) once it
+// commits.
+class EventNotes {
+ public:
+  void Note(int64_t tenant_id, int64_t id) { newest_[tenant_id] = id; }
+  const std::map<int64_t, int64_t>& newest() const { return newest_; }
+  void Clear() { newest_.clear(); }
+  void Merge(const EventNotes& other) {
+    for (const auto& [tenant, id] : other.newest_) newest_[tenant] = std::max(newest_[tenant], id);
+  }
+
+ private:
+  std::map<int64_t, int64_t> newest_;
+};
+
+// Appends an event to `tenant_id`'s log inside the caller's transaction and notes its id in `notes`. The tenant's
+// head row stays locked until the transaction ends, so a tenant's events commit in id order.
+Result<int64_t> AppendEvent(Connection& connection, EventNotes& notes, int64_t tenant_id, EventType type,
+                            std::string_view data, int64_t now_ms);
+
+class PostgresStore final : public Store {
+ public:
+  // Connects (one pooled connection at once, so a wrong URL fails here with kUnavailable) and starts the ingest
+  // thread. Does not migrate.
+  static Result<std::unique_ptr<PostgresStore>> Open(const PostgresOptions& options, const crypto::SecretBox& box);
+  // Close()s.
+  ~PostgresStore() override;
+
+  // Applies missing migrations on a connection of its own (migrate.h). kConflict for a database newer than this
+  // binary.
+  Result<void> Migrate() override;
+
+  using Store::CreateTenant;
+  Result<Tenant> CreateTenant(const std::string& name, const NewApiKey& first_key) override;
+  // Channels: channels.cpp.
+  Result<Channel> AddChannel(const NewChannel& channel) override;
+  Result<Channel> GetChannel(int64_t channel_id) override;
+  Result<std::vector<Channel>> ListChannels(int64_t tenant_id) override;
+  Result<Channel> GetChannel(int64_t tenant_id, int64_t channel_id) override;
+  Result<Channel> UpdateChannel(int64_t tenant_id, int64_t channel_id, const ChannelUpdate& update) override;
+  Result<Channel> RemoveChannel(int64_t tenant_id, int64_t channel_id) override;
+
+  // ingest.cpp. A request with a message lacking contact_id fails alone with kInvalidArgument; after Close() `done`
+  // runs at once on the calling thread with kUnavailable.
+  void Ingest(IngestRequest request, IngestCallback done) override;
+
+  // claims.cpp.
+  Result<std::vector<PendingConversation>> ListPendingConversations() override;
+  Result<ClaimAttempt> ClaimConversation(int64_t conversation_id, int64_t now_ms, int64_t lease_ms) override;
+  using Store::CommitReply;
+  Result<CommitResult> CommitReply(const Claim& claim, const Reply& reply, int64_t now_ms,
+                                   std::vector<int64_t>* outbound_ids) override;
+  Result<void> ReleaseClaim(int64_t conversation_id, const std::string& token) override;
+  Result<std::vector<StoredMessage>> RecentMessages(int64_t conversation_id, int64_t before_id, int limit) override;
+  Result<Conversation> SetConversationMode(int64_t tenant_id, int64_t conversation_id, const std::string& mode,
+                                           const std::string& reason, int64_t human_idle_ms, int64_t now_ms) override;
+  Result<std::vector<ReplyTrace>> ListReplyTraces(int64_t tenant_id, int64_t conversation_id) override;
+
+  // Not implemented yet (NotImplemented).
+  Result<std::vector<OutboundMessage>> ListQueuedOutbound() override;
+  Result<OutboundMessage> GetOutbound(int64_t message_id) override;
+  Result<void> RecordSendResult(int64_t message_id, const std::string& platform_message_id, MessageStatus status,
+                                const std::optional<MessageError>& error) override;
+  Result<OutboundAttempt> LeaseNextOutbound(int64_t conversation_id, int64_t now_ms, int64_t lease_ms) override;
+  Result<void> DeferOutbound(int64_t message_id, const std::string& token, int64_t retry_at_ms,
+                             const MessageError& error) override;
+  using Store::ListConversations;
+  Result<Page<Conversation>> ListConversations(int64_t tenant_id, const ConversationFilter& filter,
+                                               const std::optional<std::string>& cursor, int limit) override;
+  Result<Conversation> GetConversation(int64_t tenant_id, int64_t conversation_id) override;
+  Result<Conversation> AssignConversation(int64_t tenant_id, int64_t conversation_id,
+                                          std::optional<int64_t> user_id) override;
+  Result<Conversation> CloseConversation(int64_t tenant_id, int64_t conversation_id, int64_t now_ms) override;
+  using Store::QueuePersonReply;
+  Result<OutboundMessage> QueuePersonReply(int64_t tenant_id, int64_t conversation_id, const std::string& text,
+                                           const std::string& sent_by, int64_t human_idle_ms, int64_t now_ms,
+                                           const std::optional<TemplateMessage>& whatsapp_template) override;
+  using Store::ListSupportItems;
+  Result<Page<SupportItem>> ListSupportItems(int64_t tenant_id, const SupportFilter& filter,
+                                             const std::optional<std::string>& cursor, int limit) override;
+  Result<SupportItem> ResolveSupportItem(int64_t tenant_id, int64_t item_id, const std::string& resolved_by,
+                                         bool hand_back, int64_t now_ms) override;
+  Result<Page<StoredMessage>> ListMessages(int64_t tenant_id, int64_t conversation_id,
+                                           const std::optional<std::string>& cursor, int limit) override;
+  Result<Page<StoredMessage>> ListMessagesNewestFirst(int64_t tenant_id, int64_t conversation_id,
+                                                      const std::optional<std::string>& before, int limit) override;
+
+  // Sub-stores: not implemented yet (unimplemented.cpp); each of their methods fails with NotImplemented.
+  KnowledgeStore& knowledge() override;
+  BillingStore& billing() override;
+  AccessStore& access() override;
+  InboxStore& inbox() override;
+  ContactStore& contacts() override;
+  TenantStore& tenants() override;
+  AnalyticsStore& analytics() override;
+  TeamStore& team() override;
+  EventLog& events() override;
+  WebhookStore& webhooks() override;
+
+  // pending_writes counts webhook payloads queued or in the group being committed.
+  StoreHealth Health() override;
+  void Close() override;
+
+  // For the backend's files: runs `fn(Connection&, EventNotes&) -> Result<T>` in a transaction (InTransaction, so
+  // it may run again after a serialization failure) and, once it commits, announces the events it appended.
+  template <class T, class Fn>
+  Result<T> Write(Fn&& fn);
+  // Runs `fn(Connection&) -> Result<T>` on a pooled connection, in one snapshot (a read-only transaction).
+  template <class T, class Fn>
+  Result<T> Read(Fn&& fn);
+
+  const crypto::SecretBox& box() const { return box_; }
+
+  // Test hook: the ingest thread blocks until `release` is ready, so that every payload queued meanwhile commits in
+  // the next group. Returns once the thread is blocked.
+  void HoldIngestForTesting(std::shared_future<void> release);
+  // Payloads committed (or failed) together in the most recent group.
+  int64_t LastGroupSizeForTesting() const { return last_group_size_.load(); }
+
+ private:
+  struct IngestJob {
+    IngestRequest request;
+    IngestCallback done;
+    std::function<void()> hold;  //!< Set for HoldIngestForTesting's job instead of a request.
+  };
+
+  PostgresStore(const PostgresOptions& options, const crypto::SecretBox& box, std::unique_ptr<ConnectionPool> pool,
+                std::unique_ptr<Connection> ingest_connection);
+
+  void Announce(const EventNotes& notes);
+  void IngestLoop();
+  // Writes `group` in one transaction (or, after a failure, each job in its own savepoint) and acknowledges each job.
+  void RunGroup(std::vector<IngestJob>& group);
+  // Applies one payload inside the ingest thread's transaction (ingest.cpp).
+  Result<IngestOutcome> ApplyIngest(Connection& connection, EventNotes& notes, const IngestRequest& request);
+
+  const PostgresOptions options_;
+  const crypto::SecretBox box_;
+  std::unique_ptr<ConnectionPool> pool_;
+
+  std::mutex queue_mutex_;
+  std::condition_variable queue_cv_;
+  std::vector<IngestJob> queue_;  // GUARDED_BY(queue_mutex_)
+  bool closed_ = false;           // GUARDED_BY(queue_mutex_)
+  std::atomic<int64_t> in_flight_{0};
+  std::atomic<int64_t> last_group_size_{0};
+  std::unique_ptr<Connection> ingest_connection_;  // Used only by ingest_thread_ (reconnected when lost).
+
+  std::unique_ptr<KnowledgeStore> knowledge_;
+  std::unique_ptr<BillingStore> billing_;
+  std::unique_ptr<AccessStore> access_;
+  std::unique_ptr<InboxStore> inbox_;
+  std::unique_ptr<ContactStore> contacts_;
+  std::unique_ptr<TenantStore> tenants_;
+  std::unique_ptr<AnalyticsStore> analytics_;
+  std::unique_ptr<TeamStore> team_;
+  std::unique_ptr<EventLog> events_;
+  std::unique_ptr<WebhookStore> webhooks_;
+  std::mutex close_mutex_;     // Serializes Close().
+  std::thread ingest_thread_;  // Declared last: started after the state it uses, joined by Close().
+};
+
+template <class T, class Fn>
+Result<T> PostgresStore::Write(Fn&& fn) {
+  EventNotes notes;
+  auto result = InTransaction<T>(*pool_, [&](Connection& connection) -> Result<T> {
+    notes.Clear();  // A replayed transaction appends its events again.
+    return fn(connection, notes);
+  });
+  if (result) Announce(notes);
+  return result;
+}
+
+template <class T, class Fn>
+Result<T> PostgresStore::Read(Fn&& fn) {
+  STORE_ASSIGN_OR_RETURN(auto lease, pool_->Acquire());
+  STORE_TRY((*lease).Execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
+  Result<T> result = fn(*lease);
+  (void)(*lease).Execute(kCommit);
+  return result;
+}
+
+}  // namespace parley::store::postgres

@@ -1,0 +1,69 @@
+#include "store/postgres/rows.h"
+
+#include <boost/json/parse.hpp>
+
+namespace parley::store::postgres {
+
+Result<Channel> ReadChannel(const Rows& rows, int row, const crypto::SecretBox& box) {
+  Channel channel;
+  channel.id = rows.Int(row, 0);
+  channel.tenant_id = rows.Int(row, 1);
+  channel.platform = ParsePlatform(rows.Text(row, 2)).value_or(Platform::kWhatsApp);
+  channel.account_id = rows.String(row, 3);
+  STORE_ASSIGN_OR_RETURN(channel.access_token, box.Open(rows.Text(row, 4)));
+  channel.created_at_ms = rows.Int(row, 5);
+  channel.display_name = rows.String(row, 6);
+  channel.profile = {rows.String(row, 7), rows.String(row, 8), rows.String(row, 9)};
+  channel.enabled = rows.Bool(row, 10);
+  channel.updated_at_ms = rows.Int(row, 11);
+  channel.waba_id = rows.String(row, 12);
+  return channel;
+}
+
+Conversation ReadConversation(const Rows& rows, int row) {
+  Conversation c;
+  c.id = rows.Int(row, 0);
+  c.tenant_id = rows.Int(row, 1);
+  c.channel_id = rows.Int(row, 2);
+  c.platform = ParsePlatform(rows.Text(row, 3)).value_or(Platform::kWhatsApp);
+  c.contact.platform_id = rows.String(row, 4);
+  c.contact.name = rows.String(row, 5);
+  c.status = rows.String(row, 6);
+  c.mode = rows.String(row, 7);
+  c.created_at_ms = rows.Int(row, 8);
+  c.last_message_at_ms = rows.Int(row, 9);
+  c.handoff_reason = rows.String(row, 10);
+  c.human_until_ms = rows.OptionalInt(row, 11);
+  c.assignee_user_id = rows.OptionalInt(row, 12);
+  c.last_inbound_at_ms = rows.OptionalInt(row, 13);
+  return c;
+}
+
+StoredMessage ReadMessage(const Rows& rows, int row) {
+  StoredMessage m;
+  m.id = rows.Int(row, 0);
+  m.conversation_id = rows.Int(row, 1);
+  m.direction = rows.Text(row, 2) == "out" ? Direction::kOut : Direction::kIn;
+  m.type = ParseMessageType(rows.Text(row, 3)).value_or(MessageType::kUnsupported);
+  m.text = rows.OptionalString(row, 4);
+  m.platform_message_id = rows.String(row, 5);
+  m.status = ParseMessageStatus(rows.Text(row, 6)).value_or(MessageStatus::kReceived);
+  if (!rows.IsNull(row, 7)) {
+    m.error = MessageError{static_cast<int>(rows.Int(row, 7)), rows.String(row, 8), rows.String(row, 9)};
+  }
+  m.platform_timestamp_ms = rows.Int(row, 10);
+  m.created_at_ms = rows.Int(row, 11);
+  if (!rows.IsNull(row, 12)) {
+    boost::system::error_code ec;
+    boost::json::value details = boost::json::parse(rows.Text(row, 12), ec);
+    if (!ec && details.is_object()) m.details = std::move(details.as_object());
+  }
+  return m;
+}
+
+ReplyTrace ReadReplyTrace(const Rows& rows, int row) {
+  return {rows.Int(row, 0),    rows.Int(row, 1),    rows.OptionalInt(row, 2), rows.String(row, 3),
+          rows.String(row, 4), rows.String(row, 5), rows.Int(row, 6)};
+}
+
+}  // namespace parley::store::postgres

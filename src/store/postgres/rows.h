@@ -1,0 +1,36 @@
+#pragma once
+// How the PostgreSQL backend reads its rows into the store's types, shared by the files of the backend: the columns
+// each reader expects (in order; a query may select more after them) and the reader.
+
+#include "core/crypto.h"
+#include "store/outbound_status.h"
+#include "store/postgres/pg.h"
+#include "store/store.h"
+
+#define PG_CHANNEL_COLUMNS                                                                                    \
+  "id, tenant_id, platform, account_id, access_token_sealed, created_at, display_name, display_phone_number," \
+  " verified_name, username, enabled, updated_at, waba_id"
+// Aliases c (conversations), ct (contacts) and ch (channels).
+#define PG_CONVERSATION_COLUMNS                                                                            \
+  "c.id, c.tenant_id, c.channel_id, ch.platform, ct.platform_id, ct.name, c.status, c.mode, c.created_at," \
+  " c.last_message_at, COALESCE(c.handoff_reason, ''), c.human_until, c.assignee_user_id, c.last_inbound_at"
+#define PG_CONVERSATION_JOINS \
+  " FROM conversations c JOIN contacts ct ON ct.id = c.contact_id JOIN channels ch ON ch.id = c.channel_id"
+#define PG_SELECT_CONVERSATION "SELECT " PG_CONVERSATION_COLUMNS PG_CONVERSATION_JOINS
+#define PG_MESSAGE_COLUMNS                                                                                          \
+  "id, conversation_id, direction, type, text, platform_message_id, status, error_code, error_title, error_detail," \
+  " platform_timestamp, created_at, details::text"
+#define PG_TRACE_COLUMNS "id, conversation_id, message_id, decision, reason, trace, created_at"
+
+namespace parley::store::postgres {
+
+// A channel of PG_CHANNEL_COLUMNS with its token unsealed; kInternal when it does not open under `box`.
+Result<Channel> ReadChannel(const Rows& rows, int row, const crypto::SecretBox& box);
+// A conversation of PG_CONVERSATION_COLUMNS.
+Conversation ReadConversation(const Rows& rows, int row);
+// A message of PG_MESSAGE_COLUMNS.
+StoredMessage ReadMessage(const Rows& rows, int row);
+// A reply trace of PG_TRACE_COLUMNS.
+ReplyTrace ReadReplyTrace(const Rows& rows, int row);
+
+}  // namespace parley::store::postgres

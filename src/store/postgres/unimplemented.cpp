@@ -1,0 +1,419 @@
+// The sub-stores the PostgreSQL backend does not implement yet: every method fails with NotImplemented naming it, so
+// a caller learns at once what is missing (docs/scaling.md lists them). Each class leaves this file when its store
+// is written.
+
+#include "store/postgres/unimplemented.h"
+#include "store/access_store.h"
+#include "store/analytics_store.h"
+#include "store/billing_store.h"
+#include "store/contact_store.h"
+#include "store/events.h"
+#include "store/inbox_store.h"
+#include "store/knowledge_store.h"
+#include "store/team_store.h"
+#include "store/tenant_store.h"
+#include "store/webhook_store.h"
+
+namespace parley::store::postgres {
+namespace {
+
+class UnimplementedKnowledgeStore final : public KnowledgeStore {
+ public:
+  Result<KnowledgeBase> EnsureKnowledgeBase(int64_t tenant_id, const std::string& name) override {
+    return NotImplemented("KnowledgeStore::EnsureKnowledgeBase");
+  }
+  Result<std::vector<KnowledgeBase>> ListKnowledgeBases(int64_t tenant_id) override {
+    return NotImplemented("KnowledgeStore::ListKnowledgeBases");
+  }
+  Result<Document> CreateDocument(const NewDocument& document) override {
+    return NotImplemented("KnowledgeStore::CreateDocument");
+  }
+  Result<std::optional<Document>> FindDocument(int64_t tenant_id, int64_t knowledge_base_id,
+                                               const std::string& name) override {
+    return NotImplemented("KnowledgeStore::FindDocument");
+  }
+  Result<KnowledgeTotals> Totals(int64_t tenant_id) override { return NotImplemented("KnowledgeStore::Totals"); }
+  Result<Document> GetDocument(int64_t tenant_id, int64_t document_id) override {
+    return NotImplemented("KnowledgeStore::GetDocument");
+  }
+  Result<Page<Document>> ListDocuments(int64_t tenant_id, const std::optional<std::string>& cursor,
+                                       int limit) override {
+    return NotImplemented("KnowledgeStore::ListDocuments");
+  }
+  Result<void> DeleteDocument(int64_t tenant_id, int64_t document_id) override {
+    return NotImplemented("KnowledgeStore::DeleteDocument");
+  }
+  Result<int> RequeueDocuments(int64_t knowledge_base_id) override {
+    return NotImplemented("KnowledgeStore::RequeueDocuments");
+  }
+  Result<std::optional<DocumentJob>> ClaimDocumentJob(int64_t now_ms, int64_t lease_ms,
+                                                      const std::vector<int64_t>& skipped_knowledge_bases,
+                                                      int max_per_tenant) override {
+    return NotImplemented("KnowledgeStore::ClaimDocumentJob");
+  }
+  Result<std::optional<int64_t>> NextDocumentJobAt() override {
+    return NotImplemented("KnowledgeStore::NextDocumentJobAt");
+  }
+  Result<void> SetDocumentProgress(const DocumentJob& job, double progress, int64_t lease_until_ms) override {
+    return NotImplemented("KnowledgeStore::SetDocumentProgress");
+  }
+  Result<void> CompleteDocumentJob(const DocumentJob& job, const std::string& embedder_id,
+                                   const std::vector<NewChunk>& chunks, const std::vector<NewFaq>& faqs,
+                                   const std::string& content) override {
+    return NotImplemented("KnowledgeStore::CompleteDocumentJob");
+  }
+  Result<void> FailDocumentJob(const DocumentJob& job, const std::string& error,
+                               std::optional<int64_t> retry_at_ms) override {
+    return NotImplemented("KnowledgeStore::FailDocumentJob");
+  }
+  Result<std::vector<ChunkVector>> ChunkVectorsAfter(int64_t knowledge_base_id, const std::string& embedder_id,
+                                                     int64_t after_chunk_id, int limit) override {
+    return NotImplemented("KnowledgeStore::ChunkVectorsAfter");
+  }
+  Result<std::vector<int64_t>> DeletedChunksAfter(int64_t knowledge_base_id, int64_t after_seq,
+                                                  int64_t* last_seq) override {
+    return NotImplemented("KnowledgeStore::DeletedChunksAfter");
+  }
+  Result<std::vector<ChunkText>> ChunkTextsAfter(int64_t knowledge_base_id, int64_t after_chunk_id,
+                                                 int limit) override {
+    return NotImplemented("KnowledgeStore::ChunkTextsAfter");
+  }
+  Result<std::vector<ChunkRecord>> GetChunks(int64_t tenant_id, const std::vector<int64_t>& chunk_ids) override {
+    return NotImplemented("KnowledgeStore::GetChunks");
+  }
+  Result<FaqEntry> CreateFaq(int64_t tenant_id, const NewFaq& faq) override {
+    return NotImplemented("KnowledgeStore::CreateFaq");
+  }
+  Result<FaqEntry> UpdateFaq(int64_t tenant_id, int64_t faq_id, const NewFaq& faq) override {
+    return NotImplemented("KnowledgeStore::UpdateFaq");
+  }
+  Result<void> DeleteFaq(int64_t tenant_id, int64_t faq_id) override {
+    return NotImplemented("KnowledgeStore::DeleteFaq");
+  }
+  Result<FaqEntry> GetFaq(int64_t tenant_id, int64_t faq_id) override {
+    return NotImplemented("KnowledgeStore::GetFaq");
+  }
+  Result<Page<FaqEntry>> ListFaqs(int64_t tenant_id, const std::optional<std::string>& cursor, int limit) override {
+    return NotImplemented("KnowledgeStore::ListFaqs");
+  }
+  Result<std::optional<FaqEntry>> FindFaqByKey(int64_t tenant_id, const std::string& question_key) override {
+    return NotImplemented("KnowledgeStore::FindFaqByKey");
+  }
+  Result<int64_t> FaqRevision(int64_t tenant_id) override { return NotImplemented("KnowledgeStore::FaqRevision"); }
+  Result<FaqSnapshot> LoadFaqs(int64_t tenant_id) override { return NotImplemented("KnowledgeStore::LoadFaqs"); }
+  Result<std::optional<std::string>> GetAiSettings(int64_t tenant_id) override {
+    return NotImplemented("KnowledgeStore::GetAiSettings");
+  }
+  Result<void> PutAiSettings(int64_t tenant_id, const std::string& settings_json) override {
+    return NotImplemented("KnowledgeStore::PutAiSettings");
+  }
+};
+
+class UnimplementedBillingStore final : public BillingStore {
+ public:
+  Result<std::vector<Plan>> ListPlans() override { return NotImplemented("BillingStore::ListPlans"); }
+  Result<Plan> GetPlan(const std::string& name) override { return NotImplemented("BillingStore::GetPlan"); }
+  Result<Plan> PutPlan(const Plan& plan) override { return NotImplemented("BillingStore::PutPlan"); }
+  Result<TenantBilling> GetTenantBilling(int64_t tenant_id) override {
+    return NotImplemented("BillingStore::GetTenantBilling");
+  }
+  Result<std::optional<std::string>> SetTenantPlan(int64_t tenant_id, const std::string& plan) override {
+    return NotImplemented("BillingStore::SetTenantPlan");
+  }
+  Result<std::optional<std::string>> Reserve(const ReserveRequest& request) override {
+    return NotImplemented("BillingStore::Reserve");
+  }
+  Result<void> ReleaseReservation(const std::string& reservation_id) override {
+    return NotImplemented("BillingStore::ReleaseReservation");
+  }
+  Result<void> RecordUsage(int64_t tenant_id, const Usage& usage, const std::string& reservation_id) override {
+    return NotImplemented("BillingStore::RecordUsage");
+  }
+  Result<std::vector<Usage>> ListUsage(int64_t tenant_id, const std::string& from_day,
+                                       const std::string& to_day) override {
+    return NotImplemented("BillingStore::ListUsage");
+  }
+  Result<StripeResult> ApplyStripeChange(const StripeChange& change, int64_t now_ms) override {
+    return NotImplemented("BillingStore::ApplyStripeChange");
+  }
+};
+
+class UnimplementedAccessStore final : public AccessStore {
+ public:
+  Result<User> CreateUser(const NewUser& user) override { return NotImplemented("AccessStore::CreateUser"); }
+  Result<User> FindUserByEmail(const std::string& email) override {
+    return NotImplemented("AccessStore::FindUserByEmail");
+  }
+  Result<User> GetUser(int64_t tenant_id, int64_t user_id) override { return NotImplemented("AccessStore::GetUser"); }
+  Result<std::vector<User>> ListUsers(int64_t tenant_id) override { return NotImplemented("AccessStore::ListUsers"); }
+  Result<User> UpdateUser(int64_t tenant_id, int64_t user_id, const std::optional<std::string>& name,
+                          const std::optional<std::string>& role,
+                          const std::optional<std::string>& password_hash) override {
+    return NotImplemented("AccessStore::UpdateUser");
+  }
+  Result<void> ChangePassword(int64_t tenant_id, int64_t user_id, const std::string& password_hash,
+                              const std::string& keep_session_hash) override {
+    return NotImplemented("AccessStore::ChangePassword");
+  }
+  Result<void> DeleteUser(int64_t tenant_id, int64_t user_id) override {
+    return NotImplemented("AccessStore::DeleteUser");
+  }
+  Result<int> CountUsersWithRole(int64_t tenant_id, const std::string& role) override {
+    return NotImplemented("AccessStore::CountUsersWithRole");
+  }
+  Result<void> CreateSession(int64_t user_id, const std::string& token_hash, int64_t expires_at_ms,
+                             int64_t now_ms) override {
+    return NotImplemented("AccessStore::CreateSession");
+  }
+  Result<SessionInfo> FindSession(const std::string& token_hash, int64_t now_ms) override {
+    return NotImplemented("AccessStore::FindSession");
+  }
+  Result<void> DeleteSession(const std::string& token_hash) override {
+    return NotImplemented("AccessStore::DeleteSession");
+  }
+  Result<void> CreatePasswordReset(int64_t user_id, const std::string& token_hash, int64_t expires_at_ms,
+                                   int64_t now_ms) override {
+    return NotImplemented("AccessStore::CreatePasswordReset");
+  }
+  Result<User> FindPasswordReset(const std::string& token_hash, int64_t now_ms) override {
+    return NotImplemented("AccessStore::FindPasswordReset");
+  }
+  Result<User> ResetPassword(const std::string& token_hash, const std::string& password_hash, int64_t now_ms) override {
+    return NotImplemented("AccessStore::ResetPassword");
+  }
+  Result<ApiKey> CreateApiKey(const NewApiKey& key) override { return NotImplemented("AccessStore::CreateApiKey"); }
+  Result<std::vector<ApiKey>> ListApiKeys(int64_t tenant_id) override {
+    return NotImplemented("AccessStore::ListApiKeys");
+  }
+  Result<ApiKey> GetApiKey(int64_t tenant_id, int64_t key_id) override {
+    return NotImplemented("AccessStore::GetApiKey");
+  }
+  Result<ApiKey> DeleteApiKey(int64_t tenant_id, int64_t key_id) override {
+    return NotImplemented("AccessStore::DeleteApiKey");
+  }
+  Result<ApiKey> FindApiKey(const std::string& key_hash) override { return NotImplemented("AccessStore::FindApiKey"); }
+  Result<void> TouchApiKey(int64_t key_id, int64_t now_ms) override {
+    return NotImplemented("AccessStore::TouchApiKey");
+  }
+  Result<void> AppendAudit(const AuditEntry& entry) override { return NotImplemented("AccessStore::AppendAudit"); }
+  Result<Page<AuditEntry>> ListAudit(int64_t tenant_id, const AuditFilter& filter,
+                                     const std::optional<std::string>& cursor, int limit) override {
+    return NotImplemented("AccessStore::ListAudit");
+  }
+};
+
+class UnimplementedInboxStore final : public InboxStore {
+ public:
+  Result<std::vector<ConversationSummary>> Summaries(int64_t tenant_id,
+                                                     const std::vector<int64_t>& conversation_ids) override {
+    return NotImplemented("InboxStore::Summaries");
+  }
+  Result<ConversationSummary> MarkRead(int64_t tenant_id, int64_t conversation_id, int64_t now_ms) override {
+    return NotImplemented("InboxStore::MarkRead");
+  }
+  Result<StoredMessage> AddNote(int64_t tenant_id, int64_t conversation_id, const std::string& text,
+                                const std::string& author, std::optional<int64_t> author_user_id,
+                                int64_t now_ms) override {
+    return NotImplemented("InboxStore::AddNote");
+  }
+  Result<StoredMessage> GetMessage(int64_t tenant_id, int64_t conversation_id, int64_t message_id) override {
+    return NotImplemented("InboxStore::GetMessage");
+  }
+  Result<std::vector<CannedReply>> ListCannedReplies(int64_t tenant_id, const std::string& prefix) override {
+    return NotImplemented("InboxStore::ListCannedReplies");
+  }
+  Result<CannedReply> CreateCannedReply(int64_t tenant_id, const std::string& shortcut, const std::string& text,
+                                        int64_t now_ms) override {
+    return NotImplemented("InboxStore::CreateCannedReply");
+  }
+  Result<CannedReply> UpdateCannedReply(int64_t tenant_id, int64_t id, const std::string& shortcut,
+                                        const std::string& text, int64_t now_ms) override {
+    return NotImplemented("InboxStore::UpdateCannedReply");
+  }
+  Result<void> DeleteCannedReply(int64_t tenant_id, int64_t id) override {
+    return NotImplemented("InboxStore::DeleteCannedReply");
+  }
+  Result<void> FlushSearchIndex() override { return NotImplemented("InboxStore::FlushSearchIndex"); }
+};
+
+class UnimplementedContactStore final : public ContactStore {
+ public:
+  Result<Page<ContactInfo>> ListContacts(int64_t tenant_id, const ContactFilter& filter,
+                                         const std::optional<std::string>& cursor, int limit) override {
+    return NotImplemented("ContactStore::ListContacts");
+  }
+  Result<ContactInfo> GetContact(int64_t tenant_id, int64_t contact_id) override {
+    return NotImplemented("ContactStore::GetContact");
+  }
+  Result<std::vector<Conversation>> ContactConversations(int64_t tenant_id, int64_t contact_id) override {
+    return NotImplemented("ContactStore::ContactConversations");
+  }
+  Result<ContactExport> ExportContact(int64_t tenant_id, int64_t contact_id) override {
+    return NotImplemented("ContactStore::ExportContact");
+  }
+  Result<ErasureCounts> EraseContact(int64_t tenant_id, int64_t contact_id, const std::string& actor, int64_t now_ms,
+                                     int batch) override {
+    return NotImplemented("ContactStore::EraseContact");
+  }
+  Result<int64_t> DeleteMessagesBefore(int64_t tenant_id, int64_t cutoff_ms, int64_t now_ms, int batch) override {
+    return NotImplemented("ContactStore::DeleteMessagesBefore");
+  }
+};
+
+class UnimplementedTenantStore final : public TenantStore {
+ public:
+  Result<TenantSettings> GetTenant(int64_t tenant_id) override { return NotImplemented("TenantStore::GetTenant"); }
+  Result<TenantSettings> UpdateTenant(int64_t tenant_id, const TenantSettingsUpdate& update) override {
+    return NotImplemented("TenantStore::UpdateTenant");
+  }
+  Result<std::vector<TenantSettings>> ListTenantsWithRetention() override {
+    return NotImplemented("TenantStore::ListTenantsWithRetention");
+  }
+};
+
+class UnimplementedAnalyticsStore final : public AnalyticsStore {
+ public:
+  Result<int64_t> Rollup(int max_rows) override { return NotImplemented("AnalyticsStore::Rollup"); }
+  Result<std::vector<AnalyticsPeriod>> Query(const AnalyticsQuery& query) override {
+    return NotImplemented("AnalyticsStore::Query");
+  }
+};
+
+class UnimplementedTeamStore final : public TeamStore {
+ public:
+  Result<Invitation> CreateInvitation(const NewInvitation& invitation, const std::optional<OutgoingMail>& mail,
+                                      int64_t now_ms) override {
+    return NotImplemented("TeamStore::CreateInvitation");
+  }
+  Result<std::vector<Invitation>> ListInvitations(int64_t tenant_id, int limit) override {
+    return NotImplemented("TeamStore::ListInvitations");
+  }
+  Result<Invitation> GetInvitation(int64_t tenant_id, int64_t invitation_id) override {
+    return NotImplemented("TeamStore::GetInvitation");
+  }
+  Result<Invitation> RenewInvitation(int64_t tenant_id, int64_t invitation_id, const std::string& token_hash,
+                                     int64_t expires_at_ms, const std::optional<OutgoingMail>& mail,
+                                     int64_t now_ms) override {
+    return NotImplemented("TeamStore::RenewInvitation");
+  }
+  Result<Invitation> RevokeInvitation(int64_t tenant_id, int64_t invitation_id, int64_t now_ms) override {
+    return NotImplemented("TeamStore::RevokeInvitation");
+  }
+  Result<Invitation> FindInvitation(const std::string& token_hash) override {
+    return NotImplemented("TeamStore::FindInvitation");
+  }
+  Result<User> AcceptInvitation(const std::string& token_hash, const std::string& name,
+                                const std::string& password_hash, int64_t now_ms) override {
+    return NotImplemented("TeamStore::AcceptInvitation");
+  }
+  Result<bool> QueueMail(const OutgoingMail& mail, int64_t now_ms) override {
+    return NotImplemented("TeamStore::QueueMail");
+  }
+  Result<std::vector<QueuedMail>> ClaimDueMail(int64_t now_ms, int64_t lease_ms, int limit) override {
+    return NotImplemented("TeamStore::ClaimDueMail");
+  }
+  Result<void> MarkMailSent(int64_t mail_id, int64_t now_ms) override {
+    return NotImplemented("TeamStore::MarkMailSent");
+  }
+  Result<void> MarkMailFailed(int64_t mail_id, const std::string& error,
+                              std::optional<int64_t> next_attempt_at_ms) override {
+    return NotImplemented("TeamStore::MarkMailFailed");
+  }
+  Result<void> ReleaseMail(int64_t mail_id) override { return NotImplemented("TeamStore::ReleaseMail"); }
+  Result<std::optional<int64_t>> NextMailDue() override { return NotImplemented("TeamStore::NextMailDue"); }
+  Result<User> SetUserPreferences(int64_t tenant_id, int64_t user_id, const UserPreferences& preferences) override {
+    return NotImplemented("TeamStore::SetUserPreferences");
+  }
+  Result<std::vector<User>> ListEmailSubscribers(int64_t tenant_id) override {
+    return NotImplemented("TeamStore::ListEmailSubscribers");
+  }
+  Result<std::optional<int64_t>> NotificationCursor(int64_t tenant_id) override {
+    return NotImplemented("TeamStore::NotificationCursor");
+  }
+  Result<std::vector<std::pair<int64_t, int64_t>>> NotificationCursors() override {
+    return NotImplemented("TeamStore::NotificationCursors");
+  }
+  Result<void> QueueNotifications(int64_t tenant_id, int64_t last_event_id, const std::vector<OutgoingMail>& mails,
+                                  int64_t now_ms) override {
+    return NotImplemented("TeamStore::QueueNotifications");
+  }
+};
+
+class UnimplementedEventLog final : public EventLog {
+ public:
+  Result<EventRead> Read(int64_t tenant_id, int64_t after_id, int limit) override {
+    return NotImplemented("EventLog::Read");
+  }
+  Result<int64_t> LastId(int64_t tenant_id) override { return NotImplemented("EventLog::LastId"); }
+  Result<int64_t> Prune(const EventRetention& retention, int64_t now_ms) override {
+    return NotImplemented("EventLog::Prune");
+  }
+};
+
+class UnimplementedWebhookStore final : public WebhookStore {
+ public:
+  Result<std::vector<WebhookEndpoint>> ListEndpoints(int64_t tenant_id) override {
+    return NotImplemented("WebhookStore::ListEndpoints");
+  }
+  Result<WebhookEndpoint> GetEndpoint(int64_t tenant_id, int64_t endpoint_id) override {
+    return NotImplemented("WebhookStore::GetEndpoint");
+  }
+  Result<WebhookEndpoint> CreateEndpoint(int64_t tenant_id, const NewWebhookEndpoint& endpoint,
+                                         int64_t now_ms) override {
+    return NotImplemented("WebhookStore::CreateEndpoint");
+  }
+  Result<WebhookEndpoint> UpdateEndpoint(int64_t tenant_id, int64_t endpoint_id, const WebhookEndpointUpdate& update,
+                                         int64_t now_ms) override {
+    return NotImplemented("WebhookStore::UpdateEndpoint");
+  }
+  Result<void> DeleteEndpoint(int64_t tenant_id, int64_t endpoint_id) override {
+    return NotImplemented("WebhookStore::DeleteEndpoint");
+  }
+  Result<Page<WebhookDelivery>> ListDeliveries(int64_t tenant_id, int64_t endpoint_id,
+                                               const std::optional<std::string>& cursor, int limit) override {
+    return NotImplemented("WebhookStore::ListDeliveries");
+  }
+  Result<WebhookDelivery> GetDelivery(int64_t tenant_id, int64_t delivery_id) override {
+    return NotImplemented("WebhookStore::GetDelivery");
+  }
+  Result<std::vector<WebhookCursor>> Cursors() override { return NotImplemented("WebhookStore::Cursors"); }
+  Result<void> Enqueue(int64_t tenant_id, int64_t from_event_id, int64_t to_event_id,
+                       const std::vector<NewWebhookDelivery>& deliveries, int64_t now_ms,
+                       int64_t expires_at_ms) override {
+    return NotImplemented("WebhookStore::Enqueue");
+  }
+  Result<WebhookDelivery> EnqueueOne(int64_t tenant_id, const NewWebhookDelivery& delivery, int64_t now_ms,
+                                     int64_t expires_at_ms) override {
+    return NotImplemented("WebhookStore::EnqueueOne");
+  }
+  Result<std::vector<DeliveryJob>> LeaseDue(int64_t now_ms, int64_t lease_until_ms, int limit, int per_endpoint,
+                                            const std::map<int64_t, int>& in_flight) override {
+    return NotImplemented("WebhookStore::LeaseDue");
+  }
+  Result<void> RecordAttempt(const DeliveryJob& job, const DeliveryAttempt& attempt, int64_t now_ms) override {
+    return NotImplemented("WebhookStore::RecordAttempt");
+  }
+  Result<std::optional<int64_t>> NextDueAt() override { return NotImplemented("WebhookStore::NextDueAt"); }
+  Result<int64_t> PruneDeliveries(int64_t before_ms) override {
+    return NotImplemented("WebhookStore::PruneDeliveries");
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<KnowledgeStore> MakeUnimplementedKnowledgeStore() {
+  return std::make_unique<UnimplementedKnowledgeStore>();
+}
+std::unique_ptr<BillingStore> MakeUnimplementedBillingStore() { return std::make_unique<UnimplementedBillingStore>(); }
+std::unique_ptr<AccessStore> MakeUnimplementedAccessStore() { return std::make_unique<UnimplementedAccessStore>(); }
+std::unique_ptr<InboxStore> MakeUnimplementedInboxStore() { return std::make_unique<UnimplementedInboxStore>(); }
+std::unique_ptr<ContactStore> MakeUnimplementedContactStore() { return std::make_unique<UnimplementedContactStore>(); }
+std::unique_ptr<TenantStore> MakeUnimplementedTenantStore() { return std::make_unique<UnimplementedTenantStore>(); }
+std::unique_ptr<AnalyticsStore> MakeUnimplementedAnalyticsStore() {
+  return std::make_unique<UnimplementedAnalyticsStore>();
+}
+std::unique_ptr<TeamStore> MakeUnimplementedTeamStore() { return std::make_unique<UnimplementedTeamStore>(); }
+std::unique_ptr<EventLog> MakeUnimplementedEventLog() { return std::make_unique<UnimplementedEventLog>(); }
+std::unique_ptr<WebhookStore> MakeUnimplementedWebhookStore() { return std::make_unique<UnimplementedWebhookStore>(); }
+
+}  // namespace parley::store::postgres

@@ -1,0 +1,38 @@
+#pragma once
+// Sub-stores the PostgreSQL backend does not implement yet (unimplemented.cpp).
+
+#include "core/error.h"
+
+#include <memory>
+#include <string_view>
+
+namespace parley::store {
+class KnowledgeStore;
+class BillingStore;
+class AccessStore;
+class InboxStore;
+class ContactStore;
+class TenantStore;
+class AnalyticsStore;
+class TeamStore;
+class EventLog;
+class WebhookStore;
+}  // namespace parley::store
+
+namespace parley::store::postgres {
+
+// The error of a method this backend does not implement yet: kInternal, "not implemented on PostgreSQL yet: <method>".
+Error NotImplemented(std::string_view method);
+
+std::unique_ptr<KnowledgeStore> MakeUnimplementedKnowledgeStore();
+std::unique_ptr<BillingStore> MakeUnimplementedBillingStore();
+std::unique_ptr<AccessStore> MakeUnimplementedAccessStore();
+std::unique_ptr<InboxStore> MakeUnimplementedInboxStore();
+std::unique_ptr<ContactStore> MakeUnimplementedContactStore();
+std::unique_ptr<TenantStore> MakeUnimplementedTenantStore();
+std::unique_ptr<AnalyticsStore> MakeUnimplementedAnalyticsStore();
+std::unique_ptr<TeamStore> MakeUnimplementedTeamStore();
+std::unique_ptr<EventLog> MakeUnimplementedEventLog();
+std::unique_ptr<WebhookStore> MakeUnimplementedWebhookStore();
+
+}  // namespace parley::store::postgres

@@ -1,0 +1,183 @@
+// Channels on every backend: connecting accounts, the administration API's reads and changes, soft removal.
+
+#include "store_test.h"
+
+namespace parley::store::testing {
+namespace {
+
+constexpr char kPhone[] = "106540352242922";
+
+IngestRequest Text(const std::string& mid, const std::string& contact, const std::string& account = kPhone) {
+  IngestRequest request = Request(kT0, {Inbound(mid, contact, "hello", account)});
+  request.messages[0].message.contact_name.clear();
+  return request;
+}
+
+class ChannelTest : public StoreTest {
+ protected:
+  ChannelTest() { globex_ = store_->CreateTenant("Globex", crypto::Sha256Hex("key-globex")).value().id; }
+
+  Channel AddPhone(int64_t tenant, const std::string& token = "EAAG-token-one") {
+    NewChannel channel{tenant, Platform::kWhatsApp, kPhone, token, "Front desk", {"+1 555-0100", "Acme Bakery", ""}};
+    return store_->AddChannel(channel).value();
+  }
+
+  int64_t globex_ = 0;
+};
+
+INSTANTIATE_TEST_SUITE_P(Backends, ChannelTest, ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         [](const auto& info) { return BackendName(info.param); });
+
+TEST_P(ChannelTest, TokensAreSealedAtRest) {
+  auto loaded = store_->GetChannel(channel_.id);
+  ASSERT_TRUE(loaded);
+  EXPECT_EQ(loaded->tenant_id, tenant_.id);
+  EXPECT_EQ(loaded->platform, Platform::kWhatsApp);
+  EXPECT_EQ(loaded->account_id, kAccount);
+  EXPECT_EQ(loaded->access_token, "EAAG-secret-token");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM channels WHERE access_token_sealed LIKE '%EAAG-secret-token%'"), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM channels"), 1);
+
+  EXPECT_EQ(store_->AddChannel({tenant_.id, Platform::kWhatsApp, kAccount, "x"}).error().code, ErrorCode::kConflict);
+  EXPECT_EQ(store_->AddChannel({tenant_.id + 100, Platform::kWhatsApp, "phone-2", "x"}).error().code,
+            ErrorCode::kNotFound);
+  EXPECT_EQ(store_->AddChannel({tenant_.id, Platform::kWhatsApp, "", "x"}).error().code, ErrorCode::kInvalidArgument);
+  // The same account id on another platform is another channel.
+  EXPECT_TRUE(store_->AddChannel({tenant_.id, Platform::kInstagram, kAccount, "ig"}));
+  EXPECT_EQ(store_->GetChannel(9999).error().code, ErrorCode::kNotFound);
+}
+
+TEST_P(ChannelTest, AddKeepsLabelProfileAndSealedToken) {
+  Channel added = AddPhone(globex_);
+  EXPECT_TRUE(added.enabled);
+  EXPECT_EQ(added.display_name, "Front desk");
+  EXPECT_EQ(added.profile.display_phone_number, "+1 555-0100");
+  EXPECT_EQ(added.profile.verified_name, "Acme Bakery");
+  EXPECT_GT(added.created_at_ms, 0);
+  auto listed = store_->ListChannels(globex_).value();
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0].id, added.id);
+  EXPECT_EQ(listed[0].access_token, "EAAG-token-one");
+  EXPECT_EQ(listed[0].profile.verified_name, "Acme Bakery");
+}
+
+TEST_P(ChannelTest, ListsTheTenantsLiveChannelsOldestFirst) {
+  Channel second = AddPhone(tenant_.id);
+  auto listed = store_->ListChannels(tenant_.id).value();
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(listed[0].id, channel_.id);
+  EXPECT_EQ(listed[1].id, second.id);
+}
+
+TEST_P(ChannelTest, EveryReadAndChangeIsScopedByTenant) {
+  Channel added = AddPhone(tenant_.id);
+  EXPECT_TRUE(store_->ListChannels(globex_).value().empty());
+  EXPECT_EQ(store_->GetChannel(globex_, added.id).error().code, ErrorCode::kNotFound);
+  ChannelUpdate rename;
+  rename.display_name = "Hijacked";
+  EXPECT_EQ(store_->UpdateChannel(globex_, added.id, rename).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->RemoveChannel(globex_, added.id).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->GetChannel(tenant_.id, added.id).value().display_name, "Front desk");
+}
+
+TEST_P(ChannelTest, AnAccountIsLiveInOneChannelOnly) {
+  AddPhone(tenant_.id);
+  NewChannel again{tenant_.id, Platform::kWhatsApp, kPhone, "other", "", {}};
+  EXPECT_EQ(store_->AddChannel(again).error().code, ErrorCode::kConflict);
+  NewChannel elsewhere{globex_, Platform::kWhatsApp, kPhone, "other", "", {}};
+  auto taken = store_->AddChannel(elsewhere);
+  ASSERT_FALSE(taken);
+  EXPECT_EQ(taken.error().code, ErrorCode::kConflict);
+  EXPECT_EQ(taken.error().message, "this account is connected to another tenant");
+}
+
+TEST_P(ChannelTest, UpdateChangesOnlyTheGivenFields) {
+  Channel added = AddPhone(tenant_.id);
+  ChannelUpdate token;
+  token.access_token = "EAAG-token-two";
+  token.profile = AccountProfile{"+1 555-0199", "Acme Bakery & Co", ""};
+  Channel updated = store_->UpdateChannel(tenant_.id, added.id, token).value();
+  EXPECT_EQ(updated.access_token, "EAAG-token-two");
+  EXPECT_EQ(updated.profile.display_phone_number, "+1 555-0199");
+  EXPECT_EQ(updated.display_name, "Front desk");
+  EXPECT_TRUE(updated.enabled);
+  ChannelUpdate label;
+  label.display_name = "Shop";
+  label.waba_id = "waba-7";
+  updated = store_->UpdateChannel(tenant_.id, added.id, label).value();
+  EXPECT_EQ(updated.display_name, "Shop");
+  EXPECT_EQ(updated.waba_id, "waba-7");
+  EXPECT_EQ(updated.access_token, "EAAG-token-two");
+  EXPECT_EQ(store_->GetChannel(added.id).value().access_token, "EAAG-token-two");
+}
+
+TEST_P(ChannelTest, ADisabledChannelStoresMessagesButAnswersNone) {
+  Channel added = AddPhone(tenant_.id);
+  auto pending = Ingest(Text("wamid.1", "c1")).value();
+  ASSERT_EQ(pending.pending.size(), 1u);
+  ChannelUpdate off;
+  off.enabled = false;
+  EXPECT_FALSE(store_->UpdateChannel(tenant_.id, added.id, off).value().enabled);
+  // What was waiting is no longer answered, and what arrives now is stored without waking the bot.
+  EXPECT_TRUE(store_->ListPendingConversations().value().empty());
+  auto outcome = Ingest(Text("wamid.2", "c1")).value();
+  EXPECT_EQ(outcome.stored, 1);
+  EXPECT_TRUE(outcome.pending.empty());
+  EXPECT_FALSE(store_->ClaimConversation(pending.pending[0].conversation_id, kT0 + 10, kLease).value().claim);
+
+  ChannelUpdate on;
+  on.enabled = true;
+  ASSERT_TRUE(store_->UpdateChannel(tenant_.id, added.id, on));
+  EXPECT_EQ(Ingest(Text("wamid.3", "c1")).value().pending.size(), 1u);
+}
+
+TEST_P(ChannelTest, ARemovedChannelNoLongerReceivesNorAnswersAndKeepsItsHistory) {
+  Channel added = AddPhone(tenant_.id);
+  auto first = Ingest(Text("wamid.1", "c1")).value();
+  ASSERT_EQ(first.stored, 1);
+  const int64_t conversation = first.pending.at(0).conversation_id;
+  Claim claim = MustClaim(conversation, kT0 + 1);
+
+  Channel removed = store_->RemoveChannel(tenant_.id, added.id).value();
+  EXPECT_EQ(removed.id, added.id);
+  EXPECT_EQ(store_->ListChannels(tenant_.id).value().size(), 1u);  // The fixture's channel alone.
+  EXPECT_EQ(store_->GetChannel(tenant_.id, added.id).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->RemoveChannel(tenant_.id, added.id).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->GetChannel(added.id).value().id, added.id);  // The reply path still resolves it.
+
+  // The reply being produced when the channel went away is not queued.
+  EXPECT_EQ(store_->CommitReply(claim, OutboundDraft{MessageType::kText, "hi", ""}, kT0 + 2, nullptr).value(),
+            CommitResult::kLost);
+  EXPECT_TRUE(store_->ListPendingConversations().value().empty());
+  // A webhook for its account is an unknown account's now.
+  auto later = Ingest(Text("wamid.2", "c1")).value();
+  EXPECT_EQ(later.stored, 0);
+  EXPECT_EQ(later.unknown_account, 1);
+  // The conversation and its messages stay.
+  EXPECT_EQ(Messages(conversation).size(), 1u);
+}
+
+TEST_P(ChannelTest, ReAddingBringsTheSameChannelBackAndAnotherTenantGetsANewOne) {
+  Channel added = AddPhone(tenant_.id);
+  auto first = Ingest(Text("wamid.1", "c1")).value();
+  ASSERT_TRUE(store_->RemoveChannel(tenant_.id, added.id));
+
+  Channel back = AddPhone(tenant_.id, "EAAG-token-new");
+  EXPECT_EQ(back.id, added.id);
+  EXPECT_EQ(back.access_token, "EAAG-token-new");
+  EXPECT_TRUE(back.enabled);
+  auto again = Ingest(Text("wamid.2", "c1")).value();
+  EXPECT_EQ(again.stored, 1);
+  ASSERT_EQ(again.pending.size(), 1u);
+  EXPECT_EQ(again.pending[0].conversation_id, first.pending.at(0).conversation_id);
+
+  ASSERT_TRUE(store_->RemoveChannel(tenant_.id, added.id));
+  Channel theirs = AddPhone(globex_);
+  EXPECT_NE(theirs.id, added.id);
+  auto routed = Ingest(Text("wamid.3", "c1")).value();
+  ASSERT_EQ(routed.tenant_ids.size(), 1u);
+  EXPECT_EQ(routed.tenant_ids[0], globex_);
+}
+
+}  // namespace
+}  // namespace parley::store::testing
