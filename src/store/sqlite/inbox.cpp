@@ -2,6 +2,7 @@
 // people perform on conversations (assign, close, reply) and the support queue.
 
 #include "core/json.h"
+#include "store/messaging_window.h"
 #include "store/sqlite/conversation_row.h"
 #include "store/sqlite/cursor.h"
 #include "store/sqlite/event_log.h"
@@ -17,11 +18,6 @@
 
 namespace parley::store::sqlite {
 namespace {
-
-// Meta accepts free-form messages within 24 hours of the customer's last message; on Instagram a person may answer
-// for 7 days with the HUMAN_AGENT tag.
-constexpr int64_t kStandardWindowMs = int64_t{24} * 3600 * 1000;
-constexpr int64_t kHumanAgentWindowMs = 7 * kStandardWindowMs;
 
 constexpr const char* kConversationOfTenant = PARLEY_SELECT_CONVERSATION " WHERE c.id = ?1 AND c.tenant_id = ?2";
 constexpr const char* kChannelRemoved = "SELECT removed_at IS NOT NULL FROM channels WHERE id = ?1";
@@ -251,24 +247,11 @@ Result<OutboundMessage> SqliteStore::QueuePersonReply(int64_t tenant_id, int64_t
     STORE_ASSIGN_OR_RETURN(auto channel, db.Prepare(kChannelRemoved));
     STORE_TRY(channel.Bind(1, conversation.channel_id).Step());
     if (channel.Int(0) != 0) return Error::Conflict("the conversation's channel was removed");
-    const int64_t since_customer =
-        conversation.last_inbound_at_ms ? now_ms - *conversation.last_inbound_at_ms : kHumanAgentWindowMs + 1;
-    if (whatsapp_template && conversation.platform != Platform::kWhatsApp) {
-      return Error::InvalidArgument("message templates are WhatsApp's; this conversation is on " +
-                                    std::string(ToString(conversation.platform)));
-    }
-    if (conversation.platform == Platform::kWhatsApp && !whatsapp_template && since_customer > kStandardWindowMs) {
-      return Error::Conflict(
-          "WhatsApp accepts free-form replies only within 24 hours of the customer's last message; "
-          "send an approved template instead");
-    }
-    if (conversation.platform == Platform::kInstagram && since_customer > kHumanAgentWindowMs) {
-      return Error::Conflict("Instagram accepts replies from people only within 7 days of the customer's last message");
-    }
+    STORE_ASSIGN_OR_RETURN(const bool human_agent,
+                           PersonReplyAllowed(conversation.platform, conversation.last_inbound_at_ms, now_ms,
+                                              whatsapp_template.has_value()));
     boost::json::object fields{{"sent_by", "person"}, {"author", sent_by}};
-    if (conversation.platform == Platform::kInstagram && since_customer > kStandardWindowMs) {
-      fields["human_agent"] = true;
-    }
+    if (human_agent) fields["human_agent"] = true;
     if (whatsapp_template) fields["template"] = TemplateJson(*whatsapp_template);
     const std::string details = SerializeJson(fields);
     STORE_ASSIGN_OR_RETURN(auto insert, db.Prepare(kInsertPersonReply));

@@ -2,6 +2,7 @@
 // sent (one sender, oldest first per conversation, retried later after a transient failure), and the outcome of
 // each send, with the statuses that reached Parley before that outcome.
 
+#include "store/messaging_window.h"
 #include "store/sqlite/event_log.h"
 #include "store/sqlite/message_row.h"
 #include "store/sqlite/sqlite_store.h"
@@ -77,12 +78,6 @@ constexpr char kDeferSend[] =
     " next_attempt_at = ?3, error_code = ?4, error_title = ?5, error_detail = ?6"
     " WHERE id = ?1 AND send_token = ?2 AND status = 'queued'";
 
-// Meta accepts free-form messages within 24 hours of the customer's last message; a person's reply on Instagram
-// with the HUMAN_AGENT tag, within 7 days. A WhatsApp template goes out any time: a failing one is retried for 24
-// hours after it was queued, past which it is stale.
-constexpr int64_t kStandardWindowMs = int64_t{24} * 3600 * 1000;
-constexpr int64_t kHumanAgentWindowMs = 7 * kStandardWindowMs;
-
 }  // namespace
 
 Result<OutboundAttempt> SqliteStore::LeaseNextOutbound(int64_t conversation_id, int64_t now_ms, int64_t lease_ms) {
@@ -117,7 +112,7 @@ Result<OutboundAttempt> SqliteStore::LeaseNextOutbound(int64_t conversation_id, 
             return attempt;
           }
           lease.attempts = static_cast<int>(next.Int(4));
-          lease.window_ends_at_ms = next.Int(5) + (next.Int(6) != 0 ? kHumanAgentWindowMs : kStandardWindowMs);
+          lease.window_ends_at_ms = WindowEndsAt(next.Int(5), next.Int(6) != 0);
           break;
         }
         STORE_ASSIGN_OR_RETURN(auto take, db.Prepare(kTakeSendLease));

@@ -1,11 +1,11 @@
-#include "store/sqlite/cursor.h"
+#include "store/page_cursor.h"
 
 #include "core/crypto.h"
 
 #include <charconv>
 #include <string_view>
 
-namespace parley::store::sqlite {
+namespace parley::store {
 namespace {
 
 bool ParseInt(std::string_view s, int64_t* out) {
@@ -48,4 +48,4 @@ Result<std::pair<int64_t, int64_t>> ParseConversationCursor(const std::string& c
   return std::pair{at, id};
 }
 
-}  // namespace parley::store::sqlite
+}  // namespace parley::store
