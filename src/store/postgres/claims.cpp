@@ -70,14 +70,6 @@ constexpr char kInsertOutbound[] =
 constexpr char kConversationOfTenant[] = "SELECT 1 FROM conversations WHERE id = $1 AND tenant_id = $2";
 // Locked: the mode change and the checks of a concurrent commit see one another.
 constexpr char kLockConversationOfTenant[] = "SELECT 1 FROM conversations WHERE id = $1 AND tenant_id = $2 FOR UPDATE";
-// A person takes the conversation over ($1 id, $2 now, $3 reason, $4 human_until).
-constexpr char kTakeOver[] =
-    "UPDATE conversations SET mode = 'human', handoff_reason = $3, human_until = $4,"
-    " answered_through_id = (SELECT COALESCE(MAX(id), 0) FROM messages WHERE conversation_id = $1),"
-    " answered_seq = inbound_seq, pending_since = NULL, last_message_at = GREATEST(last_message_at, $2)"
-    " WHERE id = $1";
-constexpr char kHandBack[] =
-    "UPDATE conversations SET mode = 'bot', handoff_reason = NULL, human_until = NULL WHERE id = $1";
 constexpr char kResolveSupportItems[] =
     "UPDATE support_items SET status = 'resolved', resolved_by = $2, resolved_at = $3"
     " WHERE conversation_id = $1 AND status = 'open' RETURNING id";
@@ -113,6 +105,19 @@ Result<Conversation> LoadConversation(Connection& db, int64_t conversation_id) {
 }
 
 }  // namespace
+
+Result<void> ResolveSupportItemsOf(Connection& db, EventNotes& notes, int64_t tenant_id, int64_t conversation_id,
+                                   std::string_view resolved_by, int64_t now_ms) {
+  STORE_ASSIGN_OR_RETURN(auto resolved, db.Query(kResolveSupportItems, Params(conversation_id, resolved_by, now_ms)));
+  std::vector<int64_t> items;
+  for (int i = 0; i < resolved.size(); ++i) items.push_back(resolved.Int(i, 0));
+  std::sort(items.begin(), items.end());
+  for (int64_t item_id : items) {
+    STORE_TRY(AppendEvent(db, notes, tenant_id, EventType::kSupportResolved, SupportEventData(item_id, conversation_id),
+                          now_ms));
+  }
+  return Ok();
+}
 
 Result<std::vector<PendingConversation>> PostgresStore::ListPendingConversations() {
   return Read<std::vector<PendingConversation>>([&](Connection& db) -> Result<std::vector<PendingConversation>> {
@@ -263,15 +268,7 @@ Result<Conversation> PostgresStore::SetConversationMode(int64_t tenant_id, int64
           kTakeOver, Params(conversation_id, now_ms, reason.empty() ? std::string("manual") : reason, human_until)));
     } else {
       STORE_TRY(db.Query(kHandBack, Params(conversation_id)));
-      STORE_ASSIGN_OR_RETURN(auto resolved,
-                             db.Query(kResolveSupportItems, Params(conversation_id, "hand_back", now_ms)));
-      std::vector<int64_t> items;
-      for (int i = 0; i < resolved.size(); ++i) items.push_back(resolved.Int(i, 0));
-      std::sort(items.begin(), items.end());
-      for (int64_t item_id : items) {
-        STORE_TRY(AppendEvent(db, notes, tenant_id, EventType::kSupportResolved,
-                              SupportEventData(item_id, conversation_id), now_ms));
-      }
+      STORE_TRY(ResolveSupportItemsOf(db, notes, tenant_id, conversation_id, "hand_back", now_ms));
     }
     STORE_TRY(AppendEvent(db, notes, tenant_id, EventType::kConversationUpdated, ConversationEventData(conversation_id),
                           now_ms));

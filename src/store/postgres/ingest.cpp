@@ -69,13 +69,6 @@ constexpr char kInsertEcho[] =
     "INSERT INTO messages (tenant_id, conversation_id, channel_id, direction, type, text, platform_message_id,"
     " status, platform_timestamp, created_at, answerable, details)"
     " VALUES ($1, $2, $3, 'out', 'text', $4, $5, 'sent', $6, $7, FALSE, '{\"sent_by\":\"person\"}') RETURNING id";
-// A person takes the conversation over ($1 id, $2 now, $3 reason, $4 human_until): whatever was pending is theirs,
-// and a live claim can no longer commit (CommitReply checks the mode).
-constexpr char kTakeOver[] =
-    "UPDATE conversations SET mode = 'human', handoff_reason = $3, human_until = $4,"
-    " answered_through_id = (SELECT COALESCE(MAX(id), 0) FROM messages WHERE conversation_id = $1),"
-    " answered_seq = inbound_seq, pending_since = NULL, last_message_at = GREATEST(last_message_at, $2)"
-    " WHERE id = $1";
 // Locked: two statuses of one message applied at once by two processes must not both pass the rank check.
 constexpr char kFindMessageByPlatformId[] =
     "SELECT id, conversation_id, direction, status FROM messages"

@@ -62,6 +62,13 @@ class EventNotes {
 Result<int64_t> AppendEvent(Connection& connection, EventNotes& notes, int64_t tenant_id, EventType type,
                             std::string_view data, int64_t now_ms);
 
+// For the backend's files, inside the caller's transaction: the outbound message `message_id` with its channel
+// (kNotFound unless it is one), and the resolution of a conversation's open support items by `resolved_by`, each
+// with its support.resolved event.
+Result<OutboundMessage> LoadOutbound(Connection& connection, int64_t message_id, const crypto::SecretBox& box);
+Result<void> ResolveSupportItemsOf(Connection& connection, EventNotes& notes, int64_t tenant_id,
+                                   int64_t conversation_id, std::string_view resolved_by, int64_t now_ms);
+
 class PostgresStore final : public Store {
  public:
   // Connects (one pooled connection at once, so a wrong URL fails here with kUnavailable) and starts the ingest
@@ -100,7 +107,7 @@ class PostgresStore final : public Store {
                                            const std::string& reason, int64_t human_idle_ms, int64_t now_ms) override;
   Result<std::vector<ReplyTrace>> ListReplyTraces(int64_t tenant_id, int64_t conversation_id) override;
 
-  // Not implemented yet (NotImplemented).
+  // outbox.cpp.
   Result<std::vector<OutboundMessage>> ListQueuedOutbound() override;
   Result<OutboundMessage> GetOutbound(int64_t message_id) override;
   Result<void> RecordSendResult(int64_t message_id, const std::string& platform_message_id, MessageStatus status,
@@ -108,6 +115,7 @@ class PostgresStore final : public Store {
   Result<OutboundAttempt> LeaseNextOutbound(int64_t conversation_id, int64_t now_ms, int64_t lease_ms) override;
   Result<void> DeferOutbound(int64_t message_id, const std::string& token, int64_t retry_at_ms,
                              const MessageError& error) override;
+  // inbox.cpp. A filter with `text` fails with NotImplemented: the inbox's text search is not on PostgreSQL yet.
   using Store::ListConversations;
   Result<Page<Conversation>> ListConversations(int64_t tenant_id, const ConversationFilter& filter,
                                                const std::optional<std::string>& cursor, int limit) override;

@@ -61,6 +61,21 @@ StoredMessage ReadMessage(const Rows& rows, int row) {
   return m;
 }
 
+SupportItem ReadSupportItem(const Rows& rows, int row) {
+  SupportItem item;
+  item.id = rows.Int(row, 0);
+  item.tenant_id = rows.Int(row, 1);
+  item.conversation_id = rows.Int(row, 2);
+  item.reason = rows.String(row, 3);
+  item.status = rows.String(row, 4);
+  item.resolved_by = rows.String(row, 5);
+  item.created_at_ms = rows.Int(row, 6);
+  item.resolved_at_ms = rows.OptionalInt(row, 7);
+  item.priority = ParsePriority(rows.Text(row, 8)).value_or(Priority::kNormal);
+  item.draft = rows.OptionalString(row, 9);
+  return item;
+}
+
 ReplyTrace ReadReplyTrace(const Rows& rows, int row) {
   return {rows.Int(row, 0),    rows.Int(row, 1),    rows.OptionalInt(row, 2), rows.String(row, 3),
           rows.String(row, 4), rows.String(row, 5), rows.Int(row, 6)};

@@ -20,9 +20,23 @@
 #define PG_MESSAGE_COLUMNS                                                                                          \
   "id, conversation_id, direction, type, text, platform_message_id, status, error_code, error_title, error_detail," \
   " platform_timestamp, created_at, details::text"
+#define PG_SUPPORT_COLUMNS \
+  "id, tenant_id, conversation_id, reason, status, resolved_by, created_at, resolved_at, priority, draft"
 #define PG_TRACE_COLUMNS "id, conversation_id, message_id, decision, reason, trace, created_at"
 
 namespace parley::store::postgres {
+
+// Statements shared by the backend's files.
+// A person takes the conversation over ($1 id, $2 now, $3 reason, $4 human_until): whatever was pending is theirs,
+// and a live claim can no longer commit (CommitReply checks the mode).
+inline constexpr char kTakeOver[] =
+    "UPDATE conversations SET mode = 'human', handoff_reason = $3, human_until = $4,"
+    " answered_through_id = (SELECT COALESCE(MAX(id), 0) FROM messages WHERE conversation_id = $1),"
+    " answered_seq = inbound_seq, pending_since = NULL, last_message_at = GREATEST(last_message_at, $2)"
+    " WHERE id = $1";
+// The conversation returns to the bot ($1: its id).
+inline constexpr char kHandBack[] =
+    "UPDATE conversations SET mode = 'bot', handoff_reason = NULL, human_until = NULL WHERE id = $1";
 
 // A channel of PG_CHANNEL_COLUMNS with its token unsealed; kInternal when it does not open under `box`.
 Result<Channel> ReadChannel(const Rows& rows, int row, const crypto::SecretBox& box);
@@ -30,6 +44,8 @@ Result<Channel> ReadChannel(const Rows& rows, int row, const crypto::SecretBox& 
 Conversation ReadConversation(const Rows& rows, int row);
 // A message of PG_MESSAGE_COLUMNS.
 StoredMessage ReadMessage(const Rows& rows, int row);
+// A support item of PG_SUPPORT_COLUMNS.
+SupportItem ReadSupportItem(const Rows& rows, int row);
 // A reply trace of PG_TRACE_COLUMNS.
 ReplyTrace ReadReplyTrace(const Rows& rows, int row);
 

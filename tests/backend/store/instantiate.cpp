@@ -8,6 +8,5 @@ std::string Name(const ::testing::TestParamInfo<Backend>& info) { return Backend
 }  // namespace
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values(Backend::kSqlite, Backend::kPostgres), Name);
-INSTANTIATE_TEST_SUITE_P(Backends, PendingOnPostgresTest, ::testing::Values(Backend::kSqlite), Name);
 
 }  // namespace parley::store::testing

@@ -3,6 +3,7 @@
 
 #include "store_test.h"
 
+#include "store/access_store.h"
 #include "store/events.h"
 #include "store/knowledge_store.h"
 
@@ -17,10 +18,14 @@ INSTANTIATE_TEST_SUITE_P(Backends, PostgresStoreTest, ::testing::Values(Backend:
                          [](const auto& info) { return BackendName(info.param); });
 
 TEST_P(PostgresStoreTest, WhatIsNotImplementedYetSaysSo) {
-  auto queued = store_->ListQueuedOutbound();
-  ASSERT_FALSE(queued);
-  EXPECT_EQ(queued.error().code, ErrorCode::kInternal);
-  EXPECT_EQ(queued.error().message, "not implemented on PostgreSQL yet: Store::ListQueuedOutbound");
+  auto key = store_->access().FindApiKey(crypto::Sha256Hex("key-acme"));
+  ASSERT_FALSE(key);
+  EXPECT_EQ(key.error().code, ErrorCode::kInternal);
+  EXPECT_EQ(key.error().message, "not implemented on PostgreSQL yet: AccessStore::FindApiKey");
+  ConversationFilter search;
+  search.text = "refund";
+  EXPECT_EQ(store_->ListConversations(tenant_.id, search, std::nullopt, 10).error().message,
+            "not implemented on PostgreSQL yet: Store::ListConversations with a text filter");
   auto last = store_->events().LastId(tenant_.id);
   ASSERT_FALSE(last);
   EXPECT_EQ(last.error().message, "not implemented on PostgreSQL yet: EventLog::LastId");

@@ -1,62 +1,25 @@
-// The outbox's leases: one sender per queued message among every process on the database file, oldest first per
-// conversation, transient failures kept queued until their next attempt, and a final failure shown to a person.
+// The outbox on every backend: one sender among several processes holds a queued message, in order per
+// conversation, retried after a deferral, never sent again once the platform echoed it, a final failure told to a
+// person.
 
-#include "core/crypto.h"
+#include "store_test.h"
 
-#include "store/sqlite/sqlite_store.h"
-#include "support/temp_dir.h"
+#include <atomic>
+#include <thread>
 
-#include <gtest/gtest.h>
-
-#include <future>
-#include <optional>
-#include <string>
-#include <vector>
-
-namespace parley::store::sqlite {
+namespace parley::store::testing {
 namespace {
 
-constexpr char kAccount[] = "phone-1";
-constexpr int64_t kT0 = 1'800'000'000'000;
-constexpr int64_t kLease = 30'000;
 constexpr int64_t kDay = int64_t{24} * 3600 * 1000;
 
-crypto::SecretBox TestBox() { return crypto::SecretBox::Create(std::string(32, 'k')).value(); }
-
-class OutboxTest : public ::testing::Test {
+class OutboxTest : public StoreTest {
  protected:
-  void SetUp() override {
-    store_ = Open();
-    tenant_ = store_->CreateTenant("Acme", crypto::Sha256Hex("key-acme")).value();
-    channel_ = store_->AddChannel({tenant_.id, Platform::kWhatsApp, kAccount, "EAAG-secret-token"}).value();
-  }
-
-  // Another handle on the same file: what a second process sees.
-  std::unique_ptr<SqliteStore> Open() {
-    SqliteOptions options;
-    options.path = (dir_.path() / "parley.db").string();
-    auto store = SqliteStore::Open(options, box_).value();
-    auto migrated = store->Migrate();
-    EXPECT_TRUE(migrated) << (migrated ? "" : migrated.error().message + " " + migrated.error().detail);
-    return store;
-  }
-
   // A customer message at kT0 answered with `texts`: returns the queued messages' ids.
   std::vector<int64_t> QueueReply(const std::string& mid, std::vector<std::string> texts) {
-    IngestRequest request;
-    request.received_at_ms = kT0;
-    InboundItem item;
-    item.message.platform = Platform::kWhatsApp;
-    item.message.account_id = kAccount;
-    item.message.platform_message_id = mid;
-    item.message.contact_id = "c1";
-    item.message.text = "hello";
-    request.messages.push_back(item);
-    std::promise<Result<IngestOutcome>> promise;
-    store_->Ingest(std::move(request), [&](Result<IngestOutcome> r) { promise.set_value(std::move(r)); });
-    IngestOutcome outcome = promise.get_future().get().value();
+    InboundItem item = Inbound(mid, "c1", "hello");
+    IngestOutcome outcome = Ingest(Request(kT0, {item})).value();
     conversation_id_ = outcome.pending.at(0).conversation_id;
-    Claim claim = store_->ClaimConversation(conversation_id_, kT0 + 1, kLease).value().claim.value();
+    Claim claim = MustClaim(conversation_id_, kT0 + 1);
     Reply reply;
     for (auto& text : texts) reply.messages.push_back(OutboundDraft{MessageType::kText, std::move(text), ""});
     std::vector<int64_t> ids;
@@ -64,17 +27,15 @@ class OutboxTest : public ::testing::Test {
     return ids;
   }
 
-  testing::TempDir dir_{"parley-outbox"};
-  crypto::SecretBox box_ = TestBox();
-  std::unique_ptr<SqliteStore> store_;
-  Tenant tenant_;
-  Channel channel_;
   int64_t conversation_id_ = 0;
 };
 
-TEST_F(OutboxTest, OneSenderAmongTwoProcessesHoldsAQueuedMessage) {
+INSTANTIATE_TEST_SUITE_P(Backends, OutboxTest, ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         [](const auto& info) { return BackendName(info.param); });
+
+TEST_P(OutboxTest, OneSenderAmongTwoProcessesHoldsAQueuedMessage) {
   auto ids = QueueReply("wamid.1", {"hi!"});
-  auto other = Open();
+  auto other = backend_->OpenAnother();
   auto first = store_->LeaseNextOutbound(conversation_id_, kT0 + 10, kLease).value();
   ASSERT_TRUE(first.lease);
   EXPECT_EQ(first.lease->message.id, ids[0]);
@@ -94,29 +55,29 @@ TEST_F(OutboxTest, OneSenderAmongTwoProcessesHoldsAQueuedMessage) {
   EXPECT_EQ(after.wait_until_ms, 0);
 }
 
-TEST_F(OutboxTest, AnExpiredLeaseGoesToTheNextSender) {
+TEST_P(OutboxTest, AnExpiredLeaseGoesToTheNextSender) {
   auto ids = QueueReply("wamid.1", {"hi!"});
   ASSERT_TRUE(store_->LeaseNextOutbound(conversation_id_, kT0 + 10, kLease).value().lease);
-  auto other = Open();
+  auto other = backend_->OpenAnother();
   auto taken = other->LeaseNextOutbound(conversation_id_, kT0 + 10 + kLease, kLease).value();
   ASSERT_TRUE(taken.lease);  // The first sender crashed: its lease ran out.
   EXPECT_EQ(taken.lease->message.id, ids[0]);
 }
 
-TEST_F(OutboxTest, MessagesOfAConversationGoOutInOrder) {
+TEST_P(OutboxTest, MessagesOfAConversationGoOutInOrder) {
   auto ids = QueueReply("wamid.1", {"one", "two"});
   auto first = store_->LeaseNextOutbound(conversation_id_, kT0 + 10, kLease).value();
   ASSERT_TRUE(first.lease);
   EXPECT_EQ(first.lease->message.id, ids[0]);
   // The second part waits behind the first, even for another sender.
-  EXPECT_FALSE(Open()->LeaseNextOutbound(conversation_id_, kT0 + 11, kLease).value().lease);
+  EXPECT_FALSE(backend_->OpenAnother()->LeaseNextOutbound(conversation_id_, kT0 + 11, kLease).value().lease);
   ASSERT_TRUE(store_->RecordSendResult(ids[0], "wamid.out.1", MessageStatus::kSent, std::nullopt));
   auto second = store_->LeaseNextOutbound(conversation_id_, kT0 + 12, kLease).value();
   ASSERT_TRUE(second.lease);
   EXPECT_EQ(second.lease->message.id, ids[1]);
 }
 
-TEST_F(OutboxTest, ADeferredMessageStaysQueuedUntilItsNextAttempt) {
+TEST_P(OutboxTest, ADeferredMessageStaysQueuedUntilItsNextAttempt) {
   auto ids = QueueReply("wamid.1", {"one", "two"});
   auto lease = store_->LeaseNextOutbound(conversation_id_, kT0 + 10, kLease).value().lease.value();
   const MessageError unavailable{2, "Service temporarily unavailable", ""};
@@ -127,7 +88,8 @@ TEST_F(OutboxTest, ADeferredMessageStaysQueuedUntilItsNextAttempt) {
   EXPECT_EQ(early.wait_until_ms, kT0 + 5'000);
   // A restart finds it queued, with the error seen so far.
   store_->Close();
-  store_ = Open();
+  auto reopened = backend_->OpenAnother();
+  store_ = reopened.get();
   auto queued = store_->ListQueuedOutbound().value();
   ASSERT_EQ(queued.size(), 2u);
   auto again = store_->LeaseNextOutbound(conversation_id_, kT0 + 5'000, kLease).value();
@@ -144,7 +106,7 @@ TEST_F(OutboxTest, ADeferredMessageStaysQueuedUntilItsNextAttempt) {
   EXPECT_FALSE(store_->LeaseNextOutbound(conversation_id_, kT0 + 5'001, kLease).value().lease);  // Still leased.
 }
 
-TEST_F(OutboxTest, AMessageThePlatformEchoedIsNotSentAgain) {
+TEST_P(OutboxTest, AMessageThePlatformEchoedIsNotSentAgain) {
   auto ids = QueueReply("wamid.1", {"hi!"});
   auto lease = store_->LeaseNextOutbound(conversation_id_, kT0 + 10, kLease).value().lease.value();
   ASSERT_TRUE(store_->DeferOutbound(ids[0], lease.token, kT0 + 5'000, MessageError{0, "network error", "timeout"}));
@@ -164,7 +126,7 @@ TEST_F(OutboxTest, AMessageThePlatformEchoedIsNotSentAgain) {
   EXPECT_EQ(messages[1].platform_message_id, "wamid.out.1");
 }
 
-TEST_F(OutboxTest, AFinalFailureOpensASupportItem) {
+TEST_P(OutboxTest, AFinalFailureOpensASupportItem) {
   auto ids = QueueReply("wamid.1", {"hi!"});
   auto lease = store_->LeaseNextOutbound(conversation_id_, kT0 + 10, kLease).value().lease.value();
   const MessageError refused{131047, "Re-engagement message", "More than 24 hours have passed"};
@@ -180,5 +142,25 @@ TEST_F(OutboxTest, AFinalFailureOpensASupportItem) {
   EXPECT_EQ(messages[1].error->code, 131047);
 }
 
+TEST_P(OutboxTest, SendersRacingForOneMessageGetOneLease) {
+  auto ids = QueueReply("wamid.1", {"hi!"});
+  std::vector<std::unique_ptr<Store>> senders;
+  for (int i = 0; i < 4; ++i) senders.push_back(backend_->OpenAnother());
+  std::atomic<int> leases{0};
+  std::atomic<int> errors{0};
+  std::vector<std::thread> threads;
+  for (auto& sender : senders) {
+    threads.emplace_back([&, store = sender.get()] {
+      auto attempt = store->LeaseNextOutbound(conversation_id_, kT0 + 10, kLease);
+      if (!attempt) ++errors;
+      if (attempt && attempt->lease) ++leases;
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (auto& sender : senders) sender->Close();
+  EXPECT_EQ(errors.load(), 0);
+  EXPECT_EQ(leases.load(), 1);
+}
+
 }  // namespace
-}  // namespace parley::store::sqlite
+}  // namespace parley::store::testing

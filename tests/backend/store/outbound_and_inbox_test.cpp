@@ -1,5 +1,5 @@
-// Behaviour the PostgreSQL backend does not implement yet (the outbox, the inbox's listings): on SQLite only until it
-// does (store_test.h), then these move to StoreTest.
+// Sending and the inbox on every backend: queued replies and their send results, statuses against them, pages of
+// conversations and messages, what each tenant sees.
 
 #include "store_test.h"
 
@@ -9,7 +9,7 @@
 namespace parley::store::testing {
 namespace {
 
-TEST_P(PendingOnPostgresTest, StatusesOnlyMoveForward) {
+TEST_P(StoreTest, StatusesOnlyMoveForward) {
   int64_t id = SentOutbound("wamid.out1", "wamid.in1");
   int64_t conversation_id = store_->GetOutbound(id).value().conversation_id;
 
@@ -38,7 +38,7 @@ TEST_P(PendingOnPostgresTest, StatusesOnlyMoveForward) {
   EXPECT_EQ(Ingest(StatusRequest("wamid.in1", MessageStatus::kRead)).value().statuses_unmatched, 1);
 }
 
-TEST_P(PendingOnPostgresTest, FailedStatusRecordsTheError) {
+TEST_P(StoreTest, FailedStatusRecordsTheError) {
   int64_t id = SentOutbound("wamid.out1", "wamid.in1");
   int64_t conversation_id = store_->GetOutbound(id).value().conversation_id;
   ASSERT_TRUE(Ingest(StatusRequest("wamid.out1", MessageStatus::kDelivered)));
@@ -55,7 +55,7 @@ TEST_P(PendingOnPostgresTest, FailedStatusRecordsTheError) {
   EXPECT_EQ(Ingest(StatusRequest("wamid.out1", MessageStatus::kDelivered)).value().statuses_applied, 0);
 }
 
-TEST_P(PendingOnPostgresTest, StatusThatArrivesBeforeTheSendResultIsApplied) {
+TEST_P(StoreTest, StatusThatArrivesBeforeTheSendResultIsApplied) {
   auto outcome = Ingest(Request(kT0, {Inbound("wamid.in1", "c1", "hello")})).value();
   Claim claim = MustClaim(outcome.pending.at(0).conversation_id, kT0 + 1);
   int64_t id = 0;
@@ -72,7 +72,7 @@ TEST_P(PendingOnPostgresTest, StatusThatArrivesBeforeTheSendResultIsApplied) {
   EXPECT_EQ(Ingest(StatusRequest("wamid.race", MessageStatus::kRead)).value().statuses_applied, 1);
 }
 
-TEST_P(PendingOnPostgresTest, WatermarkReadMarksEarlierOutboundMessages) {
+TEST_P(StoreTest, WatermarkReadMarksEarlierOutboundMessages) {
   int64_t first = SentOutbound("mid.out1", "mid.in1");
   int64_t second = SentOutbound("mid.out2", "mid.in2");
   int64_t third = SentOutbound("mid.out3", "mid.in3");
@@ -86,7 +86,7 @@ TEST_P(PendingOnPostgresTest, WatermarkReadMarksEarlierOutboundMessages) {
   EXPECT_EQ(MessageById(conversation_id, third - 1).status, MessageStatus::kReceived);  // mid.in3 stays inbound.
 }
 
-TEST_P(PendingOnPostgresTest, QueuedOutboundAndSendResults) {
+TEST_P(StoreTest, QueuedOutboundAndSendResults) {
   auto outcome = Ingest(Request(kT0, {Inbound("m1", "c1", "hi")})).value();
   Claim claim = MustClaim(outcome.pending.at(0).conversation_id, kT0 + 1);
   int64_t id = 0;
@@ -123,7 +123,7 @@ TEST_P(PendingOnPostgresTest, QueuedOutboundAndSendResults) {
             ErrorCode::kNotFound);
 }
 
-TEST_P(PendingOnPostgresTest, FailedSendIsRecorded) {
+TEST_P(StoreTest, FailedSendIsRecorded) {
   auto outcome = Ingest(Request(kT0, {Inbound("m1", "c1", "hi")})).value();
   Claim claim = MustClaim(outcome.pending.at(0).conversation_id, kT0 + 1);
   int64_t id = 0;
@@ -136,7 +136,7 @@ TEST_P(PendingOnPostgresTest, FailedSendIsRecorded) {
   EXPECT_TRUE(store_->ListQueuedOutbound().value().empty());
 }
 
-TEST_P(PendingOnPostgresTest, PaginationWithCursors) {
+TEST_P(StoreTest, PaginationWithCursors) {
   // Seven contacts, one conversation each, the last one most recent.
   for (int i = 0; i < 7; ++i) {
     ASSERT_TRUE(Ingest(Request(kT0 + i * 1000, {Inbound(Id("m", i), Id("c", i), "x")})));
@@ -201,7 +201,7 @@ TEST_P(PendingOnPostgresTest, PaginationWithCursors) {
             ErrorCode::kInvalidArgument);
 }
 
-TEST_P(PendingOnPostgresTest, TenantIsolation) {
+TEST_P(StoreTest, TenantIsolation) {
   Tenant other = store_->CreateTenant("Other", crypto::Sha256Hex("key-other")).value();
   ASSERT_TRUE(store_->AddChannel({other.id, Platform::kWhatsApp, "phone-other", "t"}));
   auto mine = Ingest(Request(kT0, {Inbound("m1", "c1", "hi")})).value();
@@ -219,7 +219,7 @@ TEST_P(PendingOnPostgresTest, TenantIsolation) {
   EXPECT_TRUE(store_->ListConversations(tenant_.id + 1000, std::nullopt, 50).value().data.empty());
 }
 
-TEST_P(PendingOnPostgresTest, RemovalFailsRepliesStillQueued) {
+TEST_P(StoreTest, RemovalFailsRepliesStillQueued) {
   auto first = Ingest(Request(kT0, {Inbound("wamid.1", "c1", "hello")})).value();
   const int64_t conversation = first.pending.at(0).conversation_id;
   Claim claim = store_->ClaimConversation(conversation, kT0 + 1, kLease).value().claim.value();
