@@ -74,7 +74,8 @@ class LexicalIndex {
   // Chunks holding `term` (removed ones not yet reclaimed included, as in the BM25 statistics); 0 when none does.
   size_t DocumentFrequency(std::string_view term) const;
   // The term closest in spelling to `word` (a folded word the index does not hold), within
-  // SpellingDictionary::MaxDistance of it: the fewest edits, then the most frequent, then the first in byte order.
+  // SpellingDictionary::MaxDistance of it and beginning with the same letter: the fewest edits, then the most
+  // frequent, then the first in byte order.
   std::optional<Suggestion> Suggest(std::string_view word) const;
   // Makes the terms added since the last call quick to suggest (SpellingDictionary::Settle): after a batch of Add.
   void SettleSpelling() { spelling_.Settle(); }

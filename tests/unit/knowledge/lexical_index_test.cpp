@@ -395,6 +395,19 @@ TEST(LexicalIndexTest, SuggestsTheClosestThenTheMostFrequentTerm) {
   EXPECT_FALSE(index.Suggest("bred"));  // Too short to correct.
 }
 
+TEST(LexicalIndexTest, NeverSuggestsATermWithAnotherFirstLetter) {
+  LexicalIndex index;
+  index.Add(1, "meeting room rules: dogs are welcome");
+  index.Add(2, "студенты");
+  // "groom" is a word of its own, one letter from "room": not a misspelling of it.
+  EXPECT_FALSE(index.Suggest("groom"));
+  EXPECT_EQ(index.Suggest("roomm")->term, "room");
+  // The first letter is a whole character, of one byte or more.
+  ASSERT_TRUE(index.Suggest("студент"));
+  EXPECT_EQ(index.Suggest("студент")->term, "студенты");
+  EXPECT_FALSE(index.Suggest("ятуденты"));
+}
+
 TEST(LexicalIndexTest, TheVocabularyFollowsRemovalsAndReloads) {
   LexicalIndex index;
   index.Add(1, "tandem rental");
