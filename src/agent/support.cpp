@@ -9,8 +9,9 @@
 namespace parley::agent {
 namespace {
 
-// Words that say what kind of answer is wanted (a price, a duration, a time, a count) or fill a chat message, folded,
-// in the languages of triage. "free", "open" and weekdays stay: they are what a question may be about.
+// Words that say what kind of answer is wanted (a price, a duration, a time, a count), frame the question or fill a
+// chat message, folded, in the languages of triage. "free", "open" and weekdays stay: they are what a question may be
+// about.
 bool IsAskingWord(std::string_view word) {
   static const std::set<std::string_view> kWords = {
       // Price.
@@ -23,7 +24,10 @@ bool IsAskingWord(std::string_view word) {
       "tempo",
       // Chat filler and asking verbs.
       "u", "ur", "r", "pls", "please", "plz", "hi", "hello", "hey", "whats", "thanks", "thx", "know", "tell", "ask",
-      "question", "get", "need", "want", "like", "possible", "exactly", "approx", "roughly", "also", "non"};
+      "question", "get", "need", "want", "like", "possible", "exactly", "approx", "roughly", "also", "non",
+      // Verbs that frame a question about what the business does ("do you offer / sell / accept / use …", "how do
+      // refunds work"): what is asked about is their object.
+      "offer", "offers", "provide", "provides", "sell", "sells", "accept", "accepts", "use", "uses", "work", "works"};
   return kWords.count(word) > 0;
 }
 
@@ -92,7 +96,7 @@ std::vector<std::string> SubjectWords(const std::vector<std::string>& words, std
 Subject KnownSubject(const std::vector<std::string>& stems, const std::vector<size_t>& chunks_holding) {
   Subject subject;
   for (size_t i = 0; i < stems.size() && i < chunks_holding.size(); ++i) {
-    if (chunks_holding[i] > 0) subject.stems.push_back(stems[i]);
+    (chunks_holding[i] > 0 ? subject.stems : subject.unheld).push_back(stems[i]);
   }
   subject.unknown = !stems.empty() && subject.stems.empty();
   return subject;
@@ -149,6 +153,17 @@ double SubjectSupport(const Subject& subject, std::string_view sentence, std::st
   size_t held = 0;
   for (const auto& stem : subject.stems) held += present.count(stem);
   return static_cast<double>(held) / static_cast<double>(subject.stems.size());
+}
+
+bool CoversSubject(const Subject& subject, const knowledge::Passage& passage, std::string_view language) {
+  if (subject.unheld.empty() || passage.chunk.id == 0) return true;
+  auto& stemmer = knowledge::ThreadStemmer(language);
+  std::set<std::string> present = StemSet(passage.chunk.text, stemmer);
+  present.merge(StemSet(SentenceContext(passage), stemmer));
+  size_t held = 0;
+  for (const auto& stem : subject.stems) held += present.count(stem);
+  // More than half: "print" alone of "print t-shirts" is half, and a print shop's photo-print row does not answer it.
+  return 2 * held > subject.stems.size() + subject.unheld.size();
 }
 
 std::string SupportedQuote(const Subject& subject, std::string_view quote, std::string_view context,

@@ -9,7 +9,8 @@
 //
 // The offline answerer applies it to the sentences it quotes; with a model, an answer's facts are checked against
 // the cited passages' sentences that pass it (plus those without a number), so a number true of another subject is
-// unsupported. Pure functions, no I/O.
+// unsupported, and an answer whose cited passages are about something else than a subject the knowledge partly
+// lacks is not sent, figure or not (CoversSubject). Pure functions, no I/O.
 
 #include "knowledge/retriever.h"
 
@@ -44,9 +45,10 @@ std::vector<std::string> SubjectWords(const std::vector<std::string>& words, std
 // the question names a subject and the knowledge holds none of it ("corkage" at a yoga studio), no figure of that
 // knowledge is about it.
 struct Subject {
-  std::vector<std::string> stems;  //!< The subject stems the knowledge holds.
-  bool unknown = false;            //!< It names a subject, and the knowledge holds none of it.
-  bool duration = false;           //!< It asks how long (AsksDuration).
+  std::vector<std::string> stems;   //!< The subject stems the knowledge holds.
+  std::vector<std::string> unheld;  //!< The subject stems no chunk of the knowledge holds.
+  bool unknown = false;             //!< It names a subject, and the knowledge holds none of it.
+  bool duration = false;            //!< It asks how long (AsksDuration).
 };
 // `stems` (SubjectStems) and, parallel to them, how many chunks of the knowledge hold each.
 Subject KnownSubject(const std::vector<std::string>& stems, const std::vector<size_t>& chunks_holding);
@@ -72,6 +74,17 @@ bool StatesNumber(std::string_view sentence);
 // (nothing to hold), 0 when it is unknown, and 0 when it asks how long and `sentence` states no duration.
 double SubjectSupport(const Subject& subject, std::string_view sentence, std::string_view context,
                       std::string_view language);
+
+// Whether `passage` (its text and SentenceContext) is about what was asked, when the question names something the
+// knowledge never mentions. A subject word that no chunk holds after spelling correction ("shirts" at a print shop,
+// "rabbits" at a dog groomer) is evidence that the business does not offer the thing, and a passage holding only the
+// subject's other, common word ("print", "groom") is then about something else: the passage must hold more than half
+// of the whole subject, the words no chunk holds counted as missing. True when every subject word is held somewhere
+// (SubjectSupport then judges the figures), and for a Q&A pair's passage (no chunk id: the business's own answer).
+// The validation of a model's answer applies it; the offline answerer does not, as its fitted answerability model
+// already weighs such words (weighted coverage), and there the rule cost 0.08 of hit@3 on the development set for
+// three wrong answers fewer (docs/evaluation.md, 2026-12-07).
+bool CoversSubject(const Subject& subject, const knowledge::Passage& passage, std::string_view language);
 
 // `quote` (sentences of one passage) without the sentences that state a number and hold less than kMinSubjectSupport
 // of `subject` with `context`; empty when none is left. A sentence without a number stays: it states no figure that

@@ -101,8 +101,10 @@ class RetrieveStage final : public Stage {
         best = std::max(best, passage.relevance);
       }
       boost::json::array subject(question->subject.stems.begin(), question->subject.stems.end());
+      boost::json::array unheld(question->subject.unheld.begin(), question->subject.unheld.end());
       per_question.push_back({{"question", question->text},
                               {"subject", std::move(subject)},
+                              {"subject_unheld", std::move(unheld)},
                               {"subject_unknown", question->subject.unknown},
                               {"passages", std::move(passages)},
                               {"best_relevance", best}});

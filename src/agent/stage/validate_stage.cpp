@@ -2,7 +2,9 @@
 // must not. A model's answer that fails is not lost: the person who takes the conversation over gets it as a draft
 // to check, with its sources. Facts are checked against the cited passages without the table rows whose key
 // contradicts the customer's quantities or codes (table_rows.h): a price from the row above is not supported. Then
-// a sentence of the answer whose figure only a cited sentence about something else states is cut (support.h).
+// a sentence of the answer whose figure only a cited sentence about something else states is cut, and an answer
+// whose cited passages are about something else than a question naming what the knowledge lacks is not sent
+// (support.h).
 
 #include "agent/message_text.h"
 #include "agent/pipeline.h"
@@ -14,6 +16,21 @@ namespace {
 
 Reason ReasonFor(Grounding grounding) {
   return grounding == Grounding::kNoAnswer ? Reason::kLowRelevance : Reason::kUnsupportedAnswer;
+}
+
+// Whether some cited passage covers some question's subject (CoversSubject); true when every question is answered
+// by a Q&A pair. One question covered is enough: the model's answer to a burst is one text, not one per question.
+bool AboutAQuestion(const AgentState& state, const std::vector<size_t>& cited,
+                    const std::vector<knowledge::Passage>& passages) {
+  bool asked = false;
+  for (const auto& question : state.questions) {
+    if (question.faq_id) continue;
+    asked = true;
+    for (size_t index : cited) {
+      if (CoversSubject(question.subject, passages[index], state.settings.language)) return true;
+    }
+  }
+  return !asked;
 }
 
 class ValidateStage final : public Stage {
@@ -50,7 +67,12 @@ class ValidateStage final : public Stage {
         }
         SubjectCut cut = CutOffSubject(state.candidate, supporting, state.ReplyLanguage());
         trace["off_subject_sentences"] = static_cast<int64_t>(cut.cut);
-        if (cut.text.empty()) {
+        // And the cited passages must be about one of the questions asked, when a question names what the knowledge
+        // never mentions ("do you print on t-shirts" answered from the photo-print row): a model answering from a
+        // passage that shares one common word would otherwise say "yes" to what the business does not offer.
+        const bool about_asked = AboutAQuestion(state, check.cited, rows_asked);
+        if (!about_asked) trace["off_subject"] = true;
+        if (cut.text.empty() || !about_asked) {
           check.verdict = Grounding::kUnsupportedFact;
         } else {
           state.candidate = std::move(cut.text);

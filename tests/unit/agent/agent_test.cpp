@@ -403,6 +403,22 @@ TEST_F(AgentTest, RefusesAnAnswerThePassagesDoNotSupport) {
   EXPECT_EQ(ToString(Ask("How do refunds work?").reason), "unsupported_answer");
 }
 
+TEST_F(AgentTest, RefusesAnAnswerFromAPassageAboutSomethingElseThanWhatTheKnowledgeLacks) {
+  // "exchanges" is in no chunk (spelling correction finds no term near it): the shop may not do them, and the refunds
+  // passage, which shares only "items", is about something else. A model answering from it is not believed.
+  ScriptModel([](const json::value& request) { return Grounded(kRefundsAnswer, {PassageNumber(request, "Refunds")}); });
+  AgentAnswer answer = Ask("Do you do exchanges of items?");
+  EXPECT_EQ(answer.decision, Decision::kEscalate);
+  EXPECT_EQ(ToString(answer.reason), "unsupported_answer");
+  EXPECT_EQ(Stage(answer, "retrieve").at("questions").at(0).at("subject_unheld"), json::array{"exchang"});
+  EXPECT_EQ(Stage(answer, "validate").at("off_subject"), true);
+  ASSERT_TRUE(answer.draft);  // A person may still judge it.
+  EXPECT_EQ(answer.draft->text, kRefundsAnswer);
+
+  // Every word of the subject held somewhere: the answer goes out.
+  EXPECT_EQ(Ask("Are refunds paid to the card?").decision, Decision::kAutoReply);
+}
+
 TEST_F(AgentTest, BlocksAnAnswerThatLeaksThePersona) {
   // Grounded enough, but it quotes the instructions.
   ScriptModel([](const json::value& request) {

@@ -32,8 +32,12 @@ TEST(SupportTest, TheSubjectLeavesOutWordsThatOnlyAskForAFigureAndTheUnitOfARate
             (std::vector<std::string>{"print", "colour"}));
   EXPECT_TRUE(SubjectStems(knowledge::ContentWords("how much?"), "en").empty());
   // The written form beside each stem, for an index that holds words as written.
-  EXPECT_EQ(SubjectWords(knowledge::ContentWords("how do refunds work"), "en"),
-            (std::vector<std::string>{"refunds", "work"}));
+  EXPECT_EQ(SubjectWords(knowledge::ContentWords("when are refunds paid"), "en"),
+            (std::vector<std::string>{"refunds", "paid"}));
+  // Verbs that frame what is asked about are no part of it.
+  EXPECT_EQ(SubjectStems(knowledge::ContentWords("how do refunds work"), "en"), std::vector<std::string>{"refund"});
+  EXPECT_EQ(SubjectStems(knowledge::ContentWords("do you offer aerial yoga"), "en"),
+            (std::vector<std::string>{"aerial", "yoga"}));
 }
 
 TEST(SupportTest, WordsTheKnowledgeDoesNotHoldAreLeftOutUnlessItHoldsNoneOfThem) {
@@ -108,6 +112,25 @@ TEST(SupportTest, AModelMayTakeFiguresOnlyFromSentencesAboutWhatWasAsked) {
   const SubjectCut whole = CutOffSubject("Yes, a crown is €650.", supporting, "en");
   EXPECT_EQ(whole.text, "Yes, a crown is €650.");
   EXPECT_EQ(whole.cut, 0u);
+}
+
+TEST(SupportTest, APassageSharingOneWordOfASubjectTheKnowledgeLacksIsAboutSomethingElse) {
+  // "shirts" is in no chunk of the print shop's knowledge: "print" alone is half of the subject.
+  const std::vector<std::string> stems = SubjectStems(knowledge::ContentWords("do you print on t-shirts"), "en");
+  const Subject shirts = KnownSubject(stems, {12, 0});
+  ASSERT_EQ(shirts.unheld, std::vector<std::string>{"shirt"});
+  const knowledge::Passage photo =
+      InSection("Inkwell Print & Copy › Photo prints", "Size: 10 × 15 cm; 1 to 49 prints: €0.35");
+  EXPECT_FALSE(CoversSubject(shirts, photo, "en"));
+  // Every subject word held somewhere: nothing to judge here (SubjectSupport judges the figures).
+  EXPECT_TRUE(CoversSubject(Known("price of photo prints"), photo, "en"));
+  // Two of three words held by the passage: more than half.
+  const Subject large = KnownSubject({"photo", "print", "glossi"}, {1, 12, 0});
+  EXPECT_TRUE(CoversSubject(large, photo, "en"));
+  // A Q&A pair (no chunk id) is the business's own answer.
+  knowledge::Passage pair = photo;
+  pair.chunk.id = 0;
+  EXPECT_TRUE(CoversSubject(shirts, pair, "en"));
 }
 
 TEST(SupportTest, SentencesAreCutAtTheirEndAndAtLineBreaks) {
