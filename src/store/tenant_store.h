@@ -32,6 +32,10 @@ struct TenantSettingsUpdate {
   std::optional<std::optional<int>> message_retention_days;
 };
 
+// kInvalidArgument naming the first field out of bounds (an empty or too long name, a zone tzdata does not know, a
+// retention out of kMinRetentionDays..kMaxRetentionDays): what every backend checks before changing anything.
+Result<void> ValidateTenantSettingsUpdate(const TenantSettingsUpdate& update);
+
 class TenantStore {
  public:
   virtual ~TenantStore() = default;

@@ -75,21 +75,6 @@ Result<Conversation> LoadConversation(Connection& db, int64_t tenant_id, int64_t
   return ReadConversation(rows, 0);
 }
 
-// One keyset page of `rows`, which hold up to `limit` + 1 rows in page order: the extra row only says that another
-// page follows, whose cursor is IdCursor(kind) of the last row kept.
-template <class T, class ReadRow>
-Page<T> IdPage(const Rows& rows, char kind, int limit, ReadRow read) {
-  Page<T> page;
-  for (int i = 0; i < rows.size(); ++i) {
-    if (static_cast<int>(page.data.size()) == limit) {
-      page.next_cursor = IdCursor(kind, page.data.back().id);
-      break;
-    }
-    page.data.push_back(read(rows, i));
-  }
-  return page;
-}
-
 }  // namespace
 
 Result<Page<Conversation>> PostgresStore::ListConversations(int64_t tenant_id, const ConversationFilter& filter,

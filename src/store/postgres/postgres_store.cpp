@@ -12,6 +12,7 @@
 #include "store/inbox_store.h"
 #include "store/knowledge_store.h"
 #include "store/postgres/migrate.h"
+#include "store/postgres/sub_stores.h"
 #include "store/team_store.h"
 #include "store/tenant_store.h"
 #include "store/webhook_store.h"
@@ -60,10 +61,10 @@ PostgresStore::PostgresStore(const PostgresOptions& options, const crypto::Secre
       ingest_connection_(std::move(ingest_connection)),
       knowledge_(MakeUnimplementedKnowledgeStore()),
       billing_(MakeUnimplementedBillingStore()),
-      access_(MakeUnimplementedAccessStore()),
+      access_(MakePostgresAccessStore(*this)),
       inbox_(MakeUnimplementedInboxStore()),
       contacts_(MakeUnimplementedContactStore()),
-      tenants_(MakeUnimplementedTenantStore()),
+      tenants_(MakePostgresTenantStore(*this)),
       analytics_(MakeUnimplementedAnalyticsStore()),
       team_(MakeUnimplementedTeamStore()),
       events_(MakeUnimplementedEventLog()),

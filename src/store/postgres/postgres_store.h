@@ -137,7 +137,8 @@ class PostgresStore final : public Store {
   Result<Page<StoredMessage>> ListMessagesNewestFirst(int64_t tenant_id, int64_t conversation_id,
                                                       const std::optional<std::string>& before, int limit) override;
 
-  // Sub-stores: not implemented yet (unimplemented.cpp); each of their methods fails with NotImplemented.
+  // Sub-stores: tenants() is implemented (tenant_store.cpp); the others are not yet (unimplemented.cpp), each of
+  // their methods failing with NotImplemented.
   KnowledgeStore& knowledge() override;
   BillingStore& billing() override;
   AccessStore& access() override;

@@ -76,6 +76,21 @@ SupportItem ReadSupportItem(const Rows& rows, int row) {
   return item;
 }
 
+User ReadUser(const Rows& rows, int row) {
+  User user;
+  user.id = rows.Int(row, 0);
+  user.tenant_id = rows.Int(row, 1);
+  user.email = rows.String(row, 2);
+  user.name = rows.String(row, 3);
+  user.role = rows.String(row, 4);
+  user.password_hash = rows.String(row, 5);
+  user.created_at_ms = rows.Int(row, 6);
+  user.last_login_at_ms = rows.OptionalInt(row, 7);
+  user.notify_by_email = rows.Bool(row, 8);
+  user.language = rows.String(row, 9);
+  return user;
+}
+
 ReplyTrace ReadReplyTrace(const Rows& rows, int row) {
   return {rows.Int(row, 0),    rows.Int(row, 1),    rows.OptionalInt(row, 2), rows.String(row, 3),
           rows.String(row, 4), rows.String(row, 5), rows.Int(row, 6)};

@@ -3,7 +3,9 @@
 // each reader expects (in order; a query may select more after them) and the reader.
 
 #include "core/crypto.h"
+#include "store/access_store.h"
 #include "store/outbound_status.h"
+#include "store/page_cursor.h"
 #include "store/postgres/pg.h"
 #include "store/store.h"
 
@@ -22,6 +24,8 @@
   " platform_timestamp, created_at, details::text"
 #define PG_SUPPORT_COLUMNS \
   "id, tenant_id, conversation_id, reason, status, resolved_by, created_at, resolved_at, priority, draft"
+#define PG_USER_COLUMNS \
+  "id, tenant_id, email, name, role, password_hash, created_at, last_login_at, notify_by_email, language"
 #define PG_TRACE_COLUMNS "id, conversation_id, message_id, decision, reason, trace, created_at"
 
 namespace parley::store::postgres {
@@ -46,7 +50,24 @@ Conversation ReadConversation(const Rows& rows, int row);
 StoredMessage ReadMessage(const Rows& rows, int row);
 // A support item of PG_SUPPORT_COLUMNS.
 SupportItem ReadSupportItem(const Rows& rows, int row);
+// A user of PG_USER_COLUMNS.
+User ReadUser(const Rows& rows, int row);
 // A reply trace of PG_TRACE_COLUMNS.
 ReplyTrace ReadReplyTrace(const Rows& rows, int row);
+
+// One keyset page of `rows`, which hold up to `limit` + 1 rows in page order: the extra row only says that another
+// page follows, whose cursor is IdCursor(kind) of the last row kept. `read(rows, i)` makes a T (with an `id`).
+template <class T, class ReadRow>
+Page<T> IdPage(const Rows& rows, char kind, int limit, ReadRow read) {
+  Page<T> page;
+  for (int i = 0; i < rows.size(); ++i) {
+    if (static_cast<int>(page.data.size()) == limit) {
+      page.next_cursor = IdCursor(kind, page.data.back().id);
+      break;
+    }
+    page.data.push_back(read(rows, i));
+  }
+  return page;
+}
 
 }  // namespace parley::store::postgres

@@ -3,7 +3,6 @@
 // is written.
 
 #include "store/postgres/unimplemented.h"
-#include "store/access_store.h"
 #include "store/analytics_store.h"
 #include "store/billing_store.h"
 #include "store/contact_store.h"
@@ -11,7 +10,6 @@
 #include "store/inbox_store.h"
 #include "store/knowledge_store.h"
 #include "store/team_store.h"
-#include "store/tenant_store.h"
 #include "store/webhook_store.h"
 
 namespace parley::store::postgres {
@@ -138,70 +136,6 @@ class UnimplementedBillingStore final : public BillingStore {
   }
 };
 
-class UnimplementedAccessStore final : public AccessStore {
- public:
-  Result<User> CreateUser(const NewUser& user) override { return NotImplemented("AccessStore::CreateUser"); }
-  Result<User> FindUserByEmail(const std::string& email) override {
-    return NotImplemented("AccessStore::FindUserByEmail");
-  }
-  Result<User> GetUser(int64_t tenant_id, int64_t user_id) override { return NotImplemented("AccessStore::GetUser"); }
-  Result<std::vector<User>> ListUsers(int64_t tenant_id) override { return NotImplemented("AccessStore::ListUsers"); }
-  Result<User> UpdateUser(int64_t tenant_id, int64_t user_id, const std::optional<std::string>& name,
-                          const std::optional<std::string>& role,
-                          const std::optional<std::string>& password_hash) override {
-    return NotImplemented("AccessStore::UpdateUser");
-  }
-  Result<void> ChangePassword(int64_t tenant_id, int64_t user_id, const std::string& password_hash,
-                              const std::string& keep_session_hash) override {
-    return NotImplemented("AccessStore::ChangePassword");
-  }
-  Result<void> DeleteUser(int64_t tenant_id, int64_t user_id) override {
-    return NotImplemented("AccessStore::DeleteUser");
-  }
-  Result<int> CountUsersWithRole(int64_t tenant_id, const std::string& role) override {
-    return NotImplemented("AccessStore::CountUsersWithRole");
-  }
-  Result<void> CreateSession(int64_t user_id, const std::string& token_hash, int64_t expires_at_ms,
-                             int64_t now_ms) override {
-    return NotImplemented("AccessStore::CreateSession");
-  }
-  Result<SessionInfo> FindSession(const std::string& token_hash, int64_t now_ms) override {
-    return NotImplemented("AccessStore::FindSession");
-  }
-  Result<void> DeleteSession(const std::string& token_hash) override {
-    return NotImplemented("AccessStore::DeleteSession");
-  }
-  Result<void> CreatePasswordReset(int64_t user_id, const std::string& token_hash, int64_t expires_at_ms,
-                                   int64_t now_ms) override {
-    return NotImplemented("AccessStore::CreatePasswordReset");
-  }
-  Result<User> FindPasswordReset(const std::string& token_hash, int64_t now_ms) override {
-    return NotImplemented("AccessStore::FindPasswordReset");
-  }
-  Result<User> ResetPassword(const std::string& token_hash, const std::string& password_hash, int64_t now_ms) override {
-    return NotImplemented("AccessStore::ResetPassword");
-  }
-  Result<ApiKey> CreateApiKey(const NewApiKey& key) override { return NotImplemented("AccessStore::CreateApiKey"); }
-  Result<std::vector<ApiKey>> ListApiKeys(int64_t tenant_id) override {
-    return NotImplemented("AccessStore::ListApiKeys");
-  }
-  Result<ApiKey> GetApiKey(int64_t tenant_id, int64_t key_id) override {
-    return NotImplemented("AccessStore::GetApiKey");
-  }
-  Result<ApiKey> DeleteApiKey(int64_t tenant_id, int64_t key_id) override {
-    return NotImplemented("AccessStore::DeleteApiKey");
-  }
-  Result<ApiKey> FindApiKey(const std::string& key_hash) override { return NotImplemented("AccessStore::FindApiKey"); }
-  Result<void> TouchApiKey(int64_t key_id, int64_t now_ms) override {
-    return NotImplemented("AccessStore::TouchApiKey");
-  }
-  Result<void> AppendAudit(const AuditEntry& entry) override { return NotImplemented("AccessStore::AppendAudit"); }
-  Result<Page<AuditEntry>> ListAudit(int64_t tenant_id, const AuditFilter& filter,
-                                     const std::optional<std::string>& cursor, int limit) override {
-    return NotImplemented("AccessStore::ListAudit");
-  }
-};
-
 class UnimplementedInboxStore final : public InboxStore {
  public:
   Result<std::vector<ConversationSummary>> Summaries(int64_t tenant_id,
@@ -257,17 +191,6 @@ class UnimplementedContactStore final : public ContactStore {
   }
   Result<int64_t> DeleteMessagesBefore(int64_t tenant_id, int64_t cutoff_ms, int64_t now_ms, int batch) override {
     return NotImplemented("ContactStore::DeleteMessagesBefore");
-  }
-};
-
-class UnimplementedTenantStore final : public TenantStore {
- public:
-  Result<TenantSettings> GetTenant(int64_t tenant_id) override { return NotImplemented("TenantStore::GetTenant"); }
-  Result<TenantSettings> UpdateTenant(int64_t tenant_id, const TenantSettingsUpdate& update) override {
-    return NotImplemented("TenantStore::UpdateTenant");
-  }
-  Result<std::vector<TenantSettings>> ListTenantsWithRetention() override {
-    return NotImplemented("TenantStore::ListTenantsWithRetention");
   }
 };
 
@@ -405,10 +328,8 @@ std::unique_ptr<KnowledgeStore> MakeUnimplementedKnowledgeStore() {
   return std::make_unique<UnimplementedKnowledgeStore>();
 }
 std::unique_ptr<BillingStore> MakeUnimplementedBillingStore() { return std::make_unique<UnimplementedBillingStore>(); }
-std::unique_ptr<AccessStore> MakeUnimplementedAccessStore() { return std::make_unique<UnimplementedAccessStore>(); }
 std::unique_ptr<InboxStore> MakeUnimplementedInboxStore() { return std::make_unique<UnimplementedInboxStore>(); }
 std::unique_ptr<ContactStore> MakeUnimplementedContactStore() { return std::make_unique<UnimplementedContactStore>(); }
-std::unique_ptr<TenantStore> MakeUnimplementedTenantStore() { return std::make_unique<UnimplementedTenantStore>(); }
 std::unique_ptr<AnalyticsStore> MakeUnimplementedAnalyticsStore() {
   return std::make_unique<UnimplementedAnalyticsStore>();
 }

@@ -9,10 +9,8 @@
 namespace parley::store {
 class KnowledgeStore;
 class BillingStore;
-class AccessStore;
 class InboxStore;
 class ContactStore;
-class TenantStore;
 class AnalyticsStore;
 class TeamStore;
 class EventLog;
@@ -26,10 +24,8 @@ Error NotImplemented(std::string_view method);
 
 std::unique_ptr<KnowledgeStore> MakeUnimplementedKnowledgeStore();
 std::unique_ptr<BillingStore> MakeUnimplementedBillingStore();
-std::unique_ptr<AccessStore> MakeUnimplementedAccessStore();
 std::unique_ptr<InboxStore> MakeUnimplementedInboxStore();
 std::unique_ptr<ContactStore> MakeUnimplementedContactStore();
-std::unique_ptr<TenantStore> MakeUnimplementedTenantStore();
 std::unique_ptr<AnalyticsStore> MakeUnimplementedAnalyticsStore();
 std::unique_ptr<TeamStore> MakeUnimplementedTeamStore();
 std::unique_ptr<EventLog> MakeUnimplementedEventLog();

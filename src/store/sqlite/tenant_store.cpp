@@ -2,7 +2,6 @@
 
 #include "store/sqlite/tenant_store.h"
 
-#include "core/time_zone.h"
 #include "store/sqlite/db.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -29,23 +28,6 @@ TenantSettings ReadTenant(const Statement& row) {
   return tenant;
 }
 
-Result<void> Validate(const TenantSettingsUpdate& update) {
-  if (update.name && (update.name->empty() || update.name->size() > kMaxTenantNameBytes)) {
-    return Error::InvalidArgument("name must be 1 to " + std::to_string(kMaxTenantNameBytes) + " bytes");
-  }
-  if (update.time_zone && !tz::IsValid(*update.time_zone)) {
-    return Error::InvalidArgument("unknown time zone '" + *update.time_zone + "' (an IANA name such as Europe/Paris)");
-  }
-  if (update.message_retention_days && *update.message_retention_days) {
-    const int days = **update.message_retention_days;
-    if (days < kMinRetentionDays || days > kMaxRetentionDays) {
-      return Error::InvalidArgument("message_retention_days must be " + std::to_string(kMinRetentionDays) + " to " +
-                                    std::to_string(kMaxRetentionDays) + ", or null to keep messages for ever");
-    }
-  }
-  return Ok();
-}
-
 class SqliteTenantStore final : public TenantStore {
  public:
   explicit SqliteTenantStore(SqliteStore& store) : store_(store) {}
@@ -63,7 +45,7 @@ class SqliteTenantStore final : public TenantStore {
   }
 
   Result<TenantSettings> UpdateTenant(int64_t tenant_id, const TenantSettingsUpdate& update) override {
-    STORE_TRY(Validate(update));
+    STORE_TRY(ValidateTenantSettingsUpdate(update));
     TenantSettings tenant;
     STORE_TRY(store_.Write([&](Database& db) -> Result<void> {
       STORE_ASSIGN_OR_RETURN(auto statement, db.Prepare(kUpdateTenant));

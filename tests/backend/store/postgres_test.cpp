@@ -3,7 +3,7 @@
 
 #include "store_test.h"
 
-#include "store/access_store.h"
+#include "store/billing_store.h"
 #include "store/events.h"
 #include "store/knowledge_store.h"
 
@@ -18,10 +18,10 @@ INSTANTIATE_TEST_SUITE_P(Backends, PostgresStoreTest, ::testing::Values(Backend:
                          [](const auto& info) { return BackendName(info.param); });
 
 TEST_P(PostgresStoreTest, WhatIsNotImplementedYetSaysSo) {
-  auto key = store_->access().FindApiKey(crypto::Sha256Hex("key-acme"));
-  ASSERT_FALSE(key);
-  EXPECT_EQ(key.error().code, ErrorCode::kInternal);
-  EXPECT_EQ(key.error().message, "not implemented on PostgreSQL yet: AccessStore::FindApiKey");
+  auto plan = store_->billing().GetTenantBilling(tenant_.id);
+  ASSERT_FALSE(plan);
+  EXPECT_EQ(plan.error().code, ErrorCode::kInternal);
+  EXPECT_EQ(plan.error().message, "not implemented on PostgreSQL yet: BillingStore::GetTenantBilling");
   ConversationFilter search;
   search.text = "refund";
   EXPECT_EQ(store_->ListConversations(tenant_.id, search, std::nullopt, 10).error().message,

@@ -1,20 +1,24 @@
-// Tenant settings in the SQLite store: defaults after migration 0024, partial updates, validation before any change,
-// retention turned on and off, and the sweeper's list.
+// Tenant settings on every backend: defaults, partial updates, validation before any change, retention turned on and
+// off, and the retention sweeper's list.
+
+#include "store_test.h"
 
 #include "store/tenant_store.h"
-#include "core/crypto.h"
-#include "store/sqlite/sqlite_store.h"
-#include "support/two_tenant_store.h"
 
-#include <gtest/gtest.h>
-
-namespace parley::store::sqlite {
+namespace parley::store::testing {
 namespace {
 
-class TenantStoreTest : public parley::testing::TwoTenantStore {};
+class TenantStoreTest : public StoreTest {
+ protected:
+  TenantStoreTest() { globex_ = store_->CreateTenant("Globex", crypto::Sha256Hex("key-globex")).value().id; }
+  int64_t globex_ = 0;
+};
 
-TEST_F(TenantStoreTest, NewTenantsAreInUtcAndKeepMessagesForEver) {
-  auto tenant = store_->tenants().GetTenant(acme_);
+INSTANTIATE_TEST_SUITE_P(Backends, TenantStoreTest, ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         [](const auto& info) { return BackendName(info.param); });
+
+TEST_P(TenantStoreTest, NewTenantsAreInUtcAndKeepMessagesForEver) {
+  auto tenant = store_->tenants().GetTenant(tenant_.id);
   ASSERT_TRUE(tenant) << tenant.error().message;
   EXPECT_EQ(tenant->name, "Acme");
   EXPECT_EQ(tenant->time_zone, "UTC");
@@ -22,26 +26,26 @@ TEST_F(TenantStoreTest, NewTenantsAreInUtcAndKeepMessagesForEver) {
   EXPECT_EQ(store_->tenants().GetTenant(999).error().code, ErrorCode::kNotFound);
 }
 
-TEST_F(TenantStoreTest, UpdatesOnlyTheFieldsGiven) {
+TEST_P(TenantStoreTest, UpdatesOnlyTheFieldsGiven) {
   auto& tenants = store_->tenants();
-  auto updated = tenants.UpdateTenant(acme_, {.time_zone = "Europe/Paris"});
+  auto updated = tenants.UpdateTenant(tenant_.id, {.time_zone = "Europe/Paris"});
   ASSERT_TRUE(updated) << updated.error().message;
   EXPECT_EQ(updated->time_zone, "Europe/Paris");
   EXPECT_EQ(updated->name, "Acme");
 
-  updated = tenants.UpdateTenant(acme_, {.name = "Acme SAS", .message_retention_days = std::optional<int>(30)});
+  updated = tenants.UpdateTenant(tenant_.id, {.name = "Acme SAS", .message_retention_days = std::optional<int>(30)});
   ASSERT_TRUE(updated);
   EXPECT_EQ(updated->name, "Acme SAS");
   EXPECT_EQ(updated->time_zone, "Europe/Paris");
   EXPECT_EQ(updated->message_retention_days, 30);
   EXPECT_EQ(tenants.GetTenant(globex_)->time_zone, "UTC");  // The other tenant is untouched.
 
-  updated = tenants.UpdateTenant(acme_, {.message_retention_days = std::optional<int>()});
+  updated = tenants.UpdateTenant(tenant_.id, {.message_retention_days = std::optional<int>()});
   ASSERT_TRUE(updated);
   EXPECT_FALSE(updated->message_retention_days);  // Back to keeping messages for ever.
 }
 
-TEST_F(TenantStoreTest, RefusesInvalidSettingsWithoutChangingAny) {
+TEST_P(TenantStoreTest, RefusesInvalidSettingsWithoutChangingAny) {
   auto& tenants = store_->tenants();
   for (const TenantSettingsUpdate& update : {
            TenantSettingsUpdate{.name = "Changed", .time_zone = "Mars/Olympus"},
@@ -51,17 +55,17 @@ TEST_F(TenantStoreTest, RefusesInvalidSettingsWithoutChangingAny) {
            TenantSettingsUpdate{.name = "Changed", .message_retention_days = std::optional<int>(0)},
            TenantSettingsUpdate{.message_retention_days = std::optional<int>(kMaxRetentionDays + 1)},
        }) {
-    auto refused = tenants.UpdateTenant(acme_, update);
+    auto refused = tenants.UpdateTenant(tenant_.id, update);
     ASSERT_FALSE(refused);
     EXPECT_EQ(refused.error().code, ErrorCode::kInvalidArgument);
   }
-  auto tenant = tenants.GetTenant(acme_);
+  auto tenant = tenants.GetTenant(tenant_.id);
   EXPECT_EQ(tenant->name, "Acme");
   EXPECT_EQ(tenant->time_zone, "UTC");
   EXPECT_EQ(tenants.UpdateTenant(999, {.name = "x"}).error().code, ErrorCode::kNotFound);
 }
 
-TEST_F(TenantStoreTest, ListsTheTenantsWithARetentionPeriod) {
+TEST_P(TenantStoreTest, ListsTheTenantsWithARetentionPeriod) {
   auto& tenants = store_->tenants();
   EXPECT_TRUE(tenants.ListTenantsWithRetention()->empty());
   ASSERT_TRUE(tenants.UpdateTenant(globex_, {.message_retention_days = std::optional<int>(90)}));
@@ -73,4 +77,4 @@ TEST_F(TenantStoreTest, ListsTheTenantsWithARetentionPeriod) {
 }
 
 }  // namespace
-}  // namespace parley::store::sqlite
+}  // namespace parley::store::testing

@@ -1,27 +1,31 @@
-// Users, sessions, API keys and the audit log in the SQLite store, each scoped by tenant.
+// Users, sessions, password resets, API keys and the audit log on every backend, each scoped by tenant.
 
-#include "store/access_store.h"
+#include "store_test.h"
 
 #include "core/crypto.h"
-#include "support/two_tenant_store.h"
+#include "store/access_store.h"
 
-#include <gtest/gtest.h>
-
-namespace parley::store::sqlite {
+namespace parley::store::testing {
 namespace {
 
-constexpr int64_t kT0 = 1'800'000'000'000;
-
-class AccessStoreTest : public parley::testing::TwoTenantStore {
+class AccessStoreTest : public StoreTest {
  protected:
+  AccessStoreTest() { globex_ = store_->CreateTenant("Globex", crypto::Sha256Hex("key-globex")).value().id; }
+
   AccessStore& access() { return store_->access(); }
 
   User AddUser(int64_t tenant, const std::string& email, const std::string& role = "agent") {
     return access().CreateUser({tenant, email, "", role, "$argon2id$hash"}).value();
   }
+
+  const int64_t acme_ = tenant_.id;
+  int64_t globex_ = 0;
 };
 
-TEST_F(AccessStoreTest, UsersAreUniqueByEmailAndScopedByTenant) {
+INSTANTIATE_TEST_SUITE_P(Backends, AccessStoreTest, ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         [](const auto& info) { return BackendName(info.param); });
+
+TEST_P(AccessStoreTest, UsersAreUniqueByEmailAndScopedByTenant) {
   User ana = AddUser(acme_, "ana@acme.test", "owner");
   EXPECT_EQ(ana.tenant_id, acme_);
   EXPECT_EQ(ana.role, "owner");
@@ -43,7 +47,7 @@ TEST_F(AccessStoreTest, UsersAreUniqueByEmailAndScopedByTenant) {
   EXPECT_EQ(access().CountUsersWithRole(acme_, "owner").value(), 0);
 }
 
-TEST_F(AccessStoreTest, SessionsExpireCarryTheCurrentRoleAndEndWithTheirUser) {
+TEST_P(AccessStoreTest, SessionsExpireCarryTheCurrentRoleAndEndWithTheirUser) {
   User bo = AddUser(acme_, "bo@acme.test", "agent");
   ASSERT_TRUE(access().CreateSession(bo.id, "session-hash", kT0 + 1000, kT0));
   SessionInfo session = access().FindSession("session-hash", kT0 + 999).value();
@@ -61,7 +65,7 @@ TEST_F(AccessStoreTest, SessionsExpireCarryTheCurrentRoleAndEndWithTheirUser) {
   EXPECT_EQ(access().FindSession("second", kT0).error().code, ErrorCode::kNotFound);
 }
 
-TEST_F(AccessStoreTest, LoggingOutEndsOnlyThatSession) {
+TEST_P(AccessStoreTest, LoggingOutEndsOnlyThatSession) {
   User bo = AddUser(acme_, "bo@acme.test");
   ASSERT_TRUE(access().CreateSession(bo.id, "laptop", kT0 + 10'000, kT0));
   ASSERT_TRUE(access().CreateSession(bo.id, "phone", kT0 + 10'000, kT0));
@@ -70,7 +74,7 @@ TEST_F(AccessStoreTest, LoggingOutEndsOnlyThatSession) {
   EXPECT_TRUE(access().FindSession("phone", kT0));
 }
 
-TEST_F(AccessStoreTest, ChangingAPasswordEndsEveryOtherSessionOfThatUser) {
+TEST_P(AccessStoreTest, ChangingAPasswordEndsEveryOtherSessionOfThatUser) {
   User bo = AddUser(acme_, "bo@acme.test");
   User cy = AddUser(acme_, "cy@acme.test");
   for (const char* hash : {"laptop", "phone", "tablet"})
@@ -91,7 +95,7 @@ TEST_F(AccessStoreTest, ChangingAPasswordEndsEveryOtherSessionOfThatUser) {
   EXPECT_FALSE(access().FindSession("laptop", kT0));
 }
 
-TEST_F(AccessStoreTest, PasswordResetsAreUsedOnceBeforeTheyExpireAndEndEverySession) {
+TEST_P(AccessStoreTest, PasswordResetsAreUsedOnceBeforeTheyExpireAndEndEverySession) {
   User bo = AddUser(acme_, "bo@acme.test", "agent");
   ASSERT_TRUE(access().CreateSession(bo.id, "phone", kT0 + 100'000, kT0));
   ASSERT_TRUE(access().CreatePasswordReset(bo.id, "reset-1", kT0 + 1000, kT0));
@@ -118,7 +122,7 @@ TEST_F(AccessStoreTest, PasswordResetsAreUsedOnceBeforeTheyExpireAndEndEverySess
   EXPECT_EQ(access().FindPasswordReset("reset-4", kT0 + 2000).error().code, ErrorCode::kNotFound);
 }
 
-TEST_F(AccessStoreTest, ApiKeysKeepPrefixAndRoleAndAreRevokedPerTenant) {
+TEST_P(AccessStoreTest, ApiKeysKeepPrefixAndRoleAndAreRevokedPerTenant) {
   ApiKey key = access().CreateApiKey({acme_, "zapier", "pk_abcdefgh", "agent", "hash-1"}).value();
   EXPECT_EQ(key.prefix, "pk_abcdefgh");
   EXPECT_EQ(key.role, "agent");
@@ -142,7 +146,7 @@ TEST_F(AccessStoreTest, ApiKeysKeepPrefixAndRoleAndAreRevokedPerTenant) {
   EXPECT_EQ(access().GetApiKey(acme_, key.id).error().code, ErrorCode::kNotFound);
 }
 
-TEST_F(AccessStoreTest, AuditLogPagesNewestFirstWithFiltersAndNeverAcrossTenants) {
+TEST_P(AccessStoreTest, AuditLogPagesNewestFirstWithFiltersAndNeverAcrossTenants) {
   for (int i = 0; i < 5; ++i) {
     ASSERT_TRUE(access().AppendAudit({0, acme_, i % 2 ? "user:1" : "api_key:1", i % 2 ? "user.create" : "faq.update",
                                       "user", std::to_string(i), R"({"n":)" + std::to_string(i) + "}", kT0 + i}));
@@ -168,4 +172,4 @@ TEST_F(AccessStoreTest, AuditLogPagesNewestFirstWithFiltersAndNeverAcrossTenants
 }
 
 }  // namespace
-}  // namespace parley::store::sqlite
+}  // namespace parley::store::testing

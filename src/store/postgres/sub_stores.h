@@ -1,0 +1,19 @@
+#pragma once
+// The sub-stores the PostgreSQL backend implements, each in its own file; PostgresStore makes them. The others are
+// in unimplemented.h.
+
+#include <memory>
+
+namespace parley::store {
+class TenantStore;
+class AccessStore;
+}  // namespace parley::store
+
+namespace parley::store::postgres {
+
+class PostgresStore;
+
+std::unique_ptr<TenantStore> MakePostgresTenantStore(PostgresStore& store);
+std::unique_ptr<AccessStore> MakePostgresAccessStore(PostgresStore& store);
+
+}  // namespace parley::store::postgres
