@@ -96,15 +96,15 @@ class PostgresAccessStore final : public AccessStore {
   }
 
   Result<User> FindUserByEmail(const std::string& email) override {
-    return One<User>(kUserByEmail, Params(email), "no such user", ReadUser);
+    return store_.ReadOne<User>(kUserByEmail, Params(email), "no such user", ReadUser);
   }
 
   Result<User> GetUser(int64_t tenant_id, int64_t user_id) override {
-    return One<User>(kUserOfTenant, Params(user_id, tenant_id), "no such user", ReadUser);
+    return store_.ReadOne<User>(kUserOfTenant, Params(user_id, tenant_id), "no such user", ReadUser);
   }
 
   Result<std::vector<User>> ListUsers(int64_t tenant_id) override {
-    return All<User>(kUsersOfTenant, Params(tenant_id), ReadUser);
+    return store_.ReadAll<User>(kUsersOfTenant, Params(tenant_id), ReadUser);
   }
 
   Result<User> UpdateUser(int64_t tenant_id, int64_t user_id, const std::optional<std::string>& name,
@@ -153,9 +153,10 @@ class PostgresAccessStore final : public AccessStore {
   }
 
   Result<SessionInfo> FindSession(const std::string& token_hash, int64_t now_ms) override {
-    return One<SessionInfo>(kFindSession, Params(token_hash, now_ms), "no such session", [](const Rows& rows, int i) {
-      return SessionInfo{rows.Int(i, 0), rows.Int(i, 1), rows.String(i, 2), rows.Int(i, 3)};
-    });
+    return store_.ReadOne<SessionInfo>(
+        kFindSession, Params(token_hash, now_ms), "no such session", [](const Rows& rows, int i) {
+          return SessionInfo{rows.Int(i, 0), rows.Int(i, 1), rows.String(i, 2), rows.Int(i, 3)};
+        });
   }
 
   Result<void> DeleteSession(const std::string& token_hash) override {
@@ -174,7 +175,7 @@ class PostgresAccessStore final : public AccessStore {
   }
 
   Result<User> FindPasswordReset(const std::string& token_hash, int64_t now_ms) override {
-    return One<User>(kUserOfReset, Params(token_hash, now_ms), "no such password reset", ReadUser);
+    return store_.ReadOne<User>(kUserOfReset, Params(token_hash, now_ms), "no such password reset", ReadUser);
   }
 
   Result<User> ResetPassword(const std::string& token_hash, const std::string& password_hash, int64_t now_ms) override {
@@ -201,11 +202,11 @@ class PostgresAccessStore final : public AccessStore {
   }
 
   Result<std::vector<ApiKey>> ListApiKeys(int64_t tenant_id) override {
-    return All<ApiKey>(kKeysOfTenant, Params(tenant_id), ReadKey);
+    return store_.ReadAll<ApiKey>(kKeysOfTenant, Params(tenant_id), ReadKey);
   }
 
   Result<ApiKey> GetApiKey(int64_t tenant_id, int64_t key_id) override {
-    return One<ApiKey>(kKeyOfTenant, Params(key_id, tenant_id), "no such API key", ReadKey);
+    return store_.ReadOne<ApiKey>(kKeyOfTenant, Params(key_id, tenant_id), "no such API key", ReadKey);
   }
 
   Result<ApiKey> DeleteApiKey(int64_t tenant_id, int64_t key_id) override {
@@ -217,7 +218,7 @@ class PostgresAccessStore final : public AccessStore {
   }
 
   Result<ApiKey> FindApiKey(const std::string& key_hash) override {
-    return One<ApiKey>(kKeyByHash, Params(key_hash), "no such API key", ReadKey);
+    return store_.ReadOne<ApiKey>(kKeyByHash, Params(key_hash), "no such API key", ReadKey);
   }
 
   Result<void> TouchApiKey(int64_t key_id, int64_t now_ms) override {
@@ -251,26 +252,6 @@ class PostgresAccessStore final : public AccessStore {
   }
 
  private:
-  // The one row `sql` selects, read by `read`; kNotFound with `not_found` when there is none.
-  template <class T, class ReadRow>
-  Result<T> One(const char* sql, const Params& params, const char* not_found, ReadRow read) {
-    return store_.Read<T>([&](Connection& db) -> Result<T> {
-      STORE_ASSIGN_OR_RETURN(auto rows, db.Query(sql, params));
-      if (rows.empty()) return Error::NotFound(not_found);
-      return read(rows, 0);
-    });
-  }
-
-  template <class T, class ReadRow>
-  Result<std::vector<T>> All(const char* sql, const Params& params, ReadRow read) {
-    return store_.Read<std::vector<T>>([&](Connection& db) -> Result<std::vector<T>> {
-      STORE_ASSIGN_OR_RETURN(auto rows, db.Query(sql, params));
-      std::vector<T> all;
-      for (int i = 0; i < rows.size(); ++i) all.push_back(read(rows, i));
-      return all;
-    });
-  }
-
   PostgresStore& store_;
 };
 

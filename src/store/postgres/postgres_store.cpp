@@ -66,7 +66,7 @@ PostgresStore::PostgresStore(const PostgresOptions& options, const crypto::Secre
       contacts_(MakeUnimplementedContactStore()),
       tenants_(MakePostgresTenantStore(*this)),
       analytics_(MakeUnimplementedAnalyticsStore()),
-      team_(MakeUnimplementedTeamStore()),
+      team_(MakePostgresTeamStore(*this)),
       events_(MakeUnimplementedEventLog()),
       webhooks_(MakeUnimplementedWebhookStore()),
       ingest_thread_([this] { IngestLoop(); }) {}

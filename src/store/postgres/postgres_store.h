@@ -162,6 +162,27 @@ class PostgresStore final : public Store {
   template <class T, class Fn>
   Result<T> Read(Fn&& fn);
 
+  // Read() of the one row `sql` selects, made a T by `read(rows, 0)`; kNotFound with `not_found` when there is none.
+  template <class T, class ReadRow>
+  Result<T> ReadOne(const char* sql, const Params& params, const char* not_found, ReadRow read) {
+    return Read<T>([&](Connection& db) -> Result<T> {
+      STORE_ASSIGN_OR_RETURN(auto rows, db.Query(sql, params));
+      if (rows.empty()) return Error::NotFound(not_found);
+      return read(rows, 0);
+    });
+  }
+  // Read() of every row `sql` selects, each made a T by `read(rows, i)`.
+  template <class T, class ReadRow>
+  Result<std::vector<T>> ReadAll(const char* sql, const Params& params, ReadRow read) {
+    return Read<std::vector<T>>([&](Connection& db) -> Result<std::vector<T>> {
+      STORE_ASSIGN_OR_RETURN(auto rows, db.Query(sql, params));
+      std::vector<T> all;
+      all.reserve(rows.size());
+      for (int i = 0; i < rows.size(); ++i) all.push_back(read(rows, i));
+      return all;
+    });
+  }
+
   const crypto::SecretBox& box() const { return box_; }
 
   // Test hook: the ingest thread blocks until `release` is ready, so that every payload queued meanwhile commits in

@@ -7,6 +7,7 @@
 namespace parley::store {
 class TenantStore;
 class AccessStore;
+class TeamStore;
 }  // namespace parley::store
 
 namespace parley::store::postgres {
@@ -15,5 +16,6 @@ class PostgresStore;
 
 std::unique_ptr<TenantStore> MakePostgresTenantStore(PostgresStore& store);
 std::unique_ptr<AccessStore> MakePostgresAccessStore(PostgresStore& store);
+std::unique_ptr<TeamStore> MakePostgresTeamStore(PostgresStore& store);
 
 }  // namespace parley::store::postgres

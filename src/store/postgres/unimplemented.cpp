@@ -9,7 +9,6 @@
 #include "store/events.h"
 #include "store/inbox_store.h"
 #include "store/knowledge_store.h"
-#include "store/team_store.h"
 #include "store/webhook_store.h"
 
 namespace parley::store::postgres {
@@ -202,66 +201,6 @@ class UnimplementedAnalyticsStore final : public AnalyticsStore {
   }
 };
 
-class UnimplementedTeamStore final : public TeamStore {
- public:
-  Result<Invitation> CreateInvitation(const NewInvitation& invitation, const std::optional<OutgoingMail>& mail,
-                                      int64_t now_ms) override {
-    return NotImplemented("TeamStore::CreateInvitation");
-  }
-  Result<std::vector<Invitation>> ListInvitations(int64_t tenant_id, int limit) override {
-    return NotImplemented("TeamStore::ListInvitations");
-  }
-  Result<Invitation> GetInvitation(int64_t tenant_id, int64_t invitation_id) override {
-    return NotImplemented("TeamStore::GetInvitation");
-  }
-  Result<Invitation> RenewInvitation(int64_t tenant_id, int64_t invitation_id, const std::string& token_hash,
-                                     int64_t expires_at_ms, const std::optional<OutgoingMail>& mail,
-                                     int64_t now_ms) override {
-    return NotImplemented("TeamStore::RenewInvitation");
-  }
-  Result<Invitation> RevokeInvitation(int64_t tenant_id, int64_t invitation_id, int64_t now_ms) override {
-    return NotImplemented("TeamStore::RevokeInvitation");
-  }
-  Result<Invitation> FindInvitation(const std::string& token_hash) override {
-    return NotImplemented("TeamStore::FindInvitation");
-  }
-  Result<User> AcceptInvitation(const std::string& token_hash, const std::string& name,
-                                const std::string& password_hash, int64_t now_ms) override {
-    return NotImplemented("TeamStore::AcceptInvitation");
-  }
-  Result<bool> QueueMail(const OutgoingMail& mail, int64_t now_ms) override {
-    return NotImplemented("TeamStore::QueueMail");
-  }
-  Result<std::vector<QueuedMail>> ClaimDueMail(int64_t now_ms, int64_t lease_ms, int limit) override {
-    return NotImplemented("TeamStore::ClaimDueMail");
-  }
-  Result<void> MarkMailSent(int64_t mail_id, int64_t now_ms) override {
-    return NotImplemented("TeamStore::MarkMailSent");
-  }
-  Result<void> MarkMailFailed(int64_t mail_id, const std::string& error,
-                              std::optional<int64_t> next_attempt_at_ms) override {
-    return NotImplemented("TeamStore::MarkMailFailed");
-  }
-  Result<void> ReleaseMail(int64_t mail_id) override { return NotImplemented("TeamStore::ReleaseMail"); }
-  Result<std::optional<int64_t>> NextMailDue() override { return NotImplemented("TeamStore::NextMailDue"); }
-  Result<User> SetUserPreferences(int64_t tenant_id, int64_t user_id, const UserPreferences& preferences) override {
-    return NotImplemented("TeamStore::SetUserPreferences");
-  }
-  Result<std::vector<User>> ListEmailSubscribers(int64_t tenant_id) override {
-    return NotImplemented("TeamStore::ListEmailSubscribers");
-  }
-  Result<std::optional<int64_t>> NotificationCursor(int64_t tenant_id) override {
-    return NotImplemented("TeamStore::NotificationCursor");
-  }
-  Result<std::vector<std::pair<int64_t, int64_t>>> NotificationCursors() override {
-    return NotImplemented("TeamStore::NotificationCursors");
-  }
-  Result<void> QueueNotifications(int64_t tenant_id, int64_t last_event_id, const std::vector<OutgoingMail>& mails,
-                                  int64_t now_ms) override {
-    return NotImplemented("TeamStore::QueueNotifications");
-  }
-};
-
 class UnimplementedEventLog final : public EventLog {
  public:
   Result<EventRead> Read(int64_t tenant_id, int64_t after_id, int limit) override {
@@ -333,7 +272,6 @@ std::unique_ptr<ContactStore> MakeUnimplementedContactStore() { return std::make
 std::unique_ptr<AnalyticsStore> MakeUnimplementedAnalyticsStore() {
   return std::make_unique<UnimplementedAnalyticsStore>();
 }
-std::unique_ptr<TeamStore> MakeUnimplementedTeamStore() { return std::make_unique<UnimplementedTeamStore>(); }
 std::unique_ptr<EventLog> MakeUnimplementedEventLog() { return std::make_unique<UnimplementedEventLog>(); }
 std::unique_ptr<WebhookStore> MakeUnimplementedWebhookStore() { return std::make_unique<UnimplementedWebhookStore>(); }
 

@@ -12,7 +12,6 @@ class BillingStore;
 class InboxStore;
 class ContactStore;
 class AnalyticsStore;
-class TeamStore;
 class EventLog;
 class WebhookStore;
 }  // namespace parley::store
@@ -27,7 +26,6 @@ std::unique_ptr<BillingStore> MakeUnimplementedBillingStore();
 std::unique_ptr<InboxStore> MakeUnimplementedInboxStore();
 std::unique_ptr<ContactStore> MakeUnimplementedContactStore();
 std::unique_ptr<AnalyticsStore> MakeUnimplementedAnalyticsStore();
-std::unique_ptr<TeamStore> MakeUnimplementedTeamStore();
 std::unique_ptr<EventLog> MakeUnimplementedEventLog();
 std::unique_ptr<WebhookStore> MakeUnimplementedWebhookStore();
 
