@@ -7,9 +7,11 @@
 //
 // Backends, one folder each, behind this interface:
 // - memory/ (MakeInProcessEventBus): announcements within one process. Enough while one `parley serve` runs.
-// - redis/ (to come): the same interface over Redis pub/sub (PUBLISH on a per-tenant channel by the process whose
-//   store committed the events, SUBSCRIBE by every process holding streams of that tenant), so that several processes
-//   can serve streams. Nothing else changes: the ids already come from the shared store.
+// - redis/ (MakeRedisEventBus): the same interface over Redis pub/sub (PUBLISH on a per-tenant channel by the process
+//   whose store committed the events, SUBSCRIBE by every process holding streams of that tenant), so that several
+//   processes can serve streams. Nothing else changes: the ids already come from the shared store. Announcements
+//   made while Redis is unreachable are lost to the other processes; when the subscription is back, every wait
+//   completes with nullopt so that its caller reads the log again (see WaitBeyond).
 //
 // Waiting costs no thread: a listener is a coroutine suspended on a timer of its own executor.
 
@@ -21,6 +23,10 @@
 #include <memory>
 #include <optional>
 
+namespace parley::redis {
+class Client;
+}
+
 namespace parley::events {
 
 // One listener's view of one tenant's announcements. Not thread-safe: used by one coroutine, on the executor it was
@@ -30,8 +36,10 @@ class Subscription {
   virtual ~Subscription() = default;
 
   // Completes with the highest id announced for the tenant as soon as it is above `after_id` (at once when it
-  // already is), or with nullopt when `timeout` passes first or the awaiting coroutine is cancelled (through its
-  // cancellation slot: the server stopping, the client gone). Never throws for either. One wait at a time.
+  // already is), or with nullopt when `timeout` passes first, when the awaiting coroutine is cancelled (through its
+  // cancellation slot: the server stopping, the client gone), or when announcements may have been missed (the Redis
+  // bus after its subscription was reopened): a caller reads the log again on nullopt anyway. Never throws for any
+  // of these. One wait at a time.
   virtual boost::asio::awaitable<std::optional<int64_t>> WaitBeyond(int64_t after_id,
                                                                     std::chrono::milliseconds timeout) = 0;
 };
@@ -52,5 +60,11 @@ class EventBus {
 
 // The in-process bus (events/memory): announcements reach the subscriptions of this process only.
 std::unique_ptr<EventBus> MakeInProcessEventBus();
+
+// The Redis bus (events/redis): announcements reach this process's subscriptions at once and every other process's
+// through `client` (channel parley:events:<tenant id>, the id as the message). PUBLISH is sent from `executor`
+// without waiting for it. `client` must outlive the bus and be stopped before it is destroyed; the bus sets the
+// client's message handlers (one bus per client).
+std::unique_ptr<EventBus> MakeRedisEventBus(redis::Client& client, boost::asio::any_io_executor executor);
 
 }  // namespace parley::events

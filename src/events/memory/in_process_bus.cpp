@@ -2,7 +2,7 @@
 // subscription's announced id and, when its coroutine is waiting, posts the cancellation of its timer to the
 // subscription's executor, which wakes it there.
 
-#include "events/event_bus.h"
+#include "events/memory/in_process_bus.h"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
@@ -12,14 +12,12 @@
 
 #include <algorithm>
 #include <atomic>
-#include <mutex>
-#include <unordered_map>
-#include <vector>
 
 namespace parley::events {
-namespace {
 
 namespace asio = boost::asio;
+
+namespace memory_detail {
 
 // What a subscription shares with the bus. `timer` is touched only on its executor; the atomics by both sides.
 struct Listener {
@@ -30,6 +28,8 @@ struct Listener {
   std::atomic<int64_t> announced;
   // True while a WaitBeyond is suspended (or about to be) on `timer`: only then does a publisher post a wake-up.
   std::atomic<bool> waiting{false};
+  // Set by Resync: the next wake-up (or wait) completes with nullopt.
+  std::atomic<bool> resync{false};
 
   void Raise(int64_t id) {
     int64_t current = announced.load();
@@ -38,7 +38,11 @@ struct Listener {
   }
 };
 
-class InProcessEventBus;
+}  // namespace memory_detail
+
+namespace {
+
+using memory_detail::Listener;
 
 class InProcessSubscription final : public Subscription {
  public:
@@ -53,6 +57,10 @@ class InProcessSubscription final : public Subscription {
       // `waiting` is raised before `announced` is read, and a publisher raises `announced` before reading
       // `waiting`: either this read sees the new id, or the publisher sees the wait and wakes it.
       l.waiting.store(true);
+      if (l.resync.exchange(false)) {
+        l.waiting.store(false);
+        co_return std::nullopt;
+      }
       if (const int64_t announced = l.announced.load(); announced > after_id) {
         l.waiting.store(false);
         co_return announced;
@@ -73,53 +81,58 @@ class InProcessSubscription final : public Subscription {
   std::shared_ptr<Listener> listener_;
 };
 
-class InProcessEventBus final : public EventBus {
- public:
-  void Publish(int64_t tenant_id, int64_t last_id) override {
-    std::vector<std::shared_ptr<Listener>> to_wake;
-    {
-      std::lock_guard lock(mutex_);
-      Tenant& tenant = tenants_[tenant_id];
-      if (last_id <= tenant.last_id) return;
-      tenant.last_id = last_id;
+InProcessSubscription::~InProcessSubscription() { bus_.Unsubscribe(tenant_id_, listener_); }
+
+void Wake(const std::shared_ptr<Listener>& listener) {
+  asio::post(listener->timer.get_executor(), [listener] { listener->timer.cancel(); });
+}
+
+}  // namespace
+
+void InProcessEventBus::Publish(int64_t tenant_id, int64_t last_id) {
+  std::vector<std::shared_ptr<Listener>> to_wake;
+  {
+    std::lock_guard lock(mutex_);
+    Tenant& tenant = tenants_[tenant_id];
+    if (last_id <= tenant.last_id) return;
+    tenant.last_id = last_id;
+    for (const auto& listener : tenant.listeners) {
+      listener->Raise(last_id);
+      if (listener->waiting.exchange(false)) to_wake.push_back(listener);
+    }
+  }
+  for (auto& listener : to_wake) Wake(listener);
+}
+
+std::unique_ptr<Subscription> InProcessEventBus::Subscribe(int64_t tenant_id, asio::any_io_executor executor) {
+  std::lock_guard lock(mutex_);
+  Tenant& tenant = tenants_[tenant_id];
+  auto listener = std::make_shared<Listener>(std::move(executor), tenant.last_id);
+  tenant.listeners.push_back(listener);
+  return std::make_unique<InProcessSubscription>(*this, tenant_id, std::move(listener));
+}
+
+void InProcessEventBus::Resync() {
+  std::vector<std::shared_ptr<Listener>> to_wake;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& [tenant_id, tenant] : tenants_) {
       for (const auto& listener : tenant.listeners) {
-        listener->Raise(last_id);
+        listener->resync.store(true);
         if (listener->waiting.exchange(false)) to_wake.push_back(listener);
       }
     }
-    for (auto& listener : to_wake) {
-      asio::post(listener->timer.get_executor(), [listener] { listener->timer.cancel(); });
-    }
   }
+  for (auto& listener : to_wake) Wake(listener);
+}
 
-  std::unique_ptr<Subscription> Subscribe(int64_t tenant_id, asio::any_io_executor executor) override {
-    std::lock_guard lock(mutex_);
-    Tenant& tenant = tenants_[tenant_id];
-    auto listener = std::make_shared<Listener>(std::move(executor), tenant.last_id);
-    tenant.listeners.push_back(listener);
-    return std::make_unique<InProcessSubscription>(*this, tenant_id, std::move(listener));
-  }
-
-  void Unsubscribe(int64_t tenant_id, const std::shared_ptr<Listener>& listener) {
-    std::lock_guard lock(mutex_);
-    auto it = tenants_.find(tenant_id);
-    if (it == tenants_.end()) return;
-    auto& listeners = it->second.listeners;
-    listeners.erase(std::remove(listeners.begin(), listeners.end(), listener), listeners.end());
-  }
-
- private:
-  struct Tenant {
-    int64_t last_id = 0;  //!< The highest id announced; kept when the last listener leaves (one entry per tenant).
-    std::vector<std::shared_ptr<Listener>> listeners;
-  };
-  std::mutex mutex_;
-  std::unordered_map<int64_t, Tenant> tenants_;  // GUARDED_BY(mutex_)
-};
-
-InProcessSubscription::~InProcessSubscription() { bus_.Unsubscribe(tenant_id_, listener_); }
-
-}  // namespace
+void InProcessEventBus::Unsubscribe(int64_t tenant_id, const std::shared_ptr<Listener>& listener) {
+  std::lock_guard lock(mutex_);
+  auto it = tenants_.find(tenant_id);
+  if (it == tenants_.end()) return;
+  auto& listeners = it->second.listeners;
+  listeners.erase(std::remove(listeners.begin(), listeners.end(), listener), listeners.end());
+}
 
 std::unique_ptr<EventBus> MakeInProcessEventBus() { return std::make_unique<InProcessEventBus>(); }
 

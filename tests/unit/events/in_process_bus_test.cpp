@@ -4,6 +4,8 @@
 
 #include "events/event_bus.h"
 
+#include "events/memory/in_process_bus.h"
+
 #include <gtest/gtest.h>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
@@ -130,6 +132,26 @@ TEST(InProcessEventBus, ADestroyedSubscriptionIsNoLongerWoken) {
   io.restart();
   auto again = bus->Subscribe(7, io.get_executor());
   EXPECT_EQ(Wait(io, *again, 0, 10s), 1);
+}
+
+TEST(InProcessEventBus, ResyncEndsAWaitInProgressAndTheNextOneOfAnIdleSubscription) {
+  asio::io_context io;
+  InProcessEventBus bus;
+  auto waiting = bus.Subscribe(7, io.get_executor());
+  auto idle = bus.Subscribe(8, io.get_executor());
+  std::optional<int64_t> result = -1;
+  asio::co_spawn(
+      io, [&]() -> asio::awaitable<void> { result = co_await waiting->WaitBeyond(0, 30s); }, asio::detached);
+  asio::post(io, [&] { bus.Resync(); });  // Runs after the wait has started.
+  const auto start = std::chrono::steady_clock::now();
+  io.run();
+  io.restart();
+  EXPECT_EQ(result, std::nullopt);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 10s);
+  // The idle one's next wait ends at once, once; the wait after it waits for announcements as before.
+  EXPECT_EQ(Wait(io, *idle, 0, 30s), std::nullopt);
+  bus.Publish(8, 4);
+  EXPECT_EQ(Wait(io, *idle, 0, 30s), 4);
 }
 
 }  // namespace

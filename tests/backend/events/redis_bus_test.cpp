@@ -1,0 +1,126 @@
+// The Redis event bus against a real Redis: two buses on two clients (as two processes would) see each other's
+// announcements; a subscription's waits survive the server killed and started again; a bus whose Redis is down
+// still serves its own process.
+
+#include "events/event_bus.h"
+
+#include "redis/client.h"
+#include "support/backend_servers.h"
+#include "support/io_thread.h"
+#include "support/own_redis_server.h"
+
+#include <boost/asio/strand.hpp>
+
+#include <gtest/gtest.h>
+
+#include <future>
+
+namespace parley::events {
+namespace {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+using testing::Eventually;
+
+const redis::ClientOptions kQuick{.reconnect_min = 50ms, .reconnect_max = 200ms};
+
+// One process's side: a client and the bus on it.
+class Process {
+ public:
+  Process(testing::IoThread& io, const std::string& url)
+      : io_(io),
+        client_(io.executor(), redis::ParseUrl(url).value(), kQuick),
+        bus_(MakeRedisEventBus(client_, io.executor())) {
+    client_.Start();
+  }
+  ~Process() { io_.Await(client_.Stop()); }
+
+  EventBus& bus() { return *bus_; }
+  redis::Client& client() { return client_; }
+
+ private:
+  testing::IoThread& io_;
+  redis::Client client_;
+  std::unique_ptr<EventBus> bus_;
+};
+
+// A tenant id no other run of these tests uses at the same time on the shared server.
+int64_t FreshTenant() { return 1'000'000 + ::getpid() * 100 + std::rand() % 100; }
+
+// Starts one wait on `io` and gives its result when it completes.
+std::future<std::optional<int64_t>> StartWait(testing::IoThread& io, Subscription& subscription, int64_t after,
+                                              std::chrono::milliseconds timeout) {
+  return asio::co_spawn(asio::make_strand(io.io()), subscription.WaitBeyond(after, timeout), asio::use_future);
+}
+
+// Publishes `id` on `publisher` until `subscription`'s waits see it (the subscription is confirmed asynchronously).
+bool AnnouncedEventually(testing::IoThread& io, EventBus& publisher, int64_t tenant, Subscription& subscription,
+                         int64_t id) {
+  return Eventually(
+      [&] {
+        publisher.Publish(tenant, id);
+        auto waited = StartWait(io, subscription, id - 1, 200ms).get();
+        return waited && *waited >= id;
+      },
+      10s);
+}
+
+TEST(RedisEventBusTest, TwoProcessesSeeEachOthersAnnouncements) {
+  testing::IoThread io;
+  Process a(io, testing::TestRedisUrl());
+  Process b(io, testing::TestRedisUrl());
+  const int64_t tenant = FreshTenant();
+  auto on_a = a.bus().Subscribe(tenant, asio::make_strand(io.io()));
+  auto on_b = b.bus().Subscribe(tenant, asio::make_strand(io.io()));
+  auto other_tenant_on_b = b.bus().Subscribe(tenant + 1, asio::make_strand(io.io()));
+
+  ASSERT_TRUE(AnnouncedEventually(io, a.bus(), tenant, *on_b, 10));
+  // The publisher's own subscriptions have it at once, without Redis.
+  EXPECT_EQ(StartWait(io, *on_a, 9, 5s).get(), 10);
+
+  // The other way, and a wait already in progress wakes up.
+  auto waiting_on_a = StartWait(io, *on_a, 10, 10s);
+  ASSERT_TRUE(AnnouncedEventually(io, b.bus(), tenant, *on_a, 11));
+  EXPECT_EQ(waiting_on_a.get(), 11);
+
+  // Another tenant's subscription heard nothing.
+  EXPECT_EQ(StartWait(io, *other_tenant_on_b, 0, 300ms).get(), std::nullopt);
+}
+
+TEST(RedisEventBusTest, AWaiterStillGetsAnnouncementsAfterRedisIsKilledAndStartedAgain) {
+  testing::IoThread io;
+  testing::OwnRedisServer server;
+  Process publisher(io, server.url());
+  Process listener(io, server.url());
+  const int64_t tenant = 42;
+  auto subscription = listener.bus().Subscribe(tenant, asio::make_strand(io.io()));
+  ASSERT_TRUE(AnnouncedEventually(io, publisher.bus(), tenant, *subscription, 1));
+
+  server.Stop();
+  ASSERT_TRUE(Eventually([&] { return !listener.client().state().connected; }, 10s));
+  // A wait in progress across the outage: when the subscription is back it completes with nullopt, telling its
+  // caller to read the log (announcements may have been missed), well before its own timeout.
+  auto across = StartWait(io, *subscription, 1, 60s);
+  publisher.bus().Publish(tenant, 2);  // Lost: Redis is down.
+  server.Start();
+  ASSERT_EQ(across.wait_for(30s), std::future_status::ready);
+  EXPECT_EQ(across.get(), std::nullopt);
+
+  // And announcements reach it again.
+  EXPECT_TRUE(AnnouncedEventually(io, publisher.bus(), tenant, *subscription, 3));
+}
+
+TEST(RedisEventBusTest, WithRedisDownABusStillServesItsOwnProcess) {
+  testing::IoThread io;
+  testing::OwnRedisServer server;
+  const std::string url = server.url();
+  server.Stop();
+  Process alone(io, url);
+  auto subscription = alone.bus().Subscribe(7, asio::make_strand(io.io()));
+  auto waiting = StartWait(io, *subscription, 0, 10s);
+  alone.bus().Publish(7, 5);
+  EXPECT_EQ(waiting.get(), 5);
+}
+
+}  // namespace
+}  // namespace parley::events
