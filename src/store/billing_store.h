@@ -8,10 +8,13 @@
 #include "core/error.h"
 #include "store/store.h"
 
+#include <boost/json/object.hpp>
+
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace parley::store {
@@ -85,6 +88,11 @@ enum class StripeOutcome {
   kUnknownCustomer,  //!< No tenant is linked to the customer yet: kept, applied once one is.
 };
 std::string_view ToString(StripeOutcome outcome);
+
+// A Stripe change kept (parked) until its customer is linked to a tenant, as JSON, and read back: every backend
+// stores it the same way. kInternal when the text is not such an object.
+boost::json::object ChangeToJson(const StripeChange& change);
+Result<StripeChange> ChangeFromJson(std::string_view text);
 
 struct StripeResult {
   StripeOutcome outcome = StripeOutcome::kApplied;

@@ -87,7 +87,14 @@ constexpr char kAddCredits[] =
     "INSERT INTO analytics_counts AS a (tenant_id, slot, channel_id, credits) VALUES ($1, $2, $3, $4)"
     " ON CONFLICT (tenant_id, slot, channel_id) DO UPDATE SET credits = a.credits + excluded.credits";
 
-// The reply's reservation is released whatever the outcome; its usage is recorded only when it committed.
+Result<Conversation> LoadConversation(Connection& db, int64_t conversation_id) {
+  STORE_ASSIGN_OR_RETURN(auto rows, db.Query(kSelectConversation, Params(conversation_id)));
+  if (rows.empty()) return Error::NotFound("no such conversation");
+  return ReadConversation(rows, 0);
+}
+
+}  // namespace
+
 Result<void> SettleReplyUsage(Connection& db, int64_t tenant_id, const Reply& reply, bool committed) {
   if (!reply.reservation_id.empty()) STORE_TRY(db.Query(kDeleteReservation, Params(reply.reservation_id)));
   if (!committed || !reply.usage) return Ok();
@@ -97,14 +104,6 @@ Result<void> SettleReplyUsage(Connection& db, int64_t tenant_id, const Reply& re
                                        u.messages_in, u.messages_out)));
   return Ok();
 }
-
-Result<Conversation> LoadConversation(Connection& db, int64_t conversation_id) {
-  STORE_ASSIGN_OR_RETURN(auto rows, db.Query(kSelectConversation, Params(conversation_id)));
-  if (rows.empty()) return Error::NotFound("no such conversation");
-  return ReadConversation(rows, 0);
-}
-
-}  // namespace
 
 Result<void> ResolveSupportItemsOf(Connection& db, EventNotes& notes, int64_t tenant_id, int64_t conversation_id,
                                    std::string_view resolved_by, int64_t now_ms) {

@@ -60,7 +60,7 @@ PostgresStore::PostgresStore(const PostgresOptions& options, const crypto::Secre
       pool_(std::move(pool)),
       ingest_connection_(std::move(ingest_connection)),
       knowledge_(MakeUnimplementedKnowledgeStore()),
-      billing_(MakeUnimplementedBillingStore()),
+      billing_(MakePostgresBillingStore(*this)),
       access_(MakePostgresAccessStore(*this)),
       inbox_(MakeUnimplementedInboxStore()),
       contacts_(MakeUnimplementedContactStore()),

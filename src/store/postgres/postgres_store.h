@@ -68,6 +68,8 @@ Result<int64_t> AppendEvent(Connection& connection, EventNotes& notes, int64_t t
 Result<OutboundMessage> LoadOutbound(Connection& connection, int64_t message_id, const crypto::SecretBox& box);
 Result<void> ResolveSupportItemsOf(Connection& connection, EventNotes& notes, int64_t tenant_id,
                                    int64_t conversation_id, std::string_view resolved_by, int64_t now_ms);
+// Releases the reply's reservation, if any, and when it `committed` adds its usage to the tenant's day.
+Result<void> SettleReplyUsage(Connection& connection, int64_t tenant_id, const Reply& reply, bool committed);
 
 class PostgresStore final : public Store {
  public:

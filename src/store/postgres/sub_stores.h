@@ -8,6 +8,7 @@ namespace parley::store {
 class TenantStore;
 class AccessStore;
 class TeamStore;
+class BillingStore;
 }  // namespace parley::store
 
 namespace parley::store::postgres {
@@ -17,5 +18,6 @@ class PostgresStore;
 std::unique_ptr<TenantStore> MakePostgresTenantStore(PostgresStore& store);
 std::unique_ptr<AccessStore> MakePostgresAccessStore(PostgresStore& store);
 std::unique_ptr<TeamStore> MakePostgresTeamStore(PostgresStore& store);
+std::unique_ptr<BillingStore> MakePostgresBillingStore(PostgresStore& store);
 
 }  // namespace parley::store::postgres

@@ -4,7 +4,6 @@
 
 #include "store/postgres/unimplemented.h"
 #include "store/analytics_store.h"
-#include "store/billing_store.h"
 #include "store/contact_store.h"
 #include "store/events.h"
 #include "store/inbox_store.h"
@@ -103,35 +102,6 @@ class UnimplementedKnowledgeStore final : public KnowledgeStore {
   }
   Result<void> PutAiSettings(int64_t tenant_id, const std::string& settings_json) override {
     return NotImplemented("KnowledgeStore::PutAiSettings");
-  }
-};
-
-class UnimplementedBillingStore final : public BillingStore {
- public:
-  Result<std::vector<Plan>> ListPlans() override { return NotImplemented("BillingStore::ListPlans"); }
-  Result<Plan> GetPlan(const std::string& name) override { return NotImplemented("BillingStore::GetPlan"); }
-  Result<Plan> PutPlan(const Plan& plan) override { return NotImplemented("BillingStore::PutPlan"); }
-  Result<TenantBilling> GetTenantBilling(int64_t tenant_id) override {
-    return NotImplemented("BillingStore::GetTenantBilling");
-  }
-  Result<std::optional<std::string>> SetTenantPlan(int64_t tenant_id, const std::string& plan) override {
-    return NotImplemented("BillingStore::SetTenantPlan");
-  }
-  Result<std::optional<std::string>> Reserve(const ReserveRequest& request) override {
-    return NotImplemented("BillingStore::Reserve");
-  }
-  Result<void> ReleaseReservation(const std::string& reservation_id) override {
-    return NotImplemented("BillingStore::ReleaseReservation");
-  }
-  Result<void> RecordUsage(int64_t tenant_id, const Usage& usage, const std::string& reservation_id) override {
-    return NotImplemented("BillingStore::RecordUsage");
-  }
-  Result<std::vector<Usage>> ListUsage(int64_t tenant_id, const std::string& from_day,
-                                       const std::string& to_day) override {
-    return NotImplemented("BillingStore::ListUsage");
-  }
-  Result<StripeResult> ApplyStripeChange(const StripeChange& change, int64_t now_ms) override {
-    return NotImplemented("BillingStore::ApplyStripeChange");
   }
 };
 
@@ -266,7 +236,6 @@ class UnimplementedWebhookStore final : public WebhookStore {
 std::unique_ptr<KnowledgeStore> MakeUnimplementedKnowledgeStore() {
   return std::make_unique<UnimplementedKnowledgeStore>();
 }
-std::unique_ptr<BillingStore> MakeUnimplementedBillingStore() { return std::make_unique<UnimplementedBillingStore>(); }
 std::unique_ptr<InboxStore> MakeUnimplementedInboxStore() { return std::make_unique<UnimplementedInboxStore>(); }
 std::unique_ptr<ContactStore> MakeUnimplementedContactStore() { return std::make_unique<UnimplementedContactStore>(); }
 std::unique_ptr<AnalyticsStore> MakeUnimplementedAnalyticsStore() {

@@ -8,7 +8,6 @@
 
 namespace parley::store {
 class KnowledgeStore;
-class BillingStore;
 class InboxStore;
 class ContactStore;
 class AnalyticsStore;
@@ -22,7 +21,6 @@ namespace parley::store::postgres {
 Error NotImplemented(std::string_view method);
 
 std::unique_ptr<KnowledgeStore> MakeUnimplementedKnowledgeStore();
-std::unique_ptr<BillingStore> MakeUnimplementedBillingStore();
 std::unique_ptr<InboxStore> MakeUnimplementedInboxStore();
 std::unique_ptr<ContactStore> MakeUnimplementedContactStore();
 std::unique_ptr<AnalyticsStore> MakeUnimplementedAnalyticsStore();

@@ -3,7 +3,7 @@
 
 #include "store_test.h"
 
-#include "store/billing_store.h"
+#include "store/contact_store.h"
 #include "store/events.h"
 #include "store/knowledge_store.h"
 
@@ -18,10 +18,10 @@ INSTANTIATE_TEST_SUITE_P(Backends, PostgresStoreTest, ::testing::Values(Backend:
                          [](const auto& info) { return BackendName(info.param); });
 
 TEST_P(PostgresStoreTest, WhatIsNotImplementedYetSaysSo) {
-  auto plan = store_->billing().GetTenantBilling(tenant_.id);
-  ASSERT_FALSE(plan);
-  EXPECT_EQ(plan.error().code, ErrorCode::kInternal);
-  EXPECT_EQ(plan.error().message, "not implemented on PostgreSQL yet: BillingStore::GetTenantBilling");
+  auto contacts = store_->contacts().ListContacts(tenant_.id, ContactFilter{}, std::nullopt, 10);
+  ASSERT_FALSE(contacts);
+  EXPECT_EQ(contacts.error().code, ErrorCode::kInternal);
+  EXPECT_EQ(contacts.error().message, "not implemented on PostgreSQL yet: ContactStore::ListContacts");
   ConversationFilter search;
   search.text = "refund";
   EXPECT_EQ(store_->ListConversations(tenant_.id, search, std::nullopt, 10).error().message,

@@ -1,27 +1,24 @@
-// The billing store: the plan catalog seeded by the migration, plans by hand, check-and-reserve under
-// concurrency, usage recorded with a committed reply (and only then), and Stripe changes applied once, in
+// The billing store on every backend: the plan catalog seeded by the migration, plans by hand, check-and-reserve
+// under concurrency, usage recorded with a committed reply (and only then), and Stripe changes applied once, in
 // `created` order, parked for unknown customers, and scoped to their tenant.
 
-#include "store/billing_store.h"
-
-#include "core/crypto.h"
-#include "support/two_tenant_store.h"
-
-#include <gtest/gtest.h>
+#include "store_test.h"
 
 #include <atomic>
 #include <future>
 #include <string>
 #include <thread>
 #include <vector>
+#include "core/crypto.h"
+#include "store/billing_store.h"
 
-namespace parley::store::sqlite {
+namespace parley::store::testing {
 namespace {
 
-constexpr int64_t kT0 = 1'800'000'000'000;
-
-class BillingStoreTest : public parley::testing::TwoTenantStore {
+class BillingStoreTest : public StoreTest {
  protected:
+  BillingStoreTest() { globex_ = store_->CreateTenant("Globex", crypto::Sha256Hex("key-globex")).value().id; }
+
   BillingStore& billing() { return store_->billing(); }
 
   // Reserves one reply against a quota of `replies` for the month of kT0.
@@ -61,9 +58,15 @@ class BillingStoreTest : public parley::testing::TwoTenantStore {
     change.subscription_id = "sub_A";
     return change;
   }
+
+  const int64_t acme_ = tenant_.id;
+  int64_t globex_ = 0;
 };
 
-TEST_F(BillingStoreTest, TheMigrationSeedsTheCatalogInOrder) {
+INSTANTIATE_TEST_SUITE_P(Backends, BillingStoreTest, ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         [](const auto& info) { return BackendName(info.param); });
+
+TEST_P(BillingStoreTest, TheMigrationSeedsTheCatalogInOrder) {
   auto plans = billing().ListPlans().value();
   ASSERT_EQ(plans.size(), 5u);
   EXPECT_EQ(plans[0].name, "free");
@@ -77,7 +80,7 @@ TEST_F(BillingStoreTest, TheMigrationSeedsTheCatalogInOrder) {
   EXPECT_EQ(billing().GetPlan("nope").error().code, ErrorCode::kNotFound);
 }
 
-TEST_F(BillingStoreTest, PutPlanAddsOrReplacesWithUnlimitedLimits) {
+TEST_P(BillingStoreTest, PutPlanAddsOrReplacesWithUnlimitedLimits) {
   Plan plan;
   plan.name = "tiny";
   plan.monthly_ai_replies = 2;
@@ -91,7 +94,7 @@ TEST_F(BillingStoreTest, PutPlanAddsOrReplacesWithUnlimitedLimits) {
   EXPECT_EQ(billing().ListPlans().value().size(), 6u);
 }
 
-TEST_F(BillingStoreTest, TenantsStartOnTheDefaultAndChangePlanByHand) {
+TEST_P(BillingStoreTest, TenantsStartOnTheDefaultAndChangePlanByHand) {
   EXPECT_FALSE(billing().GetTenantBilling(acme_).value().plan.has_value());
   EXPECT_EQ(billing().SetTenantPlan(acme_, "pro").value(), std::nullopt);
   EXPECT_EQ(billing().GetTenantBilling(acme_).value().plan, "pro");
@@ -102,7 +105,7 @@ TEST_F(BillingStoreTest, TenantsStartOnTheDefaultAndChangePlanByHand) {
   EXPECT_FALSE(billing().GetTenantBilling(globex_).value().plan.has_value());
 }
 
-TEST_F(BillingStoreTest, ConcurrentReservationsNeverExceedTheQuota) {
+TEST_P(BillingStoreTest, ConcurrentReservationsNeverExceedTheQuota) {
   constexpr int kThreads = 16;
   std::atomic<int> admitted{0};
   std::vector<std::thread> threads;
@@ -117,7 +120,7 @@ TEST_F(BillingStoreTest, ConcurrentReservationsNeverExceedTheQuota) {
   EXPECT_TRUE(ReserveWithin(globex_, 5).has_value());
 }
 
-TEST_F(BillingStoreTest, ReleasedAndExpiredReservationsGiveTheQuotaBack) {
+TEST_P(BillingStoreTest, ReleasedAndExpiredReservationsGiveTheQuotaBack) {
   auto first = ReserveWithin(acme_, 1);
   ASSERT_TRUE(first);
   EXPECT_FALSE(ReserveWithin(acme_, 1));
@@ -129,7 +132,7 @@ TEST_F(BillingStoreTest, ReleasedAndExpiredReservationsGiveTheQuotaBack) {
   EXPECT_TRUE(ReserveWithin(acme_, 1, kT0 + 60'000));
 }
 
-TEST_F(BillingStoreTest, RecordedUsageCountsAgainstTheQuotaAndSumsPerDay) {
+TEST_P(BillingStoreTest, RecordedUsageCountsAgainstTheQuotaAndSumsPerDay) {
   auto reservation = ReserveWithin(acme_, 2);
   ASSERT_TRUE(reservation);
   Usage usage{"2027-01-15", 1, 3, 1200, 300, 2, 1};
@@ -149,7 +152,7 @@ TEST_F(BillingStoreTest, RecordedUsageCountsAgainstTheQuotaAndSumsPerDay) {
   EXPECT_TRUE(billing().ListUsage(globex_, "2027-01-01", "2027-01-31").value().empty());
 }
 
-TEST_F(BillingStoreTest, CommitReplyRecordsUsageOnlyWhenTheReplyCommits) {
+TEST_P(BillingStoreTest, CommitReplyRecordsUsageOnlyWhenTheReplyCommits) {
   ASSERT_TRUE(store_->AddChannel({acme_, Platform::kWhatsApp, "pn-1", "token"}));
   auto ingest = [&](const std::string& mid) {
     IngestRequest request;
@@ -190,7 +193,7 @@ TEST_F(BillingStoreTest, CommitReplyRecordsUsageOnlyWhenTheReplyCommits) {
   EXPECT_TRUE(ReserveWithin(acme_, 2));
 }
 
-TEST_F(BillingStoreTest, StripeEventsApplyOnceAndInCreatedOrder) {
+TEST_P(BillingStoreTest, StripeEventsApplyOnceAndInCreatedOrder) {
   auto linked = billing().ApplyStripeChange(Checkout("evt_1", 100, acme_), kT0).value();
   EXPECT_EQ(linked.outcome, StripeOutcome::kApplied);
   EXPECT_EQ(linked.tenant_id, acme_);
@@ -239,7 +242,7 @@ TEST_F(BillingStoreTest, StripeEventsApplyOnceAndInCreatedOrder) {
   EXPECT_EQ(billing().GetTenantBilling(globex_).value().stripe_customer_id, "");
 }
 
-TEST_F(BillingStoreTest, EventsForAnUnknownCustomerWaitForTheLink) {
+TEST_P(BillingStoreTest, EventsForAnUnknownCustomerWaitForTheLink) {
   // Stripe often delivers the subscription before the checkout session that names the tenant.
   auto parked = billing().ApplyStripeChange(Subscription("evt_sub", 100, "active", "pro"), kT0).value();
   EXPECT_EQ(parked.outcome, StripeOutcome::kUnknownCustomer);
@@ -256,12 +259,12 @@ TEST_F(BillingStoreTest, EventsForAnUnknownCustomerWaitForTheLink) {
             StripeOutcome::kDuplicate);
 }
 
-TEST_F(BillingStoreTest, AChangeNamingAnUnknownTenantIsAnUnknownCustomer) {
+TEST_P(BillingStoreTest, AChangeNamingAnUnknownTenantIsAnUnknownCustomer) {
   auto result = billing().ApplyStripeChange(Checkout("evt_x", 100, 424242), kT0).value();
   EXPECT_EQ(result.outcome, StripeOutcome::kUnknownCustomer);
 }
 
-TEST_F(BillingStoreTest, ACustomerStaysWithTheTenantItWasLinkedToFirst) {
+TEST_P(BillingStoreTest, ACustomerStaysWithTheTenantItWasLinkedToFirst) {
   ASSERT_TRUE(billing().ApplyStripeChange(Checkout("evt_1", 100, acme_), kT0));
   ASSERT_TRUE(billing().ApplyStripeChange(Checkout("evt_2", 101, globex_), kT0));
   EXPECT_EQ(billing().GetTenantBilling(acme_).value().stripe_customer_id, "cus_A");
@@ -269,4 +272,4 @@ TEST_F(BillingStoreTest, ACustomerStaysWithTheTenantItWasLinkedToFirst) {
 }
 
 }  // namespace
-}  // namespace parley::store::sqlite
+}  // namespace parley::store::testing
