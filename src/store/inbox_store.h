@@ -94,4 +94,16 @@ inline bool ValidShortcut(std::string_view shortcut) {
   return true;
 }
 
+// kInvalidArgument unless `shortcut` is ValidShortcut and `text` 1 to kMaxCannedReplyBytes bytes: what every backend
+// checks before storing a canned reply.
+inline Result<void> ValidateCannedReply(const std::string& shortcut, const std::string& text) {
+  if (!ValidShortcut(shortcut)) {
+    return Error::InvalidArgument("shortcut must be 1 to 32 lower-case letters, digits, '-' or '_'");
+  }
+  if (text.empty() || text.size() > kMaxCannedReplyBytes) {
+    return Error::InvalidArgument("text must be 1 to " + std::to_string(kMaxCannedReplyBytes) + " bytes");
+  }
+  return Ok();
+}
+
 }  // namespace parley::store

@@ -62,7 +62,7 @@ PostgresStore::PostgresStore(const PostgresOptions& options, const crypto::Secre
       knowledge_(MakeUnimplementedKnowledgeStore()),
       billing_(MakePostgresBillingStore(*this)),
       access_(MakePostgresAccessStore(*this)),
-      inbox_(MakeUnimplementedInboxStore()),
+      inbox_(MakePostgresInboxStore(*this)),
       contacts_(MakeUnimplementedContactStore()),
       tenants_(MakePostgresTenantStore(*this)),
       analytics_(MakeUnimplementedAnalyticsStore()),

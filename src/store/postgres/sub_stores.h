@@ -9,6 +9,7 @@ class TenantStore;
 class AccessStore;
 class TeamStore;
 class BillingStore;
+class InboxStore;
 }  // namespace parley::store
 
 namespace parley::store::postgres {
@@ -19,5 +20,6 @@ std::unique_ptr<TenantStore> MakePostgresTenantStore(PostgresStore& store);
 std::unique_ptr<AccessStore> MakePostgresAccessStore(PostgresStore& store);
 std::unique_ptr<TeamStore> MakePostgresTeamStore(PostgresStore& store);
 std::unique_ptr<BillingStore> MakePostgresBillingStore(PostgresStore& store);
+std::unique_ptr<InboxStore> MakePostgresInboxStore(PostgresStore& store);
 
 }  // namespace parley::store::postgres

@@ -6,7 +6,6 @@
 #include "store/analytics_store.h"
 #include "store/contact_store.h"
 #include "store/events.h"
-#include "store/inbox_store.h"
 #include "store/knowledge_store.h"
 #include "store/webhook_store.h"
 
@@ -103,40 +102,6 @@ class UnimplementedKnowledgeStore final : public KnowledgeStore {
   Result<void> PutAiSettings(int64_t tenant_id, const std::string& settings_json) override {
     return NotImplemented("KnowledgeStore::PutAiSettings");
   }
-};
-
-class UnimplementedInboxStore final : public InboxStore {
- public:
-  Result<std::vector<ConversationSummary>> Summaries(int64_t tenant_id,
-                                                     const std::vector<int64_t>& conversation_ids) override {
-    return NotImplemented("InboxStore::Summaries");
-  }
-  Result<ConversationSummary> MarkRead(int64_t tenant_id, int64_t conversation_id, int64_t now_ms) override {
-    return NotImplemented("InboxStore::MarkRead");
-  }
-  Result<StoredMessage> AddNote(int64_t tenant_id, int64_t conversation_id, const std::string& text,
-                                const std::string& author, std::optional<int64_t> author_user_id,
-                                int64_t now_ms) override {
-    return NotImplemented("InboxStore::AddNote");
-  }
-  Result<StoredMessage> GetMessage(int64_t tenant_id, int64_t conversation_id, int64_t message_id) override {
-    return NotImplemented("InboxStore::GetMessage");
-  }
-  Result<std::vector<CannedReply>> ListCannedReplies(int64_t tenant_id, const std::string& prefix) override {
-    return NotImplemented("InboxStore::ListCannedReplies");
-  }
-  Result<CannedReply> CreateCannedReply(int64_t tenant_id, const std::string& shortcut, const std::string& text,
-                                        int64_t now_ms) override {
-    return NotImplemented("InboxStore::CreateCannedReply");
-  }
-  Result<CannedReply> UpdateCannedReply(int64_t tenant_id, int64_t id, const std::string& shortcut,
-                                        const std::string& text, int64_t now_ms) override {
-    return NotImplemented("InboxStore::UpdateCannedReply");
-  }
-  Result<void> DeleteCannedReply(int64_t tenant_id, int64_t id) override {
-    return NotImplemented("InboxStore::DeleteCannedReply");
-  }
-  Result<void> FlushSearchIndex() override { return NotImplemented("InboxStore::FlushSearchIndex"); }
 };
 
 class UnimplementedContactStore final : public ContactStore {
@@ -236,7 +201,6 @@ class UnimplementedWebhookStore final : public WebhookStore {
 std::unique_ptr<KnowledgeStore> MakeUnimplementedKnowledgeStore() {
   return std::make_unique<UnimplementedKnowledgeStore>();
 }
-std::unique_ptr<InboxStore> MakeUnimplementedInboxStore() { return std::make_unique<UnimplementedInboxStore>(); }
 std::unique_ptr<ContactStore> MakeUnimplementedContactStore() { return std::make_unique<UnimplementedContactStore>(); }
 std::unique_ptr<AnalyticsStore> MakeUnimplementedAnalyticsStore() {
   return std::make_unique<UnimplementedAnalyticsStore>();

@@ -8,7 +8,6 @@
 
 namespace parley::store {
 class KnowledgeStore;
-class InboxStore;
 class ContactStore;
 class AnalyticsStore;
 class EventLog;
@@ -21,7 +20,6 @@ namespace parley::store::postgres {
 Error NotImplemented(std::string_view method);
 
 std::unique_ptr<KnowledgeStore> MakeUnimplementedKnowledgeStore();
-std::unique_ptr<InboxStore> MakeUnimplementedInboxStore();
 std::unique_ptr<ContactStore> MakeUnimplementedContactStore();
 std::unique_ptr<AnalyticsStore> MakeUnimplementedAnalyticsStore();
 std::unique_ptr<EventLog> MakeUnimplementedEventLog();

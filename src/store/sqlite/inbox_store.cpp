@@ -88,16 +88,6 @@ Result<std::vector<ConversationSummary>> LoadSummaries(Database& db, int64_t ten
   return summaries;
 }
 
-Result<void> CheckCannedReply(const std::string& shortcut, const std::string& text) {
-  if (!ValidShortcut(shortcut)) {
-    return Error::InvalidArgument("shortcut must be 1 to 32 lower-case letters, digits, '-' or '_'");
-  }
-  if (text.empty() || text.size() > kMaxCannedReplyBytes) {
-    return Error::InvalidArgument("text must be 1 to " + std::to_string(kMaxCannedReplyBytes) + " bytes");
-  }
-  return Ok();
-}
-
 Result<void> CheckShortcutFree(Database& db, int64_t tenant_id, const std::string& shortcut, int64_t id) {
   STORE_ASSIGN_OR_RETURN(auto taken, db.Prepare(kShortcutTaken));
   STORE_ASSIGN_OR_RETURN(bool found, taken.Bind(1, tenant_id).Bind(2, shortcut).Bind(3, id).Step());
@@ -192,7 +182,7 @@ class SqliteInboxStore final : public InboxStore {
 
   Result<CannedReply> CreateCannedReply(int64_t tenant_id, const std::string& shortcut, const std::string& text,
                                         int64_t now_ms) override {
-    STORE_TRY(CheckCannedReply(shortcut, text));
+    STORE_TRY(ValidateCannedReply(shortcut, text));
     CannedReply created;
     STORE_TRY(store_.Write([&](Database& db) -> Result<void> {
       STORE_ASSIGN_OR_RETURN(auto count, db.Prepare(kCountCannedReplies));
@@ -211,7 +201,7 @@ class SqliteInboxStore final : public InboxStore {
 
   Result<CannedReply> UpdateCannedReply(int64_t tenant_id, int64_t id, const std::string& shortcut,
                                         const std::string& text, int64_t now_ms) override {
-    STORE_TRY(CheckCannedReply(shortcut, text));
+    STORE_TRY(ValidateCannedReply(shortcut, text));
     CannedReply updated;
     STORE_TRY(store_.Write([&](Database& db) -> Result<void> {
       STORE_TRY(CheckShortcutFree(db, tenant_id, shortcut, id));
