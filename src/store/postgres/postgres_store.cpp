@@ -63,11 +63,11 @@ PostgresStore::PostgresStore(const PostgresOptions& options, const crypto::Secre
       billing_(MakePostgresBillingStore(*this)),
       access_(MakePostgresAccessStore(*this)),
       inbox_(MakePostgresInboxStore(*this)),
-      contacts_(MakeUnimplementedContactStore()),
+      contacts_(MakePostgresContactStore(*this)),
       tenants_(MakePostgresTenantStore(*this)),
       analytics_(MakeUnimplementedAnalyticsStore()),
       team_(MakePostgresTeamStore(*this)),
-      events_(MakeUnimplementedEventLog()),
+      events_(MakePostgresEventLog(*this)),
       webhooks_(MakeUnimplementedWebhookStore()),
       ingest_thread_([this] { IngestLoop(); }) {}
 

@@ -10,6 +10,8 @@ class AccessStore;
 class TeamStore;
 class BillingStore;
 class InboxStore;
+class ContactStore;
+class EventLog;
 }  // namespace parley::store
 
 namespace parley::store::postgres {
@@ -21,5 +23,7 @@ std::unique_ptr<AccessStore> MakePostgresAccessStore(PostgresStore& store);
 std::unique_ptr<TeamStore> MakePostgresTeamStore(PostgresStore& store);
 std::unique_ptr<BillingStore> MakePostgresBillingStore(PostgresStore& store);
 std::unique_ptr<InboxStore> MakePostgresInboxStore(PostgresStore& store);
+std::unique_ptr<ContactStore> MakePostgresContactStore(PostgresStore& store);
+std::unique_ptr<EventLog> MakePostgresEventLog(PostgresStore& store);
 
 }  // namespace parley::store::postgres

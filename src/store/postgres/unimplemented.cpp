@@ -4,8 +4,6 @@
 
 #include "store/postgres/unimplemented.h"
 #include "store/analytics_store.h"
-#include "store/contact_store.h"
-#include "store/events.h"
 #include "store/knowledge_store.h"
 #include "store/webhook_store.h"
 
@@ -104,46 +102,11 @@ class UnimplementedKnowledgeStore final : public KnowledgeStore {
   }
 };
 
-class UnimplementedContactStore final : public ContactStore {
- public:
-  Result<Page<ContactInfo>> ListContacts(int64_t tenant_id, const ContactFilter& filter,
-                                         const std::optional<std::string>& cursor, int limit) override {
-    return NotImplemented("ContactStore::ListContacts");
-  }
-  Result<ContactInfo> GetContact(int64_t tenant_id, int64_t contact_id) override {
-    return NotImplemented("ContactStore::GetContact");
-  }
-  Result<std::vector<Conversation>> ContactConversations(int64_t tenant_id, int64_t contact_id) override {
-    return NotImplemented("ContactStore::ContactConversations");
-  }
-  Result<ContactExport> ExportContact(int64_t tenant_id, int64_t contact_id) override {
-    return NotImplemented("ContactStore::ExportContact");
-  }
-  Result<ErasureCounts> EraseContact(int64_t tenant_id, int64_t contact_id, const std::string& actor, int64_t now_ms,
-                                     int batch) override {
-    return NotImplemented("ContactStore::EraseContact");
-  }
-  Result<int64_t> DeleteMessagesBefore(int64_t tenant_id, int64_t cutoff_ms, int64_t now_ms, int batch) override {
-    return NotImplemented("ContactStore::DeleteMessagesBefore");
-  }
-};
-
 class UnimplementedAnalyticsStore final : public AnalyticsStore {
  public:
   Result<int64_t> Rollup(int max_rows) override { return NotImplemented("AnalyticsStore::Rollup"); }
   Result<std::vector<AnalyticsPeriod>> Query(const AnalyticsQuery& query) override {
     return NotImplemented("AnalyticsStore::Query");
-  }
-};
-
-class UnimplementedEventLog final : public EventLog {
- public:
-  Result<EventRead> Read(int64_t tenant_id, int64_t after_id, int limit) override {
-    return NotImplemented("EventLog::Read");
-  }
-  Result<int64_t> LastId(int64_t tenant_id) override { return NotImplemented("EventLog::LastId"); }
-  Result<int64_t> Prune(const EventRetention& retention, int64_t now_ms) override {
-    return NotImplemented("EventLog::Prune");
   }
 };
 
@@ -201,11 +164,9 @@ class UnimplementedWebhookStore final : public WebhookStore {
 std::unique_ptr<KnowledgeStore> MakeUnimplementedKnowledgeStore() {
   return std::make_unique<UnimplementedKnowledgeStore>();
 }
-std::unique_ptr<ContactStore> MakeUnimplementedContactStore() { return std::make_unique<UnimplementedContactStore>(); }
 std::unique_ptr<AnalyticsStore> MakeUnimplementedAnalyticsStore() {
   return std::make_unique<UnimplementedAnalyticsStore>();
 }
-std::unique_ptr<EventLog> MakeUnimplementedEventLog() { return std::make_unique<UnimplementedEventLog>(); }
 std::unique_ptr<WebhookStore> MakeUnimplementedWebhookStore() { return std::make_unique<UnimplementedWebhookStore>(); }
 
 }  // namespace parley::store::postgres

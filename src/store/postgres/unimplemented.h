@@ -8,9 +8,7 @@
 
 namespace parley::store {
 class KnowledgeStore;
-class ContactStore;
 class AnalyticsStore;
-class EventLog;
 class WebhookStore;
 }  // namespace parley::store
 
@@ -20,9 +18,7 @@ namespace parley::store::postgres {
 Error NotImplemented(std::string_view method);
 
 std::unique_ptr<KnowledgeStore> MakeUnimplementedKnowledgeStore();
-std::unique_ptr<ContactStore> MakeUnimplementedContactStore();
 std::unique_ptr<AnalyticsStore> MakeUnimplementedAnalyticsStore();
-std::unique_ptr<EventLog> MakeUnimplementedEventLog();
 std::unique_ptr<WebhookStore> MakeUnimplementedWebhookStore();
 
 }  // namespace parley::store::postgres

@@ -3,9 +3,9 @@
 
 #include "store_test.h"
 
-#include "store/contact_store.h"
 #include "store/events.h"
 #include "store/knowledge_store.h"
+#include "store/webhook_store.h"
 
 #include <thread>
 
@@ -18,17 +18,17 @@ INSTANTIATE_TEST_SUITE_P(Backends, PostgresStoreTest, ::testing::Values(Backend:
                          [](const auto& info) { return BackendName(info.param); });
 
 TEST_P(PostgresStoreTest, WhatIsNotImplementedYetSaysSo) {
-  auto contacts = store_->contacts().ListContacts(tenant_.id, ContactFilter{}, std::nullopt, 10);
-  ASSERT_FALSE(contacts);
-  EXPECT_EQ(contacts.error().code, ErrorCode::kInternal);
-  EXPECT_EQ(contacts.error().message, "not implemented on PostgreSQL yet: ContactStore::ListContacts");
+  auto endpoints = store_->webhooks().ListEndpoints(tenant_.id);
+  ASSERT_FALSE(endpoints);
+  EXPECT_EQ(endpoints.error().code, ErrorCode::kInternal);
+  EXPECT_EQ(endpoints.error().message, "not implemented on PostgreSQL yet: WebhookStore::ListEndpoints");
   ConversationFilter search;
   search.text = "refund";
   EXPECT_EQ(store_->ListConversations(tenant_.id, search, std::nullopt, 10).error().message,
             "not implemented on PostgreSQL yet: Store::ListConversations with a text filter");
-  auto last = store_->events().LastId(tenant_.id);
-  ASSERT_FALSE(last);
-  EXPECT_EQ(last.error().message, "not implemented on PostgreSQL yet: EventLog::LastId");
+  auto bases = store_->knowledge().ListKnowledgeBases(tenant_.id);
+  ASSERT_FALSE(bases);
+  EXPECT_EQ(bases.error().message, "not implemented on PostgreSQL yet: KnowledgeStore::ListKnowledgeBases");
 }
 
 TEST_P(PostgresStoreTest, EventIdsCountUpPerTenantAcrossProcesses) {
