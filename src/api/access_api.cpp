@@ -174,13 +174,13 @@ LoginLimits LoginLimitsOf(const Config& config) {
 }
 
 AccessApi::AccessApi(const Config& config, store::Store& store, BlockingPool& pool, BoundedPool& hashing,
-                     Authenticator& auth)
+                     Authenticator& auth, const RateLimiterFactory& limiters)
     : config_(config),
       store_(store),
       pool_(pool),
       hashing_(hashing),
       auth_(auth),
-      login_guard_(LoginLimitsOf(config)) {}
+      login_guard_(LoginLimitsOf(config), limiters) {}
 
 void AccessApi::RegisterRoutes(RouteTable& routes) {
   auto add = [&](Verb verb, const char* pattern, const Roles& roles, RouteDoc doc, Handler handler) {
@@ -279,7 +279,8 @@ boost::asio::awaitable<http::Response> AccessApi::Login(const http::Request& req
   }
   std::string normalized = NormalizeEmail(**email);
 
-  auto verdict = login_guard_.Admit(http::LimitKey(route.client_address), normalized, NowMs());
+  const std::string address_key = http::LimitKey(route.client_address);
+  auto verdict = co_await login_guard_.Admit(address_key, normalized, NowMs());
   if (!verdict.allowed()) {
     const char* why = verdict.refusal == LoginGuard::Refusal::kAddress   ? "too many login attempts from this address"
                       : verdict.refusal == LoginGuard::Refusal::kAccount ? "too many login attempts for this account"

@@ -28,7 +28,9 @@ namespace parley::api {
 class AccessApi {
  public:
   // Every reference must outlive this. Password hashes are computed and checked on `hashing` alone.
-  AccessApi(const Config& config, store::Store& store, BlockingPool& pool, BoundedPool& hashing, Authenticator& auth);
+  // `limiters` makes the login guard's buckets.
+  AccessApi(const Config& config, store::Store& store, BlockingPool& pool, BoundedPool& hashing, Authenticator& auth,
+            const RateLimiterFactory& limiters);
 
   void RegisterRoutes(RouteTable& routes);
 

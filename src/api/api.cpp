@@ -232,6 +232,8 @@ boost::asio::awaitable<http::Response> Api::Health() {
         {"responses_generated", total("parley_responses_generated_total")},
         {"sends", total("parley_sends_total")},
         {"replies_in_flight", status_.replies_in_flight ? status_.replies_in_flight() : 0}}}};
+  // Reported, not a reason to answer 503: every use of Redis falls back to the process's own (docs/scaling.md).
+  if (status_.redis) body["redis"] = status_.redis();
   co_return http::JsonResponse(store_health.ok ? http::Status::ok : http::Status::service_unavailable, body);
 }
 

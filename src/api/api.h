@@ -11,6 +11,8 @@
 #include "queue/batcher.h"
 #include "store/store.h"
 
+#include <boost/json/object.hpp>
+
 #include <functional>
 #include <string>
 
@@ -21,6 +23,8 @@ struct RuntimeStatus {
   std::function<int64_t()> active_connections;
   std::function<int64_t()> replies_in_flight;
   int64_t started_at_ms = 0;
+  //! Redis's state ({"ok", "endpoint", "detail", "fallback"}) when PARLEY_REDIS_URL is set; empty otherwise.
+  std::function<boost::json::object()> redis;
 };
 
 class Api {

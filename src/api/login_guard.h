@@ -6,11 +6,15 @@
 //   - the client address and the e-mail together: guessing one account's password from one place stops soon;
 //   - the e-mail alone, with a much higher threshold: guessing from many places stops too, but a few wrong
 //     attempts from one address never lock the owner out when they log in from another.
-// A refusal says which bucket refused and when to retry; the buckets taken before it stay spent.
+// A refusal says which bucket refused and when to retry; the buckets taken before it stay spent. The buckets are
+// the factory's: shared by every process through Redis when `parley serve` has PARLEY_REDIS_URL.
 
 #include "core/rate_limiter.h"
 
+#include <boost/asio/awaitable.hpp>
+
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -31,7 +35,7 @@ struct LoginLimits {
 
 class LoginGuard {
  public:
-  explicit LoginGuard(const LoginLimits& limits);
+  LoginGuard(const LoginLimits& limits, const RateLimiterFactory& limiters);
 
   enum class Refusal { kNone, kAddress, kGlobal, kAccount };
   struct Verdict {
@@ -40,14 +44,15 @@ class LoginGuard {
     bool allowed() const { return refusal == Refusal::kNone; }
   };
 
-  // Counts one attempt to log in as `email` (normalized) from `address_key` at `now_ms`. Thread-safe.
-  Verdict Admit(std::string_view address_key, std::string_view email, int64_t now_ms);
+  // Counts one attempt to log in as `email` (normalized) from `address_key` at `now_ms`. Thread-safe; completes on
+  // the awaiting coroutine's executor.
+  boost::asio::awaitable<Verdict> Admit(std::string address_key, std::string email, int64_t now_ms);
 
  private:
-  RateLimiter per_address_;
-  RateLimiter global_;
-  RateLimiter account_per_address_;
-  RateLimiter account_;
+  std::unique_ptr<RateLimiter> per_address_;
+  std::unique_ptr<RateLimiter> global_;
+  std::unique_ptr<RateLimiter> account_per_address_;
+  std::unique_ptr<RateLimiter> account_;
 };
 
 }  // namespace parley::api

@@ -54,7 +54,8 @@ void RouteTable::Tenant(http::Verb method, std::string pattern, Roles roles, Rou
       co_return http::ErrorResponse(
           {ErrorCode::kPermissionDenied, "the " + std::string(ToString(caller->role)) + " role may not do this", {}});
     }
-    auto decision = limiter_.Take("tenant:" + std::to_string(caller->tenant_id), NowMs());
+    const std::string key = "tenant:" + std::to_string(caller->tenant_id);
+    auto decision = co_await limiter_.Take(key, NowMs());
     if (!decision.allowed) {
       auto response =
           http::ErrorResponse({ErrorCode::kRateLimited, "too many requests for this tenant, retry later", {}});

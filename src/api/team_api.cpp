@@ -63,15 +63,15 @@ boost::json::object InvitationJson(const store::Invitation& invitation, int64_t 
 }
 
 TeamApi::TeamApi(const Config& config, store::Store& store, BlockingPool& pool, BoundedPool& hashing,
-                 Authenticator& auth, mail::Mailer& mailer)
+                 Authenticator& auth, mail::Mailer& mailer, const RateLimiterFactory& limiters)
     : config_(config),
       store_(store),
       pool_(pool),
       hashing_(hashing),
       auth_(auth),
       mailer_(mailer),
-      public_by_address_(kPublicPerAddressPerSecond, kPublicPerAddressBurst),
-      resets_by_account_(kResetsPerAccountPerSecond, kResetsPerAccountBurst) {}
+      public_by_address_(limiters("team_public_address", kPublicPerAddressPerSecond, kPublicPerAddressBurst)),
+      resets_by_account_(limiters("team_resets_account", kResetsPerAccountPerSecond, kResetsPerAccountBurst)) {}
 
 void TeamApi::RegisterRoutes(RouteTable& routes) {
   auto add = [&](Verb verb, const char* pattern, const Roles& roles, RouteDoc doc, Handler handler) {
@@ -270,7 +270,8 @@ boost::asio::awaitable<http::Response> TeamApi::Revoke(const Principal& caller, 
 }
 
 boost::asio::awaitable<http::Response> TeamApi::Lookup(const http::Request& request, const http::RouteContext& route) {
-  auto allowed = public_by_address_.Take(http::LimitKey(route.client_address), NowMs());
+  const std::string address_key = http::LimitKey(route.client_address);
+  auto allowed = co_await public_by_address_->Take(address_key, NowMs());
   if (!allowed.allowed) co_return TooManyRequests(kPublicRefusal, allowed.retry_after_ms);
   auto body = http::ParseJsonObject(request);
   if (!body) co_return http::ErrorResponse(body.error());
@@ -303,7 +304,8 @@ boost::asio::awaitable<http::Response> TeamApi::Lookup(const http::Request& requ
 }
 
 boost::asio::awaitable<http::Response> TeamApi::Accept(const http::Request& request, const http::RouteContext& route) {
-  auto allowed = public_by_address_.Take(http::LimitKey(route.client_address), NowMs());
+  const std::string address_key = http::LimitKey(route.client_address);
+  auto allowed = co_await public_by_address_->Take(address_key, NowMs());
   if (!allowed.allowed) co_return TooManyRequests(kPublicRefusal, allowed.retry_after_ms);
   auto body = http::ParseJsonObject(request);
   if (!body) co_return http::ErrorResponse(body.error());
@@ -356,7 +358,8 @@ boost::asio::awaitable<http::Response> TeamApi::Accept(const http::Request& requ
 
 boost::asio::awaitable<http::Response> TeamApi::ForgotPassword(const http::Request& request,
                                                                const http::RouteContext& route) {
-  auto allowed = public_by_address_.Take(http::LimitKey(route.client_address), NowMs());
+  const std::string address_key = http::LimitKey(route.client_address);
+  auto allowed = co_await public_by_address_->Take(address_key, NowMs());
   if (!allowed.allowed) co_return TooManyRequests(kPublicRefusal, allowed.retry_after_ms);
   auto body = http::ParseJsonObject(request);
   if (!body) co_return http::ErrorResponse(body.error());
@@ -367,7 +370,7 @@ boost::asio::awaitable<http::Response> TeamApi::ForgotPassword(const http::Reque
   // Whatever happens next, the answer is the same and comes at once: neither its content nor its timing tells
   // whether the account exists. The per-account limit is counted for any address asked for, for the same reason.
   const std::string normalized = NormalizeEmail(**email);
-  if (mailer_.enabled() && resets_by_account_.Take(normalized, NowMs()).allowed) {
+  if (mailer_.enabled() && (co_await resets_by_account_->Take(normalized, NowMs())).allowed) {
     boost::asio::co_spawn(co_await boost::asio::this_coro::executor, SendResetLink(normalized), boost::asio::detached);
   }
   co_return http::JsonResponse(

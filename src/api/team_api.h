@@ -27,9 +27,10 @@ inline constexpr int64_t kInvitationTtlMs = int64_t{7} * 24 * 3600 * 1000;
 
 class TeamApi {
  public:
-  // Every reference must outlive this. `mailer` may be disabled (no SMTP), never null.
+  // Every reference must outlive this. `mailer` may be disabled (no SMTP), never null. `limiters` makes the
+  // buckets of the public routes.
   TeamApi(const Config& config, store::Store& store, BlockingPool& pool, BoundedPool& hashing, Authenticator& auth,
-          mail::Mailer& mailer);
+          mail::Mailer& mailer, const RateLimiterFactory& limiters);
 
   void RegisterRoutes(RouteTable& routes);
 
@@ -59,8 +60,8 @@ class TeamApi {
   BoundedPool& hashing_;
   Authenticator& auth_;
   mail::Mailer& mailer_;
-  RateLimiter public_by_address_;  // Lookups, acceptances and forgotten passwords per client address.
-  RateLimiter resets_by_account_;  // Reset e-mails per address asked for: a person's mailbox is not flooded.
+  std::unique_ptr<RateLimiter> public_by_address_;  // Lookups, acceptances and forgotten passwords per client address.
+  std::unique_ptr<RateLimiter> resets_by_account_;  // Reset e-mails per address asked for: a mailbox is not flooded.
 };
 
 // An invitation as the API shows it; `link` only when e-mail is off and the token was just made.

@@ -37,8 +37,8 @@ asio::awaitable<void> PruneLoop(std::shared_ptr<asio::steady_timer> timer, store
 
 }  // namespace
 
-LiveEvents::LiveEvents(const Config& config)
-    : bus_(events::MakeInProcessEventBus()),
+LiveEvents::LiveEvents(const Config& config, redis::Client* redis, asio::any_io_executor executor)
+    : bus_(redis != nullptr ? events::MakeRedisEventBus(*redis, std::move(executor)) : events::MakeInProcessEventBus()),
       retention_{config.events_retention_hours * 3600 * 1000, config.events_per_tenant},
       api_options_{std::chrono::milliseconds(config.events_keepalive_ms)} {}
 

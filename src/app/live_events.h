@@ -1,12 +1,14 @@
 #pragma once
 // Live events in `parley serve`: the event bus that the store announces new events on and the event streams
-// (GET /api/events) wait on, and the pruning that keeps the store's event log bounded. Declared before the store in
+// (GET /api/events) wait on (over Redis when PARLEY_REDIS_URL is set, so that every process's streams hear every
+// process's commits), and the pruning that keeps the store's event log bounded. Declared before the store in
 // Serve(), so that it outlives the store's threads, which call StoreHook()'s function until the store is closed.
 
 #include "api/events_api.h"
 #include "core/blocking_pool.h"
 #include "core/config.h"
 #include "events/event_bus.h"
+#include "redis/client.h"
 #include "store/events.h"
 #include "store/store.h"
 
@@ -21,7 +23,9 @@ namespace parley::app {
 
 class LiveEvents {
  public:
-  explicit LiveEvents(const Config& config);
+  // `redis`, when not null, carries the announcements between processes; it must outlive this, and be stopped
+  // before this is destroyed. `executor` sends them.
+  LiveEvents(const Config& config, redis::Client* redis, boost::asio::any_io_executor executor);
 
   events::EventBus& bus() { return *bus_; }
   // For StoreOptions::on_events: announces on the bus.

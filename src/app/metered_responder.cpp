@@ -46,8 +46,7 @@ boost::asio::awaitable<Result<store::Reply>> MeteredResponder::Respond(const sto
   const billing::MediaNotices notices{agent::BotText(*settings, agent::BotMessage::kImageNotice, language),
                                       agent::BotText(*settings, agent::BotMessage::kAudioNotice, language)};
   const int64_t now_ms = NowMs();
-  auto admit = [this, &batch, now_ms, &notices] { return meter_.Admit(batch, now_ms, notices); };
-  Result<billing::Admission> admission = co_await pool_.Run(admit);
+  Result<billing::Admission> admission = co_await meter_.Admit(batch, now_ms, notices);
   if (!admission) co_return admission.error();
   const int64_t human_idle_ms = config_.human_idle_minutes * 60 * 1000;
 

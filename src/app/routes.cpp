@@ -15,7 +15,7 @@ namespace parley::app {
 
 ApiRoutes::ApiRoutes(ApiServices s)
     : api_(s.config, s.store, s.pool, s.batcher, s.channels, std::move(s.status)),
-      access_(s.config, s.store, s.pool, s.hashing, s.authenticator),
+      access_(s.config, s.store, s.pool, s.hashing, s.authenticator, s.rate_limiters),
       templates_(s.config, s.store, s.pool, s.client, s.send_outbox),
       conversations_(s.config, s.store, s.pool, std::move(s.send_outbox), templates_),
       contacts_(s.store, s.pool),
@@ -25,7 +25,7 @@ ApiRoutes::ApiRoutes(ApiServices s)
       events_(s.store, s.pool, s.event_bus, s.events),
       tenant_(s.store, s.pool),
       analytics_(s.store, s.pool),
-      team_(s.config, s.store, s.pool, s.hashing, s.authenticator, *s.mailer),
+      team_(s.config, s.store, s.pool, s.hashing, s.authenticator, *s.mailer, s.rate_limiters),
       webhooks_(s.store, s.pool, s.box, s.client, std::move(s.wake_webhooks),
                 s.config.webhook_retry_hours * 3600 * 1000) {}
 
@@ -91,7 +91,7 @@ Result<std::string> RenderOpenApi(const Config& base) {
   auto batcher = queue::MakeMemoryBatcher(io.get_executor(), {config.batch_window_ms, config.batch_max_wait_ms});
   agent::AgentService agent_service(io.get_executor(), config, **store, *box, pool, &client);
   api::Authenticator authenticator(**store, pool, *box);
-  RateLimiter limiter(1, 1);
+  LocalRateLimiter limiter(1, 1);
   http::Router router;
   api::RouteTable table(router, authenticator, limiter);
   auto event_bus = events::MakeInProcessEventBus();

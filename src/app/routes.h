@@ -24,6 +24,7 @@
 #include "core/bounded_pool.h"
 #include "core/config.h"
 #include "core/crypto.h"
+#include "core/rate_limiter.h"
 #include "events/event_bus.h"
 #include "http/client.h"
 #include "queue/batcher.h"
@@ -52,8 +53,9 @@ struct ApiServices {
   std::function<void(int64_t conversation_id)> send_outbox;  //!< Sends a person's reply that is committed.
   events::EventBus& event_bus;                               //!< What GET /api/events waits on.
   api::EventsOptions events = {};
-  mail::Mailer* mailer = nullptr;            //!< E-mail (possibly disabled); must be set.
-  std::function<void()> wake_webhooks = {};  //!< Tells the webhook dispatcher a delivery was made.
+  mail::Mailer* mailer = nullptr;                          //!< E-mail (possibly disabled); must be set.
+  std::function<void()> wake_webhooks = {};                //!< Tells the webhook dispatcher a delivery was made.
+  RateLimiterFactory rate_limiters = LocalRateLimiters();  //!< Makes the logins' and public routes' buckets.
 };
 
 // The API's handler objects; Register adds all their routes, and the API reference, to a table.

@@ -25,6 +25,8 @@
 #include "http/tls.h"
 #include "mail/mailer.h"
 #include "queue/batcher.h"
+#include "redis/client.h"
+#include "redis/rate_limiter.h"
 #include "store/billing_store.h"
 
 #include <boost/asio/as_tuple.hpp>
@@ -36,6 +38,7 @@
 #include <boost/json/object.hpp>
 
 #include <charconv>
+#include <csignal>
 #include <filesystem>
 #include <optional>
 #include <thread>
@@ -64,9 +67,27 @@ int Fail(std::string_view event, const Error& e) {
   return 1;
 }
 
+// What /api/health says of Redis: nothing when it is not configured. Never the URL's password.
+std::function<boost::json::object()> RedisStatus(const redis::Client* redis) {
+  if (redis == nullptr) return {};
+  return [redis] {
+    const redis::ClientState state = redis->state();
+    boost::json::object status{{"ok", state.connected}, {"endpoint", state.endpoint}};
+    if (!state.connected) {
+      status["detail"] = state.last_error;
+      status["fallback"] = "rate limits per process, live events within the process";
+    }
+    return status;
+  };
+}
+
 }  // namespace
 
 int Serve(const Config& config) {
+  // A reload asked for while the store opens (a migration or WAL recovery can take a while) would end the process
+  // under SIGHUP's default action; until the handler below takes over, it is ignored: what it would reload is read
+  // fresh at start anyway.
+  std::signal(SIGHUP, SIG_IGN);
   const int64_t started_at = NowMs();
   auto address = SplitHostPort(config.listen, "PARLEY_LISTEN");
   if (!address) return Fail("config_invalid", address.error());
@@ -81,7 +102,20 @@ int Serve(const Config& config) {
   // E-mail, before the store too: the store's threads tell it of new events (escalations to notify).
   auto mailer = mail::MakeMailer(config, *box);
   if (!mailer) return Fail("config_invalid", mailer.error());
-  LiveEvents live_events(config);  // Before the store, whose threads announce on its bus until it closes.
+  // Before Redis's client and the store: what they leave queued on it at an early return is destroyed after them.
+  boost::asio::io_context io(config.http_threads);
+  // Redis, when several processes share the work (docs/scaling.md): the live events and the rate limits go through
+  // it. It connects once the I/O threads run, and reconnects by itself.
+  std::optional<redis::Client> redis;
+  if (!config.redis_url.empty()) {
+    auto endpoint = redis::ParseUrl(config.redis_url);
+    if (!endpoint) return Fail("config_invalid", endpoint.error());
+    redis.emplace(io.get_executor(), *endpoint);
+    redis->Start();
+  }
+  const RateLimiterFactory rate_limiters = redis ? redis::SharedRateLimiters(*redis) : LocalRateLimiters();
+  // Before the store, whose threads announce on its bus until it closes.
+  LiveEvents live_events(config, redis ? &*redis : nullptr, io.get_executor());
   auto opened = OpenMigratedStore(config, *box, {},
                                   [announce = live_events.StoreHook(), &mail = **mailer](int64_t tenant, int64_t id) {
                                     announce(tenant, id);
@@ -102,7 +136,6 @@ int Serve(const Config& config) {
     }
   }
 
-  boost::asio::io_context io(config.http_threads);
   // SIGHUP's default action would end the process: caught from here on, and queued until it is handled below.
   boost::asio::signal_set reload_signals(io, SIGHUP);
   BlockingPool pool(config.blocking_threads);
@@ -124,9 +157,9 @@ int Serve(const Config& config) {
                                           {config.batch_window_ms, config.batch_max_wait_ms, batch_windows.get()});
   agent::AutoReplyResponder away_message(config.auto_reply_text);
   agent::AgentResponder agent_responder(config, agent_service, *store, pool);
-  RateLimiter contact_limiter(static_cast<double>(config.contact_replies_per_minute) / 60.0,
-                              static_cast<double>(config.contact_replies_burst));
-  billing::Meter meter(config, *store, contact_limiter);
+  auto contact_limiter = rate_limiters("contact_replies", static_cast<double>(config.contact_replies_per_minute) / 60.0,
+                                       static_cast<double>(config.contact_replies_burst));
+  billing::Meter meter(config, *store, pool, *contact_limiter);
   MeteredResponder metered_agent(config, meter, agent_responder, agent_service, pool);
   agent::Responder& responder =
       config.responder == "away_message" ? static_cast<agent::Responder&>(away_message) : metered_agent;
@@ -173,28 +206,29 @@ int Serve(const Config& config) {
   auto webhook_dispatcher =
       MakeWebhookDispatcher(io.get_executor(), config, *store, pool, client, *box, live_events.bus());
   api::Authenticator authenticator(*store, pool, *box);
-  RateLimiter tenant_requests(static_cast<double>(config.api_rate_per_second),
-                              static_cast<double>(config.api_rate_burst));
-  api::RouteTable routes(router, authenticator, tenant_requests,
+  auto tenant_requests = rate_limiters("tenant_api", static_cast<double>(config.api_rate_per_second),
+                                       static_cast<double>(config.api_rate_burst));
+  api::RouteTable routes(router, authenticator, *tenant_requests,
                          {config.metrics_token, admin_server ? &admin_router : nullptr});
-  ApiRoutes api_routes(
-      {config,
-       *store,
-       *box,
-       pool,
-       hashing,
-       authenticator,
-       *batcher,
-       channels,
-       client,
-       agent_service,
-       billing::StripeMapping{*price_plans},
-       {[&server] { return server.active_connections(); }, [&worker] { return worker.in_flight(); }, started_at},
-       [&worker](int64_t conversation_id) { worker.SendOutbox(conversation_id); },
-       live_events.bus(),
-       live_events.api_options(),
-       mailer->get(),
-       [&webhook_dispatcher] { webhook_dispatcher->Wake(); }});
+  ApiRoutes api_routes({config,
+                        *store,
+                        *box,
+                        pool,
+                        hashing,
+                        authenticator,
+                        *batcher,
+                        channels,
+                        client,
+                        agent_service,
+                        billing::StripeMapping{*price_plans},
+                        {[&server] { return server.active_connections(); }, [&worker] { return worker.in_flight(); },
+                         started_at, RedisStatus(redis ? &*redis : nullptr)},
+                        [&worker](int64_t conversation_id) { worker.SendOutbox(conversation_id); },
+                        live_events.bus(),
+                        live_events.api_options(),
+                        mailer->get(),
+                        [&webhook_dispatcher] { webhook_dispatcher->Wake(); },
+                        rate_limiters});
   api_routes.Register(routes);
 
   if (auto started = server.Start(); !started) return Fail("listen_failed", started.error());
@@ -228,6 +262,7 @@ int Serve(const Config& config) {
                                 {"recovered_conversations", static_cast<int64_t>(pending->size())},
                                 {"recovered_replies", static_cast<int64_t>(*queued)},
                                 {"startup_ms", NowMs() - started_at}};
+  if (redis) listening["redis"] = redis->endpoint().Redacted();
   if (admin_server) {
     listening["admin_address"] = admin_address->first + ":" + std::to_string(admin_server->port());
     listening["admin_port"] = admin_server->port();
@@ -282,6 +317,7 @@ int Serve(const Config& config) {
           if (admin_server) co_await admin_server->Stop();
           co_await worker.Drain(budget);
           client.Shutdown();
+          if (redis) co_await redis->Stop();  // After the streams and the replies, which used it.
           log::Info("stopped", {{"replies_unfinished", worker.in_flight()}});
           io.stop();
         },

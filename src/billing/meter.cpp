@@ -33,14 +33,34 @@ std::string_view ToString(Admission::Verdict verdict) {
   return "answer";
 }
 
-Result<Admission> Meter::Admit(const store::Claim& burst, int64_t now_ms) {
-  return Admit(burst, now_ms, MediaNotices{config_.image_notice, config_.audio_notice});
+boost::asio::awaitable<Result<Admission>> Meter::Admit(const store::Claim& burst, int64_t now_ms) {
+  const MediaNotices notices{config_.image_notice, config_.audio_notice};
+  co_return co_await Admit(burst, now_ms, notices);
 }
 
-Result<Admission> Meter::Admit(const store::Claim& burst, int64_t now_ms, const MediaNotices& notices) {
-  const int64_t tenant_id = burst.conversation.tenant_id;
+boost::asio::awaitable<Result<Admission>> Meter::Admit(const store::Claim& burst, int64_t now_ms,
+                                                       const MediaNotices& notices) {
+  auto classify = [this, &burst, &notices] { return Classify(burst, notices); };
+  Result<Admission> admission = co_await pool_.Run(classify);
+  if (!admission || admission->verdict != Admission::Verdict::kAnswer) co_return admission;
+
+  const std::string contact_key = std::to_string(burst.channel.id) + ":" + burst.conversation.contact.platform_id;
+  if (!(co_await contacts_.Take(contact_key, now_ms)).allowed) {
+    admission->verdict = Admission::Verdict::kRateLimited;
+    co_return admission;
+  }
+
+  auto reserve = [this, &admission, tenant_id = burst.conversation.tenant_id, now_ms] {
+    return Reserve(*admission, tenant_id, now_ms);
+  };
+  Result<void> reserved = co_await pool_.Run(reserve);
+  if (!reserved) co_return reserved.error();
+  co_return admission;
+}
+
+Result<Admission> Meter::Classify(const store::Claim& burst, const MediaNotices& notices) {
   Admission admission;
-  auto plan = PlanOf(store_.billing(), tenant_id, config_.default_plan);
+  auto plan = PlanOf(store_.billing(), burst.conversation.tenant_id, config_.default_plan);
   if (!plan) return plan.error();
   admission.plan = std::move(*plan);
 
@@ -58,15 +78,11 @@ Result<Admission> Meter::Admit(const store::Claim& burst, int64_t now_ms, const 
   }
   if (!burst.messages.empty() && admission.uncovered_messages.size() == burst.messages.size()) {
     admission.verdict = Admission::Verdict::kNotice;
-    return admission;
   }
+  return admission;
+}
 
-  const std::string contact_key = std::to_string(burst.channel.id) + ":" + burst.conversation.contact.platform_id;
-  if (!contacts_.Take(contact_key, now_ms).allowed) {
-    admission.verdict = Admission::Verdict::kRateLimited;
-    return admission;
-  }
-
+Result<void> Meter::Reserve(Admission& admission, int64_t tenant_id, int64_t now_ms) {
   const DayRange month = UtcMonth(now_ms);
   store::ReserveRequest request;
   request.tenant_id = tenant_id;
@@ -88,10 +104,10 @@ Result<Admission> Meter::Admit(const store::Claim& burst, int64_t now_ms, const 
   if (!*reserved) {
     admission.verdict = Admission::Verdict::kOverQuota;
     admission.quota = verdict;
-    return admission;
+    return Ok();
   }
   admission.reservation_id = std::move(**reserved);
-  return admission;
+  return Ok();
 }
 
 Result<void> Meter::Release(const Admission& admission) {

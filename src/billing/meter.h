@@ -5,11 +5,14 @@
 // it (Reply::usage, committed by Store::CommitReply), and the reservation goes back whatever happens.
 
 #include "billing/billing.h"
+#include "core/blocking_pool.h"
 #include "core/config.h"
 #include "core/error.h"
 #include "core/rate_limiter.h"
 #include "store/billing_store.h"
 #include "store/store.h"
+
+#include <boost/asio/awaitable.hpp>
 
 #include <cstdint>
 #include <string>
@@ -46,16 +49,20 @@ struct MediaNotices {
 
 class Meter {
  public:
-  // `contacts` holds one token bucket per contact. References must outlive the meter.
-  Meter(const Config& config, store::Store& store, RateLimiter& contacts)
-      : config_(config), store_(store), contacts_(contacts), rates_(RatesFrom(config)) {}
+  // `contacts` holds one token bucket per contact; the store is read and written on `pool`. References must outlive
+  // the meter.
+  Meter(const Config& config, store::Store& store, BlockingPool& pool, RateLimiter& contacts)
+      : config_(config), store_(store), pool_(pool), contacts_(contacts), rates_(RatesFrom(config)) {}
 
   // Decides how `burst` may be answered at `now_ms`, reserving quota for an AI answer; Admission::notices are taken
-  // from `notices`. Blocking.
-  Result<Admission> Admit(const store::Claim& burst, int64_t now_ms, const MediaNotices& notices);
+  // from `notices`. The plan is read and the quota reserved on the pool, the contact's rate taken in between (a
+  // shared limiter's round trip): the awaiting coroutine's executor never blocks. `burst` and `notices` must stay
+  // alive until it completes.
+  boost::asio::awaitable<Result<Admission>> Admit(const store::Claim& burst, int64_t now_ms,
+                                                  const MediaNotices& notices);
   // The same with the operator's notices (PARLEY_IMAGE_NOTICE, PARLEY_AUDIO_NOTICE), for a caller that does not know
   // the customer's language.
-  Result<Admission> Admit(const store::Claim& burst, int64_t now_ms);
+  boost::asio::awaitable<Result<Admission>> Admit(const store::Claim& burst, int64_t now_ms);
   // Gives back an admission's reservation when no reply will be committed (the responder failed). Blocking.
   Result<void> Release(const Admission& admission);
   // The usage `reply` to `burst` records: one AI reply and its credits when the AI answered, and the messages
@@ -63,8 +70,15 @@ class Meter {
   store::Usage UsageFor(const store::Claim& burst, const store::Reply& reply, bool ai_answered, int64_t now_ms) const;
 
  private:
+  // The plan and the media it does not cover: kNotice when every message is such media, else kAnswer (not yet
+  // reserved). Blocking.
+  Result<Admission> Classify(const store::Claim& burst, const MediaNotices& notices);
+  // Reserves one reply of quota for `admission` (kAnswer), or makes it kOverQuota. Blocking.
+  Result<void> Reserve(Admission& admission, int64_t tenant_id, int64_t now_ms);
+
   const Config& config_;
   store::Store& store_;
+  BlockingPool& pool_;
   RateLimiter& contacts_;
   const CreditRates rates_;
 };

@@ -119,6 +119,18 @@ const std::vector<Entry>& Entries() {
       {{"database_url", "PARLEY_DATABASE_URL", "string", "sqlite://$PARLEY_DATA_DIR/parley.db",
         "Storage backend. `sqlite://PATH` (WAL mode)."},
        String(&Config::database_url)},
+      {{"redis_url", "PARLEY_REDIS_URL", "string", "(none)",
+        "Redis shared by several `parley serve` processes (`redis://[[user]:password@]host[:port][/db]`; the "
+        "password %-encoded): the dashboard's live events and the rate limits (logins, tenant API, per contact) go "
+        "through it. Unset: both stay in the process, which is right for one process. If Redis cannot be reached, "
+        "rate limits fall back to each process's own and live events to each process's own streams (see "
+        "docs/scaling.md).",
+        true},
+       [](Config& c, const std::string& v) -> Result<void> {
+         if (!v.empty() && !v.starts_with("redis://")) return Error::InvalidArgument("must start with redis://");
+         c.redis_url = v;
+         return Ok();
+       }},
       {{"public_url", "PARLEY_PUBLIC_URL", "string", "(none)",
         "The address people and platforms reach Parley at (`https://parley.example.com`, an http or https URL, a "
         "path allowed): the base of links Parley gives out (password resets). With `https://` (or PARLEY_TLS_CERT), "

@@ -9,9 +9,10 @@ namespace {
 constexpr int64_t kEvictionIntervalMs = 60'000;
 }  // namespace
 
-RateLimiter::RateLimiter(double per_second, double burst) : per_second_(per_second), burst_(std::max(burst, 1.0)) {}
+LocalRateLimiter::LocalRateLimiter(double per_second, double burst)
+    : per_second_(per_second), burst_(std::max(burst, 1.0)) {}
 
-RateLimiter::Decision RateLimiter::Take(std::string_view key, int64_t now_ms, double cost) {
+RateLimiter::Decision LocalRateLimiter::TakeNow(std::string_view key, int64_t now_ms, double cost) {
   if (per_second_ <= 0) return {};
   std::lock_guard lock(mutex_);
   if (now_ms >= next_eviction_ms_) EvictFull(now_ms);
@@ -29,12 +30,22 @@ RateLimiter::Decision RateLimiter::Take(std::string_view key, int64_t now_ms, do
   return {false, std::max<int64_t>(1, static_cast<int64_t>(std::ceil(missing * 1000.0 / per_second_)))};
 }
 
-void RateLimiter::EvictFull(int64_t now_ms) {
+boost::asio::awaitable<RateLimiter::Decision> LocalRateLimiter::Take(std::string key, int64_t now_ms, double cost) {
+  co_return TakeNow(key, now_ms, cost);
+}
+
+void LocalRateLimiter::EvictFull(int64_t now_ms) {
   std::erase_if(buckets_, [&](const auto& entry) {
     const Bucket& b = entry.second;
     return b.tokens + (now_ms - b.updated_ms) * per_second_ / 1000.0 >= burst_;
   });
   next_eviction_ms_ = now_ms + kEvictionIntervalMs;
+}
+
+RateLimiterFactory LocalRateLimiters() {
+  return [](std::string_view, double per_second, double burst) -> std::unique_ptr<RateLimiter> {
+    return std::make_unique<LocalRateLimiter>(per_second, burst);
+  };
 }
 
 }  // namespace parley

@@ -3,10 +3,15 @@
 
 #include "billing/meter.h"
 
+#include "core/blocking_pool.h"
 #include "core/crypto.h"
 #include "core/time.h"
 #include "store/sqlite/sqlite_store.h"
 #include "support/temp_dir.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
 
 #include <gtest/gtest.h>
 
@@ -56,20 +61,35 @@ class MeterTest : public ::testing::Test {
   testing::TempDir dir_{"parley-meter"};
   crypto::SecretBox box_ = crypto::SecretBox::Create(std::string(32, 'k')).value();
   std::unique_ptr<store::sqlite::SqliteStore> store_;
+  // Runs the meter's Admit to completion (the plan and the quota on `pool_`).
+  Result<Admission> Admit(Meter& meter, const store::Claim& burst, int64_t now_ms,
+                          std::optional<MediaNotices> notices = std::nullopt) {
+    auto admit = [&]() -> boost::asio::awaitable<Result<Admission>> {
+      if (notices) co_return co_await meter.Admit(burst, now_ms, *notices);
+      co_return co_await meter.Admit(burst, now_ms);
+    };
+    auto done = boost::asio::co_spawn(io_, admit(), boost::asio::use_future);
+    io_.restart();
+    io_.run();
+    return done.get();
+  }
+
   Config config_;
-  RateLimiter unlimited_{0, 1};
+  boost::asio::io_context io_;
+  BlockingPool pool_{1};
+  LocalRateLimiter unlimited_{0, 1};
   int64_t tenant_ = 0;
 };
 
 TEST_F(MeterTest, MediaTheFreePlanDoesNotCoverGetsTheNotice) {
-  Meter meter(config_, *store_, unlimited_);
-  auto only_image = meter.Admit(Burst({MessageType::kImage, MessageType::kSticker}), NowMs()).value();
+  Meter meter(config_, *store_, pool_, unlimited_);
+  auto only_image = Admit(meter, Burst({MessageType::kImage, MessageType::kSticker}), NowMs()).value();
   EXPECT_EQ(only_image.verdict, Admission::Verdict::kNotice);
   EXPECT_EQ(only_image.plan.name, "free");
   EXPECT_EQ(only_image.notices, std::vector<std::string>{"No images, sorry."});
   EXPECT_TRUE(only_image.reservation_id.empty());
 
-  auto mixed = meter.Admit(Burst({MessageType::kText, MessageType::kAudio, MessageType::kImage}), NowMs()).value();
+  auto mixed = Admit(meter, Burst({MessageType::kText, MessageType::kAudio, MessageType::kImage}), NowMs()).value();
   EXPECT_EQ(mixed.verdict, Admission::Verdict::kAnswer);
   EXPECT_EQ(mixed.uncovered_messages, (std::vector<int64_t>{102, 103}));
   EXPECT_EQ(mixed.notices, (std::vector<std::string>{"No audio, sorry.", "No images, sorry."}));
@@ -77,53 +97,53 @@ TEST_F(MeterTest, MediaTheFreePlanDoesNotCoverGetsTheNotice) {
 }
 
 TEST_F(MeterTest, NoticesInTheCustomersLanguageWhenTheCallerGivesThem) {
-  Meter meter(config_, *store_, unlimited_);
+  Meter meter(config_, *store_, pool_, unlimited_);
   const MediaNotices french{"Je ne peux pas voir les images ici.", "Je ne peux pas écouter les messages vocaux ici."};
   auto admission =
-      meter.Admit(Burst({MessageType::kAudio, MessageType::kImage, MessageType::kAudio}), NowMs(), french).value();
+      Admit(meter, Burst({MessageType::kAudio, MessageType::kImage, MessageType::kAudio}), NowMs(), french).value();
   EXPECT_EQ(admission.verdict, Admission::Verdict::kNotice);
   EXPECT_EQ(admission.notices, (std::vector<std::string>{french.audio, french.image}));
 }
 
 TEST_F(MeterTest, APlanWithTheFeatureAnswersMedia) {
   Plan("media", true, true, std::nullopt);
-  Meter meter(config_, *store_, unlimited_);
-  auto admission = meter.Admit(Burst({MessageType::kImage, MessageType::kAudio}), NowMs()).value();
+  Meter meter(config_, *store_, pool_, unlimited_);
+  auto admission = Admit(meter, Burst({MessageType::kImage, MessageType::kAudio}), NowMs()).value();
   EXPECT_EQ(admission.verdict, Admission::Verdict::kAnswer);
   EXPECT_TRUE(admission.notices.empty());
   EXPECT_TRUE(admission.uncovered_messages.empty());
 }
 
 TEST_F(MeterTest, AContactOverItsRateIsRefusedOthersAreNot) {
-  RateLimiter contacts(1.0 / 60, 2);
-  Meter meter(config_, *store_, contacts);
+  LocalRateLimiter contacts(1.0 / 60, 2);
+  Meter meter(config_, *store_, pool_, contacts);
   const int64_t now = NowMs();
-  EXPECT_EQ(meter.Admit(Burst({MessageType::kText}), now).value().verdict, Admission::Verdict::kAnswer);
-  EXPECT_EQ(meter.Admit(Burst({MessageType::kText}), now).value().verdict, Admission::Verdict::kAnswer);
-  EXPECT_EQ(meter.Admit(Burst({MessageType::kText}), now).value().verdict, Admission::Verdict::kRateLimited);
-  EXPECT_EQ(meter.Admit(Burst({MessageType::kText}, "15550002222"), now).value().verdict, Admission::Verdict::kAnswer);
+  EXPECT_EQ(Admit(meter, Burst({MessageType::kText}), now).value().verdict, Admission::Verdict::kAnswer);
+  EXPECT_EQ(Admit(meter, Burst({MessageType::kText}), now).value().verdict, Admission::Verdict::kAnswer);
+  EXPECT_EQ(Admit(meter, Burst({MessageType::kText}), now).value().verdict, Admission::Verdict::kRateLimited);
+  EXPECT_EQ(Admit(meter, Burst({MessageType::kText}, "15550002222"), now).value().verdict, Admission::Verdict::kAnswer);
   // A minute later the bucket has one token again.
-  EXPECT_EQ(meter.Admit(Burst({MessageType::kText}), now + 60'000).value().verdict, Admission::Verdict::kAnswer);
+  EXPECT_EQ(Admit(meter, Burst({MessageType::kText}), now + 60'000).value().verdict, Admission::Verdict::kAnswer);
 }
 
 TEST_F(MeterTest, TheQuotaIsReservedAndGivenBack) {
   Plan("one", false, false, 1);
-  Meter meter(config_, *store_, unlimited_);
+  Meter meter(config_, *store_, pool_, unlimited_);
   const int64_t now = NowMs();
-  auto first = meter.Admit(Burst({MessageType::kText}), now).value();
+  auto first = Admit(meter, Burst({MessageType::kText}), now).value();
   ASSERT_EQ(first.verdict, Admission::Verdict::kAnswer);
-  auto second = meter.Admit(Burst({MessageType::kText}), now).value();
+  auto second = Admit(meter, Burst({MessageType::kText}), now).value();
   EXPECT_EQ(second.verdict, Admission::Verdict::kOverQuota);
   EXPECT_EQ(second.quota, QuotaVerdict::kRepliesExhausted);
   ASSERT_TRUE(meter.Release(first));
-  EXPECT_EQ(meter.Admit(Burst({MessageType::kText}), now).value().verdict, Admission::Verdict::kAnswer);
+  EXPECT_EQ(Admit(meter, Burst({MessageType::kText}), now).value().verdict, Admission::Verdict::kAnswer);
 }
 
 TEST_F(MeterTest, UsageCountsAnAnswerAndItsCredits) {
   config_.prompt_tokens_per_credit = 1000;
   config_.completion_tokens_per_credit = 250;
   config_.min_reply_credits = 1;
-  Meter meter(config_, *store_, unlimited_);
+  Meter meter(config_, *store_, pool_, unlimited_);
   store::Reply reply;
   reply.messages.resize(2);
   reply.prompt_tokens = 1500;
