@@ -13,10 +13,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <future>
 #include <limits>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -68,7 +71,13 @@ inline IngestRequest StatusRequest(const std::string& mid, MessageStatus status,
 
 class StoreTest : public ::testing::TestWithParam<Backend> {
  protected:
-  StoreTest() : backend_(MakeTestBackend(GetParam(), box_)), store_(&backend_->store()) {
+  StoreTest()
+      : backend_(MakeTestBackend(GetParam(), box_,
+                                 [this](int64_t tenant_id, int64_t last_id) {
+                                   std::lock_guard lock(announced_mutex_);
+                                   announced_[tenant_id] = std::max(announced_[tenant_id], last_id);
+                                 })),
+        store_(&backend_->store()) {
     tenant_ = store_->CreateTenant("Acme", crypto::Sha256Hex("key-acme")).value();
     channel_ = store_->AddChannel({tenant_.id, Platform::kWhatsApp, kAccount, "EAAG-secret-token"}).value();
   }
@@ -104,6 +113,12 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
 
   int64_t Count(const std::string& sql) { return backend_->QueryInt(sql); }
 
+  // The newest event id the store announced for the tenant (0: none yet).
+  int64_t Announced(int64_t tenant_id) {
+    std::lock_guard lock(announced_mutex_);
+    return announced_[tenant_id];
+  }
+
   // An outbound message the platform accepted with id `mid`, in the conversation of contact "c1".
   int64_t SentOutbound(const std::string& mid, const std::string& inbound_mid) {
     auto outcome = Ingest(Request(kT0, {Inbound(inbound_mid, "c1", "hello")})).value();
@@ -116,6 +131,8 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
   }
 
   crypto::SecretBox box_ = crypto::SecretBox::Create(std::string(32, 'k')).value();
+  std::mutex announced_mutex_;
+  std::map<int64_t, int64_t> announced_;  // GUARDED_BY(announced_mutex_)
   std::unique_ptr<TestBackend> backend_;
   Store* store_;
   Tenant tenant_;

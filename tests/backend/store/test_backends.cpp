@@ -27,7 +27,7 @@ void Must(Result<void> result, const char* what) {
 
 class SqliteBackend final : public TestBackend {
  public:
-  explicit SqliteBackend(const crypto::SecretBox& box) : box_(box) {
+  SqliteBackend(const crypto::SecretBox& box, OnEvents on_events) : box_(box), on_events_(std::move(on_events)) {
     store_ = Open();
     Must(store_->Migrate(), "migrate");
   }
@@ -53,17 +53,19 @@ class SqliteBackend final : public TestBackend {
     sqlite::SqliteOptions options;
     options.path = path();
     options.synchronous = "normal";  // Durability is not under test; fsyncs would only slow the suite down.
+    options.on_events = on_events_;
     return Must(sqlite::SqliteStore::Open(options, box_), "open");
   }
 
   parley::testing::TempDir dir_{"parley-conformance"};
   crypto::SecretBox box_;
+  OnEvents on_events_;
   std::unique_ptr<sqlite::SqliteStore> store_;
 };
 
 class PostgresBackend final : public TestBackend {
  public:
-  explicit PostgresBackend(const crypto::SecretBox& box) : box_(box) {
+  PostgresBackend(const crypto::SecretBox& box, OnEvents on_events) : box_(box), on_events_(std::move(on_events)) {
     static std::atomic<int> counter{0};
     // Built from numbers only: identifiers cannot be sent as parameters.
     schema_ = "conformance_" + std::to_string(::getpid()) + "_" + std::to_string(++counter);
@@ -100,10 +102,12 @@ class PostgresBackend final : public TestBackend {
     postgres::PostgresOptions options;
     options.url = url_;
     options.connections = 4;
+    options.on_events = on_events_;
     return Must(postgres::PostgresStore::Open(options, box_), "open");
   }
 
   crypto::SecretBox box_;
+  OnEvents on_events_;
   std::string schema_;
   std::string url_;
   std::unique_ptr<postgres::Connection> admin_;
@@ -114,9 +118,9 @@ class PostgresBackend final : public TestBackend {
 
 std::string BackendName(Backend backend) { return backend == Backend::kSqlite ? "Sqlite" : "Postgres"; }
 
-std::unique_ptr<TestBackend> MakeTestBackend(Backend backend, const crypto::SecretBox& box) {
-  if (backend == Backend::kSqlite) return std::make_unique<SqliteBackend>(box);
-  return std::make_unique<PostgresBackend>(box);
+std::unique_ptr<TestBackend> MakeTestBackend(Backend backend, const crypto::SecretBox& box, OnEvents on_events) {
+  if (backend == Backend::kSqlite) return std::make_unique<SqliteBackend>(box, std::move(on_events));
+  return std::make_unique<PostgresBackend>(box, std::move(on_events));
 }
 
 }  // namespace parley::store::testing

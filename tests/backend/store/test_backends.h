@@ -7,6 +7,7 @@
 #include "store/store.h"
 
 #include <cstdint>
+#include <functional>
 #include <future>
 #include <memory>
 #include <ostream>
@@ -36,7 +37,10 @@ class TestBackend {
   virtual int64_t LastGroupSize() = 0;
 };
 
+// Told of each commit's newest event id per tenant (StoreOptions::on_events).
+using OnEvents = std::function<void(int64_t tenant_id, int64_t last_event_id)>;
+
 // Opens and migrates a fresh store of `backend`, sealing tokens with `box`.
-std::unique_ptr<TestBackend> MakeTestBackend(Backend backend, const crypto::SecretBox& box);
+std::unique_ptr<TestBackend> MakeTestBackend(Backend backend, const crypto::SecretBox& box, OnEvents on_events);
 
 }  // namespace parley::store::testing
