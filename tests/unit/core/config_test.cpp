@@ -105,6 +105,16 @@ TEST(ConfigTest, PublicUrlIsAnHttpUrlKeptWithoutTrailingSlash) {
   }
 }
 
+TEST(ConfigTest, RedisUrlIsOptionalAndNeverEchoed) {
+  EXPECT_TRUE(LoadConfig(FakeEnv({})).value().redis_url.empty());
+  EXPECT_EQ(LoadConfig(FakeEnv({{"PARLEY_REDIS_URL", "redis://:pw@10.0.0.9:6379/1"}})).value().redis_url,
+            "redis://:pw@10.0.0.9:6379/1");
+  auto wrong = LoadConfig(FakeEnv({{"PARLEY_REDIS_URL", "rediss://:hunter2@cache:6380"}}));
+  ASSERT_FALSE(wrong);
+  EXPECT_NE(wrong.error().message.find("PARLEY_REDIS_URL"), std::string::npos);
+  EXPECT_EQ(wrong.error().message.find("hunter2"), std::string::npos);
+}
+
 TEST(ConfigTest, TlsNeedsBothFilesAndMeansHttps) {
   auto tls =
       LoadConfig(FakeEnv({{"PARLEY_TLS_CERT", "/etc/tls/fullchain.pem"}, {"PARLEY_TLS_KEY", "/etc/tls/privkey.pem"}}))
