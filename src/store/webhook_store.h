@@ -50,7 +50,12 @@ struct WebhookEndpointUpdate {
 };
 
 enum class DeliveryStatus { kPending, kSucceeded, kFailed };
-std::string_view ToString(DeliveryStatus status);  // "pending", "succeeded", "failed"
+std::string_view ToString(DeliveryStatus status);           // "pending", "succeeded", "failed"
+DeliveryStatus ParseDeliveryStatus(std::string_view text);  // kPending for what it does not know.
+
+// An endpoint's event types as stored (a JSON array of names), and read back (what is not a name is left out).
+std::string EventTypesJson(const std::vector<std::string>& types);
+std::vector<std::string> ParseEventTypes(std::string_view text);
 
 struct WebhookDelivery {
   int64_t id = 0;

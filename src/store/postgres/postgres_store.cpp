@@ -68,7 +68,7 @@ PostgresStore::PostgresStore(const PostgresOptions& options, const crypto::Secre
       analytics_(MakeUnimplementedAnalyticsStore()),
       team_(MakePostgresTeamStore(*this)),
       events_(MakePostgresEventLog(*this)),
-      webhooks_(MakeUnimplementedWebhookStore()),
+      webhooks_(MakePostgresWebhookStore(*this)),
       ingest_thread_([this] { IngestLoop(); }) {}
 
 PostgresStore::~PostgresStore() { Close(); }

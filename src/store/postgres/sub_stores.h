@@ -12,6 +12,7 @@ class BillingStore;
 class InboxStore;
 class ContactStore;
 class EventLog;
+class WebhookStore;
 }  // namespace parley::store
 
 namespace parley::store::postgres {
@@ -25,5 +26,6 @@ std::unique_ptr<BillingStore> MakePostgresBillingStore(PostgresStore& store);
 std::unique_ptr<InboxStore> MakePostgresInboxStore(PostgresStore& store);
 std::unique_ptr<ContactStore> MakePostgresContactStore(PostgresStore& store);
 std::unique_ptr<EventLog> MakePostgresEventLog(PostgresStore& store);
+std::unique_ptr<WebhookStore> MakePostgresWebhookStore(PostgresStore& store);
 
 }  // namespace parley::store::postgres

@@ -5,7 +5,6 @@
 #include "store/postgres/unimplemented.h"
 #include "store/analytics_store.h"
 #include "store/knowledge_store.h"
-#include "store/webhook_store.h"
 
 namespace parley::store::postgres {
 namespace {
@@ -110,55 +109,6 @@ class UnimplementedAnalyticsStore final : public AnalyticsStore {
   }
 };
 
-class UnimplementedWebhookStore final : public WebhookStore {
- public:
-  Result<std::vector<WebhookEndpoint>> ListEndpoints(int64_t tenant_id) override {
-    return NotImplemented("WebhookStore::ListEndpoints");
-  }
-  Result<WebhookEndpoint> GetEndpoint(int64_t tenant_id, int64_t endpoint_id) override {
-    return NotImplemented("WebhookStore::GetEndpoint");
-  }
-  Result<WebhookEndpoint> CreateEndpoint(int64_t tenant_id, const NewWebhookEndpoint& endpoint,
-                                         int64_t now_ms) override {
-    return NotImplemented("WebhookStore::CreateEndpoint");
-  }
-  Result<WebhookEndpoint> UpdateEndpoint(int64_t tenant_id, int64_t endpoint_id, const WebhookEndpointUpdate& update,
-                                         int64_t now_ms) override {
-    return NotImplemented("WebhookStore::UpdateEndpoint");
-  }
-  Result<void> DeleteEndpoint(int64_t tenant_id, int64_t endpoint_id) override {
-    return NotImplemented("WebhookStore::DeleteEndpoint");
-  }
-  Result<Page<WebhookDelivery>> ListDeliveries(int64_t tenant_id, int64_t endpoint_id,
-                                               const std::optional<std::string>& cursor, int limit) override {
-    return NotImplemented("WebhookStore::ListDeliveries");
-  }
-  Result<WebhookDelivery> GetDelivery(int64_t tenant_id, int64_t delivery_id) override {
-    return NotImplemented("WebhookStore::GetDelivery");
-  }
-  Result<std::vector<WebhookCursor>> Cursors() override { return NotImplemented("WebhookStore::Cursors"); }
-  Result<void> Enqueue(int64_t tenant_id, int64_t from_event_id, int64_t to_event_id,
-                       const std::vector<NewWebhookDelivery>& deliveries, int64_t now_ms,
-                       int64_t expires_at_ms) override {
-    return NotImplemented("WebhookStore::Enqueue");
-  }
-  Result<WebhookDelivery> EnqueueOne(int64_t tenant_id, const NewWebhookDelivery& delivery, int64_t now_ms,
-                                     int64_t expires_at_ms) override {
-    return NotImplemented("WebhookStore::EnqueueOne");
-  }
-  Result<std::vector<DeliveryJob>> LeaseDue(int64_t now_ms, int64_t lease_until_ms, int limit, int per_endpoint,
-                                            const std::map<int64_t, int>& in_flight) override {
-    return NotImplemented("WebhookStore::LeaseDue");
-  }
-  Result<void> RecordAttempt(const DeliveryJob& job, const DeliveryAttempt& attempt, int64_t now_ms) override {
-    return NotImplemented("WebhookStore::RecordAttempt");
-  }
-  Result<std::optional<int64_t>> NextDueAt() override { return NotImplemented("WebhookStore::NextDueAt"); }
-  Result<int64_t> PruneDeliveries(int64_t before_ms) override {
-    return NotImplemented("WebhookStore::PruneDeliveries");
-  }
-};
-
 }  // namespace
 
 std::unique_ptr<KnowledgeStore> MakeUnimplementedKnowledgeStore() {
@@ -167,6 +117,5 @@ std::unique_ptr<KnowledgeStore> MakeUnimplementedKnowledgeStore() {
 std::unique_ptr<AnalyticsStore> MakeUnimplementedAnalyticsStore() {
   return std::make_unique<UnimplementedAnalyticsStore>();
 }
-std::unique_ptr<WebhookStore> MakeUnimplementedWebhookStore() { return std::make_unique<UnimplementedWebhookStore>(); }
 
 }  // namespace parley::store::postgres

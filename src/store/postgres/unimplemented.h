@@ -9,7 +9,6 @@
 namespace parley::store {
 class KnowledgeStore;
 class AnalyticsStore;
-class WebhookStore;
 }  // namespace parley::store
 
 namespace parley::store::postgres {
@@ -19,6 +18,5 @@ Error NotImplemented(std::string_view method);
 
 std::unique_ptr<KnowledgeStore> MakeUnimplementedKnowledgeStore();
 std::unique_ptr<AnalyticsStore> MakeUnimplementedAnalyticsStore();
-std::unique_ptr<WebhookStore> MakeUnimplementedWebhookStore();
 
 }  // namespace parley::store::postgres

@@ -8,8 +8,6 @@
 #include "store/sqlite/read_all.h"
 #include "store/sqlite/sqlite_store.h"
 
-#include <boost/json/parse.hpp>
-
 #include <algorithm>
 #include <map>
 
@@ -72,41 +70,18 @@ constexpr char kPruneDeliveries[] =
     "DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM webhook_deliveries"
     " WHERE status <> 'pending' AND updated_at < ?1 LIMIT 1000)";
 
-std::string TypesJson(const std::vector<std::string>& types) {
-  boost::json::array array;
-  for (const auto& type : types) array.emplace_back(type);
-  return SerializeJson(array);
-}
-
-std::vector<std::string> ParseTypes(std::string_view text) {
-  std::vector<std::string> types;
-  boost::system::error_code ec;
-  boost::json::value parsed = boost::json::parse(text, ec);
-  if (ec || !parsed.is_array()) return types;
-  for (const auto& type : parsed.as_array()) {
-    if (type.is_string()) types.emplace_back(type.as_string());
-  }
-  return types;
-}
-
 WebhookEndpoint ReadEndpoint(const Statement& row) {
   WebhookEndpoint e;
   e.id = row.Int(0);
   e.tenant_id = row.Int(1);
   e.url = row.String(2);
   e.description = row.String(3);
-  e.event_types = ParseTypes(row.Text(4));
+  e.event_types = ParseEventTypes(row.Text(4));
   e.enabled = row.Int(5) != 0;
   e.secret_sealed = row.String(6);
   e.created_at_ms = row.Int(7);
   e.updated_at_ms = row.Int(8);
   return e;
-}
-
-DeliveryStatus ParseStatus(std::string_view text) {
-  if (text == "succeeded") return DeliveryStatus::kSucceeded;
-  if (text == "failed") return DeliveryStatus::kFailed;
-  return DeliveryStatus::kPending;
 }
 
 WebhookDelivery ReadDelivery(const Statement& row) {
@@ -118,7 +93,7 @@ WebhookDelivery ReadDelivery(const Statement& row) {
   d.event_type = row.String(4);
   d.conversation_id = row.OptionalInt(5);
   d.payload = row.String(6);
-  d.status = ParseStatus(row.Text(7));
+  d.status = ParseDeliveryStatus(row.Text(7));
   d.attempts = static_cast<int>(row.Int(8));
   d.next_attempt_at_ms = row.OptionalInt(9);
   d.expires_at_ms = row.Int(10);
@@ -159,7 +134,7 @@ class SqliteWebhookStore final : public WebhookStore {
 
   Result<WebhookEndpoint> CreateEndpoint(int64_t tenant_id, const NewWebhookEndpoint& endpoint,
                                          int64_t now_ms) override {
-    const std::string types = TypesJson(endpoint.event_types);
+    const std::string types = EventTypesJson(endpoint.event_types);
     WebhookEndpoint created;
     STORE_TRY(store_.Write([&](Database& db) -> Result<void> {
       STORE_ASSIGN_OR_RETURN(auto count, db.Prepare(kCountEndpoints));
@@ -181,7 +156,7 @@ class SqliteWebhookStore final : public WebhookStore {
   Result<WebhookEndpoint> UpdateEndpoint(int64_t tenant_id, int64_t endpoint_id, const WebhookEndpointUpdate& update,
                                          int64_t now_ms) override {
     std::optional<std::string> types;
-    if (update.event_types) types = TypesJson(*update.event_types);
+    if (update.event_types) types = EventTypesJson(*update.event_types);
     std::optional<int64_t> enabled;
     if (update.enabled) enabled = *update.enabled ? 1 : 0;
     WebhookEndpoint updated;

@@ -3,9 +3,9 @@
 
 #include "store_test.h"
 
+#include "store/analytics_store.h"
 #include "store/events.h"
 #include "store/knowledge_store.h"
-#include "store/webhook_store.h"
 
 #include <thread>
 
@@ -18,10 +18,10 @@ INSTANTIATE_TEST_SUITE_P(Backends, PostgresStoreTest, ::testing::Values(Backend:
                          [](const auto& info) { return BackendName(info.param); });
 
 TEST_P(PostgresStoreTest, WhatIsNotImplementedYetSaysSo) {
-  auto endpoints = store_->webhooks().ListEndpoints(tenant_.id);
-  ASSERT_FALSE(endpoints);
-  EXPECT_EQ(endpoints.error().code, ErrorCode::kInternal);
-  EXPECT_EQ(endpoints.error().message, "not implemented on PostgreSQL yet: WebhookStore::ListEndpoints");
+  auto rollup = store_->analytics().Rollup(100);
+  ASSERT_FALSE(rollup);
+  EXPECT_EQ(rollup.error().code, ErrorCode::kInternal);
+  EXPECT_EQ(rollup.error().message, "not implemented on PostgreSQL yet: AnalyticsStore::Rollup");
   ConversationFilter search;
   search.text = "refund";
   EXPECT_EQ(store_->ListConversations(tenant_.id, search, std::nullopt, 10).error().message,
