@@ -532,7 +532,9 @@ CREATE TABLE analytics_open_support (
   channel_id BIGINT NOT NULL
 );
 
+-- The last id of each source the rollup has read.
 CREATE TABLE analytics_cursors (
   source TEXT PRIMARY KEY,
   last_id BIGINT NOT NULL
 );
+INSERT INTO analytics_cursors (source, last_id) VALUES ('conversations', 0), ('support_items', 0), ('messages', 0);

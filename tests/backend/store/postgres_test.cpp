@@ -7,6 +7,7 @@
 #include "store/events.h"
 #include "store/knowledge_store.h"
 
+#include <set>
 #include <thread>
 
 namespace parley::store::testing {
@@ -52,6 +53,27 @@ TEST_P(PostgresStoreTest, EventIdsCountUpPerTenantAcrossProcesses) {
   EXPECT_EQ(Count("SELECT MIN(id) FROM events WHERE tenant_id = " + tenant), 1);
   EXPECT_EQ(Count("SELECT MAX(id) FROM events WHERE tenant_id = " + tenant), 46);
   EXPECT_EQ(Count("SELECT last_id FROM event_heads WHERE tenant_id = " + tenant), 46);
+}
+
+TEST_P(PostgresStoreTest, TheSchemaHasSqlitesTablesAndColumns) {
+  // Every column of the SQLite schema at its head, but for SQLite's full-text machinery, which PostgreSQL will do its
+  // own way (docs/scaling.md), and the other way round but for event_heads, PostgreSQL's own.
+  auto sqlite = MakeTestBackend(Backend::kSqlite, box_, {});
+  std::set<std::string> theirs;
+  for (const std::string& column :
+       sqlite->QueryStrings("SELECT m.name || '.' || p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p"
+                            " WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '%search%'")) {
+    if (column != "messages.search_key" && column != "conversations.search_seq") theirs.insert(column);
+  }
+  std::set<std::string> ours;
+  for (const std::string& column :
+       backend_->QueryStrings("SELECT table_name || '.' || column_name FROM information_schema.columns"
+                              " WHERE table_schema = current_schema() AND table_name <> 'event_heads'")) {
+    ours.insert(column);
+  }
+  EXPECT_EQ(ours, theirs);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM plans"), 5);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM analytics_cursors WHERE last_id = 0"), 3);
 }
 
 }  // namespace

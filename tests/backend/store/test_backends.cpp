@@ -38,6 +38,13 @@ class SqliteBackend final : public TestBackend {
     if (!Must(statement.Step(), "step")) throw std::runtime_error("no row: " + sql);
     return statement.Int(0);
   }
+  std::vector<std::string> QueryStrings(const std::string& sql) override {
+    auto db = Must(sqlite::Database::Open(path(), {}), "open");
+    auto statement = Must(db->Prepare(sql.c_str()), "prepare");
+    std::vector<std::string> values;
+    while (Must(statement.Step(), "step")) values.push_back(statement.String(0));
+    return values;
+  }
   void RecordFutureMigration() override {
     auto db = Must(sqlite::Database::Open(path(), {}), "open");
     Must(db->Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, '9999_future', 0)"),
@@ -86,6 +93,13 @@ class PostgresBackend final : public TestBackend {
     auto rows = Must(connection->Query(sql), "query");
     if (rows.empty()) throw std::runtime_error("no row: " + sql);
     return rows.Int(0, 0);
+  }
+  std::vector<std::string> QueryStrings(const std::string& sql) override {
+    auto connection = Must(postgres::Connection::Open(url_), "connect");
+    auto rows = Must(connection->Query(sql), "query");
+    std::vector<std::string> values;
+    for (int i = 0; i < rows.size(); ++i) values.push_back(rows.String(i, 0));
+    return values;
   }
   void RecordFutureMigration() override {
     auto connection = Must(postgres::Connection::Open(url_), "connect");

@@ -12,6 +12,7 @@
 #include <memory>
 #include <ostream>
 #include <string>
+#include <vector>
 
 namespace parley::store::testing {
 
@@ -28,6 +29,8 @@ class TestBackend {
   // The one integer a query returns, read with a connection of the test's own ("SELECT COUNT(*) FROM messages";
   // the SQL must mean the same on both backends).
   virtual int64_t QueryInt(const std::string& sql) = 0;
+  // The first column of every row a query returns, as text.
+  virtual std::vector<std::string> QueryStrings(const std::string& sql) = 0;
   // Writes a migration newer than this binary's into the database's record, as a newer Parley would.
   virtual void RecordFutureMigration() = 0;
   // A second store on the same database, as another process would open it (not migrated).
