@@ -6,12 +6,15 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
 #include <map>
+#include <memory>
 #include <vector>
 
 namespace parley::app {
@@ -44,6 +47,23 @@ void LogEscaped(std::exception_ptr e, const char* what) {
   } catch (...) {
     log::Error("coroutine_failed", {{"task", what}, {"error", "unknown exception"}});
   }
+}
+
+// Sleeps on `timer` until `clock` reads `at_ms`, or less: until the timer is cancelled, or until the clock is moved by
+// hand (a test's clock), so that the caller looks at the time and its state again. `timer` runs on a strand.
+boost::asio::awaitable<void> SleepUntil(Clock& clock, std::shared_ptr<boost::asio::steady_timer> timer, int64_t at_ms) {
+  struct Watching {
+    Clock& clock;
+    int id;
+    ~Watching() { clock.Unwatch(id); }  // Also when shutdown destroys the coroutine.
+  } watching{clock, clock.Watch([executor = timer->get_executor(), weak = std::weak_ptr(timer)] {
+               boost::asio::post(executor, [weak] {
+                 if (auto timer = weak.lock()) timer->cancel();
+               });
+             })};
+  timer->expires_after(std::chrono::milliseconds(std::max<int64_t>(0, at_ms - clock.NowMs())));
+  boost::system::error_code cancelled;
+  co_await timer->async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, cancelled));
 }
 
 }  // namespace
@@ -144,14 +164,14 @@ boost::asio::awaitable<void> ReplyWorker::Process(int64_t conversation_id) {
 
   // Answer runs on its own; this coroutine waits for it or for the processing timeout, whichever comes first.
   // A late answer cannot do harm: its commit finds the claim released and changes nothing.
-  attempt->timer.expires_after(std::chrono::milliseconds(config_.processing_timeout_ms));
+  const int64_t deadline_ms = clock_.NowMs() + config_.processing_timeout_ms;
   boost::asio::co_spawn(strand, Answer(attempt), [attempt](std::exception_ptr e, Result<store::CommitResult> r) {
     LogEscaped(e, "answer");
     attempt->outcome = e ? Result<store::CommitResult>(Error::Internal("answer threw")) : std::move(r);
     attempt->timer.cancel();
   });
-  boost::system::error_code ec;
-  co_await attempt->timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+  const std::shared_ptr<boost::asio::steady_timer> timer(attempt, &attempt->timer);
+  while (!attempt->outcome && clock_.NowMs() < deadline_ms) co_await SleepUntil(clock_, timer, deadline_ms);
 
   const boost::json::object context{{"platform", ToString(platform)},
                                     {"tenant_id", attempt->claim.conversation.tenant_id},
@@ -366,9 +386,8 @@ void ReplyWorker::SendOutboxAt(int64_t conversation_id, int64_t at_ms) {
     it->second = at_ms;
   }
   auto wait = [this, conversation_id, at_ms]() -> boost::asio::awaitable<void> {
-    boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
-    timer.expires_after(std::chrono::milliseconds(std::max<int64_t>(0, at_ms - clock_.NowMs())));
-    co_await timer.async_wait(boost::asio::use_awaitable);
+    auto timer = std::make_shared<boost::asio::steady_timer>(co_await boost::asio::this_coro::executor);
+    while (clock_.NowMs() < at_ms) co_await SleepUntil(clock_, timer, at_ms);
     {
       std::lock_guard lock(mutex_);
       auto it = send_at_.find(conversation_id);
@@ -377,7 +396,8 @@ void ReplyWorker::SendOutboxAt(int64_t conversation_id, int64_t at_ms) {
     }
     SendOutbox(conversation_id);
   };
-  boost::asio::co_spawn(executor_, wait, [](std::exception_ptr e) { LogEscaped(e, "send_outbox_later"); });
+  boost::asio::co_spawn(boost::asio::make_strand(executor_), wait,
+                        [](std::exception_ptr e) { LogEscaped(e, "send_outbox_later"); });
 }
 
 boost::asio::awaitable<void> ReplyWorker::ReleaseClaim(int64_t conversation_id, const std::string& token) {

@@ -30,7 +30,8 @@ namespace parley::app {
 
 class ReplyWorker {
  public:
-  // Every reference must outlive the worker. `clock` times leases and retries.
+  // Every reference must outlive the worker. `clock` times leases, retries and the processing timeout; its moves
+  // by hand (a test's ManualClock) wake the waits it times.
   ReplyWorker(boost::asio::any_io_executor executor, const Config& config, store::Store& store, BlockingPool& pool,
               const channels::ChannelSet& channels, agent::Responder& responder, queue::Batcher& batcher,
               Clock& clock = RealClock());
