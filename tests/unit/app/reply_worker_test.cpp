@@ -364,6 +364,24 @@ TEST_F(ReplyWorkerTest, ACrashDuringASendSendsItAtMostOnceMoreAfterTheLeaseExpir
   EXPECT_EQ(responder_.batches().size(), 1u);
 }
 
+// The platform took the reply but the store could not record it: to the outbox the message is still leased and
+// unsent, so it goes out once more when the lease expires, the same repeat as a crash with the send in flight.
+TEST_F(ReplyWorkerTest, ASentReplyTheStoreFailedToRecordIsSentOnceMoreAfterItsLease) {
+  store_.FailNext(FakeStore::Call::kRecord, Error::Unavailable("disk I/O error"));
+  Write("hi");
+  Advance(config_.batch_window_ms);
+  EXPECT_EQ(Delivered(), std::vector<std::string>{"Re: hi"});
+  EXPECT_EQ(store_.outbound(conversation_)[0].status, MessageStatus::kQueued);
+
+  Advance(config_.send_lease_ms - 1);
+  EXPECT_EQ(whatsapp().sends().size(), 1u);
+  Advance(1);
+  EXPECT_EQ(Delivered(), (std::vector<std::string>{"Re: hi", "Re: hi"}));
+  EXPECT_EQ(store_.outbound(conversation_)[0].status, MessageStatus::kSent);
+  Advance(kHour);
+  EXPECT_EQ(whatsapp().sends().size(), 2u);
+}
+
 TEST_F(ReplyWorkerTest, FailingIndicatorsDoNotStopTheReply) {
   whatsapp().ScriptIndicators(FakeChannel::Outcome::kNetworkError);
   Write("hi");
