@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <iterator>
 #include <utility>
 
 namespace parley::store::postgres {
@@ -91,6 +92,10 @@ constexpr char kKeepEarlyStatus[] =
     "INSERT INTO early_statuses"
     " (channel_id, platform_message_id, status, error_code, error_title, error_detail, received_at)"
     " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING";
+
+// Payloads one transaction writes at most. A row a transaction updates keeps one version per update until the commit
+// (a conversation's, at each of its messages), and reading it walks them: a bounded group keeps that walk short.
+constexpr size_t kMaxGroupSize = 256;
 
 constexpr char kSavepoint[] = "SAVEPOINT job";
 constexpr char kRelease[] = "RELEASE SAVEPOINT job";
@@ -413,7 +418,12 @@ void PostgresStore::IngestLoop() {
       std::unique_lock lock(queue_mutex_);
       queue_cv_.wait(lock, [&] { return !queue_.empty() || closed_; });
       if (queue_.empty()) return;  // Closed and drained.
-      group.swap(queue_);
+      if (queue_.size() <= kMaxGroupSize) {
+        group.swap(queue_);
+      } else {
+        group.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.begin() + kMaxGroupSize));
+        queue_.erase(queue_.begin(), queue_.begin() + kMaxGroupSize);
+      }
       in_flight_.store(static_cast<int64_t>(group.size()));
     }
     // A test's hold blocks here, before the group it was queued with.
@@ -460,12 +470,13 @@ void PostgresStore::RunGroup(std::vector<IngestJob>& group) {
       for (size_t i = 0; i < group.size() && committed; ++i) {
         committed = db.Execute(kSavepoint);
         if (!committed) break;
-        EventNotes job_notes;
-        results[i] = ApplyIngest(db, job_notes, group[i].request);
+        const EventNotes before = notes;
+        results[i] = ApplyIngest(db, notes, group[i].request);
         committed = db.Execute(results[i] ? kRelease : kRollbackTo);
-        if (results[i]) notes.Merge(job_notes);
+        if (!results[i]) notes = before;  // Its events, and its first lock of a tenant's head, are rolled back.
       }
     }
+    if (committed) committed = FlushEventHeads(db, notes);
     if (committed) committed = db.Execute(kCommit);
     if (committed) break;
     if (db.InTransaction()) (void)db.Execute(kRollback);

@@ -24,10 +24,11 @@ constexpr char kInsertTenant[] = "INSERT INTO tenants (name, created_at) VALUES 
 constexpr char kInsertApiKey[] =
     "INSERT INTO api_keys (tenant_id, key_hash, prefix, created_at, name, role) VALUES ($1, $2, $3, $4, $5, $6)"
     " ON CONFLICT (key_hash) DO NOTHING";
-// Takes the tenant's next event id, holding its head row until the transaction ends.
-constexpr char kNextEventId[] =
-    "INSERT INTO event_heads (tenant_id, last_id) VALUES ($1, 1)"
-    " ON CONFLICT (tenant_id) DO UPDATE SET last_id = event_heads.last_id + 1 RETURNING last_id";
+// The tenant's newest event id, its head row locked until the transaction ends (made at the tenant's first event).
+constexpr char kEnsureEventHead[] =
+    "INSERT INTO event_heads (tenant_id, last_id) VALUES ($1, 0) ON CONFLICT (tenant_id) DO NOTHING";
+constexpr char kLockEventHead[] = "SELECT last_id FROM event_heads WHERE tenant_id = $1 FOR UPDATE";
+constexpr char kSetEventHead[] = "UPDATE event_heads SET last_id = $2 WHERE tenant_id = $1";
 constexpr char kInsertEvent[] =
     "INSERT INTO events (tenant_id, id, type, created_at, data) VALUES ($1, $2, $3, $4, $5)";
 
@@ -39,11 +40,25 @@ Error NotImplemented(std::string_view method) {
 
 Result<int64_t> AppendEvent(Connection& connection, EventNotes& notes, int64_t tenant_id, EventType type,
                             std::string_view data, int64_t now_ms) {
-  STORE_ASSIGN_OR_RETURN(auto next, connection.Query(kNextEventId, Params(tenant_id)));
-  const int64_t id = next.Int(0, 0);
+  auto next = notes.next_.find(tenant_id);
+  if (next == notes.next_.end()) {
+    STORE_TRY(connection.Query(kEnsureEventHead, Params(tenant_id)));
+    STORE_ASSIGN_OR_RETURN(auto head, connection.Query(kLockEventHead, Params(tenant_id)));
+    if (head.empty()) return Error::Internal("event head vanished");
+    next = notes.next_.emplace(tenant_id, head.Int(0, 0) + 1).first;
+  }
+  const int64_t id = next->second;
   STORE_TRY(connection.Query(kInsertEvent, Params(tenant_id, id, ToString(type), now_ms, data)));
-  notes.Note(tenant_id, id);
+  ++next->second;
+  notes.newest_[tenant_id] = id;
   return id;
+}
+
+Result<void> FlushEventHeads(Connection& connection, const EventNotes& notes) {
+  for (const auto& [tenant_id, newest] : notes.newest_) {
+    STORE_TRY(connection.Query(kSetEventHead, Params(tenant_id, newest)));
+  }
+  return Ok();
 }
 
 Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(const PostgresOptions& options,

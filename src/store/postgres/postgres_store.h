@@ -42,25 +42,31 @@ struct PostgresOptions {
   std::function<void(int64_t tenant_id, int64_t last_event_id)> on_events;  //!< See StoreOptions::on_events.
 };
 
-// Events appended by one transaction: per tenant the newest id, announced (PostgresOptions::on_events) once it
-// commits.
+// The events one transaction appends: per tenant the next id to give and the newest given. A tenant's counter is read
+// (and its event_heads row locked) at its first event in the transaction and written back once, by FlushEventHeads
+// before the commit: a row updated at every event would keep one version per event until the commit, and each
+// look-up would walk them all. A copy is a savepoint's state, to go back to when the savepoint is rolled back.
 class EventNotes {
  public:
-  void Note(int64_t tenant_id, int64_t id) { newest_[tenant_id] = id; }
   const std::map<int64_t, int64_t>& newest() const { return newest_; }
-  void Clear() { newest_.clear(); }
-  void Merge(const EventNotes& other) {
-    for (const auto& [tenant, id] : other.newest_) newest_[tenant] = std::max(newest_[tenant], id);
+  void Clear() {
+    next_.clear();
+    newest_.clear();
   }
 
  private:
-  std::map<int64_t, int64_t> newest_;
+  friend Result<int64_t> AppendEvent(Connection&, EventNotes&, int64_t, EventType, std::string_view, int64_t);
+  friend Result<void> FlushEventHeads(Connection&, const EventNotes&);
+  std::map<int64_t, int64_t> next_;    //!< Tenant -> the id its next event takes.
+  std::map<int64_t, int64_t> newest_;  //!< Tenant -> the newest id appended, announced once committed.
 };
 
 // Appends an event to `tenant_id`'s log inside the caller's transaction and notes its id in `notes`. The tenant's
 // head row stays locked until the transaction ends, so a tenant's events commit in id order.
 Result<int64_t> AppendEvent(Connection& connection, EventNotes& notes, int64_t tenant_id, EventType type,
                             std::string_view data, int64_t now_ms);
+// Writes the transaction's event counters back to event_heads; called last, before the commit.
+Result<void> FlushEventHeads(Connection& connection, const EventNotes& notes);
 
 // For the backend's files, inside the caller's transaction: the outbound message `message_id` with its channel
 // (kNotFound unless it is one), and the resolution of a conversation's open support items by `resolved_by`, each
@@ -241,7 +247,9 @@ Result<T> PostgresStore::Write(Fn&& fn) {
   EventNotes notes;
   auto result = InTransaction<T>(*pool_, [&](Connection& connection) -> Result<T> {
     notes.Clear();  // A replayed transaction appends its events again.
-    return fn(connection, notes);
+    Result<T> written = fn(connection, notes);
+    if (written) STORE_TRY(FlushEventHeads(connection, notes));
+    return written;
   });
   if (result) Announce(notes);
   return result;
