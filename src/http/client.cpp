@@ -156,18 +156,24 @@ asio::awaitable<AttemptOutcome> Resolve(const Origin& origin, asio::steady_timer
     if (ec) co_return Failed(ec, "resolve");
     endpoints.emplace_back(address, static_cast<uint16_t>(std::stoi(origin.port)));
   } else {
-    // The resolver has no deadline of its own: a timer on the same strand cancels it.
-    tcp::resolver resolver(executor);
+    // The resolver has no deadline of its own: a timer on the same strand cancels it. The timer's handler owns what
+    // it touches: when the look-up completes just as the deadline passes, the handler is already queued, cancelling
+    // the timer cannot recall it, and it runs after this frame is gone.
+    struct Lookup {
+      explicit Lookup(const asio::any_io_executor& executor) : resolver(executor) {}
+      tcp::resolver resolver;
+      bool expired = false;
+    };
+    auto lookup = std::make_shared<Lookup>(executor);
     asio::steady_timer timer(executor, deadline);
-    bool expired = false;
-    timer.async_wait([&resolver, &expired](error_code ec) {
+    timer.async_wait([lookup](error_code ec) {
       if (ec) return;
-      expired = true;
-      resolver.cancel();
+      lookup->expired = true;
+      lookup->resolver.cancel();
     });
-    auto [ec, results] = co_await resolver.async_resolve(origin.host, origin.port, kNoThrow);
+    auto [ec, results] = co_await lookup->resolver.async_resolve(origin.host, origin.port, kNoThrow);
     timer.cancel();
-    if (ec) co_return Failed(ec, "resolve", expired);
+    if (ec) co_return Failed(ec, "resolve", lookup->expired);
     for (const auto& entry : results) endpoints.push_back(entry.endpoint());
   }
   if (origin.tenant) {

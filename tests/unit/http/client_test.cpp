@@ -16,7 +16,9 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <future>
 #include <thread>
+#include <vector>
 
 namespace parley::http {
 namespace {
@@ -293,6 +295,38 @@ TEST_F(ClientTest, ClosedPortIsUnavailableAfterMaxAttempts) {
   EXPECT_NE(response.error().detail.find("3 attempt"), std::string::npos) << response.error().detail;
   EXPECT_EQ(response.error().detail.find("secret"), std::string::npos) << response.error().detail;
   EXPECT_EQ(registry.CounterTotal("parley_http_client_requests_total"), before + 3);
+}
+
+// A name's look-up that completes just as the connect deadline passes: the deadline's handler is already queued when
+// the look-up resumes the request, and runs after the request is gone. Thousands of requests whose deadlines fall
+// around the look-up's own duration make that happen many times (the soak of docs/benchmarks.md died of it, 10,000
+// replies failing at once). The look-ups queue on the resolver's one thread, so they complete over tens of
+// milliseconds, and deadlines spread over 0-99 ms meet them. Every request must still complete, and under
+// AddressSanitizer nothing may touch freed memory.
+TEST_F(ClientTest, DeadlinesRacingNameLookUpsComplete) {
+  StartServer();
+  uint16_t closed_port;
+  {
+    asio::ip::tcp::acceptor probe(io_, {asio::ip::make_address("127.0.0.1"), 0});
+    closed_port = probe.local_endpoint().port();
+  }
+  constexpr int kRequests = 2000;
+  std::vector<std::unique_ptr<Client>> clients;
+  std::vector<std::future<Result<ClientResponse>>> results;
+  for (int i = 0; i < kRequests; ++i) {
+    ClientOptions options = FastOptions();
+    options.max_attempts = 1;
+    options.connect_timeout = std::chrono::milliseconds(i % 100);
+    clients.push_back(std::make_unique<Client>(io_.get_executor(), options));
+    results.push_back(asio::co_spawn(
+        io_, clients.back()->Send(Get("http://localhost:" + std::to_string(closed_port) + "/")), asio::use_future));
+  }
+  for (auto& result : results) {
+    Result<ClientResponse> response = result.get();
+    ASSERT_FALSE(response.has_value());
+    EXPECT_TRUE(response.error().code == ErrorCode::kTimeout || response.error().code == ErrorCode::kUnavailable)
+        << response.error().detail;
+  }
 }
 
 TEST_F(ClientTest, SlowPeerIsTimeout) {
