@@ -62,8 +62,8 @@ inline constexpr int kTransactionAttempts = 5;
 
 // Runs `fn(Connection&) -> Result<T>` inside BEGIN … COMMIT on a pooled connection. A serialization failure or a
 // deadlock (the transaction was rolled back whole) runs `fn` again, up to kTransactionAttempts times, so `fn` must
-// depend on nothing but the database and its captures. Any other error rolls back and is returned; so is the
-// COMMIT's own failure (whose outcome is then unknown: never retried).
+// depend on nothing but the database and its captures; so does a pooled connection found dead at BEGIN. Any other
+// error rolls back and is returned; so is the COMMIT's own failure (whose outcome is then unknown: never retried).
 template <class T, class Fn>
 Result<T> InTransaction(ConnectionPool& pool, Fn&& fn) {
   Result<T> result = Error::Internal("transaction not attempted");
@@ -71,7 +71,12 @@ Result<T> InTransaction(ConnectionPool& pool, Fn&& fn) {
     auto lease = pool.Acquire();
     if (!lease) return lease.error();
     Connection& connection = **lease;
-    if (auto begin = connection.Execute(kBegin); !begin) return begin.error();
+    if (auto begin = connection.Execute(kBegin); !begin) {
+      // A connection the server dropped while it sat in the pool (a restart, an idle timeout): nothing was done on
+      // it, so a fresh one may try; the pool drops the dead one.
+      if (!connection.Healthy() && attempt < kTransactionAttempts) continue;
+      return begin.error();
+    }
     result = fn(connection);
     if (result) {
       auto committed = connection.Execute(kCommit);

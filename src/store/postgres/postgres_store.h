@@ -166,7 +166,8 @@ class PostgresStore final : public Store {
   // it may run again after a serialization failure) and, once it commits, announces the events it appended.
   template <class T, class Fn>
   Result<T> Write(Fn&& fn);
-  // Runs `fn(Connection&) -> Result<T>` on a pooled connection, in one snapshot (a read-only transaction).
+  // Runs `fn(Connection&) -> Result<T>` on a pooled connection, in one snapshot (a read-only transaction); a pooled
+  // connection found dead is replaced.
   template <class T, class Fn>
   Result<T> Read(Fn&& fn);
 
@@ -257,11 +258,17 @@ Result<T> PostgresStore::Write(Fn&& fn) {
 
 template <class T, class Fn>
 Result<T> PostgresStore::Read(Fn&& fn) {
-  STORE_ASSIGN_OR_RETURN(auto lease, pool_->Acquire());
-  STORE_TRY((*lease).Execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
-  Result<T> result = fn(*lease);
-  (void)(*lease).Execute(kCommit);
-  return result;
+  for (int attempt = 1;; ++attempt) {
+    STORE_ASSIGN_OR_RETURN(auto lease, pool_->Acquire());
+    if (auto begin = (*lease).Execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); !begin) {
+      // A pooled connection the server dropped meanwhile: nothing was read on it, a fresh one may try.
+      if (!(*lease).Healthy() && attempt < kTransactionAttempts) continue;
+      return begin.error();
+    }
+    Result<T> result = fn(*lease);
+    (void)(*lease).Execute(kCommit);
+    return result;
+  }
 }
 
 }  // namespace parley::store::postgres

@@ -55,6 +55,20 @@ TEST_P(PostgresStoreTest, EventIdsCountUpPerTenantAcrossProcesses) {
   EXPECT_EQ(Count("SELECT last_id FROM event_heads WHERE tenant_id = " + tenant), 46);
 }
 
+TEST_P(PostgresStoreTest, ConnectionsTheServerEndedAreReplaced) {
+  ASSERT_TRUE(Ingest(Request(kT0, {Inbound("m1", "c1", "hi")})));
+  ASSERT_TRUE(store_->GetChannel(channel_.id));
+  ASSERT_GE(backend_->EndConnections(), 2);  // The ingest thread's and the pooled one.
+  // Nothing was in flight: the next calls find their connections dead before sending anything, and use new ones.
+  auto stored = Ingest(Request(kT0 + 1, {Inbound("m2", "c1", "still there?")}));
+  ASSERT_TRUE(stored) << stored.error().detail;
+  EXPECT_EQ(stored->stored, 1);
+  auto channel = store_->GetChannel(channel_.id);
+  ASSERT_TRUE(channel) << channel.error().detail;
+  EXPECT_TRUE(store_->AddChannel({tenant_.id, Platform::kInstagram, "ig-9", "t"}));
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM messages"), 2);
+}
+
 TEST_P(PostgresStoreTest, TheSchemaHasSqlitesTablesAndColumns) {
   // Every column of the SQLite schema at its head, but for SQLite's full-text machinery, which PostgreSQL will do its
   // own way (docs/scaling.md), and the other way round but for event_heads, PostgreSQL's own.

@@ -52,6 +52,7 @@ class SqliteBackend final : public TestBackend {
   }
   std::unique_ptr<Store> OpenAnother() override { return Open(); }
   void HoldWriter(std::shared_future<void> release) override { store_->HoldWriterForTesting(std::move(release)); }
+  int64_t EndConnections() override { return 0; }  // SQLite has no server to lose.
   int64_t LastGroupSize() override { return store_->LastGroupSizeForTesting(); }
 
  private:
@@ -79,7 +80,9 @@ class PostgresBackend final : public TestBackend {
     const std::string server = parley::testing::TestPostgresUrl();
     admin_ = Must(postgres::Connection::Open(server), "connect");
     Must(admin_->Execute("DROP SCHEMA IF EXISTS " + schema_ + " CASCADE; CREATE SCHEMA " + schema_), "schema");
-    url_ = server + (server.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" + schema_;
+    // The schema names the test's connections too (application_name), so that a test can find and end them.
+    url_ = server + (server.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" + schema_ +
+           "&application_name=" + schema_;
     store_ = Open();
     Must(store_->Migrate(), "migrate");
   }
@@ -109,6 +112,13 @@ class PostgresBackend final : public TestBackend {
   }
   std::unique_ptr<Store> OpenAnother() override { return Open(); }
   void HoldWriter(std::shared_future<void> release) override { store_->HoldIngestForTesting(std::move(release)); }
+  int64_t EndConnections() override {
+    auto rows = Must(admin_->Query("SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                                   " WHERE application_name = $1",
+                                   postgres::Params(schema_)),
+                     "terminate");
+    return rows.Int(0, 0);
+  }
   int64_t LastGroupSize() override { return store_->LastGroupSizeForTesting(); }
 
  private:

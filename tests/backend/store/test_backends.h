@@ -38,6 +38,8 @@ class TestBackend {
   // The store's group commit: holds its writer until `release`, and tells how many writes the last group held.
   virtual void HoldWriter(std::shared_future<void> release) = 0;
   virtual int64_t LastGroupSize() = 0;
+  // Has the database server end every connection of the store's (as a restart would); how many it ended.
+  virtual int64_t EndConnections() = 0;
 };
 
 // Told of each commit's newest event id per tenant (StoreOptions::on_events).
