@@ -5,9 +5,9 @@
 // transaction; a serialization failure or a deadlock replays the transaction. Rows several processes compete for
 // are taken with conditional UPDATEs (a claim, a send lease) that PostgreSQL re-checks under the row lock, so
 // exactly one taker wins. Ingest groups webhooks as the SQLite writer does: payloads queue up while the previous
-// group commits, and the ingest thread then writes the whole queue in ONE transaction and acknowledges every payload
-// after the commit; should one payload fail, the group is rolled back and replayed with each payload in its own
-// SAVEPOINT, so the failing one gets its error alone.
+// group commits, and the ingest thread then writes the queue (up to 256 payloads) in ONE transaction and acknowledges
+// every payload after the commit; should one payload fail, the group is rolled back and replayed with each payload in
+// its own SAVEPOINT, so the failing one gets its error alone.
 //
 // Not every method is implemented yet: those that are not fail with kInternal, "not implemented on PostgreSQL yet:
 // <method>" (docs/scaling.md lists them). Nothing is faked.
@@ -145,8 +145,8 @@ class PostgresStore final : public Store {
   Result<Page<StoredMessage>> ListMessagesNewestFirst(int64_t tenant_id, int64_t conversation_id,
                                                       const std::optional<std::string>& before, int limit) override;
 
-  // Sub-stores: tenants() is implemented (tenant_store.cpp); the others are not yet (unimplemented.cpp), each of
-  // their methods failing with NotImplemented.
+  // Sub-stores (sub_stores.h), each in its own file; knowledge() and analytics() are not implemented yet
+  // (unimplemented.cpp): each of their methods fails with NotImplemented.
   KnowledgeStore& knowledge() override;
   BillingStore& billing() override;
   AccessStore& access() override;
