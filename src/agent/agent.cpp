@@ -69,6 +69,9 @@ boost::asio::awaitable<Result<AgentAnswer>> Agent::Answer(const AgentRequest& re
     state.out.trace.push_back(
         {{"stage", "business_hours"}, {"us", 0}, {"open", !state.out_of_hours}, {"time_zone", settings.time_zone}});
   }
+  if (request.earlier_messages_left_out > 0) {
+    state.out.trace.push_back({{"stage", "burst"}, {"us", 0}, {"left_out", request.earlier_messages_left_out}});
+  }
   for (const auto& stage : pipeline_->stages) {
     boost::json::object trace{{"stage", stage->name()}};
     const auto started = Clock::now();

@@ -15,6 +15,33 @@ std::string MessageText(const store::StoredMessage& message) {
   return placeholder;
 }
 
+std::string BurstText(const std::vector<store::StoredMessage>& messages, int& left_out) {
+  std::vector<std::string> newest_first;
+  size_t bytes = 0;
+  left_out = 0;
+  for (auto message = messages.rbegin(); message != messages.rend(); ++message) {
+    std::string text = MessageText(*message);
+    if (text.empty()) continue;
+    // Once one message is left out, so is every older one: the agent reads the end of the burst, without gaps.
+    if (left_out > 0 || newest_first.size() == kMaxBurstMessages || bytes + text.size() > kMaxBurstBytes) {
+      if (!newest_first.empty()) {
+        ++left_out;
+        continue;
+      }
+      size_t cut = kMaxBurstBytes;
+      while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+      text.resize(cut);
+    }
+    bytes += text.size() + 1;
+    newest_first.push_back(std::move(text));
+  }
+  std::string burst;
+  for (auto text = newest_first.rbegin(); text != newest_first.rend(); ++text) {
+    burst += (burst.empty() ? "" : "\n") + *text;
+  }
+  return burst;
+}
+
 boost::asio::awaitable<Result<store::Reply>> AgentResponder::Respond(const store::Claim& batch) {
   if (batch.messages.empty()) co_return store::Reply{};
   int64_t tenant_id = batch.conversation.tenant_id;
@@ -43,11 +70,7 @@ boost::asio::awaitable<Result<store::Reply>> AgentResponder::RespondWith(const s
   AgentRequest request;
   request.tenant_id = tenant_id;
   request.platform = batch.conversation.platform;
-  for (const auto& message : batch.messages) {
-    std::string text = MessageText(message);
-    if (text.empty()) continue;
-    request.question += (request.question.empty() ? "" : "\n") + text;
-  }
+  request.question = BurstText(batch.messages, request.earlier_messages_left_out);
   int64_t conversation_id = batch.conversation_id;
   int64_t before_id = batch.messages.front().id;
   int turns = settings.history_turns;

@@ -31,4 +31,14 @@ class AgentResponder final : public Responder {
 // What the agent reads of a stored message: its text or caption, or "[image]"-style placeholders for media.
 std::string MessageText(const store::StoredMessage& message);
 
+// The most of a burst the agent reads: its newest messages, up to these bounds (always the newest one, cut at a
+// character boundary when it alone passes the bytes). A burst of hundreds of messages (a customer flooding, a
+// backlog after an outage) would otherwise cost triage and retrieval time in proportion, for text no answer uses.
+inline constexpr size_t kMaxBurstMessages = 20;
+inline constexpr size_t kMaxBurstBytes = 8000;
+
+// The text of `messages` (oldest first) the agent reads, one message per line, within the bounds above; `left_out`
+// receives how many earlier messages were not read.
+std::string BurstText(const std::vector<store::StoredMessage>& messages, int& left_out);
+
 }  // namespace parley::agent

@@ -26,8 +26,10 @@ bool IsAskingWord(std::string_view word) {
       "u", "ur", "r", "pls", "please", "plz", "hi", "hello", "hey", "whats", "thanks", "thx", "know", "tell", "ask",
       "question", "get", "need", "want", "like", "possible", "exactly", "approx", "roughly", "also", "non",
       // Verbs that frame a question about what the business does ("do you offer / sell / accept / use …", "how do
-      // refunds work"): what is asked about is their object.
-      "offer", "offers", "provide", "provides", "sell", "sells", "accept", "accepts", "use", "uses", "work", "works"};
+      // refunds work") or about coming to it ("when can I come on Sunday", "where do I find you"): what is asked
+      // about is their object.
+      "offer", "offers", "provide", "provides", "sell", "sells", "accept", "accepts", "use", "uses", "work", "works",
+      "come", "comes", "coming", "visit", "go", "going", "bring", "find", "see"};
   return kWords.count(word) > 0;
 }
 

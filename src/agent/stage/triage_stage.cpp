@@ -35,15 +35,32 @@ std::string CustomerLanguage(const AgentState& state, boost::json::object& trace
   return detected.code.empty() ? hint : detected.code;
 }
 
+// What triage decides without a model: the customer's language and the rules' or classifier's verdict.
+struct OfflineVerdict {
+  std::string language;
+  boost::json::object evidence;
+  TriageResult triage;
+};
+
 class TriageStage final : public Stage {
  public:
-  explicit TriageStage(const StageDependencies& deps) : providers_(deps.providers) {}
+  explicit TriageStage(const StageDependencies& deps) : providers_(deps.providers), pool_(deps.pool) {}
 
   std::string_view name() const override { return "triage"; }
 
   boost::asio::awaitable<Result<void>> Run(AgentState& state, boost::json::object& trace) override {
-    state.language = CustomerLanguage(state, trace);
-    TriageResult triage = TriageOffline(state.request.question);
+    // Phrase rules and the classifier scan the whole burst: on the pool, so that a long one (thousands of
+    // characters, thousands of bursts at once after an outage) never holds an I/O thread and the webhooks behind it.
+    auto judge = [&state] {
+      OfflineVerdict verdict;
+      verdict.language = CustomerLanguage(state, verdict.evidence);
+      verdict.triage = TriageOffline(state.request.question);
+      return verdict;
+    };
+    OfflineVerdict verdict = co_await pool_.Run(judge);
+    state.language = std::move(verdict.language);
+    for (auto& [key, value] : verdict.evidence) trace[key] = std::move(value);
+    TriageResult triage = std::move(verdict.triage);
     std::vector<std::string> questions;
     state.model = providers_.ChatModelFor(state.settings);
     // A rule's verdict (a greeting, thanks, a request for a person, an emergency) is precise and needs no rewritten
@@ -105,6 +122,7 @@ class TriageStage final : public Stage {
 
  private:
   Providers& providers_;
+  BlockingPool& pool_;
 };
 
 }  // namespace

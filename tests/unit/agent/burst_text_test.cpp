@@ -1,0 +1,55 @@
+#include "agent/agent_responder.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace parley::agent {
+namespace {
+
+store::StoredMessage Text(std::string text) {
+  store::StoredMessage message;
+  message.text = std::move(text);
+  return message;
+}
+
+TEST(BurstTextTest, AnOrdinaryBurstIsReadWholeOneMessagePerLine) {
+  int left_out = -1;
+  EXPECT_EQ(BurstText({Text("hi"), Text("are you open sunday?")}, left_out), "hi\nare you open sunday?");
+  EXPECT_EQ(left_out, 0);
+}
+
+TEST(BurstTextTest, AFloodIsReadFromItsNewestMessages) {
+  std::vector<store::StoredMessage> flood;
+  for (int i = 0; i < 330; ++i) flood.push_back(Text("message " + std::to_string(i)));
+  int left_out = 0;
+  const std::string burst = BurstText(flood, left_out);
+  EXPECT_EQ(left_out, 330 - static_cast<int>(kMaxBurstMessages));
+  EXPECT_EQ(burst.find("message 309\n"), std::string::npos);
+  EXPECT_EQ(burst.rfind("message 310\n", 0), 0u) << burst;
+  EXPECT_TRUE(burst.ends_with("\nmessage 329")) << burst;
+}
+
+TEST(BurstTextTest, LongMessagesStopAtTheByteBoundKeepingTheNewest) {
+  const std::string long_text(kMaxBurstBytes / 2, 'a');
+  int left_out = 0;
+  const std::string burst = BurstText({Text("oldest"), Text(long_text), Text(long_text)}, left_out);
+  EXPECT_EQ(left_out, 2);
+  EXPECT_EQ(burst, long_text);
+}
+
+TEST(BurstTextTest, OneMessageOverTheBoundIsCutAtACharacterBoundary) {
+  std::string accents;
+  while (accents.size() <= kMaxBurstBytes) accents += "é";  // Two bytes each, so the bound falls inside one.
+  accents = "x" + accents;
+  int left_out = 0;
+  const std::string burst = BurstText({Text(accents)}, left_out);
+  EXPECT_EQ(left_out, 0);
+  EXPECT_LE(burst.size(), kMaxBurstBytes);
+  EXPECT_EQ(burst.size() % 2, 1u);  // "x" then whole "é"s: never half of one.
+  EXPECT_EQ(burst, accents.substr(0, burst.size()));
+}
+
+}  // namespace
+}  // namespace parley::agent
