@@ -18,8 +18,9 @@ inline std::string Url(const char* variable, const char* file) {
   std::ifstream in(path);
   std::string url;
   if (!std::getline(in, url) || url.empty()) {
-    throw std::runtime_error(std::string("no test server: set ") + variable + " or run `scripts/test_servers.sh start " +
-                             PARLEY_TEST_SERVERS_DIR + "` (ctest -L backend does)");
+    throw std::runtime_error(std::string("no test server: set ") + variable +
+                             " or run `scripts/test_servers.sh start " + PARLEY_TEST_SERVERS_DIR +
+                             "` (ctest -L backend does)");
   }
   return url;
 }
