@@ -10,6 +10,7 @@
 set -euo pipefail
 action=${1:?usage: test_servers.sh start|stop DIR}
 dir=${2:?usage: test_servers.sh start|stop DIR}
+dir=$(realpath -m "$dir")  # PostgreSQL's socket directory and data directory must be absolute.
 pg_bin=/usr/lib/postgresql/15/bin
 
 as_db_user=()
