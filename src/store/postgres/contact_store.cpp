@@ -1,6 +1,5 @@
 // Contacts on PostgreSQL: the list by activity, the export in one snapshot, erasure and retention in small
-// transactions, by the SQLite backend's rules (sqlite/contact_store.cpp). The list's text search is not on
-// PostgreSQL yet.
+// transactions, by the SQLite backend's rules (sqlite/contact_store.cpp). The list's text search is search.h's.
 
 #include "store/contact_store.h"
 #include "core/json.h"
@@ -9,6 +8,7 @@
 #include "store/page_cursor.h"
 #include "store/postgres/postgres_store.h"
 #include "store/postgres/rows.h"
+#include "store/postgres/search.h"
 #include "store/postgres/sub_stores.h"
 
 #include <boost/json/object.hpp>
@@ -29,15 +29,22 @@ constexpr char kContact[] =
 // The list walks the tenant's conversations by activity and keeps each contact's newest one, so a contact comes
 // once, at its latest activity. $1 tenant, $2/$3 the cursor's (last_message_at, id), $4 limit, $5 channel or NULL,
 // $6 platform or NULL.
-constexpr char kListContacts[] =
-    "SELECT " CONTACT_COLUMNS
-    ", c.last_message_at, (SELECT COUNT(*) FROM conversations k WHERE k.contact_id = ct.id), c.id"
-    " FROM conversations c JOIN contacts ct ON ct.id = c.contact_id JOIN channels ch ON ch.id = ct.channel_id"
-    " WHERE c.tenant_id = $1 AND (c.last_message_at, c.id) < ($2::bigint, $3::bigint)"
-    " AND NOT EXISTS (SELECT 1 FROM conversations n WHERE n.contact_id = c.contact_id"
-    "  AND (n.last_message_at, n.id) > (c.last_message_at, c.id))"
-    " AND ($5::bigint IS NULL OR c.channel_id = $5) AND ($6::text IS NULL OR ch.platform = $6)"
-    " ORDER BY c.last_message_at DESC, c.id DESC LIMIT $4";
+#define LIST_CONTACTS_FILTERED                                                                               \
+  "SELECT " CONTACT_COLUMNS                                                                                  \
+  ", c.last_message_at, (SELECT COUNT(*) FROM conversations k WHERE k.contact_id = ct.id), c.id"             \
+  " FROM conversations c JOIN contacts ct ON ct.id = c.contact_id JOIN channels ch ON ch.id = ct.channel_id" \
+  " WHERE c.tenant_id = $1 AND (c.last_message_at, c.id) < ($2::bigint, $3::bigint)"                         \
+  " AND NOT EXISTS (SELECT 1 FROM conversations n WHERE n.contact_id = c.contact_id"                         \
+  "  AND (n.last_message_at, n.id) > (c.last_message_at, c.id))"                                             \
+  " AND ($5::bigint IS NULL OR c.channel_id = $5) AND ($6::text IS NULL OR ch.platform = $6)"
+#define LIST_CONTACTS_ORDER " ORDER BY c.last_message_at DESC, c.id DESC LIMIT $4"
+constexpr char kListContacts[] = LIST_CONTACTS_FILTERED LIST_CONTACTS_ORDER;
+// The same among the contacts a search ($7, $8: search.h) finds, in the contacts' GIN index.
+constexpr char kListMatchingContacts[] = LIST_CONTACTS_FILTERED
+    " AND c.contact_id IN (SELECT ct.id FROM contacts ct WHERE ct.tenant_id = $1 AND " PG_CONTACT_MATCHES(
+        "$7", "$8") ")" LIST_CONTACTS_ORDER;
+#undef LIST_CONTACTS_FILTERED
+#undef LIST_CONTACTS_ORDER
 #undef CONTACT_COLUMNS
 
 constexpr char kConversationsOf[] =
@@ -181,12 +188,18 @@ class PostgresContactStore final : public ContactStore {
     if (cursor) {
       STORE_ASSIGN_OR_RETURN(after, ParseConversationCursor(*cursor));
     }
-    if (filter.text) return NotImplemented("ContactStore::ListContacts with a text filter");
+    // Only spaces narrow nothing.
+    const std::optional<SearchText> search = filter.text ? ReadSearchText(*filter.text) : std::nullopt;
     std::optional<std::string> platform;
     if (filter.platform) platform = std::string(ToString(*filter.platform));
     return store_.Read<Page<ContactInfo>>([&](Connection& db) -> Result<Page<ContactInfo>> {
-      STORE_ASSIGN_OR_RETURN(auto rows, db.Query(kListContacts, Params(tenant_id, after.first, after.second, limit + 1,
-                                                                       filter.channel_id, platform)));
+      auto queried = search ? db.Query(kListMatchingContacts,
+                                       Params(tenant_id, after.first, after.second, limit + 1, filter.channel_id,
+                                              platform, search->typed, search->last_is_prefix))
+                            : db.Query(kListContacts, Params(tenant_id, after.first, after.second, limit + 1,
+                                                             filter.channel_id, platform));
+      if (!queried) return queried.error();
+      const Rows& rows = *queried;
       Page<ContactInfo> page;
       for (int i = 0; i < rows.size(); ++i) {
         if (static_cast<int>(page.data.size()) == limit) {

@@ -1,6 +1,6 @@
 // The shared inbox on PostgreSQL: the filtered lists of conversations and of a conversation's messages, the
 // operations people perform on conversations (assign, close, reply) and the support queue. The rules are the SQLite
-// backend's (sqlite/inbox.cpp); the inbox's text search is not implemented on PostgreSQL yet.
+// backend's (sqlite/inbox.cpp); the inbox's text search is search.h's.
 
 #include "core/json.h"
 #include "core/time.h"
@@ -9,6 +9,7 @@
 #include "store/page_cursor.h"
 #include "store/postgres/postgres_store.h"
 #include "store/postgres/rows.h"
+#include "store/postgres/search.h"
 
 #include <limits>
 
@@ -49,19 +50,30 @@ constexpr char kResolveItem[] =
 // The inbox's filters: $3/$4 the cursor (NULL: first page); $5.. the filter, each NULL when not set ($8 = 0:
 // unassigned ones). "Waiting" ($12) compares with the newest message that is neither a note nor a reaction nor
 // unsent: the customer's, in a conversation people handle.
-constexpr char kConversationsPage[] =
-    "SELECT " PG_CONVERSATION_COLUMNS PG_CONVERSATION_JOINS
-    " WHERE c.tenant_id = $1"
-    " AND ($3::bigint IS NULL OR (c.last_message_at, c.id) < ($3, $4::bigint))"
-    " AND ($5::bigint IS NULL OR c.channel_id = $5) AND ($6::text IS NULL OR c.status = $6)"
-    " AND ($7::text IS NULL OR c.mode = $7)"
-    " AND ($8::bigint IS NULL OR ($8 = 0 AND c.assignee_user_id IS NULL) OR c.assignee_user_id = $8)"
-    " AND ($9::bigint IS NULL OR c.last_message_at >= $9) AND ($10::bigint IS NULL OR c.last_message_at < $10)"
-    " AND ($11::text IS NULL OR ch.platform = $11)"
-    " AND ($12::boolean IS NULL OR $12 = COALESCE(c.status = 'open' AND c.mode = 'human' AND"
-    "   (SELECT m.direction FROM messages m WHERE m.conversation_id = c.id AND m.type <> 'note'"
-    "    AND m.type <> 'reaction' AND m.status <> 'deleted' ORDER BY m.id DESC LIMIT 1) = 'in', FALSE))"
-    " ORDER BY c.last_message_at DESC, c.id DESC LIMIT $2";
+#define CONVERSATIONS_FILTERED                                                                                \
+  "SELECT " PG_CONVERSATION_COLUMNS PG_CONVERSATION_JOINS                                                     \
+  " WHERE c.tenant_id = $1"                                                                                   \
+  " AND ($3::bigint IS NULL OR (c.last_message_at, c.id) < ($3, $4::bigint))"                                 \
+  " AND ($5::bigint IS NULL OR c.channel_id = $5) AND ($6::text IS NULL OR c.status = $6)"                    \
+  " AND ($7::text IS NULL OR c.mode = $7)"                                                                    \
+  " AND ($8::bigint IS NULL OR ($8 = 0 AND c.assignee_user_id IS NULL) OR c.assignee_user_id = $8)"           \
+  " AND ($9::bigint IS NULL OR c.last_message_at >= $9) AND ($10::bigint IS NULL OR c.last_message_at < $10)" \
+  " AND ($11::text IS NULL OR ch.platform = $11)"                                                             \
+  " AND ($12::boolean IS NULL OR $12 = COALESCE(c.status = 'open' AND c.mode = 'human' AND"                   \
+  "   (SELECT m.direction FROM messages m WHERE m.conversation_id = c.id AND m.type <> 'note'"                \
+  "    AND m.type <> 'reaction' AND m.status <> 'deleted' ORDER BY m.id DESC LIMIT 1) = 'in', FALSE))"
+#define CONVERSATIONS_ORDER " ORDER BY c.last_message_at DESC, c.id DESC LIMIT $2"
+constexpr char kConversationsPage[] = CONVERSATIONS_FILTERED CONVERSATIONS_ORDER;
+// The same among the conversations a search ($13, $14: search.h) finds: by a message, or by their contact. Each
+// side is one look-up in its GIN index, so the tenant's conversations are then walked by activity as above.
+constexpr char kMatchingConversationsPage[] =
+    CONVERSATIONS_FILTERED
+    " AND (c.id IN (SELECT m.conversation_id FROM messages m WHERE m.tenant_id = $1 AND " PG_MESSAGE_MATCHES(
+        "$13", "$14") ")"
+                      " OR c.contact_id IN (SELECT ct.id FROM contacts ct WHERE ct.tenant_id = $1"
+                      " AND " PG_CONTACT_MATCHES("$13", "$14") "))" CONVERSATIONS_ORDER;
+#undef CONVERSATIONS_FILTERED
+#undef CONVERSATIONS_ORDER
 constexpr char kTenantOwnsConversation[] = "SELECT 1 FROM conversations WHERE id = $1 AND tenant_id = $2";
 constexpr char kMessagesPage[] =
     "SELECT " PG_MESSAGE_COLUMNS " FROM messages WHERE conversation_id = $1 AND id > $2 ORDER BY id LIMIT $3";
@@ -84,7 +96,11 @@ Result<Page<Conversation>> PostgresStore::ListConversations(int64_t tenant_id, c
   if (cursor) {
     STORE_ASSIGN_OR_RETURN(after, ParseConversationCursor(*cursor));
   }
-  if (filter.text) return NotImplemented("Store::ListConversations with a text filter");
+  std::optional<SearchText> search;
+  if (filter.text) {
+    search = ReadSearchText(*filter.text);
+    if (!search) return Page<Conversation>{};
+  }
   return Read<Page<Conversation>>([&](Connection& db) -> Result<Page<Conversation>> {
     std::optional<int64_t> after_at, after_id;
     if (after) {
@@ -94,11 +110,17 @@ Result<Page<Conversation>> PostgresStore::ListConversations(int64_t tenant_id, c
     std::optional<std::string> platform;
     if (filter.platform) platform = std::string(ToString(*filter.platform));
     // One extra row tells whether another page follows.
-    STORE_ASSIGN_OR_RETURN(
-        auto rows,
-        db.Query(kConversationsPage, Params(tenant_id, int64_t{limit} + 1, after_at, after_id, filter.channel_id,
-                                            filter.status, filter.mode, filter.assignee_user_id, filter.active_since_ms,
-                                            filter.active_before_ms, platform, filter.waiting)));
+    auto queried =
+        search ? db.Query(kMatchingConversationsPage,
+                          Params(tenant_id, int64_t{limit} + 1, after_at, after_id, filter.channel_id, filter.status,
+                                 filter.mode, filter.assignee_user_id, filter.active_since_ms, filter.active_before_ms,
+                                 platform, filter.waiting, search->typed, search->last_is_prefix))
+               : db.Query(kConversationsPage,
+                          Params(tenant_id, int64_t{limit} + 1, after_at, after_id, filter.channel_id, filter.status,
+                                 filter.mode, filter.assignee_user_id, filter.active_since_ms, filter.active_before_ms,
+                                 platform, filter.waiting));
+    if (!queried) return queried.error();
+    const Rows& rows = *queried;
     Page<Conversation> page;
     for (int i = 0; i < rows.size(); ++i) {
       if (static_cast<int>(page.data.size()) == limit) {

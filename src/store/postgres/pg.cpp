@@ -118,7 +118,11 @@ std::string Rows::Bytes(int row, int column) const {
 }
 
 Result<std::unique_ptr<Connection>> Connection::Open(const std::string& url) {
-  pg_conn* conn = PQconnectdb(url.c_str());
+  // The default connect_timeout comes before the URL, which overrides it when it sets one (expand_dbname).
+  const std::string timeout = std::to_string(kDefaultConnectTimeoutSeconds);
+  const char* const keywords[] = {"connect_timeout", "dbname", nullptr};
+  const char* const values[] = {timeout.c_str(), url.c_str(), nullptr};
+  pg_conn* conn = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
   if (conn == nullptr) return Error::Unavailable("cannot connect to PostgreSQL", "out of memory");
   if (PQstatus(conn) != CONNECTION_OK) {
     std::string detail = OneLine(PQerrorMessage(conn));

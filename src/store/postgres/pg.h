@@ -89,10 +89,16 @@ inline constexpr std::string_view kSerializationFailure = "40001";
 inline constexpr std::string_view kDeadlockDetected = "40P01";
 inline constexpr std::string_view kUniqueViolation = "23505";
 
+// How long opening a connection may take when the URL sets no connect_timeout (libpq's default is to wait forever,
+// so an unreachable host blocked opening the store, and a pool's borrower, for as long as TCP retries). A server that
+// answers at all does so in milliseconds; 5 s leaves room for one that is starting or swamped. libpq applies it to
+// each of a host name's addresses in turn.
+inline constexpr int kDefaultConnectTimeoutSeconds = 5;
+
 class Connection {
  public:
-  // Connects to `url` (postgresql://user@host:port/database?options…). kUnavailable when the server cannot be
-  // reached or refuses.
+  // Connects to `url` (postgresql://user@host:port/database?options…), giving up after the URL's connect_timeout or
+  // else kDefaultConnectTimeoutSeconds. kUnavailable when the server cannot be reached in time or refuses.
   static Result<std::unique_ptr<Connection>> Open(const std::string& url);
   ~Connection();
   Connection(const Connection&) = delete;

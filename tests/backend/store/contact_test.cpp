@@ -1,8 +1,8 @@
 // Contacts on every backend: the list by latest activity (each contact once, paged with the cursor, narrowed by
-// channel and platform), another tenant's ids, the export of everything kept about a contact, its erasure in small
-// batches (messages, notes, traces, support items, event log entries, the contact itself; an audit entry without
-// personal data; the person writing again starts afresh), and the deletion of messages past a retention period. The
-// list's search is SQLite's alone for now (tests/unit/store/contact_store_test.cpp).
+// channel, platform and a search of names and numbers; an erased contact is no longer found), another tenant's ids,
+// the export of everything kept about a contact, its erasure in small batches (messages, notes, traces, support
+// items, event log entries, the contact itself; an audit entry without personal data; the person writing again
+// starts afresh), and the deletion of messages past a retention period.
 
 #include "store_test.h"
 
@@ -98,6 +98,39 @@ class ContactTest : public StoreTest {
 
 INSTANTIATE_TEST_SUITE_P(Backends, ContactTest, ::testing::Values(Backend::kSqlite, Backend::kPostgres),
                          [](const auto& info) { return BackendName(info.param); });
+
+TEST_P(ContactTest, SearchChannelAndPlatformNarrowTheList) {
+  Customer(kAccount, "33600000001", "hello", "Ana Lima");
+  Customer(kAccount, "33600000002", "hi", "Bruno");
+  Customer(kIgAccount, "igsid-3", "salut", "Chloé Ana");
+  Customer(kOtherAccount, "33600000009", "other", "Ana Other");
+  ContactFilter search;
+  search.text = "ana";
+  EXPECT_EQ(Listed(search), (std::vector<std::string>{"igsid-3", "33600000001"}));
+  search.text = "chloe";  // Accents folded.
+  EXPECT_EQ(Listed(search), (std::vector<std::string>{"igsid-3"}));
+  search.text = "3360000000";  // A prefix of the number.
+  EXPECT_EQ(Listed(search), (std::vector<std::string>{"33600000002", "33600000001"}));
+  search.text = "nobody";
+  EXPECT_TRUE(Listed(search).empty());
+  search.text = "   ";  // Nothing to search for: everyone.
+  EXPECT_EQ(Listed(search).size(), 3u);
+  ContactFilter instagram;
+  instagram.platform = Platform::kInstagram;
+  EXPECT_EQ(Listed(instagram), (std::vector<std::string>{"igsid-3"}));
+  ContactFilter channel;
+  channel.channel_id = channel_.id;
+  EXPECT_EQ(Listed(channel), (std::vector<std::string>{"33600000002", "33600000001"}));
+}
+
+TEST_P(ContactTest, AnErasedContactIsNoLongerFound) {
+  Customer(kAccount, "33600000001", "I want a cake", "Ana Lima");
+  const int64_t ana = ContactOf("33600000001");
+  ASSERT_TRUE(store_->contacts().EraseContact(acme_, ana, "user:7", now_));
+  ContactFilter search;
+  search.text = "Lima";
+  EXPECT_TRUE(Listed(search).empty());
+}
 
 TEST_P(ContactTest, ListsEachContactOnceByLatestActivityAndPagesWithTheCursor) {
   Customer(kAccount, "33600000001", "hello", "Ana Lima");
@@ -246,19 +279,6 @@ TEST_P(ContactTest, RetentionDeletesOnlyTheTenantsMessagesBeforeTheCutOff) {
   EXPECT_EQ(store_->contacts().DeleteMessagesBefore(acme_, cutoff, now_).value(), 0);
   EXPECT_EQ(store_->access().ListAudit(acme_, {"retention.sweep", std::nullopt}, std::nullopt, 10).value().data.size(),
             1u);
-}
-
-TEST_P(ContactTest, ChannelAndPlatformNarrowTheList) {
-  Customer(kAccount, "33600000001", "hello", "Ana Lima");
-  Customer(kAccount, "33600000002", "hi", "Bruno");
-  Customer(kIgAccount, "igsid-3", "salut", "Chloé Ana");
-  Customer(kOtherAccount, "33600000009", "other", "Ana Other");
-  ContactFilter instagram;
-  instagram.platform = Platform::kInstagram;
-  EXPECT_EQ(Listed(instagram), (std::vector<std::string>{"igsid-3"}));
-  ContactFilter channel;
-  channel.channel_id = channel_.id;
-  EXPECT_EQ(Listed(channel), (std::vector<std::string>{"33600000002", "33600000001"}));
 }
 
 }  // namespace

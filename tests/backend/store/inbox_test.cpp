@@ -1,6 +1,6 @@
-// The inbox on every backend: the filters (platform, waiting on a person), unread counts against the team's read
-// marker, the last message's preview, private notes and canned replies. Its full-text search is SQLite's alone for
-// now (tests/unit/store/inbox_store_test.cpp).
+// The inbox on every backend: the filters (platform, waiting on a person), the text search (accents, case, the word
+// being typed, contacts' names and ids, notes, tenant isolation, unsent messages, paging through many matches),
+// unread counts against the team's read marker, the last message's preview, private notes and canned replies.
 
 #include "store_test.h"
 
@@ -45,8 +45,18 @@ class InboxTest : public StoreTest {
 
   int64_t TenantOf(const std::string& account) const { return account == kOtherAccount ? globex_ : acme_; }
 
+  std::vector<int64_t> Search(const std::string& text, int64_t tenant = 0) {
+    ConversationFilter filter;
+    filter.text = text;
+    return Ids(filter, tenant);
+  }
+
   std::vector<int64_t> Ids(const ConversationFilter& filter, int64_t tenant = 0) {
     std::vector<int64_t> ids;
+    // SQLite indexes messages for search in the background; the test searches at once.
+    if (filter.text) {
+      EXPECT_TRUE(store_->inbox().FlushSearchIndex());
+    }
     auto page = store_->ListConversations(tenant ? tenant : acme_, filter, std::nullopt, 50);
     EXPECT_TRUE(page) << page.error().message;
     if (page) {
@@ -93,6 +103,90 @@ TEST_P(InboxTest, FiltersByPlatformAndByWaitingOnAPerson) {
   EXPECT_EQ(Ids({.waiting = true}), (std::vector<int64_t>{wa, ig}));
   ASSERT_TRUE(store_->CloseConversation(acme_, wa, now_));
   EXPECT_EQ(Ids({.waiting = true}), (std::vector<int64_t>{ig}));
+}
+
+TEST_P(InboxTest, SearchFoldsAccentsAndCaseAndMatchesTheWordBeingTyped) {
+  int64_t cake = Customer(kAccount, "33600000001", "Je voudrais un GÂTEAU d'anniversaire");
+  int64_t bread = Customer(kAccount, "33600000002", "Avez-vous du pain sans gluten ?");
+  EXPECT_EQ(Search("gateau"), (std::vector<int64_t>{cake}));
+  EXPECT_EQ(Search("Gâteau"), (std::vector<int64_t>{cake}));
+  EXPECT_EQ(Search("anniv"), (std::vector<int64_t>{cake}));      // the word being typed
+  EXPECT_EQ(Search("pain glu"), (std::vector<int64_t>{bread}));  // every word, the last as a prefix
+  EXPECT_TRUE(Search("pain gateau").empty());                    // every word in one message
+  EXPECT_TRUE(Search("ateau").empty());                          // words, not substrings
+  EXPECT_TRUE(Search("g").empty());                              // one character: a whole word, not a prefix
+  EXPECT_TRUE(Search("%").empty());
+  EXPECT_TRUE(Search(" \t ").empty());
+  EXPECT_TRUE(Search("\"OR\" AND NOT *").empty());  // query syntax is text
+}
+
+TEST_P(InboxTest, SearchFindsContactsByNameAndPlatformId) {
+  int64_t zoe = Customer(kAccount, "33611112222", "Hello", "Zoé Lefèbvre");
+  int64_t other = Customer(kIgAccount, "igsid-77", "Hi there", "Marc");
+  EXPECT_EQ(Search("zoe"), (std::vector<int64_t>{zoe}));
+  EXPECT_EQ(Search("LEFEB"), (std::vector<int64_t>{zoe}));
+  EXPECT_EQ(Search("3361111"), (std::vector<int64_t>{zoe}));
+  EXPECT_EQ(Search("igsid-77"), (std::vector<int64_t>{other}));
+  // A new profile name replaces the old one in the index.
+  Customer(kAccount, "33611112222", "Still me", "Zoé Martin");
+  EXPECT_TRUE(Search("lefebvre").empty());
+  EXPECT_EQ(Search("martin"), (std::vector<int64_t>{zoe}));
+}
+
+TEST_P(InboxTest, SearchStaysInItsTenantAndOrdersByActivity) {
+  int64_t first = Customer(kAccount, "33600000001", "Where is my refund?");
+  int64_t theirs = Customer(kOtherAccount, "33600000001", "Refund please");
+  int64_t second = Customer(kIgAccount, "igsid-1", "refund status");
+  EXPECT_EQ(Search("refund"), (std::vector<int64_t>{second, first}));
+  EXPECT_EQ(Search("refund", globex_), (std::vector<int64_t>{theirs}));
+  Customer(kAccount, "33600000001", "any news?");
+  EXPECT_EQ(Search("refund"), (std::vector<int64_t>{first, second}));
+}
+
+TEST_P(InboxTest, SearchPagesThroughManyMatchesWithTheCursor) {
+  // More matches than SQLite looks up by id: it walks the conversations by activity instead.
+  std::vector<InboundItem> items;
+  for (int i = 0; i < 3100; ++i) {
+    InboundItem item = Inbound(Id("bulk.", i), Id("3360", 1000000 + i), Id("order ", i));
+    item.message.timestamp_ms = now_;
+    items.push_back(std::move(item));
+  }
+  auto outcome = Ingest(Request(now_, std::move(items))).value();
+  ASSERT_EQ(outcome.pending.size(), 3100u);
+  std::vector<int64_t> all;  // Same activity time: newest id first.
+  for (const auto& pending : outcome.pending) all.insert(all.begin(), pending.conversation_id);
+  now_ += 1000;
+  Customer(kAccount, "33699999999", "nothing to see");
+  ConversationFilter filter;
+  filter.text = "ord";
+  ASSERT_TRUE(store_->inbox().FlushSearchIndex());
+  std::vector<int64_t> seen;
+  std::optional<std::string> cursor;
+  do {
+    auto page = store_->ListConversations(acme_, filter, cursor, 500).value();
+    for (const auto& c : page.data) seen.push_back(c.id);
+    cursor = page.next_cursor;
+  } while (cursor);
+  EXPECT_EQ(seen, all);
+  filter.text = "order 3099";
+  EXPECT_EQ(Ids(filter), (std::vector<int64_t>{all.front()}));
+}
+
+TEST_P(InboxTest, UnsentMessagesLeaveTheIndex) {
+  int64_t conversation = Customer(kIgAccount, "igsid-1", "my secret code 4417");
+  ASSERT_EQ(Search("4417"), (std::vector<int64_t>{conversation}));
+  IngestRequest request;
+  request.platform = Platform::kInstagram;
+  request.received_at_ms = now_;
+  request.deletions.push_back({Platform::kInstagram, kIgAccount, "mid.1", "igsid-1"});
+  ASSERT_TRUE(Ingest(std::move(request)));
+  EXPECT_TRUE(Search("4417").empty());
+}
+
+TEST_P(InboxTest, TheTeamFindsItsNotes) {
+  int64_t conversation = Customer(kAccount, "33600000001", "My parcel is late");
+  ASSERT_TRUE(store_->inbox().AddNote(acme_, conversation, "Checked: courier strike", "user:7", 7, now_ + 5));
+  EXPECT_EQ(Search("courier"), (std::vector<int64_t>{conversation}));
 }
 
 TEST_P(InboxTest, UnreadCountsCustomerMessagesSinceTheTeamsReadMarker) {

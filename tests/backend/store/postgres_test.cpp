@@ -1,11 +1,19 @@
-// What only the PostgreSQL backend has to show: its honest refusal of what it does not implement yet, and its
-// event log's per-tenant order under concurrent writers.
+// What only the PostgreSQL backend has to show: its honest refusal of what it does not implement yet, its event
+// log's per-tenant order under concurrent writers, replaced connections, its schema, and opening a store whose
+// server cannot be reached (refused at once; a server that never answers, given up after the default connect
+// timeout).
 
 #include "store_test.h"
 
 #include "store/analytics_store.h"
 #include "store/events.h"
 #include "store/knowledge_store.h"
+#include "store/postgres/pg.h"
+#include "store/postgres/postgres_store.h"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <set>
 #include <thread>
@@ -23,10 +31,6 @@ TEST_P(PostgresStoreTest, WhatIsNotImplementedYetSaysSo) {
   ASSERT_FALSE(rollup);
   EXPECT_EQ(rollup.error().code, ErrorCode::kInternal);
   EXPECT_EQ(rollup.error().message, "not implemented on PostgreSQL yet: AnalyticsStore::Rollup");
-  ConversationFilter search;
-  search.text = "refund";
-  EXPECT_EQ(store_->ListConversations(tenant_.id, search, std::nullopt, 10).error().message,
-            "not implemented on PostgreSQL yet: Store::ListConversations with a text filter");
   auto bases = store_->knowledge().ListKnowledgeBases(tenant_.id);
   ASSERT_FALSE(bases);
   EXPECT_EQ(bases.error().message, "not implemented on PostgreSQL yet: KnowledgeStore::ListKnowledgeBases");
@@ -70,8 +74,8 @@ TEST_P(PostgresStoreTest, ConnectionsTheServerEndedAreReplaced) {
 }
 
 TEST_P(PostgresStoreTest, TheSchemaHasSqlitesTablesAndColumns) {
-  // Every column of the SQLite schema at its head, but for SQLite's full-text machinery, which PostgreSQL will do its
-  // own way (docs/scaling.md), and the other way round but for event_heads, PostgreSQL's own.
+  // Every column of the SQLite schema at its head, but for SQLite's full-text machinery (PostgreSQL's is expression
+  // indexes, migrations/postgres/0002), and the other way round but for event_heads, PostgreSQL's own.
   auto sqlite = MakeTestBackend(Backend::kSqlite, box_, {});
   std::set<std::string> theirs;
   for (const std::string& column :
@@ -88,6 +92,60 @@ TEST_P(PostgresStoreTest, TheSchemaHasSqlitesTablesAndColumns) {
   EXPECT_EQ(ours, theirs);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM plans"), 5);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM analytics_cursors WHERE last_id = 0"), 3);
+}
+
+// A TCP socket on 127.0.0.1 with a port the OS picked; listening (the kernel accepts connections into its backlog,
+// and nothing ever answers them) or closed again (nothing listens: connections are refused).
+class LoopbackPort {
+ public:
+  explicit LoopbackPort(bool listen) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t size = sizeof address;
+    EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&address), size), 0);
+    EXPECT_EQ(::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &size), 0);
+    port_ = ntohs(address.sin_port);
+    if (listen) {
+      EXPECT_EQ(::listen(fd_, 8), 0);
+    } else {
+      ::close(fd_);
+      fd_ = -1;
+    }
+  }
+  ~LoopbackPort() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  std::string Url() const { return "postgresql://parley@127.0.0.1:" + std::to_string(port_) + "/parley"; }
+
+ private:
+  int fd_;
+  int port_ = 0;
+};
+
+Result<std::unique_ptr<postgres::PostgresStore>> OpenAt(const std::string& url) {
+  static const crypto::SecretBox box = crypto::SecretBox::Create(std::string(32, 'k')).value();
+  postgres::PostgresOptions options;
+  options.url = url;
+  return postgres::PostgresStore::Open(options, box);
+}
+
+TEST(PostgresConnectTest, AClosedPortIsReportedAtOnce) {
+  LoopbackPort closed(/*listen=*/false);
+  auto store = OpenAt(closed.Url());
+  ASSERT_FALSE(store);
+  EXPECT_EQ(store.error().code, ErrorCode::kUnavailable);
+  EXPECT_EQ(store.error().message, "cannot connect to PostgreSQL");
+  EXPECT_NE(store.error().detail.find("refused"), std::string::npos) << store.error().detail;
+}
+
+// Without a default connect timeout, libpq would wait for the server's answer forever and this test would hang.
+TEST(PostgresConnectTest, AServerThatNeverAnswersIsGivenUpOnAfterTheDefaultTimeout) {
+  LoopbackPort silent(/*listen=*/true);
+  auto store = OpenAt(silent.Url());
+  ASSERT_FALSE(store);
+  EXPECT_EQ(store.error().code, ErrorCode::kUnavailable);
+  EXPECT_NE(store.error().detail.find("timeout expired"), std::string::npos) << store.error().detail;
 }
 
 }  // namespace
