@@ -26,10 +26,13 @@ DECLARE
                             WHERE e.extname = 'unaccent');
 BEGIN
   -- unaccent() is STABLE (its dictionary is found by name); with the dictionary named by its schema, the result
-  -- depends on its rules file alone, which is what an index expression needs (IMMUTABLE).
+  -- depends on its rules file alone, which is what an index expression needs (IMMUTABLE). lower() and the regular
+  -- expression follow ICU's root collation, not the database's locale: under LC_CTYPE=C they know ASCII letters
+  -- only, and "Привет" or "東京" would be no word at all.
   EXECUTE format($f$
     CREATE FUNCTION search_tokens(text) RETURNS text[] LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
-    RETURN array_remove(regexp_split_to_array(lower(%1$I.unaccent(%2$L::regdictionary, $1)), '[^[:alnum:]]+'), '')
+    RETURN array_remove(
+      regexp_split_to_array(lower(%1$I.unaccent(%2$L::regdictionary, $1) COLLATE "und-x-icu"), '[^[:alnum:]]+'), '')
     $f$, extension_schema, extension_schema || '.unaccent');
 END
 $migration$;

@@ -118,6 +118,8 @@ TEST_P(InboxTest, SearchFoldsAccentsAndCaseAndMatchesTheWordBeingTyped) {
   EXPECT_TRUE(Search("%").empty());
   EXPECT_TRUE(Search(" \t ").empty());
   EXPECT_TRUE(Search("\"OR\" AND NOT *").empty());  // query syntax is text
+  int64_t hello = Customer(kAccount, "33600000003", "ПРИВЕТ из Москвы");
+  EXPECT_EQ(Search("привет моск"), (std::vector<int64_t>{hello}));  // other scripts than Latin
 }
 
 TEST_P(InboxTest, SearchFindsContactsByNameAndPlatformId) {
