@@ -10,6 +10,7 @@
 #include <boost/json/array.hpp>
 
 #include <algorithm>
+#include <optional>
 
 namespace parley::app {
 namespace {
@@ -86,12 +87,17 @@ boost::asio::awaitable<Result<store::Reply>> MeteredResponder::Respond(const sto
       break;
     }
     case billing::Admission::Verdict::kAnswer: {
-      store::Claim covered = batch;
+      // A copy of the burst without the media the plan leaves out, only when there are some: the claim holds
+      // every pending message, and thousands of replies at once each holding two copies showed in a heap profile.
       const auto& uncovered = admission->uncovered_messages;
-      std::erase_if(covered.messages, [&uncovered](const store::StoredMessage& m) {
-        return std::find(uncovered.begin(), uncovered.end(), m.id) != uncovered.end();
-      });
-      Result<store::Reply> answered = co_await agent_.RespondWith(covered, *settings);
+      std::optional<store::Claim> covered;
+      if (!uncovered.empty()) {
+        covered = batch;
+        std::erase_if(covered->messages, [&uncovered](const store::StoredMessage& m) {
+          return std::find(uncovered.begin(), uncovered.end(), m.id) != uncovered.end();
+        });
+      }
+      Result<store::Reply> answered = co_await agent_.RespondWith(covered ? *covered : batch, *settings);
       if (!answered) {
         auto release = [this, &admission] { return meter_.Release(*admission); };
         auto released = co_await pool_.Run(release);
