@@ -32,8 +32,8 @@ struct ContactInfo {
 
 // Which contacts a list shows; every field narrows it.
 struct ContactFilter {
-  // Words of the contact's name or platform id, folding case and accents, the last one as a prefix (the
-  // contacts_search index of migration 0017).
+  // Words of the contact's name or platform id, folding case and accents, the last one as a prefix (SQLite's
+  // contacts_search index of migration 0017; PostgreSQL's GIN index of its migration 0002).
   std::optional<std::string> text;
   std::optional<int64_t> channel_id;
   std::optional<Platform> platform;

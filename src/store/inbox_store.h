@@ -79,9 +79,10 @@ class InboxStore {
                                                 const std::string& text, int64_t now_ms) = 0;
   virtual Result<void> DeleteCannedReply(int64_t tenant_id, int64_t id) = 0;
 
-  // Search (ConversationFilter::text) finds a message once the store has indexed it, in the background, well under
-  // a second after it is written. This indexes every message written so far before returning: for tests and
-  // benchmarks that search right after writing.
+  // Search (ConversationFilter::text) finds a message once the store has indexed it: SQLite indexes in the
+  // background, well under a second after the write; PostgreSQL in the write's own transaction. This indexes every
+  // message written so far before returning (at once on PostgreSQL): for tests and benchmarks that search right
+  // after writing.
   virtual Result<void> FlushSearchIndex() = 0;
 };
 

@@ -159,7 +159,8 @@ struct ConversationFilter {
   std::optional<int64_t> active_since_ms;   //!< Last activity at or after…
   std::optional<int64_t> active_before_ms;  //!< …and before.
   // Words in the contact's name or id, or all in one message (notes included), folding case and accents; the last
-  // word matches as a prefix (a person is still typing it). Full-text index: store/sqlite/inbox_search.h.
+  // word matches as a prefix (a person is still typing it). Full-text indexes: store/sqlite/inbox_search.h,
+  // store/postgres/search.h.
   std::optional<std::string> text;
   std::optional<Platform> platform;
   // Waiting on a person (true): open, in human mode, and the customer spoke last (notes and reactions aside);
