@@ -1,6 +1,7 @@
 #include "app/reply_worker.h"
 
 #include "api/pipeline_metrics.h"
+#include "core/json.h"
 #include "core/log.h"
 #include "core/time.h"
 
@@ -11,6 +12,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
 
 #include <algorithm>
 #include <map>
@@ -125,11 +128,45 @@ void ReplyWorker::RetryLater(int64_t conversation_id, Platform platform) {
     if (failures >= kMaxFailures) failures_.erase(conversation_id);
   }
   if (failures >= kMaxFailures) {
-    log::Error("conversation_abandoned",
+    log::Error("conversation_handed_to_people",
                {{"platform", ToString(platform)}, {"conversation_id", conversation_id}, {"failures", failures}});
+    boost::asio::co_spawn(boost::asio::make_strand(executor_), HandToPeople(conversation_id, failures),
+                          [](std::exception_ptr e) { LogEscaped(e, "hand_to_people"); });
     return;
   }
   batcher_.RetryAt(conversation_id, clock_.NowMs() + config_.batch_window_ms * failures);
+}
+
+boost::asio::awaitable<void> ReplyWorker::HandToPeople(int64_t conversation_id, int failures) {
+  InFlight in_flight(in_flight_);
+  auto claim = [this, conversation_id] {
+    return store_.ClaimConversation(conversation_id, clock_.NowMs(), config_.processing_timeout_ms);
+  };
+  auto attempt = co_await pool_.Run(claim);
+  if (!attempt) {
+    // The store is failing too: the conversation stays pending, and the next start (or another worker) takes it.
+    log::Error("claim_failed", {{"conversation_id", conversation_id}, {"error", attempt.error().detail}});
+    co_return;
+  }
+  // Nothing left to answer, or another worker holds it and will answer or hand it over itself.
+  if (!attempt->claim) co_return;
+  store::Reply reply;
+  reply.decision = Decision::kEscalate;
+  reply.reason = Reason::kModelFailed;
+  reply.hand_off = true;
+  reply.human_idle_ms = config_.human_idle_minutes * 60 * 1000;
+  reply.trace =
+      SerializeJson(boost::json::array{boost::json::object{{"stage", "reply_worker"}, {"failures", failures}}});
+  const store::Claim& held = *attempt->claim;
+  auto commit = [this, &held, &reply] {
+    std::vector<int64_t> outbound_ids;
+    return store_.CommitReply(held, reply, clock_.NowMs(), &outbound_ids);
+  };
+  auto committed = co_await pool_.Run(commit);
+  if (!committed) {
+    log::Error("hand_to_people_failed", {{"conversation_id", conversation_id}, {"error", committed.error().detail}});
+    co_await ReleaseClaim(conversation_id, held.token);
+  }
 }
 
 boost::asio::awaitable<void> ReplyWorker::Process(int64_t conversation_id) {

@@ -64,9 +64,11 @@ class ReplyWorker {
   // Looks at the conversation's outbox again at `at_ms` (a retry, or another sender's lease running out).
   void SendOutboxAt(int64_t conversation_id, int64_t at_ms);
   boost::asio::awaitable<void> ReleaseClaim(int64_t conversation_id, const std::string& token);
-  // Schedules another try, or gives up after kMaxFailures consecutive failures (the conversation stays pending in
-  // the store and is recovered at the next start).
+  // Schedules another try, or after kMaxFailures consecutive failures (the model, the agent or the processing
+  // timeout) hands the conversation to people rather than leave a customer waiting for a restart.
   void RetryLater(int64_t conversation_id, Platform platform);
+  // Claims the conversation and commits a hand-off (a model_failed support item, human mode) with no message.
+  boost::asio::awaitable<void> HandToPeople(int64_t conversation_id, int failures);
   void Finished(int64_t conversation_id);
 
   boost::asio::any_io_executor executor_;

@@ -455,7 +455,8 @@ TEST_F(ReplyWorkerTest, AHandOffReplyIsSentOnceAndLaterMessagesAreLeftToPeople) 
   EXPECT_EQ(whatsapp().sends().size(), 1u);
 }
 
-TEST_F(ReplyWorkerTest, AFailingResponderIsRetriedWithGrowingWaitsThenLeftPendingForTheNextStart) {
+// A customer must never wait for a restart: after the third failure in a row the conversation goes to people.
+TEST_F(ReplyWorkerTest, AFailingResponderIsRetriedWithGrowingWaitsThenHandedToPeople) {
   for (int i = 0; i < 3; ++i) responder_.ScriptFailure(Error::Unavailable("model unreachable"));
   Write("hi");
   Advance(config_.batch_window_ms);
@@ -468,16 +469,21 @@ TEST_F(ReplyWorkerTest, AFailingResponderIsRetriedWithGrowingWaitsThenLeftPendin
   Advance(1);
   ASSERT_EQ(responder_.batches().size(), 3u);
 
-  // Abandoned after the third failure: no more retries in this process, the conversation still pending…
-  Advance(kHour);
+  // Handed to people after the third failure: a support item, human mode, nothing pending, nothing sent.
+  Advance(4 * config_.batch_window_ms);
   EXPECT_EQ(responder_.batches().size(), 3u);
   EXPECT_TRUE(whatsapp().sends().empty());
-  EXPECT_TRUE(store_.pending(conversation_));
-  // …so the next start answers it.
-  StopWorker();
-  StartWorker();
-  Advance(config_.batch_window_ms);
-  EXPECT_EQ(Delivered(), std::vector<std::string>{"Re: hi"});
+  EXPECT_FALSE(store_.pending(conversation_));
+  EXPECT_EQ(store_.conversation(conversation_).mode, "human");
+  const auto items = store_.support_items(conversation_);
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0].reason, "model_failed");
+  EXPECT_EQ(items[0].status, "open");
+
+  // Later messages wait for the person too, for as long as a person's hold lasts (PARLEY_HUMAN_IDLE_MINUTES).
+  Write("hello?");
+  Advance(4 * config_.batch_window_ms);
+  EXPECT_EQ(responder_.batches().size(), 3u);
 }
 
 TEST_F(ReplyWorkerTest, AnAnswerPastTheProcessingTimeoutIsDroppedAndTheBurstAnsweredOnce) {
