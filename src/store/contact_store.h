@@ -11,6 +11,8 @@
 #include "core/message.h"
 #include "store/store.h"
 
+#include <boost/json/object.hpp>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -58,6 +60,12 @@ struct ErasureCounts {
   int64_t events = 0;              //!< Entries of the event log that named its conversations.
   int64_t webhook_deliveries = 0;  //!< Outbound webhook deliveries about its conversations (their payloads).
 };
+
+// An erasure runs in batches, then a last transaction: its totals are the batches' counts plus the last one's, whose
+// conversations, support items and webhook deliveries it removes whole. Both backends count alike.
+ErasureCounts ErasureTotal(const ErasureCounts& batches, const ErasureCounts& last);
+// The "contact.erase" audit entry's details: the counts, nothing of the person.
+boost::json::object ErasureAuditDetails(const ErasureCounts& total);
 
 class ContactStore {
  public:

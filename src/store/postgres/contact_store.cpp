@@ -326,20 +326,9 @@ class PostgresContactStore final : public ContactStore {
         STORE_TRY(AppendEvent(db, notes, tenant_id, EventType::kConversationDeleted,
                               ErasedConversationEventData(conversation_id), now_ms));
       }
-      ErasureCounts total = counts;
-      total.conversations = last.conversations;
-      total.messages += last.messages;
-      total.notes += last.notes;
-      total.traces += last.traces;
-      total.support_items = last.support_items;
-      total.events += last.events;
-      total.webhook_deliveries = last.webhook_deliveries;
-      boost::json::object details{
-          {"conversations", total.conversations},          {"messages", total.messages}, {"notes", total.notes},
-          {"support_items", total.support_items},          {"traces", total.traces},     {"events", total.events},
-          {"webhook_deliveries", total.webhook_deliveries}};
-      STORE_TRY(
-          AppendAudit(db, tenant_id, actor, "contact.erase", "contact", std::to_string(contact_id), details, now_ms));
+      const ErasureCounts total = ErasureTotal(counts, last);
+      STORE_TRY(AppendAudit(db, tenant_id, actor, "contact.erase", "contact", std::to_string(contact_id),
+                            ErasureAuditDetails(total), now_ms));
       return total;
     });
   }
