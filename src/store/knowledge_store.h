@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace parley::store {
@@ -27,6 +28,8 @@ struct KnowledgeBase {
 
 enum class DocumentStatus { kPending, kProcessing, kReady, kFailed };
 std::string_view ToString(DocumentStatus status);
+// The status ToString spelled; nullopt for any other text.
+std::optional<DocumentStatus> ParseDocumentStatus(std::string_view text);
 
 struct Document {
   int64_t id = 0;
@@ -84,6 +87,10 @@ struct NewFaq {
   std::vector<std::string> question_keys;  //!< One per question: the normalized form exact matching uses.
   std::string answer;
 };
+
+// What every backend refuses before storing a Q&A pair: kInvalidArgument without an answer, without questions or with
+// an empty one; kInternal unless there is one key per question (the caller's bug).
+Result<void> ValidateFaq(const NewFaq& faq);
 
 struct FaqEntry {
   int64_t id = 0;

@@ -27,6 +27,28 @@ std::string OneLine(const char* message) {
   return text;
 }
 
+// BYTEA's hex text form: \x and two hex digits a byte.
+std::string HexBytes(std::string_view bytes) {
+  std::string hex = "\\x";
+  hex.reserve(2 + bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    hex += kHexDigits[c >> 4];
+    hex += kHexDigits[c & 0xf];
+  }
+  return hex;
+}
+
+// One element of an array's text form, double-quoted so that commas, braces, spaces and the word NULL are plain
+// text; a backslash or a double quote inside is escaped with a backslash.
+void AppendQuotedElement(std::string& text, std::string_view element) {
+  text += '"';
+  for (char c : element) {
+    if (c == '"' || c == '\\') text += '\\';
+    text += c;
+  }
+  text += '"';
+}
+
 }  // namespace
 
 Params& Params::Add(double value) {
@@ -40,14 +62,36 @@ Params& Params::AddNull() {
   return *this;
 }
 
-Params& Params::AddBytes(std::string_view bytes) {
-  std::string hex = "\\x";
-  hex.reserve(2 + bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    hex += kHexDigits[c >> 4];
-    hex += kHexDigits[c & 0xf];
+Params& Params::AddBytes(std::string_view bytes) { return AddText(HexBytes(bytes)); }
+
+Params& Params::AddArray(const std::vector<int64_t>& values) {
+  std::string text = "{";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) text += ',';
+    text += std::to_string(values[i]);
   }
-  return AddText(std::move(hex));
+  text += '}';
+  return AddText(std::move(text));
+}
+
+Params& Params::AddArray(const std::vector<std::string_view>& values) {
+  std::string text = "{";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) text += ',';
+    AppendQuotedElement(text, values[i]);
+  }
+  text += '}';
+  return AddText(std::move(text));
+}
+
+Params& Params::AddBytesArray(const std::vector<std::string_view>& values) {
+  std::string text = "{";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) text += ',';
+    AppendQuotedElement(text, HexBytes(values[i]));
+  }
+  text += '}';
+  return AddText(std::move(text));
 }
 
 Params& Params::AddText(std::string value) {

@@ -44,6 +44,11 @@ class Params {
   Params& AddNull();
   // A BYTEA value, sent in PostgreSQL's hex text form.
   Params& AddBytes(std::string_view bytes);
+  // Arrays, in PostgreSQL's text form of one ({1,2} or {"a","b\"c"}): cast the parameter in the SQL
+  // ($1::bigint[], $1::text[], $1::bytea[]) and read it with unnest(), so that a statement takes any number of rows.
+  Params& AddArray(const std::vector<int64_t>& values);
+  Params& AddArray(const std::vector<std::string_view>& values);
+  Params& AddBytesArray(const std::vector<std::string_view>& values);  //!< Each element as AddBytes sends it.
 
   int size() const { return static_cast<int>(values_.size()); }
   // For libpq: the values (nullptr for NULL).

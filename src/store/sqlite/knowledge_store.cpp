@@ -17,23 +17,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
-namespace parley::store {
-
-std::string_view ToString(DocumentStatus status) {
-  switch (status) {
-    case DocumentStatus::kPending:
-      return "pending";
-    case DocumentStatus::kProcessing:
-      return "processing";
-    case DocumentStatus::kReady:
-      return "ready";
-    case DocumentStatus::kFailed:
-      return "failed";
-  }
-  return "pending";
-}
-
-namespace sqlite {
+namespace parley::store::sqlite {
 namespace {
 
 constexpr const char* kTenantExists = "SELECT 1 FROM tenants WHERE id = ?1";
@@ -196,14 +180,6 @@ constexpr const char* kUpsertAiSettings =
     "INSERT INTO ai_settings (tenant_id, settings, updated_at) VALUES (?1, ?2, ?3) "
     "ON CONFLICT (tenant_id) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at";
 
-std::optional<DocumentStatus> ParseDocumentStatus(std::string_view text) {
-  for (auto status :
-       {DocumentStatus::kPending, DocumentStatus::kProcessing, DocumentStatus::kReady, DocumentStatus::kFailed}) {
-    if (ToString(status) == text) return status;
-  }
-  return std::nullopt;
-}
-
 // A read transaction: the statements in it see one snapshot of the database.
 constexpr const char* kBeginRead = "BEGIN";
 constexpr const char* kEndRead = "COMMIT";
@@ -294,16 +270,6 @@ Result<void> InsertFaq(Database& db, int64_t tenant_id, std::optional<int64_t> d
   STORE_TRY(insert.Bind(1, tenant_id).Bind(2, document_id).Bind(3, faq.answer).Bind(4, now).Step());
   *id = insert.Int(0);
   return InsertFaqQuestions(db, tenant_id, *id, faq);
-}
-
-Result<void> ValidateFaq(const NewFaq& faq) {
-  if (faq.answer.empty()) return Error::InvalidArgument("an answer is required");
-  if (faq.questions.empty()) return Error::InvalidArgument("at least one question is required");
-  if (faq.questions.size() != faq.question_keys.size()) return Error::Internal("one key per question expected");
-  for (const auto& q : faq.questions) {
-    if (q.empty()) return Error::InvalidArgument("questions must not be empty");
-  }
-  return Ok();
 }
 
 Result<FaqEntry> ReadFaq(Database& db, int64_t tenant_id, int64_t faq_id) {
@@ -848,5 +814,4 @@ std::unique_ptr<KnowledgeStore> MakeSqliteKnowledgeStore(SqliteStore& store) {
   return std::make_unique<SqliteKnowledgeStore>(store);
 }
 
-}  // namespace sqlite
-}  // namespace parley::store
+}  // namespace parley::store::sqlite
