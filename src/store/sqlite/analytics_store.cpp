@@ -2,10 +2,10 @@
 
 #include "store/sqlite/analytics_store.h"
 
+#include "store/analytics_rules.h"
 #include "store/sqlite/sqlite_store.h"
 
 #include <algorithm>
-#include <tuple>
 #include <unordered_map>
 
 namespace parley::store::sqlite {
@@ -90,38 +90,6 @@ constexpr char kQueryDurations[] =
     "SELECT slot, kind, bin, count FROM analytics_durations"
     " WHERE tenant_id = ?1 AND slot >= ?2 AND slot < ?3 AND (?4 IS NULL OR channel_id = ?4)";
 
-// Where a figure goes: (tenant, slot, channel).
-using Key = std::tuple<int64_t, int64_t, int64_t>;
-struct KeyHash {
-  size_t operator()(const Key& key) const {
-    auto [a, b, c] = key;
-    return std::hash<int64_t>()(a * 1000003 ^ b * 31 ^ c);
-  }
-};
-
-// What one rollup adds, gathered in memory and written once per row at the end.
-struct Delta {
-  std::unordered_map<Key, AnalyticsCounts, KeyHash> counts;
-  std::map<std::tuple<int64_t, int64_t, int64_t, std::string>, int64_t> escalations;
-  std::map<std::tuple<int64_t, int64_t, int64_t, int, int>, int64_t> durations;
-
-  void Duration(int64_t tenant, int64_t channel, DurationKind kind, int64_t at_ms, int64_t duration_ms) {
-    ++durations[{tenant, AnalyticsSlotOf(at_ms), channel, static_cast<int>(kind),
-                 DurationBin(std::max<int64_t>(duration_ms, 0))}];
-  }
-};
-
-struct ConversationState {
-  int64_t tenant_id = 0;
-  int64_t channel_id = 0;
-  int64_t start_slot = 0;
-  std::optional<int64_t> first_in_at;
-  std::optional<int64_t> handoff_at;
-  std::optional<int64_t> bot_answered_at;
-  std::optional<int64_t> person_answered_at;
-  bool dirty = false;
-};
-
 // Calls `each` (returning Result<void>) at every row `statement` steps to; returns how many rows there were.
 template <typename Each>
 Result<int64_t> ForEachRow(Statement& statement, Each&& each) {
@@ -187,24 +155,21 @@ class RollupPass {
 
   Result<int64_t> Conversations() {
     return ReadSource("conversations", kNewConversations, [&](const Statement& row) -> Result<void> {
-      const int64_t tenant = row.Int(1), channel = row.Int(2), slot = AnalyticsSlotOf(row.Int(3));
-      ++delta_.counts[{tenant, slot, channel}].conversations_started;
+      const int64_t tenant = row.Int(1), channel = row.Int(2);
+      delta_.ConversationStarted(tenant, channel, row.Int(3));
       STORE_ASSIGN_OR_RETURN(auto insert, db_.Prepare(kInsertState));
-      return insert.Bind(1, row.Int(0)).Bind(2, tenant).Bind(3, channel).Bind(4, slot).Run();
+      return insert.Bind(1, row.Int(0)).Bind(2, tenant).Bind(3, channel).Bind(4, AnalyticsSlotOf(row.Int(3))).Run();
     });
   }
 
   Result<int64_t> SupportItems() {
     return ReadSource("support_items", kNewSupportItems, [&](const Statement& row) -> Result<void> {
-      STORE_ASSIGN_OR_RETURN(ConversationState * state, State(row.Int(2)));
+      STORE_ASSIGN_OR_RETURN(AnalyticsConversationState * state, State(row.Int(2)));
       if (state == nullptr) return Ok();
-      const int64_t opened_at = row.Int(4), slot = AnalyticsSlotOf(opened_at);
-      ++delta_.counts[{state->tenant_id, slot, state->channel_id}].escalations;
-      ++delta_.escalations[{state->tenant_id, slot, state->channel_id, row.String(3)}];
-      HandOff(*state, opened_at);
+      const int64_t opened_at = row.Int(4);
+      delta_.EscalationOpened(*state, row.String(3), opened_at);
       if (row.Text(5) == "resolved" && !row.IsNull(6)) {
-        delta_.Duration(state->tenant_id, state->channel_id, DurationKind::kResolution, row.Int(6),
-                        row.Int(6) - opened_at);
+        delta_.EscalationResolved(state->tenant_id, state->channel_id, opened_at, row.Int(6));
         return Ok();
       }
       STORE_ASSIGN_OR_RETURN(auto open, db_.Prepare(kInsertOpenSupport));
@@ -219,8 +184,7 @@ class RollupPass {
     STORE_TRY(ForEachRow(select, [&]() -> Result<void> {
       done.push_back(select.Int(0));
       if (select.IsNull(3) || select.IsNull(4)) return Ok();  // Erased with its conversation: nothing to count.
-      delta_.Duration(select.Int(1), select.Int(2), DurationKind::kResolution, select.Int(4),
-                      select.Int(4) - select.Int(3));
+      delta_.EscalationResolved(select.Int(1), select.Int(2), select.Int(3), select.Int(4));
       return Ok();
     }));
     for (int64_t id : done) {
@@ -233,66 +197,21 @@ class RollupPass {
   Result<int64_t> Messages() {
     return ReadSource("messages", kNewMessages, [&](const Statement& row) -> Result<void> {
       if (row.Int(4) == 0) return Ok();
-      STORE_ASSIGN_OR_RETURN(ConversationState * state, State(row.Int(1)));
-      if (state == nullptr) return Ok();
-      const int64_t at = row.Int(3);
-      AnalyticsCounts& counts = delta_.counts[{state->tenant_id, AnalyticsSlotOf(at), state->channel_id}];
-      if (row.Text(2) == "in") {
-        ++counts.messages_in;
-        if (!state->first_in_at) Mark(*state, state->first_in_at, at);
-      } else if (row.Int(5) != 0) {
-        ++counts.messages_out_person;
-        if (!state->person_answered_at) {
-          // From the hand-off when the person answers it; else (a takeover, a reply without an escalation) from the
-          // customer's first message.
-          std::optional<int64_t> since =
-              state->handoff_at && *state->handoff_at <= at ? state->handoff_at : state->first_in_at;
-          if (since) {
-            delta_.Duration(state->tenant_id, state->channel_id, DurationKind::kFirstResponsePerson, at, at - *since);
-          }
-          Mark(*state, state->person_answered_at, at);
-        }
-        HandOff(*state, at);
-      } else {
-        ++counts.messages_out_bot;
-        if (!state->bot_answered_at) {
-          if (state->first_in_at) {
-            delta_.Duration(state->tenant_id, state->channel_id, DurationKind::kFirstResponseBot, at,
-                            at - *state->first_in_at);
-          }
-          Mark(*state, state->bot_answered_at, at);
-          AnalyticsCounts& start = delta_.counts[{state->tenant_id, state->start_slot, state->channel_id}];
-          ++start.conversations_bot_answered;
-          if (!state->handoff_at) ++start.conversations_automated;
-        }
-      }
+      STORE_ASSIGN_OR_RETURN(AnalyticsConversationState * state, State(row.Int(1)));
+      if (state != nullptr) delta_.Message(*state, row.Text(2) == "in", row.Int(5) != 0, row.Int(3));
       return Ok();
     });
   }
 
-  // The conversation went to a person at `at` (counted once).
-  void HandOff(ConversationState& state, int64_t at) {
-    if (state.handoff_at) return;
-    Mark(state, state.handoff_at, at);
-    AnalyticsCounts& start = delta_.counts[{state.tenant_id, state.start_slot, state.channel_id}];
-    ++start.conversations_handed_off;
-    if (state.bot_answered_at) --start.conversations_automated;
-  }
-
-  static void Mark(ConversationState& state, std::optional<int64_t>& field, int64_t at) {
-    field = at;
-    state.dirty = true;
-  }
-
   // The conversation's rollup state, from this rollup's cache or the table; nullptr when it has none (a conversation
   // erased meanwhile).
-  Result<ConversationState*> State(int64_t conversation_id) {
+  Result<AnalyticsConversationState*> State(int64_t conversation_id) {
     if (auto found = states_.find(conversation_id); found != states_.end()) return &found->second;
     STORE_ASSIGN_OR_RETURN(auto load, db_.Prepare(kLoadState));
     STORE_ASSIGN_OR_RETURN(bool found, load.Bind(1, conversation_id).Step());
-    if (!found) return static_cast<ConversationState*>(nullptr);
-    ConversationState state{load.Int(0),         load.Int(1),         load.Int(2),         load.OptionalInt(3),
-                            load.OptionalInt(4), load.OptionalInt(5), load.OptionalInt(6), false};
+    if (!found) return static_cast<AnalyticsConversationState*>(nullptr);
+    AnalyticsConversationState state{load.Int(0),         load.Int(1),         load.Int(2),         load.OptionalInt(3),
+                                     load.OptionalInt(4), load.OptionalInt(5), load.OptionalInt(6), false};
     return &states_.emplace(conversation_id, state).first->second;
   }
 
@@ -303,7 +222,7 @@ class RollupPass {
       save.Bind(1, id).Bind(2, state.first_in_at).Bind(3, state.handoff_at).Bind(4, state.bot_answered_at);
       STORE_TRY(save.Bind(5, state.person_answered_at).Run());
     }
-    for (const auto& [key, c] : delta_.counts) {
+    for (const auto& [key, c] : delta_.counts()) {
       auto [tenant, slot, channel] = key;
       STORE_ASSIGN_OR_RETURN(auto counts, db_.Prepare(kAddCounts));
       counts.Bind(1, tenant).Bind(2, slot).Bind(3, channel).Bind(4, c.conversations_started);
@@ -311,12 +230,12 @@ class RollupPass {
       counts.Bind(7, c.conversations_automated).Bind(8, c.messages_in).Bind(9, c.messages_out_bot);
       STORE_TRY(counts.Bind(10, c.messages_out_person).Bind(11, c.escalations).Bind(12, c.credits).Run());
     }
-    for (const auto& [key, count] : delta_.escalations) {
+    for (const auto& [key, count] : delta_.escalations()) {
       const auto& [tenant, slot, channel, reason] = key;
       STORE_ASSIGN_OR_RETURN(auto escalations, db_.Prepare(kAddEscalation));
       STORE_TRY(escalations.Bind(1, tenant).Bind(2, slot).Bind(3, channel).Bind(4, reason).Bind(5, count).Run());
     }
-    for (const auto& [key, count] : delta_.durations) {
+    for (const auto& [key, count] : delta_.durations()) {
       auto [tenant, slot, channel, kind, bin] = key;
       STORE_ASSIGN_OR_RETURN(auto durations, db_.Prepare(kAddDuration));
       durations.Bind(1, tenant).Bind(2, slot).Bind(3, channel).Bind(4, kind).Bind(5, bin);
@@ -327,8 +246,8 @@ class RollupPass {
 
   Database& db_;
   const int max_rows_;
-  Delta delta_;
-  std::unordered_map<int64_t, ConversationState> states_;
+  AnalyticsDelta delta_;
+  std::unordered_map<int64_t, AnalyticsConversationState> states_;
 };
 
 // The index of the period holding `slot`, or -1.
@@ -361,12 +280,8 @@ class SqliteAnalyticsStore final : public AnalyticsStore {
   }
 
   Result<std::vector<AnalyticsPeriod>> Query(const AnalyticsQuery& query) override {
+    STORE_TRY(CheckAnalyticsQuery(query));
     const auto& bounds = query.slot_bounds;
-    if (bounds.size() < 2 || bounds.size() > kMaxAnalyticsPeriods + 1 ||
-        !std::is_sorted(bounds.begin(), bounds.end(), std::less_equal<>())) {
-      return Error::InvalidArgument("analytics periods must be 1 to " + std::to_string(kMaxAnalyticsPeriods) +
-                                    " increasing ranges");
-    }
     std::vector<AnalyticsPeriod> periods(bounds.size() - 1);
     STORE_TRY(store_.Read([&](Database& db) -> Result<void> {
       // Calls `add` with each row of `sql` in the range and the index of the period holding its slot.
