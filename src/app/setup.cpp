@@ -49,8 +49,12 @@ Result<crypto::SecretBox> LoadMasterKey(const Config& config) {
 Result<std::unique_ptr<store::Store>> OpenMigratedStore(
     const Config& config, const crypto::SecretBox& box, boost::asio::any_io_executor callbacks,
     std::function<void(int64_t tenant_id, int64_t last_event_id)> on_events) {
-  auto store = store::OpenStore(
-      {config.database_url, config.sqlite_synchronous, std::move(callbacks), std::move(on_events)}, box);
+  auto store = store::OpenStore({.database_url = config.database_url,
+                                 .sqlite_synchronous = config.sqlite_synchronous,
+                                 .callback_executor = std::move(callbacks),
+                                 .on_events = std::move(on_events),
+                                 .database_connections = config.database_pool},
+                                box);
   if (!store) return store.error();
   if (auto migrated = (*store)->Migrate(); !migrated) return migrated.error();
   return std::move(*store);

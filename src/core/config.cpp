@@ -117,8 +117,23 @@ const std::vector<Entry>& Entries() {
         "Directory for the database, the generated master key and indexes."},
        String(&Config::data_dir)},
       {{"database_url", "PARLEY_DATABASE_URL", "string", "sqlite://$PARLEY_DATA_DIR/parley.db",
-        "Storage backend. `sqlite://PATH` (WAL mode)."},
-       String(&Config::database_url)},
+        "Storage backend. `sqlite://PATH` (WAL mode; `sqlite:///abs/path.db` for an absolute path), or PostgreSQL "
+        "as a libpq URI, `postgresql://user:password@host:port/database?sslmode=require` (`postgres://` too), "
+        "which several `parley serve` processes can share (see docs/scaling.md). Every command that opens the "
+        "store applies its pending migrations.",
+        true},
+       [](Config& c, const std::string& v) -> Result<void> {
+         if (!v.empty() && !v.starts_with("sqlite://") && !v.starts_with("postgresql://") &&
+             !v.starts_with("postgres://")) {
+           return Error::InvalidArgument("must start with sqlite://, postgresql:// or postgres://");
+         }
+         c.database_url = v;
+         return Ok();
+       }},
+      {{"database_pool", "PARLEY_DATABASE_POOL", "integer", "8",
+        "PostgreSQL: connections each process keeps open for the store's calls (1-256), besides one for webhook "
+        "ingest. Size the server's `max_connections` for every process's pool plus one. SQLite ignores it."},
+       Integer(&Config::database_pool, 1, 256)},
       {{"redis_url", "PARLEY_REDIS_URL", "string", "(none)",
         "Redis shared by several `parley serve` processes (`redis://[[user]:password@]host[:port][/db]`; the "
         "password %-encoded): the dashboard's live events and the rate limits (logins, tenant API, per contact) go "

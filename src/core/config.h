@@ -21,6 +21,7 @@ struct Config {
   std::string metrics_token;  //!< Bearer token the operator's routes require; empty: none.
   std::string data_dir = "./data";          //!< Database, master key and indexes live here.
   std::string database_url;                 //!< Default: sqlite://<data_dir>/parley.db.
+  int database_pool = 8;                    //!< PostgreSQL: connections pooled for the store's calls.
   std::string redis_url;                    //!< redis://… shared by several processes; empty: none.
   int http_threads = 2;                     //!< Threads running the I/O event loop.
   int blocking_threads = 4;                 //!< Bounded pool for blocking work (store reads, claims).

@@ -8,6 +8,7 @@
 #include "core/decision.h"
 #include "core/error.h"
 #include "core/message.h"
+#include "store/migration.h"
 
 #include <boost/asio/any_io_executor.hpp>
 
@@ -484,8 +485,10 @@ class Store {
 };
 
 struct StoreOptions {
-  std::string database_url;  //!< sqlite:///path/to/file.db
-  std::string sqlite_synchronous = "full";
+  //! The backend, by scheme: sqlite://PATH (relative, or absolute as sqlite:///abs/file.db), or
+  //! postgresql://… and postgres://… (a libpq URI: user, password, host, port, database, ?parameters).
+  std::string database_url;
+  std::string sqlite_synchronous = "full";  //!< SQLite only: `synchronous` pragma, full or normal.
   // When set, the Ingest callbacks of one commit group run there, handed over in one post instead of one per
   // callback from a store thread: the server passes its I/O executor, which spares a thread wake-up per webhook.
   boost::asio::any_io_executor callback_executor;
@@ -493,9 +496,19 @@ struct StoreOptions {
   // newest id, before that commit's Ingest callbacks; on a store thread, so it must be quick and must not call the
   // store. The server announces the ids on its event bus; empty: nobody is told.
   std::function<void(int64_t tenant_id, int64_t last_event_id)> on_events;
+  //! PostgreSQL only: connections pooled for the store's calls, 1 or more (ingest has one more of its own).
+  int database_connections = 8;
 };
 
-// Opens the backend named by the URL scheme. The store seals channel tokens with `box`.
+// Opens the backend named by the URL scheme, without migrating it. The store seals channel tokens with `box`.
+// kInvalidArgument for a URL of another scheme or a SQLite URL without a path; kUnavailable when the database
+// cannot be opened or reached (a PostgreSQL server refusing the connection, a wrong password).
 Result<std::unique_ptr<Store>> OpenStore(const StoreOptions& options, const crypto::SecretBox& box);
+
+// Every migration this binary has for the backend of `database_url` and every one its database records, in version
+// order, read without changing the database (no migration, no file or table created): a database that does not
+// exist yet, or has no schema_migrations table, has every migration pending. OpenStore's errors for a bad URL or an
+// unreachable database.
+Result<std::vector<MigrationStatus>> ReadMigrationStatus(const std::string& database_url);
 
 }  // namespace parley::store

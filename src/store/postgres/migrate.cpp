@@ -3,6 +3,8 @@
 #include "core/time.h"
 #include "store/migration.h"
 
+#include <map>
+
 namespace parley::store::postgres {
 namespace {
 
@@ -11,6 +13,9 @@ constexpr char kLockMigrations[] = "SELECT pg_advisory_xact_lock(112971082467705
 constexpr char kCreateMigrationsTable[] =
     "CREATE TABLE IF NOT EXISTS schema_migrations ("
     " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)";
+// to_regclass follows the connection's search_path, as the migrations' CREATE TABLE does.
+constexpr char kHasMigrationsTable[] = "SELECT to_regclass('schema_migrations') IS NOT NULL";
+constexpr char kAppliedMigrations[] = "SELECT version, name, applied_at FROM schema_migrations ORDER BY version";
 constexpr char kNewestApplied[] = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
 constexpr char kMigrationApplied[] = "SELECT 1 FROM schema_migrations WHERE version = $1";
 constexpr char kRecordMigration[] = "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)";
@@ -57,6 +62,31 @@ Result<void> ApplyMigrations(Connection& connection) {
     }
   }
   return Ok();
+}
+
+Result<std::vector<MigrationStatus>> ReadMigrationStatus(Connection& connection) {
+  std::map<int, MigrationStatus> by_version;
+  for (const Migration& migration : Migrations()) {
+    by_version[migration.version] = {migration.version, std::string(migration.name), std::nullopt, true};
+  }
+  STORE_TRY(connection.Execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
+  auto read = [&]() -> Result<void> {
+    STORE_ASSIGN_OR_RETURN(auto has_table, connection.Query(kHasMigrationsTable));
+    if (!has_table.Bool(0, 0)) return Ok();
+    STORE_ASSIGN_OR_RETURN(auto applied, connection.Query(kAppliedMigrations));
+    for (int i = 0; i < applied.size(); ++i) {
+      const int version = static_cast<int>(applied.Int(i, 0));
+      auto [it, inserted] = by_version.try_emplace(version, MigrationStatus{version, applied.String(i, 1), {}, false});
+      it->second.applied_at_ms = applied.Int(i, 2);
+    }
+    return Ok();
+  };
+  Result<void> done = read();
+  (void)connection.Execute(done ? kCommit : kRollback);
+  if (!done) return done.error();
+  std::vector<MigrationStatus> statuses;
+  for (auto& [version, status] : by_version) statuses.push_back(std::move(status));
+  return statuses;
 }
 
 }  // namespace parley::store::postgres

@@ -4,21 +4,14 @@
 // thread, no migration): a backup of a live database must not change it.
 
 #include "core/error.h"
+#include "store/migration.h"
 #include "store/sqlite/db.h"
 
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <vector>
 
 namespace parley::store::sqlite {
-
-struct MigrationStatus {
-  int version = 0;
-  std::string name;
-  std::optional<int64_t> applied_at_ms;  //!< nullopt: pending.
-  bool known = true;  //!< False: applied by a newer Parley than this one (this binary does not have it).
-};
 
 // The version of the newest migration this binary has: the schema it writes.
 int NewestKnownVersion();

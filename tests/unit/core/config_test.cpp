@@ -115,6 +115,22 @@ TEST(ConfigTest, RedisUrlIsOptionalAndNeverEchoed) {
   EXPECT_EQ(wrong.error().message.find("hunter2"), std::string::npos);
 }
 
+TEST(ConfigTest, DatabaseUrlNamesSqliteOrPostgresAndIsNeverEchoed) {
+  auto postgres = LoadConfig(FakeEnv({{"PARLEY_DATABASE_URL", "postgresql://parley:pw@db:5432/parley"},
+                                      {"PARLEY_DATABASE_POOL", "16"}}))
+                      .value();
+  EXPECT_EQ(postgres.database_url, "postgresql://parley:pw@db:5432/parley");
+  EXPECT_EQ(postgres.database_pool, 16);
+  EXPECT_EQ(postgres.SqlitePath(), "");
+  EXPECT_EQ(LoadConfig(FakeEnv({})).value().database_pool, 8);
+  EXPECT_TRUE(LoadConfig(FakeEnv({{"PARLEY_DATABASE_URL", "postgres://db/parley"}})));
+  auto wrong = LoadConfig(FakeEnv({{"PARLEY_DATABASE_URL", "mysql://root:hunter2@db/parley"}}));
+  ASSERT_FALSE(wrong);
+  EXPECT_NE(wrong.error().message.find("PARLEY_DATABASE_URL"), std::string::npos);
+  EXPECT_EQ(wrong.error().message.find("hunter2"), std::string::npos);
+  EXPECT_FALSE(LoadConfig(FakeEnv({{"PARLEY_DATABASE_POOL", "0"}})));
+}
+
 TEST(ConfigTest, TlsNeedsBothFilesAndMeansHttps) {
   auto tls =
       LoadConfig(FakeEnv({{"PARLEY_TLS_CERT", "/etc/tls/fullchain.pem"}, {"PARLEY_TLS_KEY", "/etc/tls/privkey.pem"}}))

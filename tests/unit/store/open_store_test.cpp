@@ -38,10 +38,45 @@ TEST_F(OpenStoreTest, SqliteUrlWithAbsolutePathCreatesTheDirectory) {
 }
 
 TEST_F(OpenStoreTest, RefusesOtherSchemesAndEmptyPaths) {
-  for (const char* url : {"postgres://localhost/parley", "mysql://x", "sqlite://", "sqlite://:memory:", "parley.db"}) {
+  for (const char* url : {"mysql://x", "sqlite://", "sqlite://:memory:", "parley.db", "postgresql:/x"}) {
     auto store = OpenStore({url, "full"}, box_);
     ASSERT_FALSE(store) << url;
     EXPECT_EQ(store.error().code, ErrorCode::kInvalidArgument) << url;
+    auto status = ReadMigrationStatus(url);
+    ASSERT_FALSE(status) << url;
+    EXPECT_EQ(status.error().code, ErrorCode::kInvalidArgument) << url;
+  }
+}
+
+// Both of libpq's schemes reach the PostgreSQL backend, which connects at once: a closed port is unavailable.
+TEST_F(OpenStoreTest, PostgresUrlsGoToThePostgresBackend) {
+  for (const char* url : {"postgresql://parley@127.0.0.1:1/parley", "postgres://parley@127.0.0.1:1/parley"}) {
+    auto store = OpenStore({url}, box_);
+    ASSERT_FALSE(store) << url;
+    EXPECT_EQ(store.error().code, ErrorCode::kUnavailable) << url;
+    EXPECT_NE(store.error().message.find("PostgreSQL"), std::string::npos) << store.error().message;
+  }
+}
+
+TEST_F(OpenStoreTest, MigrationStatusReadsASqliteFileWithoutCreatingIt) {
+  const std::filesystem::path file = dir_ / "status.db";
+  const std::string url = "sqlite://" + file.string();
+  auto fresh = ReadMigrationStatus(url);
+  ASSERT_TRUE(fresh) << fresh.error().message;
+  ASSERT_FALSE(fresh->empty());
+  for (const auto& migration : *fresh) EXPECT_FALSE(migration.applied_at_ms) << migration.name;
+  EXPECT_FALSE(std::filesystem::exists(file));
+
+  auto store = OpenStore({url, "normal"}, box_);
+  ASSERT_TRUE(store);
+  ASSERT_TRUE((*store)->Migrate());
+  (*store)->Close();
+  auto migrated = ReadMigrationStatus(url);
+  ASSERT_TRUE(migrated);
+  EXPECT_EQ(migrated->size(), fresh->size());
+  for (const auto& migration : *migrated) {
+    EXPECT_TRUE(migration.applied_at_ms) << migration.name;
+    EXPECT_TRUE(migration.known) << migration.name;
   }
 }
 
