@@ -210,14 +210,16 @@ int Main(int argc, char** argv) {
   cli.add_option("--config", config_path, "TOML configuration file (see docs/configuration.md)");
 
   auto* serve = cli.add_subcommand("serve", "Run the server: webhooks, batching, replies and the API.");
-  auto* migrate = cli.add_subcommand("migrate", "Apply pending database migrations and exit.");
+  auto* migrate = cli.add_subcommand("migrate", "Apply pending database migrations (SQLite or PostgreSQL) and exit.");
   bool migrate_status = false;
   migrate->add_flag("--status", migrate_status, "Only list the migrations, applied or pending; change nothing.");
   auto* backup = cli.add_subcommand(
-      "backup", "Copy the database and the master key into a new directory while the server keeps running.");
+      "backup",
+      "Copy the SQLite database and the master key into a new directory while the server keeps running (on "
+      "PostgreSQL: pg_dump, see docs/operations.md).");
   std::string backup_to;
   backup->add_option("--to", backup_to, "The directory to create (it must not exist, or be empty).")->required();
-  auto* restore = cli.add_subcommand("restore", "Fill an empty data directory from a backup.");
+  auto* restore = cli.add_subcommand("restore", "Fill an empty data directory from a backup (SQLite).");
   std::string restore_from;
   restore->add_option("--from", restore_from, "The backup's directory.")->required();
   auto* openapi = cli.add_subcommand(

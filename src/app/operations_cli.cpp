@@ -5,11 +5,13 @@
 #include "core/json.h"
 #include "core/time.h"
 #include "store/sqlite/maintenance.h"
+#include "store/store.h"
 
 #include <boost/json.hpp>
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -38,13 +40,24 @@ bool MissingOrEmpty(const fs::path& dir) {
   return !fs::exists(dir, ec) || (fs::is_directory(dir, ec) && fs::is_empty(dir, ec));
 }
 
-Error NotOnSqlite(const Config& config) {
-  if (config.database_url.starts_with("postgres")) {
+// `parley backup` and `restore` copy SQLite's file; a PostgreSQL server has its own tools, which see a consistent
+// snapshot of a live database too. The key is what those tools cannot know about: without it the channels' stored
+// tokens are unreadable.
+Error PostgresBackupError(const Config& config, bool restore) {
+  const std::string key = config.master_key.empty() ? config.data_dir + "/master.key" : "PARLEY_MASTER_KEY";
+  if (restore) {
     return Error::InvalidArgument(
-        "parley backup and restore copy the embedded SQLite store; on PostgreSQL use pg_dump and pg_restore, and keep "
-        "the master key (PARLEY_MASTER_KEY) with the dump (docs/operations.md)");
+        "parley restore fills an empty SQLite data directory, and PARLEY_DATABASE_URL names PostgreSQL: restore the "
+        "database with pg_restore (pg_restore --no-owner --dbname=URL parley.dump, into an empty database) and give "
+        "Parley the master key the dump was taken with (" +
+        key + "); see docs/operations.md");
   }
-  return Error::InvalidArgument("PARLEY_DATABASE_URL is not a sqlite:// address");
+  return Error::InvalidArgument(
+      "parley backup copies the embedded SQLite store, and PARLEY_DATABASE_URL names PostgreSQL: back the database "
+      "up with pg_dump (pg_dump --format=custom --file=parley.dump URL), and keep the master key (" +
+      key +
+      ") with it, apart from the dump: without the key the channels' tokens cannot be read; see "
+      "docs/operations.md");
 }
 
 // Copies `from` to the new file `to` with mode 0600 (a master key) and flushes it to disk.
@@ -202,7 +215,7 @@ Result<json::object> RestoreInto(const Config& config, const fs::path& from) {
 }  // namespace
 
 int Backup(const Config& config, const std::string& to) {
-  if (config.SqlitePath().empty()) return PrintError(NotOnSqlite(config));
+  if (config.SqlitePath().empty()) return PrintError(PostgresBackupError(config, false));
   if (!MissingOrEmpty(to))
     return PrintError(Error::Conflict(to + " exists and is not empty: back up into a new directory"));
   auto written = WriteBackup(config, to);
@@ -216,7 +229,7 @@ int Backup(const Config& config, const std::string& to) {
 }
 
 int Restore(const Config& config, const std::string& from) {
-  if (config.SqlitePath().empty()) return PrintError(NotOnSqlite(config));
+  if (config.SqlitePath().empty()) return PrintError(PostgresBackupError(config, true));
   auto restored = RestoreInto(config, from);
   if (!restored) return PrintError(restored.error());
   std::cout << SerializeJson(*restored) << std::endl;
@@ -224,9 +237,7 @@ int Restore(const Config& config, const std::string& from) {
 }
 
 int Migrate(const Config& config, bool status_only) {
-  const std::string database = config.SqlitePath();
-  if (database.empty()) return PrintError(NotOnSqlite(config));
-  auto before = store::sqlite::ReadMigrationStatus(database);
+  auto before = store::ReadMigrationStatus(config.database_url);
   if (!before) return PrintError(before.error());
   if (status_only) {
     bool unknown = false;
@@ -241,11 +252,15 @@ int Migrate(const Config& config, bool status_only) {
     return unknown ? 1 : 0;
   }
   int64_t pending = 0;
-  for (const auto& status : *before) pending += status.applied_at_ms ? 0 : 1;
+  int newest_known = 0;
+  for (const auto& status : *before) {
+    pending += status.applied_at_ms ? 0 : 1;
+    if (status.known) newest_known = std::max(newest_known, status.version);
+  }
   auto store = OpenForCli(config);
   if (!store) return PrintError(store.error());
   (*store)->Close();
-  json::object result{{"migrated", pending}, {"schema_version", store::sqlite::NewestKnownVersion()}};
+  json::object result{{"migrated", pending}, {"schema_version", newest_known}};
   if (pending == 0) result["up_to_date"] = true;
   std::cout << SerializeJson(result) << std::endl;
   return 0;

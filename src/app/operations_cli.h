@@ -22,10 +22,11 @@ int Backup(const Config& config, const std::string& to);
 
 // Fills the configured data directory (which must be missing or empty) from the backup in `from`, after checking
 // the manifest, the checksums and the database's integrity; prints {"restored", "data_dir", "schema_version"}.
-// Refuses a backup from a newer Parley, and a PARLEY_MASTER_KEY other than the backup's.
+// Refuses a backup from a newer Parley, and a PARLEY_MASTER_KEY other than the backup's. Backups are of SQLite
+// stores: on PostgreSQL both commands refuse, naming pg_dump and pg_restore and the master key to keep.
 int Restore(const Config& config, const std::string& from);
 
-// `parley migrate`: applies pending migrations and prints {"migrated": N, "schema_version"} ("migrated": 0 and
+// `parley migrate`, on either backend: applies pending migrations and prints {"migrated": N, "schema_version"} ("migrated": 0 and
 // "up_to_date": true when there was nothing to do). With `status_only` changes nothing and prints one JSON line per
 // migration: {"version", "name", "state": "applied"|"pending"|"unknown", "applied_at"?}; "unknown" is one a newer
 // Parley applied, and makes the exit code 1 (this binary must not serve that database).
