@@ -7,9 +7,11 @@
 #include "core/time.h"
 #include "knowledge/language.h"
 
+#include <boost/asio/this_coro.hpp>
 #include <boost/json/array.hpp>
 
 #include <algorithm>
+#include <exception>
 #include <optional>
 
 namespace parley::app {
@@ -97,11 +99,20 @@ boost::asio::awaitable<Result<store::Reply>> MeteredResponder::Respond(const sto
           return std::find(uncovered.begin(), uncovered.end(), m.id) != uncovered.end();
         });
       }
-      Result<store::Reply> answered = co_await agent_.RespondWith(covered ? *covered : batch, *settings);
-      if (!answered) {
+      Result<store::Reply> answered = Error::Internal("the agent did not answer");
+      std::exception_ptr thrown;  // The worker cancelling an answer past its processing timeout, for one.
+      try {
+        answered = co_await agent_.RespondWith(covered ? *covered : batch, *settings);
+      } catch (...) {
+        thrown = std::current_exception();
+      }
+      if (thrown || !answered) {
+        // Once cancelled, a coroutine's every wait throws: the credits held for this answer go back all the same.
+        co_await boost::asio::this_coro::reset_cancellation_state();
         auto release = [this, &admission] { return meter_.Release(*admission); };
         auto released = co_await pool_.Run(release);
         if (!released) log::Warn("reservation_not_released", {{"detail", released.error().detail}});
+        if (thrown) std::rethrow_exception(thrown);
         co_return answered.error();
       }
       reply = std::move(*answered);

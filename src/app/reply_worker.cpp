@@ -5,6 +5,8 @@
 #include "core/log.h"
 #include "core/time.h"
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
@@ -83,6 +85,10 @@ struct ReplyWorker::Attempt {
   // or the customer could see "typing" after the answer.
   bool indicator_done = false;
   boost::asio::steady_timer indicator_finished;
+  // Emitted (terminal) at the processing timeout: the answer stops where it waits (a model call, a look-up) instead
+  // of running on, and under overload piling up, beside the attempt that replaces it.
+  boost::asio::cancellation_signal stop;
+  bool stopped = false;
 };
 
 ReplyWorker::ReplyWorker(boost::asio::any_io_executor executor, const Config& config, store::Store& store,
@@ -199,14 +205,17 @@ boost::asio::awaitable<void> ReplyWorker::Process(int64_t conversation_id) {
   const Platform platform = attempt->claim.conversation.platform;
   api::PlatformMetrics& m = api::MetricsFor(platform);
 
-  // Answer runs on its own; this coroutine waits for it or for the processing timeout, whichever comes first.
-  // A late answer cannot do harm: its commit finds the claim released and changes nothing.
+  // Answer runs on its own; this coroutine waits for it or for the processing timeout, whichever comes first, and
+  // then cancels it. Work it already handed to the blocking pool still finishes; should it reach its commit, the
+  // commit finds the claim released and changes nothing.
   const int64_t deadline_ms = clock_.NowMs() + config_.processing_timeout_ms;
-  boost::asio::co_spawn(strand, Answer(attempt), [attempt](std::exception_ptr e, Result<store::CommitResult> r) {
-    LogEscaped(e, "answer");
+  auto answered = [attempt](std::exception_ptr e, Result<store::CommitResult> r) {
+    if (!attempt->stopped) LogEscaped(e, "answer");
     attempt->outcome = e ? Result<store::CommitResult>(Error::Internal("answer threw")) : std::move(r);
     attempt->timer.cancel();
-  });
+  };
+  boost::asio::co_spawn(strand, Answer(attempt),
+                        boost::asio::bind_cancellation_slot(attempt->stop.slot(), std::move(answered)));
   const std::shared_ptr<boost::asio::steady_timer> timer(attempt, &attempt->timer);
   while (!attempt->outcome && clock_.NowMs() < deadline_ms) co_await SleepUntil(clock_, timer, deadline_ms);
 
@@ -214,6 +223,8 @@ boost::asio::awaitable<void> ReplyWorker::Process(int64_t conversation_id) {
                                     {"tenant_id", attempt->claim.conversation.tenant_id},
                                     {"conversation_id", conversation_id}};
   if (!attempt->outcome) {
+    attempt->stopped = true;
+    attempt->stop.emit(boost::asio::cancellation_type::terminal);
     m.conversations_timed_out.Inc();
     auto fields = context;
     fields["timeout_ms"] = config_.processing_timeout_ms;

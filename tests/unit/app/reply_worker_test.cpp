@@ -486,7 +486,7 @@ TEST_F(ReplyWorkerTest, AFailingResponderIsRetriedWithGrowingWaitsThenHandedToPe
   EXPECT_EQ(responder_.batches().size(), 3u);
 }
 
-TEST_F(ReplyWorkerTest, AnAnswerPastTheProcessingTimeoutIsDroppedAndTheBurstAnsweredOnce) {
+TEST_F(ReplyWorkerTest, AnAnswerPastTheProcessingTimeoutIsCancelledAndTheBurstAnsweredOnce) {
   responder_.Hold();
   Write("hi");
   Advance(config_.batch_window_ms);
@@ -494,16 +494,35 @@ TEST_F(ReplyWorkerTest, AnAnswerPastTheProcessingTimeoutIsDroppedAndTheBurstAnsw
 
   Advance(config_.processing_timeout_ms - 1);
   EXPECT_TRUE(store_.claim(conversation_));
+  EXPECT_EQ(responder_.waiting(), 1);
   Advance(1);
   EXPECT_FALSE(store_.claim(conversation_));  // Timed out: released, tried again after the window.
+  EXPECT_EQ(responder_.waiting(), 0);         // and the answer stopped waiting for its model.
   Advance(config_.batch_window_ms);
   ASSERT_EQ(responder_.batches().size(), 2u);
   EXPECT_EQ(Delivered(), std::vector<std::string>{"Re: hi"});
-
-  responder_.Release();  // The first answer comes at last: its claim is gone, so it changes nothing.
   Advance(kHour);
   EXPECT_EQ(whatsapp().sends().size(), 1u);
   EXPECT_EQ(store_.outbound(conversation_).size(), 1u);
+}
+
+TEST_F(ReplyWorkerTest, AnswersPastTheProcessingTimeoutDoNotPileUp) {
+  // A model slower than the processing timeout, three times: each attempt is cancelled when the next is made, and
+  // the third failure hands the conversation to people.
+  responder_.Hold(3);
+  Write("hi");
+  Advance(config_.batch_window_ms);
+  for (int attempt = 1; attempt <= 3; ++attempt) {
+    ASSERT_EQ(responder_.batches().size(), static_cast<size_t>(attempt));
+    EXPECT_EQ(responder_.waiting(), 1);
+    Advance(config_.processing_timeout_ms);
+    EXPECT_EQ(responder_.waiting(), 0);
+    Advance(config_.batch_window_ms * attempt);
+  }
+  Advance(kHour);
+  EXPECT_EQ(responder_.batches().size(), 3u);
+  EXPECT_TRUE(whatsapp().sends().empty());
+  EXPECT_EQ(store_.conversation(conversation_).mode, "human");
 }
 
 }  // namespace
