@@ -105,6 +105,11 @@ void Api::RegisterRoutes(RouteTable& routes) {
          .errors = {401, 503}},
         [this, p](const http::Request& request, const http::RouteContext&) { return ReceiveWebhook(p, request); });
   }
+  RegisterProbes(routes);
+}
+
+void Api::RegisterProbes(RouteTable& routes) {
+  using http::Verb;
   routes.Liveness("/health", {.summary = "Liveness", .tag = "operations", .response_schema = "Liveness"},
                   [](const http::Request&, const http::RouteContext&) -> boost::asio::awaitable<http::Response> {
                     co_return http::JsonResponse(http::Status::ok, boost::json::object{{"status", "ok"}});
@@ -213,6 +218,7 @@ boost::asio::awaitable<http::Response> Api::Health() {
   auto total = [&registry](const char* name) { return static_cast<int64_t>(registry.CounterTotal(name)); };
   boost::json::object body{
       {"status", store_health.ok ? "ok" : "degraded"},
+      {"role", config_.role},
       {"uptime_s", (NowMs() - status_.started_at_ms) / 1000},
       {"store",
        {{"ok", store_health.ok},

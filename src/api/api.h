@@ -33,7 +33,10 @@ class Api {
   Api(const Config& config, store::Store& store, BlockingPool& pool, queue::Batcher& batcher,
       const channels::ChannelSet& channels, RuntimeStatus status);
 
+  // The webhooks and the probes.
   void RegisterRoutes(RouteTable& routes);
+  // Liveness (/health), readiness (/api/health) and /metrics: what a worker process (PARLEY_ROLE=worker) serves.
+  void RegisterProbes(RouteTable& routes);
 
   // The inbound pipeline for one webhook POST: verify, parse, store durably, arm the batcher, then 200.
   boost::asio::awaitable<http::Response> ReceiveWebhook(Platform platform, const http::Request& request);

@@ -440,9 +440,10 @@ extern const std::string_view kAdminSchemaShapes = R"json({
   },
   "Readiness": {
     "type": "object",
-    "required": ["status", "uptime_s", "store", "batcher", "http", "pipeline"],
+    "required": ["status", "role", "uptime_s", "store", "batcher", "http", "pipeline"],
     "properties": {
       "status": {"type": "string", "enum": ["ok", "degraded"], "description": "degraded answers 503."},
+      "role": {"type": "string", "enum": ["all", "gateway", "worker"], "description": "PARLEY_ROLE."},
       "uptime_s": {"type": "integer"},
       "store": {
         "type": "object",

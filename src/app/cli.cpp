@@ -210,6 +210,9 @@ int Main(int argc, char** argv) {
   cli.add_option("--config", config_path, "TOML configuration file (see docs/configuration.md)");
 
   auto* serve = cli.add_subcommand("serve", "Run the server: webhooks, batching, replies and the API.");
+  std::string serve_role;
+  serve->add_option("--role", serve_role, "all, gateway or worker: PARLEY_ROLE for this process (docs/scaling.md).")
+      ->check(CLI::IsMember({"all", "gateway", "worker"}));
   auto* migrate = cli.add_subcommand("migrate", "Apply pending database migrations (SQLite or PostgreSQL) and exit.");
   bool migrate_status = false;
   migrate->add_flag("--status", migrate_status, "Only list the migrations, applied or pending; change nothing.");
@@ -358,7 +361,15 @@ int Main(int argc, char** argv) {
     std::cout << ConfigMarkdown();
     return 0;
   }
-  auto config = LoadConfig(ProcessEnv(), config_path.empty() ? std::nullopt : std::optional<std::string>(config_path));
+  EnvLookup env = ProcessEnv();
+  if (!serve_role.empty()) {
+    // The flag is the PARLEY_ROLE setting given on the command line: it is checked with the rest of the table.
+    env = [process = std::move(env), serve_role](const std::string& name) -> std::optional<std::string> {
+      if (name == "PARLEY_ROLE") return serve_role;
+      return process(name);
+    };
+  }
+  auto config = LoadConfig(env, config_path.empty() ? std::nullopt : std::optional<std::string>(config_path));
   if (!config) return PrintError(config.error());
   log::Init(config->log_level);
 

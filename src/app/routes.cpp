@@ -46,6 +46,8 @@ void ApiRoutes::Register(api::RouteTable& routes) {
   api::RegisterOpenApiRoute(routes);
 }
 
+void ApiRoutes::RegisterProbes(api::RouteTable& routes) { api_.RegisterProbes(routes); }
+
 namespace {
 
 // A directory that is removed with everything in it when this goes out of scope.

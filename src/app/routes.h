@@ -64,6 +64,8 @@ class ApiRoutes {
   explicit ApiRoutes(ApiServices services);
 
   void Register(api::RouteTable& routes);
+  // The probes alone (liveness, readiness, metrics), for a process that serves no API (PARLEY_ROLE=worker).
+  void RegisterProbes(api::RouteTable& routes);
 
  private:
   api::Api api_;

@@ -6,6 +6,7 @@
 #include "app/analytics_rollup.h"
 #include "app/live_events.h"
 #include "app/metered_responder.h"
+#include "app/pending_sweep.h"
 #include "app/reply_worker.h"
 #include "app/retention.h"
 #include "app/routes.h"
@@ -25,6 +26,7 @@
 #include "http/tls.h"
 #include "mail/mailer.h"
 #include "queue/batcher.h"
+#include "queue/redis/redis_batcher.h"
 #include "redis/client.h"
 #include "redis/rate_limiter.h"
 #include "store/billing_store.h"
@@ -151,10 +153,21 @@ int Serve(const Config& config) {
       {config.whatsapp_app_secret, config.whatsapp_verify_token, config.graph_api_base_url},
       {config.instagram_app_secret, config.instagram_verify_token, config.graph_api_base_url}, client);
 
+  // What this process runs (PARLEY_ROLE): a gateway takes webhooks and the API, a worker answers and delivers.
+  const bool serves_api = config.role != "worker";
+  const bool works = config.role != "gateway";
+
   agent::AgentService agent_service(io.get_executor(), config, *store, *box, pool, &client);
   auto batch_windows = MakeTenantBatchWindows(io.get_executor(), pool, agent_service, config);
-  auto batcher = queue::MakeMemoryBatcher(io.get_executor(),
-                                          {config.batch_window_ms, config.batch_max_wait_ms, batch_windows.get()});
+  const queue::BatchPolicy batch_policy{config.batch_window_ms, config.batch_max_wait_ms, batch_windows.get()};
+  // With Redis the debounce is shared: a conversation a gateway arms fires in one of the workers. Deadlines Redis may
+  // have lost are restored from the store by the sweep (below), which its `on_lost` hook runs at once.
+  std::function<void()> deadlines_lost;
+  auto batcher = redis ? queue::MakeRedisBatcher(io.get_executor(), batch_policy, *redis,
+                                                 [&deadlines_lost] {
+                                                   if (deadlines_lost) deadlines_lost();
+                                                 })
+                       : queue::MakeMemoryBatcher(io.get_executor(), batch_policy);
   agent::AutoReplyResponder away_message(config.auto_reply_text);
   agent::AgentResponder agent_responder(config, agent_service, *store, pool);
   auto contact_limiter = rate_limiters("contact_replies", static_cast<double>(config.contact_replies_per_minute) / 60.0,
@@ -189,7 +202,7 @@ int Serve(const Config& config) {
   server_options.idle_timeout = std::chrono::milliseconds(config.idle_timeout_ms);
   http::Server server(io.get_executor(), server_options, router);
   // Whatever no API route answers is the dashboard's (docs/dashboard.md, "Serving").
-  router.SetFallback(http::StaticFiles({config.web_dir}));
+  if (serves_api) router.SetFallback(http::StaticFiles({config.web_dir}));
   // The operator's own listener, when asked for: metrics, readiness and the reference leave the public one.
   http::Router admin_router;
   std::optional<http::Server> admin_server;
@@ -229,38 +242,56 @@ int Serve(const Config& config) {
                         mailer->get(),
                         [&webhook_dispatcher] { webhook_dispatcher->Wake(); },
                         rate_limiters});
-  api_routes.Register(routes);
+  if (serves_api) {
+    api_routes.Register(routes);
+  } else {
+    api_routes.RegisterProbes(routes);
+  }
 
   if (auto started = server.Start(); !started) return Fail("listen_failed", started.error());
   if (admin_server) {
     if (auto started = admin_server->Start(); !started) return Fail("listen_failed", started.error());
   }
 
-  // Recovery: replies committed but not sent (a crash between commit and send, or a retry waiting for the platform)
-  // are read first, so that they go out before anything newer of their conversations; then every conversation left
-  // with unanswered messages is armed again, and only then does the batcher fire.
-  auto queued = worker.RecoverOutbox();
-  if (!queued) return Fail("recovery_failed", queued.error());
-  auto pending = store->ListPendingConversations();
-  if (!pending) return Fail("recovery_failed", pending.error());
-  for (const auto& p : *pending) batcher->Arm(p);
-  batcher->Start([&worker](int64_t conversation_id) { worker.OnDue(conversation_id); });
-  // Documents left pending or half-processed by the previous run are taken up again here.
-  agent_service.ingestor().Start();
-  live_events.StartPruning(io.get_executor(), *store, pool);
-  AnalyticsRollup analytics_rollup;  // Catches up (the backfill, on a first start after migration 0025), then follows.
-  analytics_rollup.Start(io.get_executor(), *store, pool);
-  webhook_dispatcher->Start();  // Resumes the deliveries that were pending when the server stopped.
-  (*mailer)->Start(*store);     // Sends what was queued before a stop, then what comes.
+  // Recovery, in a process that answers: replies committed but not sent (a crash between commit and send, or a retry
+  // waiting for the platform) are read first, so that they go out before anything newer of their conversations; then
+  // every conversation left with unanswered messages is armed again (unless another process already did), and only
+  // then does the batcher fire.
+  size_t recovered_replies = 0;
+  size_t recovered_conversations = 0;
+  AnalyticsRollup analytics_rollup;
   RetentionSweeper retention(config);
-  retention.Start(io.get_executor(), *store, pool);
+  PendingSweep pending_sweep(io.get_executor(), *store, pool, *batcher, worker, agent_service.ingestor(),
+                             std::chrono::milliseconds(config.processing_timeout_ms));
+  if (works) {
+    auto queued = worker.RecoverOutbox();
+    if (!queued) return Fail("recovery_failed", queued.error());
+    recovered_replies = *queued;
+    auto pending = store->ListPendingConversations();
+    if (!pending) return Fail("recovery_failed", pending.error());
+    recovered_conversations = pending->size();
+    for (const auto& p : *pending) batcher->Restore(p);
+    batcher->Start([&worker](int64_t conversation_id) { worker.OnDue(conversation_id); });
+    if (redis) {
+      deadlines_lost = [&pending_sweep] { pending_sweep.SweepNow(); };
+      pending_sweep.Start();
+    }
+    // Documents left pending or half-processed by the previous run are taken up again here.
+    agent_service.ingestor().Start();
+    analytics_rollup.Start(io.get_executor(), *store, pool);  // Catches up (the backfill after 0025), then follows.
+    webhook_dispatcher->Start();  // Resumes the deliveries that were pending when the server stopped.
+    retention.Start(io.get_executor(), *store, pool);
+  }
+  live_events.StartPruning(io.get_executor(), *store, pool);
+  (*mailer)->Start(*store);  // Sends what was queued before a stop, then what comes (leased: any process may).
 
   // Written whatever the log level: scripts and tests read the bound port from this line.
   boost::json::object listening{{"address", address->first + ":" + std::to_string(server.port())},
                                 {"port", server.port()},
                                 {"database", config.SqlitePath().empty() ? "configured" : config.SqlitePath()},
-                                {"recovered_conversations", static_cast<int64_t>(pending->size())},
-                                {"recovered_replies", static_cast<int64_t>(*queued)},
+                                {"role", config.role},
+                                {"recovered_conversations", static_cast<int64_t>(recovered_conversations)},
+                                {"recovered_replies", static_cast<int64_t>(recovered_replies)},
                                 {"startup_ms", NowMs() - started_at}};
   if (redis) listening["redis"] = redis->endpoint().Redacted();
   if (admin_server) {
@@ -307,6 +338,7 @@ int Serve(const Config& config) {
         [&]() -> boost::asio::awaitable<void> {
           const auto budget = std::chrono::milliseconds(config.shutdown_timeout_ms);
           batcher->Stop();
+          pending_sweep.Stop();
           agent_service.ingestor().Stop();
           live_events.Stop();
           analytics_rollup.Stop();

@@ -146,6 +146,13 @@ const std::vector<Entry>& Entries() {
          c.redis_url = v;
          return Ok();
        }},
+      {{"role", "PARLEY_ROLE", "string", "all",
+        "What `parley serve` runs (`parley serve --role` overrides it): `all` (everything, in one process), `gateway` "
+        "(webhooks, the API and the dashboard: it stores messages and arms their debounce in Redis) or `worker` "
+        "(fires the debounce, runs the agent, delivers replies, ingests documents, rolls analytics up and sends "
+        "outbound webhooks; it answers /health, /api/health and /metrics only). `gateway` and `worker` need "
+        "PARLEY_REDIS_URL (docs/scaling.md)."},
+       OneOf(&Config::role, {"all", "gateway", "worker"})},
       {{"public_url", "PARLEY_PUBLIC_URL", "string", "(none)",
         "The address people and platforms reach Parley at (`https://parley.example.com`, an http or https URL, a "
         "path allowed): the base of links Parley gives out (password resets). With `https://` (or PARLEY_TLS_CERT), "
@@ -547,6 +554,10 @@ Result<Config> LoadConfig(const EnvLookup& env, std::optional<std::string> toml_
   }
   if (config.responder != "agent" && config.responder != "away_message") {
     return Error::InvalidArgument("PARLEY_RESPONDER must be agent or away_message");
+  }
+  if (config.role != "all" && config.redis_url.empty()) {
+    return Error::InvalidArgument("PARLEY_ROLE=" + config.role +
+                                  " needs PARLEY_REDIS_URL: gateways hand conversations to workers through Redis");
   }
   if (config.batch_max_wait_ms < config.batch_window_ms) {
     return Error::InvalidArgument("PARLEY_BATCH_MAX_WAIT_MS must not be smaller than PARLEY_BATCH_WINDOW_MS");

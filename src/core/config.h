@@ -23,6 +23,7 @@ struct Config {
   std::string database_url;                 //!< Default: sqlite://<data_dir>/parley.db.
   int database_pool = 8;                    //!< PostgreSQL: connections pooled for the store's calls.
   std::string redis_url;                    //!< redis://… shared by several processes; empty: none.
+  std::string role = "all";                 //!< What `parley serve` runs: "all", "gateway" or "worker".
   int http_threads = 2;                     //!< Threads running the I/O event loop.
   int blocking_threads = 4;                 //!< Bounded pool for blocking work (store reads, claims).
   int64_t max_body_bytes = 1 << 20;         //!< Request bodies above this answer 413.

@@ -4,8 +4,12 @@
 
 namespace parley::queue {
 
+int64_t DebounceDeadline(const store::PendingConversation& pending, int64_t window_ms, int64_t max_wait_ms) {
+  return std::min(pending.last_inbound_at_ms + window_ms, pending.pending_since_ms + max_wait_ms);
+}
+
 int64_t DebounceSchedule::Touch(const store::PendingConversation& pending, int64_t window_ms) {
-  int64_t deadline = std::min(pending.last_inbound_at_ms + window_ms, pending.pending_since_ms + policy_.max_wait_ms);
+  const int64_t deadline = DebounceDeadline(pending, window_ms, policy_.max_wait_ms);
   Set(pending.conversation_id, deadline);
   return deadline;
 }

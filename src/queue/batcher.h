@@ -29,6 +29,10 @@ struct BatchPolicy {
   TenantWindows* tenant_windows = nullptr;  //!< Outlives the batcher; null: every tenant has `window_ms`.
 };
 
+// A conversation's deadline for its newest unanswered message: last message + window, never past first unanswered
+// message + max wait.
+int64_t DebounceDeadline(const store::PendingConversation& pending, int64_t window_ms, int64_t max_wait_ms);
+
 // The deadline arithmetic and the due-set, without clocks or threads (unit-tested on its own).
 class DebounceSchedule {
  public:
@@ -65,6 +69,9 @@ class Batcher {
   // Asks for the conversation to be handed over again at `at_ms` (a claim was busy, a reply was superseded or
   // failed). Thread-safe.
   virtual void RetryAt(int64_t conversation_id, int64_t at_ms) = 0;
+  // Arms a conversation the store says is pending unless it already waits, keeping the deadline it has: what a
+  // start-up, or a sweep after deadlines may have been lost, does with ListPendingConversations. Thread-safe.
+  virtual void Restore(const store::PendingConversation& pending) = 0;
   // Starts firing. Conversations armed before Start fire once started.
   virtual void Start(DueHandler on_due) = 0;
   // Stops firing; armed conversations stay in the store and are recovered at the next start.

@@ -239,8 +239,8 @@ class Client::Impl : public std::enable_shared_from_this<Impl> {
     return OnStrand<Result<Reply>>(strand_, send);
   }
 
-  void SetMessageHandler(MessageHandler handler) { on_message_ = std::move(handler); }
-  void SetResubscribedHandler(std::function<void()> handler) { on_resubscribed_ = std::move(handler); }
+  void AddMessageHandler(MessageHandler handler) { on_message_.push_back(std::move(handler)); }
+  void AddResubscribedHandler(std::function<void()> handler) { on_resubscribed_.push_back(std::move(handler)); }
 
   void Subscribe(std::string channel) {
     asio::post(strand_, [self = shared_from_this(), channel = std::move(channel)] {
@@ -296,7 +296,9 @@ class Client::Impl : public std::enable_shared_from_this<Impl> {
     std::vector<std::string> args{"SUBSCRIBE", std::string(kAnchorChannel)};
     for (const auto& [channel, count] : channels_) args.push_back(channel);
     subscriber_->SendSubscription(args);
-    if (subscriber_opened_ && on_resubscribed_) on_resubscribed_();
+    if (subscriber_opened_) {
+      for (const auto& handler : on_resubscribed_) handler();
+    }
     subscriber_opened_ = true;
   }
 
@@ -317,15 +319,16 @@ class Client::Impl : public std::enable_shared_from_this<Impl> {
       return;
     }
     const redisReply& payload = *reply.element[2];
-    if (kind != "message" || payload.type != REDIS_REPLY_STRING || !on_message_) return;
-    on_message_(channel, std::string(payload.str, payload.len));
+    if (kind != "message" || payload.type != REDIS_REPLY_STRING) return;
+    const std::string text(payload.str, payload.len);
+    for (const auto& handler : on_message_) handler(channel, text);
   }
 
   Strand strand_;
   const Endpoint endpoint_;
   const ClientOptions options_;
-  MessageHandler on_message_;
-  std::function<void()> on_resubscribed_;
+  std::vector<MessageHandler> on_message_;
+  std::vector<std::function<void()>> on_resubscribed_;
   // On the strand:
   std::shared_ptr<Connection> commands_;
   std::shared_ptr<Connection> subscriber_;    //!< Opened with the first channel.
@@ -351,9 +354,9 @@ asio::awaitable<void> Client::Stop() { return impl_->Stop(); }
 asio::awaitable<Result<Reply>> Client::Command(std::vector<std::string> args) {
   return impl_->Command(std::move(args));
 }
-void Client::SetMessageHandler(MessageHandler handler) { impl_->SetMessageHandler(std::move(handler)); }
-void Client::SetResubscribedHandler(std::function<void()> handler) {
-  impl_->SetResubscribedHandler(std::move(handler));
+void Client::AddMessageHandler(MessageHandler handler) { impl_->AddMessageHandler(std::move(handler)); }
+void Client::AddResubscribedHandler(std::function<void()> handler) {
+  impl_->AddResubscribedHandler(std::move(handler));
 }
 void Client::Subscribe(std::string channel) { impl_->Subscribe(std::move(channel)); }
 void Client::Unsubscribe(std::string channel) { impl_->Unsubscribe(std::move(channel)); }

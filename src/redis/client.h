@@ -96,12 +96,13 @@ class Client {
   // kCancelled when the client stops. Thread-safe; any number in flight (pipelined).
   boost::asio::awaitable<Result<Reply>> Command(std::vector<std::string> args);
 
-  // Receives every message of the subscribed channels. Set before the first Subscribe; not thread-safe.
-  void SetMessageHandler(MessageHandler handler);
-  // Called on the client's strand each time the subscriber connection is open again after being lost, once its
-  // subscriptions are sent again: messages published in between were missed. Set before the first Subscribe; not
-  // thread-safe.
-  void SetResubscribedHandler(std::function<void()> handler);
+  // Adds a receiver of every message of the subscribed channels (each user filters the channels it subscribed to).
+  // Add before the first Subscribe; not thread-safe.
+  void AddMessageHandler(MessageHandler handler);
+  // Adds a callback run on the client's strand each time the subscriber connection is open again after being lost,
+  // once its subscriptions are sent again: messages published in between were missed. Add before the first
+  // Subscribe; not thread-safe.
+  void AddResubscribedHandler(std::function<void()> handler);
   // Subscribes to `channel` / leaves it: counted, so that a channel is left when every Subscribe has had its
   // Unsubscribe. Thread-safe, returns at once; the subscription holds across reconnections.
   void Subscribe(std::string channel);

@@ -2,8 +2,7 @@
 
 #include "core/log.h"
 #include "core/metrics.h"
-
-#include <openssl/evp.h>
+#include "redis/script.h"
 
 #include <atomic>
 #include <cstdio>
@@ -13,7 +12,7 @@ namespace {
 
 // KEYS[1]: the bucket. ARGV: tokens per second, burst, now (ms), cost. Returns {allowed (0|1), retry after (ms)}.
 // The same arithmetic as LocalRateLimiter; the hash holds t (tokens) and u (when they were counted).
-constexpr std::string_view kTokenBucket = R"lua(
+const Script kTokenBucket(R"lua(
 local rate = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
 local now = tonumber(ARGV[3])
@@ -39,21 +38,7 @@ end
 redis.call('HSET', KEYS[1], 't', string.format('%.17g', tokens), 'u', string.format('%d', updated))
 redis.call('PEXPIRE', KEYS[1], math.ceil((burst - tokens) * 1000 / rate) + 1000)
 return {allowed, retry}
-)lua";
-
-std::string Sha1Hex(std::string_view text) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(text.data(), text.size(), digest, &length, EVP_sha1(), nullptr);
-  std::string hex;
-  char pair[3];
-  for (unsigned int i = 0; i < length; ++i) {
-    const unsigned char byte = digest[i];
-    std::snprintf(pair, sizeof pair, "%02x", byte);
-    hex.append(pair, 2);
-  }
-  return hex;
-}
+)lua");
 
 std::string Number(double value) {
   char text[32];
@@ -87,16 +72,9 @@ class SharedRateLimiter final : public RateLimiter {
 
   boost::asio::awaitable<Decision> Take(std::string key, int64_t now_ms, double cost) override {
     if (!enabled_) co_return Decision{};
-    static const std::string sha = Sha1Hex(kTokenBucket);
-    std::vector<std::string> command{"EVALSHA",   sha, "1", prefix_ + key, per_second_, burst_, std::to_string(now_ms),
-                                     Number(cost)};
-    Result<Reply> reply = co_await client_.Command(command);
-    if (reply && reply->is_error() && reply->text.starts_with("NOSCRIPT")) {
-      // A server restarted or flushed forgets its scripts: EVAL sends it again (and caches it for EVALSHA).
-      command[0] = "EVAL";
-      command[1] = std::string(kTokenBucket);
-      reply = co_await client_.Command(command);
-    }
+    const std::vector<std::string> keys{prefix_ + key};
+    const std::vector<std::string> args{per_second_, burst_, std::to_string(now_ms), Number(cost)};
+    const Result<Reply> reply = co_await kTokenBucket.Run(client_, keys, args);
     Result<Decision> decision = DecisionOf(reply);
     if (!decision) {
       fallbacks_.Inc();

@@ -8,6 +8,11 @@ void FakeBatcher::Arm(const store::PendingConversation& pending) {
   schedule_.Touch(pending);
 }
 
+void FakeBatcher::Restore(const store::PendingConversation& pending) {
+  std::lock_guard lock(mutex_);
+  if (!schedule_.Contains(pending.conversation_id)) schedule_.Touch(pending);
+}
+
 void FakeBatcher::RetryAt(int64_t conversation_id, int64_t at_ms) {
   std::lock_guard lock(mutex_);
   retries_.emplace_back(conversation_id, at_ms);

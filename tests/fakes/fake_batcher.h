@@ -20,6 +20,7 @@ class FakeBatcher final : public queue::Batcher {
 
   void Arm(const store::PendingConversation& pending) override;
   void RetryAt(int64_t conversation_id, int64_t at_ms) override;
+  void Restore(const store::PendingConversation& pending) override;
   void Start(DueHandler on_due) override;
   void Stop() override;
   size_t waiting() const override;

@@ -64,14 +64,14 @@ class RedisEventBus final : public EventBus {
  public:
   RedisEventBus(redis::Client& client, asio::any_io_executor executor)
       : client_(client), executor_(std::move(executor)) {
-    client_.SetMessageHandler([this](const std::string& channel, const std::string& payload) {
+    client_.AddMessageHandler([this](const std::string& channel, const std::string& payload) {
       if (!channel.starts_with(kChannelPrefix)) return;
       auto tenant_id = ParseId(std::string_view(channel).substr(kChannelPrefix.size()));
       auto last_id = ParseId(payload);
       if (tenant_id && last_id) local_.Publish(*tenant_id, *last_id);
     });
     // Announcements published while the subscription was down were missed: every stream reads its log again.
-    client_.SetResubscribedHandler([this] { local_.Resync(); });
+    client_.AddResubscribedHandler([this] { local_.Resync(); });
   }
 
   void Publish(int64_t tenant_id, int64_t last_id) override {

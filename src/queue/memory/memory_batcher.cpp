@@ -61,6 +61,12 @@ class TimerState : public std::enable_shared_from_this<TimerState> {
     });
   }
 
+  void Restore(const store::PendingConversation& pending) {
+    boost::asio::dispatch(strand_, [self = shared_from_this(), pending] {
+      if (!self->schedule_.Contains(pending.conversation_id)) self->Arm(pending);
+    });
+  }
+
   void RetryAt(int64_t conversation_id, int64_t at_ms) {
     boost::asio::dispatch(strand_, [self = shared_from_this(), conversation_id, at_ms] {
       self->schedule_.RetryAt(conversation_id, at_ms);
@@ -154,6 +160,7 @@ class MemoryBatcher final : public Batcher {
 
   void Arm(const store::PendingConversation& pending) override { state_->Arm(pending); }
   void RetryAt(int64_t conversation_id, int64_t at_ms) override { state_->RetryAt(conversation_id, at_ms); }
+  void Restore(const store::PendingConversation& pending) override { state_->Restore(pending); }
   void Start(DueHandler on_due) override { state_->Start(std::move(on_due)); }
   void Stop() override { state_->Stop(); }
   size_t waiting() const override { return state_->waiting(); }

@@ -122,11 +122,11 @@ struct Inbox {
   std::atomic<int> resubscribed{0};
 
   void Attach(Client& client) {
-    client.SetMessageHandler([this](const std::string& channel, const std::string& payload) {
+    client.AddMessageHandler([this](const std::string& channel, const std::string& payload) {
       std::lock_guard lock(mutex);
       messages.emplace_back(channel, payload);
     });
-    client.SetResubscribedHandler([this] { ++resubscribed; });
+    client.AddResubscribedHandler([this] { ++resubscribed; });
   }
   bool Has(const std::string& channel, const std::string& payload) {
     std::lock_guard lock(mutex);

@@ -1,0 +1,91 @@
+#include "app/pending_sweep.h"
+
+#include "core/log.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace parley::app {
+
+namespace asio = boost::asio;
+
+struct PendingSweep::State {
+  State(asio::any_io_executor executor, store::Store& store, BlockingPool& pool, queue::Batcher& batcher,
+        ReplyWorker& worker, knowledge::Ingestor& ingestor, std::chrono::milliseconds interval)
+      : store(store),
+        pool(pool),
+        batcher(batcher),
+        worker(worker),
+        ingestor(ingestor),
+        interval(interval),
+        timer(asio::make_strand(std::move(executor))) {}
+
+  asio::awaitable<void> Sweep() {
+    auto list = [this] { return store.ListPendingConversations(); };
+    auto pending = co_await pool.Run(list);
+    if (pending) {
+      for (const auto& conversation : *pending) batcher.Restore(conversation);
+    } else {
+      log::Warn("pending_sweep_failed", {{"detail", pending.error().detail}});
+    }
+    auto recover = [this] { return worker.RecoverOutbox(); };
+    auto queued = co_await pool.Run(recover);
+    if (!queued) log::Warn("outbox_sweep_failed", {{"detail", queued.error().detail}});
+    ingestor.Wake();
+  }
+
+  asio::awaitable<void> Loop() {
+    while (running) {
+      timer.expires_after(interval);
+      boost::system::error_code ec;
+      co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      if (!running) break;
+      co_await Sweep();
+    }
+  }
+
+  store::Store& store;
+  BlockingPool& pool;
+  queue::Batcher& batcher;
+  ReplyWorker& worker;
+  knowledge::Ingestor& ingestor;
+  const std::chrono::milliseconds interval;
+  asio::steady_timer timer;
+  bool running = false;  // GUARDED_BY(timer's strand)
+};
+
+PendingSweep::PendingSweep(asio::any_io_executor executor, store::Store& store, BlockingPool& pool,
+                           queue::Batcher& batcher, ReplyWorker& worker, knowledge::Ingestor& ingestor,
+                           std::chrono::milliseconds interval)
+    : state_(std::make_shared<State>(std::move(executor), store, pool, batcher, worker, ingestor, interval)) {}
+
+void PendingSweep::Start() {
+  asio::post(state_->timer.get_executor(), [state = state_] {
+    if (state->running) return;
+    state->running = true;
+    auto loop = [state]() -> asio::awaitable<void> { co_await state->Loop(); };
+    asio::co_spawn(state->timer.get_executor(), std::move(loop), [](std::exception_ptr e) {
+      if (e) log::Error("pending_sweep_loop_failed", {});
+    });
+  });
+}
+
+void PendingSweep::SweepNow() {
+  asio::post(state_->timer.get_executor(), [state = state_] {
+    if (!state->running) return;
+    // The loop wakes as if the interval had passed: one sweep at a time.
+    state->timer.cancel();
+  });
+}
+
+void PendingSweep::Stop() {
+  asio::post(state_->timer.get_executor(), [state = state_] {
+    state->running = false;
+    state->timer.cancel();
+  });
+}
+
+}  // namespace parley::app

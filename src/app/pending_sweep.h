@@ -1,0 +1,43 @@
+#pragma once
+// What several processes sharing Redis restore from the store, the source of truth (docs/scaling.md). A conversation
+// can be pending in the store and waiting nowhere: its arming failed while Redis was unreachable, a flush or a
+// restart of Redis forgot its deadline, or a worker took it and was killed before its claim was committed. A reply can
+// be queued with nobody sending it: its sender was killed (its lease runs out). A document can be added through a
+// gateway, whose ingestor does not run. The sweep, in every process that fires the debounce, re-arms the pending
+// conversations that wait nowhere (Batcher::Restore keeps a deadline that is set), sends the queued replies
+// (ReplyWorker::RecoverOutbox; leases keep a message from going out twice) and wakes the ingestor: every `interval`,
+// and at once when deadlines may have just been lost (SweepNow). Claims keep a conversation restored while another
+// process answers it from being answered twice.
+
+#include "app/reply_worker.h"
+#include "core/blocking_pool.h"
+#include "knowledge/ingestor.h"
+#include "queue/batcher.h"
+#include "store/store.h"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <memory>
+
+namespace parley::app {
+
+class PendingSweep {
+ public:
+  // Every reference must outlive Stop().
+  PendingSweep(boost::asio::any_io_executor executor, store::Store& store, BlockingPool& pool, queue::Batcher& batcher,
+               ReplyWorker& worker, knowledge::Ingestor& ingestor, std::chrono::milliseconds interval);
+
+  void Start();
+  // Sweeps now instead of at the next interval. Thread-safe.
+  void SweepNow();
+  // Ends the loop (a sweep in progress finishes). Thread-safe.
+  void Stop();
+
+ private:
+  struct State;
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace parley::app
