@@ -187,6 +187,9 @@ class KnowledgeStore {
                                        std::optional<int64_t> retry_at_ms) = 0;
 
   // --- Retrieval ---
+  // The feeds an index catches up from. On every backend, a knowledge base's chunk ids and deletion sequence numbers
+  // become visible in increasing order (whatever order concurrent writers commit in), so a reader that resumes after
+  // the last id or sequence number it read misses nothing.
   // Chunks of the knowledge base embedded by `embedder_id` with id > `after_chunk_id`, by id, at most `limit`.
   virtual Result<std::vector<ChunkVector>> ChunkVectorsAfter(int64_t knowledge_base_id, const std::string& embedder_id,
                                                              int64_t after_chunk_id, int limit) = 0;

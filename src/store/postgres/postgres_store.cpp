@@ -74,7 +74,7 @@ PostgresStore::PostgresStore(const PostgresOptions& options, const crypto::Secre
       box_(box),
       pool_(std::move(pool)),
       ingest_connection_(std::move(ingest_connection)),
-      knowledge_(MakeUnimplementedKnowledgeStore()),
+      knowledge_(MakePostgresKnowledgeStore(*this)),
       billing_(MakePostgresBillingStore(*this)),
       access_(MakePostgresAccessStore(*this)),
       inbox_(MakePostgresInboxStore(*this)),

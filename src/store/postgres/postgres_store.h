@@ -123,7 +123,7 @@ class PostgresStore final : public Store {
   Result<OutboundAttempt> LeaseNextOutbound(int64_t conversation_id, int64_t now_ms, int64_t lease_ms) override;
   Result<void> DeferOutbound(int64_t message_id, const std::string& token, int64_t retry_at_ms,
                              const MessageError& error) override;
-  // inbox.cpp. A filter with `text` fails with NotImplemented: the inbox's text search is not on PostgreSQL yet.
+  // inbox.cpp; a filter's `text` is searched as search.h says.
   using Store::ListConversations;
   Result<Page<Conversation>> ListConversations(int64_t tenant_id, const ConversationFilter& filter,
                                                const std::optional<std::string>& cursor, int limit) override;
@@ -145,8 +145,8 @@ class PostgresStore final : public Store {
   Result<Page<StoredMessage>> ListMessagesNewestFirst(int64_t tenant_id, int64_t conversation_id,
                                                       const std::optional<std::string>& before, int limit) override;
 
-  // Sub-stores (sub_stores.h), each in its own file; knowledge() and analytics() are not implemented yet
-  // (unimplemented.cpp): each of their methods fails with NotImplemented.
+  // Sub-stores (sub_stores.h), each in its own file; analytics() is not implemented yet (unimplemented.cpp): each of
+  // its methods fails with NotImplemented.
   KnowledgeStore& knowledge() override;
   BillingStore& billing() override;
   AccessStore& access() override;

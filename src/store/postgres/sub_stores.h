@@ -13,6 +13,7 @@ class InboxStore;
 class ContactStore;
 class EventLog;
 class WebhookStore;
+class KnowledgeStore;
 }  // namespace parley::store
 
 namespace parley::store::postgres {
@@ -27,5 +28,6 @@ std::unique_ptr<InboxStore> MakePostgresInboxStore(PostgresStore& store);
 std::unique_ptr<ContactStore> MakePostgresContactStore(PostgresStore& store);
 std::unique_ptr<EventLog> MakePostgresEventLog(PostgresStore& store);
 std::unique_ptr<WebhookStore> MakePostgresWebhookStore(PostgresStore& store);
+std::unique_ptr<KnowledgeStore> MakePostgresKnowledgeStore(PostgresStore& store);
 
 }  // namespace parley::store::postgres

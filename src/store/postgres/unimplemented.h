@@ -7,7 +7,6 @@
 #include <string_view>
 
 namespace parley::store {
-class KnowledgeStore;
 class AnalyticsStore;
 }  // namespace parley::store
 
@@ -16,7 +15,6 @@ namespace parley::store::postgres {
 // The error of a method this backend does not implement yet: kInternal, "not implemented on PostgreSQL yet: <method>".
 Error NotImplemented(std::string_view method);
 
-std::unique_ptr<KnowledgeStore> MakeUnimplementedKnowledgeStore();
 std::unique_ptr<AnalyticsStore> MakeUnimplementedAnalyticsStore();
 
 }  // namespace parley::store::postgres

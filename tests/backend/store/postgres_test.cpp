@@ -31,9 +31,6 @@ TEST_P(PostgresStoreTest, WhatIsNotImplementedYetSaysSo) {
   ASSERT_FALSE(rollup);
   EXPECT_EQ(rollup.error().code, ErrorCode::kInternal);
   EXPECT_EQ(rollup.error().message, "not implemented on PostgreSQL yet: AnalyticsStore::Rollup");
-  auto bases = store_->knowledge().ListKnowledgeBases(tenant_.id);
-  ASSERT_FALSE(bases);
-  EXPECT_EQ(bases.error().message, "not implemented on PostgreSQL yet: KnowledgeStore::ListKnowledgeBases");
 }
 
 TEST_P(PostgresStoreTest, EventIdsCountUpPerTenantAcrossProcesses) {

@@ -1,121 +1,17 @@
-#include "store/knowledge_store.h"
+// The knowledge store on every backend: knowledge bases, documents and their ingestion jobs (leases, fair turns,
+// versions), Q&A pairs and AI settings. The chunk feeds the indexes catch up from: knowledge_feed_test.cpp.
 
-#include "core/crypto.h"
-#include "store/sqlite/db.h"
-#include "store/sqlite/sqlite_store.h"
-#include "support/temp_dir.h"
-
-#include <gtest/gtest.h>
+#include "knowledge_store_test.h"
 
 #include <algorithm>
-#include <cstdlib>
-#include <filesystem>
-#include <optional>
-#include <string>
-#include <vector>
 
-namespace parley::store::sqlite {
+namespace parley::store::testing {
 namespace {
 
-constexpr int64_t kT0 = 1'800'000'000'000;  // The workers' clock in each test.
-constexpr int64_t kLease = 60'000;
-constexpr char kEmbedder[] = "test-embedder";
+INSTANTIATE_TEST_SUITE_P(Backends, KnowledgeStoreTest, ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         [](const auto& info) { return BackendName(info.param); });
 
-// `lexical` is what the BM25 index reads; tests write it folded already (the knowledge module's job).
-NewChunk Chunk(int position, const std::string& text, std::vector<float> embedding = {1, 0, 0}) {
-  NewChunk chunk;
-  chunk.position = position;
-  chunk.heading_path = "Section " + std::to_string(position);
-  chunk.page = position + 1;
-  chunk.text = text;
-  chunk.lexical_text = text;
-  chunk.embedding = std::move(embedding);
-  return chunk;
-}
-
-NewFaq Faq(const std::string& question, const std::string& key, const std::string& answer) {
-  return NewFaq{{question}, {key}, answer};
-}
-
-std::vector<int64_t> ChunkIds(const std::vector<ChunkVector>& vectors) {
-  std::vector<int64_t> ids;
-  for (const auto& v : vectors) ids.push_back(v.chunk_id);
-  return ids;
-}
-
-std::vector<int64_t> TextIds(const std::vector<ChunkText>& texts) {
-  std::vector<int64_t> ids;
-  for (const auto& t : texts) ids.push_back(t.chunk_id);
-  return ids;
-}
-
-class KnowledgeStoreTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    SqliteOptions options;
-    options.path = db_path();
-    options.synchronous = "normal";  // Durability is not under test; fsyncs would only slow the suite down.
-    store_ = SqliteStore::Open(options, box_).value();
-    ASSERT_TRUE(store_->Migrate());
-    acme_ = store_->CreateTenant("Acme", crypto::Sha256Hex("key-acme")).value().id;
-    globex_ = store_->CreateTenant("Globex", crypto::Sha256Hex("key-globex")).value().id;
-    kb_ = ks().EnsureKnowledgeBase(acme_, "main").value().id;
-  }
-
-  KnowledgeStore& ks() { return store_->knowledge(); }
-  std::string db_path() const { return (dir_.path() / "parley.db").string(); }
-
-  Document Create(int64_t tenant, int64_t kb, const std::string& name, const std::string& content = "bytes") {
-    NewDocument document;
-    document.tenant_id = tenant;
-    document.knowledge_base_id = kb;
-    document.name = name;
-    document.content_type = "text/plain";
-    document.content = content;
-    auto created = ks().CreateDocument(document);
-    EXPECT_TRUE(created) << created.error().detail;
-    return created ? *created : Document{};
-  }
-
-  // Claims the next due document, which must be `document_id`.
-  DocumentJob MustClaim(int64_t document_id, int64_t now = kT0) {
-    auto job = ks().ClaimDocumentJob(now, kLease, {}, 0);
-    EXPECT_TRUE(job && job->has_value());
-    if (!job || !job->has_value()) return {};
-    EXPECT_EQ((*job)->document.id, document_id);
-    return **job;
-  }
-
-  // A ready document of `tenant` in `kb` with these chunks (and Q&A pairs), as the ingestor leaves it.
-  Document Ingest(int64_t tenant, int64_t kb, const std::string& name, const std::vector<NewChunk>& chunks,
-                  const std::vector<NewFaq>& faqs = {}, const std::string& embedder = kEmbedder) {
-    Document document = Create(tenant, kb, name);
-    DocumentJob job = MustClaim(document.id);
-    auto completed = ks().CompleteDocumentJob(job, embedder, chunks, faqs, "");
-    EXPECT_TRUE(completed) << completed.error().detail;
-    return ks().GetDocument(tenant, document.id).value();
-  }
-
-  std::vector<int64_t> ChunksOf(int64_t kb, const std::string& embedder = kEmbedder) {
-    return ChunkIds(ks().ChunkVectorsAfter(kb, embedder, 0, 1000).value());
-  }
-
-  int64_t CountRows(const char* sql) {
-    auto db = Database::Open(db_path(), {}).value();
-    auto stmt = db->Prepare(sql).value();
-    EXPECT_TRUE(stmt.Step().value());
-    return stmt.Int(0);
-  }
-
-  testing::TempDir dir_{"parley-kstore"};
-  crypto::SecretBox box_ = crypto::SecretBox::Create(std::string(32, 'k')).value();
-  std::unique_ptr<SqliteStore> store_;
-  int64_t acme_ = 0;
-  int64_t globex_ = 0;
-  int64_t kb_ = 0;
-};
-
-TEST_F(KnowledgeStoreTest, EnsureKnowledgeBaseIsIdempotentAndTenantScoped) {
+TEST_P(KnowledgeStoreTest, EnsureKnowledgeBaseIsIdempotentAndTenantScoped) {
   auto again = ks().EnsureKnowledgeBase(acme_, "main");
   ASSERT_TRUE(again);
   EXPECT_EQ(again->id, kb_);
@@ -143,7 +39,7 @@ TEST_F(KnowledgeStoreTest, EnsureKnowledgeBaseIsIdempotentAndTenantScoped) {
   EXPECT_TRUE(ks().ListKnowledgeBases(999).value().empty());
 }
 
-TEST_F(KnowledgeStoreTest, CreateDocumentStoresItPendingInTheTenantsKnowledgeBase) {
+TEST_P(KnowledgeStoreTest, CreateDocumentStoresItPendingInTheTenantsKnowledgeBase) {
   Document document = Create(acme_, kb_, "hours.md", "# Hours\nNine to five.");
   EXPECT_GT(document.id, 0);
   EXPECT_EQ(document.tenant_id, acme_);
@@ -171,7 +67,7 @@ TEST_F(KnowledgeStoreTest, CreateDocumentStoresItPendingInTheTenantsKnowledgeBas
   EXPECT_EQ(ks().ListDocuments(acme_, std::nullopt, 10).value().data.size(), 1u);
 }
 
-TEST_F(KnowledgeStoreTest, ClaimTakesTheOldestDueDocumentAndLeasesIt) {
+TEST_P(KnowledgeStoreTest, ClaimTakesTheOldestDueDocumentAndLeasesIt) {
   EXPECT_FALSE(ks().ClaimDocumentJob(kT0, kLease, {}, 0).value().has_value());
   Document first = Create(acme_, kb_, "a.txt", "first bytes");
   Document second = Create(acme_, kb_, "b.txt");
@@ -192,7 +88,7 @@ TEST_F(KnowledgeStoreTest, ClaimTakesTheOldestDueDocumentAndLeasesIt) {
   EXPECT_EQ(ks().NextDocumentJobAt().value(), kT0 + kLease);
 }
 
-TEST_F(KnowledgeStoreTest, ExpiredLeaseIsClaimedAgainAndTheOldHolderLosesIt) {
+TEST_P(KnowledgeStoreTest, ExpiredLeaseIsClaimedAgainAndTheOldHolderLosesIt) {
   Document document = Create(acme_, kb_, "a.txt");
   DocumentJob crashed = MustClaim(document.id);
   EXPECT_FALSE(ks().ClaimDocumentJob(kT0 + kLease - 1, kLease, {}, 0).value().has_value());
@@ -212,7 +108,7 @@ TEST_F(KnowledgeStoreTest, ExpiredLeaseIsClaimedAgainAndTheOldHolderLosesIt) {
   EXPECT_EQ(ks().GetDocument(acme_, document.id).value().status, DocumentStatus::kReady);
 }
 
-TEST_F(KnowledgeStoreTest, ClaimLeavesOutTheSkippedKnowledgeBases) {
+TEST_P(KnowledgeStoreTest, ClaimLeavesOutTheSkippedKnowledgeBases) {
   int64_t busy = ks().EnsureKnowledgeBase(acme_, "busy").value().id;
   Document crashed = Create(acme_, busy, "first.txt");
   ASSERT_EQ(MustClaim(crashed.id, kT0 - kLease).document.id, crashed.id);  // Its lease runs out at kT0.
@@ -229,7 +125,7 @@ TEST_F(KnowledgeStoreTest, ClaimLeavesOutTheSkippedKnowledgeBases) {
   EXPECT_EQ(ks().ClaimDocumentJob(kT0, kLease, {kb_}, 0).value().value().document.id, waiting.id);
 }
 
-TEST_F(KnowledgeStoreTest, FailWithRetryMakesTheDocumentPendingFromThen) {
+TEST_P(KnowledgeStoreTest, FailWithRetryMakesTheDocumentPendingFromThen) {
   Document document = Create(acme_, kb_, "page");
   DocumentJob job = MustClaim(document.id);
   ASSERT_TRUE(ks().FailDocumentJob(job, "the page could not be fetched", kT0 + 5000));
@@ -251,7 +147,7 @@ TEST_F(KnowledgeStoreTest, FailWithRetryMakesTheDocumentPendingFromThen) {
   EXPECT_FALSE(ks().NextDocumentJobAt().value().has_value());
 }
 
-TEST_F(KnowledgeStoreTest, DueOrderFollowsRetryTimeThenId) {
+TEST_P(KnowledgeStoreTest, DueOrderFollowsRetryTimeThenId) {
   Document first = Create(acme_, kb_, "a");
   ASSERT_TRUE(ks().FailDocumentJob(MustClaim(first.id), "later", kT0 + 100));
   Document second = Create(acme_, kb_, "b");  // Due at once (0), so ahead of the retried one.
@@ -260,7 +156,7 @@ TEST_F(KnowledgeStoreTest, DueOrderFollowsRetryTimeThenId) {
   EXPECT_EQ(MustClaim(first.id, kT0 + 200).document.id, first.id);
 }
 
-TEST_F(KnowledgeStoreTest, SetDocumentProgressRecordsItAndExtendsTheLease) {
+TEST_P(KnowledgeStoreTest, SetDocumentProgressRecordsItAndExtendsTheLease) {
   Document document = Create(acme_, kb_, "a");
   DocumentJob job = MustClaim(document.id);
   ASSERT_TRUE(ks().SetDocumentProgress(job, 0.5, kT0 + 3 * kLease));
@@ -271,7 +167,7 @@ TEST_F(KnowledgeStoreTest, SetDocumentProgressRecordsItAndExtendsTheLease) {
   EXPECT_TRUE(ks().ClaimDocumentJob(kT0 + 3 * kLease, kLease, {}, 0).value().has_value());
 }
 
-TEST_F(KnowledgeStoreTest, ClaimTakesTenantsInTurn) {
+TEST_P(KnowledgeStoreTest, ClaimTakesTenantsInTurn) {
   // Acme queued three documents before Globex queued two: Globex does not wait for Acme's queue.
   int64_t globex_kb = ks().EnsureKnowledgeBase(globex_, "main").value().id;
   std::vector<int64_t> acme;
@@ -290,7 +186,7 @@ TEST_F(KnowledgeStoreTest, ClaimTakesTenantsInTurn) {
   EXPECT_EQ(order, (std::vector<int64_t>{acme[0], globex[0], acme[1], globex[1], acme[2]}));
 }
 
-TEST_F(KnowledgeStoreTest, ClaimGoesFirstToTheTenantWithFewestInProcessing) {
+TEST_P(KnowledgeStoreTest, ClaimGoesFirstToTheTenantWithFewestInProcessing) {
   int64_t globex_kb = ks().EnsureKnowledgeBase(globex_, "main").value().id;
   Document a1 = Create(acme_, kb_, "a1");
   Document a2 = Create(acme_, kb_, "a2");
@@ -303,7 +199,7 @@ TEST_F(KnowledgeStoreTest, ClaimGoesFirstToTheTenantWithFewestInProcessing) {
   EXPECT_EQ(MustClaim(a3.id).document.id, a3.id);
 }
 
-TEST_F(KnowledgeStoreTest, ClaimPassesOverATenantAtItsLimit) {
+TEST_P(KnowledgeStoreTest, ClaimPassesOverATenantAtItsLimit) {
   int64_t globex_kb = ks().EnsureKnowledgeBase(globex_, "main").value().id;
   Document a1 = Create(acme_, kb_, "a1");
   Document a2 = Create(acme_, kb_, "a2");
@@ -324,7 +220,7 @@ TEST_F(KnowledgeStoreTest, ClaimPassesOverATenantAtItsLimit) {
   EXPECT_EQ(claim(kT0 + kLease).value().document.id, a2.id);
 }
 
-TEST_F(KnowledgeStoreTest, CompleteWritesChunksLexicalIndexAndFaqsAndMarksReady) {
+TEST_P(KnowledgeStoreTest, CompleteWritesChunksLexicalIndexAndFaqsAndMarksReady) {
   Document document = Create(acme_, kb_, "faq.csv", "");
   DocumentJob job = MustClaim(document.id);
   std::vector<NewChunk> chunks = {Chunk(0, "opening hours monday friday", {1, 0, 0}),
@@ -370,7 +266,7 @@ TEST_F(KnowledgeStoreTest, CompleteWritesChunksLexicalIndexAndFaqsAndMarksReady)
   EXPECT_EQ(MustClaim(document.id).content, "fetched page");
 }
 
-TEST_F(KnowledgeStoreTest, ReprocessingReplacesChunksAndFaqsAndLogsTheDeletions) {
+TEST_P(KnowledgeStoreTest, ReprocessingReplacesChunksAndFaqsAndLogsTheDeletions) {
   Document document =
       Ingest(acme_, kb_, "doc", {Chunk(0, "old alpha"), Chunk(1, "old beta")}, {Faq("Old?", "old", "Old.")});
   std::vector<int64_t> old_ids = ChunksOf(kb_);
@@ -409,25 +305,26 @@ TEST_F(KnowledgeStoreTest, ReprocessingReplacesChunksAndFaqsAndLogsTheDeletions)
   EXPECT_EQ(TextIds(ks().ChunkTextsAfter(kb_, 0, 10).value()), new_ids);
   EXPECT_FALSE(ks().FindFaqByKey(acme_, "old").value().has_value());
   EXPECT_TRUE(ks().FindFaqByKey(acme_, "new").value().has_value());
-  EXPECT_EQ(CountRows("SELECT COUNT(*) FROM faq_questions"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM faq_questions"), 1);
 }
 
-TEST_F(KnowledgeStoreTest, ReplacedChunksArePurgedByALaterCompletionAfterAMinute) {
+TEST_P(KnowledgeStoreTest, ReplacedChunksArePurgedByALaterCompletionAfterAMinute) {
   Document document = Ingest(acme_, kb_, "doc", {Chunk(0, "first")});
   std::vector<int64_t> first = ChunksOf(kb_);
   ASSERT_TRUE(ks().RequeueDocuments(kb_));
   ASSERT_TRUE(ks().CompleteDocumentJob(MustClaim(document.id), kEmbedder, {Chunk(0, "second")}, {}, ""));
-  EXPECT_EQ(CountRows("SELECT COUNT(*) FROM knowledge_chunks WHERE retired_at IS NOT NULL"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM knowledge_chunks WHERE retired_at IS NOT NULL"), 1);
   // A completion over a minute later (the test ages the retired chunk) purges it for good.
   ASSERT_TRUE(ks().RequeueDocuments(kb_));
-  auto db = Database::Open(db_path(), {}).value();
-  ASSERT_TRUE(db->Exec("UPDATE knowledge_chunks SET retired_at = retired_at - 61000 WHERE retired_at IS NOT NULL"));
+  EXPECT_GT(Count("UPDATE knowledge_chunks SET retired_at = retired_at - 61000 WHERE retired_at IS NOT NULL"
+                  " RETURNING id"),
+            0);
   ASSERT_TRUE(ks().CompleteDocumentJob(MustClaim(document.id), kEmbedder, {Chunk(0, "third")}, {}, ""));
   EXPECT_TRUE(ks().GetChunks(acme_, first).value().empty());
-  EXPECT_EQ(CountRows("SELECT COUNT(*) FROM knowledge_chunks WHERE retired_at IS NOT NULL"), 1);  // "second".
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM knowledge_chunks WHERE retired_at IS NOT NULL"), 1);  // "second".
 }
 
-TEST_F(KnowledgeStoreTest, ADocumentOfTheSameNameIsReplacedKeepingItsIdUntilTheNewVersionIsReady) {
+TEST_P(KnowledgeStoreTest, ADocumentOfTheSameNameIsReplacedKeepingItsIdUntilTheNewVersionIsReady) {
   Document first = Ingest(acme_, kb_, "prices.md", {Chunk(0, "price 39")});
   EXPECT_EQ(first.version, 1);
   std::vector<int64_t> old_ids = ChunksOf(kb_);
@@ -458,7 +355,7 @@ TEST_F(KnowledgeStoreTest, ADocumentOfTheSameNameIsReplacedKeepingItsIdUntilTheN
   EXPECT_EQ(ks().DeletedChunksAfter(kb_, 0, &seq).value(), old_ids);
 }
 
-TEST_F(KnowledgeStoreTest, ANewVersionAddedWhileTheOldOneIsProcessedWins) {
+TEST_P(KnowledgeStoreTest, ANewVersionAddedWhileTheOldOneIsProcessedWins) {
   Document document = Create(acme_, kb_, "menu.md", "old");
   DocumentJob old_job = MustClaim(document.id);
   Create(acme_, kb_, "menu.md", "new");
@@ -471,7 +368,7 @@ TEST_F(KnowledgeStoreTest, ANewVersionAddedWhileTheOldOneIsProcessedWins) {
   EXPECT_EQ(ks().GetChunks(acme_, ChunksOf(kb_)).value().at(0).text, "new");
 }
 
-TEST_F(KnowledgeStoreTest, AFailedNewVersionLeavesThePreviousChunksAnswering) {
+TEST_P(KnowledgeStoreTest, AFailedNewVersionLeavesThePreviousChunksAnswering) {
   Document document = Ingest(acme_, kb_, "menu.pdf", {Chunk(0, "menu")});
   std::vector<int64_t> ids = ChunksOf(kb_);
   Create(acme_, kb_, "menu.pdf", "not a pdf");
@@ -482,7 +379,7 @@ TEST_F(KnowledgeStoreTest, AFailedNewVersionLeavesThePreviousChunksAnswering) {
   EXPECT_EQ(ChunksOf(kb_), ids);
 }
 
-TEST_F(KnowledgeStoreTest, FaqsLoadFromOneSnapshotWithTheirRevision) {
+TEST_P(KnowledgeStoreTest, FaqsLoadFromOneSnapshotWithTheirRevision) {
   EXPECT_EQ(ks().FaqRevision(acme_).value(), 0);
   int64_t id = ks().CreateFaq(acme_, NewFaq{{"Parking?", "Where to park?"}, {"parking", "park"}, "Behind."}).value().id;
   Document csv = Ingest(acme_, kb_, "faq.csv", {}, {Faq("Wifi?", "wifi", "Yes.")});
@@ -501,7 +398,7 @@ TEST_F(KnowledgeStoreTest, FaqsLoadFromOneSnapshotWithTheirRevision) {
   EXPECT_EQ(ks().FaqRevision(globex_).value(), 0);
 }
 
-TEST_F(KnowledgeStoreTest, ListDocumentsPagesNewestFirst) {
+TEST_P(KnowledgeStoreTest, ListDocumentsPagesNewestFirst) {
   std::vector<int64_t> ids;
   for (int i = 0; i < 5; ++i) ids.push_back(Create(acme_, kb_, "doc" + std::to_string(i)).id);
   Create(globex_, ks().EnsureKnowledgeBase(globex_, "main").value().id, "theirs");
@@ -527,7 +424,7 @@ TEST_F(KnowledgeStoreTest, ListDocumentsPagesNewestFirst) {
   EXPECT_EQ(ks().ListDocuments(acme_, crypto::Base64UrlEncode("f:3"), 2).error().code, ErrorCode::kInvalidArgument);
 }
 
-TEST_F(KnowledgeStoreTest, DeleteDocumentRemovesChunksIndexEntriesAndItsFaqs) {
+TEST_P(KnowledgeStoreTest, DeleteDocumentRemovesChunksIndexEntriesAndItsFaqs) {
   Document document = Ingest(acme_, kb_, "faq.csv", {Chunk(0, "parking behind the shop"), Chunk(1, "parking is free")},
                              {Faq("Where can I park?", "park", "Behind the shop.")});
   Document kept = Ingest(acme_, kb_, "other", {Chunk(0, "gift cards")});
@@ -554,88 +451,15 @@ TEST_F(KnowledgeStoreTest, DeleteDocumentRemovesChunksIndexEntriesAndItsFaqs) {
   EXPECT_EQ(ks().DeleteDocument(acme_, document.id).error().code, ErrorCode::kNotFound);
 }
 
-TEST_F(KnowledgeStoreTest, DeletingADocumentBeingProcessedMakesItsCompletionConflict) {
+TEST_P(KnowledgeStoreTest, DeletingADocumentBeingProcessedMakesItsCompletionConflict) {
   Document document = Create(acme_, kb_, "a");
   DocumentJob job = MustClaim(document.id);
   ASSERT_TRUE(ks().DeleteDocument(acme_, document.id));
   EXPECT_EQ(ks().CompleteDocumentJob(job, kEmbedder, {Chunk(0, "orphan")}, {}, "").error().code, ErrorCode::kConflict);
-  EXPECT_EQ(CountRows("SELECT COUNT(*) FROM knowledge_chunks"), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM knowledge_chunks"), 0);
 }
 
-TEST_F(KnowledgeStoreTest, ChunkVectorsAfterFiltersByKnowledgeBaseEmbedderAndId) {
-  int64_t other_kb = ks().EnsureKnowledgeBase(acme_, "other").value().id;
-  Ingest(acme_, kb_, "a", {Chunk(0, "a0"), Chunk(1, "a1"), Chunk(2, "a2")}, {}, "embedder-a");
-  Ingest(acme_, kb_, "b", {Chunk(0, "b0")}, {}, "embedder-b");
-  Ingest(acme_, other_kb, "c", {Chunk(0, "c0")}, {}, "embedder-a");
-
-  std::vector<int64_t> a = ChunksOf(kb_, "embedder-a");
-  ASSERT_EQ(a.size(), 3u);
-  EXPECT_TRUE(std::is_sorted(a.begin(), a.end()));
-  EXPECT_EQ(ChunksOf(kb_, "embedder-b").size(), 1u);
-  EXPECT_EQ(ChunksOf(other_kb, "embedder-a").size(), 1u);
-  EXPECT_TRUE(ChunksOf(kb_, "embedder-c").empty());
-
-  EXPECT_EQ(ChunkIds(ks().ChunkVectorsAfter(kb_, "embedder-a", a[0], 100).value()), (std::vector<int64_t>{a[1], a[2]}));
-  EXPECT_EQ(ChunkIds(ks().ChunkVectorsAfter(kb_, "embedder-a", 0, 2).value()), (std::vector<int64_t>{a[0], a[1]}));
-  EXPECT_TRUE(ks().ChunkVectorsAfter(kb_, "embedder-a", a[2], 100).value().empty());
-}
-
-// Chunks in three knowledge bases, two of them Acme's, for the reads of chunks by id.
-class ChunkReadTest : public KnowledgeStoreTest {
- protected:
-  void SetUp() override {
-    KnowledgeStoreTest::SetUp();
-    std::vector<NewChunk> filler;
-    for (int i = 0; i < 12; ++i) filler.push_back(Chunk(i, "filler text number " + std::to_string(i)));
-    Ingest(acme_, kb_, "filler", filler);
-    Document doc = Ingest(acme_, kb_, "refunds",
-                          {Chunk(0, "refund refund refund policy"),
-                           Chunk(1, "our refund policy covers shoes bags hats and every other item in the shop")});
-    auto ids = ks().GetChunks(acme_, ChunksOf(kb_)).value();
-    for (const auto& record : ids) {
-      if (record.document_id == doc.id) (record.position == 0 ? dense_ : sparse_) = record.id;
-    }
-    second_kb_ = ks().EnsureKnowledgeBase(acme_, "second").value().id;
-    Ingest(acme_, second_kb_, "better", {Chunk(0, "refund refund refund refund")});
-    second_chunk_ = ChunksOf(second_kb_).at(0);
-    globex_kb_ = ks().EnsureKnowledgeBase(globex_, "main").value().id;
-    Ingest(globex_, globex_kb_, "theirs", {Chunk(0, "refund refund refund refund")});
-    globex_chunk_ = ChunksOf(globex_kb_).at(0);
-  }
-
-  int64_t dense_ = 0;
-  int64_t sparse_ = 0;
-  int64_t second_kb_ = 0;
-  int64_t second_chunk_ = 0;
-  int64_t globex_kb_ = 0;
-  int64_t globex_chunk_ = 0;
-};
-
-TEST_F(ChunkReadTest, ChunkTextsAfterReadsOneKnowledgeBaseInIdOrder) {
-  auto texts = ks().ChunkTextsAfter(kb_, 0, 100).value();
-  ASSERT_EQ(texts.size(), 14u);
-  EXPECT_TRUE(std::is_sorted(texts.begin(), texts.end(),
-                             [](const ChunkText& a, const ChunkText& b) { return a.chunk_id < b.chunk_id; }));
-  EXPECT_EQ(texts[12].chunk_id, dense_);
-  EXPECT_EQ(texts[12].lexical_text, "refund refund refund policy");
-  EXPECT_EQ(TextIds(ks().ChunkTextsAfter(kb_, dense_, 100).value()), std::vector<int64_t>{sparse_});
-  EXPECT_EQ(ks().ChunkTextsAfter(kb_, 0, 3).value().size(), 3u);
-  EXPECT_EQ(TextIds(ks().ChunkTextsAfter(second_kb_, 0, 100).value()), std::vector<int64_t>{second_chunk_});
-  EXPECT_TRUE(ks().ChunkTextsAfter(kb_, sparse_, 100).value().empty());
-}
-
-TEST_F(ChunkReadTest, GetChunksKeepsTheOrderGivenAndDropsOtherTenantsChunks) {
-  auto records = ks().GetChunks(acme_, {sparse_, globex_chunk_, 987654, dense_, second_chunk_}).value();
-  ASSERT_EQ(records.size(), 3u);
-  EXPECT_EQ(records[0].id, sparse_);
-  EXPECT_EQ(records[1].id, dense_);
-  EXPECT_EQ(records[2].id, second_chunk_);
-  EXPECT_EQ(records[2].knowledge_base_id, second_kb_);
-  EXPECT_EQ(ks().GetChunks(globex_, {dense_, globex_chunk_}).value().at(0).id, globex_chunk_);
-  EXPECT_EQ(ks().GetChunks(globex_, {dense_, globex_chunk_}).value().size(), 1u);
-}
-
-TEST_F(KnowledgeStoreTest, FaqCrud) {
+TEST_P(KnowledgeStoreTest, FaqCrud) {
   auto created = ks().CreateFaq(
       acme_, NewFaq{{"What are your hours?", "When do you open?"}, {"hours", "open"}, "From nine to five."});
   ASSERT_TRUE(created) << created.error().detail;
@@ -665,10 +489,10 @@ TEST_F(KnowledgeStoreTest, FaqCrud) {
   EXPECT_EQ(ks().DeleteFaq(acme_, created->id).error().code, ErrorCode::kNotFound);
   EXPECT_EQ(ks().UpdateFaq(acme_, created->id, Faq("q", "q", "a")).error().code, ErrorCode::kNotFound);
   EXPECT_FALSE(ks().FindFaqByKey(acme_, "opening times").value().has_value());
-  EXPECT_EQ(CountRows("SELECT COUNT(*) FROM faq_questions"), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM faq_questions"), 0);
 }
 
-TEST_F(KnowledgeStoreTest, FaqValidation) {
+TEST_P(KnowledgeStoreTest, FaqValidation) {
   EXPECT_EQ(ks().CreateFaq(acme_, Faq("Question?", "question", "")).error().code, ErrorCode::kInvalidArgument);
   EXPECT_EQ(ks().CreateFaq(acme_, NewFaq{{}, {}, "Answer."}).error().code, ErrorCode::kInvalidArgument);
   EXPECT_EQ(ks().CreateFaq(acme_, NewFaq{{""}, {""}, "Answer."}).error().code, ErrorCode::kInvalidArgument);
@@ -679,7 +503,7 @@ TEST_F(KnowledgeStoreTest, FaqValidation) {
   EXPECT_EQ(ks().GetFaq(acme_, id).value().answer, "Answer.");
 }
 
-TEST_F(KnowledgeStoreTest, FaqsAreTenantScoped) {
+TEST_P(KnowledgeStoreTest, FaqsAreTenantScoped) {
   int64_t id = ks().CreateFaq(acme_, Faq("Parking?", "parking", "Behind the shop.")).value().id;
   EXPECT_EQ(ks().GetFaq(globex_, id).error().code, ErrorCode::kNotFound);
   EXPECT_EQ(ks().UpdateFaq(globex_, id, Faq("Parking?", "parking", "Nowhere.")).error().code, ErrorCode::kNotFound);
@@ -694,7 +518,7 @@ TEST_F(KnowledgeStoreTest, FaqsAreTenantScoped) {
   EXPECT_EQ(ks().FindFaqByKey(acme_, "parking").value()->id, id);
 }
 
-TEST_F(KnowledgeStoreTest, ListFaqsPagesOldestFirst) {
+TEST_P(KnowledgeStoreTest, ListFaqsPagesOldestFirst) {
   std::vector<int64_t> ids;
   for (int i = 0; i < 3; ++i) {
     std::string n = std::to_string(i);
@@ -713,7 +537,7 @@ TEST_F(KnowledgeStoreTest, ListFaqsPagesOldestFirst) {
   EXPECT_EQ(ks().ListFaqs(acme_, crypto::Base64UrlEncode("d:1"), 2).error().code, ErrorCode::kInvalidArgument);
 }
 
-TEST_F(KnowledgeStoreTest, AiSettingsGetAndPut) {
+TEST_P(KnowledgeStoreTest, AiSettingsGetAndPut) {
   EXPECT_FALSE(ks().GetAiSettings(acme_).value().has_value());
   ASSERT_TRUE(ks().PutAiSettings(acme_, R"({"top_k":3})"));
   EXPECT_EQ(ks().GetAiSettings(acme_).value(), R"({"top_k":3})");
@@ -724,4 +548,4 @@ TEST_F(KnowledgeStoreTest, AiSettingsGetAndPut) {
 }
 
 }  // namespace
-}  // namespace parley::store::sqlite
+}  // namespace parley::store::testing
