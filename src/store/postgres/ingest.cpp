@@ -28,7 +28,14 @@ constexpr std::string_view kColumnKeys[] = {"platform",   "account_id",   "platf
 // Only live channels receive: a removed channel's account is unknown.
 constexpr char kResolveChannel[] =
     "SELECT id, tenant_id, enabled FROM channels WHERE platform = $1 AND account_id = $2 AND removed_at IS NULL";
-constexpr char kSelectContact[] = "SELECT id, name FROM contacts WHERE channel_id = $1 AND platform_id = $2";
+// The contact and its open conversation, if any, with whether a people's hold on it has run out by $3 (a message's
+// arrival), in one round trip: the ingest thread waits for each statement in turn, so a webhook's cost is mostly its
+// number of statements.
+constexpr char kSelectContact[] =
+    "SELECT ct.id, ct.name, cv.id, COALESCE(cv.mode = 'human' AND cv.human_until <= $3, FALSE)"
+    " FROM contacts ct LEFT JOIN conversations cv"
+    " ON cv.channel_id = ct.channel_id AND cv.contact_id = ct.id AND cv.status = 'open'"
+    " WHERE ct.channel_id = $1 AND ct.platform_id = $2";
 constexpr char kInsertContact[] =
     "INSERT INTO contacts (tenant_id, channel_id, platform_id, name, created_at) VALUES ($1, $2, $3, $4, $5)"
     " ON CONFLICT (channel_id, platform_id) DO NOTHING RETURNING id";
@@ -181,28 +188,34 @@ class PayloadWriter {
     return route;
   }
 
-  Result<int64_t> UpsertContact(const ChannelRoute& channel, const std::string& platform_id, const std::string& name,
-                                int64_t now_ms) {
-    STORE_ASSIGN_OR_RETURN(auto found, db_.Query(kSelectContact, Params(channel.id, platform_id)));
+  struct ContactRow {
+    int64_t id = 0;
+    std::optional<int64_t> open_conversation;  //!< As the look-up found it; none for a contact just added.
+    bool hold_over = false;                    //!< That conversation's people's hold has run out.
+  };
+
+  Result<ContactRow> UpsertContact(const ChannelRoute& channel, const std::string& platform_id, const std::string& name,
+                                   int64_t now_ms) {
+    STORE_ASSIGN_OR_RETURN(auto found, db_.Query(kSelectContact, Params(channel.id, platform_id, now_ms)));
     if (found.empty()) {
       STORE_ASSIGN_OR_RETURN(
           auto inserted, db_.Query(kInsertContact, Params(channel.tenant_id, channel.id, platform_id, name, now_ms)));
-      if (!inserted.empty()) return inserted.Int(0, 0);
+      if (!inserted.empty()) return ContactRow{inserted.Int(0, 0), std::nullopt};
       // Another process inserted the contact since the select.
-      STORE_ASSIGN_OR_RETURN(found, db_.Query(kSelectContact, Params(channel.id, platform_id)));
+      STORE_ASSIGN_OR_RETURN(found, db_.Query(kSelectContact, Params(channel.id, platform_id, now_ms)));
       if (found.empty()) return Error::Internal("contact vanished");
     }
-    const int64_t id = found.Int(0, 0);
-    if (!name.empty() && found.Text(0, 1) != name) STORE_TRY(db_.Query(kRenameContact, Params(id, name)));
-    return id;
+    const ContactRow contact{found.Int(0, 0), found.OptionalInt(0, 2), found.Bool(0, 3)};
+    if (!name.empty() && found.Text(0, 1) != name) STORE_TRY(db_.Query(kRenameContact, Params(contact.id, name)));
+    return contact;
   }
 
   // The contact's open conversation, opened (with conversation.created) when it has none. 0 when opening one would
   // only hold a retried message already stored in a conversation closed since.
-  Result<int64_t> OpenConversation(const ChannelRoute& channel, int64_t contact_id, const std::string& message_id,
+  Result<int64_t> OpenConversation(const ChannelRoute& channel, const ContactRow& contact, const std::string& message_id,
                                    int64_t now_ms) {
-    STORE_ASSIGN_OR_RETURN(auto open, db_.Query(kSelectOpenConversation, Params(channel.id, contact_id)));
-    if (!open.empty()) return open.Int(0, 0);
+    if (contact.open_conversation) return *contact.open_conversation;
+    const int64_t contact_id = contact.id;
     if (!message_id.empty()) {
       STORE_ASSIGN_OR_RETURN(auto exists, db_.Query(kMessageExists, Params(channel.id, message_id)));
       if (!exists.empty()) return int64_t{0};
@@ -210,8 +223,8 @@ class PayloadWriter {
     STORE_ASSIGN_OR_RETURN(auto inserted,
                            db_.Query(kInsertConversation, Params(channel.tenant_id, channel.id, contact_id, now_ms)));
     if (inserted.empty()) {
-      // Another process opened it since the select.
-      STORE_ASSIGN_OR_RETURN(open, db_.Query(kSelectOpenConversation, Params(channel.id, contact_id)));
+      // Another process opened it since the look-up.
+      STORE_ASSIGN_OR_RETURN(auto open, db_.Query(kSelectOpenConversation, Params(channel.id, contact_id)));
       if (open.empty()) return Error::Unavailable("conversation closed meanwhile", "retry the payload");
       return open.Int(0, 0);
     }
@@ -226,9 +239,9 @@ class PayloadWriter {
                              Platform platform) {
     const UnifiedMessage& m = item.message;
     const bool answerable = item.answerable && channel.enabled;
-    STORE_ASSIGN_OR_RETURN(int64_t contact_id, UpsertContact(channel, m.contact_id, m.contact_name, received_at_ms));
+    STORE_ASSIGN_OR_RETURN(ContactRow contact, UpsertContact(channel, m.contact_id, m.contact_name, received_at_ms));
     STORE_ASSIGN_OR_RETURN(int64_t conversation_id,
-                           OpenConversation(channel, contact_id, m.platform_message_id, received_at_ms));
+                           OpenConversation(channel, contact, m.platform_message_id, received_at_ms));
     if (conversation_id == 0) {
       ++outcome_.duplicates;
       return Ok();
@@ -251,8 +264,11 @@ class PayloadWriter {
     // its mode changed.
     STORE_TRY(AppendEvent(db_, notes_, channel.tenant_id, EventType::kMessageCreated,
                           MessageEventData(conversation_id, message_id), received_at_ms));
-    STORE_ASSIGN_OR_RETURN(auto ended, db_.Query(kEndExpiredHold, Params(conversation_id, received_at_ms)));
-    if (ended.affected() > 0) NoteChange(channel.tenant_id, conversation_id);
+    if (contact.hold_over) {
+      // Only then: a hold is set in the future by a person, never behind a message arriving now.
+      STORE_ASSIGN_OR_RETURN(auto ended, db_.Query(kEndExpiredHold, Params(conversation_id, received_at_ms)));
+      if (ended.affected() > 0) NoteChange(channel.tenant_id, conversation_id);
+    }
     STORE_ASSIGN_OR_RETURN(
         auto state, db_.Query(kTouchConversation, Params(conversation_id, received_at_ms, answerable, message_id)));
     if (state.empty()) return Error::Unavailable("conversation closed meanwhile", "retry the payload");
@@ -333,13 +349,12 @@ class PayloadWriter {
       STORE_ASSIGN_OR_RETURN(auto known, db_.Query(kMessageExists, Params(channel.id, echo.platform_message_id)));
       if (!known.empty()) return Ok();  // Parley's own reply (its send result already recorded), or a retried echo.
     }
-    STORE_ASSIGN_OR_RETURN(int64_t contact_id, UpsertContact(channel, echo.contact_id, "", received_at_ms));
-    STORE_ASSIGN_OR_RETURN(auto open, db_.Query(kSelectOpenConversation, Params(channel.id, contact_id)));
+    STORE_ASSIGN_OR_RETURN(ContactRow contact, UpsertContact(channel, echo.contact_id, "", received_at_ms));
     int64_t conversation_id = 0;
-    if (open.empty()) {
-      STORE_ASSIGN_OR_RETURN(conversation_id, OpenConversation(channel, contact_id, "", received_at_ms));
+    if (!contact.open_conversation) {
+      STORE_ASSIGN_OR_RETURN(conversation_id, OpenConversation(channel, contact, "", received_at_ms));
     } else {
-      conversation_id = open.Int(0, 0);
+      conversation_id = *contact.open_conversation;
       // The echo of a reply Parley sent may overtake the send's answer: same text, still queued, means it is ours.
       STORE_ASSIGN_OR_RETURN(auto own, db_.Query(kOwnUnrecordedReply, Params(conversation_id, echo.text)));
       if (!own.empty()) {
