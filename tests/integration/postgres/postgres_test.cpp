@@ -3,16 +3,13 @@
 // channel and its knowledge there; a signed webhook is stored there and answered offline from that knowledge through
 // the fake Graph API; the operator's commands say what they did, and refuse what only works on SQLite.
 
+#include "integration/postgres/own_database.h"
 #include "integration/tenant_fixture.h"
 #include "store/postgres/pg.h"
-#include "support/backend_servers.h"
 
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
 
-#include <unistd.h>
-
-#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -32,13 +29,6 @@ We are open Monday to Friday from 8:00 to 19:00. On Saturday we open from 9:00 t
 We deliver within 5 km of the shop for 3 euros. Orders above 30 euros are delivered free of charge.
 )";
 
-// `url` (postgresql://user@host:port/database[?options]) with another database.
-std::string WithDatabase(const std::string& url, const std::string& database) {
-  const size_t query = url.find('?');
-  const size_t slash = url.rfind('/', query);
-  return url.substr(0, slash + 1) + database + (query == std::string::npos ? "" : url.substr(query));
-}
-
 // Each migration `parley migrate --status` printed, one JSON object a line.
 std::vector<json::object> StatusLines(const std::string& out) {
   std::vector<json::object> lines;
@@ -50,14 +40,7 @@ std::vector<json::object> StatusLines(const std::string& out) {
 class PostgresIntegrationTest : public TenantFixture {
  protected:
   void SetUp() override {
-    static std::atomic<int> counter{0};
-    // Built from numbers only: a database name cannot be sent as a parameter.
-    database_ = "parley_it_" + std::to_string(::getpid()) + "_" + std::to_string(++counter);
-    const std::string server = TestPostgresUrl();
-    admin_ = pg::Connection::Open(server).value();
-    ASSERT_TRUE(admin_->Execute("DROP DATABASE IF EXISTS " + database_ + " WITH (FORCE)"));
-    ASSERT_TRUE(admin_->Execute("CREATE DATABASE " + database_));
-    url_ = WithDatabase(server, database_);
+    url_ = database_.url();
     ASSERT_NO_FATAL_FAILURE(MakeServer({{"PARLEY_DATABASE_URL", url_},
                                         {"PARLEY_DATABASE_POOL", "4"},
                                         {"PARLEY_BATCH_WINDOW_MS", "300"},
@@ -66,14 +49,10 @@ class PostgresIntegrationTest : public TenantFixture {
   void TearDown() override {
     if (parley_ && parley_->running()) parley_->Terminate();
     parley_.reset();
-    (void)admin_->Execute("DROP DATABASE IF EXISTS " + database_ + " WITH (FORCE)");
   }
 
   // The one integer `sql` reads from the test's database.
-  int64_t QueryPostgres(const std::string& sql) {
-    auto connection = pg::Connection::Open(url_).value();
-    return connection->Query(sql).value().Int(0, 0);
-  }
+  int64_t QueryPostgres(const std::string& sql) { return database_.QueryInt(sql); }
 
   std::string SentText(size_t index) {
     auto sends = graph_.sends();
@@ -81,9 +60,8 @@ class PostgresIntegrationTest : public TenantFixture {
     return std::string(sends[index].body.at("text").at("body").as_string());
   }
 
-  std::string database_;
+  OwnDatabase database_;
   std::string url_;
-  std::unique_ptr<pg::Connection> admin_;
 };
 
 TEST_F(PostgresIntegrationTest, MigrateReportsPendingThenAppliedThenUpToDate) {

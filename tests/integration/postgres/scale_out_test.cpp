@@ -8,16 +8,12 @@
 #include "fakes/fake_graph.h"
 #include "integration/harness.h"
 #include "integration/payloads.h"
-#include "store/postgres/pg.h"
-#include "support/backend_servers.h"
+#include "integration/postgres/own_database.h"
 #include "support/own_redis_server.h"
 
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
 
-#include <unistd.h>
-
-#include <atomic>
 #include <map>
 #include <set>
 #include <thread>
@@ -27,29 +23,15 @@ namespace {
 
 using namespace std::chrono_literals;
 namespace json = boost::json;
-namespace pg = store::postgres;
 
 constexpr const char* kSecret = "wa-app-secret-for-tests";
 constexpr const char* kPhoneNumberId = "106540352242922";
 constexpr const char* kMasterKey = "4f1c2a9e8b7d6c5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e";
 
-std::string WithDatabase(const std::string& url, const std::string& database) {
-  const size_t query = url.find('?');
-  const size_t slash = url.rfind('/', query);
-  return url.substr(0, slash + 1) + database + (query == std::string::npos ? "" : url.substr(query));
-}
-
 class ScaleOutTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    static std::atomic<int> counter{0};
-    database_ = "parley_scale_" + std::to_string(::getpid()) + "_" + std::to_string(++counter);
-    const std::string server = TestPostgresUrl();
-    admin_ = pg::Connection::Open(server).value();
-    ASSERT_TRUE(admin_->Execute("DROP DATABASE IF EXISTS " + database_ + " WITH (FORCE)"));
-    ASSERT_TRUE(admin_->Execute("CREATE DATABASE " + database_));
-    url_ = WithDatabase(server, database_);
-
+    url_ = database_.url();
     for (int i = 0; i < 2; ++i) gateways_.push_back(std::make_unique<ParleyProcess>(Env("gateway")));
     auto tenant = gateways_[0]->Cli({"tenant", "create", "--name", "Acme Bakery"});
     ASSERT_EQ(tenant.exit_code, 0) << tenant.out << tenant.err;
@@ -72,7 +54,6 @@ class ScaleOutTest : public ::testing::Test {
     }
     workers_.clear();
     gateways_.clear();
-    (void)admin_->Execute("DROP DATABASE IF EXISTS " + database_ + " WITH (FORCE)");
   }
 
   std::map<std::string, std::string> Env(const std::string& role) {
@@ -125,10 +106,7 @@ class ScaleOutTest : public ::testing::Test {
 
   static std::string Customer(int c) { return "3361400" + std::to_string(1000 + c); }
 
-  int64_t Query(const std::string& sql) {
-    auto connection = pg::Connection::Open(url_).value();
-    return connection->Query(sql).value().Int(0, 0);
-  }
+  int64_t Query(const std::string& sql) { return database_.QueryInt(sql); }
 
   // Replies per customer, as the fake Graph API received them.
   std::map<std::string, int> RepliesPerCustomer() {
@@ -163,8 +141,7 @@ class ScaleOutTest : public ::testing::Test {
     return logs;
   }
 
-  std::unique_ptr<pg::Connection> admin_;
-  std::string database_;
+  OwnDatabase database_;
   std::string url_;
   OwnRedisServer redis_;
   FakeGraph graph_;
