@@ -156,6 +156,28 @@ TEST_P(KnowledgeStoreTest, WorkersInSeveralProcessesTakeEachDocumentOnce) {
   EXPECT_EQ(ChunksOf(globex_kb).size(), 12u);
 }
 
+// Claims counting a tenant's documents in processing at the same moment would each see room for one more.
+TEST_P(KnowledgeStoreTest, ATenantsLimitHoldsAgainstWorkersClaimingAtOnce) {
+  for (int i = 0; i < 8; ++i) Create(acme_, kb_, Id("a", i));
+  std::vector<std::unique_ptr<Store>> others;
+  for (int i = 0; i < 2; ++i) others.push_back(backend_->OpenAnother());
+  std::atomic<int> taken{0};
+  std::atomic<int> failed{0};
+  std::vector<std::thread> workers;
+  for (Store* store : {store_, store_, others[0].get(), others[0].get(), others[1].get(), others[1].get()}) {
+    workers.emplace_back([&, store] {
+      for (int i = 0; i < 3; ++i) {
+        auto job = store->knowledge().ClaimDocumentJob(kT0, kLease, {}, /*max_per_tenant=*/2);
+        if (!job) ++failed;
+        if (job && job->has_value()) ++taken;
+      }
+    });
+  }
+  for (auto& worker : workers) worker.join();
+  EXPECT_EQ(failed, 0);
+  EXPECT_EQ(taken, 2);
+}
+
 // What an index holds after catching up from the feeds, as the knowledge module's indexes do (index_catalog.h):
 // deletions read first, then the chunks after the last one read, a page at a time.
 class FeedReader {
