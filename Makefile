@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 # Paths under the checkout are hashed relative to it, so a clone in another folder (CI's) reuses the compiler cache.
 export CCACHE_BASEDIR ?= $(CURDIR)
 
-.PHONY: all setup configure build install run test eval eval-record bench bench-floor bench-soak bench-knowledge bench-dashboard fuzz lint docs \
+.PHONY: all setup configure build install run test eval eval-record bench bench-floor bench-soak bench-scale-out bench-knowledge bench-dashboard fuzz lint docs \
         clean
 
 all: build
@@ -72,6 +72,13 @@ bench-floor: build
 MINUTES ?= 10
 bench-soak: build
 	@bash bench/soak.sh $(BUILD_DIR) $(MINUTES)
+
+# One gateway against two (ingest), one worker against two (replies, a worker killed) on durable PostgreSQL and Redis:
+# make bench-scale-out [SCALE_SECONDS=20] [CONVERSATIONS=5000]
+SCALE_SECONDS ?= 20
+CONVERSATIONS ?= 5000
+bench-scale-out: build
+	@bash bench/scale_out.sh $(BUILD_DIR) $(SCALE_SECONDS) $(CONVERSATIONS)
 
 # The knowledge benchmark alone, at any size: make bench-knowledge CHUNKS=1000000 [QUERIES=1000] [BENCH_ARGS=...]
 CHUNKS ?= 100000

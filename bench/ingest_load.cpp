@@ -40,6 +40,7 @@ struct Options {
   double warmup_s = 2;
   double rate = 0;  // 0: closed loop
   int customers = 10000;
+  uint64_t total = 0;  // 0: send until the duration ends
   std::string run_id;
 };
 
@@ -87,6 +88,7 @@ asio::awaitable<void> Connection(Shared& shared, int index) {
       co_await pacer.async_wait(asio::use_awaitable);
     }
     uint64_t n = shared.next.fetch_add(1, std::memory_order_relaxed);
+    if (shared.options.total > 0 && n >= shared.options.total) break;
     const std::string& request = shared.requests[n % shared.requests.size()];
     Clock::time_point sent = open_loop ? scheduled : Clock::now();
     co_await asio::async_write(socket, asio::buffer(request), asio::use_awaitable);
@@ -135,12 +137,17 @@ int main(int argc, char** argv) {
   cli.add_option("--rate", o.rate, "Requests per second (open loop); 0 = as fast as possible");
   cli.add_option("--customers", o.customers, "Distinct senders (conversations)");
   cli.add_option("--run-id", o.run_id, "Makes message ids unique across runs");
+  cli.add_option("--total", o.total,
+                 "Stops after this many requests, within the duration (a fixed set of messages: with --customers "
+                 "equal to it, one message per conversation)");
   CLI11_PARSE(cli, argc, argv);
   if (o.run_id.empty()) o.run_id = parley::crypto::RandomToken(6);
 
   // Enough distinct requests for the whole run at 60k/s; beyond that ids repeat and count as duplicates.
   const size_t count =
-      static_cast<size_t>(std::max(1000.0, (o.rate > 0 ? o.rate : 60000) * (o.duration_s + o.warmup_s + 1)));
+      o.total > 0
+          ? static_cast<size_t>(o.total)
+          : static_cast<size_t>(std::max(1000.0, (o.rate > 0 ? o.rate : 60000) * (o.duration_s + o.warmup_s + 1)));
   shared.requests.reserve(count);
   for (size_t i = 0; i < count; ++i) shared.requests.push_back(Payload(o, i));
   shared.latencies_us.reserve(count);

@@ -3,6 +3,8 @@
 #   scripts/test_servers.sh start DIR   starts both (stopping any left in DIR by an earlier run) and writes
 #                                       DIR/postgres.url and DIR/redis.url
 #   scripts/test_servers.sh stop DIR    stops both
+# TEST_SERVERS_DURABLE=1 starts PostgreSQL durable (fsync, synchronous_commit and full_page_writes on), for
+# benchmarks of durable ingest (bench/scale_out.sh); the tests keep them off.
 # CTest runs these as the `backend_servers` fixture (tests/CMakeLists.txt), so `ctest -L backend` starts and stops
 # them around the tests that need them. PostgreSQL refuses to run as root: under root (CI) it runs as the `postgres`
 # user that Debian's package creates. The servers are throw-away: PostgreSQL skips fsync (a test kills Parley,
@@ -39,13 +41,16 @@ start() {
   mkdir -p "$dir/postgres" "$dir/redis"
   if ((${#as_db_user[@]} > 0)); then chown postgres: "$dir/postgres"; fi
 
-  local pg_port redis_port
+  local pg_port redis_port durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  if [[ ${TEST_SERVERS_DURABLE:-0} == 1 ]]; then
+    durability="-c fsync=on -c synchronous_commit=on -c full_page_writes=on"
+  fi
   pg_port=$(free_port)
   "${as_db_user[@]}" "$pg_bin/initdb" -D "$dir/postgres" -U parley -A trust -E UTF8 --locale=C.UTF-8 --no-sync \
     > "$dir/postgres-initdb.log"
   "${as_db_user[@]}" "$pg_bin/pg_ctl" -D "$dir/postgres" -l "$dir/postgres/server.log" -w -t 60 \
-    -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $dir/postgres -c fsync=off -c synchronous_commit=off \
-        -c full_page_writes=off -c max_connections=300" start > /dev/null
+    -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $dir/postgres $durability -c max_connections=300" \
+    start > /dev/null
   "${as_db_user[@]}" "$pg_bin/createdb" -h 127.0.0.1 -p "$pg_port" -U parley parley
   echo "postgresql://parley@127.0.0.1:$pg_port/parley" > "$dir/postgres.url"
 
