@@ -1,6 +1,5 @@
-// PostgresStore itself: opening and closing, migrations, tenants, the event log's appends and the methods not
-// implemented yet. The rest lives by job beside it: channels.cpp, ingest.cpp (webhook payloads and their group
-// commit), claims.cpp (claims and replies).
+// PostgresStore itself: opening and closing, migrations, tenants and the event log's appends. The rest lives by job
+// beside it: channels.cpp, ingest.cpp (webhook payloads and their group commit), claims.cpp (claims and replies).
 
 #include "store/postgres/postgres_store.h"
 
@@ -33,10 +32,6 @@ constexpr char kInsertEvent[] =
     "INSERT INTO events (tenant_id, id, type, created_at, data) VALUES ($1, $2, $3, $4, $5)";
 
 }  // namespace
-
-Error NotImplemented(std::string_view method) {
-  return Error{ErrorCode::kInternal, "not implemented on PostgreSQL yet: " + std::string(method), {}};
-}
 
 Result<int64_t> AppendEvent(Connection& connection, EventNotes& notes, int64_t tenant_id, EventType type,
                             std::string_view data, int64_t now_ms) {
@@ -80,7 +75,7 @@ PostgresStore::PostgresStore(const PostgresOptions& options, const crypto::Secre
       inbox_(MakePostgresInboxStore(*this)),
       contacts_(MakePostgresContactStore(*this)),
       tenants_(MakePostgresTenantStore(*this)),
-      analytics_(MakeUnimplementedAnalyticsStore()),
+      analytics_(MakePostgresAnalyticsStore(*this)),
       team_(MakePostgresTeamStore(*this)),
       events_(MakePostgresEventLog(*this)),
       webhooks_(MakePostgresWebhookStore(*this)),

@@ -8,14 +8,10 @@
 // group commits, and the ingest thread then writes the queue (up to 256 payloads) in ONE transaction and acknowledges
 // every payload after the commit; should one payload fail, the group is rolled back and replayed with each payload in
 // its own SAVEPOINT, so the failing one gets its error alone.
-//
-// Not every method is implemented yet: those that are not fail with kInternal, "not implemented on PostgreSQL yet:
-// <method>" (docs/scaling.md lists them). Nothing is faked.
 
 #include "store/events.h"
 #include "store/postgres/pg.h"
 #include "store/postgres/pool.h"
-#include "store/postgres/unimplemented.h"
 #include "store/store.h"
 
 #include <algorithm>
@@ -145,8 +141,7 @@ class PostgresStore final : public Store {
   Result<Page<StoredMessage>> ListMessagesNewestFirst(int64_t tenant_id, int64_t conversation_id,
                                                       const std::optional<std::string>& before, int limit) override;
 
-  // Sub-stores (sub_stores.h), each in its own file; analytics() is not implemented yet (unimplemented.cpp): each of
-  // its methods fails with NotImplemented.
+  // Sub-stores (sub_stores.h), each in its own file.
   KnowledgeStore& knowledge() override;
   BillingStore& billing() override;
   AccessStore& access() override;

@@ -1,6 +1,5 @@
 #pragma once
-// The sub-stores the PostgreSQL backend implements, each in its own file; PostgresStore makes them. The others are
-// in unimplemented.h.
+// The sub-stores of the PostgreSQL backend, each in its own file; PostgresStore makes them.
 
 #include <memory>
 
@@ -13,6 +12,7 @@ class InboxStore;
 class ContactStore;
 class EventLog;
 class WebhookStore;
+class AnalyticsStore;
 class KnowledgeStore;
 }  // namespace parley::store
 
@@ -28,6 +28,7 @@ std::unique_ptr<InboxStore> MakePostgresInboxStore(PostgresStore& store);
 std::unique_ptr<ContactStore> MakePostgresContactStore(PostgresStore& store);
 std::unique_ptr<EventLog> MakePostgresEventLog(PostgresStore& store);
 std::unique_ptr<WebhookStore> MakePostgresWebhookStore(PostgresStore& store);
+std::unique_ptr<AnalyticsStore> MakePostgresAnalyticsStore(PostgresStore& store);
 std::unique_ptr<KnowledgeStore> MakePostgresKnowledgeStore(PostgresStore& store);
 
 }  // namespace parley::store::postgres

@@ -56,7 +56,8 @@ TEST_P(AnalyticsStoreTest, APersonJoiningLaterTakesTheConversationOutOfTheAutoma
   Person(a, kSlotT0 + 2 * 3600 * kS);
   RollUp();
   auto periods = store_->analytics().Query(
-      {tenant_.id, {AnalyticsSlotOf(kSlotT0), AnalyticsSlotOf(kSlotT0) + 1, AnalyticsSlotOf(kSlotT0) + 100},
+      {tenant_.id,
+       {AnalyticsSlotOf(kSlotT0), AnalyticsSlotOf(kSlotT0) + 1, AnalyticsSlotOf(kSlotT0) + 100},
        std::nullopt});
   ASSERT_TRUE(periods);
   EXPECT_EQ(periods->at(0).counts.conversations_started, 1);
@@ -118,12 +119,10 @@ TEST_P(AnalyticsStoreTest, QueriesAreScopedAndChecked) {
   RollUp();
   EXPECT_EQ(All().counts.conversations_started, 0);
   EXPECT_EQ(store_->analytics().Query({tenant_.id, {5}, std::nullopt}).error().code, ErrorCode::kInvalidArgument);
-  EXPECT_EQ(store_->analytics().Query({tenant_.id, {5, 5}, std::nullopt}).error().code,
-            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(store_->analytics().Query({tenant_.id, {5, 5}, std::nullopt}).error().code, ErrorCode::kInvalidArgument);
   std::vector<int64_t> too_many(kMaxAnalyticsPeriods + 2);
   for (size_t i = 0; i < too_many.size(); ++i) too_many[i] = static_cast<int64_t>(i);
-  EXPECT_EQ(store_->analytics().Query({tenant_.id, too_many, std::nullopt}).error().code,
-            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(store_->analytics().Query({tenant_.id, too_many, std::nullopt}).error().code, ErrorCode::kInvalidArgument);
 }
 
 }  // namespace

@@ -33,7 +33,9 @@ class AnalyticsStoreTest : public StoreTest {
     request.messages[0].message.platform = platform;
     request.messages[0].message.timestamp_ms = at;
     std::promise<Result<IngestOutcome>> done;
-    (store ? store : store_)->Ingest(std::move(request), [&](Result<IngestOutcome> r) { done.set_value(std::move(r)); });
+    (store ? store : store_)->Ingest(std::move(request), [&](Result<IngestOutcome> r) {
+      done.set_value(std::move(r));
+    });
     auto outcome = done.get_future().get();
     EXPECT_TRUE(outcome && !outcome->pending.empty());
     return outcome && !outcome->pending.empty() ? outcome->pending[0].conversation_id : 0;

@@ -2,9 +2,8 @@
 // The store conformance suite's fixture: written once against the store interfaces, run for every backend
 // (test_backends.h). Each test gets a fresh, migrated store with the tenant Acme and its WhatsApp channel.
 //
-// StoreTest runs on SQLite and PostgreSQL. What the PostgreSQL backend does not implement yet (the sub-stores its
-// methods answer "not implemented on PostgreSQL yet" for, docs/scaling.md) is still tested on SQLite alone, in
-// tests/unit/store/; those tests move here as PostgreSQL implements what they use.
+// StoreTest runs on SQLite and PostgreSQL; what only one backend has is tested in tests/unit/store/ (SQLite) and in
+// postgres_*_test.cpp here.
 
 #include "test_backends.h"
 
