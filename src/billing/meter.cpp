@@ -123,7 +123,7 @@ store::Usage Meter::UsageFor(const store::Claim& burst, const store::Reply& repl
   usage.credits = CreditsFor(rates_, reply.prompt_tokens, reply.completion_tokens, ai_answered);
   usage.prompt_tokens = reply.prompt_tokens;
   usage.completion_tokens = reply.completion_tokens;
-  usage.messages_in = static_cast<int64_t>(burst.messages.size());
+  usage.messages_in = burst.messages_total;
   usage.messages_out = static_cast<int64_t>(reply.messages.size());
   return usage;
 }

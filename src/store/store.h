@@ -211,6 +211,10 @@ struct Page {
   std::optional<std::string> next_cursor;  //!< Opaque; nullopt on the last page.
 };
 
+// The most messages a claim loads: a burst of thousands (a flood, a bot) is answered from its newest ones, which is all
+// the agent reads (agent::BurstText), without holding every message of every conversation answered at once in memory.
+inline constexpr int kMaxClaimedMessages = 50;
+
 // The exclusive right to answer one conversation, held until committed or released, or until it expires.
 struct Claim {
   int64_t conversation_id = 0;
@@ -218,7 +222,9 @@ struct Claim {
   int64_t inbound_seq = 0;  //!< Number of answerable inbound messages at claim time ("latest wins" check).
   Conversation conversation;
   Channel channel;
-  std::vector<StoredMessage> messages;  //!< Unanswered answerable customer messages, oldest first.
+  //! The newest kMaxClaimedMessages of the unanswered answerable customer messages the claim covers, oldest first.
+  std::vector<StoredMessage> messages;
+  int64_t messages_total = 0;  //!< How many it covers in all (committing answers every one of them).
 };
 
 struct OutboundDraft {

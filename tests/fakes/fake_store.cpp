@@ -225,6 +225,10 @@ Result<store::Store::ClaimAttempt> FakeStore::ClaimConversation(int64_t conversa
     claim.messages.push_back(inbound.message);
     through = inbound.message.id;
   }
+  claim.messages_total = static_cast<int64_t>(claim.messages.size());
+  if (claim.messages.size() > static_cast<size_t>(store::kMaxClaimedMessages)) {
+    claim.messages.erase(claim.messages.begin(), claim.messages.end() - store::kMaxClaimedMessages);
+  }
   state->claim_token = claim.token;
   state->claim_expires_at_ms = now_ms + lease_ms;
   state->claim_through_id = through;

@@ -32,10 +32,11 @@ constexpr char kTakeClaim[] =
 constexpr char kClaimHolder[] =
     "SELECT claim_expires_at FROM conversations WHERE id = $1 AND pending_since IS NOT NULL"
     " AND claim_token IS NOT NULL AND claim_expires_at > $2";
+// The newest $4 messages a claim covers, newest first, each with how many it covers in all (column 13).
 constexpr char kClaimedMessages[] =
-    "SELECT " PG_MESSAGE_COLUMNS
+    "SELECT " PG_MESSAGE_COLUMNS ", COUNT(*) OVER ()"
     " FROM messages WHERE conversation_id = $1 AND id > $2 AND id <= $3 AND direction = 'in' AND answerable"
-    " AND status <> 'deleted' ORDER BY id";
+    " AND status <> 'deleted' ORDER BY id DESC LIMIT $4";
 constexpr char kRecentMessages[] = "SELECT " PG_MESSAGE_COLUMNS
                                    " FROM messages WHERE conversation_id = $1 AND id < $2 AND status <> 'deleted'"
                                    " AND type <> 'note' ORDER BY id DESC LIMIT $3";
@@ -149,8 +150,10 @@ Result<Store::ClaimAttempt> PostgresStore::ClaimConversation(int64_t conversatio
     const int64_t answered_through = taken.Int(0, 1);
     if (const std::optional<int64_t> through = taken.OptionalInt(0, 2)) {
       STORE_ASSIGN_OR_RETURN(auto rows,
-                             db.Query(kClaimedMessages, Params(conversation_id, answered_through, *through)));
-      for (int i = 0; i < rows.size(); ++i) claim.messages.push_back(ReadMessage(rows, i));
+                             db.Query(kClaimedMessages, Params(conversation_id, answered_through, *through,
+                                                               static_cast<int64_t>(kMaxClaimedMessages))));
+      for (int i = rows.size() - 1; i >= 0; --i) claim.messages.push_back(ReadMessage(rows, i));
+      if (!rows.empty()) claim.messages_total = rows.Int(0, 13);
     }
     if (claim.messages.empty()) {
       // Everything pending was unsent by the customer: nothing to answer, so the conversation stops pending.

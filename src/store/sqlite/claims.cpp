@@ -33,10 +33,11 @@ constexpr char kTakeClaim[] =
 constexpr char kClaimHolder[] =
     "SELECT claim_expires_at FROM conversations WHERE id = ?1 AND pending_since IS NOT NULL"
     " AND claim_token IS NOT NULL AND claim_expires_at > ?2";
+// The newest ?4 messages a claim covers, newest first, each with how many it covers in all (column 13).
 constexpr char kClaimedMessages[] =
-    "SELECT " PARLEY_MESSAGE_COLUMNS
+    "SELECT " PARLEY_MESSAGE_COLUMNS ", COUNT(*) OVER ()"
     " FROM messages WHERE conversation_id = ?1 AND id > ?2 AND id <= ?3 AND direction = 'in' AND answerable = 1"
-    " AND status <> 'deleted' ORDER BY id";
+    " AND status <> 'deleted' ORDER BY id DESC LIMIT ?4";
 constexpr char kRecentMessages[] = "SELECT " PARLEY_MESSAGE_COLUMNS
                                    " FROM messages WHERE conversation_id = ?1 AND id < ?2 AND status <> 'deleted'"
                                    " AND type <> 'note' ORDER BY id DESC LIMIT ?3";
@@ -112,12 +113,14 @@ Result<Store::ClaimAttempt> SqliteStore::ClaimConversation(int64_t conversation_
         }
         if (through) {
           STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(kClaimedMessages));
-          select.Bind(1, conversation_id).Bind(2, answered_through).Bind(3, *through);
+          select.Bind(1, conversation_id).Bind(2, answered_through).Bind(3, *through).Bind(4, kMaxClaimedMessages);
           while (true) {
             STORE_ASSIGN_OR_RETURN(bool row, select.Step());
             if (!row) break;
             claim.messages.push_back(ReadMessage(select));
+            claim.messages_total = select.Int(13);
           }
+          std::reverse(claim.messages.begin(), claim.messages.end());
         }
         if (claim.messages.empty()) {
           // Everything pending was unsent by the customer: nothing to answer, so the conversation stops pending.

@@ -9,6 +9,27 @@
 namespace parley::store::testing {
 namespace {
 
+TEST_P(StoreTest, AClaimLoadsTheNewestMessagesAndCoversThemAll) {
+  constexpr int kSent = kMaxClaimedMessages + 10;
+  std::vector<InboundItem> flood;
+  for (int i = 1; i <= kSent; ++i) flood.push_back(Inbound("f" + std::to_string(i), "c1", "part " + std::to_string(i)));
+  auto outcome = Ingest(Request(kT0, flood)).value();
+  const int64_t conversation_id = outcome.pending.at(0).conversation_id;
+  ASSERT_TRUE(Ingest(Request(kT0 + 10, {Inbound("f-last", "c1", "and the last one")})));
+
+  Claim claim = MustClaim(conversation_id, kT0 + 2000);
+  EXPECT_EQ(claim.messages_total, kSent + 1);
+  ASSERT_EQ(claim.messages.size(), static_cast<size_t>(kMaxClaimedMessages));
+  EXPECT_EQ(claim.messages.front().text, "part " + std::to_string(kSent + 2 - kMaxClaimedMessages));  // oldest first
+  EXPECT_EQ(claim.messages.back().text, "and the last one");
+  // Committing answers every message the claim covers, loaded or not.
+  EXPECT_EQ(
+      store_->CommitReply(claim, OutboundDraft{MessageType::kText, "Thanks, reading it all", ""}, kT0 + 3000, nullptr)
+          .value(),
+      CommitResult::kCommitted);
+  EXPECT_TRUE(store_->ListPendingConversations().value().empty());
+}
+
 TEST_P(StoreTest, ClaimLeaseExpiryAndLostCommit) {
   auto outcome = Ingest(Request(kT0, {Inbound("m1", "c1", "hi"), Inbound("m2", "c1", "price?")})).value();
   const int64_t conversation_id = outcome.pending.at(0).conversation_id;

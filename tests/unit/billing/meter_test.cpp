@@ -45,6 +45,7 @@ class MeterTest : public ::testing::Test {
       message.text = "hello";
       claim.messages.push_back(message);
     }
+    claim.messages_total = static_cast<int64_t>(claim.messages.size());
     return claim;
   }
 
