@@ -51,7 +51,7 @@ TEST_P(PostgresAnalyticsTest, ARowCommittedAfterARollupPastItsIdIsCountedOnce) {
   const int64_t early = WriteMessage(*writer, conversation, kSlotT0 + kS);
   Customer(kAccount, "+331", kSlotT0 + 2 * kS);
   EXPECT_LT(early, Count("SELECT MAX(id) FROM messages"));
-  RollUp();
+  RollUp(1000, /*all_readable=*/false);
   // Held back behind the open transaction, which is older than the committed message's.
   EXPECT_EQ(All().counts.messages_in, 1);
 
@@ -73,7 +73,7 @@ TEST_P(PostgresAnalyticsTest, AMessageReadBeforeItsConversationIsCounted) {
   const int64_t conversation = Customer(kAccount, "+331", kSlotT0);
   WriteMessage(*writer, conversation, kSlotT0 + kS);
   ASSERT_TRUE(writer->Execute(postgres::kCommit));
-  RollUp();
+  RollUp(1000, /*all_readable=*/false);
   AnalyticsPeriod held = All();
   EXPECT_EQ(held.counts.messages_in, 1);  // The writer's; the conversation's first message waits with it.
   EXPECT_EQ(held.counts.conversations_started, 0);
