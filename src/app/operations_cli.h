@@ -26,10 +26,10 @@ int Backup(const Config& config, const std::string& to);
 // stores: on PostgreSQL both commands refuse, naming pg_dump and pg_restore and the master key to keep.
 int Restore(const Config& config, const std::string& from);
 
-// `parley migrate`, on either backend: applies pending migrations and prints {"migrated": N, "schema_version"} ("migrated": 0 and
-// "up_to_date": true when there was nothing to do). With `status_only` changes nothing and prints one JSON line per
-// migration: {"version", "name", "state": "applied"|"pending"|"unknown", "applied_at"?}; "unknown" is one a newer
-// Parley applied, and makes the exit code 1 (this binary must not serve that database).
+// `parley migrate`, on either backend: applies pending migrations and prints {"migrated": N, "schema_version"}
+// ("migrated": 0 and "up_to_date": true when there was nothing to do). With `status_only` changes nothing and prints
+// one JSON line per migration: {"version", "name", "state": "applied"|"pending"|"unknown", "applied_at"?}; "unknown" is
+// one a newer Parley applied, and makes the exit code 1 (this binary must not serve that database).
 int Migrate(const Config& config, bool status_only);
 
 }  // namespace parley::app

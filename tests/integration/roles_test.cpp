@@ -34,9 +34,9 @@ class RolesTest : public ::testing::Test {
     ASSERT_EQ(tenant.exit_code, 0) << tenant.out;
     auto t = json::parse(tenant.out);
     api_key_ = std::string(t.at("api_key").as_string());
-    auto wa = gateway_->Cli({"channel", "add", "whatsapp", "--tenant",
-                             std::to_string(t.at("tenant_id").to_number<int64_t>()), "--phone-number-id",
-                             kPhoneNumberId, "--access-token", "EAAG-whatsapp-token"});
+    auto wa =
+        gateway_->Cli({"channel", "add", "whatsapp", "--tenant", std::to_string(t.at("tenant_id").to_number<int64_t>()),
+                       "--phone-number-id", kPhoneNumberId, "--access-token", "EAAG-whatsapp-token"});
     ASSERT_EQ(wa.exit_code, 0) << wa.out;
     gateway_->Start();
   }
@@ -134,8 +134,7 @@ TEST_F(RolesTest, AWorkerServesItsProbesOnly) {
   ASSERT_EQ(ready.status, 200) << ready.body;
   EXPECT_EQ(ready.Json().at("role"), "worker");
   EXPECT_EQ(Call("GET", worker->url("/metrics")).status, 200);
-  EXPECT_EQ(Call("GET", worker->url("/api/conversations"), {}, {{"Authorization", "Bearer " + api_key_}}).status,
-            404);
+  EXPECT_EQ(Call("GET", worker->url("/api/conversations"), {}, {{"Authorization", "Bearer " + api_key_}}).status, 404);
   EXPECT_EQ(Call("POST", worker->url("/api/whatsapp/webhook"), "{}").status, 404);
   EXPECT_EQ(Call("GET", worker->url("/")).status, 404);  // No dashboard.
   EXPECT_EQ(Call("GET", gateway_->url("/health")).status, 200);

@@ -143,8 +143,7 @@ class SharedSchedule : public std::enable_shared_from_this<SharedSchedule> {
       TenantWindows::Lookup window{self->policy_.window_ms, false};
       if (self->policy_.tenant_windows != nullptr) window = self->policy_.tenant_windows->Get(pending.tenant_id);
       if (window.fetching) self->awaiting_window_[pending.tenant_id][pending.conversation_id] = pending;
-      self->Send(pending.conversation_id, DebounceDeadline(pending, window.window_ms, self->policy_.max_wait_ms),
-                 how);
+      self->Send(pending.conversation_id, DebounceDeadline(pending, window.window_ms, self->policy_.max_wait_ms), how);
     });
   }
 

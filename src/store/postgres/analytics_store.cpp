@@ -47,8 +47,7 @@ constexpr char kAddDuration[] =
 constexpr char kHorizon[] = "SELECT pg_snapshot_xmin(pg_current_snapshot())";
 constexpr char kCursors[] = "SELECT source, last_xid, last_id FROM analytics_cursors";
 // Locked in one order, so that rollups queue up behind each other instead of deadlocking.
-constexpr char kLockCursors[] =
-    "SELECT source, last_xid, last_id FROM analytics_cursors ORDER BY source FOR UPDATE";
+constexpr char kLockCursors[] = "SELECT source, last_xid, last_id FROM analytics_cursors ORDER BY source FOR UPDATE";
 constexpr char kSetCursor[] = "UPDATE analytics_cursors SET last_xid = $2::xid8, last_id = $3 WHERE source = $1";
 
 // Whether a rollup would find anything: read first, so that an idle server's rollups (and each GET /api/analytics's

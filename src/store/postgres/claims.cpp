@@ -34,7 +34,8 @@ constexpr char kClaimHolder[] =
     " AND claim_token IS NOT NULL AND claim_expires_at > $2";
 // The newest $4 messages a claim covers, newest first, each with how many it covers in all (column 13).
 constexpr char kClaimedMessages[] =
-    "SELECT " PG_MESSAGE_COLUMNS ", COUNT(*) OVER ()"
+    "SELECT " PG_MESSAGE_COLUMNS
+    ", COUNT(*) OVER ()"
     " FROM messages WHERE conversation_id = $1 AND id > $2 AND id <= $3 AND direction = 'in' AND answerable"
     " AND status <> 'deleted' ORDER BY id DESC LIMIT $4";
 constexpr char kRecentMessages[] = "SELECT " PG_MESSAGE_COLUMNS
@@ -149,9 +150,8 @@ Result<Store::ClaimAttempt> PostgresStore::ClaimConversation(int64_t conversatio
     claim.inbound_seq = taken.Int(0, 0);
     const int64_t answered_through = taken.Int(0, 1);
     if (const std::optional<int64_t> through = taken.OptionalInt(0, 2)) {
-      STORE_ASSIGN_OR_RETURN(auto rows,
-                             db.Query(kClaimedMessages, Params(conversation_id, answered_through, *through,
-                                                               static_cast<int64_t>(kMaxClaimedMessages))));
+      STORE_ASSIGN_OR_RETURN(auto rows, db.Query(kClaimedMessages, Params(conversation_id, answered_through, *through,
+                                                                          static_cast<int64_t>(kMaxClaimedMessages))));
       for (int i = rows.size() - 1; i >= 0; --i) claim.messages.push_back(ReadMessage(rows, i));
       if (!rows.empty()) claim.messages_total = rows.Int(0, 13);
     }

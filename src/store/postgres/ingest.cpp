@@ -212,8 +212,8 @@ class PayloadWriter {
 
   // The contact's open conversation, opened (with conversation.created) when it has none. 0 when opening one would
   // only hold a retried message already stored in a conversation closed since.
-  Result<int64_t> OpenConversation(const ChannelRoute& channel, const ContactRow& contact, const std::string& message_id,
-                                   int64_t now_ms) {
+  Result<int64_t> OpenConversation(const ChannelRoute& channel, const ContactRow& contact,
+                                   const std::string& message_id, int64_t now_ms) {
     if (contact.open_conversation) return *contact.open_conversation;
     const int64_t contact_id = contact.id;
     if (!message_id.empty()) {

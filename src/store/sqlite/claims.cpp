@@ -35,7 +35,8 @@ constexpr char kClaimHolder[] =
     " AND claim_token IS NOT NULL AND claim_expires_at > ?2";
 // The newest ?4 messages a claim covers, newest first, each with how many it covers in all (column 13).
 constexpr char kClaimedMessages[] =
-    "SELECT " PARLEY_MESSAGE_COLUMNS ", COUNT(*) OVER ()"
+    "SELECT " PARLEY_MESSAGE_COLUMNS
+    ", COUNT(*) OVER ()"
     " FROM messages WHERE conversation_id = ?1 AND id > ?2 AND id <= ?3 AND direction = 'in' AND answerable = 1"
     " AND status <> 'deleted' ORDER BY id DESC LIMIT ?4";
 constexpr char kRecentMessages[] = "SELECT " PARLEY_MESSAGE_COLUMNS

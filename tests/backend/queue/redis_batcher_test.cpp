@@ -110,9 +110,7 @@ TEST(RedisBatcherTest, DeadlinesMoveAsTheInProcessBatchersDo) {
   Process gateway(io, server.url(), /*window_ms=*/2000, /*max_wait_ms=*/10000);
   ASSERT_TRUE(Eventually([&] { return gateway.connected(); }, 10s));
   constexpr int64_t kT0 = 1'800'000'000'000;
-  auto settles_at = [&](int64_t expected) {
-    return Eventually([&] { return gateway.DeadlineOf(7) == expected; }, 5s);
-  };
+  auto settles_at = [&](int64_t expected) { return Eventually([&] { return gateway.DeadlineOf(7) == expected; }, 5s); };
 
   gateway.batcher().Arm(Pending(7, kT0, kT0));
   EXPECT_TRUE(settles_at(kT0 + 2000));
