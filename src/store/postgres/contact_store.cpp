@@ -119,17 +119,6 @@ ContactInfo ReadContact(const Rows& rows, int i) {
   return contact;
 }
 
-// PostgreSQL's text form of an array of ids: {1,2,3}.
-std::string IdArray(const std::vector<int64_t>& ids) {
-  std::string text = "{";
-  for (size_t i = 0; i < ids.size(); ++i) {
-    if (i > 0) text += ',';
-    text += std::to_string(ids[i]);
-  }
-  text += '}';
-  return text;
-}
-
 std::vector<int64_t> Ids(const Rows& rows) {
   std::vector<int64_t> ids;
   for (int i = 0; i < rows.size(); ++i) ids.push_back(rows.Int(i, 0));

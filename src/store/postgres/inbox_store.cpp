@@ -74,17 +74,6 @@ CannedReply ReadCannedReply(const Rows& rows, int i) {
   return {rows.Int(i, 0), rows.Int(i, 1), rows.String(i, 2), rows.String(i, 3), rows.Int(i, 4), rows.Int(i, 5)};
 }
 
-// PostgreSQL's text form of an array of ids: {1,2,3}.
-std::string IdArray(const std::vector<int64_t>& ids) {
-  std::string text = "{";
-  for (size_t i = 0; i < ids.size(); ++i) {
-    if (i > 0) text += ',';
-    text += std::to_string(ids[i]);
-  }
-  text += '}';
-  return text;
-}
-
 Result<std::vector<ConversationSummary>> LoadSummaries(Connection& db, int64_t tenant_id,
                                                        const std::vector<int64_t>& conversation_ids) {
   std::vector<ConversationSummary> summaries;

@@ -64,15 +64,17 @@ Params& Params::AddNull() {
 
 Params& Params::AddBytes(std::string_view bytes) { return AddText(HexBytes(bytes)); }
 
-Params& Params::AddArray(const std::vector<int64_t>& values) {
+std::string IdArray(const std::vector<int64_t>& ids) {
   std::string text = "{";
-  for (size_t i = 0; i < values.size(); ++i) {
+  for (size_t i = 0; i < ids.size(); ++i) {
     if (i > 0) text += ',';
-    text += std::to_string(values[i]);
+    text += std::to_string(ids[i]);
   }
   text += '}';
-  return AddText(std::move(text));
+  return text;
 }
+
+Params& Params::AddArray(const std::vector<int64_t>& values) { return AddText(IdArray(values)); }
 
 Params& Params::AddArray(const std::vector<std::string_view>& values) {
   std::string text = "{";

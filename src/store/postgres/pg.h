@@ -20,6 +20,9 @@ struct pg_result;
 
 namespace parley::store::postgres {
 
+// PostgreSQL's text form of an array of ids, {1,2,3}: a statement's parameter to cast ($1::bigint[]).
+std::string IdArray(const std::vector<int64_t>& ids);
+
 // The parameters of one statement, in order ($1 first), in PostgreSQL's text format. Values are copied.
 class Params {
  public:
