@@ -73,8 +73,14 @@ TEST_P(PostgresAnalyticsTest, AMessageReadBeforeItsConversationIsCounted) {
   const int64_t conversation = Customer(kAccount, "+331", kSlotT0);
   WriteMessage(*writer, conversation, kSlotT0 + kS);
   ASSERT_TRUE(writer->Execute(postgres::kCommit));
-  RollUp(1000, /*all_readable=*/false);
-  AnalyticsPeriod held = All();
+  // Another test's transaction on the same server, older than the writer's, holds it back too until it ends: the
+  // horizon is the whole server's.
+  AnalyticsPeriod held;
+  for (int i = 0; i < 500 && held.counts.messages_in == 0; ++i) {
+    if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    RollUp(1000, /*all_readable=*/false);
+    held = All();
+  }
   EXPECT_EQ(held.counts.messages_in, 1);  // The writer's; the conversation's first message waits with it.
   EXPECT_EQ(held.counts.conversations_started, 0);
 
