@@ -64,6 +64,7 @@ struct Shared {
   Clock::time_point start, measure_from, end;
   std::vector<double> latencies_us;  // measured window only
   uint64_t ok = 0, errors = 0, measured = 0;
+  Clock::time_point last_measured;  // when the last measured answer came: a --total run ends before `end`
 };
 
 using parley::bench::ReadResponse;
@@ -101,6 +102,7 @@ asio::awaitable<void> Connection(Shared& shared, int index) {
     if (sent >= shared.measure_from && done <= shared.end) {
       shared.latencies_us.push_back(std::chrono::duration<double, std::micro>(done - sent).count());
       ++shared.measured;
+      shared.last_measured = done;
     }
     if (open_loop) scheduled += std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(interval_s));
   }
@@ -175,6 +177,9 @@ int main(int argc, char** argv) {
   io.run();
   const double generator_cpu_s = CpuSeconds() - cpu_at_measure_from;
 
+  const double measured_s = o.total > 0 && shared.measured > 0
+                                ? std::chrono::duration<double>(shared.last_measured - shared.measure_from).count()
+                                : o.duration_s;
   double p50 = Percentile(shared.latencies_us, 0.50);
   double p99 = Percentile(shared.latencies_us, 0.99);
   double p999 = Percentile(shared.latencies_us, 0.999);
@@ -183,7 +188,7 @@ int main(int argc, char** argv) {
       {"connections", o.connections},
       {"target_rate", o.rate},
       {"duration_s", o.duration_s},
-      {"requests_per_s", static_cast<double>(shared.measured) / o.duration_s},
+      {"requests_per_s", static_cast<double>(shared.measured) / measured_s},
       {"p50_ms", p50 / 1000},
       {"p99_ms", p99 / 1000},
       {"p999_ms", p999 / 1000},

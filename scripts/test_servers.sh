@@ -8,7 +8,7 @@
 # CTest runs these as the `backend_servers` fixture (tests/CMakeLists.txt), so `ctest -L backend` starts and stops
 # them around the tests that need them. PostgreSQL refuses to run as root: under root (CI) it runs as the `postgres`
 # user that Debian's package creates. The servers are throw-away: PostgreSQL skips fsync (a test kills Parley,
-# never the database server), Redis keeps nothing on disk.
+# never the database server) unless TEST_SERVERS_DURABLE=1 (the benchmarks'), Redis keeps nothing on disk.
 set -euo pipefail
 action=${1:?usage: test_servers.sh start|stop DIR}
 dir=${2:?usage: test_servers.sh start|stop DIR}

@@ -211,8 +211,7 @@ int Main(int argc, char** argv) {
 
   auto* serve = cli.add_subcommand("serve", "Run the server: webhooks, batching, replies and the API.");
   std::string serve_role;
-  serve->add_option("--role", serve_role, "all, gateway or worker: PARLEY_ROLE for this process (docs/scaling.md).")
-      ->check(CLI::IsMember({"all", "gateway", "worker"}));
+  serve->add_option("--role", serve_role, "all, gateway or worker: PARLEY_ROLE for this process (docs/scaling.md).");
   auto* migrate = cli.add_subcommand("migrate", "Apply pending database migrations (SQLite or PostgreSQL) and exit.");
   bool migrate_status = false;
   migrate->add_flag("--status", migrate_status, "Only list the migrations, applied or pending; change nothing.");

@@ -23,17 +23,19 @@ struct PendingSweep::State {
         interval(interval),
         timer(asio::make_strand(std::move(executor))) {}
 
+  Result<Recovered> Recover() {
+    auto replies = worker.RecoverOutbox();
+    if (!replies) return replies.error();
+    auto pending = store.ListPendingConversations();
+    if (!pending) return pending.error();
+    for (const auto& conversation : *pending) batcher.Restore(conversation);
+    return Recovered{*replies, pending->size()};
+  }
+
   asio::awaitable<void> Sweep() {
-    auto list = [this] { return store.ListPendingConversations(); };
-    auto pending = co_await pool.Run(list);
-    if (pending) {
-      for (const auto& conversation : *pending) batcher.Restore(conversation);
-    } else {
-      log::Warn("pending_sweep_failed", {{"detail", pending.error().detail}});
-    }
-    auto recover = [this] { return worker.RecoverOutbox(); };
-    auto queued = co_await pool.Run(recover);
-    if (!queued) log::Warn("outbox_sweep_failed", {{"detail", queued.error().detail}});
+    auto pass = [this] { return Recover(); };
+    auto recovered = co_await pool.Run(pass);
+    if (!recovered) log::Warn("pending_sweep_failed", {{"detail", recovered.error().detail}});
     ingestor.Wake();
   }
 
@@ -61,6 +63,8 @@ PendingSweep::PendingSweep(asio::any_io_executor executor, store::Store& store, 
                            queue::Batcher& batcher, ReplyWorker& worker, knowledge::Ingestor& ingestor,
                            std::chrono::milliseconds interval)
     : state_(std::make_shared<State>(std::move(executor), store, pool, batcher, worker, ingestor, interval)) {}
+
+Result<PendingSweep::Recovered> PendingSweep::Recover() { return state_->Recover(); }
 
 void PendingSweep::Start() {
   asio::post(state_->timer.get_executor(), [state = state_] {

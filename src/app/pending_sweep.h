@@ -7,7 +7,8 @@
 // conversations that wait nowhere (Batcher::Restore keeps a deadline that is set), sends the queued replies
 // (ReplyWorker::RecoverOutbox; leases keep a message from going out twice) and wakes the ingestor: every `interval`,
 // and at once when deadlines may have just been lost (SweepNow). Claims keep a conversation restored while another
-// process answers it from being answered twice.
+// process answers it from being answered twice. A process's start-up recovery is the same pass (Recover), made once
+// before its batcher fires, with or without Redis.
 
 #include "app/reply_worker.h"
 #include "core/blocking_pool.h"
@@ -29,6 +30,15 @@ class PendingSweep {
   PendingSweep(boost::asio::any_io_executor executor, store::Store& store, BlockingPool& pool, queue::Batcher& batcher,
                ReplyWorker& worker, knowledge::Ingestor& ingestor, std::chrono::milliseconds interval);
 
+  struct Recovered {
+    size_t replies = 0;        //!< Queued replies handed to the outbox's senders.
+    size_t conversations = 0;  //!< Pending conversations restored.
+  };
+  // One pass, blocking: the queued replies first, so that they go out before anything newer of their conversations,
+  // then the pending conversations. Start-up calls it before the batcher fires; the loop runs it on the pool.
+  Result<Recovered> Recover();
+
+  // Runs the pass every interval (and wakes the ingestor after each).
   void Start();
   // Sweeps now instead of at the next interval. Thread-safe.
   void SweepNow();

@@ -253,24 +253,18 @@ int Serve(const Config& config) {
     if (auto started = admin_server->Start(); !started) return Fail("listen_failed", started.error());
   }
 
-  // Recovery, in a process that answers: replies committed but not sent (a crash between commit and send, or a retry
-  // waiting for the platform) are read first, so that they go out before anything newer of their conversations; then
-  // every conversation left with unanswered messages is armed again (unless another process already did), and only
-  // then does the batcher fire.
-  size_t recovered_replies = 0;
-  size_t recovered_conversations = 0;
+  // Recovery, in a process that answers, before its batcher fires: replies committed but not sent (a crash between
+  // commit and send, or a retry waiting for the platform), then every conversation left with unanswered messages
+  // (unless another process already armed it). With Redis the same pass is repeated by the sweep.
+  PendingSweep::Recovered recovered;
   AnalyticsRollup analytics_rollup;
   RetentionSweeper retention(config);
   PendingSweep pending_sweep(io.get_executor(), *store, pool, *batcher, worker, agent_service.ingestor(),
                              std::chrono::milliseconds(config.processing_timeout_ms));
   if (works) {
-    auto queued = worker.RecoverOutbox();
-    if (!queued) return Fail("recovery_failed", queued.error());
-    recovered_replies = *queued;
-    auto pending = store->ListPendingConversations();
-    if (!pending) return Fail("recovery_failed", pending.error());
-    recovered_conversations = pending->size();
-    for (const auto& p : *pending) batcher->Restore(p);
+    auto recovery = pending_sweep.Recover();
+    if (!recovery) return Fail("recovery_failed", recovery.error());
+    recovered = *recovery;
     batcher->Start([&worker](int64_t conversation_id) { worker.OnDue(conversation_id); });
     if (redis) {
       deadlines_lost = [&pending_sweep] { pending_sweep.SweepNow(); };
@@ -290,8 +284,8 @@ int Serve(const Config& config) {
                                 {"port", server.port()},
                                 {"database", config.SqlitePath().empty() ? "configured" : config.SqlitePath()},
                                 {"role", config.role},
-                                {"recovered_conversations", static_cast<int64_t>(recovered_conversations)},
-                                {"recovered_replies", static_cast<int64_t>(recovered_replies)},
+                                {"recovered_conversations", static_cast<int64_t>(recovered.conversations)},
+                                {"recovered_replies", static_cast<int64_t>(recovered.replies)},
                                 {"startup_ms", NowMs() - started_at}};
   if (redis) listening["redis"] = redis->endpoint().Redacted();
   if (admin_server) {

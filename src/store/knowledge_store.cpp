@@ -1,5 +1,7 @@
 #include "store/knowledge_store.h"
 
+#include <cstring>
+
 namespace parley::store {
 
 std::string_view ToString(DocumentStatus status) {
@@ -22,6 +24,12 @@ std::optional<DocumentStatus> ParseDocumentStatus(std::string_view text) {
     if (ToString(status) == text) return status;
   }
   return std::nullopt;
+}
+
+std::vector<float> DecodeEmbedding(std::string_view bytes) {
+  std::vector<float> embedding(bytes.size() / sizeof(float));
+  std::memcpy(embedding.data(), bytes.data(), embedding.size() * sizeof(float));
+  return embedding;
 }
 
 Result<void> ValidateFaq(const NewFaq& faq) {

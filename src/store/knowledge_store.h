@@ -92,6 +92,10 @@ struct NewFaq {
 // an empty one; kInternal unless there is one key per question (the caller's bug).
 Result<void> ValidateFaq(const NewFaq& faq);
 
+// An embedding as both backends store it (float32 in the machine's byte order, little-endian on every target), read
+// back from its bytes.
+std::vector<float> DecodeEmbedding(std::string_view bytes);
+
 struct FaqEntry {
   int64_t id = 0;
   int64_t tenant_id = 0;

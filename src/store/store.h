@@ -512,9 +512,9 @@ struct StoreOptions {
 Result<std::unique_ptr<Store>> OpenStore(const StoreOptions& options, const crypto::SecretBox& box);
 
 // Every migration this binary has for the backend of `database_url` and every one its database records, in version
-// order, read without changing the database (no migration, no file or table created): a database that does not
-// exist yet, or has no schema_migrations table, has every migration pending. OpenStore's errors for a bad URL or an
-// unreachable database.
+// order, read without changing the database (no migration, no file or table created): a database with no
+// schema_migrations table (and, on SQLite, a file that does not exist yet) has every migration pending. OpenStore's
+// errors for a bad URL or an unreachable database (on PostgreSQL, one that does not exist).
 Result<std::vector<MigrationStatus>> ReadMigrationStatus(const std::string& database_url);
 
 }  // namespace parley::store

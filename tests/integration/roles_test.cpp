@@ -143,12 +143,18 @@ TEST_F(RolesTest, AWorkerServesItsProbesOnly) {
 }
 
 TEST_F(RolesTest, AKilledWorkersConversationsAreAnsweredByAnotherOnce) {
+  // The first worker is killed while answering: its replies wait for a typing indicator that Meta is slow to answer
+  // (within the processing timeout), and the claims it holds are its own until they expire.
+  graph_.set_indicator_delay(800ms);
   auto first = StartWorker();
   constexpr int kCustomers = 20;
   for (int c = 0; c < kCustomers; ++c) {
     ASSERT_EQ(PostWhatsApp("3361200" + std::to_string(1000 + c), "wamid.k" + std::to_string(c), "msg").status, 200);
   }
-  first->Kill9();  // Within the window: most conversations are armed, some maybe taken, none answered yet.
+  ASSERT_TRUE(Eventually([&] { return !graph_.requests().empty(); }, 10s)) << first->logs();  // answering now
+  first->Kill9();
+  ASSERT_TRUE(graph_.sends().empty());  // Each reply waits 800 ms for its indicator: none was sent.
+  graph_.set_indicator_delay(0ms);
   auto second = StartWorker();
   ASSERT_TRUE(graph_.WaitForSends(kCustomers, 20s)) << second->logs();
   std::this_thread::sleep_for(2000ms);  // Past a sweep: a second copy would have gone out by now.

@@ -11,7 +11,6 @@
 namespace parley::store::postgres {
 namespace {
 
-constexpr char kTenantExists[] = "SELECT 1 FROM tenants WHERE id = $1";
 constexpr char kInsertUser[] =
     "INSERT INTO users (tenant_id, email, name, role, password_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)"
     " RETURNING " PG_USER_COLUMNS;

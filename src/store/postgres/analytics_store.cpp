@@ -194,13 +194,13 @@ class RollupPass {
   Result<int64_t> Resolutions() {
     STORE_ASSIGN_OR_RETURN(auto rows, db_.Query(kResolvedSupportItems, Params(max_rows_)));
     if (rows.empty()) return 0;
-    std::string done = "{";
+    std::vector<int64_t> done;
     for (int i = 0; i < rows.size(); ++i) {
-      done += (i ? "," : "") + rows.String(i, 0);
+      done.push_back(rows.Int(i, 0));
       if (rows.IsNull(i, 3) || rows.IsNull(i, 4)) continue;  // Erased with its conversation: nothing to count.
       delta_.EscalationResolved(rows.Int(i, 1), rows.Int(i, 2), rows.Int(i, 3), rows.Int(i, 4));
     }
-    STORE_TRY(db_.Query(kDeleteOpenSupport, Params(done + "}")));
+    STORE_TRY(db_.Query(kDeleteOpenSupport, Params(IdArray(done))));
     return rows.size();
   }
 
@@ -293,10 +293,7 @@ class PostgresAnalyticsStore final : public AnalyticsStore {
   Result<std::vector<AnalyticsPeriod>> Query(const AnalyticsQuery& query) override {
     STORE_TRY(CheckAnalyticsQuery(query));
     const auto& bounds = query.slot_bounds;
-    std::string array = "{";
-    for (size_t i = 0; i < bounds.size(); ++i) array += (i ? "," : "") + std::to_string(bounds[i]);
-    array += "}";
-    const Params params(query.tenant_id, bounds.front(), bounds.back(), query.channel_id, array);
+    const Params params(query.tenant_id, bounds.front(), bounds.back(), query.channel_id, IdArray(bounds));
     return store_.Read<std::vector<AnalyticsPeriod>>([&](Connection& db) -> Result<std::vector<AnalyticsPeriod>> {
       std::vector<AnalyticsPeriod> periods(bounds.size() - 1);
       // Calls `add(rows, i, period)` with each row of `sql`.

@@ -30,7 +30,6 @@ constexpr char kUpsertPlan[] =
 #undef PLAN_COLUMNS
 constexpr char kPlanExists[] = "SELECT 1 FROM plans WHERE name = $1";
 
-constexpr char kTenantExists[] = "SELECT 1 FROM tenants WHERE id = $1";
 constexpr char kLockTenant[] = "SELECT 1 FROM tenants WHERE id = $1 FOR NO KEY UPDATE";
 #define BILLING_SELECT                                                                                        \
   "SELECT plan, COALESCE(stripe_customer_id, ''), COALESCE(stripe_subscription_id, ''), subscription_status," \

@@ -8,7 +8,6 @@
 namespace parley::store::postgres {
 namespace {
 
-constexpr char kTenantExists[] = "SELECT 1 FROM tenants WHERE id = $1";
 // FOR UPDATE: two processes connecting the same account wait for each other here rather than both passing the
 // check (the partial unique index would stop the second anyway).
 constexpr char kLiveOwner[] =

@@ -24,12 +24,9 @@
 #include "store/postgres/rows.h"
 #include "store/postgres/sub_stores.h"
 
-#include <cstring>
-
 namespace parley::store::postgres {
 namespace {
 
-constexpr char kTenantExists[] = "SELECT 1 FROM tenants WHERE id = $1";
 #define KB_COLUMNS "id, tenant_id, name, created_at"
 constexpr char kSelectKnowledgeBase[] = "SELECT " KB_COLUMNS " FROM knowledge_bases WHERE tenant_id = $1 AND name = $2";
 constexpr char kInsertKnowledgeBase[] =
@@ -241,12 +238,6 @@ Document ReadListedDocument(const Rows& rows, int i) { return ReadDocument(rows,
 // Embeddings are float32 in the machine's (little-endian) byte order, as the SQLite backend stores them.
 std::string_view EmbeddingBytes(const std::vector<float>& embedding) {
   return {reinterpret_cast<const char*>(embedding.data()), embedding.size() * sizeof(float)};
-}
-
-std::vector<float> DecodeEmbedding(const std::string& bytes) {
-  std::vector<float> embedding(bytes.size() / sizeof(float));
-  std::memcpy(embedding.data(), bytes.data(), embedding.size() * sizeof(float));
-  return embedding;
 }
 
 // The Q&A pairs of FAQ_SELECT rows, grouped by pair.

@@ -33,6 +33,8 @@ namespace parley::store::postgres {
 // Statements shared by the backend's files.
 // A person takes the conversation over ($1 id, $2 now, $3 reason, $4 human_until): whatever was pending is theirs,
 // and a live claim can no longer commit (CommitReply checks the mode).
+// Whether a tenant exists (a row, or none), before writing what names it.
+inline constexpr char kTenantExists[] = "SELECT 1 FROM tenants WHERE id = $1";
 inline constexpr char kTakeOver[] =
     "UPDATE conversations SET mode = 'human', handoff_reason = $3, human_until = $4,"
     " answered_through_id = (SELECT COALESCE(MAX(id), 0) FROM messages WHERE conversation_id = $1),"

@@ -13,7 +13,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <cstring>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -210,12 +209,6 @@ Document ReadDocument(const Statement& row, bool with_qa_pairs) {
 }
 
 Document ReadListedDocument(const Statement& row) { return ReadDocument(row, /*with_qa_pairs=*/true); }
-
-std::vector<float> DecodeVector(std::string_view blob) {
-  std::vector<float> vector(blob.size() / sizeof(float));
-  std::memcpy(vector.data(), blob.data(), vector.size() * sizeof(float));
-  return vector;
-}
 
 // Takes a document's chunks out of the vector and BM25 indexes through the deletion log, then deletes their rows,
 // or with `retire_at`, marks them retired at that time instead (still readable by id for a grace period, no
@@ -613,7 +606,7 @@ class SqliteKnowledgeStore final : public KnowledgeStore {
       while (true) {
         STORE_ASSIGN_OR_RETURN(bool row, select.Step());
         if (!row) return Ok();
-        vectors.push_back({select.Int(0), DecodeVector(select.Blob(1))});
+        vectors.push_back({select.Int(0), DecodeEmbedding(select.Blob(1))});
       }
     }));
     return vectors;
