@@ -13,6 +13,7 @@
 #include <charconv>
 #include <map>
 #include <mutex>
+#include <set>
 
 namespace parley::redis {
 namespace {
@@ -260,8 +261,12 @@ class Client::Impl : public std::enable_shared_from_this<Impl> {
       auto it = self->channels_.find(channel);
       if (it == self->channels_.end() || --it->second > 0) return;
       self->channels_.erase(it);
+      // Its UNSUBSCRIBE still unconfirmed, the channel was joined again and left before the SUBSCRIBE went out: the
+      // server is leaving it already. A second UNSUBSCRIBE's confirmation would find no hiredis callback (the
+      // first one's removes it) and, read on its own, never reach Deliver: the channel could never be joined again.
+      if (self->unsubscribing_.contains(channel)) return;
       if (self->subscriber_ && self->subscriber_->SendSubscription({"UNSUBSCRIBE", channel})) {
-        ++self->unsubscribing_[channel];
+        self->unsubscribing_.insert(channel);
       }
     });
   }
@@ -311,9 +316,7 @@ class Client::Impl : public std::enable_shared_from_this<Impl> {
     const std::string_view kind(kind_element.str, kind_element.len);
     std::string channel(channel_element.str, channel_element.len);
     if (kind == "unsubscribe") {
-      auto pending = unsubscribing_.find(channel);
-      if (pending == unsubscribing_.end() || --pending->second > 0) return;
-      unsubscribing_.erase(pending);
+      if (unsubscribing_.erase(channel) == 0) return;
       // Subscribed again while the UNSUBSCRIBE was in flight: now it can be sent.
       if (channels_.contains(channel)) subscriber_->SendSubscription({"SUBSCRIBE", channel});
       return;
@@ -331,9 +334,9 @@ class Client::Impl : public std::enable_shared_from_this<Impl> {
   std::vector<std::function<void()>> on_resubscribed_;
   // On the strand:
   std::shared_ptr<Connection> commands_;
-  std::shared_ptr<Connection> subscriber_;    //!< Opened with the first channel.
-  std::map<std::string, int> channels_;       //!< Subscribed channels and how many Subscribe calls hold each.
-  std::map<std::string, int> unsubscribing_;  //!< UNSUBSCRIBEs sent and not yet confirmed, by channel.
+  std::shared_ptr<Connection> subscriber_;  //!< Opened with the first channel.
+  std::map<std::string, int> channels_;     //!< Subscribed channels and how many Subscribe calls hold each.
+  std::set<std::string> unsubscribing_;     //!< Channels whose UNSUBSCRIBE is sent and not yet confirmed.
   bool started_ = false;
   bool stopped_ = false;
   bool subscriber_opened_ = false;  //!< The subscriber connection was open before: a reopening may have missed some.

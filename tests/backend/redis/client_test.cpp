@@ -171,11 +171,18 @@ TEST(RedisClientTest, ASubscriberReceivesAnotherClientsMessagesUntilItLeaves) {
   EXPECT_TRUE(Eventually([&] { return publisher.Run({"PUBLISH", channel, "3"})->integer == 0; }, 10s));
   EXPECT_FALSE(inbox.Has(channel, "3"));
 
-  // Left and joined again at once (the UNSUBSCRIBE still unconfirmed): it receives again.
+  // Joined, left and joined again at once (the UNSUBSCRIBE still unconfirmed): it receives again.
   subscriber->Subscribe(channel);
   subscriber->Unsubscribe(channel);
   subscriber->Subscribe(channel);
   EXPECT_TRUE(PublishUntilReceived(publisher, inbox, channel, "4"));
+
+  // Left and joined twice while the first UNSUBSCRIBE is unconfirmed: still one subscription in the end.
+  subscriber->Unsubscribe(channel);
+  subscriber->Subscribe(channel);
+  subscriber->Unsubscribe(channel);
+  subscriber->Subscribe(channel);
+  EXPECT_TRUE(PublishUntilReceived(publisher, inbox, channel, "5"));
 }
 
 TEST(RedisClientTest, ASubscriberSurvivesTheServerKilledAndStartedAgain) {
