@@ -32,6 +32,7 @@ class AnalyticsStore;
 class TeamStore;
 class EventLog;
 class WebhookStore;
+class MediaRecords;
 
 using TimePoint = std::chrono::system_clock::time_point;
 
@@ -483,6 +484,9 @@ class Store {
 
   // --- Outbound webhook endpoints and their deliveries (store/webhook_store.h) ---
   virtual WebhookStore& webhooks() = 0;
+
+  // --- Customers' media: what to fetch, what was fetched and where it is kept (store/media_records.h) ---
+  virtual MediaRecords& media() = 0;
 
   virtual StoreHealth Health() = 0;
 

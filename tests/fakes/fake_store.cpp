@@ -464,6 +464,7 @@ store::TeamStore& FakeStore::team() { ThrowNotFaked("team"); }
 store::EventLog& FakeStore::events() { ThrowNotFaked("events"); }
 store::ContactStore& FakeStore::contacts() { ThrowNotFaked("contacts"); }
 store::WebhookStore& FakeStore::webhooks() { ThrowNotFaked("webhooks"); }
+store::MediaRecords& FakeStore::media() { ThrowNotFaked("media"); }
 store::StoreHealth FakeStore::Health() { return {false, "fake", NotFaked("Health").detail, 0}; }
 void FakeStore::Close() { NotFaked("Close"); }
 

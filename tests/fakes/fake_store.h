@@ -134,6 +134,7 @@ class FakeStore final : public store::Store {
   store::EventLog& events() override;
   store::ContactStore& contacts() override;
   store::WebhookStore& webhooks() override;
+  store::MediaRecords& media() override;
   store::StoreHealth Health() override;
   void Close() override;
 

@@ -10,6 +10,7 @@
 #include "store/contact_store.h"
 #include "store/inbox_store.h"
 #include "store/knowledge_store.h"
+#include "store/media_records.h"
 #include "store/postgres/migrate.h"
 #include "store/postgres/sub_stores.h"
 #include "store/team_store.h"
@@ -79,6 +80,7 @@ PostgresStore::PostgresStore(const PostgresOptions& options, const crypto::Secre
       team_(MakePostgresTeamStore(*this)),
       events_(MakePostgresEventLog(*this)),
       webhooks_(MakePostgresWebhookStore(*this)),
+      media_(MakePostgresMediaRecords(*this)),
       ingest_thread_([this] { IngestLoop(); }) {}
 
 PostgresStore::~PostgresStore() { Close(); }
@@ -153,5 +155,6 @@ AnalyticsStore& PostgresStore::analytics() { return *analytics_; }
 TeamStore& PostgresStore::team() { return *team_; }
 EventLog& PostgresStore::events() { return *events_; }
 WebhookStore& PostgresStore::webhooks() { return *webhooks_; }
+MediaRecords& PostgresStore::media() { return *media_; }
 
 }  // namespace parley::store::postgres

@@ -152,6 +152,7 @@ class PostgresStore final : public Store {
   TeamStore& team() override;
   EventLog& events() override;
   WebhookStore& webhooks() override;
+  MediaRecords& media() override;
 
   // pending_writes counts webhook payloads queued or in the group being committed.
   StoreHealth Health() override;
@@ -234,6 +235,7 @@ class PostgresStore final : public Store {
   std::unique_ptr<TeamStore> team_;
   std::unique_ptr<EventLog> events_;
   std::unique_ptr<WebhookStore> webhooks_;
+  std::unique_ptr<MediaRecords> media_;
   std::mutex close_mutex_;     // Serializes Close().
   std::thread ingest_thread_;  // Declared last: started after the state it uses, joined by Close().
 };

@@ -14,6 +14,7 @@ class EventLog;
 class WebhookStore;
 class AnalyticsStore;
 class KnowledgeStore;
+class MediaRecords;
 }  // namespace parley::store
 
 namespace parley::store::postgres {
@@ -30,5 +31,6 @@ std::unique_ptr<EventLog> MakePostgresEventLog(PostgresStore& store);
 std::unique_ptr<WebhookStore> MakePostgresWebhookStore(PostgresStore& store);
 std::unique_ptr<AnalyticsStore> MakePostgresAnalyticsStore(PostgresStore& store);
 std::unique_ptr<KnowledgeStore> MakePostgresKnowledgeStore(PostgresStore& store);
+std::unique_ptr<MediaRecords> MakePostgresMediaRecords(PostgresStore& store);
 
 }  // namespace parley::store::postgres

@@ -12,6 +12,7 @@
 #include "store/sqlite/event_log.h"
 #include "store/sqlite/inbox_store.h"
 #include "store/sqlite/knowledge_store.h"
+#include "store/sqlite/media_records.h"
 #include "store/sqlite/search_indexer.h"
 #include "store/sqlite/team_store.h"
 #include "store/sqlite/tenant_store.h"
@@ -99,6 +100,7 @@ SqliteStore::SqliteStore(const SqliteOptions& options, const crypto::SecretBox& 
       team_(MakeSqliteTeamStore(*this)),
       events_(MakeSqliteEventLog(*this)),
       webhooks_(MakeSqliteWebhookStore(*this)),
+      media_(MakeSqliteMediaRecords(*this)),
       search_indexer_(std::make_unique<SearchIndexer>(*this)),
       checkpointer_thread_([this] { CheckpointerLoop(); }),
       syncer_thread_([this] { SyncerLoop(); }),
@@ -147,6 +149,7 @@ AccessStore& SqliteStore::access() { return *access_; }
 InboxStore& SqliteStore::inbox() { return *inbox_; }
 ContactStore& SqliteStore::contacts() { return *contacts_; }
 WebhookStore& SqliteStore::webhooks() { return *webhooks_; }
+MediaRecords& SqliteStore::media() { return *media_; }
 TenantStore& SqliteStore::tenants() { return *tenants_; }
 AnalyticsStore& SqliteStore::analytics() { return *analytics_; }
 TeamStore& SqliteStore::team() { return *team_; }

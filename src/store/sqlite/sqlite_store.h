@@ -127,6 +127,7 @@ class SqliteStore final : public Store {
   TeamStore& team() override;
   EventLog& events() override;
   WebhookStore& webhooks() override;
+  MediaRecords& media() override;
 
   // For the backend's writes (ingest.cpp, inbox.cpp, knowledge_store.cpp, …): appends an event to `tenant_id`'s log
   // inside the current write, i.e. only from a function running on the writer thread (Write, WriteSync, Ingest),
@@ -274,6 +275,7 @@ class SqliteStore final : public Store {
   std::unique_ptr<TeamStore> team_;
   std::unique_ptr<EventLog> events_;
   std::unique_ptr<WebhookStore> webhooks_;
+  std::unique_ptr<MediaRecords> media_;
   std::unique_ptr<SearchIndexer> search_indexer_;  // Started by Migrate(), notified after each commit.
   std::mutex close_mutex_;                         // Serializes Close().
   std::thread checkpointer_thread_;                // Started before the writer, joined after it.

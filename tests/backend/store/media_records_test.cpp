@@ -1,0 +1,140 @@
+// Customers' media records on every backend: made with their message, leased once, retried, finished, scoped by
+// tenant, expired by retention and deleted with their contact.
+
+#include "store_test.h"
+
+#include "store/contact_store.h"
+#include "store/media_records.h"
+
+#include <set>
+
+namespace parley::store::testing {
+namespace {
+
+class MediaRecordsTest : public StoreTest {
+ protected:
+  MediaRecords& media() { return store_->media(); }
+
+  // A customer's photo with WhatsApp's media id `media_id`.
+  static InboundItem PhotoItem(const std::string& mid, const std::string& media_id) {
+    InboundItem item = Inbound(mid, "c1", "");
+    item.message.type = MessageType::kImage;
+    item.message.text.reset();
+    item.message.media = Media{.id = media_id, .mime_type = "image/jpeg"};
+    return item;
+  }
+  // Stores PhotoItem and returns its conversation.
+  int64_t Photo(const std::string& mid, const std::string& media_id, int64_t at_ms = kT0) {
+    return Ingest(Request(at_ms, {PhotoItem(mid, media_id)})).value().pending.at(0).conversation_id;
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(Backends, MediaRecordsTest, ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         [](const auto& info) { return BackendName(info.param); });
+
+TEST_P(MediaRecordsTest, AMessageWithAMediaIdGetsAPendingRecordInItsTransaction) {
+  const int64_t conversation = Photo("wamid.p1", "1234567890");
+  ASSERT_TRUE(Ingest(Request(kT0, {Inbound("wamid.t1", "c1", "just text")})));
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM media"), 1);
+  auto messages = Messages(conversation);
+  ASSERT_EQ(messages.size(), 2u);
+  auto records = media().ForMessages(tenant_.id, {messages[0].id, messages[1].id}).value();
+  ASSERT_EQ(records.size(), 1u);
+  const MediaRecord& r = records[0];
+  EXPECT_EQ(r.message_id, messages[0].id);
+  EXPECT_EQ(r.tenant_id, tenant_.id);
+  EXPECT_EQ(r.channel_id, channel_.id);
+  EXPECT_EQ(r.platform_media_id, "1234567890");
+  EXPECT_EQ(r.type, MessageType::kImage);
+  EXPECT_EQ(r.status, MediaStatus::kPending);
+  EXPECT_EQ(r.attempts, 0);
+  EXPECT_GE(r.public_id.size(), 24u);  // Random, and never the platform's id.
+  EXPECT_EQ(media().GetByPublicId(tenant_.id, r.public_id).value().id, r.id);
+  // Another tenant's ids behave as if they did not exist.
+  EXPECT_EQ(media().GetByPublicId(tenant_.id + 1, r.public_id).error().code, ErrorCode::kNotFound);
+  EXPECT_TRUE(media().ForMessages(tenant_.id + 1, {messages[0].id}).value().empty());
+  // Meta's retry of the webhook makes no second record.
+  ASSERT_EQ(Ingest(Request(kT0 + 1, {PhotoItem("wamid.p1", "1234567890")})).value().duplicates, 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM media"), 1);
+}
+
+TEST_P(MediaRecordsTest, DueRecordsAreLeasedOnceRetriedAndFinished) {
+  Photo("wamid.p1", "m1");
+  EXPECT_EQ(media().NextDue().value(), kT0);
+  auto leased = media().LeaseDue(kT0, kT0 + 60000, 10).value();
+  ASSERT_EQ(leased.size(), 1u);
+  EXPECT_TRUE(media().LeaseDue(kT0 + 1, kT0 + 60001, 10).value().empty());  // Held by the first lease.
+  EXPECT_EQ(media().NextDue().value(), kT0 + 60000);
+
+  // A failure worth retrying: pending again, its attempt counted, due at retry_at.
+  MediaOutcome retry{.status = MediaStatus::kPending, .error = "WhatsApp did not deliver the media"};
+  retry.retry_at_ms = kT0 + 10000;
+  ASSERT_TRUE(media().Finish(leased[0].id, kT0 + 60000, retry, kT0 + 5));
+  EXPECT_TRUE(media().LeaseDue(kT0 + 9999, kT0 + 70000, 10).value().empty());
+  auto again = media().LeaseDue(kT0 + 10000, kT0 + 70000, 10).value();
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].attempts, 1);
+
+  // A stale lease records nothing.
+  MediaOutcome ready{.status = MediaStatus::kReady, .mime_type = "image/jpeg", .bytes = 1234, .file_key = "f"};
+  ready.thumbnail_key = "t";
+  ready.agent_key = "a";
+  ASSERT_TRUE(media().Finish(again[0].id, kT0 + 60000, ready, kT0 + 10001));
+  EXPECT_EQ(media().GetByPublicId(tenant_.id, again[0].public_id).value().status, MediaStatus::kPending);
+
+  ASSERT_TRUE(media().Finish(again[0].id, kT0 + 70000, ready, kT0 + 10001));
+  MediaRecord done = media().GetByPublicId(tenant_.id, again[0].public_id).value();
+  EXPECT_EQ(done.status, MediaStatus::kReady);
+  EXPECT_EQ(done.mime_type, "image/jpeg");
+  EXPECT_EQ(done.bytes, 1234);
+  EXPECT_EQ(done.attempts, 2);
+  EXPECT_EQ(done.error, "");
+  EXPECT_FALSE(media().NextDue().value().has_value());
+  EXPECT_EQ(media().FileKeys(tenant_.id).value(), (std::set<std::string>{"a", "f", "t"}));
+  EXPECT_EQ(media().UsageBytes(tenant_.id).value(), 1234);
+  EXPECT_EQ(media().UsageBytes(tenant_.id + 1).value(), 0);
+}
+
+TEST_P(MediaRecordsTest, RefusedAndFailedKeepTheirReason) {
+  Photo("wamid.p1", "m1");
+  Photo("wamid.p2", "m2");
+  auto leased = media().LeaseDue(kT0, kT0 + 60000, 10).value();
+  ASSERT_EQ(leased.size(), 2u);
+  ASSERT_TRUE(media().Finish(
+      leased[0].id, kT0 + 60000,
+      {.status = MediaStatus::kRefused, .error = "too large: image files are limited to 5120 KB"}, kT0 + 1));
+  ASSERT_TRUE(media().Finish(leased[1].id, kT0 + 60000,
+                             {.status = MediaStatus::kFailed, .error = "WhatsApp no longer has this media"}, kT0 + 1));
+  MediaRecord refused = media().GetByPublicId(tenant_.id, leased[0].public_id).value();
+  EXPECT_EQ(refused.status, MediaStatus::kRefused);
+  EXPECT_EQ(refused.error, "too large: image files are limited to 5120 KB");
+  EXPECT_EQ(media().GetByPublicId(tenant_.id, leased[1].public_id).value().status, MediaStatus::kFailed);
+  EXPECT_FALSE(media().NextDue().value().has_value());
+}
+
+TEST_P(MediaRecordsTest, RetentionClearsTheFilesOfOldMediaAndErasureDeletesTheRecords) {
+  Photo("wamid.old", "m1", kT0);
+  Photo("wamid.new", "m2", kT0 + 100000);
+  auto leased = media().LeaseDue(kT0 + 100000, kT0 + 200000, 10).value();
+  ASSERT_EQ(leased.size(), 2u);
+  for (const auto& r : leased) {
+    MediaOutcome ready{.status = MediaStatus::kReady, .mime_type = "image/png", .bytes = 10};
+    ready.file_key = "key-" + r.platform_media_id;
+    ASSERT_TRUE(media().Finish(r.id, kT0 + 200000, ready, kT0 + 100001));
+  }
+  EXPECT_EQ(media().ExpireBefore(kT0 + 50000, kT0 + 300000, 1).value(), 1);
+  const MediaRecord& old_one = leased[0].platform_media_id == "m1" ? leased[0] : leased[1];
+  MediaRecord expired = media().GetByPublicId(tenant_.id, old_one.public_id).value();
+  EXPECT_EQ(expired.status, MediaStatus::kFailed);
+  EXPECT_EQ(expired.error, "deleted after the retention period");
+  EXPECT_EQ(expired.file_key, "");
+  EXPECT_EQ(media().FileKeys(tenant_.id).value(), (std::set<std::string>{"key-m2"}));
+
+  const int64_t contact = backend_->QueryInt("SELECT id FROM contacts");
+  ASSERT_TRUE(store_->contacts().EraseContact(tenant_.id, contact, "user:1", kT0 + 400000));
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM media"), 0);
+  EXPECT_TRUE(media().FileKeys(tenant_.id).value().empty());
+}
+
+}  // namespace
+}  // namespace parley::store::testing
