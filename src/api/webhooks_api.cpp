@@ -205,6 +205,8 @@ boost::asio::awaitable<http::Response> WebhooksApi::Create(const Principal& call
   auto audit = AuditOf(caller, "webhook_endpoint.create", "webhook_endpoint", std::to_string(created->id),
                        AuditDetails(*created));
   co_await RecordAudit(store_, pool_, audit);
+  // The dispatcher watches a tenant's events from its first endpoint on: at once, not at its next poll.
+  if (wake_) wake_();
   boost::json::object answer = WebhookEndpointJson(*created);
   answer["secret"] = secret;
   co_return http::JsonResponse(http::Status::created, std::move(answer));

@@ -284,6 +284,8 @@ asio::awaitable<void> Dispatcher::Deliver(store::DeliveryJob job) {
   if (--in_flight_per_endpoint_[job.delivery.endpoint_id] <= 0) {
     in_flight_per_endpoint_.erase(job.delivery.endpoint_id);
   }
+  // The loop sleeps until the next delivery it knew of: a retry due sooner must wake it, or it would wait a poll.
+  if (recorded && attempt.next_attempt_at_ms) Notify();
   // The freed slot is filled at once, apart from the fan-out's pace.
   co_await FillSlots();
 }
