@@ -12,6 +12,7 @@ packages=(
   libcurl4-openssl-dev
   postgresql-15 libpq-dev redis-server libhiredis-dev
   libhowardhinnant-date-dev tzdata
+  libvips-dev
   clang libclang-rt-14-dev
   wrk curl python3 ccache
   chromium

@@ -1,5 +1,6 @@
 #include "fakes/fake_graph.h"
 
+#include "core/crypto.h"
 #include "http/server.h"
 
 #include <boost/asio/io_context.hpp>
@@ -9,6 +10,7 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
 
+#include <cstdlib>
 #include <map>
 #include <set>
 #include <thread>
@@ -44,6 +46,13 @@ struct FakeGraph::Impl {
   std::string login_user_token;  // Who signs in at the Login dialog; empty: the person declines.
   int issued_codes = 0;
   std::map<std::string, Node> templates_of_waba;  // fields.data: the templates, in the order added
+  struct MediaFile {
+    std::string token;  // The channel token that may read it.
+    std::string bytes;
+    std::string mime_type;
+  };
+  std::map<std::string, MediaFile> media;  // By media id.
+  int media_downloads = 0;
 };
 
 namespace {
@@ -313,6 +322,34 @@ FakeGraph::FakeGraph() : impl_(std::make_unique<Impl>()) {
         }
         co_return http::JsonResponse(http::Status::ok, answer);
       });
+  // Download Media: the URL Retrieve Media URL gave, with the same bearer token; expired after five minutes.
+  impl_->router.Add(
+      http::Verb::get, "/whatsapp_business/attachments",
+      [this, read](const http::Request& request,
+                   const http::RouteContext& route) -> boost::asio::awaitable<http::Response> {
+        if (auto failed = read(request)) co_return *failed;
+        std::lock_guard lock(impl_->mutex);
+        std::string id(route.Query("mid").value_or(""));
+        std::string ext(route.Query("ext").value_or(""));
+        auto media = impl_->media.find(id);
+        const auto now =
+            std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+                .count();
+        const bool signed_here = route.Query("hash").value_or("") == crypto::Sha256Hex(id + ext).substr(0, 16);
+        if (media == impl_->media.end() || !signed_here || now - std::atoll(ext.c_str()) > 300) {
+          co_return http::TextResponse(http::Status::not_found, "URL signature expired", "text/html");
+        }
+        if (BearerOf(request) != media->second.token) {
+          co_return GraphError(http::Status::unauthorized, 190, "Invalid OAuth access token");
+        }
+        ++impl_->media_downloads;
+        http::Response response{http::Status::ok, 11};
+        response.set(boost::beast::http::field::content_type, media->second.mime_type);
+        response.set(boost::beast::http::field::content_disposition, "attachment; filename=" + id);
+        response.body() = media->second.bytes;
+        response.prepare_payload();
+        co_return response;
+      });
   impl_->router.Add(
       http::Verb::get, "/{node}",
       [this, read](const http::Request& request,
@@ -325,6 +362,21 @@ FakeGraph::FakeGraph() : impl_(std::make_unique<Impl>()) {
                                "Invalid OAuth access token - Cannot parse access token");
         }
         std::string id(route.Param("node").value_or(""));
+        // Retrieve Media URL: a download URL valid for five minutes, with what Meta says of the file.
+        if (auto media = impl_->media.find(id); media != impl_->media.end() && media->second.token == token) {
+          const auto issued =
+              std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+                  .count();
+          co_return http::JsonResponse(
+              http::Status::ok,
+              {{"messaging_product", "whatsapp"},
+               {"url", base_url() + "/whatsapp_business/attachments?mid=" + id + "&ext=" + std::to_string(issued) +
+                           "&hash=" + crypto::Sha256Hex(id + std::to_string(issued)).substr(0, 16)},
+               {"mime_type", media->second.mime_type},
+               {"sha256", crypto::Sha256Hex(media->second.bytes)},
+               {"file_size", std::to_string(media->second.bytes.size())},
+               {"id", id}});
+        }
         auto node = impl_->nodes.find(id);
         if (node == impl_->nodes.end() || !node->second.tokens.contains(token)) {
           co_return GraphError(http::Status::bad_request, 100,
@@ -350,6 +402,18 @@ FakeGraph::~FakeGraph() {
 }
 
 std::string FakeGraph::base_url() const { return "http://127.0.0.1:" + std::to_string(impl_->server->port()); }
+
+void FakeGraph::AddMedia(const std::string& media_id, const std::string& token, std::string bytes,
+                         std::string mime_type) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->known_tokens.insert(token);
+  impl_->media[media_id] = {token, std::move(bytes), std::move(mime_type)};
+}
+
+int FakeGraph::media_downloads() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->media_downloads;
+}
 
 std::vector<RecordedRequest> FakeGraph::requests() const {
   std::lock_guard lock(impl_->mutex);

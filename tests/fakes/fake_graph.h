@@ -9,7 +9,8 @@
 // 190 for an unknown token, 100 for a node the token cannot see); Meta's OAuth: GET /oauth/access_token exchanges a
 // code issued for (client_id, redirect_uri) once, with the app's secret; GET /debug_token (app token) lists the
 // WhatsApp Business Accounts a token was granted in granular_scopes; GET /{waba_id}/phone_numbers; GET /me/accounts
-// lists the Pages of a user token with their instagram_business_account; GET /{waba_id}/message_templates lists a
+// lists the Pages of a user token with their instagram_business_account; GET /{media_id} and the URL it answers serve a
+// customer's media (AddMedia); GET /{waba_id}/message_templates lists a
 // WhatsApp Business Account's templates as Meta does ({"data": [...], "paging": {"cursors", "next"}}, `limit`
 // (default 25) and `after` honoured). GET /dialog/oauth stands for the Login dialog a browser is sent to: the
 // person who "signs in" there (SetLoginUser) grants at once, and the browser is redirected (302) to redirect_uri
@@ -83,6 +84,12 @@ class FakeGraph {
   // A message template of the WhatsApp Business Account `waba_id`, which `token` may list. `fields` is Meta's
   // object (name, language, status, category, parameter_format, components); an id is added when it has none.
   void AddMessageTemplate(const std::string& waba_id, const std::string& token, boost::json::object fields);
+  // A customer's media that `token` (the channel's) may download: GET /{media_id} answers Meta's Retrieve Media URL
+  // ({"messaging_product", "url", "mime_type", "sha256", "file_size", "id"}), and the URL (valid five minutes,
+  // bearer token required) answers the bytes with `mime_type` as Content-Type.
+  void AddMedia(const std::string& media_id, const std::string& token, std::string bytes, std::string mime_type);
+  // Media files downloaded so far.
+  int media_downloads() const;
   // The Meta app that OAuth codes are issued to.
   void SetApp(const std::string& app_id, const std::string& app_secret);
   // A code the Login dialog would have sent to `redirect_uri`; it exchanges once for `user_token`.

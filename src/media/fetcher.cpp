@@ -1,0 +1,167 @@
+#include "media/fetcher.h"
+
+#include "channels/whatsapp/media.h"
+#include "core/log.h"
+#include "media/sniff.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
+
+namespace parley::media {
+namespace {
+
+namespace asio = boost::asio;
+
+store::MediaOutcome Refused(std::string reason) {
+  store::MediaOutcome outcome;
+  outcome.status = store::MediaStatus::kRefused;
+  outcome.error = std::move(reason);
+  return outcome;
+}
+
+bool WorthRetrying(ErrorCode code) {
+  return code == ErrorCode::kUnavailable || code == ErrorCode::kTimeout || code == ErrorCode::kRateLimited;
+}
+
+}  // namespace
+
+Fetcher::Fetcher(asio::any_io_executor executor, store::Store& store, MediaStore& files, BlockingPool& pool,
+                 http::Client& client, const Clock& clock, FetcherOptions options)
+    : executor_(std::move(executor)),
+      store_(store),
+      files_(files),
+      pool_(pool),
+      client_(client),
+      clock_(clock),
+      options_(std::move(options)) {}
+
+store::MediaOutcome Fetcher::Keep(const store::MediaRecord& record, const std::string& bytes, MediaStore& files,
+                                  const ImageOptions& image) {
+  auto admitted = Admit(record.type, bytes);
+  if (!admitted) return Refused(admitted.error().message);
+  store::MediaOutcome outcome;
+  outcome.mime_type = *admitted;
+  outcome.bytes = static_cast<int64_t>(bytes.size());
+  auto key = files.Put(record.tenant_id, bytes);
+  if (!key) {
+    outcome.status = store::MediaStatus::kPending;  // The disk may have room again later.
+    outcome.error = key.error().message;
+    return outcome;
+  }
+  outcome.file_key = *key;
+  if (IsDecodableImage(outcome.mime_type)) {
+    // An image that cannot be decoded (or declares too many pixels) is still kept, as a file without previews.
+    auto prepared = PrepareImage(bytes, image);
+    if (!prepared) {
+      log::Info("media_image_not_prepared", {{"media_id", record.id}, {"reason", prepared.error().message}});
+    } else {
+      auto agent = files.Put(record.tenant_id, prepared->agent_jpeg);
+      auto thumbnail = files.Put(record.tenant_id, prepared->thumbnail_jpeg);
+      if (agent && thumbnail) {
+        outcome.agent_key = *agent;
+        outcome.thumbnail_key = *thumbnail;
+      }
+    }
+  }
+  outcome.status = store::MediaStatus::kReady;
+  return outcome;
+}
+
+asio::awaitable<void> Fetcher::Process(store::MediaRecord record, int64_t lease_until_ms) {
+  auto load_channel = [this, id = record.channel_id] { return store_.GetChannel(id); };
+  Result<store::Channel> channel = co_await pool_.Run(load_channel);
+  store::MediaOutcome outcome;
+  Error failure;
+  bool failed = false;
+  if (!channel) {
+    failure = channel.error();
+    failed = true;
+  } else if (channel->platform != Platform::kWhatsApp) {
+    failure = Error::InvalidArgument("downloading media is not supported on this platform");
+    failed = true;
+  } else {
+    const std::optional<MediaKind> kind = KindOf(record.type);
+    const int64_t max_bytes = kind ? MaxBytes(*kind) : 0;
+    Result<channels::whatsapp::FetchedMedia> fetched = co_await channels::whatsapp::FetchMedia(
+        client_, options_.graph_base_url, channel->access_token, record.platform_media_id, max_bytes);
+    if (!fetched) {
+      failure = fetched.error();
+      failed = true;
+    } else {
+      auto keep = [&record, &fetched, this] { return Keep(record, fetched->bytes, files_, options_.image); };
+      outcome = co_await pool_.Run(keep);
+    }
+  }
+  if (failed) {
+    if (failure.code == ErrorCode::kPayloadTooLarge || failure.code == ErrorCode::kUnsupportedMediaType) {
+      outcome = Refused(failure.message);
+    } else {
+      outcome.status = WorthRetrying(failure.code) ? store::MediaStatus::kPending : store::MediaStatus::kFailed;
+      outcome.error = failure.message;
+    }
+  }
+  if (outcome.status == store::MediaStatus::kPending) {
+    if (record.attempts + 1 >= options_.attempts) {
+      outcome.status = store::MediaStatus::kFailed;
+    } else {
+      const int64_t wait = options_.retry_base.count() << std::min(record.attempts, 20);
+      outcome.retry_at_ms = clock_.NowMs() + wait;
+    }
+  }
+  log::Info("media_fetched", {{"media_id", record.id},
+                              {"tenant_id", record.tenant_id},
+                              {"status", ToString(outcome.status)},
+                              {"attempt", record.attempts + 1},
+                              {"detail", failed ? failure.detail : std::string()}});
+  auto finish = [this, id = record.id, lease_until_ms, &outcome] {
+    return store_.media().Finish(id, lease_until_ms, outcome, clock_.NowMs());
+  };
+  Result<void> finished = co_await pool_.Run(finish);
+  if (!finished) log::Warn("media_finish_failed", {{"media_id", record.id}, {"detail", finished.error().detail}});
+}
+
+asio::awaitable<int> Fetcher::RunOnce() {
+  const int64_t now_ms = clock_.NowMs();
+  const int64_t lease_until_ms = now_ms + options_.lease.count();
+  auto lease = [this, now_ms, lease_until_ms] {
+    return store_.media().LeaseDue(now_ms, lease_until_ms, options_.batch);
+  };
+  Result<std::vector<store::MediaRecord>> leased = co_await pool_.Run(lease);
+  if (!leased) {
+    log::Warn("media_lease_failed", {{"detail", leased.error().detail}});
+    co_return 0;
+  }
+  for (store::MediaRecord& record : *leased) co_await Process(std::move(record), lease_until_ms);
+  co_return static_cast<int>(leased->size());
+}
+
+asio::awaitable<void> Fetcher::Loop() {
+  while (!stopping_) {
+    const int leased = co_await RunOnce();
+    if (leased > 0) continue;
+    if (stopping_) co_return;
+    timer_->expires_after(options_.idle_poll);
+    auto [ec] = co_await timer_->async_wait(asio::as_tuple(asio::use_awaitable));
+    if (ec) co_return;  // Stop().
+  }
+}
+
+void Fetcher::Start() {
+  timer_ = std::make_shared<asio::steady_timer>(asio::make_strand(executor_));
+  asio::co_spawn(timer_->get_executor(), Loop(), [](std::exception_ptr error) {
+    if (error) log::Error("media_fetcher_failed", {});
+  });
+}
+
+void Fetcher::Stop() {
+  stopping_ = true;
+  if (!timer_) return;
+  asio::post(timer_->get_executor(), [timer = timer_] { timer->cancel(); });
+}
+
+}  // namespace parley::media

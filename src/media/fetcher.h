@@ -1,0 +1,74 @@
+#pragma once
+// The worker side of inbound media: leases the media records that are due (store/media_records.h), downloads each
+// from its platform through the one HTTP client (channels/whatsapp/media.h), checks the bytes (media/sniff.h), keeps
+// them in the media store, makes an image's agent copy and thumbnail (media/image.h) on the blocking pool, and
+// records the outcome. A failure worth retrying waits retry_base, then twice as long each time, up to `attempts`
+// tries, and then the media is `failed` with the reason; a file over its limit or of a type its message cannot carry
+// is `refused`. Never in the webhook's request: the record is made with the message, and this runs in worker
+// processes (PARLEY_ROLE all or worker), any number of them (a record is leased by one).
+
+#include "core/blocking_pool.h"
+#include "core/clock.h"
+#include "http/client.h"
+#include "media/image.h"
+#include "media/media_store.h"
+#include "store/media_records.h"
+#include "store/store.h"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+
+namespace parley::media {
+
+struct FetcherOptions {
+  std::string graph_base_url;  //!< PARLEY_GRAPH_API_BASE_URL.
+  int attempts = 5;            //!< Downloads tried before `failed`.
+  std::chrono::milliseconds retry_base{10000};
+  std::chrono::milliseconds lease{120000};    //!< A record a dead worker held is taken again after this.
+  std::chrono::milliseconds idle_poll{1000};  //!< How often an idle fetcher looks for due records.
+  int batch = 4;                              //!< Records leased (and fetched at once) per pass.
+  ImageOptions image;
+};
+
+class Fetcher {
+ public:
+  // Every reference must outlive the fetcher.
+  Fetcher(boost::asio::any_io_executor executor, store::Store& store, MediaStore& files, BlockingPool& pool,
+          http::Client& client, const Clock& clock, FetcherOptions options);
+
+  // Leases the due records and processes them one after another; returns how many it leased. On the caller's
+  // executor.
+  boost::asio::awaitable<int> RunOnce();
+
+  // Runs passes until Stop(): one after another while records are due, else every idle_poll.
+  void Start();
+  // Ends the loop; a pass in progress finishes (its leases expire if the process exits first). Thread-safe.
+  void Stop();
+
+  // What one downloaded file comes to, without the network: checked, stored, images prepared. Blocking (file I/O
+  // and decoding): on the blocking pool.
+  static store::MediaOutcome Keep(const store::MediaRecord& record, const std::string& bytes, MediaStore& files,
+                                  const ImageOptions& image);
+
+ private:
+  boost::asio::awaitable<void> Process(store::MediaRecord record, int64_t lease_until_ms);
+  boost::asio::awaitable<void> Loop();
+
+  boost::asio::any_io_executor executor_;
+  store::Store& store_;
+  MediaStore& files_;
+  BlockingPool& pool_;
+  http::Client& client_;
+  const Clock& clock_;
+  const FetcherOptions options_;
+  std::atomic<bool> stopping_{false};
+  std::shared_ptr<boost::asio::steady_timer> timer_;  // Set by Start, on a strand of its own.
+};
+
+}  // namespace parley::media

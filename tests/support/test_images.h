@@ -1,0 +1,15 @@
+#pragma once
+// Images the media tests render with libvips: a photo of a given size, optionally with an EXIF orientation.
+
+#include <string>
+
+namespace parley::media::testing {
+
+// A JPEG of `width` × `height` as stored, whose EXIF orientation is `orientation` (1: upright; 6: turned a quarter).
+std::string Jpeg(int width, int height, int orientation = 1);
+// A PNG of `width` × `height`.
+std::string Png(int width, int height);
+// The width and height `bytes` decode to.
+std::pair<int, int> SizeOf(const std::string& bytes);
+
+}  // namespace parley::media::testing
