@@ -3,10 +3,12 @@
 #include "agent/message_text.h"
 #include "api/api.h"
 #include "api/auth.h"
+#include "api/media_api.h"
 #include "api/openapi_schemas.h"
 #include "api/params.h"
 #include "core/decision.h"
 #include "core/time.h"
+#include "store/media_records.h"
 
 #include <boost/json/parse.hpp>
 
@@ -316,15 +318,29 @@ boost::asio::awaitable<http::Response> ConversationsApi::Messages(const Principa
   if (auto raw = route.Query("before"); raw && !raw->empty()) before = std::string(*raw);
   if (before && PageCursor(route))
     co_return http::ErrorResponse(Error::InvalidArgument("before and cursor exclude each other"));
-  auto list = [this, tenant = caller.tenant_id, id = *id, cursor = PageCursor(route), before, limit = *limit] {
-    if (before) {
-      return store_.ListMessagesNewestFirst(tenant, id, *before == "latest" ? std::nullopt : before, limit);
-    }
-    return store_.ListMessages(tenant, id, cursor, limit);
+  // The page and its messages' media records in one trip to the pool.
+  struct Listed {
+    store::Page<store::StoredMessage> page;
+    std::vector<store::MediaRecord> media;
   };
-  auto page = co_await pool_.Run(list);
-  if (!page) co_return http::ErrorResponse(page.error());
-  co_return http::JsonResponse(http::Status::ok, PageJson(*page, MessageJson));
+  auto list = [this, tenant = caller.tenant_id, id = *id, cursor = PageCursor(route), before,
+               limit = *limit]() -> Result<Listed> {
+    auto page = before ? store_.ListMessagesNewestFirst(tenant, id, *before == "latest" ? std::nullopt : before, limit)
+                       : store_.ListMessages(tenant, id, cursor, limit);
+    if (!page) return page.error();
+    std::vector<int64_t> with_media;
+    for (const auto& m : page->data) {
+      if (m.details.contains("media")) with_media.push_back(m.id);
+    }
+    auto media = store_.media().ForMessages(tenant, with_media);
+    if (!media) return media.error();
+    return Listed{std::move(*page), std::move(*media)};
+  };
+  auto listed = co_await pool_.Run(list);
+  if (!listed) co_return http::ErrorResponse(listed.error());
+  boost::json::object body = PageJson(listed->page, MessageJson);
+  AttachMedia(body["data"].as_array(), listed->media, {media_signer_, config_.public_url, clock_.NowMs() / 1000});
+  co_return http::JsonResponse(http::Status::ok, body);
 }
 
 boost::asio::awaitable<http::Response> ConversationsApi::Reply(const Principal& caller, const http::Request& request,

@@ -18,7 +18,9 @@
 #include "api/route_table.h"
 #include "api/templates_api.h"
 #include "core/blocking_pool.h"
+#include "core/clock.h"
 #include "core/config.h"
+#include "media/signed_url.h"
 #include "store/store.h"
 
 #include <functional>
@@ -31,9 +33,16 @@ class ConversationsApi {
   using Deliver = std::function<void(int64_t conversation_id)>;
 
   // Every reference must outlive this. `templates` answers the replies that send a WhatsApp template.
+  // `media_signer` signs the links of messages' media (api/media_api.h).
   ConversationsApi(const Config& config, store::Store& store, BlockingPool& pool, Deliver deliver,
-                   TemplatesApi& templates)
-      : config_(config), store_(store), pool_(pool), deliver_(std::move(deliver)), templates_(templates) {}
+                   TemplatesApi& templates, const media::UrlSigner& media_signer, const Clock& clock = RealClock())
+      : config_(config),
+        store_(store),
+        pool_(pool),
+        deliver_(std::move(deliver)),
+        templates_(templates),
+        media_signer_(media_signer),
+        clock_(clock) {}
 
   void RegisterRoutes(RouteTable& routes);
 
@@ -58,6 +67,8 @@ class ConversationsApi {
   Deliver deliver_;
   InboxApi inbox_{store_, pool_};  // Read markers, notes, save as Q&A, canned replies: registered with these routes.
   TemplatesApi& templates_;
+  const media::UrlSigner& media_signer_;
+  const Clock& clock_;
 };
 
 // Reads the inbox filter from the query string (assignee=me is the caller); kInvalidArgument naming the bad

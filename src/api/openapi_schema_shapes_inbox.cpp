@@ -77,14 +77,18 @@ extern const std::string_view kInboxSchemaShapes = R"json({
   },
   "Media": {
     "type": "object",
+    "description": "A customer's photo, voice note, video, document or sticker (docs/media.md). The thread (GET /api/conversations/{id}/messages) gives every field; the event stream and exports give the message as stored (the platform's id, mime_type, sha256, filename).",
     "properties": {
-      "id": {"type": "string", "description": "The platform's media id (WhatsApp)."},
-      "url": {"type": "string", "description": "A direct URL, when the platform gives one (Instagram)."},
-      "mime_type": {"type": "string"},
-      "sha256": {"type": "string"},
-      "filename": {"type": "string"},
-      "voice": {"type": "boolean"},
-      "animated": {"type": "boolean"}
+      "mime_type": {"type": ["string", "null"], "description": "Sniffed from the bytes once fetched; null before."},
+      "bytes": {"type": ["integer", "null"], "description": "The file's size; null until fetched."},
+      "url": {"type": ["string", "null"], "description": "A signed link, valid PARLEY_MEDIA_URL_TTL_HOURS, that serves the file without a session (GET /api/media/{id}); for Instagram the platform's own URL; null unless ready."},
+      "thumbnail_url": {"type": ["string", "null"], "description": "Images: a signed link to a thumbnail (JPEG, at most 256 px)."},
+      "transcript": {"type": ["string", "null"], "description": "Voice notes: what was said; null while not known."},
+      "ocr_text": {"type": ["string", "null"], "description": "Images: the text in the picture; null while not known."},
+      "status": {"type": "string", "enum": ["pending", "ready", "failed", "refused"]},
+      "error": {"type": ["string", "null"], "description": "Why it failed or was refused (too large, a type the message cannot carry, …)."},
+      "filename": {"type": "string", "description": "Documents: the name the customer's file had."},
+      "voice": {"type": "boolean", "description": "WhatsApp: a voice note recorded in the app."}
     }
   },
   "Location": {

@@ -27,6 +27,7 @@ constexpr int kBackupFormat = 1;
 constexpr const char* kManifest = "manifest.json";
 constexpr const char* kDatabaseFile = "parley.db";
 constexpr const char* kKeyFile = "master.key";
+constexpr const char* kMediaDir = "media";  // media::MakeFileMediaStore's directory in the data directory.
 // Changing it changes every fingerprint: backups taken before could then not be checked against a key.
 constexpr std::string_view kFingerprintPurpose = "parley master key fingerprint v1";
 
@@ -98,6 +99,28 @@ Result<int64_t> AppliedVersion(const std::string& database) {
   return newest;
 }
 
+struct CopiedFiles {
+  int64_t files = 0;
+  int64_t bytes = 0;
+};
+
+// Copies the media directory `from` (absent: nothing to copy) into `to`, keeping its layout.
+Result<CopiedFiles> CopyMedia(const fs::path& from, const fs::path& to) {
+  CopiedFiles copied;
+  std::error_code ec;
+  if (!fs::exists(from, ec)) return copied;
+  for (fs::recursive_directory_iterator it(from, ec), end; !ec && it != end; it.increment(ec)) {
+    if (!it->is_regular_file() || it->path().filename().string().starts_with(".tmp-")) continue;
+    const fs::path target = to / fs::relative(it->path(), from);
+    fs::create_directories(target.parent_path(), ec);
+    if (ec || !fs::copy_file(it->path(), target, fs::copy_options::overwrite_existing, ec)) break;
+    ++copied.files;
+    copied.bytes += static_cast<int64_t>(it->file_size(ec));
+  }
+  if (ec) return Error::Unavailable("cannot copy the media in " + from.string() + ": " + ec.message());
+  return copied;
+}
+
 Result<json::object> WriteBackup(const Config& config, const fs::path& dir) {
   const std::string database = config.SqlitePath();
   const fs::path key_file = fs::path(config.data_dir) / kKeyFile;
@@ -126,11 +149,18 @@ Result<json::object> WriteBackup(const Config& config, const fs::path& dir) {
     master_key["file"] = kKeyFile;
     total += static_cast<int64_t>(fs::file_size(dir / kKeyFile, ec));
   }
+  // Customers' media after the database: its files never change once written, so every file the snapshot names is
+  // there (the sweep removes a file only well after nothing names it); a file written since is an orphan the next
+  // sweep removes after a restore.
+  auto media = CopyMedia(fs::path(config.data_dir) / kMediaDir, dir / kMediaDir);
+  if (!media) return media.error();
+  total += media->bytes;
   json::object manifest{{"format", kBackupFormat},
                         {"created_at", FormatTimestamp(NowMs())},
                         {"schema_version", *version},
                         {"database", {{"file", kDatabaseFile}, {"bytes", *bytes}, {"sha256", *database_sha}}},
-                        {"master_key", std::move(master_key)}};
+                        {"master_key", std::move(master_key)},
+                        {"media", {{"directory", kMediaDir}, {"files", media->files}, {"bytes", media->bytes}}}};
   {
     std::ofstream out(dir / kManifest);
     out << SerializeJson(manifest) << "\n";
@@ -206,6 +236,10 @@ Result<json::object> RestoreInto(const Config& config, const fs::path& from) {
   if (key.at("included").as_bool()) {
     auto copied = CopyPrivateFile(from / std::string(key.at("file").as_string()), data_dir / kKeyFile);
     if (!copied) return copied.error();
+  }
+  if (manifest->contains("media")) {
+    auto media = CopyMedia(from / kMediaDir, data_dir / kMediaDir);
+    if (!media) return media.error();
   }
   return json::object{{"restored", true},
                       {"data_dir", fs::absolute(data_dir).string()},

@@ -2,6 +2,7 @@
 
 #include "core/log.h"
 #include "core/time.h"
+#include "media/sweep.h"
 #include "store/contact_store.h"
 #include "store/tenant_store.h"
 
@@ -19,11 +20,18 @@ namespace asio = boost::asio;
 constexpr int64_t kDayMs = int64_t{24} * 3600 * 1000;
 
 asio::awaitable<void> SweepLoop(std::shared_ptr<asio::steady_timer> timer, store::Store& store, BlockingPool& pool,
+                                media::MediaStore& files, int64_t media_retention_days,
                                 std::chrono::milliseconds every) {
   for (;;) {
     auto sweep = [&store] { return SweepRetention(store, NowMs()); };
     Result<int64_t> deleted = co_await pool.Run(sweep);
     if (!deleted) log::Warn("retention_sweep_failed", {{"detail", deleted.error().detail}});
+    // After the messages: the files of media deleted with them go in the same pass.
+    auto sweep_media = [&store, &files, media_retention_days] {
+      return media::SweepMedia(store, files, media_retention_days, NowMs());
+    };
+    Result<media::SweepCounts> swept = co_await pool.Run(sweep_media);
+    if (!swept) log::Warn("media_sweep_failed", {{"detail", swept.error().detail}});
     timer->expires_after(every);
     auto [ec] = co_await timer->async_wait(asio::as_tuple(asio::use_awaitable));
     if (ec) co_return;  // Stop().
@@ -53,9 +61,11 @@ Result<int64_t> SweepRetention(store::Store& store, int64_t now_ms) {
   return deleted;
 }
 
-void RetentionSweeper::Start(asio::any_io_executor executor, store::Store& store, BlockingPool& pool) {
+void RetentionSweeper::Start(asio::any_io_executor executor, store::Store& store, BlockingPool& pool,
+                             media::MediaStore& files) {
   timer_ = std::make_shared<asio::steady_timer>(asio::make_strand(executor));
-  asio::co_spawn(timer_->get_executor(), SweepLoop(timer_, store, pool, every_), [](std::exception_ptr error) {
+  auto loop = SweepLoop(timer_, store, pool, files, media_retention_days_, every_);
+  asio::co_spawn(timer_->get_executor(), std::move(loop), [](std::exception_ptr error) {
     if (error) log::Error("retention_sweep_loop_failed", {});
   });
 }

@@ -17,7 +17,7 @@ ApiRoutes::ApiRoutes(ApiServices s)
     : api_(s.config, s.store, s.pool, s.batcher, s.channels, std::move(s.status)),
       access_(s.config, s.store, s.pool, s.hashing, s.authenticator, s.rate_limiters),
       templates_(s.config, s.store, s.pool, s.client, s.send_outbox),
-      conversations_(s.config, s.store, s.pool, std::move(s.send_outbox), templates_),
+      conversations_(s.config, s.store, s.pool, std::move(s.send_outbox), templates_, s.media_signer),
       contacts_(s.store, s.pool),
       knowledge_(s.config, s.store, s.pool, s.client, s.agent_service),
       billing_(s.config, s.store, s.pool, s.client, std::move(s.stripe)),
@@ -27,7 +27,8 @@ ApiRoutes::ApiRoutes(ApiServices s)
       analytics_(s.store, s.pool),
       team_(s.config, s.store, s.pool, s.hashing, s.authenticator, *s.mailer, s.rate_limiters),
       webhooks_(s.store, s.pool, s.box, s.client, std::move(s.wake_webhooks),
-                s.config.webhook_retry_hours * 3600 * 1000) {}
+                s.config.webhook_retry_hours * 3600 * 1000),
+      media_(s.store, s.pool, s.media_files, s.media_signer, RealClock()) {}
 
 void ApiRoutes::Register(api::RouteTable& routes) {
   api_.RegisterRoutes(routes);
@@ -43,6 +44,7 @@ void ApiRoutes::Register(api::RouteTable& routes) {
   analytics_.RegisterRoutes(routes);
   team_.RegisterRoutes(routes);
   webhooks_.RegisterRoutes(routes);
+  media_.RegisterRoutes(routes);
   api::RegisterOpenApiRoute(routes);
 }
 
@@ -98,6 +100,8 @@ Result<std::string> RenderOpenApi(const Config& base) {
   api::RouteTable table(router, authenticator, limiter);
   auto event_bus = events::MakeInProcessEventBus();
   mail::Mailer mailer({}, *box, nullptr);  // Disabled: the reference is the same with or without e-mail.
+  auto media_files = media::MakeFileMediaStore(scratch.path() + "/media");
+  const auto media_signer = media::UrlSigner::FromMasterKey(*box, std::chrono::hours(config.media_url_ttl_hours));
   ApiRoutes routes({config,
                     **store,
                     *box,
@@ -107,6 +111,8 @@ Result<std::string> RenderOpenApi(const Config& base) {
                     *batcher,
                     channels,
                     client,
+                    *media_files,
+                    media_signer,
                     agent_service,
                     billing::StripeMapping{},
                     api::RuntimeStatus{},

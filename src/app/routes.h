@@ -13,6 +13,7 @@
 #include "api/conversations_api.h"
 #include "api/events_api.h"
 #include "api/knowledge_api.h"
+#include "api/media_api.h"
 #include "api/route_table.h"
 #include "api/team_api.h"
 #include "api/templates_api.h"
@@ -47,6 +48,8 @@ struct ApiServices {
   queue::Batcher& batcher;
   const channels::ChannelSet& channels;
   http::Client& client;
+  media::MediaStore& media_files;        //!< Customers' media, served through signed links.
+  const media::UrlSigner& media_signer;  //!< Signs and checks those links.
   agent::AgentService& agent_service;
   billing::StripeMapping stripe;
   api::RuntimeStatus status;
@@ -81,6 +84,7 @@ class ApiRoutes {
   api::AnalyticsApi analytics_;
   api::TeamApi team_;
   api::WebhooksApi webhooks_;
+  api::MediaApi media_;
 };
 
 // `parley openapi`: the API reference as GET /api/openapi.json answers it, without serving. The handlers are built

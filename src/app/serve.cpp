@@ -25,6 +25,10 @@
 #include "http/static_files.h"
 #include "http/tls.h"
 #include "mail/mailer.h"
+#include "media/fetcher.h"
+#include "media/media_store.h"
+#include "media/signed_url.h"
+#include "media/sniff.h"
 #include "queue/batcher.h"
 #include "queue/redis/redis_batcher.h"
 #include "redis/client.h"
@@ -148,6 +152,17 @@ int Serve(const Config& config) {
   auto client_options = OutboundClientOptions(config);
   if (!client_options) return Fail("config_invalid", client_options.error());
   http::Client client(io.get_executor(), *client_options);
+  // Customers' media: downloads take a client of their own, whose answers may be as large as a document (100 MB).
+  http::ClientOptions media_client_options = *client_options;
+  media_client_options.max_response_bytes = static_cast<uint64_t>(media::MaxBytes(media::MediaKind::kDocument));
+  http::Client media_client(io.get_executor(), media_client_options);
+  auto media_files = media::MakeFileMediaStore((std::filesystem::path(config.data_dir) / "media").string());
+  const auto media_signer = media::UrlSigner::FromMasterKey(*box, std::chrono::hours(config.media_url_ttl_hours));
+  media::Fetcher media_fetcher(io.get_executor(), *store, *media_files, pool, media_client, RealClock(),
+                               {.graph_base_url = config.graph_api_base_url,
+                                .attempts = static_cast<int>(config.media_fetch_attempts),
+                                .retry_base = std::chrono::milliseconds(config.media_retry_base_ms),
+                                .image = {.max_pixels = config.media_max_pixels}});
 
   channels::ChannelSet channels = channels::MakeChannels(
       {config.whatsapp_app_secret, config.whatsapp_verify_token, config.graph_api_base_url},
@@ -232,6 +247,8 @@ int Serve(const Config& config) {
                         *batcher,
                         channels,
                         client,
+                        *media_files,
+                        media_signer,
                         agent_service,
                         billing::StripeMapping{*price_plans},
                         {[&server] { return server.active_connections(); }, [&worker] { return worker.in_flight(); },
@@ -274,7 +291,8 @@ int Serve(const Config& config) {
     agent_service.ingestor().Start();
     analytics_rollup.Start(io.get_executor(), *store, pool);  // Catches up (the backfill after 0025), then follows.
     webhook_dispatcher->Start();  // Resumes the deliveries that were pending when the server stopped.
-    retention.Start(io.get_executor(), *store, pool);
+    retention.Start(io.get_executor(), *store, pool, *media_files);
+    media_fetcher.Start();  // Resumes the media left pending by the previous run.
   }
   live_events.StartPruning(io.get_executor(), *store, pool);
   (*mailer)->Start(*store);  // Sends what was queued before a stop, then what comes (leased: any process may).
@@ -339,10 +357,12 @@ int Serve(const Config& config) {
           webhook_dispatcher->Stop();
           (*mailer)->Stop();  // Abandons a send in progress: a mail server that does not answer delays nothing.
           retention.Stop();
+          media_fetcher.Stop();
           co_await server.Stop();
           if (admin_server) co_await admin_server->Stop();
           co_await worker.Drain(budget);
           client.Shutdown();
+          media_client.Shutdown();
           if (redis) co_await redis->Stop();  // After the streams and the replies, which used it.
           log::Info("stopped", {{"replies_unfinished", worker.in_flight()}});
           io.stop();

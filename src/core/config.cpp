@@ -311,6 +311,24 @@ const std::vector<Entry>& Entries() {
         "How often messages older than their tenant's retention period (message_retention_days, PATCH /api/tenant) "
         "are deleted; also once at start-up (docs/privacy.md)."},
        Integer(&Config::retention_sweep_ms, 100, 86400000)},
+      {{"media_url_ttl_hours", "PARLEY_MEDIA_URL_TTL_HOURS", "integer", "24",
+        "Signed links to customers' media (the `url` and `thumbnail_url` of a message's `media`) work this long; "
+        "the API signs new ones at every read (docs/media.md)."},
+       Integer(&Config::media_url_ttl_hours, 1, 720)},
+      {{"media_retention_days", "PARLEY_MEDIA_RETENTION_DAYS", "integer", "0",
+        "Customers' media files are deleted this many days after they came (the message stays, its media `failed` "
+        "with the reason); 0 keeps them as long as their message. Swept with the messages' retention."},
+       Integer(&Config::media_retention_days, 0, 36500)},
+      {{"media_max_pixels", "PARLEY_MEDIA_MAX_PIXELS", "integer", "40000000",
+        "An image whose header declares more pixels than this (width x height x frames) is not decoded: it is "
+        "kept, without a thumbnail or a copy for the agent."},
+       Integer(&Config::media_max_pixels, 1000000, 500000000)},
+      {{"media_fetch_attempts", "PARLEY_MEDIA_FETCH_ATTEMPTS", "integer", "5",
+        "Downloads of a customer's media tried before it is marked `failed`."},
+       Integer(&Config::media_fetch_attempts, 1, 50)},
+      {{"media_retry_base_ms", "PARLEY_MEDIA_RETRY_BASE_MS", "integer", "10000",
+        "The wait after a media download's first failure; each later one waits twice as long."},
+       Integer(&Config::media_retry_base_ms, 10, 3600000)},
       {{"session_ttl_hours", "PARLEY_SESSION_TTL_HOURS", "integer", "168",
         "How long a login session (POST /api/auth/login) stays valid."},
        Integer(&Config::session_ttl_hours, 1, 8760)},

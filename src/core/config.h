@@ -76,6 +76,13 @@ struct Config {
   int64_t events_per_tenant = 50000;     //!< …and at most this many per tenant.
   int64_t retention_sweep_ms = 3600000;  //!< Messages past a tenant's retention period are deleted this often.
 
+  // Customers' media (docs/media.md)
+  int64_t media_url_ttl_hours = 24;     //!< Signed media links work this long.
+  int64_t media_retention_days = 0;     //!< Media files are deleted this long after they came; 0: with the message.
+  int64_t media_max_pixels = 40000000;  //!< Images declaring more pixels are not decoded.
+  int64_t media_fetch_attempts = 5;     //!< Downloads tried before a media is marked failed…
+  int64_t media_retry_base_ms = 10000;  //!< …waiting this long after the first failure, doubling each time.
+
   // Access
   int64_t session_ttl_hours = 168;   //!< A login session lasts this long.
   int64_t api_rate_per_second = 50;  //!< Tenant API requests refill at this rate per tenant…
