@@ -9,7 +9,9 @@ packages=(
   libspdlog-dev libfmt-dev libtomlplusplus-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libhnswlib-dev libstemmer-dev libcld2-dev libutf8proc-dev libpoppler-cpp-dev libxml2-dev libzip-dev libcmark-dev
-  libcurl4-openssl-dev
+  libcurl4-openssl-dev zlib1g-dev
+  dict-freedict-fra-eng dict-freedict-deu-eng dict-freedict-spa-eng dict-freedict-ita-eng dict-freedict-por-eng
+  dict-freedict-nld-eng dict-freedict-eng-fra
   postgresql-15 libpq-dev redis-server libhiredis-dev
   libhowardhinnant-date-dev tzdata
   libvips-dev
