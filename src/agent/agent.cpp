@@ -28,9 +28,10 @@ struct Agent::Pipeline {
   std::vector<std::unique_ptr<Stage>> stages;
 };
 
-Agent::Agent(store::KnowledgeStore& store, knowledge::Retriever& retriever, Providers& providers, BlockingPool& pool)
+Agent::Agent(store::KnowledgeStore& store, knowledge::Retriever& retriever, Providers& providers, BlockingPool& pool,
+             knowledge::TermTranslator* translator)
     : pipeline_(std::make_unique<Pipeline>()) {
-  StageDependencies deps{store, retriever, providers, pool};
+  StageDependencies deps{store, retriever, providers, pool, translator};
   pipeline_->stages.push_back(MakeTriageStage(deps));
   pipeline_->stages.push_back(MakeFaqStage(deps));
   pipeline_->stages.push_back(MakeRetrieveStage(deps));

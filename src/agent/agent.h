@@ -13,6 +13,7 @@
 #include "core/message.h"
 #include "knowledge/embedder.h"
 #include "knowledge/retriever.h"
+#include "knowledge/term_translator.h"
 #include "store/knowledge_store.h"
 
 #include <boost/asio/awaitable.hpp>
@@ -82,7 +83,10 @@ class Providers {
 
 class Agent {
  public:
-  Agent(store::KnowledgeStore& store, knowledge::Retriever& retriever, Providers& providers, BlockingPool& pool);
+  // Offline, `translator` renders a question in another language than the knowledge's in the knowledge's; null:
+  // questions are searched as written.
+  Agent(store::KnowledgeStore& store, knowledge::Retriever& retriever, Providers& providers, BlockingPool& pool,
+        knowledge::TermTranslator* translator);
   ~Agent();
 
   // Runs the stages for `request` under `settings` (loaded once by the caller for the whole burst). An error only

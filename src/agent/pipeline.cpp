@@ -25,7 +25,7 @@ std::optional<Draft> DraftFrom(const AgentState& state) {
     }
     if (question.passages.empty()) continue;
     const knowledge::Passage& best = question.passages.front();
-    std::string quoted = QuoteAnswer(question.text, best, state.settings.language);
+    std::string quoted = QuoteAnswer(question.searched(), best, state.settings.language);
     if (quoted.empty()) continue;
     draft.text += (draft.text.empty() ? "" : "\n\n") + quoted;
     draft.sources.push_back(

@@ -10,6 +10,7 @@
 #include "agent/grounding.h"
 #include "agent/messages.h"
 #include "agent/support.h"
+#include "knowledge/term_translator.h"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/object.hpp>
@@ -23,13 +24,20 @@ namespace parley::agent {
 
 // One thing the burst asks, and what was found for it.
 struct Question {
-  std::string text;                          //!< Standalone: readable without the rest of the burst.
+  std::string text;  //!< Standalone: readable without the rest of the burst.
+  //! In the knowledge's language, offline: its words translated (knowledge/term_translator.h) when the customer
+  //! writes in another language and a dictionary has the pair; empty when it is searched as written. Set by
+  //! retrieval.
+  std::string translated;
   Subject subject;                           //!< What it asks about (support.h), spelling corrected.
   std::vector<knowledge::Passage> passages;  //!< Best first, as reranked (rerank.h).
   std::vector<double> rerank_scores;         //!< The reranker's probability of each passage, in the same order.
   std::optional<int64_t> faq_id;             //!< Set when a Q&A pair answers it.
   std::string answer;                        //!< What answers it (empty: nothing does).
   std::vector<Source> cited;
+
+  //! What the knowledge is searched, judged and quoted with: the translation, else the text.
+  const std::string& searched() const { return translated.empty() ? text : translated; }
 };
 
 struct AgentState {
@@ -76,6 +84,7 @@ struct StageDependencies {
   knowledge::Retriever& retriever;
   Providers& providers;
   BlockingPool& pool;
+  knowledge::TermTranslator* translator;  //!< Null: questions in another language are searched as written.
 };
 
 // The stages in order.

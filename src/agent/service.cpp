@@ -63,7 +63,8 @@ AgentService::AgentService(boost::asio::any_io_executor executor, const Config& 
       providers_(client, config, pool),
       indexes_(store.knowledge(), config.data_dir + "/indexes"),
       retriever_(store.knowledge(), indexes_),
-      agent_(store.knowledge(), retriever_, providers_, pool) {
+      translator_(knowledge::MakeFreeDictTranslator(config.dictionary_dir)),
+      agent_(store.knowledge(), retriever_, providers_, pool, translator_.get()) {
   auto profile_for = [this](int64_t tenant_id) -> Result<knowledge::IndexingProfile> {
     auto settings = LoadSettings(tenant_id);
     if (!settings) return settings.error();

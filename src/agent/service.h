@@ -12,6 +12,7 @@
 #include "knowledge/indexes.h"
 #include "knowledge/ingestor.h"
 #include "knowledge/retriever.h"
+#include "knowledge/term_translator.h"
 #include "store/store.h"
 
 #include <map>
@@ -78,6 +79,7 @@ class AgentService {
   DefaultProviders providers_;
   knowledge::KnowledgeIndexes indexes_;
   knowledge::Retriever retriever_;
+  std::unique_ptr<knowledge::TermTranslator> translator_;
   Agent agent_;
   std::unique_ptr<knowledge::Ingestor> ingestor_;
 };

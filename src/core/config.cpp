@@ -289,6 +289,12 @@ const std::vector<Entry>& Entries() {
        String(&Config::embeddings_api_key)},
       {{"embeddings_model", "PARLEY_EMBEDDINGS_MODEL", "string", "text-embedding-3-small", "Embeddings model name."},
        String(&Config::embeddings_model)},
+      {{"dictionary_dir", "PARLEY_DICTIONARY_DIR", "string", "/usr/share/dictd",
+        "Directory of the FreeDict bilingual dictionaries (dictd format, Debian's dict-freedict-* packages) with "
+        "which an offline question in another language than the knowledge's is searched in the knowledge's: "
+        "`freedict-fra-eng.index` and `.dict.dz`, and so on. A language pair without its files is searched "
+        "untranslated. Each dictionary is loaded on the first question that needs it."},
+       String(&Config::dictionary_dir)},
       {{"responder", "PARLEY_RESPONDER", "string", "agent",
         "What answers customers: `agent` (the AI agent, grounded in the tenant's knowledge) or `away_message` "
         "(always PARLEY_AUTO_REPLY_TEXT)."},

@@ -111,6 +111,9 @@ struct Config {
   std::string embeddings_base_url;  //!< Empty: the built-in offline embedder.
   std::string embeddings_api_key;
   std::string embeddings_model = "text-embedding-3-small";
+  //! FreeDict dictionaries (dictd format) translating an offline question into the knowledge's language; a pair
+  //! whose files are absent is searched untranslated.
+  std::string dictionary_dir = "/usr/share/dictd";
   int64_t ingest_lease_ms = 60000;  //!< A document being processed by a worker that died is taken again after this.
   int64_t ingest_documents_in_flight = 3;  //!< Documents processed at once; one tenant holds all but one of them.
   int64_t document_max_pages = 1000;       //!< A PDF with more pages fails with the reason.

@@ -173,6 +173,11 @@ Result<std::vector<Passage>> Retriever::Retrieve(int64_t tenant_id, const std::v
     for (const auto& word : *words) {
       if (std::find(searched.begin(), searched.end(), word) == searched.end()) searched.push_back(word);
     }
+    for (const auto& phrase : options.expansions) {
+      for (auto& word : ContentWords(phrase)) {
+        if (std::find(searched.begin(), searched.end(), word) == searched.end()) searched.push_back(std::move(word));
+      }
+    }
     lexical = indexes_.lexical.Search(scope, LexicalTerms(searched, options.language, options.question_language),
                                       static_cast<size_t>(options.candidates));
     if (!*lexical) return;

@@ -34,6 +34,9 @@ struct RetrievalOptions {
   //! Question words that no knowledge base holds, in either form, are searched as the closest term in spelling
   //! too (LexicalCatalog::Correct): "glutten" finds "gluten".
   bool correct_spelling = true;
+  //! Further phrases searched by BM25 beside the question (a translated question's other senses: term_translator.h):
+  //! they help find a passage but count in no coverage.
+  std::vector<std::string> expansions;
 };
 
 struct Passage {

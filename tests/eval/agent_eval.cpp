@@ -277,6 +277,7 @@ RunFigures RunEvaluation(const DevSet& set, const RunOptions& options) {
   Config config;
   config.data_dir = dir.path().string();  // Index files: a stale one from another run would answer for this one.
   config.llm_base_url = options.llm_base_url;
+  config.dictionary_dir = options.dictionary_dir;
   config.llm_api_key = options.llm_base_url.empty() ? "" : "sk-eval";
   asio::io_context io;
   BlockingPool pool(2);

@@ -14,6 +14,8 @@
 // Only the agent's public surface is read (ToJson's "decision", "reason", "answer" and "sources"), so the
 // evaluation keeps working while the agent's insides change; only the verdicts below define the figures.
 
+#include "core/config.h"
+
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -98,6 +100,9 @@ struct RunOptions {
   std::string llm_base_url;
   bool bm25 = true;      //!< Also rank every question with BM25 alone.
   bool verbose = false;  //!< A verdict line for every question, not only the failures.
+  //! The offline dictionaries, as the server's configuration names them; a directory without their files measures
+  //! the agent without them.
+  std::string dictionary_dir = Config{}.dictionary_dir;
 };
 
 // Ingests the corpus into a fresh SQLite store (one knowledge base per tenant), asks every question and triage

@@ -31,12 +31,15 @@ int main(int argc, char** argv) {
   std::string set_name = "dev";
   std::string record;
   bool verbose = false;
+  eval::RunOptions options;
   app.add_option("--mode", mode, "offline, scripted or both")->check(CLI::IsMember({"offline", "scripted", "both"}));
   app.add_option("--set", set_name,
                  "dev (the development set, which fitted models and rules were tuned on) or heldout (questions and "
                  "triage cases never used to tune anything)")
       ->check(CLI::IsMember({"dev", "heldout"}));
   app.add_option("--record", record, "write the figures to this file as the eval test's floors");
+  app.add_option("--dictionary-dir", options.dictionary_dir,
+                 "FreeDict dictionaries for cross-lingual questions (a directory without them: none)");
   app.add_flag("--verbose", verbose, "a verdict line for every question and case, not only the failures");
   CLI11_PARSE(app, argc, argv);
 
@@ -45,7 +48,6 @@ int main(int argc, char** argv) {
     eval::DevSet set = eval::LoadDevSet(std::string(PARLEY_EVAL_DIR "/") + set_name);
     std::printf("%s set: %zu questions to %zu tenants, %zu triage cases\n", set_name.c_str(), set.questions.size(),
                 set.documents_by_tenant.size(), set.triage.size());
-    eval::RunOptions options;
     options.corpus_dir = PARLEY_EVAL_DIR "/corpus";
     options.verbose = verbose;
     std::map<std::string, double> flat;

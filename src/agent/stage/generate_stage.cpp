@@ -96,14 +96,14 @@ class GenerateStage final : public Stage {
         judged.push_back(boost::json::object{{"faq_id", *question.faq_id}});
         continue;
       }
-      Answerability answerability = JudgeAnswerability(question.text, question.passages, settings.language);
+      Answerability answerability = JudgeAnswerability(question.searched(), question.passages, settings.language);
       boost::json::object entry{{"probability", answerability.probability}, {"threshold", answerability.threshold}};
-      const bool ambiguous = AmbiguousRow(question.text, question.passages);
+      const bool ambiguous = AmbiguousRow(question.searched(), question.passages);
       if (ambiguous) entry["ambiguous_row"] = true;
       if (answerability.answer && !ambiguous && !question.passages.empty() &&
           question.passages.front().relevance >= settings.min_relevance) {
         const knowledge::Passage& best = question.passages.front();
-        question.answer = QuoteAnswer(question.text, best, settings.language);
+        question.answer = QuoteAnswer(question.searched(), best, settings.language);
         // A figure quoted from a sentence about something else is a confident wrong answer (support.h): such
         // sentences are left out, and the question is not answered when nothing else is left.
         if (!question.answer.empty()) {

@@ -5,6 +5,7 @@
 #include "agent/pipeline.h"
 #include "agent/rerank.h"
 #include "agent/support.h"
+#include "knowledge/language.h"
 
 #include <algorithm>
 
@@ -26,7 +27,11 @@ boost::json::object PassageTrace(const knowledge::Passage& p) {
 class RetrieveStage final : public Stage {
  public:
   explicit RetrieveStage(const StageDependencies& deps)
-      : store_(deps.store), retriever_(deps.retriever), providers_(deps.providers), pool_(deps.pool) {}
+      : store_(deps.store),
+        retriever_(deps.retriever),
+        providers_(deps.providers),
+        pool_(deps.pool),
+        translator_(deps.translator) {}
 
   std::string_view name() const override { return "retrieve"; }
 
@@ -40,32 +45,42 @@ class RetrieveStage final : public Stage {
     trace["embedder"] = embedder->id();
     if (open.empty()) co_return Ok();
 
-    std::vector<std::string> texts;
-    for (const Question* question : open) texts.push_back(question->text);
-    Result<std::vector<knowledge::Vector>> embedded = co_await embedder->Embed(std::move(texts));
-    // BM25 alone still answers; the trace says the vector side was missing.
-    if (!embedded) trace["embedding_error"] = embedded.error().message;
-
     const int64_t tenant_id = state.request.tenant_id;
     std::vector<int64_t> scope = settings.knowledge_base_ids;
-    const std::string embedder_id = embedder->id();
-    knowledge::RetrievalOptions options;
-    options.top_k = std::max(settings.top_k, kRerankCandidates);
-    options.language = settings.language;
-    options.question_language = state.language;
-    auto retrieve = [&]() -> Result<void> {
+    std::vector<std::vector<std::string>> expansions(open.size());
+    auto prepare = [&]() -> Result<void> {
       if (scope.empty()) {
         auto bases = store_.ListKnowledgeBases(tenant_id);
         if (!bases) return bases.error();
         for (const auto& base : *bases) scope.push_back(base.id);
       }
+      return Translate(state, scope, open, expansions);
+    };
+    Result<void> prepared = co_await pool_.Run(prepare);
+    if (!prepared) co_return prepared.error();
+
+    std::vector<std::string> texts;
+    for (const Question* question : open) texts.push_back(question->searched());
+    Result<std::vector<knowledge::Vector>> embedded = co_await embedder->Embed(std::move(texts));
+    // BM25 alone still answers; the trace says the vector side was missing.
+    if (!embedded) trace["embedding_error"] = embedded.error().message;
+
+    const std::string embedder_id = embedder->id();
+    knowledge::RetrievalOptions options;
+    options.top_k = std::max(settings.top_k, kRerankCandidates);
+    options.language = settings.language;
+    auto retrieve = [&]() -> Result<void> {
       for (size_t i = 0; i < open.size(); ++i) {
         static const std::vector<float> kNoVector;
         const bool has_vector = embedded && i < embedded->size();
-        auto passages = retriever_.Retrieve(tenant_id, scope, open[i]->text, has_vector ? (*embedded)[i] : kNoVector,
+        const std::string& searched = open[i]->searched();
+        // A rephrased question is in the knowledge's language; one searched as written is stemmed in both.
+        options.question_language = open[i]->translated.empty() ? state.language : std::string();
+        options.expansions = expansions[i];
+        auto passages = retriever_.Retrieve(tenant_id, scope, searched, has_vector ? (*embedded)[i] : kNoVector,
                                             embedder_id, options);
         if (!passages) return passages.error();
-        auto words = retriever_.CorrectedWords(scope, open[i]->text, options);
+        auto words = retriever_.CorrectedWords(scope, searched, options);
         if (!words) return words.error();
         // A subject word is held when a chunk holds its stem or the word as written.
         const std::vector<std::string> stems = SubjectStems(*words, settings.language);
@@ -75,8 +90,8 @@ class RetrieveStage final : public Stage {
         if (!holding) return holding.error();
         for (size_t k = 0; k < stems.size(); ++k) (*holding)[k] += (*holding)[k + stems.size()];
         open[i]->subject = KnownSubject(stems, *holding);
-        open[i]->subject.duration = AsksDuration(open[i]->text);
-        open[i]->rerank_scores = Rerank(open[i]->text, *passages, settings.language);
+        open[i]->subject.duration = AsksDuration(searched);
+        open[i]->rerank_scores = Rerank(searched, *passages, settings.language);
         const auto keep = static_cast<size_t>(std::max(settings.top_k, 1));
         if (passages->size() > keep) {
           passages->resize(keep);
@@ -102,22 +117,65 @@ class RetrieveStage final : public Stage {
       }
       boost::json::array subject(question->subject.stems.begin(), question->subject.stems.end());
       boost::json::array unheld(question->subject.unheld.begin(), question->subject.unheld.end());
-      per_question.push_back({{"question", question->text},
-                              {"subject", std::move(subject)},
-                              {"subject_unheld", std::move(unheld)},
-                              {"subject_unknown", question->subject.unknown},
-                              {"passages", std::move(passages)},
-                              {"best_relevance", best}});
+      boost::json::object entry{{"question", question->text}};
+      if (!question->translated.empty()) entry["translated"] = question->translated;
+      entry["subject"] = std::move(subject);
+      entry["subject_unheld"] = std::move(unheld);
+      entry["subject_unknown"] = question->subject.unknown;
+      entry["passages"] = std::move(passages);
+      entry["best_relevance"] = best;
+      per_question.push_back(std::move(entry));
     }
     trace["questions"] = std::move(per_question);
     co_return Ok();
   }
 
  private:
+  // Offline, renders each question written in another language than the knowledge's in the knowledge's language
+  // (Question::translated), when a dictionary has the pair; the other senses the knowledge holds go to `expansions`.
+  // Documents may be in another language than the settings name (French pages under the default "en"): a
+  // rendering in another language a dictionary reaches is kept when the knowledge holds more than half of the
+  // question's words, counting the translated ones, and more of its words only translated than as written. With a
+  // model, triage has already rewritten the questions in the knowledge's language.
+  Result<void> Translate(const AgentState& state, const std::vector<int64_t>& scope, std::vector<Question*>& open,
+                         std::vector<std::vector<std::string>>& expansions) {
+    if (state.model != nullptr || translator_ == nullptr || state.language.empty()) return Ok();
+    const std::string knowledge_language =
+        knowledge::LanguageCode(state.settings.language).value_or(state.settings.language);
+    std::vector<std::string> targets;
+    if (state.language != knowledge_language) targets.push_back(knowledge_language);
+    for (const auto& language : knowledge::SupportedLanguages()) {
+      const std::string code(language.code);
+      if (code != state.language && code != knowledge_language && translator_->Supports(state.language, code)) {
+        targets.push_back(code);
+      }
+    }
+    auto held = [&](const std::vector<std::string>& terms) { return retriever_.ChunksHolding(scope, terms); };
+    for (size_t i = 0; i < open.size(); ++i) {
+      double best = 0;
+      for (const auto& target : targets) {
+        auto translated = knowledge::TranslateQuestion(*translator_, open[i]->text, state.language, target, held);
+        if (!translated) return translated.error();
+        if (translated->text.empty()) continue;
+        const bool settings_language = target == knowledge_language;
+        const double share = translated->held_as_written + translated->held_translated;
+        if (!settings_language && (share <= 0.5 || translated->held_translated <= translated->held_as_written ||
+                                   translated->held_translated <= best)) {
+          continue;
+        }
+        best = translated->held_translated;
+        open[i]->translated = std::move(translated->text);
+        expansions[i] = std::move(translated->alternatives);
+      }
+    }
+    return Ok();
+  }
+
   store::KnowledgeStore& store_;
   knowledge::Retriever& retriever_;
   Providers& providers_;
   BlockingPool& pool_;
+  knowledge::TermTranslator* translator_;
 };
 
 }  // namespace

@@ -188,7 +188,7 @@ class AgentTest : public knowledge::fixture::KnowledgeStoreFixture {
   knowledge::KnowledgeIndexes indexes_{ks(), ""};
   knowledge::Retriever retriever_{ks(), indexes_};
   TestProviders providers_;
-  Agent agent_{ks(), retriever_, providers_, pool_};
+  Agent agent_{ks(), retriever_, providers_, pool_, nullptr};
   AiSettings settings_;
   int64_t kb_ = 0;
   int64_t document_ = 0;

@@ -75,7 +75,7 @@ class AiStudioAgentTest : public knowledge::fixture::KnowledgeStoreFixture {
   knowledge::KnowledgeIndexes indexes_{ks(), ""};
   knowledge::Retriever retriever_{ks(), indexes_};
   OfflineProviders providers_;
-  Agent agent_{ks(), retriever_, providers_, pool_};
+  Agent agent_{ks(), retriever_, providers_, pool_, nullptr};
   AiSettings settings_;
 };
 
