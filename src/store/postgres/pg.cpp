@@ -86,6 +86,29 @@ Params& Params::AddArray(const std::vector<std::string_view>& values) {
   return AddText(std::move(text));
 }
 
+Params& Params::AddArray(const std::vector<std::optional<std::string>>& values) {
+  std::string text = "{";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) text += ',';
+    if (values[i]) {
+      AppendQuotedElement(text, *values[i]);
+    } else {
+      text += "NULL";
+    }
+  }
+  text += '}';
+  return AddText(std::move(text));
+}
+
+Params& Params::AddArray(const std::vector<std::optional<int64_t>>& values) {
+  std::vector<std::optional<std::string>> texts;
+  texts.reserve(values.size());
+  for (const std::optional<int64_t>& value : values) {
+    texts.push_back(value ? std::optional<std::string>(std::to_string(*value)) : std::nullopt);
+  }
+  return AddArray(texts);
+}
+
 Params& Params::AddBytesArray(const std::vector<std::string_view>& values) {
   std::string text = "{";
   for (size_t i = 0; i < values.size(); ++i) {

@@ -51,6 +51,10 @@ class Params {
   // ($1::bigint[], $1::text[], $1::bytea[]) and read it with unnest(), so that a statement takes any number of rows.
   Params& AddArray(const std::vector<int64_t>& values);
   Params& AddArray(const std::vector<std::string_view>& values);
+  // Elements may be NULL; also for the arrays of other types a statement casts from text ($1::int[],
+  // $1::boolean[], $1::jsonb[]).
+  Params& AddArray(const std::vector<std::optional<std::string>>& values);
+  Params& AddArray(const std::vector<std::optional<int64_t>>& values);
   Params& AddBytesArray(const std::vector<std::string_view>& values);  //!< Each element as AddBytes sends it.
 
   int size() const { return static_cast<int>(values_.size()); }

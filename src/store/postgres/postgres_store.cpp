@@ -24,30 +24,47 @@ constexpr char kInsertTenant[] = "INSERT INTO tenants (name, created_at) VALUES 
 constexpr char kInsertApiKey[] =
     "INSERT INTO api_keys (tenant_id, key_hash, prefix, created_at, name, role) VALUES ($1, $2, $3, $4, $5, $6)"
     " ON CONFLICT (key_hash) DO NOTHING";
-// The tenant's newest event id, its head row locked until the transaction ends (made at the tenant's first event).
-constexpr char kEnsureEventHead[] =
-    "INSERT INTO event_heads (tenant_id, last_id) VALUES ($1, 0) ON CONFLICT (tenant_id) DO NOTHING";
-constexpr char kLockEventHead[] = "SELECT last_id FROM event_heads WHERE tenant_id = $1 FOR UPDATE";
+// The tenant's newest event id, its head row (made at the tenant's first event) locked until the transaction ends:
+// the no-op update takes the lock and returns the row in one round trip.
+constexpr char kLockEventHead[] =
+    "INSERT INTO event_heads (tenant_id, last_id) VALUES ($1, 0)"
+    " ON CONFLICT (tenant_id) DO UPDATE SET last_id = event_heads.last_id RETURNING last_id";
 constexpr char kSetEventHead[] = "UPDATE event_heads SET last_id = $2 WHERE tenant_id = $1";
-constexpr char kInsertEvent[] =
-    "INSERT INTO events (tenant_id, id, type, created_at, data) VALUES ($1, $2, $3, $4, $5)";
+constexpr char kInsertEvents[] =
+    "INSERT INTO events (tenant_id, id, type, created_at, data)"
+    " SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::text[])";
 
 }  // namespace
 
+Result<void> AppendEvents(Connection& connection, EventNotes& notes, const std::vector<NewEvent>& events) {
+  if (events.empty()) return Ok();
+  std::vector<int64_t> tenants, ids, created;
+  std::vector<std::string_view> types, data;
+  for (const NewEvent& event : events) {
+    auto next = notes.next_.find(event.tenant_id);
+    if (next == notes.next_.end()) {
+      STORE_ASSIGN_OR_RETURN(auto head, connection.Query(kLockEventHead, Params(event.tenant_id)));
+      if (head.empty()) return Error::Internal("event head vanished");
+      next = notes.next_.emplace(event.tenant_id, head.Int(0, 0) + 1).first;
+    }
+    tenants.push_back(event.tenant_id);
+    ids.push_back(next->second++);
+    types.push_back(ToString(event.type));
+    created.push_back(event.created_at_ms);
+    data.push_back(event.data);
+  }
+  Params params;
+  params.AddArray(tenants).AddArray(ids).AddArray(types).AddArray(created).AddArray(data);
+  STORE_TRY(connection.Query(kInsertEvents, params));
+  // Noted once written: a failed statement leaves the caller's transaction to be rolled back with its notes.
+  for (size_t i = 0; i < events.size(); ++i) notes.newest_[tenants[i]] = ids[i];
+  return Ok();
+}
+
 Result<int64_t> AppendEvent(Connection& connection, EventNotes& notes, int64_t tenant_id, EventType type,
                             std::string_view data, int64_t now_ms) {
-  auto next = notes.next_.find(tenant_id);
-  if (next == notes.next_.end()) {
-    STORE_TRY(connection.Query(kEnsureEventHead, Params(tenant_id)));
-    STORE_ASSIGN_OR_RETURN(auto head, connection.Query(kLockEventHead, Params(tenant_id)));
-    if (head.empty()) return Error::Internal("event head vanished");
-    next = notes.next_.emplace(tenant_id, head.Int(0, 0) + 1).first;
-  }
-  const int64_t id = next->second;
-  STORE_TRY(connection.Query(kInsertEvent, Params(tenant_id, id, ToString(type), now_ms, data)));
-  ++next->second;
-  notes.newest_[tenant_id] = id;
-  return id;
+  STORE_TRY(AppendEvents(connection, notes, {NewEvent{tenant_id, type, std::string(data), now_ms}}));
+  return notes.newest().at(tenant_id);
 }
 
 Result<void> FlushEventHeads(Connection& connection, const EventNotes& notes) {

@@ -38,6 +38,14 @@ struct PostgresOptions {
   std::function<void(int64_t tenant_id, int64_t last_event_id)> on_events;  //!< See StoreOptions::on_events.
 };
 
+// An event for AppendEvents, which gives it its tenant's next id.
+struct NewEvent {
+  int64_t tenant_id = 0;
+  EventType type = EventType::kMessageCreated;
+  std::string data;
+  int64_t created_at_ms = 0;
+};
+
 // The events one transaction appends: per tenant the next id to give and the newest given. A tenant's counter is read
 // (and its event_heads row locked) at its first event in the transaction and written back once, by FlushEventHeads
 // before the commit: a row updated at every event would keep one version per event until the commit, and each
@@ -51,14 +59,17 @@ class EventNotes {
   }
 
  private:
-  friend Result<int64_t> AppendEvent(Connection&, EventNotes&, int64_t, EventType, std::string_view, int64_t);
+  friend Result<void> AppendEvents(Connection&, EventNotes&, const std::vector<NewEvent>&);
   friend Result<void> FlushEventHeads(Connection&, const EventNotes&);
   std::map<int64_t, int64_t> next_;    //!< Tenant -> the id its next event takes.
   std::map<int64_t, int64_t> newest_;  //!< Tenant -> the newest id appended, announced once committed.
 };
 
-// Appends an event to `tenant_id`'s log inside the caller's transaction and notes its id in `notes`. The tenant's
-// head row stays locked until the transaction ends, so a tenant's events commit in id order.
+// Appends `events`, in order, to their tenants' logs inside the caller's transaction with one statement, and notes
+// their ids in `notes`. A tenant's head row is locked at its first event in the transaction (one more round trip)
+// and stays locked until the transaction ends, so a tenant's events commit in id order.
+Result<void> AppendEvents(Connection& connection, EventNotes& notes, const std::vector<NewEvent>& events);
+// AppendEvents for one event; returns its id.
 Result<int64_t> AppendEvent(Connection& connection, EventNotes& notes, int64_t tenant_id, EventType type,
                             std::string_view data, int64_t now_ms);
 // Writes the transaction's event counters back to event_heads; called last, before the commit.
@@ -210,8 +221,11 @@ class PostgresStore final : public Store {
   void IngestLoop();
   // Writes `group` in one transaction (or, after a failure, each job in its own savepoint) and acknowledges each job.
   void RunGroup(std::vector<IngestJob>& group);
-  // Applies one payload inside the ingest thread's transaction (ingest.cpp).
-  Result<IngestOutcome> ApplyIngest(Connection& connection, EventNotes& notes, const IngestRequest& request);
+  // Applies payloads in order inside the ingest thread's transaction (ingest.cpp): each payload's outcome or its own
+  // error (nothing of it written), or the error of a failed statement, after which the transaction must be rolled
+  // back.
+  Result<std::vector<Result<IngestOutcome>>> ApplyIngest(Connection& connection, EventNotes& notes,
+                                                         const std::vector<const IngestRequest*>& requests);
 
   const PostgresOptions options_;
   const crypto::SecretBox box_;

@@ -3,6 +3,7 @@
 #include "store_test.h"
 
 #include <atomic>
+#include <future>
 #include <thread>
 
 namespace parley::store::testing {
@@ -208,6 +209,67 @@ TEST_P(StoreTest, OneFailingRequestDoesNotFailItsGroup) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM messages WHERE platform_message_id = 'b1'"), 0);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM contacts WHERE platform_id = 'cb'"), 0);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM conversations"), 2);
+}
+
+// The PostgreSQL backend writes a group's messages with one statement per table: the result must be that of the
+// payloads applied one at a time, which the SQLite backend does.
+TEST_P(StoreTest, OneGroupsPayloadsApplyAsIfOneAtATime) {
+  const int64_t held = Ingest(Request(kT0, {Inbound("m0", "c1", "hi")})).value().pending.at(0).conversation_id;
+  // A person took it over; their hold ran out at kT0 + 10.
+  ASSERT_EQ(
+      Count("UPDATE conversations SET mode = 'human', handoff_reason = 'takeover', human_until = " +
+            std::to_string(kT0 + 10) + ", pending_since = NULL WHERE id = " + std::to_string(held) + " RETURNING id"),
+      held);
+  const int64_t events_before = Count("SELECT MAX(id) FROM events");
+  std::promise<void> release;
+  backend_->HoldWriter(release.get_future().share());
+  std::vector<std::promise<Result<IngestOutcome>>> done(5);
+  auto queue = [&](size_t i, IngestRequest request) {
+    store_->Ingest(std::move(request), [&done, i](auto r) { done[i].set_value(std::move(r)); });
+  };
+  queue(0, Request(kT0 + 20, {Inbound("m1", "c1", "back")}));
+  queue(1, Request(kT0 + 21, {Inbound("m1", "c1", "back")}));  // Retried within the group.
+  InboundItem renamed = Inbound("m3", "c2", "z");
+  renamed.message.contact_name = "Bea Maria";
+  queue(2, Request(kT0 + 22, {Inbound("m2", "c2", "y"), renamed}));
+  IngestRequest mixed = StatusRequest("wamid.unknown", MessageStatus::kSent);
+  mixed.received_at_ms = kT0 + 23;
+  mixed.messages.push_back(Inbound("m4", "c3", "w"));
+  queue(3, mixed);
+  InboundItem anonymous = Inbound("m5", "c2", "v");
+  anonymous.message.contact_name.clear();  // Keeps the name given before.
+  queue(4, Request(kT0 + 24, {anonymous}));
+  release.set_value();
+  std::vector<IngestOutcome> outcomes;
+  for (auto& d : done) outcomes.push_back(d.get_future().get().value());
+  EXPECT_EQ(backend_->LastGroupSize(), 5);
+
+  EXPECT_EQ(outcomes[0].stored, 1);
+  ASSERT_EQ(outcomes[0].pending.size(), 1u);  // The hold is over: the bot answers again.
+  EXPECT_EQ(outcomes[0].pending[0].conversation_id, held);
+  EXPECT_EQ(outcomes[0].pending[0].pending_since_ms, kT0 + 20);
+  EXPECT_EQ(outcomes[1].stored, 0);
+  EXPECT_EQ(outcomes[1].duplicates, 1);
+  EXPECT_EQ(outcomes[2].stored, 2);
+  ASSERT_EQ(outcomes[2].pending.size(), 1u);
+  EXPECT_EQ(outcomes[2].pending[0].pending_since_ms, kT0 + 22);
+  EXPECT_EQ(outcomes[3].stored, 1);
+  EXPECT_EQ(outcomes[3].statuses_unmatched, 1);
+  ASSERT_EQ(outcomes[4].pending.size(), 1u);
+  EXPECT_EQ(outcomes[4].pending[0].conversation_id, outcomes[2].pending[0].conversation_id);
+  EXPECT_EQ(outcomes[4].pending[0].pending_since_ms, kT0 + 22);
+  EXPECT_EQ(outcomes[4].pending[0].last_inbound_at_ms, kT0 + 24);
+
+  EXPECT_EQ(backend_->QueryStrings("SELECT platform_message_id FROM messages ORDER BY id"),
+            (std::vector<std::string>{"m0", "m1", "m2", "m3", "m4", "m5"}));
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM conversations WHERE mode = 'human' OR handoff_reason IS NOT NULL"), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM conversations"), 3);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM contacts WHERE name = 'Bea Maria'"), 1);
+  EXPECT_EQ(Count("SELECT SUM(inbound_seq) FROM conversations"), 6);
+  EXPECT_EQ(
+      backend_->QueryStrings("SELECT type FROM events WHERE id > " + std::to_string(events_before) + " ORDER BY id"),
+      (std::vector<std::string>{"message.created", "conversation.updated", "conversation.created", "message.created",
+                                "message.created", "conversation.created", "message.created", "message.created"}));
 }
 
 TEST_P(StoreTest, ConcurrentIngestFromSeveralThreads) {
