@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace parley::store::postgres {
@@ -24,7 +25,8 @@ namespace {
   " messages_in, messages_out_bot, messages_out_person, escalations, credits"
 constexpr char kAddCounts[] =
     "INSERT INTO analytics_counts AS a (tenant_id, slot, channel_id, " COUNT_COLUMNS
-    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+    ") SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[],"
+    " $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[])"
     " ON CONFLICT (tenant_id, slot, channel_id) DO UPDATE SET"
     " conversations_started = a.conversations_started + excluded.conversations_started,"
     " conversations_bot_answered = a.conversations_bot_answered + excluded.conversations_bot_answered,"
@@ -35,11 +37,12 @@ constexpr char kAddCounts[] =
     " messages_out_person = a.messages_out_person + excluded.messages_out_person,"
     " escalations = a.escalations + excluded.escalations, credits = a.credits + excluded.credits";
 constexpr char kAddEscalation[] =
-    "INSERT INTO analytics_escalations AS a (tenant_id, slot, channel_id, reason, count) VALUES ($1, $2, $3, $4, $5)"
+    "INSERT INTO analytics_escalations AS a (tenant_id, slot, channel_id, reason, count)"
+    " SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::bigint[])"
     " ON CONFLICT (tenant_id, slot, channel_id, reason) DO UPDATE SET count = a.count + excluded.count";
 constexpr char kAddDuration[] =
     "INSERT INTO analytics_durations AS a (tenant_id, slot, channel_id, kind, bin, count)"
-    " VALUES ($1, $2, $3, $4, $5, $6)"
+    " SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::int[], $5::int[], $6::bigint[])"
     " ON CONFLICT (tenant_id, slot, channel_id, kind, bin) DO UPDATE SET count = a.count + excluded.count";
 
 // Transactions with a smaller id than the horizon have all ended (committed or rolled back): the oldest still
@@ -65,15 +68,16 @@ constexpr char kPending[] =
 constexpr char kNewConversations[] =
     "SELECT feed_xid, id, tenant_id, channel_id, created_at FROM conversations"
     " WHERE (feed_xid, id) > ($1::xid8, $2) AND feed_xid < $3::xid8 ORDER BY feed_xid, id LIMIT $4 FOR KEY SHARE";
-constexpr char kInsertState[] =
+constexpr char kInsertStates[] =
     "INSERT INTO analytics_conversations (conversation_id, tenant_id, channel_id, start_slot)"
-    " VALUES ($1, $2, $3, $4) ON CONFLICT (conversation_id) DO NOTHING";
+    " SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[])"
+    " ON CONFLICT (conversation_id) DO NOTHING";
 constexpr char kNewSupportItems[] =
     "SELECT feed_xid, id, tenant_id, conversation_id, reason, created_at, status, resolved_at FROM support_items"
     " WHERE (feed_xid, id) > ($1::xid8, $2) AND feed_xid < $3::xid8 ORDER BY feed_xid, id LIMIT $4 FOR KEY SHARE";
 constexpr char kInsertOpenSupport[] =
-    "INSERT INTO analytics_open_support (support_item_id, tenant_id, channel_id) VALUES ($1, $2, $3)"
-    " ON CONFLICT (support_item_id) DO NOTHING";
+    "INSERT INTO analytics_open_support (support_item_id, tenant_id, channel_id)"
+    " SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) ON CONFLICT (support_item_id) DO NOTHING";
 // The escalations counted as open that have been resolved since (or are gone).
 constexpr char kResolvedSupportItems[] =
     "SELECT o.support_item_id, o.tenant_id, o.channel_id, s.created_at, s.resolved_at"
@@ -85,13 +89,17 @@ constexpr char kNewMessages[] =
     "SELECT feed_xid, id, conversation_id, direction, created_at, type NOT IN ('note', 'reaction'),"
     " COALESCE(details ->> 'sent_by' = 'person', FALSE) FROM messages"
     " WHERE (feed_xid, id) > ($1::xid8, $2) AND feed_xid < $3::xid8 ORDER BY feed_xid, id LIMIT $4";
-constexpr char kLoadState[] =
-    "SELECT tenant_id, channel_id, start_slot, first_in_at, handoff_at, bot_answered_at, person_answered_at"
-    " FROM analytics_conversations WHERE conversation_id = $1";
-constexpr char kStateOf[] = "SELECT tenant_id, channel_id, created_at FROM conversations WHERE id = $1 FOR KEY SHARE";
-constexpr char kSaveState[] =
-    "UPDATE analytics_conversations SET first_in_at = $2, handoff_at = $3, bot_answered_at = $4,"
-    " person_answered_at = $5 WHERE conversation_id = $1";
+constexpr char kLoadStates[] =
+    "SELECT conversation_id, tenant_id, channel_id, start_slot, first_in_at, handoff_at, bot_answered_at,"
+    " person_answered_at FROM analytics_conversations WHERE conversation_id = ANY($1::bigint[])";
+constexpr char kStatesOf[] =
+    "SELECT id, tenant_id, channel_id, created_at FROM conversations WHERE id = ANY($1::bigint[])"
+    " ORDER BY id FOR KEY SHARE";
+constexpr char kSaveStates[] =
+    "UPDATE analytics_conversations a SET first_in_at = u.first_in_at, handoff_at = u.handoff_at,"
+    " bot_answered_at = u.bot_answered_at, person_answered_at = u.person_answered_at"
+    " FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[])"
+    " AS u(id, first_in_at, handoff_at, bot_answered_at, person_answered_at) WHERE a.conversation_id = u.id";
 
 // $1 tenant, $2 first slot, $3 end slot (excluded), $4 channel or NULL, $5 the period bounds as an array: each row is
 // a period's sum (width_bucket numbers the periods from 1), so only a few rows per period cross the connection.
@@ -154,41 +162,52 @@ class RollupPass {
   }
 
  private:
-  // Reads the rows of `source` past its cursor and before the horizon (`sql`), at most max_rows_, through
-  // `each(rows, i)`, and moves the cursor past them.
-  template <typename Each>
-  Result<int64_t> ReadSource(const char* source, const char* sql, Each&& each) {
+  // Reads the rows of `source` past its cursor and before the horizon (`sql`), at most max_rows_, and moves the
+  // cursor past them.
+  Result<Rows> ReadSource(const char* source, const char* sql) {
     Cursor& cursor = cursors_.at(source);
     STORE_ASSIGN_OR_RETURN(auto rows, db_.Query(sql, Params(cursor.xid, cursor.id, horizon_, max_rows_)));
-    for (int i = 0; i < rows.size(); ++i) STORE_TRY(each(rows, i));
-    if (rows.empty()) return 0;
+    if (rows.empty()) return rows;
     cursor = Cursor{rows.String(rows.size() - 1, 0), rows.Int(rows.size() - 1, 1)};
     STORE_TRY(db_.Query(kSetCursor, Params(source, cursor.xid, cursor.id)));
-    return rows.size();
+    return rows;
   }
 
   Result<int64_t> Conversations() {
-    return ReadSource("conversations", kNewConversations, [&](const Rows& rows, int i) -> Result<void> {
+    STORE_ASSIGN_OR_RETURN(auto rows, ReadSource("conversations", kNewConversations));
+    StateRows added;
+    for (int i = 0; i < rows.size(); ++i) {
       const int64_t tenant = rows.Int(i, 2), channel = rows.Int(i, 3), created_at = rows.Int(i, 4);
       delta_.ConversationStarted(tenant, channel, created_at);
-      STORE_TRY(db_.Query(kInsertState, Params(rows.Int(i, 1), tenant, channel, AnalyticsSlotOf(created_at))));
-      return Ok();
-    });
+      added.Add(rows.Int(i, 1), tenant, channel, AnalyticsSlotOf(created_at));
+    }
+    STORE_TRY(added.Insert(db_));
+    return rows.size();
   }
 
   Result<int64_t> SupportItems() {
-    return ReadSource("support_items", kNewSupportItems, [&](const Rows& rows, int i) -> Result<void> {
-      STORE_ASSIGN_OR_RETURN(AnalyticsConversationState * state, State(rows.Int(i, 3)));
-      if (state == nullptr) return Ok();
+    STORE_ASSIGN_OR_RETURN(auto rows, ReadSource("support_items", kNewSupportItems));
+    std::vector<int64_t> conversations;
+    for (int i = 0; i < rows.size(); ++i) conversations.push_back(rows.Int(i, 3));
+    STORE_TRY(LoadStates(conversations));
+    std::vector<int64_t> open, tenants, channels;
+    for (int i = 0; i < rows.size(); ++i) {
+      AnalyticsConversationState* state = State(rows.Int(i, 3));
+      if (state == nullptr) continue;
       const int64_t opened_at = rows.Int(i, 5);
       delta_.EscalationOpened(*state, rows.String(i, 4), opened_at);
       if (rows.Text(i, 6) == "resolved" && !rows.IsNull(i, 7)) {
         delta_.EscalationResolved(state->tenant_id, state->channel_id, opened_at, rows.Int(i, 7));
-        return Ok();
+        continue;
       }
-      STORE_TRY(db_.Query(kInsertOpenSupport, Params(rows.Int(i, 1), state->tenant_id, state->channel_id)));
-      return Ok();
-    });
+      open.push_back(rows.Int(i, 1));
+      tenants.push_back(state->tenant_id);
+      channels.push_back(state->channel_id);
+    }
+    if (!open.empty()) {
+      STORE_TRY(db_.Query(kInsertOpenSupport, Params().AddArray(open).AddArray(tenants).AddArray(channels)));
+    }
+    return rows.size();
   }
 
   Result<int64_t> Resolutions() {
@@ -205,58 +224,142 @@ class RollupPass {
   }
 
   Result<int64_t> Messages() {
-    return ReadSource("messages", kNewMessages, [&](const Rows& rows, int i) -> Result<void> {
-      if (!rows.Bool(i, 5)) return Ok();
-      STORE_ASSIGN_OR_RETURN(AnalyticsConversationState * state, State(rows.Int(i, 2)));
+    STORE_ASSIGN_OR_RETURN(auto rows, ReadSource("messages", kNewMessages));
+    std::vector<int64_t> conversations;
+    for (int i = 0; i < rows.size(); ++i) {
+      if (rows.Bool(i, 5)) conversations.push_back(rows.Int(i, 2));
+    }
+    STORE_TRY(LoadStates(conversations));
+    for (int i = 0; i < rows.size(); ++i) {
+      if (!rows.Bool(i, 5)) continue;
+      AnalyticsConversationState* state = State(rows.Int(i, 2));
       if (state != nullptr) delta_.Message(*state, rows.Text(i, 3) == "in", rows.Bool(i, 6), rows.Int(i, 4));
-      return Ok();
-    });
+    }
+    return rows.size();
   }
 
-  // The conversation's rollup state, from this rollup's cache or the table; nullptr when the conversation is gone
-  // (erased meanwhile). A conversation not read from the feed yet gets its state row here: its transaction can be
-  // newer than the horizon while a message of an older one already belongs to it (a transaction that took its id
-  // before the conversation's committed, and wrote into it after), and that message is counted now.
-  Result<AnalyticsConversationState*> State(int64_t conversation_id) {
-    if (auto found = states_.find(conversation_id); found != states_.end()) return &found->second;
-    STORE_ASSIGN_OR_RETURN(auto load, db_.Query(kLoadState, Params(conversation_id)));
-    AnalyticsConversationState state;
-    if (!load.empty()) {
-      state = AnalyticsConversationState{
-          load.Int(0, 0),         load.Int(0, 1),         load.Int(0, 2),         load.OptionalInt(0, 3),
-          load.OptionalInt(0, 4), load.OptionalInt(0, 5), load.OptionalInt(0, 6), false};
-    } else {
-      STORE_ASSIGN_OR_RETURN(auto conversation, db_.Query(kStateOf, Params(conversation_id)));
-      if (conversation.empty()) return static_cast<AnalyticsConversationState*>(nullptr);
-      state.tenant_id = conversation.Int(0, 0);
-      state.channel_id = conversation.Int(0, 1);
-      state.start_slot = AnalyticsSlotOf(conversation.Int(0, 2));
-      STORE_TRY(db_.Query(kInsertState, Params(conversation_id, state.tenant_id, state.channel_id, state.start_slot)));
+  // New rows of analytics_conversations, written with one statement.
+  struct StateRows {
+    std::vector<int64_t> ids, tenants, channels, slots;
+    void Add(int64_t id, int64_t tenant, int64_t channel, int64_t slot) {
+      ids.push_back(id);
+      tenants.push_back(tenant);
+      channels.push_back(channel);
+      slots.push_back(slot);
     }
-    return &states_.emplace(conversation_id, state).first->second;
+    Result<void> Insert(Connection& db) const {
+      if (ids.empty()) return Ok();
+      STORE_TRY(db.Query(kInsertStates, Params().AddArray(ids).AddArray(tenants).AddArray(channels).AddArray(slots)));
+      return Ok();
+    }
+  };
+
+  // Brings the rollup state of `conversation_ids` into this rollup's cache, from the table (two statements for all
+  // of them). A conversation not read from the feed yet gets its state row here: its transaction can be newer than
+  // the horizon while a message of an older one already belongs to it (a transaction that took its id before the
+  // conversation's committed, and wrote into it after), and that message is counted now. A conversation gone (erased
+  // meanwhile) is noted as such.
+  Result<void> LoadStates(std::vector<int64_t> conversation_ids) {
+    std::erase_if(conversation_ids, [&](int64_t id) { return states_.contains(id) || gone_.contains(id); });
+    std::sort(conversation_ids.begin(), conversation_ids.end());
+    conversation_ids.erase(std::unique(conversation_ids.begin(), conversation_ids.end()), conversation_ids.end());
+    if (conversation_ids.empty()) return Ok();
+    STORE_ASSIGN_OR_RETURN(auto load, db_.Query(kLoadStates, Params().AddArray(conversation_ids)));
+    for (int i = 0; i < load.size(); ++i) {
+      states_.emplace(
+          load.Int(i, 0),
+          AnalyticsConversationState{load.Int(i, 1), load.Int(i, 2), load.Int(i, 3), load.OptionalInt(i, 4),
+                                     load.OptionalInt(i, 5), load.OptionalInt(i, 6), load.OptionalInt(i, 7), false});
+    }
+    std::erase_if(conversation_ids, [&](int64_t id) { return states_.contains(id); });
+    if (conversation_ids.empty()) return Ok();
+    STORE_ASSIGN_OR_RETURN(auto found, db_.Query(kStatesOf, Params().AddArray(conversation_ids)));
+    StateRows added;
+    for (int i = 0; i < found.size(); ++i) {
+      AnalyticsConversationState state;
+      state.tenant_id = found.Int(i, 1);
+      state.channel_id = found.Int(i, 2);
+      state.start_slot = AnalyticsSlotOf(found.Int(i, 3));
+      added.Add(found.Int(i, 0), state.tenant_id, state.channel_id, state.start_slot);
+      states_.emplace(found.Int(i, 0), state);
+    }
+    for (int64_t id : conversation_ids) {
+      if (!states_.contains(id)) gone_.insert(id);
+    }
+    return added.Insert(db_);
+  }
+
+  // The conversation's rollup state, loaded by LoadStates; nullptr when the conversation is gone.
+  AnalyticsConversationState* State(int64_t conversation_id) {
+    auto found = states_.find(conversation_id);
+    return found == states_.end() ? nullptr : &found->second;
   }
 
   Result<void> Flush() {
+    STORE_TRY(SaveStates());
+    if (!delta_.counts().empty()) {
+      std::vector<std::vector<int64_t>> columns(12);
+      for (const auto& [key, c] : delta_.counts()) {
+        const auto& [tenant, slot, channel] = key;
+        for (size_t i = 0;
+             const int64_t value : {tenant, slot, channel, c.conversations_started, c.conversations_bot_answered,
+                                    c.conversations_handed_off, c.conversations_automated, c.messages_in,
+                                    c.messages_out_bot, c.messages_out_person, c.escalations, c.credits}) {
+          columns[i++].push_back(value);
+        }
+      }
+      Params params;
+      for (const auto& column : columns) params.AddArray(column);
+      STORE_TRY(db_.Query(kAddCounts, params));
+    }
+    if (!delta_.escalations().empty()) {
+      std::vector<int64_t> tenants, slots, channels, counts;
+      std::vector<std::string_view> reasons;
+      for (const auto& [key, count] : delta_.escalations()) {
+        const auto& [tenant, slot, channel, reason] = key;
+        tenants.push_back(tenant);
+        slots.push_back(slot);
+        channels.push_back(channel);
+        reasons.push_back(reason);
+        counts.push_back(count);
+      }
+      Params params;
+      params.AddArray(tenants).AddArray(slots).AddArray(channels).AddArray(reasons).AddArray(counts);
+      STORE_TRY(db_.Query(kAddEscalation, params));
+    }
+    if (!delta_.durations().empty()) {
+      std::vector<int64_t> tenants, slots, channels, kinds, bins, counts;
+      for (const auto& [key, count] : delta_.durations()) {
+        const auto& [tenant, slot, channel, kind, bin] = key;
+        tenants.push_back(tenant);
+        slots.push_back(slot);
+        channels.push_back(channel);
+        kinds.push_back(kind);
+        bins.push_back(bin);
+        counts.push_back(count);
+      }
+      Params params;
+      params.AddArray(tenants).AddArray(slots).AddArray(channels).AddArray(kinds).AddArray(bins).AddArray(counts);
+      STORE_TRY(db_.Query(kAddDuration, params));
+    }
+    return Ok();
+  }
+
+  Result<void> SaveStates() {
+    std::vector<int64_t> ids;
+    std::vector<std::optional<int64_t>> first_in, handoff, bot_answered, person_answered;
     for (const auto& [id, state] : states_) {
       if (!state.dirty) continue;
-      STORE_TRY(db_.Query(kSaveState, Params(id, state.first_in_at, state.handoff_at, state.bot_answered_at,
-                                             state.person_answered_at)));
+      ids.push_back(id);
+      first_in.push_back(state.first_in_at);
+      handoff.push_back(state.handoff_at);
+      bot_answered.push_back(state.bot_answered_at);
+      person_answered.push_back(state.person_answered_at);
     }
-    for (const auto& [key, c] : delta_.counts()) {
-      const auto& [tenant, slot, channel] = key;
-      STORE_TRY(
-          db_.Query(kAddCounts, Params(tenant, slot, channel, c.conversations_started, c.conversations_bot_answered,
-                                       c.conversations_handed_off, c.conversations_automated, c.messages_in,
-                                       c.messages_out_bot, c.messages_out_person, c.escalations, c.credits)));
-    }
-    for (const auto& [key, count] : delta_.escalations()) {
-      const auto& [tenant, slot, channel, reason] = key;
-      STORE_TRY(db_.Query(kAddEscalation, Params(tenant, slot, channel, reason, count)));
-    }
-    for (const auto& [key, count] : delta_.durations()) {
-      const auto& [tenant, slot, channel, kind, bin] = key;
-      STORE_TRY(db_.Query(kAddDuration, Params(tenant, slot, channel, kind, bin, count)));
-    }
+    if (ids.empty()) return Ok();
+    Params params;
+    params.AddArray(ids).AddArray(first_in).AddArray(handoff).AddArray(bot_answered).AddArray(person_answered);
+    STORE_TRY(db_.Query(kSaveStates, params));
     return Ok();
   }
 
@@ -266,6 +369,7 @@ class RollupPass {
   std::unordered_map<std::string, Cursor> cursors_;
   AnalyticsDelta delta_;
   std::unordered_map<int64_t, AnalyticsConversationState> states_;
+  std::unordered_set<int64_t> gone_;  //!< Conversations erased meanwhile.
 };
 
 class PostgresAnalyticsStore final : public AnalyticsStore {
