@@ -73,6 +73,21 @@ int Fail(std::string_view event, const Error& e) {
   return 1;
 }
 
+// What the listening line says of the database: SQLite's file, or PostgreSQL's scheme, host, port and database, never
+// the user, the password or the options of the libpq URI (postgresql://user:password@host:port/database?options).
+std::string DatabaseForLog(const Config& config) {
+  if (const std::string path = config.SqlitePath(); !path.empty()) return path;
+  std::string_view url = config.database_url;
+  const size_t scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return "postgresql";
+  const std::string_view scheme = url.substr(0, scheme_end);
+  std::string_view rest = url.substr(scheme_end + 3);
+  rest = rest.substr(0, rest.find('?'));
+  // The last '@': a password written without percent-encoding may hold one.
+  if (const size_t at = rest.rfind('@'); at != std::string_view::npos) rest = rest.substr(at + 1);
+  return std::string(scheme) + "://" + std::string(rest);
+}
+
 // What /api/health says of Redis: nothing when it is not configured. Never the URL's password.
 std::function<boost::json::object()> RedisStatus(const redis::Client* redis) {
   if (redis == nullptr) return {};
@@ -300,7 +315,7 @@ int Serve(const Config& config) {
   // Written whatever the log level: scripts and tests read the bound port from this line.
   boost::json::object listening{{"address", address->first + ":" + std::to_string(server.port())},
                                 {"port", server.port()},
-                                {"database", config.SqlitePath().empty() ? "configured" : config.SqlitePath()},
+                                {"database", DatabaseForLog(config)},
                                 {"role", config.role},
                                 {"recovered_conversations", static_cast<int64_t>(recovered.conversations)},
                                 {"recovered_replies", static_cast<int64_t>(recovered.replies)},

@@ -97,6 +97,18 @@ TEST_F(PostgresIntegrationTest, MigrateReportsPendingThenAppliedThenUpToDate) {
   EXPECT_FALSE(std::filesystem::exists(parley_->data_dir() + "/parley.db"));
 }
 
+TEST_F(PostgresIntegrationTest, TheListeningLineNamesTheDatabaseWithoutItsCredentials) {
+  ASSERT_EQ(parley_->Cli({"migrate"}).exit_code, 0);
+  // postgresql://parley@host:port/database: the test server trusts loopback, so a password is accepted and ignored.
+  const size_t at = url_.find('@');
+  ASSERT_NE(at, std::string::npos) << url_;
+  parley_->env()["PARLEY_DATABASE_URL"] = url_.substr(0, at) + ":s3cret" + url_.substr(at) + "?application_name=gw";
+  parley_->Start();
+  const std::string expected = "\"database\":\"postgresql://" + url_.substr(at + 1) + "\"";
+  EXPECT_NE(parley_->logs().find(expected), std::string::npos) << parley_->logs();
+  EXPECT_EQ(parley_->logs().find("s3cret"), std::string::npos) << parley_->logs();
+}
+
 TEST_F(PostgresIntegrationTest, AServerRefusesADatabaseNewerThanItself) {
   ASSERT_EQ(parley_->Cli({"migrate"}).exit_code, 0);
   // A newer Parley's migration, as an older binary would find it after a downgrade.
