@@ -74,11 +74,12 @@ bench-soak: build
 	@bash bench/soak.sh $(BUILD_DIR) $(MINUTES)
 
 # One gateway against two (ingest), one worker against two (replies, a worker killed) on durable PostgreSQL and Redis:
-# make bench-scale-out [SCALE_SECONDS=20] [CONVERSATIONS=5000]
+# make bench-scale-out [SCALE_SECONDS=20] [CONVERSATIONS=5000] [SCALE_PARTS=ingest,replies,takeover]
 SCALE_SECONDS ?= 20
 CONVERSATIONS ?= 5000
+SCALE_PARTS ?= ingest,replies,takeover
 bench-scale-out: build
-	@bash bench/scale_out.sh $(BUILD_DIR) $(SCALE_SECONDS) $(CONVERSATIONS)
+	@bash bench/scale_out.sh $(BUILD_DIR) $(SCALE_SECONDS) $(CONVERSATIONS) $(SCALE_PARTS)
 
 # The knowledge benchmark alone, at any size: make bench-knowledge CHUNKS=1000000 [QUERIES=1000] [BENCH_ARGS=...]
 CHUNKS ?= 100000

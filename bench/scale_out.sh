@@ -12,11 +12,13 @@
 #      time until the rest are answered (the killed worker's claims come back with the sweep, every
 #      PARLEY_PROCESSING_TIMEOUT_MS; its replies committed but not sent, with their send lease, PARLEY_SEND_LEASE_MS).
 # CPU is read from /proc/<pid>/stat (utime + stime, and for PostgreSQL's postmaster its reaped children's too).
-#   bench/scale_out.sh [build_dir] [seconds] [conversations]
+#   bench/scale_out.sh [build_dir] [seconds] [conversations] [parts]
+# parts: a comma-separated subset of ingest,replies,takeover (all three by default).
 set -euo pipefail
 build_dir=$(realpath "${1:-build}")
 seconds=${2:-20}
 conversations=${3:-5000}
+parts=${4:-ingest,replies,takeover}
 processing_timeout_ms=${PARLEY_PROCESSING_TIMEOUT_MS:-10000}
 cd "$(dirname "$0")/.."
 parley=$build_dir/parley
@@ -228,11 +230,16 @@ takeover() {
   stop_parley "$second"
 }
 
-ingest 1
-ingest 2
-replies 1
-replies 2
-takeover
-echo "summary: ingest ${rate[ingest1]} -> ${rate[ingest2]} webhooks/s with a second gateway;" \
-  "replies ${rate[replies1]} -> ${rate[replies2]} /s with a second worker; load average now" \
+wanted() { [[ ,$parts, == *,$1,* ]]; }
+if wanted ingest; then
+  ingest 1
+  ingest 2
+fi
+if wanted replies; then
+  replies 1
+  replies 2
+fi
+if wanted takeover; then takeover; fi
+echo "summary: ingest ${rate[ingest1]:--} -> ${rate[ingest2]:--} webhooks/s with a second gateway;" \
+  "replies ${rate[replies1]:--} -> ${rate[replies2]:--} /s with a second worker; load average now" \
   "$(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
