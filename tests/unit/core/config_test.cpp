@@ -115,6 +115,15 @@ TEST(ConfigTest, RedisUrlIsOptionalAndNeverEchoed) {
   EXPECT_EQ(wrong.error().message.find("hunter2"), std::string::npos);
 }
 
+// An empty PARLEY_DATABASE_URL (an unset variable in a unit file or a compose file) is the embedded store, so that
+// `parley backup` and the listening line speak of SQLite, not of PostgreSQL.
+TEST(ConfigTest, AnEmptyDatabaseUrlIsTheSqliteStoreInTheDataDirectory) {
+  auto config = LoadConfig(FakeEnv({{"PARLEY_DATABASE_URL", ""}, {"PARLEY_DATA_DIR", "/tmp/x"}}));
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->database_url, "sqlite:///tmp/x/parley.db");
+  EXPECT_EQ(config->SqlitePath(), "/tmp/x/parley.db");
+}
+
 TEST(ConfigTest, DatabaseUrlNamesSqliteOrPostgresAndIsNeverEchoed) {
   auto postgres = LoadConfig(FakeEnv({{"PARLEY_DATABASE_URL", "postgresql://parley:pw@db:5432/parley"},
                                       {"PARLEY_DATABASE_POOL", "16"}}))
