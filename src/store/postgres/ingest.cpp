@@ -57,8 +57,8 @@ constexpr char kKeepEarlyStatus[] =
     " (channel_id, platform_message_id, status, error_code, error_title, error_detail, received_at)"
     " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING";
 
-// Payloads one transaction writes at most. A row a transaction updates keeps one version per update until the commit
-// (a conversation's, at each of its messages), and reading it walks them: a bounded group keeps that walk short.
+// Payloads one transaction writes at most: it bounds the statements' arrays, the rows a group keeps locked until its
+// commit (its conversations, its tenants' event heads) and what a failed group replays one payload at a time.
 constexpr size_t kMaxGroupSize = 256;
 
 constexpr char kSavepoint[] = "SAVEPOINT job";
