@@ -53,6 +53,8 @@ interface I18n {
   formatDateTime: (iso: string) => string;
   /** "in 5 hours", "3 minutes ago". */
   formatRelative: (iso: string, now?: number) => string;
+  /** A file's size: "820 B", "34 kB", "2.5 MB". */
+  formatBytes: (bytes: number) => string;
 }
 
 const I18nContext = createContext<I18n | null>(null);
@@ -96,6 +98,17 @@ export function I18nProvider({ children, language: forced }: { children: ReactNo
           if (Math.abs(seconds) >= size) return relative.format(Math.round(seconds / size), unit);
         }
         return relative.format(Math.round(seconds), 'second');
+      },
+      formatBytes: (bytes) => {
+        const [unit, size] =
+          bytes >= 1e6 ? (['megabyte', 1e6] as const) : bytes >= 1e3 ? (['kilobyte', 1e3] as const) : (['byte', 1] as const);
+        const number = new Intl.NumberFormat(language, {
+          style: 'unit',
+          unit,
+          unitDisplay: 'short',
+          maximumFractionDigits: 1,
+        });
+        return number.format(bytes / size);
       },
     };
   }, [language, setLanguage]);

@@ -1,6 +1,7 @@
 import type { Message, Trace } from '../../../lib/api/types';
 import { useI18n, type MessageKey } from '../../../lib/i18n';
-import { mediaLabel } from './messageText';
+import { MessageMedia } from './MessageMedia';
+import { carriesMedia, mediaLabel } from './messageText';
 import { WhyDetails } from './WhyDetails';
 
 const ticks: Record<string, { mark: string; label: MessageKey }> = {
@@ -48,12 +49,14 @@ export function MessageItem({ message, trace }: { message: Message; trace: Trace
     <div className={`message ${isNote ? 'note' : String(message.direction)}`}>
       <div className="bubble">
         <span className="author">{author}</span>
-        {message.text ? (
-          <p className="text">{message.text}</p>
+        {message.media ? (
+          <MessageMedia type={type} media={message.media} />
         ) : (
-          <p className="media-placeholder">{mediaLabel(type, t)}</p>
+          (carriesMedia(type) || (!message.text && type !== 'text' && !isNote)) && (
+            <p className="media-placeholder">{mediaLabel(type, t)}</p>
+          )
         )}
-        {message.text && type !== 'text' && !isNote && <p className="media-placeholder">{mediaLabel(type, t)}</p>}
+        {message.text && <p className="text">{message.text}</p>}
         <span className="meta">
           <time dateTime={message.created_at}>{formatDateTime(message.created_at)}</time>
           {message.direction === 'out' && !isNote && <DeliveryStatus message={message} />}
