@@ -3,8 +3,8 @@
 
 #include "store/postgres/inbound_batch.h"
 
-#include "core/json.h"
 #include "store/event_data.h"
+#include "store/message_details.h"
 
 #include <algorithm>
 #include <map>
@@ -12,11 +12,6 @@
 
 namespace parley::store::postgres {
 namespace {
-
-// Keys of ToJsonDetails() that have their own columns (or live in contacts/channels): the rest is `details`.
-constexpr std::string_view kColumnKeys[] = {"platform",   "account_id",   "platform_message_id",
-                                            "contact_id", "contact_name", "timestamp_ms",
-                                            "type",       "text",         "error"};
 
 // ord: the key's place (from 1) in the arrays.
 constexpr char kFindContacts[] =
@@ -70,14 +65,6 @@ constexpr char kWriteConversations[] =
     " $7::bigint[], $8::bigint[], $9::bigint[])"
     " AS u(id, human, human_until, hold_ended, last_message_at, pending_since, answered_through_id, last_inbound_at,"
     " inbound_seq) WHERE c.id = u.id";
-
-// `details` column text: the type-specific part of the message, or nullopt when there is none.
-std::optional<std::string> DetailsJson(const UnifiedMessage& m) {
-  boost::json::object details = ToJsonDetails(m);
-  for (std::string_view key : kColumnKeys) details.erase(key);
-  if (details.empty()) return std::nullopt;
-  return SerializeJson(details);
-}
 
 std::optional<std::string> BoolText(bool value) { return std::string(value ? "t" : "f"); }
 
@@ -226,7 +213,7 @@ class InboundWriter {
       timestamps.push_back(m.timestamp_ms);
       created.push_back(row.received_at_ms);
       answerable.push_back(BoolText(Answerable(row)));
-      json.push_back(DetailsJson(m));
+      json.push_back(MessageDetailsJson(m));
     }
     if (which.empty()) return Ok();
     Params params;

@@ -1,7 +1,7 @@
 // SqliteStore's inbound path: the writer applies each webhook payload (messages, statuses, deletions and the
 // business's own echoes) inside the group transaction, with caches of channel routes and contacts.
 
-#include "core/json.h"
+#include "store/message_details.h"
 #include "store/sqlite/conversation_row.h"
 #include "store/sqlite/event_log.h"
 #include "store/sqlite/message_row.h"
@@ -14,11 +14,6 @@
 
 namespace parley::store::sqlite {
 namespace {
-
-// Keys of ToJsonDetails() that have their own columns (or live in contacts/channels): the rest is `details`.
-constexpr std::string_view kColumnKeys[] = {"platform",   "account_id",   "platform_message_id",
-                                            "contact_id", "contact_name", "timestamp_ms",
-                                            "type",       "text",         "error"};
 
 // Statements, named and kept at namespace scope.
 // Only live channels receive: a removed channel's account is unknown.
@@ -88,14 +83,6 @@ constexpr char kKeepEarlyStatus[] =
     "INSERT OR IGNORE INTO early_statuses"
     " (channel_id, platform_message_id, status, error_code, error_title, error_detail, received_at)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
-
-// `details` column text: the type-specific part of the message, or empty when there is none.
-std::string DetailsJson(const UnifiedMessage& m) {
-  boost::json::object details = ToJsonDetails(m);
-  for (std::string_view key : kColumnKeys) details.erase(key);
-  if (details.empty()) return {};
-  return SerializeJson(details);
-}
 
 }  // namespace
 
@@ -178,7 +165,7 @@ Result<void> SqliteStore::Writer::IngestMessage(const ChannelRoute& channel, con
 
   int64_t message_id = 0;
   {
-    std::string details = DetailsJson(m);
+    std::string details = MessageDetailsJson(m).value_or("");
     STORE_ASSIGN_OR_RETURN(auto insert, db_->Prepare(kInsertInbound));
     insert.Bind(1, channel.tenant_id).Bind(2, conversation_id).Bind(3, channel.id).Bind(4, ToString(m.type));
     insert.Bind(5, m.text).Bind(6, m.platform_message_id);
