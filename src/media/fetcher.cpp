@@ -127,6 +127,10 @@ asio::awaitable<void> Fetcher::Process(store::MediaRecord record, int64_t lease_
 
 asio::awaitable<int> Fetcher::RunOnce() {
   const int64_t now_ms = clock_.NowMs();
+  // A read first: an idle fetcher polls, and on SQLite a lease is a write.
+  auto next_due = [this] { return store_.media().NextDue(); };
+  Result<std::optional<int64_t>> due = co_await pool_.Run(next_due);
+  if (due && (!*due || **due > now_ms)) co_return 0;
   const int64_t lease_until_ms = now_ms + options_.lease.count();
   auto lease = [this, now_ms, lease_until_ms] {
     return store_.media().LeaseDue(now_ms, lease_until_ms, options_.batch);
