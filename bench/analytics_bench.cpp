@@ -168,10 +168,10 @@ double IngestRate(store::Store& db, int webhooks, const std::string& account, in
       ++in_flight;
     }
     store::IngestRequest request;
-    request.platform = parley::Platform::kWhatsApp;
+    request.platform = parley::Platform("whatsapp");
     request.received_at_ms = parley::NowMs();
     store::InboundItem item;
-    item.message.platform = parley::Platform::kWhatsApp;
+    item.message.platform = parley::Platform("whatsapp");
     item.message.account_id = account;
     item.message.platform_message_id = "wamid.bench." + std::to_string(offset + i);
     item.message.contact_id = "+33" + std::to_string(600000000 + (offset + i) % 5000);
@@ -212,8 +212,8 @@ int main(int argc, char** argv) {
     auto db = store::OpenStore({.database_url = "sqlite://" + path, .sqlite_synchronous = "normal"}, box).value();
     if (!db->Migrate()) return 1;
     tenant = db->CreateTenant("Bench", parley::crypto::Sha256Hex("bench-key")).value().id;
-    channels.push_back(db->AddChannel({tenant, parley::Platform::kWhatsApp, "wa-bench", "t"}).value().id);
-    channels.push_back(db->AddChannel({tenant, parley::Platform::kInstagram, "ig-bench", "t"}).value().id);
+    channels.push_back(db->AddChannel({tenant, parley::Platform("whatsapp"), "wa-bench", "t"}).value().id);
+    channels.push_back(db->AddChannel({tenant, parley::Platform("instagram"), "ig-bench", "t"}).value().id);
     db->Close();
   }
   const auto written = Clock::now();

@@ -166,7 +166,7 @@ int64_t Populate(store::Store& db, const std::string& account, int conversations
   int64_t written = 0;
   for (size_t begin = 0; begin < events.size(); begin += kPerPayload) {
     store::IngestRequest request;
-    request.platform = parley::Platform::kInstagram;
+    request.platform = parley::Platform("instagram");
     const size_t end = std::min(events.size(), begin + kPerPayload);
     request.received_at_ms = events[end - 1].at_ms;
     for (size_t i = begin; i < end; ++i) {
@@ -174,7 +174,7 @@ int64_t Populate(store::Store& db, const std::string& account, int conversations
       const std::string mid = account + ".m" + std::to_string(i);
       if (e.from_customer) {
         store::InboundItem item;
-        item.message.platform = parley::Platform::kInstagram;
+        item.message.platform = parley::Platform("instagram");
         item.message.account_id = account;
         item.message.platform_message_id = mid;
         item.message.contact_id = contact_ids[e.conversation];
@@ -185,7 +185,7 @@ int64_t Populate(store::Store& db, const std::string& account, int conversations
         request.messages.push_back(std::move(item));
       } else {
         request.echoes.push_back(
-            {parley::Platform::kInstagram, account, contact_ids[e.conversation], mid, e.text, e.at_ms});
+            {parley::Platform("instagram"), account, contact_ids[e.conversation], mid, e.text, e.at_ms});
       }
     }
     std::promise<parley::Result<store::IngestOutcome>> done;
@@ -264,8 +264,8 @@ int main(int argc, char** argv) {
     if (auto migrated = db->Migrate(); !migrated) throw std::runtime_error(migrated.error().message);
     const int64_t tenant = db->CreateTenant("Searched", parley::crypto::Sha256Hex("bench-1")).value().id;
     const int64_t other = db->CreateTenant("Other", parley::crypto::Sha256Hex("bench-2")).value().id;
-    db->AddChannel({tenant, parley::Platform::kInstagram, "ig-searched", "t"}).value();
-    db->AddChannel({other, parley::Platform::kInstagram, "ig-other", "t"}).value();
+    db->AddChannel({tenant, parley::Platform("instagram"), "ig-searched", "t"}).value();
+    db->AddChannel({other, parley::Platform("instagram"), "ig-other", "t"}).value();
 
     std::mt19937_64 rng(seed);
     auto started = Clock::now();

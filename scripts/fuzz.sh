@@ -13,7 +13,9 @@ build=${PARLEY_FUZZ_BUILD_DIR:-$root/build-fuzz}
 cmake -S "$root/tests/fuzz" -B "$build" -G Ninja -DCMAKE_CXX_COMPILER=clang++ >/dev/null
 ninja -C "$build" -j2
 
-for target in whatsapp instagram multipart; do
+# Every tests/fuzz/<target>_parse_fuzz.cpp: each platform's webhook parser, and the multipart parser.
+targets=$(cd "$root/tests/fuzz" && ls ./*_parse_fuzz.cpp | sed 's|^\./||; s|_parse_fuzz\.cpp$||')
+for target in $targets; do
   # New inputs go to the git-ignored fuzz-corpus/, so runs build on each other without touching the fixtures.
   corpus=$root/fuzz-corpus/$target
   mkdir -p "$corpus"

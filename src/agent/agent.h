@@ -34,11 +34,11 @@ struct Turn {
 
 struct AgentRequest {
   int64_t tenant_id = 0;
-  Platform platform = Platform::kWhatsApp;  //!< Decides the length limit and formatting.
-  std::string question;                     //!< The customer's unanswered messages, one per line.
-  int earlier_messages_left_out = 0;        //!< Older messages of the burst not in `question` (BurstText).
-  std::vector<Turn> history;                //!< Earlier turns, oldest first.
-  int64_t at_ms = 0;                        //!< When it is answered, for business hours; 0: now.
+  TextRules text;                     //!< The platform's length limit and formatting.
+  std::string question;               //!< The customer's unanswered messages, one per line.
+  int earlier_messages_left_out = 0;  //!< Older messages of the burst not in `question` (BurstText).
+  std::vector<Turn> history;          //!< Earlier turns, oldest first.
+  int64_t at_ms = 0;                  //!< When it is answered, for business hours; 0: now.
 };
 
 struct Source {

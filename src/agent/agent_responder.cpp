@@ -69,7 +69,7 @@ boost::asio::awaitable<Result<store::Reply>> AgentResponder::RespondWith(const s
 
   AgentRequest request;
   request.tenant_id = tenant_id;
-  request.platform = batch.conversation.platform;
+  request.text = text_rules_(batch.conversation.platform);
   request.question = BurstText(batch.messages, request.earlier_messages_left_out);
   int64_t conversation_id = batch.conversation_id;
   int64_t before_id = batch.messages.front().id;

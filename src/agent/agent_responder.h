@@ -9,12 +9,19 @@
 #include "core/config.h"
 #include "store/store.h"
 
+#include <functional>
+#include <utility>
+
 namespace parley::agent {
+
+// A platform's text rules (the channels registry's PlatformTraits::text): the agent knows no platform itself.
+using TextRulesFor = std::function<TextRules(const Platform& platform)>;
 
 class AgentResponder final : public Responder {
  public:
-  AgentResponder(const Config& config, AgentService& service, store::Store& store, BlockingPool& pool)
-      : config_(config), service_(service), store_(store), pool_(pool) {}
+  AgentResponder(const Config& config, AgentService& service, store::Store& store, BlockingPool& pool,
+                 TextRulesFor text_rules)
+      : config_(config), service_(service), store_(store), pool_(pool), text_rules_(std::move(text_rules)) {}
 
   // Loads the tenant's settings, then RespondWith.
   boost::asio::awaitable<Result<store::Reply>> Respond(const store::Claim& batch) override;
@@ -26,6 +33,7 @@ class AgentResponder final : public Responder {
   AgentService& service_;
   store::Store& store_;
   BlockingPool& pool_;
+  const TextRulesFor text_rules_;
 };
 
 // What the agent reads of a stored message: its text or caption, or "[image]"-style placeholders for media.

@@ -148,9 +148,9 @@ bool LeaksSecrets(std::string_view answer, std::string_view system_prompt) {
   return std::regex_search(answer.begin(), answer.end(), kCredential);
 }
 
-std::string FormatForPlatform(std::string_view markdown, Platform platform) {
+std::string FormatForPlatform(std::string_view markdown, Markup markup) {
   std::string text(markdown);
-  const bool whatsapp = platform == Platform::kWhatsApp;
+  const bool whatsapp = markup == Markup::kWhatsApp;
   static const std::regex kHeading(R"((^|\n)#{1,6}\s+([^\n]+))");
   static const std::regex kBold(R"(\*\*([^*\n]+)\*\*|__([^_\n]+)__)");
   static const std::regex kItalic(R"((^|[^*\w])\*([^*\n]+)\*(?![*\w]))");
@@ -177,8 +177,6 @@ std::string FormatForPlatform(std::string_view markdown, Platform platform) {
 size_t CodePoints(std::string_view text) {
   return static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) { return (c & 0xC0) != 0x80; }));
 }
-
-size_t MessageLimit(Platform platform) { return platform == Platform::kWhatsApp ? 4096 : 1000; }
 
 std::vector<std::string> SplitMessage(std::string_view text, size_t limit) {
   limit = std::max<size_t>(limit, 1);

@@ -20,15 +20,12 @@ std::vector<std::string> SplitQuestions(std::string_view burst, size_t limit = 4
 // bearer tokens, private keys).
 bool LeaksSecrets(std::string_view answer, std::string_view system_prompt);
 
-// Markdown turned into the platform's formatting: WhatsApp's *bold*, _italic_, ~strike~, ```mono``` (headings
-// become bold lines, links "text (url)"); Instagram gets plain text.
-std::string FormatForPlatform(std::string_view markdown, Platform platform);
+// Markdown turned into the platform's formatting: Markup::kWhatsApp's *bold*, _italic_, ~strike~, ```mono```
+// (headings become bold lines, links "text (url)"); kPlain gets plain text.
+std::string FormatForPlatform(std::string_view markdown, Markup markup);
 
 // Characters as the platforms count them: the Unicode code points of valid UTF-8 `text`.
 size_t CodePoints(std::string_view text);
-
-// The platform's limit per message: WhatsApp 4096 characters, Instagram 1000.
-size_t MessageLimit(Platform platform);
 
 // `text` split into messages of at most `limit` characters (Unicode code points), at sentence boundaries when
 // possible, else at spaces, else anywhere; never an empty part.

@@ -10,8 +10,7 @@ void AgentState::Settle(Decision decision, Reason reason, std::string text) {
   out.reason = reason;
   out.priority = decision == Decision::kEscalate ? DefaultPriority(reason) : Priority::kNormal;
   out.answer = std::move(text);
-  out.parts =
-      out.answer.empty() ? std::vector<std::string>{} : SplitMessage(out.answer, MessageLimit(request.platform));
+  out.parts = out.answer.empty() ? std::vector<std::string>{} : SplitMessage(out.answer, request.text.max_length);
   settled = true;
 }
 

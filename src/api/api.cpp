@@ -80,30 +80,34 @@ Api::Api(const Config& config, store::Store& store, BlockingPool& pool, queue::B
 
 void Api::RegisterRoutes(RouteTable& routes) {
   using http::Verb;
-  for (Platform p : {Platform::kWhatsApp, Platform::kInstagram}) {
-    std::string path = "/api/" + std::string(ToString(p)) + "/webhook";
-    std::string name = p == Platform::kWhatsApp ? "WhatsApp" : "Instagram";
+  for (const channels::PlatformPlugin* plugin : channels::Platforms()) {
+    const std::string path = plugin->webhook_path();
+    const std::string name(plugin->display_name);
+    const channels::WebhookSpec& spec = plugin->webhook;
+    MetricsFor(plugin->platform());  // Every platform's series shows from the start, at zero.
     routes.Public(Verb::get, path,
                   {.summary = "Meta's verification handshake for the " + name + " webhook: answers hub.challenge",
                    .tag = "webhooks",
                    .query = {{"hub.mode", R"({"type": "string", "const": "subscribe"})", "Always subscribe.", true},
                              {"hub.verify_token", R"({"type": "string"})",
-                              "The verify token set in Meta's configuration (WHATSAPP_VERIFY_TOKEN, "
-                              "INSTAGRAM_VERIFY_TOKEN).",
-                              true},
+                              "The verify token set in Meta's configuration (" + spec.verify_token.env + ").", true},
                              {"hub.challenge", R"({"type": "string"})", "Echoed back on success.", true}},
                    .errors = {403},
                    .media_type = "text/plain"},
-                  [this, p](const http::Request&, const http::RouteContext& route) { return VerifyWebhook(p, route); });
+                  [this, plugin](const http::Request&, const http::RouteContext& route) {
+                    return VerifyWebhook(*plugin, route);
+                  });
     routes.Public(
         Verb::post, path,
-        {.summary = "Receive " + name + " events (X-Hub-Signature-256 over the raw body)",
+        {.summary = "Receive " + name + " events (" + std::string(spec.signature_header) + " over the raw body)",
          .tag = "webhooks",
          .body = BodyKind::kJson,
-         .schema = "MetaWebhook",
+         .schema = std::string(spec.body_schema),
          .response_schema = "WebhookAck",
          .errors = {401, 503}},
-        [this, p](const http::Request& request, const http::RouteContext&) { return ReceiveWebhook(p, request); });
+        [this, plugin](const http::Request& request, const http::RouteContext&) {
+          return ReceiveWebhook(*plugin, request);
+        });
   }
   RegisterProbes(routes);
 }
@@ -127,7 +131,9 @@ void Api::RegisterProbes(RouteTable& routes) {
                   });
 }
 
-boost::asio::awaitable<http::Response> Api::VerifyWebhook(Platform platform, const http::RouteContext& route) {
+boost::asio::awaitable<http::Response> Api::VerifyWebhook(const channels::PlatformPlugin& plugin,
+                                                          const http::RouteContext& route) {
+  const Platform platform = plugin.platform();
   const channels::Channel* channel = channels_.Get(platform);
   auto challenge =
       channel->VerifyHandshake(route.Query("hub.mode").value_or(""), route.Query("hub.verify_token").value_or(""),
@@ -141,15 +147,19 @@ boost::asio::awaitable<http::Response> Api::VerifyWebhook(Platform platform, con
   co_return http::TextResponse(http::Status::ok, *challenge);
 }
 
-boost::asio::awaitable<http::Response> Api::ReceiveWebhook(Platform platform, const http::Request& request) {
+boost::asio::awaitable<http::Response> Api::ReceiveWebhook(const channels::PlatformPlugin& plugin,
+                                                           const http::Request& request) {
+  const Platform platform = plugin.platform();
   PlatformMetrics& m = MetricsFor(platform);
   const channels::Channel* channel = channels_.Get(platform);
-  auto signature = request["X-Hub-Signature-256"];
+  const std::string_view header = plugin.webhook.signature_header;
+  auto signature = request[boost::beast::string_view(header.data(), header.size())];
   if (!channel->VerifySignature(request.body(), std::string_view(signature.data(), signature.size()))) {
     m.rejected_signature.Inc();
     log::Warn("webhook_rejected", {{"platform", ToString(platform)}, {"reason", "signature"}});
-    co_return http::ErrorResponse(Error::Unauthenticated(
-        signature.empty() ? "missing X-Hub-Signature-256 header" : "X-Hub-Signature-256 does not match the body"));
+    co_return http::ErrorResponse(Error::Unauthenticated(signature.empty()
+                                                             ? "missing " + std::string(header) + " header"
+                                                             : std::string(header) + " does not match the body"));
   }
   auto events = channel->Parse(request.body());
   if (!events) {

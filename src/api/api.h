@@ -5,6 +5,7 @@
 
 #include "api/route_table.h"
 #include "channels/channel.h"
+#include "channels/registry.h"
 #include "core/blocking_pool.h"
 #include "core/config.h"
 #include "http/http.h"
@@ -39,8 +40,10 @@ class Api {
   void RegisterProbes(RouteTable& routes);
 
   // The inbound pipeline for one webhook POST: verify, parse, store durably, arm the batcher, then 200.
-  boost::asio::awaitable<http::Response> ReceiveWebhook(Platform platform, const http::Request& request);
-  boost::asio::awaitable<http::Response> VerifyWebhook(Platform platform, const http::RouteContext& route);
+  boost::asio::awaitable<http::Response> ReceiveWebhook(const channels::PlatformPlugin& plugin,
+                                                        const http::Request& request);
+  boost::asio::awaitable<http::Response> VerifyWebhook(const channels::PlatformPlugin& plugin,
+                                                       const http::RouteContext& route);
 
  private:
   boost::asio::awaitable<http::Response> Health();

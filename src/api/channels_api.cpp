@@ -76,12 +76,21 @@ Result<void> CheckWabaId(std::string_view id) {
   return Ok();
 }
 
-// A WABA id only for WhatsApp, where templates live.
-Result<void> CheckWabaFor(Platform platform, std::string_view id) {
-  if (!id.empty() && platform != Platform::kWhatsApp) {
+// A business account id only on a platform whose channels have one (WhatsApp's waba_id, where templates live).
+Result<void> CheckWabaFor(const Platform& platform, std::string_view id) {
+  const channels::PlatformPlugin* plugin = channels::FindPlatform(platform);
+  if (!id.empty() &&
+      (plugin == nullptr || plugin->Field(channels::ChannelField::Target::kBusinessAccountId) == nullptr)) {
     return Error::InvalidArgument("waba_id is for WhatsApp channels only");
   }
   return CheckWabaId(id);
+}
+
+// The registered platform named `name`; kInvalidArgument listing the platforms otherwise.
+Result<const channels::PlatformPlugin*> FindPlugin(std::string_view name) {
+  const channels::PlatformPlugin* plugin = channels::FindPlatform(name);
+  if (plugin == nullptr) return Error::InvalidArgument("platform must be " + channels::PlatformNames());
+  return plugin;
 }
 
 Result<void> CheckDisplayName(std::string_view name) {
@@ -92,14 +101,17 @@ Result<void> CheckDisplayName(std::string_view name) {
   return Ok();
 }
 
-Result<Platform> PathPlatform(const http::RouteContext& route) {
-  auto platform = ParsePlatform(route.Param("platform").value_or(""));
-  if (!platform) return Error::NotFound("no such platform: whatsapp or instagram");
-  return *platform;
-}
-
-store::AccountProfile ToProfile(const meta::AccountInfo& info) {
-  return {info.display_phone_number, info.verified_name, info.username};
+// A platform whose accounts connect with Meta's login.
+Result<const channels::PlatformPlugin*> PathPlatform(const http::RouteContext& route) {
+  const channels::PlatformPlugin* plugin = channels::FindPlatform(route.Param("platform").value_or(""));
+  if (plugin == nullptr || !plugin->meta_login) {
+    std::string names;
+    for (const channels::PlatformPlugin* p : channels::Platforms()) {
+      if (p->meta_login) names += (names.empty() ? "" : ", ") + std::string(p->name);
+    }
+    return Error::NotFound("no such platform connecting with Meta's login: " + names);
+  }
+  return plugin;
 }
 
 json::value OrNull(const std::string& text) { return text.empty() ? json::value(nullptr) : json::value(text); }
@@ -118,19 +130,53 @@ std::string TokenHint(std::string_view token) {
   return "…" + std::string(token.substr(token.size() - kShown));
 }
 
+json::object PlatformJson(const channels::PlatformPlugin& plugin) {
+  constexpr int64_t kHourMs = int64_t{3600} * 1000;
+  const channels::PlatformTraits& traits = plugin.traits;
+  const MessagingWindow& window = traits.window;
+  json::array fields;
+  for (const channels::ChannelField& f : plugin.fields) {
+    fields.push_back(json::object{{"key", f.key},
+                                  {"flag", f.flag},
+                                  {"label", f.label},
+                                  {"help", f.help},
+                                  {"required", f.required},
+                                  {"secret", f.secret}});
+  }
+  auto hours_or_null = [](int64_t ms, int64_t unit) { return ms == 0 ? json::value(nullptr) : json::value(ms / unit); };
+  return json::object{
+      {"name", plugin.name},
+      {"display_name", plugin.display_name},
+      {"webhook_path", plugin.webhook_path()},
+      {"fields", std::move(fields)},
+      {"connect_with_meta", plugin.meta_login.has_value()},
+      {"traits", json::object{{"max_message_length", traits.text.max_length},
+                              {"markup", traits.text.markup == Markup::kWhatsApp ? "whatsapp" : "plain"},
+                              {"free_form_window_hours", hours_or_null(window.free_form_ms, kHourMs)},
+                              {"human_agent_window_days", hours_or_null(window.human_agent_ms, 24 * kHourMs)},
+                              {"templates", window.templates},
+                              {"read_receipts", traits.read_receipts},
+                              {"typing_indicator", traits.typing_indicator},
+                              {"media", traits.media}}}};
+}
+
 json::object ChannelJson(const store::Channel& channel) {
   json::object o{{"id", channel.id},
+                 {"public_id", channel.public_id},
                  {"platform", ToString(channel.platform)},
                  {"account_id", channel.account_id},
                  {"display_name", OrNull(channel.display_name)},
                  {"enabled", channel.enabled},
                  {"access_token_hint", TokenHint(channel.access_token)}};
-  if (channel.platform == Platform::kWhatsApp) {
-    o["display_phone_number"] = OrNull(channel.profile.display_phone_number);
-    o["verified_name"] = OrNull(channel.profile.verified_name);
-    o["waba_id"] = OrNull(channel.waba_id);
-  } else {
-    o["username"] = OrNull(channel.profile.username);
+  if (const channels::PlatformPlugin* plugin = channels::FindPlatform(channel.platform)) {
+    for (std::string_view field : plugin->profile_fields) {
+      if (field == "display_phone_number") o[field] = OrNull(channel.profile.display_phone_number);
+      if (field == "verified_name") o[field] = OrNull(channel.profile.verified_name);
+      if (field == "username") o[field] = OrNull(channel.profile.username);
+    }
+    if (const auto* business = plugin->Field(channels::ChannelField::Target::kBusinessAccountId)) {
+      o[business->key] = OrNull(channel.waba_id);
+    }
   }
   o["created_at"] = FormatTimestamp(channel.created_at_ms);
   o["updated_at"] = FormatTimestamp(channel.updated_at_ms);
@@ -138,12 +184,13 @@ json::object ChannelJson(const store::Channel& channel) {
 }
 
 ChannelsApi::ChannelsApi(const Config& config, store::Store& store, BlockingPool& pool, const crypto::SecretBox& box,
-                         http::Client& client)
+                         http::Client& client, const channels::ChannelSet& channels)
     : store_(store),
       pool_(pool),
       default_plan_(config.default_plan),
       dashboard_url_(config.public_url),
       box_(box),
+      channels_(channels),
       graph_(client, config.graph_api_base_url),
       app_{config.meta_client_id, config.meta_client_secret, config.meta_redirect_uri, config.meta_oauth_dialog_url} {}
 
@@ -163,6 +210,11 @@ void ChannelsApi::RegisterRoutes(RouteTable& routes) {
           return (this->*handler)(caller, request, route);
         });
   };
+  add(Verb::get, "/api/platforms", kAnyRole,
+      {.summary = "The platforms this server serves: each one's channel settings (the dashboard's forms) and traits",
+       .tag = kTag,
+       .response_schema = "PlatformList"},
+      &ChannelsApi::ListPlatforms);
   add(Verb::get, "/api/social-accounts", kAnyRole,
       {.summary = "List the tenant's WhatsApp and Instagram channels (tokens never shown)",
        .tag = kTag,
@@ -216,6 +268,13 @@ void ChannelsApi::RegisterRoutes(RouteTable& routes) {
       [this](const http::Request& request, const http::RouteContext& route) { return Callback(request, route); });
 }
 
+boost::asio::awaitable<http::Response> ChannelsApi::ListPlatforms(const Principal&, const http::Request&,
+                                                                  const http::RouteContext&) {
+  json::array data;
+  for (const channels::PlatformPlugin* plugin : channels::Platforms()) data.push_back(PlatformJson(*plugin));
+  co_return http::JsonResponse(http::Status::ok, json::object{{"data", std::move(data)}});
+}
+
 boost::asio::awaitable<http::Response> ChannelsApi::List(const Principal& caller, const http::Request&,
                                                          const http::RouteContext&) {
   auto list = [this, tenant = caller.tenant_id] { return store_.ListChannels(tenant); };
@@ -254,8 +313,9 @@ boost::asio::awaitable<http::Response> ChannelsApi::Add(const Principal& caller,
   if (!token) co_return http::ErrorResponse(token.error());
   if (!display_name) co_return http::ErrorResponse(display_name.error());
   if (!waba_id) co_return http::ErrorResponse(waba_id.error());
-  auto platform = ParsePlatform(platform_name->value_or(""));
-  if (!platform) co_return http::ErrorResponse(Error::InvalidArgument("platform must be whatsapp or instagram"));
+  auto plugin = FindPlugin(platform_name->value_or(""));
+  if (!plugin) co_return http::ErrorResponse(plugin.error());
+  const Platform platform = (*plugin)->platform();
   std::string account = account_id->value_or("");
   std::string access_token = token->value_or("");
   std::string label = display_name->value_or("");
@@ -263,11 +323,11 @@ boost::asio::awaitable<http::Response> ChannelsApi::Add(const Principal& caller,
   if (auto valid = CheckToken(access_token); !valid) co_return http::ErrorResponse(valid.error());
   if (auto valid = CheckDisplayName(label); !valid) co_return http::ErrorResponse(valid.error());
   std::string waba = waba_id->value_or("");
-  if (auto valid = CheckWabaFor(*platform, waba); !valid) co_return http::ErrorResponse(valid.error());
+  if (auto valid = CheckWabaFor(platform, waba); !valid) co_return http::ErrorResponse(valid.error());
 
-  auto checked = co_await graph_.CheckAccount(*platform, account, access_token);
+  auto checked = co_await channels_.Get(platform)->CheckAccount(account, access_token);
   if (!checked) co_return http::ErrorResponse(checked.error());
-  store::NewChannel channel{caller.tenant_id, *platform, account, access_token, label, ToProfile(*checked), waba};
+  store::NewChannel channel{caller.tenant_id, platform, account, access_token, label, *checked, waba};
   auto save = [this, &channel]() -> Result<store::Channel> {
     auto room = CheckChannelRoom(channel.tenant_id);
     if (!room) return room.error();
@@ -335,9 +395,11 @@ boost::asio::awaitable<http::Response> ChannelsApi::Update(const Principal& call
       }
     }
     if (update.access_token) {
-      auto checked = co_await graph_.CheckAccount(current->platform, current->account_id, *update.access_token);
+      channels::Channel* channel = channels_.Get(current->platform);
+      if (channel == nullptr) co_return http::ErrorResponse(Error::Conflict("the channel's platform is not served"));
+      auto checked = co_await channel->CheckAccount(current->account_id, *update.access_token);
       if (!checked) co_return http::ErrorResponse(checked.error());
-      update.profile = ToProfile(*checked);
+      update.profile = *checked;
     }
   }
   auto change = [this, tenant, channel_id, &update] { return store_.UpdateChannel(tenant, channel_id, update); };
@@ -366,20 +428,22 @@ boost::asio::awaitable<http::Response> ChannelsApi::Remove(const Principal& call
 
 boost::asio::awaitable<http::Response> ChannelsApi::Connect(const Principal& caller, const http::Request&,
                                                             const http::RouteContext& route) {
-  auto platform = PathPlatform(route);
-  if (!platform) co_return http::ErrorResponse(platform.error());
+  auto found = PathPlatform(route);
+  if (!found) co_return http::ErrorResponse(found.error());
+  const channels::PlatformPlugin& plugin = **found;
+  const Platform platform = plugin.platform();
   if (!app_.configured()) {
     co_return http::ErrorResponse(Error::Unavailable(
         "connecting with Meta is not configured: set META_CLIENT_ID, META_CLIENT_SECRET and META_REDIRECT_URI"));
   }
   const int64_t now = NowMs();
-  meta::OAuthState state{caller.tenant_id, *platform,         std::string(ToString(caller.role)),
+  meta::OAuthState state{caller.tenant_id, platform,          std::string(ToString(caller.role)),
                          caller.user_id,   caller.api_key_id, now + meta::kOAuthStateLifetimeMs};
   flows_.Begin(state, now);
   const std::string sealed = meta::SealOAuthState(state, box_);
-  json::object answer{{"platform", ToString(*platform)},
-                      {"authorization_url", meta::AuthorizationUrl(app_, *platform, sealed)},
-                      {"redirect_uri", app_.RedirectUri(*platform)},
+  json::object answer{{"platform", ToString(platform)},
+                      {"authorization_url", meta::AuthorizationUrl(app_, platform, *plugin.meta_login, sealed)},
+                      {"redirect_uri", app_.RedirectUri(platform)},
                       {"expires_at", FormatTimestamp(state.expires_at_ms)}};
   co_return http::JsonResponse(http::Status::ok, answer);
 }
@@ -410,20 +474,22 @@ boost::asio::awaitable<http::Response> ChannelsApi::Callback(const http::Request
 }
 
 boost::asio::awaitable<Result<json::object>> ChannelsApi::CompleteConnect(const http::RouteContext& route) {
-  auto platform = PathPlatform(route);
-  if (!platform) co_return platform.error();
+  auto found = PathPlatform(route);
+  if (!found) co_return found.error();
+  const channels::PlatformPlugin& plugin = **found;
+  const Platform platform = plugin.platform();
   auto state = meta::OpenOAuthState(route.Query("state").value_or(""), box_, NowMs());
   if (!state) {
-    log::Warn("oauth_state_refused", {{"platform", ToString(*platform)}, {"reason", state.error().message}});
+    log::Warn("oauth_state_refused", {{"platform", ToString(platform)}, {"reason", state.error().message}});
     co_return state.error();
   }
-  if (state->platform != *platform) {
+  if (state->platform != platform) {
     co_return Error::InvalidArgument("the state was issued for another platform");
   }
   // From here the flow is spent, whatever the outcome: a state that leaked (a log, a Referer) is worth nothing.
   auto flow = flows_.Take(state->flow, NowMs());
   if (!flow) {
-    log::Warn("oauth_state_refused", {{"platform", ToString(*platform)}, {"reason", flow.error().message}});
+    log::Warn("oauth_state_refused", {{"platform", ToString(platform)}, {"reason", flow.error().message}});
     co_return flow.error();
   }
   if (auto declined = route.Query("error")) {
@@ -440,28 +506,26 @@ boost::asio::awaitable<Result<json::object>> ChannelsApi::CompleteConnect(const 
   // revoked, cannot finish it.
   auto current = co_await CurrentCaller(*flow);
   if (!current) {
-    log::Warn("oauth_state_refused", {{"platform", ToString(*platform)}, {"reason", current.error().message}});
+    log::Warn("oauth_state_refused", {{"platform", ToString(platform)}, {"reason", current.error().message}});
     co_return current.error();
   }
   const Principal caller = *current;
 
-  auto user_token = co_await graph_.ExchangeCode(app_, *platform, code);
+  auto user_token = co_await graph_.ExchangeCode(app_, platform, code);
   if (!user_token) co_return user_token.error();
-  auto accounts = co_await graph_.Discover(app_, *platform, *user_token);
+  auto accounts = co_await graph_.Discover(app_, plugin.meta_login->discovery, *user_token);
   if (!accounts) co_return accounts.error();
   if (accounts->empty()) {
-    co_return Error::InvalidArgument(*platform == Platform::kWhatsApp
-                                         ? "the login gave access to no WhatsApp Business phone number"
-                                         : "the login gave access to no Instagram business account");
+    co_return Error::InvalidArgument("the login gave access to no " + std::string(plugin.display_name) + " account");
   }
 
   json::array saved;
   json::array skipped;
   for (const meta::DiscoveredAccount& account : *accounts) {
-    auto checked = co_await graph_.CheckAccount(*platform, account.info.id, account.access_token);
+    auto checked = co_await channels_.Get(platform)->CheckAccount(account.info.id, account.access_token);
     Result<store::Channel> channel = store::Channel{};
     if (checked) {
-      channel = co_await SaveConnected(caller, *platform, account, *checked);
+      channel = co_await SaveConnected(caller, platform, account, *checked);
     } else {
       channel = checked.error();
     }
@@ -472,12 +536,11 @@ boost::asio::awaitable<Result<json::object>> ChannelsApi::CompleteConnect(const 
     }
     saved.push_back(ChannelJson(*channel));
   }
-  log::Info("channels_connected", {{"platform", ToString(*platform)},
+  log::Info("channels_connected", {{"platform", ToString(platform)},
                                    {"tenant_id", caller.tenant_id},
                                    {"saved", static_cast<int64_t>(saved.size())},
                                    {"skipped", static_cast<int64_t>(skipped.size())}});
-  co_return json::object{
-      {"platform", ToString(*platform)}, {"data", std::move(saved)}, {"skipped", std::move(skipped)}};
+  co_return json::object{{"platform", ToString(platform)}, {"data", std::move(saved)}, {"skipped", std::move(skipped)}};
 }
 
 boost::asio::awaitable<Result<Principal>> ChannelsApi::CurrentCaller(const meta::OAuthState& flow) {
@@ -515,8 +578,8 @@ boost::asio::awaitable<Result<Principal>> ChannelsApi::CurrentCaller(const meta:
 
 boost::asio::awaitable<Result<store::Channel>> ChannelsApi::SaveConnected(const Principal& caller, Platform platform,
                                                                           const meta::DiscoveredAccount& account,
-                                                                          const meta::AccountInfo& checked) {
-  store::NewChannel fresh{caller.tenant_id, platform, account.info.id, account.access_token, {}, ToProfile(checked)};
+                                                                          const AccountProfile& checked) {
+  store::NewChannel fresh{caller.tenant_id, platform, account.info.id, account.access_token, {}, checked};
   fresh.waba_id = account.waba_id;
   store::ChannelUpdate renewal;
   renewal.access_token = account.access_token;

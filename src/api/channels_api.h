@@ -20,6 +20,7 @@
 #include "api/route_table.h"
 #include "channels/meta/accounts.h"
 #include "channels/meta/oauth_state.h"
+#include "channels/registry.h"
 #include "core/blocking_pool.h"
 #include "core/config.h"
 #include "core/crypto.h"
@@ -31,7 +32,7 @@ class ChannelsApi {
  public:
   // Every reference must outlive this. `box` seals the OAuth state; `client` reaches the Graph API.
   ChannelsApi(const Config& config, store::Store& store, BlockingPool& pool, const crypto::SecretBox& box,
-              http::Client& client);
+              http::Client& client, const channels::ChannelSet& channels);
 
   void RegisterRoutes(RouteTable& routes);
 
@@ -39,6 +40,8 @@ class ChannelsApi {
   using Handler = boost::asio::awaitable<http::Response> (ChannelsApi::*)(const Principal& caller,
                                                                           const http::Request& request,
                                                                           const http::RouteContext& route);
+  boost::asio::awaitable<http::Response> ListPlatforms(const Principal&, const http::Request&,
+                                                       const http::RouteContext&);
   boost::asio::awaitable<http::Response> List(const Principal&, const http::Request&, const http::RouteContext&);
   boost::asio::awaitable<http::Response> Get(const Principal&, const http::Request&, const http::RouteContext&);
   boost::asio::awaitable<http::Response> Add(const Principal&, const http::Request&, const http::RouteContext&);
@@ -53,7 +56,7 @@ class ChannelsApi {
   // already has the account.
   boost::asio::awaitable<Result<store::Channel>> SaveConnected(const Principal& caller, Platform platform,
                                                                const channels::meta::DiscoveredAccount& account,
-                                                               const channels::meta::AccountInfo& checked);
+                                                               const AccountProfile& checked);
 
   // Who started `flow`, with the role they hold now: kPermissionDenied when the user or key is gone or no longer
   // an owner or admin.
@@ -67,10 +70,14 @@ class ChannelsApi {
   const std::string default_plan_;
   const std::string dashboard_url_;  //!< PARLEY_PUBLIC_URL; empty: the callback's own origin.
   const crypto::SecretBox& box_;
+  const channels::ChannelSet& channels_;  //!< Checks credentials with each platform.
   channels::meta::GraphAccounts graph_;
   const channels::meta::OAuthApp app_;
   channels::meta::OAuthFlows flows_;
 };
+
+// A platform as GET /api/platforms describes it: its channel fields (the dashboard's form) and its traits.
+boost::json::object PlatformJson(const channels::PlatformPlugin& plugin);
 
 // A channel as the API shows it: no token, only its last four characters.
 boost::json::object ChannelJson(const store::Channel& channel);

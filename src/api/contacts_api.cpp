@@ -5,6 +5,7 @@
 #include "api/conversations_api.h"
 #include "api/openapi_schemas.h"
 #include "api/params.h"
+#include "channels/registry.h"
 #include "core/time.h"
 
 #include <charconv>
@@ -29,8 +30,10 @@ Result<store::ContactFilter> ParseContactFilter(const http::RouteContext& route)
     filter.channel_id = id;
   }
   if (auto raw = route.Query("platform"); raw && !raw->empty()) {
-    filter.platform = ParsePlatform(*raw);
-    if (!filter.platform) return Error::InvalidArgument("platform must be one of: whatsapp, instagram");
+    if (channels::FindPlatform(*raw) == nullptr) {
+      return Error::InvalidArgument("platform must be " + channels::PlatformNames());
+    }
+    filter.platform = Platform(*raw);
   }
   return filter;
 }

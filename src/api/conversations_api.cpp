@@ -6,6 +6,7 @@
 #include "api/media_api.h"
 #include "api/openapi_schemas.h"
 #include "api/params.h"
+#include "channels/registry.h"
 #include "core/decision.h"
 #include "core/time.h"
 #include "store/media_records.h"
@@ -82,9 +83,12 @@ Result<store::ConversationFilter> ParseConversationFilter(const http::RouteConte
     if (!id) return Error::InvalidArgument("assignee must be a user id, \"me\", \"unassigned\" or \"none\"");
     filter.assignee_user_id = *id;
   }
-  auto platform = QueryOneOf(route, "platform", {"whatsapp", "instagram"});
-  if (!platform) return platform.error();
-  if (*platform) filter.platform = ParsePlatform(**platform);
+  if (auto raw = route.Query("platform"); raw && !raw->empty()) {
+    if (channels::FindPlatform(*raw) == nullptr) {
+      return Error::InvalidArgument("platform must be " + channels::PlatformNames());
+    }
+    filter.platform = Platform(*raw);
+  }
   auto waiting = QueryOneOf(route, "waiting", {"true", "false"});
   if (!waiting) return waiting.error();
   if (*waiting) filter.waiting = **waiting == "true";
@@ -359,15 +363,16 @@ boost::asio::awaitable<http::Response> ConversationsApi::Reply(const Principal& 
   auto conversation = co_await pool_.Run(get);
   if (!conversation) co_return http::ErrorResponse(conversation.error());
   // Refused before anything is queued: the platform would refuse it after, and the person would learn it late.
-  const size_t limit = agent::MessageLimit(conversation->platform);
+  const channels::PlatformTraits& traits = channels::TraitsOf(conversation->platform);
+  const size_t limit = traits.text.max_length;
   if (const size_t length = agent::CodePoints(reply); length > limit) {
     co_return http::ErrorResponse(
         Error::InvalidArgument("messages on " + std::string(ToString(conversation->platform)) + " are at most " +
                                std::to_string(limit) + " characters; this reply has " + std::to_string(length)));
   }
   int64_t idle_ms = config_.human_idle_minutes * 60 * 1000;
-  auto queue = [this, tenant = caller.tenant_id, id = *id, &reply, actor = caller.Actor(), idle_ms] {
-    return store_.QueuePersonReply(tenant, id, reply, actor, idle_ms, NowMs());
+  auto queue = [this, tenant = caller.tenant_id, id = *id, &reply, actor = caller.Actor(), idle_ms, &traits] {
+    return store_.QueuePersonReply(tenant, id, reply, actor, idle_ms, NowMs(), traits.window);
   };
   auto queued = co_await pool_.Run(queue);
   if (!queued) co_return http::ErrorResponse(queued.error());

@@ -5,6 +5,7 @@
 #include "api/openapi_schemas.h"
 #include "api/params.h"
 #include "billing/meter.h"
+#include "channels/registry.h"
 #include "core/time.h"
 #include "http/mapped_file.h"
 #include "http/multipart.h"
@@ -430,11 +431,16 @@ boost::asio::awaitable<http::Response> KnowledgeApi::Ask(const Principal& caller
     co_return http::ErrorResponse(Error::InvalidArgument("question must be at most 4096 bytes"));
   }
   ask.question = std::string(question->as_string());
+  // Answered as on the first platform registered unless the request names one.
+  const channels::PlatformPlugin* answered_on = channels::Platforms().front();
   if (auto* platform = body->if_contains("platform")) {
-    auto parsed = platform->is_string() ? ParsePlatform(platform->as_string()) : std::nullopt;
-    if (!parsed) co_return http::ErrorResponse(Error::InvalidArgument("platform must be whatsapp or instagram"));
-    ask.platform = *parsed;
+    const boost::json::string* name = platform->if_string();
+    answered_on = name != nullptr ? channels::FindPlatform(std::string_view(name->data(), name->size())) : nullptr;
+    if (answered_on == nullptr) {
+      co_return http::ErrorResponse(Error::InvalidArgument("platform must be " + channels::PlatformNames()));
+    }
   }
+  ask.text = answered_on->traits.text;
   if (auto* history = body->if_contains("history")) {
     if (!history->is_array()) co_return http::ErrorResponse(Error::InvalidArgument("history must be an array"));
     for (const auto& turn : history->as_array()) {

@@ -228,12 +228,58 @@ extern const std::string_view kAdminSchemaShapes = R"json({
     }
   },
 
+  "PlatformField": {
+    "type": "object",
+    "description": "One setting a channel of the platform is added with: a field of POST /api/social-accounts.",
+    "required": ["key", "flag", "label", "help", "required", "secret"],
+    "properties": {
+      "key": {"type": "string", "description": "The request's field: account_id, access_token or waba_id."},
+      "flag": {"type": "string", "description": "The flag of `parley channel add <platform>`, without the dashes."},
+      "label": {"type": "string"},
+      "help": {"type": "string"},
+      "required": {"type": "boolean"},
+      "secret": {"type": "boolean", "description": "Never shown back (tokens)."}
+    }
+  },
+  "PlatformDescription": {
+    "type": "object",
+    "description": "A platform Parley serves: what its channels are added with, and what it supports.",
+    "required": ["name", "display_name", "webhook_path", "fields", "connect_with_meta", "traits"],
+    "properties": {
+      "name": {"$ref": "#/components/schemas/Platform"},
+      "display_name": {"type": "string"},
+      "webhook_path": {"type": "string"},
+      "fields": {"type": "array", "items": {"$ref": "#/components/schemas/PlatformField"}},
+      "connect_with_meta": {"type": "boolean", "description": "GET /api/social-accounts/connect/{platform} works."},
+      "traits": {
+        "type": "object",
+        "required": ["max_message_length", "markup", "free_form_window_hours", "human_agent_window_days", "templates",
+                     "read_receipts", "typing_indicator", "media"],
+        "properties": {
+          "max_message_length": {"type": "integer", "description": "Characters (Unicode code points) per message."},
+          "markup": {"type": "string", "enum": ["plain", "whatsapp"]},
+          "free_form_window_hours": {"type": ["integer", "null"], "description": "null: no window."},
+          "human_agent_window_days": {"type": ["integer", "null"], "description": "null: no HUMAN_AGENT tag."},
+          "templates": {"type": "boolean", "description": "Message templates past the window."},
+          "read_receipts": {"type": "boolean"},
+          "typing_indicator": {"type": "boolean"},
+          "media": {"type": "boolean", "description": "Inbound media is parsed."}
+        }
+      }
+    }
+  },
+  "PlatformList": {
+    "type": "object",
+    "required": ["data"],
+    "properties": {"data": {"type": "array", "items": {"$ref": "#/components/schemas/PlatformDescription"}}}
+  },
   "Channel": {
     "type": "object",
     "description": "A WhatsApp number or Instagram account. The token is never shown, only its last characters.",
-    "required": ["id", "platform", "account_id", "display_name", "enabled", "access_token_hint", "created_at", "updated_at"],
+    "required": ["id", "public_id", "platform", "account_id", "display_name", "enabled", "access_token_hint", "created_at", "updated_at"],
     "properties": {
       "id": {"type": "integer"},
+      "public_id": {"type": "string", "description": "A handle that may be shown outside (webhook URLs, widget tags)."},
       "platform": {"$ref": "#/components/schemas/Platform"},
       "account_id": {"type": "string", "description": "phone_number_id (WhatsApp) or the Instagram account id."},
       "display_name": {"type": ["string", "null"]},
@@ -242,7 +288,7 @@ extern const std::string_view kAdminSchemaShapes = R"json({
       "display_phone_number": {"type": ["string", "null"], "description": "WhatsApp only."},
       "verified_name": {"type": ["string", "null"], "description": "WhatsApp only."},
       "waba_id": {"type": ["string", "null"], "description": "WhatsApp only: the WhatsApp Business Account, where templates are."},
-      "username": {"type": ["string", "null"], "description": "Instagram only."},
+      "username": {"type": ["string", "null"], "description": "Instagram's username; Messenger's Page name."},
       "created_at": {"type": "string", "format": "date-time"},
       "updated_at": {"type": "string", "format": "date-time"}
     }

@@ -3,6 +3,7 @@
 #include "agent/settings.h"
 #include "api/conversations_api.h"
 #include "api/openapi_schema_shapes.h"
+#include "channels/registry.h"
 #include "core/decision.h"
 #include "core/error.h"
 #include "core/message.h"
@@ -83,7 +84,9 @@ boost::json::object ComponentSchemas() {
   schemas["Reason"] = StringEnum(std::move(reasons), "Why the agent decided what it did (core/decision.h).");
   schemas["Decision"] = StringEnum(EnumNames<Decision>(ParseDecision), "What the agent did with a burst.");
   schemas["Priority"] = StringEnum(EnumNames<Priority>(ParsePriority), "How urgently a person should look.");
-  schemas["Platform"] = StringEnum(EnumNames<Platform>(ParsePlatform), "The messaging platform.");
+  json::array platforms;
+  for (const channels::PlatformPlugin* plugin : channels::Platforms()) platforms.emplace_back(plugin->name);
+  schemas["Platform"] = StringEnum(std::move(platforms), "The messaging platform (channels/platforms.inc lists them).");
   schemas["Role"] = StringEnum(EnumNames<Role>(ParseRole), "owner ≥ admin ≥ agent.");
   schemas["MessageType"] = StringEnum(EnumNames<MessageType>(ParseMessageType), "The kind of message.");
   schemas["MessageStatus"] = StringEnum(EnumNames<MessageStatus>(ParseMessageStatus),

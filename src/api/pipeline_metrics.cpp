@@ -1,9 +1,14 @@
 #include "api/pipeline_metrics.h"
 
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
 namespace parley::api {
 namespace {
 
-metrics::Counter& C(const std::string& name, const std::string& help, Platform p, metrics::Labels extra = {}) {
+metrics::Counter& C(const std::string& name, const std::string& help, const Platform& p, metrics::Labels extra = {}) {
   metrics::Labels labels{{"platform", std::string(ToString(p))}};
   labels.insert(labels.end(), extra.begin(), extra.end());
   return metrics::Global().GetCounter(name, help, labels);
@@ -11,7 +16,7 @@ metrics::Counter& C(const std::string& name, const std::string& help, Platform p
 
 }  // namespace
 
-PlatformMetrics::PlatformMetrics(Platform p)
+PlatformMetrics::PlatformMetrics(const Platform& p)
     : webhooks_received(C("parley_webhooks_received_total", "Signed webhook payloads accepted.", p)),
       rejected_signature(
           C("parley_webhooks_rejected_total", "Webhook payloads rejected, by reason.", p, {{"reason", "signature"}})),
@@ -43,10 +48,14 @@ PlatformMetrics::PlatformMetrics(Platform p)
                                                   "Duration of outbound send calls, retries included.",
                                                   {{"platform", std::string(ToString(p))}})) {}
 
-PlatformMetrics& MetricsFor(Platform platform) {
-  static PlatformMetrics whatsapp(Platform::kWhatsApp);
-  static PlatformMetrics instagram(Platform::kInstagram);
-  return platform == Platform::kWhatsApp ? whatsapp : instagram;
+PlatformMetrics& MetricsFor(const Platform& platform) {
+  static std::mutex mutex;
+  // Node-based: a reference handed out stays valid as other platforms are added.
+  static std::map<std::string, std::unique_ptr<PlatformMetrics>, std::less<>> by_name;  // GUARDED_BY(mutex)
+  std::lock_guard lock(mutex);
+  auto [it, added] = by_name.try_emplace(platform.name());
+  if (added) it->second = std::make_unique<PlatformMetrics>(platform);
+  return *it->second;
 }
 
 }  // namespace parley::api

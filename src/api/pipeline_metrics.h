@@ -7,7 +7,7 @@
 namespace parley::api {
 
 struct PlatformMetrics {
-  explicit PlatformMetrics(Platform platform);
+  explicit PlatformMetrics(const Platform& platform);
 
   metrics::Counter& webhooks_received;
   metrics::Counter& rejected_signature;
@@ -30,6 +30,6 @@ struct PlatformMetrics {
 };
 
 // The series for `platform`, created on first use.
-PlatformMetrics& MetricsFor(Platform platform);
+PlatformMetrics& MetricsFor(const Platform& platform);
 
 }  // namespace parley::api

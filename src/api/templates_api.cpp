@@ -1,6 +1,7 @@
 #include "api/templates_api.h"
 
 #include "api/params.h"
+#include "channels/registry.h"
 #include "core/time.h"
 
 #include <boost/json/array.hpp>
@@ -119,11 +120,11 @@ boost::asio::awaitable<http::Response> TemplatesApi::List(const Principal& calle
   auto get = [this, tenant = caller.tenant_id, id = *id] { return store_.GetChannel(tenant, id); };
   auto channel = co_await pool_.Run(get);
   if (!channel) co_return http::ErrorResponse(channel.error());
-  if (channel->platform != Platform::kWhatsApp) {
-    co_return http::ErrorResponse(Error::Conflict(
-        "channel " + std::to_string(*id) +
-        " is an Instagram account, which has no message templates: past 24 hours a person's reply is sent with "
-        "the HUMAN_AGENT tag, for 7 days"));
+  if (!channels::TraitsOf(channel->platform).window.templates) {
+    co_return http::ErrorResponse(Error::Conflict("channel " + std::to_string(*id) + " is on " +
+                                                  std::string(ToString(channel->platform)) +
+                                                  ", which has no message templates: past its window a person's "
+                                                  "reply is sent with the HUMAN_AGENT tag where it has one"));
   }
   auto templates = co_await TemplatesOf(*channel);
   if (!templates) co_return http::ErrorResponse(templates.error());
@@ -142,10 +143,10 @@ boost::asio::awaitable<http::Response> TemplatesApi::Reply(const Principal& call
   auto get = [this, tenant = caller.tenant_id, conversation_id]() -> Result<store::Channel> {
     auto conversation = store_.GetConversation(tenant, conversation_id);
     if (!conversation) return conversation.error();
-    if (conversation->platform != Platform::kWhatsApp) {
-      return Error::InvalidArgument(
-          "message templates are WhatsApp's; on Instagram send text (past 24 hours it goes with the HUMAN_AGENT "
-          "tag)");
+    if (!channels::TraitsOf(conversation->platform).window.templates) {
+      return Error::InvalidArgument("message templates are WhatsApp's; on " +
+                                    std::string(ToString(conversation->platform)) +
+                                    " send text (past its window it goes with the HUMAN_AGENT tag)");
     }
     auto channel = store_.GetChannel(tenant, conversation->channel_id);
     if (!channel && channel.error().code == ErrorCode::kNotFound) {
@@ -164,8 +165,10 @@ boost::asio::awaitable<http::Response> TemplatesApi::Reply(const Principal& call
   const std::string text = channels::whatsapp::RenderTemplate(**found, *message);
 
   const int64_t idle_ms = config_.human_idle_minutes * 60 * 1000;
-  auto queue = [this, tenant = caller.tenant_id, conversation_id, &text, actor = caller.Actor(), idle_ms, &message] {
-    return store_.QueuePersonReply(tenant, conversation_id, text, actor, idle_ms, NowMs(), *message);
+  const MessagingWindow window = channels::TraitsOf(channel->platform).window;
+  auto queue = [this, tenant = caller.tenant_id, conversation_id, &text, actor = caller.Actor(), idle_ms, &message,
+                &window] {
+    return store_.QueuePersonReply(tenant, conversation_id, text, actor, idle_ms, NowMs(), window, *message);
   };
   auto queued = co_await pool_.Run(queue);
   if (!queued) co_return http::ErrorResponse(queued.error());

@@ -7,6 +7,7 @@
 #include "app/operations_cli.h"
 #include "app/routes.h"
 #include "app/setup.h"
+#include "channels/registry.h"
 #include "core/config.h"
 #include "core/crypto.h"
 #include "core/json.h"
@@ -84,15 +85,22 @@ int UserResetPassword(const Config& config, const std::string& email) {
   return 0;
 }
 
-int ChannelAdd(const Config& config, Platform platform, int64_t tenant_id, const std::string& account_id,
-               const std::string& token, const std::string& waba_id) {
+// `values` by field key (account_id, access_token, waba_id), as the platform's ChannelFields name them.
+int ChannelAdd(const Config& config, const channels::PlatformPlugin& plugin, int64_t tenant_id,
+               const std::map<std::string, std::string>& values) {
+  auto value = [&values](std::string_view key) {
+    auto it = values.find(std::string(key));
+    return it == values.end() ? std::string() : it->second;
+  };
   auto store = OpenForCli(config);
   if (!store) return PrintError(store.error());
-  auto channel = (*store)->AddChannel({tenant_id, platform, account_id, token, {}, {}, waba_id});
+  auto channel = (*store)->AddChannel(
+      {tenant_id, plugin.platform(), value("account_id"), value("access_token"), {}, {}, value("waba_id")});
   if (!channel) return PrintError(channel.error());
   boost::json::object out{{"channel_id", channel->id},
+                          {"public_id", channel->public_id},
                           {"tenant_id", channel->tenant_id},
-                          {"platform", ToString(platform)},
+                          {"platform", ToString(channel->platform)},
                           {"account_id", channel->account_id}};
   if (!channel->waba_id.empty()) out["waba_id"] = channel->waba_id;
   PrintJson(out);
@@ -109,37 +117,6 @@ struct SimulateOptions {
   std::string url;
 };
 
-// A payload in the exact shape Meta sends (WhatsApp Cloud API / Instagram Messaging webhooks).
-std::string SimulatedPayload(Platform platform, const SimulateOptions& o) {
-  const int64_t now_ms = NowMs();
-  const std::string id = crypto::RandomToken(18);
-  if (platform == Platform::kWhatsApp) {
-    boost::json::object value{{"messaging_product", "whatsapp"},
-                              {"metadata", {{"display_phone_number", "15550000000"}, {"phone_number_id", o.account}}},
-                              {"contacts", boost::json::array{{{"profile", {{"name", o.name}}}, {"wa_id", o.from}}}},
-                              {"messages", boost::json::array{{{"from", o.from},
-                                                               {"id", "wamid.SIM" + id},
-                                                               {"timestamp", std::to_string(now_ms / 1000)},
-                                                               {"type", "text"},
-                                                               {"text", {{"body", o.text}}}}}}};
-    return SerializeJson(boost::json::object{
-        {"object", "whatsapp_business_account"},
-        {"entry",
-         boost::json::array{
-             {{"id", "0"}, {"changes", boost::json::array{{{"value", std::move(value)}, {"field", "messages"}}}}}}}});
-  }
-  return SerializeJson(boost::json::object{
-      {"object", "instagram"},
-      {"entry",
-       boost::json::array{
-           {{"id", o.account},
-            {"time", now_ms},
-            {"messaging", boost::json::array{{{"sender", {{"id", o.from}}},
-                                              {"recipient", {{"id", o.account}}},
-                                              {"timestamp", now_ms},
-                                              {"message", {{"mid", "aWdfZAG1SIM" + id}, {"text", o.text}}}}}}}}}});
-}
-
 // Whether the server's answer to a webhook says it stored a message: {"stored": N, …}.
 bool StoredAny(std::string_view body) {
   boost::system::error_code ec;
@@ -149,21 +126,21 @@ bool StoredAny(std::string_view body) {
 }
 
 int Simulate(const Config& config, const SimulateOptions& o) {
-  auto platform = ParsePlatform(o.platform);
-  if (!platform) return PrintError(Error::InvalidArgument("platform must be whatsapp or instagram"));
-  const std::string& secret =
-      *platform == Platform::kWhatsApp ? config.whatsapp_app_secret : config.instagram_app_secret;
+  const channels::PlatformPlugin* plugin = channels::FindPlatform(o.platform);
+  if (plugin == nullptr) return PrintError(Error::InvalidArgument("platform must be " + channels::PlatformNames()));
+  const Platform platform = plugin->platform();
+  const std::string secret(config.PlatformSetting(plugin->webhook.app_secret.name));
   if (secret.empty()) {
-    return PrintError(Error::InvalidArgument(
-        std::string(*platform == Platform::kWhatsApp ? "WHATSAPP_APP_SECRET" : "INSTAGRAM_APP_SECRET") +
-        " is not set: use the same app secret as the server"));
+    return PrintError(
+        Error::InvalidArgument(plugin->webhook.app_secret.env + " is not set: use the same app secret as the server"));
   }
   SimulateOptions options = o;
-  if (options.account.empty())
-    options.account = *platform == Platform::kWhatsApp ? "demo-phone-number-id" : "demo-instagram-account";
+  if (options.account.empty()) options.account = std::string(plugin->demo_account);
   std::string url = options.url;
-  if (url.empty()) url = "http://" + config.listen + "/api/" + std::string(ToString(*platform)) + "/webhook";
-  std::string body = SimulatedPayload(*platform, options);
+  if (url.empty()) url = "http://" + config.listen + plugin->webhook_path();
+  const std::string body = plugin->sample_webhook(
+      {options.account, options.from, options.name, options.text, crypto::RandomToken(18), NowMs()});
+  const std::string signature_header(plugin->webhook.signature_header);
 
   boost::asio::io_context io;
   http::ClientOptions client_options;
@@ -177,7 +154,7 @@ int Simulate(const Config& config, const SimulateOptions& o) {
         request.method = "POST";
         request.url = url;
         request.headers.emplace_back("Content-Type", "application/json");
-        request.headers.emplace_back("X-Hub-Signature-256", "sha256=" + crypto::HmacSha256Hex(secret, body));
+        request.headers.emplace_back(signature_header, "sha256=" + crypto::HmacSha256Hex(secret, body));
         request.body = body;
         auto response = co_await client.Send(std::move(request));
         client.Shutdown();
@@ -188,7 +165,7 @@ int Simulate(const Config& config, const SimulateOptions& o) {
         std::cout << response->status << " " << response->body << std::endl;
         exit_code = response->status == 200 ? 0 : 1;
         if (exit_code == 0 && !StoredAny(response->body)) {
-          std::cerr << "nothing was stored: no " << ToString(*platform) << " channel has the account id \""
+          std::cerr << "nothing was stored: no " << ToString(platform) << " channel has the account id \""
                     << options.account << "\" on that server (see `parley channel add`, or pass --account)"
                     << std::endl;
           exit_code = 1;
@@ -278,31 +255,41 @@ int Main(int argc, char** argv) {
 
   auto* channel = cli.add_subcommand("channel", "Manage channels.");
   channel->require_subcommand(1);
-  auto* channel_add = channel->add_subcommand("add", "Connect a WhatsApp number or an Instagram account.");
+  auto* channel_add =
+      channel->add_subcommand("add", "Connect an account of a platform (" + channels::PlatformNames() + ").");
   channel_add->require_subcommand(1);
   int64_t channel_tenant = 0;
-  std::string phone_number_id, account_id, access_token, waba_id;
-  auto* add_whatsapp = channel_add->add_subcommand("whatsapp", "Connect a WhatsApp Cloud API phone number.");
-  add_whatsapp->add_option("--tenant", channel_tenant, "Tenant id")->required();
-  add_whatsapp->add_option("--phone-number-id", phone_number_id, "WhatsApp phone_number_id")->required();
-  add_whatsapp->add_option("--access-token", access_token, "Graph API access token (stored encrypted)")->required();
-  add_whatsapp
-      ->add_option("--waba-id", waba_id,
-                   "WhatsApp Business Account id, where the number's message templates are (needed to send them)")
-      ->check(CLI::Validator(
-          [](std::string& id) {
-            const bool digits = !id.empty() && id.find_first_not_of("0123456789") == std::string::npos;
-            return digits ? std::string() : std::string("the WABA id is a number");
-          },
-          "DIGITS"));
-  auto* add_instagram = channel_add->add_subcommand("instagram", "Connect an Instagram professional account.");
-  add_instagram->add_option("--tenant", channel_tenant, "Tenant id")->required();
-  add_instagram->add_option("--account-id", account_id, "Instagram account id")->required();
-  add_instagram->add_option("--access-token", access_token, "Graph API access token (stored encrypted)")->required();
+  // One subcommand per platform, its flags from the platform's channel fields.
+  struct AddCommand {
+    const channels::PlatformPlugin* plugin;
+    CLI::App* command;
+    std::map<std::string, std::string> values;  //!< By field key.
+  };
+  std::vector<AddCommand> add_commands;
+  add_commands.reserve(channels::Platforms().size());  // The options keep pointers into `values`.
+  for (const channels::PlatformPlugin* plugin : channels::Platforms()) {
+    AddCommand& add = add_commands.emplace_back(AddCommand{plugin, nullptr, {}});
+    add.command =
+        channel_add->add_subcommand(std::string(plugin->name), "Connect " + std::string(plugin->account_noun) + ".");
+    add.command->add_option("--tenant", channel_tenant, "Tenant id")->required();
+    for (const channels::ChannelField& field : plugin->fields) {
+      auto* option = add.command->add_option("--" + std::string(field.flag), add.values[std::string(field.key)],
+                                             std::string(field.label) + ": " + std::string(field.help));
+      if (field.required) option->required();
+      if (field.target == channels::ChannelField::Target::kBusinessAccountId) {
+        option->check(CLI::Validator(
+            [](std::string& id) {
+              const bool digits = !id.empty() && id.find_first_not_of("0123456789") == std::string::npos;
+              return digits ? std::string() : std::string("the business account id is a number");
+            },
+            "DIGITS"));
+      }
+    }
+  }
 
   SimulateOptions simulate_options;
   auto* simulate = cli.add_subcommand("simulate", "Send a correctly signed test webhook to a running server.");
-  simulate->add_option("platform", simulate_options.platform, "whatsapp or instagram")
+  simulate->add_option("platform", simulate_options.platform, channels::PlatformNames())
       ->required()
       ->check(CLI::IsMember({"whatsapp", "instagram"}));
   simulate->add_option("--text", simulate_options.text, "Message text")->required();
@@ -346,7 +333,8 @@ int Main(int argc, char** argv) {
   std::string ask_question;
   std::string ask_platform = "whatsapp";
   ask->add_option("--tenant", ask_tenant, "Tenant id")->required();
-  ask->add_option("--platform", ask_platform, "whatsapp or instagram (length and formatting)")->capture_default_str();
+  ask->add_option("--platform", ask_platform, channels::PlatformNames() + " (length and formatting)")
+      ->capture_default_str();
   ask->add_option("question", ask_question, "The question")->required();
 
   auto* config_cmd = cli.add_subcommand("config", "Configuration helpers.");
@@ -357,7 +345,7 @@ int Main(int argc, char** argv) {
   CLI11_PARSE(cli, argc, argv);
 
   if (config_docs->parsed()) {
-    std::cout << ConfigMarkdown();
+    std::cout << ConfigMarkdown(channels::PlatformConfigKeys());
     return 0;
   }
   EnvLookup env = ProcessEnv();
@@ -368,7 +356,8 @@ int Main(int argc, char** argv) {
       return process(name);
     };
   }
-  auto config = LoadConfig(env, config_path.empty() ? std::nullopt : std::optional<std::string>(config_path));
+  auto config = LoadConfig(env, config_path.empty() ? std::nullopt : std::optional<std::string>(config_path),
+                           channels::PlatformConfigKeys());
   if (!config) return PrintError(config.error());
   log::Init(config->log_level);
 
@@ -399,10 +388,9 @@ int Main(int argc, char** argv) {
   }
   if (user_create->parsed()) return UserCreate(*config, user_tenant, user_email, user_name, user_role, user_password);
   if (user_reset->parsed()) return UserResetPassword(*config, reset_email);
-  if (add_whatsapp->parsed())
-    return ChannelAdd(*config, Platform::kWhatsApp, channel_tenant, phone_number_id, access_token, waba_id);
-  if (add_instagram->parsed())
-    return ChannelAdd(*config, Platform::kInstagram, channel_tenant, account_id, access_token, {});
+  for (const AddCommand& add : add_commands) {
+    if (add.command->parsed()) return ChannelAdd(*config, *add.plugin, channel_tenant, add.values);
+  }
   if (simulate->parsed()) return Simulate(*config, simulate_options);
   if (kb_add->parsed()) return KnowledgeAdd(*config, kb_tenant, kb_name, kb_files);
   if (kb_list->parsed()) return KnowledgeList(*config, list_tenant, list_kb);

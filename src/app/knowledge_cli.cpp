@@ -2,6 +2,7 @@
 
 #include "agent/service.h"
 #include "app/setup.h"
+#include "channels/registry.h"
 #include "core/blocking_pool.h"
 #include "core/json.h"
 #include "core/log.h"
@@ -239,13 +240,13 @@ int KnowledgeRemove(const Config& config, int64_t tenant_id, std::optional<int64
 }
 
 int Ask(const Config& config, int64_t tenant_id, const std::string& question, const std::string& platform) {
-  auto parsed_platform = ParsePlatform(platform);
-  if (!parsed_platform) return PrintError(Error::InvalidArgument("platform must be whatsapp or instagram"));
+  const channels::PlatformPlugin* plugin = channels::FindPlatform(platform);
+  if (plugin == nullptr) return PrintError(Error::InvalidArgument("platform must be " + channels::PlatformNames()));
   Runtime runtime(config);
   if (auto opened = runtime.Open(); !opened) return PrintError(opened.error());
   int exit_code = 1;
   runtime.RunToCompletion([&]() -> boost::asio::awaitable<void> {
-    agent::AgentRequest request{tenant_id, *parsed_platform, question, {}};
+    agent::AgentRequest request{tenant_id, plugin->traits.text, question, {}};
     Result<agent::AgentAnswer> answer = co_await runtime.service->Ask(request);
     runtime.client->Shutdown();
     if (!answer) {

@@ -268,6 +268,8 @@ boost::asio::awaitable<Result<store::CommitResult>> ReplyWorker::Answer(std::sha
   const Platform platform = claim.conversation.platform;
   api::PlatformMetrics& m = api::MetricsFor(platform);
   channels::Channel* channel = channels_.Get(platform);
+  // A conversation whose platform is no longer registered (its rows outlived it) cannot be answered.
+  if (channel == nullptr) co_return Error::Internal("no channel serves platform " + platform.name());
   const channels::SendAccount account{claim.channel.account_id, claim.channel.access_token};
 
   if (claim.messages.empty()) {
@@ -374,7 +376,9 @@ boost::asio::awaitable<void> ReplyWorker::SendLeased(const store::OutboundLease&
   const channels::MessageTag tag =
       message.draft.human_agent ? channels::MessageTag::kHumanAgent : channels::MessageTag::kNone;
   channels::SendResult sent;
-  if (message.draft.whatsapp_template) {
+  if (channel == nullptr) {
+    sent.error = MessageError{0, "no channel serves platform " + platform.name(), {}};
+  } else if (message.draft.whatsapp_template) {
     sent = co_await channel->SendTemplate(account, message.recipient_id, *message.draft.whatsapp_template);
   } else {
     sent = co_await channel->SendText(account, message.recipient_id, message.draft.text, message.draft.reply_to, tag);

@@ -2,6 +2,7 @@
 
 #include "api/openapi.h"
 #include "app/setup.h"
+#include "channels/registry.h"
 #include "core/json.h"
 #include "core/rate_limiter.h"
 #include "http/http.h"
@@ -21,7 +22,7 @@ ApiRoutes::ApiRoutes(ApiServices s)
       contacts_(s.store, s.pool),
       knowledge_(s.config, s.store, s.pool, s.client, s.agent_service),
       billing_(s.config, s.store, s.pool, s.client, std::move(s.stripe)),
-      channels_(s.config, s.store, s.pool, s.box, s.client),
+      channels_(s.config, s.store, s.pool, s.box, s.client, s.channels),
       events_(s.store, s.pool, s.event_bus, s.events),
       tenant_(s.store, s.pool),
       analytics_(s.store, s.pool),
@@ -91,7 +92,7 @@ Result<std::string> RenderOpenApi(const Config& base) {
   BlockingPool pool(1);
   BoundedPool hashing(1, 0, 0);
   http::Client client(io.get_executor(), {});
-  channels::ChannelSet channels = channels::MakeChannels({}, {}, client);
+  channels::ChannelSet channels = channels::MakeChannels(config, client);
   auto batcher = queue::MakeMemoryBatcher(io.get_executor(), {config.batch_window_ms, config.batch_max_wait_ms});
   agent::AgentService agent_service(io.get_executor(), config, **store, *box, pool, &client);
   api::Authenticator authenticator(**store, pool, *box);

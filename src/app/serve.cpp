@@ -15,6 +15,7 @@
 #include "app/webhook_dispatcher.h"
 #include "billing/meter.h"
 #include "channels/channel.h"
+#include "channels/registry.h"
 #include "core/blocking_pool.h"
 #include "core/bounded_pool.h"
 #include "core/log.h"
@@ -179,9 +180,7 @@ int Serve(const Config& config) {
                                 .retry_base = std::chrono::milliseconds(config.media_retry_base_ms),
                                 .image = {.max_pixels = config.media_max_pixels}});
 
-  channels::ChannelSet channels = channels::MakeChannels(
-      {config.whatsapp_app_secret, config.whatsapp_verify_token, config.graph_api_base_url},
-      {config.instagram_app_secret, config.instagram_verify_token, config.graph_api_base_url}, client);
+  channels::ChannelSet channels = channels::MakeChannels(config, client);
 
   // What this process runs (PARLEY_ROLE): a gateway takes webhooks and the API, a worker answers and delivers.
   const bool serves_api = config.role != "worker";
@@ -199,7 +198,8 @@ int Serve(const Config& config) {
                                                  })
                        : queue::MakeMemoryBatcher(io.get_executor(), batch_policy);
   agent::AutoReplyResponder away_message(config.auto_reply_text);
-  agent::AgentResponder agent_responder(config, agent_service, *store, pool);
+  agent::AgentResponder agent_responder(config, agent_service, *store, pool,
+                                        [](const Platform& platform) { return channels::TraitsOf(platform).text; });
   auto contact_limiter = rate_limiters("contact_replies", static_cast<double>(config.contact_replies_per_minute) / 60.0,
                                        static_cast<double>(config.contact_replies_burst));
   billing::Meter meter(config, *store, pool, *contact_limiter);

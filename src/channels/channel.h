@@ -1,6 +1,7 @@
 #pragma once
-// A messaging platform. Each platform is one folder (channels/<platform>/) implementing this interface; adding
-// one touches nothing else but the registry in channels.cpp.
+// A messaging platform's live object: verifies and parses its webhooks, sends through its API. Each platform is one
+// folder (channels/<platform>/) implementing this interface and declaring a PlatformPlugin (channels/platform.h);
+// adding one touches nothing else but its line in channels/platforms.inc.
 
 #include "core/error.h"
 #include "core/message.h"
@@ -34,13 +35,13 @@ struct SendResult {
 
 // Settings for one platform, from configuration.
 struct PlatformSettings {
-  std::string app_secret;    //!< Verifies X-Hub-Signature-256; empty rejects every POST.
+  std::string app_secret;    //!< Verifies the webhook signature; empty rejects every POST.
   std::string verify_token;  //!< Answers the GET handshake; empty rejects every handshake.
   std::string graph_base_url = "https://graph.facebook.com/v23.0";
 };
 
-// Meta's message tags. A person answering from the inbox on Instagram more than 24 hours after the customer's last
-// message (and at most 7 days after) must send with HUMAN_AGENT.
+// Message tags. A person answering from the inbox past the platform's free-form window (and within its
+// MessagingWindow::human_agent_ms) must send with HUMAN_AGENT.
 enum class MessageTag { kNone, kHumanAgent };
 
 class Channel {
@@ -71,20 +72,27 @@ class Channel {
                                                       std::string_view text, std::string_view reply_to,
                                                       MessageTag tag) = 0;
 
+  // Checks `access_token` against the platform before a channel is saved with it: the account's profile, or
+  // kInvalidArgument with the platform's message when it refuses, kUnavailable when it cannot be reached.
+  virtual boost::asio::awaitable<Result<AccountProfile>> CheckAccount(std::string account_id,
+                                                                      std::string access_token) = 0;
+
   // Sends an approved message template (WhatsApp's way to reach a customer past the 24-hour window). A platform
   // without templates fails at once, without calling out, with an error that is not transient.
   virtual boost::asio::awaitable<SendResult> SendTemplate(const SendAccount& account, std::string_view contact_id,
                                                           const TemplateMessage& message) = 0;
 };
 
-// The platforms Parley knows, built from their settings. `client` must outlive the channels.
-struct ChannelSet {
-  std::unique_ptr<Channel> whatsapp;
-  std::unique_ptr<Channel> instagram;
+// One live channel per platform.
+class ChannelSet {
+ public:
+  // Adds `channel`, replacing the one of the same platform.
+  void Add(std::unique_ptr<Channel> channel);
+  // The platform's channel; nullptr for a platform nobody added (a name the registry does not list).
+  Channel* Get(const Platform& platform) const;
 
-  Channel* Get(Platform p) const { return p == Platform::kWhatsApp ? whatsapp.get() : instagram.get(); }
+ private:
+  std::vector<std::unique_ptr<Channel>> channels_;
 };
-
-ChannelSet MakeChannels(const PlatformSettings& whatsapp, const PlatformSettings& instagram, http::Client& client);
 
 }  // namespace parley::channels

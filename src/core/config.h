@@ -7,8 +7,11 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace parley {
@@ -45,10 +48,11 @@ struct Config {
 
   // Secrets
   std::string master_key;  //!< 32-byte key (64 hex chars) sealing channel tokens; generated into data_dir if empty.
-  std::string whatsapp_app_secret;
-  std::string whatsapp_verify_token;
-  std::string instagram_app_secret;
-  std::string instagram_verify_token;
+  //! The platforms' own settings (their webhook secrets and verify tokens), by TOML key: each platform declares
+  //! them (channels::PlatformConfigKeys) and LoadConfig reads them like the table's.
+  std::map<std::string, std::string, std::less<>> platform_settings;
+  //! A platform's setting by TOML key; empty when unset.
+  std::string_view PlatformSetting(std::string_view key) const;
 
   // Platforms
   std::string graph_api_base_url = "https://graph.facebook.com/v23.0";
@@ -172,7 +176,8 @@ struct ConfigKey {
   bool secret = false;  //!< Never printed or logged.
 };
 
-const std::vector<ConfigKey>& ConfigKeys();
+// The table's keys, then `platform_keys` (the platforms' own, from channels::PlatformConfigKeys()).
+std::vector<ConfigKey> ConfigKeys(std::span<const ConfigKey> platform_keys = {});
 
 // Reads a variable of the environment; injectable for tests.
 using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
@@ -180,10 +185,12 @@ EnvLookup ProcessEnv();
 
 // Builds the configuration from `env` and, when given, the TOML file at `toml_path` (or `PARLEY_CONFIG`).
 // Fails with kInvalidArgument naming the key on a bad value, a value out of bounds or an unknown TOML key.
-Result<Config> LoadConfig(const EnvLookup& env, std::optional<std::string> toml_path = std::nullopt);
+// `platform_keys` are read too, into Config::platform_settings.
+Result<Config> LoadConfig(const EnvLookup& env, std::optional<std::string> toml_path = std::nullopt,
+                          std::span<const ConfigKey> platform_keys = {});
 
 // docs/configuration.md, generated from the table; a unit test keeps the committed file in step.
-std::string ConfigMarkdown();
+std::string ConfigMarkdown(std::span<const ConfigKey> platform_keys = {});
 
 // The entries of a setting that lists several values separated by commas (PARLEY_TRUSTED_PROXIES,
 // PARLEY_OUTBOUND_ALLOW, PARLEY_STRIPE_PRICE_PLANS, …): each with spaces and tabs trimmed, empty ones left out.

@@ -24,11 +24,6 @@ std::string_view ToName(const std::array<std::pair<E, std::string_view>, N>& nam
   return "unknown";
 }
 
-constexpr std::array<std::pair<Platform, std::string_view>, 2> kPlatforms{{
-    {Platform::kWhatsApp, "whatsapp"},
-    {Platform::kInstagram, "instagram"},
-}};
-
 constexpr std::array<std::pair<MessageType, std::string_view>, 13> kTypes{{
     {MessageType::kText, "text"},
     {MessageType::kImage, "image"},
@@ -61,8 +56,16 @@ void PutIfNotEmpty(boost::json::object& o, std::string_view key, const std::stri
 
 }  // namespace
 
-std::string_view ToString(Platform p) { return ToName(kPlatforms, p); }
-std::optional<Platform> ParsePlatform(std::string_view s) { return FromName(kPlatforms, s); }
+std::string_view ToString(const Platform& p) { return p.name(); }
+
+std::optional<Platform> ParsePlatform(std::string_view s) {
+  constexpr size_t kMaxName = 32;
+  if (s.empty() || s.size() > kMaxName || s[0] < 'a' || s[0] > 'z') return std::nullopt;
+  for (char c : s) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return std::nullopt;
+  }
+  return Platform(s);
+}
 std::string_view ToString(Direction d) { return d == Direction::kIn ? "in" : "out"; }
 std::string_view ToString(MessageType t) { return ToName(kTypes, t); }
 std::optional<MessageType> ParseMessageType(std::string_view s) { return FromName(kTypes, s); }

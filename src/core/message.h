@@ -4,6 +4,7 @@
 
 #include <boost/json/value.hpp>
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -12,9 +13,46 @@
 
 namespace parley {
 
-enum class Platform { kWhatsApp, kInstagram };
-std::string_view ToString(Platform p);
+// A messaging platform, by its name ("whatsapp", "instagram", …). The set of platforms is open: channels/registry.h
+// lists them, and nothing below it knows one from another. Stored and shown as its name.
+class Platform {
+ public:
+  Platform() = default;  //!< No platform: the empty name.
+  explicit Platform(std::string_view name) : name_(name) {}
+  const std::string& name() const { return name_; }
+  bool empty() const { return name_.empty(); }
+  friend bool operator==(const Platform&, const Platform&) = default;
+  friend auto operator<=>(const Platform&, const Platform&) = default;
+
+ private:
+  std::string name_;
+};
+std::string_view ToString(const Platform& p);
+// A platform name as Parley writes them: 1 to 32 lowercase ASCII letters, digits or '_', starting with a letter;
+// nullopt otherwise. Whether such a platform is registered is channels::FindPlatform's question.
 std::optional<Platform> ParsePlatform(std::string_view s);
+
+// How a platform shows text: Markdown turned into WhatsApp's own markers (*bold*, _italic_), or plain text.
+enum class Markup { kPlain, kWhatsApp };
+
+// What one outbound text message may be on a platform.
+struct TextRules {
+  size_t max_length = 1000;  //!< Unicode code points per message.
+  Markup markup = Markup::kPlain;
+  friend bool operator==(const TextRules&, const TextRules&) = default;
+};
+
+// When a platform accepts a business's message after the customer's last one. 0 means "no limit" for both windows.
+struct MessagingWindow {
+  int64_t free_form_ms = 0;  //!< Any message within this (Meta: 24 hours).
+  //! A person's reply tagged HUMAN_AGENT within this, past the free-form window (Instagram, Messenger: 7 days);
+  //! 0: the platform has no such tag.
+  int64_t human_agent_ms = 0;
+  //! Past the free-form window only an approved message template goes out (WhatsApp); templates are refused on
+  //! platforms without this.
+  bool templates = false;
+  friend bool operator==(const MessagingWindow&, const MessagingWindow&) = default;
+};
 
 enum class Direction { kIn, kOut };
 std::string_view ToString(Direction d);
@@ -102,9 +140,16 @@ struct TemplateMessage {
   std::vector<std::string> parameter_names;
 };
 
+// What a platform says about a channel's account when its credentials are checked; fields it lacks stay empty.
+struct AccountProfile {
+  std::string display_phone_number;  //!< WhatsApp.
+  std::string verified_name;         //!< WhatsApp.
+  std::string username;              //!< Instagram's username; Messenger's Page name.
+};
+
 // One customer message (or, for outbound, one business message) in platform-neutral form.
 struct UnifiedMessage {
-  Platform platform = Platform::kWhatsApp;
+  Platform platform;
   std::string account_id;           //!< WhatsApp phone_number_id or Instagram account id: selects the channel.
   std::string platform_message_id;  //!< wamid / mid: the de-duplication key within a channel.
   std::string contact_id;           //!< The customer's platform id (wa_id / IGSID).
@@ -128,7 +173,7 @@ struct UnifiedMessage {
 
 // A delivery status for a message the business sent (WhatsApp `statuses[]`, Instagram `read`).
 struct StatusUpdate {
-  Platform platform = Platform::kWhatsApp;
+  Platform platform;
   std::string account_id;
   std::string platform_message_id;  //!< The outbound message; for Instagram reads, the newest message read.
   std::string recipient_id;
@@ -140,7 +185,7 @@ struct StatusUpdate {
 
 // A customer unsent a message (Instagram `is_deleted`).
 struct Deletion {
-  Platform platform = Platform::kInstagram;
+  Platform platform;
   std::string account_id;
   std::string platform_message_id;
   std::string contact_id;
@@ -149,7 +194,7 @@ struct Deletion {
 // A message the business sent from the platform's own app (an Instagram echo). Parley stores it in the thread
 // and, unless it is a reply Parley sent itself, takes it as a person taking the conversation over.
 struct BusinessEcho {
-  Platform platform = Platform::kInstagram;
+  Platform platform;
   std::string account_id;
   std::string contact_id;  //!< The customer it was sent to.
   std::string platform_message_id;

@@ -1,6 +1,7 @@
 #include "media/fetcher.h"
 
 #include "channels/whatsapp/media.h"
+#include "channels/whatsapp/parse.h"
 #include "core/log.h"
 #include "media/sniff.h"
 
@@ -81,7 +82,7 @@ asio::awaitable<void> Fetcher::Process(store::MediaRecord record, int64_t lease_
   if (!channel) {
     failure = channel.error();
     failed = true;
-  } else if (channel->platform != Platform::kWhatsApp) {
+  } else if (channel->platform != Platform(channels::whatsapp::kName)) {
     failure = Error::InvalidArgument("downloading media is not supported on this platform");
     failed = true;
   } else {

@@ -24,7 +24,7 @@ struct ContactInfo {
   int64_t id = 0;
   int64_t tenant_id = 0;
   int64_t channel_id = 0;
-  Platform platform = Platform::kWhatsApp;
+  Platform platform;
   std::string platform_id;  //!< The WhatsApp number or the Instagram user id.
   std::string name;         //!< As the platform last gave it; may be empty.
   int64_t created_at_ms = 0;

@@ -1,6 +1,10 @@
 #include "store/store.h"
 
+#include "core/crypto.h"
+
 namespace parley::store {
+
+std::string NewPublicId() { return crypto::RandomToken(12); }
 
 Result<Tenant> Store::CreateTenant(const std::string& name, const std::string& api_key_hash) {
   return CreateTenant(name, NewApiKey{0, "default", api_key_hash.substr(0, 8), "owner", api_key_hash});

@@ -51,31 +51,31 @@ struct NewApiKey {
   std::string key_hash;
 };
 
-// What the platform said about the account when its credentials were last checked (empty when never checked,
-// as for channels added from the command line).
-struct AccountProfile {
-  std::string display_phone_number;  //!< WhatsApp.
-  std::string verified_name;         //!< WhatsApp.
-  std::string username;              //!< Instagram.
-};
+// A new channel's public id (Channel::public_id): 12 random bytes, base64url (16 characters).
+std::string NewPublicId();
 
 struct Channel {
   int64_t id = 0;
   int64_t tenant_id = 0;
-  Platform platform = Platform::kWhatsApp;
+  Platform platform;
   std::string account_id;    //!< phone_number_id or Instagram account id.
   std::string access_token;  //!< Plain text in memory; sealed with the master key at rest.
   int64_t created_at_ms = 0;
   std::string display_name;  //!< The tenant's label; may be empty.
+  //! What the platform said about the account when its credentials were last checked (empty when never checked,
+  //! as for channels added from the command line).
   AccountProfile profile;
   bool enabled = true;  //!< A disabled channel stores what customers write but answers nobody automatically.
   int64_t updated_at_ms = 0;
   std::string waba_id;  //!< WhatsApp: the Business Account owning the number (its templates); empty when unknown.
+  //! A random handle that may be shown outside (a webhook URL, a web-chat script tag) without revealing the row id
+  //! or the account: URL-safe, set when the channel is added, never changed.
+  std::string public_id;
 };
 
 struct NewChannel {
   int64_t tenant_id = 0;
-  Platform platform = Platform::kWhatsApp;
+  Platform platform;
   std::string account_id;
   std::string access_token;
   std::string display_name;
@@ -101,7 +101,7 @@ struct InboundItem {
 
 // One webhook payload, parsed. Stored in a single transaction: all of it or nothing.
 struct IngestRequest {
-  Platform platform = Platform::kWhatsApp;
+  Platform platform;
   std::vector<InboundItem> messages;
   std::vector<StatusUpdate> statuses;
   std::vector<Deletion> deletions;
@@ -115,7 +115,7 @@ struct IngestRequest {
 struct PendingConversation {
   int64_t conversation_id = 0;
   int64_t tenant_id = 0;
-  Platform platform = Platform::kWhatsApp;
+  Platform platform;
   int64_t pending_since_ms = 0;    //!< Arrival of the oldest unanswered message.
   int64_t last_inbound_at_ms = 0;  //!< Arrival of the newest one.
 };
@@ -140,7 +140,7 @@ struct Conversation {
   int64_t id = 0;
   int64_t tenant_id = 0;
   int64_t channel_id = 0;
-  Platform platform = Platform::kWhatsApp;
+  Platform platform;
   Contact contact;
   std::string status = "open";  //!< open, closed.
   std::string mode = "bot";     //!< bot, human.
@@ -425,15 +425,18 @@ class Store {
   // A person's reply from the inbox, queued exactly like the bot's (the caller sends it through the same delivery
   // path). The conversation goes to human mode for `human_idle_ms` (0: until handed back), so the bot does not
   // talk over the person. kNotFound; kConflict when the conversation is closed or its channel removed.
-  // With `whatsapp_template` (WhatsApp only, else kInvalidArgument), `text` is its rendered body and the reply may go
-  // out after the 24-hour window too; without it a reply past the window is kConflict (WhatsApp: a template is
-  // needed; Instagram: past 7 days, a person's reply past 24 hours is tagged HUMAN_AGENT).
+  // `window` is the rules of the conversation's platform (channels' registry declares them). With `message_template`
+  // (a platform with MessagingWindow::templates, else kInvalidArgument), `text` is its rendered body and the reply may
+  // go out after the free-form window too; without it a reply past the window is kConflict, unless the platform
+  // has a HUMAN_AGENT window it falls in, and then the reply is tagged HUMAN_AGENT.
   virtual Result<OutboundMessage> QueuePersonReply(int64_t tenant_id, int64_t conversation_id, const std::string& text,
                                                    const std::string& sent_by, int64_t human_idle_ms, int64_t now_ms,
-                                                   const std::optional<TemplateMessage>& whatsapp_template) = 0;
+                                                   const MessagingWindow& window,
+                                                   const std::optional<TemplateMessage>& message_template) = 0;
   Result<OutboundMessage> QueuePersonReply(int64_t tenant_id, int64_t conversation_id, const std::string& text,
-                                           const std::string& sent_by, int64_t human_idle_ms, int64_t now_ms) {
-    return QueuePersonReply(tenant_id, conversation_id, text, sent_by, human_idle_ms, now_ms, std::nullopt);
+                                           const std::string& sent_by, int64_t human_idle_ms, int64_t now_ms,
+                                           const MessagingWindow& window) {
+    return QueuePersonReply(tenant_id, conversation_id, text, sent_by, human_idle_ms, now_ms, window, std::nullopt);
   }
   // Escalations (CommitReply with hand_off creates one per conversation at a time, with the reply's reason,
   // priority and draft), newest first, narrowed by `filter`.

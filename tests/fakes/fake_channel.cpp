@@ -129,6 +129,10 @@ boost::asio::awaitable<channels::SendResult> FakeChannel::SendTemplate(const cha
   co_return co_await Send(std::move(call));
 }
 
+boost::asio::awaitable<Result<AccountProfile>> FakeChannel::CheckAccount(std::string, std::string) {
+  co_return AccountProfile{};
+}
+
 boost::asio::awaitable<channels::SendResult> FakeChannel::Send(Call call) {
   auto executor = co_await boost::asio::this_coro::executor;
   std::shared_ptr<boost::asio::steady_timer> timer;

@@ -71,6 +71,9 @@ class FakeChannel final : public channels::Channel {
   boost::asio::awaitable<channels::SendResult> SendTemplate(const channels::SendAccount& account,
                                                             std::string_view contact_id,
                                                             const TemplateMessage& message) override;
+  // Accepts every account, with an empty profile.
+  boost::asio::awaitable<Result<AccountProfile>> CheckAccount(std::string account_id,
+                                                              std::string access_token) override;
 
  private:
   // Records `call` with its scripted outcome, waits while sends are held, then answers.

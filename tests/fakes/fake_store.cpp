@@ -428,7 +428,8 @@ Result<store::Conversation> FakeStore::CloseConversation(int64_t, int64_t, int64
   return NotFaked("CloseConversation");
 }
 Result<store::OutboundMessage> FakeStore::QueuePersonReply(int64_t, int64_t, const std::string&, const std::string&,
-                                                           int64_t, int64_t, const std::optional<TemplateMessage>&) {
+                                                           int64_t, int64_t, const MessagingWindow&,
+                                                           const std::optional<TemplateMessage>&) {
   return NotFaked("QueuePersonReply");
 }
 Result<store::Page<store::SupportItem>> FakeStore::ListSupportItems(int64_t, const store::SupportFilter&,

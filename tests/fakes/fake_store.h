@@ -111,7 +111,8 @@ class FakeStore final : public store::Store {
   using store::Store::QueuePersonReply;
   Result<store::OutboundMessage> QueuePersonReply(int64_t tenant_id, int64_t conversation_id, const std::string& text,
                                                   const std::string& sent_by, int64_t human_idle_ms, int64_t now_ms,
-                                                  const std::optional<TemplateMessage>& whatsapp_template) override;
+                                                  const MessagingWindow& window,
+                                                  const std::optional<TemplateMessage>& message_template) override;
   using store::Store::ListSupportItems;
   Result<store::Page<store::SupportItem>> ListSupportItems(int64_t tenant_id, const store::SupportFilter& filter,
                                                            const std::optional<std::string>& cursor,

@@ -44,7 +44,7 @@ class FaqStage final : public Stage {
         text += (text.empty() ? "" : "\n\n") + question.answer;
         state.out.sources.insert(state.out.sources.end(), question.cited.begin(), question.cited.end());
       }
-      state.Settle(Decision::kAutoReply, Reason::kFaq, FormatForPlatform(text, state.request.platform));
+      state.Settle(Decision::kAutoReply, Reason::kFaq, FormatForPlatform(text, state.request.text.markup));
     }
     co_return Ok();
   }

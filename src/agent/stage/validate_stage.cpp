@@ -97,7 +97,7 @@ class ValidateStage final : public Stage {
         co_return Ok();
       }
     }
-    std::string formatted = FormatForPlatform(state.candidate, state.request.platform);
+    std::string formatted = FormatForPlatform(state.candidate, state.request.text.markup);
     if (state.partial) {
       // What could be answered is sent; a person answers the rest.
       state.out.draft = Draft{state.candidate, state.out.sources};

@@ -10,14 +10,8 @@ Result<WebhookEvents> InstagramChannel::Parse(std::string_view raw_body) const {
 }
 
 boost::asio::awaitable<SendResult> InstagramChannel::MarkReadAndTyping(const SendAccount& account,
-                                                                       std::string_view contact_id,
-                                                                       std::string_view last_message_id) {
-  const std::string url = meta::MessagesUrl(settings_.graph_base_url, account.account_id);
-  SendResult seen = co_await meta::PostJson(client_, url, account.access_token,
-                                            SenderActionBody(contact_id, "mark_seen"), &ParseSendResponse, 1);
-  SendResult typing = co_await meta::PostJson(client_, url, account.access_token,
-                                              SenderActionBody(contact_id, "typing_on"), &ParseSendResponse, 1);
-  co_return seen.ok() ? typing : seen;
+                                                                       std::string_view contact_id, std::string_view) {
+  co_return co_await SeenThenTyping(account, contact_id);
 }
 
 boost::asio::awaitable<SendResult> InstagramChannel::SendText(const SendAccount& account, std::string_view contact_id,

@@ -11,9 +11,9 @@ namespace parley::channels::instagram {
 class InstagramChannel final : public meta::MetaChannel {
  public:
   // `client` must outlive the channel.
-  InstagramChannel(PlatformSettings settings, http::Client& client) : MetaChannel(std::move(settings), client) {}
+  InstagramChannel(PlatformSettings settings, http::Client& client);
 
-  Platform platform() const override { return Platform::kInstagram; }
+  Platform platform() const override;
   Result<WebhookEvents> Parse(std::string_view raw_body) const override;
 
   // Two sender actions to `contact_id`: mark_seen, then typing_on (sent even when the first fails). The first

@@ -6,12 +6,15 @@
 #include <utility>
 
 #include "channels/meta/parse_json.h"
+#include "channels/meta/parse_messaging.h"
 
 namespace parley::channels::instagram {
 namespace {
 
 namespace json = boost::json;
 using meta::FieldReader;
+using meta::ReadReferral;
+using meta::SyntheticId;
 
 // What one webhook entry says about every event in it.
 struct EntryContext {
@@ -36,21 +39,6 @@ AttachmentKind KindOf(std::string_view type) {
   if (type == "story_mention") return {MessageType::kImage, false, true};
   if (type == "like_heart") return {MessageType::kSticker};
   return {};
-}
-
-std::optional<Referral> ReadReferral(FieldReader& read, const json::object& o) {
-  const json::object* r = read.Object(o, "referral");
-  if (r == nullptr) return std::nullopt;
-  Referral referral;
-  referral.ref = read.String(*r, "ref");
-  referral.source_type = read.String(*r, "source");
-  referral.source_id = read.String(*r, "ad_id");
-  if (const json::object* ad = read.Object(*r, "ads_context_data")) {
-    referral.headline = read.String(*ad, "ad_title");
-    referral.source_url = read.String(*ad, "photo_url");
-    if (referral.source_url.empty()) referral.source_url = read.String(*ad, "video_url");
-  }
-  return referral;
 }
 
 void ParseAttachments(FieldReader& read, const json::array& attachments, UnifiedMessage base, WebhookEvents& events) {
@@ -90,8 +78,7 @@ void ParseMessage(FieldReader& read, const json::object& message, UnifiedMessage
     return;
   }
   if (read.Bool(message, "is_deleted")) {
-    events.deletions.push_back(
-        Deletion{Platform::kInstagram, base.account_id, base.platform_message_id, base.contact_id});
+    events.deletions.push_back(Deletion{Platform(kName), base.account_id, base.platform_message_id, base.contact_id});
     return;
   }
   base.text = read.OptString(message, "text");
@@ -123,17 +110,9 @@ void ParseMessage(FieldReader& read, const json::object& message, UnifiedMessage
   events.messages.push_back(std::move(base));
 }
 
-// Events without an id of their own get one from what identifies them, stable across Meta's retries.
-std::string SyntheticId(std::string_view kind, const UnifiedMessage& m, std::string_view extra = {}) {
-  std::string id(kind);
-  id.append(":").append(m.contact_id).append(":").append(std::to_string(m.timestamp_ms));
-  if (!extra.empty()) id.append(":").append(extra);
-  return id;
-}
-
 void ParseEvent(FieldReader& read, const json::object& event, const EntryContext& entry, WebhookEvents& events) {
   UnifiedMessage base;
-  base.platform = Platform::kInstagram;
+  base.platform = Platform(kName);
   const json::object* sender = read.Object(event, "sender");
   const json::object* recipient = read.Object(event, "recipient");
   base.contact_id = sender != nullptr ? read.String(*sender, "id") : std::string();
@@ -144,7 +123,7 @@ void ParseEvent(FieldReader& read, const json::object& event, const EntryContext
   if (const json::object* message = read.Object(event, "message")) {
     if (read.Bool(*message, "is_echo")) {
       // The business's own message: sent by Parley (already stored) or by a person from Instagram's app.
-      BusinessEcho echo{Platform::kInstagram,
+      BusinessEcho echo{Platform(kName),
                         base.account_id,
                         recipient != nullptr ? read.String(*recipient, "id") : std::string(),
                         read.String(*message, "mid"),
@@ -171,24 +150,14 @@ void ParseEvent(FieldReader& read, const json::object& event, const EntryContext
     return;
   }
   if (const json::object* reaction = read.Object(event, "reaction")) {
-    Reaction r{read.String(*reaction, "mid"), {}};
-    if (r.message_id.empty()) {
-      read.Fail("each reaction needs a string \"mid\"");
-      return;
-    }
-    std::string action = read.String(*reaction, "action");
-    if (action != "unreact") r.emoji = read.String(*reaction, "emoji");
-    base.type = MessageType::kReaction;
-    base.platform_message_id = SyntheticId("reaction", base, r.message_id);
-    base.reaction = std::move(r);
-    events.messages.push_back(std::move(base));
+    meta::ParseReaction(read, *reaction, std::move(base), events);
   } else if (const json::object* seen = read.Object(event, "read")) {
     std::string mid = read.String(*seen, "mid");
     if (mid.empty()) {
       ++events.ignored;  // Pre-v12 receipts carry only a watermark time, which names no message.
       return;
     }
-    events.statuses.push_back(StatusUpdate{Platform::kInstagram, base.account_id, std::move(mid), base.contact_id,
+    events.statuses.push_back(StatusUpdate{Platform(kName), base.account_id, std::move(mid), base.contact_id,
                                            MessageStatus::kRead, base.timestamp_ms, std::nullopt, true});
   } else if (const json::object* postback = read.Object(event, "postback")) {
     Interactive it{"postback", read.String(*postback, "payload"), read.String(*postback, "title"), {}};
@@ -212,7 +181,7 @@ void ParseEvent(FieldReader& read, const json::object& event, const EntryContext
 
 void ParseComment(FieldReader& read, const json::object& value, const EntryContext& entry, WebhookEvents& events) {
   UnifiedMessage m;
-  m.platform = Platform::kInstagram;
+  m.platform = Platform(kName);
   m.type = MessageType::kComment;
   m.account_id = entry.account_id;
   m.platform_message_id = read.String(value, "id");
@@ -266,23 +235,7 @@ void ParseEntry(FieldReader& read, const json::object& entry, WebhookEvents& eve
 }  // namespace
 
 Result<WebhookEvents> ParseInstagramWebhook(std::string_view body) {
-  meta::ParseArena arena;
-  Result<json::value> doc = meta::ParseJson(body, arena.storage());
-  if (!doc) return doc.error();
-  const json::object* root = doc->if_object();
-  if (root == nullptr) return Error::InvalidArgument("the webhook body must be a JSON object");
-  FieldReader read;
-  if (std::string object = read.String(*root, "object"); read.ok() && object != "instagram") {
-    return Error::InvalidArgument("field \"object\" must be \"instagram\"");
-  }
-  WebhookEvents events;
-  if (const json::array* entries = read.RequiredArray(*root, "entry")) {
-    for (const json::value& v : *entries) {
-      if (const json::object* entry = read.Element(v, "entry")) ParseEntry(read, *entry, events);
-    }
-  }
-  if (!read.ok()) return read.error();
-  return events;
+  return meta::ParseEntries(body, "instagram", &ParseEntry);
 }
 
 json::object TextMessageBody(std::string_view recipient_id, std::string_view text, std::string_view reply_to,
@@ -295,21 +248,6 @@ json::object TextMessageBody(std::string_view recipient_id, std::string_view tex
     body["tag"] = "HUMAN_AGENT";
   }
   return body;
-}
-
-json::object SenderActionBody(std::string_view recipient_id, std::string_view action) {
-  return json::object{{"recipient", json::object{{"id", recipient_id}}}, {"sender_action", action}};
-}
-
-SendResult ParseSendResponse(int http_status, std::string_view body) {
-  if (http_status < 200 || http_status >= 300) return SendResult{{}, meta::ParseGraphError(http_status, body)};
-  // A 2xx means Instagram accepted the message: an unreadable body must not make the caller send it twice.
-  SendResult result;
-  Result<json::value> doc = meta::ParseJson(body);
-  const json::object* root = doc ? doc->if_object() : nullptr;
-  const json::value* id = root != nullptr ? root->if_contains("message_id") : nullptr;
-  if (id != nullptr && id->is_string()) result.platform_message_id = std::string(id->get_string());
-  return result;
 }
 
 }  // namespace parley::channels::instagram

@@ -6,10 +6,14 @@
 #include <string_view>
 
 #include "channels/channel.h"
+#include "channels/meta/parse_messaging.h"
 #include "core/error.h"
 #include "core/message.h"
 
 namespace parley::channels::instagram {
+
+// The platform's name: stored, in its webhook's path, in metrics labels.
+inline constexpr std::string_view kName = "instagram";
 
 // Parses an `instagram` webhook: entry[].messaging[] events and entry[].changes[] with field "messages" (the
 // dashboard's test button) or "comments"/"live_comments". Messages (text, attachments, quick replies, story
@@ -26,11 +30,8 @@ Result<WebhookEvents> ParseInstagramWebhook(std::string_view body);
 boost::json::object TextMessageBody(std::string_view recipient_id, std::string_view text, std::string_view reply_to,
                                     MessageTag tag = MessageTag::kNone);
 
-// {"recipient":{"id":…},"sender_action":…} for "mark_seen", "typing_on" or "typing_off".
-boost::json::object SenderActionBody(std::string_view recipient_id, std::string_view action);
-
-// Decodes the answer to a POST /messages: on 2xx the id in message_id (empty for sender actions, whose answer
-// is {"recipient_id":…}); otherwise Meta's error object (see meta::ParseGraphError).
-SendResult ParseSendResponse(int http_status, std::string_view body);
+// Instagram's Send API is Messenger's: its sender actions and answers read alike.
+using meta::ParseSendResponse;
+using meta::SenderActionBody;
 
 }  // namespace parley::channels::instagram

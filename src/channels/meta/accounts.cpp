@@ -12,8 +12,6 @@ namespace {
 
 constexpr std::string_view kPlatformPlaceholder = "{platform}";
 
-std::string PlatformName(Platform platform) { return platform == Platform::kWhatsApp ? "WhatsApp" : "Instagram"; }
-
 // `base` + "/" + `path` with `query` appended, percent-encoded. nullopt when `base` is not a URL.
 std::optional<std::string> BuildUrl(std::string_view base, std::string_view path,
                                     const std::vector<std::pair<std::string, std::string>>& query) {
@@ -45,18 +43,12 @@ std::string OAuthApp::RedirectUri(Platform platform) const {
   return uri;
 }
 
-std::string_view OAuthScopes(Platform platform) {
-  return platform == Platform::kWhatsApp
-             ? "whatsapp_business_management,whatsapp_business_messaging,business_management"
-             : "instagram_basic,instagram_manage_messages,pages_show_list,pages_manage_metadata,business_management";
-}
-
-std::string AuthorizationUrl(const OAuthApp& app, Platform platform, std::string_view state) {
+std::string AuthorizationUrl(const OAuthApp& app, Platform platform, const MetaLogin& login, std::string_view state) {
   return BuildUrl(app.dialog_url, {},
                   {{"client_id", app.client_id},
                    {"redirect_uri", app.RedirectUri(platform)},
                    {"state", std::string(state)},
-                   {"scope", std::string(OAuthScopes(platform))},
+                   {"scope", std::string(login.scopes)},
                    {"response_type", "code"}})
       .value_or(std::string());
 }
@@ -77,19 +69,18 @@ boost::asio::awaitable<Result<boost::json::object>> GraphAccounts::Get(
   co_return ReadGraphAnswer(response->status, response->body);
 }
 
-boost::asio::awaitable<Result<AccountInfo>> GraphAccounts::CheckAccount(Platform platform, std::string account_id,
+boost::asio::awaitable<Result<AccountInfo>> GraphAccounts::CheckAccount(const AccountCheck& check,
+                                                                        std::string account_id,
                                                                         std::string access_token) {
-  const bool whatsapp = platform == Platform::kWhatsApp;
-  std::vector<std::pair<std::string, std::string>> query{
-      {"fields", whatsapp ? "display_phone_number,verified_name" : "id,username"}};
+  std::vector<std::pair<std::string, std::string>> query{{"fields", std::string(check.fields)}};
   auto answer = co_await Get(account_id, std::move(query), std::move(access_token));
   if (!answer) {
     Error e = answer.error();
     if (e.code == ErrorCode::kInvalidArgument)
-      e.message = PlatformName(platform) + " refused the credentials: " + e.message;
+      e.message = std::string(check.display_name) + " refused the credentials: " + e.message;
     co_return e;
   }
-  co_return whatsapp ? ParseWhatsAppNumber(*answer) : ParseInstagramAccount(*answer);
+  co_return check.parse(*answer);
 }
 
 boost::asio::awaitable<Result<std::string>> GraphAccounts::ExchangeCode(const OAuthApp& app, Platform platform,
@@ -110,16 +101,18 @@ boost::asio::awaitable<Result<std::string>> GraphAccounts::ExchangeCode(const OA
 }
 
 boost::asio::awaitable<Result<std::vector<DiscoveredAccount>>> GraphAccounts::Discover(const OAuthApp& app,
-                                                                                       Platform platform,
+                                                                                       MetaLogin::Discovery discovery,
                                                                                        std::string user_token) {
   std::vector<DiscoveredAccount> accounts;
-  if (platform == Platform::kInstagram) {
+  if (discovery != MetaLogin::Discovery::kWhatsAppNumbers) {
+    const bool instagram = discovery == MetaLogin::Discovery::kInstagramPages;
     std::vector<std::pair<std::string, std::string>> query{
-        {"fields", "id,name,access_token,instagram_business_account{id,username}"}};
+        {"fields",
+         instagram ? "id,name,access_token,instagram_business_account{id,username}" : "id,name,access_token"}};
     std::string path = "me/accounts";
     auto pages = co_await Get(std::move(path), std::move(query), user_token);
     if (!pages) co_return pages.error();
-    co_return ParseInstagramPages(*pages);
+    co_return instagram ? ParseInstagramPages(*pages) : ParsePages(*pages);
   }
   // The app token ("{app-id}|{app-secret}") may inspect any token issued to the app.
   std::vector<std::pair<std::string, std::string>> debug_query{{"input_token", user_token}};

@@ -13,11 +13,19 @@
 #include <vector>
 
 #include "channels/meta/parse_accounts.h"
+#include "channels/platform.h"
 #include "core/error.h"
 #include "core/message.h"
 #include "http/client.h"
 
 namespace parley::channels::meta {
+
+// How a platform's account is checked: the fields asked of GET /{account_id} and how its answer reads.
+struct AccountCheck {
+  std::string_view display_name;  //!< "WhatsApp", in "WhatsApp refused the credentials: …".
+  std::string_view fields;        //!< "display_phone_number,verified_name".
+  Result<AccountInfo> (*parse)(const boost::json::object& answer) = nullptr;
+};
 
 // The Meta app that accounts are connected to.
 struct OAuthApp {
@@ -31,30 +39,28 @@ struct OAuthApp {
   std::string RedirectUri(Platform platform) const;
 };
 
-// The permissions asked for, comma-separated. WhatsApp: the business's WhatsApp accounts and messaging;
-// Instagram: the Pages, their Instagram accounts and their direct messages.
-std::string_view OAuthScopes(Platform platform);
-
-// The Login dialog URL to send the browser to: client_id, redirect_uri, state, scope and response_type=code.
-std::string AuthorizationUrl(const OAuthApp& app, Platform platform, std::string_view state);
+// The Login dialog URL to send the browser to: client_id, redirect_uri, state, scope (`login`'s) and
+// response_type=code.
+std::string AuthorizationUrl(const OAuthApp& app, Platform platform, const MetaLogin& login, std::string_view state);
 
 class GraphAccounts {
  public:
   // `client` must outlive this. `base_url` is the Graph API base (https://graph.facebook.com/v23.0).
   GraphAccounts(http::Client& client, std::string base_url) : client_(client), base_url_(std::move(base_url)) {}
 
-  // GET /{account_id} with the account's fields, as the credentials check of a channel about to be saved.
-  boost::asio::awaitable<Result<AccountInfo>> CheckAccount(Platform platform, std::string account_id,
+  // GET /{account_id} with `check`'s fields, as the credentials check of a channel about to be saved.
+  boost::asio::awaitable<Result<AccountInfo>> CheckAccount(const AccountCheck& check, std::string account_id,
                                                            std::string access_token);
 
   // GET /oauth/access_token: the login's access token for the code the dialog returned.
   boost::asio::awaitable<Result<std::string>> ExchangeCode(const OAuthApp& app, Platform platform, std::string code);
 
-  // The accounts `user_token` gives access to. WhatsApp (Embedded Signup): the WhatsApp Business Accounts in
-  // debug_token's granular scopes (asked with the app token), then each one's phone numbers, all reached with the
-  // login's token, each with its WABA id. Instagram: the Pages of /me/accounts that have an Instagram business
-  // account, each with its Page token.
-  boost::asio::awaitable<Result<std::vector<DiscoveredAccount>>> Discover(const OAuthApp& app, Platform platform,
+  // The accounts `user_token` gives access to. kWhatsAppNumbers (Embedded Signup): the WhatsApp Business Accounts
+  // in debug_token's granular scopes (asked with the app token), then each one's phone numbers, all reached with the
+  // login's token, each with its WABA id. kInstagramPages: the Pages of /me/accounts that have an Instagram business
+  // account, each with its Page token. kPages: the Pages of /me/accounts, each with its Page token.
+  boost::asio::awaitable<Result<std::vector<DiscoveredAccount>>> Discover(const OAuthApp& app,
+                                                                          MetaLogin::Discovery discovery,
                                                                           std::string user_token);
 
  private:

@@ -1,14 +1,34 @@
 #include "channels/meta/meta_channel.h"
 
+#include <cctype>
 #include <utility>
 
+#include "channels/meta/accounts.h"
 #include "channels/meta/graph.h"
+#include "channels/meta/parse_messaging.h"
 #include "core/crypto.h"
 
 namespace parley::channels::meta {
 
-MetaChannel::MetaChannel(PlatformSettings settings, http::Client& client)
-    : settings_(std::move(settings)), client_(client) {}
+PlatformSettings SettingsFor(const Config& config, const WebhookSpec& spec) {
+  return {std::string(config.PlatformSetting(spec.app_secret.name)),
+          std::string(config.PlatformSetting(spec.verify_token.name)), config.graph_api_base_url};
+}
+
+WebhookSpec MetaWebhook(std::string_view name, std::string_view display_name) {
+  std::string prefix(name);
+  for (char& c : prefix) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  const std::string shown(display_name);
+  return {"X-Hub-Signature-256",
+          {std::string(name) + "_app_secret", prefix + "_APP_SECRET", "string", "(none)",
+           "Meta app secret verifying `X-Hub-Signature-256` on " + shown + " webhooks; unset rejects them all.", true},
+          {std::string(name) + "_verify_token", prefix + "_VERIFY_TOKEN", "string", "(none)",
+           "Token Meta echoes in the " + shown + " webhook verification handshake.", true},
+          "MetaWebhook"};
+}
+
+MetaChannel::MetaChannel(PlatformSettings settings, http::Client& client, AccountCheck check)
+    : settings_(std::move(settings)), client_(client), check_(check) {}
 
 std::optional<std::string> MetaChannel::VerifyHandshake(std::string_view mode, std::string_view verify_token,
                                                         std::string_view challenge) const {
@@ -17,6 +37,24 @@ std::optional<std::string> MetaChannel::VerifyHandshake(std::string_view mode, s
 
 bool MetaChannel::VerifySignature(std::string_view raw_body, std::string_view signature_header) const {
   return crypto::VerifyHubSignature(settings_.app_secret, raw_body, signature_header);
+}
+
+boost::asio::awaitable<SendResult> MetaChannel::SeenThenTyping(const SendAccount& account,
+                                                               std::string_view contact_id) {
+  const std::string url = MessagesUrl(settings_.graph_base_url, account.account_id);
+  SendResult seen = co_await PostJson(client_, url, account.access_token, SenderActionBody(contact_id, "mark_seen"),
+                                      &ParseSendResponse, 1);
+  SendResult typing = co_await PostJson(client_, url, account.access_token, SenderActionBody(contact_id, "typing_on"),
+                                        &ParseSendResponse, 1);
+  co_return seen.ok() ? typing : seen;
+}
+
+boost::asio::awaitable<Result<AccountProfile>> MetaChannel::CheckAccount(std::string account_id,
+                                                                         std::string access_token) {
+  GraphAccounts graph(client_, settings_.graph_base_url);
+  auto checked = co_await graph.CheckAccount(check_, std::move(account_id), std::move(access_token));
+  if (!checked) co_return checked.error();
+  co_return AccountProfile{checked->display_phone_number, checked->verified_name, checked->username};
 }
 
 }  // namespace parley::channels::meta

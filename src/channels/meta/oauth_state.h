@@ -24,7 +24,7 @@ inline constexpr int64_t kOAuthStateLifetimeMs = 15 * 60 * 1000;
 
 struct OAuthState {
   int64_t tenant_id = 0;
-  Platform platform = Platform::kWhatsApp;
+  Platform platform;
   std::string role;  //!< The caller's role ("owner", "admin").
   std::optional<int64_t> user_id;
   std::optional<int64_t> api_key_id;

@@ -14,6 +14,30 @@ Result<const json::array*> DataArray(const json::object& answer, FieldReader& re
   return data;
 }
 
+// GET /me/accounts: each Page with its token, as the account itself or (`instagram`) as its Instagram business
+// account, Pages without one being skipped.
+Result<std::vector<DiscoveredAccount>> PageAccounts(const json::object& answer, bool instagram) {
+  FieldReader read;
+  auto data = DataArray(answer, read);
+  if (!data) return data.error();
+  std::vector<DiscoveredAccount> accounts;
+  if (*data == nullptr) return accounts;
+  for (const json::value& v : **data) {
+    const json::object* page = read.Element(v, "data");
+    if (page == nullptr) break;
+    const json::object* account = instagram ? read.Object(*page, "instagram_business_account") : page;
+    std::string page_token = read.String(*page, "access_token");
+    if (!read.ok()) break;
+    if (account == nullptr) continue;
+    auto info = instagram ? ParseInstagramAccount(*account) : ParsePage(*account);
+    if (!info) return info.error();
+    if (page_token.empty()) return Error::InvalidArgument("a Page came without its access token");
+    accounts.push_back({std::move(*info), std::move(page_token)});
+  }
+  if (!read.ok()) return read.error();
+  return accounts;
+}
+
 }  // namespace
 
 Result<json::object> ReadGraphAnswer(int http_status, std::string_view body) {
@@ -48,6 +72,14 @@ Result<AccountInfo> ParseInstagramAccount(const json::object& answer) {
   AccountInfo info{read.String(answer, "id"), {}, {}, read.String(answer, "username")};
   if (!read.ok()) return read.error();
   if (info.id.empty()) return Error::InvalidArgument("the Instagram account answer has no id");
+  return info;
+}
+
+Result<AccountInfo> ParsePage(const json::object& answer) {
+  FieldReader read;
+  AccountInfo info{read.String(answer, "id"), {}, {}, read.String(answer, "name")};
+  if (!read.ok()) return read.error();
+  if (info.id.empty()) return Error::InvalidArgument("the Page answer has no id");
   return info;
 }
 
@@ -103,25 +135,11 @@ Result<std::vector<AccountInfo>> ParsePhoneNumbers(const json::object& answer) {
 }
 
 Result<std::vector<DiscoveredAccount>> ParseInstagramPages(const json::object& answer) {
-  FieldReader read;
-  auto data = DataArray(answer, read);
-  if (!data) return data.error();
-  std::vector<DiscoveredAccount> accounts;
-  if (*data == nullptr) return accounts;
-  for (const json::value& v : **data) {
-    const json::object* page = read.Element(v, "data");
-    if (page == nullptr) break;
-    const json::object* instagram = read.Object(*page, "instagram_business_account");
-    std::string page_token = read.String(*page, "access_token");
-    if (!read.ok()) break;
-    if (instagram == nullptr) continue;
-    auto info = ParseInstagramAccount(*instagram);
-    if (!info) return info.error();
-    if (page_token.empty()) return Error::InvalidArgument("a Page came without its access token");
-    accounts.push_back({std::move(*info), std::move(page_token)});
-  }
-  if (!read.ok()) return read.error();
-  return accounts;
+  return PageAccounts(answer, /*instagram=*/true);
+}
+
+Result<std::vector<DiscoveredAccount>> ParsePages(const json::object& answer) {
+  return PageAccounts(answer, /*instagram=*/false);
 }
 
 }  // namespace parley::channels::meta

@@ -18,7 +18,7 @@ struct AccountInfo {
   std::string id;
   std::string display_phone_number;  //!< WhatsApp.
   std::string verified_name;         //!< WhatsApp.
-  std::string username;              //!< Instagram.
+  std::string username;              //!< Instagram's username; a Page's name.
 };
 
 // An account a login gave access to, with the token that reaches it.
@@ -38,6 +38,9 @@ Result<boost::json::object> ReadGraphAnswer(int http_status, std::string_view bo
 Result<AccountInfo> ParseWhatsAppNumber(const boost::json::object& answer);
 // GET /{ig_account_id}?fields=id,username. kInvalidArgument when `id` is missing.
 Result<AccountInfo> ParseInstagramAccount(const boost::json::object& answer);
+// GET /{page_id}?fields=id,name: the Page's name in `username`. kInvalidArgument when `id` is missing.
+Result<AccountInfo> ParsePage(const boost::json::object& answer);
+
 // GET /oauth/access_token: {"access_token","token_type","expires_in"}. kInvalidArgument without a token.
 Result<std::string> ParseAccessToken(const boost::json::object& answer);
 // GET /debug_token: the WhatsApp Business Account ids in data.granular_scopes for whatsapp_business_management,
@@ -48,5 +51,8 @@ Result<std::vector<AccountInfo>> ParsePhoneNumbers(const boost::json::object& an
 // GET /me/accounts?fields=id,name,access_token,instagram_business_account{id,username}: the Pages that have an
 // Instagram business account, as that account with the Page's token. Pages without one are skipped.
 Result<std::vector<DiscoveredAccount>> ParseInstagramPages(const boost::json::object& answer);
+
+// GET /me/accounts?fields=id,name,access_token: every Page the login manages, with its Page token.
+Result<std::vector<DiscoveredAccount>> ParsePages(const boost::json::object& answer);
 
 }  // namespace parley::channels::meta

@@ -186,7 +186,7 @@ void ReadContent(FieldReader& read, const json::object& o, std::string_view type
 void ParseMessage(FieldReader& read, const json::object& o, const std::string& account_id, const json::array* contacts,
                   WebhookEvents& events) {
   UnifiedMessage m;
-  m.platform = Platform::kWhatsApp;
+  m.platform = Platform(kName);
   m.account_id = account_id;
   m.platform_message_id = read.String(o, "id");
   m.contact_id = read.String(o, "from");
@@ -217,7 +217,7 @@ std::optional<MessageStatus> KnownStatus(std::string_view s) {
 
 void ParseStatus(FieldReader& read, const json::object& o, const std::string& account_id, WebhookEvents& events) {
   StatusUpdate u;
-  u.platform = Platform::kWhatsApp;
+  u.platform = Platform(kName);
   u.account_id = account_id;
   u.platform_message_id = read.String(o, "id");
   u.recipient_id = read.String(o, "recipient_id");

@@ -11,6 +11,9 @@
 
 namespace parley::channels::whatsapp {
 
+// The platform's name: stored, in its webhook's path, in metrics labels.
+inline constexpr std::string_view kName = "whatsapp";
+
 // Parses a `whatsapp_business_account` webhook (entry[].changes[].value). Every message becomes a
 // UnifiedMessage (types Parley cannot show become kUnsupported with an error saying why); statuses sent,
 // delivered, read and failed become StatusUpdates; other statuses and fields other than "messages" are counted

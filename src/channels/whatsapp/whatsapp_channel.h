@@ -11,9 +11,9 @@ namespace parley::channels::whatsapp {
 class WhatsAppChannel final : public meta::MetaChannel {
  public:
   // `client` must outlive the channel.
-  WhatsAppChannel(PlatformSettings settings, http::Client& client) : MetaChannel(std::move(settings), client) {}
+  WhatsAppChannel(PlatformSettings settings, http::Client& client);
 
-  Platform platform() const override { return Platform::kWhatsApp; }
+  Platform platform() const override;
   Result<WebhookEvents> Parse(std::string_view raw_body) const override;
 
   // One call marks `last_message_id` read and shows "typing…" (WhatsApp needs no contact id for it). An empty

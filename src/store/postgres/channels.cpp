@@ -17,8 +17,8 @@ constexpr char kRemovedByTenant[] =
     " ORDER BY removed_at DESC, id DESC LIMIT 1";
 constexpr char kInsertChannel[] =
     "INSERT INTO channels (tenant_id, platform, account_id, access_token_sealed, created_at, display_name,"
-    " display_phone_number, verified_name, username, updated_at, waba_id)"
-    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $5, $10) RETURNING " PG_CHANNEL_COLUMNS;
+    " display_phone_number, verified_name, username, updated_at, waba_id, public_id)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $5, $10, $11) RETURNING " PG_CHANNEL_COLUMNS;
 constexpr char kReviveChannel[] =
     "UPDATE channels SET access_token_sealed = $2, display_name = $3, display_phone_number = $4, verified_name = $5,"
     " username = $6, enabled = TRUE, updated_at = $7, removed_at = NULL, waba_id = COALESCE(NULLIF($8, ''), waba_id)"
@@ -81,7 +81,7 @@ Result<Channel> PostgresStore::AddChannel(const NewChannel& channel) {
     }
     auto inserted = db.Query(
         kInsertChannel, Params(channel.tenant_id, platform, channel.account_id, sealed, now_ms, channel.display_name,
-                               p.display_phone_number, p.verified_name, p.username, channel.waba_id));
+                               p.display_phone_number, p.verified_name, p.username, channel.waba_id, NewPublicId()));
     // Another process connected the account between the check and the insert.
     if (!inserted && inserted.error().code == ErrorCode::kConflict) {
       return Error::Conflict("this account is already connected");

@@ -125,8 +125,8 @@ Result<std::vector<PendingConversation>> PostgresStore::ListPendingConversations
     STORE_ASSIGN_OR_RETURN(auto rows, db.Query(kListPending));
     std::vector<PendingConversation> pending;
     for (int i = 0; i < rows.size(); ++i) {
-      pending.push_back({rows.Int(i, 0), rows.Int(i, 1), ParsePlatform(rows.Text(i, 2)).value_or(Platform::kWhatsApp),
-                         rows.Int(i, 3), rows.OptionalInt(i, 4).value_or(rows.Int(i, 3))});
+      pending.push_back({rows.Int(i, 0), rows.Int(i, 1), Platform(rows.Text(i, 2)), rows.Int(i, 3),
+                         rows.OptionalInt(i, 4).value_or(rows.Int(i, 3))});
     }
     return pending;
   });

@@ -110,7 +110,7 @@ ContactInfo ReadContact(const Rows& rows, int i) {
   contact.id = rows.Int(i, 0);
   contact.tenant_id = rows.Int(i, 1);
   contact.channel_id = rows.Int(i, 2);
-  contact.platform = ParsePlatform(rows.Text(i, 3)).value_or(Platform::kWhatsApp);
+  contact.platform = Platform(rows.Text(i, 3));
   contact.platform_id = rows.String(i, 4);
   contact.name = rows.String(i, 5);
   contact.created_at_ms = rows.Int(i, 6);

@@ -73,7 +73,7 @@ Result<std::vector<OpenedConversation>> OpenConversations(Connection& db, const 
 struct InboundRow {
   const InboundItem* item = nullptr;
   ChannelRoute channel;
-  Platform platform = Platform::kWhatsApp;
+  Platform platform;
   int64_t received_at_ms = 0;
   PayloadProgress* payload = nullptr;
   bool ends_payload = false;  //!< Its payload's last item: the payload's conversation.updated events follow it.

@@ -204,7 +204,8 @@ Result<Conversation> PostgresStore::CloseConversation(int64_t tenant_id, int64_t
 Result<OutboundMessage> PostgresStore::QueuePersonReply(int64_t tenant_id, int64_t conversation_id,
                                                         const std::string& text, const std::string& sent_by,
                                                         int64_t human_idle_ms, int64_t now_ms,
-                                                        const std::optional<TemplateMessage>& whatsapp_template) {
+                                                        const MessagingWindow& window,
+                                                        const std::optional<TemplateMessage>& message_template) {
   if (text.empty()) return Error::InvalidArgument("text must not be empty");
   return Write<OutboundMessage>([&](Connection& db, EventNotes& notes) -> Result<OutboundMessage> {
     STORE_ASSIGN_OR_RETURN(auto owned, db.Query(kLockConversationOfTenant, Params(conversation_id, tenant_id)));
@@ -214,11 +215,11 @@ Result<OutboundMessage> PostgresStore::QueuePersonReply(int64_t tenant_id, int64
     STORE_ASSIGN_OR_RETURN(auto channel, db.Query(kChannelRemoved, Params(conversation.channel_id)));
     if (channel.empty() || channel.Bool(0, 0)) return Error::Conflict("the conversation's channel was removed");
     STORE_ASSIGN_OR_RETURN(const bool human_agent,
-                           PersonReplyAllowed(conversation.platform, conversation.last_inbound_at_ms, now_ms,
-                                              whatsapp_template.has_value()));
+                           PersonReplyAllowed(conversation.platform, window, conversation.last_inbound_at_ms, now_ms,
+                                              message_template.has_value()));
     boost::json::object fields{{"sent_by", "person"}, {"author", sent_by}};
     if (human_agent) fields["human_agent"] = true;
-    if (whatsapp_template) fields["template"] = TemplateJson(*whatsapp_template);
+    if (message_template) fields["template"] = TemplateJson(*message_template);
     STORE_ASSIGN_OR_RETURN(
         auto inserted, db.Query(kInsertPersonReply, Params(tenant_id, conversation_id, conversation.channel_id, text,
                                                            now_ms, SerializeJson(fields))));

@@ -8,7 +8,7 @@ Result<Channel> ReadChannel(const Rows& rows, int row, const crypto::SecretBox& 
   Channel channel;
   channel.id = rows.Int(row, 0);
   channel.tenant_id = rows.Int(row, 1);
-  channel.platform = ParsePlatform(rows.Text(row, 2)).value_or(Platform::kWhatsApp);
+  channel.platform = Platform(rows.Text(row, 2));
   channel.account_id = rows.String(row, 3);
   STORE_ASSIGN_OR_RETURN(channel.access_token, box.Open(rows.Text(row, 4)));
   channel.created_at_ms = rows.Int(row, 5);
@@ -17,6 +17,7 @@ Result<Channel> ReadChannel(const Rows& rows, int row, const crypto::SecretBox& 
   channel.enabled = rows.Bool(row, 10);
   channel.updated_at_ms = rows.Int(row, 11);
   channel.waba_id = rows.String(row, 12);
+  channel.public_id = rows.String(row, 13);
   return channel;
 }
 
@@ -25,7 +26,7 @@ Conversation ReadConversation(const Rows& rows, int row) {
   c.id = rows.Int(row, 0);
   c.tenant_id = rows.Int(row, 1);
   c.channel_id = rows.Int(row, 2);
-  c.platform = ParsePlatform(rows.Text(row, 3)).value_or(Platform::kWhatsApp);
+  c.platform = Platform(rows.Text(row, 3));
   c.contact.platform_id = rows.String(row, 4);
   c.contact.name = rows.String(row, 5);
   c.status = rows.String(row, 6);

@@ -10,7 +10,7 @@ namespace {
 // Statements, named and kept at namespace scope.
 #define CHANNEL_COLUMNS                                                                                       \
   "id, tenant_id, platform, account_id, access_token_sealed, created_at, display_name, display_phone_number," \
-  " verified_name, username, enabled, updated_at, waba_id"
+  " verified_name, username, enabled, updated_at, waba_id, public_id"
 constexpr char kTenantExists[] = "SELECT 1 FROM tenants WHERE id = ?1";
 constexpr char kLiveOwner[] =
     "SELECT tenant_id, id FROM channels WHERE platform = ?1 AND account_id = ?2 AND removed_at IS NULL";
@@ -19,8 +19,8 @@ constexpr char kRemovedByTenant[] =
     " ORDER BY removed_at DESC, id DESC LIMIT 1";
 constexpr char kInsertChannel[] =
     "INSERT INTO channels (tenant_id, platform, account_id, access_token_sealed, created_at, display_name,"
-    " display_phone_number, verified_name, username, updated_at, waba_id)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?5, ?10) RETURNING " CHANNEL_COLUMNS;
+    " display_phone_number, verified_name, username, updated_at, waba_id, public_id)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?5, ?10, ?11) RETURNING " CHANNEL_COLUMNS;
 constexpr char kReviveChannel[] =
     "UPDATE channels SET access_token_sealed = ?2, display_name = ?3, display_phone_number = ?4, verified_name = ?5,"
     " username = ?6, enabled = 1, updated_at = ?7, removed_at = NULL, waba_id = COALESCE(NULLIF(?8, ''), waba_id)"
@@ -55,7 +55,7 @@ Result<Channel> ReadChannel(const Statement& row, const crypto::SecretBox& box) 
   Channel channel;
   channel.id = row.Int(0);
   channel.tenant_id = row.Int(1);
-  channel.platform = ParsePlatform(row.Text(2)).value_or(Platform::kWhatsApp);
+  channel.platform = Platform(row.Text(2));
   channel.account_id = row.String(3);
   STORE_ASSIGN_OR_RETURN(channel.access_token, box.Open(row.Text(4)));
   channel.created_at_ms = row.Int(5);
@@ -64,6 +64,7 @@ Result<Channel> ReadChannel(const Statement& row, const crypto::SecretBox& box) 
   channel.enabled = row.Int(10) != 0;
   channel.updated_at_ms = row.Int(11);
   channel.waba_id = row.String(12);
+  channel.public_id = row.String(13);
   return channel;
 }
 
@@ -116,10 +117,11 @@ Result<Channel> SqliteStore::AddChannel(const NewChannel& channel) {
       STORE_ASSIGN_OR_RETURN(added, OneChannel(revive, box_));
       return Ok();
     }
+    const std::string public_id = NewPublicId();
     STORE_ASSIGN_OR_RETURN(auto insert, db.Prepare(kInsertChannel));
     insert.Bind(1, channel.tenant_id).Bind(2, platform).Bind(3, channel.account_id).Bind(4, sealed).Bind(5, now_ms);
     insert.Bind(6, channel.display_name).Bind(7, p.display_phone_number).Bind(8, p.verified_name).Bind(9, p.username);
-    insert.Bind(10, channel.waba_id);
+    insert.Bind(10, channel.waba_id).Bind(11, public_id);
     auto inserted = OneChannel(insert, box_);
     // Another process connected the account between the check and the insert.
     if (!inserted && inserted.error().code == ErrorCode::kConflict) {

@@ -80,8 +80,8 @@ Result<std::vector<PendingConversation>> SqliteStore::ListPendingConversations()
   while (true) {
     STORE_ASSIGN_OR_RETURN(bool row, select.Step());
     if (!row) break;
-    pending.push_back({select.Int(0), select.Int(1), ParsePlatform(select.Text(2)).value_or(Platform::kWhatsApp),
-                       select.Int(3), select.OptionalInt(4).value_or(select.Int(3))});
+    pending.push_back({select.Int(0), select.Int(1), Platform(select.Text(2)), select.Int(3),
+                       select.OptionalInt(4).value_or(select.Int(3))});
   }
   return pending;
 }

@@ -111,7 +111,7 @@ ContactInfo ReadContact(const Statement& row) {
   contact.id = row.Int(0);
   contact.tenant_id = row.Int(1);
   contact.channel_id = row.Int(2);
-  contact.platform = ParsePlatform(row.Text(3)).value_or(Platform::kWhatsApp);
+  contact.platform = Platform(row.Text(3));
   contact.platform_id = row.String(4);
   contact.name = row.String(5);
   contact.created_at_ms = row.Int(6);

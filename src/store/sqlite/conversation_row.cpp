@@ -7,7 +7,7 @@ Conversation ReadConversation(const Statement& row) {
   c.id = row.Int(0);
   c.tenant_id = row.Int(1);
   c.channel_id = row.Int(2);
-  c.platform = ParsePlatform(row.Text(3)).value_or(Platform::kWhatsApp);
+  c.platform = Platform(row.Text(3));
   c.contact.platform_id = row.String(4);
   c.contact.name = row.String(5);
   c.status = row.String(6);

@@ -238,7 +238,8 @@ Result<Conversation> SqliteStore::CloseConversation(int64_t tenant_id, int64_t c
 Result<OutboundMessage> SqliteStore::QueuePersonReply(int64_t tenant_id, int64_t conversation_id,
                                                       const std::string& text, const std::string& sent_by,
                                                       int64_t human_idle_ms, int64_t now_ms,
-                                                      const std::optional<TemplateMessage>& whatsapp_template) {
+                                                      const MessagingWindow& window,
+                                                      const std::optional<TemplateMessage>& message_template) {
   if (text.empty()) return Error::InvalidArgument("text must not be empty");
   int64_t message_id = 0;
   STORE_TRY(Write([&](Database& db) -> Result<void> {
@@ -248,11 +249,11 @@ Result<OutboundMessage> SqliteStore::QueuePersonReply(int64_t tenant_id, int64_t
     STORE_TRY(channel.Bind(1, conversation.channel_id).Step());
     if (channel.Int(0) != 0) return Error::Conflict("the conversation's channel was removed");
     STORE_ASSIGN_OR_RETURN(const bool human_agent,
-                           PersonReplyAllowed(conversation.platform, conversation.last_inbound_at_ms, now_ms,
-                                              whatsapp_template.has_value()));
+                           PersonReplyAllowed(conversation.platform, window, conversation.last_inbound_at_ms, now_ms,
+                                              message_template.has_value()));
     boost::json::object fields{{"sent_by", "person"}, {"author", sent_by}};
     if (human_agent) fields["human_agent"] = true;
-    if (whatsapp_template) fields["template"] = TemplateJson(*whatsapp_template);
+    if (message_template) fields["template"] = TemplateJson(*message_template);
     const std::string details = SerializeJson(fields);
     STORE_ASSIGN_OR_RETURN(auto insert, db.Prepare(kInsertPersonReply));
     insert.Bind(1, tenant_id).Bind(2, conversation_id).Bind(3, conversation.channel_id).Bind(4, text);

@@ -86,9 +86,9 @@ constexpr char kKeepEarlyStatus[] =
 
 }  // namespace
 
-Result<std::optional<SqliteStore::Writer::ChannelRoute>> SqliteStore::Writer::Resolve(Platform platform,
+Result<std::optional<SqliteStore::Writer::ChannelRoute>> SqliteStore::Writer::Resolve(const Platform& platform,
                                                                                       const std::string& account_id) {
-  RouteMap& routes = routes_[static_cast<size_t>(platform)];
+  RouteMap& routes = routes_[platform.name()];
   if (auto it = routes.find(std::string_view(account_id)); it != routes.end()) return it->second;
   STORE_ASSIGN_OR_RETURN(auto stmt, db_->Prepare(kResolveChannel));
   stmt.Bind(1, ToString(platform)).Bind(2, account_id);

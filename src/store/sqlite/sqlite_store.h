@@ -105,7 +105,8 @@ class SqliteStore final : public Store {
   Result<Conversation> CloseConversation(int64_t tenant_id, int64_t conversation_id, int64_t now_ms) override;
   Result<OutboundMessage> QueuePersonReply(int64_t tenant_id, int64_t conversation_id, const std::string& text,
                                            const std::string& sent_by, int64_t human_idle_ms, int64_t now_ms,
-                                           const std::optional<TemplateMessage>& whatsapp_template) override;
+                                           const MessagingWindow& window,
+                                           const std::optional<TemplateMessage>& message_template) override;
   using Store::QueuePersonReply;
   Result<Page<SupportItem>> ListSupportItems(int64_t tenant_id, const SupportFilter& filter,
                                              const std::optional<std::string>& cursor, int limit) override;

@@ -30,7 +30,7 @@ class SqliteStore::Writer {
 
   // Drops the caches, after a rollback that may have undone the rows they point to.
   void ForgetRoutes() {
-    for (RouteMap& routes : routes_) routes.clear();
+    routes_.clear();
     contacts_.clear();
   }
 
@@ -65,7 +65,7 @@ class SqliteStore::Writer {
   // The live channel for (platform, account_id), or nullopt. A cache miss re-queries, so channels another process
   // added are found; removing, enabling or disabling a channel goes through WriteForgettingRoutes, so hits stay
   // valid.
-  Result<std::optional<ChannelRoute>> Resolve(Platform platform, const std::string& account_id);
+  Result<std::optional<ChannelRoute>> Resolve(const Platform& platform, const std::string& account_id);
   // Ingest's items, before the conversations' conversation.updated events.
   Result<void> IngestItems(const IngestRequest& request, IngestOutcome& outcome);
   // The payload being ingested changed the conversation's mode (a reply from the platform's app took it over, a
@@ -102,7 +102,7 @@ class SqliteStore::Writer {
   // conversation.updated each at the end of the payload, the former none (conversation.created tells).
   std::vector<int64_t> opened_conversations_;
   std::vector<std::pair<int64_t, int64_t>> changed_conversations_;                     //!< (tenant, conversation)
-  std::array<RouteMap, 2> routes_;                                                     //!< Indexed by Platform.
+  std::unordered_map<std::string, RouteMap, StringHash, std::equal_to<>> routes_;      //!< By platform name.
   std::unordered_map<std::string, ContactIds, StringHash, std::equal_to<>> contacts_;  //!< "channel_id:platform_id"
 };
 

@@ -69,7 +69,7 @@ class Process {
 };
 
 store::PendingConversation Pending(int64_t conversation_id, int64_t since_ms, int64_t last_ms) {
-  return {conversation_id, /*tenant_id=*/1, Platform::kWhatsApp, since_ms, last_ms};
+  return {conversation_id, /*tenant_id=*/1, Platform("whatsapp"), since_ms, last_ms};
 }
 
 TEST(RedisBatcherTest, WhatAGatewayArmsFiresOnceInOneWorkerAtItsDeadline) {

@@ -4,6 +4,7 @@
 // figures over the two days around kSlotT0.
 
 #include "store_test.h"
+#include "support/platform_rules.h"
 
 #include "store/analytics_store.h"
 #include "store/contact_store.h"
@@ -22,14 +23,14 @@ inline constexpr char kOtherAccount[] = "wa-other";  //!< Globex's WhatsApp numb
 class AnalyticsStoreTest : public StoreTest {
  protected:
   AnalyticsStoreTest() {
-    ig_channel_ = store_->AddChannel({tenant_.id, Platform::kInstagram, kIgAccount, "t"}).value().id;
+    ig_channel_ = store_->AddChannel({tenant_.id, Platform("instagram"), kIgAccount, "t"}).value().id;
     const int64_t globex = store_->CreateTenant("Globex", crypto::Sha256Hex("key-globex")).value().id;
-    store_->AddChannel({globex, Platform::kWhatsApp, kOtherAccount, "t"}).value();
+    store_->AddChannel({globex, Platform("whatsapp"), kOtherAccount, "t"}).value();
   }
 
   // A customer message at `at`, through `store` (the test's by default); returns its conversation.
   int64_t Customer(const std::string& account, const std::string& contact, int64_t at, Store* store = nullptr) {
-    const Platform platform = account == kIgAccount ? Platform::kInstagram : Platform::kWhatsApp;
+    const Platform platform = account == kIgAccount ? Platform("instagram") : Platform("whatsapp");
     IngestRequest request = Request(at, {Inbound(Id("mid.", ++next_mid_), contact, "hello", account)});
     request.platform = platform;
     request.messages[0].message.platform = platform;
@@ -57,7 +58,9 @@ class AnalyticsStoreTest : public StoreTest {
   }
 
   void Person(int64_t conversation, int64_t at) {
-    ASSERT_TRUE(store_->QueuePersonReply(tenant_.id, conversation, "I'm on it", "user:1", 0, at));
+    const Platform platform = store_->GetConversation(tenant_.id, conversation).value().platform;
+    ASSERT_TRUE(
+        store_->QueuePersonReply(tenant_.id, conversation, "I'm on it", "user:1", 0, at, testing::WindowOf(platform)));
   }
 
   // Acme's figures over the day before kSlotT0 and the day after, on `channel` or all of them.

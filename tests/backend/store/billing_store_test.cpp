@@ -153,13 +153,13 @@ TEST_P(BillingStoreTest, RecordedUsageCountsAgainstTheQuotaAndSumsPerDay) {
 }
 
 TEST_P(BillingStoreTest, CommitReplyRecordsUsageOnlyWhenTheReplyCommits) {
-  ASSERT_TRUE(store_->AddChannel({acme_, Platform::kWhatsApp, "pn-1", "token"}));
+  ASSERT_TRUE(store_->AddChannel({acme_, Platform("whatsapp"), "pn-1", "token"}));
   auto ingest = [&](const std::string& mid) {
     IngestRequest request;
-    request.platform = Platform::kWhatsApp;
+    request.platform = Platform("whatsapp");
     request.received_at_ms = kT0;
     InboundItem item;
-    item.message.platform = Platform::kWhatsApp;
+    item.message.platform = Platform("whatsapp");
     item.message.account_id = "pn-1";
     item.message.platform_message_id = mid;
     item.message.contact_id = "15550001111";

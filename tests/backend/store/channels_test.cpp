@@ -18,7 +18,7 @@ class ChannelTest : public StoreTest {
   ChannelTest() { globex_ = store_->CreateTenant("Globex", crypto::Sha256Hex("key-globex")).value().id; }
 
   Channel AddPhone(int64_t tenant, const std::string& token = "EAAG-token-one") {
-    NewChannel channel{tenant, Platform::kWhatsApp, kPhone, token, "Front desk", {"+1 555-0100", "Acme Bakery", ""}};
+    NewChannel channel{tenant, Platform("whatsapp"), kPhone, token, "Front desk", {"+1 555-0100", "Acme Bakery", ""}};
     return store_->AddChannel(channel).value();
   }
 
@@ -32,18 +32,18 @@ TEST_P(ChannelTest, TokensAreSealedAtRest) {
   auto loaded = store_->GetChannel(channel_.id);
   ASSERT_TRUE(loaded);
   EXPECT_EQ(loaded->tenant_id, tenant_.id);
-  EXPECT_EQ(loaded->platform, Platform::kWhatsApp);
+  EXPECT_EQ(loaded->platform, Platform("whatsapp"));
   EXPECT_EQ(loaded->account_id, kAccount);
   EXPECT_EQ(loaded->access_token, "EAAG-secret-token");
   EXPECT_EQ(Count("SELECT COUNT(*) FROM channels WHERE access_token_sealed LIKE '%EAAG-secret-token%'"), 0);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM channels"), 1);
 
-  EXPECT_EQ(store_->AddChannel({tenant_.id, Platform::kWhatsApp, kAccount, "x"}).error().code, ErrorCode::kConflict);
-  EXPECT_EQ(store_->AddChannel({tenant_.id + 100, Platform::kWhatsApp, "phone-2", "x"}).error().code,
+  EXPECT_EQ(store_->AddChannel({tenant_.id, Platform("whatsapp"), kAccount, "x"}).error().code, ErrorCode::kConflict);
+  EXPECT_EQ(store_->AddChannel({tenant_.id + 100, Platform("whatsapp"), "phone-2", "x"}).error().code,
             ErrorCode::kNotFound);
-  EXPECT_EQ(store_->AddChannel({tenant_.id, Platform::kWhatsApp, "", "x"}).error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(store_->AddChannel({tenant_.id, Platform("whatsapp"), "", "x"}).error().code, ErrorCode::kInvalidArgument);
   // The same account id on another platform is another channel.
-  EXPECT_TRUE(store_->AddChannel({tenant_.id, Platform::kInstagram, kAccount, "ig"}));
+  EXPECT_TRUE(store_->AddChannel({tenant_.id, Platform("instagram"), kAccount, "ig"}));
   EXPECT_EQ(store_->GetChannel(9999).error().code, ErrorCode::kNotFound);
 }
 
@@ -82,9 +82,9 @@ TEST_P(ChannelTest, EveryReadAndChangeIsScopedByTenant) {
 
 TEST_P(ChannelTest, AnAccountIsLiveInOneChannelOnly) {
   AddPhone(tenant_.id);
-  NewChannel again{tenant_.id, Platform::kWhatsApp, kPhone, "other", "", {}};
+  NewChannel again{tenant_.id, Platform("whatsapp"), kPhone, "other", "", {}};
   EXPECT_EQ(store_->AddChannel(again).error().code, ErrorCode::kConflict);
-  NewChannel elsewhere{globex_, Platform::kWhatsApp, kPhone, "other", "", {}};
+  NewChannel elsewhere{globex_, Platform("whatsapp"), kPhone, "other", "", {}};
   auto taken = store_->AddChannel(elsewhere);
   ASSERT_FALSE(taken);
   EXPECT_EQ(taken.error().code, ErrorCode::kConflict);

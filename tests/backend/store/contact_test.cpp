@@ -24,14 +24,14 @@ class ContactTest : public StoreTest {
  protected:
   ContactTest() {
     globex_ = store_->CreateTenant("Globex", crypto::Sha256Hex("key-globex")).value().id;
-    store_->AddChannel({acme_, Platform::kInstagram, kIgAccount, "t"}).value();
-    store_->AddChannel({globex_, Platform::kWhatsApp, kOtherAccount, "t"}).value();
+    store_->AddChannel({acme_, Platform("instagram"), kIgAccount, "t"}).value();
+    store_->AddChannel({globex_, Platform("whatsapp"), kOtherAccount, "t"}).value();
   }
 
   // A customer message through the webhook path at `now_` (then a second later); returns its conversation.
   int64_t Customer(const std::string& account, const std::string& contact, const std::string& text,
                    const std::string& name = "") {
-    const Platform platform = account == kIgAccount ? Platform::kInstagram : Platform::kWhatsApp;
+    const Platform platform = account == kIgAccount ? Platform("instagram") : Platform("whatsapp");
     IngestRequest request = Request(now_, {Inbound("mid." + std::to_string(++next_mid_), contact, text, account)});
     request.platform = platform;
     request.messages[0].message.platform = platform;
@@ -116,7 +116,7 @@ TEST_P(ContactTest, SearchChannelAndPlatformNarrowTheList) {
   search.text = "   ";  // Nothing to search for: everyone.
   EXPECT_EQ(Listed(search).size(), 3u);
   ContactFilter instagram;
-  instagram.platform = Platform::kInstagram;
+  instagram.platform = Platform("instagram");
   EXPECT_EQ(Listed(instagram), (std::vector<std::string>{"igsid-3"}));
   ContactFilter channel;
   channel.channel_id = channel_.id;
@@ -153,7 +153,7 @@ TEST_P(ContactTest, ListsEachContactOnceByLatestActivityAndPagesWithTheCursor) {
 
   auto ana = store_->contacts().ListContacts(acme_, {}, std::nullopt, 1).value().data.at(0);
   EXPECT_EQ(ana.name, "Ana Lima");
-  EXPECT_EQ(ana.platform, Platform::kWhatsApp);
+  EXPECT_EQ(ana.platform, Platform("whatsapp"));
   EXPECT_EQ(ana.channel_id, channel_.id);
   EXPECT_EQ(ana.conversations, 1);
   EXPECT_EQ(ana.last_activity_ms, kT0 + 3000);

@@ -4,6 +4,7 @@
 // is told so.
 
 #include "store_test.h"
+#include "support/platform_rules.h"
 
 #include "store/events.h"
 #include "store/inbox_store.h"
@@ -18,12 +19,13 @@ class EventLogTest : public StoreTest {
  protected:
   EventLogTest() {
     globex_ = store_->CreateTenant("Globex", crypto::Sha256Hex("key-globex")).value().id;
-    store_->AddChannel({acme_, Platform::kWhatsApp, kPhoneAcme, "token"}).value();
-    store_->AddChannel({globex_, Platform::kWhatsApp, kPhoneGlobex, "token"}).value();
+    store_->AddChannel({acme_, Platform("whatsapp"), kPhoneAcme, "token"}).value();
+    store_->AddChannel({globex_, Platform("whatsapp"), kPhoneGlobex, "token"}).value();
   }
 
   static IngestRequest Message(const std::string& account, const std::string& contact, const std::string& id) {
     IngestRequest request;
+    request.platform = Platform("whatsapp");
     request.received_at_ms = kT0;
     InboundItem item;
     item.message.account_id = account;
@@ -92,8 +94,9 @@ TEST_P(EventLogTest, AnInboundMessageTellsOfItsConversationOnlyWhenItsModeChange
   // A reply written in the platform's app takes it over.
   mark = store_->events().LastId(acme_).value();
   IngestRequest echo;
+  echo.platform = Platform("whatsapp");
   echo.received_at_ms = kT0 + 6000;
-  echo.echoes.push_back(BusinessEcho{Platform::kWhatsApp, kPhoneAcme, "alice", "wamid.echo", "From the app", kT0});
+  echo.echoes.push_back(BusinessEcho{Platform("whatsapp"), kPhoneAcme, "alice", "wamid.echo", "From the app", kT0});
   ASSERT_TRUE(Ingest(echo));
   EXPECT_EQ(Types(acme_, mark), (std::vector<std::string>{"message.created", "conversation.updated"}));
   EXPECT_EQ(store_->events().Read(acme_, mark, 100).value().events.at(1).conversation->mode, "human");
@@ -121,12 +124,14 @@ TEST_P(EventLogTest, InboxActionsAndDeliveryTicksAppendTheirEvents) {
   ASSERT_TRUE(Ingest(Message(kPhoneAcme, "alice", "wamid.1")));
   const int64_t conversation = store_->events().Read(acme_, 0, 1).value().events.at(0).conversation->id;
   const int64_t before = store_->events().LastId(acme_).value();
-  OutboundMessage reply = store_->QueuePersonReply(acme_, conversation, "On it", "user:1", 0, kT0 + 10).value();
+  OutboundMessage reply =
+      store_->QueuePersonReply(acme_, conversation, "On it", "user:1", 0, kT0 + 10, testing::kWhatsAppWindow).value();
   EXPECT_EQ(Types(acme_, before), (std::vector<std::string>{"message.created", "conversation.updated"}));
 
   int64_t mark = store_->events().LastId(acme_).value();
   ASSERT_TRUE(store_->RecordSendResult(reply.id, "wamid.out.1", MessageStatus::kSent, std::nullopt));
   IngestRequest delivered;
+  delivered.platform = Platform("whatsapp");
   StatusUpdate status;
   status.account_id = kPhoneAcme;
   status.platform_message_id = "wamid.out.1";

@@ -3,6 +3,7 @@
 // unread counts against the team's read marker, the last message's preview, private notes and canned replies.
 
 #include "store_test.h"
+#include "support/platform_rules.h"
 
 #include "store/inbox_store.h"
 
@@ -16,14 +17,14 @@ class InboxTest : public StoreTest {
  protected:
   InboxTest() {
     globex_ = store_->CreateTenant("Globex", crypto::Sha256Hex("key-globex")).value().id;
-    store_->AddChannel({acme_, Platform::kInstagram, kIgAccount, "t"}).value();
-    store_->AddChannel({globex_, Platform::kWhatsApp, kOtherAccount, "t"}).value();
+    store_->AddChannel({acme_, Platform("instagram"), kIgAccount, "t"}).value();
+    store_->AddChannel({globex_, Platform("whatsapp"), kOtherAccount, "t"}).value();
   }
 
   // A customer message through the webhook path; returns its conversation.
   int64_t Customer(const std::string& account, const std::string& contact, const std::string& text,
                    const std::string& name = "", MessageType type = MessageType::kText) {
-    const Platform platform = account == kIgAccount ? Platform::kInstagram : Platform::kWhatsApp;
+    const Platform platform = account == kIgAccount ? Platform("instagram") : Platform("whatsapp");
     IngestRequest request = Request(now_, {Inbound("mid." + std::to_string(++next_mid_), contact, text, account)});
     request.platform = platform;
     request.messages[0].message.platform = platform;
@@ -83,8 +84,8 @@ INSTANTIATE_TEST_SUITE_P(Backends, InboxTest, ::testing::Values(Backend::kSqlite
 TEST_P(InboxTest, FiltersByPlatformAndByWaitingOnAPerson) {
   int64_t wa = Customer(kAccount, "33600000001", "Hello");
   int64_t ig = Customer(kIgAccount, "igsid-1", "Hello");
-  EXPECT_EQ(Ids({.platform = Platform::kInstagram}), (std::vector<int64_t>{ig}));
-  EXPECT_EQ(Ids({.platform = Platform::kWhatsApp}), (std::vector<int64_t>{wa}));
+  EXPECT_EQ(Ids({.platform = Platform("instagram")}), (std::vector<int64_t>{ig}));
+  EXPECT_EQ(Ids({.platform = Platform("whatsapp")}), (std::vector<int64_t>{wa}));
 
   // Bot mode: nobody waits on a person.
   EXPECT_TRUE(Ids({.waiting = true}).empty());
@@ -92,7 +93,7 @@ TEST_P(InboxTest, FiltersByPlatformAndByWaitingOnAPerson) {
   ASSERT_TRUE(store_->SetConversationMode(acme_, ig, "human", "manual", 0, now_));
   // Both customers spoke last; then a person answers one of them.
   EXPECT_EQ(Ids({.waiting = true}), (std::vector<int64_t>{ig, wa}));
-  ASSERT_TRUE(store_->QueuePersonReply(acme_, wa, "Hi, how can I help?", "user:1", 0, now_));
+  ASSERT_TRUE(store_->QueuePersonReply(acme_, wa, "Hi, how can I help?", "user:1", 0, now_, testing::kWhatsAppWindow));
   EXPECT_EQ(Ids({.waiting = true}), (std::vector<int64_t>{ig}));
   EXPECT_EQ(Ids({.waiting = false}), (std::vector<int64_t>{wa}));
   // A note or a reaction from the customer changes nothing; a new question does.
@@ -178,9 +179,9 @@ TEST_P(InboxTest, UnsentMessagesLeaveTheIndex) {
   int64_t conversation = Customer(kIgAccount, "igsid-1", "my secret code 4417");
   ASSERT_EQ(Search("4417"), (std::vector<int64_t>{conversation}));
   IngestRequest request;
-  request.platform = Platform::kInstagram;
+  request.platform = Platform("instagram");
   request.received_at_ms = now_;
-  request.deletions.push_back({Platform::kInstagram, kIgAccount, "mid.1", "igsid-1"});
+  request.deletions.push_back({Platform("instagram"), kIgAccount, "mid.1", "igsid-1"});
   ASSERT_TRUE(Ingest(std::move(request)));
   EXPECT_TRUE(Search("4417").empty());
 }
@@ -203,7 +204,7 @@ TEST_P(InboxTest, UnreadCountsCustomerMessagesSinceTheTeamsReadMarker) {
   ConversationSummary read = store_->inbox().MarkRead(acme_, conversation, now_).value();
   EXPECT_EQ(read.unread_count, 0);
   EXPECT_EQ(Summary(conversation).unread_count, 0);
-  ASSERT_TRUE(store_->QueuePersonReply(acme_, conversation, "Yes!", "user:1", 0, now_));
+  ASSERT_TRUE(store_->QueuePersonReply(acme_, conversation, "Yes!", "user:1", 0, now_, testing::kWhatsAppWindow));
   EXPECT_EQ(Summary(conversation).unread_count, 0);  // the business's own messages are never unread
   EXPECT_EQ(Summary(conversation).last_message->direction, Direction::kOut);
   Customer(kAccount, "33600000001", std::string(300, 'a'));

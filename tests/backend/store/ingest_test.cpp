@@ -17,7 +17,7 @@ TEST_P(StoreTest, IngestStoresAndDeduplicates) {
   EXPECT_EQ(first->duplicates, 0);
   ASSERT_EQ(first->pending.size(), 1u);  // One entry per conversation.
   EXPECT_EQ(first->pending[0].tenant_id, tenant_.id);
-  EXPECT_EQ(first->pending[0].platform, Platform::kWhatsApp);
+  EXPECT_EQ(first->pending[0].platform, Platform("whatsapp"));
   EXPECT_EQ(first->pending[0].pending_since_ms, kT0);
   EXPECT_EQ(first->tenant_ids, std::vector<int64_t>{tenant_.id});
   const int64_t conversation_id = first->pending[0].conversation_id;
@@ -118,7 +118,7 @@ TEST_P(StoreTest, UnknownAccountStoresNothing) {
 TEST_P(StoreTest, ChannelAddedByAnotherProcessIsFound) {
   EXPECT_EQ(Ingest(Request(kT0, {Inbound("m1", "c1", "hi", "phone-late")})).value().unknown_account, 1);
   auto cli = backend_->OpenAnother();
-  ASSERT_TRUE(cli->AddChannel({tenant_.id, Platform::kWhatsApp, "phone-late", "t"}));
+  ASSERT_TRUE(cli->AddChannel({tenant_.id, Platform("whatsapp"), "phone-late", "t"}));
   cli->Close();
   EXPECT_EQ(Ingest(Request(kT0, {Inbound("m1", "c1", "hi", "phone-late")})).value().stored, 1);
 }
@@ -138,8 +138,9 @@ TEST_P(StoreTest, DeletionMarksTheInboundMessage) {
   auto outcome = Ingest(Request(kT0, {Inbound("m1", "c1", "oops")})).value();
   const int64_t conversation_id = outcome.pending.at(0).conversation_id;
   IngestRequest request;
+  request.platform = Platform("whatsapp");
   request.received_at_ms = kT0 + 1;
-  request.deletions.push_back(Deletion{Platform::kWhatsApp, kAccount, "m1", "c1"});
+  request.deletions.push_back(Deletion{Platform("whatsapp"), kAccount, "m1", "c1"});
   ASSERT_TRUE(Ingest(request));
   EXPECT_EQ(Count("SELECT COUNT(*) FROM messages WHERE status = 'deleted' AND platform_message_id = 'm1'"), 1);
   EXPECT_TRUE(Messages(conversation_id).empty());  // The agent no longer reads it.
@@ -154,9 +155,10 @@ TEST_P(StoreTest, AnEchoFromThePlatformsAppTakesTheConversationOver) {
   const int64_t conversation_id =
       Ingest(Request(kT0, {Inbound("m1", "c1", "hi")})).value().pending.at(0).conversation_id;
   IngestRequest echo;
+  echo.platform = Platform("whatsapp");
   echo.received_at_ms = kT0 + 10;
   echo.human_idle_ms = 60'000;
-  echo.echoes.push_back(BusinessEcho{Platform::kWhatsApp, kAccount, "c1", "wamid.app", "I will handle it", kT0 + 5});
+  echo.echoes.push_back(BusinessEcho{Platform("whatsapp"), kAccount, "c1", "wamid.app", "I will handle it", kT0 + 5});
   auto outcome = Ingest(echo).value();
   EXPECT_EQ(outcome.takeovers, 1);
   // The person answers: nothing is pending, and a claim finds nothing.

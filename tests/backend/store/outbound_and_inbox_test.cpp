@@ -203,7 +203,7 @@ TEST_P(StoreTest, PaginationWithCursors) {
 
 TEST_P(StoreTest, TenantIsolation) {
   Tenant other = store_->CreateTenant("Other", crypto::Sha256Hex("key-other")).value();
-  ASSERT_TRUE(store_->AddChannel({other.id, Platform::kWhatsApp, "phone-other", "t"}));
+  ASSERT_TRUE(store_->AddChannel({other.id, Platform("whatsapp"), "phone-other", "t"}));
   auto mine = Ingest(Request(kT0, {Inbound("m1", "c1", "hi")})).value();
   auto theirs = Ingest(Request(kT0, {Inbound("m1", "c1", "hi", "phone-other")})).value();  // Same ids, other channel.
   EXPECT_EQ(theirs.stored, 1);

@@ -112,8 +112,9 @@ TEST_P(OutboxTest, AMessageThePlatformEchoedIsNotSentAgain) {
   ASSERT_TRUE(store_->DeferOutbound(ids[0], lease.token, kT0 + 5'000, MessageError{0, "network error", "timeout"}));
   // The attempt that timed out went through: the platform's echo of it arrives.
   IngestRequest echo;
+  echo.platform = Platform("whatsapp");
   echo.received_at_ms = kT0 + 100;
-  echo.echoes.push_back(BusinessEcho{Platform::kWhatsApp, kAccount, "c1", "wamid.out.1", "hi!", kT0 + 50});
+  echo.echoes.push_back(BusinessEcho{Platform("whatsapp"), kAccount, "c1", "wamid.out.1", "hi!", kT0 + 50});
   std::promise<Result<IngestOutcome>> promise;
   store_->Ingest(std::move(echo), [&](Result<IngestOutcome> r) { promise.set_value(std::move(r)); });
   ASSERT_TRUE(promise.get_future().get());

@@ -56,7 +56,7 @@ TEST_P(PostgresStoreTest, ConnectionsTheServerEndedAreReplaced) {
   EXPECT_EQ(stored->stored, 1);
   auto channel = store_->GetChannel(channel_.id);
   ASSERT_TRUE(channel) << channel.error().detail;
-  EXPECT_TRUE(store_->AddChannel({tenant_.id, Platform::kInstagram, "ig-9", "t"}));
+  EXPECT_TRUE(store_->AddChannel({tenant_.id, Platform("instagram"), "ig-9", "t"}));
   EXPECT_EQ(Count("SELECT COUNT(*) FROM messages"), 2);
 }
 

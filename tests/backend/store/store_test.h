@@ -38,7 +38,7 @@ inline std::string Id(std::string prefix, int64_t n) {
 inline InboundItem Inbound(const std::string& mid, const std::string& contact, const std::string& text,
                            const std::string& account = kAccount) {
   InboundItem item;
-  item.message.platform = Platform::kWhatsApp;
+  item.message.platform = Platform("whatsapp");
   item.message.account_id = account;
   item.message.platform_message_id = mid;
   item.message.contact_id = contact;
@@ -50,6 +50,7 @@ inline InboundItem Inbound(const std::string& mid, const std::string& contact, c
 
 inline IngestRequest Request(int64_t received_at_ms, std::vector<InboundItem> messages) {
   IngestRequest request;
+  request.platform = Platform("whatsapp");
   request.received_at_ms = received_at_ms;
   request.messages = std::move(messages);
   return request;
@@ -63,6 +64,7 @@ inline IngestRequest StatusRequest(const std::string& mid, MessageStatus status,
   update.status = status;
   update.error = std::move(error);
   IngestRequest request;
+  request.platform = Platform("whatsapp");
   request.received_at_ms = kT0;
   request.statuses.push_back(std::move(update));
   return request;
@@ -78,7 +80,7 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
                                  })),
         store_(&backend_->store()) {
     tenant_ = store_->CreateTenant("Acme", crypto::Sha256Hex("key-acme")).value();
-    channel_ = store_->AddChannel({tenant_.id, Platform::kWhatsApp, kAccount, "EAAG-secret-token"}).value();
+    channel_ = store_->AddChannel({tenant_.id, Platform("whatsapp"), kAccount, "EAAG-secret-token"}).value();
   }
 
   // Stores `request` and waits for the outcome, as a webhook's handler does.

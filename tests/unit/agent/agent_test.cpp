@@ -3,6 +3,7 @@
 // to the fake server.
 
 #include "agent/agent.h"
+#include "support/platform_rules.h"
 
 #include "agent/message_text.h"
 #include "agent/messages.h"
@@ -27,6 +28,9 @@
 
 namespace parley::agent {
 namespace {
+
+using testing::kInstagramText;
+using testing::kWhatsAppText;
 
 namespace asio = boost::asio;
 namespace json = boost::json;
@@ -149,11 +153,10 @@ class AgentTest : public knowledge::fixture::KnowledgeStoreFixture {
     return answers;
   }
 
-  AgentAnswer Ask(const std::string& question, std::vector<Turn> history = {},
-                  Platform platform = Platform::kWhatsApp) {
+  AgentAnswer Ask(const std::string& question, std::vector<Turn> history = {}, TextRules text = kWhatsAppText) {
     AgentRequest request;
     request.tenant_id = acme_;
-    request.platform = platform;
+    request.text = text;
     request.question = question;
     request.history = std::move(history);
     std::future<Result<AgentAnswer>> future = asio::co_spawn(io_, agent_.Answer(request, settings_), asio::use_future);
@@ -239,7 +242,7 @@ TEST_F(AgentTest, AnswersFromTheFaqWhenAPairsQuestionMatches) {
     EXPECT_EQ(Stages(answer), (std::vector<std::string>{"triage", "check_faq"}));
     EXPECT_TRUE(Stage(answer, "check_faq").at("matches").at(0).at("faq_id").is_int64());
   }
-  EXPECT_EQ(Ask("phone number", {}, Platform::kInstagram).answer, "Call us on 04 78 00 00 00.");
+  EXPECT_EQ(Ask("phone number", {}, kInstagramText).answer, "Call us on 04 78 00 00 00.");
   EXPECT_TRUE(AnswerRequests().empty());
 }
 
@@ -344,8 +347,8 @@ TEST_F(AgentTest, TheModelsMarkdownIsFittedToThePlatform) {
     return Grounded("**Refunds** are paid back to the original card within 5 business days.",
                     {PassageNumber(request, "Refunds")});
   });
-  EXPECT_EQ(Ask("How do refunds work?", {}, Platform::kInstagram).answer, kRefundsAnswer);
-  EXPECT_EQ(Ask("How do refunds work?", {}, Platform::kWhatsApp).answer,
+  EXPECT_EQ(Ask("How do refunds work?", {}, kInstagramText).answer, kRefundsAnswer);
+  EXPECT_EQ(Ask("How do refunds work?", {}, kWhatsAppText).answer,
             "*Refunds* are paid back to the original card within 5 business days.");
 }
 
@@ -451,10 +454,10 @@ TEST_F(AgentTest, LongAnswersAreSplitToThePlatformsLimit) {
   std::string long_answer;
   for (int i = 0; i < 40; ++i) long_answer += std::string(kRefundsAnswer) + " ";
   ScriptModel([&](const json::value& request) { return Grounded(long_answer, {PassageNumber(request, "Refunds")}); });
-  AgentAnswer answer = Ask("How do refunds work?", {}, Platform::kInstagram);
+  AgentAnswer answer = Ask("How do refunds work?", {}, kInstagramText);
   EXPECT_EQ(ToString(answer.reason), "answered");
   ASSERT_GT(answer.parts.size(), 2u);
-  for (const auto& part : answer.parts) EXPECT_LE(part.size(), MessageLimit(Platform::kInstagram));
+  for (const auto& part : answer.parts) EXPECT_LE(part.size(), kInstagramText.max_length);
   EXPECT_EQ(Stage(answer, "validate").at("parts"), static_cast<int64_t>(answer.parts.size()));
 }
 

@@ -90,32 +90,27 @@ TEST(LeaksSecretsTest, CredentialsAreLeaks) {
   EXPECT_FALSE(LeaksSecrets("Our sk-8 skateboard costs 40 euros; ask for a bearer bond", ""));
 }
 
-TEST(FormatForPlatformTest, WhatsAppGetsItsOwnMarkup) {
+TEST(FormatForPlatformTest, WhatsAppMarkupHasItsOwnMarkers) {
   const std::string markdown =
       "# Opening hours\n**Monday**: 9-5, __Sunday__: ~~open~~ closed\n* first\n+ second\n"
       "[Book a table](https://example.com/book) _soon_ ```mono```";
-  EXPECT_EQ(FormatForPlatform(markdown, Platform::kWhatsApp),
+  EXPECT_EQ(FormatForPlatform(markdown, Markup::kWhatsApp),
             "*Opening hours*\n*Monday*: 9-5, *Sunday*: ~open~ closed\n- first\n- second\n"
             "Book a table (https://example.com/book) _soon_ ```mono```");
 }
 
 TEST(FormatForPlatformTest, SingleAsterisksAreItalicAndABoldHeadingIsBoldOnce) {
-  EXPECT_EQ(FormatForPlatform("A *really* fresh **croissant**", Platform::kWhatsApp), "A _really_ fresh *croissant*");
-  EXPECT_EQ(FormatForPlatform("# **Menu**\n2*3 = 6", Platform::kWhatsApp), "*Menu*\n2*3 = 6");
-  EXPECT_EQ(FormatForPlatform("A *really* fresh **croissant**", Platform::kInstagram), "A really fresh croissant");
+  EXPECT_EQ(FormatForPlatform("A *really* fresh **croissant**", Markup::kWhatsApp), "A _really_ fresh *croissant*");
+  EXPECT_EQ(FormatForPlatform("# **Menu**\n2*3 = 6", Markup::kWhatsApp), "*Menu*\n2*3 = 6");
+  EXPECT_EQ(FormatForPlatform("A *really* fresh **croissant**", Markup::kPlain), "A really fresh croissant");
 }
 
-TEST(FormatForPlatformTest, InstagramGetsPlainText) {
+TEST(FormatForPlatformTest, PlainMarkupGetsPlainText) {
   const std::string markdown =
       "## Opening hours\n**Monday**: 9-5, ~~Sunday~~\n* first\n[Book](https://example.com/book) `code` ```block```";
-  EXPECT_EQ(FormatForPlatform(markdown, Platform::kInstagram),
+  EXPECT_EQ(FormatForPlatform(markdown, Markup::kPlain),
             "Opening hours\nMonday: 9-5, Sunday\n- first\nBook (https://example.com/book) code block");
-  EXPECT_EQ(FormatForPlatform("Plain text stays as it is.", Platform::kInstagram), "Plain text stays as it is.");
-}
-
-TEST(MessageLimitTest, PerPlatform) {
-  EXPECT_EQ(MessageLimit(Platform::kWhatsApp), 4096u);
-  EXPECT_EQ(MessageLimit(Platform::kInstagram), 1000u);
+  EXPECT_EQ(FormatForPlatform("Plain text stays as it is.", Markup::kPlain), "Plain text stays as it is.");
 }
 
 TEST(SplitMessageTest, ShortTextIsOnePart) {

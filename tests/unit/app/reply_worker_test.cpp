@@ -47,9 +47,9 @@ Config TestConfig() {
 class ReplyWorkerTest : public ::testing::Test {
  protected:
   ReplyWorkerTest() {
-    channels_.whatsapp = std::make_unique<FakeChannel>(Platform::kWhatsApp);
-    channels_.instagram = std::make_unique<FakeChannel>(Platform::kInstagram);
-    channel_ = store_.MakeChannel(Platform::kWhatsApp);
+    channels_.Add(std::make_unique<FakeChannel>(Platform("whatsapp")));
+    channels_.Add(std::make_unique<FakeChannel>(Platform("instagram")));
+    channel_ = store_.MakeChannel(Platform("whatsapp"));
     conversation_ = store_.MakeConversation(channel_.id, "15550001");
     StartWorker();
   }
@@ -120,7 +120,7 @@ class ReplyWorkerTest : public ::testing::Test {
     if (auto pending = store_.Receive(conversation_, text)) batcher_->Arm(*pending);
   }
 
-  FakeChannel& whatsapp() { return static_cast<FakeChannel&>(*channels_.whatsapp); }
+  FakeChannel& whatsapp() { return static_cast<FakeChannel&>(*channels_.Get(Platform("whatsapp"))); }
 
   // The texts the platform accepted, in order.
   std::vector<std::string> Delivered() {

@@ -1,4 +1,5 @@
 #include "channels/meta/oauth_state.h"
+#include "channels/registry.h"
 
 #include "channels/meta/accounts.h"
 
@@ -13,14 +14,14 @@ constexpr int64_t kNow = 1'800'000'000'000;
 
 crypto::SecretBox Box(char fill = 'k') { return crypto::SecretBox::Create(std::string(32, fill)).value(); }
 
-OAuthState State() { return {42, Platform::kInstagram, "admin", 7, std::nullopt, kNow + kOAuthStateLifetimeMs}; }
+OAuthState State() { return {42, Platform("instagram"), "admin", 7, std::nullopt, kNow + kOAuthStateLifetimeMs}; }
 
 TEST(OAuthStateTest, OpensToWhatWasSealed) {
   auto box = Box();
   auto opened = OpenOAuthState(SealOAuthState(State(), box), box, kNow);
   ASSERT_TRUE(opened) << opened.error().message;
   EXPECT_EQ(opened->tenant_id, 42);
-  EXPECT_EQ(opened->platform, Platform::kInstagram);
+  EXPECT_EQ(opened->platform, Platform("instagram"));
   EXPECT_EQ(opened->role, "admin");
   EXPECT_EQ(opened->user_id, 7);
   EXPECT_FALSE(opened->api_key_id);
@@ -64,9 +65,10 @@ TEST(OAuthStateTest, RefusesAlteredForeignAndUnrelatedText) {
 TEST(OAuthAppTest, AuthorizationUrlCarriesTheLoginParameters) {
   OAuthApp app{"1234567890", "app-secret", "https://parley.example/api/social-accounts/connect/{platform}/callback",
                "https://www.facebook.com/v23.0/dialog/oauth"};
-  EXPECT_EQ(app.RedirectUri(Platform::kWhatsApp),
+  EXPECT_EQ(app.RedirectUri(Platform("whatsapp")),
             "https://parley.example/api/social-accounts/connect/whatsapp/callback");
-  std::string url = AuthorizationUrl(app, Platform::kInstagram, "st/ate+1");
+  const PlatformPlugin& instagram = *FindPlatform("instagram");
+  std::string url = AuthorizationUrl(app, instagram.platform(), *instagram.meta_login, "st/ate+1");
   auto parsed = boost::urls::parse_uri(url);
   ASSERT_TRUE(parsed) << url;
   EXPECT_EQ(parsed->encoded_host(), "www.facebook.com");
@@ -79,7 +81,7 @@ TEST(OAuthAppTest, AuthorizationUrlCarriesTheLoginParameters) {
   EXPECT_EQ((*params.find("response_type")).value, "code");
   EXPECT_NE((*params.find("scope")).value.find("instagram_manage_messages"), std::string::npos);
   EXPECT_FALSE(params.contains("client_secret"));
-  EXPECT_NE(OAuthScopes(Platform::kWhatsApp).find("whatsapp_business_messaging"), std::string_view::npos);
+  EXPECT_NE(FindPlatform("whatsapp")->meta_login->scopes.find("whatsapp_business_messaging"), std::string_view::npos);
 }
 
 TEST(OAuthFlowsTest, AFlowServesOneCallback) {

@@ -34,9 +34,9 @@ TEST_F(MemoryBatcherTest, FiresEachConversationOnceAtItsDeadline) {
   auto batcher = MakeMemoryBatcher(io_.get_executor(), {30, 1000}, clock_);
   std::vector<std::pair<int64_t, int64_t>> fired;
   batcher->Start([&](int64_t id) { fired.emplace_back(id, clock_.NowMs()); });
-  batcher->Arm({1, 1, Platform::kWhatsApp, kT0, kT0});
-  batcher->Arm({2, 1, Platform::kWhatsApp, kT0, kT0 + 20});
-  batcher->Arm({1, 1, Platform::kWhatsApp, kT0, kT0 + 10});  // Moves 1's deadline to +40.
+  batcher->Arm({1, 1, Platform("whatsapp"), kT0, kT0});
+  batcher->Arm({2, 1, Platform("whatsapp"), kT0, kT0 + 20});
+  batcher->Arm({1, 1, Platform("whatsapp"), kT0, kT0 + 10});  // Moves 1's deadline to +40.
   Settle();
   Advance(39);
   EXPECT_TRUE(fired.empty());
@@ -59,7 +59,7 @@ TEST_F(MemoryBatcherTest, MaxWaitBoundsADeadlineThatKeepsMoving) {
   batcher->Start([&](int64_t) { fired_at.push_back(clock_.NowMs()); });
   // A message every 20 ms keeps pushing the window; the first message's max wait ends it at +100.
   for (int64_t at = 0; at <= 80; at += 20) {
-    batcher->Arm({1, 1, Platform::kWhatsApp, kT0, kT0 + at});
+    batcher->Arm({1, 1, Platform("whatsapp"), kT0, kT0 + at});
     Advance(20);
   }
   ASSERT_EQ(fired_at.size(), 1u);
@@ -82,7 +82,7 @@ TEST_F(MemoryBatcherTest, StopKeepsArmedConversationsFromFiring) {
   auto batcher = MakeMemoryBatcher(io_.get_executor(), {20, 1000}, clock_);
   int fired = 0;
   batcher->Start([&](int64_t) { ++fired; });
-  batcher->Arm({1, 1, Platform::kWhatsApp, kT0, kT0});
+  batcher->Arm({1, 1, Platform("whatsapp"), kT0, kT0});
   batcher->Stop();
   Advance(1'000);
   EXPECT_EQ(fired, 0);

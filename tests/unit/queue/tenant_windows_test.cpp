@@ -86,8 +86,8 @@ TEST_F(BatcherWindowsTest, EachTenantsConversationsWaitItsOwnWindow) {
   auto batcher = MakeMemoryBatcher(io_.get_executor(), {100, 10000, &windows_}, clock_);
   std::map<int64_t, int64_t> fired_at;
   batcher->Start([&](int64_t id) { fired_at[id] = clock_.NowMs(); });
-  batcher->Arm({1, /*tenant*/ 10, Platform::kWhatsApp, kT0, kT0});
-  batcher->Arm({2, /*tenant*/ 20, Platform::kWhatsApp, kT0, kT0});
+  batcher->Arm({1, /*tenant*/ 10, Platform("whatsapp"), kT0, kT0});
+  batcher->Arm({2, /*tenant*/ 20, Platform("whatsapp"), kT0, kT0});
   Settle();
   // Tenant 10 has a window of 1 s, tenant 20 keeps the server's 100 ms; both read after arming.
   fetches_.Answer(10, 1000);
@@ -100,7 +100,7 @@ TEST_F(BatcherWindowsTest, EachTenantsConversationsWaitItsOwnWindow) {
   Advance(1);
   EXPECT_EQ(fired_at[1], kT0 + 1000);
   // Cached now: a new message of tenant 10 waits its window without asking again.
-  batcher->Arm({3, 10, Platform::kWhatsApp, kT0 + 1000, kT0 + 1000});
+  batcher->Arm({3, 10, Platform("whatsapp"), kT0 + 1000, kT0 + 1000});
   Settle();
   EXPECT_EQ(fetches_.asked.size(), 2u);
   Advance(999);
@@ -113,7 +113,7 @@ TEST_F(BatcherWindowsTest, AWindowReadTooLateDoesNotHandAConversationOverTwice) 
   auto batcher = MakeMemoryBatcher(io_.get_executor(), {100, 10000, &windows_}, clock_);
   std::vector<int64_t> fired;
   batcher->Start([&](int64_t id) { fired.push_back(id); });
-  batcher->Arm({1, 10, Platform::kWhatsApp, kT0, kT0});
+  batcher->Arm({1, 10, Platform("whatsapp"), kT0, kT0});
   Settle();
   Advance(100);  // The server's window passed before the tenant's was read.
   EXPECT_EQ(fired, std::vector<int64_t>{1});

@@ -4,6 +4,7 @@
 #include "core/crypto.h"
 #include "store/access_store.h"
 #include "store/inbox_store.h"
+#include "support/platform_rules.h"
 
 #include "store/sqlite/sqlite_store.h"
 #include "unit/store/store_fixture.h"
@@ -26,7 +27,7 @@ constexpr int64_t kIdle = 3'600'000;
 
 InboundItem Inbound(const std::string& mid, const std::string& text, const std::string& contact = "igsid-1") {
   InboundItem item;
-  item.message.platform = Platform::kInstagram;
+  item.message.platform = Platform("instagram");
   item.message.account_id = kIgAccount;
   item.message.platform_message_id = mid;
   item.message.contact_id = contact;
@@ -37,7 +38,7 @@ InboundItem Inbound(const std::string& mid, const std::string& text, const std::
 
 IngestRequest Messages(int64_t received_at_ms, std::vector<InboundItem> messages) {
   IngestRequest request;
-  request.platform = Platform::kInstagram;
+  request.platform = Platform("instagram");
   request.received_at_ms = received_at_ms;
   request.messages = std::move(messages);
   return request;
@@ -47,10 +48,10 @@ IngestRequest Messages(int64_t received_at_ms, std::vector<InboundItem> messages
 IngestRequest Echo(int64_t received_at_ms, const std::string& mid, const std::string& text,
                    const std::string& contact = "igsid-1") {
   IngestRequest request;
-  request.platform = Platform::kInstagram;
+  request.platform = Platform("instagram");
   request.received_at_ms = received_at_ms;
   request.human_idle_ms = kIdle;
-  request.echoes.push_back(BusinessEcho{Platform::kInstagram, kIgAccount, contact, mid, text, kT0});
+  request.echoes.push_back(BusinessEcho{Platform("instagram"), kIgAccount, contact, mid, text, kT0});
   return request;
 }
 
@@ -66,7 +67,7 @@ Reply TextReply(std::vector<std::string> texts, Decision decision = Decision::kA
 
 class HandoffTest : public StoreFixture {
  protected:
-  void SetUp() override { AddChannel(acme_, Platform::kInstagram, kIgAccount, "IGQ-token"); }
+  void SetUp() override { AddChannel(acme_, Platform("instagram"), kIgAccount, "IGQ-token"); }
 
   IngestOutcome Ingest(IngestRequest request) {
     auto outcome = IngestNow(std::move(request));
@@ -379,9 +380,9 @@ TEST_F(HandoffTest, RecentMessagesAreTheLastOnesBeforeAnIdOldestFirst) {
   Customer("mid.2", "two", kT0 + 2);
   Customer("mid.3", "three (unsent)", kT0 + 3);
   IngestRequest unsend;
-  unsend.platform = Platform::kInstagram;
+  unsend.platform = Platform("instagram");
   unsend.received_at_ms = kT0 + 4;
-  unsend.deletions.push_back(Deletion{Platform::kInstagram, kIgAccount, "mid.3", "igsid-1"});
+  unsend.deletions.push_back(Deletion{Platform("instagram"), kIgAccount, "mid.3", "igsid-1"});
   Ingest(unsend);
   Customer("mid.4", "four", kT0 + 5);
   int64_t four = Thread(conversation).back().id;
@@ -473,7 +474,9 @@ TEST_F(HandoffTest, ClosingLeavesNothingPendingVoidsTheClaimAndTheNextMessageOpe
   EXPECT_TRUE(store_->ListQueuedOutbound().value().empty());
   EXPECT_FALSE(Claimable(conversation, kT0 + 4));
   EXPECT_EQ(store_->CloseConversation(globex_, conversation, kT0).error().code, ErrorCode::kNotFound);
-  EXPECT_EQ(store_->QueuePersonReply(acme_, conversation, "Hi", "user:1", kIdle, kT0 + 5).error().code,
+  EXPECT_EQ(store_->QueuePersonReply(acme_, conversation, "Hi", "user:1", kIdle, kT0 + 5, testing::kInstagramWindow)
+                .error()
+                .code,
             ErrorCode::kConflict);
 
   int64_t reopened = Customer("mid.2", "Me again", kT0 + 10);
@@ -484,7 +487,9 @@ TEST_F(HandoffTest, ClosingLeavesNothingPendingVoidsTheClaimAndTheNextMessageOpe
 TEST_F(HandoffTest, APersonsReplyIsQueuedLikeTheBotsAndSilencesTheBot) {
   int64_t conversation = Customer("mid.1", "Hello?", kT0);
   OutboundMessage queued =
-      store_->QueuePersonReply(acme_, conversation, "Hi, Ana here.", "user:7", kIdle, kT0 + 1).value();
+      store_
+          ->QueuePersonReply(acme_, conversation, "Hi, Ana here.", "user:7", kIdle, kT0 + 1, testing::kInstagramWindow)
+          .value();
   EXPECT_EQ(queued.draft.text, "Hi, Ana here.");
   EXPECT_EQ(queued.recipient_id, "igsid-1");
   EXPECT_EQ(queued.channel.access_token, "IGQ-token");
@@ -497,37 +502,46 @@ TEST_F(HandoffTest, APersonsReplyIsQueuedLikeTheBotsAndSilencesTheBot) {
   ASSERT_EQ(thread.size(), 2u);
   EXPECT_EQ(thread[1].details.at("sent_by"), "person");
   EXPECT_EQ(thread[1].details.at("author"), "user:7");
-  EXPECT_EQ(store_->QueuePersonReply(globex_, conversation, "x", "user:9", kIdle, kT0).error().code,
+  EXPECT_EQ(store_->QueuePersonReply(globex_, conversation, "x", "user:9", kIdle, kT0, testing::kInstagramWindow)
+                .error()
+                .code,
             ErrorCode::kNotFound);
-  EXPECT_EQ(store_->QueuePersonReply(acme_, conversation, "", "user:7", kIdle, kT0).error().code,
-            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(
+      store_->QueuePersonReply(acme_, conversation, "", "user:7", kIdle, kT0, testing::kInstagramWindow).error().code,
+      ErrorCode::kInvalidArgument);
 }
 
 TEST_F(HandoffTest, WhatsAppRepliesFromPeopleStayWithinTheCustomerServiceWindow) {
-  ASSERT_TRUE(store_->AddChannel({acme_, Platform::kWhatsApp, "phone-1", "EAAG-token"}));
+  ASSERT_TRUE(store_->AddChannel({acme_, Platform("whatsapp"), "phone-1", "EAAG-token"}));
   InboundItem item = Inbound("wamid.1", "Hello", "33600000001");
-  item.message.platform = Platform::kWhatsApp;
+  item.message.platform = Platform("whatsapp");
   item.message.account_id = "phone-1";
   IngestRequest request = Messages(kT0, {item});
-  request.platform = Platform::kWhatsApp;
+  request.platform = Platform("whatsapp");
   int64_t conversation = Ingest(std::move(request)).pending.at(0).conversation_id;
   constexpr int64_t kDay = 24 * 3600 * 1000;
-  auto late = store_->QueuePersonReply(acme_, conversation, "Sorry for the wait", "user:1", kIdle, kT0 + kDay + 1);
+  auto late = store_->QueuePersonReply(acme_, conversation, "Sorry for the wait", "user:1", kIdle, kT0 + kDay + 1,
+                                       testing::kWhatsAppWindow);
   EXPECT_EQ(late.error().code, ErrorCode::kConflict);
   EXPECT_NE(late.error().message.find("24 hours"), std::string::npos);
-  EXPECT_TRUE(store_->QueuePersonReply(acme_, conversation, "On it", "user:1", kIdle, kT0 + kDay - 1));
+  EXPECT_TRUE(store_->QueuePersonReply(acme_, conversation, "On it", "user:1", kIdle, kT0 + kDay - 1,
+                                       testing::kWhatsAppWindow));
 }
 
 TEST_F(HandoffTest, InstagramRepliesFromPeopleAfterADayCarryTheHumanAgentTagForUpToAWeek) {
   int64_t conversation = Customer("mid.1", "Hello?", kT0);
   constexpr int64_t kDay = 24 * 3600 * 1000;
-  OutboundMessage prompt = store_->QueuePersonReply(acme_, conversation, "Hi!", "user:1", kIdle, kT0 + 1).value();
+  OutboundMessage prompt =
+      store_->QueuePersonReply(acme_, conversation, "Hi!", "user:1", kIdle, kT0 + 1, testing::kInstagramWindow).value();
   EXPECT_FALSE(prompt.draft.human_agent);
-  OutboundMessage late =
-      store_->QueuePersonReply(acme_, conversation, "Sorry for the wait", "user:1", kIdle, kT0 + 3 * kDay).value();
+  OutboundMessage late = store_
+                             ->QueuePersonReply(acme_, conversation, "Sorry for the wait", "user:1", kIdle,
+                                                kT0 + 3 * kDay, testing::kInstagramWindow)
+                             .value();
   EXPECT_TRUE(late.draft.human_agent);
   EXPECT_TRUE(store_->GetOutbound(late.id).value().draft.human_agent);
-  auto too_late = store_->QueuePersonReply(acme_, conversation, "Still there?", "user:1", kIdle, kT0 + 8 * kDay);
+  auto too_late = store_->QueuePersonReply(acme_, conversation, "Still there?", "user:1", kIdle, kT0 + 8 * kDay,
+                                           testing::kInstagramWindow);
   EXPECT_EQ(too_late.error().code, ErrorCode::kConflict);
   EXPECT_NE(too_late.error().message.find("7 days"), std::string::npos);
 }

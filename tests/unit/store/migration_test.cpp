@@ -70,8 +70,41 @@ TEST(ChannelMigrationTest, RebuildingTheChannelsTableKeepsEverythingThatReferenc
   EXPECT_EQ(store->ListMessages(1, 4, std::nullopt, 50).value().data.size(), 1u);
   // The live-account index replaced the table-wide one: after removal the account may be connected again.
   ASSERT_TRUE(store->RemoveChannel(1, 7));
-  EXPECT_TRUE(store->AddChannel({1, Platform::kWhatsApp, kPhone, "EAAG-new", "", {}}));
+  EXPECT_TRUE(store->AddChannel({1, Platform("whatsapp"), kPhone, "EAAG-new", "", {}}));
   store->Close();
+}
+
+// 0027 rebuilds the channels table once more: the platform is any registered name (checked for form only) and
+// each channel gets a public id; everything else, and what references the channels, stays.
+TEST(ChannelMigrationTest, OpenPlatformsKeepTheChannelsAndGiveEachAPublicId) {
+  testing::TempDir dir("parley-open-platforms-migration");
+  const std::string path = (dir.path() / "parley.db").string();
+  crypto::SecretBox box = TestBox();
+  BuildReleaseBefore(path, 27,
+                     "INSERT INTO tenants (id, name, created_at) VALUES (1, 'Acme', 0);"
+                     "INSERT INTO channels (id, tenant_id, platform, account_id, access_token_sealed, created_at,"
+                     " updated_at, username, waba_id) VALUES (7, 1, 'instagram', '17841400000000001', '" +
+                         box.Seal("IGQ") + "', 0, 3, 'crumb', ''), (8, 1, 'whatsapp', '" + std::string(kPhone) +
+                         "', '" + box.Seal("EAAG") +
+                         "', 0, 0, '', '102290129340398');"
+                         "INSERT INTO contacts (id, tenant_id, channel_id, platform_id, created_at)"
+                         " VALUES (3, 1, 7, 'c1', 0);");
+  auto store = OpenMigrated(path, box);
+  Channel instagram = store->GetChannel(1, 7).value();
+  Channel whatsapp = store->GetChannel(1, 8).value();
+  EXPECT_EQ(instagram.platform, Platform("instagram"));
+  EXPECT_EQ(instagram.profile.username, "crumb");
+  EXPECT_EQ(instagram.updated_at_ms, 3);
+  EXPECT_EQ(whatsapp.waba_id, "102290129340398");
+  EXPECT_FALSE(instagram.public_id.empty());
+  EXPECT_NE(instagram.public_id, whatsapp.public_id);
+  Channel messenger = store->AddChannel({1, Platform("messenger"), "104623598744221", "EAAPage"}).value();
+  EXPECT_EQ(messenger.platform, Platform("messenger"));
+  EXPECT_FALSE(messenger.public_id.empty());
+  store->Close();
+  auto db = Database::Open(path, {}).value();
+  EXPECT_FALSE(db->Exec("UPDATE channels SET platform = 'Not A Name' WHERE id = 7"));
+  EXPECT_TRUE(db->Exec("SELECT 1 FROM contacts WHERE id = 3 AND channel_id = 7"));
 }
 
 // 0009 rebuilds the messages table; ids, the AUTOINCREMENT high-water mark and the status rule must survive.

@@ -29,7 +29,7 @@ constexpr char kAccount[] = "wa-1";
 
 class SearchIndexerTest : public StoreFixture {
  protected:
-  void SetUp() override { AddChannel(acme_, Platform::kWhatsApp, kAccount); }
+  void SetUp() override { AddChannel(acme_, Platform("whatsapp"), kAccount); }
 
   // Opens the store again after Close(), as a restarted server does.
   void Open() {
@@ -43,7 +43,7 @@ class SearchIndexerTest : public StoreFixture {
   std::string Path() const { return (dir_.path() / "parley.db").string(); }
 
   int64_t Customer(const std::string& contact, const std::string& mid, const std::string& text) {
-    auto outcome = IngestNow(CustomerMessage(Platform::kWhatsApp, kAccount, mid, contact, text, kT0));
+    auto outcome = IngestNow(CustomerMessage(Platform("whatsapp"), kAccount, mid, contact, text, kT0));
     EXPECT_TRUE(outcome && outcome->pending.size() == 1);
     return outcome && !outcome->pending.empty() ? outcome->pending[0].conversation_id : 0;
   }
@@ -93,7 +93,7 @@ TEST_F(SearchIndexerTest, ARestartedStoreCatchesUpWithWhatItHadNotIndexed) {
     options.synchronous = "normal";
     auto writer = SqliteStore::Open(options, box_).value();  // Not migrated: no indexer.
     IngestRequest request =
-        CustomerMessage(Platform::kWhatsApp, kAccount, "mid.r", "33622222222", "Opening hours on Sunday?", kT0);
+        CustomerMessage(Platform("whatsapp"), kAccount, "mid.r", "33622222222", "Opening hours on Sunday?", kT0);
     std::promise<Result<IngestOutcome>> promise;
     writer->Ingest(std::move(request), [&](Result<IngestOutcome> r) { promise.set_value(std::move(r)); });
     ASSERT_TRUE(promise.get_future().get());
@@ -108,11 +108,11 @@ TEST_F(SearchIndexerTest, AMessageUnsentBeforeItIsIndexedIsNeverIndexed) {
   // The writer is held, so the message and its unsending commit together, before any batch can see them.
   std::promise<void> release;
   store_->HoldWriterForTesting(release.get_future().share());
-  IngestRequest first = CustomerMessage(Platform::kWhatsApp, kAccount, "mid.u", "33633333333", "my code is 7781", kT0);
+  IngestRequest first = CustomerMessage(Platform("whatsapp"), kAccount, "mid.u", "33633333333", "my code is 7781", kT0);
   IngestRequest second;
-  second.platform = Platform::kWhatsApp;
+  second.platform = Platform("whatsapp");
   second.received_at_ms = kT0;
-  second.deletions.push_back({Platform::kWhatsApp, kAccount, "mid.u", "33633333333"});
+  second.deletions.push_back({Platform("whatsapp"), kAccount, "mid.u", "33633333333"});
   std::promise<Result<IngestOutcome>> a;
   std::promise<Result<IngestOutcome>> b;
   store_->Ingest(std::move(first), [&](Result<IngestOutcome> r) { a.set_value(std::move(r)); });

@@ -38,7 +38,7 @@ crypto::SecretBox TestBox() { return crypto::SecretBox::Create(std::string(32, '
 InboundItem Inbound(const std::string& mid, const std::string& contact, const std::string& text,
                     const std::string& account = kAccount) {
   InboundItem item;
-  item.message.platform = Platform::kWhatsApp;
+  item.message.platform = Platform("whatsapp");
   item.message.account_id = account;
   item.message.platform_message_id = mid;
   item.message.contact_id = contact;
@@ -50,6 +50,7 @@ InboundItem Inbound(const std::string& mid, const std::string& contact, const st
 
 IngestRequest Request(int64_t received_at_ms, std::vector<InboundItem> messages) {
   IngestRequest request;
+  request.platform = Platform("whatsapp");
   request.received_at_ms = received_at_ms;
   request.messages = std::move(messages);
   return request;
@@ -60,7 +61,7 @@ class SqliteStoreTest : public ::testing::Test {
   void SetUp() override {
     Reopen();
     tenant_ = store_->CreateTenant("Acme", crypto::Sha256Hex("key-acme")).value();
-    channel_ = store_->AddChannel({tenant_.id, Platform::kWhatsApp, kAccount, "EAAG-secret-token"}).value();
+    channel_ = store_->AddChannel({tenant_.id, Platform("whatsapp"), kAccount, "EAAG-secret-token"}).value();
   }
 
   void Reopen() {

@@ -27,9 +27,9 @@ class StoreFixture : public parley::testing::TwoTenantStore {
 
   // Acme's WhatsApp and Instagram channels (wa_channel_, ig_channel_) and Globex's WhatsApp one.
   void AddChannels() {
-    wa_channel_ = AddChannel(acme_, Platform::kWhatsApp, kWaAccount);
-    ig_channel_ = AddChannel(acme_, Platform::kInstagram, kIgAccount);
-    AddChannel(globex_, Platform::kWhatsApp, kOtherAccount);
+    wa_channel_ = AddChannel(acme_, Platform("whatsapp"), kWaAccount);
+    ig_channel_ = AddChannel(acme_, Platform("instagram"), kIgAccount);
+    AddChannel(globex_, Platform("whatsapp"), kOtherAccount);
   }
 
   // One customer's message, sent and received at `at_ms`.

@@ -27,16 +27,16 @@ class SupportItemsTest : public ::testing::Test {
     store_ = SqliteStore::Open(options, box_).value();
     ASSERT_TRUE(store_->Migrate());
     tenant_ = store_->CreateTenant("Acme", crypto::Sha256Hex("key-acme")).value().id;
-    ASSERT_TRUE(store_->AddChannel({tenant_, Platform::kInstagram, kIgAccount, "IGQ-token"}));
+    ASSERT_TRUE(store_->AddChannel({tenant_, Platform("instagram"), kIgAccount, "IGQ-token"}));
   }
 
   // A customer writes `text` (as contact `contact`) and the agent escalates with `reason`, `priority`, `draft`.
   int64_t Escalate(const std::string& contact, Reason reason, Priority priority, std::optional<std::string> draft) {
     IngestRequest request;
-    request.platform = Platform::kInstagram;
+    request.platform = Platform("instagram");
     request.received_at_ms = kT0;
     InboundItem item;
-    item.message.platform = Platform::kInstagram;
+    item.message.platform = Platform("instagram");
     item.message.account_id = kIgAccount;
     item.message.platform_message_id = "mid." + contact;
     item.message.contact_id = contact;

@@ -2,6 +2,7 @@
 // (where free text is refused), and the outbox handing the template to the sender.
 
 #include "core/crypto.h"
+#include "support/platform_rules.h"
 
 #include "store/sqlite/sqlite_store.h"
 #include "support/temp_dir.h"
@@ -26,17 +27,17 @@ class WhatsAppTemplateStoreTest : public ::testing::Test {
     store_ = SqliteStore::Open(options, box_).value();
     ASSERT_TRUE(store_->Migrate());
     tenant_ = store_->CreateTenant("Acme", crypto::Sha256Hex("key-acme")).value().id;
-    NewChannel channel{tenant_, Platform::kWhatsApp, kPhone, "EAAG-token", "Front desk", {}, "102290129340398"};
+    NewChannel channel{tenant_, Platform("whatsapp"), kPhone, "EAAG-token", "Front desk", {}, "102290129340398"};
     channel_ = store_->AddChannel(channel).value();
   }
 
   // A customer's message received at `now`; its conversation.
   int64_t Customer(int64_t now) {
     IngestRequest request;
-    request.platform = Platform::kWhatsApp;
+    request.platform = Platform("whatsapp");
     request.received_at_ms = now;
     InboundItem item;
-    item.message.platform = Platform::kWhatsApp;
+    item.message.platform = Platform("whatsapp");
     item.message.account_id = kPhone;
     item.message.platform_message_id = "wamid.1";
     item.message.contact_id = "16505551234";
@@ -72,7 +73,7 @@ TEST_F(WhatsAppTemplateStoreTest, TheChannelKeepsItsBusinessAccountId) {
   set.waba_id = "555";
   ASSERT_TRUE(store_->UpdateChannel(tenant_, channel_.id, set));
   ASSERT_TRUE(store_->RemoveChannel(tenant_, channel_.id));
-  auto revived = store_->AddChannel({tenant_, Platform::kWhatsApp, kPhone, "EAAG-token-2", "", {}, ""});
+  auto revived = store_->AddChannel({tenant_, Platform("whatsapp"), kPhone, "EAAG-token-2", "", {}, ""});
   ASSERT_TRUE(revived);
   EXPECT_EQ(revived->id, channel_.id);
   EXPECT_EQ(revived->waba_id, "555");
@@ -81,14 +82,15 @@ TEST_F(WhatsAppTemplateStoreTest, TheChannelKeepsItsBusinessAccountId) {
 TEST_F(WhatsAppTemplateStoreTest, PastTheWindowOnlyATemplateIsQueuedAndTheOutboxCarriesIt) {
   int64_t conversation = Customer(kT0);
   const int64_t late = kT0 + 25 * kHour;
-  auto text = store_->QueuePersonReply(tenant_, conversation, "Your order is ready", "user:1", 0, late);
+  auto text = store_->QueuePersonReply(tenant_, conversation, "Your order is ready", "user:1", 0, late,
+                                       testing::kWhatsAppWindow);
   ASSERT_FALSE(text);
   EXPECT_EQ(text.error().code, ErrorCode::kConflict);
   EXPECT_NE(text.error().message.find("template"), std::string::npos);
 
   TemplateMessage order{"order_update", "en_US", {"Ana", "A-17"}, {}};
-  auto queued =
-      store_->QueuePersonReply(tenant_, conversation, "Hi Ana, your order A-17 is ready.", "user:1", 0, late, order);
+  auto queued = store_->QueuePersonReply(tenant_, conversation, "Hi Ana, your order A-17 is ready.", "user:1", 0, late,
+                                         testing::kWhatsAppWindow, order);
   ASSERT_TRUE(queued) << queued.error().message;
   ASSERT_TRUE(queued->draft.whatsapp_template);
   EXPECT_EQ(queued->draft.whatsapp_template->name, "order_update");
@@ -110,7 +112,8 @@ TEST_F(WhatsAppTemplateStoreTest, PastTheWindowOnlyATemplateIsQueuedAndTheOutbox
 
 TEST_F(WhatsAppTemplateStoreTest, InsideTheWindowTextGoesWithoutATemplate) {
   int64_t conversation = Customer(kT0);
-  auto queued = store_->QueuePersonReply(tenant_, conversation, "Ready!", "user:1", 0, kT0 + kHour);
+  auto queued =
+      store_->QueuePersonReply(tenant_, conversation, "Ready!", "user:1", 0, kT0 + kHour, testing::kWhatsAppWindow);
   ASSERT_TRUE(queued);
   EXPECT_FALSE(queued->draft.whatsapp_template);
 }

@@ -1,0 +1,101 @@
+#pragma once
+// A platform as the rest of Parley knows it: one PlatformPlugin, declared in the platform's folder
+// (channels/<platform>/plugin.cpp) and listed by one line of channels/platforms.inc. The webhook routes, the metrics
+// labels, the stored platform name, the messaging windows of the inbox, the agent's length and formatting, the
+// channels API and its description of each platform's settings, `parley channel add <platform>` and the docs all
+// derive from it; nothing outside the folder names a platform.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "channels/channel.h"
+#include "core/config.h"
+#include "core/message.h"
+#include "http/client.h"
+
+namespace parley::channels {
+
+// One setting a channel of the platform is added with. It drives the checks of POST /api/social-accounts, the form
+// the dashboard builds from GET /api/platforms, and the flags of `parley channel add <platform>`.
+struct ChannelField {
+  //! Where the value goes: the account id the platform's webhooks name, the access token (sealed at rest), or the
+  //! business account that owns it (WhatsApp's waba_id, where its message templates live).
+  enum class Target { kAccountId, kAccessToken, kBusinessAccountId };
+  Target target = Target::kAccountId;
+  std::string_view key;    //!< The JSON field of POST /api/social-accounts: account_id, access_token, waba_id.
+  std::string_view flag;   //!< The CLI flag, without "--": phone-number-id, page-id, access-token.
+  std::string_view label;  //!< The form's label: "Phone number ID".
+  std::string_view help;   //!< One sentence: where to find it.
+  bool required = true;
+  bool secret = false;  //!< Never shown back (tokens).
+};
+
+// How the platform signs and verifies its webhooks.
+struct WebhookSpec {
+  std::string_view signature_header;  //!< "X-Hub-Signature-256": HMAC-SHA256 of the raw body with the app secret.
+  ConfigKey app_secret;               //!< The configuration key of the secret that signs.
+  ConfigKey verify_token;             //!< Meta's GET handshake token (hub.verify_token).
+  std::string_view body_schema;       //!< The OpenAPI schema of its body ("MetaWebhook").
+};
+
+// What a platform supports and how it shows text, read by the agent, the inbox and the dashboard.
+struct PlatformTraits {
+  TextRules text;          //!< Length limit and formatting of one outbound message.
+  MessagingWindow window;  //!< When a reply may go out; HUMAN_AGENT and templates.
+  bool read_receipts = false;
+  bool typing_indicator = false;
+  bool media = false;  //!< Inbound images, audio, video and files are parsed (outbound: text only).
+};
+
+// Facebook Login for Business for the platform (Meta's OAuth): how GET /api/social-accounts/connect/{platform}
+// finds the accounts a login granted.
+struct MetaLogin {
+  enum class Discovery {
+    kWhatsAppNumbers,  //!< debug_token's WhatsApp Business Accounts, then their phone numbers.
+    kInstagramPages,   //!< /me/accounts: the Pages' Instagram business accounts, each with its Page's token.
+    kPages,            //!< /me/accounts: the Pages themselves, each with its Page token (Messenger).
+  };
+  std::string_view scopes;  //!< The permissions asked for, comma-separated.
+  Discovery discovery = Discovery::kPages;
+};
+
+// A sample inbound text message, for `parley simulate`.
+struct SampleMessage {
+  std::string account_id;  //!< The channel's account (empty: the platform's demo account).
+  std::string from;        //!< The customer's platform id.
+  std::string name;        //!< The customer's profile name.
+  std::string text;
+  std::string message_id;  //!< Unique per call.
+  int64_t timestamp_ms = 0;
+};
+
+struct PlatformPlugin {
+  std::string_view name;          //!< "whatsapp": stored, in URLs (/api/<name>/webhook), metrics labels, the CLI.
+  std::string_view display_name;  //!< "WhatsApp".
+  std::string_view account_noun;  //!< What a channel is: "a WhatsApp Cloud API phone number".
+  PlatformTraits traits;
+  WebhookSpec webhook;
+  std::vector<ChannelField> fields;  //!< What a channel is added with, in the form's order.
+  //! The AccountProfile fields the channels API shows: display_phone_number, verified_name, username.
+  std::vector<std::string_view> profile_fields;
+  std::optional<MetaLogin> meta_login;  //!< nullopt: channels are added with their fields only.
+  std::string_view demo_account;        //!< The account id of `make run`'s demo channel.
+  //! The live channel, from the platform's settings in `config` (Config::PlatformSetting of the webhook's keys).
+  //! `client` must outlive it.
+  std::unique_ptr<Channel> (*make_channel)(const Config& config, http::Client& client) = nullptr;
+  //! The platform's webhook parser (what its Channel::Parse calls), network-free: the fixtures and fuzzers use it.
+  Result<WebhookEvents> (*parse_webhook)(std::string_view body) = nullptr;
+  //! A webhook body carrying `message` exactly as the platform sends one, unsigned.
+  std::string (*sample_webhook)(const SampleMessage& message) = nullptr;
+
+  Platform platform() const { return Platform(name); }
+  //! The webhook's path: /api/<name>/webhook.
+  std::string webhook_path() const { return "/api/" + std::string(name) + "/webhook"; }
+  //! The field with `target`, or nullptr.
+  const ChannelField* Field(ChannelField::Target target) const;
+};
+
+}  // namespace parley::channels

@@ -1,0 +1,84 @@
+#include "channels/registry.h"
+
+#include <algorithm>
+#include <memory>
+
+#include "channels/channel.h"
+#include "channels/platform.h"
+
+namespace parley::channels {
+
+// Each platform's Plugin(), declared from platforms.inc; the registry lists them in the same order.
+#define PARLEY_PLATFORM(folder)   \
+  namespace folder {              \
+  const PlatformPlugin& Plugin(); \
+  }
+#include "channels/platforms.inc"
+#undef PARLEY_PLATFORM
+
+std::span<const PlatformPlugin* const> Platforms() {
+  static const std::vector<const PlatformPlugin*> platforms{
+#define PARLEY_PLATFORM(folder) &folder::Plugin(),
+#include "channels/platforms.inc"
+#undef PARLEY_PLATFORM
+  };
+  return platforms;
+}
+
+const PlatformPlugin* FindPlatform(std::string_view name) {
+  for (const PlatformPlugin* plugin : Platforms()) {
+    if (plugin->name == name) return plugin;
+  }
+  return nullptr;
+}
+
+const PlatformTraits& TraitsOf(const Platform& platform) {
+  static const PlatformTraits kUnregistered;
+  const PlatformPlugin* plugin = FindPlatform(platform);
+  return plugin == nullptr ? kUnregistered : plugin->traits;
+}
+
+std::vector<ConfigKey> PlatformConfigKeys() {
+  std::vector<ConfigKey> keys;
+  for (const PlatformPlugin* plugin : Platforms()) {
+    keys.push_back(plugin->webhook.app_secret);
+    keys.push_back(plugin->webhook.verify_token);
+  }
+  return keys;
+}
+
+std::string PlatformNames() {
+  std::string names;
+  const auto platforms = Platforms();
+  for (size_t i = 0; i < platforms.size(); ++i) {
+    if (i > 0) names += i + 1 == platforms.size() ? " or " : ", ";
+    names += platforms[i]->name;
+  }
+  return names;
+}
+
+ChannelSet MakeChannels(const Config& config, http::Client& client) {
+  ChannelSet set;
+  for (const PlatformPlugin* plugin : Platforms()) set.Add(plugin->make_channel(config, client));
+  return set;
+}
+
+void ChannelSet::Add(std::unique_ptr<Channel> channel) {
+  const Platform platform = channel->platform();
+  std::erase_if(channels_, [&](const auto& c) { return c->platform() == platform; });
+  channels_.push_back(std::move(channel));
+}
+
+Channel* ChannelSet::Get(const Platform& platform) const {
+  for (const auto& channel : channels_) {
+    if (channel->platform() == platform) return channel.get();
+  }
+  return nullptr;
+}
+
+const ChannelField* PlatformPlugin::Field(ChannelField::Target target) const {
+  auto it = std::find_if(fields.begin(), fields.end(), [&](const ChannelField& f) { return f.target == target; });
+  return it == fields.end() ? nullptr : &*it;
+}
+
+}  // namespace parley::channels
