@@ -59,8 +59,8 @@ class AnalyticsStoreTest : public StoreTest {
 
   void Person(int64_t conversation, int64_t at) {
     const Platform platform = store_->GetConversation(tenant_.id, conversation).value().platform;
-    ASSERT_TRUE(
-        store_->QueuePersonReply(tenant_.id, conversation, "I'm on it", "user:1", 0, at, parley::testing::WindowOf(platform)));
+    ASSERT_TRUE(store_->QueuePersonReply(tenant_.id, conversation, "I'm on it", "user:1", 0, at,
+                                         parley::testing::WindowOf(platform)));
   }
 
   // Acme's figures over the day before kSlotT0 and the day after, on `channel` or all of them.

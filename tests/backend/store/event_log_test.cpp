@@ -125,7 +125,8 @@ TEST_P(EventLogTest, InboxActionsAndDeliveryTicksAppendTheirEvents) {
   const int64_t conversation = store_->events().Read(acme_, 0, 1).value().events.at(0).conversation->id;
   const int64_t before = store_->events().LastId(acme_).value();
   OutboundMessage reply =
-      store_->QueuePersonReply(acme_, conversation, "On it", "user:1", 0, kT0 + 10, testing::kWhatsAppWindow).value();
+      store_->QueuePersonReply(acme_, conversation, "On it", "user:1", 0, kT0 + 10, parley::testing::kWhatsAppWindow)
+          .value();
   EXPECT_EQ(Types(acme_, before), (std::vector<std::string>{"message.created", "conversation.updated"}));
 
   int64_t mark = store_->events().LastId(acme_).value();

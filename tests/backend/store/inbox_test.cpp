@@ -93,7 +93,8 @@ TEST_P(InboxTest, FiltersByPlatformAndByWaitingOnAPerson) {
   ASSERT_TRUE(store_->SetConversationMode(acme_, ig, "human", "manual", 0, now_));
   // Both customers spoke last; then a person answers one of them.
   EXPECT_EQ(Ids({.waiting = true}), (std::vector<int64_t>{ig, wa}));
-  ASSERT_TRUE(store_->QueuePersonReply(acme_, wa, "Hi, how can I help?", "user:1", 0, now_, testing::kWhatsAppWindow));
+  ASSERT_TRUE(
+      store_->QueuePersonReply(acme_, wa, "Hi, how can I help?", "user:1", 0, now_, parley::testing::kWhatsAppWindow));
   EXPECT_EQ(Ids({.waiting = true}), (std::vector<int64_t>{ig}));
   EXPECT_EQ(Ids({.waiting = false}), (std::vector<int64_t>{wa}));
   // A note or a reaction from the customer changes nothing; a new question does.
@@ -204,7 +205,8 @@ TEST_P(InboxTest, UnreadCountsCustomerMessagesSinceTheTeamsReadMarker) {
   ConversationSummary read = store_->inbox().MarkRead(acme_, conversation, now_).value();
   EXPECT_EQ(read.unread_count, 0);
   EXPECT_EQ(Summary(conversation).unread_count, 0);
-  ASSERT_TRUE(store_->QueuePersonReply(acme_, conversation, "Yes!", "user:1", 0, now_, testing::kWhatsAppWindow));
+  ASSERT_TRUE(
+      store_->QueuePersonReply(acme_, conversation, "Yes!", "user:1", 0, now_, parley::testing::kWhatsAppWindow));
   EXPECT_EQ(Summary(conversation).unread_count, 0);  // the business's own messages are never unread
   EXPECT_EQ(Summary(conversation).last_message->direction, Direction::kOut);
   Customer(kAccount, "33600000001", std::string(300, 'a'));
