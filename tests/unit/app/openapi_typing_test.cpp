@@ -5,8 +5,8 @@
 // object or array schema that says nothing of what it holds (free-form objects must say so, and why).
 
 #include "api/openapi.h"
-#include "channels/registry.h"
 #include "app/routes.h"
+#include "channels/registry.h"
 #include "core/config.h"
 #include "core/decision.h"
 
