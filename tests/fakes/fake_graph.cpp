@@ -147,6 +147,13 @@ FakeGraph::FakeGraph() : impl_(std::make_unique<Impl>()) {
                                         {"messages", boost::json::array{{{"id", "wamid.FAKE" + std::to_string(id)}}}}});
         }
         std::string recipient(body.at("recipient").as_object().at("id").as_string());
+        if (const auto* type = body.if_contains("messaging_type")) {
+          // Messenger's Send API: the type must be one of Meta's, and a MESSAGE_TAG names its tag.
+          const bool known = *type == "RESPONSE" || *type == "UPDATE" || *type == "MESSAGE_TAG";
+          if (!known || (*type == "MESSAGE_TAG" && !body.contains("tag"))) {
+            co_return GraphError(http::Status::bad_request, 100, "(#100) Param messaging_type must be valid");
+          }
+        }
         if (!send) co_return http::JsonResponse(http::Status::ok, {{"recipient_id", recipient}});
         co_return http::JsonResponse(http::Status::ok,
                                      {{"recipient_id", recipient}, {"message_id", "mid.FAKE" + std::to_string(id)}});
@@ -485,6 +492,19 @@ void FakeGraph::AddInstagramAccount(const std::string& user_token, const std::st
                           {"name", username + " Page"},
                           {"access_token", page_token},
                           {"instagram_business_account", {{"id", account_id}, {"username", username}}}});
+}
+
+void FakeGraph::AddFacebookPage(const std::string& user_token, const std::string& page_id,
+                                const std::string& page_token, const std::string& name) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->known_tokens.insert(user_token);
+  impl_->known_tokens.insert(page_token);
+  Impl::Node& node = impl_->nodes[page_id];
+  node.fields = {{"id", page_id}, {"name", name}};
+  node.tokens.insert(page_token);
+  node.tokens.insert(user_token);
+  impl_->pages_of_user[user_token].push_back(
+      boost::json::object{{"id", page_id}, {"name", name}, {"access_token", page_token}});
 }
 
 void FakeGraph::SetApp(const std::string& app_id, const std::string& app_secret) {

@@ -2,7 +2,9 @@
 // A local stand-in for Meta's Graph API (v23.0 shapes): records every request and answers like the real one.
 // WhatsApp: POST /{phone_number_id}/messages → {"messaging_product","contacts","messages":[{"id"}]} for sends and
 // {"success":true} for read receipts. Instagram: POST /{account_id}/messages → {"recipient_id","message_id"} for
-// sends and {"recipient_id"} for sender actions. Runs its own thread; safe to query from the test thread.
+// sends and {"recipient_id"} for sender actions. Messenger (the Send API): POST /{page_id}/messages answers the same,
+// and, as Meta's does, refuses a message without a valid messaging_type (RESPONSE, UPDATE, or MESSAGE_TAG with a
+// tag) with (#100). Runs its own thread; safe to query from the test thread.
 //
 // It also holds the accounts businesses connected, for channel administration: GET /{node}?fields=… answers a
 // WhatsApp phone number or an Instagram account to a token that reaches it (else Meta's 400 OAuthException: code
@@ -81,6 +83,10 @@ class FakeGraph {
   // A Facebook Page of the user behind `user_token`, with its own token and its Instagram business account.
   void AddInstagramAccount(const std::string& user_token, const std::string& page_id, const std::string& page_token,
                            const std::string& account_id, const std::string& username);
+  // A Facebook Page of the user behind `user_token` (GET /me/accounts lists it with `page_token`), which
+  // GET /{page_id}?fields=id,name answers to `page_token`.
+  void AddFacebookPage(const std::string& user_token, const std::string& page_id, const std::string& page_token,
+                       const std::string& name);
   // A message template of the WhatsApp Business Account `waba_id`, which `token` may list. `fields` is Meta's
   // object (name, language, status, category, parameter_format, components); an id is added when it has none.
   void AddMessageTemplate(const std::string& waba_id, const std::string& token, boost::json::object fields);
