@@ -334,6 +334,9 @@ class Store {
   virtual Result<Channel> AddChannel(const NewChannel& channel) = 0;
   // Any channel, removed ones included (the reply path resolves the channel of a stored conversation).
   virtual Result<Channel> GetChannel(int64_t channel_id) = 0;
+  // The live channel whose public id is `public_id` (a per-channel webhook's path names it, and it answers for
+  // every tenant): kNotFound when there is none or it was removed.
+  virtual Result<Channel> GetChannelByPublicId(std::string_view public_id) = 0;
 
   // --- Channel administration (removed channels are left out: kNotFound) ---
   // The tenant's live channels, oldest first.

@@ -88,6 +88,7 @@ class FakeStore final : public store::Store {
   Result<store::Tenant> CreateTenant(const std::string& name, const store::NewApiKey& first_key) override;
   Result<store::Channel> AddChannel(const store::NewChannel& channel) override;
   Result<store::Channel> GetChannel(int64_t channel_id) override;
+  Result<store::Channel> GetChannelByPublicId(std::string_view public_id) override;
   Result<std::vector<store::Channel>> ListChannels(int64_t tenant_id) override;
   Result<store::Channel> GetChannel(int64_t tenant_id, int64_t channel_id) override;
   Result<store::Channel> UpdateChannel(int64_t tenant_id, int64_t channel_id,

@@ -24,6 +24,8 @@ constexpr char kReviveChannel[] =
     " username = $6, enabled = TRUE, updated_at = $7, removed_at = NULL, waba_id = COALESCE(NULLIF($8, ''), waba_id)"
     " WHERE id = $1 RETURNING " PG_CHANNEL_COLUMNS;
 constexpr char kSelectChannel[] = "SELECT " PG_CHANNEL_COLUMNS " FROM channels WHERE id = $1";
+constexpr char kSelectPublicChannel[] =
+    "SELECT " PG_CHANNEL_COLUMNS " FROM channels WHERE public_id = $1 AND removed_at IS NULL";
 constexpr char kSelectTenantChannel[] =
     "SELECT " PG_CHANNEL_COLUMNS " FROM channels WHERE id = $1 AND tenant_id = $2 AND removed_at IS NULL";
 constexpr char kListTenantChannels[] =
@@ -95,6 +97,13 @@ Result<Channel> PostgresStore::AddChannel(const NewChannel& channel) {
 Result<Channel> PostgresStore::GetChannel(int64_t channel_id) {
   return Read<Channel>([&](Connection& db) -> Result<Channel> {
     STORE_ASSIGN_OR_RETURN(auto rows, db.Query(kSelectChannel, Params(channel_id)));
+    return OneChannel(rows, box_);
+  });
+}
+
+Result<Channel> PostgresStore::GetChannelByPublicId(std::string_view public_id) {
+  return Read<Channel>([&](Connection& db) -> Result<Channel> {
+    STORE_ASSIGN_OR_RETURN(auto rows, db.Query(kSelectPublicChannel, Params(public_id)));
     return OneChannel(rows, box_);
   });
 }

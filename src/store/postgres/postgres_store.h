@@ -101,6 +101,7 @@ class PostgresStore final : public Store {
   // Channels: channels.cpp.
   Result<Channel> AddChannel(const NewChannel& channel) override;
   Result<Channel> GetChannel(int64_t channel_id) override;
+  Result<Channel> GetChannelByPublicId(std::string_view public_id) override;
   Result<std::vector<Channel>> ListChannels(int64_t tenant_id) override;
   Result<Channel> GetChannel(int64_t tenant_id, int64_t channel_id) override;
   Result<Channel> UpdateChannel(int64_t tenant_id, int64_t channel_id, const ChannelUpdate& update) override;

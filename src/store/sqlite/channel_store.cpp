@@ -26,6 +26,8 @@ constexpr char kReviveChannel[] =
     " username = ?6, enabled = 1, updated_at = ?7, removed_at = NULL, waba_id = COALESCE(NULLIF(?8, ''), waba_id)"
     " WHERE id = ?1 RETURNING " CHANNEL_COLUMNS;
 constexpr char kSelectChannel[] = "SELECT " CHANNEL_COLUMNS " FROM channels WHERE id = ?1";
+constexpr char kSelectPublicChannel[] =
+    "SELECT " CHANNEL_COLUMNS " FROM channels WHERE public_id = ?1 AND removed_at IS NULL";
 constexpr char kSelectTenantChannel[] =
     "SELECT " CHANNEL_COLUMNS " FROM channels WHERE id = ?1 AND tenant_id = ?2 AND removed_at IS NULL";
 constexpr char kListTenantChannels[] =
@@ -138,6 +140,17 @@ Result<Channel> SqliteStore::GetChannel(int64_t channel_id) {
   Channel channel;
   STORE_TRY(Read([&](Database& db) -> Result<void> {
     STORE_ASSIGN_OR_RETURN(channel, LoadChannel(db, channel_id));
+    return Ok();
+  }));
+  return channel;
+}
+
+Result<Channel> SqliteStore::GetChannelByPublicId(std::string_view public_id) {
+  Channel channel;
+  STORE_TRY(Read([&](Database& db) -> Result<void> {
+    STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(kSelectPublicChannel));
+    select.Bind(1, public_id);
+    STORE_ASSIGN_OR_RETURN(channel, OneChannel(select, box_));
     return Ok();
   }));
   return channel;

@@ -131,6 +131,17 @@ TEST_P(ChannelTest, ADisabledChannelStoresMessagesButAnswersNone) {
   EXPECT_EQ(Ingest(Text("wamid.3", "c1")).value().pending.size(), 1u);
 }
 
+TEST_P(ChannelTest, APublicIdFindsTheLiveChannelWhateverItsTenant) {
+  Channel added = AddPhone(globex_);
+  Channel found = store_->GetChannelByPublicId(added.public_id).value();
+  EXPECT_EQ(found.id, added.id);
+  EXPECT_EQ(found.tenant_id, globex_);
+  EXPECT_EQ(found.access_token, "EAAG-token-one");
+  EXPECT_EQ(store_->GetChannelByPublicId("no-such-public-id").error().code, ErrorCode::kNotFound);
+  ASSERT_TRUE(store_->RemoveChannel(globex_, added.id));
+  EXPECT_EQ(store_->GetChannelByPublicId(added.public_id).error().code, ErrorCode::kNotFound);
+}
+
 TEST_P(ChannelTest, ARemovedChannelNoLongerReceivesNorAnswersAndKeepsItsHistory) {
   Channel added = AddPhone(tenant_.id);
   auto first = Ingest(Text("wamid.1", "c1")).value();
