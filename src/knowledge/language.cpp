@@ -17,14 +17,15 @@
 namespace parley::knowledge {
 namespace {
 
-// libstemmer 2.x's stemmers (all but "porter", an older English one), by code.
+// libstemmer 2.x's stemmers (all but "porter", an older English one), by code, with each language's ISO 639-3 code.
 constexpr std::array<SupportedLanguage, 28> kSupported = {{
-    {"ar", "arabic"},     {"ca", "catalan"},    {"da", "danish"},    {"de", "german"},   {"el", "greek"},
-    {"en", "english"},    {"es", "spanish"},    {"eu", "basque"},    {"fi", "finnish"},  {"fr", "french"},
-    {"ga", "irish"},      {"hi", "hindi"},      {"hu", "hungarian"}, {"hy", "armenian"}, {"id", "indonesian"},
-    {"it", "italian"},    {"lt", "lithuanian"}, {"ne", "nepali"},    {"nl", "dutch"},    {"no", "norwegian"},
-    {"pt", "portuguese"}, {"ro", "romanian"},   {"ru", "russian"},   {"sr", "serbian"},  {"sv", "swedish"},
-    {"ta", "tamil"},      {"tr", "turkish"},    {"yi", "yiddish"},
+    {"ar", "arabic", "ara"},     {"ca", "catalan", "cat"},  {"da", "danish", "dan"},     {"de", "german", "deu"},
+    {"el", "greek", "ell"},      {"en", "english", "eng"},  {"es", "spanish", "spa"},    {"eu", "basque", "eus"},
+    {"fi", "finnish", "fin"},    {"fr", "french", "fra"},   {"ga", "irish", "gle"},      {"hi", "hindi", "hin"},
+    {"hu", "hungarian", "hun"},  {"hy", "armenian", "hye"}, {"id", "indonesian", "ind"}, {"it", "italian", "ita"},
+    {"lt", "lithuanian", "lit"}, {"ne", "nepali", "nep"},   {"nl", "dutch", "nld"},      {"no", "norwegian", "nor"},
+    {"pt", "portuguese", "por"}, {"ro", "romanian", "ron"}, {"ru", "russian", "rus"},    {"sr", "serbian", "srp"},
+    {"sv", "swedish", "swe"},    {"ta", "tamil", "tam"},    {"tr", "turkish", "tur"},    {"yi", "yiddish", "yid"},
 }};
 static_assert(std::adjacent_find(kSupported.begin(), kSupported.end(),
                                  [](const SupportedLanguage& a, const SupportedLanguage& b) {
@@ -193,14 +194,27 @@ std::optional<std::string> LanguageCode(std::string_view name_or_code) {
   return std::nullopt;
 }
 
-bool IsSupportedLanguage(std::string_view code) { return SnowballName(code).has_value(); }
+namespace {
 
-std::optional<std::string_view> SnowballName(std::string_view code) {
+const SupportedLanguage* FindSupported(std::string_view code) {
   auto found =
       std::lower_bound(kSupported.begin(), kSupported.end(), code,
                        [](const SupportedLanguage& language, std::string_view c) { return language.code < c; });
-  if (found == kSupported.end() || found->code != code) return std::nullopt;
-  return found->snowball;
+  return found == kSupported.end() || found->code != code ? nullptr : &*found;
+}
+
+}  // namespace
+
+bool IsSupportedLanguage(std::string_view code) { return FindSupported(code) != nullptr; }
+
+std::optional<std::string_view> SnowballName(std::string_view code) {
+  const SupportedLanguage* language = FindSupported(code);
+  return language == nullptr ? std::nullopt : std::optional(language->snowball);
+}
+
+std::optional<std::string_view> Iso639_3(std::string_view code) {
+  const SupportedLanguage* language = FindSupported(code);
+  return language == nullptr ? std::nullopt : std::optional(language->iso639_3);
 }
 
 std::string LanguageName(std::string_view code) {

@@ -19,6 +19,7 @@ namespace parley::knowledge {
 struct SupportedLanguage {
   std::string_view code;      //!< ISO 639-1.
   std::string_view snowball;  //!< libstemmer's name for its stemmer, also accepted as the language's name.
+  std::string_view iso639_3;  //!< ISO 639-3, as FreeDict names its dictionaries ("fra", "deu").
 };
 
 // The languages with a stemmer, sorted by code.
@@ -34,6 +35,9 @@ bool IsSupportedLanguage(std::string_view code);
 
 // The Snowball name of a supported language's stemmer ("fr" → "french"); nullopt for other codes.
 std::optional<std::string_view> SnowballName(std::string_view code);
+
+// The ISO 639-3 code of a supported language ("fr" → "fra"); nullopt for other codes.
+std::optional<std::string_view> Iso639_3(std::string_view code);
 
 // The English name of a known language ("fr" → "French", "ja" → "Japanese"), for a model's instructions; the code
 // itself for an unknown one.

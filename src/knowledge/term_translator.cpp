@@ -1,6 +1,7 @@
 #include "knowledge/term_translator.h"
 
 #include "core/log.h"
+#include "knowledge/language.h"
 #include "knowledge/retriever.h"
 #include "knowledge/text.h"
 #include "knowledge/translation/dictd.h"
@@ -26,14 +27,6 @@ constexpr size_t kMinStemLetters = 4;
 constexpr size_t kReferencesFollowed = 2;
 // Translations kept per dictionary before the cache starts over (a few hundred kilobytes).
 constexpr size_t kCacheEntries = 4096;
-
-// FreeDict names its dictionaries with ISO 639-3 codes.
-std::string_view Iso3(std::string_view code) {
-  static const std::map<std::string_view, std::string_view> kCodes = {
-      {"de", "deu"}, {"en", "eng"}, {"es", "spa"}, {"fr", "fra"}, {"it", "ita"}, {"nl", "nld"}, {"pt", "por"}};
-  auto found = kCodes.find(code);
-  return found == kCodes.end() ? std::string_view{} : found->second;
-}
 
 // Removes every span opened by `open` and closed by `close` ("<n, fem>", "[fin.]", "(of sth.)").
 std::string WithoutSpans(std::string_view text, char open, char close) {
@@ -100,9 +93,12 @@ class FreeDictTranslator final : public TermTranslator {
     std::unordered_map<std::string, std::vector<std::string>> cache;  // GUARDED_BY(cache_mutex)
   };
 
+  // FreeDict names its dictionaries with ISO 639-3 codes.
   std::string Base(std::string_view from, std::string_view to) const {
-    if (Iso3(from).empty() || Iso3(to).empty() || from == to) return {};
-    return directory_ + "/freedict-" + std::string(Iso3(from)) + "-" + std::string(Iso3(to));
+    const auto source = Iso639_3(from);
+    const auto target = Iso639_3(to);
+    if (!source || !target || from == to) return {};
+    return directory_ + "/freedict-" + std::string(*source) + "-" + std::string(*target);
   }
 
   // The pair's dictionary, loaded on first use; nullptr when it has none.
@@ -261,16 +257,13 @@ Result<TranslatedQuestion> TranslateQuestion(TermTranslator& translator, std::st
     ++content;
     if (holds(unit.source)) ++held_as_written;
   }
-  if (content == 0) return out;
-  out.held_as_written = static_cast<double>(held_as_written) / static_cast<double>(content);
-  if (2 * held_as_written > content) return out;
+  if (content == 0 || 2 * held_as_written > content) return out;
 
   auto sense_held = [&](const std::string& sense) {
     const std::vector<std::string> content_words = ContentWords(sense);
     return std::all_of(content_words.begin(), content_words.end(),
                        [&](const std::string& word) { return holds(word) || holds(stemmer.Stem(word)); });
   };
-  size_t translated_held = 0;
   for (const auto& unit : units) {
     // An untranslated function word ("une", "the") says nothing about what is asked.
     if (unit.senses.empty() && IsStopWord(unit.source)) continue;
@@ -278,7 +271,6 @@ Result<TranslatedQuestion> TranslateQuestion(TermTranslator& translator, std::st
     if (unit.senses.empty() || holds(unit.source)) chosen = unit.source;
     if (!unit.senses.empty()) {
       auto first_held = std::find_if(unit.senses.begin(), unit.senses.end(), sense_held);
-      if (first_held != unit.senses.end() && !IsStopWord(unit.source) && !holds(unit.source)) ++translated_held;
       const std::string& sense = first_held == unit.senses.end() ? unit.senses.front() : *first_held;
       chosen += (chosen.empty() ? "" : " ") + sense;
       for (const auto& other : unit.senses) {
@@ -287,7 +279,6 @@ Result<TranslatedQuestion> TranslateQuestion(TermTranslator& translator, std::st
     }
     out.text += (out.text.empty() ? "" : " ") + chosen;
   }
-  out.held_translated = static_cast<double>(translated_held) / static_cast<double>(content);
   return out;
 }
 

@@ -59,10 +59,6 @@ struct TranslatedQuestion {
   std::string text;
   //! The other senses the knowledge holds: searched by BM25 beside `text`, counted in no coverage.
   std::vector<std::string> alternatives;
-  //! Share of the question's content words (not stop words) that the knowledge holds as written, and of those it
-  //! holds only translated: which rendering is in the knowledge's words.
-  double held_as_written = 0;
-  double held_translated = 0;
 };
 
 // How many chunks of the knowledge searched hold each of `terms` (folded words or their stems), as
@@ -76,10 +72,6 @@ using HeldCounter = std::function<Result<std::vector<size_t>>(const std::vector<
 // is translated (`text` empty) when the knowledge holds more than half of the question's words as written: the
 // question is then in its words already (a language detected wrongly on a few words, or documents in another
 // language than the settings name). An error only from `held`.
-//
-// `to` need not be the language the settings name: documents in French under the default settings ("en") are
-// found by trying each language a dictionary translates `from` into and keeping the rendering the knowledge holds
-// best (see the retrieve stage).
 Result<TranslatedQuestion> TranslateQuestion(TermTranslator& translator, std::string_view question,
                                              std::string_view from, std::string_view to, const HeldCounter& held);
 

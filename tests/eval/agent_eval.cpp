@@ -125,6 +125,7 @@ void Add(KindFigures& into, const KindFigures& from) {
 struct Tenant {
   int64_t id = 0;
   int64_t knowledge_base = 0;
+  std::string language;  //!< Of its documents (ISO 639-1).
   std::vector<store::ChunkRecord> chunks;
 };
 
@@ -205,9 +206,13 @@ DevSet LoadDevSet(const std::filesystem::path& dir) {
   const auto tenants_file = dir / "tenants.json";
   const json::value tenants = ParseFile(tenants_file);
   set.triage_tenant = StringField(tenants.as_object(), "triage_tenant", tenants_file.string());
-  for (const auto& [name, documents] : tenants.at("tenants").as_object()) {
+  for (const auto& [name, tenant] : tenants.at("tenants").as_object()) {
+    const std::string where = tenants_file.filename().string() + " tenant " + std::string(name);
+    const auto& object = tenant.as_object();
     auto& list = set.documents_by_tenant[std::string(name)];
-    for (const auto& document : documents.as_array()) list.emplace_back(document.as_string());
+    for (const auto& document : object.at("documents").as_array()) list.emplace_back(document.as_string());
+    set.language_by_tenant[std::string(name)] =
+        object.contains("language") ? StringField(object, "language", where) : std::string("en");
   }
   if (!set.documents_by_tenant.count(set.triage_tenant))
     throw std::runtime_error("tenants.json: unknown triage_tenant");
@@ -292,7 +297,12 @@ RunFigures RunEvaluation(const DevSet& set, const RunOptions& options) {
     if (!tenant) throw std::runtime_error("tenant " + name + ": " + tenant.error().message);
     auto base = knowledge.EnsureKnowledgeBase(tenant->id, "main");
     if (!base) throw std::runtime_error("knowledge base: " + base.error().message);
-    tenants[name] = {tenant->id, base->id, {}};
+    // The business's language is set before its documents arrive, as a new user would: they are indexed once.
+    const std::string& language = set.language_by_tenant.at(name);
+    if (auto set_language = service.UpdateSettings(tenant->id, json::object{{"language", language}}); !set_language) {
+      throw std::runtime_error("language of " + name + ": " + set_language.error().message);
+    }
+    tenants[name] = {tenant->id, base->id, language, {}};
     for (const auto& file : documents) {
       owner[file] = name;
       store::NewDocument document{tenant->id, base->id, file, "", "", ReadFile(options.corpus_dir / file)};
@@ -401,6 +411,7 @@ RunFigures RunEvaluation(const DevSet& set, const RunOptions& options) {
       knowledge::RetrievalOptions retrieval;
       retrieval.top_k = static_cast<int>(3 * question.parts.size());
       retrieval.correct_spelling = false;  // Plain BM25: the words as written.
+      retrieval.language = tenant.language;
       auto ranked = bm25.Retrieve(tenant.id, {tenant.knowledge_base}, question.text, {}, "", retrieval);
       if (!ranked) throw std::runtime_error("bm25: " + ranked.error().message);
       std::vector<Cited> top;

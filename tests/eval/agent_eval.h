@@ -4,8 +4,8 @@
 // asked through AgentService with the tenant's default settings), offline or with a model server.
 //
 // The set (docs/evaluation.md describes it):
-//   dev/tenants.json    which corpus documents each tenant owns (three tenants, so that a question can be asked
-//                       to the wrong one);
+//   dev/tenants.json    each tenant's corpus documents and their language ({documents, language}, "en" when
+//                       left out), set as the tenant's knowledge language before the documents are indexed;
 //   dev/questions.json  questions written as customers write them, each with its kind and the passage that
 //                       answers it: {document, contains} (folded comparison), a list of such parts for a burst of
 //                       questions, or null when the tenant's documents do not answer it;
@@ -50,7 +50,8 @@ struct TriageCase {
 
 struct DevSet {
   std::map<std::string, std::vector<std::string>> documents_by_tenant;
-  std::string triage_tenant;  //!< The tenant the triage cases are sent to.
+  std::map<std::string, std::string> language_by_tenant;  //!< The documents' language (ISO 639-1); "en" when unsaid.
+  std::string triage_tenant;                              //!< The tenant the triage cases are sent to.
   std::vector<DevQuestion> questions;
   std::vector<TriageCase> triage;
 };

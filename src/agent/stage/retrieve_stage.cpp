@@ -133,40 +133,20 @@ class RetrieveStage final : public Stage {
  private:
   // Offline, renders each question written in another language than the knowledge's in the knowledge's language
   // (Question::translated), when a dictionary has the pair; the other senses the knowledge holds go to `expansions`.
-  // Documents may be in another language than the settings name (French pages under the default "en"): a
-  // rendering in another language a dictionary reaches is kept when the knowledge holds more than half of the
-  // question's words, counting the translated ones, and more of its words only translated than as written. With a
-  // model, triage has already rewritten the questions in the knowledge's language.
+  // With a model, triage has already rewritten the questions in the knowledge's language.
   Result<void> Translate(const AgentState& state, const std::vector<int64_t>& scope, std::vector<Question*>& open,
                          std::vector<std::vector<std::string>>& expansions) {
     if (state.model != nullptr || translator_ == nullptr || state.language.empty()) return Ok();
     const std::string knowledge_language =
         knowledge::LanguageCode(state.settings.language).value_or(state.settings.language);
-    std::vector<std::string> targets;
-    if (state.language != knowledge_language) targets.push_back(knowledge_language);
-    for (const auto& language : knowledge::SupportedLanguages()) {
-      const std::string code(language.code);
-      if (code != state.language && code != knowledge_language && translator_->Supports(state.language, code)) {
-        targets.push_back(code);
-      }
-    }
+    if (state.language == knowledge_language) return Ok();
     auto held = [&](const std::vector<std::string>& terms) { return retriever_.ChunksHolding(scope, terms); };
     for (size_t i = 0; i < open.size(); ++i) {
-      double best = 0;
-      for (const auto& target : targets) {
-        auto translated = knowledge::TranslateQuestion(*translator_, open[i]->text, state.language, target, held);
-        if (!translated) return translated.error();
-        if (translated->text.empty()) continue;
-        const bool settings_language = target == knowledge_language;
-        const double share = translated->held_as_written + translated->held_translated;
-        if (!settings_language && (share <= 0.5 || translated->held_translated <= translated->held_as_written ||
-                                   translated->held_translated <= best)) {
-          continue;
-        }
-        best = translated->held_translated;
-        open[i]->translated = std::move(translated->text);
-        expansions[i] = std::move(translated->alternatives);
-      }
+      auto translated =
+          knowledge::TranslateQuestion(*translator_, open[i]->text, state.language, knowledge_language, held);
+      if (!translated) return translated.error();
+      open[i]->translated = std::move(translated->text);
+      expansions[i] = std::move(translated->alternatives);
     }
     return Ok();
   }

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,19 @@ TEST(LanguageCodeTest, SupportedLanguagesHaveAStemmerAndIncludeTheBotMessageLang
   EXPECT_FALSE(IsSupportedLanguage("ja"));
   EXPECT_FALSE(IsSupportedLanguage("english"));
   EXPECT_EQ(SnowballName("pl"), std::nullopt);
+}
+
+TEST(LanguageCodeTest, ThreeLetterCodesAsFreeDictNamesItsDictionaries) {
+  EXPECT_EQ(Iso639_3("fr"), "fra");
+  EXPECT_EQ(Iso639_3("de"), "deu");
+  EXPECT_EQ(Iso639_3("nl"), "nld");
+  EXPECT_EQ(Iso639_3("el"), "ell");
+  EXPECT_EQ(Iso639_3("ja"), std::nullopt);  // Known to CLD2, but without a stemmer.
+  std::set<std::string_view> seen;
+  for (const auto& language : SupportedLanguages()) {
+    EXPECT_EQ(language.iso639_3.size(), 3u) << language.code;
+    EXPECT_TRUE(seen.insert(language.iso639_3).second) << language.iso639_3;
+  }
 }
 
 TEST(LanguageCodeTest, NamesForInstructions) {
