@@ -85,6 +85,20 @@ void Api::RegisterRoutes(RouteTable& routes) {
     const std::string name(plugin->display_name);
     const channels::WebhookSpec& spec = plugin->webhook;
     MetricsFor(plugin->platform());  // Every platform's series shows from the start, at zero.
+    if (spec.verification == channels::WebhookSpec::Verification::kChannelSecret) {
+      routes.Public(Verb::post, path,
+                    {.summary = "Receive " + name + " updates for one channel (" + std::string(spec.signature_header) +
+                                " carries the channel's secret)",
+                     .tag = "webhooks",
+                     .body = BodyKind::kJson,
+                     .schema = std::string(spec.body_schema),
+                     .response_schema = "WebhookAck",
+                     .errors = {401, 503}},
+                    [this, plugin](const http::Request& request, const http::RouteContext& route) {
+                      return ReceiveChannelWebhook(*plugin, request, route);
+                    });
+      continue;
+    }
     routes.Public(Verb::get, path,
                   {.summary = "Meta's verification handshake for the " + name + " webhook: answers hub.challenge",
                    .tag = "webhooks",
@@ -161,13 +175,65 @@ boost::asio::awaitable<http::Response> Api::ReceiveWebhook(const channels::Platf
                                                              ? "missing " + std::string(header) + " header"
                                                              : std::string(header) + " does not match the body"));
   }
-  auto events = channel->Parse(request.body());
+  co_return co_await StoreWebhook(plugin, *channel, request.body(), {});
+}
+
+boost::asio::awaitable<http::Response> Api::ReceiveChannelWebhook(const channels::PlatformPlugin& plugin,
+                                                                  const http::Request& request,
+                                                                  const http::RouteContext& route) {
+  const Platform platform = plugin.platform();
+  const channels::Channel* channel = channels_.Get(platform);
+  const std::string_view header = plugin.webhook.signature_header;
+  auto secret = request[boost::beast::string_view(header.data(), header.size())];
+  auto load = [this, public_id = std::string(route.Param("public_id").value_or(""))] {
+    return store_.GetChannelByPublicId(public_id);
+  };
+  Result<store::Channel> stored = co_await pool_.Run(load);
+  std::string_view refused;
+  if (!stored) {
+    if (stored.error().code != ErrorCode::kNotFound) {
+      MetricsFor(platform).rejected_store.Inc();
+      log::Error("webhook_store_failed", {{"platform", ToString(platform)}, {"error", stored.error().detail}});
+      co_return http::ErrorResponse(Error::Unavailable("storage unavailable, retry later"));
+    }
+    refused = "unknown channel";
+  } else if (stored->platform != platform) {
+    refused = "unknown channel";
+  } else {
+    const std::string expected = channel->WebhookSecret(stored->access_token, stored->public_id);
+    if (expected.empty() || !crypto::ConstantTimeEquals(std::string_view(secret.data(), secret.size()), expected)) {
+      refused = "secret";
+    }
+  }
+  if (!refused.empty()) {
+    MetricsFor(platform).rejected_signature.Inc();
+    log::Warn("webhook_rejected", {{"platform", ToString(platform)}, {"reason", refused}});
+    co_return http::ErrorResponse(Error::Unauthenticated(secret.empty()
+                                                             ? "missing " + std::string(header) + " header"
+                                                             : std::string(header) + " is not this channel's secret"));
+  }
+  co_return co_await StoreWebhook(plugin, *channel, request.body(), stored->account_id);
+}
+
+boost::asio::awaitable<http::Response> Api::StoreWebhook(const channels::PlatformPlugin& plugin,
+                                                         const channels::Channel& channel, std::string_view body,
+                                                         const std::string& account_id) {
+  const Platform platform = plugin.platform();
+  PlatformMetrics& m = MetricsFor(platform);
+  auto events = channel.Parse(body);
   if (!events) {
     m.rejected_malformed.Inc();
     log::Warn("webhook_rejected", {{"platform", ToString(platform)}, {"reason", events.error().message}});
     co_return http::ErrorResponse(events.error());
   }
   m.webhooks_received.Inc();
+  if (!account_id.empty()) {
+    for (auto& message : events->messages) message.account_id = account_id;
+    for (auto& status : events->statuses) status.account_id = account_id;
+    for (auto& deletion : events->deletions) deletion.account_id = account_id;
+    for (auto& echo : events->echoes) echo.account_id = account_id;
+  }
+  std::optional<boost::json::object> answer = channel.WebhookAnswer(*events);
 
   store::IngestRequest ingest;
   ingest.platform = platform;
@@ -216,9 +282,12 @@ boost::asio::awaitable<http::Response> Api::ReceiveWebhook(const channels::Platf
                                   {"stored", outcome->stored},
                                   {"duplicates", outcome->duplicates}});
   }
-  co_return http::JsonResponse(http::Status::ok, boost::json::object{{"stored", outcome->stored},
-                                                                     {"duplicates", outcome->duplicates},
-                                                                     {"unknown_account", outcome->unknown_account}});
+  boost::json::object ack{
+      {"stored", outcome->stored}, {"duplicates", outcome->duplicates}, {"unknown_account", outcome->unknown_account}};
+  if (answer) {
+    for (auto& [key, value] : *answer) ack[key] = std::move(value);
+  }
+  co_return http::JsonResponse(http::Status::ok, ack);
 }
 
 boost::asio::awaitable<http::Response> Api::Health() {

@@ -42,11 +42,22 @@ class Api {
   // The inbound pipeline for one webhook POST: verify, parse, store durably, arm the batcher, then 200.
   boost::asio::awaitable<http::Response> ReceiveWebhook(const channels::PlatformPlugin& plugin,
                                                         const http::Request& request);
+  // The same for a per-channel webhook (WebhookSpec::Verification::kChannelSecret) of the channel whose public id
+  // the path names: 401 unless the platform's secret header carries that channel's secret (an unknown or removed
+  // channel is refused alike); its events are the channel's account's.
+  boost::asio::awaitable<http::Response> ReceiveChannelWebhook(const channels::PlatformPlugin& plugin,
+                                                               const http::Request& request,
+                                                               const http::RouteContext& route);
   boost::asio::awaitable<http::Response> VerifyWebhook(const channels::PlatformPlugin& plugin,
                                                        const http::RouteContext& route);
 
  private:
   boost::asio::awaitable<http::Response> Health();
+  // Parses, stores and arms what a verified webhook carries; `account_id`, when not empty, is the account of every
+  // event (a per-channel webhook's, whose payloads do not name it).
+  boost::asio::awaitable<http::Response> StoreWebhook(const channels::PlatformPlugin& plugin,
+                                                      const channels::Channel& channel, std::string_view body,
+                                                      const std::string& account_id);
 
   const Config& config_;
   store::Store& store_;

@@ -319,14 +319,26 @@ boost::asio::awaitable<http::Response> ChannelsApi::Add(const Principal& caller,
   std::string account = account_id->value_or("");
   std::string access_token = token->value_or("");
   std::string label = display_name->value_or("");
-  if (auto valid = CheckAccountId(account); !valid) co_return http::ErrorResponse(valid.error());
+  // A platform without an account id field names the account from the token (Telegram's getMe).
+  const bool token_names_account = (*plugin)->Field(channels::ChannelField::Target::kAccountId) == nullptr;
+  const bool per_channel_webhook =
+      (*plugin)->webhook.verification == channels::WebhookSpec::Verification::kChannelSecret;
+  if (!token_names_account) {
+    if (auto valid = CheckAccountId(account); !valid) co_return http::ErrorResponse(valid.error());
+  }
   if (auto valid = CheckToken(access_token); !valid) co_return http::ErrorResponse(valid.error());
   if (auto valid = CheckDisplayName(label); !valid) co_return http::ErrorResponse(valid.error());
   std::string waba = waba_id->value_or("");
   if (auto valid = CheckWabaFor(platform, waba); !valid) co_return http::ErrorResponse(valid.error());
+  if (per_channel_webhook && dashboard_url_.empty()) {
+    co_return http::ErrorResponse(Error::InvalidArgument(
+        "PARLEY_PUBLIC_URL is not set: " + std::string((*plugin)->display_name) + " could not reach this server"));
+  }
 
-  auto checked = co_await channels_.Get(platform)->CheckAccount(account, access_token);
+  channels::Channel* live = channels_.Get(platform);
+  auto checked = co_await live->CheckAccount(account, access_token);
   if (!checked) co_return http::ErrorResponse(checked.error());
+  if (token_names_account) account = checked->account_id;
   store::NewChannel channel{caller.tenant_id, platform, account, access_token, label, *checked, waba};
   auto save = [this, &channel]() -> Result<store::Channel> {
     auto room = CheckChannelRoom(channel.tenant_id);
@@ -335,6 +347,18 @@ boost::asio::awaitable<http::Response> ChannelsApi::Add(const Principal& caller,
   };
   auto added = co_await pool_.Run(save);
   if (!added) co_return http::ErrorResponse(added.error());
+  if (per_channel_webhook) {
+    const channels::SendAccount send_account{added->account_id, added->access_token};
+    auto registered = co_await live->RegisterWebhook(
+        send_account, (*plugin)->ChannelWebhookUrl(dashboard_url_, added->public_id), added->public_id);
+    if (!registered) {
+      auto undo = [this, tenant = caller.tenant_id, id = added->id] { return store_.RemoveChannel(tenant, id); };
+      if (auto undone = co_await pool_.Run(undo); !undone) {
+        log::Warn("channel_add_not_undone", {{"channel_id", added->id}, {"detail", undone.error().detail}});
+      }
+      co_return http::ErrorResponse(registered.error());
+    }
+  }
   json::object details{{"platform", ToString(added->platform)}, {"account_id", added->account_id}};
   auto entry = AuditOf(caller, "channel.create", "channel", std::to_string(added->id), details);
   co_await RecordAudit(store_, pool_, std::move(entry));
@@ -400,6 +424,14 @@ boost::asio::awaitable<http::Response> ChannelsApi::Update(const Principal& call
       auto checked = co_await channel->CheckAccount(current->account_id, *update.access_token);
       if (!checked) co_return http::ErrorResponse(checked.error());
       update.profile = *checked;
+      // A per-channel webhook's secret goes with the token: the platform is told the new one before it is saved.
+      const channels::PlatformPlugin* plugin = channels::FindPlatform(current->platform);
+      if (plugin->webhook.verification == channels::WebhookSpec::Verification::kChannelSecret) {
+        const channels::SendAccount account{current->account_id, *update.access_token};
+        auto registered = co_await channel->RegisterWebhook(
+            account, plugin->ChannelWebhookUrl(dashboard_url_, current->public_id), current->public_id);
+        if (!registered) co_return http::ErrorResponse(registered.error());
+      }
     }
   }
   auto change = [this, tenant, channel_id, &update] { return store_.UpdateChannel(tenant, channel_id, update); };

@@ -470,14 +470,25 @@ extern const std::string_view kAdminSchemaShapes = R"json({
     },
     "additionalProperties": true
   },
+  "TelegramUpdate": {
+    "type": "object",
+    "description": "An Update as the Telegram Bot API posts it to a channel's webhook, with the channel's secret in X-Telegram-Bot-Api-Secret-Token; its fields are Telegram's.",
+    "required": ["update_id"],
+    "properties": {
+      "update_id": {"type": "integer"}
+    },
+    "additionalProperties": true
+  },
   "WebhookAck": {
     "type": "object",
     "required": ["stored", "duplicates", "unknown_account"],
     "properties": {
       "stored": {"type": "integer", "description": "Messages stored."},
       "duplicates": {"type": "integer", "description": "Messages already stored (Meta delivers at least once)."},
-      "unknown_account": {"type": "integer", "description": "Events for accounts no channel has."}
-    }
+      "unknown_account": {"type": "integer", "description": "Events for accounts no channel has."},
+      "method": {"type": "string", "description": "Telegram: a Bot API method Telegram runs with this answer's other fields as its parameters (answerCallbackQuery with callback_query_id, for a button pressed)."}
+    },
+    "additionalProperties": true
   },
   "Liveness": {
     "type": "object",

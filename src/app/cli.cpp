@@ -21,6 +21,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
 
+#include <functional>
 #include <iostream>
 #include <map>
 
@@ -85,24 +86,77 @@ int UserResetPassword(const Config& config, const std::string& email) {
   return 0;
 }
 
-// `values` by field key (account_id, access_token, waba_id), as the platform's ChannelFields name them.
+// Runs `task` to completion on a live channel of `plugin` with an outbound client of its own: the CLI's calls to a
+// platform.
+template <class T>
+Result<T> CallPlatform(const Config& config, const channels::PlatformPlugin& plugin,
+                       std::function<boost::asio::awaitable<Result<T>>(channels::Channel&)> task) {
+  auto options = OutboundClientOptions(config);
+  if (!options) return options.error();
+  boost::asio::io_context io;
+  http::Client client(io.get_executor(), *options);
+  std::unique_ptr<channels::Channel> channel = plugin.make_channel(config, client);
+  Result<T> result = Error::Internal("the platform call did not finish");
+  boost::asio::co_spawn(
+      io,
+      [&]() -> boost::asio::awaitable<void> {
+        auto call = task(*channel);
+        result = co_await std::move(call);
+        client.Shutdown();
+      },
+      [](std::exception_ptr e) {
+        if (e) std::rethrow_exception(e);
+      });
+  io.run();
+  return result;
+}
+
+// `values` by field key (account_id, access_token, waba_id), as the platform's ChannelFields name them. A platform
+// whose channels are added with a token alone is asked which account it is (Channel::CheckAccount); one whose
+// webhooks are per channel is told where to send them (Channel::RegisterWebhook, at PARLEY_PUBLIC_URL), and the
+// channel is removed again when that fails.
 int ChannelAdd(const Config& config, const channels::PlatformPlugin& plugin, int64_t tenant_id,
                const std::map<std::string, std::string>& values) {
   auto value = [&values](std::string_view key) {
     auto it = values.find(std::string(key));
     return it == values.end() ? std::string() : it->second;
   };
+  const bool per_channel_webhook = plugin.webhook.verification == channels::WebhookSpec::Verification::kChannelSecret;
+  if (per_channel_webhook && config.public_url.empty()) {
+    return PrintError(Error::InvalidArgument("PARLEY_PUBLIC_URL is not set: " + std::string(plugin.display_name) +
+                                             " must reach this server to deliver the channel's webhooks"));
+  }
+  store::NewChannel wanted{tenant_id, plugin.platform(), value("account_id"), value("access_token"), {},
+                           {},        value("waba_id")};
+  if (plugin.Field(channels::ChannelField::Target::kAccountId) == nullptr) {
+    auto profile = CallPlatform<AccountProfile>(
+        config, plugin, [&](channels::Channel& platform) { return platform.CheckAccount({}, wanted.access_token); });
+    if (!profile) return PrintError(profile.error());
+    wanted.account_id = profile->account_id;
+    wanted.profile = *profile;
+  }
   auto store = OpenForCli(config);
   if (!store) return PrintError(store.error());
-  auto channel = (*store)->AddChannel(
-      {tenant_id, plugin.platform(), value("account_id"), value("access_token"), {}, {}, value("waba_id")});
+  auto channel = (*store)->AddChannel(wanted);
   if (!channel) return PrintError(channel.error());
+  if (per_channel_webhook) {
+    const channels::SendAccount account{channel->account_id, channel->access_token};
+    auto registered = CallPlatform<void>(config, plugin, [&](channels::Channel& platform) {
+      return platform.RegisterWebhook(account, plugin.ChannelWebhookUrl(config.public_url, channel->public_id),
+                                      channel->public_id);
+    });
+    if (!registered) {
+      if (auto undone = (*store)->RemoveChannel(tenant_id, channel->id); !undone) PrintError(undone.error());
+      return PrintError(registered.error());
+    }
+  }
   boost::json::object out{{"channel_id", channel->id},
                           {"public_id", channel->public_id},
                           {"tenant_id", channel->tenant_id},
                           {"platform", ToString(channel->platform)},
                           {"account_id", channel->account_id}};
   if (!channel->waba_id.empty()) out["waba_id"] = channel->waba_id;
+  if (per_channel_webhook) out["webhook_url"] = plugin.ChannelWebhookUrl(config.public_url, channel->public_id);
   PrintJson(out);
   (*store)->Close();
   return 0;

@@ -8,6 +8,7 @@
 #include "http/client.h"
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/json/object.hpp>
 
 #include <memory>
 #include <optional>
@@ -81,6 +82,20 @@ class Channel {
   // without templates fails at once, without calling out, with an error that is not transient.
   virtual boost::asio::awaitable<SendResult> SendTemplate(const SendAccount& account, std::string_view contact_id,
                                                           const TemplateMessage& message) = 0;
+
+  // Per-channel webhooks (WebhookSpec::Verification::kChannelSecret): the secret the webhooks of the channel with
+  // this token and public id carry. Empty on platforms whose webhooks are signed app-wide, and then none matches.
+  virtual std::string WebhookSecret(std::string_view access_token, std::string_view public_id) const;
+
+  // Tells the platform to send the channel's webhooks to `url` with WebhookSecret (Telegram's setWebhook), when the
+  // channel is added. kInvalidArgument with the platform's message when it refuses, kUnavailable when it cannot be
+  // reached. Platforms whose webhooks are set up app-wide (Meta's) succeed without calling out.
+  virtual boost::asio::awaitable<Result<void>> RegisterWebhook(const SendAccount& account, std::string url,
+                                                               std::string public_id);
+
+  // What the answer to a stored webhook carries for the platform, when it can act on it (Telegram runs the Bot API
+  // method a webhook's answer names: answerCallbackQuery); nullopt for the usual acknowledgement.
+  virtual std::optional<boost::json::object> WebhookAnswer(const WebhookEvents& events) const;
 };
 
 // One live channel per platform.

@@ -33,12 +33,21 @@ struct ChannelField {
   bool secret = false;  //!< Never shown back (tokens).
 };
 
-// How the platform signs and verifies its webhooks.
+// How the platform's webhooks reach Parley and prove where they come from.
 struct WebhookSpec {
-  std::string_view signature_header;  //!< "X-Hub-Signature-256": HMAC-SHA256 of the raw body with the app secret.
-  ConfigKey app_secret;               //!< The configuration key of the secret that signs.
-  ConfigKey verify_token;             //!< Meta's GET handshake token (hub.verify_token).
+  enum class Verification {
+    //! One route for every channel, /api/<name>/webhook: `signature_header` carries an HMAC-SHA256 of the raw body
+    //! with the app secret (`app_secret`), and a GET handshake is answered with `verify_token` (Meta's platforms).
+    kAppSignature,
+    //! One route per channel, /api/<name>/webhook/{public_id}: `signature_header` carries that channel's own secret
+    //! (Channel::WebhookSecret), compared in constant time; no handshake and no app-wide keys (Telegram).
+    kChannelSecret,
+  };
+  std::string_view signature_header;  //!< "X-Hub-Signature-256", "X-Telegram-Bot-Api-Secret-Token".
+  ConfigKey app_secret;               //!< kAppSignature: the configuration key of the secret that signs.
+  ConfigKey verify_token;             //!< kAppSignature: Meta's GET handshake token (hub.verify_token).
   std::string_view body_schema;       //!< The OpenAPI schema of its body ("MetaWebhook").
+  Verification verification = Verification::kAppSignature;
 };
 
 // What a platform supports and how it shows text, read by the agent, the inbox and the dashboard.
@@ -90,10 +99,15 @@ struct PlatformPlugin {
   Result<WebhookEvents> (*parse_webhook)(std::string_view body) = nullptr;
   //! A webhook body carrying `message` exactly as the platform sends one, unsigned.
   std::string (*sample_webhook)(const SampleMessage& message) = nullptr;
+  //! Configuration keys of the platform besides its webhook's (Telegram's API base URL), read into
+  //! Config::platform_settings.
+  std::vector<ConfigKey> settings;
 
   Platform platform() const { return Platform(name); }
-  //! The webhook's path: /api/<name>/webhook.
-  std::string webhook_path() const { return "/api/" + std::string(name) + "/webhook"; }
+  //! The webhook's path pattern: /api/<name>/webhook, or /api/<name>/webhook/{public_id} for per-channel webhooks.
+  std::string webhook_path() const;
+  //! A channel's webhook URL under `public_url` (PARLEY_PUBLIC_URL): the path with the channel's public id.
+  std::string ChannelWebhookUrl(std::string_view public_url, std::string_view public_id) const;
   //! The field with `target`, or nullptr.
   const ChannelField* Field(ChannelField::Target target) const;
 };

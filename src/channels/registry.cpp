@@ -41,8 +41,10 @@ const PlatformTraits& TraitsOf(const Platform& platform) {
 std::vector<ConfigKey> PlatformConfigKeys() {
   std::vector<ConfigKey> keys;
   for (const PlatformPlugin* plugin : Platforms()) {
-    keys.push_back(plugin->webhook.app_secret);
-    keys.push_back(plugin->webhook.verify_token);
+    for (const ConfigKey* key : {&plugin->webhook.app_secret, &plugin->webhook.verify_token}) {
+      if (!key->name.empty()) keys.push_back(*key);
+    }
+    keys.insert(keys.end(), plugin->settings.begin(), plugin->settings.end());
   }
   return keys;
 }
@@ -75,6 +77,25 @@ Channel* ChannelSet::Get(const Platform& platform) const {
   }
   return nullptr;
 }
+
+std::string PlatformPlugin::webhook_path() const {
+  std::string path = "/api/" + std::string(name) + "/webhook";
+  if (webhook.verification == WebhookSpec::Verification::kChannelSecret) path += "/{public_id}";
+  return path;
+}
+
+std::string PlatformPlugin::ChannelWebhookUrl(std::string_view public_url, std::string_view public_id) const {
+  while (!public_url.empty() && public_url.back() == '/') public_url.remove_suffix(1);
+  return std::string(public_url) + "/api/" + std::string(name) + "/webhook/" + std::string(public_id);
+}
+
+std::string Channel::WebhookSecret(std::string_view, std::string_view) const { return {}; }
+
+boost::asio::awaitable<Result<void>> Channel::RegisterWebhook(const SendAccount&, std::string, std::string) {
+  co_return Ok();
+}
+
+std::optional<boost::json::object> Channel::WebhookAnswer(const WebhookEvents&) const { return std::nullopt; }
 
 const ChannelField* PlatformPlugin::Field(ChannelField::Target target) const {
   auto it = std::find_if(fields.begin(), fields.end(), [&](const ChannelField& f) { return f.target == target; });

@@ -130,6 +130,7 @@ boost::json::object ToJsonDetails(const UnifiedMessage& m) {
   PutIfNotEmpty(o, "reply_to", m.reply_to);
   PutIfNotEmpty(o, "story_id", m.story_id);
   PutIfNotEmpty(o, "story_url", m.story_url);
+  PutIfNotEmpty(o, "edit_of", m.edit_of);
   if (m.forwarded) o["forwarded"] = true;
   if (m.platform_notice) o["platform_notice"] = true;
   return o;

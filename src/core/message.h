@@ -144,7 +144,10 @@ struct TemplateMessage {
 struct AccountProfile {
   std::string display_phone_number;  //!< WhatsApp.
   std::string verified_name;         //!< WhatsApp.
-  std::string username;              //!< Instagram's username; Messenger's Page name.
+  std::string username;              //!< Instagram's username; Messenger's Page name; Telegram's bot username.
+  //! The account the token belongs to, on platforms whose channels are added with a token alone (Telegram's bot
+  //! id); empty elsewhere.
+  std::string account_id;
 };
 
 // One customer message (or, for outbound, one business message) in platform-neutral form.
@@ -167,6 +170,7 @@ struct UnifiedMessage {
   std::string reply_to;  //!< Platform id of the message this one replies to (context / reply_to.mid).
   std::string story_id;  //!< Instagram story reply or mention.
   std::string story_url;
+  std::string edit_of;  //!< The platform id of the message this one is a new version of (Telegram's edits).
   bool forwarded = false;
   bool platform_notice = false;  //!< Written by the platform about the customer (a changed number), not by them.
 };

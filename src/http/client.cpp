@@ -389,6 +389,7 @@ asio::awaitable<Result<ClientResponse>> Client::Send(ClientRequest request) {
   auto state = state_;  // Keeps the pool alive if the Client goes away mid-call.
   Result<Origin> origin = ParseUrl(request.url, request.url_source);
   if (!origin) co_return origin.error();
+  if (!request.log_url.empty()) origin->log_name = request.log_url;
   const bhttp::verb verb = bhttp::string_to_verb(request.method);
   if (verb == bhttp::verb::unknown) co_return Error::InvalidArgument("unsupported HTTP method");
 

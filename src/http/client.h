@@ -47,6 +47,9 @@ struct ClientRequest {
   // Overrides ClientOptions::read_timeout when > 0 (model calls take longer than platform calls).
   std::chrono::milliseconds read_timeout{0};
   UrlSource url_source = UrlSource::kOperator;
+  //! What logs and error details name instead of the URL when its path carries a secret (Telegram's
+  //! /bot<token>/method); empty: scheme, host and path, never the query.
+  std::string log_url;
 };
 
 struct ClientResponse {

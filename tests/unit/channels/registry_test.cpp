@@ -21,10 +21,15 @@ TEST(RegistryTest, ListsEachPlatformOnceByAValidName) {
     EXPECT_TRUE(ParsePlatform(plugin->name)) << plugin->name;
     EXPECT_TRUE(names.insert(std::string(plugin->name)).second) << plugin->name << " is listed twice";
     EXPECT_EQ(FindPlatform(plugin->name), plugin);
-    EXPECT_EQ(plugin->webhook_path(), "/api/" + std::string(plugin->name) + "/webhook");
+    const bool per_channel = plugin->webhook.verification == WebhookSpec::Verification::kChannelSecret;
+    EXPECT_EQ(plugin->webhook_path(),
+              "/api/" + std::string(plugin->name) + "/webhook" + (per_channel ? "/{public_id}" : ""));
+    EXPECT_FALSE(plugin->webhook.signature_header.empty());
     EXPECT_FALSE(plugin->display_name.empty());
     EXPECT_TRUE(plugin->make_channel && plugin->parse_webhook && plugin->sample_webhook) << plugin->name;
-    EXPECT_NE(plugin->Field(ChannelField::Target::kAccountId), nullptr) << plugin->name;
+    // Meta's webhooks name the account; a per-channel webhook's path names the channel, whose token names the
+    // account (CheckAccount's AccountProfile::account_id).
+    EXPECT_EQ(plugin->Field(ChannelField::Target::kAccountId) != nullptr, !per_channel) << plugin->name;
     const ChannelField* token = plugin->Field(ChannelField::Target::kAccessToken);
     ASSERT_NE(token, nullptr) << plugin->name;
     EXPECT_TRUE(token->secret);
@@ -88,13 +93,22 @@ TEST(RegistryTest, SampleWebhooksParseIntoTheirMessage) {
     EXPECT_EQ(channel->platform(), plugin->platform());
     const std::string body = plugin->sample_webhook(
         {"1234567890", "1555000111", "Ana", "Is the bakery open today?", "x1", 1'700'000'000'000});
-    EXPECT_TRUE(channel->VerifySignature(body, "sha256=" + crypto::HmacSha256Hex("app-secret", body))) << plugin->name;
+    const bool per_channel = plugin->webhook.verification == WebhookSpec::Verification::kChannelSecret;
+    if (per_channel) {
+      EXPECT_FALSE(channel->VerifySignature(body, "sha256=" + crypto::HmacSha256Hex("app-secret", body)));
+      EXPECT_FALSE(channel->WebhookSecret("123:token", "public-1").empty()) << plugin->name;
+    } else {
+      EXPECT_TRUE(channel->VerifySignature(body, "sha256=" + crypto::HmacSha256Hex("app-secret", body)))
+          << plugin->name;
+      EXPECT_TRUE(channel->WebhookSecret("123:token", "public-1").empty()) << plugin->name;
+    }
     auto events = channel->Parse(body);
     ASSERT_TRUE(events) << plugin->name << ": " << events.error().message;
     ASSERT_EQ(events->messages.size(), 1u) << plugin->name;
     const UnifiedMessage& m = events->messages[0];
     EXPECT_EQ(m.platform, plugin->platform());
-    EXPECT_EQ(m.account_id, "1234567890");
+    // A per-channel webhook's account is its channel's, filled in by the route.
+    EXPECT_EQ(m.account_id, per_channel ? "" : "1234567890");
     EXPECT_EQ(m.contact_id, "1555000111");
     EXPECT_EQ(m.text, "Is the bakery open today?");
   }
