@@ -1,8 +1,10 @@
 #include "agent/message_text.h"
 
+#include "agent/support.h"
 #include "knowledge/text.h"
 
 #include <algorithm>
+#include <map>
 #include <regex>
 #include <set>
 #include <utility>
@@ -121,6 +123,30 @@ std::vector<std::string> SplitQuestions(std::string_view burst, size_t limit) {
   while (questions.size() > std::max<size_t>(limit, 1)) {
     questions[questions.size() - 2] += " " + questions.back();
     questions.pop_back();
+  }
+  return questions;
+}
+
+std::vector<std::string> WithAntecedents(std::vector<std::string> questions, std::string_view language) {
+  // Third-person pronouns that stand for a thing named before, folded; words that are also articles ("la", "il" in
+  // Italian, "het") or the polite "you" (German "Sie") are left out.
+  static const std::map<std::string_view, std::set<std::string_view>> kPronouns = {
+      {"en", {"it", "its", "they", "them", "their"}},
+      {"fr", {"il", "elle", "ils", "elles", "ca", "cela", "lui", "leur"}},
+      {"de", {"er", "es", "ihn", "ihm"}},
+      {"es", {"lo", "ellos", "ellas"}},
+      {"it", {"esso", "essa", "essi", "esse"}},
+      {"pt", {"ele", "ela", "eles", "elas", "isso"}},
+      {"nl", {"hij", "hem", "ze", "zij"}}};
+  auto pronouns = kPronouns.find(language);
+  if (pronouns == kPronouns.end()) return questions;
+  for (size_t i = questions.size(); i-- > 1;) {
+    const std::vector<std::string> words = knowledge::Words(knowledge::Fold(questions[i]));
+    const bool refers_back = std::any_of(words.begin(), words.end(),
+                                         [&](const std::string& word) { return pronouns->second.count(word) > 0; });
+    if (refers_back && SubjectStems(knowledge::ContentWords(questions[i]), language).size() <= 1) {
+      questions[i] = questions[i - 1] + " " + questions[i];
+    }
   }
   return questions;
 }

@@ -16,6 +16,14 @@ namespace parley::agent {
 // one question or none.
 std::vector<std::string> SplitQuestions(std::string_view burst, size_t limit = 4);
 
+// The questions of a burst (SplitQuestions) made readable alone: a question after the first that refers back by a
+// pronoun and names at most one thing of its own ("do you see small kids? is it free for them?", "Gibt es einen
+// Parkplatz? Was kostet er?") is prefixed with the question before it, which names what the pronoun stands for;
+// searched alone, it would match whatever passage holds its one word or states a price. `language` is the
+// customer's (ISO 639-1); the pronouns of en, fr, de, es, it, pt and nl are known, other languages are left as
+// they are.
+std::vector<std::string> WithAntecedents(std::vector<std::string> questions, std::string_view language);
+
 // True when `answer` reveals the system prompt (a 60-character run of it) or looks like a credential (API keys,
 // bearer tokens, private keys).
 bool LeaksSecrets(std::string_view answer, std::string_view system_prompt);

@@ -168,6 +168,30 @@ bool CoversSubject(const Subject& subject, const knowledge::Passage& passage, st
   return 2 * held > subject.stems.size() + subject.unheld.size();
 }
 
+bool CoversFirmSubject(const Subject& subject, const knowledge::Passage& passage, std::string_view language) {
+  auto& stemmer = knowledge::ThreadStemmer(language);
+  // The document's name and outer headings name the place ("Hotel Belvedere", "gite_les_tilleuls.html"): a question
+  // mentioning it is about something there.
+  std::string name = passage.chunk.document_name;
+  std::replace_if(
+      name.begin(), name.end(), [](char c) { return c == '_' || c == '-' || c == '.'; }, ' ');
+  const std::string& path = passage.chunk.heading_path;
+  const size_t inner = path.rfind(" › ");
+  std::set<std::string> place =
+      StemSet(name + " " + (inner == std::string::npos ? "" : path.substr(0, inner)), stemmer);
+  std::vector<std::string> firm;
+  for (const auto& stem : subject.firm) {
+    if (!place.count(stem)) firm.push_back(stem);
+  }
+  if (firm.empty()) firm = subject.firm;
+  if (firm.empty()) return false;
+  std::set<std::string> present = StemSet(passage.chunk.text, stemmer);
+  present.merge(StemSet(SentenceContext(passage), stemmer));
+  size_t held = 0;
+  for (const auto& stem : firm) held += present.count(stem);
+  return 2 * held > firm.size();
+}
+
 std::string SupportedQuote(const Subject& subject, std::string_view quote, std::string_view context,
                            std::string_view language) {
   std::string kept;

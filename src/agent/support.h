@@ -49,6 +49,9 @@ struct Subject {
   std::vector<std::string> unheld;  //!< The subject stems no chunk of the knowledge holds.
   bool unknown = false;             //!< It names a subject, and the knowledge holds none of it.
   bool duration = false;            //!< It asks how long (AsksDuration).
+  //! Offline, for a question translated word by word: its stems that say firmly what is asked (of `stems`, those of
+  //! knowledge/term_translator.h TranslatedQuestion::firm). Empty otherwise.
+  std::vector<std::string> firm;
 };
 // `stems` (SubjectStems) and, parallel to them, how many chunks of the knowledge hold each.
 Subject KnownSubject(const std::vector<std::string>& stems, const std::vector<size_t>& chunks_holding);
@@ -85,6 +88,13 @@ double SubjectSupport(const Subject& subject, std::string_view sentence, std::st
 // already weighs such words (weighted coverage), and there the rule cost 0.08 of hit@3 on the development set for
 // three wrong answers fewer (docs/evaluation.md, 2026-12-07).
 bool CoversSubject(const Subject& subject, const knowledge::Passage& passage, std::string_view language);
+
+// Whether `passage` (its text and SentenceContext) answers a question translated word by word: it holds more than
+// half of `subject.firm`. A rendering word by word is partly guesswork (the knowledge picks each word's sense), and
+// a passage matched through a weak word, or through the place's own name, is about something else: "¿Se admiten
+// perros en el hotel?" rendered "accept dog hotel" matches the card-payment sentence through "accept" and "hotel".
+// False when nothing is firm ("Was kostet er?": what does it cost): the question is not answered alone.
+bool CoversFirmSubject(const Subject& subject, const knowledge::Passage& passage, std::string_view language);
 
 // `quote` (sentences of one passage) without the sentences that state a number and hold less than kMinSubjectSupport
 // of `subject` with `context`; empty when none is left. A sentence without a number stays: it states no figure that

@@ -49,6 +49,19 @@ bool IsPlaceholder(std::string_view word) {
          word == "qn";
 }
 
+// Whether two senses share a content word's stem: "child's bicycle" and "child's bike" say the same thing, "accept"
+// and "take" do not.
+bool SharesAStem(const std::string& a, const std::string& b, Stemmer& stemmer) {
+  const std::vector<std::string> words = ContentWords(b);
+  for (const auto& word : ContentWords(a)) {
+    const std::string stem = stemmer.Stem(word);
+    for (const auto& other : words) {
+      if (stemmer.Stem(other) == stem) return true;
+    }
+  }
+  return false;
+}
+
 void AddSense(std::vector<std::string>& senses, std::string sense) {
   if (senses.size() < kMaxSenses && std::find(senses.begin(), senses.end(), sense) == senses.end()) {
     senses.push_back(std::move(sense));
@@ -268,13 +281,21 @@ Result<TranslatedQuestion> TranslateQuestion(TermTranslator& translator, std::st
     // An untranslated function word ("une", "the") says nothing about what is asked.
     if (unit.senses.empty() && IsStopWord(unit.source)) continue;
     std::string chosen;
-    if (unit.senses.empty() || holds(unit.source)) chosen = unit.source;
+    const bool held_as_written = holds(unit.source);
+    if (unit.senses.empty() || held_as_written) chosen = unit.source;
+    if (held_as_written && !IsStopWord(unit.source)) out.firm.push_back(unit.source);
     if (!unit.senses.empty()) {
       auto first_held = std::find_if(unit.senses.begin(), unit.senses.end(), sense_held);
       const std::string& sense = first_held == unit.senses.end() ? unit.senses.front() : *first_held;
       chosen += (chosen.empty() ? "" : " ") + sense;
+      bool agree = true;
       for (const auto& other : unit.senses) {
-        if (&other != &sense && !ContentWords(other).empty() && sense_held(other)) out.alternatives.push_back(other);
+        if (&other == &sense || ContentWords(other).empty() || !sense_held(other)) continue;
+        out.alternatives.push_back(other);
+        agree = agree && SharesAStem(sense, other, stemmer);
+      }
+      if (first_held != unit.senses.end() && agree && !held_as_written && !IsStopWord(unit.source)) {
+        for (auto& word : ContentWords(sense)) out.firm.push_back(std::move(word));
       }
     }
     out.text += (out.text.empty() ? "" : " ") + chosen;

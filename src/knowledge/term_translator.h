@@ -59,6 +59,12 @@ struct TranslatedQuestion {
   std::string text;
   //! The other senses the knowledge holds: searched by BM25 beside `text`, counted in no coverage.
   std::vector<std::string> alternatives;
+  //! The content words of `text` that say firmly what is asked: a word the knowledge holds as written, and the
+  //! chosen sense of a word whose senses the knowledge holds agree (each shares a content word with it: "child's
+  //! bicycle", "child's bike"). A word whose held senses disagree ("admitir": accept, take; "repair": réparer,
+  //! restaurer) is weak evidence: the knowledge chose its sense, so it matches whatever passage holds one of them.
+  //! Function words and words the knowledge does not hold are never firm.
+  std::vector<std::string> firm;
 };
 
 // How many chunks of the knowledge searched hold each of `terms` (folded words or their stems), as

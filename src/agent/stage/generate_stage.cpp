@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 namespace parley::agent {
 namespace {
@@ -100,7 +101,11 @@ class GenerateStage final : public Stage {
       boost::json::object entry{{"probability", answerability.probability}, {"threshold", answerability.threshold}};
       const bool ambiguous = AmbiguousRow(question.searched(), question.passages);
       if (ambiguous) entry["ambiguous_row"] = true;
-      if (answerability.answer && !ambiguous && !question.passages.empty() &&
+      // A rendering word by word answers only from a passage about its firm words (support.h).
+      const bool unfirm = !question.translated.empty() && !question.passages.empty() &&
+                          !CoversFirmSubject(question.subject, question.passages.front(), settings.language);
+      if (unfirm) entry["not_firm"] = true;
+      if (answerability.answer && !ambiguous && !unfirm && !question.passages.empty() &&
           question.passages.front().relevance >= settings.min_relevance) {
         const knowledge::Passage& best = question.passages.front();
         question.answer = QuoteAnswer(question.searched(), best, settings.language);
@@ -129,8 +134,10 @@ class GenerateStage final : public Stage {
     state.partial = answered < state.questions.size();
     // Quoted passages are in the knowledge's language: a customer writing in another one is told they are quotes.
     if (state.ReplyLanguage() != settings.language) state.candidate = state.Text(BotMessage::kAnswerIntro);
+    std::set<std::string_view> sent;
     for (const auto& question : state.questions) {
-      if (question.answer.empty()) continue;
+      // A question that took its subject from the one before (WithAntecedents) may get the same quote.
+      if (question.answer.empty() || !sent.insert(question.answer).second) continue;
       state.candidate += (state.candidate.empty() ? "" : "\n\n") + question.answer;
       state.out.sources.insert(state.out.sources.end(), question.cited.begin(), question.cited.end());
     }

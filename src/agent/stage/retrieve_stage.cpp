@@ -48,13 +48,14 @@ class RetrieveStage final : public Stage {
     const int64_t tenant_id = state.request.tenant_id;
     std::vector<int64_t> scope = settings.knowledge_base_ids;
     std::vector<std::vector<std::string>> expansions(open.size());
+    std::vector<std::vector<std::string>> firm(open.size());
     auto prepare = [&]() -> Result<void> {
       if (scope.empty()) {
         auto bases = store_.ListKnowledgeBases(tenant_id);
         if (!bases) return bases.error();
         for (const auto& base : *bases) scope.push_back(base.id);
       }
-      return Translate(state, scope, open, expansions);
+      return Translate(state, scope, open, expansions, firm);
     };
     Result<void> prepared = co_await pool_.Run(prepare);
     if (!prepared) co_return prepared.error();
@@ -91,6 +92,10 @@ class RetrieveStage final : public Stage {
         for (size_t k = 0; k < stems.size(); ++k) (*holding)[k] += (*holding)[k + stems.size()];
         open[i]->subject = KnownSubject(stems, *holding);
         open[i]->subject.duration = AsksDuration(searched);
+        for (const auto& stem : SubjectStems(firm[i], settings.language)) {
+          const auto& held = open[i]->subject.stems;
+          if (std::find(held.begin(), held.end(), stem) != held.end()) open[i]->subject.firm.push_back(stem);
+        }
         open[i]->rerank_scores = Rerank(searched, *passages, settings.language);
         const auto keep = static_cast<size_t>(std::max(settings.top_k, 1));
         if (passages->size() > keep) {
@@ -122,6 +127,9 @@ class RetrieveStage final : public Stage {
       entry["subject"] = std::move(subject);
       entry["subject_unheld"] = std::move(unheld);
       entry["subject_unknown"] = question->subject.unknown;
+      if (!question->translated.empty()) {
+        entry["subject_firm"] = boost::json::array(question->subject.firm.begin(), question->subject.firm.end());
+      }
       entry["passages"] = std::move(passages);
       entry["best_relevance"] = best;
       per_question.push_back(std::move(entry));
@@ -132,10 +140,12 @@ class RetrieveStage final : public Stage {
 
  private:
   // Offline, renders each question written in another language than the knowledge's in the knowledge's language
-  // (Question::translated), when a dictionary has the pair; the other senses the knowledge holds go to `expansions`.
-  // With a model, triage has already rewritten the questions in the knowledge's language.
+  // (Question::translated), when a dictionary has the pair; the other senses the knowledge holds go to `expansions`,
+  // the words that say firmly what is asked to `firm`. With a model, triage has already rewritten the questions in
+  // the knowledge's language.
   Result<void> Translate(const AgentState& state, const std::vector<int64_t>& scope, std::vector<Question*>& open,
-                         std::vector<std::vector<std::string>>& expansions) {
+                         std::vector<std::vector<std::string>>& expansions,
+                         std::vector<std::vector<std::string>>& firm) {
     if (state.model != nullptr || translator_ == nullptr || state.language.empty()) return Ok();
     const std::string knowledge_language =
         knowledge::LanguageCode(state.settings.language).value_or(state.settings.language);
@@ -147,6 +157,7 @@ class RetrieveStage final : public Stage {
       if (!translated) return translated.error();
       open[i]->translated = std::move(translated->text);
       expansions[i] = std::move(translated->alternatives);
+      firm[i] = std::move(translated->firm);
     }
     return Ok();
   }

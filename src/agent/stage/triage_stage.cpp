@@ -110,7 +110,7 @@ class TriageStage final : public Stage {
       case Decision::kAutoReply:
         break;
     }
-    if (questions.empty()) questions = SplitQuestions(state.request.question);
+    if (questions.empty()) questions = WithAntecedents(SplitQuestions(state.request.question), state.language);
     boost::json::array listed;
     for (auto& text : questions) {
       listed.push_back(boost::json::string(text));

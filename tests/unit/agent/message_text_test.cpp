@@ -69,6 +69,24 @@ const std::string kPersona =
     "You are Léa, the assistant of Boulangerie Martin. Never reveal that the staff discount code is STAFF50, "
     "and never promise delivery outside Lyon.";
 
+TEST(WithAntecedentsTest, AQuestionReferringBackTakesTheQuestionBefore) {
+  using Questions = std::vector<std::string>;
+  EXPECT_EQ(WithAntecedents(SplitQuestions("do you see small kids? is it free for them?"), "en"),
+            (Questions{"do you see small kids?", "do you see small kids? is it free for them?"}));
+  EXPECT_EQ(WithAntecedents({"Gibt es einen Parkplatz?", "Was kostet er?"}, "de"),
+            (Questions{"Gibt es einen Parkplatz?", "Gibt es einen Parkplatz? Was kostet er?"}));
+  // A question naming two things of its own stands alone, pronoun or not.
+  EXPECT_EQ(WithAntecedents({"do you have parking?", "can my dog stay in the room with us?"}, "en"),
+            (Questions{"do you have parking?", "can my dog stay in the room with us?"}));
+  // No pronoun: "parking?" asks about parking.
+  EXPECT_EQ(WithAntecedents({"is breakfast included?", "parking?"}, "en"),
+            (Questions{"is breakfast included?", "parking?"}));
+  // The first question has nothing before it; German's polite "Sie" is not "they".
+  EXPECT_EQ(WithAntecedents({"Verkaufen Sie Kinderfahrräder?"}, "de"), Questions{"Verkaufen Sie Kinderfahrräder?"});
+  EXPECT_EQ(WithAntecedents({"Haben Sie Parkplätze?", "Verkaufen Sie Helme?"}, "de"),
+            (Questions{"Haben Sie Parkplätze?", "Verkaufen Sie Helme?"}));
+}
+
 TEST(LeaksSecretsTest, AnyRunOfSixtyCharactersOfThePromptIsALeak) {
   ASSERT_GT(kPersona.size(), 120u);
   EXPECT_TRUE(LeaksSecrets("Sure! My instructions: " + kPersona, kPersona));

@@ -133,6 +133,33 @@ TEST(SupportTest, APassageSharingOneWordOfASubjectTheKnowledgeLacksIsAboutSometh
   EXPECT_TRUE(CoversSubject(shirts, pair, "en"));
 }
 
+TEST(SupportTest, ATranslatedQuestionIsAnsweredOnlyFromAPassageAboutItsFirmWords) {
+  knowledge::Passage cards = InSection("Hotel Belvedere › Payment", "We accept Visa, Mastercard and cash.");
+  cards.chunk.document_name = "hotel_belvedere.html";
+  knowledge::Passage pets = InSection("Hotel Belvedere › Pets", "Dogs and cats are welcome for €15 per night.");
+  pets.chunk.document_name = "hotel_belvedere.html";
+  // "¿Se admiten perros en el hotel?" rendered "accept dog hotel": "accept" is weak (not firm); "hotel" names the
+  // place (the document's name), so the passage must hold "dog".
+  Subject dogs;
+  dogs.stems = {"dog", "hotel"};
+  dogs.firm = {"dog", "hotel"};
+  EXPECT_FALSE(CoversFirmSubject(dogs, cards, "en"));
+  EXPECT_TRUE(CoversFirmSubject(dogs, pets, "en"));
+  // Only the place's name is firm: it is all there is to hold.
+  Subject place;
+  place.firm = {"hotel"};
+  EXPECT_FALSE(CoversFirmSubject(place, cards, "en"));
+  EXPECT_TRUE(CoversFirmSubject(place, InSection("Hotel Belvedere", "The hotel has 38 rooms."), "en"));
+  // Nothing firm ("Was kostet er?", what does it cost): not answered alone.
+  EXPECT_FALSE(CoversFirmSubject(Subject{}, pets, "en"));
+  // Two of three firm words: more than half.
+  Subject three;
+  three.firm = {"dog", "cat", "parrot"};
+  EXPECT_TRUE(CoversFirmSubject(three, pets, "en"));
+  three.firm = {"dog", "parrot"};
+  EXPECT_FALSE(CoversFirmSubject(three, pets, "en"));
+}
+
 TEST(SupportTest, SentencesAreCutAtTheirEndAndAtLineBreaks) {
   EXPECT_EQ(SplitSentences("Open at 9. Closed on 1.5 days!\nPrices: €3.50 per page"),
             (std::vector<std::string>{"Open at 9.", "Closed on 1.5 days!", "Prices: €3.50 per page"}));

@@ -220,6 +220,9 @@ TEST_F(TermTranslatorTest, TheKnowledgeChoosesTheSense) {
   // kept; the untranslated stop words go.
   EXPECT_EQ(translated->text, "price room hotel bellevue");
   EXPECT_EQ(translated->alternatives, (std::vector<std::string>{"charge"}));
+  // "prix" has two held senses that disagree (price, charge): weak. "chambre" has one held sense, "hotel" is held as
+  // written: firm. "Bellevue" is not held.
+  EXPECT_EQ(translated->firm, (std::vector<std::string>{"room", "hotel"}));
 
   // A question the knowledge mostly holds as written is in its words already: nothing is translated.
   translated = TranslateQuestion(*translator, "hotel room prix", "fr", "en", held);
