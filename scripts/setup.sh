@@ -14,7 +14,8 @@ packages=(
   dict-freedict-nld-eng dict-freedict-eng-fra
   postgresql-15 libpq-dev redis-server libhiredis-dev
   libhowardhinnant-date-dev tzdata
-  libvips-dev
+  libvips-dev libtesseract-dev tesseract-ocr-eng tesseract-ocr-fra tesseract-ocr-deu tesseract-ocr-spa
+  fonts-dejavu-core
   clang libclang-rt-14-dev
   wrk curl python3 ccache
   chromium

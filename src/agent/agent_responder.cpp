@@ -1,13 +1,39 @@
 #include "agent/agent_responder.h"
 
 #include "core/json.h"
+#include "store/message_media.h"
 
 namespace parley::agent {
+namespace {
+
+// Runs of spaces, tabs and line breaks become one space (the extractors' own collapsing is knowledge's internal).
+std::string OneLine(std::string_view text) {
+  std::string line;
+  for (char c : text) {
+    if (c != ' ' && c != '\n' && c != '\r' && c != '\t' && c != '\f' && c != '\v') {
+      line += c;
+    } else if (!line.empty() && line.back() != ' ') {
+      line += ' ';
+    }
+  }
+  if (!line.empty() && line.back() == ' ') line.pop_back();
+  return line;
+}
+
+}  // namespace
 
 std::string MessageText(const store::StoredMessage& message) {
+  // Read text goes on one line: the burst is one message per line.
+  const store::MediaRecord* media = message.media ? &*message.media : nullptr;
+  std::string transcript = media && media->transcript ? OneLine(*media->transcript) : std::string();
   std::string placeholder;
-  if (message.type != MessageType::kText && message.type != MessageType::kInteractive) {
-    placeholder = "[" + std::string(ToString(message.type)) + "]";
+  if (!transcript.empty()) {
+    // A voice note is read as if its words had been typed.
+    placeholder = std::move(transcript);
+  } else if (message.type != MessageType::kText && message.type != MessageType::kInteractive) {
+    const std::string ocr_text = media && media->ocr_text ? OneLine(*media->ocr_text) : std::string();
+    placeholder = "[" + std::string(ToString(message.type)) +
+                  (ocr_text.empty() ? std::string() : "; text in it: " + ocr_text) + "]";
   }
   if (message.text && !message.text->empty()) {
     return placeholder.empty() ? *message.text : placeholder + " " + *message.text;
@@ -79,6 +105,10 @@ boost::asio::awaitable<Result<store::Reply>> AgentResponder::RespondWith(const s
   };
   Result<std::vector<store::StoredMessage>> earlier = co_await pool_.Run(history);
   if (!earlier) co_return earlier.error();
+  // Earlier voice notes and photos are read as what they said: the reply worker did the same for the burst.
+  auto attach = [this, tenant_id, &earlier] { return store::AttachMediaRecords(store_, tenant_id, *earlier); };
+  Result<void> attached = co_await pool_.Run(attach);
+  if (!attached) co_return attached.error();
   for (const auto& message : *earlier) {
     std::string text = MessageText(message);
     if (text.empty()) continue;

@@ -36,7 +36,9 @@ class AgentResponder final : public Responder {
   const TextRulesFor text_rules_;
 };
 
-// What the agent reads of a stored message: its text or caption, or "[image]"-style placeholders for media.
+// What the agent reads of a stored message: its text or caption; for media, a voice note's transcript (as if it had
+// been typed) or an "[image]"-style placeholder with the text read in the picture ("[image; text in it: …]"), from
+// the message's media record when it was loaded (store/message_media.h). Read text is put on one line.
 std::string MessageText(const store::StoredMessage& message);
 
 // The most of a burst the agent reads: its newest messages, up to these bounds (always the newest one, cut at a

@@ -1,12 +1,14 @@
 #pragma once
 // Language models behind one interface, and the OpenAI-compatible providers: any server speaking
-// POST {base}/chat/completions and POST {base}/embeddings (OpenAI, Azure-style gateways, vLLM, Ollama, LiteLLM…).
+// POST {base}/chat/completions, POST {base}/embeddings and POST {base}/audio/transcriptions (OpenAI, Azure-style
+// gateways, vLLM, Ollama, LiteLLM, Groq, local Whisper servers…).
 // Calls are coroutines over the one HTTP client: thousands of conversations can wait on a model at once without
 // a thread each. Retries (429, 5xx, network) are the client's; what is left is returned as an error.
 
 #include "core/error.h"
 #include "http/client.h"
 #include "knowledge/embedder.h"
+#include "media/transcriber.h"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/object.hpp>
@@ -101,6 +103,21 @@ class OpenAiEmbedder final : public knowledge::Embedder {
   OpenAiOptions options_;
   int batch_size_;
   std::atomic<int> dimensions_{0};
+};
+
+// POST {base_url}/audio/transcriptions as multipart/form-data with the parts `file` (the recording, named
+// "audio.<extension of its type>" with its Content-Type), `model` and `response_format` "json"; reads `text` of the
+// JSON answer (OpenAI's API reference, "Create transcription"). Errors as media::Transcriber says: a 4xx other than
+// 429 is kInvalidArgument with the server's message in the detail (the key redacted); 429 and 5xx after the client's
+// retries, and no answer, kUnavailable or kTimeout.
+class OpenAiTranscriber final : public media::Transcriber {
+ public:
+  OpenAiTranscriber(http::Client& client, OpenAiOptions options);
+  boost::asio::awaitable<Result<std::string>> Transcribe(std::string_view audio, std::string_view mime_type) override;
+
+ private:
+  http::Client& client_;
+  OpenAiOptions options_;
 };
 
 }  // namespace parley::agent

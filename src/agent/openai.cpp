@@ -1,5 +1,6 @@
 #include "agent/llm.h"
 
+#include "core/crypto.h"
 #include "core/json.h"
 
 #include <boost/json/array.hpp>
@@ -35,6 +36,9 @@ constexpr Service kChat{"the language model is unavailable", "the language model
 constexpr Service kEmbeddings{"the embeddings endpoint is unavailable",
                               "the embeddings endpoint did not answer in time",
                               "the embeddings endpoint rejected the request"};
+constexpr Service kTranscription{"the transcription endpoint is unavailable",
+                                 "the transcription endpoint did not answer in time",
+                                 "the transcription endpoint rejected the recording"};
 
 std::string_view TrimSlashes(std::string_view base_url) {
   while (!base_url.empty() && base_url.back() == '/') base_url.remove_suffix(1);
@@ -79,16 +83,52 @@ std::string ServerMessage(std::string_view body, std::string_view api_key) {
   return Excerpt(body, api_key);
 }
 
-http::ClientRequest PostJson(const OpenAiOptions& options, std::string_view path, const json::object& body) {
+http::ClientRequest Post(const OpenAiOptions& options, std::string_view path, std::string content_type,
+                         std::string body) {
   http::ClientRequest request;
   request.method = "POST";
   request.url = std::string(TrimSlashes(options.base_url)) + "/" + std::string(path);
-  request.headers.emplace_back("Content-Type", "application/json");
+  request.headers.emplace_back("Content-Type", std::move(content_type));
   if (!options.api_key.empty()) request.headers.emplace_back("Authorization", "Bearer " + options.api_key);
-  request.body = SerializeJson(body);
+  request.body = std::move(body);
   request.read_timeout = options.timeout;
   request.url_source = options.url_source;
   return request;
+}
+
+http::ClientRequest PostJson(const OpenAiOptions& options, std::string_view path, const json::object& body) {
+  return Post(options, path, "application/json", SerializeJson(body));
+}
+
+// The file name a transcription server reads the format from (OpenAI's accepted extensions where one applies).
+std::string_view AudioExtension(std::string_view mime_type) {
+  static constexpr std::pair<std::string_view, std::string_view> kExtensions[] = {
+      {"audio/ogg", "ogg"},  {"audio/mpeg", "mp3"}, {"audio/mp4", "m4a"},   {"audio/aac", "aac"},
+      {"audio/amr", "amr"},  {"audio/wav", "wav"},  {"audio/webm", "webm"}, {"video/mp4", "mp4"},
+      {"video/3gpp", "3gp"}, {"audio/flac", "flac"}};
+  for (const auto& [type, extension] : kExtensions) {
+    if (type == mime_type) return extension;
+  }
+  return "bin";
+}
+
+// multipart/form-data (RFC 7578): the recording and the request's fields. The boundary is random, so the recording's
+// bytes cannot end a part early.
+std::string TranscriptionForm(std::string_view boundary, std::string_view audio, std::string_view mime_type,
+                              std::string_view model) {
+  std::string body;
+  body.reserve(audio.size() + 512);
+  auto field = [&](std::string_view name, std::string_view value) {
+    body.append("--").append(boundary).append("\r\nContent-Disposition: form-data; name=\"").append(name);
+    body.append("\"\r\n\r\n").append(value).append("\r\n");
+  };
+  body.append("--").append(boundary).append("\r\nContent-Disposition: form-data; name=\"file\"; filename=\"audio.");
+  body.append(AudioExtension(mime_type)).append("\"\r\nContent-Type: ").append(mime_type).append("\r\n\r\n");
+  body.append(audio).append("\r\n");
+  field("model", model);
+  field("response_format", "json");
+  body.append("--").append(boundary).append("--\r\n");
+  return body;
 }
 
 Error Unexpected(std::string detail) { return Error::Unavailable(std::string(kUnexpectedAnswer), std::move(detail)); }
@@ -319,6 +359,22 @@ boost::asio::awaitable<Result<std::vector<knowledge::Vector>>> OpenAiEmbedder::E
     dimensions_ = static_cast<int>(vectors[first].size());
   }
   co_return vectors;
+}
+
+OpenAiTranscriber::OpenAiTranscriber(http::Client& client, OpenAiOptions options)
+    : client_(client), options_(std::move(options)) {}
+
+boost::asio::awaitable<Result<std::string>> OpenAiTranscriber::Transcribe(std::string_view audio,
+                                                                          std::string_view mime_type) {
+  const std::string boundary = "parley-" + crypto::RandomToken(24);
+  http::ClientRequest request = Post(options_, "audio/transcriptions", "multipart/form-data; boundary=" + boundary,
+                                     TranscriptionForm(boundary, audio, mime_type, options_.model));
+  Result<http::ClientResponse> response = co_await client_.Send(std::move(request));
+  Result<json::object> answer = Interpret(std::move(response), kTranscription, options_.api_key);
+  if (!answer) co_return answer.error();
+  const json::value* text = answer->if_contains("text");
+  if (text == nullptr || !text->is_string()) co_return Unexpected("no text");
+  co_return std::string(text->as_string());
 }
 
 }  // namespace parley::agent

@@ -58,6 +58,9 @@ boost::json::object MediaJson(const store::MediaRecord* record, const boost::jso
     }
     media["status"] = ToString(record->status);
     media["error"] = StringOrNull(record->error);
+    // Known (even empty: nothing said, no text in the picture) or null while not.
+    if (record->transcript) media["transcript"] = *record->transcript;
+    if (record->ocr_text) media["ocr_text"] = *record->ocr_text;
   }
   if (std::string filename = detail("filename"); !filename.empty()) media["filename"] = filename;
   if (const auto* voice = details.if_contains("voice"); voice && voice->is_bool()) media["voice"] = *voice;

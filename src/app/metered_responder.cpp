@@ -24,11 +24,13 @@ std::string GateTrace(const billing::Admission& admission) {
   return SerializeJson(boost::json::array{stage});
 }
 
-// The language the burst's words are written in; the knowledge's language when they say nothing (media alone).
+// The language the burst's words are written or spoken in; the knowledge's language when they say nothing (media
+// alone).
 std::string CustomerLanguage(const store::Claim& batch, const agent::AiSettings& settings) {
   std::string words;
   for (const auto& message : batch.messages) {
     if (message.text) words += *message.text + "\n";
+    if (message.media && message.media->transcript) words += *message.media->transcript + "\n";
   }
   return knowledge::DetectLanguage(words, settings.language).code;
 }
@@ -58,7 +60,7 @@ boost::asio::awaitable<Result<store::Reply>> MeteredResponder::Respond(const sto
   switch (admission->verdict) {
     case billing::Admission::Verdict::kNotice:
       reply.decision = Decision::kAutoReply;
-      reply.reason = Reason::kFeatureNotInPlan;
+      reply.reason = admission->uncovered_by_plan ? Reason::kFeatureNotInPlan : Reason::kMediaNotUnderstood;
       reply.trace = GateTrace(*admission);
       break;
     case billing::Admission::Verdict::kRateLimited:

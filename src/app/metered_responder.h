@@ -1,6 +1,7 @@
 #pragma once
 // The AI agent behind the billing gate (billing/meter.h). For each claimed burst:
-//   media the plan does not cover     → the configured notice instead of an answer (the rest is answered);
+//   media the plan does not cover,    → the configured notice instead of an answer (the rest is answered); a
+//   voice note with no transcript       voice note without a transcript gets the audio notice too (billing::Unheard)
 //   the contact over its reply rate   → handed to a person silently (reason "rate_limited"): a contact writing
 //                                       that fast is usually another bot or an abuse, and answering it — even
 //                                       with a notice — feeds the loop; people see the conversation in the inbox;

@@ -4,6 +4,7 @@
 #include "core/json.h"
 #include "core/log.h"
 #include "core/time.h"
+#include "store/message_media.h"
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
@@ -198,6 +199,7 @@ boost::asio::awaitable<void> ReplyWorker::Process(int64_t conversation_id) {
     if (attempt_result->held_until_ms > 0) batcher_.RetryAt(conversation_id, attempt_result->held_until_ms + 1);
     co_return;
   }
+  if (co_await WaitsForMedia(*attempt_result->claim)) co_return;
 
   auto strand = co_await boost::asio::this_coro::executor;
   auto attempt = std::make_shared<Attempt>(strand);
@@ -261,6 +263,32 @@ boost::asio::awaitable<void> ReplyWorker::Process(int64_t conversation_id) {
       log::Warn("claim_lost", context);
       break;
   }
+}
+
+boost::asio::awaitable<bool> ReplyWorker::WaitsForMedia(store::Claim& claim) {
+  const int64_t conversation_id = claim.conversation_id;
+  auto attach = [this, &claim] {
+    return store::AttachMediaRecords(store_, claim.conversation.tenant_id, claim.messages);
+  };
+  Result<void> attached = co_await pool_.Run(attach);
+  int64_t wait_until_ms = 0;
+  if (!attached) {
+    // Answering without the transcripts would answer a voice note as if nothing had been said: try again later.
+    log::Error("media_records_unavailable", {{"conversation_id", conversation_id}, {"error", attached.error().detail}});
+    wait_until_ms = clock_.NowMs() + config_.batch_window_ms;
+  }
+  for (const auto& message : claim.messages) {
+    if (message.media && message.media->status == store::MediaStatus::kPending) {
+      wait_until_ms = std::max(wait_until_ms, message.media->created_at_ms + config_.media_wait_ms);
+    }
+  }
+  if (wait_until_ms <= clock_.NowMs()) co_return false;
+  // The fetcher fires the conversation again once the media is settled; the retry at the end of the wait answers it
+  // with what is known should that never come.
+  log::Info("burst_waits_for_media", {{"conversation_id", conversation_id}, {"until_ms", wait_until_ms}});
+  co_await ReleaseClaim(conversation_id, claim.token);
+  batcher_.RetryAt(conversation_id, wait_until_ms);
+  co_return true;
 }
 
 boost::asio::awaitable<Result<store::CommitResult>> ReplyWorker::Answer(std::shared_ptr<Attempt> attempt) {

@@ -1,6 +1,8 @@
 #pragma once
 // Answers due conversations: claim in the store → mark read and show typing → ask the Responder → commit the
-// reply (only if no newer customer message arrived: latest wins) → send it → record the outcome. The commit
+// reply (only if no newer customer message arrived: latest wins) → send it → record the outcome. A burst whose media
+// is still being fetched, transcribed or read waits for it (up to PARLEY_MEDIA_WAIT_MS), so that a voice note is
+// answered from its transcript. The commit
 // precedes the send, so a crash between the two leaves a queued message that RecoverOutbox() sends at start.
 //
 // Sending goes through the store's outbox: each queued message is leased before it is sent (one sender among all
@@ -63,6 +65,10 @@ class ReplyWorker {
   boost::asio::awaitable<void> SendLeased(const store::OutboundLease& lease);
   // Looks at the conversation's outbox again at `at_ms` (a retry, or another sender's lease running out).
   void SendOutboxAt(int64_t conversation_id, int64_t at_ms);
+  // Loads the media records of the claim's messages into them; when one is still pending (being fetched or read)
+  // within PARLEY_MEDIA_WAIT_MS of its message, releases the claim, asks the batcher to fire again at the end of the
+  // wait (the fetcher fires it sooner, once the media is settled) and returns true.
+  boost::asio::awaitable<bool> WaitsForMedia(store::Claim& claim);
   boost::asio::awaitable<void> ReleaseClaim(int64_t conversation_id, const std::string& token);
   // Schedules another try, or after kMaxFailures consecutive failures (the model, the agent or the processing
   // timeout) hands the conversation to people rather than leave a customer waiting for a restart.

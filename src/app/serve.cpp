@@ -1,4 +1,5 @@
 #include "agent/agent_responder.h"
+#include "agent/llm.h"
 #include "agent/responder.h"
 #include "agent/service.h"
 #include "api/auth.h"
@@ -174,11 +175,6 @@ int Serve(const Config& config) {
   http::Client media_client(io.get_executor(), media_client_options);
   auto media_files = media::MakeFileMediaStore((std::filesystem::path(config.data_dir) / "media").string());
   const auto media_signer = media::UrlSigner::FromMasterKey(*box, std::chrono::hours(config.media_url_ttl_hours));
-  media::Fetcher media_fetcher(io.get_executor(), *store, *media_files, pool, media_client, RealClock(),
-                               {.graph_base_url = config.graph_api_base_url,
-                                .attempts = static_cast<int>(config.media_fetch_attempts),
-                                .retry_base = std::chrono::milliseconds(config.media_retry_base_ms),
-                                .image = {.max_pixels = config.media_max_pixels}});
 
   channels::ChannelSet channels = channels::MakeChannels(config, client);
 
@@ -207,6 +203,23 @@ int Serve(const Config& config) {
   agent::Responder& responder =
       config.responder == "away_message" ? static_cast<agent::Responder&>(away_message) : metered_agent;
   ReplyWorker worker(io.get_executor(), config, *store, pool, channels, responder, *batcher);
+  // Voice notes are transcribed when an endpoint is configured; the burst waiting for a media is fired once it is
+  // settled (ReplyWorker waits for it).
+  std::optional<agent::OpenAiTranscriber> transcriber;
+  if (!config.transcription_base_url.empty()) {
+    transcriber.emplace(client, agent::OpenAiOptions{config.transcription_base_url, config.transcription_api_key,
+                                                     config.transcription_model,
+                                                     std::chrono::milliseconds(config.transcription_timeout_ms)});
+  }
+  media::Fetcher media_fetcher(
+      io.get_executor(), *store, *media_files, pool, media_client, RealClock(),
+      {.graph_base_url = config.graph_api_base_url,
+       .attempts = static_cast<int>(config.media_fetch_attempts),
+       .retry_base = std::chrono::milliseconds(config.media_retry_base_ms),
+       .image = {.max_pixels = config.media_max_pixels},
+       .ocr = {.languages = config.ocr_languages, .max_pixels = config.media_max_pixels},
+       .transcriber = transcriber ? &*transcriber : nullptr,
+       .on_settled = [&batcher](int64_t conversation_id) { batcher->RetryAt(conversation_id, NowMs()); }});
 
   http::Router router;
   http::ServerOptions server_options;

@@ -58,6 +58,11 @@ boost::asio::awaitable<Result<Admission>> Meter::Admit(const store::Claim& burst
   co_return admission;
 }
 
+bool Unheard(const store::StoredMessage& message) {
+  if (message.type != MessageType::kAudio) return false;
+  return !message.media || !message.media->transcript || message.media->transcript->empty();
+}
+
 Result<Admission> Meter::Classify(const store::Claim& burst, const MediaNotices& notices) {
   Admission admission;
   auto plan = PlanOf(store_.billing(), burst.conversation.tenant_id, config_.default_plan);
@@ -68,7 +73,10 @@ Result<Admission> Meter::Classify(const store::Claim& burst, const MediaNotices&
   bool audio_noticed = false;
   for (const auto& message : burst.messages) {
     auto feature = FeatureFor(message.type);
-    if (!feature || PlanHas(admission.plan, *feature)) continue;
+    if (!feature) continue;
+    const bool covered = PlanHas(admission.plan, *feature);
+    if (covered && !Unheard(message)) continue;
+    admission.uncovered_by_plan = admission.uncovered_by_plan || !covered;
     admission.uncovered_messages.push_back(message.id);
     bool& noticed = *feature == Feature::kImages ? image_noticed : audio_noticed;
     if (!noticed) {

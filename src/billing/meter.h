@@ -36,9 +36,15 @@ struct Admission {
   std::string reservation_id;
   std::vector<std::string> notices;         //!< One per uncovered feature met in the burst, in order.
   std::vector<int64_t> uncovered_messages;  //!< Ids of the messages the AI must not be given.
+  bool uncovered_by_plan = false;  //!< Some of them are media the plan leaves out (else only unheard voice notes).
   QuotaVerdict quota = QuotaVerdict::kAllowed;
 };
 std::string_view ToString(Admission::Verdict verdict);
+
+// A voice or audio message the AI cannot read: no transcript of it was made (no transcriber configured, the
+// transcription failed, the media could not be fetched in time) or nothing was said in it. It is treated as media the
+// plan does not cover: the audio notice asks the customer to write instead.
+bool Unheard(const store::StoredMessage& message);
 
 // The texts sent for media the plan does not cover, in the customer's language: the caller picks them
 // (agent::BotText with kImageNotice and kAudioNotice), the meter decides which are due.

@@ -324,6 +324,29 @@ const std::vector<Entry>& Entries() {
       {{"media_retry_base_ms", "PARLEY_MEDIA_RETRY_BASE_MS", "integer", "10000",
         "The wait after a media download's first failure; each later one waits twice as long."},
        Integer(&Config::media_retry_base_ms, 10, 3600000)},
+      {{"media_wait_ms", "PARLEY_MEDIA_WAIT_MS", "integer", "60000",
+        "A burst holding a customer's media that is still being fetched, transcribed or read waits for it (it is "
+        "answered as soon as the media is done) at most this long after the media's message came; then it is "
+        "answered with what is known."},
+       Integer(&Config::media_wait_ms, 0, 3600000)},
+      {{"transcription_base_url", "PARLEY_TRANSCRIPTION_BASE_URL", "string", "(none)",
+        "OpenAI-compatible API base (`https://api.openai.com/v1`, Groq's, a local Whisper server) whose "
+        "POST /audio/transcriptions turns customers' voice notes into text before the agent answers; unset, a voice "
+        "note is answered with the audio notice asking the customer to write (docs/media.md)."},
+       String(&Config::transcription_base_url)},
+      {{"transcription_api_key", "PARLEY_TRANSCRIPTION_API_KEY", "string", "(none)",
+        "Bearer key for the transcription endpoint.", true},
+       String(&Config::transcription_api_key)},
+      {{"transcription_model", "PARLEY_TRANSCRIPTION_MODEL", "string", "whisper-1",
+        "Model name sent to the transcription endpoint."},
+       String(&Config::transcription_model)},
+      {{"transcription_timeout_ms", "PARLEY_TRANSCRIPTION_TIMEOUT_MS", "integer", "60000",
+        "Time allowed for one transcription call (each of its 3 attempts)."},
+       Integer(&Config::transcription_timeout_ms, 100, 600000)},
+      {{"ocr_languages", "PARLEY_OCR_LANGUAGES", "string", "eng+fra+deu+spa",
+        "Tesseract languages the text in customers' photos is read in (`+`-separated; each needs Debian's "
+        "tesseract-ocr-<lang> package); empty reads no text from images."},
+       String(&Config::ocr_languages)},
       {{"session_ttl_hours", "PARLEY_SESSION_TTL_HOURS", "integer", "168",
         "How long a login session (POST /api/auth/login) stays valid."},
        Integer(&Config::session_ttl_hours, 1, 8760)},
@@ -417,8 +440,9 @@ const std::vector<Entry>& Entries() {
         "English text; other languages have their own (docs/languages.md), and tenants may set theirs."},
        String(&Config::image_notice)},
       {{"audio_notice", "PARLEY_AUDIO_NOTICE", "string", std::string(kDefaultAudioNotice),
-        "Plain text sent instead of an AI answer to an audio or voice message when the plan has no audio: the "
-        "English text, as for PARLEY_IMAGE_NOTICE."},
+        "Plain text sent instead of an AI answer to an audio or voice message when the plan has no audio, or when no "
+        "transcript of it could be made (no PARLEY_TRANSCRIPTION_BASE_URL, or transcription failed): the English "
+        "text, as for PARLEY_IMAGE_NOTICE."},
        String(&Config::audio_notice)},
       {{"contact_replies_per_minute", "PARLEY_CONTACT_REPLIES_PER_MINUTE", "integer", "6",
         "AI replies one contact may receive per minute (a token bucket); beyond it the conversation goes to a "

@@ -86,6 +86,12 @@ struct Config {
   int64_t media_max_pixels = 40000000;  //!< Images declaring more pixels are not decoded.
   int64_t media_fetch_attempts = 5;     //!< Downloads tried before a media is marked failed…
   int64_t media_retry_base_ms = 10000;  //!< …waiting this long after the first failure, doubling each time.
+  int64_t media_wait_ms = 60000;        //!< A burst waits this long at most for its media to be fetched and read.
+  std::string transcription_base_url;   //!< OpenAI-compatible; empty: voice notes are not transcribed.
+  std::string transcription_api_key;    //!< Secret.
+  std::string transcription_model = "whisper-1";
+  int64_t transcription_timeout_ms = 60000;
+  std::string ocr_languages = "eng+fra+deu+spa";  //!< Tesseract's; empty: no text is read from images.
 
   // Access
   int64_t session_ttl_hours = 168;   //!< A login session lasts this long.

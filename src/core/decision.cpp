@@ -23,6 +23,7 @@ constexpr std::array<std::pair<Reason, std::string_view>, std::size(kAllReasons)
     {Reason::kFaq, "faq"},
     {Reason::kAnswered, "answered"},
     {Reason::kFeatureNotInPlan, "feature_not_in_plan"},
+    {Reason::kMediaNotUnderstood, "media_not_understood"},
     {Reason::kUrgentSafety, "urgent_safety"},
     {Reason::kHumanRequested, "human_requested"},
     {Reason::kComplaint, "complaint"},

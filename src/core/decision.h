@@ -27,7 +27,8 @@ enum class Reason {
   // AUTO_REPLY
   kFaq,
   kAnswered,
-  kFeatureNotInPlan,  //!< Only media the plan does not cover: the notice was sent.
+  kFeatureNotInPlan,    //!< Only media the plan does not cover: the notice was sent.
+  kMediaNotUnderstood,  //!< Only voice notes no transcript was made of: the notice asking to write was sent.
   // ESCALATE, from triage
   kUrgentSafety,  //!< Injury, medical emergency, threats, self-harm: the safety message is sent at once.
   kHumanRequested,
@@ -74,6 +75,7 @@ inline constexpr Reason kAllReasons[] = {
     Reason::kFaq,
     Reason::kAnswered,
     Reason::kFeatureNotInPlan,
+    Reason::kMediaNotUnderstood,
     Reason::kUrgentSafety,
     Reason::kHumanRequested,
     Reason::kComplaint,

@@ -96,6 +96,7 @@ asio::awaitable<void> Fetcher::Process(store::MediaRecord record, int64_t lease_
     } else {
       auto keep = [&record, &fetched, this] { return Keep(record, fetched->bytes, files_, options_.image); };
       outcome = co_await pool_.Run(keep);
+      if (outcome.status == store::MediaStatus::kReady) co_await Understand(record, fetched->bytes, outcome);
     }
   }
   if (failed) {
@@ -124,6 +125,40 @@ asio::awaitable<void> Fetcher::Process(store::MediaRecord record, int64_t lease_
   };
   Result<void> finished = co_await pool_.Run(finish);
   if (!finished) log::Warn("media_finish_failed", {{"media_id", record.id}, {"detail", finished.error().detail}});
+  if (finished && outcome.status != store::MediaStatus::kPending && options_.on_settled) {
+    options_.on_settled(record.conversation_id);
+  }
+}
+
+asio::awaitable<void> Fetcher::Understand(const store::MediaRecord& record, const std::string& bytes,
+                                          store::MediaOutcome& outcome) {
+  const std::optional<MediaKind> kind = KindOf(record.type);
+  const bool reads_text =
+      kind == MediaKind::kImage && IsDecodableImage(outcome.mime_type) && !options_.ocr.languages.empty();
+  const bool transcribes = kind == MediaKind::kAudio && options_.transcriber != nullptr;
+  if (!reads_text && !transcribes) co_return;
+  const auto started = std::chrono::steady_clock::now();
+  Result<std::string> understood = std::string();
+  if (reads_text) {
+    auto read = [&bytes, this] { return ReadText(bytes, options_.ocr); };
+    understood = co_await pool_.Run(read);
+  } else {
+    understood = co_await options_.transcriber->Transcribe(bytes, outcome.mime_type);
+  }
+  const int64_t elapsed_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+  if (!understood) {
+    log::Warn(reads_text ? "media_text_not_read" : "media_not_transcribed", {{"media_id", record.id},
+                                                                             {"tenant_id", record.tenant_id},
+                                                                             {"error", understood.error().message},
+                                                                             {"detail", understood.error().detail},
+                                                                             {"ms", elapsed_ms}});
+    co_return;
+  }
+  const auto chars = static_cast<int64_t>(understood->size());
+  (reads_text ? outcome.ocr_text : outcome.transcript) = std::move(*understood);
+  log::Info(reads_text ? "media_text_read" : "media_transcribed",
+            {{"media_id", record.id}, {"tenant_id", record.tenant_id}, {"chars", chars}, {"ms", elapsed_ms}});
 }
 
 asio::awaitable<int> Fetcher::RunOnce() {

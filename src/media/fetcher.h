@@ -1,17 +1,21 @@
 #pragma once
 // The worker side of inbound media: leases the media records that are due (store/media_records.h), downloads each
 // from its platform through the one HTTP client (channels/whatsapp/media.h), checks the bytes (media/sniff.h), keeps
-// them in the media store, makes an image's agent copy and thumbnail (media/image.h) on the blocking pool, and
-// records the outcome. A failure worth retrying waits retry_base, then twice as long each time, up to `attempts`
-// tries, and then the media is `failed` with the reason; a file over its limit or of a type its message cannot carry
-// is `refused`. Never in the webhook's request: the record is made with the message, and this runs in worker
-// processes (PARLEY_ROLE all or worker), any number of them (a record is leased by one).
+// them in the media store, makes an image's agent copy and thumbnail (media/image.h) on the blocking pool, has a
+// voice note transcribed (media/transcriber.h) and a photo's text read (media/ocr.h), and records the outcome; then it
+// tells the reply path, whose burst waits for its media (app/reply_worker.h). A failure worth retrying waits
+// retry_base, then twice as long each time, up to `attempts` tries, and then the media is `failed` with the reason; a
+// file over its limit or of a type its message cannot carry is `refused`. Never in the webhook's request: the record is
+// made with the message, and this runs in worker processes (PARLEY_ROLE all or worker), any number of them (a record is
+// leased by one).
 
 #include "core/blocking_pool.h"
 #include "core/clock.h"
 #include "http/client.h"
 #include "media/image.h"
 #include "media/media_store.h"
+#include "media/ocr.h"
+#include "media/transcriber.h"
 #include "store/media_records.h"
 #include "store/store.h"
 
@@ -21,6 +25,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -34,6 +39,12 @@ struct FetcherOptions {
   std::chrono::milliseconds idle_poll{1000};  //!< How often an idle fetcher looks for due records.
   int batch = 4;                              //!< Records leased (and fetched at once) per pass.
   ImageOptions image;
+  OcrOptions ocr;  //!< Reading the text in photos; no languages: none is read.
+  //! Transcribes voice and audio messages once kept; null keeps them without a transcript. Outlives the fetcher.
+  Transcriber* transcriber = nullptr;
+  //! Called with a record's conversation once its outcome is final (ready, failed or refused), on the fetcher's
+  //! executor; must not block. The burst waiting for the media is answered then.
+  std::function<void(int64_t conversation_id)> on_settled;
 };
 
 class Fetcher {
@@ -58,6 +69,11 @@ class Fetcher {
 
  private:
   boost::asio::awaitable<void> Process(store::MediaRecord record, int64_t lease_until_ms);
+  // Adds what can be read from a kept file to `outcome`: a voice note's transcript, a photo's text (on the blocking
+  // pool). A failure leaves it unknown (logged): the file is kept all the same, and the agent's turn says it could
+  // not listen, or reads the photo as "[image]".
+  boost::asio::awaitable<void> Understand(const store::MediaRecord& record, const std::string& bytes,
+                                          store::MediaOutcome& outcome);
   boost::asio::awaitable<void> Loop();
 
   boost::asio::any_io_executor executor_;

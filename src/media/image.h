@@ -30,4 +30,15 @@ struct PreparedImage {
 // kInvalidArgument when the image is over `options.max_pixels` or cannot be decoded (the message says which).
 Result<PreparedImage> PrepareImage(std::string_view bytes, const ImageOptions& options);
 
+// An image as 8-bit grey pixels, row after row, without padding: what text recognition reads.
+struct GreyImage {
+  std::string pixels;
+  int width = 0;
+  int height = 0;
+};
+
+// The image of `bytes` upright, in grey, shrunk to fit max_edge × max_edge (never enlarged); the first frame of an
+// animation. Same input and failures as PrepareImage (the pixel limit is checked on the header before decoding).
+Result<GreyImage> DecodeGrey(std::string_view bytes, int64_t max_pixels, int max_edge);
+
 }  // namespace parley::media

@@ -2,8 +2,9 @@
 // The records of customers' media (migration 0026 on SQLite, 0005 on PostgreSQL): one per inbound message that
 // carries a platform media id, created `pending` in the transaction that stores the message (store/store.h Ingest),
 // so a webhook's 200 always means the media will be fetched. Workers lease the due ones, fetch them and record the
-// outcome: `ready` with the stored files' keys (media/media_store.h), `refused` (too large, a type the message
-// cannot carry) or, after the last attempt, `failed`; never dropped silently. A record goes with its message
+// outcome: `ready` with the stored files' keys (media/media_store.h) and what was read from it (a voice note's
+// transcript, the text in a photo), `refused` (too large, a type the message cannot carry) or, after the last
+// attempt, `failed`; never dropped silently. A record goes with its message
 // (conversation deletion, erasure, retention), by the foreign key. Reached through Store::media(); blocking and
 // thread-safe like Store. Calls that take a tenant are scoped by it.
 
@@ -28,6 +29,7 @@ struct MediaRecord {
   int64_t tenant_id = 0;
   int64_t message_id = 0;
   int64_t channel_id = 0;
+  int64_t conversation_id = 0;    //!< Its message's.
   std::string public_id;          //!< Random; what signed links name.
   std::string platform_media_id;  //!< WhatsApp's media id.
   MessageType type = MessageType::kImage;
@@ -38,7 +40,12 @@ struct MediaRecord {
   std::string file_key;       //!< The original's key in the media store; empty unless ready.
   std::string thumbnail_key;  //!< Images: the dashboard's thumbnail.
   std::string agent_key;      //!< Images: the copy resized for the agent.
-  int attempts = 0;           //!< Fetches tried so far.
+  //! Voice and audio: what was said (empty: nothing was). nullopt while not known: not fetched yet, no transcriber
+  //! configured, or transcription failed.
+  std::optional<std::string> transcript;
+  //! Images: the text read in the picture (empty: none). nullopt while not known, or when it could not be read.
+  std::optional<std::string> ocr_text;
+  int attempts = 0;  //!< Fetches tried so far.
   int64_t created_at_ms = 0;
 };
 
@@ -51,6 +58,8 @@ struct MediaOutcome {
   std::string file_key;
   std::string thumbnail_key;
   std::string agent_key;
+  std::optional<std::string> transcript;
+  std::optional<std::string> ocr_text;
   int64_t retry_at_ms = 0;
 };
 

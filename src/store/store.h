@@ -8,6 +8,7 @@
 #include "core/decision.h"
 #include "core/error.h"
 #include "core/message.h"
+#include "store/media_records.h"
 #include "store/migration.h"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -32,7 +33,6 @@ class AnalyticsStore;
 class TeamStore;
 class EventLog;
 class WebhookStore;
-class MediaRecords;
 
 using TimePoint = std::chrono::system_clock::time_point;
 
@@ -204,6 +204,9 @@ struct StoredMessage {
   int64_t platform_timestamp_ms = 0;
   int64_t created_at_ms = 0;
   boost::json::object details;  //!< Type-specific fields (media, location, interactive, reaction, referral, …).
+  //! The record of its media, for the reply path that loads it (store/message_media.h AttachMediaRecords); the
+  //! store's message reads leave it empty.
+  std::optional<MediaRecord> media;
 };
 
 template <class T>

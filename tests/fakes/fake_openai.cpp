@@ -1,6 +1,7 @@
 #include "fakes/fake_openai.h"
 
 #include "core/json.h"
+#include "http/multipart.h"
 #include "http/server.h"
 
 #include <boost/asio/io_context.hpp>
@@ -14,6 +15,7 @@
 #include <cmath>
 #include <ctime>
 #include <mutex>
+#include <optional>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -237,6 +239,20 @@ std::string PassageAnswer(const json::value& request) {
 struct FakeOpenAi::Impl {
   explicit Impl(FakeOpenAi& owner_in) : owner(owner_in) {}
 
+  // Every answer waits the set delay first; then the failure FailNext asked for, if any is left.
+  boost::asio::awaitable<std::optional<http::Response>> DelayThenFailure(const std::string& authorization) {
+    if (owner.delay_ms_ > 0) {
+      boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor,
+                                      std::chrono::milliseconds(owner.delay_ms_.load()));
+      co_await timer.async_wait(boost::asio::use_awaitable);
+    }
+    if (owner.fail_next_.load() > 0) {
+      --owner.fail_next_;
+      co_return FailureFor(owner.fail_status_.load(), authorization);
+    }
+    co_return std::nullopt;
+  }
+
   boost::asio::awaitable<http::Response> Handle(const http::Request& request, bool chat) {
     Request recorded{std::string(request.method_string()),
                      std::string(request.target()),
@@ -255,15 +271,8 @@ struct FakeOpenAi::Impl {
       reply_function = reply;
       raw = raw_answer;
     }
-    if (owner.delay_ms_ > 0) {
-      boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor,
-                                      std::chrono::milliseconds(owner.delay_ms_.load()));
-      co_await timer.async_wait(boost::asio::use_awaitable);
-    }
-    if (owner.fail_next_.load() > 0) {
-      --owner.fail_next_;
-      co_return FailureFor(owner.fail_status_.load(), recorded.authorization);
-    }
+    std::optional<http::Response> failure = co_await DelayThenFailure(recorded.authorization);
+    if (failure) co_return std::move(*failure);
     if (!raw.empty()) co_return http::TextResponse(http::Status::ok, std::move(raw), "application/json");
     if (ec) co_return BadRequest("We could not parse the JSON body of your request.");
     if (chat && owner.refuse_response_format_.load() && recorded.body.is_object() &&
@@ -337,16 +346,66 @@ struct FakeOpenAi::Impl {
                                                  {"usage", {{"prompt_tokens", tokens}, {"total_tokens", tokens}}}});
   }
 
+  // POST /v1/audio/transcriptions as OpenAI's API reference describes it: multipart/form-data with a `file` part and
+  // a `model` field (400 without either, as OpenAI answers); {"text": …} for response_format json (the default),
+  // the bare text for `text`.
+  boost::asio::awaitable<http::Response> Transcription(const http::Request& request) {
+    Request recorded{std::string(request.method_string()), std::string(request.target()),
+                     std::string(request[boost::beast::http::field::authorization]), json::object{},
+                     std::chrono::steady_clock::now()};
+    auto boundary = http::MultipartBoundary(request[boost::beast::http::field::content_type]);
+    Result<std::vector<http::FormPart>> parts = Error::InvalidArgument("no boundary");
+    if (boundary) parts = http::ParseMultipart(request.body(), *boundary);
+    std::string model;
+    std::string format = "json";
+    std::optional<std::string_view> audio;
+    json::object& form = recorded.body.as_object();
+    if (parts) {
+      for (const http::FormPart& part : *parts) {
+        if (part.name == "file" && !part.file_name.empty()) {
+          audio = part.data;
+          form["file"] = {{"filename", part.file_name},
+                          {"content_type", part.content_type},
+                          {"bytes", static_cast<int64_t>(part.data.size())}};
+        } else if (part.name != "file") {
+          form[part.name] = part.data;
+          if (part.name == "model") model = part.data;
+          if (part.name == "response_format") format = part.data;
+        }
+      }
+    }
+    std::function<std::string(std::string_view)> transcript_function;
+    {
+      std::lock_guard lock(mutex);
+      requests.push_back(recorded);
+      transcript_function = transcript;
+    }
+    std::optional<http::Response> failure = co_await DelayThenFailure(recorded.authorization);
+    if (failure) co_return std::move(*failure);
+    if (!parts) co_return BadRequest("Could not parse multipart form");
+    if (!audio) co_return BadRequest("1 validation error for Request\nbody -> file\n  field required");
+    if (model.empty()) co_return BadRequest("you must provide a model parameter");
+    const std::string text = transcript_function ? transcript_function(*audio) : SaidIn(*audio);
+    if (format == "text") co_return http::TextResponse(http::Status::ok, text + "\n", "text/plain; charset=utf-8");
+    co_return http::JsonResponse(http::Status::ok, {{"text", text}});
+  }
+
+  static std::string SaidIn(std::string_view audio) {
+    const size_t said = audio.find("SAID:");
+    return said == std::string_view::npos ? std::string() : std::string(audio.substr(said + 5));
+  }
+
   FakeOpenAi& owner;
   boost::asio::io_context io;
   http::Router router;
   std::unique_ptr<http::Server> server;
   std::thread thread;
   mutable std::mutex mutex;
-  std::vector<Request> requests;  // GUARDED_BY(mutex)
-  ReplyFunction reply;            // GUARDED_BY(mutex)
-  std::string raw_answer;         // GUARDED_BY(mutex)
-  int next_id = 0;                // GUARDED_BY(mutex)
+  std::vector<Request> requests;                            // GUARDED_BY(mutex)
+  ReplyFunction reply;                                      // GUARDED_BY(mutex)
+  std::function<std::string(std::string_view)> transcript;  // GUARDED_BY(mutex)
+  std::string raw_answer;                                   // GUARDED_BY(mutex)
+  int next_id = 0;                                          // GUARDED_BY(mutex)
 };
 
 FakeOpenAi::FakeOpenAi() : impl_(std::make_unique<Impl>(*this)) {
@@ -358,8 +417,12 @@ FakeOpenAi::FakeOpenAi() : impl_(std::make_unique<Impl>(*this)) {
                     [this](const http::Request& request, const http::RouteContext&) {
                       return impl_->Handle(request, /*chat=*/false);
                     });
+  impl_->router.Add(
+      http::Verb::post, "/v1/audio/transcriptions",
+      [this](const http::Request& request, const http::RouteContext&) { return impl_->Transcription(request); });
   http::ServerOptions options;
   options.port = 0;
+  options.max_body_bytes = 25 << 20;  // OpenAI's limit for an audio file.
   impl_->server = std::make_unique<http::Server>(impl_->io.get_executor(), options, impl_->router);
   if (!impl_->server->Start()) throw std::runtime_error("fake openai cannot listen");
   impl_->thread = std::thread([this] {
@@ -389,6 +452,13 @@ void FakeOpenAi::FailNext(int n, int status) {
   fail_status_ = status;
   fail_next_ = n;
 }
+
+void FakeOpenAi::set_transcript(std::function<std::string(std::string_view audio)> transcript) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->transcript = std::move(transcript);
+}
+
+std::string FakeOpenAi::Recording(std::string_view words) { return "OggS fake-opus-pages SAID:" + std::string(words); }
 
 void FakeOpenAi::set_raw_answer(std::string body) {
   std::lock_guard lock(impl_->mutex);

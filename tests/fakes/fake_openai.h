@@ -1,7 +1,8 @@
 #pragma once
-// A local stand-in for an OpenAI-compatible server: POST /v1/chat/completions and POST /v1/embeddings, answering
-// in the public API's shapes ("chat.completion", "list" of "embedding"), with usage counted as words / 0.75. Records
-// every request and can fail, stall or answer garbage on demand. Runs its own thread; safe to use from the test
+// A local stand-in for an OpenAI-compatible server: POST /v1/chat/completions, POST /v1/embeddings and
+// POST /v1/audio/transcriptions, answering in the public API's shapes ("chat.completion", "list" of "embedding",
+// {"text"}), with usage counted as words / 0.75. Records every request and can fail, stall or answer garbage on
+// demand. Runs its own thread; safe to use from the test
 // thread.
 //
 // Scripted like a real model for tests and evaluation: AnswerFromPassages() is "a local fake that answers from the
@@ -26,6 +27,8 @@ class FakeOpenAi {
     std::string method;
     std::string path;
     std::string authorization;
+    //! The JSON body; for a transcription, its form as {"model", "response_format", "language", "file": {"filename",
+    //! "content_type", "bytes"}} (the fields sent).
     boost::json::value body;
     std::chrono::steady_clock::time_point received_at;
   };
@@ -50,6 +53,11 @@ class FakeOpenAi {
   // Requests carrying response_format answer 400 naming the field, as OpenAI does for a model without structured
   // output ("Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model.").
   void set_refuse_response_format(bool refuse) { refuse_response_format_ = refuse; }
+  // What a transcription answers: the words a test recording carries after "SAID:" (see Recording), or "" for audio
+  // without them, unless set_transcript() replaces it.
+  void set_transcript(std::function<std::string(std::string_view audio)> transcript);
+  // A test's voice note: Ogg's magic number (so Parley's sniffing takes it for audio/ogg), then "SAID:" and `words`.
+  static std::string Recording(std::string_view words);
   // Embeddings come back in reverse order: the API promises `index`, not order.
   void set_reverse_embeddings(bool reverse) { reverse_embeddings_ = reverse; }
 

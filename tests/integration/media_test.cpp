@@ -1,9 +1,13 @@
 // Inbound media end to end: a signed WhatsApp webhook with a photo in, the photo fetched from the fake Graph API by the
 // worker side (Retrieve Media URL, then Download Media), and the messages API showing it with signed links that serve
-// its bytes; altered or expired links answer 403.
+// its bytes; altered or expired links answer 403. Then media understood before the agent's turn: a voice note
+// transcribed by the fake OpenAI-compatible server's POST /v1/audio/transcriptions and answered as if its words had
+// been typed; without a transcriber (or when it fails) the customer is asked to write, never left in silence; a photo's
+// text read by Tesseract reaches the agent and the messages API.
 
 #include "core/crypto.h"
 #include "fakes/fake_graph.h"
+#include "fakes/fake_openai.h"
 #include "integration/harness.h"
 #include "integration/payloads.h"
 #include "media/signed_url.h"
@@ -11,6 +15,8 @@
 
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
+
+#include <fstream>
 
 namespace parley::testing {
 namespace {
@@ -24,32 +30,23 @@ constexpr const char* kSecret = "wa-app-secret-for-tests";
 constexpr const char* kPhoneNumberId = "106540352242922";
 constexpr const char* kToken = "EAAG-whatsapp-token";
 constexpr const char* kMasterKey = "8f1c2a3b4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8";
+constexpr const char* kTranscriptionKey = "sk-transcribe-SECRET-7781";
+constexpr const char* kSundayHours = "On Sunday we open from 10:00 to 14:00.";
+constexpr const char* kAudioNotice =
+    "Sorry, I can't listen to voice or audio messages here. Could you write your question instead?";
 
 // A customer's message of `type` ("image", "document", …) carrying WhatsApp's media id, as Meta sends it.
 std::string WhatsAppMedia(const std::string& type, const std::string& id, const std::string& media_id,
                           const std::string& mime_type) {
-  json::object media{
-      {"mime_type", mime_type}, {"sha256", "IJUGGaKPgVTO6D2fSbqxYEZO42Jv2sjaTtcb0ROtBeI="}, {"id", media_id}};
-  if (type == "image") media["caption"] = "the parcel arrived like this";
-  json::object message{{"from", "16505551234"},
-                       {"id", id},
-                       {"timestamp", std::to_string(payloads::NowSeconds())},
-                       {"type", type},
-                       {type, std::move(media)}};
-  json::object value{{"messaging_product", "whatsapp"},
-                     {"metadata", {{"display_phone_number", "15550783881"}, {"phone_number_id", kPhoneNumberId}}},
-                     {"contacts", json::array{{{"profile", {{"name", "Ana"}}}, {"wa_id", "16505551234"}}}},
-                     {"messages", json::array{std::move(message)}}};
-  return json::serialize(json::object{
-      {"object", "whatsapp_business_account"},
-      {"entry", json::array{{{"id", "102290129340398"},
-                             {"changes", json::array{{{"value", std::move(value)}, {"field", "messages"}}}}}}}});
+  return payloads::WhatsAppMedia(kPhoneNumberId, "16505551234", id, type, media_id, mime_type,
+                                 type == "image" ? "the parcel arrived like this" : "");
 }
 
-class MediaTest : public ::testing::Test {
+class MediaFixture : public ::testing::Test {
  protected:
-  void SetUp() override {
-    parley_ = std::make_unique<ParleyProcess>(std::map<std::string, std::string>{
+  // A server with a tenant and its WhatsApp channel, settings from `extra` added; not started.
+  void Boot(const std::map<std::string, std::string>& extra) {
+    std::map<std::string, std::string> env{
         {"WHATSAPP_APP_SECRET", kSecret},
         {"WHATSAPP_VERIFY_TOKEN", "wa-verify-token"},
         {"PARLEY_GRAPH_API_BASE_URL", graph_.base_url()},
@@ -59,9 +56,9 @@ class MediaTest : public ::testing::Test {
         {"PARLEY_MASTER_KEY", kMasterKey},
         {"PARLEY_MEDIA_RETRY_BASE_MS", "100"},
         {"PARLEY_MEDIA_FETCH_ATTEMPTS", "2"},
-        {"PARLEY_RESPONDER", "away_message"},
-        {"PARLEY_AUTO_REPLY_TEXT", "Thanks!"},
-    });
+    };
+    for (const auto& [key, value] : extra) env[key] = value;
+    parley_ = std::make_unique<ParleyProcess>(env);
     auto tenant = parley_->Cli({"tenant", "create", "--name", "Acme Bakery"});
     ASSERT_EQ(tenant.exit_code, 0) << tenant.out;
     auto t = json::parse(tenant.out);
@@ -70,7 +67,6 @@ class MediaTest : public ::testing::Test {
     auto channel = parley_->Cli({"channel", "add", "whatsapp", "--tenant", std::to_string(tenant_id_),
                                  "--phone-number-id", kPhoneNumberId, "--access-token", kToken});
     ASSERT_EQ(channel.exit_code, 0) << channel.out;
-    parley_->Start();
   }
 
   HttpResult Webhook(const std::string& body) {
@@ -82,7 +78,7 @@ class MediaTest : public ::testing::Test {
     return Call("GET", parley_->url(path), {}, {{"Authorization", "Bearer " + api_key_}}).Json();
   }
 
-  // The media object of the conversation's only message once its status is no longer pending.
+  // The media object of the conversation's message carrying media, once its status is no longer pending.
   json::object SettledMedia() {
     json::object media;
     Eventually(
@@ -91,9 +87,12 @@ class MediaTest : public ::testing::Test {
           if (conversations.empty()) return false;
           const int64_t id = conversations[0].at("id").to_number<int64_t>();
           auto messages = Get("/api/conversations/" + std::to_string(id) + "/messages").at("data").as_array();
-          if (messages.empty() || !messages[0].as_object().contains("media")) return false;
-          media = messages[0].at("media").as_object();
-          return media.at("status") != "pending";
+          for (const auto& message : messages) {
+            if (!message.as_object().contains("media")) continue;
+            media = message.at("media").as_object();
+            return media.at("status") != "pending";
+          }
+          return false;
         },
         15s);
     return media;
@@ -103,6 +102,14 @@ class MediaTest : public ::testing::Test {
   std::unique_ptr<ParleyProcess> parley_;
   int64_t tenant_id_ = 0;
   std::string api_key_;
+};
+
+class MediaTest : public MediaFixture {
+ protected:
+  void SetUp() override {
+    Boot({{"PARLEY_RESPONDER", "away_message"}, {"PARLEY_AUTO_REPLY_TEXT", "Thanks!"}});
+    parley_->Start();
+  }
 };
 
 TEST_F(MediaTest, APhotoIsFetchedAndServedThroughSignedLinks) {
@@ -115,7 +122,7 @@ TEST_F(MediaTest, APhotoIsFetchedAndServedThroughSignedLinks) {
   EXPECT_EQ(media.at("mime_type"), "image/jpeg");
   EXPECT_EQ(media.at("bytes").to_number<int64_t>(), static_cast<int64_t>(photo.size()));
   EXPECT_TRUE(media.at("transcript").is_null());
-  EXPECT_TRUE(media.at("ocr_text").is_null());
+  EXPECT_EQ(media.at("ocr_text"), "");  // Read, and no text in a gradient.
   EXPECT_TRUE(media.at("error").is_null());
   // Fetched with the channel's token, by media id, then from the URL Meta gave.
   EXPECT_EQ(graph_.media_downloads(), 1);
@@ -206,6 +213,125 @@ INSTANTIATE_TEST_SUITE_P(Cases, UnkeptMediaTest,
                                            Unkept{"LargeSticker", "sticker", "777", LargeSticker(), "image/webp",
                                                   "refused", "too large: the limit for this media is 500 KB", 0}),
                          [](const auto& info) { return std::string(info.param.name); });
+
+class MediaUnderstandingTest : public MediaFixture {
+ protected:
+  // With the agent (the fake model) and a guide that answers about Sunday; `transcriber`: whether
+  // PARLEY_TRANSCRIPTION_BASE_URL names the fake.
+  void BootWithAgent(bool transcriber) {
+    std::map<std::string, std::string> env{
+        {"PARLEY_LLM_BASE_URL", model_.base_url()},
+        {"PARLEY_BATCH_WINDOW_MS", "300"},
+        {"PARLEY_BATCH_MAX_WAIT_MS", "3000"},
+    };
+    if (transcriber) {
+      env["PARLEY_TRANSCRIPTION_BASE_URL"] = model_.base_url();
+      env["PARLEY_TRANSCRIPTION_API_KEY"] = kTranscriptionKey;
+    }
+    Boot(env);
+    const std::string guide = parley_->data_dir() + "/guide.md";
+    std::ofstream(guide) << "# Opening hours\nWe are open Monday to Friday from 8:00 to 19:00. " << kSundayHours
+                         << "\n";
+    auto added = parley_->Cli({"kb", "add", "--tenant", std::to_string(tenant_id_), guide});
+    ASSERT_EQ(added.exit_code, 0) << added.out;
+    model_.set_reply(FakeOpenAi::Answering(kSundayHours));
+    parley_->Start();
+  }
+
+  // The user messages of the model's chat requests, one string per request.
+  std::vector<std::string> ChatContents() const {
+    std::vector<std::string> contents;
+    for (const auto& request : model_.requests()) {
+      if (request.path != "/v1/chat/completions") continue;
+      std::string text;
+      for (const auto& message : request.body.at("messages").as_array()) {
+        text += std::string(message.at("content").as_string()) + "\n";
+      }
+      contents.push_back(std::move(text));
+    }
+    return contents;
+  }
+
+  FakeOpenAi model_;
+};
+
+TEST_F(MediaUnderstandingTest, AVoiceNoteIsAnsweredFromItsTranscript) {
+  BootWithAgent(/*transcriber=*/true);
+  const std::string recording = FakeOpenAi::Recording("Are you open on Sunday?");
+  graph_.AddMedia("2077324873498571", kToken, recording, "audio/ogg; codecs=opus");
+  // The transcription takes longer than the burst's window: the burst waits for it.
+  model_.set_delay(1500ms);
+  ASSERT_EQ(Webhook(WhatsAppMedia("audio", "wamid.voice1", "2077324873498571", "audio/ogg; codecs=opus")).status, 200);
+  ASSERT_TRUE(graph_.WaitForSends(1, 20s)) << parley_->logs();
+  EXPECT_EQ(graph_.sends()[0].body.at("text").at("body"), kSundayHours);
+
+  // Transcribed first, with the endpoint's key, the recording sent as a file; then the agent read the words.
+  const auto requests = model_.requests();
+  ASSERT_FALSE(requests.empty());
+  EXPECT_EQ(requests[0].path, "/v1/audio/transcriptions");
+  EXPECT_EQ(requests[0].authorization, std::string("Bearer ") + kTranscriptionKey);
+  EXPECT_EQ(requests[0].body.at("model"), "whisper-1");
+  EXPECT_EQ(requests[0].body.at("file").at("content_type"), "audio/ogg");
+  EXPECT_EQ(requests[0].body.at("file").at("bytes").to_number<int64_t>(), static_cast<int64_t>(recording.size()));
+  const auto contents = ChatContents();
+  ASSERT_FALSE(contents.empty());
+  for (const auto& content : contents) {
+    EXPECT_NE(content.find("Are you open on Sunday?"), std::string::npos) << content;
+    EXPECT_EQ(content.find("[audio]"), std::string::npos) << content;
+  }
+
+  json::object media = SettledMedia();
+  EXPECT_EQ(media.at("status"), "ready") << json::serialize(media);
+  EXPECT_EQ(media.at("transcript"), "Are you open on Sunday?");
+  EXPECT_TRUE(media.at("ocr_text").is_null());
+  EXPECT_EQ(parley_->logs().find(kTranscriptionKey), std::string::npos);
+}
+
+TEST_F(MediaUnderstandingTest, WithoutATranscriberTheCustomerIsAskedToWrite) {
+  BootWithAgent(/*transcriber=*/false);
+  graph_.AddMedia("2077324873498572", kToken, FakeOpenAi::Recording("Are you open on Sunday?"), "audio/ogg");
+  ASSERT_EQ(Webhook(WhatsAppMedia("audio", "wamid.voice2", "2077324873498572", "audio/ogg")).status, 200);
+  ASSERT_TRUE(graph_.WaitForSends(1, 15s)) << parley_->logs();
+  EXPECT_EQ(graph_.sends()[0].body.at("text").at("body"), kAudioNotice);
+  EXPECT_TRUE(model_.requests().empty());  // Neither transcribed nor read by the model.
+  json::object media = SettledMedia();
+  EXPECT_EQ(media.at("status"), "ready");
+  EXPECT_TRUE(media.at("transcript").is_null());
+}
+
+TEST_F(MediaUnderstandingTest, WhenTranscriptionFailsTheCustomerIsAskedToWrite) {
+  BootWithAgent(/*transcriber=*/true);
+  model_.FailNext(1, 401);  // A refused key: not tried again.
+  graph_.AddMedia("2077324873498573", kToken, FakeOpenAi::Recording("Are you open on Sunday?"), "audio/ogg");
+  ASSERT_EQ(Webhook(WhatsAppMedia("audio", "wamid.voice3", "2077324873498573", "audio/ogg")).status, 200);
+  ASSERT_TRUE(graph_.WaitForSends(1, 15s)) << parley_->logs();
+  EXPECT_EQ(graph_.sends()[0].body.at("text").at("body"), kAudioNotice);
+  EXPECT_TRUE(ChatContents().empty());
+  EXPECT_TRUE(SettledMedia().at("transcript").is_null());
+  // The server quoted the key back in its error; the log has it redacted.
+  EXPECT_EQ(parley_->logs().find(kTranscriptionKey), std::string::npos);
+}
+
+TEST_F(MediaUnderstandingTest, ThePhotosTextReachesTheAgentAndTheInbox) {
+  BootWithAgent(/*transcriber=*/false);
+  const std::string screenshot = media::testing::TextPng("ORDER #4417\nLivraison prévue le 12 décembre");
+  graph_.AddMedia("3077324873498574", kToken, screenshot, "image/png");
+  ASSERT_EQ(Webhook(WhatsAppMedia("image", "wamid.photo4", "3077324873498574", "image/png")).status, 200);
+  ASSERT_TRUE(graph_.WaitForSends(1, 20s)) << parley_->logs();
+
+  json::object media = SettledMedia();
+  ASSERT_EQ(media.at("status"), "ready") << json::serialize(media);
+  ASSERT_TRUE(media.at("ocr_text").is_string()) << json::serialize(media);
+  const std::string ocr_text(media.at("ocr_text").as_string());
+  EXPECT_NE(ocr_text.find("ORDER #4417"), std::string::npos) << ocr_text;
+  EXPECT_NE(ocr_text.find("Livraison prévue le 12 décembre"), std::string::npos) << ocr_text;
+  // The agent read the photo's text with the message.
+  const auto contents = ChatContents();
+  ASSERT_FALSE(contents.empty()) << parley_->logs();
+  for (const auto& content : contents) {
+    EXPECT_NE(content.find("[image; text in it: ORDER #4417"), std::string::npos) << content;
+  }
+}
 
 }  // namespace
 }  // namespace parley::testing

@@ -10,20 +10,44 @@ namespace json = boost::json;
 
 int64_t NowSeconds() { return static_cast<int64_t>(std::time(nullptr)); }
 
-std::string WhatsAppText(const std::string& phone_number_id, const std::string& from, const std::string& id,
-                         const std::string& text, int64_t timestamp) {
+namespace {
+
+std::string WhatsAppMessage(const std::string& phone_number_id, const std::string& from, json::object message) {
   json::object value{{"messaging_product", "whatsapp"},
                      {"metadata", {{"display_phone_number", "15550783881"}, {"phone_number_id", phone_number_id}}},
                      {"contacts", json::array{{{"profile", {{"name", "Sheena Nelson"}}}, {"wa_id", from}}}},
-                     {"messages", json::array{{{"from", from},
-                                               {"id", id},
-                                               {"timestamp", std::to_string(timestamp)},
-                                               {"type", "text"},
-                                               {"text", {{"body", text}}}}}}};
+                     {"messages", json::array{std::move(message)}}};
   return json::serialize(json::object{
       {"object", "whatsapp_business_account"},
       {"entry", json::array{{{"id", "102290129340398"},
                              {"changes", json::array{{{"value", std::move(value)}, {"field", "messages"}}}}}}}});
+}
+
+}  // namespace
+
+std::string WhatsAppText(const std::string& phone_number_id, const std::string& from, const std::string& id,
+                         const std::string& text, int64_t timestamp) {
+  return WhatsAppMessage(phone_number_id, from,
+                         {{"from", from},
+                          {"id", id},
+                          {"timestamp", std::to_string(timestamp)},
+                          {"type", "text"},
+                          {"text", {{"body", text}}}});
+}
+
+std::string WhatsAppMedia(const std::string& phone_number_id, const std::string& from, const std::string& id,
+                          const std::string& type, const std::string& media_id, const std::string& mime_type,
+                          const std::string& caption) {
+  json::object media{
+      {"mime_type", mime_type}, {"sha256", "IJUGGaKPgVTO6D2fSbqxYEZO42Jv2sjaTtcb0ROtBeI="}, {"id", media_id}};
+  if (!caption.empty()) media["caption"] = caption;
+  if (type == "audio") media["voice"] = true;
+  return WhatsAppMessage(phone_number_id, from,
+                         {{"from", from},
+                          {"id", id},
+                          {"timestamp", std::to_string(NowSeconds())},
+                          {"type", type},
+                          {type, std::move(media)}});
 }
 
 namespace {

@@ -13,6 +13,12 @@ int64_t NowSeconds();
 std::string WhatsAppText(const std::string& phone_number_id, const std::string& from, const std::string& id,
                          const std::string& text, int64_t timestamp = NowSeconds());
 
+// A customer's message of `type` ("image", "audio", "document", …) to the WhatsApp number, carrying WhatsApp's
+// `media_id` as Meta sends it: with `caption` when not empty, and `voice` for audio (a voice note).
+std::string WhatsAppMedia(const std::string& phone_number_id, const std::string& from, const std::string& id,
+                          const std::string& type, const std::string& media_id, const std::string& mime_type,
+                          const std::string& caption = "");
+
 // A customer's text message to the Instagram account `account_id`.
 std::string InstagramText(const std::string& account_id, const std::string& from, const std::string& mid,
                           const std::string& text);

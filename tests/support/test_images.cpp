@@ -52,6 +52,29 @@ std::string Png(int width, int height) {
   return Take(buffer, length);
 }
 
+std::string TextPng(const std::string& text) {
+  if (VIPS_INIT("parley-tests") != 0) throw std::runtime_error("libvips failed to start");
+  VipsImage* mask = nullptr;  // 0 where nothing is drawn, 255 on the glyphs.
+  if (vips_text(&mask, text.c_str(), "font", "DejaVu Sans 14", "dpi", 150, nullptr) != 0) {
+    throw std::runtime_error(vips_error_buffer());
+  }
+  VipsImage* dark = nullptr;
+  vips_invert(mask, &dark, nullptr);
+  g_object_unref(mask);
+  VipsImage* framed = nullptr;
+  VipsArrayDouble* white = vips_array_double_newv(1, 255.0);
+  const int margin = 40;
+  vips_embed(dark, &framed, margin, margin, vips_image_get_width(dark) + 2 * margin,
+             vips_image_get_height(dark) + 2 * margin, "extend", VIPS_EXTEND_BACKGROUND, "background", white, nullptr);
+  vips_area_unref(VIPS_AREA(white));
+  g_object_unref(dark);
+  void* buffer = nullptr;
+  size_t length = 0;
+  if (vips_pngsave_buffer(framed, &buffer, &length, nullptr) != 0) throw std::runtime_error(vips_error_buffer());
+  g_object_unref(framed);
+  return Take(buffer, length);
+}
+
 std::pair<int, int> SizeOf(const std::string& bytes) {
   VipsImage* image = vips_image_new_from_buffer(bytes.data(), bytes.size(), "", nullptr);
   if (image == nullptr) throw std::runtime_error(vips_error_buffer());

@@ -1,5 +1,6 @@
 #pragma once
-// Images the media tests render with libvips: a photo of a given size, optionally with an EXIF orientation.
+// Images the media tests render with libvips: a photo of a given size, optionally with an EXIF orientation, and a
+// picture of text (a screenshot, a receipt) for text recognition.
 
 #include <string>
 
@@ -9,6 +10,9 @@ namespace parley::media::testing {
 std::string Jpeg(int width, int height, int orientation = 1);
 // A PNG of `width` × `height`.
 std::string Png(int width, int height);
+// A PNG of `text` (Pango markup; lines separated by '\n') in black DejaVu Sans on white, with a margin, as a phone's
+// screenshot would show it (fonts-dejavu-core).
+std::string TextPng(const std::string& text);
 // The width and height `bytes` decode to.
 std::pair<int, int> SizeOf(const std::string& bytes);
 

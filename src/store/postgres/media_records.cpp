@@ -12,7 +12,8 @@ namespace {
 #define MEDIA_COLUMNS                                                                                        \
   "id, tenant_id, message_id, channel_id, public_id, platform_media_id, type, status, COALESCE(error, ''), " \
   "COALESCE(mime_type, ''), bytes, COALESCE(file_key, ''), COALESCE(thumbnail_key, ''), "                    \
-  "COALESCE(agent_key, ''), attempts, created_at"
+  "COALESCE(agent_key, ''), attempts, created_at, transcript, ocr_text, "                                    \
+  "(SELECT conversation_id FROM messages WHERE messages.id = media.message_id)"
 // FOR UPDATE SKIP LOCKED: two workers leasing at once take different records instead of waiting on each other.
 constexpr char kLeaseDue[] =
     "UPDATE media SET lease_until = $2 WHERE id IN (SELECT id FROM media WHERE status = 'pending'"
@@ -25,7 +26,8 @@ constexpr char kByPublicId[] = "SELECT " MEDIA_COLUMNS " FROM media WHERE tenant
 constexpr char kNextDue[] = "SELECT MIN(GREATEST(next_attempt_at, lease_until)) FROM media WHERE status = 'pending'";
 constexpr char kFinish[] =
     "UPDATE media SET status = $3, error = $4, mime_type = $5, bytes = $6, file_key = $7, thumbnail_key = $8,"
-    " agent_key = $9, attempts = attempts + 1, next_attempt_at = $10, lease_until = 0, updated_at = $11"
+    " agent_key = $9, attempts = attempts + 1, next_attempt_at = $10, lease_until = 0, updated_at = $11,"
+    " transcript = $12, ocr_text = $13"
     " WHERE id = $1 AND lease_until = $2 AND status = 'pending'";
 constexpr char kFileKeys[] =
     "SELECT file_key FROM media WHERE tenant_id = $1 AND file_key IS NOT NULL UNION "
@@ -34,7 +36,7 @@ constexpr char kFileKeys[] =
 constexpr char kUsage[] = "SELECT COALESCE(SUM(bytes), 0)::bigint FROM media WHERE tenant_id = $1 AND status = 'ready'";
 constexpr char kExpire[] =
     "UPDATE media SET status = 'failed', error = 'deleted after the retention period', file_key = NULL,"
-    " thumbnail_key = NULL, agent_key = NULL, updated_at = $2"
+    " thumbnail_key = NULL, agent_key = NULL, transcript = NULL, ocr_text = NULL, updated_at = $2"
     " WHERE id IN (SELECT id FROM media WHERE status = 'ready' AND created_at < $1 LIMIT $3 FOR UPDATE SKIP LOCKED)";
 
 MediaRecord ReadRecord(const Rows& rows, int i) {
@@ -55,6 +57,9 @@ MediaRecord ReadRecord(const Rows& rows, int i) {
   r.agent_key = rows.String(i, 13);
   r.attempts = static_cast<int>(rows.Int(i, 14));
   r.created_at_ms = rows.Int(i, 15);
+  r.transcript = rows.OptionalString(i, 16);
+  r.ocr_text = rows.OptionalString(i, 17);
+  r.conversation_id = rows.Int(i, 18);
   return r;
 }
 
@@ -87,7 +92,8 @@ class PostgresMediaRecords final : public MediaRecords {
     Params params(media_id, lease_until_ms, ToString(outcome.status), Nullable(outcome.error),
                   Nullable(outcome.mime_type), outcome.bytes, Nullable(outcome.file_key),
                   Nullable(outcome.thumbnail_key), Nullable(outcome.agent_key),
-                  outcome.status == MediaStatus::kPending ? outcome.retry_at_ms : now_ms, now_ms);
+                  outcome.status == MediaStatus::kPending ? outcome.retry_at_ms : now_ms, now_ms, outcome.transcript,
+                  outcome.ocr_text);
     return store_.Write<void>([&](Connection& db, EventNotes&) -> Result<void> {
       STORE_TRY(db.Query(kFinish, params));
       return Ok();

@@ -15,7 +15,8 @@ namespace {
 #define MEDIA_COLUMNS                                                                                        \
   "id, tenant_id, message_id, channel_id, public_id, platform_media_id, type, status, COALESCE(error, ''), " \
   "COALESCE(mime_type, ''), bytes, COALESCE(file_key, ''), COALESCE(thumbnail_key, ''), "                    \
-  "COALESCE(agent_key, ''), attempts, created_at"
+  "COALESCE(agent_key, ''), attempts, created_at, transcript, ocr_text, "                                    \
+  "(SELECT conversation_id FROM messages WHERE messages.id = media.message_id)"
 constexpr char kDue[] = "SELECT " MEDIA_COLUMNS
                         " FROM media WHERE status = 'pending' AND next_attempt_at <= ?1 AND lease_until <= ?1"
                         " ORDER BY next_attempt_at, id LIMIT ?2";
@@ -24,7 +25,8 @@ constexpr char kLease[] =
 constexpr char kNextDue[] = "SELECT MIN(MAX(next_attempt_at, lease_until)) FROM media WHERE status = 'pending'";
 constexpr char kFinish[] =
     "UPDATE media SET status = ?3, error = ?4, mime_type = ?5, bytes = ?6, file_key = ?7, thumbnail_key = ?8,"
-    " agent_key = ?9, attempts = attempts + 1, next_attempt_at = ?10, lease_until = 0, updated_at = ?11"
+    " agent_key = ?9, attempts = attempts + 1, next_attempt_at = ?10, lease_until = 0, updated_at = ?11,"
+    " transcript = ?12, ocr_text = ?13"
     " WHERE id = ?1 AND lease_until = ?2 AND status = 'pending'";
 constexpr char kForMessages[] =
     "SELECT " MEDIA_COLUMNS " FROM media WHERE tenant_id = ?1 AND message_id IN (SELECT value FROM json_each(?2))";
@@ -37,7 +39,7 @@ constexpr char kFileKeys[] =
 constexpr char kUsage[] = "SELECT COALESCE(SUM(bytes), 0) FROM media WHERE tenant_id = ?1 AND status = 'ready'";
 constexpr char kExpire[] =
     "UPDATE media SET status = 'failed', error = 'deleted after the retention period', file_key = NULL,"
-    " thumbnail_key = NULL, agent_key = NULL, updated_at = ?2"
+    " thumbnail_key = NULL, agent_key = NULL, transcript = NULL, ocr_text = NULL, updated_at = ?2"
     " WHERE id IN (SELECT id FROM media WHERE status = 'ready' AND created_at < ?1 LIMIT ?3)";
 
 MediaRecord ReadRecord(const Statement& row) {
@@ -58,6 +60,9 @@ MediaRecord ReadRecord(const Statement& row) {
   r.agent_key = row.String(13);
   r.attempts = static_cast<int>(row.Int(14));
   r.created_at_ms = row.Int(15);
+  r.transcript = row.OptionalString(16);
+  r.ocr_text = row.OptionalString(17);
+  r.conversation_id = row.Int(18);
   return r;
 }
 
@@ -119,6 +124,7 @@ class SqliteMediaRecords final : public MediaRecords {
       finish.Bind(1, media_id).Bind(2, lease_until_ms).Bind(3, status).Bind(4, error).Bind(5, mime_type);
       finish.Bind(6, outcome.bytes).Bind(7, file_key).Bind(8, thumbnail_key).Bind(9, agent_key);
       finish.Bind(10, outcome.status == MediaStatus::kPending ? outcome.retry_at_ms : now_ms).Bind(11, now_ms);
+      finish.Bind(12, outcome.transcript).Bind(13, outcome.ocr_text);
       return finish.Run();
     });
   }

@@ -112,6 +112,29 @@ TEST_P(MediaRecordsTest, RefusedAndFailedKeepTheirReason) {
   EXPECT_FALSE(media().NextDue().value().has_value());
 }
 
+TEST_P(MediaRecordsTest, WhatWasReadFromTheMediaIsKeptWithItAndNamesItsConversation) {
+  const int64_t conversation = Photo("wamid.p1", "m1");
+  auto leased = media().LeaseDue(kT0, kT0 + 60000, 10).value();
+  ASSERT_EQ(leased.size(), 1u);
+  EXPECT_EQ(leased[0].conversation_id, conversation);
+  EXPECT_FALSE(leased[0].transcript.has_value());
+  EXPECT_FALSE(leased[0].ocr_text.has_value());
+  MediaOutcome ready{.status = MediaStatus::kReady, .mime_type = "image/png", .bytes = 10, .file_key = "f"};
+  ready.ocr_text = "ORDER #4417\nLivraison prévue";
+  ready.transcript = "";  // Known, and empty: not the same as unknown.
+  ASSERT_TRUE(media().Finish(leased[0].id, kT0 + 60000, ready, kT0 + 1));
+  auto records = media().ForMessages(tenant_.id, {Messages(conversation).at(0).id}).value();
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].conversation_id, conversation);
+  EXPECT_EQ(records[0].ocr_text, std::optional<std::string>("ORDER #4417\nLivraison prévue"));
+  EXPECT_EQ(records[0].transcript, std::optional<std::string>(""));
+  // Retention takes what was read with the file.
+  EXPECT_EQ(media().ExpireBefore(kT0 + 1, kT0 + 2).value(), 1);
+  MediaRecord expired = media().GetByPublicId(tenant_.id, records[0].public_id).value();
+  EXPECT_FALSE(expired.ocr_text.has_value());
+  EXPECT_FALSE(expired.transcript.has_value());
+}
+
 TEST_P(MediaRecordsTest, RetentionClearsTheFilesOfOldMediaAndErasureDeletesTheRecords) {
   Photo("wamid.old", "m1", kT0);
   Photo("wamid.new", "m2", kT0 + 100000);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,39 @@ TEST(BurstTextTest, OneMessageOverTheBoundIsCutAtACharacterBoundary) {
   EXPECT_LE(burst.size(), kMaxBurstBytes);
   EXPECT_EQ(burst.size() % 2, 1u);  // "x" then whole "é"s: never half of one.
   EXPECT_EQ(burst, accents.substr(0, burst.size()));
+}
+
+store::StoredMessage Media(MessageType type, std::optional<std::string> caption) {
+  store::StoredMessage message;
+  message.type = type;
+  message.text = std::move(caption);
+  return message;
+}
+
+TEST(MessageTextTest, AVoiceNoteIsReadAsIfItsTranscriptHadBeenTyped) {
+  store::StoredMessage voice = Media(MessageType::kAudio, std::nullopt);
+  EXPECT_EQ(MessageText(voice), "[audio]");  // Its record not loaded, or no transcript.
+  voice.media.emplace().transcript = "  Is the shop\nopen on Sunday?  ";
+  EXPECT_EQ(MessageText(voice), "Is the shop open on Sunday?");
+  voice.media->transcript = "";  // Nothing was said.
+  EXPECT_EQ(MessageText(voice), "[audio]");
+}
+
+TEST(MessageTextTest, APhotoCarriesTheTextReadInItOnOneLine) {
+  store::StoredMessage photo = Media(MessageType::kImage, "the parcel arrived like this");
+  EXPECT_EQ(MessageText(photo), "[image] the parcel arrived like this");
+  photo.media.emplace().ocr_text = "ORDER #4417\nLivraison prévue";
+  EXPECT_EQ(MessageText(photo), "[image; text in it: ORDER #4417 Livraison prévue] the parcel arrived like this");
+  photo.text.reset();
+  photo.media->ocr_text = "";  // Read, and no text in it.
+  EXPECT_EQ(MessageText(photo), "[image]");
+}
+
+TEST(MessageTextTest, AVoiceNoteInABurstIsOneLineOfIt) {
+  store::StoredMessage voice = Media(MessageType::kAudio, std::nullopt);
+  voice.media.emplace().transcript = "and do you deliver?\n";
+  int left_out = -1;
+  EXPECT_EQ(BurstText({Text("hello"), voice}, left_out), "hello\nand do you deliver?");
 }
 
 }  // namespace

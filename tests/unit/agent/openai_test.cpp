@@ -457,6 +457,58 @@ TEST_F(OpenAiTest, TheFakeAnswersFromTheBestPassageOrNotAtAll) {
   EXPECT_EQ(json::parse(none->text), json::parse(R"({"answer": null, "passage_ids": []})"));
 }
 
+TEST_F(OpenAiTest, TranscribesAVoiceNoteAsAMultipartUpload) {
+  OpenAiTranscriber transcriber(client_, Options("whisper-1"));
+  const std::string recording = testing::FakeOpenAi::Recording("Is the bakery open on Sunday?");
+  auto text = Run(transcriber.Transcribe(recording, "audio/ogg"));
+  ASSERT_TRUE(text.has_value()) << text.error().detail;
+  EXPECT_EQ(*text, "Is the bakery open on Sunday?");
+
+  auto requests = fake_.requests();
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].method, "POST");
+  EXPECT_EQ(requests[0].path, "/v1/audio/transcriptions");
+  EXPECT_EQ(requests[0].authorization, std::string("Bearer ") + kKey);
+  EXPECT_EQ(requests[0].body, json::parse(R"({"model": "whisper-1", "response_format": "json",
+      "file": {"filename": "audio.ogg", "content_type": "audio/ogg", "bytes": )" +
+                                          std::to_string(recording.size()) + "}}"));
+}
+
+TEST_F(OpenAiTest, ASilentRecordingIsAnEmptyTranscript) {
+  OpenAiTranscriber transcriber(client_, Options("whisper-1"));
+  auto text = Run(transcriber.Transcribe("OggS nothing said", "audio/ogg"));
+  ASSERT_TRUE(text.has_value());
+  EXPECT_EQ(*text, "");
+}
+
+TEST_F(OpenAiTest, TranscriptionErrorsSayWhetherTryingAgainMayHelp) {
+  OpenAiTranscriber transcriber(client_, Options("whisper-1"));
+  fake_.FailNext(1, 401);
+  auto refused = Run(transcriber.Transcribe(testing::FakeOpenAi::Recording("hi"), "audio/ogg"));
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(refused.error().message, "the transcription endpoint rejected the recording");
+  ExpectNoKey(refused.error());
+
+  fake_.FailNext(3, 503);
+  auto down = Run(transcriber.Transcribe(testing::FakeOpenAi::Recording("hi"), "audio/ogg"));
+  ASSERT_FALSE(down.has_value());
+  EXPECT_EQ(down.error().code, ErrorCode::kUnavailable);
+  EXPECT_EQ(down.error().message, "the transcription endpoint is unavailable");
+
+  // Without a model the server refuses the request, as OpenAI does.
+  OpenAiTranscriber unnamed(client_, Options(""));
+  auto no_model = Run(unnamed.Transcribe(testing::FakeOpenAi::Recording("hi"), "audio/ogg"));
+  ASSERT_FALSE(no_model.has_value());
+  EXPECT_NE(no_model.error().detail.find("you must provide a model parameter"), std::string::npos)
+      << no_model.error().detail;
+
+  fake_.set_transcript([](std::string_view) { return std::string("set by the test"); });
+  auto scripted = Run(transcriber.Transcribe("OggS", "audio/ogg"));
+  ASSERT_TRUE(scripted.has_value());
+  EXPECT_EQ(*scripted, "set by the test");
+}
+
 TEST(ParseJsonReplyTest, ReadsOneObjectPlainOrFenced) {
   for (std::string_view text :
        {R"({"answer": "yes", "passage_ids": [1]})", "  \n{\"answer\": \"yes\", \"passage_ids\": [1]}\n",

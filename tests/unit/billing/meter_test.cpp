@@ -88,6 +88,7 @@ TEST_F(MeterTest, MediaTheFreePlanDoesNotCoverGetsTheNotice) {
   EXPECT_EQ(only_image.verdict, Admission::Verdict::kNotice);
   EXPECT_EQ(only_image.plan.name, "free");
   EXPECT_EQ(only_image.notices, std::vector<std::string>{"No images, sorry."});
+  EXPECT_TRUE(only_image.uncovered_by_plan);
   EXPECT_TRUE(only_image.reservation_id.empty());
 
   auto mixed = Admit(meter, Burst({MessageType::kText, MessageType::kAudio, MessageType::kImage}), NowMs()).value();
@@ -109,10 +110,31 @@ TEST_F(MeterTest, NoticesInTheCustomersLanguageWhenTheCallerGivesThem) {
 TEST_F(MeterTest, APlanWithTheFeatureAnswersMedia) {
   Plan("media", true, true, std::nullopt);
   Meter meter(config_, *store_, pool_, unlimited_);
-  auto admission = Admit(meter, Burst({MessageType::kImage, MessageType::kAudio}), NowMs()).value();
+  store::Claim burst = Burst({MessageType::kImage, MessageType::kAudio});
+  burst.messages[1].media.emplace().transcript = "Are you open on Sunday?";
+  auto admission = Admit(meter, burst, NowMs()).value();
   EXPECT_EQ(admission.verdict, Admission::Verdict::kAnswer);
   EXPECT_TRUE(admission.notices.empty());
   EXPECT_TRUE(admission.uncovered_messages.empty());
+}
+
+TEST_F(MeterTest, AVoiceNoteWithoutATranscriptGetsTheAudioNoticeEvenWhenThePlanHasAudio) {
+  Plan("media", true, true, std::nullopt);
+  Meter meter(config_, *store_, pool_, unlimited_);
+  // Never transcribed (no transcriber, or it failed), or nothing was said: the AI cannot read it.
+  store::Claim burst = Burst({MessageType::kAudio, MessageType::kAudio});
+  burst.messages[1].media.emplace().transcript = "";
+  auto unheard = Admit(meter, burst, NowMs()).value();
+  EXPECT_EQ(unheard.verdict, Admission::Verdict::kNotice);
+  EXPECT_FALSE(unheard.uncovered_by_plan);
+  EXPECT_EQ(unheard.notices, std::vector<std::string>{"No audio, sorry."});
+
+  // With words beside it, the words are answered and the voice note gets the notice.
+  store::Claim mixed = Burst({MessageType::kText, MessageType::kAudio});
+  auto admission = Admit(meter, mixed, NowMs()).value();
+  EXPECT_EQ(admission.verdict, Admission::Verdict::kAnswer);
+  EXPECT_EQ(admission.uncovered_messages, std::vector<int64_t>{102});
+  EXPECT_FALSE(admission.uncovered_by_plan);
 }
 
 TEST_F(MeterTest, AContactOverItsRateIsRefusedOthersAreNot) {

@@ -524,6 +524,7 @@ const messages = {
   'code.reason.faq': 'Q&A match',
   'code.reason.answered': 'answered from the knowledge',
   'code.reason.feature_not_in_plan': 'not in the plan',
+  'code.reason.media_not_understood': 'voice note not transcribed',
   'code.reason.urgent_safety': 'urgent: safety',
   'code.reason.human_requested': 'asked for a person',
   'code.reason.complaint': 'complaint',

@@ -532,6 +532,7 @@ const fr: Catalog = {
     'code.reason.faq': 'question-réponse trouvée',
     'code.reason.answered': 'répondu d’après les connaissances',
     'code.reason.feature_not_in_plan': 'hors formule',
+    'code.reason.media_not_understood': 'message vocal non transcrit',
     'code.reason.urgent_safety': 'urgent : sécurité',
     'code.reason.human_requested': 'demande une personne',
     'code.reason.complaint': 'réclamation',

@@ -1,0 +1,21 @@
+#pragma once
+// The media records of stored messages, for the reply path: the agent reads a voice note's transcript or a photo's
+// text as part of its message (agent::MessageText), and a burst waits while its media is being fetched and read.
+
+#include "core/error.h"
+#include "store/store.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace parley::store {
+
+// Whether `message` has a media record: an inbound message naming a platform media id (the rule of the trigger that
+// makes the records, migrations 0026 SQLite and 0005 PostgreSQL).
+bool CarriesMedia(const StoredMessage& message);
+
+// Sets the `media` of each of `messages` that carries media (all of `tenant_id`) to its record, with one read, and
+// none when no message carries media. A message whose record is gone (deleted meanwhile) keeps nullopt. Blocking.
+Result<void> AttachMediaRecords(Store& store, int64_t tenant_id, std::vector<StoredMessage>& messages);
+
+}  // namespace parley::store
