@@ -1,0 +1,126 @@
+#include "channels/telegram/telegram_channel.h"
+
+#include <utility>
+
+#include "core/crypto.h"
+#include "core/json.h"
+
+namespace parley::channels::telegram {
+namespace {
+
+// Whether a failed call may pass when made again later: a 5xx, flood control (429) or no answer at all.
+bool Transient(int http_status) { return http_status == 0 || http_status == 429 || http_status >= 500; }
+
+// The base URL as method URLs are built from it: without a trailing slash.
+TelegramSettings WithoutTrailingSlash(TelegramSettings settings) {
+  while (!settings.api_base_url.empty() && settings.api_base_url.back() == '/') settings.api_base_url.pop_back();
+  return settings;
+}
+
+}  // namespace
+
+TelegramChannel::TelegramChannel(TelegramSettings settings, http::Client& client)
+    : settings_(WithoutTrailingSlash(std::move(settings))), client_(client) {}
+
+std::optional<std::string> TelegramChannel::VerifyHandshake(std::string_view, std::string_view,
+                                                            std::string_view) const {
+  return std::nullopt;
+}
+
+bool TelegramChannel::VerifySignature(std::string_view, std::string_view) const { return false; }
+
+Result<WebhookEvents> TelegramChannel::Parse(std::string_view raw_body) const { return ParseTelegramUpdate(raw_body); }
+
+boost::asio::awaitable<TelegramChannel::Call> TelegramChannel::Post(std::string_view token, std::string_view method,
+                                                                    boost::json::object params, int max_attempts) {
+  if (!IsBotToken(token)) co_return Call{400, {}, MessageError{0, "malformed bot token", {}}};
+  http::ClientRequest request;
+  request.method = "POST";
+  request.url = settings_.api_base_url + "/bot" + std::string(token) + "/" + std::string(method);
+  request.log_url = settings_.api_base_url + "/bot<token>/" + std::string(method);
+  request.headers = {{"Content-Type", "application/json"}};
+  request.body = SerializeJson(params);
+  request.max_attempts = max_attempts;
+  Result<http::ClientResponse> response = co_await client_.Send(std::move(request));
+  if (!response) {
+    const Error& e = response.error();
+    std::string detail = e.message;
+    if (!e.detail.empty()) detail += ": " + e.detail;
+    co_return Call{0, {}, MessageError{0, "network error", std::move(detail)}};
+  }
+  co_return Call{response->status, std::move(response->body), std::nullopt};
+}
+
+boost::asio::awaitable<SendResult> TelegramChannel::Send(std::string_view token, std::string_view method,
+                                                         boost::json::object params, int max_attempts) {
+  Call call = co_await Post(token, method, std::move(params), max_attempts);
+  if (call.network_error) co_return SendResult{{}, std::move(call.network_error), Transient(call.http_status)};
+  SendResult result = ParseSentMessage(call.http_status, call.body);
+  if (!result.ok()) result.transient = Transient(call.http_status);
+  co_return result;
+}
+
+boost::asio::awaitable<SendResult> TelegramChannel::MarkReadAndTyping(const SendAccount& account,
+                                                                      std::string_view contact_id, std::string_view) {
+  co_return co_await Send(account.access_token, "sendChatAction", TypingParams(contact_id), 1);
+}
+
+boost::asio::awaitable<SendResult> TelegramChannel::SendText(const SendAccount& account, std::string_view contact_id,
+                                                             std::string_view text, std::string_view reply_to,
+                                                             MessageTag) {
+  SendResult sent;
+  for (const std::string& piece : SplitForTelegram(text)) {
+    sent = co_await Send(account.access_token, "sendMessage", SendMessageParams(contact_id, piece, reply_to));
+    if (!sent.ok()) co_return sent;
+    reply_to = {};
+  }
+  co_return sent;
+}
+
+boost::asio::awaitable<Result<AccountProfile>> TelegramChannel::CheckAccount(std::string account_id,
+                                                                             std::string access_token) {
+  if (!IsBotToken(access_token)) {
+    co_return Error::InvalidArgument("a bot token is the bot's id, ':' and letters, digits, '_' or '-'");
+  }
+  Call call = co_await Post(access_token, "getMe", {});
+  if (call.network_error) co_return Error::Unavailable("Telegram cannot be reached", call.network_error->detail);
+  if (Transient(call.http_status)) {
+    co_return Error::Unavailable("Telegram answered HTTP " + std::to_string(call.http_status) + ", try again later");
+  }
+  Result<AccountProfile> profile = ParseGetMe(call.http_status, call.body);
+  if (profile && !account_id.empty() && profile->account_id != account_id) {
+    co_return Error::InvalidArgument("the bot token belongs to bot " + profile->account_id + ", not " + account_id);
+  }
+  co_return profile;
+}
+
+boost::asio::awaitable<SendResult> TelegramChannel::SendTemplate(const SendAccount&, std::string_view,
+                                                                 const TemplateMessage&) {
+  co_return SendResult{{}, MessageError{0, "Telegram has no message templates", {}}};
+}
+
+std::string TelegramChannel::WebhookSecret(std::string_view access_token, std::string_view public_id) const {
+  if (access_token.empty() || public_id.empty()) return {};
+  return crypto::HmacSha256Hex(access_token, "parley telegram webhook " + std::string(public_id));
+}
+
+boost::asio::awaitable<Result<void>> TelegramChannel::RegisterWebhook(const SendAccount& account, std::string url,
+                                                                      std::string public_id) {
+  boost::json::object params{{"url", url},
+                             {"secret_token", WebhookSecret(account.access_token, public_id)},
+                             {"allowed_updates", boost::json::array{"message", "edited_message", "callback_query"}}};
+  Call call = co_await Post(account.access_token, "setWebhook", std::move(params));
+  if (call.network_error) co_return Error::Unavailable("Telegram cannot be reached", call.network_error->detail);
+  BotApiAnswer answer = ParseBotApiAnswer(call.http_status, call.body);
+  if (answer.ok) co_return Ok();
+  if (Transient(call.http_status)) co_return Error::Unavailable("Telegram's setWebhook failed: " + answer.error.title);
+  co_return Error::InvalidArgument("Telegram refused the webhook: " + answer.error.title);
+}
+
+std::optional<boost::json::object> TelegramChannel::WebhookAnswer(const WebhookEvents& events) const {
+  std::string id = CallbackQueryId(events);
+  if (id.empty()) return std::nullopt;
+  return boost::json::object{{"method", "answerCallbackQuery"}, {"callback_query_id", std::move(id)}};
+}
+
+}  // namespace parley::channels::telegram

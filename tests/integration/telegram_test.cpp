@@ -1,0 +1,260 @@
+// Telegram end to end: the real binary on loopback with the fake Bot API. `parley channel add telegram` asks getMe
+// which bot the token is and sets its webhook (PARLEY_PUBLIC_URL + the channel's path, with a secret); an update
+// carrying that secret is stored and answered with sendMessage after a typing action; a wrong or missing secret is
+// refused with nothing stored; a redelivered update is a duplicate; a pressed button is answered in the webhook's
+// answer; an edit is a new version of the message.
+
+#include "fakes/fake_telegram.h"
+#include "integration/harness.h"
+
+#include <gtest/gtest.h>
+#include <boost/json.hpp>
+
+#include <chrono>
+#include <fstream>
+
+namespace parley::testing {
+namespace {
+
+using namespace std::chrono_literals;
+namespace json = boost::json;
+
+constexpr const char* kToken = "7012345678:AAHtestTokenForParleyTelegram_-x";
+constexpr int64_t kBotId = 7012345678;
+constexpr int64_t kUserId = 912345678;
+constexpr const char* kPublicUrl = "https://desk.example.test/";
+constexpr const char* kGuide = R"(# Opening hours
+We are open Monday to Friday from 8:00 to 19:00. On Sunday we open from 10:00 to 14:00.
+)";
+
+int64_t NowS() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+json::object Chat() { return {{"id", kUserId}, {"first_name", "Ada"}, {"last_name", "Lovelace"}, {"type", "private"}}; }
+json::object From() { return {{"id", kUserId}, {"is_bot", false}, {"first_name", "Ada"}, {"language_code", "en"}}; }
+
+// An Update carrying a text message in a private chat, as Telegram posts it.
+std::string TextUpdate(int64_t update_id, int64_t message_id, const std::string& text) {
+  return json::serialize(json::object{
+      {"update_id", update_id},
+      {"message", {{"message_id", message_id}, {"from", From()}, {"chat", Chat()}, {"date", NowS()}, {"text", text}}}});
+}
+
+class TelegramTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    telegram_.AddBot(kToken, kBotId, "crumb_desk_bot");
+    parley_ = std::make_unique<ParleyProcess>(std::map<std::string, std::string>{
+        {"PARLEY_TELEGRAM_API_BASE_URL", telegram_.base_url()},
+        {"PARLEY_PUBLIC_URL", kPublicUrl},
+        {"PARLEY_BATCH_WINDOW_MS", "300"},
+        {"PARLEY_BATCH_MAX_WAIT_MS", "3000"},
+    });
+    auto tenant = parley_->Cli({"tenant", "create", "--name", "Crumb & Co"});
+    ASSERT_EQ(tenant.exit_code, 0) << tenant.out;
+    auto t = json::parse(tenant.out);
+    tenant_id_ = std::to_string(t.at("tenant_id").to_number<int64_t>());
+    api_key_ = std::string(t.at("api_key").as_string());
+    auto added = parley_->Cli({"channel", "add", "telegram", "--tenant", tenant_id_, "--bot-token", kToken});
+    ASSERT_EQ(added.exit_code, 0) << added.out << added.err;
+    channel_ = json::parse(added.out).as_object();
+    const std::string guide = parley_->data_dir() + "/guide.md";
+    std::ofstream(guide) << kGuide;
+    ASSERT_EQ(parley_->Cli({"kb", "add", "--tenant", tenant_id_, guide}).exit_code, 0);
+    parley_->Start();
+  }
+
+  std::string WebhookPath() const {
+    return "/api/telegram/webhook/" + std::string(channel_.at("public_id").as_string());
+  }
+  HttpResult PostUpdate(const std::string& body, const std::string& secret) {
+    std::vector<std::pair<std::string, std::string>> headers{{"Content-Type", "application/json"}};
+    if (!secret.empty()) headers.emplace_back("X-Telegram-Bot-Api-Secret-Token", secret);
+    return Call("POST", parley_->url(WebhookPath()), body, headers);
+  }
+  HttpResult PostUpdate(const std::string& body) { return PostUpdate(body, telegram_.webhook(kToken).secret_token); }
+  HttpResult Api(const std::string& method, const std::string& path, const std::string& body = {}) {
+    return Call(method, parley_->url(path), body,
+                {{"Authorization", "Bearer " + api_key_}, {"Content-Type", "application/json"}});
+  }
+  json::array Conversations() {
+    return Api("GET", "/api/conversations?platform=telegram").Json().at("data").as_array();
+  }
+  json::array Messages(const json::value& conversation) {
+    const std::string id = std::to_string(conversation.at("id").to_number<int64_t>());
+    return Api("GET", "/api/conversations/" + id + "/messages").Json().at("data").as_array();
+  }
+
+  FakeTelegram telegram_;
+  std::unique_ptr<ParleyProcess> parley_;
+  std::string tenant_id_;
+  std::string api_key_;
+  json::object channel_;
+};
+
+TEST_F(TelegramTest, ChannelAddAsksWhichBotAndSetsTheChannelsWebhookWithItsSecret) {
+  EXPECT_GT(channel_.at("channel_id").to_number<int64_t>(), 0);
+  EXPECT_EQ(channel_.at("platform"), "telegram");
+  EXPECT_EQ(channel_.at("account_id").as_string(), std::to_string(kBotId));
+  ASSERT_EQ(telegram_.calls("getMe").size(), 1u);
+  const TelegramWebhook webhook = telegram_.webhook(kToken);
+  EXPECT_EQ(webhook.url, "https://desk.example.test" + WebhookPath());
+  EXPECT_EQ(webhook.secret_token.size(), 64u);
+  EXPECT_EQ(webhook.secret_token.find_first_not_of("0123456789abcdef"), std::string::npos);
+  const auto set = telegram_.calls("setWebhook");
+  ASSERT_EQ(set.size(), 1u);
+  EXPECT_EQ(set[0].params.at("allowed_updates"), (json::array{"message", "edited_message", "callback_query"}));
+
+  bool listed = false;
+  const json::value platforms = Api("GET", "/api/platforms").Json();
+  for (const auto& platform : platforms.at("data").as_array()) {
+    if (platform.at("name") != "telegram") continue;
+    listed = true;
+    EXPECT_EQ(platform.at("webhook_path"), "/api/telegram/webhook/{public_id}");
+    EXPECT_EQ(platform.at("traits").at("max_message_length"), 4096);
+    EXPECT_EQ(platform.at("fields").at(0).at("flag"), "bot-token");
+  }
+  EXPECT_TRUE(listed);
+  // The token never reaches the logs, though every Bot API URL holds it.
+  EXPECT_EQ(parley_->logs().find(kToken), std::string::npos);
+}
+
+TEST_F(TelegramTest, AnUpdateWithTheSecretIsStoredAndAnsweredWithSendMessage) {
+  auto stored = PostUpdate(TextUpdate(5001, 71, "What time do you open on Sunday?"));
+  ASSERT_EQ(stored.status, 200) << stored.body;
+  EXPECT_EQ(stored.Json().at("stored"), 1);
+  ASSERT_TRUE(telegram_.WaitForCalls("sendMessage", 1, 8s)) << parley_->logs();
+  const auto typing = telegram_.calls("sendChatAction");
+  ASSERT_EQ(typing.size(), 1u);
+  EXPECT_EQ(typing[0].params.at("chat_id"), kUserId);
+  EXPECT_EQ(typing[0].params.at("action"), "typing");
+  const TelegramCall send = telegram_.calls("sendMessage").at(0);
+  EXPECT_EQ(send.token, kToken);
+  EXPECT_EQ(send.params.at("chat_id"), kUserId);
+  EXPECT_FALSE(send.params.contains("parse_mode"));
+  const std::string answer(send.params.at("text").as_string());
+  EXPECT_NE(answer.find("10:00 to 14:00"), std::string::npos) << answer;
+
+  auto conversations = Conversations();
+  ASSERT_EQ(conversations.size(), 1u);
+  EXPECT_EQ(conversations[0].at("platform"), "telegram");
+  EXPECT_EQ(conversations[0].at("contact").at("platform_id").as_string(), std::to_string(kUserId));
+  EXPECT_EQ(conversations[0].at("contact").at("name"), "Ada Lovelace");
+  ASSERT_TRUE(Eventually(
+      [&] {
+        auto messages = Messages(conversations[0]);
+        return messages.size() == 2 && messages[1].at("status") == "sent";
+      },
+      5s));
+  auto messages = Messages(conversations[0]);
+  EXPECT_EQ(messages[0].at("platform_message_id").as_string(), std::to_string(kUserId) + ":71");
+  EXPECT_EQ(messages[1].at("platform_message_id").as_string(), std::to_string(kUserId) + ":1001");
+  EXPECT_EQ(parley_->logs().find(kToken), std::string::npos);
+}
+
+TEST_F(TelegramTest, AWrongOrMissingSecretIsRefusedAndNothingStored) {
+  const std::string update = TextUpdate(5002, 72, "hello");
+  EXPECT_EQ(PostUpdate(update, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef").status, 401);
+  EXPECT_EQ(PostUpdate(update, "").status, 401);
+  const std::string secret = telegram_.webhook(kToken).secret_token;
+  EXPECT_EQ(Call("POST", parley_->url("/api/telegram/webhook/not-a-channel"), update,
+                 {{"Content-Type", "application/json"}, {"X-Telegram-Bot-Api-Secret-Token", secret}})
+                .status,
+            401);
+  EXPECT_TRUE(Conversations().empty());
+  EXPECT_TRUE(telegram_.calls("sendMessage").empty());
+}
+
+TEST_F(TelegramTest, ARedeliveredUpdateIsStoredOnce) {
+  const std::string update = TextUpdate(5003, 73, "Do you deliver?");
+  auto first = PostUpdate(update);
+  ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_EQ(first.Json().at("stored"), 1);
+  auto again = PostUpdate(update);
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(again.Json().at("stored"), 0);
+  EXPECT_EQ(again.Json().at("duplicates"), 1);
+  auto conversations = Conversations();
+  ASSERT_EQ(conversations.size(), 1u);
+  size_t inbound = 0;
+  for (const auto& m : Messages(conversations[0])) inbound += m.at("direction") == "in" ? 1 : 0;
+  EXPECT_EQ(inbound, 1u);
+}
+
+TEST_F(TelegramTest, APressedButtonIsStoredAndAnsweredInTheWebhooksAnswer) {
+  const json::object keyboard{
+      {"inline_keyboard", json::array{json::array{{{"text", "Opening hours"}, {"callback_data", "hours"}}}}}};
+  const std::string update =
+      json::serialize(json::object{{"update_id", 5004},
+                                   {"callback_query",
+                                    {{"id", "4382bfdwdsb323b2d9"},
+                                     {"from", From()},
+                                     {"message",
+                                      {{"message_id", 80},
+                                       {"from", {{"id", kBotId}, {"is_bot", true}, {"first_name", "Crumb"}}},
+                                       {"chat", Chat()},
+                                       {"date", NowS()},
+                                       {"text", "How can I help?"},
+                                       {"reply_markup", keyboard}}},
+                                     {"chat_instance", "-1234567890"},
+                                     {"data", "hours"}}}});
+  auto stored = PostUpdate(update);
+  ASSERT_EQ(stored.status, 200) << stored.body;
+  EXPECT_EQ(stored.Json().at("stored"), 1);
+  EXPECT_EQ(stored.Json().at("method"), "answerCallbackQuery");
+  EXPECT_EQ(stored.Json().at("callback_query_id"), "4382bfdwdsb323b2d9");
+  auto conversations = Conversations();
+  ASSERT_EQ(conversations.size(), 1u);
+  auto messages = Messages(conversations[0]);
+  ASSERT_FALSE(messages.empty());
+  EXPECT_EQ(messages[0].at("type"), "interactive");
+  EXPECT_EQ(messages[0].at("text"), "Opening hours");
+}
+
+TEST_F(TelegramTest, AnEditIsStoredAsANewVersionOfTheMessage) {
+  ASSERT_EQ(PostUpdate(TextUpdate(5005, 74, "Are you open on Sundya?")).status, 200);
+  const std::string edit = json::serialize(json::object{{"update_id", 5006},
+                                                        {"edited_message",
+                                                         {{"message_id", 74},
+                                                          {"from", From()},
+                                                          {"chat", Chat()},
+                                                          {"date", NowS()},
+                                                          {"edit_date", NowS() + 5},
+                                                          {"text", "Are you open on Sunday?"}}}});
+  auto stored = PostUpdate(edit);
+  ASSERT_EQ(stored.status, 200) << stored.body;
+  EXPECT_EQ(stored.Json().at("stored"), 1);
+  EXPECT_EQ(PostUpdate(edit).Json().at("duplicates"), 1);
+  auto conversations = Conversations();
+  ASSERT_EQ(conversations.size(), 1u);
+  bool edited = false;
+  for (const auto& m : Messages(conversations[0])) {
+    if (m.as_object().contains("edit_of")) {
+      edited = true;
+      EXPECT_EQ(m.at("edit_of").as_string(), std::to_string(kUserId) + ":74");
+      EXPECT_EQ(m.at("text"), "Are you open on Sunday?");
+    }
+  }
+  EXPECT_TRUE(edited);
+}
+
+TEST(TelegramChannelAdd, ARefusedTokenAddsNothing) {
+  FakeTelegram telegram;
+  ParleyProcess parley({{"PARLEY_TELEGRAM_API_BASE_URL", telegram.base_url()}, {"PARLEY_PUBLIC_URL", kPublicUrl}});
+  auto tenant = parley.Cli({"tenant", "create", "--name", "Crumb & Co"});
+  ASSERT_EQ(tenant.exit_code, 0) << tenant.out;
+  const std::string tenant_id = std::to_string(json::parse(tenant.out).at("tenant_id").to_number<int64_t>());
+  auto added = parley.Cli({"channel", "add", "telegram", "--tenant", tenant_id, "--bot-token", "123:unknown"});
+  EXPECT_NE(added.exit_code, 0);
+  EXPECT_NE((added.out + added.err).find("Unauthorized"), std::string::npos) << added.out << added.err;
+  EXPECT_TRUE(telegram.calls("setWebhook").empty());
+  // Added again with a token the fake knows, the channel is a new one: the refused one was never stored.
+  telegram.AddBot("123:known", 123, "known_bot");
+  auto retried = parley.Cli({"channel", "add", "telegram", "--tenant", tenant_id, "--bot-token", "123:known"});
+  ASSERT_EQ(retried.exit_code, 0) << retried.out << retried.err;
+  EXPECT_EQ(json::parse(retried.out).at("channel_id"), 1);
+}
+
+}  // namespace
+}  // namespace parley::testing
