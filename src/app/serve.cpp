@@ -213,7 +213,7 @@ int Serve(const Config& config) {
   }
   media::Fetcher media_fetcher(
       io.get_executor(), *store, *media_files, pool, media_client, RealClock(),
-      {.graph_base_url = config.graph_api_base_url,
+      {.channels = &channels,
        .attempts = static_cast<int>(config.media_fetch_attempts),
        .retry_base = std::chrono::milliseconds(config.media_retry_base_ms),
        .image = {.max_pixels = config.media_max_pixels},

@@ -34,6 +34,12 @@ struct SendResult {
   bool ok() const { return !error.has_value(); }
 };
 
+// A customer's media file as the platform delivered it.
+struct FetchedMedia {
+  std::string bytes;
+  std::string declared_mime_type;  //!< What the platform says; Parley sniffs the bytes instead (media/sniff.h).
+};
+
 // Settings for one platform, from configuration.
 struct PlatformSettings {
   std::string app_secret;    //!< Verifies the webhook signature; empty rejects every POST.
@@ -92,6 +98,15 @@ class Channel {
   // reached. Platforms whose webhooks are set up app-wide (Meta's) succeed without calling out.
   virtual boost::asio::awaitable<Result<void>> RegisterWebhook(const SendAccount& account, std::string url,
                                                                std::string public_id);
+
+  // Downloads the customer's media `media_id` (UnifiedMessage::media's id) with the channel's token through `client`
+  // (the media fetcher's, whose answers may be as large as a document). kPayloadTooLarge when the platform declares or
+  // delivers more than `max_bytes`; kNotFound when it no longer has the file; kPermissionDenied when the token is
+  // refused; kUnavailable or kTimeout when trying again later may work; kInvalidArgument on a platform Parley cannot
+  // download media from. Messages are safe to show, details never hold the token. `client` must outlive the
+  // coroutine.
+  virtual boost::asio::awaitable<Result<FetchedMedia>> FetchMedia(http::Client& client, const SendAccount& account,
+                                                                  std::string media_id, int64_t max_bytes);
 
   // What the answer to a stored webhook carries for the platform, when it can act on it (Telegram runs the Bot API
   // method a webhook's answer names: answerCallbackQuery); nullopt for the usual acknowledgement.

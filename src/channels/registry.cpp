@@ -95,6 +95,11 @@ boost::asio::awaitable<Result<void>> Channel::RegisterWebhook(const SendAccount&
   co_return Ok();
 }
 
+boost::asio::awaitable<Result<FetchedMedia>> Channel::FetchMedia(http::Client&, const SendAccount&, std::string,
+                                                                 int64_t) {
+  co_return Error::InvalidArgument("downloading media is not supported on this platform");
+}
+
 std::optional<boost::json::object> Channel::WebhookAnswer(const WebhookEvents&) const { return std::nullopt; }
 
 const ChannelField* PlatformPlugin::Field(ChannelField::Target target) const {

@@ -1,7 +1,5 @@
 #include "media/fetcher.h"
 
-#include "channels/whatsapp/media.h"
-#include "channels/whatsapp/parse.h"
 #include "core/log.h"
 #include "media/sniff.h"
 
@@ -82,14 +80,15 @@ asio::awaitable<void> Fetcher::Process(store::MediaRecord record, int64_t lease_
   if (!channel) {
     failure = channel.error();
     failed = true;
-  } else if (channel->platform != Platform(channels::whatsapp::kName)) {
+  } else if (channels::Channel* platform = options_.channels->Get(channel->platform); platform == nullptr) {
     failure = Error::InvalidArgument("downloading media is not supported on this platform");
     failed = true;
   } else {
     const std::optional<MediaKind> kind = KindOf(record.type);
     const int64_t max_bytes = kind ? MaxBytes(*kind) : 0;
-    Result<channels::whatsapp::FetchedMedia> fetched = co_await channels::whatsapp::FetchMedia(
-        client_, options_.graph_base_url, channel->access_token, record.platform_media_id, max_bytes);
+    const channels::SendAccount account{channel->account_id, channel->access_token};
+    Result<channels::FetchedMedia> fetched =
+        co_await platform->FetchMedia(client_, account, record.platform_media_id, max_bytes);
     if (!fetched) {
       failure = fetched.error();
       failed = true;

@@ -1,7 +1,7 @@
 #pragma once
 // The worker side of inbound media: leases the media records that are due (store/media_records.h), downloads each
-// from its platform through the one HTTP client (channels/whatsapp/media.h), checks the bytes (media/sniff.h), keeps
-// them in the media store, makes an image's agent copy and thumbnail (media/image.h) on the blocking pool, has a
+// from its platform through the one HTTP client (its platform's Channel::FetchMedia), checks the bytes (media/sniff.h),
+// keeps them in the media store, makes an image's agent copy and thumbnail (media/image.h) on the blocking pool, has a
 // voice note transcribed (media/transcriber.h) and a photo's text read (media/ocr.h), and records the outcome; then it
 // tells the reply path, whose burst waits for its media (app/reply_worker.h). A failure worth retrying waits
 // retry_base, then twice as long each time, up to `attempts` tries, and then the media is `failed` with the reason; a
@@ -9,6 +9,7 @@
 // made with the message, and this runs in worker processes (PARLEY_ROLE all or worker), any number of them (a record is
 // leased by one).
 
+#include "channels/channel.h"
 #include "core/blocking_pool.h"
 #include "core/clock.h"
 #include "http/client.h"
@@ -32,8 +33,9 @@
 namespace parley::media {
 
 struct FetcherOptions {
-  std::string graph_base_url;  //!< PARLEY_GRAPH_API_BASE_URL.
-  int attempts = 5;            //!< Downloads tried before `failed`.
+  //! The platforms' live channels, which download their media (Channel::FetchMedia). Outlives the fetcher.
+  const parley::channels::ChannelSet* channels = nullptr;
+  int attempts = 5;  //!< Downloads tried before `failed`.
   std::chrono::milliseconds retry_base{10000};
   std::chrono::milliseconds lease{120000};    //!< A record a dead worker held is taken again after this.
   std::chrono::milliseconds idle_poll{1000};  //!< How often an idle fetcher looks for due records.

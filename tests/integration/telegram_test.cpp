@@ -2,10 +2,11 @@
 // which bot the token is and sets its webhook (PARLEY_PUBLIC_URL + the channel's path, with a secret); an update
 // carrying that secret is stored and answered with sendMessage after a typing action; a wrong or missing secret is
 // refused with nothing stored; a redelivered update is a duplicate; a pressed button is answered in the webhook's
-// answer; an edit is a new version of the message.
+// answer; an edit is a new version of the message; a photo is downloaded with getFile.
 
 #include "fakes/fake_telegram.h"
 #include "integration/harness.h"
+#include "support/test_images.h"
 
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
@@ -50,6 +51,7 @@ class TelegramTest : public ::testing::Test {
         {"PARLEY_PUBLIC_URL", kPublicUrl},
         {"PARLEY_BATCH_WINDOW_MS", "300"},
         {"PARLEY_BATCH_MAX_WAIT_MS", "3000"},
+        {"PARLEY_OCR_LANGUAGES", ""},
     });
     auto tenant = parley_->Cli({"tenant", "create", "--name", "Crumb & Co"});
     ASSERT_EQ(tenant.exit_code, 0) << tenant.out;
@@ -237,6 +239,45 @@ TEST_F(TelegramTest, AnEditIsStoredAsANewVersionOfTheMessage) {
     }
   }
   EXPECT_TRUE(edited);
+}
+
+TEST_F(TelegramTest, APhotosLargestSizeIsDownloadedWithGetFile) {
+  const std::string photo = media::testing::Jpeg(640, 480);
+  telegram_.AddFile(kToken, "AgACAgQAAxkBAAIBZ2Large", photo);
+  const std::string update = json::serialize(json::object{
+      {"update_id", 5007},
+      {"message",
+       {{"message_id", 75},
+        {"from", From()},
+        {"chat", Chat()},
+        {"date", NowS()},
+        {"photo",
+         json::array{
+             {{"file_id", "AgACAgQAAxkBAAIBZ2Small"}, {"file_unique_id", "s"}, {"width", 90}, {"height", 67}},
+             {{"file_id", "AgACAgQAAxkBAAIBZ2Large"}, {"file_unique_id", "l"}, {"width", 640}, {"height", 480}}}},
+        {"caption", "Is this cake still available?"}}}});
+  ASSERT_EQ(PostUpdate(update).status, 200);
+  json::object media;
+  ASSERT_TRUE(Eventually(
+      [&] {
+        auto conversations = Conversations();
+        if (conversations.empty()) return false;
+        for (const auto& message : Messages(conversations[0])) {
+          if (!message.as_object().contains("media")) continue;
+          media = message.at("media").as_object();
+          return media.at("status") != "pending";
+        }
+        return false;
+      },
+      15s));
+  ASSERT_EQ(media.at("status"), "ready") << json::serialize(media) << parley_->logs();
+  EXPECT_EQ(media.at("mime_type"), "image/jpeg");
+  EXPECT_EQ(media.at("bytes").to_number<int64_t>(), static_cast<int64_t>(photo.size()));
+  const auto lookups = telegram_.calls("getFile");
+  ASSERT_EQ(lookups.size(), 1u);
+  EXPECT_EQ(lookups[0].params.at("file_id"), "AgACAgQAAxkBAAIBZ2Large");
+  EXPECT_EQ(telegram_.file_downloads(), 1);
+  EXPECT_EQ(parley_->logs().find(kToken), std::string::npos);
 }
 
 TEST(TelegramChannelAdd, ARefusedTokenAddsNothing) {

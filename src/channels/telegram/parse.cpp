@@ -318,6 +318,37 @@ SendResult ParseSentMessage(int http_status, std::string_view body) {
   return SendResult{MessageKey(read.Integer(*chat, "id"), read.Integer(*message, "message_id"))};
 }
 
+Error MediaTooLarge(int64_t max_bytes, std::string detail) {
+  return {ErrorCode::kPayloadTooLarge,
+          "too large: the limit for this media is " + std::to_string(max_bytes / 1024) + " KB", std::move(detail)};
+}
+
+Error MediaGone(std::string detail) {
+  return {ErrorCode::kNotFound, "Telegram no longer has this media", std::move(detail)};
+}
+
+Result<TelegramFile> ParseGetFile(int http_status, std::string_view body, int64_t max_bytes) {
+  BotApiAnswer answer = ParseBotApiAnswer(http_status, body);
+  if (!answer.ok) {
+    const std::string detail = "getFile: " + answer.error.title;
+    if (answer.error.title.find("too big") != std::string::npos) return MediaTooLarge(max_bytes, detail);
+    if (http_status == 401 || http_status == 403) {
+      return Error{ErrorCode::kPermissionDenied, "Telegram refused the channel's bot token", detail};
+    }
+    if (http_status == 429 || http_status >= 500)
+      return Error::Unavailable("Telegram did not deliver the media", detail);
+    return MediaGone(detail);
+  }
+  const json::object* file = answer.result.if_object();
+  FieldReader read;
+  TelegramFile found;
+  found.path = file != nullptr ? read.String(*file, "file_path") : std::string();
+  if (found.path.empty()) return MediaGone("getFile: no file_path");
+  if (file->contains("file_size")) found.size = read.Integer(*file, "file_size");
+  if (found.size > max_bytes) return MediaTooLarge(max_bytes, "declared " + std::to_string(found.size) + " bytes");
+  return found;
+}
+
 Result<AccountProfile> ParseGetMe(int http_status, std::string_view body) {
   BotApiAnswer answer = ParseBotApiAnswer(http_status, body);
   if (!answer.ok) return Error::InvalidArgument("Telegram refused the bot token: " + answer.error.title);

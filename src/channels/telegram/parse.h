@@ -70,6 +70,20 @@ BotApiAnswer ParseBotApiAnswer(int http_status, std::string_view body);
 // network failure, which the caller marks).
 SendResult ParseSentMessage(int http_status, std::string_view body);
 
+// getFile's answer: the file's path under {api_base_url}/file/bot<token>/ and its declared size (-1 when Telegram does
+// not say). kPayloadTooLarge when Telegram will not serve it ("file is too big": over the Bot API's 20 MB) or
+// declares more than `max_bytes`; kPermissionDenied for a refused token; kUnavailable for a 5xx or 429; kNotFound
+// otherwise (an unknown or expired file_id).
+struct TelegramFile {
+  std::string path;
+  int64_t size = -1;
+};
+Result<TelegramFile> ParseGetFile(int http_status, std::string_view body, int64_t max_bytes);
+
+// The errors of a media download: kPayloadTooLarge naming the limit, kNotFound for a file Telegram no longer has.
+Error MediaTooLarge(int64_t max_bytes, std::string detail);
+Error MediaGone(std::string detail);
+
 // getMe's answer: the bot's id as the account id and its username; kInvalidArgument with Telegram's description when
 // the token is refused.
 Result<AccountProfile> ParseGetMe(int http_status, std::string_view body);

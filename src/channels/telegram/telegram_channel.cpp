@@ -17,6 +17,9 @@ TelegramSettings WithoutTrailingSlash(TelegramSettings settings) {
   return settings;
 }
 
+// Out of the coroutines: g++ 12 miscompiles an Error braced from a string literal in a co_return.
+Error MalformedToken() { return {ErrorCode::kPermissionDenied, "the channel's bot token is malformed", {}}; }
+
 }  // namespace
 
 TelegramChannel::TelegramChannel(TelegramSettings settings, http::Client& client)
@@ -115,6 +118,36 @@ boost::asio::awaitable<Result<void>> TelegramChannel::RegisterWebhook(const Send
   if (answer.ok) co_return Ok();
   if (Transient(call.http_status)) co_return Error::Unavailable("Telegram's setWebhook failed: " + answer.error.title);
   co_return Error::InvalidArgument("Telegram refused the webhook: " + answer.error.title);
+}
+
+boost::asio::awaitable<Result<FetchedMedia>> TelegramChannel::FetchMedia(http::Client& client,
+                                                                         const SendAccount& account,
+                                                                         std::string media_id, int64_t max_bytes) {
+  if (!IsBotToken(account.access_token)) co_return MalformedToken();
+  boost::json::object params;
+  params["file_id"] = media_id;
+  Call call = co_await Post(account.access_token, "getFile", std::move(params));
+  if (call.network_error) {
+    co_return Error::Unavailable("Telegram did not deliver the media", call.network_error->detail);
+  }
+  Result<TelegramFile> file = ParseGetFile(call.http_status, call.body, max_bytes);
+  if (!file) co_return file.error();
+  http::ClientRequest download;
+  download.url = settings_.api_base_url + "/file/bot" + account.access_token + "/" + file->path;
+  download.log_url = settings_.api_base_url + "/file/bot<token>/" + file->path;
+  auto fetched = co_await client.Send(std::move(download));
+  if (!fetched) co_return fetched.error();
+  const std::string detail = "download: HTTP " + std::to_string(fetched->status);
+  if (fetched->status == 429 || fetched->status >= 500) {
+    co_return Error::Unavailable("Telegram did not deliver the media", detail);
+  }
+  if (fetched->status != 200) co_return MediaGone(detail);
+  if (static_cast<int64_t>(fetched->body.size()) > max_bytes) {
+    co_return MediaTooLarge(max_bytes, std::to_string(fetched->body.size()) + " bytes");
+  }
+  FetchedMedia media;
+  media.bytes = std::move(fetched->body);
+  co_return media;
 }
 
 std::optional<boost::json::object> TelegramChannel::WebhookAnswer(const WebhookEvents& events) const {

@@ -53,6 +53,9 @@ class TelegramChannel final : public Channel {
   // callback_query).
   boost::asio::awaitable<Result<void>> RegisterWebhook(const SendAccount& account, std::string url,
                                                        std::string public_id) override;
+  // getFile, then GET {api_base_url}/file/bot<token>/<file_path> (ParseGetFile says what each failure means).
+  boost::asio::awaitable<Result<FetchedMedia>> FetchMedia(http::Client& client, const SendAccount& account,
+                                                          std::string media_id, int64_t max_bytes) override;
   // {"method": "answerCallbackQuery", "callback_query_id": …} for a button pressed: Telegram runs it from the
   // webhook's answer, which stops the button's spinner without another request.
   std::optional<boost::json::object> WebhookAnswer(const WebhookEvents& events) const override;

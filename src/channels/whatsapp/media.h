@@ -3,6 +3,7 @@
 // for a few minutes ({"messaging_product", "url", "mime_type", "sha256", "file_size", "id"}), which is fetched at
 // once with the same bearer token.
 
+#include "channels/channel.h"
 #include "core/error.h"
 #include "http/client.h"
 
@@ -12,11 +13,6 @@
 #include <string>
 
 namespace parley::channels::whatsapp {
-
-struct FetchedMedia {
-  std::string bytes;
-  std::string declared_mime_type;  //!< What WhatsApp says; Parley sniffs the bytes instead (media/sniff.h).
-};
 
 // The media's bytes, or: kPayloadTooLarge when WhatsApp declares more than `max_bytes` (nothing is downloaded);
 // kNotFound when WhatsApp knows no such media (deleted, or its 30 days passed); kPermissionDenied when the token is

@@ -1,6 +1,7 @@
 #include "channels/whatsapp/whatsapp_channel.h"
 
 #include "channels/meta/graph.h"
+#include "channels/whatsapp/media.h"
 #include "channels/whatsapp/parse.h"
 #include "channels/whatsapp/templates.h"
 
@@ -31,6 +32,13 @@ boost::asio::awaitable<SendResult> WhatsAppChannel::SendTemplate(const SendAccou
                                                                  const TemplateMessage& message) {
   co_return co_await meta::PostJson(client_, meta::MessagesUrl(settings_.graph_base_url, account.account_id),
                                     account.access_token, TemplateMessageBody(contact_id, message), &ParseSendResponse);
+}
+
+boost::asio::awaitable<Result<FetchedMedia>> WhatsAppChannel::FetchMedia(http::Client& client,
+                                                                         const SendAccount& account,
+                                                                         std::string media_id, int64_t max_bytes) {
+  co_return co_await whatsapp::FetchMedia(client, settings_.graph_base_url, account.access_token, std::move(media_id),
+                                          max_bytes);
 }
 
 }  // namespace parley::channels::whatsapp

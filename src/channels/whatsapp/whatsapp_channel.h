@@ -26,6 +26,9 @@ class WhatsAppChannel final : public meta::MetaChannel {
   // POSTs TemplateMessageBody (whatsapp/templates.h): {"type":"template","template":{name, language, components}}.
   boost::asio::awaitable<SendResult> SendTemplate(const SendAccount& account, std::string_view contact_id,
                                                   const TemplateMessage& message) override;
+  // Retrieve Media URL, then the download (whatsapp/media.h).
+  boost::asio::awaitable<Result<FetchedMedia>> FetchMedia(http::Client& client, const SendAccount& account,
+                                                          std::string media_id, int64_t max_bytes) override;
 };
 
 }  // namespace parley::channels::whatsapp

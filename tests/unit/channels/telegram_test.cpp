@@ -103,6 +103,31 @@ TEST(TelegramFormatTest, GetMeNamesTheBot) {
   EXPECT_NE(refused.error().message.find("Unauthorized"), std::string::npos);
 }
 
+TEST(TelegramFormatTest, GetFileSaysWhereTheFileIsOrWhyNot) {
+  auto file = ParseGetFile(200,
+                           R"({"ok":true,"result":{"file_id":"AgAC","file_unique_id":"AQAD","file_size":94112,)"
+                           R"("file_path":"photos/file_7.jpg"}})",
+                           5 << 20);
+  ASSERT_TRUE(file) << file.error().message;
+  EXPECT_EQ(file->path, "photos/file_7.jpg");
+  EXPECT_EQ(file->size, 94112);
+  EXPECT_EQ(
+      ParseGetFile(200, R"({"ok":true,"result":{"file_id":"A","file_size":94112,"file_path":"p"}})", 1000).error().code,
+      ErrorCode::kPayloadTooLarge);
+  EXPECT_EQ(ParseGetFile(400, R"({"ok":false,"error_code":400,"description":"Bad Request: file is too big"})", 1000)
+                .error()
+                .code,
+            ErrorCode::kPayloadTooLarge);
+  EXPECT_EQ(ParseGetFile(400, R"({"ok":false,"error_code":400,"description":"Bad Request: invalid file_id"})", 1000)
+                .error()
+                .code,
+            ErrorCode::kNotFound);
+  EXPECT_EQ(ParseGetFile(401, R"({"ok":false,"error_code":401,"description":"Unauthorized"})", 1000).error().code,
+            ErrorCode::kPermissionDenied);
+  EXPECT_EQ(ParseGetFile(502, "Bad Gateway", 1000).error().code, ErrorCode::kUnavailable);
+  EXPECT_EQ(ParseGetFile(200, R"({"ok":true,"result":{"file_id":"A"}})", 1000).error().code, ErrorCode::kNotFound);
+}
+
 TEST(TelegramFormatTest, OnlyABotTokensFormGoesIntoAUrl) {
   EXPECT_TRUE(IsBotToken("7012345678:AAHtestToken_-x"));
   EXPECT_FALSE(IsBotToken(""));
