@@ -6,6 +6,17 @@
 namespace parley::agent {
 namespace {
 
+// The most of a media's read text (a photo's, a PDF's) the agent reads in one message: a document leaves room in the
+// burst (kMaxBurstBytes) for the words sent with it.
+constexpr size_t kMaxReadTextBytes = 3000;
+
+// Cuts `text` to at most `bytes`, at a character boundary.
+void CutAt(std::string& text, size_t bytes) {
+  if (text.size() <= bytes) return;
+  while (bytes > 0 && (static_cast<unsigned char>(text[bytes]) & 0xC0) == 0x80) --bytes;
+  text.resize(bytes);
+}
+
 // Runs of spaces, tabs and line breaks become one space (the extractors' own collapsing is knowledge's internal).
 std::string OneLine(std::string_view text) {
   std::string line;
@@ -31,7 +42,11 @@ std::string MessageText(const store::StoredMessage& message) {
     // A voice note is read as if its words had been typed.
     placeholder = std::move(transcript);
   } else if (message.type != MessageType::kText && message.type != MessageType::kInteractive) {
-    const std::string ocr_text = media && media->ocr_text ? OneLine(*media->ocr_text) : std::string();
+    std::string ocr_text = media && media->ocr_text ? OneLine(*media->ocr_text) : std::string();
+    if (ocr_text.size() > kMaxReadTextBytes) {
+      CutAt(ocr_text, kMaxReadTextBytes);
+      ocr_text += "…";
+    }
     placeholder = "[" + std::string(ToString(message.type)) +
                   (ocr_text.empty() ? std::string() : "; text in it: " + ocr_text) + "]";
   }
@@ -54,9 +69,7 @@ std::string BurstText(const std::vector<store::StoredMessage>& messages, int& le
         ++left_out;
         continue;
       }
-      size_t cut = kMaxBurstBytes;
-      while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-      text.resize(cut);
+      CutAt(text, kMaxBurstBytes);
     }
     bytes += text.size() + 1;
     newest_first.push_back(std::move(text));

@@ -1,5 +1,6 @@
 #include "agent/service.h"
 
+#include "knowledge/document_text.h"
 #include "store/knowledge_store.h"
 #include "store/tenant_store.h"
 
@@ -78,14 +79,8 @@ AgentService::AgentService(boost::asio::any_io_executor executor, const Config& 
   ingest_options.lease_ms = config.ingest_lease_ms;
   ingest_options.documents_in_flight = static_cast<int>(config.ingest_documents_in_flight);
   ingest_options.documents_per_tenant = std::max(1, ingest_options.documents_in_flight - 1);
-  ingest_options.budget.limits.max_pages = static_cast<int>(config.document_max_pages);
-  ingest_options.budget.limits.max_chars = config.document_max_chars;
-  ingest_options.budget.cpu_seconds = static_cast<int>(config.document_cpu_seconds);
-  ingest_options.budget.memory_bytes = config.document_memory_mb << 20;
-  // Past its processor time the kernel stops the child; the deadline covers a child that waits instead (a
-  // machine too busy to give it its seconds is not the document's fault, hence the margin).
-  ingest_options.budget.deadline = std::chrono::seconds(2 * config.document_cpu_seconds + 10);
-  ingest_options.extract_command = {"/proc/self/exe", "extract"};
+  ingest_options.budget = knowledge::DocumentBudget(config);
+  ingest_options.extract_command = knowledge::ServerExtractCommand();
   ingestor_ = std::make_unique<knowledge::Ingestor>(executor, store.knowledge(), indexes_, profile_for, pool, client,
                                                     ingest_options);
 }

@@ -29,9 +29,9 @@ struct MediaLinks {
 };
 
 // The `media` object of a message: mime_type, bytes, url (signed, expiring; the platform's own URL for media Parley
-// does not keep), thumbnail_url (images), transcript and ocr_text (null until known), status (pending, ready,
-// failed, refused) and error (the reason, or null). `record` is the message's media record, if it has one;
-// `details` its stored details' "media" object (filename, voice, the platform's URL…).
+// does not keep), thumbnail_url (images), transcript and ocr_text (a photo's or a PDF's text; null until known), status
+// (pending, ready, failed, refused) and error (the reason, or null). `record` is the message's media record, if it has
+// one; `details` its stored details' "media" object (filename, voice, the platform's URL…).
 boost::json::object MediaJson(const store::MediaRecord* record, const boost::json::object& details,
                               const MediaLinks& links);
 

@@ -84,7 +84,7 @@ extern const std::string_view kInboxSchemaShapes = R"json({
       "url": {"type": ["string", "null"], "description": "A signed link, valid PARLEY_MEDIA_URL_TTL_HOURS, that serves the file without a session (GET /api/media/{id}); for Instagram the platform's own URL; null unless ready."},
       "thumbnail_url": {"type": ["string", "null"], "description": "Images: a signed link to a thumbnail (JPEG, at most 256 px)."},
       "transcript": {"type": ["string", "null"], "description": "Voice notes: what was said; null while not known."},
-      "ocr_text": {"type": ["string", "null"], "description": "Images: the text in the picture; null while not known."},
+      "ocr_text": {"type": ["string", "null"], "description": "Images: the text in the picture; PDF documents: their text (the first 20,000 bytes); null while not known."},
       "status": {"type": "string", "enum": ["pending", "ready", "failed", "refused"]},
       "error": {"type": ["string", "null"], "description": "Why it failed or was refused (too large, a type the message cannot carry, …)."},
       "filename": {"type": "string", "description": "Documents: the name the customer's file had."},

@@ -26,6 +26,7 @@
 #include "http/server.h"
 #include "http/static_files.h"
 #include "http/tls.h"
+#include "knowledge/document_text.h"
 #include "mail/mailer.h"
 #include "media/fetcher.h"
 #include "media/media_store.h"
@@ -211,6 +212,9 @@ int Serve(const Config& config) {
                                                      config.transcription_model,
                                                      std::chrono::milliseconds(config.transcription_timeout_ms)});
   }
+  // A PDF sent in a chat is read like a knowledge document, in the same child process and within the same budget.
+  const knowledge::ExtractCommand extract_command = knowledge::ServerExtractCommand();
+  const knowledge::ExtractBudget document_budget = knowledge::DocumentBudget(config);
   media::Fetcher media_fetcher(
       io.get_executor(), *store, *media_files, pool, media_client, RealClock(),
       {.channels = &channels,
@@ -218,6 +222,10 @@ int Serve(const Config& config) {
        .retry_base = std::chrono::milliseconds(config.media_retry_base_ms),
        .image = {.max_pixels = config.media_max_pixels},
        .ocr = {.languages = config.ocr_languages, .max_pixels = config.media_max_pixels},
+       .read_pdf =
+           [&extract_command, &document_budget, &pool](std::string_view pdf) {
+             return knowledge::ExtractText(extract_command, knowledge::Format::kPdf, pdf, document_budget, pool);
+           },
        .transcriber = transcriber ? &*transcriber : nullptr,
        .on_settled = [&batcher](int64_t conversation_id) { batcher->RetryAt(conversation_id, NowMs()); }});
 

@@ -132,31 +132,40 @@ asio::awaitable<void> Fetcher::Process(store::MediaRecord record, int64_t lease_
 asio::awaitable<void> Fetcher::Understand(const store::MediaRecord& record, const std::string& bytes,
                                           store::MediaOutcome& outcome) {
   const std::optional<MediaKind> kind = KindOf(record.type);
-  const bool reads_text =
+  const bool reads_image =
       kind == MediaKind::kImage && IsDecodableImage(outcome.mime_type) && !options_.ocr.languages.empty();
+  const bool reads_pdf = kind == MediaKind::kDocument && outcome.mime_type == "application/pdf" && options_.read_pdf;
   const bool transcribes = kind == MediaKind::kAudio && options_.transcriber != nullptr;
-  if (!reads_text && !transcribes) co_return;
+  if (!reads_image && !reads_pdf && !transcribes) co_return;
   const auto started = std::chrono::steady_clock::now();
   Result<std::string> understood = std::string();
-  if (reads_text) {
+  if (reads_image) {
     auto read = [&bytes, this] { return ReadText(bytes, options_.ocr); };
     understood = co_await pool_.Run(read);
+  } else if (reads_pdf) {
+    understood = co_await options_.read_pdf(bytes);
   } else {
     understood = co_await options_.transcriber->Transcribe(bytes, outcome.mime_type);
   }
   const int64_t elapsed_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
   if (!understood) {
-    log::Warn(reads_text ? "media_text_not_read" : "media_not_transcribed", {{"media_id", record.id},
-                                                                             {"tenant_id", record.tenant_id},
-                                                                             {"error", understood.error().message},
-                                                                             {"detail", understood.error().detail},
-                                                                             {"ms", elapsed_ms}});
+    log::Warn(transcribes ? "media_not_transcribed" : "media_text_not_read", {{"media_id", record.id},
+                                                                              {"tenant_id", record.tenant_id},
+                                                                              {"error", understood.error().message},
+                                                                              {"detail", understood.error().detail},
+                                                                              {"ms", elapsed_ms}});
     co_return;
   }
-  const auto chars = static_cast<int64_t>(understood->size());
-  (reads_text ? outcome.ocr_text : outcome.transcript) = std::move(*understood);
-  log::Info(reads_text ? "media_text_read" : "media_transcribed",
+  std::string text = std::move(*understood);
+  if (text.size() > kMaxReadTextBytes) {
+    size_t cut = kMaxReadTextBytes;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+    text.resize(cut);
+  }
+  const auto chars = static_cast<int64_t>(text.size());
+  (transcribes ? outcome.transcript : outcome.ocr_text) = std::move(text);
+  log::Info(transcribes ? "media_transcribed" : "media_text_read",
             {{"media_id", record.id}, {"tenant_id", record.tenant_id}, {"chars", chars}, {"ms", elapsed_ms}});
 }
 

@@ -2,12 +2,12 @@
 // The worker side of inbound media: leases the media records that are due (store/media_records.h), downloads each
 // from its platform through the one HTTP client (its platform's Channel::FetchMedia), checks the bytes (media/sniff.h),
 // keeps them in the media store, makes an image's agent copy and thumbnail (media/image.h) on the blocking pool, has a
-// voice note transcribed (media/transcriber.h) and a photo's text read (media/ocr.h), and records the outcome; then it
-// tells the reply path, whose burst waits for its media (app/reply_worker.h). A failure worth retrying waits
-// retry_base, then twice as long each time, up to `attempts` tries, and then the media is `failed` with the reason; a
-// file over its limit or of a type its message cannot carry is `refused`. Never in the webhook's request: the record is
-// made with the message, and this runs in worker processes (PARLEY_ROLE all or worker), any number of them (a record is
-// leased by one).
+// voice note transcribed (media/transcriber.h) and the text of a photo (media/ocr.h) or a PDF read, and records the
+// outcome; then it tells the reply path, whose burst waits for its media (app/reply_worker.h). A failure worth retrying
+// waits retry_base, then twice as long each time, up to `attempts` tries, and then the media is `failed` with the
+// reason; a file over its limit or of a type its message cannot carry is `refused`. Never in the webhook's request: the
+// record is made with the message, and this runs in worker processes (PARLEY_ROLE all or worker), any number of them (a
+// record is leased by one).
 
 #include "channels/channel.h"
 #include "core/blocking_pool.h"
@@ -32,6 +32,9 @@
 
 namespace parley::media {
 
+// The most of a file's text kept on its record (a PDF's first pages): what a chat needs, not the whole book.
+inline constexpr size_t kMaxReadTextBytes = 20000;
+
 struct FetcherOptions {
   //! The platforms' live channels, which download their media (Channel::FetchMedia). Outlives the fetcher.
   const parley::channels::ChannelSet* channels = nullptr;
@@ -42,6 +45,9 @@ struct FetcherOptions {
   int batch = 4;                              //!< Records leased (and fetched at once) per pass.
   ImageOptions image;
   OcrOptions ocr;  //!< Reading the text in photos; no languages: none is read.
+  //! Reads the text of a PDF sent as a document (the knowledge's extraction, knowledge/document_text.h); empty keeps
+  //! documents unread. `pdf` stays valid until the returned coroutine completes.
+  std::function<boost::asio::awaitable<Result<std::string>>(std::string_view pdf)> read_pdf;
   //! Transcribes voice and audio messages once kept; null keeps them without a transcript. Outlives the fetcher.
   Transcriber* transcriber = nullptr;
   //! Called with a record's conversation once its outcome is final (ready, failed or refused), on the fetcher's
@@ -72,8 +78,8 @@ class Fetcher {
  private:
   boost::asio::awaitable<void> Process(store::MediaRecord record, int64_t lease_until_ms);
   // Adds what can be read from a kept file to `outcome`: a voice note's transcript, a photo's text (on the blocking
-  // pool). A failure leaves it unknown (logged): the file is kept all the same, and the agent's turn says it could
-  // not listen, or reads the photo as "[image]".
+  // pool) or a PDF's (at most kMaxReadTextBytes). A failure leaves it unknown (logged): the file is kept all the same,
+  // and the agent's turn says it could not listen, or reads the photo as "[image]".
   boost::asio::awaitable<void> Understand(const store::MediaRecord& record, const std::string& bytes,
                                           store::MediaOutcome& outcome);
   boost::asio::awaitable<void> Loop();

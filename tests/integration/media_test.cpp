@@ -11,6 +11,7 @@
 #include "integration/harness.h"
 #include "integration/payloads.h"
 #include "media/signed_url.h"
+#include "support/pdf_builder.h"
 #include "support/test_images.h"
 
 #include <gtest/gtest.h>
@@ -330,6 +331,26 @@ TEST_F(MediaUnderstandingTest, ThePhotosTextReachesTheAgentAndTheInbox) {
   ASSERT_FALSE(contents.empty()) << parley_->logs();
   for (const auto& content : contents) {
     EXPECT_NE(content.find("[image; text in it: ORDER #4417"), std::string::npos) << content;
+  }
+}
+
+TEST_F(MediaUnderstandingTest, APdfSentInAChatIsReadLikeAKnowledgeDocument) {
+  BootWithAgent(/*transcriber=*/false);
+  const std::string pdf = BuildPdf({"BT /F1 12 Tf 72 720 Td (Invoice 2291: 3 baguettes, 7.50 EUR) Tj ET"});
+  graph_.AddMedia("4077324873498575", kToken, pdf, "application/pdf");
+  ASSERT_EQ(Webhook(WhatsAppMedia("document", "wamid.doc5", "4077324873498575", "application/pdf")).status, 200);
+  ASSERT_TRUE(graph_.WaitForSends(1, 20s)) << parley_->logs();
+
+  json::object media = SettledMedia();
+  ASSERT_EQ(media.at("status"), "ready") << json::serialize(media);
+  ASSERT_TRUE(media.at("ocr_text").is_string()) << json::serialize(media) << parley_->logs();
+  EXPECT_NE(std::string(media.at("ocr_text").as_string()).find("Invoice 2291: 3 baguettes, 7.50 EUR"),
+            std::string::npos)
+      << json::serialize(media);
+  const auto contents = ChatContents();
+  ASSERT_FALSE(contents.empty()) << parley_->logs();
+  for (const auto& content : contents) {
+    EXPECT_NE(content.find("[document; text in it: Invoice 2291"), std::string::npos) << content;
   }
 }
 

@@ -78,6 +78,15 @@ TEST(MessageTextTest, APhotoCarriesTheTextReadInItOnOneLine) {
   EXPECT_EQ(MessageText(photo), "[image]");
 }
 
+TEST(MessageTextTest, ALongDocumentIsReadFromItsBeginningLeavingRoomForTheWords) {
+  store::StoredMessage pdf = Media(MessageType::kDocument, "here is my invoice");
+  pdf.media.emplace().ocr_text = "Invoice 2291\n" + std::string(10000, 'x');
+  const std::string text = MessageText(pdf);
+  EXPECT_TRUE(text.starts_with("[document; text in it: Invoice 2291 xxx")) << text.substr(0, 60);
+  EXPECT_TRUE(text.ends_with("x…] here is my invoice")) << text.substr(text.size() - 60);
+  EXPECT_LT(text.size(), 3100u);
+}
+
 TEST(MessageTextTest, AVoiceNoteInABurstIsOneLineOfIt) {
   store::StoredMessage voice = Media(MessageType::kAudio, std::nullopt);
   voice.media.emplace().transcript = "and do you deliver?\n";

@@ -80,6 +80,7 @@ const messages = {
   'media.download': 'Download {name} ({size})',
   'media.transcript': 'Transcript:',
   'media.ocrText': 'Text in the image:',
+  'media.documentText': 'Text in the document:',
 
   'thread.messages': 'Messages',
   'thread.takeOver': 'Take over',

@@ -84,6 +84,7 @@ const fr: Catalog = {
     'media.download': 'Télécharger {name} ({size})',
     'media.transcript': 'Transcription :',
     'media.ocrText': 'Texte de l’image :',
+    'media.documentText': 'Texte du document :',
 
     'thread.messages': 'Messages',
     'thread.takeOver': 'Prendre la main',

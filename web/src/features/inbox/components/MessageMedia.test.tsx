@@ -48,13 +48,21 @@ describe('a message with media', () => {
     expect(screen.getByText('Is the shop open today?')).toBeInTheDocument();
   });
 
-  it('offers a document for download under its own name and size', () => {
+  it('offers a document for download under its own name and size, with the text read from it', () => {
     show({
       type: 'document',
-      media: media({ mime_type: 'application/pdf', bytes: 2_400_000, thumbnail_url: null, filename: 'invoice.pdf' }),
+      media: media({
+        mime_type: 'application/pdf',
+        bytes: 2_400_000,
+        thumbnail_url: null,
+        filename: 'invoice.pdf',
+        ocr_text: 'Invoice 2291',
+      }),
     });
     const link = screen.getByRole('link', { name: 'Download invoice.pdf (2.4 MB)' });
     expect(link).toHaveAttribute('download', 'invoice.pdf');
+    expect(screen.getByText('Text in the document:')).toBeInTheDocument();
+    expect(screen.getByText('Invoice 2291')).toBeInTheDocument();
   });
 
   it('says that a file is still being fetched, or why it could not be', () => {

@@ -7,7 +7,7 @@ type Media = NonNullable<Message['media']>;
 /**
  * A customer's photo, voice note, video, document or sticker as the thread shows it: the thumbnail (opening the full
  * image), a player, or a download link, with what Parley read from it (the transcript of a voice note, the text of a
- * photo). The links are signed and expire; the thread's next load brings fresh ones.
+ * photo or of a PDF). The links are signed and expire; the thread's next load brings fresh ones.
  */
 export function MessageMedia({ type, media }: { type: string; media: Media }) {
   const { t, formatBytes } = useI18n();
@@ -45,7 +45,8 @@ export function MessageMedia({ type, media }: { type: string; media: Media }) {
       )}
       {media.ocr_text && (
         <figcaption>
-          <span className="media-label">{t('media.ocrText')}</span> {media.ocr_text}
+          <span className="media-label">{t(type === 'document' ? 'media.documentText' : 'media.ocrText')}</span>{' '}
+          {media.ocr_text}
         </figcaption>
       )}
     </figure>
