@@ -103,35 +103,71 @@ Answerability JudgeAnswerability(std::string_view question, const std::vector<kn
   Answerability out;
   out.threshold = model.threshold;
   if (passages.empty()) return out;
-  out.probability = AnswerabilityProbability(ExtractAnswerabilityFeatures(question, passages, language), model);
+  out.features = ExtractAnswerabilityFeatures(question, passages, language);
+  out.probability = AnswerabilityProbability(out.features, model);
   out.answer = out.probability >= model.threshold;
   return out;
 }
 
-AnswerabilityModel FitAnswerability(const std::vector<AnswerabilityExample>& examples, double min_abstention) {
-  AnswerabilityModel model;
-  if (examples.empty()) return model;
+namespace {
+
+// The logistic weights of best_is_right on the examples' features.
+AnswerabilityModel FitWeights(const std::vector<const AnswerabilityExample*>& examples) {
   std::vector<AnswerabilityFeatures> features;
   std::vector<bool> labels;
-  for (const AnswerabilityExample& example : examples) {
-    features.push_back(example.features);
-    labels.push_back(example.best_is_right);
+  for (const AnswerabilityExample* example : examples) {
+    features.push_back(example->features);
+    labels.push_back(example->best_is_right);
   }
   const auto fitted = FitLogistic(features, labels);
+  AnswerabilityModel model;
   model.weights = fitted.weights;
   model.bias = fitted.bias;
-  // The lowest threshold (most answers) that still abstains on enough unanswerable questions: just above the
-  // probability of the unanswerable question ranked at the allowed quantile.
+  return model;
+}
+
+// The lowest threshold (most answers) that still abstains on enough unanswerable questions: just above the
+// probability of the unanswerable question ranked at the allowed quantile.
+double AbstainingThreshold(std::vector<double> unanswerable, double min_abstention) {
+  if (unanswerable.empty()) return 0.5;
+  std::sort(unanswerable.begin(), unanswerable.end(), std::greater<>());
+  const auto allowed =
+      static_cast<size_t>(std::floor((1.0 - min_abstention) * static_cast<double>(unanswerable.size())));
+  if (allowed >= unanswerable.size()) return 0;
+  return std::nextafter(unanswerable[allowed], 2.0);
+}
+
+}  // namespace
+
+AnswerabilityModel FitAnswerability(const std::vector<AnswerabilityExample>& examples, double min_abstention) {
+  if (examples.empty()) return {};
+  std::vector<const AnswerabilityExample*> all;
+  for (const AnswerabilityExample& example : examples) all.push_back(&example);
+  AnswerabilityModel model = FitWeights(all);
   std::vector<double> unanswerable;
   for (const AnswerabilityExample& example : examples) {
     if (!example.answerable) unanswerable.push_back(AnswerabilityProbability(example.features, model));
   }
-  std::sort(unanswerable.begin(), unanswerable.end(), std::greater<>());
-  const auto allowed =
-      static_cast<size_t>(std::floor((1.0 - min_abstention) * static_cast<double>(unanswerable.size())));
-  model.threshold =
-      unanswerable.empty() ? 0.5 : std::nextafter(unanswerable[std::min(allowed, unanswerable.size() - 1)], 2.0);
-  if (allowed >= unanswerable.size()) model.threshold = 0;
+  model.threshold = AbstainingThreshold(std::move(unanswerable), min_abstention);
+  return model;
+}
+
+AnswerabilityModel FitAnswerabilityCrossValidated(const std::vector<AnswerabilityExample>& examples,
+                                                  double min_abstention, size_t folds) {
+  AnswerabilityModel model = FitAnswerability(examples, min_abstention);
+  if (examples.empty() || folds < 2) return model;
+  std::vector<double> unanswerable;
+  for (size_t fold = 0; fold < folds; ++fold) {
+    std::vector<const AnswerabilityExample*> training;
+    for (size_t i = 0; i < examples.size(); ++i) {
+      if (i % folds != fold) training.push_back(&examples[i]);
+    }
+    const AnswerabilityModel fitted = FitWeights(training);
+    for (size_t i = fold; i < examples.size(); i += folds) {
+      if (!examples[i].answerable) unanswerable.push_back(AnswerabilityProbability(examples[i].features, fitted));
+    }
+  }
+  model.threshold = AbstainingThreshold(std::move(unanswerable), min_abstention);
   return model;
 }
 

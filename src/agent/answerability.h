@@ -45,6 +45,7 @@ double AnswerabilityProbability(const AnswerabilityFeatures& features,
                                 const AnswerabilityModel& model = FittedAnswerabilityModel());
 
 struct Answerability {
+  AnswerabilityFeatures features{};  //!< All zero when there is no passage.
   double probability = 0;
   double threshold = 0;
   bool answer = false;  //!< probability >= threshold.
@@ -65,6 +66,13 @@ struct AnswerabilityExample {
 // then the lowest threshold at which the share of unanswerable examples abstained on is at least
 // `min_abstention`.
 AnswerabilityModel FitAnswerability(const std::vector<AnswerabilityExample>& examples, double min_abstention = 0.9);
+
+// The same weights (fitted on every example), with the threshold taken from out-of-fold probabilities: each of `folds`
+// interleaved folds is judged by a model fitted on the others, so the threshold is what abstains on `min_abstention`
+// of unanswerable questions the weights never saw, not of those they were fitted on. With fewer than two folds, or no
+// examples, it is FitAnswerability's model. fit_answerability prints it beside the in-sample threshold.
+AnswerabilityModel FitAnswerabilityCrossValidated(const std::vector<AnswerabilityExample>& examples,
+                                                  double min_abstention = 0.9, size_t folds = 5);
 
 struct TradeoffPoint {
   double threshold = 0;

@@ -52,6 +52,7 @@ struct Asked {
   std::vector<knowledge::Passage> passages;
   std::string document;
   std::string contains;  //!< Folded.
+  std::string language;  //!< The knowledge's, as the tenant set it.
 
   bool Answerable() const { return !document.empty(); }
   bool Expected(const knowledge::Passage& passage) const {
@@ -74,9 +75,10 @@ class Workbench {
   Workbench() = default;
   ~Workbench() { db_->Close(); }
 
-  // A knowledge base of its own tenant holding `files` of `corpus`, ingested; returns {tenant, knowledge base}.
+  // A knowledge base of its own tenant holding `files` of `corpus` in `language`, ingested; returns {tenant,
+  // knowledge base}.
   std::pair<int64_t, int64_t> Base(const std::string& name, const std::filesystem::path& corpus,
-                                   const std::vector<std::string>& files) {
+                                   const std::vector<std::string>& files, const std::string& language) {
     store::KnowledgeStore& knowledge = db_->knowledge();
     auto tenant = db_->CreateTenant(name, crypto::Sha256Hex(name + "-key"));
     auto base = knowledge.EnsureKnowledgeBase(tenant.value().id, name);
@@ -87,8 +89,8 @@ class Workbench {
     boost::asio::io_context io;
     BlockingPool pool(2);
     auto embedder = embedder_;
-    knowledge::ProfileForTenant profile_for = [embedder](int64_t) -> Result<knowledge::IndexingProfile> {
-      return knowledge::IndexingProfile{embedder, "english"};
+    knowledge::ProfileForTenant profile_for = [embedder, language](int64_t) -> Result<knowledge::IndexingProfile> {
+      return knowledge::IndexingProfile{embedder, language};
     };
     knowledge::Ingestor ingestor(io.get_executor(), knowledge, indexes_, profile_for, pool, nullptr,
                                  knowledge::IngestorOptions{});
@@ -103,13 +105,14 @@ class Workbench {
   // `question` asked of `base`: `document` and `contains` (folded) say which passage answers it, both empty when none
   // does.
   Asked Ask(std::pair<int64_t, int64_t> base, const std::string& question, const std::string& document,
-            const std::string& contains) {
+            const std::string& contains, const std::string& language) {
     knowledge::RetrievalOptions options;  // The agent's defaults, with the reranker's depth.
     options.top_k = agent::kRerankCandidates;
+    options.language = language;
     auto passages = retriever_.Retrieve(base.first, {base.second}, question, embedder_->EmbedOne(question),
                                         embedder_->id(), options);
     if (!passages) throw std::runtime_error("retrieve: " + passages.error().message);
-    return {question, std::move(*passages), document, contains};
+    return {question, std::move(*passages), document, contains, language};
   }
 
  private:
@@ -144,11 +147,11 @@ void AddRetrievalSet(Workbench& bench, const std::filesystem::path& dir, std::ve
     if (entry.is_regular_file()) files.push_back(entry.path().filename().string());
   }
   std::sort(files.begin(), files.end());
-  const auto base = bench.Base("eval", dir / "corpus", files);
+  const auto base = bench.Base("eval", dir / "corpus", files, "en");
   const boost::json::value questions = boost::json::parse(ReadFile(dir / "questions.json"));
   for (const auto& value : questions.as_array()) {
     const auto [document, contains] = Expected(value.as_object());
-    examples.push_back(bench.Ask(base, std::string(value.at("question").as_string()), document, contains));
+    examples.push_back(bench.Ask(base, std::string(value.at("question").as_string()), document, contains, "en"));
   }
 }
 
@@ -156,19 +159,24 @@ void AddRetrievalSet(Workbench& bench, const std::filesystem::path& dir, std::ve
 // questions is left out: each of its parts is judged on its own passages, which this one-question fit cannot say.
 void AddAgentSet(Workbench& bench, const std::filesystem::path& dir, std::vector<Asked>& examples) {
   std::map<std::string, std::pair<int64_t, int64_t>> bases;
+  std::map<std::string, std::string> languages;
   const boost::json::value tenants = boost::json::parse(ReadFile(dir / "tenants.json"));
-  for (const auto& [name, files] : tenants.at("tenants").as_object()) {
+  for (const auto& [name, tenant] : tenants.at("tenants").as_object()) {
     std::vector<std::string> names;
-    for (const auto& file : files.as_array()) names.emplace_back(file.as_string());
-    bases[std::string(name)] = bench.Base(std::string(name), dir.parent_path() / "corpus", names);
+    for (const auto& file : tenant.at("documents").as_array()) names.emplace_back(file.as_string());
+    const auto* language = tenant.as_object().if_contains("language");
+    languages[std::string(name)] = language != nullptr ? std::string(language->as_string()) : "en";
+    bases[std::string(name)] =
+        bench.Base(std::string(name), dir.parent_path() / "corpus", names, languages[std::string(name)]);
   }
   const boost::json::value questions = boost::json::parse(ReadFile(dir / "questions.json"));
   for (const auto& value : questions.as_array()) {
     const auto& question = value.as_object();
     if (question.contains("parts")) continue;
     const auto [document, contains] = Expected(question);
-    examples.push_back(bench.Ask(bases.at(std::string(question.at("tenant").as_string())),
-                                 std::string(question.at("question").as_string()), document, contains));
+    const std::string tenant(question.at("tenant").as_string());
+    examples.push_back(bench.Ask(bases.at(tenant), std::string(question.at("question").as_string()), document, contains,
+                                 languages.at(tenant)));
   }
 }
 
@@ -195,7 +203,7 @@ int main(int argc, char** argv) {
   size_t fused_right = 0;
   for (const Asked& question : asked) {
     if (!question.Answerable()) continue;
-    const auto features = agent::ExtractRerankFeatures(question.question, question.passages, "english");
+    const auto features = agent::ExtractRerankFeatures(question.question, question.passages, question.language);
     for (size_t i = 0; i < features.size(); ++i) {
       candidates.push_back(features[i]);
       labels.push_back(question.Expected(question.passages[i]));
@@ -207,11 +215,11 @@ int main(int argc, char** argv) {
   // Answerability on the reranked candidates, as the agent judges them (its top 5 kept).
   std::vector<agent::AnswerabilityExample> examples;
   for (Asked& question : asked) {
-    agent::Rerank(question.question, question.passages, "english", reranker);
+    agent::Rerank(question.question, question.passages, question.language, reranker);
     constexpr size_t kTopK = 5;
     if (question.passages.size() > kTopK) question.passages.resize(kTopK);
     agent::AnswerabilityExample example;
-    example.features = agent::ExtractAnswerabilityFeatures(question.question, question.passages, "english");
+    example.features = agent::ExtractAnswerabilityFeatures(question.question, question.passages, question.language);
     example.answerable = question.Answerable();
     example.best_is_right = !question.passages.empty() && question.Expected(question.passages.front());
     examples.push_back(example);
@@ -237,6 +245,10 @@ int main(int argc, char** argv) {
   }
   std::printf("  %-16s %+.3f\nthreshold (abstain on >= 90%% of unanswerable): %.3f\n", "bias", model.bias,
               model.threshold);
+  // A threshold fitted where its weights were fitted flatters them: the one that abstains as often on questions the
+  // weights never saw says how far the in-sample one can be trusted.
+  std::printf("threshold out of fold (5 folds): %.3f\n",
+              agent::FitAnswerabilityCrossValidated(examples, 0.9, 5).threshold);
   std::vector<double> thresholds{model.threshold};
   for (int step = 1; step <= 19; ++step) thresholds.push_back(step * 0.05);
   std::printf("\n threshold  abstains(unanswerable)  answers(answerable)  answers from the right passage\n");

@@ -99,6 +99,12 @@ class GenerateStage final : public Stage {
       }
       Answerability answerability = JudgeAnswerability(question.searched(), question.passages, settings.language);
       boost::json::object entry{{"probability", answerability.probability}, {"threshold", answerability.threshold}};
+      // Which of the model's features refused (or accepted) the passage: the fit's inputs, by name.
+      boost::json::object features;
+      for (size_t i = 0; i < kAnswerabilityFeatures; ++i) {
+        features[AnswerabilityFeatureNames()[i]] = answerability.features[i];
+      }
+      entry["features"] = std::move(features);
       const bool ambiguous = AmbiguousRow(question.searched(), question.passages);
       if (ambiguous) entry["ambiguous_row"] = true;
       // A rendering word by word answers only from a passage about its firm words (support.h).

@@ -37,6 +37,8 @@ TEST(AnswerabilityTest, FeaturesReadTheBestPassageAndTheQuestion) {
   EXPECT_DOUBLE_EQ(features[9], 0.4);         // coverage weighted by rarity
   EXPECT_EQ(ExtractAnswerabilityFeatures("Is it open?", {}, "en"), AnswerabilityFeatures{});
   EXPECT_FALSE(JudgeAnswerability("Is it open?", {}, "en").answer);
+  // The judgement carries the features it was made on, for the trace.
+  EXPECT_EQ(JudgeAnswerability("How much is a cake?", passages, "en").features, features);
 }
 
 TEST(AnswerabilityTest, TheFitSeparatesAndItsThresholdAbstainsOnUnanswerableQuestions) {
@@ -65,6 +67,26 @@ TEST(AnswerabilityTest, TheFitSeparatesAndItsThresholdAbstainsOnUnanswerableQues
   const std::string source = AnswerabilityModelSource(model, "test");
   EXPECT_NE(source.find("constexpr AnswerabilityModel kFittedAnswerability{"), std::string::npos);
   EXPECT_NE(source.find("// test\n"), std::string::npos);
+}
+
+TEST(AnswerabilityTest, TheThresholdOutOfFoldKeepsTheWeightsAndStillAbstains) {
+  std::vector<AnswerabilityExample> examples;
+  for (int i = 0; i < 60; ++i) {
+    AnswerabilityExample example;
+    example.answerable = example.best_is_right = i % 3 != 0;
+    example.features[0] = example.answerable ? 0.6 + 0.005 * i : 0.02 * (i % 15);
+    example.features[9] = example.features[0] / 2;
+    examples.push_back(example);
+  }
+  const AnswerabilityModel in_sample = FitAnswerability(examples, 0.9);
+  const AnswerabilityModel out_of_fold = FitAnswerabilityCrossValidated(examples, 0.9, 5);
+  EXPECT_EQ(out_of_fold.weights, in_sample.weights);
+  EXPECT_EQ(out_of_fold.bias, in_sample.bias);
+  const auto points = AnswerabilityTradeoff(examples, out_of_fold, {out_of_fold.threshold});
+  EXPECT_GE(points[0].abstained_unanswerable, 0.9);
+  EXPECT_GE(points[0].answered_answerable, 0.9);
+  // One fold is no cross-validation: the in-sample threshold.
+  EXPECT_EQ(FitAnswerabilityCrossValidated(examples, 0.9, 1).threshold, in_sample.threshold);
 }
 
 TEST(AnswerabilityTest, TheFittedModelIsUsable) {
