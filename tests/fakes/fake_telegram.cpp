@@ -32,8 +32,6 @@ struct FakeTelegram::Impl {
   std::map<std::string, File> files;  // By file_id.
   std::vector<TelegramCall> calls;
   int64_t next_message_id = 1000;
-  int fail_sends = 0;
-  int fail_status = 500;
   int file_downloads = 0;
 
   http::Response Handle(const std::string& token, const std::string& method, const boost::json::object& params);
@@ -108,10 +106,6 @@ http::Response FakeTelegram::Impl::Handle(const std::string& token, const std::s
       return Fail(400, "Bad Request: message text is empty");
     }
     if (Utf16Length(text->as_string()) > 4096) return Fail(400, "Bad Request: message is too long");
-    if (fail_sends > 0) {
-      --fail_sends;
-      return Fail(fail_status, fail_status == 429 ? "Too Many Requests: retry after 1" : "Internal Server Error");
-    }
     const int64_t chat = chat_id->is_int64() ? chat_id->as_int64() : 0;
     return Ok(json::object{{"message_id", ++next_message_id},
                            {"from", user},
@@ -187,12 +181,6 @@ void FakeTelegram::AddFile(const std::string& token, const std::string& file_id,
   std::lock_guard lock(impl_->mutex);
   const std::string path = "documents/file_" + std::to_string(impl_->files.size()) + ".bin";
   impl_->files[file_id] = {token, path, std::move(bytes)};
-}
-
-void FakeTelegram::FailNextSends(int n, int status) {
-  std::lock_guard lock(impl_->mutex);
-  impl_->fail_sends = n;
-  impl_->fail_status = status;
 }
 
 std::vector<TelegramCall> FakeTelegram::calls() const {

@@ -40,8 +40,6 @@ class FakeTelegram {
   void AddBot(const std::string& token, int64_t id, const std::string& username);
   // A file of `token`'s bot: getFile answers it with file_path "<kind>/file_<n>", which serves `bytes`.
   void AddFile(const std::string& token, const std::string& file_id, std::string bytes);
-  // The next `n` sendMessage calls answer `status` with Telegram's error body.
-  void FailNextSends(int n, int status);
 
   std::vector<TelegramCall> calls() const;
   std::vector<TelegramCall> calls(const std::string& method) const;

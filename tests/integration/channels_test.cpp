@@ -181,7 +181,7 @@ TEST_F(ChannelsTest, ARefusedTokenOrAnUnreachablePlatformSavesNothing) {
                        json::object{{"platform", "whatsapp"}, {"account_id", "../me"}, {"access_token", "x"}});
   EXPECT_EQ(malformed.status, 400);
   auto unknown_field = Api("POST", "/api/social-accounts", acme_key_,
-                           json::object{{"platform", "telegram"}, {"account_id", kPhone}, {"access_token", "x"}});
+                           json::object{{"platform", "telex"}, {"account_id", kPhone}, {"access_token", "x"}});
   EXPECT_EQ(unknown_field.status, 400);
 }
 

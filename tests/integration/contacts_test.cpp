@@ -92,7 +92,7 @@ TEST_F(ContactsTest, ListsSearchesFiltersAndShowsOneContactWithItsConversations)
   EXPECT_EQ(search[0].at("id").to_number<int64_t>(), ana);
   EXPECT_EQ(Listed("/api/contacts?platform=instagram"), 0u);
   EXPECT_EQ(Listed("/api/contacts?platform=whatsapp&limit=1"), 1u);
-  EXPECT_EQ(Api("GET", "/api/contacts?platform=telegram").status, 400);
+  EXPECT_EQ(Api("GET", "/api/contacts?platform=telex").status, 400);
 
   auto detail = Api("GET", "/api/contacts/" + std::to_string(ana), {}, agent_);  // Any role reads.
   ASSERT_EQ(detail.status, 200) << detail.body;

@@ -145,7 +145,7 @@ TEST_F(InboxFeaturesTest, FiltersByPlatformAssigneeAndWaitingOnAPerson) {
   ASSERT_EQ(Api("POST", Path(mine, "/messages"), R"({"text":"Here is the answer"})", ana_).status, 202);
   EXPECT_EQ(Ids("?waiting=true"), (std::vector<int64_t>{other}));
   EXPECT_EQ(Ids("?waiting=false"), (std::vector<int64_t>{mine}));
-  for (const char* bad : {"?platform=telegram", "?waiting=maybe", "?assignee=me"}) {
+  for (const char* bad : {"?platform=telex", "?waiting=maybe", "?assignee=me"}) {
     EXPECT_EQ(Api("GET", std::string("/api/conversations") + bad).status, 400) << bad;  // an API key has no "me"
   }
 }

@@ -302,9 +302,6 @@ BotApiAnswer ParseBotApiAnswer(int http_status, std::string_view body) {
   if (answer.error.code == 0) answer.error.code = http_status;
   answer.error.title = read.String(*root, "description");
   if (answer.error.title.empty()) answer.error.title = "HTTP " + std::to_string(http_status);
-  if (const json::object* parameters = read.Object(*root, "parameters")) {
-    answer.retry_after_s = read.Integer(*parameters, "retry_after");
-  }
   return answer;
 }
 

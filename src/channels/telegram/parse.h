@@ -56,13 +56,11 @@ boost::json::object TypingParams(std::string_view chat_id);
 // A chat id as the Bot API takes it: the integer when `chat_id` is one, else the string (@channelusername).
 boost::json::value ChatIdValue(std::string_view chat_id);
 
-// The Bot API's answer to one call: {"ok": true, "result": …} or {"ok": false, "error_code", "description",
-// "parameters": {"retry_after"}}.
+// The Bot API's answer to one call: {"ok": true, "result": …} or {"ok": false, "error_code", "description"}.
 struct BotApiAnswer {
   bool ok = false;
   boost::json::value result;
-  MessageError error;         //!< error_code and description; for a body that is not the Bot API's, the HTTP status.
-  int64_t retry_after_s = 0;  //!< Flood control: when to try again.
+  MessageError error;  //!< error_code and description; for a body that is not the Bot API's, the HTTP status.
 };
 BotApiAnswer ParseBotApiAnswer(int http_status, std::string_view body);
 

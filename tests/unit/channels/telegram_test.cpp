@@ -83,7 +83,7 @@ TEST(TelegramFormatTest, BotApiAnswersAndErrors) {
       429,
       R"({"ok":false,"error_code":429,"description":"Too Many Requests: retry after 7","parameters":{"retry_after":7}})");
   EXPECT_FALSE(flood.ok);
-  EXPECT_EQ(flood.retry_after_s, 7);
+  EXPECT_EQ(flood.error.code, 429);
 
   BotApiAnswer proxy = ParseBotApiAnswer(502, "<html>Bad Gateway</html>");
   EXPECT_FALSE(proxy.ok);
