@@ -1,6 +1,7 @@
 #include "api/api.h"
 
 #include "api/pipeline_metrics.h"
+#include "channels/registry.h"
 #include "core/crypto.h"
 #include "core/log.h"
 #include "core/metrics.h"
@@ -31,7 +32,7 @@ boost::asio::awaitable<Result<store::IngestOutcome>> IngestAsync(store::Store& s
 }
 
 boost::json::object ConversationJson(const store::Conversation& c) {
-  constexpr int64_t kWindowMs = int64_t{24} * 3600 * 1000;
+  const MessagingWindow& window = channels::TraitsOf(c.platform).window;
   return {
       {"id", c.id},
       {"platform", ToString(c.platform)},
@@ -47,10 +48,12 @@ boost::json::object ConversationJson(const store::Conversation& c) {
       {"assignee_id", c.assignee_user_id ? boost::json::value(*c.assignee_user_id) : boost::json::value(nullptr)},
       {"created_at", FormatTimestamp(c.created_at_ms)},
       {"last_message_at", FormatTimestamp(c.last_message_at_ms)},
-      // Free-form messages reach the customer until then (24 hours after their last message); past it WhatsApp
-      // takes only templates, and Instagram a person's reply tagged HUMAN_AGENT for 6 more days.
-      {"window_closes_at", c.last_inbound_at_ms ? boost::json::value(FormatTimestamp(*c.last_inbound_at_ms + kWindowMs))
-                                                : boost::json::value(nullptr)}};
+      // Free-form messages reach the customer until then (Meta: 24 hours after their last message); past it WhatsApp
+      // takes only templates, and Instagram and Messenger a person's reply tagged HUMAN_AGENT for 6 more days. Null
+      // on a platform without a window, or before the customer wrote.
+      {"window_closes_at", c.customer_wrote_at_ms && window.free_form_ms > 0
+                               ? boost::json::value(FormatTimestamp(*c.customer_wrote_at_ms + window.free_form_ms))
+                               : boost::json::value(nullptr)}};
 }
 
 boost::json::object MessageJson(const store::StoredMessage& m) {

@@ -24,17 +24,18 @@ inline int64_t WindowEndsAt(int64_t opened_at_ms, bool human_agent) {
 }
 
 // Whether a person may reply now in a conversation on `platform`, whose rules are `window`, and whose customer last
-// wrote at `last_inbound_at_ms` (nullopt: never), with a message template or not. On success, whether the reply
+// wrote at `customer_wrote_at_ms` (nullopt: never), with a message template or not. On success, whether the reply
 // needs the HUMAN_AGENT tag; kInvalidArgument for a template on a platform without them, kConflict past the window.
 inline Result<bool> PersonReplyAllowed(const Platform& platform, const MessagingWindow& window,
-                                       std::optional<int64_t> last_inbound_at_ms, int64_t now_ms, bool with_template) {
+                                       std::optional<int64_t> customer_wrote_at_ms, int64_t now_ms,
+                                       bool with_template) {
   if (with_template && !window.templates) {
     return Error::InvalidArgument("message templates are WhatsApp's; this conversation is on " +
                                   std::string(ToString(platform)));
   }
   if (window.free_form_ms == 0 || with_template) return false;
   const std::optional<int64_t> since_customer =
-      last_inbound_at_ms ? std::optional<int64_t>(now_ms - *last_inbound_at_ms) : std::nullopt;
+      customer_wrote_at_ms ? std::optional<int64_t>(now_ms - *customer_wrote_at_ms) : std::nullopt;
   if (since_customer && *since_customer <= window.free_form_ms) return false;
   if (window.templates) {
     return Error::Conflict(

@@ -146,8 +146,11 @@ struct Conversation {
   std::string mode = "bot";     //!< bot, human.
   std::string handoff_reason;   //!< Why it is in human mode ("asks_for_human", "takeover", …); empty in bot mode.
   std::optional<int64_t> human_until_ms;  //!< Human mode ends then unless a person replies; nullopt: when handed back.
-  std::optional<int64_t> assignee_user_id;    //!< The person in charge, if any.
-  std::optional<int64_t> last_inbound_at_ms;  //!< The customer's last message (WhatsApp's 24-hour window opens there).
+  std::optional<int64_t> assignee_user_id;  //!< The person in charge, if any.
+  //! When the customer sent their last message of any kind (a backlog, a reaction too): the platform's messaging
+  //! window opens there. The platform's timestamp unless missing or later than the arrival (a sender's clock does not
+  //! extend the window). nullopt: the customer never wrote.
+  std::optional<int64_t> customer_wrote_at_ms;
   int64_t created_at_ms = 0;
   int64_t last_message_at_ms = 0;
 };

@@ -59,9 +59,10 @@ std::optional<store::PendingConversation> FakeStore::Receive(int64_t conversatio
   inbound.answerable = channels_.at(c.channel_id).enabled;
   state.inbound.push_back(inbound);
   c.last_message_at_ms = now_ms;
+  c.customer_wrote_at_ms = now_ms;
   if (inbound.answerable) {
     ++state.inbound_seq;
-    c.last_inbound_at_ms = now_ms;
+    state.last_inbound_at_ms = now_ms;
     if (c.mode == "bot") {
       if (!state.pending_since_ms) state.pending_since_ms = now_ms;
     } else {
@@ -195,8 +196,8 @@ Result<std::vector<store::PendingConversation>> FakeStore::ListPendingConversati
   for (const auto& [id, state] : conversations_) {
     if (!state.pending_since_ms) continue;
     const store::Conversation& c = state.conversation;
-    pending.push_back(
-        {id, c.tenant_id, c.platform, *state.pending_since_ms, c.last_inbound_at_ms.value_or(*state.pending_since_ms)});
+    pending.push_back({id, c.tenant_id, c.platform, *state.pending_since_ms,
+                       state.last_inbound_at_ms.value_or(*state.pending_since_ms)});
   }
   std::sort(pending.begin(), pending.end(), [](const auto& a, const auto& b) {
     return std::pair{a.pending_since_ms, a.conversation_id} < std::pair{b.pending_since_ms, b.conversation_id};
@@ -362,7 +363,7 @@ Result<store::OutboundAttempt> FakeStore::LeaseNextOutbound(int64_t conversation
   next->lease_until_ms = now_ms + lease_ms;
   const store::Conversation& c = conversations_.at(conversation_id).conversation;
   const bool needs_window = !next->message.draft.whatsapp_template;
-  const int64_t opened_at = needs_window ? c.last_inbound_at_ms.value_or(next->created_at_ms) : next->created_at_ms;
+  const int64_t opened_at = needs_window ? c.customer_wrote_at_ms.value_or(next->created_at_ms) : next->created_at_ms;
   store::OutboundLease lease;
   lease.message = next->message;
   lease.token = next->lease_token;

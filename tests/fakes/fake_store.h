@@ -151,7 +151,8 @@ class FakeStore final : public store::Store {
     int64_t inbound_seq = 0;
     int64_t answered_through_id = 0;
     std::optional<int64_t> pending_since_ms;
-    std::string claim_token;  //!< Empty: no claim.
+    std::optional<int64_t> last_inbound_at_ms;  //!< The newest answerable message, for batching.
+    std::string claim_token;                    //!< Empty: no claim.
     int64_t claim_expires_at_ms = 0;
     int64_t claim_through_id = 0;
   };

@@ -88,7 +88,8 @@ TEST_F(MessengerTest, ChannelAddPrintsItsIdsAndThePlatformIsListed) {
   EXPECT_FALSE(channel_.at("public_id").as_string().empty());
   EXPECT_EQ(channel_.at("platform"), "messenger");
   bool listed = false;
-  for (const auto& platform : Api("GET", "/api/platforms").Json().at("data").as_array()) {
+  const json::value platforms = Api("GET", "/api/platforms").Json();
+  for (const auto& platform : platforms.at("data").as_array()) {
     if (platform.at("name") != "messenger") continue;
     listed = true;
     EXPECT_EQ(platform.at("webhook_path"), "/api/messenger/webhook");
@@ -152,7 +153,7 @@ TEST_F(MessengerTest, APersonsReplyPastTheDayCarriesTheHumanAgentTag) {
   auto reply = Api("POST", "/api/conversations/" + id + "/messages", R"({"text": "Yes, come by any time."})");
   ASSERT_EQ(reply.status, 202) << reply.body;
   ASSERT_TRUE(graph_.WaitForSends(1, 5s)) << parley_->logs();
-  const auto& body = graph_.sends().at(0).body;
+  const json::value body = graph_.sends().at(0).body;
   EXPECT_EQ(body.at("messaging_type"), "MESSAGE_TAG");
   EXPECT_EQ(body.at("tag"), "HUMAN_AGENT");
   EXPECT_EQ(body.at("message").at("text"), "Yes, come by any time.");

@@ -112,9 +112,13 @@ class TemplatesTest : public ::testing::Test {
   }
 
   // Moves the customer's last message `hours` into the past, as if they had written then.
+  // Moves the customer's messages, and the batching state that follows them, `hours` into the past.
   void CustomerWroteHoursAgo(int64_t conversation, int hours) {
-    ExecSql(*parley_, "UPDATE conversations SET last_inbound_at = last_inbound_at - " +
-                          std::to_string(int64_t{hours} * 3600 * 1000) + " WHERE id = " + std::to_string(conversation));
+    const std::string shift = std::to_string(int64_t{hours} * 3600 * 1000);
+    const std::string id = std::to_string(conversation);
+    ExecSql(*parley_, "UPDATE conversations SET last_inbound_at = last_inbound_at - " + shift + " WHERE id = " + id);
+    ExecSql(*parley_, "UPDATE messages SET created_at = created_at - " + shift + ", platform_timestamp = " +
+                          "platform_timestamp - " + shift + " WHERE direction = 'in' AND conversation_id = " + id);
   }
 
   std::string Messages(int64_t conversation) {

@@ -215,7 +215,7 @@ Result<OutboundMessage> PostgresStore::QueuePersonReply(int64_t tenant_id, int64
     STORE_ASSIGN_OR_RETURN(auto channel, db.Query(kChannelRemoved, Params(conversation.channel_id)));
     if (channel.empty() || channel.Bool(0, 0)) return Error::Conflict("the conversation's channel was removed");
     STORE_ASSIGN_OR_RETURN(const bool human_agent,
-                           PersonReplyAllowed(conversation.platform, window, conversation.last_inbound_at_ms, now_ms,
+                           PersonReplyAllowed(conversation.platform, window, conversation.customer_wrote_at_ms, now_ms,
                                               message_template.has_value()));
     boost::json::object fields{{"sent_by", "person"}, {"author", sent_by}};
     if (human_agent) fields["human_agent"] = true;

@@ -36,7 +36,7 @@ Conversation ReadConversation(const Rows& rows, int row) {
   c.handoff_reason = rows.String(row, 10);
   c.human_until_ms = rows.OptionalInt(row, 11);
   c.assignee_user_id = rows.OptionalInt(row, 12);
-  c.last_inbound_at_ms = rows.OptionalInt(row, 13);
+  c.customer_wrote_at_ms = rows.OptionalInt(row, 13);
   return c;
 }
 

@@ -15,7 +15,10 @@
 // Aliases c (conversations), ct (contacts) and ch (channels).
 #define PG_CONVERSATION_COLUMNS                                                                            \
   "c.id, c.tenant_id, c.channel_id, ch.platform, ct.platform_id, ct.name, c.status, c.mode, c.created_at," \
-  " c.last_message_at, COALESCE(c.handoff_reason, ''), c.human_until, c.assignee_user_id, c.last_inbound_at"
+  " c.last_message_at, COALESCE(c.handoff_reason, ''), c.human_until, c.assignee_user_id,"                 \
+  " (SELECT CASE WHEN lm.platform_timestamp > 0 AND lm.platform_timestamp < lm.created_at"                 \
+  "   THEN lm.platform_timestamp ELSE lm.created_at END FROM messages lm"                                  \
+  "   WHERE lm.conversation_id = c.id AND lm.direction = 'in' ORDER BY lm.id DESC LIMIT 1)"
 #define PG_CONVERSATION_JOINS \
   " FROM conversations c JOIN contacts ct ON ct.id = c.contact_id JOIN channels ch ON ch.id = c.channel_id"
 #define PG_SELECT_CONVERSATION "SELECT " PG_CONVERSATION_COLUMNS PG_CONVERSATION_JOINS

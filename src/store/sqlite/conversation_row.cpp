@@ -17,7 +17,7 @@ Conversation ReadConversation(const Statement& row) {
   c.handoff_reason = row.String(10);
   c.human_until_ms = row.OptionalInt(11);
   c.assignee_user_id = row.OptionalInt(12);
-  c.last_inbound_at_ms = row.OptionalInt(13);
+  c.customer_wrote_at_ms = row.OptionalInt(13);
   return c;
 }
 

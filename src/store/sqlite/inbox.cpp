@@ -249,7 +249,7 @@ Result<OutboundMessage> SqliteStore::QueuePersonReply(int64_t tenant_id, int64_t
     STORE_TRY(channel.Bind(1, conversation.channel_id).Step());
     if (channel.Int(0) != 0) return Error::Conflict("the conversation's channel was removed");
     STORE_ASSIGN_OR_RETURN(const bool human_agent,
-                           PersonReplyAllowed(conversation.platform, window, conversation.last_inbound_at_ms, now_ms,
+                           PersonReplyAllowed(conversation.platform, window, conversation.customer_wrote_at_ms, now_ms,
                                               message_template.has_value()));
     boost::json::object fields{{"sent_by", "person"}, {"author", sent_by}};
     if (human_agent) fields["human_agent"] = true;

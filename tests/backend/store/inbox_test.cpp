@@ -107,6 +107,33 @@ TEST_P(InboxTest, FiltersByPlatformAndByWaitingOnAPerson) {
   EXPECT_EQ(Ids({.waiting = true}), (std::vector<int64_t>{ig}));
 }
 
+// The window opens at the customer's last message of any kind, at the time it was sent: a backlog delivered late
+// (stored, not answered by the bot) still lets a person reply, with the HUMAN_AGENT tag past the first day.
+TEST_P(InboxTest, APersonsReplyWindowOpensWhenTheCustomerSentTheirLastMessage) {
+  const int64_t two_days = 2 * parley::testing::kWindowDayMs;
+  IngestRequest late = Request(now_, {Inbound("mid.late", "igsid-9", "Is my order ready?", kIgAccount)});
+  late.platform = Platform("instagram");
+  late.messages[0].message.platform = Platform("instagram");
+  late.messages[0].message.timestamp_ms = now_ - two_days;
+  late.messages[0].answerable = false;
+  ASSERT_TRUE(Ingest(std::move(late)));
+  const auto conversations = store_->ListConversations(acme_, std::nullopt, 10).value().data;
+  ASSERT_EQ(conversations.size(), 1u);
+  EXPECT_EQ(conversations[0].customer_wrote_at_ms, now_ - two_days);
+  auto reply = store_->QueuePersonReply(acme_, conversations[0].id, "Yes, come by.", "user:1", 0, now_,
+                                        parley::testing::kInstagramWindow);
+  ASSERT_TRUE(reply) << reply.error().message;
+  EXPECT_TRUE(reply->draft.human_agent);
+
+  // A WhatsApp customer's reaction an hour ago opens the 24 hours too; a sender's clock ahead of the arrival does
+  // not extend them.
+  const int64_t wa = Customer(kAccount, "33600000002", "👍", "", MessageType::kReaction);
+  const Conversation reacted = store_->GetConversation(acme_, wa).value();
+  EXPECT_EQ(reacted.customer_wrote_at_ms, kT0 - 1'000);
+  EXPECT_TRUE(
+      store_->QueuePersonReply(acme_, wa, "Glad you like it", "user:1", 0, now_, parley::testing::kWhatsAppWindow));
+}
+
 TEST_P(InboxTest, SearchFoldsAccentsAndCaseAndMatchesTheWordBeingTyped) {
   int64_t cake = Customer(kAccount, "33600000001", "Je voudrais un GÂTEAU d'anniversaire");
   int64_t bread = Customer(kAccount, "33600000002", "Avez-vous du pain sans gluten ?");

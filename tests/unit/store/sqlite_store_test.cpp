@@ -43,7 +43,7 @@ InboundItem Inbound(const std::string& mid, const std::string& contact, const st
   item.message.platform_message_id = mid;
   item.message.contact_id = contact;
   item.message.contact_name = "Ana";
-  item.message.timestamp_ms = 1'700'000'000'000;
+  item.message.timestamp_ms = kT0 - 1'000;  // Sent a second before it reached Parley.
   item.message.text = text;
   return item;
 }
