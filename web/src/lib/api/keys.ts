@@ -23,5 +23,6 @@ export const queryKeys = {
   support: ['support'] as const,
   users: ['users'] as const,
   channels: ['channels'] as const,
+  platforms: ['platforms'] as const,
   documents: ['knowledge', 'documents'] as const,
 };

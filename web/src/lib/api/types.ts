@@ -22,6 +22,7 @@ export type User = Item<ResponseOf<'/api/users'>>;
 export type KnowledgeDocument = ResponseOf<'/api/knowledge-documents/{id}'>;
 export type KnowledgeDocumentPage = ResponseOf<'/api/knowledge-documents'>;
 export type Channel = ResponseOf<'/api/social-accounts/{id}'>;
+export type PlatformList = ResponseOf<'/api/platforms'>;
 
 /** A page of a listing: `{data, next_cursor}`. */
 export interface Page<T> {

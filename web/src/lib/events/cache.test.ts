@@ -66,6 +66,29 @@ describe('applyEvent', () => {
     expect(after.pages[0]!.data[0]).toMatchObject({ id: 1, unread_count: 1, last_message: { id: 10 } });
   });
 
+  it('opens the window the platform declares, on a reaction too, and none on a platform without one', () => {
+    const client = setup();
+    client.setQueryData(queryKeys.platforms, {
+      data: [
+        { name: 'whatsapp', traits: { free_form_window_hours: 24 } },
+        { name: 'telegram', traits: { free_form_window_hours: null } },
+      ],
+    });
+    client.setQueryData(queryKeys.conversationList({}), {
+      pages: [{ data: [conversation(2, { platform: 'telegram' }), conversation(1)], next_cursor: null }],
+      pageParams: [null],
+    });
+    const reaction = message(9, { type: 'reaction', text: '👍', created_at: '2026-12-07T11:00:00.000Z' });
+    applyEvent(client, { id: 1, type: 'message.created', created_at: '', data: { conversation_id: 1, message: reaction } } as LiveEvent);
+    const telegram = message(11, { conversation_id: 2, created_at: '2026-12-07T11:05:00.000Z' });
+    applyEvent(client, { id: 2, type: 'message.created', created_at: '', data: { conversation_id: 2, message: telegram } } as LiveEvent);
+    const all = client.getQueryData(queryKeys.conversationList({})) as { pages: Array<{ data: Array<Record<string, unknown>> }> };
+    expect(all.pages[0]!.data).toEqual([
+      expect.objectContaining({ id: 2, unread_count: 1, window_closes_at: null }),
+      expect.objectContaining({ id: 1, unread_count: 0, window_closes_at: '2026-12-08T11:00:00.000Z' }),
+    ]);
+  });
+
   it('keeps the unread count and last message the list knows when an event’s conversation has none', () => {
     const client = setup();
     const { unread_count: _unread, last_message: _last, ...bare } = conversation(2, { unread_count: 3, mode: 'human' });

@@ -4,7 +4,7 @@
 // cache cannot decide by itself (a list filtered by text, a conversation it has never seen) is refetched.
 import type { InfiniteData, QueryClient, QueryKey } from '@tanstack/react-query';
 import { queryKeys, type ConversationFilter } from '../api/keys';
-import type { Conversation, Message, Page } from '../api/types';
+import type { Conversation, Message, Page, PlatformList } from '../api/types';
 import type { LiveEvent } from './events';
 
 type Pages<T> = InfiniteData<Page<T>, string | null>;
@@ -77,8 +77,13 @@ function updateConversation(client: QueryClient, conversation: Conversation): vo
   }
 }
 
-// How long after a customer's message the platforms take free-form replies (the server's window_closes_at).
-const windowMs = 24 * 3600 * 1000;
+// How long after a customer's message the platform takes free-form replies (the server's window_closes_at): its
+// traits' window once GET /api/platforms is known, Meta's 24 hours until then; null for a platform without one.
+function windowMsOf(client: QueryClient, platform: string): number | null {
+  const traits = client.getQueryData<PlatformList>(queryKeys.platforms)?.data.find((p) => p.name === platform)?.traits;
+  if (!traits) return 24 * 3600 * 1000;
+  return traits.free_form_window_hours === null ? null : traits.free_form_window_hours * 3600 * 1000;
+}
 
 // Erased with its contact: out of every list, and its own entries dropped (an open thread closes, see the inbox).
 function removeConversation(client: QueryClient, conversationId: number): void {
@@ -107,9 +112,10 @@ function addMessage(client: QueryClient, conversationId: number, message: Messag
     return { ...data, pages };
   });
   // The conversation moves up with its newest message. The server tells no more of it (no conversation.updated
-  // follows a customer's message): a customer's message (not a reaction) also counts as unread and reopens the
-  // platform's 24-hour window, as the server counts them (docs/dashboard.md).
-  const fromCustomer = message.direction === 'in' && message.type !== 'reaction';
+  // follows a customer's message): a customer's message (not a reaction) also counts as unread, and any of them
+  // reopens the platform's window, as the server counts them (docs/dashboard.md).
+  const fromCustomer = message.direction === 'in';
+  const unread = fromCustomer && message.type !== 'reaction';
   let known = false;
   const touch = (conversation: Conversation): Conversation => {
     known = true;
@@ -119,10 +125,11 @@ function addMessage(client: QueryClient, conversationId: number, message: Messag
     }
     const touched = { ...conversation, last_message_at: message.created_at, last_message: lastMessageOf(message) };
     if (!fromCustomer) return touched;
+    const windowMs = windowMsOf(client, String(conversation.platform));
     return {
       ...touched,
-      unread_count: Number(conversation.unread_count ?? 0) + 1,
-      window_closes_at: new Date(Date.parse(message.created_at) + windowMs).toISOString(),
+      unread_count: Number(conversation.unread_count ?? 0) + (unread ? 1 : 0),
+      window_closes_at: windowMs === null ? null : new Date(Date.parse(message.created_at) + windowMs).toISOString(),
     };
   };
   const detail = client.getQueryData<Conversation>(queryKeys.conversation(conversationId));

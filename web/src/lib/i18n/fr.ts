@@ -100,10 +100,11 @@ const fr: Catalog = {
     'thread.mode.human': 'Une personne répond',
     'thread.closed': 'Fermée',
     'thread.window.open': 'La fenêtre de réponse se ferme {time}',
-    'thread.window.closedWhatsApp':
-      'La fenêtre de 24 heures s’est fermée {time} : WhatsApp n’accepte plus que des modèles approuvés.',
-    'thread.window.closedInstagram':
-      'La fenêtre de 24 heures s’est fermée {time} : les réponses portent l’étiquette HUMAN_AGENT (7 jours).',
+    'thread.window.closed': 'La fenêtre de réponse s’est fermée {time}.',
+    'thread.window.closedTemplates':
+      'La fenêtre de réponse s’est fermée {time} : seuls des modèles approuvés peuvent être envoyés.',
+    'thread.window.closedHumanAgent':
+      'La fenêtre de réponse s’est fermée {time} : les réponses d’une personne portent l’étiquette HUMAN_AGENT ({days} jours).',
     'thread.window.none': 'Le client n’a pas encore écrit.',
     'thread.reply': 'Réponse',
     'thread.send': 'Envoyer',
@@ -510,6 +511,8 @@ const fr: Catalog = {
 
     'code.platform.whatsapp': 'WhatsApp',
     'code.platform.instagram': 'Instagram',
+    'code.platform.messenger': 'Messenger',
+    'code.platform.telegram': 'Telegram',
     'code.decision.IGNORE': 'Ignoré',
     'code.decision.GREETING': 'Salutation',
     'code.decision.AUTO_REPLY': 'Répondu par le bot',

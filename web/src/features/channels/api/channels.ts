@@ -12,6 +12,21 @@ export const browser = {
   },
 };
 
+/** The platforms this server serves, with their traits (messaging windows, templates); fixed while it runs. */
+export function usePlatforms() {
+  return useQuery({
+    queryKey: queryKeys.platforms,
+    queryFn: ({ signal }) => api.get('/api/platforms', { signal }),
+    staleTime: Infinity,
+  });
+}
+
+/** A platform's traits, once the platforms are known. */
+export function usePlatformTraits(platform: string | undefined) {
+  const platforms = usePlatforms();
+  return platforms.data?.data.find((described) => described.name === platform)?.traits;
+}
+
 export function useChannelList() {
   return useQuery({ queryKey: queryKeys.channels, queryFn: ({ signal }) => api.get('/api/social-accounts', { signal }) });
 }

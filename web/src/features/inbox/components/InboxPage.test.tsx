@@ -39,6 +39,31 @@ function inboxApi(overrides: Record<string, unknown> = {}) {
 }
 
 describe('InboxPage', () => {
+  it('tells what the platform allows once the reply window has closed, and nothing on a platform without one', async () => {
+    const past = '2026-12-01T10:00:00.000Z';
+    inboxApi({
+      'GET /api/platforms': {
+        data: [
+          { name: 'whatsapp', traits: { free_form_window_hours: 24, human_agent_window_days: null, templates: true } },
+          { name: 'messenger', traits: { free_form_window_hours: 24, human_agent_window_days: 7, templates: false } },
+          { name: 'telegram', traits: { free_form_window_hours: null, human_agent_window_days: null, templates: false } },
+        ],
+      },
+      'GET /api/conversations/1': conversation(1, { platform: 'messenger', window_closes_at: past }),
+      'GET /api/conversations/2': conversation(2, { platform: 'telegram', window_closes_at: null }),
+      'GET /api/conversations/2/messages': { data: [message(5, { conversation_id: 2 })], next_cursor: null },
+      'GET /api/conversations/2/traces': { data: [] },
+    });
+    const first = renderPage(<InboxPage />, { route: '/inbox/1', path: '/inbox/:conversationId?' });
+    expect(await screen.findByText(/replies are tagged HUMAN_AGENT \(7 days\)/)).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: /template/i })).not.toBeInTheDocument();
+    first.unmount();
+    renderPage(<InboxPage />, { route: '/inbox/2', path: '/inbox/:conversationId?' });
+    await screen.findByRole('log', { name: 'Messages' });
+    await waitFor(() => expect(screen.queryByText('The customer has not written yet.')).not.toBeInTheDocument());
+    expect(screen.queryByText(/reply window/i)).not.toBeInTheDocument();
+  });
+
   it('lists conversations by latest activity with their unread counts', async () => {
     inboxApi();
     renderPage(<InboxPage />, { route: '/inbox', path: '/inbox' });

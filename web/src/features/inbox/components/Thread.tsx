@@ -10,6 +10,7 @@ import { Link, useLocation } from 'react-router';
 import { ErrorMessage, Loading } from '../../../components/Status';
 import type { Conversation, Trace, User } from '../../../lib/api/types';
 import { useI18n } from '../../../lib/i18n';
+import { usePlatformTraits } from '../../channels/api/channels';
 import {
   useAddNote,
   useAssign,
@@ -36,21 +37,25 @@ const loadOlderWithin = 600;
 
 function WindowNotice({ conversation }: { conversation: Conversation }) {
   const { t, formatRelative } = useI18n();
+  const traits = usePlatformTraits(conversation.platform);
   const closesAt = conversation.window_closes_at;
   // A server that does not say when the window closes leaves the notice out rather than guess.
   if (closesAt === undefined) return null;
-  if (!closesAt) return <p className="window muted">{t('thread.window.none')}</p>;
+  if (!closesAt) {
+    // A platform without a window (Telegram) takes replies at any time: nothing to say.
+    if (traits && traits.free_form_window_hours === null) return null;
+    return <p className="window muted">{t('thread.window.none')}</p>;
+  }
   const time = formatRelative(closesAt);
   if (new Date(closesAt).getTime() > Date.now()) {
     return <p className="window open">{t('thread.window.open', { time })}</p>;
   }
-  return (
-    <p className="window closed">
-      {conversation.platform === 'instagram'
-        ? t('thread.window.closedInstagram', { time })
-        : t('thread.window.closedWhatsApp', { time })}
-    </p>
-  );
+  let closed = t('thread.window.closed', { time });
+  if (traits?.templates) closed = t('thread.window.closedTemplates', { time });
+  else if (traits?.human_agent_window_days) {
+    closed = t('thread.window.closedHumanAgent', { time, days: traits.human_agent_window_days });
+  }
+  return <p className="window closed">{closed}</p>;
 }
 
 interface Props {
@@ -68,6 +73,7 @@ export const Thread = memo(function Thread({ id, myUserId, users }: Props) {
   const traces = useTraces(id);
   const escalation = useOpenEscalation(id);
   const setMode = useSetMode(id);
+  const traits = usePlatformTraits(conversation.data?.platform);
   const assign = useAssign(id);
   const close = useCloseConversation(id);
   const send = useSendReply(id);
@@ -253,7 +259,7 @@ export const Thread = memo(function Thread({ id, myUserId, users }: Props) {
           )}
         </div>
       )}
-      {windowClosed && c.platform === 'whatsapp' && (
+      {windowClosed && traits?.templates && (
         <div className="row">
           <TemplatesDialog channelId={Number(c.channel_id)} conversationId={id} />
         </div>
