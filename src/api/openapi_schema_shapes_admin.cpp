@@ -300,7 +300,8 @@ extern const std::string_view kAdminSchemaShapes = R"json({
   },
   "ChannelCreateRequest": {
     "type": "object",
-    "required": ["platform", "account_id", "access_token"],
+    "description": "The fields GET /api/platforms lists for the platform: account_id where it has one (a platform without it, such as Telegram, names the account from the token).",
+    "required": ["platform", "access_token"],
     "additionalProperties": false,
     "properties": {
       "platform": {"$ref": "#/components/schemas/Platform"},

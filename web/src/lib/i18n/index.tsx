@@ -31,7 +31,7 @@ export function initialLanguage(): string {
 }
 
 /** The kinds of codes the API answers with, each with its words in the catalogs (`code.<group>.<value>`). */
-export type CodeGroup = 'platform' | 'decision' | 'priority' | 'role' | 'document' | 'reason';
+export type CodeGroup = 'platform' | 'decision' | 'priority' | 'role' | 'document' | 'reason' | 'channelField';
 
 export type Translate = (key: MessageKey, values?: Record<string, string | number>) => string;
 

@@ -30,11 +30,41 @@ const instagram = {
   updated_at: '2026-12-06T10:00:00.000Z',
 };
 
+// What GET /api/platforms says each platform needs, as the server's plugins declare it.
+const platforms = {
+  data: [
+    {
+      name: 'whatsapp',
+      display_name: 'WhatsApp',
+      fields: [
+        { key: 'account_id', flag: 'phone-number-id', label: 'Phone number ID', help: 'In API Setup.', required: true, secret: false },
+        { key: 'access_token', flag: 'access-token', label: 'Access token', help: 'Stored encrypted.', required: true, secret: true },
+        { key: 'waba_id', flag: 'waba-id', label: 'WhatsApp Business Account ID', help: 'For templates.', required: false, secret: false },
+      ],
+    },
+    {
+      name: 'instagram',
+      display_name: 'Instagram',
+      fields: [
+        { key: 'account_id', flag: 'account-id', label: 'Instagram account ID', help: '', required: true, secret: false },
+        { key: 'access_token', flag: 'access-token', label: 'Access token', help: '', required: true, secret: true },
+      ],
+    },
+    {
+      name: 'telegram',
+      display_name: 'Telegram',
+      fields: [
+        { key: 'access_token', flag: 'bot-token', label: 'Bot token', help: 'From @BotFather.', required: true, secret: true },
+      ],
+    },
+  ],
+};
+
 afterEach(() => vi.restoreAllMocks());
 
 describe('ChannelsPage', () => {
   it('lists the channels with their platform, account, business account and status', async () => {
-    fakeApi({ 'GET /api/auth/me': me, 'GET /api/social-accounts': { data: [whatsapp, instagram] } });
+    fakeApi({ 'GET /api/auth/me': me, 'GET /api/platforms': platforms, 'GET /api/social-accounts': { data: [whatsapp, instagram] } });
     renderPage(<ChannelsPage />);
     const front = await screen.findByRole('row', { name: /Front desk/ });
     expect(within(front).getByText('WhatsApp')).toBeInTheDocument();
@@ -49,7 +79,7 @@ describe('ChannelsPage', () => {
   it('adds a WhatsApp channel, showing why Meta refused a token', async () => {
     let attempts = 0;
     const { calls } = fakeApi({
-      'GET /api/auth/me': me,
+      'GET /api/auth/me': me, 'GET /api/platforms': platforms,
       'GET /api/social-accounts': { data: [] },
       'POST /api/social-accounts': () =>
         ++attempts === 1
@@ -66,7 +96,7 @@ describe('ChannelsPage', () => {
     });
     renderPage(<ChannelsPage />);
     const form = await screen.findByRole('region', { name: 'Add a channel' });
-    await userEvent.type(within(form).getByLabelText('Phone number ID'), '106540352242922');
+    await userEvent.type(await within(form).findByLabelText('Phone number ID'), '106540352242922');
     await userEvent.type(within(form).getByLabelText('Access token'), 'EAAG-wrong');
     await userEvent.type(within(form).getByLabelText(/WhatsApp Business Account ID/), '102289599326934');
     await userEvent.type(within(form).getByLabelText('Name (optional)'), 'Front desk');
@@ -88,18 +118,35 @@ describe('ChannelsPage', () => {
     expect(within(form).getByLabelText('Access token')).toHaveValue('');
   });
 
-  it('asks an Instagram account id and no business account for Instagram', async () => {
-    fakeApi({ 'GET /api/auth/me': me, 'GET /api/social-accounts': { data: [] } });
+  it('asks each platform what the server says it needs: an Instagram account id, a Telegram bot token alone', async () => {
+    const { calls } = fakeApi({
+      'GET /api/auth/me': me, 'GET /api/platforms': platforms,
+      'GET /api/social-accounts': { data: [] },
+      'POST /api/social-accounts': { status: 201, body: { ...instagram, id: 3, platform: 'telegram', display_name: 'Desk bot' } },
+    });
     renderPage(<ChannelsPage />);
     const form = await screen.findByRole('region', { name: 'Add a channel' });
-    await userEvent.selectOptions(within(form).getByLabelText('Platform'), 'instagram');
+    await userEvent.selectOptions(await within(form).findByLabelText('Platform'), 'instagram');
     expect(within(form).getByLabelText('Instagram account ID')).toBeInTheDocument();
     expect(within(form).queryByLabelText(/WhatsApp Business Account ID/)).not.toBeInTheDocument();
+
+    await userEvent.selectOptions(within(form).getByLabelText('Platform'), 'telegram');
+    expect(within(form).queryByLabelText(/account ID/i)).not.toBeInTheDocument();
+    const token = within(form).getByLabelText('Bot token');
+    expect(token).toHaveAccessibleDescription('From @BotFather.');
+    await userEvent.type(token, '123456789:AAH-token');
+    await userEvent.click(within(form).getByRole('button', { name: 'Add channel' }));
+    expect(await within(form).findByRole('status')).toHaveTextContent('Desk bot is connected.');
+    expect(calls.find((call) => call.method === 'POST')?.body).toEqual({
+      platform: 'telegram',
+      access_token: '123456789:AAH-token',
+      display_name: null,
+    });
   });
 
   it('removes a channel after confirmation', async () => {
     const { calls } = fakeApi({
-      'GET /api/auth/me': me,
+      'GET /api/auth/me': me, 'GET /api/platforms': platforms,
       'GET /api/social-accounts': { data: [whatsapp] },
       'DELETE /api/social-accounts/1': { status: 204, body: null },
     });
@@ -114,7 +161,7 @@ describe('ChannelsPage', () => {
   it("sends the browser to Meta's login", async () => {
     const go = vi.spyOn(browser, 'go').mockImplementation(() => {});
     fakeApi({
-      'GET /api/auth/me': me,
+      'GET /api/auth/me': me, 'GET /api/platforms': platforms,
       'GET /api/social-accounts': { data: [] },
       'GET /api/social-accounts/connect/whatsapp': {
         platform: 'whatsapp',
@@ -130,7 +177,7 @@ describe('ChannelsPage', () => {
 
   it("shows why connecting is unavailable when the server says so", async () => {
     fakeApi({
-      'GET /api/auth/me': me,
+      'GET /api/auth/me': me, 'GET /api/platforms': platforms,
       'GET /api/social-accounts': { data: [] },
       'GET /api/social-accounts/connect/instagram': {
         status: 503,
@@ -143,13 +190,13 @@ describe('ChannelsPage', () => {
   });
 
   it("tells what came back from Meta's login", async () => {
-    fakeApi({ 'GET /api/auth/me': me, 'GET /api/social-accounts': { data: [whatsapp] } });
+    fakeApi({ 'GET /api/auth/me': me, 'GET /api/platforms': platforms, 'GET /api/social-accounts': { data: [whatsapp] } });
     renderPage(<ChannelsPage />, { route: '/channels?connect=ok&platform=whatsapp&saved=1&skipped=0' });
     expect(await screen.findByText('Connected with Meta: 1 WhatsApp channel(s) added or renewed.')).toBeInTheDocument();
   });
 
   it("tells why Meta's login connected nothing", async () => {
-    fakeApi({ 'GET /api/auth/me': me, 'GET /api/social-accounts': { data: [] } });
+    fakeApi({ 'GET /api/auth/me': me, 'GET /api/platforms': platforms, 'GET /api/social-accounts': { data: [] } });
     renderPage(<ChannelsPage />, {
       route: '/channels?connect=error&platform=whatsapp&reason=the%20authorization%20was%20not%20granted',
     });
@@ -159,7 +206,7 @@ describe('ChannelsPage', () => {
   });
 
   it('shows agents the list only', async () => {
-    fakeApi({ 'GET /api/auth/me': { ...me, role: 'agent' }, 'GET /api/social-accounts': { data: [whatsapp] } });
+    fakeApi({ 'GET /api/auth/me': { ...me, role: 'agent' }, 'GET /api/platforms': platforms, 'GET /api/social-accounts': { data: [whatsapp] } });
     renderPage(<ChannelsPage />);
     await screen.findByRole('row', { name: /Front desk/ });
     expect(screen.queryByRole('button', { name: /Remove/ })).not.toBeInTheDocument();
@@ -167,7 +214,7 @@ describe('ChannelsPage', () => {
   });
 
   it('speaks French', async () => {
-    fakeApi({ 'GET /api/auth/me': me, 'GET /api/social-accounts': { data: [whatsapp] } });
+    fakeApi({ 'GET /api/auth/me': me, 'GET /api/platforms': platforms, 'GET /api/social-accounts': { data: [whatsapp] } });
     renderPage(<ChannelsPage />, { language: 'fr' });
     expect(await screen.findByRole('button', { name: 'Retirer Front desk' })).toBeInTheDocument();
     expect(screen.getByRole('region', { name: 'Ajouter un canal' })).toBeInTheDocument();
