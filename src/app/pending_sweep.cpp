@@ -14,26 +14,29 @@ namespace asio = boost::asio;
 
 struct PendingSweep::State {
   State(asio::any_io_executor executor, store::Store& store, BlockingPool& pool, queue::Batcher& batcher,
-        ReplyWorker& worker, knowledge::Ingestor& ingestor, std::chrono::milliseconds interval)
+        ReplyWorker& worker, knowledge::Ingestor& ingestor, std::chrono::milliseconds interval, const Clock& clock)
       : store(store),
         pool(pool),
         batcher(batcher),
         worker(worker),
         ingestor(ingestor),
         interval(interval),
+        clock(clock),
         timer(asio::make_strand(std::move(executor))) {}
 
-  Result<Recovered> Recover() {
+  Result<Recovered> Recover(std::optional<int64_t> unclaimed_at_ms) {
     auto replies = worker.RecoverOutbox();
     if (!replies) return replies.error();
-    auto pending = store.ListPendingConversations();
+    auto pending = store.ListPendingConversations(unclaimed_at_ms);
     if (!pending) return pending.error();
     for (const auto& conversation : *pending) batcher.Restore(conversation);
     return Recovered{*replies, pending->size()};
   }
 
   asio::awaitable<void> Sweep() {
-    auto pass = [this] { return Recover(); };
+    // A conversation under a live claim is being answered by some worker: re-arming it would only fire it into a
+    // refused claim. Its claim expiring (its holder died) lists it again.
+    auto pass = [this] { return Recover(clock.NowMs()); };
     auto recovered = co_await pool.Run(pass);
     if (!recovered) log::Warn("pending_sweep_failed", {{"detail", recovered.error().detail}});
     ingestor.Wake();
@@ -55,16 +58,17 @@ struct PendingSweep::State {
   ReplyWorker& worker;
   knowledge::Ingestor& ingestor;
   const std::chrono::milliseconds interval;
+  const Clock& clock;
   asio::steady_timer timer;
   bool running = false;  // GUARDED_BY(timer's strand)
 };
 
 PendingSweep::PendingSweep(asio::any_io_executor executor, store::Store& store, BlockingPool& pool,
                            queue::Batcher& batcher, ReplyWorker& worker, knowledge::Ingestor& ingestor,
-                           std::chrono::milliseconds interval)
-    : state_(std::make_shared<State>(std::move(executor), store, pool, batcher, worker, ingestor, interval)) {}
+                           std::chrono::milliseconds interval, const Clock& clock)
+    : state_(std::make_shared<State>(std::move(executor), store, pool, batcher, worker, ingestor, interval, clock)) {}
 
-Result<PendingSweep::Recovered> PendingSweep::Recover() { return state_->Recover(); }
+Result<PendingSweep::Recovered> PendingSweep::Recover() { return state_->Recover(std::nullopt); }
 
 void PendingSweep::Start() {
   asio::post(state_->timer.get_executor(), [state = state_] {

@@ -365,8 +365,13 @@ class Store {
   virtual void Ingest(IngestRequest request, IngestCallback done) = 0;
 
   // --- Batching and replies ---
-  // Conversations with unanswered messages, for recovery at start-up.
-  virtual Result<std::vector<PendingConversation>> ListPendingConversations() = 0;
+  // Conversations with unanswered messages, oldest pending first. With `unclaimed_at_ms`, those under a claim still
+  // live at that time are left out (a sweep beside other workers: whoever holds the claim is answering it), and a
+  // claim that has expired by then counts as none (its holder died: the conversation is restored). Without it, every
+  // one, claimed or not: start-up recovery, which cannot tell a dead process's claim from a live one's and is not
+  // followed by a sweep in a single process (the claim refuses the fire until it expires, and the batcher retries).
+  virtual Result<std::vector<PendingConversation>> ListPendingConversations(std::optional<int64_t> unclaimed_at_ms) = 0;
+  Result<std::vector<PendingConversation>> ListPendingConversations() { return ListPendingConversations(std::nullopt); }
   // Takes the conversation for `lease_ms` unless another live claim holds it. Exactly one of the outcomes:
   // `claim` set (it is ours), `held_until_ms` > 0 (another live claim expires then; try again after it), or
   // neither (nothing left to answer).

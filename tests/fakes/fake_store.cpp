@@ -190,11 +190,13 @@ FakeStore::Outbound* FakeStore::FindOutbound(int64_t message_id) {
   return it == outbound_.end() ? nullptr : &it->second;
 }
 
-Result<std::vector<store::PendingConversation>> FakeStore::ListPendingConversations() {
+Result<std::vector<store::PendingConversation>> FakeStore::ListPendingConversations(
+    std::optional<int64_t> unclaimed_at_ms) {
   std::lock_guard lock(mutex_);
   std::vector<store::PendingConversation> pending;
   for (const auto& [id, state] : conversations_) {
     if (!state.pending_since_ms) continue;
+    if (unclaimed_at_ms && !state.claim_token.empty() && state.claim_expires_at_ms > *unclaimed_at_ms) continue;
     const store::Conversation& c = state.conversation;
     pending.push_back({id, c.tenant_id, c.platform, *state.pending_since_ms,
                        state.last_inbound_at_ms.value_or(*state.pending_since_ms)});

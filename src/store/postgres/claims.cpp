@@ -19,9 +19,11 @@ namespace {
 
 constexpr int kMaxRecentMessages = 500;
 
+// $1 NULL: every one; otherwise those no claim holds at that time (the condition under which kTakeClaim takes one).
 constexpr char kListPending[] =
     "SELECT c.id, c.tenant_id, ch.platform, c.pending_since, c.last_inbound_at FROM conversations c"
-    " JOIN channels ch ON ch.id = c.channel_id WHERE c.pending_since IS NOT NULL ORDER BY c.pending_since, c.id";
+    " JOIN channels ch ON ch.id = c.channel_id WHERE c.pending_since IS NOT NULL"
+    " AND ($1::bigint IS NULL OR c.claim_token IS NULL OR c.claim_expires_at <= $1) ORDER BY c.pending_since, c.id";
 // Takes the claim and records the newest answerable message it covers.
 constexpr char kTakeClaim[] =
     "UPDATE conversations c SET claim_token = $2, claim_expires_at = $3::bigint + $4::bigint,"
@@ -120,9 +122,10 @@ Result<void> ResolveSupportItemsOf(Connection& db, EventNotes& notes, int64_t te
   return Ok();
 }
 
-Result<std::vector<PendingConversation>> PostgresStore::ListPendingConversations() {
+Result<std::vector<PendingConversation>> PostgresStore::ListPendingConversations(
+    std::optional<int64_t> unclaimed_at_ms) {
   return Read<std::vector<PendingConversation>>([&](Connection& db) -> Result<std::vector<PendingConversation>> {
-    STORE_ASSIGN_OR_RETURN(auto rows, db.Query(kListPending));
+    STORE_ASSIGN_OR_RETURN(auto rows, db.Query(kListPending, Params(unclaimed_at_ms)));
     std::vector<PendingConversation> pending;
     for (int i = 0; i < rows.size(); ++i) {
       pending.push_back({rows.Int(i, 0), rows.Int(i, 1), Platform(rows.Text(i, 2)), rows.Int(i, 3),

@@ -112,7 +112,8 @@ class PostgresStore final : public Store {
   void Ingest(IngestRequest request, IngestCallback done) override;
 
   // claims.cpp.
-  Result<std::vector<PendingConversation>> ListPendingConversations() override;
+  Result<std::vector<PendingConversation>> ListPendingConversations(std::optional<int64_t> unclaimed_at_ms) override;
+  using Store::ListPendingConversations;
   Result<ClaimAttempt> ClaimConversation(int64_t conversation_id, int64_t now_ms, int64_t lease_ms) override;
   using Store::CommitReply;
   Result<CommitResult> CommitReply(const Claim& claim, const Reply& reply, int64_t now_ms,

@@ -20,9 +20,11 @@ namespace parley::store::sqlite {
 namespace {
 
 // Statements, named and kept at namespace scope.
+// ?1 NULL: every one; otherwise those no claim holds at that time (the condition under which kTakeClaim takes one).
 constexpr char kListPending[] =
     "SELECT c.id, c.tenant_id, ch.platform, c.pending_since, c.last_inbound_at FROM conversations c"
-    " JOIN channels ch ON ch.id = c.channel_id WHERE c.pending_since IS NOT NULL ORDER BY c.pending_since, c.id";
+    " JOIN channels ch ON ch.id = c.channel_id WHERE c.pending_since IS NOT NULL"
+    " AND (?1 IS NULL OR c.claim_token IS NULL OR c.claim_expires_at <= ?1) ORDER BY c.pending_since, c.id";
 // Takes the claim and records the newest answerable message it covers.
 constexpr char kTakeClaim[] =
     "UPDATE conversations SET claim_token = ?2, claim_expires_at = ?3 + ?4,"
@@ -73,9 +75,10 @@ constexpr char kConversationOfTenant[] = "SELECT 1 FROM conversations WHERE id =
 
 }  // namespace
 
-Result<std::vector<PendingConversation>> SqliteStore::ListPendingConversations() {
+Result<std::vector<PendingConversation>> SqliteStore::ListPendingConversations(std::optional<int64_t> unclaimed_at_ms) {
   STORE_ASSIGN_OR_RETURN(auto reader, AcquireReader());
   STORE_ASSIGN_OR_RETURN(auto select, (*reader).Prepare(kListPending));
+  select.Bind(1, unclaimed_at_ms);
   std::vector<PendingConversation> pending;
   while (true) {
     STORE_ASSIGN_OR_RETURN(bool row, select.Step());

@@ -69,7 +69,8 @@ class SqliteStore final : public Store {
   // at once on the calling thread with kUnavailable.
   void Ingest(IngestRequest request, IngestCallback done) override;
 
-  Result<std::vector<PendingConversation>> ListPendingConversations() override;
+  Result<std::vector<PendingConversation>> ListPendingConversations(std::optional<int64_t> unclaimed_at_ms) override;
+  using Store::ListPendingConversations;
   // A conversation whose unanswered messages were all unsent by the customer (deleted) is marked answered and
   // yields neither a claim nor a holder; so does an unknown conversation id.
   Result<ClaimAttempt> ClaimConversation(int64_t conversation_id, int64_t now_ms, int64_t lease_ms) override;

@@ -122,6 +122,44 @@ TEST_P(StoreTest, ReleaseClaimKeepsTheConversationPending) {
   EXPECT_EQ(again.messages.size(), 1u);
 }
 
+// A sweep beside other workers re-arms what waits nowhere, not what a live claim is answering; a claim whose holder
+// died (it expired) or that was given up makes the conversation listed again, so nothing is lost.
+TEST_P(StoreTest, ASweepLeavesOutConversationsUnderALiveClaim) {
+  auto first = Ingest(Request(kT0, {Inbound("m1", "c1", "hi")})).value();
+  auto second = Ingest(Request(kT0 + 10, {Inbound("m2", "c2", "hello")})).value();
+  const int64_t claimed_id = first.pending.at(0).conversation_id;
+  const int64_t free_id = second.pending.at(0).conversation_id;
+  auto ids = [](const std::vector<PendingConversation>& pending) {
+    std::vector<int64_t> ids;
+    for (const PendingConversation& p : pending) ids.push_back(p.conversation_id);
+    return ids;
+  };
+  EXPECT_EQ(ids(store_->ListPendingConversations(kT0 + 100).value()), (std::vector<int64_t>{claimed_id, free_id}));
+
+  MustClaim(claimed_id, kT0 + 1000);
+  const int64_t expires_at = kT0 + 1000 + kLease;
+  EXPECT_EQ(ids(store_->ListPendingConversations(kT0 + 1000).value()), std::vector<int64_t>{free_id});
+  EXPECT_EQ(ids(store_->ListPendingConversations(expires_at - 1).value()), std::vector<int64_t>{free_id});
+  // Start-up recovery lists it all the same.
+  EXPECT_EQ(ids(store_->ListPendingConversations().value()), (std::vector<int64_t>{claimed_id, free_id}));
+  // Its holder died: once the claim expires the conversation is listed, and another worker can take it.
+  EXPECT_EQ(ids(store_->ListPendingConversations(expires_at).value()), (std::vector<int64_t>{claimed_id, free_id}));
+
+  // A claim given up (a failed reply) lists it at once.
+  Claim taken_over = MustClaim(claimed_id, expires_at);
+  EXPECT_EQ(ids(store_->ListPendingConversations(expires_at + 1).value()), std::vector<int64_t>{free_id});
+  ASSERT_TRUE(store_->ReleaseClaim(claimed_id, taken_over.token));
+  EXPECT_EQ(ids(store_->ListPendingConversations(expires_at + 2).value()), (std::vector<int64_t>{claimed_id, free_id}));
+
+  // Answered under the claim: listed by neither.
+  Claim answering = MustClaim(claimed_id, expires_at + 3);
+  EXPECT_EQ(
+      store_->CommitReply(answering, OutboundDraft{MessageType::kText, "hi!", ""}, expires_at + 4, nullptr).value(),
+      CommitResult::kCommitted);
+  EXPECT_EQ(ids(store_->ListPendingConversations(expires_at + kLease * 2).value()), std::vector<int64_t>{free_id});
+  EXPECT_EQ(ids(store_->ListPendingConversations().value()), std::vector<int64_t>{free_id});
+}
+
 TEST_P(StoreTest, AnUnknownConversationHasNothingToClaim) {
   auto attempt = store_->ClaimConversation(987'654, kT0, kLease);
   ASSERT_TRUE(attempt);
