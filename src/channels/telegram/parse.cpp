@@ -17,8 +17,6 @@ using meta::FieldReader;
 
 constexpr std::string_view kCallbackPrefix = "callback:";
 
-int64_t SecondsToMs(int64_t seconds) { return seconds * 1000; }
-
 // "First Last", or the chat's title for a group.
 std::string ChatName(FieldReader& read, const json::object& chat) {
   std::string name = read.String(chat, "title");
@@ -33,11 +31,12 @@ std::string ChatName(FieldReader& read, const json::object& chat) {
 // The largest of a photo's sizes (Telegram lists them smallest first).
 const json::object* LargestPhoto(FieldReader& read, const json::array& sizes) {
   const json::object* largest = nullptr;
-  int64_t largest_area = -1;
+  double largest_area = -1;
   for (const json::value& size : sizes) {
     const json::object* photo = read.Element(size, "photo");
     if (photo == nullptr) continue;
-    const int64_t area = read.Integer(*photo, "width") * read.Integer(*photo, "height");
+    // In floating point: two hostile 64-bit sides would overflow a product of integers.
+    const double area = static_cast<double>(read.Integer(*photo, "width")) * read.Integer(*photo, "height");
     if (area > largest_area) {
       largest = photo;
       largest_area = area;
@@ -121,12 +120,12 @@ void ParseMessage(FieldReader& read, const json::object& o, bool edited, Webhook
   m.contact_id = std::to_string(chat_id);
   m.contact_name = ChatName(read, *chat);
   m.platform_message_id = MessageKey(chat_id, message_id);
-  m.timestamp_ms = SecondsToMs(read.Integer(o, "date"));
+  m.timestamp_ms = read.TimestampMs(o, "date");
   if (edited) {
     const int64_t edit_date = read.Integer(o, "edit_date");
     m.edit_of = m.platform_message_id;
     m.platform_message_id += ":edit:" + std::to_string(edit_date);
-    if (edit_date > 0) m.timestamp_ms = SecondsToMs(edit_date);
+    if (edit_date > 0) m.timestamp_ms = read.TimestampMs(o, "edit_date");
   }
   if (const json::object* replied = read.Object(o, "reply_to_message")) {
     m.reply_to = MessageKey(chat_id, read.Integer(*replied, "message_id"));
