@@ -84,10 +84,10 @@ class Channel {
   virtual boost::asio::awaitable<Result<AccountProfile>> CheckAccount(std::string account_id,
                                                                       std::string access_token) = 0;
 
-  // Sends an approved message template (WhatsApp's way to reach a customer past the 24-hour window). A platform
-  // without templates fails at once, without calling out, with an error that is not transient.
+  // Sends an approved message template (WhatsApp's way to reach a customer past the 24-hour window). By default (a
+  // platform without templates) fails at once, without calling out, with an error that is not transient.
   virtual boost::asio::awaitable<SendResult> SendTemplate(const SendAccount& account, std::string_view contact_id,
-                                                          const TemplateMessage& message) = 0;
+                                                          const TemplateMessage& message);
 
   // Per-channel webhooks (WebhookSpec::Verification::kChannelSecret): the secret the webhooks of the channel with
   // this token and public id carry. Empty on platforms whose webhooks are signed app-wide, and then none matches.

@@ -89,6 +89,12 @@ std::string PlatformPlugin::ChannelWebhookUrl(std::string_view public_url, std::
   return std::string(public_url) + "/api/" + std::string(name) + "/webhook/" + std::string(public_id);
 }
 
+boost::asio::awaitable<SendResult> Channel::SendTemplate(const SendAccount&, std::string_view, const TemplateMessage&) {
+  const PlatformPlugin* plugin = FindPlatform(platform());
+  const std::string name = plugin != nullptr ? std::string(plugin->display_name) : std::string(ToString(platform()));
+  co_return SendResult{{}, MessageError{0, name + " has no message templates", {}}};
+}
+
 std::string Channel::WebhookSecret(std::string_view, std::string_view) const { return {}; }
 
 boost::asio::awaitable<Result<void>> Channel::RegisterWebhook(const SendAccount&, std::string, std::string) {

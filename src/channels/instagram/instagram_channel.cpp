@@ -22,9 +22,4 @@ boost::asio::awaitable<SendResult> InstagramChannel::SendText(const SendAccount&
                                     &ParseSendResponse);
 }
 
-boost::asio::awaitable<SendResult> InstagramChannel::SendTemplate(const SendAccount&, std::string_view,
-                                                                  const TemplateMessage&) {
-  co_return SendResult{{}, MessageError{0, "Instagram has no message templates", {}}};
-}
-
 }  // namespace parley::channels::instagram

@@ -23,9 +23,6 @@ class InstagramChannel final : public meta::MetaChannel {
   boost::asio::awaitable<SendResult> SendText(const SendAccount& account, std::string_view contact_id,
                                               std::string_view text, std::string_view reply_to,
                                               MessageTag tag) override;
-  // Instagram has no message templates (a person past 24 hours sends text with the HUMAN_AGENT tag): fails.
-  boost::asio::awaitable<SendResult> SendTemplate(const SendAccount& account, std::string_view contact_id,
-                                                  const TemplateMessage& message) override;
 };
 
 }  // namespace parley::channels::instagram

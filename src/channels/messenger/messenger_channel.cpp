@@ -20,9 +20,4 @@ boost::asio::awaitable<SendResult> MessengerChannel::SendText(const SendAccount&
                                     account.access_token, TextMessageBody(contact_id, text, tag), &ParseSendResponse);
 }
 
-boost::asio::awaitable<SendResult> MessengerChannel::SendTemplate(const SendAccount&, std::string_view,
-                                                                  const TemplateMessage&) {
-  co_return SendResult{{}, MessageError{0, "Messenger has no message templates", {}}};
-}
-
 }  // namespace parley::channels::messenger

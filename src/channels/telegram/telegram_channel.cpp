@@ -97,11 +97,6 @@ boost::asio::awaitable<Result<AccountProfile>> TelegramChannel::CheckAccount(std
   co_return profile;
 }
 
-boost::asio::awaitable<SendResult> TelegramChannel::SendTemplate(const SendAccount&, std::string_view,
-                                                                 const TemplateMessage&) {
-  co_return SendResult{{}, MessageError{0, "Telegram has no message templates", {}}};
-}
-
 std::string TelegramChannel::WebhookSecret(std::string_view access_token, std::string_view public_id) const {
   if (access_token.empty() || public_id.empty()) return {};
   return crypto::HmacSha256Hex(access_token, "parley telegram webhook " + std::string(public_id));

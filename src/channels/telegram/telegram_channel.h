@@ -41,9 +41,6 @@ class TelegramChannel final : public Channel {
   // getMe: the bot's id (AccountProfile::account_id) and username. When `account_id` is given it must be the bot's.
   boost::asio::awaitable<Result<AccountProfile>> CheckAccount(std::string account_id,
                                                               std::string access_token) override;
-  // Telegram has no templates: fails at once, not transient.
-  boost::asio::awaitable<SendResult> SendTemplate(const SendAccount& account, std::string_view contact_id,
-                                                  const TemplateMessage& message) override;
 
   // Hex HMAC-SHA256 of the public id under the bot token: as unguessable as a random secret to anyone without the
   // token (who could not forge much with it anyway: the token itself can set the webhook), and recomputed rather

@@ -134,6 +134,8 @@ TEST_F(MessengerChannelTest, TemplatesFailWithoutCallingOut) {
   SendResult r = stub_.Run(channel_.SendTemplate(account_, "6923849103847562", TemplateMessage{"order_ready", "en"}));
   ASSERT_FALSE(r.ok());
   EXPECT_FALSE(r.transient);
+  ASSERT_TRUE(r.error);
+  EXPECT_EQ(r.error->title, "Messenger has no message templates");
   EXPECT_TRUE(stub_.requests().empty());
 }
 
