@@ -1,0 +1,77 @@
+// The web-chat channel's public API (/api/webchat/{public_id}/…, docs/channels.md), as the widget calls it from the
+// host page's origin: the token travels in a header (or the query for the event stream), never in a cookie.
+import type { Texts } from './texts';
+
+export interface WidgetConfig {
+  name: string;
+  color: string;
+  texts: Partial<Texts>;
+  languages: Record<string, Partial<Texts>>;
+}
+
+export type Role = 'visitor' | 'assistant' | 'agent';
+
+export interface Message {
+  id: string;
+  role: Role;
+  text: string;
+  created_at: string;
+  client_id: string | null;
+}
+
+export interface Session {
+  token: string;
+  visitor_id: string;
+}
+
+export interface Profile {
+  name?: string;
+  email?: string;
+  language?: string;
+}
+
+/** A refused call: the HTTP status (0 when no answer could be read: network, or CORS refusing the origin). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+  ) {
+    super(`${status} ${code}`);
+  }
+}
+
+export type Api = ReturnType<typeof createApi>;
+
+export function createApi(origin: string, publicId: string, fetchImpl: typeof fetch) {
+  const base = `${origin}/api/webchat/${encodeURIComponent(publicId)}`;
+
+  async function call<T>(path: string, token?: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = {};
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (token) headers.Authorization = `Bearer ${token}`;
+    let response: Response;
+    try {
+      response = await fetchImpl(base + path, {
+        method: body === undefined ? 'GET' : 'POST',
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch {
+      throw new ApiError(0, 'network');
+    }
+    if (!response.ok) {
+      const answer = await response.json().catch(() => null);
+      throw new ApiError(response.status, answer?.error?.code ?? '');
+    }
+    return response.json() as Promise<T>;
+  }
+
+  return {
+    config: () => call<WidgetConfig>('/config'),
+    startSession: (profile: Profile) => call<Session>('/sessions', undefined, profile),
+    messages: (token: string) => call<{ data: Message[] }>('/messages', token).then((answer) => answer.data),
+    send: (token: string, text: string, clientId: string) =>
+      call<{ id: string; created_at: string }>('/messages', token, { text, client_id: clientId }),
+    eventsUrl: (token: string) => `${base}/events?token=${encodeURIComponent(token)}`,
+  };
+}

@@ -1,0 +1,320 @@
+// The widget against an in-memory Parley (the public API of docs/channels.md) and a fake EventSource, found as a
+// visitor finds it: by role and name, inside its shadow root.
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Message } from './api';
+import { mergeMessages } from './chat';
+import { pickLanguage, textsFor } from './texts';
+import { mount, scriptOptions, textColorOn, type MountOptions } from './view';
+
+const ORIGIN = 'https://parley.example';
+const CHANNEL = 'wc_pub1';
+const KEY = `parley-webchat:${CHANNEL}`;
+
+class FakeEventSource {
+  static readonly CONNECTING = 0;
+  static readonly OPEN = 1;
+  static readonly CLOSED = 2;
+  static all: FakeEventSource[] = [];
+  readyState = FakeEventSource.CONNECTING;
+  onopen: (() => void) | null = null;
+  onerror: (() => void) | null = null;
+  private listeners = new Map<string, ((event: MessageEvent) => void)[]>();
+  closed = false;
+  constructor(readonly url: string) {
+    FakeEventSource.all.push(this);
+  }
+  addEventListener(type: string, listener: (event: MessageEvent) => void) {
+    this.listeners.set(type, [...(this.listeners.get(type) ?? []), listener]);
+  }
+  close() {
+    this.closed = true;
+    this.readyState = FakeEventSource.CLOSED;
+  }
+  open() {
+    this.readyState = FakeEventSource.OPEN;
+    this.onopen?.();
+  }
+  emit(type: string, data: unknown) {
+    for (const listener of this.listeners.get(type) ?? []) listener(new MessageEvent(type, { data: JSON.stringify(data) }));
+  }
+}
+
+const config = {
+  name: 'Shop',
+  color: '#ffcc00',
+  texts: { launcher: 'Chat with us', title: 'Chat with Shop', greeting: 'Hello! Ask us anything.' },
+  languages: {
+    en: { launcher: 'Chat with us', title: 'Chat with Shop', greeting: 'Hello! Ask us anything.' },
+    fr: { launcher: 'Discuter avec nous', title: 'Discuter avec Shop', message_label: 'Message', send: 'Envoyer' },
+  },
+};
+
+interface Call {
+  method: string;
+  path: string;
+  token: string | null;
+  body: Record<string, unknown> | undefined;
+}
+
+/** Parley's web-chat API in memory: sessions, messages stored once per client_id, and failures on demand. */
+function fakeParley({ refuseOrigin = false } = {}) {
+  const calls: Call[] = [];
+  const messages: Message[] = [];
+  const tokens = new Set<string>();
+  let sendFailures = 0;
+  let clock = Date.parse('2026-12-07T10:00:00Z');
+  const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status });
+  const fetchMock = vi.fn(async (input: RequestInfo | URL, init: RequestInit = {}) => {
+    if (refuseOrigin) throw new TypeError('Failed to fetch');
+    const url = new URL(String(input));
+    const headers = (init.headers ?? {}) as Record<string, string>;
+    const call: Call = {
+      method: init.method ?? 'GET',
+      path: url.pathname.replace(`/api/webchat/${CHANNEL}`, ''),
+      token: headers.Authorization?.replace('Bearer ', '') ?? null,
+      body: typeof init.body === 'string' ? JSON.parse(init.body) : undefined,
+    };
+    calls.push(call);
+    const route = `${call.method} ${call.path}`;
+    if (route === 'GET /config') return json(200, config);
+    if (route === 'POST /sessions') {
+      const token = `token-${tokens.size + 1}`;
+      tokens.add(token);
+      return json(201, { token, visitor_id: `v${tokens.size}`, expires_at: '2027-01-06T10:00:00Z' });
+    }
+    if (!call.token || !tokens.has(call.token)) return json(401, { error: { code: 'invalid_token', message: 'no' } });
+    if (route === 'GET /messages') return json(200, { data: messages });
+    if (route === 'POST /messages') {
+      if (sendFailures > 0) {
+        sendFailures -= 1;
+        return json(503, { error: { code: 'unavailable', message: 'try later' } });
+      }
+      const clientId = call.body!.client_id as string;
+      let stored = messages.find((message) => message.client_id === clientId);
+      if (!stored) {
+        stored = { id: `m${messages.length + 1}`, role: 'visitor', text: call.body!.text as string, created_at: new Date((clock += 1000)).toISOString(), client_id: clientId };
+        messages.push(stored);
+      }
+      return json(202, { id: stored.id, created_at: stored.created_at });
+    }
+    return json(404, { error: { code: 'not_found', message: route } });
+  });
+  return {
+    fetch: fetchMock as unknown as typeof fetch,
+    calls,
+    messages,
+    tokens,
+    failNextSends(count: number) {
+      sendFailures = count;
+    },
+    reply(text: string): Message {
+      const message: Message = { id: `m${messages.length + 1}`, role: 'assistant', text, created_at: new Date((clock += 1000)).toISOString(), client_id: null };
+      messages.push(message);
+      return message;
+    },
+  };
+}
+
+async function open(server: ReturnType<typeof fakeParley>, options: Partial<MountOptions> = {}) {
+  const widget = mount({
+    origin: ORIGIN,
+    publicId: CHANNEL,
+    fetch: server.fetch,
+    EventSource: FakeEventSource as unknown as typeof EventSource,
+    storage: localStorage,
+    languages: ['en-US'],
+    ...options,
+  });
+  document.body.append(widget.host);
+  await widget.ready;
+  const view = within(widget.root.querySelector<HTMLElement>('.widget')!);
+  return { widget, view };
+}
+
+afterEach(() => {
+  FakeEventSource.all = [];
+  document.body.replaceChildren();
+});
+
+describe('mergeMessages', () => {
+  const message = (id: string, second: number, extra: Partial<Message> = {}): Message => ({
+    id,
+    role: 'assistant',
+    text: id,
+    created_at: `2026-12-07T10:00:${String(second).padStart(2, '0')}Z`,
+    client_id: null,
+    ...extra,
+  });
+
+  it('keeps one copy per id, oldest first', () => {
+    const merged = mergeMessages([message('b', 2), message('a', 1)], [message('b', 2, { text: 'b2' }), message('c', 3)]);
+    expect(merged.map((m) => [m.id, m.text])).toEqual([['a', 'a'], ['b', 'b2'], ['c', 'c']]);
+  });
+
+  it("drops the visitor's pending message once a message with its client_id arrives, and keeps the others last", () => {
+    const pending = { ...message('', 9, { role: 'visitor', client_id: 'c1' }), status: 'pending' as const };
+    const failed = { ...message('', 9, { role: 'visitor', client_id: 'c2' }), status: 'failed' as const };
+    const merged = mergeMessages([pending, failed], [message('x', 5, { role: 'visitor', client_id: 'c1' })]);
+    expect(merged.map((m) => [m.id, m.client_id, m.status])).toEqual([['x', 'c1', undefined], ['', 'c2', 'failed']]);
+  });
+});
+
+describe('languages', () => {
+  it("takes the first of the visitor's languages the server has, by its primary subtag, else English", () => {
+    expect(pickLanguage(['fr-CA'], ['en', 'fr'])).toBe('fr');
+    expect(pickLanguage(['de-DE', 'fr'], ['en', 'fr'])).toBe('fr');
+    expect(pickLanguage(['de-DE'], ['en', 'fr'])).toBe('en');
+  });
+
+  it("puts the business's words over the built-ins and ignores keys it does not know", () => {
+    const texts = textsFor('fr', { launcher: 'Une question ?', bogus: 'x' } as never);
+    expect(texts.launcher).toBe('Une question ?');
+    expect(texts.send).toBe('Envoyer');
+    expect('bogus' in texts).toBe(false);
+  });
+});
+
+describe('the script tag', () => {
+  it("names the channel and the API's origin (the script's own)", () => {
+    const script = document.createElement('script');
+    script.src = 'https://chat.shop.example:8443/webchat/widget.js';
+    script.dataset.channel = 'wc_abc';
+    expect(scriptOptions(script)).toEqual({ origin: 'https://chat.shop.example:8443', publicId: 'wc_abc' });
+    delete script.dataset.channel;
+    expect(scriptOptions(script)).toBeNull();
+  });
+
+  it('reads text in black or white, whichever contrasts with the colour', () => {
+    expect(textColorOn('#ffcc00')).toBe('#111');
+    expect(textColorOn('#0b5cff')).toBe('#fff');
+    expect(textColorOn('#000')).toBe('#fff');
+  });
+});
+
+describe('the widget', () => {
+  it('opens from its launcher, starts a session with the name given and shows the reply live', async () => {
+    const user = userEvent.setup();
+    const server = fakeParley();
+    const { widget, view } = await open(server);
+    expect(widget.host.style.getPropertyValue('--c')).toBe('#ffcc00');
+    const launcher = view.getByRole('button', { name: 'Chat with us' });
+    expect(launcher).toHaveAttribute('aria-expanded', 'false');
+    await user.click(launcher);
+    const dialog = view.getByRole('dialog', { name: 'Chat with Shop' });
+    expect(within(dialog).getByText('Hello! Ask us anything.')).toBeInTheDocument();
+    const box = within(dialog).getByRole('textbox', { name: 'Message' });
+    expect(widget.root.activeElement).toBe(box);
+
+    await user.type(within(dialog).getByRole('textbox', { name: 'Name (optional)' }), 'Camille');
+    await user.type(box, 'Do you deliver?');
+    await user.click(within(dialog).getByRole('button', { name: 'Send' }));
+
+    const log = within(dialog).getByRole('log');
+    await within(log).findByText('Do you deliver?');
+    await waitFor(() => expect(server.messages).toHaveLength(1));
+    expect(server.calls.find((call) => call.path === '/sessions')?.body).toEqual({ name: 'Camille', language: 'en' });
+    const sent = server.calls.find((call) => call.method === 'POST' && call.path === '/messages')!;
+    expect(sent.token).toBe('token-1');
+    expect(sent.body?.client_id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(JSON.parse(localStorage.getItem(KEY)!)).toEqual({ token: 'token-1', visitor_id: 'v1' });
+    await waitFor(() => expect(within(dialog).queryByRole('textbox', { name: 'Name (optional)' })).toBeNull());
+
+    const events = FakeEventSource.all[0]!;
+    expect(events.url).toBe(`${ORIGIN}/api/webchat/${CHANNEL}/events?token=token-1`);
+    events.emit('typing', {});
+    expect(within(dialog).getByText('Typing…')).toBeInTheDocument();
+    events.emit('message', server.reply('Yes, within 5 km.'));
+    expect(within(log).getByText('Yes, within 5 km.')).toBeInTheDocument();
+    expect(within(dialog).queryByText('Typing…')).toBeNull();
+    expect(log.querySelectorAll('.msg')).toHaveLength(2);
+
+    await user.keyboard('{Escape}');
+    expect(view.queryByRole('dialog')).toBeNull();
+    expect(widget.root.activeElement).toBe(launcher);
+    expect(launcher).toHaveAttribute('aria-expanded', 'false');
+  });
+
+  it('continues the stored conversation after a reload, and fetches it again when the stream reconnects', async () => {
+    const user = userEvent.setup();
+    const server = fakeParley();
+    server.tokens.add('kept');
+    server.messages.push({ id: 'm1', role: 'visitor', text: 'Hi', created_at: '2026-12-07T09:00:00Z', client_id: 'c1' });
+    server.reply('Hello Camille');
+    localStorage.setItem(KEY, JSON.stringify({ token: 'kept', visitor_id: 'v9' }));
+    const { view } = await open(server);
+    await user.click(view.getByRole('button', { name: 'Chat with us' }));
+    const log = view.getByRole('log');
+    await within(log).findByText('Hello Camille');
+    expect(within(log).getByText('Hi')).toBeInTheDocument();
+    expect(view.queryByRole('textbox', { name: 'Name (optional)' })).toBeNull();
+
+    server.reply('Anything else?');
+    FakeEventSource.all[0]!.open();
+    await within(log).findByText('Anything else?');
+    expect(log.querySelectorAll('.msg')).toHaveLength(3);
+  });
+
+  it('starts a new session when the stored token is refused', async () => {
+    const user = userEvent.setup();
+    const server = fakeParley();
+    localStorage.setItem(KEY, JSON.stringify({ token: 'forged', visitor_id: 'v9' }));
+    const { view } = await open(server);
+    await user.click(view.getByRole('button', { name: 'Chat with us' }));
+    await view.findByRole('textbox', { name: 'Name (optional)' });
+    expect(localStorage.getItem(KEY)).toBeNull();
+    expect(FakeEventSource.all[0]!.closed).toBe(true);
+
+    await user.type(view.getByRole('textbox', { name: 'Message' }), 'Hello again');
+    await user.click(view.getByRole('button', { name: 'Send' }));
+    await waitFor(() => expect(server.messages).toHaveLength(1));
+    expect(JSON.parse(localStorage.getItem(KEY)!).token).toBe('token-1');
+  });
+
+  it('shows a failed message with Retry, and sends it again with the same client_id, stored once', async () => {
+    const user = userEvent.setup();
+    const server = fakeParley();
+    const { view } = await open(server);
+    await user.click(view.getByRole('button', { name: 'Chat with us' }));
+    server.failNextSends(1);
+    await user.type(view.getByRole('textbox', { name: 'Message' }), 'Open on Sunday?{Enter}');
+    const retry = await view.findByRole('button', { name: 'Retry' });
+    expect(view.getByText('Not sent.')).toBeInTheDocument();
+    expect(server.messages).toHaveLength(0);
+
+    await user.click(retry);
+    await waitFor(() => expect(view.queryByRole('button', { name: 'Retry' })).toBeNull());
+    const sends = server.calls.filter((call) => call.method === 'POST' && call.path === '/messages');
+    expect(sends).toHaveLength(2);
+    expect(sends[1]!.body?.client_id).toBe(sends[0]!.body?.client_id);
+    expect(server.messages).toHaveLength(1);
+    expect(within(view.getByRole('log')).getByText('Open on Sunday?')).toBeInTheDocument();
+  });
+
+  it("speaks the visitor's language with the business's French texts", async () => {
+    const user = userEvent.setup();
+    const server = fakeParley();
+    const { view } = await open(server, { languages: ['fr-FR', 'en'] });
+    await user.click(view.getByRole('button', { name: 'Discuter avec nous' }));
+    view.getByRole('dialog', { name: 'Discuter avec Shop' });
+    view.getByRole('textbox', { name: 'Nom (facultatif)' });
+    await user.type(view.getByRole('textbox', { name: 'Message' }), 'Bonjour');
+    await user.click(view.getByRole('button', { name: 'Envoyer' }));
+    await waitFor(() => expect(server.messages).toHaveLength(1));
+    expect(server.calls.find((call) => call.path === '/sessions')?.body).toEqual({ language: 'fr' });
+  });
+
+  it('says the chat is unavailable when the server refuses the origin, and stores nothing', async () => {
+    const user = userEvent.setup();
+    const server = fakeParley({ refuseOrigin: true });
+    const { widget, view } = await open(server);
+    await user.click(view.getByRole('button', { name: 'Chat with us' }));
+    expect(view.getByRole('alert')).toHaveTextContent('The chat is not available right now.');
+    expect(view.queryByRole('textbox', { name: 'Message' })).toBeNull();
+    expect(widget.root.activeElement).toBe(view.getByRole('button', { name: 'Close' }));
+    expect(localStorage.length).toBe(0);
+    expect(FakeEventSource.all).toHaveLength(0);
+    expect(screen.queryByRole('button', { name: 'Chat with us' })).toBeNull();
+  });
+});
