@@ -122,6 +122,13 @@ boost::json::object ToJsonDetails(const UnifiedMessage& m) {
     PutIfNotEmpty(r, "ref", m.referral->ref);
     o["referral"] = std::move(r);
   }
+  if (m.comment) {
+    boost::json::object c{{"media_id", m.comment->media_id}};
+    PutIfNotEmpty(c, "media_product_type", m.comment->media_product_type);
+    PutIfNotEmpty(c, "ad_id", m.comment->ad_id);
+    if (m.comment->live) c["live"] = true;
+    o["comment"] = std::move(c);
+  }
   if (m.error) {
     boost::json::object e{{"code", m.error->code}, {"title", m.error->title}};
     PutIfNotEmpty(e, "detail", m.error->detail);

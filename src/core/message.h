@@ -150,6 +150,16 @@ struct AccountProfile {
   std::string account_id;
 };
 
+// A public comment on the business's post (Instagram's `comments` and `live_comments` webhooks): what it was written
+// on. Its message's platform_message_id is the comment's id and reply_to the comment it answers (empty for a top-level
+// one). The store keeps a commenter's comments on one post in a conversation of their own (Conversation::comment_on).
+struct Comment {
+  std::string media_id;            //!< The post, reel, story, ad or live video commented on.
+  std::string media_product_type;  //!< As the platform names it: FEED, REELS, STORY, AD, LIVE…
+  std::string ad_id;               //!< The ad, when the post is boosted (Meta may then notify the comment twice).
+  bool live = false;               //!< Written during a live broadcast: a private reply goes only while it lasts.
+};
+
 // One customer message (or, for outbound, one business message) in platform-neutral form.
 struct UnifiedMessage {
   Platform platform;
@@ -166,6 +176,7 @@ struct UnifiedMessage {
   std::optional<Interactive> interactive;
   std::optional<Reaction> reaction;
   std::optional<Referral> referral;
+  std::optional<Comment> comment;  //!< Set on kComment messages.
   std::optional<MessageError> error;
   std::string reply_to;  //!< Platform id of the message this one replies to (context / reply_to.mid).
   std::string story_id;  //!< Instagram story reply or mention.

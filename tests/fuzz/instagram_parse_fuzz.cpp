@@ -18,6 +18,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const parley::UnifiedMessage& m : events->messages) {
     // Messages and deletions are keyed by platform id and contact; reads name the message read.
     if (m.platform_message_id.empty() || m.contact_id.empty()) std::abort();
+    // A comment opens the thread of the media it was written on: the store keys that thread by the media id.
+    if (m.type == parley::MessageType::kComment && (!m.comment || m.comment->media_id.empty())) std::abort();
     (void)parley::ToJsonDetails(m);
   }
   for (const parley::Deletion& d : events->deletions) {

@@ -179,7 +179,8 @@ void ParseEvent(FieldReader& read, const json::object& event, const EntryContext
   }
 }
 
-void ParseComment(FieldReader& read, const json::object& value, const EntryContext& entry, WebhookEvents& events) {
+void ParseComment(FieldReader& read, const json::object& value, bool live, const EntryContext& entry,
+                  WebhookEvents& events) {
   UnifiedMessage m;
   m.platform = Platform(kName);
   m.type = MessageType::kComment;
@@ -189,8 +190,15 @@ void ParseComment(FieldReader& read, const json::object& value, const EntryConte
     m.contact_id = read.String(*from, "id");
     m.contact_name = read.String(*from, "username");
   }
-  if (m.platform_message_id.empty() || m.contact_id.empty()) {
-    read.Fail("each comment needs a string \"id\" and \"from.id\"");
+  Comment comment;
+  comment.live = live;
+  if (const json::object* media = read.Object(value, "media")) {
+    comment.media_id = read.String(*media, "id");
+    comment.media_product_type = read.String(*media, "media_product_type");
+    comment.ad_id = read.String(*media, "ad_id");
+  }
+  if (m.platform_message_id.empty() || m.contact_id.empty() || comment.media_id.empty()) {
+    read.Fail("each comment needs a string \"id\", \"from.id\" and \"media.id\"");
     return;
   }
   if (m.contact_id == entry.account_id) {
@@ -200,6 +208,7 @@ void ParseComment(FieldReader& read, const json::object& value, const EntryConte
   m.timestamp_ms = entry.time_ms;
   m.text = read.OptString(value, "text");
   m.reply_to = read.String(value, "parent_id");
+  m.comment = std::move(comment);
   events.messages.push_back(std::move(m));
 }
 
@@ -221,7 +230,7 @@ void ParseEntry(FieldReader& read, const json::object& entry, WebhookEvents& eve
       } else if (field == "messages") {
         ParseEvent(read, *value, context, events);
       } else if (field == "comments" || field == "live_comments") {
-        ParseComment(read, *value, context, events);
+        ParseComment(read, *value, field == "live_comments", context, events);
       } else {
         ++events.ignored;  // mentions, story_insights, …
       }
@@ -248,6 +257,26 @@ json::object TextMessageBody(std::string_view recipient_id, std::string_view tex
     body["tag"] = "HUMAN_AGENT";
   }
   return body;
+}
+
+json::object PrivateReplyBody(std::string_view comment_id, std::string_view text) {
+  return json::object{{"recipient", json::object{{"comment_id", comment_id}}},
+                      {"message", json::object{{"text", text}}}};
+}
+
+json::object CommentReplyBody(std::string_view text) { return json::object{{"message", text}}; }
+
+json::object HideCommentBody(bool hide) { return json::object{{"hide", hide}}; }
+
+SendResult ParseCommentReplyResponse(int http_status, std::string_view body) {
+  if (http_status < 200 || http_status >= 300) return SendResult{{}, meta::ParseGraphError(http_status, body)};
+  // A 2xx means the reply is published: an unreadable body must not make the caller publish it twice.
+  SendResult result;
+  Result<json::value> doc = meta::ParseJson(body);
+  const json::object* root = doc ? doc->if_object() : nullptr;
+  const json::value* id = root != nullptr ? root->if_contains("id") : nullptr;
+  if (id != nullptr && id->is_string()) result.platform_message_id = std::string(id->get_string());
+  return result;
 }
 
 }  // namespace parley::channels::instagram
