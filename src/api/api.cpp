@@ -78,8 +78,14 @@ boost::json::object MessageJson(const store::StoredMessage& m) {
 }
 
 Api::Api(const Config& config, store::Store& store, BlockingPool& pool, queue::Batcher& batcher,
-         const channels::ChannelSet& channels, RuntimeStatus status)
-    : config_(config), store_(store), pool_(pool), batcher_(batcher), channels_(channels), status_(std::move(status)) {}
+         const channels::ChannelSet& channels, RuntimeStatus status, PlatformRouteDeps platform_deps)
+    : config_(config),
+      store_(store),
+      pool_(pool),
+      batcher_(batcher),
+      channels_(channels),
+      status_(std::move(status)),
+      platform_deps_(std::move(platform_deps)) {}
 
 void Api::RegisterRoutes(RouteTable& routes) {
   using http::Verb;
@@ -88,6 +94,24 @@ void Api::RegisterRoutes(RouteTable& routes) {
     const std::string name(plugin->display_name);
     const channels::WebhookSpec& spec = plugin->webhook;
     MetricsFor(plugin->platform());  // Every platform's series shows from the start, at zero.
+    if (spec.verification == channels::WebhookSpec::Verification::kNone) {
+      if (plugin->make_routes == nullptr) continue;
+      channels::PlatformServices services{config_,
+                                          store_,
+                                          pool_,
+                                          platform_deps_.events,
+                                          platform_deps_.box,
+                                          platform_deps_.rate_limiters,
+                                          [this](const channels::PlatformPlugin& p, WebhookEvents events) {
+                                            return IngestEvents(p, std::move(events));
+                                          },
+                                          platform_deps_.keepalive};
+      auto& owned = platform_routes_.emplace_back(plugin->make_routes(services));
+      for (channels::PublicRoute& route : owned->Routes()) {
+        routes.Public(route.method, std::move(route.pattern), std::move(route.doc), std::move(route.handler));
+      }
+      continue;
+    }
     if (spec.verification == channels::WebhookSpec::Verification::kChannelSecret) {
       routes.Public(Verb::post, path,
                     {.summary = "Receive " + name + " updates for one channel (" + std::string(spec.signature_header) +
@@ -237,13 +261,27 @@ boost::asio::awaitable<http::Response> Api::StoreWebhook(const channels::Platfor
     for (auto& echo : events->echoes) echo.account_id = account_id;
   }
   std::optional<boost::json::object> answer = channel.WebhookAnswer(*events);
+  auto outcome = co_await IngestEvents(plugin, std::move(*events));
+  // 503 makes the platform deliver the payload again later: nothing is lost.
+  if (!outcome) co_return http::ErrorResponse(outcome.error());
+  boost::json::object ack{
+      {"stored", outcome->stored}, {"duplicates", outcome->duplicates}, {"unknown_account", outcome->unknown_account}};
+  if (answer) {
+    for (auto& [key, value] : *answer) ack[key] = std::move(value);
+  }
+  co_return http::JsonResponse(http::Status::ok, ack);
+}
 
+boost::asio::awaitable<Result<store::IngestOutcome>> Api::IngestEvents(const channels::PlatformPlugin& plugin,
+                                                                       WebhookEvents events) {
+  const Platform platform = plugin.platform();
+  PlatformMetrics& m = MetricsFor(platform);
   store::IngestRequest ingest;
   ingest.platform = platform;
   ingest.received_at_ms = NowMs();
   const int64_t cutoff_ms = ingest.received_at_ms - config_.answer_cutoff_s * 1000;
-  ingest.messages.reserve(events->messages.size());
-  for (auto& message : events->messages) {
+  ingest.messages.reserve(events.messages.size());
+  for (auto& message : events.messages) {
     // A backlog that Meta redelivers after an outage is shown, not answered: the moment has passed. Reactions and
     // platform notices ask for nothing; a public comment is answered through the comment APIs, not by direct
     // message, so it is stored for people to see.
@@ -252,9 +290,9 @@ boost::asio::awaitable<http::Response> Api::StoreWebhook(const channels::Platfor
                       message.type != MessageType::kComment;
     ingest.messages.push_back({std::move(message), answerable});
   }
-  ingest.statuses = std::move(events->statuses);
-  ingest.deletions = std::move(events->deletions);
-  ingest.echoes = std::move(events->echoes);
+  ingest.statuses = std::move(events.statuses);
+  ingest.deletions = std::move(events.deletions);
+  ingest.echoes = std::move(events.echoes);
   ingest.human_idle_ms = config_.human_idle_minutes * 60 * 1000;
 
   auto outcome = co_await IngestAsync(store_, ingest);
@@ -263,8 +301,7 @@ boost::asio::awaitable<http::Response> Api::StoreWebhook(const channels::Platfor
     log::Error("webhook_store_failed",
                {{"platform", ToString(platform)},
                 {"error", outcome.error().detail.empty() ? outcome.error().message : outcome.error().detail}});
-    // 503 makes Meta deliver the payload again later: nothing is lost.
-    co_return http::ErrorResponse(Error::Unavailable("storage unavailable, retry later"));
+    co_return Error::Unavailable("storage unavailable, retry later");
   }
   m.messages_stored.Inc(outcome->stored);
   m.messages_duplicate.Inc(outcome->duplicates);
@@ -285,12 +322,7 @@ boost::asio::awaitable<http::Response> Api::StoreWebhook(const channels::Platfor
                                   {"stored", outcome->stored},
                                   {"duplicates", outcome->duplicates}});
   }
-  boost::json::object ack{
-      {"stored", outcome->stored}, {"duplicates", outcome->duplicates}, {"unknown_account", outcome->unknown_account}};
-  if (answer) {
-    for (auto& [key, value] : *answer) ack[key] = std::move(value);
-  }
-  co_return http::JsonResponse(http::Status::ok, ack);
+  co_return outcome;
 }
 
 boost::asio::awaitable<http::Response> Api::Health() {

@@ -5,17 +5,24 @@
 
 #include "api/route_table.h"
 #include "channels/channel.h"
+#include "channels/platform_routes.h"
 #include "channels/registry.h"
 #include "core/blocking_pool.h"
 #include "core/config.h"
+#include "core/crypto.h"
+#include "core/rate_limiter.h"
+#include "events/event_bus.h"
 #include "http/http.h"
 #include "queue/batcher.h"
 #include "store/store.h"
 
 #include <boost/json/object.hpp>
 
+#include <chrono>
 #include <functional>
+#include <memory>
 #include <string>
+#include <vector>
 
 namespace parley::api {
 
@@ -28,13 +35,21 @@ struct RuntimeStatus {
   std::function<boost::json::object()> redis;
 };
 
+// What the platforms' own public routes are built with besides the Api's (channels/platform_routes.h).
+struct PlatformRouteDeps {
+  const crypto::SecretBox& box;
+  events::EventBus& events;
+  RateLimiterFactory rate_limiters;
+  std::chrono::milliseconds keepalive{15000};
+};
+
 class Api {
  public:
   // Every reference must outlive the Api.
   Api(const Config& config, store::Store& store, BlockingPool& pool, queue::Batcher& batcher,
-      const channels::ChannelSet& channels, RuntimeStatus status);
+      const channels::ChannelSet& channels, RuntimeStatus status, PlatformRouteDeps platform_deps);
 
-  // The webhooks and the probes.
+  // The webhooks, the public routes of platforms without webhooks (PlatformPlugin::make_routes), and the probes.
   void RegisterRoutes(RouteTable& routes);
   // Liveness (/health), readiness (/api/health) and /metrics: what a worker process (PARLEY_ROLE=worker) serves.
   void RegisterProbes(RouteTable& routes);
@@ -58,6 +73,10 @@ class Api {
   boost::asio::awaitable<http::Response> StoreWebhook(const channels::PlatformPlugin& plugin,
                                                       const channels::Channel& channel, std::string_view body,
                                                       const std::string& account_id);
+  // Stores parsed events durably and arms the batcher for what they leave unanswered: the path every platform's
+  // inbound messages take. kUnavailable when the store failed (nothing stored).
+  boost::asio::awaitable<Result<store::IngestOutcome>> IngestEvents(const channels::PlatformPlugin& plugin,
+                                                                    WebhookEvents events);
 
   const Config& config_;
   store::Store& store_;
@@ -65,6 +84,8 @@ class Api {
   queue::Batcher& batcher_;
   const channels::ChannelSet& channels_;
   RuntimeStatus status_;
+  PlatformRouteDeps platform_deps_;
+  std::vector<std::unique_ptr<channels::PlatformRoutes>> platform_routes_;  // Used by the routes they registered.
 };
 
 // Stores `request` (moved from) through Store::Ingest and resumes on the caller's executor after the commit.

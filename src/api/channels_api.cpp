@@ -40,15 +40,6 @@ Result<std::optional<std::string>> OptionalString(const json::object& body, std:
   return std::optional<std::string>(std::string(value->as_string()));
 }
 
-Result<void> OnlyFields(const json::object& body, std::initializer_list<std::string_view> allowed) {
-  for (const auto& [key, value] : body) {
-    if (std::find(allowed.begin(), allowed.end(), std::string_view(key)) == allowed.end()) {
-      return Error::InvalidArgument("unknown field " + std::string(key));
-    }
-  }
-  return Ok();
-}
-
 // Meta's ids are decimal numbers; anything else could not be an account and must not reach a Graph URL path.
 Result<void> CheckAccountId(std::string_view id) {
   if (id.empty() || id.size() > kMaxAccountIdBytes ||
@@ -114,6 +105,44 @@ Result<const channels::PlatformPlugin*> PathPlatform(const http::RouteContext& r
   return plugin;
 }
 
+// The platform's settings a body gives (its kSetting fields and extra_settings), as given: nullopt when it gives
+// none of them.
+std::optional<json::object> SettingsIn(const channels::PlatformPlugin& plugin, const json::object& body) {
+  json::object settings;
+  auto take = [&](std::string_view key) {
+    if (const json::value* value = body.if_contains(key)) settings[key] = *value;
+  };
+  for (const channels::ChannelField& field : plugin.fields) {
+    if (field.target == channels::ChannelField::Target::kSetting) take(field.key);
+  }
+  for (std::string_view key : plugin.extra_settings) take(key);
+  if (settings.empty()) return std::nullopt;
+  return settings;
+}
+
+// Whether `key` is one of the platform's settings, which only its own channels take.
+bool IsPlatformSetting(const channels::PlatformPlugin& plugin, std::string_view key) {
+  for (const channels::ChannelField& field : plugin.fields) {
+    if (field.target == channels::ChannelField::Target::kSetting && field.key == key) return true;
+  }
+  return std::find(plugin.extra_settings.begin(), plugin.extra_settings.end(), key) != plugin.extra_settings.end();
+}
+
+// The fields every channel's body may hold, and the platform's settings of `plugin` (any platform's when null: the
+// platform is not known yet), else kInvalidArgument naming the field.
+Result<void> OnlyChannelFields(const json::object& body, std::initializer_list<std::string_view> common,
+                               const channels::PlatformPlugin* plugin) {
+  for (const auto& [key, value] : body) {
+    if (std::find(common.begin(), common.end(), std::string_view(key)) != common.end()) continue;
+    bool known = false;
+    for (const channels::PlatformPlugin* p : channels::Platforms()) {
+      if ((plugin == nullptr || p == plugin) && IsPlatformSetting(*p, key)) known = true;
+    }
+    if (!known) return Error::InvalidArgument("unknown field " + std::string(key));
+  }
+  return Ok();
+}
+
 json::value OrNull(const std::string& text) { return text.empty() ? json::value(nullptr) : json::value(text); }
 
 // A browser's navigation asks for HTML; a program calling the callback (or a test) gets JSON.
@@ -141,7 +170,8 @@ json::object PlatformJson(const channels::PlatformPlugin& plugin) {
                                   {"label", f.label},
                                   {"help", f.help},
                                   {"required", f.required},
-                                  {"secret", f.secret}});
+                                  {"secret", f.secret},
+                                  {"multiple", f.multiple}});
   }
   auto hours_or_null = [](int64_t ms, int64_t unit) { return ms == 0 ? json::value(nullptr) : json::value(ms / unit); };
   return json::object{
@@ -160,7 +190,7 @@ json::object PlatformJson(const channels::PlatformPlugin& plugin) {
                               {"media", traits.media}}}};
 }
 
-json::object ChannelJson(const store::Channel& channel) {
+json::object ChannelJson(const store::Channel& channel, std::string_view public_url) {
   json::object o{{"id", channel.id},
                  {"public_id", channel.public_id},
                  {"platform", ToString(channel.platform)},
@@ -176,6 +206,11 @@ json::object ChannelJson(const store::Channel& channel) {
     }
     if (const auto* business = plugin->Field(channels::ChannelField::Target::kBusinessAccountId)) {
       o[business->key] = OrNull(channel.waba_id);
+    }
+    if (plugin->channel_details != nullptr) {
+      for (auto& [key, detail] : plugin->channel_details(channel.public_id, channel.settings, public_url)) {
+        o[key] = std::move(detail);
+      }
     }
   }
   o["created_at"] = FormatTimestamp(channel.created_at_ms);
@@ -281,7 +316,7 @@ boost::asio::awaitable<http::Response> ChannelsApi::List(const Principal& caller
   auto channels = co_await pool_.Run(list);
   if (!channels) co_return http::ErrorResponse(channels.error());
   json::array data;
-  for (const auto& channel : *channels) data.push_back(ChannelJson(channel));
+  for (const auto& channel : *channels) data.push_back(ChannelJson(channel, dashboard_url_));
   json::object answer{{"data", std::move(data)}};
   co_return http::JsonResponse(http::Status::ok, answer);
 }
@@ -293,16 +328,13 @@ boost::asio::awaitable<http::Response> ChannelsApi::Get(const Principal& caller,
   auto get = [this, tenant = caller.tenant_id, id = *id] { return store_.GetChannel(tenant, id); };
   auto channel = co_await pool_.Run(get);
   if (!channel) co_return http::ErrorResponse(channel.error());
-  co_return http::JsonResponse(http::Status::ok, ChannelJson(*channel));
+  co_return http::JsonResponse(http::Status::ok, ChannelJson(*channel, dashboard_url_));
 }
 
 boost::asio::awaitable<http::Response> ChannelsApi::Add(const Principal& caller, const http::Request& request,
                                                         const http::RouteContext&) {
   auto body = http::ParseJsonObject(request);
   if (!body) co_return http::ErrorResponse(body.error());
-  if (auto only = OnlyFields(*body, {"platform", "account_id", "access_token", "display_name", "waba_id"}); !only) {
-    co_return http::ErrorResponse(only.error());
-  }
   auto platform_name = OptionalString(*body, "platform");
   auto account_id = OptionalString(*body, "account_id");
   auto token = OptionalString(*body, "access_token");
@@ -315,6 +347,11 @@ boost::asio::awaitable<http::Response> ChannelsApi::Add(const Principal& caller,
   if (!waba_id) co_return http::ErrorResponse(waba_id.error());
   auto plugin = FindPlugin(platform_name->value_or(""));
   if (!plugin) co_return http::ErrorResponse(plugin.error());
+  if (auto only =
+          OnlyChannelFields(*body, {"platform", "account_id", "access_token", "display_name", "waba_id"}, *plugin);
+      !only) {
+    co_return http::ErrorResponse(only.error());
+  }
   const Platform platform = (*plugin)->platform();
   std::string account = account_id->value_or("");
   std::string access_token = token->value_or("");
@@ -326,8 +363,24 @@ boost::asio::awaitable<http::Response> ChannelsApi::Add(const Principal& caller,
   if (!token_names_account) {
     if (auto valid = CheckAccountId(account); !valid) co_return http::ErrorResponse(valid.error());
   }
-  if (auto valid = CheckToken(access_token); !valid) co_return http::ErrorResponse(valid.error());
+  // A platform without a token (the web chat) is added without one.
+  if ((*plugin)->Field(channels::ChannelField::Target::kAccessToken) != nullptr) {
+    if (auto valid = CheckToken(access_token); !valid) co_return http::ErrorResponse(valid.error());
+  } else if (!access_token.empty()) {
+    co_return http::ErrorResponse(
+        Error::InvalidArgument(std::string((*plugin)->display_name) + " channels have no access_token"));
+  }
   if (auto valid = CheckDisplayName(label); !valid) co_return http::ErrorResponse(valid.error());
+  if (const auto* name = (*plugin)->Field(channels::ChannelField::Target::kDisplayName);
+      name != nullptr && name->required && label.empty()) {
+    co_return http::ErrorResponse(Error::InvalidArgument("display_name is required: " + std::string(name->help)));
+  }
+  json::object settings;
+  if ((*plugin)->check_settings != nullptr) {
+    auto checked = (*plugin)->check_settings(SettingsIn(**plugin, *body).value_or(json::object()));
+    if (!checked) co_return http::ErrorResponse(checked.error());
+    settings = std::move(*checked);
+  }
   std::string waba = waba_id->value_or("");
   if (auto valid = CheckWabaFor(platform, waba); !valid) co_return http::ErrorResponse(valid.error());
   if (per_channel_webhook && dashboard_url_.empty()) {
@@ -339,7 +392,7 @@ boost::asio::awaitable<http::Response> ChannelsApi::Add(const Principal& caller,
   auto checked = co_await live->CheckAccount(account, access_token);
   if (!checked) co_return http::ErrorResponse(checked.error());
   if (token_names_account) account = checked->account_id;
-  store::NewChannel channel{caller.tenant_id, platform, account, access_token, label, *checked, waba};
+  store::NewChannel channel{caller.tenant_id, platform, account, access_token, label, *checked, waba, settings};
   auto save = [this, &channel]() -> Result<store::Channel> {
     auto room = CheckChannelRoom(channel.tenant_id);
     if (!room) return room.error();
@@ -362,7 +415,7 @@ boost::asio::awaitable<http::Response> ChannelsApi::Add(const Principal& caller,
   json::object details{{"platform", ToString(added->platform)}, {"account_id", added->account_id}};
   auto entry = AuditOf(caller, "channel.create", "channel", std::to_string(added->id), details);
   co_await RecordAudit(store_, pool_, std::move(entry));
-  co_return http::JsonResponse(http::Status::created, ChannelJson(*added));
+  co_return http::JsonResponse(http::Status::created, ChannelJson(*added, dashboard_url_));
 }
 
 boost::asio::awaitable<http::Response> ChannelsApi::Update(const Principal& caller, const http::Request& request,
@@ -371,7 +424,7 @@ boost::asio::awaitable<http::Response> ChannelsApi::Update(const Principal& call
   if (!id) co_return http::ErrorResponse(Error::NotFound("no such channel"));
   auto body = http::ParseJsonObject(request);
   if (!body) co_return http::ErrorResponse(body.error());
-  if (auto only = OnlyFields(*body, {"access_token", "display_name", "enabled", "waba_id"}); !only) {
+  if (auto only = OnlyChannelFields(*body, {"access_token", "display_name", "enabled", "waba_id"}, nullptr); !only) {
     co_return http::ErrorResponse(only.error());
   }
   auto token = OptionalString(*body, "access_token");
@@ -402,17 +455,39 @@ boost::asio::awaitable<http::Response> ChannelsApi::Update(const Principal& call
     update.waba_id = **waba_id;
     fields.push_back("waba_id");
   }
-  if (fields.empty()) {
-    co_return http::ErrorResponse(
-        Error::InvalidArgument("nothing to change: access_token, display_name, enabled or waba_id"));
+  const bool changes_settings = std::any_of(body->begin(), body->end(), [](const auto& entry) {
+    return std::any_of(channels::Platforms().begin(), channels::Platforms().end(),
+                       [&entry](const channels::PlatformPlugin* p) { return IsPlatformSetting(*p, entry.key()); });
+  });
+  if (fields.empty() && !changes_settings) {
+    co_return http::ErrorResponse(Error::InvalidArgument(
+        "nothing to change: access_token, display_name, enabled, waba_id or the platform's settings"));
   }
 
   const int64_t tenant = caller.tenant_id;
   const int64_t channel_id = *id;
-  if (update.access_token || update.waba_id) {
+  if (update.access_token || update.waba_id || changes_settings) {
     auto get = [this, tenant, channel_id] { return store_.GetChannel(tenant, channel_id); };
     auto current = co_await pool_.Run(get);
     if (!current) co_return http::ErrorResponse(current.error());
+    if (changes_settings) {
+      // The given settings over the stored ones, checked as a whole by the channel's platform.
+      const channels::PlatformPlugin* plugin = channels::FindPlatform(current->platform);
+      if (plugin == nullptr || plugin->check_settings == nullptr) {
+        co_return http::ErrorResponse(Error::InvalidArgument("this channel's platform has no such settings"));
+      }
+      if (auto only = OnlyChannelFields(*body, {"access_token", "display_name", "enabled", "waba_id"}, plugin); !only) {
+        co_return http::ErrorResponse(only.error());
+      }
+      json::object merged = current->settings;
+      for (auto& [key, value] : *SettingsIn(*plugin, *body)) merged[key] = value;
+      auto checked = plugin->check_settings(merged);
+      if (!checked) co_return http::ErrorResponse(checked.error());
+      update.settings = std::move(*checked);
+      for (const auto& [key, value] : *body) {
+        if (IsPlatformSetting(*plugin, key)) fields.push_back(json::string(key));
+      }
+    }
     if (update.waba_id) {
       if (auto valid = CheckWabaFor(current->platform, *update.waba_id); !valid) {
         co_return http::ErrorResponse(valid.error());
@@ -442,7 +517,7 @@ boost::asio::awaitable<http::Response> ChannelsApi::Update(const Principal& call
   if (update.enabled) details["enabled"] = *update.enabled;
   auto entry = AuditOf(caller, "channel.update", "channel", std::to_string(updated->id), details);
   co_await RecordAudit(store_, pool_, std::move(entry));
-  co_return http::JsonResponse(http::Status::ok, ChannelJson(*updated));
+  co_return http::JsonResponse(http::Status::ok, ChannelJson(*updated, dashboard_url_));
 }
 
 boost::asio::awaitable<http::Response> ChannelsApi::Remove(const Principal& caller, const http::Request& request,
@@ -566,7 +641,7 @@ boost::asio::awaitable<Result<json::object>> ChannelsApi::CompleteConnect(const 
       skipped.push_back(std::move(reason));
       continue;
     }
-    saved.push_back(ChannelJson(*channel));
+    saved.push_back(ChannelJson(*channel, dashboard_url_));
   }
   log::Info("channels_connected", {{"platform", ToString(platform)},
                                    {"tenant_id", caller.tenant_id},

@@ -3,6 +3,8 @@
 //   channels         GET /api/social-accounts   GET /api/social-accounts/{id}                     (any role)
 //                    POST /api/social-accounts {"platform", "account_id", "access_token", "display_name", "waba_id"}
 //                    PATCH|PUT /api/social-accounts/{id} {"access_token", "display_name", "enabled", "waba_id"}
+//                    and, on a platform with settings of its own, those (the web chat's allowed_origins,
+//                    webchat_color, webchat_texts), checked by the platform (PlatformPlugin::check_settings)
 //                    DELETE /api/social-accounts/{id}                                            (owners, admins)
 //   Meta OAuth       GET /api/social-accounts/connect/{platform} → {"authorization_url", "expires_at"} (admins)
 //                    GET /api/social-accounts/connect/{platform}/callback?code=&state=   (public: the state is
@@ -79,8 +81,9 @@ class ChannelsApi {
 // A platform as GET /api/platforms describes it: its channel fields (the dashboard's form) and its traits.
 boost::json::object PlatformJson(const channels::PlatformPlugin& plugin);
 
-// A channel as the API shows it: no token, only its last four characters.
-boost::json::object ChannelJson(const store::Channel& channel);
+// A channel as the API shows it: no token, only its last four characters; what its platform shows besides
+// (PlatformPlugin::channel_details, under `public_url`: the web chat's allowed origins and script tag).
+boost::json::object ChannelJson(const store::Channel& channel, std::string_view public_url);
 
 // "…" and the last four characters of `token` (only "…" for a token shorter than 12 characters).
 std::string TokenHint(std::string_view token);

@@ -231,14 +231,15 @@ extern const std::string_view kAdminSchemaShapes = R"json({
   "PlatformField": {
     "type": "object",
     "description": "One setting a channel of the platform is added with: a field of POST /api/social-accounts.",
-    "required": ["key", "flag", "label", "help", "required", "secret"],
+    "required": ["key", "flag", "label", "help", "required", "secret", "multiple"],
     "properties": {
       "key": {"type": "string", "description": "The request's field: account_id, access_token or waba_id."},
       "flag": {"type": "string", "description": "The flag of `parley channel add <platform>`, without the dashes."},
       "label": {"type": "string"},
       "help": {"type": "string"},
       "required": {"type": "boolean"},
-      "secret": {"type": "boolean", "description": "Never shown back (tokens)."}
+      "secret": {"type": "boolean", "description": "Never shown back (tokens)."},
+      "multiple": {"type": "boolean", "description": "A list of values: a JSON array of strings, one per line in a form, a repeated flag."}
     }
   },
   "PlatformDescription": {
@@ -248,7 +249,7 @@ extern const std::string_view kAdminSchemaShapes = R"json({
     "properties": {
       "name": {"$ref": "#/components/schemas/Platform"},
       "display_name": {"type": "string"},
-      "webhook_path": {"type": "string"},
+      "webhook_path": {"type": "string", "description": "Empty for a platform without webhooks (the web chat)."},
       "fields": {"type": "array", "items": {"$ref": "#/components/schemas/PlatformField"}},
       "connect_with_meta": {"type": "boolean", "description": "GET /api/social-accounts/connect/{platform} works."},
       "traits": {
@@ -289,6 +290,10 @@ extern const std::string_view kAdminSchemaShapes = R"json({
       "verified_name": {"type": ["string", "null"], "description": "WhatsApp only."},
       "waba_id": {"type": ["string", "null"], "description": "WhatsApp only: the WhatsApp Business Account, where templates are."},
       "username": {"type": ["string", "null"], "description": "Instagram's username; Messenger's Page name."},
+      "allowed_origins": {"type": "array", "items": {"type": "string"}, "description": "Web chat only: the sites (scheme://host[:port]) whose pages may embed the widget."},
+      "script": {"type": "string", "description": "Web chat only: the tag to paste into the site."},
+      "webchat_color": {"type": ["string", "null"], "description": "Web chat only: the widget's colour, #rrggbb."},
+      "webchat_texts": {"type": "object", "description": "Web chat only: the business's texts by language, over the built-in ones ({\"fr\": {\"greeting\": …}}).", "additionalProperties": {"type": "object", "additionalProperties": {"type": "string"}}},
       "created_at": {"type": "string", "format": "date-time"},
       "updated_at": {"type": "string", "format": "date-time"}
     }
@@ -300,15 +305,18 @@ extern const std::string_view kAdminSchemaShapes = R"json({
   },
   "ChannelCreateRequest": {
     "type": "object",
-    "description": "The fields GET /api/platforms lists for the platform: account_id where it has one (a platform without it, such as Telegram, names the account from the token).",
-    "required": ["platform", "access_token"],
+    "description": "The fields GET /api/platforms lists for the platform: account_id where it has one (a platform without it, such as Telegram, names the account from the token); access_token where it has one (the web chat has none, but a display_name and allowed_origins).",
+    "required": ["platform"],
     "additionalProperties": false,
     "properties": {
       "platform": {"$ref": "#/components/schemas/Platform"},
       "account_id": {"type": "string", "pattern": "^[0-9]{1,64}$"},
       "access_token": {"type": "string", "minLength": 1, "maxLength": 4096},
       "display_name": {"type": ["string", "null"], "maxLength": 100},
-      "waba_id": {"type": ["string", "null"], "pattern": "^[0-9]{0,64}$", "description": "WhatsApp only."}
+      "waba_id": {"type": ["string", "null"], "pattern": "^[0-9]{0,64}$", "description": "WhatsApp only."},
+      "allowed_origins": {"type": "array", "items": {"type": "string"}, "minItems": 1, "description": "Web chat only: scheme://host[:port], exactly."},
+      "webchat_color": {"type": ["string", "null"], "pattern": "^#[0-9a-fA-F]{6}$", "description": "Web chat only."},
+      "webchat_texts": {"type": ["object", "null"], "description": "Web chat only: texts by language over the built-in ones.", "additionalProperties": {"type": "object", "additionalProperties": {"type": "string"}}}
     }
   },
   "ChannelUpdateRequest": {
@@ -319,7 +327,10 @@ extern const std::string_view kAdminSchemaShapes = R"json({
       "access_token": {"type": ["string", "null"], "minLength": 1, "maxLength": 4096},
       "display_name": {"type": ["string", "null"], "maxLength": 100},
       "enabled": {"type": ["boolean", "null"]},
-      "waba_id": {"type": ["string", "null"], "pattern": "^[0-9]{0,64}$", "description": "WhatsApp only; empty clears it."}
+      "waba_id": {"type": ["string", "null"], "pattern": "^[0-9]{0,64}$", "description": "WhatsApp only; empty clears it."},
+      "allowed_origins": {"type": "array", "items": {"type": "string"}, "minItems": 1, "description": "Web chat only: replaces the list."},
+      "webchat_color": {"type": ["string", "null"], "pattern": "^#[0-9a-fA-F]{6}$", "description": "Web chat only; null restores the default."},
+      "webchat_texts": {"type": ["object", "null"], "description": "Web chat only: replaces the overrides; null removes them.", "additionalProperties": {"type": "object", "additionalProperties": {"type": "string"}}}
     }
   },
   "ConnectStart": {

@@ -78,6 +78,11 @@ boost::json::object ComponentSchemas() {
     json::value shapes = json::parse(area);
     for (auto& [name, shape] : shapes.as_object()) schemas[name] = std::move(shape);
   }
+  for (const channels::PlatformPlugin* plugin : channels::Platforms()) {
+    if (plugin->api_schemas.empty()) continue;
+    json::value shapes = json::parse(plugin->api_schemas);
+    for (auto& [name, shape] : shapes.as_object()) schemas[name] = std::move(shape);
+  }
   schemas["AnalyticsPeriod"] = AnalyticsPeriodSchema(schemas.at("AnalyticsFigures").as_object());
   json::array reasons;
   for (Reason reason : kAllReasons) reasons.emplace_back(ToString(reason));
@@ -91,8 +96,13 @@ boost::json::object ComponentSchemas() {
   schemas["MessageType"] = StringEnum(EnumNames<MessageType>(ParseMessageType), "The kind of message.");
   schemas["MessageStatus"] = StringEnum(EnumNames<MessageStatus>(ParseMessageStatus),
                                         "Received (in); queued, sent, delivered, read or failed (out); deleted.");
-  schemas["ErrorCode"] =
-      StringEnum(EnumNamesUpTo(ErrorCode::kInternal), "The error's kind; the HTTP status follows it.");
+  json::array error_codes = EnumNamesUpTo(ErrorCode::kInternal);
+  for (const channels::PlatformPlugin* plugin : channels::Platforms()) {
+    for (std::string_view code : plugin->error_codes) error_codes.emplace_back(code);
+  }
+  schemas["ErrorCode"] = StringEnum(std::move(error_codes),
+                                    "The error's kind; the HTTP status follows it. The platforms' public routes add "
+                                    "their own (the web chat's origin_not_allowed, channel_not_found, invalid_token).");
   schemas["DocumentStatus"] =
       StringEnum(EnumNamesUpTo(store::DocumentStatus::kFailed), "Where the document is in its ingestion.");
   schemas["ConversationStatus"] = StringEnum({"open", "closed"}, "Closed: the contact's next message opens another.");

@@ -116,7 +116,8 @@ Result<T> CallPlatform(const Config& config, const channels::PlatformPlugin& plu
 // webhooks are per channel is told where to send them (Channel::RegisterWebhook, at PARLEY_PUBLIC_URL), and the
 // channel is removed again when that fails.
 int ChannelAdd(const Config& config, const channels::PlatformPlugin& plugin, int64_t tenant_id,
-               const std::map<std::string, std::string>& values) {
+               const std::map<std::string, std::string>& values,
+               const std::map<std::string, std::vector<std::string>>& lists) {
   auto value = [&values](std::string_view key) {
     auto it = values.find(std::string(key));
     return it == values.end() ? std::string() : it->second;
@@ -128,6 +129,25 @@ int ChannelAdd(const Config& config, const channels::PlatformPlugin& plugin, int
   }
   store::NewChannel wanted{tenant_id, plugin.platform(), value("account_id"), value("access_token"), {},
                            {},        value("waba_id")};
+  if (const auto* name = plugin.Field(channels::ChannelField::Target::kDisplayName))
+    wanted.display_name = value(name->key);
+  if (plugin.check_settings != nullptr) {
+    boost::json::object settings;
+    for (const channels::ChannelField& field : plugin.fields) {
+      if (field.target != channels::ChannelField::Target::kSetting) continue;
+      if (field.multiple) {
+        auto it = lists.find(std::string(field.key));
+        boost::json::array items;
+        if (it != lists.end()) items.insert(items.end(), it->second.begin(), it->second.end());
+        settings[field.key] = std::move(items);
+      } else if (std::string given = value(field.key); !given.empty()) {
+        settings[field.key] = given;
+      }
+    }
+    auto checked = plugin.check_settings(settings);
+    if (!checked) return PrintError(checked.error());
+    wanted.settings = std::move(*checked);
+  }
   if (plugin.Field(channels::ChannelField::Target::kAccountId) == nullptr) {
     auto profile = CallPlatform<AccountProfile>(
         config, plugin, [&](channels::Channel& platform) { return platform.CheckAccount({}, wanted.access_token); });
@@ -157,6 +177,11 @@ int ChannelAdd(const Config& config, const channels::PlatformPlugin& plugin, int
                           {"account_id", channel->account_id}};
   if (!channel->waba_id.empty()) out["waba_id"] = channel->waba_id;
   if (per_channel_webhook) out["webhook_url"] = plugin.ChannelWebhookUrl(config.public_url, channel->public_id);
+  if (plugin.channel_details != nullptr) {
+    for (auto& [key, detail] : plugin.channel_details(channel->public_id, channel->settings, config.public_url)) {
+      out[key] = std::move(detail);
+    }
+  }
   PrintJson(out);
   (*store)->Close();
   return 0;
@@ -182,6 +207,10 @@ bool StoredAny(std::string_view body) {
 int Simulate(const Config& config, const SimulateOptions& o) {
   const channels::PlatformPlugin* plugin = channels::FindPlatform(o.platform);
   if (plugin == nullptr) return PrintError(Error::InvalidArgument("platform must be " + channels::PlatformNames()));
+  if (plugin->webhook.verification != channels::WebhookSpec::Verification::kAppSignature) {
+    return PrintError(Error::InvalidArgument(std::string(plugin->display_name) +
+                                             " has no app-signed webhook to simulate: write to a channel instead"));
+  }
   const Platform platform = plugin->platform();
   const std::string secret(config.PlatformSetting(plugin->webhook.app_secret.name));
   if (secret.empty()) {
@@ -317,7 +346,8 @@ int Main(int argc, char** argv) {
   struct AddCommand {
     const channels::PlatformPlugin* plugin;
     CLI::App* command;
-    std::map<std::string, std::string> values;  //!< By field key.
+    std::map<std::string, std::string> values;              //!< By field key.
+    std::map<std::string, std::vector<std::string>> lists;  //!< Fields of several values (ChannelField::multiple).
   };
   std::vector<AddCommand> add_commands;
   add_commands.reserve(channels::Platforms().size());  // The options keep pointers into `values`.
@@ -327,8 +357,12 @@ int Main(int argc, char** argv) {
         channel_add->add_subcommand(std::string(plugin->name), "Connect " + std::string(plugin->account_noun) + ".");
     add.command->add_option("--tenant", channel_tenant, "Tenant id")->required();
     for (const channels::ChannelField& field : plugin->fields) {
-      auto* option = add.command->add_option("--" + std::string(field.flag), add.values[std::string(field.key)],
-                                             std::string(field.label) + ": " + std::string(field.help));
+      const std::string description = std::string(field.label) + ": " + std::string(field.help);
+      auto* option = field.multiple
+                         ? add.command->add_option("--" + std::string(field.flag), add.lists[std::string(field.key)],
+                                                   description + " (repeat the flag for several)")
+                         : add.command->add_option("--" + std::string(field.flag), add.values[std::string(field.key)],
+                                                   description);
       if (field.required) option->required();
       if (field.target == channels::ChannelField::Target::kBusinessAccountId) {
         option->check(CLI::Validator(
@@ -443,7 +477,7 @@ int Main(int argc, char** argv) {
   if (user_create->parsed()) return UserCreate(*config, user_tenant, user_email, user_name, user_role, user_password);
   if (user_reset->parsed()) return UserResetPassword(*config, reset_email);
   for (const AddCommand& add : add_commands) {
-    if (add.command->parsed()) return ChannelAdd(*config, *add.plugin, channel_tenant, add.values);
+    if (add.command->parsed()) return ChannelAdd(*config, *add.plugin, channel_tenant, add.values, add.lists);
   }
   if (simulate->parsed()) return Simulate(*config, simulate_options);
   if (kb_add->parsed()) return KnowledgeAdd(*config, kb_tenant, kb_name, kb_files);

@@ -5,6 +5,8 @@
 // channels API and its description of each platform's settings, `parley channel add <platform>` and the docs all
 // derive from it; nothing outside the folder names a platform.
 
+#include <boost/json/object.hpp>
+
 #include <memory>
 #include <optional>
 #include <string>
@@ -18,12 +20,17 @@
 
 namespace parley::channels {
 
+struct PlatformServices;  // channels/platform_routes.h
+class PlatformRoutes;
+
 // One setting a channel of the platform is added with. It drives the checks of POST /api/social-accounts, the form
 // the dashboard builds from GET /api/platforms, and the flags of `parley channel add <platform>`.
 struct ChannelField {
-  //! Where the value goes: the account id the platform's webhooks name, the access token (sealed at rest), or the
-  //! business account that owns it (WhatsApp's waba_id, where its message templates live).
-  enum class Target { kAccountId, kAccessToken, kBusinessAccountId };
+  //! Where the value goes: the account id the platform's webhooks name, the access token (sealed at rest), the
+  //! business account that owns it (WhatsApp's waba_id, where its message templates live), the channel's name
+  //! (store::Channel::display_name, when the platform requires one: the web chat's title), or one of the platform's
+  //! own settings (store::Channel::settings[key], checked by PlatformPlugin::check_settings).
+  enum class Target { kAccountId, kAccessToken, kBusinessAccountId, kDisplayName, kSetting };
   Target target = Target::kAccountId;
   std::string_view key;    //!< The JSON field of POST /api/social-accounts: account_id, access_token, waba_id.
   std::string_view flag;   //!< The CLI flag, without "--": phone-number-id, page-id, access-token.
@@ -31,6 +38,8 @@ struct ChannelField {
   std::string_view help;   //!< One sentence: where to find it.
   bool required = true;
   bool secret = false;  //!< Never shown back (tokens).
+  //! A list of values (a JSON array of strings; the CLI flag may be repeated; one value per line in the form).
+  bool multiple = false;
 };
 
 // How the platform's webhooks reach Parley and prove where they come from.
@@ -42,6 +51,9 @@ struct WebhookSpec {
     //! One route per channel, /api/<name>/webhook/{public_id}: `signature_header` carries that channel's own secret
     //! (Channel::WebhookSecret), compared in constant time; no handshake and no app-wide keys (Telegram).
     kChannelSecret,
+    //! No webhook: the platform's customers reach Parley through public routes of its own
+    //! (PlatformPlugin::make_routes), which authenticate them (the web chat's signed visitor tokens).
+    kNone,
   };
   std::string_view signature_header;  //!< "X-Hub-Signature-256", "X-Telegram-Bot-Api-Secret-Token".
   ConfigKey app_secret;               //!< kAppSignature: the configuration key of the secret that signs.
@@ -102,9 +114,27 @@ struct PlatformPlugin {
   //! Configuration keys of the platform besides its webhook's (Telegram's API base URL), read into
   //! Config::platform_settings.
   std::vector<ConfigKey> settings;
+  //! Keys of store::Channel::settings that the channels API takes besides the fields' (the web chat's texts, an
+  //! object): not in the form nor the CLI.
+  std::vector<std::string_view> extra_settings;
+  //! Checks a channel's settings (the kSetting fields' values and `extra_settings`, as the API or the CLI give them)
+  //! and returns them as stored: kInvalidArgument saying which is wrong. nullptr: the platform has none.
+  Result<boost::json::object> (*check_settings)(const boost::json::object& settings) = nullptr;
+  //! What the channels API and `parley channel add` show of a channel besides its common fields (the web chat's
+  //! allowed origins and script tag), from its public id, settings and PARLEY_PUBLIC_URL. nullptr: nothing.
+  boost::json::object (*channel_details)(std::string_view public_id, const boost::json::object& settings,
+                                         std::string_view public_url) = nullptr;
+  //! The platform's public routes (WebhookSpec::Verification::kNone), built once by the API with what they need.
+  std::unique_ptr<PlatformRoutes> (*make_routes)(const PlatformServices& services) = nullptr;
+  //! The named JSON Schemas (a JSON object, as api/openapi_schema_shapes.h's) that its routes' docs name, merged
+  //! into the API reference's components.
+  std::string_view api_schemas;
+  //! The error codes its routes answer besides core/error.h's (the API reference's ErrorCode lists them too).
+  std::vector<std::string_view> error_codes;
 
   Platform platform() const { return Platform(name); }
-  //! The webhook's path pattern: /api/<name>/webhook, or /api/<name>/webhook/{public_id} for per-channel webhooks.
+  //! The webhook's path pattern: /api/<name>/webhook, or /api/<name>/webhook/{public_id} for per-channel webhooks;
+  //! empty for a platform without webhooks (WebhookSpec::Verification::kNone).
   std::string webhook_path() const;
   //! A channel's webhook URL under `public_url` (PARLEY_PUBLIC_URL): the path with the channel's public id.
   std::string ChannelWebhookUrl(std::string_view public_url, std::string_view public_id) const;

@@ -79,6 +79,7 @@ Channel* ChannelSet::Get(const Platform& platform) const {
 }
 
 std::string PlatformPlugin::webhook_path() const {
+  if (webhook.verification == WebhookSpec::Verification::kNone) return {};
   std::string path = "/api/" + std::string(name) + "/webhook";
   if (webhook.verification == WebhookSpec::Verification::kChannelSecret) path += "/{public_id}";
   return path;

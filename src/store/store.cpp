@@ -2,9 +2,18 @@
 
 #include "core/crypto.h"
 
+#include <boost/json/parse.hpp>
+
 namespace parley::store {
 
 std::string NewPublicId() { return crypto::RandomToken(12); }
+
+boost::json::object ChannelSettingsFromText(std::string_view text) {
+  boost::system::error_code ec;
+  boost::json::value parsed = boost::json::parse(text, ec);
+  if (ec || !parsed.is_object()) return {};
+  return std::move(parsed.as_object());
+}
 
 Result<Tenant> Store::CreateTenant(const std::string& name, const std::string& api_key_hash) {
   return CreateTenant(name, NewApiKey{0, "default", api_key_hash.substr(0, 8), "owner", api_key_hash});

@@ -12,6 +12,7 @@
 #include "store/migration.h"
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/json/object.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -53,6 +54,8 @@ struct NewApiKey {
 
 // A new channel's public id (Channel::public_id): 12 random bytes, base64url (16 characters).
 std::string NewPublicId();
+// Channel::settings from its stored text: an empty object for anything but a JSON object.
+boost::json::object ChannelSettingsFromText(std::string_view text);
 
 struct Channel {
   int64_t id = 0;
@@ -71,6 +74,9 @@ struct Channel {
   //! A random handle that may be shown outside (a webhook URL, a web-chat script tag) without revealing the row id
   //! or the account: URL-safe, set when the channel is added, never changed.
   std::string public_id;
+  //! The platform's own settings (channels/platform.h, ChannelField::Target::kSetting: a web chat's allowed origins,
+  //! texts and colour), checked by the platform before they are stored; empty when it has none.
+  boost::json::object settings;
 };
 
 struct NewChannel {
@@ -80,7 +86,8 @@ struct NewChannel {
   std::string access_token;
   std::string display_name;
   AccountProfile profile;
-  std::string waba_id;  //!< WhatsApp only; may be empty.
+  std::string waba_id;                //!< WhatsApp only; may be empty.
+  boost::json::object settings = {};  //!< Channel::settings.
 };
 
 // The fields of a channel to change; empty optionals are left as they are. A new token comes with the profile
@@ -91,6 +98,7 @@ struct ChannelUpdate {
   std::optional<std::string> display_name;
   std::optional<bool> enabled;
   std::optional<std::string> waba_id;
+  std::optional<boost::json::object> settings;  //!< Replaces Channel::settings as a whole.
 };
 
 // What the store needs to know about one inbound customer message besides its content.
@@ -343,6 +351,20 @@ class Store {
   // The live channel whose public id is `public_id` (a per-channel webhook's path names it, and it answers for
   // every tenant): kNotFound when there is none or it was removed.
   virtual Result<Channel> GetChannelByPublicId(std::string_view public_id) = 0;
+  // A contact's thread as a platform that shows it back to the contact needs it (the web chat's visitor): the
+  // messages of every conversation of the channel with the contact `contact_platform_id`, after message `after_id`
+  // (0: from the start), the newest `limit` of them (at most 100), oldest first. Notes, failed sends and deleted
+  // messages are left out, queued replies included. Empty when the contact is unknown.
+  virtual Result<std::vector<StoredMessage>> ListContactThread(int64_t channel_id, std::string_view contact_platform_id,
+                                                               int64_t after_id, int limit) = 0;
+  // Creates or updates the channel's contact `platform_id` with what the customer told about themselves (a web chat
+  // visitor's name and e-mail, before their first message): empty values leave the stored ones. kNotFound for an
+  // unknown channel.
+  virtual Result<void> SaveContactProfile(int64_t channel_id, std::string_view platform_id, std::string_view name,
+                                          std::string_view email) = 0;
+  // The message of the channel with that platform id (an inbound message's, as Ingest de-duplicates them), so that a
+  // repeated delivery can be answered with what the first stored. kNotFound when there is none.
+  virtual Result<StoredMessage> GetMessageByPlatformId(int64_t channel_id, std::string_view platform_message_id) = 0;
 
   // --- Channel administration (removed channels are left out: kNotFound) ---
   // The tenant's live channels, oldest first.

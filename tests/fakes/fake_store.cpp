@@ -403,6 +403,15 @@ Result<store::Tenant> FakeStore::CreateTenant(const std::string&, const store::N
 Result<store::Channel> FakeStore::AddChannel(const store::NewChannel&) { return NotFaked("AddChannel"); }
 Result<store::Channel> FakeStore::GetChannel(int64_t) { return NotFaked("GetChannel"); }
 Result<store::Channel> FakeStore::GetChannelByPublicId(std::string_view) { return NotFaked("GetChannelByPublicId"); }
+Result<std::vector<store::StoredMessage>> FakeStore::ListContactThread(int64_t, std::string_view, int64_t, int) {
+  return NotFaked("ListContactThread");
+}
+Result<store::StoredMessage> FakeStore::GetMessageByPlatformId(int64_t, std::string_view) {
+  return NotFaked("GetMessageByPlatformId");
+}
+Result<void> FakeStore::SaveContactProfile(int64_t, std::string_view, std::string_view, std::string_view) {
+  return NotFaked("SaveContactProfile");
+}
 Result<std::vector<store::Channel>> FakeStore::ListChannels(int64_t) { return NotFaked("ListChannels"); }
 Result<store::Channel> FakeStore::GetChannel(int64_t, int64_t) { return NotFaked("GetChannel"); }
 Result<store::Channel> FakeStore::UpdateChannel(int64_t, int64_t, const store::ChannelUpdate&) {

@@ -91,6 +91,12 @@ class FakeStore final : public store::Store {
   Result<store::Channel> AddChannel(const store::NewChannel& channel) override;
   Result<store::Channel> GetChannel(int64_t channel_id) override;
   Result<store::Channel> GetChannelByPublicId(std::string_view public_id) override;
+  Result<std::vector<store::StoredMessage>> ListContactThread(int64_t channel_id, std::string_view contact_platform_id,
+                                                              int64_t after_id, int limit) override;
+  Result<store::StoredMessage> GetMessageByPlatformId(int64_t channel_id,
+                                                      std::string_view platform_message_id) override;
+  Result<void> SaveContactProfile(int64_t channel_id, std::string_view platform_id, std::string_view name,
+                                  std::string_view email) override;
   Result<std::vector<store::Channel>> ListChannels(int64_t tenant_id) override;
   Result<store::Channel> GetChannel(int64_t tenant_id, int64_t channel_id) override;
   Result<store::Channel> UpdateChannel(int64_t tenant_id, int64_t channel_id,

@@ -1,9 +1,12 @@
 // PostgresStore's channels: connecting accounts, the administration API's reads and changes, and soft removal. The
 // same rules as the SQLite backend's (sqlite/channel_store.cpp).
 
+#include "core/json.h"
 #include "core/time.h"
 #include "store/postgres/postgres_store.h"
 #include "store/postgres/rows.h"
+
+#include <algorithm>
 
 namespace parley::store::postgres {
 namespace {
@@ -17,12 +20,12 @@ constexpr char kRemovedByTenant[] =
     " ORDER BY removed_at DESC, id DESC LIMIT 1";
 constexpr char kInsertChannel[] =
     "INSERT INTO channels (tenant_id, platform, account_id, access_token_sealed, created_at, display_name,"
-    " display_phone_number, verified_name, username, updated_at, waba_id, public_id)"
-    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $5, $10, $11) RETURNING " PG_CHANNEL_COLUMNS;
+    " display_phone_number, verified_name, username, updated_at, waba_id, public_id, settings)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $5, $10, $11, $12) RETURNING " PG_CHANNEL_COLUMNS;
 constexpr char kReviveChannel[] =
     "UPDATE channels SET access_token_sealed = $2, display_name = $3, display_phone_number = $4, verified_name = $5,"
-    " username = $6, enabled = TRUE, updated_at = $7, removed_at = NULL, waba_id = COALESCE(NULLIF($8, ''), waba_id)"
-    " WHERE id = $1 RETURNING " PG_CHANNEL_COLUMNS;
+    " username = $6, enabled = TRUE, updated_at = $7, removed_at = NULL, waba_id = COALESCE(NULLIF($8, ''), waba_id),"
+    " settings = $9 WHERE id = $1 RETURNING " PG_CHANNEL_COLUMNS;
 constexpr char kSelectChannel[] = "SELECT " PG_CHANNEL_COLUMNS " FROM channels WHERE id = $1";
 constexpr char kSelectPublicChannel[] =
     "SELECT " PG_CHANNEL_COLUMNS " FROM channels WHERE public_id = $1 AND removed_at IS NULL";
@@ -34,7 +37,8 @@ constexpr char kUpdateChannel[] =
     "UPDATE channels SET access_token_sealed = COALESCE($3, access_token_sealed),"
     " display_phone_number = COALESCE($4, display_phone_number), verified_name = COALESCE($5, verified_name),"
     " username = COALESCE($6, username), display_name = COALESCE($7, display_name),"
-    " enabled = COALESCE($8::boolean, enabled), waba_id = COALESCE($10, waba_id), updated_at = $9"
+    " enabled = COALESCE($8::boolean, enabled), waba_id = COALESCE($10, waba_id),"
+    " settings = COALESCE($11, settings), updated_at = $9"
     " WHERE id = $1 AND tenant_id = $2 AND removed_at IS NULL RETURNING " PG_CHANNEL_COLUMNS;
 constexpr char kRemoveChannel[] =
     "UPDATE channels SET removed_at = $3, updated_at = $3 WHERE id = $1 AND tenant_id = $2 AND removed_at IS NULL"
@@ -50,6 +54,25 @@ constexpr char kFailQueued[] =
     "UPDATE messages SET status = 'failed', error_code = 0, error_title = 'channel removed', error_detail = ''"
     " WHERE channel_id = $1 AND status = 'queued' AND direction = 'out'";
 
+// The contact's messages across its conversations with the channel (ListContactThread), newest first.
+constexpr char kContactThread[] =
+    "SELECT " PG_MESSAGE_COLUMNS
+    " FROM messages WHERE channel_id = $1 AND id > $3 AND conversation_id IN"
+    " (SELECT c.id FROM conversations c JOIN contacts ct ON ct.id = c.contact_id"
+    "  WHERE ct.channel_id = $1 AND ct.platform_id = $2)"
+    " AND type <> 'note' AND status NOT IN ('failed', 'deleted') ORDER BY id DESC LIMIT $4";
+constexpr char kMessageByPlatformId[] =
+    "SELECT " PG_MESSAGE_COLUMNS " FROM messages WHERE channel_id = $1 AND platform_message_id = $2";
+// Empty values keep the stored ones; the contact's tenant is the channel's.
+constexpr char kSaveContactProfile[] =
+    "INSERT INTO contacts (tenant_id, channel_id, platform_id, name, email, created_at)"
+    " SELECT tenant_id, id, $2, $3, $4, $5 FROM channels WHERE id = $1"
+    " ON CONFLICT (channel_id, platform_id) DO UPDATE SET"
+    " name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE contacts.name END,"
+    " email = CASE WHEN excluded.email <> '' THEN excluded.email ELSE contacts.email END RETURNING id";
+// The most messages ListContactThread returns.
+constexpr int kMaxThreadMessages = 100;
+
 // The one channel `rows` holds; kNotFound when it holds none.
 Result<Channel> OneChannel(const Rows& rows, const crypto::SecretBox& box) {
   if (rows.empty()) return Error::NotFound("no such channel");
@@ -61,6 +84,7 @@ Result<Channel> OneChannel(const Rows& rows, const crypto::SecretBox& box) {
 Result<Channel> PostgresStore::AddChannel(const NewChannel& channel) {
   if (channel.account_id.empty()) return Error::InvalidArgument("account_id is required");
   const std::string sealed = box_.Seal(channel.access_token);
+  const std::string settings = SerializeJson(channel.settings);
   const std::string_view platform = ToString(channel.platform);
   const int64_t now_ms = NowMs();
   const AccountProfile& p = channel.profile;
@@ -78,12 +102,12 @@ Result<Channel> PostgresStore::AddChannel(const NewChannel& channel) {
       STORE_ASSIGN_OR_RETURN(
           auto revived,
           db.Query(kReviveChannel, Params(removed.Int(0, 0), sealed, channel.display_name, p.display_phone_number,
-                                          p.verified_name, p.username, now_ms, channel.waba_id)));
+                                          p.verified_name, p.username, now_ms, channel.waba_id, settings)));
       return OneChannel(revived, box_);
     }
-    auto inserted = db.Query(
-        kInsertChannel, Params(channel.tenant_id, platform, channel.account_id, sealed, now_ms, channel.display_name,
-                               p.display_phone_number, p.verified_name, p.username, channel.waba_id, NewPublicId()));
+    auto inserted = db.Query(kInsertChannel, Params(channel.tenant_id, platform, channel.account_id, sealed, now_ms,
+                                                    channel.display_name, p.display_phone_number, p.verified_name,
+                                                    p.username, channel.waba_id, NewPublicId(), settings));
     // Another process connected the account between the check and the insert.
     if (!inserted && inserted.error().code == ErrorCode::kConflict) {
       return Error::Conflict("this account is already connected");
@@ -105,6 +129,37 @@ Result<Channel> PostgresStore::GetChannelByPublicId(std::string_view public_id) 
   return Read<Channel>([&](Connection& db) -> Result<Channel> {
     STORE_ASSIGN_OR_RETURN(auto rows, db.Query(kSelectPublicChannel, Params(public_id)));
     return OneChannel(rows, box_);
+  });
+}
+
+Result<std::vector<StoredMessage>> PostgresStore::ListContactThread(int64_t channel_id,
+                                                                    std::string_view contact_platform_id,
+                                                                    int64_t after_id, int limit) {
+  return Read<std::vector<StoredMessage>>([&](Connection& db) -> Result<std::vector<StoredMessage>> {
+    STORE_ASSIGN_OR_RETURN(auto rows, db.Query(kContactThread, Params(channel_id, contact_platform_id, after_id,
+                                                                      std::clamp(limit, 0, kMaxThreadMessages))));
+    std::vector<StoredMessage> messages;
+    for (int i = rows.size() - 1; i >= 0; --i) messages.push_back(ReadMessage(rows, i));
+    return messages;
+  });
+}
+
+Result<StoredMessage> PostgresStore::GetMessageByPlatformId(int64_t channel_id, std::string_view platform_message_id) {
+  return Read<StoredMessage>([&](Connection& db) -> Result<StoredMessage> {
+    STORE_ASSIGN_OR_RETURN(auto rows, db.Query(kMessageByPlatformId, Params(channel_id, platform_message_id)));
+    if (rows.empty()) return Error::NotFound("no such message");
+    return ReadMessage(rows, 0);
+  });
+}
+
+Result<void> PostgresStore::SaveContactProfile(int64_t channel_id, std::string_view platform_id, std::string_view name,
+                                               std::string_view email) {
+  const int64_t now_ms = NowMs();
+  return Write<void>([&](Connection& db, EventNotes&) -> Result<void> {
+    STORE_ASSIGN_OR_RETURN(auto rows,
+                           db.Query(kSaveContactProfile, Params(channel_id, platform_id, name, email, now_ms)));
+    if (rows.empty()) return Error::NotFound("no such channel");
+    return Ok();
   });
 }
 
@@ -136,11 +191,14 @@ Result<Channel> PostgresStore::UpdateChannel(int64_t tenant_id, int64_t channel_
     verified_name = update.profile->verified_name;
     username = update.profile->username;
   }
+  std::optional<std::string> settings;
+  if (update.settings) settings = SerializeJson(*update.settings);
   const int64_t now_ms = NowMs();
   return Write<Channel>([&](Connection& db, EventNotes&) -> Result<Channel> {
     STORE_ASSIGN_OR_RETURN(
-        auto rows, db.Query(kUpdateChannel, Params(channel_id, tenant_id, sealed, phone, verified_name, username,
-                                                   update.display_name, update.enabled, now_ms, update.waba_id)));
+        auto rows,
+        db.Query(kUpdateChannel, Params(channel_id, tenant_id, sealed, phone, verified_name, username,
+                                        update.display_name, update.enabled, now_ms, update.waba_id, settings)));
     STORE_ASSIGN_OR_RETURN(auto updated, OneChannel(rows, box_));
     if (!updated.enabled) STORE_TRY(db.Query(kStopAnswering, Params(channel_id)));
     return updated;

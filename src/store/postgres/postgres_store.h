@@ -102,6 +102,11 @@ class PostgresStore final : public Store {
   Result<Channel> AddChannel(const NewChannel& channel) override;
   Result<Channel> GetChannel(int64_t channel_id) override;
   Result<Channel> GetChannelByPublicId(std::string_view public_id) override;
+  Result<std::vector<StoredMessage>> ListContactThread(int64_t channel_id, std::string_view contact_platform_id,
+                                                       int64_t after_id, int limit) override;
+  Result<StoredMessage> GetMessageByPlatformId(int64_t channel_id, std::string_view platform_message_id) override;
+  Result<void> SaveContactProfile(int64_t channel_id, std::string_view platform_id, std::string_view name,
+                                  std::string_view email) override;
   Result<std::vector<Channel>> ListChannels(int64_t tenant_id) override;
   Result<Channel> GetChannel(int64_t tenant_id, int64_t channel_id) override;
   Result<Channel> UpdateChannel(int64_t tenant_id, int64_t channel_id, const ChannelUpdate& update) override;

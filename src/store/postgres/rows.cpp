@@ -18,6 +18,7 @@ Result<Channel> ReadChannel(const Rows& rows, int row, const crypto::SecretBox& 
   channel.updated_at_ms = rows.Int(row, 11);
   channel.waba_id = rows.String(row, 12);
   channel.public_id = rows.String(row, 13);
+  channel.settings = ChannelSettingsFromText(rows.Text(row, 14));
   return channel;
 }
 

@@ -11,7 +11,7 @@
 
 #define PG_CHANNEL_COLUMNS                                                                                    \
   "id, tenant_id, platform, account_id, access_token_sealed, created_at, display_name, display_phone_number," \
-  " verified_name, username, enabled, updated_at, waba_id, public_id"
+  " verified_name, username, enabled, updated_at, waba_id, public_id, settings"
 // Aliases c (conversations), ct (contacts) and ch (channels).
 #define PG_CONVERSATION_COLUMNS                                                                            \
   "c.id, c.tenant_id, c.channel_id, ch.platform, ct.platform_id, ct.name, c.status, c.mode, c.created_at," \

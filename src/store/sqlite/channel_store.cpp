@@ -1,8 +1,13 @@
-// SqliteStore's channels: connecting accounts, the administration API's reads and changes, and soft removal.
+// SqliteStore's channels: connecting accounts, the administration API's reads and changes, soft removal, and the
+// reads of a contact's thread that a platform showing it back (the web chat) needs.
 
+#include "core/json.h"
 #include "core/time.h"
 #include "store/sqlite/db.h"
+#include "store/sqlite/message_row.h"
 #include "store/sqlite/sqlite_store.h"
+
+#include <algorithm>
 
 namespace parley::store::sqlite {
 namespace {
@@ -10,7 +15,7 @@ namespace {
 // Statements, named and kept at namespace scope.
 #define CHANNEL_COLUMNS                                                                                       \
   "id, tenant_id, platform, account_id, access_token_sealed, created_at, display_name, display_phone_number," \
-  " verified_name, username, enabled, updated_at, waba_id, public_id"
+  " verified_name, username, enabled, updated_at, waba_id, public_id, settings"
 constexpr char kTenantExists[] = "SELECT 1 FROM tenants WHERE id = ?1";
 constexpr char kLiveOwner[] =
     "SELECT tenant_id, id FROM channels WHERE platform = ?1 AND account_id = ?2 AND removed_at IS NULL";
@@ -19,12 +24,12 @@ constexpr char kRemovedByTenant[] =
     " ORDER BY removed_at DESC, id DESC LIMIT 1";
 constexpr char kInsertChannel[] =
     "INSERT INTO channels (tenant_id, platform, account_id, access_token_sealed, created_at, display_name,"
-    " display_phone_number, verified_name, username, updated_at, waba_id, public_id)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?5, ?10, ?11) RETURNING " CHANNEL_COLUMNS;
+    " display_phone_number, verified_name, username, updated_at, waba_id, public_id, settings)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?5, ?10, ?11, ?12) RETURNING " CHANNEL_COLUMNS;
 constexpr char kReviveChannel[] =
     "UPDATE channels SET access_token_sealed = ?2, display_name = ?3, display_phone_number = ?4, verified_name = ?5,"
-    " username = ?6, enabled = 1, updated_at = ?7, removed_at = NULL, waba_id = COALESCE(NULLIF(?8, ''), waba_id)"
-    " WHERE id = ?1 RETURNING " CHANNEL_COLUMNS;
+    " username = ?6, enabled = 1, updated_at = ?7, removed_at = NULL, waba_id = COALESCE(NULLIF(?8, ''), waba_id),"
+    " settings = ?9 WHERE id = ?1 RETURNING " CHANNEL_COLUMNS;
 constexpr char kSelectChannel[] = "SELECT " CHANNEL_COLUMNS " FROM channels WHERE id = ?1";
 constexpr char kSelectPublicChannel[] =
     "SELECT " CHANNEL_COLUMNS " FROM channels WHERE public_id = ?1 AND removed_at IS NULL";
@@ -36,7 +41,8 @@ constexpr char kUpdateChannel[] =
     "UPDATE channels SET access_token_sealed = COALESCE(?3, access_token_sealed),"
     " display_phone_number = COALESCE(?4, display_phone_number), verified_name = COALESCE(?5, verified_name),"
     " username = COALESCE(?6, username), display_name = COALESCE(?7, display_name), enabled = COALESCE(?8, enabled),"
-    " waba_id = COALESCE(?10, waba_id), updated_at = ?9 WHERE id = ?1 AND tenant_id = ?2 AND removed_at IS NULL"
+    " waba_id = COALESCE(?10, waba_id), settings = COALESCE(?11, settings), updated_at = ?9"
+    " WHERE id = ?1 AND tenant_id = ?2 AND removed_at IS NULL"
     " RETURNING " CHANNEL_COLUMNS;
 constexpr char kRemoveChannel[] =
     "UPDATE channels SET removed_at = ?3, updated_at = ?3 WHERE id = ?1 AND tenant_id = ?2 AND removed_at IS NULL"
@@ -51,6 +57,24 @@ constexpr char kStopAnswering[] =
 constexpr char kFailQueued[] =
     "UPDATE messages SET status = 'failed', error_code = 0, error_title = 'channel removed', error_detail = ''"
     " WHERE channel_id = ?1 AND status = 'queued' AND direction = 'out'";
+// The contact's messages across its conversations with the channel (ListContactThread), newest first.
+constexpr char kContactThread[] =
+    "SELECT " PARLEY_MESSAGE_COLUMNS
+    " FROM messages WHERE channel_id = ?1 AND id > ?3 AND conversation_id IN"
+    " (SELECT c.id FROM conversations c JOIN contacts ct ON ct.id = c.contact_id"
+    "  WHERE ct.channel_id = ?1 AND ct.platform_id = ?2)"
+    " AND type <> 'note' AND status NOT IN ('failed', 'deleted') ORDER BY id DESC LIMIT ?4";
+constexpr char kMessageByPlatformId[] =
+    "SELECT " PARLEY_MESSAGE_COLUMNS " FROM messages WHERE channel_id = ?1 AND platform_message_id = ?2";
+// Empty values keep the stored ones; the contact's tenant is the channel's.
+constexpr char kSaveContactProfile[] =
+    "INSERT INTO contacts (tenant_id, channel_id, platform_id, name, email, created_at)"
+    " SELECT tenant_id, id, ?2, ?3, ?4, ?5 FROM channels WHERE id = ?1"
+    " ON CONFLICT (channel_id, platform_id) DO UPDATE SET"
+    " name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE contacts.name END,"
+    " email = CASE WHEN excluded.email <> '' THEN excluded.email ELSE contacts.email END RETURNING id";
+// The most messages ListContactThread returns.
+constexpr int kMaxThreadMessages = 100;
 #undef CHANNEL_COLUMNS
 
 Result<Channel> ReadChannel(const Statement& row, const crypto::SecretBox& box) {
@@ -67,6 +91,7 @@ Result<Channel> ReadChannel(const Statement& row, const crypto::SecretBox& box) 
   channel.updated_at_ms = row.Int(11);
   channel.waba_id = row.String(12);
   channel.public_id = row.String(13);
+  channel.settings = ChannelSettingsFromText(row.Text(14));
   return channel;
 }
 
@@ -93,6 +118,7 @@ Result<Channel> SqliteStore::LoadChannel(Database& db, int64_t channel_id) {
 Result<Channel> SqliteStore::AddChannel(const NewChannel& channel) {
   if (channel.account_id.empty()) return Error::InvalidArgument("account_id is required");
   const std::string sealed = box_.Seal(channel.access_token);
+  const std::string settings = SerializeJson(channel.settings);
   const std::string_view platform = ToString(channel.platform);
   const int64_t now_ms = NowMs();
   Channel added;
@@ -115,7 +141,7 @@ Result<Channel> SqliteStore::AddChannel(const NewChannel& channel) {
     if (comes_back) {
       STORE_ASSIGN_OR_RETURN(auto revive, db.Prepare(kReviveChannel));
       revive.Bind(1, removed.Int(0)).Bind(2, sealed).Bind(3, channel.display_name).Bind(4, p.display_phone_number);
-      revive.Bind(5, p.verified_name).Bind(6, p.username).Bind(7, now_ms).Bind(8, channel.waba_id);
+      revive.Bind(5, p.verified_name).Bind(6, p.username).Bind(7, now_ms).Bind(8, channel.waba_id).Bind(9, settings);
       STORE_ASSIGN_OR_RETURN(added, OneChannel(revive, box_));
       return Ok();
     }
@@ -123,7 +149,7 @@ Result<Channel> SqliteStore::AddChannel(const NewChannel& channel) {
     STORE_ASSIGN_OR_RETURN(auto insert, db.Prepare(kInsertChannel));
     insert.Bind(1, channel.tenant_id).Bind(2, platform).Bind(3, channel.account_id).Bind(4, sealed).Bind(5, now_ms);
     insert.Bind(6, channel.display_name).Bind(7, p.display_phone_number).Bind(8, p.verified_name).Bind(9, p.username);
-    insert.Bind(10, channel.waba_id).Bind(11, public_id);
+    insert.Bind(10, channel.waba_id).Bind(11, public_id).Bind(12, settings);
     auto inserted = OneChannel(insert, box_);
     // Another process connected the account between the check and the insert.
     if (!inserted && inserted.error().code == ErrorCode::kConflict) {
@@ -154,6 +180,49 @@ Result<Channel> SqliteStore::GetChannelByPublicId(std::string_view public_id) {
     return Ok();
   }));
   return channel;
+}
+
+Result<std::vector<StoredMessage>> SqliteStore::ListContactThread(int64_t channel_id,
+                                                                  std::string_view contact_platform_id,
+                                                                  int64_t after_id, int limit) {
+  std::vector<StoredMessage> messages;
+  STORE_TRY(Read([&](Database& db) -> Result<void> {
+    STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(kContactThread));
+    select.Bind(1, channel_id).Bind(2, contact_platform_id).Bind(3, after_id);
+    select.Bind(4, std::clamp(limit, 0, kMaxThreadMessages));
+    while (true) {
+      STORE_ASSIGN_OR_RETURN(bool row, select.Step());
+      if (!row) return Ok();
+      messages.push_back(ReadMessage(select));
+    }
+  }));
+  std::reverse(messages.begin(), messages.end());
+  return messages;
+}
+
+Result<StoredMessage> SqliteStore::GetMessageByPlatformId(int64_t channel_id, std::string_view platform_message_id) {
+  StoredMessage message;
+  STORE_TRY(Read([&](Database& db) -> Result<void> {
+    STORE_ASSIGN_OR_RETURN(auto select, db.Prepare(kMessageByPlatformId));
+    select.Bind(1, channel_id).Bind(2, platform_message_id);
+    STORE_ASSIGN_OR_RETURN(bool found, select.Step());
+    if (!found) return Error::NotFound("no such message");
+    message = ReadMessage(select);
+    return Ok();
+  }));
+  return message;
+}
+
+Result<void> SqliteStore::SaveContactProfile(int64_t channel_id, std::string_view platform_id, std::string_view name,
+                                             std::string_view email) {
+  const int64_t now_ms = NowMs();
+  return Write([&](Database& db) -> Result<void> {
+    STORE_ASSIGN_OR_RETURN(auto save, db.Prepare(kSaveContactProfile));
+    save.Bind(1, channel_id).Bind(2, platform_id).Bind(3, name).Bind(4, email).Bind(5, now_ms);
+    STORE_ASSIGN_OR_RETURN(bool saved, save.Step());
+    if (!saved) return Error::NotFound("no such channel");
+    return Ok();
+  });
 }
 
 Result<std::vector<Channel>> SqliteStore::ListChannels(int64_t tenant_id) {
@@ -193,12 +262,15 @@ Result<Channel> SqliteStore::UpdateChannel(int64_t tenant_id, int64_t channel_id
   }
   std::optional<int64_t> enabled;
   if (update.enabled) enabled = *update.enabled ? 1 : 0;
+  std::optional<std::string> settings;
+  if (update.settings) settings = SerializeJson(*update.settings);
   const int64_t now_ms = NowMs();
   Channel updated;
   STORE_TRY(WriteForgettingRoutes([&](Database& db) -> Result<void> {
     STORE_ASSIGN_OR_RETURN(auto change, db.Prepare(kUpdateChannel));
     change.Bind(1, channel_id).Bind(2, tenant_id).Bind(3, sealed).Bind(4, phone).Bind(5, verified_name);
     change.Bind(6, username).Bind(7, update.display_name).Bind(8, enabled).Bind(9, now_ms).Bind(10, update.waba_id);
+    change.Bind(11, settings);
     STORE_ASSIGN_OR_RETURN(updated, OneChannel(change, box_));
     if (!updated.enabled) STORE_TRY(StopAnswering(db, channel_id));
     return Ok();

@@ -21,12 +21,19 @@ TEST(RegistryTest, ListsEachPlatformOnceByAValidName) {
     EXPECT_TRUE(ParsePlatform(plugin->name)) << plugin->name;
     EXPECT_TRUE(names.insert(std::string(plugin->name)).second) << plugin->name << " is listed twice";
     EXPECT_EQ(FindPlatform(plugin->name), plugin);
+    EXPECT_FALSE(plugin->display_name.empty());
+    EXPECT_TRUE(plugin->make_channel && plugin->parse_webhook && plugin->sample_webhook) << plugin->name;
+    if (plugin->webhook.verification == WebhookSpec::Verification::kNone) {
+      // Its customers reach its own routes, which authenticate them: no webhook, no account nor token to give.
+      EXPECT_EQ(plugin->webhook_path(), "") << plugin->name;
+      EXPECT_NE(plugin->make_routes, nullptr) << plugin->name;
+      EXPECT_EQ(plugin->Field(ChannelField::Target::kAccountId), nullptr) << plugin->name;
+      continue;
+    }
     const bool per_channel = plugin->webhook.verification == WebhookSpec::Verification::kChannelSecret;
     EXPECT_EQ(plugin->webhook_path(),
               "/api/" + std::string(plugin->name) + "/webhook" + (per_channel ? "/{public_id}" : ""));
     EXPECT_FALSE(plugin->webhook.signature_header.empty());
-    EXPECT_FALSE(plugin->display_name.empty());
-    EXPECT_TRUE(plugin->make_channel && plugin->parse_webhook && plugin->sample_webhook) << plugin->name;
     // Meta's webhooks name the account; a per-channel webhook's path names the channel, whose token names the
     // account (CheckAccount's AccountProfile::account_id).
     EXPECT_EQ(plugin->Field(ChannelField::Target::kAccountId) != nullptr, !per_channel) << plugin->name;
@@ -94,7 +101,11 @@ TEST(RegistryTest, SampleWebhooksParseIntoTheirMessage) {
     const std::string body = plugin->sample_webhook(
         {"1234567890", "1555000111", "Ana", "Is the bakery open today?", "x1", 1'700'000'000'000});
     const bool per_channel = plugin->webhook.verification == WebhookSpec::Verification::kChannelSecret;
-    if (per_channel) {
+    const bool no_webhook = plugin->webhook.verification == WebhookSpec::Verification::kNone;
+    if (no_webhook) {
+      EXPECT_FALSE(channel->VerifySignature(body, "sha256=" + crypto::HmacSha256Hex("app-secret", body)));
+      EXPECT_TRUE(channel->WebhookSecret("123:token", "public-1").empty()) << plugin->name;
+    } else if (per_channel) {
       EXPECT_FALSE(channel->VerifySignature(body, "sha256=" + crypto::HmacSha256Hex("app-secret", body)));
       EXPECT_FALSE(channel->WebhookSecret("123:token", "public-1").empty()) << plugin->name;
     } else {
@@ -107,9 +118,10 @@ TEST(RegistryTest, SampleWebhooksParseIntoTheirMessage) {
     ASSERT_EQ(events->messages.size(), 1u) << plugin->name;
     const UnifiedMessage& m = events->messages[0];
     EXPECT_EQ(m.platform, plugin->platform());
-    // A per-channel webhook's account is its channel's, filled in by the route.
-    EXPECT_EQ(m.account_id, per_channel ? "" : "1234567890");
-    EXPECT_EQ(m.contact_id, "1555000111");
+    // A per-channel webhook's account is its channel's, filled in by the route; a platform without webhooks has its
+    // route fill in the customer too (the web chat's visitor, from their token).
+    EXPECT_EQ(m.account_id, per_channel || no_webhook ? "" : "1234567890");
+    EXPECT_EQ(m.contact_id, no_webhook ? "" : "1555000111");
     EXPECT_EQ(m.text, "Is the bakery open today?");
   }
 }

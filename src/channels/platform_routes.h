@@ -1,0 +1,63 @@
+#pragma once
+// Public routes of a platform's own (PlatformPlugin::make_routes), for a platform whose customers reach Parley
+// directly instead of through the platform's webhooks: the web chat's widget. The API registers them beside the
+// webhooks, documents them in the API reference and gives them what they need here, so that such a platform stays
+// one folder and one line of platforms.inc.
+
+#include "core/blocking_pool.h"
+#include "core/config.h"
+#include "core/crypto.h"
+#include "core/error.h"
+#include "core/message.h"
+#include "core/rate_limiter.h"
+#include "events/event_bus.h"
+#include "http/http.h"
+#include "http/route_doc.h"
+#include "store/store.h"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace parley::channels {
+
+struct PlatformPlugin;
+
+// What a platform's routes are built with. Every reference outlives the routes.
+struct PlatformServices {
+  const Config& config;
+  store::Store& store;
+  BlockingPool& pool;  //!< Where store calls run.
+  //! Announces each tenant's new events (the store's event log): a route streaming a customer's new messages waits
+  //! on it, in every process (over Redis in scale-out).
+  events::EventBus& events;
+  const crypto::SecretBox& box;  //!< Derives the platform's signing keys (SecretBox::DeriveKey).
+  RateLimiterFactory rate_limiters;
+  //! Stores what a customer sent through the webhooks' own path (de-duplicated by platform message id, batched,
+  //! answered by the agent, handed off), and resumes on the caller's executor after the commit. kUnavailable when
+  //! the store failed: nothing is stored then.
+  std::function<boost::asio::awaitable<Result<store::IngestOutcome>>(const PlatformPlugin& plugin,
+                                                                     WebhookEvents events)>
+      ingest;
+  std::chrono::milliseconds keepalive{15000};  //!< A stream's comment line after this long idle.
+};
+
+// One public route, registered as the API's (RouteTable::Public) and documented in the API reference.
+struct PublicRoute {
+  http::Verb method;
+  std::string pattern;
+  http::RouteDoc doc;
+  http::Handler handler;
+};
+
+class PlatformRoutes {
+ public:
+  virtual ~PlatformRoutes() = default;
+  // The routes, whose handlers may use this object as long as it lives (the API keeps it as long as its router).
+  virtual std::vector<PublicRoute> Routes() = 0;
+};
+
+}  // namespace parley::channels

@@ -1,0 +1,33 @@
+#include "channels/webchat/webchat_channel.h"
+
+#include "core/crypto.h"
+
+namespace parley::channels::webchat {
+
+std::optional<std::string> WebchatChannel::VerifyHandshake(std::string_view, std::string_view, std::string_view) const {
+  return std::nullopt;
+}
+
+bool WebchatChannel::VerifySignature(std::string_view, std::string_view) const { return false; }
+
+Result<WebhookEvents> WebchatChannel::Parse(std::string_view raw_body) const { return ParseMessagePost(raw_body); }
+
+boost::asio::awaitable<SendResult> WebchatChannel::MarkReadAndTyping(const SendAccount&, std::string_view,
+                                                                     std::string_view) {
+  co_return SendResult{};
+}
+
+boost::asio::awaitable<SendResult> WebchatChannel::SendText(const SendAccount&, std::string_view, std::string_view,
+                                                            std::string_view, MessageTag) {
+  SendResult sent;
+  sent.platform_message_id = "out-" + crypto::RandomToken(12);
+  co_return sent;
+}
+
+boost::asio::awaitable<Result<AccountProfile>> WebchatChannel::CheckAccount(std::string account_id, std::string) {
+  AccountProfile profile;
+  profile.account_id = account_id.empty() ? "wc-" + crypto::RandomToken(12) : std::move(account_id);
+  co_return profile;
+}
+
+}  // namespace parley::channels::webchat
