@@ -197,6 +197,28 @@ bool TriesToAnswer(const TriageOptions& options, Reason reason) {
          std::find(options.try_to_answer.begin(), options.try_to_answer.end(), reason) != options.try_to_answer.end();
 }
 
+std::string_view ToString(CommentReplies c) {
+  switch (c) {
+    case CommentReplies::kOff:
+      return "off";
+    case CommentReplies::kPublic:
+      return "public";
+    case CommentReplies::kPrivate:
+      return "private";
+    case CommentReplies::kBoth:
+      return "both";
+  }
+  return "private";
+}
+
+std::optional<CommentReplies> ParseCommentReplies(std::string_view s) {
+  for (CommentReplies c :
+       {CommentReplies::kOff, CommentReplies::kPublic, CommentReplies::kPrivate, CommentReplies::kBoth}) {
+    if (s == ToString(c)) return c;
+  }
+  return std::nullopt;
+}
+
 bool OutOfHours(const AiSettings& settings, int64_t utc_ms) {
   return !IsOpen(settings.business_hours, settings.time_zone, utc_ms);
 }
@@ -261,6 +283,11 @@ Result<void> ApplyAiSettingsJson(const boost::json::object& json, AiSettings& se
       if (read) settings.batch_window_ms = window;
     } else if (key == "triage") {
       read = ReadTriage(value, key, settings.triage);
+    } else if (key == "comment_replies") {
+      std::optional<CommentReplies> replies =
+          value.is_string() ? ParseCommentReplies(value.get_string()) : std::nullopt;
+      if (!replies) return FieldError(key, "one of off, public, private, both");
+      settings.comment_replies = *replies;
     } else if (key == "business_hours") {
       auto hours = ParseBusinessHours(value, settings.business_hours);
       if (!hours) return hours.error();
@@ -303,7 +330,8 @@ boost::json::object ToPublicJson(const AiSettings& s) {
           {"chunk_overlap", s.chunk_overlap},
           {"batch_window_ms", s.batch_window_ms},
           {"triage", TriageJson(s.triage)},
-          {"business_hours", ToJson(s.business_hours)}};
+          {"business_hours", ToJson(s.business_hours)},
+          {"comment_replies", ToString(s.comment_replies)}};
 }
 
 boost::json::object AiSettingsJsonSchema() {
@@ -413,6 +441,14 @@ boost::json::object AiSettingsJsonSchema() {
              "Escalation reasons the bot still tries to answer from the knowledge before handing off (default: "
              "none, every such burst goes straight to a person)."}}}}}}},
       {"business_hours", BusinessHoursJsonSchema()},
+      {"comment_replies",
+       {{"type", "string"},
+        {"enum", {"off", "public", "private", "both"}},
+        {"description",
+         "How public comments (Instagram) are answered: off; public (a sentence or two under the comment, never a "
+         "price, e-mail or phone number: those go privately with an invitation in public); private (default: one "
+         "private message to the commenter, within 7 days of the comment); both (short in public, whole in "
+         "private)."}}},
   };
   return {{"type", "object"},
           {"description", "The assistant's settings. Fields left out of a PUT keep their value."},

@@ -45,6 +45,16 @@ bool TriesToAnswer(const TriageOptions& options, Reason reason);
 
 inline constexpr int64_t kMaxBatchWindowMs = 60000;
 
+// How the assistant answers a public comment (an Instagram comment thread, store::Conversation::comment_on).
+enum class CommentReplies {
+  kOff,      //!< Not at all: comments wait for a person.
+  kPublic,   //!< Under the comment, in a sentence or two; what may not be said in public goes privately.
+  kPrivate,  //!< In one private message to the commenter (Instagram: within 7 days of the comment).
+  kBoth,     //!< A short public reply, and the whole answer privately.
+};
+std::string_view ToString(CommentReplies c);
+std::optional<CommentReplies> ParseCommentReplies(std::string_view s);
+
 struct AiSettings {
   bool enabled = true;                      //!< False: the bot never answers (messages wait for a person).
   std::vector<int64_t> knowledge_base_ids;  //!< Empty: every knowledge base of the tenant.
@@ -78,6 +88,8 @@ struct AiSettings {
   int64_t batch_window_ms = 2000;
   TriageOptions triage;
   BusinessHours business_hours;  //!< Off by default: always open.
+  //! Private by default, as comment-to-DM tools do: the commenter gets the whole answer, the post stays uncluttered.
+  CommentReplies comment_replies = CommentReplies::kPrivate;
 
   // The tenant's IANA time zone (GET/PATCH /api/tenant), which business hours are read in. A tenant setting of
   // its own, filled when the settings are loaded: never read from or written to the settings' JSON.

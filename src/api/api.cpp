@@ -53,7 +53,8 @@ boost::json::object ConversationJson(const store::Conversation& c) {
       // on a platform without a window, or before the customer wrote.
       {"window_closes_at", c.customer_wrote_at_ms && window.free_form_ms > 0
                                ? boost::json::value(FormatTimestamp(*c.customer_wrote_at_ms + window.free_form_ms))
-                               : boost::json::value(nullptr)}};
+                               : boost::json::value(nullptr)},
+      {"comment_on", c.comment_on.empty() ? boost::json::value(nullptr) : boost::json::value(c.comment_on)}};
 }
 
 boost::json::object MessageJson(const store::StoredMessage& m) {
@@ -283,11 +284,10 @@ boost::asio::awaitable<Result<store::IngestOutcome>> Api::IngestEvents(const cha
   ingest.messages.reserve(events.messages.size());
   for (auto& message : events.messages) {
     // A backlog that Meta redelivers after an outage is shown, not answered: the moment has passed. Reactions and
-    // platform notices ask for nothing; a public comment is answered through the comment APIs, not by direct
-    // message, so it is stored for people to see.
+    // platform notices ask for nothing. A public comment is answered in its own thread, under the comment or
+    // privately as the assistant's settings say (app/comment_replies.h).
     bool fresh = message.timestamp_ms == 0 || message.timestamp_ms >= cutoff_ms;
-    bool answerable = fresh && !message.platform_notice && message.type != MessageType::kReaction &&
-                      message.type != MessageType::kComment;
+    bool answerable = fresh && !message.platform_notice && message.type != MessageType::kReaction;
     ingest.messages.push_back({std::move(message), answerable});
   }
   ingest.statuses = std::move(events.statuses);

@@ -37,7 +37,7 @@ extern const std::string_view kInboxSchemaShapes = R"json({
   "Conversation": {
     "type": "object",
     "required": ["id", "platform", "channel_id", "contact", "status", "mode", "handoff_reason", "human_until",
-                 "assignee_id", "created_at", "last_message_at", "window_closes_at"],
+                 "assignee_id", "created_at", "last_message_at", "window_closes_at", "comment_on"],
     "properties": {
       "id": {"type": "integer"},
       "platform": {"$ref": "#/components/schemas/Platform"},
@@ -54,6 +54,10 @@ extern const std::string_view kInboxSchemaShapes = R"json({
         "type": ["string", "null"],
         "format": "date-time",
         "description": "Until then (24 hours after the customer's last message) free-form replies reach the customer; past it WhatsApp takes only templates, and Instagram a person's reply tagged HUMAN_AGENT for 6 more days. null before the customer has written."
+      },
+      "comment_on": {
+        "type": ["string", "null"],
+        "description": "A comment thread: the id of the media (Instagram post, reel, live video) the contact's comments in it were written on; its messages have type comment and are answered under the comment or privately (AI settings' comment_replies). null for a direct conversation."
       }
     }
   },
@@ -152,7 +156,20 @@ extern const std::string_view kInboxSchemaShapes = R"json({
           "ref": {"type": "string"}
         }
       },
-      "reply_to": {"type": "string", "description": "The platform id of the message this one answers."},
+      "reply_to": {"type": "string", "description": "The platform id of the message this one answers; on a comment, the comment it replies to (its parent); on a reply to a comment, the comment answered."},
+      "comment": {
+        "type": "object",
+        "description": "A public comment (type comment; its platform_message_id is the comment's id): what it was written on.",
+        "required": ["media_id"],
+        "properties": {
+          "media_id": {"type": "string", "description": "The post, reel, story, ad or live video commented on."},
+          "media_product_type": {"type": "string", "description": "As Instagram names it: FEED, REELS, STORY, AD, LIVE."},
+          "ad_id": {"type": "string", "description": "The ad, when commented on a boosted post."},
+          "live": {"type": "boolean", "description": "Written during a live broadcast."},
+          "hidden": {"type": "boolean", "description": "Hidden from everyone but its author from the inbox."}
+        }
+      },
+      "comment_reply": {"type": "string", "enum": ["public", "private"], "description": "A reply to the comment reply_to: under it for everyone, or in one private message to its author."},
       "story_id": {"type": "string"},
       "story_url": {"type": "string"},
       "forwarded": {"type": "boolean"},

@@ -1,5 +1,7 @@
 #include "app/metered_responder.h"
 
+#include "app/comment_replies.h"
+
 #include "agent/messages.h"
 #include "core/json.h"
 #include "core/log.h"
@@ -43,6 +45,10 @@ boost::asio::awaitable<Result<store::Reply>> MeteredResponder::Respond(const sto
   auto load = [this, tenant_id] { return service_.LoadSettings(tenant_id); };
   Result<agent::AiSettings> settings = co_await pool_.Run(load);
   if (!settings) co_return settings.error();
+  const bool comment_thread = !batch.conversation.comment_on.empty();
+  // Comments the tenant does not want answered are left to people, silently and without metering: no hand-off, or
+  // every comment on a busy post would open a support item.
+  if (comment_thread && settings->comment_replies == agent::CommentReplies::kOff) co_return store::Reply{};
   // With the assistant switched off nothing is sent and nothing is metered: the agent hands the burst to people.
   if (!settings->enabled) co_return co_await agent_.RespondWith(batch, *settings);
 
@@ -129,6 +135,10 @@ boost::asio::awaitable<Result<store::Reply>> MeteredResponder::Respond(const sto
     std::vector<store::OutboundDraft> notices;
     for (const auto& text : admission->notices) notices.push_back({MessageType::kText, text, {}});
     reply.messages.insert(reply.messages.begin(), notices.begin(), notices.end());
+  }
+  if (comment_thread) {
+    reply.messages =
+        RepliesToComment(reply.messages, batch.messages.back(), settings->comment_replies, language, now_ms);
   }
   reply.usage = meter_.UsageFor(batch, reply, ai_answered, now_ms);
   co_return reply;

@@ -300,7 +300,8 @@ boost::asio::awaitable<Result<store::CommitResult>> ReplyWorker::Answer(std::sha
   if (channel == nullptr) co_return Error::Internal("no channel serves platform " + platform.name());
   const channels::SendAccount account{claim.channel.account_id, claim.channel.access_token};
 
-  if (claim.messages.empty()) {
+  // A comment thread has no direct conversation to show "seen" and "typing" in.
+  if (claim.messages.empty() || !claim.conversation.comment_on.empty()) {
     attempt->indicator_done = true;
   } else {
     auto show = [attempt, channel, account]() -> boost::asio::awaitable<void> {
@@ -324,6 +325,13 @@ boost::asio::awaitable<Result<store::CommitResult>> ReplyWorker::Answer(std::sha
 
   auto reply = co_await responder_.Respond(claim);
   if (!reply) co_return reply.error();
+  // A comment thread is answered under the comment or privately (app/comment_replies.h), never by a direct message
+  // its author never started: what a responder that knows nothing of comments says there (the away message) is
+  // dropped.
+  if (!claim.conversation.comment_on.empty()) {
+    std::erase_if(reply->messages,
+                  [](const store::OutboundDraft& d) { return d.comment_reply == store::CommentReply::kNone; });
+  }
   if (!reply->messages.empty()) m.responses_generated.Inc();
 
   // Committing only after the indicator keeps "latest wins" covering a slow indicator, like a slow generation.
@@ -406,6 +414,9 @@ boost::asio::awaitable<void> ReplyWorker::SendLeased(const store::OutboundLease&
   channels::SendResult sent;
   if (channel == nullptr) {
     sent.error = MessageError{0, "no channel serves platform " + platform.name(), {}};
+  } else if (message.draft.comment_reply != store::CommentReply::kNone) {
+    sent = co_await channel->ReplyToComment(account, message.draft.reply_to, message.draft.text,
+                                            message.draft.comment_reply == store::CommentReply::kPrivate);
   } else if (message.draft.whatsapp_template) {
     sent = co_await channel->SendTemplate(account, message.recipient_id, *message.draft.whatsapp_template);
   } else {

@@ -20,6 +20,7 @@ ApiRoutes::ApiRoutes(ApiServices s)
       access_(s.config, s.store, s.pool, s.hashing, s.authenticator, s.rate_limiters),
       templates_(s.config, s.store, s.pool, s.client, s.send_outbox),
       conversations_(s.config, s.store, s.pool, std::move(s.send_outbox), templates_, s.media_signer),
+      comments_(s.store, s.pool, s.channels),
       contacts_(s.store, s.pool),
       knowledge_(s.config, s.store, s.pool, s.client, s.agent_service),
       billing_(s.config, s.store, s.pool, s.client, std::move(s.stripe)),
@@ -36,6 +37,7 @@ void ApiRoutes::Register(api::RouteTable& routes) {
   api_.RegisterRoutes(routes);
   access_.RegisterRoutes(routes);
   conversations_.RegisterRoutes(routes);
+  comments_.RegisterRoutes(routes);
   contacts_.RegisterRoutes(routes);
   knowledge_.RegisterRoutes(routes);
   billing_.RegisterRoutes(routes);

@@ -9,6 +9,7 @@
 #include "api/auth.h"
 #include "api/billing_api.h"
 #include "api/channels_api.h"
+#include "api/comments_api.h"
 #include "api/contacts_api.h"
 #include "api/conversations_api.h"
 #include "api/events_api.h"
@@ -75,6 +76,7 @@ class ApiRoutes {
   api::AccessApi access_;
   api::TemplatesApi templates_;  // Before conversations_, which sends templates through it.
   api::ConversationsApi conversations_;
+  api::CommentsApi comments_;
   api::ContactsApi contacts_;
   api::KnowledgeApi knowledge_;
   api::BillingApi billing_;

@@ -51,6 +51,9 @@ struct PlatformSettings {
 // MessagingWindow::human_agent_ms) must send with HUMAN_AGENT.
 enum class MessageTag { kNone, kHumanAgent };
 
+// What the business may do to a customer's public comment besides answering it.
+enum class CommentModeration { kHide, kUnhide, kDelete };
+
 class Channel {
  public:
   virtual ~Channel() = default;
@@ -88,6 +91,18 @@ class Channel {
   // platform without templates) fails at once, without calling out, with an error that is not transient.
   virtual boost::asio::awaitable<SendResult> SendTemplate(const SendAccount& account, std::string_view contact_id,
                                                           const TemplateMessage& message);
+
+  // Answers the customer's public comment `comment_id` (a kComment message's platform id): under it, for everyone
+  // (`in_private` false; the result's id is the new comment's), or with one private message to its author (true;
+  // Instagram takes one per comment, within 7 days of it, and the commenter's direct conversation continues from it).
+  // By default (a platform without comments) fails at once, without calling out, with an error that is not transient.
+  virtual boost::asio::awaitable<SendResult> ReplyToComment(const SendAccount& account, std::string_view comment_id,
+                                                            std::string_view text, bool in_private);
+
+  // Hides the comment `comment_id` from everyone but its author, shows it again, or deletes it. The platform's
+  // error when it refuses (a comment deleted already, one on another account's media); by default fails at once.
+  virtual boost::asio::awaitable<SendResult> ModerateComment(const SendAccount& account, std::string_view comment_id,
+                                                             CommentModeration action);
 
   // Per-channel webhooks (WebhookSpec::Verification::kChannelSecret): the secret the webhooks of the channel with
   // this token and public id carry. Empty on platforms whose webhooks are signed app-wide, and then none matches.

@@ -96,6 +96,15 @@ boost::asio::awaitable<SendResult> Channel::SendTemplate(const SendAccount&, std
   co_return SendResult{{}, MessageError{0, name + " has no message templates", {}}};
 }
 
+boost::asio::awaitable<SendResult> Channel::ReplyToComment(const SendAccount&, std::string_view, std::string_view,
+                                                           bool) {
+  co_return SendResult{{}, MessageError{0, std::string(ToString(platform())) + " has no comments", {}}};
+}
+
+boost::asio::awaitable<SendResult> Channel::ModerateComment(const SendAccount&, std::string_view, CommentModeration) {
+  co_return SendResult{{}, MessageError{0, std::string(ToString(platform())) + " has no comments", {}}};
+}
+
 std::string Channel::WebhookSecret(std::string_view, std::string_view) const { return {}; }
 
 boost::asio::awaitable<Result<void>> Channel::RegisterWebhook(const SendAccount&, std::string, std::string) {

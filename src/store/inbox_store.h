@@ -69,6 +69,14 @@ class InboxStore {
   // One message of the conversation; kNotFound when either is not the tenant's.
   virtual Result<StoredMessage> GetMessage(int64_t tenant_id, int64_t conversation_id, int64_t message_id) = 0;
 
+  // What a person did on the platform to a customer's public comment (a kComment message): hid it from everyone but
+  // its author (its details' comment.hidden true), showed it again (false), or deleted it (status deleted). Returns
+  // the message as it now is, told to the dashboard by a message.updated event. kNotFound when the message is not an
+  // inbound comment of the tenant's conversation.
+  enum class CommentChange { kHidden, kShown, kDeleted };
+  virtual Result<StoredMessage> RecordCommentChange(int64_t tenant_id, int64_t conversation_id, int64_t message_id,
+                                                    CommentChange change, int64_t now_ms) = 0;
+
   // Canned replies by shortcut; `prefix` (lower-cased by the caller) narrows them to the shortcuts starting with it.
   virtual Result<std::vector<CannedReply>> ListCannedReplies(int64_t tenant_id, const std::string& prefix) = 0;
   // kConflict when the shortcut is taken or the tenant has kMaxCannedReplies; kInvalidArgument for a shortcut or

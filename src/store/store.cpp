@@ -1,12 +1,39 @@
 #include "store/store.h"
 
 #include "core/crypto.h"
+#include "core/json.h"
 
 #include <boost/json/parse.hpp>
 
 namespace parley::store {
 
 std::string NewPublicId() { return crypto::RandomToken(12); }
+
+std::string_view ToString(CommentReply r) {
+  switch (r) {
+    case CommentReply::kPublic:
+      return "public";
+    case CommentReply::kPrivate:
+      return "private";
+    case CommentReply::kNone:
+      break;
+  }
+  return "";
+}
+
+CommentReply ParseCommentReply(std::string_view s) {
+  if (s == "public") return CommentReply::kPublic;
+  if (s == "private") return CommentReply::kPrivate;
+  return CommentReply::kNone;
+}
+
+std::optional<std::string> OutboundDetailsJson(const OutboundDraft& draft) {
+  boost::json::object details;
+  if (!draft.reply_to.empty()) details["reply_to"] = draft.reply_to;
+  if (draft.comment_reply != CommentReply::kNone) details["comment_reply"] = ToString(draft.comment_reply);
+  if (details.empty()) return std::nullopt;
+  return SerializeJson(details);
+}
 
 boost::json::object ChannelSettingsFromText(std::string_view text) {
   boost::system::error_code ec;

@@ -161,6 +161,10 @@ struct Conversation {
   std::optional<int64_t> customer_wrote_at_ms;
   int64_t created_at_ms = 0;
   int64_t last_message_at_ms = 0;
+  //! A comment thread: the media (post, reel, live video) whose comments by the contact it holds, answered under the
+  //! comments or privately (UnifiedMessage::comment); empty for a direct conversation. A contact has at most one open
+  //! conversation per media and one direct one.
+  std::string comment_on;
 };
 
 // Which conversations an inbox list shows; every field narrows it, none set shows them all.
@@ -242,14 +246,28 @@ struct Claim {
   int64_t messages_total = 0;  //!< How many it covers in all (committing answers every one of them).
 };
 
+// How a reply in a comment thread (Conversation::comment_on) reaches the commenter; kNone for every direct message.
+enum class CommentReply {
+  kNone,
+  kPublic,   //!< Under the comment `reply_to`, for everyone to see.
+  kPrivate,  //!< A private message about the comment `reply_to` (one per comment, within the platform's days).
+};
+std::string_view ToString(CommentReply r);
+//! "public", "private"; kNone for anything else (a direct message's).
+CommentReply ParseCommentReply(std::string_view s);
+
 struct OutboundDraft {
   MessageType type = MessageType::kText;
   std::string text;
-  std::string reply_to;      //!< Platform message id to quote, or empty.
+  std::string reply_to;      //!< Platform message id to quote (the comment answered, for a CommentReply), or empty.
   bool human_agent = false;  //!< A person's reply past Instagram's 24-hour window: sent with the HUMAN_AGENT tag.
   //! A WhatsApp template to send instead of `text` (which then holds its body as rendered, for the thread).
   std::optional<TemplateMessage> whatsapp_template;
+  CommentReply comment_reply = CommentReply::kNone;
 };
+
+// The details column of a queued bot reply: {"reply_to", "comment_reply"} as far as set; nullopt when neither is.
+std::optional<std::string> OutboundDetailsJson(const OutboundDraft& draft);
 
 // Usage of one tenant on one UTC day (or summed over days).
 struct Usage {

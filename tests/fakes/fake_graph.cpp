@@ -53,6 +53,7 @@ struct FakeGraph::Impl {
   };
   std::map<std::string, MediaFile> media;  // By media id.
   int media_downloads = 0;
+  std::map<std::string, FakeComment> comments;  // By comment id.
 };
 
 namespace {
@@ -86,8 +87,19 @@ boost::json::object Select(const boost::json::object& node, std::string_view fie
 bool IsSend(const RecordedRequest& r) {
   const auto* o = r.body.if_object();
   if (o == nullptr) return false;
-  return !o->contains("sender_action") && !o->contains("status");
+  return !o->contains("sender_action") && !o->contains("status") && !o->contains("hide");
 }
+
+namespace {
+
+http::Response NoSuchObject(std::string_view id) {
+  return GraphError(http::Status::bad_request, 100,
+                    "Unsupported post request. Object with ID '" + std::string(id) +
+                        "' does not exist, cannot be loaded due to missing permissions, or does not support this "
+                        "operation.");
+}
+
+}  // namespace
 
 FakeGraph::FakeGraph() : impl_(std::make_unique<Impl>()) {
   impl_->router.Add(
@@ -145,6 +157,21 @@ FakeGraph::FakeGraph() : impl_(std::make_unique<Impl>()) {
                                        {{"messaging_product", "whatsapp"},
                                         {"contacts", boost::json::array{{{"input", to}, {"wa_id", to}}}},
                                         {"messages", boost::json::array{{{"id", "wamid.FAKE" + std::to_string(id)}}}}});
+        }
+        if (const auto* comment_id = body.at("recipient").as_object().if_contains("comment_id")) {
+          // Instagram's private reply: one message to the comment's author, once per comment.
+          std::lock_guard lock(impl_->mutex);
+          auto comment = impl_->comments.find(std::string(comment_id->as_string()));
+          if (comment == impl_->comments.end() || comment->second.deleted) {
+            co_return NoSuchObject(comment_id->as_string());
+          }
+          if (comment->second.private_replies > 0) {
+            co_return GraphError(http::Status::bad_request, 10,
+                                 "(#10) This comment already has a private reply: only one may be sent");
+          }
+          ++comment->second.private_replies;
+          co_return http::JsonResponse(http::Status::ok, {{"recipient_id", comment->second.commenter_id},
+                                                          {"message_id", "mid.FAKE" + std::to_string(id)}});
         }
         std::string recipient(body.at("recipient").as_object().at("id").as_string());
         if (const auto* type = body.if_contains("messaging_type")) {
@@ -393,6 +420,7 @@ FakeGraph::FakeGraph() : impl_(std::make_unique<Impl>()) {
         }
         co_return http::JsonResponse(http::Status::ok, Select(node->second.fields, route.Query("fields").value_or("")));
       });
+  AddCommentRoutes();
   http::ServerOptions options;
   options.port = 0;
   impl_->server = std::make_unique<http::Server>(impl_->io.get_executor(), options, impl_->router);
@@ -533,6 +561,84 @@ void FakeGraph::AddMessageTemplate(const std::string& waba_id, const std::string
   if (!data.is_array()) data = boost::json::array();
   if (!fields.contains("id")) fields["id"] = std::to_string(1000000000000000 + data.as_array().size());
   data.as_array().push_back(std::move(fields));
+}
+
+}  // namespace parley::testing
+
+namespace parley::testing {
+
+void FakeGraph::AddCommentRoutes() {
+  // Records the request (its JSON body in `recorded`) and finds the live comment its path names: nullptr for one
+  // unknown or deleted, which Meta answers "does not exist". Called under the lock.
+  auto target = [this](const http::Request& request, const http::RouteContext& route, std::string_view method,
+                       RecordedRequest& recorded) -> FakeComment* {
+    recorded = {std::string(method),
+                std::string(request.target()),
+                std::string(request[boost::beast::http::field::authorization]),
+                {},
+                std::chrono::steady_clock::now()};
+    boost::system::error_code ec;
+    if (!request.body().empty()) recorded.body = boost::json::parse(request.body(), ec);
+    impl_->requests.push_back(recorded);
+    auto comment = impl_->comments.find(std::string(route.Param("comment").value_or("")));
+    return comment == impl_->comments.end() || comment->second.deleted ? nullptr : &comment->second;
+  };
+  // The JSON body's field `name`, or nullptr.
+  auto field = [](const RecordedRequest& recorded, std::string_view name) -> const boost::json::value* {
+    const auto* body = recorded.body.if_object();
+    return body != nullptr ? body->if_contains(name) : nullptr;
+  };
+  impl_->router.Add(
+      http::Verb::post, "/{comment}/replies",
+      [this, target, field](const http::Request& request,
+                            const http::RouteContext& route) -> boost::asio::awaitable<http::Response> {
+        std::lock_guard lock(impl_->mutex);
+        RecordedRequest recorded;
+        FakeComment* comment = target(request, route, "POST", recorded);
+        if (comment == nullptr) co_return NoSuchObject(route.Param("comment").value_or(""));
+        const auto* message = field(recorded, "message");
+        if (message == nullptr || !message->is_string() || message->as_string().empty()) {
+          co_return GraphError(http::Status::bad_request, 100, "(#100) The parameter message is required");
+        }
+        comment->public_replies.emplace_back(message->as_string());
+        co_return http::JsonResponse(http::Status::ok, {{"id", "1790000000" + std::to_string(++impl_->next_id)}});
+      });
+  impl_->router.Add(http::Verb::post, "/{comment}",
+                    [this, target, field](const http::Request& request,
+                                          const http::RouteContext& route) -> boost::asio::awaitable<http::Response> {
+                      std::lock_guard lock(impl_->mutex);
+                      RecordedRequest recorded;
+                      FakeComment* comment = target(request, route, "POST", recorded);
+                      if (comment == nullptr) co_return NoSuchObject(route.Param("comment").value_or(""));
+                      const auto* hide = field(recorded, "hide");
+                      if (hide == nullptr || !hide->is_bool()) {
+                        co_return GraphError(http::Status::bad_request, 100, "(#100) The parameter hide is required");
+                      }
+                      comment->hidden = hide->as_bool();
+                      co_return http::JsonResponse(http::Status::ok, {{"success", true}});
+                    });
+  impl_->router.Add(http::Verb::delete_, "/{comment}",
+                    [this, target](const http::Request& request,
+                                   const http::RouteContext& route) -> boost::asio::awaitable<http::Response> {
+                      std::lock_guard lock(impl_->mutex);
+                      RecordedRequest recorded;
+                      FakeComment* comment = target(request, route, "DELETE", recorded);
+                      if (comment == nullptr) co_return NoSuchObject(route.Param("comment").value_or(""));
+                      comment->deleted = true;
+                      co_return http::JsonResponse(http::Status::ok, {{"success", true}});
+                    });
+}
+
+void FakeGraph::AddComment(const std::string& comment_id, const std::string& commenter_id) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->comments[comment_id] = FakeComment{commenter_id};
+}
+
+std::optional<FakeComment> FakeGraph::comment(const std::string& comment_id) const {
+  std::lock_guard lock(impl_->mutex);
+  auto it = impl_->comments.find(comment_id);
+  if (it == impl_->comments.end()) return std::nullopt;
+  return it->second;
 }
 
 }  // namespace parley::testing

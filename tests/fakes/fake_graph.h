@@ -4,7 +4,8 @@
 // {"success":true} for read receipts. Instagram: POST /{account_id}/messages → {"recipient_id","message_id"} for
 // sends and {"recipient_id"} for sender actions. Messenger (the Send API): POST /{page_id}/messages answers the same,
 // and, as Meta's does, refuses a message without a valid messaging_type (RESPONSE, UPDATE, or MESSAGE_TAG with a
-// tag) with (#100). Runs its own thread; safe to query from the test thread.
+// tag) with (#100). Instagram's comments (AddComment): public and private replies, hiding and deleting. Runs its own
+// thread; safe to query from the test thread.
 //
 // It also holds the accounts businesses connected, for channel administration: GET /{node}?fields=… answers a
 // WhatsApp phone number or an Instagram account to a token that reaches it (else Meta's 400 OAuthException: code
@@ -25,6 +26,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +36,15 @@ struct FakePhoneNumber {
   std::string id;
   std::string display_phone_number;
   std::string verified_name;
+};
+
+// A customer's comment on one of the account's posts, as the fake knows it (AddComment) and as the business left it.
+struct FakeComment {
+  std::string commenter_id;  //!< The author's Instagram-scoped id: a private reply goes to them.
+  bool hidden = false;
+  bool deleted = false;
+  int private_replies = 0;
+  std::vector<std::string> public_replies;  //!< The texts replied under it, in order.
 };
 
 struct RecordedRequest {
@@ -57,6 +68,15 @@ class FakeGraph {
   std::vector<RecordedRequest> template_sends() const;
   // Waits up to `timeout` until `sends().size() >= n`.
   bool WaitForSends(size_t n, std::chrono::milliseconds timeout) const;
+
+  // Instagram's comments: a comment `comment_id` written by `commenter_id` (the test's webhook tells Parley about it).
+  // POST /{comment_id}/replies {"message"} answers {"id"} with the new comment's id; POST /{account}/messages with
+  // "recipient": {"comment_id"} is a private reply, {"recipient_id", "message_id"}, one per comment (Meta refuses a
+  // second); POST /{comment_id} {"hide": bool} and DELETE /{comment_id} answer {"success": true}. An unknown or
+  // deleted comment gets Meta's (#100) "does not exist" error.
+  void AddComment(const std::string& comment_id, const std::string& commenter_id);
+  // What became of the comment; nullopt for one never added.
+  std::optional<FakeComment> comment(const std::string& comment_id) const;
 
   // Indicator calls (read receipts, typing, sender actions) take this long to answer.
   void set_indicator_delay(std::chrono::milliseconds delay) { indicator_delay_ms_ = delay.count(); }
@@ -106,6 +126,7 @@ class FakeGraph {
 
  private:
   struct Impl;
+  void AddCommentRoutes();
   std::unique_ptr<Impl> impl_;
   std::atomic<int64_t> indicator_delay_ms_{0};
   std::atomic<int> fail_sends_{0};

@@ -1,9 +1,23 @@
 #include "channels/instagram/instagram_channel.h"
 
+#include <algorithm>
+
 #include "channels/instagram/parse.h"
 #include "channels/meta/graph.h"
 
 namespace parley::channels::instagram {
+namespace {
+
+// Comment ids go into the URL's path: only Meta's numeric ids are let through, so a stored id cannot name another
+// node (a path with "/" or "..") to call with the account's token.
+bool IsGraphId(std::string_view id) {
+  return !id.empty() && id.size() <= 64 &&
+         std::all_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+SendResult NotACommentId() { return SendResult{{}, MessageError{0, "not an Instagram comment id", {}}}; }
+
+}  // namespace
 
 Result<WebhookEvents> InstagramChannel::Parse(std::string_view raw_body) const {
   return ParseInstagramWebhook(raw_body);
@@ -20,6 +34,30 @@ boost::asio::awaitable<SendResult> InstagramChannel::SendText(const SendAccount&
   co_return co_await meta::PostJson(client_, meta::MessagesUrl(settings_.graph_base_url, account.account_id),
                                     account.access_token, TextMessageBody(contact_id, text, reply_to, tag),
                                     &ParseSendResponse);
+}
+
+boost::asio::awaitable<SendResult> InstagramChannel::ReplyToComment(const SendAccount& account,
+                                                                    std::string_view comment_id, std::string_view text,
+                                                                    bool in_private) {
+  if (!IsGraphId(comment_id)) co_return NotACommentId();
+  if (in_private) {
+    co_return co_await meta::PostJson(client_, meta::MessagesUrl(settings_.graph_base_url, account.account_id),
+                                      account.access_token, PrivateReplyBody(comment_id, text), &ParseSendResponse);
+  }
+  co_return co_await meta::PostJson(client_, meta::NodeUrl(settings_.graph_base_url, comment_id, "replies"),
+                                    account.access_token, CommentReplyBody(text), &ParseCommentReplyResponse);
+}
+
+boost::asio::awaitable<SendResult> InstagramChannel::ModerateComment(const SendAccount& account,
+                                                                     std::string_view comment_id,
+                                                                     CommentModeration action) {
+  if (!IsGraphId(comment_id)) co_return NotACommentId();
+  std::string url = meta::NodeUrl(settings_.graph_base_url, comment_id);
+  if (action == CommentModeration::kDelete) {
+    co_return co_await meta::DeleteNode(client_, std::move(url), account.access_token, &meta::ParseSuccessResponse);
+  }
+  co_return co_await meta::PostJson(client_, std::move(url), account.access_token,
+                                    HideCommentBody(action == CommentModeration::kHide), &meta::ParseSuccessResponse);
 }
 
 }  // namespace parley::channels::instagram

@@ -1,6 +1,7 @@
 #pragma once
 // Instagram Messaging channel: verifies Meta's webhooks, parses them (instagram/parse.h) and calls
-// POST {graph_base_url}/{account_id}/messages for replies and sender actions.
+// POST {graph_base_url}/{account_id}/messages for replies and sender actions; comments are answered and moderated
+// through their own nodes.
 
 #include <utility>
 
@@ -23,6 +24,12 @@ class InstagramChannel final : public meta::MetaChannel {
   boost::asio::awaitable<SendResult> SendText(const SendAccount& account, std::string_view contact_id,
                                               std::string_view text, std::string_view reply_to,
                                               MessageTag tag) override;
+  // Public: POST /{comment_id}/replies. Private: POST /{account_id}/messages to recipient.comment_id.
+  boost::asio::awaitable<SendResult> ReplyToComment(const SendAccount& account, std::string_view comment_id,
+                                                    std::string_view text, bool in_private) override;
+  // POST /{comment_id} with hide true or false; DELETE /{comment_id}.
+  boost::asio::awaitable<SendResult> ModerateComment(const SendAccount& account, std::string_view comment_id,
+                                                     CommentModeration action) override;
 };
 
 }  // namespace parley::channels::instagram

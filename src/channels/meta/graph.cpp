@@ -15,23 +15,27 @@ std::optional<std::string> VerifyHandshake(std::string_view expected_token, std:
   return std::string(challenge);
 }
 
-std::string MessagesUrl(std::string_view base_url, std::string_view node) {
+std::string NodeUrl(std::string_view base_url, std::string_view node, std::string_view edge) {
   while (!base_url.empty() && base_url.back() == '/') base_url.remove_suffix(1);
   std::string url(base_url);
   url += '/';
   url += node;
-  url += "/messages";
+  if (!edge.empty()) {
+    url += '/';
+    url += edge;
+  }
   return url;
 }
 
-boost::asio::awaitable<SendResult> PostJson(http::Client& client, std::string url, std::string_view access_token,
-                                            boost::json::object body, ResponseParser parse, int max_attempts) {
-  http::ClientRequest request;
-  request.method = "POST";
-  request.url = std::move(url);
-  request.headers = {{"Authorization", "Bearer " + std::string(access_token)}, {"Content-Type", "application/json"}};
-  request.body = SerializeJson(body);
-  request.max_attempts = max_attempts;
+std::string MessagesUrl(std::string_view base_url, std::string_view node) {
+  return NodeUrl(base_url, node, "messages");
+}
+
+namespace {
+
+boost::asio::awaitable<SendResult> Call(http::Client& client, http::ClientRequest request,
+                                        std::string_view access_token, ResponseParser parse) {
+  request.headers.emplace_back("Authorization", "Bearer " + std::string(access_token));
   Result<http::ClientResponse> response = co_await client.Send(std::move(request));
   if (!response) {
     const Error& e = response.error();
@@ -42,6 +46,38 @@ boost::asio::awaitable<SendResult> PostJson(http::Client& client, std::string ur
   SendResult result = parse(response->status, response->body);
   if (!result.ok()) result.transient = IsTransientFailure(response->status, response->body);
   co_return result;
+}
+
+}  // namespace
+
+boost::asio::awaitable<SendResult> PostJson(http::Client& client, std::string url, std::string_view access_token,
+                                            boost::json::object body, ResponseParser parse, int max_attempts) {
+  http::ClientRequest request;
+  request.method = "POST";
+  request.url = std::move(url);
+  request.headers = {{"Content-Type", "application/json"}};
+  request.body = SerializeJson(body);
+  request.max_attempts = max_attempts;
+  co_return co_await Call(client, std::move(request), access_token, parse);
+}
+
+boost::asio::awaitable<SendResult> DeleteNode(http::Client& client, std::string url, std::string_view access_token,
+                                              ResponseParser parse) {
+  http::ClientRequest request;
+  request.method = "DELETE";
+  request.url = std::move(url);
+  co_return co_await Call(client, std::move(request), access_token, parse);
+}
+
+SendResult ParseSuccessResponse(int http_status, std::string_view body) {
+  if (http_status < 200 || http_status >= 300) return SendResult{{}, ParseGraphError(http_status, body)};
+  Result<boost::json::value> doc = ParseJson(body);
+  const boost::json::object* root = doc ? doc->if_object() : nullptr;
+  const boost::json::value* success = root != nullptr ? root->if_contains("success") : nullptr;
+  if (success != nullptr && success->is_bool() && !success->get_bool()) {
+    return SendResult{{}, MessageError{0, "the Graph API answered success: false", {}}};
+  }
+  return {};
 }
 
 bool IsTransientFailure(int http_status, std::string_view body) {

@@ -18,7 +18,9 @@ namespace parley::channels::meta {
 std::optional<std::string> VerifyHandshake(std::string_view expected_token, std::string_view mode,
                                            std::string_view verify_token, std::string_view challenge);
 
-// "{base_url}/{node}/messages", tolerating a trailing slash on the configured base URL.
+// "{base_url}/{node}" and "{base_url}/{node}/{edge}", tolerating a trailing slash on the configured base URL.
+std::string NodeUrl(std::string_view base_url, std::string_view node, std::string_view edge = {});
+// "{base_url}/{node}/messages".
 std::string MessagesUrl(std::string_view base_url, std::string_view node);
 
 // Decodes a Graph answer (HTTP status and body) into a SendResult; each platform supplies its own.
@@ -36,5 +38,12 @@ bool IsTransientFailure(int http_status, std::string_view body);
 // best effort and use 1, so a failing one never delays the reply by the retry backoff.
 boost::asio::awaitable<SendResult> PostJson(http::Client& client, std::string url, std::string_view access_token,
                                             boost::json::object body, ResponseParser parse, int max_attempts = 0);
+
+// DELETE `url` with the bearer token, its outcome mapped as PostJson's.
+boost::asio::awaitable<SendResult> DeleteNode(http::Client& client, std::string url, std::string_view access_token,
+                                              ResponseParser parse);
+
+// Decodes the answer to a node update or deletion ({"success": true}): an error when it says false or is not a 2xx.
+SendResult ParseSuccessResponse(int http_status, std::string_view body);
 
 }  // namespace parley::channels::meta

@@ -176,8 +176,7 @@ Result<CommitResult> PostgresStore::CommitReply(const Claim& claim, const Reply&
                                                 std::vector<int64_t>* outbound_ids) {
   std::vector<std::optional<std::string>> details;
   for (const OutboundDraft& draft : reply.messages) {
-    details.push_back(draft.reply_to.empty() ? std::optional<std::string>()
-                                             : SerializeJson(boost::json::object{{"reply_to", draft.reply_to}}));
+    details.push_back(OutboundDetailsJson(draft));
   }
   using Committed = std::pair<CommitResult, std::vector<int64_t>>;
   auto committed = Write<Committed>([&](Connection& db, EventNotes& notes) -> Result<Committed> {

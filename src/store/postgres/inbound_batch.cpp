@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <map>
 #include <string>
+#include <tuple>
 
 namespace parley::store::postgres {
 namespace {
@@ -16,9 +17,10 @@ namespace {
 // ord: the key's place (from 1) in the arrays.
 constexpr char kFindContacts[] =
     "SELECT k.ord, ct.id, ct.name, cv.id"
-    " FROM unnest($1::bigint[], $2::text[]) WITH ORDINALITY AS k(channel_id, platform_id, ord)"
+    " FROM unnest($1::bigint[], $2::text[], $3::text[]) WITH ORDINALITY AS k(channel_id, platform_id, comment_on, ord)"
     " JOIN contacts ct ON ct.channel_id = k.channel_id AND ct.platform_id = k.platform_id"
-    " LEFT JOIN conversations cv ON cv.channel_id = ct.channel_id AND cv.contact_id = ct.id AND cv.status = 'open'";
+    " LEFT JOIN conversations cv ON cv.channel_id = ct.channel_id AND cv.contact_id = ct.id"
+    " AND cv.comment_on = k.comment_on AND cv.status = 'open'";
 constexpr char kAddContacts[] =
     "INSERT INTO contacts (tenant_id, channel_id, platform_id, name, created_at)"
     " SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::bigint[])"
@@ -26,11 +28,15 @@ constexpr char kAddContacts[] =
 constexpr char kRenameContacts[] =
     "UPDATE contacts c SET name = u.name FROM unnest($1::bigint[], $2::text[]) AS u(id, name) WHERE c.id = u.id";
 constexpr char kOpenConversations[] =
-    "INSERT INTO conversations (tenant_id, channel_id, contact_id, created_at, last_message_at)"
-    " SELECT t, ch, ct, at, at FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[]) AS u(t, ch, ct, at)"
-    " ON CONFLICT (channel_id, contact_id) WHERE status = 'open' DO NOTHING RETURNING id, contact_id";
+    "INSERT INTO conversations (tenant_id, channel_id, contact_id, created_at, last_message_at, comment_on)"
+    " SELECT t, ch, ct, at, at, co"
+    " FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[]) AS u(t, ch, ct, at, co)"
+    " ON CONFLICT (channel_id, contact_id, comment_on) WHERE status = 'open' DO NOTHING"
+    " RETURNING id, contact_id, comment_on";
 constexpr char kOpenConversationsOf[] =
-    "SELECT contact_id, id FROM conversations WHERE contact_id = ANY($1::bigint[]) AND status = 'open'";
+    "SELECT cv.contact_id, cv.comment_on, cv.id FROM conversations cv"
+    " JOIN unnest($1::bigint[], $2::text[]) AS k(contact_id, comment_on)"
+    " ON cv.contact_id = k.contact_id AND cv.comment_on = k.comment_on WHERE cv.status = 'open'";
 // The places (from 1) of the (channel, platform message id) pairs already stored.
 constexpr char kStoredMessages[] =
     "SELECT k.ord FROM unnest($1::bigint[], $2::text[]) WITH ORDINALITY AS k(channel_id, platform_message_id, ord)"
@@ -87,12 +93,14 @@ Result<void> FindContacts(Connection& db, const std::vector<ContactKey>& keys, c
                           std::vector<std::optional<ContactRow>>& rows,
                           std::vector<std::pair<int64_t, std::string_view>>& renames) {
   std::vector<int64_t> channels;
-  std::vector<std::string_view> platform_ids;
+  std::vector<std::string_view> platform_ids, threads;
   for (size_t k : which) {
     channels.push_back(keys[k].channel.id);
     platform_ids.push_back(keys[k].platform_id);
+    threads.push_back(keys[k].comment_on);
   }
-  STORE_ASSIGN_OR_RETURN(auto found, db.Query(kFindContacts, Params().AddArray(channels).AddArray(platform_ids)));
+  STORE_ASSIGN_OR_RETURN(auto found,
+                         db.Query(kFindContacts, Params().AddArray(channels).AddArray(platform_ids).AddArray(threads)));
   for (int r = 0; r < found.size(); ++r) {
     const size_t k = which[static_cast<size_t>(found.Int(r, 0) - 1)];
     rows[k] = ContactRow{found.Int(r, 1), found.OptionalInt(r, 3)};
@@ -134,12 +142,14 @@ class InboundWriter {
   Result<void> FindConversations() {
     std::vector<ContactKey> keys;
     std::vector<size_t> contact_of(rows_.size());
-    std::map<std::pair<int64_t, std::string_view>, size_t> index;
+    std::map<std::tuple<int64_t, std::string_view, std::string_view>, size_t> index;
     for (size_t i = 0; i < rows_.size(); ++i) {
       const UnifiedMessage& m = rows_[i].item->message;
-      auto [it, added] = index.emplace(std::pair{rows_[i].channel.id, std::string_view(m.contact_id)}, keys.size());
+      const std::string_view thread = m.comment ? std::string_view(m.comment->media_id) : std::string_view();
+      auto [it, added] =
+          index.emplace(std::tuple{rows_[i].channel.id, std::string_view(m.contact_id), thread}, keys.size());
       if (added) {
-        keys.push_back(ContactKey{rows_[i].channel, m.contact_id, m.contact_name, rows_[i].received_at_ms});
+        keys.push_back(ContactKey{rows_[i].channel, m.contact_id, m.contact_name, rows_[i].received_at_ms, thread});
       } else if (!m.contact_name.empty()) {
         keys[it->second].name = m.contact_name;  // The last name given is the one kept.
       }
@@ -153,7 +163,7 @@ class InboundWriter {
       const size_t k = contact_of[i];
       if (contacts[k].open_conversation || opener_of[k] < rows_.size() || stored[i]) continue;
       opener_of[k] = i;
-      wanted.push_back(NewConversation{rows_[i].channel, contacts[k].id, rows_[i].received_at_ms});
+      wanted.push_back(NewConversation{rows_[i].channel, contacts[k].id, rows_[i].received_at_ms, keys[k].comment_on});
     }
     STORE_ASSIGN_OR_RETURN(std::vector<OpenedConversation> opened, OpenConversations(db_, wanted));
     opens_.assign(rows_.size(), false);
@@ -366,12 +376,13 @@ Result<std::vector<ContactRow>> UpsertContacts(Connection& db, const std::vector
     std::vector<std::string_view> platform_ids, names;
     std::map<std::pair<int64_t, std::string_view>, size_t> index;
     for (size_t k : missing) {
+      // A contact commenting on two posts comes as two keys: it is added once.
+      if (!index.emplace(std::pair{keys[k].channel.id, keys[k].platform_id}, k).second) continue;
       tenants.push_back(keys[k].channel.tenant_id);
       channels.push_back(keys[k].channel.id);
       platform_ids.push_back(keys[k].platform_id);
       names.push_back(keys[k].name);
       created.push_back(keys[k].now_ms);
-      index.emplace(std::pair{keys[k].channel.id, keys[k].platform_id}, k);
     }
     Params params;
     params.AddArray(tenants).AddArray(channels).AddArray(platform_ids).AddArray(names).AddArray(created);
@@ -403,26 +414,35 @@ Result<std::vector<OpenedConversation>> OpenConversations(Connection& db, const 
   std::vector<OpenedConversation> opened(wanted.size());
   if (wanted.empty()) return opened;
   std::vector<int64_t> tenants, channels, contacts, created;
-  std::map<int64_t, size_t> index;
+  std::vector<std::string_view> threads;
+  std::map<std::pair<int64_t, std::string>, size_t> index;
   for (size_t w = 0; w < wanted.size(); ++w) {
     tenants.push_back(wanted[w].channel.tenant_id);
     channels.push_back(wanted[w].channel.id);
     contacts.push_back(wanted[w].contact_id);
     created.push_back(wanted[w].now_ms);
-    index.emplace(wanted[w].contact_id, w);
+    threads.push_back(wanted[w].comment_on);
+    index.emplace(std::pair{wanted[w].contact_id, std::string(wanted[w].comment_on)}, w);
   }
   Params params;
-  params.AddArray(tenants).AddArray(channels).AddArray(contacts).AddArray(created);
+  params.AddArray(tenants).AddArray(channels).AddArray(contacts).AddArray(created).AddArray(threads);
   STORE_ASSIGN_OR_RETURN(auto inserted, db.Query(kOpenConversations, params));
-  for (int r = 0; r < inserted.size(); ++r) opened[index.at(inserted.Int(r, 1))] = {inserted.Int(r, 0), true};
+  for (int r = 0; r < inserted.size(); ++r) {
+    opened[index.at(std::pair{inserted.Int(r, 1), inserted.String(r, 2)})] = {inserted.Int(r, 0), true};
+  }
   // Opened by another process since the look-up.
   std::vector<int64_t> others;
+  std::vector<std::string_view> other_threads;
   for (size_t w = 0; w < wanted.size(); ++w) {
-    if (!opened[w].created) others.push_back(wanted[w].contact_id);
+    if (opened[w].created) continue;
+    others.push_back(wanted[w].contact_id);
+    other_threads.push_back(wanted[w].comment_on);
   }
   if (others.empty()) return opened;
-  STORE_ASSIGN_OR_RETURN(auto open, db.Query(kOpenConversationsOf, Params().AddArray(others)));
-  for (int r = 0; r < open.size(); ++r) opened[index.at(open.Int(r, 0))].id = open.Int(r, 1);
+  STORE_ASSIGN_OR_RETURN(auto open, db.Query(kOpenConversationsOf, Params().AddArray(others).AddArray(other_threads)));
+  for (int r = 0; r < open.size(); ++r) {
+    opened[index.at(std::pair{open.Int(r, 0), open.String(r, 1)})].id = open.Int(r, 2);
+  }
   for (const OpenedConversation& o : opened) {
     if (o.id == 0) return Error::Unavailable("conversation closed meanwhile", "retry the payload");
   }

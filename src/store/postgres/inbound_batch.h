@@ -37,20 +37,21 @@ struct PayloadProgress {
   void EndEvents(int64_t now_ms, std::vector<NewEvent>& events) const;
 };
 
-// A contact to find or add, by (channel, platform id).
+// A contact to find or add, by (channel, platform id), with the conversation of it looked for.
 struct ContactKey {
   ChannelRoute channel;
   std::string_view platform_id;
-  std::string_view name;  //!< A new contact's name; an existing one is renamed to it unless it is empty.
-  int64_t now_ms = 0;     //!< A new contact's creation.
+  std::string_view name;        //!< A new contact's name; an existing one is renamed to it unless it is empty.
+  int64_t now_ms = 0;           //!< A new contact's creation.
+  std::string_view comment_on;  //!< The conversation: the direct one (empty) or a comment thread's media.
 };
 
 struct ContactRow {
   int64_t id = 0;
-  std::optional<int64_t> open_conversation;  //!< Its open conversation, if any.
+  std::optional<int64_t> open_conversation;  //!< Its open conversation of the key's comment_on, if any.
 };
 
-// The contacts of `keys` (distinct), in their order: found, or added (with no open conversation), in two
+// The contacts of `keys` (distinct keys; a contact may come with several comment_on), in their order: found, or added (with no open conversation), in two
 // statements at most (three when another process adds one of them meanwhile), plus one for the renames.
 Result<std::vector<ContactRow>> UpsertContacts(Connection& db, const std::vector<ContactKey>& keys);
 
@@ -58,6 +59,7 @@ struct NewConversation {
   ChannelRoute channel;
   int64_t contact_id = 0;
   int64_t now_ms = 0;
+  std::string_view comment_on;  //!< Conversation::comment_on.
 };
 
 struct OpenedConversation {
@@ -65,7 +67,7 @@ struct OpenedConversation {
   bool created = false;  //!< False when another process opened it first.
 };
 
-// Opens a conversation for each contact of `wanted` (distinct contacts that had none at their look-up), in order.
+// Opens a conversation for each of `wanted` (distinct (contact, comment_on) that had none at their look-up), in order.
 // kUnavailable when one was opened and closed again by another process meanwhile (the payload is retried).
 Result<std::vector<OpenedConversation>> OpenConversations(Connection& db, const std::vector<NewConversation>& wanted);
 

@@ -31,6 +31,13 @@ constexpr char kInsertNote[] =
     "INSERT INTO messages (tenant_id, conversation_id, channel_id, direction, type, text, platform_message_id,"
     " status, created_at, answerable, details) VALUES ($1, $2, $3, 'out', 'note', $4, '', 'sent', $5, FALSE,"
     " $6::jsonb) RETURNING id";
+// $1 message, $2 conversation, $3 tenant; $4 hidden.
+constexpr char kSetCommentHidden[] =
+    "UPDATE messages SET details = jsonb_set(COALESCE(details, '{}'::jsonb), '{comment,hidden}', to_jsonb($4::boolean))"
+    " WHERE id = $1 AND conversation_id = $2 AND tenant_id = $3 AND type = 'comment' AND direction = 'in'";
+constexpr char kDeleteComment[] =
+    "UPDATE messages SET status = 'deleted'"
+    " WHERE id = $1 AND conversation_id = $2 AND tenant_id = $3 AND type = 'comment' AND direction = 'in'";
 constexpr char kMessageOfTenant[] =
     "SELECT m.id, m.conversation_id, m.direction, m.type, m.text, m.platform_message_id, m.status, m.error_code,"
     " m.error_title, m.error_detail, m.platform_timestamp, m.created_at, m.details::text"
@@ -141,6 +148,25 @@ class PostgresInboxStore final : public InboxStore {
   Result<StoredMessage> GetMessage(int64_t tenant_id, int64_t conversation_id, int64_t message_id) override {
     return store_.ReadOne<StoredMessage>(kMessageOfTenant, Params(message_id, conversation_id, tenant_id),
                                          "no such message", ReadMessage);
+  }
+
+  Result<StoredMessage> RecordCommentChange(int64_t tenant_id, int64_t conversation_id, int64_t message_id,
+                                            CommentChange change, int64_t now_ms) override {
+    const bool deleted = change == CommentChange::kDeleted;
+    auto written = store_.Write<bool>([&](Connection& db, EventNotes& notes) -> Result<bool> {
+      Params params(message_id, conversation_id, tenant_id);
+      if (!deleted) params.Add(change == CommentChange::kHidden);
+      STORE_ASSIGN_OR_RETURN(auto updated, db.Query(deleted ? kDeleteComment : kSetCommentHidden, params));
+      if (updated.affected() == 0) return Error::NotFound("no such comment");
+      STORE_TRY(AppendEvent(
+          db, notes, tenant_id, EventType::kMessageUpdated,
+          MessageStatusEventData(conversation_id, message_id,
+                                 deleted ? MessageStatus::kDeleted : MessageStatus::kReceived, std::nullopt),
+          now_ms));
+      return true;
+    });
+    if (!written) return written.error();
+    return GetMessage(tenant_id, conversation_id, message_id);
   }
 
   Result<std::vector<CannedReply>> ListCannedReplies(int64_t tenant_id, const std::string& prefix) override {

@@ -22,7 +22,7 @@ namespace {
 #define PG_OUTBOUND_SELECT                                                                                   \
   "SELECT m.id, m.conversation_id, m.tenant_id, m.channel_id, ct.platform_id, m.type, COALESCE(m.text, '')," \
   " COALESCE(m.details->>'reply_to', ''), COALESCE((m.details->>'human_agent')::boolean, FALSE),"            \
-  " (m.details->'template')::text"                                                                           \
+  " (m.details->'template')::text, COALESCE(m.details->>'comment_reply', '')"                                \
   " FROM messages m JOIN conversations c ON c.id = m.conversation_id JOIN contacts ct ON ct.id = c.contact_id"
 constexpr char kQueuedOutbound[] =
     PG_OUTBOUND_SELECT " WHERE m.status = 'queued' AND m.direction = 'out' ORDER BY m.id";
@@ -99,6 +99,7 @@ Result<std::vector<OutboundMessage>> ReadOutbound(Connection& db, const Rows& ro
     m.draft.text = rows.String(i, 6);
     m.draft.reply_to = rows.String(i, 7);
     m.draft.human_agent = rows.Bool(i, 8);
+    m.draft.comment_reply = ParseCommentReply(rows.Text(i, 10));
     if (!rows.IsNull(i, 9)) {
       // Written by QueuePersonReply from a TemplateMessage: it parses unless edited by hand, and then the message
       // fails to send rather than going out as text the customer's window may no longer accept.

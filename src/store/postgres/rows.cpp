@@ -38,6 +38,7 @@ Conversation ReadConversation(const Rows& rows, int row) {
   c.human_until_ms = rows.OptionalInt(row, 11);
   c.assignee_user_id = rows.OptionalInt(row, 12);
   c.customer_wrote_at_ms = rows.OptionalInt(row, 13);
+  c.comment_on = rows.String(row, 14);
   return c;
 }
 

@@ -149,8 +149,7 @@ Result<CommitResult> SqliteStore::CommitReply(const Claim& claim, const Reply& r
                                               std::vector<int64_t>* outbound_ids) {
   std::vector<std::string> details;
   for (const OutboundDraft& draft : reply.messages) {
-    details.push_back(draft.reply_to.empty() ? std::string()
-                                             : SerializeJson(boost::json::object{{"reply_to", draft.reply_to}}));
+    details.push_back(OutboundDetailsJson(draft).value_or(""));
   }
   auto committed = WriteSync<std::pair<CommitResult, std::vector<int64_t>>>(
       [&](Writer& w) -> Result<std::pair<CommitResult, std::vector<int64_t>>> {

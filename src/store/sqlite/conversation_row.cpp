@@ -18,6 +18,7 @@ Conversation ReadConversation(const Statement& row) {
   c.human_until_ms = row.OptionalInt(11);
   c.assignee_user_id = row.OptionalInt(12);
   c.customer_wrote_at_ms = row.OptionalInt(13);
+  c.comment_on = row.String(14);
   return c;
 }
 

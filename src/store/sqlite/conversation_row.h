@@ -11,7 +11,7 @@
   " c.last_message_at, COALESCE(c.handoff_reason, ''), c.human_until, c.assignee_user_id,"                 \
   " (SELECT CASE WHEN lm.platform_timestamp > 0 AND lm.platform_timestamp < lm.created_at"                 \
   "   THEN lm.platform_timestamp ELSE lm.created_at END FROM messages lm"                                  \
-  "   WHERE lm.conversation_id = c.id AND lm.direction = 'in' ORDER BY lm.id DESC LIMIT 1)"
+  "   WHERE lm.conversation_id = c.id AND lm.direction = 'in' ORDER BY lm.id DESC LIMIT 1), c.comment_on"
 #define PARLEY_CONVERSATION_JOINS \
   " FROM conversations c JOIN contacts ct ON ct.id = c.contact_id JOIN channels ch ON ch.id = c.channel_id"
 #define PARLEY_SELECT_CONVERSATION "SELECT " PARLEY_CONVERSATION_COLUMNS PARLEY_CONVERSATION_JOINS

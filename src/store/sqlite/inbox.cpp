@@ -142,7 +142,7 @@ Result<Page<Conversation>> SqliteStore::ListConversations(int64_t tenant_id, con
   while (true) {
     STORE_ASSIGN_OR_RETURN(bool row, select.Step());
     if (!row) break;
-    if (scan_matches && !matches->Contains(select.Int(0), select.Int(14))) continue;
+    if (scan_matches && !matches->Contains(select.Int(0), select.Int(15))) continue;
     if (static_cast<int>(page.data.size()) == limit) {
       const Conversation& last = page.data.back();
       page.next_cursor = ConversationCursor(last.last_message_at_ms, last.id);

@@ -35,6 +35,13 @@ constexpr char kInsertNote[] =
 #define MESSAGE_COLUMNS                                                                                  \
   "m.id, m.conversation_id, m.direction, m.type, m.text, m.platform_message_id, m.status, m.error_code," \
   " m.error_title, m.error_detail, m.platform_timestamp, m.created_at, m.details"
+// ?1 message, ?2 conversation, ?3 tenant; ?4 'true' or 'false'.
+constexpr char kSetCommentHidden[] =
+    "UPDATE messages SET details = json_set(COALESCE(details, '{}'), '$.comment.hidden', json(?4))"
+    " WHERE id = ?1 AND conversation_id = ?2 AND tenant_id = ?3 AND type = 'comment' AND direction = 'in'";
+constexpr char kDeleteComment[] =
+    "UPDATE messages SET status = 'deleted'"
+    " WHERE id = ?1 AND conversation_id = ?2 AND tenant_id = ?3 AND type = 'comment' AND direction = 'in'";
 constexpr char kMessageOfTenant[] = "SELECT " MESSAGE_COLUMNS
                                     " FROM messages m JOIN conversations c ON c.id = m.conversation_id"
                                     " WHERE m.id = ?1 AND m.conversation_id = ?2 AND c.tenant_id = ?3";
@@ -164,6 +171,25 @@ class SqliteInboxStore final : public InboxStore {
       return Ok();
     }));
     return message;
+  }
+
+  Result<StoredMessage> RecordCommentChange(int64_t tenant_id, int64_t conversation_id, int64_t message_id,
+                                            CommentChange change, int64_t now_ms) override {
+    STORE_TRY(store_.Write([&](Database& db) -> Result<void> {
+      const bool deleted = change == CommentChange::kDeleted;
+      STORE_ASSIGN_OR_RETURN(auto update, db.Prepare(deleted ? kDeleteComment : kSetCommentHidden));
+      update.Bind(1, message_id).Bind(2, conversation_id).Bind(3, tenant_id);
+      if (!deleted) update.Bind(4, change == CommentChange::kHidden ? "true" : "false");
+      STORE_TRY(update.Run());
+      if (db.Changes() == 0) return Error::NotFound("no such comment");
+      STORE_TRY(store_.AppendEvent(
+          tenant_id, EventType::kMessageUpdated,
+          MessageStatusEventData(conversation_id, message_id,
+                                 deleted ? MessageStatus::kDeleted : MessageStatus::kReceived, std::nullopt),
+          now_ms));
+      return Ok();
+    }));
+    return GetMessage(tenant_id, conversation_id, message_id);
   }
 
   Result<std::vector<CannedReply>> ListCannedReplies(int64_t tenant_id, const std::string& prefix) override {

@@ -24,11 +24,12 @@ constexpr char kSelectContact[] = "SELECT id, name FROM contacts WHERE channel_i
 constexpr char kInsertContact[] =
     "INSERT INTO contacts (tenant_id, channel_id, platform_id, name, created_at) VALUES (?1, ?2, ?3, ?4, ?5)";
 constexpr char kRenameContact[] = "UPDATE contacts SET name = ?2 WHERE id = ?1";
+// ?3: the media of a comment thread, '' for the direct conversation (Conversation::comment_on).
 constexpr char kSelectOpenConversation[] =
-    "SELECT id FROM conversations WHERE channel_id = ?1 AND contact_id = ?2 AND status = 'open'";
+    "SELECT id FROM conversations WHERE channel_id = ?1 AND contact_id = ?2 AND comment_on = ?3 AND status = 'open'";
 constexpr char kInsertConversation[] =
-    "INSERT INTO conversations (tenant_id, channel_id, contact_id, created_at, last_message_at)"
-    " VALUES (?1, ?2, ?3, ?4, ?4)";
+    "INSERT INTO conversations (tenant_id, channel_id, contact_id, created_at, last_message_at, comment_on)"
+    " VALUES (?1, ?2, ?3, ?4, ?4, ?5)";
 constexpr char kMessageExists[] =
     "SELECT 1 FROM messages WHERE channel_id = ?1 AND platform_message_id = ?2 AND platform_message_id <> ''";
 constexpr char kInsertInbound[] =
@@ -123,7 +124,8 @@ Result<void> SqliteStore::Writer::IngestMessage(const ChannelRoute& channel, con
                                                 int64_t received_at_ms, Platform platform, IngestOutcome& outcome) {
   const UnifiedMessage& m = item.message;
   const bool answerable = item.answerable && channel.enabled;
-  std::string cache_key = std::to_string(channel.id) + ':' + m.contact_id;
+  const std::string comment_on = m.comment ? m.comment->media_id : std::string();
+  std::string cache_key = std::to_string(channel.id) + ':' + comment_on + ':' + m.contact_id;
   int64_t contact_id = 0;
   int64_t conversation_id = 0;
   if (auto cached = contacts_.find(std::string_view(cache_key)); cached != contacts_.end()) {
@@ -137,7 +139,7 @@ Result<void> SqliteStore::Writer::IngestMessage(const ChannelRoute& channel, con
   } else {
     STORE_ASSIGN_OR_RETURN(contact_id, UpsertContact(channel, m, received_at_ms));
     STORE_ASSIGN_OR_RETURN(auto select, db_->Prepare(kSelectOpenConversation));
-    select.Bind(1, channel.id).Bind(2, contact_id);
+    select.Bind(1, channel.id).Bind(2, contact_id).Bind(3, comment_on);
     STORE_ASSIGN_OR_RETURN(bool found, select.Step());
     if (found) conversation_id = select.Int(0);
   }
@@ -154,7 +156,7 @@ Result<void> SqliteStore::Writer::IngestMessage(const ChannelRoute& channel, con
     }
     STORE_ASSIGN_OR_RETURN(auto insert, db_->Prepare(kInsertConversation));
     insert.Bind(1, channel.tenant_id).Bind(2, channel.id).Bind(3, contact_id).Bind(4, received_at_ms);
-    STORE_TRY(insert.Run());
+    STORE_TRY(insert.Bind(5, comment_on).Run());
     conversation_id = db_->LastInsertRowid();
     STORE_TRY(AppendEvent(channel.tenant_id, EventType::kConversationCreated, ConversationEventData(conversation_id),
                           received_at_ms));
@@ -369,12 +371,13 @@ Result<void> SqliteStore::Writer::ApplyEcho(const ChannelRoute& channel, const B
   int64_t conversation_id = 0;
   {
     STORE_ASSIGN_OR_RETURN(auto select, db_->Prepare(kSelectOpenConversation));
-    STORE_ASSIGN_OR_RETURN(bool found, select.Bind(1, channel.id).Bind(2, contact_id).Step());
+    STORE_ASSIGN_OR_RETURN(bool found, select.Bind(1, channel.id).Bind(2, contact_id).Bind(3, "").Step());
     if (found) conversation_id = select.Int(0);
   }
   if (conversation_id == 0) {
     STORE_ASSIGN_OR_RETURN(auto insert, db_->Prepare(kInsertConversation));
-    STORE_TRY(insert.Bind(1, channel.tenant_id).Bind(2, channel.id).Bind(3, contact_id).Bind(4, received_at_ms).Run());
+    insert.Bind(1, channel.tenant_id).Bind(2, channel.id).Bind(3, contact_id).Bind(4, received_at_ms);
+    STORE_TRY(insert.Bind(5, "").Run());
     conversation_id = db_->LastInsertRowid();
     STORE_TRY(AppendEvent(channel.tenant_id, EventType::kConversationCreated, ConversationEventData(conversation_id),
                           received_at_ms));

@@ -23,14 +23,14 @@ namespace {
 constexpr char kQueuedOutbound[] =
     "SELECT m.id, m.conversation_id, m.tenant_id, m.channel_id, ct.platform_id, m.type, COALESCE(m.text, ''),"
     " COALESCE(json_extract(m.details, '$.reply_to'), ''), COALESCE(json_extract(m.details, '$.human_agent'), 0),"
-    " json_extract(m.details, '$.template')"
+    " json_extract(m.details, '$.template'), COALESCE(json_extract(m.details, '$.comment_reply'), '')"
     " FROM messages m"
     " JOIN conversations c ON c.id = m.conversation_id JOIN contacts ct ON ct.id = c.contact_id"
     " WHERE m.status = 'queued' AND m.direction = 'out' ORDER BY m.id";
 constexpr char kOutboundById[] =
     "SELECT m.id, m.conversation_id, m.tenant_id, m.channel_id, ct.platform_id, m.type, COALESCE(m.text, ''),"
     " COALESCE(json_extract(m.details, '$.reply_to'), ''), COALESCE(json_extract(m.details, '$.human_agent'), 0),"
-    " json_extract(m.details, '$.template')"
+    " json_extract(m.details, '$.template'), COALESCE(json_extract(m.details, '$.comment_reply'), '')"
     " FROM messages m"
     " JOIN conversations c ON c.id = m.conversation_id JOIN contacts ct ON ct.id = c.contact_id"
     " WHERE m.id = ?1 AND m.direction = 'out'";
@@ -155,6 +155,7 @@ Result<std::vector<OutboundMessage>> SqliteStore::LoadOutbound(Database& db, std
       m.draft.text = select.String(6);
       m.draft.reply_to = select.String(7);
       m.draft.human_agent = select.Int(8) != 0;
+      m.draft.comment_reply = ParseCommentReply(select.Text(10));
       if (!select.IsNull(9)) {
         // Written by QueuePersonReply from a TemplateMessage: it parses unless edited by hand, and then the message
         // fails to send rather than going out as text the customer's window may no longer accept.

@@ -1,0 +1,220 @@
+// Instagram comments end to end: signed comments webhooks into the real binary, answered offline from an ingested
+// document under the assistant's comment_replies setting, and moderated from the inbox, against the fake Graph API.
+
+#include "fakes/fake_graph.h"
+#include "integration/harness.h"
+#include "integration/payloads.h"
+
+#include <gtest/gtest.h>
+#include <boost/json.hpp>
+
+#include <fstream>
+
+namespace parley::testing {
+namespace {
+
+using namespace std::chrono_literals;
+namespace json = boost::json;
+
+constexpr const char* kInstagramSecret = "ig-app-secret-comments-tests";
+constexpr const char* kAccount = "17841405822300077";
+constexpr const char* kMedia = "17887498072083520";
+constexpr const char* kCommenter = "1284628956217892";
+
+constexpr const char* kGuide = R"(# Opening hours
+We are open Monday to Friday from 8:00 to 19:00. On Sunday we open from 10:00 to 14:00.
+
+# Delivery
+We deliver within 5 km of the shop for 3 euros. Orders above 30 euros are delivered free of charge.
+)";
+
+// One `comments` change per comment id, each in an entry of its own, as Meta sends a comment on an ad twice.
+std::string Comments(const std::vector<std::string>& ids, const std::string& text) {
+  json::array entries;
+  for (const std::string& id : ids) {
+    json::object value{{"from", {{"id", kCommenter}, {"username", "sheena.nelson"}}},
+                       {"media", {{"id", kMedia}, {"media_product_type", "FEED"}}},
+                       {"id", id},
+                       {"text", text}};
+    entries.push_back({{"id", kAccount},
+                       {"time", payloads::NowSeconds()},
+                       {"changes", json::array{{{"field", "comments"}, {"value", std::move(value)}}}}});
+  }
+  return json::serialize(json::object{{"object", "instagram"}, {"entry", std::move(entries)}});
+}
+
+class InstagramCommentsTest : public ::testing::Test {
+ protected:
+  void Boot(const std::string& comment_replies) {
+    parley_ = std::make_unique<ParleyProcess>(std::map<std::string, std::string>{
+        {"INSTAGRAM_APP_SECRET", kInstagramSecret},
+        {"INSTAGRAM_VERIFY_TOKEN", "ig-verify"},
+        {"PARLEY_GRAPH_API_BASE_URL", graph_.base_url()},
+        {"PARLEY_BATCH_WINDOW_MS", "200"},
+        {"PARLEY_BATCH_MAX_WAIT_MS", "2000"},
+    });
+    auto tenant = parley_->Cli({"tenant", "create", "--name", "Crumb & Co"});
+    ASSERT_EQ(tenant.exit_code, 0) << tenant.out;
+    auto t = json::parse(tenant.out);
+    tenant_id_ = std::to_string(t.at("tenant_id").to_number<int64_t>());
+    api_key_ = std::string(t.at("api_key").as_string());
+    ASSERT_EQ(parley_
+                  ->Cli({"channel", "add", "instagram", "--tenant", tenant_id_, "--account-id", kAccount,
+                         "--access-token", "IGQ-comments-token"})
+                  .exit_code,
+              0);
+    const std::string path = parley_->data_dir() + "/guide.md";
+    std::ofstream(path) << kGuide;
+    ASSERT_EQ(parley_->Cli({"kb", "add", "--tenant", tenant_id_, path}).exit_code, 0);
+    parley_->Start();
+    auto set = Api("PUT", "/api/ai-settings", R"({"comment_replies":")" + comment_replies + R"("})");
+    ASSERT_EQ(set.status, 200) << set.body;
+  }
+
+  HttpResult PostInstagram(const std::string& body) {
+    return Call("POST", parley_->url("/api/instagram/webhook"), body,
+                {{"Content-Type", "application/json"}, {"X-Hub-Signature-256", Sign(kInstagramSecret, body)}});
+  }
+  HttpResult Api(const std::string& method, const std::string& path, const std::string& body = {}) {
+    return Call(method, parley_->url(path), body,
+                {{"Authorization", "Bearer " + api_key_}, {"Content-Type", "application/json"}});
+  }
+  json::array Conversations() { return Api("GET", "/api/conversations").Json().at("data").as_array(); }
+  json::array Messages(int64_t conversation_id) {
+    return Api("GET", "/api/conversations/" + std::to_string(conversation_id) + "/messages")
+        .Json()
+        .at("data")
+        .as_array();
+  }
+  // The requests Parley made to the fake whose path ends with `suffix`.
+  std::vector<RecordedRequest> RequestsTo(const std::string& suffix) {
+    std::vector<RecordedRequest> out;
+    for (auto& r : graph_.requests()) {
+      if (r.path.ends_with(suffix)) out.push_back(r);
+    }
+    return out;
+  }
+
+  FakeGraph graph_;
+  std::unique_ptr<ParleyProcess> parley_;
+  std::string tenant_id_;
+  std::string api_key_;
+};
+
+TEST_F(InstagramCommentsTest, PriceQuestionGetsAPublicInvitationAndThePriceInPrivate) {
+  ASSERT_NO_FATAL_FAILURE(Boot("public"));
+  graph_.AddComment("17865799348089039", kCommenter);
+  auto stored = PostInstagram(Comments({"17865799348089039"}, "Is delivery free?"));
+  ASSERT_EQ(stored.status, 200) << stored.body;
+
+  ASSERT_TRUE(Eventually(
+      [&] {
+        auto c = graph_.comment("17865799348089039");
+        return c && c->private_replies == 1 && c->public_replies.size() == 1;
+      },
+      10s))
+      << parley_->logs();
+  const FakeComment comment = *graph_.comment("17865799348089039");
+  EXPECT_EQ(comment.public_replies[0], "Thanks for your comment! We've sent you a private message.");
+  auto privately = RequestsTo(std::string("/") + kAccount + "/messages");
+  ASSERT_EQ(privately.size(), 1u);
+  EXPECT_EQ(privately[0].authorization, "Bearer IGQ-comments-token");
+  const auto& body = privately[0].body.as_object();
+  EXPECT_EQ(body.at("recipient"), (json::object{{"comment_id", "17865799348089039"}}));
+  EXPECT_NE(std::string(body.at("message").at("text").as_string()).find("30 euros"), std::string::npos)
+      << json::serialize(body);
+  auto publicly = RequestsTo("/17865799348089039/replies");
+  ASSERT_EQ(publicly.size(), 1u);
+  EXPECT_EQ(publicly[0].method, "POST");
+  EXPECT_EQ(publicly[0].body, (json::object{{"message", comment.public_replies[0]}}));
+
+  // A comment thread of its own, whose messages say what was commented on and how it was answered.
+  auto conversations = Conversations();
+  ASSERT_EQ(conversations.size(), 1u);
+  EXPECT_EQ(conversations[0].at("platform"), "instagram");
+  EXPECT_EQ(conversations[0].at("comment_on"), kMedia);
+  EXPECT_EQ(conversations[0].at("contact").at("name"), "sheena.nelson");
+  auto messages = Messages(conversations[0].at("id").to_number<int64_t>());
+  ASSERT_EQ(messages.size(), 3u);
+  EXPECT_EQ(messages[0].at("type"), "comment");
+  EXPECT_EQ(messages[0].at("platform_message_id"), "17865799348089039");
+  EXPECT_EQ(messages[0].at("comment").at("media_id"), kMedia);
+  EXPECT_EQ(messages[1].at("comment_reply"), "private");
+  EXPECT_EQ(messages[2].at("comment_reply"), "public");
+  EXPECT_EQ(messages[2].at("reply_to"), "17865799348089039");
+}
+
+TEST_F(InstagramCommentsTest, DefaultPrivateReplyOnceForACommentNotifiedTwice) {
+  ASSERT_NO_FATAL_FAILURE(Boot("private"));
+  graph_.AddComment("17865799348089050", kCommenter);
+  // An ad's comment comes twice, in two entries of one payload and again in another payload: stored once.
+  auto first = PostInstagram(Comments({"17865799348089050", "17865799348089050"}, "What time do you open on Sunday?"));
+  ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_EQ(first.Json().at("stored"), 1);
+  EXPECT_EQ(first.Json().at("duplicates"), 1);
+  auto again = PostInstagram(Comments({"17865799348089050"}, "What time do you open on Sunday?"));
+  EXPECT_EQ(again.Json().at("stored"), 0);
+  EXPECT_EQ(again.Json().at("duplicates"), 1);
+
+  ASSERT_TRUE(Eventually([&] { return graph_.comment("17865799348089050")->private_replies == 1; }, 10s))
+      << parley_->logs();
+  auto privately = RequestsTo(std::string("/") + kAccount + "/messages");
+  ASSERT_EQ(privately.size(), 1u);
+  EXPECT_NE(std::string(privately[0].body.at("message").at("text").as_string()).find("10:00 to 14:00"),
+            std::string::npos);
+  EXPECT_TRUE(graph_.comment("17865799348089050")->public_replies.empty());
+  // No "seen" or "typing" to a commenter who never wrote in private.
+  for (const auto& r : graph_.requests())
+    EXPECT_FALSE(r.body.is_object() && r.body.as_object().contains("sender_action"));
+  ASSERT_EQ(Conversations().size(), 1u);
+  EXPECT_EQ(Messages(Conversations()[0].at("id").to_number<int64_t>()).size(), 2u);
+}
+
+TEST_F(InstagramCommentsTest, PeopleHideShowAndDeleteACommentFromTheInbox) {
+  ASSERT_NO_FATAL_FAILURE(Boot("off"));
+  graph_.AddComment("17865799348089060", kCommenter);
+  ASSERT_EQ(PostInstagram(Comments({"17865799348089060"}, "Spam spam spam")).status, 200);
+  ASSERT_TRUE(Eventually([&] { return Conversations().size() == 1; }, 5s));
+  const std::string thread = "/api/conversations/" + std::to_string(Conversations()[0].at("id").to_number<int64_t>());
+  const std::string comment =
+      thread + "/messages/" +
+      std::to_string(Messages(Conversations()[0].at("id").to_number<int64_t>())[0].at("id").to_number<int64_t>());
+
+  auto hidden = Api("POST", comment + "/hide");
+  ASSERT_EQ(hidden.status, 200) << hidden.body;
+  EXPECT_EQ(hidden.Json().at("comment").at("hidden"), true);
+  EXPECT_TRUE(graph_.comment("17865799348089060")->hidden);
+  auto hide_request = RequestsTo("/17865799348089060");
+  ASSERT_EQ(hide_request.size(), 1u);
+  EXPECT_EQ(hide_request[0].body, (json::object{{"hide", true}}));
+
+  auto shown = Api("POST", comment + "/unhide");
+  ASSERT_EQ(shown.status, 200) << shown.body;
+  EXPECT_EQ(shown.Json().at("comment").at("hidden"), false);
+  EXPECT_FALSE(graph_.comment("17865799348089060")->hidden);
+
+  auto deleted = Api("DELETE", comment);
+  ASSERT_EQ(deleted.status, 200) << deleted.body;
+  EXPECT_EQ(deleted.Json().at("status"), "deleted");
+  EXPECT_TRUE(graph_.comment("17865799348089060")->deleted);
+  EXPECT_EQ(RequestsTo("/17865799348089060").back().method, "DELETE");
+  // Deleted on the platform: nothing more to do to it.
+  EXPECT_EQ(Api("DELETE", comment).status, 409);
+  // With comment_replies off, nothing was said under it nor in private.
+  EXPECT_TRUE(graph_.comment("17865799348089060")->public_replies.empty());
+  EXPECT_EQ(graph_.comment("17865799348089060")->private_replies, 0);
+}
+
+TEST_F(InstagramCommentsTest, OnlyCommentsCanBeModerated) {
+  ASSERT_NO_FATAL_FAILURE(Boot("off"));
+  ASSERT_EQ(PostInstagram(payloads::InstagramText(kAccount, kCommenter, "aWdfZAG1faWQx", "Hello")).status, 200);
+  ASSERT_TRUE(Eventually([&] { return Conversations().size() == 1; }, 5s));
+  const int64_t id = Conversations()[0].at("id").to_number<int64_t>();
+  EXPECT_TRUE(Conversations()[0].at("comment_on").is_null());
+  const std::string message = std::to_string(Messages(id)[0].at("id").to_number<int64_t>());
+  EXPECT_EQ(Api("POST", "/api/conversations/" + std::to_string(id) + "/messages/" + message + "/hide").status, 409);
+  EXPECT_EQ(Api("POST", "/api/conversations/" + std::to_string(id) + "/messages/999999/hide").status, 404);
+}
+
+}  // namespace
+}  // namespace parley::testing
