@@ -108,6 +108,9 @@ describe('AiStudioPage', () => {
     await userEvent.paste('3500');
     await userEvent.click(screen.getByRole('checkbox', { name: 'Answer greetings' }));
     await userEvent.click(screen.getByRole('checkbox', { name: 'billing dispute' }));
+    const comments = screen.getByRole('combobox', { name: 'Answer comments' });
+    expect(comments).toHaveValue('private');
+    await userEvent.selectOptions(comments, 'Under the comment');
     await userEvent.click(screen.getByRole('button', { name: 'Save settings' }));
     expect(await screen.findByText('Settings saved.')).toBeInTheDocument();
     const body = sent(calls);
@@ -115,6 +118,7 @@ describe('AiStudioPage', () => {
     expect(body.embeddings_api_key).toBe('sk-emb-new');
     expect(body.batch_window_ms).toBe(3500);
     expect(body.triage).toEqual({ answer_greetings: false, try_to_answer: ['billing_dispute'] });
+    expect(body.comment_replies).toBe('public');
     expect(body.persona).toBe('You are Léa, of the Martin shoe shop.');
   }, 30_000);
 

@@ -5,7 +5,16 @@ import { ApiError } from '../../../lib/api/client';
 import type { MessageKey } from '../../../lib/i18n';
 import { useI18n } from '../../../lib/i18n';
 import { useSaveAiSettings, type AiSettings } from '../api/settings';
-import { refusedField, toChanges, toDraft, triableReasons, type BotMessage, type Draft, type NumberField } from '../lib/draft';
+import {
+  commentReplies,
+  refusedField,
+  toChanges,
+  toDraft,
+  triableReasons,
+  type BotMessage,
+  type Draft,
+  type NumberField,
+} from '../lib/draft';
 import { BusinessHoursSection } from './BusinessHoursSection';
 import { Field } from './Field';
 import { MessagesSection } from './MessagesSection';
@@ -175,6 +184,21 @@ export function SettingsForm({ settings, timeZone }: { settings: AiSettings; tim
           ))}
           {errorOf('triage.try_to_answer') && <p className="error-text">{errorOf('triage.try_to_answer')}</p>}
         </fieldset>
+      </section>
+
+      <section aria-labelledby="studio-comments" className="studio-section">
+        <h3 id="studio-comments">{t('aiStudio.comments.title')}</h3>
+        <Field label={t('aiStudio.comments')} hint={t('aiStudio.comments.hint')} error={errorOf('comment_replies')}>
+          {(props) => (
+            <select {...props} value={draft.comment_replies} onChange={(event) => update({ comment_replies: event.target.value })}>
+              {commentReplies.map((mode) => (
+                <option key={mode} value={mode}>
+                  {t(`aiStudio.comments.${mode}`)}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
       </section>
 
       <BusinessHoursSection

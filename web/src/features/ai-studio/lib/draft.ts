@@ -22,6 +22,9 @@ export type BotMessage = (typeof botMessages)[number];
 /** The escalation reasons a business may let the bot try to answer first (never urgent safety). */
 export const triableReasons = ['complaint', 'billing_dispute', 'account_access', 'legal'] as const;
 
+/** How public comments (Instagram) are answered: AiSettings' comment_replies. */
+export const commentReplies = ['private', 'public', 'both', 'off'] as const;
+
 export const numberFields = ['temperature', 'max_tokens', 'min_relevance', 'top_k', 'history_turns', 'batch_window_ms'] as const;
 export type NumberField = (typeof numberFields)[number];
 
@@ -51,6 +54,7 @@ export interface Draft {
   messages: Record<string, Partial<Record<BotMessage, string>>>;
   answer_greetings: boolean;
   try_to_answer: string[];
+  comment_replies: string;
   hoursEnabled: boolean;
   weekly: Record<Weekday, Interval[]>;
   closed_dates: string[];
@@ -80,6 +84,7 @@ export function toDraft(settings: AiSettings): Draft {
     messages,
     answer_greetings: settings.triage?.answer_greetings ?? true,
     try_to_answer: [...(settings.triage?.try_to_answer ?? [])],
+    comment_replies: settings.comment_replies ?? 'private',
     hoursEnabled: Boolean(hours.enabled),
     weekly,
     closed_dates: [...(hours.closed_dates ?? [])],
@@ -115,6 +120,7 @@ export function toChanges(draft: Draft): AiSettingsChanges {
     embeddings_model: draft.embeddings_model.trim(),
     messages,
     triage: { answer_greetings: draft.answer_greetings, try_to_answer: draft.try_to_answer },
+    comment_replies: draft.comment_replies,
     business_hours: { enabled: draft.hoursEnabled, weekly: draft.weekly, closed_dates: draft.closed_dates },
   };
   for (const field of numberFields) changes[field] = numberValue(draft.numbers[field]);

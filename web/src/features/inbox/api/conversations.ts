@@ -191,3 +191,24 @@ export function useAddNote(id: number) {
     onSuccess: () => void client.invalidateQueries({ queryKey: queryKeys.messages(id) }),
   });
 }
+
+export type CommentAction = 'hide' | 'unhide' | 'delete';
+
+/**
+ * Hides a customer's public comment (Instagram) from everyone but its author, shows it again, or deletes it: on the
+ * platform first, then in the thread, whose cache takes the message as the server answers it.
+ */
+export function useModerateComment(conversationId: number, messageId: number) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (action: CommentAction) => {
+      const path = { id: conversationId, message_id: messageId };
+      if (action === 'delete') return api.delete('/api/conversations/{id}/messages/{message_id}', { path });
+      return action === 'hide'
+        ? api.post('/api/conversations/{id}/messages/{message_id}/hide', { path })
+        : api.post('/api/conversations/{id}/messages/{message_id}/unhide', { path });
+    },
+    onSuccess: () => void client.invalidateQueries({ queryKey: queryKeys.messages(conversationId) }),
+  });
+}
+

@@ -1,5 +1,6 @@
 import type { Message, Trace } from '../../../lib/api/types';
 import { useI18n, type MessageKey } from '../../../lib/i18n';
+import { useModerateComment } from '../api/conversations';
 import { MessageMedia } from './MessageMedia';
 import { carriesMedia, mediaLabel } from './messageText';
 import { WhyDetails } from './WhyDetails';
@@ -34,6 +35,35 @@ function DeliveryStatus({ message }: { message: Message }) {
   );
 }
 
+/** A customer's public comment: people hide it, show it again or delete it on the platform from here. */
+function CommentActions({ message }: { message: Message }) {
+  const { t } = useI18n();
+  const moderate = useModerateComment(Number(message.conversation_id), Number(message.id));
+  const comment = message.comment as { hidden?: boolean } | undefined;
+  if (message.status === 'deleted') return <p className="comment-state">{t('comment.deleted')}</p>;
+  const hidden = comment?.hidden === true;
+  return (
+    <div className="comment-actions">
+      {hidden && <span className="comment-state">{t('comment.hidden')}</span>}
+      <button type="button" disabled={moderate.isPending} onClick={() => moderate.mutate(hidden ? 'unhide' : 'hide')}>
+        {hidden ? t('comment.unhide') : t('comment.hide')}
+      </button>
+      <button
+        type="button"
+        disabled={moderate.isPending}
+        onClick={() => {
+          if (window.confirm(t('comment.confirmDelete'))) moderate.mutate('delete');
+        }}
+      >
+        {t('comment.delete')}
+      </button>
+      {moderate.isError && (
+        <span role="alert">{t('comment.failed', { error: moderate.error.message })}</span>
+      )}
+    </div>
+  );
+}
+
 export function MessageItem({ message, trace }: { message: Message; trace: Trace | undefined }) {
   const { t, formatDateTime } = useI18n();
   const type = String(message.type);
@@ -57,6 +87,7 @@ export function MessageItem({ message, trace }: { message: Message; trace: Trace
           )
         )}
         {message.text && <p className="text">{message.text}</p>}
+        {type === 'comment' && message.direction === 'in' && <CommentActions message={message} />}
         <span className="meta">
           <time dateTime={message.created_at}>{formatDateTime(message.created_at)}</time>
           {message.direction === 'out' && !isNote && <DeliveryStatus message={message} />}
