@@ -57,10 +57,22 @@ const platforms = {
         { key: 'access_token', flag: 'bot-token', label: 'Bot token', help: 'From @BotFather.', required: true, secret: true },
       ],
     },
+    {
+      name: 'webchat',
+      display_name: 'Web chat',
+      fields: [
+        { key: 'display_name', flag: 'name', label: 'Name', help: "The chat's title.", required: true, secret: false, multiple: false },
+        { key: 'allowed_origins', flag: 'allowed-origin', label: 'Allowed origins', help: 'One per line.', required: true, secret: false, multiple: true },
+        { key: 'color', flag: 'color', label: 'Colour', help: '#rrggbb', required: false, secret: false, multiple: false },
+      ],
+    },
   ],
 };
 
-afterEach(() => vi.restoreAllMocks());
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.unstubAllGlobals();
+});
 
 describe('ChannelsPage', () => {
   it('lists the channels with their platform, account, business account and status', async () => {
@@ -142,6 +154,42 @@ describe('ChannelsPage', () => {
       access_token: '123456789:AAH-token',
       display_name: null,
     });
+  });
+
+  it('adds a web chat with one allowed origin per line and shows its script tag to copy', async () => {
+    const script = '<script src="https://desk.example.com/webchat/widget.js" data-channel="wc_7Hq2" async></script>';
+    const { calls } = fakeApi({
+      'GET /api/auth/me': me, 'GET /api/platforms': platforms,
+      'GET /api/social-accounts': { data: [] },
+      'POST /api/social-accounts': {
+        status: 201,
+        body: { ...instagram, id: 4, platform: 'webchat', public_id: 'wc_7Hq2', display_name: 'Shop', allowed_origins: ['https://shop.example'], script },
+      },
+    });
+    const writeText = vi.fn(async () => {});
+    vi.stubGlobal('navigator', { ...navigator, clipboard: { writeText } });
+    renderPage(<ChannelsPage />);
+    const form = await screen.findByRole('region', { name: 'Add a channel' });
+    await userEvent.selectOptions(await within(form).findByLabelText('Platform'), 'webchat');
+    expect(within(form).queryByLabelText('Name (optional)')).not.toBeInTheDocument();
+    await userEvent.type(within(form).getByRole('textbox', { name: 'Name' }), 'Shop');
+    const origins = within(form).getByRole('textbox', { name: 'Allowed origins' });
+    expect(origins).toHaveAccessibleDescription('One per line.');
+    await userEvent.type(origins, 'https://shop.example{Enter}{Enter}  https://www.shop.example  {Enter}');
+    await userEvent.click(within(form).getByRole('button', { name: 'Add channel' }));
+
+    const tag = await within(form).findByRole('textbox', { name: 'Script tag' });
+    expect(tag).toHaveValue(script);
+    expect(tag).toHaveAttribute('readonly');
+    expect(calls.find((call) => call.method === 'POST')?.body).toEqual({
+      platform: 'webchat',
+      display_name: 'Shop',
+      allowed_origins: ['https://shop.example', 'https://www.shop.example'],
+    });
+    const panel = within(form).getByRole('region', { name: 'The web chat’s tag' });
+    await userEvent.click(within(panel).getByRole('button', { name: 'Copy' }));
+    expect(writeText).toHaveBeenCalledWith(script);
+    expect(await within(panel).findByText('Copied.')).toBeInTheDocument();
   });
 
   it('removes a channel after confirmation', async () => {
