@@ -10,7 +10,8 @@ button:focus-visible,input:focus-visible,textarea:focus-visible{outline:3px soli
 header{display:flex;align-items:center;justify-content:space-between;background:var(--c);color:var(--f);padding:10px 14px}
 h2{margin:0;font-weight:600}
 .close{background:none;border:0;color:inherit;font-size:22px;line-height:1;cursor:pointer;padding:2px 6px}
-.log{flex:1;overflow-y:auto;padding:12px;display:flex;flex-direction:column;gap:8px}
+.log{flex:1;overflow-y:auto;padding:12px}
+.log,.list{display:flex;flex-direction:column;gap:8px}
 .msg{max-width:85%;padding:8px 12px;border-radius:12px;background:#f0f0f3;white-space:pre-wrap;overflow-wrap:anywhere;align-self:flex-start}
 .msg.visitor{align-self:flex-end;background:var(--c);color:var(--f)}
 .msg small{display:block;font-size:12px;opacity:.85}
