@@ -3,25 +3,12 @@
 // Meta's login, from the page to Meta's dialog, back through Parley's callback to the page, with its WhatsApp
 // Business Account found on the way.
 
-import { createServer } from 'node:net';
 import { test } from 'node:test';
-import { openPage, screenshot, signIn, useDashboard } from './harness.mjs';
+import { freePort, openPage, screenshot, signIn, useDashboard } from './harness.mjs';
 
 const ADDED = { token: 'EAAG-e2e-added-number', waba: '102290129340555', phone: '106540352240555' };
 const LOGIN = { token: 'EAAG-e2e-login-user', waba: '102290129340777', phone: '106540352240777' };
 const APP = { id: '4242424242', secret: 'e2e-meta-app-secret' };
-
-// A free loopback port, so that Meta's redirect URI can name Parley's address before Parley starts.
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const env = useDashboard(
   async (graph) => {

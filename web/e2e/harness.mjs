@@ -9,6 +9,7 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -46,6 +47,18 @@ export async function eventually(probe, { timeout = 10_000, interval = 25, what 
     }
     await new Promise((resolve) => setTimeout(resolve, interval));
   }
+}
+
+// A free loopback port, for an address a test must name before its server starts (PARLEY_PUBLIC_URL, a redirect URI).
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 // Reads JSON lines from `stream` until one satisfies `match`; resolves with it, rejects when the stream ends

@@ -1,0 +1,123 @@
+// The web chat as a business and its visitors use it: the owner adds the chat on the Channels page and copies its
+// script tag; a page of the business's site (served from another origin, as a real site is) carries the tag, and a
+// visitor chats with the bot there, reloads and finds the conversation again; a page of a site the channel does not
+// allow cannot chat at all; a French browser gets it in French; the conversation shows in the dashboard's inbox like
+// any other.
+
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { after, before, test } from 'node:test';
+import { freePort, openPage, screenshot, signIn, useDashboard } from './harness.mjs';
+
+const VISITOR = 'Wendy Web';
+const QUESTION = 'When do you open on Sunday?';
+
+// PARLEY_PUBLIC_URL, which the script tag names, is Parley's own address.
+const env = useDashboard(async () => {
+  const port = await freePort();
+  return { PARLEY_LISTEN: `127.0.0.1:${port}`, PARLEY_PUBLIC_URL: `http://127.0.0.1:${port}` };
+});
+
+// The business's site: one page with the tag the dashboard gave (`site.script`, set by the first test).
+const site = { script: '' };
+before(async () => {
+  site.server = createServer((request, response) => {
+    if (request.url !== '/') {
+      response.writeHead(404).end();
+      return;
+    }
+    response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+    response.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Crumb &amp; Co.</title>
+<link rel="icon" href="data:,">${site.script}</head><body><h1>Crumb &amp; Co.</h1><p>Fresh bread every day.</p></body></html>`);
+  });
+  await new Promise((resolve) => site.server.listen(0, '127.0.0.1', resolve));
+  site.port = site.server.address().port;
+  site.origin = `http://127.0.0.1:${site.port}`;
+});
+after(() => new Promise((resolve) => site.server.close(resolve)));
+
+const storedKeys = (page) => page.evaluate(() => Object.keys(localStorage));
+
+test('the owner adds a web chat for the site and gets its script tag', async () => {
+  const page = await openPage(env.browser);
+  await signIn(page, env.parley);
+  await page.getByRole('link', { name: 'Channels' }).click();
+  const form = page.getByRole('region', { name: 'Add a channel' });
+  await form.getByLabel('Platform').selectOption('webchat');
+  await form.getByLabel('Name', { exact: true }).fill('Crumb & Co.');
+  await form.getByLabel('Allowed origins').fill(`${site.origin}\n`);
+  await form.getByRole('button', { name: 'Add channel' }).click();
+  const tag = form.getByRole('textbox', { name: 'Script tag' });
+  await tag.waitFor();
+  site.script = await tag.inputValue();
+  assert.match(site.script, new RegExp(`^<script src="${env.parley.url}/webchat/widget.js" data-channel="[^"]+" async></script>$`));
+  await form.getByRole('button', { name: 'Copy' }).waitFor();
+  await screenshot(page, 'channels-webchat');
+  page.assertNoErrors();
+  await page.context().close();
+});
+
+test('a visitor chats with the bot on the allowed site, and a reload keeps the conversation', async () => {
+  const page = await openPage(env.browser);
+  await page.goto(site.origin + '/');
+  await page.getByRole('button', { name: 'Chat with us' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Chat' });
+  await dialog.getByRole('textbox', { name: 'Name (optional)' }).fill(VISITOR);
+  await dialog.getByRole('textbox', { name: 'Message' }).fill(QUESTION);
+  await dialog.getByRole('button', { name: 'Send' }).click();
+  const log = dialog.getByRole('log');
+  await log.getByText(QUESTION).waitFor();
+  // The offline agent answers from the demo bakery's knowledge: Sunday 8:30 to 13:00.
+  await log.getByText(/8:30/).waitFor({ timeout: 30_000 });
+  assert.equal((await storedKeys(page)).length, 1);
+  await screenshot(page, 'webchat-widget');
+
+  await page.reload();
+  await page.getByRole('button', { name: 'Chat with us' }).click();
+  const again = page.getByRole('dialog', { name: 'Chat' }).getByRole('log');
+  await again.getByText(QUESTION).waitFor();
+  await again.getByText(/8:30/).waitFor();
+  // The session goes on: the name is not asked again.
+  assert.equal(await page.getByRole('textbox', { name: 'Name (optional)' }).count(), 0);
+  page.assertNoErrors();
+  await page.context().close();
+});
+
+test("a French browser gets the widget in French", async () => {
+  const page = await openPage(env.browser, { locale: 'fr-FR' });
+  await page.goto(site.origin + '/');
+  await page.getByRole('button', { name: 'Discuter avec nous' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Discussion' });
+  await dialog.getByRole('textbox', { name: 'Message' }).waitFor();
+  await dialog.getByRole('button', { name: 'Envoyer' }).waitFor();
+  await dialog.getByText('Bonjour ! Comment pouvons-nous vous aider ?').waitFor();
+  page.assertNoErrors();
+  await page.context().close();
+});
+
+test('a page of a site the channel does not allow cannot chat, and nothing is stored', async () => {
+  const before = await env.parley.api('GET', '/api/conversations');
+  const page = await openPage(env.browser);
+  // Parley refuses the origin (403 without CORS headers), which Chromium reports in the console.
+  page.allowErrors(/CORS policy|Failed to load resource/);
+  await page.goto(`http://localhost:${site.port}/`);
+  await page.getByRole('button', { name: 'Chat with us' }).click();
+  await page.getByRole('alert').filter({ hasText: 'The chat is not available right now.' }).waitFor();
+  assert.equal(await page.getByRole('textbox', { name: 'Message' }).count(), 0);
+  assert.deepEqual(await storedKeys(page), []);
+  const afterwards = await env.parley.api('GET', '/api/conversations');
+  assert.equal(afterwards.data.length, before.data.length);
+  page.assertNoErrors();
+  await page.context().close();
+});
+
+test("the visitor's conversation shows in the inbox as a web chat", async () => {
+  const page = await openPage(env.browser);
+  await signIn(page, env.parley);
+  await page.getByRole('link', { name: new RegExp(VISITOR) }).click();
+  await page.getByRole('log', { name: 'Messages' }).getByText(QUESTION, { exact: true }).waitFor();
+  const conversations = await env.parley.api('GET', '/api/conversations?platform=webchat');
+  assert.ok(conversations.data.some((conversation) => conversation.platform === 'webchat'));
+  page.assertNoErrors();
+  await page.context().close();
+});
