@@ -52,6 +52,10 @@ test('the owner adds a web chat for the site and gets its script tag', async () 
   site.script = await tag.inputValue();
   assert.match(site.script, new RegExp(`^<script src="${env.parley.url}/webchat/widget.js" data-channel="[^"]+" async></script>$`));
   await form.getByRole('button', { name: 'Copy' }).waitFor();
+  // The list keeps the tag for later, with the site it serves.
+  const row = page.getByRole('row', { name: /Crumb & Co\./ });
+  await row.getByText(site.origin).waitFor();
+  await row.getByRole('button', { name: 'Copy the script tag' }).waitFor();
   await screenshot(page, 'channels-webchat');
   page.assertNoErrors();
   await page.context().close();

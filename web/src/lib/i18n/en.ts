@@ -326,6 +326,7 @@ const messages = {
   'channels.paused': 'Paused',
   'channels.id': 'ID {id}',
   'channels.notApplicable': '—',
+  'channels.copyScript': 'Copy the script tag',
   'channels.empty': 'No channel connected yet.',
   'channels.removeShort': 'Remove',
   'channels.remove': 'Remove {name}',

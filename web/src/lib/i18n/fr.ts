@@ -334,6 +334,7 @@ const fr: Catalog = {
     'channels.paused': 'En pause',
     'channels.id': 'ID {id}',
     'channels.notApplicable': '—',
+    'channels.copyScript': 'Copier la balise script',
     'channels.empty': 'Aucun canal connecté.',
     'channels.removeShort': 'Retirer',
     'channels.remove': 'Retirer {name}',

@@ -88,6 +88,30 @@ describe('ChannelsPage', () => {
     expect(within(insta).getByText('Paused')).toBeInTheDocument();
   });
 
+  it("lists a web chat with its sites and copies its script tag again", async () => {
+    const script = '<script src="https://desk.example.com/webchat/widget.js" data-channel="wc_7Hq2" async></script>';
+    const webchat = {
+      ...instagram,
+      id: 4,
+      platform: 'webchat',
+      account_id: 'wc_7Hq2',
+      display_name: 'Shop chat',
+      enabled: true,
+      username: null,
+      allowed_origins: ['https://shop.example', 'https://www.shop.example'],
+      script,
+    };
+    const writeText = vi.fn(async () => {});
+    vi.stubGlobal('navigator', { ...navigator, clipboard: { writeText } });
+    fakeApi({ 'GET /api/auth/me': me, 'GET /api/platforms': platforms, 'GET /api/social-accounts': { data: [webchat] } });
+    renderPage(<ChannelsPage />);
+    const row = await screen.findByRole('row', { name: /Shop chat/ });
+    expect(within(row).getByText('Web chat')).toBeInTheDocument();
+    expect(within(row).getByText(/https:\/\/shop\.example, https:\/\/www\.shop\.example/)).toBeInTheDocument();
+    await userEvent.click(within(row).getByRole('button', { name: 'Copy the script tag' }));
+    expect(writeText).toHaveBeenCalledWith(script);
+  });
+
   it('adds a WhatsApp channel, showing why Meta refused a token', async () => {
     let attempts = 0;
     const { calls } = fakeApi({

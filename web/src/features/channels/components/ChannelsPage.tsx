@@ -1,8 +1,9 @@
-// The tenant's WhatsApp numbers and Instagram accounts: the list for everyone; adding (by token or with Meta's
-// login) and removing for owners and admins, as the API allows.
+// The tenant's channels: the list for everyone (a web chat with its sites and its script tag to copy again); adding
+// (by token or with Meta's login) and removing for owners and admins, as the API allows.
 import { useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { ConfirmDialog } from '../../../components/ConfirmDialog';
+import { CopyButton } from '../../../components/CopyButton';
 import { DataTable } from '../../../components/DataTable';
 import { ErrorText, QueryState } from '../../../components/Status';
 import type { Channel } from '../../../lib/api/types';
@@ -77,8 +78,9 @@ export function ChannelsPage() {
                   ? (channel.display_phone_number ?? t('app.none'))
                   : channel.username
                     ? `@${channel.username}`
-                    : t('app.none')}
+                    : channel.allowed_origins?.join(', ') || t('app.none')}
                 <span className="channel-id muted">{t('channels.id', { id: channel.account_id })}</span>
+                {channel.script && <CopyButton text={channel.script} label={t('channels.copyScript')} />}
               </td>
               <td>{channel.platform === 'whatsapp' ? (channel.waba_id ?? t('app.none')) : t('channels.notApplicable')}</td>
               <td>{channel.enabled ? t('channels.active') : t('channels.paused')}</td>
