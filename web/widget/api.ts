@@ -30,11 +30,15 @@ export interface Profile {
   language?: string;
 }
 
-/** A refused call: the HTTP status (0 when no answer could be read: network, or CORS refusing the origin). */
+/**
+ * A refused call: the HTTP status (0 when no answer could be read: network, or CORS refusing the origin), and for a
+ * 429 the seconds the server asks to wait (Retry-After, which it exposes to the widget's origin).
+ */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
+    readonly retryAfter = 0,
   ) {
     super(`${status} ${code}`);
   }
@@ -61,7 +65,7 @@ export function createApi(origin: string, publicId: string, fetchImpl: typeof fe
     }
     if (!response.ok) {
       const answer = await response.json().catch(() => null);
-      throw new ApiError(response.status, answer?.error?.code ?? '');
+      throw new ApiError(response.status, answer?.error?.code ?? '', Number(response.headers.get('Retry-After')) || 0);
     }
     return response.json() as Promise<T>;
   }

@@ -27,6 +27,7 @@ export interface ChatOptions {
 
 const kTypingMs = 15_000;
 const kMaxReconnectMs = 60_000;
+const kMaxRetryAfterS = 60;
 
 const timeOf = (message: Message) => Date.parse(message.created_at) || 0;
 
@@ -101,7 +102,10 @@ export class Chat {
     await this.deliver(item, profile);
   }
 
-  /** Sends a failed message again with its client_id, so the server stores it once whatever happened before. */
+  /**
+   * Sends a failed message again with its client_id, so the server stores it once whatever happened before. A message
+   * refused for going too fast (429) is sent again by itself once the server's Retry-After has passed.
+   */
   async retry(clientId: string): Promise<void> {
     const item = this.state.items.find((candidate) => candidate.client_id === clientId && candidate.status === 'failed');
     if (!item) return;
@@ -123,9 +127,13 @@ export class Chat {
       }
       const { status: _pending, ...message } = item;
       this.update(mergeMessages(this.state.items, [{ ...message, id: sent.id, created_at: sent.created_at }]));
-    } catch {
+    } catch (error) {
       item.status = 'failed';
       this.update(this.state.items);
+      if (error instanceof ApiError && error.status === 429) {
+        const seconds = Math.min(Math.max(error.retryAfter, 1), kMaxRetryAfterS);
+        setTimeout(() => void this.retry(item.client_id!), seconds * 1000);
+      }
     }
   }
 

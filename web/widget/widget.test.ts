@@ -3,8 +3,8 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Message } from './api';
-import { mergeMessages } from './chat';
+import { ApiError, createApi, type Api, type Message } from './api';
+import { Chat, mergeMessages } from './chat';
 import { pickLanguage, textsFor } from './texts';
 import { mount, scriptOptions, textColorOn, type MountOptions } from './view';
 
@@ -158,6 +158,43 @@ describe('mergeMessages', () => {
     const failed = { ...message('', 9, { role: 'visitor', client_id: 'c2' }), status: 'failed' as const };
     const merged = mergeMessages([pending, failed], [message('x', 5, { role: 'visitor', client_id: 'c1' })]);
     expect(merged.map((m) => [m.id, m.client_id, m.status])).toEqual([['x', 'c1', undefined], ['', 'c2', 'failed']]);
+  });
+});
+
+describe('Chat', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it("reads a refusal's code and Retry-After, and calls a network failure status 0", async () => {
+    const limited = new Response(JSON.stringify({ error: { code: 'rate_limited', message: 'slow down' } }), {
+      status: 429,
+      headers: { 'Retry-After': '7' },
+    });
+    const api = createApi(ORIGIN, CHANNEL, vi.fn(async () => limited));
+    await expect(api.send('t', 'Hi', 'c1')).rejects.toMatchObject({ status: 429, code: 'rate_limited', retryAfter: 7 });
+    const offline = createApi(ORIGIN, CHANNEL, vi.fn(async () => Promise.reject(new TypeError('Failed to fetch'))));
+    await expect(offline.config()).rejects.toMatchObject({ status: 0, code: 'network' });
+  });
+
+  it("sends a message refused for going too fast again by itself once the server's Retry-After has passed", async () => {
+    vi.useFakeTimers();
+    const send = vi
+      .fn<Api['send']>()
+      .mockRejectedValueOnce(new ApiError(429, 'rate_limited', 3))
+      .mockResolvedValueOnce({ id: 'm1', created_at: '2026-12-07T10:00:00Z' });
+    const api = {
+      startSession: vi.fn(async () => ({ token: 't', visitor_id: 'v' })),
+      send,
+      eventsUrl: () => '',
+    } as unknown as Api;
+    const chat = new Chat({ api, storage: null, storageKey: KEY, language: 'en', EventSource: undefined, onChange: () => {} });
+    await chat.send('Hello', {});
+    expect(chat.state.items.map((item) => item.status)).toEqual(['failed']);
+    await vi.advanceTimersByTimeAsync(2900);
+    expect(send).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(send).toHaveBeenCalledTimes(2);
+    expect(send.mock.calls[1]![2]).toBe(send.mock.calls[0]![2]);
+    expect(chat.state.items.map((item) => [item.id, item.status])).toEqual([['m1', undefined]]);
   });
 });
 
