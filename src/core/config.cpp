@@ -517,14 +517,21 @@ Result<void> Apply(Config& config, const Entry& entry, const std::string& value,
   return Ok();
 }
 
-// The table's entries followed by the platforms' keys, each kept as a string in Config::platform_settings.
+// The table's entries followed by the platforms' keys, each kept as a string in Config::platform_settings; an
+// "integer" key must be a positive integer (the platforms read rates and limits from theirs).
 std::vector<Entry> AllEntries(std::span<const ConfigKey> platform_keys) {
   std::vector<Entry> entries = Entries();
   for (const ConfigKey& key : platform_keys) {
-    entries.push_back({key, [name = key.name](Config& c, const std::string& v) -> Result<void> {
-                         c.platform_settings[name] = v;
-                         return Ok();
-                       }});
+    entries.push_back(
+        {key, [name = key.name, integer = key.type == "integer"](Config& c, const std::string& v) -> Result<void> {
+           int64_t parsed = 0;
+           auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), parsed);
+           if (integer && (ec != std::errc() || end != v.data() + v.size() || parsed <= 0)) {
+             return Error::InvalidArgument("must be a positive integer");
+           }
+           c.platform_settings[name] = v;
+           return Ok();
+         }});
   }
   return entries;
 }

@@ -168,7 +168,11 @@ Response Serve(const StaticFilesOptions& options, const Request& request) {
   const bool asset = IsUnder(*relative, kAssetsDir);
   auto file = ResolveStaticFile(options.root, *relative);
   if (file) return ServeFile(request, options.root, *relative, *file, asset ? kImmutable : kRevalidate);
-  if (file.error().code == ErrorCode::kPermissionDenied || asset) {
+  // A script or stylesheet asked for by name (the web chat's /webchat/widget.js, loaded by other sites) is never a
+  // dashboard page: index.html in its place would be run as a script.
+  const std::string extension = relative->extension().string();
+  const bool script = extension == ".js" || extension == ".mjs" || extension == ".css";
+  if (file.error().code == ErrorCode::kPermissionDenied || asset || script) {
     return Plain(Status::not_found, "no such file", request.version());
   }
   // Anything else is one of the dashboard's own pages: index.html routes it in the browser.

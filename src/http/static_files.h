@@ -7,8 +7,9 @@
 //   - files under /assets/ carry content hashes in their names (Vite): cached for a year, immutable; everything else
 //     is revalidated on every use (no-cache), so a new build shows at once;
 //   - any other path answers index.html: the dashboard's own routes (/inbox/12) are its client-side routes. A file
-//     missing under /assets/ answers 404 instead, so a page of an older build fails clearly rather than running HTML
-//     as a script;
+//     missing under /assets/, or a missing script or stylesheet anywhere (.js, .mjs, .css: the web chat's
+//     /webchat/widget.js, which other sites load), answers 404 instead, so a page of an older build or a site fails
+//     clearly rather than running HTML as a script;
 //   - paths under the API's prefixes (/api/, /health, /metrics) are never the dashboard's: they answer the API's
 //     JSON 404;
 //   - no path leaves the directory: dot segments, encoded slashes and backslashes, NUL and hidden names are refused

@@ -85,11 +85,13 @@ struct Admitted {
   store::Channel channel;
   std::string origin;  //!< The request's Origin when allowed; empty without one.
 
-  // Adds Access-Control-Allow-Origin and Vary to `response` for a browser's request.
+  // Adds Access-Control-Allow-Origin, Vary and Access-Control-Expose-Headers to `response` for a browser's request.
   http::Response Cors(http::Response response) const {
     if (!origin.empty()) {
       response.set(Field::access_control_allow_origin, origin);
       response.set(Field::vary, "Origin");
+      // Not a CORS-safelisted header: without this the widget could not read how long to wait after a 429.
+      response.set(Field::access_control_expose_headers, "Retry-After");
     }
     return response;
   }

@@ -2,6 +2,8 @@
 
 #include "store_test.h"
 
+#include "store/inbox_store.h"
+
 namespace parley::store::testing {
 namespace {
 
@@ -188,6 +190,108 @@ TEST_P(ChannelTest, ReAddingBringsTheSameChannelBackAndAnotherTenantGetsANewOne)
   auto routed = Ingest(Text("wamid.3", "c1")).value();
   ASSERT_EQ(routed.tenant_ids.size(), 1u);
   EXPECT_EQ(routed.tenant_ids[0], globex_);
+}
+
+}  // namespace
+}  // namespace parley::store::testing
+
+namespace parley::store::testing {
+namespace {
+
+// A platform's own settings (the web chat's allowed origins, colour, texts) are kept as the object given, on adding,
+// changing, and a removed channel coming back.
+TEST_P(ChannelTest, ChannelSettingsAreKeptAsGivenAndReplacedAsAWhole) {
+  const boost::json::object settings{{"allowed_origins", boost::json::array{"https://shop.example"}},
+                                     {"webchat_color", "#0b5cff"}};
+  NewChannel wanted{globex_, Platform("webchat"), "wc-1", "", "Shop", {}, "", settings};
+  Channel added = store_->AddChannel(wanted).value();
+  EXPECT_EQ(added.settings, settings);
+  EXPECT_EQ(store_->GetChannelByPublicId(added.public_id).value().settings, settings);
+  EXPECT_TRUE(AddPhone(globex_).settings.empty());
+
+  ChannelUpdate change;
+  change.settings =
+      boost::json::object{{"allowed_origins", boost::json::array{"https://a.example", "https://b.example"}}};
+  EXPECT_EQ(store_->UpdateChannel(globex_, added.id, change).value().settings, *change.settings);
+  ChannelUpdate label;
+  label.display_name = "Shop (new)";
+  EXPECT_EQ(store_->UpdateChannel(globex_, added.id, label).value().settings, *change.settings);
+  EXPECT_EQ(store_->ListChannels(globex_).value().front().settings, *change.settings);
+
+  ASSERT_TRUE(store_->RemoveChannel(globex_, added.id));
+  Channel back = store_->AddChannel(wanted).value();
+  EXPECT_EQ(back.id, added.id);
+  EXPECT_EQ(back.settings, settings);
+}
+
+// A web chat visitor reads back their own thread across conversations, and only theirs.
+TEST_P(ChannelTest, AContactsThreadHoldsItsConversationsMessagesAndNoOneElses) {
+  auto first = Ingest(Request(kT0, {Inbound("v1:a", "visitor-1", "hello"), Inbound("v2:a", "visitor-2", "other")}));
+  ASSERT_TRUE(first);
+  const int64_t conversation = first->pending.at(0).conversation_id;
+  Claim claim = MustClaim(conversation, kT0 + 1);
+  int64_t reply = 0;
+  ASSERT_EQ(
+      store_->CommitReply(claim, OutboundDraft{MessageType::kText, "hi, visitor one", ""}, kT0 + 2, &reply).value(),
+      CommitResult::kCommitted);
+  auto thread = store_->ListContactThread(channel_.id, "visitor-1", 0, 100).value();
+  ASSERT_EQ(thread.size(), 2u);
+  EXPECT_EQ(thread[0].text, "hello");
+  EXPECT_EQ(thread[0].direction, Direction::kIn);
+  EXPECT_EQ(thread[1].id, reply);
+  EXPECT_EQ(thread[1].status, MessageStatus::kQueued);  // Queued replies show: the visitor reads them from here.
+
+  // A note is the business's own; a closed conversation's messages stay in the thread with the next one's.
+  ASSERT_TRUE(store_->inbox().AddNote(tenant_.id, conversation, "a note", "user:1", std::nullopt, kT0 + 3));
+  ASSERT_TRUE(store_->CloseConversation(tenant_.id, conversation, kT0 + 4));
+  ASSERT_TRUE(Ingest(Request(kT0 + 5, {Inbound("v1:b", "visitor-1", "again")})));
+  thread = store_->ListContactThread(channel_.id, "visitor-1", 0, 100).value();
+  ASSERT_EQ(thread.size(), 3u);
+  EXPECT_EQ(thread[2].text, "again");
+  EXPECT_NE(thread[2].conversation_id, thread[0].conversation_id);
+
+  // After an id, the newest `limit`, oldest first.
+  auto after = store_->ListContactThread(channel_.id, "visitor-1", thread[0].id, 100).value();
+  ASSERT_EQ(after.size(), 2u);
+  EXPECT_EQ(after[0].id, reply);
+  auto newest = store_->ListContactThread(channel_.id, "visitor-1", 0, 1).value();
+  ASSERT_EQ(newest.size(), 1u);
+  EXPECT_EQ(newest[0].text, "again");
+  EXPECT_TRUE(store_->ListContactThread(channel_.id, "nobody", 0, 100).value().empty());
+  EXPECT_TRUE(store_->ListContactThread(channel_.id + 1000, "visitor-1", 0, 100).value().empty());
+
+  // A failed send is left out.
+  ASSERT_TRUE(store_->RecordSendResult(reply, "", MessageStatus::kFailed, MessageError{1, "refused", ""}));
+  EXPECT_EQ(store_->ListContactThread(channel_.id, "visitor-1", 0, 100).value().size(), 2u);
+}
+
+TEST_P(ChannelTest, AMessageIsFoundByItsPlatformIdWithinItsChannel) {
+  ASSERT_TRUE(Ingest(Request(kT0, {Inbound("v1:client-1", "visitor-1", "hello")})));
+  StoredMessage found = store_->GetMessageByPlatformId(channel_.id, "v1:client-1").value();
+  EXPECT_EQ(found.text, "hello");
+  EXPECT_GT(found.created_at_ms, 0);
+  EXPECT_EQ(store_->GetMessageByPlatformId(channel_.id, "v1:client-2").error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(store_->GetMessageByPlatformId(channel_.id + 1000, "v1:client-1").error().code, ErrorCode::kNotFound);
+}
+
+// What a visitor tells before writing fills their contact, which their first message then finds.
+TEST_P(ChannelTest, AContactsProfileIsSavedBeforeItsFirstMessageAndKeptWhenNotGivenAgain) {
+  ASSERT_TRUE(store_->SaveContactProfile(channel_.id, "visitor-1", "Ana", "ana@shop.example"));
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM contacts WHERE platform_id = 'visitor-1' AND name = 'Ana'"
+                  " AND email = 'ana@shop.example'"),
+            1);
+  ASSERT_TRUE(store_->SaveContactProfile(channel_.id, "visitor-1", "", "ana@new.example"));
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM contacts WHERE platform_id = 'visitor-1' AND name = 'Ana'"
+                  " AND email = 'ana@new.example'"),
+            1);
+  IngestRequest request = Request(kT0, {Inbound("v1:a", "visitor-1", "hello")});
+  request.messages[0].message.contact_name.clear();
+  ASSERT_EQ(Ingest(std::move(request)).value().stored, 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM contacts WHERE platform_id = 'visitor-1'"), 1);
+  auto conversations = store_->ListConversations(tenant_.id, {}, std::nullopt, 10).value();
+  ASSERT_EQ(conversations.data.size(), 1u);
+  EXPECT_EQ(conversations.data[0].contact.name, "Ana");
+  EXPECT_EQ(store_->SaveContactProfile(channel_.id + 1000, "visitor-2", "Bo", "").error().code, ErrorCode::kNotFound);
 }
 
 }  // namespace

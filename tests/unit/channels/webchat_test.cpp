@@ -232,3 +232,29 @@ TEST(WebchatPluginTest, NoWebhookButRoutesSettingsAndAGenerousLimit) {
 
 }  // namespace
 }  // namespace parley::channels::webchat
+
+namespace parley::channels::webchat {
+namespace {
+
+// The limits are integer keys of the platform's: anything else is refused when the configuration is read.
+TEST(WebchatPluginTest, ItsLimitsAreReadAsPositiveIntegers) {
+  auto load = [](std::string value) {
+    return LoadConfig(
+        [value](const std::string& name) -> std::optional<std::string> {
+          if (name == "PARLEY_WEBCHAT_MESSAGES_PER_MINUTE") return value;
+          return std::nullopt;
+        },
+        std::nullopt, PlatformConfigKeys());
+  };
+  auto config = load("30");
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->PlatformSetting("webchat_messages_per_minute"), "30");
+  for (const char* bad : {"often", "0", "-3", "12x"}) {
+    auto refused = load(bad);
+    ASSERT_FALSE(refused) << bad;
+    EXPECT_NE(refused.error().message.find("PARLEY_WEBCHAT_MESSAGES_PER_MINUTE"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace parley::channels::webchat

@@ -164,5 +164,19 @@ TEST_F(StaticFilesHandlerTest, MissingAssetIsNotFoundRatherThanThePage) {
   EXPECT_EQ(page[field::cache_control], "no-cache");
 }
 
+// The web chat's script, which other sites load from /webchat/widget.js: served as JavaScript and revalidated (a new
+// build reaches every site at once); before it is built, a 404 rather than the dashboard's page run as a script.
+TEST_F(StaticFilesHandlerTest, TheWebChatWidgetIsServedAsAScriptOrNotFound) {
+  EXPECT_EQ(Get("/webchat/widget.js").result(), Status::not_found);
+  EXPECT_EQ(Get("/webchat/widget.css").result(), Status::not_found);
+  WriteFile(root() / "webchat" / "widget.js", "(function(){})();");
+  Response script = Get("/webchat/widget.js");
+  ASSERT_EQ(script.result(), Status::ok);
+  EXPECT_EQ(script.body(), "(function(){})();");
+  EXPECT_EQ(script[field::content_type], "text/javascript; charset=utf-8");
+  EXPECT_EQ(script[field::cache_control], "no-cache");
+  EXPECT_FALSE(script[field::etag].empty());
+}
+
 }  // namespace
 }  // namespace parley::http
