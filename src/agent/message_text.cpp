@@ -176,7 +176,7 @@ bool LeaksSecrets(std::string_view answer, std::string_view system_prompt) {
 
 std::string FormatForPlatform(std::string_view markdown, Markup markup) {
   std::string text(markdown);
-  const bool whatsapp = markup == Markup::kWhatsApp;
+  const bool markers = markup == Markup::kChatMarkers;
   static const std::regex kHeading(R"((^|\n)#{1,6}\s+([^\n]+))");
   static const std::regex kBold(R"(\*\*([^*\n]+)\*\*|__([^_\n]+)__)");
   static const std::regex kItalic(R"((^|[^*\w])\*([^*\n]+)\*(?![*\w]))");
@@ -192,11 +192,11 @@ std::string FormatForPlatform(std::string_view markdown, Markup markup) {
   text = std::regex_replace(text, kBold, "\x02$1$2\x02");
   text = std::regex_replace(text, kHeading, "$1\x02$2\x02");
   text = std::regex_replace(text, kDoubleMark, "\x02");
-  text = std::regex_replace(text, kItalic, whatsapp ? "$1_$2_" : "$1$2");
-  text = std::regex_replace(text, kStrike, whatsapp ? "~$1~" : "$1");
-  if (!whatsapp) text = std::regex_replace(text, kCode, "$1");
-  std::replace(text.begin(), text.end(), '\x02', whatsapp ? '*' : '\x03');
-  if (!whatsapp) text.erase(std::remove(text.begin(), text.end(), '\x03'), text.end());
+  text = std::regex_replace(text, kItalic, markers ? "$1_$2_" : "$1$2");
+  text = std::regex_replace(text, kStrike, markers ? "~$1~" : "$1");
+  if (!markers) text = std::regex_replace(text, kCode, "$1");
+  std::replace(text.begin(), text.end(), '\x02', markers ? '*' : '\x03');
+  if (!markers) text.erase(std::remove(text.begin(), text.end(), '\x03'), text.end());
   return text;
 }
 

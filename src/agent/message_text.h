@@ -28,7 +28,7 @@ std::vector<std::string> WithAntecedents(std::vector<std::string> questions, std
 // bearer tokens, private keys).
 bool LeaksSecrets(std::string_view answer, std::string_view system_prompt);
 
-// Markdown turned into the platform's formatting: Markup::kWhatsApp's *bold*, _italic_, ~strike~, ```mono```
+// Markdown turned into the platform's formatting: Markup::kChatMarkers' *bold*, _italic_, ~strike~, ```mono```
 // (headings become bold lines, links "text (url)"); kPlain gets plain text.
 std::string FormatForPlatform(std::string_view markdown, Markup markup);
 

@@ -181,7 +181,7 @@ json::object PlatformJson(const channels::PlatformPlugin& plugin) {
       {"fields", std::move(fields)},
       {"connect_with_meta", plugin.meta_login.has_value()},
       {"traits", json::object{{"max_message_length", traits.text.max_length},
-                              {"markup", traits.text.markup == Markup::kWhatsApp ? "whatsapp" : "plain"},
+                              {"markup", traits.text.markup == Markup::kChatMarkers ? "chat_markers" : "plain"},
                               {"free_form_window_hours", hours_or_null(window.free_form_ms, kHourMs)},
                               {"human_agent_window_days", hours_or_null(window.human_agent_ms, 24 * kHourMs)},
                               {"templates", window.templates},

@@ -258,7 +258,8 @@ extern const std::string_view kAdminSchemaShapes = R"json({
                      "read_receipts", "typing_indicator", "media"],
         "properties": {
           "max_message_length": {"type": "integer", "description": "Characters (Unicode code points) per message."},
-          "markup": {"type": "string", "enum": ["plain", "whatsapp"]},
+          "markup": {"type": "string", "enum": ["plain", "chat_markers"],
+                     "description": "chat_markers: *bold*, _italic_, ~strike~ and ```mono``` are shown as formatting."},
           "free_form_window_hours": {"type": ["integer", "null"], "description": "null: no window."},
           "human_agent_window_days": {"type": ["integer", "null"], "description": "null: no HUMAN_AGENT tag."},
           "templates": {"type": "boolean", "description": "Message templates past the window."},

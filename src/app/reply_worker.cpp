@@ -436,9 +436,11 @@ boost::asio::awaitable<void> ReplyWorker::SendLeased(const store::OutboundLease&
     fields["attempt"] = lease.attempts + 1;
   }
   if (!sent.ok() && sent.transient) {
-    // Waits double from the base up to the maximum; past the messaging window the platform would refuse anyway.
+    // Waits double from the base up to the maximum, or longer when the platform says so; past the messaging window
+    // the platform would refuse anyway.
     const int doublings = std::min(lease.attempts, 30);
-    const int64_t wait = std::min(config_.send_retry_max_ms, config_.send_retry_base_ms << doublings);
+    const int64_t wait =
+        std::max(std::min(config_.send_retry_max_ms, config_.send_retry_base_ms << doublings), sent.retry_after_ms);
     const int64_t retry_at = clock_.NowMs() + wait;
     if (retry_at < lease.window_ends_at_ms) {
       fields["retry_in_ms"] = wait;

@@ -31,6 +31,8 @@ struct SendResult {
   //! The error may pass: a network error, a 5xx or 429, or an error Meta marks `is_transient`. Sending again
   //! later can succeed; any other error will fail again.
   bool transient = false;
+  //! The platform asked for this long before the next attempt (Telegram's flood control); 0: it did not say.
+  int64_t retry_after_ms = 0;
   bool ok() const { return !error.has_value(); }
 };
 

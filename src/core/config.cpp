@@ -243,8 +243,8 @@ const std::vector<Entry>& Entries() {
        Integer(&Config::processing_timeout_ms, 100, 3600000)},
       {{"send_retry_base_ms", "PARLEY_SEND_RETRY_BASE_MS", "integer", "5000",
         "After a transient send failure (Meta down, throttling, a network error) the reply stays queued and is sent "
-        "again after this long, then after twice as long each time, for as long as the platform's messaging window "
-        "is open."},
+        "again after this long, then after twice as long each time (or after the wait the platform asks for, when "
+        "longer), for as long as the platform's messaging window is open."},
        Integer(&Config::send_retry_base_ms, 10, 3600000)},
       {{"send_retry_max_ms", "PARLEY_SEND_RETRY_MAX_MS", "integer", "600000",
         "Longest wait between two attempts to send a queued reply."},

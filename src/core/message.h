@@ -32,8 +32,9 @@ std::string_view ToString(const Platform& p);
 // nullopt otherwise. Whether such a platform is registered is channels::FindPlatform's question.
 std::optional<Platform> ParsePlatform(std::string_view s);
 
-// How a platform shows text: Markdown turned into WhatsApp's own markers (*bold*, _italic_), or plain text.
-enum class Markup { kPlain, kWhatsApp };
+// How a platform shows text: plain, or the chat markers WhatsApp reads (*bold*, _italic_, ~strike~, ```mono```),
+// which Telegram's channel sends as MarkdownV2.
+enum class Markup { kPlain, kChatMarkers };
 
 // What one outbound text message may be on a platform.
 struct TextRules {

@@ -349,7 +349,7 @@ RunFigures RunEvaluation(const DevSet& set, const RunOptions& options) {
     RunOn(io, [&]() -> asio::awaitable<void> {
       agent::AgentRequest request;
       request.tenant_id = tenant_id;
-      request.text = {4096, Markup::kWhatsApp};  // WhatsApp's rules, which the corpus's answers were written for.
+      request.text = {4096, Markup::kChatMarkers};  // WhatsApp's rules, which the corpus's answers were written for.
       request.question = text;
       auto answered = co_await service.Ask(request);
       if (answered) answer = agent::ToJson(*answered);

@@ -80,6 +80,8 @@ channels::SendResult FakeChannel::Answer(Outcome outcome) {
       return {{}, MessageError{131047, "Re-engagement message", "More than 24 hours have passed"}, false};
     case Outcome::kThrottled:
       return {{}, MessageError{130429, "Rate limit hit", "HTTP 429"}, true};
+    case Outcome::kFloodControl:
+      return {{}, MessageError{429, "Too Many Requests: retry after 60", {}}, true, kFloodControlWaitMs};
   }
   return {};
 }

@@ -3,9 +3,9 @@
 // and answers each from a script, in order, falling back to success. The scripted failures are the shapes the real
 // Meta channels return (channels/meta/graph.cpp) once the HTTP client's own retries are spent: a network error
 // (code 0, transient), a permanent 4xx (not transient), a 429 (transient: the client has already honoured its
-// Retry-After, which SendResult does not carry). A held call ("slow") stays in flight until ReleaseHeld(), or for
-// good when the test drops it, as a crash would. Webhook verification and parsing are not faked: they fail the
-// test.
+// Retry-After header), and Telegram's flood control (a 429 whose body asks for a wait, in SendResult::retry_after_ms).
+// A held call ("slow") stays in flight until ReleaseHeld(), or for good when the test drops it, as a crash would.
+// Webhook verification and parsing are not faked: they fail the test.
 
 #include "channels/channel.h"
 
@@ -26,7 +26,9 @@ class FakeChannel final : public channels::Channel {
     kNetworkError,  //!< No answer after the client's retries: code 0, transient.
     kPermanent,     //!< A 4xx the platform will repeat (e.g. 131047, the window closed): not transient.
     kThrottled,     //!< A 429 after the client's retries (Retry-After honoured there): transient.
+    kFloodControl,  //!< A 429 asking for kFloodControlWaitMs before the next attempt: transient.
   };
+  static constexpr int64_t kFloodControlWaitMs = 60'000;
   enum class Kind { kIndicator, kText, kTemplate };
 
   // One call, as the platform would have seen it.

@@ -1,5 +1,7 @@
 #include "fakes/fake_telegram.h"
 
+#include "fakes/markdown_v2.h"
+
 #include "http/server.h"
 
 #include <boost/asio/io_context.hpp>
@@ -105,13 +107,21 @@ http::Response FakeTelegram::Impl::Handle(const std::string& token, const std::s
     if (text == nullptr || !text->is_string() || text->as_string().empty()) {
       return Fail(400, "Bad Request: message text is empty");
     }
-    if (Utf16Length(text->as_string()) > 4096) return Fail(400, "Bad Request: message is too long");
+    std::string shown(text->as_string());
+    if (const json::value* mode = params.if_contains("parse_mode")) {
+      if (*mode != "MarkdownV2") return Fail(400, "Bad Request: unsupported parse_mode");
+      MarkdownV2Reading reading = ReadMarkdownV2(shown);
+      if (!reading.ok) return Fail(400, reading.error);
+      shown = std::move(reading.shown);
+    }
+    if (shown.empty()) return Fail(400, "Bad Request: message text is empty");
+    if (Utf16Length(shown) > 4096) return Fail(400, "Bad Request: message is too long");
     const int64_t chat = chat_id->is_int64() ? chat_id->as_int64() : 0;
     return Ok(json::object{{"message_id", ++next_message_id},
                            {"from", user},
                            {"chat", {{"id", chat}, {"type", "private"}}},
                            {"date", 1767225600},
-                           {"text", *text}});
+                           {"text", shown}});
   }
   if (method == "sendChatAction") {
     if (chat_id == nullptr) return Fail(400, "Bad Request: chat_id is empty");

@@ -3,10 +3,11 @@
 // JSON body, answered {"ok": true, "result": …} or {"ok": false, "error_code", "description"} as Telegram does.
 // Knows the bots added with AddBot (any other token: 401 "Unauthorized"). getMe answers the bot's User; setWebhook
 // keeps the url and secret_token (refusing a secret outside 1-256 of A-Z, a-z, 0-9, '_' and '-', as Telegram
-// does); sendMessage refuses an empty text or one over 4,096 UTF-16 code units ("Bad Request: message is too
-// long") and answers the sent Message; sendChatAction and answerCallbackQuery answer true; getFile answers a File
-// whose file_path GET /file/bot<token>/<file_path> serves (AddFile). Records every call. Runs its own thread; safe to
-// query from the test thread.
+// does); sendMessage reads a parse_mode "MarkdownV2" text as Telegram does (fakes/markdown_v2.h, refusing what it
+// cannot parse), refuses an empty text or one shown in over 4,096 UTF-16 code units ("Bad Request: message is too
+// long") and answers the sent Message with the text as shown; sendChatAction and answerCallbackQuery answer true;
+// getFile answers a File whose file_path GET /file/bot<token>/<file_path> serves (AddFile). Records every call. Runs
+// its own thread; safe to query from the test thread.
 
 #include <boost/json/object.hpp>
 

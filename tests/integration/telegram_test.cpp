@@ -5,6 +5,7 @@
 // answer; an edit is a new version of the message; a photo is downloaded with getFile.
 
 #include "fakes/fake_telegram.h"
+#include "fakes/markdown_v2.h"
 #include "integration/harness.h"
 #include "support/test_images.h"
 
@@ -134,8 +135,10 @@ TEST_F(TelegramTest, AnUpdateWithTheSecretIsStoredAndAnsweredWithSendMessage) {
   const TelegramCall send = telegram_.calls("sendMessage").at(0);
   EXPECT_EQ(send.token, kToken);
   EXPECT_EQ(send.params.at("chat_id"), kUserId);
-  EXPECT_FALSE(send.params.contains("parse_mode"));
-  const std::string answer(send.params.at("text").as_string());
+  EXPECT_EQ(send.params.at("parse_mode"), "MarkdownV2");
+  const MarkdownV2Reading reading = ReadMarkdownV2(send.params.at("text").as_string());
+  ASSERT_TRUE(reading.ok) << reading.error;
+  const std::string& answer = reading.shown;
   EXPECT_NE(answer.find("10:00 to 14:00"), std::string::npos) << answer;
 
   auto conversations = Conversations();
@@ -278,6 +281,46 @@ TEST_F(TelegramTest, APhotosLargestSizeIsDownloadedWithGetFile) {
   EXPECT_EQ(lookups[0].params.at("file_id"), "AgACAgQAAxkBAAIBZ2Large");
   EXPECT_EQ(telegram_.file_downloads(), 1);
   EXPECT_EQ(parley_->logs().find(kToken), std::string::npos);
+}
+
+TEST_F(TelegramTest, AChannelAddedThroughTheApiGetsItsWebhookAndANewTokenMovesTheSecret) {
+  constexpr const char* kSecondToken = "7012345679:AAHsecondBotTokenForParley_x";
+  constexpr const char* kRotatedToken = "7012345679:AAHrotatedAfterALeakForParley";
+  telegram_.AddBot(kSecondToken, 7012345679, "crumb_two_bot");
+  auto added = Api("POST", "/api/social-accounts",
+                   json::serialize(json::object{{"platform", "telegram"}, {"access_token", kSecondToken}}));
+  ASSERT_EQ(added.status, 201) << added.body;
+  const json::value channel = added.Json();
+  EXPECT_EQ(channel.at("account_id"), "7012345679");
+  EXPECT_EQ(channel.at("username"), "crumb_two_bot");
+  const std::string path = "/api/telegram/webhook/" + std::string(channel.at("public_id").as_string());
+  const TelegramWebhook first = telegram_.webhook(kSecondToken);
+  EXPECT_EQ(first.url, "https://desk.example.test" + path);
+  ASSERT_EQ(first.secret_token.size(), 64u);
+  const auto post = [&](const std::string& body, const std::string& secret) {
+    return Call("POST", parley_->url(path), body,
+                {{"Content-Type", "application/json"}, {"X-Telegram-Bot-Api-Secret-Token", secret}});
+  };
+  EXPECT_EQ(post(TextUpdate(6001, 81, "hello"), first.secret_token).status, 200);
+
+  // The token leaked and was revoked with @BotFather: the new one is checked, and Telegram is given the webhook
+  // again with the secret that goes with it before the token is saved.
+  telegram_.AddBot(kRotatedToken, 7012345679, "crumb_two_bot");
+  const std::string channel_path = "/api/social-accounts/" + std::to_string(channel.at("id").to_number<int64_t>());
+  auto rotated = Api("PATCH", channel_path, json::serialize(json::object{{"access_token", kRotatedToken}}));
+  ASSERT_EQ(rotated.status, 200) << rotated.body;
+  const TelegramWebhook moved = telegram_.webhook(kRotatedToken);
+  EXPECT_EQ(moved.url, first.url);
+  ASSERT_EQ(moved.secret_token.size(), 64u);
+  EXPECT_NE(moved.secret_token, first.secret_token);
+  EXPECT_EQ(post(TextUpdate(6002, 82, "still there?"), first.secret_token).status, 401);
+  EXPECT_EQ(post(TextUpdate(6003, 83, "still there?"), moved.secret_token).status, 200);
+
+  // Another bot's token is refused and changes nothing.
+  auto other = Api("PATCH", channel_path, json::serialize(json::object{{"access_token", kToken}}));
+  EXPECT_EQ(other.status, 400) << other.body;
+  EXPECT_EQ(telegram_.webhook(kToken).url, "https://desk.example.test" + WebhookPath());
+  EXPECT_EQ(post(TextUpdate(6004, 84, "and now?"), moved.secret_token).status, 200);
 }
 
 TEST(TelegramChannelAdd, ARefusedTokenAddsNothing) {

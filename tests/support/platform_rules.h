@@ -14,7 +14,7 @@ inline constexpr MessagingWindow kWhatsAppWindow{.free_form_ms = kWindowDayMs, .
 inline constexpr MessagingWindow kInstagramWindow{
     .free_form_ms = kWindowDayMs, .human_agent_ms = 7 * kWindowDayMs, .templates = false};
 
-inline constexpr TextRules kWhatsAppText{4096, Markup::kWhatsApp};
+inline constexpr TextRules kWhatsAppText{4096, Markup::kChatMarkers};
 inline constexpr TextRules kInstagramText{1000, Markup::kPlain};
 
 // The window of `platform`, one of the two above.

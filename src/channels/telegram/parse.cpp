@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <cctype>
 #include <charconv>
 #include <functional>
 #include <utility>
@@ -264,8 +265,111 @@ json::value ChatIdValue(std::string_view chat_id) {
   return json::string(chat_id);
 }
 
-json::object SendMessageParams(std::string_view chat_id, std::string_view text, std::string_view reply_to) {
-  json::object params{{"chat_id", ChatIdValue(chat_id)}, {"text", text}};
+namespace {
+
+// The characters MarkdownV2 reserves outside entities, and the backslash that escapes them.
+bool Reserved(char c) { return std::string_view("_*[]()~`>#+-=|{}.!\\").find(c) != std::string_view::npos; }
+
+void AppendEscaped(std::string& out, std::string_view text) {
+  for (char c : text) {
+    if (Reserved(c)) out += '\\';
+    out += c;
+  }
+}
+
+// Inside code and pre only the backquote and the backslash are escaped.
+void AppendCode(std::string& out, std::string_view text) {
+  for (char c : text) {
+    if (c == '`' || c == '\\') out += '\\';
+    out += c;
+  }
+}
+
+bool WordByte(char c) {
+  const auto byte = static_cast<unsigned char>(c);
+  return byte >= 0x80 || std::isalnum(byte) != 0;
+}
+
+bool Blank(char c) { return c == ' ' || c == '\n' || c == '\t'; }
+
+// Where the marker at `open` closes on the same line (the end of the pair's text), or npos when it does not open a
+// pair: it follows a non-letter, is followed by a non-blank, and a later one on the line closes it after a non-blank
+// and before a non-letter.
+size_t ClosingMarker(std::string_view text, size_t open) {
+  const char marker = text[open];
+  if (open > 0 && (WordByte(text[open - 1]) || text[open - 1] == marker)) return std::string_view::npos;
+  if (open + 1 >= text.size() || Blank(text[open + 1]) || text[open + 1] == marker) return std::string_view::npos;
+  for (size_t close = open + 2; close < text.size() && text[close] != '\n'; ++close) {
+    if (text[close] != marker || Blank(text[close - 1])) continue;
+    if (close + 1 < text.size() && (WordByte(text[close + 1]) || text[close + 1] == marker)) continue;
+    return close;
+  }
+  return std::string_view::npos;
+}
+
+}  // namespace
+
+std::string ToMarkdownV2(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + text.size() / 8);
+  size_t i = 0;
+  while (i < text.size()) {
+    const char c = text[i];
+    if (text.substr(i, 3) == "```") {
+      const size_t close = text.find("```", i + 3);
+      if (close != std::string_view::npos && close > i + 3) {
+        std::string_view code = text.substr(i + 3, close - i - 3);
+        // A one-line block is inline code: after ``` Telegram reads the rest of the first line as the language.
+        if (code.find('\n') == std::string_view::npos) {
+          out += '`';
+          AppendCode(out, code);
+          out += '`';
+        } else {
+          // The newline ends an empty language line, which Telegram drops.
+          out += "```\n";
+          AppendCode(out, code);
+          out += "```";
+        }
+        i = close + 3;
+        continue;
+      }
+    } else if (c == '`') {
+      const size_t close = text.find_first_of("`\n", i + 1);
+      if (close != std::string_view::npos && text[close] == '`' && close > i + 1) {
+        out += '`';
+        AppendCode(out, text.substr(i + 1, close - i - 1));
+        out += '`';
+        i = close + 1;
+        continue;
+      }
+    } else if (c == '*' || c == '_' || c == '~') {
+      if (const size_t close = ClosingMarker(text, i); close != std::string_view::npos) {
+        out += c;
+        AppendEscaped(out, text.substr(i + 1, close - i - 1));
+        out += c;
+        i = close + 1;
+        continue;
+      }
+    }
+    AppendEscaped(out, text.substr(i, 1));
+    ++i;
+  }
+  return out;
+}
+
+bool RefusedFormatting(const SendResult& sent) {
+  return sent.error && sent.error->code == 400 && sent.error->title.find("can't parse entities") != std::string::npos;
+}
+
+json::object SendMessageParams(std::string_view chat_id, std::string_view text, std::string_view reply_to,
+                               TextMode mode) {
+  json::object params{{"chat_id", ChatIdValue(chat_id)}};
+  if (mode == TextMode::kMarkdownV2) {
+    params["text"] = ToMarkdownV2(text);
+    params["parse_mode"] = "MarkdownV2";
+  } else {
+    params["text"] = text;
+  }
   const size_t colon = reply_to.rfind(':');
   if (colon != std::string_view::npos && reply_to.substr(0, colon) == chat_id) {
     int64_t message_id = 0;
@@ -301,12 +405,19 @@ BotApiAnswer ParseBotApiAnswer(int http_status, std::string_view body) {
   if (answer.error.code == 0) answer.error.code = http_status;
   answer.error.title = read.String(*root, "description");
   if (answer.error.title.empty()) answer.error.title = "HTTP " + std::to_string(http_status);
+  if (const json::object* parameters = read.Object(*root, "parameters")) {
+    answer.retry_after_s = std::clamp<int64_t>(read.Integer(*parameters, "retry_after"), 0, 86400);
+  }
   return answer;
 }
 
 SendResult ParseSentMessage(int http_status, std::string_view body) {
   BotApiAnswer answer = ParseBotApiAnswer(http_status, body);
-  if (!answer.ok) return SendResult{{}, std::move(answer.error)};
+  if (!answer.ok) {
+    SendResult refused{{}, std::move(answer.error)};
+    refused.retry_after_ms = answer.retry_after_s * 1000;
+    return refused;
+  }
   const json::object* message = answer.result.if_object();
   FieldReader read;
   const json::object* chat = message != nullptr ? read.Object(*message, "chat") : nullptr;

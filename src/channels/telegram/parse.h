@@ -46,9 +46,26 @@ std::string CallbackQueryId(const WebhookEvents& events);
 // space in the piece when there is one). Empty text yields no piece.
 std::vector<std::string> SplitForTelegram(std::string_view text, size_t max_utf16 = kMaxMessageUtf16);
 
+// `text` written with chat markers (Markup::kChatMarkers: *bold*, _italic_, ~strike~, `code`, ```pre```) in
+// Telegram's MarkdownV2 (https://core.telegram.org/bots/api#markdownv2-style): a pair of markers around text on one
+// line (opening after a non-letter, closing before one, neither touching a space on the inside) becomes the
+// entity, and every other character MarkdownV2 reserves is escaped, so the text shows as written. No entity is
+// nested; Telegram's limit counts the text after entities are parsed, so the conversion never makes a piece longer.
+std::string ToMarkdownV2(std::string_view text);
+
+// How sendMessage's text is read: MarkdownV2 (ToMarkdownV2 applied), or as it is (no parse_mode), which is how a
+// message Telegram could not parse is sent again.
+enum class TextMode { kMarkdownV2, kAsWritten };
+
 // sendMessage's parameters: {"chat_id", "text"} plus "reply_parameters": {"message_id",
-// "allow_sending_without_reply": true} when `reply_to` is a message key of that chat. Plain text: no parse_mode.
-boost::json::object SendMessageParams(std::string_view chat_id, std::string_view text, std::string_view reply_to);
+// "allow_sending_without_reply": true} when `reply_to` is a message key of that chat, and "parse_mode":
+// "MarkdownV2" with the text converted in TextMode::kMarkdownV2.
+boost::json::object SendMessageParams(std::string_view chat_id, std::string_view text, std::string_view reply_to,
+                                      TextMode mode = TextMode::kMarkdownV2);
+
+// Whether a refused sendMessage was refused for its formatting ("Bad Request: can't parse entities: …"), so the
+// same text sent as written will pass.
+bool RefusedFormatting(const SendResult& sent);
 
 // sendChatAction's: {"chat_id", "action": "typing"}.
 boost::json::object TypingParams(std::string_view chat_id);
@@ -60,12 +77,13 @@ boost::json::value ChatIdValue(std::string_view chat_id);
 struct BotApiAnswer {
   bool ok = false;
   boost::json::value result;
-  MessageError error;  //!< error_code and description; for a body that is not the Bot API's, the HTTP status.
+  MessageError error;         //!< error_code and description; for a body that is not the Bot API's, the HTTP status.
+  int64_t retry_after_s = 0;  //!< parameters.retry_after: flood control's wait before the call may be repeated.
 };
 BotApiAnswer ParseBotApiAnswer(int http_status, std::string_view body);
 
 // sendMessage's answer as a SendResult: the sent message's key, or the error (transient for a 5xx, a 429 or a
-// network failure, which the caller marks).
+// network failure, which the caller marks) with flood control's retry_after.
 SendResult ParseSentMessage(int http_status, std::string_view body);
 
 // getFile's answer: the file's path under {api_base_url}/file/bot<token>/ and its declared size (-1 when Telegram does

@@ -20,7 +20,7 @@ const PlatformPlugin& Plugin() {
       .name = kName,
       .display_name = "Telegram",
       .account_noun = "a Telegram bot",
-      .traits = {.text = {kMaxMessageUtf16, Markup::kPlain},
+      .traits = {.text = {kMaxMessageUtf16, Markup::kChatMarkers},
                  .window = {},
                  .read_receipts = false,
                  .typing_indicator = true,

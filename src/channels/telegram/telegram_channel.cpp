@@ -74,6 +74,10 @@ boost::asio::awaitable<SendResult> TelegramChannel::SendText(const SendAccount& 
   SendResult sent;
   for (const std::string& piece : SplitForTelegram(text)) {
     sent = co_await Send(account.access_token, "sendMessage", SendMessageParams(contact_id, piece, reply_to));
+    if (RefusedFormatting(sent)) {
+      sent = co_await Send(account.access_token, "sendMessage",
+                           SendMessageParams(contact_id, piece, reply_to, TextMode::kAsWritten));
+    }
     if (!sent.ok()) co_return sent;
     reply_to = {};
   }

@@ -36,7 +36,7 @@ const PlatformPlugin& Plugin() {
       .name = kName,
       .display_name = "WhatsApp",
       .account_noun = "a WhatsApp Cloud API phone number",
-      .traits = {.text = {4096, Markup::kWhatsApp},
+      .traits = {.text = {4096, Markup::kChatMarkers},
                  .window = {.free_form_ms = kDayMs, .human_agent_ms = 0, .templates = true},
                  .read_receipts = true,
                  .typing_indicator = true,

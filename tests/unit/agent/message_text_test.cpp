@@ -112,14 +112,14 @@ TEST(FormatForPlatformTest, WhatsAppMarkupHasItsOwnMarkers) {
   const std::string markdown =
       "# Opening hours\n**Monday**: 9-5, __Sunday__: ~~open~~ closed\n* first\n+ second\n"
       "[Book a table](https://example.com/book) _soon_ ```mono```";
-  EXPECT_EQ(FormatForPlatform(markdown, Markup::kWhatsApp),
+  EXPECT_EQ(FormatForPlatform(markdown, Markup::kChatMarkers),
             "*Opening hours*\n*Monday*: 9-5, *Sunday*: ~open~ closed\n- first\n- second\n"
             "Book a table (https://example.com/book) _soon_ ```mono```");
 }
 
 TEST(FormatForPlatformTest, SingleAsterisksAreItalicAndABoldHeadingIsBoldOnce) {
-  EXPECT_EQ(FormatForPlatform("A *really* fresh **croissant**", Markup::kWhatsApp), "A _really_ fresh *croissant*");
-  EXPECT_EQ(FormatForPlatform("# **Menu**\n2*3 = 6", Markup::kWhatsApp), "*Menu*\n2*3 = 6");
+  EXPECT_EQ(FormatForPlatform("A *really* fresh **croissant**", Markup::kChatMarkers), "A _really_ fresh *croissant*");
+  EXPECT_EQ(FormatForPlatform("# **Menu**\n2*3 = 6", Markup::kChatMarkers), "*Menu*\n2*3 = 6");
   EXPECT_EQ(FormatForPlatform("A *really* fresh **croissant**", Markup::kPlain), "A really fresh croissant");
 }
 

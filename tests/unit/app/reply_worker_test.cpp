@@ -256,6 +256,20 @@ TEST_F(ReplyWorkerTest, TransientSendFailuresAreDeferredWithDoublingWaits) {
   EXPECT_EQ(responder_.batches().size(), 1u);  // Delivery retries; the answer is not written again.
 }
 
+TEST_F(ReplyWorkerTest, AWaitThePlatformAsksForIsKeptWhenLongerThanTheBackoff) {
+  whatsapp().ScriptSends(FakeChannel::Outcome::kFloodControl);
+  Write("hi");
+  Advance(config_.batch_window_ms);
+  ASSERT_EQ(whatsapp().sends().size(), 1u);
+  const auto queued = store_.outbound(conversation_);
+  ASSERT_EQ(queued.size(), 1u);
+  EXPECT_EQ(queued[0].next_attempt_at_ms, clock_.NowMs() + FakeChannel::kFloodControlWaitMs);
+  Advance(FakeChannel::kFloodControlWaitMs - 1);
+  EXPECT_EQ(whatsapp().sends().size(), 1u);  // Not at the 5 s backoff.
+  Advance(1);
+  EXPECT_EQ(Delivered(), std::vector<std::string>{"Re: hi"});
+}
+
 TEST_F(ReplyWorkerTest, SendingThatKeepsFailingFailsWhenTheMessagingWindowClosesAndOpensSendFailed) {
   whatsapp().ScriptSends(FakeChannel::Outcome::kNetworkError, 1'000);
   Write("hi");

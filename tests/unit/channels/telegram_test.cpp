@@ -4,14 +4,18 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
+#include <random>
 #include <string>
 
 #include "channels/telegram/telegram_channel.h"
+#include "fakes/markdown_v2.h"
 
 namespace parley::channels::telegram {
 namespace {
 
 namespace json = boost::json;
+using parley::testing::MarkdownV2Reading;
+using parley::testing::ReadMarkdownV2;
 
 size_t Utf16Units(const std::string& text) {
   size_t units = 0;
@@ -54,8 +58,11 @@ TEST(TelegramSplitTest, CharactersOutsideTheBmpCountTwiceAndAreNeverCut) {
 TEST(TelegramFormatTest, SendMessageRepliesOnlyToAMessageOfTheSameChat) {
   json::object params = SendMessageParams("912345678", "We open at 10.", "912345678:4412");
   EXPECT_EQ(params.at("chat_id"), 912345678);
-  EXPECT_EQ(params.at("text"), "We open at 10.");
-  EXPECT_FALSE(params.contains("parse_mode"));
+  EXPECT_EQ(params.at("text"), "We open at 10\\.");
+  EXPECT_EQ(params.at("parse_mode"), "MarkdownV2");
+  json::object as_written = SendMessageParams("912345678", "We open at 10.", "", TextMode::kAsWritten);
+  EXPECT_EQ(as_written.at("text"), "We open at 10.");
+  EXPECT_FALSE(as_written.contains("parse_mode"));
   EXPECT_EQ(params.at("reply_parameters"), (json::object{{"message_id", 4412}, {"allow_sending_without_reply", true}}));
   EXPECT_FALSE(SendMessageParams("912345678", "x", "555:4412").contains("reply_parameters"));
   EXPECT_FALSE(SendMessageParams("912345678", "x", "").contains("reply_parameters"));
@@ -84,6 +91,16 @@ TEST(TelegramFormatTest, BotApiAnswersAndErrors) {
       R"({"ok":false,"error_code":429,"description":"Too Many Requests: retry after 7","parameters":{"retry_after":7}})");
   EXPECT_FALSE(flood.ok);
   EXPECT_EQ(flood.error.code, 429);
+  EXPECT_EQ(flood.retry_after_s, 7);
+  EXPECT_EQ(ParseSentMessage(429, R"({"ok":false,"error_code":429,"description":"Too Many Requests: retry after 7",)"
+                                  R"("parameters":{"retry_after":7}})")
+                .retry_after_ms,
+            7000);
+  EXPECT_EQ(refused.retry_after_ms, 0);
+  EXPECT_FALSE(RefusedFormatting(refused));
+  EXPECT_TRUE(RefusedFormatting(ParseSentMessage(
+      400, R"({"ok":false,"error_code":400,"description":"Bad Request: can't parse entities: Character '.' is )"
+           R"(reserved and must be escaped with the preceding '\\'"})")));
 
   BotApiAnswer proxy = ParseBotApiAnswer(502, "<html>Bad Gateway</html>");
   EXPECT_FALSE(proxy.ok);
@@ -168,6 +185,46 @@ TEST(TelegramChannelTest, APressedButtonIsAnsweredInTheWebhooksAnswer) {
                             R"("date":1765095300,"text":"hi"}})");
   ASSERT_TRUE(text);
   EXPECT_FALSE(channel.WebhookAnswer(*text));
+}
+
+TEST(TelegramFormatTest, ChatMarkersBecomeMarkdownV2AndEverythingElseShowsAsWritten) {
+  EXPECT_EQ(ToMarkdownV2("*Opening hours*: 9-5. Closed on _Sundays_!"),
+            "*Opening hours*: 9\\-5\\. Closed on _Sundays_\\!");
+  EXPECT_EQ(ToMarkdownV2("~€12~ €10 (members)"), "~€12~ €10 \\(members\\)");
+  EXPECT_EQ(ToMarkdownV2("Use code `SPRING-10` at checkout."), "Use code `SPRING-10` at checkout\\.");
+  EXPECT_EQ(ToMarkdownV2("```a.b\nc```"), "```\na.b\nc```");
+  EXPECT_EQ(ToMarkdownV2("```a`b```"), "`a\\`b`");
+  // Not pairs: inside a word, touching a space on the inside, across a line, alone.
+  EXPECT_EQ(ToMarkdownV2("my_file_name 2 * 3 = 6"), "my\\_file\\_name 2 \\* 3 \\= 6");
+  EXPECT_EQ(ToMarkdownV2("*a\nb*"), "\\*a\nb\\*");
+  EXPECT_EQ(ToMarkdownV2("** __ a\\b"), "\\*\\* \\_\\_ a\\\\b");
+
+  const auto shown = [](std::string_view text) {
+    MarkdownV2Reading reading = ReadMarkdownV2(ToMarkdownV2(text));
+    EXPECT_TRUE(reading.ok) << text << " -> " << ToMarkdownV2(text) << ": " << reading.error;
+    return reading.shown;
+  };
+  EXPECT_EQ(shown("*Opening hours*: 9-5. Closed on _Sundays_!"), "Opening hours: 9-5. Closed on Sundays!");
+  EXPECT_EQ(shown("Prices [2026]: {a} + #1 > |b| = 3.50!"), "Prices [2026]: {a} + #1 > |b| = 3.50!");
+}
+
+TEST(TelegramFormatTest, AnyTextConvertedIsReadByTelegramWithTheSameCharacters) {
+  // Random texts over the characters that matter: Telegram accepts every conversion, and shows every character
+  // except the markers that became entities.
+  const std::string_view alphabet = "*_~`|\\.!-()[]ab \n";
+  std::mt19937 random(20261207);
+  const auto without_markers = [](std::string text) {
+    std::erase_if(text, [](char c) { return c == '*' || c == '_' || c == '~' || c == '`'; });
+    return text;
+  };
+  for (int round = 0; round < 20000; ++round) {
+    std::string text;
+    const size_t length = random() % 24;
+    for (size_t i = 0; i < length; ++i) text += alphabet[random() % alphabet.size()];
+    MarkdownV2Reading reading = ReadMarkdownV2(ToMarkdownV2(text));
+    ASSERT_TRUE(reading.ok) << "'" << text << "' -> '" << ToMarkdownV2(text) << "': " << reading.error;
+    ASSERT_EQ(without_markers(reading.shown), without_markers(text)) << text;
+  }
 }
 
 }  // namespace
