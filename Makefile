@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc)
 # Paths under the checkout are hashed relative to it, so a clone in another folder (CI's) reuses the compiler cache.
 export CCACHE_BASEDIR ?= $(CURDIR)
 
-.PHONY: all setup configure build install run test eval eval-record bench bench-floor bench-soak bench-scale-out bench-knowledge bench-dashboard fuzz lint docs \
+.PHONY: all setup configure build install run test eval eval-record bench bench-platforms bench-floor bench-soak bench-scale-out bench-knowledge bench-dashboard fuzz lint docs \
         clean
 
 all: build
@@ -63,6 +63,10 @@ eval-record: configure
 
 bench: build
 	@bash bench/run.sh $(BUILD_DIR)
+
+# Signed webhook ingest per platform (WhatsApp, Instagram, Messenger, Telegram) against WhatsApp's.
+bench-platforms: build
+	@bash bench/platform_ingest.sh $(BUILD_DIR)
 
 # What signed webhook ingest costs without the store (HTTP alone, + signature, + parsing) beside `parley serve`.
 bench-floor: build

@@ -1,5 +1,9 @@
-// Load generator for signed webhook ingest. Each request is a distinct, correctly signed WhatsApp Cloud API
-// payload (a new message id, spread over many customers), so every request is a real insert, not a duplicate.
+// Load generator for signed webhook ingest. Each request is a distinct, correctly signed webhook of one platform
+// (--platform, WhatsApp by default), as the platform's plugin writes a sample text message (PlatformPlugin::
+// sample_webhook) with a new message id, spread over many customers, so every request is a real insert, not a
+// duplicate. A platform that signs with an app secret (Meta's) is given it with --secret; one whose webhooks are per
+// channel (Telegram) is given the channel's --public-id and its access token as --secret, from which the channel's
+// own webhook secret comes (Channel::WebhookSecret).
 //
 // Closed loop (default): --connections keep-alive connections each send the next request as soon as the previous
 // answer arrives. Open loop: --rate N sends N requests/s spread over the connections, and latency is measured from
@@ -8,7 +12,10 @@
 // It speaks raw HTTP/1.1 over Asio to stay light: it shares the machine's cores with the server. It reports its own
 // CPU time per request over the measured window (`generator_cpu_us`), which is the server's budget's other part.
 
+#include "channels/registry.h"
+#include "core/config.h"
 #include "core/crypto.h"
+#include "http/client.h"
 #include "read_response.h"
 
 #include <sys/resource.h>
@@ -21,7 +28,10 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <iostream>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,8 +43,10 @@ namespace {
 struct Options {
   std::string host = "127.0.0.1";
   int port = 8080;
+  std::string platform = "whatsapp";
   std::string secret;
-  std::string phone_number_id = "bench-phone-number-id";
+  std::string account_id = "bench-phone-number-id";
+  std::string public_id;
   int connections = 64;
   double duration_s = 10;
   double warmup_s = 2;
@@ -44,17 +56,52 @@ struct Options {
   std::string run_id;
 };
 
-std::string Payload(const Options& o, uint64_t n) {
-  std::string from = std::to_string(33600000000ULL + n % static_cast<uint64_t>(o.customers));
-  std::string body =
-      R"({"object":"whatsapp_business_account","entry":[{"id":"102290129340398","changes":[{"value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550783881","phone_number_id":")" +
-      o.phone_number_id + R"("},"contacts":[{"profile":{"name":"Bench Customer"},"wa_id":")" + from +
-      R"("}],"messages":[{"from":")" + from + R"(","id":"wamid.BENCH)" + o.run_id + "." + std::to_string(n) +
-      R"(","timestamp":")" + std::to_string(std::time(nullptr)) +
-      R"(","type":"text","text":{"body":"Hello, do you deliver on Sundays? I would like to order a cake."}}]},"field":"messages"}]}]})";
-  return "POST /api/whatsapp/webhook HTTP/1.1\r\nHost: " + o.host + "\r\nContent-Type: application/json\r\n" +
-         "X-Hub-Signature-256: sha256=" + parley::crypto::HmacSha256Hex(o.secret, body) +
+// How requests reach the platform's webhook: its path and the header that proves them.
+struct Webhook {
+  const parley::channels::PlatformPlugin* plugin = nullptr;
+  std::string path;
+  std::string channel_secret;  //!< Per-channel webhooks: the header's value.
+};
+
+std::string Payload(const Options& o, const Webhook& webhook, uint64_t n) {
+  parley::channels::SampleMessage message;
+  message.account_id = o.account_id;
+  message.from = std::to_string(33600000000ULL + n % static_cast<uint64_t>(o.customers));
+  message.name = "Bench Customer";
+  message.text = "Hello, do you deliver on Sundays? I would like to order a cake.";
+  message.message_id = "BENCH" + o.run_id + "." + std::to_string(n);
+  message.timestamp_ms = static_cast<int64_t>(std::time(nullptr)) * 1000;
+  const std::string body = webhook.plugin->sample_webhook(message);
+  const std::string proof = webhook.channel_secret.empty() ? "sha256=" + parley::crypto::HmacSha256Hex(o.secret, body)
+                                                           : webhook.channel_secret;
+  return "POST " + webhook.path + " HTTP/1.1\r\nHost: " + o.host + "\r\nContent-Type: application/json\r\n" +
+         std::string(webhook.plugin->webhook.signature_header) + ": " + proof +
          "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+// The platform's webhook as --platform, --public-id and --secret name it; nullopt (with the reason on stderr) when
+// they do not fit.
+std::optional<Webhook> FindWebhook(const Options& o) {
+  namespace channels = parley::channels;
+  Webhook webhook;
+  webhook.plugin = channels::FindPlatform(parley::Platform(o.platform));
+  if (webhook.plugin == nullptr || webhook.plugin->sample_webhook == nullptr) {
+    std::cerr << "no platform " << o.platform << " with sample webhooks\n";
+    return std::nullopt;
+  }
+  webhook.path = webhook.plugin->webhook_path();
+  if (webhook.plugin->webhook.verification == channels::WebhookSpec::Verification::kChannelSecret) {
+    if (o.public_id.empty()) {
+      std::cerr << o.platform << "'s webhooks are per channel: --public-id is needed\n";
+      return std::nullopt;
+    }
+    webhook.path = webhook.plugin->ChannelWebhookUrl("", o.public_id);
+    asio::io_context io;
+    parley::http::Client client(io.get_executor(), {});
+    const std::unique_ptr<channels::Channel> channel = webhook.plugin->make_channel(parley::Config{}, client);
+    webhook.channel_secret = channel->WebhookSecret(o.secret, o.public_id);
+  }
+  return webhook;
 }
 
 struct Shared {
@@ -131,8 +178,13 @@ int main(int argc, char** argv) {
   CLI::App cli{"Signed webhook ingest load generator"};
   cli.add_option("--host", o.host);
   cli.add_option("--port", o.port)->required();
-  cli.add_option("--secret", o.secret, "WHATSAPP_APP_SECRET of the server")->required();
-  cli.add_option("--phone-number-id", o.phone_number_id);
+  cli.add_option("--platform", o.platform, "The platform whose webhooks are sent (its registry name)");
+  cli.add_option("--secret", o.secret,
+                 "The app secret that signs the platform's webhooks (WHATSAPP_APP_SECRET, …), or for per-channel "
+                 "webhooks the channel's access token")
+      ->required();
+  cli.add_option("--account-id", o.account_id, "The channel's account (WhatsApp's phone number id, a Page id)");
+  cli.add_option("--public-id", o.public_id, "The channel's public id, for per-channel webhooks");
   cli.add_option("--connections", o.connections);
   cli.add_option("--duration", o.duration_s, "Seconds measured");
   cli.add_option("--warmup", o.warmup_s, "Seconds before measuring");
@@ -150,8 +202,10 @@ int main(int argc, char** argv) {
       o.total > 0
           ? static_cast<size_t>(o.total)
           : static_cast<size_t>(std::max(1000.0, (o.rate > 0 ? o.rate : 60000) * (o.duration_s + o.warmup_s + 1)));
+  const std::optional<Webhook> webhook = FindWebhook(o);
+  if (!webhook) return 2;
   shared.requests.reserve(count);
-  for (size_t i = 0; i < count; ++i) shared.requests.push_back(Payload(o, i));
+  for (size_t i = 0; i < count; ++i) shared.requests.push_back(Payload(o, *webhook, i));
   shared.latencies_us.reserve(count);
 
   asio::io_context io(1);
@@ -184,6 +238,7 @@ int main(int argc, char** argv) {
   double p99 = Percentile(shared.latencies_us, 0.99);
   double p999 = Percentile(shared.latencies_us, 0.999);
   boost::json::object result{
+      {"platform", o.platform},
       {"mode", o.rate > 0 ? "open_loop" : "closed_loop"},
       {"connections", o.connections},
       {"target_rate", o.rate},
