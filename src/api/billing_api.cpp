@@ -77,7 +77,7 @@ void BillingApi::RegisterRoutes(RouteTable& routes) {
   routes.Tenant(
       http::Verb::get, "/api/usage", kAdmins,
       {.summary = "Usage per UTC day in a range (default: this month), this month's totals, quotas and "
-                  "what remains",
+                  "what remains, and the storage the tenant's media takes",
        .tag = "billing",
        .query = {{"from", R"({"type": "string", "format": "date"})",
                   "First UTC day, YYYY-MM-DD (default: the first of this month)."},
@@ -184,6 +184,8 @@ boost::asio::awaitable<http::Response> BillingApi::GetUsage(const Principal& cal
       total.messages_in += day.messages_in;
       total.messages_out += day.messages_out;
     }
+    auto media_bytes = store_.media().UsageBytes(tenant_id);
+    if (!media_bytes) return media_bytes.error();
     boost::json::array data;
     for (const auto& day : *days) data.push_back(UsageJson(day));
     return boost::json::object{
@@ -194,7 +196,8 @@ boost::asio::awaitable<http::Response> BillingApi::GetUsage(const Principal& cal
         {"quotas", {{"ai_replies", Nullable(plan->monthly_ai_replies)}, {"credits", Nullable(plan->monthly_credits)}}},
         {"remaining",
          {{"ai_replies", Nullable(billing::Remaining(plan->monthly_ai_replies, total.ai_replies))},
-          {"credits", Nullable(billing::Remaining(plan->monthly_credits, total.credits))}}}};
+          {"credits", Nullable(billing::Remaining(plan->monthly_credits, total.credits))}}},
+        {"storage", {{"media_bytes", *media_bytes}}}};
   };
   auto body = co_await pool_.Run(load);
   if (!body) co_return http::ErrorResponse(body.error());

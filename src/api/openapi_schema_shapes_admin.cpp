@@ -426,7 +426,7 @@ extern const std::string_view kAdminSchemaShapes = R"json({
   },
   "Usage": {
     "type": "object",
-    "required": ["plan", "range", "days", "month", "quotas", "remaining"],
+    "required": ["plan", "range", "days", "month", "quotas", "remaining", "storage"],
     "properties": {
       "plan": {"type": "string"},
       "range": {"$ref": "#/components/schemas/DayRange"},
@@ -441,7 +441,14 @@ extern const std::string_view kAdminSchemaShapes = R"json({
         }
       },
       "quotas": {"$ref": "#/components/schemas/MonthlyFigures"},
-      "remaining": {"$ref": "#/components/schemas/MonthlyFigures"}
+      "remaining": {"$ref": "#/components/schemas/MonthlyFigures"},
+      "storage": {
+        "type": "object",
+        "required": ["media_bytes"],
+        "properties": {
+          "media_bytes": {"type": "integer", "description": "The customers' media files kept now (originals, as received)."}
+        }
+      }
     }
   },
   "Subscription": {

@@ -125,6 +125,8 @@ TEST_F(MediaTest, APhotoIsFetchedAndServedThroughSignedLinks) {
   EXPECT_TRUE(media.at("transcript").is_null());
   EXPECT_EQ(media.at("ocr_text"), "");  // Read, and no text in a gradient.
   EXPECT_TRUE(media.at("error").is_null());
+  // The tenant's usage counts the file it now keeps.
+  EXPECT_EQ(Get("/api/usage").at("storage").at("media_bytes").to_number<int64_t>(), static_cast<int64_t>(photo.size()));
   // Fetched with the channel's token, by media id, then from the URL Meta gave.
   EXPECT_EQ(graph_.media_downloads(), 1);
   bool looked_up = false;

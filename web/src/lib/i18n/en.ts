@@ -409,6 +409,7 @@ const messages = {
   'billing.credits': 'Credits',
   'billing.messagesIn': 'Messages received',
   'billing.messagesOut': 'Messages sent',
+  'billing.mediaStorage': 'Media kept',
   'billing.plans': 'Plans',
   'billing.price': 'Price per month',
   'billing.channels': 'Channels',

@@ -417,6 +417,7 @@ const fr: Catalog = {
     'billing.credits': 'Crédits',
     'billing.messagesIn': 'Messages reçus',
     'billing.messagesOut': 'Messages envoyés',
+    'billing.mediaStorage': 'Médias conservés',
     'billing.plans': 'Formules',
     'billing.price': 'Prix par mois',
     'billing.channels': 'Canaux',

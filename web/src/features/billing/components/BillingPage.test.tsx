@@ -25,6 +25,7 @@ const usage = {
   },
   quotas: { ai_replies: 100, credits: 200 },
   remaining: { ai_replies: 58, credits: 140 },
+  storage: { media_bytes: 2_500_000 },
 };
 
 const noSubscription = {
@@ -64,6 +65,7 @@ describe('BillingPage', () => {
     expect(within(used).getByText('42 of 100')).toBeInTheDocument();
     expect(within(used).getByRole('progressbar', { name: 'AI replies used' })).toHaveAttribute('value', '42');
     expect(within(used).getByText('60 of 200')).toBeInTheDocument();
+    expect(within(used).getByText('Media kept').nextElementSibling).toHaveTextContent('2.5 MB');
     const yours = screen.getByRole('region', { name: 'Your plan' });
     expect(within(yours).getByText('Free')).toBeInTheDocument();
     expect(within(yours).getByText('No subscription')).toBeInTheDocument();

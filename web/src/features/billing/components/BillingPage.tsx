@@ -37,7 +37,7 @@ function useCheckoutReturn() {
 }
 
 export function BillingPage() {
-  const { t, language, formatDateTime } = useI18n();
+  const { t, language, formatDateTime, formatBytes } = useI18n();
   const me = useMe();
   const plans = usePlans();
   const usage = useUsage();
@@ -119,6 +119,8 @@ export function BillingPage() {
             <dd>{totals.messages_in}</dd>
             <dt>{t('billing.messagesOut')}</dt>
             <dd>{totals.messages_out}</dd>
+            <dt>{t('billing.mediaStorage')}</dt>
+            <dd>{formatBytes(usage.data.storage.media_bytes)}</dd>
           </dl>
         </section>
 
