@@ -480,7 +480,8 @@ boost::asio::awaitable<http::Response> ChannelsApi::Update(const Principal& call
         co_return http::ErrorResponse(only.error());
       }
       json::object merged = current->settings;
-      for (auto& [key, value] : *SettingsIn(*plugin, *body)) merged[key] = value;
+      const std::optional<json::object> given = SettingsIn(*plugin, *body);
+      for (const auto& [key, value] : *given) merged[key] = value;
       auto checked = plugin->check_settings(merged);
       if (!checked) co_return http::ErrorResponse(checked.error());
       update.settings = std::move(*checked);

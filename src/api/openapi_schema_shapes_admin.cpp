@@ -294,7 +294,7 @@ extern const std::string_view kAdminSchemaShapes = R"json({
       "allowed_origins": {"type": "array", "items": {"type": "string"}, "description": "Web chat only: the sites (scheme://host[:port]) whose pages may embed the widget."},
       "script": {"type": "string", "description": "Web chat only: the tag to paste into the site."},
       "webchat_color": {"type": ["string", "null"], "description": "Web chat only: the widget's colour, #rrggbb."},
-      "webchat_texts": {"type": "object", "description": "Web chat only: the business's texts by language, over the built-in ones ({\"fr\": {\"greeting\": …}}).", "additionalProperties": {"type": "object", "additionalProperties": {"type": "string"}}},
+      "webchat_texts": {"type": "object", "description": "Web chat only: the business's texts by language, over the built-in ones ({\"fr\": {\"greeting\": …}}).", "additionalProperties": {"type": "object", "description": "One language's texts by key (launcher, title, message_label, send, greeting, name_label, email_label, start).", "additionalProperties": {"type": "string"}}},
       "created_at": {"type": "string", "format": "date-time"},
       "updated_at": {"type": "string", "format": "date-time"}
     }
@@ -317,7 +317,7 @@ extern const std::string_view kAdminSchemaShapes = R"json({
       "waba_id": {"type": ["string", "null"], "pattern": "^[0-9]{0,64}$", "description": "WhatsApp only."},
       "allowed_origins": {"type": "array", "items": {"type": "string"}, "minItems": 1, "description": "Web chat only: scheme://host[:port], exactly."},
       "webchat_color": {"type": ["string", "null"], "pattern": "^#[0-9a-fA-F]{6}$", "description": "Web chat only."},
-      "webchat_texts": {"type": ["object", "null"], "description": "Web chat only: texts by language over the built-in ones.", "additionalProperties": {"type": "object", "additionalProperties": {"type": "string"}}}
+      "webchat_texts": {"type": ["object", "null"], "description": "Web chat only: texts by language over the built-in ones.", "additionalProperties": {"type": "object", "description": "One language's texts by key (launcher, title, message_label, send, greeting, name_label, email_label, start).", "additionalProperties": {"type": "string"}}}
     }
   },
   "ChannelUpdateRequest": {
@@ -331,7 +331,7 @@ extern const std::string_view kAdminSchemaShapes = R"json({
       "waba_id": {"type": ["string", "null"], "pattern": "^[0-9]{0,64}$", "description": "WhatsApp only; empty clears it."},
       "allowed_origins": {"type": "array", "items": {"type": "string"}, "minItems": 1, "description": "Web chat only: replaces the list."},
       "webchat_color": {"type": ["string", "null"], "pattern": "^#[0-9a-fA-F]{6}$", "description": "Web chat only; null restores the default."},
-      "webchat_texts": {"type": ["object", "null"], "description": "Web chat only: replaces the overrides; null removes them.", "additionalProperties": {"type": "object", "additionalProperties": {"type": "string"}}}
+      "webchat_texts": {"type": ["object", "null"], "description": "Web chat only: replaces the overrides; null removes them.", "additionalProperties": {"type": "object", "description": "One language's texts by key (launcher, title, message_label, send, greeting, name_label, email_label, start).", "additionalProperties": {"type": "string"}}}
     }
   },
   "ConnectStart": {

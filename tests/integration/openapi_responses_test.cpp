@@ -130,6 +130,35 @@ TEST_F(OpenApiResponsesTest, RealAnswersMatchTheSchemasTheDocumentDeclares) {
   Sample("PUT", "/api/ai-settings", "/api/ai-settings", R"({"temperature": 0.2})");
   Sample("POST", "/api/playground/ask", "/api/playground/ask", R"({"question": "When are you open?"})");
 
+  // A web chat channel, and its widget's public API as a page of its allowed origin calls it.
+  auto webchat =
+      Sample("POST", "/api/social-accounts", "/api/social-accounts",
+             R"({"platform": "webchat", "display_name": "Acme chat", "allowed_origins": ["https://acme.test"]})");
+  ASSERT_EQ(webchat.status, 201) << webchat.body;
+  Sample("PATCH", "/api/social-accounts/{id}",
+         "/api/social-accounts/" + std::to_string(webchat.Json().at("id").to_number<int64_t>()),
+         R"({"webchat_color": "#112233", "webchat_texts": {"fr": {"greeting": "Bonjour !"}}})");
+  const std::string w = "/api/webchat/{public_id}";
+  const std::string widget = "/api/webchat/" + std::string(webchat.Json().at("public_id").as_string());
+  auto from_page = [&](const std::string& method, const std::string& pattern, const std::string& path,
+                       const std::string& body, const std::string& token) {
+    std::vector<std::pair<std::string, std::string>> headers{{"Content-Type", "application/json"},
+                                                             {"Origin", "https://acme.test"}};
+    if (!token.empty()) headers.emplace_back("Authorization", "Bearer " + token);
+    HttpResult result = Call(method, parley_->url(path), body, headers);
+    samples_.push_back({{"method", method}, {"path", pattern}, {"status", result.status}, {"body", result.Json()}});
+    return result;
+  };
+  from_page("GET", w + "/config", widget + "/config", {}, {});
+  auto visitor = from_page("POST", w + "/sessions", widget + "/sessions", R"({"name": "Ada"})", {});
+  ASSERT_EQ(visitor.status, 201) << visitor.body;
+  const std::string token(visitor.Json().at("token").as_string());
+  from_page("POST", w + "/sessions", widget + "/sessions", R"({"email": "not an address"})", {});
+  from_page("POST", w + "/messages", widget + "/messages", R"({"text": "Hello", "client_id": "c-1"})", token);
+  from_page("POST", w + "/messages", widget + "/messages", R"({"text": "Hello", "client_id": "c-2"})", "forged");
+  from_page("GET", w + "/messages", widget + "/messages", {}, token);
+  from_page("GET", w + "/config", "/api/webchat/unknown/config", {}, {});
+
   Sample("GET", "/api/social-accounts", "/api/social-accounts");
   Sample("GET", "/api/plans", "/api/plans");
   Sample("GET", "/api/usage", "/api/usage");

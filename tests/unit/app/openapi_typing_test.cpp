@@ -9,6 +9,7 @@
 #include "channels/registry.h"
 #include "core/config.h"
 #include "core/decision.h"
+#include "core/error.h"
 
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
@@ -181,7 +182,14 @@ TEST(OpenApiTypingTest, EnumsComeFromTheCodesTheServerUses) {
   EXPECT_EQ(platforms.at(0), "whatsapp");
   EXPECT_EQ(platforms.at(1), "instagram");
   EXPECT_EQ(schemas.at("Role").at("enum"), (json::array{"owner", "admin", "agent"}));
-  EXPECT_EQ(schemas.at("ErrorCode").at("enum").as_array().back(), "internal");
+  // core/error.h's codes, up to internal, then those the platforms' own routes answer.
+  json::array codes;
+  for (int i = 0; i <= static_cast<int>(ErrorCode::kInternal); ++i) codes.emplace_back(ToString(ErrorCode(i)));
+  for (const channels::PlatformPlugin* plugin : channels::Platforms()) {
+    for (std::string_view code : plugin->error_codes) codes.emplace_back(code);
+  }
+  EXPECT_EQ(schemas.at("ErrorCode").at("enum"), codes);
+  EXPECT_EQ(codes.at(static_cast<size_t>(ErrorCode::kInternal)), "internal");
   EXPECT_EQ(schemas.at("DocumentStatus").at("enum"), (json::array{"pending", "processing", "ready", "failed"}));
 }
 
