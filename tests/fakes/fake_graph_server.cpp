@@ -11,7 +11,9 @@
 // --whatsapp-business TOKEN,WABA_ID,PHONE_NUMBER_ID (repeatable) makes the token reach that business and number,
 // as a channel that is checked against Meta needs. --app APP_ID,APP_SECRET is the Meta app that logins are for, and
 // --login USER_TOKEN the person who signs in at its Login dialog (GET /dialog/oauth) and grants access: with
-// --whatsapp-business USER_TOKEN,… too, connecting with Meta finds that business and number.
+// --whatsapp-business USER_TOKEN,… too, connecting with Meta finds that business and number. --media
+// MEDIA_ID,TOKEN,FILE,MIME_TYPE (repeatable) is a customer's media WhatsApp holds: GET /MEDIA_ID with the token gives
+// its download URL, which serves FILE's bytes.
 
 #include "fakes/fake_graph.h"
 #include "http/http.h"
@@ -21,7 +23,9 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/json.hpp>
 
+#include <fstream>
 #include <iostream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -67,9 +71,17 @@ int main(int argc, char** argv) {
       graph.SetApp(parts[0], parts[1]);
     } else if (arg == "--login" && parts.size() == 1) {
       graph.SetLoginUser(parts[0]);
+    } else if (arg == "--media" && parts.size() == 4) {
+      std::ifstream file(parts[2], std::ios::binary);
+      std::string bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+      if (!file.good() && !file.eof()) {
+        std::cerr << "fake_graph_server: cannot read " << parts[2] << "\n";
+        return 2;
+      }
+      graph.AddMedia(parts[0], parts[1], std::move(bytes), parts[3]);
     } else {
       std::cerr << "usage: fake_graph_server [--whatsapp-business TOKEN,WABA_ID,PHONE_NUMBER_ID]... "
-                   "[--app APP_ID,APP_SECRET] [--login USER_TOKEN]\n";
+                   "[--app APP_ID,APP_SECRET] [--login USER_TOKEN] [--media MEDIA_ID,TOKEN,FILE,MIME_TYPE]...\n";
       return 2;
     }
     ++i;

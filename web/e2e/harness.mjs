@@ -197,9 +197,12 @@ export async function startTenant(graph, env = {}) {
   return parley;
 }
 
-// A customer's WhatsApp text message, in the shape and with the signature (X-Hub-Signature-256: HMAC-SHA256 of
-// the raw body with the app secret) Meta uses. Resolves with the webhook's answer and when its 200 arrived.
-export async function sendWhatsApp(parley, { from, id, text, name = 'Camille Client' }) {
+// A customer's WhatsApp text message, or with `image` ({id, mime_type, caption}) a photo, in the shape and with the
+// signature (X-Hub-Signature-256: HMAC-SHA256 of the raw body with the app secret) Meta uses. Resolves with the
+// webhook's answer and when its 200 arrived.
+export async function sendWhatsApp(parley, { from, id, text, image, name = 'Camille Client' }) {
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const message = image ? { from, id, timestamp, type: 'image', image } : { from, id, timestamp, type: 'text', text: { body: text } };
   const body = JSON.stringify({
     object: 'whatsapp_business_account',
     entry: [{
@@ -210,7 +213,7 @@ export async function sendWhatsApp(parley, { from, id, text, name = 'Camille Cli
           messaging_product: 'whatsapp',
           metadata: { display_phone_number: '15550783881', phone_number_id: PHONE_NUMBER_ID },
           contacts: [{ profile: { name }, wa_id: from }],
-          messages: [{ from, id, timestamp: String(Math.floor(Date.now() / 1000)), type: 'text', text: { body: text } }],
+          messages: [message],
         },
       }],
     }],

@@ -1,0 +1,103 @@
+// A customer's photo as a person meets it in the inbox: WhatsApp delivers the media id, Parley fetches the bytes
+// from the (fake) Graph API, keeps them and shows the thread a thumbnail that the browser really loads through its
+// signed link, with the caption and a link that opens the full photo.
+
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { deflateSync } from 'node:zlib';
+import { eventually, openPage, screenshot, sendWhatsApp, signIn, useDashboard } from './harness.mjs';
+
+const MEDIA_ID = '1077324873498572';
+const WIDTH = 640;
+const HEIGHT = 480;
+
+function crc32(bytes) {
+  let crc = 0xffffffff;
+  for (const byte of bytes) {
+    crc ^= byte;
+    for (let bit = 0; bit < 8; bit++) crc = crc & 1 ? 0xedb88320 ^ (crc >>> 1) : crc >>> 1;
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+function chunk(type, data) {
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
+  return Buffer.concat([length, body, crc]);
+}
+
+// A WIDTH × HEIGHT RGB gradient as a PNG file (a photo's stand-in that any decoder reads).
+function gradientPng() {
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(WIDTH, 0);
+  header.writeUInt32BE(HEIGHT, 4);
+  header.set([8, 2, 0, 0, 0], 8);
+  const rows = Buffer.alloc(HEIGHT * (1 + WIDTH * 3));
+  for (let y = 0; y < HEIGHT; y++) {
+    const row = y * (1 + WIDTH * 3);
+    for (let x = 0; x < WIDTH; x++) rows.set([(x * 255) / WIDTH, (y * 255) / HEIGHT, 160], row + 1 + x * 3);
+  }
+  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  return Buffer.concat([signature, chunk('IHDR', header), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
+}
+
+const files = mkdtempSync(path.join(tmpdir(), 'parley-e2e-media-'));
+const photo = path.join(files, 'photo.png');
+writeFileSync(photo, gradientPng());
+after(() => rmSync(files, { recursive: true, force: true }));
+
+// The channel's token (harness.mjs's startTenant) reaches the photo on the fake Graph API, whose download URL is
+// on loopback, which the outbound address policy must be told to allow.
+const env = useDashboard(
+  { PARLEY_OCR_LANGUAGES: '', PARLEY_OUTBOUND_ALLOW: '127.0.0.1' },
+  { graphArgs: ['--media', `${MEDIA_ID},EAAG-e2e-token,${photo},image/png`] },
+);
+
+test("a customer's photo shows in the thread as a thumbnail loaded through its signed link", async () => {
+  const caption = 'Is this cake damaged?';
+  await sendWhatsApp(env.parley, {
+    from: '33600000031',
+    id: 'wamid.e2e.media.1',
+    name: 'Pia Photo',
+    image: { id: MEDIA_ID, mime_type: 'image/png', sha256: 'unused-by-parley', caption },
+  });
+  const page = await openPage(env.browser);
+  await signIn(page, env.parley);
+  await page.getByRole('link', { name: /Pia Photo/ }).click();
+  const thread = page.getByRole('log', { name: 'Messages' });
+  await thread.getByText(caption, { exact: true }).waitFor();
+
+  // The photo is fetched in the background; no live event says when it is kept, so the person sees it at the
+  // thread's next load.
+  const open = thread.getByRole('link', { name: /^Image \(.+\), opens in a new tab$/ });
+  await eventually(
+    async () => {
+      await page.reload();
+      await thread.getByText(caption, { exact: true }).waitFor();
+      return (await open.count()) === 1;
+    },
+    { timeout: 20_000, interval: 500, what: 'the kept photo in the thread' },
+  );
+  const thumbnail = open.getByRole('img', { name: 'Image' });
+  await thumbnail.waitFor();
+  await page.waitForFunction((img) => img.complete && img.naturalWidth > 0, await thumbnail.elementHandle());
+  const [width, height] = await thumbnail.evaluate((img) => [img.naturalWidth, img.naturalHeight]);
+  assert.ok(width <= 256 && height <= 256 && width > height, `a landscape thumbnail, not the original: ${width}×${height}`);
+
+  // The full photo behind the link: the original bytes, served without a session to whoever holds the link.
+  const href = await open.getAttribute('href');
+  const original = await fetch(new URL(href, env.parley.url));
+  assert.equal(original.status, 200);
+  assert.equal(original.headers.get('content-type'), 'image/png');
+  assert.equal(Buffer.from(await original.arrayBuffer()).length, gradientPng().length);
+
+  await screenshot(page, 'inbox-photo');
+  page.assertNoErrors();
+  await page.context().close();
+});
