@@ -325,7 +325,8 @@ TEST_F(AccessTest, OpenApiDocumentListsEveryRouteAndIsValidOpenApi31) {
       auto answer = Call(verb, parley_->url(concrete));
       EXPECT_NE(answer.status, 405) << verb << " " << concrete;
       if (answer.status == 404) {
-        EXPECT_NE(answer.body.find("\"not_found\""), std::string::npos) << verb << " " << concrete;
+        // The handler's own 404: not_found, or a platform route's own code (the web chat's channel_not_found).
+        EXPECT_NE(answer.body.find("not_found\""), std::string::npos) << verb << " " << concrete;
         EXPECT_EQ(answer.body.find("no such route"), std::string::npos) << verb << " " << concrete;
       }
     }
