@@ -45,6 +45,15 @@ std::string MessageStatusEventData(int64_t conversation_id, int64_t message_id, 
   return SerializeJson(data);
 }
 
+std::string MessageMediaEventData(int64_t conversation_id, int64_t message_id, MessageStatus status,
+                                  std::string_view media_status) {
+  return SerializeJson(boost::json::object{{"conversation_id", conversation_id},
+                                           {"message_id", message_id},
+                                           {"status", ToString(status)},
+                                           {"error", nullptr},
+                                           {"media_status", media_status}});
+}
+
 std::string SupportEventData(int64_t support_item_id, int64_t conversation_id) {
   return IdsJson({{"support_item_id", support_item_id}, {"conversation_id", conversation_id}});
 }

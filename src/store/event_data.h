@@ -21,6 +21,10 @@ std::string ErasedConversationEventData(int64_t conversation_id);
 std::string MessageEventData(int64_t conversation_id, int64_t message_id);
 std::string MessageStatusEventData(int64_t conversation_id, int64_t message_id, MessageStatus status,
                                    const std::optional<MessageError>& error);
+// message.updated when a customer's media file is kept or given up on: the message's own status beside
+// `media_status` ("ready" or "failed"), which tells a reader to load the message's media again.
+std::string MessageMediaEventData(int64_t conversation_id, int64_t message_id, MessageStatus status,
+                                  std::string_view media_status);
 std::string SupportEventData(int64_t support_item_id, int64_t conversation_id);
 // document.progress: `chunks` only once ready, `error` empty when none.
 std::string DocumentProgressEventData(int64_t document_id, DocumentStatus status, double progress, int64_t chunks,

@@ -2,6 +2,7 @@
 // several processes share them: a record is leased by a conditional UPDATE, so one of them fetches it.
 
 #include "store/media_records.h"
+#include "store/event_data.h"
 #include "store/postgres/postgres_store.h"
 #include "store/postgres/rows.h"
 #include "store/postgres/sub_stores.h"
@@ -28,7 +29,9 @@ constexpr char kFinish[] =
     "UPDATE media SET status = $3, error = $4, mime_type = $5, bytes = $6, file_key = $7, thumbnail_key = $8,"
     " agent_key = $9, attempts = attempts + 1, next_attempt_at = $10, lease_until = 0, updated_at = $11,"
     " transcript = $12, ocr_text = $13"
-    " WHERE id = $1 AND lease_until = $2 AND status = 'pending'";
+    " WHERE id = $1 AND lease_until = $2 AND status = 'pending'"
+    " RETURNING tenant_id, (SELECT conversation_id FROM messages WHERE id = media.message_id), message_id,"
+    " (SELECT status FROM messages WHERE id = media.message_id)";
 constexpr char kFileKeys[] =
     "SELECT file_key FROM media WHERE tenant_id = $1 AND file_key IS NOT NULL UNION "
     "SELECT thumbnail_key FROM media WHERE tenant_id = $1 AND thumbnail_key IS NOT NULL UNION "
@@ -94,8 +97,14 @@ class PostgresMediaRecords final : public MediaRecords {
                   Nullable(outcome.thumbnail_key), Nullable(outcome.agent_key),
                   outcome.status == MediaStatus::kPending ? outcome.retry_at_ms : now_ms, now_ms, outcome.transcript,
                   outcome.ocr_text);
-    return store_.Write<void>([&](Connection& db, EventNotes&) -> Result<void> {
-      STORE_TRY(db.Query(kFinish, params));
+    return store_.Write<void>([&](Connection& db, EventNotes& notes) -> Result<void> {
+      STORE_ASSIGN_OR_RETURN(auto finished, db.Query(kFinish, params));
+      if (finished.empty() || outcome.status == MediaStatus::kPending || finished.IsNull(0, 1)) return Ok();
+      const MessageStatus message_status = ParseMessageStatus(finished.Text(0, 3)).value_or(MessageStatus::kReceived);
+      STORE_TRY(AppendEvent(
+          db, notes, finished.Int(0, 0), EventType::kMessageUpdated,
+          MessageMediaEventData(finished.Int(0, 1), finished.Int(0, 2), message_status, ToString(outcome.status)),
+          now_ms));
       return Ok();
     });
   }

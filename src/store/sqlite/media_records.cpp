@@ -3,6 +3,7 @@
 #include "store/sqlite/media_records.h"
 
 #include "core/json.h"
+#include "store/event_data.h"
 #include "store/sqlite/db.h"
 #include "store/sqlite/read_all.h"
 #include "store/sqlite/sqlite_store.h"
@@ -28,6 +29,10 @@ constexpr char kFinish[] =
     " agent_key = ?9, attempts = attempts + 1, next_attempt_at = ?10, lease_until = 0, updated_at = ?11,"
     " transcript = ?12, ocr_text = ?13"
     " WHERE id = ?1 AND lease_until = ?2 AND status = 'pending'";
+// The message a record belongs to, for the event that tells readers its media changed.
+constexpr char kMediaMessage[] =
+    "SELECT m.tenant_id, m.conversation_id, m.id, m.status FROM media JOIN messages m ON m.id = media.message_id"
+    " WHERE media.id = ?1";
 constexpr char kForMessages[] =
     "SELECT " MEDIA_COLUMNS " FROM media WHERE tenant_id = ?1 AND message_id IN (SELECT value FROM json_each(?2))";
 constexpr char kByPublicId[] = "SELECT " MEDIA_COLUMNS " FROM media WHERE tenant_id = ?1 AND public_id = ?2";
@@ -125,7 +130,16 @@ class SqliteMediaRecords final : public MediaRecords {
       finish.Bind(6, outcome.bytes).Bind(7, file_key).Bind(8, thumbnail_key).Bind(9, agent_key);
       finish.Bind(10, outcome.status == MediaStatus::kPending ? outcome.retry_at_ms : now_ms).Bind(11, now_ms);
       finish.Bind(12, outcome.transcript).Bind(13, outcome.ocr_text);
-      return finish.Run();
+      STORE_TRY(finish.Run());
+      if (db.Changes() == 0 || outcome.status == MediaStatus::kPending) return Ok();
+      STORE_ASSIGN_OR_RETURN(auto message, db.Prepare(kMediaMessage));
+      STORE_ASSIGN_OR_RETURN(bool found, message.Bind(1, media_id).Step());
+      if (!found) return Ok();
+      const MessageStatus message_status = ParseMessageStatus(message.Text(3)).value_or(MessageStatus::kReceived);
+      STORE_TRY(store_.AppendEvent(message.Int(0), EventType::kMessageUpdated,
+                                   MessageMediaEventData(message.Int(1), message.Int(2), message_status, status),
+                                   now_ms));
+      return Ok();
     });
   }
 

@@ -4,9 +4,14 @@
 #include "store_test.h"
 
 #include "store/contact_store.h"
+#include "store/events.h"
 #include "store/media_records.h"
 
+#include <boost/json.hpp>
+
 #include <set>
+#include <string>
+#include <vector>
 
 namespace parley::store::testing {
 namespace {
@@ -93,6 +98,41 @@ TEST_P(MediaRecordsTest, DueRecordsAreLeasedOnceRetriedAndFinished) {
   EXPECT_EQ(media().FileKeys(tenant_.id).value(), (std::set<std::string>{"a", "f", "t"}));
   EXPECT_EQ(media().UsageBytes(tenant_.id).value(), 1234);
   EXPECT_EQ(media().UsageBytes(tenant_.id + 1).value(), 0);
+}
+
+TEST_P(MediaRecordsTest, AFileKeptOrGivenUpOnIsAnnouncedOnItsMessage) {
+  const int64_t conversation = Photo("wamid.p1", "m1");
+  const int64_t message_id = Messages(conversation).at(0).id;
+  const auto media_events = [&] {
+    std::vector<std::string> found;
+    for (const Event& event : store_->events().Read(tenant_.id, 0, 1000).value().events) {
+      if (event.type == EventType::kMessageUpdated && event.data.find("media_status") != std::string::npos) {
+        found.push_back(event.data);
+      }
+    }
+    return found;
+  };
+  auto leased = media().LeaseDue(kT0, kT0 + 60000, 10).value();
+  ASSERT_EQ(leased.size(), 1u);
+  MediaOutcome retry{.status = MediaStatus::kPending, .error = "WhatsApp did not deliver the media"};
+  retry.retry_at_ms = kT0 + 10;
+  ASSERT_TRUE(media().Finish(leased[0].id, kT0 + 60000, retry, kT0 + 5));
+  EXPECT_TRUE(media_events().empty());  // Still pending: nothing a reader would show differently.
+
+  leased = media().LeaseDue(kT0 + 10, kT0 + 70000, 10).value();
+  ASSERT_EQ(leased.size(), 1u);
+  MediaOutcome ready{.status = MediaStatus::kReady, .mime_type = "image/jpeg", .bytes = 1234, .file_key = "f"};
+  ASSERT_TRUE(media().Finish(leased[0].id, kT0 + 70000, ready, kT0 + 11));
+  const auto events = media_events();
+  ASSERT_EQ(events.size(), 1u);
+  const auto data = boost::json::parse(events[0]).as_object();
+  EXPECT_EQ(data.at("conversation_id").to_number<int64_t>(), conversation);
+  EXPECT_EQ(data.at("message_id").to_number<int64_t>(), message_id);
+  EXPECT_EQ(data.at("status"), "received");
+  EXPECT_EQ(data.at("media_status"), "ready");
+  // A stale lease's outcome announces nothing.
+  ASSERT_TRUE(media().Finish(leased[0].id, kT0 + 70000, ready, kT0 + 12));
+  EXPECT_EQ(media_events().size(), 1u);
 }
 
 TEST_P(MediaRecordsTest, RefusedAndFailedKeepTheirReason) {

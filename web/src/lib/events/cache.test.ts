@@ -113,6 +113,18 @@ describe('applyEvent', () => {
     expect(thread.pages[0]!.data[0]).toMatchObject({ status: 'failed', error: { title: 'rejected' } });
   });
 
+  it("loads a thread again when a message's media file is kept", () => {
+    const client = setup();
+    applyEvent(client, {
+      id: 9,
+      type: 'message.updated',
+      created_at: '',
+      data: { conversation_id: 1, message_id: 1, status: 'received', error: null, media_status: 'ready' },
+    } as LiveEvent);
+    expect(client.getQueryState(queryKeys.messages(1))?.isInvalidated).toBe(true);
+    expect(client.getQueryState(queryKeys.messages(2))).toBeUndefined();
+  });
+
   it('refetches everything on stream.reset', () => {
     const client = setup();
     applyEvent(client, { type: 'stream.reset' });

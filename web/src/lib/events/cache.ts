@@ -176,6 +176,11 @@ export function applyEvent(client: QueryClient, event: LiveEvent): void {
       }
       return;
     case 'message.updated':
+      // A media file kept or given up on: the thread loads the message again, with its signed links.
+      if (event.data.media_status) {
+        void client.invalidateQueries({ queryKey: queryKeys.messages(event.data.conversation_id) });
+        return;
+      }
       updateMessage(client, event.data.conversation_id, event.data.message_id, {
         status: event.data.status,
         error: event.data.error,

@@ -17,6 +17,8 @@ export type LiveEvent =
         message_id: number;
         status: Message['status'];
         error: Message['error'];
+        /** Set when the customer's media file was kept or given up on: the message's media is loaded again. */
+        media_status?: 'ready' | 'failed';
       }
     >
   | Envelope<'conversation.created' | 'conversation.updated', { conversation: Conversation }>
