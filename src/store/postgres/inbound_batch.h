@@ -51,8 +51,9 @@ struct ContactRow {
   std::optional<int64_t> open_conversation;  //!< Its open conversation of the key's comment_on, if any.
 };
 
-// The contacts of `keys` (distinct keys; a contact may come with several comment_on), in their order: found, or added (with no open conversation), in two
-// statements at most (three when another process adds one of them meanwhile), plus one for the renames.
+// The contacts of `keys` (distinct keys; a contact may come with several comment_on), in their order: found, or added
+// (with no open conversation), in two statements at most (three when another process adds one of them meanwhile), plus
+// one for the renames.
 Result<std::vector<ContactRow>> UpsertContacts(Connection& db, const std::vector<ContactKey>& keys);
 
 struct NewConversation {
