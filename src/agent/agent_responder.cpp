@@ -1,6 +1,7 @@
 #include "agent/agent_responder.h"
 
 #include "core/json.h"
+#include "core/utf8.h"
 #include "store/message_media.h"
 
 namespace parley::agent {
@@ -9,13 +10,6 @@ namespace {
 // The most of a media's read text (a photo's, a PDF's) the agent reads in one message: a document leaves room in the
 // burst (kMaxBurstBytes) for the words sent with it.
 constexpr size_t kMaxReadTextBytes = 3000;
-
-// Cuts `text` to at most `bytes`, at a character boundary.
-void CutAt(std::string& text, size_t bytes) {
-  if (text.size() <= bytes) return;
-  while (bytes > 0 && (static_cast<unsigned char>(text[bytes]) & 0xC0) == 0x80) --bytes;
-  text.resize(bytes);
-}
 
 // Runs of spaces, tabs and line breaks become one space (the extractors' own collapsing is knowledge's internal).
 std::string OneLine(std::string_view text) {
@@ -44,7 +38,7 @@ std::string MessageText(const store::StoredMessage& message) {
   } else if (message.type != MessageType::kText && message.type != MessageType::kInteractive) {
     std::string ocr_text = media && media->ocr_text ? OneLine(*media->ocr_text) : std::string();
     if (ocr_text.size() > kMaxReadTextBytes) {
-      CutAt(ocr_text, kMaxReadTextBytes);
+      ocr_text.resize(Utf8Prefix(ocr_text, kMaxReadTextBytes).size());
       ocr_text += "…";
     }
     placeholder = "[" + std::string(ToString(message.type)) +
@@ -69,7 +63,7 @@ std::string BurstText(const std::vector<store::StoredMessage>& messages, int& le
         ++left_out;
         continue;
       }
-      CutAt(text, kMaxBurstBytes);
+      text.resize(Utf8Prefix(text, kMaxBurstBytes).size());
     }
     bytes += text.size() + 1;
     newest_first.push_back(std::move(text));

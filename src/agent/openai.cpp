@@ -2,6 +2,7 @@
 
 #include "core/crypto.h"
 #include "core/json.h"
+#include "core/utf8.h"
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -59,10 +60,7 @@ std::string Redact(std::string text, std::string_view api_key) {
 std::string Excerpt(std::string_view server_text, std::string_view api_key) {
   std::string text = Redact(std::string(server_text), api_key);
   if (text.size() <= kExcerptBytes) return text;
-  size_t end = kExcerptBytes;
-  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-  text.resize(end);
-  return text + "…";
+  return std::string(Utf8Prefix(text, kExcerptBytes)) + "…";
 }
 
 // The server's own words: error.message of an OpenAI error body, a bare {"error": "…"} (Ollama, some proxies),

@@ -1,5 +1,7 @@
 #include "app/comment_replies.h"
 
+#include "core/utf8.h"
+
 #include <array>
 #include <cctype>
 
@@ -139,10 +141,7 @@ std::string ShortForPublic(std::string_view text, size_t max_bytes) {
   if (kept.size() <= max_bytes) return std::string(kept);
   // Cut at the last space that leaves room for "…" (3 bytes), never inside a UTF-8 sequence.
   size_t cut = kept.rfind(' ', max_bytes - 3);
-  if (cut == std::string_view::npos || cut == 0) {
-    cut = max_bytes - 3;
-    while (cut > 0 && (static_cast<unsigned char>(kept[cut]) & 0xC0) == 0x80) --cut;
-  }
+  if (cut == std::string_view::npos || cut == 0) cut = Utf8Prefix(kept, max_bytes - 3).size();
   return std::string(kept.substr(0, cut)) + "\xe2\x80\xa6";
 }
 

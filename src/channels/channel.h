@@ -128,6 +128,10 @@ class Channel {
   // What the answer to a stored webhook carries for the platform, when it can act on it (Telegram runs the Bot API
   // method a webhook's answer names: answerCallbackQuery); nullopt for the usual acknowledgement.
   virtual std::optional<boost::json::object> WebhookAnswer(const WebhookEvents& events) const;
+
+ protected:
+  // The defaults' refusal of what the platform does not have: "<display name> has no <what>", not transient.
+  SendResult Unsupported(std::string_view what) const;
 };
 
 // One live channel per platform.

@@ -90,19 +90,23 @@ std::string PlatformPlugin::ChannelWebhookUrl(std::string_view public_url, std::
   return std::string(public_url) + "/api/" + std::string(name) + "/webhook/" + std::string(public_id);
 }
 
-boost::asio::awaitable<SendResult> Channel::SendTemplate(const SendAccount&, std::string_view, const TemplateMessage&) {
+SendResult Channel::Unsupported(std::string_view what) const {
   const PlatformPlugin* plugin = FindPlatform(platform());
   const std::string name = plugin != nullptr ? std::string(plugin->display_name) : std::string(ToString(platform()));
-  co_return SendResult{{}, MessageError{0, name + " has no message templates", {}}};
+  return SendResult{{}, MessageError{0, name + " has no " + std::string(what), {}}};
+}
+
+boost::asio::awaitable<SendResult> Channel::SendTemplate(const SendAccount&, std::string_view, const TemplateMessage&) {
+  co_return Unsupported("message templates");
 }
 
 boost::asio::awaitable<SendResult> Channel::ReplyToComment(const SendAccount&, std::string_view, std::string_view,
                                                            bool) {
-  co_return SendResult{{}, MessageError{0, std::string(ToString(platform())) + " has no comments", {}}};
+  co_return Unsupported("comments");
 }
 
 boost::asio::awaitable<SendResult> Channel::ModerateComment(const SendAccount&, std::string_view, CommentModeration) {
-  co_return SendResult{{}, MessageError{0, std::string(ToString(platform())) + " has no comments", {}}};
+  co_return Unsupported("comments");
 }
 
 std::string Channel::WebhookSecret(std::string_view, std::string_view) const { return {}; }

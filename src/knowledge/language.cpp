@@ -1,5 +1,6 @@
 #include "knowledge/language.h"
 
+#include "core/utf8.h"
 #include "knowledge/text.h"
 
 // CLD2's public header uses FILE without including its declaration.
@@ -165,14 +166,6 @@ Statistical Cld2(const std::string& text) {
   return {code, reliable && !code.empty()};
 }
 
-// The longest prefix of `text` of at most `limit` bytes that does not cut a UTF-8 sequence.
-std::string_view Prefix(std::string_view text, size_t limit) {
-  if (text.size() <= limit) return text;
-  size_t end = limit;
-  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-  return text.substr(0, end);
-}
-
 bool AllDigits(std::string_view word) {
   return std::all_of(word.begin(), word.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
@@ -238,7 +231,7 @@ std::string_view ToString(LanguageEvidence evidence) {
 }
 
 DetectedLanguage DetectLanguage(std::string_view text, std::string_view hint) {
-  const std::string clean = Normalize(Prefix(text, kMaxDetectedBytes));
+  const std::string clean = Normalize(Utf8Prefix(text, kMaxDetectedBytes));
   std::vector<std::string> words = Words(Fold(clean));
   std::erase_if(words, AllDigits);
   const std::string hinted = LanguageCode(hint).value_or("");

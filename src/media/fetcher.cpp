@@ -1,6 +1,7 @@
 #include "media/fetcher.h"
 
 #include "core/log.h"
+#include "core/utf8.h"
 #include "media/sniff.h"
 
 #include <boost/asio/as_tuple.hpp>
@@ -158,11 +159,7 @@ asio::awaitable<void> Fetcher::Understand(const store::MediaRecord& record, cons
     co_return;
   }
   std::string text = std::move(*understood);
-  if (text.size() > kMaxReadTextBytes) {
-    size_t cut = kMaxReadTextBytes;
-    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-    text.resize(cut);
-  }
+  text.resize(Utf8Prefix(text, kMaxReadTextBytes).size());
   const auto chars = static_cast<int64_t>(text.size());
   (transcribes ? outcome.transcript : outcome.ocr_text) = std::move(text);
   log::Info(transcribes ? "media_transcribed" : "media_text_read",

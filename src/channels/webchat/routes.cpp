@@ -123,7 +123,7 @@ class WebchatRoutes final : public PlatformRoutes {
   asio::awaitable<http::Response> Admit(const http::Request& request, const http::RouteContext& route, Handler handler);
   // The visitor a token names on the channel; nullopt when it is missing, forged, another channel's or expired.
   std::optional<std::string> Visitor(std::string_view token, const Admitted& admitted) const;
-  // Takes one token from each of `keys`' buckets in `limiters`: the first refusal, or nullopt.
+  // Takes one token from `key`'s bucket in `limiter`: the 429 to answer when it is empty, or nullopt.
   asio::awaitable<std::optional<http::Response>> Limit(RateLimiter& limiter, std::string key);
 
   asio::awaitable<http::Response> Preflight(const http::Request&, const http::RouteContext&, const Admitted&);

@@ -154,16 +154,6 @@ Result<json::object> CheckSettings(const json::object& settings) {
   return checked;
 }
 
-std::vector<std::string> AllowedOrigins(const json::object& settings) {
-  std::vector<std::string> origins;
-  const json::value* list = settings.if_contains(kAllowedOrigins);
-  if (list == nullptr || !list->is_array()) return origins;
-  for (const json::value& origin : list->as_array()) {
-    if (origin.is_string()) origins.emplace_back(origin.as_string());
-  }
-  return origins;
-}
-
 bool OriginAllowed(const json::object& settings, std::string_view origin) {
   const json::value* list = settings.if_contains(kAllowedOrigins);
   if (origin.empty() || list == nullptr || !list->is_array()) return false;
@@ -204,11 +194,10 @@ std::string ScriptTag(std::string_view public_url, std::string_view public_id) {
 }
 
 json::object ChannelDetails(std::string_view public_id, const json::object& settings, std::string_view public_url) {
-  json::array origins;
-  for (std::string& origin : AllowedOrigins(settings)) origins.emplace_back(std::move(origin));
+  const json::value* origins = settings.if_contains(kAllowedOrigins);
   const json::value* color = settings.if_contains(kColor);
   const json::value* texts = settings.if_contains(kTexts);
-  return json::object{{"allowed_origins", std::move(origins)},
+  return json::object{{"allowed_origins", origins != nullptr && origins->is_array() ? *origins : json::array()},
                       {"script", ScriptTag(public_url, public_id)},
                       {kColor, color != nullptr ? *color : json::value(nullptr)},
                       {kTexts, texts != nullptr ? *texts : json::value(json::object())}};

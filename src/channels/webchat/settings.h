@@ -29,8 +29,6 @@ Result<std::string> ParseOrigin(std::string_view text);
 // TextKeys()); kInvalidArgument naming what is wrong, or unknown keys.
 Result<boost::json::object> CheckSettings(const boost::json::object& settings);
 
-// The channel's allowed origins (none when the settings hold none).
-std::vector<std::string> AllowedOrigins(const boost::json::object& settings);
 // Whether `origin` (a request's Origin header) is one of the channel's, compared exactly.
 bool OriginAllowed(const boost::json::object& settings, std::string_view origin);
 

@@ -1,5 +1,7 @@
 #include "core/utf8.h"
 
+#include <string>
+
 #include <gtest/gtest.h>
 
 namespace parley {
@@ -28,6 +30,16 @@ TEST(Utf8Test, SequenceLengthIsWhatTheFirstCharacterTakes) {
   for (std::string_view bad : {"", "\xff", "\x80", "\xc3", "\xc0\xaf", "\xed\xa0\x80", "\xe2\x82"}) {
     EXPECT_EQ(Utf8SequenceLength(bad), 0u) << testing::PrintToString(bad);
   }
+}
+
+TEST(Utf8Test, APrefixNeverCutsACharacterInTwo) {
+  const std::string text = "caf\xC3\xA9 \xF0\x9F\xA5\x90";  // "café 🥐": é is 2 bytes, the croissant 4.
+  EXPECT_EQ(Utf8Prefix(text, 100), text);
+  EXPECT_EQ(Utf8Prefix(text, 4), "caf");  // The cut would fall inside é.
+  EXPECT_EQ(Utf8Prefix(text, 5), "caf\xC3\xA9");
+  EXPECT_EQ(Utf8Prefix(text, 8), "caf\xC3\xA9 ");  // Inside the croissant.
+  EXPECT_EQ(Utf8Prefix(text, 0), "");
+  EXPECT_TRUE(IsValidUtf8(Utf8Prefix(text, 9)));
 }
 
 }  // namespace
