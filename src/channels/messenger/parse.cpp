@@ -146,8 +146,8 @@ void ParseEvent(FieldReader& read, const json::object& event, const std::string&
       return;
     }
     for (const json::value& mid : *mids) {
-      if (!mid.is_string()) {
-        read.Fail("each element of \"mids\" must be a string");
+      if (!mid.is_string() || mid.get_string().empty()) {
+        read.Fail("each element of \"mids\" must be a non-empty string");
         return;
       }
       events.statuses.push_back(StatusUpdate{Platform(kName), base.account_id, std::string(mid.get_string()),
