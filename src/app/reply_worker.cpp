@@ -102,7 +102,8 @@ ReplyWorker::ReplyWorker(boost::asio::any_io_executor executor, const Config& co
       channels_(channels),
       responder_(responder),
       batcher_(batcher),
-      clock_(clock) {}
+      clock_(clock),
+      profiles_(executor_, store, pool, clock) {}
 
 void ReplyWorker::OnDue(int64_t conversation_id) {
   {
@@ -323,6 +324,11 @@ boost::asio::awaitable<Result<store::CommitResult>> ReplyWorker::Answer(std::sha
     });
   }
 
+  // A customer the webhooks did not name (Messenger, Instagram) is looked up beside the answer, never before it.
+  if (claim.conversation.contact.name.empty()) {
+    profiles_.Start(*channel, account, claim.channel.id, claim.conversation.contact.platform_id);
+  }
+
   auto reply = co_await responder_.Respond(claim);
   if (!reply) co_return reply.error();
   // A comment thread is answered under the comment or privately (app/comment_replies.h), never by a direct message
@@ -515,7 +521,7 @@ boost::asio::awaitable<void> ReplyWorker::Drain(std::chrono::milliseconds timeou
   auto executor = co_await boost::asio::this_coro::executor;
   boost::asio::steady_timer timer(executor);
   // Shutdown only: a short poll keeps the hot path free of completion signalling.
-  while (in_flight_.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+  while (in_flight_.load() + profiles_.in_flight() > 0 && std::chrono::steady_clock::now() < deadline) {
     timer.expires_after(std::chrono::milliseconds(10));
     co_await timer.async_wait(boost::asio::use_awaitable);
   }

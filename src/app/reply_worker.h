@@ -12,6 +12,7 @@
 // and opens a support item.
 
 #include "agent/responder.h"
+#include "app/profile_lookup.h"
 #include "channels/channel.h"
 #include "core/blocking_pool.h"
 #include "core/clock.h"
@@ -50,7 +51,8 @@ class ReplyWorker {
   // after the bot's earlier ones), unless this process is already doing so (then that run picks them up).
   void SendOutbox(int64_t conversation_id);
 
-  // Completes when no conversation is being answered and no reply is being sent, or after `timeout`.
+  // Completes when no conversation is being answered, no reply is being sent and no profile looked up, or after
+  // `timeout`.
   boost::asio::awaitable<void> Drain(std::chrono::milliseconds timeout);
 
   int64_t in_flight() const { return in_flight_.load(); }
@@ -85,6 +87,8 @@ class ReplyWorker {
   agent::Responder& responder_;
   queue::Batcher& batcher_;
   Clock& clock_;
+
+  ProfileLookup profiles_;
 
   std::atomic<int64_t> in_flight_{0};
   std::mutex mutex_;

@@ -89,6 +89,14 @@ class Channel {
   virtual boost::asio::awaitable<Result<AccountProfile>> CheckAccount(std::string account_id,
                                                                       std::string access_token) = 0;
 
+  // The customer `contact_id`'s profile as the platform gives it to the channel's token (Meta's User Profile API on
+  // Messenger and Instagram), for a contact whose webhooks carry no name. kInvalidArgument with the platform's
+  // message when it refuses (no permission, the customer blocked the account or never wrote), kUnavailable when it
+  // cannot be reached; messages and details never hold the token. By default (a platform whose webhooks name the
+  // customer, or that has no look-up) an empty profile at once, without calling out.
+  virtual boost::asio::awaitable<Result<ContactProfile>> LookUpProfile(const SendAccount& account,
+                                                                       std::string contact_id);
+
   // Sends an approved message template (WhatsApp's way to reach a customer past the 24-hour window). By default (a
   // platform without templates) fails at once, without calling out, with an error that is not transient.
   virtual boost::asio::awaitable<SendResult> SendTemplate(const SendAccount& account, std::string_view contact_id,

@@ -96,6 +96,10 @@ SendResult Channel::Unsupported(std::string_view what) const {
   return SendResult{{}, MessageError{0, name + " has no " + std::string(what), {}}};
 }
 
+boost::asio::awaitable<Result<ContactProfile>> Channel::LookUpProfile(const SendAccount&, std::string) {
+  co_return ContactProfile{};
+}
+
 boost::asio::awaitable<SendResult> Channel::SendTemplate(const SendAccount&, std::string_view, const TemplateMessage&) {
   co_return Unsupported("message templates");
 }

@@ -151,6 +151,13 @@ struct AccountProfile {
   std::string account_id;
 };
 
+// What a platform tells about a customer when asked (Channel::LookUpProfile); fields it lacks stay empty.
+struct ContactProfile {
+  std::string name;         //!< The name the customer shows: Messenger's first and last name, Instagram's name.
+  std::string username;     //!< Instagram's username.
+  std::string picture_url;  //!< Their profile picture, at a URL the platform lets expire within days.
+};
+
 // A public comment on the business's post (Instagram's `comments` and `live_comments` webhooks): what it was written
 // on. Its message's platform_message_id is the comment's id and reply_to the comment it answers (empty for a top-level
 // one). The store keeps a commenter's comments on one post in a conversation of their own (Conversation::comment_on).

@@ -552,6 +552,15 @@ void FakeGraph::SetLoginUser(const std::string& user_token) {
   impl_->login_user_token = user_token;
 }
 
+void FakeGraph::AddProfile(const std::string& token, const std::string& contact_id, boost::json::object fields) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->known_tokens.insert(token);
+  Impl::Node& node = impl_->nodes[contact_id];
+  fields["id"] = contact_id;
+  node.fields = std::move(fields);
+  node.tokens.insert(token);
+}
+
 void FakeGraph::AddMessageTemplate(const std::string& waba_id, const std::string& token, boost::json::object fields) {
   std::lock_guard lock(impl_->mutex);
   impl_->known_tokens.insert(token);

@@ -107,6 +107,11 @@ class FakeGraph {
   // GET /{page_id}?fields=id,name answers to `page_token`.
   void AddFacebookPage(const std::string& user_token, const std::string& page_id, const std::string& page_token,
                        const std::string& name);
+  // A customer `contact_id` (a PSID or an IGSID) whose profile the channel token `token` may read, as Meta's User
+  // Profile API answers GET /{contact_id}?fields=…: the fields asked for among `fields` (Messenger's first_name,
+  // last_name, profile_pic; Instagram's name, username, profile_pic), with the id. Any other customer is refused with
+  // Meta's (#100) error, as when the customer blocked the account or never wrote.
+  void AddProfile(const std::string& token, const std::string& contact_id, boost::json::object fields);
   // A message template of the WhatsApp Business Account `waba_id`, which `token` may list. `fields` is Meta's
   // object (name, language, status, category, parameter_format, components); an id is added when it has none.
   void AddMessageTemplate(const std::string& waba_id, const std::string& token, boost::json::object fields);

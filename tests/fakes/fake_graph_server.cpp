@@ -13,7 +13,8 @@
 // --login USER_TOKEN the person who signs in at its Login dialog (GET /dialog/oauth) and grants access: with
 // --whatsapp-business USER_TOKEN,… too, connecting with Meta finds that business and number. --media
 // MEDIA_ID,TOKEN,FILE,MIME_TYPE (repeatable) is a customer's media WhatsApp holds: GET /MEDIA_ID with the token gives
-// its download URL, which serves FILE's bytes.
+// its download URL, which serves FILE's bytes. --profile TOKEN,PSID,FIRST_NAME,LAST_NAME (repeatable) is a Messenger
+// customer whose profile the Page token TOKEN may read (Meta's User Profile API: GET /PSID?fields=first_name,…).
 
 #include "fakes/fake_graph.h"
 #include "http/http.h"
@@ -71,6 +72,8 @@ int main(int argc, char** argv) {
       graph.SetApp(parts[0], parts[1]);
     } else if (arg == "--login" && parts.size() == 1) {
       graph.SetLoginUser(parts[0]);
+    } else if (arg == "--profile" && parts.size() == 4) {
+      graph.AddProfile(parts[0], parts[1], {{"first_name", parts[2]}, {"last_name", parts[3]}});
     } else if (arg == "--media" && parts.size() == 4) {
       std::ifstream file(parts[2], std::ios::binary);
       std::string bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
@@ -81,7 +84,8 @@ int main(int argc, char** argv) {
       graph.AddMedia(parts[0], parts[1], std::move(bytes), parts[3]);
     } else {
       std::cerr << "usage: fake_graph_server [--whatsapp-business TOKEN,WABA_ID,PHONE_NUMBER_ID]... "
-                   "[--app APP_ID,APP_SECRET] [--login USER_TOKEN] [--media MEDIA_ID,TOKEN,FILE,MIME_TYPE]...\n";
+                   "[--app APP_ID,APP_SECRET] [--login USER_TOKEN] [--media MEDIA_ID,TOKEN,FILE,MIME_TYPE]... "
+                   "[--profile TOKEN,PSID,FIRST_NAME,LAST_NAME]...\n";
       return 2;
     }
     ++i;

@@ -119,6 +119,8 @@ TEST_F(MessengerTest, ASignedMessageIsSeenTypedAndAnsweredByTheAgentThroughTheSe
   EXPECT_EQ(stored.Json().at("stored"), 1);
   ASSERT_TRUE(graph_.WaitForSends(1, 8s)) << parley_->logs();
   auto all = graph_.requests();
+  // The customer's profile is asked for (a GET) beside these, in no set order.
+  std::erase_if(all, [](const RecordedRequest& r) { return r.method != "POST"; });
   ASSERT_EQ(all.size(), 3u);
   EXPECT_EQ(all[0].body.at("sender_action"), "mark_seen");
   EXPECT_EQ(all[1].body.at("sender_action"), "typing_on");
@@ -140,6 +142,58 @@ TEST_F(MessengerTest, ASignedMessageIsSeenTypedAndAnsweredByTheAgentThroughTheSe
         return messages.size() == 2 && messages[1].at("status") == "sent";
       },
       3s));
+}
+
+TEST_F(MessengerTest, ANewCustomerIsNamedFromTheirProfileBesideTheAnswer) {
+  graph_.AddProfile(
+      kPageToken, kPsid,
+      {{"first_name", "Peter"},
+       {"last_name", "Chang"},
+       {"profile_pic", "https://platform-lookaside.fbsbx.com/platform/profilepic/?psid=6923849103847562"}});
+  ASSERT_EQ(PostPage(PageText("m_named1", "What time do you open on Sunday?")).status, 200);
+  ASSERT_TRUE(graph_.WaitForSends(1, 8s)) << parley_->logs();
+  ASSERT_TRUE(Eventually(
+      [&] {
+        auto contacts = Api("GET", "/api/contacts").Json().at("data").as_array();
+        return contacts.size() == 1 && contacts[0].at("name") == "Peter Chang";
+      },
+      5s))
+      << parley_->logs();
+  auto conversations = Api("GET", "/api/conversations?platform=messenger").Json().at("data").as_array();
+  ASSERT_EQ(conversations.size(), 1u);
+  EXPECT_EQ(conversations[0].at("contact").at("name"), "Peter Chang");
+  // Asked once, with the Page's token in the header only, for the documented fields.
+  std::vector<RecordedRequest> lookups;
+  for (auto& r : graph_.requests()) {
+    if (r.method == "GET") lookups.push_back(r);
+  }
+  ASSERT_EQ(lookups.size(), 1u);
+  EXPECT_EQ(lookups[0].path, std::string("/") + kPsid + "?fields=first_name%2Clast_name%2Cprofile_pic");
+  EXPECT_EQ(lookups[0].authorization, std::string("Bearer ") + kPageToken);
+  // A named contact is not asked about again.
+  ASSERT_EQ(PostPage(PageText("m_named2", "What time do you open on Monday?")).status, 200);
+  ASSERT_TRUE(graph_.WaitForSends(2, 8s)) << parley_->logs();
+  size_t gets = 0;
+  for (auto& r : graph_.requests()) gets += r.method == "GET";
+  EXPECT_EQ(gets, 1u);
+}
+
+TEST_F(MessengerTest, AProfileMetaRefusesLeavesTheAnswerAloneAndIsNotAskedForAtEveryMessage) {
+  // Meta answers (#100) for a customer it will not show (blocked the Page, no permission).
+  graph_.AddProfile(kPageToken, "another-customer", {{"first_name", "Someone"}});
+  ASSERT_EQ(PostPage(PageText("m_refused1", "What time do you open on Sunday?")).status, 200);
+  ASSERT_TRUE(graph_.WaitForSends(1, 8s)) << parley_->logs();
+  ASSERT_TRUE(Eventually([&] { return parley_->logs().find("profile_lookup_failed") != std::string::npos; }, 5s))
+      << parley_->logs();
+  EXPECT_EQ(parley_->logs().find(kPageToken), std::string::npos);
+  ASSERT_EQ(PostPage(PageText("m_refused2", "What time do you open on Monday?")).status, 200);
+  ASSERT_TRUE(graph_.WaitForSends(2, 8s)) << parley_->logs();
+  size_t gets = 0;
+  for (auto& r : graph_.requests()) gets += r.method == "GET";
+  EXPECT_EQ(gets, 1u);
+  auto contacts = Api("GET", "/api/contacts").Json().at("data").as_array();
+  ASSERT_EQ(contacts.size(), 1u);
+  EXPECT_EQ(contacts[0].at("name"), "");
 }
 
 TEST_F(MessengerTest, APersonsReplyPastTheDayCarriesTheHumanAgentTag) {

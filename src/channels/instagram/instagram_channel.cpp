@@ -28,6 +28,11 @@ boost::asio::awaitable<SendResult> InstagramChannel::MarkReadAndTyping(const Sen
   co_return co_await SeenThenTyping(account, contact_id);
 }
 
+boost::asio::awaitable<Result<ContactProfile>> InstagramChannel::LookUpProfile(const SendAccount& account,
+                                                                               std::string contact_id) {
+  co_return co_await GraphProfile(account, std::move(contact_id), "name,username,profile_pic");
+}
+
 boost::asio::awaitable<SendResult> InstagramChannel::SendText(const SendAccount& account, std::string_view contact_id,
                                                               std::string_view text, std::string_view reply_to,
                                                               MessageTag tag) {

@@ -21,6 +21,10 @@ class InstagramChannel final : public meta::MetaChannel {
   // error is returned. Instagram marks the whole thread seen, so `last_message_id` is not used.
   boost::asio::awaitable<SendResult> MarkReadAndTyping(const SendAccount& account, std::string_view contact_id,
                                                        std::string_view last_message_id) override;
+  // The User Profile API: GET /{IGSID}?fields=name,username,profile_pic with the Page's token. Instagram answers
+  // only for a customer who wrote to the account (a commenter alone is refused: no consent).
+  boost::asio::awaitable<Result<ContactProfile>> LookUpProfile(const SendAccount& account,
+                                                               std::string contact_id) override;
   boost::asio::awaitable<SendResult> SendText(const SendAccount& account, std::string_view contact_id,
                                               std::string_view text, std::string_view reply_to,
                                               MessageTag tag) override;

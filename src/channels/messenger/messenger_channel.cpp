@@ -14,6 +14,11 @@ boost::asio::awaitable<SendResult> MessengerChannel::MarkReadAndTyping(const Sen
   co_return co_await SeenThenTyping(account, contact_id);
 }
 
+boost::asio::awaitable<Result<ContactProfile>> MessengerChannel::LookUpProfile(const SendAccount& account,
+                                                                               std::string contact_id) {
+  co_return co_await GraphProfile(account, std::move(contact_id), "first_name,last_name,profile_pic");
+}
+
 boost::asio::awaitable<SendResult> MessengerChannel::SendText(const SendAccount& account, std::string_view contact_id,
                                                               std::string_view text, std::string_view, MessageTag tag) {
   co_return co_await meta::PostJson(client_, meta::MessagesUrl(settings_.graph_base_url, account.account_id),

@@ -18,6 +18,9 @@ class MessengerChannel final : public meta::MetaChannel {
   // error is returned. Messenger marks the whole thread seen, so `last_message_id` is not used.
   boost::asio::awaitable<SendResult> MarkReadAndTyping(const SendAccount& account, std::string_view contact_id,
                                                        std::string_view last_message_id) override;
+  // The User Profile API: GET /{PSID}?fields=first_name,last_name,profile_pic with the Page's token.
+  boost::asio::awaitable<Result<ContactProfile>> LookUpProfile(const SendAccount& account,
+                                                               std::string contact_id) override;
   // messaging_type RESPONSE, or MESSAGE_TAG with the HUMAN_AGENT tag. The Send API cannot quote a message, so
   // `reply_to` is not used.
   boost::asio::awaitable<SendResult> SendText(const SendAccount& account, std::string_view contact_id,

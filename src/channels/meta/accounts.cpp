@@ -83,6 +83,15 @@ boost::asio::awaitable<Result<AccountInfo>> GraphAccounts::CheckAccount(const Ac
   co_return check.parse(*answer);
 }
 
+boost::asio::awaitable<Result<ContactProfile>> GraphAccounts::LookUpProfile(std::string contact_id,
+                                                                            std::string_view fields,
+                                                                            std::string access_token) {
+  std::vector<std::pair<std::string, std::string>> query{{"fields", std::string(fields)}};
+  auto answer = co_await Get(std::move(contact_id), std::move(query), std::move(access_token));
+  if (!answer) co_return answer.error();
+  co_return ParseContactProfile(*answer);
+}
+
 boost::asio::awaitable<Result<std::string>> GraphAccounts::ExchangeCode(const OAuthApp& app, Platform platform,
                                                                         std::string code) {
   std::vector<std::pair<std::string, std::string>> query{{"client_id", app.client_id},

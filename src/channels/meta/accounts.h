@@ -52,6 +52,12 @@ class GraphAccounts {
   boost::asio::awaitable<Result<AccountInfo>> CheckAccount(const AccountCheck& check, std::string account_id,
                                                            std::string access_token);
 
+  // GET /{contact_id}?fields=`fields` with the channel's token: a customer's profile (Meta's User Profile API, read
+  // by ParseContactProfile). kInvalidArgument with Meta's message when it refuses (no permission, no consent, the
+  // customer blocked the account).
+  boost::asio::awaitable<Result<ContactProfile>> LookUpProfile(std::string contact_id, std::string_view fields,
+                                                               std::string access_token);
+
   // GET /oauth/access_token: the login's access token for the code the dialog returned.
   boost::asio::awaitable<Result<std::string>> ExchangeCode(const OAuthApp& app, Platform platform, std::string code);
 

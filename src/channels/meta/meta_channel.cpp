@@ -49,6 +49,13 @@ boost::asio::awaitable<SendResult> MetaChannel::SeenThenTyping(const SendAccount
   co_return seen.ok() ? typing : seen;
 }
 
+boost::asio::awaitable<Result<ContactProfile>> MetaChannel::GraphProfile(const SendAccount& account,
+                                                                         std::string contact_id,
+                                                                         std::string_view fields) {
+  GraphAccounts graph(client_, settings_.graph_base_url);
+  co_return co_await graph.LookUpProfile(std::move(contact_id), fields, account.access_token);
+}
+
 boost::asio::awaitable<Result<AccountProfile>> MetaChannel::CheckAccount(std::string account_id,
                                                                          std::string access_token) {
   GraphAccounts graph(client_, settings_.graph_base_url);

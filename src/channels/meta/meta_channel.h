@@ -30,6 +30,11 @@ class MetaChannel : public Channel {
   // `client` must outlive the channel.
   MetaChannel(PlatformSettings settings, http::Client& client, AccountCheck check);
 
+  // Meta's User Profile API (Instagram, Messenger): GET /{contact_id}?fields=`fields` with the channel's token, one
+  // LookUpProfile.
+  boost::asio::awaitable<Result<ContactProfile>> GraphProfile(const SendAccount& account, std::string contact_id,
+                                                              std::string_view fields);
+
   // The Messenger Platform's indicators (Instagram, Messenger): mark_seen, then typing_on to `contact_id` (sent even
   // when the first fails), one attempt each; the first error is returned.
   boost::asio::awaitable<SendResult> SeenThenTyping(const SendAccount& account, std::string_view contact_id);

@@ -75,6 +75,17 @@ Result<AccountInfo> ParseInstagramAccount(const json::object& answer) {
   return info;
 }
 
+Result<ContactProfile> ParseContactProfile(const json::object& answer) {
+  FieldReader read;
+  ContactProfile profile{read.String(answer, "name"), read.String(answer, "username"),
+                         read.String(answer, "profile_pic")};
+  const std::string first = read.String(answer, "first_name");
+  const std::string last = read.String(answer, "last_name");
+  if (!read.ok()) return read.error();
+  if (profile.name.empty()) profile.name = first.empty() || last.empty() ? first + last : first + ' ' + last;
+  return profile;
+}
+
 Result<AccountInfo> ParsePage(const json::object& answer) {
   FieldReader read;
   AccountInfo info{read.String(answer, "id"), {}, {}, read.String(answer, "name")};

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/message.h"
 
 namespace parley::channels::meta {
 
@@ -38,6 +39,10 @@ Result<boost::json::object> ReadGraphAnswer(int http_status, std::string_view bo
 Result<AccountInfo> ParseWhatsAppNumber(const boost::json::object& answer);
 // GET /{ig_account_id}?fields=id,username. kInvalidArgument when `id` is missing.
 Result<AccountInfo> ParseInstagramAccount(const boost::json::object& answer);
+// A customer's profile from Meta's User Profile API: Messenger's GET /{PSID}?fields=first_name,last_name,profile_pic
+// (the name is the two joined by a space) or Instagram's GET /{IGSID}?fields=name,username,profile_pic. Each field may
+// be absent or null (a customer without a name or picture). kInvalidArgument when one has the wrong type.
+Result<ContactProfile> ParseContactProfile(const boost::json::object& answer);
 // GET /{page_id}?fields=id,name: the Page's name in `username`. kInvalidArgument when `id` is missing.
 Result<AccountInfo> ParsePage(const boost::json::object& answer);
 

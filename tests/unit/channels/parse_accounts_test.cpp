@@ -91,5 +91,38 @@ TEST(ParseAccountsTest, InstagramAccountsOfThePages) {
       "instagram_business_account":{"id":"17841405822304914"}}]})")));  // No Page token to reach it with.
 }
 
+TEST(ParseContactProfileTest, MessengersFirstAndLastNameAreJoined) {
+  // Meta's User Profile API for a PSID (fields=first_name,last_name,profile_pic).
+  auto profile =
+      ParseContactProfile(Json(R"({"first_name":"Peter","last_name":"Chang",)"
+                               R"("profile_pic":"https://platform-lookaside.fbsbx.com/p/1","id":"6923849"})"));
+  ASSERT_TRUE(profile);
+  EXPECT_EQ(profile->name, "Peter Chang");
+  EXPECT_EQ(profile->username, "");
+  EXPECT_EQ(profile->picture_url, "https://platform-lookaside.fbsbx.com/p/1");
+  EXPECT_EQ(ParseContactProfile(Json(R"({"first_name":"Cher","id":"1"})")).value().name, "Cher");
+  EXPECT_EQ(ParseContactProfile(Json(R"({"first_name":null,"last_name":"Chang","id":"1"})")).value().name, "Chang");
+}
+
+TEST(ParseContactProfileTest, InstagramsNameUsernameAndPicture) {
+  // Meta's User Profile API for an IGSID (fields=name,username,profile_pic); the name may be null.
+  auto profile = ParseContactProfile(Json(R"({"name":"Peter Chang","username":"peter_chang_live",)"
+                                          R"("profile_pic":"https://fbcdn-profile-a.akamaihd.net/p.jpg"})"));
+  ASSERT_TRUE(profile);
+  EXPECT_EQ(profile->name, "Peter Chang");
+  EXPECT_EQ(profile->username, "peter_chang_live");
+  EXPECT_EQ(profile->picture_url, "https://fbcdn-profile-a.akamaihd.net/p.jpg");
+  auto nameless = ParseContactProfile(Json(R"({"name":null,"username":"peter_chang_live","profile_pic":null})"));
+  ASSERT_TRUE(nameless);
+  EXPECT_EQ(nameless->name, "");
+  EXPECT_EQ(nameless->username, "peter_chang_live");
+}
+
+TEST(ParseContactProfileTest, WrongTypesAreRefused) {
+  EXPECT_EQ(ParseContactProfile(Json(R"({"name":42})")).error().code, ErrorCode::kInvalidArgument);
+  EXPECT_FALSE(ParseContactProfile(Json(R"({"first_name":{"a":1}})")));
+  EXPECT_TRUE(ParseContactProfile(Json("{}")).value().name.empty());
+}
+
 }  // namespace
 }  // namespace parley::channels::meta
