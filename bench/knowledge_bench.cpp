@@ -392,7 +392,7 @@ void Commit(store::KnowledgeStore& knowledge, int64_t tenant_id, int64_t knowled
   auto now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch());
   auto job = Check(knowledge.ClaimDocumentJob(now.count(), 300000, {}, 0), "ClaimDocumentJob");
   if (!job) throw std::runtime_error("no document to claim");
-  Check(knowledge.CompleteDocumentJob(*job, embedder_id, doc.chunks, {}, ""), "CompleteDocumentJob");
+  Check(knowledge.CompleteDocumentJob(*job, embedder_id, doc.chunks, {}, "", ""), "CompleteDocumentJob");
 }
 
 // Runs `fn(worker)` on `threads` threads and waits for them.

@@ -420,6 +420,15 @@ const std::vector<Entry>& Entries() {
         "Address space (RLIMIT_AS) of the child process that reads one document, its program included; an "
         "allocation past it fails that document."},
        Integer(&Config::document_memory_mb, 128, 65536)},
+      {{"document_ocr_pages", "PARLEY_DOCUMENT_OCR_PAGES", "integer", "20",
+        "PDF pages without a text layer (scans) whose text is read by OCR, per document; the pages past it are "
+        "skipped, and the document, still indexed, says which (0 reads none)."},
+       Integer(&Config::document_ocr_pages, 0, 1000000)},
+      {{"document_ocr_seconds", "PARLEY_DOCUMENT_OCR_SECONDS", "integer", "20",
+        "Processor time reading the text of one document by OCR (an image, or a PDF's scanned pages) may take; "
+        "a PDF's pages left are then skipped and the document says which, an image fails. Keep it below "
+        "`document_cpu_seconds`, which stops the whole document."},
+       Integer(&Config::document_ocr_seconds, 1, 3600)},
       {{"default_plan", "PARLEY_DEFAULT_PLAN", "string", "`free` with billing on, else `self-hosted`",
         "Plan of every tenant not put on another one (by `parley tenant plan` or a Stripe subscription); one of "
         "the plans in GET /api/plans. `self-hosted` has every feature and no quota or channel limit."},

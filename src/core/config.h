@@ -130,6 +130,8 @@ struct Config {
   int64_t document_max_chars = 10000000;   //!< A document with more characters of text fails with the reason.
   int64_t document_cpu_seconds = 30;       //!< Processor time reading one PDF, DOCX or HTML document may take.
   int64_t document_memory_mb = 1024;       //!< Address space of the process that reads one document.
+  int64_t document_ocr_pages = 20;         //!< PDF pages without a text layer read by OCR per document.
+  int64_t document_ocr_seconds = 20;       //!< OCR time for one document (an image, or its scanned pages).
 
   // Plans, credits and billing (docs/billing.md)
   std::string default_plan;                 //!< The plan of a tenant nobody put on another one; resolved by LoadConfig.

@@ -10,6 +10,10 @@ ExtractBudget DocumentBudget(const Config& config) {
   budget.limits.max_chars = config.document_max_chars;
   budget.cpu_seconds = static_cast<int>(config.document_cpu_seconds);
   budget.memory_bytes = config.document_memory_mb << 20;
+  budget.limits.ocr_languages = config.ocr_languages;
+  budget.limits.max_ocr_pages = static_cast<int>(config.document_ocr_pages);
+  budget.limits.ocr_time = std::chrono::seconds(config.document_ocr_seconds);
+  budget.limits.max_pixels = config.media_max_pixels;
   budget.deadline = std::chrono::seconds(2 * config.document_cpu_seconds + 10);
   return budget;
 }

@@ -19,7 +19,8 @@ namespace parley::knowledge {
 ExtractCommand ServerExtractCommand();
 
 // What reading one document may cost, from the server's settings (PARLEY_DOCUMENT_MAX_PAGES, _MAX_CHARS,
-// _CPU_SECONDS, _MEMORY_MB): the child is killed after twice its processor time plus 10 s (a machine too busy to
+// _CPU_SECONDS, _MEMORY_MB, _OCR_PAGES, _OCR_SECONDS; PARLEY_OCR_LANGUAGES and PARLEY_MEDIA_MAX_PIXELS for text
+// recognition): the child is killed after twice its processor time plus 10 s (a machine too busy to
 // give it its seconds is not the document's fault).
 ExtractBudget DocumentBudget(const Config& config);
 

@@ -6,6 +6,7 @@
 
 #include "core/error.h"
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -13,15 +14,17 @@
 
 namespace parley::knowledge {
 
-enum class Format { kText, kMarkdown, kHtml, kPdf, kDocx, kCsv };
+// kImage: a picture of text (a scanned page, a photo of a menu, a screenshot), read by OCR.
+enum class Format { kText, kMarkdown, kHtml, kPdf, kDocx, kCsv, kImage };
 
-std::string_view ToString(Format format);  //!< "txt", "markdown", "html", "pdf", "docx", "csv".
+std::string_view ToString(Format format);  //!< "txt", "markdown", "html", "pdf", "docx", "csv", "image".
 
-// By file extension first (.txt .md .markdown .html .htm .pdf .docx .csv, case-insensitive), then by content
-// type (text/plain, text/markdown, text/html, application/pdf,
-// application/vnd.openxmlformats-officedocument.wordprocessingml.document, text/csv), then by magic bytes
-// (%PDF-, PK\x03\x04 with word/document.xml, <html/<!doctype html). kInvalidArgument naming the file when none
-// matches ("unsupported file type: x.exe").
+// By file extension first (.txt .md .markdown .html .htm .pdf .docx .csv .png .jpg .jpeg .webp .tif .tiff,
+// case-insensitive), then by content type (text/plain, text/markdown, text/html, application/pdf,
+// application/vnd.openxmlformats-officedocument.wordprocessingml.document, text/csv, image/png, image/jpeg,
+// image/webp, image/tiff), then by magic bytes (%PDF-, PK\x03\x04 with word/document.xml, <html/<!doctype html,
+// the PNG, JPEG, WebP and TIFF signatures). kInvalidArgument naming the file when none matches ("unsupported file
+// type: x.exe").
 Result<Format> DetectFormat(std::string_view file_name, std::string_view content_type, std::string_view bytes);
 
 // A table is a run of kTableRow blocks, opened by a kTableHeader when the format or the table says which row
@@ -39,19 +42,31 @@ struct Block {
 struct ExtractedDocument {
   std::string title;  //!< <title>, the first H1, DOCX core title, PDF Info Title; may be empty.
   std::vector<Block> blocks;
+  //! What was left out of a document read all the same, for its owner ("scanned pages 21–40 were not read: OCR
+  //! reads at most 20 per document"); empty when nothing was.
+  std::string note;
 };
 
-// How much of a document extraction reads: past either limit the document fails with a reason its owner sees,
-// and the reader stops there instead of reading the rest.
+// How much of a document extraction reads: past the page or character limit the document fails with a reason its
+// owner sees, and the reader stops there instead of reading the rest. Text recognition (an image, a PDF page without
+// a text layer) has budgets of its own: past them the pages left are skipped and the document says so in its note.
 struct ExtractLimits {
   int max_pages = 1000;            //!< PDF pages ("the PDF has more than 1000 pages").
   int64_t max_chars = 10'000'000;  //!< Characters (code points) of text kept, title included.
+  //! Tesseract's languages joined by '+' (imaging/ocr.h); empty: images and scanned pages are not read.
+  std::string ocr_languages = "eng+fra+deu+spa";
+  int max_ocr_pages = 20;  //!< PDF pages without a text layer read by OCR, per document.
+  //! Processor time for recognition in a whole document (its scanned pages, rendering included, or its image).
+  std::chrono::milliseconds ocr_time{20000};
+  int64_t max_pixels = 40'000'000;  //!< An image declaring more is refused; a page is rendered within it.
 };
 
 // Extracts `bytes` in `format`. A CSV file is a table (its first row names the columns), unless it holds Q&A
 // pairs (IsQaCsv), which ParseQaCsv reads. Invalid UTF-8 in text formats is replaced with
-// U+FFFD. kInvalidArgument with a reason ("not a PDF file", "DOCX has no word/document.xml", "document has no
-// text", "the PDF has more than 1000 pages") when the input cannot be read, holds no text or passes `limits`.
+// U+FFFD. An image's text and a PDF page's without a text layer are read by OCR within the limits' OCR budgets.
+// kInvalidArgument with a reason ("not a PDF file", "DOCX has no word/document.xml", "document has no
+// text", "no text was found in the image", "the PDF has more than 1000 pages") when the input cannot be read,
+// holds no text or passes `limits`.
 // At most 50 MiB in. Runs in the calling thread for as long as the format's library takes: a hostile PDF can take
 // minutes, so the ingestor reads PDF, DOCX and HTML in a child process (knowledge/extract_process.h).
 Result<ExtractedDocument> Extract(Format format, std::string_view bytes, const ExtractLimits& limits = {});

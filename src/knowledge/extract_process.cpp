@@ -34,7 +34,8 @@ extern char** environ;
 namespace parley::knowledge {
 namespace {
 
-constexpr Format kFormats[] = {Format::kText, Format::kMarkdown, Format::kHtml, Format::kPdf, Format::kDocx};
+constexpr Format kFormats[] = {Format::kText, Format::kMarkdown, Format::kHtml,
+                               Format::kPdf,  Format::kDocx,     Format::kImage};
 // Above the 50 MiB that Extract accepts, so that it, not the pipe, refuses a larger file with its reason.
 constexpr size_t kMaxChildInput = (size_t{50} << 20) + 1;
 
@@ -93,12 +94,16 @@ std::vector<std::string> ChildArguments(const ExtractCommand& command, Format fo
   flag("--format", std::string(ToString(format)));
   flag("--max-pages", std::to_string(budget.limits.max_pages));
   flag("--max-chars", std::to_string(budget.limits.max_chars));
+  flag("--ocr-languages", budget.limits.ocr_languages);
+  flag("--ocr-pages", std::to_string(budget.limits.max_ocr_pages));
+  flag("--ocr-ms", std::to_string(budget.limits.ocr_time.count()));
+  flag("--max-pixels", std::to_string(budget.limits.max_pixels));
   flag("--cpu-seconds", std::to_string(budget.cpu_seconds));
   flag("--memory-bytes", std::to_string(budget.memory_bytes));
   return args;
 }
 
-// The child's answer: {"title": "…", "blocks": [[kind, level, page, "text", ["cell", …]], …]} or
+// The child's answer: {"title": "…", "note": "…", "blocks": [[kind, level, page, "text", ["cell", …]], …]} or
 // {"error": "reason"}; the cells are a table row's.
 std::string Encode(const Result<ExtractedDocument>& result) {
   boost::json::object out;
@@ -114,6 +119,7 @@ std::string Encode(const Result<ExtractedDocument>& result) {
         boost::json::array{static_cast<int>(block.kind), block.level, block.page, block.text, std::move(cells)});
   }
   out["title"] = result->title;
+  out["note"] = result->note;
   out["blocks"] = std::move(blocks);
   return SerializeJson(out);
 }
@@ -128,12 +134,15 @@ Result<ExtractedDocument> Decode(std::string_view text) {
     return Error::InvalidArgument(std::string(error->get_string()));
   }
   const auto* title = object.if_contains("title");
+  const auto* note = object.if_contains("note");
   const auto* blocks = object.if_contains("blocks");
-  if (title == nullptr || !title->is_string() || blocks == nullptr || !blocks->is_array()) {
-    return Error{malformed.code, malformed.message, "the reader's answer has no title or blocks"};
+  if (title == nullptr || !title->is_string() || note == nullptr || !note->is_string() || blocks == nullptr ||
+      !blocks->is_array()) {
+    return Error{malformed.code, malformed.message, "the reader's answer has no title, note or blocks"};
   }
   ExtractedDocument document;
   document.title = std::string(title->get_string());
+  document.note = std::string(note->get_string());
   document.blocks.reserve(blocks->get_array().size());
   for (const auto& entry : blocks->get_array()) {
     const auto* fields = entry.if_array();
@@ -158,6 +167,20 @@ Result<ExtractedDocument> Decode(std::string_view text) {
                                .cells = std::move(cells)});
   }
   return document;
+}
+
+// This process's environment, but Tesseract's OpenMP held to one thread: a document's OCR takes one core of the
+// machine, like every other reader, and its processor time is the budget's alone (libgomp reads the variable as the
+// child loads, so it must be in the environment the child starts with). Null-terminated; points into `environ`.
+std::vector<char*> ChildEnvironment() {
+  static char kOneThread[] = "OMP_THREAD_LIMIT=1";
+  std::vector<char*> env;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    if (!std::string_view(*entry).starts_with("OMP_THREAD_LIMIT=")) env.push_back(*entry);
+  }
+  env.push_back(kOneThread);
+  env.push_back(nullptr);
+  return env;
 }
 
 struct Child {
@@ -203,8 +226,9 @@ Result<Child> Spawn(const std::vector<std::string>& args, std::string_view bytes
   std::vector<char*> argv;
   for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
   argv.push_back(nullptr);
+  std::vector<char*> env = ChildEnvironment();
   pid_t pid = -1;
-  int spawned = ::posix_spawn(&pid, argv[0], &actions, &attributes, argv.data(), environ);
+  int spawned = ::posix_spawn(&pid, argv[0], &actions, &attributes, argv.data(), env.data());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attributes);
   if (spawned != 0) {
@@ -246,7 +270,7 @@ std::string Seconds(int64_t ms) { return std::to_string((ms + 999) / 1000); }
 }  // namespace
 
 bool ReadsInChild(Format format) {
-  return format == Format::kPdf || format == Format::kDocx || format == Format::kHtml;
+  return format == Format::kPdf || format == Format::kDocx || format == Format::kHtml || format == Format::kImage;
 }
 
 boost::asio::awaitable<Result<ExtractedDocument>> ExtractInChild(const ExtractCommand& command, Format format,
@@ -339,6 +363,10 @@ int ExtractChildMain(int argc, char** argv) {
       format = ParseFormat(value);
       continue;
     }
+    if (flag == "--ocr-languages") {
+      limits.ocr_languages = std::string(value);
+      continue;
+    }
     int64_t number = 0;
     auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), number);
     if (ec != std::errc() || end != value.data() + value.size() || number < 0) return 2;
@@ -346,6 +374,12 @@ int ExtractChildMain(int argc, char** argv) {
       limits.max_pages = static_cast<int>(number);
     } else if (flag == "--max-chars") {
       limits.max_chars = number;
+    } else if (flag == "--ocr-pages") {
+      limits.max_ocr_pages = static_cast<int>(number);
+    } else if (flag == "--ocr-ms") {
+      limits.ocr_time = std::chrono::milliseconds(number);
+    } else if (flag == "--max-pixels") {
+      limits.max_pixels = number;
     } else if (flag == "--cpu-seconds") {
       cpu_seconds = number;
     } else if (flag == "--memory-bytes") {

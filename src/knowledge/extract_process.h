@@ -1,10 +1,10 @@
 #pragma once
-// Reading a document where it can be stopped. poppler (and, less often, libxml2) can spend minutes of processor
-// time on a file built for it, and a thread cannot be stopped from outside: so the ingestor reads PDF, DOCX and
-// HTML in a child process of its own binary (`parley extract`), with resource limits that the kernel enforces and
-// a wall-clock deadline after which the child is killed. Text and Markdown are read in linear time and stay in
-// the server's process. The document goes to the child's standard input through an in-memory file; the extracted
-// blocks come back on its standard output as one JSON object.
+// Reading a document where it can be stopped. poppler (and, less often, libxml2, libvips or Tesseract) can spend
+// minutes of processor time on a file built for it, and a thread cannot be stopped from outside: so the ingestor
+// reads PDF, DOCX, HTML and images in a child process of its own binary (`parley extract`), with resource limits that
+// the kernel enforces and a wall-clock deadline after which the child is killed. Text and Markdown are read in linear
+// time and stay in the server's process. The document goes to the child's standard input through an in-memory file; the
+// extracted blocks come back on its standard output as one JSON object.
 
 #include "core/blocking_pool.h"
 #include "core/error.h"
@@ -32,7 +32,7 @@ struct ExtractBudget {
 // format are appended as flags. Empty: read in this process.
 using ExtractCommand = std::vector<std::string>;
 
-// Whether `format` is read in a child process (PDF, DOCX, HTML) rather than in this process.
+// Whether `format` is read in a child process (PDF, DOCX, HTML, images) rather than in this process.
 bool ReadsInChild(Format format);
 
 // Starts `command` as a child process that reads `bytes` in `format` within `budget`, and completes with what it

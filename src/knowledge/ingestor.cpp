@@ -4,6 +4,7 @@
 #include "knowledge/extract.h"
 #include "knowledge/extract_process.h"
 #include "knowledge/faq.h"
+#include "knowledge/language.h"
 #include "knowledge/retriever.h"
 #include "knowledge/text.h"
 
@@ -16,6 +17,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
+#include <string_view>
 
 namespace parley::knowledge {
 namespace {
@@ -60,6 +63,21 @@ Result<Prepared> PrepareQa(const std::string& content) {
   }
   if (prepared.faqs.empty()) return Error::InvalidArgument("the CSV has no question with an answer");
   return prepared;
+}
+
+// Tesseract's languages for a knowledge base in `language`: its own alone when the server reads it (one language is
+// read faster, and its accents better, than four together), else all the server's (`limits.ocr_languages`).
+std::string OcrLanguagesFor(std::string_view language, const ExtractLimits& limits) {
+  std::optional<std::string> code = LanguageCode(language);
+  std::optional<std::string_view> tesseract = code ? Iso639_3(*code) : std::nullopt;
+  if (!tesseract) return limits.ocr_languages;
+  std::string_view configured = limits.ocr_languages;
+  while (!configured.empty()) {
+    const size_t plus = configured.find('+');
+    if (configured.substr(0, plus) == *tesseract) return std::string(*tesseract);
+    configured = plus == std::string_view::npos ? std::string_view() : configured.substr(plus + 1);
+  }
+  return limits.ocr_languages;
 }
 
 Result<Prepared> PrepareChunks(const ExtractedDocument& extracted, const ChunkOptions& options,
@@ -146,12 +164,15 @@ boost::asio::awaitable<Result<void>> Ingestor::Process(store::DocumentJob& job, 
   Result<Format> format = co_await pool_.Run(detect);
   if (!format) co_return format.error();
   Result<Prepared> prepared = Prepared{};
+  std::string note;  // What the document left out, shown beside its status once ready.
   if (*format == Format::kCsv && IsQaCsv(*content)) {  // Any other CSV is a table, read as a document.
     auto prepare = [&] { return PrepareQa(*content); };
     prepared = co_await pool_.Run(prepare);
   } else {
-    Result<ExtractedDocument> extracted = co_await ExtractBlocks(*format, *content);
+    Result<ExtractedDocument> extracted =
+        co_await ExtractBlocks(*format, *content, OcrLanguagesFor(profile->language, options_.budget.limits));
     if (!extracted) co_return extracted.error();
+    note = extracted->note;
     auto prepare = [&] { return PrepareChunks(*extracted, profile->chunking, profile->language); };
     prepared = co_await pool_.Run(prepare);
   }
@@ -188,7 +209,7 @@ boost::asio::awaitable<Result<void>> Ingestor::Process(store::DocumentJob& job, 
   std::string embedder_id = embedder->id();
   int dimensions = embedder->dimensions();
   auto complete = [&]() -> Result<void> {
-    auto stored = store_.CompleteDocumentJob(job, embedder_id, prepared->chunks, prepared->faqs, fetched);
+    auto stored = store_.CompleteDocumentJob(job, embedder_id, prepared->chunks, prepared->faqs, fetched, note);
     if (!stored) return stored;
     // Index now, so the first question after ingestion does not read the new chunks itself: they are searchable
     // from here on, and the vector catalog links them into its graph in the background. The index files are
@@ -207,11 +228,14 @@ boost::asio::awaitable<void> Ingestor::FlushIndexes() {
   last_flush_ = std::chrono::steady_clock::now();
 }
 
-boost::asio::awaitable<Result<ExtractedDocument>> Ingestor::ExtractBlocks(Format format, const std::string& content) {
+boost::asio::awaitable<Result<ExtractedDocument>> Ingestor::ExtractBlocks(Format format, const std::string& content,
+                                                                          std::string ocr_languages) {
+  ExtractBudget budget = options_.budget;
+  budget.limits.ocr_languages = std::move(ocr_languages);
   if (!options_.extract_command.empty() && ReadsInChild(format)) {
-    co_return co_await ExtractInChild(options_.extract_command, format, content, options_.budget, pool_);
+    co_return co_await ExtractInChild(options_.extract_command, format, content, budget, pool_);
   }
-  auto extract = [&] { return Extract(format, content, options_.budget.limits); };
+  auto extract = [&] { return Extract(format, content, budget.limits); };
   co_return co_await pool_.Run(extract);
 }
 

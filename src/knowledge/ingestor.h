@@ -51,8 +51,9 @@ struct IngestorOptions {
   int documents_in_flight = 3;   //!< Documents processed at once, all tenants together…
   int documents_per_tenant = 2;  //!< …of which one tenant holds at most this many (0: no limit).
   ExtractBudget budget;          //!< What reading one document may cost.
-  // Starts the child process that reads PDF, DOCX and HTML within `budget` (the server: its own binary's `extract`
-  // command). Empty: every format is read on the blocking pool, where only the page and character limits hold.
+  // Starts the child process that reads PDF, DOCX, HTML and images within `budget` (the server: its own binary's
+  // `extract` command). Empty: every format is read on the blocking pool, where only the page and character limits
+  // hold.
   ExtractCommand extract_command;
   Clock* clock = nullptr;  //!< What claims, leases and retries read, and the lease keeper waits on; null: the system's.
   // A new document waits while its knowledge base holds more vectors than this not linked into its HNSW graphs yet
@@ -82,9 +83,10 @@ class Ingestor {
   struct Lease;  // A document's lease as its keeper renews it.
 
   boost::asio::awaitable<Result<void>> Process(store::DocumentJob& job, Lease& lease);
-  // Reads the document's blocks: in a child process within the budget when `extract_command` is set and the format
-  // can run away, else on the pool.
-  boost::asio::awaitable<Result<ExtractedDocument>> ExtractBlocks(Format format, const std::string& content);
+  // Reads the document's blocks, the text of its images and scanned pages in `ocr_languages`: in a child process
+  // within the budget when `extract_command` is set and the format can run away, else on the pool.
+  boost::asio::awaitable<Result<ExtractedDocument>> ExtractBlocks(Format format, const std::string& content,
+                                                                  std::string ocr_languages);
   // Claims due documents into the free slots and starts each; returns whether documents are due that could not be
   // taken for a reason other than a full slot (their knowledge base's graph is behind).
   boost::asio::awaitable<bool> FillSlots();

@@ -41,7 +41,7 @@ Fetcher::Fetcher(asio::any_io_executor executor, store::Store& store, MediaStore
       options_(std::move(options)) {}
 
 store::MediaOutcome Fetcher::Keep(const store::MediaRecord& record, const std::string& bytes, MediaStore& files,
-                                  const ImageOptions& image) {
+                                  const imaging::ImageOptions& image) {
   auto admitted = Admit(record.type, bytes);
   if (!admitted) return Refused(admitted.error().message);
   store::MediaOutcome outcome;
@@ -56,7 +56,7 @@ store::MediaOutcome Fetcher::Keep(const store::MediaRecord& record, const std::s
   outcome.file_key = *key;
   if (IsDecodableImage(outcome.mime_type)) {
     // An image that cannot be decoded (or declares too many pixels) is still kept, as a file without previews.
-    auto prepared = PrepareImage(bytes, image);
+    auto prepared = imaging::PrepareImage(bytes, image);
     if (!prepared) {
       log::Info("media_image_not_prepared", {{"media_id", record.id}, {"reason", prepared.error().message}});
     } else {
@@ -141,7 +141,7 @@ asio::awaitable<void> Fetcher::Understand(const store::MediaRecord& record, cons
   const auto started = std::chrono::steady_clock::now();
   Result<std::string> understood = std::string();
   if (reads_image) {
-    auto read = [&bytes, this] { return ReadText(bytes, options_.ocr); };
+    auto read = [&bytes, this] { return imaging::ReadText(bytes, options_.ocr); };
     understood = co_await pool_.Run(read);
   } else if (reads_pdf) {
     understood = co_await options_.read_pdf(bytes);

@@ -1,8 +1,8 @@
 #pragma once
 // The worker side of inbound media: leases the media records that are due (store/media_records.h), downloads each
 // from its platform through the one HTTP client (its platform's Channel::FetchMedia), checks the bytes (media/sniff.h),
-// keeps them in the media store, makes an image's agent copy and thumbnail (media/image.h) on the blocking pool, has a
-// voice note transcribed (media/transcriber.h) and the text of a photo (media/ocr.h) or a PDF read, and records the
+// keeps them in the media store, makes an image's agent copy and thumbnail (imaging/image.h) on the blocking pool, has
+// a voice note transcribed (media/transcriber.h) and the text of a photo (imaging/ocr.h) or a PDF read, and records the
 // outcome; then it tells the reply path, whose burst waits for its media (app/reply_worker.h). A failure worth retrying
 // waits retry_base, then twice as long each time, up to `attempts` tries, and then the media is `failed` with the
 // reason; a file over its limit or of a type its message cannot carry is `refused`. Never in the webhook's request: the
@@ -13,9 +13,9 @@
 #include "core/blocking_pool.h"
 #include "core/clock.h"
 #include "http/client.h"
-#include "media/image.h"
+#include "imaging/image.h"
+#include "imaging/ocr.h"
 #include "media/media_store.h"
-#include "media/ocr.h"
 #include "media/transcriber.h"
 #include "store/media_records.h"
 #include "store/store.h"
@@ -43,8 +43,8 @@ struct FetcherOptions {
   std::chrono::milliseconds lease{120000};    //!< A record a dead worker held is taken again after this.
   std::chrono::milliseconds idle_poll{1000};  //!< How often an idle fetcher looks for due records.
   int batch = 4;                              //!< Records leased (and fetched at once) per pass.
-  ImageOptions image;
-  OcrOptions ocr;  //!< Reading the text in photos; no languages: none is read.
+  imaging::ImageOptions image;
+  imaging::OcrOptions ocr;  //!< Reading the text in photos; no languages: none is read.
   //! Reads the text of a PDF sent as a document (the knowledge's extraction, knowledge/document_text.h); empty keeps
   //! documents unread. `pdf` stays valid until the returned coroutine completes.
   std::function<boost::asio::awaitable<Result<std::string>>(std::string_view pdf)> read_pdf;
@@ -73,7 +73,7 @@ class Fetcher {
   // What one downloaded file comes to, without the network: checked, stored, images prepared. Blocking (file I/O
   // and decoding): on the blocking pool.
   static store::MediaOutcome Keep(const store::MediaRecord& record, const std::string& bytes, MediaStore& files,
-                                  const ImageOptions& image);
+                                  const imaging::ImageOptions& image);
 
  private:
   boost::asio::awaitable<void> Process(store::MediaRecord record, int64_t lease_until_ms);

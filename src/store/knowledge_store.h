@@ -41,7 +41,7 @@ struct Document {
   int64_t size_bytes = 0;
   DocumentStatus status = DocumentStatus::kPending;
   double progress = 0;  //!< 0..1 while processing; 1 when ready.
-  std::string error;    //!< Why the last attempt failed (client-safe), empty otherwise.
+  std::string error;    //!< Why the last attempt failed, or what a ready one left out (client-safe); else empty.
   int chunks = 0;       //!< Chunks answering now (the previous version's while a new one is processed).
   int qa_pairs = 0;     //!< Q&A pairs it brought (a CSV of Q&A pairs).
   int attempts = 0;
@@ -183,9 +183,11 @@ class KnowledgeStore {
   // ready, in one transaction. kConflict when the lease was lost (another worker took it, a new version was added,
   // or it was deleted). The replaced chunks enter the deletion log, so every index drops them as it takes the new
   // ones, and stay readable through GetChunks for a minute (a search that found them just before still reads them).
+  // `note` says what was left out of a document read all the same (scanned pages not read): it becomes the ready
+  // document's `error`, shown to its owner beside the status; empty clears it.
   virtual Result<void> CompleteDocumentJob(const DocumentJob& job, const std::string& embedder_id,
                                            const std::vector<NewChunk>& chunks, const std::vector<NewFaq>& faqs,
-                                           const std::string& content) = 0;
+                                           const std::string& content, const std::string& note) = 0;
   // Records the failure: pending again at `retry_at_ms`, or failed for good when nullopt.
   virtual Result<void> FailDocumentJob(const DocumentJob& job, const std::string& error,
                                        std::optional<int64_t> retry_at_ms) = 0;

@@ -52,10 +52,13 @@ std::string Png(int width, int height) {
   return Take(buffer, length);
 }
 
-std::string TextPng(const std::string& text) {
+namespace {
+
+// `text` in black DejaVu Sans 14 at `dpi` on white, with a margin; the caller unrefs it.
+VipsImage* TextImage(const std::string& text, int dpi) {
   if (VIPS_INIT("parley-tests") != 0) throw std::runtime_error("libvips failed to start");
   VipsImage* mask = nullptr;  // 0 where nothing is drawn, 255 on the glyphs.
-  if (vips_text(&mask, text.c_str(), "font", "DejaVu Sans 14", "dpi", 150, nullptr) != 0) {
+  if (vips_text(&mask, text.c_str(), "font", "DejaVu Sans 14", "dpi", dpi, nullptr) != 0) {
     throw std::runtime_error(vips_error_buffer());
   }
   VipsImage* dark = nullptr;
@@ -63,15 +66,33 @@ std::string TextPng(const std::string& text) {
   g_object_unref(mask);
   VipsImage* framed = nullptr;
   VipsArrayDouble* white = vips_array_double_newv(1, 255.0);
-  const int margin = 40;
+  const int margin = 40 * dpi / 150;
   vips_embed(dark, &framed, margin, margin, vips_image_get_width(dark) + 2 * margin,
              vips_image_get_height(dark) + 2 * margin, "extend", VIPS_EXTEND_BACKGROUND, "background", white, nullptr);
   vips_area_unref(VIPS_AREA(white));
   g_object_unref(dark);
+  return framed;
+}
+
+}  // namespace
+
+std::string TextPng(const std::string& text) {
+  VipsImage* image = TextImage(text, 150);
   void* buffer = nullptr;
   size_t length = 0;
-  if (vips_pngsave_buffer(framed, &buffer, &length, nullptr) != 0) throw std::runtime_error(vips_error_buffer());
-  g_object_unref(framed);
+  if (vips_pngsave_buffer(image, &buffer, &length, nullptr) != 0) throw std::runtime_error(vips_error_buffer());
+  g_object_unref(image);
+  return Take(buffer, length);
+}
+
+std::string TextJpeg(const std::string& text, int dpi) {
+  VipsImage* image = TextImage(text, dpi);
+  void* buffer = nullptr;
+  size_t length = 0;
+  if (vips_jpegsave_buffer(image, &buffer, &length, "Q", 75, nullptr) != 0) {
+    throw std::runtime_error(vips_error_buffer());
+  }
+  g_object_unref(image);
   return Take(buffer, length);
 }
 

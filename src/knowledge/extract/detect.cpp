@@ -1,5 +1,6 @@
 #include "knowledge/extract.h"
 #include "knowledge/extract/document_builder.h"
+#include "knowledge/extract/formats.h"
 
 #include <algorithm>
 #include <array>
@@ -16,7 +17,7 @@ std::string_view Trim(std::string_view text) {
   return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
 }
 
-constexpr std::array<std::pair<std::string_view, Format>, 8> kExtensions{{
+constexpr std::array<std::pair<std::string_view, Format>, 14> kExtensions{{
     {"txt", Format::kText},
     {"md", Format::kMarkdown},
     {"markdown", Format::kMarkdown},
@@ -25,15 +26,25 @@ constexpr std::array<std::pair<std::string_view, Format>, 8> kExtensions{{
     {"pdf", Format::kPdf},
     {"docx", Format::kDocx},
     {"csv", Format::kCsv},
+    {"png", Format::kImage},
+    {"jpg", Format::kImage},
+    {"jpeg", Format::kImage},
+    {"webp", Format::kImage},
+    {"tif", Format::kImage},
+    {"tiff", Format::kImage},
 }};
 
-constexpr std::array<std::pair<std::string_view, Format>, 6> kContentTypes{{
+constexpr std::array<std::pair<std::string_view, Format>, 10> kContentTypes{{
     {"text/plain", Format::kText},
     {"text/markdown", Format::kMarkdown},
     {"text/html", Format::kHtml},
     {"application/pdf", Format::kPdf},
     {"application/vnd.openxmlformats-officedocument.wordprocessingml.document", Format::kDocx},
     {"text/csv", Format::kCsv},
+    {"image/png", Format::kImage},
+    {"image/jpeg", Format::kImage},
+    {"image/webp", Format::kImage},
+    {"image/tiff", Format::kImage},
 }};
 
 template <std::size_t N>
@@ -46,6 +57,7 @@ std::optional<Format> Find(const std::array<std::pair<std::string_view, Format>,
 // Uploads often arrive as application/octet-stream without a useful name, so the leading bytes decide last.
 std::optional<Format> FormatFromMagic(std::string_view bytes) {
   if (bytes.starts_with("%PDF-")) return Format::kPdf;
+  if (detail::IsReadableImage(bytes)) return Format::kImage;
   // Any zip starts with PK\3\4; only a Word document names this part, in its local and central headers.
   if (bytes.starts_with("PK\x03\x04") && bytes.find("word/document.xml") != std::string_view::npos) {
     return Format::kDocx;
@@ -71,6 +83,8 @@ std::string_view ToString(Format format) {
       return "docx";
     case Format::kCsv:
       return "csv";
+    case Format::kImage:
+      return "image";
   }
   return "unknown";
 }

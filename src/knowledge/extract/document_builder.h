@@ -58,6 +58,8 @@ class DocumentBuilder {
   // A table row (`header`: the row that names the columns) from its raw cells; a row without text is dropped.
   bool AddRow(const std::vector<std::string>& raw_cells, bool header, int page = 0);
 
+  bool Empty() const { return document_.blocks.empty(); }  //!< No block added yet.
+
   // The document, with the first level-1 heading as title when none was set; an error when the text limit was
   // passed ("the document has more than 10000000 characters of text") or no block was added.
   Result<ExtractedDocument> Finish() &&;

@@ -19,6 +19,8 @@ Result<ExtractedDocument> Extract(Format format, std::string_view bytes, const E
       return detail::ExtractDocx(bytes, limits);
     case Format::kCsv:
       return detail::ExtractCsv(bytes, limits);
+    case Format::kImage:
+      return detail::ExtractImage(bytes, limits);
   }
   return Error::InvalidArgument("unsupported format");
 }

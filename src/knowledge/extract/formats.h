@@ -14,5 +14,11 @@ Result<ExtractedDocument> ExtractPdf(std::string_view bytes, const ExtractLimits
 Result<ExtractedDocument> ExtractDocx(std::string_view bytes, const ExtractLimits& limits);
 // A CSV file as one table whose first row names the columns.
 Result<ExtractedDocument> ExtractCsv(std::string_view bytes, const ExtractLimits& limits);
+// The text of a PNG, JPEG, WebP or TIFF image, read by OCR.
+Result<ExtractedDocument> ExtractImage(std::string_view bytes, const ExtractLimits& limits);
+
+// Whether `bytes` start with the signature of an image kind ExtractImage reads: only those reach libvips, whose
+// other loaders (SVG, PDF, and more) would open far more than a picture.
+bool IsReadableImage(std::string_view bytes);
 
 }  // namespace parley::knowledge::detail

@@ -122,7 +122,7 @@ constexpr char kHoldLease[] =
 constexpr char kSetProgress[] =
     "UPDATE knowledge_documents SET progress = $2, lease_until = $3, updated_at = $4 WHERE id = $1";
 constexpr char kCompleteDocument[] =
-    "UPDATE knowledge_documents SET status = 'ready', progress = 1, error = '', chunks = $2, lease_token = NULL,"
+    "UPDATE knowledge_documents SET status = 'ready', progress = 1, error = $4, chunks = $2, lease_token = NULL,"
     " lease_until = NULL, updated_at = $3 WHERE id = $1";
 constexpr char kStoreFetchedContent[] = "UPDATE knowledge_documents SET content = $2, size_bytes = $3 WHERE id = $1";
 constexpr char kRetryDocument[] =
@@ -481,7 +481,7 @@ class PostgresKnowledgeStore final : public KnowledgeStore {
 
   Result<void> CompleteDocumentJob(const DocumentJob& job, const std::string& embedder_id,
                                    const std::vector<NewChunk>& chunks, const std::vector<NewFaq>& faqs,
-                                   const std::string& content) override {
+                                   const std::string& content, const std::string& note) override {
     for (const NewFaq& faq : faqs) STORE_TRY(ValidateFaq(faq));
     const int64_t now = NowMs();
     const int64_t document_id = job.document.id;
@@ -499,12 +499,12 @@ class PostgresKnowledgeStore final : public KnowledgeStore {
         STORE_TRY(db.Query(kStoreFetchedContent, keep));
       }
       const auto count = static_cast<int64_t>(chunks.size());
-      STORE_TRY(db.Query(kCompleteDocument, Params(document_id, count, now)));
+      STORE_TRY(db.Query(kCompleteDocument, Params(document_id, count, now, note)));
       // The feed last, so that the knowledge base's writers wait for each other only for these statements.
       STORE_TRY(db.Query(kLockFeed, Params(knowledge_base_id)));
       STORE_TRY(RemoveChunksOf(db, document_id, knowledge_base_id, /*retire_at=*/now));
       STORE_TRY(InsertChunks(db, tenant_id, knowledge_base_id, document_id, embedder_id, chunks));
-      return AppendProgress(db, notes, tenant_id, document_id, DocumentStatus::kReady, 1, count, {}, now);
+      return AppendProgress(db, notes, tenant_id, document_id, DocumentStatus::kReady, 1, count, note, now);
     });
   }
 

@@ -103,7 +103,7 @@ constexpr const char* kHoldsLease =
     "SELECT knowledge_base_id, tenant_id FROM knowledge_documents "
     "WHERE id = ?1 AND lease_token = ?2 AND status = 'processing'";
 constexpr const char* kCompleteDocument =
-    "UPDATE knowledge_documents SET status = 'ready', progress = 1, error = '', chunks = ?2, lease_token = NULL, "
+    "UPDATE knowledge_documents SET status = 'ready', progress = 1, error = ?4, chunks = ?2, lease_token = NULL, "
     "lease_until = NULL, updated_at = ?3 WHERE id = ?1";
 constexpr const char* kStoreFetchedContent =
     "UPDATE knowledge_documents SET content = ?2, size_bytes = ?3 WHERE id = ?1";
@@ -534,7 +534,7 @@ class SqliteKnowledgeStore final : public KnowledgeStore {
 
   Result<void> CompleteDocumentJob(const DocumentJob& job, const std::string& embedder_id,
                                    const std::vector<NewChunk>& chunks, const std::vector<NewFaq>& faqs,
-                                   const std::string& content) override {
+                                   const std::string& content, const std::string& note) override {
     int64_t now = NowMs();
     return store_.Write([&](Database& db) -> Result<void> {
       STORE_ASSIGN_OR_RETURN(auto holds, db.Prepare(kHoldsLease));
@@ -573,9 +573,10 @@ class SqliteKnowledgeStore final : public KnowledgeStore {
                       .Run());
       }
       STORE_ASSIGN_OR_RETURN(auto done, db.Prepare(kCompleteDocument));
-      STORE_TRY(done.Bind(1, job.document.id).Bind(2, static_cast<int64_t>(chunks.size())).Bind(3, now).Run());
+      STORE_TRY(
+          done.Bind(1, job.document.id).Bind(2, static_cast<int64_t>(chunks.size())).Bind(3, now).Bind(4, note).Run());
       return AppendProgress(tenant_id, job.document.id, DocumentStatus::kReady, 1, static_cast<int64_t>(chunks.size()),
-                            {}, now);
+                            note, now);
     });
   }
 

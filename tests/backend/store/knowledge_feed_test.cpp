@@ -129,7 +129,7 @@ TEST_P(KnowledgeStoreTest, WorkersInSeveralProcessesTakeEachDocumentOnce) {
     while (true) {
       auto job = store->knowledge().ClaimDocumentJob(kT0, kLease, {}, 0);
       if (job && !job->has_value()) return;
-      Result<void> done = job ? store->knowledge().CompleteDocumentJob(**job, kEmbedder, {Chunk(0, "text")}, {}, "")
+      Result<void> done = job ? store->knowledge().CompleteDocumentJob(**job, kEmbedder, {Chunk(0, "text")}, {}, "", "")
                               : Result<void>(job.error());
       std::lock_guard lock(mutex);
       if (!done) {
@@ -250,7 +250,7 @@ TEST_P(KnowledgeStoreTest, APollingReaderMissesNoChunkWhateverOrderWritersCommit
     for (int i = first; i < kDocuments; i += 4) {
       std::vector<NewChunk> chunks;
       for (int c = 0; c < kChunksEach; ++c) chunks.push_back(Chunk(c, Id("chunk ", c)));
-      Result<void> done = knowledge.CompleteDocumentJob(jobs[i], kEmbedder, chunks, {}, "");
+      Result<void> done = knowledge.CompleteDocumentJob(jobs[i], kEmbedder, chunks, {}, "", "");
       // Every third document is deleted again; now and then the knowledge base is requeued, so that its ready
       // documents are processed again below, their previous chunks retired through the deletion log.
       if (done && i % 3 == 0) done = knowledge.DeleteDocument(acme_, jobs[i].document.id);
@@ -274,7 +274,7 @@ TEST_P(KnowledgeStoreTest, APollingReaderMissesNoChunkWhateverOrderWritersCommit
   while (true) {
     auto job = ks().ClaimDocumentJob(kT0, kLease, {}, 0).value();
     if (!job) break;
-    ASSERT_TRUE(ks().CompleteDocumentJob(*job, kEmbedder, {Chunk(0, "again")}, {}, ""));
+    ASSERT_TRUE(ks().CompleteDocumentJob(*job, kEmbedder, {Chunk(0, "again")}, {}, "", ""));
   }
   reader.CatchUp();
 

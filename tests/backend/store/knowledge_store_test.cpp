@@ -100,12 +100,27 @@ TEST_P(KnowledgeStoreTest, ExpiredLeaseIsClaimedAgainAndTheOldHolderLosesIt) {
   // The presumed-dead worker wakes up: its progress is ignored and its result refused.
   ASSERT_TRUE(ks().SetDocumentProgress(crashed, 0.9, kT0 + 10 * kLease));
   EXPECT_EQ(ks().GetDocument(acme_, document.id).value().progress, 0);
-  EXPECT_EQ(ks().CompleteDocumentJob(crashed, kEmbedder, {Chunk(0, "stale")}, {}, "").error().code,
+  EXPECT_EQ(ks().CompleteDocumentJob(crashed, kEmbedder, {Chunk(0, "stale")}, {}, "", "").error().code,
             ErrorCode::kConflict);
   EXPECT_TRUE(ChunksOf(kb_).empty());
 
-  ASSERT_TRUE(ks().CompleteDocumentJob(retaken, kEmbedder, {Chunk(0, "fresh")}, {}, ""));
+  ASSERT_TRUE(ks().CompleteDocumentJob(retaken, kEmbedder, {Chunk(0, "fresh")}, {}, "", ""));
   EXPECT_EQ(ks().GetDocument(acme_, document.id).value().status, DocumentStatus::kReady);
+}
+
+TEST_P(KnowledgeStoreTest, AReadyDocumentKeepsTheNoteOfWhatItLeftOutUntilItsNextVersion) {
+  Document document = Create(acme_, kb_, "scans.pdf");
+  const std::string note = "scanned pages 21\u201340 were not read: OCR reads at most 20 per document";
+  ASSERT_TRUE(ks().CompleteDocumentJob(MustClaim(document.id), kEmbedder, {Chunk(0, "page one")}, {}, "", note));
+  Document ready = ks().GetDocument(acme_, document.id).value();
+  EXPECT_EQ(ready.status, DocumentStatus::kReady);
+  EXPECT_EQ(ready.error, note);
+  EXPECT_EQ(ready.chunks, 1);
+
+  Create(acme_, kb_, "scans.pdf");  // A new version, read whole this time.
+  ASSERT_TRUE(
+      ks().CompleteDocumentJob(MustClaim(document.id, kT0 + 1), kEmbedder, {Chunk(0, "every page")}, {}, "", ""));
+  EXPECT_EQ(ks().GetDocument(acme_, document.id).value().error, "");
 }
 
 TEST_P(KnowledgeStoreTest, ClaimLeavesOutTheSkippedKnowledgeBases) {
@@ -181,7 +196,7 @@ TEST_P(KnowledgeStoreTest, ClaimTakesTenantsInTurn) {
     auto job = ks().ClaimDocumentJob(kT0 + i, kLease, {}, 0).value();
     ASSERT_TRUE(job.has_value());
     order.push_back(job->document.id);
-    ASSERT_TRUE(ks().CompleteDocumentJob(*job, kEmbedder, {Chunk(i, "text")}, {}, ""));
+    ASSERT_TRUE(ks().CompleteDocumentJob(*job, kEmbedder, {Chunk(i, "text")}, {}, "", ""));
   }
   EXPECT_EQ(order, (std::vector<int64_t>{acme[0], globex[0], acme[1], globex[1], acme[2]}));
 }
@@ -213,7 +228,7 @@ TEST_P(KnowledgeStoreTest, ClaimPassesOverATenantAtItsLimit) {
   Document g1 = Create(globex_, globex_kb, "g1");
   EXPECT_EQ(claim(kT0).value().document.id, g1.id);
   // One of Acme's is done: its third goes.
-  ASSERT_TRUE(ks().CompleteDocumentJob(first, kEmbedder, {Chunk(0, "text")}, {}, ""));
+  ASSERT_TRUE(ks().CompleteDocumentJob(first, kEmbedder, {Chunk(0, "text")}, {}, "", ""));
   EXPECT_EQ(claim(kT0).value().document.id, a3.id);
   // Leases that ran out do not count against their tenant: the documents are taken again, in turn.
   EXPECT_EQ(claim(kT0 + kLease).value().document.id, g1.id);
@@ -225,8 +240,8 @@ TEST_P(KnowledgeStoreTest, CompleteWritesChunksLexicalIndexAndFaqsAndMarksReady)
   DocumentJob job = MustClaim(document.id);
   std::vector<NewChunk> chunks = {Chunk(0, "opening hours monday friday", {1, 0, 0}),
                                   Chunk(1, "refunds within thirty days", {0, 1, 0})};
-  ASSERT_TRUE(
-      ks().CompleteDocumentJob(job, kEmbedder, chunks, {Faq("When do you open?", "open", "At nine.")}, "fetched page"));
+  ASSERT_TRUE(ks().CompleteDocumentJob(job, kEmbedder, chunks, {Faq("When do you open?", "open", "At nine.")},
+                                       "fetched page", ""));
 
   Document ready = ks().GetDocument(acme_, document.id).value();
   EXPECT_EQ(ready.status, DocumentStatus::kReady);
@@ -285,7 +300,7 @@ TEST_P(KnowledgeStoreTest, ReprocessingReplacesChunksAndFaqsAndLogsTheDeletions)
   EXPECT_EQ(ChunksOf(kb_), old_ids);
 
   DocumentJob job = MustClaim(document.id);
-  ASSERT_TRUE(ks().CompleteDocumentJob(job, kEmbedder, {Chunk(0, "new gamma")}, {Faq("New?", "new", "New.")}, ""));
+  ASSERT_TRUE(ks().CompleteDocumentJob(job, kEmbedder, {Chunk(0, "new gamma")}, {Faq("New?", "new", "New.")}, "", ""));
 
   std::vector<int64_t> new_ids = ChunksOf(kb_);
   ASSERT_EQ(new_ids.size(), 1u);
@@ -312,14 +327,14 @@ TEST_P(KnowledgeStoreTest, ReplacedChunksArePurgedByALaterCompletionAfterAMinute
   Document document = Ingest(acme_, kb_, "doc", {Chunk(0, "first")});
   std::vector<int64_t> first = ChunksOf(kb_);
   ASSERT_TRUE(ks().RequeueDocuments(kb_));
-  ASSERT_TRUE(ks().CompleteDocumentJob(MustClaim(document.id), kEmbedder, {Chunk(0, "second")}, {}, ""));
+  ASSERT_TRUE(ks().CompleteDocumentJob(MustClaim(document.id), kEmbedder, {Chunk(0, "second")}, {}, "", ""));
   EXPECT_EQ(Count("SELECT COUNT(*) FROM knowledge_chunks WHERE retired_at IS NOT NULL"), 1);
   // A completion over a minute later (the test ages the retired chunk) purges it for good.
   ASSERT_TRUE(ks().RequeueDocuments(kb_));
   EXPECT_GT(Count("UPDATE knowledge_chunks SET retired_at = retired_at - 61000 WHERE retired_at IS NOT NULL"
                   " RETURNING id"),
             0);
-  ASSERT_TRUE(ks().CompleteDocumentJob(MustClaim(document.id), kEmbedder, {Chunk(0, "third")}, {}, ""));
+  ASSERT_TRUE(ks().CompleteDocumentJob(MustClaim(document.id), kEmbedder, {Chunk(0, "third")}, {}, "", ""));
   EXPECT_TRUE(ks().GetChunks(acme_, first).value().empty());
   EXPECT_EQ(Count("SELECT COUNT(*) FROM knowledge_chunks WHERE retired_at IS NOT NULL"), 1);  // "second".
 }
@@ -347,7 +362,7 @@ TEST_P(KnowledgeStoreTest, ADocumentOfTheSameNameIsReplacedKeepingItsIdUntilTheN
 
   DocumentJob job = MustClaim(first.id);
   EXPECT_EQ(job.content, "price 45 bytes");
-  ASSERT_TRUE(ks().CompleteDocumentJob(job, kEmbedder, {Chunk(0, "price 45")}, {}, ""));
+  ASSERT_TRUE(ks().CompleteDocumentJob(job, kEmbedder, {Chunk(0, "price 45")}, {}, "", ""));
   std::vector<int64_t> new_ids = ChunksOf(kb_);
   ASSERT_EQ(new_ids.size(), 1u);
   EXPECT_EQ(ks().GetChunks(acme_, new_ids).value().at(0).text, "price 45");
@@ -360,11 +375,12 @@ TEST_P(KnowledgeStoreTest, ANewVersionAddedWhileTheOldOneIsProcessedWins) {
   DocumentJob old_job = MustClaim(document.id);
   Create(acme_, kb_, "menu.md", "new");
   // The worker on the old content has lost its lease: its chunks never land.
-  EXPECT_EQ(ks().CompleteDocumentJob(old_job, kEmbedder, {Chunk(0, "old")}, {}, "").error().code, ErrorCode::kConflict);
+  EXPECT_EQ(ks().CompleteDocumentJob(old_job, kEmbedder, {Chunk(0, "old")}, {}, "", "").error().code,
+            ErrorCode::kConflict);
   DocumentJob new_job = MustClaim(document.id);
   EXPECT_EQ(new_job.content, "new");
   EXPECT_EQ(new_job.document.attempts, 1);
-  ASSERT_TRUE(ks().CompleteDocumentJob(new_job, kEmbedder, {Chunk(0, "new")}, {}, ""));
+  ASSERT_TRUE(ks().CompleteDocumentJob(new_job, kEmbedder, {Chunk(0, "new")}, {}, "", ""));
   EXPECT_EQ(ks().GetChunks(acme_, ChunksOf(kb_)).value().at(0).text, "new");
 }
 
@@ -455,7 +471,8 @@ TEST_P(KnowledgeStoreTest, DeletingADocumentBeingProcessedMakesItsCompletionConf
   Document document = Create(acme_, kb_, "a");
   DocumentJob job = MustClaim(document.id);
   ASSERT_TRUE(ks().DeleteDocument(acme_, document.id));
-  EXPECT_EQ(ks().CompleteDocumentJob(job, kEmbedder, {Chunk(0, "orphan")}, {}, "").error().code, ErrorCode::kConflict);
+  EXPECT_EQ(ks().CompleteDocumentJob(job, kEmbedder, {Chunk(0, "orphan")}, {}, "", "").error().code,
+            ErrorCode::kConflict);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM knowledge_chunks"), 0);
 }
 

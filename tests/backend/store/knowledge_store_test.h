@@ -76,7 +76,7 @@ class KnowledgeStoreTest : public StoreTest {
                   const std::vector<NewFaq>& faqs = {}, const std::string& embedder = kEmbedder) {
     Document document = Create(tenant, kb, name);
     DocumentJob job = MustClaim(document.id);
-    auto completed = ks().CompleteDocumentJob(job, embedder, chunks, faqs, "");
+    auto completed = ks().CompleteDocumentJob(job, embedder, chunks, faqs, "", "");
     EXPECT_TRUE(completed) << completed.error().detail;
     return ks().GetDocument(tenant, document.id).value();
   }

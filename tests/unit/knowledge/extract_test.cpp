@@ -141,8 +141,12 @@ TEST(DetectFormatTest, MagicBytesLast) {
 TEST(DetectFormatTest, UnsupportedNamesTheFile) {
   EXPECT_EQ(DetectFormat("x.exe", "application/octet-stream", "MZ\x90").error().message,
             "unsupported file type: x.exe");
-  EXPECT_EQ(DetectFormat("/tmp/uploads/photo.jpeg", "image/jpeg", "\xFF\xD8\xFF").error().message,
-            "unsupported file type: photo.jpeg");
+  EXPECT_EQ(DetectFormat("/tmp/uploads/photo.heic", "image/heic",
+                         "\0\0\0\x18"
+                         "ftypheic")
+                .error()
+                .message,
+            "unsupported file type: photo.heic");
   // A zip that is not a Word document is not taken for one.
   EXPECT_EQ(DetectFormat("archive.zip", "", ReadFixture("no_document.docx")).error().message,
             "unsupported file type: archive.zip");

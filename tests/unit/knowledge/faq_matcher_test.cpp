@@ -198,7 +198,8 @@ TEST_F(FaqMatcherTest, PairsFromTheApiAndFromACsvDocumentMatchAlike) {
   int64_t document = ks().CreateDocument(csv).value().id;
   auto job = ks().ClaimDocumentJob(1, 60'000, {}, 0).value();
   ASSERT_TRUE(job);
-  ASSERT_TRUE(ks().CompleteDocumentJob(*job, "e", {}, {MakeFaq({"Do you have a student discount?"}, "10% off.")}, ""));
+  ASSERT_TRUE(
+      ks().CompleteDocumentJob(*job, "e", {}, {MakeFaq({"Do you have a student discount?"}, "10% off.")}, "", ""));
   EXPECT_EQ(ks().GetDocument(acme_, document).value().qa_pairs, 1);
 
   EXPECT_EQ(Match(acme_, "shoe rental price?"), api);

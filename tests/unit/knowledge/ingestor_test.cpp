@@ -10,6 +10,7 @@
 #include "knowledge/retriever.h"
 #include "support/pdf_builder.h"
 #include "support/temp_dir.h"
+#include "support/test_images.h"
 #include "unit/knowledge/store_fixture.h"
 
 #include <gtest/gtest.h>
@@ -241,6 +242,25 @@ TEST_F(IngestorTest, ADocumentOverItsBudgetFailsAtOnceWithTheReason) {
   EXPECT_EQ(stopped.status, store::DocumentStatus::kFailed);
   EXPECT_EQ(stopped.error, "the document took more than 1 s of processor time to read");
   EXPECT_EQ(stopped.attempts, 1);
+}
+
+TEST_F(IngestorTest, AScannedPdfIsReadyWithTheNoteOfThePagesItSkipped) {
+  auto scan = [](const std::string& text) {
+    testing::ScannedPage page{.jpeg = media::testing::TextJpeg(text, 200), .dpi = 200};
+    std::tie(page.width, page.height) = media::testing::SizeOf(page.jpeg);
+    return page;
+  };
+  int64_t id = Queue(acme_, kb_, "leaflet.pdf",
+                     testing::ScannedPdf({scan("The bakery opens at seven."), scan("Cakes are delivered.")}));
+  KnowledgeIndexes indexes(ks(), "");
+  IngestorOptions options;
+  options.extract_command = {PARLEY_EXTRACT_CHILD};
+  options.budget.limits.max_ocr_pages = 1;
+  EXPECT_EQ(RunDue(indexes, options), 1);
+  store::Document document = ks().GetDocument(acme_, id).value();
+  EXPECT_EQ(document.status, store::DocumentStatus::kReady);
+  EXPECT_EQ(document.error, "scanned page 2 was not read: OCR reads at most 1 per document");
+  EXPECT_EQ(document.chunks, 1);
 }
 
 TEST_F(IngestorTest, AnotherTenantsDocumentIsReadyWhileSlowOnesAreRead) {

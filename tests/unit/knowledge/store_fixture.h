@@ -117,7 +117,7 @@ class KnowledgeStoreFixture : public testing::TwoTenantStore {
     auto job = ks().ClaimDocumentJob(/*now_ms=*/1, /*lease_ms=*/60'000, {}, 0).value();
     EXPECT_TRUE(job.has_value());
     EXPECT_EQ(job->document.id, id);
-    auto completed = ks().CompleteDocumentJob(*job, embedder_id, chunks, {}, "");
+    auto completed = ks().CompleteDocumentJob(*job, embedder_id, chunks, {}, "", "");
     EXPECT_TRUE(completed) << completed.error().detail;
     return id;
   }
@@ -201,8 +201,8 @@ class RecordingStore final : public store::KnowledgeStore {
   }
   Result<void> CompleteDocumentJob(const store::DocumentJob& j, const std::string& e,
                                    const std::vector<store::NewChunk>& c, const std::vector<store::NewFaq>& f,
-                                   const std::string& content) override {
-    return inner_.CompleteDocumentJob(j, e, c, f, content);
+                                   const std::string& content, const std::string& note) override {
+    return inner_.CompleteDocumentJob(j, e, c, f, content, note);
   }
   Result<void> FailDocumentJob(const store::DocumentJob& j, const std::string& e, std::optional<int64_t> r) override {
     return inner_.FailDocumentJob(j, e, r);

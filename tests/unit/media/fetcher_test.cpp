@@ -37,7 +37,7 @@ TEST_F(KeepTest, APhotoIsKeptWithItsAgentCopyAndThumbnail) {
 }
 
 TEST_F(KeepTest, AnImageTooLargeToDecodeIsKeptWithoutPreviews) {
-  ImageOptions options;
+  imaging::ImageOptions options;
   options.max_pixels = 1'000'000;
   store::MediaOutcome outcome = Fetcher::Keep(Record(MessageType::kImage), testing::Png(2000, 1000), *files_, options);
   EXPECT_EQ(outcome.status, store::MediaStatus::kReady);

@@ -34,6 +34,22 @@ describe('KnowledgePage', () => {
     expect(await screen.findByText('2 file(s) uploaded.')).toBeInTheDocument();
   });
 
+  it('shows what a ready document left out as a note, and why a failed one failed as an error', async () => {
+    const note = 'scanned pages 21–40 were not read: OCR reads at most 20 per document';
+    fakeApi({
+      'GET /api/knowledge-documents': {
+        data: [
+          { ...document(1, 'scans.pdf'), error: note },
+          { ...document(2, 'photo.jpg', 'failed'), error: 'no text was found in the image', chunks: null },
+        ],
+        next_cursor: null,
+      },
+    });
+    renderPage(<KnowledgePage />);
+    expect(await screen.findByText(note)).toHaveClass('muted');
+    expect(screen.getByText('no text was found in the image')).toHaveClass('error-text');
+  });
+
   it('deletes a document after confirmation', async () => {
     const { calls } = fakeApi({
       'GET /api/knowledge-documents': { data: [document(1, 'prices.md')], next_cursor: null },

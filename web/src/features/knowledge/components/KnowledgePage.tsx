@@ -85,7 +85,10 @@ export function KnowledgePage() {
               <th scope="row">{document.name}</th>
               <td>
                 {statusText(document, code('document', document.status), (n) => t('knowledge.progress', { percent: n }))}
-                {document.error && <span className="error-text"> {String(document.error)}</span>}
+                {/* A ready document's error is what it left out (scanned pages not read): a note, not a failure. */}
+                {document.error && (
+                  <span className={document.status === 'ready' ? 'muted' : 'error-text'}> {String(document.error)}</span>
+                )}
               </td>
               <td>{document.chunks ?? t('app.none')}</td>
               <td>{formatDateTime(document.updated_at)}</td>

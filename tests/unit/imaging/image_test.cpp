@@ -1,15 +1,15 @@
-#include "media/image.h"
+#include "imaging/image.h"
 
 #include "support/test_images.h"
 
 #include <gtest/gtest.h>
 
-namespace parley::media {
+namespace parley::imaging {
 namespace {
 
-using testing::Jpeg;
-using testing::Png;
-using testing::SizeOf;
+using media::testing::Jpeg;
+using media::testing::Png;
+using media::testing::SizeOf;
 
 TEST(ImageTest, APhotoIsTurnedUprightAndShrunkForTheAgentAndTheDashboard) {
   // Stored 1600 × 1000 with EXIF orientation 6: a phone held upright, so the picture is 1000 × 1600.
@@ -48,4 +48,4 @@ TEST(ImageTest, BytesThatAreNoImageAreRefused) {
 }
 
 }  // namespace
-}  // namespace parley::media
+}  // namespace parley::imaging

@@ -1,4 +1,4 @@
-#include "media/image.h"
+#include "imaging/image.h"
 
 #include <vips/vips.h>
 
@@ -7,7 +7,7 @@
 #include <mutex>
 #include <stdexcept>
 
-namespace parley::media {
+namespace parley::imaging {
 namespace {
 
 // libvips starts once per process. Loaders it marks untrusted (ImageMagick, and others fuzzing has not hardened)
@@ -140,4 +140,4 @@ Result<GreyImage> DecodeGrey(std::string_view bytes, int64_t max_pixels, int max
   return out;
 }
 
-}  // namespace parley::media
+}  // namespace parley::imaging

@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-namespace parley::media {
+namespace parley::imaging {
 
 struct ImageOptions {
   int64_t max_pixels = 40'000'000;  //!< Width × height (× frames) above this are refused.
@@ -41,4 +41,4 @@ struct GreyImage {
 // animation. Same input and failures as PrepareImage (the pixel limit is checked on the header before decoding).
 Result<GreyImage> DecodeGrey(std::string_view bytes, int64_t max_pixels, int max_edge);
 
-}  // namespace parley::media
+}  // namespace parley::imaging
