@@ -52,7 +52,7 @@ extern const std::string_view kAdminSchemaShapes = R"json({
     "type": "object",
     "required": ["file"],
     "properties": {
-      "file": {"type": "string", "contentMediaType": "application/octet-stream", "description": "The file, with its file name: text, Markdown, HTML, PDF, DOCX or a CSV of Q&A pairs."},
+      "file": {"type": "string", "contentMediaType": "application/octet-stream", "description": "The file, with its file name: text, Markdown, HTML, PDF (scanned pages read by OCR), DOCX, an image whose text is read by OCR (PNG, JPEG, WebP, TIFF) or a CSV of Q&A pairs."},
       "knowledge_base": {"type": "string", "minLength": 1, "maxLength": 200, "default": "default", "description": "Created if missing."}
     }
   },
