@@ -29,6 +29,19 @@ store::InboxStore::CommentChange ChangeOf(channels::CommentModeration action) {
   return store::InboxStore::CommentChange::kDeleted;
 }
 
+// The audit log's name of a person's moderation.
+std::string AuditActionOf(channels::CommentModeration action) {
+  switch (action) {
+    case channels::CommentModeration::kHide:
+      return "comment.hide";
+    case channels::CommentModeration::kUnhide:
+      return "comment.unhide";
+    case channels::CommentModeration::kDelete:
+      break;
+  }
+  return "comment.delete";
+}
+
 }  // namespace
 
 void CommentsApi::RegisterRoutes(RouteTable& routes) {
@@ -95,6 +108,10 @@ boost::asio::awaitable<http::Response> CommentsApi::Moderate(const Principal& ca
   };
   auto recorded = co_await pool_.Run(record);
   if (!recorded) co_return http::ErrorResponse(recorded.error());
+  // Done on the platform, for everyone to see (or not): who did it is kept, not what the customer wrote.
+  auto audit = AuditOf(caller, AuditActionOf(action), "message", std::to_string(*message_id),
+                       {{"conversation_id", *id}, {"platform", ToString(target->conversation.platform)}});
+  co_await RecordAudit(store_, pool_, audit);
   co_return http::JsonResponse(http::Status::ok, MessageJson(*recorded));
 }
 

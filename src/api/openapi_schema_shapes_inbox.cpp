@@ -405,14 +405,15 @@ extern const std::string_view kInboxSchemaShapes = R"json({
       "created_at": {"type": "string", "format": "date-time"},
       "data": {
         "type": "object",
-        "description": "A delivery tick: the status the message moved to, and the platform's error when it failed; or, with media_status, the customer's media file was kept or given up on (load the message's media again).",
+        "description": "A delivery tick: the status the message moved to, and the platform's error when it failed; or, with media_status, the customer's media file was kept or given up on (load the message's media again); or, with comment_hidden, a person hid a customer's comment or showed it again (its comment.hidden now).",
         "required": ["conversation_id", "message_id", "status", "error"],
         "properties": {
           "conversation_id": {"type": "integer"},
           "message_id": {"type": "integer"},
           "status": {"$ref": "#/components/schemas/MessageStatus"},
           "error": {"oneOf": [{"$ref": "#/components/schemas/MessageError"}, {"type": "null"}]},
-          "media_status": {"type": "string", "enum": ["ready", "failed"]}
+          "media_status": {"type": "string", "enum": ["ready", "failed"]},
+          "comment_hidden": {"type": "boolean"}
         }
       }
     }

@@ -54,6 +54,15 @@ std::string MessageMediaEventData(int64_t conversation_id, int64_t message_id, M
                                            {"media_status", media_status}});
 }
 
+std::string CommentChangeEventData(int64_t conversation_id, int64_t message_id, std::optional<bool> hidden) {
+  boost::json::object data{{"conversation_id", conversation_id},
+                           {"message_id", message_id},
+                           {"status", ToString(hidden ? MessageStatus::kReceived : MessageStatus::kDeleted)},
+                           {"error", nullptr}};
+  if (hidden) data["comment_hidden"] = *hidden;
+  return SerializeJson(data);
+}
+
 std::string SupportEventData(int64_t support_item_id, int64_t conversation_id) {
   return IdsJson({{"support_item_id", support_item_id}, {"conversation_id", conversation_id}});
 }

@@ -25,6 +25,9 @@ std::string MessageStatusEventData(int64_t conversation_id, int64_t message_id, 
 // `media_status` ("ready" or "failed"), which tells a reader to load the message's media again.
 std::string MessageMediaEventData(int64_t conversation_id, int64_t message_id, MessageStatus status,
                                   std::string_view media_status);
+// message.updated when a person hid, showed again or deleted a customer's comment: status deleted for a deletion
+// (`hidden` nullopt), else received beside `comment_hidden`, whether it is hidden now.
+std::string CommentChangeEventData(int64_t conversation_id, int64_t message_id, std::optional<bool> hidden);
 std::string SupportEventData(int64_t support_item_id, int64_t conversation_id);
 // document.progress: `chunks` only once ready, `error` empty when none.
 std::string DocumentProgressEventData(int64_t document_id, DocumentStatus status, double progress, int64_t chunks,

@@ -4,6 +4,7 @@
 #include "fakes/fake_graph.h"
 #include "integration/harness.h"
 #include "integration/payloads.h"
+#include "integration/sse_client.h"
 
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
@@ -180,6 +181,10 @@ TEST_F(InstagramCommentsTest, PeopleHideShowAndDeleteACommentFromTheInbox) {
       thread + "/messages/" +
       std::to_string(Messages(Conversations()[0].at("id").to_number<int64_t>())[0].at("id").to_number<int64_t>());
 
+  // Another dashboard open meanwhile is told what changed.
+  SseClient stream(parley_->url("/api/events"), {{"Authorization", "Bearer " + api_key_}});
+  ASSERT_EQ(stream.status(), 200) << stream.body();
+
   auto hidden = Api("POST", comment + "/hide");
   ASSERT_EQ(hidden.status, 200) << hidden.body;
   EXPECT_EQ(hidden.Json().at("comment").at("hidden"), true);
@@ -203,6 +208,33 @@ TEST_F(InstagramCommentsTest, PeopleHideShowAndDeleteACommentFromTheInbox) {
   // With comment_replies off, nothing was said under it nor in private.
   EXPECT_TRUE(graph_.comment("17865799348089060")->public_replies.empty());
   EXPECT_EQ(graph_.comment("17865799348089060")->private_replies, 0);
+  // The three changes reached the open stream as message.updated, hidden and shown with comment_hidden.
+  std::vector<json::object> updates;
+  ASSERT_TRUE(stream.WaitUntil(
+      [&](const std::vector<SseEvent>& frames) {
+        updates.clear();
+        for (const SseEvent& frame : frames) {
+          if (frame.data.empty()) continue;
+          json::object event = json::parse(frame.data).as_object();
+          if (event.at("type") == "message.updated") updates.push_back(event.at("data").as_object());
+        }
+        return updates.size() >= 3;
+      },
+      5s));
+  EXPECT_EQ(updates[0].at("comment_hidden"), true);
+  EXPECT_EQ(updates[0].at("status"), "received");
+  EXPECT_EQ(updates[1].at("comment_hidden"), false);
+  EXPECT_EQ(updates[2].at("status"), "deleted");
+  EXPECT_FALSE(updates[2].contains("comment_hidden"));
+  // Each is in the audit log, by whom, on which message.
+  const std::string message_id = comment.substr(comment.rfind('/') + 1);
+  for (const char* action : {"comment.hide", "comment.unhide", "comment.delete"}) {
+    auto audit = Api("GET", std::string("/api/audit-logs?action=") + action).Json().at("data").as_array();
+    ASSERT_EQ(audit.size(), 1u) << action;
+    EXPECT_EQ(audit[0].at("target_type"), "message");
+    EXPECT_EQ(audit[0].at("target_id").as_string(), message_id);
+    EXPECT_EQ(audit[0].at("details").at("platform"), "instagram");
+  }
 }
 
 TEST_F(InstagramCommentsTest, OnlyCommentsCanBeModerated) {

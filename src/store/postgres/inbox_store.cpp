@@ -158,11 +158,9 @@ class PostgresInboxStore final : public InboxStore {
       if (!deleted) params.Add(change == CommentChange::kHidden);
       STORE_ASSIGN_OR_RETURN(auto updated, db.Query(deleted ? kDeleteComment : kSetCommentHidden, params));
       if (updated.affected() == 0) return Error::NotFound("no such comment");
-      STORE_TRY(AppendEvent(
-          db, notes, tenant_id, EventType::kMessageUpdated,
-          MessageStatusEventData(conversation_id, message_id,
-                                 deleted ? MessageStatus::kDeleted : MessageStatus::kReceived, std::nullopt),
-          now_ms));
+      const std::optional<bool> hidden = deleted ? std::nullopt : std::optional<bool>(change == CommentChange::kHidden);
+      STORE_TRY(AppendEvent(db, notes, tenant_id, EventType::kMessageUpdated,
+                            CommentChangeEventData(conversation_id, message_id, hidden), now_ms));
       return true;
     });
     if (!written) return written.error();

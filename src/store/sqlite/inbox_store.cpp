@@ -182,11 +182,9 @@ class SqliteInboxStore final : public InboxStore {
       if (!deleted) update.Bind(4, change == CommentChange::kHidden ? "true" : "false");
       STORE_TRY(update.Run());
       if (db.Changes() == 0) return Error::NotFound("no such comment");
-      STORE_TRY(store_.AppendEvent(
-          tenant_id, EventType::kMessageUpdated,
-          MessageStatusEventData(conversation_id, message_id,
-                                 deleted ? MessageStatus::kDeleted : MessageStatus::kReceived, std::nullopt),
-          now_ms));
+      const std::optional<bool> hidden = deleted ? std::nullopt : std::optional<bool>(change == CommentChange::kHidden);
+      STORE_TRY(store_.AppendEvent(tenant_id, EventType::kMessageUpdated,
+                                   CommentChangeEventData(conversation_id, message_id, hidden), now_ms));
       return Ok();
     }));
     return GetMessage(tenant_id, conversation_id, message_id);

@@ -125,6 +125,30 @@ describe('applyEvent', () => {
     expect(client.getQueryState(queryKeys.messages(2))).toBeUndefined();
   });
 
+  it('hides and shows a comment in place when another dashboard moderates it', () => {
+    const client = setup();
+    const comment = { media_id: '17887498072083520', media_product_type: 'FEED' };
+    client.setQueryData(queryKeys.messages(3), {
+      pages: [{ data: [message(30, { type: 'comment', status: 'received', comment })], next_cursor: null }],
+      pageParams: [null],
+    });
+    const moderated = (hidden: boolean) =>
+      applyEvent(client, {
+        id: 10,
+        type: 'message.updated',
+        created_at: '',
+        data: { conversation_id: 3, message_id: 30, status: 'received', error: null, comment_hidden: hidden },
+      } as LiveEvent);
+    const shown = () =>
+      (client.getQueryData(queryKeys.messages(3)) as { pages: Array<{ data: Array<Record<string, unknown>> }> }).pages[0]!
+        .data[0];
+    moderated(true);
+    expect(shown()).toMatchObject({ status: 'received', comment: { ...comment, hidden: true } });
+    expect(client.getQueryState(queryKeys.messages(3))?.isInvalidated).toBe(false);
+    moderated(false);
+    expect(shown()).toMatchObject({ comment: { ...comment, hidden: false } });
+  });
+
   it('refetches everything on stream.reset', () => {
     const client = setup();
     applyEvent(client, { type: 'stream.reset' });

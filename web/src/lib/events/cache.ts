@@ -151,7 +151,7 @@ function updateMessage(
   client: QueryClient,
   conversationId: number,
   messageId: number,
-  change: Partial<Message>,
+  change: (message: Message) => Partial<Message>,
 ): void {
   client.setQueryData<Pages<Message>>(queryKeys.messages(conversationId), (data) =>
     data
@@ -159,7 +159,7 @@ function updateMessage(
           ...data,
           pages: data.pages.map((page) => ({
             ...page,
-            data: page.data.map((m) => (m.id === messageId ? { ...m, ...change } : m)),
+            data: page.data.map((m) => (m.id === messageId ? { ...m, ...change(m) } : m)),
           })),
         }
       : data,
@@ -175,17 +175,19 @@ export function applyEvent(client: QueryClient, event: LiveEvent): void {
         void client.invalidateQueries({ queryKey: queryKeys.traces(event.data.conversation_id) });
       }
       return;
-    case 'message.updated':
+    case 'message.updated': {
       // A media file kept or given up on: the thread loads the message again, with its signed links.
       if (event.data.media_status) {
         void client.invalidateQueries({ queryKey: queryKeys.messages(event.data.conversation_id) });
         return;
       }
-      updateMessage(client, event.data.conversation_id, event.data.message_id, {
-        status: event.data.status,
-        error: event.data.error,
-      });
+      const { status, error, comment_hidden: hidden } = event.data;
+      // A comment hidden or shown again from another dashboard (or the API): its badge and button follow.
+      updateMessage(client, event.data.conversation_id, event.data.message_id, (m) =>
+        hidden === undefined || !m.comment ? { status, error } : { status, error, comment: { ...m.comment, hidden } },
+      );
       return;
+    }
     case 'conversation.created':
     case 'conversation.updated':
       updateConversation(client, event.data.conversation);

@@ -19,6 +19,8 @@ export type LiveEvent =
         error: Message['error'];
         /** Set when the customer's media file was kept or given up on: the message's media is loaded again. */
         media_status?: 'ready' | 'failed';
+        /** Set when a person hid a customer's comment (true) or showed it again (false). */
+        comment_hidden?: boolean;
       }
     >
   | Envelope<'conversation.created' | 'conversation.updated', { conversation: Conversation }>
