@@ -66,6 +66,7 @@ boost::json::object ContactJson(const store::ContactInfo& contact) {
           {"platform", ToString(contact.platform)},
           {"platform_id", contact.platform_id},
           {"name", contact.name},
+          {"email", contact.email},
           {"created_at", FormatTimestamp(contact.created_at_ms)},
           {"last_activity_at", FormatTimestamp(contact.last_activity_ms)},
           {"conversations", contact.conversations}};

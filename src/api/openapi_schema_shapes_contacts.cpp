@@ -7,13 +7,14 @@ extern const std::string_view kContactSchemaShapes = R"json({
   "ContactRecord": {
     "type": "object",
     "description": "A person as seen through one channel (the same person on WhatsApp and Instagram is two contacts).",
-    "required": ["id", "channel_id", "platform", "platform_id", "name", "created_at", "last_activity_at", "conversations"],
+    "required": ["id", "channel_id", "platform", "platform_id", "name", "email", "created_at", "last_activity_at", "conversations"],
     "properties": {
       "id": {"type": "integer"},
       "channel_id": {"type": "integer"},
       "platform": {"$ref": "#/components/schemas/Platform"},
       "platform_id": {"type": "string", "description": "The WhatsApp number or the Instagram-scoped user id."},
       "name": {"type": "string", "description": "The profile name the platform last gave; may be empty."},
+      "email": {"type": "string", "description": "The e-mail the customer gave (a web chat visitor, before their first message); may be empty."},
       "created_at": {"type": "string", "format": "date-time"},
       "last_activity_at": {"type": "string", "format": "date-time", "description": "The latest activity of its conversations."},
       "conversations": {"type": "integer", "description": "How many conversations it has, open and closed."}

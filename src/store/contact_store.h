@@ -27,6 +27,7 @@ struct ContactInfo {
   Platform platform;
   std::string platform_id;  //!< The WhatsApp number or the Instagram user id.
   std::string name;         //!< As the platform last gave it; may be empty.
+  std::string email;        //!< What the customer gave (a web chat visitor typed it); may be empty.
   int64_t created_at_ms = 0;
   int64_t last_activity_ms = 0;  //!< The newest last_message_at of its conversations.
   int64_t conversations = 0;     //!< How many it has (open and closed).

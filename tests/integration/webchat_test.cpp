@@ -226,6 +226,35 @@ TEST_F(WebchatTest, AVisitorsMessageIsAnsweredOnTheStreamAndInTheThread) {
   EXPECT_EQ(Thread(token), thread);
 }
 
+TEST_F(WebchatTest, TheEmailAVisitorGaveIsInTheContactsApi) {
+  HttpResult opened = Widget("POST", "/sessions", R"({"name": "Ada", "email": "ada@example.test"})");
+  ASSERT_EQ(opened.status, 201) << opened.body;
+  const std::string token(opened.Json().at("token").as_string());
+  const std::string visitor(opened.Json().at("visitor_id").as_string());
+  ASSERT_EQ(Post(token, "When are you open on Sunday?", "c0a8f5e2-0100").status, 202);
+  // Another visitor, who gave no e-mail.
+  ASSERT_EQ(Post(Session(), "Hello", "c0a8f5e2-0101").status, 202);
+
+  HttpResult listed = Api("GET", "/api/contacts?platform=webchat");
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  const json::array contacts = listed.Json().at("data").as_array();
+  ASSERT_EQ(contacts.size(), 2u) << listed.body;
+  const json::value& ada = contacts[0].at("platform_id").as_string() == visitor ? contacts[0] : contacts[1];
+  const json::value& other = contacts[0].at("platform_id").as_string() == visitor ? contacts[1] : contacts[0];
+  EXPECT_EQ(ada.at("name"), "Ada");
+  EXPECT_EQ(ada.at("email"), "ada@example.test");
+  EXPECT_EQ(other.at("email"), "");
+
+  const std::string id = std::to_string(ada.at("id").to_number<int64_t>());
+  HttpResult detail = Api("GET", "/api/contacts/" + id);
+  ASSERT_EQ(detail.status, 200) << detail.body;
+  EXPECT_EQ(detail.Json().at("contact").at("email"), "ada@example.test");
+  // A search by name finds it with its e-mail too.
+  const json::array found = Api("GET", "/api/contacts?q=ada").Json().at("data").as_array();
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].at("email"), "ada@example.test");
+}
+
 TEST_F(WebchatTest, APersonsReplyFromTheInboxReachesTheVisitorsStream) {
   const std::string token = Session();
   auto stream = Stream(token);

@@ -20,7 +20,8 @@ namespace parley::store::postgres {
 namespace {
 
 // A contact's columns (aliases ct for contacts, ch for its channel); its activity and conversation count follow.
-#define CONTACT_COLUMNS "ct.id, ct.tenant_id, ct.channel_id, ch.platform, ct.platform_id, ct.name, ct.created_at"
+#define CONTACT_COLUMNS \
+  "ct.id, ct.tenant_id, ct.channel_id, ch.platform, ct.platform_id, ct.name, ct.created_at, ct.email"
 constexpr char kContact[] =
     "SELECT " CONTACT_COLUMNS
     ", COALESCE((SELECT MAX(k.last_message_at) FROM conversations k WHERE k.contact_id = ct.id), ct.created_at),"
@@ -38,6 +39,8 @@ constexpr char kContact[] =
   "  AND (n.last_message_at, n.id) > (c.last_message_at, c.id))"                                             \
   " AND ($5::bigint IS NULL OR c.channel_id = $5) AND ($6::text IS NULL OR ch.platform = $6)"
 #define LIST_CONTACTS_ORDER " ORDER BY c.last_message_at DESC, c.id DESC LIMIT $4"
+// The column of the list's c.id, after the contact's (ReadContact).
+constexpr int kListConversationColumn = 10;
 constexpr char kListContacts[] = LIST_CONTACTS_FILTERED LIST_CONTACTS_ORDER;
 // The same among the contacts a search ($7, $8: search.h) finds, in the contacts' GIN index.
 constexpr char kListMatchingContacts[] = LIST_CONTACTS_FILTERED
@@ -114,8 +117,9 @@ ContactInfo ReadContact(const Rows& rows, int i) {
   contact.platform_id = rows.String(i, 4);
   contact.name = rows.String(i, 5);
   contact.created_at_ms = rows.Int(i, 6);
-  contact.last_activity_ms = rows.Int(i, 7);
-  contact.conversations = rows.Int(i, 8);
+  contact.email = rows.String(i, 7);
+  contact.last_activity_ms = rows.Int(i, 8);
+  contact.conversations = rows.Int(i, 9);
   return contact;
 }
 
@@ -193,7 +197,8 @@ class PostgresContactStore final : public ContactStore {
       for (int i = 0; i < rows.size(); ++i) {
         if (static_cast<int>(page.data.size()) == limit) {
           // The cursor is the last kept contact's newest conversation: the keyset the list walks.
-          page.next_cursor = ConversationCursor(page.data.back().last_activity_ms, rows.Int(i - 1, 9));
+          page.next_cursor =
+              ConversationCursor(page.data.back().last_activity_ms, rows.Int(i - 1, kListConversationColumn));
           break;
         }
         page.data.push_back(ReadContact(rows, i));

@@ -22,7 +22,8 @@ namespace parley::store::sqlite {
 namespace {
 
 // A contact's columns (aliases ct for contacts, ch for its channel); its activity and conversation count follow.
-#define CONTACT_COLUMNS "ct.id, ct.tenant_id, ct.channel_id, ch.platform, ct.platform_id, ct.name, ct.created_at"
+#define CONTACT_COLUMNS \
+  "ct.id, ct.tenant_id, ct.channel_id, ch.platform, ct.platform_id, ct.name, ct.created_at, ct.email"
 constexpr char kContact[] =
     "SELECT " CONTACT_COLUMNS
     ", COALESCE((SELECT MAX(k.last_message_at) FROM conversations k WHERE k.contact_id = ct.id), ct.created_at),"
@@ -39,6 +40,8 @@ constexpr char kListHead[] =
     " AND NOT EXISTS (SELECT 1 FROM conversations n WHERE n.contact_id = c.contact_id"
     "  AND (n.last_message_at, n.id) > (c.last_message_at, c.id))";
 constexpr char kListTail[] = " ORDER BY c.last_message_at DESC, c.id DESC LIMIT ?4";
+// The column of kListHead's c.id, after the contact's (ReadContact).
+constexpr int kListConversationColumn = 10;
 
 constexpr char kConversationsOf[] = PARLEY_SELECT_CONVERSATION
     " WHERE c.contact_id = ?1 AND c.tenant_id = ?2 ORDER BY c.last_message_at DESC, c.id DESC";
@@ -115,8 +118,9 @@ ContactInfo ReadContact(const Statement& row) {
   contact.platform_id = row.String(4);
   contact.name = row.String(5);
   contact.created_at_ms = row.Int(6);
-  contact.last_activity_ms = row.Int(7);
-  contact.conversations = row.Int(8);
+  contact.email = row.String(7);
+  contact.last_activity_ms = row.Int(8);
+  contact.conversations = row.Int(9);
   return contact;
 }
 
@@ -210,7 +214,7 @@ class SqliteContactStore final : public ContactStore {
           return Ok();
         }
         page.data.push_back(ReadContact(select));
-        last_conversation_id = select.Int(9);
+        last_conversation_id = select.Int(kListConversationColumn);
       }
     }));
     return page;

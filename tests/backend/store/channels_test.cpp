@@ -2,6 +2,7 @@
 
 #include "store_test.h"
 
+#include "store/contact_store.h"
 #include "store/inbox_store.h"
 
 namespace parley::store::testing {
@@ -291,7 +292,39 @@ TEST_P(ChannelTest, AContactsProfileIsSavedBeforeItsFirstMessageAndKeptWhenNotGi
   auto conversations = store_->ListConversations(tenant_.id, {}, std::nullopt, 10).value();
   ASSERT_EQ(conversations.data.size(), 1u);
   EXPECT_EQ(conversations.data[0].contact.name, "Ana");
+  // The contacts list and a contact show the e-mail.
+  auto contacts = store_->contacts().ListContacts(tenant_.id, {}, std::nullopt, 10).value();
+  ASSERT_EQ(contacts.data.size(), 1u);
+  EXPECT_EQ(contacts.data[0].email, "ana@new.example");
+  EXPECT_EQ(contacts.data[0].conversations, 1);
+  EXPECT_EQ(store_->contacts().GetContact(tenant_.id, contacts.data[0].id).value().email, "ana@new.example");
   EXPECT_EQ(store_->SaveContactProfile(channel_.id + 1000, "visitor-2", "Bo", "").error().code, ErrorCode::kNotFound);
+}
+
+// A customer the webhooks did not name is named later from their profile (app/profile_lookup.h): the inbox, the
+// contacts list and their search show the name, and the list still pages by activity.
+TEST_P(ChannelTest, ANamelessContactIsNamedAfterItsFirstMessage) {
+  IngestRequest first = Request(kT0, {Inbound("m1", "psid-1", "hello")});
+  first.messages[0].message.contact_name.clear();
+  ASSERT_EQ(Ingest(std::move(first)).value().stored, 1);
+  ASSERT_EQ(Ingest(Request(kT0 + 1000, {Inbound("m2", "psid-2", "hi")})).value().stored, 1);
+  ASSERT_TRUE(store_->SaveContactProfile(channel_.id, "psid-1", "Peter Chang", ""));
+  auto conversations = store_->ListConversations(tenant_.id, {}, std::nullopt, 10).value();
+  ASSERT_EQ(conversations.data.size(), 2u);
+  EXPECT_EQ(conversations.data[1].contact.name, "Peter Chang");
+  auto page = store_->contacts().ListContacts(tenant_.id, {}, std::nullopt, 1).value();
+  ASSERT_EQ(page.data.size(), 1u);
+  ASSERT_TRUE(page.next_cursor.has_value());
+  auto next = store_->contacts().ListContacts(tenant_.id, {}, page.next_cursor, 1).value();
+  ASSERT_EQ(next.data.size(), 1u);
+  EXPECT_EQ(next.data[0].name, "Peter Chang");
+  EXPECT_EQ(next.data[0].email, "");
+  EXPECT_FALSE(next.next_cursor.has_value());
+  ContactFilter search;
+  search.text = "peter";
+  auto found = store_->contacts().ListContacts(tenant_.id, search, std::nullopt, 10).value();
+  ASSERT_EQ(found.data.size(), 1u);
+  EXPECT_EQ(found.data[0].platform_id, "psid-1");
 }
 
 }  // namespace

@@ -280,6 +280,7 @@ const messages = {
   'contacts.allChannels': 'All channels',
   'contacts.name': 'Name',
   'contacts.platformId': 'Platform id',
+  'contacts.email': 'E-mail',
   'contacts.channel': 'Channel',
   'contacts.lastActivity': 'Last activity',
   'contacts.conversationCount': 'Conversations',

@@ -287,6 +287,7 @@ const fr: Catalog = {
     'contacts.allChannels': 'Tous les canaux',
     'contacts.name': 'Nom',
     'contacts.platformId': 'Identifiant sur la plateforme',
+    'contacts.email': 'E-mail',
     'contacts.channel': 'Canal',
     'contacts.lastActivity': 'Dernière activité',
     'contacts.conversationCount': 'Conversations',

@@ -27,6 +27,14 @@ export function ContactDetailView({ id, isAdmin }: { id: number; isAdmin: boolea
       <dl className="facts">
         <dt>{t('contacts.platformId')}</dt>
         <dd>{contact.platform_id}</dd>
+        {contact.email && (
+          <>
+            <dt>{t('contacts.email')}</dt>
+            <dd>
+              <a href={`mailto:${contact.email}`}>{contact.email}</a>
+            </dd>
+          </>
+        )}
         <dt>{t('contacts.channel')}</dt>
         <dd>{code('platform', contact.platform)}</dd>
         <dt>{t('contacts.firstSeen')}</dt>

@@ -13,6 +13,7 @@ function contact(id: number, overrides: Record<string, unknown> = {}) {
     platform: 'whatsapp',
     platform_id: `3361111111${id}`,
     name: `Customer ${id}`,
+    email: '',
     created_at: '2026-12-01T10:00:00.000Z',
     last_activity_at: '2026-12-06T10:00:00.000Z',
     conversations: 1,
@@ -77,6 +78,17 @@ describe('ContactsPage', () => {
     // Agents see the conversations, not the GDPR actions.
     expect(screen.queryByRole('button', { name: 'Export data (JSON)' })).not.toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Erase contact' })).not.toBeInTheDocument();
+    // No e-mail given: none shown.
+    expect(screen.queryByText('E-mail')).not.toBeInTheDocument();
+  });
+
+  it('shows the e-mail a web chat visitor gave', async () => {
+    const visitor = { ...detail, contact: contact(3, { platform: 'webchat', name: 'Ana', email: 'ana@shop.example' }) };
+    fakeApi({ 'GET /api/auth/me': me, 'GET /api/contacts/3': visitor });
+    renderPage(<ContactsPage />, { route: '/contacts/3', path: '/contacts/:contactId' });
+    expect(await screen.findByRole('heading', { name: 'Ana' })).toBeInTheDocument();
+    expect(screen.getByText('E-mail')).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'ana@shop.example' })).toHaveAttribute('href', 'mailto:ana@shop.example');
   });
 
   it('downloads the export as a JSON file', async () => {
