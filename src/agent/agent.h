@@ -38,7 +38,9 @@ struct AgentRequest {
   std::string question;               //!< The customer's unanswered messages, one per line.
   int earlier_messages_left_out = 0;  //!< Older messages of the burst not in `question` (BurstText).
   std::vector<Turn> history;          //!< Earlier turns, oldest first.
-  int64_t at_ms = 0;                  //!< When it is answered, for business hours; 0: now.
+  //! The burst's photos, oldest first, for a model that reads images (AiSettings::llm.vision); empty otherwise.
+  std::vector<ChatImage> images;
+  int64_t at_ms = 0;  //!< When it is answered, for business hours; 0: now.
 };
 
 struct Source {

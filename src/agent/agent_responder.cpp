@@ -1,15 +1,19 @@
 #include "agent/agent_responder.h"
 
 #include "core/json.h"
+#include "core/log.h"
 #include "core/utf8.h"
+#include "store/media_records.h"
 #include "store/message_media.h"
+
+#include <iterator>
 
 namespace parley::agent {
 namespace {
 
 // The most of a media's read text (a photo's, a PDF's) the agent reads in one message: a document leaves room in the
 // burst (kMaxBurstBytes) for the words sent with it.
-constexpr size_t kMaxReadTextBytes = 3000;
+constexpr size_t kMaxTextReadPerMediaBytes = 3000;
 
 // Runs of spaces, tabs and line breaks become one space (the extractors' own collapsing is knowledge's internal).
 std::string OneLine(std::string_view text) {
@@ -37,8 +41,8 @@ std::string MessageText(const store::StoredMessage& message) {
     placeholder = std::move(transcript);
   } else if (message.type != MessageType::kText && message.type != MessageType::kInteractive) {
     std::string ocr_text = media && media->ocr_text ? OneLine(*media->ocr_text) : std::string();
-    if (ocr_text.size() > kMaxReadTextBytes) {
-      ocr_text.resize(Utf8Prefix(ocr_text, kMaxReadTextBytes).size());
+    if (ocr_text.size() > kMaxTextReadPerMediaBytes) {
+      ocr_text.resize(Utf8Prefix(ocr_text, kMaxTextReadPerMediaBytes).size());
       ocr_text += "…";
     }
     placeholder = "[" + std::string(ToString(message.type)) +
@@ -48,6 +52,26 @@ std::string MessageText(const store::StoredMessage& message) {
     return placeholder.empty() ? *message.text : placeholder + " " + *message.text;
   }
   return placeholder;
+}
+
+std::vector<ChatImage> BurstImages(media::MediaStore& files, int64_t tenant_id,
+                                   const std::vector<store::StoredMessage>& messages) {
+  std::vector<ChatImage> newest_first;
+  for (auto message = messages.rbegin(); message != messages.rend() && newest_first.size() < kMaxImagesPerBurst;
+       ++message) {
+    const std::optional<store::MediaRecord>& media = message->media;
+    if (message->type != MessageType::kImage || !media || media->status != store::MediaStatus::kReady ||
+        media->agent_key.empty()) {
+      continue;
+    }
+    Result<std::string> bytes = files.Get(tenant_id, media->agent_key);
+    if (!bytes) {
+      log::Warn("agent_image_unreadable", {{"message_id", message->id}, {"detail", bytes.error().message}});
+      continue;
+    }
+    newest_first.push_back(ChatImage{"image/jpeg", std::move(*bytes)});
+  }
+  return {std::make_move_iterator(newest_first.rbegin()), std::make_move_iterator(newest_first.rend())};
 }
 
 std::string BurstText(const std::vector<store::StoredMessage>& messages, int& left_out) {
@@ -104,6 +128,10 @@ boost::asio::awaitable<Result<store::Reply>> AgentResponder::RespondWith(const s
   request.tenant_id = tenant_id;
   request.text = text_rules_(batch.conversation.platform);
   request.question = BurstText(batch.messages, request.earlier_messages_left_out);
+  if (settings.llm.vision && !settings.llm.base_url.empty() && media_files_ != nullptr) {
+    auto read = [this, tenant_id, &batch] { return BurstImages(*media_files_, tenant_id, batch.messages); };
+    request.images = co_await pool_.Run(read);
+  }
   int64_t conversation_id = batch.conversation_id;
   int64_t before_id = batch.messages.front().id;
   int turns = settings.history_turns;

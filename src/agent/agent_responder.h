@@ -7,6 +7,7 @@
 #include "agent/service.h"
 #include "core/blocking_pool.h"
 #include "core/config.h"
+#include "media/media_store.h"
 #include "store/store.h"
 
 #include <functional>
@@ -19,9 +20,15 @@ using TextRulesFor = std::function<TextRules(const Platform& platform)>;
 
 class AgentResponder final : public Responder {
  public:
+  // `media_files` holds the photos a model that reads images is given (null: none is).
   AgentResponder(const Config& config, AgentService& service, store::Store& store, BlockingPool& pool,
-                 TextRulesFor text_rules)
-      : config_(config), service_(service), store_(store), pool_(pool), text_rules_(std::move(text_rules)) {}
+                 TextRulesFor text_rules, media::MediaStore* media_files)
+      : config_(config),
+        service_(service),
+        store_(store),
+        pool_(pool),
+        text_rules_(std::move(text_rules)),
+        media_files_(media_files) {}
 
   // Loads the tenant's settings, then RespondWith.
   boost::asio::awaitable<Result<store::Reply>> Respond(const store::Claim& batch) override;
@@ -34,7 +41,18 @@ class AgentResponder final : public Responder {
   store::Store& store_;
   BlockingPool& pool_;
   const TextRulesFor text_rules_;
+  media::MediaStore* const media_files_;
 };
+
+// The most photos of one burst a model that reads images is given: the newest, as a customer showing a product
+// rarely sends more, and each costs the model's time and the tenant's tokens.
+inline constexpr size_t kMaxImagesPerBurst = 4;
+
+// The burst's photos (oldest first, the newest kMaxImagesPerBurst) as a model that reads images is given them: the
+// copy of each ready photo resized for the agent (768 px, JPEG). Blocks (file reads): call it on the pool. A file
+// that cannot be read is left out (logged).
+std::vector<ChatImage> BurstImages(media::MediaStore& files, int64_t tenant_id,
+                                   const std::vector<store::StoredMessage>& messages);
 
 // What the agent reads of a stored message: its text or caption; for media, a voice note's transcript (as if it had
 // been typed) or an "[image]"-style placeholder with the text read in the picture ("[image; text in it: …]"), from

@@ -22,9 +22,16 @@
 
 namespace parley::agent {
 
+// A picture given to a model that reads images (a vision model): sent inline, as a data: URL.
+struct ChatImage {
+  std::string mime_type;  //!< "image/jpeg", …
+  std::string bytes;
+};
+
 struct ChatMessage {
   std::string role;  //!< "system", "user" or "assistant".
   std::string content;
+  std::vector<ChatImage> images;  //!< After `content`; only for a model marked as reading images.
 };
 
 // Structured output: the reply must be one JSON object matching `schema` (a JSON Schema object).
@@ -70,7 +77,9 @@ struct OpenAiOptions {
   http::UrlSource url_source = http::UrlSource::kOperator;  //!< kTenant: the client's address policy applies.
 };
 
-// POST {base_url}/chat/completions with {"model","messages","temperature","max_tokens"}; reads
+// POST {base_url}/chat/completions with {"model","messages","temperature","max_tokens"}; a message with images has
+// OpenAI's content parts, [{"type":"text","text"}, {"type":"image_url","image_url":{"url":"data:…;base64,…"}}]
+// (Ollama's and vLLM's OpenAI-compatible endpoints read the same), every other message plain text; reads
 // choices[0].message.content, choices[0].finish_reason and usage.{prompt_tokens,completion_tokens}.
 // With a response_schema it adds OpenAI's response_format {"type":"json_schema","json_schema":{name,strict,schema}}
 // (Ollama and vLLM read the same field; docs/model-providers.md lists the providers checked). A server that refuses the

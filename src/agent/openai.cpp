@@ -197,6 +197,18 @@ Result<ChatResponse> ParseChat(const json::object& body) {
   return response;
 }
 
+// Text alone as a string, which every server reads; with images, content parts.
+json::value Content(const ChatMessage& message) {
+  if (message.images.empty()) return json::value(message.content);
+  json::array parts{json::object{{"type", "text"}, {"text", message.content}}};
+  for (const ChatImage& image : message.images) {
+    parts.push_back(json::object{
+        {"type", "image_url"},
+        {"image_url", {{"url", "data:" + image.mime_type + ";base64," + crypto::Base64Encode(image.bytes)}}}});
+  }
+  return parts;
+}
+
 // OpenAI's structured output. Without it (`offer_schema` false) a schema still asked for is spelled out at the end
 // of the system message, so that any model can follow it and ParseJsonReply can read the answer.
 json::object ChatBody(const std::string& model, const ChatRequest& request, bool offer_schema) {
@@ -214,7 +226,7 @@ json::object ChatBody(const std::string& model, const ChatRequest& request, bool
   json::array array;
   array.reserve(messages.size());
   for (const ChatMessage& message : messages) {
-    array.push_back(json::object{{"role", message.role}, {"content", message.content}});
+    array.push_back(json::object{{"role", message.role}, {"content", Content(message)}});
   }
   json::object body{{"model", model},
                     {"messages", std::move(array)},

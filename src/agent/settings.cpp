@@ -184,7 +184,7 @@ boost::json::object MessagesJson(const BotTexts& texts) {
 
 AiSettings DefaultAiSettings(const Config& config) {
   AiSettings settings;
-  settings.llm = {config.llm_base_url, config.llm_api_key, config.llm_model};
+  settings.llm = {config.llm_base_url, config.llm_api_key, config.llm_model, config.llm_vision};
   settings.embeddings = {config.embeddings_base_url, config.embeddings_api_key, config.embeddings_model};
   settings.operator_image_notice = config.image_notice;
   settings.operator_audio_notice = config.audio_notice;
@@ -251,6 +251,9 @@ Result<void> ApplyAiSettingsJson(const boost::json::object& json, AiSettings& se
       read = ReadString(value, key, 512, settings.llm.api_key);
     } else if (key == "model" || key == "llm_model") {
       read = ReadString(value, key, 200, settings.llm.model);
+    } else if (key == "llm_vision") {
+      if (!value.is_bool()) return FieldError(key, "true or false");
+      settings.llm.vision = value.as_bool();
     } else if (key == "temperature") {
       read = ReadNumber(value, key, 0, 2, settings.temperature);
     } else if (key == "max_tokens") {
@@ -313,6 +316,7 @@ boost::json::object ToPublicJson(const AiSettings& s) {
           {"llm_base_url", s.llm.base_url},
           {"llm_api_key_set", !s.llm.api_key.empty()},
           {"model", s.llm.model},
+          {"llm_vision", s.llm.vision},
           {"temperature", s.temperature},
           {"max_tokens", s.max_tokens},
           {"embeddings_base_url", s.embeddings.base_url},
@@ -382,6 +386,12 @@ boost::json::object AiSettingsJsonSchema() {
       {"llm_api_key_set", {{"type", "boolean"}, {"readOnly", true}}},
       {"model", string("The chat model's name (also accepted as `llm_model`).")},
       {"llm_model", string("Another name for `model`, accepted on input.")},
+      {"llm_vision",
+       {{"type", "boolean"},
+        {"description",
+         "The chat model reads images: the customer's photos go to it with their messages. The server's "
+         "PARLEY_LLM_VISION by default, for the server's model only: a tenant who names another endpoint or model "
+         "says whether it does."}}},
       {"temperature", number("number", 0, 2, "The model's sampling temperature.")},
       {"max_tokens", number("integer", 16, 16384, "Most tokens the model may write per answer.")},
       {"embeddings_base_url", url("OpenAI-compatible embeddings endpoint; \"\": the built-in embedder.")},
@@ -535,6 +545,11 @@ Result<AiSettings> FromStoredJson(const std::optional<std::string>& stored, cons
   // The server's keys are for the server's endpoints: a tenant who points a provider at another URL without a key
   // of its own must not have the operator's key sent there in the Authorization header.
   if (!own_llm_key && settings.llm.base_url != defaults.llm.base_url) settings.llm.api_key.clear();
+  // Whether the server's model reads images says nothing of another model.
+  if (!fields.contains("llm_vision") &&
+      (settings.llm.base_url != defaults.llm.base_url || settings.llm.model != defaults.llm.model)) {
+    settings.llm.vision = false;
+  }
   if (!own_embeddings_key && settings.embeddings.base_url != defaults.embeddings.base_url) {
     settings.embeddings.api_key.clear();
   }

@@ -23,6 +23,7 @@ struct ProviderSettings {
   std::string base_url;  //!< Empty: none (offline).
   std::string api_key;
   std::string model;
+  bool vision = false;  //!< The chat model reads images (the customer's photos go to it); embeddings ignore it.
 };
 
 // What triage leaves to the bot that it would otherwise hand to a person. Urgent safety is never among them: the

@@ -49,13 +49,15 @@ struct TriageModelOptions {
 
 // One structured call to `model` (ChatRequest::response_schema; a reply that is JSON in plain text, possibly in a
 // ```json fence, is accepted too) returning the decision, reason, priority, language and standalone questions of
-// `burst`, read in the light of `history` (the conversation's earlier turns, oldest first). The reply is validated
-// strictly: the five fields and nothing else, known codes, a reason that belongs to the decision, a two-letter
-// language, non-empty questions (at least one for AUTO_REPLY). An invalid reply gives the offline triage with
-// `invalid_reply` set; an urgent-safety rule match escalates whatever the model said. An error only when the model
+// `burst`, read in the light of `history` (the conversation's earlier turns, oldest first) and of `images` (the photos
+// of the burst, given only to a model that reads images: what they show goes into the questions). The reply is
+// validated strictly: the five fields and nothing else, known codes, a reason that belongs to the decision, a
+// two-letter language, non-empty questions (at least one for AUTO_REPLY). An invalid reply gives the offline triage
+// with `invalid_reply` set; an urgent-safety rule match escalates whatever the model said. An error only when the model
 // could not be reached (its error, unchanged): the caller then uses TriageOffline.
 boost::asio::awaitable<Result<ModelTriage>> TriageWithModel(ChatModel& model, std::string burst,
                                                             std::vector<ChatMessage> history,
+                                                            std::vector<ChatImage> images,
                                                             TriageModelOptions options = {});
 
 // The JSON schema the model's reply must match (also sent as the request's response_schema).

@@ -195,8 +195,9 @@ int Serve(const Config& config) {
                                                  })
                        : queue::MakeMemoryBatcher(io.get_executor(), batch_policy);
   agent::AutoReplyResponder away_message(config.auto_reply_text);
-  agent::AgentResponder agent_responder(config, agent_service, *store, pool,
-                                        [](const Platform& platform) { return channels::TraitsOf(platform).text; });
+  agent::AgentResponder agent_responder(
+      config, agent_service, *store, pool, [](const Platform& platform) { return channels::TraitsOf(platform).text; },
+      media_files.get());
   auto contact_limiter = rate_limiters("contact_replies", static_cast<double>(config.contact_replies_per_minute) / 60.0,
                                        static_cast<double>(config.contact_replies_burst));
   billing::Meter meter(config, *store, pool, *contact_limiter);

@@ -78,6 +78,14 @@ Setter HttpUrl(std::string Config::*field) {
   };
 }
 
+Setter Boolean(bool Config::*field) {
+  return [field](Config& c, const std::string& v) -> Result<void> {
+    if (v != "true" && v != "false" && v != "1" && v != "0") return Error::InvalidArgument("must be true or false");
+    c.*field = v == "true" || v == "1";
+    return Ok();
+  };
+}
+
 // `web` in the directory of the running executable: where the build puts the dashboard beside `parley`.
 std::string DefaultWebDir() {
   std::error_code ec;
@@ -267,6 +275,10 @@ const std::vector<Entry>& Entries() {
        String(&Config::llm_api_key)},
       {{"llm_model", "PARLEY_LLM_MODEL", "string", "gpt-4o-mini", "Model name sent to the language model."},
        String(&Config::llm_model)},
+      {{"llm_vision", "PARLEY_LLM_VISION", "boolean", "false",
+        "The language model reads images (a vision model): customers' photos go to it with their messages. Tenants "
+        "using this model inherit it; a tenant's own model is marked in its AI settings (`llm_vision`)."},
+       Boolean(&Config::llm_vision)},
       {{"llm_timeout_ms", "PARLEY_LLM_TIMEOUT_MS", "integer", "30000",
         "Time allowed for one language-model call (each of its 3 attempts)."},
        Integer(&Config::llm_timeout_ms, 100, 600000)},
@@ -602,9 +614,11 @@ Result<Config> LoadConfig(const EnvLookup& env, std::optional<std::string> toml_
         value = *s;
       } else if (auto i = node.value<int64_t>(); i && node.is_integer()) {
         value = std::to_string(*i);
+      } else if (auto b = node.value<bool>(); b && node.is_boolean()) {
+        value = *b ? "true" : "false";
       } else {
         return Error::InvalidArgument("config file " + *toml_path + ": key '" + std::string(key.str()) +
-                                      "' must be a string or an integer");
+                                      "' must be a string, an integer or a boolean");
       }
       if (auto r = Apply(config, *entry, value, "config key"); !r) return r.error();
     }

@@ -117,6 +117,7 @@ struct Config {
   std::string llm_base_url;  //!< Empty: no model; the extractive answerer replies offline.
   std::string llm_api_key;
   std::string llm_model = "gpt-4o-mini";
+  bool llm_vision = false;          //!< The model reads images: customers' photos are given to it.
   int64_t llm_timeout_ms = 30000;   //!< Per attempt.
   std::string embeddings_base_url;  //!< Empty: the built-in offline embedder.
   std::string embeddings_api_key;

@@ -33,6 +33,27 @@ void EnsureSodium() {
   (void)ready;
 }
 
+std::string EncodeBase64(std::string_view bytes, int variant) {
+  EnsureSodium();
+  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), variant), '\0');
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
+                    variant);
+  out.resize(std::char_traits<char>::length(out.c_str()));
+  return out;
+}
+
+Result<std::string> DecodeBase64(std::string_view text, int variant, const char* refusal) {
+  EnsureSodium();
+  std::string out(text.size(), '\0');
+  size_t length = 0;
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(), text.size(), nullptr,
+                        &length, nullptr, variant) != 0) {
+    return Error::InvalidArgument(refusal);
+  }
+  out.resize(length);
+  return out;
+}
+
 }  // namespace
 
 std::string HexEncode(std::string_view bytes) {
@@ -117,24 +138,17 @@ std::string RandomToken(size_t bytes) {
 }
 
 std::string Base64UrlEncode(std::string_view bytes) {
-  EnsureSodium();
-  std::string out(sodium_base64_ENCODED_LEN(bytes.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
-  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
-                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-  out.resize(std::char_traits<char>::length(out.c_str()));
-  return out;
+  return EncodeBase64(bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
+std::string Base64Encode(std::string_view bytes) { return EncodeBase64(bytes, sodium_base64_VARIANT_ORIGINAL); }
+
 Result<std::string> Base64UrlDecode(std::string_view text) {
-  EnsureSodium();
-  std::string out(text.size(), '\0');
-  size_t length = 0;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()), out.size(), text.data(), text.size(), nullptr,
-                        &length, nullptr, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0) {
-    return Error::InvalidArgument("not base64url text");
-  }
-  out.resize(length);
-  return out;
+  return DecodeBase64(text, sodium_base64_VARIANT_URLSAFE_NO_PADDING, "not base64url text");
+}
+
+Result<std::string> Base64Decode(std::string_view text) {
+  return DecodeBase64(text, sodium_base64_VARIANT_ORIGINAL, "not base64 text");
 }
 
 Result<SecretBox> SecretBox::Create(std::string_view key) {

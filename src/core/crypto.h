@@ -39,6 +39,9 @@ std::string HexEncode(std::string_view bytes);
 Result<std::string> HexDecode(std::string_view hex);
 std::string Base64UrlEncode(std::string_view bytes);
 Result<std::string> Base64UrlDecode(std::string_view text);
+// Standard base64 with padding (RFC 4648 §4), as data: URLs carry it.
+std::string Base64Encode(std::string_view bytes);
+Result<std::string> Base64Decode(std::string_view text);
 
 // XSalsa20-Poly1305 (libsodium secretbox) under a 32-byte master key. Sealed text is base64url(nonce || box).
 class SecretBox {

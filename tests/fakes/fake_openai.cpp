@@ -1,5 +1,6 @@
 #include "fakes/fake_openai.h"
 
+#include "core/crypto.h"
 #include "core/json.h"
 #include "http/multipart.h"
 #include "http/server.h"
@@ -54,15 +55,52 @@ http::Response BadRequest(std::string message) {
   return OpenAiError(400, std::move(message), "invalid_request_error", nullptr);
 }
 
+// A message's text: the string, or its text parts joined (OpenAI's content parts, images left out).
+std::string TextOf(const json::value& message) {
+  const json::value& content = message.at("content");
+  if (content.is_string()) return json::value_to<std::string>(content);
+  std::string text;
+  for (const json::value& part : content.as_array()) {
+    if (part.at("type") == "text") text += json::value_to<std::string>(part.at("text"));
+  }
+  return text;
+}
+
+// OpenAI's content: a string, or parts {"type":"text","text"} and {"type":"image_url","image_url":{"url"}} where the
+// URL is an http(s) link or a base64 data: URL.
+bool IsContent(const json::value& content) {
+  if (content.is_string()) return true;
+  if (!content.is_array() || content.as_array().empty()) return false;
+  for (const json::value& part : content.as_array()) {
+    const json::object* object = part.if_object();
+    if (object == nullptr || !object->contains("type")) return false;
+    if (object->at("type") == "text") {
+      if (!object->contains("text") || !object->at("text").is_string()) return false;
+    } else if (object->at("type") == "image_url") {
+      const json::value* image = object->if_contains("image_url");
+      const json::value* url = image != nullptr && image->is_object() ? image->as_object().if_contains("url") : nullptr;
+      if (url == nullptr || !url->is_string()) return false;
+      std::string_view link = url->get_string();
+      if (!link.starts_with("https://") && !link.starts_with("http://") &&
+          !(link.starts_with("data:image/") && link.find(";base64,") != std::string_view::npos)) {
+        return false;
+      }
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
 std::string DefaultReply(const json::value& request) {
   std::string last_user;
   for (const json::value& message : request.at("messages").as_array()) {
-    if (message.at("role") == "user") last_user = json::value_to<std::string>(message.at("content"));
+    if (message.at("role") == "user") last_user = TextOf(message);
   }
   return "Thanks for your message: \"" + last_user.substr(0, last_user.find('\n')) + "\"";
 }
 
-// The model must be named and every message must have a role and text content.
+// The model must be named and every message must have a role and content (text, or parts as OpenAI documents them).
 bool IsChatRequest(const json::value& body) {
   const json::object* object = body.if_object();
   if (object == nullptr || !object->contains("model") || !object->at("model").is_string()) return false;
@@ -72,7 +110,7 @@ bool IsChatRequest(const json::value& body) {
     if (!message.is_object()) return false;
     const json::value* role = message.as_object().if_contains("role");
     const json::value* content = message.as_object().if_contains("content");
-    if (role == nullptr || !role->is_string() || content == nullptr || !content->is_string()) return false;
+    if (role == nullptr || !role->is_string() || content == nullptr || !IsContent(*content)) return false;
   }
   return true;
 }
@@ -189,8 +227,8 @@ json::object RequestedSchema(const json::value& request, std::string_view system
 std::string PassageAnswer(const json::value& request) {
   std::string system, question;
   for (const json::value& message : request.at("messages").as_array()) {
-    if (message.at("role") == "system" && system.empty()) system = json::value_to<std::string>(message.at("content"));
-    if (message.at("role") == "user") question = json::value_to<std::string>(message.at("content"));
+    if (message.at("role") == "system" && system.empty()) system = TextOf(message);
+    if (message.at("role") == "user") question = TextOf(message);
   }
   const std::vector<std::string> wanted = ContentWords(question);
   const std::vector<NumberedPassage> passages = PassagesOf(system);
@@ -294,7 +332,7 @@ struct FakeOpenAi::Impl {
     if (!IsChatRequest(body)) return BadRequest("'model' and 'messages' (with 'role' and 'content') are required.");
     std::string prompt;
     for (const json::value& message : body.at("messages").as_array()) {
-      prompt += json::value_to<std::string>(message.at("content"));
+      prompt += TextOf(message);
       prompt += ' ';
     }
     const std::string text = reply_function(body);
@@ -482,6 +520,22 @@ std::vector<float> FakeOpenAi::EmbeddingFor(std::string_view text) {
   return vector;
 }
 
+std::vector<std::string> FakeOpenAi::ImagesIn(const json::value& request) {
+  std::vector<std::string> images;
+  for (const json::value& message : request.at("messages").as_array()) {
+    const json::value& content = message.at("content");
+    if (!content.is_array()) continue;
+    for (const json::value& part : content.as_array()) {
+      if (part.at("type") != "image_url") continue;
+      std::string_view url = part.at("image_url").at("url").as_string();
+      const size_t data = url.find(";base64,");
+      if (!url.starts_with("data:") || data == std::string_view::npos) continue;
+      if (auto bytes = crypto::Base64Decode(url.substr(data + 8))) images.push_back(std::move(*bytes));
+    }
+  }
+  return images;
+}
+
 FakeOpenAi::ReplyFunction FakeOpenAi::AnswerFromPassages() { return PassageAnswer; }
 
 FakeOpenAi::ReplyFunction FakeOpenAi::Answering(std::string answer) {
@@ -491,7 +545,7 @@ FakeOpenAi::ReplyFunction FakeOpenAi::Answering(std::string answer) {
     const json::value* format = body.if_contains("response_format");
     if (format != nullptr && format->at("json_schema").at("name") == "triage") {
       // The burst, as the triage request quotes it between "<<<" and ">>>" lines.
-      std::string quoted = json::value_to<std::string>(messages.back().at("content"));
+      std::string quoted = TextOf(messages.back());
       const size_t open = quoted.find("<<<\n");
       const size_t begin = open == std::string::npos ? 0 : open + 4;
       const size_t close = quoted.find("\n>>>", begin);
@@ -502,8 +556,7 @@ FakeOpenAi::ReplyFunction FakeOpenAi::Answering(std::string answer) {
                                         {"language", "en"},
                                         {"questions", json::array{json::string(burst)}}});
     }
-    const std::vector<NumberedPassage> passages =
-        PassagesOf(json::value_to<std::string>(messages.front().at("content")));
+    const std::vector<NumberedPassage> passages = PassagesOf(TextOf(messages.front()));
     int64_t cited = 1;
     for (const NumberedPassage& passage : passages) {
       if (passage.text.find(answer) != std::string::npos) {

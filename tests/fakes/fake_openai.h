@@ -73,6 +73,9 @@ class FakeOpenAi {
   // of the system message that contains `answer` (the first passage when none does).
   static ReplyFunction Answering(std::string answer);
 
+  // The images a chat request carries (content parts with a base64 data: URL), decoded, in order.
+  static std::vector<std::string> ImagesIn(const boost::json::value& request);
+
   // The vector the fake returns for `text`: 8 dimensions derived from a hash, deliberately not normalized.
   static std::vector<float> EmbeddingFor(std::string_view text);
   // Usage as the fake counts it: whitespace-separated words / 0.75, rounded.

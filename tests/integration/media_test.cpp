@@ -248,7 +248,7 @@ class MediaUnderstandingTest : public MediaFixture {
       if (request.path != "/v1/chat/completions") continue;
       std::string text;
       for (const auto& message : request.body.at("messages").as_array()) {
-        text += std::string(message.at("content").as_string()) + "\n";
+        text += std::string(message.at("content").as_string()) + "\n";  // No images: plain text.
       }
       contents.push_back(std::move(text));
     }
@@ -354,6 +354,105 @@ TEST_F(MediaUnderstandingTest, APdfSentInAChatIsReadLikeAKnowledgeDocument) {
   for (const auto& content : contents) {
     EXPECT_NE(content.find("[document; text in it: Invoice 2291"), std::string::npos) << content;
   }
+}
+
+// A model that reads images, played by the fake: it "sees" the blue mug in any photo it is sent, and only then.
+class VisionTest : public MediaFixture {
+ protected:
+  static constexpr const char* kMugPrice = "The blue ceramic mug costs 12 EUR.";
+
+  // With the agent and a price list; `vision`: PARLEY_LLM_VISION, the operator's model reads images.
+  void BootWithModel(bool vision) {
+    std::map<std::string, std::string> env{
+        {"PARLEY_LLM_BASE_URL", model_.base_url()},
+        {"PARLEY_BATCH_WINDOW_MS", "300"},
+        {"PARLEY_BATCH_MAX_WAIT_MS", "3000"},
+    };
+    if (vision) env["PARLEY_LLM_VISION"] = "true";
+    Boot(env);
+    const std::string prices = parley_->data_dir() + "/prices.md";
+    std::ofstream(prices) << "# Mugs\n"
+                          << kMugPrice << " The red enamel mug costs 9 EUR.\n\n"
+                          << "# Opening hours\nWe are open Monday to Friday from 8:00 to 19:00.\n";
+    auto added = parley_->Cli({"kb", "add", "--tenant", std::to_string(tenant_id_), prices});
+    ASSERT_EQ(added.exit_code, 0) << added.out;
+    model_.set_reply([answer = FakeOpenAi::Answering(kMugPrice)](const json::value& request) -> std::string {
+      const bool sees_the_mug = !FakeOpenAi::ImagesIn(request).empty();
+      const json::value* format = request.as_object().if_contains("response_format");
+      if (format != nullptr && format->at("json_schema").at("name") == "triage") {
+        return json::serialize(json::object{
+            {"decision", "AUTO_REPLY"},
+            {"reason", "question"},
+            {"priority", "normal"},
+            {"language", "en"},
+            {"questions", json::array{sees_the_mug ? "How much is the blue ceramic mug?" : "How much is this?"}}});
+      }
+      return sees_the_mug ? answer(request) : R"({"answer": null, "passage_ids": []})";
+    });
+    parley_->Start();
+  }
+
+  HttpResult SendPhoto(const std::string& customer, const std::string& id, const std::string& media_id) {
+    graph_.AddMedia(media_id, kToken, Jpeg(1600, 1200), "image/jpeg");
+    return Webhook(
+        payloads::WhatsAppMedia(kPhoneNumberId, customer, id, "image", media_id, "image/jpeg", "how much is this?"));
+  }
+
+  // The images of every chat request so far.
+  std::vector<std::string> ImagesSent() const {
+    std::vector<std::string> images;
+    for (const auto& request : model_.requests()) {
+      if (request.path != "/v1/chat/completions") continue;
+      for (std::string& image : FakeOpenAi::ImagesIn(request.body)) images.push_back(std::move(image));
+    }
+    return images;
+  }
+
+  FakeOpenAi model_;
+};
+
+TEST_F(VisionTest, APhotoGoesToAModelThatReadsImagesAndIsAnswered) {
+  BootWithModel(/*vision=*/true);
+  ASSERT_EQ(SendPhoto("16505551234", "wamid.mug1", "5077324873498581").status, 200);
+  ASSERT_TRUE(graph_.WaitForSends(1, 20s)) << parley_->logs();
+  EXPECT_EQ(graph_.sends()[0].body.at("text").at("body"), kMugPrice) << parley_->logs();
+
+  // Triage and the answer both saw the photo: the copy made for the agent, a JPEG within 768×768, not the original.
+  const std::vector<std::string> images = ImagesSent();
+  ASSERT_EQ(images.size(), 2u) << parley_->logs();
+  for (const std::string& image : images) {
+    const auto [width, height] = SizeOf(image);
+    EXPECT_EQ(width, 768);
+    EXPECT_EQ(height, 576);
+  }
+  // The text beside it is the caption with the photo's placeholder.
+  for (const auto& request : model_.requests()) {
+    if (request.path != "/v1/chat/completions") continue;
+    const json::array& content = request.body.at("messages").as_array().back().at("content").as_array();
+    EXPECT_EQ(content.at(0).at("type"), "text");
+    EXPECT_NE(std::string(content.at(0).at("text").as_string()).find("how much is this?"), std::string::npos);
+    EXPECT_TRUE(
+        std::string(content.at(1).at("image_url").at("url").as_string()).starts_with("data:image/jpeg;base64,"));
+  }
+}
+
+TEST_F(VisionTest, AModelNotMarkedAsReadingImagesIsNeverSentThem) {
+  BootWithModel(/*vision=*/false);
+  ASSERT_EQ(SendPhoto("16505551234", "wamid.mug2", "5077324873498582").status, 200);
+  ASSERT_TRUE(graph_.WaitForSends(1, 20s)) << parley_->logs();
+  EXPECT_NE(graph_.sends()[0].body.at("text").at("body"), kMugPrice);
+  EXPECT_TRUE(ImagesSent().empty());
+
+  // The tenant marks its model as reading images: the next customer's photo goes to it (the first customer's
+  // conversation went to a person).
+  auto marked = Call("PUT", parley_->url("/api/ai-settings"), R"({"llm_vision": true})",
+                     {{"Authorization", "Bearer " + api_key_}, {"Content-Type", "application/json"}});
+  ASSERT_EQ(marked.status, 200) << marked.body;
+  EXPECT_EQ(marked.Json().at("llm_vision"), true);
+  ASSERT_EQ(SendPhoto("16505550987", "wamid.mug3", "5077324873498583").status, 200);
+  ASSERT_TRUE(graph_.WaitForSends(2, 20s)) << parley_->logs();
+  EXPECT_EQ(graph_.sends()[1].body.at("text").at("body"), kMugPrice) << parley_->logs();
+  EXPECT_EQ(ImagesSent().size(), 2u);
 }
 
 }  // namespace

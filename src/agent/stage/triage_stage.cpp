@@ -68,8 +68,8 @@ class TriageStage final : public Stage {
     if (state.model != nullptr && triage.source != "rule") {
       TriageModelOptions options;
       options.knowledge_language = state.settings.language;
-      Result<ModelTriage> judged =
-          co_await TriageWithModel(*state.model, state.request.question, HistoryMessages(state), options);
+      Result<ModelTriage> judged = co_await TriageWithModel(*state.model, state.request.question,
+                                                            HistoryMessages(state), state.request.images, options);
       if (!judged) {
         trace["model_error"] = judged.error().message;
       } else {

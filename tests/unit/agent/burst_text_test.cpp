@@ -1,4 +1,5 @@
 #include "agent/agent_responder.h"
+#include "support/temp_dir.h"
 
 #include <gtest/gtest.h>
 
@@ -13,6 +14,49 @@ store::StoredMessage Text(std::string text) {
   store::StoredMessage message;
   message.text = std::move(text);
   return message;
+}
+
+// A photo of the burst whose copy for the agent is `agent_copy` in `files` (empty: none was made).
+store::StoredMessage Photo(media::MediaStore& files, const std::string& agent_copy,
+                           MessageType type = MessageType::kImage,
+                           store::MediaStatus status = store::MediaStatus::kReady) {
+  store::StoredMessage message;
+  message.id = static_cast<int64_t>(agent_copy.size());
+  message.type = type;
+  store::MediaRecord media;
+  media.status = status;
+  if (!agent_copy.empty()) media.agent_key = files.Put(1, agent_copy).value();
+  message.media = std::move(media);
+  return message;
+}
+
+TEST(BurstImagesTest, TheNewestReadyPhotosOldestFirst) {
+  testing::TempDir dir("parley-burst-images");
+  auto files = media::MakeFileMediaStore(dir.path().string());
+  std::vector<store::StoredMessage> burst{
+      Text("look"),
+      Photo(*files, "photo 1"),
+      Photo(*files, "photo 2"),
+      Photo(*files, "a sticker", MessageType::kSticker),
+      Photo(*files, "still fetched", MessageType::kImage, store::MediaStatus::kPending),
+      Photo(*files, ""),  // Kept without previews (too many pixels).
+      Photo(*files, "photo 3"),
+      Photo(*files, "photo 4"),
+      Photo(*files, "photo 5"),
+      Text("how much are these?")};
+  std::vector<std::string> seen;
+  for (const ChatImage& image : BurstImages(*files, 1, burst)) {
+    EXPECT_EQ(image.mime_type, "image/jpeg");
+    seen.push_back(image.bytes);
+  }
+  static_assert(kMaxImagesPerBurst == 4);
+  EXPECT_EQ(seen, (std::vector<std::string>{"photo 2", "photo 3", "photo 4", "photo 5"}));
+
+  // A file gone from the store is left out; the others still go.
+  ASSERT_TRUE(files->Remove(1, burst[8].media->agent_key));
+  seen.clear();
+  for (const ChatImage& image : BurstImages(*files, 1, burst)) seen.push_back(image.bytes);
+  EXPECT_EQ(seen, (std::vector<std::string>{"photo 1", "photo 2", "photo 3", "photo 4"}));
 }
 
 TEST(BurstTextTest, AnOrdinaryBurstIsReadWholeOneMessagePerLine) {

@@ -104,6 +104,22 @@ TEST_F(OpenAiTest, SendsTheChatCompletionsRequest) {
       "temperature": 0.7, "max_tokens": 50})"));
 }
 
+TEST_F(OpenAiTest, ImagesGoAsContentPartsWithDataUrls) {
+  OpenAiChatModel model(client_, Options());
+  ChatRequest request;
+  request.messages = {{"system", "You answer for Acme."},
+                      {"user", "[image] how much is this?", {ChatImage{"image/jpeg", "\xff\xd8\xff"}}}};
+  ASSERT_TRUE(Run(model.Complete(std::move(request))).has_value());
+
+  auto requests = fake_.requests();
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].body.at("messages"), json::parse(R"([
+      {"role": "system", "content": "You answer for Acme."},
+      {"role": "user", "content": [{"type": "text", "text": "[image] how much is this?"},
+                                   {"type": "image_url", "image_url": {"url": "data:image/jpeg;base64,/9j/"}}]}])"));
+  EXPECT_EQ(testing::FakeOpenAi::ImagesIn(requests[0].body), std::vector<std::string>{"\xff\xd8\xff"});
+}
+
 TEST_F(OpenAiTest, SendsNoAuthorizationWithoutKey) {
   OpenAiOptions options = Options();
   options.api_key.clear();

@@ -334,6 +334,29 @@ TEST(AiSettingsTest, TheServersKeyNeverGoesToAnEndpointOfTheTenantsChoosing) {
   EXPECT_EQ(FromStoredJson(stored, defaults, box).value().llm.api_key, kServerKey);
 }
 
+TEST(AiSettingsTest, TheServersModelReadingImagesSaysNothingOfAnotherModel) {
+  crypto::SecretBox box = Box();
+  Config config;
+  config.llm_base_url = "https://api.openai.com/v1";
+  config.llm_model = "gpt-4o";
+  config.llm_vision = true;
+  AiSettings defaults = DefaultAiSettings(config);
+  EXPECT_TRUE(defaults.llm.vision);
+  auto with = [&](const char* changes) {
+    return FromStoredJson(MergeStoredSettings(std::nullopt, Obj(changes), defaults, box).value(), defaults, box)
+        .value()
+        .llm.vision;
+  };
+  EXPECT_TRUE(with(R"({"temperature": 0.5})"));                          // The server's model: inherited.
+  EXPECT_FALSE(with(R"({"model": "gpt-3.5-turbo"})"));                   // Another model: not unless said.
+  EXPECT_FALSE(with(R"({"llm_base_url": "https://groq.example/v1"})"));  // Another endpoint: the same.
+  EXPECT_TRUE(with(R"({"model": "llava", "llm_vision": true})"));
+  EXPECT_FALSE(with(R"({"llm_vision": false})"));
+  AiSettings settings = defaults;
+  EXPECT_FALSE(ApplyAiSettingsJson(Obj(R"({"llm_vision": "yes"})"), settings));
+  EXPECT_EQ(ToPublicJson(defaults).at("llm_vision"), true);
+}
+
 TEST(AiSettingsTest, TheLatestModelChangeWinsWhicheverNameIsUsed) {
   crypto::SecretBox box = Box();
   AiSettings defaults = ServerDefaults();

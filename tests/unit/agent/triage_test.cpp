@@ -230,8 +230,8 @@ class ScriptedModel final : public ChatModel {
 class TriageWithModelTest : public ::testing::Test {
  protected:
   Result<ModelTriage> Run(std::string burst, std::vector<ChatMessage> history = {}, TriageModelOptions options = {}) {
-    auto future =
-        asio::co_spawn(io_, TriageWithModel(model_, std::move(burst), std::move(history), options), asio::use_future);
+    auto future = asio::co_spawn(io_, TriageWithModel(model_, std::move(burst), std::move(history), {}, options),
+                                 asio::use_future);
     io_.run();
     io_.restart();
     return future.get();

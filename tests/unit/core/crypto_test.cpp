@@ -40,6 +40,12 @@ TEST(CryptoTest, HexAndBase64RoundTrip) {
   EXPECT_FALSE(HexDecode("abc"));
   EXPECT_FALSE(HexDecode("zz"));
   EXPECT_FALSE(Base64UrlDecode("***"));
+  // The standard alphabet with padding (RFC 4648's test vectors), as data: URLs carry it.
+  EXPECT_EQ(Base64Encode("fo"), "Zm8=");
+  EXPECT_EQ(Base64Encode("foobar"), "Zm9vYmFy");
+  EXPECT_EQ(Base64Encode("\xfb\xff"), "+/8=");
+  EXPECT_EQ(*Base64Decode(Base64Encode(bytes)), bytes);
+  EXPECT_FALSE(Base64Decode("-_8"));
 }
 
 TEST(CryptoTest, RandomTokensAreDistinct) {

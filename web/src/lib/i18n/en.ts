@@ -195,6 +195,7 @@ const messages = {
   'aiStudio.tab.settings': 'Settings',
   'aiStudio.persona.title': 'Persona',
   'aiStudio.enabled': 'The bot answers customers',
+  'aiStudio.llm.vision': 'The model reads images: photos customers send go to it',
   'aiStudio.persona': 'Instructions to the model',
   'aiStudio.answerLanguage': 'Answer language',
   'aiStudio.answerLanguage.auto': "The customer's language",

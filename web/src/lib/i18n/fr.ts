@@ -201,6 +201,7 @@ const fr: Catalog = {
     'aiStudio.tab.settings': 'Réglages',
     'aiStudio.persona.title': 'Persona',
     'aiStudio.enabled': 'Le bot répond aux clients',
+    'aiStudio.llm.vision': 'Le modèle lit les images : les photos des clients lui sont envoyées',
     'aiStudio.persona': 'Instructions au modèle',
     'aiStudio.answerLanguage': 'Langue des réponses',
     'aiStudio.answerLanguage.auto': 'La langue du client',

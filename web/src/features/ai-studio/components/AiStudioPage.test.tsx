@@ -106,6 +106,9 @@ describe('AiStudioPage', () => {
     await userEvent.clear(batch);
     await userEvent.click(batch);
     await userEvent.paste('3500');
+    const vision = screen.getByRole('checkbox', { name: 'The model reads images: photos customers send go to it' });
+    expect(vision).not.toBeChecked();
+    await userEvent.click(vision);
     await userEvent.click(screen.getByRole('checkbox', { name: 'Answer greetings' }));
     await userEvent.click(screen.getByRole('checkbox', { name: 'billing dispute' }));
     const comments = screen.getByRole('combobox', { name: 'Answer comments' });
@@ -119,6 +122,7 @@ describe('AiStudioPage', () => {
     expect(body.batch_window_ms).toBe(3500);
     expect(body.triage).toEqual({ answer_greetings: false, try_to_answer: ['billing_dispute'] });
     expect(body.comment_replies).toBe('public');
+    expect(body.llm_vision).toBe(true);
     expect(body.persona).toBe('You are Léa, of the Martin shoe shop.');
   }, 30_000);
 

@@ -93,6 +93,14 @@ export function SettingsForm({ settings, timeZone }: { settings: AiSettings; tim
             })
           }
         />
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={draft.llm_vision}
+            onChange={(event) => update({ llm_vision: event.target.checked })}
+          />
+          {t('aiStudio.llm.vision')}
+        </label>
         <ProviderFields
           kind="embeddings"
           baseUrl={draft.embeddings_base_url}

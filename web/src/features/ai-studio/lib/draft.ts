@@ -46,6 +46,7 @@ export interface Draft {
   answer_language: string;
   llm_base_url: string;
   model: string;
+  llm_vision: boolean;
   llmKey: KeyDraft;
   embeddings_base_url: string;
   embeddings_model: string;
@@ -76,6 +77,7 @@ export function toDraft(settings: AiSettings): Draft {
     answer_language: settings.answer_language ?? 'auto',
     llm_base_url: settings.llm_base_url ?? '',
     model: settings.model ?? '',
+    llm_vision: settings.llm_vision ?? false,
     llmKey: { isSet: Boolean(settings.llm_api_key_set), replacement: '', remove: false },
     embeddings_base_url: settings.embeddings_base_url ?? '',
     embeddings_model: settings.embeddings_model ?? '',
@@ -116,6 +118,7 @@ export function toChanges(draft: Draft): AiSettingsChanges {
     answer_language: draft.answer_language,
     llm_base_url: draft.llm_base_url.trim(),
     model: draft.model.trim(),
+    llm_vision: draft.llm_vision,
     embeddings_base_url: draft.embeddings_base_url.trim(),
     embeddings_model: draft.embeddings_model.trim(),
     messages,
