@@ -290,6 +290,9 @@ TEST_F(CoreLoopTest, VerificationHandshake) {
 }
 
 TEST_F(CoreLoopTest, InstagramMessageIsSeenTypedAndAnswered) {
+  // Meta's User Profile API for an IGSID; the name may be null there, the username is set.
+  graph_.AddProfile("IGQ-instagram-token", "1254459154682919",
+                    {{"name", "Peter Chang"}, {"username", "peter_chang_live"}, {"profile_pic", nullptr}});
   ASSERT_EQ(PostInstagram(InstagramText("1254459154682919", "aWdfZAG1faWQ1", "Do you ship to Lyon?")).status, 200);
   ASSERT_TRUE(graph_.WaitForSends(1, 5s)) << parley_->logs();
   auto all = graph_.requests();
@@ -302,6 +305,19 @@ TEST_F(CoreLoopTest, InstagramMessageIsSeenTypedAndAnswered) {
   EXPECT_EQ(all[2].body.at("recipient").at("id"), "1254459154682919");
   EXPECT_EQ(all[2].body.at("message").at("text"), kAutoReply);
   EXPECT_EQ(all[2].authorization, "Bearer IGQ-instagram-token");
+  // The webhook named nobody: the profile did, asked for Instagram's fields.
+  ASSERT_TRUE(Eventually(
+      [&] {
+        auto conversations = Conversations();
+        return conversations.size() == 1 && conversations[0].at("contact").at("name") == "Peter Chang";
+      },
+      5s))
+      << parley_->logs();
+  size_t lookups = 0;
+  for (const auto& r : graph_.requests()) {
+    lookups += r.method == "GET" && r.path == "/1254459154682919?fields=name%2Cusername%2Cprofile_pic";
+  }
+  EXPECT_EQ(lookups, 1u);
 }
 
 TEST_F(CoreLoopTest, LatestWinsWhileAReplyIsBeingProduced) {
