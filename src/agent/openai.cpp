@@ -3,6 +3,7 @@
 #include "core/crypto.h"
 #include "core/json.h"
 #include "core/utf8.h"
+#include "http/multipart.h"
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -110,23 +111,12 @@ std::string_view AudioExtension(std::string_view mime_type) {
   return "bin";
 }
 
-// multipart/form-data (RFC 7578): the recording and the request's fields. The boundary is random, so the recording's
-// bytes cannot end a part early.
-std::string TranscriptionForm(std::string_view boundary, std::string_view audio, std::string_view mime_type,
-                              std::string_view model) {
-  std::string body;
-  body.reserve(audio.size() + 512);
-  auto field = [&](std::string_view name, std::string_view value) {
-    body.append("--").append(boundary).append("\r\nContent-Disposition: form-data; name=\"").append(name);
-    body.append("\"\r\n\r\n").append(value).append("\r\n");
-  };
-  body.append("--").append(boundary).append("\r\nContent-Disposition: form-data; name=\"file\"; filename=\"audio.");
-  body.append(AudioExtension(mime_type)).append("\"\r\nContent-Type: ").append(mime_type).append("\r\n\r\n");
-  body.append(audio).append("\r\n");
-  field("model", model);
-  field("response_format", "json");
-  body.append("--").append(boundary).append("--\r\n");
-  return body;
+// The recording and the request's fields, as OpenAI's POST /v1/audio/transcriptions takes them.
+http::FormBody TranscriptionForm(std::string_view audio, std::string_view mime_type, std::string_view model) {
+  const std::string file_name = "audio." + std::string(AudioExtension(mime_type));
+  return http::BuildMultipart({{"file", file_name, std::string(mime_type), audio},
+                               {"model", {}, {}, model},
+                               {"response_format", {}, {}, "json"}});
 }
 
 Error Unexpected(std::string detail) { return Error::Unavailable(std::string(kUnexpectedAnswer), std::move(detail)); }
@@ -376,9 +366,9 @@ OpenAiTranscriber::OpenAiTranscriber(http::Client& client, OpenAiOptions options
 
 boost::asio::awaitable<Result<std::string>> OpenAiTranscriber::Transcribe(std::string_view audio,
                                                                           std::string_view mime_type) {
-  const std::string boundary = "parley-" + crypto::RandomToken(24);
-  http::ClientRequest request = Post(options_, "audio/transcriptions", "multipart/form-data; boundary=" + boundary,
-                                     TranscriptionForm(boundary, audio, mime_type, options_.model));
+  http::FormBody form = TranscriptionForm(audio, mime_type, options_.model);
+  http::ClientRequest request =
+      Post(options_, "audio/transcriptions", std::move(form.content_type), std::move(form.body));
   Result<http::ClientResponse> response = co_await client_.Send(std::move(request));
   Result<json::object> answer = Interpret(std::move(response), kTranscription, options_.api_key);
   if (!answer) co_return answer.error();

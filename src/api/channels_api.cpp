@@ -150,6 +150,19 @@ bool WantsPage(const http::Request& request) {
   return request[boost::beast::http::field::accept].find("text/html") != std::string_view::npos;
 }
 
+// How a person's file reaches the platform's customers, as the dashboard reads it.
+std::string_view MediaRepliesName(channels::PlatformTraits::MediaReplies how) {
+  switch (how) {
+    case channels::PlatformTraits::MediaReplies::kUpload:
+      return "upload";
+    case channels::PlatformTraits::MediaReplies::kLink:
+      return "link";
+    case channels::PlatformTraits::MediaReplies::kNone:
+      break;
+  }
+  return "none";
+}
+
 }  // namespace
 
 std::string TokenHint(std::string_view token) {
@@ -187,7 +200,8 @@ json::object PlatformJson(const channels::PlatformPlugin& plugin) {
                               {"templates", window.templates},
                               {"read_receipts", traits.read_receipts},
                               {"typing_indicator", traits.typing_indicator},
-                              {"media", traits.media}}}};
+                              {"media", traits.media},
+                              {"media_replies", MediaRepliesName(traits.media_replies)}}}};
 }
 
 json::object ChannelJson(const store::Channel& channel, std::string_view public_url) {

@@ -6,6 +6,7 @@
 #include "api/media_api.h"
 #include "api/openapi_schemas.h"
 #include "api/params.h"
+#include "api/reply_file.h"
 #include "channels/registry.h"
 #include "core/decision.h"
 #include "core/time.h"
@@ -13,6 +14,7 @@
 
 #include <boost/json/parse.hpp>
 
+#include <algorithm>
 #include <charconv>
 
 namespace parley::api {
@@ -59,6 +61,38 @@ Result<std::optional<int64_t>> QueryTime(const http::RouteContext& route, std::s
   }
   return parsed;
 }
+
+// Refused before anything is queued: the platform would refuse it after, and the person would learn it late.
+// `what` names the text ("messages", "captions") and `this_one` the one refused ("this reply", "this caption").
+Result<void> FitsPlatform(const std::string& text, const Platform& platform, size_t limit, std::string_view what,
+                          std::string_view this_one) {
+  if (const size_t length = agent::CodePoints(text); length > limit) {
+    return Error::InvalidArgument(std::string(what) + " on " + std::string(ToString(platform)) + " are at most " +
+                                  std::to_string(limit) + " characters; " + std::string(this_one) + " has " +
+                                  std::to_string(length));
+  }
+  return Ok();
+}
+
+// Whether a person's file can reach a customer on the platform (PlatformTraits::media_replies).
+Result<void> TakesFiles(const Platform& platform, const channels::PlatformTraits& traits, const Config& config) {
+  using MediaReplies = channels::PlatformTraits::MediaReplies;
+  const channels::PlatformPlugin* plugin = channels::FindPlatform(platform);
+  const std::string name = plugin != nullptr ? std::string(plugin->display_name) : std::string(ToString(platform));
+  if (traits.media_replies == MediaReplies::kNone) {
+    return Error::InvalidArgument(name + " conversations take no files from people yet; send text");
+  }
+  if (traits.media_replies == MediaReplies::kLink && config.public_url.empty()) {
+    return Error::InvalidArgument(name +
+                                  " fetches files from Parley by link: set PARLEY_PUBLIC_URL to the address "
+                                  "at which " +
+                                  name + " can reach this server");
+  }
+  return Ok();
+}
+
+// Captions are at most the platform's text length and WhatsApp's and Telegram's caption limit.
+constexpr size_t kMaxCaption = 1024;
 
 }  // namespace
 
@@ -203,14 +237,15 @@ void ConversationsApi::RegisterRoutes(RouteTable& routes) {
        .response_schema = "MessagePage"},
       &ConversationsApi::Messages);
   add(Verb::post, "/api/conversations/{id}/messages",
-      {.summary = "Reply as a person, with text or (WhatsApp, past 24 hours) an approved template; the bot stays "
-                  "silent while people handle the conversation",
+      {.summary = "Reply as a person, with text, (WhatsApp, past 24 hours) an approved template, or a multipart "
+                  "file with its caption; the bot stays silent while people handle the conversation",
        .tag = "conversations",
-       .body = BodyKind::kJson,
+       .body = BodyKind::kMultipart,
        .success_status = 202,
        .schema = "ReplyRequest",
+       .form_schema = "ReplyFileUpload",
        .response_schema = "QueuedReply",
-       .errors = {409, 503}},
+       .errors = {409, 415, 503}},
       &ConversationsApi::Reply);
   add(Verb::post, "/api/conversations/{id}/assign",
       {.summary = "Put a user in charge ({\"user_id\": null} to unassign); agents may only take or drop it themselves",
@@ -351,6 +386,9 @@ boost::asio::awaitable<http::Response> ConversationsApi::Reply(const Principal& 
                                                                const http::RouteContext& route) {
   auto id = PathId(route);
   if (!id) co_return http::ErrorResponse(Error::NotFound("no such conversation"));
+  if (request[boost::beast::http::field::content_type].starts_with("multipart/")) {
+    co_return co_await ReplyWithFile(caller, request, route, *id);
+  }
   auto body = http::ParseJsonObject(request);
   if (!body) co_return http::ErrorResponse(body.error());
   if (body->contains("template")) co_return co_await templates_.Reply(caller, *id, *body);
@@ -362,13 +400,10 @@ boost::asio::awaitable<http::Response> ConversationsApi::Reply(const Principal& 
   auto get = [this, tenant = caller.tenant_id, id = *id] { return store_.GetConversation(tenant, id); };
   auto conversation = co_await pool_.Run(get);
   if (!conversation) co_return http::ErrorResponse(conversation.error());
-  // Refused before anything is queued: the platform would refuse it after, and the person would learn it late.
   const channels::PlatformTraits& traits = channels::TraitsOf(conversation->platform);
-  const size_t limit = traits.text.max_length;
-  if (const size_t length = agent::CodePoints(reply); length > limit) {
-    co_return http::ErrorResponse(
-        Error::InvalidArgument("messages on " + std::string(ToString(conversation->platform)) + " are at most " +
-                               std::to_string(limit) + " characters; this reply has " + std::to_string(length)));
+  if (auto fits = FitsPlatform(reply, conversation->platform, traits.text.max_length, "messages", "this reply");
+      !fits) {
+    co_return http::ErrorResponse(fits.error());
   }
   int64_t idle_ms = config_.human_idle_minutes * 60 * 1000;
   auto queue = [this, tenant = caller.tenant_id, id = *id, &reply, actor = caller.Actor(), idle_ms, &traits] {
@@ -379,6 +414,63 @@ boost::asio::awaitable<http::Response> ConversationsApi::Reply(const Principal& 
   boost::json::object answer{{"id", queued->id}, {"conversation_id", *id}, {"direction", "out"},       {"type", "text"},
                              {"text", reply},    {"status", "queued"},     {"sent_by", caller.Actor()}};
   deliver_(queued->conversation_id);
+  co_return http::JsonResponse(http::Status::accepted, answer);
+}
+
+boost::asio::awaitable<http::Response> ConversationsApi::ReplyWithFile(const Principal& caller,
+                                                                       const http::Request& request,
+                                                                       const http::RouteContext& route,
+                                                                       int64_t conversation_id) {
+  auto upload = ReadReplyUpload(request, route);
+  if (!upload) co_return http::ErrorResponse(upload.error());
+  auto file = AdmitReplyFile(*upload);
+  if (!file) co_return http::ErrorResponse(file.error());
+  auto get = [this, tenant = caller.tenant_id, conversation_id] {
+    return store_.GetConversation(tenant, conversation_id);
+  };
+  auto conversation = co_await pool_.Run(get);
+  if (!conversation) co_return http::ErrorResponse(conversation.error());
+  const channels::PlatformTraits& traits = channels::TraitsOf(conversation->platform);
+  if (auto takes = TakesFiles(conversation->platform, traits, config_); !takes) {
+    co_return http::ErrorResponse(takes.error());
+  }
+  const size_t limit = std::min<size_t>(traits.text.max_length, kMaxCaption);
+  if (auto fits = FitsPlatform(upload->caption, conversation->platform, limit, "captions", "this caption"); !fits) {
+    co_return http::ErrorResponse(fits.error());
+  }
+  const int64_t idle_ms = config_.human_idle_minutes * 60 * 1000;
+  // Kept, then queued: a reply the store refuses (the conversation closed meanwhile) leaves a file nothing names,
+  // which the retention sweep removes (docs/media.md, "Deletion").
+  auto keep_and_queue = [this, tenant = caller.tenant_id, conversation_id, &upload, &file, actor = caller.Actor(),
+                         idle_ms, &traits]() -> Result<store::OutboundMessage> {
+    const imaging::ImageOptions image{.max_pixels = config_.media_max_pixels};
+    if (auto kept = KeepReplyFile(tenant, *upload, media_files_, image, *file); !kept) return kept.error();
+    return store_.QueuePersonReply(tenant, conversation_id, upload->caption, actor, idle_ms, NowMs(), traits.window,
+                                   std::nullopt, *file);
+  };
+  auto queued = co_await pool_.Run(keep_and_queue);
+  if (!queued) co_return http::ErrorResponse(queued.error());
+  if (!queued->draft.file) co_return http::ErrorResponse(Error::Internal("the queued reply lost its file"));
+  const store::OutboundFile& sent = *queued->draft.file;
+  store::MediaRecord record;
+  record.tenant_id = caller.tenant_id;
+  record.public_id = sent.public_id;
+  record.type = sent.type;
+  record.status = store::MediaStatus::kReady;
+  record.mime_type = sent.mime_type;
+  record.bytes = sent.bytes;
+  record.file_key = sent.file_key;
+  record.thumbnail_key = file->thumbnail_key;
+  boost::json::object answer{{"id", queued->id},
+                             {"conversation_id", conversation_id},
+                             {"direction", "out"},
+                             {"type", ToString(sent.type)},
+                             {"text", upload->caption},
+                             {"status", "queued"},
+                             {"sent_by", caller.Actor()},
+                             {"media", MediaJson(&record, store::PersonFileJson(sent),
+                                                 {media_signer_, config_.public_url, clock_.NowMs() / 1000})}};
+  deliver_(conversation_id);
   co_return http::JsonResponse(http::Status::accepted, answer);
 }
 

@@ -20,6 +20,7 @@
 #include "core/blocking_pool.h"
 #include "core/clock.h"
 #include "core/config.h"
+#include "media/media_store.h"
 #include "media/signed_url.h"
 #include "store/store.h"
 
@@ -33,14 +34,16 @@ class ConversationsApi {
   using Deliver = std::function<void(int64_t conversation_id)>;
 
   // Every reference must outlive this. `templates` answers the replies that send a WhatsApp template.
-  // `media_signer` signs the links of messages' media (api/media_api.h).
+  // `media_signer` signs the links of messages' media (api/media_api.h); `media_files` keeps the files people send.
   ConversationsApi(const Config& config, store::Store& store, BlockingPool& pool, Deliver deliver,
-                   TemplatesApi& templates, const media::UrlSigner& media_signer, const Clock& clock = RealClock())
+                   TemplatesApi& templates, media::MediaStore& media_files, const media::UrlSigner& media_signer,
+                   const Clock& clock = RealClock())
       : config_(config),
         store_(store),
         pool_(pool),
         deliver_(std::move(deliver)),
         templates_(templates),
+        media_files_(media_files),
         media_signer_(media_signer),
         clock_(clock) {}
 
@@ -54,6 +57,9 @@ class ConversationsApi {
   boost::asio::awaitable<http::Response> Get(const Principal&, const http::Request&, const http::RouteContext&);
   boost::asio::awaitable<http::Response> Messages(const Principal&, const http::Request&, const http::RouteContext&);
   boost::asio::awaitable<http::Response> Reply(const Principal&, const http::Request&, const http::RouteContext&);
+  // Reply's multipart form: a file with its caption (api/reply_file.h).
+  boost::asio::awaitable<http::Response> ReplyWithFile(const Principal& caller, const http::Request& request,
+                                                       const http::RouteContext& route, int64_t conversation_id);
   boost::asio::awaitable<http::Response> Assign(const Principal&, const http::Request&, const http::RouteContext&);
   boost::asio::awaitable<http::Response> SetMode(const Principal&, const http::Request&, const http::RouteContext&);
   boost::asio::awaitable<http::Response> Close(const Principal&, const http::Request&, const http::RouteContext&);
@@ -67,6 +73,7 @@ class ConversationsApi {
   Deliver deliver_;
   InboxApi inbox_{store_, pool_};  // Read markers, notes, save as Q&A, canned replies: registered with these routes.
   TemplatesApi& templates_;
+  media::MediaStore& media_files_;
   const media::UrlSigner& media_signer_;
   const Clock& clock_;
 };

@@ -7,8 +7,6 @@
 #include "billing/meter.h"
 #include "channels/registry.h"
 #include "core/time.h"
-#include "http/mapped_file.h"
-#include "http/multipart.h"
 #include "knowledge/faq.h"
 #include "store/knowledge_store.h"
 
@@ -104,6 +102,7 @@ void KnowledgeApi::RegisterRoutes(RouteTable& routes) {
        .body = BodyKind::kMultipart,
        .success_status = 202,
        .schema = "DocumentUrlRequest",
+       .form_schema = "DocumentUpload",
        .response_schema = "DocumentAccepted",
        .errors = {403, 503}},
       &KnowledgeApi::CreateDocument);
@@ -184,21 +183,10 @@ boost::asio::awaitable<http::Response> KnowledgeApi::CreateDocument(const Princi
   std::string knowledge_base = kDefaultKnowledgeBase;
   auto content_type = request[boost::beast::http::field::content_type];
   if (content_type.starts_with("multipart/")) {
-    auto boundary = http::MultipartBoundary(content_type);
-    if (!boundary) co_return http::ErrorResponse(boundary.error());
-    // The server received the upload into a file (the route's body goes to a file); the parts are views of it.
-    http::MappedFile upload;
-    std::string_view body = request.body();
-    if (!route.body_file.empty()) {
-      auto mapped = http::MappedFile::Open(route.body_file);
-      if (!mapped) co_return http::ErrorResponse(mapped.error());
-      upload = std::move(*mapped);
-      body = upload.bytes();
-    }
-    auto parts = http::ParseMultipart(body, *boundary);
-    if (!parts) co_return http::ErrorResponse(parts.error());
+    auto form = ReadForm(request, route);
+    if (!form) co_return http::ErrorResponse(form.error());
     bool has_file = false;
-    for (const auto& part : *parts) {
+    for (const auto& part : form->parts) {
       if (part.name == "file") {
         if (part.file_name.empty())
           co_return http::ErrorResponse(Error::InvalidArgument("the file part needs a filename"));

@@ -94,7 +94,7 @@ boost::json::object QueryParameter(const QueryParam& query) {
 boost::json::object RequestBody(const RouteDoc& doc) {
   boost::json::object content;
   if (doc.body == BodyKind::kMultipart) {
-    content["multipart/form-data"] = {{"schema", Ref("DocumentUpload")}};
+    content["multipart/form-data"] = {{"schema", Ref(doc.form_schema)}};
     if (!doc.schema.empty()) content["application/json"] = {{"schema", Ref(doc.schema)}};
   } else {
     content = JsonContent(doc.schema.empty() ? boost::json::object{} : Ref(doc.schema));

@@ -255,7 +255,7 @@ extern const std::string_view kAdminSchemaShapes = R"json({
       "traits": {
         "type": "object",
         "required": ["max_message_length", "markup", "free_form_window_hours", "human_agent_window_days", "templates",
-                     "read_receipts", "typing_indicator", "media"],
+                     "read_receipts", "typing_indicator", "media", "media_replies"],
         "properties": {
           "max_message_length": {"type": "integer", "description": "Characters (Unicode code points) per message."},
           "markup": {"type": "string", "enum": ["plain", "chat_markers"],
@@ -265,7 +265,9 @@ extern const std::string_view kAdminSchemaShapes = R"json({
           "templates": {"type": "boolean", "description": "Message templates past the window."},
           "read_receipts": {"type": "boolean"},
           "typing_indicator": {"type": "boolean"},
-          "media": {"type": "boolean", "description": "Inbound media is parsed."}
+          "media": {"type": "boolean", "description": "Inbound media is parsed."},
+          "media_replies": {"type": "string", "enum": ["none", "upload", "link"],
+                            "description": "How a person's file reaches customers: not at all, uploaded by Parley, or fetched by the platform through a signed link (which needs PARLEY_PUBLIC_URL)."}
         }
       }
     }

@@ -81,7 +81,7 @@ extern const std::string_view kInboxSchemaShapes = R"json({
   },
   "Media": {
     "type": "object",
-    "description": "A customer's photo, voice note, video, document or sticker (docs/media.md). The thread (GET /api/conversations/{id}/messages) gives every field; the event stream and exports give the message as stored (the platform's id, mime_type, sha256, filename).",
+    "description": "A customer's photo, voice note, video, document or sticker, or a file a person sent (docs/media.md). The thread (GET /api/conversations/{id}/messages) gives every field; the event stream and exports give the message as stored (the platform's id, mime_type, sha256, filename).",
     "properties": {
       "mime_type": {"type": ["string", "null"], "description": "Sniffed from the bytes once fetched; null before."},
       "bytes": {"type": ["integer", "null"], "description": "The file's size; null until fetched."},
@@ -91,7 +91,7 @@ extern const std::string_view kInboxSchemaShapes = R"json({
       "ocr_text": {"type": ["string", "null"], "description": "Images: the text in the picture; PDF documents: their text (the first 20,000 bytes); null while not known."},
       "status": {"type": "string", "enum": ["pending", "ready", "failed", "refused"]},
       "error": {"type": ["string", "null"], "description": "Why it failed or was refused (too large, a type the message cannot carry, …)."},
-      "filename": {"type": "string", "description": "Documents: the name the customer's file had."},
+      "filename": {"type": "string", "description": "Documents: the name the file had."},
       "voice": {"type": "boolean", "description": "WhatsApp: a voice note recorded in the app."}
     }
   },
@@ -260,6 +260,15 @@ extern const std::string_view kInboxSchemaShapes = R"json({
       }
     }
   },
+  "ReplyFileUpload": {
+    "type": "object",
+    "description": "A person's file (docs/media.md, \"Media in replies\"). Its type is sniffed from its bytes, never taken from the upload: a picture (JPEG, PNG, GIF, WebP) is sent as an image, a recording as audio, MP4 or 3GP as video, anything else recognised (PDF, Office, text) as a document. Limits: image 5 MB, audio and video 16 MB, document 100 MB (and PARLEY_MAX_UPLOAD_BYTES); refused with 413 or 415 and the reason, nothing sent. WhatsApp and Telegram receive the file from Parley; Instagram and Messenger fetch it through a signed link, which needs PARLEY_PUBLIC_URL (400 without it); the web chat takes no files (400).",
+    "required": ["file"],
+    "properties": {
+      "file": {"type": "string", "contentMediaType": "application/octet-stream", "description": "The file, with its file name (which a document shows)."},
+      "text": {"type": "string", "description": "The caption (optional), at most the platform's text length and 1024 characters. Instagram and Messenger get it as a text message after the file."}
+    }
+  },
   "QueuedReply": {
     "type": "object",
     "description": "The person's reply, stored and queued for sending; its delivery shows on the thread's message.",
@@ -268,11 +277,12 @@ extern const std::string_view kInboxSchemaShapes = R"json({
       "id": {"type": "integer"},
       "conversation_id": {"type": "integer"},
       "direction": {"type": "string", "const": "out"},
-      "type": {"type": "string", "const": "text"},
-      "text": {"type": "string"},
+      "type": {"type": "string", "enum": ["text", "image", "audio", "video", "document"], "description": "text, or the file's type."},
+      "text": {"type": "string", "description": "The text, or the file's caption (may be empty)."},
       "status": {"type": "string", "const": "queued"},
       "sent_by": {"type": "string", "description": "\"user:12\" or \"api_key:3\"."},
-      "template": {"$ref": "#/components/schemas/SentTemplate"}
+      "template": {"$ref": "#/components/schemas/SentTemplate"},
+      "media": {"$ref": "#/components/schemas/Media"}
     }
   },
   "AssignRequest": {

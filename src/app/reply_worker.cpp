@@ -1,6 +1,7 @@
 #include "app/reply_worker.h"
 
 #include "api/pipeline_metrics.h"
+#include "channels/registry.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/time.h"
@@ -94,7 +95,7 @@ struct ReplyWorker::Attempt {
 
 ReplyWorker::ReplyWorker(boost::asio::any_io_executor executor, const Config& config, store::Store& store,
                          BlockingPool& pool, const channels::ChannelSet& channels, agent::Responder& responder,
-                         queue::Batcher& batcher, Clock& clock)
+                         queue::Batcher& batcher, Clock& clock, OutboundFiles files)
     : executor_(std::move(executor)),
       config_(config),
       store_(store),
@@ -103,6 +104,7 @@ ReplyWorker::ReplyWorker(boost::asio::any_io_executor executor, const Config& co
       responder_(responder),
       batcher_(batcher),
       clock_(clock),
+      files_(files),
       profiles_(executor_, store, pool, clock) {}
 
 void ReplyWorker::OnDue(int64_t conversation_id) {
@@ -425,6 +427,14 @@ boost::asio::awaitable<void> ReplyWorker::SendLeased(const store::OutboundLease&
                                             message.draft.comment_reply == store::CommentReply::kPrivate);
   } else if (message.draft.whatsapp_template) {
     sent = co_await channel->SendTemplate(account, message.recipient_id, *message.draft.whatsapp_template);
+  } else if (message.draft.file) {
+    auto load = [this, &message] { return LoadFile(message); };
+    Result<channels::OutboundMedia> media = co_await pool_.Run(load);
+    if (!media) {
+      sent.error = MessageError{0, "the file could not be read", media.error().message};
+    } else {
+      sent = co_await channel->SendMedia(account, message.recipient_id, *media, message.draft.text, tag);
+    }
   } else {
     sent = co_await channel->SendText(account, message.recipient_id, message.draft.text, message.draft.reply_to, tag);
   }
@@ -475,6 +485,24 @@ boost::asio::awaitable<void> ReplyWorker::SendLeased(const store::OutboundLease&
   if (!recorded) {
     log::Error("send_result_not_recorded", {{"message_id", message.id}, {"error", recorded.error().detail}});
   }
+}
+
+Result<channels::OutboundMedia> ReplyWorker::LoadFile(const store::OutboundMessage& message) const {
+  const store::OutboundFile& file = *message.draft.file;
+  channels::OutboundMedia media{file.type, file.mime_type, file.filename, {}, {}};
+  using MediaReplies = channels::PlatformTraits::MediaReplies;
+  const MediaReplies how = channels::TraitsOf(message.channel.platform).media_replies;
+  if (how == MediaReplies::kUpload) {
+    if (files_.files == nullptr) return Error::Unavailable("no media store to read the file from");
+    auto bytes = files_.files->Get(message.tenant_id, file.file_key);
+    if (!bytes) return bytes.error();
+    media.bytes = std::move(*bytes);
+  }
+  if (how == MediaReplies::kLink && files_.signer != nullptr && !config_.public_url.empty()) {
+    media.url = config_.public_url + files_.signer->Sign(message.tenant_id, file.public_id, media::Variant::kOriginal,
+                                                         clock_.NowMs() / 1000);
+  }
+  return media;
 }
 
 void ReplyWorker::SendOutboxAt(int64_t conversation_id, int64_t at_ms) {

@@ -17,6 +17,8 @@
 #include "core/blocking_pool.h"
 #include "core/clock.h"
 #include "core/config.h"
+#include "media/media_store.h"
+#include "media/signed_url.h"
 #include "queue/batcher.h"
 #include "store/store.h"
 
@@ -31,13 +33,20 @@
 
 namespace parley::app {
 
+// Where the files people send are read when their replies go out (Channel::SendMedia), and what signs the links
+// Instagram and Messenger fetch them by (with PARLEY_PUBLIC_URL). Both must outlive the worker.
+struct OutboundFiles {
+  media::MediaStore* files = nullptr;        //!< nullptr: a reply with a file fails, not transient.
+  const media::UrlSigner* signer = nullptr;  //!< nullptr: files go without a link (uploaded ones only).
+};
+
 class ReplyWorker {
  public:
   // Every reference must outlive the worker. `clock` times leases, retries and the processing timeout; its moves
   // by hand (a test's ManualClock) wake the waits it times.
   ReplyWorker(boost::asio::any_io_executor executor, const Config& config, store::Store& store, BlockingPool& pool,
               const channels::ChannelSet& channels, agent::Responder& responder, queue::Batcher& batcher,
-              Clock& clock = RealClock());
+              Clock& clock = RealClock(), OutboundFiles files = {});
 
   // The batcher's due handler: starts answering `conversation_id` without blocking.
   void OnDue(int64_t conversation_id);
@@ -65,6 +74,9 @@ class ReplyWorker {
   boost::asio::awaitable<void> DrainOutbox(int64_t conversation_id);
   // Sends one leased message and records what became of it: sent, deferred or failed.
   boost::asio::awaitable<void> SendLeased(const store::OutboundLease& lease);
+  // A person's file as the channel sends it: its bytes when the platform uploads it, its signed link when the
+  // platform fetches it. Blocking (file I/O): on the pool.
+  Result<channels::OutboundMedia> LoadFile(const store::OutboundMessage& message) const;
   // Looks at the conversation's outbox again at `at_ms` (a retry, or another sender's lease running out).
   void SendOutboxAt(int64_t conversation_id, int64_t at_ms);
   // Loads the media records of the claim's messages into them; when one is still pending (being fetched or read)
@@ -87,6 +99,7 @@ class ReplyWorker {
   agent::Responder& responder_;
   queue::Batcher& batcher_;
   Clock& clock_;
+  const OutboundFiles files_;
 
   ProfileLookup profiles_;
 

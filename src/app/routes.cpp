@@ -19,7 +19,7 @@ ApiRoutes::ApiRoutes(ApiServices s)
            {s.box, s.event_bus, s.rate_limiters, s.events.keepalive}),
       access_(s.config, s.store, s.pool, s.hashing, s.authenticator, s.rate_limiters),
       templates_(s.config, s.store, s.pool, s.client, s.send_outbox),
-      conversations_(s.config, s.store, s.pool, std::move(s.send_outbox), templates_, s.media_signer),
+      conversations_(s.config, s.store, s.pool, std::move(s.send_outbox), templates_, s.media_files, s.media_signer),
       comments_(s.store, s.pool, s.channels),
       contacts_(s.store, s.pool),
       knowledge_(s.config, s.store, s.pool, s.client, s.agent_service),

@@ -204,7 +204,8 @@ int Serve(const Config& config) {
   MeteredResponder metered_agent(config, meter, agent_responder, agent_service, pool);
   agent::Responder& responder =
       config.responder == "away_message" ? static_cast<agent::Responder&>(away_message) : metered_agent;
-  ReplyWorker worker(io.get_executor(), config, *store, pool, channels, responder, *batcher);
+  ReplyWorker worker(io.get_executor(), config, *store, pool, channels, responder, *batcher, RealClock(),
+                     {media_files.get(), &media_signer});
   // Voice notes are transcribed when an endpoint is configured; the burst waiting for a media is fired once it is
   // settled (ReplyWorker waits for it).
   std::optional<agent::OpenAiTranscriber> transcriber;

@@ -42,6 +42,17 @@ struct FetchedMedia {
   std::string declared_mime_type;  //!< What the platform says; Parley sniffs the bytes instead (media/sniff.h).
 };
 
+// A file a person sends from the inbox (docs/media.md, "Media in replies"), as the outbox hands it to the channel.
+struct OutboundMedia {
+  MessageType type = MessageType::kImage;  //!< kImage, kAudio, kVideo or kDocument.
+  std::string mime_type;                   //!< Sniffed from the bytes (media/sniff.h).
+  std::string filename;                    //!< The upload's name; what a document shows.
+  std::string bytes;                       //!< The file, for platforms that upload it (WhatsApp, Telegram).
+  //! An absolute signed link to the file that needs no session (PARLEY_PUBLIC_URL + media/signed_url.h), for
+  //! platforms that fetch it (Instagram, Messenger); empty when no public URL is configured.
+  std::string url;
+};
+
 // Settings for one platform, from configuration.
 struct PlatformSettings {
   std::string app_secret;    //!< Verifies the webhook signature; empty rejects every POST.
@@ -83,6 +94,15 @@ class Channel {
   virtual boost::asio::awaitable<SendResult> SendText(const SendAccount& account, std::string_view contact_id,
                                                       std::string_view text, std::string_view reply_to,
                                                       MessageTag tag) = 0;
+
+  // Sends a person's file with `caption` (may be empty) to the contact: uploaded, or by its link, as the platform's
+  // MediaReplies trait says (channels/platform.h). A platform whose attachments take no caption sends it as a text
+  // message after the file; if only that fails, the error is not transient (sending again would repeat the file).
+  // By default (a platform without media replies) fails at once, without calling out, with an error that is not
+  // transient.
+  virtual boost::asio::awaitable<SendResult> SendMedia(const SendAccount& account, std::string_view contact_id,
+                                                       const OutboundMedia& media, std::string_view caption,
+                                                       MessageTag tag);
 
   // Checks `access_token` against the platform before a channel is saved with it: the account's profile, or
   // kInvalidArgument with the platform's message when it refuses, kUnavailable when it cannot be reached.

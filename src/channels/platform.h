@@ -68,7 +68,11 @@ struct PlatformTraits {
   MessagingWindow window;  //!< When a reply may go out; HUMAN_AGENT and templates.
   bool read_receipts = false;
   bool typing_indicator = false;
-  bool media = false;  //!< Inbound images, audio, video and files are parsed (outbound: text only).
+  bool media = false;  //!< Inbound images, audio, video and files are parsed.
+  //! How a person's file reaches the customer (Channel::SendMedia): not at all, uploaded by Parley, or fetched by the
+  //! platform from a signed Parley link, which needs PARLEY_PUBLIC_URL.
+  enum class MediaReplies { kNone, kUpload, kLink };
+  MediaReplies media_replies = MediaReplies::kNone;
 };
 
 // Facebook Login for Business for the platform (Meta's OAuth): how GET /api/social-accounts/connect/{platform}

@@ -104,6 +104,11 @@ boost::asio::awaitable<SendResult> Channel::SendTemplate(const SendAccount&, std
   co_return Unsupported("message templates");
 }
 
+boost::asio::awaitable<SendResult> Channel::SendMedia(const SendAccount&, std::string_view, const OutboundMedia&,
+                                                      std::string_view, MessageTag) {
+  co_return Unsupported("media replies");
+}
+
 boost::asio::awaitable<SendResult> Channel::ReplyToComment(const SendAccount&, std::string_view, std::string_view,
                                                            bool) {
   co_return Unsupported("comments");

@@ -1,5 +1,6 @@
 #include "http/multipart.h"
 
+#include "core/crypto.h"
 #include "core/utf8.h"
 #include "http/media_type.h"
 
@@ -113,6 +114,27 @@ Result<std::vector<FormPart>> ParseMultipart(std::string_view body, std::string_
     parts.push_back(std::move(part));
     at = next + 2 + delimiter.size();
   }
+}
+
+FormBody BuildMultipart(const std::vector<FormPart>& parts) {
+  const std::string boundary = "parley-" + crypto::RandomToken(24);
+  FormBody form{"multipart/form-data; boundary=" + boundary, {}};
+  size_t size = 64;
+  for (const auto& part : parts) size += part.data.size() + 256;
+  form.body.reserve(size);
+  for (const auto& part : parts) {
+    form.body.append("--").append(boundary).append("\r\nContent-Disposition: form-data; name=\"").append(part.name);
+    if (!part.file_name.empty()) {
+      // A quote or a line break would end the header early: such characters become '_'.
+      form.body.append("\"; filename=\"");
+      for (char c : part.file_name) form.body += (c == '"' || c == '\\' || c == '\r' || c == '\n') ? '_' : c;
+    }
+    form.body.append("\"\r\n");
+    if (!part.content_type.empty()) form.body.append("Content-Type: ").append(part.content_type).append("\r\n");
+    form.body.append("\r\n").append(part.data).append("\r\n");
+  }
+  form.body.append("--").append(boundary).append("--\r\n");
+  return form;
 }
 
 }  // namespace parley::http

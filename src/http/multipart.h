@@ -21,6 +21,14 @@ struct FormPart {
 // without a boundary.
 Result<std::string> MultipartBoundary(std::string_view content_type);
 
+// A multipart/form-data body to send (RFC 7578) and its Content-Type, with a random boundary, so that a file's bytes
+// cannot end a part early. Parts are written in order; a part with a file_name is a file (with its content_type).
+struct FormBody {
+  std::string content_type;  //!< "multipart/form-data; boundary=…".
+  std::string body;
+};
+FormBody BuildMultipart(const std::vector<FormPart>& parts);
+
 // Splits `body` into its parts. kInvalidArgument ("malformed multipart body: …") when a delimiter, the closing
 // delimiter or a part's Content-Disposition is missing, and kInvalidArgument naming the part when its name,
 // filename, Content-Type or (for a plain form field) value is not valid UTF-8.

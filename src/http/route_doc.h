@@ -36,6 +36,8 @@ struct RouteDoc {
   //! The schema of the JSON request body, and of the success answer unless `response_schema` names another. For a
   //! multipart route, the JSON body it also takes instead, if any.
   std::string schema = {};
+  //! A multipart route's form: the schema of its parts (the file and its fields).
+  std::string form_schema = {};
   //! The success answer's schema when it is not `schema` (a page of items, an item after an action).
   std::string response_schema = {};
   //! Error statuses the handler itself may answer, besides those the reference derives from the route (400 for a

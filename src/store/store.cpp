@@ -35,6 +35,32 @@ std::optional<std::string> OutboundDetailsJson(const OutboundDraft& draft) {
   return SerializeJson(details);
 }
 
+Result<void> CheckPersonReply(const std::string& text, const std::optional<TemplateMessage>& message_template,
+                              const std::optional<OutboundFile>& file) {
+  if (!file) {
+    if (text.empty()) return Error::InvalidArgument("text must not be empty");
+    return Ok();
+  }
+  if (message_template) return Error::InvalidArgument("a template carries no file");
+  switch (file->type) {
+    case MessageType::kImage:
+    case MessageType::kAudio:
+    case MessageType::kVideo:
+    case MessageType::kDocument:
+      break;
+    default:
+      return Error::InvalidArgument("a file is an image, audio, a video or a document");
+  }
+  if (file->file_key.empty()) return Error::InvalidArgument("the file is not kept");
+  return Ok();
+}
+
+boost::json::object PersonFileJson(const OutboundFile& file) {
+  boost::json::object media{{"mime_type", file.mime_type}, {"sha256", file.file_key}};
+  if (!file.filename.empty()) media["filename"] = file.filename;
+  return media;
+}
+
 boost::json::object ChannelSettingsFromText(std::string_view text) {
   boost::system::error_code ec;
   boost::json::value parsed = boost::json::parse(text, ec);

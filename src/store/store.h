@@ -256,6 +256,20 @@ std::string_view ToString(CommentReply r);
 //! "public", "private"; kNone for anything else (a direct message's).
 CommentReply ParseCommentReply(std::string_view s);
 
+// A person's file in a reply from the inbox (QueuePersonReply), already kept in the media store
+// (media/media_store.h); the reply's text is its caption. The store keeps it as the message's media record, `ready`,
+// so the thread shows it like a customer's.
+struct OutboundFile {
+  MessageType type = MessageType::kImage;  //!< kImage, kAudio, kVideo or kDocument.
+  std::string mime_type;                   //!< Sniffed from the bytes.
+  int64_t bytes = 0;
+  std::string filename;
+  std::string file_key;       //!< The original's key in the media store.
+  std::string thumbnail_key;  //!< Images: the dashboard's thumbnail (empty when it could not be made).
+  std::string agent_key;      //!< Images: the resized copy (empty when it could not be made).
+  std::string public_id;      //!< The media record's random id, set by the store; what signed links name.
+};
+
 struct OutboundDraft {
   MessageType type = MessageType::kText;
   std::string text;
@@ -264,10 +278,19 @@ struct OutboundDraft {
   //! A WhatsApp template to send instead of `text` (which then holds its body as rendered, for the thread).
   std::optional<TemplateMessage> whatsapp_template;
   CommentReply comment_reply = CommentReply::kNone;
+  std::optional<OutboundFile> file;  //!< A person's file, sent with `text` as its caption (Channel::SendMedia).
 };
 
 // The details column of a queued bot reply: {"reply_to", "comment_reply"} as far as set; nullopt when neither is.
 std::optional<std::string> OutboundDetailsJson(const OutboundDraft& draft);
+
+// What every backend's QueuePersonReply checks first: text, or a file (an image, audio, video or document, its text
+// the caption, never with a template). kInvalidArgument otherwise.
+Result<void> CheckPersonReply(const std::string& text, const std::optional<TemplateMessage>& message_template,
+                              const std::optional<OutboundFile>& file);
+
+// The stored details' "media" of a person's file, shaped like a customer's: {"mime_type", "filename", "sha256"}.
+boost::json::object PersonFileJson(const OutboundFile& file);
 
 // Usage of one tenant on one UTC day (or summed over days).
 struct Usage {
@@ -482,15 +505,26 @@ class Store {
   // `window` is the rules of the conversation's platform (channels' registry declares them). With `message_template`
   // (a platform with MessagingWindow::templates, else kInvalidArgument), `text` is its rendered body and the reply may
   // go out after the free-form window too; without it a reply past the window is kConflict, unless the platform
-  // has a HUMAN_AGENT window it falls in, and then the reply is tagged HUMAN_AGENT.
+  // has a HUMAN_AGENT window it falls in, and then the reply is tagged HUMAN_AGENT. With `file` (not with a
+  // template), the message is of the file's type, `text` its caption (may be empty), and the file's media record is
+  // made `ready` in the same transaction; the returned draft's file carries the record's public id.
   virtual Result<OutboundMessage> QueuePersonReply(int64_t tenant_id, int64_t conversation_id, const std::string& text,
                                                    const std::string& sent_by, int64_t human_idle_ms, int64_t now_ms,
                                                    const MessagingWindow& window,
-                                                   const std::optional<TemplateMessage>& message_template) = 0;
+                                                   const std::optional<TemplateMessage>& message_template,
+                                                   const std::optional<OutboundFile>& file) = 0;
+  Result<OutboundMessage> QueuePersonReply(int64_t tenant_id, int64_t conversation_id, const std::string& text,
+                                           const std::string& sent_by, int64_t human_idle_ms, int64_t now_ms,
+                                           const MessagingWindow& window,
+                                           const std::optional<TemplateMessage>& message_template) {
+    return QueuePersonReply(tenant_id, conversation_id, text, sent_by, human_idle_ms, now_ms, window, message_template,
+                            std::nullopt);
+  }
   Result<OutboundMessage> QueuePersonReply(int64_t tenant_id, int64_t conversation_id, const std::string& text,
                                            const std::string& sent_by, int64_t human_idle_ms, int64_t now_ms,
                                            const MessagingWindow& window) {
-    return QueuePersonReply(tenant_id, conversation_id, text, sent_by, human_idle_ms, now_ms, window, std::nullopt);
+    return QueuePersonReply(tenant_id, conversation_id, text, sent_by, human_idle_ms, now_ms, window, std::nullopt,
+                            std::nullopt);
   }
   // Escalations (CommitReply with hand_off creates one per conversation at a time, with the reply's reason,
   // priority and draft), newest first, narrowed by `filter`.

@@ -1,6 +1,7 @@
 #include "fakes/fake_graph.h"
 
 #include "core/crypto.h"
+#include "http/multipart.h"
 #include "http/server.h"
 
 #include <boost/asio/io_context.hpp>
@@ -10,6 +11,7 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <map>
 #include <set>
@@ -54,6 +56,7 @@ struct FakeGraph::Impl {
   std::map<std::string, MediaFile> media;  // By media id.
   int media_downloads = 0;
   std::map<std::string, FakeComment> comments;  // By comment id.
+  std::vector<FakeUpload> uploads;              // In the order received.
 };
 
 namespace {
@@ -86,7 +89,7 @@ boost::json::object Select(const boost::json::object& node, std::string_view fie
 
 bool IsSend(const RecordedRequest& r) {
   const auto* o = r.body.if_object();
-  if (o == nullptr) return false;
+  if (o == nullptr || r.path.ends_with("/media")) return false;
   return !o->contains("sender_action") && !o->contains("status") && !o->contains("hide");
 }
 
@@ -152,6 +155,9 @@ FakeGraph::FakeGraph() : impl_(std::make_unique<Impl>()) {
         const auto& body = recorded.body.as_object();
         if (body.contains("messaging_product")) {
           if (!send) co_return http::JsonResponse(http::Status::ok, {{"success", true}});
+          if (auto refused = CheckMediaById(body, std::string(route.Param("account").value_or("")))) {
+            co_return *refused;
+          }
           std::string to(body.at("to").as_string());
           co_return http::JsonResponse(http::Status::ok,
                                        {{"messaging_product", "whatsapp"},
@@ -421,8 +427,10 @@ FakeGraph::FakeGraph() : impl_(std::make_unique<Impl>()) {
         co_return http::JsonResponse(http::Status::ok, Select(node->second.fields, route.Query("fields").value_or("")));
       });
   AddCommentRoutes();
+  AddUploadRoute();
   http::ServerOptions options;
   options.port = 0;
+  options.max_body_bytes = 110 << 20;  // WhatsApp takes documents up to 100 MB.
   impl_->server = std::make_unique<http::Server>(impl_->io.get_executor(), options, impl_->router);
   if (!impl_->server->Start()) throw std::runtime_error("fake graph cannot listen");
   impl_->thread = std::thread([this] {
@@ -648,6 +656,78 @@ std::optional<FakeComment> FakeGraph::comment(const std::string& comment_id) con
   auto it = impl_->comments.find(comment_id);
   if (it == impl_->comments.end()) return std::nullopt;
   return it->second;
+}
+
+void FakeGraph::AddUploadRoute() {
+  // WhatsApp's Upload Media: multipart/form-data with messaging_product=whatsapp, the file (with its name and
+  // Content-Type) and its type (a MIME type); answers {"id"}. Recorded with a JSON summary of the form as its body.
+  impl_->router.Add(
+      http::Verb::post, "/{account}/media",
+      [this](const http::Request& request, const http::RouteContext& route) -> boost::asio::awaitable<http::Response> {
+        FakeUpload upload;
+        upload.account = std::string(route.Param("account").value_or(""));
+        upload.authorization = std::string(request[boost::beast::http::field::authorization]);
+        auto boundary = http::MultipartBoundary(request[boost::beast::http::field::content_type]);
+        if (!boundary) co_return GraphError(http::Status::bad_request, 100, "(#100) The request must be multipart");
+        auto parts = http::ParseMultipart(request.body(), *boundary);
+        if (!parts) co_return GraphError(http::Status::bad_request, 100, "(#100) " + parts.error().message);
+        for (const auto& part : *parts) {
+          if (part.name == "messaging_product") upload.messaging_product = std::string(part.data);
+          if (part.name == "type") upload.type = std::string(part.data);
+          if (part.name == "file") {
+            upload.filename = part.file_name;
+            upload.content_type = part.content_type;
+            upload.bytes = std::string(part.data);
+          }
+        }
+        boost::json::object summary{
+            {"messaging_product", upload.messaging_product},
+            {"type", upload.type},
+            {"file",
+             {{"filename", upload.filename}, {"content_type", upload.content_type}, {"bytes", upload.bytes.size()}}}};
+        std::lock_guard lock(impl_->mutex);
+        std::optional<http::Response> refused;
+        if (upload.messaging_product != "whatsapp") {
+          refused = GraphError(http::Status::bad_request, 100, "(#100) Param messaging_product is required");
+        } else if (upload.bytes.empty() || upload.type.empty() || upload.type != upload.content_type) {
+          refused = GraphError(http::Status::bad_request, 100,
+                               "(#100) Param file is required, with its type as the file's Content-Type");
+        } else {
+          upload.id = "media.UPLOAD" + std::to_string(++impl_->next_id);
+          summary["id"] = upload.id;  // What the answer gave, for tests that read the record only.
+        }
+        impl_->requests.push_back({"POST", std::string(request.target()), upload.authorization, std::move(summary),
+                                   std::chrono::steady_clock::now()});
+        if (refused) co_return *refused;
+        const std::string id = upload.id;
+        impl_->uploads.push_back(std::move(upload));
+        co_return http::JsonResponse(http::Status::ok, {{"id", id}});
+      });
+}
+
+std::optional<http::Response> FakeGraph::CheckMediaById(const boost::json::object& body, const std::string& account) {
+  const auto* type = body.if_contains("type");
+  if (type == nullptr || !type->is_string()) return std::nullopt;
+  const std::string kind(type->as_string());
+  if (kind != "image" && kind != "audio" && kind != "video" && kind != "document") return std::nullopt;
+  const auto* media = body.if_contains(kind);
+  const auto* id = media != nullptr && media->is_object() ? media->as_object().if_contains("id") : nullptr;
+  std::lock_guard lock(impl_->mutex);
+  auto upload = std::find_if(impl_->uploads.begin(), impl_->uploads.end(), [&](const FakeUpload& u) {
+    return id != nullptr && id->is_string() && u.id == id->as_string();
+  });
+  if (upload == impl_->uploads.end() || upload->account != account) {
+    return GraphError(http::Status::bad_request, 131053, "(#131053) Media upload error: unknown media id");
+  }
+  if (kind == "audio" && media->as_object().contains("caption")) {
+    return GraphError(http::Status::bad_request, 100, "(#100) Param audio['caption'] is not allowed");
+  }
+  return std::nullopt;
+}
+
+std::vector<FakeUpload> FakeGraph::uploads() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->uploads;
 }
 
 }  // namespace parley::testing

@@ -19,6 +19,9 @@
 // person who "signs in" there (SetLoginUser) grants at once, and the browser is redirected (302) to redirect_uri
 // with a new code and the state, or with error=access_denied when nobody is set to sign in.
 
+#include "http/http.h"
+
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
 #include <atomic>
@@ -45,6 +48,18 @@ struct FakeComment {
   bool deleted = false;
   int private_replies = 0;
   std::vector<std::string> public_replies;  //!< The texts replied under it, in order.
+};
+
+// A file uploaded to WhatsApp (POST /{phone_number_id}/media), as the fake received it.
+struct FakeUpload {
+  std::string id;  //!< The media id answered.
+  std::string account;
+  std::string authorization;
+  std::string messaging_product;
+  std::string type;  //!< The form's `type` field.
+  std::string filename;
+  std::string content_type;  //!< The file part's Content-Type.
+  std::string bytes;
 };
 
 struct RecordedRequest {
@@ -119,6 +134,11 @@ class FakeGraph {
   // ({"messaging_product", "url", "mime_type", "sha256", "file_size", "id"}), and the URL (valid five minutes,
   // bearer token required) answers the bytes with `mime_type` as Content-Type.
   void AddMedia(const std::string& media_id, const std::string& token, std::string bytes, std::string mime_type);
+  // Files uploaded to WhatsApp so far (POST /{phone_number_id}/media), in the order received. A WhatsApp send by media
+  // id
+  // ({"type": "image", "image": {"id"}}) of an id this account did not upload is refused (#131053), as is an audio
+  // message with a caption.
+  std::vector<FakeUpload> uploads() const;
   // Media files downloaded so far.
   int media_downloads() const;
   // The Meta app that OAuth codes are issued to.
@@ -132,6 +152,9 @@ class FakeGraph {
  private:
   struct Impl;
   void AddCommentRoutes();
+  void AddUploadRoute();
+  // Meta's refusal of a WhatsApp media message (by id) this fake cannot deliver; nullopt for other messages.
+  std::optional<http::Response> CheckMediaById(const boost::json::object& body, const std::string& account);
   std::unique_ptr<Impl> impl_;
   std::atomic<int64_t> indicator_delay_ms_{0};
   std::atomic<int> fail_sends_{0};

@@ -6,7 +6,9 @@
 // graph_url answers like Meta's Graph API. control_url answers GET /_recorded with every request received so far,
 // oldest first: [{"method","path","authorization","body","send"}], where "send" tells a message sent to a customer
 // from a read receipt or typing indicator. The control listener is separate so that no test path can ever be
-// mistaken for a Graph node id. It runs until SIGTERM or SIGINT.
+// mistaken for a Graph node id. A WhatsApp upload (POST /{phone_number_id}/media) is recorded with a summary of its
+// form as its body: {"messaging_product", "type", "file": {"filename", "content_type", "bytes"}, "id"} (the media
+// id answered; absent when refused). It runs until SIGTERM or SIGINT.
 //
 // --whatsapp-business TOKEN,WABA_ID,PHONE_NUMBER_ID (repeatable) makes the token reach that business and number,
 // as a channel that is checked against Meta needs. --app APP_ID,APP_SECRET is the Meta app that logins are for, and

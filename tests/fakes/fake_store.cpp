@@ -442,7 +442,8 @@ Result<store::Conversation> FakeStore::CloseConversation(int64_t, int64_t, int64
 }
 Result<store::OutboundMessage> FakeStore::QueuePersonReply(int64_t, int64_t, const std::string&, const std::string&,
                                                            int64_t, int64_t, const MessagingWindow&,
-                                                           const std::optional<TemplateMessage>&) {
+                                                           const std::optional<TemplateMessage>&,
+                                                           const std::optional<store::OutboundFile>&) {
   return NotFaked("QueuePersonReply");
 }
 Result<store::Page<store::SupportItem>> FakeStore::ListSupportItems(int64_t, const store::SupportFilter&,

@@ -121,7 +121,8 @@ class FakeStore final : public store::Store {
   Result<store::OutboundMessage> QueuePersonReply(int64_t tenant_id, int64_t conversation_id, const std::string& text,
                                                   const std::string& sent_by, int64_t human_idle_ms, int64_t now_ms,
                                                   const MessagingWindow& window,
-                                                  const std::optional<TemplateMessage>& message_template) override;
+                                                  const std::optional<TemplateMessage>& message_template,
+                                                  const std::optional<store::OutboundFile>& file) override;
   using store::Store::ListSupportItems;
   Result<store::Page<store::SupportItem>> ListSupportItems(int64_t tenant_id, const store::SupportFilter& filter,
                                                            const std::optional<std::string>& cursor,

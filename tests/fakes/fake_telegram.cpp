@@ -2,13 +2,16 @@
 
 #include "fakes/markdown_v2.h"
 
+#include "http/multipart.h"
 #include "http/server.h"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
 
+#include <cstdlib>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 namespace parley::testing {
@@ -70,6 +73,41 @@ bool ValidSecret(std::string_view secret) {
   return true;
 }
 
+// The part that carries the file of a Bot API method sending one; empty for other methods.
+std::string_view MediaField(std::string_view method) {
+  if (method == "sendPhoto") return "photo";
+  if (method == "sendAudio") return "audio";
+  if (method == "sendVoice") return "voice";
+  if (method == "sendVideo") return "video";
+  if (method == "sendDocument") return "document";
+  return {};
+}
+
+// A chat id given as a number (JSON) or as text (a multipart form's field).
+int64_t ChatId(const json::value& value) {
+  if (value.is_int64()) return value.as_int64();
+  if (!value.is_string()) return 0;
+  return std::strtoll(value.as_string().c_str(), nullptr, 10);
+}
+
+// A multipart form's fields as the parameters of a JSON call; a file part as {"file_name", "content_type", "size"}.
+std::optional<json::object> FormParams(const http::Request& request) {
+  auto boundary = http::MultipartBoundary(request[boost::beast::http::field::content_type]);
+  if (!boundary) return std::nullopt;
+  auto parts = http::ParseMultipart(request.body(), *boundary);
+  if (!parts) return std::nullopt;
+  json::object params;
+  for (const auto& part : *parts) {
+    if (part.file_name.empty()) {
+      params[part.name] = part.data;
+    } else {
+      params[part.name] =
+          json::object{{"file_name", part.file_name}, {"content_type", part.content_type}, {"size", part.data.size()}};
+    }
+  }
+  return params;
+}
+
 }  // namespace
 
 http::Response FakeTelegram::Impl::Handle(const std::string& token, const std::string& method,
@@ -123,6 +161,28 @@ http::Response FakeTelegram::Impl::Handle(const std::string& token, const std::s
                            {"date", 1767225600},
                            {"text", shown}});
   }
+  if (const std::string_view field = MediaField(method); !field.empty()) {
+    // sendPhoto, sendAudio, sendVoice, sendVideo, sendDocument: the file uploaded as a multipart part (recorded as
+    // {"file_name", "content_type", "size"}) or named by a file_id or URL string.
+    if (chat_id == nullptr) return Fail(400, "Bad Request: chat_id is empty");
+    const json::value* file = params.if_contains(field);
+    const bool uploaded = file != nullptr && file->is_object() && file->as_object().at("size").to_number<int64_t>() > 0;
+    if (!uploaded && (file == nullptr || !file->is_string() || file->as_string().empty())) {
+      return Fail(400, "Bad Request: there is no " + std::string(field) + " in the request");
+    }
+    json::object message{{"message_id", ++next_message_id},
+                         {"from", user},
+                         {"chat", {{"id", ChatId(*chat_id)}, {"type", "private"}}},
+                         {"date", 1767225600}};
+    if (const json::value* caption = params.if_contains("caption")) {
+      if (!caption->is_string() || Utf16Length(caption->as_string()) > 1024) {
+        return Fail(400, "Bad Request: message caption is too long");
+      }
+      message["caption"] = *caption;
+    }
+    message[field] = json::object{{"file_id", "F" + std::to_string(next_message_id)}};
+    return Ok(std::move(message));
+  }
   if (method == "sendChatAction") {
     if (chat_id == nullptr) return Fail(400, "Bad Request: chat_id is empty");
     return Ok(true);
@@ -147,10 +207,16 @@ FakeTelegram::FakeTelegram() : impl_(std::make_unique<Impl>()) {
       [this](const http::Request& request, const http::RouteContext& route) -> boost::asio::awaitable<http::Response> {
         const std::string bot(route.Param("bot").value_or(""));
         if (!bot.starts_with("bot")) co_return Fail(404, "Not Found");
+        const std::string method(route.Param("method").value_or(""));
+        if (request[boost::beast::http::field::content_type].starts_with("multipart/form-data")) {
+          std::optional<json::object> form = FormParams(request);
+          if (!form) co_return Fail(400, "Bad Request: can't parse multipart form");
+          co_return impl_->Handle(bot.substr(3), method, *form);
+        }
         boost::system::error_code ec;
         json::value body = request.body().empty() ? json::value(json::object()) : json::parse(request.body(), ec);
         if (ec || !body.is_object()) co_return Fail(400, "Bad Request: can't parse JSON object");
-        co_return impl_->Handle(bot.substr(3), std::string(route.Param("method").value_or("")), body.as_object());
+        co_return impl_->Handle(bot.substr(3), method, body.as_object());
       });
   // GET /file/bot<token>/<file_path>: file paths have a slash, which no route pattern spans.
   impl_->router.SetFallback(
@@ -167,6 +233,7 @@ FakeTelegram::FakeTelegram() : impl_(std::make_unique<Impl>()) {
       });
   http::ServerOptions options;
   options.port = 0;
+  options.max_body_bytes = 60 << 20;  // The Bot API takes uploads up to 50 MB.
   impl_->server = std::make_unique<http::Server>(impl_->io.get_executor(), options, impl_->router);
   if (!impl_->server->Start()) throw std::runtime_error("fake telegram cannot listen");
   impl_->thread = std::thread([this] {

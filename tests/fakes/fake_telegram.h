@@ -6,8 +6,10 @@
 // does); sendMessage reads a parse_mode "MarkdownV2" text as Telegram does (fakes/markdown_v2.h, refusing what it
 // cannot parse), refuses an empty text or one shown in over 4,096 UTF-16 code units ("Bad Request: message is too
 // long") and answers the sent Message with the text as shown; sendChatAction and answerCallbackQuery answer true;
-// getFile answers a File whose file_path GET /file/bot<token>/<file_path> serves (AddFile). Records every call. Runs
-// its own thread; safe to query from the test thread.
+// getFile answers a File whose file_path GET /file/bot<token>/<file_path> serves (AddFile); sendPhoto, sendAudio,
+// sendVoice, sendVideo and sendDocument take the file as a multipart/form-data upload (recorded in the call's params as
+// {"file_name", "content_type", "size"}, the form's other fields as strings) or by file_id or URL, with a caption of
+// at most 1,024 UTF-16 code units. Records every call. Runs its own thread; safe to query from the test thread.
 
 #include <boost/json/object.hpp>
 

@@ -41,6 +41,13 @@ boost::asio::awaitable<SendResult> InstagramChannel::SendText(const SendAccount&
                                     &ParseSendResponse);
 }
 
+boost::asio::awaitable<SendResult> InstagramChannel::SendMedia(const SendAccount& account, std::string_view contact_id,
+                                                               const OutboundMedia& media, std::string_view caption,
+                                                               MessageTag tag) {
+  co_return co_await SendAttachment(account, contact_id, TextMessageBody(contact_id, "", {}, tag), media, caption, tag,
+                                    &ParseSendResponse);
+}
+
 boost::asio::awaitable<SendResult> InstagramChannel::ReplyToComment(const SendAccount& account,
                                                                     std::string_view comment_id, std::string_view text,
                                                                     bool in_private) {

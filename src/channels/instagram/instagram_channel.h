@@ -28,6 +28,10 @@ class InstagramChannel final : public meta::MetaChannel {
   boost::asio::awaitable<SendResult> SendText(const SendAccount& account, std::string_view contact_id,
                                               std::string_view text, std::string_view reply_to,
                                               MessageTag tag) override;
+  // By a signed Parley link (MetaChannel::SendAttachment); the caption follows as text.
+  boost::asio::awaitable<SendResult> SendMedia(const SendAccount& account, std::string_view contact_id,
+                                               const OutboundMedia& media, std::string_view caption,
+                                               MessageTag tag) override;
   // Public: POST /{comment_id}/replies. Private: POST /{account_id}/messages to recipient.comment_id.
   boost::asio::awaitable<SendResult> ReplyToComment(const SendAccount& account, std::string_view comment_id,
                                                     std::string_view text, bool in_private) override;

@@ -25,4 +25,11 @@ boost::asio::awaitable<SendResult> MessengerChannel::SendText(const SendAccount&
                                     account.access_token, TextMessageBody(contact_id, text, tag), &ParseSendResponse);
 }
 
+boost::asio::awaitable<SendResult> MessengerChannel::SendMedia(const SendAccount& account, std::string_view contact_id,
+                                                               const OutboundMedia& media, std::string_view caption,
+                                                               MessageTag tag) {
+  co_return co_await SendAttachment(account, contact_id, TextMessageBody(contact_id, "", tag), media, caption, tag,
+                                    &ParseSendResponse);
+}
+
 }  // namespace parley::channels::messenger

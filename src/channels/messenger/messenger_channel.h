@@ -26,6 +26,10 @@ class MessengerChannel final : public meta::MetaChannel {
   boost::asio::awaitable<SendResult> SendText(const SendAccount& account, std::string_view contact_id,
                                               std::string_view text, std::string_view reply_to,
                                               MessageTag tag) override;
+  // By a signed Parley link (MetaChannel::SendAttachment); the caption follows as text.
+  boost::asio::awaitable<SendResult> SendMedia(const SendAccount& account, std::string_view contact_id,
+                                               const OutboundMedia& media, std::string_view caption,
+                                               MessageTag tag) override;
 };
 
 }  // namespace parley::channels::messenger

@@ -61,6 +61,34 @@ boost::asio::awaitable<SendResult> PostJson(http::Client& client, std::string ur
   co_return co_await Call(client, std::move(request), access_token, parse);
 }
 
+boost::asio::awaitable<SendResult> PostForm(http::Client& client, std::string url, std::string_view access_token,
+                                            http::FormBody form, ResponseParser parse) {
+  http::ClientRequest request;
+  request.method = "POST";
+  request.url = std::move(url);
+  request.headers = {{"Content-Type", std::move(form.content_type)}};
+  request.body = std::move(form.body);
+  co_return co_await Call(client, std::move(request), access_token, parse);
+}
+
+boost::json::object AttachmentMessage(const OutboundMedia& media) {
+  std::string_view type = "file";
+  if (media.type == MessageType::kImage) type = "image";
+  if (media.type == MessageType::kAudio) type = "audio";
+  if (media.type == MessageType::kVideo) type = "video";
+  return {{"attachment", {{"type", type}, {"payload", {{"url", media.url}, {"is_reusable", true}}}}}};
+}
+
+SendResult WithCaption(SendResult file, const SendResult& caption) {
+  if (caption.ok()) return file;
+  file.error = MessageError{caption.error->code, "the file was sent but not its caption: " + caption.error->title,
+                            caption.error->detail};
+  file.platform_message_id.clear();  // A SendResult holds an id or an error; the error says the file went.
+  file.transient = false;
+  file.retry_after_ms = 0;
+  return file;
+}
+
 boost::asio::awaitable<SendResult> DeleteNode(http::Client& client, std::string url, std::string_view access_token,
                                               ResponseParser parse) {
   http::ClientRequest request;

@@ -10,6 +10,7 @@
 
 #include "channels/channel.h"
 #include "http/client.h"
+#include "http/multipart.h"
 
 namespace parley::channels::meta {
 
@@ -38,6 +39,19 @@ bool IsTransientFailure(int http_status, std::string_view body);
 // best effort and use 1, so a failing one never delays the reply by the retry backoff.
 boost::asio::awaitable<SendResult> PostJson(http::Client& client, std::string url, std::string_view access_token,
                                             boost::json::object body, ResponseParser parse, int max_attempts = 0);
+
+// POSTs `form` (a multipart upload, http::BuildMultipart) to `url`, its outcome mapped as PostJson's.
+boost::asio::awaitable<SendResult> PostForm(http::Client& client, std::string url, std::string_view access_token,
+                                            http::FormBody form, ResponseParser parse);
+
+// The Messenger Platform's message carrying a file by link (Instagram, Messenger):
+// {"attachment": {"type": image|audio|video|file, "payload": {"url", "is_reusable": true}}}.
+boost::json::object AttachmentMessage(const OutboundMedia& media);
+
+// A file sent, then its caption as a text message (Meta's attachments on Instagram and Messenger, and WhatsApp's
+// audio, take no caption): the file's result when the caption went too, else the caption's error, not transient
+// (sending again would repeat the file), saying the file was sent.
+SendResult WithCaption(SendResult file, const SendResult& caption);
 
 // DELETE `url` with the bearer token, its outcome mapped as PostJson's.
 boost::asio::awaitable<SendResult> DeleteNode(http::Client& client, std::string url, std::string_view access_token,

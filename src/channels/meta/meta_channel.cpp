@@ -39,6 +39,28 @@ bool MetaChannel::VerifySignature(std::string_view raw_body, std::string_view si
   return crypto::VerifyHubSignature(settings_.app_secret, raw_body, signature_header);
 }
 
+namespace {
+
+// Out of the coroutine: g++ 12 miscompiles an error braced from a string literal in a co_return.
+SendResult NoLink() {
+  return SendResult{{}, MessageError{0, "files are sent by link, which needs PARLEY_PUBLIC_URL", {}}};
+}
+
+}  // namespace
+
+boost::asio::awaitable<SendResult> MetaChannel::SendAttachment(const SendAccount& account, std::string_view contact_id,
+                                                               boost::json::object body, const OutboundMedia& media,
+                                                               std::string_view caption, MessageTag tag,
+                                                               ResponseParser parse) {
+  if (media.url.empty()) co_return NoLink();
+  body["message"] = AttachmentMessage(media);
+  SendResult file = co_await PostJson(client_, MessagesUrl(settings_.graph_base_url, account.account_id),
+                                      account.access_token, std::move(body), parse);
+  if (!file.ok() || caption.empty()) co_return file;
+  SendResult text = co_await SendText(account, contact_id, caption, {}, tag);
+  co_return WithCaption(std::move(file), text);
+}
+
 boost::asio::awaitable<SendResult> MetaChannel::SeenThenTyping(const SendAccount& account,
                                                                std::string_view contact_id) {
   const std::string url = MessagesUrl(settings_.graph_base_url, account.account_id);

@@ -5,6 +5,7 @@
 
 #include "channels/channel.h"
 #include "channels/meta/accounts.h"
+#include "channels/meta/graph.h"
 #include "channels/platform.h"
 #include "core/config.h"
 #include "http/client.h"
@@ -27,6 +28,13 @@ class MetaChannel : public Channel {
   boost::asio::awaitable<Result<AccountProfile>> CheckAccount(std::string account_id, std::string access_token) final;
 
  protected:
+  // Instagram's and Messenger's SendMedia: `body` (the platform's text message body, to `contact_id`) with
+  // AttachmentMessage for its message, POSTed to /{account}/messages, then the caption through SendText. Refuses
+  // without calling out when the media has no link (no PARLEY_PUBLIC_URL).
+  boost::asio::awaitable<SendResult> SendAttachment(const SendAccount& account, std::string_view contact_id,
+                                                    boost::json::object body, const OutboundMedia& media,
+                                                    std::string_view caption, MessageTag tag, ResponseParser parse);
+
   // `client` must outlive the channel.
   MetaChannel(PlatformSettings settings, http::Client& client, AccountCheck check);
 

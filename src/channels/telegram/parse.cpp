@@ -411,6 +411,19 @@ BotApiAnswer ParseBotApiAnswer(int http_status, std::string_view body) {
   return answer;
 }
 
+MediaMethod MediaMethodFor(MessageType type, std::string_view mime_type) {
+  switch (type) {
+    case MessageType::kImage:
+      return {"sendPhoto", "photo"};
+    case MessageType::kAudio:
+      return mime_type == "audio/ogg" ? MediaMethod{"sendVoice", "voice"} : MediaMethod{"sendAudio", "audio"};
+    case MessageType::kVideo:
+      return {"sendVideo", "video"};
+    default:
+      return {"sendDocument", "document"};
+  }
+}
+
 SendResult ParseSentMessage(int http_status, std::string_view body) {
   BotApiAnswer answer = ParseBotApiAnswer(http_status, body);
   if (!answer.ok) {

@@ -82,6 +82,15 @@ struct BotApiAnswer {
 };
 BotApiAnswer ParseBotApiAnswer(int http_status, std::string_view body);
 
+// The Bot API method that sends a file of `type` and the form field that carries it: sendPhoto (photo), sendVoice
+// (voice: an OGG/Opus recording, shown as a voice note), sendAudio (audio), sendVideo (video), else sendDocument
+// (document).
+struct MediaMethod {
+  std::string_view name;
+  std::string_view field;
+};
+MediaMethod MediaMethodFor(MessageType type, std::string_view mime_type);
+
 // sendMessage's answer as a SendResult: the sent message's key, or the error (transient for a 5xx, a 429 or a
 // network failure, which the caller marks) with flood control's retry_after.
 SendResult ParseSentMessage(int http_status, std::string_view body);

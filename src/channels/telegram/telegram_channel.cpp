@@ -4,6 +4,7 @@
 
 #include "core/crypto.h"
 #include "core/json.h"
+#include "http/multipart.h"
 
 namespace parley::channels::telegram {
 namespace {
@@ -36,13 +37,19 @@ Result<WebhookEvents> TelegramChannel::Parse(std::string_view raw_body) const { 
 
 boost::asio::awaitable<TelegramChannel::Call> TelegramChannel::Post(std::string_view token, std::string_view method,
                                                                     boost::json::object params, int max_attempts) {
+  co_return co_await PostBody(token, method, "application/json", SerializeJson(params), max_attempts);
+}
+
+boost::asio::awaitable<TelegramChannel::Call> TelegramChannel::PostBody(std::string_view token, std::string_view method,
+                                                                        std::string content_type, std::string body,
+                                                                        int max_attempts) {
   if (!IsBotToken(token)) co_return Call{400, {}, MessageError{0, "malformed bot token", {}}};
   http::ClientRequest request;
   request.method = "POST";
   request.url = settings_.api_base_url + "/bot" + std::string(token) + "/" + std::string(method);
   request.log_url = settings_.api_base_url + "/bot<token>/" + std::string(method);
-  request.headers = {{"Content-Type", "application/json"}};
-  request.body = SerializeJson(params);
+  request.headers = {{"Content-Type", std::move(content_type)}};
+  request.body = std::move(body);
   request.max_attempts = max_attempts;
   Result<http::ClientResponse> response = co_await client_.Send(std::move(request));
   if (!response) {
@@ -57,10 +64,27 @@ boost::asio::awaitable<TelegramChannel::Call> TelegramChannel::Post(std::string_
 boost::asio::awaitable<SendResult> TelegramChannel::Send(std::string_view token, std::string_view method,
                                                          boost::json::object params, int max_attempts) {
   Call call = co_await Post(token, method, std::move(params), max_attempts);
-  if (call.network_error) co_return SendResult{{}, std::move(call.network_error), Transient(call.http_status)};
+  co_return Outcome(std::move(call));
+}
+
+SendResult TelegramChannel::Outcome(Call call) {
+  if (call.network_error) return SendResult{{}, std::move(call.network_error), Transient(call.http_status)};
   SendResult result = ParseSentMessage(call.http_status, call.body);
   if (!result.ok()) result.transient = Transient(call.http_status);
-  co_return result;
+  return result;
+}
+
+boost::asio::awaitable<SendResult> TelegramChannel::SendMedia(const SendAccount& account, std::string_view contact_id,
+                                                              const OutboundMedia& media, std::string_view caption,
+                                                              MessageTag) {
+  const MediaMethod method = MediaMethodFor(media.type, media.mime_type);
+  std::vector<http::FormPart> parts{{"chat_id", {}, {}, contact_id},
+                                    {std::string(method.field), media.filename, media.mime_type, media.bytes}};
+  if (!caption.empty()) parts.push_back({"caption", {}, {}, caption});
+  http::FormBody form = http::BuildMultipart(parts);
+  Call call =
+      co_await PostBody(account.access_token, method.name, std::move(form.content_type), std::move(form.body), 0);
+  co_return Outcome(std::move(call));
 }
 
 boost::asio::awaitable<SendResult> TelegramChannel::MarkReadAndTyping(const SendAccount& account,

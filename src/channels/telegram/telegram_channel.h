@@ -39,6 +39,10 @@ class TelegramChannel final : public Channel {
                                               std::string_view text, std::string_view reply_to,
                                               MessageTag tag) override;
   // getMe: the bot's id (AccountProfile::account_id) and username. When `account_id` is given it must be the bot's.
+  // sendPhoto, sendAudio, sendVideo or sendDocument as a multipart upload (chat_id, the file, caption).
+  boost::asio::awaitable<SendResult> SendMedia(const SendAccount& account, std::string_view contact_id,
+                                               const OutboundMedia& media, std::string_view caption,
+                                               MessageTag tag) override;
   boost::asio::awaitable<Result<AccountProfile>> CheckAccount(std::string account_id,
                                                               std::string access_token) override;
 
@@ -68,8 +72,13 @@ class TelegramChannel final : public Channel {
   // POSTs `params` as JSON to `method` with `token`; `max_attempts` as http::ClientRequest's.
   boost::asio::awaitable<Call> Post(std::string_view token, std::string_view method, boost::json::object params,
                                     int max_attempts = 0);
+  // POSTs `body` of `content_type` (JSON, or a multipart upload) to `method` with `token`.
+  boost::asio::awaitable<Call> PostBody(std::string_view token, std::string_view method, std::string content_type,
+                                        std::string body, int max_attempts);
   boost::asio::awaitable<SendResult> Send(std::string_view token, std::string_view method, boost::json::object params,
                                           int max_attempts = 0);
+  // The outcome of a sending call, as Send maps it.
+  static SendResult Outcome(Call call);
 
   const TelegramSettings settings_;
   http::Client& client_;

@@ -309,6 +309,22 @@ json::object TextMessageBody(std::string_view to, std::string_view text, std::st
   return body;
 }
 
+json::object MediaMessageBody(std::string_view to, std::string_view media_id, MessageType type,
+                              std::string_view caption, std::string_view filename) {
+  std::string_view kind = "document";
+  if (type == MessageType::kImage) kind = "image";
+  if (type == MessageType::kAudio) kind = "audio";
+  if (type == MessageType::kVideo) kind = "video";
+  json::object media{{"id", media_id}};
+  if (!caption.empty() && type != MessageType::kAudio) media["caption"] = caption;
+  if (kind == "document" && !filename.empty()) media["filename"] = filename;
+  return json::object{{"messaging_product", "whatsapp"},
+                      {"recipient_type", "individual"},
+                      {"to", to},
+                      {"type", kind},
+                      {kind, std::move(media)}};
+}
+
 json::object MarkReadBody(std::string_view message_id) {
   return json::object{{"messaging_product", "whatsapp"},
                       {"status", "read"},
@@ -327,6 +343,20 @@ SendResult ParseSendResponse(int http_status, std::string_view body) {
   const json::object* first = list != nullptr && !list->empty() ? list->front().if_object() : nullptr;
   const json::value* id = first != nullptr ? first->if_contains("id") : nullptr;
   if (id != nullptr && id->is_string()) result.platform_message_id = std::string(id->get_string());
+  return result;
+}
+
+SendResult ParseUploadResponse(int http_status, std::string_view body) {
+  if (http_status < 200 || http_status >= 300) return SendResult{{}, meta::ParseGraphError(http_status, body)};
+  Result<json::value> doc = meta::ParseJson(body);
+  const json::object* root = doc ? doc->if_object() : nullptr;
+  const json::value* id = root != nullptr ? root->if_contains("id") : nullptr;
+  if (id == nullptr || !id->is_string() || id->get_string().empty()) {
+    return SendResult{
+        {}, MessageError{0, "WhatsApp's media upload answered no media id", std::string(body.substr(0, 200))}};
+  }
+  SendResult result;
+  result.platform_message_id = std::string(id->get_string());
   return result;
 }
 

@@ -25,6 +25,16 @@ Result<WebhookEvents> ParseWhatsAppWebhook(std::string_view body);
 //  "text":{"preview_url":false,"body":…}} plus "context":{"message_id":…} when `reply_to` is not empty.
 boost::json::object TextMessageBody(std::string_view to, std::string_view text, std::string_view reply_to);
 
+// A media message by an uploaded media's id: {"messaging_product":"whatsapp","recipient_type":"individual","to":…,
+// "type":T,T:{"id":…}} for T image, audio, video or document, with "caption" when not empty (never for audio, which
+// WhatsApp sends without one) and a document's "filename".
+boost::json::object MediaMessageBody(std::string_view to, std::string_view media_id, MessageType type,
+                                     std::string_view caption, std::string_view filename);
+
+// Decodes the answer to POST /{phone-number-id}/media ({"id": …}): the media id in platform_message_id; Meta's
+// error otherwise, or an error when a 2xx carries no id.
+SendResult ParseUploadResponse(int http_status, std::string_view body);
+
 // {"messaging_product":"whatsapp","status":"read","message_id":…,"typing_indicator":{"type":"text"}}: marks the
 // message read and shows "typing…" until Parley replies or 25 seconds pass.
 boost::json::object MarkReadBody(std::string_view message_id);

@@ -34,6 +34,25 @@ boost::asio::awaitable<SendResult> WhatsAppChannel::SendTemplate(const SendAccou
                                     account.access_token, TemplateMessageBody(contact_id, message), &ParseSendResponse);
 }
 
+boost::asio::awaitable<SendResult> WhatsAppChannel::SendMedia(const SendAccount& account, std::string_view contact_id,
+                                                              const OutboundMedia& media, std::string_view caption,
+                                                              MessageTag tag) {
+  http::FormBody form = http::BuildMultipart({{"messaging_product", {}, {}, "whatsapp"},
+                                              {"file", media.filename, media.mime_type, media.bytes},
+                                              {"type", {}, {}, media.mime_type}});
+  SendResult uploaded =
+      co_await meta::PostForm(client_, meta::NodeUrl(settings_.graph_base_url, account.account_id, "media"),
+                              account.access_token, std::move(form), &ParseUploadResponse);
+  if (!uploaded.ok()) co_return uploaded;
+  SendResult sent = co_await meta::PostJson(
+      client_, meta::MessagesUrl(settings_.graph_base_url, account.account_id), account.access_token,
+      MediaMessageBody(contact_id, uploaded.platform_message_id, media.type, caption, media.filename),
+      &ParseSendResponse);
+  if (!sent.ok() || media.type != MessageType::kAudio || caption.empty()) co_return sent;
+  SendResult text = co_await SendText(account, contact_id, caption, {}, tag);
+  co_return meta::WithCaption(std::move(sent), text);
+}
+
 boost::asio::awaitable<Result<FetchedMedia>> WhatsAppChannel::FetchMedia(http::Client& client,
                                                                          const SendAccount& account,
                                                                          std::string media_id, int64_t max_bytes) {

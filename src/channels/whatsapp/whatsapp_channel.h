@@ -26,6 +26,11 @@ class WhatsAppChannel final : public meta::MetaChannel {
   // POSTs TemplateMessageBody (whatsapp/templates.h): {"type":"template","template":{name, language, components}}.
   boost::asio::awaitable<SendResult> SendTemplate(const SendAccount& account, std::string_view contact_id,
                                                   const TemplateMessage& message) override;
+  // Uploads the file (POST /{phone-number-id}/media, multipart: messaging_product, file, type), then sends it by
+  // its media id (MediaMessageBody); audio's caption follows as text.
+  boost::asio::awaitable<SendResult> SendMedia(const SendAccount& account, std::string_view contact_id,
+                                               const OutboundMedia& media, std::string_view caption,
+                                               MessageTag tag) override;
   // Retrieve Media URL, then the download (whatsapp/media.h).
   boost::asio::awaitable<Result<FetchedMedia>> FetchMedia(http::Client& client, const SendAccount& account,
                                                           std::string media_id, int64_t max_bytes) override;

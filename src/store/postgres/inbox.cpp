@@ -31,8 +31,14 @@ constexpr char kClose[] =
     " WHERE id = $1 AND status = 'open'";
 constexpr char kInsertPersonReply[] =
     "INSERT INTO messages (tenant_id, conversation_id, channel_id, direction, type, text, platform_message_id,"
-    " status, created_at, answerable, details) VALUES ($1, $2, $3, 'out', 'text', $4, '', 'queued', $5, FALSE,"
+    " status, created_at, answerable, details) VALUES ($1, $2, $3, 'out', $7, $4, '', 'queued', $5, FALSE,"
     " $6::jsonb) RETURNING id";
+// A person's file, kept already: its record is ready from the start (nothing to fetch).
+constexpr char kInsertPersonFile[] =
+    "INSERT INTO media (tenant_id, message_id, channel_id, public_id, platform_media_id, type, status, mime_type,"
+    " bytes, file_key, thumbnail_key, agent_key, next_attempt_at, created_at, updated_at)"
+    " VALUES ($1, $2, $3, replace(gen_random_uuid()::text, '-', ''), '', $4, 'ready', $5, $6, $7, NULLIF($8, ''),"
+    " NULLIF($9, ''), $10, $10, $10)";
 // The same hand-over as a takeover from the platform's app: what was pending is the person's now.
 constexpr char kPersonTakesOver[] =
     "UPDATE conversations SET mode = 'human', handoff_reason = COALESCE(handoff_reason, 'person_replied'),"
@@ -205,8 +211,9 @@ Result<OutboundMessage> PostgresStore::QueuePersonReply(int64_t tenant_id, int64
                                                         const std::string& text, const std::string& sent_by,
                                                         int64_t human_idle_ms, int64_t now_ms,
                                                         const MessagingWindow& window,
-                                                        const std::optional<TemplateMessage>& message_template) {
-  if (text.empty()) return Error::InvalidArgument("text must not be empty");
+                                                        const std::optional<TemplateMessage>& message_template,
+                                                        const std::optional<OutboundFile>& file) {
+  STORE_TRY(CheckPersonReply(text, message_template, file));
   return Write<OutboundMessage>([&](Connection& db, EventNotes& notes) -> Result<OutboundMessage> {
     STORE_ASSIGN_OR_RETURN(auto owned, db.Query(kLockConversationOfTenant, Params(conversation_id, tenant_id)));
     if (owned.empty()) return Error::NotFound("no such conversation");
@@ -220,10 +227,17 @@ Result<OutboundMessage> PostgresStore::QueuePersonReply(int64_t tenant_id, int64
     boost::json::object fields{{"sent_by", "person"}, {"author", sent_by}};
     if (human_agent) fields["human_agent"] = true;
     if (message_template) fields["template"] = TemplateJson(*message_template);
+    if (file) fields["media"] = PersonFileJson(*file);
+    const std::string type(ToString(file ? file->type : MessageType::kText));
     STORE_ASSIGN_OR_RETURN(
         auto inserted, db.Query(kInsertPersonReply, Params(tenant_id, conversation_id, conversation.channel_id, text,
-                                                           now_ms, SerializeJson(fields))));
+                                                           now_ms, SerializeJson(fields), type)));
     const int64_t message_id = inserted.Int(0, 0);
+    if (file) {
+      STORE_TRY(db.Query(kInsertPersonFile,
+                         Params(tenant_id, message_id, conversation.channel_id, type, file->mime_type, file->bytes,
+                                file->file_key, file->thumbnail_key, file->agent_key, now_ms)));
+    }
     std::optional<int64_t> human_until;
     if (human_idle_ms > 0) human_until = now_ms + human_idle_ms;
     STORE_TRY(db.Query(kPersonTakesOver, Params(conversation_id, now_ms, human_until)));

@@ -19,11 +19,14 @@
 namespace parley::store::postgres {
 namespace {
 
-#define PG_OUTBOUND_SELECT                                                                                   \
-  "SELECT m.id, m.conversation_id, m.tenant_id, m.channel_id, ct.platform_id, m.type, COALESCE(m.text, '')," \
-  " COALESCE(m.details->>'reply_to', ''), COALESCE((m.details->>'human_agent')::boolean, FALSE),"            \
-  " (m.details->'template')::text, COALESCE(m.details->>'comment_reply', '')"                                \
-  " FROM messages m JOIN conversations c ON c.id = m.conversation_id JOIN contacts ct ON ct.id = c.contact_id"
+#define PG_OUTBOUND_SELECT                                                                                     \
+  "SELECT m.id, m.conversation_id, m.tenant_id, m.channel_id, ct.platform_id, m.type, COALESCE(m.text, ''),"   \
+  " COALESCE(m.details->>'reply_to', ''), COALESCE((m.details->>'human_agent')::boolean, FALSE),"              \
+  " (m.details->'template')::text, COALESCE(m.details->>'comment_reply', ''),"                                 \
+  " md.public_id, COALESCE(md.file_key, ''), COALESCE(md.mime_type, ''), md.bytes,"                            \
+  " COALESCE(m.details->'media'->>'filename', '')"                                                             \
+  " FROM messages m JOIN conversations c ON c.id = m.conversation_id JOIN contacts ct ON ct.id = c.contact_id" \
+  " LEFT JOIN media md ON md.message_id = m.id"
 constexpr char kQueuedOutbound[] =
     PG_OUTBOUND_SELECT " WHERE m.status = 'queued' AND m.direction = 'out' ORDER BY m.id";
 constexpr char kOutboundById[] = PG_OUTBOUND_SELECT " WHERE m.id = $1 AND m.direction = 'out'";
@@ -107,6 +110,14 @@ Result<std::vector<OutboundMessage>> ReadOutbound(Connection& db, const Rows& ro
       boost::json::value stored = boost::json::parse(rows.Text(i, 9), error);
       if (!error) m.draft.whatsapp_template = TemplateFromJson(stored);
       if (!m.draft.whatsapp_template) m.draft.whatsapp_template = TemplateMessage{};
+    }
+    if (!rows.IsNull(i, 11)) {
+      m.draft.file = OutboundFile{.type = m.draft.type,
+                                  .mime_type = rows.String(i, 13),
+                                  .bytes = rows.Int(i, 14),
+                                  .filename = rows.String(i, 15),
+                                  .file_key = rows.String(i, 12),
+                                  .public_id = rows.String(i, 11)};
     }
     auto it = channels.find(channel_id);
     if (it == channels.end()) {

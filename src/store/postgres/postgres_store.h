@@ -149,7 +149,8 @@ class PostgresStore final : public Store {
   Result<OutboundMessage> QueuePersonReply(int64_t tenant_id, int64_t conversation_id, const std::string& text,
                                            const std::string& sent_by, int64_t human_idle_ms, int64_t now_ms,
                                            const MessagingWindow& window,
-                                           const std::optional<TemplateMessage>& message_template) override;
+                                           const std::optional<TemplateMessage>& message_template,
+                                           const std::optional<OutboundFile>& file) override;
   using Store::ListSupportItems;
   Result<Page<SupportItem>> ListSupportItems(int64_t tenant_id, const SupportFilter& filter,
                                              const std::optional<std::string>& cursor, int limit) override;

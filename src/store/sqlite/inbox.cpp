@@ -31,8 +31,14 @@ constexpr const char* kClose =
     " WHERE id = ?1 AND status = 'open'";
 constexpr const char* kInsertPersonReply =
     "INSERT INTO messages (tenant_id, conversation_id, channel_id, direction, type, text, platform_message_id,"
-    " status, created_at, answerable, details) VALUES (?1, ?2, ?3, 'out', 'text', ?4, '', 'queued', ?5, 0, ?6)"
+    " status, created_at, answerable, details) VALUES (?1, ?2, ?3, 'out', ?7, ?4, '', 'queued', ?5, 0, ?6)"
     " RETURNING id";
+// A person's file, kept already: its record is ready from the start (nothing to fetch).
+constexpr const char* kInsertPersonFile =
+    "INSERT INTO media (tenant_id, message_id, channel_id, public_id, platform_media_id, type, status, mime_type,"
+    " bytes, file_key, thumbnail_key, agent_key, next_attempt_at, created_at, updated_at)"
+    " VALUES (?1, ?2, ?3, lower(hex(randomblob(18))), '', ?4, 'ready', ?5, ?6, ?7, NULLIF(?8, ''), NULLIF(?9, ''),"
+    " ?10, ?10, ?10)";
 // The same hand-over as a takeover from the platform's app: what was pending is the person's now.
 constexpr const char* kPersonTakesOver =
     "UPDATE conversations SET mode = 'human', handoff_reason = COALESCE(handoff_reason, 'person_replied'),"
@@ -239,8 +245,9 @@ Result<OutboundMessage> SqliteStore::QueuePersonReply(int64_t tenant_id, int64_t
                                                       const std::string& text, const std::string& sent_by,
                                                       int64_t human_idle_ms, int64_t now_ms,
                                                       const MessagingWindow& window,
-                                                      const std::optional<TemplateMessage>& message_template) {
-  if (text.empty()) return Error::InvalidArgument("text must not be empty");
+                                                      const std::optional<TemplateMessage>& message_template,
+                                                      const std::optional<OutboundFile>& file) {
+  STORE_TRY(CheckPersonReply(text, message_template, file));
   int64_t message_id = 0;
   STORE_TRY(Write([&](Database& db) -> Result<void> {
     STORE_ASSIGN_OR_RETURN(Conversation conversation, LoadConversation(db, tenant_id, conversation_id));
@@ -254,11 +261,18 @@ Result<OutboundMessage> SqliteStore::QueuePersonReply(int64_t tenant_id, int64_t
     boost::json::object fields{{"sent_by", "person"}, {"author", sent_by}};
     if (human_agent) fields["human_agent"] = true;
     if (message_template) fields["template"] = TemplateJson(*message_template);
+    if (file) fields["media"] = PersonFileJson(*file);
     const std::string details = SerializeJson(fields);
     STORE_ASSIGN_OR_RETURN(auto insert, db.Prepare(kInsertPersonReply));
     insert.Bind(1, tenant_id).Bind(2, conversation_id).Bind(3, conversation.channel_id).Bind(4, text);
-    STORE_TRY(insert.Bind(5, now_ms).Bind(6, details).Step());
+    STORE_TRY(insert.Bind(5, now_ms).Bind(6, details).Bind(7, ToString(file ? file->type : MessageType::kText)).Step());
     message_id = insert.Int(0);
+    if (file) {
+      STORE_ASSIGN_OR_RETURN(auto media, db.Prepare(kInsertPersonFile));
+      media.Bind(1, tenant_id).Bind(2, message_id).Bind(3, conversation.channel_id).Bind(4, ToString(file->type));
+      media.Bind(5, file->mime_type).Bind(6, file->bytes).Bind(7, file->file_key).Bind(8, file->thumbnail_key);
+      STORE_TRY(media.Bind(9, file->agent_key).Bind(10, now_ms).Run());
+    }
     STORE_ASSIGN_OR_RETURN(auto take_over, db.Prepare(kPersonTakesOver));
     take_over.Bind(1, conversation_id).Bind(2, now_ms);
     if (human_idle_ms > 0) take_over.Bind(3, now_ms + human_idle_ms);

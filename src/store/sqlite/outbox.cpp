@@ -23,16 +23,22 @@ namespace {
 constexpr char kQueuedOutbound[] =
     "SELECT m.id, m.conversation_id, m.tenant_id, m.channel_id, ct.platform_id, m.type, COALESCE(m.text, ''),"
     " COALESCE(json_extract(m.details, '$.reply_to'), ''), COALESCE(json_extract(m.details, '$.human_agent'), 0),"
-    " json_extract(m.details, '$.template'), COALESCE(json_extract(m.details, '$.comment_reply'), '')"
+    " json_extract(m.details, '$.template'), COALESCE(json_extract(m.details, '$.comment_reply'), ''),"
+    " md.public_id, COALESCE(md.file_key, ''), COALESCE(md.mime_type, ''), md.bytes,"
+    " COALESCE(json_extract(m.details, '$.media.filename'), '')"
     " FROM messages m"
     " JOIN conversations c ON c.id = m.conversation_id JOIN contacts ct ON ct.id = c.contact_id"
+    " LEFT JOIN media md ON md.message_id = m.id"
     " WHERE m.status = 'queued' AND m.direction = 'out' ORDER BY m.id";
 constexpr char kOutboundById[] =
     "SELECT m.id, m.conversation_id, m.tenant_id, m.channel_id, ct.platform_id, m.type, COALESCE(m.text, ''),"
     " COALESCE(json_extract(m.details, '$.reply_to'), ''), COALESCE(json_extract(m.details, '$.human_agent'), 0),"
-    " json_extract(m.details, '$.template'), COALESCE(json_extract(m.details, '$.comment_reply'), '')"
+    " json_extract(m.details, '$.template'), COALESCE(json_extract(m.details, '$.comment_reply'), ''),"
+    " md.public_id, COALESCE(md.file_key, ''), COALESCE(md.mime_type, ''), md.bytes,"
+    " COALESCE(json_extract(m.details, '$.media.filename'), '')"
     " FROM messages m"
     " JOIN conversations c ON c.id = m.conversation_id JOIN contacts ct ON ct.id = c.contact_id"
+    " LEFT JOIN media md ON md.message_id = m.id"
     " WHERE m.id = ?1 AND m.direction = 'out'";
 constexpr char kEarlyStatusesFor[] =
     "SELECT e.status, e.error_code, e.error_title, e.error_detail, m.status, m.channel_id FROM messages m"
@@ -163,6 +169,14 @@ Result<std::vector<OutboundMessage>> SqliteStore::LoadOutbound(Database& db, std
         boost::json::value stored = boost::json::parse(select.Text(9), error);
         if (!error) m.draft.whatsapp_template = TemplateFromJson(stored);
         if (!m.draft.whatsapp_template) m.draft.whatsapp_template = TemplateMessage{};
+      }
+      if (!select.IsNull(11)) {
+        m.draft.file = OutboundFile{.type = m.draft.type,
+                                    .mime_type = select.String(13),
+                                    .bytes = select.Int(14),
+                                    .filename = select.String(15),
+                                    .file_key = select.String(12),
+                                    .public_id = select.String(11)};
       }
       messages.push_back(std::move(m));
     }

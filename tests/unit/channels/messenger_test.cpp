@@ -107,6 +107,30 @@ TEST_F(MessengerChannelTest, SendTextPostsToThePagesMessagesWithItsToken) {
   EXPECT_EQ(json::parse(req.body), TextMessageBody("6923849103847562", "Hello", MessageTag::kNone));
 }
 
+TEST_F(MessengerChannelTest, AFileGoesByItsLinkThenItsCaptionAsText) {
+  const OutboundMedia photo{
+      MessageType::kImage, "image/jpeg", "cake.jpg", {}, "https://parley.example.com/api/media/x"};
+  // Without a link (no PARLEY_PUBLIC_URL) Meta could not fetch it: refused without calling out.
+  OutboundMedia unlinked = photo;
+  unlinked.url.clear();
+  SendResult refused = stub_.Run(channel_.SendMedia(account_, "6923849103847562", unlinked, "", MessageTag::kNone));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error->title.find("PARLEY_PUBLIC_URL"), std::string::npos);
+  EXPECT_TRUE(stub_.requests().empty());
+
+  stub_.Answer(200, R"({"recipient_id":"6923849103847562","message_id":"m_FILE"})");
+  stub_.Answer(200, R"({"recipient_id":"6923849103847562","message_id":"m_CAPTION"})");
+  SendResult r = stub_.Run(channel_.SendMedia(account_, "6923849103847562", photo, "Your cake", MessageTag::kNone));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.platform_message_id, "m_FILE");
+  ASSERT_EQ(stub_.requests().size(), 2u);
+  EXPECT_EQ(json::parse(stub_.requests()[0].body),
+            json::parse(R"({"recipient":{"id":"6923849103847562"},"messaging_type":"RESPONSE",
+                            "message":{"attachment":{"type":"image","payload":{
+                              "url":"https://parley.example.com/api/media/x","is_reusable":true}}}})"));
+  EXPECT_EQ(json::parse(stub_.requests()[1].body), TextMessageBody("6923849103847562", "Your cake", MessageTag::kNone));
+}
+
 TEST_F(MessengerChannelTest, MarkSeenThenTypingOn) {
   stub_.Answer(200, R"({"recipient_id":"6923849103847562"})");
   stub_.Answer(200, R"({"recipient_id":"6923849103847562"})");

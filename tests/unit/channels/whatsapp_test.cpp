@@ -6,6 +6,7 @@
 #include "channels/whatsapp/whatsapp_channel.h"
 #include "core/crypto.h"
 #include "graph_stub.h"
+#include "http/multipart.h"
 
 namespace parley::channels::whatsapp {
 namespace {
@@ -135,6 +136,65 @@ TEST_F(WhatsAppChannelTest, SendTextPostsToPhoneNumberId) {
   EXPECT_EQ(req.authorization, "Bearer EAAG-token");
   EXPECT_EQ(req.content_type, "application/json");
   EXPECT_EQ(json::parse(req.body), TextMessageBody("16505551234", "Hello", "wamid.IN"));
+}
+
+TEST_F(WhatsAppChannelTest, SendMediaUploadsThenSendsByIdWithTheCaption) {
+  stub_.Answer(200, R"({"id":"1037543291543636"})");
+  stub_.Answer(200, R"({"messaging_product":"whatsapp","messages":[{"id":"wamid.PHOTO"}]})");
+  const OutboundMedia photo{MessageType::kImage, "image/jpeg", "receipt.jpg", std::string("\xff\xd8\xff\xe0", 4), {}};
+  SendResult r = stub_.Run(channel_.SendMedia(account_, "16505551234", photo, "Your receipt", MessageTag::kNone));
+  ASSERT_TRUE(r.ok()) << r.error->title;
+  EXPECT_EQ(r.platform_message_id, "wamid.PHOTO");
+  ASSERT_EQ(stub_.requests().size(), 2u);
+  const stub::StubRequest& upload = stub_.requests()[0];
+  EXPECT_EQ(upload.target, "/v23.0/106540352242922/media");
+  EXPECT_EQ(upload.authorization, "Bearer EAAG-token");
+  auto boundary = http::MultipartBoundary(upload.content_type);
+  ASSERT_TRUE(boundary) << upload.content_type;
+  auto parts = http::ParseMultipart(upload.body, *boundary).value();
+  ASSERT_EQ(parts.size(), 3u);
+  EXPECT_EQ(parts[0].name, "messaging_product");
+  EXPECT_EQ(parts[0].data, "whatsapp");
+  EXPECT_EQ(parts[1].name, "file");
+  EXPECT_EQ(parts[1].file_name, "receipt.jpg");
+  EXPECT_EQ(parts[1].content_type, "image/jpeg");
+  EXPECT_EQ(parts[1].data, photo.bytes);
+  EXPECT_EQ(parts[2].name, "type");
+  EXPECT_EQ(parts[2].data, "image/jpeg");
+  EXPECT_EQ(stub_.requests()[1].target, "/v23.0/106540352242922/messages");
+  EXPECT_EQ(json::parse(stub_.requests()[1].body),
+            json::parse(R"({"messaging_product":"whatsapp","recipient_type":"individual","to":"16505551234",
+                            "type":"image","image":{"id":"1037543291543636","caption":"Your receipt"}})"));
+}
+
+TEST_F(WhatsAppChannelTest, SendMediaStopsAtARefusedUploadAndSendsAnAudioCaptionAsText) {
+  stub_.Answer(400, R"({"error":{"message":"(#100) Invalid parameter","type":"OAuthException","code":100}})");
+  const OutboundMedia voice{MessageType::kAudio, "audio/ogg", "note.ogg", "OggS", {}};
+  SendResult refused = stub_.Run(channel_.SendMedia(account_, "16505551234", voice, "Listen", MessageTag::kNone));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error->code, 100);
+  EXPECT_FALSE(refused.transient);
+  EXPECT_EQ(stub_.requests().size(), 1u);
+
+  stub_.Answer(200, R"({"id":"media-2"})");
+  stub_.Answer(200, R"({"messages":[{"id":"wamid.VOICE"}]})");
+  stub_.Answer(500, R"({"error":{"message":"down","type":"OAuthException","code":2}})");
+  SendResult sent = stub_.Run(channel_.SendMedia(account_, "16505551234", voice, "Listen", MessageTag::kNone));
+  ASSERT_EQ(stub_.requests().size(), 4u);
+  EXPECT_EQ(json::parse(stub_.requests()[2].body).at("audio"), json::parse(R"({"id":"media-2"})"));
+  EXPECT_EQ(json::parse(stub_.requests()[3].body), TextMessageBody("16505551234", "Listen", ""));
+  // The recording went; only its caption failed: not sent again.
+  ASSERT_FALSE(sent.ok());
+  EXPECT_FALSE(sent.transient);
+  EXPECT_NE(sent.error->title.find("the file was sent but not its caption"), std::string::npos) << sent.error->title;
+}
+
+TEST(WhatsAppBodies, MediaMessageDocumentCarriesItsName) {
+  EXPECT_EQ(MediaMessageBody("16505551234", "m1", MessageType::kDocument, "", "invoice.pdf"),
+            json::parse(R"({"messaging_product":"whatsapp","recipient_type":"individual","to":"16505551234",
+                            "type":"document","document":{"id":"m1","filename":"invoice.pdf"}})"));
+  EXPECT_EQ(ParseUploadResponse(200, R"({"id":"77"})").platform_message_id, "77");
+  EXPECT_FALSE(ParseUploadResponse(200, R"({})").ok());
 }
 
 TEST_F(WhatsAppChannelTest, MarkReadAndTypingIsOneCall) {

@@ -61,5 +61,25 @@ TEST(MultipartTest, RefusesMalformedBodies) {
   EXPECT_FALSE(ParseMultipart("--XyZ\r\nContent-Type: text/plain\r\n\r\nx\r\n--XyZ--", "XyZ"));
 }
 
+TEST(MultipartTest, BuildsWhatItParsesBack) {
+  const std::string_view bytes("\xff\r\n--\x00end", 8);
+  FormBody form = BuildMultipart({{"messaging_product", {}, {}, "whatsapp"},
+                                  {"file", "re\"ceipt.jpg", "image/jpeg", bytes},
+                                  {"type", {}, {}, "image/jpeg"}});
+  auto boundary = MultipartBoundary(form.content_type);
+  ASSERT_TRUE(boundary) << form.content_type;
+  auto parts = ParseMultipart(form.body, *boundary);
+  ASSERT_TRUE(parts) << parts.error().message;
+  ASSERT_EQ(parts->size(), 3u);
+  EXPECT_EQ((*parts)[0].name, "messaging_product");
+  EXPECT_EQ((*parts)[0].data, "whatsapp");
+  EXPECT_EQ((*parts)[1].file_name, "re_ceipt.jpg");  // A quote would end the header: replaced.
+  EXPECT_EQ((*parts)[1].content_type, "image/jpeg");
+  EXPECT_EQ((*parts)[1].data, bytes);
+  EXPECT_EQ((*parts)[2].data, "image/jpeg");
+  // A random boundary each time, so a file's bytes cannot end a part early.
+  EXPECT_NE(BuildMultipart({}).content_type, form.content_type);
+}
+
 }  // namespace
 }  // namespace parley::http

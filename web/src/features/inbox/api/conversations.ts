@@ -127,10 +127,25 @@ export function useCloseConversation(id: number) {
   return useConversationAction(id, () => api.post('/api/conversations/{id}/close', { path: { id } }));
 }
 
+/** A person's reply: text, or a file with the text as its caption (sent as multipart/form-data). */
+export interface Reply {
+  text: string;
+  file?: File | null;
+}
+
+function replyBody({ text, file }: Reply) {
+  if (!file) return { text };
+  const form = new FormData();
+  form.append('file', file, file.name);
+  if (text) form.append('text', text);
+  return form;
+}
+
 export function useSendReply(id: number) {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (text: string) => api.post('/api/conversations/{id}/messages', { path: { id }, body: { text } }),
+    mutationFn: (reply: Reply) =>
+      api.post('/api/conversations/{id}/messages', { path: { id }, body: replyBody(reply) }),
     onSuccess: (reply) => {
       // Shown at once as queued; message.created and message.updated bring the rest (dedup by id).
       const message: Message = {

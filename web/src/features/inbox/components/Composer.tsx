@@ -1,7 +1,8 @@
 // The reply box: Enter sends, Shift+Enter starts a new line; the box clears once the server has queued the reply.
 // Typing "/" and a shortcut lists the tenant's canned replies (arrows to choose, Enter or a click to insert);
-// "Add private note" keeps the text in the thread for the team only.
-import { forwardRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+// "Add private note" keeps the text in the thread for the team only. "Attach file" (where the platform takes files
+// from people) adds one file, sent with the typed text as its caption; its name shows with a button to remove it.
+import { forwardRef, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { useI18n } from '../../../lib/i18n';
 import { useCannedReplies } from '../api/conversations';
 
@@ -14,17 +15,24 @@ interface CannedReply {
 interface Props {
   value: string;
   onChange: (value: string) => void;
+  /** The typed text; with a file attached, its caption (may be empty). */
   onSend: (text: string) => void;
+  /** The file to send with the next reply; null when none. */
+  file: File | null;
+  onFile: (file: File | null) => void;
+  /** The conversation's platform takes files from people. */
+  canAttach: boolean;
   onNote: (text: string) => void;
   sending: boolean;
   error: Error | null;
 }
 
 export const Composer = forwardRef<HTMLTextAreaElement, Props>(function Composer(
-  { value, onChange, onSend, onNote, sending, error },
+  { value, onChange, onSend, file, onFile, canAttach, onNote, sending, error },
   ref,
 ) {
   const { t } = useI18n();
+  const picker = useRef<HTMLInputElement>(null);
   const prefix = /^\/[a-z0-9_-]*$/i.test(value) ? value.slice(1).toLowerCase() : null;
   const canned = useCannedReplies(prefix);
   const options = prefix === null ? [] : ((canned.data?.data ?? []) as CannedReply[]);
@@ -39,7 +47,7 @@ export const Composer = forwardRef<HTMLTextAreaElement, Props>(function Composer
   const submit = (event?: FormEvent) => {
     event?.preventDefault();
     const text = value.trim();
-    if (text && !sending) onSend(text);
+    if ((text || file) && !sending) onSend(text);
   };
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
     if (showOptions && options.length > 0) {
@@ -83,6 +91,14 @@ export const Composer = forwardRef<HTMLTextAreaElement, Props>(function Composer
           ))}
         </ul>
       )}
+      {file && (
+        <p className="composer-file">
+          <span>{t('thread.attached', { name: file.name })}</span>{' '}
+          <button type="button" className="button link" onClick={() => onFile(null)}>
+            {t('thread.removeFile', { name: file.name })}
+          </button>
+        </p>
+      )}
       <div className="composer-row">
         <textarea
           id="composer"
@@ -100,7 +116,24 @@ export const Composer = forwardRef<HTMLTextAreaElement, Props>(function Composer
           onKeyDown={onKeyDown}
         />
         <div className="composer-buttons">
-          <button type="submit" className="button primary" disabled={sending || !value.trim()}>
+          {canAttach && (
+            <>
+              <input
+                ref={picker}
+                type="file"
+                hidden
+                aria-label={t('thread.attachFile')}
+                onChange={(event) => {
+                  onFile(event.target.files?.[0] ?? null);
+                  event.target.value = '';
+                }}
+              />
+              <button type="button" className="button" onClick={() => picker.current?.click()}>
+                {t('thread.attachFile')}
+              </button>
+            </>
+          )}
+          <button type="submit" className="button primary" disabled={sending || (!value.trim() && !file)}>
             {sending ? t('thread.sending') : t('thread.send')}
           </button>
           <button type="button" className="button" disabled={!value.trim()} onClick={() => onNote(value.trim())}>

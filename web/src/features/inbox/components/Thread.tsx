@@ -79,6 +79,7 @@ export const Thread = memo(function Thread({ id, myUserId, users }: Props) {
   const send = useSendReply(id);
   const note = useAddNote(id);
   const [text, setText] = useState('');
+  const [file, setFile] = useState<File | null>(null);
   const composer = useRef<HTMLTextAreaElement>(null);
   const log = useRef<HTMLDivElement>(null);
 
@@ -138,7 +139,16 @@ export const Thread = memo(function Thread({ id, myUserId, users }: Props) {
   }, [hasOlder, loadingOlder, loadOlder, messages.length]);
 
   const current = conversation.data;
-  const sendText = (reply: string) => send.mutate(reply, { onSuccess: () => setText('') });
+  const sendText = (reply: string) =>
+    send.mutate(
+      { text: reply, file },
+      {
+        onSuccess: () => {
+          setText('');
+          setFile(null);
+        },
+      },
+    );
   const takeOver = () => current?.mode === 'bot' && setMode.mutate('human');
   useShortcuts({
     r: () => composer.current?.focus(),
@@ -201,7 +211,7 @@ export const Thread = memo(function Thread({ id, myUserId, users }: Props) {
             setText(draft);
             composer.current?.focus();
           }}
-          onSend={sendText}
+          onSend={(draft) => send.mutate({ text: draft }, { onSuccess: () => setText('') })}
         />
       )}
       {hasOlder && (
@@ -269,6 +279,9 @@ export const Thread = memo(function Thread({ id, myUserId, users }: Props) {
         value={text}
         onChange={setText}
         onSend={sendText}
+        file={file}
+        onFile={setFile}
+        canAttach={traits?.media_replies !== undefined && traits.media_replies !== 'none'}
         onNote={(body) => note.mutate(body, { onSuccess: () => setText('') })}
         sending={send.isPending || note.isPending}
         error={send.error ?? note.error}

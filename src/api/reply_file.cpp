@@ -1,0 +1,62 @@
+#include "api/reply_file.h"
+
+#include "api/params.h"
+#include "media/fetcher.h"
+#include "media/sniff.h"
+
+namespace parley::api {
+
+Result<ReplyUpload> ReadReplyUpload(const http::Request& request, const http::RouteContext& route) {
+  auto form = ReadForm(request, route);
+  if (!form) return form.error();
+  ReplyUpload upload;
+  bool has_file = false;
+  for (const auto& part : form->parts) {
+    if (part.name == "file") {
+      if (part.file_name.empty()) return Error::InvalidArgument("the file part needs a filename");
+      upload.filename = part.file_name;
+      upload.bytes = std::string(part.data);
+      has_file = true;
+    } else if (part.name == "text") {
+      upload.caption = std::string(part.data);
+    } else {
+      return Error::InvalidArgument("unknown part \"" + part.name + "\": a reply's form has \"file\" and \"text\"");
+    }
+  }
+  if (!has_file) return Error::InvalidArgument("multipart body needs a \"file\" part");
+  if (upload.bytes.empty()) return Error::InvalidArgument("the file is empty");
+  return upload;
+}
+
+Result<store::OutboundFile> AdmitReplyFile(const ReplyUpload& upload) {
+  const std::optional<std::string> sniffed = media::SniffContentType(upload.bytes);
+  if (!sniffed) return Error{ErrorCode::kUnsupportedMediaType, "the file's content type is not recognised", {}};
+  store::OutboundFile file;
+  file.type = MessageType::kDocument;
+  if (media::IsDecodableImage(*sniffed)) file.type = MessageType::kImage;
+  if (sniffed->starts_with("audio/")) file.type = MessageType::kAudio;
+  if (sniffed->starts_with("video/")) file.type = MessageType::kVideo;
+  auto admitted = media::Admit(file.type, upload.bytes);
+  if (!admitted) return admitted.error();
+  file.mime_type = std::move(*admitted);
+  file.bytes = static_cast<int64_t>(upload.bytes.size());
+  file.filename = upload.filename;
+  return file;
+}
+
+Result<void> KeepReplyFile(int64_t tenant_id, const ReplyUpload& upload, media::MediaStore& files,
+                           const imaging::ImageOptions& image, store::OutboundFile& file) {
+  store::MediaRecord record;
+  record.tenant_id = tenant_id;
+  record.type = file.type;
+  const store::MediaOutcome kept = media::Fetcher::Keep(record, upload.bytes, files, image);
+  if (kept.status != store::MediaStatus::kReady) {
+    return Error::Unavailable("the file could not be kept", kept.error);
+  }
+  file.file_key = kept.file_key;
+  file.thumbnail_key = kept.thumbnail_key;
+  file.agent_key = kept.agent_key;
+  return Ok();
+}
+
+}  // namespace parley::api
