@@ -156,6 +156,15 @@ TEST(TelegramFormatTest, OnlyABotTokensFormGoesIntoAUrl) {
   EXPECT_FALSE(IsBotToken("7012345678:AAH?x=1"));
 }
 
+TEST(TelegramFormatTest, EachKindOfFileHasItsMethod) {
+  EXPECT_EQ(MediaMethodFor(MessageType::kImage, "image/png").name, "sendPhoto");
+  EXPECT_EQ(MediaMethodFor(MessageType::kImage, "image/png").field, "photo");
+  EXPECT_EQ(MediaMethodFor(MessageType::kAudio, "audio/ogg").name, "sendVoice");
+  EXPECT_EQ(MediaMethodFor(MessageType::kAudio, "audio/mpeg").field, "audio");
+  EXPECT_EQ(MediaMethodFor(MessageType::kVideo, "video/mp4").name, "sendVideo");
+  EXPECT_EQ(MediaMethodFor(MessageType::kDocument, "application/pdf").field, "document");
+}
+
 TEST(TelegramChannelTest, TheWebhookSecretIsTheChannelsAndTheTokens) {
   boost::asio::io_context io;
   http::Client client(io.get_executor(), {});
