@@ -219,6 +219,17 @@ std::optional<CommentReplies> ParseCommentReplies(std::string_view s) {
   return std::nullopt;
 }
 
+std::string_view ToString(UnheardVoiceNotes u) {
+  return u == UnheardVoiceNotes::kHandOff ? "hand_off" : "ask_to_write";
+}
+
+std::optional<UnheardVoiceNotes> ParseUnheardVoiceNotes(std::string_view s) {
+  for (UnheardVoiceNotes u : {UnheardVoiceNotes::kAskToWrite, UnheardVoiceNotes::kHandOff}) {
+    if (s == ToString(u)) return u;
+  }
+  return std::nullopt;
+}
+
 bool OutOfHours(const AiSettings& settings, int64_t utc_ms) {
   return !IsOpen(settings.business_hours, settings.time_zone, utc_ms);
 }
@@ -291,6 +302,11 @@ Result<void> ApplyAiSettingsJson(const boost::json::object& json, AiSettings& se
           value.is_string() ? ParseCommentReplies(value.get_string()) : std::nullopt;
       if (!replies) return FieldError(key, "one of off, public, private, both");
       settings.comment_replies = *replies;
+    } else if (key == "unheard_voice_notes") {
+      std::optional<UnheardVoiceNotes> unheard =
+          value.is_string() ? ParseUnheardVoiceNotes(value.get_string()) : std::nullopt;
+      if (!unheard) return FieldError(key, "one of ask_to_write, hand_off");
+      settings.unheard_voice_notes = *unheard;
     } else if (key == "business_hours") {
       auto hours = ParseBusinessHours(value, settings.business_hours);
       if (!hours) return hours.error();
@@ -335,7 +351,8 @@ boost::json::object ToPublicJson(const AiSettings& s) {
           {"batch_window_ms", s.batch_window_ms},
           {"triage", TriageJson(s.triage)},
           {"business_hours", ToJson(s.business_hours)},
-          {"comment_replies", ToString(s.comment_replies)}};
+          {"comment_replies", ToString(s.comment_replies)},
+          {"unheard_voice_notes", ToString(s.unheard_voice_notes)}};
 }
 
 boost::json::object AiSettingsJsonSchema() {
@@ -459,6 +476,13 @@ boost::json::object AiSettingsJsonSchema() {
          "price, e-mail or phone number: those go privately with an invitation in public); private (default: one "
          "private message to the commenter, within 7 days of the comment); both (short in public, whole in "
          "private)."}}},
+      {"unheard_voice_notes",
+       {{"type", "string"},
+        {"enum", {"ask_to_write", "hand_off"}},
+        {"description",
+         "A voice note no transcript was made of (no transcription endpoint, a failure, nothing said): ask_to_write "
+         "(default: the audio notice asks the customer to write, the rest of the burst is answered) or hand_off "
+         "(the conversation goes to a person, who listens; the hand-off message is sent)."}}},
   };
   return {{"type", "object"},
           {"description", "The assistant's settings. Fields left out of a PUT keep their value."},

@@ -56,6 +56,15 @@ enum class CommentReplies {
 std::string_view ToString(CommentReplies c);
 std::optional<CommentReplies> ParseCommentReplies(std::string_view s);
 
+// What becomes of a voice note no transcript was made of (no transcription endpoint, a failure, nothing said): the
+// customer is never left in silence.
+enum class UnheardVoiceNotes {
+  kAskToWrite,  //!< The audio notice asks the customer to write instead; the rest of the burst is answered.
+  kHandOff,     //!< The conversation goes to a person, who listens: the hand-off message says so.
+};
+std::string_view ToString(UnheardVoiceNotes u);
+std::optional<UnheardVoiceNotes> ParseUnheardVoiceNotes(std::string_view s);
+
 struct AiSettings {
   bool enabled = true;                      //!< False: the bot never answers (messages wait for a person).
   std::vector<int64_t> knowledge_base_ids;  //!< Empty: every knowledge base of the tenant.
@@ -91,6 +100,7 @@ struct AiSettings {
   BusinessHours business_hours;  //!< Off by default: always open.
   //! Private by default, as comment-to-DM tools do: the commenter gets the whole answer, the post stays uncluttered.
   CommentReplies comment_replies = CommentReplies::kPrivate;
+  UnheardVoiceNotes unheard_voice_notes = UnheardVoiceNotes::kAskToWrite;
 
   // The tenant's IANA time zone (GET/PATCH /api/tenant), which business hours are read in. A tenant setting of
   // its own, filled when the settings are loaded: never read from or written to the settings' JSON.

@@ -57,9 +57,27 @@ boost::asio::awaitable<Result<store::Reply>> MeteredResponder::Respond(const sto
   const billing::MediaNotices notices{agent::BotText(*settings, agent::BotMessage::kImageNotice, language),
                                       agent::BotText(*settings, agent::BotMessage::kAudioNotice, language)};
   const int64_t now_ms = NowMs();
+  const int64_t human_idle_ms = config_.human_idle_minutes * 60 * 1000;
+  // A business that prefers a person listening to asking the customer to write hands the whole burst over: the person
+  // who picks it up answers the words too.
+  const auto unheard = std::count_if(batch.messages.begin(), batch.messages.end(), billing::Unheard);
+  if (unheard > 0 && settings->unheard_voice_notes == agent::UnheardVoiceNotes::kHandOff) {
+    store::Reply reply;
+    reply.decision = Decision::kEscalate;
+    reply.reason = Reason::kMediaNotUnderstood;
+    reply.trace = SerializeJson(boost::json::array{{{"stage", "media"},
+                                                    {"unheard_voice_notes", unheard},
+                                                    {"setting", agent::ToString(settings->unheard_voice_notes)}}});
+    reply.hand_off = true;
+    reply.human_idle_ms = human_idle_ms;
+    const agent::BotMessage message =
+        agent::OutOfHours(*settings, now_ms) ? agent::BotMessage::kOutOfHours : agent::BotMessage::kHandoff;
+    reply.messages.push_back({MessageType::kText, agent::BotText(*settings, message, language), {}});
+    reply.usage = meter_.UsageFor(batch, reply, false, now_ms);
+    co_return reply;
+  }
   Result<billing::Admission> admission = co_await meter_.Admit(batch, now_ms, notices);
   if (!admission) co_return admission.error();
-  const int64_t human_idle_ms = config_.human_idle_minutes * 60 * 1000;
 
   store::Reply reply;
   bool ai_answered = false;

@@ -27,8 +27,10 @@ enum class Reason {
   // AUTO_REPLY
   kFaq,
   kAnswered,
-  kFeatureNotInPlan,    //!< Only media the plan does not cover: the notice was sent.
-  kMediaNotUnderstood,  //!< Only voice notes no transcript was made of: the notice asking to write was sent.
+  kFeatureNotInPlan,  //!< Only media the plan does not cover: the notice was sent.
+  //! Voice notes no transcript was made of: alone in the burst, the notice asking to write was sent; or, by the
+  //! assistant's unheard_voice_notes setting, the conversation went to a person who listens.
+  kMediaNotUnderstood,
   // ESCALATE, from triage
   kUrgentSafety,  //!< Injury, medical emergency, threats, self-harm: the safety message is sent at once.
   kHumanRequested,

@@ -315,6 +315,25 @@ TEST_F(MediaUnderstandingTest, WhenTranscriptionFailsTheCustomerIsAskedToWrite) 
   EXPECT_EQ(parley_->logs().find(kTranscriptionKey), std::string::npos);
 }
 
+TEST_F(MediaUnderstandingTest, ABusinessThatPrefersItHasAPersonListenInstead) {
+  BootWithAgent(/*transcriber=*/false);
+  auto set = Call("PUT", parley_->url("/api/ai-settings"), R"({"unheard_voice_notes": "hand_off"})",
+                  {{"Authorization", "Bearer " + api_key_}, {"Content-Type", "application/json"}});
+  ASSERT_EQ(set.status, 200) << set.body;
+  graph_.AddMedia("2077324873498579", kToken, FakeOpenAi::Recording("Are you open on Sunday?"), "audio/ogg");
+  ASSERT_EQ(Webhook(WhatsAppMedia("audio", "wamid.voice9", "2077324873498579", "audio/ogg")).status, 200);
+  ASSERT_TRUE(graph_.WaitForSends(1, 15s)) << parley_->logs();
+  EXPECT_EQ(graph_.sends()[0].body.at("text").at("body"),
+            "I'm passing you to a member of our team, who will answer you here shortly.");
+  EXPECT_TRUE(model_.requests().empty());  // Nothing for the AI to read.
+  const json::value conversation = Get("/api/conversations").at("data").at(0);
+  EXPECT_EQ(conversation.at("mode"), "human") << json::serialize(conversation);
+  EXPECT_EQ(conversation.at("handoff_reason"), "media_not_understood") << json::serialize(conversation);
+  const json::value item = Get("/api/support").at("data").at(0);
+  EXPECT_EQ(item.at("reason"), "media_not_understood") << json::serialize(item);
+  EXPECT_EQ(item.at("priority"), "normal");
+}
+
 TEST_F(MediaUnderstandingTest, ThePhotosTextReachesTheAgentAndTheInbox) {
   BootWithAgent(/*transcriber=*/false);
   const std::string screenshot = media::testing::TextPng("ORDER #4417\nLivraison prévue le 12 décembre");

@@ -357,6 +357,18 @@ TEST(AiSettingsTest, TheServersModelReadingImagesSaysNothingOfAnotherModel) {
   EXPECT_EQ(ToPublicJson(defaults).at("llm_vision"), true);
 }
 
+TEST(AiSettingsTest, UnheardVoiceNotesAskToWriteUnlessAPersonListens) {
+  AiSettings settings;
+  EXPECT_EQ(settings.unheard_voice_notes, UnheardVoiceNotes::kAskToWrite);
+  EXPECT_EQ(ToPublicJson(settings).at("unheard_voice_notes"), "ask_to_write");
+  ASSERT_TRUE(ApplyAiSettingsJson(Obj(R"({"unheard_voice_notes": "hand_off"})"), settings));
+  EXPECT_EQ(settings.unheard_voice_notes, UnheardVoiceNotes::kHandOff);
+  auto refused = ApplyAiSettingsJson(Obj(R"({"unheard_voice_notes": "ignore"})"), settings);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("unheard_voice_notes"), std::string::npos);
+  EXPECT_EQ(settings.unheard_voice_notes, UnheardVoiceNotes::kHandOff);
+}
+
 TEST(AiSettingsTest, TheLatestModelChangeWinsWhicheverNameIsUsed) {
   crypto::SecretBox box = Box();
   AiSettings defaults = ServerDefaults();

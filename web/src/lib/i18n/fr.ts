@@ -239,6 +239,11 @@ const fr: Catalog = {
     'aiStudio.comments.public': 'Sous le commentaire',
     'aiStudio.comments.both': 'Sous le commentaire, et en entier en message privé',
     'aiStudio.comments.off': 'Pas du tout : l’équipe y répond',
+    'aiStudio.voiceNotes.title': 'Messages vocaux',
+    'aiStudio.voiceNotes': 'Quand un message vocal ne peut pas être transcrit',
+    'aiStudio.voiceNotes.hint': 'Sans service de transcription, ou s’il échoue, le bot ne peut pas écouter un message vocal. Le client n’est jamais laissé sans réponse.',
+    'aiStudio.voiceNotes.ask_to_write': 'Demander au client d’écrire plutôt',
+    'aiStudio.voiceNotes.hand_off': 'Passer la conversation à une personne, qui écoute',
     'aiStudio.batchWindow': 'Attendre d’autres messages (ms)',
     'aiStudio.batch.hint':
       'Combien de temps le bot attend le message suivant d’un client pour leur répondre ensemble (0 à 60 000 ms).',

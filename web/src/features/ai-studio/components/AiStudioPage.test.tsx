@@ -89,7 +89,7 @@ describe('AiStudioPage', () => {
     expect(await screen.findByRole('textbox', { name: 'Instructions to the model' })).toHaveValue(
       'You are Léa, of the Martin shoe shop.',
     );
-    for (const name of ['Persona', 'Model and provider', 'Thresholds', 'Batch window', "The bot's messages", 'Triage', 'Business hours']) {
+    for (const name of ['Persona', 'Model and provider', 'Thresholds', 'Batch window', "The bot's messages", 'Triage', 'Voice notes', 'Business hours']) {
       expect(screen.getByRole('heading', { name })).toBeInTheDocument();
     }
     expect(screen.getByText('Chat model API key: set')).toBeInTheDocument();
@@ -114,6 +114,9 @@ describe('AiStudioPage', () => {
     const comments = screen.getByRole('combobox', { name: 'Answer comments' });
     expect(comments).toHaveValue('private');
     await userEvent.selectOptions(comments, 'Under the comment');
+    const voiceNotes = screen.getByRole('combobox', { name: 'When a voice note cannot be transcribed' });
+    expect(voiceNotes).toHaveValue('ask_to_write');
+    await userEvent.selectOptions(voiceNotes, 'Pass the conversation to a person, who listens');
     await userEvent.click(screen.getByRole('button', { name: 'Save settings' }));
     expect(await screen.findByText('Settings saved.')).toBeInTheDocument();
     const body = sent(calls);
@@ -123,6 +126,7 @@ describe('AiStudioPage', () => {
     expect(body.triage).toEqual({ answer_greetings: false, try_to_answer: ['billing_dispute'] });
     expect(body.comment_replies).toBe('public');
     expect(body.llm_vision).toBe(true);
+    expect(body.unheard_voice_notes).toBe('hand_off');
     expect(body.persona).toBe('You are Léa, of the Martin shoe shop.');
   }, 30_000);
 

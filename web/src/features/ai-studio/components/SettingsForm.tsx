@@ -7,6 +7,7 @@ import { useI18n } from '../../../lib/i18n';
 import { useSaveAiSettings, type AiSettings } from '../api/settings';
 import {
   commentReplies,
+  unheardVoiceNotes,
   refusedField,
   toChanges,
   toDraft,
@@ -202,6 +203,25 @@ export function SettingsForm({ settings, timeZone }: { settings: AiSettings; tim
               {commentReplies.map((mode) => (
                 <option key={mode} value={mode}>
                   {t(`aiStudio.comments.${mode}`)}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      </section>
+
+      <section aria-labelledby="studio-voice-notes" className="studio-section">
+        <h3 id="studio-voice-notes">{t('aiStudio.voiceNotes.title')}</h3>
+        <Field label={t('aiStudio.voiceNotes')} hint={t('aiStudio.voiceNotes.hint')} error={errorOf('unheard_voice_notes')}>
+          {(props) => (
+            <select
+              {...props}
+              value={draft.unheard_voice_notes}
+              onChange={(event) => update({ unheard_voice_notes: event.target.value })}
+            >
+              {unheardVoiceNotes.map((choice) => (
+                <option key={choice} value={choice}>
+                  {t(`aiStudio.voiceNotes.${choice}`)}
                 </option>
               ))}
             </select>

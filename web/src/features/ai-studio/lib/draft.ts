@@ -25,6 +25,9 @@ export const triableReasons = ['complaint', 'billing_dispute', 'account_access',
 /** How public comments (Instagram) are answered: AiSettings' comment_replies. */
 export const commentReplies = ['private', 'public', 'both', 'off'] as const;
 
+/** What becomes of a voice note nobody could transcribe: AiSettings' unheard_voice_notes. */
+export const unheardVoiceNotes = ['ask_to_write', 'hand_off'] as const;
+
 export const numberFields = ['temperature', 'max_tokens', 'min_relevance', 'top_k', 'history_turns', 'batch_window_ms'] as const;
 export type NumberField = (typeof numberFields)[number];
 
@@ -56,6 +59,7 @@ export interface Draft {
   answer_greetings: boolean;
   try_to_answer: string[];
   comment_replies: string;
+  unheard_voice_notes: string;
   hoursEnabled: boolean;
   weekly: Record<Weekday, Interval[]>;
   closed_dates: string[];
@@ -87,6 +91,7 @@ export function toDraft(settings: AiSettings): Draft {
     answer_greetings: settings.triage?.answer_greetings ?? true,
     try_to_answer: [...(settings.triage?.try_to_answer ?? [])],
     comment_replies: settings.comment_replies ?? 'private',
+    unheard_voice_notes: settings.unheard_voice_notes ?? 'ask_to_write',
     hoursEnabled: Boolean(hours.enabled),
     weekly,
     closed_dates: [...(hours.closed_dates ?? [])],
@@ -124,6 +129,7 @@ export function toChanges(draft: Draft): AiSettingsChanges {
     messages,
     triage: { answer_greetings: draft.answer_greetings, try_to_answer: draft.try_to_answer },
     comment_replies: draft.comment_replies,
+    unheard_voice_notes: draft.unheard_voice_notes,
     business_hours: { enabled: draft.hoursEnabled, weekly: draft.weekly, closed_dates: draft.closed_dates },
   };
   for (const field of numberFields) changes[field] = numberValue(draft.numbers[field]);
