@@ -1,10 +1,13 @@
 // The API reference describes what the server really answers: a representative set of routes is called on the real
 // binary, and each JSON answer (successes and errors) is validated against the schema the document declares for its
 // status, by tests/openapi/check-responses.mjs (ajv, with undocumented fields refused). `parley openapi` prints the
-// same document as GET /api/openapi.json, and the TypeScript types generated from it compile.
+// same document as GET /api/openapi.json, and the TypeScript types generated from it compile. A multipart reply with
+// a file is sampled too.
 
+#include "http/multipart.h"
 #include "integration/payloads.h"
 #include "integration/tenant_fixture.h"
+#include "support/test_images.h"
 
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
@@ -97,6 +100,20 @@ TEST_F(OpenApiResponsesTest, RealAnswersMatchTheSchemasTheDocumentDeclares) {
   auto support = Sample("GET", "/api/support", "/api/support?status=open");
   Sample("POST", "/api/conversations/{id}/messages", c + "/messages", R"({"text": "Hello, Ana here."})", session);
   Sample("POST", "/api/conversations/{id}/messages", c + "/messages", R"({"text": ""})");
+  // A person's file with its caption (multipart), and one refused for what its bytes are.
+  auto file_reply = [&](const std::string& bytes) {
+    http::FormBody form =
+        http::BuildMultipart({{"file", "receipt.png", "image/png", bytes}, {"text", {}, {}, "The receipt"}});
+    HttpResult result = Call("POST", parley_->url(c + "/messages"), form.body,
+                             {{"Authorization", "Bearer " + key_}, {"Content-Type", form.content_type}});
+    samples_.push_back({{"method", "POST"},
+                        {"path", "/api/conversations/{id}/messages"},
+                        {"status", result.status},
+                        {"body", result.Json()}});
+    return result;
+  };
+  EXPECT_EQ(file_reply(media::testing::Png(64, 48)).status, 202);
+  EXPECT_EQ(file_reply(std::string("MZ\x90\x00\x03\x00\xff\xfe", 8)).status, 415);
   Sample("POST", "/api/support/{id}/resolve",
          "/api/support/" + std::to_string(support.Json().at("data").at(0).at("id").to_number<int64_t>()) + "/resolve",
          R"({"hand_back": true})");

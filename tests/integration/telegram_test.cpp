@@ -2,10 +2,12 @@
 // which bot the token is and sets its webhook (PARLEY_PUBLIC_URL + the channel's path, with a secret); an update
 // carrying that secret is stored and answered with sendMessage after a typing action; a wrong or missing secret is
 // refused with nothing stored; a redelivered update is a duplicate; a pressed button is answered in the webhook's
-// answer; an edit is a new version of the message; a photo is downloaded with getFile.
+// answer; an edit is a new version of the message; a photo is downloaded with getFile; a person's photo is uploaded
+// with sendPhoto and its caption.
 
 #include "fakes/fake_telegram.h"
 #include "fakes/markdown_v2.h"
+#include "http/multipart.h"
 #include "integration/harness.h"
 #include "support/test_images.h"
 
@@ -338,6 +340,40 @@ TEST(TelegramChannelAdd, ARefusedTokenAddsNothing) {
   auto retried = parley.Cli({"channel", "add", "telegram", "--tenant", tenant_id, "--bot-token", "123:known"});
   ASSERT_EQ(retried.exit_code, 0) << retried.out << retried.err;
   EXPECT_EQ(json::parse(retried.out).at("channel_id"), 1);
+}
+
+TEST_F(TelegramTest, APersonsPhotoIsUploadedWithSendPhotoAndItsCaption) {
+  ASSERT_EQ(PostUpdate(TextUpdate(301, 31, "Can I see the cake?")).status, 200);
+  json::array conversations;
+  ASSERT_TRUE(Eventually(
+      [&] {
+        conversations = Conversations();
+        return !conversations.empty();
+      },
+      10s));
+  const std::string id = std::to_string(conversations[0].at("id").to_number<int64_t>());
+  const std::string photo = media::testing::Jpeg(400, 300);
+  http::FormBody form =
+      http::BuildMultipart({{"file", "cake.jpg", "image/jpeg", photo}, {"text", {}, {}, "Fresh this morning"}});
+  HttpResult sent = Call("POST", parley_->url("/api/conversations/" + id + "/messages"), form.body,
+                         {{"Authorization", "Bearer " + api_key_}, {"Content-Type", form.content_type}});
+  ASSERT_EQ(sent.status, 202) << sent.body;
+  ASSERT_TRUE(telegram_.WaitForCalls("sendPhoto", 1, 10s)) << parley_->logs();
+  const TelegramCall call = telegram_.calls("sendPhoto")[0];
+  EXPECT_EQ(call.token, kToken);
+  EXPECT_EQ(call.params.at("chat_id").as_string(), std::to_string(kUserId));
+  EXPECT_EQ(call.params.at("caption"), "Fresh this morning");
+  EXPECT_EQ(call.params.at("photo"),
+            (json::object{{"file_name", "cake.jpg"}, {"content_type", "image/jpeg"}, {"size", photo.size()}}));
+  // Recorded as sent with Telegram's key for the message.
+  ASSERT_TRUE(Eventually(
+      [&] {
+        for (const auto& m : Messages(conversations[0])) {
+          if (m.at("type") == "image" && m.at("status") == "sent") return true;
+        }
+        return false;
+      },
+      10s));
 }
 
 }  // namespace

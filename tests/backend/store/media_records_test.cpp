@@ -1,7 +1,8 @@
 // Customers' media records on every backend: made with their message, leased once, retried, finished, scoped by
-// tenant, expired by retention and deleted with their contact.
+// tenant, expired by retention and deleted with their contact; a person's file in a reply, ready with its message.
 
 #include "store_test.h"
+#include "support/platform_rules.h"
 
 #include "store/contact_store.h"
 #include "store/events.h"
@@ -197,6 +198,68 @@ TEST_P(MediaRecordsTest, RetentionClearsTheFilesOfOldMediaAndErasureDeletesTheRe
   ASSERT_TRUE(store_->contacts().EraseContact(tenant_.id, contact, "user:1", kT0 + 400000));
   EXPECT_EQ(Count("SELECT COUNT(*) FROM media"), 0);
   EXPECT_TRUE(media().FileKeys(tenant_.id).value().empty());
+}
+
+TEST_P(MediaRecordsTest, APersonsFileIsReadyWithItsReplyAndGoesOutWithIt) {
+  const int64_t conversation =
+      Ingest(Request(kT0, {Inbound("wamid.q1", "c1", "My receipt?")})).value().pending.at(0).conversation_id;
+  const OutboundFile file{.type = MessageType::kImage,
+                          .mime_type = "image/jpeg",
+                          .bytes = 48'213,
+                          .filename = "receipt.jpg",
+                          .file_key = std::string(64, 'a'),
+                          .thumbnail_key = std::string(64, 'b'),
+                          .agent_key = std::string(64, 'c')};
+  auto reply = store_->QueuePersonReply(tenant_.id, conversation, "Here it is", "user:1", 0, kT0 + 10,
+                                        parley::testing::kWhatsAppWindow, std::nullopt, file);
+  ASSERT_TRUE(reply) << reply.error().message;
+  EXPECT_EQ(reply->draft.type, MessageType::kImage);
+  EXPECT_EQ(reply->draft.text, "Here it is");
+  ASSERT_TRUE(reply->draft.file);
+  EXPECT_EQ(reply->draft.file->file_key, file.file_key);
+  EXPECT_EQ(reply->draft.file->mime_type, "image/jpeg");
+  EXPECT_EQ(reply->draft.file->bytes, 48'213);
+  EXPECT_EQ(reply->draft.file->filename, "receipt.jpg");
+  EXPECT_GE(reply->draft.file->public_id.size(), 24u);
+
+  // Its record is ready at once (nothing to fetch) and the thread finds it like a customer's.
+  auto records = media().ForMessages(tenant_.id, {reply->id}).value();
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].status, MediaStatus::kReady);
+  EXPECT_EQ(records[0].public_id, reply->draft.file->public_id);
+  EXPECT_EQ(records[0].thumbnail_key, file.thumbnail_key);
+  EXPECT_EQ(records[0].type, MessageType::kImage);
+  EXPECT_FALSE(media().NextDue().value().has_value());
+  EXPECT_EQ(media().FileKeys(tenant_.id).value(),
+            (std::set<std::string>{file.file_key, file.thumbnail_key, file.agent_key}));
+  const StoredMessage stored = MessageById(conversation, reply->id);
+  EXPECT_EQ(stored.details.at("media").at("filename"), "receipt.jpg");
+
+  // The outbox leases it with its file.
+  auto attempt = store_->LeaseNextOutbound(conversation, kT0 + 20, 30'000).value();
+  ASSERT_TRUE(attempt.lease);
+  ASSERT_TRUE(attempt.lease->message.draft.file);
+  EXPECT_EQ(attempt.lease->message.draft.file->public_id, reply->draft.file->public_id);
+
+  // A caption may be empty; a file is not a template's, and is an image, audio, a video or a document.
+  OutboundFile document = file;
+  document.type = MessageType::kDocument;
+  EXPECT_TRUE(store_->QueuePersonReply(tenant_.id, conversation, "", "user:1", 0, kT0 + 30,
+                                       parley::testing::kWhatsAppWindow, std::nullopt, document));
+  OutboundFile sticker = file;
+  sticker.type = MessageType::kSticker;
+  EXPECT_EQ(store_
+                ->QueuePersonReply(tenant_.id, conversation, "", "user:1", 0, kT0 + 40,
+                                   parley::testing::kWhatsAppWindow, std::nullopt, sticker)
+                .error()
+                .code,
+            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(store_
+                ->QueuePersonReply(tenant_.id, conversation, "Hi", "user:1", 0, kT0 + 50,
+                                   parley::testing::kWhatsAppWindow, TemplateMessage{"hello", "en", {}}, file)
+                .error()
+                .code,
+            ErrorCode::kInvalidArgument);
 }
 
 }  // namespace
