@@ -125,6 +125,21 @@ describe('applyEvent', () => {
     expect(client.getQueryState(queryKeys.messages(2))).toBeUndefined();
   });
 
+  it('loads a thread again for a new message with a file, whose event has no links', () => {
+    const client = setup();
+    const created = (id: number, type: string) =>
+      ({
+        id,
+        type: 'message.created',
+        created_at: '',
+        data: { conversation_id: 1, message: { ...message(id), type, direction: 'out' } },
+      }) as LiveEvent;
+    applyEvent(client, created(21, 'text'));
+    expect(client.getQueryState(queryKeys.messages(1))?.isInvalidated).toBe(false);
+    applyEvent(client, created(22, 'image'));
+    expect(client.getQueryState(queryKeys.messages(1))?.isInvalidated).toBe(true);
+  });
+
   it('hides and shows a comment in place when another dashboard moderates it', () => {
     const client = setup();
     const comment = { media_id: '17887498072083520', media_product_type: 'FEED' };

@@ -9,6 +9,10 @@ import type { LiveEvent } from './events';
 
 type Pages<T> = InfiniteData<Page<T>, string | null>;
 
+// Messages that carry a file. An event names such a message without its media object (its signed links are made
+// for each read of the thread), so the thread is loaded again to show it.
+const fileTypes = new Set(['image', 'audio', 'voice', 'video', 'document', 'file', 'sticker']);
+
 /** Newest activity first, as GET /api/conversations sorts; ties by id, newest first. */
 export function compareActivity(a: Conversation, b: Conversation): number {
   const byTime = String(b.last_message_at ?? '').localeCompare(String(a.last_message_at ?? ''));
@@ -171,6 +175,9 @@ export function applyEvent(client: QueryClient, event: LiveEvent): void {
   switch (event.type) {
     case 'message.created':
       addMessage(client, event.data.conversation_id, event.data.message);
+      if (fileTypes.has(String(event.data.message.type)) && !event.data.message.media) {
+        void client.invalidateQueries({ queryKey: queryKeys.messages(event.data.conversation_id) });
+      }
       if (event.data.message.direction === 'out') {
         void client.invalidateQueries({ queryKey: queryKeys.traces(event.data.conversation_id) });
       }
