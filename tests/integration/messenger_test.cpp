@@ -4,6 +4,7 @@
 
 #include "fakes/fake_graph.h"
 #include "integration/harness.h"
+#include "integration/payloads.h"
 
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
@@ -30,16 +31,8 @@ int64_t NowMs() {
       .count();
 }
 
-// A Page webhook as Meta sends it for one text message (Messenger Platform, `messages` field).
 std::string PageText(const std::string& mid, const std::string& text, int64_t at_ms = NowMs()) {
-  return json::serialize(json::object{
-      {"object", "page"},
-      {"entry", json::array{{{"id", kPageId},
-                             {"time", at_ms},
-                             {"messaging", json::array{{{"sender", {{"id", kPsid}}},
-                                                        {"recipient", {{"id", kPageId}}},
-                                                        {"timestamp", at_ms},
-                                                        {"message", {{"mid", mid}, {"text", text}}}}}}}}}});
+  return payloads::MessengerText(kPageId, kPsid, mid, text, at_ms);
 }
 
 class MessengerTest : public ::testing::Test {

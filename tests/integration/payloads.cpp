@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include <ctime>
+#include <string_view>
 
 namespace parley::testing::payloads {
 
@@ -52,17 +53,22 @@ std::string WhatsAppMedia(const std::string& phone_number_id, const std::string&
 
 namespace {
 
-std::string InstagramMessage(const std::string& account_id, const std::string& sender, const std::string& recipient,
-                             json::object message) {
-  int64_t now_ms = NowSeconds() * 1000;
+// Meta's `messaging` webhooks (Instagram's object "instagram", a Page's "page"): one message event.
+std::string MessagingEvent(std::string_view object, const std::string& account_id, const std::string& sender,
+                           const std::string& recipient, json::object message, int64_t at_ms) {
   return json::serialize(
-      json::object{{"object", "instagram"},
+      json::object{{"object", object},
                    {"entry", json::array{{{"id", account_id},
-                                          {"time", now_ms},
+                                          {"time", at_ms},
                                           {"messaging", json::array{{{"sender", {{"id", sender}}},
                                                                      {"recipient", {{"id", recipient}}},
-                                                                     {"timestamp", now_ms},
+                                                                     {"timestamp", at_ms},
                                                                      {"message", std::move(message)}}}}}}}});
+}
+
+std::string InstagramMessage(const std::string& account_id, const std::string& sender, const std::string& recipient,
+                             json::object message) {
+  return MessagingEvent("instagram", account_id, sender, recipient, std::move(message), NowSeconds() * 1000);
 }
 
 }  // namespace
@@ -75,6 +81,11 @@ std::string InstagramText(const std::string& account_id, const std::string& from
 std::string InstagramEcho(const std::string& account_id, const std::string& customer, const std::string& mid,
                           const std::string& text) {
   return InstagramMessage(account_id, account_id, customer, {{"mid", mid}, {"text", text}, {"is_echo", true}});
+}
+
+std::string MessengerText(const std::string& page_id, const std::string& from, const std::string& mid,
+                          const std::string& text, int64_t at_ms) {
+  return MessagingEvent("page", page_id, from, page_id, {{"mid", mid}, {"text", text}}, at_ms);
 }
 
 }  // namespace parley::testing::payloads

@@ -1,5 +1,5 @@
 #pragma once
-// Webhook payloads in the exact shapes Meta sends (WhatsApp Cloud API, Instagram Messaging), for the
+// Webhook payloads in the exact shapes Meta sends (WhatsApp Cloud API, Instagram Messaging, Messenger), for the
 // integration tests.
 
 #include <cstdint>
@@ -22,6 +22,10 @@ std::string WhatsAppMedia(const std::string& phone_number_id, const std::string&
 // A customer's text message to the Instagram account `account_id`.
 std::string InstagramText(const std::string& account_id, const std::string& from, const std::string& mid,
                           const std::string& text);
+
+// A customer's text message to the Facebook Page `page_id` (Messenger Platform, `messages` field), sent at `at_ms`.
+std::string MessengerText(const std::string& page_id, const std::string& from, const std::string& mid,
+                          const std::string& text, int64_t at_ms = NowSeconds() * 1000);
 
 // The echo Instagram sends when the business itself writes to `customer` (from Instagram's app, or through the
 // API).

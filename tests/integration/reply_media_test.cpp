@@ -34,19 +34,6 @@ constexpr const char* kPageToken = "EAAPage-messenger-token";
 constexpr const char* kPsid = "6923849103847562";
 constexpr const char* kPublicUrl = "https://parley.example.com";
 
-// A Page webhook for one text message (Messenger Platform, `messages` field).
-std::string PageText(const std::string& mid, const std::string& text) {
-  const int64_t at_ms = payloads::NowSeconds() * 1000;
-  return json::serialize(json::object{
-      {"object", "page"},
-      {"entry", json::array{{{"id", kPageId},
-                             {"time", at_ms},
-                             {"messaging", json::array{{{"sender", {{"id", kPsid}}},
-                                                        {"recipient", {{"id", kPageId}}},
-                                                        {"timestamp", at_ms},
-                                                        {"message", {{"mid", mid}, {"text", text}}}}}}}}}});
-}
-
 class ReplyMediaTest : public ::testing::Test {
  protected:
   // A server with a tenant, its WhatsApp and Messenger channels and `extra` settings, started.
@@ -87,7 +74,7 @@ class ReplyMediaTest : public ::testing::Test {
       in = Call("POST", parley_->url("/api/whatsapp/webhook"), body,
                 {{"X-Hub-Signature-256", Sign(kWhatsAppSecret, body)}, {"Content-Type", "application/json"}});
     } else {
-      const std::string body = PageText("m_in1", "Where is my order?");
+      const std::string body = payloads::MessengerText(kPageId, kPsid, "m_in1", "Where is my order?");
       in = Call("POST", parley_->url("/api/messenger/webhook"), body,
                 {{"X-Hub-Signature-256", Sign(kMessengerSecret, body)}, {"Content-Type", "application/json"}});
     }
