@@ -1,6 +1,7 @@
 #include "agent/support.h"
 
 #include "agent/grounding.h"
+#include "knowledge/language.h"
 #include "knowledge/text.h"
 
 #include <algorithm>
@@ -190,6 +191,29 @@ bool CoversFirmSubject(const Subject& subject, const knowledge::Passage& passage
   size_t held = 0;
   for (const auto& stem : firm) held += present.count(stem);
   return 2 * held > firm.size();
+}
+
+bool AsksUnheldKind(std::string_view question, const Subject& subject, std::string_view language) {
+  constexpr size_t kMinKindLetters = 3;
+  if (subject.stems.size() != 1 || subject.unheld.empty()) return false;
+  const std::string code = knowledge::LanguageCode(language).value_or("");
+  const bool modifier_first = code == "en" || code == "de" || code == "nl";
+  if (!modifier_first) return false;
+  auto& stemmer = knowledge::ThreadStemmer(language);
+  const std::vector<std::string> words = knowledge::Words(knowledge::Fold(question));
+  auto is_held = [&](size_t i) { return i < words.size() && stemmer.Stem(words[i]) == subject.stems.front(); };
+  auto is_kind = [&](size_t i) {
+    return i < words.size() && words[i].size() >= kMinKindLetters && !HasDigit(words[i]) &&
+           std::find(subject.unheld.begin(), subject.unheld.end(), stemmer.Stem(words[i])) != subject.unheld.end();
+  };
+  for (size_t i = 0; i < words.size(); ++i) {
+    if (!is_kind(i)) continue;
+    if (is_held(i + 1)) return true;  // "aerial yoga"
+    if (code != "en") continue;
+    if (i + 1 < words.size() && words[i + 1] == "of" && is_held(i + 2)) return true;  // "brand of shampoo"
+    if (i >= 2 && words[i - 1] == "s" && is_held(i - 2)) return true;                 // "dentist's name"
+  }
+  return false;
 }
 
 std::string SupportedQuote(const Subject& subject, std::string_view quote, std::string_view context,

@@ -96,6 +96,17 @@ bool CoversSubject(const Subject& subject, const knowledge::Passage& passage, st
 // False when nothing is firm ("Was kostet er?": what does it cost): the question is not answered alone.
 bool CoversFirmSubject(const Subject& subject, const knowledge::Passage& passage, std::string_view language);
 
+// Whether `question` (as searched, in the knowledge's language `language`) asks about a kind or an attribute of
+// something the knowledge names only in general: of its subject, the knowledge holds one stem alone (H), and a word
+// of at least three letters that no chunk holds after spelling correction (`subject.unheld`, U) names a kind of H,
+// directly before it ("aerial yoga" at a yoga studio, "business cards" at a hotel), or an attribute of it, in English
+// "the U of H" or "H's U" ("the brand of shampoo", "the dentist's name"). A passage found through H is then about H
+// in general, and quoting it would answer what was not asked ("We teach vinyasa, hatha, yin and prenatal yoga").
+// The first form is read where a modifier comes before its head (English, German, Dutch); a word after H ("return
+// window", where the knowledge says "30 days to return") is not, nor a question whose subject holds two known
+// stems, which a passage may hold together. Words of one or two letters ("b&w", "3d") are fragments, not kinds.
+bool AsksUnheldKind(std::string_view question, const Subject& subject, std::string_view language);
+
 // `quote` (sentences of one passage) without the sentences that state a number and hold less than kMinSubjectSupport
 // of `subject` with `context`; empty when none is left. A sentence without a number stays: it states no figure that
 // could belong to something else.

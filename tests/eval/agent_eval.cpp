@@ -5,6 +5,7 @@
 #include "core/blocking_pool.h"
 #include "core/config.h"
 #include "core/crypto.h"
+#include "core/json.h"
 #include "http/client.h"
 #include "knowledge/retriever.h"
 #include "knowledge/text.h"
@@ -360,6 +361,16 @@ RunFigures RunEvaluation(const DevSet& set, const RunOptions& options) {
     if (!right || options.verbose) figures.verdicts.push_back((right ? "  ok    " : "  MISS  ") + line);
   };
 
+  std::ofstream traces;
+  if (!options.traces.empty()) traces.open(options.traces);
+  auto record = [&](const DevQuestion& question, bool right, const std::optional<json::object>& answer) {
+    if (!traces.is_open()) return;
+    json::object line{
+        {"tenant", question.tenant}, {"kind", question.kind}, {"question", question.text}, {"right", right}};
+    line["answer"] = answer ? json::value(*answer) : json::value(nullptr);
+    traces << SerializeJson(line) << '\n';
+  };
+
   knowledge::Retriever bm25(knowledge, service.indexes());
   for (const auto& question : set.questions) {
     const Tenant& tenant = tenants.at(question.tenant);
@@ -391,6 +402,7 @@ RunFigures RunEvaluation(const DevSet& set, const RunOptions& options) {
       kind.wrong_facts += answered;
       if (answered) detail += " answered: " + Shorten(text);
       verdict(!answered, question.kind + "  " + question.text + "  → " + detail);
+      record(question, !answered, answer);
       continue;
     }
     std::vector<std::string> missed;
@@ -406,6 +418,7 @@ RunFigures RunEvaluation(const DevSet& set, const RunOptions& options) {
     if (!wrong.empty()) detail += " WRONG FACT (" + wrong + "): " + Shorten(text);
     if (!missed.empty()) detail += answered ? " cited " + (cited.empty() ? "nothing" : cited[0].document) : "";
     verdict(missed.empty() && wrong.empty(), question.kind + "  " + question.text + "  → " + detail);
+    record(question, missed.empty() && wrong.empty(), answer);
 
     if (options.bm25) {
       knowledge::RetrievalOptions retrieval;

@@ -104,6 +104,9 @@ struct RunOptions {
   //! The offline dictionaries, as the server's configuration names them; a directory without their files measures
   //! the agent without them.
   std::string dictionary_dir = Config{}.dictionary_dir;
+  //! When set, a JSON line per question is written there: its tenant, kind, text, verdict and the agent's whole
+  //! answer with its trace (the features each decision was made on), to read why a question was or was not answered.
+  std::filesystem::path traces;
 };
 
 // Ingests the corpus into a fresh SQLite store (one knowledge base per tenant), asks every question and triage

@@ -40,6 +40,8 @@ int main(int argc, char** argv) {
   app.add_option("--record", record, "write the figures to this file as the eval test's floors");
   app.add_option("--dictionary-dir", options.dictionary_dir,
                  "FreeDict dictionaries for cross-lingual questions (a directory without them: none)");
+  app.add_option("--traces", options.traces,
+                 "write a JSON line per question (its verdict, the answer and the agent's trace) to this file");
   app.add_flag("--verbose", verbose, "a verdict line for every question and case, not only the failures");
   CLI11_PARSE(app, argc, argv);
 

@@ -117,7 +117,12 @@ class GenerateStage final : public Stage {
       const bool unfirm = !question.translated.empty() && !question.passages.empty() &&
                           !CoversFirmSubject(question.subject, question.passages.front(), settings.language);
       if (unfirm) entry["not_firm"] = true;
-      if (answerability.answer && !ambiguous && !unfirm && !question.passages.empty() &&
+      // A kind or an attribute the knowledge never names of a thing it names in general (support.h): a passage
+      // about the thing would answer what was not asked.
+      const bool unheld_kind =
+          question.translated.empty() && AsksUnheldKind(question.text, question.subject, settings.language);
+      if (unheld_kind) entry["unheld_kind"] = true;
+      if (answerability.answer && !ambiguous && !unfirm && !unheld_kind && !question.passages.empty() &&
           question.passages.front().relevance >= settings.min_relevance) {
         const knowledge::Passage& best = question.passages.front();
         question.answer = QuoteAnswer(question.searched(), best, settings.language);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -158,6 +159,42 @@ TEST(SupportTest, ATranslatedQuestionIsAnsweredOnlyFromAPassageAboutItsFirmWords
   EXPECT_TRUE(CoversFirmSubject(three, pets, "en"));
   three.firm = {"dog", "parrot"};
   EXPECT_FALSE(CoversFirmSubject(three, pets, "en"));
+}
+
+// The subject of `question` as the retrieve stage builds it, with `unheld` the stems no chunk holds.
+Subject HeldExcept(const std::string& question, const std::vector<std::string>& unheld,
+                   const std::string& language = "en") {
+  const std::vector<std::string> stems = SubjectStems(knowledge::ContentWords(question), language);
+  std::vector<size_t> holding;
+  for (const auto& stem : stems) holding.push_back(std::count(unheld.begin(), unheld.end(), stem) ? 0 : 1);
+  return KnownSubject(stems, holding);
+}
+
+TEST(SupportTest, AKindOrAnAttributeTheKnowledgeNeverNamesOfAThingItNamesIsNotAnswered) {
+  // A studio that teaches yoga but never says "aerial"; a groomer whose shampoos have no brand in its pages.
+  EXPECT_TRUE(AsksUnheldKind("do you offer aerial yoga", HeldExcept("do you offer aerial yoga", {"aerial"}), "en"));
+  EXPECT_TRUE(
+      AsksUnheldKind("do you offer aerial yoga", HeldExcept("do you offer aerial yoga", {"aerial"}), "english"));
+  EXPECT_TRUE(AsksUnheldKind("what brand of shampoo do you use",
+                             HeldExcept("what brand of shampoo do you use", {"brand"}), "en"));
+  EXPECT_TRUE(AsksUnheldKind("what is the dentist's name", HeldExcept("what is the dentist's name", {"name"}), "en"));
+  // Every word held: nothing to judge.
+  EXPECT_FALSE(AsksUnheldKind("do you offer aerial yoga", Known("do you offer aerial yoga"), "en"));
+  // The unheld word is not a kind of the held one: it comes after it ("return window": the knowledge says "30 days
+  // to return"), or elsewhere in the question.
+  EXPECT_FALSE(AsksUnheldKind("return window?", HeldExcept("return window?", {"window"}), "en"));
+  EXPECT_FALSE(AsksUnheldKind("how long will my pizza take to arrive",
+                              HeldExcept("how long will my pizza take to arrive", {"arriv"}), "en"));
+  // Two known stems: a passage may hold both, and the answerability model judges it.
+  EXPECT_FALSE(AsksUnheldKind("can i pay for a new bike in several payments",
+                              HeldExcept("can i pay for a new bike in several payments", {"sever"}), "en"));
+  // A fragment of one or two letters is no kind ("b&w copies").
+  EXPECT_FALSE(
+      AsksUnheldKind("50 b&w copies how much each", HeldExcept("50 b&w copies how much each", {"b", "w"}), "en"));
+  // French puts a modifier after its head: the rule reads only languages that put it before.
+  const Subject aerien = HeldExcept("yoga aérien ?", {"aerien"}, "fr");
+  ASSERT_EQ(aerien.stems.size(), 1u);
+  EXPECT_FALSE(AsksUnheldKind("yoga aérien ?", aerien, "fr"));
 }
 
 TEST(SupportTest, SentencesAreCutAtTheirEndAndAtLineBreaks) {
