@@ -36,7 +36,7 @@ boost::json::object MediaJson(const store::MediaRecord* record, const boost::jso
   };
   boost::json::object media{{"transcript", nullptr}, {"ocr_text", nullptr}, {"thumbnail_url", nullptr}};
   if (record == nullptr) {
-    // Media Parley does not keep: the platform's own URL (Instagram), when it gave one.
+    // A message stored before its platform's links had records (migration 0031): the platform's own URL.
     const std::string url = detail("url");
     media["mime_type"] = StringOrNull(detail("mime_type"));
     media["bytes"] = nullptr;
@@ -51,6 +51,10 @@ boost::json::object MediaJson(const store::MediaRecord* record, const boost::jso
     if (ready && !record->file_key.empty()) {
       media["url"] = links.public_url +
                      links.signer.Sign(record->tenant_id, record->public_id, media::Variant::kOriginal, links.now_s);
+    } else if (const std::string link = detail("url"); !link.empty() && record->platform_media_id == link) {
+      // A record of the platform's link (Instagram, Messenger: kept nowhere) shows through that link, whatever
+      // reading it came to. WhatsApp's webhooks may carry a URL too, one that needs the channel's token: never shown.
+      media["url"] = link;
     }
     if (ready && !record->thumbnail_key.empty()) {
       media["thumbnail_url"] = links.public_url + links.signer.Sign(record->tenant_id, record->public_id,

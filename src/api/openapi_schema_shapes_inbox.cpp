@@ -85,8 +85,8 @@ extern const std::string_view kInboxSchemaShapes = R"json({
     "properties": {
       "mime_type": {"type": ["string", "null"], "description": "Sniffed from the bytes once fetched; null before."},
       "bytes": {"type": ["integer", "null"], "description": "The file's size; null until fetched."},
-      "url": {"type": ["string", "null"], "description": "A signed link, valid PARLEY_MEDIA_URL_TTL_HOURS, that serves the file without a session (GET /api/media/{id}); for Instagram the platform's own URL; null unless ready."},
-      "thumbnail_url": {"type": ["string", "null"], "description": "Images: a signed link to a thumbnail (JPEG, at most 256 px)."},
+      "url": {"type": ["string", "null"], "description": "A signed link, valid PARLEY_MEDIA_URL_TTL_HOURS, that serves the file without a session (GET /api/media/{id}); null unless ready. For Instagram and Messenger, whose files Parley reads but never keeps, the platform's own link, from the start and whatever reading it came to."},
+      "thumbnail_url": {"type": ["string", "null"], "description": "Images Parley keeps: a signed link to a thumbnail (JPEG, at most 256 px)."},
       "transcript": {"type": ["string", "null"], "description": "Voice notes: what was said; null while not known."},
       "ocr_text": {"type": ["string", "null"], "description": "Images: the text in the picture; PDF documents: their text (the first 20,000 bytes); null while not known."},
       "status": {"type": "string", "enum": ["pending", "ready", "failed", "refused"]},

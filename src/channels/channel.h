@@ -42,6 +42,9 @@ struct FetchedMedia {
   std::string declared_mime_type;  //!< What the platform says; Parley sniffs the bytes instead (media/sniff.h).
 };
 
+// Channel::FetchMedia's refusal of a file over `max_bytes` (declared or delivered): kPayloadTooLarge naming the limit.
+Error MediaTooLarge(int64_t max_bytes, std::string detail);
+
 // A file a person sends from the inbox (docs/media.md, "Media in replies"), as the outbox hands it to the channel.
 struct OutboundMedia {
   MessageType type = MessageType::kImage;  //!< kImage, kAudio, kVideo or kDocument.
@@ -144,7 +147,8 @@ class Channel {
   virtual boost::asio::awaitable<Result<void>> RegisterWebhook(const SendAccount& account, std::string url,
                                                                std::string public_id);
 
-  // Downloads the customer's media `media_id` (UnifiedMessage::media's id) with the channel's token through `client`
+  // Downloads the customer's media `media_id` (UnifiedMessage::media's id, or its url on platforms that give only a
+  // link: store/media_records.h) with the channel's token through `client`
   // (the media fetcher's, whose answers may be as large as a document). kPayloadTooLarge when the platform declares or
   // delivers more than `max_bytes`; kNotFound when it no longer has the file; kPermissionDenied when the token is
   // refused; kUnavailable or kTimeout when trying again later may work; kInvalidArgument on a platform Parley cannot

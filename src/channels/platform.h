@@ -69,6 +69,10 @@ struct PlatformTraits {
   bool read_receipts = false;
   bool typing_indicator = false;
   bool media = false;  //!< Inbound images, audio, video and files are parsed.
+  //! Whether Parley keeps a copy of the customers' files (WhatsApp, Telegram), or only reads them once, to understand
+  //! them, and shows the platform's own link (Instagram and Messenger: Meta's app review refuses apps that store
+  //! Instagram media).
+  bool keeps_media = true;
   //! How a person's file reaches the customer (Channel::SendMedia): not at all, uploaded by Parley, or fetched by the
   //! platform from a signed Parley link, which needs PARLEY_PUBLIC_URL.
   enum class MediaReplies { kNone, kUpload, kLink };

@@ -1,5 +1,6 @@
 #include "media/fetcher.h"
 
+#include "channels/registry.h"
 #include "core/log.h"
 #include "core/utf8.h"
 #include "media/sniff.h"
@@ -40,13 +41,19 @@ Fetcher::Fetcher(asio::any_io_executor executor, store::Store& store, MediaStore
       clock_(clock),
       options_(std::move(options)) {}
 
-store::MediaOutcome Fetcher::Keep(const store::MediaRecord& record, const std::string& bytes, MediaStore& files,
-                                  const imaging::ImageOptions& image) {
+store::MediaOutcome Fetcher::Check(const store::MediaRecord& record, const std::string& bytes) {
   auto admitted = Admit(record.type, bytes);
   if (!admitted) return Refused(admitted.error().message);
   store::MediaOutcome outcome;
   outcome.mime_type = *admitted;
   outcome.bytes = static_cast<int64_t>(bytes.size());
+  return outcome;
+}
+
+store::MediaOutcome Fetcher::Keep(const store::MediaRecord& record, const std::string& bytes, MediaStore& files,
+                                  const imaging::ImageOptions& image) {
+  store::MediaOutcome outcome = Check(record, bytes);
+  if (outcome.status != store::MediaStatus::kReady) return outcome;
   auto key = files.Put(record.tenant_id, bytes);
   if (!key) {
     outcome.status = store::MediaStatus::kPending;  // The disk may have room again later.
@@ -68,38 +75,62 @@ store::MediaOutcome Fetcher::Keep(const store::MediaRecord& record, const std::s
       }
     }
   }
-  outcome.status = store::MediaStatus::kReady;
   return outcome;
+}
+
+bool Fetcher::Reads(MessageType type) const {
+  switch (KindOf(type).value_or(MediaKind::kSticker)) {
+    case MediaKind::kImage:
+      return !options_.ocr.languages.empty();
+    case MediaKind::kAudio:
+      return options_.transcriber != nullptr;
+    case MediaKind::kDocument:
+      return static_cast<bool>(options_.read_pdf);
+    default:
+      return false;
+  }
+}
+
+asio::awaitable<Result<store::MediaOutcome>> Fetcher::Obtain(const store::MediaRecord& record,
+                                                             const store::Channel& channel) {
+  channels::Channel* platform = options_.channels->Get(channel.platform);
+  if (platform == nullptr) co_return Error::InvalidArgument("downloading media is not supported on this platform");
+  const bool keeps = channels::TraitsOf(channel.platform).keeps_media;
+  // A file Parley does not keep is downloaded only to be read; the platform's link shows it.
+  if (!keeps && !Reads(record.type)) co_return store::MediaOutcome{};
+  const std::optional<MediaKind> kind = KindOf(record.type);
+  const int64_t max_bytes = kind ? MaxBytes(*kind) : 0;
+  const channels::SendAccount account{channel.account_id, channel.access_token};
+  Result<channels::FetchedMedia> fetched =
+      co_await platform->FetchMedia(client_, account, record.platform_media_id, max_bytes);
+  if (!fetched) co_return fetched.error();
+  store::MediaOutcome outcome;
+  if (keeps) {
+    auto keep = [&record, &fetched, this] { return Keep(record, fetched->bytes, files_, options_.image); };
+    outcome = co_await pool_.Run(keep);
+  } else {
+    outcome = Check(record, fetched->bytes);
+  }
+  if (outcome.status != store::MediaStatus::kReady) co_return outcome;
+  Result<void> read = co_await Understand(record, fetched->bytes, outcome);
+  // A transcription endpoint that is down now may answer later: the record waits for it, unless this was the last
+  // attempt, and then it is ready without what could not be read.
+  if (!read && WorthRetrying(read.error().code) && record.attempts + 1 < options_.attempts) co_return read.error();
+  co_return outcome;
 }
 
 asio::awaitable<void> Fetcher::Process(store::MediaRecord record, int64_t lease_until_ms) {
   auto load_channel = [this, id = record.channel_id] { return store_.GetChannel(id); };
   Result<store::Channel> channel = co_await pool_.Run(load_channel);
+  Result<store::MediaOutcome> obtained = channel.error();
+  if (channel) obtained = co_await Obtain(record, *channel);
   store::MediaOutcome outcome;
-  Error failure;
-  bool failed = false;
-  if (!channel) {
-    failure = channel.error();
-    failed = true;
-  } else if (channels::Channel* platform = options_.channels->Get(channel->platform); platform == nullptr) {
-    failure = Error::InvalidArgument("downloading media is not supported on this platform");
-    failed = true;
+  std::string detail;
+  if (obtained) {
+    outcome = std::move(*obtained);
   } else {
-    const std::optional<MediaKind> kind = KindOf(record.type);
-    const int64_t max_bytes = kind ? MaxBytes(*kind) : 0;
-    const channels::SendAccount account{channel->account_id, channel->access_token};
-    Result<channels::FetchedMedia> fetched =
-        co_await platform->FetchMedia(client_, account, record.platform_media_id, max_bytes);
-    if (!fetched) {
-      failure = fetched.error();
-      failed = true;
-    } else {
-      auto keep = [&record, &fetched, this] { return Keep(record, fetched->bytes, files_, options_.image); };
-      outcome = co_await pool_.Run(keep);
-      if (outcome.status == store::MediaStatus::kReady) co_await Understand(record, fetched->bytes, outcome);
-    }
-  }
-  if (failed) {
+    const Error& failure = obtained.error();
+    detail = failure.detail;
     if (failure.code == ErrorCode::kPayloadTooLarge || failure.code == ErrorCode::kUnsupportedMediaType) {
       outcome = Refused(failure.message);
     } else {
@@ -119,7 +150,7 @@ asio::awaitable<void> Fetcher::Process(store::MediaRecord record, int64_t lease_
                               {"tenant_id", record.tenant_id},
                               {"status", ToString(outcome.status)},
                               {"attempt", record.attempts + 1},
-                              {"detail", failed ? failure.detail : std::string()}});
+                              {"detail", detail}});
   auto finish = [this, id = record.id, lease_until_ms, &outcome] {
     return store_.media().Finish(id, lease_until_ms, outcome, clock_.NowMs());
   };
@@ -130,14 +161,14 @@ asio::awaitable<void> Fetcher::Process(store::MediaRecord record, int64_t lease_
   }
 }
 
-asio::awaitable<void> Fetcher::Understand(const store::MediaRecord& record, const std::string& bytes,
-                                          store::MediaOutcome& outcome) {
+asio::awaitable<Result<void>> Fetcher::Understand(const store::MediaRecord& record, const std::string& bytes,
+                                                  store::MediaOutcome& outcome) {
   const std::optional<MediaKind> kind = KindOf(record.type);
   const bool reads_image =
       kind == MediaKind::kImage && IsDecodableImage(outcome.mime_type) && !options_.ocr.languages.empty();
   const bool reads_pdf = kind == MediaKind::kDocument && outcome.mime_type == "application/pdf" && options_.read_pdf;
   const bool transcribes = kind == MediaKind::kAudio && options_.transcriber != nullptr;
-  if (!reads_image && !reads_pdf && !transcribes) co_return;
+  if (!reads_image && !reads_pdf && !transcribes) co_return Ok();
   const auto started = std::chrono::steady_clock::now();
   Result<std::string> understood = std::string();
   if (reads_image) {
@@ -156,7 +187,7 @@ asio::awaitable<void> Fetcher::Understand(const store::MediaRecord& record, cons
                                                                               {"error", understood.error().message},
                                                                               {"detail", understood.error().detail},
                                                                               {"ms", elapsed_ms}});
-    co_return;
+    co_return understood.error();
   }
   std::string text = std::move(*understood);
   text.resize(Utf8Prefix(text, kMaxReadTextBytes).size());
@@ -164,6 +195,7 @@ asio::awaitable<void> Fetcher::Understand(const store::MediaRecord& record, cons
   (transcribes ? outcome.transcript : outcome.ocr_text) = std::move(text);
   log::Info(transcribes ? "media_transcribed" : "media_text_read",
             {{"media_id", record.id}, {"tenant_id", record.tenant_id}, {"chars", chars}, {"ms", elapsed_ms}});
+  co_return Ok();
 }
 
 asio::awaitable<int> Fetcher::RunOnce() {

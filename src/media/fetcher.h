@@ -3,9 +3,12 @@
 // from its platform through the one HTTP client (its platform's Channel::FetchMedia), checks the bytes (media/sniff.h),
 // keeps them in the media store, makes an image's agent copy and thumbnail (imaging/image.h) on the blocking pool, has
 // a voice note transcribed (media/transcriber.h) and the text of a photo (imaging/ocr.h) or a PDF read, and records the
-// outcome; then it tells the reply path, whose burst waits for its media (app/reply_worker.h). A failure worth retrying
-// waits retry_base, then twice as long each time, up to `attempts` tries, and then the media is `failed` with the
-// reason; a file over its limit or of a type its message cannot carry is `refused`. Never in the webhook's request: the
+// outcome; then it tells the reply path, whose burst waits for its media (app/reply_worker.h). A platform whose files
+// Parley must not keep (PlatformTraits::keeps_media: Instagram, Messenger) has them downloaded only when there is
+// something to read, and only read. A failure worth retrying (a download, a transcription endpoint that is down) waits
+// retry_base, then twice as long each time, up to `attempts` tries; then a file that could not be had is `failed`
+// with the reason, one that could not be read is `ready` without its text; a file over its limit or of a type its
+// message cannot carry is `refused`. Never in the webhook's request: the
 // record is made with the message, and this runs in worker processes (PARLEY_ROLE all or worker), any number of them (a
 // record is leased by one).
 
@@ -74,14 +77,23 @@ class Fetcher {
   // and decoding): on the blocking pool.
   static store::MediaOutcome Keep(const store::MediaRecord& record, const std::string& bytes, MediaStore& files,
                                   const imaging::ImageOptions& image);
+  // Keep's check alone, for a file Parley does not keep: its type sniffed and admitted, or `refused`.
+  static store::MediaOutcome Check(const store::MediaRecord& record, const std::string& bytes);
 
  private:
   boost::asio::awaitable<void> Process(store::MediaRecord record, int64_t lease_until_ms);
-  // Adds what can be read from a kept file to `outcome`: a voice note's transcript, a photo's text (on the blocking
-  // pool) or a PDF's (at most kMaxReadTextBytes). A failure leaves it unknown (logged): the file is kept all the same,
-  // and the agent's turn says it could not listen, or reads the photo as "[image]".
-  boost::asio::awaitable<void> Understand(const store::MediaRecord& record, const std::string& bytes,
-                                          store::MediaOutcome& outcome);
+  // Downloads the record's file from `channel`'s platform, keeps it or only checks it (PlatformTraits::keeps_media),
+  // and reads it. An error when it could not be had or read now.
+  boost::asio::awaitable<Result<store::MediaOutcome>> Obtain(const store::MediaRecord& record,
+                                                             const store::Channel& channel);
+  // Whether a file of this type can tell the agent anything with this fetcher's options: a file Parley does not keep
+  // is downloaded only then.
+  bool Reads(MessageType type) const;
+  // Adds what can be read from a file to `outcome`: a voice note's transcript, a photo's text (on the blocking pool)
+  // or a PDF's (at most kMaxReadTextBytes). A failure leaves it unknown (logged) and is returned: Obtain tries again
+  // later when it may pass; else the agent's turn says it could not listen, or reads the photo as "[image]".
+  boost::asio::awaitable<Result<void>> Understand(const store::MediaRecord& record, const std::string& bytes,
+                                                  store::MediaOutcome& outcome);
   boost::asio::awaitable<void> Loop();
 
   boost::asio::any_io_executor executor_;

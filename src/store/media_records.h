@@ -1,6 +1,6 @@
 #pragma once
 // The records of customers' media (migration 0026 on SQLite, 0005 on PostgreSQL): one per inbound message that
-// carries a platform media id, created `pending` in the transaction that stores the message (store/store.h Ingest),
+// carries a platform media id, or only a link to the file (0031, 0010: Instagram, Messenger), created `pending` in the transaction that stores the message (store/store.h Ingest),
 // so a webhook's 200 always means the media will be fetched. Workers lease the due ones, fetch them and record the
 // outcome: `ready` with the stored files' keys (media/media_store.h) and what was read from it (a voice note's
 // transcript, the text in a photo), `refused` (too large, a type the message cannot carry) or, after the last
@@ -31,7 +31,7 @@ struct MediaRecord {
   int64_t channel_id = 0;
   int64_t conversation_id = 0;    //!< Its message's.
   std::string public_id;          //!< Random; what signed links name.
-  std::string platform_media_id;  //!< WhatsApp's media id.
+  std::string platform_media_id;  //!< The platform's media id, or the link where that is all it gives.
   MessageType type = MessageType::kImage;
   MediaStatus status = MediaStatus::kPending;
   std::string error;          //!< Why it was refused or failed; empty otherwise.
@@ -90,7 +90,7 @@ class MediaRecords {
   // Every file key the tenant's records name (originals, thumbnails, agent copies): what its files must keep.
   virtual Result<std::set<std::string>> FileKeys(int64_t tenant_id) = 0;
 
-  // The bytes of the tenant's ready media (originals).
+  // The bytes of the tenant's ready media that Parley keeps (originals).
   virtual Result<int64_t> UsageBytes(int64_t tenant_id) = 0;
 
   // Media retention: ready records created before `cutoff_ms` (every tenant's) lose their files: status `failed`,

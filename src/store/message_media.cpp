@@ -8,8 +8,11 @@ bool CarriesMedia(const StoredMessage& message) {
   if (message.direction != Direction::kIn) return false;
   const auto* media = message.details.if_contains("media");
   if (media == nullptr || !media->is_object()) return false;
-  const auto* id = media->as_object().if_contains("id");
-  return id != nullptr && id->is_string() && !id->as_string().empty();
+  auto named = [&media](std::string_view key) {
+    const auto* value = media->as_object().if_contains(key);
+    return value != nullptr && value->is_string() && !value->as_string().empty();
+  };
+  return named("id") || named("url");
 }
 
 Result<void> AttachMediaRecords(Store& store, int64_t tenant_id, std::vector<StoredMessage>& messages) {

@@ -10,8 +10,8 @@
 
 namespace parley::store {
 
-// Whether `message` has a media record: an inbound message naming a platform media id (the rule of the trigger that
-// makes the records, migrations 0026 SQLite and 0005 PostgreSQL).
+// Whether `message` has a media record: an inbound message naming a platform media id, or a link to its file (the
+// rule of the trigger that makes the records, migrations 0031 SQLite and 0010 PostgreSQL).
 bool CarriesMedia(const StoredMessage& message);
 
 // Sets the `media` of each of `messages` that carries media (all of `tenant_id`) to its record, with one read, and

@@ -55,6 +55,9 @@ struct FakeGraph::Impl {
   };
   std::map<std::string, MediaFile> media;  // By media id.
   int media_downloads = 0;
+  std::map<std::string, MediaFile> cdn_files;  // By asset id; no token.
+  int cdn_downloads = 0;
+  int cdn_downloads_with_authorization = 0;
   std::map<std::string, FakeComment> comments;  // By comment id.
   std::vector<FakeUpload> uploads;              // In the order received.
 };
@@ -391,6 +394,26 @@ FakeGraph::FakeGraph() : impl_(std::make_unique<Impl>()) {
         co_return response;
       });
   impl_->router.Add(
+      http::Verb::get, "/ig_messaging_cdn",
+      [this](const http::Request& request, const http::RouteContext& route) -> boost::asio::awaitable<http::Response> {
+        std::lock_guard lock(impl_->mutex);
+        std::string asset(route.Query("asset_id").value_or(""));
+        auto file = impl_->cdn_files.find(asset);
+        if (file == impl_->cdn_files.end() ||
+            route.Query("signature").value_or("") != crypto::Sha256Hex("cdn" + asset).substr(0, 24)) {
+          co_return http::TextResponse(http::Status::forbidden, "URL signature expired", "text/plain");
+        }
+        ++impl_->cdn_downloads;
+        if (request.find(boost::beast::http::field::authorization) != request.end()) {
+          ++impl_->cdn_downloads_with_authorization;
+        }
+        http::Response response{http::Status::ok, 11};
+        response.set(boost::beast::http::field::content_type, file->second.mime_type);
+        response.body() = file->second.bytes;
+        response.prepare_payload();
+        co_return response;
+      });
+  impl_->router.Add(
       http::Verb::get, "/{node}",
       [this, read](const http::Request& request,
                    const http::RouteContext& route) -> boost::asio::awaitable<http::Response> {
@@ -456,6 +479,24 @@ void FakeGraph::AddMedia(const std::string& media_id, const std::string& token, 
 int FakeGraph::media_downloads() const {
   std::lock_guard lock(impl_->mutex);
   return impl_->media_downloads;
+}
+
+std::string FakeGraph::AddCdnFile(std::string bytes, std::string mime_type) {
+  std::lock_guard lock(impl_->mutex);
+  const std::string asset = std::to_string(17900000000000000 + impl_->cdn_files.size());
+  impl_->cdn_files[asset] = {{}, std::move(bytes), std::move(mime_type)};
+  return base_url() + "/ig_messaging_cdn?asset_id=" + asset +
+         "&signature=" + crypto::Sha256Hex("cdn" + asset).substr(0, 24);
+}
+
+int FakeGraph::cdn_downloads() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->cdn_downloads;
+}
+
+int FakeGraph::cdn_downloads_with_authorization() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->cdn_downloads_with_authorization;
 }
 
 std::vector<RecordedRequest> FakeGraph::requests() const {

@@ -141,6 +141,14 @@ class FakeGraph {
   std::vector<FakeUpload> uploads() const;
   // Media files downloaded so far.
   int media_downloads() const;
+  // A file on Meta's CDN as an Instagram or Messenger attachment links to it
+  // (`<base>/ig_messaging_cdn?asset_id=…&signature=…`, like lookaside.fbsbx.com's): served without a token, with
+  // `mime_type` as Content-Type; a link whose signature does not match answers 403 "URL signature expired". Returns
+  // the link.
+  std::string AddCdnFile(std::string bytes, std::string mime_type);
+  // CDN files downloaded so far, and how many of those requests carried an Authorization header.
+  int cdn_downloads() const;
+  int cdn_downloads_with_authorization() const;
   // The Meta app that OAuth codes are issued to.
   void SetApp(const std::string& app_id, const std::string& app_secret);
   // A code the Login dialog would have sent to `redirect_uri`; it exchanges once for `user_token`.

@@ -3,7 +3,7 @@
 // its bytes; altered or expired links answer 403. Then media understood before the agent's turn: a voice note
 // transcribed by the fake OpenAI-compatible server's POST /v1/audio/transcriptions and answered as if its words had
 // been typed; without a transcriber (or when it fails) the customer is asked to write, never left in silence; a photo's
-// text read by Tesseract reaches the agent and the messages API.
+// text read by Tesseract reaches the agent and the messages API; a transcription endpoint that is down is tried again.
 
 #include "core/crypto.h"
 #include "fakes/fake_graph.h"
@@ -313,6 +313,19 @@ TEST_F(MediaUnderstandingTest, WhenTranscriptionFailsTheCustomerIsAskedToWrite) 
   EXPECT_TRUE(SettledMedia().at("transcript").is_null());
   // The server quoted the key back in its error; the log has it redacted.
   EXPECT_EQ(parley_->logs().find(kTranscriptionKey), std::string::npos);
+}
+
+TEST_F(MediaUnderstandingTest, ATranscriptionEndpointThatIsDownIsTriedAgainLater) {
+  BootWithAgent(/*transcriber=*/true);
+  model_.FailNext(3, 503);  // Every attempt of the HTTP client's first call: the media's first attempt fails.
+  graph_.AddMedia("2077324873498574", kToken, FakeOpenAi::Recording("Are you open on Sunday?"), "audio/ogg");
+  ASSERT_EQ(Webhook(WhatsAppMedia("audio", "wamid.voice4", "2077324873498574", "audio/ogg")).status, 200);
+  ASSERT_TRUE(graph_.WaitForSends(1, 20s)) << parley_->logs();
+  EXPECT_EQ(graph_.sends()[0].body.at("text").at("body"), kSundayHours);
+  json::object media = SettledMedia();
+  EXPECT_EQ(media.at("status"), "ready") << json::serialize(media);
+  EXPECT_EQ(media.at("transcript"), "Are you open on Sunday?");
+  EXPECT_EQ(graph_.media_downloads(), 2);  // Each attempt starts from the download.
 }
 
 TEST_F(MediaUnderstandingTest, ABusinessThatPrefersItHasAPersonListenInstead) {

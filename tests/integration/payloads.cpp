@@ -66,6 +66,10 @@ std::string MessagingEvent(std::string_view object, const std::string& account_i
                                                                      {"message", std::move(message)}}}}}}}});
 }
 
+json::object Attachment(const std::string& mid, const std::string& type, const std::string& url) {
+  return {{"mid", mid}, {"attachments", json::array{{{"type", type}, {"payload", {{"url", url}}}}}}};
+}
+
 std::string InstagramMessage(const std::string& account_id, const std::string& sender, const std::string& recipient,
                              json::object message) {
   return MessagingEvent("instagram", account_id, sender, recipient, std::move(message), NowSeconds() * 1000);
@@ -76,6 +80,16 @@ std::string InstagramMessage(const std::string& account_id, const std::string& s
 std::string InstagramText(const std::string& account_id, const std::string& from, const std::string& mid,
                           const std::string& text) {
   return InstagramMessage(account_id, from, account_id, {{"mid", mid}, {"text", text}});
+}
+
+std::string InstagramAttachment(const std::string& account_id, const std::string& from, const std::string& mid,
+                                const std::string& type, const std::string& url) {
+  return InstagramMessage(account_id, from, account_id, Attachment(mid, type, url));
+}
+
+std::string MessengerAttachment(const std::string& page_id, const std::string& from, const std::string& mid,
+                                const std::string& type, const std::string& url) {
+  return MessagingEvent("page", page_id, from, page_id, Attachment(mid, type, url), NowSeconds() * 1000);
 }
 
 std::string InstagramEcho(const std::string& account_id, const std::string& customer, const std::string& mid,

@@ -27,6 +27,13 @@ std::string InstagramText(const std::string& account_id, const std::string& from
 std::string MessengerText(const std::string& page_id, const std::string& from, const std::string& mid,
                           const std::string& text, int64_t at_ms = NowSeconds() * 1000);
 
+// A customer's attachment of `type` ("image", "audio", "video", "file") to the Instagram account or the Facebook Page,
+// as Meta sends it: no media id, only `url`, a link to the file on Meta's CDN.
+std::string InstagramAttachment(const std::string& account_id, const std::string& from, const std::string& mid,
+                                const std::string& type, const std::string& url);
+std::string MessengerAttachment(const std::string& page_id, const std::string& from, const std::string& mid,
+                                const std::string& type, const std::string& url);
+
 // The echo Instagram sends when the business itself writes to `customer` (from Instagram's app, or through the
 // API).
 std::string InstagramEcho(const std::string& account_id, const std::string& customer, const std::string& mid,

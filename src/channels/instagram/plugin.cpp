@@ -38,6 +38,7 @@ const PlatformPlugin& Plugin() {
                  .read_receipts = true,
                  .typing_indicator = true,
                  .media = true,
+                 .keeps_media = false,
                  .media_replies = PlatformTraits::MediaReplies::kLink},
       .webhook = meta::MetaWebhook(kName, "Instagram"),
       .fields = {{ChannelField::Target::kAccountId, "account_id", "account-id", "Instagram account ID",

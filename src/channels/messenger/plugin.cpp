@@ -40,6 +40,7 @@ const PlatformPlugin& Plugin() {
                  .read_receipts = true,
                  .typing_indicator = true,
                  .media = true,
+                 .keeps_media = false,
                  .media_replies = PlatformTraits::MediaReplies::kLink},
       .webhook = meta::MetaWebhook(kName, "Messenger"),
       .fields = {{ChannelField::Target::kAccountId, "account_id", "page-id", "Page ID",

@@ -46,7 +46,34 @@ SendResult NoLink() {
   return SendResult{{}, MessageError{0, "files are sent by link, which needs PARLEY_PUBLIC_URL", {}}};
 }
 
+Error LinkGone(std::string detail) {
+  return {ErrorCode::kNotFound, "the platform's link to this media no longer works", std::move(detail)};
+}
+
 }  // namespace
+
+boost::asio::awaitable<Result<FetchedMedia>> MetaChannel::FetchMedia(http::Client& client, const SendAccount&,
+                                                                     std::string media_id, int64_t max_bytes) {
+  http::ClientRequest download;
+  download.url = std::move(media_id);
+  download.url_source = http::UrlSource::kTenant;
+  auto fetched = co_await client.Send(std::move(download));
+  if (!fetched) co_return fetched.error();
+  const std::string detail = "download: HTTP " + std::to_string(fetched->status);
+  if (fetched->status == 429 || fetched->status >= 500) {
+    co_return Error::Unavailable("Meta did not deliver the media", detail);
+  }
+  if (fetched->status != 200) co_return LinkGone(detail);
+  if (static_cast<int64_t>(fetched->body.size()) > max_bytes) {
+    co_return MediaTooLarge(max_bytes, std::to_string(fetched->body.size()) + " bytes");
+  }
+  FetchedMedia media;
+  if (auto type = fetched->headers.find("content-type"); type != fetched->headers.end()) {
+    media.declared_mime_type = type->second;
+  }
+  media.bytes = std::move(fetched->body);
+  co_return media;
+}
 
 boost::asio::awaitable<SendResult> MetaChannel::SendAttachment(const SendAccount& account, std::string_view contact_id,
                                                                boost::json::object body, const OutboundMedia& media,

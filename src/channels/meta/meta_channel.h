@@ -26,6 +26,11 @@ class MetaChannel : public Channel {
                                              std::string_view challenge) const final;
   bool VerifySignature(std::string_view raw_body, std::string_view signature_header) const final;
   boost::asio::awaitable<Result<AccountProfile>> CheckAccount(std::string account_id, std::string access_token) final;
+  // Instagram's and Messenger's attachments: `media_id` is the attachment's link (a signed CDN URL that needs no
+  // token), downloaded to be read, never kept (PlatformTraits::keeps_media). The link came in a signed webhook but
+  // names a host on the internet, so the address policy of tenants' URLs applies. WhatsApp overrides it.
+  boost::asio::awaitable<Result<FetchedMedia>> FetchMedia(http::Client& client, const SendAccount& account,
+                                                          std::string media_id, int64_t max_bytes) override;
 
  protected:
   // Instagram's and Messenger's SendMedia: `body` (the platform's text message body, to `contact_id`) with

@@ -438,11 +438,6 @@ SendResult ParseSentMessage(int http_status, std::string_view body) {
   return SendResult{MessageKey(read.Integer(*chat, "id"), read.Integer(*message, "message_id"))};
 }
 
-Error MediaTooLarge(int64_t max_bytes, std::string detail) {
-  return {ErrorCode::kPayloadTooLarge,
-          "too large: the limit for this media is " + std::to_string(max_bytes / 1024) + " KB", std::move(detail)};
-}
-
 Error MediaGone(std::string detail) {
   return {ErrorCode::kNotFound, "Telegram no longer has this media", std::move(detail)};
 }

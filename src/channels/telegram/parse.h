@@ -105,8 +105,7 @@ struct TelegramFile {
 };
 Result<TelegramFile> ParseGetFile(int http_status, std::string_view body, int64_t max_bytes);
 
-// The errors of a media download: kPayloadTooLarge naming the limit, kNotFound for a file Telegram no longer has.
-Error MediaTooLarge(int64_t max_bytes, std::string detail);
+// A media download's kNotFound: a file Telegram no longer has.
 Error MediaGone(std::string detail);
 
 // getMe's answer: the bot's id as the account id and its username; kInvalidArgument with Telegram's description when

@@ -56,9 +56,7 @@ boost::asio::awaitable<Result<FetchedMedia>> FetchMedia(http::Client& client, st
     media.declared_mime_type = std::string(mime->as_string());
   }
   if (const auto* size = fields->if_contains("file_size"); size && ParseFileSize(*size) > max_bytes) {
-    co_return Error{ErrorCode::kPayloadTooLarge,
-                    "too large: the limit for this media is " + std::to_string(max_bytes / 1024) + " KB",
-                    "declared " + std::to_string(ParseFileSize(*size)) + " bytes"};
+    co_return MediaTooLarge(max_bytes, "declared " + std::to_string(ParseFileSize(*size)) + " bytes");
   }
   http::ClientRequest download;
   download.url = std::string(url->as_string());
@@ -68,9 +66,7 @@ boost::asio::awaitable<Result<FetchedMedia>> FetchMedia(http::Client& client, st
   if (!fetched) co_return fetched.error();
   if (fetched->status != 200) co_return GraphFailure(*fetched, "download");
   if (static_cast<int64_t>(fetched->body.size()) > max_bytes) {
-    co_return Error{ErrorCode::kPayloadTooLarge,
-                    "too large: the limit for this media is " + std::to_string(max_bytes / 1024) + " KB",
-                    std::to_string(fetched->body.size()) + " bytes"};
+    co_return MediaTooLarge(max_bytes, std::to_string(fetched->body.size()) + " bytes");
   }
   // The answer's sha256 is hex; other encodings (webhooks carry base64) are not compared.
   if (const auto* sha = fields->if_contains("sha256"); sha && sha->is_string() && sha->as_string().size() == 64) {

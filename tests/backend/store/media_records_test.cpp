@@ -64,6 +64,36 @@ TEST_P(MediaRecordsTest, AMessageWithAMediaIdGetsAPendingRecordInItsTransaction)
   EXPECT_EQ(Count("SELECT COUNT(*) FROM media"), 1);
 }
 
+TEST_P(MediaRecordsTest, AnAttachmentGivenOnlyAsALinkGetsARecordOfItsLink) {
+  const std::string link = "https://lookaside.fbsbx.com/ig_messaging_cdn/?asset_id=17900000000000001&signature=a";
+  InboundItem item = PhotoItem("aWdfZAG1pZAF9photo1", "");
+  item.message.media = Media{.url = link};
+  // WhatsApp's webhooks may carry a URL beside the id: the id is what its record names.
+  InboundItem both = PhotoItem("wamid.p2", "1234567890");
+  both.message.media->url = "https://lookaside.fbsbx.com/whatsapp_business/attachments/?mid=1234567890";
+  const int64_t conversation = Ingest(Request(kT0, {item, both})).value().pending.at(0).conversation_id;
+  auto messages = Messages(conversation);
+  ASSERT_EQ(messages.size(), 2u);
+  auto records = media().ForMessages(tenant_.id, {messages[0].id, messages[1].id}).value();
+  ASSERT_EQ(records.size(), 2u);
+  const MediaRecord& linked = records[0].message_id == messages[0].id ? records[0] : records[1];
+  const MediaRecord& by_id = records[0].message_id == messages[0].id ? records[1] : records[0];
+  EXPECT_EQ(linked.platform_media_id, link);
+  EXPECT_EQ(linked.status, MediaStatus::kPending);
+  EXPECT_EQ(by_id.platform_media_id, "1234567890");
+
+  // Read, never kept: its bytes do not count in the tenant's storage, a kept file's do.
+  auto leased = media().LeaseDue(kT0, kT0 + 60000, 10).value();
+  ASSERT_EQ(leased.size(), 2u);
+  MediaOutcome read{.status = MediaStatus::kReady, .mime_type = "image/png", .bytes = 5000};
+  read.ocr_text = "ORDER #4417";
+  MediaOutcome kept{.status = MediaStatus::kReady, .mime_type = "image/jpeg", .bytes = 700, .file_key = "k1"};
+  for (const MediaRecord& r : leased) {
+    ASSERT_TRUE(media().Finish(r.id, kT0 + 60000, r.id == linked.id ? read : kept, kT0 + 1));
+  }
+  EXPECT_EQ(media().UsageBytes(tenant_.id).value(), 700);
+}
+
 TEST_P(MediaRecordsTest, DueRecordsAreLeasedOnceRetriedAndFinished) {
   Photo("wamid.p1", "m1");
   EXPECT_EQ(media().NextDue().value(), kT0);

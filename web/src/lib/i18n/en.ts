@@ -81,6 +81,9 @@ const messages = {
   'media.transcript': 'Transcript:',
   'media.ocrText': 'Text in the image:',
   'media.documentText': 'Text in the document:',
+  'media.openUnsized': '{kind}, opens in a new tab',
+  'media.downloadUnsized': 'Download {name}',
+  'media.notRead': 'Parley could not read it ({reason})',
 
   'thread.messages': 'Messages',
   'thread.takeOver': 'Take over',

@@ -85,6 +85,9 @@ const fr: Catalog = {
     'media.transcript': 'Transcription :',
     'media.ocrText': 'Texte de l’image :',
     'media.documentText': 'Texte du document :',
+    'media.openUnsized': '{kind}, s’ouvre dans un nouvel onglet',
+    'media.downloadUnsized': 'Télécharger {name}',
+    'media.notRead': 'Parley n’a pas pu le lire ({reason})',
 
     'thread.messages': 'Messages',
     'thread.takeOver': 'Prendre la main',

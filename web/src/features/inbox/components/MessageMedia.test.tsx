@@ -76,6 +76,22 @@ describe('a message with media', () => {
     expect(screen.getByText('Vidéo : impossible à récupérer (larger than 16 MB)')).toBeInTheDocument();
   });
 
+  it('shows an Instagram photo through the platform’s link while it is read, and after it could not be', () => {
+    const cdn = 'https://lookaside.fbsbx.com/ig_messaging_cdn/?asset_id=1&signature=x';
+    show({ type: 'image', media: media({ status: 'pending', url: cdn, thumbnail_url: null, bytes: null }) });
+    expect(screen.getByRole('link', { name: 'Image, opens in a new tab' })).toHaveAttribute('href', cdn);
+    expect(screen.getByRole('img', { name: 'Image' })).toHaveAttribute('src', cdn);
+    expect(screen.queryByText(/being fetched/)).not.toBeInTheDocument();
+  });
+
+  it('says why Parley could not read a file it shows by the platform’s link', () => {
+    const cdn = 'https://lookaside.fbsbx.com/ig_messaging_cdn/?asset_id=2&signature=y';
+    const error = 'the platform’s link to this media no longer works';
+    show({ type: 'document', media: media({ status: 'failed', url: cdn, thumbnail_url: null, bytes: null, error }) });
+    expect(screen.getByRole('link', { name: 'Download Document' })).toHaveAttribute('href', cdn);
+    expect(screen.getByText(`Parley could not read it (${error})`)).toBeInTheDocument();
+  });
+
   it('still names a kind of message Parley holds no file for', () => {
     show({ type: 'location' });
     expect(screen.getByText('Location (not shown)')).toBeInTheDocument();
