@@ -63,10 +63,12 @@ constexpr char kSetOutboundStatus[] =
     " error_detail = CASE WHEN $2 = 'failed' THEN $5 ELSE error_detail END"
     " WHERE id = $1";
 // The conversation's oldest queued message, with its lease, its retry state and the start of its messaging window
-// (the customer's last message; for a template, which needs no window, when it was queued).
+// (the customer's last message of any kind; for a template, which needs no window, when it was queued).
 constexpr char kNextQueued[] =
     "SELECT m.id, m.send_token, m.send_lease_until, m.next_attempt_at, m.send_attempts,"
-    " CASE WHEN m.details->'template' IS NULL THEN COALESCE(c.last_inbound_at, m.created_at) ELSE m.created_at END,"
+    " CASE WHEN m.details->'template' IS NULL THEN COALESCE(" PG_CUSTOMER_WROTE_AT
+    ", m.created_at)"
+    "   ELSE m.created_at END,"
     " COALESCE((m.details->>'human_agent')::boolean, FALSE), m.platform_message_id, m.tenant_id"
     " FROM messages m JOIN conversations c ON c.id = m.conversation_id"
     " WHERE m.conversation_id = $1 AND m.status = 'queued' AND m.direction = 'out' ORDER BY m.id LIMIT 1";

@@ -6,12 +6,16 @@
 #include "store/sqlite/db.h"
 #include "store/store.h"
 
-#define PARLEY_CONVERSATION_COLUMNS                                                                        \
-  "c.id, c.tenant_id, c.channel_id, ch.platform, ct.platform_id, ct.name, c.status, c.mode, c.created_at," \
-  " c.last_message_at, COALESCE(c.handoff_reason, ''), c.human_until, c.assignee_user_id,"                 \
-  " (SELECT CASE WHEN lm.platform_timestamp > 0 AND lm.platform_timestamp < lm.created_at"                 \
-  "   THEN lm.platform_timestamp ELSE lm.created_at END FROM messages lm"                                  \
-  "   WHERE lm.conversation_id = c.id AND lm.direction = 'in' ORDER BY lm.id DESC LIMIT 1), c.comment_on"
+// When the customer of conversation c last wrote, a message of any kind (its platform time, unless the sender's clock
+// ran ahead of its arrival): where the platform's messaging window opens, for the inbox and the outbox alike.
+#define PARLEY_CUSTOMER_WROTE_AT                                                          \
+  "(SELECT CASE WHEN lm.platform_timestamp > 0 AND lm.platform_timestamp < lm.created_at" \
+  "   THEN lm.platform_timestamp ELSE lm.created_at END FROM messages lm"                 \
+  "   WHERE lm.conversation_id = c.id AND lm.direction = 'in' ORDER BY lm.id DESC LIMIT 1)"
+#define PARLEY_CONVERSATION_COLUMNS                                                                                  \
+  "c.id, c.tenant_id, c.channel_id, ch.platform, ct.platform_id, ct.name, c.status, c.mode, c.created_at,"           \
+  " c.last_message_at, COALESCE(c.handoff_reason, ''), c.human_until, c.assignee_user_id, " PARLEY_CUSTOMER_WROTE_AT \
+  ", c.comment_on"
 #define PARLEY_CONVERSATION_JOINS \
   " FROM conversations c JOIN contacts ct ON ct.id = c.contact_id JOIN channels ch ON ch.id = c.channel_id"
 #define PARLEY_SELECT_CONVERSATION "SELECT " PARLEY_CONVERSATION_COLUMNS PARLEY_CONVERSATION_JOINS

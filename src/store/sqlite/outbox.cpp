@@ -3,6 +3,7 @@
 // each send, with the statuses that reached Parley before that outcome.
 
 #include "store/messaging_window.h"
+#include "store/sqlite/conversation_row.h"
 #include "store/sqlite/event_log.h"
 #include "store/sqlite/message_row.h"
 #include "store/sqlite/sqlite_store.h"
@@ -65,10 +66,11 @@ constexpr char kOpenSupportItem[] =
     " SELECT tenant_id, id, 'send_failed', ?2 FROM conversations WHERE id = ?1 ON CONFLICT DO NOTHING";
 
 // The conversation's oldest queued message, with its lease, its retry state and the start of its messaging window
-// (the customer's last message; for a template, which needs no window, when it was queued).
+// (the customer's last message of any kind; for a template, which needs no window, when it was queued).
 constexpr char kNextQueued[] =
     "SELECT m.id, m.send_token, m.send_lease_until, m.next_attempt_at, m.send_attempts,"
-    " CASE WHEN json_extract(m.details, '$.template') IS NULL THEN COALESCE(c.last_inbound_at, m.created_at)"
+    " CASE WHEN json_extract(m.details, '$.template') IS NULL THEN COALESCE(" PARLEY_CUSTOMER_WROTE_AT
+    ", m.created_at)"
     "   ELSE m.created_at END,"
     " COALESCE(json_extract(m.details, '$.human_agent'), 0), m.platform_message_id"
     " FROM messages m JOIN conversations c ON c.id = m.conversation_id"

@@ -3,6 +3,7 @@
 // person.
 
 #include "store_test.h"
+#include "support/platform_rules.h"
 
 #include <atomic>
 #include <thread>
@@ -27,6 +28,13 @@ class OutboxTest : public StoreTest {
     return ids;
   }
 
+  // Leases the conversation's next queued message at `now_ms`; returns its id.
+  int64_t LeaseFor(int64_t now_ms) {
+    auto attempt = store_->LeaseNextOutbound(conversation_id_, now_ms, kLease).value();
+    EXPECT_TRUE(attempt.lease);
+    return attempt.lease ? attempt.lease->message.id : 0;
+  }
+
   int64_t conversation_id_ = 0;
 };
 
@@ -42,7 +50,7 @@ TEST_P(OutboxTest, OneSenderAmongTwoProcessesHoldsAQueuedMessage) {
   EXPECT_EQ(first.lease->message.draft.text, "hi!");
   EXPECT_EQ(first.lease->message.channel.access_token, "EAAG-secret-token");
   EXPECT_EQ(first.lease->attempts, 0);
-  EXPECT_EQ(first.lease->window_ends_at_ms, kT0 + kDay);
+  EXPECT_EQ(first.lease->window_ends_at_ms, kT0 - 1'000 + kDay);  // From when the customer sent it.
 
   auto second = other->LeaseNextOutbound(conversation_id_, kT0 + 20, kLease).value();
   EXPECT_FALSE(second.lease);
@@ -53,6 +61,24 @@ TEST_P(OutboxTest, OneSenderAmongTwoProcessesHoldsAQueuedMessage) {
   auto after = other->LeaseNextOutbound(conversation_id_, kT0 + 30, kLease).value();
   EXPECT_FALSE(after.lease);
   EXPECT_EQ(after.wait_until_ms, 0);
+}
+
+TEST_P(OutboxTest, APersonsReplyCountsItsWindowFromTheCustomersLastMessageOfAnyKind) {
+  QueueReply("wamid.1", {"hi!"});
+  ASSERT_TRUE(store_->RecordSendResult(LeaseFor(kT0 + 10), "wamid.out.1", MessageStatus::kSent, std::nullopt));
+  // An hour later the customer reacts: nothing for the bot to answer, but the 24 hours open again.
+  constexpr int64_t kHour = 3600 * 1000;
+  InboundItem reaction = Inbound("wamid.2", "c1", "👍");
+  reaction.message.type = MessageType::kReaction;
+  reaction.answerable = false;
+  reaction.message.timestamp_ms = kT0 + kHour - 1'000;
+  ASSERT_TRUE(Ingest(Request(kT0 + kHour, {reaction})));
+  ASSERT_TRUE(store_->QueuePersonReply(tenant_.id, conversation_id_, "Glad you liked it!", "user:1", 0, kT0 + 2 * kHour,
+                                       parley::testing::kWhatsAppWindow));
+  auto attempt = store_->LeaseNextOutbound(conversation_id_, kT0 + 2 * kHour, kLease).value();
+  ASSERT_TRUE(attempt.lease);
+  EXPECT_EQ(attempt.lease->message.draft.text, "Glad you liked it!");
+  EXPECT_EQ(attempt.lease->window_ends_at_ms, kT0 + kHour - 1'000 + kDay);
 }
 
 TEST_P(OutboxTest, AnExpiredLeaseGoesToTheNextSender) {
