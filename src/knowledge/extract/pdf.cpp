@@ -157,10 +157,11 @@ Result<ExtractedDocument> ExtractPdf(std::string_view bytes, const ExtractLimits
         if (!room_left) break;
       }
     }
+    std::string note = scanned.Note();
     // Nothing read at all: the skipped pages are the reason.
-    if (builder.Empty() && !scanned.Note().empty()) return Error::InvalidArgument(scanned.Note());
+    if (builder.Empty() && !note.empty()) return Error::InvalidArgument(std::move(note));
     Result<ExtractedDocument> extracted = std::move(builder).Finish();
-    if (extracted) extracted->note = scanned.Note();
+    if (extracted) extracted->note = std::move(note);
     return extracted;
   } catch (const std::exception&) {
     // A hostile file can make poppler's allocations fail; that fails this upload, not the server.
