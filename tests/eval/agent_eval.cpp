@@ -362,11 +362,14 @@ RunFigures RunEvaluation(const DevSet& set, const RunOptions& options) {
   };
 
   std::ofstream traces;
-  if (!options.traces.empty()) traces.open(options.traces);
+  if (!options.traces.empty()) traces.open(options.traces, std::ios::app);
   auto record = [&](const DevQuestion& question, bool right, const std::optional<json::object>& answer) {
     if (!traces.is_open()) return;
-    json::object line{
-        {"tenant", question.tenant}, {"kind", question.kind}, {"question", question.text}, {"right", right}};
+    json::object line{{"run", options.llm_base_url.empty() ? "offline" : "scripted"},
+                      {"tenant", question.tenant},
+                      {"kind", question.kind},
+                      {"question", question.text},
+                      {"right", right}};
     line["answer"] = answer ? json::value(*answer) : json::value(nullptr);
     traces << SerializeJson(line) << '\n';
   };

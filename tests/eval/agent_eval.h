@@ -104,8 +104,9 @@ struct RunOptions {
   //! The offline dictionaries, as the server's configuration names them; a directory without their files measures
   //! the agent without them.
   std::string dictionary_dir = Config{}.dictionary_dir;
-  //! When set, a JSON line per question is written there: its tenant, kind, text, verdict and the agent's whole
-  //! answer with its trace (the features each decision was made on), to read why a question was or was not answered.
+  //! When set, a JSON line per question is appended there: the run ("offline" or "scripted"), its tenant, kind,
+  //! text, verdict and the agent's whole answer with its trace (the features each decision was made on), to read why
+  //! a question was or was not answered.
   std::filesystem::path traces;
 };
 

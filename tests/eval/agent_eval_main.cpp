@@ -41,7 +41,7 @@ int main(int argc, char** argv) {
   app.add_option("--dictionary-dir", options.dictionary_dir,
                  "FreeDict dictionaries for cross-lingual questions (a directory without them: none)");
   app.add_option("--traces", options.traces,
-                 "write a JSON line per question (its verdict, the answer and the agent's trace) to this file");
+                 "write a JSON line per question and run (its verdict, the answer and the agent's trace) to this file");
   app.add_flag("--verbose", verbose, "a verdict line for every question and case, not only the failures");
   CLI11_PARSE(app, argc, argv);
 
@@ -52,6 +52,8 @@ int main(int argc, char** argv) {
                 set.documents_by_tenant.size(), set.triage.size());
     options.corpus_dir = PARLEY_EVAL_DIR "/corpus";
     options.verbose = verbose;
+    // Both runs append their lines to one file, emptied here.
+    if (!options.traces.empty()) std::ofstream(options.traces, std::ios::trunc);
     std::map<std::string, double> flat;
     auto report = [&](const std::string& name, const std::string& title, const eval::RunFigures& figures,
                       bool with_bm25) {
