@@ -60,15 +60,20 @@ void AppendFrame(std::string& out, int64_t id, const boost::json::object& envelo
 // What one stream does once its head is sent: catch up from `after`, then wait for announcements and read again.
 class EventStream {
  public:
+  // `signer`, `public_url` and `clock` sign the media links of the events as they are written.
   EventStream(store::Store& store, BlockingPool& pool, std::unique_ptr<events::Subscription> subscription,
-              int64_t tenant_id, int64_t after, bool reset, const EventsOptions& options)
+              int64_t tenant_id, int64_t after, bool reset, const EventsOptions& options,
+              const media::UrlSigner& signer, const std::string& public_url, const Clock& clock)
       : store_(store),
         pool_(pool),
         subscription_(std::move(subscription)),
         tenant_id_(tenant_id),
         cursor_(after),
         reset_(reset),
-        options_(options) {}
+        options_(options),
+        signer_(signer),
+        public_url_(public_url),
+        clock_(clock) {}
 
   asio::awaitable<void> Run(http::StreamWriter& writer) {
     std::string hello = "retry: " + std::to_string(options_.retry_ms) + "\n\n";
@@ -101,6 +106,7 @@ class EventStream {
         co_return false;  // The client reconnects with its Last-Event-ID and misses nothing.
       }
       std::string frames;
+      const MediaLinks links{signer_, public_url_, clock_.NowMs() / 1000};
       if (read->gap) {
         // Pruned while the stream was behind (or the log was replaced): start over, as on a stale Last-Event-ID.
         cursor_ = read->last_id;
@@ -109,7 +115,7 @@ class EventStream {
       }
       for (const store::Event& event : read->events) {
         cursor_ = event.id;
-        if (auto envelope = EventEnvelope(event)) AppendFrame(frames, event.id, *envelope);
+        if (auto envelope = EventEnvelope(event, links)) AppendFrame(frames, event.id, *envelope);
       }
       if (!frames.empty() && !co_await writer.Write(frames)) co_return false;
       if (static_cast<int>(read->events.size()) < kPageSize) co_return true;
@@ -128,16 +134,34 @@ class EventStream {
   int64_t cursor_;  //!< The newest id sent (or skipped).
   const bool reset_;
   const EventsOptions& options_;
+  const media::UrlSigner& signer_;
+  const std::string& public_url_;
+  const Clock& clock_;
 };
+
+// The message's `media` object as the thread shows it; null when its details name none.
+boost::json::value EventMedia(const store::StoredMessage& message, const MediaLinks& links) {
+  const auto* details = message.details.if_contains("media");
+  if (details == nullptr || !details->is_object()) return nullptr;
+  return MediaJson(message.media ? &*message.media : nullptr, details->as_object(), links);
+}
 
 }  // namespace
 
-std::optional<boost::json::object> EventEnvelope(const store::Event& event) {
+std::optional<boost::json::object> EventEnvelope(const store::Event& event, const MediaLinks& links) {
   boost::json::object data;
   switch (event.type) {
-    case store::EventType::kMessageCreated:
+    case store::EventType::kMessageCreated: {
       if (!event.message) return std::nullopt;
-      data = {{"conversation_id", event.message->conversation_id}, {"message", MessageJson(*event.message)}};
+      boost::json::object message = MessageJson(*event.message);
+      if (message.contains("media")) message["media"] = EventMedia(*event.message, links);
+      data = {{"conversation_id", event.message->conversation_id}, {"message", std::move(message)}};
+      break;
+    }
+    case store::EventType::kMessageUpdated:
+      data = ParseData(event.data);
+      // Its media kept or given up on: the media as it is now (read with the event).
+      if (event.message) data["media"] = EventMedia(*event.message, links);
       break;
     case store::EventType::kConversationCreated:
     case store::EventType::kConversationUpdated:
@@ -149,7 +173,6 @@ std::optional<boost::json::object> EventEnvelope(const store::Event& event) {
       if (!event.support_item) return std::nullopt;
       data = SupportItemJson(*event.support_item);
       break;
-    case store::EventType::kMessageUpdated:
     case store::EventType::kConversationDeleted:
     case store::EventType::kDocumentProgress:
       data = ParseData(event.data);
@@ -197,8 +220,8 @@ asio::awaitable<http::Response> EventsApi::Open(const Principal& caller, const h
     if (!last) co_return http::ErrorResponse(last.error());
     after = *last;
   }
-  auto stream =
-      std::make_shared<EventStream>(store_, pool_, std::move(subscription), tenant_id, after, reset, options_);
+  auto stream = std::make_shared<EventStream>(store_, pool_, std::move(subscription), tenant_id, after, reset, options_,
+                                              signer_, public_url_, clock_);
   http::Response head = http::StreamResponse(
       route, "text/event-stream",
       [stream](http::StreamWriter& writer) -> asio::awaitable<void> { co_await stream->Run(writer); });

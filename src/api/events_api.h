@@ -13,8 +13,10 @@
 // stream also reads the log at each keepalive, so events appended by another process arrive within one interval even
 // without a bus between processes.
 
+#include "api/media_api.h"
 #include "api/route_table.h"
 #include "core/blocking_pool.h"
+#include "core/clock.h"
 #include "events/event_bus.h"
 #include "store/events.h"
 #include "store/store.h"
@@ -23,6 +25,8 @@
 
 #include <chrono>
 #include <optional>
+#include <string>
+#include <utility>
 
 namespace parley::api {
 
@@ -33,9 +37,17 @@ struct EventsOptions {
 
 class EventsApi {
  public:
-  // Every reference must outlive this.
-  EventsApi(store::Store& store, BlockingPool& pool, events::EventBus& bus, EventsOptions options)
-      : store_(store), pool_(pool), bus_(bus), options_(options) {}
+  // Every reference must outlive this. `signer` and `public_url` (PARLEY_PUBLIC_URL) sign the links of the media the
+  // events show, as GET /api/conversations/{id}/messages does.
+  EventsApi(store::Store& store, BlockingPool& pool, events::EventBus& bus, EventsOptions options,
+            const media::UrlSigner& signer, std::string public_url, const Clock& clock = RealClock())
+      : store_(store),
+        pool_(pool),
+        bus_(bus),
+        options_(options),
+        signer_(signer),
+        public_url_(std::move(public_url)),
+        clock_(clock) {}
 
   void RegisterRoutes(RouteTable& routes);
 
@@ -47,10 +59,16 @@ class EventsApi {
   BlockingPool& pool_;
   events::EventBus& bus_;
   const EventsOptions options_;
+  const media::UrlSigner& signer_;
+  const std::string public_url_;
+  const Clock& clock_;
 };
 
-// One event as the stream (and, later, outbound webhooks) sends it; nullopt when the row it names is gone (a
-// conversation or message erased since), in which case it is skipped.
-std::optional<boost::json::object> EventEnvelope(const store::Event& event);
+// One event as the stream and outbound webhooks send it; nullopt when the row it names is gone (a conversation or
+// message erased since), in which case it is skipped. A message's media (message.created's message, and message.updated
+// when its media changed) is the `media` object of GET /api/conversations/{id}/messages (MediaJson), its links signed
+// with `links`: the caller signs them when it sends the event, so that an event replayed hours after it happened
+// (a reconnect's catch-up) still carries links valid for their whole lifetime.
+std::optional<boost::json::object> EventEnvelope(const store::Event& event, const MediaLinks& links);
 
 }  // namespace parley::api

@@ -81,7 +81,7 @@ extern const std::string_view kInboxSchemaShapes = R"json({
   },
   "Media": {
     "type": "object",
-    "description": "A customer's photo, voice note, video, document or sticker, or a file a person sent (docs/media.md). The thread (GET /api/conversations/{id}/messages) gives every field; the event stream and exports give the message as stored (the platform's id, mime_type, sha256, filename).",
+    "description": "A customer's photo, voice note, video, document or sticker, or a file a person sent (docs/media.md). The thread (GET /api/conversations/{id}/messages), the event stream and tenants' webhooks give every field, with links signed when the thread is read or the event sent; exports give the message as stored (the platform's id, mime_type, sha256, filename).",
     "properties": {
       "mime_type": {"type": ["string", "null"], "description": "Sniffed from the bytes once fetched; null before."},
       "bytes": {"type": ["integer", "null"], "description": "The file's size; null until fetched."},
@@ -415,7 +415,7 @@ extern const std::string_view kInboxSchemaShapes = R"json({
       "created_at": {"type": "string", "format": "date-time"},
       "data": {
         "type": "object",
-        "description": "A delivery tick: the status the message moved to, and the platform's error when it failed; or, with media_status, the customer's media file was kept or given up on (load the message's media again); or, with comment_hidden, a person hid a customer's comment or showed it again (its comment.hidden now).",
+        "description": "A delivery tick: the status the message moved to, and the platform's error when it failed; or, with media_status, the message's media file was kept or given up on, and media is its media object as it now is (thumbnail, transcript, text read); or, with comment_hidden, a person hid a customer's comment or showed it again (its comment.hidden now).",
         "required": ["conversation_id", "message_id", "status", "error"],
         "properties": {
           "conversation_id": {"type": "integer"},
@@ -423,6 +423,7 @@ extern const std::string_view kInboxSchemaShapes = R"json({
           "status": {"$ref": "#/components/schemas/MessageStatus"},
           "error": {"oneOf": [{"$ref": "#/components/schemas/MessageError"}, {"type": "null"}]},
           "media_status": {"type": "string", "enum": ["ready", "failed"]},
+          "media": {"$ref": "#/components/schemas/Media"},
           "comment_hidden": {"type": "boolean"}
         }
       }

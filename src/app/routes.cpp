@@ -25,7 +25,7 @@ ApiRoutes::ApiRoutes(ApiServices s)
       knowledge_(s.config, s.store, s.pool, s.client, s.agent_service),
       billing_(s.config, s.store, s.pool, s.client, std::move(s.stripe)),
       channels_(s.config, s.store, s.pool, s.box, s.client, s.channels),
-      events_(s.store, s.pool, s.event_bus, s.events),
+      events_(s.store, s.pool, s.event_bus, s.events, s.media_signer, s.config.public_url),
       tenant_(s.store, s.pool),
       analytics_(s.store, s.pool),
       team_(s.config, s.store, s.pool, s.hashing, s.authenticator, *s.mailer, s.rate_limiters),

@@ -270,7 +270,7 @@ int Serve(const Config& config) {
   }
 
   auto webhook_dispatcher =
-      MakeWebhookDispatcher(io.get_executor(), config, *store, pool, client, *box, live_events.bus());
+      MakeWebhookDispatcher(io.get_executor(), config, *store, pool, client, *box, live_events.bus(), media_signer);
   api::Authenticator authenticator(*store, pool, *box);
   auto tenant_requests = rate_limiters("tenant_api", static_cast<double>(config.api_rate_per_second),
                                        static_cast<double>(config.api_rate_burst));

@@ -41,8 +41,10 @@ struct Event {
   std::string data;  //!< The JSON object appended (see EventType).
   // Read with the event; nullopt when its type names none, or when the row is gone.
   std::optional<Conversation> conversation;  //!< conversation.*
-  std::optional<StoredMessage> message;      //!< message.created
-  std::optional<SupportItem> support_item;   //!< support.*
+  //! message.created, and message.updated when its media changed (`media_status`): with its media record
+  //! (StoredMessage::media) when its details name a media, so that the event can show it as the thread does.
+  std::optional<StoredMessage> message;
+  std::optional<SupportItem> support_item;  //!< support.*
 };
 
 // A tenant's events after an id.
@@ -59,6 +61,11 @@ struct EventRetention {
   int64_t max_age_ms = int64_t{24} * 3600 * 1000;  //!< Older events go…
   int64_t max_per_tenant = 50000;                  //!< …and so do a tenant's events beyond this many.
 };
+
+// Sets StoredMessage::media of each event's message whose details name a media ("media"), from `tenant_id`'s records
+// in one read (none when no message names one); a message whose record is gone keeps nullopt. For the backends' Read,
+// after its snapshot: a record read a moment later is at least as new as the event. Blocking.
+Result<void> AttachEventMedia(Store& store, int64_t tenant_id, std::vector<Event>& events);
 
 class EventLog {
  public:

@@ -10,6 +10,7 @@
 #include "fakes/fake_openai.h"
 #include "integration/harness.h"
 #include "integration/payloads.h"
+#include "integration/sse_client.h"
 #include "media/signed_url.h"
 #include "support/pdf_builder.h"
 #include "support/test_images.h"
@@ -172,6 +173,49 @@ TEST_F(MediaTest, APhotoIsFetchedAndServedThroughSignedLinks) {
   // The same key, in time: the bytes.
   EXPECT_EQ(Call("GET", parley_->url(signer.Sign(tenant_id_, public_id, media::Variant::kOriginal, now_s))).body,
             photo);
+}
+
+// An open thread shows the photo from the live events alone: message.created carries its media object as the thread
+// has it, and once the photo is kept, message.updated carries it again, ready, with signed links that serve the photo
+// and its thumbnail.
+TEST_F(MediaTest, TheLiveEventsCarryThePhotosMediaOnceKept) {
+  SseClient stream(parley_->url("/api/events"), {{"Authorization", "Bearer " + api_key_}});
+  ASSERT_EQ(stream.status(), 200) << stream.body();
+  const std::string photo = Jpeg(1200, 900);
+  graph_.AddMedia("1077324873498573", kToken, photo, "image/jpeg");
+  ASSERT_EQ(Webhook(WhatsAppMedia("image", "wamid.photo2", "1077324873498573", "image/jpeg")).status, 200);
+
+  json::object created;
+  json::object kept;
+  ASSERT_TRUE(stream.WaitUntil(
+      [&](const std::vector<SseEvent>& events) {
+        for (const auto& event : events) {
+          if (event.data.empty()) continue;
+          const json::object envelope = json::parse(event.data).as_object();
+          const json::object& data = envelope.at("data").as_object();
+          if (envelope.at("type") == "message.created" && data.at("message").at("direction") == "in") created = data;
+          if (envelope.at("type") == "message.updated" && data.contains("media_status")) kept = data;
+        }
+        return !created.empty() && !kept.empty();
+      },
+      15s))
+      << parley_->logs();
+  // Fetched by the time the stream read it, or not yet: either way the thread's object, never the stored details.
+  const json::object& first = created.at("message").at("media").as_object();
+  EXPECT_TRUE(first.at("status") == "pending" || first.at("status") == "ready") << json::serialize(first);
+  EXPECT_FALSE(first.contains("id"));
+  EXPECT_EQ(kept.at("message_id"), created.at("message").at("id"));
+  EXPECT_EQ(kept.at("media_status"), "ready");
+  const json::object& media = kept.at("media").as_object();
+  EXPECT_EQ(media.at("status"), "ready");
+  EXPECT_EQ(media.at("mime_type"), "image/jpeg");
+  EXPECT_EQ(media.at("ocr_text"), "");
+  HttpResult original = Call("GET", parley_->url(std::string(media.at("url").as_string())));
+  EXPECT_EQ(original.status, 200);
+  EXPECT_EQ(original.body, photo);
+  HttpResult thumbnail = Call("GET", parley_->url(std::string(media.at("thumbnail_url").as_string())));
+  ASSERT_EQ(thumbnail.status, 200);
+  EXPECT_EQ(SizeOf(thumbnail.body), std::make_pair(256, 192));
 }
 
 // What a customer's media that cannot be kept comes to: its status and reason, never a silent drop.

@@ -8,6 +8,7 @@
 #include "http/multipart.h"
 #include "integration/harness.h"
 #include "integration/payloads.h"
+#include "integration/sse_client.h"
 #include "support/pdf_builder.h"
 #include "support/test_images.h"
 
@@ -189,6 +190,47 @@ TEST_F(ReplyMediaTest, WhatsAppUploadsThePhotoThenSendsItByIdWithItsCaption) {
   EXPECT_EQ(document.at("filename"), "invoice.pdf");
   EXPECT_FALSE(document.contains("caption"));
   EXPECT_EQ(graph_.uploads().size(), 2u);
+}
+
+// Another person's open thread learns of the file from the live events alone: message.created carries the media object
+// the thread shows (signed links that serve the photo and its thumbnail), never the stored file's key.
+TEST_F(ReplyMediaTest, TheLiveEventOfAFileReplyCarriesItsMediaWithSignedLinks) {
+  Boot();
+  const int64_t conversation = Conversation("whatsapp");
+  SseClient stream(parley_->url("/api/events"), {{"Authorization", "Bearer " + api_key_}});
+  ASSERT_EQ(stream.status(), 200) << stream.body();
+  const std::string photo = Jpeg(800, 600);
+  HttpResult sent = SendFile(conversation, "receipt.jpg", "image/jpeg", photo, "Here is your receipt");
+  ASSERT_EQ(sent.status, 202) << sent.body;
+  const int64_t id = sent.Json().at("id").to_number<int64_t>();
+
+  json::object message;
+  ASSERT_TRUE(stream.WaitUntil(
+      [&](const std::vector<SseEvent>& events) {
+        for (const auto& event : events) {
+          if (event.data.empty()) continue;
+          const json::object envelope = json::parse(event.data).as_object();
+          if (envelope.at("type") != "message.created") continue;
+          const json::object& candidate = envelope.at("data").at("message").as_object();
+          if (candidate.at("id").to_number<int64_t>() == id) message = candidate;
+        }
+        return !message.empty();
+      },
+      10s))
+      << parley_->logs();
+  EXPECT_EQ(message.at("type"), "image");
+  EXPECT_EQ(message.at("text"), "Here is your receipt");
+  const json::object& media = message.at("media").as_object();
+  EXPECT_EQ(media.at("status"), "ready");
+  EXPECT_EQ(media.at("mime_type"), "image/jpeg");
+  EXPECT_EQ(media.at("bytes").to_number<int64_t>(), static_cast<int64_t>(photo.size()));
+  EXPECT_FALSE(media.contains("sha256"));
+  HttpResult file = Call("GET", parley_->url(std::string(media.at("url").as_string())));
+  EXPECT_EQ(file.status, 200);
+  EXPECT_EQ(file.body, photo);
+  HttpResult thumbnail = Call("GET", parley_->url(std::string(media.at("thumbnail_url").as_string())));
+  EXPECT_EQ(thumbnail.status, 200);
+  EXPECT_EQ(thumbnail.headers["content-type"], "image/jpeg");
 }
 
 TEST_F(ReplyMediaTest, ATooLargeOrDisguisedFileIsRefusedWithTheReasonAndNothingIsSent) {

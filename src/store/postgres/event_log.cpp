@@ -17,7 +17,7 @@ constexpr char kEventBounds[] = "SELECT COALESCE(MIN(id), 0), COALESCE(MAX(id), 
 constexpr char kEventsAfter[] =
     "SELECT id, type, created_at, data, (data::jsonb->>'conversation_id')::bigint,"
     " (data::jsonb->>'message_id')::bigint, (data::jsonb->>'support_item_id')::bigint,"
-    " (data::jsonb->>'erased_conversation_id')::bigint FROM events"
+    " (data::jsonb->>'erased_conversation_id')::bigint, data::jsonb ? 'media_status' FROM events"
     " WHERE tenant_id = $1 AND id > $2 ORDER BY id LIMIT $3";
 constexpr char kEventConversation[] = PG_SELECT_CONVERSATION " WHERE c.id = $1 AND c.tenant_id = $2";
 constexpr char kEventMessage[] = "SELECT " PG_MESSAGE_COLUMNS " FROM messages WHERE id = $1 AND tenant_id = $2";
@@ -47,7 +47,7 @@ class PostgresEventLog final : public EventLog {
   // Read() is one snapshot for the bounds, the events and their rows.
   Result<EventRead> Read(int64_t tenant_id, int64_t after_id, int limit) override {
     limit = std::clamp(limit, 1, kMaxReadLimit);
-    return store_.Read<EventRead>([&](Connection& db) -> Result<EventRead> {
+    auto snapshot = store_.Read<EventRead>([&](Connection& db) -> Result<EventRead> {
       EventRead read;
       STORE_ASSIGN_OR_RETURN(auto bounds, db.Query(kEventBounds, Params(tenant_id)));
       const int64_t oldest = bounds.Int(0, 0);
@@ -90,13 +90,21 @@ class PostgresEventLog final : public EventLog {
             if (auto erased = rows.OptionalInt(i, 7)) event.data = ConversationEventData(*erased);
             break;
           case EventType::kMessageUpdated:
+            // A media kept or given up on: the message, for the media object its readers show.
+            if (message_id && rows.Bool(i, 8)) {
+              STORE_TRY(Load(db, kEventMessage, *message_id, tenant_id, ReadMessage, event.message));
+            }
+            break;
           case EventType::kDocumentProgress:
-            break;  // Their data is the whole story.
+            break;  // Its data is the whole story.
         }
         read.events.push_back(std::move(event));
       }
       return read;
     });
+    if (!snapshot) return snapshot.error();
+    STORE_TRY(AttachEventMedia(store_, tenant_id, snapshot->events));
+    return snapshot;
   }
 
   Result<int64_t> LastId(int64_t tenant_id) override {

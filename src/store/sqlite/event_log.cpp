@@ -25,7 +25,8 @@ constexpr char kInsertEvent[] =
 constexpr char kEventBounds[] = "SELECT COALESCE(MIN(id), 0), COALESCE(MAX(id), 0) FROM events WHERE tenant_id = ?1";
 constexpr char kEventsAfter[] =
     "SELECT id, type, created_at, data, json_extract(data, '$.conversation_id'), json_extract(data, '$.message_id'),"
-    " json_extract(data, '$.support_item_id'), json_extract(data, '$.erased_conversation_id') FROM events"
+    " json_extract(data, '$.support_item_id'), json_extract(data, '$.erased_conversation_id'),"
+    " json_extract(data, '$.media_status') IS NOT NULL FROM events"
     " WHERE tenant_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3";
 constexpr char kEventConversation[] = PARLEY_SELECT_CONVERSATION " WHERE c.id = ?1 AND c.tenant_id = ?2";
 constexpr char kEventMessage[] = "SELECT " PARLEY_MESSAGE_COLUMNS " FROM messages WHERE id = ?1 AND tenant_id = ?2";
@@ -56,6 +57,7 @@ class SqliteEventLog final : public EventLog {
       (void)db.Run(kCommit);
       return result;
     }));
+    STORE_TRY(AttachEventMedia(store_, tenant_id, read.events));
     return read;
   }
 
@@ -157,8 +159,13 @@ class SqliteEventLog final : public EventLog {
           if (auto erased = select.OptionalInt(7)) event.data = ConversationEventData(*erased);
           break;
         case EventType::kMessageUpdated:
+          // A media kept or given up on: the message, for the media object its readers show.
+          if (message_id && select.Int(8) != 0) {
+            STORE_TRY(Load(db, kEventMessage, *message_id, tenant_id, ReadMessage, event.message));
+          }
+          break;
         case EventType::kDocumentProgress:
-          break;  // Their data is the whole story.
+          break;  // Its data is the whole story.
       }
       read.events.push_back(std::move(event));
     }

@@ -166,6 +166,28 @@ TEST_P(MediaRecordsTest, AFileKeptOrGivenUpOnIsAnnouncedOnItsMessage) {
   EXPECT_EQ(media_events().size(), 1u);
 }
 
+// The log reads a media message with its record as it is now, for the media object the events show: its
+// message.created, and the message.updated of its media kept (a delivery tick names no message).
+TEST_P(MediaRecordsTest, TheLogReadsAMediaMessageWithItsRecord) {
+  const int64_t conversation = Photo("wamid.p1", "m1");
+  auto leased = media().LeaseDue(kT0, kT0 + 60000, 10).value();
+  ASSERT_EQ(leased.size(), 1u);
+  MediaOutcome ready{.status = MediaStatus::kReady, .mime_type = "image/jpeg", .bytes = 1234, .file_key = "f"};
+  ASSERT_TRUE(media().Finish(leased[0].id, kT0 + 60000, ready, kT0 + 1));
+  std::vector<EventType> read;
+  for (const Event& event : store_->events().Read(tenant_.id, 0, 1000).value().events) {
+    if (!event.message) continue;
+    read.push_back(event.type);
+    EXPECT_EQ(event.message->conversation_id, conversation);
+    EXPECT_TRUE(event.message->details.contains("media"));
+    ASSERT_TRUE(event.message->media.has_value()) << ToString(event.type);
+    EXPECT_EQ(event.message->media->public_id, leased[0].public_id);
+    EXPECT_EQ(event.message->media->status, MediaStatus::kReady);
+    EXPECT_EQ(event.message->media->bytes, 1234);
+  }
+  EXPECT_EQ(read, (std::vector<EventType>{EventType::kMessageCreated, EventType::kMessageUpdated}));
+}
+
 TEST_P(MediaRecordsTest, RefusedAndFailedKeepTheirReason) {
   Photo("wamid.p1", "m1");
   Photo("wamid.p2", "m2");

@@ -2,6 +2,7 @@ import { QueryClient } from '@tanstack/react-query';
 import { describe, expect, it } from 'vitest';
 import { conversation, message } from '../../test/utils';
 import { queryKeys } from '../api/keys';
+import type { Message } from '../api/types';
 import { applyEvent } from './cache';
 import type { LiveEvent } from './events';
 
@@ -113,31 +114,36 @@ describe('applyEvent', () => {
     expect(thread.pages[0]!.data[0]).toMatchObject({ status: 'failed', error: { title: 'rejected' } });
   });
 
-  it("loads a thread again when a message's media file is kept", () => {
+  it("shows a file arriving live with its thumbnail, and a media kept later in place, without loading the thread", () => {
     const client = setup();
+    const media = {
+      mime_type: 'image/jpeg',
+      bytes: 48213,
+      url: '/api/media/m1?tenant=1&expires=9&sig=a',
+      thumbnail_url: '/api/media/m1/thumbnail?tenant=1&expires=9&sig=b',
+      transcript: null,
+      ocr_text: null,
+      status: 'ready',
+      error: null,
+    } as const;
+    const photo = message(22, { type: 'image', direction: 'out', media }) as Message;
+    applyEvent(client, { id: 8, type: 'message.created', created_at: '', data: { conversation_id: 1, message: photo } } as LiveEvent);
+    const thread = () =>
+      (client.getQueryData(queryKeys.messages(1)) as { pages: Array<{ data: Message[] }> }).pages[0]!.data;
+    expect(thread().find((m) => m.id === 22)?.media).toEqual(media);
+
+    // A customer's photo still being fetched, then kept: message.updated brings its media object.
+    const pending = { ...media, url: null, thumbnail_url: null, bytes: null, status: 'pending' };
+    const customers = message(23, { type: 'image', media: pending }) as Message;
+    applyEvent(client, { id: 9, type: 'message.created', created_at: '', data: { conversation_id: 1, message: customers } } as LiveEvent);
     applyEvent(client, {
-      id: 9,
+      id: 10,
       type: 'message.updated',
       created_at: '',
-      data: { conversation_id: 1, message_id: 1, status: 'received', error: null, media_status: 'ready' },
+      data: { conversation_id: 1, message_id: 23, status: 'received', error: null, media_status: 'ready', media },
     } as LiveEvent);
-    expect(client.getQueryState(queryKeys.messages(1))?.isInvalidated).toBe(true);
-    expect(client.getQueryState(queryKeys.messages(2))).toBeUndefined();
-  });
-
-  it('loads a thread again for a new message with a file, whose event has no links', () => {
-    const client = setup();
-    const created = (id: number, type: string) =>
-      ({
-        id,
-        type: 'message.created',
-        created_at: '',
-        data: { conversation_id: 1, message: { ...message(id), type, direction: 'out' } },
-      }) as LiveEvent;
-    applyEvent(client, created(21, 'text'));
+    expect(thread().find((m) => m.id === 23)).toMatchObject({ status: 'received', media });
     expect(client.getQueryState(queryKeys.messages(1))?.isInvalidated).toBe(false);
-    applyEvent(client, created(22, 'image'));
-    expect(client.getQueryState(queryKeys.messages(1))?.isInvalidated).toBe(true);
   });
 
   it('hides and shows a comment in place when another dashboard moderates it', () => {

@@ -9,10 +9,6 @@ import type { LiveEvent } from './events';
 
 type Pages<T> = InfiniteData<Page<T>, string | null>;
 
-// Messages that carry a file. An event names such a message without its media object (its signed links are made
-// for each read of the thread), so the thread is loaded again to show it.
-const fileTypes = new Set(['image', 'audio', 'voice', 'video', 'document', 'file', 'sticker']);
-
 /** Newest activity first, as GET /api/conversations sorts; ties by id, newest first. */
 export function compareActivity(a: Conversation, b: Conversation): number {
   const byTime = String(b.last_message_at ?? '').localeCompare(String(a.last_message_at ?? ''));
@@ -174,25 +170,22 @@ function updateMessage(
 export function applyEvent(client: QueryClient, event: LiveEvent): void {
   switch (event.type) {
     case 'message.created':
+      // With its media object as the thread has it (signed links, thumbnail): nothing to load again.
       addMessage(client, event.data.conversation_id, event.data.message);
-      if (fileTypes.has(String(event.data.message.type)) && !event.data.message.media) {
-        void client.invalidateQueries({ queryKey: queryKeys.messages(event.data.conversation_id) });
-      }
       if (event.data.message.direction === 'out') {
         void client.invalidateQueries({ queryKey: queryKeys.traces(event.data.conversation_id) });
       }
       return;
     case 'message.updated': {
-      // A media file kept or given up on: the thread loads the message again, with its signed links.
-      if (event.data.media_status) {
-        void client.invalidateQueries({ queryKey: queryKeys.messages(event.data.conversation_id) });
-        return;
-      }
-      const { status, error, comment_hidden: hidden } = event.data;
-      // A comment hidden or shown again from another dashboard (or the API): its badge and button follow.
-      updateMessage(client, event.data.conversation_id, event.data.message_id, (m) =>
-        hidden === undefined || !m.comment ? { status, error } : { status, error, comment: { ...m.comment, hidden } },
-      );
+      const { status, error, comment_hidden: hidden, media } = event.data;
+      updateMessage(client, event.data.conversation_id, event.data.message_id, (m) => ({
+        status,
+        error,
+        // A media file kept or given up on: its thumbnail, player, transcript or reason show in place.
+        ...(media ? { media } : {}),
+        // A comment hidden or shown again from another dashboard (or the API): its badge and button follow.
+        ...(hidden !== undefined && m.comment ? { comment: { ...m.comment, hidden } } : {}),
+      }));
       return;
     }
     case 'conversation.created':

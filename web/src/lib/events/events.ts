@@ -17,8 +17,9 @@ export type LiveEvent =
         message_id: number;
         status: Message['status'];
         error: Message['error'];
-        /** Set when the customer's media file was kept or given up on: the message's media is loaded again. */
+        /** Set when the message's media file was kept or given up on, beside `media`, its media object now. */
         media_status?: 'ready' | 'failed';
+        media?: Message['media'];
         /** Set when a person hid a customer's comment (true) or showed it again (false). */
         comment_hidden?: boolean;
       }
