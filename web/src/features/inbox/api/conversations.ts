@@ -147,7 +147,9 @@ export function useSendReply(id: number) {
     mutationFn: (reply: Reply) =>
       api.post('/api/conversations/{id}/messages', { path: { id }, body: replyBody(reply) }),
     onSuccess: (reply) => {
-      // Shown at once as queued; message.created and message.updated bring the rest (dedup by id).
+      // Shown at once as queued; message.created and message.updated bring the rest (dedup by id). The stream's
+      // message.created often comes first: it carries the same message, its media object included, and perhaps a newer
+      // status from message.updated since, so the copy already in the thread stays.
       const message: Message = {
         ...reply,
         platform_message_id: null,

@@ -1,7 +1,9 @@
-import { screen, waitFor, within } from '@testing-library/react';
+import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
-import { conversation, fakeApi, me, message, renderPage } from '../../../test/utils';
+import { applyEvent } from '../../../lib/events/cache';
+import type { LiveEvent } from '../../../lib/events/events';
+import { conversation, fakeApi, me, message, renderPage, testQueryClient } from '../../../test/utils';
 import { InboxPage } from './InboxPage';
 
 const platforms = {
@@ -11,7 +13,7 @@ const platforms = {
   ],
 };
 
-function threadApi(platform: string) {
+function threadApi(platform: string, beforeAnswer: (answer: ReturnType<typeof sentPhoto>) => void = () => {}) {
   return fakeApi({
     'GET /api/auth/me': me,
     'GET /api/users': { data: [me.user] },
@@ -24,28 +26,34 @@ function threadApi(platform: string) {
     'GET /api/conversations/1/traces': { data: [] },
     'POST /api/conversations/1/read': { unread_count: 0 },
     'POST /api/conversations/1/messages': (call: { body: unknown }) => {
-      const form = call.body as FormData;
-      return {
-        id: 3,
-        conversation_id: 1,
-        direction: 'out',
-        type: 'image',
-        text: form.get('text') ?? '',
-        status: 'queued',
-        sent_by: 'user:7',
-        media: {
-          status: 'ready',
-          mime_type: 'image/png',
-          bytes: 4,
-          url: '/api/media/abc?tenant=1&expires=9&sig=00',
-          thumbnail_url: '/api/media/abc/thumbnail?tenant=1&expires=9&sig=00',
-          transcript: null,
-          ocr_text: null,
-          error: null,
-        },
-      };
+      const answer = sentPhoto(String((call.body as FormData).get('text') ?? ''));
+      beforeAnswer(answer);
+      return answer;
     },
   });
+}
+
+// The reply as the server answers it; its message.created event carries the same message, with its time.
+function sentPhoto(caption: string) {
+  return {
+    id: 3,
+    conversation_id: 1,
+    direction: 'out',
+    type: 'image',
+    text: caption,
+    status: 'queued',
+    sent_by: 'user:7',
+    media: {
+      status: 'ready',
+      mime_type: 'image/png',
+      bytes: 4,
+      url: '/api/media/abc?tenant=1&expires=9&sig=00',
+      thumbnail_url: '/api/media/abc/thumbnail?tenant=1&expires=9&sig=00',
+      transcript: null,
+      ocr_text: null,
+      error: null,
+    },
+  };
 }
 
 const photo = () => new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47])], 'receipt.png', { type: 'image/png' });
@@ -78,6 +86,38 @@ describe('the composer with a file', () => {
       'src',
       '/api/media/abc/thumbnail?tenant=1&expires=9&sig=00',
     );
+  });
+
+  // The order that lost the photo in the browser: the event stream told of the reply (and of its send) before the
+  // POST's 202 came back, the thread kept the stream's copy, and the answer was dropped as a duplicate. The stream's
+  // copy is the message as the thread shows it, its media object included, and its newer status stays.
+  it('shows a sent photo with its thumbnail when the live events about it come before the answer', async () => {
+    const client = testQueryClient();
+    threadApi('whatsapp', (answer) => {
+      act(() => {
+        applyEvent(client, { id: 20, type: 'message.created', created_at: '', data: { conversation_id: 1, message: { ...answer, created_at: '2026-12-06T10:30:00.000Z' } } } as LiveEvent);
+        applyEvent(client, {
+          id: 21,
+          type: 'message.updated',
+          created_at: '',
+          data: { conversation_id: 1, message_id: answer.id, status: 'sent', error: null },
+        } as LiveEvent);
+      });
+    });
+    renderPage(<InboxPage />, { route: '/inbox/1', path: '/inbox/:conversationId', client });
+    await screen.findByRole('button', { name: 'Attach file' });
+    await userEvent.upload(screen.getByLabelText('Attach file'), photo());
+    const reply = screen.getByRole('textbox', { name: 'Reply' });
+    await userEvent.type(reply, 'Your receipt');
+    await userEvent.click(screen.getByRole('button', { name: 'Send' }));
+    await waitFor(() => expect(reply).toHaveValue(''));
+    const log = screen.getByRole('log', { name: 'Messages' });
+    expect(within(log).getAllByText('Your receipt')).toHaveLength(1);
+    expect(within(log).getByRole('img', { name: 'Image' })).toHaveAttribute(
+      'src',
+      '/api/media/abc/thumbnail?tenant=1&expires=9&sig=00',
+    );
+    expect(within(log).getByText('Sent')).toBeInTheDocument();
   });
 
   it('sends a file without a caption', async () => {
