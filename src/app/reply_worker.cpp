@@ -95,7 +95,8 @@ struct ReplyWorker::Attempt {
 
 ReplyWorker::ReplyWorker(boost::asio::any_io_executor executor, const Config& config, store::Store& store,
                          BlockingPool& pool, const channels::ChannelSet& channels, agent::Responder& responder,
-                         queue::Batcher& batcher, Clock& clock, OutboundFiles files)
+                         queue::Batcher& batcher, Clock& clock, OutboundFiles files,
+                         std::function<void()> media_awaited)
     : executor_(std::move(executor)),
       config_(config),
       store_(store),
@@ -105,6 +106,7 @@ ReplyWorker::ReplyWorker(boost::asio::any_io_executor executor, const Config& co
       batcher_(batcher),
       clock_(clock),
       files_(files),
+      media_awaited_(std::move(media_awaited)),
       profiles_(executor_, store, pool, clock) {}
 
 void ReplyWorker::OnDue(int64_t conversation_id) {
@@ -275,6 +277,7 @@ boost::asio::awaitable<bool> ReplyWorker::WaitsForMedia(store::Claim& claim) {
   };
   Result<void> attached = co_await pool_.Run(attach);
   int64_t wait_until_ms = 0;
+  bool media_pending = false;
   if (!attached) {
     // Answering without the transcripts would answer a voice note as if nothing had been said: try again later.
     log::Error("media_records_unavailable", {{"conversation_id", conversation_id}, {"error", attached.error().detail}});
@@ -283,9 +286,11 @@ boost::asio::awaitable<bool> ReplyWorker::WaitsForMedia(store::Claim& claim) {
   for (const auto& message : claim.messages) {
     if (message.media && message.media->status == store::MediaStatus::kPending) {
       wait_until_ms = std::max(wait_until_ms, message.media->created_at_ms + config_.media_wait_ms);
+      media_pending = true;
     }
   }
   if (wait_until_ms <= clock_.NowMs()) co_return false;
+  if (media_pending && media_awaited_) media_awaited_();
   // The fetcher fires the conversation again once the media is settled; the retry at the end of the wait answers it
   // with what is known should that never come.
   log::Info("burst_waits_for_media", {{"conversation_id", conversation_id}, {"until_ms", wait_until_ms}});

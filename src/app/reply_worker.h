@@ -27,6 +27,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
@@ -43,10 +44,11 @@ struct OutboundFiles {
 class ReplyWorker {
  public:
   // Every reference must outlive the worker. `clock` times leases, retries and the processing timeout; its moves
-  // by hand (a test's ManualClock) wake the waits it times.
+  // by hand (a test's ManualClock) wake the waits it times. `media_awaited` is called when a burst waits for its
+  // media, so that the media fetcher looks for it now rather than at its next poll (media::Fetcher::Wake).
   ReplyWorker(boost::asio::any_io_executor executor, const Config& config, store::Store& store, BlockingPool& pool,
               const channels::ChannelSet& channels, agent::Responder& responder, queue::Batcher& batcher,
-              Clock& clock = RealClock(), OutboundFiles files = {});
+              Clock& clock = RealClock(), OutboundFiles files = {}, std::function<void()> media_awaited = {});
 
   // The batcher's due handler: starts answering `conversation_id` without blocking.
   void OnDue(int64_t conversation_id);
@@ -100,6 +102,7 @@ class ReplyWorker {
   queue::Batcher& batcher_;
   Clock& clock_;
   const OutboundFiles files_;
+  const std::function<void()> media_awaited_;
 
   ProfileLookup profiles_;
 

@@ -204,8 +204,6 @@ int Serve(const Config& config) {
   MeteredResponder metered_agent(config, meter, agent_responder, agent_service, pool);
   agent::Responder& responder =
       config.responder == "away_message" ? static_cast<agent::Responder&>(away_message) : metered_agent;
-  ReplyWorker worker(io.get_executor(), config, *store, pool, channels, responder, *batcher, RealClock(),
-                     {media_files.get(), &media_signer});
   // Voice notes are transcribed when an endpoint is configured; the burst waiting for a media is fired once it is
   // settled (ReplyWorker waits for it).
   std::optional<agent::OpenAiTranscriber> transcriber;
@@ -229,7 +227,9 @@ int Serve(const Config& config) {
              return knowledge::ExtractText(extract_command, knowledge::Format::kPdf, pdf, document_budget, pool);
            },
        .transcriber = transcriber ? &*transcriber : nullptr,
-       .on_settled = [&batcher](int64_t conversation_id) { batcher->RetryAt(conversation_id, NowMs()); }});
+       .on_settled = [&batcher](const store::PendingConversation& pending) { batcher->Arm(pending); }});
+  ReplyWorker worker(io.get_executor(), config, *store, pool, channels, responder, *batcher, RealClock(),
+                     {media_files.get(), &media_signer}, [&media_fetcher] { media_fetcher.Wake(); });
 
   http::Router router;
   http::ServerOptions server_options;

@@ -156,9 +156,11 @@ asio::awaitable<void> Fetcher::Process(store::MediaRecord record, int64_t lease_
   };
   Result<void> finished = co_await pool_.Run(finish);
   if (!finished) log::Warn("media_finish_failed", {{"media_id", record.id}, {"detail", finished.error().detail}});
-  if (finished && outcome.status != store::MediaStatus::kPending && options_.on_settled) {
-    options_.on_settled(record.conversation_id);
-  }
+  if (!finished || outcome.status == store::MediaStatus::kPending || !options_.on_settled) co_return;
+  auto load_pending = [this, id = record.conversation_id] { return store_.GetPendingConversation(id); };
+  Result<std::optional<store::PendingConversation>> pending = co_await pool_.Run(load_pending);
+  if (!pending) log::Warn("media_settle_unannounced", {{"media_id", record.id}, {"detail", pending.error().detail}});
+  if (pending && *pending) options_.on_settled(**pending);
 }
 
 asio::awaitable<Result<void>> Fetcher::Understand(const store::MediaRecord& record, const std::string& bytes,
@@ -220,11 +222,11 @@ asio::awaitable<int> Fetcher::RunOnce() {
 asio::awaitable<void> Fetcher::Loop() {
   while (!stopping_) {
     const int leased = co_await RunOnce();
-    if (leased > 0) continue;
+    // A Wake() during the pass may be for a record made after its lease: one more pass.
+    if (leased > 0 || woken_.exchange(false)) continue;
     if (stopping_) co_return;
     timer_->expires_after(options_.idle_poll);
-    auto [ec] = co_await timer_->async_wait(asio::as_tuple(asio::use_awaitable));
-    if (ec) co_return;  // Stop().
+    co_await timer_->async_wait(asio::as_tuple(asio::use_awaitable));  // Cut short by Wake() and Stop().
   }
 }
 
@@ -233,6 +235,12 @@ void Fetcher::Start() {
   asio::co_spawn(timer_->get_executor(), Loop(), [](std::exception_ptr error) {
     if (error) log::Error("media_fetcher_failed", {});
   });
+}
+
+void Fetcher::Wake() {
+  woken_ = true;
+  if (!timer_) return;
+  asio::post(timer_->get_executor(), [timer = timer_] { timer->cancel(); });
 }
 
 void Fetcher::Stop() {

@@ -53,9 +53,10 @@ struct FetcherOptions {
   std::function<boost::asio::awaitable<Result<std::string>>(std::string_view pdf)> read_pdf;
   //! Transcribes voice and audio messages once kept; null keeps them without a transcript. Outlives the fetcher.
   Transcriber* transcriber = nullptr;
-  //! Called with a record's conversation once its outcome is final (ready, failed or refused), on the fetcher's
-  //! executor; must not block. The burst waiting for the media is answered then.
-  std::function<void(int64_t conversation_id)> on_settled;
+  //! Called once a record's outcome is final (ready, failed or refused) with its conversation, when that still has
+  //! unanswered messages, on the fetcher's executor; must not block. Its burst is answered at its debounce deadline
+  //! (the batcher's Arm): now when it was waiting for the media, later when the customer may still be writing.
+  std::function<void(const store::PendingConversation& pending)> on_settled;
 };
 
 class Fetcher {
@@ -72,6 +73,8 @@ class Fetcher {
   void Start();
   // Ends the loop; a pass in progress finishes (its leases expire if the process exits first). Thread-safe.
   void Stop();
+  // Looks for due records now rather than at the next idle poll: a burst waits for its media. Thread-safe.
+  void Wake();
 
   // What one downloaded file comes to, without the network: checked, stored, images prepared. Blocking (file I/O
   // and decoding): on the blocking pool.
@@ -104,6 +107,7 @@ class Fetcher {
   const Clock& clock_;
   const FetcherOptions options_;
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> woken_{false};                    // A Wake() the loop has not seen yet.
   std::shared_ptr<boost::asio::steady_timer> timer_;  // Set by Start, on a strand of its own.
 };
 

@@ -435,6 +435,8 @@ class Store {
   // followed by a sweep in a single process (the claim refuses the fire until it expires, and the batcher retries).
   virtual Result<std::vector<PendingConversation>> ListPendingConversations(std::optional<int64_t> unclaimed_at_ms) = 0;
   Result<std::vector<PendingConversation>> ListPendingConversations() { return ListPendingConversations(std::nullopt); }
+  // The conversation as ListPendingConversations lists it (claimed or not); nullopt when nothing in it is unanswered.
+  virtual Result<std::optional<PendingConversation>> GetPendingConversation(int64_t conversation_id) = 0;
   // Takes the conversation for `lease_ms` unless another live claim holds it. Exactly one of the outcomes:
   // `claim` set (it is ours), `held_until_ms` > 0 (another live claim expires then; try again after it), or
   // neither (nothing left to answer).

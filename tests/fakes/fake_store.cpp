@@ -207,6 +207,16 @@ Result<std::vector<store::PendingConversation>> FakeStore::ListPendingConversati
   return pending;
 }
 
+Result<std::optional<store::PendingConversation>> FakeStore::GetPendingConversation(int64_t conversation_id) {
+  std::lock_guard lock(mutex_);
+  auto found = conversations_.find(conversation_id);
+  if (found == conversations_.end() || !found->second.pending_since_ms)
+    return std::optional<store::PendingConversation>();
+  const store::Conversation& c = found->second.conversation;
+  return store::PendingConversation{conversation_id, c.tenant_id, c.platform, *found->second.pending_since_ms,
+                                    found->second.last_inbound_at_ms.value_or(*found->second.pending_since_ms)};
+}
+
 Result<store::Store::ClaimAttempt> FakeStore::ClaimConversation(int64_t conversation_id, int64_t now_ms,
                                                                 int64_t lease_ms) {
   std::lock_guard lock(mutex_);

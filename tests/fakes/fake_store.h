@@ -71,6 +71,7 @@ class FakeStore final : public store::Store {
   Result<std::vector<store::PendingConversation>> ListPendingConversations(
       std::optional<int64_t> unclaimed_at_ms) override;
   using store::Store::ListPendingConversations;
+  Result<std::optional<store::PendingConversation>> GetPendingConversation(int64_t conversation_id) override;
   Result<ClaimAttempt> ClaimConversation(int64_t conversation_id, int64_t now_ms, int64_t lease_ms) override;
   using store::Store::CommitReply;
   Result<store::CommitResult> CommitReply(const store::Claim& claim, const store::Reply& reply, int64_t now_ms,

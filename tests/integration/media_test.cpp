@@ -218,6 +218,29 @@ TEST_F(MediaTest, TheLiveEventsCarryThePhotosMediaOnceKept) {
   EXPECT_EQ(SizeOf(thumbnail.body), std::make_pair(256, 192));
 }
 
+class MediaBurstTest : public MediaFixture {};
+
+TEST_F(MediaBurstTest, APhotoReadyEarlyStillWaitsForTheEndOfTheCustomersBurst) {
+  // The customer sends a photo, then, while the window is still open, writes about it: one burst and one reply after
+  // the window, although the photo was ready long before.
+  Boot({{"PARLEY_RESPONDER", "away_message"},
+        {"PARLEY_AUTO_REPLY_TEXT", "Thanks!"},
+        {"PARLEY_BATCH_WINDOW_MS", "6000"},
+        {"PARLEY_BATCH_MAX_WAIT_MS", "30000"}});
+  parley_->Start();
+  graph_.AddMedia("1077324873498580", kToken, Jpeg(800, 600), "image/jpeg");
+  ASSERT_EQ(Webhook(WhatsAppMedia("image", "wamid.burst1", "1077324873498580", "image/jpeg")).status, 200);
+  ASSERT_EQ(SettledMedia().at("status"), "ready");
+  const auto wrote = std::chrono::steady_clock::now();
+  ASSERT_EQ(
+      Webhook(payloads::WhatsAppText(kPhoneNumberId, "16505551234", "wamid.burst2", "The handle is broken")).status,
+      200);
+  ASSERT_TRUE(graph_.WaitForSends(1, 20s)) << parley_->logs();
+  // Never before the window after the customer's last message (the batcher fires at its deadline, not earlier).
+  EXPECT_GE(graph_.sends()[0].received_at - wrote, 5s);
+  EXPECT_FALSE(graph_.WaitForSends(2, 2s)) << "a second reply: the burst was split";
+}
+
 // What a customer's media that cannot be kept comes to: its status and reason, never a silent drop.
 struct Unkept {
   const char* name;

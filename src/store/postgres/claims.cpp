@@ -24,6 +24,9 @@ constexpr char kListPending[] =
     "SELECT c.id, c.tenant_id, ch.platform, c.pending_since, c.last_inbound_at FROM conversations c"
     " JOIN channels ch ON ch.id = c.channel_id WHERE c.pending_since IS NOT NULL"
     " AND ($1::bigint IS NULL OR c.claim_token IS NULL OR c.claim_expires_at <= $1) ORDER BY c.pending_since, c.id";
+constexpr char kGetPending[] =
+    "SELECT c.id, c.tenant_id, ch.platform, c.pending_since, c.last_inbound_at FROM conversations c"
+    " JOIN channels ch ON ch.id = c.channel_id WHERE c.id = $1 AND c.pending_since IS NOT NULL";
 // Takes the claim and records the newest answerable message it covers.
 constexpr char kTakeClaim[] =
     "UPDATE conversations c SET claim_token = $2, claim_expires_at = $3::bigint + $4::bigint,"
@@ -132,6 +135,15 @@ Result<std::vector<PendingConversation>> PostgresStore::ListPendingConversations
                          rows.OptionalInt(i, 4).value_or(rows.Int(i, 3))});
     }
     return pending;
+  });
+}
+
+Result<std::optional<PendingConversation>> PostgresStore::GetPendingConversation(int64_t conversation_id) {
+  return Read<std::optional<PendingConversation>>([&](Connection& db) -> Result<std::optional<PendingConversation>> {
+    STORE_ASSIGN_OR_RETURN(auto rows, db.Query(kGetPending, Params(conversation_id)));
+    if (rows.size() == 0) return std::optional<PendingConversation>();
+    return PendingConversation{rows.Int(0, 0), rows.Int(0, 1), Platform(rows.Text(0, 2)), rows.Int(0, 3),
+                               rows.OptionalInt(0, 4).value_or(rows.Int(0, 3))};
   });
 }
 

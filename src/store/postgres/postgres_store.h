@@ -119,6 +119,7 @@ class PostgresStore final : public Store {
   // claims.cpp.
   Result<std::vector<PendingConversation>> ListPendingConversations(std::optional<int64_t> unclaimed_at_ms) override;
   using Store::ListPendingConversations;
+  Result<std::optional<PendingConversation>> GetPendingConversation(int64_t conversation_id) override;
   Result<ClaimAttempt> ClaimConversation(int64_t conversation_id, int64_t now_ms, int64_t lease_ms) override;
   using Store::CommitReply;
   Result<CommitResult> CommitReply(const Claim& claim, const Reply& reply, int64_t now_ms,

@@ -25,6 +25,9 @@ constexpr char kListPending[] =
     "SELECT c.id, c.tenant_id, ch.platform, c.pending_since, c.last_inbound_at FROM conversations c"
     " JOIN channels ch ON ch.id = c.channel_id WHERE c.pending_since IS NOT NULL"
     " AND (?1 IS NULL OR c.claim_token IS NULL OR c.claim_expires_at <= ?1) ORDER BY c.pending_since, c.id";
+constexpr char kGetPending[] =
+    "SELECT c.id, c.tenant_id, ch.platform, c.pending_since, c.last_inbound_at FROM conversations c"
+    " JOIN channels ch ON ch.id = c.channel_id WHERE c.id = ?1 AND c.pending_since IS NOT NULL";
 // Takes the claim and records the newest answerable message it covers.
 constexpr char kTakeClaim[] =
     "UPDATE conversations SET claim_token = ?2, claim_expires_at = ?3 + ?4,"
@@ -87,6 +90,16 @@ Result<std::vector<PendingConversation>> SqliteStore::ListPendingConversations(s
                        select.OptionalInt(4).value_or(select.Int(3))});
   }
   return pending;
+}
+
+Result<std::optional<PendingConversation>> SqliteStore::GetPendingConversation(int64_t conversation_id) {
+  STORE_ASSIGN_OR_RETURN(auto reader, AcquireReader());
+  STORE_ASSIGN_OR_RETURN(auto select, (*reader).Prepare(kGetPending));
+  select.Bind(1, conversation_id);
+  STORE_ASSIGN_OR_RETURN(bool row, select.Step());
+  if (!row) return std::optional<PendingConversation>();
+  return PendingConversation{select.Int(0), select.Int(1), Platform(select.Text(2)), select.Int(3),
+                             select.OptionalInt(4).value_or(select.Int(3))};
 }
 
 Result<Store::ClaimAttempt> SqliteStore::ClaimConversation(int64_t conversation_id, int64_t now_ms, int64_t lease_ms) {

@@ -76,6 +76,7 @@ class SqliteStore final : public Store {
 
   Result<std::vector<PendingConversation>> ListPendingConversations(std::optional<int64_t> unclaimed_at_ms) override;
   using Store::ListPendingConversations;
+  Result<std::optional<PendingConversation>> GetPendingConversation(int64_t conversation_id) override;
   // A conversation whose unanswered messages were all unsent by the customer (deleted) is marked answered and
   // yields neither a claim nor a holder; so does an unknown conversation id.
   Result<ClaimAttempt> ClaimConversation(int64_t conversation_id, int64_t now_ms, int64_t lease_ms) override;

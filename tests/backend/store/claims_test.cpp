@@ -122,6 +122,26 @@ TEST_P(StoreTest, ReleaseClaimKeepsTheConversationPending) {
   EXPECT_EQ(again.messages.size(), 1u);
 }
 
+// What a burst that waited for its media is armed with again once the media is settled (media/fetcher.h).
+TEST_P(StoreTest, OneConversationsPendingStateIsReadAsTheListGivesIt) {
+  auto outcome = Ingest(Request(kT0, {Inbound("m1", "c1", "hi")})).value();
+  const int64_t conversation_id = outcome.pending.at(0).conversation_id;
+  ASSERT_TRUE(Ingest(Request(kT0 + 700, {Inbound("m2", "c1", "are you open?")})));
+  Claim claim = MustClaim(conversation_id, kT0 + 1000);  // Claimed or not, it is pending.
+  auto pending = store_->GetPendingConversation(conversation_id).value();
+  ASSERT_TRUE(pending);
+  EXPECT_EQ(pending->conversation_id, conversation_id);
+  EXPECT_EQ(pending->tenant_id, tenant_.id);
+  EXPECT_EQ(pending->platform, Platform("whatsapp"));
+  EXPECT_EQ(pending->pending_since_ms, kT0);
+  EXPECT_EQ(pending->last_inbound_at_ms, kT0 + 700);
+  EXPECT_FALSE(store_->GetPendingConversation(conversation_id + 1000).value());
+
+  ASSERT_EQ(store_->CommitReply(claim, OutboundDraft{MessageType::kText, "hi!", ""}, kT0 + 1100, nullptr).value(),
+            CommitResult::kCommitted);
+  EXPECT_FALSE(store_->GetPendingConversation(conversation_id).value());  // Answered: nothing waits.
+}
+
 // A sweep beside other workers re-arms what waits nowhere, not what a live claim is answering; a claim whose holder
 // died (it expired) or that was given up makes the conversation listed again, so nothing is lost.
 TEST_P(StoreTest, ASweepLeavesOutConversationsUnderALiveClaim) {
