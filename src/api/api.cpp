@@ -97,16 +97,21 @@ void Api::RegisterRoutes(RouteTable& routes) {
     MetricsFor(plugin->platform());  // Every platform's series shows from the start, at zero.
     if (spec.verification == channels::WebhookSpec::Verification::kNone) {
       if (plugin->make_routes == nullptr) continue;
-      channels::PlatformServices services{config_,
-                                          store_,
-                                          pool_,
-                                          platform_deps_.events,
-                                          platform_deps_.box,
-                                          platform_deps_.rate_limiters,
-                                          [this](const channels::PlatformPlugin& p, WebhookEvents events) {
-                                            return IngestEvents(p, std::move(events));
-                                          },
-                                          platform_deps_.keepalive};
+      channels::PlatformServices services{
+          config_,
+          store_,
+          pool_,
+          platform_deps_.events,
+          platform_deps_.box,
+          platform_deps_.rate_limiters,
+          [this](const channels::PlatformPlugin& p, WebhookEvents events) {
+            return IngestEvents(p, std::move(events));
+          },
+          platform_deps_.keepalive,
+          [this](int64_t tenant_id, std::string_view public_id, bool thumbnail) {
+            const media::Variant variant = thumbnail ? media::Variant::kThumbnail : media::Variant::kOriginal;
+            return config_.public_url + platform_deps_.media_signer.Sign(tenant_id, public_id, variant, NowMs() / 1000);
+          }};
       auto& owned = platform_routes_.emplace_back(plugin->make_routes(services));
       for (channels::PublicRoute& route : owned->Routes()) {
         routes.Public(route.method, std::move(route.pattern), std::move(route.doc), std::move(route.handler));

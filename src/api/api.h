@@ -13,6 +13,7 @@
 #include "core/rate_limiter.h"
 #include "events/event_bus.h"
 #include "http/http.h"
+#include "media/signed_url.h"
 #include "queue/batcher.h"
 #include "store/store.h"
 
@@ -41,6 +42,7 @@ struct PlatformRouteDeps {
   events::EventBus& events;
   RateLimiterFactory rate_limiters;
   std::chrono::milliseconds keepalive{15000};
+  const media::UrlSigner& media_signer;  //!< Signs the links of the files a platform's routes show (the web chat's).
 };
 
 class Api {

@@ -157,6 +157,8 @@ std::string_view MediaRepliesName(channels::PlatformTraits::MediaReplies how) {
       return "upload";
     case channels::PlatformTraits::MediaReplies::kLink:
       return "link";
+    case channels::PlatformTraits::MediaReplies::kServed:
+      return "served";
     case channels::PlatformTraits::MediaReplies::kNone:
       break;
   }

@@ -266,8 +266,8 @@ extern const std::string_view kAdminSchemaShapes = R"json({
           "read_receipts": {"type": "boolean"},
           "typing_indicator": {"type": "boolean"},
           "media": {"type": "boolean", "description": "Inbound media is parsed."},
-          "media_replies": {"type": "string", "enum": ["none", "upload", "link"],
-                            "description": "How a person's file reaches customers: not at all, uploaded by Parley, or fetched by the platform through a signed link (which needs PARLEY_PUBLIC_URL)."}
+          "media_replies": {"type": "string", "enum": ["none", "upload", "link", "served"],
+                            "description": "How a person's file reaches customers: not at all, uploaded by Parley, fetched by the platform through a signed link (which needs PARLEY_PUBLIC_URL), or served by Parley to the customer's own client with links signed at each read (the web chat's widget)."}
         }
       }
     }

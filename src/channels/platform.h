@@ -73,9 +73,11 @@ struct PlatformTraits {
   //! them, and shows the platform's own link (Instagram and Messenger: Meta's app review refuses apps that store
   //! Instagram media).
   bool keeps_media = true;
-  //! How a person's file reaches the customer (Channel::SendMedia): not at all, uploaded by Parley, or fetched by the
-  //! platform from a signed Parley link, which needs PARLEY_PUBLIC_URL.
-  enum class MediaReplies { kNone, kUpload, kLink };
+  //! How a person's file reaches the customer (Channel::SendMedia): not at all, uploaded by Parley, fetched by the
+  //! platform from a signed Parley link, which needs PARLEY_PUBLIC_URL, or served by Parley to the customer's own
+  //! client (the web chat's widget), which reads it with links signed at each read: nothing to upload or sign when
+  //! it is sent.
+  enum class MediaReplies { kNone, kUpload, kLink, kServed };
   MediaReplies media_replies = MediaReplies::kNone;
 };
 

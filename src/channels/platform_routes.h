@@ -20,6 +20,7 @@
 #include <chrono>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace parley::channels {
@@ -43,6 +44,11 @@ struct PlatformServices {
                                                                      WebhookEvents events)>
       ingest;
   std::chrono::milliseconds keepalive{15000};  //!< A stream's comment line after this long idle.
+  //! A link to the tenant's stored media `public_id` (a media record's, store/media_records.h): to the original, or
+  //! with `thumbnail` to an image's thumbnail. Signed with the server's media key and valid for
+  //! PARLEY_MEDIA_URL_TTL_HOURS from now (media/signed_url.h), so it needs no session and opens nothing else;
+  //! absolute under PARLEY_PUBLIC_URL, a path on the server's origin without it.
+  std::function<std::string(int64_t tenant_id, std::string_view public_id, bool thumbnail)> sign_media_link;
 };
 
 // One public route, registered as the API's (RouteTable::Public) and documented in the API reference.

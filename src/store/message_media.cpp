@@ -15,10 +15,16 @@ bool CarriesMedia(const StoredMessage& message) {
   return named("id") || named("url");
 }
 
-Result<void> AttachMediaRecords(Store& store, int64_t tenant_id, std::vector<StoredMessage>& messages) {
+bool ShowsMedia(const StoredMessage& message) {
+  const auto* media = message.details.if_contains("media");
+  return media != nullptr && media->is_object();
+}
+
+Result<void> AttachMediaRecords(Store& store, int64_t tenant_id, std::vector<StoredMessage>& messages,
+                                bool (*carries)(const StoredMessage&)) {
   std::vector<int64_t> ids;
   for (const auto& message : messages) {
-    if (CarriesMedia(message)) ids.push_back(message.id);
+    if (carries(message)) ids.push_back(message.id);
   }
   if (ids.empty()) return Ok();
   auto records = store.media().ForMessages(tenant_id, ids);

@@ -14,8 +14,14 @@ namespace parley::store {
 // rule of the trigger that makes the records, migrations 0031 SQLite and 0010 PostgreSQL).
 bool CarriesMedia(const StoredMessage& message);
 
-// Sets the `media` of each of `messages` that carries media (all of `tenant_id`) to its record, with one read, and
-// none when no message carries media. A message whose record is gone (deleted meanwhile) keeps nullopt. Blocking.
-Result<void> AttachMediaRecords(Store& store, int64_t tenant_id, std::vector<StoredMessage>& messages);
+// Whether `message`'s details hold a media object: a customer's media (CarriesMedia) or a person's file
+// (PersonFileJson), which QueuePersonReply keeps as the reply's media record. What a thread shown back to the
+// customer (the web chat's) attaches.
+bool ShowsMedia(const StoredMessage& message);
+
+// Sets the `media` of each of `messages` for which `carries` holds (all of `tenant_id`) to its record, with one read,
+// and none when it holds for none. A message whose record is gone (deleted meanwhile) keeps nullopt. Blocking.
+Result<void> AttachMediaRecords(Store& store, int64_t tenant_id, std::vector<StoredMessage>& messages,
+                                bool (*carries)(const StoredMessage&) = &CarriesMedia);
 
 }  // namespace parley::store

@@ -7,49 +7,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { deflateSync } from 'node:zlib';
-import { openPage, screenshot, sendWhatsApp, signIn, useDashboard } from './harness.mjs';
+import { gradientPng, openPage, screenshot, sendWhatsApp, signIn, useDashboard } from './harness.mjs';
 
 const MEDIA_ID = '1077324873498572';
 const WIDTH = 640;
 const HEIGHT = 480;
 
-function crc32(bytes) {
-  let crc = 0xffffffff;
-  for (const byte of bytes) {
-    crc ^= byte;
-    for (let bit = 0; bit < 8; bit++) crc = crc & 1 ? 0xedb88320 ^ (crc >>> 1) : crc >>> 1;
-  }
-  return (crc ^ 0xffffffff) >>> 0;
-}
-
-function chunk(type, data) {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([length, body, crc]);
-}
-
-// A WIDTH × HEIGHT RGB gradient as a PNG file (a photo's stand-in that any decoder reads).
-function gradientPng() {
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(WIDTH, 0);
-  header.writeUInt32BE(HEIGHT, 4);
-  header.set([8, 2, 0, 0, 0], 8);
-  const rows = Buffer.alloc(HEIGHT * (1 + WIDTH * 3));
-  for (let y = 0; y < HEIGHT; y++) {
-    const row = y * (1 + WIDTH * 3);
-    for (let x = 0; x < WIDTH; x++) rows.set([(x * 255) / WIDTH, (y * 255) / HEIGHT, 160], row + 1 + x * 3);
-  }
-  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return Buffer.concat([signature, chunk('IHDR', header), chunk('IDAT', deflateSync(rows)), chunk('IEND', Buffer.alloc(0))]);
-}
-
 const files = mkdtempSync(path.join(tmpdir(), 'parley-e2e-media-'));
 const photo = path.join(files, 'photo.png');
-writeFileSync(photo, gradientPng());
+writeFileSync(photo, gradientPng(WIDTH, HEIGHT));
 after(() => rmSync(files, { recursive: true, force: true }));
 
 // The channel's token (harness.mjs's startTenant) reaches the photo on the fake Graph API, whose download URL is
@@ -90,7 +56,7 @@ test("a customer's photo shows in the open thread as a thumbnail loaded through 
   const original = await fetch(new URL(href, env.parley.url));
   assert.equal(original.status, 200);
   assert.equal(original.headers.get('content-type'), 'image/png');
-  assert.equal(Buffer.from(await original.arrayBuffer()).length, gradientPng().length);
+  assert.equal(Buffer.from(await original.arrayBuffer()).length, gradientPng(WIDTH, HEIGHT).length);
 
   await screenshot(page, 'inbox-photo');
   page.assertNoErrors();

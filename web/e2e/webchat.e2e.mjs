@@ -1,16 +1,17 @@
 // The web chat as a business and its visitors use it: the owner adds the chat on the Channels page and copies its
 // script tag; a page of the business's site (served from another origin, as a real site is) carries the tag, and a
-// visitor chats with the bot there, reloads and finds the conversation again; a page of a site the channel does not
-// allow cannot chat at all; a French browser gets it in French; the conversation shows in the dashboard's inbox like
-// any other.
+// visitor chats with the bot there, reloads and finds the conversation again; a person's photo reply shows as a
+// thumbnail that opens the full image; a page of a site the channel does not allow cannot chat at all; a French
+// browser gets it in French; the conversation shows in the dashboard's inbox like any other.
 
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { after, before, test } from 'node:test';
-import { freePort, openPage, screenshot, signIn, useDashboard } from './harness.mjs';
+import { eventually, freePort, gradientPng, openPage, screenshot, signIn, useDashboard } from './harness.mjs';
 
 const VISITOR = 'Wendy Web';
 const QUESTION = 'When do you open on Sunday?';
+const PHOTO_VISITOR = 'Pablo Photo';
 
 // PARLEY_PUBLIC_URL, which the script tag names, is Parley's own address.
 const env = useDashboard(async () => {
@@ -61,14 +62,20 @@ test('the owner adds a web chat for the site and gets its script tag', async () 
   await page.context().close();
 });
 
-test('a visitor chats with the bot on the allowed site, and a reload keeps the conversation', async () => {
+// A new visitor on the allowed site: opens the chat and sends `text` under `name`.
+async function startChat(name, text) {
   const page = await openPage(env.browser);
   await page.goto(site.origin + '/');
   await page.getByRole('button', { name: 'Chat with us' }).click();
   const dialog = page.getByRole('dialog', { name: 'Chat' });
-  await dialog.getByRole('textbox', { name: 'Name (optional)' }).fill(VISITOR);
-  await dialog.getByRole('textbox', { name: 'Message' }).fill(QUESTION);
+  await dialog.getByRole('textbox', { name: 'Name (optional)' }).fill(name);
+  await dialog.getByRole('textbox', { name: 'Message' }).fill(text);
   await dialog.getByRole('button', { name: 'Send' }).click();
+  return { page, dialog };
+}
+
+test('a visitor chats with the bot on the allowed site, and a reload keeps the conversation', async () => {
+  const { page, dialog } = await startChat(VISITOR, QUESTION);
   const log = dialog.getByRole('log');
   await log.getByText(QUESTION).waitFor();
   // The offline agent answers from the demo bakery's knowledge: Sunday 8:30 to 13:00.
@@ -83,6 +90,53 @@ test('a visitor chats with the bot on the allowed site, and a reload keeps the c
   await again.getByText(/8:30/).waitFor();
   // The session goes on: the name is not asked again.
   assert.equal(await page.getByRole('textbox', { name: 'Name (optional)' }).count(), 0);
+  page.assertNoErrors();
+  await page.context().close();
+});
+
+test("a person's photo reaches the visitor as a thumbnail that opens the full image, after a reload too", async () => {
+  const { page, dialog } = await startChat(PHOTO_VISITOR, 'Can I see the rye loaf?');
+  const conversation = await eventually(
+    async () => (await env.parley.api('GET', '/api/conversations?platform=webchat')).data.find((c) => c.contact.name === PHOTO_VISITOR),
+    { what: "the visitor's conversation" },
+  );
+  // A person of the business answers from the inbox with a photo and its caption.
+  const photo = gradientPng(480, 320);
+  const form = new FormData();
+  form.append('file', new Blob([photo], { type: 'image/png' }), 'rye-loaf.png');
+  form.append('text', 'Fresh out of the oven');
+  const sent = await fetch(`${env.parley.url}/api/conversations/${conversation.id}/messages`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${env.parley.apiKey}` },
+    body: form,
+  });
+  assert.equal(sent.status, 202, await sent.text());
+
+  // Live, through the visitor's event stream: the thumbnail really loads from Parley on the site's page.
+  const seeThumbnail = async (log) => {
+    const opener = log.getByRole('link', { name: 'Open image: rye-loaf.png' });
+    const thumbnail = opener.getByRole('img', { name: 'rye-loaf.png' });
+    await thumbnail.waitFor();
+    await page.waitForFunction((img) => img.complete && img.naturalWidth > 0, await thumbnail.elementHandle());
+    await log.getByText('Fresh out of the oven').waitFor();
+    return opener;
+  };
+  const opener = await seeThumbnail(dialog.getByRole('log'));
+  await screenshot(page, 'webchat-widget-photo');
+  // The full photo opens in a new tab, through its signed link, without any session.
+  const href = await opener.getAttribute('href');
+  assert.match(href, new RegExp(`^${env.parley.url}/api/media/`));
+  const [tab] = await Promise.all([page.context().waitForEvent('page'), opener.click()]);
+  await tab.waitForLoadState();
+  assert.equal(tab.url(), href);
+  const full = await fetch(href);
+  assert.equal(full.headers.get('content-type'), 'image/png');
+  assert.deepEqual(Buffer.from(await full.arrayBuffer()), photo);
+
+  // A reload reads the thread again, with links signed anew.
+  await page.reload();
+  await page.getByRole('button', { name: 'Chat with us' }).click();
+  await seeThumbnail(page.getByRole('dialog', { name: 'Chat' }).getByRole('log'));
   page.assertNoErrors();
   await page.context().close();
 });

@@ -11,12 +11,27 @@ export interface WidgetConfig {
 
 export type Role = 'visitor' | 'assistant' | 'agent';
 
+/**
+ * A person's file (WebchatFile): links signed at each read, which need no session and expire; `url` is null once the
+ * file is no longer kept. Absolute, or a path on Parley's origin.
+ */
+export interface Attachment {
+  type: 'image' | 'audio' | 'video' | 'document';
+  mime_type: string;
+  bytes: number;
+  filename: string | null;
+  url: string | null;
+  thumbnail_url: string | null;
+}
+
 export interface Message {
   id: string;
   role: Role;
+  /** The message, or a file's caption (may be empty). */
   text: string;
   created_at: string;
   client_id: string | null;
+  media?: Attachment | null;
 }
 
 export interface Session {

@@ -17,6 +17,11 @@ export interface Texts {
   unavailable: string;
   typing: string;
   you: string;
+  file: string;
+  open_image: string;
+  download: string;
+  audio: string;
+  video: string;
 }
 
 const en: Texts = {
@@ -34,6 +39,11 @@ const en: Texts = {
   unavailable: 'The chat is not available right now.',
   typing: 'Typing…',
   you: 'You',
+  file: 'File',
+  open_image: 'Open image',
+  download: 'Download',
+  audio: 'Audio',
+  video: 'Video',
 };
 
 const fr: Texts = {
@@ -51,6 +61,11 @@ const fr: Texts = {
   unavailable: 'La discussion n’est pas disponible pour le moment.',
   typing: 'En train d’écrire…',
   you: 'Vous',
+  file: 'Fichier',
+  open_image: 'Ouvrir l’image',
+  download: 'Télécharger',
+  audio: 'Audio',
+  video: 'Vidéo',
 };
 
 export const builtInTexts: Record<string, Texts> = { en, fr };

@@ -1,6 +1,6 @@
 // The widget on the host page: a launcher button and a chat dialog in a shadow root, rendered from the Chat's state.
 // Plain DOM, no framework: the host page may have none, and the whole widget must stay a few kilobytes.
-import { createApi, type WidgetConfig } from './api';
+import { createApi, type Attachment, type WidgetConfig } from './api';
 import { Chat, type Item } from './chat';
 import { styles } from './styles';
 import { builtInTexts, pickLanguage, textsFor } from './texts';
@@ -112,17 +112,45 @@ export function mount(options: MountOptions): Widget {
   let isOpen = false;
   const rendered = new Map<string, HTMLElement>();
 
+  // A link of Parley's, absolute: the server's may be a path on its origin. Only http(s) links are followed.
+  function href(link: string | null): string | null {
+    const url = link ? new URL(link, options.origin) : null;
+    return url && /^https?:$/.test(url.protocol) ? url.href : null;
+  }
+
+  // A person's file: a thumbnail opening the full image, a player, or a download link with the name and size. Each
+  // opens in a new tab: an expired link shows its refusal there instead of replacing the host page. Documents are
+  // never shown inline (Parley serves them as attachments).
+  function renderFile(file: Attachment): HTMLElement {
+    const name = file.filename || texts.file;
+    const url = href(file.url);
+    const link = (label: string, ...children: Node[]) =>
+      el('a', { class: 'file', href: url!, target: '_blank', rel: 'noopener noreferrer', 'aria-label': label }, ...children);
+    if (url && file.type === 'image') {
+      return link(`${texts.open_image}: ${name}`, el('img', { src: href(file.thumbnail_url) ?? url, alt: name, loading: 'lazy' }));
+    }
+    if (url && (file.type === 'audio' || file.type === 'video')) {
+      const label = `${file.type === 'audio' ? texts.audio : texts.video}: ${name}`;
+      return el(file.type, { class: 'file', src: url, controls: '', preload: 'metadata', 'aria-label': label });
+    }
+    const [unit, scale] = file.bytes >= 1e6 ? ['megabyte', 1e6] : file.bytes >= 1e3 ? ['kilobyte', 1e3] : ['byte', 1];
+    const size = new Intl.NumberFormat(language, { style: 'unit', unit, maximumFractionDigits: 1 }).format(file.bytes / scale);
+    const label = `${name} (${size})`;
+    return url ? link(`${texts.download}: ${label}`, document.createTextNode(label)) : el('span', { class: 'file' }, document.createTextNode(label));
+  }
+
   function renderItem(item: Item): HTMLElement {
     const key = item.client_id || item.id;
     let element = rendered.get(key);
-    const signature = `${item.role}|${item.status ?? ''}|${item.text}`;
+    // Without the links, signed anew at each read: a refresh keeps a playing recording playing.
+    const signature = `${item.role}|${item.status ?? ''}|${item.text}|${item.media ? !!item.media.url : ''}`;
     if (element?.dataset.signature === signature) return element;
     element ??= el('div');
     rendered.set(key, element);
     element.className = `msg ${item.role}`;
     element.dataset.signature = signature;
     const sender = el('span', { class: 'hidden' }, document.createTextNode(`${item.role === 'visitor' ? texts.you : business}: `));
-    element.replaceChildren(sender, document.createTextNode(item.text));
+    element.replaceChildren(sender, ...(item.media ? [renderFile(item.media)] : []), document.createTextNode(item.text));
     if (item.status === 'pending') element.append(el('small', {}, document.createTextNode(texts.sending)));
     if (item.status === 'failed') {
       const retry = el('button', { type: 'button', class: 'retry' }, document.createTextNode(texts.retry));

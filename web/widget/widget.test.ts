@@ -3,7 +3,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ApiError, createApi, type Api, type Message } from './api';
+import { ApiError, createApi, type Api, type Attachment, type Message } from './api';
 import { Chat, mergeMessages } from './chat';
 import { pickLanguage, textsFor } from './texts';
 import { mount, scriptOptions, textColorOn, type MountOptions } from './view';
@@ -340,6 +340,70 @@ describe('the widget', () => {
     await user.click(view.getByRole('button', { name: 'Envoyer' }));
     await waitFor(() => expect(server.messages).toHaveLength(1));
     expect(server.calls.find((call) => call.path === '/sessions')?.body).toEqual({ language: 'fr' });
+  });
+
+  it("shows a person's files: a thumbnail opening the image, players and download links, live and after a reload", async () => {
+    const user = userEvent.setup();
+    const server = fakeParley();
+    server.tokens.add('kept');
+    localStorage.setItem(KEY, JSON.stringify({ token: 'kept', visitor_id: 'v9' }));
+    const link = (id: string, thumbnail = false) => `/api/media/${id}${thumbnail ? '/thumbnail' : ''}?tenant=1&expires=9&sig=ab`;
+    const file = (type: Attachment['type'], filename: string | null, bytes: number, url: string | null, thumbnail: string | null = null): Attachment =>
+      ({ type, mime_type: `${type}/x`, bytes, filename, url, thumbnail_url: thumbnail });
+    server.reply('Here is your receipt').media = file('image', 'receipt.jpg', 48_000, link('p1'), link('p1', true));
+    server.reply('').media = file('document', 'invoice.pdf', 12_345, `https://desk.example/${link('d1')}`);
+    server.reply('Removed').media = file('document', 'old.pdf', 1_500_000, null);
+    const { widget, view } = await open(server);
+    await user.click(view.getByRole('button', { name: 'Chat with us' }));
+    const log = view.getByRole('log');
+
+    const image = await within(log).findByRole('link', { name: 'Open image: receipt.jpg' });
+    expect(image).toHaveAttribute('href', `${ORIGIN}${link('p1')}`);
+    expect(image).toHaveAttribute('target', '_blank');
+    expect(within(image).getByRole('img', { name: 'receipt.jpg' })).toHaveAttribute('src', `${ORIGIN}${link('p1', true)}`);
+    expect(within(log).getByText('Here is your receipt')).toBeInTheDocument();
+    const pdf = within(log).getByRole('link', { name: 'Download: invoice.pdf (12.3 kB)' });
+    expect(pdf).toHaveAttribute('href', `https://desk.example/${link('d1')}`);
+    expect(pdf).toHaveAttribute('rel', 'noopener noreferrer');
+    // A file no longer kept keeps its name and size, without a link.
+    expect(within(log).getByText('old.pdf (1.5 MB)').closest('a')).toBeNull();
+    expect(within(log).queryByRole('link', { name: /old\.pdf/ })).toBeNull();
+    // Nothing is rendered in a frame: documents are downloaded.
+    expect(widget.root.querySelector('iframe, object, embed')).toBeNull();
+
+    const events = FakeEventSource.all[0]!;
+    const voice = server.reply('Listen');
+    voice.media = file('audio', 'note.ogg', 900, link('a1'));
+    events.emit('message', voice);
+    const player = within(log).getByLabelText('Audio: note.ogg');
+    expect(player.tagName).toBe('AUDIO');
+    expect(player).toHaveAttribute('controls');
+    expect(player).toHaveAttribute('src', `${ORIGIN}${link('a1')}`);
+    const clip = server.reply('');
+    clip.media = file('video', null, 2_000_000, link('v1'));
+    events.emit('message', clip);
+    expect(within(log).getByLabelText('Video: File').tagName).toBe('VIDEO');
+    // A link that is not http(s) is not followed.
+    const odd = server.reply('');
+    odd.media = file('document', 'x.pdf', 10, 'javascript:alert(1)');
+    events.emit('message', odd);
+    expect(within(log).getByText('x.pdf (10 byte)').closest('a')).toBeNull();
+  });
+
+  it("names a file's controls and size in the visitor's language", async () => {
+    const user = userEvent.setup();
+    const server = fakeParley();
+    server.tokens.add('kept');
+    localStorage.setItem(KEY, JSON.stringify({ token: 'kept', visitor_id: 'v9' }));
+    server.reply('Votre photo').media = { type: 'image', mime_type: 'image/jpeg', bytes: 10, filename: 'photo.jpg', url: '/p', thumbnail_url: null };
+    server.reply('').media = { type: 'document', mime_type: 'application/pdf', bytes: 12_345, filename: 'facture.pdf', url: '/d', thumbnail_url: null };
+    const { view } = await open(server, { languages: ['fr-FR'] });
+    await user.click(view.getByRole('button', { name: 'Discuter avec nous' }));
+    const photo = await view.findByRole('link', { name: 'Ouvrir l’image: photo.jpg' });
+    // Without a thumbnail the image itself is shown.
+    expect(within(photo).getByRole('img', { name: 'photo.jpg' })).toHaveAttribute('src', `${ORIGIN}/p`);
+    // French puts a no-break space before the unit.
+    view.getByRole('link', { name: /^Télécharger: facture\.pdf \(12,3\sko\)$/ });
   });
 
   it('says the chat is unavailable when the server refuses the origin, and stores nothing', async () => {

@@ -66,13 +66,26 @@ constexpr std::string_view kApiSchemas = R"json({
   },
   "WebchatMessage": {
     "type": "object",
-    "required": ["id", "role", "text", "created_at", "client_id"],
+    "required": ["id", "role", "text", "created_at", "client_id", "media"],
     "properties": {
       "id": {"type": "string"},
       "role": {"type": "string", "enum": ["visitor", "assistant", "agent"], "description": "Who wrote it: the visitor, the AI assistant or a person of the business."},
-      "text": {"type": "string"},
+      "text": {"type": "string", "description": "The message, or a file's caption (may be empty)."},
       "created_at": {"type": "string", "format": "date-time"},
-      "client_id": {"type": ["string", "null"], "description": "The widget's id of a visitor's message."}
+      "client_id": {"type": ["string", "null"], "description": "The widget's id of a visitor's message."},
+      "media": {"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/WebchatFile"}], "description": "A person's file; null for a message without one."}
+    }
+  },
+  "WebchatFile": {
+    "type": "object",
+    "required": ["type", "mime_type", "bytes", "filename", "url", "thumbnail_url"],
+    "properties": {
+      "type": {"type": "string", "enum": ["image", "audio", "video", "document"]},
+      "mime_type": {"type": "string", "description": "Sniffed from the file's bytes."},
+      "bytes": {"type": "integer", "description": "The file's size."},
+      "filename": {"type": ["string", "null"]},
+      "url": {"type": ["string", "null"], "description": "A signed link to the file that needs no session and expires (PARLEY_MEDIA_URL_TTL_HOURS, 24 by default), made at each read; documents are served as attachments. Null once the file is no longer kept (retention). Absolute under PARLEY_PUBLIC_URL, else a path on Parley's origin."},
+      "thumbnail_url": {"type": ["string", "null"], "description": "Images: a signed link to a thumbnail (JPEG, at most 256 px); null otherwise."}
     }
   },
   "WebchatMessageList": {
@@ -106,7 +119,8 @@ const PlatformPlugin& Plugin() {
                  .window = {},
                  .read_receipts = false,
                  .typing_indicator = false,
-                 .media = false},
+                 .media = false,
+                 .media_replies = PlatformTraits::MediaReplies::kServed},
       .webhook = {.signature_header = {},
                   .app_secret = {},
                   .verify_token = {},

@@ -13,10 +13,12 @@
 #include "channels/webchat/parse.h"
 #include "channels/webchat/settings.h"
 #include "channels/webchat/token.h"
+#include "channels/webchat/visitor_message.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/time.h"
 #include "store/events.h"
+#include "store/message_media.h"
 
 namespace parley::channels::webchat {
 namespace {
@@ -62,22 +64,16 @@ std::string_view BearerToken(const http::Request& request) {
   return authorization.starts_with(kBearer) ? authorization.substr(kBearer.size()) : std::string_view();
 }
 
-// A message of the visitor's thread as the widget shows it.
-json::object VisitorMessageJson(const store::StoredMessage& m, std::string_view visitor_id) {
-  std::string_view role = "visitor";
-  json::value client_id = nullptr;
-  if (m.direction == Direction::kIn) {
-    const std::string prefix = std::string(visitor_id) + ":";
-    if (m.platform_message_id.starts_with(prefix)) client_id = m.platform_message_id.substr(prefix.size());
-  } else {
-    const json::value* sent_by = m.details.if_contains("sent_by");
-    role = sent_by != nullptr && sent_by->is_string() && sent_by->as_string() == "person" ? "agent" : "assistant";
+// The newest `limit` messages of the visitor's thread after message `after_id`, oldest first, each with its file's
+// media record. Blocking.
+Result<std::vector<store::StoredMessage>> ReadThread(store::Store& store, const store::Channel& channel,
+                                                     const std::string& visitor_id, int64_t after_id, int limit) {
+  auto messages = store.ListContactThread(channel.id, visitor_id, after_id, limit);
+  if (!messages) return messages.error();
+  if (auto attached = store::AttachMediaRecords(store, channel.tenant_id, *messages, &store::ShowsMedia); !attached) {
+    return attached.error();
   }
-  return json::object{{"id", std::to_string(m.id)},
-                      {"role", role},
-                      {"text", m.text.value_or("")},
-                      {"created_at", FormatTimestamp(m.created_at_ms)},
-                      {"client_id", std::move(client_id)}};
+  return messages;
 }
 
 // The channel a request names, and the CORS headers its answers carry.
@@ -173,7 +169,7 @@ class VisitorStream {
   // Sends the visitor's messages after cursor_; false when the stream must end.
   asio::awaitable<bool> SendNew(http::StreamWriter& writer) {
     auto read = [this, after = cursor_] {
-      return services_.store.ListContactThread(channel_.id, visitor_id_, after, kThreadLength);
+      return ReadThread(services_.store, channel_, visitor_id_, after, kThreadLength);
     };
     Result<std::vector<store::StoredMessage>> messages = co_await services_.pool.Run(read);
     if (!messages) {
@@ -184,7 +180,7 @@ class VisitorStream {
     for (const store::StoredMessage& m : *messages) {
       cursor_ = std::max(cursor_, m.id);
       frames += "event: message\ndata: ";
-      frames += SerializeJson(VisitorMessageJson(m, visitor_id_));
+      frames += SerializeJson(VisitorMessageJson(m, visitor_id_, services_.sign_media_link));
       frames += "\n\n";
     }
     if (frames.empty()) co_return true;
@@ -337,13 +333,15 @@ asio::awaitable<http::Response> WebchatRoutes::ListMessages(const http::Request&
                                                             const Admitted& admitted) {
   std::optional<std::string> visitor = Visitor(BearerToken(request), admitted);
   if (!visitor) co_return Refuse(Status::unauthorized, "invalid_token", "invalid or expired visitor token");
-  auto read = [this, channel_id = admitted.channel.id, visitor_id = *visitor] {
-    return services_.store.ListContactThread(channel_id, visitor_id, 0, kThreadLength);
+  auto read = [this, &admitted, &visitor] {
+    return ReadThread(services_.store, admitted.channel, *visitor, 0, kThreadLength);
   };
   auto messages = co_await services_.pool.Run(read);
   if (!messages) co_return http::ErrorResponse(messages.error());
   json::array data;
-  for (const store::StoredMessage& m : *messages) data.push_back(VisitorMessageJson(m, *visitor));
+  for (const store::StoredMessage& m : *messages) {
+    data.push_back(VisitorMessageJson(m, *visitor, services_.sign_media_link));
+  }
   co_return http::JsonResponse(Status::ok, json::object{{"data", std::move(data)}});
 }
 

@@ -17,11 +17,25 @@ boost::asio::awaitable<SendResult> WebchatChannel::MarkReadAndTyping(const SendA
   co_return SendResult{};
 }
 
-boost::asio::awaitable<SendResult> WebchatChannel::SendText(const SendAccount&, std::string_view, std::string_view,
-                                                            std::string_view, MessageTag) {
+namespace {
+
+// What a send answers: the stored message is what the visitor reads.
+SendResult Stored() {
   SendResult sent;
   sent.platform_message_id = "out-" + crypto::RandomToken(12);
-  co_return sent;
+  return sent;
+}
+
+}  // namespace
+
+boost::asio::awaitable<SendResult> WebchatChannel::SendText(const SendAccount&, std::string_view, std::string_view,
+                                                            std::string_view, MessageTag) {
+  co_return Stored();
+}
+
+boost::asio::awaitable<SendResult> WebchatChannel::SendMedia(const SendAccount&, std::string_view, const OutboundMedia&,
+                                                             std::string_view, MessageTag) {
+  co_return Stored();
 }
 
 boost::asio::awaitable<Result<AccountProfile>> WebchatChannel::CheckAccount(std::string account_id, std::string) {

@@ -1,8 +1,9 @@
 #pragma once
 // The web chat's live channel. Nothing goes out over the network: a reply is already stored when it is "sent"
-// (the outbox's message), and the visitor's event stream (routes.h) reads it from the store. So sending succeeds
-// at once with an id of Parley's own, which marks the outbound message sent; there are no webhooks to verify, no
-// handshake, no indicators, and a channel is added with its name and allowed origins alone.
+// (the outbox's message, and a person's file with its media record), and the visitor's event stream (routes.h) reads
+// it from the store. So sending succeeds at once with an id of Parley's own, which marks the outbound message sent;
+// there are no webhooks to verify, no handshake, no indicators, and a channel is added with its name and allowed
+// origins alone.
 
 #include "channels/channel.h"
 #include "channels/webchat/parse.h"
@@ -25,6 +26,11 @@ class WebchatChannel final : public Channel {
   boost::asio::awaitable<SendResult> SendText(const SendAccount& account, std::string_view contact_id,
                                               std::string_view text, std::string_view reply_to,
                                               MessageTag tag) override;
+  // Likewise for a person's file and its caption (the message's text): the widget reads both from the store, the file
+  // through links signed at each read (PlatformTraits::MediaReplies::kServed), so `media` carries no bytes nor link.
+  boost::asio::awaitable<SendResult> SendMedia(const SendAccount& account, std::string_view contact_id,
+                                               const OutboundMedia& media, std::string_view caption,
+                                               MessageTag tag) override;
   // No token to check: a new channel's account id, "wc-<random>", which nothing outside Parley sees (the widget
   // names the channel by its public id).
   boost::asio::awaitable<Result<AccountProfile>> CheckAccount(std::string account_id,

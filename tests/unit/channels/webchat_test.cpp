@@ -11,6 +11,7 @@
 #include "channels/registry.h"
 #include "channels/webchat/parse.h"
 #include "channels/webchat/settings.h"
+#include "channels/webchat/visitor_message.h"
 #include "channels/webchat/webchat_channel.h"
 
 namespace parley::channels::webchat {
@@ -208,6 +209,97 @@ TEST(WebchatChannelTest, SendingSucceedsWithoutTheNetworkWithAnIdOfItsOwn) {
   EXPECT_TRUE((*profile)->account_id.starts_with("wc-"));
   EXPECT_EQ(channel.platform(), Platform("webchat"));
   EXPECT_FALSE(channel.VerifySignature("{}", "sha256=00"));
+}
+
+TEST(WebchatChannelTest, AFilesSendSucceedsWithoutBytesOrLinkSinceTheWidgetReadsItFromTheStore) {
+  boost::asio::io_context io;
+  WebchatChannel channel;
+  const OutboundMedia media{MessageType::kImage, "image/jpeg", "receipt.jpg", {}, {}};
+  SendResult sent;
+  auto run = [&]() -> boost::asio::awaitable<void> {
+    auto send = channel.SendMedia({"wc-1", ""}, "visitor", media, "Your receipt", MessageTag::kNone);
+    sent = co_await std::move(send);
+  };
+  boost::asio::co_spawn(io, run, boost::asio::detached);
+  io.run();
+  EXPECT_TRUE(sent.ok());
+  EXPECT_TRUE(sent.platform_message_id.starts_with("out-"));
+  EXPECT_EQ(FindPlatform("webchat")->traits.media_replies, PlatformTraits::MediaReplies::kServed);
+}
+
+// A signer that names what it signed, so the test reads which links were made for whom.
+std::string FakeLink(int64_t tenant_id, std::string_view public_id, bool thumbnail) {
+  return "/api/media/" + std::string(public_id) + (thumbnail ? "/thumbnail" : "") +
+         "?tenant=" + std::to_string(tenant_id) + "&sig=x";
+}
+
+store::StoredMessage PersonFile(MessageType type, std::string mime_type, std::string filename, bool thumbnail) {
+  store::StoredMessage m;
+  m.id = 42;
+  m.direction = Direction::kOut;
+  m.type = type;
+  m.text = "Here it is";
+  m.created_at_ms = 1'800'000'000'000;
+  m.details = {{"sent_by", "person"}, {"media", {{"mime_type", mime_type}, {"filename", filename}}}};
+  store::MediaRecord record;
+  record.tenant_id = 7;
+  record.message_id = m.id;
+  record.public_id = "pub_" + filename;
+  record.type = type;
+  record.status = store::MediaStatus::kReady;
+  record.mime_type = std::move(mime_type);
+  record.bytes = 12345;
+  record.file_key = "files/original";
+  if (thumbnail) record.thumbnail_key = "files/thumbnail";
+  m.media = record;
+  return m;
+}
+
+TEST(VisitorMessageTest, APersonsFileCarriesItsTypeSizeNameAndLinksSignedForItsTenant) {
+  const json::object photo =
+      VisitorMessageJson(PersonFile(MessageType::kImage, "image/jpeg", "receipt.jpg", true), "v1", &FakeLink);
+  EXPECT_EQ(photo.at("role"), "agent");
+  EXPECT_EQ(photo.at("text"), "Here it is");
+  EXPECT_EQ(photo.at("id"), "42");
+  EXPECT_EQ(photo.at("media"), (json::value{{"type", "image"},
+                                            {"mime_type", "image/jpeg"},
+                                            {"bytes", 12345},
+                                            {"filename", "receipt.jpg"},
+                                            {"url", "/api/media/pub_receipt.jpg?tenant=7&sig=x"},
+                                            {"thumbnail_url", "/api/media/pub_receipt.jpg/thumbnail?tenant=7&sig=x"}}));
+
+  const json::object pdf =
+      VisitorMessageJson(PersonFile(MessageType::kDocument, "application/pdf", "invoice.pdf", false), "v1", &FakeLink);
+  EXPECT_EQ(pdf.at("media").at("type"), "document");
+  EXPECT_EQ(pdf.at("media").at("url"), "/api/media/pub_invoice.pdf?tenant=7&sig=x");
+  EXPECT_TRUE(pdf.at("media").at("thumbnail_url").is_null());
+}
+
+TEST(VisitorMessageTest, AFileNoLongerKeptHasNoLinksAndATextMessageNoMedia) {
+  store::StoredMessage expired = PersonFile(MessageType::kImage, "image/png", "map.png", true);
+  expired.media->status = store::MediaStatus::kFailed;
+  expired.media->file_key.clear();
+  expired.media->thumbnail_key.clear();
+  int signed_links = 0;
+  auto count = [&signed_links](int64_t, std::string_view, bool) {
+    ++signed_links;
+    return std::string("/signed");
+  };
+  const json::object shown = VisitorMessageJson(expired, "v1", count);
+  EXPECT_TRUE(shown.at("media").at("url").is_null());
+  EXPECT_TRUE(shown.at("media").at("thumbnail_url").is_null());
+  EXPECT_EQ(shown.at("media").at("filename"), "map.png");
+  EXPECT_EQ(signed_links, 0);
+
+  store::StoredMessage text;
+  text.id = 3;
+  text.direction = Direction::kIn;
+  text.text = "Hello";
+  text.platform_message_id = "v1:client-7";
+  const json::object visitor = VisitorMessageJson(text, "v1", count);
+  EXPECT_EQ(visitor.at("role"), "visitor");
+  EXPECT_EQ(visitor.at("client_id"), "client-7");
+  EXPECT_TRUE(visitor.at("media").is_null());
 }
 
 TEST(WebchatPluginTest, NoWebhookButRoutesSettingsAndAGenerousLimit) {
