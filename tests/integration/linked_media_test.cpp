@@ -6,6 +6,7 @@
 #include "fakes/fake_graph.h"
 #include "fakes/fake_openai.h"
 #include "integration/harness.h"
+#include "integration/media_support.h"
 #include "integration/payloads.h"
 #include "support/test_images.h"
 
@@ -82,38 +83,10 @@ class LinkedMediaTest : public ::testing::Test {
   }
 
   // The media object of the only conversation's message carrying media, once its status is no longer pending.
-  json::object SettledMedia() {
-    json::object media;
-    Eventually(
-        [&] {
-          auto conversations = Get("/api/conversations").at("data").as_array();
-          if (conversations.empty()) return false;
-          const int64_t id = conversations[0].at("id").to_number<int64_t>();
-          auto messages = Get("/api/conversations/" + std::to_string(id) + "/messages").at("data").as_array();
-          for (const auto& message : messages) {
-            if (!message.as_object().contains("media")) continue;
-            media = message.at("media").as_object();
-            return media.at("status") != "pending";
-          }
-          return false;
-        },
-        20s);
-    return media;
-  }
+  json::object SettledMedia() { return testing::SettledMedia(*parley_, api_key_, 20s); }
 
   // The user messages of the model's chat requests, one string per request.
-  std::vector<std::string> ChatContents() const {
-    std::vector<std::string> contents;
-    for (const auto& request : model_.requests()) {
-      if (request.path != "/v1/chat/completions") continue;
-      std::string text;
-      for (const auto& message : request.body.at("messages").as_array()) {
-        text += std::string(message.at("content").as_string()) + "\n";
-      }
-      contents.push_back(std::move(text));
-    }
-    return contents;
-  }
+  std::vector<std::string> ChatContents() const { return testing::ChatContents(model_); }
 
   // Files in the media store: none, when nothing is kept.
   size_t KeptFiles() const {

@@ -9,6 +9,7 @@
 #include "fakes/fake_graph.h"
 #include "fakes/fake_openai.h"
 #include "integration/harness.h"
+#include "integration/media_support.h"
 #include "integration/payloads.h"
 #include "integration/sse_client.h"
 #include "media/signed_url.h"
@@ -81,24 +82,7 @@ class MediaFixture : public ::testing::Test {
   }
 
   // The media object of the conversation's message carrying media, once its status is no longer pending.
-  json::object SettledMedia() {
-    json::object media;
-    Eventually(
-        [&] {
-          auto conversations = Get("/api/conversations").at("data").as_array();
-          if (conversations.empty()) return false;
-          const int64_t id = conversations[0].at("id").to_number<int64_t>();
-          auto messages = Get("/api/conversations/" + std::to_string(id) + "/messages").at("data").as_array();
-          for (const auto& message : messages) {
-            if (!message.as_object().contains("media")) continue;
-            media = message.at("media").as_object();
-            return media.at("status") != "pending";
-          }
-          return false;
-        },
-        15s);
-    return media;
-  }
+  json::object SettledMedia() { return testing::SettledMedia(*parley_, api_key_, 15s); }
 
   FakeGraph graph_;
   std::unique_ptr<ParleyProcess> parley_;
@@ -309,18 +293,7 @@ class MediaUnderstandingTest : public MediaFixture {
   }
 
   // The user messages of the model's chat requests, one string per request.
-  std::vector<std::string> ChatContents() const {
-    std::vector<std::string> contents;
-    for (const auto& request : model_.requests()) {
-      if (request.path != "/v1/chat/completions") continue;
-      std::string text;
-      for (const auto& message : request.body.at("messages").as_array()) {
-        text += std::string(message.at("content").as_string()) + "\n";  // No images: plain text.
-      }
-      contents.push_back(std::move(text));
-    }
-    return contents;
-  }
+  std::vector<std::string> ChatContents() const { return testing::ChatContents(model_); }
 
   FakeOpenAi model_;
 };
