@@ -36,6 +36,7 @@ struct FakeTelegram::Impl {
   };
   std::map<std::string, File> files;  // By file_id.
   std::vector<TelegramCall> calls;
+  std::vector<std::string> refused_entities;  // RefuseEntitiesIn.
   int64_t next_message_id = 1000;
   int file_downloads = 0;
 
@@ -151,6 +152,11 @@ http::Response FakeTelegram::Impl::Handle(const std::string& token, const std::s
       MarkdownV2Reading reading = ReadMarkdownV2(shown);
       if (!reading.ok) return Fail(400, reading.error);
       shown = std::move(reading.shown);
+      for (const std::string& refused : refused_entities) {
+        if (shown.find(refused) != std::string::npos) {
+          return Fail(400, "Bad Request: can't parse entities: Can't find end of the entity starting at byte offset 0");
+        }
+      }
     }
     if (shown.empty()) return Fail(400, "Bad Request: message text is empty");
     if (Utf16Length(shown) > 4096) return Fail(400, "Bad Request: message is too long");
@@ -252,6 +258,11 @@ std::string FakeTelegram::base_url() const { return "http://127.0.0.1:" + std::t
 void FakeTelegram::AddBot(const std::string& token, int64_t id, const std::string& username) {
   std::lock_guard lock(impl_->mutex);
   impl_->bots[token] = {id, username};
+}
+
+void FakeTelegram::RefuseEntitiesIn(const std::string& text) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->refused_entities.push_back(text);
 }
 
 void FakeTelegram::AddFile(const std::string& token, const std::string& file_id, std::string bytes) {

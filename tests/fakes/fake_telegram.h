@@ -41,6 +41,9 @@ class FakeTelegram {
 
   // A bot `token` reaches: getMe answers {"id": id, "is_bot": true, "first_name", "username"}.
   void AddBot(const std::string& token, int64_t id, const std::string& username);
+  // Makes sendMessage refuse a MarkdownV2 text whose shown text holds `text`, as Telegram refuses entities it cannot
+  // parse (HTTP 400 "Bad Request: can't parse entities: …"); the same text sent without parse_mode goes.
+  void RefuseEntitiesIn(const std::string& text);
   // A file of `token`'s bot: getFile answers it with file_path "<kind>/file_<n>", which serves `bytes`.
   void AddFile(const std::string& token, const std::string& file_id, std::string bytes);
 

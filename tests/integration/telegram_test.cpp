@@ -160,6 +160,35 @@ TEST_F(TelegramTest, AnUpdateWithTheSecretIsStoredAndAnsweredWithSendMessage) {
   EXPECT_EQ(parley_->logs().find(kToken), std::string::npos);
 }
 
+TEST_F(TelegramTest, AReplyWhoseFormattingIsRefusedGoesOnceAsPlainText) {
+  telegram_.RefuseEntitiesIn("10:00 to 14:00");
+  ASSERT_EQ(PostUpdate(TextUpdate(5010, 80, "What time do you open on Sunday?")).status, 200);
+  ASSERT_TRUE(telegram_.WaitForCalls("sendMessage", 2, 8s)) << parley_->logs();
+  auto conversations = Conversations();
+  ASSERT_EQ(conversations.size(), 1u);
+  ASSERT_TRUE(Eventually(
+      [&] {
+        auto messages = Messages(conversations[0]);
+        return messages.size() == 2 && messages[1].at("status") == "sent";
+      },
+      5s))
+      << parley_->logs();
+  const auto sends = telegram_.calls("sendMessage");
+  ASSERT_EQ(sends.size(), 2u);
+  EXPECT_EQ(sends[0].params.at("parse_mode"), "MarkdownV2");
+  // The second try has no parse_mode, so Telegram shows the text as it is: the reply as written, nothing escaped.
+  EXPECT_EQ(sends[1].params.if_contains("parse_mode"), nullptr);
+  EXPECT_EQ(sends[1].params.at("chat_id"), kUserId);
+  const std::string plain(sends[1].params.at("text").as_string());
+  EXPECT_NE(plain.find("10:00 to 14:00"), std::string::npos) << plain;
+  auto messages = Messages(conversations[0]);
+  EXPECT_EQ(messages[1].at("direction"), "out");
+  EXPECT_EQ(messages[1].at("text"), json::value(plain));
+  // Only the plain text reached the chat: its Message is the one recorded.
+  EXPECT_EQ(messages[1].at("platform_message_id").as_string(), std::to_string(kUserId) + ":1001");
+  EXPECT_EQ(telegram_.calls("sendMessage").size(), 2u);
+}
+
 TEST_F(TelegramTest, AWrongOrMissingSecretIsRefusedAndNothingStored) {
   const std::string update = TextUpdate(5002, 72, "hello");
   EXPECT_EQ(PostUpdate(update, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef").status, 401);
