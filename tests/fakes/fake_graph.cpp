@@ -169,18 +169,28 @@ FakeGraph::FakeGraph() : impl_(std::make_unique<Impl>()) {
         }
         if (const auto* comment_id = body.at("recipient").as_object().if_contains("comment_id")) {
           // Instagram's private reply: one message to the comment's author, once per comment.
-          std::lock_guard lock(impl_->mutex);
-          auto comment = impl_->comments.find(std::string(comment_id->as_string()));
-          if (comment == impl_->comments.end() || comment->second.deleted) {
-            co_return NoSuchObject(comment_id->as_string());
+          const std::string message_id = "mid.FAKE" + std::to_string(id);
+          std::string commenter_id;
+          {
+            std::lock_guard lock(impl_->mutex);
+            auto comment = impl_->comments.find(std::string(comment_id->as_string()));
+            if (comment == impl_->comments.end() || comment->second.deleted) {
+              co_return NoSuchObject(comment_id->as_string());
+            }
+            if (comment->second.private_replies > 0) {
+              co_return GraphError(http::Status::bad_request, 10,
+                                   "(#10) This comment already has a private reply: only one may be sent");
+            }
+            ++comment->second.private_replies;
+            comment->second.private_reply_id = message_id;
+            commenter_id = comment->second.commenter_id;
           }
-          if (comment->second.private_replies > 0) {
-            co_return GraphError(http::Status::bad_request, 10,
-                                 "(#10) This comment already has a private reply: only one may be sent");
+          if (private_reply_delay_ms_ > 0) {
+            auto executor = co_await boost::asio::this_coro::executor;
+            boost::asio::steady_timer timer(executor, std::chrono::milliseconds(private_reply_delay_ms_.load()));
+            co_await timer.async_wait(boost::asio::use_awaitable);
           }
-          ++comment->second.private_replies;
-          co_return http::JsonResponse(http::Status::ok, {{"recipient_id", comment->second.commenter_id},
-                                                          {"message_id", "mid.FAKE" + std::to_string(id)}});
+          co_return http::JsonResponse(http::Status::ok, {{"recipient_id", commenter_id}, {"message_id", message_id}});
         }
         std::string recipient(body.at("recipient").as_object().at("id").as_string());
         if (const auto* type = body.if_contains("messaging_type")) {

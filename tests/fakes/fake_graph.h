@@ -47,6 +47,7 @@ struct FakeComment {
   bool hidden = false;
   bool deleted = false;
   int private_replies = 0;
+  std::string private_reply_id;  //!< The message_id answered to the private reply; set before the answer goes.
   std::vector<std::string> public_replies;  //!< The texts replied under it, in order.
 };
 
@@ -95,6 +96,9 @@ class FakeGraph {
 
   // Indicator calls (read receipts, typing, sender actions) take this long to answer.
   void set_indicator_delay(std::chrono::milliseconds delay) { indicator_delay_ms_ = delay.count(); }
+  // A private reply is taken at once (FakeComment::private_reply_id) but answered this late, as Meta's echo of it can
+  // reach the webhook before the Send API's answer reaches the sender.
+  void set_private_reply_delay(std::chrono::milliseconds delay) { private_reply_delay_ms_ = delay.count(); }
   // The next `n` send calls answer `status` with a Graph error body.
   void FailNextSends(int n, int status) {
     fail_sends_ = n;
@@ -165,6 +169,7 @@ class FakeGraph {
   std::optional<http::Response> CheckMediaById(const boost::json::object& body, const std::string& account);
   std::unique_ptr<Impl> impl_;
   std::atomic<int64_t> indicator_delay_ms_{0};
+  std::atomic<int64_t> private_reply_delay_ms_{0};
   std::atomic<int> fail_sends_{0};
   std::atomic<int> fail_status_{500};
   std::atomic<int64_t> sends_down_until_ns_{0};

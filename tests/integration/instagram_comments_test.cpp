@@ -96,6 +96,83 @@ class InstagramCommentsTest : public ::testing::Test {
     return out;
   }
 
+  // Meta echoes a private reply into the commenter's direct conversation, with the message_id its Send API answered
+  // (with `echo_first`, before that answer reaches Parley). Parley knows its own reply: the direct conversation, if
+  // the commenter has one (`wrote_privately`), stays with the bot, and the reply shows once, as sent.
+  void EchoPrivateReply(bool wrote_privately, bool echo_first) {
+    const std::string sent_to = std::string("/") + kAccount + "/messages";
+    auto replies_to_commenter = [&] {
+      size_t n = 0;
+      for (const auto& r : RequestsTo(sent_to)) {
+        n += r.body.as_object().contains("message") && r.body.at("recipient").as_object().contains("id") ? 1 : 0;
+      }
+      return n;
+    };
+    if (wrote_privately) {
+      ASSERT_EQ(PostInstagram(payloads::InstagramText(kAccount, kCommenter, "aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjE",
+                                                      "Do you deliver?"))
+                    .status,
+                200);
+      ASSERT_TRUE(Eventually([&] { return replies_to_commenter() == 1; }, 10s)) << parley_->logs();
+    }
+    graph_.AddComment("17865799348089070", kCommenter);
+    ASSERT_EQ(PostInstagram(Comments({"17865799348089070"}, "What time do you open on Sunday?")).status, 200);
+    auto comment_thread = [&] {
+      for (const auto& c : Conversations()) {
+        if (!c.at("comment_on").is_null()) return c;
+      }
+      return json::value();
+    };
+    auto comment_messages = [&] { return Messages(comment_thread().at("id").to_number<int64_t>()); };
+    std::string mid;
+    std::string text;
+    if (echo_first) {
+      ASSERT_TRUE(Eventually([&] { return graph_.comment("17865799348089070")->private_replies == 1; }, 10s))
+          << parley_->logs();
+      mid = graph_.comment("17865799348089070")->private_reply_id;
+      text = std::string(RequestsTo(sent_to).back().body.at("message").at("text").as_string());
+    } else {
+      ASSERT_TRUE(Eventually(
+          [&] {
+            auto thread = comment_thread();
+            if (!thread.is_object()) return false;
+            auto messages = comment_messages();
+            return messages.size() == 2 && messages[1].at("status") == "sent";
+          },
+          10s))
+          << parley_->logs();
+      mid = std::string(comment_messages()[1].at("platform_message_id").as_string());
+      text = std::string(comment_messages()[1].at("text").as_string());
+    }
+    ASSERT_TRUE(mid.starts_with("mid.")) << mid;
+    auto echoed = PostInstagram(payloads::InstagramEcho(kAccount, kCommenter, mid, text));
+    ASSERT_EQ(echoed.status, 200) << echoed.body;
+
+    // The bot still answers the commenter in private: nobody took the conversation over.
+    ASSERT_EQ(PostInstagram(payloads::InstagramText(kAccount, kCommenter, "aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjI",
+                                                    "Is delivery free above 30 euros?"))
+                  .status,
+              200);
+    ASSERT_TRUE(Eventually([&] { return replies_to_commenter() == (wrote_privately ? 2u : 1u); }, 10s))
+        << parley_->logs();
+    ASSERT_TRUE(Eventually([&] { return comment_messages().at(1).at("status") == "sent"; }, 10s)) << parley_->logs();
+    auto conversations = Conversations();
+    ASSERT_EQ(conversations.size(), 2u);
+    for (const auto& c : conversations) {
+      EXPECT_EQ(c.at("mode"), "bot") << json::serialize(c);
+      if (!c.at("comment_on").is_null()) continue;
+      for (const auto& m : Messages(c.at("id").to_number<int64_t>())) {
+        EXPECT_NE(m.at("platform_message_id"), json::value(mid)) << json::serialize(m);
+        EXPECT_NE(m.at("text"), json::value(text)) << json::serialize(m);
+      }
+    }
+    const json::array in_comment_thread = comment_messages();
+    ASSERT_EQ(in_comment_thread.size(), 2u);
+    EXPECT_EQ(in_comment_thread[1].at("comment_reply"), "private");
+    EXPECT_EQ(in_comment_thread[1].at("text"), json::value(text));
+    EXPECT_EQ(in_comment_thread[1].at("platform_message_id"), json::value(mid));
+  }
+
   FakeGraph graph_;
   std::unique_ptr<ParleyProcess> parley_;
   std::string tenant_id_;
@@ -169,6 +246,23 @@ TEST_F(InstagramCommentsTest, DefaultPrivateReplyOnceForACommentNotifiedTwice) {
     EXPECT_FALSE(r.body.is_object() && r.body.as_object().contains("sender_action"));
   ASSERT_EQ(Conversations().size(), 1u);
   EXPECT_EQ(Messages(Conversations()[0].at("id").to_number<int64_t>()).size(), 2u);
+}
+
+TEST_F(InstagramCommentsTest, TheEchoOfAPrivateReplyLeavesTheCommentersConversationWithTheBot) {
+  ASSERT_NO_FATAL_FAILURE(Boot("private"));
+  EchoPrivateReply(/*wrote_privately=*/true, /*echo_first=*/false);
+}
+
+TEST_F(InstagramCommentsTest, AnEchoOvertakingThePrivateReplysAnswerIsKnownAsParleysOwn) {
+  graph_.set_private_reply_delay(3s);
+  ASSERT_NO_FATAL_FAILURE(Boot("private"));
+  EchoPrivateReply(/*wrote_privately=*/true, /*echo_first=*/true);
+}
+
+TEST_F(InstagramCommentsTest, AnEchoOvertakingThePrivateReplysAnswerOpensNoConversationForAPerson) {
+  graph_.set_private_reply_delay(3s);
+  ASSERT_NO_FATAL_FAILURE(Boot("private"));
+  EchoPrivateReply(/*wrote_privately=*/false, /*echo_first=*/true);
 }
 
 TEST_F(InstagramCommentsTest, PeopleHideShowAndDeleteACommentFromTheInbox) {

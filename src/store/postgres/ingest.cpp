@@ -26,9 +26,12 @@ constexpr char kResolveChannel[] =
     "SELECT id, tenant_id, enabled FROM channels WHERE platform = $1 AND account_id = $2 AND removed_at IS NULL";
 constexpr char kMessageExists[] =
     "SELECT 1 FROM messages WHERE channel_id = $1 AND platform_message_id = $2 AND platform_message_id <> ''";
+// Any conversation of the contact on the channel: a private reply to a comment is queued in the comment's thread, and
+// Meta echoes it as a direct message.
 constexpr char kOwnUnrecordedReply[] =
-    "SELECT id FROM messages WHERE conversation_id = $1 AND direction = 'out' AND platform_message_id = ''"
-    " AND status = 'queued' AND text IS NOT DISTINCT FROM $2 ORDER BY id LIMIT 1";
+    "SELECT m.id FROM messages m JOIN conversations c ON c.id = m.conversation_id"
+    " WHERE c.channel_id = $1 AND c.contact_id = $2 AND m.direction = 'out' AND m.platform_message_id = ''"
+    " AND m.status = 'queued' AND m.text IS NOT DISTINCT FROM $3 ORDER BY m.id LIMIT 1";
 constexpr char kFillPlatformId[] = "UPDATE messages SET platform_message_id = $2 WHERE id = $1";
 constexpr char kInsertEcho[] =
     "INSERT INTO messages (tenant_id, conversation_id, channel_id, direction, type, text, platform_message_id,"
@@ -234,6 +237,14 @@ class GroupWriter {
     }
     STORE_ASSIGN_OR_RETURN(auto contacts,
                            UpsertContacts(db_, {ContactKey{channel, echo.contact_id, "", received_at_ms}}));
+    {
+      // The echo of a reply Parley sent may overtake the send's answer: same text, still queued, means it is ours.
+      STORE_ASSIGN_OR_RETURN(auto own, db_.Query(kOwnUnrecordedReply, Params(channel.id, contacts[0].id, echo.text)));
+      if (!own.empty()) {
+        STORE_TRY(db_.Query(kFillPlatformId, Params(own.Int(0, 0), echo.platform_message_id)));
+        return Ok();
+      }
+    }
     int64_t conversation_id = 0;
     if (!contacts[0].open_conversation) {
       STORE_ASSIGN_OR_RETURN(auto opened,
@@ -246,12 +257,6 @@ class GroupWriter {
       }
     } else {
       conversation_id = *contacts[0].open_conversation;
-      // The echo of a reply Parley sent may overtake the send's answer: same text, still queued, means it is ours.
-      STORE_ASSIGN_OR_RETURN(auto own, db_.Query(kOwnUnrecordedReply, Params(conversation_id, echo.text)));
-      if (!own.empty()) {
-        STORE_TRY(db_.Query(kFillPlatformId, Params(own.Int(0, 0), echo.platform_message_id)));
-        return Ok();
-      }
     }
     STORE_ASSIGN_OR_RETURN(auto inserted,
                            db_.Query(kInsertEcho, Params(channel.tenant_id, conversation_id, channel.id, echo.text,

@@ -57,9 +57,12 @@ constexpr char kTouchConversation[] =
     " WHERE id = ?1 AND status = 'open'";
 // Read after kTouchConversation rather than through RETURNING (see Database::LastInsertRowid).
 constexpr char kPendingState[] = "SELECT pending_since, last_inbound_at FROM conversations WHERE id = ?1";
+// Any conversation of the contact on the channel: a private reply to a comment is queued in the comment's thread, and
+// Meta echoes it as a direct message.
 constexpr char kOwnUnrecordedReply[] =
-    "SELECT id FROM messages WHERE conversation_id = ?1 AND direction = 'out' AND platform_message_id = ''"
-    " AND status = 'queued' AND text IS ?2 ORDER BY id LIMIT 1";
+    "SELECT m.id FROM messages m JOIN conversations c ON c.id = m.conversation_id"
+    " WHERE c.channel_id = ?1 AND c.contact_id = ?2 AND m.direction = 'out' AND m.platform_message_id = ''"
+    " AND m.status = 'queued' AND m.text IS ?3 ORDER BY m.id LIMIT 1";
 constexpr char kFillPlatformId[] = "UPDATE messages SET platform_message_id = ?2 WHERE id = ?1";
 constexpr char kInsertEcho[] =
     "INSERT INTO messages (tenant_id, conversation_id, channel_id, direction, type, text, platform_message_id,"
@@ -368,6 +371,16 @@ Result<void> SqliteStore::Writer::ApplyEcho(const ChannelRoute& channel, const B
   UnifiedMessage contact;
   contact.contact_id = echo.contact_id;
   STORE_ASSIGN_OR_RETURN(int64_t contact_id, UpsertContact(channel, contact, received_at_ms));
+  {
+    // The echo of a reply Parley sent may overtake the send's answer: same text, still queued, means it is ours.
+    STORE_ASSIGN_OR_RETURN(auto own, db_->Prepare(kOwnUnrecordedReply));
+    STORE_ASSIGN_OR_RETURN(bool ours, own.Bind(1, channel.id).Bind(2, contact_id).Bind(3, echo.text).Step());
+    if (ours) {
+      int64_t message_id = own.Int(0);
+      STORE_ASSIGN_OR_RETURN(auto fill, db_->Prepare(kFillPlatformId));
+      return fill.Bind(1, message_id).Bind(2, echo.platform_message_id).Run();
+    }
+  }
   int64_t conversation_id = 0;
   {
     STORE_ASSIGN_OR_RETURN(auto select, db_->Prepare(kSelectOpenConversation));
@@ -382,15 +395,6 @@ Result<void> SqliteStore::Writer::ApplyEcho(const ChannelRoute& channel, const B
     STORE_TRY(AppendEvent(channel.tenant_id, EventType::kConversationCreated, ConversationEventData(conversation_id),
                           received_at_ms));
     opened_conversations_.push_back(conversation_id);
-  } else {
-    // The echo of a reply Parley sent may overtake the send's answer: same text, still queued, means it is ours.
-    STORE_ASSIGN_OR_RETURN(auto own, db_->Prepare(kOwnUnrecordedReply));
-    STORE_ASSIGN_OR_RETURN(bool ours, own.Bind(1, conversation_id).Bind(2, echo.text).Step());
-    if (ours) {
-      int64_t message_id = own.Int(0);
-      STORE_ASSIGN_OR_RETURN(auto fill, db_->Prepare(kFillPlatformId));
-      return fill.Bind(1, message_id).Bind(2, echo.platform_message_id).Run();
-    }
   }
   STORE_ASSIGN_OR_RETURN(auto insert, db_->Prepare(kInsertEcho));
   insert.Bind(1, channel.tenant_id).Bind(2, conversation_id).Bind(3, channel.id).Bind(4, echo.text);

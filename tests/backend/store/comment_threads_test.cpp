@@ -77,6 +77,53 @@ TEST_P(StoreTest, CommentRepliesGoThroughTheOutboxWithHowTheyAreSent) {
             "public");
 }
 
+// Meta echoes a private reply as a direct message, possibly before the Send API's answer reaches Parley.
+TEST_P(StoreTest, AnEchoOvertakingAPrivateReplysSendResultIsParleysOwn) {
+  ASSERT_TRUE(Ingest(Request(kT0, {Inbound("wamid.dm", "c1", "hello"), CommentOn("media-1", "cm1", "c1", "price?"),
+                                   CommentOn("media-1", "cm2", "c2", "price?")})));
+  std::map<std::pair<std::string, std::string>, int64_t> by_thread;  // By commenter and comment_on.
+  for (const Conversation& c : store_->ListConversations(tenant_.id, std::nullopt, 10).value().data) {
+    by_thread[{c.contact.platform_id, c.comment_on}] = c.id;
+  }
+  ASSERT_EQ(by_thread.size(), 3u);
+  auto reply_in_private = [&](const std::string& commenter, const std::string& comment_id) {
+    Claim claim = MustClaim(by_thread.at({commenter, "media-1"}), kT0 + 1);
+    OutboundDraft in_private{MessageType::kText, "It is 3 euros.", comment_id};
+    in_private.comment_reply = CommentReply::kPrivate;
+    Reply reply;
+    reply.messages = {in_private};
+    std::vector<int64_t> ids;
+    EXPECT_EQ(store_->CommitReply(claim, reply, kT0 + 2, &ids).value(), CommitResult::kCommitted);
+    return ids.at(0);
+  };
+  auto echo = [&](const std::string& commenter, const std::string& mid) {
+    IngestRequest request;
+    request.platform = Platform("whatsapp");
+    request.received_at_ms = kT0 + 3;
+    request.human_idle_ms = 60'000;
+    request.echoes.push_back(BusinessEcho{Platform("whatsapp"), kAccount, commenter, mid, "It is 3 euros.", kT0 + 3});
+    return Ingest(request).value();
+  };
+
+  // c1 also writes in private: the echo neither joins nor takes over that conversation.
+  const int64_t to_c1 = reply_in_private("c1", "cm1");
+  EXPECT_EQ(echo("c1", "mid.1").takeovers, 0);
+  EXPECT_EQ(Messages(by_thread.at({"c1", ""})).size(), 1u);
+  EXPECT_EQ(store_->GetConversation(tenant_.id, by_thread.at({"c1", ""}))->mode, "bot");
+  ASSERT_TRUE(store_->RecordSendResult(to_c1, "mid.1", MessageStatus::kSent, std::nullopt));
+  auto thread = Messages(by_thread.at({"c1", "media-1"}));
+  ASSERT_EQ(thread.size(), 2u);
+  EXPECT_EQ(thread[1].platform_message_id, "mid.1");
+  EXPECT_EQ(thread[1].status, MessageStatus::kSent);
+
+  // c2 only commented: the echo opens no direct conversation.
+  const int64_t to_c2 = reply_in_private("c2", "cm2");
+  EXPECT_EQ(echo("c2", "mid.2").takeovers, 0);
+  ASSERT_TRUE(store_->RecordSendResult(to_c2, "mid.2", MessageStatus::kSent, std::nullopt));
+  EXPECT_EQ(store_->ListConversations(tenant_.id, std::nullopt, 10).value().data.size(), 3u);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM conversations WHERE mode = 'human'"), 0);
+}
+
 TEST_P(StoreTest, PeopleHideShowAndDeleteACustomersComment) {
   auto outcome = Ingest(Request(kT0, {CommentOn("media-1", "cm1", "c1", "spam"), Inbound("wamid.dm", "c1", "hi")}));
   ASSERT_TRUE(outcome);
