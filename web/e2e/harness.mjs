@@ -22,6 +22,7 @@ const checkout = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
 export const paths = {
   parley: process.env.PARLEY_BINARY ?? path.join(checkout, 'build/parley'),
   fakeGraph: process.env.FAKE_GRAPH_SERVER ?? path.join(checkout, 'build/tests/fake_graph_server'),
+  fakeOpenAi: process.env.FAKE_OPENAI_SERVER ?? path.join(checkout, 'build/tests/fake_openai_server'),
   webDir: process.env.PARLEY_WEB_DIR ?? path.join(checkout, 'build/web'),
   screenshots: process.env.PARLEY_SCREENSHOT_DIR ?? path.join(checkout, 'build/screenshots'),
   chromium: process.env.CHROMIUM ?? '/usr/bin/chromium',
@@ -114,6 +115,20 @@ export async function startFakeGraph(args = []) {
   };
 }
 
+// The fake OpenAI-compatible server (tests/fakes/fake_openai_server.cpp): `url` for PARLEY_TRANSCRIPTION_BASE_URL,
+// which transcribes a test recording (`recording(words)`) into its words.
+export async function startFakeOpenAi() {
+  const child = spawn(paths.fakeOpenAi, [], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const ready = await waitForJsonLine(child.stdout, (v) => v.event === 'listening');
+  return { url: ready.url, stop: () => stopProcess(child) };
+}
+
+// A voice note the fake OpenAI server transcribes into `words`: Ogg's magic number, so that Parley takes it for
+// audio/ogg, then "SAID:" and the words (FakeOpenAi::Recording).
+export function recording(words) {
+  return Buffer.from(`OggS fake-opus-pages SAID:${words}`);
+}
+
 // `parley` with a fresh data directory: `cli(...)` runs a command to completion, `start()` serves on a free
 // loopback port and resolves once its "listening" log line names the port.
 export class Parley {
@@ -198,12 +213,16 @@ export async function startTenant(graph, env = {}) {
   return parley;
 }
 
-// A customer's WhatsApp text message, or with `image` ({id, mime_type, caption}) a photo, in the shape and with the
-// signature (X-Hub-Signature-256: HMAC-SHA256 of the raw body with the app secret) Meta uses. Resolves with the
-// webhook's answer and when its 200 arrived.
-export async function sendWhatsApp(parley, { from, id, text, image, name = 'Camille Client' }) {
+// A customer's WhatsApp text message, with `image` ({id, mime_type, caption}) a photo, or with `audio` ({id,
+// mime_type, voice}) a voice note, in the shape and with the signature (X-Hub-Signature-256: HMAC-SHA256 of the raw
+// body with the app secret) Meta uses. Resolves with the webhook's answer and when its 200 arrived.
+export async function sendWhatsApp(parley, { from, id, text, image, audio, name = 'Camille Client' }) {
   const timestamp = String(Math.floor(Date.now() / 1000));
-  const message = image ? { from, id, timestamp, type: 'image', image } : { from, id, timestamp, type: 'text', text: { body: text } };
+  const message = image
+    ? { from, id, timestamp, type: 'image', image }
+    : audio
+      ? { from, id, timestamp, type: 'audio', audio }
+      : { from, id, timestamp, type: 'text', text: { body: text } };
   const body = JSON.stringify({
     object: 'whatsapp_business_account',
     entry: [{
@@ -280,17 +299,22 @@ export async function screenshot(page, name) {
 
 // Starts the fake Graph API, a Parley with its tenant, and Chromium before the file's tests, and stops them after:
 // the returned object's `graph`, `parley` and `browser` are set once the tests run. `env` is Parley's extra
-// environment, or a function of the started fake Graph API that resolves to it; `graphArgs` go to the fake.
-export function useDashboard(env = {}, { graphArgs = [] } = {}) {
+// environment, or a function of the started fake Graph API that resolves to it; `graphArgs` go to the fake. With
+// `transcriber`, the fake OpenAI server is started too, as Parley's transcription endpoint.
+export function useDashboard(env = {}, { graphArgs = [], transcriber = false } = {}) {
   const started = {};
   before(async () => {
     started.graph = await startFakeGraph(graphArgs);
-    started.parley = await startTenant(started.graph, typeof env === 'function' ? await env(started.graph) : env);
+    started.openai = transcriber ? await startFakeOpenAi() : undefined;
+    const transcription = started.openai ? { PARLEY_TRANSCRIPTION_BASE_URL: started.openai.url } : {};
+    const extra = typeof env === 'function' ? await env(started.graph) : env;
+    started.parley = await startTenant(started.graph, { ...transcription, ...extra });
     started.browser = await launchBrowser();
   });
   after(async () => {
     await started.browser?.close();
     await started.parley?.stop();
+    await started.openai?.stop();
     await started.graph?.stop();
   });
   return started;
