@@ -1,12 +1,12 @@
 #pragma once
 // The records of customers' media (migration 0026 on SQLite, 0005 on PostgreSQL): one per inbound message that
-// carries a platform media id, or only a link to the file (0031, 0010: Instagram, Messenger), created `pending` in the transaction that stores the message (store/store.h Ingest),
-// so a webhook's 200 always means the media will be fetched. Workers lease the due ones, fetch them and record the
-// outcome: `ready` with the stored files' keys (media/media_store.h) and what was read from it (a voice note's
-// transcript, the text in a photo), `refused` (too large, a type the message cannot carry) or, after the last
-// attempt, `failed`; never dropped silently. A record goes with its message
-// (conversation deletion, erasure, retention), by the foreign key. Reached through Store::media(); blocking and
-// thread-safe like Store. Calls that take a tenant are scoped by it.
+// carries a platform media id, or only a link to the file (0031, 0010: Instagram, Messenger), created `pending` in the
+// transaction that stores the message (store/store.h Ingest), so a webhook's 200 always means the media will be
+// fetched. Workers lease the due ones, fetch them and record the outcome: `ready` with the stored files' keys
+// (media/media_store.h) and what was read from it (a voice note's transcript, the text in a photo), `refused` (too
+// large, a type the message cannot carry) or, after the last attempt, `failed`; never dropped silently. A record goes
+// with its message (conversation deletion, erasure, retention), by the foreign key. Reached through Store::media();
+// blocking and thread-safe like Store. Calls that take a tenant are scoped by it.
 
 #include "core/error.h"
 #include "core/message.h"

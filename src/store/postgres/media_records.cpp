@@ -36,7 +36,8 @@ constexpr char kFileKeys[] =
     "SELECT file_key FROM media WHERE tenant_id = $1 AND file_key IS NOT NULL UNION "
     "SELECT thumbnail_key FROM media WHERE tenant_id = $1 AND thumbnail_key IS NOT NULL UNION "
     "SELECT agent_key FROM media WHERE tenant_id = $1 AND agent_key IS NOT NULL";
-constexpr char kUsage[] = "SELECT COALESCE(SUM(bytes), 0)::bigint FROM media WHERE tenant_id = $1 AND status = 'ready'"
+constexpr char kUsage[] =
+    "SELECT COALESCE(SUM(bytes), 0)::bigint FROM media WHERE tenant_id = $1 AND status = 'ready'"
     " AND COALESCE(file_key, '') <> ''";
 constexpr char kExpire[] =
     "UPDATE media SET status = 'failed', error = 'deleted after the retention period', file_key = NULL,"
