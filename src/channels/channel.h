@@ -43,7 +43,11 @@ struct FetchedMedia {
 };
 
 // Channel::FetchMedia's refusal of a file over `max_bytes` (declared or delivered): kPayloadTooLarge naming the limit.
-Error MediaTooLarge(int64_t max_bytes, std::string detail);
+// Inline: the network-free parsers (parley_channel_parsers, the fuzz targets) use it too.
+inline Error MediaTooLarge(int64_t max_bytes, std::string detail) {
+  return {ErrorCode::kPayloadTooLarge,
+          "too large: the limit for this media is " + std::to_string(max_bytes / 1024) + " KB", std::move(detail)};
+}
 
 // A file a person sends from the inbox (docs/media.md, "Media in replies"), as the outbox hands it to the channel.
 struct OutboundMedia {

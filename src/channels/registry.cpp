@@ -124,11 +124,6 @@ boost::asio::awaitable<Result<void>> Channel::RegisterWebhook(const SendAccount&
   co_return Ok();
 }
 
-Error MediaTooLarge(int64_t max_bytes, std::string detail) {
-  return {ErrorCode::kPayloadTooLarge,
-          "too large: the limit for this media is " + std::to_string(max_bytes / 1024) + " KB", std::move(detail)};
-}
-
 boost::asio::awaitable<Result<FetchedMedia>> Channel::FetchMedia(http::Client&, const SendAccount&, std::string,
                                                                  int64_t) {
   co_return Error::InvalidArgument("downloading media is not supported on this platform");

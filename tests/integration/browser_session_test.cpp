@@ -129,9 +129,9 @@ TEST_F(BrowserSessionTest, CookieAuthenticatesAndStateChangesNeedTheCsrfToken) {
   EXPECT_EQ(me.Json().at("csrf_token").as_string(), csrf);  // A reloaded page learns it here.
 
   const std::string key = R"({"name":"from the dashboard"})";
-  for (const Headers& wrong :
-       {Headers{}, Headers{{"X-CSRF-Token", ""}}, Headers{{"X-CSRF-Token", "0" + csrf.substr(1)}},
-        Headers{{"X-CSRF-Token", csrf.substr(0, 63)}}}) {
+  for (const Headers& wrong : {Headers{}, Headers{{"X-CSRF-Token", ""}},
+                               Headers{{"X-CSRF-Token", (csrf[0] == '0' ? "1" : "0") + csrf.substr(1)}},
+                               Headers{{"X-CSRF-Token", csrf.substr(0, 63)}}}) {
     auto refused = WithCookie("POST", "/api/api-keys", cookie, wrong, key);
     EXPECT_EQ(refused.status, 403) << refused.body;
     EXPECT_EQ(refused.Json().at("error").at("code"), "permission_denied");
