@@ -79,16 +79,11 @@ store::MediaOutcome Fetcher::Keep(const store::MediaRecord& record, const std::s
 }
 
 bool Fetcher::Reads(MessageType type) const {
-  switch (KindOf(type).value_or(MediaKind::kSticker)) {
-    case MediaKind::kImage:
-      return !options_.ocr.languages.empty();
-    case MediaKind::kAudio:
-      return options_.transcriber != nullptr;
-    case MediaKind::kDocument:
-      return static_cast<bool>(options_.read_pdf);
-    default:
-      return false;
-  }
+  const std::optional<MediaKind> kind = KindOf(type);
+  if (kind == MediaKind::kImage) return !options_.ocr.languages.empty();
+  if (kind == MediaKind::kAudio) return options_.transcriber != nullptr;
+  if (kind == MediaKind::kDocument) return static_cast<bool>(options_.read_pdf);
+  return false;  // Videos and stickers: nothing is read from them.
 }
 
 asio::awaitable<Result<store::MediaOutcome>> Fetcher::Obtain(const store::MediaRecord& record,
