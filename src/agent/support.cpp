@@ -25,7 +25,9 @@ bool IsAskingWord(std::string_view word) {
       "tempo",
       // Chat filler and asking verbs.
       "u", "ur", "r", "pls", "please", "plz", "hi", "hello", "hey", "whats", "thanks", "thx", "know", "tell", "ask",
-      "question", "get", "need", "want", "like", "possible", "exactly", "approx", "roughly", "also", "non",
+      "question", "get", "need", "want", "like", "possible", "exactly", "approx", "roughly", "non",
+      // "Also" in the languages of triage: it adds a question to what came before, and says nothing of it.
+      "also", "aussi", "egalement", "auch", "tambien", "anche", "tambem", "ook",
       // Verbs that frame a question about what the business does ("do you offer / sell / accept / use …", "how do
       // refunds work") or about coming to it ("when can I come on Sunday", "where do I find you"): what is asked
       // about is their object.
@@ -44,7 +46,89 @@ std::set<std::string> StemSet(std::string_view text, knowledge::Stemmer& stemmer
   return stems;
 }
 
+// The conjunctions that join the last item of a list, by the knowledge's language.
+std::vector<std::string_view> ListConjunctions(std::string_view language) {
+  const std::string code = knowledge::LanguageCode(language).value_or("");
+  if (code == "fr") return {" et ", " ou "};
+  if (code == "de") return {" und ", " oder "};
+  if (code == "es") return {" y ", " o "};
+  if (code == "it") return {" e ", " o "};
+  if (code == "pt") return {" e ", " ou "};
+  if (code == "nl") return {" en ", " of "};
+  return {" and ", " or "};
+}
+
+bool IsNumberEnd(std::string_view text) {
+  const size_t last = text.find_last_not_of(' ');
+  return last != std::string_view::npos && HasDigit(text.substr(last, 1));
+}
+
+// Whether a list item names nothing of its own: only numbers and words that ask for or measure a figure ("20:00",
+// "for €12 per round trip"). Such an item continues the one before it.
+bool NamesNothing(std::string_view item) {
+  const std::vector<std::string> words = knowledge::Words(knowledge::Fold(item));
+  return std::all_of(words.begin(), words.end(), [](const std::string& word) {
+    return HasDigit(word) || IsAskingWord(word) || knowledge::IsStopWord(word) || word.size() < 3;
+  });
+}
+
 }  // namespace
+
+std::vector<std::string> ListItems(std::string_view sentence, std::string_view language) {
+  std::vector<std::string> items;
+  std::string current;
+  int depth = 0;
+  for (char c : sentence) {
+    depth += c == '(' ? 1 : c == ')' && depth > 0 ? -1 : 0;
+    if (depth == 0 && (c == ',' || c == ';')) {
+      items.push_back(std::move(current));
+      current.clear();
+      continue;
+    }
+    current += c;
+  }
+  items.push_back(std::move(current));
+  if (items.size() < 2) return {};
+  // The last item is joined by a conjunction ("…, early access to sales and a birthday discount of 15%"), unless it
+  // only joins two numbers ("between 8:00 and 20:00").
+  std::string& last = items.back();
+  bool joined = false;
+  for (std::string_view conjunction : ListConjunctions(language)) {
+    const size_t at = last.rfind(conjunction);
+    if (at == std::string::npos || at == 0) continue;
+    const std::string_view before = std::string_view(last).substr(0, at);
+    const std::string_view after = std::string_view(last).substr(at + conjunction.size());
+    if (IsNumberEnd(before) && !after.empty() && HasDigit(after.substr(0, 1))) continue;
+    std::string tail(after);
+    last.resize(at);
+    items.push_back(std::move(tail));
+    joined = true;
+    break;
+  }
+  if (!joined) return {};
+  for (auto& item : items) {
+    const size_t first = item.find_first_not_of(' ');
+    item = first == std::string::npos ? std::string() : item.substr(first);
+  }
+  return items;
+}
+
+bool FigureOfAnotherItem(const Subject& subject, std::string_view sentence, std::string_view language) {
+  const std::vector<std::string> items = ListItems(sentence, language);
+  if (items.empty()) return false;
+  auto& stemmer = knowledge::ThreadStemmer(language);
+  bool figure = false;
+  for (const auto& item : items) {
+    if (!StatesNumber(item)) continue;
+    if (NamesNothing(item)) return false;
+    figure = true;
+    const std::set<std::string> present = StemSet(item, stemmer);
+    for (const auto& stem : subject.stems) {
+      if (present.count(stem)) return false;
+    }
+  }
+  return figure;
+}
 
 std::vector<std::string> SplitSentences(std::string_view text) {
   std::vector<std::string> sentences;
@@ -96,10 +180,15 @@ std::vector<std::string> SubjectWords(const std::vector<std::string>& words, std
   return forms;
 }
 
-Subject KnownSubject(const std::vector<std::string>& stems, const std::vector<size_t>& chunks_holding) {
+Subject KnownSubject(const std::vector<std::string>& stems, const std::vector<size_t>& chunks_holding, size_t chunks) {
   Subject subject;
   for (size_t i = 0; i < stems.size() && i < chunks_holding.size(); ++i) {
-    (chunks_holding[i] > 0 ? subject.stems : subject.unheld).push_back(stems[i]);
+    if (chunks_holding[i] == 0) {
+      subject.unheld.push_back(stems[i]);
+      continue;
+    }
+    subject.stems.push_back(stems[i]);
+    subject.weights.push_back(knowledge::Idf(chunks_holding[i], std::max(chunks, chunks_holding[i])));
   }
   subject.unknown = !stems.empty() && subject.stems.empty();
   return subject;
@@ -150,6 +239,7 @@ double SubjectSupport(const Subject& subject, std::string_view sentence, std::st
                       std::string_view language) {
   if (subject.unknown || (subject.duration && !StatesDuration(sentence))) return 0;
   if (subject.stems.empty()) return 1;
+  if (FigureOfAnotherItem(subject, sentence, language)) return 0;
   auto& stemmer = knowledge::ThreadStemmer(language);
   std::set<std::string> present = StemSet(sentence, stemmer);
   present.merge(StemSet(context, stemmer));
@@ -193,10 +283,11 @@ bool CoversFirmSubject(const Subject& subject, const knowledge::Passage& passage
   return 2 * held > firm.size();
 }
 
-bool AsksUnheldKind(std::string_view question, const Subject& subject, std::string_view language) {
+bool AsksUnheldKind(std::string_view question, const Subject& subject, std::string_view language,
+                    std::string_view word_order) {
   constexpr size_t kMinKindLetters = 3;
   if (subject.stems.size() != 1 || subject.unheld.empty()) return false;
-  const std::string code = knowledge::LanguageCode(language).value_or("");
+  const std::string code = knowledge::LanguageCode(word_order).value_or("");
   const bool modifier_first = code == "en" || code == "de" || code == "nl";
   if (!modifier_first) return false;
   auto& stemmer = knowledge::ThreadStemmer(language);
@@ -224,6 +315,37 @@ std::string SupportedQuote(const Subject& subject, std::string_view quote, std::
     kept += (kept.empty() ? "" : " ") + sentence;
   }
   return kept;
+}
+
+std::string FocusedQuote(const Subject& subject, std::string_view quote, std::string_view language) {
+  const std::vector<std::string> sentences = SplitSentences(quote);
+  if (sentences.size() < 2) return std::string(quote);
+  auto& stemmer = knowledge::ThreadStemmer(language);
+  std::vector<double> held;
+  for (const auto& sentence : sentences) {
+    const std::set<std::string> present = StemSet(sentence, stemmer);
+    double weight = 0;
+    for (size_t i = 0; i < subject.stems.size() && i < subject.weights.size(); ++i) {
+      if (present.count(subject.stems[i])) weight += subject.weights[i];
+    }
+    held.push_back(weight);
+  }
+  const double best = *std::max_element(held.begin(), held.end());
+  std::string kept;
+  for (size_t i = 0; i < sentences.size(); ++i) {
+    if (StatesNumber(sentences[i]) && held[i] < kMinFocus * best) continue;
+    kept += (kept.empty() ? "" : " ") + sentences[i];
+  }
+  return kept;
+}
+
+bool HoldsSubject(const Subject& subject, std::string_view quote, std::string_view context, std::string_view language) {
+  if (subject.stems.empty()) return true;
+  auto& stemmer = knowledge::ThreadStemmer(language);
+  std::set<std::string> present = StemSet(quote, stemmer);
+  present.merge(StemSet(context, stemmer));
+  return std::any_of(subject.stems.begin(), subject.stems.end(),
+                     [&](const std::string& stem) { return present.count(stem) > 0; });
 }
 
 std::vector<std::string> SupportingText(const std::vector<Subject>& subjects,

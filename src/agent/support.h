@@ -45,7 +45,10 @@ std::vector<std::string> SubjectWords(const std::vector<std::string>& words, std
 // the question names a subject and the knowledge holds none of it ("corkage" at a yoga studio), no figure of that
 // knowledge is about it.
 struct Subject {
-  std::vector<std::string> stems;   //!< The subject stems the knowledge holds.
+  std::vector<std::string> stems;  //!< The subject stems the knowledge holds.
+  //! Parallel to `stems`: each one's IDF in the knowledge searched (knowledge::Idf). A word many passages hold
+  //! ("print" at a print shop) says less about which sentence answers than one few hold ("files").
+  std::vector<double> weights;
   std::vector<std::string> unheld;  //!< The subject stems no chunk of the knowledge holds.
   bool unknown = false;             //!< It names a subject, and the knowledge holds none of it.
   bool duration = false;            //!< It asks how long (AsksDuration).
@@ -53,8 +56,8 @@ struct Subject {
   //! knowledge/term_translator.h TranslatedQuestion::firm). Empty otherwise.
   std::vector<std::string> firm;
 };
-// `stems` (SubjectStems) and, parallel to them, how many chunks of the knowledge hold each.
-Subject KnownSubject(const std::vector<std::string>& stems, const std::vector<size_t>& chunks_holding);
+// `stems` (SubjectStems) and, parallel to them, how many chunks of the knowledge hold each, of its `chunks` chunks.
+Subject KnownSubject(const std::vector<std::string>& stems, const std::vector<size_t>& chunks_holding, size_t chunks);
 
 // Whether `question` asks how long something takes or lasts ("how long", "combien de temps", "wie lange", "cuánto
 // tiempo", "quanto tempo", "hoe lang"): a figure answers it only as a duration, so "how long does a repair take" is
@@ -73,8 +76,22 @@ std::string SentenceContext(const knowledge::Passage& passage);
 // Whether `sentence` states a number: a digit, or a currency sign.
 bool StatesNumber(std::string_view sentence);
 
+// The items of a list that `sentence` (in `language`) states, "A, B and C" or "A; B or C": cut at commas and
+// semicolons outside parentheses, the last part at its conjunction ("and", "or"; "et", "ou"; "und", "oder"; …),
+// unless that only joins two numbers ("between 8:00 and 20:00"). Trimmed. Empty when the sentence lists nothing: no
+// comma or semicolon, or no conjunction in its last part ("bath and brush €35, full groom €50" is a row, not a list).
+std::vector<std::string> ListItems(std::string_view sentence, std::string_view language);
+
+// Whether every figure `sentence` states belongs to an item of its list (ListItems) that holds none of `subject`'s
+// stems: "Members also get free returns, early access to sales and a birthday discount of 15%" states the birthday
+// discount's 15%, not a figure about returns. A sentence that lists nothing, an item naming nothing of its own ("for
+// €12", "20:00": it continues the item before) and an item holding a subject stem all say false. The item alone is
+// read, without the section's heading: the heading is every item's, so it cannot tell which one a figure is about.
+bool FigureOfAnotherItem(const Subject& subject, std::string_view sentence, std::string_view language);
+
 // The share (0..1) of `subject` whose stems `sentence` or `context` (SentenceContext) hold; 1 when it has none
-// (nothing to hold), 0 when it is unknown, and 0 when it asks how long and `sentence` states no duration.
+// (nothing to hold), 0 when it is unknown, 0 when it asks how long and `sentence` states no duration, and 0 when
+// the figures it states are those of another item of its list (FigureOfAnotherItem).
 double SubjectSupport(const Subject& subject, std::string_view sentence, std::string_view context,
                       std::string_view language);
 
@@ -96,22 +113,44 @@ bool CoversSubject(const Subject& subject, const knowledge::Passage& passage, st
 // False when nothing is firm ("Was kostet er?": what does it cost): the question is not answered alone.
 bool CoversFirmSubject(const Subject& subject, const knowledge::Passage& passage, std::string_view language);
 
-// Whether `question` (as searched, in the knowledge's language `language`) asks about a kind or an attribute of
-// something the knowledge names only in general: of its subject, the knowledge holds one stem alone (H), and a word
-// of at least three letters that no chunk holds after spelling correction (`subject.unheld`, U) names a kind of H,
-// directly before it ("aerial yoga" at a yoga studio, "business cards" at a hotel), or an attribute of it, in English
-// "the U of H" or "H's U" ("the brand of shampoo", "the dentist's name"). A passage found through H is then about H
-// in general, and quoting it would answer what was not asked ("We teach vinyasa, hatha, yin and prenatal yoga").
-// The first form is read where a modifier comes before its head (English, German, Dutch); a word after H ("return
-// window", where the knowledge says "30 days to return") is not, nor a question whose subject holds two known
+// Whether `question` (as searched, stemmed in the knowledge's language `language`, its words in the order of
+// `word_order`: the knowledge's language for a question searched as written, the customer's for one rendered word by
+// word, which keeps the customer's order: "puncture repair" becomes "puncture restaurer") asks about a kind or an
+// attribute of something the knowledge names only in general: of its subject, the knowledge holds one stem alone (H),
+// and a word of at least three letters that no chunk holds after spelling correction (`subject.unheld`, U) names a kind
+// of H, directly before it ("aerial yoga" at a yoga studio, "business cards" at a hotel), or an attribute of it, in
+// English "the U of H" or "H's U" ("the brand of shampoo", "the dentist's name"). A passage found through H is then
+// about H in general, and quoting it would answer what was not asked ("We teach vinyasa, hatha, yin and prenatal
+// yoga"). The first form is read where a modifier comes before its head (English, German, Dutch); a word after H
+// ("return window", where the knowledge says "30 days to return") is not, nor a question whose subject holds two known
 // stems, which a passage may hold together. Words of one or two letters ("b&w", "3d") are fragments, not kinds.
-bool AsksUnheldKind(std::string_view question, const Subject& subject, std::string_view language);
+bool AsksUnheldKind(std::string_view question, const Subject& subject, std::string_view language,
+                    std::string_view word_order);
 
 // `quote` (sentences of one passage) without the sentences that state a number and hold less than kMinSubjectSupport
 // of `subject` with `context`; empty when none is left. A sentence without a number stays: it states no figure that
 // could belong to something else.
 std::string SupportedQuote(const Subject& subject, std::string_view quote, std::string_view context,
                            std::string_view language);
+
+// How much of the subject's weight, held by a quote's best sentence, a sentence stating a number must hold by its
+// own words to be quoted beside it (FocusedQuote).
+inline constexpr double kMinFocus = 0.5;
+
+// `quote` (sentences of one passage, as QuoteAnswer chose them) without each sentence that states a number and holds,
+// by its own words, less than kMinFocus of the subject's weight (Subject::weights) that the quote's best sentence
+// holds. The quote's sentences are chosen by how many of the question's words they share, and a word most of the
+// knowledge holds ("print" at a print shop) brings in a figure about something else beside the sentence that holds the
+// question's distinctive word: "do you keep my files after printing" quoted "A3 prints cost double the A4 price"
+// beside "Send your files by email…". The sentence's heading is not counted: it is the same for every sentence of the
+// passage. A quote of one sentence, or whose sentences hold none of the subject, is left whole.
+std::string FocusedQuote(const Subject& subject, std::string_view quote, std::string_view language);
+
+// Whether `quote` (the sentences an offline answer quotes) or `context` (SentenceContext) holds a stem of `subject`;
+// true when the subject has none. A passage found through words that do not say what is asked, a filler or a word
+// many passages hold, is quoted for the sentences holding those words: "vous vendez du vin aussi ?" matched the
+// shipping sentence through "aussi" ("Nous expédions aussi des colis…"), which says nothing of wine.
+bool HoldsSubject(const Subject& subject, std::string_view quote, std::string_view context, std::string_view language);
 
 // What a model's answer may take its facts from: of each passage, the sentences that state no number and those that
 // state one and hold enough of one of `subjects` (each question's), each passage as one text (its sentences joined

@@ -100,6 +100,11 @@ double StemCoverage(const std::vector<std::string>& words, std::string_view pass
   return static_cast<double>(found) / static_cast<double>(wanted.size());
 }
 
+double Idf(size_t holding, size_t chunks) {
+  const double df = static_cast<double>(holding);
+  return std::log(1.0 + (static_cast<double>(chunks) - df + 0.5) / (df + 0.5));
+}
+
 double WeightedStemCoverage(const std::vector<std::string>& stems, const std::vector<double>& weights,
                             std::string_view passage_text, std::string_view language) {
   Stemmer& stemmer = ThreadStemmer(language);
@@ -135,6 +140,12 @@ Result<std::vector<size_t>> Retriever::ChunksHolding(const std::vector<int64_t>&
   auto statistics = indexes_.lexical.Statistics(scope, terms);
   if (!statistics) return statistics.error();
   return std::move(statistics->frequencies);
+}
+
+Result<size_t> Retriever::ChunkCount(const std::vector<int64_t>& scope) {
+  auto statistics = indexes_.lexical.Statistics(scope, {});
+  if (!statistics) return statistics.error();
+  return statistics->chunks;
 }
 
 Result<std::vector<Passage>> Retriever::Retrieve(int64_t tenant_id, const std::vector<int64_t>& knowledge_base_ids,
@@ -191,12 +202,7 @@ Result<std::vector<Passage>> Retriever::Retrieve(int64_t tenant_id, const std::v
       lexical = statistics.error();
       return;
     }
-    // BM25's IDF (Lucene's form, never zero): a stem no chunk holds gets the largest weight.
-    const double chunks = static_cast<double>(statistics->chunks);
-    for (size_t frequency : statistics->frequencies) {
-      const double df = static_cast<double>(frequency);
-      weights.push_back(std::log(1.0 + (chunks - df + 0.5) / (df + 0.5)));
-    }
+    for (size_t frequency : statistics->frequencies) weights.push_back(Idf(frequency, statistics->chunks));
   });
   indexes_.threads.Run(searches.size(), [&searches](size_t part) { searches[part](); });
   if (!*lexical) return lexical->error();

@@ -82,6 +82,10 @@ std::vector<FusedHit> ReciprocalRankFusion(const std::vector<std::vector<int64_t
 double StemCoverage(std::string_view question, std::string_view passage_text, std::string_view language);
 // The same for content words already taken from a question (ContentWords, spelling corrected).
 double StemCoverage(const std::vector<std::string>& words, std::string_view passage_text, std::string_view language);
+// BM25's IDF of a term that `holding` of `chunks` chunks hold (Lucene's form, never zero): a term no chunk holds
+// weighs the most.
+double Idf(size_t holding, size_t chunks);
+
 // The share of the IDF weight of `stems` (distinct, parallel to `weights`) present in `passage_text`'s stems.
 double WeightedStemCoverage(const std::vector<std::string>& stems, const std::vector<double>& weights,
                             std::string_view passage_text, std::string_view language);
@@ -98,6 +102,9 @@ class Retriever {
   // How many chunks of knowledge bases `scope` hold each of `terms` (folded words or their stems, as LexicalText
   // indexes them), in the same order. Blocks.
   Result<std::vector<size_t>> ChunksHolding(const std::vector<int64_t>& scope, const std::vector<std::string>& terms);
+
+  // How many chunks knowledge bases `scope` hold together (the N of Idf). Blocks.
+  Result<size_t> ChunkCount(const std::vector<int64_t>& scope);
 
   // Top passages for `question` in the tenant's `knowledge_base_ids` (ids of other tenants are ignored).
   // `query_vector` is the question embedded by `embedder_id`; empty skips the vector ranking. Blocks.

@@ -118,9 +118,10 @@ class GenerateStage final : public Stage {
                           !CoversFirmSubject(question.subject, question.passages.front(), settings.language);
       if (unfirm) entry["not_firm"] = true;
       // A kind or an attribute the knowledge never names of a thing it names in general (support.h): a passage
-      // about the thing would answer what was not asked.
+      // about the thing would answer what was not asked. A rendering word by word keeps the customer's word order.
       const bool unheld_kind =
-          question.translated.empty() && AsksUnheldKind(question.text, question.subject, settings.language);
+          AsksUnheldKind(question.searched(), question.subject, settings.language,
+                         question.translated.empty() ? std::string_view(settings.language) : state.language);
       if (unheld_kind) entry["unheld_kind"] = true;
       if (answerability.answer && !ambiguous && !unfirm && !unheld_kind && !question.passages.empty() &&
           question.passages.front().relevance >= settings.min_relevance) {
@@ -130,9 +131,15 @@ class GenerateStage final : public Stage {
         // sentences are left out, and the question is not answered when nothing else is left.
         if (!question.answer.empty()) {
           std::string supported =
-              SupportedQuote(question.subject, question.answer, SentenceContext(best), settings.language);
+              SupportedQuote(question.subject, FocusedQuote(question.subject, question.answer, settings.language),
+                             SentenceContext(best), settings.language);
           if (supported != question.answer) entry["unsupported_quote"] = question.answer;
           question.answer = std::move(supported);
+          // A quote holding nothing of what is asked matched through words that do not say it (support.h).
+          if (!HoldsSubject(question.subject, question.answer, SentenceContext(best), settings.language)) {
+            entry["quote_off_subject"] = question.answer;
+            question.answer.clear();
+          }
         }
       }
       if (!question.answer.empty()) {

@@ -71,6 +71,8 @@ class RetrieveStage final : public Stage {
     options.top_k = std::max(settings.top_k, kRerankCandidates);
     options.language = settings.language;
     auto retrieve = [&]() -> Result<void> {
+      auto chunks = retriever_.ChunkCount(scope);
+      if (!chunks) return chunks.error();
       for (size_t i = 0; i < open.size(); ++i) {
         static const std::vector<float> kNoVector;
         const bool has_vector = embedded && i < embedded->size();
@@ -90,7 +92,7 @@ class RetrieveStage final : public Stage {
         auto holding = retriever_.ChunksHolding(scope, terms);
         if (!holding) return holding.error();
         for (size_t k = 0; k < stems.size(); ++k) (*holding)[k] += (*holding)[k + stems.size()];
-        open[i]->subject = KnownSubject(stems, *holding);
+        open[i]->subject = KnownSubject(stems, *holding, *chunks);
         open[i]->subject.duration = AsksDuration(searched);
         for (const auto& stem : SubjectStems(firm[i], settings.language)) {
           const auto& held = open[i]->subject.stems;
@@ -125,6 +127,7 @@ class RetrieveStage final : public Stage {
       boost::json::object entry{{"question", question->text}};
       if (!question->translated.empty()) entry["translated"] = question->translated;
       entry["subject"] = std::move(subject);
+      entry["subject_weights"] = boost::json::array(question->subject.weights.begin(), question->subject.weights.end());
       entry["subject_unheld"] = std::move(unheld);
       entry["subject_unknown"] = question->subject.unknown;
       if (!question->translated.empty()) {

@@ -9,10 +9,13 @@
 namespace parley::agent {
 namespace {
 
+// The chunks of a small business's knowledge, as the development set's tenants have (4 to 30).
+constexpr size_t kChunks = 20;
+
 // The subject as the retrieve stage builds it, every stem held by the knowledge.
 Subject Known(const std::string& question) {
   const std::vector<std::string> stems = SubjectStems(knowledge::ContentWords(question), "en");
-  return KnownSubject(stems, std::vector<size_t>(stems.size(), 1));
+  return KnownSubject(stems, std::vector<size_t>(stems.size(), 1), kChunks);
 }
 
 knowledge::Passage InSection(std::string heading_path, std::string text) {
@@ -43,14 +46,14 @@ TEST(SupportTest, TheSubjectLeavesOutWordsThatOnlyAskForAFigureAndTheUnitOfARate
 
 TEST(SupportTest, WordsTheKnowledgeDoesNotHoldAreLeftOutUnlessItHoldsNoneOfThem) {
   const std::vector<std::string> stems = {"swim", "pool", "ther"};
-  const Subject typo = KnownSubject(stems, {3, 2, 0});
+  const Subject typo = KnownSubject(stems, {3, 2, 0}, kChunks);
   EXPECT_EQ(typo.stems, (std::vector<std::string>{"swim", "pool"}));
   EXPECT_FALSE(typo.unknown);
-  const Subject corkage = KnownSubject({"corkag"}, {0});
+  const Subject corkage = KnownSubject({"corkag"}, {0}, kChunks);
   EXPECT_TRUE(corkage.stems.empty());
   EXPECT_TRUE(corkage.unknown);
   EXPECT_DOUBLE_EQ(SubjectSupport(corkage, "A late cancellation costs €5.", "", "en"), 0);
-  EXPECT_DOUBLE_EQ(SubjectSupport(KnownSubject({}, {}), "Anything at €5.", "", "en"), 1);
+  EXPECT_DOUBLE_EQ(SubjectSupport(KnownSubject({}, {}, kChunks), "Anything at €5.", "", "en"), 1);
 }
 
 TEST(SupportTest, AFigureAboutSomethingElseIsNotQuoted) {
@@ -118,7 +121,7 @@ TEST(SupportTest, AModelMayTakeFiguresOnlyFromSentencesAboutWhatWasAsked) {
 TEST(SupportTest, APassageSharingOneWordOfASubjectTheKnowledgeLacksIsAboutSomethingElse) {
   // "shirts" is in no chunk of the print shop's knowledge: "print" alone is half of the subject.
   const std::vector<std::string> stems = SubjectStems(knowledge::ContentWords("do you print on t-shirts"), "en");
-  const Subject shirts = KnownSubject(stems, {12, 0});
+  const Subject shirts = KnownSubject(stems, {12, 0}, kChunks);
   ASSERT_EQ(shirts.unheld, std::vector<std::string>{"shirt"});
   const knowledge::Passage photo =
       InSection("Inkwell Print & Copy › Photo prints", "Size: 10 × 15 cm; 1 to 49 prints: €0.35");
@@ -126,7 +129,7 @@ TEST(SupportTest, APassageSharingOneWordOfASubjectTheKnowledgeLacksIsAboutSometh
   // Every subject word held somewhere: nothing to judge here (SubjectSupport judges the figures).
   EXPECT_TRUE(CoversSubject(Known("price of photo prints"), photo, "en"));
   // Two of three words held by the passage: more than half.
-  const Subject large = KnownSubject({"photo", "print", "glossi"}, {1, 12, 0});
+  const Subject large = KnownSubject({"photo", "print", "glossi"}, {1, 12, 0}, kChunks);
   EXPECT_TRUE(CoversSubject(large, photo, "en"));
   // A Q&A pair (no chunk id) is the business's own answer.
   knowledge::Passage pair = photo;
@@ -167,34 +170,128 @@ Subject HeldExcept(const std::string& question, const std::vector<std::string>& 
   const std::vector<std::string> stems = SubjectStems(knowledge::ContentWords(question), language);
   std::vector<size_t> holding;
   for (const auto& stem : stems) holding.push_back(std::count(unheld.begin(), unheld.end(), stem) ? 0 : 1);
-  return KnownSubject(stems, holding);
+  return KnownSubject(stems, holding, kChunks);
 }
 
 TEST(SupportTest, AKindOrAnAttributeTheKnowledgeNeverNamesOfAThingItNamesIsNotAnswered) {
   // A studio that teaches yoga but never says "aerial"; a groomer whose shampoos have no brand in its pages.
-  EXPECT_TRUE(AsksUnheldKind("do you offer aerial yoga", HeldExcept("do you offer aerial yoga", {"aerial"}), "en"));
   EXPECT_TRUE(
-      AsksUnheldKind("do you offer aerial yoga", HeldExcept("do you offer aerial yoga", {"aerial"}), "english"));
+      AsksUnheldKind("do you offer aerial yoga", HeldExcept("do you offer aerial yoga", {"aerial"}), "en", "en"));
+  EXPECT_TRUE(AsksUnheldKind("do you offer aerial yoga", HeldExcept("do you offer aerial yoga", {"aerial"}), "english",
+                             "english"));
   EXPECT_TRUE(AsksUnheldKind("what brand of shampoo do you use",
-                             HeldExcept("what brand of shampoo do you use", {"brand"}), "en"));
-  EXPECT_TRUE(AsksUnheldKind("what is the dentist's name", HeldExcept("what is the dentist's name", {"name"}), "en"));
+                             HeldExcept("what brand of shampoo do you use", {"brand"}), "en", "en"));
+  EXPECT_TRUE(
+      AsksUnheldKind("what is the dentist's name", HeldExcept("what is the dentist's name", {"name"}), "en", "en"));
   // Every word held: nothing to judge.
-  EXPECT_FALSE(AsksUnheldKind("do you offer aerial yoga", Known("do you offer aerial yoga"), "en"));
+  EXPECT_FALSE(AsksUnheldKind("do you offer aerial yoga", Known("do you offer aerial yoga"), "en", "en"));
   // The unheld word is not a kind of the held one: it comes after it ("return window": the knowledge says "30 days
   // to return"), or elsewhere in the question.
-  EXPECT_FALSE(AsksUnheldKind("return window?", HeldExcept("return window?", {"window"}), "en"));
+  EXPECT_FALSE(AsksUnheldKind("return window?", HeldExcept("return window?", {"window"}), "en", "en"));
   EXPECT_FALSE(AsksUnheldKind("how long will my pizza take to arrive",
-                              HeldExcept("how long will my pizza take to arrive", {"arriv"}), "en"));
+                              HeldExcept("how long will my pizza take to arrive", {"arriv"}), "en", "en"));
   // Two known stems: a passage may hold both, and the answerability model judges it.
   EXPECT_FALSE(AsksUnheldKind("can i pay for a new bike in several payments",
-                              HeldExcept("can i pay for a new bike in several payments", {"sever"}), "en"));
+                              HeldExcept("can i pay for a new bike in several payments", {"sever"}), "en", "en"));
   // A fragment of one or two letters is no kind ("b&w copies").
   EXPECT_FALSE(
-      AsksUnheldKind("50 b&w copies how much each", HeldExcept("50 b&w copies how much each", {"b", "w"}), "en"));
+      AsksUnheldKind("50 b&w copies how much each", HeldExcept("50 b&w copies how much each", {"b", "w"}), "en", "en"));
   // French puts a modifier after its head: the rule reads only languages that put it before.
   const Subject aerien = HeldExcept("yoga aérien ?", {"aerien"}, "fr");
   ASSERT_EQ(aerien.stems.size(), 1u);
-  EXPECT_FALSE(AsksUnheldKind("yoga aérien ?", aerien, "fr"));
+  EXPECT_FALSE(AsksUnheldKind("yoga aérien ?", aerien, "fr", "fr"));
+}
+
+TEST(SupportTest, ARenderingWordByWordIsReadInTheCustomersWordOrder) {
+  // "puncture repair how much" asked of a French cheese shop: "puncture" has no translation and no chunk holds it,
+  // "repair" became "restaurer", which the shop's "titres-restaurant" holds.
+  const std::vector<std::string> stems = SubjectStems(knowledge::ContentWords("puncture restaurer combien"), "fr");
+  ASSERT_EQ(stems, (std::vector<std::string>{"punctur", "restaur"}));
+  const Subject subject = KnownSubject(stems, {0, 1}, kChunks);
+  EXPECT_TRUE(AsksUnheldKind("puncture restaurer combien", subject, "fr", "en"));
+  // Read in French order, the unheld word would come before its head: no kind.
+  EXPECT_FALSE(AsksUnheldKind("puncture restaurer combien", subject, "fr", "fr"));
+}
+
+TEST(SupportTest, AWordManyPassagesHoldWeighsLessInTheSubject) {
+  // A print shop: nearly every chunk holds "print", two hold "file".
+  const Subject subject = KnownSubject({"file", "print", "keep"}, {2, 25, 0}, 28);
+  EXPECT_EQ(subject.stems, (std::vector<std::string>{"file", "print"}));
+  ASSERT_EQ(subject.weights.size(), 2u);
+  EXPECT_GT(subject.weights[0], 10 * subject.weights[1]);
+}
+
+TEST(SupportTest, AFigureBesideTheSentenceHoldingTheDistinctiveWordIsLeftOut) {
+  const Subject files = KnownSubject({"file", "print", "keep"}, {2, 25, 0}, 28);
+  const std::string quote =
+      "A3 prints cost double the A4 price. Send your files by email or bring them on a USB stick; we print PDF, Word "
+      "and image files.";
+  EXPECT_EQ(FocusedQuote(files, quote, "en"),
+            "Send your files by email or bring them on a USB stick; we print PDF, Word and image files.");
+  // Both sentences hold the distinctive word: both stay.
+  const std::string both = "Files are kept for 30 days. Send your files by email.";
+  EXPECT_EQ(FocusedQuote(files, both, "en"), both);
+  // A sentence without a figure states nothing that could belong to something else: it stays.
+  const std::string plain = "We print on every paper. Send your files by email.";
+  EXPECT_EQ(FocusedQuote(files, plain, "en"), plain);
+  // One sentence, or none holding the subject: left whole.
+  EXPECT_EQ(FocusedQuote(files, "A3 prints cost double the A4 price.", "en"), "A3 prints cost double the A4 price.");
+  const std::string neither = "Open at 9:00. Closed at 18:00.";
+  EXPECT_EQ(FocusedQuote(files, neither, "en"), neither);
+}
+
+TEST(SupportTest, AListIsCutIntoItsItems) {
+  EXPECT_EQ(ListItems("Members also get free returns, early access to sales and a birthday discount of 15%.", "en"),
+            (std::vector<std::string>{"Members also get free returns", "early access to sales",
+                                      "a birthday discount of 15%."}));
+  EXPECT_EQ(
+      ListItems("We rent city bikes at €15 per day, electric bikes at €35 per day and tandems at €40 per day.", "en")
+          .size(),
+      3u);
+  EXPECT_EQ(ListItems("Nous vendons du comté, du brie et du roquefort à 4 €.", "fr").size(), 3u);
+  // A row is no list: its conjunction is not in its last part.
+  EXPECT_TRUE(ListItems("Small dogs (up to 10 kg): bath and brush €35, full groom €50", "en").empty());
+  // "and" between two numbers joins a range, not items.
+  EXPECT_TRUE(ListItems("Ask for our free shuttle, which runs between 8:00 and 20:00.", "en").empty());
+  // Commas inside parentheses cut nothing.
+  EXPECT_TRUE(
+      ListItems("Full service (bike stripped, bearings regreased, wheels trued and cables replaced): €129.", "en")
+          .empty());
+  EXPECT_TRUE(ListItems("A pack of 10 classes costs €150 and is valid for four months.", "en").empty());
+}
+
+TEST(SupportTest, AFigureOfAnotherItemOfAListIsNotAboutWhatWasAsked) {
+  const std::string club = "Members also get free returns, early access to sales and a birthday discount of 15%.";
+  const Subject returns = Known("are returns free");
+  EXPECT_TRUE(FigureOfAnotherItem(returns, club, "en"));
+  EXPECT_DOUBLE_EQ(SubjectSupport(returns, club, "Northwind Club", "en"), 0);
+  EXPECT_EQ(SupportedQuote(returns, "Joining the Northwind Club is free. " + club, "Northwind Club", "en"),
+            "Joining the Northwind Club is free.");
+  // The birthday discount is what is asked about.
+  EXPECT_FALSE(FigureOfAnotherItem(Known("is there a birthday discount"), club, "en"));
+  // One of the items holding a figure is about the subject: the sentence states it.
+  const std::string rent =
+      "We rent city bikes at €15 per day, electric bikes at €35 per day and tandems at €40 per day.";
+  EXPECT_FALSE(FigureOfAnotherItem(Known("how much to rent an electric bike"), rent, "en"));
+  // An item naming nothing of its own continues the one before it: nothing to judge.
+  EXPECT_FALSE(FigureOfAnotherItem(Known("is there a shuttle"),
+                                   "Breakfast is served in the garden room, on weekdays and at 7:00.", "en"));
+  // No list: the sentence is judged whole (SubjectSupport).
+  EXPECT_FALSE(FigureOfAnotherItem(returns, "Returns cost €3.50.", "en"));
+}
+
+TEST(SupportTest, AQuoteHoldingNothingOfTheSubjectIsAboutSomethingElse) {
+  // "Aussi" only adds a question: the subject of "vous vendez du vin aussi ?" is the wine.
+  EXPECT_EQ(SubjectStems(knowledge::ContentWords("vous vendez du vin aussi ?"), "fr"),
+            (std::vector<std::string>{"vend", "vin"}));
+  const Subject wine = KnownSubject({"vend", "vin"}, {0, 1}, kChunks);
+  const std::string shipping = "Nous expédions aussi des colis partout en France métropolitaine.";
+  EXPECT_FALSE(HoldsSubject(wine, shipping, "Livraison", "fr"));
+  EXPECT_TRUE(HoldsSubject(wine, "Un atelier d'accord mets et vins a lieu un samedi par mois.", "Ateliers", "fr"));
+  // The section's heading says what its sentences are about.
+  EXPECT_TRUE(HoldsSubject(wine, "Nous en avons trois.", "Nos vins", "fr"));
+  // A question naming nothing the knowledge holds has nothing to hold.
+  EXPECT_TRUE(HoldsSubject(KnownSubject({}, {}, kChunks), shipping, "", "fr"));
 }
 
 TEST(SupportTest, SentencesAreCutAtTheirEndAndAtLineBreaks) {

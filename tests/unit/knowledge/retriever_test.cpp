@@ -267,6 +267,16 @@ TEST_F(RetrieverTest, CountsTheChunksHoldingEachTermInTheGivenKnowledgeBasesOnly
             (std::vector<size_t>{1, 1, 0, 0}));
   EXPECT_EQ(retriever_.ChunksHolding({kb_, gift_kb_}, {"refunds"}).value(), std::vector<size_t>{2});
   EXPECT_TRUE(retriever_.ChunksHolding({kb_}, {}).value().empty());
+  // Of the knowledge bases asked only: five chunks in kb_, one in gift_kb_, the other tenant's never counted.
+  EXPECT_EQ(retriever_.ChunkCount({kb_}).value(), 5u);
+  EXPECT_EQ(retriever_.ChunkCount({kb_, gift_kb_}).value(), 6u);
+}
+
+TEST(IdfTest, ATermFewChunksHoldWeighsMoreAndNoneIsZero) {
+  EXPECT_GT(Idf(1, 20), Idf(10, 20));
+  EXPECT_GT(Idf(19, 20), 0);
+  EXPECT_GT(Idf(20, 20), 0);
+  EXPECT_GT(Idf(0, 20), Idf(1, 20));
 }
 
 TEST_F(RetrieverTest, ReturnsAtMostTopK) {
