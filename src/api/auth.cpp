@@ -6,11 +6,18 @@
 #include "core/time.h"
 #include "store/access_store.h"
 
+#include <charconv>
+
 namespace parley::api {
 namespace {
-// A revoked key or an ended session is forgotten at once by this process; other processes sharing the database
-// notice within this long.
+// A revoked key or an ended session is forgotten at once by every process through the bus's invalidations; this
+// bounds what a process can miss (an invalidation Redis did not carry, a user's session changed by the CLI).
 constexpr int64_t kCacheTtlMs = 30'000;
+// The cache's name on the event bus, and its keys: "token:<SHA-256 of the token>", "api_key:<id>", "user:<id>".
+constexpr std::string_view kCacheName = "auth";
+constexpr std::string_view kTokenKey = "token:";
+constexpr std::string_view kApiKeyKey = "api_key:";
+constexpr std::string_view kUserKey = "user:";
 // last_used_at is informative: written at most this often per key.
 constexpr int64_t kTouchIntervalMs = 60'000;
 // Changing the purpose changes every CSRF token: signed-in pages then need GET /api/auth/me again.
@@ -19,6 +26,13 @@ constexpr std::string_view kCsrfKeyPurpose = "parley csrf token v1";
 // Methods that must not change anything, and so need no CSRF token.
 bool IsSafeMethod(http::Verb method) {
   return method == http::Verb::get || method == http::Verb::head || method == http::Verb::options;
+}
+
+std::optional<int64_t> ParseId(std::string_view text) {
+  int64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
 }
 
 std::string_view TrimSpaces(std::string_view text) {
@@ -70,8 +84,14 @@ std::string SessionCookie(std::string_view token, int64_t max_age_s, bool secure
   return cookie;
 }
 
-Authenticator::Authenticator(store::Store& store, BlockingPool& pool, const crypto::SecretBox& box)
-    : store_(store), pool_(pool), csrf_key_(box.DeriveKey(kCsrfKeyPurpose)) {}
+Authenticator::Authenticator(store::Store& store, BlockingPool& pool, const crypto::SecretBox& box,
+                             events::EventBus& bus)
+    : store_(store),
+      pool_(pool),
+      bus_(bus),
+      csrf_key_(box.DeriveKey(kCsrfKeyPurpose)),
+      listener_(bus.ListenForInvalidations(std::string(kCacheName),
+                                           [this](std::optional<std::string_view> key) { Drop(key); })) {}
 
 std::string Authenticator::CsrfToken(std::string_view session_token) const {
   return crypto::HmacSha256Hex(csrf_key_, session_token);
@@ -108,10 +128,12 @@ boost::asio::awaitable<Result<Principal>> Authenticator::Authenticate(const http
 boost::asio::awaitable<Result<Principal>> Authenticator::Lookup(std::string token) {
   std::string hash = crypto::Sha256Hex(token);
   int64_t now = NowMs();
+  uint64_t generation = 0;
   {
     std::lock_guard lock(mutex_);
     auto it = cache_.find(hash);
     if (it != cache_.end() && it->second.expires_at_ms > now) co_return it->second.principal;
+    generation = generation_;
   }
 
   Principal principal;
@@ -143,23 +165,39 @@ boost::asio::awaitable<Result<Principal>> Authenticator::Lookup(std::string toke
     }
   }
   std::lock_guard lock(mutex_);
-  cache_[hash] = {principal, valid_until};
+  if (generation_ == generation) cache_[hash] = {principal, valid_until};
   co_return principal;
 }
 
 void Authenticator::ForgetToken(const std::string& token_hash) {
-  std::lock_guard lock(mutex_);
-  cache_.erase(token_hash);
+  bus_.Invalidate(kCacheName, std::string(kTokenKey) + token_hash);
 }
 
 void Authenticator::ForgetApiKey(int64_t key_id) {
-  std::lock_guard lock(mutex_);
-  std::erase_if(cache_, [&](const auto& entry) { return entry.second.principal.api_key_id == key_id; });
+  bus_.Invalidate(kCacheName, std::string(kApiKeyKey) + std::to_string(key_id));
 }
 
 void Authenticator::ForgetUser(int64_t user_id) {
+  bus_.Invalidate(kCacheName, std::string(kUserKey) + std::to_string(user_id));
+}
+
+void Authenticator::Drop(std::optional<std::string_view> key) {
   std::lock_guard lock(mutex_);
-  std::erase_if(cache_, [&](const auto& entry) { return entry.second.principal.user_id == user_id; });
+  ++generation_;
+  if (!key) {
+    cache_.clear();
+  } else if (key->starts_with(kTokenKey)) {
+    cache_.erase(std::string(key->substr(kTokenKey.size())));
+  } else if (key->starts_with(kApiKeyKey)) {
+    const auto id = ParseId(key->substr(kApiKeyKey.size()));
+    std::erase_if(cache_, [&](const auto& entry) { return id && entry.second.principal.api_key_id == id; });
+  } else if (key->starts_with(kUserKey)) {
+    const auto id = ParseId(key->substr(kUserKey.size()));
+    std::erase_if(cache_, [&](const auto& entry) { return id && entry.second.principal.user_id == id; });
+  } else {
+    // A key this version does not know (a newer process beside it): forgetting everything is always safe.
+    cache_.clear();
+  }
 }
 
 store::AuditEntry AuditOf(const Principal& caller, std::string action, std::string target_type, std::string target_id,

@@ -13,10 +13,13 @@
 #include "api/route_table.h"
 #include "core/blocking_pool.h"
 #include "core/crypto.h"
+#include "events/event_bus.h"
 #include "store/access_store.h"
 #include "store/store.h"
 
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -45,15 +48,18 @@ std::string SessionCookie(std::string_view token, int64_t max_age_s, bool secure
 
 class Authenticator {
  public:
-  // The CSRF key is derived from `box`'s master key.
-  Authenticator(store::Store& store, BlockingPool& pool, const crypto::SecretBox& box);
+  // The CSRF key is derived from `box`'s master key. Listens on `bus` for the invalidations of its cache, its own
+  // and other processes'; `bus` must outlive it.
+  Authenticator(store::Store& store, BlockingPool& pool, const crypto::SecretBox& box, events::EventBus& bus);
 
   // The caller, or kUnauthenticated saying why; kPermissionDenied for a cookie-authenticated request that changes
   // state without the right X-CSRF-Token.
   boost::asio::awaitable<Result<Principal>> Authenticate(const http::RequestHeader& request);
   // The X-CSRF-Token that goes with a session token (lower-case hex).
   std::string CsrfToken(std::string_view session_token) const;
-  // Drop cached answers at once: a session that ended, a key revoked, a user whose role changed or who left.
+  // Drop cached answers at once, in this process before returning and in the others as soon as the bus carries the
+  // invalidation: a session that ended, a key revoked, a user whose role changed or who left. Call after the
+  // store's change is committed.
   void ForgetToken(const std::string& token_hash);
   void ForgetApiKey(int64_t key_id);
   void ForgetUser(int64_t user_id);
@@ -67,12 +73,20 @@ class Authenticator {
   // The session or API key `token` names, from the cache or the store.
   // By value: a coroutine's parameter must own what it reads after suspending.
   boost::asio::awaitable<Result<Principal>> Lookup(std::string token);
+  // What an invalidation of the cache drops: the entries `key` names, or every entry on nullopt.
+  void Drop(std::optional<std::string_view> key);
 
   store::Store& store_;
   BlockingPool& pool_;
+  events::EventBus& bus_;
   const std::string csrf_key_;  // Secret: never logged.
   std::mutex mutex_;
   std::unordered_map<std::string, Cached> cache_;  // GUARDED_BY(mutex_); key: SHA-256 of the token
+  // Counts invalidations: a look-up that read the store before one arrived does not cache what it read, which the
+  // invalidation may have made stale (a key revoked between the read and the caching).
+  uint64_t generation_ = 0;  // GUARDED_BY(mutex_)
+  // Last: removed before the cache it drops from.
+  std::unique_ptr<events::InvalidationListener> listener_;
 };
 
 // An administrative action by `caller`, for RecordAudit. `details` must hold no secret.

@@ -98,11 +98,11 @@ Result<std::string> RenderOpenApi(const Config& base) {
   channels::ChannelSet channels = channels::MakeChannels(config, client);
   auto batcher = queue::MakeMemoryBatcher(io.get_executor(), {config.batch_window_ms, config.batch_max_wait_ms});
   agent::AgentService agent_service(io.get_executor(), config, **store, *box, pool, &client);
-  api::Authenticator authenticator(**store, pool, *box);
+  auto event_bus = events::MakeInProcessEventBus();
+  api::Authenticator authenticator(**store, pool, *box, *event_bus);
   LocalRateLimiter limiter(1, 1);
   http::Router router;
   api::RouteTable table(router, authenticator, limiter);
-  auto event_bus = events::MakeInProcessEventBus();
   mail::Mailer mailer({}, *box, nullptr);  // Disabled: the reference is the same with or without e-mail.
   auto media_files = media::MakeFileMediaStore(scratch.path() + "/media");
   const auto media_signer = media::UrlSigner::FromMasterKey(*box, std::chrono::hours(config.media_url_ttl_hours));

@@ -271,7 +271,7 @@ int Serve(const Config& config) {
 
   auto webhook_dispatcher =
       MakeWebhookDispatcher(io.get_executor(), config, *store, pool, client, *box, live_events.bus(), media_signer);
-  api::Authenticator authenticator(*store, pool, *box);
+  api::Authenticator authenticator(*store, pool, *box, live_events.bus());
   auto tenant_requests = rate_limiters("tenant_api", static_cast<double>(config.api_rate_per_second),
                                        static_cast<double>(config.api_rate_burst));
   api::RouteTable routes(router, authenticator, *tenant_requests,

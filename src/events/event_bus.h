@@ -14,14 +14,24 @@
 //   completes with nullopt so that its caller reads the log again (see WaitBeyond).
 //
 // Waiting costs no thread: a listener is a coroutine suspended on a timer of its own executor.
+//
+// The bus carries a second kind of announcement: cache invalidations, "forget entry K of cache C", for the caches a
+// process keeps of what lives in the store (the authenticator's sessions and API keys). The store stays the source
+// of truth, so an invalidation is again an announcement only: the process that changed the store announces it after
+// the commit, every process (itself included) drops the entry and reads the store at its next use. Over Redis, an
+// invalidation published while a process's subscription is down is lost to it; when the subscription is back, its
+// caches are told to forget everything (the key is nullopt), as waits complete with nullopt.
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
+#include <string>
+#include <string_view>
 
 namespace parley::redis {
 class Client;
@@ -44,6 +54,18 @@ class Subscription {
                                                                     std::chrono::milliseconds timeout) = 0;
 };
 
+// What a cache does on an invalidation: forget the entry `key` names, or, on nullopt, everything (invalidations may
+// have been missed). Called on any thread (the invalidating caller's, the Redis client's strand): quick, thread-safe,
+// and it must not call the bus.
+using InvalidationHandler = std::function<void(std::optional<std::string_view> key)>;
+
+// A cache's registration for its invalidations. Destroying it removes the handler: once the destructor returns, the
+// handler is not running and is not called again.
+class InvalidationListener {
+ public:
+  virtual ~InvalidationListener() = default;
+};
+
 class EventBus {
  public:
   virtual ~EventBus() = default;
@@ -56,13 +78,26 @@ class EventBus {
   // Listens to `tenant_id`'s announcements, from now on. Waits complete on `executor`, which must run one handler at
   // a time (a strand, such as an HTTP connection's). The subscription must not outlive the bus.
   virtual std::unique_ptr<Subscription> Subscribe(int64_t tenant_id, boost::asio::any_io_executor executor) = 0;
+
+  // Announces that entry `key` of cache `cache` changed in the store (call it after the commit): this process's
+  // handlers of `cache` run before it returns, on the calling thread; the other processes' soon after (Redis bus).
+  // Thread-safe; never waits for Redis (a failure to send is logged and counted). `cache` is a short name of
+  // letters, digits and '_'; `key` any text the cache's handlers understand.
+  virtual void Invalidate(std::string_view cache, std::string_view key) = 0;
+
+  // Calls `handler` for every invalidation of `cache` announced from now on, by any process, until the listener is
+  // destroyed (it must not outlive the bus). Thread-safe. Over Redis the subscription is confirmed asynchronously:
+  // make the listener before the cache is filled (at start-up).
+  virtual std::unique_ptr<InvalidationListener> ListenForInvalidations(std::string cache,
+                                                                       InvalidationHandler handler) = 0;
 };
 
 // The in-process bus (events/memory): announcements reach the subscriptions of this process only.
 std::unique_ptr<EventBus> MakeInProcessEventBus();
 
 // The Redis bus (events/redis): announcements reach this process's subscriptions at once and every other process's
-// through `client` (channel parley:events:<tenant id>, the id as the message). PUBLISH is sent from `executor`
+// through `client` (channel parley:events:<tenant id>, the id as the message; invalidations on
+// parley:invalidate:<cache>, the key as the message). PUBLISH is sent from `executor`
 // without waiting for it. `client` must outlive the bus and be stopped before it is destroyed; the bus sets the
 // client's message handlers (one bus per client).
 std::unique_ptr<EventBus> MakeRedisEventBus(redis::Client& client, boost::asio::any_io_executor executor);

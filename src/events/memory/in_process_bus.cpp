@@ -1,6 +1,7 @@
 // The in-process EventBus: a table of subscriptions per tenant under one mutex. Publishing raises each
 // subscription's announced id and, when its coroutine is waiting, posts the cancellation of its timer to the
-// subscription's executor, which wakes it there.
+// subscription's executor, which wakes it there. Invalidations call each handler of the cache in turn, under a lock
+// of their own.
 
 #include "events/memory/in_process_bus.h"
 
@@ -83,6 +84,18 @@ class InProcessSubscription final : public Subscription {
 
 InProcessSubscription::~InProcessSubscription() { bus_.Unsubscribe(tenant_id_, listener_); }
 
+class InProcessInvalidationListener final : public InvalidationListener {
+ public:
+  InProcessInvalidationListener(InProcessEventBus& bus, std::string cache, uint64_t id)
+      : bus_(bus), cache_(std::move(cache)), id_(id) {}
+  ~InProcessInvalidationListener() override { bus_.StopListening(cache_, id_); }
+
+ private:
+  InProcessEventBus& bus_;
+  const std::string cache_;
+  const uint64_t id_;
+};
+
 void Wake(const std::shared_ptr<Listener>& listener) {
   asio::post(listener->timer.get_executor(), [listener] { listener->timer.cancel(); });
 }
@@ -112,7 +125,36 @@ std::unique_ptr<Subscription> InProcessEventBus::Subscribe(int64_t tenant_id, as
   return std::make_unique<InProcessSubscription>(*this, tenant_id, std::move(listener));
 }
 
+void InProcessEventBus::Invalidate(std::string_view cache, std::string_view key) {
+  std::lock_guard lock(invalidation_mutex_);
+  auto it = invalidation_handlers_.find(cache);
+  if (it == invalidation_handlers_.end()) return;
+  for (const auto& [id, handler] : it->second) handler(key);
+}
+
+std::unique_ptr<InvalidationListener> InProcessEventBus::ListenForInvalidations(std::string cache,
+                                                                                InvalidationHandler handler) {
+  std::lock_guard lock(invalidation_mutex_);
+  const uint64_t id = ++next_listener_id_;
+  invalidation_handlers_[cache].emplace(id, std::move(handler));
+  return std::make_unique<InProcessInvalidationListener>(*this, std::move(cache), id);
+}
+
+void InProcessEventBus::StopListening(const std::string& cache, uint64_t listener_id) {
+  std::lock_guard lock(invalidation_mutex_);
+  auto it = invalidation_handlers_.find(cache);
+  if (it == invalidation_handlers_.end()) return;
+  it->second.erase(listener_id);
+  if (it->second.empty()) invalidation_handlers_.erase(it);
+}
+
 void InProcessEventBus::Resync() {
+  {
+    std::lock_guard lock(invalidation_mutex_);
+    for (const auto& [cache, handlers] : invalidation_handlers_) {
+      for (const auto& [id, handler] : handlers) handler(std::nullopt);
+    }
+  }
   std::vector<std::shared_ptr<Listener>> to_wake;
   {
     std::lock_guard lock(mutex_);

@@ -1,6 +1,7 @@
 // The Redis event bus against a real Redis: two buses on two clients (as two processes would) see each other's
 // announcements; a subscription's waits survive the server killed and started again; a bus whose Redis is down
-// still serves its own process.
+// still serves its own process. Cache invalidations reach the other process, and a process whose subscription was
+// lost and reopened is told to forget everything.
 
 #include "events/event_bus.h"
 
@@ -13,7 +14,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <future>
+#include <mutex>
+#include <string>
+#include <vector>
 
 namespace parley::events {
 namespace {
@@ -120,6 +125,97 @@ TEST(RedisEventBusTest, WithRedisDownABusStillServesItsOwnProcess) {
   auto waiting = StartWait(io, *subscription, 0, 10s);
   alone.bus().Publish(7, 5);
   EXPECT_EQ(waiting.get(), 5);
+}
+
+// What one cache's handler was told, from the client's strand: the keys, "*" for "forget everything".
+class Heard {
+ public:
+  InvalidationHandler handler() {
+    return [this](std::optional<std::string_view> key) {
+      std::lock_guard lock(mutex_);
+      keys_.emplace_back(key ? std::string(*key) : "*");
+    };
+  }
+  bool Has(const std::string& key) {
+    std::lock_guard lock(mutex_);
+    return std::find(keys_.begin(), keys_.end(), key) != keys_.end();
+  }
+  bool HasOneStartingWith(const std::string& prefix) {
+    std::lock_guard lock(mutex_);
+    return std::any_of(keys_.begin(), keys_.end(), [&](const std::string& key) { return key.starts_with(prefix); });
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::string> keys_;
+};
+
+// A cache name no other run of these tests uses at the same time on the shared server.
+std::string FreshCache() { return "test_" + std::to_string(FreshTenant()); }
+
+// Invalidates keys `kind`1, `kind`2, … of `cache` on `invalidator` until `heard` has one of them (subscriptions are
+// confirmed asynchronously).
+bool InvalidateUntilHeard(EventBus& invalidator, const std::string& cache, const std::string& kind, Heard& heard) {
+  int n = 0;
+  return Eventually(
+      [&] {
+        invalidator.Invalidate(cache, kind + std::to_string(++n));
+        return heard.HasOneStartingWith(kind);
+      },
+      10s);
+}
+
+TEST(RedisEventBusTest, AnInvalidationReachesTheOtherProcessAndTheInvalidatorAtOnce) {
+  testing::IoThread io;
+  Process a(io, testing::TestRedisUrl());
+  Process b(io, testing::TestRedisUrl());
+  const std::string cache = FreshCache();
+  Heard on_a, on_b, other_cache_on_b;
+  auto listening_a = a.bus().ListenForInvalidations(cache, on_a.handler());
+  auto listening_b = b.bus().ListenForInvalidations(cache, on_b.handler());
+  auto other_b = b.bus().ListenForInvalidations(cache + "_other", other_cache_on_b.handler());
+
+  // The invalidator's own handlers have it before Invalidate returns, without Redis.
+  a.bus().Invalidate(cache, "api_key:0");
+  EXPECT_TRUE(on_a.Has("api_key:0"));
+  // The other process's once its subscription is confirmed.
+  ASSERT_TRUE(InvalidateUntilHeard(a.bus(), cache, "api_key:", on_b));
+  EXPECT_FALSE(other_cache_on_b.HasOneStartingWith("api_key:"));
+
+  // A listener gone hears nothing more, and its process keeps hearing the others.
+  listening_b.reset();
+  ASSERT_TRUE(InvalidateUntilHeard(b.bus(), cache, "user:", on_a));
+  EXPECT_FALSE(on_b.HasOneStartingWith("user:"));
+}
+
+TEST(RedisEventBusTest, ACacheForgetsEverythingWhenItsSubscriptionIsBackAfterRedisIsKilledAndStartedAgain) {
+  testing::IoThread io;
+  testing::OwnRedisServer server;
+  Process invalidator(io, server.url());
+  Process listener(io, server.url());
+  Heard heard;
+  auto listening = listener.bus().ListenForInvalidations("auth", heard.handler());
+  ASSERT_TRUE(Eventually(
+      [&] {
+        invalidator.bus().Invalidate("auth", "token:before");
+        return heard.Has("token:before");
+      },
+      10s));  // The same key each time: the first one the subscription lets through is enough.
+  ASSERT_FALSE(heard.Has("*"));
+
+  server.Stop();
+  ASSERT_TRUE(Eventually([&] { return !listener.client().state().connected; }, 10s));
+  invalidator.bus().Invalidate("auth", "token:lost");  // Lost: Redis is down.
+  server.Start();
+  // What was missed cannot be told apart: the cache is told to forget everything once its subscription is back.
+  ASSERT_TRUE(Eventually([&] { return heard.Has("*"); }, 30s));
+  EXPECT_FALSE(heard.Has("token:lost"));
+  EXPECT_TRUE(Eventually(
+      [&] {
+        invalidator.bus().Invalidate("auth", "token:after");
+        return heard.Has("token:after");
+      },
+      10s));
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 // The in-process event bus: a waiting subscription wakes on an announcement beyond its id and only then, per tenant;
-// it times out, and a cancelled wait (the server stopping a stream) returns at once. Timeouts here are short real
+// it times out, and a cancelled wait (the server stopping a stream) returns at once. Cache invalidations reach the
+// handlers of their cache before Invalidate returns, none after their listener is gone, and Resync tells every cache
+// to forget everything. Timeouts here are short real
 // ones on a local io_context; nothing measures speed.
 
 #include "events/event_bus.h"
@@ -17,9 +19,12 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <optional>
+#include <string>
 #include <thread>
+#include <vector>
 
 namespace parley::events {
 namespace {
@@ -152,6 +157,66 @@ TEST(InProcessEventBus, ResyncEndsAWaitInProgressAndTheNextOneOfAnIdleSubscripti
   EXPECT_EQ(Wait(io, *idle, 0, 30s), std::nullopt);
   bus.Publish(8, 4);
   EXPECT_EQ(Wait(io, *idle, 0, 30s), 4);
+}
+
+// What one cache's handler was told, in order: the key, or "*" for "forget everything".
+struct Heard {
+  std::vector<std::string> keys;
+  InvalidationHandler handler() {
+    return [this](std::optional<std::string_view> key) { keys.emplace_back(key ? std::string(*key) : "*"); };
+  }
+};
+
+TEST(InProcessEventBus, AnInvalidationReachesTheHandlersOfItsCacheBeforeInvalidateReturns) {
+  auto bus = MakeInProcessEventBus();
+  Heard first, second, other_cache;
+  auto a = bus->ListenForInvalidations("auth", first.handler());
+  auto b = bus->ListenForInvalidations("auth", second.handler());
+  auto c = bus->ListenForInvalidations("windows", other_cache.handler());
+  bus->Invalidate("auth", "api_key:7");
+  EXPECT_EQ(first.keys, std::vector<std::string>{"api_key:7"});
+  EXPECT_EQ(second.keys, std::vector<std::string>{"api_key:7"});
+  EXPECT_TRUE(other_cache.keys.empty());
+  bus->Invalidate("nobody_listens", "x");  // No handler: nothing happens.
+  EXPECT_EQ(first.keys.size(), 1u);
+}
+
+TEST(InProcessEventBus, ADestroyedInvalidationListenerIsNoLongerCalled) {
+  auto bus = MakeInProcessEventBus();
+  Heard kept, gone;
+  auto listening = bus->ListenForInvalidations("auth", kept.handler());
+  auto stopped = bus->ListenForInvalidations("auth", gone.handler());
+  stopped.reset();
+  bus->Invalidate("auth", "user:3");
+  EXPECT_EQ(kept.keys, std::vector<std::string>{"user:3"});
+  EXPECT_TRUE(gone.keys.empty());
+  listening.reset();
+  bus->Invalidate("auth", "user:4");  // Must not touch either handler.
+  EXPECT_EQ(kept.keys.size(), 1u);
+}
+
+TEST(InProcessEventBus, AnInvalidationFromAnotherThreadWaitsForNoHandlerOfADestroyedListener) {
+  auto bus = MakeInProcessEventBus();
+  std::atomic<int> calls{0};
+  auto listening = bus->ListenForInvalidations("auth", [&](std::optional<std::string_view>) { ++calls; });
+  std::thread invalidator([&] {
+    for (int i = 0; i < 1000; ++i) bus->Invalidate("auth", "token:abc");
+  });
+  while (calls.load() == 0) std::this_thread::yield();
+  listening.reset();
+  const int after_reset = calls.load();  // Once the listener is gone its handler is not running and never runs again.
+  invalidator.join();
+  EXPECT_EQ(calls.load(), after_reset);
+}
+
+TEST(InProcessEventBus, ResyncTellsEveryCacheToForgetEverything) {
+  InProcessEventBus bus;
+  Heard auth, windows;
+  auto a = bus.ListenForInvalidations("auth", auth.handler());
+  auto b = bus.ListenForInvalidations("windows", windows.handler());
+  bus.Resync();
+  EXPECT_EQ(auth.keys, std::vector<std::string>{"*"});
+  EXPECT_EQ(windows.keys, std::vector<std::string>{"*"});
 }
 
 }  // namespace
