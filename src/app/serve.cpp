@@ -58,6 +58,8 @@ namespace {
 
 // The password hashing threads' nice value: the I/O threads (0) take the cores first when both want them.
 constexpr int kHashingNice = 10;
+// The event bus's cache name for the store's webhook routing (Store::ForgetCachedRoutes).
+constexpr std::string_view kRoutesCache = "channel_routes";
 
 Result<std::pair<std::string, uint16_t>> SplitHostPort(const std::string& listen, std::string_view setting) {
   auto colon = listen.rfind(':');
@@ -140,13 +142,19 @@ int Serve(const Config& config) {
   const RateLimiterFactory rate_limiters = redis ? redis::SharedRateLimiters(*redis) : LocalRateLimiters();
   // Before the store, whose threads announce on its bus until it closes.
   LiveEvents live_events(config, redis ? &*redis : nullptr, io.get_executor());
-  auto opened = OpenMigratedStore(config, *box, {},
-                                  [announce = live_events.StoreHook(), &mail = **mailer](int64_t tenant, int64_t id) {
-                                    announce(tenant, id);
-                                    mail.OnEvents(tenant, id);
-                                  });
+  auto opened = OpenMigratedStore(
+      config, *box, {},
+      [announce = live_events.StoreHook(), &mail = **mailer](int64_t tenant, int64_t id) {
+        announce(tenant, id);
+        mail.OnEvents(tenant, id);
+      },
+      [&bus = live_events.bus()] { bus.Invalidate(kRoutesCache, "all"); });
   if (!opened) return Fail("store_unavailable", opened.error());
   std::unique_ptr<store::Store> store = std::move(*opened);
+  // Processes on one SQLite file each cache webhook routes: a channel disabled or removed through another process
+  // must stop being answered here too (docs/scaling.md, "Caches"). Destroyed before the store.
+  auto routes_listener = live_events.bus().ListenForInvalidations(
+      std::string(kRoutesCache), [&store = *store](std::optional<std::string_view>) { store.ForgetCachedRoutes(); });
   // Billing settings naming plans that do not exist would fail every reply or every Stripe event: refuse to start.
   auto price_plans = billing::ParsePricePlans(config.stripe_price_plans);
   if (!price_plans) return Fail("config_invalid", price_plans.error());

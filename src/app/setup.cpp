@@ -48,11 +48,12 @@ Result<crypto::SecretBox> LoadMasterKey(const Config& config) {
 
 Result<std::unique_ptr<store::Store>> OpenMigratedStore(
     const Config& config, const crypto::SecretBox& box, boost::asio::any_io_executor callbacks,
-    std::function<void(int64_t tenant_id, int64_t last_event_id)> on_events) {
+    std::function<void(int64_t tenant_id, int64_t last_event_id)> on_events, std::function<void()> on_routes_changed) {
   auto store = store::OpenStore({.database_url = config.database_url,
                                  .sqlite_synchronous = config.sqlite_synchronous,
                                  .callback_executor = std::move(callbacks),
                                  .on_events = std::move(on_events),
+                                 .on_routes_changed = std::move(on_routes_changed),
                                  .database_connections = config.database_pool},
                                 box);
   if (!store) return store.error();

@@ -18,10 +18,12 @@ namespace parley::app {
 Result<crypto::SecretBox> LoadMasterKey(const Config& config);
 
 // Opens the configured store and applies pending migrations. Ingest callbacks run on `callbacks` when given; the
-// store announces the events it appends through `on_events` (StoreOptions::on_events) when given.
+// store announces the events it appends through `on_events` (StoreOptions::on_events) and the changes to webhook
+// routing through `on_routes_changed` (StoreOptions::on_routes_changed) when given.
 Result<std::unique_ptr<store::Store>> OpenMigratedStore(
     const Config& config, const crypto::SecretBox& box, boost::asio::any_io_executor callbacks = {},
-    std::function<void(int64_t tenant_id, int64_t last_event_id)> on_events = {});
+    std::function<void(int64_t tenant_id, int64_t last_event_id)> on_events = {},
+    std::function<void()> on_routes_changed = {});
 
 // Opens the store the way `serve` does, with the master key; every subcommand that touches data goes through here.
 Result<std::unique_ptr<store::Store>> OpenForCli(const Config& config);

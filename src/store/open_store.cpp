@@ -46,6 +46,7 @@ Result<std::unique_ptr<Store>> OpenSqlite(const StoreOptions& options, const cry
   sqlite_options.synchronous = options.sqlite_synchronous;
   sqlite_options.callback_executor = options.callback_executor;
   sqlite_options.on_events = options.on_events;
+  sqlite_options.on_routes_changed = options.on_routes_changed;
   STORE_ASSIGN_OR_RETURN(auto store, sqlite::SqliteStore::Open(sqlite_options, box));
   return std::unique_ptr<Store>(std::move(store));
 }

@@ -583,6 +583,11 @@ class Store {
 
   virtual StoreHealth Health() = 0;
 
+  // Drops, before the next write, what the store caches of webhook routing across writes (SQLite's channel routes
+  // and contacts, store/sqlite/writer.h): another process sharing the database changed them
+  // (StoreOptions::on_routes_changed). Thread-safe; returns at once. PostgreSQL keeps no such cache.
+  virtual void ForgetCachedRoutes() {}
+
   // Finishes queued writes and closes. Further calls fail with kUnavailable.
   virtual void Close() = 0;
 };
@@ -599,6 +604,10 @@ struct StoreOptions {
   // newest id, before that commit's Ingest callbacks; on a store thread, so it must be quick and must not call the
   // store. The server announces the ids on its event bus; empty: nobody is told.
   std::function<void(int64_t tenant_id, int64_t last_event_id)> on_events;
+  // SQLite only: called once a change that the writer's caches of webhook routing must forget (a channel updated or
+  // removed, contacts erased) is committed, on the thread that made it. The server announces it on its event bus, so
+  // that the other processes on the same file call Store::ForgetCachedRoutes; empty: nobody is told.
+  std::function<void()> on_routes_changed;
   //! PostgreSQL only: connections pooled for the store's calls, 1 or more (ingest has one more of its own).
   int database_connections = 8;
 };

@@ -1,12 +1,14 @@
 // `parley serve --role`: a gateway and workers sharing one store and one Redis (a redis-server of the test's own).
 // The gateway takes the webhooks and the API and arms the debounce in Redis; a worker fires it, answers and delivers,
 // and serves only its probes. A worker killed with work in hand is replaced by another and nothing is lost or sent
-// twice; deadlines Redis forgets are restored from the store. The processes share a SQLite store here (one
-// machine); the same roles on PostgreSQL are in integration/postgres/.
+// twice; deadlines Redis forgets are restored from the store; a channel removed through one gateway stops being routed
+// by another at once (each caches routes; the removal goes through Redis). The processes share a SQLite store here
+// (one machine); the same roles on PostgreSQL are in integration/postgres/.
 
 #include "fakes/fake_graph.h"
 #include "integration/harness.h"
 #include "integration/payloads.h"
+#include "integration/tenant_fixture.h"
 #include "support/own_redis_server.h"
 
 #include <gtest/gtest.h>
@@ -125,6 +127,41 @@ TEST_F(RolesTest, ABurstThroughTwoGatewaysGetsOneReply) {
   const auto recipients = Recipients();
   EXPECT_EQ(recipients.size(), static_cast<size_t>(kCustomers));
   EXPECT_EQ(std::set<std::string>(recipients.begin(), recipients.end()).size(), static_cast<size_t>(kCustomers));
+}
+
+TEST_F(RolesTest, AChannelRemovedThroughOneGatewayIsNoLongerRoutedByAnother) {
+  auto second_gateway = std::make_unique<ParleyProcess>(gateway_->env());
+  second_gateway->env()["PARLEY_DATA_DIR"] = gateway_->data_dir();
+  second_gateway->Start();
+  auto stored = [&](const std::string& id) {
+    return QueryInt(*gateway_, "SELECT COUNT(*) FROM messages WHERE platform_message_id = '" + id + "'");
+  };
+  auto post_to_second = [&](const std::string& id) {
+    const std::string body = payloads::WhatsAppText(kPhoneNumberId, "16505557777", id, "hello", payloads::NowSeconds());
+    return Call("POST", second_gateway->url("/api/whatsapp/webhook"), body,
+                {{"Content-Type", "application/json"}, {"X-Hub-Signature-256", Sign(kSecret, body)}})
+        .status;
+  };
+  // The second gateway routes the channel's messages, and caches the route from now on.
+  ASSERT_EQ(post_to_second("wamid.c0"), 200);
+  ASSERT_EQ(stored("wamid.c0"), 1);
+
+  auto channels = Call("GET", gateway_->url("/api/social-accounts"), {}, {{"Authorization", "Bearer " + api_key_}});
+  ASSERT_EQ(channels.status, 200) << channels.body;
+  const auto id = channels.Json().at("data").at(0).at("id").to_number<int64_t>();
+  ASSERT_EQ(Call("DELETE", gateway_->url("/api/social-accounts/" + std::to_string(id)), {},
+                 {{"Authorization", "Bearer " + api_key_}})
+                .status,
+            204);
+  // Within 2 s, not at the second gateway's next restart: a message to the removed channel is no longer stored.
+  int n = 0;
+  EXPECT_TRUE(Eventually(
+      [&] {
+        const std::string message = "wamid.c" + std::to_string(++n);
+        return post_to_second(message) == 200 && stored(message) == 0;
+      },
+      2s))
+      << second_gateway->logs();
 }
 
 TEST_F(RolesTest, AWorkerServesItsProbesOnly) {

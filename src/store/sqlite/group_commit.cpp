@@ -103,6 +103,7 @@ double SecondsSince(std::chrono::steady_clock::time_point start) {
 
 void SqliteStore::RunGroup(std::vector<Job>& group) {
   Database& db = writer_->db();
+  if (routes_stale_.exchange(false)) writer_->ForgetRoutes();
   const auto group_start = std::chrono::steady_clock::now();
   // One result slot per job; ingest outcomes live in their own vector so TaskJobs cost nothing there.
   Completion completion;
@@ -344,6 +345,8 @@ Result<void> SqliteStore::WriteForgettingRoutes(const std::function<Result<void>
     return std::monostate{};
   });
   if (!written) return written.error();
+  // The other processes on this file cache routes too (StoreOptions::on_routes_changed).
+  if (options_.on_routes_changed) options_.on_routes_changed();
   return Ok();
 }
 

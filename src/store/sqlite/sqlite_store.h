@@ -36,6 +36,7 @@ struct SqliteOptions {
   int busy_timeout_ms = 5000;        //!< Wait for another process's write lock (CLI and server on one file).
   boost::asio::any_io_executor callback_executor;                           //!< See StoreOptions::callback_executor.
   std::function<void(int64_t tenant_id, int64_t last_event_id)> on_events;  //!< See StoreOptions::on_events.
+  std::function<void()> on_routes_changed;                                  //!< See StoreOptions::on_routes_changed.
   //! WAL pages (4 KiB) the writer's commits add between two checkpoints; SQLite's own automatic threshold.
   int checkpoint_frames = 1000;
   //! WAL length past which the writer checkpoints once itself, so that the WAL restarts (see AfterCommit).
@@ -158,6 +159,7 @@ class SqliteStore final : public Store {
 
   // pending_writes counts writes queued or in the group being committed.
   StoreHealth Health() override;
+  void ForgetCachedRoutes() override { routes_stale_.store(true); }
   void Close() override;
 
   // Test hook: the writer thread blocks until `release` is ready, so that every write queued meanwhile commits
@@ -249,6 +251,7 @@ class SqliteStore final : public Store {
   bool closed_ = false;                // GUARDED_BY(queue_mutex_)
   std::atomic<int64_t> in_flight_{0};  // Writes in the group being committed.
   std::atomic<int64_t> last_group_size_{0};
+  std::atomic<bool> routes_stale_{false};  // ForgetCachedRoutes: the writer drops its caches before the next group.
 
   std::mutex readers_mutex_;
   std::condition_variable readers_cv_;

@@ -64,7 +64,8 @@ class SqliteStore::Writer {
 
   // The live channel for (platform, account_id), or nullopt. A cache miss re-queries, so channels another process
   // added are found; removing, enabling or disabling a channel goes through WriteForgettingRoutes, so hits stay
-  // valid.
+  // valid, and other processes on the file are told (StoreOptions::on_routes_changed) and drop theirs
+  // (SqliteStore::ForgetCachedRoutes).
   Result<std::optional<ChannelRoute>> Resolve(const Platform& platform, const std::string& account_id);
   // Ingest's items, before the conversations' conversation.updated events.
   Result<void> IngestItems(const IngestRequest& request, IngestOutcome& outcome);
