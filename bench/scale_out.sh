@@ -3,7 +3,9 @@
 # fsync, synchronous_commit and full_page_writes on) and Redis 7 started on 127.0.0.1 by scripts/test_servers.sh.
 #   1. Signed webhook ingest (bench_ingest_load, 64 connections in all, SECONDS each) through one gateway, then two
 #      (one load generator per gateway, connections split): webhooks/s, p50/p99, CPU ms per stored webhook of each
-#      gateway, of PostgreSQL (every process of the server) and of Redis.
+#      gateway, of PostgreSQL (every process of the server) and of Redis. Measured in steady state: first
+#      INGEST_WARMUP_SECONDS (10) of the same load through the first gateway, so that every customer is known, then
+#      ANALYZE, as autovacuum would do within a minute.
 #   2. Replies: CONVERSATIONS conversations of one message each are stored through a gateway with no worker running,
 #      then one worker (then two) is started and timed until every conversation has its reply sent (counted in
 #      PostgreSQL). The away message answers at once and tests/fake_graph_server accepts the sends, so the figures
@@ -19,6 +21,7 @@ build_dir=$(realpath "${1:-build}")
 seconds=${2:-20}
 conversations=${3:-5000}
 parts=${4:-ingest,replies,takeover}
+warmup_seconds=${INGEST_WARMUP_SECONDS:-10}
 processing_timeout_ms=${PARLEY_PROCESSING_TIMEOUT_MS:-10000}
 cd "$(dirname "$0")/.."
 parley=$build_dir/parley
@@ -120,6 +123,12 @@ ingest() {
     gateway_pids+=("$started_pid")
     ports+=("$started_port")
   done
+  # Steady state, as a deployment meets it after its first minute: the 10,000 customers known (each has its contact
+  # and open conversation), and the tables analyzed, as autovacuum does within a minute of the first writes. A fresh
+  # database's plans, made while its tables were empty, scan them whole until then.
+  "$load" --port "${ports[0]}" --secret bench-secret --connections 64 --duration "$warmup_seconds" --warmup 0 \
+    --customers 10000 --run-id "w$gateways" > /dev/null
+  psql -q "$PARLEY_DATABASE_URL" -c ANALYZE
   stored_before=$(count "SELECT COUNT(*) FROM messages WHERE direction = 'in'")
   for pid in "${gateway_pids[@]}"; do before+=("$(ticks "$pid")"); done
   pg_before=$(pg_ticks) redis_before=$(ticks "$redis_pid")

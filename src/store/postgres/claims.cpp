@@ -119,8 +119,7 @@ Result<void> ResolveSupportItemsOf(Connection& db, EventNotes& notes, int64_t te
   for (int i = 0; i < resolved.size(); ++i) items.push_back(resolved.Int(i, 0));
   std::sort(items.begin(), items.end());
   for (int64_t item_id : items) {
-    STORE_TRY(AppendEvent(db, notes, tenant_id, EventType::kSupportResolved, SupportEventData(item_id, conversation_id),
-                          now_ms));
+    AppendEvent(notes, tenant_id, EventType::kSupportResolved, SupportEventData(item_id, conversation_id), now_ms);
   }
   return Ok();
 }
@@ -215,8 +214,8 @@ Result<CommitResult> PostgresStore::CommitReply(const Claim& claim, const Reply&
                              db.Query(kInsertOutbound, Params(tenant_id, claim.conversation_id, channel_id,
                                                               ToString(draft.type), draft.text, now_ms, details[i])));
       ids.push_back(inserted.Int(0, 0));
-      STORE_TRY(AppendEvent(db, notes, tenant_id, EventType::kMessageCreated,
-                            MessageEventData(claim.conversation_id, ids.back()), now_ms));
+      AppendEvent(notes, tenant_id, EventType::kMessageCreated, MessageEventData(claim.conversation_id, ids.back()),
+                  now_ms);
     }
     if (reply.decision) {
       std::optional<int64_t> first;
@@ -233,13 +232,13 @@ Result<CommitResult> PostgresStore::CommitReply(const Claim& claim, const Reply&
                              db.Query(kOpenSupportItem, Params(claim.conversation_id, ToString(reply.reason), now_ms,
                                                                ToString(reply.priority), reply.draft)));
       if (!opened.empty()) {
-        STORE_TRY(AppendEvent(db, notes, tenant_id, EventType::kSupportOpened,
-                              SupportEventData(opened.Int(0, 0), claim.conversation_id), now_ms));
+        AppendEvent(notes, tenant_id, EventType::kSupportOpened,
+                    SupportEventData(opened.Int(0, 0), claim.conversation_id), now_ms);
       }
     }
     if (reply.hand_off || !ids.empty()) {
-      STORE_TRY(AppendEvent(db, notes, tenant_id, EventType::kConversationUpdated,
-                            ConversationEventData(claim.conversation_id), now_ms));
+      AppendEvent(notes, tenant_id, EventType::kConversationUpdated, ConversationEventData(claim.conversation_id),
+                  now_ms);
     }
     STORE_TRY(SettleReplyUsage(db, tenant_id, reply, true));
     if (reply.usage && reply.usage->credits != 0) {
@@ -286,8 +285,7 @@ Result<Conversation> PostgresStore::SetConversationMode(int64_t tenant_id, int64
       STORE_TRY(db.Query(kHandBack, Params(conversation_id)));
       STORE_TRY(ResolveSupportItemsOf(db, notes, tenant_id, conversation_id, "hand_back", now_ms));
     }
-    STORE_TRY(AppendEvent(db, notes, tenant_id, EventType::kConversationUpdated, ConversationEventData(conversation_id),
-                          now_ms));
+    AppendEvent(notes, tenant_id, EventType::kConversationUpdated, ConversationEventData(conversation_id), now_ms);
     return LoadConversation(db, conversation_id);
   });
 }

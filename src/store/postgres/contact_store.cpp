@@ -317,8 +317,8 @@ class PostgresContactStore final : public ContactStore {
       // Open dashboards drop the conversations now rather than at their next refetch. The notices name an id and
       // nothing of the person.
       for (int64_t conversation_id : now_open) {
-        STORE_TRY(AppendEvent(db, notes, tenant_id, EventType::kConversationDeleted,
-                              ErasedConversationEventData(conversation_id), now_ms));
+        AppendEvent(notes, tenant_id, EventType::kConversationDeleted, ErasedConversationEventData(conversation_id),
+                    now_ms);
       }
       const ErasureCounts total = ErasureTotal(counts, last);
       STORE_TRY(AppendAudit(db, tenant_id, actor, "contact.erase", "contact", std::to_string(contact_id),

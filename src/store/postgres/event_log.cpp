@@ -1,6 +1,6 @@
 // The event log on PostgreSQL: reading a tenant's events with the rows they name, in one snapshot, and pruning in
 // small transactions, by the SQLite backend's rules (sqlite/event_log.cpp). Appending is AppendEvent
-// (postgres_store.cpp), inside the transaction of the change it tells of.
+// and WriteEvents (postgres_store.cpp), inside the transaction of the change it tells of.
 
 #include "store/event_data.h"
 #include "store/events.h"

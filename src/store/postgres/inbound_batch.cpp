@@ -133,7 +133,8 @@ class InboundWriter {
       if (rows_[i].ends_payload) rows_[i].payload->EndEvents(rows_[i].received_at_ms, events);
     }
     STORE_TRY(WriteConversations());
-    return AppendEvents(db_, notes_, events);
+    AppendEvents(notes_, std::move(events));
+    return Ok();
   }
 
  private:

@@ -187,8 +187,7 @@ Result<Conversation> PostgresStore::AssignConversation(int64_t tenant_id, int64_
       if (user.empty()) return Error::NotFound("no such user");
     }
     STORE_TRY(db.Query(kAssign, Params(conversation_id, user_id)));
-    STORE_TRY(AppendEvent(db, notes, tenant_id, EventType::kConversationUpdated, ConversationEventData(conversation_id),
-                          now_ms));
+    AppendEvent(notes, tenant_id, EventType::kConversationUpdated, ConversationEventData(conversation_id), now_ms);
     return LoadConversation(db, tenant_id, conversation_id);
   });
 }
@@ -200,8 +199,7 @@ Result<Conversation> PostgresStore::CloseConversation(int64_t tenant_id, int64_t
     STORE_ASSIGN_OR_RETURN(auto closed, db.Query(kClose, Params(conversation_id, now_ms)));
     if (closed.affected() > 0) {
       STORE_TRY(ResolveSupportItemsOf(db, notes, tenant_id, conversation_id, "closed", now_ms));
-      STORE_TRY(AppendEvent(db, notes, tenant_id, EventType::kConversationUpdated,
-                            ConversationEventData(conversation_id), now_ms));
+      AppendEvent(notes, tenant_id, EventType::kConversationUpdated, ConversationEventData(conversation_id), now_ms);
     }
     return LoadConversation(db, tenant_id, conversation_id);
   });
@@ -241,10 +239,8 @@ Result<OutboundMessage> PostgresStore::QueuePersonReply(int64_t tenant_id, int64
     std::optional<int64_t> human_until;
     if (human_idle_ms > 0) human_until = now_ms + human_idle_ms;
     STORE_TRY(db.Query(kPersonTakesOver, Params(conversation_id, now_ms, human_until)));
-    STORE_TRY(AppendEvent(db, notes, tenant_id, EventType::kMessageCreated,
-                          MessageEventData(conversation_id, message_id), now_ms));
-    STORE_TRY(AppendEvent(db, notes, tenant_id, EventType::kConversationUpdated, ConversationEventData(conversation_id),
-                          now_ms));
+    AppendEvent(notes, tenant_id, EventType::kMessageCreated, MessageEventData(conversation_id, message_id), now_ms);
+    AppendEvent(notes, tenant_id, EventType::kConversationUpdated, ConversationEventData(conversation_id), now_ms);
     return LoadOutbound(db, message_id, box_);
   });
 }
@@ -274,12 +270,10 @@ Result<SupportItem> PostgresStore::ResolveSupportItem(int64_t tenant_id, int64_t
     const int64_t conversation_id = found.Int(0, 2);
     STORE_ASSIGN_OR_RETURN(auto resolved, db.Query(kResolveItem, Params(item_id, resolved_by, now_ms)));
     SupportItem item = ReadSupportItem(resolved, 0);
-    STORE_TRY(AppendEvent(db, notes, tenant_id, EventType::kSupportResolved, SupportEventData(item_id, conversation_id),
-                          now_ms));
+    AppendEvent(notes, tenant_id, EventType::kSupportResolved, SupportEventData(item_id, conversation_id), now_ms);
     if (hand_back) {
       STORE_TRY(db.Query(kHandBack, Params(conversation_id)));
-      STORE_TRY(AppendEvent(db, notes, tenant_id, EventType::kConversationUpdated,
-                            ConversationEventData(conversation_id), now_ms));
+      AppendEvent(notes, tenant_id, EventType::kConversationUpdated, ConversationEventData(conversation_id), now_ms);
     }
     return item;
   });

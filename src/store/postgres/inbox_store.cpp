@@ -113,8 +113,7 @@ class PostgresInboxStore final : public InboxStore {
     return store_.Write<ConversationSummary>([&](Connection& db, EventNotes& notes) -> Result<ConversationSummary> {
       STORE_ASSIGN_OR_RETURN(auto marked, db.Query(kMarkRead, Params(conversation_id, tenant_id, now_ms)));
       if (marked.affected() == 0) return Error::NotFound("no such conversation");
-      STORE_TRY(AppendEvent(db, notes, tenant_id, EventType::kConversationUpdated,
-                            ConversationEventData(conversation_id), now_ms));
+      AppendEvent(notes, tenant_id, EventType::kConversationUpdated, ConversationEventData(conversation_id), now_ms);
       STORE_ASSIGN_OR_RETURN(auto summaries, LoadSummaries(db, tenant_id, {conversation_id}));
       if (summaries.empty()) return Error::Internal("conversation vanished");
       return summaries.front();
@@ -136,8 +135,7 @@ class PostgresInboxStore final : public InboxStore {
       STORE_ASSIGN_OR_RETURN(auto inserted, db.Query(kInsertNote, Params(tenant_id, conversation_id, channel.Int(0, 0),
                                                                          text, now_ms, details)));
       const int64_t id = inserted.Int(0, 0);
-      STORE_TRY(
-          AppendEvent(db, notes, tenant_id, EventType::kMessageCreated, MessageEventData(conversation_id, id), now_ms));
+      AppendEvent(notes, tenant_id, EventType::kMessageCreated, MessageEventData(conversation_id, id), now_ms);
       STORE_TRY(db.Query(kMarkRead, Params(conversation_id, tenant_id, now_ms)));
       return id;
     });
@@ -159,8 +157,8 @@ class PostgresInboxStore final : public InboxStore {
       STORE_ASSIGN_OR_RETURN(auto updated, db.Query(deleted ? kDeleteComment : kSetCommentHidden, params));
       if (updated.affected() == 0) return Error::NotFound("no such comment");
       const std::optional<bool> hidden = deleted ? std::nullopt : std::optional<bool>(change == CommentChange::kHidden);
-      STORE_TRY(AppendEvent(db, notes, tenant_id, EventType::kMessageUpdated,
-                            CommentChangeEventData(conversation_id, message_id, hidden), now_ms));
+      AppendEvent(notes, tenant_id, EventType::kMessageUpdated,
+                  CommentChangeEventData(conversation_id, message_id, hidden), now_ms);
       return true;
     });
     if (!written) return written.error();

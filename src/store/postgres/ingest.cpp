@@ -126,9 +126,9 @@ class GroupWriter {
       const int64_t message_id = found.Int(0, 0);
       const int64_t conversation_id = found.Int(0, 1);
       STORE_TRY(db_.Query(kDeleteInbound, Params(message_id)));
-      STORE_TRY(AppendEvent(db_, notes_, channel->tenant_id, EventType::kMessageUpdated,
-                            MessageStatusEventData(conversation_id, message_id, MessageStatus::kDeleted, std::nullopt),
-                            request.received_at_ms));
+      AppendEvent(notes_, channel->tenant_id, EventType::kMessageUpdated,
+                  MessageStatusEventData(conversation_id, message_id, MessageStatus::kDeleted, std::nullopt),
+                  request.received_at_ms);
     }
     for (const BusinessEcho& echo : request.echoes) {
       STORE_ASSIGN_OR_RETURN(auto channel, Resolve(request.platform, echo.account_id, payload));
@@ -137,7 +137,8 @@ class GroupWriter {
     }
     std::vector<NewEvent> events;
     payload.EndEvents(request.received_at_ms, events);
-    return AppendEvents(db_, notes_, events);
+    AppendEvents(notes_, std::move(events));
+    return Ok();
   }
 
   Result<void> Flush() {
@@ -200,9 +201,8 @@ class GroupWriter {
       for (int i = 0; i < read.size(); ++i) ids.push_back(read.Int(i, 0));
       std::sort(ids.begin(), ids.end());
       for (int64_t id : ids) {
-        STORE_TRY(AppendEvent(db_, notes_, channel.tenant_id, EventType::kMessageUpdated,
-                              MessageStatusEventData(conversation_id, id, MessageStatus::kRead, std::nullopt),
-                              NowMs()));
+        AppendEvent(notes_, channel.tenant_id, EventType::kMessageUpdated,
+                    MessageStatusEventData(conversation_id, id, MessageStatus::kRead, std::nullopt), NowMs());
       }
       return Ok();
     }
@@ -224,8 +224,8 @@ class GroupWriter {
     // leaves out: the tick is what moved.
     const std::optional<MessageError> error =
         status.status == MessageStatus::kFailed ? status.error : std::optional<MessageError>();
-    STORE_TRY(AppendEvent(db_, notes_, channel.tenant_id, EventType::kMessageUpdated,
-                          MessageStatusEventData(conversation_id, message_id, status.status, error), NowMs()));
+    AppendEvent(notes_, channel.tenant_id, EventType::kMessageUpdated,
+                MessageStatusEventData(conversation_id, message_id, status.status, error), NowMs());
     return Ok();
   }
 
@@ -251,8 +251,8 @@ class GroupWriter {
                              OpenConversations(db_, {NewConversation{channel, contacts[0].id, received_at_ms}}));
       conversation_id = opened[0].id;
       if (opened[0].created) {
-        STORE_TRY(AppendEvent(db_, notes_, channel.tenant_id, EventType::kConversationCreated,
-                              ConversationEventData(conversation_id), received_at_ms));
+        AppendEvent(notes_, channel.tenant_id, EventType::kConversationCreated, ConversationEventData(conversation_id),
+                    received_at_ms);
         payload.opened.push_back(conversation_id);
       }
     } else {
@@ -261,8 +261,8 @@ class GroupWriter {
     STORE_ASSIGN_OR_RETURN(auto inserted,
                            db_.Query(kInsertEcho, Params(channel.tenant_id, conversation_id, channel.id, echo.text,
                                                          echo.platform_message_id, echo.timestamp_ms, received_at_ms)));
-    STORE_TRY(AppendEvent(db_, notes_, channel.tenant_id, EventType::kMessageCreated,
-                          MessageEventData(conversation_id, inserted.Int(0, 0)), received_at_ms));
+    AppendEvent(notes_, channel.tenant_id, EventType::kMessageCreated,
+                MessageEventData(conversation_id, inserted.Int(0, 0)), received_at_ms);
     payload.NoteChange(channel.tenant_id, conversation_id);
     std::optional<int64_t> human_until;
     if (human_idle_ms > 0) human_until = received_at_ms + human_idle_ms;
@@ -285,12 +285,32 @@ Result<std::vector<Result<IngestOutcome>>> PostgresStore::ApplyIngest(
   return writer.Apply(requests);
 }
 
+PostgresStore::IngestLane& PostgresStore::LaneOf(const IngestRequest& request) {
+  std::string_view account, customer;
+  if (!request.messages.empty()) {
+    account = request.messages.front().message.account_id;
+    customer = request.messages.front().message.contact_id;
+  } else if (!request.statuses.empty()) {
+    account = request.statuses.front().account_id;
+    customer = request.statuses.front().recipient_id;
+  } else if (!request.deletions.empty()) {
+    account = request.deletions.front().account_id;
+    customer = request.deletions.front().contact_id;
+  } else if (!request.echoes.empty()) {
+    account = request.echoes.front().account_id;
+    customer = request.echoes.front().contact_id;
+  }
+  const size_t hash = std::hash<std::string_view>{}(account)*31 + std::hash<std::string_view>{}(customer);
+  return *lanes_[hash % lanes_.size()];
+}
+
 void PostgresStore::Ingest(IngestRequest request, IngestCallback done) {
+  IngestLane& lane = LaneOf(request);
   {
-    std::lock_guard lock(queue_mutex_);
-    if (!closed_) {
-      queue_.push_back(IngestJob{std::move(request), std::move(done), {}});
-      queue_cv_.notify_one();
+    std::lock_guard lock(lane.mutex);
+    if (!lane.closed) {
+      lane.queue.push_back(IngestJob{std::move(request), std::move(done), {}});
+      lane.wake.notify_one();
       return;
     }
   }
@@ -298,61 +318,65 @@ void PostgresStore::Ingest(IngestRequest request, IngestCallback done) {
 }
 
 void PostgresStore::HoldIngestForTesting(std::shared_future<void> release) {
-  auto started = std::make_shared<std::promise<void>>();
-  std::future<void> blocked = started->get_future();
-  {
-    std::lock_guard lock(queue_mutex_);
-    if (closed_) return;
-    queue_.push_back(IngestJob{{}, {}, [release, started] {
-                                 started->set_value();
-                                 release.wait();
-                               }});
+  std::vector<std::future<void>> blocked;
+  for (auto& lane : lanes_) {
+    auto started = std::make_shared<std::promise<void>>();
+    blocked.push_back(started->get_future());
+    {
+      std::lock_guard lock(lane->mutex);
+      if (lane->closed) return;
+      lane->queue.push_back(IngestJob{{}, {}, [release, started] {
+                                        started->set_value();
+                                        release.wait();
+                                      }});
+    }
+    lane->wake.notify_one();
   }
-  queue_cv_.notify_one();
-  blocked.wait();
+  for (auto& lane_blocked : blocked) lane_blocked.wait();
 }
 
-void PostgresStore::IngestLoop() {
+void PostgresStore::IngestLoop(IngestLane& lane) {
   std::vector<IngestJob> group;
   while (true) {
     {
-      std::unique_lock lock(queue_mutex_);
-      queue_cv_.wait(lock, [&] { return !queue_.empty() || closed_; });
-      if (queue_.empty()) return;  // Closed and drained.
-      if (queue_.size() <= kMaxGroupSize) {
-        group.swap(queue_);
+      std::unique_lock lock(lane.mutex);
+      lane.wake.wait(lock, [&] { return !lane.queue.empty() || lane.closed; });
+      if (lane.queue.empty()) return;  // Closed and drained.
+      if (lane.queue.size() <= kMaxGroupSize) {
+        group.swap(lane.queue);
       } else {
-        group.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.begin() + kMaxGroupSize));
-        queue_.erase(queue_.begin(), queue_.begin() + kMaxGroupSize);
+        group.assign(std::make_move_iterator(lane.queue.begin()),
+                     std::make_move_iterator(lane.queue.begin() + kMaxGroupSize));
+        lane.queue.erase(lane.queue.begin(), lane.queue.begin() + kMaxGroupSize);
       }
-      in_flight_.store(static_cast<int64_t>(group.size()));
+      lane.in_flight.store(static_cast<int64_t>(group.size()));
     }
     // A test's hold blocks here, before the group it was queued with.
     for (IngestJob& job : group) {
       if (job.hold) job.hold();
     }
     std::erase_if(group, [](const IngestJob& job) { return static_cast<bool>(job.hold); });
-    if (!group.empty()) RunGroup(group);
+    if (!group.empty()) RunGroup(lane, group);
     group.clear();
-    in_flight_.store(0);
+    lane.in_flight.store(0);
   }
 }
 
-void PostgresStore::RunGroup(std::vector<IngestJob>& group) {
+void PostgresStore::RunGroup(IngestLane& lane, std::vector<IngestJob>& group) {
   last_group_size_.store(static_cast<int64_t>(group.size()));
   std::vector<Result<IngestOutcome>> results(group.size(), Error::Internal("not run"));
   EventNotes notes;
   Result<void> committed = Error::Internal("not run");
   for (int attempt = 1; attempt <= kTransactionAttempts; ++attempt) {
-    if (!ingest_connection_ || !ingest_connection_->Healthy()) {
+    if (!lane.connection || !lane.connection->Healthy()) {
       auto reconnected = Connection::Open(options_.url);
       if (!reconnected) {
         committed = reconnected.error();
         break;
       }
-      ingest_connection_ = std::move(*reconnected);
+      lane.connection = std::move(*reconnected);
     }
-    Connection& db = *ingest_connection_;
+    Connection& db = *lane.connection;
     notes.Clear();
     committed = db.Execute(kBegin);
     if (!committed) continue;
@@ -378,7 +402,7 @@ void PostgresStore::RunGroup(std::vector<IngestJob>& group) {
         if (!one) notes = before;  // Its events, and its first lock of a tenant's head, are rolled back.
       }
     }
-    if (committed) committed = FlushEventHeads(db, notes);
+    if (committed) committed = WriteEvents(db, notes);
     if (committed) committed = db.Execute(kCommit);
     if (committed) break;
     if (db.InTransaction()) (void)db.Execute(kRollback);

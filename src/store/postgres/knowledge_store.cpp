@@ -320,8 +320,8 @@ Result<void> InsertChunks(Connection& db, int64_t tenant_id, int64_t knowledge_b
 Result<void> AppendProgress(Connection& db, EventNotes& notes, int64_t tenant_id, int64_t document_id,
                             DocumentStatus status, double progress, int64_t chunks, std::string_view error,
                             int64_t now_ms) {
-  STORE_TRY(AppendEvent(db, notes, tenant_id, EventType::kDocumentProgress,
-                        DocumentProgressEventData(document_id, status, progress, chunks, error), now_ms));
+  AppendEvent(notes, tenant_id, EventType::kDocumentProgress,
+              DocumentProgressEventData(document_id, status, progress, chunks, error), now_ms);
   return Ok();
 }
 

@@ -103,10 +103,10 @@ class PostgresMediaRecords final : public MediaRecords {
       STORE_ASSIGN_OR_RETURN(auto finished, db.Query(kFinish, params));
       if (finished.empty() || outcome.status == MediaStatus::kPending || finished.IsNull(0, 1)) return Ok();
       const MessageStatus message_status = ParseMessageStatus(finished.Text(0, 3)).value_or(MessageStatus::kReceived);
-      STORE_TRY(AppendEvent(
-          db, notes, finished.Int(0, 0), EventType::kMessageUpdated,
+      AppendEvent(
+          notes, finished.Int(0, 0), EventType::kMessageUpdated,
           MessageMediaEventData(finished.Int(0, 1), finished.Int(0, 2), message_status, ToString(outcome.status)),
-          now_ms));
+          now_ms);
       return Ok();
     });
   }

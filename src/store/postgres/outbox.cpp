@@ -177,17 +177,17 @@ Result<void> PostgresStore::RecordSendResult(int64_t message_id, const std::stri
     }
     STORE_TRY(db.Query(kRecordSend, record));
     if (was_queued) {
-      STORE_TRY(AppendEvent(db, notes, tenant_id, EventType::kMessageUpdated,
-                            MessageStatusEventData(conversation_id, message_id, status,
-                                                   status == MessageStatus::kFailed ? error : std::nullopt),
-                            now_ms));
+      AppendEvent(notes, tenant_id, EventType::kMessageUpdated,
+                  MessageStatusEventData(conversation_id, message_id, status,
+                                         status == MessageStatus::kFailed ? error : std::nullopt),
+                  now_ms);
     }
     if (status != MessageStatus::kSent) {
       if (!was_queued) return Ok();
       STORE_ASSIGN_OR_RETURN(auto opened, db.Query(kOpenSupportItem, Params(conversation_id, now_ms)));
       if (opened.empty()) return Ok();
-      STORE_TRY(AppendEvent(db, notes, tenant_id, EventType::kSupportOpened,
-                            SupportEventData(opened.Int(0, 0), conversation_id), now_ms));
+      AppendEvent(notes, tenant_id, EventType::kSupportOpened, SupportEventData(opened.Int(0, 0), conversation_id),
+                  now_ms);
       return Ok();
     }
     // Statuses that came in before this record: apply the most advanced one.
@@ -218,10 +218,10 @@ Result<void> PostgresStore::RecordSendResult(int64_t message_id, const std::stri
         apply.AddNull().AddNull().AddNull();
       }
       STORE_TRY(db.Query(kSetOutboundStatus, apply));
-      STORE_TRY(AppendEvent(db, notes, tenant_id, EventType::kMessageUpdated,
-                            MessageStatusEventData(conversation_id, message_id, best->status,
-                                                   best->status == MessageStatus::kFailed ? best->error : std::nullopt),
-                            now_ms));
+      AppendEvent(notes, tenant_id, EventType::kMessageUpdated,
+                  MessageStatusEventData(conversation_id, message_id, best->status,
+                                         best->status == MessageStatus::kFailed ? best->error : std::nullopt),
+                  now_ms);
     }
     STORE_TRY(db.Query(kForgetEarlyStatuses, Params(channel_id, platform_message_id, now_ms - kEarlyStatusLifetimeMs)));
     return Ok();
@@ -239,9 +239,8 @@ Result<OutboundAttempt> PostgresStore::LeaseNextOutbound(int64_t conversation_id
       if (!next.Text(0, 7).empty()) {
         STORE_ASSIGN_OR_RETURN(auto echoed, db.Query(kEchoedAsSent, Params(message_id)));
         if (echoed.affected() > 0) {
-          STORE_TRY(AppendEvent(db, notes, next.Int(0, 8), EventType::kMessageUpdated,
-                                MessageStatusEventData(conversation_id, message_id, MessageStatus::kSent, std::nullopt),
-                                now_ms));
+          AppendEvent(notes, next.Int(0, 8), EventType::kMessageUpdated,
+                      MessageStatusEventData(conversation_id, message_id, MessageStatus::kSent, std::nullopt), now_ms);
         }
         continue;
       }

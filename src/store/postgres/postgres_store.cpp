@@ -24,31 +24,51 @@ constexpr char kInsertTenant[] = "INSERT INTO tenants (name, created_at) VALUES 
 constexpr char kInsertApiKey[] =
     "INSERT INTO api_keys (tenant_id, key_hash, prefix, created_at, name, role) VALUES ($1, $2, $3, $4, $5, $6)"
     " ON CONFLICT (key_hash) DO NOTHING";
-// The tenant's newest event id, its head row (made at the tenant's first event) locked until the transaction ends:
-// the no-op update takes the lock and returns the row in one round trip.
-constexpr char kLockEventHead[] =
-    "INSERT INTO event_heads (tenant_id, last_id) VALUES ($1, 0)"
-    " ON CONFLICT (tenant_id) DO UPDATE SET last_id = event_heads.last_id RETURNING last_id";
-constexpr char kSetEventHead[] = "UPDATE event_heads SET last_id = $2 WHERE tenant_id = $1";
+// Each tenant's head advanced by its number of events, rows locked in tenant order (so that two transactions
+// writing events of the same tenants wait for each other rather than deadlock) until the transaction ends; the head
+// row is made at a tenant's first event.
+constexpr char kAdvanceEventHeads[] =
+    "INSERT INTO event_heads AS h (tenant_id, last_id)"
+    " SELECT * FROM unnest($1::bigint[], $2::bigint[]) AS u(tenant_id, added) ORDER BY tenant_id"
+    " ON CONFLICT (tenant_id) DO UPDATE SET last_id = h.last_id + EXCLUDED.last_id RETURNING tenant_id, last_id";
 constexpr char kInsertEvents[] =
     "INSERT INTO events (tenant_id, id, type, created_at, data)"
     " SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::text[])";
 
 }  // namespace
 
-Result<void> AppendEvents(Connection& connection, EventNotes& notes, const std::vector<NewEvent>& events) {
-  if (events.empty()) return Ok();
+void AppendEvents(EventNotes& notes, std::vector<NewEvent> events) {
+  notes.pending_.insert(notes.pending_.end(), std::make_move_iterator(events.begin()),
+                        std::make_move_iterator(events.end()));
+}
+
+void AppendEvent(EventNotes& notes, int64_t tenant_id, EventType type, std::string_view data, int64_t now_ms) {
+  notes.pending_.push_back(NewEvent{tenant_id, type, std::string(data), now_ms});
+}
+
+Result<void> WriteEvents(Connection& connection, EventNotes& notes) {
+  if (notes.pending_.empty()) return Ok();
+  std::map<int64_t, int64_t> added;  // Tenant -> its events, in tenant order.
+  for (const NewEvent& event : notes.pending_) ++added[event.tenant_id];
+  std::vector<int64_t> head_tenants, counts;
+  for (const auto& [tenant_id, count] : added) {
+    head_tenants.push_back(tenant_id);
+    counts.push_back(count);
+  }
+  Params heads;
+  heads.AddArray(head_tenants).AddArray(counts);
+  STORE_ASSIGN_OR_RETURN(auto advanced, connection.Query(kAdvanceEventHeads, heads));
+  if (advanced.size() != static_cast<int>(added.size())) return Error::Internal("event heads not advanced");
+  std::map<int64_t, int64_t> next;  // Tenant -> the id its next event takes.
+  for (int i = 0; i < advanced.size(); ++i) {
+    const int64_t tenant_id = advanced.Int(i, 0);
+    next[tenant_id] = advanced.Int(i, 1) - added.at(tenant_id) + 1;
+  }
   std::vector<int64_t> tenants, ids, created;
   std::vector<std::string_view> types, data;
-  for (const NewEvent& event : events) {
-    auto next = notes.next_.find(event.tenant_id);
-    if (next == notes.next_.end()) {
-      STORE_ASSIGN_OR_RETURN(auto head, connection.Query(kLockEventHead, Params(event.tenant_id)));
-      if (head.empty()) return Error::Internal("event head vanished");
-      next = notes.next_.emplace(event.tenant_id, head.Int(0, 0) + 1).first;
-    }
+  for (const NewEvent& event : notes.pending_) {
     tenants.push_back(event.tenant_id);
-    ids.push_back(next->second++);
+    ids.push_back(next.at(event.tenant_id)++);
     types.push_back(ToString(event.type));
     created.push_back(event.created_at_ms);
     data.push_back(event.data);
@@ -57,36 +77,29 @@ Result<void> AppendEvents(Connection& connection, EventNotes& notes, const std::
   params.AddArray(tenants).AddArray(ids).AddArray(types).AddArray(created).AddArray(data);
   STORE_TRY(connection.Query(kInsertEvents, params));
   // Noted once written: a failed statement leaves the caller's transaction to be rolled back with its notes.
-  for (size_t i = 0; i < events.size(); ++i) notes.newest_[tenants[i]] = ids[i];
-  return Ok();
-}
-
-Result<int64_t> AppendEvent(Connection& connection, EventNotes& notes, int64_t tenant_id, EventType type,
-                            std::string_view data, int64_t now_ms) {
-  STORE_TRY(AppendEvents(connection, notes, {NewEvent{tenant_id, type, std::string(data), now_ms}}));
-  return notes.newest().at(tenant_id);
-}
-
-Result<void> FlushEventHeads(Connection& connection, const EventNotes& notes) {
-  for (const auto& [tenant_id, newest] : notes.newest_) {
-    STORE_TRY(connection.Query(kSetEventHead, Params(tenant_id, newest)));
-  }
+  for (const auto& [tenant_id, after_last] : next) notes.newest_[tenant_id] = after_last - 1;
+  notes.pending_.clear();
   return Ok();
 }
 
 Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(const PostgresOptions& options,
                                                            const crypto::SecretBox& box) {
   STORE_ASSIGN_OR_RETURN(auto pool, ConnectionPool::Open(options.url, options.connections));
-  STORE_ASSIGN_OR_RETURN(auto ingest_connection, Connection::Open(options.url));
-  return std::unique_ptr<PostgresStore>(new PostgresStore(options, box, std::move(pool), std::move(ingest_connection)));
+  std::vector<std::unique_ptr<Connection>> ingest_connections;
+  for (int i = 0; i < std::max(1, options.ingest_connections); ++i) {
+    STORE_ASSIGN_OR_RETURN(auto connection, Connection::Open(options.url));
+    ingest_connections.push_back(std::move(connection));
+  }
+  return std::unique_ptr<PostgresStore>(
+      new PostgresStore(options, box, std::move(pool), std::move(ingest_connections)));
 }
 
 PostgresStore::PostgresStore(const PostgresOptions& options, const crypto::SecretBox& box,
-                             std::unique_ptr<ConnectionPool> pool, std::unique_ptr<Connection> ingest_connection)
+                             std::unique_ptr<ConnectionPool> pool,
+                             std::vector<std::unique_ptr<Connection>> ingest_connections)
     : options_(options),
       box_(box),
       pool_(std::move(pool)),
-      ingest_connection_(std::move(ingest_connection)),
       knowledge_(MakePostgresKnowledgeStore(*this)),
       billing_(MakePostgresBillingStore(*this)),
       access_(MakePostgresAccessStore(*this)),
@@ -97,28 +110,34 @@ PostgresStore::PostgresStore(const PostgresOptions& options, const crypto::Secre
       team_(MakePostgresTeamStore(*this)),
       events_(MakePostgresEventLog(*this)),
       webhooks_(MakePostgresWebhookStore(*this)),
-      media_(MakePostgresMediaRecords(*this)),
-      ingest_thread_([this] { IngestLoop(); }) {}
+      media_(MakePostgresMediaRecords(*this)) {
+  for (auto& connection : ingest_connections) {
+    auto lane = std::make_unique<IngestLane>();
+    lane->connection = std::move(connection);
+    lanes_.push_back(std::move(lane));
+  }
+  for (auto& lane : lanes_) lane->thread = std::thread([this, &lane = *lane] { IngestLoop(lane); });
+}
 
 PostgresStore::~PostgresStore() { Close(); }
 
 void PostgresStore::Close() {
   std::lock_guard close_lock(close_mutex_);
-  {
-    std::lock_guard lock(queue_mutex_);
-    closed_ = true;
+  closed_ = true;
+  for (auto& lane : lanes_) {
+    {
+      std::lock_guard lock(lane->mutex);
+      lane->closed = true;
+    }
+    lane->wake.notify_all();
+    if (lane->thread.joinable()) lane->thread.join();  // Drains its queue first.
+    lane->connection.reset();
   }
-  queue_cv_.notify_all();
-  if (ingest_thread_.joinable()) ingest_thread_.join();  // Drains the queue first.
-  ingest_connection_.reset();
   pool_->Close();
 }
 
 Result<void> PostgresStore::Migrate() {
-  {
-    std::lock_guard lock(queue_mutex_);
-    if (closed_) return Error::Unavailable("store is closed");
-  }
+  if (closed_) return Error::Unavailable("store is closed");
   STORE_ASSIGN_OR_RETURN(auto connection, Connection::Open(options_.url));
   return ApplyMigrations(*connection);
 }
@@ -146,10 +165,10 @@ Result<Tenant> PostgresStore::CreateTenant(const std::string& name, const NewApi
 StoreHealth PostgresStore::Health() {
   StoreHealth health;
   health.backend = "postgres";
-  health.pending_writes = in_flight_.load();
-  {
-    std::lock_guard lock(queue_mutex_);
-    health.pending_writes += static_cast<int64_t>(queue_.size());
+  for (auto& lane : lanes_) {
+    health.pending_writes += lane->in_flight.load();
+    std::lock_guard lock(lane->mutex);
+    health.pending_writes += static_cast<int64_t>(lane->queue.size());
   }
   auto alive = Read<void>([](Connection& db) -> Result<void> {
     STORE_TRY(db.Query("SELECT 1"));

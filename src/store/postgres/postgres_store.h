@@ -5,9 +5,12 @@
 // transaction; a serialization failure or a deadlock replays the transaction. Rows several processes compete for
 // are taken with conditional UPDATEs (a claim, a send lease) that PostgreSQL re-checks under the row lock, so
 // exactly one taker wins. Ingest groups webhooks as the SQLite writer does: payloads queue up while the previous
-// group commits, and the ingest thread then writes the queue (up to 256 payloads) in ONE transaction and acknowledges
+// group commits, and an ingest thread then writes its queue (up to 256 payloads) in ONE transaction and acknowledges
 // every payload after the commit; should one payload fail, the group is rolled back and replayed with each payload in
-// its own SAVEPOINT, so the failing one gets its error alone.
+// its own SAVEPOINT, so the failing one gets its error alone. There are several ingest threads (lanes), each with its
+// connection, so that one group's statements run while another's commit waits for the WAL to reach the disk and
+// PostgreSQL works on as many cores as there are lanes; a customer's payloads always take the same lane, so their
+// messages keep their order and two lanes' groups seldom touch the same rows.
 
 #include "store/events.h"
 #include "store/postgres/pg.h"
@@ -32,13 +35,14 @@
 namespace parley::store::postgres {
 
 struct PostgresOptions {
-  std::string url;      //!< postgresql://user[:password]@host[:port]/database[?options]
-  int connections = 8;  //!< Pooled connections for the blocking methods (the ingest thread has its own).
+  std::string url;             //!< postgresql://user[:password]@host[:port]/database[?options]
+  int connections = 8;         //!< Pooled connections for the blocking methods (the ingest lanes have their own).
+  int ingest_connections = 2;  //!< Ingest lanes, one connection and thread each.
   boost::asio::any_io_executor callback_executor;                           //!< See StoreOptions::callback_executor.
   std::function<void(int64_t tenant_id, int64_t last_event_id)> on_events;  //!< See StoreOptions::on_events.
 };
 
-// An event for AppendEvents, which gives it its tenant's next id.
+// An event for AppendEvents; WriteEvents gives it its tenant's next id.
 struct NewEvent {
   int64_t tenant_id = 0;
   EventType type = EventType::kMessageCreated;
@@ -46,34 +50,36 @@ struct NewEvent {
   int64_t created_at_ms = 0;
 };
 
-// The events one transaction appends: per tenant the next id to give and the newest given. A tenant's counter is read
-// (and its event_heads row locked) at its first event in the transaction and written back once, by FlushEventHeads
-// before the commit: a row updated at every event would keep one version per event until the commit, and each
-// look-up would walk them all. A copy is a savepoint's state, to go back to when the savepoint is rolled back.
+// The events one transaction appends, held until its last statements: WriteEvents, just before the commit, locks
+// the tenants' event_heads rows, gives the events their ids and inserts them. A tenant's events still commit in id
+// order, but its head stays locked only from those last statements to the commit instead of from its first event:
+// the tenant's other writers (the ingest connections, the pool's transactions, other processes) wait for each
+// other's commit only, not for each other's whole transaction. A copy is a savepoint's state, to go back to when the
+// savepoint is rolled back.
 class EventNotes {
  public:
+  //! Tenant -> the newest id written, announced once committed.
   const std::map<int64_t, int64_t>& newest() const { return newest_; }
   void Clear() {
-    next_.clear();
+    pending_.clear();
     newest_.clear();
   }
 
  private:
-  friend Result<void> AppendEvents(Connection&, EventNotes&, const std::vector<NewEvent>&);
-  friend Result<void> FlushEventHeads(Connection&, const EventNotes&);
-  std::map<int64_t, int64_t> next_;    //!< Tenant -> the id its next event takes.
-  std::map<int64_t, int64_t> newest_;  //!< Tenant -> the newest id appended, announced once committed.
+  friend void AppendEvents(EventNotes&, std::vector<NewEvent>);
+  friend void AppendEvent(EventNotes&, int64_t, EventType, std::string_view, int64_t);
+  friend Result<void> WriteEvents(Connection&, EventNotes&);
+  std::vector<NewEvent> pending_;  //!< Appended, not written yet, in order.
+  std::map<int64_t, int64_t> newest_;
 };
 
-// Appends `events`, in order, to their tenants' logs inside the caller's transaction with one statement, and notes
-// their ids in `notes`. A tenant's head row is locked at its first event in the transaction (one more round trip)
-// and stays locked until the transaction ends, so a tenant's events commit in id order.
-Result<void> AppendEvents(Connection& connection, EventNotes& notes, const std::vector<NewEvent>& events);
-// AppendEvents for one event; returns its id.
-Result<int64_t> AppendEvent(Connection& connection, EventNotes& notes, int64_t tenant_id, EventType type,
-                            std::string_view data, int64_t now_ms);
-// Writes the transaction's event counters back to event_heads; called last, before the commit.
-Result<void> FlushEventHeads(Connection& connection, const EventNotes& notes);
+// Appends `events`, in order, to their tenants' logs: written by WriteEvents when the transaction ends.
+void AppendEvents(EventNotes& notes, std::vector<NewEvent> events);
+// AppendEvents for one event.
+void AppendEvent(EventNotes& notes, int64_t tenant_id, EventType type, std::string_view data, int64_t now_ms);
+// Writes the appended events (two statements whatever their number: the heads advanced and locked in tenant order,
+// then the events) and notes their ids; called last, before the commit.
+Result<void> WriteEvents(Connection& connection, EventNotes& notes);
 
 // For the backend's files, inside the caller's transaction: the outbound message `message_id` with its channel
 // (kNotFound unless it is one), and the resolution of a conversation's open support items by `resolved_by`, each
@@ -211,10 +217,10 @@ class PostgresStore final : public Store {
 
   const crypto::SecretBox& box() const { return box_; }
 
-  // Test hook: the ingest thread blocks until `release` is ready, so that every payload queued meanwhile commits in
-  // the next group. Returns once the thread is blocked.
+  // Test hook: every ingest lane blocks until `release` is ready, so that every payload queued meanwhile commits in
+  // its lane's next group. Returns once the lanes are blocked.
   void HoldIngestForTesting(std::shared_future<void> release);
-  // Payloads committed (or failed) together in the most recent group.
+  // Payloads committed (or failed) together in the most recent group of any lane.
   int64_t LastGroupSizeForTesting() const { return last_group_size_.load(); }
 
  private:
@@ -224,13 +230,28 @@ class PostgresStore final : public Store {
     std::function<void()> hold;  //!< Set for HoldIngestForTesting's job instead of a request.
   };
 
+  // One ingest thread with its connection and queue.
+  struct IngestLane {
+    std::mutex mutex;
+    std::condition_variable wake;
+    std::vector<IngestJob> queue;  // GUARDED_BY(mutex)
+    bool closed = false;           // GUARDED_BY(mutex)
+    std::atomic<int64_t> in_flight{0};
+    std::unique_ptr<Connection> connection;  // Used only by thread (reconnected when lost).
+    std::thread thread;
+  };
+
   PostgresStore(const PostgresOptions& options, const crypto::SecretBox& box, std::unique_ptr<ConnectionPool> pool,
-                std::unique_ptr<Connection> ingest_connection);
+                std::vector<std::unique_ptr<Connection>> ingest_connections);
 
   void Announce(const EventNotes& notes);
-  void IngestLoop();
-  // Writes `group` in one transaction (or, after a failure, each job in its own savepoint) and acknowledges each job.
-  void RunGroup(std::vector<IngestJob>& group);
+  // The lane of `request`'s customer (its first message's sender, or else whom its first status, deletion or echo
+  // concerns).
+  IngestLane& LaneOf(const IngestRequest& request);
+  void IngestLoop(IngestLane& lane);
+  // Writes `group` in one transaction on `lane`'s connection (or, after a failure, each job in its own savepoint)
+  // and acknowledges each job.
+  void RunGroup(IngestLane& lane, std::vector<IngestJob>& group);
   // Applies payloads in order inside the ingest thread's transaction (ingest.cpp): each payload's outcome or its own
   // error (nothing of it written), or the error of a failed statement, after which the transaction must be rolled
   // back.
@@ -241,13 +262,8 @@ class PostgresStore final : public Store {
   const crypto::SecretBox box_;
   std::unique_ptr<ConnectionPool> pool_;
 
-  std::mutex queue_mutex_;
-  std::condition_variable queue_cv_;
-  std::vector<IngestJob> queue_;  // GUARDED_BY(queue_mutex_)
-  bool closed_ = false;           // GUARDED_BY(queue_mutex_)
-  std::atomic<int64_t> in_flight_{0};
+  std::atomic<bool> closed_{false};
   std::atomic<int64_t> last_group_size_{0};
-  std::unique_ptr<Connection> ingest_connection_;  // Used only by ingest_thread_ (reconnected when lost).
 
   std::unique_ptr<KnowledgeStore> knowledge_;
   std::unique_ptr<BillingStore> billing_;
@@ -260,8 +276,9 @@ class PostgresStore final : public Store {
   std::unique_ptr<EventLog> events_;
   std::unique_ptr<WebhookStore> webhooks_;
   std::unique_ptr<MediaRecords> media_;
-  std::mutex close_mutex_;     // Serializes Close().
-  std::thread ingest_thread_;  // Declared last: started after the state it uses, joined by Close().
+  std::mutex close_mutex_;  // Serializes Close().
+  // Declared last; their threads start once every other member is made, and Close() joins them.
+  std::vector<std::unique_ptr<IngestLane>> lanes_;
 };
 
 template <class T, class Fn>
@@ -270,7 +287,7 @@ Result<T> PostgresStore::Write(Fn&& fn) {
   auto result = InTransaction<T>(*pool_, [&](Connection& connection) -> Result<T> {
     notes.Clear();  // A replayed transaction appends its events again.
     Result<T> written = fn(connection, notes);
-    if (written) STORE_TRY(FlushEventHeads(connection, notes));
+    if (written) STORE_TRY(WriteEvents(connection, notes));
     return written;
   });
   if (result) Announce(notes);
