@@ -155,7 +155,7 @@ Result<Store::ClaimAttempt> SqliteStore::ClaimConversation(int64_t conversation_
         attempt.claim = std::move(claim);
         return attempt;
       },
-      /*durable=*/false);
+      /*durable=*/false, WriteKind::kClaim);
 }
 
 Result<CommitResult> SqliteStore::CommitReply(const Claim& claim, const Reply& reply, int64_t now_ms,
@@ -232,7 +232,8 @@ Result<CommitResult> SqliteStore::CommitReply(const Claim& claim, const Reply& r
         STORE_TRY(SettleReplyUsage(db, tenant_id, reply, true));
         if (reply.usage) STORE_TRY(AddReplyCredits(db, tenant_id, channel_id, reply.usage->credits, now_ms));
         return std::pair{CommitResult::kCommitted, std::move(ids)};
-      });
+      },
+      /*durable=*/true, WriteKind::kReply);
   if (!committed) return committed.error();
   if (outbound_ids != nullptr) *outbound_ids = std::move(committed->second);
   return committed->first;
@@ -304,7 +305,7 @@ Result<void> SqliteStore::ReleaseClaim(int64_t conversation_id, const std::strin
         STORE_ASSIGN_OR_RETURN(auto release, w.db().Prepare(kReleaseClaim));
         return release.Bind(1, conversation_id).Bind(2, token).Run();
       },
-      /*durable=*/false);
+      /*durable=*/false, WriteKind::kClaim);
 }
 
 }  // namespace parley::store::sqlite

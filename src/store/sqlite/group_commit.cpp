@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -44,29 +45,6 @@ bool SqliteStore::Enqueue(Job& job) {
   return true;
 }
 
-void SqliteStore::WriterLoop() {
-  writer_->db().OnWalCommit([this](int frames) { AfterCommit(frames); });
-  std::vector<Job> group;  // Swapped with queue_, so both keep their capacity and steady state allocates nothing.
-  while (true) {
-    {
-      std::unique_lock lock(queue_mutex_);
-      queue_cv_.wait(lock, [&] { return !queue_.empty() || closed_; });
-      if (queue_.empty()) return;  // Closed and drained.
-      group.swap(queue_);
-      in_flight_.store(static_cast<int64_t>(group.size()));
-    }
-    RunGroup(group);
-    group.clear();
-    if (wal_too_long_) {
-      wal_too_long_ = false;
-      std::lock_guard running(checkpoint_run_mutex_);
-      if (auto done = writer_->db().Checkpoint(); !done) {
-        log::Warn("sqlite_checkpoint_failed", {{"detail", done.error().detail}});
-      }
-    }
-  }
-}
-
 namespace {
 
 // The writer's figures: groups per second and jobs per group say how well commits are shared.
@@ -88,6 +66,26 @@ struct WriterMetrics {
   metrics::Histogram& checkpoint_seconds = metrics::Global().GetHistogram(
       "parley_store_checkpoint_seconds", "Time one WAL checkpoint took, on the checkpointer's own thread.",
       {{"backend", "sqlite"}});
+  metrics::Histogram& wal_restart_seconds = metrics::Global().GetHistogram(
+      "parley_store_wal_restart_seconds",
+      "Time the writer stopped between two groups to checkpoint a WAL grown too long, waiting for the checkpointer "
+      "included.",
+      {{"backend", "sqlite"}});
+  // Per kind of write, the time one job took inside its group: which writes make a slow group, and so a slow
+  // acknowledgement for every webhook queued behind it.
+  std::array<metrics::Histogram*, kWriteKinds> job_seconds = [] {
+    constexpr std::array<const char*, kWriteKinds> kNames = {"ingest", "search_index", "claim",
+                                                             "reply",  "outbox",       "other"};
+    std::array<metrics::Histogram*, kWriteKinds> histograms{};
+    for (int i = 0; i < kWriteKinds; ++i) {
+      histograms[i] = &metrics::Global().GetHistogram("parley_store_write_job_seconds",
+                                                      "Time one write took inside its group, by kind.",
+                                                      {{"backend", "sqlite"}, {"kind", kNames[i]}});
+    }
+    return histograms;
+  }();
+
+  metrics::Histogram& Job(WriteKind kind) { return *job_seconds[static_cast<int>(kind)]; }
 };
 
 WriterMetrics& Figures() {
@@ -100,6 +98,31 @@ double SecondsSince(std::chrono::steady_clock::time_point start) {
 }
 
 }  // namespace
+
+void SqliteStore::WriterLoop() {
+  writer_->db().OnWalCommit([this](int frames) { AfterCommit(frames); });
+  std::vector<Job> group;  // Swapped with queue_, so both keep their capacity and steady state allocates nothing.
+  while (true) {
+    {
+      std::unique_lock lock(queue_mutex_);
+      queue_cv_.wait(lock, [&] { return !queue_.empty() || closed_; });
+      if (queue_.empty()) return;  // Closed and drained.
+      group.swap(queue_);
+      in_flight_.store(static_cast<int64_t>(group.size()));
+    }
+    RunGroup(group);
+    group.clear();
+    if (wal_too_long_) {
+      wal_too_long_ = false;
+      const auto start = std::chrono::steady_clock::now();
+      std::lock_guard running(checkpoint_run_mutex_);
+      if (auto done = writer_->db().Checkpoint(); !done) {
+        log::Warn("sqlite_checkpoint_failed", {{"detail", done.error().detail}});
+      }
+      Figures().wal_restart_seconds.Observe(SecondsSince(start));
+    }
+  }
+}
 
 void SqliteStore::RunGroup(std::vector<Job>& group) {
   Database& db = writer_->db();
@@ -116,15 +139,20 @@ void SqliteStore::RunGroup(std::vector<Job>& group) {
     outcomes[i] = IngestOutcome();  // A retried job starts from scratch.
     const size_t events_mark = writer_->EventMark();
     Result<void> result = Ok();
+    const auto job_start = std::chrono::steady_clock::now();
+    WriteKind kind = WriteKind::kIngest;
     try {
       if (auto* ingest = std::get_if<IngestJob>(&group[i])) {
         result = writer_->Ingest(ingest->request, outcomes[i]);
       } else {
-        result = std::get<TaskJob>(group[i]).apply(*writer_);
+        auto& task = std::get<TaskJob>(group[i]);
+        kind = task.kind;
+        result = task.apply(*writer_);
       }
     } catch (const std::exception& e) {
       result = Error::Internal(std::string("write threw: ") + e.what());
     }
+    Figures().Job(kind).Observe(SecondsSince(job_start));
     // A failed job's events are rolled back with it: announcing their ids would announce ids that the next events
     // take again.
     if (!result) writer_->DropEventsSince(events_mark);
@@ -325,14 +353,14 @@ Result<void> SqliteStore::SyncWal() {
   return Ok();
 }
 
-Result<void> SqliteStore::Write(const std::function<Result<void>(Database&)>& fn, bool durable) {
+Result<void> SqliteStore::Write(const std::function<Result<void>(Database&)>& fn, bool durable, WriteKind kind) {
   auto written = WriteSync<std::monostate>(
       [&](Writer& writer) -> Result<std::monostate> {
         auto result = fn(writer.db());
         if (!result) return result.error();
         return std::monostate{};
       },
-      durable);
+      durable, kind);
   if (!written) return written.error();
   return Ok();
 }

@@ -132,7 +132,7 @@ Result<OutboundAttempt> SqliteStore::LeaseNextOutbound(int64_t conversation_id, 
         attempt.lease = std::move(lease);
         return attempt;
       },
-      /*durable=*/false);
+      /*durable=*/false, WriteKind::kOutbox);
 }
 
 Result<void> SqliteStore::DeferOutbound(int64_t message_id, const std::string& token, int64_t retry_at_ms,
@@ -141,7 +141,7 @@ Result<void> SqliteStore::DeferOutbound(int64_t message_id, const std::string& t
     STORE_ASSIGN_OR_RETURN(auto defer, w.db().Prepare(kDeferSend));
     defer.Bind(1, message_id).Bind(2, token).Bind(3, retry_at_ms);
     return defer.Bind(4, error.code).Bind(5, error.title).Bind(6, error.detail).Run();
-  });
+  }, /*durable=*/true, WriteKind::kOutbox);
 }
 
 Result<std::vector<OutboundMessage>> SqliteStore::LoadOutbound(Database& db, std::optional<int64_t> message_id) {
@@ -285,7 +285,7 @@ Result<void> SqliteStore::RecordSendResult(int64_t message_id, const std::string
     STORE_ASSIGN_OR_RETURN(auto forget, w.db().Prepare(kForgetEarlyStatuses));
     STORE_TRY(forget.Bind(1, channel_id).Bind(2, platform_message_id).Bind(3, NowMs() - kEarlyStatusLifetimeMs).Run());
     return Ok();
-  });
+  }, /*durable=*/true, WriteKind::kOutbox);
 }
 
 }  // namespace parley::store::sqlite

@@ -139,7 +139,7 @@ Result<void> SearchIndexer::Flush() {
           STORE_ASSIGN_OR_RETURN(done, IndexSearchBatch(db, kBatch));
           return Ok();
         },
-        /*durable=*/false));
+        /*durable=*/false, WriteKind::kSearchIndex));
     if (done < kBatch) return Ok();
     std::lock_guard lock(mutex_);
     if (stopping_) return Ok();  // Stop() does not wait for a backlog: the next start catches up.

@@ -29,6 +29,10 @@ namespace parley::store::sqlite {
 
 class SearchIndexer;  // Message search indexing in the background (search_indexer.h).
 
+//! What a write inside a group does, for the writer's per-kind timings (parley_store_write_job_seconds{kind}).
+enum class WriteKind { kIngest, kSearchIndex, kClaim, kReply, kOutbox, kOther };
+inline constexpr int kWriteKinds = 6;
+
 struct SqliteOptions {
   std::string path;                  //!< Database file; its directory must exist.
   std::string synchronous = "full";  //!< off, normal, full or extra: `full` fsyncs the WAL on every commit.
@@ -148,8 +152,10 @@ class SqliteStore final : public Store {
 
   // For the backend's other parts (sqlite/knowledge_store.cpp): runs `fn` on the writer thread inside the next
   // group and returns once that group is committed (durably unless `durable` is false); `fn` must depend on
-  // nothing but the database and its captures, since a failed group is replayed. `Read` lends a reader.
-  Result<void> Write(const std::function<Result<void>(Database&)>& fn, bool durable = true);
+  // nothing but the database and its captures, since a failed group is replayed. `kind` only labels its timing.
+  // `Read` lends a reader.
+  Result<void> Write(const std::function<Result<void>(Database&)>& fn, bool durable = true,
+                     WriteKind kind = WriteKind::kOther);
   Result<void> Read(const std::function<Result<void>(Database&)>& fn);
   // Write() for a change that deletes contacts or conversations (erasure, sqlite/contact_store.cpp): the writer's
   // caches, which would route the next message of a contact to rows that are gone, are dropped in the same step.
@@ -185,6 +191,7 @@ class SqliteStore final : public Store {
     // False for claim leases: losing one to a power cut only makes its conversation pending again, so a group of
     // nothing but leases commits without waiting for the disk.
     bool durable = true;
+    WriteKind kind = WriteKind::kOther;
   };
   using Job = std::variant<IngestJob, TaskJob>;
 
@@ -206,7 +213,7 @@ class SqliteStore final : public Store {
   bool Enqueue(Job& job);
   // Runs `fn(Writer&) -> Result<T>` on the writer thread inside the next group and waits until it commits.
   template <class T, class Fn>
-  Result<T> WriteSync(Fn&& fn, bool durable = true);
+  Result<T> WriteSync(Fn&& fn, bool durable = true, WriteKind kind = WriteKind::kOther);
   void WriterLoop();
   void RunGroup(std::vector<Job>& group);
   // Acknowledges every job of `batch`; `sync` is the outcome of the disk sync that covers it. Blocked WriteSync
@@ -312,7 +319,7 @@ class SqliteStore::ReaderLease {
 inline Error ClosedError() { return Error::Unavailable("store is closed"); }
 
 template <class T, class Fn>
-Result<T> SqliteStore::WriteSync(Fn&& fn, bool durable) {
+Result<T> SqliteStore::WriteSync(Fn&& fn, bool durable, WriteKind kind) {
   std::optional<Result<T>> result;
   std::promise<Result<void>> committed;
   std::future<Result<void>> future = committed.get_future();
@@ -322,7 +329,7 @@ Result<T> SqliteStore::WriteSync(Fn&& fn, bool durable) {
                       if (*result) return Ok();
                       return result->error();
                     },
-                    &committed, durable};
+                    &committed, durable, kind};
   if (!Enqueue(job)) return ClosedError();
   Result<void> commit = future.get();
   if (!commit) return commit.error();
