@@ -271,11 +271,13 @@ class SqliteAnalyticsStore final : public AnalyticsStore {
     }));
     if (!pending) return 0;
     int64_t read = 0;
-    STORE_TRY(store_.Write([&](Database& db) -> Result<void> {
-      RollupPass rollup(db, std::max(max_rows, 1));
-      STORE_ASSIGN_OR_RETURN(read, rollup.Run());
-      return Ok();
-    }));
+    STORE_TRY(store_.Write(
+        [&](Database& db) -> Result<void> {
+          RollupPass rollup(db, std::max(max_rows, 1));
+          STORE_ASSIGN_OR_RETURN(read, rollup.Run());
+          return Ok();
+        },
+        /*durable=*/true, WriteKind::kAnalytics));
     return read;
   }
 

@@ -203,6 +203,8 @@ int64_t Database::LastInsertRowid() const { return sqlite3_last_insert_rowid(db_
 
 int64_t Database::Changes() const { return sqlite3_changes64(db_); }
 
+int64_t Database::TotalChanges() const { return sqlite3_total_changes64(db_); }
+
 bool Database::InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
 
 }  // namespace parley::store::sqlite

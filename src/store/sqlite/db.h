@@ -105,6 +105,8 @@ class Database {
   static constexpr size_t kMaxCachedStatements = 1024;
   // Rows changed by the last INSERT, UPDATE or DELETE on this connection.
   int64_t Changes() const;
+  // Rows changed on this connection since it opened, those of triggers and of virtual tables' own tables included.
+  int64_t TotalChanges() const;
   // Row id of the last row inserted on this connection. Hot paths read it (and Changes()) instead of using
   // RETURNING, which SQLite runs through an ephemeral table opened and freed for every statement.
   int64_t LastInsertRowid() const;

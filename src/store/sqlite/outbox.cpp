@@ -137,11 +137,13 @@ Result<OutboundAttempt> SqliteStore::LeaseNextOutbound(int64_t conversation_id, 
 
 Result<void> SqliteStore::DeferOutbound(int64_t message_id, const std::string& token, int64_t retry_at_ms,
                                         const MessageError& error) {
-  return WriteSync<void>([&](Writer& w) -> Result<void> {
-    STORE_ASSIGN_OR_RETURN(auto defer, w.db().Prepare(kDeferSend));
-    defer.Bind(1, message_id).Bind(2, token).Bind(3, retry_at_ms);
-    return defer.Bind(4, error.code).Bind(5, error.title).Bind(6, error.detail).Run();
-  }, /*durable=*/true, WriteKind::kOutbox);
+  return WriteSync<void>(
+      [&](Writer& w) -> Result<void> {
+        STORE_ASSIGN_OR_RETURN(auto defer, w.db().Prepare(kDeferSend));
+        defer.Bind(1, message_id).Bind(2, token).Bind(3, retry_at_ms);
+        return defer.Bind(4, error.code).Bind(5, error.title).Bind(6, error.detail).Run();
+      },
+      /*durable=*/true, WriteKind::kOutbox);
 }
 
 Result<std::vector<OutboundMessage>> SqliteStore::LoadOutbound(Database& db, std::optional<int64_t> message_id) {
@@ -215,77 +217,81 @@ Result<void> SqliteStore::RecordSendResult(int64_t message_id, const std::string
   if (status == MessageStatus::kSent && platform_message_id.empty()) {
     return Error::InvalidArgument("a sent message has a platform id");
   }
-  return WriteSync<void>([&](Writer& w) -> Result<void> {
-    bool was_queued = false;
-    int64_t conversation_id = 0;
-    int64_t tenant_id = 0;
-    {
-      STORE_ASSIGN_OR_RETURN(auto state, w.db().Prepare(kSendState));
-      STORE_ASSIGN_OR_RETURN(bool found, state.Bind(1, message_id).Step());
-      if (!found) return Error::NotFound("no such outbound message");
-      was_queued = state.Text(0) == "queued";
-      conversation_id = state.Int(1);
-      tenant_id = state.Int(2);
-    }
-    const int64_t now_ms = NowMs();
-    STORE_ASSIGN_OR_RETURN(auto update, w.db().Prepare(kRecordSend));
-    update.Bind(1, message_id).Bind(2, platform_message_id).Bind(3, ToString(status));
-    if (error) update.Bind(4, error->code).Bind(5, error->title).Bind(6, error->detail);
-    STORE_TRY(update.Run());
-    if (w.db().Changes() == 0) return Error::NotFound("no such outbound message");
-    if (was_queued) {
-      STORE_TRY(AppendEvent(tenant_id, EventType::kMessageUpdated,
-                            MessageStatusEventData(conversation_id, message_id, status,
-                                                   status == MessageStatus::kFailed ? error : std::nullopt),
-                            now_ms));
-    }
-    if (status != MessageStatus::kSent) {
-      if (!was_queued) return Ok();
-      STORE_ASSIGN_OR_RETURN(auto support, w.db().Prepare(kOpenSupportItem));
-      STORE_TRY(support.Bind(1, conversation_id).Bind(2, now_ms).Run());
-      if (w.db().Changes() == 0) return Ok();
-      STORE_TRY(AppendEvent(tenant_id, EventType::kSupportOpened,
-                            SupportEventData(w.db().LastInsertRowid(), conversation_id), now_ms));
-      return Ok();
-    }
-    // Statuses that came in before this record: apply the most advanced one.
-    STORE_ASSIGN_OR_RETURN(auto early, w.db().Prepare(kEarlyStatusesFor));
-    early.Bind(1, message_id);
-    std::optional<StatusUpdate> best;
-    int best_rank = -1;
-    int64_t channel_id = 0;
-    while (true) {
-      STORE_ASSIGN_OR_RETURN(bool row, early.Step());
-      if (!row) break;
-      auto candidate = ParseMessageStatus(early.Text(0));
-      auto current = ParseMessageStatus(early.Text(4));
-      channel_id = early.Int(5);
-      if (!candidate || !current) continue;
-      int rank = OutboundRank(*candidate);
-      if (rank <= OutboundRank(*current) || rank <= best_rank) continue;
-      best_rank = rank;
-      best.emplace();
-      best->status = *candidate;
-      if (!early.IsNull(1))
-        best->error =
-            MessageError{static_cast<int>(early.Int(1)), std::string(early.Text(2)), std::string(early.Text(3))};
-    }
-    if (channel_id == 0) return Ok();
-    if (best) {
-      STORE_ASSIGN_OR_RETURN(auto apply, w.db().Prepare(kSetOutboundStatus));
-      apply.Bind(1, message_id).Bind(2, ToString(best->status));
-      if (best->error) apply.Bind(3, best->error->code).Bind(4, best->error->title).Bind(5, best->error->detail);
-      STORE_TRY(apply.Run());
-      STORE_TRY(AppendEvent(tenant_id, EventType::kMessageUpdated,
-                            MessageStatusEventData(conversation_id, message_id, best->status,
-                                                   best->status == MessageStatus::kFailed ? best->error : std::nullopt),
-                            now_ms));
-    }
-    constexpr int64_t kEarlyStatusLifetimeMs = int64_t{24} * 3600 * 1000;
-    STORE_ASSIGN_OR_RETURN(auto forget, w.db().Prepare(kForgetEarlyStatuses));
-    STORE_TRY(forget.Bind(1, channel_id).Bind(2, platform_message_id).Bind(3, NowMs() - kEarlyStatusLifetimeMs).Run());
-    return Ok();
-  }, /*durable=*/true, WriteKind::kOutbox);
+  return WriteSync<void>(
+      [&](Writer& w) -> Result<void> {
+        bool was_queued = false;
+        int64_t conversation_id = 0;
+        int64_t tenant_id = 0;
+        {
+          STORE_ASSIGN_OR_RETURN(auto state, w.db().Prepare(kSendState));
+          STORE_ASSIGN_OR_RETURN(bool found, state.Bind(1, message_id).Step());
+          if (!found) return Error::NotFound("no such outbound message");
+          was_queued = state.Text(0) == "queued";
+          conversation_id = state.Int(1);
+          tenant_id = state.Int(2);
+        }
+        const int64_t now_ms = NowMs();
+        STORE_ASSIGN_OR_RETURN(auto update, w.db().Prepare(kRecordSend));
+        update.Bind(1, message_id).Bind(2, platform_message_id).Bind(3, ToString(status));
+        if (error) update.Bind(4, error->code).Bind(5, error->title).Bind(6, error->detail);
+        STORE_TRY(update.Run());
+        if (w.db().Changes() == 0) return Error::NotFound("no such outbound message");
+        if (was_queued) {
+          STORE_TRY(AppendEvent(tenant_id, EventType::kMessageUpdated,
+                                MessageStatusEventData(conversation_id, message_id, status,
+                                                       status == MessageStatus::kFailed ? error : std::nullopt),
+                                now_ms));
+        }
+        if (status != MessageStatus::kSent) {
+          if (!was_queued) return Ok();
+          STORE_ASSIGN_OR_RETURN(auto support, w.db().Prepare(kOpenSupportItem));
+          STORE_TRY(support.Bind(1, conversation_id).Bind(2, now_ms).Run());
+          if (w.db().Changes() == 0) return Ok();
+          STORE_TRY(AppendEvent(tenant_id, EventType::kSupportOpened,
+                                SupportEventData(w.db().LastInsertRowid(), conversation_id), now_ms));
+          return Ok();
+        }
+        // Statuses that came in before this record: apply the most advanced one.
+        STORE_ASSIGN_OR_RETURN(auto early, w.db().Prepare(kEarlyStatusesFor));
+        early.Bind(1, message_id);
+        std::optional<StatusUpdate> best;
+        int best_rank = -1;
+        int64_t channel_id = 0;
+        while (true) {
+          STORE_ASSIGN_OR_RETURN(bool row, early.Step());
+          if (!row) break;
+          auto candidate = ParseMessageStatus(early.Text(0));
+          auto current = ParseMessageStatus(early.Text(4));
+          channel_id = early.Int(5);
+          if (!candidate || !current) continue;
+          int rank = OutboundRank(*candidate);
+          if (rank <= OutboundRank(*current) || rank <= best_rank) continue;
+          best_rank = rank;
+          best.emplace();
+          best->status = *candidate;
+          if (!early.IsNull(1))
+            best->error =
+                MessageError{static_cast<int>(early.Int(1)), std::string(early.Text(2)), std::string(early.Text(3))};
+        }
+        if (channel_id == 0) return Ok();
+        if (best) {
+          STORE_ASSIGN_OR_RETURN(auto apply, w.db().Prepare(kSetOutboundStatus));
+          apply.Bind(1, message_id).Bind(2, ToString(best->status));
+          if (best->error) apply.Bind(3, best->error->code).Bind(4, best->error->title).Bind(5, best->error->detail);
+          STORE_TRY(apply.Run());
+          STORE_TRY(
+              AppendEvent(tenant_id, EventType::kMessageUpdated,
+                          MessageStatusEventData(conversation_id, message_id, best->status,
+                                                 best->status == MessageStatus::kFailed ? best->error : std::nullopt),
+                          now_ms));
+        }
+        constexpr int64_t kEarlyStatusLifetimeMs = int64_t{24} * 3600 * 1000;
+        STORE_ASSIGN_OR_RETURN(auto forget, w.db().Prepare(kForgetEarlyStatuses));
+        STORE_TRY(
+            forget.Bind(1, channel_id).Bind(2, platform_message_id).Bind(3, NowMs() - kEarlyStatusLifetimeMs).Run());
+        return Ok();
+      },
+      /*durable=*/true, WriteKind::kOutbox);
 }
 
 }  // namespace parley::store::sqlite

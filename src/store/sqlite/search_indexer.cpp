@@ -3,6 +3,7 @@
 #include "core/log.h"
 #include "store/sqlite/sqlite_store.h"
 
+#include <algorithm>
 #include <chrono>
 #include <string>
 #include <unordered_map>
@@ -21,6 +22,7 @@ constexpr char kSetSearchSeq[] = "UPDATE conversations SET search_seq = ?2 WHERE
 constexpr char kSetSearchKey[] = "UPDATE messages SET search_key = ?2 WHERE id = ?1";
 constexpr char kIndexText[] = "INSERT INTO messages_search (rowid, text) VALUES (?1, ?2)";
 constexpr char kMoveMark[] = "UPDATE search_index_state SET messages_through = ?1 WHERE id = 1";
+constexpr char kMerge[] = "INSERT INTO messages_search (messages_search, rank) VALUES ('merge', ?1)";
 
 // A search key is (conversation id << 22) | the message's rank among its conversation's indexed messages
 // (migration 0017): past this rank a conversation's messages are not indexed.
@@ -38,6 +40,7 @@ struct NewMessage {
   int64_t conversation_id = 0;
   std::string text;
   bool indexable = false;
+  int64_t key = 0;  //!< Its search key once ranked; 0 when it is left out.
 };
 
 }  // namespace
@@ -68,7 +71,8 @@ Result<int> IndexSearchBatch(Database& db, int limit) {
   if (batch.empty()) return 0;
   // Each conversation's counter is read once and written once per batch.
   std::unordered_map<int64_t, int64_t> ranks;
-  for (const NewMessage& message : batch) {
+  std::vector<NewMessage*> indexed;
+  for (NewMessage& message : batch) {
     if (!message.indexable) continue;
     auto [it, inserted] = ranks.try_emplace(message.conversation_id, 0);
     if (inserted) {
@@ -79,11 +83,18 @@ Result<int> IndexSearchBatch(Database& db, int limit) {
     }
     const int64_t rank = ++it->second;
     if (rank > kMaxRank) continue;
-    const int64_t key = (message.conversation_id << kRankBits) | rank;
+    message.key = (message.conversation_id << kRankBits) | rank;
     STORE_ASSIGN_OR_RETURN(auto set_key, db.Prepare(kSetSearchKey));
-    STORE_TRY(set_key.Bind(1, message.id).Bind(2, key).Run());
+    STORE_TRY(set_key.Bind(1, message.id).Bind(2, message.key).Run());
+    indexed.push_back(&message);
+  }
+  // In rowid order: FTS5 writes its pending terms out as a new segment whenever a rowid is lower than the one before,
+  // and keys interleave conversations, so in message order a batch of 1,000 wrote hundreds of one-message segments
+  // whose merging grew with the index and held the writer for up to seconds (docs/benchmarks.md).
+  std::sort(indexed.begin(), indexed.end(), [](const NewMessage* a, const NewMessage* b) { return a->key < b->key; });
+  for (const NewMessage* message : indexed) {
     STORE_ASSIGN_OR_RETURN(auto index, db.Prepare(kIndexText));
-    STORE_TRY(index.Bind(1, key).Bind(2, message.text).Run());
+    STORE_TRY(index.Bind(1, message->key).Bind(2, message->text).Run());
   }
   for (const auto& [conversation_id, rank] : ranks) {
     STORE_ASSIGN_OR_RETURN(auto update, db.Prepare(kSetSearchSeq));
@@ -92,6 +103,14 @@ Result<int> IndexSearchBatch(Database& db, int limit) {
   STORE_ASSIGN_OR_RETURN(auto move, db.Prepare(kMoveMark));
   STORE_TRY(move.Bind(1, batch.back().id).Run());
   return static_cast<int>(batch.size());
+}
+
+Result<bool> MergeSearchIndex(Database& db, int pages) {
+  const int64_t before = db.TotalChanges();
+  STORE_ASSIGN_OR_RETURN(auto merge, db.Prepare(kMerge));
+  STORE_TRY(merge.Bind(1, pages).Run());
+  // FTS5's documented test: a step that found nothing to merge changes at most one row.
+  return db.TotalChanges() - before >= 2;
 }
 
 void SearchIndexer::Start() {
@@ -130,7 +149,13 @@ Result<bool> SearchIndexer::Behind() {
   return behind;
 }
 
-// Not durable: a batch lost to a power cut is redone from the mark, which is lost with it.
+bool SearchIndexer::Stopping() {
+  std::lock_guard lock(mutex_);
+  return stopping_;
+}
+
+// Not durable: a batch lost to a power cut is redone from the mark, which is lost with it; a merge lost with it is
+// redone by the next batch's merging.
 Result<void> SearchIndexer::Flush() {
   while (true) {
     int done = 0;
@@ -140,9 +165,16 @@ Result<void> SearchIndexer::Flush() {
           return Ok();
         },
         /*durable=*/false, WriteKind::kSearchIndex));
-    if (done < kBatch) return Ok();
-    std::lock_guard lock(mutex_);
-    if (stopping_) return Ok();  // Stop() does not wait for a backlog: the next start catches up.
+    for (bool more = done > 0; more && !Stopping();) {
+      STORE_TRY(store_.Write(
+          [&](Database& db) -> Result<void> {
+            STORE_ASSIGN_OR_RETURN(more, MergeSearchIndex(db, kMergePages));
+            return Ok();
+          },
+          /*durable=*/false, WriteKind::kSearchMerge));
+    }
+    // Stop() does not wait for a backlog: the next start catches up.
+    if (done < kBatch || Stopping()) return Ok();
   }
 }
 

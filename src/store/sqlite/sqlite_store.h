@@ -30,8 +30,8 @@ namespace parley::store::sqlite {
 class SearchIndexer;  // Message search indexing in the background (search_indexer.h).
 
 //! What a write inside a group does, for the writer's per-kind timings (parley_store_write_job_seconds{kind}).
-enum class WriteKind { kIngest, kSearchIndex, kClaim, kReply, kOutbox, kOther };
-inline constexpr int kWriteKinds = 6;
+enum class WriteKind { kIngest, kSearchIndex, kSearchMerge, kAnalytics, kClaim, kReply, kOutbox, kOther };
+inline constexpr int kWriteKinds = 8;
 
 struct SqliteOptions {
   std::string path;                  //!< Database file; its directory must exist.
@@ -235,6 +235,9 @@ class SqliteStore final : public Store {
   // busy writer seldom does; past options_.wal_restart_frames the writer checkpoints once itself, between two
   // groups (a short one: the checkpointer has copied nearly everything), so the WAL stays bounded.
   void AfterCommit(int wal_frames);
+  // The writer's own checkpoint once the WAL is too long (AfterCommit), between two groups; put off to a later
+  // group while the checkpointer is running.
+  void RestartWal();
 
   // A reader connection from the pool, returned on destruction.
   class ReaderLease;
@@ -285,6 +288,7 @@ class SqliteStore final : public Store {
   std::unique_ptr<Writer> writer_;  // Used only by writer_thread_.
   int wal_frames_at_request_ = 0;   // Used only by writer_thread_: the WAL's length when a checkpoint was asked.
   bool wal_too_long_ = false;       // Used only by writer_thread_.
+  int wal_frames_ = 0;              // Used only by writer_thread_: the WAL's length after the last commit.
   std::unique_ptr<KnowledgeStore> knowledge_;
   std::unique_ptr<BillingStore> billing_;
   std::unique_ptr<AccessStore> access_;

@@ -171,6 +171,54 @@ TEST_F(SearchIndexerTest, AThreadPagesNewestFirst) {
             ErrorCode::kNotFound);
 }
 
+// FTS5 starts a new segment whenever a row id is lower than the one before; search keys interleave conversations, so
+// a batch inserted in message order wrote about one segment per message, whose merging stalled the writer as the
+// index grew. A batch is inserted in key order: one segment, however its conversations interleave.
+TEST_F(SearchIndexerTest, ABatchWritesOneIndexSegmentHoweverItsConversationsInterleave) {
+  std::promise<void> release;
+  store_->HoldWriterForTesting(release.get_future().share());  // So that one batch sees every message.
+  constexpr int kMessages = 200;
+  std::vector<std::promise<Result<IngestOutcome>>> done(kMessages);
+  for (int i = 0; i < kMessages; ++i) {
+    IngestRequest request =
+        CustomerMessage(Platform("whatsapp"), kAccount, "mid.i" + std::to_string(i),
+                        "3367000000" + std::to_string(i % 20), "delivery " + std::to_string(i), kT0);
+    store_->Ingest(std::move(request), [&done, i](Result<IngestOutcome> r) { done[i].set_value(std::move(r)); });
+  }
+  release.set_value();
+  for (auto& d : done) ASSERT_TRUE(d.get_future().get());
+  ASSERT_TRUE(store_->inbox().FlushSearchIndex());
+  EXPECT_EQ(IndexRows("delivery"), kMessages);
+  auto db = Database::Open(Path(), {}).value();
+  auto segments = db->Prepare("SELECT COUNT(DISTINCT segid) FROM messages_search_idx").value();
+  ASSERT_TRUE(segments.Step().value());
+  EXPECT_EQ(segments.Int(0), 1);
+}
+
+// Migration 0035 turned FTS5's automerge off; the indexer's merge steps do that work in small writes instead.
+TEST_F(SearchIndexerTest, MergeStepsCompactAnIndexThatNoLongerMergesItself) {
+  store_->Close();
+  auto db = Database::Open(Path(), {}).value();
+  auto segments = [&] {
+    auto count = db->Prepare("SELECT COUNT(DISTINCT segid) FROM messages_search_idx").value();
+    EXPECT_TRUE(count.Step().value());
+    return count.Int(0);
+  };
+  constexpr int kBatches = 8;
+  for (int batch = 0; batch < kBatches; ++batch) {  // One transaction, and so one segment, each.
+    auto insert = db->Prepare("INSERT INTO messages_search (rowid, text) VALUES (?1, 'refund ' || ?1)").value();
+    ASSERT_TRUE(insert.Bind(1, batch + 1).Run());
+  }
+  EXPECT_EQ(segments(), kBatches);
+  int steps = 0;
+  for (bool more = true; more && steps < 100; ++steps) more = MergeSearchIndex(*db, SearchIndexer::kMergePages).value();
+  EXPECT_LT(steps, 100);
+  EXPECT_LT(segments(), 4);  // FTS5 merges a level once it holds 4 segments (usermerge).
+  auto found = db->Prepare("SELECT COUNT(*) FROM messages_search WHERE messages_search MATCH 'refund'").value();
+  ASSERT_TRUE(found.Step().value());
+  EXPECT_EQ(found.Int(0), kBatches);
+}
+
 // A database of 0019 had every message indexed by 0017's trigger: 0020 starts the indexer after the newest one, so
 // those are neither lost nor indexed twice, and what comes after is indexed.
 TEST(SearchIndexerMigrationTest, MessagesIndexedBeforeTheUpgradeStayIndexedOnce) {
