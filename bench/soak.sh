@@ -44,7 +44,8 @@ for minute in $(seq "$minutes"); do
   fi
   rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$server_pid/status")
   db_mb=$(du -cm "$data"/parley.db* | awk 'END {print $1}')
-  echo "minute $minute: $result rss_mb=$((rss_kb / 1024)) db_mb=$db_mb"
+  # The machine is shared: the load average beside each window says what else ran.
+  echo "minute $minute: $result rss_mb=$((rss_kb / 1024)) db_mb=$db_mb load=$(cut -d' ' -f1-3 /proc/loadavg)"
   # What the store's writer did in the same window, to tell which stage a tail belongs to.
   scrape "$metrics_after"
   echo "  writer: $(python3 bench/metrics_window.py "$metrics_before" "$metrics_after")"
