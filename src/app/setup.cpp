@@ -54,8 +54,7 @@ Result<std::unique_ptr<store::Store>> OpenMigratedStore(
                                  .callback_executor = std::move(callbacks),
                                  .on_events = std::move(on_events),
                                  .on_routes_changed = std::move(on_routes_changed),
-                                 .database_connections = config.database_pool,
-                                 .database_ingest_connections = config.database_ingest_connections},
+                                 .database_connections = config.database_pool},
                                 box);
   if (!store) return store.error();
   if (auto migrated = (*store)->Migrate(); !migrated) return migrated.error();

@@ -140,15 +140,9 @@ const std::vector<Entry>& Entries() {
          return Ok();
        }},
       {{"database_pool", "PARLEY_DATABASE_POOL", "integer", "8",
-        "PostgreSQL: connections each process keeps open for the store's calls (1-256), besides those of webhook "
-        "ingest. Size the server's `max_connections` for every process's pool plus its ingest connections. SQLite "
-        "ignores it."},
+        "PostgreSQL: connections each process keeps open for the store's calls (1-256), besides one for webhook "
+        "ingest. Size the server's `max_connections` for every process's pool plus one. SQLite ignores it."},
        Integer(&Config::database_pool, 1, 256)},
-      {{"database_ingest_connections", "PARLEY_DATABASE_INGEST_CONNECTIONS", "integer", "2",
-        "PostgreSQL: connections each process writes webhooks with (1-16), each committing its own groups, so that "
-        "one group's statements run while another's commit waits for the disk; a customer's webhooks always take "
-        "the same one. About the number of the database server's cores. SQLite ignores it."},
-       Integer(&Config::database_ingest_connections, 1, 16)},
       {{"redis_url", "PARLEY_REDIS_URL", "string", "(none)",
         "Redis shared by several `parley serve` processes (`redis://[[user]:password@]host[:port][/db]`; the "
         "password %-encoded): the dashboard's live events and the rate limits (logins, tenant API, per contact) go "

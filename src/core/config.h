@@ -25,7 +25,6 @@ struct Config {
   std::string data_dir = "./data";          //!< Database, master key and indexes live here.
   std::string database_url;                 //!< Default: sqlite://<data_dir>/parley.db.
   int database_pool = 8;                    //!< PostgreSQL: connections pooled for the store's calls.
-  int database_ingest_connections = 2;      //!< PostgreSQL: webhook ingest's connections.
   std::string redis_url;                    //!< redis://… shared by several processes; empty: none.
   std::string role = "all";                 //!< What `parley serve` runs: "all", "gateway" or "worker".
   int http_threads = 2;                     //!< Threads running the I/O event loop.

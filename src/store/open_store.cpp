@@ -53,11 +53,9 @@ Result<std::unique_ptr<Store>> OpenSqlite(const StoreOptions& options, const cry
 
 Result<std::unique_ptr<Store>> OpenPostgres(const StoreOptions& options, const crypto::SecretBox& box) {
   if (options.database_connections < 1) return Error::InvalidArgument("the PostgreSQL pool needs a connection");
-  if (options.database_ingest_connections < 1) return Error::InvalidArgument("PostgreSQL ingest needs a connection");
   postgres::PostgresOptions postgres_options;
   postgres_options.url = options.database_url;
   postgres_options.connections = options.database_connections;
-  postgres_options.ingest_connections = options.database_ingest_connections;
   postgres_options.callback_executor = options.callback_executor;
   postgres_options.on_events = options.on_events;
   STORE_ASSIGN_OR_RETURN(auto store, postgres::PostgresStore::Open(postgres_options, box));

@@ -608,10 +608,8 @@ struct StoreOptions {
   // removed, contacts erased) is committed, on the thread that made it. The server announces it on its event bus, so
   // that the other processes on the same file call Store::ForgetCachedRoutes; empty: nobody is told.
   std::function<void()> on_routes_changed;
-  //! PostgreSQL only: connections pooled for the store's calls, 1 or more (ingest has its own).
+  //! PostgreSQL only: connections pooled for the store's calls, 1 or more (ingest has one more of its own).
   int database_connections = 8;
-  //! PostgreSQL only: webhook ingest's connections, 1 or more, each writing its own groups.
-  int database_ingest_connections = 2;
 };
 
 // Opens the backend named by the URL scheme, without migrating it. The store seals channel tokens with `box`.

@@ -285,32 +285,12 @@ Result<std::vector<Result<IngestOutcome>>> PostgresStore::ApplyIngest(
   return writer.Apply(requests);
 }
 
-PostgresStore::IngestLane& PostgresStore::LaneOf(const IngestRequest& request) {
-  std::string_view account, customer;
-  if (!request.messages.empty()) {
-    account = request.messages.front().message.account_id;
-    customer = request.messages.front().message.contact_id;
-  } else if (!request.statuses.empty()) {
-    account = request.statuses.front().account_id;
-    customer = request.statuses.front().recipient_id;
-  } else if (!request.deletions.empty()) {
-    account = request.deletions.front().account_id;
-    customer = request.deletions.front().contact_id;
-  } else if (!request.echoes.empty()) {
-    account = request.echoes.front().account_id;
-    customer = request.echoes.front().contact_id;
-  }
-  const size_t hash = std::hash<std::string_view>{}(account)*31 + std::hash<std::string_view>{}(customer);
-  return *lanes_[hash % lanes_.size()];
-}
-
 void PostgresStore::Ingest(IngestRequest request, IngestCallback done) {
-  IngestLane& lane = LaneOf(request);
   {
-    std::lock_guard lock(lane.mutex);
-    if (!lane.closed) {
-      lane.queue.push_back(IngestJob{std::move(request), std::move(done), {}});
-      lane.wake.notify_one();
+    std::lock_guard lock(queue_mutex_);
+    if (!closed_) {
+      queue_.push_back(IngestJob{std::move(request), std::move(done), {}});
+      queue_cv_.notify_one();
       return;
     }
   }
@@ -318,65 +298,61 @@ void PostgresStore::Ingest(IngestRequest request, IngestCallback done) {
 }
 
 void PostgresStore::HoldIngestForTesting(std::shared_future<void> release) {
-  std::vector<std::future<void>> blocked;
-  for (auto& lane : lanes_) {
-    auto started = std::make_shared<std::promise<void>>();
-    blocked.push_back(started->get_future());
-    {
-      std::lock_guard lock(lane->mutex);
-      if (lane->closed) return;
-      lane->queue.push_back(IngestJob{{}, {}, [release, started] {
-                                        started->set_value();
-                                        release.wait();
-                                      }});
-    }
-    lane->wake.notify_one();
+  auto started = std::make_shared<std::promise<void>>();
+  std::future<void> blocked = started->get_future();
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (closed_) return;
+    queue_.push_back(IngestJob{{}, {}, [release, started] {
+                                 started->set_value();
+                                 release.wait();
+                               }});
   }
-  for (auto& lane_blocked : blocked) lane_blocked.wait();
+  queue_cv_.notify_one();
+  blocked.wait();
 }
 
-void PostgresStore::IngestLoop(IngestLane& lane) {
+void PostgresStore::IngestLoop() {
   std::vector<IngestJob> group;
   while (true) {
     {
-      std::unique_lock lock(lane.mutex);
-      lane.wake.wait(lock, [&] { return !lane.queue.empty() || lane.closed; });
-      if (lane.queue.empty()) return;  // Closed and drained.
-      if (lane.queue.size() <= kMaxGroupSize) {
-        group.swap(lane.queue);
+      std::unique_lock lock(queue_mutex_);
+      queue_cv_.wait(lock, [&] { return !queue_.empty() || closed_; });
+      if (queue_.empty()) return;  // Closed and drained.
+      if (queue_.size() <= kMaxGroupSize) {
+        group.swap(queue_);
       } else {
-        group.assign(std::make_move_iterator(lane.queue.begin()),
-                     std::make_move_iterator(lane.queue.begin() + kMaxGroupSize));
-        lane.queue.erase(lane.queue.begin(), lane.queue.begin() + kMaxGroupSize);
+        group.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.begin() + kMaxGroupSize));
+        queue_.erase(queue_.begin(), queue_.begin() + kMaxGroupSize);
       }
-      lane.in_flight.store(static_cast<int64_t>(group.size()));
+      in_flight_.store(static_cast<int64_t>(group.size()));
     }
     // A test's hold blocks here, before the group it was queued with.
     for (IngestJob& job : group) {
       if (job.hold) job.hold();
     }
     std::erase_if(group, [](const IngestJob& job) { return static_cast<bool>(job.hold); });
-    if (!group.empty()) RunGroup(lane, group);
+    if (!group.empty()) RunGroup(group);
     group.clear();
-    lane.in_flight.store(0);
+    in_flight_.store(0);
   }
 }
 
-void PostgresStore::RunGroup(IngestLane& lane, std::vector<IngestJob>& group) {
+void PostgresStore::RunGroup(std::vector<IngestJob>& group) {
   last_group_size_.store(static_cast<int64_t>(group.size()));
   std::vector<Result<IngestOutcome>> results(group.size(), Error::Internal("not run"));
   EventNotes notes;
   Result<void> committed = Error::Internal("not run");
   for (int attempt = 1; attempt <= kTransactionAttempts; ++attempt) {
-    if (!lane.connection || !lane.connection->Healthy()) {
+    if (!ingest_connection_ || !ingest_connection_->Healthy()) {
       auto reconnected = Connection::Open(options_.url);
       if (!reconnected) {
         committed = reconnected.error();
         break;
       }
-      lane.connection = std::move(*reconnected);
+      ingest_connection_ = std::move(*reconnected);
     }
-    Connection& db = *lane.connection;
+    Connection& db = *ingest_connection_;
     notes.Clear();
     committed = db.Execute(kBegin);
     if (!committed) continue;

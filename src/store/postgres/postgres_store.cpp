@@ -85,21 +85,16 @@ Result<void> WriteEvents(Connection& connection, EventNotes& notes) {
 Result<std::unique_ptr<PostgresStore>> PostgresStore::Open(const PostgresOptions& options,
                                                            const crypto::SecretBox& box) {
   STORE_ASSIGN_OR_RETURN(auto pool, ConnectionPool::Open(options.url, options.connections));
-  std::vector<std::unique_ptr<Connection>> ingest_connections;
-  for (int i = 0; i < std::max(1, options.ingest_connections); ++i) {
-    STORE_ASSIGN_OR_RETURN(auto connection, Connection::Open(options.url));
-    ingest_connections.push_back(std::move(connection));
-  }
-  return std::unique_ptr<PostgresStore>(
-      new PostgresStore(options, box, std::move(pool), std::move(ingest_connections)));
+  STORE_ASSIGN_OR_RETURN(auto ingest_connection, Connection::Open(options.url));
+  return std::unique_ptr<PostgresStore>(new PostgresStore(options, box, std::move(pool), std::move(ingest_connection)));
 }
 
 PostgresStore::PostgresStore(const PostgresOptions& options, const crypto::SecretBox& box,
-                             std::unique_ptr<ConnectionPool> pool,
-                             std::vector<std::unique_ptr<Connection>> ingest_connections)
+                             std::unique_ptr<ConnectionPool> pool, std::unique_ptr<Connection> ingest_connection)
     : options_(options),
       box_(box),
       pool_(std::move(pool)),
+      ingest_connection_(std::move(ingest_connection)),
       knowledge_(MakePostgresKnowledgeStore(*this)),
       billing_(MakePostgresBillingStore(*this)),
       access_(MakePostgresAccessStore(*this)),
@@ -110,34 +105,28 @@ PostgresStore::PostgresStore(const PostgresOptions& options, const crypto::Secre
       team_(MakePostgresTeamStore(*this)),
       events_(MakePostgresEventLog(*this)),
       webhooks_(MakePostgresWebhookStore(*this)),
-      media_(MakePostgresMediaRecords(*this)) {
-  for (auto& connection : ingest_connections) {
-    auto lane = std::make_unique<IngestLane>();
-    lane->connection = std::move(connection);
-    lanes_.push_back(std::move(lane));
-  }
-  for (auto& lane : lanes_) lane->thread = std::thread([this, &lane = *lane] { IngestLoop(lane); });
-}
+      media_(MakePostgresMediaRecords(*this)),
+      ingest_thread_([this] { IngestLoop(); }) {}
 
 PostgresStore::~PostgresStore() { Close(); }
 
 void PostgresStore::Close() {
   std::lock_guard close_lock(close_mutex_);
-  closed_ = true;
-  for (auto& lane : lanes_) {
-    {
-      std::lock_guard lock(lane->mutex);
-      lane->closed = true;
-    }
-    lane->wake.notify_all();
-    if (lane->thread.joinable()) lane->thread.join();  // Drains its queue first.
-    lane->connection.reset();
+  {
+    std::lock_guard lock(queue_mutex_);
+    closed_ = true;
   }
+  queue_cv_.notify_all();
+  if (ingest_thread_.joinable()) ingest_thread_.join();  // Drains the queue first.
+  ingest_connection_.reset();
   pool_->Close();
 }
 
 Result<void> PostgresStore::Migrate() {
-  if (closed_) return Error::Unavailable("store is closed");
+  {
+    std::lock_guard lock(queue_mutex_);
+    if (closed_) return Error::Unavailable("store is closed");
+  }
   STORE_ASSIGN_OR_RETURN(auto connection, Connection::Open(options_.url));
   return ApplyMigrations(*connection);
 }
@@ -165,10 +154,10 @@ Result<Tenant> PostgresStore::CreateTenant(const std::string& name, const NewApi
 StoreHealth PostgresStore::Health() {
   StoreHealth health;
   health.backend = "postgres";
-  for (auto& lane : lanes_) {
-    health.pending_writes += lane->in_flight.load();
-    std::lock_guard lock(lane->mutex);
-    health.pending_writes += static_cast<int64_t>(lane->queue.size());
+  health.pending_writes = in_flight_.load();
+  {
+    std::lock_guard lock(queue_mutex_);
+    health.pending_writes += static_cast<int64_t>(queue_.size());
   }
   auto alive = Read<void>([](Connection& db) -> Result<void> {
     STORE_TRY(db.Query("SELECT 1"));

@@ -5,12 +5,9 @@
 // transaction; a serialization failure or a deadlock replays the transaction. Rows several processes compete for
 // are taken with conditional UPDATEs (a claim, a send lease) that PostgreSQL re-checks under the row lock, so
 // exactly one taker wins. Ingest groups webhooks as the SQLite writer does: payloads queue up while the previous
-// group commits, and an ingest thread then writes its queue (up to 256 payloads) in ONE transaction and acknowledges
+// group commits, and the ingest thread then writes the queue (up to 256 payloads) in ONE transaction and acknowledges
 // every payload after the commit; should one payload fail, the group is rolled back and replayed with each payload in
-// its own SAVEPOINT, so the failing one gets its error alone. There are several ingest threads (lanes), each with its
-// connection, so that one group's statements run while another's commit waits for the WAL to reach the disk and
-// PostgreSQL works on as many cores as there are lanes; a customer's payloads always take the same lane, so their
-// messages keep their order and two lanes' groups seldom touch the same rows.
+// its own SAVEPOINT, so the failing one gets its error alone.
 
 #include "store/events.h"
 #include "store/postgres/pg.h"
@@ -35,9 +32,8 @@
 namespace parley::store::postgres {
 
 struct PostgresOptions {
-  std::string url;             //!< postgresql://user[:password]@host[:port]/database[?options]
-  int connections = 8;         //!< Pooled connections for the blocking methods (the ingest lanes have their own).
-  int ingest_connections = 2;  //!< Ingest lanes, one connection and thread each.
+  std::string url;      //!< postgresql://user[:password]@host[:port]/database[?options]
+  int connections = 8;  //!< Pooled connections for the blocking methods (the ingest thread has its own).
   boost::asio::any_io_executor callback_executor;                           //!< See StoreOptions::callback_executor.
   std::function<void(int64_t tenant_id, int64_t last_event_id)> on_events;  //!< See StoreOptions::on_events.
 };
@@ -53,9 +49,9 @@ struct NewEvent {
 // The events one transaction appends, held until its last statements: WriteEvents, just before the commit, locks
 // the tenants' event_heads rows, gives the events their ids and inserts them. A tenant's events still commit in id
 // order, but its head stays locked only from those last statements to the commit instead of from its first event:
-// the tenant's other writers (the ingest connections, the pool's transactions, other processes) wait for each
-// other's commit only, not for each other's whole transaction. A copy is a savepoint's state, to go back to when the
-// savepoint is rolled back.
+// the tenant's other writers (ingest, the pool's transactions, other processes) wait for each other's commit only,
+// not for each other's whole transaction. A copy is a savepoint's state, to go back to when the savepoint is rolled
+// back.
 class EventNotes {
  public:
   //! Tenant -> the newest id written, announced once committed.
@@ -217,10 +213,10 @@ class PostgresStore final : public Store {
 
   const crypto::SecretBox& box() const { return box_; }
 
-  // Test hook: every ingest lane blocks until `release` is ready, so that every payload queued meanwhile commits in
-  // its lane's next group. Returns once the lanes are blocked.
+  // Test hook: the ingest thread blocks until `release` is ready, so that every payload queued meanwhile commits in
+  // the next group. Returns once the thread is blocked.
   void HoldIngestForTesting(std::shared_future<void> release);
-  // Payloads committed (or failed) together in the most recent group of any lane.
+  // Payloads committed (or failed) together in the most recent group.
   int64_t LastGroupSizeForTesting() const { return last_group_size_.load(); }
 
  private:
@@ -230,28 +226,13 @@ class PostgresStore final : public Store {
     std::function<void()> hold;  //!< Set for HoldIngestForTesting's job instead of a request.
   };
 
-  // One ingest thread with its connection and queue.
-  struct IngestLane {
-    std::mutex mutex;
-    std::condition_variable wake;
-    std::vector<IngestJob> queue;  // GUARDED_BY(mutex)
-    bool closed = false;           // GUARDED_BY(mutex)
-    std::atomic<int64_t> in_flight{0};
-    std::unique_ptr<Connection> connection;  // Used only by thread (reconnected when lost).
-    std::thread thread;
-  };
-
   PostgresStore(const PostgresOptions& options, const crypto::SecretBox& box, std::unique_ptr<ConnectionPool> pool,
-                std::vector<std::unique_ptr<Connection>> ingest_connections);
+                std::unique_ptr<Connection> ingest_connection);
 
   void Announce(const EventNotes& notes);
-  // The lane of `request`'s customer (its first message's sender, or else whom its first status, deletion or echo
-  // concerns).
-  IngestLane& LaneOf(const IngestRequest& request);
-  void IngestLoop(IngestLane& lane);
-  // Writes `group` in one transaction on `lane`'s connection (or, after a failure, each job in its own savepoint)
-  // and acknowledges each job.
-  void RunGroup(IngestLane& lane, std::vector<IngestJob>& group);
+  void IngestLoop();
+  // Writes `group` in one transaction (or, after a failure, each job in its own savepoint) and acknowledges each job.
+  void RunGroup(std::vector<IngestJob>& group);
   // Applies payloads in order inside the ingest thread's transaction (ingest.cpp): each payload's outcome or its own
   // error (nothing of it written), or the error of a failed statement, after which the transaction must be rolled
   // back.
@@ -262,8 +243,13 @@ class PostgresStore final : public Store {
   const crypto::SecretBox box_;
   std::unique_ptr<ConnectionPool> pool_;
 
-  std::atomic<bool> closed_{false};
+  std::mutex queue_mutex_;
+  std::condition_variable queue_cv_;
+  std::vector<IngestJob> queue_;  // GUARDED_BY(queue_mutex_)
+  bool closed_ = false;           // GUARDED_BY(queue_mutex_)
+  std::atomic<int64_t> in_flight_{0};
   std::atomic<int64_t> last_group_size_{0};
+  std::unique_ptr<Connection> ingest_connection_;  // Used only by ingest_thread_ (reconnected when lost).
 
   std::unique_ptr<KnowledgeStore> knowledge_;
   std::unique_ptr<BillingStore> billing_;
@@ -276,9 +262,8 @@ class PostgresStore final : public Store {
   std::unique_ptr<EventLog> events_;
   std::unique_ptr<WebhookStore> webhooks_;
   std::unique_ptr<MediaRecords> media_;
-  std::mutex close_mutex_;  // Serializes Close().
-  // Declared last; their threads start once every other member is made, and Close() joins them.
-  std::vector<std::unique_ptr<IngestLane>> lanes_;
+  std::mutex close_mutex_;     // Serializes Close().
+  std::thread ingest_thread_;  // Declared last: started after the state it uses, joined by Close().
 };
 
 template <class T, class Fn>

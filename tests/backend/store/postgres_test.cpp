@@ -1,6 +1,6 @@
-// What only the PostgreSQL backend has to show: its event log's per-tenant order under concurrent writers, ingest on
-// several connections at once, replaced connections, its schema, and opening a store whose server cannot be reached
-// (refused at once; a server that never answers, given up after the default connect timeout).
+// What only the PostgreSQL backend has to show: its event log's per-tenant order under concurrent writers, replaced
+// connections, its schema, and opening a store whose server cannot be reached (refused at once; a server that never
+// answers, given up after the default connect timeout).
 
 #include "store_test.h"
 
@@ -12,7 +12,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <map>
 #include <set>
 #include <thread>
 
@@ -47,61 +46,10 @@ TEST_P(PostgresStoreTest, EventIdsCountUpPerTenantAcrossProcesses) {
   EXPECT_EQ(Count("SELECT last_id FROM event_heads WHERE tenant_id = " + tenant), 46);
 }
 
-// Ingest on several connections (lanes) at once: a customer's messages keep the order they came in, each is stored
-// once, and the tenant's events are numbered 1..N in commit order though the lanes' groups commit concurrently. Every
-// tenth payload also carries a message of the next customer, whose lane may be another: those rows are contended
-// by two lanes' groups.
-TEST_P(PostgresStoreTest, IngestLanesKeepEachCustomersOrderAndNumberEveryEventOnce) {
-  auto lanes = backend_->OpenAnother();
-  constexpr int kPayloads = 600;
-  constexpr int kCustomers = 40;
-  std::vector<std::promise<Result<IngestOutcome>>> done(kPayloads);
-  int messages = 0;
-  for (int i = 0; i < kPayloads; ++i) {
-    IngestRequest request = Request(kT0 + i, {Inbound(Id("m", i), Id("c", i % kCustomers), std::to_string(i))});
-    if (i % 10 == 9) {
-      request.messages.push_back(Inbound(Id("x", i), Id("c", (i + 1) % kCustomers), "shared " + std::to_string(i)));
-    }
-    messages += static_cast<int>(request.messages.size());
-    lanes->Ingest(std::move(request), [&done, i](auto r) { done[i].set_value(std::move(r)); });
-  }
-  int stored = 0;
-  for (auto& d : done) {
-    auto outcome = d.get_future().get();
-    ASSERT_TRUE(outcome) << outcome.error().detail;
-    stored += outcome->stored;
-  }
-  lanes->Close();
-  EXPECT_EQ(stored, messages);
-  EXPECT_EQ(Count("SELECT COUNT(DISTINCT platform_message_id) FROM messages"), messages);
-
-  // Each customer's own payloads, in the order they were queued.
-  std::map<std::string, int> last_seen;
-  for (const std::string& row : backend_->QueryStrings(
-           "SELECT ct.platform_id || ' ' || m.text FROM messages m JOIN conversations cv ON cv.id = m.conversation_id"
-           " JOIN contacts ct ON ct.id = cv.contact_id WHERE m.text NOT LIKE 'shared %' ORDER BY m.id")) {
-    const auto space = row.find(' ');
-    const std::string customer = row.substr(0, space);
-    const int sent = std::stoi(row.substr(space + 1));
-    auto seen = last_seen.find(customer);
-    if (seen != last_seen.end()) EXPECT_LT(seen->second, sent) << customer;
-    last_seen[customer] = sent;
-  }
-  EXPECT_EQ(last_seen.size(), static_cast<size_t>(kCustomers));
-
-  // One message.created per message and one conversation.created per customer, numbered without a gap or a repeat.
-  const std::string tenant = std::to_string(tenant_.id);
-  const int64_t events = messages + kCustomers;
-  EXPECT_EQ(Count("SELECT COUNT(DISTINCT id) FROM events WHERE tenant_id = " + tenant), events);
-  EXPECT_EQ(Count("SELECT MIN(id) FROM events WHERE tenant_id = " + tenant), 1);
-  EXPECT_EQ(Count("SELECT MAX(id) FROM events WHERE tenant_id = " + tenant), events);
-  EXPECT_EQ(Count("SELECT last_id FROM event_heads WHERE tenant_id = " + tenant), events);
-}
-
 TEST_P(PostgresStoreTest, ConnectionsTheServerEndedAreReplaced) {
   ASSERT_TRUE(Ingest(Request(kT0, {Inbound("m1", "c1", "hi")})));
   ASSERT_TRUE(store_->GetChannel(channel_.id));
-  ASSERT_GE(backend_->EndConnections(), 2);  // The ingest lane's and the pooled one.
+  ASSERT_GE(backend_->EndConnections(), 2);  // The ingest thread's and the pooled one.
   // Nothing was in flight: the next calls find their connections dead before sending anything, and use new ones.
   auto stored = Ingest(Request(kT0 + 1, {Inbound("m2", "c1", "still there?")}));
   ASSERT_TRUE(stored) << stored.error().detail;

@@ -110,7 +110,7 @@ class PostgresBackend final : public TestBackend {
              "INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, '9999_future', 0)"),
          "insert");
   }
-  std::unique_ptr<Store> OpenAnother() override { return Open(postgres::PostgresOptions{}.ingest_connections); }
+  std::unique_ptr<Store> OpenAnother() override { return Open(); }
   void HoldWriter(std::shared_future<void> release) override { store_->HoldIngestForTesting(std::move(release)); }
   int64_t EndConnections() override {
     auto rows = Must(admin_->Query("SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity"
@@ -122,13 +122,10 @@ class PostgresBackend final : public TestBackend {
   int64_t LastGroupSize() override { return store_->LastGroupSizeForTesting(); }
 
  private:
-  // The suite's own store ingests on one connection: its group tests hold one writer, as SQLite has, to compare a
-  // group's outcome with payloads applied one at a time. OpenAnother's has the default lanes (postgres_test.cpp).
-  std::unique_ptr<postgres::PostgresStore> Open(int ingest_connections = 1) {
+  std::unique_ptr<postgres::PostgresStore> Open() {
     postgres::PostgresOptions options;
     options.url = url_;
     options.connections = 4;
-    options.ingest_connections = ingest_connections;
     options.on_events = on_events_;
     return Must(postgres::PostgresStore::Open(options, box_), "open");
   }

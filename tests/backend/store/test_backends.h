@@ -33,8 +33,7 @@ class TestBackend {
   virtual std::vector<std::string> QueryStrings(const std::string& sql) = 0;
   // Writes a migration newer than this binary's into the database's record, as a newer Parley would.
   virtual void RecordFutureMigration() = 0;
-  // A second store on the same database, as another process would open it (not migrated), with the backend's
-  // default options.
+  // A second store on the same database, as another process would open it (not migrated).
   virtual std::unique_ptr<Store> OpenAnother() = 0;
   // The store's group commit: holds its writer until `release`, and tells how many writes the last group held.
   virtual void HoldWriter(std::shared_future<void> release) = 0;

@@ -126,22 +126,18 @@ TEST(ConfigTest, AnEmptyDatabaseUrlIsTheSqliteStoreInTheDataDirectory) {
 
 TEST(ConfigTest, DatabaseUrlNamesSqliteOrPostgresAndIsNeverEchoed) {
   auto postgres = LoadConfig(FakeEnv({{"PARLEY_DATABASE_URL", "postgresql://parley:pw@db:5432/parley"},
-                                      {"PARLEY_DATABASE_POOL", "16"},
-                                      {"PARLEY_DATABASE_INGEST_CONNECTIONS", "4"}}))
+                                      {"PARLEY_DATABASE_POOL", "16"}}))
                       .value();
   EXPECT_EQ(postgres.database_url, "postgresql://parley:pw@db:5432/parley");
   EXPECT_EQ(postgres.database_pool, 16);
-  EXPECT_EQ(postgres.database_ingest_connections, 4);
   EXPECT_EQ(postgres.SqlitePath(), "");
   EXPECT_EQ(LoadConfig(FakeEnv({})).value().database_pool, 8);
-  EXPECT_EQ(LoadConfig(FakeEnv({})).value().database_ingest_connections, 2);
   EXPECT_TRUE(LoadConfig(FakeEnv({{"PARLEY_DATABASE_URL", "postgres://db/parley"}})));
   auto wrong = LoadConfig(FakeEnv({{"PARLEY_DATABASE_URL", "mysql://root:hunter2@db/parley"}}));
   ASSERT_FALSE(wrong);
   EXPECT_NE(wrong.error().message.find("PARLEY_DATABASE_URL"), std::string::npos);
   EXPECT_EQ(wrong.error().message.find("hunter2"), std::string::npos);
   EXPECT_FALSE(LoadConfig(FakeEnv({{"PARLEY_DATABASE_POOL", "0"}})));
-  EXPECT_FALSE(LoadConfig(FakeEnv({{"PARLEY_DATABASE_INGEST_CONNECTIONS", "0"}})));
 }
 
 TEST(ConfigTest, TlsNeedsBothFilesAndMeansHttps) {
