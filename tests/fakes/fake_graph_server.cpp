@@ -19,11 +19,11 @@
 // customer whose profile the Page token TOKEN may read (Meta's User Profile API: GET /PSID?fields=first_name,…).
 
 #include "fakes/fake_graph.h"
+#include "fakes/run_until_signalled.h"
 #include "http/http.h"
 #include "http/server.h"
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <boost/json.hpp>
 
 #include <fstream>
@@ -111,8 +111,6 @@ int main(int argc, char** argv) {
                                             {"control_url", "http://127.0.0.1:" + std::to_string(server.port())}})
             << std::endl;
 
-  boost::asio::signal_set signals(io, SIGTERM, SIGINT);
-  signals.async_wait([&io](const boost::system::error_code&, int) { io.stop(); });
-  io.run();
+  parley::testing::RunUntilSignalled(io);
   return 0;
 }

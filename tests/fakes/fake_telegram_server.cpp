@@ -6,9 +6,9 @@
 // and runs until SIGTERM or SIGINT.
 
 #include "fakes/fake_telegram.h"
+#include "fakes/run_until_signalled.h"
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <boost/json.hpp>
 
 #include <cstdint>
@@ -33,8 +33,6 @@ int main(int argc, char** argv) {
   std::cout << boost::json::serialize(boost::json::object{{"event", "listening"}, {"url", telegram.base_url()}})
             << std::endl;
   boost::asio::io_context io;
-  boost::asio::signal_set signals(io, SIGTERM, SIGINT);
-  signals.async_wait([&io](const boost::system::error_code&, int) { io.stop(); });
-  io.run();
+  parley::testing::RunUntilSignalled(io);
   return 0;
 }

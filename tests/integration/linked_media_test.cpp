@@ -8,6 +8,7 @@
 #include "integration/harness.h"
 #include "integration/media_support.h"
 #include "integration/payloads.h"
+#include "integration/tenant_fixture.h"
 #include "support/test_images.h"
 
 #include <gtest/gtest.h>
@@ -29,15 +30,14 @@ constexpr const char* kPageId = "104623598744221";
 constexpr const char* kCustomer = "1284628956217892";
 constexpr const char* kSundayHours = "On Sunday we open from 10:00 to 14:00.";
 
-class LinkedMediaTest : public ::testing::Test {
+class LinkedMediaTest : public TenantFixture {
  protected:
   void SetUp() override {
-    parley_ = std::make_unique<ParleyProcess>(std::map<std::string, std::string>{
+    ASSERT_NO_FATAL_FAILURE(MakeServer({
         {"INSTAGRAM_APP_SECRET", kInstagramSecret},
         {"INSTAGRAM_VERIFY_TOKEN", "ig-verify"},
         {"MESSENGER_APP_SECRET", kMessengerSecret},
         {"MESSENGER_VERIFY_TOKEN", "fb-verify"},
-        {"PARLEY_GRAPH_API_BASE_URL", graph_.base_url()},
         // The CDN link comes in the webhook, so it goes through the outbound address policy: the fake listens on
         // loopback, which only the operator can open.
         {"PARLEY_OUTBOUND_ALLOW", "127.0.0.1"},
@@ -47,12 +47,8 @@ class LinkedMediaTest : public ::testing::Test {
         {"PARLEY_BATCH_MAX_WAIT_MS", "3000"},
         {"PARLEY_MEDIA_RETRY_BASE_MS", "100"},
         {"PARLEY_MEDIA_FETCH_ATTEMPTS", "2"},
-    });
-    auto tenant = parley_->Cli({"tenant", "create", "--name", "Crumb & Co"});
-    ASSERT_EQ(tenant.exit_code, 0) << tenant.out;
-    auto t = json::parse(tenant.out);
-    tenant_id_ = std::to_string(t.at("tenant_id").to_number<int64_t>());
-    api_key_ = std::string(t.at("api_key").as_string());
+    }));
+    ASSERT_NO_FATAL_FAILURE(CreateTenants("Crumb & Co", /*other=*/false));
     ASSERT_EQ(parley_
                   ->Cli({"channel", "add", "instagram", "--tenant", tenant_id_, "--account-id", kAccount,
                          "--access-token", "IGQ-linked-media-token"})
@@ -70,6 +66,8 @@ class LinkedMediaTest : public ::testing::Test {
     model_.set_reply(FakeOpenAi::Answering(kSundayHours));
     parley_->Start();
   }
+  // The server stops before the fake model it calls, which is this class's and so goes first otherwise.
+  void TearDown() override { parley_.reset(); }
 
   HttpResult Post(const std::string& platform, const std::string& secret, const std::string& body) {
     return Call("POST", parley_->url("/api/" + platform + "/webhook"), body,
@@ -79,11 +77,11 @@ class LinkedMediaTest : public ::testing::Test {
   HttpResult PostMessenger(const std::string& body) { return Post("messenger", kMessengerSecret, body); }
 
   json::value Get(const std::string& path) {
-    return Call("GET", parley_->url(path), {}, {{"Authorization", "Bearer " + api_key_}}).Json();
+    return Call("GET", parley_->url(path), {}, {{"Authorization", "Bearer " + key_}}).Json();
   }
 
   // The media object of the only conversation's message carrying media, once its status is no longer pending.
-  json::object SettledMedia() { return testing::SettledMedia(*parley_, api_key_, 20s); }
+  json::object SettledMedia() { return testing::SettledMedia(*parley_, key_, 20s); }
 
   // The user messages of the model's chat requests, one string per request.
   std::vector<std::string> ChatContents() const { return testing::ChatContents(model_); }
@@ -97,11 +95,7 @@ class LinkedMediaTest : public ::testing::Test {
     return files;
   }
 
-  FakeGraph graph_;
   FakeOpenAi model_;
-  std::unique_ptr<ParleyProcess> parley_;
-  std::string tenant_id_;
-  std::string api_key_;
 };
 
 TEST_F(LinkedMediaTest, AnInstagramPhotosTextIsReadWithoutKeepingThePhoto) {
