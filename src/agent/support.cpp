@@ -5,6 +5,8 @@
 #include "knowledge/text.h"
 
 #include <algorithm>
+#include <cctype>
+#include <cmath>
 #include <set>
 
 namespace parley::agent {
@@ -38,6 +40,31 @@ bool IsAskingWord(std::string_view word) {
 
 bool HasDigit(std::string_view word) {
   return std::any_of(word.begin(), word.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// The positions in `words` (folded) of the numbers, in digits or words, that a unit of time follows within four
+// words: "3 to 5 working days", "two full days".
+std::vector<size_t> DurationNumbers(const std::vector<std::string>& words) {
+  static const std::set<std::string_view> kUnits = {
+      "minute", "minutes", "min",   "mins",    "hour",     "hours",  "h",    "hr",    "hrs",    "day",     "days",
+      "night",  "nights",  "week",  "weeks",   "month",    "months", "year", "years", "heure",  "heures",  "jour",
+      "jours",  "nuit",    "nuits", "semaine", "semaines", "mois",   "an",   "ans",   "stunde", "stunden", "tag",
+      "tage",   "tagen",   "woche", "wochen",  "monat",    "monate", "jahr", "jahre"};
+  static const std::set<std::string_view> kNumberWords = {
+      "one",    "two",  "three", "four",   "five",    "six",  "seven", "eight", "nine",  "ten",
+      "twelve", "a",    "an",    "few",    "several", "un",   "une",   "deux",  "trois", "quatre",
+      "cinq",   "huit", "dix",   "quinze", "ein",     "eine", "zwei",  "drei"};
+  std::vector<size_t> numbers;
+  for (size_t i = 0; i < words.size(); ++i) {
+    if (!HasDigit(words[i]) && !kNumberWords.count(words[i])) continue;
+    for (size_t j = i + 1; j < words.size() && j <= i + 4; ++j) {
+      if (kUnits.count(words[j])) {
+        numbers.push_back(i);
+        break;
+      }
+    }
+  }
+  return numbers;
 }
 
 std::set<std::string> StemSet(std::string_view text, knowledge::Stemmer& stemmer) {
@@ -204,22 +231,69 @@ bool AsksDuration(std::string_view question) {
 }
 
 bool StatesDuration(std::string_view sentence) {
-  static const std::set<std::string_view> kUnits = {
-      "minute", "minutes", "min",   "mins",    "hour",     "hours",  "h",    "hr",    "hrs",    "day",     "days",
-      "night",  "nights",  "week",  "weeks",   "month",    "months", "year", "years", "heure",  "heures",  "jour",
-      "jours",  "nuit",    "nuits", "semaine", "semaines", "mois",   "an",   "ans",   "stunde", "stunden", "tag",
-      "tage",   "tagen",   "woche", "wochen",  "monat",    "monate", "jahr", "jahre"};
-  static const std::set<std::string_view> kNumberWords = {
-      "one",    "two",  "three", "four",   "five",    "six",  "seven", "eight", "nine",  "ten",
-      "twelve", "a",    "an",    "few",    "several", "un",   "une",   "deux",  "trois", "quatre",
-      "cinq",   "huit", "dix",   "quinze", "ein",     "eine", "zwei",  "drei"};
-  const std::vector<std::string> words = knowledge::Words(knowledge::Fold(sentence));
-  // A unit within three words of a number: "3 to 5 working days", "two full days".
+  return !DurationNumbers(knowledge::Words(knowledge::Fold(sentence))).empty();
+}
+
+bool AsksMoment(std::string_view question) {
+  const std::string folded = knowledge::Fold(question);
+  for (std::string_view phrase :
+       {"what time", "which day", "what day", "a quelle heure", "quel jour", "um wie viel uhr", "a que hora", "que dia",
+        "a che ora", "che giorno", "hoe laat", "welke dag"}) {
+    if (folded.find(phrase) != std::string::npos) return true;
+  }
+  // A subordinate "when" ("where do I park when I come") is followed by its subject; an asking one by a verb.
+  static const std::set<std::string_view> kVerbs = {"is",   "are", "was", "were",  "will",   "would", "do",
+                                                    "does", "did", "can", "could", "should", "shall", "must",
+                                                    "have", "has", "r",   "s",     "est",    "sont",  "ouvrez"};
+  static const std::set<std::string_view> kFirst = {"when", "quand", "cuando", "quando", "wanneer"};
+  const std::vector<std::string> words = knowledge::Words(folded);
   for (size_t i = 0; i < words.size(); ++i) {
-    if (!HasDigit(words[i]) && !kNumberWords.count(words[i])) continue;
-    for (size_t j = i + 1; j < words.size() && j <= i + 4; ++j) {
-      if (kUnits.count(words[j])) return true;
+    if (words[i] == "wann") return true;  // German asks with "wann" and subordinates with "wenn".
+    if (i == 0 && kFirst.count(words[i])) return true;
+    if (kFirst.count(words[i]) && i + 1 < words.size() && kVerbs.count(words[i + 1])) return true;
+    if (words[i] == "quand" && (words[i - 1] == "est" || words[i - 1] == "a")) return true;  // "c'est quand"
+  }
+  return false;
+}
+
+bool StatesMoment(std::string_view sentence) {
+  static const std::set<std::string_view> kMomentWords = {
+      // The event a time is tied to.
+      "when", "once", "before", "after", "until", "till", "within", "quand", "lorsque", "avant", "apres", "jusqu",
+      "wenn", "sobald", "bevor", "nach", "bis", "innerhalb", "cuando", "antes", "despues", "hasta", "quando", "prima",
+      "dopo", "fino", "entro", "depois", "wanneer", "zodra", "voordat", "nadat", "binnen",
+      // Days, parts of a day, months.
+      "today", "tomorrow", "tonight", "morning", "mornings", "afternoon", "afternoons", "evening", "evenings", "noon",
+      "midnight", "daily", "weekday", "weekdays", "weekend", "weekends", "monday", "tuesday", "wednesday", "thursday",
+      "friday", "saturday", "sunday", "mondays", "tuesdays", "wednesdays", "thursdays", "fridays", "saturdays",
+      "sundays", "january", "february", "march", "april", "june", "july", "august", "september", "october", "november",
+      "december", "aujourd", "demain", "matin", "midi", "soir", "lundi", "mardi", "mercredi", "jeudi", "vendredi",
+      "samedi", "dimanche", "janvier", "fevrier", "mars", "avril", "mai", "juin", "juillet", "aout", "septembre",
+      "octobre", "novembre", "decembre", "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag",
+      "sonntag", "lunes", "martes", "miercoles", "jueves", "viernes", "sabado", "domingo", "lunedi", "martedi",
+      "mercoledi", "giovedi", "venerdi", "sabato", "domenica", "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag",
+      "zaterdag", "zondag"};
+  // A span ("valid for one year", "pendant deux heures") says for how long, not when.
+  static const std::set<std::string_view> kSpanWords = {"for", "pendant", "fur", "durante", "per", "lang"};
+  const std::string folded = knowledge::Fold(sentence);
+  for (size_t i = 0; i + 2 < folded.size(); ++i) {  // "14:00", "16h", "9h30"
+    if (std::isdigit(static_cast<unsigned char>(folded[i])) && (folded[i + 1] == ':' || folded[i + 1] == 'h') &&
+        std::isdigit(static_cast<unsigned char>(folded[i + 2]))) {
+      return true;
     }
+  }
+  const std::vector<std::string> words = knowledge::Words(folded);
+  for (size_t i = 0; i < words.size(); ++i) {
+    if (kMomentWords.count(words[i])) return true;
+    const bool clock_unit = words[i] == "h" || words[i] == "am" || words[i] == "pm" || words[i] == "uhr";
+    if (clock_unit && i > 0 && HasDigit(words[i - 1])) return true;  // "16 h", "6 pm"
+    if (words[i].size() > 1 && HasDigit(words[i].substr(0, 1)) &&
+        (words[i].ends_with("h") || words[i].ends_with("am") || words[i].ends_with("pm"))) {
+      return true;  // "16h", "6pm"
+    }
+  }
+  for (size_t number : DurationNumbers(words)) {
+    if (number == 0 || !kSpanWords.count(words[number - 1])) return true;
   }
   return false;
 }
@@ -237,7 +311,10 @@ bool StatesNumber(std::string_view sentence) {
 
 double SubjectSupport(const Subject& subject, std::string_view sentence, std::string_view context,
                       std::string_view language) {
-  if (subject.unknown || (subject.duration && !StatesDuration(sentence))) return 0;
+  if (subject.unknown || (subject.duration && !StatesDuration(sentence)) ||
+      (subject.moment && !StatesMoment(sentence))) {
+    return 0;
+  }
   if (subject.stems.empty()) return 1;
   if (FigureOfAnotherItem(subject, sentence, language)) return 0;
   auto& stemmer = knowledge::ThreadStemmer(language);
@@ -307,12 +384,41 @@ bool AsksUnheldKind(std::string_view question, const Subject& subject, std::stri
   return false;
 }
 
+std::string ItemsAbout(const Subject& subject, std::string_view sentence, std::string_view language) {
+  if (!FigureOfAnotherItem(subject, sentence, language)) return "";
+  const std::vector<std::string> items = ListItems(sentence, language);
+  if (items.empty() || StatesNumber(items.front())) return "";
+  auto& stemmer = knowledge::ThreadStemmer(language);
+  std::vector<std::string> kept;
+  bool about = false;
+  for (const auto& item : items) {
+    if (StatesNumber(item)) continue;
+    const std::set<std::string> present = StemSet(item, stemmer);
+    about = about || std::any_of(subject.stems.begin(), subject.stems.end(),
+                                 [&](const std::string& stem) { return present.count(stem) > 0; });
+    kept.push_back(item);
+  }
+  if (!about) return "";
+  std::string_view conjunction = ListConjunctions(language).front();
+  std::string text;
+  for (size_t i = 0; i < kept.size(); ++i) {
+    if (i > 0) text += i + 1 == kept.size() ? conjunction : std::string_view(", ");
+    text += kept[i];
+  }
+  while (!text.empty() && std::string_view(" .;,:").find(text.back()) != std::string_view::npos) text.pop_back();
+  return text + ".";
+}
+
 std::string SupportedQuote(const Subject& subject, std::string_view quote, std::string_view context,
                            std::string_view language) {
   std::string kept;
   for (const auto& sentence : SplitSentences(quote)) {
-    if (StatesNumber(sentence) && SubjectSupport(subject, sentence, context, language) < kMinSubjectSupport) continue;
-    kept += (kept.empty() ? "" : " ") + sentence;
+    std::string said = sentence;
+    if (StatesNumber(sentence) && SubjectSupport(subject, sentence, context, language) < kMinSubjectSupport) {
+      said = ItemsAbout(subject, sentence, language);
+      if (said.empty()) continue;
+    }
+    kept += (kept.empty() ? "" : " ") + said;
   }
   return kept;
 }
@@ -321,19 +427,26 @@ std::string FocusedQuote(const Subject& subject, std::string_view quote, std::st
   const std::vector<std::string> sentences = SplitSentences(quote);
   if (sentences.size() < 2) return std::string(quote);
   auto& stemmer = knowledge::ThreadStemmer(language);
+  // knowledge::Idf of a stem half of the chunks hold: a stem weighing more is held by fewer.
+  const double common_weight = std::log(2.0);
   std::vector<double> held;
+  std::vector<bool> distinctive;
   for (const auto& sentence : sentences) {
     const std::set<std::string> present = StemSet(sentence, stemmer);
     double weight = 0;
+    bool rare = false;
     for (size_t i = 0; i < subject.stems.size() && i < subject.weights.size(); ++i) {
-      if (present.count(subject.stems[i])) weight += subject.weights[i];
+      if (!present.count(subject.stems[i])) continue;
+      weight += subject.weights[i];
+      rare = rare || subject.weights[i] > common_weight;
     }
     held.push_back(weight);
+    distinctive.push_back(rare);
   }
   const double best = *std::max_element(held.begin(), held.end());
   std::string kept;
   for (size_t i = 0; i < sentences.size(); ++i) {
-    if (StatesNumber(sentences[i]) && held[i] < kMinFocus * best) continue;
+    if (StatesNumber(sentences[i]) && held[i] < kMinFocus * best && !distinctive[i]) continue;
     kept += (kept.empty() ? "" : " ") + sentences[i];
   }
   return kept;

@@ -52,6 +52,7 @@ struct Subject {
   std::vector<std::string> unheld;  //!< The subject stems no chunk of the knowledge holds.
   bool unknown = false;             //!< It names a subject, and the knowledge holds none of it.
   bool duration = false;            //!< It asks how long (AsksDuration).
+  bool moment = false;              //!< It asks when (AsksMoment).
   //! Offline, for a question translated word by word: its stems that say firmly what is asked (of `stems`, those of
   //! knowledge/term_translator.h TranslatedQuestion::firm). Empty otherwise.
   std::vector<std::string> firm;
@@ -67,6 +68,18 @@ bool AsksDuration(std::string_view question);
 // Whether `sentence` states a duration: a number (in digits or a word) followed by a unit of time ("3 to 5 working
 // days", "two hours", "48 h").
 bool StatesDuration(std::string_view sentence);
+
+// Whether `question` asks when something happens: "when" asking (first, or before a verb: "when is my card debited",
+// "until when do you keep it", not "where do I park when I come"), "what time", and their forms in the languages of
+// triage ("c'est quand", "wann", "à quelle heure", "hoe laat"). A point in time answers it, not an amount: "when is
+// my card debited" is not answered by "gift cards are available from €20 to €300".
+bool AsksMoment(std::string_view question);
+
+// Whether `sentence` states a point in time: a clock time ("14:00", "16 h", "6 pm"), a day, a part of a day or a
+// month by name ("Saturday", "tomorrow", "morning"), a time counted from an event ("within 5 working days", "delivery
+// takes 3 to 5 days", "after 30 days"; not "valid for one year", which says for how long), or the event it is tied to
+// ("charged when your order is shipped", "once", "before", "until").
+bool StatesMoment(std::string_view sentence);
 
 // The context a passage's sentences are read with: its innermost heading, the section it belongs to ("Binding",
 // "Medium dogs"). Outer headings and the document's name say what the whole document is about ("Inkwell Print &
@@ -90,8 +103,9 @@ std::vector<std::string> ListItems(std::string_view sentence, std::string_view l
 bool FigureOfAnotherItem(const Subject& subject, std::string_view sentence, std::string_view language);
 
 // The share (0..1) of `subject` whose stems `sentence` or `context` (SentenceContext) hold; 1 when it has none
-// (nothing to hold), 0 when it is unknown, 0 when it asks how long and `sentence` states no duration, and 0 when
-// the figures it states are those of another item of its list (FigureOfAnotherItem).
+// (nothing to hold), 0 when it is unknown, 0 when it asks how long and `sentence` states no duration or when it asks
+// when and `sentence` states no moment (StatesMoment), and 0 when the figures it states are those of another item of
+// its list (FigureOfAnotherItem).
 double SubjectSupport(const Subject& subject, std::string_view sentence, std::string_view context,
                       std::string_view language);
 
@@ -127,8 +141,16 @@ bool CoversFirmSubject(const Subject& subject, const knowledge::Passage& passage
 bool AsksUnheldKind(std::string_view question, const Subject& subject, std::string_view language,
                     std::string_view word_order);
 
+// `sentence` without the items of its list (ListItems) that state a figure, when those figures are all another
+// item's (FigureOfAnotherItem) and an item left holds a stem of `subject`: "Members also get free returns, early
+// access to sales and a birthday discount of 15%" asked "are returns free for club members" still answers "Members
+// also get free returns and early access to sales.". Empty otherwise, and when the first item (which carries the
+// sentence's verb) states a figure.
+std::string ItemsAbout(const Subject& subject, std::string_view sentence, std::string_view language);
+
 // `quote` (sentences of one passage) without the sentences that state a number and hold less than kMinSubjectSupport
-// of `subject` with `context`; empty when none is left. A sentence without a number stays: it states no figure that
+// of `subject` with `context`, or with only their items about the subject (ItemsAbout) when their figures belong to
+// their list's other items; empty when nothing is left. A sentence without a number stays: it states no figure that
 // could belong to something else.
 std::string SupportedQuote(const Subject& subject, std::string_view quote, std::string_view context,
                            std::string_view language);
@@ -139,11 +161,14 @@ inline constexpr double kMinFocus = 0.5;
 
 // `quote` (sentences of one passage, as QuoteAnswer chose them) without each sentence that states a number and holds,
 // by its own words, less than kMinFocus of the subject's weight (Subject::weights) that the quote's best sentence
-// holds. The quote's sentences are chosen by how many of the question's words they share, and a word most of the
-// knowledge holds ("print" at a print shop) brings in a figure about something else beside the sentence that holds the
-// question's distinctive word: "do you keep my files after printing" quoted "A3 prints cost double the A4 price"
-// beside "Send your files by email…". The sentence's heading is not counted: it is the same for every sentence of the
-// passage. A quote of one sentence, or whose sentences hold none of the subject, is left whole.
+// holds, and none of its distinctive stems: those fewer than half of the knowledge's chunks hold (weight above
+// knowledge::Idf of half the chunks, ln 2). The quote's sentences are chosen by how many of the question's words they
+// share, and a word most of the knowledge holds ("print" at a print shop) brings in a figure about something else
+// beside the sentence that holds the question's distinctive word: "do you keep my files after printing" quoted "A3
+// prints cost double the A4 price" beside "Send your files by email…". A sentence holding a word few chunks hold
+// ("cancel" at a hotel: "Flexible rates can be cancelled free of charge until 48 hours before arrival") is about what
+// was asked even when another sentence holds more of it. The sentence's heading is not counted: it is the same for
+// every sentence of the passage. A quote of one sentence, or whose sentences hold none of the subject, is left whole.
 std::string FocusedQuote(const Subject& subject, std::string_view quote, std::string_view language);
 
 // Whether `quote` (the sentences an offline answer quotes) or `context` (SentenceContext) holds a stem of `subject`;

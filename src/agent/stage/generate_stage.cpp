@@ -139,6 +139,10 @@ class GenerateStage final : public Stage {
           if (!HoldsSubject(question.subject, question.answer, SentenceContext(best), settings.language)) {
             entry["quote_off_subject"] = question.answer;
             question.answer.clear();
+          } else if (question.subject.moment && !StatesMoment(question.answer)) {
+            // Asked when, a quote stating no moment answers something else ("valid for one year").
+            entry["quote_no_moment"] = question.answer;
+            question.answer.clear();
           }
         }
       }

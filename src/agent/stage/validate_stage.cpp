@@ -3,8 +3,8 @@
 // to check, with its sources. Facts are checked against the cited passages without the table rows whose key
 // contradicts the customer's quantities or codes (table_rows.h): a price from the row above is not supported. Then
 // a sentence of the answer whose figure only a cited sentence about something else states is cut, and an answer
-// whose cited passages are about something else than a question naming what the knowledge lacks is not sent
-// (support.h).
+// whose cited passages are about something else than a question naming what the knowledge lacks, or that states no
+// moment when asked when, is not sent (support.h).
 
 #include "agent/message_text.h"
 #include "agent/pipeline.h"
@@ -31,6 +31,18 @@ bool AboutAQuestion(const AgentState& state, const std::vector<size_t>& cited,
     }
   }
   return !asked;
+}
+
+// Whether `answer` states a moment (StatesMoment) when every question asks when (AsksMoment); true otherwise. Asked
+// "when do you charge my card", "Regular customers can buy a card of five full grooms" answers something else.
+bool TellsWhenAsked(const AgentState& state, std::string_view answer) {
+  bool asked = false;
+  for (const auto& question : state.questions) {
+    if (question.faq_id) continue;
+    if (!question.subject.moment) return true;
+    asked = true;
+  }
+  return !asked || StatesMoment(answer);
 }
 
 class ValidateStage final : public Stage {
@@ -72,7 +84,9 @@ class ValidateStage final : public Stage {
         // passage that shares one common word would otherwise say "yes" to what the business does not offer.
         const bool about_asked = AboutAQuestion(state, check.cited, rows_asked);
         if (!about_asked) trace["off_subject"] = true;
-        if (cut.text.empty() || !about_asked) {
+        const bool tells_when = TellsWhenAsked(state, cut.text);
+        if (!tells_when) trace["no_moment"] = true;
+        if (cut.text.empty() || !about_asked || !tells_when) {
           check.verdict = Grounding::kUnsupportedFact;
         } else {
           state.candidate = std::move(cut.text);

@@ -240,6 +240,39 @@ TEST(SupportTest, AFigureBesideTheSentenceHoldingTheDistinctiveWordIsLeftOut) {
   EXPECT_EQ(FocusedQuote(files, neither, "en"), neither);
 }
 
+TEST(SupportTest, AFigureBesideASentenceHoldingMoreStaysWhenItHoldsAWordFewChunksHold) {
+  // A hotel: "cancel" is in 2 of 8 chunks, "change" in 1; neither is a word most of the knowledge holds.
+  const Subject cancel = KnownSubject({"plan", "chang", "cancel"}, {0, 1, 2}, 8);
+  const std::string quote =
+      "Flexible rates can be cancelled free of charge until 48 hours before arrival. Non-refundable rates are 10% "
+      "cheaper but cannot be cancelled, changed or refunded.";
+  EXPECT_EQ(FocusedQuote(cancel, quote, "en"), quote);
+}
+
+TEST(SupportTest, AQuestionAskingWhenIsAnsweredByAMomentNotAnAmount) {
+  EXPECT_TRUE(AsksMoment("when is my card debited"));
+  EXPECT_TRUE(AsksMoment("if i reserve bread until when do you keep it"));
+  EXPECT_TRUE(AsksMoment("if i order this morning when will it be shipped"));
+  EXPECT_TRUE(AsksMoment("what time is check-in"));
+  EXPECT_TRUE(AsksMoment("c'est quand l'atelier accord mets et vins ?"));
+  EXPECT_TRUE(AsksMoment("Und wann habt ihr geöffnet?"));
+  EXPECT_FALSE(AsksMoment("where can I park my car when I come to the clinic"));
+  EXPECT_FALSE(AsksMoment("how long does delivery take"));
+
+  EXPECT_TRUE(StatesMoment("Your card is charged when your order is shipped, not when it is placed."));
+  EXPECT_TRUE(StatesMoment("Check-in is from 15:00 and check-out until 11:00."));
+  EXPECT_TRUE(StatesMoment("Les arrivées se font le samedi entre 16 h et 19 h."));
+  EXPECT_TRUE(StatesMoment("Standard delivery takes 3 to 5 working days and costs €4.90."));
+  EXPECT_TRUE(StatesMoment("We open at 7am."));
+  EXPECT_FALSE(StatesMoment("Gift cards are valid for one year and can be used in several orders."));
+  EXPECT_FALSE(StatesMoment("Digital gift cards are available from €20 to €300 and are sent by email."));
+
+  Subject card = KnownSubject({"card", "debit"}, {3, 0}, 12);
+  card.moment = true;
+  EXPECT_DOUBLE_EQ(SubjectSupport(card, "Digital gift cards are available from €20 to €300.", "Gift cards", "en"), 0);
+  EXPECT_DOUBLE_EQ(SubjectSupport(card, "Your card is charged when your order is shipped.", "Payment", "en"), 1);
+}
+
 TEST(SupportTest, AListIsCutIntoItsItems) {
   EXPECT_EQ(ListItems("Members also get free returns, early access to sales and a birthday discount of 15%.", "en"),
             (std::vector<std::string>{"Members also get free returns", "early access to sales",
@@ -265,8 +298,14 @@ TEST(SupportTest, AFigureOfAnotherItemOfAListIsNotAboutWhatWasAsked) {
   const Subject returns = Known("are returns free");
   EXPECT_TRUE(FigureOfAnotherItem(returns, club, "en"));
   EXPECT_DOUBLE_EQ(SubjectSupport(returns, club, "Northwind Club", "en"), 0);
+  // Its items about what was asked still answer it, without the other item's figure.
   EXPECT_EQ(SupportedQuote(returns, "Joining the Northwind Club is free. " + club, "Northwind Club", "en"),
-            "Joining the Northwind Club is free.");
+            "Joining the Northwind Club is free. Members also get free returns and early access to sales.");
+  EXPECT_EQ(ItemsAbout(returns, club, "en"), "Members also get free returns and early access to sales.");
+  // No item left holds the subject, or the figure is the first item's (which carries the verb): nothing.
+  EXPECT_EQ(ItemsAbout(Known("are returns free"), "Sales are early, birthdays bring 15% and gifts are wrapped.", "en"),
+            "");
+  EXPECT_EQ(ItemsAbout(Known("is there a birthday discount"), club, "en"), "");
   // The birthday discount is what is asked about.
   EXPECT_FALSE(FigureOfAnotherItem(Known("is there a birthday discount"), club, "en"));
   // One of the items holding a figure is about the subject: the sentence states it.
