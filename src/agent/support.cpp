@@ -256,6 +256,35 @@ bool AsksMoment(std::string_view question) {
   return false;
 }
 
+bool AsksAmount(std::string_view question) {
+  static const std::set<std::string_view> kWords = {
+      "price",   "prices", "cost",    "costs",   "much",   "many",   "fee",    "fees",    "prix",   "tarif",
+      "tarifs",  "coute",  "coutent", "combien", "kost",   "kosten", "kostet", "preis",   "cuanto", "cuesta",
+      "cuestan", "precio", "quanto",  "costa",   "prezzo", "custa",  "preco",  "hoeveel", "prijs"};
+  if (question.find("€") != std::string_view::npos) return true;
+  const std::vector<std::string> words = knowledge::Words(knowledge::Fold(question));
+  return std::any_of(words.begin(), words.end(), [](const std::string& word) { return kWords.count(word) > 0; });
+}
+
+bool StatesAmount(std::string_view text) {
+  static const std::set<std::string_view> kNothingToPay = {
+      "free",     "included", "gratuit",  "gratuite",  "gratuits", "gratuites", "offert",      "offerte",
+      "inclus",   "incluse",  "compris",  "kostenlos", "gratis",   "inklusive", "inbegriffen", "gratuito",
+      "gratuita", "incluido", "incluida", "incluso",   "inclusa",  "incluso",   "inbegrepen"};
+  static const std::set<std::string_view> kNumberWords = {"one",   "two",   "three", "four",  "five",   "six",
+                                                          "seven", "eight", "nine",  "ten",   "twelve", "twenty",
+                                                          "un",    "une",   "deux",  "trois", "quatre", "cinq"};
+  if (StatesNumber(text)) return true;
+  const std::vector<std::string> words = knowledge::Words(knowledge::Fold(text));
+  return std::any_of(words.begin(), words.end(), [](const std::string& word) {
+    return kNothingToPay.count(word) > 0 || kNumberWords.count(word) > 0;
+  });
+}
+
+bool StatesKindAsked(const Subject& subject, std::string_view answer) {
+  return (!subject.moment || StatesMoment(answer)) && (!subject.amount || StatesAmount(answer));
+}
+
 bool StatesMoment(std::string_view sentence) {
   static const std::set<std::string_view> kMomentWords = {
       // The event a time is tied to.

@@ -53,6 +53,7 @@ struct Subject {
   bool unknown = false;             //!< It names a subject, and the knowledge holds none of it.
   bool duration = false;            //!< It asks how long (AsksDuration).
   bool moment = false;              //!< It asks when (AsksMoment).
+  bool amount = false;              //!< It asks how much or how many (AsksAmount).
   //! Offline, for a question translated word by word: its stems that say firmly what is asked (of `stems`, those of
   //! knowledge/term_translator.h TranslatedQuestion::firm). Empty otherwise.
   std::vector<std::string> firm;
@@ -74,6 +75,19 @@ bool StatesDuration(std::string_view sentence);
 // triage ("c'est quand", "wann", "à quelle heure", "hoe laat"). A point in time answers it, not an amount: "when is
 // my card debited" is not answered by "gift cards are available from €20 to €300".
 bool AsksMoment(std::string_view question);
+
+// Whether `question` asks for an amount: a price, a fee, a quantity ("how much is express", "combien", "was kostet",
+// "how many"). A figure answers it, or its absence ("free", "included"): "how much is express?" is not answered by
+// "We accept Visa, Mastercard, American Express…".
+bool AsksAmount(std::string_view question);
+
+// Whether `text` states an amount: a number (in digits or a word) or a currency sign, or that there is nothing to pay
+// ("free", "included", "gratuit", "kostenlos"…).
+bool StatesAmount(std::string_view text);
+
+// Whether `answer` states the kind of answer `subject`'s question asks for: a moment when it asks when, an amount
+// when it asks how much; true when it asks for neither.
+bool StatesKindAsked(const Subject& subject, std::string_view answer);
 
 // Whether `sentence` states a point in time: a clock time ("14:00", "16 h", "6 pm"), a day, a part of a day or a
 // month by name ("Saturday", "tomorrow", "morning"), a time counted from an event ("within 5 working days", "delivery

@@ -139,9 +139,10 @@ class GenerateStage final : public Stage {
           if (!HoldsSubject(question.subject, question.answer, SentenceContext(best), settings.language)) {
             entry["quote_off_subject"] = question.answer;
             question.answer.clear();
-          } else if (question.subject.moment && !StatesMoment(question.answer)) {
-            // Asked when, a quote stating no moment answers something else ("valid for one year").
-            entry["quote_no_moment"] = question.answer;
+          } else if (!StatesKindAsked(question.subject, question.answer)) {
+            // Asked when or how much, a quote stating no moment or amount answers something else ("valid for one
+            // year", "We accept … American Express" to "how much is express").
+            entry["quote_not_kind_asked"] = question.answer;
             question.answer.clear();
           }
         }

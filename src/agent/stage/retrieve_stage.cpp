@@ -95,6 +95,7 @@ class RetrieveStage final : public Stage {
         open[i]->subject = KnownSubject(stems, *holding, *chunks);
         open[i]->subject.duration = AsksDuration(searched);
         open[i]->subject.moment = AsksMoment(searched) || AsksMoment(open[i]->text);
+        open[i]->subject.amount = AsksAmount(searched) || AsksAmount(open[i]->text);
         for (const auto& stem : SubjectStems(firm[i], settings.language)) {
           const auto& held = open[i]->subject.stems;
           if (std::find(held.begin(), held.end(), stem) != held.end()) open[i]->subject.firm.push_back(stem);

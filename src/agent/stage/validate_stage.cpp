@@ -4,7 +4,7 @@
 // contradicts the customer's quantities or codes (table_rows.h): a price from the row above is not supported. Then
 // a sentence of the answer whose figure only a cited sentence about something else states is cut, and an answer
 // whose cited passages are about something else than a question naming what the knowledge lacks, or that states no
-// moment when asked when, is not sent (support.h).
+// moment when asked when and no amount when asked how much, is not sent (support.h).
 
 #include "agent/message_text.h"
 #include "agent/pipeline.h"
@@ -33,16 +33,17 @@ bool AboutAQuestion(const AgentState& state, const std::vector<size_t>& cited,
   return !asked;
 }
 
-// Whether `answer` states a moment (StatesMoment) when every question asks when (AsksMoment); true otherwise. Asked
-// "when do you charge my card", "Regular customers can buy a card of five full grooms" answers something else.
-bool TellsWhenAsked(const AgentState& state, std::string_view answer) {
+// Whether `answer` states the kind of answer (StatesKindAsked: a moment, an amount) some question asks for; true when
+// every question is answered by a Q&A pair. Asked "when do you charge my card", "Regular customers can buy a card of
+// five full grooms" answers something else.
+bool StatesAKindAsked(const AgentState& state, std::string_view answer) {
   bool asked = false;
   for (const auto& question : state.questions) {
     if (question.faq_id) continue;
-    if (!question.subject.moment) return true;
     asked = true;
+    if (StatesKindAsked(question.subject, answer)) return true;
   }
-  return !asked || StatesMoment(answer);
+  return !asked;
 }
 
 class ValidateStage final : public Stage {
@@ -84,9 +85,9 @@ class ValidateStage final : public Stage {
         // passage that shares one common word would otherwise say "yes" to what the business does not offer.
         const bool about_asked = AboutAQuestion(state, check.cited, rows_asked);
         if (!about_asked) trace["off_subject"] = true;
-        const bool tells_when = TellsWhenAsked(state, cut.text);
-        if (!tells_when) trace["no_moment"] = true;
-        if (cut.text.empty() || !about_asked || !tells_when) {
+        const bool kind_stated = StatesAKindAsked(state, cut.text);
+        if (!kind_stated) trace["not_kind_asked"] = true;
+        if (cut.text.empty() || !about_asked || !kind_stated) {
           check.verdict = Grounding::kUnsupportedFact;
         } else {
           state.candidate = std::move(cut.text);

@@ -273,6 +273,26 @@ TEST(SupportTest, AQuestionAskingWhenIsAnsweredByAMomentNotAnAmount) {
   EXPECT_DOUBLE_EQ(SubjectSupport(card, "Your card is charged when your order is shipped.", "Payment", "en"), 1);
 }
 
+TEST(SupportTest, AQuestionAskingHowMuchIsAnsweredByAnAmount) {
+  EXPECT_TRUE(AsksAmount("how much is express?"));
+  EXPECT_TRUE(AsksAmount("Was kostet ein Vollschnitt?"));
+  EXPECT_TRUE(AsksAmount("combien coûte la livraison"));
+  EXPECT_TRUE(AsksAmount("how many people are in a class"));
+  EXPECT_FALSE(AsksAmount("can I pay with paypal"));
+
+  EXPECT_TRUE(StatesAmount("Express delivery costs €12.90."));
+  EXPECT_TRUE(StatesAmount("Delivery is free for members."));
+  EXPECT_TRUE(StatesAmount("Le petit-déjeuner est compris."));
+  EXPECT_FALSE(StatesAmount("We accept Visa, Mastercard, American Express, PayPal, Apple Pay and Klarna."));
+
+  Subject express = Known("how much is express");
+  express.amount = true;
+  EXPECT_FALSE(StatesKindAsked(express, "We accept Visa, Mastercard, American Express, PayPal, Apple Pay and Klarna."));
+  EXPECT_TRUE(StatesKindAsked(express, "Express delivery arrives the next working day and costs €12.90."));
+  // A question asking for neither kind: any answer may do.
+  EXPECT_TRUE(StatesKindAsked(Known("can i pay with paypal"), "We accept PayPal."));
+}
+
 TEST(SupportTest, AListIsCutIntoItsItems) {
   EXPECT_EQ(ListItems("Members also get free returns, early access to sales and a birthday discount of 15%.", "en"),
             (std::vector<std::string>{"Members also get free returns", "early access to sales",
