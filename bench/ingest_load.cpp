@@ -11,6 +11,12 @@
 //
 // It speaks raw HTTP/1.1 over Asio to stay light: it shares the machine's cores with the server. It reports its own
 // CPU time per request over the measured window (`generator_cpu_us`), which is the server's budget's other part.
+//
+// --windows N measures N windows of --duration back to back on the same connections, one result line each, for soaks
+// (bench/soak.sh): requests are then made as they are sent instead of before the run, since a soak's requests would
+// not fit in memory and building them between windows paused the load. Making one is cheap where the platform's
+// sample carries the message id and the sender verbatim (Meta's platforms, the web chat): the body is made once and
+// only those digits change before signing.
 
 #include "channels/registry.h"
 #include "core/config.h"
@@ -53,6 +59,7 @@ struct Options {
   double rate = 0;  // 0: closed loop
   int customers = 10000;
   uint64_t total = 0;  // 0: send until the duration ends
+  int windows = 1;
   std::string run_id;
 };
 
@@ -62,22 +69,6 @@ struct Webhook {
   std::string path;
   std::string channel_secret;  //!< Per-channel webhooks: the header's value.
 };
-
-std::string Payload(const Options& o, const Webhook& webhook, uint64_t n) {
-  parley::channels::SampleMessage message;
-  message.account_id = o.account_id;
-  message.from = std::to_string(33600000000ULL + n % static_cast<uint64_t>(o.customers));
-  message.name = "Bench Customer";
-  message.text = "Hello, do you deliver on Sundays? I would like to order a cake.";
-  message.message_id = "BENCH" + o.run_id + "." + std::to_string(n);
-  message.timestamp_ms = static_cast<int64_t>(std::time(nullptr)) * 1000;
-  const std::string body = webhook.plugin->sample_webhook(message);
-  const std::string proof = webhook.channel_secret.empty() ? "sha256=" + parley::crypto::HmacSha256Hex(o.secret, body)
-                                                           : webhook.channel_secret;
-  return "POST " + webhook.path + " HTTP/1.1\r\nHost: " + o.host + "\r\nContent-Type: application/json\r\n" +
-         std::string(webhook.plugin->webhook.signature_header) + ": " + proof +
-         "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
-}
 
 // The platform's webhook as --platform, --public-id and --secret name it; nullopt (with the reason on stderr) when
 // they do not fit.
@@ -104,14 +95,91 @@ std::optional<Webhook> FindWebhook(const Options& o) {
   return webhook;
 }
 
+// The n-th request: a webhook with its own message id, from customer n modulo --customers, signed.
+class RequestMaker {
+ public:
+  RequestMaker(const Options& o, const Webhook& webhook)
+      : options_(o), webhook_(webhook), timestamp_ms_(static_cast<int64_t>(std::time(nullptr)) * 1000) {
+    body_ = Body(0);
+    id_offsets_ = Offsets(body_, MessageId(0));
+    from_offsets_ = Offsets(body_, From(0));
+    const uint64_t probe = 987654321;
+    substitutes_ = !id_offsets_.empty() && Substituted(probe) == Body(probe);
+  }
+
+  std::string Make(uint64_t n) const {
+    const std::string body = substitutes_ ? Substituted(n) : Body(n);
+    const std::string proof = webhook_.channel_secret.empty()
+                                  ? "sha256=" + parley::crypto::HmacSha256Hex(options_.secret, body)
+                                  : webhook_.channel_secret;
+    return "POST " + webhook_.path + " HTTP/1.1\r\nHost: " + options_.host + "\r\nContent-Type: application/json\r\n" +
+           std::string(webhook_.plugin->webhook.signature_header) + ": " + proof +
+           "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  }
+
+ private:
+  // Fixed widths, so that the digits of one request replace another's in place.
+  std::string MessageId(uint64_t n) const {
+    char digits[21];
+    std::snprintf(digits, sizeof digits, "%012llu", static_cast<unsigned long long>(n));
+    return "BENCH" + options_.run_id + "." + digits;
+  }
+  std::string From(uint64_t n) const {
+    return std::to_string(33600000000ULL + n % static_cast<uint64_t>(options_.customers));
+  }
+
+  std::string Body(uint64_t n) const {
+    parley::channels::SampleMessage message;
+    message.account_id = options_.account_id;
+    message.from = From(n);
+    message.name = "Bench Customer";
+    message.text = "Hello, do you deliver on Sundays? I would like to order a cake.";
+    message.message_id = MessageId(n);
+    message.timestamp_ms = timestamp_ms_;
+    return webhook_.plugin->sample_webhook(message);
+  }
+
+  static std::vector<size_t> Offsets(const std::string& body, const std::string& value) {
+    std::vector<size_t> offsets;
+    for (size_t at = body.find(value); at != std::string::npos; at = body.find(value, at + value.size()))
+      offsets.push_back(at);
+    return offsets;
+  }
+
+  std::string Substituted(uint64_t n) const {
+    std::string body = body_;
+    const std::string id = MessageId(n), from = From(n);
+    for (size_t at : id_offsets_) body.replace(at, id.size(), id);
+    for (size_t at : from_offsets_) body.replace(at, from.size(), from);
+    return body;
+  }
+
+  const Options& options_;
+  const Webhook& webhook_;
+  int64_t timestamp_ms_;
+  std::string body_;  //!< Request 0's.
+  std::vector<size_t> id_offsets_, from_offsets_;
+  bool substitutes_ = false;  //!< The sample carries both verbatim: a request is request 0 with other digits.
+};
+
+// What one measured window saw: the answers to the requests sent in it (the first's include the warm-up's), and the
+// latencies of those answered before it ended.
+struct Window {
+  Clock::time_point start;
+  std::vector<double> latencies_us;
+  uint64_t ok = 0, errors = 0, measured = 0;
+  Clock::time_point last_measured;  // when the last measured answer came: a --total run ends before the window
+  double cpu_at_start = 0;
+};
+
 struct Shared {
   Options options;
-  std::vector<std::string> requests;  // pre-built, so signing is not measured
+  std::optional<RequestMaker> maker;
+  std::vector<std::string> requests;  // one window's, made before the run so that making them is not measured
   std::atomic<uint64_t> next{0};
-  Clock::time_point start, measure_from, end;
-  std::vector<double> latencies_us;  // measured window only
-  uint64_t ok = 0, errors = 0, measured = 0;
-  Clock::time_point last_measured;  // when the last measured answer came: a --total run ends before `end`
+  Clock::time_point start, measure_from, end;  // end: the last window's
+  Clock::duration window_length{};
+  std::vector<Window> windows;
 };
 
 using parley::bench::ReadResponse;
@@ -130,6 +198,7 @@ asio::awaitable<void> Connection(Shared& shared, int index) {
   Clock::time_point scheduled =
       shared.start + std::chrono::duration_cast<Clock::duration>(
                          std::chrono::duration<double>(interval_s * index / shared.options.connections));
+  std::string made;
   while (Clock::now() < shared.end) {
     if (open_loop) {
       pacer.expires_at(scheduled);
@@ -137,19 +206,25 @@ asio::awaitable<void> Connection(Shared& shared, int index) {
     }
     uint64_t n = shared.next.fetch_add(1, std::memory_order_relaxed);
     if (shared.options.total > 0 && n >= shared.options.total) break;
-    const std::string& request = shared.requests[n % shared.requests.size()];
+    if (shared.requests.empty()) made = shared.maker->Make(n);
+    const std::string& request = shared.requests.empty() ? made : shared.requests[n % shared.requests.size()];
     Clock::time_point sent = open_loop ? scheduled : Clock::now();
     co_await asio::async_write(socket, asio::buffer(request), asio::use_awaitable);
     int status = co_await ReadResponse(socket, buffer);
     Clock::time_point done = Clock::now();
-    if (status == 200)
-      ++shared.ok;
-    else
-      ++shared.errors;
-    if (sent >= shared.measure_from && done <= shared.end) {
-      shared.latencies_us.push_back(std::chrono::duration<double, std::micro>(done - sent).count());
-      ++shared.measured;
-      shared.last_measured = done;
+    // Answers count in the window their request was sent in, the warm-up's in the first; latencies only when sent
+    // and answered within one window.
+    const auto index_of_window =
+        sent < shared.measure_from ? size_t{0}
+                                   : std::min(shared.windows.size() - 1,
+                                              static_cast<size_t>((sent - shared.measure_from) / shared.window_length));
+    Window& window = shared.windows[index_of_window];
+    ++(status == 200 ? window.ok : window.errors);
+    if (sent >= shared.measure_from &&
+        done <= shared.measure_from + shared.window_length * static_cast<long>(index_of_window + 1)) {
+      window.latencies_us.push_back(std::chrono::duration<double, std::micro>(done - sent).count());
+      ++window.measured;
+      window.last_measured = done;
     }
     if (open_loop) scheduled += std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(interval_s));
   }
@@ -170,6 +245,29 @@ double Percentile(std::vector<double>& v, double p) {
   return v[k];
 }
 
+// One window's result line; `cpu_at_end` is this process's CPU time when the window ended.
+void Report(const Options& o, Window& window, size_t number, double cpu_at_end) {
+  const double measured_s = o.total > 0 && window.measured > 0
+                                ? std::chrono::duration<double>(window.last_measured - window.start).count()
+                                : o.duration_s;
+  const double cpu_s = cpu_at_end - window.cpu_at_start;
+  boost::json::object result{
+      {"platform", o.platform},
+      {"mode", o.rate > 0 ? "open_loop" : "closed_loop"},
+      {"connections", o.connections},
+      {"target_rate", o.rate},
+      {"duration_s", o.duration_s},
+      {"requests_per_s", static_cast<double>(window.measured) / measured_s},
+      {"p50_ms", Percentile(window.latencies_us, 0.50) / 1000},
+      {"p99_ms", Percentile(window.latencies_us, 0.99) / 1000},
+      {"p999_ms", Percentile(window.latencies_us, 0.999) / 1000},
+      {"generator_cpu_us", window.measured > 0 ? cpu_s * 1e6 / static_cast<double>(window.measured) : 0},
+      {"ok", window.ok},
+      {"errors", window.errors}};
+  if (o.windows > 1) result["window"] = number;
+  std::cout << boost::json::serialize(result) << std::endl;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -186,8 +284,10 @@ int main(int argc, char** argv) {
   cli.add_option("--account-id", o.account_id, "The channel's account (WhatsApp's phone number id, a Page id)");
   cli.add_option("--public-id", o.public_id, "The channel's public id, for per-channel webhooks");
   cli.add_option("--connections", o.connections);
-  cli.add_option("--duration", o.duration_s, "Seconds measured");
+  cli.add_option("--duration", o.duration_s, "Seconds measured (each window's, with --windows)");
   cli.add_option("--warmup", o.warmup_s, "Seconds before measuring");
+  cli.add_option("--windows", o.windows, "Windows of --duration measured back to back, one result line each")
+      ->check(CLI::PositiveNumber);
   cli.add_option("--rate", o.rate, "Requests per second (open loop); 0 = as fast as possible");
   cli.add_option("--customers", o.customers, "Distinct senders (conversations)");
   cli.add_option("--run-id", o.run_id, "Makes message ids unique across runs");
@@ -196,29 +296,60 @@ int main(int argc, char** argv) {
                  "equal to it, one message per conversation)");
   CLI11_PARSE(cli, argc, argv);
   if (o.run_id.empty()) o.run_id = parley::crypto::RandomToken(6);
+  if (o.total > 0 && o.windows > 1) {
+    std::cerr << "--total and --windows do not go together\n";
+    return 2;
+  }
 
-  // Enough distinct requests for the whole run at 60k/s; beyond that ids repeat and count as duplicates.
-  const size_t count =
-      o.total > 0
-          ? static_cast<size_t>(o.total)
-          : static_cast<size_t>(std::max(1000.0, (o.rate > 0 ? o.rate : 60000) * (o.duration_s + o.warmup_s + 1)));
   const std::optional<Webhook> webhook = FindWebhook(o);
   if (!webhook) return 2;
-  shared.requests.reserve(count);
-  for (size_t i = 0; i < count; ++i) shared.requests.push_back(Payload(o, *webhook, i));
-  shared.latencies_us.reserve(count);
+  shared.maker.emplace(o, *webhook);
+  if (o.windows == 1) {
+    // Enough distinct requests for the whole run at 60k/s; beyond that ids repeat and count as duplicates.
+    const size_t count =
+        o.total > 0
+            ? static_cast<size_t>(o.total)
+            : static_cast<size_t>(std::max(1000.0, (o.rate > 0 ? o.rate : 60000) * (o.duration_s + o.warmup_s + 1)));
+    shared.requests.reserve(count);
+    for (size_t i = 0; i < count; ++i) shared.requests.push_back(shared.maker->Make(i));
+  }
 
   asio::io_context io(1);
   shared.start = Clock::now() + std::chrono::milliseconds(100);
   shared.measure_from =
       shared.start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.warmup_s));
-  shared.end =
-      shared.measure_from + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.duration_s));
-  double cpu_at_measure_from = 0;
-  asio::steady_timer measuring(io, shared.measure_from);
-  measuring.async_wait([&cpu_at_measure_from](boost::system::error_code) { cpu_at_measure_from = CpuSeconds(); });
+  shared.window_length = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.duration_s));
+  shared.end = shared.measure_from + shared.window_length * o.windows;
+  shared.windows.resize(static_cast<size_t>(o.windows));
+  // A timer at each window's start takes the CPU time, and one a second after its end reports it (answers to the
+  // last requests sent in it come in meanwhile); when every connection is done (the last window ended, or --total
+  // was reached) the timers are cancelled and the windows not yet reported are reported.
+  std::vector<double> cpu_at_boundary(shared.windows.size() + 1);
+  std::vector<bool> reported(shared.windows.size());
+  auto report = [&](size_t w, double cpu_at_end) {
+    if (reported[w]) return;
+    reported[w] = true;
+    Report(o, shared.windows[w], w + 1, cpu_at_end);
+  };
+  std::vector<std::unique_ptr<asio::steady_timer>> timers;
+  for (size_t w = 0; w <= shared.windows.size(); ++w) {
+    const Clock::time_point boundary = shared.measure_from + shared.window_length * static_cast<long>(w);
+    if (w < shared.windows.size()) shared.windows[w].start = boundary;
+    auto& at_boundary = timers.emplace_back(std::make_unique<asio::steady_timer>(io, boundary));
+    at_boundary->async_wait([&, w](boost::system::error_code error) {
+      if (error) return;
+      cpu_at_boundary[w] = CpuSeconds();
+      if (w < shared.windows.size()) shared.windows[w].cpu_at_start = cpu_at_boundary[w];
+    });
+    if (w == 0) continue;
+    auto& after = timers.emplace_back(std::make_unique<asio::steady_timer>(io, boundary + std::chrono::seconds(1)));
+    after->async_wait([&, w](boost::system::error_code error) {
+      if (!error) report(w - 1, cpu_at_boundary[w]);
+    });
+  }
+  int running = o.connections;
   for (int i = 0; i < o.connections; ++i) {
-    asio::co_spawn(io, Connection(shared, i), [](std::exception_ptr e) {
+    asio::co_spawn(io, Connection(shared, i), [&](std::exception_ptr e) {
       if (e) {
         try {
           std::rethrow_exception(e);
@@ -226,30 +357,14 @@ int main(int argc, char** argv) {
           std::cerr << "connection failed: " << ex.what() << "\n";
         }
       }
+      if (--running == 0)
+        for (auto& timer : timers) timer->cancel();
     });
   }
   io.run();
-  const double generator_cpu_s = CpuSeconds() - cpu_at_measure_from;
-
-  const double measured_s = o.total > 0 && shared.measured > 0
-                                ? std::chrono::duration<double>(shared.last_measured - shared.measure_from).count()
-                                : o.duration_s;
-  double p50 = Percentile(shared.latencies_us, 0.50);
-  double p99 = Percentile(shared.latencies_us, 0.99);
-  double p999 = Percentile(shared.latencies_us, 0.999);
-  boost::json::object result{
-      {"platform", o.platform},
-      {"mode", o.rate > 0 ? "open_loop" : "closed_loop"},
-      {"connections", o.connections},
-      {"target_rate", o.rate},
-      {"duration_s", o.duration_s},
-      {"requests_per_s", static_cast<double>(shared.measured) / measured_s},
-      {"p50_ms", p50 / 1000},
-      {"p99_ms", p99 / 1000},
-      {"p999_ms", p999 / 1000},
-      {"generator_cpu_us", shared.measured > 0 ? generator_cpu_s * 1e6 / static_cast<double>(shared.measured) : 0},
-      {"ok", shared.ok},
-      {"errors", shared.errors}};
-  std::cout << boost::json::serialize(result) << std::endl;
-  return shared.errors == 0 ? 0 : 1;
+  const double cpu_at_end = CpuSeconds();
+  for (size_t w = 0; w < shared.windows.size(); ++w) report(w, cpu_at_end);
+  const bool any_error =
+      std::any_of(shared.windows.begin(), shared.windows.end(), [](const Window& window) { return window.errors > 0; });
+  return any_error ? 1 : 0;
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make bench-soak`: signed webhook ingest held for several minutes against one server, as in production, in windows
-# of a minute each, so that a tail that grows with the database (checkpoints, page cache, index depth) shows as a
-# trend instead of vanishing into one average. Each window prints the load generator's figures, the server's resident
+# of a minute each, one after the other without a pause, so that a tail that grows with the database (checkpoints,
+# page cache, index depth) shows as a trend instead of vanishing into one average. Each window prints the load generator's figures, the server's resident
 # memory, the size of the database with its WAL, and what the store's writer did (bench/metrics_window.py). The
 # debounce window is the longest allowed (10 min) by default: past it, replies to the 10,000 conversations start to be
 # made (by the offline agent, sent to a Graph API that the closed network makes unreachable) while ingest goes on;
@@ -33,9 +33,11 @@ trap 'kill $server_pid 2>/dev/null || true; rm -rf "$data" "$server_log" "$metri
 scrape "$metrics_before"
 
 echo "soak: ${minutes} windows of 60 s, ${connections} connections, $(nproc) cores, $(date -u +%FT%TZ)"
-for minute in $(seq "$minutes"); do
-  result=$("$build_dir/bench/bench_ingest_load" --port "$port" --secret bench-secret --connections "$connections" \
-    --duration 60 --warmup 0 --customers 10000 --run-id "soak$minute")
+# One load generator for every window, so the load never pauses between them; each result line comes a second after
+# its window ends, while the next is under way.
+minute=0
+while read -r result; do
+  minute=$((minute + 1))
   if ! kill -0 "$server_pid" 2>/dev/null; then
     wait "$server_pid" && status=0 || status=$?
     echo "minute $minute: the server died (exit status $status); its last log lines:"
@@ -46,9 +48,11 @@ for minute in $(seq "$minutes"); do
   db_mb=$(du -cm "$data"/parley.db* | awk 'END {print $1}')
   # The machine is shared: the load average beside each window says what else ran.
   echo "minute $minute: $result rss_mb=$((rss_kb / 1024)) db_mb=$db_mb load=$(cut -d' ' -f1-3 /proc/loadavg)"
-  # What the store's writer did in the same window, to tell which stage a tail belongs to.
+  # What the store's writer did in the same window (give or take the second the line takes to come), to tell which
+  # stage a tail belongs to.
   scrape "$metrics_after"
   echo "  writer: $(python3 bench/metrics_window.py "$metrics_before" "$metrics_after")"
   mv "$metrics_after" "$metrics_before"
-done
+done < <("$build_dir/bench/bench_ingest_load" --port "$port" --secret bench-secret --connections "$connections" \
+  --duration 60 --windows "$minutes" --warmup 0 --customers 10000)
 grep -v '"level":"info"' "$server_log" | head -20 || true
