@@ -151,6 +151,11 @@ const std::vector<Entry>& Entries() {
         "docs/scaling.md).",
         true},
        [](Config& c, const std::string& v) -> Result<void> {
+         if (v.starts_with("rediss://"))
+           return Error::InvalidArgument(
+               "rediss:// (Redis over TLS) is not supported: Debian 12's hiredis has no TLS. Reach Redis over "
+               "loopback, a private network or a TLS tunnel such as stunnel, with redis:// (docs/scaling.md, \"Redis "
+               "over TLS\")");
          if (!v.empty() && !v.starts_with("redis://")) return Error::InvalidArgument("must start with redis://");
          c.redis_url = v;
          return Ok();

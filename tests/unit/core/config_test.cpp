@@ -113,6 +113,11 @@ TEST(ConfigTest, RedisUrlIsOptionalAndNeverEchoed) {
   ASSERT_FALSE(wrong);
   EXPECT_NE(wrong.error().message.find("PARLEY_REDIS_URL"), std::string::npos);
   EXPECT_EQ(wrong.error().message.find("hunter2"), std::string::npos);
+  // TLS is the one thing a well-formed URL can ask that this build cannot give: the refusal says what to do instead.
+  EXPECT_NE(wrong.error().message.find("stunnel"), std::string::npos) << wrong.error().message;
+  auto other_scheme = LoadConfig(FakeEnv({{"PARLEY_REDIS_URL", "http://cache:6379"}}));
+  ASSERT_FALSE(other_scheme);
+  EXPECT_NE(other_scheme.error().message.find("must start with redis://"), std::string::npos);
 }
 
 // An empty PARLEY_DATABASE_URL (an unset variable in a unit file or a compose file) is the embedded store, so that
