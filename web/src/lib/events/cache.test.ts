@@ -170,6 +170,25 @@ describe('applyEvent', () => {
     expect(shown()).toMatchObject({ comment: { ...comment, hidden: false } });
   });
 
+  it("updates a document's progress in place, and reads the list again once it has ended", () => {
+    const client = setup();
+    client.setQueryData(queryKeys.documents, { data: [{ id: 5, status: 'pending', progress: 0 }], next_cursor: null });
+    const progress = (status: string, value: number) =>
+      applyEvent(client, {
+        id: 1,
+        type: 'document.progress',
+        created_at: '',
+        data: { document_id: 5, status, progress: value },
+      } as LiveEvent);
+    progress('processing', 0.5);
+    expect(client.getQueryData(queryKeys.documents)).toMatchObject({ data: [{ id: 5, status: 'processing', progress: 0.5 }] });
+    expect(client.getQueryState(queryKeys.documents)?.isInvalidated).toBe(false);
+    // The upload's own refetch may have read "pending" before this event and answer after it: the list is read again.
+    progress('ready', 1);
+    expect(client.getQueryData(queryKeys.documents)).toMatchObject({ data: [{ id: 5, status: 'ready' }] });
+    expect(client.getQueryState(queryKeys.documents)?.isInvalidated).toBe(true);
+  });
+
   it('refetches everything on stream.reset', () => {
     const client = setup();
     applyEvent(client, { type: 'stream.reset' });

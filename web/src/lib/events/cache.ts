@@ -206,6 +206,11 @@ export function applyEvent(client: QueryClient, event: LiveEvent): void {
           ? { ...data, data: data.data.map((d) => (d.id === id ? { ...d, ...progress } : d)) }
           : data,
       );
+      // A list read before this event (the one an upload's answer asks for) can arrive after it and bring the older
+      // state back; with no event to follow an ended document, it would stay so. The list is read again instead.
+      if (progress.status === 'ready' || progress.status === 'failed') {
+        void client.invalidateQueries({ queryKey: queryKeys.documents });
+      }
       return;
     }
     case 'stream.reset':
