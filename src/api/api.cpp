@@ -6,6 +6,7 @@
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/time.h"
+#include "media/sniff.h"
 
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
@@ -111,10 +112,19 @@ void Api::RegisterRoutes(RouteTable& routes) {
           [this](int64_t tenant_id, std::string_view public_id, bool thumbnail) {
             const media::Variant variant = thumbnail ? media::Variant::kThumbnail : media::Variant::kOriginal;
             return config_.public_url + platform_deps_.media_signer.Sign(tenant_id, public_id, variant, NowMs() / 1000);
+          },
+          [&files = platform_deps_.media_files](int64_t tenant_id,
+                                                std::string_view bytes) -> Result<channels::KeptUpload> {
+            auto admitted = media::AdmitUpload(bytes);
+            if (!admitted) return admitted.error();
+            auto key = files.Put(tenant_id, bytes);
+            if (!key) return key.error();
+            return channels::KeptUpload{admitted->type, std::move(admitted->mime_type), std::move(*key)};
           }};
       auto& owned = platform_routes_.emplace_back(plugin->make_routes(services));
       for (channels::PublicRoute& route : owned->Routes()) {
-        routes.Public(route.method, std::move(route.pattern), std::move(route.doc), std::move(route.handler));
+        routes.Public(route.method, std::move(route.pattern), std::move(route.doc), std::move(route.handler),
+                      std::move(route.gate));
       }
       continue;
     }

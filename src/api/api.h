@@ -13,6 +13,7 @@
 #include "core/rate_limiter.h"
 #include "events/event_bus.h"
 #include "http/http.h"
+#include "media/media_store.h"
 #include "media/signed_url.h"
 #include "queue/batcher.h"
 #include "store/store.h"
@@ -43,6 +44,7 @@ struct PlatformRouteDeps {
   RateLimiterFactory rate_limiters;
   std::chrono::milliseconds keepalive{15000};
   const media::UrlSigner& media_signer;  //!< Signs the links of the files a platform's routes show (the web chat's).
+  media::MediaStore& media_files;        //!< Keeps the files customers upload (the web chat's visitors').
 };
 
 class Api {

@@ -7,6 +7,7 @@
 #include "billing/meter.h"
 #include "channels/registry.h"
 #include "core/time.h"
+#include "http/multipart.h"
 #include "knowledge/faq.h"
 #include "store/knowledge_store.h"
 
@@ -183,7 +184,7 @@ boost::asio::awaitable<http::Response> KnowledgeApi::CreateDocument(const Princi
   std::string knowledge_base = kDefaultKnowledgeBase;
   auto content_type = request[boost::beast::http::field::content_type];
   if (content_type.starts_with("multipart/")) {
-    auto form = ReadForm(request, route);
+    auto form = http::ReadForm(request, route);
     if (!form) co_return http::ErrorResponse(form.error());
     bool has_file = false;
     for (const auto& part : form->parts) {

@@ -7,23 +7,6 @@
 
 namespace parley::api {
 
-Result<Form> ReadForm(const http::Request& request, const http::RouteContext& route) {
-  auto boundary = http::MultipartBoundary(request[boost::beast::http::field::content_type]);
-  if (!boundary) return boundary.error();
-  Form form;
-  std::string_view body = request.body();
-  if (!route.body_file.empty()) {
-    auto mapped = http::MappedFile::Open(route.body_file);
-    if (!mapped) return mapped.error();
-    form.upload = std::move(*mapped);
-    body = form.upload.bytes();
-  }
-  auto parts = http::ParseMultipart(body, *boundary);
-  if (!parts) return parts.error();
-  form.parts = std::move(*parts);
-  return form;
-}
-
 std::optional<int64_t> PathId(const http::RouteContext& route, std::string_view name) {
   auto raw = route.Param(name).value_or("");
   int64_t id = 0;

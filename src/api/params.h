@@ -2,8 +2,6 @@
 // What every route handler reads the same way: ids in the path, paging parameters, JSON body fields and page bodies.
 
 #include "http/http.h"
-#include "http/mapped_file.h"
-#include "http/multipart.h"
 #include "store/store.h"
 
 #include <boost/json.hpp>
@@ -16,15 +14,6 @@
 namespace parley::api {
 
 // The positive integer path parameter `name`; nullopt otherwise (the caller answers 404).
-// A multipart/form-data request's parts, read from the file the server received the upload into (a route with
-// BodyKind::kMultipart) or from the request's body; the parts are views into `upload` or the request, which must
-// outlive them. kInvalidArgument for another Content-Type or a malformed body.
-struct Form {
-  http::MappedFile upload;
-  std::vector<http::FormPart> parts;
-};
-Result<Form> ReadForm(const http::Request& request, const http::RouteContext& route);
-
 std::optional<int64_t> PathId(const http::RouteContext& route, std::string_view name = "id");
 // ?limit= from 1 to 500, 50 when absent; kInvalidArgument otherwise.
 Result<int> PageLimit(const http::RouteContext& route);

@@ -1,13 +1,13 @@
 #include "api/reply_file.h"
 
-#include "api/params.h"
+#include "http/multipart.h"
 #include "media/fetcher.h"
 #include "media/sniff.h"
 
 namespace parley::api {
 
 Result<ReplyUpload> ReadReplyUpload(const http::Request& request, const http::RouteContext& route) {
-  auto form = ReadForm(request, route);
+  auto form = http::ReadForm(request, route);
   if (!form) return form.error();
   ReplyUpload upload;
   bool has_file = false;
@@ -29,16 +29,11 @@ Result<ReplyUpload> ReadReplyUpload(const http::Request& request, const http::Ro
 }
 
 Result<store::OutboundFile> AdmitReplyFile(const ReplyUpload& upload) {
-  const std::optional<std::string> sniffed = media::SniffContentType(upload.bytes);
-  if (!sniffed) return Error{ErrorCode::kUnsupportedMediaType, "the file's content type is not recognised", {}};
-  store::OutboundFile file;
-  file.type = MessageType::kDocument;
-  if (media::IsDecodableImage(*sniffed)) file.type = MessageType::kImage;
-  if (sniffed->starts_with("audio/")) file.type = MessageType::kAudio;
-  if (sniffed->starts_with("video/")) file.type = MessageType::kVideo;
-  auto admitted = media::Admit(file.type, upload.bytes);
+  auto admitted = media::AdmitUpload(upload.bytes);
   if (!admitted) return admitted.error();
-  file.mime_type = std::move(*admitted);
+  store::OutboundFile file;
+  file.type = admitted->type;
+  file.mime_type = std::move(admitted->mime_type);
   file.bytes = static_cast<int64_t>(upload.bytes.size());
   file.filename = upload.filename;
   return file;

@@ -23,9 +23,8 @@ struct ReplyUpload {
 // `file` and `text`.
 Result<ReplyUpload> ReadReplyUpload(const http::Request& request, const http::RouteContext& route);
 
-// What the file is sent as, from its bytes (media/sniff.h), never from the upload's Content-Type: a picture as an
-// image, a recording as audio, MP4 or 3GP as video, anything else recognised as a document; within its kind's size
-// limit. kPayloadTooLarge or kUnsupportedMediaType with the reason (safe to show). Pure; reads the first bytes.
+// What the file is sent as, from its bytes (media::AdmitUpload), never from the upload's Content-Type or name.
+// kPayloadTooLarge or kUnsupportedMediaType with the reason (safe to show). Pure; reads the first bytes.
 Result<store::OutboundFile> AdmitReplyFile(const ReplyUpload& upload);
 
 // Keeps the admitted file in `files` for the tenant (an image with its thumbnail and resized copy), filling its keys.

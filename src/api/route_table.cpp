@@ -37,9 +37,10 @@ std::string Principal::Actor() const {
   return "tenant:" + std::to_string(tenant_id);
 }
 
-void RouteTable::Public(http::Verb method, std::string pattern, RouteDoc doc, http::Handler handler) {
+void RouteTable::Public(http::Verb method, std::string pattern, RouteDoc doc, http::Handler handler, http::Gate gate) {
+  const http::RouteOptions options{.gate = std::move(gate), .body_to_file = doc.body == BodyKind::kMultipart};
   entries_.push_back({method, pattern, std::move(doc), std::nullopt});
-  router_.Add(method, std::move(pattern), std::move(handler));
+  router_.Add(method, std::move(pattern), std::move(handler), options);
 }
 
 void RouteTable::Tenant(http::Verb method, std::string pattern, Roles roles, RouteDoc doc, TenantHandler handler) {

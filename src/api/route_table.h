@@ -73,8 +73,10 @@ class RouteTable {
   RouteTable(http::Router& router, Authenticator& auth, RateLimiter& limiter, OperatorAccess operator_access = {})
       : router_(router), auth_(auth), limiter_(limiter), operator_(std::move(operator_access)) {}
 
-  // A route anyone may call. It checks its caller itself when it has to (webhook signatures, OAuth state).
-  void Public(http::Verb method, std::string pattern, RouteDoc doc, http::Handler handler);
+  // A route anyone may call. It checks its caller itself when it has to (webhook signatures, OAuth state), or in
+  // `gate`, from the header, before the body is read. A route documented with a multipart body receives it in a file
+  // (RouteContext::body_file), as a tenant route does.
+  void Public(http::Verb method, std::string pattern, RouteDoc doc, http::Handler handler, http::Gate gate = {});
   // A tenant route: the caller is authenticated (401), must hold one of `roles` (403) and is rate-limited per
   // tenant (429 with Retry-After) from the request's header, before its body is read, and before `handler` runs.
   // A route documented with a multipart body (BodyKind::kMultipart) receives it in a file (RouteContext::body_file).

@@ -73,6 +73,12 @@ struct PlatformTraits {
   //! them, and shows the platform's own link (Instagram and Messenger: Meta's app review refuses apps that store
   //! Instagram media).
   bool keeps_media = true;
+  //! Where a customer's file comes from: downloaded from the platform by the media fetcher (Channel::FetchMedia), or
+  //! uploaded to Parley by the customer's own client (the web chat's widget), checked and kept in the media store
+  //! before its message is stored; its media record's platform media id is then the file's key there, and the
+  //! fetcher reads it from the store instead of downloading it.
+  enum class MediaSource { kDownloaded, kUploaded };
+  MediaSource media_source = MediaSource::kDownloaded;
   //! How a person's file reaches the customer (Channel::SendMedia): not at all, uploaded by Parley, fetched by the
   //! platform from a signed Parley link, which needs PARLEY_PUBLIC_URL, or served by Parley to the customer's own
   //! client (the web chat's widget), which reads it with links signed at each read: nothing to upload or sign when

@@ -27,6 +27,13 @@ namespace parley::channels {
 
 struct PlatformPlugin;
 
+// A customer's file uploaded to Parley (PlatformTraits::MediaSource::kUploaded), checked and kept.
+struct KeptUpload {
+  MessageType type = MessageType::kDocument;  //!< kImage, kAudio, kVideo or kDocument, from its bytes.
+  std::string mime_type;                      //!< Sniffed from its bytes.
+  std::string key;  //!< Its key in the tenant's media store: the media id its message carries (Media::id).
+};
+
 // What a platform's routes are built with. Every reference outlives the routes.
 struct PlatformServices {
   const Config& config;
@@ -49,6 +56,12 @@ struct PlatformServices {
   //! PARLEY_MEDIA_URL_TTL_HOURS from now (media/signed_url.h), so it needs no session and opens nothing else;
   //! absolute under PARLEY_PUBLIC_URL, a path on the server's origin without it.
   std::function<std::string(int64_t tenant_id, std::string_view public_id, bool thumbnail)> sign_media_link;
+  //! Checks a file a customer uploaded as every customer's file is checked (its type sniffed from its bytes, never
+  //! from its name or Content-Type, within its kind's limit: media::AdmitUpload), then keeps it in the tenant's media
+  //! store, where the media fetcher reads it once a message naming its key is stored (the fetcher makes its previews
+  //! and reads its text as for a download). kPayloadTooLarge or kUnsupportedMediaType with a reason safe to show,
+  //! and nothing kept; kUnavailable when it cannot be written. Blocking: on `pool`.
+  std::function<Result<KeptUpload>(int64_t tenant_id, std::string_view bytes)> keep_upload;
 };
 
 // One public route, registered as the API's (RouteTable::Public) and documented in the API reference.
@@ -57,6 +70,10 @@ struct PublicRoute {
   std::string pattern;
   http::RouteDoc doc;
   http::Handler handler;
+  //! Refuses a request from its header, before its body is read (a file upload's); empty lets every request through.
+  //! A route documented with a multipart body (http::BodyKind::kMultipart) receives it in a file
+  //! (RouteContext::body_file), within the server's upload limit.
+  http::Gate gate = {};
 };
 
 class PlatformRoutes {

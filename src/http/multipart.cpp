@@ -137,4 +137,21 @@ FormBody BuildMultipart(const std::vector<FormPart>& parts) {
   return form;
 }
 
+Result<Form> ReadForm(const Request& request, const RouteContext& route) {
+  auto boundary = MultipartBoundary(request[boost::beast::http::field::content_type]);
+  if (!boundary) return boundary.error();
+  Form form;
+  std::string_view body = request.body();
+  if (!route.body_file.empty()) {
+    auto mapped = MappedFile::Open(route.body_file);
+    if (!mapped) return mapped.error();
+    form.upload = std::move(*mapped);
+    body = form.upload.bytes();
+  }
+  auto parts = ParseMultipart(body, *boundary);
+  if (!parts) return parts.error();
+  form.parts = std::move(*parts);
+  return form;
+}
+
 }  // namespace parley::http

@@ -3,6 +3,8 @@
 // the request body, which must outlive them.
 
 #include "core/error.h"
+#include "http/http.h"
+#include "http/mapped_file.h"
 
 #include <string>
 #include <string_view>
@@ -33,5 +35,14 @@ FormBody BuildMultipart(const std::vector<FormPart>& parts);
 // delimiter or a part's Content-Disposition is missing, and kInvalidArgument naming the part when its name,
 // filename, Content-Type or (for a plain form field) value is not valid UTF-8.
 Result<std::vector<FormPart>> ParseMultipart(std::string_view body, std::string_view boundary);
+
+// A multipart/form-data request's parts, read from the file the server received the upload into (a route with
+// RouteOptions::body_to_file) or from the request's body; the parts are views into `upload` or the request, which
+// must outlive them. kInvalidArgument for another Content-Type or a malformed body.
+struct Form {
+  MappedFile upload;
+  std::vector<FormPart> parts;
+};
+Result<Form> ReadForm(const Request& request, const RouteContext& route);
 
 }  // namespace parley::http

@@ -86,18 +86,35 @@ bool Fetcher::Reads(MessageType type) const {
   return false;  // Videos and stickers: nothing is read from them.
 }
 
-asio::awaitable<Result<store::MediaOutcome>> Fetcher::Obtain(const store::MediaRecord& record,
-                                                             const store::Channel& channel) {
+asio::awaitable<Result<channels::FetchedMedia>> Fetcher::Download(const store::MediaRecord& record,
+                                                                  const store::Channel& channel,
+                                                                  const channels::PlatformTraits& traits) {
+  if (traits.media_source == channels::PlatformTraits::MediaSource::kUploaded) {
+    auto read = [this, &record] { return files_.Get(record.tenant_id, record.platform_media_id); };
+    Result<std::string> uploaded = co_await pool_.Run(read);
+    if (!uploaded) {
+      if (uploaded.error().code == ErrorCode::kNotFound) {
+        co_return Error::NotFound("the uploaded file is no longer kept");
+      }
+      co_return Error::Unavailable("the uploaded file could not be read", uploaded.error().detail);
+    }
+    co_return channels::FetchedMedia{.bytes = std::move(*uploaded), .declared_mime_type = {}};
+  }
   channels::Channel* platform = options_.channels->Get(channel.platform);
   if (platform == nullptr) co_return Error::InvalidArgument("downloading media is not supported on this platform");
-  const bool keeps = channels::TraitsOf(channel.platform).keeps_media;
-  // A file Parley does not keep is downloaded only to be read; the platform's link shows it.
-  if (!keeps && !Reads(record.type)) co_return store::MediaOutcome{};
   const std::optional<MediaKind> kind = KindOf(record.type);
   const int64_t max_bytes = kind ? MaxBytes(*kind) : 0;
   const channels::SendAccount account{channel.account_id, channel.access_token};
-  Result<channels::FetchedMedia> fetched =
-      co_await platform->FetchMedia(client_, account, record.platform_media_id, max_bytes);
+  co_return co_await platform->FetchMedia(client_, account, record.platform_media_id, max_bytes);
+}
+
+asio::awaitable<Result<store::MediaOutcome>> Fetcher::Obtain(const store::MediaRecord& record,
+                                                             const store::Channel& channel) {
+  const channels::PlatformTraits& traits = channels::TraitsOf(channel.platform);
+  const bool keeps = traits.keeps_media;
+  // A file Parley does not keep is downloaded only to be read; the platform's link shows it.
+  if (!keeps && !Reads(record.type)) co_return store::MediaOutcome{};
+  Result<channels::FetchedMedia> fetched = co_await Download(record, channel, traits);
   if (!fetched) co_return fetched.error();
   store::MediaOutcome outcome;
   if (keeps) {

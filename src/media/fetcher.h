@@ -1,6 +1,7 @@
 #pragma once
 // The worker side of inbound media: leases the media records that are due (store/media_records.h), downloads each
-// from its platform through the one HTTP client (its platform's Channel::FetchMedia), checks the bytes (media/sniff.h),
+// from its platform through the one HTTP client (its platform's Channel::FetchMedia; a web chat visitor's upload is
+// read from the media store, where it was kept before its message was stored), checks the bytes (media/sniff.h),
 // keeps them in the media store, makes an image's agent copy and thumbnail (imaging/image.h) on the blocking pool, has
 // a voice note transcribed (media/transcriber.h) and the text of a photo (imaging/ocr.h) or a PDF read, and records the
 // outcome; then it tells the reply path, whose burst waits for its media (app/reply_worker.h). A platform whose files
@@ -13,6 +14,7 @@
 // record is leased by one).
 
 #include "channels/channel.h"
+#include "channels/platform.h"
 #include "core/blocking_pool.h"
 #include "core/clock.h"
 #include "http/client.h"
@@ -89,6 +91,11 @@ class Fetcher {
   // and reads it. An error when it could not be had or read now.
   boost::asio::awaitable<Result<store::MediaOutcome>> Obtain(const store::MediaRecord& record,
                                                              const store::Channel& channel);
+  // The record's file: downloaded from `channel`'s platform (Channel::FetchMedia), or read from the media store for a
+  // platform whose customers upload their files to Parley (PlatformTraits::MediaSource::kUploaded).
+  boost::asio::awaitable<Result<channels::FetchedMedia>> Download(const store::MediaRecord& record,
+                                                                  const store::Channel& channel,
+                                                                  const channels::PlatformTraits& traits);
   // Whether a file of this type can tell the agent anything with this fetcher's options: a file Parley does not keep
   // is downloaded only then.
   bool Reads(MessageType type) const;

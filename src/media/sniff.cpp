@@ -179,4 +179,17 @@ Result<std::string> Admit(MessageType type, std::string_view bytes) {
   return *sniffed;
 }
 
+Result<AdmittedUpload> AdmitUpload(std::string_view bytes) {
+  const std::optional<std::string> sniffed = SniffContentType(bytes);
+  if (!sniffed) return Error{ErrorCode::kUnsupportedMediaType, "the file's content type is not recognised", {}};
+  AdmittedUpload upload;
+  if (IsDecodableImage(*sniffed)) upload.type = MessageType::kImage;
+  if (sniffed->starts_with("audio/")) upload.type = MessageType::kAudio;
+  if (sniffed->starts_with("video/")) upload.type = MessageType::kVideo;
+  auto admitted = Admit(upload.type, bytes);
+  if (!admitted) return admitted.error();
+  upload.mime_type = std::move(*admitted);
+  return upload;
+}
+
 }  // namespace parley::media

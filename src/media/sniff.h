@@ -35,4 +35,17 @@ bool IsDecodableImage(std::string_view mime_type);
 // take (a "photo" that is a PDF). The error's message says why and is safe to show to the tenant.
 Result<std::string> Admit(MessageType type, std::string_view bytes);
 
+// A file uploaded to Parley, not fetched from a platform (a person's reply from the inbox, a web chat visitor's
+// file): what it is sent as.
+struct AdmittedUpload {
+  MessageType type = MessageType::kDocument;  //!< kImage, kAudio, kVideo or kDocument.
+  std::string mime_type;                      //!< Sniffed from its bytes.
+};
+
+// What an uploaded file is, from its bytes alone (never from its name or the upload's Content-Type): a picture Parley
+// decodes (JPEG, PNG, GIF, WebP) as an image, a recording as audio, MP4 or 3GP as video, anything else recognised
+// (PDF, Office, text) as a document; then admitted as Admit does, within its kind's limit. kUnsupportedMediaType
+// for bytes of no known type, kPayloadTooLarge over the limit, each with a reason that is safe to show. Pure.
+Result<AdmittedUpload> AdmitUpload(std::string_view bytes);
+
 }  // namespace parley::media

@@ -87,7 +87,8 @@ class MediaRecords {
   // kNotFound when the tenant has no such record.
   virtual Result<MediaRecord> GetByPublicId(int64_t tenant_id, std::string_view public_id) = 0;
 
-  // Every file key the tenant's records name (originals, thumbnails, agent copies): what its files must keep.
+  // Every file key the tenant's records name (originals, thumbnails, agent copies, and the uploads still pending,
+  // which their platform media id names): what its files must keep.
   virtual Result<std::set<std::string>> FileKeys(int64_t tenant_id) = 0;
 
   // The bytes of the tenant's ready media that Parley keeps (originals).

@@ -1,7 +1,8 @@
 // The web chat as a business and its visitors use it: the owner adds the chat on the Channels page and copies its
 // script tag; a page of the business's site (served from another origin, as a real site is) carries the tag, and a
 // visitor chats with the bot there, reloads and finds the conversation again; a person's photo reply shows as a
-// thumbnail that opens the full image; a page of a site the channel does not allow cannot chat at all; a French
+// thumbnail that opens the full image; a visitor's own photo, sent with "Attach a file", shows in their thread and in
+// the inbox; a page of a site the channel does not allow cannot chat at all; a French
 // browser gets it in French; the conversation shows in the dashboard's inbox like any other.
 
 import assert from 'node:assert/strict';
@@ -12,6 +13,7 @@ import { eventually, freePort, gradientPng, openPage, screenshot, signIn, useDas
 const VISITOR = 'Wendy Web';
 const QUESTION = 'When do you open on Sunday?';
 const PHOTO_VISITOR = 'Pablo Photo';
+const FILE_VISITOR = 'Fiona File';
 
 // PARLEY_PUBLIC_URL, which the script tag names, is Parley's own address.
 const env = useDashboard(async () => {
@@ -139,6 +141,41 @@ test("a person's photo reaches the visitor as a thumbnail that opens the full im
   await seeThumbnail(page.getByRole('dialog', { name: 'Chat' }).getByRole('log'));
   page.assertNoErrors();
   await page.context().close();
+});
+
+test('a visitor sends a photo with "Attach a file", seen in their thread and in the inbox as a thumbnail', async () => {
+  const { page, dialog } = await startChat(FILE_VISITOR, 'I bought this loaf yesterday');
+  const log = dialog.getByRole('log');
+  await log.getByText('I bought this loaf yesterday').waitFor();
+  // With the keyboard: the button opens the browser's file picker.
+  const photo = gradientPng(480, 320);
+  await dialog.getByRole('button', { name: 'Attach a file' }).focus();
+  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.keyboard.press('Enter')]);
+  await chooser.setFiles({ name: 'my-loaf.png', mimeType: 'image/png', buffer: photo });
+  // Once Parley has checked and kept it, the visitor's stream brings its thumbnail, loaded from Parley.
+  const opener = log.getByRole('link', { name: 'Open image: my-loaf.png' });
+  const thumbnail = opener.getByRole('img', { name: 'my-loaf.png' });
+  await thumbnail.waitFor({ timeout: 15_000 });
+  await page.waitForFunction((img) => img.complete && img.naturalWidth > 0, await thumbnail.elementHandle());
+  const [width, height] = await thumbnail.evaluate((img) => [img.naturalWidth, img.naturalHeight]);
+  assert.ok(width <= 256 && height <= 256, `the thumbnail, not the original: ${width}×${height}`);
+  const full = await fetch(await opener.getAttribute('href'));
+  assert.deepEqual(Buffer.from(await full.arrayBuffer()), photo);
+  await screenshot(page, 'webchat-widget-visitor-photo');
+  page.assertNoErrors();
+  await page.context().close();
+
+  // The inbox shows it as it shows a WhatsApp photo.
+  const inbox = await openPage(env.browser);
+  await signIn(inbox, env.parley);
+  await inbox.getByRole('link', { name: new RegExp(FILE_VISITOR) }).click();
+  const thread = inbox.getByRole('log', { name: 'Messages' });
+  const open = thread.getByRole('link', { name: /^Image \(.+\), opens in a new tab$/ });
+  const shown = open.getByRole('img', { name: 'Image' });
+  await shown.waitFor();
+  await inbox.waitForFunction((img) => img.complete && img.naturalWidth > 0, await shown.elementHandle());
+  inbox.assertNoErrors();
+  await inbox.context().close();
 });
 
 test("a French browser gets the widget in French", async () => {

@@ -7,21 +7,30 @@ export interface WidgetConfig {
   color: string;
   texts: Partial<Texts>;
   languages: Record<string, Partial<Texts>>;
+  /** The largest upload the server reads: a larger file is refused before it is sent. */
+  max_file_bytes?: number;
 }
 
 export type Role = 'visitor' | 'assistant' | 'agent';
 
 /**
- * A person's file (WebchatFile): links signed at each read, which need no session and expire; `url` is null once the
- * file is no longer kept. Absolute, or a path on Parley's origin.
+ * A file of the thread, the visitor's or a person's (WebchatFile): links signed at each read, which need no session
+ * and expire; `url` is null while the visitor's file is being prepared (`status` pending) and once the file is no
+ * longer kept. Absolute, or a path on Parley's origin.
  */
 export interface Attachment {
   type: 'image' | 'audio' | 'video' | 'document';
   mime_type: string;
   bytes: number;
   filename: string | null;
+  status?: 'pending' | 'ready' | 'failed' | 'refused';
   url: string | null;
   thumbnail_url: string | null;
+}
+
+export interface Accepted {
+  id: string;
+  created_at: string;
 }
 
 export interface Message {
@@ -64,16 +73,18 @@ export type Api = ReturnType<typeof createApi>;
 export function createApi(origin: string, publicId: string, fetchImpl: typeof fetch) {
   const base = `${origin}/api/webchat/${encodeURIComponent(publicId)}`;
 
+  // A FormData body goes as multipart/form-data (the browser writes its boundary), anything else as JSON.
   async function call<T>(path: string, token?: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = {};
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const form = body instanceof FormData;
+    if (body !== undefined && !form) headers['Content-Type'] = 'application/json';
     if (token) headers.Authorization = `Bearer ${token}`;
     let response: Response;
     try {
       response = await fetchImpl(base + path, {
         method: body === undefined ? 'GET' : 'POST',
         headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: body === undefined ? undefined : form ? body : JSON.stringify(body),
       });
     } catch {
       throw new ApiError(0, 'network');
@@ -89,8 +100,13 @@ export function createApi(origin: string, publicId: string, fetchImpl: typeof fe
     config: () => call<WidgetConfig>('/config'),
     startSession: (profile: Profile) => call<Session>('/sessions', undefined, profile),
     messages: (token: string) => call<{ data: Message[] }>('/messages', token).then((answer) => answer.data),
-    send: (token: string, text: string, clientId: string) =>
-      call<{ id: string; created_at: string }>('/messages', token, { text, client_id: clientId }),
+    send: (token: string, text: string, clientId: string) => call<Accepted>('/messages', token, { text, client_id: clientId }),
+    sendFile: (token: string, file: File, clientId: string) => {
+      const form = new FormData();
+      form.append('client_id', clientId);
+      form.append('file', file, file.name);
+      return call<Accepted>('/files', token, form);
+    },
     eventsUrl: (token: string) => `${base}/events?token=${encodeURIComponent(token)}`,
   };
 }

@@ -1,11 +1,15 @@
 // The conversation, apart from the page: the visitor's session (kept in localStorage so a reload continues it), the
 // messages merged by id from the list and the event stream, and sends that can fail and be retried without being
 // stored twice (the same client_id). The view renders `state` whenever `onChange` fires.
-import { ApiError, type Api, type Message, type Profile, type Session } from './api';
+import { ApiError, type Api, type Attachment, type Message, type Profile, type Session } from './api';
 
 /** A message shown: the server's, or the visitor's own while it is being sent (pending) or after it failed. */
 export interface Item extends Message {
   status?: 'pending' | 'failed';
+  /** The visitor's file while it is being sent, kept to send it again. */
+  file?: File;
+  /** Why the server refused the visitor's file (413, 415): sending it again would not help. */
+  refusal?: 'too_large' | 'file_type';
 }
 
 export interface ChatState {
@@ -23,6 +27,8 @@ export interface ChatOptions {
   language: string;
   EventSource: typeof EventSource | undefined;
   onChange: () => void;
+  /** The largest file the server reads (the config's max_file_bytes); 0: no limit known. */
+  maxFileBytes?: number;
 }
 
 const kTypingMs = 15_000;
@@ -46,6 +52,13 @@ export function mergeMessages(current: readonly Item[], incoming: readonly Messa
   const delivered = new Set([...byId.values()].map((message) => message.client_id));
   const sorted = [...byId.values()].sort((a, b) => timeOf(a) - timeOf(b));
   return sorted.concat(unsent.filter((item) => !delivered.has(item.client_id)));
+}
+
+/** What the visitor's file shows while it is sent: its name, size and kind, as the browser tells them. */
+export function localAttachment(file: File): Attachment {
+  const kind = file.type.split('/')[0];
+  const type = kind === 'image' || kind === 'audio' || kind === 'video' ? kind : 'document';
+  return { type, mime_type: file.type, bytes: file.size, filename: file.name, status: 'pending', url: null, thumbnail_url: null };
 }
 
 /** The session stored for the channel, or null when there is none or it cannot be read. */
@@ -103,32 +116,65 @@ export class Chat {
   }
 
   /**
+   * Sends the visitor's file as a message of its own, starting a session first if there is none. A file over the
+   * server's upload limit is refused here, without sending it; one the server refuses (too large for its kind, of a
+   * type it does not take) stays failed with the reason, and has no retry.
+   */
+  async sendFile(file: File, profile: Profile): Promise<void> {
+    const item: Item = {
+      id: '',
+      role: 'visitor',
+      text: '',
+      created_at: new Date().toISOString(),
+      client_id: newClientId(),
+      media: localAttachment(file),
+      file,
+      status: 'pending',
+    };
+    this.update([...this.state.items, item]);
+    const limit = this.options.maxFileBytes ?? 0;
+    if (limit > 0 && file.size > limit) {
+      Object.assign(item, { status: 'failed', refusal: 'too_large' });
+      this.update(this.state.items);
+      return;
+    }
+    await this.deliver(item, profile);
+  }
+
+  /**
    * Sends a failed message again with its client_id, so the server stores it once whatever happened before. A message
    * refused for going too fast (429) is sent again by itself once the server's Retry-After has passed.
    */
   async retry(clientId: string): Promise<void> {
     const item = this.state.items.find((candidate) => candidate.client_id === clientId && candidate.status === 'failed');
-    if (!item) return;
+    if (!item || item.refusal) return;
     item.status = 'pending';
     this.update(this.state.items);
     await this.deliver(item, {});
   }
 
   private async deliver(item: Item, profile: Profile): Promise<void> {
+    const { api } = this.options;
+    const post = async () => {
+      const { token } = await this.ensureSession(profile);
+      return item.file ? api.sendFile(token, item.file, item.client_id!) : api.send(token, item.text, item.client_id!);
+    };
     try {
       let sent;
       try {
-        sent = await this.options.api.send((await this.ensureSession(profile)).token, item.text, item.client_id!);
+        sent = await post();
       } catch (error) {
         // The token expired or the server forgot it: the visitor starts again in a new session.
         if (!(error instanceof ApiError) || error.status !== 401) throw error;
         this.forget();
-        sent = await this.options.api.send((await this.ensureSession(profile)).token, item.text, item.client_id!);
+        sent = await post();
       }
-      const { status: _pending, ...message } = item;
+      const { status: _pending, file: _file, ...message } = item;
       this.update(mergeMessages(this.state.items, [{ ...message, id: sent.id, created_at: sent.created_at }]));
     } catch (error) {
       item.status = 'failed';
+      if (error instanceof ApiError && error.status === 413) item.refusal = 'too_large';
+      if (error instanceof ApiError && error.status === 415) item.refusal = 'file_type';
       this.update(this.state.items);
       if (error instanceof ApiError && error.status === 429) {
         const seconds = Math.min(Math.max(error.retryAfter, 1), kMaxRetryAfterS);

@@ -26,6 +26,7 @@ label{font-size:13px;color:#444}
 .fields{display:flex;flex-direction:column;gap:2px}
 input,textarea{border:1px solid #bbb;border-radius:8px;padding:7px 9px;color:#1a1a1a;background:#fff;width:100%}
 textarea{resize:none;height:60px}
-.send{align-self:flex-end}
+.actions{display:flex;align-items:center;justify-content:space-between}
+.attach{display:flex;background:none;border:1px solid #bbb;border-radius:999px;padding:7px;color:#444;cursor:pointer}
 .hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 `;

@@ -1,5 +1,5 @@
 // The widget's words. The server's config (GET …/config) gives the business's texts per language; these built-ins
-// fill what it leaves out (the states only the widget knows: sending, failed, unavailable) and stand in when the
+// fill what it leaves out (the states only the widget knows: sending, failed, unavailable, a refused file) and stand in when the
 // config cannot be read at all (a refused origin), so the launcher and the error are still in the visitor's language.
 
 export interface Texts {
@@ -22,6 +22,9 @@ export interface Texts {
   download: string;
   audio: string;
   video: string;
+  attach: string;
+  too_large: string;
+  file_type: string;
 }
 
 const en: Texts = {
@@ -44,6 +47,9 @@ const en: Texts = {
   download: 'Download',
   audio: 'Audio',
   video: 'Video',
+  attach: 'Attach a file',
+  too_large: 'Not sent: this file is too large.',
+  file_type: 'Not sent: this type of file cannot be sent.',
 };
 
 const fr: Texts = {
@@ -66,6 +72,9 @@ const fr: Texts = {
   download: 'Télécharger',
   audio: 'Audio',
   video: 'Vidéo',
+  attach: 'Joindre un fichier',
+  too_large: 'Non envoyé : ce fichier est trop volumineux.',
+  file_type: 'Non envoyé : ce type de fichier ne peut pas être envoyé.',
 };
 
 export const builtInTexts: Record<string, Texts> = { en, fr };

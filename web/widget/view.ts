@@ -26,6 +26,11 @@ export interface Widget {
 }
 
 const kDefaultColor = '#0b5cff';
+// What the server takes (docs/media.md): pictures, recordings, videos and documents. A hint for the picker only: the
+// server reads each file's type from its bytes.
+const kAccepted = 'image/jpeg,image/png,image/gif,image/webp,audio/*,video/mp4,video/3gpp,application/pdf,text/plain,.doc,.docx,.xls,.xlsx,.ppt,.pptx';
+const kPaperclip =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round"><path d="M21 11l-8.5 8.5a5 5 0 0 1-7-7L14 4a3.5 3.5 0 0 1 5 5l-8.5 8.5a2 2 0 0 1-3-3L15 7"/></svg>';
 
 /** The widget's options from its script tag, or null when the tag names no channel. */
 export function scriptOptions(script: HTMLScriptElement): MountOptions | null {
@@ -103,6 +108,12 @@ export function mount(options: MountOptions): Widget {
   const textarea = el('textarea', { id: 'parley-message', required: '', maxlength: '4096', rows: '2' });
   const messageField = el('div', { class: 'fields' }, messageLabel, textarea);
   const send = el('button', { type: 'submit', class: 'send' });
+  // A real button opens the browser's file picker (the input itself stays out of sight and of the tab order), so the
+  // control has a name, a focus ring and Enter and Space like the others.
+  const fileInput = el('input', { type: 'file', class: 'hidden', tabindex: '-1', 'aria-hidden': 'true', accept: kAccepted });
+  const attach = el('button', { type: 'button', class: 'attach' });
+  attach.innerHTML = kPaperclip; // A constant: nothing of the visitor's or the server's.
+  const actions = el('div', { class: 'actions' }, attach, fileInput, send);
   const form = el('form');
   const header = el('header', {}, title, close);
   const panel = el('div', { class: 'panel', role: 'dialog', id: 'parley-chat', 'aria-labelledby': 'parley-title' });
@@ -135,7 +146,7 @@ export function mount(options: MountOptions): Widget {
     }
     const [unit, scale] = file.bytes >= 1e6 ? ['megabyte', 1e6] : file.bytes >= 1e3 ? ['kilobyte', 1e3] : ['byte', 1];
     const size = new Intl.NumberFormat(language, { style: 'unit', unit, maximumFractionDigits: 1 }).format(file.bytes / scale);
-    const label = `${name} (${size})`;
+    const label = file.bytes > 0 ? `${name} (${size})` : name;
     return url ? link(`${texts.download}: ${label}`, document.createTextNode(label)) : el('span', { class: 'file' }, document.createTextNode(label));
   }
 
@@ -143,7 +154,8 @@ export function mount(options: MountOptions): Widget {
     const key = item.client_id || item.id;
     let element = rendered.get(key);
     // Without the links, signed anew at each read: a refresh keeps a playing recording playing.
-    const signature = `${item.role}|${item.status ?? ''}|${item.text}|${item.media ? !!item.media.url : ''}`;
+    const file = item.media ? `${!!item.media.url}${item.media.bytes}` : '';
+    const signature = `${item.role}|${item.status ?? ''}|${item.refusal ?? ''}|${item.text}|${file}`;
     if (element?.dataset.signature === signature) return element;
     element ??= el('div');
     rendered.set(key, element);
@@ -152,7 +164,9 @@ export function mount(options: MountOptions): Widget {
     const sender = el('span', { class: 'hidden' }, document.createTextNode(`${item.role === 'visitor' ? texts.you : business}: `));
     element.replaceChildren(sender, ...(item.media ? [renderFile(item.media)] : []), document.createTextNode(item.text));
     if (item.status === 'pending') element.append(el('small', {}, document.createTextNode(texts.sending)));
-    if (item.status === 'failed') {
+    if (item.refusal) {
+      element.append(el('small', {}, document.createTextNode(texts[item.refusal])));
+    } else if (item.status === 'failed') {
       const retry = el('button', { type: 'button', class: 'retry' }, document.createTextNode(texts.retry));
       retry.addEventListener('click', () => void chat?.retry(key));
       element.append(el('small', {}, document.createTextNode(texts.failed), retry));
@@ -169,12 +183,14 @@ export function mount(options: MountOptions): Widget {
     emailLabel.textContent = texts.email_label;
     messageLabel.textContent = texts.message_label;
     send.textContent = texts.send;
+    attach.setAttribute('aria-label', texts.attach);
+    attach.title = texts.attach;
     typing.textContent = texts.typing;
     error.textContent = texts.unavailable;
     setChildren(widget, [isOpen && panel, launcher]);
     setChildren(panel, [header, scroller, !!chat?.state.typing && typing, available === false && error, !!available && form]);
     setChildren(scroller, [!!texts.greeting && greeting, list]);
-    setChildren(form, [!chat?.state.started && profile, messageField, send]);
+    setChildren(form, [!chat?.state.started && profile, messageField, actions]);
 
     const items = chat?.state.items ?? [];
     const keys = new Set(items.map((item) => item.client_id || item.id));
@@ -210,14 +226,23 @@ export function mount(options: MountOptions): Widget {
       form.requestSubmit();
     }
   });
+  const visitor = () => {
+    const name = nameInput.value.trim();
+    const email = emailInput.value.trim();
+    return { ...(name && { name }), ...(email && { email }) };
+  };
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const text = textarea.value.trim();
     if (!text || !chat) return;
     textarea.value = '';
-    const name = nameInput.value.trim();
-    const email = emailInput.value.trim();
-    void chat.send(text, { ...(name && { name }), ...(email && { email }) });
+    void chat.send(text, visitor());
+  });
+  attach.addEventListener('click', () => fileInput.click());
+  fileInput.addEventListener('change', () => {
+    const file = fileInput.files?.[0];
+    fileInput.value = ''; // The same file may be chosen again.
+    if (file && chat) void chat.sendFile(file, visitor());
   });
 
   render();
@@ -237,6 +262,7 @@ export function mount(options: MountOptions): Widget {
         language,
         EventSource: options.EventSource ?? globalThis.EventSource,
         onChange: render,
+        maxFileBytes: config.max_file_bytes ?? 0,
       });
       if (isOpen) open();
       else render();

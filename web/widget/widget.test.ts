@@ -56,6 +56,7 @@ interface Call {
   path: string;
   token: string | null;
   body: Record<string, unknown> | undefined;
+  form: FormData | undefined;
 }
 
 /** Parley's web-chat API in memory: sessions, messages stored once per client_id, and failures on demand. */
@@ -64,6 +65,7 @@ function fakeParley({ refuseOrigin = false } = {}) {
   const messages: Message[] = [];
   const tokens = new Set<string>();
   let sendFailures = 0;
+  let fileRefusal: { status: number; code: string } | null = null;
   let clock = Date.parse('2026-12-07T10:00:00Z');
   const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status });
   const fetchMock = vi.fn(async (input: RequestInfo | URL, init: RequestInit = {}) => {
@@ -75,10 +77,11 @@ function fakeParley({ refuseOrigin = false } = {}) {
       path: url.pathname.replace(`/api/webchat/${CHANNEL}`, ''),
       token: headers.Authorization?.replace('Bearer ', '') ?? null,
       body: typeof init.body === 'string' ? JSON.parse(init.body) : undefined,
+      form: init.body instanceof FormData ? init.body : undefined,
     };
     calls.push(call);
     const route = `${call.method} ${call.path}`;
-    if (route === 'GET /config') return json(200, config);
+    if (route === 'GET /config') return json(200, { ...config, max_file_bytes: 1_000_000 });
     if (route === 'POST /sessions') {
       const token = `token-${tokens.size + 1}`;
       tokens.add(token);
@@ -99,6 +102,18 @@ function fakeParley({ refuseOrigin = false } = {}) {
       }
       return json(202, { id: stored.id, created_at: stored.created_at });
     }
+    if (route === 'POST /files') {
+      if (fileRefusal) return json(fileRefusal.status, { error: { code: fileRefusal.code, message: 'refused' } });
+      const clientId = call.form!.get('client_id') as string;
+      const file = call.form!.get('file') as File;
+      let stored = messages.find((message) => message.client_id === clientId);
+      if (!stored) {
+        const media: Attachment = { type: 'image', mime_type: 'image/png', bytes: 0, filename: file.name, status: 'pending', url: null, thumbnail_url: null };
+        stored = { id: `m${messages.length + 1}`, role: 'visitor', text: '', created_at: new Date((clock += 1000)).toISOString(), client_id: clientId, media };
+        messages.push(stored);
+      }
+      return json(202, { id: stored.id, created_at: stored.created_at });
+    }
     return json(404, { error: { code: 'not_found', message: route } });
   });
   return {
@@ -108,6 +123,9 @@ function fakeParley({ refuseOrigin = false } = {}) {
     tokens,
     failNextSends(count: number) {
       sendFailures = count;
+    },
+    refuseFiles(status: number, code: string) {
+      fileRefusal = { status, code };
     },
     reply(text: string): Message {
       const message: Message = { id: `m${messages.length + 1}`, role: 'assistant', text, created_at: new Date((clock += 1000)).toISOString(), client_id: null };
@@ -404,6 +422,71 @@ describe('the widget', () => {
     expect(within(photo).getByRole('img', { name: 'photo.jpg' })).toHaveAttribute('src', `${ORIGIN}/p`);
     // French puts a no-break space before the unit.
     view.getByRole('link', { name: /^Télécharger: facture\.pdf \(12,3\sko\)$/ });
+  });
+
+  it('sends a file chosen with the keyboard through "Attach a file", and shows it once the server has kept it', async () => {
+    const user = userEvent.setup();
+    const server = fakeParley();
+    const { widget, view } = await open(server);
+    await user.click(view.getByRole('button', { name: 'Chat with us' }));
+    const attach = view.getByRole('button', { name: 'Attach a file' });
+    const picker = widget.root.querySelector<HTMLInputElement>('input[type="file"]')!;
+    const opened = vi.spyOn(picker, 'click');
+    // A real button: Enter and Space open the browser's picker.
+    attach.focus();
+    await user.keyboard('{Enter}');
+    expect(opened).toHaveBeenCalledTimes(1);
+    await user.keyboard(' ');
+    expect(opened).toHaveBeenCalledTimes(2);
+    // The picker itself is out of the tab order and of the accessibility tree.
+    expect(picker).toHaveAttribute('tabindex', '-1');
+    expect(picker).toHaveAttribute('aria-hidden', 'true');
+
+    const photo = new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3])], 'photo.png', { type: 'image/png' });
+    await user.upload(picker, photo);
+    await waitFor(() => expect(server.messages).toHaveLength(1));
+    const upload = server.calls.find((call) => call.path === '/files')!;
+    expect(upload.method).toBe('POST');
+    expect(upload.token).toBe('token-1');
+    expect(upload.form!.get('client_id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect((upload.form!.get('file') as File).name).toBe('photo.png');
+    const log = view.getByRole('log');
+    // Until the server has prepared it, the file shows by its name and size.
+    await within(log).findByText('photo.png (7 byte)');
+    expect(within(log).queryByText('Not sent.')).toBeNull();
+
+    const kept = { ...server.messages[0]! };
+    kept.media = { ...kept.media!, status: 'ready', bytes: 7, url: '/api/media/p1?sig=a', thumbnail_url: '/api/media/p1/thumbnail?sig=a' };
+    FakeEventSource.all[0]!.emit('message', kept);
+    const link = await within(log).findByRole('link', { name: 'Open image: photo.png' });
+    expect(link).toHaveAttribute('href', `${ORIGIN}/api/media/p1?sig=a`);
+    expect(log.querySelectorAll('.msg')).toHaveLength(1);
+  });
+
+  it('says why a file was refused, without a retry, and sends nothing over the upload limit', async () => {
+    // The picker's accept list is a hint: a visitor may still choose any file.
+    const user = userEvent.setup({ applyAccept: false });
+    const server = fakeParley();
+    const { widget, view } = await open(server);
+    await user.click(view.getByRole('button', { name: 'Chat with us' }));
+    const picker = widget.root.querySelector<HTMLInputElement>('input[type="file"]')!;
+    const log = view.getByRole('log');
+
+    server.refuseFiles(415, 'unsupported_media_type');
+    await user.upload(picker, new File(['\x7fELF'], 'tool.exe'));
+    await within(log).findByText('Not sent: this type of file cannot be sent.');
+    server.refuseFiles(413, 'payload_too_large');
+    await user.upload(picker, new File(['x'.repeat(10)], 'scan.png', { type: 'image/png' }));
+    await within(log).findByText('Not sent: this file is too large.');
+    expect(server.calls.filter((call) => call.path === '/files')).toHaveLength(2);
+
+    // Over the config's max_file_bytes: refused in the page, never uploaded.
+    await user.upload(picker, new File([new Uint8Array(1_000_001)], 'film.mp4', { type: 'video/mp4' }));
+    await waitFor(() => expect(within(log).getAllByText('Not sent: this file is too large.')).toHaveLength(2));
+    expect(within(log).getByText('film.mp4 (1 MB)')).toBeInTheDocument();
+    expect(server.calls.filter((call) => call.path === '/files')).toHaveLength(2);
+    expect(view.queryByRole('button', { name: 'Retry' })).toBeNull();
+    expect(server.messages).toHaveLength(0);
   });
 
   it('says the chat is unavailable when the server refuses the origin, and stores nothing', async () => {

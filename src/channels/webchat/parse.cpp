@@ -45,11 +45,6 @@ bool HasControl(std::string_view text) {
   return std::any_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < ' ' || c == 0x7f; });
 }
 
-size_t CodePoints(std::string_view text) {
-  return static_cast<size_t>(
-      std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
-}
-
 bool IsEmail(std::string_view email) {
   const size_t at = email.find('@');
   if (at == std::string_view::npos || at == 0 || email.find('@', at + 1) != std::string_view::npos) return false;
@@ -59,13 +54,18 @@ bool IsEmail(std::string_view email) {
   return std::none_of(email.begin(), email.end(), [](char c) { return c == ' ' || c == '<' || c == '>'; });
 }
 
+}  // namespace
+
+size_t CodePoints(std::string_view text) {
+  return static_cast<size_t>(
+      std::count_if(text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
 bool IsClientId(std::string_view id) {
   return !id.empty() && id.size() <= kMaxClientIdBytes && std::all_of(id.begin(), id.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
   });
 }
-
-}  // namespace
 
 Result<SessionRequest> ParseSessionRequest(std::string_view body) {
   SessionRequest request;

@@ -21,6 +21,11 @@ inline constexpr size_t kMaxNameBytes = 100;
 inline constexpr size_t kMaxEmailBytes = 254;
 inline constexpr size_t kMaxClientIdBytes = 64;
 
+// 1..kMaxClientIdBytes of letters, digits, '-' and '_': a widget's id for a message (a UUID).
+bool IsClientId(std::string_view id);
+// The Unicode code points of valid UTF-8 `text`: what its limits in characters count.
+size_t CodePoints(std::string_view text);
+
 // POST /api/webchat/{public_id}/sessions: {"name"?, "email"?, "language"?}, each optional (empty when absent).
 struct SessionRequest {
   std::string name;      //!< At most kMaxNameBytes, no control characters.

@@ -17,6 +17,14 @@ const ConfigKey kMessagesPerMinute{
     "Messages one web chat visitor may post per minute (a burst of as many, then that rate); an address may post "
     "five times as many.",
     false};
+const ConfigKey kFilesPerMinute{
+    "webchat_files_per_minute",
+    "PARLEY_WEBCHAT_FILES_PER_MINUTE",
+    "integer",
+    "`5`",
+    "Files one web chat visitor may send per minute (a burst of as many, then that rate); an address may send five "
+    "times as many.",
+    false};
 const ConfigKey kSessionsPerMinute{"webchat_sessions_per_minute",
                                    "PARLEY_WEBCHAT_SESSIONS_PER_MINUTE",
                                    "integer",
@@ -38,13 +46,14 @@ constexpr std::string_view kApiSchemas = R"json({
   },
   "WebchatConfig": {
     "type": "object",
-    "required": ["name", "color", "texts", "languages"],
+    "required": ["name", "color", "texts", "languages", "max_file_bytes"],
     "properties": {
       "name": {"type": "string", "description": "The channel's name, the chat's title."},
       "color": {"type": "string", "description": "The widget's colour, #rrggbb."},
       "texts": {"$ref": "#/components/schemas/WebchatTexts"},
       "languages": {"type": "object", "description": "Every language the widget can show (en and fr at least), by primary language subtag.",
-                    "additionalProperties": {"$ref": "#/components/schemas/WebchatTexts"}}
+                    "additionalProperties": {"$ref": "#/components/schemas/WebchatTexts"}},
+      "max_file_bytes": {"type": "integer", "description": "The largest upload the server reads (PARLEY_MAX_UPLOAD_BYTES); each kind of file has its own limit within it (image 5 MB, audio and video 16 MB, document 100 MB)."}
     }
   },
   "WebchatSessionRequest": {
@@ -73,17 +82,18 @@ constexpr std::string_view kApiSchemas = R"json({
       "text": {"type": "string", "description": "The message, or a file's caption (may be empty)."},
       "created_at": {"type": "string", "format": "date-time"},
       "client_id": {"type": ["string", "null"], "description": "The widget's id of a visitor's message."},
-      "media": {"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/WebchatFile"}], "description": "A person's file; null for a message without one."}
+      "media": {"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/WebchatFile"}], "description": "The visitor's or a person's file; null for a message without one."}
     }
   },
   "WebchatFile": {
     "type": "object",
-    "required": ["type", "mime_type", "bytes", "filename", "url", "thumbnail_url"],
+    "required": ["type", "mime_type", "bytes", "filename", "status", "url", "thumbnail_url"],
     "properties": {
       "type": {"type": "string", "enum": ["image", "audio", "video", "document"]},
       "mime_type": {"type": "string", "description": "Sniffed from the file's bytes."},
-      "bytes": {"type": "integer", "description": "The file's size."},
+      "bytes": {"type": "integer", "description": "The file's size; 0 while the visitor's file is pending."},
       "filename": {"type": ["string", "null"]},
+      "status": {"type": "string", "enum": ["pending", "ready", "failed", "refused"], "description": "pending while the visitor's file is being prepared and read; ready once kept (a person's file always is); failed once no longer kept (retention)."},
       "url": {"type": ["string", "null"], "description": "A signed link to the file that needs no session and expires (PARLEY_MEDIA_URL_TTL_HOURS, 24 by default), made at each read; documents are served as attachments. Null once the file is no longer kept (retention). Absolute under PARLEY_PUBLIC_URL, else a path on Parley's origin."},
       "thumbnail_url": {"type": ["string", "null"], "description": "Images: a signed link to a thumbnail (JPEG, at most 256 px); null otherwise."}
     }
@@ -99,6 +109,15 @@ constexpr std::string_view kApiSchemas = R"json({
     "properties": {
       "text": {"type": "string", "minLength": 1, "maxLength": 4096},
       "client_id": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$", "description": "The widget's id for the message (a UUID): posting it again stores nothing more."}
+    }
+  },
+  "WebchatFileForm": {
+    "type": "object",
+    "required": ["file", "client_id"],
+    "properties": {
+      "file": {"type": "string", "format": "binary", "description": "The file, with its name. Its type is read from its bytes (JPEG, PNG, GIF and WebP pictures; recordings; MP4 and 3GP videos; PDF, Office and text documents), never from its name or Content-Type, within its kind's limit: 413 over it, 415 for another type, and nothing is kept."},
+      "client_id": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$", "description": "The widget's id for the message (a UUID): posting it again stores nothing more."},
+      "text": {"type": "string", "maxLength": 4096, "description": "The file's caption."}
     }
   },
   "WebchatMessageAccepted": {
@@ -119,7 +138,8 @@ const PlatformPlugin& Plugin() {
                  .window = {},
                  .read_receipts = false,
                  .typing_indicator = false,
-                 .media = false,
+                 .media = true,
+                 .media_source = PlatformTraits::MediaSource::kUploaded,
                  .media_replies = PlatformTraits::MediaReplies::kServed},
       .webhook = {.signature_header = {},
                   .app_secret = {},
@@ -142,7 +162,7 @@ const PlatformPlugin& Plugin() {
       },
       .parse_webhook = &ParseMessagePost,
       .sample_webhook = &SampleMessagePost,
-      .settings = {kMessagesPerMinute, kSessionsPerMinute},
+      .settings = {kMessagesPerMinute, kFilesPerMinute, kSessionsPerMinute},
       .extra_settings = {kTexts},
       .check_settings = &CheckSettings,
       .channel_details = &ChannelDetails,

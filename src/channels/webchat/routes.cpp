@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <memory>
+#include <set>
 #include <string>
 #include <utility>
 
@@ -10,6 +11,7 @@
 #include <boost/beast/http/field.hpp>
 
 #include "channels/registry.h"
+#include "channels/webchat/file_post.h"
 #include "channels/webchat/parse.h"
 #include "channels/webchat/settings.h"
 #include "channels/webchat/token.h"
@@ -17,6 +19,7 @@
 #include "core/json.h"
 #include "core/log.h"
 #include "core/time.h"
+#include "http/multipart.h"
 #include "store/events.h"
 #include "store/message_media.h"
 
@@ -52,13 +55,13 @@ http::Response RateLimited(const RateLimiter::Decision& decision) {
   return response;
 }
 
-std::string_view Header(const http::Request& request, Field field) {
+std::string_view Header(const http::RequestHeader& request, Field field) {
   auto value = request[field];
   return {value.data(), value.size()};
 }
 
 // The token of `Authorization: Bearer <token>`; empty when there is none.
-std::string_view BearerToken(const http::Request& request) {
+std::string_view BearerToken(const http::RequestHeader& request) {
   constexpr std::string_view kBearer = "Bearer ";
   const std::string_view authorization = Header(request, Field::authorization);
   return authorization.starts_with(kBearer) ? authorization.substr(kBearer.size()) : std::string_view();
@@ -93,6 +96,12 @@ struct Admitted {
   }
 };
 
+// What the file route's gate admitted (RouteContext::admission): the channel and the visitor, within their limits.
+struct AdmittedUpload {
+  Admitted admitted;
+  std::string visitor_id;
+};
+
 class WebchatRoutes final : public PlatformRoutes {
  public:
   explicit WebchatRoutes(const PlatformServices& services)
@@ -102,8 +111,10 @@ class WebchatRoutes final : public PlatformRoutes {
         messages_per_visitor_(
             Limiter("webchat_visitor_messages", PerMinute(services.config, "webchat_messages_per_minute", 20))),
         messages_per_ip_(Limiter("webchat_address_messages",
-                                 kVisitorsPerAddress * PerMinute(services.config, "webchat_messages_per_minute", 20))) {
-  }
+                                 kVisitorsPerAddress * PerMinute(services.config, "webchat_messages_per_minute", 20))),
+        files_per_visitor_(Limiter("webchat_visitor_files", PerMinute(services.config, "webchat_files_per_minute", 5))),
+        files_per_ip_(Limiter("webchat_address_files",
+                              kVisitorsPerAddress * PerMinute(services.config, "webchat_files_per_minute", 5))) {}
 
   std::vector<PublicRoute> Routes() override;
 
@@ -115,8 +126,16 @@ class WebchatRoutes final : public PlatformRoutes {
     return services_.rate_limiters(name, per_minute / 60.0, per_minute);
   }
 
-  // Loads the channel and checks the Origin, then runs `handler`: 404 channel_not_found, 403 origin_not_allowed.
+  // Loads the channel the path names and checks the request's Origin into `admitted`: the refusal to answer (404
+  // channel_not_found, 403 origin_not_allowed), or nullopt.
+  asio::awaitable<std::optional<http::Response>> AdmitChannel(const http::RequestHeader& header,
+                                                              const http::RouteContext& route, Admitted& admitted);
+  // AdmitChannel, then runs `handler`, whose answer gets the CORS headers.
   asio::awaitable<http::Response> Admit(const http::Request& request, const http::RouteContext& route, Handler handler);
+  // The file route's gate, before the body is read: AdmitChannel, the visitor's token (401 invalid_token) and the
+  // files limits (429 rate_limited), refusals with the CORS headers; leaves an AdmittedUpload in the route.
+  asio::awaitable<std::optional<http::Response>> AdmitUpload(const http::RequestHeader& header,
+                                                             http::RouteContext& route);
   // The visitor a token names on the channel; nullopt when it is missing, forged, another channel's or expired.
   std::optional<std::string> Visitor(std::string_view token, const Admitted& admitted) const;
   // Takes one token from `key`'s bucket in `limiter`: the 429 to answer when it is empty, or nullopt.
@@ -127,25 +146,39 @@ class WebchatRoutes final : public PlatformRoutes {
   asio::awaitable<http::Response> OpenSession(const http::Request&, const http::RouteContext&, const Admitted&);
   asio::awaitable<http::Response> ListMessages(const http::Request&, const http::RouteContext&, const Admitted&);
   asio::awaitable<http::Response> PostMessage(const http::Request&, const http::RouteContext&, const Admitted&);
+  asio::awaitable<http::Response> PostFile(const http::Request&, const http::RouteContext&);
   asio::awaitable<http::Response> OpenEvents(const http::Request&, const http::RouteContext&, const Admitted&);
+  // Stores the visitor's one message `events` holds, under the id `<visitor>:<client id>`, through the webhooks' own
+  // ingest path: 202 {"id", "created_at"}, the same again for a message stored already.
+  asio::awaitable<http::Response> StoreVisitorMessage(const Admitted& admitted, const std::string& visitor_id,
+                                                      WebhookEvents events);
 
   const PlatformServices services_;
   const VisitorTokens tokens_;
   std::unique_ptr<RateLimiter> sessions_per_ip_;
   std::unique_ptr<RateLimiter> messages_per_visitor_;
   std::unique_ptr<RateLimiter> messages_per_ip_;
+  std::unique_ptr<RateLimiter> files_per_visitor_;
+  std::unique_ptr<RateLimiter> files_per_ip_;
 };
 
-// One visitor's event stream: their new messages, as the store holds them, from the newest at its start.
+// Whether `m` carries a file still being checked and read (a visitor's upload before the media fetcher is done).
+bool FileUnsettled(const store::StoredMessage& m) { return m.media && m.media->status == store::MediaStatus::kPending; }
+
+// One visitor's event stream: their new messages, as the store holds them, from the newest at its start, and again
+// each message whose file was still unsettled when last read, once it is settled (kept, with its links, or given up
+// on), so the widget shows a visitor's own upload as it is once checked.
 class VisitorStream {
  public:
   VisitorStream(const PlatformServices& services, std::unique_ptr<events::Subscription> subscription,
-                store::Channel channel, std::string visitor_id, int64_t after_message_id, int64_t announced)
+                store::Channel channel, std::string visitor_id, int64_t after_message_id, std::set<int64_t> unsettled,
+                int64_t announced)
       : services_(services),
         subscription_(std::move(subscription)),
         channel_(std::move(channel)),
         visitor_id_(std::move(visitor_id)),
         cursor_(after_message_id),
+        unsettled_(std::move(unsettled)),
         announced_(announced) {}
 
   asio::awaitable<void> Run(http::StreamWriter& writer) {
@@ -166,23 +199,28 @@ class VisitorStream {
   }
 
  private:
-  // Sends the visitor's messages after cursor_; false when the stream must end.
+  // Sends the visitor's messages after cursor_, and those of unsettled_ now settled; false when the stream must end.
   asio::awaitable<bool> SendNew(http::StreamWriter& writer) {
-    auto read = [this, after = cursor_] {
-      return ReadThread(services_.store, channel_, visitor_id_, after, kThreadLength);
-    };
+    const int64_t after = unsettled_.empty() ? cursor_ : std::min(cursor_, *unsettled_.begin() - 1);
+    auto read = [this, after] { return ReadThread(services_.store, channel_, visitor_id_, after, kThreadLength); };
     Result<std::vector<store::StoredMessage>> messages = co_await services_.pool.Run(read);
     if (!messages) {
       log::Warn("webchat_stream_read_failed", {{"channel_id", channel_.id}, {"detail", messages.error().detail}});
       co_return false;  // The widget reconnects and fetches the thread again: nothing is lost.
     }
     std::string frames;
+    // A message deleted meanwhile, or older than the last kThreadLength, is no longer followed.
+    std::set<int64_t> unsettled;
     for (const store::StoredMessage& m : *messages) {
+      const bool unsettled_now = FileUnsettled(m);
+      if (unsettled_now) unsettled.insert(m.id);
+      if (m.id <= cursor_ && (unsettled_now || !unsettled_.contains(m.id))) continue;  // Sent as it still is.
       cursor_ = std::max(cursor_, m.id);
       frames += "event: message\ndata: ";
       frames += SerializeJson(VisitorMessageJson(m, visitor_id_, services_.sign_media_link));
       frames += "\n\n";
     }
+    unsettled_ = std::move(unsettled);
     if (frames.empty()) co_return true;
     co_return co_await writer.Write(frames);
   }
@@ -191,8 +229,9 @@ class VisitorStream {
   std::unique_ptr<events::Subscription> subscription_;
   const store::Channel channel_;
   const std::string visitor_id_;
-  int64_t cursor_;     //!< The newest message id sent.
-  int64_t announced_;  //!< The newest event id of the tenant's log announced.
+  int64_t cursor_;               //!< The newest message id sent.
+  std::set<int64_t> unsettled_;  //!< Messages sent (or read at the start) while their file was unsettled.
+  int64_t announced_;            //!< The newest event id of the tenant's log announced.
 };
 
 std::vector<PublicRoute> WebchatRoutes::Routes() {
@@ -239,6 +278,19 @@ std::vector<PublicRoute> WebchatRoutes::Routes() {
         .response_schema = "WebchatMessageAccepted",
         .errors = {401, 403, 429, 503}},
        route(&WebchatRoutes::PostMessage)},
+      {Verb::post,
+       base + "/files",
+       {.summary = "Post the visitor's file (Authorization: Bearer <visitor token>), checked as every customer's file "
+                   "is; the same client_id again is answered alike and stored once (rate-limited per visitor and per "
+                   "address)",
+        .tag = kTag,
+        .body = http::BodyKind::kMultipart,
+        .success_status = 202,
+        .form_schema = "WebchatFileForm",
+        .response_schema = "WebchatMessageAccepted",
+        .errors = {401, 403, 413, 415, 429, 503}},
+       [this](const http::Request& request, const http::RouteContext& context) { return PostFile(request, context); },
+       [this](const http::RequestHeader& header, http::RouteContext& context) { return AdmitUpload(header, context); }},
       {Verb::get,
        base + "/events",
        {.summary = "The visitor's new messages as server-sent events (event: message, data: a WebchatMessage)",
@@ -248,7 +300,7 @@ std::vector<PublicRoute> WebchatRoutes::Routes() {
         .errors = {401, 403},
         .media_type = "text/event-stream"},
        route(&WebchatRoutes::OpenEvents)}};
-  for (const std::string suffix : {"/config", "/sessions", "/messages", "/events"}) {
+  for (const std::string suffix : {"/config", "/sessions", "/messages", "/files", "/events"}) {
     routes.push_back({Verb::options,
                       base + suffix,
                       {.summary = "CORS preflight for the widget's origin (204; 403 for an origin not allowed)",
@@ -260,8 +312,9 @@ std::vector<PublicRoute> WebchatRoutes::Routes() {
   return routes;
 }
 
-asio::awaitable<http::Response> WebchatRoutes::Admit(const http::Request& request, const http::RouteContext& route,
-                                                     Handler handler) {
+asio::awaitable<std::optional<http::Response>> WebchatRoutes::AdmitChannel(const http::RequestHeader& header,
+                                                                           const http::RouteContext& route,
+                                                                           Admitted& admitted) {
   auto load = [this, public_id = std::string(route.Param("public_id").value_or(""))] {
     return services_.store.GetChannelByPublicId(public_id);
   };
@@ -270,14 +323,42 @@ asio::awaitable<http::Response> WebchatRoutes::Admit(const http::Request& reques
   if (!channel || channel->platform != Platform(kName) || !channel->enabled) {
     co_return Refuse(Status::not_found, "channel_not_found", "no such web chat channel");
   }
-  Admitted admitted{std::move(*channel), std::string(Header(request, Field::origin))};
+  admitted = Admitted{std::move(*channel), std::string(Header(header, Field::origin))};
   if (!admitted.origin.empty() && !OriginAllowed(admitted.channel.settings, admitted.origin)) {
     log::Info("webchat_origin_refused", {{"channel_id", admitted.channel.id}, {"origin", admitted.origin}});
     co_return Refuse(Status::forbidden, "origin_not_allowed", "this site may not use this chat");
   }
+  co_return std::nullopt;
+}
+
+asio::awaitable<http::Response> WebchatRoutes::Admit(const http::Request& request, const http::RouteContext& route,
+                                                     Handler handler) {
+  Admitted admitted;
+  if (auto refused = co_await AdmitChannel(request, route, admitted)) co_return std::move(*refused);
   auto handled = (this->*handler)(request, route, admitted);
   http::Response response = co_await std::move(handled);
   co_return admitted.Cors(std::move(response));
+}
+
+asio::awaitable<std::optional<http::Response>> WebchatRoutes::AdmitUpload(const http::RequestHeader& header,
+                                                                          http::RouteContext& route) {
+  AdmittedUpload upload;
+  if (auto refused = co_await AdmitChannel(header, route, upload.admitted)) co_return std::move(*refused);
+  std::optional<std::string> visitor = Visitor(BearerToken(header), upload.admitted);
+  if (!visitor) {
+    co_return upload.admitted.Cors(Refuse(Status::unauthorized, "invalid_token", "invalid or expired visitor token"));
+  }
+  std::string visitor_key = upload.admitted.channel.public_id + ":" + *visitor;
+  if (auto refused = co_await Limit(*files_per_visitor_, std::move(visitor_key))) {
+    co_return upload.admitted.Cors(std::move(*refused));
+  }
+  std::string address = "ip:" + route.client_address.to_string();
+  if (auto refused = co_await Limit(*files_per_ip_, std::move(address))) {
+    co_return upload.admitted.Cors(std::move(*refused));
+  }
+  upload.visitor_id = std::move(*visitor);
+  route.admission = std::move(upload);
+  co_return std::nullopt;
 }
 
 std::optional<std::string> WebchatRoutes::Visitor(std::string_view token, const Admitted& admitted) const {
@@ -304,8 +385,11 @@ asio::awaitable<http::Response> WebchatRoutes::Preflight(const http::Request& re
 
 asio::awaitable<http::Response> WebchatRoutes::WidgetConfigRoute(const http::Request&, const http::RouteContext&,
                                                                  const Admitted& admitted) {
-  http::Response response =
-      http::JsonResponse(Status::ok, WidgetConfig(admitted.channel.display_name, admitted.channel.settings));
+  json::object config = WidgetConfig(admitted.channel.display_name, admitted.channel.settings);
+  // The server reads no larger upload (PARLEY_MAX_UPLOAD_BYTES), and answers a larger one before the route can give
+  // it CORS headers: the widget refuses such a file itself.
+  config["max_file_bytes"] = services_.config.max_upload_bytes;
+  http::Response response = http::JsonResponse(Status::ok, config);
   response.set(Field::cache_control, "no-cache");
   co_return response;
 }
@@ -355,15 +439,45 @@ asio::awaitable<http::Response> WebchatRoutes::PostMessage(const http::Request& 
   if (auto refused = co_await Limit(*messages_per_ip_, std::move(address))) co_return std::move(*refused);
   auto events = ParseMessagePost(request.body());
   if (!events) co_return http::ErrorResponse(events.error());
-  UnifiedMessage& message = events->messages.front();
+  co_return co_await StoreVisitorMessage(admitted, *visitor, std::move(*events));
+}
+
+asio::awaitable<http::Response> WebchatRoutes::PostFile(const http::Request& request, const http::RouteContext& route) {
+  const auto* upload = std::any_cast<AdmittedUpload>(&route.admission);
+  // The router runs the gate before the handler, always; reaching this is a bug.
+  if (upload == nullptr) co_return http::ErrorResponse(Error::Internal("file route reached without its gate"));
+  const Admitted& admitted = upload->admitted;
+  auto form = http::ReadForm(request, route);
+  if (!form) co_return admitted.Cors(http::ErrorResponse(form.error()));
+  auto post = ReadFilePost(form->parts);
+  if (!post) co_return admitted.Cors(http::ErrorResponse(post.error()));
+  // Checked before anything is kept: a refused file leaves nothing behind.
+  auto keep = [this, tenant_id = admitted.channel.tenant_id, bytes = post->bytes] {
+    return services_.keep_upload(tenant_id, bytes);
+  };
+  Result<KeptUpload> kept = co_await services_.pool.Run(keep);
+  if (!kept) {
+    log::Info("webchat_file_refused", {{"channel_id", admitted.channel.id},
+                                       {"bytes", static_cast<int64_t>(post->bytes.size())},
+                                       {"reason", kept.error().message}});
+    co_return admitted.Cors(http::ErrorResponse(kept.error()));
+  }
+  http::Response stored = co_await StoreVisitorMessage(admitted, upload->visitor_id, FileMessage(*post, *kept));
+  co_return admitted.Cors(std::move(stored));
+}
+
+asio::awaitable<http::Response> WebchatRoutes::StoreVisitorMessage(const Admitted& admitted,
+                                                                   const std::string& visitor_id,
+                                                                   WebhookEvents events) {
+  UnifiedMessage& message = events.messages.front();
   // The client id is the visitor's own: prefixed with the visitor, one visitor cannot collide with another's.
-  const std::string platform_message_id = *visitor + ":" + message.platform_message_id;
+  const std::string platform_message_id = visitor_id + ":" + message.platform_message_id;
   message.platform_message_id = platform_message_id;
   message.account_id = admitted.channel.account_id;
-  message.contact_id = *visitor;
+  message.contact_id = visitor_id;
   message.timestamp_ms = NowMs();
   const PlatformPlugin* plugin = FindPlatform(kName);
-  auto stored = co_await services_.ingest(*plugin, std::move(*events));
+  auto stored = co_await services_.ingest(*plugin, std::move(events));
   if (!stored) co_return http::ErrorResponse(stored.error());
   if (stored->unknown_account > 0) {
     co_return Refuse(Status::not_found, "channel_not_found", "no such web chat channel");  // Removed meanwhile.
@@ -387,14 +501,20 @@ asio::awaitable<http::Response> WebchatRoutes::OpenEvents(const http::Request&, 
   auto newest_event = [this, tenant_id] { return services_.store.events().LastId(tenant_id); };
   Result<int64_t> announced = co_await services_.pool.Run(newest_event);
   if (!announced) co_return http::ErrorResponse(announced.error());
-  auto newest_message = [this, channel_id = admitted.channel.id, visitor_id = *visitor] {
-    return services_.store.ListContactThread(channel_id, visitor_id, 0, 1);
+  // The thread as the widget's list read on (re)connection gives it: followed from its newest message, and its files
+  // still unsettled until they settle.
+  auto thread = [this, &admitted, visitor_id = *visitor] {
+    return ReadThread(services_.store, admitted.channel, visitor_id, 0, kThreadLength);
   };
-  auto last = co_await services_.pool.Run(newest_message);
-  if (!last) co_return http::ErrorResponse(last.error());
-  const int64_t after = last->empty() ? 0 : last->back().id;
+  auto read = co_await services_.pool.Run(thread);
+  if (!read) co_return http::ErrorResponse(read.error());
+  const int64_t after = read->empty() ? 0 : read->back().id;
+  std::set<int64_t> unsettled;
+  for (const store::StoredMessage& m : *read) {
+    if (FileUnsettled(m)) unsettled.insert(m.id);
+  }
   auto stream = std::make_shared<VisitorStream>(services_, std::move(subscription), admitted.channel,
-                                                std::move(*visitor), after, *announced);
+                                                std::move(*visitor), after, std::move(unsettled), *announced);
   http::Response head = http::StreamResponse(
       route, "text/event-stream",
       [stream](http::StreamWriter& writer) -> asio::awaitable<void> { co_await stream->Run(writer); });

@@ -6,6 +6,9 @@
 //   GET  …/messages   the visitor's thread, the last 100 messages, oldest first    (Authorization: Bearer)
 //   POST …/messages   a visitor's message, stored through the webhooks' ingest path; idempotent on client_id
 //                     (per-visitor and per-IP rate limits)
+//   POST …/files      a visitor's file (multipart/form-data: file, client_id, text?), checked as every customer's
+//                     file is and kept before its message is stored through the same path; refused from its header
+//                     (token, per-visitor and per-IP files limits) before its body is read
 //   GET  …/events     text/event-stream of the visitor's new messages (?token=, as EventSource sends no headers)
 //   OPTIONS …         CORS preflight
 //

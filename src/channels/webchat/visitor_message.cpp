@@ -12,17 +12,25 @@ json::value FileJson(const store::StoredMessage& m, const MediaLinkSigner& sign)
   const store::MediaRecord& record = *m.media;
   const bool kept = record.status == store::MediaStatus::kReady;
   json::value filename = nullptr;
+  std::string mime_type = record.mime_type;
   if (const json::value* media = m.details.if_contains("media"); media != nullptr && media->is_object()) {
     const json::value* name = media->as_object().if_contains("filename");
     if (name != nullptr && name->is_string() && !name->as_string().empty()) filename = *name;
+    // A visitor's upload is sniffed before it is stored; its record knows the type once the fetcher is done.
+    const json::value* declared = media->as_object().if_contains("mime_type");
+    if (mime_type.empty() && declared != nullptr && declared->is_string()) mime_type = declared->as_string();
   }
   json::value url = nullptr;
   json::value thumbnail_url = nullptr;
   if (kept && !record.file_key.empty()) url = sign(record.tenant_id, record.public_id, false);
   if (kept && !record.thumbnail_key.empty()) thumbnail_url = sign(record.tenant_id, record.public_id, true);
-  return json::object{{"type", ToString(record.type)}, {"mime_type", record.mime_type},
-                      {"bytes", record.bytes},         {"filename", std::move(filename)},
-                      {"url", std::move(url)},         {"thumbnail_url", std::move(thumbnail_url)}};
+  return json::object{{"type", ToString(record.type)},
+                      {"mime_type", std::move(mime_type)},
+                      {"bytes", record.bytes},
+                      {"filename", std::move(filename)},
+                      {"status", ToString(record.status)},
+                      {"url", std::move(url)},
+                      {"thumbnail_url", std::move(thumbnail_url)}};
 }
 
 }  // namespace

@@ -20,9 +20,10 @@ using MediaLinkSigner = std::function<std::string(int64_t tenant_id, std::string
 // {"id", "role", "text", "created_at", "client_id", "media"}. role: "visitor", "assistant" (the bot) or "agent" (a
 // person of the business); text: a file's caption (may be empty); client_id: the widget's id of the visitor's own
 // message `visitor_id` posted, else null. media: null unless `m.media` holds its record (store/message_media.h,
-// ShowsMedia), then {"type" (image, audio, video or document), "mime_type", "bytes", "filename" (null when unknown),
-// "url", "thumbnail_url"} with links `sign` makes now: url while the file is kept (null once it is not: pending,
-// failed, removed after the retention period), thumbnail_url for an image with a thumbnail (else null).
+// ShowsMedia), then {"type" (image, audio, video or document), "mime_type", "bytes" (0 while a visitor's upload is
+// pending), "filename" (null when unknown), "status" (pending, ready, failed or refused: the record's), "url",
+// "thumbnail_url"} with links `sign` makes now: url while the file is kept (null once it is not: pending, failed,
+// removed after the retention period), thumbnail_url for an image with a thumbnail (else null).
 boost::json::object VisitorMessageJson(const store::StoredMessage& m, std::string_view visitor_id,
                                        const MediaLinkSigner& sign);
 

@@ -32,10 +32,13 @@ constexpr char kFinish[] =
     " WHERE id = $1 AND lease_until = $2 AND status = 'pending'"
     " RETURNING tenant_id, (SELECT conversation_id FROM messages WHERE id = media.message_id), message_id,"
     " (SELECT status FROM messages WHERE id = media.message_id)";
+// A pending upload (PlatformTraits::MediaSource::kUploaded: a web chat visitor's file) is kept under the key its
+// platform media id names until the fetcher has made it ready; another platform's media id is never a file's key.
 constexpr char kFileKeys[] =
     "SELECT file_key FROM media WHERE tenant_id = $1 AND file_key IS NOT NULL UNION "
     "SELECT thumbnail_key FROM media WHERE tenant_id = $1 AND thumbnail_key IS NOT NULL UNION "
-    "SELECT agent_key FROM media WHERE tenant_id = $1 AND agent_key IS NOT NULL";
+    "SELECT agent_key FROM media WHERE tenant_id = $1 AND agent_key IS NOT NULL UNION "
+    "SELECT platform_media_id FROM media WHERE tenant_id = $1 AND status = 'pending'";
 constexpr char kUsage[] =
     "SELECT COALESCE(SUM(bytes), 0)::bigint FROM media WHERE tenant_id = $1 AND status = 'ready'"
     " AND COALESCE(file_key, '') <> ''";

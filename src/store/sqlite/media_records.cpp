@@ -37,10 +37,13 @@ constexpr char kForMessages[] =
     "SELECT " MEDIA_COLUMNS " FROM media WHERE tenant_id = ?1 AND message_id IN (SELECT value FROM json_each(?2))";
 constexpr char kByPublicId[] = "SELECT " MEDIA_COLUMNS " FROM media WHERE tenant_id = ?1 AND public_id = ?2";
 #undef MEDIA_COLUMNS
+// A pending upload (PlatformTraits::MediaSource::kUploaded: a web chat visitor's file) is kept under the key its
+// platform media id names until the fetcher has made it ready; another platform's media id is never a file's key.
 constexpr char kFileKeys[] =
     "SELECT file_key FROM media WHERE tenant_id = ?1 AND file_key IS NOT NULL UNION "
     "SELECT thumbnail_key FROM media WHERE tenant_id = ?1 AND thumbnail_key IS NOT NULL UNION "
-    "SELECT agent_key FROM media WHERE tenant_id = ?1 AND agent_key IS NOT NULL";
+    "SELECT agent_key FROM media WHERE tenant_id = ?1 AND agent_key IS NOT NULL UNION "
+    "SELECT platform_media_id FROM media WHERE tenant_id = ?1 AND status = 'pending'";
 constexpr char kUsage[] =
     "SELECT COALESCE(SUM(bytes), 0) FROM media WHERE tenant_id = ?1 AND status = 'ready'"
     " AND COALESCE(file_key, '') <> ''";

@@ -97,6 +97,8 @@ TEST_P(MediaRecordsTest, AnAttachmentGivenOnlyAsALinkGetsARecordOfItsLink) {
 TEST_P(MediaRecordsTest, DueRecordsAreLeasedOnceRetriedAndFinished) {
   Photo("wamid.p1", "m1");
   EXPECT_EQ(media().NextDue().value(), kT0);
+  // While pending, its platform media id is kept from the file sweep: a web chat visitor's upload is stored under it.
+  EXPECT_EQ(media().FileKeys(tenant_.id).value(), (std::set<std::string>{"m1"}));
   auto leased = media().LeaseDue(kT0, kT0 + 60000, 10).value();
   ASSERT_EQ(leased.size(), 1u);
   EXPECT_TRUE(media().LeaseDue(kT0 + 1, kT0 + 60001, 10).value().empty());  // Held by the first lease.

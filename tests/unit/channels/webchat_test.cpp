@@ -9,6 +9,7 @@
 #include <string>
 
 #include "channels/registry.h"
+#include "channels/webchat/file_post.h"
 #include "channels/webchat/parse.h"
 #include "channels/webchat/settings.h"
 #include "channels/webchat/visitor_message.h"
@@ -265,6 +266,7 @@ TEST(VisitorMessageTest, APersonsFileCarriesItsTypeSizeNameAndLinksSignedForItsT
                                             {"mime_type", "image/jpeg"},
                                             {"bytes", 12345},
                                             {"filename", "receipt.jpg"},
+                                            {"status", "ready"},
                                             {"url", "/api/media/pub_receipt.jpg?tenant=7&sig=x"},
                                             {"thumbnail_url", "/api/media/pub_receipt.jpg/thumbnail?tenant=7&sig=x"}}));
 
@@ -302,6 +304,90 @@ TEST(VisitorMessageTest, AFileNoLongerKeptHasNoLinksAndATextMessageNoMedia) {
   EXPECT_TRUE(visitor.at("media").is_null());
 }
 
+TEST(VisitorMessageTest, AVisitorsUploadShowsItsSniffedTypeWhileItIsPreparedThenItsLinks) {
+  store::StoredMessage upload;
+  upload.id = 9;
+  upload.direction = Direction::kIn;
+  upload.type = MessageType::kImage;
+  upload.platform_message_id = "v1:f-1";
+  upload.details = {{"media", {{"id", std::string(64, 'a')}, {"mime_type", "image/png"}, {"filename", "loaf.png"}}}};
+  store::MediaRecord record;
+  record.tenant_id = 7;
+  record.public_id = "pub_loaf";
+  record.type = MessageType::kImage;
+  record.status = store::MediaStatus::kPending;
+  upload.media = record;
+  const json::object pending = VisitorMessageJson(upload, "v1", &FakeLink);
+  EXPECT_EQ(pending.at("role"), "visitor");
+  EXPECT_EQ(pending.at("client_id"), "f-1");
+  EXPECT_EQ(pending.at("text"), "");
+  EXPECT_EQ(pending.at("media"), (json::value{{"type", "image"},
+                                              {"mime_type", "image/png"},
+                                              {"bytes", 0},
+                                              {"filename", "loaf.png"},
+                                              {"status", "pending"},
+                                              {"url", nullptr},
+                                              {"thumbnail_url", nullptr}}));
+
+  upload.media->status = store::MediaStatus::kReady;
+  upload.media->mime_type = "image/png";
+  upload.media->bytes = 2048;
+  upload.media->file_key = std::string(64, 'a');
+  upload.media->thumbnail_key = std::string(64, 'b');
+  const json::object ready = VisitorMessageJson(upload, "v1", &FakeLink);
+  EXPECT_EQ(ready.at("media").at("status"), "ready");
+  EXPECT_EQ(ready.at("media").at("bytes"), 2048);
+  EXPECT_EQ(ready.at("media").at("url"), "/api/media/pub_loaf?tenant=7&sig=x");
+  EXPECT_EQ(ready.at("media").at("thumbnail_url"), "/api/media/pub_loaf/thumbnail?tenant=7&sig=x");
+}
+
+TEST(FilePostTest, AFileHasANameBytesAndAClientIdAndBecomesAMessageOfItsKind) {
+  const std::vector<http::FormPart> parts{{"client_id", {}, {}, "f-1"},
+                                          {"file", "receipt.pdf", "application/octet-stream", "%PDF-1.7 …"},
+                                          {"text", {}, {}, "My receipt"}};
+  auto post = ReadFilePost(parts);
+  ASSERT_TRUE(post) << post.error().message;
+  EXPECT_EQ(post->client_id, "f-1");
+  EXPECT_EQ(post->filename, "receipt.pdf");
+  EXPECT_EQ(post->caption, "My receipt");
+  EXPECT_EQ(post->bytes, "%PDF-1.7 …");
+
+  const WebhookEvents events =
+      FileMessage(*post, KeptUpload{MessageType::kDocument, "application/pdf", std::string(64, 'c')});
+  ASSERT_EQ(events.messages.size(), 1u);
+  const UnifiedMessage& message = events.messages[0];
+  EXPECT_EQ(message.platform, Platform(kName));
+  EXPECT_EQ(message.platform_message_id, "f-1");
+  EXPECT_EQ(message.type, MessageType::kDocument);
+  EXPECT_EQ(message.text, "My receipt");
+  ASSERT_TRUE(message.media);
+  EXPECT_EQ(message.media->id, std::string(64, 'c'));
+  EXPECT_EQ(message.media->mime_type, "application/pdf");
+  EXPECT_EQ(message.media->filename, "receipt.pdf");
+  // Without a caption the message has no text.
+  post->caption.clear();
+  EXPECT_FALSE(FileMessage(*post, KeptUpload{MessageType::kImage, "image/png", "k"}).messages[0].text);
+}
+
+TEST(FilePostTest, AFormWithoutItsFileOrClientIdOrWithOtherPartsIsRefused) {
+  const http::FormPart file{"file", "a.png", "image/png", "\x89PNG"};
+  const http::FormPart client_id{"client_id", {}, {}, "f-1"};
+  auto refused = [](const std::vector<http::FormPart>& parts) {
+    auto post = ReadFilePost(parts);
+    EXPECT_FALSE(post);
+    return post ? ErrorCode::kInternal : post.error().code;
+  };
+  EXPECT_EQ(refused({client_id}), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(refused({file}), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(refused({file, {"client_id", {}, {}, "not a client id!"}}), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(refused({{"file", "", "image/png", "\x89PNG"}, client_id}), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(refused({{"file", "empty.png", "image/png", ""}, client_id}), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(refused({file, client_id, {"name", {}, {}, "Ada"}}), ErrorCode::kInvalidArgument);
+  const std::string long_caption(kMaxTextChars + 1, 'x');
+  EXPECT_EQ(refused({file, client_id, {"text", {}, {}, long_caption}}), ErrorCode::kInvalidArgument);
+  EXPECT_TRUE(ReadFilePost({file, client_id, {"text", {}, {}, std::string(kMaxTextChars, 'x')}}));
+}
+
 TEST(WebchatPluginTest, NoWebhookButRoutesSettingsAndAGenerousLimit) {
   const PlatformPlugin* plugin = FindPlatform("webchat");
   ASSERT_NE(plugin, nullptr);
@@ -311,6 +397,10 @@ TEST(WebchatPluginTest, NoWebhookButRoutesSettingsAndAGenerousLimit) {
   EXPECT_EQ(plugin->traits.text.max_length, 4096u);
   EXPECT_EQ(plugin->traits.window.free_form_ms, 0);
   EXPECT_FALSE(plugin->traits.read_receipts);
+  // Visitors send files, uploaded to Parley rather than downloaded from a platform.
+  EXPECT_TRUE(plugin->traits.media);
+  EXPECT_TRUE(plugin->traits.keeps_media);
+  EXPECT_EQ(plugin->traits.media_source, PlatformTraits::MediaSource::kUploaded);
   const ChannelField* origins = nullptr;
   for (const ChannelField& field : plugin->fields) {
     if (field.key == "allowed_origins") origins = &field;

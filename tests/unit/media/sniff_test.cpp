@@ -81,5 +81,35 @@ TEST(SniffTest, TheMessageTypeBoundsSizeAndType) {
   EXPECT_FALSE(Admit(MessageType::kText, jpeg));
 }
 
+TEST(SniffTest, AnUploadIsWhatItsBytesAre) {
+  auto photo = AdmitUpload(Bytes("\x89PNG\r\n\x1A\n", 1000));
+  ASSERT_TRUE(photo);
+  EXPECT_EQ(photo->type, MessageType::kImage);
+  EXPECT_EQ(photo->mime_type, "image/png");
+  auto pdf = AdmitUpload(Bytes("%PDF-1.7"));
+  ASSERT_TRUE(pdf);
+  EXPECT_EQ(pdf->type, MessageType::kDocument);
+  EXPECT_EQ(pdf->mime_type, "application/pdf");
+  EXPECT_EQ(AdmitUpload(Bytes("OggS\x00\x02"))->type, MessageType::kAudio);
+  EXPECT_EQ(AdmitUpload(Bytes(std::string_view("\x00\x00\x00\x20"
+                                               "ftypisom",
+                                               12)))
+                ->type,
+            MessageType::kVideo);
+  EXPECT_EQ(AdmitUpload("a note\n")->type, MessageType::kDocument);
+
+  auto program =
+      AdmitUpload(Bytes("\x7F"
+                        "ELF"));
+  ASSERT_FALSE(program);
+  EXPECT_EQ(program.error().code, ErrorCode::kUnsupportedMediaType);
+  EXPECT_EQ(program.error().message, "the file's content type is not recognised");
+  // A picture is held to the image limit, not the document one: 5 MB.
+  auto large = AdmitUpload(Bytes("\xFF\xD8\xFF", 5 * 1024 * 1024 + 1));
+  ASSERT_FALSE(large);
+  EXPECT_EQ(large.error().code, ErrorCode::kPayloadTooLarge);
+  EXPECT_EQ(large.error().message, "too large: image files are limited to 5120 KB");
+}
+
 }  // namespace
 }  // namespace parley::media
