@@ -5,6 +5,7 @@
 #include "fakes/fake_openai.h"
 #include "integration/harness.h"
 #include "integration/payloads.h"
+#include "integration/tenant_fixture.h"
 
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
@@ -61,11 +62,10 @@ class AgentLoopTest : public ::testing::Test {
     };
     for (auto& [key, value] : extra) env[key] = value;
     parley_ = std::make_unique<ParleyProcess>(env);
-    auto tenant = parley_->Cli({"tenant", "create", "--name", "Crumb & Co"});
-    ASSERT_EQ(tenant.exit_code, 0) << tenant.out;
-    auto t = json::parse(tenant.out);
-    tenant_id_ = std::to_string(t.at("tenant_id").to_number<int64_t>());
-    api_key_ = std::string(t.at("api_key").as_string());
+    const CreatedTenant tenant = CreateTenant(*parley_, "Crumb & Co");
+    ASSERT_FALSE(tenant.id.empty());
+    tenant_id_ = tenant.id;
+    api_key_ = tenant.api_key;
     ASSERT_EQ(parley_
                   ->Cli({"channel", "add", "whatsapp", "--tenant", tenant_id_, "--phone-number-id", kPhoneNumberId,
                          "--access-token", "EAAG-agent-token"})
@@ -472,8 +472,7 @@ TEST_F(AgentLoopTest, QaPairsAnswerFirstAndStayWithTheirTenant) {
   EXPECT_EQ(Api("POST", "/api/faq-qa", R"({"question":"q","answer":"a","extra":1})").status, 400);
 
   // Another tenant sees none of it.
-  auto other = parley_->Cli({"tenant", "create", "--name", "Other"});
-  std::string other_key(json::parse(other.out).at("api_key").as_string());
+  const std::string other_key = CreateTenant(*parley_, "Other").api_key;
   auto as_other = [&](const std::string& method, const std::string& p, const std::string& body = {}) {
     return Call(method, parley_->url(p), body, {{"Authorization", "Bearer " + other_key}});
   };

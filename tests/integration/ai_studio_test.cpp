@@ -5,6 +5,7 @@
 #include "fakes/fake_graph.h"
 #include "integration/harness.h"
 #include "integration/payloads.h"
+#include "integration/tenant_fixture.h"
 
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
@@ -49,11 +50,8 @@ class AiStudioTest : public ::testing::Test {
   }
 
   Tenant AddTenant(const std::string& name, const std::string& phone_number_id) {
-    auto created = parley_->Cli({"tenant", "create", "--name", name});
-    EXPECT_EQ(created.exit_code, 0) << created.out;
-    auto t = json::parse(created.out);
-    Tenant tenant{std::to_string(t.at("tenant_id").to_number<int64_t>()), std::string(t.at("api_key").as_string()),
-                  phone_number_id};
+    const CreatedTenant created = CreateTenant(*parley_, name);
+    Tenant tenant{created.id, created.api_key, phone_number_id};
     EXPECT_EQ(parley_
                   ->Cli({"channel", "add", "whatsapp", "--tenant", tenant.id, "--phone-number-id", phone_number_id,
                          "--access-token", "EAAG-" + name})

@@ -5,6 +5,7 @@
 #include "fakes/fake_stripe.h"
 #include "integration/harness.h"
 #include "integration/payloads.h"
+#include "integration/tenant_fixture.h"
 
 #include "core/crypto.h"
 
@@ -19,11 +20,6 @@ namespace json = boost::json;
 constexpr const char* kApiKey = "sk_test_links_0123456789";
 constexpr const char* kWebhookSecret = "whsec_links_0123456789";
 constexpr const char* kPublicUrl = "https://desk.example.com";
-
-struct Tenant {
-  std::string id;
-  std::string api_key;
-};
 
 class BillingLinksTest : public ::testing::Test {
  protected:
@@ -45,16 +41,9 @@ class BillingLinksTest : public ::testing::Test {
       }
     }
     parley_ = std::make_unique<ParleyProcess>(env);
-    a_ = CreateTenant("Crumb & Co");
-    b_ = CreateTenant("Globex");
+    a_ = CreateTenant(*parley_, "Crumb & Co");
+    b_ = CreateTenant(*parley_, "Globex");
     parley_->Start();
-  }
-
-  Tenant CreateTenant(const std::string& name) {
-    auto created = parley_->Cli({"tenant", "create", "--name", name});
-    EXPECT_EQ(created.exit_code, 0) << created.out;
-    auto t = json::parse(created.out);
-    return {std::to_string(t.at("tenant_id").to_number<int64_t>()), std::string(t.at("api_key").as_string())};
   }
 
   HttpResult Post(const std::string& key, const std::string& path, const json::value& body) {
@@ -67,7 +56,7 @@ class BillingLinksTest : public ::testing::Test {
   }
 
   // Stripe's checkout.session.completed for `tenant`, signed as Stripe signs: links the tenant to the customer.
-  void CompleteCheckout(const Tenant& tenant, const std::string& customer, const std::string& subscription) {
+  void CompleteCheckout(const CreatedTenant& tenant, const std::string& customer, const std::string& subscription) {
     const int64_t now = payloads::NowSeconds();
     json::object session{{"id", "cs_test_done"},    {"object", "checkout.session"}, {"client_reference_id", tenant.id},
                          {"customer", customer},    {"subscription", subscription}, {"mode", "subscription"},
@@ -87,8 +76,8 @@ class BillingLinksTest : public ::testing::Test {
 
   FakeStripe stripe_{kApiKey};
   std::unique_ptr<ParleyProcess> parley_;
-  Tenant a_;
-  Tenant b_;
+  CreatedTenant a_;
+  CreatedTenant b_;
 };
 
 TEST_F(BillingLinksTest, CheckoutCreatesASubscriptionSessionAsStripeDocumentsIt) {

@@ -6,6 +6,7 @@
 #include "fakes/fake_openai.h"
 #include "integration/harness.h"
 #include "integration/payloads.h"
+#include "integration/tenant_fixture.h"
 
 #include "core/crypto.h"
 
@@ -32,11 +33,6 @@ constexpr const char* kGuide = R"(# Opening hours
 We are open Monday to Friday from 8:00 to 19:00. On Sunday we open from 10:00 to 14:00.
 )";
 
-struct Tenant {
-  std::string id;
-  std::string api_key;
-};
-
 class BillingTest : public ::testing::Test {
  protected:
   void Boot(std::map<std::string, std::string> extra = {}) {
@@ -52,18 +48,11 @@ class BillingTest : public ::testing::Test {
     };
     for (auto& [key, value] : extra) env[key] = value;
     parley_ = std::make_unique<ParleyProcess>(env);
-    a_ = CreateTenant("Crumb & Co");
-    b_ = CreateTenant("Globex");
+    a_ = CreateTenant(*parley_, "Crumb & Co");
+    b_ = CreateTenant(*parley_, "Globex");
   }
 
-  Tenant CreateTenant(const std::string& name) {
-    auto created = parley_->Cli({"tenant", "create", "--name", name});
-    EXPECT_EQ(created.exit_code, 0) << created.out;
-    auto t = json::parse(created.out);
-    return {std::to_string(t.at("tenant_id").to_number<int64_t>()), std::string(t.at("api_key").as_string())};
-  }
-
-  void AddChannelAndGuide(const Tenant& tenant) {
+  void AddChannelAndGuide(const CreatedTenant& tenant) {
     ASSERT_EQ(parley_
                   ->Cli({"channel", "add", "whatsapp", "--tenant", tenant.id, "--phone-number-id", kPhoneNumberId,
                          "--access-token", "EAAG-billing-token"})
@@ -75,7 +64,7 @@ class BillingTest : public ::testing::Test {
     ASSERT_EQ(added.exit_code, 0) << added.out;
   }
 
-  HttpResult Api(const Tenant& tenant, const std::string& method, const std::string& path) {
+  HttpResult Api(const CreatedTenant& tenant, const std::string& method, const std::string& path) {
     return Call(method, parley_->url(path), {}, {{"Authorization", "Bearer " + tenant.api_key}});
   }
 
@@ -115,8 +104,8 @@ class BillingTest : public ::testing::Test {
   FakeGraph graph_;
   FakeOpenAi model_;
   std::unique_ptr<ParleyProcess> parley_;
-  Tenant a_;
-  Tenant b_;
+  CreatedTenant a_;
+  CreatedTenant b_;
 };
 
 TEST_F(BillingTest, QuotaReachedMidBurstAnswersExactlyTheQuotaAndEscalatesTheRest) {
@@ -371,7 +360,7 @@ TEST_F(BillingTest, BillingRoutesAreForOwnersAndAdmins) {
                     json::serialize(json::object{{"email", "bo@crumb.test"}, {"password", password}}),
                     {{"Content-Type", "application/json"}});
   ASSERT_EQ(login.status, 200) << login.body;
-  const Tenant agent_session{a_.id, std::string(login.Json().at("token").as_string())};
+  const CreatedTenant agent_session{a_.id, std::string(login.Json().at("token").as_string())};
   for (const char* path : {"/api/usage", "/api/subscriptions", "/api/plans"}) {
     EXPECT_EQ(Api(agent_session, "GET", path).status, 403) << path;
     EXPECT_EQ(Api(a_, "GET", path).status, 200) << path;

@@ -2,6 +2,7 @@
 // API keys, the security headers, and the built dashboard served from PARLEY_WEB_DIR at `/`.
 
 #include "integration/harness.h"
+#include "integration/tenant_fixture.h"
 
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
@@ -37,11 +38,10 @@ class BrowserSessionTest : public ::testing::Test {
     parley_ = std::make_unique<ParleyProcess>(env);
     web_dir_ = fs::path(parley_->data_dir()) / "web";
     parley_->env().emplace("PARLEY_WEB_DIR", web_dir_.string());
-    auto tenant = parley_->Cli({"tenant", "create", "--name", "Acme"});
-    ASSERT_EQ(tenant.exit_code, 0) << tenant.out;
-    auto parsed = json::parse(tenant.out);
-    tenant_id_ = std::to_string(parsed.at("tenant_id").to_number<int64_t>());
-    api_key_ = std::string(parsed.at("api_key").as_string());
+    const CreatedTenant tenant = CreateTenant(*parley_, "Acme");
+    ASSERT_FALSE(tenant.id.empty());
+    tenant_id_ = tenant.id;
+    api_key_ = tenant.api_key;
     auto user = parley_->Cli({"user", "create", "--tenant", tenant_id_, "--email", "ana@acme.test", "--role", "owner",
                               "--password", kPassword});
     ASSERT_EQ(user.exit_code, 0) << user.out;

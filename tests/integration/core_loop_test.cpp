@@ -3,6 +3,7 @@
 #include "fakes/fake_graph.h"
 #include "integration/harness.h"
 #include "integration/payloads.h"
+#include "integration/tenant_fixture.h"
 
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
@@ -70,11 +71,10 @@ class CoreLoopTest : public ::testing::Test {
         // These tests are about the loop itself; the agent has its own (agent_loop_test.cpp).
         {"PARLEY_RESPONDER", "away_message"},
     });
-    auto tenant = parley_->Cli({"tenant", "create", "--name", "Acme Bakery"});
-    ASSERT_EQ(tenant.exit_code, 0) << tenant.out;
-    auto t = json::parse(tenant.out);
-    tenant_id_ = std::to_string(t.at("tenant_id").to_number<int64_t>());
-    api_key_ = std::string(t.at("api_key").as_string());
+    const CreatedTenant tenant = CreateTenant(*parley_, "Acme Bakery");
+    ASSERT_FALSE(tenant.id.empty());
+    tenant_id_ = tenant.id;
+    api_key_ = tenant.api_key;
     auto wa = parley_->Cli({"channel", "add", "whatsapp", "--tenant", tenant_id_, "--phone-number-id", kPhoneNumberId,
                             "--access-token", "EAAG-whatsapp-token"});
     ASSERT_EQ(wa.exit_code, 0) << wa.out;
@@ -384,8 +384,7 @@ TEST_F(CoreLoopTest, ReactionsNoticesAndCommentsAreStoredButNotAnswered) {
 TEST_F(CoreLoopTest, ReadApiIsScopedToTheKeysTenant) {
   ASSERT_EQ(PostWhatsApp(WhatsAppText("16505551234", "wamid.iso1", "hello")).status, 200);
   auto conversation_id = Conversations()[0].at("id").to_number<int64_t>();
-  auto other = json::parse(parley_->Cli({"tenant", "create", "--name", "Other"}).out);
-  std::string other_key(other.at("api_key").as_string());
+  const std::string other_key = CreateTenant(*parley_, "Other").api_key;
   auto list = Get("/api/conversations", other_key);
   ASSERT_EQ(list.status, 200);
   EXPECT_TRUE(list.Json().at("data").as_array().empty());

@@ -3,6 +3,7 @@
 // the reason, and another tenant's small document is ready within seconds while the slow ones are read.
 
 #include "integration/harness.h"
+#include "integration/tenant_fixture.h"
 #include "support/pdf_builder.h"
 
 #include <gtest/gtest.h>
@@ -18,10 +19,6 @@ namespace {
 using namespace std::chrono_literals;
 namespace json = boost::json;
 
-struct Tenant {
-  std::string api_key;
-};
-
 class DocumentBudgetTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -30,19 +27,13 @@ class DocumentBudgetTest : public ::testing::Test {
         {"PARLEY_DOCUMENT_MAX_PAGES", "2"},
         {"PARLEY_INGEST_DOCUMENTS_IN_FLIGHT", "3"},
     });
-    acme_ = CreateTenant("Acme");
-    globex_ = CreateTenant("Globex");
+    acme_ = CreateTenant(*parley_, "Acme");
+    globex_ = CreateTenant(*parley_, "Globex");
     parley_->Start();
   }
 
-  Tenant CreateTenant(const std::string& name) {
-    auto created = parley_->Cli({"tenant", "create", "--name", name});
-    EXPECT_EQ(created.exit_code, 0) << created.out;
-    return {std::string(json::parse(created.out).at("api_key").as_string())};
-  }
-
   // Uploads `content` as `file_name`; returns the document's id.
-  int64_t Upload(const Tenant& tenant, const std::string& file_name, const std::string& content) {
+  int64_t Upload(const CreatedTenant& tenant, const std::string& file_name, const std::string& content) {
     std::string body = "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + file_name +
                        "\"\r\nContent-Type: application/octet-stream\r\n\r\n" + content + "\r\n--b--\r\n";
     auto uploaded =
@@ -52,21 +43,21 @@ class DocumentBudgetTest : public ::testing::Test {
     return uploaded.status == 202 ? uploaded.Json().at("id").to_number<int64_t>() : 0;
   }
 
-  json::object Document(const Tenant& tenant, int64_t id) {
+  json::object Document(const CreatedTenant& tenant, int64_t id) {
     auto got = Call("GET", parley_->url("/api/knowledge-documents/" + std::to_string(id)), {},
                     {{"Authorization", "Bearer " + tenant.api_key}});
     EXPECT_EQ(got.status, 200) << got.body;
     return got.status == 200 ? got.Json().as_object() : json::object{};
   }
 
-  std::string Status(const Tenant& tenant, int64_t id) {
+  std::string Status(const CreatedTenant& tenant, int64_t id) {
     json::object document = Document(tenant, id);
     return document.contains("status") ? std::string(document.at("status").as_string()) : "";
   }
 
   std::unique_ptr<ParleyProcess> parley_;
-  Tenant acme_;
-  Tenant globex_;
+  CreatedTenant acme_;
+  CreatedTenant globex_;
 };
 
 TEST_F(DocumentBudgetTest, AnotherTenantsDocumentIsReadyWhileThreeSlowPdfsAreRead) {

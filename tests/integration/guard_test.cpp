@@ -4,6 +4,7 @@
 // read. The X-Forwarded-For addresses below are header values only; every connection goes to 127.0.0.1.
 
 #include "integration/harness.h"
+#include "integration/tenant_fixture.h"
 
 #include <gtest/gtest.h>
 #include <boost/asio/connect.hpp>
@@ -33,11 +34,10 @@ class GuardTest : public ::testing::Test {
     std::map<std::string, std::string> env{{"PARLEY_RESPONDER", "away_message"}};
     for (auto& [key, value] : extra) env[key] = value;
     parley_ = std::make_unique<ParleyProcess>(env);
-    auto out = parley_->Cli({"tenant", "create", "--name", "Acme"});
-    ASSERT_EQ(out.exit_code, 0) << out.out;
-    auto tenant = json::parse(out.out);
-    tenant_id_ = std::to_string(tenant.at("tenant_id").to_number<int64_t>());
-    owner_key_ = std::string(tenant.at("api_key").as_string());
+    const CreatedTenant tenant = CreateTenant(*parley_, "Acme");
+    ASSERT_FALSE(tenant.id.empty());
+    tenant_id_ = tenant.id;
+    owner_key_ = tenant.api_key;
     parley_->Start();
   }
 
@@ -140,12 +140,11 @@ TEST_F(GuardTest, OneAddressIsLimitedBeforeAnyPasswordIsChecked) {
 TEST_F(GuardTest, WrongPasswordsFromOneAddressDoNotLockTheOwnerOutFromAnother) {
   Boot({{"PARLEY_TRUSTED_PROXIES", "127.0.0.1"}});
   CreateUser("ana@acme.test", "owner", kOwnerPassword);
-  int refused = 0;
-  for (int i = 0; i < 12; ++i) {
-    auto attempt = Login("ana@acme.test", "guess-" + std::to_string(i), "203.0.113.7");
-    if (attempt.status == 429) ++refused;
-  }
-  EXPECT_GE(refused, 1);
+  // Refused within a few guesses past the burst of ten, however slowly a loaded machine answers each (access_test.cpp).
+  bool refused = false;
+  for (int i = 0; i < 30 && !refused; ++i)
+    refused = Login("ana@acme.test", "guess-" + std::to_string(i), "203.0.113.7").status == 429;
+  ASSERT_TRUE(refused) << "30 wrong guesses in a row were never refused";
   // The guesser stays locked out, even with the right password…
   EXPECT_EQ(Login("ana@acme.test", kOwnerPassword, "203.0.113.7").status, 429);
   // …and the owner, elsewhere, is not.

@@ -5,6 +5,7 @@
 #include "integration/harness.h"
 #include "integration/payloads.h"
 #include "integration/sse_client.h"
+#include "integration/tenant_fixture.h"
 
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
@@ -54,11 +55,10 @@ class InstagramCommentsTest : public ::testing::Test {
         {"PARLEY_BATCH_WINDOW_MS", "200"},
         {"PARLEY_BATCH_MAX_WAIT_MS", "2000"},
     });
-    auto tenant = parley_->Cli({"tenant", "create", "--name", "Crumb & Co"});
-    ASSERT_EQ(tenant.exit_code, 0) << tenant.out;
-    auto t = json::parse(tenant.out);
-    tenant_id_ = std::to_string(t.at("tenant_id").to_number<int64_t>());
-    api_key_ = std::string(t.at("api_key").as_string());
+    const CreatedTenant tenant = CreateTenant(*parley_, "Crumb & Co");
+    ASSERT_FALSE(tenant.id.empty());
+    tenant_id_ = tenant.id;
+    api_key_ = tenant.api_key;
     ASSERT_EQ(parley_
                   ->Cli({"channel", "add", "instagram", "--tenant", tenant_id_, "--account-id", kAccount,
                          "--access-token", "IGQ-comments-token"})

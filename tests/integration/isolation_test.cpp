@@ -6,6 +6,7 @@
 #include "fakes/fake_graph.h"
 #include "integration/harness.h"
 #include "integration/payloads.h"
+#include "integration/tenant_fixture.h"
 
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
@@ -36,12 +37,9 @@ TEST(IsolationTest, AnotherTenantsIdsAnswer404OnEveryRouteAndItsDataAppearsNowhe
                         {"PARLEY_GRAPH_API_BASE_URL", graph.base_url()},
                         {"PARLEY_BATCH_WINDOW_MS", "200"},
                         {"PARLEY_BATCH_MAX_WAIT_MS", "2000"}});
-  auto a = json::parse(parley.Cli({"tenant", "create", "--name", "Acme"}).out);
-  auto b = json::parse(parley.Cli({"tenant", "create", "--name", "Globex"}).out);
-  std::string a_id = std::to_string(a.at("tenant_id").to_number<int64_t>());
-  std::string a_key(a.at("api_key").as_string());
-  std::string b_key(b.at("api_key").as_string());
-  auto channel = parley.Cli({"channel", "add", "whatsapp", "--tenant", a_id, "--phone-number-id", kPhoneNumberId,
+  const CreatedTenant acme = CreateTenant(parley, "Acme");
+  const CreatedTenant globex = CreateTenant(parley, "Globex");
+  auto channel = parley.Cli({"channel", "add", "whatsapp", "--tenant", acme.id, "--phone-number-id", kPhoneNumberId,
                              "--access-token", "EAAG-isolation-token"});
   ASSERT_EQ(channel.exit_code, 0) << channel.out;
   int64_t channel_id = json::parse(channel.out).at("channel_id").to_number<int64_t>();
@@ -59,41 +57,42 @@ TEST(IsolationTest, AnotherTenantsIdsAnswer404OnEveryRouteAndItsDataAppearsNowhe
                 .status,
             200);
   ASSERT_TRUE(graph.WaitForSends(1, 5s)) << parley.logs();
-  int64_t conversation = as(a_key, "GET", "/api/conversations").Json().at("data").at(0).at("id").to_number<int64_t>();
-  int64_t support = as(a_key, "GET", "/api/support").Json().at("data").at(0).at("id").to_number<int64_t>();
-  auto faq = as(a_key, "POST", "/api/faq-qa",
+  int64_t conversation =
+      as(acme.api_key, "GET", "/api/conversations").Json().at("data").at(0).at("id").to_number<int64_t>();
+  int64_t support = as(acme.api_key, "GET", "/api/support").Json().at("data").at(0).at("id").to_number<int64_t>();
+  auto faq = as(acme.api_key, "POST", "/api/faq-qa",
                 json::serialize(json::object{{"question", "What is in the recipe?"}, {"answer", kFaqAnswer}}));
   ASSERT_EQ(faq.status, 201) << faq.body;
-  auto document = as(a_key, "POST", "/api/knowledge-documents",
+  auto document = as(acme.api_key, "POST", "/api/knowledge-documents",
                      Multipart(kDocumentName, "# Pricing\nOur wholesale margin is forty-two percent."),
                      "multipart/form-data; boundary=b");
   ASSERT_EQ(document.status, 202) << document.body;
-  auto user = as(a_key, "POST", "/api/users",
+  auto user = as(acme.api_key, "POST", "/api/users",
                  json::serialize(json::object{{"email", kUserEmail}, {"password", "private-password-1"}}));
   ASSERT_EQ(user.status, 201) << user.body;
-  auto key = as(a_key, "POST", "/api/api-keys", json::serialize(json::object{{"name", kKeyName}}));
+  auto key = as(acme.api_key, "POST", "/api/api-keys", json::serialize(json::object{{"name", kKeyName}}));
   ASSERT_EQ(key.status, 201) << key.body;
-  auto canned = as(a_key, "POST", "/api/canned-replies", R"({"shortcut":"hours","text":"We open at nine."})");
+  auto canned = as(acme.api_key, "POST", "/api/canned-replies", R"({"shortcut":"hours","text":"We open at nine."})");
   ASSERT_EQ(canned.status, 201) << canned.body;
   std::string message_id =
-      std::to_string(as(a_key, "GET", "/api/conversations/" + std::to_string(conversation) + "/messages")
+      std::to_string(as(acme.api_key, "GET", "/api/conversations/" + std::to_string(conversation) + "/messages")
                          .Json()
                          .at("data")
                          .at(0)
                          .at("id")
                          .to_number<int64_t>());
-  int64_t contact = as(a_key, "GET", "/api/contacts").Json().at("data").at(0).at("id").to_number<int64_t>();
-  auto invitation = as(a_key, "POST", "/api/invitations", R"({"email":"carl.private@acme.test"})");
+  int64_t contact = as(acme.api_key, "GET", "/api/contacts").Json().at("data").at(0).at("id").to_number<int64_t>();
+  auto invitation = as(acme.api_key, "POST", "/api/invitations", R"({"email":"carl.private@acme.test"})");
   ASSERT_EQ(invitation.status, 201) << invitation.body;
-  auto endpoint = as(a_key, "POST", "/api/webhook-endpoints", R"({"url":"https://crm.acme.test/hooks"})");
+  auto endpoint = as(acme.api_key, "POST", "/api/webhook-endpoints", R"({"url":"https://crm.acme.test/hooks"})");
   ASSERT_EQ(endpoint.status, 201) << endpoint.body;
   const std::string endpoint_path =
       "/api/webhook-endpoints/" + std::to_string(endpoint.Json().at("id").to_number<int64_t>());
-  ASSERT_EQ(as(a_key, "POST", endpoint_path + "/ping").status, 202);
+  ASSERT_EQ(as(acme.api_key, "POST", endpoint_path + "/ping").status, 202);
   std::string delivery_id;
   ASSERT_TRUE(Eventually(
       [&] {
-        auto deliveries = as(a_key, "GET", endpoint_path + "/deliveries").Json().at("data").as_array();
+        auto deliveries = as(acme.api_key, "GET", endpoint_path + "/deliveries").Json().at("data").as_array();
         if (deliveries.empty()) return false;
         delivery_id = std::to_string(deliveries[0].at("id").to_number<int64_t>());
         return true;
@@ -152,7 +151,7 @@ TEST(IsolationTest, AnotherTenantsIdsAnswer404OnEveryRouteAndItsDataAppearsNowhe
       for (char& c : verb) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
       std::string route = verb + " " + path;
       std::string body = bodies.contains(route) ? bodies[route] : (verb == "GET" || verb == "DELETE" ? "" : "{}");
-      auto answer = as(b_key, verb, concrete, body);
+      auto answer = as(globex.api_key, verb, concrete, body);
       EXPECT_EQ(answer.status, 404) << route << ": " << answer.body;
       ++swept;
     }
@@ -161,7 +160,7 @@ TEST(IsolationTest, AnotherTenantsIdsAnswer404OnEveryRouteAndItsDataAppearsNowhe
 
   // Every tenant route refuses a missing or unknown token (401), and every route an agent may not call refuses an
   // agent key (403) before doing anything.
-  auto agent_key = as(a_key, "POST", "/api/api-keys", R"({"name":"desk","role":"agent"})");
+  auto agent_key = as(acme.api_key, "POST", "/api/api-keys", R"({"name":"desk","role":"agent"})");
   ASSERT_EQ(agent_key.status, 201) << agent_key.body;
   std::string agent(agent_key.Json().at("key").as_string());
   int refused_to_agents = 0;
@@ -194,23 +193,24 @@ TEST(IsolationTest, AnotherTenantsIdsAnswer404OnEveryRouteAndItsDataAppearsNowhe
         "/api/knowledge-documents", "/api/knowledge-bases", "/api/users", "/api/api-keys", "/api/audit-logs",
         "/api/usage", "/api/subscriptions", "/api/social-accounts", "/api/auth/me", "/api/contacts",
         "/api/contacts?q=33699988877", "/api/invitations", "/api/webhook-endpoints"}) {
-    auto answer = as(b_key, "GET", list);
+    auto answer = as(globex.api_key, "GET", list);
     EXPECT_EQ(answer.status, 200) << list << ": " << answer.body;
     for (const char* marker : {kContact, kFaqAnswer, kDocumentName, kUserEmail, kKeyName, kPhoneNumberId}) {
       EXPECT_EQ(answer.body.find(marker), std::string::npos) << list << " shows " << marker;
     }
   }
-  auto asked = as(b_key, "POST", "/api/playground/ask", R"({"question":"What is in the recipe?"})").Json();
+  auto asked = as(globex.api_key, "POST", "/api/playground/ask", R"({"question":"What is in the recipe?"})").Json();
   EXPECT_EQ(asked.at("answer").as_string().find("saffron"), json::string::npos);
-  auto margin = as(b_key, "POST", "/api/playground/ask", R"({"question":"What is the wholesale margin?"})").Json();
+  auto margin =
+      as(globex.api_key, "POST", "/api/playground/ask", R"({"question":"What is the wholesale margin?"})").Json();
   EXPECT_TRUE(margin.at("sources").as_array().empty()) << json::serialize(margin);
   auto metrics = Call("GET", parley.url("/metrics"));
   EXPECT_EQ(metrics.body.find("tenant"), std::string::npos);
 
   // And A still has everything, unchanged.
-  auto mine = as(a_key, "GET", "/api/conversations/" + std::to_string(conversation)).Json();
+  auto mine = as(acme.api_key, "GET", "/api/conversations/" + std::to_string(conversation)).Json();
   EXPECT_EQ(mine.at("status"), "open");
-  EXPECT_EQ(as(a_key, "GET", "/api/users").body.find(kUserEmail) != std::string::npos, true);
+  EXPECT_EQ(as(acme.api_key, "GET", "/api/users").body.find(kUserEmail) != std::string::npos, true);
   EXPECT_EQ(graph.sends().size(), 1u);
 }
 

@@ -5,6 +5,7 @@
 
 #include "integration/harness.h"
 #include "integration/local_http.h"
+#include "integration/tenant_fixture.h"
 
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
@@ -66,9 +67,9 @@ class KnowledgeUrlTest : public ::testing::Test {
  protected:
   void Boot(std::map<std::string, std::string> env) {
     parley_ = std::make_unique<ParleyProcess>(env);
-    auto tenant = parley_->Cli({"tenant", "create", "--name", "Crumb & Co"});
-    ASSERT_EQ(tenant.exit_code, 0) << tenant.out;
-    key_ = std::string(json::parse(tenant.out).at("api_key").as_string());
+    const CreatedTenant tenant = CreateTenant(*parley_, "Crumb & Co");
+    ASSERT_FALSE(tenant.id.empty());
+    key_ = tenant.api_key;
     parley_->Start();
   }
   HttpResult Api(const std::string& method, const std::string& path, const std::string& body = {}) {

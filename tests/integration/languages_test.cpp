@@ -3,6 +3,7 @@
 // is stored or re-indexed, and the bot's messages can be set per language.
 
 #include "integration/harness.h"
+#include "integration/tenant_fixture.h"
 
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
@@ -17,9 +18,9 @@ class LanguagesTest : public ::testing::Test {
  protected:
   void SetUp() override {
     parley_ = std::make_unique<ParleyProcess>(std::map<std::string, std::string>{});
-    auto tenant = parley_->Cli({"tenant", "create", "--name", "Bowling Étoile"});
-    ASSERT_EQ(tenant.exit_code, 0) << tenant.out;
-    api_key_ = std::string(json::parse(tenant.out).at("api_key").as_string());
+    const CreatedTenant tenant = CreateTenant(*parley_, "Bowling Étoile");
+    ASSERT_FALSE(tenant.id.empty());
+    api_key_ = tenant.api_key;
     parley_->Start();
   }
 

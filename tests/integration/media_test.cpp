@@ -12,6 +12,7 @@
 #include "integration/media_support.h"
 #include "integration/payloads.h"
 #include "integration/sse_client.h"
+#include "integration/tenant_fixture.h"
 #include "media/signed_url.h"
 #include "support/pdf_builder.h"
 #include "support/test_images.h"
@@ -62,11 +63,10 @@ class MediaFixture : public ::testing::Test {
     };
     for (const auto& [key, value] : extra) env[key] = value;
     parley_ = std::make_unique<ParleyProcess>(env);
-    auto tenant = parley_->Cli({"tenant", "create", "--name", "Acme Bakery"});
-    ASSERT_EQ(tenant.exit_code, 0) << tenant.out;
-    auto t = json::parse(tenant.out);
-    tenant_id_ = t.at("tenant_id").to_number<int64_t>();
-    api_key_ = std::string(t.at("api_key").as_string());
+    const CreatedTenant tenant = CreateTenant(*parley_, "Acme Bakery");
+    ASSERT_FALSE(tenant.id.empty());
+    tenant_id_ = std::stoll(tenant.id);
+    api_key_ = tenant.api_key;
     auto channel = parley_->Cli({"channel", "add", "whatsapp", "--tenant", std::to_string(tenant_id_),
                                  "--phone-number-id", kPhoneNumberId, "--access-token", kToken});
     ASSERT_EQ(channel.exit_code, 0) << channel.out;

@@ -5,6 +5,7 @@
 #include "fakes/fake_graph.h"
 #include "integration/harness.h"
 #include "integration/payloads.h"
+#include "integration/tenant_fixture.h"
 
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
@@ -45,11 +46,10 @@ class MessengerTest : public ::testing::Test {
         {"PARLEY_BATCH_WINDOW_MS", "300"},
         {"PARLEY_BATCH_MAX_WAIT_MS", "3000"},
     });
-    auto tenant = parley_->Cli({"tenant", "create", "--name", "Crumb & Co"});
-    ASSERT_EQ(tenant.exit_code, 0) << tenant.out;
-    auto t = json::parse(tenant.out);
-    tenant_id_ = std::to_string(t.at("tenant_id").to_number<int64_t>());
-    api_key_ = std::string(t.at("api_key").as_string());
+    const CreatedTenant tenant = CreateTenant(*parley_, "Crumb & Co");
+    ASSERT_FALSE(tenant.id.empty());
+    tenant_id_ = tenant.id;
+    api_key_ = tenant.api_key;
     auto added = parley_->Cli(
         {"channel", "add", "messenger", "--tenant", tenant_id_, "--page-id", kPageId, "--access-token", kPageToken});
     ASSERT_EQ(added.exit_code, 0) << added.out << added.err;

@@ -38,11 +38,10 @@ class OperationsTest : public ::testing::Test {
 
   void SetUp() override {
     source_ = std::make_unique<ParleyProcess>(Env());
-    auto tenant = source_->Cli({"tenant", "create", "--name", "Acme Bakery"});
-    ASSERT_EQ(tenant.exit_code, 0) << tenant.out;
-    auto t = json::parse(tenant.out);
-    tenant_id_ = std::to_string(t.at("tenant_id").to_number<int64_t>());
-    api_key_ = std::string(t.at("api_key").as_string());
+    const CreatedTenant tenant = CreateTenant(*source_, "Acme Bakery");
+    ASSERT_FALSE(tenant.id.empty());
+    tenant_id_ = tenant.id;
+    api_key_ = tenant.api_key;
     auto channel = source_->Cli({"channel", "add", "whatsapp", "--tenant", tenant_id_, "--phone-number-id",
                                  kPhoneNumberId, "--access-token", kToken});
     ASSERT_EQ(channel.exit_code, 0) << channel.out;

@@ -6,6 +6,7 @@
 #include "fakes/fake_openai.h"
 #include "integration/harness.h"
 #include "integration/local_http.h"
+#include "integration/tenant_fixture.h"
 
 #include <gtest/gtest.h>
 #include <boost/asio/io_context.hpp>
@@ -55,9 +56,9 @@ class OutboundTest : public ::testing::Test {
   void Boot(std::map<std::string, std::string> env) {
     env.emplace("PARLEY_RESPONDER", "agent");
     parley_ = std::make_unique<ParleyProcess>(env);
-    auto tenant = parley_->Cli({"tenant", "create", "--name", "Crumb & Co"});
-    ASSERT_EQ(tenant.exit_code, 0) << tenant.out;
-    api_key_ = std::string(json::parse(tenant.out).at("api_key").as_string());
+    const CreatedTenant tenant = CreateTenant(*parley_, "Crumb & Co");
+    ASSERT_FALSE(tenant.id.empty());
+    api_key_ = tenant.api_key;
     parley_->Start();
   }
 

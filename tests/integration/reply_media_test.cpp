@@ -9,6 +9,7 @@
 #include "integration/harness.h"
 #include "integration/payloads.h"
 #include "integration/sse_client.h"
+#include "integration/tenant_fixture.h"
 #include "support/pdf_builder.h"
 #include "support/test_images.h"
 
@@ -53,11 +54,10 @@ class ReplyMediaTest : public ::testing::Test {
     };
     for (const auto& [key, value] : extra) env[key] = value;
     parley_ = std::make_unique<ParleyProcess>(env);
-    auto tenant = parley_->Cli({"tenant", "create", "--name", "Acme Bakery"});
-    ASSERT_EQ(tenant.exit_code, 0) << tenant.out << tenant.err;
-    auto t = json::parse(tenant.out);
-    const std::string tenant_id = std::to_string(t.at("tenant_id").to_number<int64_t>());
-    api_key_ = std::string(t.at("api_key").as_string());
+    const CreatedTenant tenant = CreateTenant(*parley_, "Acme Bakery");
+    ASSERT_FALSE(tenant.id.empty());
+    const std::string tenant_id = tenant.id;
+    api_key_ = tenant.api_key;
     auto whatsapp = parley_->Cli({"channel", "add", "whatsapp", "--tenant", tenant_id, "--phone-number-id",
                                   kPhoneNumberId, "--access-token", kWhatsAppToken});
     ASSERT_EQ(whatsapp.exit_code, 0) << whatsapp.out << whatsapp.err;

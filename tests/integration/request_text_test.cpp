@@ -2,6 +2,7 @@
 // the server cannot render (written before such checks, or by hand) never breaks a listing.
 
 #include "integration/harness.h"
+#include "integration/tenant_fixture.h"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -16,11 +17,10 @@ class RequestTextTest : public ::testing::Test {
  protected:
   void SetUp() override {
     parley_ = std::make_unique<ParleyProcess>(std::map<std::string, std::string>{{"PARLEY_RESPONDER", "away_message"}});
-    auto out = parley_->Cli({"tenant", "create", "--name", "Acme"});
-    ASSERT_EQ(out.exit_code, 0) << out.out;
-    auto tenant = json::parse(out.out);
-    tenant_id_ = tenant.at("tenant_id").to_number<int64_t>();
-    api_key_ = std::string(tenant.at("api_key").as_string());
+    const CreatedTenant tenant = CreateTenant(*parley_, "Acme");
+    ASSERT_FALSE(tenant.id.empty());
+    tenant_id_ = std::stoll(tenant.id);
+    api_key_ = tenant.api_key;
     parley_->Start();
   }
 

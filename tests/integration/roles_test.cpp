@@ -32,13 +32,11 @@ class RolesTest : public ::testing::Test {
  protected:
   void SetUp() override {
     gateway_ = std::make_unique<ParleyProcess>(Env("gateway"));
-    auto tenant = gateway_->Cli({"tenant", "create", "--name", "Acme Bakery"});
-    ASSERT_EQ(tenant.exit_code, 0) << tenant.out;
-    auto t = json::parse(tenant.out);
-    api_key_ = std::string(t.at("api_key").as_string());
-    auto wa =
-        gateway_->Cli({"channel", "add", "whatsapp", "--tenant", std::to_string(t.at("tenant_id").to_number<int64_t>()),
-                       "--phone-number-id", kPhoneNumberId, "--access-token", "EAAG-whatsapp-token"});
+    const CreatedTenant tenant = CreateTenant(*gateway_, "Acme Bakery");
+    ASSERT_FALSE(tenant.id.empty());
+    api_key_ = tenant.api_key;
+    auto wa = gateway_->Cli({"channel", "add", "whatsapp", "--tenant", tenant.id, "--phone-number-id", kPhoneNumberId,
+                             "--access-token", "EAAG-whatsapp-token"});
     ASSERT_EQ(wa.exit_code, 0) << wa.out;
     gateway_->Start();
   }

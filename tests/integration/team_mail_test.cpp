@@ -7,6 +7,7 @@
 #include "fakes/fake_smtp.h"
 #include "integration/harness.h"
 #include "integration/payloads.h"
+#include "integration/tenant_fixture.h"
 
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
@@ -49,8 +50,8 @@ class TeamMailTest : public ::testing::Test {
         {"PARLEY_SMTP_FROM", "Parley <noreply@parley.test>"},
         {"PARLEY_SMTP_RETRY_BASE_MS", "50"},
     });
-    auto tenant = json::parse(parley_->Cli({"tenant", "create", "--name", "Acme"}).out);
-    tenant_id_ = std::to_string(tenant.at("tenant_id").to_number<int64_t>());
+    tenant_id_ = CreateTenant(*parley_, "Acme").id;
+    ASSERT_FALSE(tenant_id_.empty());
     auto owner = parley_->Cli({"user", "create", "--tenant", tenant_id_, "--email", "ana@acme.test", "--role", "owner",
                                "--password", kOwnerPassword});
     ASSERT_EQ(owner.exit_code, 0) << owner.out;

@@ -9,6 +9,7 @@
 #include "fakes/markdown_v2.h"
 #include "http/multipart.h"
 #include "integration/harness.h"
+#include "integration/tenant_fixture.h"
 #include "support/test_images.h"
 
 #include <gtest/gtest.h>
@@ -56,11 +57,10 @@ class TelegramTest : public ::testing::Test {
         {"PARLEY_BATCH_MAX_WAIT_MS", "3000"},
         {"PARLEY_OCR_LANGUAGES", ""},
     });
-    auto tenant = parley_->Cli({"tenant", "create", "--name", "Crumb & Co"});
-    ASSERT_EQ(tenant.exit_code, 0) << tenant.out;
-    auto t = json::parse(tenant.out);
-    tenant_id_ = std::to_string(t.at("tenant_id").to_number<int64_t>());
-    api_key_ = std::string(t.at("api_key").as_string());
+    const CreatedTenant tenant = CreateTenant(*parley_, "Crumb & Co");
+    ASSERT_FALSE(tenant.id.empty());
+    tenant_id_ = tenant.id;
+    api_key_ = tenant.api_key;
     auto added = parley_->Cli({"channel", "add", "telegram", "--tenant", tenant_id_, "--bot-token", kToken});
     ASSERT_EQ(added.exit_code, 0) << added.out << added.err;
     channel_ = json::parse(added.out).as_object();
@@ -357,16 +357,15 @@ TEST_F(TelegramTest, AChannelAddedThroughTheApiGetsItsWebhookAndANewTokenMovesTh
 TEST(TelegramChannelAdd, ARefusedTokenAddsNothing) {
   FakeTelegram telegram;
   ParleyProcess parley({{"PARLEY_TELEGRAM_API_BASE_URL", telegram.base_url()}, {"PARLEY_PUBLIC_URL", kPublicUrl}});
-  auto tenant = parley.Cli({"tenant", "create", "--name", "Crumb & Co"});
-  ASSERT_EQ(tenant.exit_code, 0) << tenant.out;
-  const std::string tenant_id = std::to_string(json::parse(tenant.out).at("tenant_id").to_number<int64_t>());
-  auto added = parley.Cli({"channel", "add", "telegram", "--tenant", tenant_id, "--bot-token", "123:unknown"});
+  const CreatedTenant tenant = CreateTenant(parley, "Crumb & Co");
+  ASSERT_FALSE(tenant.id.empty());
+  auto added = parley.Cli({"channel", "add", "telegram", "--tenant", tenant.id, "--bot-token", "123:unknown"});
   EXPECT_NE(added.exit_code, 0);
   EXPECT_NE((added.out + added.err).find("Unauthorized"), std::string::npos) << added.out << added.err;
   EXPECT_TRUE(telegram.calls("setWebhook").empty());
   // Added again with a token the fake knows, the channel is a new one: the refused one was never stored.
   telegram.AddBot("123:known", 123, "known_bot");
-  auto retried = parley.Cli({"channel", "add", "telegram", "--tenant", tenant_id, "--bot-token", "123:known"});
+  auto retried = parley.Cli({"channel", "add", "telegram", "--tenant", tenant.id, "--bot-token", "123:known"});
   ASSERT_EQ(retried.exit_code, 0) << retried.out << retried.err;
   EXPECT_EQ(json::parse(retried.out).at("channel_id"), 1);
 }

@@ -78,10 +78,9 @@ class TemplatesTest : public ::testing::Test {
 
   // {tenant id, API key}, on the Pro plan.
   std::pair<std::string, std::string> Tenant(const std::string& name) {
-    auto created = json::parse(parley_->Cli({"tenant", "create", "--name", name}).out);
-    std::string id = std::to_string(created.at("tenant_id").to_number<int64_t>());
-    EXPECT_EQ(parley_->Cli({"tenant", "plan", "--tenant", id, "--plan", "pro"}).exit_code, 0);
-    return {id, std::string(created.at("api_key").as_string())};
+    const CreatedTenant created = CreateTenant(*parley_, name);
+    EXPECT_EQ(parley_->Cli({"tenant", "plan", "--tenant", created.id, "--plan", "pro"}).exit_code, 0);
+    return {created.id, created.api_key};
   }
 
   HttpResult Api(const std::string& method, const std::string& path, const std::string& key,

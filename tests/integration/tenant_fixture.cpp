@@ -11,6 +11,14 @@ namespace parley::testing {
 
 namespace json = boost::json;
 
+CreatedTenant CreateTenant(const ParleyProcess& parley, const std::string& name) {
+  auto created = parley.Cli({"tenant", "create", "--name", name});
+  EXPECT_EQ(created.exit_code, 0) << created.out << created.err;
+  if (created.exit_code != 0) return {};
+  const json::value tenant = json::parse(created.out);
+  return {std::to_string(tenant.at("tenant_id").to_number<int64_t>()), std::string(tenant.at("api_key").as_string())};
+}
+
 HttpResult PostSignedWhatsApp(const ParleyProcess& parley, const std::string& app_secret, const std::string& body) {
   return Call("POST", parley.url("/api/whatsapp/webhook"), body,
               {{"Content-Type", "application/json"}, {"X-Hub-Signature-256", Sign(app_secret, body)}});
@@ -54,17 +62,15 @@ void TenantFixture::MakeServer(const std::map<std::string, std::string>& env) {
 }
 
 void TenantFixture::CreateTenants(const std::string& name, bool other) {
-  auto created = parley_->Cli({"tenant", "create", "--name", name});
-  ASSERT_EQ(created.exit_code, 0) << created.out << created.err;
-  json::value tenant = json::parse(created.out);
-  tenant_id_ = std::to_string(tenant.at("tenant_id").to_number<int64_t>());
-  key_ = std::string(tenant.at("api_key").as_string());
+  const CreatedTenant tenant = CreateTenant(*parley_, name);
+  ASSERT_FALSE(tenant.id.empty());
+  tenant_id_ = tenant.id;
+  key_ = tenant.api_key;
   if (!other) return;
-  auto globex = parley_->Cli({"tenant", "create", "--name", "Globex"});
-  ASSERT_EQ(globex.exit_code, 0) << globex.out << globex.err;
-  json::value second = json::parse(globex.out);
-  other_id_ = std::to_string(second.at("tenant_id").to_number<int64_t>());
-  other_key_ = std::string(second.at("api_key").as_string());
+  const CreatedTenant globex = CreateTenant(*parley_, "Globex");
+  ASSERT_FALSE(globex.id.empty());
+  other_id_ = globex.id;
+  other_key_ = globex.api_key;
 }
 
 void TenantFixture::AddWhatsAppChannel(const std::string& access_token, const std::string& phone_number_id,

@@ -23,6 +23,16 @@
 
 namespace parley::testing {
 
+// A tenant as `parley tenant create` made it.
+struct CreatedTenant {
+  std::string id;
+  std::string api_key;
+};
+
+// `parley tenant create --name name` on `parley`'s store (the server need not run). A failed command fails the test,
+// and the tenant is then empty.
+CreatedTenant CreateTenant(const ParleyProcess& parley, const std::string& name);
+
 // POSTs `body` to the WhatsApp webhook signed with `app_secret`, as Meta does.
 HttpResult PostSignedWhatsApp(const ParleyProcess& parley, const std::string& app_secret, const std::string& body);
 

@@ -9,6 +9,7 @@
 #include "integration/harness.h"
 #include "integration/payloads.h"
 #include "integration/postgres/own_database.h"
+#include "integration/tenant_fixture.h"
 #include "support/own_redis_server.h"
 
 #include <gtest/gtest.h>
@@ -33,11 +34,10 @@ class ScaleOutTest : public ::testing::Test {
   void SetUp() override {
     url_ = database_.url();
     for (int i = 0; i < 2; ++i) gateways_.push_back(std::make_unique<ParleyProcess>(Env("gateway")));
-    auto tenant = gateways_[0]->Cli({"tenant", "create", "--name", "Acme Bakery"});
-    ASSERT_EQ(tenant.exit_code, 0) << tenant.out << tenant.err;
-    const auto tenant_id = json::parse(tenant.out).at("tenant_id").to_number<int64_t>();
-    auto channel = gateways_[0]->Cli({"channel", "add", "whatsapp", "--tenant", std::to_string(tenant_id),
-                                      "--phone-number-id", kPhoneNumberId, "--access-token", "EAAG-scale-token"});
+    const CreatedTenant tenant = CreateTenant(*gateways_[0], "Acme Bakery");
+    ASSERT_FALSE(tenant.id.empty());
+    auto channel = gateways_[0]->Cli({"channel", "add", "whatsapp", "--tenant", tenant.id, "--phone-number-id",
+                                      kPhoneNumberId, "--access-token", "EAAG-scale-token"});
     ASSERT_EQ(channel.exit_code, 0) << channel.out << channel.err;
     for (auto& gateway : gateways_) gateway->Start();
     for (int i = 0; i < 2; ++i) {
