@@ -561,9 +561,22 @@ boost::asio::awaitable<http::Response> ChannelsApi::Connect(const Principal& cal
         "connecting with Meta is not configured: set META_CLIENT_ID, META_CLIENT_SECRET and META_REDIRECT_URI"));
   }
   const int64_t now = NowMs();
-  meta::OAuthState state{caller.tenant_id, platform,          std::string(ToString(caller.role)),
-                         caller.user_id,   caller.api_key_id, now + meta::kOAuthStateLifetimeMs};
-  flows_.Begin(state, now);
+  const store::OAuthFlow flow{.id = crypto::RandomToken(16),
+                              .tenant_id = caller.tenant_id,
+                              .platform = platform,
+                              .user_id = caller.user_id,
+                              .api_key_id = caller.api_key_id,
+                              .created_at_ms = now,
+                              .expires_at_ms = now + meta::kOAuthStateLifetimeMs};
+  auto begin = [this, &flow, now] { return store_.oauth_flows().BeginFlow(flow, now); };
+  if (auto begun = co_await pool_.Run(begin); !begun) co_return http::ErrorResponse(begun.error());
+  const meta::OAuthState state{.tenant_id = flow.tenant_id,
+                               .platform = platform,
+                               .role = std::string(ToString(caller.role)),
+                               .user_id = flow.user_id,
+                               .api_key_id = flow.api_key_id,
+                               .expires_at_ms = flow.expires_at_ms,
+                               .flow = flow.id};
   const std::string sealed = meta::SealOAuthState(state, box_);
   json::object answer{{"platform", ToString(platform)},
                       {"authorization_url", meta::AuthorizationUrl(app_, platform, *plugin.meta_login, sealed)},
@@ -610,11 +623,14 @@ boost::asio::awaitable<Result<json::object>> ChannelsApi::CompleteConnect(const 
   if (state->platform != platform) {
     co_return Error::InvalidArgument("the state was issued for another platform");
   }
-  // From here the flow is spent, whatever the outcome: a state that leaked (a log, a Referer) is worth nothing.
-  auto flow = flows_.Take(state->flow, NowMs());
+  // From here the flow is spent, whatever the outcome: a state that leaked (a log, a Referer) is worth nothing. The
+  // store hands it to one callback only, whichever process the browser reached.
+  auto take = [this, id = state->flow, now = NowMs()] { return store_.oauth_flows().TakeFlow(id, now); };
+  auto flow = co_await pool_.Run(take);
   if (!flow) {
     log::Warn("oauth_state_refused", {{"platform", ToString(platform)}, {"reason", flow.error().message}});
-    co_return flow.error();
+    if (flow.error().code != ErrorCode::kNotFound) co_return flow.error();
+    co_return Error::InvalidArgument("this connection was already completed or is unknown; connect the account again");
   }
   if (auto declined = route.Query("error")) {
     std::string why(route.Query("error_description").value_or(*declined));
@@ -667,7 +683,7 @@ boost::asio::awaitable<Result<json::object>> ChannelsApi::CompleteConnect(const 
   co_return json::object{{"platform", ToString(platform)}, {"data", std::move(saved)}, {"skipped", std::move(skipped)}};
 }
 
-boost::asio::awaitable<Result<Principal>> ChannelsApi::CurrentCaller(const meta::OAuthState& flow) {
+boost::asio::awaitable<Result<Principal>> ChannelsApi::CurrentCaller(const store::OAuthFlow& flow) {
   auto find = [this, &flow]() -> Result<Principal> {
     Principal caller;
     caller.tenant_id = flow.tenant_id;

@@ -8,10 +8,11 @@
 //                    DELETE /api/social-accounts/{id}                                            (owners, admins)
 //   Meta OAuth       GET /api/social-accounts/connect/{platform} → {"authorization_url", "expires_at"} (admins)
 //                    GET /api/social-accounts/connect/{platform}/callback?code=&state=   (public: the state is
-//                    the authentication; it serves one callback, expires, and the person or key that started
-//                    the flow must still be an owner or admin then). A browser (Accept: text/html) is sent on
-//                    (303) to the dashboard's PARLEY_PUBLIC_URL/channels?connect=ok|error&platform=&saved=
-//                    &skipped=&reason=, which shows the outcome; other callers get the JSON answer.
+//                    the authentication; it serves one callback, whichever process it reaches (the flows are
+//                    in the store), expires, and the person or key that started the flow must still be an
+//                    owner or admin then). A browser (Accept: text/html) is sent on (303) to the dashboard's
+//                    PARLEY_PUBLIC_URL/channels?connect=ok|error&platform=&saved=&skipped=&reason=, which
+//                    shows the outcome; other callers get the JSON answer.
 // A token is saved only after the platform accepted it (GET /{account_id} on the Graph API): a refusal answers 400
 // with the platform's message, an unreachable platform 503, and nothing is saved. Access tokens are never shown:
 // answers carry their last four characters at most. Every change goes to the audit log, without the token.
@@ -26,6 +27,7 @@
 #include "core/blocking_pool.h"
 #include "core/config.h"
 #include "core/crypto.h"
+#include "store/oauth_flow_store.h"
 #include "store/store.h"
 
 namespace parley::api {
@@ -62,7 +64,7 @@ class ChannelsApi {
 
   // Who started `flow`, with the role they hold now: kPermissionDenied when the user or key is gone or no longer
   // an owner or admin.
-  boost::asio::awaitable<Result<Principal>> CurrentCaller(const channels::meta::OAuthState& flow);
+  boost::asio::awaitable<Result<Principal>> CurrentCaller(const store::OAuthFlow& flow);
 
   // Blocking: whether the tenant's plan has room for one more channel (kPlanLimit otherwise).
   Result<void> CheckChannelRoom(int64_t tenant_id);
@@ -75,7 +77,6 @@ class ChannelsApi {
   const channels::ChannelSet& channels_;  //!< Checks credentials with each platform.
   channels::meta::GraphAccounts graph_;
   const channels::meta::OAuthApp app_;
-  channels::meta::OAuthFlows flows_;
 };
 
 // A platform as GET /api/platforms describes it: its channel fields (the dashboard's form) and its traits.

@@ -34,6 +34,7 @@ class AnalyticsStore;
 class TeamStore;
 class EventLog;
 class WebhookStore;
+class OAuthFlowStore;
 
 using TimePoint = std::chrono::system_clock::time_point;
 
@@ -580,6 +581,9 @@ class Store {
 
   // --- Customers' media: what to fetch, what was fetched and where it is kept (store/media_records.h) ---
   virtual MediaRecords& media() = 0;
+
+  // --- The OAuth flows started and not yet called back (store/oauth_flow_store.h) ---
+  virtual OAuthFlowStore& oauth_flows() = 0;
 
   virtual StoreHealth Health() = 0;
 

@@ -490,6 +490,7 @@ store::EventLog& FakeStore::events() { ThrowNotFaked("events"); }
 store::ContactStore& FakeStore::contacts() { ThrowNotFaked("contacts"); }
 store::WebhookStore& FakeStore::webhooks() { ThrowNotFaked("webhooks"); }
 store::MediaRecords& FakeStore::media() { ThrowNotFaked("media"); }
+store::OAuthFlowStore& FakeStore::oauth_flows() { ThrowNotFaked("oauth_flows"); }
 store::StoreHealth FakeStore::Health() { return {false, "fake", NotFaked("Health").detail, 0}; }
 void FakeStore::Close() { NotFaked("Close"); }
 

@@ -147,6 +147,7 @@ class FakeStore final : public store::Store {
   store::ContactStore& contacts() override;
   store::WebhookStore& webhooks() override;
   store::MediaRecords& media() override;
+  store::OAuthFlowStore& oauth_flows() override;
   store::StoreHealth Health() override;
   void Close() override;
 

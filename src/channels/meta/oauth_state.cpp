@@ -3,8 +3,6 @@
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 
-#include <algorithm>
-
 #include "channels/meta/parse_json.h"
 #include "core/json.h"
 
@@ -49,33 +47,6 @@ Result<OAuthState> OpenOAuthState(std::string_view sealed, const crypto::SecretB
   if (o->contains("flow")) state.flow = read.String(*o, "flow");
   if (!read.ok() || !platform || state.tenant_id <= 0) return Error::InvalidArgument("the state is not an OAuth state");
   state.platform = *platform;
-  if (now_ms >= state.expires_at_ms) return Error::InvalidArgument("the state has expired; connect the account again");
-  return state;
-}
-
-void OAuthFlows::Begin(OAuthState& state, int64_t now_ms) {
-  state.flow = crypto::RandomToken(16);
-  std::lock_guard lock(mutex_);
-  if (pending_.size() >= kMaxPending) {
-    std::erase_if(pending_, [now_ms](const auto& entry) { return entry.second.expires_at_ms <= now_ms; });
-  }
-  if (pending_.size() >= kMaxPending) {
-    auto first = std::min_element(pending_.begin(), pending_.end(), [](const auto& a, const auto& b) {
-      return a.second.expires_at_ms < b.second.expires_at_ms;
-    });
-    pending_.erase(first);
-  }
-  pending_.emplace(state.flow, state);
-}
-
-Result<OAuthState> OAuthFlows::Take(std::string_view id, int64_t now_ms) {
-  std::lock_guard lock(mutex_);
-  auto it = pending_.find(std::string(id));
-  if (it == pending_.end()) {
-    return Error::InvalidArgument("this connection was already completed or is unknown; connect the account again");
-  }
-  OAuthState state = std::move(it->second);
-  pending_.erase(it);
   if (now_ms >= state.expires_at_ms) return Error::InvalidArgument("the state has expired; connect the account again");
   return state;
 }

@@ -11,6 +11,7 @@
 #include "store/inbox_store.h"
 #include "store/knowledge_store.h"
 #include "store/media_records.h"
+#include "store/oauth_flow_store.h"
 #include "store/postgres/migrate.h"
 #include "store/postgres/sub_stores.h"
 #include "store/team_store.h"
@@ -106,6 +107,7 @@ PostgresStore::PostgresStore(const PostgresOptions& options, const crypto::Secre
       events_(MakePostgresEventLog(*this)),
       webhooks_(MakePostgresWebhookStore(*this)),
       media_(MakePostgresMediaRecords(*this)),
+      oauth_flows_(MakePostgresOAuthFlowStore(*this)),
       ingest_thread_([this] { IngestLoop(); }) {}
 
 PostgresStore::~PostgresStore() { Close(); }
@@ -181,5 +183,6 @@ TeamStore& PostgresStore::team() { return *team_; }
 EventLog& PostgresStore::events() { return *events_; }
 WebhookStore& PostgresStore::webhooks() { return *webhooks_; }
 MediaRecords& PostgresStore::media() { return *media_; }
+OAuthFlowStore& PostgresStore::oauth_flows() { return *oauth_flows_; }
 
 }  // namespace parley::store::postgres

@@ -176,6 +176,7 @@ class PostgresStore final : public Store {
   EventLog& events() override;
   WebhookStore& webhooks() override;
   MediaRecords& media() override;
+  OAuthFlowStore& oauth_flows() override;
 
   // pending_writes counts webhook payloads queued or in the group being committed.
   StoreHealth Health() override;
@@ -262,6 +263,7 @@ class PostgresStore final : public Store {
   std::unique_ptr<EventLog> events_;
   std::unique_ptr<WebhookStore> webhooks_;
   std::unique_ptr<MediaRecords> media_;
+  std::unique_ptr<OAuthFlowStore> oauth_flows_;
   std::mutex close_mutex_;     // Serializes Close().
   std::thread ingest_thread_;  // Declared last: started after the state it uses, joined by Close().
 };

@@ -15,6 +15,7 @@ class WebhookStore;
 class AnalyticsStore;
 class KnowledgeStore;
 class MediaRecords;
+class OAuthFlowStore;
 }  // namespace parley::store
 
 namespace parley::store::postgres {
@@ -32,5 +33,6 @@ std::unique_ptr<WebhookStore> MakePostgresWebhookStore(PostgresStore& store);
 std::unique_ptr<AnalyticsStore> MakePostgresAnalyticsStore(PostgresStore& store);
 std::unique_ptr<KnowledgeStore> MakePostgresKnowledgeStore(PostgresStore& store);
 std::unique_ptr<MediaRecords> MakePostgresMediaRecords(PostgresStore& store);
+std::unique_ptr<OAuthFlowStore> MakePostgresOAuthFlowStore(PostgresStore& store);
 
 }  // namespace parley::store::postgres

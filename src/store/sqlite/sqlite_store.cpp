@@ -13,6 +13,7 @@
 #include "store/sqlite/inbox_store.h"
 #include "store/sqlite/knowledge_store.h"
 #include "store/sqlite/media_records.h"
+#include "store/sqlite/oauth_flow_store.h"
 #include "store/sqlite/search_indexer.h"
 #include "store/sqlite/team_store.h"
 #include "store/sqlite/tenant_store.h"
@@ -101,6 +102,7 @@ SqliteStore::SqliteStore(const SqliteOptions& options, const crypto::SecretBox& 
       events_(MakeSqliteEventLog(*this)),
       webhooks_(MakeSqliteWebhookStore(*this)),
       media_(MakeSqliteMediaRecords(*this)),
+      oauth_flows_(MakeSqliteOAuthFlowStore(*this)),
       search_indexer_(std::make_unique<SearchIndexer>(*this)),
       checkpointer_thread_([this] { CheckpointerLoop(); }),
       syncer_thread_([this] { SyncerLoop(); }),
@@ -150,6 +152,7 @@ InboxStore& SqliteStore::inbox() { return *inbox_; }
 ContactStore& SqliteStore::contacts() { return *contacts_; }
 WebhookStore& SqliteStore::webhooks() { return *webhooks_; }
 MediaRecords& SqliteStore::media() { return *media_; }
+OAuthFlowStore& SqliteStore::oauth_flows() { return *oauth_flows_; }
 TenantStore& SqliteStore::tenants() { return *tenants_; }
 AnalyticsStore& SqliteStore::analytics() { return *analytics_; }
 TeamStore& SqliteStore::team() { return *team_; }

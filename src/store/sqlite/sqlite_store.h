@@ -143,6 +143,7 @@ class SqliteStore final : public Store {
   EventLog& events() override;
   WebhookStore& webhooks() override;
   MediaRecords& media() override;
+  OAuthFlowStore& oauth_flows() override;
 
   // For the backend's writes (ingest.cpp, inbox.cpp, knowledge_store.cpp, …): appends an event to `tenant_id`'s log
   // inside the current write, i.e. only from a function running on the writer thread (Write, WriteSync, Ingest),
@@ -300,6 +301,7 @@ class SqliteStore final : public Store {
   std::unique_ptr<EventLog> events_;
   std::unique_ptr<WebhookStore> webhooks_;
   std::unique_ptr<MediaRecords> media_;
+  std::unique_ptr<OAuthFlowStore> oauth_flows_;
   std::unique_ptr<SearchIndexer> search_indexer_;  // Started by Migrate(), notified after each commit.
   std::mutex close_mutex_;                         // Serializes Close().
   std::thread checkpointer_thread_;                // Started before the writer, joined after it.

@@ -84,58 +84,15 @@ TEST(OAuthAppTest, AuthorizationUrlCarriesTheLoginParameters) {
   EXPECT_NE(FindPlatform("whatsapp")->meta_login->scopes.find("whatsapp_business_messaging"), std::string_view::npos);
 }
 
-TEST(OAuthFlowsTest, AFlowServesOneCallback) {
-  OAuthFlows flows;
-  OAuthState state = State();
-  flows.Begin(state, kNow);
-  EXPECT_GE(state.flow.size(), 20u);
-  auto first = flows.Take(state.flow, kNow + 1000);
-  ASSERT_TRUE(first) << first.error().message;
-  EXPECT_EQ(first->tenant_id, 42);
-  EXPECT_EQ(first->user_id, 7);
-  auto second = flows.Take(state.flow, kNow + 2000);
-  ASSERT_FALSE(second);
-  EXPECT_EQ(second.error().code, ErrorCode::kInvalidArgument);
-  EXPECT_NE(second.error().message.find("already"), std::string::npos);
-  EXPECT_FALSE(flows.Take("", kNow));
-  EXPECT_FALSE(flows.Take("never-begun", kNow));
-}
-
-TEST(OAuthFlowsTest, AFlowExpiresWithItsState) {
-  OAuthFlows flows;
-  OAuthState state = State();
-  flows.Begin(state, kNow);
-  auto late = flows.Take(state.flow, kNow + kOAuthStateLifetimeMs);
-  ASSERT_FALSE(late);
-  EXPECT_NE(late.error().message.find("expired"), std::string::npos);
-  EXPECT_FALSE(flows.Take(state.flow, kNow));  // Forgotten, even though it had expired.
-}
-
-TEST(OAuthFlowsTest, TheFlowIdTravelsInTheSealedState) {
+// The flow's id travels inside the sealed state: the store's flow (store::OAuthFlowStore) is found again from it.
+TEST(OAuthStateTest, CarriesTheFlowId) {
   auto box = Box();
-  OAuthFlows flows;
   OAuthState state = State();
-  flows.Begin(state, kNow);
+  state.flow = "f3J9pQ-flow-id";
   auto opened = OpenOAuthState(SealOAuthState(state, box), box, kNow);
   ASSERT_TRUE(opened);
-  EXPECT_EQ(opened->flow, state.flow);
-  EXPECT_TRUE(flows.Take(opened->flow, kNow));
-}
-
-TEST(OAuthFlowsTest, ManyPendingFlowsDropTheOnesThatExpireFirst) {
-  OAuthFlows flows;
-  OAuthState oldest = State();
-  oldest.expires_at_ms = kNow + 10;
-  flows.Begin(oldest, kNow);
-  std::string newest_flow;
-  for (size_t i = 1; i <= OAuthFlows::kMaxPending; ++i) {
-    OAuthState state = State();
-    state.expires_at_ms = kNow + kOAuthStateLifetimeMs + static_cast<int64_t>(i);
-    flows.Begin(state, kNow);
-    newest_flow = state.flow;
-  }
-  EXPECT_FALSE(flows.Take(oldest.flow, kNow));
-  EXPECT_TRUE(flows.Take(newest_flow, kNow));
+  EXPECT_EQ(opened->flow, "f3J9pQ-flow-id");
+  EXPECT_TRUE(OpenOAuthState(SealOAuthState(State(), box), box, kNow)->flow.empty());
 }
 
 }  // namespace
