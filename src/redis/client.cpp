@@ -288,7 +288,10 @@ class Client::Impl : public std::enable_shared_from_this<Impl> {
                                                Connection::Events{[weak = weak_from_this()] {
                                                                     if (auto s = weak.lock()) s->Resubscribe();
                                                                   },
-                                                                  {},
+                                                                  [weak = weak_from_this()](const std::string&) {
+                                                                    if (auto s = weak.lock())
+                                                                      s->subscriber_down_ = true;
+                                                                  },
                                                                   [weak = weak_from_this()](redisReply* reply) {
                                                                     if (auto s = weak.lock()) s->Deliver(*reply);
                                                                   }});
@@ -301,10 +304,10 @@ class Client::Impl : public std::enable_shared_from_this<Impl> {
     std::vector<std::string> args{"SUBSCRIBE", std::string(kAnchorChannel)};
     for (const auto& [channel, count] : channels_) args.push_back(channel);
     subscriber_->SendSubscription(args);
-    if (subscriber_opened_) {
+    if (subscriber_down_) {
       for (const auto& handler : on_resubscribed_) handler();
     }
-    subscriber_opened_ = true;
+    subscriber_down_ = false;
   }
 
   void Deliver(const redisReply& reply) {
@@ -339,7 +342,10 @@ class Client::Impl : public std::enable_shared_from_this<Impl> {
   std::set<std::string> unsubscribing_;     //!< Channels whose UNSUBSCRIBE is sent and not yet confirmed.
   bool started_ = false;
   bool stopped_ = false;
-  bool subscriber_opened_ = false;  //!< The subscriber connection was open before: a reopening may have missed some.
+  // The subscriber connection was lost, or an attempt to open it failed, since it was last open: the channels were
+  // wanted meanwhile and messages may have been missed. A process started while Redis was unreachable is in this case
+  // too: what its caches took from the store meanwhile may have been invalidated by another process.
+  bool subscriber_down_ = false;
 
   mutable std::mutex state_mutex_;
   ClientState state_;  // GUARDED_BY(state_mutex_)

@@ -99,8 +99,9 @@ class Client {
   // Adds a receiver of every message of the subscribed channels (each user filters the channels it subscribed to).
   // Add before the first Subscribe; not thread-safe.
   void AddMessageHandler(MessageHandler handler);
-  // Adds a callback run on the client's strand each time the subscriber connection is open again after being lost,
-  // once its subscriptions are sent again: messages published in between were missed. Add before the first
+  // Adds a callback run on the client's strand each time the subscriber connection opens after being lost or after
+  // failed attempts (its first ones too: Redis unreachable when the process started), once its subscriptions are
+  // sent: messages published in between were missed. Not run when the first attempt succeeds. Add before the first
   // Subscribe; not thread-safe.
   void AddResubscribedHandler(std::function<void()> handler);
   // Subscribes to `channel` / leaves it: counted, so that a channel is left when every Subscribe has had its

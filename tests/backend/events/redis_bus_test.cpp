@@ -1,7 +1,7 @@
 // The Redis event bus against a real Redis: two buses on two clients (as two processes would) see each other's
 // announcements; a subscription's waits survive the server killed and started again; a bus whose Redis is down
 // still serves its own process. Cache invalidations reach the other process, and a process whose subscription was
-// lost and reopened is told to forget everything.
+// lost and reopened, or made only after Redis came up, is told to forget everything.
 
 #include "events/event_bus.h"
 
@@ -18,6 +18,7 @@
 #include <future>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace parley::events {
@@ -210,6 +211,32 @@ TEST(RedisEventBusTest, ACacheForgetsEverythingWhenItsSubscriptionIsBackAfterRed
   // What was missed cannot be told apart: the cache is told to forget everything once its subscription is back.
   ASSERT_TRUE(Eventually([&] { return heard.Has("*"); }, 30s));
   EXPECT_FALSE(heard.Has("token:lost"));
+  EXPECT_TRUE(Eventually(
+      [&] {
+        invalidator.bus().Invalidate("auth", "token:after");
+        return heard.Has("token:after");
+      },
+      10s));
+}
+
+// A process started while Redis was down fills its caches from the store meanwhile, and another process's
+// invalidations of that time never reach it: once its subscription is made, it forgets everything too.
+TEST(RedisEventBusTest, ACacheOfAProcessStartedWhileRedisWasDownForgetsEverythingOnceRedisAnswers) {
+  testing::IoThread io;
+  testing::OwnRedisServer server;
+  server.Stop();
+  Process listener(io, server.url());
+  Heard heard;
+  auto listening = listener.bus().ListenForInvalidations("auth", heard.handler());
+  ASSERT_TRUE(Eventually([&] { return !listener.client().state().last_error.empty(); }, 10s));
+  // The subscriber connection starts with the commands' one: by now its attempts have failed too (a closed loopback
+  // port refuses at once, and they are retried every 50 to 200 ms).
+  std::this_thread::sleep_for(300ms);
+  EXPECT_FALSE(heard.Has("*"));
+  server.Start();
+
+  ASSERT_TRUE(Eventually([&] { return heard.Has("*"); }, 30s));
+  Process invalidator(io, server.url());
   EXPECT_TRUE(Eventually(
       [&] {
         invalidator.bus().Invalidate("auth", "token:after");
