@@ -6,6 +6,7 @@
 
 #include "integration/harness.h"
 #include "integration/postgres/own_database.h"
+#include "integration/tenant_fixture.h"
 #include "support/own_redis_server.h"
 
 #include <gtest/gtest.h>
@@ -29,11 +30,10 @@ class SharedCachesTest : public ::testing::Test {
         {"PARLEY_MASTER_KEY", kMasterKey},        {"PARLEY_ROLE", "gateway"},    {"PARLEY_RESPONDER", "away_message"}};
     a_ = std::make_unique<ParleyProcess>(env);
     b_ = std::make_unique<ParleyProcess>(env);
-    auto tenant = a_->Cli({"tenant", "create", "--name", "Acme"});
-    ASSERT_EQ(tenant.exit_code, 0) << tenant.out << tenant.err;
-    const json::value created = json::parse(tenant.out);
-    tenant_id_ = std::to_string(created.at("tenant_id").to_number<int64_t>());
-    owner_key_ = std::string(created.at("api_key").as_string());
+    const CreatedTenant tenant = CreateTenant(*a_, "Acme");
+    ASSERT_FALSE(tenant.id.empty());
+    tenant_id_ = tenant.id;
+    owner_key_ = tenant.api_key;
     a_->Start();
     b_->Start();
   }

@@ -7,16 +7,14 @@
 #include "fakes/fake_graph.h"
 #include "integration/harness.h"
 #include "integration/postgres/own_database.h"
+#include "integration/tenant_fixture.h"
 #include "support/own_redis_server.h"
 
 #include <gtest/gtest.h>
-#include <boost/json.hpp>
 #include <boost/url/parse.hpp>
 
 namespace parley::testing {
 namespace {
-
-namespace json = boost::json;
 
 constexpr const char* kMasterKey = "9a1c2a9e8b7d6c5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e";
 constexpr const char* kPhone = "106540352242922";
@@ -45,9 +43,8 @@ class SharedOAuthFlowsTest : public ::testing::Test {
                                                  {"PARLEY_META_OAUTH_DIALOG_URL", graph_.base_url() + "/dialog/oauth"}};
     a_ = std::make_unique<ParleyProcess>(env);
     b_ = std::make_unique<ParleyProcess>(env);
-    auto tenant = a_->Cli({"tenant", "create", "--name", "Acme"});
-    ASSERT_EQ(tenant.exit_code, 0) << tenant.out << tenant.err;
-    owner_key_ = std::string(json::parse(tenant.out).at("api_key").as_string());
+    owner_key_ = CreateTenant(*a_, "Acme").api_key;
+    ASSERT_FALSE(owner_key_.empty());
     a_->Start();
     b_->Start();
   }
