@@ -101,7 +101,7 @@ class SqliteEventLog final : public EventLog {
               changes = db.Changes();
               return Ok();
             },
-            /*durable=*/false));
+            /*durable=*/false, WriteKind::kEventsPrune));
         removed += changes;
         if (changes == 0) break;
       }

@@ -72,8 +72,8 @@ struct WriterMetrics {
   // Per kind of write, the time one job took inside its group: which writes make a slow group, and so a slow
   // acknowledgement for every webhook queued behind it.
   std::array<metrics::Histogram*, kWriteKinds> job_seconds = [] {
-    constexpr std::array<const char*, kWriteKinds> kNames = {"ingest", "search_index", "search_merge", "analytics",
-                                                             "claim",  "reply",        "outbox",       "other"};
+    constexpr std::array<const char*, kWriteKinds> kNames = {
+        "ingest", "search_index", "search_merge", "analytics", "claim", "reply", "outbox", "events_prune", "other"};
     std::array<metrics::Histogram*, kWriteKinds> histograms{};
     for (int i = 0; i < kWriteKinds; ++i) {
       histograms[i] = &metrics::Global().GetHistogram("parley_store_write_job_seconds",

@@ -30,8 +30,8 @@ namespace parley::store::sqlite {
 class SearchIndexer;  // Message search indexing in the background (search_indexer.h).
 
 //! What a write inside a group does, for the writer's per-kind timings (parley_store_write_job_seconds{kind}).
-enum class WriteKind { kIngest, kSearchIndex, kSearchMerge, kAnalytics, kClaim, kReply, kOutbox, kOther };
-inline constexpr int kWriteKinds = 8;
+enum class WriteKind { kIngest, kSearchIndex, kSearchMerge, kAnalytics, kClaim, kReply, kOutbox, kEventsPrune, kOther };
+inline constexpr int kWriteKinds = 9;
 
 struct SqliteOptions {
   std::string path;                  //!< Database file; its directory must exist.
