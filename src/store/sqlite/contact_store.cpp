@@ -75,7 +75,6 @@ constexpr char kEraseContact[] = "DELETE FROM contacts WHERE id = ?1 AND tenant_
 // deleted, because the next id is the newest + 1 and ids must never be reused (store/events.h): kBlankEvent
 // blanks it instead (a conversation.updated naming nothing, which streams skip, as they skip events whose rows
 // are gone).
-constexpr char kEventBounds[] = "SELECT COALESCE(MIN(id), 0), COALESCE(MAX(id), 0) FROM events WHERE tenant_id = ?1";
 constexpr char kEraseEvents[] =
     "DELETE FROM events WHERE tenant_id = ?2 AND id >= ?3 AND id < ?4"
     " AND id < (SELECT MAX(id) FROM events WHERE tenant_id = ?2)"

@@ -22,7 +22,6 @@ namespace {
 constexpr char kNextEventId[] = "SELECT COALESCE(MAX(id), 0) + 1 FROM events WHERE tenant_id = ?1";
 constexpr char kInsertEvent[] =
     "INSERT INTO events (tenant_id, id, type, created_at, data) VALUES (?1, ?2, ?3, ?4, ?5)";
-constexpr char kEventBounds[] = "SELECT COALESCE(MIN(id), 0), COALESCE(MAX(id), 0) FROM events WHERE tenant_id = ?1";
 constexpr char kEventsAfter[] =
     "SELECT id, type, created_at, data, json_extract(data, '$.conversation_id'), json_extract(data, '$.message_id'),"
     " json_extract(data, '$.support_item_id'), json_extract(data, '$.erased_conversation_id'),"

@@ -23,4 +23,11 @@ Result<void> ResolveSupportItemsOf(SqliteStore& store, Database& db, int64_t ten
 
 std::unique_ptr<EventLog> MakeSqliteEventLog(SqliteStore& store);
 
+// A tenant's oldest and newest event ids (0 and 0 without events). Two subqueries, because SQLite reads MIN or MAX
+// off the primary key only when it is the query's one aggregate: `SELECT MIN(id), MAX(id)` scanned every event the
+// tenant has (78 ms at 200,000 events), in each prune write, live-event read and erasure.
+inline constexpr char kEventBounds[] =
+    "SELECT COALESCE((SELECT MIN(id) FROM events WHERE tenant_id = ?1), 0),"
+    " COALESCE((SELECT MAX(id) FROM events WHERE tenant_id = ?1), 0)";
+
 }  // namespace parley::store::sqlite
