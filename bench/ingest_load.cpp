@@ -165,11 +165,9 @@ class RequestMaker {
 // What one measured window saw: the answers to the requests sent in it (the first's include the warm-up's), and the
 // latencies of those answered before it ended.
 struct Window {
-  Clock::time_point start;
   std::vector<double> latencies_us;
   uint64_t ok = 0, errors = 0, measured = 0;
   Clock::time_point last_measured;  // when the last measured answer came: a --total run ends before the window
-  double cpu_at_start = 0;
 };
 
 struct Shared {
@@ -245,12 +243,11 @@ double Percentile(std::vector<double>& v, double p) {
   return v[k];
 }
 
-// One window's result line; `cpu_at_end` is this process's CPU time when the window ended.
-void Report(const Options& o, Window& window, size_t number, double cpu_at_end) {
+// The result line of window `number`, which began at `start`; `cpu_s` is this process's CPU time during it.
+void Report(const Options& o, Window& window, size_t number, Clock::time_point start, double cpu_s) {
   const double measured_s = o.total > 0 && window.measured > 0
-                                ? std::chrono::duration<double>(window.last_measured - window.start).count()
+                                ? std::chrono::duration<double>(window.last_measured - start).count()
                                 : o.duration_s;
-  const double cpu_s = cpu_at_end - window.cpu_at_start;
   boost::json::object result{
       {"platform", o.platform},
       {"mode", o.rate > 0 ? "open_loop" : "closed_loop"},
@@ -329,17 +326,15 @@ int main(int argc, char** argv) {
   auto report = [&](size_t w, double cpu_at_end) {
     if (reported[w]) return;
     reported[w] = true;
-    Report(o, shared.windows[w], w + 1, cpu_at_end);
+    Report(o, shared.windows[w], w + 1, shared.measure_from + shared.window_length * static_cast<long>(w),
+           cpu_at_end - cpu_at_boundary[w]);
   };
   std::vector<std::unique_ptr<asio::steady_timer>> timers;
   for (size_t w = 0; w <= shared.windows.size(); ++w) {
     const Clock::time_point boundary = shared.measure_from + shared.window_length * static_cast<long>(w);
-    if (w < shared.windows.size()) shared.windows[w].start = boundary;
     auto& at_boundary = timers.emplace_back(std::make_unique<asio::steady_timer>(io, boundary));
     at_boundary->async_wait([&, w](boost::system::error_code error) {
-      if (error) return;
-      cpu_at_boundary[w] = CpuSeconds();
-      if (w < shared.windows.size()) shared.windows[w].cpu_at_start = cpu_at_boundary[w];
+      if (!error) cpu_at_boundary[w] = CpuSeconds();
     });
     if (w == 0) continue;
     auto& after = timers.emplace_back(std::make_unique<asio::steady_timer>(io, boundary + std::chrono::seconds(1)));

@@ -270,7 +270,7 @@ bool StatesAmount(std::string_view text) {
   static const std::set<std::string_view> kNothingToPay = {
       "free",     "included", "gratuit",  "gratuite",  "gratuits", "gratuites", "offert",      "offerte",
       "inclus",   "incluse",  "compris",  "kostenlos", "gratis",   "inklusive", "inbegriffen", "gratuito",
-      "gratuita", "incluido", "incluida", "incluso",   "inclusa",  "incluso",   "inbegrepen"};
+      "gratuita", "incluido", "incluida", "incluso",   "inclusa",  "inbegrepen"};
   static const std::set<std::string_view> kNumberWords = {"one",   "two",   "three", "four",  "five",   "six",
                                                           "seven", "eight", "nine",  "ten",   "twelve", "twenty",
                                                           "un",    "une",   "deux",  "trois", "quatre", "cinq"};

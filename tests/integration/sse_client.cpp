@@ -9,6 +9,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/json/parse.hpp>
 
 #include <sys/socket.h>
 #include <unistd.h>
@@ -134,6 +135,25 @@ bool SseClient::WaitUntil(const std::function<bool(const std::vector<SseEvent>&)
                           std::chrono::milliseconds timeout) {
   std::unique_lock lock(mutex_);
   return changed_.wait_for(lock, timeout, [&] { return pred(events_) || ended_; }) && pred(events_);
+}
+
+boost::json::object SseClient::WaitForObject(const std::function<bool(const boost::json::object&)>& match,
+                                             std::chrono::milliseconds timeout) {
+  boost::json::object found;
+  WaitUntil(
+      [&](const std::vector<SseEvent>& events) {
+        for (const SseEvent& event : events) {
+          if (event.data.empty()) continue;
+          boost::json::value data = boost::json::parse(event.data);
+          if (data.is_object() && match(data.as_object())) {
+            found = std::move(data.as_object());
+            return true;
+          }
+        }
+        return false;
+      },
+      timeout);
+  return found;
 }
 
 std::vector<SseEvent> SseClient::Events() const {

@@ -2,6 +2,8 @@
 // A server-sent events client for the tests and benchmarks of GET /api/events: one connection over loopback read by a
 // thread of its own, which records each event (and keepalive comment) with the time it arrived.
 
+#include <boost/json/object.hpp>
+
 #include <chrono>
 #include <condition_variable>
 #include <functional>
@@ -39,6 +41,10 @@ class SseClient {
   std::vector<SseEvent> WaitForData(size_t count, std::chrono::milliseconds timeout);
   // Waits until a frame matching `pred` arrives (true) or `timeout` passes (false).
   bool WaitUntil(const std::function<bool(const std::vector<SseEvent>&)>& pred, std::chrono::milliseconds timeout);
+  // The first event whose data, a JSON object, `match`es, once it arrived; an empty object when none did within
+  // `timeout`.
+  boost::json::object WaitForObject(const std::function<bool(const boost::json::object&)>& match,
+                                    std::chrono::milliseconds timeout);
   std::vector<SseEvent> Events() const;
   // True once the server ended the stream (last chunk or closed connection).
   bool ended() const;

@@ -86,19 +86,11 @@ class WebchatFilesTest : public ::testing::Test {
 
   // The stream's message `id` once its file is no longer pending; an empty object when that never comes.
   json::object StreamedSettled(const std::string& id) {
-    json::object found;
-    stream_->WaitUntil(
-        [&](const std::vector<SseEvent>& events) {
-          for (const SseEvent& event : events) {
-            if (event.data.empty()) continue;
-            json::value m = json::parse(event.data);
-            if (m.at("id") != json::value(id) || m.at("media").is_null()) continue;
-            if (m.at("media").at("status") != "pending") found = m.as_object();
-          }
-          return !found.empty();
+    return stream_->WaitForObject(
+        [&](const json::object& m) {
+          return m.at("id") == json::value(id) && !m.at("media").is_null() && m.at("media").at("status") != "pending";
         },
         20s);
-    return found;
   }
 
   // The visitor's thread, as the widget reads it on a reload.
@@ -280,21 +272,7 @@ class WebchatFilesAgentTest : public WebchatFilesTest {
 
   // The stream's first message of `role`, once it came.
   json::object FirstOf(const std::string& role) {
-    json::object found;
-    stream_->WaitUntil(
-        [&](const std::vector<SseEvent>& events) {
-          for (const SseEvent& event : events) {
-            if (event.data.empty()) continue;
-            json::value m = json::parse(event.data);
-            if (m.at("role") == json::value(role)) {
-              found = m.as_object();
-              return true;
-            }
-          }
-          return false;
-        },
-        20s);
-    return found;
+    return stream_->WaitForObject([&](const json::object& m) { return m.at("role") == json::value(role); }, 20s);
   }
 
   FakeOpenAi model_;

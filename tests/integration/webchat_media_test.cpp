@@ -92,21 +92,7 @@ class WebchatMediaTest : public ::testing::Test {
 
   // The stream's message `id` (as the widget names it), once it arrived; an empty object when it never does.
   json::object Streamed(const std::string& id) {
-    json::object found;
-    stream_->WaitUntil(
-        [&](const std::vector<SseEvent>& events) {
-          for (const SseEvent& event : events) {
-            if (event.data.empty()) continue;
-            json::value m = json::parse(event.data);
-            if (m.at("id") == json::value(id)) {
-              found = m.as_object();
-              return true;
-            }
-          }
-          return false;
-        },
-        10s);
-    return found;
+    return stream_->WaitForObject([&](const json::object& m) { return m.at("id") == json::value(id); }, 10s);
   }
 
   // The thread's message `id`, read now.

@@ -11,6 +11,8 @@
 #include "agent/support.h"
 #include "agent/table_rows.h"
 
+#include <algorithm>
+
 namespace parley::agent {
 namespace {
 
@@ -18,32 +20,32 @@ Reason ReasonFor(Grounding grounding) {
   return grounding == Grounding::kNoAnswer ? Reason::kLowRelevance : Reason::kUnsupportedAnswer;
 }
 
-// Whether some cited passage covers some question's subject (CoversSubject); true when every question is answered
-// by a Q&A pair. One question covered is enough: the model's answer to a burst is one text, not one per question.
-bool AboutAQuestion(const AgentState& state, const std::vector<size_t>& cited,
-                    const std::vector<knowledge::Passage>& passages) {
+// Whether `holds` is true of some question's subject that no Q&A pair answers; true when every question is answered
+// by one. One question is enough: the model's answer to a burst is one text, not one per question.
+template <class Predicate>
+bool SomeQuestionWithoutPair(const AgentState& state, Predicate holds) {
   bool asked = false;
   for (const auto& question : state.questions) {
     if (question.faq_id) continue;
     asked = true;
-    for (size_t index : cited) {
-      if (CoversSubject(question.subject, passages[index], state.settings.language)) return true;
-    }
+    if (holds(question.subject)) return true;
   }
   return !asked;
 }
 
-// Whether `answer` states the kind of answer (StatesKindAsked: a moment, an amount) some question asks for; true when
-// every question is answered by a Q&A pair. Asked "when do you charge my card", "Regular customers can buy a card of
-// five full grooms" answers something else.
+// Whether some cited passage covers some question's subject (CoversSubject).
+bool AboutAQuestion(const AgentState& state, const std::vector<size_t>& cited,
+                    const std::vector<knowledge::Passage>& passages) {
+  return SomeQuestionWithoutPair(state, [&](const Subject& subject) {
+    return std::any_of(cited.begin(), cited.end(),
+                       [&](size_t index) { return CoversSubject(subject, passages[index], state.settings.language); });
+  });
+}
+
+// Whether `answer` states the kind of answer (StatesKindAsked: a moment, an amount) some question asks for. Asked
+// "when do you charge my card", "Regular customers can buy a card of five full grooms" answers something else.
 bool StatesAKindAsked(const AgentState& state, std::string_view answer) {
-  bool asked = false;
-  for (const auto& question : state.questions) {
-    if (question.faq_id) continue;
-    asked = true;
-    if (StatesKindAsked(question.subject, answer)) return true;
-  }
-  return !asked;
+  return SomeQuestionWithoutPair(state, [&](const Subject& subject) { return StatesKindAsked(subject, answer); });
 }
 
 class ValidateStage final : public Stage {
