@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test suite and prints one summary line: "tests: N passed, N failed".
+# Runs every test suite and prints one summary line: "tests: N passed, N failed", after the names of the tests that
+# failed (the fuzz runs print pages after CTest's own list, and a CI log is often read from its tail).
 set -uo pipefail
 build_dir=${1:-build}
 cd "$(dirname "$0")/.."
@@ -12,6 +13,7 @@ total=$(sed -E 's/.* out of ([0-9]+).*/\1/' <<<"$summary")
 failed=$(sed -E 's/.*passed, ([0-9]+) tests failed.*/\1/' <<<"$summary")
 total=${total:-0}
 failed=${failed:-1}
+failed_names=$(sed -n '/The following tests FAILED:/,/^Errors while running CTest/p' "$ctest_log" | grep -E '^\s+[0-9]+ - ')
 rm -f "$ctest_log"
 
 fuzz_failed=0
@@ -24,6 +26,11 @@ else
 fi
 
 passed=$((total - failed))
+if [[ -n $failed_names ]]; then
+  echo "failed:"
+  echo "$failed_names"
+fi
+if [[ $fuzz_failed -ne 0 ]]; then echo "failed: scripts/fuzz.sh"; fi
 echo "tests: ${passed} passed, ${failed} failed"
 if [[ $ctest_status -ne 0 || $fuzz_failed -ne 0 || $failed -ne 0 ]]; then
   exit 1
