@@ -14,6 +14,12 @@ void AgentState::Settle(Decision decision, Reason reason, std::string text) {
   settled = true;
 }
 
+std::string Question::quoted() const {
+  std::string words = searched();
+  for (const auto& correction : corrections) words += " " + correction;
+  return words;
+}
+
 std::optional<Draft> DraftFrom(const AgentState& state) {
   Draft draft;
   for (const auto& question : state.questions) {
@@ -24,7 +30,7 @@ std::optional<Draft> DraftFrom(const AgentState& state) {
     }
     if (question.passages.empty()) continue;
     const knowledge::Passage& best = question.passages.front();
-    std::string quoted = QuoteAnswer(question.searched(), best, state.settings.language);
+    std::string quoted = QuoteAnswer(question.quoted(), best, state.settings.language);
     if (quoted.empty()) continue;
     draft.text += (draft.text.empty() ? "" : "\n\n") + quoted;
     draft.sources.push_back(

@@ -29,6 +29,9 @@ struct Question {
   //! writes in another language and a dictionary has the pair; empty when it is searched as written. Set by
   //! retrieval.
   std::string translated;
+  //! The words of `searched()` whose spelling retrieval corrected, as corrected ("sundys" → "sundays"). Set by
+  //! retrieval.
+  std::vector<std::string> corrections;
   Subject subject;                           //!< What it asks about (support.h), spelling corrected.
   std::vector<knowledge::Passage> passages;  //!< Best first, as reranked (rerank.h).
   std::vector<double> rerank_scores;         //!< The reranker's probability of each passage, in the same order.
@@ -38,6 +41,9 @@ struct Question {
 
   //! What the knowledge is searched, judged and quoted with: the translation, else the text.
   const std::string& searched() const { return translated.empty() ? text : translated; }
+  //! What a quote's sentences are chosen with (QuoteAnswer): `searched()` and its spelling corrections, so "are u
+  //! open on sundys" quotes "We are closed on Sundays".
+  std::string quoted() const;
 };
 
 struct AgentState {

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <map>
 #include <set>
 
 namespace parley::agent {
@@ -99,7 +100,106 @@ bool NamesNothing(std::string_view item) {
   });
 }
 
+// The words of `folded` and the dashes between them ("Tuesday–Saturday", "week-end"), which join a range or a word.
+std::vector<std::string> WordsAndDashes(std::string_view folded) {
+  std::vector<std::string> tokens;
+  std::string word;
+  auto flush = [&] {
+    if (!word.empty()) tokens.push_back(std::move(word));
+    word.clear();
+  };
+  for (size_t i = 0; i < folded.size(); ++i) {
+    const auto c = static_cast<unsigned char>(folded[i]);
+    const std::string_view rest = folded.substr(i);
+    if (c == '-' || rest.starts_with("\u2013") || rest.starts_with("\u2014")) {
+      flush();
+      tokens.emplace_back("-");
+      if (c != '-') i += 2;  // The rest of the dash's UTF-8 bytes.
+    } else if (std::isalnum(c) || c >= 0x80) {
+      word += static_cast<char>(c);
+    } else {
+      flush();
+    }
+  }
+  flush();
+  return tokens;
+}
+
 }  // namespace
+
+unsigned DaysNamed(std::string_view text) {
+  // Folded, Monday = 0. Portuguese names its weekdays by ordinals ("segunda-feira"): read only before "feira".
+  static const std::map<std::string_view, int> kDays = {
+      {"monday", 0},    {"tuesday", 1},   {"wednesday", 2}, {"thursday", 3},  {"friday", 4},   {"saturday", 5},
+      {"sunday", 6},    {"lundi", 0},     {"mardi", 1},     {"mercredi", 2},  {"jeudi", 3},    {"vendredi", 4},
+      {"samedi", 5},    {"dimanche", 6},  {"montag", 0},    {"dienstag", 1},  {"mittwoch", 2}, {"donnerstag", 3},
+      {"freitag", 4},   {"samstag", 5},   {"sonnabend", 5}, {"sonntag", 6},   {"lunes", 0},    {"martes", 1},
+      {"miercoles", 2}, {"jueves", 3},    {"viernes", 4},   {"sabado", 5},    {"domingo", 6},  {"lunedi", 0},
+      {"martedi", 1},   {"mercoledi", 2}, {"giovedi", 3},   {"venerdi", 4},   {"sabato", 5},   {"domenica", 6},
+      {"maandag", 0},   {"dinsdag", 1},   {"woensdag", 2},  {"donderdag", 3}, {"vrijdag", 4},  {"zaterdag", 5},
+      {"zondag", 6}};
+  static const std::map<std::string_view, int> kOrdinalDays = {
+      {"segunda", 0}, {"terca", 1}, {"quarta", 2}, {"quinta", 3}, {"sexta", 4}};
+  // Between the first and the last day of a range: "Monday to Friday", "du lundi au samedi", "Montag bis Freitag",
+  // "de lunes a viernes", "dal lunedì al venerdì", "maandag t/m vrijdag", "maandag tot en met vrijdag".
+  static const std::set<std::string_view> kRangeWords = {
+      "to", "till", "til", "until", "through", "thru", "au", "a", "ao", "bis", "al", "tot", "en", "met", "t", "m", "-"};
+  static const std::set<std::string_view> kWeekdayWords = {"weekday",   "weekdays",    "werktags", "wochentags",
+                                                           "werkdagen", "doordeweeks", "feriali"};
+  static const std::set<std::string_view> kWeekendWords = {"weekend", "weekends", "wochenende", "wochenenden",
+                                                           "weekenden"};
+  static const std::set<std::string_view> kEveryDayWords = {"daily", "everyday", "taglich", "dagelijks",
+                                                            "quotidiennement"};
+  constexpr unsigned kWeekdays = 0x1F, kWeekend = 0x60, kEveryDay = 0x7F;
+  const std::vector<std::string> words = WordsAndDashes(knowledge::Fold(text));
+  auto word = [&](size_t i) { return i < words.size() ? std::string_view(words[i]) : std::string_view(); };
+  auto after_dash = [&](size_t i) { return word(i) == "-" ? i + 1 : i; };
+  // The day words[i] names and the index of its last word, or -1.
+  auto day_at = [&](size_t i) -> std::pair<int, size_t> {
+    std::string_view name = word(i);
+    if (auto found = kOrdinalDays.find(name); found != kOrdinalDays.end()) {
+      const size_t feira = after_dash(i + 1);
+      return word(feira) == "feira" ? std::pair{found->second, feira} : std::pair{-1, i};
+    }
+    auto found = kDays.find(name);
+    if (found == kDays.end() && name.ends_with("s")) found = kDays.find(name.substr(0, name.size() - 1));  // "Sundays"
+    return {found == kDays.end() ? -1 : found->second, i};
+  };
+  unsigned days = 0;
+  for (size_t i = 0; i < words.size(); ++i) {
+    const std::string_view w = words[i];
+    if (kWeekdayWords.count(w) || (w == "semaine" && word(i - 1) == "en") ||
+        (w == "semana" && word(i - 1) == "entre")) {
+      days |= kWeekdays;
+    }
+    const std::string_view end = word(after_dash(i + 1));
+    if (kWeekendWords.count(w) || (w == "week" && (end == "end" || end == "ends")) ||
+        (w == "semana" && word(i - 1) == "de" && (word(i - 2) == "fin" || word(i - 2) == "fim")) ||
+        (w == "settimana" && word(i - 1) == "fine")) {
+      days |= kWeekend;
+    }
+    if (kEveryDayWords.count(w) || (w == "day" && word(i - 1) == "every") || (w == "dag" && word(i - 1) == "elke") ||
+        (w == "tag" && word(i - 1) == "jeden") || (w == "jours" && word(i - 1) == "les" && word(i - 2) == "tous") ||
+        ((w == "dias" || w == "giorni") && (word(i - 2) == "todos" || word(i - 2) == "tutti")) ||
+        (w == "days" && (word(i - 1) == "7" || word(i - 1) == "seven") && word(i + 2) == "week")) {
+      days |= kEveryDay;
+    }
+    const auto [first, first_end] = day_at(i);
+    if (first < 0) continue;
+    days |= 1u << first;
+    size_t j = first_end + 1;
+    while (j < words.size() && j <= first_end + 3 && kRangeWords.count(words[j])) ++j;
+    const auto [last, last_end] = j > first_end + 1 ? day_at(j) : std::pair{-1, j};
+    if (last < 0) {
+      i = first_end;
+      continue;
+    }
+    for (int day = first; day != last; day = (day + 1) % 7) days |= 1u << day;
+    days |= 1u << last;
+    i = last_end;
+  }
+  return days;
+}
 
 std::vector<std::string> ListItems(std::string_view sentence, std::string_view language) {
   std::vector<std::string> items;
@@ -177,6 +277,19 @@ std::vector<std::string> SplitSentences(std::string_view text) {
   return sentences;
 }
 
+std::string UnsentSentences(std::string_view quote, std::set<std::string>& sent) {
+  std::string fresh;
+  bool repeated = false;
+  for (auto& sentence : SplitSentences(quote)) {
+    if (sent.insert(sentence).second) {
+      fresh += (fresh.empty() ? "" : " ") + sentence;
+    } else {
+      repeated = true;
+    }
+  }
+  return repeated ? fresh : std::string(quote);
+}
+
 std::vector<std::string> SubjectStems(const std::vector<std::string>& words, std::string_view language) {
   auto& stemmer = knowledge::ThreadStemmer(language);
   std::vector<std::string> stems, units;
@@ -194,6 +307,15 @@ std::vector<std::string> SubjectStems(const std::vector<std::string>& words, std
   std::erase_if(stems,
                 [&](const std::string& stem) { return std::find(units.begin(), units.end(), stem) != units.end(); });
   return stems;
+}
+
+std::vector<std::string> WithoutAskingPhrases(std::string_view question, std::vector<std::string> words) {
+  const std::vector<std::string> written = knowledge::Words(knowledge::Fold(question));
+  for (size_t i = 0; i + 1 < written.size(); ++i) {
+    if (written[i] != "how" || (written[i + 1] != "late" && written[i + 1] != "early")) continue;
+    std::erase(words, written[i + 1]);
+  }
+  return words;
 }
 
 std::vector<std::string> SubjectWords(const std::vector<std::string>& words, std::string_view language) {
@@ -237,8 +359,8 @@ bool StatesDuration(std::string_view sentence) {
 bool AsksMoment(std::string_view question) {
   const std::string folded = knowledge::Fold(question);
   for (std::string_view phrase :
-       {"what time", "which day", "what day", "a quelle heure", "quel jour", "um wie viel uhr", "a que hora", "que dia",
-        "a che ora", "che giorno", "hoe laat", "welke dag"}) {
+       {"what time", "which day", "what day", "how late", "how early", "a quelle heure", "quel jour", "um wie viel uhr",
+        "a que hora", "que dia", "a che ora", "che giorno", "hoe laat", "welke dag"}) {
     if (folded.find(phrase) != std::string::npos) return true;
   }
   // A subordinate "when" ("where do I park when I come") is followed by its subject; an asking one by a verb.
@@ -274,10 +396,18 @@ bool StatesAmount(std::string_view text) {
   static const std::set<std::string_view> kNumberWords = {"one",   "two",   "three", "four",  "five",   "six",
                                                           "seven", "eight", "nine",  "ten",   "twelve", "twenty",
                                                           "un",    "une",   "deux",  "trois", "quatre", "cinq"};
-  if (StatesNumber(text)) return true;
+  // A multiple of another price: "A3 prints cost double the A4 price".
+  static const std::set<std::string_view> kMultiples = {"double", "twice",  "half",   "triple", "doppelt",
+                                                        "halb",   "doble",  "mitad",  "doppio", "meta",
+                                                        "dobro",  "metade", "dubbel", "helft",  "moitie"};
+  if (text.find("€") != std::string_view::npos || text.find('$') != std::string_view::npos ||
+      text.find("£") != std::string_view::npos) {
+    return true;
+  }
   const std::vector<std::string> words = knowledge::Words(knowledge::Fold(text));
   return std::any_of(words.begin(), words.end(), [](const std::string& word) {
-    return kNothingToPay.count(word) > 0 || kNumberWords.count(word) > 0;
+    return HasDigit(word.substr(0, 1)) || kNothingToPay.count(word) > 0 || kNumberWords.count(word) > 0 ||
+           kMultiples.count(word) > 0;
   });
 }
 
@@ -343,6 +473,10 @@ double SubjectSupport(const Subject& subject, std::string_view sentence, std::st
   if (subject.unknown || (subject.duration && !StatesDuration(sentence)) ||
       (subject.moment && !StatesMoment(sentence))) {
     return 0;
+  }
+  if (subject.days != 0) {
+    const unsigned named = DaysNamed(sentence);
+    if (named != 0 && (named & subject.days) == 0) return 0;
   }
   if (subject.stems.empty()) return 1;
   if (FigureOfAnotherItem(subject, sentence, language)) return 0;

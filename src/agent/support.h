@@ -14,6 +14,7 @@
 
 #include "knowledge/retriever.h"
 
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,11 +31,21 @@ inline constexpr double kMinSubjectSupport = 0.5;
 // trimmed, never empty.
 std::vector<std::string> SplitSentences(std::string_view text);
 
+// `quote` without the sentences (SplitSentences) already in `sent`, which then holds `quote`'s too: two questions of
+// a burst quoting the same sentence (one that took its subject from the one before, two about one passage) send it
+// once. `quote` as it is when none was sent before, its new sentences joined by spaces otherwise, empty when all were.
+std::string UnsentSentences(std::string_view quote, std::set<std::string>& sent);
+
 // The stems (in `language`) of `words` (a question's content words, ContentWords, spelling corrected) that name what
 // is asked about: without the words that only ask for a price, a duration or a time ("price", "cost", "much",
 // "long"), the unit of a rate ("per page", "per hour"), chat filler ("u", "pls") and numbers (table_rows.h compares
 // those). Distinct, in order.
 std::vector<std::string> SubjectStems(const std::vector<std::string>& words, std::string_view language);
+
+// `words` (ContentWords of `question`, spelling corrected) without the word of an English phrase that asks when:
+// "late" and "early" after "how" ("how late can I cancel", "how early can I check in") say what kind of answer is
+// wanted, as "long" does in "how long", and nothing of what is asked about.
+std::vector<std::string> WithoutAskingPhrases(std::string_view question, std::vector<std::string> words);
 
 // For each of SubjectStems(`words`, `language`), in the same order, the first of `words` it is the stem of: an index
 // may hold a word as written without its stem.
@@ -54,6 +65,7 @@ struct Subject {
   bool duration = false;            //!< It asks how long (AsksDuration).
   bool moment = false;              //!< It asks when (AsksMoment).
   bool amount = false;              //!< It asks how much or how many (AsksAmount).
+  unsigned days = 0;                //!< The days of the week it names (DaysNamed), 0 for none.
   //! Offline, for a question translated word by word: its stems that say firmly what is asked (of `stems`, those of
   //! knowledge/term_translator.h TranslatedQuestion::firm). Empty otherwise.
   std::vector<std::string> firm;
@@ -71,18 +83,26 @@ bool AsksDuration(std::string_view question);
 bool StatesDuration(std::string_view sentence);
 
 // Whether `question` asks when something happens: "when" asking (first, or before a verb: "when is my card debited",
-// "until when do you keep it", not "where do I park when I come"), "what time", and their forms in the languages of
-// triage ("c'est quand", "wann", "à quelle heure", "hoe laat"). A point in time answers it, not an amount: "when is
-// my card debited" is not answered by "gift cards are available from €20 to €300".
+// "until when do you keep it", not "where do I park when I come"), "what time", "how late", and their forms in the
+// languages of triage ("c'est quand", "wann", "à quelle heure", "hoe laat"). A point in time answers it, not an amount:
+// "when is my card debited" is not answered by "gift cards are available from €20 to €300".
 bool AsksMoment(std::string_view question);
+
+// The days of the week `text` names, one bit each (Monday 1, Tuesday 2, … Sunday 64): day names in the languages of
+// triage, singular or plural ("Sunday", "Sundays", "dimanche", "Sonntag", "domingo"…), "weekdays" (Monday to
+// Friday), "weekend", every day ("daily", "every day", "seven days a week", "tous les jours", "täglich"…), and the
+// days between two named ones ("Monday to Friday", "du mardi au samedi", "Montag bis Freitag", "Tuesday–Saturday").
+// 0 when it names none. Abbreviations ("Mon", "Sat", "Sun") are not read: several are words of their own.
+unsigned DaysNamed(std::string_view text);
 
 // Whether `question` asks for an amount: a price, a fee, a quantity ("how much is express", "combien", "was kostet",
 // "how many"). A figure answers it, or its absence ("free", "included"): "how much is express?" is not answered by
 // "We accept Visa, Mastercard, American Express…".
 bool AsksAmount(std::string_view question);
 
-// Whether `text` states an amount: a number (in digits or a word) or a currency sign, or that there is nothing to pay
-// ("free", "included", "gratuit", "kostenlos"…).
+// Whether `text` states an amount: a number (a word that begins with a digit, or a number word), a currency sign, a
+// multiple ("double", "half"), or that there is nothing to pay ("free", "included", "gratuit", "kostenlos"…). A
+// digit inside a name ("A4 paper", "MP3") is no amount: "Prices are per side of A4 paper" does not say how much.
 bool StatesAmount(std::string_view text);
 
 // Whether `answer` states the kind of answer `subject`'s question asks for: a moment when it asks when, an amount
@@ -118,8 +138,10 @@ bool FigureOfAnotherItem(const Subject& subject, std::string_view sentence, std:
 
 // The share (0..1) of `subject` whose stems `sentence` or `context` (SentenceContext) hold; 1 when it has none
 // (nothing to hold), 0 when it is unknown, 0 when it asks how long and `sentence` states no duration or when it asks
-// when and `sentence` states no moment (StatesMoment), and 0 when the figures it states are those of another item of
-// its list (FigureOfAnotherItem).
+// when and `sentence` states no moment (StatesMoment), 0 when the figures it states are those of another item of
+// its list (FigureOfAnotherItem), and 0 when it names days of the week (DaysNamed), none of them a day the question
+// names: "open until 21:00 on weekdays" says nothing of Sunday's hours, as the row of another quantity says nothing
+// of the quantity asked (table_rows.h).
 double SubjectSupport(const Subject& subject, std::string_view sentence, std::string_view context,
                       std::string_view language);
 

@@ -126,7 +126,7 @@ class GenerateStage final : public Stage {
       if (answerability.answer && !ambiguous && !unfirm && !unheld_kind && !question.passages.empty() &&
           question.passages.front().relevance >= settings.min_relevance) {
         const knowledge::Passage& best = question.passages.front();
-        question.answer = QuoteAnswer(question.searched(), best, settings.language);
+        question.answer = QuoteAnswer(question.quoted(), best, settings.language);
         // A figure quoted from a sentence about something else is a confident wrong answer (support.h): such
         // sentences are left out, and the question is not answered when nothing else is left.
         if (!question.answer.empty()) {
@@ -163,11 +163,12 @@ class GenerateStage final : public Stage {
     state.partial = answered < state.questions.size();
     // Quoted passages are in the knowledge's language: a customer writing in another one is told they are quotes.
     if (state.ReplyLanguage() != settings.language) state.candidate = state.Text(BotMessage::kAnswerIntro);
-    std::set<std::string_view> sent;
+    // A sentence two questions of the burst quote is sent once (support.h).
+    std::set<std::string> sent;
     for (const auto& question : state.questions) {
-      // A question that took its subject from the one before (WithAntecedents) may get the same quote.
-      if (question.answer.empty() || !sent.insert(question.answer).second) continue;
-      state.candidate += (state.candidate.empty() ? "" : "\n\n") + question.answer;
+      const std::string fresh = UnsentSentences(question.answer, sent);
+      if (fresh.empty()) continue;
+      state.candidate += (state.candidate.empty() ? "" : "\n\n") + fresh;
       state.out.sources.insert(state.out.sources.end(), question.cited.begin(), question.cited.end());
     }
   }

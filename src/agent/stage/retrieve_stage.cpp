@@ -83,11 +83,16 @@ class RetrieveStage final : public Stage {
         auto passages = retriever_.Retrieve(tenant_id, scope, searched, has_vector ? (*embedded)[i] : kNoVector,
                                             embedder_id, options);
         if (!passages) return passages.error();
-        auto words = retriever_.CorrectedWords(scope, searched, options);
-        if (!words) return words.error();
+        auto corrected = retriever_.CorrectedWords(scope, searched, options);
+        if (!corrected) return corrected.error();
+        const std::vector<std::string> written = knowledge::ContentWords(searched);
+        for (size_t k = 0; k < written.size() && k < corrected->size(); ++k) {
+          if ((*corrected)[k] != written[k]) open[i]->corrections.push_back((*corrected)[k]);
+        }
+        const std::vector<std::string> words = WithoutAskingPhrases(searched, std::move(*corrected));
         // A subject word is held when a chunk holds its stem or the word as written.
-        const std::vector<std::string> stems = SubjectStems(*words, settings.language);
-        std::vector<std::string> terms = SubjectWords(*words, settings.language);
+        const std::vector<std::string> stems = SubjectStems(words, settings.language);
+        std::vector<std::string> terms = SubjectWords(words, settings.language);
         terms.insert(terms.begin(), stems.begin(), stems.end());
         auto holding = retriever_.ChunksHolding(scope, terms);
         if (!holding) return holding.error();
@@ -96,6 +101,9 @@ class RetrieveStage final : public Stage {
         open[i]->subject.duration = AsksDuration(searched);
         open[i]->subject.moment = AsksMoment(searched) || AsksMoment(open[i]->text);
         open[i]->subject.amount = AsksAmount(searched) || AsksAmount(open[i]->text);
+        std::string spelt;
+        for (const auto& word : words) spelt += word + " ";
+        open[i]->subject.days = DaysNamed(searched) | DaysNamed(open[i]->text) | DaysNamed(spelt);
         for (const auto& stem : SubjectStems(firm[i], settings.language)) {
           const auto& held = open[i]->subject.stems;
           if (std::find(held.begin(), held.end(), stem) != held.end()) open[i]->subject.firm.push_back(stem);
@@ -132,6 +140,10 @@ class RetrieveStage final : public Stage {
       entry["subject_weights"] = boost::json::array(question->subject.weights.begin(), question->subject.weights.end());
       entry["subject_unheld"] = std::move(unheld);
       entry["subject_unknown"] = question->subject.unknown;
+      if (question->subject.days != 0) entry["subject_days"] = question->subject.days;
+      if (!question->corrections.empty()) {
+        entry["corrections"] = boost::json::array(question->corrections.begin(), question->corrections.end());
+      }
       if (!question->translated.empty()) {
         entry["subject_firm"] = boost::json::array(question->subject.firm.begin(), question->subject.firm.end());
       }

@@ -281,6 +281,14 @@ TEST_F(AgentTest, AnswersExtractivelyFromTheBestPassageWithoutAModel) {
   EXPECT_EQ(Stage(answer, "validate").at("parts"), 1);
 }
 
+TEST_F(AgentTest, AQuoteIsChosenWithTheQuestionsWordsAsSpellingCorrectedThem) {
+  // "saturdys" is corrected to "saturday": the Saturday sentence is quoted, not the weekdays' hours.
+  AgentAnswer answer = Ask("are u open on saturdys");
+  EXPECT_EQ(answer.decision, Decision::kAutoReply);
+  EXPECT_EQ(answer.answer, "Saturdays 10am to 4pm.");
+  EXPECT_EQ(Stage(answer, "retrieve").at("questions").at(0).at("corrections"), json::array{"saturdays"});
+}
+
 TEST_F(AgentTest, EscalatesWithTheFallbackWhenNothingAnswers) {
   AgentAnswer answer = Ask("Do you sell bicycles?");
   EXPECT_EQ(answer.decision, Decision::kEscalate);
@@ -420,6 +428,26 @@ TEST_F(AgentTest, RefusesAnAnswerFromAPassageAboutSomethingElseThanWhatTheKnowle
 
   // Every word of the subject held somewhere: the answer goes out.
   EXPECT_EQ(Ask("Are refunds paid to the card?").decision, Decision::kAutoReply);
+}
+
+TEST_F(AgentTest, RefusesAModelsAnswerGivingTheHoursOfOtherDaysThanTheOneAsked) {
+  // "open" is held by the weekday sentence, "Saturday" is not: its hours are not Saturday's.
+  ScriptModel([](const json::value& request) {
+    return Grounded("We are open Monday to Friday from 9am to 6pm.", {PassageNumber(request, "Opening hours")});
+  });
+  AgentAnswer answer = Ask("Are you open on Saturday?");
+  EXPECT_EQ(answer.decision, Decision::kEscalate);
+  EXPECT_EQ(ToString(answer.reason), "unsupported_answer");
+  EXPECT_EQ(Stage(answer, "validate").at("off_subject_sentences"), 1);
+  ASSERT_TRUE(answer.draft);
+  EXPECT_EQ(answer.draft->text, "We are open Monday to Friday from 9am to 6pm.");
+
+  ScriptModel([](const json::value& request) {
+    return Grounded("On Saturdays we are open from 10am to 4pm.", {PassageNumber(request, "Opening hours")});
+  });
+  answer = Ask("Are you open on Saturday?");
+  EXPECT_EQ(answer.decision, Decision::kAutoReply);
+  EXPECT_EQ(answer.answer, "On Saturdays we are open from 10am to 4pm.");
 }
 
 TEST_F(AgentTest, BlocksAnAnswerThatLeaksThePersona) {

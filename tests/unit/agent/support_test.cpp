@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -273,6 +274,25 @@ TEST(SupportTest, AQuestionAskingWhenIsAnsweredByAMomentNotAnAmount) {
   EXPECT_DOUBLE_EQ(SubjectSupport(card, "Your card is charged when your order is shipped.", "Payment", "en"), 1);
 }
 
+TEST(SupportTest, HowLateAsksWhenAndLateSaysNothingOfWhat) {
+  const std::string question = "how late can i cancel my session without being charged";
+  EXPECT_TRUE(AsksMoment(question));
+  EXPECT_TRUE(AsksMoment("how early can we check in"));
+  const std::vector<std::string> words = WithoutAskingPhrases(question, knowledge::ContentWords(question));
+  EXPECT_EQ(words, (std::vector<std::string>{"cancel", "session", "without", "charged"}));
+  // "late" is what is asked about when no "how" asks with it.
+  EXPECT_EQ(WithoutAskingPhrases("is late check-out possible", knowledge::ContentWords("is late check-out possible")),
+            knowledge::ContentWords("is late check-out possible"));
+
+  const std::vector<std::string> stems = SubjectStems(words, "en");
+  Subject session = KnownSubject(stems, std::vector<size_t>(stems.size(), 1), kChunks);
+  session.moment = AsksMoment(question);
+  // The sentence saying until when is quoted; the fee for cancelling later says no moment.
+  const std::string until = "You can cancel a booking without penalty up to 12 hours before it starts.";
+  EXPECT_EQ(SupportedQuote(session, until + " If you cancel later, a €8 late fee is charged.", "Cancelling", "en"),
+            until);
+}
+
 TEST(SupportTest, AQuestionAskingHowMuchIsAnsweredByAnAmount) {
   EXPECT_TRUE(AsksAmount("how much is express?"));
   EXPECT_TRUE(AsksAmount("Was kostet ein Vollschnitt?"));
@@ -291,6 +311,64 @@ TEST(SupportTest, AQuestionAskingHowMuchIsAnsweredByAnAmount) {
   EXPECT_TRUE(StatesKindAsked(express, "Express delivery arrives the next working day and costs €12.90."));
   // A question asking for neither kind: any answer may do.
   EXPECT_TRUE(StatesKindAsked(Known("can i pay with paypal"), "We accept PayPal."));
+}
+
+TEST(SupportTest, ANameHoldingADigitStatesNoAmount) {
+  EXPECT_FALSE(StatesAmount("Prices are per side of A4 paper."));
+  EXPECT_FALSE(StatesAmount("We play MP3 files from a USB stick."));
+  EXPECT_TRUE(StatesAmount("Colour copies cost 40 cents a side."));
+  EXPECT_TRUE(StatesAmount("A3 prints cost double the A4 price."));
+  EXPECT_TRUE(StatesAmount("Delivery within 48h."));
+  Subject copies = Known("price per side for 300 colour copies");
+  copies.amount = true;
+  EXPECT_FALSE(StatesKindAsked(copies, "Prices are per side of A4 paper."));
+  EXPECT_TRUE(StatesKindAsked(copies, "Quantity: 100 to 499 sides; Colour: €0.40"));
+}
+
+TEST(SupportTest, TheDaysOfTheWeekASentenceNames) {
+  constexpr unsigned kMonday = 1, kTuesday = 2, kWednesday = 4, kThursday = 8, kFriday = 16, kSaturday = 32,
+                     kSunday = 64;
+  EXPECT_EQ(DaysNamed("are you open on sundays"), kSunday);
+  EXPECT_EQ(DaysNamed("We are open Monday to Friday from 9:30 to 19:00 and Saturday from 9:00 to 17:00."),
+            kMonday | kTuesday | kWednesday | kThursday | kFriday | kSaturday);
+  EXPECT_EQ(DaysNamed("Postnatal classes take place on Tuesday and Thursday mornings."), kTuesday | kThursday);
+  EXPECT_EQ(DaysNamed("Dinner is served Friday–Sunday."), kFriday | kSaturday | kSunday);
+  EXPECT_EQ(DaysNamed("La boutique est ouverte du mardi au samedi."),
+            kTuesday | kWednesday | kThursday | kFriday | kSaturday);
+  EXPECT_EQ(DaysNamed("Wir haben Montag bis Mittwoch geöffnet."), kMonday | kTuesday | kWednesday);
+  EXPECT_EQ(DaysNamed("Abrimos de segunda-feira a quarta-feira."), kMonday | kTuesday | kWednesday);
+  EXPECT_EQ(DaysNamed("We stay open until 21:00 on weekdays."), kMonday | kTuesday | kWednesday | kThursday | kFriday);
+  EXPECT_EQ(DaysNamed("Reservations are recommended at the week-end."), kSaturday | kSunday);
+  EXPECT_EQ(DaysNamed("Classes run every day."), 127u);
+  EXPECT_EQ(DaysNamed("Nous sommes ouverts tous les jours."), 127u);
+  // Two days a comma or "and" separates are two days, not a range.
+  EXPECT_EQ(DaysNamed("Closed Monday, Friday."), kMonday | kFriday);
+  // No day: nothing; and a word that only looks like one ("the sun", "the second floor") is none.
+  EXPECT_EQ(DaysNamed("Sun cream is sold at the desk, on the segunda floor."), 0u);
+  EXPECT_EQ(DaysNamed("Check-in is from 15:00."), 0u);
+}
+
+TEST(SupportTest, AFigureForOtherDaysThanTheOneAskedIsNotAboutIt) {
+  Subject sunday = Known("r u open sunday");
+  sunday.days = DaysNamed("r u open sunday");
+  EXPECT_DOUBLE_EQ(SubjectSupport(sunday, "During the exam period we stay open until 21:00 on weekdays.", "", "en"), 0);
+  EXPECT_DOUBLE_EQ(SubjectSupport(sunday, "Day: Monday to Friday; Hours: 8:00 to 19:00", "Opening hours", "en"), 0);
+  EXPECT_DOUBLE_EQ(
+      SubjectSupport(sunday, "We are open Tuesday to Saturday from 7:00 to 18:30, and on Sunday from 8:00 to 13:00.",
+                     "", "en"),
+      1);
+  // A sentence naming no day is judged by its words alone.
+  EXPECT_DOUBLE_EQ(SubjectSupport(sunday, "We are open until 21:00.", "", "en"), 0.5);
+  // A question naming no day: a sentence naming some is judged by its words alone.
+  EXPECT_DOUBLE_EQ(SubjectSupport(Known("when are you open"), "Open on weekdays until 21:00.", "", "en"), 1);
+
+  // With a model: the hours of other days support no figure of its answer, which is not sent.
+  const std::vector<knowledge::Passage> cited = {
+      InSection("Shop › Opening hours", "During the exam period we stay open until 21:00 on weekdays.")};
+  const std::vector<std::string> supporting = SupportingText({sunday}, cited, "en");
+  ASSERT_EQ(supporting.size(), 1u);
+  EXPECT_EQ(supporting[0], "");
+  EXPECT_EQ(CutOffSubject("During the exam period we stay open until 21:00 on weekdays.", supporting, "en").text, "");
 }
 
 TEST(SupportTest, AListIsCutIntoItsItems) {
@@ -351,6 +429,15 @@ TEST(SupportTest, AQuoteHoldingNothingOfTheSubjectIsAboutSomethingElse) {
   EXPECT_TRUE(HoldsSubject(wine, "Nous en avons trois.", "Nos vins", "fr"));
   // A question naming nothing the knowledge holds has nothing to hold.
   EXPECT_TRUE(HoldsSubject(KnownSubject({}, {}, kChunks), shipping, "", "fr"));
+}
+
+TEST(SupportTest, ASentenceTwoQuotesOfABurstHoldIsSentOnce) {
+  std::set<std::string> sent;
+  EXPECT_EQ(UnsentSentences("Bring a padlock. Towels can be rented.", sent), "Bring a padlock. Towels can be rented.");
+  EXPECT_EQ(UnsentSentences("Towels can be rented. Showers are free.", sent), "Showers are free.");
+  EXPECT_EQ(UnsentSentences("Bring a padlock.", sent), "");
+  // A quote none of whose sentences was sent keeps its form, line breaks included.
+  EXPECT_EQ(UnsentSentences("Lockers:\nsmall or large", sent), "Lockers:\nsmall or large");
 }
 
 TEST(SupportTest, SentencesAreCutAtTheirEndAndAtLineBreaks) {
