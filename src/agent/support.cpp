@@ -74,6 +74,21 @@ std::set<std::string> StemSet(std::string_view text, knowledge::Stemmer& stemmer
   return stems;
 }
 
+// `text` with the hyphens inside its words taken out: "check-in" becomes "checkin". The index splits a word at its
+// hyphen, so a customer who writes it as one word ("checkin", "wifi", "ebike") names a term no chunk holds.
+std::string WithoutInnerHyphens(std::string_view text) {
+  auto in_word = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80;
+  };
+  std::string joined;
+  joined.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '-' && i > 0 && i + 1 < text.size() && in_word(text[i - 1]) && in_word(text[i + 1])) continue;
+    joined += text[i];
+  }
+  return joined;
+}
+
 // The conjunctions that join the last item of a list, by the knowledge's language.
 std::vector<std::string_view> ListConjunctions(std::string_view language) {
   const std::string code = knowledge::LanguageCode(language).value_or("");
@@ -495,6 +510,11 @@ bool CoversSubject(const Subject& subject, const knowledge::Passage& passage, st
   present.merge(StemSet(SentenceContext(passage), stemmer));
   size_t held = 0;
   for (const auto& stem : subject.stems) held += present.count(stem);
+  // A word no chunk holds as a term may be one the passage writes with a hyphen: "checkin" is "check-in", not
+  // evidence that the business lacks it.
+  const std::set<std::string> joined =
+      StemSet(WithoutInnerHyphens(passage.chunk.text + "\n" + SentenceContext(passage)), stemmer);
+  for (const auto& stem : subject.unheld) held += joined.count(stem);
   // More than half: "print" alone of "print t-shirts" is half, and a print shop's photo-print row does not answer it.
   return 2 * held > subject.stems.size() + subject.unheld.size();
 }

@@ -149,7 +149,8 @@ double SubjectSupport(const Subject& subject, std::string_view sentence, std::st
 // knowledge never mentions. A subject word that no chunk holds after spelling correction ("shirts" at a print shop,
 // "rabbits" at a dog groomer) is evidence that the business does not offer the thing, and a passage holding only the
 // subject's other, common word ("print", "groom") is then about something else: the passage must hold more than half
-// of the whole subject, the words no chunk holds counted as missing. True when every subject word is held somewhere
+// of the whole subject, the words no chunk holds counted as missing, unless the passage writes one with a hyphen
+// ("checkin" / "check-in": the index splits it, the customer did not). True when every subject word is held somewhere
 // (SubjectSupport then judges the figures), and for a Q&A pair's passage (no chunk id: the business's own answer).
 // The validation of a model's answer applies it; the offline answerer does not, as its fitted answerability model
 // already weighs such words (weighted coverage), and there the rule cost 0.08 of hit@3 on the development set for

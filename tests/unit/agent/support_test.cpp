@@ -138,6 +138,24 @@ TEST(SupportTest, APassageSharingOneWordOfASubjectTheKnowledgeLacksIsAboutSometh
   EXPECT_TRUE(CoversSubject(shirts, pair, "en"));
 }
 
+TEST(SupportTest, AWordThePassageWritesWithAHyphenIsNotMissing) {
+  // No chunk holds "checkin" as a term (the index splits "check-in"): the passage holds it in another form.
+  const std::vector<std::string> stems = SubjectStems(knowledge::ContentWords("luggage before checkin?"), "en");
+  const Subject luggage = KnownSubject(stems, {1, 0}, kChunks);
+  ASSERT_EQ(luggage.unheld, std::vector<std::string>{"checkin"});
+  knowledge::Passage storage;
+  storage.chunk.id = 3;
+  storage.chunk.document_name = "hotel.md";
+  storage.chunk.text = "We store your luggage free of charge before check-in.";
+  EXPECT_TRUE(CoversSubject(luggage, storage, "en"));
+  // "luggage" alone is half of the subject: not more than half.
+  storage.chunk.text = "We store your luggage free of charge.";
+  EXPECT_FALSE(CoversSubject(luggage, storage, "en"));
+  // A hyphen at a word's edge joins nothing.
+  storage.chunk.text = "We store your luggage free of charge before check -in.";
+  EXPECT_FALSE(CoversSubject(luggage, storage, "en"));
+}
+
 TEST(SupportTest, ATranslatedQuestionIsAnsweredOnlyFromAPassageAboutItsFirmWords) {
   knowledge::Passage cards = InSection("Hotel Belvedere › Payment", "We accept Visa, Mastercard and cash.");
   cards.chunk.document_name = "hotel_belvedere.html";
