@@ -4,6 +4,7 @@
 #include "fakes/fake_graph.h"
 #include "integration/harness.h"
 #include "integration/payloads.h"
+#include "integration/tenant_fixture.h"
 
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
@@ -49,19 +50,17 @@ class ChannelsTest : public ::testing::Test {
         {"PARLEY_BATCH_WINDOW_MS", "200"},
         {"PARLEY_BATCH_MAX_WAIT_MS", "2000"},
     });
-    acme_key_ = CreateTenant("Acme Bakery");
-    globex_key_ = CreateTenant("Globex");
+    acme_key_ = TenantOnPlan("Acme Bakery");
+    globex_key_ = TenantOnPlan("Globex");
     parley_->Start();
   }
 
   // On the Pro plan (5 channels) unless told otherwise: the free plan allows one.
-  std::string CreateTenant(const std::string& name, const std::string& plan = "pro") {
-    auto created = parley_->Cli({"tenant", "create", "--name", name});
-    EXPECT_EQ(created.exit_code, 0) << created.out;
-    auto tenant = json::parse(created.out);
-    std::string id = std::to_string(tenant.at("tenant_id").to_number<int64_t>());
-    EXPECT_EQ(parley_->Cli({"tenant", "plan", "--tenant", id, "--plan", plan}).exit_code, 0);
-    return std::string(tenant.at("api_key").as_string());
+  // Its API key.
+  std::string TenantOnPlan(const std::string& name, const std::string& plan = "pro") {
+    const CreatedTenant tenant = CreateTenant(*parley_, name);
+    EXPECT_EQ(parley_->Cli({"tenant", "plan", "--tenant", tenant.id, "--plan", plan}).exit_code, 0);
+    return tenant.api_key;
   }
 
   HttpResult Api(const std::string& method, const std::string& path, const std::string& key,
@@ -254,9 +253,8 @@ TEST_F(ChannelsTest, ARemovedChannelStopsReceivingKeepsItsHistoryAndCanBeAddedAg
 
 TEST_F(ChannelsTest, WithoutBillingATenantConnectsEveryAccountItHas) {
   // No plan set and no Stripe keys: the self-hosted plan, which limits no channels (the free plan allows one).
-  auto created = parley_->Cli({"tenant", "create", "--name", "Initech"});
-  ASSERT_EQ(created.exit_code, 0) << created.out;
-  const std::string key(json::parse(created.out).at("api_key").as_string());
+  const std::string key = CreateTenant(*parley_, "Initech").api_key;
+  ASSERT_FALSE(key.empty());
   ASSERT_EQ(AddWhatsApp(key).status, 201);
   auto second =
       Api("POST", "/api/social-accounts", key,
@@ -266,7 +264,7 @@ TEST_F(ChannelsTest, WithoutBillingATenantConnectsEveryAccountItHas) {
 }
 
 TEST_F(ChannelsTest, ThePlanLimitsTheNumberOfChannels) {
-  std::string free_key = CreateTenant("Initech", "free");
+  std::string free_key = TenantOnPlan("Initech", "free");
   ASSERT_EQ(AddWhatsApp(free_key).status, 201);
   auto second =
       Api("POST", "/api/social-accounts", free_key,

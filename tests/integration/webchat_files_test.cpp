@@ -11,6 +11,7 @@
 #include "integration/harness.h"
 #include "integration/media_support.h"
 #include "integration/sse_client.h"
+#include "integration/tenant_fixture.h"
 #include "support/pdf_builder.h"
 #include "support/test_images.h"
 
@@ -48,10 +49,10 @@ class WebchatFilesTest : public ::testing::Test {
                                            {"PARLEY_OCR_LANGUAGES", ""}};
     for (const auto& [key, value] : extra) env[key] = value;
     parley_ = std::make_unique<ParleyProcess>(env);
-    auto tenant = parley_->Cli({"tenant", "create", "--name", "Crumb & Co"});
-    ASSERT_EQ(tenant.exit_code, 0) << tenant.out;
-    api_key_ = std::string(json::parse(tenant.out).at("api_key").as_string());
-    tenant_id_ = std::to_string(json::parse(tenant.out).at("tenant_id").to_number<int64_t>());
+    const CreatedTenant tenant = CreateTenant(*parley_, "Crumb & Co");
+    ASSERT_FALSE(tenant.id.empty());
+    api_key_ = tenant.api_key;
+    tenant_id_ = tenant.id;
     auto added = parley_->Cli(
         {"channel", "add", "webchat", "--tenant", tenant_id_, "--name", "Crumb", "--allowed-origin", kSite});
     ASSERT_EQ(added.exit_code, 0) << added.out << added.err;

@@ -7,6 +7,7 @@
 #include "http/multipart.h"
 #include "integration/harness.h"
 #include "integration/sse_client.h"
+#include "integration/tenant_fixture.h"
 #include "support/pdf_builder.h"
 #include "support/test_images.h"
 
@@ -37,12 +38,11 @@ class WebchatMediaTest : public ::testing::Test {
                                                                                  {"PARLEY_BATCH_WINDOW_MS", "60000"},
                                                                                  {"PARLEY_BATCH_MAX_WAIT_MS", "120000"},
                                                                                  {"PARLEY_OCR_LANGUAGES", ""}});
-    auto tenant = parley_->Cli({"tenant", "create", "--name", "Crumb & Co"});
-    ASSERT_EQ(tenant.exit_code, 0) << tenant.out;
-    api_key_ = std::string(json::parse(tenant.out).at("api_key").as_string());
-    const std::string tenant_id = std::to_string(json::parse(tenant.out).at("tenant_id").to_number<int64_t>());
+    const CreatedTenant tenant = CreateTenant(*parley_, "Crumb & Co");
+    ASSERT_FALSE(tenant.id.empty());
+    api_key_ = tenant.api_key;
     auto added = parley_->Cli(
-        {"channel", "add", "webchat", "--tenant", tenant_id, "--name", "Crumb", "--allowed-origin", kSite});
+        {"channel", "add", "webchat", "--tenant", tenant.id, "--name", "Crumb", "--allowed-origin", kSite});
     ASSERT_EQ(added.exit_code, 0) << added.out << added.err;
     public_id_ = std::string(json::parse(added.out).at("public_id").as_string());
     parley_->Start();

@@ -7,6 +7,7 @@
 
 #include "integration/harness.h"
 #include "integration/sse_client.h"
+#include "integration/tenant_fixture.h"
 
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
@@ -39,11 +40,10 @@ class WebchatTest : public ::testing::Test {
                                            {"PARLEY_OCR_LANGUAGES", ""}};
     for (const auto& [name, value] : extra) env[name] = value;
     parley_ = std::make_unique<ParleyProcess>(env);
-    auto tenant = parley_->Cli({"tenant", "create", "--name", "Crumb & Co"});
-    ASSERT_EQ(tenant.exit_code, 0) << tenant.out;
-    auto t = json::parse(tenant.out);
-    tenant_id_ = std::to_string(t.at("tenant_id").to_number<int64_t>());
-    api_key_ = std::string(t.at("api_key").as_string());
+    const CreatedTenant tenant = CreateTenant(*parley_, "Crumb & Co");
+    ASSERT_FALSE(tenant.id.empty());
+    tenant_id_ = tenant.id;
+    api_key_ = tenant.api_key;
     auto added = parley_->Cli({"channel", "add", "webchat", "--tenant", tenant_id_, "--name", "Crumb",
                                "--allowed-origin", kSite, "--allowed-origin", "http://localhost:5173"});
     ASSERT_EQ(added.exit_code, 0) << added.out << added.err;
