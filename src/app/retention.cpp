@@ -4,6 +4,7 @@
 #include "core/time.h"
 #include "media/sweep.h"
 #include "store/contact_store.h"
+#include "store/oauth_flow_store.h"
 #include "store/tenant_store.h"
 
 #include <boost/asio/as_tuple.hpp>
@@ -32,6 +33,10 @@ asio::awaitable<void> SweepLoop(std::shared_ptr<asio::steady_timer> timer, store
     };
     Result<media::SweepCounts> swept = co_await pool.Run(sweep_media);
     if (!swept) log::Warn("media_sweep_failed", {{"detail", swept.error().detail}});
+    // Meta logins nobody came back from: a begin prunes them too, but a quiet deployment may not begin another.
+    auto prune_flows = [&store] { return store.oauth_flows().PruneExpiredFlows(NowMs()); };
+    Result<int64_t> pruned = co_await pool.Run(prune_flows);
+    if (!pruned) log::Warn("oauth_flow_prune_failed", {{"detail", pruned.error().detail}});
     timer->expires_after(every);
     auto [ec] = co_await timer->async_wait(asio::as_tuple(asio::use_awaitable));
     if (ec) co_return;  // Stop().

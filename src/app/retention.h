@@ -2,7 +2,8 @@
 // Message and media retention in `parley serve` (docs/privacy.md, docs/media.md): for every tenant with a retention
 // period (message_retention_days, GET/PATCH /api/tenant), deletes the messages and the agent's traces older than that,
 // at start-up and then every PARLEY_RETENTION_SWEEP_MS. The store deletes in small writes (store/contact_store.h), so
-// ingest waits at most one batch, and audit-logs each tenant's sweep that deleted something.
+// ingest waits at most one batch, and audit-logs each tenant's sweep that deleted something. The same pass deletes
+// the media past PARLEY_MEDIA_RETENTION_DAYS and Meta's login flows that expired (store/oauth_flow_store.h).
 
 #include "core/blocking_pool.h"
 #include "core/config.h"
@@ -27,8 +28,8 @@ class RetentionSweeper {
   explicit RetentionSweeper(const Config& config)
       : every_(config.retention_sweep_ms), media_retention_days_(config.media_retention_days) {}
 
-  // Sweeps at once and then every interval, on `pool`, until Stop(): messages, then media (media/sweep.h). `store`,
-  // `pool` and `files` must outlive that.
+  // Sweeps at once and then every interval, on `pool`, until Stop(): messages, then media (media/sweep.h), then
+  // expired OAuth flows. `store`, `pool` and `files` must outlive that.
   void Start(boost::asio::any_io_executor executor, store::Store& store, BlockingPool& pool, media::MediaStore& files);
   // Ends the loop (a sweep in progress finishes on the pool). Thread-safe.
   void Stop();

@@ -321,7 +321,9 @@ const std::vector<Entry>& Entries() {
        Integer(&Config::events_per_tenant, 100, 100000000)},
       {{"retention_sweep_ms", "PARLEY_RETENTION_SWEEP_MS", "integer", "3600000",
         "How often messages older than their tenant's retention period (message_retention_days, PATCH /api/tenant) "
-        "are deleted; also once at start-up (docs/privacy.md)."},
+        "are deleted; also once at start-up (docs/privacy.md). The same pass sweeps media "
+        "(PARLEY_MEDIA_RETENTION_DAYS) "
+        "and deletes the Meta login flows that expired."},
        Integer(&Config::retention_sweep_ms, 100, 86400000)},
       {{"media_url_ttl_hours", "PARLEY_MEDIA_URL_TTL_HOURS", "integer", "24",
         "Signed links to customers' media (the `url` and `thumbnail_url` of a message's `media`) work this long; "

@@ -44,6 +44,10 @@ class OAuthFlowStore {
   // exactly one gets it. kNotFound when no flow has this id (never begun, already taken, or dropped), and when it
   // expired at or before `now_ms` (deleted all the same).
   virtual Result<OAuthFlow> TakeFlow(std::string_view id, int64_t now_ms) = 0;
+
+  // Deletes the flows of every tenant that expired at or before `now_ms` and returns how many: the periodic sweep
+  // (app/retention.h), so that flows nobody calls back leave the table without waiting for another begin.
+  virtual Result<int64_t> PruneExpiredFlows(int64_t now_ms) = 0;
 };
 
 }  // namespace parley::store

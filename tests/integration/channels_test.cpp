@@ -49,6 +49,7 @@ class ChannelsTest : public ::testing::Test {
         {"PARLEY_RESPONDER", "away_message"},
         {"PARLEY_BATCH_WINDOW_MS", "200"},
         {"PARLEY_BATCH_MAX_WAIT_MS", "2000"},
+        {"PARLEY_RETENTION_SWEEP_MS", "200"},
     });
     acme_key_ = TenantOnPlan("Acme Bakery");
     globex_key_ = TenantOnPlan("Globex");
@@ -421,6 +422,14 @@ TEST_F(ChannelsTest, ABrowserGoesThroughMetasLoginAndBackToTheChannelsPage) {
   EXPECT_EQ(forged.status, 303);
   EXPECT_TRUE(forged.headers["location"].starts_with("/channels?connect=error&platform=whatsapp&reason="))
       << forged.headers["location"];
+}
+
+// Nobody came back from Meta's login: the retention sweep deletes the flow once it expires, with no other begin.
+TEST_F(ChannelsTest, AnExpiredLoginFlowIsSweptAway) {
+  ASSERT_FALSE(StartConnect("whatsapp", acme_key_).empty());
+  ASSERT_EQ(QueryInt(*parley_, "SELECT COUNT(*) FROM oauth_flows"), 1);
+  ExecSql(*parley_, "UPDATE oauth_flows SET expires_at = created_at");  // As if begun a quarter of an hour ago.
+  EXPECT_TRUE(Eventually([&] { return QueryInt(*parley_, "SELECT COUNT(*) FROM oauth_flows") == 0; }, 5s));
 }
 
 TEST_F(ChannelsTest, TheCallbackSendsTheBrowserToThePublicUrl) {

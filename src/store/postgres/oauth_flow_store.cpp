@@ -67,6 +67,13 @@ class PostgresOAuthFlowStore final : public OAuthFlowStore {
     return taken;
   }
 
+  Result<int64_t> PruneExpiredFlows(int64_t now_ms) override {
+    return store_.Write<int64_t>([&](Connection& db, EventNotes&) -> Result<int64_t> {
+      STORE_ASSIGN_OR_RETURN(auto pruned, db.Query(kPruneExpired, Params(now_ms)));
+      return pruned.affected();
+    });
+  }
+
  private:
   PostgresStore& store_;
 };

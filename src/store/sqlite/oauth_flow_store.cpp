@@ -69,6 +69,17 @@ class SqliteOAuthFlowStore final : public OAuthFlowStore {
     return flow;
   }
 
+  Result<int64_t> PruneExpiredFlows(int64_t now_ms) override {
+    int64_t pruned = 0;
+    STORE_TRY(store_.Write([&](Database& db) -> Result<void> {
+      STORE_ASSIGN_OR_RETURN(auto prune, db.Prepare(kPruneExpired));
+      STORE_TRY(prune.Bind(1, now_ms).Run());
+      pruned = db.Changes();
+      return Ok();
+    }));
+    return pruned;
+  }
+
  private:
   SqliteStore& store_;
 };

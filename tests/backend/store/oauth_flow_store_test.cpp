@@ -1,5 +1,6 @@
 // Pending OAuth flows on every backend: a flow begun is taken once, by one taker among concurrent ones and whichever
-// process began it; an expired flow is not taken; expired flows are pruned and each tenant keeps a bounded number.
+// process began it; an expired flow is not taken; expired flows are pruned (by a begin, and by the periodic sweep) and
+// each tenant keeps a bounded number.
 
 #include "store_test.h"
 
@@ -80,6 +81,24 @@ TEST_P(OAuthFlowStoreTest, BeginningAFlowPrunesTheExpiredOnesOfEveryTenant) {
   EXPECT_EQ(Pending(globex_), 1);
   EXPECT_TRUE(flows().TakeFlow("globex-live", later));
   EXPECT_TRUE(flows().TakeFlow("acme-new", later));
+}
+
+// The periodic sweep (app/retention.h): expired flows go without anyone beginning another.
+TEST_P(OAuthFlowStoreTest, PruningDeletesTheExpiredFlowsOfEveryTenantAndNothingElse) {
+  ASSERT_TRUE(flows().BeginFlow(Flow("globex-old", globex_), kT0));
+  ASSERT_TRUE(flows().BeginFlow(Flow("acme-old", tenant_.id), kT0));
+  ASSERT_TRUE(flows().BeginFlow(Flow("acme-live", tenant_.id, kT0 + 1), kT0 + 1));
+
+  auto nothing_yet = flows().PruneExpiredFlows(kT0 + kLifetime - 1);
+  ASSERT_TRUE(nothing_yet) << nothing_yet.error().message;
+  EXPECT_EQ(*nothing_yet, 0);
+
+  auto pruned = flows().PruneExpiredFlows(kT0 + kLifetime);  // The first two expire at this instant.
+  ASSERT_TRUE(pruned) << pruned.error().message;
+  EXPECT_EQ(*pruned, 2);
+  EXPECT_EQ(Pending(globex_), 0);
+  EXPECT_EQ(Pending(tenant_.id), 1);
+  EXPECT_TRUE(flows().TakeFlow("acme-live", kT0 + kLifetime));
 }
 
 TEST_P(OAuthFlowStoreTest, ATenantKeepsAtMostTheBoundDroppingTheFlowsThatExpireFirst) {
