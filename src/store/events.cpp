@@ -1,7 +1,8 @@
 #include "store/events.h"
 
+#include "store/message_media.h"
+
 #include <array>
-#include <map>
 #include <utility>
 
 namespace parley::store {
@@ -35,24 +36,11 @@ std::optional<EventType> ParseEventType(std::string_view text) {
 }
 
 Result<void> AttachEventMedia(Store& store, int64_t tenant_id, std::vector<Event>& events) {
-  // A message may be named by several events of a page (created, then its media kept).
-  std::map<int64_t, std::vector<StoredMessage*>> with_media;
+  std::vector<StoredMessage*> messages;
   for (Event& event : events) {
-    if (event.message && event.message->details.contains("media")) {
-      with_media[event.message->id].push_back(&*event.message);
-    }
+    if (event.message) messages.push_back(&*event.message);
   }
-  if (with_media.empty()) return Ok();
-  std::vector<int64_t> ids;
-  for (const auto& [id, messages] : with_media) ids.push_back(id);
-  auto records = store.media().ForMessages(tenant_id, ids);
-  if (!records) return records.error();
-  for (const MediaRecord& record : *records) {
-    auto found = with_media.find(record.message_id);
-    if (found == with_media.end()) continue;
-    for (StoredMessage* message : found->second) message->media = record;
-  }
-  return Ok();
+  return AttachMediaRecords(store, tenant_id, messages, &ShowsMedia);
 }
 
 }  // namespace parley::store

@@ -62,9 +62,9 @@ struct EventRetention {
   int64_t max_per_tenant = 50000;                  //!< …and so do a tenant's events beyond this many.
 };
 
-// Sets StoredMessage::media of each event's message whose details name a media ("media"), from `tenant_id`'s records
-// in one read (none when no message names one); a message whose record is gone keeps nullopt. For the backends' Read,
-// after its snapshot: a record read a moment later is at least as new as the event. Blocking.
+// Sets StoredMessage::media of each event's message whose details hold a media (store/message_media.h ShowsMedia,
+// AttachMediaRecords). For the backends' Read, after its snapshot: a record read a moment later is at least as new as
+// the event. Blocking.
 Result<void> AttachEventMedia(Store& store, int64_t tenant_id, std::vector<Event>& events);
 
 class EventLog {

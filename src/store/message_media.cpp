@@ -1,5 +1,6 @@
 #include "store/message_media.h"
 
+#include <algorithm>
 #include <map>
 
 namespace parley::store {
@@ -20,22 +21,32 @@ bool ShowsMedia(const StoredMessage& message) {
   return media != nullptr && media->is_object();
 }
 
-Result<void> AttachMediaRecords(Store& store, int64_t tenant_id, std::vector<StoredMessage>& messages,
+Result<void> AttachMediaRecords(Store& store, int64_t tenant_id, std::span<StoredMessage* const> messages,
                                 bool (*carries)(const StoredMessage&)) {
   std::vector<int64_t> ids;
-  for (const auto& message : messages) {
-    if (carries(message)) ids.push_back(message.id);
+  for (const StoredMessage* message : messages) {
+    if (carries(*message)) ids.push_back(message->id);
   }
   if (ids.empty()) return Ok();
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   auto records = store.media().ForMessages(tenant_id, ids);
   if (!records) return records.error();
-  std::map<int64_t, MediaRecord*> by_message;
-  for (auto& record : *records) by_message[record.message_id] = &record;
-  for (auto& message : messages) {
-    auto found = by_message.find(message.id);
-    if (found != by_message.end()) message.media = std::move(*found->second);
+  std::map<int64_t, const MediaRecord*> by_message;
+  for (const auto& record : *records) by_message[record.message_id] = &record;
+  for (StoredMessage* message : messages) {
+    auto found = by_message.find(message->id);
+    if (found != by_message.end()) message->media = *found->second;
   }
   return Ok();
+}
+
+Result<void> AttachMediaRecords(Store& store, int64_t tenant_id, std::vector<StoredMessage>& messages,
+                                bool (*carries)(const StoredMessage&)) {
+  std::vector<StoredMessage*> each;
+  each.reserve(messages.size());
+  for (StoredMessage& message : messages) each.push_back(&message);
+  return AttachMediaRecords(store, tenant_id, each, carries);
 }
 
 }  // namespace parley::store

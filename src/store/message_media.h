@@ -6,6 +6,7 @@
 #include "store/store.h"
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 namespace parley::store {
@@ -20,7 +21,11 @@ bool CarriesMedia(const StoredMessage& message);
 bool ShowsMedia(const StoredMessage& message);
 
 // Sets the `media` of each of `messages` for which `carries` holds (all of `tenant_id`) to its record, with one read,
-// and none when it holds for none. A message whose record is gone (deleted meanwhile) keeps nullopt. Blocking.
+// and none when it holds for none. A message whose record is gone (deleted meanwhile) keeps nullopt. One message may
+// be named several times (the events of a page: created, then its media kept); each gets the record. Blocking.
+Result<void> AttachMediaRecords(Store& store, int64_t tenant_id, std::span<StoredMessage* const> messages,
+                                bool (*carries)(const StoredMessage&) = &CarriesMedia);
+// The same over `messages` themselves.
 Result<void> AttachMediaRecords(Store& store, int64_t tenant_id, std::vector<StoredMessage>& messages,
                                 bool (*carries)(const StoredMessage&) = &CarriesMedia);
 
