@@ -79,6 +79,18 @@ boost::json::object MessageJson(const store::StoredMessage& m) {
   return o;
 }
 
+boost::json::object QueuedReplyJson(const store::OutboundMessage& queued, std::string_view sent_by) {
+  boost::json::object o{{"id", queued.id},
+                        {"conversation_id", queued.conversation_id},
+                        {"direction", ToString(Direction::kOut)},
+                        {"type", ToString(queued.draft.type)},
+                        {"text", queued.draft.text},
+                        {"status", ToString(MessageStatus::kQueued)},
+                        {"sent_by", sent_by}};
+  if (queued.draft.whatsapp_template) o["template"] = TemplateJson(*queued.draft.whatsapp_template);
+  return o;
+}
+
 Api::Api(const Config& config, store::Store& store, BlockingPool& pool, queue::Batcher& batcher,
          const channels::ChannelSet& channels, RuntimeStatus status, PlatformRouteDeps platform_deps)
     : config_(config),

@@ -98,5 +98,8 @@ boost::asio::awaitable<Result<store::IngestOutcome>> IngestAsync(store::Store& s
 // JSON shapes of the read API.
 boost::json::object ConversationJson(const store::Conversation& c);
 boost::json::object MessageJson(const store::StoredMessage& m);
+// A person's reply as POST /api/conversations/{id}/messages answers it (QueuedReply): stored, queued, sent by
+// `sent_by` (Principal::Actor), with its template when it is one. A file's "media" needs signed links: the caller's.
+boost::json::object QueuedReplyJson(const store::OutboundMessage& queued, std::string_view sent_by);
 
 }  // namespace parley::api

@@ -411,10 +411,8 @@ boost::asio::awaitable<http::Response> ConversationsApi::Reply(const Principal& 
   };
   auto queued = co_await pool_.Run(queue);
   if (!queued) co_return http::ErrorResponse(queued.error());
-  boost::json::object answer{{"id", queued->id}, {"conversation_id", *id}, {"direction", "out"},       {"type", "text"},
-                             {"text", reply},    {"status", "queued"},     {"sent_by", caller.Actor()}};
   deliver_(queued->conversation_id);
-  co_return http::JsonResponse(http::Status::accepted, answer);
+  co_return http::JsonResponse(http::Status::accepted, QueuedReplyJson(*queued, caller.Actor()));
 }
 
 boost::asio::awaitable<http::Response> ConversationsApi::ReplyWithFile(const Principal& caller,
@@ -461,15 +459,9 @@ boost::asio::awaitable<http::Response> ConversationsApi::ReplyWithFile(const Pri
   record.bytes = sent.bytes;
   record.file_key = sent.file_key;
   record.thumbnail_key = file->thumbnail_key;
-  boost::json::object answer{{"id", queued->id},
-                             {"conversation_id", conversation_id},
-                             {"direction", "out"},
-                             {"type", ToString(sent.type)},
-                             {"text", upload->caption},
-                             {"status", "queued"},
-                             {"sent_by", caller.Actor()},
-                             {"media", MediaJson(&record, store::PersonFileJson(sent),
-                                                 {media_signer_, config_.public_url, clock_.NowMs() / 1000})}};
+  boost::json::object answer = QueuedReplyJson(*queued, caller.Actor());
+  answer["media"] =
+      MediaJson(&record, store::PersonFileJson(sent), {media_signer_, config_.public_url, clock_.NowMs() / 1000});
   deliver_(conversation_id);
   co_return http::JsonResponse(http::Status::accepted, answer);
 }

@@ -1,5 +1,6 @@
 #include "api/templates_api.h"
 
+#include "api/api.h"
 #include "api/params.h"
 #include "channels/registry.h"
 #include "core/time.h"
@@ -172,16 +173,8 @@ boost::asio::awaitable<http::Response> TemplatesApi::Reply(const Principal& call
   };
   auto queued = co_await pool_.Run(queue);
   if (!queued) co_return http::ErrorResponse(queued.error());
-  json::object answer{{"id", queued->id},
-                      {"conversation_id", conversation_id},
-                      {"direction", "out"},
-                      {"type", "text"},
-                      {"text", text},
-                      {"status", "queued"},
-                      {"sent_by", caller.Actor()},
-                      {"template", TemplateJson(*message)}};
   deliver_(queued->conversation_id);
-  co_return http::JsonResponse(http::Status::accepted, answer);
+  co_return http::JsonResponse(http::Status::accepted, QueuedReplyJson(*queued, caller.Actor()));
 }
 
 }  // namespace parley::api
