@@ -134,18 +134,17 @@ Result<std::vector<std::string>> Retriever::CorrectedWords(const std::vector<int
   return words;
 }
 
+Result<LexicalCatalog::TermStatistics> Retriever::CountTerms(const std::vector<int64_t>& scope,
+                                                             const std::vector<std::string>& terms) {
+  return indexes_.lexical.Statistics(scope, terms);
+}
+
 Result<std::vector<size_t>> Retriever::ChunksHolding(const std::vector<int64_t>& scope,
                                                      const std::vector<std::string>& terms) {
   if (terms.empty()) return std::vector<size_t>{};
-  auto statistics = indexes_.lexical.Statistics(scope, terms);
+  auto statistics = CountTerms(scope, terms);
   if (!statistics) return statistics.error();
   return std::move(statistics->frequencies);
-}
-
-Result<size_t> Retriever::ChunkCount(const std::vector<int64_t>& scope) {
-  auto statistics = indexes_.lexical.Statistics(scope, {});
-  if (!statistics) return statistics.error();
-  return statistics->chunks;
 }
 
 Result<std::vector<Passage>> Retriever::Retrieve(int64_t tenant_id, const std::vector<int64_t>& knowledge_base_ids,

@@ -99,12 +99,13 @@ class Retriever {
   Result<std::vector<std::string>> CorrectedWords(const std::vector<int64_t>& scope, std::string_view question,
                                                   const RetrievalOptions& options);
 
-  // How many chunks of knowledge bases `scope` hold each of `terms` (folded words or their stems, as LexicalText
-  // indexes them), in the same order. Blocks.
-  Result<std::vector<size_t>> ChunksHolding(const std::vector<int64_t>& scope, const std::vector<std::string>& terms);
+  // How many chunks knowledge bases `scope` hold together (the N of Idf), and how many of them hold each of `terms`
+  // (folded words or their stems, as LexicalText indexes them), in the same order: one read of the indexes. Blocks.
+  Result<LexicalCatalog::TermStatistics> CountTerms(const std::vector<int64_t>& scope,
+                                                    const std::vector<std::string>& terms);
 
-  // How many chunks knowledge bases `scope` hold together (the N of Idf). Blocks.
-  Result<size_t> ChunkCount(const std::vector<int64_t>& scope);
+  // CountTerms' counts per term alone. Blocks.
+  Result<std::vector<size_t>> ChunksHolding(const std::vector<int64_t>& scope, const std::vector<std::string>& terms);
 
   // Top passages for `question` in the tenant's `knowledge_base_ids` (ids of other tenants are ignored).
   // `query_vector` is the question embedded by `embedder_id`; empty skips the vector ranking. Blocks.

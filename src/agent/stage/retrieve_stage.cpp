@@ -71,8 +71,6 @@ class RetrieveStage final : public Stage {
     options.top_k = std::max(settings.top_k, kRerankCandidates);
     options.language = settings.language;
     auto retrieve = [&]() -> Result<void> {
-      auto chunks = retriever_.ChunkCount(scope);
-      if (!chunks) return chunks.error();
       for (size_t i = 0; i < open.size(); ++i) {
         static const std::vector<float> kNoVector;
         const bool has_vector = embedded && i < embedded->size();
@@ -94,10 +92,11 @@ class RetrieveStage final : public Stage {
         const std::vector<std::string> stems = SubjectStems(words, settings.language);
         std::vector<std::string> terms = SubjectWords(words, settings.language);
         terms.insert(terms.begin(), stems.begin(), stems.end());
-        auto holding = retriever_.ChunksHolding(scope, terms);
-        if (!holding) return holding.error();
-        for (size_t k = 0; k < stems.size(); ++k) (*holding)[k] += (*holding)[k + stems.size()];
-        open[i]->subject = KnownSubject(stems, *holding, *chunks);
+        auto counts = retriever_.CountTerms(scope, terms);
+        if (!counts) return counts.error();
+        std::vector<size_t>& holding = counts->frequencies;
+        for (size_t k = 0; k < stems.size(); ++k) holding[k] += holding[k + stems.size()];
+        open[i]->subject = KnownSubject(stems, holding, counts->chunks);
         open[i]->subject.duration = AsksDuration(searched);
         open[i]->subject.moment = AsksMoment(searched) || AsksMoment(open[i]->text);
         open[i]->subject.amount = AsksAmount(searched) || AsksAmount(open[i]->text);

@@ -268,8 +268,10 @@ TEST_F(RetrieverTest, CountsTheChunksHoldingEachTermInTheGivenKnowledgeBasesOnly
   EXPECT_EQ(retriever_.ChunksHolding({kb_, gift_kb_}, {"refunds"}).value(), std::vector<size_t>{2});
   EXPECT_TRUE(retriever_.ChunksHolding({kb_}, {}).value().empty());
   // Of the knowledge bases asked only: five chunks in kb_, one in gift_kb_, the other tenant's never counted.
-  EXPECT_EQ(retriever_.ChunkCount({kb_}).value(), 5u);
-  EXPECT_EQ(retriever_.ChunkCount({kb_, gift_kb_}).value(), 6u);
+  EXPECT_EQ(retriever_.CountTerms({kb_}, {}).value().chunks, 5u);
+  auto both = retriever_.CountTerms({kb_, gift_kb_}, {"refunds", "crown"}).value();
+  EXPECT_EQ(both.chunks, 6u);
+  EXPECT_EQ(both.frequencies, (std::vector<size_t>{2, 0}));
 }
 
 TEST(IdfTest, ATermFewChunksHoldWeighsMoreAndNoneIsZero) {
