@@ -94,9 +94,11 @@ class MediaRecords {
   // The bytes of the tenant's ready media that Parley keeps (originals).
   virtual Result<int64_t> UsageBytes(int64_t tenant_id) = 0;
 
-  // Media retention: ready records created before `cutoff_ms` (every tenant's) lose their files: status `failed`,
-  // error "deleted after the retention period", keys cleared (the files go at the next unreferenced-file sweep).
-  // Returns how many, in writes of at most `batch`.
+  // Media retention: ready records created before `cutoff_ms` (every tenant's) that hold something of the file (a
+  // kept file, or what was read from it) lose it: status `failed`, error "deleted after the retention period", keys
+  // and read text cleared (the files go at the next unreferenced-file sweep). A record of a platform's link from
+  // which nothing was read (Instagram, Messenger: kept nowhere) holds nothing to delete and stays `ready`. Returns
+  // how many, in writes of at most `batch`.
   virtual Result<int64_t> ExpireBefore(int64_t cutoff_ms, int64_t now_ms, int batch = 500) = 0;
 };
 

@@ -50,7 +50,8 @@ constexpr char kUsage[] =
 constexpr char kExpire[] =
     "UPDATE media SET status = 'failed', error = 'deleted after the retention period', file_key = NULL,"
     " thumbnail_key = NULL, agent_key = NULL, transcript = NULL, ocr_text = NULL, updated_at = ?2"
-    " WHERE id IN (SELECT id FROM media WHERE status = 'ready' AND created_at < ?1 LIMIT ?3)";
+    " WHERE id IN (SELECT id FROM media WHERE status = 'ready' AND created_at < ?1 AND"
+    " (COALESCE(file_key, '') <> '' OR transcript IS NOT NULL OR ocr_text IS NOT NULL) LIMIT ?3)";
 
 MediaRecord ReadRecord(const Statement& row) {
   MediaRecord r;

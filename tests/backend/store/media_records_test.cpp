@@ -94,6 +94,35 @@ TEST_P(MediaRecordsTest, AnAttachmentGivenOnlyAsALinkGetsARecordOfItsLink) {
   EXPECT_EQ(media().UsageBytes(tenant_.id).value(), 700);
 }
 
+// Instagram's and Messenger's files are kept nowhere: retention deletes what was read from one, and marks nothing
+// deleted where nothing was kept (a video the fetcher never downloads).
+TEST_P(MediaRecordsTest, RetentionDeletesWhatWasReadFromALinkAndLeavesALinkThatHoldsNothing) {
+  auto linked = [](const std::string& mid, const std::string& asset) {
+    InboundItem item = PhotoItem(mid, "");
+    item.message.media = Media{.url = "https://lookaside.fbsbx.com/ig_messaging_cdn/?asset_id=" + asset};
+    return item;
+  };
+  ASSERT_TRUE(Ingest(Request(kT0, {linked("aWdfZAG1pZAF9photo1", "1"), linked("aWdfZAG1pZAF9video1", "2")})));
+  auto leased = media().LeaseDue(kT0, kT0 + 60000, 10).value();
+  ASSERT_EQ(leased.size(), 2u);
+  MediaOutcome read{.status = MediaStatus::kReady, .mime_type = "image/png", .bytes = 5000};
+  read.ocr_text = "ORDER #4417";
+  const MediaRecord& photo = leased[0].platform_media_id.ends_with("=1") ? leased[0] : leased[1];
+  const MediaRecord& video = leased[0].platform_media_id.ends_with("=1") ? leased[1] : leased[0];
+  ASSERT_TRUE(media().Finish(photo.id, kT0 + 60000, read, kT0 + 1));
+  ASSERT_TRUE(media().Finish(video.id, kT0 + 60000, MediaOutcome{}, kT0 + 1));
+
+  EXPECT_EQ(media().ExpireBefore(kT0 + 1, kT0 + 2).value(), 1);
+  MediaRecord expired = media().GetByPublicId(tenant_.id, photo.public_id).value();
+  EXPECT_EQ(expired.status, MediaStatus::kFailed);
+  EXPECT_EQ(expired.error, "deleted after the retention period");
+  EXPECT_FALSE(expired.ocr_text.has_value());
+  MediaRecord untouched = media().GetByPublicId(tenant_.id, video.public_id).value();
+  EXPECT_EQ(untouched.status, MediaStatus::kReady);
+  EXPECT_EQ(untouched.error, "");
+  EXPECT_EQ(media().ExpireBefore(kT0 + 1, kT0 + 3).value(), 0);
+}
+
 TEST_P(MediaRecordsTest, DueRecordsAreLeasedOnceRetriedAndFinished) {
   Photo("wamid.p1", "m1");
   EXPECT_EQ(media().NextDue().value(), kT0);
