@@ -132,6 +132,9 @@ void Api::RegisterRoutes(RouteTable& routes) {
             auto key = files.Put(tenant_id, bytes);
             if (!key) return key.error();
             return channels::KeptUpload{admitted->type, std::move(admitted->mime_type), std::move(*key)};
+          },
+          [this] {
+            if (platform_deps_.upload_stored) platform_deps_.upload_stored();
           }};
       auto& owned = platform_routes_.emplace_back(plugin->make_routes(services));
       for (channels::PublicRoute& route : owned->Routes()) {

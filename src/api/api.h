@@ -45,6 +45,7 @@ struct PlatformRouteDeps {
   std::chrono::milliseconds keepalive{15000};
   const media::UrlSigner& media_signer;  //!< Signs the links of the files a platform's routes show (the web chat's).
   media::MediaStore& media_files;        //!< Keeps the files customers upload (the web chat's visitors').
+  std::function<void()> upload_stored;   //!< See channels::PlatformServices::upload_stored; may be empty.
 };
 
 class Api {

@@ -16,7 +16,7 @@ namespace parley::app {
 
 ApiRoutes::ApiRoutes(ApiServices s)
     : api_(s.config, s.store, s.pool, s.batcher, s.channels, std::move(s.status),
-           {s.box, s.event_bus, s.rate_limiters, s.events.keepalive, s.media_signer, s.media_files}),
+           {s.box, s.event_bus, s.rate_limiters, s.events.keepalive, s.media_signer, s.media_files, s.wake_media}),
       access_(s.config, s.store, s.pool, s.hashing, s.authenticator, s.rate_limiters),
       templates_(s.config, s.store, s.pool, s.client, s.send_outbox),
       conversations_(s.config, s.store, s.pool, std::move(s.send_outbox), templates_, s.media_files, s.media_signer),

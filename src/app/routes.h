@@ -60,6 +60,7 @@ struct ApiServices {
   mail::Mailer* mailer = nullptr;                          //!< E-mail (possibly disabled); must be set.
   std::function<void()> wake_webhooks = {};                //!< Tells the webhook dispatcher a delivery was made.
   RateLimiterFactory rate_limiters = LocalRateLimiters();  //!< Makes the logins' and public routes' buckets.
+  std::function<void()> wake_media = {};  //!< Tells this process's media fetcher a customer's upload was stored.
 };
 
 // The API's handler objects; Register adds all their routes, and the API reference, to a table.

@@ -304,7 +304,8 @@ int Serve(const Config& config) {
                         live_events.api_options(),
                         mailer->get(),
                         [&webhook_dispatcher] { webhook_dispatcher->Wake(); },
-                        rate_limiters});
+                        rate_limiters,
+                        [&media_fetcher] { media_fetcher.Wake(); }});
   if (serves_api) {
     api_routes.Register(routes);
   } else {

@@ -62,6 +62,9 @@ struct PlatformServices {
   //! and reads its text as for a download). kPayloadTooLarge or kUnsupportedMediaType with a reason safe to show,
   //! and nothing kept; kUnavailable when it cannot be written. Blocking: on `pool`.
   std::function<Result<KeptUpload>(int64_t tenant_id, std::string_view bytes)> keep_upload;
+  //! Says that a message naming a kept upload was stored: this process's media fetcher looks for it at once rather
+  //! than at its next poll (a gateway runs no fetcher: a worker's poll finds it). Thread-safe; returns at once.
+  std::function<void()> upload_stored;
 };
 
 // One public route, registered as the API's (RouteTable::Public) and documented in the API reference.

@@ -463,6 +463,7 @@ asio::awaitable<http::Response> WebchatRoutes::PostFile(const http::Request& req
     co_return admitted.Cors(http::ErrorResponse(kept.error()));
   }
   http::Response stored = co_await StoreVisitorMessage(admitted, upload->visitor_id, FileMessage(*post, *kept));
+  if (stored.result() == Status::accepted) services_.upload_stored();
   co_return admitted.Cors(std::move(stored));
 }
 
