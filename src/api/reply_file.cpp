@@ -44,7 +44,7 @@ Result<void> KeepReplyFile(int64_t tenant_id, const ReplyUpload& upload, media::
   store::MediaRecord record;
   record.tenant_id = tenant_id;
   record.type = file.type;
-  const store::MediaOutcome kept = media::Fetcher::Keep(record, upload.bytes, files, image);
+  const store::MediaOutcome kept = media::Fetcher::Store(record, upload.bytes, file.mime_type, files, image);
   if (kept.status != store::MediaStatus::kReady) {
     return Error::Unavailable("the file could not be kept", kept.error);
   }

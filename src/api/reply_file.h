@@ -27,8 +27,8 @@ Result<ReplyUpload> ReadReplyUpload(const http::Request& request, const http::Ro
 // kPayloadTooLarge or kUnsupportedMediaType with the reason (safe to show). Pure; reads the first bytes.
 Result<store::OutboundFile> AdmitReplyFile(const ReplyUpload& upload);
 
-// Keeps the admitted file in `files` for the tenant (an image with its thumbnail and resized copy), filling its keys.
-// kUnavailable when it cannot be written. Blocking: on the blocking pool.
+// Keeps the file AdmitReplyFile admitted in `files` for the tenant (an image with its thumbnail and resized copy; not
+// admitted again), filling its keys. kUnavailable when it cannot be written. Blocking: on the blocking pool.
 Result<void> KeepReplyFile(int64_t tenant_id, const ReplyUpload& upload, media::MediaStore& files,
                            const imaging::ImageOptions& image, store::OutboundFile& file);
 

@@ -52,15 +52,26 @@ store::MediaOutcome Fetcher::Check(const store::MediaRecord& record, const std::
 
 store::MediaOutcome Fetcher::Keep(const store::MediaRecord& record, const std::string& bytes, MediaStore& files,
                                   const imaging::ImageOptions& image) {
-  store::MediaOutcome outcome = Check(record, bytes);
-  if (outcome.status != store::MediaStatus::kReady) return outcome;
-  auto key = files.Put(record.tenant_id, bytes);
-  if (!key) {
-    outcome.status = store::MediaStatus::kPending;  // The disk may have room again later.
-    outcome.error = key.error().message;
-    return outcome;
+  store::MediaOutcome checked = Check(record, bytes);
+  if (checked.status != store::MediaStatus::kReady) return checked;
+  return Store(record, bytes, std::move(checked.mime_type), files, image);
+}
+
+store::MediaOutcome Fetcher::Store(const store::MediaRecord& record, const std::string& bytes, std::string mime_type,
+                                   MediaStore& files, const imaging::ImageOptions& image, std::string kept_key) {
+  store::MediaOutcome outcome;
+  outcome.mime_type = std::move(mime_type);
+  outcome.bytes = static_cast<int64_t>(bytes.size());
+  if (kept_key.empty()) {
+    auto key = files.Put(record.tenant_id, bytes);
+    if (!key) {
+      outcome.status = store::MediaStatus::kPending;  // The disk may have room again later.
+      outcome.error = key.error().message;
+      return outcome;
+    }
+    kept_key = std::move(*key);
   }
-  outcome.file_key = *key;
+  outcome.file_key = std::move(kept_key);
   if (IsDecodableImage(outcome.mime_type)) {
     // An image that cannot be decoded (or declares too many pixels) is still kept, as a file without previews.
     auto prepared = imaging::PrepareImage(bytes, image);
@@ -116,12 +127,15 @@ asio::awaitable<Result<store::MediaOutcome>> Fetcher::Obtain(const store::MediaR
   if (!keeps && !Reads(record.type)) co_return store::MediaOutcome{};
   Result<channels::FetchedMedia> fetched = co_await Download(record, channel, traits);
   if (!fetched) co_return fetched.error();
-  store::MediaOutcome outcome;
-  if (keeps) {
-    auto keep = [&record, &fetched, this] { return Keep(record, fetched->bytes, files_, options_.image); };
+  store::MediaOutcome outcome = Check(record, fetched->bytes);
+  if (keeps && outcome.status == store::MediaStatus::kReady) {
+    // An upload is kept already, under the key its record names (its content's hash): not hashed again.
+    const bool uploaded = traits.media_source == channels::PlatformTraits::MediaSource::kUploaded;
+    auto keep = [&record, &fetched, &outcome, uploaded, this] {
+      return Store(record, fetched->bytes, outcome.mime_type, files_, options_.image,
+                   uploaded ? record.platform_media_id : std::string());
+    };
     outcome = co_await pool_.Run(keep);
-  } else {
-    outcome = Check(record, fetched->bytes);
   }
   if (outcome.status != store::MediaStatus::kReady) co_return outcome;
   Result<void> read = co_await Understand(record, fetched->bytes, outcome);

@@ -78,12 +78,18 @@ class Fetcher {
   // Looks for due records now rather than at the next idle poll: a burst waits for its media. Thread-safe.
   void Wake();
 
-  // What one downloaded file comes to, without the network: checked, stored, images prepared. Blocking (file I/O
+  // What one downloaded file comes to, without the network: checked (Check), then stored (Store). Blocking (file I/O
   // and decoding): on the blocking pool.
   static store::MediaOutcome Keep(const store::MediaRecord& record, const std::string& bytes, MediaStore& files,
                                   const imaging::ImageOptions& image);
   // Keep's check alone, for a file Parley does not keep: its type sniffed and admitted, or `refused`.
   static store::MediaOutcome Check(const store::MediaRecord& record, const std::string& bytes);
+  // Keep's storing, for bytes already admitted as `mime_type` (Check, media::AdmitUpload): the original, put under
+  // its content's key (`kept_key` when the bytes are already kept under it: a web chat visitor's upload, hashed
+  // once), and an image's agent copy and thumbnail. `pending` when the original cannot be written (the disk may have
+  // room later). Blocking: on the blocking pool.
+  static store::MediaOutcome Store(const store::MediaRecord& record, const std::string& bytes, std::string mime_type,
+                                   MediaStore& files, const imaging::ImageOptions& image, std::string kept_key = {});
 
  private:
   boost::asio::awaitable<void> Process(store::MediaRecord record, int64_t lease_until_ms);

@@ -1,8 +1,9 @@
-// What the fetcher makes of downloaded bytes (Fetcher::Keep): the network side is tested against the fake Graph
-// API in tests/integration/media_test.cpp.
+// What the fetcher makes of downloaded bytes (Fetcher::Keep, Fetcher::Store): the network side is tested against the
+// fake Graph API in tests/integration/media_test.cpp.
 
 #include "media/fetcher.h"
 
+#include "core/crypto.h"
 #include "support/temp_dir.h"
 #include "support/test_images.h"
 
@@ -34,6 +35,20 @@ TEST_F(KeepTest, APhotoIsKeptWithItsAgentCopyAndThumbnail) {
   EXPECT_EQ(files_->Get(5, outcome.file_key).value(), photo);
   EXPECT_EQ(testing::SizeOf(files_->Get(5, outcome.agent_key).value()), std::make_pair(768, 384));
   EXPECT_EQ(testing::SizeOf(files_->Get(5, outcome.thumbnail_key).value()), std::make_pair(256, 128));
+}
+
+// A web chat visitor's upload was admitted and kept by its route: the fetcher makes its previews under the key its
+// record names, without putting (and hashing) the original again.
+TEST_F(KeepTest, AFileKeptAlreadyGetsItsPreviewsWithoutBeingStoredAgain) {
+  const std::string photo = testing::Jpeg(2000, 1000);
+  store::MediaOutcome outcome =
+      Fetcher::Store(Record(MessageType::kImage), photo, "image/jpeg", *files_, {}, "the-upload's-key");
+  EXPECT_EQ(outcome.status, store::MediaStatus::kReady);
+  EXPECT_EQ(outcome.file_key, "the-upload's-key");
+  EXPECT_EQ(outcome.mime_type, "image/jpeg");
+  EXPECT_EQ(outcome.bytes, static_cast<int64_t>(photo.size()));
+  EXPECT_EQ(testing::SizeOf(files_->Get(5, outcome.thumbnail_key).value()), std::make_pair(256, 128));
+  EXPECT_EQ(files_->Get(5, crypto::Sha256Hex(photo)).error().code, ErrorCode::kNotFound);
 }
 
 TEST_F(KeepTest, AnImageTooLargeToDecodeIsKeptWithoutPreviews) {
