@@ -68,19 +68,6 @@ const std::map<std::string, int, std::less<>>& WeekdayAbbreviations() {
   return *names;
 }
 
-std::optional<int> Weekday(std::string_view word, bool abbreviations) {
-  for (int pass = 0; pass < 2; ++pass) {
-    if (auto it = WeekdayNames().find(word); it != WeekdayNames().end()) return it->second;
-    if (abbreviations) {
-      if (auto it = WeekdayAbbreviations().find(word); it != WeekdayAbbreviations().end()) return it->second;
-    }
-    // Plurals: "mondays", "lundis", "sabados", "zondags".
-    if (word.size() < 5 || word.back() != 's') break;
-    word.remove_suffix(1);
-  }
-  return std::nullopt;
-}
-
 // Small numbers written as words: a passage's "three days" supports an answer's "3 days".
 const std::map<std::string, int, std::less<>>& NumberWords() {
   static const auto* words = [] {
@@ -481,6 +468,20 @@ json::object Schema() {
 }
 
 }  // namespace
+
+std::optional<int> Weekday(std::string_view folded_word, bool abbreviations) {
+  std::string_view word = folded_word;
+  for (int pass = 0; pass < 2; ++pass) {
+    if (auto it = WeekdayNames().find(word); it != WeekdayNames().end()) return it->second;
+    if (abbreviations) {
+      if (auto it = WeekdayAbbreviations().find(word); it != WeekdayAbbreviations().end()) return it->second;
+    }
+    // Plurals: "mondays", "lundis", "sabados", "zondags".
+    if (word.size() < 5 || word.back() != 's') break;
+    word.remove_suffix(1);
+  }
+  return std::nullopt;
+}
 
 ResponseSchema GroundedAnswerSchema() { return {"grounded_answer", Schema()}; }
 

@@ -40,6 +40,10 @@ struct GroundedAnswer {
 // string, "2", is accepted: small models do that). kInvalidArgument for any other shape.
 Result<GroundedAnswer> ReadGroundedAnswer(const boost::json::object& reply);
 
+// The day of the week a folded word names, Monday 1 to Sunday 7: its name in en, fr, de, es, it, pt or nl, singular
+// or plural ("sundays", "sabados"), and with `abbreviations` the short forms passages use ("Mon–Sat", "sam.").
+std::optional<int> Weekday(std::string_view folded_word, bool abbreviations);
+
 enum class FactKind { kNumber, kTime, kDate, kWeekday, kEmail, kUrl, kPhone, kName };
 std::string_view ToString(FactKind kind);  //!< "number", "time", …
 

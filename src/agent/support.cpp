@@ -143,16 +143,7 @@ std::vector<std::string> WordsAndDashes(std::string_view folded) {
 }  // namespace
 
 unsigned DaysNamed(std::string_view text) {
-  // Folded, Monday = 0. Portuguese names its weekdays by ordinals ("segunda-feira"): read only before "feira".
-  static const std::map<std::string_view, int> kDays = {
-      {"monday", 0},    {"tuesday", 1},   {"wednesday", 2}, {"thursday", 3},  {"friday", 4},   {"saturday", 5},
-      {"sunday", 6},    {"lundi", 0},     {"mardi", 1},     {"mercredi", 2},  {"jeudi", 3},    {"vendredi", 4},
-      {"samedi", 5},    {"dimanche", 6},  {"montag", 0},    {"dienstag", 1},  {"mittwoch", 2}, {"donnerstag", 3},
-      {"freitag", 4},   {"samstag", 5},   {"sonnabend", 5}, {"sonntag", 6},   {"lunes", 0},    {"martes", 1},
-      {"miercoles", 2}, {"jueves", 3},    {"viernes", 4},   {"sabado", 5},    {"domingo", 6},  {"lunedi", 0},
-      {"martedi", 1},   {"mercoledi", 2}, {"giovedi", 3},   {"venerdi", 4},   {"sabato", 5},   {"domenica", 6},
-      {"maandag", 0},   {"dinsdag", 1},   {"woensdag", 2},  {"donderdag", 3}, {"vrijdag", 4},  {"zaterdag", 5},
-      {"zondag", 6}};
+  // Portuguese names its weekdays by ordinals ("segunda-feira"): read only before "feira". Monday = 0.
   static const std::map<std::string_view, int> kOrdinalDays = {
       {"segunda", 0}, {"terca", 1}, {"quarta", 2}, {"quinta", 3}, {"sexta", 4}};
   // Between the first and the last day of a range: "Monday to Friday", "du lundi au samedi", "Montag bis Freitag",
@@ -176,9 +167,9 @@ unsigned DaysNamed(std::string_view text) {
       const size_t feira = after_dash(i + 1);
       return word(feira) == "feira" ? std::pair{found->second, feira} : std::pair{-1, i};
     }
-    auto found = kDays.find(name);
-    if (found == kDays.end() && name.ends_with("s")) found = kDays.find(name.substr(0, name.size() - 1));  // "Sundays"
-    return {found == kDays.end() ? -1 : found->second, i};
+    // Abbreviations are not read: several are words of their own ("sun", "sat", "mar").
+    const std::optional<int> day = Weekday(name, false);
+    return {day ? *day - 1 : -1, i};
   };
   unsigned days = 0;
   for (size_t i = 0; i < words.size(); ++i) {
