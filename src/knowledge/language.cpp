@@ -84,13 +84,15 @@ constexpr std::array<std::string_view, 7> kShortWordLanguages = {"en", "fr", "de
 
 // Frequent words that a message of one to four words is made of, folded (lower case, no accents: "sí" is "si",
 // "schön" is "schon"; an apostrophe splits "s'il" into "s" and "il"). Words shared by several languages are listed in
-// each of them. Content words that travel between languages ("ok", "super", "parking") are left out.
+// each of them. Content words that travel between languages ("ok", "super", "parking") are left out. English lists
+// the chat spellings customers write on WhatsApp ("u", "r", "ur", "wat", "plz"): without them "wat time is brekfast"
+// was Dutch ("wat", "is") and the customer was answered in Dutch.
 constexpr std::array<std::string_view, 7> kShortWords = {
     // en
     "hi hello hey thanks thank thx cheers yes yeah yep nope please pls bye goodbye morning afternoon evening sorry "
     "great the a an and or but is are was were be been do does did don doesn didn have has had i my me we our us you "
     "your it its this that these those of to in on at for with from about can could would will should not no there "
-    "any some what where when how why who which much many if so am as by also just very",
+    "any some what where when how why who which much many if so am as by also just very u r ur wat plz",
     // fr
     "bonjour bonsoir salut coucou merci beaucoup oui ouais non svp plait revoir bonne journee soiree desole desolee "
     "parfait accord d l j qu c le la les un une des du de et ou mais est sont suis es etes ai as avez avons a je tu il "

@@ -182,6 +182,16 @@ TEST(DetectLanguageTest, AHintBreaksTiesAndFillsSilence) {
   EXPECT_EQ(DetectLanguage("ok", "klingon").code, "");
 }
 
+TEST(DetectLanguageTest, EnglishChatSpellingsAreEnglish) {
+  // "wat" and "u" are Dutch words too: an English business's customer writing them is English, a Dutch sentence
+  // around them stays Dutch.
+  EXPECT_EQ(DetectLanguage("wat time is brekfast", "en").code, "en");
+  EXPECT_EQ(DetectLanguage("r u open sundy", "en").code, "en");
+  EXPECT_EQ(DetectLanguage("do u hav glutenfree bred").code, "en");
+  EXPECT_EQ(DetectLanguage("wat kost een fiets", "en").code, "nl");
+  EXPECT_EQ(DetectLanguage("Heeft u een parkeerplaats?", "en").code, "nl");
+}
+
 TEST(DetectLanguageTest, OtherLanguagesComeFromCld2) {
   DetectedLanguage swedish = DetectLanguage("Hej! Har ni öppet på söndag och kan jag boka ett bord för fyra personer?");
   EXPECT_EQ(swedish.code, "sv");
