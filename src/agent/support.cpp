@@ -497,15 +497,16 @@ double SubjectSupport(const Subject& subject, std::string_view sentence, std::st
 bool CoversSubject(const Subject& subject, const knowledge::Passage& passage, std::string_view language) {
   if (subject.unheld.empty() || passage.chunk.id == 0) return true;
   auto& stemmer = knowledge::ThreadStemmer(language);
-  std::set<std::string> present = StemSet(passage.chunk.text, stemmer);
-  present.merge(StemSet(SentenceContext(passage), stemmer));
+  const std::string text = passage.chunk.text + "\n" + SentenceContext(passage);
+  const std::set<std::string> present = StemSet(text, stemmer);
   size_t held = 0;
   for (const auto& stem : subject.stems) held += present.count(stem);
   // A word no chunk holds as a term may be one the passage writes with a hyphen: "checkin" is "check-in", not
   // evidence that the business lacks it.
-  const std::set<std::string> joined =
-      StemSet(WithoutInnerHyphens(passage.chunk.text + "\n" + SentenceContext(passage)), stemmer);
-  for (const auto& stem : subject.unheld) held += joined.count(stem);
+  if (!subject.unheld.empty()) {
+    const std::set<std::string> joined = StemSet(WithoutInnerHyphens(text), stemmer);
+    for (const auto& stem : subject.unheld) held += joined.count(stem);
+  }
   // More than half: "print" alone of "print t-shirts" is half, and a print shop's photo-print row does not answer it.
   return 2 * held > subject.stems.size() + subject.unheld.size();
 }

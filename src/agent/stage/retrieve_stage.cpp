@@ -100,9 +100,8 @@ class RetrieveStage final : public Stage {
         open[i]->subject.duration = AsksDuration(searched);
         open[i]->subject.moment = AsksMoment(searched) || AsksMoment(open[i]->text);
         open[i]->subject.amount = AsksAmount(searched) || AsksAmount(open[i]->text);
-        std::string spelt;
-        for (const auto& word : words) spelt += word + " ";
-        open[i]->subject.days = DaysNamed(searched) | DaysNamed(open[i]->text) | DaysNamed(spelt);
+        // quoted(): as searched, with its spelling corrections ("sundy" names Sunday).
+        open[i]->subject.days = DaysNamed(open[i]->quoted()) | DaysNamed(open[i]->text);
         for (const auto& stem : SubjectStems(firm[i], settings.language)) {
           const auto& held = open[i]->subject.stems;
           if (std::find(held.begin(), held.end(), stem) != held.end()) open[i]->subject.firm.push_back(stem);
